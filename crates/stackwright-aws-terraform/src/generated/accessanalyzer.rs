@@ -31,7 +31,7 @@ static ANALYZER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl Analyzer {
-    /// Declares a `aws_accessanalyzer_analyzer` with the stack-unique `id`. Required: `analyzer_name`.
+    /// Declares an `aws_accessanalyzer_analyzer` with the stack-unique `id`. Required: `analyzer_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &ANALYZER_TYPE);
@@ -172,7 +172,7 @@ pub struct ArchiveRuleRequired {
     pub filter: archive_rule::Filter,
 }
 impl ArchiveRule {
-    /// Declares a `aws_accessanalyzer_archive_rule` with the stack-unique `id`. Required: `analyzer_name`, `rule_name`, `filter`.
+    /// Declares an `aws_accessanalyzer_archive_rule` with the stack-unique `id`. Required: `analyzer_name`, `rule_name`, `filter`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ArchiveRuleRequired) -> Self {
         let mut this = rt::Base::new(id, &ARCHIVE_RULE_TYPE);

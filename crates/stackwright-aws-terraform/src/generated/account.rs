@@ -44,7 +44,7 @@ pub struct AlternateContactRequired {
     pub title: rt::Expr,
 }
 impl AlternateContact {
-    /// Declares a `aws_account_alternate_contact` with the stack-unique `id`. Required: `alternate_contact_type`, `email_address`, `name`, `phone_number`, `title`.
+    /// Declares an `aws_account_alternate_contact` with the stack-unique `id`. Required: `alternate_contact_type`, `email_address`, `name`, `phone_number`, `title`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: AlternateContactRequired) -> Self {
         let mut this = rt::Base::new(id, &ALTERNATE_CONTACT_TYPE);
@@ -156,7 +156,7 @@ pub struct PrimaryContactRequired {
     pub postal_code: rt::Expr,
 }
 impl PrimaryContact {
-    /// Declares a `aws_account_primary_contact` with the stack-unique `id`. Required: `address_line_1`, `city`, `country_code`, `full_name`, `phone_number`, `postal_code`.
+    /// Declares an `aws_account_primary_contact` with the stack-unique `id`. Required: `address_line_1`, `city`, `country_code`, `full_name`, `phone_number`, `postal_code`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: PrimaryContactRequired) -> Self {
         let mut this = rt::Base::new(id, &PRIMARY_CONTACT_TYPE);
@@ -282,7 +282,7 @@ pub struct RegionRequired {
     pub region_name: rt::Expr,
 }
 impl Region {
-    /// Declares a `aws_account_region` with the stack-unique `id`. Required: `enabled`, `region_name`.
+    /// Declares an `aws_account_region` with the stack-unique `id`. Required: `enabled`, `region_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: RegionRequired) -> Self {
         let mut this = rt::Base::new(id, &REGION_TYPE);
@@ -364,7 +364,7 @@ pub mod data {
         schema: (&SCHEMAS, 3),
     };
     impl PrimaryContact {
-        /// Declares a `aws_account_primary_contact` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_account_primary_contact` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &PRIMARY_CONTACT_TYPE);

@@ -31,7 +31,7 @@ static CERTIFICATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl Certificate {
-    /// Declares a `aws_acm_certificate` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_acm_certificate` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &CERTIFICATE_TYPE);
@@ -241,7 +241,7 @@ static CERTIFICATE_VALIDATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
 };
 impl CertificateValidation {
-    /// Declares a `aws_acm_certificate_validation` with the stack-unique `id`. Required: `certificate_arn`.
+    /// Declares an `aws_acm_certificate_validation` with the stack-unique `id`. Required: `certificate_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CERTIFICATE_VALIDATION_TYPE);
@@ -309,7 +309,7 @@ pub mod data {
         schema: (&SCHEMAS, 2),
     };
     impl Certificate {
-        /// Declares a `aws_acm_certificate` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_acm_certificate` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &CERTIFICATE_TYPE);

@@ -42,7 +42,7 @@ pub struct CertificateRequired {
     pub validity: certificate::Validity,
 }
 impl Certificate {
-    /// Declares a `aws_acmpca_certificate` with the stack-unique `id`. Required: `certificate_authority_arn`, `certificate_signing_request`, `signing_algorithm`, `validity`.
+    /// Declares an `aws_acmpca_certificate` with the stack-unique `id`. Required: `certificate_authority_arn`, `certificate_signing_request`, `signing_algorithm`, `validity`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: CertificateRequired) -> Self {
         let mut this = rt::Base::new(id, &CERTIFICATE_TYPE);
@@ -145,7 +145,7 @@ static CERTIFICATE_AUTHORITY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
 };
 impl CertificateAuthority {
-    /// Declares a `aws_acmpca_certificate_authority` with the stack-unique `id`. Required: `certificate_authority_configuration`.
+    /// Declares an `aws_acmpca_certificate_authority` with the stack-unique `id`. Required: `certificate_authority_configuration`.
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
@@ -467,7 +467,7 @@ pub struct CertificateAuthorityCertificateRequired {
     pub certificate_authority_arn: rt::Expr,
 }
 impl CertificateAuthorityCertificate {
-    /// Declares a `aws_acmpca_certificate_authority_certificate` with the stack-unique `id`. Required: `certificate`, `certificate_authority_arn`.
+    /// Declares an `aws_acmpca_certificate_authority_certificate` with the stack-unique `id`. Required: `certificate`, `certificate_authority_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: CertificateAuthorityCertificateRequired) -> Self {
         let mut this = rt::Base::new(id, &CERTIFICATE_AUTHORITY_CERTIFICATE_TYPE);
@@ -527,7 +527,7 @@ pub struct PermissionRequired {
     pub principal: rt::Expr,
 }
 impl Permission {
-    /// Declares a `aws_acmpca_permission` with the stack-unique `id`. Required: `actions`, `certificate_authority_arn`, `principal`.
+    /// Declares an `aws_acmpca_permission` with the stack-unique `id`. Required: `actions`, `certificate_authority_arn`, `principal`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: PermissionRequired) -> Self {
         let mut this = rt::Base::new(id, &PERMISSION_TYPE);
@@ -591,7 +591,7 @@ pub struct PolicyRequired {
     pub resource_arn: rt::Expr,
 }
 impl Policy {
-    /// Declares a `aws_acmpca_policy` with the stack-unique `id`. Required: `policy`, `resource_arn`.
+    /// Declares an `aws_acmpca_policy` with the stack-unique `id`. Required: `policy`, `resource_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: PolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &POLICY_TYPE);
@@ -638,7 +638,7 @@ pub mod data {
         pub certificate_authority_arn: rt::Expr,
     }
     impl Certificate {
-        /// Declares a `aws_acmpca_certificate` with the stack-unique `id`. Required: `arn`, `certificate_authority_arn`.
+        /// Declares an `aws_acmpca_certificate` with the stack-unique `id`. Required: `arn`, `certificate_authority_arn`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: CertificateRequired) -> Self {
             let mut this = rt::Base::new(id, &CERTIFICATE_TYPE);
@@ -690,7 +690,7 @@ pub mod data {
         schema: (&SCHEMAS, 6),
     };
     impl CertificateAuthority {
-        /// Declares a `aws_acmpca_certificate_authority` with the stack-unique `id`. Required: `arn`.
+        /// Declares an `aws_acmpca_certificate_authority` with the stack-unique `id`. Required: `arn`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &CERTIFICATE_AUTHORITY_TYPE);

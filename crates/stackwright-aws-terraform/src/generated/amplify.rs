@@ -31,7 +31,7 @@ static APP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl App {
-    /// Declares a `aws_amplify_app` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_amplify_app` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &APP_TYPE);
@@ -358,7 +358,7 @@ pub struct BackendEnvironmentRequired {
     pub environment_name: rt::Expr,
 }
 impl BackendEnvironment {
-    /// Declares a `aws_amplify_backend_environment` with the stack-unique `id`. Required: `app_id`, `environment_name`.
+    /// Declares an `aws_amplify_backend_environment` with the stack-unique `id`. Required: `app_id`, `environment_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: BackendEnvironmentRequired) -> Self {
         let mut this = rt::Base::new(id, &BACKEND_ENVIRONMENT_TYPE);
@@ -423,7 +423,7 @@ pub struct BranchRequired {
     pub branch_name: rt::Expr,
 }
 impl Branch {
-    /// Declares a `aws_amplify_branch` with the stack-unique `id`. Required: `app_id`, `branch_name`.
+    /// Declares an `aws_amplify_branch` with the stack-unique `id`. Required: `app_id`, `branch_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: BranchRequired) -> Self {
         let mut this = rt::Base::new(id, &BRANCH_TYPE);
@@ -625,7 +625,7 @@ pub struct DomainAssociationRequired {
     pub sub_domain: domain_association::SubDomain,
 }
 impl DomainAssociation {
-    /// Declares a `aws_amplify_domain_association` with the stack-unique `id`. Required: `app_id`, `domain_name`, `sub_domain`.
+    /// Declares an `aws_amplify_domain_association` with the stack-unique `id`. Required: `app_id`, `domain_name`, `sub_domain`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: DomainAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &DOMAIN_ASSOCIATION_TYPE);
@@ -744,7 +744,7 @@ pub struct WebhookRequired {
     pub branch_name: rt::Expr,
 }
 impl Webhook {
-    /// Declares a `aws_amplify_webhook` with the stack-unique `id`. Required: `app_id`, `branch_name`.
+    /// Declares an `aws_amplify_webhook` with the stack-unique `id`. Required: `app_id`, `branch_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: WebhookRequired) -> Self {
         let mut this = rt::Base::new(id, &WEBHOOK_TYPE);

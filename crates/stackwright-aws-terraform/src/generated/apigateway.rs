@@ -31,7 +31,7 @@ static ACCOUNT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl Account {
-    /// Declares a `aws_api_gateway_account` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_api_gateway_account` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &ACCOUNT_TYPE);
@@ -89,7 +89,7 @@ static API_KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
 };
 impl ApiKey {
-    /// Declares a `aws_api_gateway_api_key` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_api_gateway_api_key` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &API_KEY_TYPE);
@@ -184,7 +184,7 @@ pub struct AuthorizerRequired {
     pub rest_api_id: rt::Expr,
 }
 impl Authorizer {
-    /// Declares a `aws_api_gateway_authorizer` with the stack-unique `id`. Required: `name`, `rest_api_id`.
+    /// Declares an `aws_api_gateway_authorizer` with the stack-unique `id`. Required: `name`, `rest_api_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: AuthorizerRequired) -> Self {
         let mut this = rt::Base::new(id, &AUTHORIZER_TYPE);
@@ -296,7 +296,7 @@ pub struct BasePathMappingRequired {
     pub domain_name: rt::Expr,
 }
 impl BasePathMapping {
-    /// Declares a `aws_api_gateway_base_path_mapping` with the stack-unique `id`. Required: `api_id`, `domain_name`.
+    /// Declares an `aws_api_gateway_base_path_mapping` with the stack-unique `id`. Required: `api_id`, `domain_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: BasePathMappingRequired) -> Self {
         let mut this = rt::Base::new(id, &BASE_PATH_MAPPING_TYPE);
@@ -359,7 +359,7 @@ static CLIENT_CERTIFICATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
 };
 impl ClientCertificate {
-    /// Declares a `aws_api_gateway_client_certificate` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_api_gateway_client_certificate` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &CLIENT_CERTIFICATE_TYPE);
@@ -419,7 +419,7 @@ static DEPLOYMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
 };
 impl Deployment {
-    /// Declares a `aws_api_gateway_deployment` with the stack-unique `id`. Required: `rest_api_id`.
+    /// Declares an `aws_api_gateway_deployment` with the stack-unique `id`. Required: `rest_api_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DEPLOYMENT_TYPE);
@@ -557,7 +557,7 @@ pub struct DocumentationPartRequired {
     pub location: documentation_part::Location,
 }
 impl DocumentationPart {
-    /// Declares a `aws_api_gateway_documentation_part` with the stack-unique `id`. Required: `properties`, `rest_api_id`, `location`.
+    /// Declares an `aws_api_gateway_documentation_part` with the stack-unique `id`. Required: `properties`, `rest_api_id`, `location`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: DocumentationPartRequired) -> Self {
         let mut this = rt::Base::new(id, &DOCUMENTATION_PART_TYPE);
@@ -640,7 +640,7 @@ pub struct DocumentationVersionRequired {
     pub version: rt::Expr,
 }
 impl DocumentationVersion {
-    /// Declares a `aws_api_gateway_documentation_version` with the stack-unique `id`. Required: `rest_api_id`, `version`.
+    /// Declares an `aws_api_gateway_documentation_version` with the stack-unique `id`. Required: `rest_api_id`, `version`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: DocumentationVersionRequired) -> Self {
         let mut this = rt::Base::new(id, &DOCUMENTATION_VERSION_TYPE);
@@ -685,7 +685,7 @@ static DOMAIN_NAME_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 8),
 };
 impl DomainName {
-    /// Declares a `aws_api_gateway_domain_name` with the stack-unique `id`. Required: `domain_name`.
+    /// Declares an `aws_api_gateway_domain_name` with the stack-unique `id`. Required: `domain_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DOMAIN_NAME_TYPE);
@@ -903,7 +903,7 @@ pub struct DomainNameAccessAssociationRequired {
     pub domain_name_arn: rt::Expr,
 }
 impl DomainNameAccessAssociation {
-    /// Declares a `aws_api_gateway_domain_name_access_association` with the stack-unique `id`. Required: `access_association_source`, `access_association_source_type`, `domain_name_arn`.
+    /// Declares an `aws_api_gateway_domain_name_access_association` with the stack-unique `id`. Required: `access_association_source`, `access_association_source_type`, `domain_name_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: DomainNameAccessAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &DOMAIN_NAME_ACCESS_ASSOCIATION_TYPE);
@@ -973,7 +973,7 @@ pub struct GatewayResponseRequired {
     pub rest_api_id: rt::Expr,
 }
 impl GatewayResponse {
-    /// Declares a `aws_api_gateway_gateway_response` with the stack-unique `id`. Required: `response_type`, `rest_api_id`.
+    /// Declares an `aws_api_gateway_gateway_response` with the stack-unique `id`. Required: `response_type`, `rest_api_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: GatewayResponseRequired) -> Self {
         let mut this = rt::Base::new(id, &GATEWAY_RESPONSE_TYPE);
@@ -1047,7 +1047,7 @@ pub struct IntegrationRequired {
     pub type_: rt::Expr,
 }
 impl Integration {
-    /// Declares a `aws_api_gateway_integration` with the stack-unique `id`. Required: `http_method`, `resource_id`, `rest_api_id`, `type`.
+    /// Declares an `aws_api_gateway_integration` with the stack-unique `id`. Required: `http_method`, `resource_id`, `rest_api_id`, `type`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: IntegrationRequired) -> Self {
         let mut this = rt::Base::new(id, &INTEGRATION_TYPE);
@@ -1236,7 +1236,7 @@ pub struct IntegrationResponseRequired {
     pub status_code: rt::Expr,
 }
 impl IntegrationResponse {
-    /// Declares a `aws_api_gateway_integration_response` with the stack-unique `id`. Required: `http_method`, `resource_id`, `rest_api_id`, `status_code`.
+    /// Declares an `aws_api_gateway_integration_response` with the stack-unique `id`. Required: `http_method`, `resource_id`, `rest_api_id`, `status_code`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: IntegrationResponseRequired) -> Self {
         let mut this = rt::Base::new(id, &INTEGRATION_RESPONSE_TYPE);
@@ -1329,7 +1329,7 @@ pub struct MethodRequired {
     pub rest_api_id: rt::Expr,
 }
 impl Method {
-    /// Declares a `aws_api_gateway_method` with the stack-unique `id`. Required: `authorization`, `http_method`, `resource_id`, `rest_api_id`.
+    /// Declares an `aws_api_gateway_method` with the stack-unique `id`. Required: `authorization`, `http_method`, `resource_id`, `rest_api_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: MethodRequired) -> Self {
         let mut this = rt::Base::new(id, &METHOD_TYPE);
@@ -1449,7 +1449,7 @@ pub struct MethodResponseRequired {
     pub status_code: rt::Expr,
 }
 impl MethodResponse {
-    /// Declares a `aws_api_gateway_method_response` with the stack-unique `id`. Required: `http_method`, `resource_id`, `rest_api_id`, `status_code`.
+    /// Declares an `aws_api_gateway_method_response` with the stack-unique `id`. Required: `http_method`, `resource_id`, `rest_api_id`, `status_code`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: MethodResponseRequired) -> Self {
         let mut this = rt::Base::new(id, &METHOD_RESPONSE_TYPE);
@@ -1524,7 +1524,7 @@ pub struct MethodSettingsRequired {
     pub settings: method_settings::Settings,
 }
 impl MethodSettings {
-    /// Declares a `aws_api_gateway_method_settings` with the stack-unique `id`. Required: `method_path`, `rest_api_id`, `stage_name`, `settings`.
+    /// Declares an `aws_api_gateway_method_settings` with the stack-unique `id`. Required: `method_path`, `rest_api_id`, `stage_name`, `settings`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: MethodSettingsRequired) -> Self {
         let mut this = rt::Base::new(id, &METHOD_SETTINGS_TYPE);
@@ -1651,7 +1651,7 @@ pub struct ModelRequired {
     pub rest_api_id: rt::Expr,
 }
 impl Model {
-    /// Declares a `aws_api_gateway_model` with the stack-unique `id`. Required: `content_type`, `name`, `rest_api_id`.
+    /// Declares an `aws_api_gateway_model` with the stack-unique `id`. Required: `content_type`, `name`, `rest_api_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ModelRequired) -> Self {
         let mut this = rt::Base::new(id, &MODEL_TYPE);
@@ -1717,7 +1717,7 @@ pub struct RequestValidatorRequired {
     pub rest_api_id: rt::Expr,
 }
 impl RequestValidator {
-    /// Declares a `aws_api_gateway_request_validator` with the stack-unique `id`. Required: `name`, `rest_api_id`.
+    /// Declares an `aws_api_gateway_request_validator` with the stack-unique `id`. Required: `name`, `rest_api_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: RequestValidatorRequired) -> Self {
         let mut this = rt::Base::new(id, &REQUEST_VALIDATOR_TYPE);
@@ -1781,7 +1781,7 @@ pub struct ResourceRequired {
     pub rest_api_id: rt::Expr,
 }
 impl Resource {
-    /// Declares a `aws_api_gateway_resource` with the stack-unique `id`. Required: `parent_id`, `path_part`, `rest_api_id`.
+    /// Declares an `aws_api_gateway_resource` with the stack-unique `id`. Required: `parent_id`, `path_part`, `rest_api_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ResourceRequired) -> Self {
         let mut this = rt::Base::new(id, &RESOURCE_TYPE);
@@ -1826,7 +1826,7 @@ static REST_API_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 19),
 };
 impl RestApi {
-    /// Declares a `aws_api_gateway_rest_api` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_api_gateway_rest_api` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &REST_API_TYPE);
@@ -2010,7 +2010,7 @@ pub struct RestApiPolicyRequired {
     pub rest_api_id: rt::Expr,
 }
 impl RestApiPolicy {
-    /// Declares a `aws_api_gateway_rest_api_policy` with the stack-unique `id`. Required: `policy`, `rest_api_id`.
+    /// Declares an `aws_api_gateway_rest_api_policy` with the stack-unique `id`. Required: `policy`, `rest_api_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: RestApiPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &REST_API_POLICY_TYPE);
@@ -2053,7 +2053,7 @@ pub struct RestApiPutRequired {
     pub rest_api_id: rt::Expr,
 }
 impl RestApiPut {
-    /// Declares a `aws_api_gateway_rest_api_put` with the stack-unique `id`. Required: `body`, `rest_api_id`.
+    /// Declares an `aws_api_gateway_rest_api_put` with the stack-unique `id`. Required: `body`, `rest_api_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: RestApiPutRequired) -> Self {
         let mut this = rt::Base::new(id, &REST_API_PUT_TYPE);
@@ -2149,7 +2149,7 @@ pub struct StageRequired {
     pub stage_name: rt::Expr,
 }
 impl Stage {
-    /// Declares a `aws_api_gateway_stage` with the stack-unique `id`. Required: `deployment_id`, `rest_api_id`, `stage_name`.
+    /// Declares an `aws_api_gateway_stage` with the stack-unique `id`. Required: `deployment_id`, `rest_api_id`, `stage_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: StageRequired) -> Self {
         let mut this = rt::Base::new(id, &STAGE_TYPE);
@@ -2337,7 +2337,7 @@ static USAGE_PLAN_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 23),
 };
 impl UsagePlan {
-    /// Declares a `aws_api_gateway_usage_plan` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_api_gateway_usage_plan` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &USAGE_PLAN_TYPE);
@@ -2516,7 +2516,7 @@ pub struct UsagePlanKeyRequired {
     pub usage_plan_id: rt::Expr,
 }
 impl UsagePlanKey {
-    /// Declares a `aws_api_gateway_usage_plan_key` with the stack-unique `id`. Required: `key_id`, `key_type`, `usage_plan_id`.
+    /// Declares an `aws_api_gateway_usage_plan_key` with the stack-unique `id`. Required: `key_id`, `key_type`, `usage_plan_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: UsagePlanKeyRequired) -> Self {
         let mut this = rt::Base::new(id, &USAGE_PLAN_KEY_TYPE);
@@ -2572,7 +2572,7 @@ pub struct VpcLinkRequired {
     pub target_arns: rt::List<rt::Expr>,
 }
 impl VpcLink {
-    /// Declares a `aws_api_gateway_vpc_link` with the stack-unique `id`. Required: `name`, `target_arns`.
+    /// Declares an `aws_api_gateway_vpc_link` with the stack-unique `id`. Required: `name`, `target_arns`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: VpcLinkRequired) -> Self {
         let mut this = rt::Base::new(id, &VPC_LINK_TYPE);
@@ -2634,7 +2634,7 @@ pub mod data {
         schema: (&SCHEMAS, 26),
     };
     impl ApiKey {
-        /// Declares a `aws_api_gateway_api_key` with the stack-unique `id`. Required: `id`.
+        /// Declares an `aws_api_gateway_api_key` with the stack-unique `id`. Required: `id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &API_KEY_TYPE);
@@ -2702,7 +2702,7 @@ pub mod data {
         schema: (&SCHEMAS, 27),
     };
     impl ApiKeys {
-        /// Declares a `aws_api_gateway_api_keys` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_api_gateway_api_keys` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &API_KEYS_TYPE);
@@ -2757,7 +2757,7 @@ pub mod data {
         pub rest_api_id: rt::Expr,
     }
     impl Authorizer {
-        /// Declares a `aws_api_gateway_authorizer` with the stack-unique `id`. Required: `authorizer_id`, `rest_api_id`.
+        /// Declares an `aws_api_gateway_authorizer` with the stack-unique `id`. Required: `authorizer_id`, `rest_api_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: AuthorizerRequired) -> Self {
             let mut this = rt::Base::new(id, &AUTHORIZER_TYPE);
@@ -2834,7 +2834,7 @@ pub mod data {
         schema: (&SCHEMAS, 29),
     };
     impl Authorizers {
-        /// Declares a `aws_api_gateway_authorizers` with the stack-unique `id`. Required: `rest_api_id`.
+        /// Declares an `aws_api_gateway_authorizers` with the stack-unique `id`. Required: `rest_api_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &AUTHORIZERS_TYPE);
@@ -2874,7 +2874,7 @@ pub mod data {
         schema: (&SCHEMAS, 30),
     };
     impl DomainName {
-        /// Declares a `aws_api_gateway_domain_name` with the stack-unique `id`. Required: `domain_name`.
+        /// Declares an `aws_api_gateway_domain_name` with the stack-unique `id`. Required: `domain_name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &DOMAIN_NAME_TYPE);
@@ -2989,7 +2989,7 @@ pub mod data {
         pub stage_name: rt::Expr,
     }
     impl Export {
-        /// Declares a `aws_api_gateway_export` with the stack-unique `id`. Required: `export_type`, `rest_api_id`, `stage_name`.
+        /// Declares an `aws_api_gateway_export` with the stack-unique `id`. Required: `export_type`, `rest_api_id`, `stage_name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: ExportRequired) -> Self {
             let mut this = rt::Base::new(id, &EXPORT_TYPE);
@@ -3072,7 +3072,7 @@ pub mod data {
         pub rest_api_id: rt::Expr,
     }
     impl Resource {
-        /// Declares a `aws_api_gateway_resource` with the stack-unique `id`. Required: `path`, `rest_api_id`.
+        /// Declares an `aws_api_gateway_resource` with the stack-unique `id`. Required: `path`, `rest_api_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: ResourceRequired) -> Self {
             let mut this = rt::Base::new(id, &RESOURCE_TYPE);
@@ -3121,7 +3121,7 @@ pub mod data {
         schema: (&SCHEMAS, 33),
     };
     impl RestApi {
-        /// Declares a `aws_api_gateway_rest_api` with the stack-unique `id`. Required: `name`.
+        /// Declares an `aws_api_gateway_rest_api` with the stack-unique `id`. Required: `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &REST_API_TYPE);
@@ -3211,7 +3211,7 @@ pub mod data {
         pub stage_name: rt::Expr,
     }
     impl Sdk {
-        /// Declares a `aws_api_gateway_sdk` with the stack-unique `id`. Required: `rest_api_id`, `sdk_type`, `stage_name`.
+        /// Declares an `aws_api_gateway_sdk` with the stack-unique `id`. Required: `rest_api_id`, `sdk_type`, `stage_name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: SdkRequired) -> Self {
             let mut this = rt::Base::new(id, &SDK_TYPE);
@@ -3278,7 +3278,7 @@ pub mod data {
         schema: (&SCHEMAS, 35),
     };
     impl VpcLink {
-        /// Declares a `aws_api_gateway_vpc_link` with the stack-unique `id`. Required: `name`.
+        /// Declares an `aws_api_gateway_vpc_link` with the stack-unique `id`. Required: `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &VPC_LINK_TYPE);

@@ -38,7 +38,7 @@ pub struct ApiRequired {
     pub protocol_type: rt::Expr,
 }
 impl Api {
-    /// Declares a `aws_apigatewayv2_api` with the stack-unique `id`. Required: `name`, `protocol_type`.
+    /// Declares an `aws_apigatewayv2_api` with the stack-unique `id`. Required: `name`, `protocol_type`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ApiRequired) -> Self {
         let mut this = rt::Base::new(id, &API_TYPE);
@@ -254,7 +254,7 @@ pub struct ApiMappingRequired {
     pub stage: rt::Expr,
 }
 impl ApiMapping {
-    /// Declares a `aws_apigatewayv2_api_mapping` with the stack-unique `id`. Required: `api_id`, `domain_name`, `stage`.
+    /// Declares an `aws_apigatewayv2_api_mapping` with the stack-unique `id`. Required: `api_id`, `domain_name`, `stage`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ApiMappingRequired) -> Self {
         let mut this = rt::Base::new(id, &API_MAPPING_TYPE);
@@ -313,7 +313,7 @@ pub struct AuthorizerRequired {
     pub name: rt::Expr,
 }
 impl Authorizer {
-    /// Declares a `aws_apigatewayv2_authorizer` with the stack-unique `id`. Required: `api_id`, `authorizer_type`, `name`.
+    /// Declares an `aws_apigatewayv2_authorizer` with the stack-unique `id`. Required: `api_id`, `authorizer_type`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: AuthorizerRequired) -> Self {
         let mut this = rt::Base::new(id, &AUTHORIZER_TYPE);
@@ -459,7 +459,7 @@ static DEPLOYMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
 };
 impl Deployment {
-    /// Declares a `aws_apigatewayv2_deployment` with the stack-unique `id`. Required: `api_id`.
+    /// Declares an `aws_apigatewayv2_deployment` with the stack-unique `id`. Required: `api_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DEPLOYMENT_TYPE);
@@ -519,7 +519,7 @@ pub struct DomainNameRequired {
     pub domain_name_configuration: domain_name::DomainNameConfiguration,
 }
 impl DomainName {
-    /// Declares a `aws_apigatewayv2_domain_name` with the stack-unique `id`. Required: `domain_name`, `domain_name_configuration`.
+    /// Declares an `aws_apigatewayv2_domain_name` with the stack-unique `id`. Required: `domain_name`, `domain_name_configuration`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: DomainNameRequired) -> Self {
         let mut this = rt::Base::new(id, &DOMAIN_NAME_TYPE);
@@ -668,7 +668,7 @@ pub struct IntegrationRequired {
     pub integration_type: rt::Expr,
 }
 impl Integration {
-    /// Declares a `aws_apigatewayv2_integration` with the stack-unique `id`. Required: `api_id`, `integration_type`.
+    /// Declares an `aws_apigatewayv2_integration` with the stack-unique `id`. Required: `api_id`, `integration_type`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: IntegrationRequired) -> Self {
         let mut this = rt::Base::new(id, &INTEGRATION_TYPE);
@@ -892,7 +892,7 @@ pub struct IntegrationResponseRequired {
     pub integration_response_key: rt::Expr,
 }
 impl IntegrationResponse {
-    /// Declares a `aws_apigatewayv2_integration_response` with the stack-unique `id`. Required: `api_id`, `integration_id`, `integration_response_key`.
+    /// Declares an `aws_apigatewayv2_integration_response` with the stack-unique `id`. Required: `api_id`, `integration_id`, `integration_response_key`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: IntegrationResponseRequired) -> Self {
         let mut this = rt::Base::new(id, &INTEGRATION_RESPONSE_TYPE);
@@ -975,7 +975,7 @@ pub struct ModelRequired {
     pub schema: rt::Expr,
 }
 impl Model {
-    /// Declares a `aws_apigatewayv2_model` with the stack-unique `id`. Required: `api_id`, `content_type`, `name`, `schema`.
+    /// Declares an `aws_apigatewayv2_model` with the stack-unique `id`. Required: `api_id`, `content_type`, `name`, `schema`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ModelRequired) -> Self {
         let mut this = rt::Base::new(id, &MODEL_TYPE);
@@ -1037,7 +1037,7 @@ pub struct RouteRequired {
     pub route_key: rt::Expr,
 }
 impl Route {
-    /// Declares a `aws_apigatewayv2_route` with the stack-unique `id`. Required: `api_id`, `route_key`.
+    /// Declares an `aws_apigatewayv2_route` with the stack-unique `id`. Required: `api_id`, `route_key`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: RouteRequired) -> Self {
         let mut this = rt::Base::new(id, &ROUTE_TYPE);
@@ -1195,7 +1195,7 @@ pub struct RouteResponseRequired {
     pub route_response_key: rt::Expr,
 }
 impl RouteResponse {
-    /// Declares a `aws_apigatewayv2_route_response` with the stack-unique `id`. Required: `api_id`, `route_id`, `route_response_key`.
+    /// Declares an `aws_apigatewayv2_route_response` with the stack-unique `id`. Required: `api_id`, `route_id`, `route_response_key`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: RouteResponseRequired) -> Self {
         let mut this = rt::Base::new(id, &ROUTE_RESPONSE_TYPE);
@@ -1264,7 +1264,7 @@ pub struct StageRequired {
     pub name: rt::Expr,
 }
 impl Stage {
-    /// Declares a `aws_apigatewayv2_stage` with the stack-unique `id`. Required: `api_id`, `name`.
+    /// Declares an `aws_apigatewayv2_stage` with the stack-unique `id`. Required: `api_id`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: StageRequired) -> Self {
         let mut this = rt::Base::new(id, &STAGE_TYPE);
@@ -1484,7 +1484,7 @@ pub struct VpcLinkRequired {
     pub subnet_ids: rt::List<rt::Expr>,
 }
 impl VpcLink {
-    /// Declares a `aws_apigatewayv2_vpc_link` with the stack-unique `id`. Required: `name`, `security_group_ids`, `subnet_ids`.
+    /// Declares an `aws_apigatewayv2_vpc_link` with the stack-unique `id`. Required: `name`, `security_group_ids`, `subnet_ids`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: VpcLinkRequired) -> Self {
         let mut this = rt::Base::new(id, &VPC_LINK_TYPE);
@@ -1542,7 +1542,7 @@ pub mod data {
         schema: (&SCHEMAS, 12),
     };
     impl Api {
-        /// Declares a `aws_apigatewayv2_api` with the stack-unique `id`. Required: `api_id`.
+        /// Declares an `aws_apigatewayv2_api` with the stack-unique `id`. Required: `api_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &API_TYPE);
@@ -1635,7 +1635,7 @@ pub mod data {
         schema: (&SCHEMAS, 13),
     };
     impl Apis {
-        /// Declares a `aws_apigatewayv2_apis` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_apigatewayv2_apis` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &APIS_TYPE);
@@ -1706,7 +1706,7 @@ pub mod data {
         pub specification: rt::Expr,
     }
     impl Export {
-        /// Declares a `aws_apigatewayv2_export` with the stack-unique `id`. Required: `api_id`, `output_type`, `specification`.
+        /// Declares an `aws_apigatewayv2_export` with the stack-unique `id`. Required: `api_id`, `output_type`, `specification`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: ExportRequired) -> Self {
             let mut this = rt::Base::new(id, &EXPORT_TYPE);
@@ -1783,7 +1783,7 @@ pub mod data {
         schema: (&SCHEMAS, 15),
     };
     impl VpcLink {
-        /// Declares a `aws_apigatewayv2_vpc_link` with the stack-unique `id`. Required: `vpc_link_id`.
+        /// Declares an `aws_apigatewayv2_vpc_link` with the stack-unique `id`. Required: `vpc_link_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &VPC_LINK_TYPE);

@@ -42,7 +42,7 @@ pub struct PolicyRequired {
     pub service_namespace: rt::Expr,
 }
 impl Policy {
-    /// Declares a `aws_appautoscaling_policy` with the stack-unique `id`. Required: `name`, `resource_id`, `scalable_dimension`, `service_namespace`.
+    /// Declares an `aws_appautoscaling_policy` with the stack-unique `id`. Required: `name`, `resource_id`, `scalable_dimension`, `service_namespace`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: PolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &POLICY_TYPE);
@@ -401,7 +401,7 @@ pub struct ScheduledActionRequired {
     pub scalable_target_action: scheduled_action::ScalableTargetAction,
 }
 impl ScheduledAction {
-    /// Declares a `aws_appautoscaling_scheduled_action` with the stack-unique `id`. Required: `name`, `resource_id`, `scalable_dimension`, `schedule`, `service_namespace`, `scalable_target_action`.
+    /// Declares an `aws_appautoscaling_scheduled_action` with the stack-unique `id`. Required: `name`, `resource_id`, `scalable_dimension`, `schedule`, `service_namespace`, `scalable_target_action`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ScheduledActionRequired) -> Self {
         let mut this = rt::Base::new(id, &SCHEDULED_ACTION_TYPE);
@@ -527,7 +527,7 @@ pub struct TargetRequired {
     pub service_namespace: rt::Expr,
 }
 impl Target {
-    /// Declares a `aws_appautoscaling_target` with the stack-unique `id`. Required: `max_capacity`, `min_capacity`, `resource_id`, `scalable_dimension`, `service_namespace`.
+    /// Declares an `aws_appautoscaling_target` with the stack-unique `id`. Required: `max_capacity`, `min_capacity`, `resource_id`, `scalable_dimension`, `service_namespace`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: TargetRequired) -> Self {
         let mut this = rt::Base::new(id, &TARGET_TYPE);

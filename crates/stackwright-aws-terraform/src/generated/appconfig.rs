@@ -31,7 +31,7 @@ static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl Application {
-    /// Declares a `aws_appconfig_application` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_appconfig_application` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &APPLICATION_TYPE);
@@ -93,7 +93,7 @@ pub struct ConfigurationProfileRequired {
     pub name: rt::Expr,
 }
 impl ConfigurationProfile {
-    /// Declares a `aws_appconfig_configuration_profile` with the stack-unique `id`. Required: `application_id`, `location_uri`, `name`.
+    /// Declares an `aws_appconfig_configuration_profile` with the stack-unique `id`. Required: `application_id`, `location_uri`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ConfigurationProfileRequired) -> Self {
         let mut this = rt::Base::new(id, &CONFIGURATION_PROFILE_TYPE);
@@ -225,7 +225,7 @@ pub struct DeploymentRequired {
     pub environment_id: rt::Expr,
 }
 impl Deployment {
-    /// Declares a `aws_appconfig_deployment` with the stack-unique `id`. Required: `application_id`, `configuration_profile_id`, `configuration_version`, `deployment_strategy_id`, `environment_id`.
+    /// Declares an `aws_appconfig_deployment` with the stack-unique `id`. Required: `application_id`, `configuration_profile_id`, `configuration_version`, `deployment_strategy_id`, `environment_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: DeploymentRequired) -> Self {
         let mut this = rt::Base::new(id, &DEPLOYMENT_TYPE);
@@ -339,7 +339,7 @@ pub struct DeploymentStrategyRequired {
     pub replicate_to: rt::Expr,
 }
 impl DeploymentStrategy {
-    /// Declares a `aws_appconfig_deployment_strategy` with the stack-unique `id`. Required: `deployment_duration_in_minutes`, `growth_factor`, `name`, `replicate_to`.
+    /// Declares an `aws_appconfig_deployment_strategy` with the stack-unique `id`. Required: `deployment_duration_in_minutes`, `growth_factor`, `name`, `replicate_to`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: DeploymentStrategyRequired) -> Self {
         let mut this = rt::Base::new(id, &DEPLOYMENT_STRATEGY_TYPE);
@@ -435,7 +435,7 @@ pub struct EnvironmentRequired {
     pub name: rt::Expr,
 }
 impl Environment {
-    /// Declares a `aws_appconfig_environment` with the stack-unique `id`. Required: `application_id`, `name`.
+    /// Declares an `aws_appconfig_environment` with the stack-unique `id`. Required: `application_id`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: EnvironmentRequired) -> Self {
         let mut this = rt::Base::new(id, &ENVIRONMENT_TYPE);
@@ -533,7 +533,7 @@ pub struct ExtensionRequired {
     pub action_point: extension::ActionPoint,
 }
 impl Extension {
-    /// Declares a `aws_appconfig_extension` with the stack-unique `id`. Required: `name`, `action_point`.
+    /// Declares an `aws_appconfig_extension` with the stack-unique `id`. Required: `name`, `action_point`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ExtensionRequired) -> Self {
         let mut this = rt::Base::new(id, &EXTENSION_TYPE);
@@ -686,7 +686,7 @@ pub struct ExtensionAssociationRequired {
     pub resource_arn: rt::Expr,
 }
 impl ExtensionAssociation {
-    /// Declares a `aws_appconfig_extension_association` with the stack-unique `id`. Required: `extension_arn`, `resource_arn`.
+    /// Declares an `aws_appconfig_extension_association` with the stack-unique `id`. Required: `extension_arn`, `resource_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ExtensionAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &EXTENSION_ASSOCIATION_TYPE);
@@ -750,7 +750,7 @@ pub struct HostedConfigurationVersionRequired {
     pub content_type: rt::Expr,
 }
 impl HostedConfigurationVersion {
-    /// Declares a `aws_appconfig_hosted_configuration_version` with the stack-unique `id`. Required: `application_id`, `configuration_profile_id`, `content`, `content_type`.
+    /// Declares an `aws_appconfig_hosted_configuration_version` with the stack-unique `id`. Required: `application_id`, `configuration_profile_id`, `content`, `content_type`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: HostedConfigurationVersionRequired) -> Self {
         let mut this = rt::Base::new(id, &HOSTED_CONFIGURATION_VERSION_TYPE);
@@ -827,7 +827,7 @@ pub mod data {
         pub configuration_profile_id: rt::Expr,
     }
     impl ConfigurationProfile {
-        /// Declares a `aws_appconfig_configuration_profile` with the stack-unique `id`. Required: `application_id`, `configuration_profile_id`.
+        /// Declares an `aws_appconfig_configuration_profile` with the stack-unique `id`. Required: `application_id`, `configuration_profile_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: ConfigurationProfileRequired) -> Self {
             let mut this = rt::Base::new(id, &CONFIGURATION_PROFILE_TYPE);
@@ -912,7 +912,7 @@ pub mod data {
         schema: (&SCHEMAS, 9),
     };
     impl ConfigurationProfiles {
-        /// Declares a `aws_appconfig_configuration_profiles` with the stack-unique `id`. Required: `application_id`.
+        /// Declares an `aws_appconfig_configuration_profiles` with the stack-unique `id`. Required: `application_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &CONFIGURATION_PROFILES_TYPE);
@@ -959,7 +959,7 @@ pub mod data {
         pub environment_id: rt::Expr,
     }
     impl Environment {
-        /// Declares a `aws_appconfig_environment` with the stack-unique `id`. Required: `application_id`, `environment_id`.
+        /// Declares an `aws_appconfig_environment` with the stack-unique `id`. Required: `application_id`, `environment_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: EnvironmentRequired) -> Self {
             let mut this = rt::Base::new(id, &ENVIRONMENT_TYPE);
@@ -1029,7 +1029,7 @@ pub mod data {
         schema: (&SCHEMAS, 11),
     };
     impl Environments {
-        /// Declares a `aws_appconfig_environments` with the stack-unique `id`. Required: `application_id`.
+        /// Declares an `aws_appconfig_environments` with the stack-unique `id`. Required: `application_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &ENVIRONMENTS_TYPE);

@@ -40,7 +40,7 @@ pub struct AppAuthorizationRequired {
     pub auth_type: rt::Expr,
 }
 impl AppAuthorization {
-    /// Declares a `aws_appfabric_app_authorization` with the stack-unique `id`. Required: `app`, `app_bundle_arn`, `auth_type`.
+    /// Declares an `aws_appfabric_app_authorization` with the stack-unique `id`. Required: `app`, `app_bundle_arn`, `auth_type`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: AppAuthorizationRequired) -> Self {
         let mut this = rt::Base::new(id, &APP_AUTHORIZATION_TYPE);
@@ -209,7 +209,7 @@ pub struct AppAuthorizationConnectionRequired {
     pub app_bundle_arn: rt::Expr,
 }
 impl AppAuthorizationConnection {
-    /// Declares a `aws_appfabric_app_authorization_connection` with the stack-unique `id`. Required: `app_authorization_arn`, `app_bundle_arn`.
+    /// Declares an `aws_appfabric_app_authorization_connection` with the stack-unique `id`. Required: `app_authorization_arn`, `app_bundle_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: AppAuthorizationConnectionRequired) -> Self {
         let mut this = rt::Base::new(id, &APP_AUTHORIZATION_CONNECTION_TYPE);
@@ -304,7 +304,7 @@ static APP_BUNDLE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
 };
 impl AppBundle {
-    /// Declares a `aws_appfabric_app_bundle` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_appfabric_app_bundle` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &APP_BUNDLE_TYPE);
@@ -363,7 +363,7 @@ pub struct IngestionRequired {
     pub tenant_id: rt::Expr,
 }
 impl Ingestion {
-    /// Declares a `aws_appfabric_ingestion` with the stack-unique `id`. Required: `app`, `app_bundle_arn`, `ingestion_type`, `tenant_id`.
+    /// Declares an `aws_appfabric_ingestion` with the stack-unique `id`. Required: `app`, `app_bundle_arn`, `ingestion_type`, `tenant_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: IngestionRequired) -> Self {
         let mut this = rt::Base::new(id, &INGESTION_TYPE);
@@ -429,7 +429,7 @@ pub struct IngestionDestinationRequired {
     pub ingestion_arn: rt::Expr,
 }
 impl IngestionDestination {
-    /// Declares a `aws_appfabric_ingestion_destination` with the stack-unique `id`. Required: `app_bundle_arn`, `ingestion_arn`.
+    /// Declares an `aws_appfabric_ingestion_destination` with the stack-unique `id`. Required: `app_bundle_arn`, `ingestion_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: IngestionDestinationRequired) -> Self {
         let mut this = rt::Base::new(id, &INGESTION_DESTINATION_TYPE);

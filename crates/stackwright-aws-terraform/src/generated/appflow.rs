@@ -42,7 +42,7 @@ pub struct ConnectorProfileRequired {
     pub connector_profile_config: connector_profile::ConnectorProfileConfig,
 }
 impl ConnectorProfile {
-    /// Declares a `aws_appflow_connector_profile` with the stack-unique `id`. Required: `connection_mode`, `connector_type`, `name`, `connector_profile_config`.
+    /// Declares an `aws_appflow_connector_profile` with the stack-unique `id`. Required: `connection_mode`, `connector_type`, `name`, `connector_profile_config`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ConnectorProfileRequired) -> Self {
         let mut this = rt::Base::new(id, &CONNECTOR_PROFILE_TYPE);
@@ -1218,7 +1218,7 @@ pub struct FlowRequired {
     pub trigger_config: flow::TriggerConfig,
 }
 impl Flow {
-    /// Declares a `aws_appflow_flow` with the stack-unique `id`. Required: `name`, `destination_flow_config`, `source_flow_config`, `task`, `trigger_config`.
+    /// Declares an `aws_appflow_flow` with the stack-unique `id`. Required: `name`, `destination_flow_config`, `source_flow_config`, `task`, `trigger_config`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: FlowRequired) -> Self {
         let mut this = rt::Base::new(id, &FLOW_TYPE);

@@ -42,7 +42,7 @@ pub struct DataIntegrationRequired {
     pub schedule_config: data_integration::ScheduleConfig,
 }
 impl DataIntegration {
-    /// Declares a `aws_appintegrations_data_integration` with the stack-unique `id`. Required: `kms_key`, `name`, `source_uri`, `schedule_config`.
+    /// Declares an `aws_appintegrations_data_integration` with the stack-unique `id`. Required: `kms_key`, `name`, `source_uri`, `schedule_config`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: DataIntegrationRequired) -> Self {
         let mut this = rt::Base::new(id, &DATA_INTEGRATION_TYPE);
@@ -147,7 +147,7 @@ pub struct EventIntegrationRequired {
     pub event_filter: event_integration::EventFilter,
 }
 impl EventIntegration {
-    /// Declares a `aws_appintegrations_event_integration` with the stack-unique `id`. Required: `eventbridge_bus`, `name`, `event_filter`.
+    /// Declares an `aws_appintegrations_event_integration` with the stack-unique `id`. Required: `eventbridge_bus`, `name`, `event_filter`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: EventIntegrationRequired) -> Self {
         let mut this = rt::Base::new(id, &EVENT_INTEGRATION_TYPE);
@@ -225,7 +225,7 @@ pub mod data {
         schema: (&SCHEMAS, 2),
     };
     impl EventIntegration {
-        /// Declares a `aws_appintegrations_event_integration` with the stack-unique `id`. Required: `name`.
+        /// Declares an `aws_appintegrations_event_integration` with the stack-unique `id`. Required: `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &EVENT_INTEGRATION_TYPE);

@@ -31,7 +31,7 @@ static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl Application {
-    /// Declares a `aws_applicationinsights_application` with the stack-unique `id`. Required: `resource_group_name`.
+    /// Declares an `aws_applicationinsights_application` with the stack-unique `id`. Required: `resource_group_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &APPLICATION_TYPE);

@@ -42,7 +42,7 @@ pub struct GatewayRouteRequired {
     pub spec: gateway_route::Spec,
 }
 impl GatewayRoute {
-    /// Declares a `aws_appmesh_gateway_route` with the stack-unique `id`. Required: `mesh_name`, `name`, `virtual_gateway_name`, `spec`.
+    /// Declares an `aws_appmesh_gateway_route` with the stack-unique `id`. Required: `mesh_name`, `name`, `virtual_gateway_name`, `spec`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: GatewayRouteRequired) -> Self {
         let mut this = rt::Base::new(id, &GATEWAY_ROUTE_TYPE);
@@ -441,7 +441,7 @@ static MESH_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
 };
 impl Mesh {
-    /// Declares a `aws_appmesh_mesh` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_appmesh_mesh` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &MESH_TYPE);
@@ -571,7 +571,7 @@ pub struct RouteRequired {
     pub spec: route::Spec,
 }
 impl Route {
-    /// Declares a `aws_appmesh_route` with the stack-unique `id`. Required: `mesh_name`, `name`, `virtual_router_name`, `spec`.
+    /// Declares an `aws_appmesh_route` with the stack-unique `id`. Required: `mesh_name`, `name`, `virtual_router_name`, `spec`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: RouteRequired) -> Self {
         let mut this = rt::Base::new(id, &ROUTE_TYPE);
@@ -1114,7 +1114,7 @@ pub struct VirtualGatewayRequired {
     pub spec: virtual_gateway::Spec,
 }
 impl VirtualGateway {
-    /// Declares a `aws_appmesh_virtual_gateway` with the stack-unique `id`. Required: `mesh_name`, `name`, `spec`.
+    /// Declares an `aws_appmesh_virtual_gateway` with the stack-unique `id`. Required: `mesh_name`, `name`, `spec`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: VirtualGatewayRequired) -> Self {
         let mut this = rt::Base::new(id, &VIRTUAL_GATEWAY_TYPE);
@@ -1547,7 +1547,7 @@ pub struct VirtualNodeRequired {
     pub spec: virtual_node::Spec,
 }
 impl VirtualNode {
-    /// Declares a `aws_appmesh_virtual_node` with the stack-unique `id`. Required: `mesh_name`, `name`, `spec`.
+    /// Declares an `aws_appmesh_virtual_node` with the stack-unique `id`. Required: `mesh_name`, `name`, `spec`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: VirtualNodeRequired) -> Self {
         let mut this = rt::Base::new(id, &VIRTUAL_NODE_TYPE);
@@ -2282,7 +2282,7 @@ pub struct VirtualRouterRequired {
     pub spec: virtual_router::Spec,
 }
 impl VirtualRouter {
-    /// Declares a `aws_appmesh_virtual_router` with the stack-unique `id`. Required: `mesh_name`, `name`, `spec`.
+    /// Declares an `aws_appmesh_virtual_router` with the stack-unique `id`. Required: `mesh_name`, `name`, `spec`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: VirtualRouterRequired) -> Self {
         let mut this = rt::Base::new(id, &VIRTUAL_ROUTER_TYPE);
@@ -2393,7 +2393,7 @@ pub struct VirtualServiceRequired {
     pub spec: virtual_service::Spec,
 }
 impl VirtualService {
-    /// Declares a `aws_appmesh_virtual_service` with the stack-unique `id`. Required: `mesh_name`, `name`, `spec`.
+    /// Declares an `aws_appmesh_virtual_service` with the stack-unique `id`. Required: `mesh_name`, `name`, `spec`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: VirtualServiceRequired) -> Self {
         let mut this = rt::Base::new(id, &VIRTUAL_SERVICE_TYPE);
@@ -2878,7 +2878,7 @@ pub mod data {
         pub virtual_gateway_name: rt::Expr,
     }
     impl GatewayRoute {
-        /// Declares a `aws_appmesh_gateway_route` with the stack-unique `id`. Required: `mesh_name`, `name`, `virtual_gateway_name`.
+        /// Declares an `aws_appmesh_gateway_route` with the stack-unique `id`. Required: `mesh_name`, `name`, `virtual_gateway_name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: GatewayRouteRequired) -> Self {
             let mut this = rt::Base::new(id, &GATEWAY_ROUTE_TYPE);
@@ -2965,7 +2965,7 @@ pub mod data {
         schema: (&SCHEMAS, 8),
     };
     impl Mesh {
-        /// Declares a `aws_appmesh_mesh` with the stack-unique `id`. Required: `name`.
+        /// Declares an `aws_appmesh_mesh` with the stack-unique `id`. Required: `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &MESH_TYPE);
@@ -3048,7 +3048,7 @@ pub mod data {
         pub virtual_router_name: rt::Expr,
     }
     impl Route {
-        /// Declares a `aws_appmesh_route` with the stack-unique `id`. Required: `mesh_name`, `name`, `virtual_router_name`.
+        /// Declares an `aws_appmesh_route` with the stack-unique `id`. Required: `mesh_name`, `name`, `virtual_router_name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: RouteRequired) -> Self {
             let mut this = rt::Base::new(id, &ROUTE_TYPE);
@@ -3142,7 +3142,7 @@ pub mod data {
         pub name: rt::Expr,
     }
     impl VirtualGateway {
-        /// Declares a `aws_appmesh_virtual_gateway` with the stack-unique `id`. Required: `mesh_name`, `name`.
+        /// Declares an `aws_appmesh_virtual_gateway` with the stack-unique `id`. Required: `mesh_name`, `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: VirtualGatewayRequired) -> Self {
             let mut this = rt::Base::new(id, &VIRTUAL_GATEWAY_TYPE);
@@ -3223,7 +3223,7 @@ pub mod data {
         pub name: rt::Expr,
     }
     impl VirtualNode {
-        /// Declares a `aws_appmesh_virtual_node` with the stack-unique `id`. Required: `mesh_name`, `name`.
+        /// Declares an `aws_appmesh_virtual_node` with the stack-unique `id`. Required: `mesh_name`, `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: VirtualNodeRequired) -> Self {
             let mut this = rt::Base::new(id, &VIRTUAL_NODE_TYPE);
@@ -3309,7 +3309,7 @@ pub mod data {
         pub name: rt::Expr,
     }
     impl VirtualRouter {
-        /// Declares a `aws_appmesh_virtual_router` with the stack-unique `id`. Required: `mesh_name`, `name`.
+        /// Declares an `aws_appmesh_virtual_router` with the stack-unique `id`. Required: `mesh_name`, `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: VirtualRouterRequired) -> Self {
             let mut this = rt::Base::new(id, &VIRTUAL_ROUTER_TYPE);
@@ -3395,7 +3395,7 @@ pub mod data {
         pub name: rt::Expr,
     }
     impl VirtualService {
-        /// Declares a `aws_appmesh_virtual_service` with the stack-unique `id`. Required: `mesh_name`, `name`.
+        /// Declares an `aws_appmesh_virtual_service` with the stack-unique `id`. Required: `mesh_name`, `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: VirtualServiceRequired) -> Self {
             let mut this = rt::Base::new(id, &VIRTUAL_SERVICE_TYPE);

@@ -31,7 +31,7 @@ static AUTO_SCALING_CONFIGURATION_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl AutoScalingConfigurationVersion {
-    /// Declares a `aws_apprunner_auto_scaling_configuration_version` with the stack-unique `id`. Required: `auto_scaling_configuration_name`.
+    /// Declares an `aws_apprunner_auto_scaling_configuration_version` with the stack-unique `id`. Required: `auto_scaling_configuration_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &AUTO_SCALING_CONFIGURATION_VERSION_TYPE);
@@ -132,7 +132,7 @@ pub struct ConnectionRequired {
     pub provider_type: rt::Expr,
 }
 impl Connection {
-    /// Declares a `aws_apprunner_connection` with the stack-unique `id`. Required: `connection_name`, `provider_type`.
+    /// Declares an `aws_apprunner_connection` with the stack-unique `id`. Required: `connection_name`, `provider_type`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ConnectionRequired) -> Self {
         let mut this = rt::Base::new(id, &CONNECTION_TYPE);
@@ -192,7 +192,7 @@ pub struct CustomDomainAssociationRequired {
     pub service_arn: rt::Expr,
 }
 impl CustomDomainAssociation {
-    /// Declares a `aws_apprunner_custom_domain_association` with the stack-unique `id`. Required: `domain_name`, `service_arn`.
+    /// Declares an `aws_apprunner_custom_domain_association` with the stack-unique `id`. Required: `domain_name`, `service_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: CustomDomainAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &CUSTOM_DOMAIN_ASSOCIATION_TYPE);
@@ -249,7 +249,7 @@ static DEFAULT_AUTO_SCALING_CONFIGURATION_VERSION_TYPE: rt::TypeInfo = rt::TypeI
     schema: (&SCHEMAS, 3),
 };
 impl DefaultAutoScalingConfigurationVersion {
-    /// Declares a `aws_apprunner_default_auto_scaling_configuration_version` with the stack-unique `id`. Required: `auto_scaling_configuration_arn`.
+    /// Declares an `aws_apprunner_default_auto_scaling_configuration_version` with the stack-unique `id`. Required: `auto_scaling_configuration_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DEFAULT_AUTO_SCALING_CONFIGURATION_VERSION_TYPE);
@@ -283,7 +283,7 @@ static DEPLOYMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
 };
 impl Deployment {
-    /// Declares a `aws_apprunner_deployment` with the stack-unique `id`. Required: `service_arn`.
+    /// Declares an `aws_apprunner_deployment` with the stack-unique `id`. Required: `service_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DEPLOYMENT_TYPE);
@@ -346,7 +346,7 @@ static OBSERVABILITY_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
 };
 impl ObservabilityConfiguration {
-    /// Declares a `aws_apprunner_observability_configuration` with the stack-unique `id`. Required: `observability_configuration_name`.
+    /// Declares an `aws_apprunner_observability_configuration` with the stack-unique `id`. Required: `observability_configuration_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &OBSERVABILITY_CONFIGURATION_TYPE);
@@ -436,7 +436,7 @@ pub struct ServiceRequired {
     pub source_configuration: service::SourceConfiguration,
 }
 impl Service {
-    /// Declares a `aws_apprunner_service` with the stack-unique `id`. Required: `service_name`, `source_configuration`.
+    /// Declares an `aws_apprunner_service` with the stack-unique `id`. Required: `service_name`, `source_configuration`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ServiceRequired) -> Self {
         let mut this = rt::Base::new(id, &SERVICE_TYPE);
@@ -920,7 +920,7 @@ pub struct VpcConnectorRequired {
     pub vpc_connector_name: rt::Expr,
 }
 impl VpcConnector {
-    /// Declares a `aws_apprunner_vpc_connector` with the stack-unique `id`. Required: `security_groups`, `subnets`, `vpc_connector_name`.
+    /// Declares an `aws_apprunner_vpc_connector` with the stack-unique `id`. Required: `security_groups`, `subnets`, `vpc_connector_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: VpcConnectorRequired) -> Self {
         let mut this = rt::Base::new(id, &VPC_CONNECTOR_TYPE);
@@ -994,7 +994,7 @@ pub struct VpcIngressConnectionRequired {
     pub ingress_vpc_configuration: vpc_ingress_connection::IngressVpcConfiguration,
 }
 impl VpcIngressConnection {
-    /// Declares a `aws_apprunner_vpc_ingress_connection` with the stack-unique `id`. Required: `name`, `service_arn`, `ingress_vpc_configuration`.
+    /// Declares an `aws_apprunner_vpc_ingress_connection` with the stack-unique `id`. Required: `name`, `service_arn`, `ingress_vpc_configuration`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: VpcIngressConnectionRequired) -> Self {
         let mut this = rt::Base::new(id, &VPC_INGRESS_CONNECTION_TYPE);
@@ -1083,7 +1083,7 @@ pub mod data {
         schema: (&SCHEMAS, 9),
     };
     impl HostedZoneId {
-        /// Declares a `aws_apprunner_hosted_zone_id` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_apprunner_hosted_zone_id` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &HOSTED_ZONE_ID_TYPE);

@@ -40,7 +40,7 @@ pub struct DirectoryConfigRequired {
     pub service_account_credentials: directory_config::ServiceAccountCredentials,
 }
 impl DirectoryConfig {
-    /// Declares a `aws_appstream_directory_config` with the stack-unique `id`. Required: `directory_name`, `organizational_unit_distinguished_names`, `service_account_credentials`.
+    /// Declares an `aws_appstream_directory_config` with the stack-unique `id`. Required: `directory_name`, `organizational_unit_distinguished_names`, `service_account_credentials`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: DirectoryConfigRequired) -> Self {
         let mut this = rt::Base::new(id, &DIRECTORY_CONFIG_TYPE);
@@ -119,7 +119,7 @@ pub struct FleetRequired {
     pub compute_capacity: fleet::ComputeCapacity,
 }
 impl Fleet {
-    /// Declares a `aws_appstream_fleet` with the stack-unique `id`. Required: `instance_type`, `name`, `compute_capacity`.
+    /// Declares an `aws_appstream_fleet` with the stack-unique `id`. Required: `instance_type`, `name`, `compute_capacity`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: FleetRequired) -> Self {
         let mut this = rt::Base::new(id, &FLEET_TYPE);
@@ -374,7 +374,7 @@ pub struct FleetStackAssociationRequired {
     pub stack_name: rt::Expr,
 }
 impl FleetStackAssociation {
-    /// Declares a `aws_appstream_fleet_stack_association` with the stack-unique `id`. Required: `fleet_name`, `stack_name`.
+    /// Declares an `aws_appstream_fleet_stack_association` with the stack-unique `id`. Required: `fleet_name`, `stack_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: FleetStackAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &FLEET_STACK_ASSOCIATION_TYPE);
@@ -417,7 +417,7 @@ pub struct ImageBuilderRequired {
     pub name: rt::Expr,
 }
 impl ImageBuilder {
-    /// Declares a `aws_appstream_image_builder` with the stack-unique `id`. Required: `instance_type`, `name`.
+    /// Declares an `aws_appstream_image_builder` with the stack-unique `id`. Required: `instance_type`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ImageBuilderRequired) -> Self {
         let mut this = rt::Base::new(id, &IMAGE_BUILDER_TYPE);
@@ -617,7 +617,7 @@ static STACK_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
 };
 impl Stack {
-    /// Declares a `aws_appstream_stack` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_appstream_stack` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &STACK_TYPE);
@@ -837,7 +837,7 @@ pub struct UserRequired {
     pub user_name: rt::Expr,
 }
 impl User {
-    /// Declares a `aws_appstream_user` with the stack-unique `id`. Required: `authentication_type`, `user_name`.
+    /// Declares an `aws_appstream_user` with the stack-unique `id`. Required: `authentication_type`, `user_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: UserRequired) -> Self {
         let mut this = rt::Base::new(id, &USER_TYPE);
@@ -929,7 +929,7 @@ pub struct UserStackAssociationRequired {
     pub user_name: rt::Expr,
 }
 impl UserStackAssociation {
-    /// Declares a `aws_appstream_user_stack_association` with the stack-unique `id`. Required: `authentication_type`, `stack_name`, `user_name`.
+    /// Declares an `aws_appstream_user_stack_association` with the stack-unique `id`. Required: `authentication_type`, `stack_name`, `user_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: UserStackAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &USER_STACK_ASSOCIATION_TYPE);
@@ -986,7 +986,7 @@ pub mod data {
         schema: (&SCHEMAS, 7),
     };
     impl Image {
-        /// Declares a `aws_appstream_image` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_appstream_image` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &IMAGE_TYPE);

@@ -42,7 +42,7 @@ pub struct ApiCacheRequired {
     pub type_: rt::Expr,
 }
 impl ApiCache {
-    /// Declares a `aws_appsync_api_cache` with the stack-unique `id`. Required: `api_caching_behavior`, `api_id`, `ttl`, `type`.
+    /// Declares an `aws_appsync_api_cache` with the stack-unique `id`. Required: `api_caching_behavior`, `api_id`, `ttl`, `type`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ApiCacheRequired) -> Self {
         let mut this = rt::Base::new(id, &API_CACHE_TYPE);
@@ -109,7 +109,7 @@ static API_KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
 };
 impl ApiKey {
-    /// Declares a `aws_appsync_api_key` with the stack-unique `id`. Required: `api_id`.
+    /// Declares an `aws_appsync_api_key` with the stack-unique `id`. Required: `api_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &API_KEY_TYPE);
@@ -175,7 +175,7 @@ pub struct DatasourceRequired {
     pub type_: rt::Expr,
 }
 impl Datasource {
-    /// Declares a `aws_appsync_datasource` with the stack-unique `id`. Required: `api_id`, `name`, `type`.
+    /// Declares an `aws_appsync_datasource` with the stack-unique `id`. Required: `api_id`, `name`, `type`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: DatasourceRequired) -> Self {
         let mut this = rt::Base::new(id, &DATASOURCE_TYPE);
@@ -510,7 +510,7 @@ pub struct DomainNameRequired {
     pub domain_name: rt::Expr,
 }
 impl DomainName {
-    /// Declares a `aws_appsync_domain_name` with the stack-unique `id`. Required: `certificate_arn`, `domain_name`.
+    /// Declares an `aws_appsync_domain_name` with the stack-unique `id`. Required: `certificate_arn`, `domain_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: DomainNameRequired) -> Self {
         let mut this = rt::Base::new(id, &DOMAIN_NAME_TYPE);
@@ -570,7 +570,7 @@ pub struct DomainNameApiAssociationRequired {
     pub domain_name: rt::Expr,
 }
 impl DomainNameApiAssociation {
-    /// Declares a `aws_appsync_domain_name_api_association` with the stack-unique `id`. Required: `api_id`, `domain_name`.
+    /// Declares an `aws_appsync_domain_name_api_association` with the stack-unique `id`. Required: `api_id`, `domain_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: DomainNameApiAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &DOMAIN_NAME_API_ASSOCIATION_TYPE);
@@ -615,7 +615,7 @@ pub struct FunctionRequired {
     pub name: rt::Expr,
 }
 impl Function {
-    /// Declares a `aws_appsync_function` with the stack-unique `id`. Required: `api_id`, `data_source`, `name`.
+    /// Declares an `aws_appsync_function` with the stack-unique `id`. Required: `api_id`, `data_source`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: FunctionRequired) -> Self {
         let mut this = rt::Base::new(id, &FUNCTION_TYPE);
@@ -740,7 +740,7 @@ pub struct GraphqlApiRequired {
     pub name: rt::Expr,
 }
 impl GraphqlApi {
-    /// Declares a `aws_appsync_graphql_api` with the stack-unique `id`. Required: `authentication_type`, `name`.
+    /// Declares an `aws_appsync_graphql_api` with the stack-unique `id`. Required: `authentication_type`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: GraphqlApiRequired) -> Self {
         let mut this = rt::Base::new(id, &GRAPHQL_API_TYPE);
@@ -1102,7 +1102,7 @@ pub struct ResolverRequired {
     pub type_: rt::Expr,
 }
 impl Resolver {
-    /// Declares a `aws_appsync_resolver` with the stack-unique `id`. Required: `api_id`, `field`, `type`.
+    /// Declares an `aws_appsync_resolver` with the stack-unique `id`. Required: `api_id`, `field`, `type`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ResolverRequired) -> Self {
         let mut this = rt::Base::new(id, &RESOLVER_TYPE);
@@ -1261,7 +1261,7 @@ static SOURCE_API_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 8),
 };
 impl SourceApiAssociation {
-    /// Declares a `aws_appsync_source_api_association` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_appsync_source_api_association` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &SOURCE_API_ASSOCIATION_TYPE);
@@ -1392,7 +1392,7 @@ pub struct TypeRequired {
     pub format: rt::Expr,
 }
 impl Type {
-    /// Declares a `aws_appsync_type` with the stack-unique `id`. Required: `api_id`, `definition`, `format`.
+    /// Declares an `aws_appsync_type` with the stack-unique `id`. Required: `api_id`, `definition`, `format`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: TypeRequired) -> Self {
         let mut this = rt::Base::new(id, &TYPE_TYPE);

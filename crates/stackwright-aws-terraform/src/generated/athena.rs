@@ -38,7 +38,7 @@ pub struct CapacityReservationRequired {
     pub target_dpus: rt::Number,
 }
 impl CapacityReservation {
-    /// Declares a `aws_athena_capacity_reservation` with the stack-unique `id`. Required: `name`, `target_dpus`.
+    /// Declares an `aws_athena_capacity_reservation` with the stack-unique `id`. Required: `name`, `target_dpus`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: CapacityReservationRequired) -> Self {
         let mut this = rt::Base::new(id, &CAPACITY_RESERVATION_TYPE);
@@ -116,7 +116,7 @@ pub struct DataCatalogRequired {
     pub type_: rt::Expr,
 }
 impl DataCatalog {
-    /// Declares a `aws_athena_data_catalog` with the stack-unique `id`. Required: `description`, `name`, `parameters`, `type`.
+    /// Declares an `aws_athena_data_catalog` with the stack-unique `id`. Required: `description`, `name`, `parameters`, `type`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: DataCatalogRequired) -> Self {
         let mut this = rt::Base::new(id, &DATA_CATALOG_TYPE);
@@ -175,7 +175,7 @@ static DATABASE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
 };
 impl Database {
-    /// Declares a `aws_athena_database` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_athena_database` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DATABASE_TYPE);
@@ -291,7 +291,7 @@ pub struct NamedQueryRequired {
     pub query: rt::Expr,
 }
 impl NamedQuery {
-    /// Declares a `aws_athena_named_query` with the stack-unique `id`. Required: `database`, `name`, `query`.
+    /// Declares an `aws_athena_named_query` with the stack-unique `id`. Required: `database`, `name`, `query`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: NamedQueryRequired) -> Self {
         let mut this = rt::Base::new(id, &NAMED_QUERY_TYPE);
@@ -359,7 +359,7 @@ pub struct PreparedStatementRequired {
     pub workgroup: rt::Expr,
 }
 impl PreparedStatement {
-    /// Declares a `aws_athena_prepared_statement` with the stack-unique `id`. Required: `name`, `query_statement`, `workgroup`.
+    /// Declares an `aws_athena_prepared_statement` with the stack-unique `id`. Required: `name`, `query_statement`, `workgroup`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: PreparedStatementRequired) -> Self {
         let mut this = rt::Base::new(id, &PREPARED_STATEMENT_TYPE);
@@ -419,7 +419,7 @@ static WORKGROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
 };
 impl Workgroup {
-    /// Declares a `aws_athena_workgroup` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_athena_workgroup` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &WORKGROUP_TYPE);
@@ -657,7 +657,7 @@ pub mod data {
         schema: (&SCHEMAS, 6),
     };
     impl NamedQuery {
-        /// Declares a `aws_athena_named_query` with the stack-unique `id`. Required: `name`.
+        /// Declares an `aws_athena_named_query` with the stack-unique `id`. Required: `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &NAMED_QUERY_TYPE);

@@ -31,7 +31,7 @@ static ACCOUNT_REGISTRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl AccountRegistration {
-    /// Declares a `aws_auditmanager_account_registration` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_auditmanager_account_registration` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &ACCOUNT_REGISTRATION_TYPE);
@@ -97,7 +97,7 @@ pub struct AssessmentRequired {
     pub roles: rt::Value,
 }
 impl Assessment {
-    /// Declares a `aws_auditmanager_assessment` with the stack-unique `id`. Required: `framework_id`, `name`, `roles`.
+    /// Declares an `aws_auditmanager_assessment` with the stack-unique `id`. Required: `framework_id`, `name`, `roles`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: AssessmentRequired) -> Self {
         let mut this = rt::Base::new(id, &ASSESSMENT_TYPE);
@@ -258,7 +258,7 @@ pub struct AssessmentDelegationRequired {
     pub role_type: rt::Expr,
 }
 impl AssessmentDelegation {
-    /// Declares a `aws_auditmanager_assessment_delegation` with the stack-unique `id`. Required: `assessment_id`, `control_set_id`, `role_arn`, `role_type`.
+    /// Declares an `aws_auditmanager_assessment_delegation` with the stack-unique `id`. Required: `assessment_id`, `control_set_id`, `role_arn`, `role_type`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: AssessmentDelegationRequired) -> Self {
         let mut this = rt::Base::new(id, &ASSESSMENT_DELEGATION_TYPE);
@@ -328,7 +328,7 @@ pub struct AssessmentReportRequired {
     pub name: rt::Expr,
 }
 impl AssessmentReport {
-    /// Declares a `aws_auditmanager_assessment_report` with the stack-unique `id`. Required: `assessment_id`, `name`.
+    /// Declares an `aws_auditmanager_assessment_report` with the stack-unique `id`. Required: `assessment_id`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: AssessmentReportRequired) -> Self {
         let mut this = rt::Base::new(id, &ASSESSMENT_REPORT_TYPE);
@@ -381,7 +381,7 @@ static CONTROL_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
 };
 impl Control {
-    /// Declares a `aws_auditmanager_control` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_auditmanager_control` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CONTROL_TYPE);
@@ -541,7 +541,7 @@ static FRAMEWORK_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
 };
 impl Framework {
-    /// Declares a `aws_auditmanager_framework` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_auditmanager_framework` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &FRAMEWORK_TYPE);
@@ -652,7 +652,7 @@ pub struct FrameworkShareRequired {
     pub framework_id: rt::Expr,
 }
 impl FrameworkShare {
-    /// Declares a `aws_auditmanager_framework_share` with the stack-unique `id`. Required: `destination_account`, `destination_region`, `framework_id`.
+    /// Declares an `aws_auditmanager_framework_share` with the stack-unique `id`. Required: `destination_account`, `destination_region`, `framework_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: FrameworkShareRequired) -> Self {
         let mut this = rt::Base::new(id, &FRAMEWORK_SHARE_TYPE);
@@ -712,7 +712,7 @@ static ORGANIZATION_ADMIN_ACCOUNT_REGISTRATION_TYPE: rt::TypeInfo = rt::TypeInfo
     schema: (&SCHEMAS, 7),
 };
 impl OrganizationAdminAccountRegistration {
-    /// Declares a `aws_auditmanager_organization_admin_account_registration` with the stack-unique `id`. Required: `admin_account_id`.
+    /// Declares an `aws_auditmanager_organization_admin_account_registration` with the stack-unique `id`. Required: `admin_account_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &ORGANIZATION_ADMIN_ACCOUNT_REGISTRATION_TYPE);
@@ -761,7 +761,7 @@ pub mod data {
         pub type_: rt::Expr,
     }
     impl Control {
-        /// Declares a `aws_auditmanager_control` with the stack-unique `id`. Required: `name`, `type`.
+        /// Declares an `aws_auditmanager_control` with the stack-unique `id`. Required: `name`, `type`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: ControlRequired) -> Self {
             let mut this = rt::Base::new(id, &CONTROL_TYPE);
@@ -828,7 +828,7 @@ pub mod data {
         pub name: rt::Expr,
     }
     impl Framework {
-        /// Declares a `aws_auditmanager_framework` with the stack-unique `id`. Required: `framework_type`, `name`.
+        /// Declares an `aws_auditmanager_framework` with the stack-unique `id`. Required: `framework_type`, `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: FrameworkRequired) -> Self {
             let mut this = rt::Base::new(id, &FRAMEWORK_TYPE);

@@ -31,7 +31,7 @@ static ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl Attachment {
-    /// Declares a `aws_autoscaling_attachment` with the stack-unique `id`. Required: `autoscaling_group_name`.
+    /// Declares an `aws_autoscaling_attachment` with the stack-unique `id`. Required: `autoscaling_group_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &ATTACHMENT_TYPE);
@@ -87,7 +87,7 @@ pub struct GroupRequired {
     pub min_size: rt::Number,
 }
 impl Group {
-    /// Declares a `aws_autoscaling_group` with the stack-unique `id`. Required: `max_size`, `min_size`.
+    /// Declares an `aws_autoscaling_group` with the stack-unique `id`. Required: `max_size`, `min_size`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: GroupRequired) -> Self {
         let mut this = rt::Base::new(id, &GROUP_TYPE);
@@ -1275,7 +1275,7 @@ pub struct GroupTagRequired {
     pub tag_attribute: group_tag::Tag,
 }
 impl GroupTag {
-    /// Declares a `aws_autoscaling_group_tag` with the stack-unique `id`. Required: `autoscaling_group_name`, `tag`.
+    /// Declares an `aws_autoscaling_group_tag` with the stack-unique `id`. Required: `autoscaling_group_name`, `tag`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: GroupTagRequired) -> Self {
         let mut this = rt::Base::new(id, &GROUP_TAG_TYPE);
@@ -1324,7 +1324,7 @@ pub struct LifecycleHookRequired {
     pub name: rt::Expr,
 }
 impl LifecycleHook {
-    /// Declares a `aws_autoscaling_lifecycle_hook` with the stack-unique `id`. Required: `autoscaling_group_name`, `lifecycle_transition`, `name`.
+    /// Declares an `aws_autoscaling_lifecycle_hook` with the stack-unique `id`. Required: `autoscaling_group_name`, `lifecycle_transition`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: LifecycleHookRequired) -> Self {
         let mut this = rt::Base::new(id, &LIFECYCLE_HOOK_TYPE);
@@ -1425,7 +1425,7 @@ pub struct NotificationRequired {
     pub topic_arn: rt::Expr,
 }
 impl Notification {
-    /// Declares a `aws_autoscaling_notification` with the stack-unique `id`. Required: `group_names`, `notifications`, `topic_arn`.
+    /// Declares an `aws_autoscaling_notification` with the stack-unique `id`. Required: `group_names`, `notifications`, `topic_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: NotificationRequired) -> Self {
         let mut this = rt::Base::new(id, &NOTIFICATION_TYPE);
@@ -1473,7 +1473,7 @@ pub struct PolicyRequired {
     pub name: rt::Expr,
 }
 impl Policy {
-    /// Declares a `aws_autoscaling_policy` with the stack-unique `id`. Required: `autoscaling_group_name`, `name`.
+    /// Declares an `aws_autoscaling_policy` with the stack-unique `id`. Required: `autoscaling_group_name`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: PolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &POLICY_TYPE);
@@ -2114,7 +2114,7 @@ pub struct ScheduleRequired {
     pub scheduled_action_name: rt::Expr,
 }
 impl Schedule {
-    /// Declares a `aws_autoscaling_schedule` with the stack-unique `id`. Required: `autoscaling_group_name`, `scheduled_action_name`.
+    /// Declares an `aws_autoscaling_schedule` with the stack-unique `id`. Required: `autoscaling_group_name`, `scheduled_action_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ScheduleRequired) -> Self {
         let mut this = rt::Base::new(id, &SCHEDULE_TYPE);
@@ -2223,7 +2223,7 @@ static TRAFFIC_SOURCE_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 7),
 };
 impl TrafficSourceAttachment {
-    /// Declares a `aws_autoscaling_traffic_source_attachment` with the stack-unique `id`. Required: `autoscaling_group_name`.
+    /// Declares an `aws_autoscaling_traffic_source_attachment` with the stack-unique `id`. Required: `autoscaling_group_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &TRAFFIC_SOURCE_ATTACHMENT_TYPE);
@@ -2314,7 +2314,7 @@ pub struct LaunchConfigurationRequired {
     pub instance_type: rt::Expr,
 }
 impl LaunchConfiguration {
-    /// Declares a `aws_launch_configuration` with the stack-unique `id`. Required: `image_id`, `instance_type`.
+    /// Declares an `aws_launch_configuration` with the stack-unique `id`. Required: `image_id`, `instance_type`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: LaunchConfigurationRequired) -> Self {
         let mut this = rt::Base::new(id, &LAUNCH_CONFIGURATION_TYPE);
@@ -2660,7 +2660,7 @@ pub mod data {
         schema: (&SCHEMAS, 9),
     };
     impl Group {
-        /// Declares a `aws_autoscaling_group` with the stack-unique `id`. Required: `name`.
+        /// Declares an `aws_autoscaling_group` with the stack-unique `id`. Required: `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &GROUP_TYPE);
@@ -2812,7 +2812,7 @@ pub mod data {
         schema: (&SCHEMAS, 10),
     };
     impl Groups {
-        /// Declares a `aws_autoscaling_groups` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_autoscaling_groups` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &GROUPS_TYPE);
@@ -2884,7 +2884,7 @@ pub mod data {
         schema: (&SCHEMAS, 11),
     };
     impl LaunchConfiguration {
-        /// Declares a `aws_launch_configuration` with the stack-unique `id`. Required: `name`.
+        /// Declares an `aws_launch_configuration` with the stack-unique `id`. Required: `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &LAUNCH_CONFIGURATION_TYPE);

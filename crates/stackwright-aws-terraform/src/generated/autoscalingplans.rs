@@ -40,7 +40,7 @@ pub struct ScalingPlanRequired {
     pub scaling_instruction: scaling_plan::ScalingInstruction,
 }
 impl ScalingPlan {
-    /// Declares a `aws_autoscalingplans_scaling_plan` with the stack-unique `id`. Required: `name`, `application_source`, `scaling_instruction`.
+    /// Declares an `aws_autoscalingplans_scaling_plan` with the stack-unique `id`. Required: `name`, `application_source`, `scaling_instruction`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ScalingPlanRequired) -> Self {
         let mut this = rt::Base::new(id, &SCALING_PLAN_TYPE);

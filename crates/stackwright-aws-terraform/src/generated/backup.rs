@@ -38,7 +38,7 @@ pub struct FrameworkRequired {
     pub control: framework::Control,
 }
 impl Framework {
-    /// Declares a `aws_backup_framework` with the stack-unique `id`. Required: `name`, `control`.
+    /// Declares an `aws_backup_framework` with the stack-unique `id`. Required: `name`, `control`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: FrameworkRequired) -> Self {
         let mut this = rt::Base::new(id, &FRAMEWORK_TYPE);
@@ -209,7 +209,7 @@ static GLOBAL_SETTINGS_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
 };
 impl GlobalSettings {
-    /// Declares a `aws_backup_global_settings` with the stack-unique `id`. Required: `global_settings`.
+    /// Declares an `aws_backup_global_settings` with the stack-unique `id`. Required: `global_settings`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Map<rt::Expr>>) -> Self {
         let mut this = rt::Base::new(id, &GLOBAL_SETTINGS_TYPE);
@@ -249,7 +249,7 @@ pub struct LogicallyAirGappedVaultRequired {
     pub name: rt::Expr,
 }
 impl LogicallyAirGappedVault {
-    /// Declares a `aws_backup_logically_air_gapped_vault` with the stack-unique `id`. Required: `max_retention_days`, `min_retention_days`, `name`.
+    /// Declares an `aws_backup_logically_air_gapped_vault` with the stack-unique `id`. Required: `max_retention_days`, `min_retention_days`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: LogicallyAirGappedVaultRequired) -> Self {
         let mut this = rt::Base::new(id, &LOGICALLY_AIR_GAPPED_VAULT_TYPE);
@@ -340,7 +340,7 @@ pub struct PlanRequired {
     pub rule: plan::Rule,
 }
 impl Plan {
-    /// Declares a `aws_backup_plan` with the stack-unique `id`. Required: `name`, `rule`.
+    /// Declares an `aws_backup_plan` with the stack-unique `id`. Required: `name`, `rule`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: PlanRequired) -> Self {
         let mut this = rt::Base::new(id, &PLAN_TYPE);
@@ -529,7 +529,7 @@ static REGION_SETTINGS_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
 };
 impl RegionSettings {
-    /// Declares a `aws_backup_region_settings` with the stack-unique `id`. Required: `resource_type_opt_in_preference`.
+    /// Declares an `aws_backup_region_settings` with the stack-unique `id`. Required: `resource_type_opt_in_preference`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Map<rt::Bool>>) -> Self {
         let mut this = rt::Base::new(id, &REGION_SETTINGS_TYPE);
@@ -582,7 +582,7 @@ pub struct ReportPlanRequired {
     pub report_setting: report_plan::ReportSetting,
 }
 impl ReportPlan {
-    /// Declares a `aws_backup_report_plan` with the stack-unique `id`. Required: `name`, `report_delivery_channel`, `report_setting`.
+    /// Declares an `aws_backup_report_plan` with the stack-unique `id`. Required: `name`, `report_delivery_channel`, `report_setting`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ReportPlanRequired) -> Self {
         let mut this = rt::Base::new(id, &REPORT_PLAN_TYPE);
@@ -716,7 +716,7 @@ pub struct RestoreTestingPlanRequired {
     pub schedule_expression: rt::Expr,
 }
 impl RestoreTestingPlan {
-    /// Declares a `aws_backup_restore_testing_plan` with the stack-unique `id`. Required: `name`, `schedule_expression`.
+    /// Declares an `aws_backup_restore_testing_plan` with the stack-unique `id`. Required: `name`, `schedule_expression`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: RestoreTestingPlanRequired) -> Self {
         let mut this = rt::Base::new(id, &RESTORE_TESTING_PLAN_TYPE);
@@ -846,7 +846,7 @@ pub struct RestoreTestingSelectionRequired {
     pub restore_testing_plan_name: rt::Expr,
 }
 impl RestoreTestingSelection {
-    /// Declares a `aws_backup_restore_testing_selection` with the stack-unique `id`. Required: `iam_role_arn`, `name`, `protected_resource_type`, `restore_testing_plan_name`.
+    /// Declares an `aws_backup_restore_testing_selection` with the stack-unique `id`. Required: `iam_role_arn`, `name`, `protected_resource_type`, `restore_testing_plan_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: RestoreTestingSelectionRequired) -> Self {
         let mut this = rt::Base::new(id, &RESTORE_TESTING_SELECTION_TYPE);
@@ -968,7 +968,7 @@ pub struct SelectionRequired {
     pub plan_id: rt::Expr,
 }
 impl Selection {
-    /// Declares a `aws_backup_selection` with the stack-unique `id`. Required: `iam_role_arn`, `name`, `plan_id`.
+    /// Declares an `aws_backup_selection` with the stack-unique `id`. Required: `iam_role_arn`, `name`, `plan_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: SelectionRequired) -> Self {
         let mut this = rt::Base::new(id, &SELECTION_TYPE);
@@ -1134,7 +1134,7 @@ static VAULT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 9),
 };
 impl Vault {
-    /// Declares a `aws_backup_vault` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_backup_vault` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &VAULT_TYPE);
@@ -1224,7 +1224,7 @@ static VAULT_LOCK_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 10),
 };
 impl VaultLockConfiguration {
-    /// Declares a `aws_backup_vault_lock_configuration` with the stack-unique `id`. Required: `backup_vault_name`.
+    /// Declares an `aws_backup_vault_lock_configuration` with the stack-unique `id`. Required: `backup_vault_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &VAULT_LOCK_CONFIGURATION_TYPE);
@@ -1295,7 +1295,7 @@ pub struct VaultNotificationsRequired {
     pub sns_topic_arn: rt::Expr,
 }
 impl VaultNotifications {
-    /// Declares a `aws_backup_vault_notifications` with the stack-unique `id`. Required: `backup_vault_events`, `backup_vault_name`, `sns_topic_arn`.
+    /// Declares an `aws_backup_vault_notifications` with the stack-unique `id`. Required: `backup_vault_events`, `backup_vault_name`, `sns_topic_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: VaultNotificationsRequired) -> Self {
         let mut this = rt::Base::new(id, &VAULT_NOTIFICATIONS_TYPE);
@@ -1350,7 +1350,7 @@ pub struct VaultPolicyRequired {
     pub policy: rt::Expr,
 }
 impl VaultPolicy {
-    /// Declares a `aws_backup_vault_policy` with the stack-unique `id`. Required: `backup_vault_name`, `policy`.
+    /// Declares an `aws_backup_vault_policy` with the stack-unique `id`. Required: `backup_vault_name`, `policy`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: VaultPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &VAULT_POLICY_TYPE);
@@ -1436,7 +1436,7 @@ pub mod data {
         schema: (&SCHEMAS, 13),
     };
     impl Framework {
-        /// Declares a `aws_backup_framework` with the stack-unique `id`. Required: `name`.
+        /// Declares an `aws_backup_framework` with the stack-unique `id`. Required: `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &FRAMEWORK_TYPE);
@@ -1505,7 +1505,7 @@ pub mod data {
         schema: (&SCHEMAS, 14),
     };
     impl Plan {
-        /// Declares a `aws_backup_plan` with the stack-unique `id`. Required: `plan_id`.
+        /// Declares an `aws_backup_plan` with the stack-unique `id`. Required: `plan_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &PLAN_TYPE);
@@ -1566,7 +1566,7 @@ pub mod data {
         schema: (&SCHEMAS, 15),
     };
     impl ReportPlan {
-        /// Declares a `aws_backup_report_plan` with the stack-unique `id`. Required: `name`.
+        /// Declares an `aws_backup_report_plan` with the stack-unique `id`. Required: `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &REPORT_PLAN_TYPE);
@@ -1642,7 +1642,7 @@ pub mod data {
         pub selection_id: rt::Expr,
     }
     impl Selection {
-        /// Declares a `aws_backup_selection` with the stack-unique `id`. Required: `plan_id`, `selection_id`.
+        /// Declares an `aws_backup_selection` with the stack-unique `id`. Required: `plan_id`, `selection_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: SelectionRequired) -> Self {
             let mut this = rt::Base::new(id, &SELECTION_TYPE);
@@ -1695,7 +1695,7 @@ pub mod data {
         schema: (&SCHEMAS, 17),
     };
     impl Vault {
-        /// Declares a `aws_backup_vault` with the stack-unique `id`. Required: `name`.
+        /// Declares an `aws_backup_vault` with the stack-unique `id`. Required: `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &VAULT_TYPE);

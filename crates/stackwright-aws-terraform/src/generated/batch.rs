@@ -31,7 +31,7 @@ static COMPUTE_ENVIRONMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl ComputeEnvironment {
-    /// Declares a `aws_batch_compute_environment` with the stack-unique `id`. Required: `type`.
+    /// Declares an `aws_batch_compute_environment` with the stack-unique `id`. Required: `type`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &COMPUTE_ENVIRONMENT_TYPE);
@@ -334,7 +334,7 @@ pub struct JobDefinitionRequired {
     pub type_: rt::Expr,
 }
 impl JobDefinition {
-    /// Declares a `aws_batch_job_definition` with the stack-unique `id`. Required: `name`, `type`.
+    /// Declares an `aws_batch_job_definition` with the stack-unique `id`. Required: `name`, `type`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: JobDefinitionRequired) -> Self {
         let mut this = rt::Base::new(id, &JOB_DEFINITION_TYPE);
@@ -918,7 +918,7 @@ pub struct JobQueueRequired {
     pub state: rt::Expr,
 }
 impl JobQueue {
-    /// Declares a `aws_batch_job_queue` with the stack-unique `id`. Required: `name`, `priority`, `state`.
+    /// Declares an `aws_batch_job_queue` with the stack-unique `id`. Required: `name`, `priority`, `state`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: JobQueueRequired) -> Self {
         let mut this = rt::Base::new(id, &JOB_QUEUE_TYPE);
@@ -1088,7 +1088,7 @@ static SCHEDULING_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
 };
 impl SchedulingPolicy {
-    /// Declares a `aws_batch_scheduling_policy` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_batch_scheduling_policy` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &SCHEDULING_POLICY_TYPE);
@@ -1186,7 +1186,7 @@ pub mod data {
         schema: (&SCHEMAS, 4),
     };
     impl ComputeEnvironment {
-        /// Declares a `aws_batch_compute_environment` with the stack-unique `id`. Required: `compute_environment_name`.
+        /// Declares an `aws_batch_compute_environment` with the stack-unique `id`. Required: `compute_environment_name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &COMPUTE_ENVIRONMENT_TYPE);
@@ -1263,7 +1263,7 @@ pub mod data {
         schema: (&SCHEMAS, 5),
     };
     impl JobDefinition {
-        /// Declares a `aws_batch_job_definition` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_batch_job_definition` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &JOB_DEFINITION_TYPE);
@@ -1361,7 +1361,7 @@ pub mod data {
         schema: (&SCHEMAS, 6),
     };
     impl JobQueue {
-        /// Declares a `aws_batch_job_queue` with the stack-unique `id`. Required: `name`.
+        /// Declares an `aws_batch_job_queue` with the stack-unique `id`. Required: `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &JOB_QUEUE_TYPE);
@@ -1438,7 +1438,7 @@ pub mod data {
         schema: (&SCHEMAS, 7),
     };
     impl SchedulingPolicy {
-        /// Declares a `aws_batch_scheduling_policy` with the stack-unique `id`. Required: `arn`.
+        /// Declares an `aws_batch_scheduling_policy` with the stack-unique `id`. Required: `arn`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &SCHEDULING_POLICY_TYPE);

@@ -31,7 +31,7 @@ static EXPORT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl Export {
-    /// Declares a `aws_bcmdataexports_export` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_bcmdataexports_export` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &EXPORT_TYPE);

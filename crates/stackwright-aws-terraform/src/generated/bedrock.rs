@@ -44,7 +44,7 @@ pub struct CustomModelRequired {
     pub role_arn: rt::Expr,
 }
 impl CustomModel {
-    /// Declares a `aws_bedrock_custom_model` with the stack-unique `id`. Required: `base_model_identifier`, `custom_model_name`, `hyperparameters`, `job_name`, `role_arn`.
+    /// Declares an `aws_bedrock_custom_model` with the stack-unique `id`. Required: `base_model_identifier`, `custom_model_name`, `hyperparameters`, `job_name`, `role_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: CustomModelRequired) -> Self {
         let mut this = rt::Base::new(id, &CUSTOM_MODEL_TYPE);
@@ -270,7 +270,7 @@ pub struct GuardrailRequired {
     pub name: rt::Expr,
 }
 impl Guardrail {
-    /// Declares a `aws_bedrock_guardrail` with the stack-unique `id`. Required: `blocked_input_messaging`, `blocked_outputs_messaging`, `name`.
+    /// Declares an `aws_bedrock_guardrail` with the stack-unique `id`. Required: `blocked_input_messaging`, `blocked_outputs_messaging`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: GuardrailRequired) -> Self {
         let mut this = rt::Base::new(id, &GUARDRAIL_TYPE);
@@ -632,7 +632,7 @@ static GUARDRAIL_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
 };
 impl GuardrailVersion {
-    /// Declares a `aws_bedrock_guardrail_version` with the stack-unique `id`. Required: `guardrail_arn`.
+    /// Declares an `aws_bedrock_guardrail_version` with the stack-unique `id`. Required: `guardrail_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &GUARDRAIL_VERSION_TYPE);
@@ -714,7 +714,7 @@ static INFERENCE_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
 };
 impl InferenceProfile {
-    /// Declares a `aws_bedrock_inference_profile` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_bedrock_inference_profile` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &INFERENCE_PROFILE_TYPE);
@@ -813,7 +813,7 @@ static MODEL_INVOCATION_LOGGING_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo 
     schema: (&SCHEMAS, 4),
 };
 impl ModelInvocationLoggingConfiguration {
-    /// Declares a `aws_bedrock_model_invocation_logging_configuration` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_bedrock_model_invocation_logging_configuration` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &MODEL_INVOCATION_LOGGING_CONFIGURATION_TYPE);
@@ -970,7 +970,7 @@ pub struct ProvisionedModelThroughputRequired {
     pub provisioned_model_name: rt::Expr,
 }
 impl ProvisionedModelThroughput {
-    /// Declares a `aws_bedrock_provisioned_model_throughput` with the stack-unique `id`. Required: `model_arn`, `model_units`, `provisioned_model_name`.
+    /// Declares an `aws_bedrock_provisioned_model_throughput` with the stack-unique `id`. Required: `model_arn`, `model_units`, `provisioned_model_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ProvisionedModelThroughputRequired) -> Self {
         let mut this = rt::Base::new(id, &PROVISIONED_MODEL_THROUGHPUT_TYPE);
@@ -1093,7 +1093,7 @@ pub mod data {
         schema: (&SCHEMAS, 6),
     };
     impl CustomModel {
-        /// Declares a `aws_bedrock_custom_model` with the stack-unique `id`. Required: `model_id`.
+        /// Declares an `aws_bedrock_custom_model` with the stack-unique `id`. Required: `model_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &CUSTOM_MODEL_TYPE);
@@ -1184,7 +1184,7 @@ pub mod data {
         schema: (&SCHEMAS, 7),
     };
     impl CustomModels {
-        /// Declares a `aws_bedrock_custom_models` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_bedrock_custom_models` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &CUSTOM_MODELS_TYPE);
@@ -1214,7 +1214,7 @@ pub mod data {
         schema: (&SCHEMAS, 8),
     };
     impl FoundationModel {
-        /// Declares a `aws_bedrock_foundation_model` with the stack-unique `id`. Required: `model_id`.
+        /// Declares an `aws_bedrock_foundation_model` with the stack-unique `id`. Required: `model_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &FOUNDATION_MODEL_TYPE);
@@ -1277,7 +1277,7 @@ pub mod data {
         schema: (&SCHEMAS, 9),
     };
     impl FoundationModels {
-        /// Declares a `aws_bedrock_foundation_models` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_bedrock_foundation_models` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &FOUNDATION_MODELS_TYPE);
@@ -1343,7 +1343,7 @@ pub mod data {
         schema: (&SCHEMAS, 10),
     };
     impl InferenceProfile {
-        /// Declares a `aws_bedrock_inference_profile` with the stack-unique `id`. Required: `inference_profile_id`.
+        /// Declares an `aws_bedrock_inference_profile` with the stack-unique `id`. Required: `inference_profile_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &INFERENCE_PROFILE_TYPE);
@@ -1406,7 +1406,7 @@ pub mod data {
         schema: (&SCHEMAS, 11),
     };
     impl InferenceProfiles {
-        /// Declares a `aws_bedrock_inference_profiles` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_bedrock_inference_profiles` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &INFERENCE_PROFILES_TYPE);

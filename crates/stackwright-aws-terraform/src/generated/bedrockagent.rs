@@ -40,7 +40,7 @@ pub struct AgentRequired {
     pub foundation_model: rt::Expr,
 }
 impl Agent {
-    /// Declares a `aws_bedrockagent_agent` with the stack-unique `id`. Required: `agent_name`, `agent_resource_role_arn`, `foundation_model`.
+    /// Declares an `aws_bedrockagent_agent` with the stack-unique `id`. Required: `agent_name`, `agent_resource_role_arn`, `foundation_model`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: AgentRequired) -> Self {
         let mut this = rt::Base::new(id, &AGENT_TYPE);
@@ -218,7 +218,7 @@ pub struct AgentActionGroupRequired {
     pub agent_version: rt::Expr,
 }
 impl AgentActionGroup {
-    /// Declares a `aws_bedrockagent_agent_action_group` with the stack-unique `id`. Required: `action_group_name`, `agent_id`, `agent_version`.
+    /// Declares an `aws_bedrockagent_agent_action_group` with the stack-unique `id`. Required: `action_group_name`, `agent_id`, `agent_version`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: AgentActionGroupRequired) -> Self {
         let mut this = rt::Base::new(id, &AGENT_ACTION_GROUP_TYPE);
@@ -500,7 +500,7 @@ pub struct AgentAliasRequired {
     pub agent_id: rt::Expr,
 }
 impl AgentAlias {
-    /// Declares a `aws_bedrockagent_agent_alias` with the stack-unique `id`. Required: `agent_alias_name`, `agent_id`.
+    /// Declares an `aws_bedrockagent_agent_alias` with the stack-unique `id`. Required: `agent_alias_name`, `agent_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: AgentAliasRequired) -> Self {
         let mut this = rt::Base::new(id, &AGENT_ALIAS_TYPE);
@@ -590,7 +590,7 @@ pub struct AgentCollaboratorRequired {
     pub collaborator_name: rt::Expr,
 }
 impl AgentCollaborator {
-    /// Declares a `aws_bedrockagent_agent_collaborator` with the stack-unique `id`. Required: `agent_id`, `collaboration_instruction`, `collaborator_name`.
+    /// Declares an `aws_bedrockagent_agent_collaborator` with the stack-unique `id`. Required: `agent_id`, `collaboration_instruction`, `collaborator_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: AgentCollaboratorRequired) -> Self {
         let mut this = rt::Base::new(id, &AGENT_COLLABORATOR_TYPE);
@@ -702,7 +702,7 @@ pub struct AgentKnowledgeBaseAssociationRequired {
     pub knowledge_base_state: rt::Expr,
 }
 impl AgentKnowledgeBaseAssociation {
-    /// Declares a `aws_bedrockagent_agent_knowledge_base_association` with the stack-unique `id`. Required: `agent_id`, `description`, `knowledge_base_id`, `knowledge_base_state`.
+    /// Declares an `aws_bedrockagent_agent_knowledge_base_association` with the stack-unique `id`. Required: `agent_id`, `description`, `knowledge_base_id`, `knowledge_base_state`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: AgentKnowledgeBaseAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &AGENT_KNOWLEDGE_BASE_ASSOCIATION_TYPE);
@@ -799,7 +799,7 @@ pub struct DataSourceRequired {
     pub name: rt::Expr,
 }
 impl DataSource {
-    /// Declares a `aws_bedrockagent_data_source` with the stack-unique `id`. Required: `knowledge_base_id`, `name`.
+    /// Declares an `aws_bedrockagent_data_source` with the stack-unique `id`. Required: `knowledge_base_id`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: DataSourceRequired) -> Self {
         let mut this = rt::Base::new(id, &DATA_SOURCE_TYPE);
@@ -1612,7 +1612,7 @@ pub struct KnowledgeBaseRequired {
     pub role_arn: rt::Expr,
 }
 impl KnowledgeBase {
-    /// Declares a `aws_bedrockagent_knowledge_base` with the stack-unique `id`. Required: `name`, `role_arn`.
+    /// Declares an `aws_bedrockagent_knowledge_base` with the stack-unique `id`. Required: `name`, `role_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: KnowledgeBaseRequired) -> Self {
         let mut this = rt::Base::new(id, &KNOWLEDGE_BASE_TYPE);
@@ -2054,7 +2054,7 @@ static PROMPT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 7),
 };
 impl Prompt {
-    /// Declares a `aws_bedrockagent_prompt` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_bedrockagent_prompt` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &PROMPT_TYPE);
@@ -2581,7 +2581,7 @@ pub mod data {
         schema: (&SCHEMAS, 8),
     };
     impl AgentVersions {
-        /// Declares a `aws_bedrockagent_agent_versions` with the stack-unique `id`. Required: `agent_id`.
+        /// Declares an `aws_bedrockagent_agent_versions` with the stack-unique `id`. Required: `agent_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &AGENT_VERSIONS_TYPE);

@@ -38,7 +38,7 @@ pub struct BudgetRequired {
     pub time_unit: rt::Expr,
 }
 impl Budget {
-    /// Declares a `aws_budgets_budget` with the stack-unique `id`. Required: `budget_type`, `time_unit`.
+    /// Declares an `aws_budgets_budget` with the stack-unique `id`. Required: `budget_type`, `time_unit`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: BudgetRequired) -> Self {
         let mut this = rt::Base::new(id, &BUDGET_TYPE);
@@ -369,7 +369,7 @@ pub struct BudgetActionRequired {
     pub subscriber: budget_action::Subscriber,
 }
 impl BudgetAction {
-    /// Declares a `aws_budgets_budget_action` with the stack-unique `id`. Required: `action_type`, `approval_model`, `budget_name`, `execution_role_arn`, `notification_type`, `action_threshold`, `definition`, `subscriber`.
+    /// Declares an `aws_budgets_budget_action` with the stack-unique `id`. Required: `action_type`, `approval_model`, `budget_name`, `execution_role_arn`, `notification_type`, `action_threshold`, `definition`, `subscriber`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: BudgetActionRequired) -> Self {
         let mut this = rt::Base::new(id, &BUDGET_ACTION_TYPE);
@@ -635,7 +635,7 @@ pub mod data {
         schema: (&SCHEMAS, 2),
     };
     impl Budget {
-        /// Declares a `aws_budgets_budget` with the stack-unique `id`. Required: `name`.
+        /// Declares an `aws_budgets_budget` with the stack-unique `id`. Required: `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &BUDGET_TYPE);

@@ -38,7 +38,7 @@ pub struct AnomalyMonitorRequired {
     pub name: rt::Expr,
 }
 impl AnomalyMonitor {
-    /// Declares a `aws_ce_anomaly_monitor` with the stack-unique `id`. Required: `monitor_type`, `name`.
+    /// Declares an `aws_ce_anomaly_monitor` with the stack-unique `id`. Required: `monitor_type`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: AnomalyMonitorRequired) -> Self {
         let mut this = rt::Base::new(id, &ANOMALY_MONITOR_TYPE);
@@ -116,7 +116,7 @@ pub struct AnomalySubscriptionRequired {
     pub subscriber: anomaly_subscription::Subscriber,
 }
 impl AnomalySubscription {
-    /// Declares a `aws_ce_anomaly_subscription` with the stack-unique `id`. Required: `frequency`, `monitor_arn_list`, `name`, `subscriber`.
+    /// Declares an `aws_ce_anomaly_subscription` with the stack-unique `id`. Required: `frequency`, `monitor_arn_list`, `name`, `subscriber`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: AnomalySubscriptionRequired) -> Self {
         let mut this = rt::Base::new(id, &ANOMALY_SUBSCRIPTION_TYPE);
@@ -264,7 +264,7 @@ pub struct CostAllocationTagRequired {
     pub tag_key: rt::Expr,
 }
 impl CostAllocationTag {
-    /// Declares a `aws_ce_cost_allocation_tag` with the stack-unique `id`. Required: `status`, `tag_key`.
+    /// Declares an `aws_ce_cost_allocation_tag` with the stack-unique `id`. Required: `status`, `tag_key`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: CostAllocationTagRequired) -> Self {
         let mut this = rt::Base::new(id, &COST_ALLOCATION_TAG_TYPE);
@@ -313,7 +313,7 @@ pub struct CostCategoryRequired {
     pub rule: cost_category::Rule,
 }
 impl CostCategory {
-    /// Declares a `aws_ce_cost_category` with the stack-unique `id`. Required: `name`, `rule_version`, `rule`.
+    /// Declares an `aws_ce_cost_category` with the stack-unique `id`. Required: `name`, `rule_version`, `rule`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: CostCategoryRequired) -> Self {
         let mut this = rt::Base::new(id, &COST_CATEGORY_TYPE);
@@ -815,7 +815,7 @@ pub mod data {
         schema: (&SCHEMAS, 4),
     };
     impl CostCategory {
-        /// Declares a `aws_ce_cost_category` with the stack-unique `id`. Required: `cost_category_arn`.
+        /// Declares an `aws_ce_cost_category` with the stack-unique `id`. Required: `cost_category_arn`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &COST_CATEGORY_TYPE);
@@ -888,7 +888,7 @@ pub mod data {
         schema: (&SCHEMAS, 5),
     };
     impl Tags {
-        /// Declares a `aws_ce_tags` with the stack-unique `id`. Required: `time_period`.
+        /// Declares an `aws_ce_tags` with the stack-unique `id`. Required: `time_period`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: tags::TimePeriod) -> Self {
             let mut this = rt::Base::new(id, &TAGS_TYPE);

@@ -42,7 +42,7 @@ pub struct SlackChannelConfigurationRequired {
     pub slack_team_id: rt::Expr,
 }
 impl SlackChannelConfiguration {
-    /// Declares a `aws_chatbot_slack_channel_configuration` with the stack-unique `id`. Required: `configuration_name`, `iam_role_arn`, `slack_channel_id`, `slack_team_id`.
+    /// Declares an `aws_chatbot_slack_channel_configuration` with the stack-unique `id`. Required: `configuration_name`, `iam_role_arn`, `slack_channel_id`, `slack_team_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: SlackChannelConfigurationRequired) -> Self {
         let mut this = rt::Base::new(id, &SLACK_CHANNEL_CONFIGURATION_TYPE);
@@ -172,7 +172,7 @@ pub struct TeamsChannelConfigurationRequired {
     pub tenant_id: rt::Expr,
 }
 impl TeamsChannelConfiguration {
-    /// Declares a `aws_chatbot_teams_channel_configuration` with the stack-unique `id`. Required: `channel_id`, `configuration_name`, `iam_role_arn`, `team_id`, `tenant_id`.
+    /// Declares an `aws_chatbot_teams_channel_configuration` with the stack-unique `id`. Required: `channel_id`, `configuration_name`, `iam_role_arn`, `team_id`, `tenant_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: TeamsChannelConfigurationRequired) -> Self {
         let mut this = rt::Base::new(id, &TEAMS_CHANNEL_CONFIGURATION_TYPE);
@@ -337,7 +337,7 @@ pub mod data {
         schema: (&SCHEMAS, 2),
     };
     impl SlackWorkspace {
-        /// Declares a `aws_chatbot_slack_workspace` with the stack-unique `id`. Required: `slack_team_name`.
+        /// Declares an `aws_chatbot_slack_workspace` with the stack-unique `id`. Required: `slack_team_name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &SLACK_WORKSPACE_TYPE);

@@ -38,7 +38,7 @@ pub struct VoiceConnectorRequired {
     pub require_encryption: rt::Bool,
 }
 impl VoiceConnector {
-    /// Declares a `aws_chime_voice_connector` with the stack-unique `id`. Required: `name`, `require_encryption`.
+    /// Declares an `aws_chime_voice_connector` with the stack-unique `id`. Required: `name`, `require_encryption`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: VoiceConnectorRequired) -> Self {
         let mut this = rt::Base::new(id, &VOICE_CONNECTOR_TYPE);
@@ -103,7 +103,7 @@ static VOICE_CONNECTOR_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
 };
 impl VoiceConnectorGroup {
-    /// Declares a `aws_chime_voice_connector_group` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_chime_voice_connector_group` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &VOICE_CONNECTOR_GROUP_TYPE);
@@ -165,7 +165,7 @@ static VOICE_CONNECTOR_LOGGING_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
 };
 impl VoiceConnectorLogging {
-    /// Declares a `aws_chime_voice_connector_logging` with the stack-unique `id`. Required: `voice_connector_id`.
+    /// Declares an `aws_chime_voice_connector_logging` with the stack-unique `id`. Required: `voice_connector_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &VOICE_CONNECTOR_LOGGING_TYPE);
@@ -221,7 +221,7 @@ pub struct VoiceConnectorOriginationRequired {
     pub route: voice_connector_origination::Route,
 }
 impl VoiceConnectorOrigination {
-    /// Declares a `aws_chime_voice_connector_origination` with the stack-unique `id`. Required: `voice_connector_id`, `route`.
+    /// Declares an `aws_chime_voice_connector_origination` with the stack-unique `id`. Required: `voice_connector_id`, `route`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: VoiceConnectorOriginationRequired) -> Self {
         let mut this = rt::Base::new(id, &VOICE_CONNECTOR_ORIGINATION_TYPE);
@@ -311,7 +311,7 @@ pub struct VoiceConnectorStreamingRequired {
     pub voice_connector_id: rt::Expr,
 }
 impl VoiceConnectorStreaming {
-    /// Declares a `aws_chime_voice_connector_streaming` with the stack-unique `id`. Required: `data_retention`, `voice_connector_id`.
+    /// Declares an `aws_chime_voice_connector_streaming` with the stack-unique `id`. Required: `data_retention`, `voice_connector_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: VoiceConnectorStreamingRequired) -> Self {
         let mut this = rt::Base::new(id, &VOICE_CONNECTOR_STREAMING_TYPE);
@@ -411,7 +411,7 @@ pub struct VoiceConnectorTerminationRequired {
     pub voice_connector_id: rt::Expr,
 }
 impl VoiceConnectorTermination {
-    /// Declares a `aws_chime_voice_connector_termination` with the stack-unique `id`. Required: `calling_regions`, `cidr_allow_list`, `voice_connector_id`.
+    /// Declares an `aws_chime_voice_connector_termination` with the stack-unique `id`. Required: `calling_regions`, `cidr_allow_list`, `voice_connector_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: VoiceConnectorTerminationRequired) -> Self {
         let mut this = rt::Base::new(id, &VOICE_CONNECTOR_TERMINATION_TYPE);
@@ -489,7 +489,7 @@ pub struct VoiceConnectorTerminationCredentialsRequired {
     pub credentials: voice_connector_termination_credentials::Credentials,
 }
 impl VoiceConnectorTerminationCredentials {
-    /// Declares a `aws_chime_voice_connector_termination_credentials` with the stack-unique `id`. Required: `voice_connector_id`, `credentials`.
+    /// Declares an `aws_chime_voice_connector_termination_credentials` with the stack-unique `id`. Required: `voice_connector_id`, `credentials`.
     #[track_caller]
     pub fn new(
         id: impl Into<String>,

@@ -41,7 +41,7 @@ pub struct MediaInsightsPipelineConfigurationRequired {
     pub elements: media_insights_pipeline_configuration::Elements,
 }
 impl MediaInsightsPipelineConfiguration {
-    /// Declares a `aws_chimesdkmediapipelines_media_insights_pipeline_configuration` with the stack-unique `id`. Required: `name`, `resource_access_role_arn`, `elements`.
+    /// Declares an `aws_chimesdkmediapipelines_media_insights_pipeline_configuration` with the stack-unique `id`. Required: `name`, `resource_access_role_arn`, `elements`.
     #[track_caller]
     pub fn new(
         id: impl Into<String>,

@@ -31,7 +31,7 @@ static GLOBAL_SETTINGS_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl GlobalSettings {
-    /// Declares a `aws_chimesdkvoice_global_settings` with the stack-unique `id`. Required: `voice_connector`.
+    /// Declares an `aws_chimesdkvoice_global_settings` with the stack-unique `id`. Required: `voice_connector`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: global_settings::VoiceConnector) -> Self {
         let mut this = rt::Base::new(id, &GLOBAL_SETTINGS_TYPE);
@@ -84,7 +84,7 @@ pub struct SipMediaApplicationRequired {
     pub endpoints: sip_media_application::Endpoints,
 }
 impl SipMediaApplication {
-    /// Declares a `aws_chimesdkvoice_sip_media_application` with the stack-unique `id`. Required: `aws_region`, `name`, `endpoints`.
+    /// Declares an `aws_chimesdkvoice_sip_media_application` with the stack-unique `id`. Required: `aws_region`, `name`, `endpoints`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: SipMediaApplicationRequired) -> Self {
         let mut this = rt::Base::new(id, &SIP_MEDIA_APPLICATION_TYPE);
@@ -160,7 +160,7 @@ pub struct SipRuleRequired {
     pub target_applications: sip_rule::TargetApplications,
 }
 impl SipRule {
-    /// Declares a `aws_chimesdkvoice_sip_rule` with the stack-unique `id`. Required: `name`, `trigger_type`, `trigger_value`, `target_applications`.
+    /// Declares an `aws_chimesdkvoice_sip_rule` with the stack-unique `id`. Required: `name`, `trigger_type`, `trigger_value`, `target_applications`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: SipRuleRequired) -> Self {
         let mut this = rt::Base::new(id, &SIP_RULE_TYPE);
@@ -256,7 +256,7 @@ pub struct VoiceProfileDomainRequired {
         voice_profile_domain::ServerSideEncryptionConfiguration,
 }
 impl VoiceProfileDomain {
-    /// Declares a `aws_chimesdkvoice_voice_profile_domain` with the stack-unique `id`. Required: `name`, `server_side_encryption_configuration`.
+    /// Declares an `aws_chimesdkvoice_voice_profile_domain` with the stack-unique `id`. Required: `name`, `server_side_encryption_configuration`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: VoiceProfileDomainRequired) -> Self {
         let mut this = rt::Base::new(id, &VOICE_PROFILE_DOMAIN_TYPE);

@@ -44,7 +44,7 @@ pub struct CollaborationRequired {
     pub query_log_status: rt::Expr,
 }
 impl Collaboration {
-    /// Declares a `aws_cleanrooms_collaboration` with the stack-unique `id`. Required: `creator_display_name`, `creator_member_abilities`, `description`, `name`, `query_log_status`.
+    /// Declares an `aws_cleanrooms_collaboration` with the stack-unique `id`. Required: `creator_display_name`, `creator_member_abilities`, `description`, `name`, `query_log_status`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: CollaborationRequired) -> Self {
         let mut this = rt::Base::new(id, &COLLABORATION_TYPE);
@@ -206,7 +206,7 @@ pub struct ConfiguredTableRequired {
     pub table_reference: configured_table::TableReference,
 }
 impl ConfiguredTable {
-    /// Declares a `aws_cleanrooms_configured_table` with the stack-unique `id`. Required: `allowed_columns`, `analysis_method`, `name`, `table_reference`.
+    /// Declares an `aws_cleanrooms_configured_table` with the stack-unique `id`. Required: `allowed_columns`, `analysis_method`, `name`, `table_reference`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ConfiguredTableRequired) -> Self {
         let mut this = rt::Base::new(id, &CONFIGURED_TABLE_TYPE);
@@ -314,7 +314,7 @@ pub struct MembershipRequired {
     pub query_log_status: rt::Expr,
 }
 impl Membership {
-    /// Declares a `aws_cleanrooms_membership` with the stack-unique `id`. Required: `collaboration_id`, `query_log_status`.
+    /// Declares an `aws_cleanrooms_membership` with the stack-unique `id`. Required: `collaboration_id`, `query_log_status`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: MembershipRequired) -> Self {
         let mut this = rt::Base::new(id, &MEMBERSHIP_TYPE);

@@ -40,7 +40,7 @@ pub struct EnvironmentEc2Required {
     pub name: rt::Expr,
 }
 impl EnvironmentEc2 {
-    /// Declares a `aws_cloud9_environment_ec2` with the stack-unique `id`. Required: `image_id`, `instance_type`, `name`.
+    /// Declares an `aws_cloud9_environment_ec2` with the stack-unique `id`. Required: `image_id`, `instance_type`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: EnvironmentEc2Required) -> Self {
         let mut this = rt::Base::new(id, &ENVIRONMENT_EC2_TYPE);
@@ -152,7 +152,7 @@ pub struct EnvironmentMembershipRequired {
     pub user_arn: rt::Expr,
 }
 impl EnvironmentMembership {
-    /// Declares a `aws_cloud9_environment_membership` with the stack-unique `id`. Required: `environment_id`, `permissions`, `user_arn`.
+    /// Declares an `aws_cloud9_environment_membership` with the stack-unique `id`. Required: `environment_id`, `permissions`, `user_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: EnvironmentMembershipRequired) -> Self {
         let mut this = rt::Base::new(id, &ENVIRONMENT_MEMBERSHIP_TYPE);

@@ -38,7 +38,7 @@ pub struct ResourceRequired {
     pub type_name: rt::Expr,
 }
 impl Resource {
-    /// Declares a `aws_cloudcontrolapi_resource` with the stack-unique `id`. Required: `desired_state`, `type_name`.
+    /// Declares an `aws_cloudcontrolapi_resource` with the stack-unique `id`. Required: `desired_state`, `type_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ResourceRequired) -> Self {
         let mut this = rt::Base::new(id, &RESOURCE_TYPE);
@@ -150,7 +150,7 @@ pub mod data {
         pub type_name: rt::Expr,
     }
     impl Resource {
-        /// Declares a `aws_cloudcontrolapi_resource` with the stack-unique `id`. Required: `identifier`, `type_name`.
+        /// Declares an `aws_cloudcontrolapi_resource` with the stack-unique `id`. Required: `identifier`, `type_name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: ResourceRequired) -> Self {
             let mut this = rt::Base::new(id, &RESOURCE_TYPE);

@@ -31,7 +31,7 @@ static STACK_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl Stack {
-    /// Declares a `aws_cloudformation_stack` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_cloudformation_stack` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &STACK_TYPE);
@@ -184,7 +184,7 @@ static STACK_INSTANCES_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
 };
 impl StackInstances {
-    /// Declares a `aws_cloudformation_stack_instances` with the stack-unique `id`. Required: `stack_set_name`.
+    /// Declares an `aws_cloudformation_stack_instances` with the stack-unique `id`. Required: `stack_set_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &STACK_INSTANCES_TYPE);
@@ -288,7 +288,7 @@ static STACK_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
 };
 impl StackSet {
-    /// Declares a `aws_cloudformation_stack_set` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_cloudformation_stack_set` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &STACK_SET_TYPE);
@@ -533,7 +533,7 @@ static STACK_SET_INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
 };
 impl StackSetInstance {
-    /// Declares a `aws_cloudformation_stack_set_instance` with the stack-unique `id`. Required: `stack_set_name`.
+    /// Declares an `aws_cloudformation_stack_set_instance` with the stack-unique `id`. Required: `stack_set_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &STACK_SET_INSTANCE_TYPE);
@@ -651,7 +651,7 @@ pub struct TypeRequired {
     pub type_name: rt::Expr,
 }
 impl Type {
-    /// Declares a `aws_cloudformation_type` with the stack-unique `id`. Required: `schema_handler_package`, `type_name`.
+    /// Declares an `aws_cloudformation_type` with the stack-unique `id`. Required: `schema_handler_package`, `type_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: TypeRequired) -> Self {
         let mut this = rt::Base::new(id, &TYPE_TYPE);
@@ -893,7 +893,7 @@ pub mod data {
         schema: (&SCHEMAS, 5),
     };
     impl Export {
-        /// Declares a `aws_cloudformation_export` with the stack-unique `id`. Required: `name`.
+        /// Declares an `aws_cloudformation_export` with the stack-unique `id`. Required: `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &EXPORT_TYPE);
@@ -937,7 +937,7 @@ pub mod data {
         schema: (&SCHEMAS, 6),
     };
     impl Stack {
-        /// Declares a `aws_cloudformation_stack` with the stack-unique `id`. Required: `name`.
+        /// Declares an `aws_cloudformation_stack` with the stack-unique `id`. Required: `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &STACK_TYPE);
@@ -1018,7 +1018,7 @@ pub mod data {
         schema: (&SCHEMAS, 7),
     };
     impl Type {
-        /// Declares a `aws_cloudformation_type` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_cloudformation_type` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &TYPE_TYPE);

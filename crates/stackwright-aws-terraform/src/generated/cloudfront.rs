@@ -39,7 +39,7 @@ pub struct CachePolicyRequired {
         cache_policy::ParametersInCacheKeyAndForwardedToOrigin,
 }
 impl CachePolicy {
-    /// Declares a `aws_cloudfront_cache_policy` with the stack-unique `id`. Required: `name`, `parameters_in_cache_key_and_forwarded_to_origin`.
+    /// Declares an `aws_cloudfront_cache_policy` with the stack-unique `id`. Required: `name`, `parameters_in_cache_key_and_forwarded_to_origin`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: CachePolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &CACHE_POLICY_TYPE);
@@ -165,7 +165,7 @@ static CONTINUOUS_DEPLOYMENT_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
 };
 impl ContinuousDeploymentPolicy {
-    /// Declares a `aws_cloudfront_continuous_deployment_policy` with the stack-unique `id`. Required: `enabled`.
+    /// Declares an `aws_cloudfront_continuous_deployment_policy` with the stack-unique `id`. Required: `enabled`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Bool>) -> Self {
         let mut this = rt::Base::new(id, &CONTINUOUS_DEPLOYMENT_POLICY_TYPE);
@@ -331,7 +331,7 @@ pub struct DistributionRequired {
     pub viewer_certificate: distribution::ViewerCertificate,
 }
 impl Distribution {
-    /// Declares a `aws_cloudfront_distribution` with the stack-unique `id`. Required: `enabled`, `default_cache_behavior`, `origin`, `restrictions`, `viewer_certificate`.
+    /// Declares an `aws_cloudfront_distribution` with the stack-unique `id`. Required: `enabled`, `default_cache_behavior`, `origin`, `restrictions`, `viewer_certificate`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: DistributionRequired) -> Self {
         let mut this = rt::Base::new(id, &DISTRIBUTION_TYPE);
@@ -1260,7 +1260,7 @@ pub struct FieldLevelEncryptionConfigRequired {
     pub query_arg_profile_config: field_level_encryption_config::QueryArgProfileConfig,
 }
 impl FieldLevelEncryptionConfig {
-    /// Declares a `aws_cloudfront_field_level_encryption_config` with the stack-unique `id`. Required: `content_type_profile_config`, `query_arg_profile_config`.
+    /// Declares an `aws_cloudfront_field_level_encryption_config` with the stack-unique `id`. Required: `content_type_profile_config`, `query_arg_profile_config`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: FieldLevelEncryptionConfigRequired) -> Self {
         let mut this = rt::Base::new(id, &FIELD_LEVEL_ENCRYPTION_CONFIG_TYPE);
@@ -1444,7 +1444,7 @@ pub struct FieldLevelEncryptionProfileRequired {
     pub encryption_entities: field_level_encryption_profile::EncryptionEntities,
 }
 impl FieldLevelEncryptionProfile {
-    /// Declares a `aws_cloudfront_field_level_encryption_profile` with the stack-unique `id`. Required: `name`, `encryption_entities`.
+    /// Declares an `aws_cloudfront_field_level_encryption_profile` with the stack-unique `id`. Required: `name`, `encryption_entities`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: FieldLevelEncryptionProfileRequired) -> Self {
         let mut this = rt::Base::new(id, &FIELD_LEVEL_ENCRYPTION_PROFILE_TYPE);
@@ -1568,7 +1568,7 @@ pub struct FunctionRequired {
     pub runtime: rt::Expr,
 }
 impl Function {
-    /// Declares a `aws_cloudfront_function` with the stack-unique `id`. Required: `code`, `name`, `runtime`.
+    /// Declares an `aws_cloudfront_function` with the stack-unique `id`. Required: `code`, `name`, `runtime`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: FunctionRequired) -> Self {
         let mut this = rt::Base::new(id, &FUNCTION_TYPE);
@@ -1659,7 +1659,7 @@ pub struct KeyGroupRequired {
     pub name: rt::Expr,
 }
 impl KeyGroup {
-    /// Declares a `aws_cloudfront_key_group` with the stack-unique `id`. Required: `items`, `name`.
+    /// Declares an `aws_cloudfront_key_group` with the stack-unique `id`. Required: `items`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: KeyGroupRequired) -> Self {
         let mut this = rt::Base::new(id, &KEY_GROUP_TYPE);
@@ -1708,7 +1708,7 @@ static KEY_VALUE_STORE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 7),
 };
 impl KeyValueStore {
-    /// Declares a `aws_cloudfront_key_value_store` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_cloudfront_key_value_store` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &KEY_VALUE_STORE_TYPE);
@@ -1791,7 +1791,7 @@ pub struct MonitoringSubscriptionRequired {
     pub monitoring_subscription: monitoring_subscription::MonitoringSubscription,
 }
 impl MonitoringSubscription {
-    /// Declares a `aws_cloudfront_monitoring_subscription` with the stack-unique `id`. Required: `distribution_id`, `monitoring_subscription`.
+    /// Declares an `aws_cloudfront_monitoring_subscription` with the stack-unique `id`. Required: `distribution_id`, `monitoring_subscription`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: MonitoringSubscriptionRequired) -> Self {
         let mut this = rt::Base::new(id, &MONITORING_SUBSCRIPTION_TYPE);
@@ -1863,7 +1863,7 @@ pub struct OriginAccessControlRequired {
     pub signing_protocol: rt::Expr,
 }
 impl OriginAccessControl {
-    /// Declares a `aws_cloudfront_origin_access_control` with the stack-unique `id`. Required: `name`, `origin_access_control_origin_type`, `signing_behavior`, `signing_protocol`.
+    /// Declares an `aws_cloudfront_origin_access_control` with the stack-unique `id`. Required: `name`, `origin_access_control_origin_type`, `signing_behavior`, `signing_protocol`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: OriginAccessControlRequired) -> Self {
         let mut this = rt::Base::new(id, &ORIGIN_ACCESS_CONTROL_TYPE);
@@ -1929,7 +1929,7 @@ static ORIGIN_ACCESS_IDENTITY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 10),
 };
 impl OriginAccessIdentity {
-    /// Declares a `aws_cloudfront_origin_access_identity` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_cloudfront_origin_access_identity` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &ORIGIN_ACCESS_IDENTITY_TYPE);
@@ -1999,7 +1999,7 @@ pub struct OriginRequestPolicyRequired {
     pub query_strings_config: origin_request_policy::QueryStringsConfig,
 }
 impl OriginRequestPolicy {
-    /// Declares a `aws_cloudfront_origin_request_policy` with the stack-unique `id`. Required: `name`, `cookies_config`, `headers_config`, `query_strings_config`.
+    /// Declares an `aws_cloudfront_origin_request_policy` with the stack-unique `id`. Required: `name`, `cookies_config`, `headers_config`, `query_strings_config`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: OriginRequestPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &ORIGIN_REQUEST_POLICY_TYPE);
@@ -2060,7 +2060,7 @@ static PUBLIC_KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 12),
 };
 impl PublicKey {
-    /// Declares a `aws_cloudfront_public_key` with the stack-unique `id`. Required: `encoded_key`.
+    /// Declares an `aws_cloudfront_public_key` with the stack-unique `id`. Required: `encoded_key`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &PUBLIC_KEY_TYPE);
@@ -2137,7 +2137,7 @@ pub struct RealtimeLogConfigRequired {
     pub endpoint: realtime_log_config::Endpoint,
 }
 impl RealtimeLogConfig {
-    /// Declares a `aws_cloudfront_realtime_log_config` with the stack-unique `id`. Required: `fields`, `name`, `sampling_rate`, `endpoint`.
+    /// Declares an `aws_cloudfront_realtime_log_config` with the stack-unique `id`. Required: `fields`, `name`, `sampling_rate`, `endpoint`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: RealtimeLogConfigRequired) -> Self {
         let mut this = rt::Base::new(id, &REALTIME_LOG_CONFIG_TYPE);
@@ -2228,7 +2228,7 @@ static RESPONSE_HEADERS_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 14),
 };
 impl ResponseHeadersPolicy {
-    /// Declares a `aws_cloudfront_response_headers_policy` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_cloudfront_response_headers_policy` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &RESPONSE_HEADERS_POLICY_TYPE);
@@ -2689,7 +2689,7 @@ static VPC_ORIGIN_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 15),
 };
 impl VpcOrigin {
-    /// Declares a `aws_cloudfront_vpc_origin` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_cloudfront_vpc_origin` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &VPC_ORIGIN_TYPE);
@@ -2935,7 +2935,7 @@ pub mod data {
         schema: (&SCHEMAS, 16),
     };
     impl CachePolicy {
-        /// Declares a `aws_cloudfront_cache_policy` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_cloudfront_cache_policy` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &CACHE_POLICY_TYPE);
@@ -3004,7 +3004,7 @@ pub mod data {
         schema: (&SCHEMAS, 17),
     };
     impl Distribution {
-        /// Declares a `aws_cloudfront_distribution` with the stack-unique `id`. Required: `id`.
+        /// Declares an `aws_cloudfront_distribution` with the stack-unique `id`. Required: `id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &DISTRIBUTION_TYPE);
@@ -3087,7 +3087,7 @@ pub mod data {
         pub stage: rt::Expr,
     }
     impl Function {
-        /// Declares a `aws_cloudfront_function` with the stack-unique `id`. Required: `name`, `stage`.
+        /// Declares an `aws_cloudfront_function` with the stack-unique `id`. Required: `name`, `stage`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: FunctionRequired) -> Self {
             let mut this = rt::Base::new(id, &FUNCTION_TYPE);
@@ -3160,7 +3160,7 @@ pub mod data {
         schema: (&SCHEMAS, 19),
     };
     impl LogDeliveryCanonicalUserId {
-        /// Declares a `aws_cloudfront_log_delivery_canonical_user_id` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_cloudfront_log_delivery_canonical_user_id` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &LOG_DELIVERY_CANONICAL_USER_ID_TYPE);
@@ -3200,7 +3200,7 @@ pub mod data {
         schema: (&SCHEMAS, 20),
     };
     impl OriginAccessControl {
-        /// Declares a `aws_cloudfront_origin_access_control` with the stack-unique `id`. Required: `id`.
+        /// Declares an `aws_cloudfront_origin_access_control` with the stack-unique `id`. Required: `id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &ORIGIN_ACCESS_CONTROL_TYPE);
@@ -3255,7 +3255,7 @@ pub mod data {
         schema: (&SCHEMAS, 21),
     };
     impl OriginAccessIdentities {
-        /// Declares a `aws_cloudfront_origin_access_identities` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_cloudfront_origin_access_identities` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &ORIGIN_ACCESS_IDENTITIES_TYPE);
@@ -3307,7 +3307,7 @@ pub mod data {
         schema: (&SCHEMAS, 22),
     };
     impl OriginAccessIdentity {
-        /// Declares a `aws_cloudfront_origin_access_identity` with the stack-unique `id`. Required: `id`.
+        /// Declares an `aws_cloudfront_origin_access_identity` with the stack-unique `id`. Required: `id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &ORIGIN_ACCESS_IDENTITY_TYPE);
@@ -3362,7 +3362,7 @@ pub mod data {
         schema: (&SCHEMAS, 23),
     };
     impl OriginRequestPolicy {
-        /// Declares a `aws_cloudfront_origin_request_policy` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_cloudfront_origin_request_policy` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &ORIGIN_REQUEST_POLICY_TYPE);
@@ -3426,7 +3426,7 @@ pub mod data {
         schema: (&SCHEMAS, 24),
     };
     impl RealtimeLogConfig {
-        /// Declares a `aws_cloudfront_realtime_log_config` with the stack-unique `id`. Required: `name`.
+        /// Declares an `aws_cloudfront_realtime_log_config` with the stack-unique `id`. Required: `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &REALTIME_LOG_CONFIG_TYPE);
@@ -3478,7 +3478,7 @@ pub mod data {
         schema: (&SCHEMAS, 25),
     };
     impl ResponseHeadersPolicy {
-        /// Declares a `aws_cloudfront_response_headers_policy` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_cloudfront_response_headers_policy` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &RESPONSE_HEADERS_POLICY_TYPE);

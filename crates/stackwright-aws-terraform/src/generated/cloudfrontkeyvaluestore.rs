@@ -41,7 +41,7 @@ pub struct KeyRequired {
     pub value: rt::Expr,
 }
 impl Key {
-    /// Declares a `aws_cloudfrontkeyvaluestore_key` with the stack-unique `id`. Required: `key`, `key_value_store_arn`, `value`.
+    /// Declares an `aws_cloudfrontkeyvaluestore_key` with the stack-unique `id`. Required: `key`, `key_value_store_arn`, `value`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: KeyRequired) -> Self {
         let mut this = rt::Base::new(id, &KEY_TYPE);
@@ -89,7 +89,7 @@ static KEYS_EXCLUSIVE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
 };
 impl KeysExclusive {
-    /// Declares a `aws_cloudfrontkeyvaluestore_keys_exclusive` with the stack-unique `id`. Required: `key_value_store_arn`.
+    /// Declares an `aws_cloudfrontkeyvaluestore_keys_exclusive` with the stack-unique `id`. Required: `key_value_store_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &KEYS_EXCLUSIVE_TYPE);

@@ -40,7 +40,7 @@ pub struct V2ClusterRequired {
     pub subnet_ids: rt::List<rt::Expr>,
 }
 impl V2Cluster {
-    /// Declares a `aws_cloudhsm_v2_cluster` with the stack-unique `id`. Required: `hsm_type`, `subnet_ids`.
+    /// Declares an `aws_cloudhsm_v2_cluster` with the stack-unique `id`. Required: `hsm_type`, `subnet_ids`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: V2ClusterRequired) -> Self {
         let mut this = rt::Base::new(id, &V2_CLUSTER_TYPE);
@@ -157,7 +157,7 @@ static V2_HSM_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
 };
 impl V2Hsm {
-    /// Declares a `aws_cloudhsm_v2_hsm` with the stack-unique `id`. Required: `cluster_id`.
+    /// Declares an `aws_cloudhsm_v2_hsm` with the stack-unique `id`. Required: `cluster_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &V2_HSM_TYPE);
@@ -260,7 +260,7 @@ pub mod data {
         schema: (&SCHEMAS, 2),
     };
     impl V2Cluster {
-        /// Declares a `aws_cloudhsm_v2_cluster` with the stack-unique `id`. Required: `cluster_id`.
+        /// Declares an `aws_cloudhsm_v2_cluster` with the stack-unique `id`. Required: `cluster_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &V2_CLUSTER_TYPE);

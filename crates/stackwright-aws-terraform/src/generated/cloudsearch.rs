@@ -31,7 +31,7 @@ static DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl Domain {
-    /// Declares a `aws_cloudsearch_domain` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_cloudsearch_domain` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DOMAIN_TYPE);
@@ -247,7 +247,7 @@ pub struct DomainServiceAccessPolicyRequired {
     pub domain_name: rt::Expr,
 }
 impl DomainServiceAccessPolicy {
-    /// Declares a `aws_cloudsearch_domain_service_access_policy` with the stack-unique `id`. Required: `access_policy`, `domain_name`.
+    /// Declares an `aws_cloudsearch_domain_service_access_policy` with the stack-unique `id`. Required: `access_policy`, `domain_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: DomainServiceAccessPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &DOMAIN_SERVICE_ACCESS_POLICY_TYPE);

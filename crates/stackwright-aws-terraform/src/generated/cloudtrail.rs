@@ -38,7 +38,7 @@ pub struct CloudtrailRequired {
     pub s3_bucket_name: rt::Expr,
 }
 impl Cloudtrail {
-    /// Declares a `aws_cloudtrail` with the stack-unique `id`. Required: `name`, `s3_bucket_name`.
+    /// Declares an `aws_cloudtrail` with the stack-unique `id`. Required: `name`, `s3_bucket_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: CloudtrailRequired) -> Self {
         let mut this = rt::Base::new(id, &CLOUDTRAIL_TYPE);
@@ -333,7 +333,7 @@ static EVENT_DATA_STORE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
 };
 impl EventDataStore {
-    /// Declares a `aws_cloudtrail_event_data_store` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_cloudtrail_event_data_store` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &EVENT_DATA_STORE_TYPE);
@@ -548,7 +548,7 @@ static ORGANIZATION_DELEGATED_ADMIN_ACCOUNT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
 };
 impl OrganizationDelegatedAdminAccount {
-    /// Declares a `aws_cloudtrail_organization_delegated_admin_account` with the stack-unique `id`. Required: `account_id`.
+    /// Declares an `aws_cloudtrail_organization_delegated_admin_account` with the stack-unique `id`. Required: `account_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &ORGANIZATION_DELEGATED_ADMIN_ACCOUNT_TYPE);
@@ -602,7 +602,7 @@ pub mod data {
         schema: (&SCHEMAS, 3),
     };
     impl ServiceAccount {
-        /// Declares a `aws_cloudtrail_service_account` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_cloudtrail_service_account` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &SERVICE_ACCOUNT_TYPE);

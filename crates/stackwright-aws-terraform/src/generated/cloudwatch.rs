@@ -38,7 +38,7 @@ pub struct CompositeAlarmRequired {
     pub alarm_rule: rt::Expr,
 }
 impl CompositeAlarm {
-    /// Declares a `aws_cloudwatch_composite_alarm` with the stack-unique `id`. Required: `alarm_name`, `alarm_rule`.
+    /// Declares an `aws_cloudwatch_composite_alarm` with the stack-unique `id`. Required: `alarm_name`, `alarm_rule`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: CompositeAlarmRequired) -> Self {
         let mut this = rt::Base::new(id, &COMPOSITE_ALARM_TYPE);
@@ -170,7 +170,7 @@ pub struct ContributorInsightRuleRequired {
     pub rule_name: rt::Expr,
 }
 impl ContributorInsightRule {
-    /// Declares a `aws_cloudwatch_contributor_insight_rule` with the stack-unique `id`. Required: `rule_definition`, `rule_name`.
+    /// Declares an `aws_cloudwatch_contributor_insight_rule` with the stack-unique `id`. Required: `rule_definition`, `rule_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ContributorInsightRuleRequired) -> Self {
         let mut this = rt::Base::new(id, &CONTRIBUTOR_INSIGHT_RULE_TYPE);
@@ -235,7 +235,7 @@ pub struct ContributorManagedInsightRuleRequired {
     pub template_name: rt::Expr,
 }
 impl ContributorManagedInsightRule {
-    /// Declares a `aws_cloudwatch_contributor_managed_insight_rule` with the stack-unique `id`. Required: `resource_arn`, `template_name`.
+    /// Declares an `aws_cloudwatch_contributor_managed_insight_rule` with the stack-unique `id`. Required: `resource_arn`, `template_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ContributorManagedInsightRuleRequired) -> Self {
         let mut this = rt::Base::new(id, &CONTRIBUTOR_MANAGED_INSIGHT_RULE_TYPE);
@@ -307,7 +307,7 @@ pub struct DashboardRequired {
     pub dashboard_name: rt::Expr,
 }
 impl Dashboard {
-    /// Declares a `aws_cloudwatch_dashboard` with the stack-unique `id`. Required: `dashboard_body`, `dashboard_name`.
+    /// Declares an `aws_cloudwatch_dashboard` with the stack-unique `id`. Required: `dashboard_body`, `dashboard_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: DashboardRequired) -> Self {
         let mut this = rt::Base::new(id, &DASHBOARD_TYPE);
@@ -358,7 +358,7 @@ pub struct EventApiDestinationRequired {
     pub name: rt::Expr,
 }
 impl EventApiDestination {
-    /// Declares a `aws_cloudwatch_event_api_destination` with the stack-unique `id`. Required: `connection_arn`, `http_method`, `invocation_endpoint`, `name`.
+    /// Declares an `aws_cloudwatch_event_api_destination` with the stack-unique `id`. Required: `connection_arn`, `http_method`, `invocation_endpoint`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: EventApiDestinationRequired) -> Self {
         let mut this = rt::Base::new(id, &EVENT_API_DESTINATION_TYPE);
@@ -437,7 +437,7 @@ pub struct EventArchiveRequired {
     pub name: rt::Expr,
 }
 impl EventArchive {
-    /// Declares a `aws_cloudwatch_event_archive` with the stack-unique `id`. Required: `event_source_arn`, `name`.
+    /// Declares an `aws_cloudwatch_event_archive` with the stack-unique `id`. Required: `event_source_arn`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: EventArchiveRequired) -> Self {
         let mut this = rt::Base::new(id, &EVENT_ARCHIVE_TYPE);
@@ -504,7 +504,7 @@ static EVENT_BUS_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 6),
 };
 impl EventBus {
-    /// Declares a `aws_cloudwatch_event_bus` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_cloudwatch_event_bus` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &EVENT_BUS_TYPE);
@@ -585,7 +585,7 @@ static EVENT_BUS_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 7),
 };
 impl EventBusPolicy {
-    /// Declares a `aws_cloudwatch_event_bus_policy` with the stack-unique `id`. Required: `policy`.
+    /// Declares an `aws_cloudwatch_event_bus_policy` with the stack-unique `id`. Required: `policy`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &EVENT_BUS_POLICY_TYPE);
@@ -634,7 +634,7 @@ pub struct EventConnectionRequired {
     pub auth_parameters: event_connection::AuthParameters,
 }
 impl EventConnection {
-    /// Declares a `aws_cloudwatch_event_connection` with the stack-unique `id`. Required: `authorization_type`, `name`, `auth_parameters`.
+    /// Declares an `aws_cloudwatch_event_connection` with the stack-unique `id`. Required: `authorization_type`, `name`, `auth_parameters`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: EventConnectionRequired) -> Self {
         let mut this = rt::Base::new(id, &EVENT_CONNECTION_TYPE);
@@ -990,7 +990,7 @@ pub struct EventEndpointRequired {
     pub routing_config: event_endpoint::RoutingConfig,
 }
 impl EventEndpoint {
-    /// Declares a `aws_cloudwatch_event_endpoint` with the stack-unique `id`. Required: `name`, `event_bus`, `routing_config`.
+    /// Declares an `aws_cloudwatch_event_endpoint` with the stack-unique `id`. Required: `name`, `event_bus`, `routing_config`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: EventEndpointRequired) -> Self {
         let mut this = rt::Base::new(id, &EVENT_ENDPOINT_TYPE);
@@ -1156,7 +1156,7 @@ pub struct EventPermissionRequired {
     pub statement_id: rt::Expr,
 }
 impl EventPermission {
-    /// Declares a `aws_cloudwatch_event_permission` with the stack-unique `id`. Required: `principal`, `statement_id`.
+    /// Declares an `aws_cloudwatch_event_permission` with the stack-unique `id`. Required: `principal`, `statement_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: EventPermissionRequired) -> Self {
         let mut this = rt::Base::new(id, &EVENT_PERMISSION_TYPE);
@@ -1241,7 +1241,7 @@ static EVENT_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 11),
 };
 impl EventRule {
-    /// Declares a `aws_cloudwatch_event_rule` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_cloudwatch_event_rule` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &EVENT_RULE_TYPE);
@@ -1379,7 +1379,7 @@ pub struct EventTargetRequired {
     pub rule: rt::Expr,
 }
 impl EventTarget {
-    /// Declares a `aws_cloudwatch_event_target` with the stack-unique `id`. Required: `arn`, `rule`.
+    /// Declares an `aws_cloudwatch_event_target` with the stack-unique `id`. Required: `arn`, `rule`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: EventTargetRequired) -> Self {
         let mut this = rt::Base::new(id, &EVENT_TARGET_TYPE);
@@ -1919,7 +1919,7 @@ pub struct LogAccountPolicyRequired {
     pub policy_type: rt::Expr,
 }
 impl LogAccountPolicy {
-    /// Declares a `aws_cloudwatch_log_account_policy` with the stack-unique `id`. Required: `policy_document`, `policy_name`, `policy_type`.
+    /// Declares an `aws_cloudwatch_log_account_policy` with the stack-unique `id`. Required: `policy_document`, `policy_name`, `policy_type`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: LogAccountPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &LOG_ACCOUNT_POLICY_TYPE);
@@ -1985,7 +1985,7 @@ pub struct LogAnomalyDetectorRequired {
     pub log_group_arn_list: rt::List<rt::Expr>,
 }
 impl LogAnomalyDetector {
-    /// Declares a `aws_cloudwatch_log_anomaly_detector` with the stack-unique `id`. Required: `enabled`, `log_group_arn_list`.
+    /// Declares an `aws_cloudwatch_log_anomaly_detector` with the stack-unique `id`. Required: `enabled`, `log_group_arn_list`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: LogAnomalyDetectorRequired) -> Self {
         let mut this = rt::Base::new(id, &LOG_ANOMALY_DETECTOR_TYPE);
@@ -2086,7 +2086,7 @@ pub struct LogDataProtectionPolicyRequired {
     pub policy_document: rt::Expr,
 }
 impl LogDataProtectionPolicy {
-    /// Declares a `aws_cloudwatch_log_data_protection_policy` with the stack-unique `id`. Required: `log_group_name`, `policy_document`.
+    /// Declares an `aws_cloudwatch_log_data_protection_policy` with the stack-unique `id`. Required: `log_group_name`, `policy_document`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: LogDataProtectionPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &LOG_DATA_PROTECTION_POLICY_TYPE);
@@ -2129,7 +2129,7 @@ pub struct LogDeliveryRequired {
     pub delivery_source_name: rt::Expr,
 }
 impl LogDelivery {
-    /// Declares a `aws_cloudwatch_log_delivery` with the stack-unique `id`. Required: `delivery_destination_arn`, `delivery_source_name`.
+    /// Declares an `aws_cloudwatch_log_delivery` with the stack-unique `id`. Required: `delivery_destination_arn`, `delivery_source_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: LogDeliveryRequired) -> Self {
         let mut this = rt::Base::new(id, &LOG_DELIVERY_TYPE);
@@ -2211,7 +2211,7 @@ static LOG_DELIVERY_DESTINATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 17),
 };
 impl LogDeliveryDestination {
-    /// Declares a `aws_cloudwatch_log_delivery_destination` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_cloudwatch_log_delivery_destination` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &LOG_DELIVERY_DESTINATION_TYPE);
@@ -2299,7 +2299,7 @@ pub struct LogDeliveryDestinationPolicyRequired {
     pub delivery_destination_policy: rt::Expr,
 }
 impl LogDeliveryDestinationPolicy {
-    /// Declares a `aws_cloudwatch_log_delivery_destination_policy` with the stack-unique `id`. Required: `delivery_destination_name`, `delivery_destination_policy`.
+    /// Declares an `aws_cloudwatch_log_delivery_destination_policy` with the stack-unique `id`. Required: `delivery_destination_name`, `delivery_destination_policy`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: LogDeliveryDestinationPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &LOG_DELIVERY_DESTINATION_POLICY_TYPE);
@@ -2353,7 +2353,7 @@ pub struct LogDeliverySourceRequired {
     pub resource_arn: rt::Expr,
 }
 impl LogDeliverySource {
-    /// Declares a `aws_cloudwatch_log_delivery_source` with the stack-unique `id`. Required: `log_type`, `name`, `resource_arn`.
+    /// Declares an `aws_cloudwatch_log_delivery_source` with the stack-unique `id`. Required: `log_type`, `name`, `resource_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: LogDeliverySourceRequired) -> Self {
         let mut this = rt::Base::new(id, &LOG_DELIVERY_SOURCE_TYPE);
@@ -2420,7 +2420,7 @@ pub struct LogDestinationRequired {
     pub target_arn: rt::Expr,
 }
 impl LogDestination {
-    /// Declares a `aws_cloudwatch_log_destination` with the stack-unique `id`. Required: `name`, `role_arn`, `target_arn`.
+    /// Declares an `aws_cloudwatch_log_destination` with the stack-unique `id`. Required: `name`, `role_arn`, `target_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: LogDestinationRequired) -> Self {
         let mut this = rt::Base::new(id, &LOG_DESTINATION_TYPE);
@@ -2481,7 +2481,7 @@ pub struct LogDestinationPolicyRequired {
     pub destination_name: rt::Expr,
 }
 impl LogDestinationPolicy {
-    /// Declares a `aws_cloudwatch_log_destination_policy` with the stack-unique `id`. Required: `access_policy`, `destination_name`.
+    /// Declares an `aws_cloudwatch_log_destination_policy` with the stack-unique `id`. Required: `access_policy`, `destination_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: LogDestinationPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &LOG_DESTINATION_POLICY_TYPE);
@@ -2528,7 +2528,7 @@ static LOG_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 22),
 };
 impl LogGroup {
-    /// Declares a `aws_cloudwatch_log_group` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_cloudwatch_log_group` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &LOG_GROUP_TYPE);
@@ -2628,7 +2628,7 @@ pub struct LogIndexPolicyRequired {
     pub policy_document: rt::Expr,
 }
 impl LogIndexPolicy {
-    /// Declares a `aws_cloudwatch_log_index_policy` with the stack-unique `id`. Required: `log_group_name`, `policy_document`.
+    /// Declares an `aws_cloudwatch_log_index_policy` with the stack-unique `id`. Required: `log_group_name`, `policy_document`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: LogIndexPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &LOG_INDEX_POLICY_TYPE);
@@ -2675,7 +2675,7 @@ pub struct LogMetricFilterRequired {
     pub metric_transformation: log_metric_filter::MetricTransformation,
 }
 impl LogMetricFilter {
-    /// Declares a `aws_cloudwatch_log_metric_filter` with the stack-unique `id`. Required: `log_group_name`, `name`, `pattern`, `metric_transformation`.
+    /// Declares an `aws_cloudwatch_log_metric_filter` with the stack-unique `id`. Required: `log_group_name`, `name`, `pattern`, `metric_transformation`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: LogMetricFilterRequired) -> Self {
         let mut this = rt::Base::new(id, &LOG_METRIC_FILTER_TYPE);
@@ -2768,7 +2768,7 @@ pub struct LogResourcePolicyRequired {
     pub policy_name: rt::Expr,
 }
 impl LogResourcePolicy {
-    /// Declares a `aws_cloudwatch_log_resource_policy` with the stack-unique `id`. Required: `policy_document`, `policy_name`.
+    /// Declares an `aws_cloudwatch_log_resource_policy` with the stack-unique `id`. Required: `policy_document`, `policy_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: LogResourcePolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &LOG_RESOURCE_POLICY_TYPE);
@@ -2811,7 +2811,7 @@ pub struct LogStreamRequired {
     pub name: rt::Expr,
 }
 impl LogStream {
-    /// Declares a `aws_cloudwatch_log_stream` with the stack-unique `id`. Required: `log_group_name`, `name`.
+    /// Declares an `aws_cloudwatch_log_stream` with the stack-unique `id`. Required: `log_group_name`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: LogStreamRequired) -> Self {
         let mut this = rt::Base::new(id, &LOG_STREAM_TYPE);
@@ -2862,7 +2862,7 @@ pub struct LogSubscriptionFilterRequired {
     pub name: rt::Expr,
 }
 impl LogSubscriptionFilter {
-    /// Declares a `aws_cloudwatch_log_subscription_filter` with the stack-unique `id`. Required: `destination_arn`, `filter_pattern`, `log_group_name`, `name`.
+    /// Declares an `aws_cloudwatch_log_subscription_filter` with the stack-unique `id`. Required: `destination_arn`, `filter_pattern`, `log_group_name`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: LogSubscriptionFilterRequired) -> Self {
         let mut this = rt::Base::new(id, &LOG_SUBSCRIPTION_FILTER_TYPE);
@@ -2935,7 +2935,7 @@ pub struct MetricAlarmRequired {
     pub evaluation_periods: rt::Number,
 }
 impl MetricAlarm {
-    /// Declares a `aws_cloudwatch_metric_alarm` with the stack-unique `id`. Required: `alarm_name`, `comparison_operator`, `evaluation_periods`.
+    /// Declares an `aws_cloudwatch_metric_alarm` with the stack-unique `id`. Required: `alarm_name`, `comparison_operator`, `evaluation_periods`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: MetricAlarmRequired) -> Self {
         let mut this = rt::Base::new(id, &METRIC_ALARM_TYPE);
@@ -3245,7 +3245,7 @@ pub struct MetricStreamRequired {
     pub role_arn: rt::Expr,
 }
 impl MetricStream {
-    /// Declares a `aws_cloudwatch_metric_stream` with the stack-unique `id`. Required: `firehose_arn`, `output_format`, `role_arn`.
+    /// Declares an `aws_cloudwatch_metric_stream` with the stack-unique `id`. Required: `firehose_arn`, `output_format`, `role_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: MetricStreamRequired) -> Self {
         let mut this = rt::Base::new(id, &METRIC_STREAM_TYPE);
@@ -3477,7 +3477,7 @@ pub struct QueryDefinitionRequired {
     pub query_string: rt::Expr,
 }
 impl QueryDefinition {
-    /// Declares a `aws_cloudwatch_query_definition` with the stack-unique `id`. Required: `name`, `query_string`.
+    /// Declares an `aws_cloudwatch_query_definition` with the stack-unique `id`. Required: `name`, `query_string`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: QueryDefinitionRequired) -> Self {
         let mut this = rt::Base::new(id, &QUERY_DEFINITION_TYPE);
@@ -3549,7 +3549,7 @@ pub mod data {
         schema: (&SCHEMAS, 31),
     };
     impl ContributorManagedInsightRules {
-        /// Declares a `aws_cloudwatch_contributor_managed_insight_rules` with the stack-unique `id`. Required: `resource_arn`.
+        /// Declares an `aws_cloudwatch_contributor_managed_insight_rules` with the stack-unique `id`. Required: `resource_arn`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &CONTRIBUTOR_MANAGED_INSIGHT_RULES_TYPE);
@@ -3587,7 +3587,7 @@ pub mod data {
         schema: (&SCHEMAS, 32),
     };
     impl EventBus {
-        /// Declares a `aws_cloudwatch_event_bus` with the stack-unique `id`. Required: `name`.
+        /// Declares an `aws_cloudwatch_event_bus` with the stack-unique `id`. Required: `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &EVENT_BUS_TYPE);
@@ -3639,7 +3639,7 @@ pub mod data {
         schema: (&SCHEMAS, 33),
     };
     impl EventBuses {
-        /// Declares a `aws_cloudwatch_event_buses` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_cloudwatch_event_buses` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &EVENT_BUSES_TYPE);
@@ -3678,7 +3678,7 @@ pub mod data {
         schema: (&SCHEMAS, 34),
     };
     impl EventConnection {
-        /// Declares a `aws_cloudwatch_event_connection` with the stack-unique `id`. Required: `name`.
+        /// Declares an `aws_cloudwatch_event_connection` with the stack-unique `id`. Required: `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &EVENT_CONNECTION_TYPE);
@@ -3730,7 +3730,7 @@ pub mod data {
         schema: (&SCHEMAS, 35),
     };
     impl EventSource {
-        /// Declares a `aws_cloudwatch_event_source` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_cloudwatch_event_source` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &EVENT_SOURCE_TYPE);
@@ -3793,7 +3793,7 @@ pub mod data {
         pub statement: log_data_protection_policy_document::Statement,
     }
     impl LogDataProtectionPolicyDocument {
-        /// Declares a `aws_cloudwatch_log_data_protection_policy_document` with the stack-unique `id`. Required: `name`, `statement`.
+        /// Declares an `aws_cloudwatch_log_data_protection_policy_document` with the stack-unique `id`. Required: `name`, `statement`.
         #[track_caller]
         pub fn new(
             id: impl Into<String>,
@@ -4017,7 +4017,7 @@ pub mod data {
         schema: (&SCHEMAS, 37),
     };
     impl LogGroup {
-        /// Declares a `aws_cloudwatch_log_group` with the stack-unique `id`. Required: `name`.
+        /// Declares an `aws_cloudwatch_log_group` with the stack-unique `id`. Required: `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &LOG_GROUP_TYPE);
@@ -4082,7 +4082,7 @@ pub mod data {
         schema: (&SCHEMAS, 38),
     };
     impl LogGroups {
-        /// Declares a `aws_cloudwatch_log_groups` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_cloudwatch_log_groups` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &LOG_GROUPS_TYPE);

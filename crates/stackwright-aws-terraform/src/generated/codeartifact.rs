@@ -31,7 +31,7 @@ static DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl Domain {
-    /// Declares a `aws_codeartifact_domain` with the stack-unique `id`. Required: `domain`.
+    /// Declares an `aws_codeartifact_domain` with the stack-unique `id`. Required: `domain`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DOMAIN_TYPE);
@@ -111,7 +111,7 @@ pub struct DomainPermissionsPolicyRequired {
     pub policy_document: rt::Expr,
 }
 impl DomainPermissionsPolicy {
-    /// Declares a `aws_codeartifact_domain_permissions_policy` with the stack-unique `id`. Required: `domain`, `policy_document`.
+    /// Declares an `aws_codeartifact_domain_permissions_policy` with the stack-unique `id`. Required: `domain`, `policy_document`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: DomainPermissionsPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &DOMAIN_PERMISSIONS_POLICY_TYPE);
@@ -176,7 +176,7 @@ pub struct RepositoryRequired {
     pub repository: rt::Expr,
 }
 impl Repository {
-    /// Declares a `aws_codeartifact_repository` with the stack-unique `id`. Required: `domain`, `repository`.
+    /// Declares an `aws_codeartifact_repository` with the stack-unique `id`. Required: `domain`, `repository`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: RepositoryRequired) -> Self {
         let mut this = rt::Base::new(id, &REPOSITORY_TYPE);
@@ -292,7 +292,7 @@ pub struct RepositoryPermissionsPolicyRequired {
     pub repository: rt::Expr,
 }
 impl RepositoryPermissionsPolicy {
-    /// Declares a `aws_codeartifact_repository_permissions_policy` with the stack-unique `id`. Required: `domain`, `policy_document`, `repository`.
+    /// Declares an `aws_codeartifact_repository_permissions_policy` with the stack-unique `id`. Required: `domain`, `policy_document`, `repository`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: RepositoryPermissionsPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &REPOSITORY_PERMISSIONS_POLICY_TYPE);
@@ -362,7 +362,7 @@ pub mod data {
         schema: (&SCHEMAS, 4),
     };
     impl AuthorizationToken {
-        /// Declares a `aws_codeartifact_authorization_token` with the stack-unique `id`. Required: `domain`.
+        /// Declares an `aws_codeartifact_authorization_token` with the stack-unique `id`. Required: `domain`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &AUTHORIZATION_TOKEN_TYPE);
@@ -433,7 +433,7 @@ pub mod data {
         pub repository: rt::Expr,
     }
     impl RepositoryEndpoint {
-        /// Declares a `aws_codeartifact_repository_endpoint` with the stack-unique `id`. Required: `domain`, `format`, `repository`.
+        /// Declares an `aws_codeartifact_repository_endpoint` with the stack-unique `id`. Required: `domain`, `format`, `repository`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: RepositoryEndpointRequired) -> Self {
             let mut this = rt::Base::new(id, &REPOSITORY_ENDPOINT_TYPE);

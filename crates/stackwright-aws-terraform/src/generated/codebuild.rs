@@ -42,7 +42,7 @@ pub struct FleetRequired {
     pub name: rt::Expr,
 }
 impl Fleet {
-    /// Declares a `aws_codebuild_fleet` with the stack-unique `id`. Required: `base_capacity`, `compute_type`, `environment_type`, `name`.
+    /// Declares an `aws_codebuild_fleet` with the stack-unique `id`. Required: `base_capacity`, `compute_type`, `environment_type`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: FleetRequired) -> Self {
         let mut this = rt::Base::new(id, &FLEET_TYPE);
@@ -252,7 +252,7 @@ pub struct ProjectRequired {
     pub source: project::Source,
 }
 impl Project {
-    /// Declares a `aws_codebuild_project` with the stack-unique `id`. Required: `name`, `service_role`, `artifacts`, `environment`, `source`.
+    /// Declares an `aws_codebuild_project` with the stack-unique `id`. Required: `name`, `service_role`, `artifacts`, `environment`, `source`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ProjectRequired) -> Self {
         let mut this = rt::Base::new(id, &PROJECT_TYPE);
@@ -1039,7 +1039,7 @@ pub struct ReportGroupRequired {
     pub export_config: report_group::ExportConfig,
 }
 impl ReportGroup {
-    /// Declares a `aws_codebuild_report_group` with the stack-unique `id`. Required: `name`, `type`, `export_config`.
+    /// Declares an `aws_codebuild_report_group` with the stack-unique `id`. Required: `name`, `type`, `export_config`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ReportGroupRequired) -> Self {
         let mut this = rt::Base::new(id, &REPORT_GROUP_TYPE);
@@ -1163,7 +1163,7 @@ pub struct ResourcePolicyRequired {
     pub resource_arn: rt::Expr,
 }
 impl ResourcePolicy {
-    /// Declares a `aws_codebuild_resource_policy` with the stack-unique `id`. Required: `policy`, `resource_arn`.
+    /// Declares an `aws_codebuild_resource_policy` with the stack-unique `id`. Required: `policy`, `resource_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ResourcePolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &RESOURCE_POLICY_TYPE);
@@ -1208,7 +1208,7 @@ pub struct SourceCredentialRequired {
     pub token: rt::Expr,
 }
 impl SourceCredential {
-    /// Declares a `aws_codebuild_source_credential` with the stack-unique `id`. Required: `auth_type`, `server_type`, `token`.
+    /// Declares an `aws_codebuild_source_credential` with the stack-unique `id`. Required: `auth_type`, `server_type`, `token`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: SourceCredentialRequired) -> Self {
         let mut this = rt::Base::new(id, &SOURCE_CREDENTIAL_TYPE);
@@ -1262,7 +1262,7 @@ static WEBHOOK_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
 };
 impl Webhook {
-    /// Declares a `aws_codebuild_webhook` with the stack-unique `id`. Required: `project_name`.
+    /// Declares an `aws_codebuild_webhook` with the stack-unique `id`. Required: `project_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &WEBHOOK_TYPE);
@@ -1439,7 +1439,7 @@ pub mod data {
         schema: (&SCHEMAS, 6),
     };
     impl Fleet {
-        /// Declares a `aws_codebuild_fleet` with the stack-unique `id`. Required: `name`.
+        /// Declares an `aws_codebuild_fleet` with the stack-unique `id`. Required: `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &FLEET_TYPE);

@@ -44,7 +44,7 @@ pub struct DevEnvironmentRequired {
     pub persistent_storage: dev_environment::PersistentStorage,
 }
 impl DevEnvironment {
-    /// Declares a `aws_codecatalyst_dev_environment` with the stack-unique `id`. Required: `instance_type`, `project_name`, `space_name`, `ides`, `persistent_storage`.
+    /// Declares an `aws_codecatalyst_dev_environment` with the stack-unique `id`. Required: `instance_type`, `project_name`, `space_name`, `ides`, `persistent_storage`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: DevEnvironmentRequired) -> Self {
         let mut this = rt::Base::new(id, &DEV_ENVIRONMENT_TYPE);
@@ -177,7 +177,7 @@ pub struct ProjectRequired {
     pub space_name: rt::Expr,
 }
 impl Project {
-    /// Declares a `aws_codecatalyst_project` with the stack-unique `id`. Required: `display_name`, `space_name`.
+    /// Declares an `aws_codecatalyst_project` with the stack-unique `id`. Required: `display_name`, `space_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ProjectRequired) -> Self {
         let mut this = rt::Base::new(id, &PROJECT_TYPE);
@@ -245,7 +245,7 @@ pub struct SourceRepositoryRequired {
     pub space_name: rt::Expr,
 }
 impl SourceRepository {
-    /// Declares a `aws_codecatalyst_source_repository` with the stack-unique `id`. Required: `name`, `project_name`, `space_name`.
+    /// Declares an `aws_codecatalyst_source_repository` with the stack-unique `id`. Required: `name`, `project_name`, `space_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: SourceRepositoryRequired) -> Self {
         let mut this = rt::Base::new(id, &SOURCE_REPOSITORY_TYPE);
@@ -347,7 +347,7 @@ pub mod data {
         pub space_name: rt::Expr,
     }
     impl DevEnvironment {
-        /// Declares a `aws_codecatalyst_dev_environment` with the stack-unique `id`. Required: `env_id`, `project_name`, `space_name`.
+        /// Declares an `aws_codecatalyst_dev_environment` with the stack-unique `id`. Required: `env_id`, `project_name`, `space_name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: DevEnvironmentRequired) -> Self {
             let mut this = rt::Base::new(id, &DEV_ENVIRONMENT_TYPE);

@@ -38,7 +38,7 @@ pub struct ApprovalRuleTemplateRequired {
     pub name: rt::Expr,
 }
 impl ApprovalRuleTemplate {
-    /// Declares a `aws_codecommit_approval_rule_template` with the stack-unique `id`. Required: `content`, `name`.
+    /// Declares an `aws_codecommit_approval_rule_template` with the stack-unique `id`. Required: `content`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ApprovalRuleTemplateRequired) -> Self {
         let mut this = rt::Base::new(id, &APPROVAL_RULE_TEMPLATE_TYPE);
@@ -110,7 +110,7 @@ pub struct ApprovalRuleTemplateAssociationRequired {
     pub repository_name: rt::Expr,
 }
 impl ApprovalRuleTemplateAssociation {
-    /// Declares a `aws_codecommit_approval_rule_template_association` with the stack-unique `id`. Required: `approval_rule_template_name`, `repository_name`.
+    /// Declares an `aws_codecommit_approval_rule_template_association` with the stack-unique `id`. Required: `approval_rule_template_name`, `repository_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ApprovalRuleTemplateAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &APPROVAL_RULE_TEMPLATE_ASSOCIATION_TYPE);
@@ -154,7 +154,7 @@ static REPOSITORY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
 };
 impl Repository {
-    /// Declares a `aws_codecommit_repository` with the stack-unique `id`. Required: `repository_name`.
+    /// Declares an `aws_codecommit_repository` with the stack-unique `id`. Required: `repository_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &REPOSITORY_TYPE);
@@ -244,7 +244,7 @@ pub struct TriggerRequired {
     pub trigger: trigger::Trigger,
 }
 impl Trigger {
-    /// Declares a `aws_codecommit_trigger` with the stack-unique `id`. Required: `repository_name`, `trigger`.
+    /// Declares an `aws_codecommit_trigger` with the stack-unique `id`. Required: `repository_name`, `trigger`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: TriggerRequired) -> Self {
         let mut this = rt::Base::new(id, &TRIGGER_TYPE);
@@ -325,7 +325,7 @@ pub mod data {
         schema: (&SCHEMAS, 4),
     };
     impl ApprovalRuleTemplate {
-        /// Declares a `aws_codecommit_approval_rule_template` with the stack-unique `id`. Required: `name`.
+        /// Declares an `aws_codecommit_approval_rule_template` with the stack-unique `id`. Required: `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &APPROVAL_RULE_TEMPLATE_TYPE);
@@ -389,7 +389,7 @@ pub mod data {
         schema: (&SCHEMAS, 5),
     };
     impl Repository {
-        /// Declares a `aws_codecommit_repository` with the stack-unique `id`. Required: `repository_name`.
+        /// Declares an `aws_codecommit_repository` with the stack-unique `id`. Required: `repository_name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &REPOSITORY_TYPE);

@@ -31,7 +31,7 @@ static CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl Connection {
-    /// Declares a `aws_codeconnections_connection` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_codeconnections_connection` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CONNECTION_TYPE);
@@ -120,7 +120,7 @@ pub struct HostRequired {
     pub provider_type: rt::Expr,
 }
 impl Host {
-    /// Declares a `aws_codeconnections_host` with the stack-unique `id`. Required: `name`, `provider_endpoint`, `provider_type`.
+    /// Declares an `aws_codeconnections_host` with the stack-unique `id`. Required: `name`, `provider_endpoint`, `provider_type`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: HostRequired) -> Self {
         let mut this = rt::Base::new(id, &HOST_TYPE);

@@ -31,7 +31,7 @@ static APP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl App {
-    /// Declares a `aws_codedeploy_app` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_codedeploy_app` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &APP_TYPE);
@@ -96,7 +96,7 @@ static DEPLOYMENT_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
 };
 impl DeploymentConfig {
-    /// Declares a `aws_codedeploy_deployment_config` with the stack-unique `id`. Required: `deployment_config_name`.
+    /// Declares an `aws_codedeploy_deployment_config` with the stack-unique `id`. Required: `deployment_config_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DEPLOYMENT_CONFIG_TYPE);
@@ -310,7 +310,7 @@ pub struct DeploymentGroupRequired {
     pub service_role_arn: rt::Expr,
 }
 impl DeploymentGroup {
-    /// Declares a `aws_codedeploy_deployment_group` with the stack-unique `id`. Required: `app_name`, `deployment_group_name`, `service_role_arn`.
+    /// Declares an `aws_codedeploy_deployment_group` with the stack-unique `id`. Required: `app_name`, `deployment_group_name`, `service_role_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: DeploymentGroupRequired) -> Self {
         let mut this = rt::Base::new(id, &DEPLOYMENT_GROUP_TYPE);

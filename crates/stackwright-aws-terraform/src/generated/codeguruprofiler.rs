@@ -31,7 +31,7 @@ static PROFILING_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl ProfilingGroup {
-    /// Declares a `aws_codeguruprofiler_profiling_group` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_codeguruprofiler_profiling_group` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &PROFILING_GROUP_TYPE);
@@ -112,7 +112,7 @@ pub mod data {
         schema: (&SCHEMAS, 1),
     };
     impl ProfilingGroup {
-        /// Declares a `aws_codeguruprofiler_profiling_group` with the stack-unique `id`. Required: `name`.
+        /// Declares an `aws_codeguruprofiler_profiling_group` with the stack-unique `id`. Required: `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &PROFILING_GROUP_TYPE);

@@ -31,7 +31,7 @@ static REPOSITORY_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl RepositoryAssociation {
-    /// Declares a `aws_codegurureviewer_repository_association` with the stack-unique `id`. Required: `repository`.
+    /// Declares an `aws_codegurureviewer_repository_association` with the stack-unique `id`. Required: `repository`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: repository_association::Repository) -> Self {
         let mut this = rt::Base::new(id, &REPOSITORY_ASSOCIATION_TYPE);

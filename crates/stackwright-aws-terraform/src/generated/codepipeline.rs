@@ -42,7 +42,7 @@ pub struct CodepipelineRequired {
     pub stage: codepipeline::Stage,
 }
 impl Codepipeline {
-    /// Declares a `aws_codepipeline` with the stack-unique `id`. Required: `name`, `role_arn`, `artifact_store`, `stage`.
+    /// Declares an `aws_codepipeline` with the stack-unique `id`. Required: `name`, `role_arn`, `artifact_store`, `stage`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: CodepipelineRequired) -> Self {
         let mut this = rt::Base::new(id, &CODEPIPELINE_TYPE);
@@ -642,7 +642,7 @@ pub struct CustomActionTypeRequired {
     pub output_artifact_details: custom_action_type::OutputArtifactDetails,
 }
 impl CustomActionType {
-    /// Declares a `aws_codepipeline_custom_action_type` with the stack-unique `id`. Required: `category`, `provider_name`, `version`, `input_artifact_details`, `output_artifact_details`.
+    /// Declares an `aws_codepipeline_custom_action_type` with the stack-unique `id`. Required: `category`, `provider_name`, `version`, `input_artifact_details`, `output_artifact_details`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: CustomActionTypeRequired) -> Self {
         let mut this = rt::Base::new(id, &CUSTOM_ACTION_TYPE_TYPE);
@@ -847,7 +847,7 @@ pub struct WebhookRequired {
     pub filter: webhook::Filter,
 }
 impl Webhook {
-    /// Declares a `aws_codepipeline_webhook` with the stack-unique `id`. Required: `authentication`, `name`, `target_action`, `target_pipeline`, `filter`.
+    /// Declares an `aws_codepipeline_webhook` with the stack-unique `id`. Required: `authentication`, `name`, `target_action`, `target_pipeline`, `filter`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: WebhookRequired) -> Self {
         let mut this = rt::Base::new(id, &WEBHOOK_TYPE);

@@ -31,7 +31,7 @@ static CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl Connection {
-    /// Declares a `aws_codestarconnections_connection` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_codestarconnections_connection` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CONNECTION_TYPE);
@@ -106,7 +106,7 @@ pub struct HostRequired {
     pub provider_type: rt::Expr,
 }
 impl Host {
-    /// Declares a `aws_codestarconnections_host` with the stack-unique `id`. Required: `name`, `provider_endpoint`, `provider_type`.
+    /// Declares an `aws_codestarconnections_host` with the stack-unique `id`. Required: `name`, `provider_endpoint`, `provider_type`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: HostRequired) -> Self {
         let mut this = rt::Base::new(id, &HOST_TYPE);
@@ -225,7 +225,7 @@ pub mod data {
         schema: (&SCHEMAS, 2),
     };
     impl Connection {
-        /// Declares a `aws_codestarconnections_connection` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_codestarconnections_connection` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &CONNECTION_TYPE);

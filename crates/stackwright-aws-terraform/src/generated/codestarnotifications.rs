@@ -42,7 +42,7 @@ pub struct NotificationRuleRequired {
     pub resource: rt::Expr,
 }
 impl NotificationRule {
-    /// Declares a `aws_codestarnotifications_notification_rule` with the stack-unique `id`. Required: `detail_type`, `event_type_ids`, `name`, `resource`.
+    /// Declares an `aws_codestarnotifications_notification_rule` with the stack-unique `id`. Required: `detail_type`, `event_type_ids`, `name`, `resource`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: NotificationRuleRequired) -> Self {
         let mut this = rt::Base::new(id, &NOTIFICATION_RULE_TYPE);

@@ -31,7 +31,7 @@ static IDENTITY_POOL_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl IdentityPool {
-    /// Declares a `aws_cognito_identity_pool` with the stack-unique `id`. Required: `identity_pool_name`.
+    /// Declares an `aws_cognito_identity_pool` with the stack-unique `id`. Required: `identity_pool_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &IDENTITY_POOL_TYPE);
@@ -175,7 +175,7 @@ pub struct IdentityPoolProviderPrincipalTagRequired {
     pub identity_provider_name: rt::Expr,
 }
 impl IdentityPoolProviderPrincipalTag {
-    /// Declares a `aws_cognito_identity_pool_provider_principal_tag` with the stack-unique `id`. Required: `identity_pool_id`, `identity_provider_name`.
+    /// Declares an `aws_cognito_identity_pool_provider_principal_tag` with the stack-unique `id`. Required: `identity_pool_id`, `identity_provider_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: IdentityPoolProviderPrincipalTagRequired) -> Self {
         let mut this = rt::Base::new(id, &IDENTITY_POOL_PROVIDER_PRINCIPAL_TAG_TYPE);
@@ -242,7 +242,7 @@ pub struct IdentityPoolRolesAttachmentRequired {
     pub roles: rt::Map<rt::Expr>,
 }
 impl IdentityPoolRolesAttachment {
-    /// Declares a `aws_cognito_identity_pool_roles_attachment` with the stack-unique `id`. Required: `identity_pool_id`, `roles`.
+    /// Declares an `aws_cognito_identity_pool_roles_attachment` with the stack-unique `id`. Required: `identity_pool_id`, `roles`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: IdentityPoolRolesAttachmentRequired) -> Self {
         let mut this = rt::Base::new(id, &IDENTITY_POOL_ROLES_ATTACHMENT_TYPE);
@@ -355,7 +355,7 @@ pub struct IdentityProviderRequired {
     pub user_pool_id: rt::Expr,
 }
 impl IdentityProvider {
-    /// Declares a `aws_cognito_identity_provider` with the stack-unique `id`. Required: `provider_details`, `provider_name`, `provider_type`, `user_pool_id`.
+    /// Declares an `aws_cognito_identity_provider` with the stack-unique `id`. Required: `provider_details`, `provider_name`, `provider_type`, `user_pool_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: IdentityProviderRequired) -> Self {
         let mut this = rt::Base::new(id, &IDENTITY_PROVIDER_TYPE);
@@ -419,7 +419,7 @@ static MANAGED_USER_POOL_CLIENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
 };
 impl ManagedUserPoolClient {
-    /// Declares a `aws_cognito_managed_user_pool_client` with the stack-unique `id`. Required: `user_pool_id`.
+    /// Declares an `aws_cognito_managed_user_pool_client` with the stack-unique `id`. Required: `user_pool_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &MANAGED_USER_POOL_CLIENT_TYPE);
@@ -675,7 +675,7 @@ pub struct ResourceServerRequired {
     pub user_pool_id: rt::Expr,
 }
 impl ResourceServer {
-    /// Declares a `aws_cognito_resource_server` with the stack-unique `id`. Required: `identifier`, `name`, `user_pool_id`.
+    /// Declares an `aws_cognito_resource_server` with the stack-unique `id`. Required: `identifier`, `name`, `user_pool_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ResourceServerRequired) -> Self {
         let mut this = rt::Base::new(id, &RESOURCE_SERVER_TYPE);
@@ -748,7 +748,7 @@ static RISK_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 6),
 };
 impl RiskConfiguration {
-    /// Declares a `aws_cognito_risk_configuration` with the stack-unique `id`. Required: `user_pool_id`.
+    /// Declares an `aws_cognito_risk_configuration` with the stack-unique `id`. Required: `user_pool_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &RISK_CONFIGURATION_TYPE);
@@ -1081,7 +1081,7 @@ pub struct UserRequired {
     pub username: rt::Expr,
 }
 impl User {
-    /// Declares a `aws_cognito_user` with the stack-unique `id`. Required: `user_pool_id`, `username`.
+    /// Declares an `aws_cognito_user` with the stack-unique `id`. Required: `user_pool_id`, `username`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: UserRequired) -> Self {
         let mut this = rt::Base::new(id, &USER_TYPE);
@@ -1229,7 +1229,7 @@ pub struct UserGroupRequired {
     pub user_pool_id: rt::Expr,
 }
 impl UserGroup {
-    /// Declares a `aws_cognito_user_group` with the stack-unique `id`. Required: `name`, `user_pool_id`.
+    /// Declares an `aws_cognito_user_group` with the stack-unique `id`. Required: `name`, `user_pool_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: UserGroupRequired) -> Self {
         let mut this = rt::Base::new(id, &USER_GROUP_TYPE);
@@ -1301,7 +1301,7 @@ pub struct UserInGroupRequired {
     pub username: rt::Expr,
 }
 impl UserInGroup {
-    /// Declares a `aws_cognito_user_in_group` with the stack-unique `id`. Required: `group_name`, `user_pool_id`, `username`.
+    /// Declares an `aws_cognito_user_in_group` with the stack-unique `id`. Required: `group_name`, `user_pool_id`, `username`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: UserInGroupRequired) -> Self {
         let mut this = rt::Base::new(id, &USER_IN_GROUP_TYPE);
@@ -1344,7 +1344,7 @@ static USER_POOL_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 10),
 };
 impl UserPool {
-    /// Declares a `aws_cognito_user_pool` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_cognito_user_pool` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &USER_POOL_TYPE);
@@ -2210,7 +2210,7 @@ pub struct UserPoolClientRequired {
     pub user_pool_id: rt::Expr,
 }
 impl UserPoolClient {
-    /// Declares a `aws_cognito_user_pool_client` with the stack-unique `id`. Required: `name`, `user_pool_id`.
+    /// Declares an `aws_cognito_user_pool_client` with the stack-unique `id`. Required: `name`, `user_pool_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: UserPoolClientRequired) -> Self {
         let mut this = rt::Base::new(id, &USER_POOL_CLIENT_TYPE);
@@ -2450,7 +2450,7 @@ pub struct UserPoolDomainRequired {
     pub user_pool_id: rt::Expr,
 }
 impl UserPoolDomain {
-    /// Declares a `aws_cognito_user_pool_domain` with the stack-unique `id`. Required: `domain`, `user_pool_id`.
+    /// Declares an `aws_cognito_user_pool_domain` with the stack-unique `id`. Required: `domain`, `user_pool_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: UserPoolDomainRequired) -> Self {
         let mut this = rt::Base::new(id, &USER_POOL_DOMAIN_TYPE);
@@ -2528,7 +2528,7 @@ static USER_POOL_UI_CUSTOMIZATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 13),
 };
 impl UserPoolUiCustomization {
-    /// Declares a `aws_cognito_user_pool_ui_customization` with the stack-unique `id`. Required: `user_pool_id`.
+    /// Declares an `aws_cognito_user_pool_ui_customization` with the stack-unique `id`. Required: `user_pool_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &USER_POOL_UI_CUSTOMIZATION_TYPE);
@@ -2686,7 +2686,7 @@ pub mod data {
         schema: (&SCHEMAS, 14),
     };
     impl IdentityPool {
-        /// Declares a `aws_cognito_identity_pool` with the stack-unique `id`. Required: `identity_pool_name`.
+        /// Declares an `aws_cognito_identity_pool` with the stack-unique `id`. Required: `identity_pool_name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &IDENTITY_POOL_TYPE);
@@ -2770,7 +2770,7 @@ pub mod data {
         pub user_pool_id: rt::Expr,
     }
     impl UserGroup {
-        /// Declares a `aws_cognito_user_group` with the stack-unique `id`. Required: `name`, `user_pool_id`.
+        /// Declares an `aws_cognito_user_group` with the stack-unique `id`. Required: `name`, `user_pool_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: UserGroupRequired) -> Self {
             let mut this = rt::Base::new(id, &USER_GROUP_TYPE);
@@ -2818,7 +2818,7 @@ pub mod data {
         schema: (&SCHEMAS, 16),
     };
     impl UserGroups {
-        /// Declares a `aws_cognito_user_groups` with the stack-unique `id`. Required: `user_pool_id`.
+        /// Declares an `aws_cognito_user_groups` with the stack-unique `id`. Required: `user_pool_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &USER_GROUPS_TYPE);
@@ -2853,7 +2853,7 @@ pub mod data {
         schema: (&SCHEMAS, 17),
     };
     impl UserPool {
-        /// Declares a `aws_cognito_user_pool` with the stack-unique `id`. Required: `user_pool_id`.
+        /// Declares an `aws_cognito_user_pool` with the stack-unique `id`. Required: `user_pool_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &USER_POOL_TYPE);
@@ -2984,7 +2984,7 @@ pub mod data {
         pub user_pool_id: rt::Expr,
     }
     impl UserPoolClient {
-        /// Declares a `aws_cognito_user_pool_client` with the stack-unique `id`. Required: `client_id`, `user_pool_id`.
+        /// Declares an `aws_cognito_user_pool_client` with the stack-unique `id`. Required: `client_id`, `user_pool_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: UserPoolClientRequired) -> Self {
             let mut this = rt::Base::new(id, &USER_POOL_CLIENT_TYPE);
@@ -3113,7 +3113,7 @@ pub mod data {
         schema: (&SCHEMAS, 19),
     };
     impl UserPoolClients {
-        /// Declares a `aws_cognito_user_pool_clients` with the stack-unique `id`. Required: `user_pool_id`.
+        /// Declares an `aws_cognito_user_pool_clients` with the stack-unique `id`. Required: `user_pool_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &USER_POOL_CLIENTS_TYPE);
@@ -3157,7 +3157,7 @@ pub mod data {
         schema: (&SCHEMAS, 20),
     };
     impl UserPoolSigningCertificate {
-        /// Declares a `aws_cognito_user_pool_signing_certificate` with the stack-unique `id`. Required: `user_pool_id`.
+        /// Declares an `aws_cognito_user_pool_signing_certificate` with the stack-unique `id`. Required: `user_pool_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &USER_POOL_SIGNING_CERTIFICATE_TYPE);
@@ -3197,7 +3197,7 @@ pub mod data {
         schema: (&SCHEMAS, 21),
     };
     impl UserPools {
-        /// Declares a `aws_cognito_user_pools` with the stack-unique `id`. Required: `name`.
+        /// Declares an `aws_cognito_user_pools` with the stack-unique `id`. Required: `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &USER_POOLS_TYPE);

@@ -42,7 +42,7 @@ pub struct DocumentClassifierRequired {
     pub input_data_config: document_classifier::InputDataConfig,
 }
 impl DocumentClassifier {
-    /// Declares a `aws_comprehend_document_classifier` with the stack-unique `id`. Required: `data_access_role_arn`, `language_code`, `name`, `input_data_config`.
+    /// Declares an `aws_comprehend_document_classifier` with the stack-unique `id`. Required: `data_access_role_arn`, `language_code`, `name`, `input_data_config`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: DocumentClassifierRequired) -> Self {
         let mut this = rt::Base::new(id, &DOCUMENT_CLASSIFIER_TYPE);
@@ -230,7 +230,7 @@ pub struct EntityRecognizerRequired {
     pub input_data_config: entity_recognizer::InputDataConfig,
 }
 impl EntityRecognizer {
-    /// Declares a `aws_comprehend_entity_recognizer` with the stack-unique `id`. Required: `data_access_role_arn`, `language_code`, `name`, `input_data_config`.
+    /// Declares an `aws_comprehend_entity_recognizer` with the stack-unique `id`. Required: `data_access_role_arn`, `language_code`, `name`, `input_data_config`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: EntityRecognizerRequired) -> Self {
         let mut this = rt::Base::new(id, &ENTITY_RECOGNIZER_TYPE);

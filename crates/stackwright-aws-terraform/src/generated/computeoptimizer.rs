@@ -31,7 +31,7 @@ static ENROLLMENT_STATUS_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl EnrollmentStatus {
-    /// Declares a `aws_computeoptimizer_enrollment_status` with the stack-unique `id`. Required: `status`.
+    /// Declares an `aws_computeoptimizer_enrollment_status` with the stack-unique `id`. Required: `status`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &ENROLLMENT_STATUS_TYPE);
@@ -104,7 +104,7 @@ static RECOMMENDATION_PREFERENCES_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
 };
 impl RecommendationPreferences {
-    /// Declares a `aws_computeoptimizer_recommendation_preferences` with the stack-unique `id`. Required: `resource_type`.
+    /// Declares an `aws_computeoptimizer_recommendation_preferences` with the stack-unique `id`. Required: `resource_type`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &RECOMMENDATION_PREFERENCES_TYPE);

@@ -38,7 +38,7 @@ pub struct AggregateAuthorizationRequired {
     pub region: rt::Expr,
 }
 impl AggregateAuthorization {
-    /// Declares a `aws_config_aggregate_authorization` with the stack-unique `id`. Required: `account_id`, `region`.
+    /// Declares an `aws_config_aggregate_authorization` with the stack-unique `id`. Required: `account_id`, `region`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: AggregateAuthorizationRequired) -> Self {
         let mut this = rt::Base::new(id, &AGGREGATE_AUTHORIZATION_TYPE);
@@ -94,7 +94,7 @@ pub struct ConfigRuleRequired {
     pub source: config_rule::Source,
 }
 impl ConfigRule {
-    /// Declares a `aws_config_config_rule` with the stack-unique `id`. Required: `name`, `source`.
+    /// Declares an `aws_config_config_rule` with the stack-unique `id`. Required: `name`, `source`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ConfigRuleRequired) -> Self {
         let mut this = rt::Base::new(id, &CONFIG_RULE_TYPE);
@@ -304,7 +304,7 @@ static CONFIGURATION_AGGREGATOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
 };
 impl ConfigurationAggregator {
-    /// Declares a `aws_config_configuration_aggregator` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_config_configuration_aggregator` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CONFIGURATION_AGGREGATOR_TYPE);
@@ -412,7 +412,7 @@ static CONFIGURATION_RECORDER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
 };
 impl ConfigurationRecorder {
-    /// Declares a `aws_config_configuration_recorder` with the stack-unique `id`. Required: `role_arn`.
+    /// Declares an `aws_config_configuration_recorder` with the stack-unique `id`. Required: `role_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CONFIGURATION_RECORDER_TYPE);
@@ -587,7 +587,7 @@ pub struct ConfigurationRecorderStatusRequired {
     pub name: rt::Expr,
 }
 impl ConfigurationRecorderStatus {
-    /// Declares a `aws_config_configuration_recorder_status` with the stack-unique `id`. Required: `is_enabled`, `name`.
+    /// Declares an `aws_config_configuration_recorder_status` with the stack-unique `id`. Required: `is_enabled`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ConfigurationRecorderStatusRequired) -> Self {
         let mut this = rt::Base::new(id, &CONFIGURATION_RECORDER_STATUS_TYPE);
@@ -626,7 +626,7 @@ static CONFORMANCE_PACK_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
 };
 impl ConformancePack {
-    /// Declares a `aws_config_conformance_pack` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_config_conformance_pack` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CONFORMANCE_PACK_TYPE);
@@ -707,7 +707,7 @@ static DELIVERY_CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 6),
 };
 impl DeliveryChannel {
-    /// Declares a `aws_config_delivery_channel` with the stack-unique `id`. Required: `s3_bucket_name`.
+    /// Declares an `aws_config_delivery_channel` with the stack-unique `id`. Required: `s3_bucket_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DELIVERY_CHANNEL_TYPE);
@@ -802,7 +802,7 @@ static ORGANIZATION_CONFORMANCE_PACK_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 7),
 };
 impl OrganizationConformancePack {
-    /// Declares a `aws_config_organization_conformance_pack` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_config_organization_conformance_pack` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &ORGANIZATION_CONFORMANCE_PACK_TYPE);
@@ -911,7 +911,7 @@ pub struct OrganizationCustomPolicyRuleRequired {
     pub trigger_types: rt::List<rt::Expr>,
 }
 impl OrganizationCustomPolicyRule {
-    /// Declares a `aws_config_organization_custom_policy_rule` with the stack-unique `id`. Required: `name`, `policy_runtime`, `policy_text`, `trigger_types`.
+    /// Declares an `aws_config_organization_custom_policy_rule` with the stack-unique `id`. Required: `name`, `policy_runtime`, `policy_text`, `trigger_types`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: OrganizationCustomPolicyRuleRequired) -> Self {
         let mut this = rt::Base::new(id, &ORGANIZATION_CUSTOM_POLICY_RULE_TYPE);
@@ -1064,7 +1064,7 @@ pub struct OrganizationCustomRuleRequired {
     pub trigger_types: rt::List<rt::Expr>,
 }
 impl OrganizationCustomRule {
-    /// Declares a `aws_config_organization_custom_rule` with the stack-unique `id`. Required: `lambda_function_arn`, `name`, `trigger_types`.
+    /// Declares an `aws_config_organization_custom_rule` with the stack-unique `id`. Required: `lambda_function_arn`, `name`, `trigger_types`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: OrganizationCustomRuleRequired) -> Self {
         let mut this = rt::Base::new(id, &ORGANIZATION_CUSTOM_RULE_TYPE);
@@ -1201,7 +1201,7 @@ pub struct OrganizationManagedRuleRequired {
     pub rule_identifier: rt::Expr,
 }
 impl OrganizationManagedRule {
-    /// Declares a `aws_config_organization_managed_rule` with the stack-unique `id`. Required: `name`, `rule_identifier`.
+    /// Declares an `aws_config_organization_managed_rule` with the stack-unique `id`. Required: `name`, `rule_identifier`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: OrganizationManagedRuleRequired) -> Self {
         let mut this = rt::Base::new(id, &ORGANIZATION_MANAGED_RULE_TYPE);
@@ -1332,7 +1332,7 @@ pub struct RemediationConfigurationRequired {
     pub target_type: rt::Expr,
 }
 impl RemediationConfiguration {
-    /// Declares a `aws_config_remediation_configuration` with the stack-unique `id`. Required: `config_rule_name`, `target_id`, `target_type`.
+    /// Declares an `aws_config_remediation_configuration` with the stack-unique `id`. Required: `config_rule_name`, `target_id`, `target_type`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: RemediationConfigurationRequired) -> Self {
         let mut this = rt::Base::new(id, &REMEDIATION_CONFIGURATION_TYPE);
@@ -1504,7 +1504,7 @@ static RETENTION_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 12),
 };
 impl RetentionConfiguration {
-    /// Declares a `aws_config_retention_configuration` with the stack-unique `id`. Required: `retention_period_in_days`.
+    /// Declares an `aws_config_retention_configuration` with the stack-unique `id`. Required: `retention_period_in_days`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Number>) -> Self {
         let mut this = rt::Base::new(id, &RETENTION_CONFIGURATION_TYPE);

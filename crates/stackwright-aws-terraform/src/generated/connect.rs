@@ -38,7 +38,7 @@ pub struct BotAssociationRequired {
     pub lex_bot: bot_association::LexBot,
 }
 impl BotAssociation {
-    /// Declares a `aws_connect_bot_association` with the stack-unique `id`. Required: `instance_id`, `lex_bot`.
+    /// Declares an `aws_connect_bot_association` with the stack-unique `id`. Required: `instance_id`, `lex_bot`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: BotAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &BOT_ASSOCIATION_TYPE);
@@ -82,7 +82,7 @@ pub struct ContactFlowRequired {
     pub name: rt::Expr,
 }
 impl ContactFlow {
-    /// Declares a `aws_connect_contact_flow` with the stack-unique `id`. Required: `instance_id`, `name`.
+    /// Declares an `aws_connect_contact_flow` with the stack-unique `id`. Required: `instance_id`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ContactFlowRequired) -> Self {
         let mut this = rt::Base::new(id, &CONTACT_FLOW_TYPE);
@@ -187,7 +187,7 @@ pub struct ContactFlowModuleRequired {
     pub name: rt::Expr,
 }
 impl ContactFlowModule {
-    /// Declares a `aws_connect_contact_flow_module` with the stack-unique `id`. Required: `instance_id`, `name`.
+    /// Declares an `aws_connect_contact_flow_module` with the stack-unique `id`. Required: `instance_id`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ContactFlowModuleRequired) -> Self {
         let mut this = rt::Base::new(id, &CONTACT_FLOW_MODULE_TYPE);
@@ -287,7 +287,7 @@ pub struct HoursOfOperationRequired {
     pub config: hours_of_operation::Config,
 }
 impl HoursOfOperation {
-    /// Declares a `aws_connect_hours_of_operation` with the stack-unique `id`. Required: `instance_id`, `name`, `time_zone`, `config`.
+    /// Declares an `aws_connect_hours_of_operation` with the stack-unique `id`. Required: `instance_id`, `name`, `time_zone`, `config`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: HoursOfOperationRequired) -> Self {
         let mut this = rt::Base::new(id, &HOURS_OF_OPERATION_TYPE);
@@ -433,7 +433,7 @@ pub struct InstanceRequired {
     pub outbound_calls_enabled: rt::Bool,
 }
 impl Instance {
-    /// Declares a `aws_connect_instance` with the stack-unique `id`. Required: `identity_management_type`, `inbound_calls_enabled`, `outbound_calls_enabled`.
+    /// Declares an `aws_connect_instance` with the stack-unique `id`. Required: `identity_management_type`, `inbound_calls_enabled`, `outbound_calls_enabled`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: InstanceRequired) -> Self {
         let mut this = rt::Base::new(id, &INSTANCE_TYPE);
@@ -592,7 +592,7 @@ pub struct InstanceStorageConfigRequired {
     pub storage_config: instance_storage_config::StorageConfig,
 }
 impl InstanceStorageConfig {
-    /// Declares a `aws_connect_instance_storage_config` with the stack-unique `id`. Required: `instance_id`, `resource_type`, `storage_config`.
+    /// Declares an `aws_connect_instance_storage_config` with the stack-unique `id`. Required: `instance_id`, `resource_type`, `storage_config`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: InstanceStorageConfigRequired) -> Self {
         let mut this = rt::Base::new(id, &INSTANCE_STORAGE_CONFIG_TYPE);
@@ -769,7 +769,7 @@ pub struct LambdaFunctionAssociationRequired {
     pub instance_id: rt::Expr,
 }
 impl LambdaFunctionAssociation {
-    /// Declares a `aws_connect_lambda_function_association` with the stack-unique `id`. Required: `function_arn`, `instance_id`.
+    /// Declares an `aws_connect_lambda_function_association` with the stack-unique `id`. Required: `function_arn`, `instance_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: LambdaFunctionAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &LAMBDA_FUNCTION_ASSOCIATION_TYPE);
@@ -814,7 +814,7 @@ pub struct PhoneNumberRequired {
     pub type_: rt::Expr,
 }
 impl PhoneNumber {
-    /// Declares a `aws_connect_phone_number` with the stack-unique `id`. Required: `country_code`, `target_arn`, `type`.
+    /// Declares an `aws_connect_phone_number` with the stack-unique `id`. Required: `country_code`, `target_arn`, `type`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: PhoneNumberRequired) -> Self {
         let mut this = rt::Base::new(id, &PHONE_NUMBER_TYPE);
@@ -937,7 +937,7 @@ pub struct QueueRequired {
     pub name: rt::Expr,
 }
 impl Queue {
-    /// Declares a `aws_connect_queue` with the stack-unique `id`. Required: `hours_of_operation_id`, `instance_id`, `name`.
+    /// Declares an `aws_connect_queue` with the stack-unique `id`. Required: `hours_of_operation_id`, `instance_id`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: QueueRequired) -> Self {
         let mut this = rt::Base::new(id, &QUEUE_TYPE);
@@ -1078,7 +1078,7 @@ pub struct QuickConnectRequired {
     pub quick_connect_config: quick_connect::QuickConnectConfig,
 }
 impl QuickConnect {
-    /// Declares a `aws_connect_quick_connect` with the stack-unique `id`. Required: `instance_id`, `name`, `quick_connect_config`.
+    /// Declares an `aws_connect_quick_connect` with the stack-unique `id`. Required: `instance_id`, `name`, `quick_connect_config`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: QuickConnectRequired) -> Self {
         let mut this = rt::Base::new(id, &QUICK_CONNECT_TYPE);
@@ -1236,7 +1236,7 @@ pub struct RoutingProfileRequired {
     pub media_concurrencies: routing_profile::MediaConcurrencies,
 }
 impl RoutingProfile {
-    /// Declares a `aws_connect_routing_profile` with the stack-unique `id`. Required: `default_outbound_queue_id`, `description`, `instance_id`, `name`, `media_concurrencies`.
+    /// Declares an `aws_connect_routing_profile` with the stack-unique `id`. Required: `default_outbound_queue_id`, `description`, `instance_id`, `name`, `media_concurrencies`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: RoutingProfileRequired) -> Self {
         let mut this = rt::Base::new(id, &ROUTING_PROFILE_TYPE);
@@ -1371,7 +1371,7 @@ pub struct SecurityProfileRequired {
     pub name: rt::Expr,
 }
 impl SecurityProfile {
-    /// Declares a `aws_connect_security_profile` with the stack-unique `id`. Required: `instance_id`, `name`.
+    /// Declares an `aws_connect_security_profile` with the stack-unique `id`. Required: `instance_id`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: SecurityProfileRequired) -> Self {
         let mut this = rt::Base::new(id, &SECURITY_PROFILE_TYPE);
@@ -1459,7 +1459,7 @@ pub struct UserRequired {
     pub phone_config: user::PhoneConfig,
 }
 impl User {
-    /// Declares a `aws_connect_user` with the stack-unique `id`. Required: `instance_id`, `name`, `routing_profile_id`, `security_profile_ids`, `phone_config`.
+    /// Declares an `aws_connect_user` with the stack-unique `id`. Required: `instance_id`, `name`, `routing_profile_id`, `security_profile_ids`, `phone_config`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: UserRequired) -> Self {
         let mut this = rt::Base::new(id, &USER_TYPE);
@@ -1629,7 +1629,7 @@ pub struct UserHierarchyGroupRequired {
     pub name: rt::Expr,
 }
 impl UserHierarchyGroup {
-    /// Declares a `aws_connect_user_hierarchy_group` with the stack-unique `id`. Required: `instance_id`, `name`.
+    /// Declares an `aws_connect_user_hierarchy_group` with the stack-unique `id`. Required: `instance_id`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: UserHierarchyGroupRequired) -> Self {
         let mut this = rt::Base::new(id, &USER_HIERARCHY_GROUP_TYPE);
@@ -1706,7 +1706,7 @@ pub struct UserHierarchyStructureRequired {
     pub hierarchy_structure: user_hierarchy_structure::HierarchyStructure,
 }
 impl UserHierarchyStructure {
-    /// Declares a `aws_connect_user_hierarchy_structure` with the stack-unique `id`. Required: `instance_id`, `hierarchy_structure`.
+    /// Declares an `aws_connect_user_hierarchy_structure` with the stack-unique `id`. Required: `instance_id`, `hierarchy_structure`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: UserHierarchyStructureRequired) -> Self {
         let mut this = rt::Base::new(id, &USER_HIERARCHY_STRUCTURE_TYPE);
@@ -1846,7 +1846,7 @@ pub struct VocabularyRequired {
     pub name: rt::Expr,
 }
 impl Vocabulary {
-    /// Declares a `aws_connect_vocabulary` with the stack-unique `id`. Required: `content`, `instance_id`, `language_code`, `name`.
+    /// Declares an `aws_connect_vocabulary` with the stack-unique `id`. Required: `content`, `instance_id`, `language_code`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: VocabularyRequired) -> Self {
         let mut this = rt::Base::new(id, &VOCABULARY_TYPE);
@@ -1982,7 +1982,7 @@ pub mod data {
         pub lex_bot: bot_association::LexBot,
     }
     impl BotAssociation {
-        /// Declares a `aws_connect_bot_association` with the stack-unique `id`. Required: `instance_id`, `lex_bot`.
+        /// Declares an `aws_connect_bot_association` with the stack-unique `id`. Required: `instance_id`, `lex_bot`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: BotAssociationRequired) -> Self {
             let mut this = rt::Base::new(id, &BOT_ASSOCIATION_TYPE);
@@ -2024,7 +2024,7 @@ pub mod data {
         schema: (&SCHEMAS, 17),
     };
     impl ContactFlow {
-        /// Declares a `aws_connect_contact_flow` with the stack-unique `id`. Required: `instance_id`.
+        /// Declares an `aws_connect_contact_flow` with the stack-unique `id`. Required: `instance_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &CONTACT_FLOW_TYPE);
@@ -2108,7 +2108,7 @@ pub mod data {
         schema: (&SCHEMAS, 18),
     };
     impl ContactFlowModule {
-        /// Declares a `aws_connect_contact_flow_module` with the stack-unique `id`. Required: `instance_id`.
+        /// Declares an `aws_connect_contact_flow_module` with the stack-unique `id`. Required: `instance_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &CONTACT_FLOW_MODULE_TYPE);
@@ -2191,7 +2191,7 @@ pub mod data {
         schema: (&SCHEMAS, 19),
     };
     impl HoursOfOperation {
-        /// Declares a `aws_connect_hours_of_operation` with the stack-unique `id`. Required: `instance_id`.
+        /// Declares an `aws_connect_hours_of_operation` with the stack-unique `id`. Required: `instance_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &HOURS_OF_OPERATION_TYPE);
@@ -2270,7 +2270,7 @@ pub mod data {
         schema: (&SCHEMAS, 20),
     };
     impl Instance {
-        /// Declares a `aws_connect_instance` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_connect_instance` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &INSTANCE_TYPE);
@@ -2385,7 +2385,7 @@ pub mod data {
         pub resource_type: rt::Expr,
     }
     impl InstanceStorageConfig {
-        /// Declares a `aws_connect_instance_storage_config` with the stack-unique `id`. Required: `association_id`, `instance_id`, `resource_type`.
+        /// Declares an `aws_connect_instance_storage_config` with the stack-unique `id`. Required: `association_id`, `instance_id`, `resource_type`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: InstanceStorageConfigRequired) -> Self {
             let mut this = rt::Base::new(id, &INSTANCE_STORAGE_CONFIG_TYPE);
@@ -2442,7 +2442,7 @@ pub mod data {
         pub instance_id: rt::Expr,
     }
     impl LambdaFunctionAssociation {
-        /// Declares a `aws_connect_lambda_function_association` with the stack-unique `id`. Required: `function_arn`, `instance_id`.
+        /// Declares an `aws_connect_lambda_function_association` with the stack-unique `id`. Required: `function_arn`, `instance_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: LambdaFunctionAssociationRequired) -> Self {
             let mut this = rt::Base::new(id, &LAMBDA_FUNCTION_ASSOCIATION_TYPE);
@@ -2490,7 +2490,7 @@ pub mod data {
         pub name: rt::Expr,
     }
     impl Prompt {
-        /// Declares a `aws_connect_prompt` with the stack-unique `id`. Required: `instance_id`, `name`.
+        /// Declares an `aws_connect_prompt` with the stack-unique `id`. Required: `instance_id`, `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: PromptRequired) -> Self {
             let mut this = rt::Base::new(id, &PROMPT_TYPE);
@@ -2539,7 +2539,7 @@ pub mod data {
         schema: (&SCHEMAS, 24),
     };
     impl Queue {
-        /// Declares a `aws_connect_queue` with the stack-unique `id`. Required: `instance_id`.
+        /// Declares an `aws_connect_queue` with the stack-unique `id`. Required: `instance_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &QUEUE_TYPE);
@@ -2626,7 +2626,7 @@ pub mod data {
         schema: (&SCHEMAS, 25),
     };
     impl QuickConnect {
-        /// Declares a `aws_connect_quick_connect` with the stack-unique `id`. Required: `instance_id`.
+        /// Declares an `aws_connect_quick_connect` with the stack-unique `id`. Required: `instance_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &QUICK_CONNECT_TYPE);
@@ -2701,7 +2701,7 @@ pub mod data {
         schema: (&SCHEMAS, 26),
     };
     impl RoutingProfile {
-        /// Declares a `aws_connect_routing_profile` with the stack-unique `id`. Required: `instance_id`.
+        /// Declares an `aws_connect_routing_profile` with the stack-unique `id`. Required: `instance_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &ROUTING_PROFILE_TYPE);
@@ -2784,7 +2784,7 @@ pub mod data {
         schema: (&SCHEMAS, 27),
     };
     impl SecurityProfile {
-        /// Declares a `aws_connect_security_profile` with the stack-unique `id`. Required: `instance_id`.
+        /// Declares an `aws_connect_security_profile` with the stack-unique `id`. Required: `instance_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &SECURITY_PROFILE_TYPE);
@@ -2863,7 +2863,7 @@ pub mod data {
         schema: (&SCHEMAS, 28),
     };
     impl User {
-        /// Declares a `aws_connect_user` with the stack-unique `id`. Required: `instance_id`.
+        /// Declares an `aws_connect_user` with the stack-unique `id`. Required: `instance_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &USER_TYPE);
@@ -2954,7 +2954,7 @@ pub mod data {
         schema: (&SCHEMAS, 29),
     };
     impl UserHierarchyGroup {
-        /// Declares a `aws_connect_user_hierarchy_group` with the stack-unique `id`. Required: `instance_id`.
+        /// Declares an `aws_connect_user_hierarchy_group` with the stack-unique `id`. Required: `instance_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &USER_HIERARCHY_GROUP_TYPE);
@@ -3029,7 +3029,7 @@ pub mod data {
         schema: (&SCHEMAS, 30),
     };
     impl UserHierarchyStructure {
-        /// Declares a `aws_connect_user_hierarchy_structure` with the stack-unique `id`. Required: `instance_id`.
+        /// Declares an `aws_connect_user_hierarchy_structure` with the stack-unique `id`. Required: `instance_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &USER_HIERARCHY_STRUCTURE_TYPE);
@@ -3069,7 +3069,7 @@ pub mod data {
         schema: (&SCHEMAS, 31),
     };
     impl Vocabulary {
-        /// Declares a `aws_connect_vocabulary` with the stack-unique `id`. Required: `instance_id`.
+        /// Declares an `aws_connect_vocabulary` with the stack-unique `id`. Required: `instance_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &VOCABULARY_TYPE);

@@ -38,7 +38,7 @@ pub struct ControlRequired {
     pub target_identifier: rt::Expr,
 }
 impl Control {
-    /// Declares a `aws_controltower_control` with the stack-unique `id`. Required: `control_identifier`, `target_identifier`.
+    /// Declares an `aws_controltower_control` with the stack-unique `id`. Required: `control_identifier`, `target_identifier`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ControlRequired) -> Self {
         let mut this = rt::Base::new(id, &CONTROL_TYPE);
@@ -122,7 +122,7 @@ pub struct LandingZoneRequired {
     pub version: rt::Expr,
 }
 impl LandingZone {
-    /// Declares a `aws_controltower_landing_zone` with the stack-unique `id`. Required: `manifest_json`, `version`.
+    /// Declares an `aws_controltower_landing_zone` with the stack-unique `id`. Required: `manifest_json`, `version`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: LandingZoneRequired) -> Self {
         let mut this = rt::Base::new(id, &LANDING_ZONE_TYPE);
@@ -222,7 +222,7 @@ pub mod data {
         schema: (&SCHEMAS, 2),
     };
     impl Controls {
-        /// Declares a `aws_controltower_controls` with the stack-unique `id`. Required: `target_identifier`.
+        /// Declares an `aws_controltower_controls` with the stack-unique `id`. Required: `target_identifier`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &CONTROLS_TYPE);

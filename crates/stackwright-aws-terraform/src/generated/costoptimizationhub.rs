@@ -31,7 +31,7 @@ static ENROLLMENT_STATUS_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl EnrollmentStatus {
-    /// Declares a `aws_costoptimizationhub_enrollment_status` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_costoptimizationhub_enrollment_status` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &ENROLLMENT_STATUS_TYPE);
@@ -70,7 +70,7 @@ static PREFERENCES_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
 };
 impl Preferences {
-    /// Declares a `aws_costoptimizationhub_preferences` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_costoptimizationhub_preferences` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &PREFERENCES_TYPE);

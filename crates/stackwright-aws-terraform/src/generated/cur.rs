@@ -48,7 +48,7 @@ pub struct ReportDefinitionRequired {
     pub time_unit: rt::Expr,
 }
 impl ReportDefinition {
-    /// Declares a `aws_cur_report_definition` with the stack-unique `id`. Required: `additional_schema_elements`, `compression`, `format`, `report_name`, `s3_bucket`, `s3_region`, `time_unit`.
+    /// Declares an `aws_cur_report_definition` with the stack-unique `id`. Required: `additional_schema_elements`, `compression`, `format`, `report_name`, `s3_bucket`, `s3_region`, `time_unit`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ReportDefinitionRequired) -> Self {
         let mut this = rt::Base::new(id, &REPORT_DEFINITION_TYPE);
@@ -165,7 +165,7 @@ pub mod data {
         schema: (&SCHEMAS, 1),
     };
     impl ReportDefinition {
-        /// Declares a `aws_cur_report_definition` with the stack-unique `id`. Required: `report_name`.
+        /// Declares an `aws_cur_report_definition` with the stack-unique `id`. Required: `report_name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &REPORT_DEFINITION_TYPE);

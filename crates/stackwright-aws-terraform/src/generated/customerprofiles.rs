@@ -38,7 +38,7 @@ pub struct DomainRequired {
     pub domain_name: rt::Expr,
 }
 impl Domain {
-    /// Declares a `aws_customerprofiles_domain` with the stack-unique `id`. Required: `default_expiration_days`, `domain_name`.
+    /// Declares an `aws_customerprofiles_domain` with the stack-unique `id`. Required: `default_expiration_days`, `domain_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: DomainRequired) -> Self {
         let mut this = rt::Base::new(id, &DOMAIN_TYPE);
@@ -342,7 +342,7 @@ static PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
 };
 impl Profile {
-    /// Declares a `aws_customerprofiles_profile` with the stack-unique `id`. Required: `domain_name`.
+    /// Declares an `aws_customerprofiles_profile` with the stack-unique `id`. Required: `domain_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &PROFILE_TYPE);

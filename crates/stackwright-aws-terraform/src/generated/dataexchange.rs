@@ -40,7 +40,7 @@ pub struct DataSetRequired {
     pub name: rt::Expr,
 }
 impl DataSet {
-    /// Declares a `aws_dataexchange_data_set` with the stack-unique `id`. Required: `asset_type`, `description`, `name`.
+    /// Declares an `aws_dataexchange_data_set` with the stack-unique `id`. Required: `asset_type`, `description`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: DataSetRequired) -> Self {
         let mut this = rt::Base::new(id, &DATA_SET_TYPE);
@@ -94,7 +94,7 @@ static EVENT_ACTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
 };
 impl EventAction {
-    /// Declares a `aws_dataexchange_event_action` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_dataexchange_event_action` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &EVENT_ACTION_TYPE);
@@ -243,7 +243,7 @@ static REVISION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
 };
 impl Revision {
-    /// Declares a `aws_dataexchange_revision` with the stack-unique `id`. Required: `data_set_id`.
+    /// Declares an `aws_dataexchange_revision` with the stack-unique `id`. Required: `data_set_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &REVISION_TYPE);
@@ -300,7 +300,7 @@ static REVISION_ASSETS_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
 };
 impl RevisionAssets {
-    /// Declares a `aws_dataexchange_revision_assets` with the stack-unique `id`. Required: `data_set_id`.
+    /// Declares an `aws_dataexchange_revision_assets` with the stack-unique `id`. Required: `data_set_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &REVISION_ASSETS_TYPE);

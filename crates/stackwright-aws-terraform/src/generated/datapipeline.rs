@@ -31,7 +31,7 @@ static PIPELINE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl Pipeline {
-    /// Declares a `aws_datapipeline_pipeline` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_datapipeline_pipeline` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &PIPELINE_TYPE);
@@ -87,7 +87,7 @@ pub struct PipelineDefinitionRequired {
     pub pipeline_object: pipeline_definition::PipelineObject,
 }
 impl PipelineDefinition {
-    /// Declares a `aws_datapipeline_pipeline_definition` with the stack-unique `id`. Required: `pipeline_id`, `pipeline_object`.
+    /// Declares an `aws_datapipeline_pipeline_definition` with the stack-unique `id`. Required: `pipeline_id`, `pipeline_object`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: PipelineDefinitionRequired) -> Self {
         let mut this = rt::Base::new(id, &PIPELINE_DEFINITION_TYPE);
@@ -241,7 +241,7 @@ pub mod data {
         schema: (&SCHEMAS, 2),
     };
     impl Pipeline {
-        /// Declares a `aws_datapipeline_pipeline` with the stack-unique `id`. Required: `pipeline_id`.
+        /// Declares an `aws_datapipeline_pipeline` with the stack-unique `id`. Required: `pipeline_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &PIPELINE_TYPE);
@@ -294,7 +294,7 @@ pub mod data {
         schema: (&SCHEMAS, 3),
     };
     impl PipelineDefinition {
-        /// Declares a `aws_datapipeline_pipeline_definition` with the stack-unique `id`. Required: `pipeline_id`.
+        /// Declares an `aws_datapipeline_pipeline_definition` with the stack-unique `id`. Required: `pipeline_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &PIPELINE_DEFINITION_TYPE);

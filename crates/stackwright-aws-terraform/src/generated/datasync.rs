@@ -31,7 +31,7 @@ static AGENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl Agent {
-    /// Declares a `aws_datasync_agent` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_datasync_agent` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &AGENT_TYPE);
@@ -152,7 +152,7 @@ pub struct LocationAzureBlobRequired {
     pub container_url: rt::Expr,
 }
 impl LocationAzureBlob {
-    /// Declares a `aws_datasync_location_azure_blob` with the stack-unique `id`. Required: `agent_arns`, `authentication_type`, `container_url`.
+    /// Declares an `aws_datasync_location_azure_blob` with the stack-unique `id`. Required: `agent_arns`, `authentication_type`, `container_url`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: LocationAzureBlobRequired) -> Self {
         let mut this = rt::Base::new(id, &LOCATION_AZURE_BLOB_TYPE);
@@ -267,7 +267,7 @@ pub struct LocationEfsRequired {
     pub ec2_config: location_efs::Ec2Config,
 }
 impl LocationEfs {
-    /// Declares a `aws_datasync_location_efs` with the stack-unique `id`. Required: `efs_file_system_arn`, `ec2_config`.
+    /// Declares an `aws_datasync_location_efs` with the stack-unique `id`. Required: `efs_file_system_arn`, `ec2_config`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: LocationEfsRequired) -> Self {
         let mut this = rt::Base::new(id, &LOCATION_EFS_TYPE);
@@ -388,7 +388,7 @@ pub struct LocationFsxLustreFileSystemRequired {
     pub security_group_arns: rt::List<rt::Expr>,
 }
 impl LocationFsxLustreFileSystem {
-    /// Declares a `aws_datasync_location_fsx_lustre_file_system` with the stack-unique `id`. Required: `fsx_filesystem_arn`, `security_group_arns`.
+    /// Declares an `aws_datasync_location_fsx_lustre_file_system` with the stack-unique `id`. Required: `fsx_filesystem_arn`, `security_group_arns`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: LocationFsxLustreFileSystemRequired) -> Self {
         let mut this = rt::Base::new(id, &LOCATION_FSX_LUSTRE_FILE_SYSTEM_TYPE);
@@ -472,7 +472,7 @@ pub struct LocationFsxOntapFileSystemRequired {
     pub protocol: location_fsx_ontap_file_system::Protocol,
 }
 impl LocationFsxOntapFileSystem {
-    /// Declares a `aws_datasync_location_fsx_ontap_file_system` with the stack-unique `id`. Required: `security_group_arns`, `storage_virtual_machine_arn`, `protocol`.
+    /// Declares an `aws_datasync_location_fsx_ontap_file_system` with the stack-unique `id`. Required: `security_group_arns`, `storage_virtual_machine_arn`, `protocol`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: LocationFsxOntapFileSystemRequired) -> Self {
         let mut this = rt::Base::new(id, &LOCATION_FSX_ONTAP_FILE_SYSTEM_TYPE);
@@ -610,7 +610,7 @@ pub struct LocationFsxOpenzfsFileSystemRequired {
     pub protocol: location_fsx_openzfs_file_system::Protocol,
 }
 impl LocationFsxOpenzfsFileSystem {
-    /// Declares a `aws_datasync_location_fsx_openzfs_file_system` with the stack-unique `id`. Required: `fsx_filesystem_arn`, `security_group_arns`, `protocol`.
+    /// Declares an `aws_datasync_location_fsx_openzfs_file_system` with the stack-unique `id`. Required: `fsx_filesystem_arn`, `security_group_arns`, `protocol`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: LocationFsxOpenzfsFileSystemRequired) -> Self {
         let mut this = rt::Base::new(id, &LOCATION_FSX_OPENZFS_FILE_SYSTEM_TYPE);
@@ -713,7 +713,7 @@ pub struct LocationFsxWindowsFileSystemRequired {
     pub user: rt::Expr,
 }
 impl LocationFsxWindowsFileSystem {
-    /// Declares a `aws_datasync_location_fsx_windows_file_system` with the stack-unique `id`. Required: `fsx_filesystem_arn`, `password`, `security_group_arns`, `user`.
+    /// Declares an `aws_datasync_location_fsx_windows_file_system` with the stack-unique `id`. Required: `fsx_filesystem_arn`, `password`, `security_group_arns`, `user`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: LocationFsxWindowsFileSystemRequired) -> Self {
         let mut this = rt::Base::new(id, &LOCATION_FSX_WINDOWS_FILE_SYSTEM_TYPE);
@@ -814,7 +814,7 @@ pub struct LocationHdfsRequired {
     pub name_node: location_hdfs::NameNode,
 }
 impl LocationHdfs {
-    /// Declares a `aws_datasync_location_hdfs` with the stack-unique `id`. Required: `agent_arns`, `name_node`.
+    /// Declares an `aws_datasync_location_hdfs` with the stack-unique `id`. Required: `agent_arns`, `name_node`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: LocationHdfsRequired) -> Self {
         let mut this = rt::Base::new(id, &LOCATION_HDFS_TYPE);
@@ -1024,7 +1024,7 @@ pub struct LocationNfsRequired {
     pub on_prem_config: location_nfs::OnPremConfig,
 }
 impl LocationNfs {
-    /// Declares a `aws_datasync_location_nfs` with the stack-unique `id`. Required: `server_hostname`, `subdirectory`, `on_prem_config`.
+    /// Declares an `aws_datasync_location_nfs` with the stack-unique `id`. Required: `server_hostname`, `subdirectory`, `on_prem_config`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: LocationNfsRequired) -> Self {
         let mut this = rt::Base::new(id, &LOCATION_NFS_TYPE);
@@ -1108,7 +1108,7 @@ pub struct LocationObjectStorageRequired {
     pub server_hostname: rt::Expr,
 }
 impl LocationObjectStorage {
-    /// Declares a `aws_datasync_location_object_storage` with the stack-unique `id`. Required: `agent_arns`, `bucket_name`, `server_hostname`.
+    /// Declares an `aws_datasync_location_object_storage` with the stack-unique `id`. Required: `agent_arns`, `bucket_name`, `server_hostname`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: LocationObjectStorageRequired) -> Self {
         let mut this = rt::Base::new(id, &LOCATION_OBJECT_STORAGE_TYPE);
@@ -1229,7 +1229,7 @@ pub struct LocationS3Required {
     pub s3_config: location_s3::S3Config,
 }
 impl LocationS3 {
-    /// Declares a `aws_datasync_location_s3` with the stack-unique `id`. Required: `s3_bucket_arn`, `subdirectory`, `s3_config`.
+    /// Declares an `aws_datasync_location_s3` with the stack-unique `id`. Required: `s3_bucket_arn`, `subdirectory`, `s3_config`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: LocationS3Required) -> Self {
         let mut this = rt::Base::new(id, &LOCATION_S3_TYPE);
@@ -1329,7 +1329,7 @@ pub struct LocationSmbRequired {
     pub user: rt::Expr,
 }
 impl LocationSmb {
-    /// Declares a `aws_datasync_location_smb` with the stack-unique `id`. Required: `agent_arns`, `password`, `server_hostname`, `subdirectory`, `user`.
+    /// Declares an `aws_datasync_location_smb` with the stack-unique `id`. Required: `agent_arns`, `password`, `server_hostname`, `subdirectory`, `user`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: LocationSmbRequired) -> Self {
         let mut this = rt::Base::new(id, &LOCATION_SMB_TYPE);
@@ -1423,7 +1423,7 @@ pub struct TaskRequired {
     pub source_location_arn: rt::Expr,
 }
 impl Task {
-    /// Declares a `aws_datasync_task` with the stack-unique `id`. Required: `destination_location_arn`, `source_location_arn`.
+    /// Declares an `aws_datasync_task` with the stack-unique `id`. Required: `destination_location_arn`, `source_location_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: TaskRequired) -> Self {
         let mut this = rt::Base::new(id, &TASK_TYPE);

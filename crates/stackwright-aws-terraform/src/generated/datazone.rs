@@ -40,7 +40,7 @@ pub struct AssetTypeRequired {
     pub owning_project_identifier: rt::Expr,
 }
 impl AssetType {
-    /// Declares a `aws_datazone_asset_type` with the stack-unique `id`. Required: `domain_identifier`, `name`, `owning_project_identifier`.
+    /// Declares an `aws_datazone_asset_type` with the stack-unique `id`. Required: `domain_identifier`, `name`, `owning_project_identifier`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: AssetTypeRequired) -> Self {
         let mut this = rt::Base::new(id, &ASSET_TYPE_TYPE);
@@ -154,7 +154,7 @@ pub struct DomainRequired {
     pub name: rt::Expr,
 }
 impl Domain {
-    /// Declares a `aws_datazone_domain` with the stack-unique `id`. Required: `domain_execution_role`, `name`.
+    /// Declares an `aws_datazone_domain` with the stack-unique `id`. Required: `domain_execution_role`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: DomainRequired) -> Self {
         let mut this = rt::Base::new(id, &DOMAIN_TYPE);
@@ -302,7 +302,7 @@ pub struct EnvironmentRequired {
     pub project_identifier: rt::Expr,
 }
 impl Environment {
-    /// Declares a `aws_datazone_environment` with the stack-unique `id`. Required: `domain_identifier`, `name`, `profile_identifier`, `project_identifier`.
+    /// Declares an `aws_datazone_environment` with the stack-unique `id`. Required: `domain_identifier`, `name`, `profile_identifier`, `project_identifier`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: EnvironmentRequired) -> Self {
         let mut this = rt::Base::new(id, &ENVIRONMENT_TYPE);
@@ -468,7 +468,7 @@ pub struct EnvironmentBlueprintConfigurationRequired {
     pub environment_blueprint_id: rt::Expr,
 }
 impl EnvironmentBlueprintConfiguration {
-    /// Declares a `aws_datazone_environment_blueprint_configuration` with the stack-unique `id`. Required: `domain_id`, `enabled_regions`, `environment_blueprint_id`.
+    /// Declares an `aws_datazone_environment_blueprint_configuration` with the stack-unique `id`. Required: `domain_id`, `enabled_regions`, `environment_blueprint_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: EnvironmentBlueprintConfigurationRequired) -> Self {
         let mut this = rt::Base::new(id, &ENVIRONMENT_BLUEPRINT_CONFIGURATION_TYPE);
@@ -555,7 +555,7 @@ pub struct EnvironmentProfileRequired {
     pub project_identifier: rt::Expr,
 }
 impl EnvironmentProfile {
-    /// Declares a `aws_datazone_environment_profile` with the stack-unique `id`. Required: `aws_account_region`, `domain_identifier`, `environment_blueprint_identifier`, `name`, `project_identifier`.
+    /// Declares an `aws_datazone_environment_profile` with the stack-unique `id`. Required: `aws_account_region`, `domain_identifier`, `environment_blueprint_identifier`, `name`, `project_identifier`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: EnvironmentProfileRequired) -> Self {
         let mut this = rt::Base::new(id, &ENVIRONMENT_PROFILE_TYPE);
@@ -664,7 +664,7 @@ pub struct FormTypeRequired {
     pub owning_project_identifier: rt::Expr,
 }
 impl FormType {
-    /// Declares a `aws_datazone_form_type` with the stack-unique `id`. Required: `domain_identifier`, `name`, `owning_project_identifier`.
+    /// Declares an `aws_datazone_form_type` with the stack-unique `id`. Required: `domain_identifier`, `name`, `owning_project_identifier`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: FormTypeRequired) -> Self {
         let mut this = rt::Base::new(id, &FORM_TYPE_TYPE);
@@ -785,7 +785,7 @@ pub struct GlossaryRequired {
     pub owning_project_identifier: rt::Expr,
 }
 impl Glossary {
-    /// Declares a `aws_datazone_glossary` with the stack-unique `id`. Required: `domain_identifier`, `name`, `owning_project_identifier`.
+    /// Declares an `aws_datazone_glossary` with the stack-unique `id`. Required: `domain_identifier`, `name`, `owning_project_identifier`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: GlossaryRequired) -> Self {
         let mut this = rt::Base::new(id, &GLOSSARY_TYPE);
@@ -854,7 +854,7 @@ pub struct GlossaryTermRequired {
     pub name: rt::Expr,
 }
 impl GlossaryTerm {
-    /// Declares a `aws_datazone_glossary_term` with the stack-unique `id`. Required: `glossary_identifier`, `name`.
+    /// Declares an `aws_datazone_glossary_term` with the stack-unique `id`. Required: `glossary_identifier`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: GlossaryTermRequired) -> Self {
         let mut this = rt::Base::new(id, &GLOSSARY_TERM_TYPE);
@@ -979,7 +979,7 @@ pub struct ProjectRequired {
     pub name: rt::Expr,
 }
 impl Project {
-    /// Declares a `aws_datazone_project` with the stack-unique `id`. Required: `domain_identifier`, `name`.
+    /// Declares an `aws_datazone_project` with the stack-unique `id`. Required: `domain_identifier`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ProjectRequired) -> Self {
         let mut this = rt::Base::new(id, &PROJECT_TYPE);
@@ -1098,7 +1098,7 @@ pub struct UserProfileRequired {
     pub user_identifier: rt::Expr,
 }
 impl UserProfile {
-    /// Declares a `aws_datazone_user_profile` with the stack-unique `id`. Required: `domain_identifier`, `user_identifier`.
+    /// Declares an `aws_datazone_user_profile` with the stack-unique `id`. Required: `domain_identifier`, `user_identifier`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: UserProfileRequired) -> Self {
         let mut this = rt::Base::new(id, &USER_PROFILE_TYPE);
@@ -1232,7 +1232,7 @@ pub mod data {
         schema: (&SCHEMAS, 10),
     };
     impl Domain {
-        /// Declares a `aws_datazone_domain` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_datazone_domain` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &DOMAIN_TYPE);
@@ -1313,7 +1313,7 @@ pub mod data {
         pub name: rt::Expr,
     }
     impl EnvironmentBlueprint {
-        /// Declares a `aws_datazone_environment_blueprint` with the stack-unique `id`. Required: `domain_id`, `managed`, `name`.
+        /// Declares an `aws_datazone_environment_blueprint` with the stack-unique `id`. Required: `domain_id`, `managed`, `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: EnvironmentBlueprintRequired) -> Self {
             let mut this = rt::Base::new(id, &ENVIRONMENT_BLUEPRINT_TYPE);

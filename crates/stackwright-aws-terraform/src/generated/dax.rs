@@ -42,7 +42,7 @@ pub struct ClusterRequired {
     pub replication_factor: rt::Number,
 }
 impl Cluster {
-    /// Declares a `aws_dax_cluster` with the stack-unique `id`. Required: `cluster_name`, `iam_role_arn`, `node_type`, `replication_factor`.
+    /// Declares an `aws_dax_cluster` with the stack-unique `id`. Required: `cluster_name`, `iam_role_arn`, `node_type`, `replication_factor`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ClusterRequired) -> Self {
         let mut this = rt::Base::new(id, &CLUSTER_TYPE);
@@ -247,7 +247,7 @@ static PARAMETER_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
 };
 impl ParameterGroup {
-    /// Declares a `aws_dax_parameter_group` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_dax_parameter_group` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &PARAMETER_GROUP_TYPE);
@@ -322,7 +322,7 @@ pub struct SubnetGroupRequired {
     pub subnet_ids: rt::List<rt::Expr>,
 }
 impl SubnetGroup {
-    /// Declares a `aws_dax_subnet_group` with the stack-unique `id`. Required: `name`, `subnet_ids`.
+    /// Declares an `aws_dax_subnet_group` with the stack-unique `id`. Required: `name`, `subnet_ids`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: SubnetGroupRequired) -> Self {
         let mut this = rt::Base::new(id, &SUBNET_GROUP_TYPE);

@@ -31,7 +31,7 @@ static GRAPH_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl Graph {
-    /// Declares a `aws_detective_graph` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_detective_graph` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &GRAPH_TYPE);
@@ -74,7 +74,7 @@ static INVITATION_ACCEPTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
 };
 impl InvitationAccepter {
-    /// Declares a `aws_detective_invitation_accepter` with the stack-unique `id`. Required: `graph_arn`.
+    /// Declares an `aws_detective_invitation_accepter` with the stack-unique `id`. Required: `graph_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &INVITATION_ACCEPTER_TYPE);
@@ -114,7 +114,7 @@ pub struct MemberRequired {
     pub graph_arn: rt::Expr,
 }
 impl Member {
-    /// Declares a `aws_detective_member` with the stack-unique `id`. Required: `account_id`, `email_address`, `graph_arn`.
+    /// Declares an `aws_detective_member` with the stack-unique `id`. Required: `account_id`, `email_address`, `graph_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: MemberRequired) -> Self {
         let mut this = rt::Base::new(id, &MEMBER_TYPE);
@@ -197,7 +197,7 @@ static ORGANIZATION_ADMIN_ACCOUNT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
 };
 impl OrganizationAdminAccount {
-    /// Declares a `aws_detective_organization_admin_account` with the stack-unique `id`. Required: `account_id`.
+    /// Declares an `aws_detective_organization_admin_account` with the stack-unique `id`. Required: `account_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &ORGANIZATION_ADMIN_ACCOUNT_TYPE);
@@ -235,7 +235,7 @@ pub struct OrganizationConfigurationRequired {
     pub graph_arn: rt::Expr,
 }
 impl OrganizationConfiguration {
-    /// Declares a `aws_detective_organization_configuration` with the stack-unique `id`. Required: `auto_enable`, `graph_arn`.
+    /// Declares an `aws_detective_organization_configuration` with the stack-unique `id`. Required: `auto_enable`, `graph_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: OrganizationConfigurationRequired) -> Self {
         let mut this = rt::Base::new(id, &ORGANIZATION_CONFIGURATION_TYPE);

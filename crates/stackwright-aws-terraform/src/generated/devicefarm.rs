@@ -40,7 +40,7 @@ pub struct DevicePoolRequired {
     pub rule: device_pool::Rule,
 }
 impl DevicePool {
-    /// Declares a `aws_devicefarm_device_pool` with the stack-unique `id`. Required: `name`, `project_arn`, `rule`.
+    /// Declares an `aws_devicefarm_device_pool` with the stack-unique `id`. Required: `name`, `project_arn`, `rule`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: DevicePoolRequired) -> Self {
         let mut this = rt::Base::new(id, &DEVICE_POOL_TYPE);
@@ -146,7 +146,7 @@ static INSTANCE_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
 };
 impl InstanceProfile {
-    /// Declares a `aws_devicefarm_instance_profile` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_devicefarm_instance_profile` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &INSTANCE_PROFILE_TYPE);
@@ -237,7 +237,7 @@ pub struct NetworkProfileRequired {
     pub project_arn: rt::Expr,
 }
 impl NetworkProfile {
-    /// Declares a `aws_devicefarm_network_profile` with the stack-unique `id`. Required: `name`, `project_arn`.
+    /// Declares an `aws_devicefarm_network_profile` with the stack-unique `id`. Required: `name`, `project_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: NetworkProfileRequired) -> Self {
         let mut this = rt::Base::new(id, &NETWORK_PROFILE_TYPE);
@@ -376,7 +376,7 @@ static PROJECT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
 };
 impl Project {
-    /// Declares a `aws_devicefarm_project` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_devicefarm_project` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &PROJECT_TYPE);
@@ -429,7 +429,7 @@ static TEST_GRID_PROJECT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
 };
 impl TestGridProject {
-    /// Declares a `aws_devicefarm_test_grid_project` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_devicefarm_test_grid_project` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &TEST_GRID_PROJECT_TYPE);
@@ -522,7 +522,7 @@ pub struct UploadRequired {
     pub type_: rt::Expr,
 }
 impl Upload {
-    /// Declares a `aws_devicefarm_upload` with the stack-unique `id`. Required: `name`, `project_arn`, `type`.
+    /// Declares an `aws_devicefarm_upload` with the stack-unique `id`. Required: `name`, `project_arn`, `type`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: UploadRequired) -> Self {
         let mut this = rt::Base::new(id, &UPLOAD_TYPE);

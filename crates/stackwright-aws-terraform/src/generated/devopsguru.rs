@@ -31,7 +31,7 @@ static EVENT_SOURCES_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl EventSourcesConfig {
-    /// Declares a `aws_devopsguru_event_sources_config` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_devopsguru_event_sources_config` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &EVENT_SOURCES_CONFIG_TYPE);
@@ -91,7 +91,7 @@ static NOTIFICATION_CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
 };
 impl NotificationChannel {
-    /// Declares a `aws_devopsguru_notification_channel` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_devopsguru_notification_channel` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &NOTIFICATION_CHANNEL_TYPE);
@@ -160,7 +160,7 @@ static RESOURCE_COLLECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
 };
 impl ResourceCollection {
-    /// Declares a `aws_devopsguru_resource_collection` with the stack-unique `id`. Required: `type`.
+    /// Declares an `aws_devopsguru_resource_collection` with the stack-unique `id`. Required: `type`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &RESOURCE_COLLECTION_TYPE);
@@ -235,7 +235,7 @@ static SERVICE_INTEGRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
 };
 impl ServiceIntegration {
-    /// Declares a `aws_devopsguru_service_integration` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_devopsguru_service_integration` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &SERVICE_INTEGRATION_TYPE);
@@ -344,7 +344,7 @@ pub mod data {
         schema: (&SCHEMAS, 4),
     };
     impl NotificationChannel {
-        /// Declares a `aws_devopsguru_notification_channel` with the stack-unique `id`. Required: `id`.
+        /// Declares an `aws_devopsguru_notification_channel` with the stack-unique `id`. Required: `id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &NOTIFICATION_CHANNEL_TYPE);
@@ -369,7 +369,7 @@ pub mod data {
         schema: (&SCHEMAS, 5),
     };
     impl ResourceCollection {
-        /// Declares a `aws_devopsguru_resource_collection` with the stack-unique `id`. Required: `type`.
+        /// Declares an `aws_devopsguru_resource_collection` with the stack-unique `id`. Required: `type`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &RESOURCE_COLLECTION_TYPE);

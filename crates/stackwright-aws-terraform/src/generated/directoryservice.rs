@@ -40,7 +40,7 @@ pub struct ConditionalForwarderRequired {
     pub remote_domain_name: rt::Expr,
 }
 impl ConditionalForwarder {
-    /// Declares a `aws_directory_service_conditional_forwarder` with the stack-unique `id`. Required: `directory_id`, `dns_ips`, `remote_domain_name`.
+    /// Declares an `aws_directory_service_conditional_forwarder` with the stack-unique `id`. Required: `directory_id`, `dns_ips`, `remote_domain_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ConditionalForwarderRequired) -> Self {
         let mut this = rt::Base::new(id, &CONDITIONAL_FORWARDER_TYPE);
@@ -91,7 +91,7 @@ pub struct DirectoryRequired {
     pub password: rt::Expr,
 }
 impl Directory {
-    /// Declares a `aws_directory_service_directory` with the stack-unique `id`. Required: `name`, `password`.
+    /// Declares an `aws_directory_service_directory` with the stack-unique `id`. Required: `name`, `password`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: DirectoryRequired) -> Self {
         let mut this = rt::Base::new(id, &DIRECTORY_TYPE);
@@ -292,7 +292,7 @@ pub struct LogSubscriptionRequired {
     pub log_group_name: rt::Expr,
 }
 impl LogSubscription {
-    /// Declares a `aws_directory_service_log_subscription` with the stack-unique `id`. Required: `directory_id`, `log_group_name`.
+    /// Declares an `aws_directory_service_log_subscription` with the stack-unique `id`. Required: `directory_id`, `log_group_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: LogSubscriptionRequired) -> Self {
         let mut this = rt::Base::new(id, &LOG_SUBSCRIPTION_TYPE);
@@ -347,7 +347,7 @@ pub struct RadiusSettingsRequired {
     pub shared_secret: rt::Expr,
 }
 impl RadiusSettings {
-    /// Declares a `aws_directory_service_radius_settings` with the stack-unique `id`. Required: `authentication_protocol`, `directory_id`, `display_label`, `radius_port`, `radius_retries`, `radius_servers`, `radius_timeout`, `shared_secret`.
+    /// Declares an `aws_directory_service_radius_settings` with the stack-unique `id`. Required: `authentication_protocol`, `directory_id`, `display_label`, `radius_port`, `radius_retries`, `radius_servers`, `radius_timeout`, `shared_secret`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: RadiusSettingsRequired) -> Self {
         let mut this = rt::Base::new(id, &RADIUS_SETTINGS_TYPE);
@@ -463,7 +463,7 @@ pub struct RegionRequired {
     pub vpc_settings: region::VpcSettings,
 }
 impl Region {
-    /// Declares a `aws_directory_service_region` with the stack-unique `id`. Required: `directory_id`, `region_name`, `vpc_settings`.
+    /// Declares an `aws_directory_service_region` with the stack-unique `id`. Required: `directory_id`, `region_name`, `vpc_settings`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: RegionRequired) -> Self {
         let mut this = rt::Base::new(id, &REGION_TYPE);
@@ -555,7 +555,7 @@ pub struct SharedDirectoryRequired {
     pub target: shared_directory::Target,
 }
 impl SharedDirectory {
-    /// Declares a `aws_directory_service_shared_directory` with the stack-unique `id`. Required: `directory_id`, `target`.
+    /// Declares an `aws_directory_service_shared_directory` with the stack-unique `id`. Required: `directory_id`, `target`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: SharedDirectoryRequired) -> Self {
         let mut this = rt::Base::new(id, &SHARED_DIRECTORY_TYPE);
@@ -649,7 +649,7 @@ static SHARED_DIRECTORY_ACCEPTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 6),
 };
 impl SharedDirectoryAccepter {
-    /// Declares a `aws_directory_service_shared_directory_accepter` with the stack-unique `id`. Required: `shared_directory_id`.
+    /// Declares an `aws_directory_service_shared_directory_accepter` with the stack-unique `id`. Required: `shared_directory_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &SHARED_DIRECTORY_ACCEPTER_TYPE);
@@ -736,7 +736,7 @@ pub struct TrustRequired {
     pub trust_password: rt::Expr,
 }
 impl Trust {
-    /// Declares a `aws_directory_service_trust` with the stack-unique `id`. Required: `directory_id`, `remote_domain_name`, `trust_direction`, `trust_password`.
+    /// Declares an `aws_directory_service_trust` with the stack-unique `id`. Required: `directory_id`, `remote_domain_name`, `trust_direction`, `trust_password`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: TrustRequired) -> Self {
         let mut this = rt::Base::new(id, &TRUST_TYPE);
@@ -878,7 +878,7 @@ pub mod data {
         schema: (&SCHEMAS, 8),
     };
     impl Directory {
-        /// Declares a `aws_directory_service_directory` with the stack-unique `id`. Required: `directory_id`.
+        /// Declares an `aws_directory_service_directory` with the stack-unique `id`. Required: `directory_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &DIRECTORY_TYPE);

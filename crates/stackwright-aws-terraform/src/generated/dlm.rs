@@ -40,7 +40,7 @@ pub struct LifecyclePolicyRequired {
     pub policy_details: lifecycle_policy::PolicyDetails,
 }
 impl LifecyclePolicy {
-    /// Declares a `aws_dlm_lifecycle_policy` with the stack-unique `id`. Required: `description`, `execution_role_arn`, `policy_details`.
+    /// Declares an `aws_dlm_lifecycle_policy` with the stack-unique `id`. Required: `description`, `execution_role_arn`, `policy_details`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: LifecyclePolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &LIFECYCLE_POLICY_TYPE);

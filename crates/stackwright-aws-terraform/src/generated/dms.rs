@@ -31,7 +31,7 @@ static CERTIFICATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl Certificate {
-    /// Declares a `aws_dms_certificate` with the stack-unique `id`. Required: `certificate_id`.
+    /// Declares an `aws_dms_certificate` with the stack-unique `id`. Required: `certificate_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CERTIFICATE_TYPE);
@@ -102,7 +102,7 @@ pub struct EndpointRequired {
     pub engine_name: rt::Expr,
 }
 impl Endpoint {
-    /// Declares a `aws_dms_endpoint` with the stack-unique `id`. Required: `endpoint_id`, `endpoint_type`, `engine_name`.
+    /// Declares an `aws_dms_endpoint` with the stack-unique `id`. Required: `endpoint_id`, `endpoint_type`, `engine_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: EndpointRequired) -> Self {
         let mut this = rt::Base::new(id, &ENDPOINT_TYPE);
@@ -975,7 +975,7 @@ pub struct EventSubscriptionRequired {
     pub source_type: rt::Expr,
 }
 impl EventSubscription {
-    /// Declares a `aws_dms_event_subscription` with the stack-unique `id`. Required: `event_categories`, `name`, `sns_topic_arn`, `source_type`.
+    /// Declares an `aws_dms_event_subscription` with the stack-unique `id`. Required: `event_categories`, `name`, `sns_topic_arn`, `source_type`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: EventSubscriptionRequired) -> Self {
         let mut this = rt::Base::new(id, &EVENT_SUBSCRIPTION_TYPE);
@@ -1077,7 +1077,7 @@ pub struct ReplicationConfigRequired {
     pub compute_config: replication_config::ComputeConfig,
 }
 impl ReplicationConfig {
-    /// Declares a `aws_dms_replication_config` with the stack-unique `id`. Required: `replication_config_identifier`, `replication_type`, `source_endpoint_arn`, `table_mappings`, `target_endpoint_arn`, `compute_config`.
+    /// Declares an `aws_dms_replication_config` with the stack-unique `id`. Required: `replication_config_identifier`, `replication_type`, `source_endpoint_arn`, `table_mappings`, `target_endpoint_arn`, `compute_config`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ReplicationConfigRequired) -> Self {
         let mut this = rt::Base::new(id, &REPLICATION_CONFIG_TYPE);
@@ -1256,7 +1256,7 @@ pub struct ReplicationInstanceRequired {
     pub replication_instance_id: rt::Expr,
 }
 impl ReplicationInstance {
-    /// Declares a `aws_dms_replication_instance` with the stack-unique `id`. Required: `replication_instance_class`, `replication_instance_id`.
+    /// Declares an `aws_dms_replication_instance` with the stack-unique `id`. Required: `replication_instance_class`, `replication_instance_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ReplicationInstanceRequired) -> Self {
         let mut this = rt::Base::new(id, &REPLICATION_INSTANCE_TYPE);
@@ -1457,7 +1457,7 @@ pub struct ReplicationSubnetGroupRequired {
     pub subnet_ids: rt::List<rt::Expr>,
 }
 impl ReplicationSubnetGroup {
-    /// Declares a `aws_dms_replication_subnet_group` with the stack-unique `id`. Required: `replication_subnet_group_description`, `replication_subnet_group_id`, `subnet_ids`.
+    /// Declares an `aws_dms_replication_subnet_group` with the stack-unique `id`. Required: `replication_subnet_group_description`, `replication_subnet_group_id`, `subnet_ids`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ReplicationSubnetGroupRequired) -> Self {
         let mut this = rt::Base::new(id, &REPLICATION_SUBNET_GROUP_TYPE);
@@ -1536,7 +1536,7 @@ pub struct ReplicationTaskRequired {
     pub target_endpoint_arn: rt::Expr,
 }
 impl ReplicationTask {
-    /// Declares a `aws_dms_replication_task` with the stack-unique `id`. Required: `migration_type`, `replication_instance_arn`, `replication_task_id`, `source_endpoint_arn`, `table_mappings`, `target_endpoint_arn`.
+    /// Declares an `aws_dms_replication_task` with the stack-unique `id`. Required: `migration_type`, `replication_instance_arn`, `replication_task_id`, `source_endpoint_arn`, `table_mappings`, `target_endpoint_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ReplicationTaskRequired) -> Self {
         let mut this = rt::Base::new(id, &REPLICATION_TASK_TYPE);
@@ -1677,7 +1677,7 @@ pub struct S3EndpointRequired {
     pub service_access_role_arn: rt::Expr,
 }
 impl S3Endpoint {
-    /// Declares a `aws_dms_s3_endpoint` with the stack-unique `id`. Required: `bucket_name`, `endpoint_id`, `endpoint_type`, `service_access_role_arn`.
+    /// Declares an `aws_dms_s3_endpoint` with the stack-unique `id`. Required: `bucket_name`, `endpoint_id`, `endpoint_type`, `service_access_role_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: S3EndpointRequired) -> Self {
         let mut this = rt::Base::new(id, &S3_ENDPOINT_TYPE);
@@ -2215,7 +2215,7 @@ pub mod data {
         schema: (&SCHEMAS, 8),
     };
     impl Certificate {
-        /// Declares a `aws_dms_certificate` with the stack-unique `id`. Required: `certificate_id`.
+        /// Declares an `aws_dms_certificate` with the stack-unique `id`. Required: `certificate_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &CERTIFICATE_TYPE);
@@ -2296,7 +2296,7 @@ pub mod data {
         schema: (&SCHEMAS, 9),
     };
     impl Endpoint {
-        /// Declares a `aws_dms_endpoint` with the stack-unique `id`. Required: `endpoint_id`.
+        /// Declares an `aws_dms_endpoint` with the stack-unique `id`. Required: `endpoint_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &ENDPOINT_TYPE);
@@ -2433,7 +2433,7 @@ pub mod data {
         schema: (&SCHEMAS, 10),
     };
     impl ReplicationInstance {
-        /// Declares a `aws_dms_replication_instance` with the stack-unique `id`. Required: `replication_instance_id`.
+        /// Declares an `aws_dms_replication_instance` with the stack-unique `id`. Required: `replication_instance_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &REPLICATION_INSTANCE_TYPE);
@@ -2538,7 +2538,7 @@ pub mod data {
         schema: (&SCHEMAS, 11),
     };
     impl ReplicationSubnetGroup {
-        /// Declares a `aws_dms_replication_subnet_group` with the stack-unique `id`. Required: `replication_subnet_group_id`.
+        /// Declares an `aws_dms_replication_subnet_group` with the stack-unique `id`. Required: `replication_subnet_group_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &REPLICATION_SUBNET_GROUP_TYPE);
@@ -2603,7 +2603,7 @@ pub mod data {
         schema: (&SCHEMAS, 12),
     };
     impl ReplicationTask {
-        /// Declares a `aws_dms_replication_task` with the stack-unique `id`. Required: `replication_task_id`.
+        /// Declares an `aws_dms_replication_task` with the stack-unique `id`. Required: `replication_task_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &REPLICATION_TASK_TYPE);

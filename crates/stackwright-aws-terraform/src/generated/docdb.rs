@@ -33,7 +33,7 @@ static CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl Cluster {
-    /// Declares a `aws_docdb_cluster` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_docdb_cluster` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &CLUSTER_TYPE);
@@ -406,7 +406,7 @@ pub struct ClusterInstanceRequired {
     pub instance_class: rt::Expr,
 }
 impl ClusterInstance {
-    /// Declares a `aws_docdb_cluster_instance` with the stack-unique `id`. Required: `cluster_identifier`, `instance_class`.
+    /// Declares an `aws_docdb_cluster_instance` with the stack-unique `id`. Required: `cluster_identifier`, `instance_class`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ClusterInstanceRequired) -> Self {
         let mut this = rt::Base::new(id, &CLUSTER_INSTANCE_TYPE);
@@ -619,7 +619,7 @@ static CLUSTER_PARAMETER_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
 };
 impl ClusterParameterGroup {
-    /// Declares a `aws_docdb_cluster_parameter_group` with the stack-unique `id`. Required: `family`.
+    /// Declares an `aws_docdb_cluster_parameter_group` with the stack-unique `id`. Required: `family`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CLUSTER_PARAMETER_GROUP_TYPE);
@@ -730,7 +730,7 @@ pub struct ClusterSnapshotRequired {
     pub db_cluster_snapshot_identifier: rt::Expr,
 }
 impl ClusterSnapshot {
-    /// Declares a `aws_docdb_cluster_snapshot` with the stack-unique `id`. Required: `db_cluster_identifier`, `db_cluster_snapshot_identifier`.
+    /// Declares an `aws_docdb_cluster_snapshot` with the stack-unique `id`. Required: `db_cluster_identifier`, `db_cluster_snapshot_identifier`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ClusterSnapshotRequired) -> Self {
         let mut this = rt::Base::new(id, &CLUSTER_SNAPSHOT_TYPE);
@@ -840,7 +840,7 @@ static EVENT_SUBSCRIPTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
 };
 impl EventSubscription {
-    /// Declares a `aws_docdb_event_subscription` with the stack-unique `id`. Required: `sns_topic_arn`.
+    /// Declares an `aws_docdb_event_subscription` with the stack-unique `id`. Required: `sns_topic_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &EVENT_SUBSCRIPTION_TYPE);
@@ -952,7 +952,7 @@ static GLOBAL_CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
 };
 impl GlobalCluster {
-    /// Declares a `aws_docdb_global_cluster` with the stack-unique `id`. Required: `global_cluster_identifier`.
+    /// Declares an `aws_docdb_global_cluster` with the stack-unique `id`. Required: `global_cluster_identifier`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &GLOBAL_CLUSTER_TYPE);
@@ -1064,7 +1064,7 @@ static SUBNET_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 6),
 };
 impl SubnetGroup {
-    /// Declares a `aws_docdb_subnet_group` with the stack-unique `id`. Required: `subnet_ids`.
+    /// Declares an `aws_docdb_subnet_group` with the stack-unique `id`. Required: `subnet_ids`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::List<rt::Expr>>) -> Self {
         let mut this = rt::Base::new(id, &SUBNET_GROUP_TYPE);
@@ -1168,7 +1168,7 @@ pub mod data {
         schema: (&SCHEMAS, 7),
     };
     impl EngineVersion {
-        /// Declares a `aws_docdb_engine_version` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_docdb_engine_version` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &ENGINE_VERSION_TYPE);
@@ -1255,7 +1255,7 @@ pub mod data {
         schema: (&SCHEMAS, 8),
     };
     impl OrderableDbInstance {
-        /// Declares a `aws_docdb_orderable_db_instance` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_docdb_orderable_db_instance` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &ORDERABLE_DB_INSTANCE_TYPE);

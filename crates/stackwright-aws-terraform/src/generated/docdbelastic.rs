@@ -48,7 +48,7 @@ pub struct ClusterRequired {
     pub shard_count: rt::Number,
 }
 impl Cluster {
-    /// Declares a `aws_docdbelastic_cluster` with the stack-unique `id`. Required: `admin_user_name`, `admin_user_password`, `auth_type`, `name`, `shard_capacity`, `shard_count`.
+    /// Declares an `aws_docdbelastic_cluster` with the stack-unique `id`. Required: `admin_user_name`, `admin_user_password`, `auth_type`, `name`, `shard_capacity`, `shard_count`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ClusterRequired) -> Self {
         let mut this = rt::Base::new(id, &CLUSTER_TYPE);

@@ -56,7 +56,7 @@ pub struct ReplicationConfigurationTemplateRequired {
     pub use_dedicated_replication_server: rt::Bool,
 }
 impl ReplicationConfigurationTemplate {
-    /// Declares a `aws_drs_replication_configuration_template` with the stack-unique `id`. Required: `associate_default_security_group`, `bandwidth_throttling`, `create_public_ip`, `data_plane_routing`, `default_large_staging_disk_type`, `ebs_encryption`, `replication_server_instance_type`, `replication_servers_security_groups_ids`, `staging_area_subnet_id`, `staging_area_tags`, `use_dedicated_replication_server`.
+    /// Declares an `aws_drs_replication_configuration_template` with the stack-unique `id`. Required: `associate_default_security_group`, `bandwidth_throttling`, `create_public_ip`, `data_plane_routing`, `default_large_staging_disk_type`, `ebs_encryption`, `replication_server_instance_type`, `replication_servers_security_groups_ids`, `staging_area_subnet_id`, `staging_area_tags`, `use_dedicated_replication_server`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ReplicationConfigurationTemplateRequired) -> Self {
         let mut this = rt::Base::new(id, &REPLICATION_CONFIGURATION_TEMPLATE_TYPE);

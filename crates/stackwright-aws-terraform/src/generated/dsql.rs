@@ -33,7 +33,7 @@ static CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl Cluster {
-    /// Declares a `aws_dsql_cluster` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_dsql_cluster` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &CLUSTER_TYPE);
@@ -171,7 +171,7 @@ pub struct ClusterPeeringRequired {
     pub witness_region: rt::Expr,
 }
 impl ClusterPeering {
-    /// Declares a `aws_dsql_cluster_peering` with the stack-unique `id`. Required: `clusters`, `identifier`, `witness_region`.
+    /// Declares an `aws_dsql_cluster_peering` with the stack-unique `id`. Required: `clusters`, `identifier`, `witness_region`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ClusterPeeringRequired) -> Self {
         let mut this = rt::Base::new(id, &CLUSTER_PEERING_TYPE);

@@ -40,7 +40,7 @@ pub struct BgpPeerRequired {
     pub virtual_interface_id: rt::Expr,
 }
 impl BgpPeer {
-    /// Declares a `aws_dx_bgp_peer` with the stack-unique `id`. Required: `address_family`, `bgp_asn`, `virtual_interface_id`.
+    /// Declares an `aws_dx_bgp_peer` with the stack-unique `id`. Required: `address_family`, `bgp_asn`, `virtual_interface_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: BgpPeerRequired) -> Self {
         let mut this = rt::Base::new(id, &BGP_PEER_TYPE);
@@ -142,7 +142,7 @@ pub struct ConnectionRequired {
     pub name: rt::Expr,
 }
 impl Connection {
-    /// Declares a `aws_dx_connection` with the stack-unique `id`. Required: `bandwidth`, `location`, `name`.
+    /// Declares an `aws_dx_connection` with the stack-unique `id`. Required: `bandwidth`, `location`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ConnectionRequired) -> Self {
         let mut this = rt::Base::new(id, &CONNECTION_TYPE);
@@ -271,7 +271,7 @@ pub struct ConnectionAssociationRequired {
     pub lag_id: rt::Expr,
 }
 impl ConnectionAssociation {
-    /// Declares a `aws_dx_connection_association` with the stack-unique `id`. Required: `connection_id`, `lag_id`.
+    /// Declares an `aws_dx_connection_association` with the stack-unique `id`. Required: `connection_id`, `lag_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ConnectionAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &CONNECTION_ASSOCIATION_TYPE);
@@ -307,7 +307,7 @@ static CONNECTION_CONFIRMATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
 };
 impl ConnectionConfirmation {
-    /// Declares a `aws_dx_connection_confirmation` with the stack-unique `id`. Required: `connection_id`.
+    /// Declares an `aws_dx_connection_confirmation` with the stack-unique `id`. Required: `connection_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CONNECTION_CONFIRMATION_TYPE);
@@ -345,7 +345,7 @@ pub struct GatewayRequired {
     pub name: rt::Expr,
 }
 impl Gateway {
-    /// Declares a `aws_dx_gateway` with the stack-unique `id`. Required: `amazon_side_asn`, `name`.
+    /// Declares an `aws_dx_gateway` with the stack-unique `id`. Required: `amazon_side_asn`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: GatewayRequired) -> Self {
         let mut this = rt::Base::new(id, &GATEWAY_TYPE);
@@ -399,7 +399,7 @@ static GATEWAY_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
 };
 impl GatewayAssociation {
-    /// Declares a `aws_dx_gateway_association` with the stack-unique `id`. Required: `dx_gateway_id`.
+    /// Declares an `aws_dx_gateway_association` with the stack-unique `id`. Required: `dx_gateway_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &GATEWAY_ASSOCIATION_TYPE);
@@ -533,7 +533,7 @@ pub struct GatewayAssociationProposalRequired {
     pub dx_gateway_owner_account_id: rt::Expr,
 }
 impl GatewayAssociationProposal {
-    /// Declares a `aws_dx_gateway_association_proposal` with the stack-unique `id`. Required: `associated_gateway_id`, `dx_gateway_id`, `dx_gateway_owner_account_id`.
+    /// Declares an `aws_dx_gateway_association_proposal` with the stack-unique `id`. Required: `associated_gateway_id`, `dx_gateway_id`, `dx_gateway_owner_account_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: GatewayAssociationProposalRequired) -> Self {
         let mut this = rt::Base::new(id, &GATEWAY_ASSOCIATION_PROPOSAL_TYPE);
@@ -610,7 +610,7 @@ pub struct HostedConnectionRequired {
     pub vlan: rt::Number,
 }
 impl HostedConnection {
-    /// Declares a `aws_dx_hosted_connection` with the stack-unique `id`. Required: `bandwidth`, `connection_id`, `name`, `owner_account_id`, `vlan`.
+    /// Declares an `aws_dx_hosted_connection` with the stack-unique `id`. Required: `bandwidth`, `connection_id`, `name`, `owner_account_id`, `vlan`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: HostedConnectionRequired) -> Self {
         let mut this = rt::Base::new(id, &HOSTED_CONNECTION_TYPE);
@@ -716,7 +716,7 @@ pub struct HostedPrivateVirtualInterfaceRequired {
     pub vlan: rt::Number,
 }
 impl HostedPrivateVirtualInterface {
-    /// Declares a `aws_dx_hosted_private_virtual_interface` with the stack-unique `id`. Required: `address_family`, `bgp_asn`, `connection_id`, `name`, `owner_account_id`, `vlan`.
+    /// Declares an `aws_dx_hosted_private_virtual_interface` with the stack-unique `id`. Required: `address_family`, `bgp_asn`, `connection_id`, `name`, `owner_account_id`, `vlan`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: HostedPrivateVirtualInterfaceRequired) -> Self {
         let mut this = rt::Base::new(id, &HOSTED_PRIVATE_VIRTUAL_INTERFACE_TYPE);
@@ -837,7 +837,7 @@ static HOSTED_PRIVATE_VIRTUAL_INTERFACE_ACCEPTER_TYPE: rt::TypeInfo = rt::TypeIn
     schema: (&SCHEMAS, 9),
 };
 impl HostedPrivateVirtualInterfaceAccepter {
-    /// Declares a `aws_dx_hosted_private_virtual_interface_accepter` with the stack-unique `id`. Required: `virtual_interface_id`.
+    /// Declares an `aws_dx_hosted_private_virtual_interface_accepter` with the stack-unique `id`. Required: `virtual_interface_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &HOSTED_PRIVATE_VIRTUAL_INTERFACE_ACCEPTER_TYPE);
@@ -929,7 +929,7 @@ pub struct HostedPublicVirtualInterfaceRequired {
     pub vlan: rt::Number,
 }
 impl HostedPublicVirtualInterface {
-    /// Declares a `aws_dx_hosted_public_virtual_interface` with the stack-unique `id`. Required: `address_family`, `bgp_asn`, `connection_id`, `name`, `owner_account_id`, `route_filter_prefixes`, `vlan`.
+    /// Declares an `aws_dx_hosted_public_virtual_interface` with the stack-unique `id`. Required: `address_family`, `bgp_asn`, `connection_id`, `name`, `owner_account_id`, `route_filter_prefixes`, `vlan`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: HostedPublicVirtualInterfaceRequired) -> Self {
         let mut this = rt::Base::new(id, &HOSTED_PUBLIC_VIRTUAL_INTERFACE_TYPE);
@@ -1045,7 +1045,7 @@ static HOSTED_PUBLIC_VIRTUAL_INTERFACE_ACCEPTER_TYPE: rt::TypeInfo = rt::TypeInf
     schema: (&SCHEMAS, 11),
 };
 impl HostedPublicVirtualInterfaceAccepter {
-    /// Declares a `aws_dx_hosted_public_virtual_interface_accepter` with the stack-unique `id`. Required: `virtual_interface_id`.
+    /// Declares an `aws_dx_hosted_public_virtual_interface_accepter` with the stack-unique `id`. Required: `virtual_interface_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &HOSTED_PUBLIC_VIRTUAL_INTERFACE_ACCEPTER_TYPE);
@@ -1117,7 +1117,7 @@ pub struct HostedTransitVirtualInterfaceRequired {
     pub vlan: rt::Number,
 }
 impl HostedTransitVirtualInterface {
-    /// Declares a `aws_dx_hosted_transit_virtual_interface` with the stack-unique `id`. Required: `address_family`, `bgp_asn`, `connection_id`, `name`, `owner_account_id`, `vlan`.
+    /// Declares an `aws_dx_hosted_transit_virtual_interface` with the stack-unique `id`. Required: `address_family`, `bgp_asn`, `connection_id`, `name`, `owner_account_id`, `vlan`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: HostedTransitVirtualInterfaceRequired) -> Self {
         let mut this = rt::Base::new(id, &HOSTED_TRANSIT_VIRTUAL_INTERFACE_TYPE);
@@ -1245,7 +1245,7 @@ pub struct HostedTransitVirtualInterfaceAccepterRequired {
     pub virtual_interface_id: rt::Expr,
 }
 impl HostedTransitVirtualInterfaceAccepter {
-    /// Declares a `aws_dx_hosted_transit_virtual_interface_accepter` with the stack-unique `id`. Required: `dx_gateway_id`, `virtual_interface_id`.
+    /// Declares an `aws_dx_hosted_transit_virtual_interface_accepter` with the stack-unique `id`. Required: `dx_gateway_id`, `virtual_interface_id`.
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
@@ -1322,7 +1322,7 @@ pub struct LagRequired {
     pub name: rt::Expr,
 }
 impl Lag {
-    /// Declares a `aws_dx_lag` with the stack-unique `id`. Required: `connections_bandwidth`, `location`, `name`.
+    /// Declares an `aws_dx_lag` with the stack-unique `id`. Required: `connections_bandwidth`, `location`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: LagRequired) -> Self {
         let mut this = rt::Base::new(id, &LAG_TYPE);
@@ -1418,7 +1418,7 @@ static MACSEC_KEY_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 15),
 };
 impl MacsecKeyAssociation {
-    /// Declares a `aws_dx_macsec_key_association` with the stack-unique `id`. Required: `connection_id`.
+    /// Declares an `aws_dx_macsec_key_association` with the stack-unique `id`. Required: `connection_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &MACSEC_KEY_ASSOCIATION_TYPE);
@@ -1497,7 +1497,7 @@ pub struct PrivateVirtualInterfaceRequired {
     pub vlan: rt::Number,
 }
 impl PrivateVirtualInterface {
-    /// Declares a `aws_dx_private_virtual_interface` with the stack-unique `id`. Required: `address_family`, `bgp_asn`, `connection_id`, `name`, `vlan`.
+    /// Declares an `aws_dx_private_virtual_interface` with the stack-unique `id`. Required: `address_family`, `bgp_asn`, `connection_id`, `name`, `vlan`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: PrivateVirtualInterfaceRequired) -> Self {
         let mut this = rt::Base::new(id, &PRIVATE_VIRTUAL_INTERFACE_TYPE);
@@ -1685,7 +1685,7 @@ pub struct PublicVirtualInterfaceRequired {
     pub vlan: rt::Number,
 }
 impl PublicVirtualInterface {
-    /// Declares a `aws_dx_public_virtual_interface` with the stack-unique `id`. Required: `address_family`, `bgp_asn`, `connection_id`, `name`, `route_filter_prefixes`, `vlan`.
+    /// Declares an `aws_dx_public_virtual_interface` with the stack-unique `id`. Required: `address_family`, `bgp_asn`, `connection_id`, `name`, `route_filter_prefixes`, `vlan`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: PublicVirtualInterfaceRequired) -> Self {
         let mut this = rt::Base::new(id, &PUBLIC_VIRTUAL_INTERFACE_TYPE);
@@ -1817,7 +1817,7 @@ pub struct TransitVirtualInterfaceRequired {
     pub vlan: rt::Number,
 }
 impl TransitVirtualInterface {
-    /// Declares a `aws_dx_transit_virtual_interface` with the stack-unique `id`. Required: `address_family`, `bgp_asn`, `connection_id`, `dx_gateway_id`, `name`, `vlan`.
+    /// Declares an `aws_dx_transit_virtual_interface` with the stack-unique `id`. Required: `address_family`, `bgp_asn`, `connection_id`, `dx_gateway_id`, `name`, `vlan`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: TransitVirtualInterfaceRequired) -> Self {
         let mut this = rt::Base::new(id, &TRANSIT_VIRTUAL_INTERFACE_TYPE);
@@ -2005,7 +2005,7 @@ pub mod data {
         schema: (&SCHEMAS, 19),
     };
     impl Connection {
-        /// Declares a `aws_dx_connection` with the stack-unique `id`. Required: `name`.
+        /// Declares an `aws_dx_connection` with the stack-unique `id`. Required: `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &CONNECTION_TYPE);
@@ -2086,7 +2086,7 @@ pub mod data {
         schema: (&SCHEMAS, 20),
     };
     impl Gateway {
-        /// Declares a `aws_dx_gateway` with the stack-unique `id`. Required: `name`.
+        /// Declares an `aws_dx_gateway` with the stack-unique `id`. Required: `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &GATEWAY_TYPE);
@@ -2134,7 +2134,7 @@ pub mod data {
         schema: (&SCHEMAS, 21),
     };
     impl Location {
-        /// Declares a `aws_dx_location` with the stack-unique `id`. Required: `location_code`.
+        /// Declares an `aws_dx_location` with the stack-unique `id`. Required: `location_code`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &LOCATION_TYPE);
@@ -2186,7 +2186,7 @@ pub mod data {
         schema: (&SCHEMAS, 22),
     };
     impl Locations {
-        /// Declares a `aws_dx_locations` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_dx_locations` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &LOCATIONS_TYPE);
@@ -2228,7 +2228,7 @@ pub mod data {
         pub virtual_interface_id: rt::Expr,
     }
     impl RouterConfiguration {
-        /// Declares a `aws_dx_router_configuration` with the stack-unique `id`. Required: `router_type_identifier`, `virtual_interface_id`.
+        /// Declares an `aws_dx_router_configuration` with the stack-unique `id`. Required: `router_type_identifier`, `virtual_interface_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: RouterConfigurationRequired) -> Self {
             let mut this = rt::Base::new(id, &ROUTER_CONFIGURATION_TYPE);

@@ -31,7 +31,7 @@ static CONTRIBUTOR_INSIGHTS_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl ContributorInsights {
-    /// Declares a `aws_dynamodb_contributor_insights` with the stack-unique `id`. Required: `table_name`.
+    /// Declares an `aws_dynamodb_contributor_insights` with the stack-unique `id`. Required: `table_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CONTRIBUTOR_INSIGHTS_TYPE);
@@ -107,7 +107,7 @@ pub struct GlobalTableRequired {
     pub replica: global_table::Replica,
 }
 impl GlobalTable {
-    /// Declares a `aws_dynamodb_global_table` with the stack-unique `id`. Required: `name`, `replica`.
+    /// Declares an `aws_dynamodb_global_table` with the stack-unique `id`. Required: `name`, `replica`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: GlobalTableRequired) -> Self {
         let mut this = rt::Base::new(id, &GLOBAL_TABLE_TYPE);
@@ -176,7 +176,7 @@ pub struct KinesisStreamingDestinationRequired {
     pub table_name: rt::Expr,
 }
 impl KinesisStreamingDestination {
-    /// Declares a `aws_dynamodb_kinesis_streaming_destination` with the stack-unique `id`. Required: `stream_arn`, `table_name`.
+    /// Declares an `aws_dynamodb_kinesis_streaming_destination` with the stack-unique `id`. Required: `stream_arn`, `table_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: KinesisStreamingDestinationRequired) -> Self {
         let mut this = rt::Base::new(id, &KINESIS_STREAMING_DESTINATION_TYPE);
@@ -234,7 +234,7 @@ pub struct ResourcePolicyRequired {
     pub resource_arn: rt::Expr,
 }
 impl ResourcePolicy {
-    /// Declares a `aws_dynamodb_resource_policy` with the stack-unique `id`. Required: `policy`, `resource_arn`.
+    /// Declares an `aws_dynamodb_resource_policy` with the stack-unique `id`. Required: `policy`, `resource_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ResourcePolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &RESOURCE_POLICY_TYPE);
@@ -286,7 +286,7 @@ static TABLE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
 };
 impl Table {
-    /// Declares a `aws_dynamodb_table` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_dynamodb_table` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &TABLE_TYPE);
@@ -794,7 +794,7 @@ pub struct TableExportRequired {
     pub table_arn: rt::Expr,
 }
 impl TableExport {
-    /// Declares a `aws_dynamodb_table_export` with the stack-unique `id`. Required: `s3_bucket`, `table_arn`.
+    /// Declares an `aws_dynamodb_table_export` with the stack-unique `id`. Required: `s3_bucket`, `table_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: TableExportRequired) -> Self {
         let mut this = rt::Base::new(id, &TABLE_EXPORT_TYPE);
@@ -993,7 +993,7 @@ pub struct TableItemRequired {
     pub table_name: rt::Expr,
 }
 impl TableItem {
-    /// Declares a `aws_dynamodb_table_item` with the stack-unique `id`. Required: `hash_key`, `item`, `table_name`.
+    /// Declares an `aws_dynamodb_table_item` with the stack-unique `id`. Required: `hash_key`, `item`, `table_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: TableItemRequired) -> Self {
         let mut this = rt::Base::new(id, &TABLE_ITEM_TYPE);
@@ -1043,7 +1043,7 @@ static TABLE_REPLICA_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 7),
 };
 impl TableReplica {
-    /// Declares a `aws_dynamodb_table_replica` with the stack-unique `id`. Required: `global_table_arn`.
+    /// Declares an `aws_dynamodb_table_replica` with the stack-unique `id`. Required: `global_table_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &TABLE_REPLICA_TYPE);
@@ -1143,7 +1143,7 @@ pub struct TagRequired {
     pub value: rt::Expr,
 }
 impl Tag {
-    /// Declares a `aws_dynamodb_tag` with the stack-unique `id`. Required: `key`, `resource_arn`, `value`.
+    /// Declares an `aws_dynamodb_tag` with the stack-unique `id`. Required: `key`, `resource_arn`, `value`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: TagRequired) -> Self {
         let mut this = rt::Base::new(id, &TAG_TYPE);
@@ -1217,7 +1217,7 @@ pub mod data {
         schema: (&SCHEMAS, 9),
     };
     impl Table {
-        /// Declares a `aws_dynamodb_table` with the stack-unique `id`. Required: `name`.
+        /// Declares an `aws_dynamodb_table` with the stack-unique `id`. Required: `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &TABLE_TYPE);
@@ -1345,7 +1345,7 @@ pub mod data {
         pub table_name: rt::Expr,
     }
     impl TableItem {
-        /// Declares a `aws_dynamodb_table_item` with the stack-unique `id`. Required: `key`, `table_name`.
+        /// Declares an `aws_dynamodb_table_item` with the stack-unique `id`. Required: `key`, `table_name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: TableItemRequired) -> Self {
             let mut this = rt::Base::new(id, &TABLE_ITEM_TYPE);
@@ -1408,7 +1408,7 @@ pub mod data {
         schema: (&SCHEMAS, 11),
     };
     impl Tables {
-        /// Declares a `aws_dynamodb_tables` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_dynamodb_tables` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &TABLES_TYPE);

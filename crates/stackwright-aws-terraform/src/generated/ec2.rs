@@ -31,7 +31,7 @@ static AMI_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl Ami {
-    /// Declares a `aws_ami` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_ami` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &AMI_TYPE);
@@ -368,7 +368,7 @@ pub struct AmiCopyRequired {
     pub source_ami_region: rt::Expr,
 }
 impl AmiCopy {
-    /// Declares a `aws_ami_copy` with the stack-unique `id`. Required: `name`, `source_ami_id`, `source_ami_region`.
+    /// Declares an `aws_ami_copy` with the stack-unique `id`. Required: `name`, `source_ami_id`, `source_ami_region`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: AmiCopyRequired) -> Self {
         let mut this = rt::Base::new(id, &AMI_COPY_TYPE);
@@ -600,7 +600,7 @@ pub struct AmiFromInstanceRequired {
     pub source_instance_id: rt::Expr,
 }
 impl AmiFromInstance {
-    /// Declares a `aws_ami_from_instance` with the stack-unique `id`. Required: `name`, `source_instance_id`.
+    /// Declares an `aws_ami_from_instance` with the stack-unique `id`. Required: `name`, `source_instance_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: AmiFromInstanceRequired) -> Self {
         let mut this = rt::Base::new(id, &AMI_FROM_INSTANCE_TYPE);
@@ -805,7 +805,7 @@ static AMI_LAUNCH_PERMISSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
 };
 impl AmiLaunchPermission {
-    /// Declares a `aws_ami_launch_permission` with the stack-unique `id`. Required: `image_id`.
+    /// Declares an `aws_ami_launch_permission` with the stack-unique `id`. Required: `image_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &AMI_LAUNCH_PERMISSION_TYPE);
@@ -872,7 +872,7 @@ static EBS_DEFAULT_KMS_KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
 };
 impl EbsDefaultKmsKey {
-    /// Declares a `aws_ebs_default_kms_key` with the stack-unique `id`. Required: `key_arn`.
+    /// Declares an `aws_ebs_default_kms_key` with the stack-unique `id`. Required: `key_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &EBS_DEFAULT_KMS_KEY_TYPE);
@@ -903,7 +903,7 @@ static EBS_ENCRYPTION_BY_DEFAULT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
 };
 impl EbsEncryptionByDefault {
-    /// Declares a `aws_ebs_encryption_by_default` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_ebs_encryption_by_default` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &EBS_ENCRYPTION_BY_DEFAULT_TYPE);
@@ -945,7 +945,7 @@ pub struct EbsFastSnapshotRestoreRequired {
     pub snapshot_id: rt::Expr,
 }
 impl EbsFastSnapshotRestore {
-    /// Declares a `aws_ebs_fast_snapshot_restore` with the stack-unique `id`. Required: `availability_zone`, `snapshot_id`.
+    /// Declares an `aws_ebs_fast_snapshot_restore` with the stack-unique `id`. Required: `availability_zone`, `snapshot_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: EbsFastSnapshotRestoreRequired) -> Self {
         let mut this = rt::Base::new(id, &EBS_FAST_SNAPSHOT_RESTORE_TYPE);
@@ -1016,7 +1016,7 @@ static EBS_SNAPSHOT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 7),
 };
 impl EbsSnapshot {
-    /// Declares a `aws_ebs_snapshot` with the stack-unique `id`. Required: `volume_id`.
+    /// Declares an `aws_ebs_snapshot` with the stack-unique `id`. Required: `volume_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &EBS_SNAPSHOT_TYPE);
@@ -1158,7 +1158,7 @@ static EBS_SNAPSHOT_BLOCK_PUBLIC_ACCESS_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 8),
 };
 impl EbsSnapshotBlockPublicAccess {
-    /// Declares a `aws_ebs_snapshot_block_public_access` with the stack-unique `id`. Required: `state`.
+    /// Declares an `aws_ebs_snapshot_block_public_access` with the stack-unique `id`. Required: `state`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &EBS_SNAPSHOT_BLOCK_PUBLIC_ACCESS_TYPE);
@@ -1199,7 +1199,7 @@ pub struct EbsSnapshotCopyRequired {
     pub source_snapshot_id: rt::Expr,
 }
 impl EbsSnapshotCopy {
-    /// Declares a `aws_ebs_snapshot_copy` with the stack-unique `id`. Required: `source_region`, `source_snapshot_id`.
+    /// Declares an `aws_ebs_snapshot_copy` with the stack-unique `id`. Required: `source_region`, `source_snapshot_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: EbsSnapshotCopyRequired) -> Self {
         let mut this = rt::Base::new(id, &EBS_SNAPSHOT_COPY_TYPE);
@@ -1367,7 +1367,7 @@ static EBS_SNAPSHOT_IMPORT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 10),
 };
 impl EbsSnapshotImport {
-    /// Declares a `aws_ebs_snapshot_import` with the stack-unique `id`. Required: `disk_container`.
+    /// Declares an `aws_ebs_snapshot_import` with the stack-unique `id`. Required: `disk_container`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: ebs_snapshot_import::DiskContainer) -> Self {
         let mut this = rt::Base::new(id, &EBS_SNAPSHOT_IMPORT_TYPE);
@@ -1605,7 +1605,7 @@ static EBS_VOLUME_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 11),
 };
 impl EbsVolume {
-    /// Declares a `aws_ebs_volume` with the stack-unique `id`. Required: `availability_zone`.
+    /// Declares an `aws_ebs_volume` with the stack-unique `id`. Required: `availability_zone`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &EBS_VOLUME_TYPE);
@@ -1784,7 +1784,7 @@ pub struct AvailabilityZoneGroupRequired {
     pub opt_in_status: rt::Expr,
 }
 impl AvailabilityZoneGroup {
-    /// Declares a `aws_ec2_availability_zone_group` with the stack-unique `id`. Required: `group_name`, `opt_in_status`.
+    /// Declares an `aws_ec2_availability_zone_group` with the stack-unique `id`. Required: `group_name`, `opt_in_status`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: AvailabilityZoneGroupRequired) -> Self {
         let mut this = rt::Base::new(id, &AVAILABILITY_ZONE_GROUP_TYPE);
@@ -1827,7 +1827,7 @@ pub struct CapacityBlockReservationRequired {
     pub instance_platform: rt::Expr,
 }
 impl CapacityBlockReservation {
-    /// Declares a `aws_ec2_capacity_block_reservation` with the stack-unique `id`. Required: `capacity_block_offering_id`, `instance_platform`.
+    /// Declares an `aws_ec2_capacity_block_reservation` with the stack-unique `id`. Required: `capacity_block_offering_id`, `instance_platform`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: CapacityBlockReservationRequired) -> Self {
         let mut this = rt::Base::new(id, &CAPACITY_BLOCK_RESERVATION_TYPE);
@@ -1962,7 +1962,7 @@ pub struct CapacityReservationRequired {
     pub instance_type: rt::Expr,
 }
 impl CapacityReservation {
-    /// Declares a `aws_ec2_capacity_reservation` with the stack-unique `id`. Required: `availability_zone`, `instance_count`, `instance_platform`, `instance_type`.
+    /// Declares an `aws_ec2_capacity_reservation` with the stack-unique `id`. Required: `availability_zone`, `instance_count`, `instance_platform`, `instance_type`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: CapacityReservationRequired) -> Self {
         let mut this = rt::Base::new(id, &CAPACITY_RESERVATION_TYPE);
@@ -2131,7 +2131,7 @@ static CARRIER_GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 15),
 };
 impl CarrierGateway {
-    /// Declares a `aws_ec2_carrier_gateway` with the stack-unique `id`. Required: `vpc_id`.
+    /// Declares an `aws_ec2_carrier_gateway` with the stack-unique `id`. Required: `vpc_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CARRIER_GATEWAY_TYPE);
@@ -2186,7 +2186,7 @@ pub struct ClientVpnAuthorizationRuleRequired {
     pub target_network_cidr: rt::Expr,
 }
 impl ClientVpnAuthorizationRule {
-    /// Declares a `aws_ec2_client_vpn_authorization_rule` with the stack-unique `id`. Required: `client_vpn_endpoint_id`, `target_network_cidr`.
+    /// Declares an `aws_ec2_client_vpn_authorization_rule` with the stack-unique `id`. Required: `client_vpn_endpoint_id`, `target_network_cidr`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ClientVpnAuthorizationRuleRequired) -> Self {
         let mut this = rt::Base::new(id, &CLIENT_VPN_AUTHORIZATION_RULE_TYPE);
@@ -2295,7 +2295,7 @@ pub struct ClientVpnEndpointRequired {
     pub connection_log_options: client_vpn_endpoint::ConnectionLogOptions,
 }
 impl ClientVpnEndpoint {
-    /// Declares a `aws_ec2_client_vpn_endpoint` with the stack-unique `id`. Required: `client_cidr_block`, `server_certificate_arn`, `authentication_options`, `connection_log_options`.
+    /// Declares an `aws_ec2_client_vpn_endpoint` with the stack-unique `id`. Required: `client_cidr_block`, `server_certificate_arn`, `authentication_options`, `connection_log_options`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ClientVpnEndpointRequired) -> Self {
         let mut this = rt::Base::new(id, &CLIENT_VPN_ENDPOINT_TYPE);
@@ -2607,7 +2607,7 @@ pub struct ClientVpnNetworkAssociationRequired {
     pub subnet_id: rt::Expr,
 }
 impl ClientVpnNetworkAssociation {
-    /// Declares a `aws_ec2_client_vpn_network_association` with the stack-unique `id`. Required: `client_vpn_endpoint_id`, `subnet_id`.
+    /// Declares an `aws_ec2_client_vpn_network_association` with the stack-unique `id`. Required: `client_vpn_endpoint_id`, `subnet_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ClientVpnNetworkAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &CLIENT_VPN_NETWORK_ASSOCIATION_TYPE);
@@ -2695,7 +2695,7 @@ pub struct ClientVpnRouteRequired {
     pub target_vpc_subnet_id: rt::Expr,
 }
 impl ClientVpnRoute {
-    /// Declares a `aws_ec2_client_vpn_route` with the stack-unique `id`. Required: `client_vpn_endpoint_id`, `destination_cidr_block`, `target_vpc_subnet_id`.
+    /// Declares an `aws_ec2_client_vpn_route` with the stack-unique `id`. Required: `client_vpn_endpoint_id`, `destination_cidr_block`, `target_vpc_subnet_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ClientVpnRouteRequired) -> Self {
         let mut this = rt::Base::new(id, &CLIENT_VPN_ROUTE_TYPE);
@@ -2798,7 +2798,7 @@ pub struct DefaultCreditSpecificationRequired {
     pub instance_family: rt::Expr,
 }
 impl DefaultCreditSpecification {
-    /// Declares a `aws_ec2_default_credit_specification` with the stack-unique `id`. Required: `cpu_credits`, `instance_family`.
+    /// Declares an `aws_ec2_default_credit_specification` with the stack-unique `id`. Required: `cpu_credits`, `instance_family`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: DefaultCreditSpecificationRequired) -> Self {
         let mut this = rt::Base::new(id, &DEFAULT_CREDIT_SPECIFICATION_TYPE);
@@ -2870,7 +2870,7 @@ pub struct FleetRequired {
     pub target_capacity_specification: fleet::TargetCapacitySpecification,
 }
 impl Fleet {
-    /// Declares a `aws_ec2_fleet` with the stack-unique `id`. Required: `launch_template_config`, `target_capacity_specification`.
+    /// Declares an `aws_ec2_fleet` with the stack-unique `id`. Required: `launch_template_config`, `target_capacity_specification`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: FleetRequired) -> Self {
         let mut this = rt::Base::new(id, &FLEET_TYPE);
@@ -3378,7 +3378,7 @@ static HOST_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 22),
 };
 impl Host {
-    /// Declares a `aws_ec2_host` with the stack-unique `id`. Required: `availability_zone`.
+    /// Declares an `aws_ec2_host` with the stack-unique `id`. Required: `availability_zone`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &HOST_TYPE);
@@ -3514,7 +3514,7 @@ static IMAGE_BLOCK_PUBLIC_ACCESS_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 23),
 };
 impl ImageBlockPublicAccess {
-    /// Declares a `aws_ec2_image_block_public_access` with the stack-unique `id`. Required: `state`.
+    /// Declares an `aws_ec2_image_block_public_access` with the stack-unique `id`. Required: `state`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &IMAGE_BLOCK_PUBLIC_ACCESS_TYPE);
@@ -3569,7 +3569,7 @@ static INSTANCE_CONNECT_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 24),
 };
 impl InstanceConnectEndpoint {
-    /// Declares a `aws_ec2_instance_connect_endpoint` with the stack-unique `id`. Required: `subnet_id`.
+    /// Declares an `aws_ec2_instance_connect_endpoint` with the stack-unique `id`. Required: `subnet_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &INSTANCE_CONNECT_ENDPOINT_TYPE);
@@ -3684,7 +3684,7 @@ static INSTANCE_METADATA_DEFAULTS_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 25),
 };
 impl InstanceMetadataDefaults {
-    /// Declares a `aws_ec2_instance_metadata_defaults` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_ec2_instance_metadata_defaults` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &INSTANCE_METADATA_DEFAULTS_TYPE);
@@ -3753,7 +3753,7 @@ pub struct InstanceStateRequired {
     pub state: rt::Expr,
 }
 impl InstanceState {
-    /// Declares a `aws_ec2_instance_state` with the stack-unique `id`. Required: `instance_id`, `state`.
+    /// Declares an `aws_ec2_instance_state` with the stack-unique `id`. Required: `instance_id`, `state`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: InstanceStateRequired) -> Self {
         let mut this = rt::Base::new(id, &INSTANCE_STATE_TYPE);
@@ -3841,7 +3841,7 @@ pub struct LocalGatewayRouteRequired {
     pub local_gateway_virtual_interface_group_id: rt::Expr,
 }
 impl LocalGatewayRoute {
-    /// Declares a `aws_ec2_local_gateway_route` with the stack-unique `id`. Required: `destination_cidr_block`, `local_gateway_route_table_id`, `local_gateway_virtual_interface_group_id`.
+    /// Declares an `aws_ec2_local_gateway_route` with the stack-unique `id`. Required: `destination_cidr_block`, `local_gateway_route_table_id`, `local_gateway_virtual_interface_group_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: LocalGatewayRouteRequired) -> Self {
         let mut this = rt::Base::new(id, &LOCAL_GATEWAY_ROUTE_TYPE);
@@ -3898,7 +3898,7 @@ pub struct LocalGatewayRouteTableVpcAssociationRequired {
     pub vpc_id: rt::Expr,
 }
 impl LocalGatewayRouteTableVpcAssociation {
-    /// Declares a `aws_ec2_local_gateway_route_table_vpc_association` with the stack-unique `id`. Required: `local_gateway_route_table_id`, `vpc_id`.
+    /// Declares an `aws_ec2_local_gateway_route_table_vpc_association` with the stack-unique `id`. Required: `local_gateway_route_table_id`, `vpc_id`.
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
@@ -3965,7 +3965,7 @@ pub struct ManagedPrefixListRequired {
     pub name: rt::Expr,
 }
 impl ManagedPrefixList {
-    /// Declares a `aws_ec2_managed_prefix_list` with the stack-unique `id`. Required: `address_family`, `max_entries`, `name`.
+    /// Declares an `aws_ec2_managed_prefix_list` with the stack-unique `id`. Required: `address_family`, `max_entries`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ManagedPrefixListRequired) -> Self {
         let mut this = rt::Base::new(id, &MANAGED_PREFIX_LIST_TYPE);
@@ -4059,7 +4059,7 @@ pub struct ManagedPrefixListEntryRequired {
     pub prefix_list_id: rt::Expr,
 }
 impl ManagedPrefixListEntry {
-    /// Declares a `aws_ec2_managed_prefix_list_entry` with the stack-unique `id`. Required: `cidr`, `prefix_list_id`.
+    /// Declares an `aws_ec2_managed_prefix_list_entry` with the stack-unique `id`. Required: `cidr`, `prefix_list_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ManagedPrefixListEntryRequired) -> Self {
         let mut this = rt::Base::new(id, &MANAGED_PREFIX_LIST_ENTRY_TYPE);
@@ -4104,7 +4104,7 @@ static NETWORK_INSIGHTS_ANALYSIS_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 31),
 };
 impl NetworkInsightsAnalysis {
-    /// Declares a `aws_ec2_network_insights_analysis` with the stack-unique `id`. Required: `network_insights_path_id`.
+    /// Declares an `aws_ec2_network_insights_analysis` with the stack-unique `id`. Required: `network_insights_path_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &NETWORK_INSIGHTS_ANALYSIS_TYPE);
@@ -4209,7 +4209,7 @@ pub struct NetworkInsightsPathRequired {
     pub source: rt::Expr,
 }
 impl NetworkInsightsPath {
-    /// Declares a `aws_ec2_network_insights_path` with the stack-unique `id`. Required: `protocol`, `source`.
+    /// Declares an `aws_ec2_network_insights_path` with the stack-unique `id`. Required: `protocol`, `source`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: NetworkInsightsPathRequired) -> Self {
         let mut this = rt::Base::new(id, &NETWORK_INSIGHTS_PATH_TYPE);
@@ -4380,7 +4380,7 @@ static SERIAL_CONSOLE_ACCESS_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 33),
 };
 impl SerialConsoleAccess {
-    /// Declares a `aws_ec2_serial_console_access` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_ec2_serial_console_access` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &SERIAL_CONSOLE_ACCESS_TYPE);
@@ -4424,7 +4424,7 @@ pub struct SubnetCidrReservationRequired {
     pub subnet_id: rt::Expr,
 }
 impl SubnetCidrReservation {
-    /// Declares a `aws_ec2_subnet_cidr_reservation` with the stack-unique `id`. Required: `cidr_block`, `reservation_type`, `subnet_id`.
+    /// Declares an `aws_ec2_subnet_cidr_reservation` with the stack-unique `id`. Required: `cidr_block`, `reservation_type`, `subnet_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: SubnetCidrReservationRequired) -> Self {
         let mut this = rt::Base::new(id, &SUBNET_CIDR_RESERVATION_TYPE);
@@ -4487,7 +4487,7 @@ pub struct TagRequired {
     pub value: rt::Expr,
 }
 impl Tag {
-    /// Declares a `aws_ec2_tag` with the stack-unique `id`. Required: `key`, `resource_id`, `value`.
+    /// Declares an `aws_ec2_tag` with the stack-unique `id`. Required: `key`, `resource_id`, `value`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: TagRequired) -> Self {
         let mut this = rt::Base::new(id, &TAG_TYPE);
@@ -4528,7 +4528,7 @@ static TRAFFIC_MIRROR_FILTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 36),
 };
 impl TrafficMirrorFilter {
-    /// Declares a `aws_ec2_traffic_mirror_filter` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_ec2_traffic_mirror_filter` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &TRAFFIC_MIRROR_FILTER_TYPE);
@@ -4600,7 +4600,7 @@ pub struct TrafficMirrorFilterRuleRequired {
     pub traffic_mirror_filter_id: rt::Expr,
 }
 impl TrafficMirrorFilterRule {
-    /// Declares a `aws_ec2_traffic_mirror_filter_rule` with the stack-unique `id`. Required: `destination_cidr_block`, `rule_action`, `rule_number`, `source_cidr_block`, `traffic_direction`, `traffic_mirror_filter_id`.
+    /// Declares an `aws_ec2_traffic_mirror_filter_rule` with the stack-unique `id`. Required: `destination_cidr_block`, `rule_action`, `rule_number`, `source_cidr_block`, `traffic_direction`, `traffic_mirror_filter_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: TrafficMirrorFilterRuleRequired) -> Self {
         let mut this = rt::Base::new(id, &TRAFFIC_MIRROR_FILTER_RULE_TYPE);
@@ -4713,7 +4713,7 @@ pub struct TrafficMirrorSessionRequired {
     pub traffic_mirror_target_id: rt::Expr,
 }
 impl TrafficMirrorSession {
-    /// Declares a `aws_ec2_traffic_mirror_session` with the stack-unique `id`. Required: `network_interface_id`, `session_number`, `traffic_mirror_filter_id`, `traffic_mirror_target_id`.
+    /// Declares an `aws_ec2_traffic_mirror_session` with the stack-unique `id`. Required: `network_interface_id`, `session_number`, `traffic_mirror_filter_id`, `traffic_mirror_target_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: TrafficMirrorSessionRequired) -> Self {
         let mut this = rt::Base::new(id, &TRAFFIC_MIRROR_SESSION_TYPE);
@@ -4812,7 +4812,7 @@ static TRAFFIC_MIRROR_TARGET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 39),
 };
 impl TrafficMirrorTarget {
-    /// Declares a `aws_ec2_traffic_mirror_target` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_ec2_traffic_mirror_target` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &TRAFFIC_MIRROR_TARGET_TYPE);
@@ -4892,7 +4892,7 @@ static TRANSIT_GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 40),
 };
 impl TransitGateway {
-    /// Declares a `aws_ec2_transit_gateway` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_ec2_transit_gateway` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &TRANSIT_GATEWAY_TYPE);
@@ -5078,7 +5078,7 @@ pub struct TransitGatewayConnectRequired {
     pub transport_attachment_id: rt::Expr,
 }
 impl TransitGatewayConnect {
-    /// Declares a `aws_ec2_transit_gateway_connect` with the stack-unique `id`. Required: `transit_gateway_id`, `transport_attachment_id`.
+    /// Declares an `aws_ec2_transit_gateway_connect` with the stack-unique `id`. Required: `transit_gateway_id`, `transport_attachment_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: TransitGatewayConnectRequired) -> Self {
         let mut this = rt::Base::new(id, &TRANSIT_GATEWAY_CONNECT_TYPE);
@@ -5213,7 +5213,7 @@ pub struct TransitGatewayConnectPeerRequired {
     pub transit_gateway_attachment_id: rt::Expr,
 }
 impl TransitGatewayConnectPeer {
-    /// Declares a `aws_ec2_transit_gateway_connect_peer` with the stack-unique `id`. Required: `inside_cidr_blocks`, `peer_address`, `transit_gateway_attachment_id`.
+    /// Declares an `aws_ec2_transit_gateway_connect_peer` with the stack-unique `id`. Required: `inside_cidr_blocks`, `peer_address`, `transit_gateway_attachment_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: TransitGatewayConnectPeerRequired) -> Self {
         let mut this = rt::Base::new(id, &TRANSIT_GATEWAY_CONNECT_PEER_TYPE);
@@ -5332,7 +5332,7 @@ pub struct TransitGatewayDefaultRouteTableAssociationRequired {
     pub transit_gateway_route_table_id: rt::Expr,
 }
 impl TransitGatewayDefaultRouteTableAssociation {
-    /// Declares a `aws_ec2_transit_gateway_default_route_table_association` with the stack-unique `id`. Required: `transit_gateway_id`, `transit_gateway_route_table_id`.
+    /// Declares an `aws_ec2_transit_gateway_default_route_table_association` with the stack-unique `id`. Required: `transit_gateway_id`, `transit_gateway_route_table_id`.
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
@@ -5428,7 +5428,7 @@ pub struct TransitGatewayDefaultRouteTablePropagationRequired {
     pub transit_gateway_route_table_id: rt::Expr,
 }
 impl TransitGatewayDefaultRouteTablePropagation {
-    /// Declares a `aws_ec2_transit_gateway_default_route_table_propagation` with the stack-unique `id`. Required: `transit_gateway_id`, `transit_gateway_route_table_id`.
+    /// Declares an `aws_ec2_transit_gateway_default_route_table_propagation` with the stack-unique `id`. Required: `transit_gateway_id`, `transit_gateway_route_table_id`.
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
@@ -5517,7 +5517,7 @@ static TRANSIT_GATEWAY_MULTICAST_DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 45),
 };
 impl TransitGatewayMulticastDomain {
-    /// Declares a `aws_ec2_transit_gateway_multicast_domain` with the stack-unique `id`. Required: `transit_gateway_id`.
+    /// Declares an `aws_ec2_transit_gateway_multicast_domain` with the stack-unique `id`. Required: `transit_gateway_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &TRANSIT_GATEWAY_MULTICAST_DOMAIN_TYPE);
@@ -5634,7 +5634,7 @@ pub struct TransitGatewayMulticastDomainAssociationRequired {
     pub transit_gateway_multicast_domain_id: rt::Expr,
 }
 impl TransitGatewayMulticastDomainAssociation {
-    /// Declares a `aws_ec2_transit_gateway_multicast_domain_association` with the stack-unique `id`. Required: `subnet_id`, `transit_gateway_attachment_id`, `transit_gateway_multicast_domain_id`.
+    /// Declares an `aws_ec2_transit_gateway_multicast_domain_association` with the stack-unique `id`. Required: `subnet_id`, `transit_gateway_attachment_id`, `transit_gateway_multicast_domain_id`.
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
@@ -5728,7 +5728,7 @@ pub struct TransitGatewayMulticastGroupMemberRequired {
     pub transit_gateway_multicast_domain_id: rt::Expr,
 }
 impl TransitGatewayMulticastGroupMember {
-    /// Declares a `aws_ec2_transit_gateway_multicast_group_member` with the stack-unique `id`. Required: `group_ip_address`, `network_interface_id`, `transit_gateway_multicast_domain_id`.
+    /// Declares an `aws_ec2_transit_gateway_multicast_group_member` with the stack-unique `id`. Required: `group_ip_address`, `network_interface_id`, `transit_gateway_multicast_domain_id`.
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
@@ -5790,7 +5790,7 @@ pub struct TransitGatewayMulticastGroupSourceRequired {
     pub transit_gateway_multicast_domain_id: rt::Expr,
 }
 impl TransitGatewayMulticastGroupSource {
-    /// Declares a `aws_ec2_transit_gateway_multicast_group_source` with the stack-unique `id`. Required: `group_ip_address`, `network_interface_id`, `transit_gateway_multicast_domain_id`.
+    /// Declares an `aws_ec2_transit_gateway_multicast_group_source` with the stack-unique `id`. Required: `group_ip_address`, `network_interface_id`, `transit_gateway_multicast_domain_id`.
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
@@ -5852,7 +5852,7 @@ pub struct TransitGatewayPeeringAttachmentRequired {
     pub transit_gateway_id: rt::Expr,
 }
 impl TransitGatewayPeeringAttachment {
-    /// Declares a `aws_ec2_transit_gateway_peering_attachment` with the stack-unique `id`. Required: `peer_region`, `peer_transit_gateway_id`, `transit_gateway_id`.
+    /// Declares an `aws_ec2_transit_gateway_peering_attachment` with the stack-unique `id`. Required: `peer_region`, `peer_transit_gateway_id`, `transit_gateway_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: TransitGatewayPeeringAttachmentRequired) -> Self {
         let mut this = rt::Base::new(id, &TRANSIT_GATEWAY_PEERING_ATTACHMENT_TYPE);
@@ -5952,7 +5952,7 @@ static TRANSIT_GATEWAY_PEERING_ATTACHMENT_ACCEPTER_TYPE: rt::TypeInfo = rt::Type
     schema: (&SCHEMAS, 50),
 };
 impl TransitGatewayPeeringAttachmentAccepter {
-    /// Declares a `aws_ec2_transit_gateway_peering_attachment_accepter` with the stack-unique `id`. Required: `transit_gateway_attachment_id`.
+    /// Declares an `aws_ec2_transit_gateway_peering_attachment_accepter` with the stack-unique `id`. Required: `transit_gateway_attachment_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &TRANSIT_GATEWAY_PEERING_ATTACHMENT_ACCEPTER_TYPE);
@@ -6011,7 +6011,7 @@ static TRANSIT_GATEWAY_POLICY_TABLE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 51),
 };
 impl TransitGatewayPolicyTable {
-    /// Declares a `aws_ec2_transit_gateway_policy_table` with the stack-unique `id`. Required: `transit_gateway_id`.
+    /// Declares an `aws_ec2_transit_gateway_policy_table` with the stack-unique `id`. Required: `transit_gateway_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &TRANSIT_GATEWAY_POLICY_TABLE_TYPE);
@@ -6066,7 +6066,7 @@ pub struct TransitGatewayPolicyTableAssociationRequired {
     pub transit_gateway_policy_table_id: rt::Expr,
 }
 impl TransitGatewayPolicyTableAssociation {
-    /// Declares a `aws_ec2_transit_gateway_policy_table_association` with the stack-unique `id`. Required: `transit_gateway_attachment_id`, `transit_gateway_policy_table_id`.
+    /// Declares an `aws_ec2_transit_gateway_policy_table_association` with the stack-unique `id`. Required: `transit_gateway_attachment_id`, `transit_gateway_policy_table_id`.
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
@@ -6129,7 +6129,7 @@ pub struct TransitGatewayPrefixListReferenceRequired {
     pub transit_gateway_route_table_id: rt::Expr,
 }
 impl TransitGatewayPrefixListReference {
-    /// Declares a `aws_ec2_transit_gateway_prefix_list_reference` with the stack-unique `id`. Required: `prefix_list_id`, `transit_gateway_route_table_id`.
+    /// Declares an `aws_ec2_transit_gateway_prefix_list_reference` with the stack-unique `id`. Required: `prefix_list_id`, `transit_gateway_route_table_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: TransitGatewayPrefixListReferenceRequired) -> Self {
         let mut this = rt::Base::new(id, &TRANSIT_GATEWAY_PREFIX_LIST_REFERENCE_TYPE);
@@ -6201,7 +6201,7 @@ pub struct TransitGatewayRouteRequired {
     pub transit_gateway_route_table_id: rt::Expr,
 }
 impl TransitGatewayRoute {
-    /// Declares a `aws_ec2_transit_gateway_route` with the stack-unique `id`. Required: `destination_cidr_block`, `transit_gateway_route_table_id`.
+    /// Declares an `aws_ec2_transit_gateway_route` with the stack-unique `id`. Required: `destination_cidr_block`, `transit_gateway_route_table_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: TransitGatewayRouteRequired) -> Self {
         let mut this = rt::Base::new(id, &TRANSIT_GATEWAY_ROUTE_TYPE);
@@ -6262,7 +6262,7 @@ static TRANSIT_GATEWAY_ROUTE_TABLE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 55),
 };
 impl TransitGatewayRouteTable {
-    /// Declares a `aws_ec2_transit_gateway_route_table` with the stack-unique `id`. Required: `transit_gateway_id`.
+    /// Declares an `aws_ec2_transit_gateway_route_table` with the stack-unique `id`. Required: `transit_gateway_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &TRANSIT_GATEWAY_ROUTE_TABLE_TYPE);
@@ -6321,7 +6321,7 @@ pub struct TransitGatewayRouteTableAssociationRequired {
     pub transit_gateway_route_table_id: rt::Expr,
 }
 impl TransitGatewayRouteTableAssociation {
-    /// Declares a `aws_ec2_transit_gateway_route_table_association` with the stack-unique `id`. Required: `transit_gateway_attachment_id`, `transit_gateway_route_table_id`.
+    /// Declares an `aws_ec2_transit_gateway_route_table_association` with the stack-unique `id`. Required: `transit_gateway_attachment_id`, `transit_gateway_route_table_id`.
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
@@ -6394,7 +6394,7 @@ pub struct TransitGatewayRouteTablePropagationRequired {
     pub transit_gateway_route_table_id: rt::Expr,
 }
 impl TransitGatewayRouteTablePropagation {
-    /// Declares a `aws_ec2_transit_gateway_route_table_propagation` with the stack-unique `id`. Required: `transit_gateway_attachment_id`, `transit_gateway_route_table_id`.
+    /// Declares an `aws_ec2_transit_gateway_route_table_propagation` with the stack-unique `id`. Required: `transit_gateway_attachment_id`, `transit_gateway_route_table_id`.
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
@@ -6459,7 +6459,7 @@ pub struct TransitGatewayVpcAttachmentRequired {
     pub vpc_id: rt::Expr,
 }
 impl TransitGatewayVpcAttachment {
-    /// Declares a `aws_ec2_transit_gateway_vpc_attachment` with the stack-unique `id`. Required: `subnet_ids`, `transit_gateway_id`, `vpc_id`.
+    /// Declares an `aws_ec2_transit_gateway_vpc_attachment` with the stack-unique `id`. Required: `subnet_ids`, `transit_gateway_id`, `vpc_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: TransitGatewayVpcAttachmentRequired) -> Self {
         let mut this = rt::Base::new(id, &TRANSIT_GATEWAY_VPC_ATTACHMENT_TYPE);
@@ -6592,7 +6592,7 @@ static TRANSIT_GATEWAY_VPC_ATTACHMENT_ACCEPTER_TYPE: rt::TypeInfo = rt::TypeInfo
     schema: (&SCHEMAS, 59),
 };
 impl TransitGatewayVpcAttachmentAccepter {
-    /// Declares a `aws_ec2_transit_gateway_vpc_attachment_accepter` with the stack-unique `id`. Required: `transit_gateway_attachment_id`.
+    /// Declares an `aws_ec2_transit_gateway_vpc_attachment_accepter` with the stack-unique `id`. Required: `transit_gateway_attachment_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &TRANSIT_GATEWAY_VPC_ATTACHMENT_ACCEPTER_TYPE);
@@ -6699,7 +6699,7 @@ static EIP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 60),
 };
 impl Eip {
-    /// Declares a `aws_eip` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_eip` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &EIP_TYPE);
@@ -6900,7 +6900,7 @@ static EIP_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 61),
 };
 impl EipAssociation {
-    /// Declares a `aws_eip_association` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_eip_association` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &EIP_ASSOCIATION_TYPE);
@@ -6987,7 +6987,7 @@ pub struct EipDomainNameRequired {
     pub domain_name: rt::Expr,
 }
 impl EipDomainName {
-    /// Declares a `aws_eip_domain_name` with the stack-unique `id`. Required: `allocation_id`, `domain_name`.
+    /// Declares an `aws_eip_domain_name` with the stack-unique `id`. Required: `allocation_id`, `domain_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: EipDomainNameRequired) -> Self {
         let mut this = rt::Base::new(id, &EIP_DOMAIN_NAME_TYPE);
@@ -7061,7 +7061,7 @@ static INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 63),
 };
 impl Instance {
-    /// Declares a `aws_instance` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_instance` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &INSTANCE_TYPE);
@@ -7605,7 +7605,7 @@ static KEY_PAIR_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 64),
 };
 impl KeyPair {
-    /// Declares a `aws_key_pair` with the stack-unique `id`. Required: `public_key`.
+    /// Declares an `aws_key_pair` with the stack-unique `id`. Required: `public_key`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &KEY_PAIR_TYPE);
@@ -7679,7 +7679,7 @@ static LAUNCH_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 65),
 };
 impl LaunchTemplate {
-    /// Declares a `aws_launch_template` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_launch_template` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &LAUNCH_TEMPLATE_TYPE);
@@ -8601,7 +8601,7 @@ pub struct PlacementGroupRequired {
     pub strategy: rt::Expr,
 }
 impl PlacementGroup {
-    /// Declares a `aws_placement_group` with the stack-unique `id`. Required: `name`, `strategy`.
+    /// Declares an `aws_placement_group` with the stack-unique `id`. Required: `name`, `strategy`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: PlacementGroupRequired) -> Self {
         let mut this = rt::Base::new(id, &PLACEMENT_GROUP_TYPE);
@@ -8679,7 +8679,7 @@ pub struct SnapshotCreateVolumePermissionRequired {
     pub snapshot_id: rt::Expr,
 }
 impl SnapshotCreateVolumePermission {
-    /// Declares a `aws_snapshot_create_volume_permission` with the stack-unique `id`. Required: `account_id`, `snapshot_id`.
+    /// Declares an `aws_snapshot_create_volume_permission` with the stack-unique `id`. Required: `account_id`, `snapshot_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: SnapshotCreateVolumePermissionRequired) -> Self {
         let mut this = rt::Base::new(id, &SNAPSHOT_CREATE_VOLUME_PERMISSION_TYPE);
@@ -8747,7 +8747,7 @@ static SPOT_DATAFEED_SUBSCRIPTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 68),
 };
 impl SpotDatafeedSubscription {
-    /// Declares a `aws_spot_datafeed_subscription` with the stack-unique `id`. Required: `bucket`.
+    /// Declares an `aws_spot_datafeed_subscription` with the stack-unique `id`. Required: `bucket`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &SPOT_DATAFEED_SUBSCRIPTION_TYPE);
@@ -8794,7 +8794,7 @@ pub struct SpotFleetRequestRequired {
     pub target_capacity: rt::Number,
 }
 impl SpotFleetRequest {
-    /// Declares a `aws_spot_fleet_request` with the stack-unique `id`. Required: `iam_fleet_role`, `target_capacity`.
+    /// Declares an `aws_spot_fleet_request` with the stack-unique `id`. Required: `iam_fleet_role`, `target_capacity`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: SpotFleetRequestRequired) -> Self {
         let mut this = rt::Base::new(id, &SPOT_FLEET_REQUEST_TYPE);
@@ -9604,7 +9604,7 @@ static SPOT_INSTANCE_REQUEST_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 70),
 };
 impl SpotInstanceRequest {
-    /// Declares a `aws_spot_instance_request` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_spot_instance_request` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &SPOT_INSTANCE_REQUEST_TYPE);
@@ -10182,7 +10182,7 @@ pub struct VolumeAttachmentRequired {
     pub volume_id: rt::Expr,
 }
 impl VolumeAttachment {
-    /// Declares a `aws_volume_attachment` with the stack-unique `id`. Required: `device_name`, `instance_id`, `volume_id`.
+    /// Declares an `aws_volume_attachment` with the stack-unique `id`. Required: `device_name`, `instance_id`, `volume_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: VolumeAttachmentRequired) -> Self {
         let mut this = rt::Base::new(id, &VOLUME_ATTACHMENT_TYPE);
@@ -11055,7 +11055,7 @@ pub mod data {
         schema: (&SCHEMAS, 72),
     };
     impl Ami {
-        /// Declares a `aws_ami` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_ami` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &AMI_TYPE);
@@ -11292,7 +11292,7 @@ pub mod data {
         schema: (&SCHEMAS, 73),
     };
     impl AmiIds {
-        /// Declares a `aws_ami_ids` with the stack-unique `id`. Required: `owners`.
+        /// Declares an `aws_ami_ids` with the stack-unique `id`. Required: `owners`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Base::new(id, &AMI_IDS_TYPE);
@@ -11383,7 +11383,7 @@ pub mod data {
         schema: (&SCHEMAS, 74),
     };
     impl AvailabilityZone {
-        /// Declares a `aws_availability_zone` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_availability_zone` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &AVAILABILITY_ZONE_TYPE);
@@ -11497,7 +11497,7 @@ pub mod data {
         schema: (&SCHEMAS, 75),
     };
     impl AvailabilityZones {
-        /// Declares a `aws_availability_zones` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_availability_zones` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &AVAILABILITY_ZONES_TYPE);
@@ -11591,7 +11591,7 @@ pub mod data {
         schema: (&SCHEMAS, 76),
     };
     impl EbsDefaultKmsKey {
-        /// Declares a `aws_ebs_default_kms_key` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_ebs_default_kms_key` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &EBS_DEFAULT_KMS_KEY_TYPE);
@@ -11636,7 +11636,7 @@ pub mod data {
         schema: (&SCHEMAS, 77),
     };
     impl EbsEncryptionByDefault {
-        /// Declares a `aws_ebs_encryption_by_default` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_ebs_encryption_by_default` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &EBS_ENCRYPTION_BY_DEFAULT_TYPE);
@@ -11681,7 +11681,7 @@ pub mod data {
         schema: (&SCHEMAS, 78),
     };
     impl EbsSnapshot {
-        /// Declares a `aws_ebs_snapshot` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_ebs_snapshot` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &EBS_SNAPSHOT_TYPE);
@@ -11828,7 +11828,7 @@ pub mod data {
         schema: (&SCHEMAS, 79),
     };
     impl EbsSnapshotIds {
-        /// Declares a `aws_ebs_snapshot_ids` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_ebs_snapshot_ids` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &EBS_SNAPSHOT_IDS_TYPE);
@@ -11896,7 +11896,7 @@ pub mod data {
         schema: (&SCHEMAS, 80),
     };
     impl EbsVolume {
-        /// Declares a `aws_ebs_volume` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_ebs_volume` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &EBS_VOLUME_TYPE);
@@ -12012,7 +12012,7 @@ pub mod data {
         schema: (&SCHEMAS, 81),
     };
     impl EbsVolumes {
-        /// Declares a `aws_ebs_volumes` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_ebs_volumes` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &EBS_VOLUMES_TYPE);
@@ -12080,7 +12080,7 @@ pub mod data {
         pub instance_type: rt::Expr,
     }
     impl CapacityBlockOffering {
-        /// Declares a `aws_ec2_capacity_block_offering` with the stack-unique `id`. Required: `capacity_duration_hours`, `instance_count`, `instance_type`.
+        /// Declares an `aws_ec2_capacity_block_offering` with the stack-unique `id`. Required: `capacity_duration_hours`, `instance_count`, `instance_type`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: CapacityBlockOfferingRequired) -> Self {
             let mut this = rt::Base::new(id, &CAPACITY_BLOCK_OFFERING_TYPE);
@@ -12162,7 +12162,7 @@ pub mod data {
         schema: (&SCHEMAS, 83),
     };
     impl ClientVpnEndpoint {
-        /// Declares a `aws_ec2_client_vpn_endpoint` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_ec2_client_vpn_endpoint` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &CLIENT_VPN_ENDPOINT_TYPE);
@@ -12302,7 +12302,7 @@ pub mod data {
         schema: (&SCHEMAS, 84),
     };
     impl CoipPool {
-        /// Declares a `aws_ec2_coip_pool` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_ec2_coip_pool` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &COIP_POOL_TYPE);
@@ -12384,7 +12384,7 @@ pub mod data {
         schema: (&SCHEMAS, 85),
     };
     impl CoipPools {
-        /// Declares a `aws_ec2_coip_pools` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_ec2_coip_pools` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &COIP_POOLS_TYPE);
@@ -12443,7 +12443,7 @@ pub mod data {
         schema: (&SCHEMAS, 86),
     };
     impl Host {
-        /// Declares a `aws_ec2_host` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_ec2_host` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &HOST_TYPE);
@@ -12555,7 +12555,7 @@ pub mod data {
         schema: (&SCHEMAS, 87),
     };
     impl InstanceType {
-        /// Declares a `aws_ec2_instance_type` with the stack-unique `id`. Required: `instance_type`.
+        /// Declares an `aws_ec2_instance_type` with the stack-unique `id`. Required: `instance_type`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &INSTANCE_TYPE_TYPE);
@@ -12849,7 +12849,7 @@ pub mod data {
         schema: (&SCHEMAS, 88),
     };
     impl InstanceTypeOffering {
-        /// Declares a `aws_ec2_instance_type_offering` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_ec2_instance_type_offering` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &INSTANCE_TYPE_OFFERING_TYPE);
@@ -12917,7 +12917,7 @@ pub mod data {
         schema: (&SCHEMAS, 89),
     };
     impl InstanceTypeOfferings {
-        /// Declares a `aws_ec2_instance_type_offerings` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_ec2_instance_type_offerings` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &INSTANCE_TYPE_OFFERINGS_TYPE);
@@ -12984,7 +12984,7 @@ pub mod data {
         schema: (&SCHEMAS, 90),
     };
     impl InstanceTypes {
-        /// Declares a `aws_ec2_instance_types` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_ec2_instance_types` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &INSTANCE_TYPES_TYPE);
@@ -13034,7 +13034,7 @@ pub mod data {
         schema: (&SCHEMAS, 91),
     };
     impl LocalGateway {
-        /// Declares a `aws_ec2_local_gateway` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_ec2_local_gateway` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &LOCAL_GATEWAY_TYPE);
@@ -13106,7 +13106,7 @@ pub mod data {
         schema: (&SCHEMAS, 92),
     };
     impl LocalGatewayRouteTable {
-        /// Declares a `aws_ec2_local_gateway_route_table` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_ec2_local_gateway_route_table` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &LOCAL_GATEWAY_ROUTE_TABLE_TYPE);
@@ -13198,7 +13198,7 @@ pub mod data {
         schema: (&SCHEMAS, 93),
     };
     impl LocalGatewayRouteTables {
-        /// Declares a `aws_ec2_local_gateway_route_tables` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_ec2_local_gateway_route_tables` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &LOCAL_GATEWAY_ROUTE_TABLES_TYPE);
@@ -13257,7 +13257,7 @@ pub mod data {
         schema: (&SCHEMAS, 94),
     };
     impl LocalGatewayVirtualInterface {
-        /// Declares a `aws_ec2_local_gateway_virtual_interface` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_ec2_local_gateway_virtual_interface` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &LOCAL_GATEWAY_VIRTUAL_INTERFACE_TYPE);
@@ -13343,7 +13343,7 @@ pub mod data {
         schema: (&SCHEMAS, 95),
     };
     impl LocalGatewayVirtualInterfaceGroup {
-        /// Declares a `aws_ec2_local_gateway_virtual_interface_group` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_ec2_local_gateway_virtual_interface_group` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &LOCAL_GATEWAY_VIRTUAL_INTERFACE_GROUP_TYPE);
@@ -13414,7 +13414,7 @@ pub mod data {
         schema: (&SCHEMAS, 96),
     };
     impl LocalGatewayVirtualInterfaceGroups {
-        /// Declares a `aws_ec2_local_gateway_virtual_interface_groups` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_ec2_local_gateway_virtual_interface_groups` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &LOCAL_GATEWAY_VIRTUAL_INTERFACE_GROUPS_TYPE);
@@ -13480,7 +13480,7 @@ pub mod data {
         schema: (&SCHEMAS, 97),
     };
     impl LocalGateways {
-        /// Declares a `aws_ec2_local_gateways` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_ec2_local_gateways` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &LOCAL_GATEWAYS_TYPE);
@@ -13539,7 +13539,7 @@ pub mod data {
         schema: (&SCHEMAS, 98),
     };
     impl ManagedPrefixList {
-        /// Declares a `aws_ec2_managed_prefix_list` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_ec2_managed_prefix_list` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &MANAGED_PREFIX_LIST_TYPE);
@@ -13627,7 +13627,7 @@ pub mod data {
         schema: (&SCHEMAS, 99),
     };
     impl ManagedPrefixLists {
-        /// Declares a `aws_ec2_managed_prefix_lists` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_ec2_managed_prefix_lists` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &MANAGED_PREFIX_LISTS_TYPE);
@@ -13681,7 +13681,7 @@ pub mod data {
         schema: (&SCHEMAS, 100),
     };
     impl NetworkInsightsAnalysis {
-        /// Declares a `aws_ec2_network_insights_analysis` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_ec2_network_insights_analysis` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &NETWORK_INSIGHTS_ANALYSIS_TYPE);
@@ -13789,7 +13789,7 @@ pub mod data {
         schema: (&SCHEMAS, 101),
     };
     impl NetworkInsightsPath {
-        /// Declares a `aws_ec2_network_insights_path` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_ec2_network_insights_path` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &NETWORK_INSIGHTS_PATH_TYPE);
@@ -13892,7 +13892,7 @@ pub mod data {
         schema: (&SCHEMAS, 102),
     };
     impl PublicIpv4Pool {
-        /// Declares a `aws_ec2_public_ipv4_pool` with the stack-unique `id`. Required: `pool_id`.
+        /// Declares an `aws_ec2_public_ipv4_pool` with the stack-unique `id`. Required: `pool_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &PUBLIC_IPV4_POOL_TYPE);
@@ -13957,7 +13957,7 @@ pub mod data {
         schema: (&SCHEMAS, 103),
     };
     impl PublicIpv4Pools {
-        /// Declares a `aws_ec2_public_ipv4_pools` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_ec2_public_ipv4_pools` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &PUBLIC_IPV4_POOLS_TYPE);
@@ -14011,7 +14011,7 @@ pub mod data {
         schema: (&SCHEMAS, 104),
     };
     impl SerialConsoleAccess {
-        /// Declares a `aws_ec2_serial_console_access` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_ec2_serial_console_access` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &SERIAL_CONSOLE_ACCESS_TYPE);
@@ -14056,7 +14056,7 @@ pub mod data {
         schema: (&SCHEMAS, 105),
     };
     impl SpotPrice {
-        /// Declares a `aws_ec2_spot_price` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_ec2_spot_price` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &SPOT_PRICE_TYPE);
@@ -14128,7 +14128,7 @@ pub mod data {
         schema: (&SCHEMAS, 106),
     };
     impl TransitGateway {
-        /// Declares a `aws_ec2_transit_gateway` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_ec2_transit_gateway` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &TRANSIT_GATEWAY_TYPE);
@@ -14239,7 +14239,7 @@ pub mod data {
         schema: (&SCHEMAS, 107),
     };
     impl TransitGatewayAttachment {
-        /// Declares a `aws_ec2_transit_gateway_attachment` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_ec2_transit_gateway_attachment` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &TRANSIT_GATEWAY_ATTACHMENT_TYPE);
@@ -14335,7 +14335,7 @@ pub mod data {
         schema: (&SCHEMAS, 108),
     };
     impl TransitGatewayAttachments {
-        /// Declares a `aws_ec2_transit_gateway_attachments` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_ec2_transit_gateway_attachments` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &TRANSIT_GATEWAY_ATTACHMENTS_TYPE);
@@ -14394,7 +14394,7 @@ pub mod data {
         schema: (&SCHEMAS, 109),
     };
     impl TransitGatewayConnect {
-        /// Declares a `aws_ec2_transit_gateway_connect` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_ec2_transit_gateway_connect` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &TRANSIT_GATEWAY_CONNECT_TYPE);
@@ -14470,7 +14470,7 @@ pub mod data {
         schema: (&SCHEMAS, 110),
     };
     impl TransitGatewayConnectPeer {
-        /// Declares a `aws_ec2_transit_gateway_connect_peer` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_ec2_transit_gateway_connect_peer` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &TRANSIT_GATEWAY_CONNECT_PEER_TYPE);
@@ -14567,7 +14567,7 @@ pub mod data {
         schema: (&SCHEMAS, 111),
     };
     impl TransitGatewayDxGatewayAttachment {
-        /// Declares a `aws_ec2_transit_gateway_dx_gateway_attachment` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_ec2_transit_gateway_dx_gateway_attachment` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &TRANSIT_GATEWAY_DX_GATEWAY_ATTACHMENT_TYPE);
@@ -14647,7 +14647,7 @@ pub mod data {
         schema: (&SCHEMAS, 112),
     };
     impl TransitGatewayMulticastDomain {
-        /// Declares a `aws_ec2_transit_gateway_multicast_domain` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_ec2_transit_gateway_multicast_domain` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &TRANSIT_GATEWAY_MULTICAST_DOMAIN_TYPE);
@@ -14759,7 +14759,7 @@ pub mod data {
         schema: (&SCHEMAS, 113),
     };
     impl TransitGatewayPeeringAttachment {
-        /// Declares a `aws_ec2_transit_gateway_peering_attachment` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_ec2_transit_gateway_peering_attachment` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &TRANSIT_GATEWAY_PEERING_ATTACHMENT_TYPE);
@@ -14841,7 +14841,7 @@ pub mod data {
         schema: (&SCHEMAS, 114),
     };
     impl TransitGatewayPeeringAttachments {
-        /// Declares a `aws_ec2_transit_gateway_peering_attachments` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_ec2_transit_gateway_peering_attachments` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &TRANSIT_GATEWAY_PEERING_ATTACHMENTS_TYPE);
@@ -14894,7 +14894,7 @@ pub mod data {
         schema: (&SCHEMAS, 115),
     };
     impl TransitGatewayRouteTable {
-        /// Declares a `aws_ec2_transit_gateway_route_table` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_ec2_transit_gateway_route_table` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &TRANSIT_GATEWAY_ROUTE_TABLE_TYPE);
@@ -14965,7 +14965,7 @@ pub mod data {
         schema: (&SCHEMAS, 116),
     };
     impl TransitGatewayRouteTableAssociations {
-        /// Declares a `aws_ec2_transit_gateway_route_table_associations` with the stack-unique `id`. Required: `transit_gateway_route_table_id`.
+        /// Declares an `aws_ec2_transit_gateway_route_table_associations` with the stack-unique `id`. Required: `transit_gateway_route_table_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &TRANSIT_GATEWAY_ROUTE_TABLE_ASSOCIATIONS_TYPE);
@@ -15026,7 +15026,7 @@ pub mod data {
         schema: (&SCHEMAS, 117),
     };
     impl TransitGatewayRouteTablePropagations {
-        /// Declares a `aws_ec2_transit_gateway_route_table_propagations` with the stack-unique `id`. Required: `transit_gateway_route_table_id`.
+        /// Declares an `aws_ec2_transit_gateway_route_table_propagations` with the stack-unique `id`. Required: `transit_gateway_route_table_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &TRANSIT_GATEWAY_ROUTE_TABLE_PROPAGATIONS_TYPE);
@@ -15094,7 +15094,7 @@ pub mod data {
         pub filter: transit_gateway_route_table_routes::Filter,
     }
     impl TransitGatewayRouteTableRoutes {
-        /// Declares a `aws_ec2_transit_gateway_route_table_routes` with the stack-unique `id`. Required: `transit_gateway_route_table_id`, `filter`.
+        /// Declares an `aws_ec2_transit_gateway_route_table_routes` with the stack-unique `id`. Required: `transit_gateway_route_table_id`, `filter`.
         #[track_caller]
         pub fn new(
             id: impl Into<String>,
@@ -15154,7 +15154,7 @@ pub mod data {
         schema: (&SCHEMAS, 119),
     };
     impl TransitGatewayRouteTables {
-        /// Declares a `aws_ec2_transit_gateway_route_tables` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_ec2_transit_gateway_route_tables` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &TRANSIT_GATEWAY_ROUTE_TABLES_TYPE);
@@ -15213,7 +15213,7 @@ pub mod data {
         schema: (&SCHEMAS, 120),
     };
     impl TransitGatewayVpcAttachment {
-        /// Declares a `aws_ec2_transit_gateway_vpc_attachment` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_ec2_transit_gateway_vpc_attachment` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &TRANSIT_GATEWAY_VPC_ATTACHMENT_TYPE);
@@ -15307,7 +15307,7 @@ pub mod data {
         schema: (&SCHEMAS, 121),
     };
     impl TransitGatewayVpcAttachments {
-        /// Declares a `aws_ec2_transit_gateway_vpc_attachments` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_ec2_transit_gateway_vpc_attachments` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &TRANSIT_GATEWAY_VPC_ATTACHMENTS_TYPE);
@@ -15360,7 +15360,7 @@ pub mod data {
         schema: (&SCHEMAS, 122),
     };
     impl TransitGatewayVpnAttachment {
-        /// Declares a `aws_ec2_transit_gateway_vpn_attachment` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_ec2_transit_gateway_vpn_attachment` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &TRANSIT_GATEWAY_VPN_ATTACHMENT_TYPE);
@@ -15436,7 +15436,7 @@ pub mod data {
         schema: (&SCHEMAS, 123),
     };
     impl Eip {
-        /// Declares a `aws_eip` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_eip` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &EIP_TYPE);
@@ -15560,7 +15560,7 @@ pub mod data {
         schema: (&SCHEMAS, 124),
     };
     impl Eips {
-        /// Declares a `aws_eips` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_eips` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &EIPS_TYPE);
@@ -15623,7 +15623,7 @@ pub mod data {
         schema: (&SCHEMAS, 125),
     };
     impl Instance {
-        /// Declares a `aws_instance` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_instance` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &INSTANCE_TYPE);
@@ -15878,7 +15878,7 @@ pub mod data {
         schema: (&SCHEMAS, 126),
     };
     impl Instances {
-        /// Declares a `aws_instances` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_instances` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &INSTANCES_TYPE);
@@ -15958,7 +15958,7 @@ pub mod data {
         schema: (&SCHEMAS, 127),
     };
     impl KeyPair {
-        /// Declares a `aws_key_pair` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_key_pair` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &KEY_PAIR_TYPE);
@@ -16060,7 +16060,7 @@ pub mod data {
         schema: (&SCHEMAS, 128),
     };
     impl LaunchTemplate {
-        /// Declares a `aws_launch_template` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_launch_template` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &LAUNCH_TEMPLATE_TYPE);
@@ -16266,7 +16266,7 @@ pub mod data {
         schema: (&SCHEMAS, 129),
     };
     impl SpotDatafeedSubscription {
-        /// Declares a `aws_spot_datafeed_subscription` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_spot_datafeed_subscription` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &SPOT_DATAFEED_SUBSCRIPTION_TYPE);

@@ -38,7 +38,7 @@ pub struct AccountSettingRequired {
     pub value: rt::Expr,
 }
 impl AccountSetting {
-    /// Declares a `aws_ecr_account_setting` with the stack-unique `id`. Required: `name`, `value`.
+    /// Declares an `aws_ecr_account_setting` with the stack-unique `id`. Required: `name`, `value`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: AccountSettingRequired) -> Self {
         let mut this = rt::Base::new(id, &ACCOUNT_SETTING_TYPE);
@@ -81,7 +81,7 @@ pub struct LifecyclePolicyRequired {
     pub repository: rt::Expr,
 }
 impl LifecyclePolicy {
-    /// Declares a `aws_ecr_lifecycle_policy` with the stack-unique `id`. Required: `policy`, `repository`.
+    /// Declares an `aws_ecr_lifecycle_policy` with the stack-unique `id`. Required: `policy`, `repository`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: LifecyclePolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &LIFECYCLE_POLICY_TYPE);
@@ -128,7 +128,7 @@ pub struct PullThroughCacheRuleRequired {
     pub upstream_registry_url: rt::Expr,
 }
 impl PullThroughCacheRule {
-    /// Declares a `aws_ecr_pull_through_cache_rule` with the stack-unique `id`. Required: `ecr_repository_prefix`, `upstream_registry_url`.
+    /// Declares an `aws_ecr_pull_through_cache_rule` with the stack-unique `id`. Required: `ecr_repository_prefix`, `upstream_registry_url`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: PullThroughCacheRuleRequired) -> Self {
         let mut this = rt::Base::new(id, &PULL_THROUGH_CACHE_RULE_TYPE);
@@ -201,7 +201,7 @@ static REGISTRY_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
 };
 impl RegistryPolicy {
-    /// Declares a `aws_ecr_registry_policy` with the stack-unique `id`. Required: `policy`.
+    /// Declares an `aws_ecr_registry_policy` with the stack-unique `id`. Required: `policy`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &REGISTRY_POLICY_TYPE);
@@ -236,7 +236,7 @@ static REGISTRY_SCANNING_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
 };
 impl RegistryScanningConfiguration {
-    /// Declares a `aws_ecr_registry_scanning_configuration` with the stack-unique `id`. Required: `scan_type`.
+    /// Declares an `aws_ecr_registry_scanning_configuration` with the stack-unique `id`. Required: `scan_type`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &REGISTRY_SCANNING_CONFIGURATION_TYPE);
@@ -311,7 +311,7 @@ static REPLICATION_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
 };
 impl ReplicationConfiguration {
-    /// Declares a `aws_ecr_replication_configuration` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_ecr_replication_configuration` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &REPLICATION_CONFIGURATION_TYPE);
@@ -413,7 +413,7 @@ static REPOSITORY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 6),
 };
 impl Repository {
-    /// Declares a `aws_ecr_repository` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_ecr_repository` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &REPOSITORY_TYPE);
@@ -541,7 +541,7 @@ pub struct RepositoryCreationTemplateRequired {
     pub prefix: rt::Expr,
 }
 impl RepositoryCreationTemplate {
-    /// Declares a `aws_ecr_repository_creation_template` with the stack-unique `id`. Required: `applied_for`, `prefix`.
+    /// Declares an `aws_ecr_repository_creation_template` with the stack-unique `id`. Required: `applied_for`, `prefix`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: RepositoryCreationTemplateRequired) -> Self {
         let mut this = rt::Base::new(id, &REPOSITORY_CREATION_TEMPLATE_TYPE);
@@ -656,7 +656,7 @@ pub struct RepositoryPolicyRequired {
     pub repository: rt::Expr,
 }
 impl RepositoryPolicy {
-    /// Declares a `aws_ecr_repository_policy` with the stack-unique `id`. Required: `policy`, `repository`.
+    /// Declares an `aws_ecr_repository_policy` with the stack-unique `id`. Required: `policy`, `repository`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: RepositoryPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &REPOSITORY_POLICY_TYPE);
@@ -743,7 +743,7 @@ pub mod data {
         schema: (&SCHEMAS, 9),
     };
     impl AuthorizationToken {
-        /// Declares a `aws_ecr_authorization_token` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_ecr_authorization_token` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &AUTHORIZATION_TOKEN_TYPE);
@@ -803,7 +803,7 @@ pub mod data {
         schema: (&SCHEMAS, 10),
     };
     impl Image {
-        /// Declares a `aws_ecr_image` with the stack-unique `id`. Required: `repository_name`.
+        /// Declares an `aws_ecr_image` with the stack-unique `id`. Required: `repository_name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &IMAGE_TYPE);
@@ -891,7 +891,7 @@ pub mod data {
         schema: (&SCHEMAS, 11),
     };
     impl LifecyclePolicyDocument {
-        /// Declares a `aws_ecr_lifecycle_policy_document` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_ecr_lifecycle_policy_document` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &LIFECYCLE_POLICY_DOCUMENT_TYPE);
@@ -1004,7 +1004,7 @@ pub mod data {
         schema: (&SCHEMAS, 12),
     };
     impl PullThroughCacheRule {
-        /// Declares a `aws_ecr_pull_through_cache_rule` with the stack-unique `id`. Required: `ecr_repository_prefix`.
+        /// Declares an `aws_ecr_pull_through_cache_rule` with the stack-unique `id`. Required: `ecr_repository_prefix`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &PULL_THROUGH_CACHE_RULE_TYPE);
@@ -1060,7 +1060,7 @@ pub mod data {
         schema: (&SCHEMAS, 13),
     };
     impl Repositories {
-        /// Declares a `aws_ecr_repositories` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_ecr_repositories` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &REPOSITORIES_TYPE);
@@ -1090,7 +1090,7 @@ pub mod data {
         schema: (&SCHEMAS, 14),
     };
     impl Repository {
-        /// Declares a `aws_ecr_repository` with the stack-unique `id`. Required: `name`.
+        /// Declares an `aws_ecr_repository` with the stack-unique `id`. Required: `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &REPOSITORY_TYPE);
@@ -1168,7 +1168,7 @@ pub mod data {
         schema: (&SCHEMAS, 15),
     };
     impl RepositoryCreationTemplate {
-        /// Declares a `aws_ecr_repository_creation_template` with the stack-unique `id`. Required: `prefix`.
+        /// Declares an `aws_ecr_repository_creation_template` with the stack-unique `id`. Required: `prefix`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &REPOSITORY_CREATION_TEMPLATE_TYPE);

@@ -33,7 +33,7 @@ static REPOSITORY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl Repository {
-    /// Declares a `aws_ecrpublic_repository` with the stack-unique `id`. Required: `repository_name`.
+    /// Declares an `aws_ecrpublic_repository` with the stack-unique `id`. Required: `repository_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &REPOSITORY_TYPE);
@@ -170,7 +170,7 @@ pub struct RepositoryPolicyRequired {
     pub repository_name: rt::Expr,
 }
 impl RepositoryPolicy {
-    /// Declares a `aws_ecrpublic_repository_policy` with the stack-unique `id`. Required: `policy`, `repository_name`.
+    /// Declares an `aws_ecrpublic_repository_policy` with the stack-unique `id`. Required: `policy`, `repository_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: RepositoryPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &REPOSITORY_POLICY_TYPE);
@@ -214,7 +214,7 @@ pub mod data {
         schema: (&SCHEMAS, 2),
     };
     impl AuthorizationToken {
-        /// Declares a `aws_ecrpublic_authorization_token` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_ecrpublic_authorization_token` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &AUTHORIZATION_TOKEN_TYPE);

@@ -38,7 +38,7 @@ pub struct AccountSettingDefaultRequired {
     pub value: rt::Expr,
 }
 impl AccountSettingDefault {
-    /// Declares a `aws_ecs_account_setting_default` with the stack-unique `id`. Required: `name`, `value`.
+    /// Declares an `aws_ecs_account_setting_default` with the stack-unique `id`. Required: `name`, `value`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: AccountSettingDefaultRequired) -> Self {
         let mut this = rt::Base::new(id, &ACCOUNT_SETTING_DEFAULT_TYPE);
@@ -85,7 +85,7 @@ pub struct CapacityProviderRequired {
     pub auto_scaling_group_provider: capacity_provider::AutoScalingGroupProvider,
 }
 impl CapacityProvider {
-    /// Declares a `aws_ecs_capacity_provider` with the stack-unique `id`. Required: `name`, `auto_scaling_group_provider`.
+    /// Declares an `aws_ecs_capacity_provider` with the stack-unique `id`. Required: `name`, `auto_scaling_group_provider`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: CapacityProviderRequired) -> Self {
         let mut this = rt::Base::new(id, &CAPACITY_PROVIDER_TYPE);
@@ -199,7 +199,7 @@ static CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
 };
 impl Cluster {
-    /// Declares a `aws_ecs_cluster` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_ecs_cluster` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CLUSTER_TYPE);
@@ -397,7 +397,7 @@ static CLUSTER_CAPACITY_PROVIDERS_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
 };
 impl ClusterCapacityProviders {
-    /// Declares a `aws_ecs_cluster_capacity_providers` with the stack-unique `id`. Required: `cluster_name`.
+    /// Declares an `aws_ecs_cluster_capacity_providers` with the stack-unique `id`. Required: `cluster_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CLUSTER_CAPACITY_PROVIDERS_TYPE);
@@ -471,7 +471,7 @@ static SERVICE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
 };
 impl Service {
-    /// Declares a `aws_ecs_service` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_ecs_service` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &SERVICE_TYPE);
@@ -1187,7 +1187,7 @@ pub struct TagRequired {
     pub value: rt::Expr,
 }
 impl Tag {
-    /// Declares a `aws_ecs_tag` with the stack-unique `id`. Required: `key`, `resource_arn`, `value`.
+    /// Declares an `aws_ecs_tag` with the stack-unique `id`. Required: `key`, `resource_arn`, `value`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: TagRequired) -> Self {
         let mut this = rt::Base::new(id, &TAG_TYPE);
@@ -1235,7 +1235,7 @@ pub struct TaskDefinitionRequired {
     pub family: rt::Expr,
 }
 impl TaskDefinition {
-    /// Declares a `aws_ecs_task_definition` with the stack-unique `id`. Required: `container_definitions`, `family`.
+    /// Declares an `aws_ecs_task_definition` with the stack-unique `id`. Required: `container_definitions`, `family`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: TaskDefinitionRequired) -> Self {
         let mut this = rt::Base::new(id, &TASK_DEFINITION_TYPE);
@@ -1687,7 +1687,7 @@ pub struct TaskSetRequired {
     pub task_definition: rt::Expr,
 }
 impl TaskSet {
-    /// Declares a `aws_ecs_task_set` with the stack-unique `id`. Required: `cluster`, `service`, `task_definition`.
+    /// Declares an `aws_ecs_task_set` with the stack-unique `id`. Required: `cluster`, `service`, `task_definition`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: TaskSetRequired) -> Self {
         let mut this = rt::Base::new(id, &TASK_SET_TYPE);
@@ -2000,7 +2000,7 @@ pub mod data {
         schema: (&SCHEMAS, 8),
     };
     impl Cluster {
-        /// Declares a `aws_ecs_cluster` with the stack-unique `id`. Required: `cluster_name`.
+        /// Declares an `aws_ecs_cluster` with the stack-unique `id`. Required: `cluster_name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &CLUSTER_TYPE);
@@ -2073,7 +2073,7 @@ pub mod data {
         schema: (&SCHEMAS, 9),
     };
     impl Clusters {
-        /// Declares a `aws_ecs_clusters` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_ecs_clusters` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &CLUSTERS_TYPE);
@@ -2110,7 +2110,7 @@ pub mod data {
         pub task_definition: rt::Expr,
     }
     impl ContainerDefinition {
-        /// Declares a `aws_ecs_container_definition` with the stack-unique `id`. Required: `container_name`, `task_definition`.
+        /// Declares an `aws_ecs_container_definition` with the stack-unique `id`. Required: `container_name`, `task_definition`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: ContainerDefinitionRequired) -> Self {
             let mut this = rt::Base::new(id, &CONTAINER_DEFINITION_TYPE);
@@ -2190,7 +2190,7 @@ pub mod data {
         pub service_name: rt::Expr,
     }
     impl Service {
-        /// Declares a `aws_ecs_service` with the stack-unique `id`. Required: `cluster_arn`, `service_name`.
+        /// Declares an `aws_ecs_service` with the stack-unique `id`. Required: `cluster_arn`, `service_name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: ServiceRequired) -> Self {
             let mut this = rt::Base::new(id, &SERVICE_TYPE);
@@ -2264,7 +2264,7 @@ pub mod data {
         schema: (&SCHEMAS, 12),
     };
     impl TaskDefinition {
-        /// Declares a `aws_ecs_task_definition` with the stack-unique `id`. Required: `task_definition`.
+        /// Declares an `aws_ecs_task_definition` with the stack-unique `id`. Required: `task_definition`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &TASK_DEFINITION_TYPE);
@@ -2391,7 +2391,7 @@ pub mod data {
         pub task_definition: rt::Expr,
     }
     impl TaskExecution {
-        /// Declares a `aws_ecs_task_execution` with the stack-unique `id`. Required: `cluster`, `task_definition`.
+        /// Declares an `aws_ecs_task_execution` with the stack-unique `id`. Required: `cluster`, `task_definition`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: TaskExecutionRequired) -> Self {
             let mut this = rt::Base::new(id, &TASK_EXECUTION_TYPE);

@@ -31,7 +31,7 @@ static ACCESS_POINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl AccessPoint {
-    /// Declares a `aws_efs_access_point` with the stack-unique `id`. Required: `file_system_id`.
+    /// Declares an `aws_efs_access_point` with the stack-unique `id`. Required: `file_system_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &ACCESS_POINT_TYPE);
@@ -170,7 +170,7 @@ pub struct BackupPolicyRequired {
     pub backup_policy: backup_policy::BackupPolicy,
 }
 impl BackupPolicy {
-    /// Declares a `aws_efs_backup_policy` with the stack-unique `id`. Required: `file_system_id`, `backup_policy`.
+    /// Declares an `aws_efs_backup_policy` with the stack-unique `id`. Required: `file_system_id`, `backup_policy`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: BackupPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &BACKUP_POLICY_TYPE);
@@ -219,7 +219,7 @@ static FILE_SYSTEM_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
 };
 impl FileSystem {
-    /// Declares a `aws_efs_file_system` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_efs_file_system` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &FILE_SYSTEM_TYPE);
@@ -408,7 +408,7 @@ pub struct FileSystemPolicyRequired {
     pub policy: rt::Expr,
 }
 impl FileSystemPolicy {
-    /// Declares a `aws_efs_file_system_policy` with the stack-unique `id`. Required: `file_system_id`, `policy`.
+    /// Declares an `aws_efs_file_system_policy` with the stack-unique `id`. Required: `file_system_id`, `policy`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: FileSystemPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &FILE_SYSTEM_POLICY_TYPE);
@@ -461,7 +461,7 @@ pub struct MountTargetRequired {
     pub subnet_id: rt::Expr,
 }
 impl MountTarget {
-    /// Declares a `aws_efs_mount_target` with the stack-unique `id`. Required: `file_system_id`, `subnet_id`.
+    /// Declares an `aws_efs_mount_target` with the stack-unique `id`. Required: `file_system_id`, `subnet_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: MountTargetRequired) -> Self {
         let mut this = rt::Base::new(id, &MOUNT_TARGET_TYPE);
@@ -560,7 +560,7 @@ pub struct ReplicationConfigurationRequired {
     pub destination: replication_configuration::Destination,
 }
 impl ReplicationConfiguration {
-    /// Declares a `aws_efs_replication_configuration` with the stack-unique `id`. Required: `source_file_system_id`, `destination`.
+    /// Declares an `aws_efs_replication_configuration` with the stack-unique `id`. Required: `source_file_system_id`, `destination`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ReplicationConfigurationRequired) -> Self {
         let mut this = rt::Base::new(id, &REPLICATION_CONFIGURATION_TYPE);
@@ -679,7 +679,7 @@ pub mod data {
         schema: (&SCHEMAS, 6),
     };
     impl AccessPoint {
-        /// Declares a `aws_efs_access_point` with the stack-unique `id`. Required: `access_point_id`.
+        /// Declares an `aws_efs_access_point` with the stack-unique `id`. Required: `access_point_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &ACCESS_POINT_TYPE);
@@ -748,7 +748,7 @@ pub mod data {
         schema: (&SCHEMAS, 7),
     };
     impl AccessPoints {
-        /// Declares a `aws_efs_access_points` with the stack-unique `id`. Required: `file_system_id`.
+        /// Declares an `aws_efs_access_points` with the stack-unique `id`. Required: `file_system_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &ACCESS_POINTS_TYPE);
@@ -792,7 +792,7 @@ pub mod data {
         schema: (&SCHEMAS, 8),
     };
     impl FileSystem {
-        /// Declares a `aws_efs_file_system` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_efs_file_system` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &FILE_SYSTEM_TYPE);
@@ -902,7 +902,7 @@ pub mod data {
         schema: (&SCHEMAS, 9),
     };
     impl MountTarget {
-        /// Declares a `aws_efs_mount_target` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_efs_mount_target` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &MOUNT_TARGET_TYPE);

@@ -38,7 +38,7 @@ pub struct AccessEntryRequired {
     pub principal_arn: rt::Expr,
 }
 impl AccessEntry {
-    /// Declares a `aws_eks_access_entry` with the stack-unique `id`. Required: `cluster_name`, `principal_arn`.
+    /// Declares an `aws_eks_access_entry` with the stack-unique `id`. Required: `cluster_name`, `principal_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: AccessEntryRequired) -> Self {
         let mut this = rt::Base::new(id, &ACCESS_ENTRY_TYPE);
@@ -143,7 +143,7 @@ pub struct AccessPolicyAssociationRequired {
     pub access_scope: access_policy_association::AccessScope,
 }
 impl AccessPolicyAssociation {
-    /// Declares a `aws_eks_access_policy_association` with the stack-unique `id`. Required: `cluster_name`, `policy_arn`, `principal_arn`, `access_scope`.
+    /// Declares an `aws_eks_access_policy_association` with the stack-unique `id`. Required: `cluster_name`, `policy_arn`, `principal_arn`, `access_scope`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: AccessPolicyAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &ACCESS_POLICY_ASSOCIATION_TYPE);
@@ -226,7 +226,7 @@ pub struct AddonRequired {
     pub cluster_name: rt::Expr,
 }
 impl Addon {
-    /// Declares a `aws_eks_addon` with the stack-unique `id`. Required: `addon_name`, `cluster_name`.
+    /// Declares an `aws_eks_addon` with the stack-unique `id`. Required: `addon_name`, `cluster_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: AddonRequired) -> Self {
         let mut this = rt::Base::new(id, &ADDON_TYPE);
@@ -416,7 +416,7 @@ pub struct ClusterRequired {
     pub vpc_config: cluster::VpcConfig,
 }
 impl Cluster {
-    /// Declares a `aws_eks_cluster` with the stack-unique `id`. Required: `name`, `role_arn`, `vpc_config`.
+    /// Declares an `aws_eks_cluster` with the stack-unique `id`. Required: `name`, `role_arn`, `vpc_config`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ClusterRequired) -> Self {
         let mut this = rt::Base::new(id, &CLUSTER_TYPE);
@@ -918,7 +918,7 @@ pub struct FargateProfileRequired {
     pub selector: fargate_profile::Selector,
 }
 impl FargateProfile {
-    /// Declares a `aws_eks_fargate_profile` with the stack-unique `id`. Required: `cluster_name`, `fargate_profile_name`, `pod_execution_role_arn`, `selector`.
+    /// Declares an `aws_eks_fargate_profile` with the stack-unique `id`. Required: `cluster_name`, `fargate_profile_name`, `pod_execution_role_arn`, `selector`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: FargateProfileRequired) -> Self {
         let mut this = rt::Base::new(id, &FARGATE_PROFILE_TYPE);
@@ -1030,7 +1030,7 @@ pub struct IdentityProviderConfigRequired {
     pub oidc: identity_provider_config::Oidc,
 }
 impl IdentityProviderConfig {
-    /// Declares a `aws_eks_identity_provider_config` with the stack-unique `id`. Required: `cluster_name`, `oidc`.
+    /// Declares an `aws_eks_identity_provider_config` with the stack-unique `id`. Required: `cluster_name`, `oidc`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: IdentityProviderConfigRequired) -> Self {
         let mut this = rt::Base::new(id, &IDENTITY_PROVIDER_CONFIG_TYPE);
@@ -1150,7 +1150,7 @@ pub struct NodeGroupRequired {
     pub scaling_config: node_group::ScalingConfig,
 }
 impl NodeGroup {
-    /// Declares a `aws_eks_node_group` with the stack-unique `id`. Required: `cluster_name`, `node_role_arn`, `subnet_ids`, `scaling_config`.
+    /// Declares an `aws_eks_node_group` with the stack-unique `id`. Required: `cluster_name`, `node_role_arn`, `subnet_ids`, `scaling_config`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: NodeGroupRequired) -> Self {
         let mut this = rt::Base::new(id, &NODE_GROUP_TYPE);
@@ -1495,7 +1495,7 @@ pub struct PodIdentityAssociationRequired {
     pub service_account: rt::Expr,
 }
 impl PodIdentityAssociation {
-    /// Declares a `aws_eks_pod_identity_association` with the stack-unique `id`. Required: `cluster_name`, `namespace`, `role_arn`, `service_account`.
+    /// Declares an `aws_eks_pod_identity_association` with the stack-unique `id`. Required: `cluster_name`, `namespace`, `role_arn`, `service_account`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: PodIdentityAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &POD_IDENTITY_ASSOCIATION_TYPE);
@@ -1593,7 +1593,7 @@ pub mod data {
         pub principal_arn: rt::Expr,
     }
     impl AccessEntry {
-        /// Declares a `aws_eks_access_entry` with the stack-unique `id`. Required: `cluster_name`, `principal_arn`.
+        /// Declares an `aws_eks_access_entry` with the stack-unique `id`. Required: `cluster_name`, `principal_arn`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: AccessEntryRequired) -> Self {
             let mut this = rt::Base::new(id, &ACCESS_ENTRY_TYPE);
@@ -1683,7 +1683,7 @@ pub mod data {
         pub cluster_name: rt::Expr,
     }
     impl Addon {
-        /// Declares a `aws_eks_addon` with the stack-unique `id`. Required: `addon_name`, `cluster_name`.
+        /// Declares an `aws_eks_addon` with the stack-unique `id`. Required: `addon_name`, `cluster_name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: AddonRequired) -> Self {
             let mut this = rt::Base::new(id, &ADDON_TYPE);
@@ -1768,7 +1768,7 @@ pub mod data {
         pub kubernetes_version: rt::Expr,
     }
     impl AddonVersion {
-        /// Declares a `aws_eks_addon_version` with the stack-unique `id`. Required: `addon_name`, `kubernetes_version`.
+        /// Declares an `aws_eks_addon_version` with the stack-unique `id`. Required: `addon_name`, `kubernetes_version`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: AddonVersionRequired) -> Self {
             let mut this = rt::Base::new(id, &ADDON_VERSION_TYPE);
@@ -1825,7 +1825,7 @@ pub mod data {
         schema: (&SCHEMAS, 11),
     };
     impl Cluster {
-        /// Declares a `aws_eks_cluster` with the stack-unique `id`. Required: `name`.
+        /// Declares an `aws_eks_cluster` with the stack-unique `id`. Required: `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &CLUSTER_TYPE);
@@ -1950,7 +1950,7 @@ pub mod data {
         schema: (&SCHEMAS, 12),
     };
     impl ClusterAuth {
-        /// Declares a `aws_eks_cluster_auth` with the stack-unique `id`. Required: `name`.
+        /// Declares an `aws_eks_cluster_auth` with the stack-unique `id`. Required: `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &CLUSTER_AUTH_TYPE);
@@ -1990,7 +1990,7 @@ pub mod data {
         schema: (&SCHEMAS, 13),
     };
     impl ClusterVersions {
-        /// Declares a `aws_eks_cluster_versions` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_eks_cluster_versions` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &CLUSTER_VERSIONS_TYPE);
@@ -2065,7 +2065,7 @@ pub mod data {
         schema: (&SCHEMAS, 14),
     };
     impl Clusters {
-        /// Declares a `aws_eks_clusters` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_eks_clusters` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &CLUSTERS_TYPE);
@@ -2107,7 +2107,7 @@ pub mod data {
         pub node_group_name: rt::Expr,
     }
     impl NodeGroup {
-        /// Declares a `aws_eks_node_group` with the stack-unique `id`. Required: `cluster_name`, `node_group_name`.
+        /// Declares an `aws_eks_node_group` with the stack-unique `id`. Required: `cluster_name`, `node_group_name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: NodeGroupRequired) -> Self {
             let mut this = rt::Base::new(id, &NODE_GROUP_TYPE);
@@ -2221,7 +2221,7 @@ pub mod data {
         schema: (&SCHEMAS, 16),
     };
     impl NodeGroups {
-        /// Declares a `aws_eks_node_groups` with the stack-unique `id`. Required: `cluster_name`.
+        /// Declares an `aws_eks_node_groups` with the stack-unique `id`. Required: `cluster_name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &NODE_GROUPS_TYPE);

@@ -31,7 +31,7 @@ static CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl Cluster {
-    /// Declares a `aws_elasticache_cluster` with the stack-unique `id`. Required: `cluster_id`.
+    /// Declares an `aws_elasticache_cluster` with the stack-unique `id`. Required: `cluster_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CLUSTER_TYPE);
@@ -348,7 +348,7 @@ pub struct GlobalReplicationGroupRequired {
     pub primary_replication_group_id: rt::Expr,
 }
 impl GlobalReplicationGroup {
-    /// Declares a `aws_elasticache_global_replication_group` with the stack-unique `id`. Required: `global_replication_group_id_suffix`, `primary_replication_group_id`.
+    /// Declares an `aws_elasticache_global_replication_group` with the stack-unique `id`. Required: `global_replication_group_id_suffix`, `primary_replication_group_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: GlobalReplicationGroupRequired) -> Self {
         let mut this = rt::Base::new(id, &GLOBAL_REPLICATION_GROUP_TYPE);
@@ -498,7 +498,7 @@ pub struct ParameterGroupRequired {
     pub name: rt::Expr,
 }
 impl ParameterGroup {
-    /// Declares a `aws_elasticache_parameter_group` with the stack-unique `id`. Required: `family`, `name`.
+    /// Declares an `aws_elasticache_parameter_group` with the stack-unique `id`. Required: `family`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ParameterGroupRequired) -> Self {
         let mut this = rt::Base::new(id, &PARAMETER_GROUP_TYPE);
@@ -593,7 +593,7 @@ pub struct ReplicationGroupRequired {
     pub replication_group_id: rt::Expr,
 }
 impl ReplicationGroup {
-    /// Declares a `aws_elasticache_replication_group` with the stack-unique `id`. Required: `description`, `replication_group_id`.
+    /// Declares an `aws_elasticache_replication_group` with the stack-unique `id`. Required: `description`, `replication_group_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ReplicationGroupRequired) -> Self {
         let mut this = rt::Base::new(id, &REPLICATION_GROUP_TYPE);
@@ -1003,7 +1003,7 @@ static RESERVED_CACHE_NODE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
 };
 impl ReservedCacheNode {
-    /// Declares a `aws_elasticache_reserved_cache_node` with the stack-unique `id`. Required: `reserved_cache_nodes_offering_id`.
+    /// Declares an `aws_elasticache_reserved_cache_node` with the stack-unique `id`. Required: `reserved_cache_nodes_offering_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &RESERVED_CACHE_NODE_TYPE);
@@ -1109,7 +1109,7 @@ pub struct ServerlessCacheRequired {
     pub name: rt::Expr,
 }
 impl ServerlessCache {
-    /// Declares a `aws_elasticache_serverless_cache` with the stack-unique `id`. Required: `engine`, `name`.
+    /// Declares an `aws_elasticache_serverless_cache` with the stack-unique `id`. Required: `engine`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ServerlessCacheRequired) -> Self {
         let mut this = rt::Base::new(id, &SERVERLESS_CACHE_TYPE);
@@ -1342,7 +1342,7 @@ pub struct SubnetGroupRequired {
     pub subnet_ids: rt::List<rt::Expr>,
 }
 impl SubnetGroup {
-    /// Declares a `aws_elasticache_subnet_group` with the stack-unique `id`. Required: `name`, `subnet_ids`.
+    /// Declares an `aws_elasticache_subnet_group` with the stack-unique `id`. Required: `name`, `subnet_ids`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: SubnetGroupRequired) -> Self {
         let mut this = rt::Base::new(id, &SUBNET_GROUP_TYPE);
@@ -1415,7 +1415,7 @@ pub struct UserRequired {
     pub user_name: rt::Expr,
 }
 impl User {
-    /// Declares a `aws_elasticache_user` with the stack-unique `id`. Required: `access_string`, `engine`, `user_id`, `user_name`.
+    /// Declares an `aws_elasticache_user` with the stack-unique `id`. Required: `access_string`, `engine`, `user_id`, `user_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: UserRequired) -> Self {
         let mut this = rt::Base::new(id, &USER_TYPE);
@@ -1559,7 +1559,7 @@ pub struct UserGroupRequired {
     pub user_group_id: rt::Expr,
 }
 impl UserGroup {
-    /// Declares a `aws_elasticache_user_group` with the stack-unique `id`. Required: `engine`, `user_group_id`.
+    /// Declares an `aws_elasticache_user_group` with the stack-unique `id`. Required: `engine`, `user_group_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: UserGroupRequired) -> Self {
         let mut this = rt::Base::new(id, &USER_GROUP_TYPE);
@@ -1624,7 +1624,7 @@ pub struct UserGroupAssociationRequired {
     pub user_id: rt::Expr,
 }
 impl UserGroupAssociation {
-    /// Declares a `aws_elasticache_user_group_association` with the stack-unique `id`. Required: `user_group_id`, `user_id`.
+    /// Declares an `aws_elasticache_user_group_association` with the stack-unique `id`. Required: `user_group_id`, `user_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: UserGroupAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &USER_GROUP_ASSOCIATION_TYPE);
@@ -1747,7 +1747,7 @@ pub mod data {
         schema: (&SCHEMAS, 10),
     };
     impl Cluster {
-        /// Declares a `aws_elasticache_cluster` with the stack-unique `id`. Required: `cluster_id`.
+        /// Declares an `aws_elasticache_cluster` with the stack-unique `id`. Required: `cluster_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &CLUSTER_TYPE);
@@ -1880,7 +1880,7 @@ pub mod data {
         schema: (&SCHEMAS, 11),
     };
     impl ReplicationGroup {
-        /// Declares a `aws_elasticache_replication_group` with the stack-unique `id`. Required: `replication_group_id`.
+        /// Declares an `aws_elasticache_replication_group` with the stack-unique `id`. Required: `replication_group_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &REPLICATION_GROUP_TYPE);
@@ -1999,7 +1999,7 @@ pub mod data {
         pub product_description: rt::Expr,
     }
     impl ReservedCacheNodeOffering {
-        /// Declares a `aws_elasticache_reserved_cache_node_offering` with the stack-unique `id`. Required: `cache_node_type`, `duration`, `offering_type`, `product_description`.
+        /// Declares an `aws_elasticache_reserved_cache_node_offering` with the stack-unique `id`. Required: `cache_node_type`, `duration`, `offering_type`, `product_description`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: ReservedCacheNodeOfferingRequired) -> Self {
             let mut this = rt::Base::new(id, &RESERVED_CACHE_NODE_OFFERING_TYPE);
@@ -2056,7 +2056,7 @@ pub mod data {
         schema: (&SCHEMAS, 13),
     };
     impl ServerlessCache {
-        /// Declares a `aws_elasticache_serverless_cache` with the stack-unique `id`. Required: `name`.
+        /// Declares an `aws_elasticache_serverless_cache` with the stack-unique `id`. Required: `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &SERVERLESS_CACHE_TYPE);
@@ -2151,7 +2151,7 @@ pub mod data {
         schema: (&SCHEMAS, 14),
     };
     impl SubnetGroup {
-        /// Declares a `aws_elasticache_subnet_group` with the stack-unique `id`. Required: `name`.
+        /// Declares an `aws_elasticache_subnet_group` with the stack-unique `id`. Required: `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &SUBNET_GROUP_TYPE);
@@ -2212,7 +2212,7 @@ pub mod data {
         schema: (&SCHEMAS, 15),
     };
     impl User {
-        /// Declares a `aws_elasticache_user` with the stack-unique `id`. Required: `user_id`.
+        /// Declares an `aws_elasticache_user` with the stack-unique `id`. Required: `user_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &USER_TYPE);

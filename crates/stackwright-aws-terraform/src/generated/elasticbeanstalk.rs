@@ -31,7 +31,7 @@ static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl Application {
-    /// Declares a `aws_elastic_beanstalk_application` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_elastic_beanstalk_application` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &APPLICATION_TYPE);
@@ -130,7 +130,7 @@ pub struct ApplicationVersionRequired {
     pub name: rt::Expr,
 }
 impl ApplicationVersion {
-    /// Declares a `aws_elastic_beanstalk_application_version` with the stack-unique `id`. Required: `application`, `bucket`, `key`, `name`.
+    /// Declares an `aws_elastic_beanstalk_application_version` with the stack-unique `id`. Required: `application`, `bucket`, `key`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ApplicationVersionRequired) -> Self {
         let mut this = rt::Base::new(id, &APPLICATION_VERSION_TYPE);
@@ -223,7 +223,7 @@ pub struct ConfigurationTemplateRequired {
     pub name: rt::Expr,
 }
 impl ConfigurationTemplate {
-    /// Declares a `aws_elastic_beanstalk_configuration_template` with the stack-unique `id`. Required: `application`, `name`.
+    /// Declares an `aws_elastic_beanstalk_configuration_template` with the stack-unique `id`. Required: `application`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ConfigurationTemplateRequired) -> Self {
         let mut this = rt::Base::new(id, &CONFIGURATION_TEMPLATE_TYPE);
@@ -303,7 +303,7 @@ pub struct EnvironmentRequired {
     pub name: rt::Expr,
 }
 impl Environment {
-    /// Declares a `aws_elastic_beanstalk_environment` with the stack-unique `id`. Required: `application`, `name`.
+    /// Declares an `aws_elastic_beanstalk_environment` with the stack-unique `id`. Required: `application`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: EnvironmentRequired) -> Self {
         let mut this = rt::Base::new(id, &ENVIRONMENT_TYPE);
@@ -514,7 +514,7 @@ pub mod data {
         schema: (&SCHEMAS, 4),
     };
     impl Application {
-        /// Declares a `aws_elastic_beanstalk_application` with the stack-unique `id`. Required: `name`.
+        /// Declares an `aws_elastic_beanstalk_application` with the stack-unique `id`. Required: `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &APPLICATION_TYPE);
@@ -562,7 +562,7 @@ pub mod data {
         schema: (&SCHEMAS, 5),
     };
     impl HostedZone {
-        /// Declares a `aws_elastic_beanstalk_hosted_zone` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_elastic_beanstalk_hosted_zone` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &HOSTED_ZONE_TYPE);
@@ -602,7 +602,7 @@ pub mod data {
         schema: (&SCHEMAS, 6),
     };
     impl SolutionStack {
-        /// Declares a `aws_elastic_beanstalk_solution_stack` with the stack-unique `id`. Required: `name_regex`.
+        /// Declares an `aws_elastic_beanstalk_solution_stack` with the stack-unique `id`. Required: `name_regex`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &SOLUTION_STACK_TYPE);

@@ -33,7 +33,7 @@ static DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl Domain {
-    /// Declares a `aws_elasticsearch_domain` with the stack-unique `id`. Required: `domain_name`.
+    /// Declares an `aws_elasticsearch_domain` with the stack-unique `id`. Required: `domain_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DOMAIN_TYPE);
@@ -575,7 +575,7 @@ pub struct DomainPolicyRequired {
     pub domain_name: rt::Expr,
 }
 impl DomainPolicy {
-    /// Declares a `aws_elasticsearch_domain_policy` with the stack-unique `id`. Required: `access_policies`, `domain_name`.
+    /// Declares an `aws_elasticsearch_domain_policy` with the stack-unique `id`. Required: `access_policies`, `domain_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: DomainPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &DOMAIN_POLICY_TYPE);
@@ -640,7 +640,7 @@ static DOMAIN_SAML_OPTIONS_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
 };
 impl DomainSamlOptions {
-    /// Declares a `aws_elasticsearch_domain_saml_options` with the stack-unique `id`. Required: `domain_name`.
+    /// Declares an `aws_elasticsearch_domain_saml_options` with the stack-unique `id`. Required: `domain_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DOMAIN_SAML_OPTIONS_TYPE);
@@ -776,7 +776,7 @@ pub struct VpcEndpointRequired {
     pub vpc_options: vpc_endpoint::VpcOptions,
 }
 impl VpcEndpoint {
-    /// Declares a `aws_elasticsearch_vpc_endpoint` with the stack-unique `id`. Required: `domain_arn`, `vpc_options`.
+    /// Declares an `aws_elasticsearch_vpc_endpoint` with the stack-unique `id`. Required: `domain_arn`, `vpc_options`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: VpcEndpointRequired) -> Self {
         let mut this = rt::Base::new(id, &VPC_ENDPOINT_TYPE);
@@ -871,7 +871,7 @@ pub mod data {
         schema: (&SCHEMAS, 4),
     };
     impl Domain {
-        /// Declares a `aws_elasticsearch_domain` with the stack-unique `id`. Required: `domain_name`.
+        /// Declares an `aws_elasticsearch_domain` with the stack-unique `id`. Required: `domain_name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &DOMAIN_TYPE);

@@ -38,7 +38,7 @@ pub struct PipelineRequired {
     pub role: rt::Expr,
 }
 impl Pipeline {
-    /// Declares a `aws_elastictranscoder_pipeline` with the stack-unique `id`. Required: `input_bucket`, `role`.
+    /// Declares an `aws_elastictranscoder_pipeline` with the stack-unique `id`. Required: `input_bucket`, `role`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: PipelineRequired) -> Self {
         let mut this = rt::Base::new(id, &PIPELINE_TYPE);
@@ -259,7 +259,7 @@ static PRESET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
 };
 impl Preset {
-    /// Declares a `aws_elastictranscoder_preset` with the stack-unique `id`. Required: `container`.
+    /// Declares an `aws_elastictranscoder_preset` with the stack-unique `id`. Required: `container`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &PRESET_TYPE);

@@ -42,7 +42,7 @@ pub struct AppCookieStickinessPolicyRequired {
     pub name: rt::Expr,
 }
 impl AppCookieStickinessPolicy {
-    /// Declares a `aws_app_cookie_stickiness_policy` with the stack-unique `id`. Required: `cookie_name`, `lb_port`, `load_balancer`, `name`.
+    /// Declares an `aws_app_cookie_stickiness_policy` with the stack-unique `id`. Required: `cookie_name`, `lb_port`, `load_balancer`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: AppCookieStickinessPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &APP_COOKIE_STICKINESS_POLICY_TYPE);
@@ -88,7 +88,7 @@ static ELB_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
 };
 impl Elb {
-    /// Declares a `aws_elb` with the stack-unique `id`. Required: `listener`.
+    /// Declares an `aws_elb` with the stack-unique `id`. Required: `listener`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: elb::Listener) -> Self {
         let mut this = rt::Base::new(id, &ELB_TYPE);
@@ -395,7 +395,7 @@ pub struct AttachmentRequired {
     pub instance: rt::Expr,
 }
 impl Attachment {
-    /// Declares a `aws_elb_attachment` with the stack-unique `id`. Required: `elb`, `instance`.
+    /// Declares an `aws_elb_attachment` with the stack-unique `id`. Required: `elb`, `instance`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: AttachmentRequired) -> Self {
         let mut this = rt::Base::new(id, &ATTACHMENT_TYPE);
@@ -440,7 +440,7 @@ pub struct LbCookieStickinessPolicyRequired {
     pub name: rt::Expr,
 }
 impl LbCookieStickinessPolicy {
-    /// Declares a `aws_lb_cookie_stickiness_policy` with the stack-unique `id`. Required: `lb_port`, `load_balancer`, `name`.
+    /// Declares an `aws_lb_cookie_stickiness_policy` with the stack-unique `id`. Required: `lb_port`, `load_balancer`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: LbCookieStickinessPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &LB_COOKIE_STICKINESS_POLICY_TYPE);
@@ -499,7 +499,7 @@ pub struct LbSslNegotiationPolicyRequired {
     pub name: rt::Expr,
 }
 impl LbSslNegotiationPolicy {
-    /// Declares a `aws_lb_ssl_negotiation_policy` with the stack-unique `id`. Required: `lb_port`, `load_balancer`, `name`.
+    /// Declares an `aws_lb_ssl_negotiation_policy` with the stack-unique `id`. Required: `lb_port`, `load_balancer`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: LbSslNegotiationPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &LB_SSL_NEGOTIATION_POLICY_TYPE);
@@ -584,7 +584,7 @@ pub struct LoadBalancerBackendServerPolicyRequired {
     pub load_balancer_name: rt::Expr,
 }
 impl LoadBalancerBackendServerPolicy {
-    /// Declares a `aws_load_balancer_backend_server_policy` with the stack-unique `id`. Required: `instance_port`, `load_balancer_name`.
+    /// Declares an `aws_load_balancer_backend_server_policy` with the stack-unique `id`. Required: `instance_port`, `load_balancer_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: LoadBalancerBackendServerPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &LOAD_BALANCER_BACKEND_SERVER_POLICY_TYPE);
@@ -642,7 +642,7 @@ pub struct LoadBalancerListenerPolicyRequired {
     pub load_balancer_port: rt::Number,
 }
 impl LoadBalancerListenerPolicy {
-    /// Declares a `aws_load_balancer_listener_policy` with the stack-unique `id`. Required: `load_balancer_name`, `load_balancer_port`.
+    /// Declares an `aws_load_balancer_listener_policy` with the stack-unique `id`. Required: `load_balancer_name`, `load_balancer_port`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: LoadBalancerListenerPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &LOAD_BALANCER_LISTENER_POLICY_TYPE);
@@ -711,7 +711,7 @@ pub struct LoadBalancerPolicyRequired {
     pub policy_type_name: rt::Expr,
 }
 impl LoadBalancerPolicy {
-    /// Declares a `aws_load_balancer_policy` with the stack-unique `id`. Required: `load_balancer_name`, `policy_name`, `policy_type_name`.
+    /// Declares an `aws_load_balancer_policy` with the stack-unique `id`. Required: `load_balancer_name`, `policy_name`, `policy_type_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: LoadBalancerPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &LOAD_BALANCER_POLICY_TYPE);
@@ -791,7 +791,7 @@ pub struct ProxyProtocolPolicyRequired {
     pub load_balancer: rt::Expr,
 }
 impl ProxyProtocolPolicy {
-    /// Declares a `aws_proxy_protocol_policy` with the stack-unique `id`. Required: `instance_ports`, `load_balancer`.
+    /// Declares an `aws_proxy_protocol_policy` with the stack-unique `id`. Required: `instance_ports`, `load_balancer`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ProxyProtocolPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &PROXY_PROTOCOL_POLICY_TYPE);
@@ -831,7 +831,7 @@ pub mod data {
         schema: (&SCHEMAS, 9),
     };
     impl Elb {
-        /// Declares a `aws_elb` with the stack-unique `id`. Required: `name`.
+        /// Declares an `aws_elb` with the stack-unique `id`. Required: `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &ELB_TYPE);
@@ -948,7 +948,7 @@ pub mod data {
         schema: (&SCHEMAS, 10),
     };
     impl HostedZoneId {
-        /// Declares a `aws_elb_hosted_zone_id` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_elb_hosted_zone_id` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &HOSTED_ZONE_ID_TYPE);
@@ -988,7 +988,7 @@ pub mod data {
         schema: (&SCHEMAS, 11),
     };
     impl ServiceAccount {
-        /// Declares a `aws_elb_service_account` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_elb_service_account` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &SERVICE_ACCOUNT_TYPE);

@@ -31,7 +31,7 @@ static BLOCK_PUBLIC_ACCESS_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl BlockPublicAccessConfiguration {
-    /// Declares a `aws_emr_block_public_access_configuration` with the stack-unique `id`. Required: `block_public_security_group_rules`.
+    /// Declares an `aws_emr_block_public_access_configuration` with the stack-unique `id`. Required: `block_public_security_group_rules`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Bool>) -> Self {
         let mut this = rt::Base::new(id, &BLOCK_PUBLIC_ACCESS_CONFIGURATION_TYPE);
@@ -108,7 +108,7 @@ pub struct ClusterRequired {
     pub service_role: rt::Expr,
 }
 impl Cluster {
-    /// Declares a `aws_emr_cluster` with the stack-unique `id`. Required: `name`, `release_label`, `service_role`.
+    /// Declares an `aws_emr_cluster` with the stack-unique `id`. Required: `name`, `release_label`, `service_role`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ClusterRequired) -> Self {
         let mut this = rt::Base::new(id, &CLUSTER_TYPE);
@@ -694,7 +694,7 @@ static INSTANCE_FLEET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
 };
 impl InstanceFleet {
-    /// Declares a `aws_emr_instance_fleet` with the stack-unique `id`. Required: `cluster_id`.
+    /// Declares an `aws_emr_instance_fleet` with the stack-unique `id`. Required: `cluster_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &INSTANCE_FLEET_TYPE);
@@ -785,7 +785,7 @@ pub struct InstanceGroupRequired {
     pub instance_type: rt::Expr,
 }
 impl InstanceGroup {
-    /// Declares a `aws_emr_instance_group` with the stack-unique `id`. Required: `cluster_id`, `instance_type`.
+    /// Declares an `aws_emr_instance_group` with the stack-unique `id`. Required: `cluster_id`, `instance_type`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: InstanceGroupRequired) -> Self {
         let mut this = rt::Base::new(id, &INSTANCE_GROUP_TYPE);
@@ -900,7 +900,7 @@ pub struct ManagedScalingPolicyRequired {
     pub compute_limits: managed_scaling_policy::ComputeLimits,
 }
 impl ManagedScalingPolicy {
-    /// Declares a `aws_emr_managed_scaling_policy` with the stack-unique `id`. Required: `cluster_id`, `compute_limits`.
+    /// Declares an `aws_emr_managed_scaling_policy` with the stack-unique `id`. Required: `cluster_id`, `compute_limits`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ManagedScalingPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &MANAGED_SCALING_POLICY_TYPE);
@@ -980,7 +980,7 @@ static SECURITY_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
 };
 impl SecurityConfiguration {
-    /// Declares a `aws_emr_security_configuration` with the stack-unique `id`. Required: `configuration`.
+    /// Declares an `aws_emr_security_configuration` with the stack-unique `id`. Required: `configuration`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &SECURITY_CONFIGURATION_TYPE);
@@ -1052,7 +1052,7 @@ pub struct StudioRequired {
     pub workspace_security_group_id: rt::Expr,
 }
 impl Studio {
-    /// Declares a `aws_emr_studio` with the stack-unique `id`. Required: `auth_mode`, `default_s3_location`, `engine_security_group_id`, `name`, `service_role`, `subnet_ids`, `vpc_id`, `workspace_security_group_id`.
+    /// Declares an `aws_emr_studio` with the stack-unique `id`. Required: `auth_mode`, `default_s3_location`, `engine_security_group_id`, `name`, `service_role`, `subnet_ids`, `vpc_id`, `workspace_security_group_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: StudioRequired) -> Self {
         let mut this = rt::Base::new(id, &STUDIO_TYPE);
@@ -1199,7 +1199,7 @@ pub struct StudioSessionMappingRequired {
     pub studio_id: rt::Expr,
 }
 impl StudioSessionMapping {
-    /// Declares a `aws_emr_studio_session_mapping` with the stack-unique `id`. Required: `identity_type`, `session_policy_arn`, `studio_id`.
+    /// Declares an `aws_emr_studio_session_mapping` with the stack-unique `id`. Required: `identity_type`, `session_policy_arn`, `studio_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: StudioSessionMappingRequired) -> Self {
         let mut this = rt::Base::new(id, &STUDIO_SESSION_MAPPING_TYPE);
@@ -1424,7 +1424,7 @@ pub mod data {
         schema: (&SCHEMAS, 8),
     };
     impl ReleaseLabels {
-        /// Declares a `aws_emr_release_labels` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_emr_release_labels` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &RELEASE_LABELS_TYPE);
@@ -1488,7 +1488,7 @@ pub mod data {
         schema: (&SCHEMAS, 9),
     };
     impl SupportedInstanceTypes {
-        /// Declares a `aws_emr_supported_instance_types` with the stack-unique `id`. Required: `release_label`.
+        /// Declares an `aws_emr_supported_instance_types` with the stack-unique `id`. Required: `release_label`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &SUPPORTED_INSTANCE_TYPES_TYPE);

@@ -38,7 +38,7 @@ pub struct JobTemplateRequired {
     pub job_template_data: job_template::JobTemplateData,
 }
 impl JobTemplate {
-    /// Declares a `aws_emrcontainers_job_template` with the stack-unique `id`. Required: `name`, `job_template_data`.
+    /// Declares an `aws_emrcontainers_job_template` with the stack-unique `id`. Required: `name`, `job_template_data`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: JobTemplateRequired) -> Self {
         let mut this = rt::Base::new(id, &JOB_TEMPLATE_TYPE);
@@ -327,7 +327,7 @@ pub struct VirtualClusterRequired {
     pub container_provider: virtual_cluster::ContainerProvider,
 }
 impl VirtualCluster {
-    /// Declares a `aws_emrcontainers_virtual_cluster` with the stack-unique `id`. Required: `name`, `container_provider`.
+    /// Declares an `aws_emrcontainers_virtual_cluster` with the stack-unique `id`. Required: `name`, `container_provider`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: VirtualClusterRequired) -> Self {
         let mut this = rt::Base::new(id, &VIRTUAL_CLUSTER_TYPE);
@@ -456,7 +456,7 @@ pub mod data {
         schema: (&SCHEMAS, 2),
     };
     impl VirtualCluster {
-        /// Declares a `aws_emrcontainers_virtual_cluster` with the stack-unique `id`. Required: `virtual_cluster_id`.
+        /// Declares an `aws_emrcontainers_virtual_cluster` with the stack-unique `id`. Required: `virtual_cluster_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &VIRTUAL_CLUSTER_TYPE);

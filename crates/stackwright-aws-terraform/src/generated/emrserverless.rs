@@ -40,7 +40,7 @@ pub struct ApplicationRequired {
     pub type_: rt::Expr,
 }
 impl Application {
-    /// Declares a `aws_emrserverless_application` with the stack-unique `id`. Required: `name`, `release_label`, `type`.
+    /// Declares an `aws_emrserverless_application` with the stack-unique `id`. Required: `name`, `release_label`, `type`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ApplicationRequired) -> Self {
         let mut this = rt::Base::new(id, &APPLICATION_TYPE);

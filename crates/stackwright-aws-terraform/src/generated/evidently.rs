@@ -40,7 +40,7 @@ pub struct FeatureRequired {
     pub variations: feature::Variations,
 }
 impl Feature {
-    /// Declares a `aws_evidently_feature` with the stack-unique `id`. Required: `name`, `project`, `variations`.
+    /// Declares an `aws_evidently_feature` with the stack-unique `id`. Required: `name`, `project`, `variations`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: FeatureRequired) -> Self {
         let mut this = rt::Base::new(id, &FEATURE_TYPE);
@@ -219,7 +219,7 @@ pub struct LaunchRequired {
     pub groups: launch::Groups,
 }
 impl Launch {
-    /// Declares a `aws_evidently_launch` with the stack-unique `id`. Required: `name`, `project`, `groups`.
+    /// Declares an `aws_evidently_launch` with the stack-unique `id`. Required: `name`, `project`, `groups`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: LaunchRequired) -> Self {
         let mut this = rt::Base::new(id, &LAUNCH_TYPE);
@@ -468,7 +468,7 @@ static PROJECT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
 };
 impl Project {
-    /// Declares a `aws_evidently_project` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_evidently_project` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &PROJECT_TYPE);
@@ -630,7 +630,7 @@ pub struct SegmentRequired {
     pub pattern: rt::Expr,
 }
 impl Segment {
-    /// Declares a `aws_evidently_segment` with the stack-unique `id`. Required: `name`, `pattern`.
+    /// Declares an `aws_evidently_segment` with the stack-unique `id`. Required: `name`, `pattern`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: SegmentRequired) -> Self {
         let mut this = rt::Base::new(id, &SEGMENT_TYPE);

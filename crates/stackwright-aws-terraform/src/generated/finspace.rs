@@ -46,7 +46,7 @@ pub struct KxClusterRequired {
     pub vpc_configuration: kx_cluster::VpcConfiguration,
 }
 impl KxCluster {
-    /// Declares a `aws_finspace_kx_cluster` with the stack-unique `id`. Required: `az_mode`, `environment_id`, `name`, `release_label`, `type`, `vpc_configuration`.
+    /// Declares an `aws_finspace_kx_cluster` with the stack-unique `id`. Required: `az_mode`, `environment_id`, `name`, `release_label`, `type`, `vpc_configuration`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: KxClusterRequired) -> Self {
         let mut this = rt::Base::new(id, &KX_CLUSTER_TYPE);
@@ -495,7 +495,7 @@ pub struct KxDatabaseRequired {
     pub name: rt::Expr,
 }
 impl KxDatabase {
-    /// Declares a `aws_finspace_kx_database` with the stack-unique `id`. Required: `environment_id`, `name`.
+    /// Declares an `aws_finspace_kx_database` with the stack-unique `id`. Required: `environment_id`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: KxDatabaseRequired) -> Self {
         let mut this = rt::Base::new(id, &KX_DATABASE_TYPE);
@@ -584,7 +584,7 @@ pub struct KxDataviewRequired {
     pub name: rt::Expr,
 }
 impl KxDataview {
-    /// Declares a `aws_finspace_kx_dataview` with the stack-unique `id`. Required: `auto_update`, `az_mode`, `database_name`, `environment_id`, `name`.
+    /// Declares an `aws_finspace_kx_dataview` with the stack-unique `id`. Required: `auto_update`, `az_mode`, `database_name`, `environment_id`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: KxDataviewRequired) -> Self {
         let mut this = rt::Base::new(id, &KX_DATAVIEW_TYPE);
@@ -742,7 +742,7 @@ pub struct KxEnvironmentRequired {
     pub name: rt::Expr,
 }
 impl KxEnvironment {
-    /// Declares a `aws_finspace_kx_environment` with the stack-unique `id`. Required: `kms_key_id`, `name`.
+    /// Declares an `aws_finspace_kx_environment` with the stack-unique `id`. Required: `kms_key_id`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: KxEnvironmentRequired) -> Self {
         let mut this = rt::Base::new(id, &KX_ENVIRONMENT_TYPE);
@@ -991,7 +991,7 @@ pub struct KxScalingGroupRequired {
     pub name: rt::Expr,
 }
 impl KxScalingGroup {
-    /// Declares a `aws_finspace_kx_scaling_group` with the stack-unique `id`. Required: `availability_zone_id`, `environment_id`, `host_type`, `name`.
+    /// Declares an `aws_finspace_kx_scaling_group` with the stack-unique `id`. Required: `availability_zone_id`, `environment_id`, `host_type`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: KxScalingGroupRequired) -> Self {
         let mut this = rt::Base::new(id, &KX_SCALING_GROUP_TYPE);
@@ -1092,7 +1092,7 @@ pub struct KxUserRequired {
     pub name: rt::Expr,
 }
 impl KxUser {
-    /// Declares a `aws_finspace_kx_user` with the stack-unique `id`. Required: `environment_id`, `iam_role`, `name`.
+    /// Declares an `aws_finspace_kx_user` with the stack-unique `id`. Required: `environment_id`, `iam_role`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: KxUserRequired) -> Self {
         let mut this = rt::Base::new(id, &KX_USER_TYPE);
@@ -1169,7 +1169,7 @@ pub struct KxVolumeRequired {
     pub type_: rt::Expr,
 }
 impl KxVolume {
-    /// Declares a `aws_finspace_kx_volume` with the stack-unique `id`. Required: `availability_zones`, `az_mode`, `environment_id`, `name`, `type`.
+    /// Declares an `aws_finspace_kx_volume` with the stack-unique `id`. Required: `availability_zones`, `az_mode`, `environment_id`, `name`, `type`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: KxVolumeRequired) -> Self {
         let mut this = rt::Base::new(id, &KX_VOLUME_TYPE);

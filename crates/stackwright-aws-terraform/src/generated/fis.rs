@@ -42,7 +42,7 @@ pub struct ExperimentTemplateRequired {
     pub stop_condition: experiment_template::StopCondition,
 }
 impl ExperimentTemplate {
-    /// Declares a `aws_fis_experiment_template` with the stack-unique `id`. Required: `description`, `role_arn`, `action`, `stop_condition`.
+    /// Declares an `aws_fis_experiment_template` with the stack-unique `id`. Required: `description`, `role_arn`, `action`, `stop_condition`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ExperimentTemplateRequired) -> Self {
         let mut this = rt::Base::new(id, &EXPERIMENT_TEMPLATE_TYPE);
@@ -479,7 +479,7 @@ pub mod data {
         schema: (&SCHEMAS, 1),
     };
     impl ExperimentTemplates {
-        /// Declares a `aws_fis_experiment_templates` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_fis_experiment_templates` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &EXPERIMENT_TEMPLATES_TYPE);

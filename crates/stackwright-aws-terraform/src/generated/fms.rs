@@ -31,7 +31,7 @@ static ADMIN_ACCOUNT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl AdminAccount {
-    /// Declares a `aws_fms_admin_account` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_fms_admin_account` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &ADMIN_ACCOUNT_TYPE);
@@ -104,7 +104,7 @@ pub struct PolicyRequired {
     pub security_service_policy_data: policy::SecurityServicePolicyData,
 }
 impl Policy {
-    /// Declares a `aws_fms_policy` with the stack-unique `id`. Required: `exclude_resource_tags`, `name`, `security_service_policy_data`.
+    /// Declares an `aws_fms_policy` with the stack-unique `id`. Required: `exclude_resource_tags`, `name`, `security_service_policy_data`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: PolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &POLICY_TYPE);
@@ -544,7 +544,7 @@ static RESOURCE_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
 };
 impl ResourceSet {
-    /// Declares a `aws_fms_resource_set` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_fms_resource_set` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &RESOURCE_SET_TYPE);

@@ -31,7 +31,7 @@ static BACKUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl Backup {
-    /// Declares a `aws_fsx_backup` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_fsx_backup` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &BACKUP_TYPE);
@@ -138,7 +138,7 @@ pub struct DataRepositoryAssociationRequired {
     pub file_system_path: rt::Expr,
 }
 impl DataRepositoryAssociation {
-    /// Declares a `aws_fsx_data_repository_association` with the stack-unique `id`. Required: `data_repository_path`, `file_system_id`, `file_system_path`.
+    /// Declares an `aws_fsx_data_repository_association` with the stack-unique `id`. Required: `data_repository_path`, `file_system_id`, `file_system_path`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: DataRepositoryAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &DATA_REPOSITORY_ASSOCIATION_TYPE);
@@ -303,7 +303,7 @@ pub struct FileCacheRequired {
     pub subnet_ids: rt::List<rt::Expr>,
 }
 impl FileCache {
-    /// Declares a `aws_fsx_file_cache` with the stack-unique `id`. Required: `file_cache_type`, `file_cache_type_version`, `storage_capacity`, `subnet_ids`.
+    /// Declares an `aws_fsx_file_cache` with the stack-unique `id`. Required: `file_cache_type`, `file_cache_type_version`, `storage_capacity`, `subnet_ids`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: FileCacheRequired) -> Self {
         let mut this = rt::Base::new(id, &FILE_CACHE_TYPE);
@@ -552,7 +552,7 @@ static LUSTRE_FILE_SYSTEM_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
 };
 impl LustreFileSystem {
-    /// Declares a `aws_fsx_lustre_file_system` with the stack-unique `id`. Required: `subnet_ids`.
+    /// Declares an `aws_fsx_lustre_file_system` with the stack-unique `id`. Required: `subnet_ids`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::List<rt::Expr>>) -> Self {
         let mut this = rt::Base::new(id, &LUSTRE_FILE_SYSTEM_TYPE);
@@ -947,7 +947,7 @@ pub struct OntapFileSystemRequired {
     pub subnet_ids: rt::List<rt::Expr>,
 }
 impl OntapFileSystem {
-    /// Declares a `aws_fsx_ontap_file_system` with the stack-unique `id`. Required: `deployment_type`, `preferred_subnet_id`, `storage_capacity`, `subnet_ids`.
+    /// Declares an `aws_fsx_ontap_file_system` with the stack-unique `id`. Required: `deployment_type`, `preferred_subnet_id`, `storage_capacity`, `subnet_ids`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: OntapFileSystemRequired) -> Self {
         let mut this = rt::Base::new(id, &ONTAP_FILE_SYSTEM_TYPE);
@@ -1166,7 +1166,7 @@ pub struct OntapStorageVirtualMachineRequired {
     pub name: rt::Expr,
 }
 impl OntapStorageVirtualMachine {
-    /// Declares a `aws_fsx_ontap_storage_virtual_machine` with the stack-unique `id`. Required: `file_system_id`, `name`.
+    /// Declares an `aws_fsx_ontap_storage_virtual_machine` with the stack-unique `id`. Required: `file_system_id`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: OntapStorageVirtualMachineRequired) -> Self {
         let mut this = rt::Base::new(id, &ONTAP_STORAGE_VIRTUAL_MACHINE_TYPE);
@@ -1337,7 +1337,7 @@ pub struct OntapVolumeRequired {
     pub storage_virtual_machine_id: rt::Expr,
 }
 impl OntapVolume {
-    /// Declares a `aws_fsx_ontap_volume` with the stack-unique `id`. Required: `name`, `storage_virtual_machine_id`.
+    /// Declares an `aws_fsx_ontap_volume` with the stack-unique `id`. Required: `name`, `storage_virtual_machine_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: OntapVolumeRequired) -> Self {
         let mut this = rt::Base::new(id, &ONTAP_VOLUME_TYPE);
@@ -1736,7 +1736,7 @@ pub struct OpenzfsFileSystemRequired {
     pub throughput_capacity: rt::Number,
 }
 impl OpenzfsFileSystem {
-    /// Declares a `aws_fsx_openzfs_file_system` with the stack-unique `id`. Required: `deployment_type`, `subnet_ids`, `throughput_capacity`.
+    /// Declares an `aws_fsx_openzfs_file_system` with the stack-unique `id`. Required: `deployment_type`, `subnet_ids`, `throughput_capacity`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: OpenzfsFileSystemRequired) -> Self {
         let mut this = rt::Base::new(id, &OPENZFS_FILE_SYSTEM_TYPE);
@@ -2040,7 +2040,7 @@ pub struct OpenzfsSnapshotRequired {
     pub volume_id: rt::Expr,
 }
 impl OpenzfsSnapshot {
-    /// Declares a `aws_fsx_openzfs_snapshot` with the stack-unique `id`. Required: `name`, `volume_id`.
+    /// Declares an `aws_fsx_openzfs_snapshot` with the stack-unique `id`. Required: `name`, `volume_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: OpenzfsSnapshotRequired) -> Self {
         let mut this = rt::Base::new(id, &OPENZFS_SNAPSHOT_TYPE);
@@ -2139,7 +2139,7 @@ pub struct OpenzfsVolumeRequired {
     pub parent_volume_id: rt::Expr,
 }
 impl OpenzfsVolume {
-    /// Declares a `aws_fsx_openzfs_volume` with the stack-unique `id`. Required: `name`, `parent_volume_id`.
+    /// Declares an `aws_fsx_openzfs_volume` with the stack-unique `id`. Required: `name`, `parent_volume_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: OpenzfsVolumeRequired) -> Self {
         let mut this = rt::Base::new(id, &OPENZFS_VOLUME_TYPE);
@@ -2314,7 +2314,7 @@ pub struct WindowsFileSystemRequired {
     pub throughput_capacity: rt::Number,
 }
 impl WindowsFileSystem {
-    /// Declares a `aws_fsx_windows_file_system` with the stack-unique `id`. Required: `subnet_ids`, `throughput_capacity`.
+    /// Declares an `aws_fsx_windows_file_system` with the stack-unique `id`. Required: `subnet_ids`, `throughput_capacity`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: WindowsFileSystemRequired) -> Self {
         let mut this = rt::Base::new(id, &WINDOWS_FILE_SYSTEM_TYPE);
@@ -2761,7 +2761,7 @@ pub mod data {
         schema: (&SCHEMAS, 11),
     };
     impl OntapFileSystem {
-        /// Declares a `aws_fsx_ontap_file_system` with the stack-unique `id`. Required: `id`.
+        /// Declares an `aws_fsx_ontap_file_system` with the stack-unique `id`. Required: `id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &ONTAP_FILE_SYSTEM_TYPE);
@@ -2881,7 +2881,7 @@ pub mod data {
         schema: (&SCHEMAS, 12),
     };
     impl OntapStorageVirtualMachine {
-        /// Declares a `aws_fsx_ontap_storage_virtual_machine` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_fsx_ontap_storage_virtual_machine` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &ONTAP_STORAGE_VIRTUAL_MACHINE_TYPE);
@@ -2971,7 +2971,7 @@ pub mod data {
         schema: (&SCHEMAS, 13),
     };
     impl OntapStorageVirtualMachines {
-        /// Declares a `aws_fsx_ontap_storage_virtual_machines` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_fsx_ontap_storage_virtual_machines` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &ONTAP_STORAGE_VIRTUAL_MACHINES_TYPE);
@@ -3019,7 +3019,7 @@ pub mod data {
         schema: (&SCHEMAS, 14),
     };
     impl OpenzfsSnapshot {
-        /// Declares a `aws_fsx_openzfs_snapshot` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_fsx_openzfs_snapshot` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &OPENZFS_SNAPSHOT_TYPE);
@@ -3112,7 +3112,7 @@ pub mod data {
         schema: (&SCHEMAS, 15),
     };
     impl WindowsFileSystem {
-        /// Declares a `aws_fsx_windows_file_system` with the stack-unique `id`. Required: `id`.
+        /// Declares an `aws_fsx_windows_file_system` with the stack-unique `id`. Required: `id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &WINDOWS_FILE_SYSTEM_TYPE);

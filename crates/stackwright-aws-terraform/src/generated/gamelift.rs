@@ -38,7 +38,7 @@ pub struct AliasRequired {
     pub routing_strategy: alias::RoutingStrategy,
 }
 impl Alias {
-    /// Declares a `aws_gamelift_alias` with the stack-unique `id`. Required: `name`, `routing_strategy`.
+    /// Declares an `aws_gamelift_alias` with the stack-unique `id`. Required: `name`, `routing_strategy`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: AliasRequired) -> Self {
         let mut this = rt::Base::new(id, &ALIAS_TYPE);
@@ -126,7 +126,7 @@ pub struct BuildRequired {
     pub storage_location: build::StorageLocation,
 }
 impl Build {
-    /// Declares a `aws_gamelift_build` with the stack-unique `id`. Required: `name`, `operating_system`, `storage_location`.
+    /// Declares an `aws_gamelift_build` with the stack-unique `id`. Required: `name`, `operating_system`, `storage_location`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: BuildRequired) -> Self {
         let mut this = rt::Base::new(id, &BUILD_TYPE);
@@ -197,7 +197,7 @@ pub struct FleetRequired {
     pub name: rt::Expr,
 }
 impl Fleet {
-    /// Declares a `aws_gamelift_fleet` with the stack-unique `id`. Required: `ec2_instance_type`, `name`.
+    /// Declares an `aws_gamelift_fleet` with the stack-unique `id`. Required: `ec2_instance_type`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: FleetRequired) -> Self {
         let mut this = rt::Base::new(id, &FLEET_TYPE);
@@ -497,7 +497,7 @@ pub struct GameServerGroupRequired {
     pub launch_template: game_server_group::LaunchTemplate,
 }
 impl GameServerGroup {
-    /// Declares a `aws_gamelift_game_server_group` with the stack-unique `id`. Required: `game_server_group_name`, `max_size`, `min_size`, `role_arn`, `instance_definition`, `launch_template`.
+    /// Declares an `aws_gamelift_game_server_group` with the stack-unique `id`. Required: `game_server_group_name`, `max_size`, `min_size`, `role_arn`, `instance_definition`, `launch_template`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: GameServerGroupRequired) -> Self {
         let mut this = rt::Base::new(id, &GAME_SERVER_GROUP_TYPE);
@@ -684,7 +684,7 @@ static GAME_SESSION_QUEUE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
 };
 impl GameSessionQueue {
-    /// Declares a `aws_gamelift_game_session_queue` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_gamelift_game_session_queue` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &GAME_SESSION_QUEUE_TYPE);
@@ -792,7 +792,7 @@ static SCRIPT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
 };
 impl Script {
-    /// Declares a `aws_gamelift_script` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_gamelift_script` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &SCRIPT_TYPE);

@@ -33,7 +33,7 @@ static VAULT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl Vault {
-    /// Declares a `aws_glacier_vault` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_glacier_vault` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &VAULT_TYPE);
@@ -127,7 +127,7 @@ pub struct VaultLockRequired {
     pub vault_name: rt::Expr,
 }
 impl VaultLock {
-    /// Declares a `aws_glacier_vault_lock` with the stack-unique `id`. Required: `complete_lock`, `policy`, `vault_name`.
+    /// Declares an `aws_glacier_vault_lock` with the stack-unique `id`. Required: `complete_lock`, `policy`, `vault_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: VaultLockRequired) -> Self {
         let mut this = rt::Base::new(id, &VAULT_LOCK_TYPE);

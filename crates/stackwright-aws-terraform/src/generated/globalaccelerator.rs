@@ -31,7 +31,7 @@ static ACCELERATOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl Accelerator {
-    /// Declares a `aws_globalaccelerator_accelerator` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_globalaccelerator_accelerator` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &ACCELERATOR_TYPE);
@@ -153,7 +153,7 @@ static CROSS_ACCOUNT_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
 };
 impl CrossAccountAttachment {
-    /// Declares a `aws_globalaccelerator_cross_account_attachment` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_globalaccelerator_cross_account_attachment` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CROSS_ACCOUNT_ATTACHMENT_TYPE);
@@ -248,7 +248,7 @@ static CUSTOM_ROUTING_ACCELERATOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
 };
 impl CustomRoutingAccelerator {
-    /// Declares a `aws_globalaccelerator_custom_routing_accelerator` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_globalaccelerator_custom_routing_accelerator` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CUSTOM_ROUTING_ACCELERATOR_TYPE);
@@ -373,7 +373,7 @@ pub struct CustomRoutingEndpointGroupRequired {
     pub destination_configuration: custom_routing_endpoint_group::DestinationConfiguration,
 }
 impl CustomRoutingEndpointGroup {
-    /// Declares a `aws_globalaccelerator_custom_routing_endpoint_group` with the stack-unique `id`. Required: `listener_arn`, `destination_configuration`.
+    /// Declares an `aws_globalaccelerator_custom_routing_endpoint_group` with the stack-unique `id`. Required: `listener_arn`, `destination_configuration`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: CustomRoutingEndpointGroupRequired) -> Self {
         let mut this = rt::Base::new(id, &CUSTOM_ROUTING_ENDPOINT_GROUP_TYPE);
@@ -511,7 +511,7 @@ pub struct CustomRoutingListenerRequired {
     pub port_range: custom_routing_listener::PortRange,
 }
 impl CustomRoutingListener {
-    /// Declares a `aws_globalaccelerator_custom_routing_listener` with the stack-unique `id`. Required: `accelerator_arn`, `port_range`.
+    /// Declares an `aws_globalaccelerator_custom_routing_listener` with the stack-unique `id`. Required: `accelerator_arn`, `port_range`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: CustomRoutingListenerRequired) -> Self {
         let mut this = rt::Base::new(id, &CUSTOM_ROUTING_LISTENER_TYPE);
@@ -562,7 +562,7 @@ static ENDPOINT_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
 };
 impl EndpointGroup {
-    /// Declares a `aws_globalaccelerator_endpoint_group` with the stack-unique `id`. Required: `listener_arn`.
+    /// Declares an `aws_globalaccelerator_endpoint_group` with the stack-unique `id`. Required: `listener_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &ENDPOINT_GROUP_TYPE);
@@ -740,7 +740,7 @@ pub struct ListenerRequired {
     pub port_range: listener::PortRange,
 }
 impl Listener {
-    /// Declares a `aws_globalaccelerator_listener` with the stack-unique `id`. Required: `accelerator_arn`, `protocol`, `port_range`.
+    /// Declares an `aws_globalaccelerator_listener` with the stack-unique `id`. Required: `accelerator_arn`, `protocol`, `port_range`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ListenerRequired) -> Self {
         let mut this = rt::Base::new(id, &LISTENER_TYPE);
@@ -883,7 +883,7 @@ pub mod data {
         schema: (&SCHEMAS, 7),
     };
     impl Accelerator {
-        /// Declares a `aws_globalaccelerator_accelerator` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_globalaccelerator_accelerator` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &ACCELERATOR_TYPE);
@@ -964,7 +964,7 @@ pub mod data {
         schema: (&SCHEMAS, 8),
     };
     impl CustomRoutingAccelerator {
-        /// Declares a `aws_globalaccelerator_custom_routing_accelerator` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_globalaccelerator_custom_routing_accelerator` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &CUSTOM_ROUTING_ACCELERATOR_TYPE);

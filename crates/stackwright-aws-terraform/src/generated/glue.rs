@@ -31,7 +31,7 @@ static CATALOG_DATABASE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl CatalogDatabase {
-    /// Declares a `aws_glue_catalog_database` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_glue_catalog_database` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CATALOG_DATABASE_TYPE);
@@ -221,7 +221,7 @@ pub struct CatalogTableRequired {
     pub name: rt::Expr,
 }
 impl CatalogTable {
-    /// Declares a `aws_glue_catalog_table` with the stack-unique `id`. Required: `database_name`, `name`.
+    /// Declares an `aws_glue_catalog_table` with the stack-unique `id`. Required: `database_name`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: CatalogTableRequired) -> Self {
         let mut this = rt::Base::new(id, &CATALOG_TABLE_TYPE);
@@ -620,7 +620,7 @@ pub struct CatalogTableOptimizerRequired {
     pub type_: rt::Expr,
 }
 impl CatalogTableOptimizer {
-    /// Declares a `aws_glue_catalog_table_optimizer` with the stack-unique `id`. Required: `catalog_id`, `database_name`, `table_name`, `type`.
+    /// Declares an `aws_glue_catalog_table_optimizer` with the stack-unique `id`. Required: `catalog_id`, `database_name`, `table_name`, `type`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: CatalogTableOptimizerRequired) -> Self {
         let mut this = rt::Base::new(id, &CATALOG_TABLE_OPTIMIZER_TYPE);
@@ -792,7 +792,7 @@ static CLASSIFIER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
 };
 impl Classifier {
-    /// Declares a `aws_glue_classifier` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_glue_classifier` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CLASSIFIER_TYPE);
@@ -956,7 +956,7 @@ static CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
 };
 impl Connection {
-    /// Declares a `aws_glue_connection` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_glue_connection` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CONNECTION_TYPE);
@@ -1101,7 +1101,7 @@ pub struct CrawlerRequired {
     pub role: rt::Expr,
 }
 impl Crawler {
-    /// Declares a `aws_glue_crawler` with the stack-unique `id`. Required: `database_name`, `name`, `role`.
+    /// Declares an `aws_glue_crawler` with the stack-unique `id`. Required: `database_name`, `name`, `role`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: CrawlerRequired) -> Self {
         let mut this = rt::Base::new(id, &CRAWLER_TYPE);
@@ -1585,7 +1585,7 @@ static DATA_CATALOG_ENCRYPTION_SETTINGS_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 6),
 };
 impl DataCatalogEncryptionSettings {
-    /// Declares a `aws_glue_data_catalog_encryption_settings` with the stack-unique `id`. Required: `data_catalog_encryption_settings`.
+    /// Declares an `aws_glue_data_catalog_encryption_settings` with the stack-unique `id`. Required: `data_catalog_encryption_settings`.
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
@@ -1701,7 +1701,7 @@ pub struct DataQualityRulesetRequired {
     pub ruleset: rt::Expr,
 }
 impl DataQualityRuleset {
-    /// Declares a `aws_glue_data_quality_ruleset` with the stack-unique `id`. Required: `name`, `ruleset`.
+    /// Declares an `aws_glue_data_quality_ruleset` with the stack-unique `id`. Required: `name`, `ruleset`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: DataQualityRulesetRequired) -> Self {
         let mut this = rt::Base::new(id, &DATA_QUALITY_RULESET_TYPE);
@@ -1811,7 +1811,7 @@ pub struct DevEndpointRequired {
     pub role_arn: rt::Expr,
 }
 impl DevEndpoint {
-    /// Declares a `aws_glue_dev_endpoint` with the stack-unique `id`. Required: `name`, `role_arn`.
+    /// Declares an `aws_glue_dev_endpoint` with the stack-unique `id`. Required: `name`, `role_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: DevEndpointRequired) -> Self {
         let mut this = rt::Base::new(id, &DEV_ENDPOINT_TYPE);
@@ -2009,7 +2009,7 @@ pub struct JobRequired {
     pub command: job::Command,
 }
 impl Job {
-    /// Declares a `aws_glue_job` with the stack-unique `id`. Required: `name`, `role_arn`, `command`.
+    /// Declares an `aws_glue_job` with the stack-unique `id`. Required: `name`, `role_arn`, `command`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: JobRequired) -> Self {
         let mut this = rt::Base::new(id, &JOB_TYPE);
@@ -2307,7 +2307,7 @@ pub struct MlTransformRequired {
     pub parameters: ml_transform::Parameters,
 }
 impl MlTransform {
-    /// Declares a `aws_glue_ml_transform` with the stack-unique `id`. Required: `name`, `role_arn`, `input_record_tables`, `parameters`.
+    /// Declares an `aws_glue_ml_transform` with the stack-unique `id`. Required: `name`, `role_arn`, `input_record_tables`, `parameters`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: MlTransformRequired) -> Self {
         let mut this = rt::Base::new(id, &ML_TRANSFORM_TYPE);
@@ -2531,7 +2531,7 @@ pub struct PartitionRequired {
     pub table_name: rt::Expr,
 }
 impl Partition {
-    /// Declares a `aws_glue_partition` with the stack-unique `id`. Required: `database_name`, `partition_values`, `table_name`.
+    /// Declares an `aws_glue_partition` with the stack-unique `id`. Required: `database_name`, `partition_values`, `table_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: PartitionRequired) -> Self {
         let mut this = rt::Base::new(id, &PARTITION_TYPE);
@@ -2717,7 +2717,7 @@ pub struct PartitionIndexRequired {
     pub partition_index: partition_index::PartitionIndex,
 }
 impl PartitionIndex {
-    /// Declares a `aws_glue_partition_index` with the stack-unique `id`. Required: `database_name`, `table_name`, `partition_index`.
+    /// Declares an `aws_glue_partition_index` with the stack-unique `id`. Required: `database_name`, `table_name`, `partition_index`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: PartitionIndexRequired) -> Self {
         let mut this = rt::Base::new(id, &PARTITION_INDEX_TYPE);
@@ -2812,7 +2812,7 @@ static REGISTRY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 13),
 };
 impl Registry {
-    /// Declares a `aws_glue_registry` with the stack-unique `id`. Required: `registry_name`.
+    /// Declares an `aws_glue_registry` with the stack-unique `id`. Required: `registry_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &REGISTRY_TYPE);
@@ -2865,7 +2865,7 @@ static RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 14),
 };
 impl ResourcePolicy {
-    /// Declares a `aws_glue_resource_policy` with the stack-unique `id`. Required: `policy`.
+    /// Declares an `aws_glue_resource_policy` with the stack-unique `id`. Required: `policy`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &RESOURCE_POLICY_TYPE);
@@ -2916,7 +2916,7 @@ pub struct SchemaRequired {
     pub schema_name: rt::Expr,
 }
 impl Schema {
-    /// Declares a `aws_glue_schema` with the stack-unique `id`. Required: `compatibility`, `data_format`, `schema_definition`, `schema_name`.
+    /// Declares an `aws_glue_schema` with the stack-unique `id`. Required: `compatibility`, `data_format`, `schema_definition`, `schema_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: SchemaRequired) -> Self {
         let mut this = rt::Base::new(id, &SCHEMA_TYPE);
@@ -3016,7 +3016,7 @@ pub struct SecurityConfigurationRequired {
     pub encryption_configuration: security_configuration::EncryptionConfiguration,
 }
 impl SecurityConfiguration {
-    /// Declares a `aws_glue_security_configuration` with the stack-unique `id`. Required: `name`, `encryption_configuration`.
+    /// Declares an `aws_glue_security_configuration` with the stack-unique `id`. Required: `name`, `encryption_configuration`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: SecurityConfigurationRequired) -> Self {
         let mut this = rt::Base::new(id, &SECURITY_CONFIGURATION_TYPE);
@@ -3153,7 +3153,7 @@ pub struct TriggerRequired {
     pub actions: trigger::Actions,
 }
 impl Trigger {
-    /// Declares a `aws_glue_trigger` with the stack-unique `id`. Required: `name`, `type`, `actions`.
+    /// Declares an `aws_glue_trigger` with the stack-unique `id`. Required: `name`, `type`, `actions`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: TriggerRequired) -> Self {
         let mut this = rt::Base::new(id, &TRIGGER_TYPE);
@@ -3428,7 +3428,7 @@ pub struct UserDefinedFunctionRequired {
     pub owner_type: rt::Expr,
 }
 impl UserDefinedFunction {
-    /// Declares a `aws_glue_user_defined_function` with the stack-unique `id`. Required: `class_name`, `database_name`, `name`, `owner_name`, `owner_type`.
+    /// Declares an `aws_glue_user_defined_function` with the stack-unique `id`. Required: `class_name`, `database_name`, `name`, `owner_name`, `owner_type`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: UserDefinedFunctionRequired) -> Self {
         let mut this = rt::Base::new(id, &USER_DEFINED_FUNCTION_TYPE);
@@ -3524,7 +3524,7 @@ static WORKFLOW_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 19),
 };
 impl Workflow {
-    /// Declares a `aws_glue_workflow` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_glue_workflow` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &WORKFLOW_TYPE);
@@ -3702,7 +3702,7 @@ pub mod data {
         pub name: rt::Expr,
     }
     impl CatalogTable {
-        /// Declares a `aws_glue_catalog_table` with the stack-unique `id`. Required: `database_name`, `name`.
+        /// Declares an `aws_glue_catalog_table` with the stack-unique `id`. Required: `database_name`, `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: CatalogTableRequired) -> Self {
             let mut this = rt::Base::new(id, &CATALOG_TABLE_TYPE);
@@ -3818,7 +3818,7 @@ pub mod data {
         schema: (&SCHEMAS, 21),
     };
     impl Connection {
-        /// Declares a `aws_glue_connection` with the stack-unique `id`. Required: `id`.
+        /// Declares an `aws_glue_connection` with the stack-unique `id`. Required: `id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &CONNECTION_TYPE);
@@ -3890,7 +3890,7 @@ pub mod data {
         schema: (&SCHEMAS, 22),
     };
     impl DataCatalogEncryptionSettings {
-        /// Declares a `aws_glue_data_catalog_encryption_settings` with the stack-unique `id`. Required: `catalog_id`.
+        /// Declares an `aws_glue_data_catalog_encryption_settings` with the stack-unique `id`. Required: `catalog_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &DATA_CATALOG_ENCRYPTION_SETTINGS_TYPE);
@@ -3933,7 +3933,7 @@ pub mod data {
         schema: (&SCHEMAS, 23),
     };
     impl Registry {
-        /// Declares a `aws_glue_registry` with the stack-unique `id`. Required: `name`.
+        /// Declares an `aws_glue_registry` with the stack-unique `id`. Required: `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &REGISTRY_TYPE);
@@ -3979,7 +3979,7 @@ pub mod data {
         pub dag_node: script::DagNode,
     }
     impl Script {
-        /// Declares a `aws_glue_script` with the stack-unique `id`. Required: `dag_edge`, `dag_node`.
+        /// Declares an `aws_glue_script` with the stack-unique `id`. Required: `dag_edge`, `dag_node`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: ScriptRequired) -> Self {
             let mut this = rt::Base::new(id, &SCRIPT_TYPE);

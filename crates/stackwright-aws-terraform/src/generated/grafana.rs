@@ -38,7 +38,7 @@ pub struct LicenseAssociationRequired {
     pub workspace_id: rt::Expr,
 }
 impl LicenseAssociation {
-    /// Declares a `aws_grafana_license_association` with the stack-unique `id`. Required: `license_type`, `workspace_id`.
+    /// Declares an `aws_grafana_license_association` with the stack-unique `id`. Required: `license_type`, `workspace_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: LicenseAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &LICENSE_ASSOCIATION_TYPE);
@@ -108,7 +108,7 @@ pub struct RoleAssociationRequired {
     pub workspace_id: rt::Expr,
 }
 impl RoleAssociation {
-    /// Declares a `aws_grafana_role_association` with the stack-unique `id`. Required: `role`, `workspace_id`.
+    /// Declares an `aws_grafana_role_association` with the stack-unique `id`. Required: `role`, `workspace_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: RoleAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &ROLE_ASSOCIATION_TYPE);
@@ -181,7 +181,7 @@ pub struct WorkspaceRequired {
     pub permission_type: rt::Expr,
 }
 impl Workspace {
-    /// Declares a `aws_grafana_workspace` with the stack-unique `id`. Required: `account_access_type`, `authentication_providers`, `permission_type`.
+    /// Declares an `aws_grafana_workspace` with the stack-unique `id`. Required: `account_access_type`, `authentication_providers`, `permission_type`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: WorkspaceRequired) -> Self {
         let mut this = rt::Base::new(id, &WORKSPACE_TYPE);
@@ -427,7 +427,7 @@ pub struct WorkspaceApiKeyRequired {
     pub workspace_id: rt::Expr,
 }
 impl WorkspaceApiKey {
-    /// Declares a `aws_grafana_workspace_api_key` with the stack-unique `id`. Required: `key_name`, `key_role`, `seconds_to_live`, `workspace_id`.
+    /// Declares an `aws_grafana_workspace_api_key` with the stack-unique `id`. Required: `key_name`, `key_role`, `seconds_to_live`, `workspace_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: WorkspaceApiKeyRequired) -> Self {
         let mut this = rt::Base::new(id, &WORKSPACE_API_KEY_TYPE);
@@ -484,7 +484,7 @@ pub struct WorkspaceSamlConfigurationRequired {
     pub workspace_id: rt::Expr,
 }
 impl WorkspaceSamlConfiguration {
-    /// Declares a `aws_grafana_workspace_saml_configuration` with the stack-unique `id`. Required: `editor_role_values`, `workspace_id`.
+    /// Declares an `aws_grafana_workspace_saml_configuration` with the stack-unique `id`. Required: `editor_role_values`, `workspace_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: WorkspaceSamlConfigurationRequired) -> Self {
         let mut this = rt::Base::new(id, &WORKSPACE_SAML_CONFIGURATION_TYPE);
@@ -642,7 +642,7 @@ pub struct WorkspaceServiceAccountRequired {
     pub workspace_id: rt::Expr,
 }
 impl WorkspaceServiceAccount {
-    /// Declares a `aws_grafana_workspace_service_account` with the stack-unique `id`. Required: `grafana_role`, `name`, `workspace_id`.
+    /// Declares an `aws_grafana_workspace_service_account` with the stack-unique `id`. Required: `grafana_role`, `name`, `workspace_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: WorkspaceServiceAccountRequired) -> Self {
         let mut this = rt::Base::new(id, &WORKSPACE_SERVICE_ACCOUNT_TYPE);
@@ -698,7 +698,7 @@ pub struct WorkspaceServiceAccountTokenRequired {
     pub workspace_id: rt::Expr,
 }
 impl WorkspaceServiceAccountToken {
-    /// Declares a `aws_grafana_workspace_service_account_token` with the stack-unique `id`. Required: `name`, `seconds_to_live`, `service_account_id`, `workspace_id`.
+    /// Declares an `aws_grafana_workspace_service_account_token` with the stack-unique `id`. Required: `name`, `seconds_to_live`, `service_account_id`, `workspace_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: WorkspaceServiceAccountTokenRequired) -> Self {
         let mut this = rt::Base::new(id, &WORKSPACE_SERVICE_ACCOUNT_TOKEN_TYPE);
@@ -794,7 +794,7 @@ pub mod data {
         schema: (&SCHEMAS, 7),
     };
     impl Workspace {
-        /// Declares a `aws_grafana_workspace` with the stack-unique `id`. Required: `workspace_id`.
+        /// Declares an `aws_grafana_workspace` with the stack-unique `id`. Required: `workspace_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &WORKSPACE_TYPE);

@@ -31,7 +31,7 @@ static DETECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl Detector {
-    /// Declares a `aws_guardduty_detector` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_guardduty_detector` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &DETECTOR_TYPE);
@@ -181,7 +181,7 @@ pub struct DetectorFeatureRequired {
     pub status: rt::Expr,
 }
 impl DetectorFeature {
-    /// Declares a `aws_guardduty_detector_feature` with the stack-unique `id`. Required: `detector_id`, `name`, `status`.
+    /// Declares an `aws_guardduty_detector_feature` with the stack-unique `id`. Required: `detector_id`, `name`, `status`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: DetectorFeatureRequired) -> Self {
         let mut this = rt::Base::new(id, &DETECTOR_FEATURE_TYPE);
@@ -249,7 +249,7 @@ pub struct FilterRequired {
     pub finding_criteria: filter::FindingCriteria,
 }
 impl Filter {
-    /// Declares a `aws_guardduty_filter` with the stack-unique `id`. Required: `action`, `detector_id`, `name`, `rank`, `finding_criteria`.
+    /// Declares an `aws_guardduty_filter` with the stack-unique `id`. Required: `action`, `detector_id`, `name`, `rank`, `finding_criteria`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: FilterRequired) -> Self {
         let mut this = rt::Base::new(id, &FILTER_TYPE);
@@ -386,7 +386,7 @@ pub struct InviteAccepterRequired {
     pub master_account_id: rt::Expr,
 }
 impl InviteAccepter {
-    /// Declares a `aws_guardduty_invite_accepter` with the stack-unique `id`. Required: `detector_id`, `master_account_id`.
+    /// Declares an `aws_guardduty_invite_accepter` with the stack-unique `id`. Required: `detector_id`, `master_account_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: InviteAccepterRequired) -> Self {
         let mut this = rt::Base::new(id, &INVITE_ACCEPTER_TYPE);
@@ -459,7 +459,7 @@ pub struct IpsetRequired {
     pub name: rt::Expr,
 }
 impl Ipset {
-    /// Declares a `aws_guardduty_ipset` with the stack-unique `id`. Required: `activate`, `detector_id`, `format`, `location`, `name`.
+    /// Declares an `aws_guardduty_ipset` with the stack-unique `id`. Required: `activate`, `detector_id`, `format`, `location`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: IpsetRequired) -> Self {
         let mut this = rt::Base::new(id, &IPSET_TYPE);
@@ -523,7 +523,7 @@ static MALWARE_PROTECTION_PLAN_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
 };
 impl MalwareProtectionPlan {
-    /// Declares a `aws_guardduty_malware_protection_plan` with the stack-unique `id`. Required: `role`.
+    /// Declares an `aws_guardduty_malware_protection_plan` with the stack-unique `id`. Required: `role`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &MALWARE_PROTECTION_PLAN_TYPE);
@@ -633,7 +633,7 @@ pub struct MemberRequired {
     pub email: rt::Expr,
 }
 impl Member {
-    /// Declares a `aws_guardduty_member` with the stack-unique `id`. Required: `account_id`, `detector_id`, `email`.
+    /// Declares an `aws_guardduty_member` with the stack-unique `id`. Required: `account_id`, `detector_id`, `email`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: MemberRequired) -> Self {
         let mut this = rt::Base::new(id, &MEMBER_TYPE);
@@ -745,7 +745,7 @@ pub struct MemberDetectorFeatureRequired {
     pub status: rt::Expr,
 }
 impl MemberDetectorFeature {
-    /// Declares a `aws_guardduty_member_detector_feature` with the stack-unique `id`. Required: `account_id`, `detector_id`, `name`, `status`.
+    /// Declares an `aws_guardduty_member_detector_feature` with the stack-unique `id`. Required: `account_id`, `detector_id`, `name`, `status`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: MemberDetectorFeatureRequired) -> Self {
         let mut this = rt::Base::new(id, &MEMBER_DETECTOR_FEATURE_TYPE);
@@ -805,7 +805,7 @@ static ORGANIZATION_ADMIN_ACCOUNT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 8),
 };
 impl OrganizationAdminAccount {
-    /// Declares a `aws_guardduty_organization_admin_account` with the stack-unique `id`. Required: `admin_account_id`.
+    /// Declares an `aws_guardduty_organization_admin_account` with the stack-unique `id`. Required: `admin_account_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &ORGANIZATION_ADMIN_ACCOUNT_TYPE);
@@ -836,7 +836,7 @@ static ORGANIZATION_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 9),
 };
 impl OrganizationConfiguration {
-    /// Declares a `aws_guardduty_organization_configuration` with the stack-unique `id`. Required: `detector_id`.
+    /// Declares an `aws_guardduty_organization_configuration` with the stack-unique `id`. Required: `detector_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &ORGANIZATION_CONFIGURATION_TYPE);
@@ -976,7 +976,7 @@ pub struct OrganizationConfigurationFeatureRequired {
     pub name: rt::Expr,
 }
 impl OrganizationConfigurationFeature {
-    /// Declares a `aws_guardduty_organization_configuration_feature` with the stack-unique `id`. Required: `auto_enable`, `detector_id`, `name`.
+    /// Declares an `aws_guardduty_organization_configuration_feature` with the stack-unique `id`. Required: `auto_enable`, `detector_id`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: OrganizationConfigurationFeatureRequired) -> Self {
         let mut this = rt::Base::new(id, &ORGANIZATION_CONFIGURATION_FEATURE_TYPE);
@@ -1061,7 +1061,7 @@ pub struct PublishingDestinationRequired {
     pub kms_key_arn: rt::Expr,
 }
 impl PublishingDestination {
-    /// Declares a `aws_guardduty_publishing_destination` with the stack-unique `id`. Required: `destination_arn`, `detector_id`, `kms_key_arn`.
+    /// Declares an `aws_guardduty_publishing_destination` with the stack-unique `id`. Required: `destination_arn`, `detector_id`, `kms_key_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: PublishingDestinationRequired) -> Self {
         let mut this = rt::Base::new(id, &PUBLISHING_DESTINATION_TYPE);
@@ -1124,7 +1124,7 @@ pub struct ThreatintelsetRequired {
     pub name: rt::Expr,
 }
 impl Threatintelset {
-    /// Declares a `aws_guardduty_threatintelset` with the stack-unique `id`. Required: `activate`, `detector_id`, `format`, `location`, `name`.
+    /// Declares an `aws_guardduty_threatintelset` with the stack-unique `id`. Required: `activate`, `detector_id`, `format`, `location`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ThreatintelsetRequired) -> Self {
         let mut this = rt::Base::new(id, &THREATINTELSET_TYPE);
@@ -1237,7 +1237,7 @@ pub mod data {
         schema: (&SCHEMAS, 13),
     };
     impl Detector {
-        /// Declares a `aws_guardduty_detector` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_guardduty_detector` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &DETECTOR_TYPE);
@@ -1297,7 +1297,7 @@ pub mod data {
         schema: (&SCHEMAS, 14),
     };
     impl FindingIds {
-        /// Declares a `aws_guardduty_finding_ids` with the stack-unique `id`. Required: `detector_id`.
+        /// Declares an `aws_guardduty_finding_ids` with the stack-unique `id`. Required: `detector_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &FINDING_IDS_TYPE);

@@ -31,7 +31,7 @@ static ACCESS_KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl AccessKey {
-    /// Declares a `aws_iam_access_key` with the stack-unique `id`. Required: `user`.
+    /// Declares an `aws_iam_access_key` with the stack-unique `id`. Required: `user`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &ACCESS_KEY_TYPE);
@@ -104,7 +104,7 @@ static ACCOUNT_ALIAS_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
 };
 impl AccountAlias {
-    /// Declares a `aws_iam_account_alias` with the stack-unique `id`. Required: `account_alias`.
+    /// Declares an `aws_iam_account_alias` with the stack-unique `id`. Required: `account_alias`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &ACCOUNT_ALIAS_TYPE);
@@ -135,7 +135,7 @@ static ACCOUNT_PASSWORD_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
 };
 impl AccountPasswordPolicy {
-    /// Declares a `aws_iam_account_password_policy` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_iam_account_password_policy` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &ACCOUNT_PASSWORD_POLICY_TYPE);
@@ -249,7 +249,7 @@ static GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
 };
 impl Group {
-    /// Declares a `aws_iam_group` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_iam_group` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &GROUP_TYPE);
@@ -306,7 +306,7 @@ pub struct GroupMembershipRequired {
     pub users: rt::List<rt::Expr>,
 }
 impl GroupMembership {
-    /// Declares a `aws_iam_group_membership` with the stack-unique `id`. Required: `group`, `name`, `users`.
+    /// Declares an `aws_iam_group_membership` with the stack-unique `id`. Required: `group`, `name`, `users`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: GroupMembershipRequired) -> Self {
         let mut this = rt::Base::new(id, &GROUP_MEMBERSHIP_TYPE);
@@ -354,7 +354,7 @@ pub struct GroupPoliciesExclusiveRequired {
     pub policy_names: rt::List<rt::Expr>,
 }
 impl GroupPoliciesExclusive {
-    /// Declares a `aws_iam_group_policies_exclusive` with the stack-unique `id`. Required: `group_name`, `policy_names`.
+    /// Declares an `aws_iam_group_policies_exclusive` with the stack-unique `id`. Required: `group_name`, `policy_names`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: GroupPoliciesExclusiveRequired) -> Self {
         let mut this = rt::Base::new(id, &GROUP_POLICIES_EXCLUSIVE_TYPE);
@@ -397,7 +397,7 @@ pub struct GroupPolicyRequired {
     pub policy: rt::Expr,
 }
 impl GroupPolicy {
-    /// Declares a `aws_iam_group_policy` with the stack-unique `id`. Required: `group`, `policy`.
+    /// Declares an `aws_iam_group_policy` with the stack-unique `id`. Required: `group`, `policy`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: GroupPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &GROUP_POLICY_TYPE);
@@ -458,7 +458,7 @@ pub struct GroupPolicyAttachmentRequired {
     pub policy_arn: rt::Expr,
 }
 impl GroupPolicyAttachment {
-    /// Declares a `aws_iam_group_policy_attachment` with the stack-unique `id`. Required: `group`, `policy_arn`.
+    /// Declares an `aws_iam_group_policy_attachment` with the stack-unique `id`. Required: `group`, `policy_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: GroupPolicyAttachmentRequired) -> Self {
         let mut this = rt::Base::new(id, &GROUP_POLICY_ATTACHMENT_TYPE);
@@ -501,7 +501,7 @@ pub struct GroupPolicyAttachmentsExclusiveRequired {
     pub policy_arns: rt::List<rt::Expr>,
 }
 impl GroupPolicyAttachmentsExclusive {
-    /// Declares a `aws_iam_group_policy_attachments_exclusive` with the stack-unique `id`. Required: `group_name`, `policy_arns`.
+    /// Declares an `aws_iam_group_policy_attachments_exclusive` with the stack-unique `id`. Required: `group_name`, `policy_arns`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: GroupPolicyAttachmentsExclusiveRequired) -> Self {
         let mut this = rt::Base::new(id, &GROUP_POLICY_ATTACHMENTS_EXCLUSIVE_TYPE);
@@ -540,7 +540,7 @@ static INSTANCE_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 9),
 };
 impl InstanceProfile {
-    /// Declares a `aws_iam_instance_profile` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_iam_instance_profile` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &INSTANCE_PROFILE_TYPE);
@@ -630,7 +630,7 @@ pub struct OpenidConnectProviderRequired {
     pub url: rt::Expr,
 }
 impl OpenidConnectProvider {
-    /// Declares a `aws_iam_openid_connect_provider` with the stack-unique `id`. Required: `client_id_list`, `url`.
+    /// Declares an `aws_iam_openid_connect_provider` with the stack-unique `id`. Required: `client_id_list`, `url`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: OpenidConnectProviderRequired) -> Self {
         let mut this = rt::Base::new(id, &OPENID_CONNECT_PROVIDER_TYPE);
@@ -688,7 +688,7 @@ static ORGANIZATIONS_FEATURES_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 11),
 };
 impl OrganizationsFeatures {
-    /// Declares a `aws_iam_organizations_features` with the stack-unique `id`. Required: `enabled_features`.
+    /// Declares an `aws_iam_organizations_features` with the stack-unique `id`. Required: `enabled_features`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::List<rt::Expr>>) -> Self {
         let mut this = rt::Base::new(id, &ORGANIZATIONS_FEATURES_TYPE);
@@ -719,7 +719,7 @@ static POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 12),
 };
 impl Policy {
-    /// Declares a `aws_iam_policy` with the stack-unique `id`. Required: `policy`.
+    /// Declares an `aws_iam_policy` with the stack-unique `id`. Required: `policy`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &POLICY_TYPE);
@@ -814,7 +814,7 @@ pub struct PolicyAttachmentRequired {
     pub policy_arn: rt::Expr,
 }
 impl PolicyAttachment {
-    /// Declares a `aws_iam_policy_attachment` with the stack-unique `id`. Required: `name`, `policy_arn`.
+    /// Declares an `aws_iam_policy_attachment` with the stack-unique `id`. Required: `name`, `policy_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: PolicyAttachmentRequired) -> Self {
         let mut this = rt::Base::new(id, &POLICY_ATTACHMENT_TYPE);
@@ -877,7 +877,7 @@ static ROLE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 14),
 };
 impl Role {
-    /// Declares a `aws_iam_role` with the stack-unique `id`. Required: `assume_role_policy`.
+    /// Declares an `aws_iam_role` with the stack-unique `id`. Required: `assume_role_policy`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &ROLE_TYPE);
@@ -1040,7 +1040,7 @@ pub struct RolePoliciesExclusiveRequired {
     pub role_name: rt::Expr,
 }
 impl RolePoliciesExclusive {
-    /// Declares a `aws_iam_role_policies_exclusive` with the stack-unique `id`. Required: `policy_names`, `role_name`.
+    /// Declares an `aws_iam_role_policies_exclusive` with the stack-unique `id`. Required: `policy_names`, `role_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: RolePoliciesExclusiveRequired) -> Self {
         let mut this = rt::Base::new(id, &ROLE_POLICIES_EXCLUSIVE_TYPE);
@@ -1083,7 +1083,7 @@ pub struct RolePolicyRequired {
     pub role: rt::Expr,
 }
 impl RolePolicy {
-    /// Declares a `aws_iam_role_policy` with the stack-unique `id`. Required: `policy`, `role`.
+    /// Declares an `aws_iam_role_policy` with the stack-unique `id`. Required: `policy`, `role`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: RolePolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &ROLE_POLICY_TYPE);
@@ -1144,7 +1144,7 @@ pub struct RolePolicyAttachmentRequired {
     pub role: rt::Expr,
 }
 impl RolePolicyAttachment {
-    /// Declares a `aws_iam_role_policy_attachment` with the stack-unique `id`. Required: `policy_arn`, `role`.
+    /// Declares an `aws_iam_role_policy_attachment` with the stack-unique `id`. Required: `policy_arn`, `role`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: RolePolicyAttachmentRequired) -> Self {
         let mut this = rt::Base::new(id, &ROLE_POLICY_ATTACHMENT_TYPE);
@@ -1187,7 +1187,7 @@ pub struct RolePolicyAttachmentsExclusiveRequired {
     pub role_name: rt::Expr,
 }
 impl RolePolicyAttachmentsExclusive {
-    /// Declares a `aws_iam_role_policy_attachments_exclusive` with the stack-unique `id`. Required: `policy_arns`, `role_name`.
+    /// Declares an `aws_iam_role_policy_attachments_exclusive` with the stack-unique `id`. Required: `policy_arns`, `role_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: RolePolicyAttachmentsExclusiveRequired) -> Self {
         let mut this = rt::Base::new(id, &ROLE_POLICY_ATTACHMENTS_EXCLUSIVE_TYPE);
@@ -1233,7 +1233,7 @@ pub struct SamlProviderRequired {
     pub saml_metadata_document: rt::Expr,
 }
 impl SamlProvider {
-    /// Declares a `aws_iam_saml_provider` with the stack-unique `id`. Required: `name`, `saml_metadata_document`.
+    /// Declares an `aws_iam_saml_provider` with the stack-unique `id`. Required: `name`, `saml_metadata_document`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: SamlProviderRequired) -> Self {
         let mut this = rt::Base::new(id, &SAML_PROVIDER_TYPE);
@@ -1289,7 +1289,7 @@ static SECURITY_TOKEN_SERVICE_PREFERENCES_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 20),
 };
 impl SecurityTokenServicePreferences {
-    /// Declares a `aws_iam_security_token_service_preferences` with the stack-unique `id`. Required: `global_endpoint_token_version`.
+    /// Declares an `aws_iam_security_token_service_preferences` with the stack-unique `id`. Required: `global_endpoint_token_version`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &SECURITY_TOKEN_SERVICE_PREFERENCES_TYPE);
@@ -1330,7 +1330,7 @@ pub struct ServerCertificateRequired {
     pub private_key: rt::Expr,
 }
 impl ServerCertificate {
-    /// Declares a `aws_iam_server_certificate` with the stack-unique `id`. Required: `certificate_body`, `private_key`.
+    /// Declares an `aws_iam_server_certificate` with the stack-unique `id`. Required: `certificate_body`, `private_key`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ServerCertificateRequired) -> Self {
         let mut this = rt::Base::new(id, &SERVER_CERTIFICATE_TYPE);
@@ -1447,7 +1447,7 @@ static SERVICE_LINKED_ROLE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 22),
 };
 impl ServiceLinkedRole {
-    /// Declares a `aws_iam_service_linked_role` with the stack-unique `id`. Required: `aws_service_name`.
+    /// Declares an `aws_iam_service_linked_role` with the stack-unique `id`. Required: `aws_service_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &SERVICE_LINKED_ROLE_TYPE);
@@ -1532,7 +1532,7 @@ pub struct ServiceSpecificCredentialRequired {
     pub user_name: rt::Expr,
 }
 impl ServiceSpecificCredential {
-    /// Declares a `aws_iam_service_specific_credential` with the stack-unique `id`. Required: `service_name`, `user_name`.
+    /// Declares an `aws_iam_service_specific_credential` with the stack-unique `id`. Required: `service_name`, `user_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ServiceSpecificCredentialRequired) -> Self {
         let mut this = rt::Base::new(id, &SERVICE_SPECIFIC_CREDENTIAL_TYPE);
@@ -1596,7 +1596,7 @@ pub struct SigningCertificateRequired {
     pub user_name: rt::Expr,
 }
 impl SigningCertificate {
-    /// Declares a `aws_iam_signing_certificate` with the stack-unique `id`. Required: `certificate_body`, `user_name`.
+    /// Declares an `aws_iam_signing_certificate` with the stack-unique `id`. Required: `certificate_body`, `user_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: SigningCertificateRequired) -> Self {
         let mut this = rt::Base::new(id, &SIGNING_CERTIFICATE_TYPE);
@@ -1645,7 +1645,7 @@ static USER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 25),
 };
 impl User {
-    /// Declares a `aws_iam_user` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_iam_user` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &USER_TYPE);
@@ -1727,7 +1727,7 @@ pub struct UserGroupMembershipRequired {
     pub user: rt::Expr,
 }
 impl UserGroupMembership {
-    /// Declares a `aws_iam_user_group_membership` with the stack-unique `id`. Required: `groups`, `user`.
+    /// Declares an `aws_iam_user_group_membership` with the stack-unique `id`. Required: `groups`, `user`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: UserGroupMembershipRequired) -> Self {
         let mut this = rt::Base::new(id, &USER_GROUP_MEMBERSHIP_TYPE);
@@ -1763,7 +1763,7 @@ static USER_LOGIN_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 27),
 };
 impl UserLoginProfile {
-    /// Declares a `aws_iam_user_login_profile` with the stack-unique `id`. Required: `user`.
+    /// Declares an `aws_iam_user_login_profile` with the stack-unique `id`. Required: `user`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &USER_LOGIN_PROFILE_TYPE);
@@ -1840,7 +1840,7 @@ pub struct UserPoliciesExclusiveRequired {
     pub user_name: rt::Expr,
 }
 impl UserPoliciesExclusive {
-    /// Declares a `aws_iam_user_policies_exclusive` with the stack-unique `id`. Required: `policy_names`, `user_name`.
+    /// Declares an `aws_iam_user_policies_exclusive` with the stack-unique `id`. Required: `policy_names`, `user_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: UserPoliciesExclusiveRequired) -> Self {
         let mut this = rt::Base::new(id, &USER_POLICIES_EXCLUSIVE_TYPE);
@@ -1883,7 +1883,7 @@ pub struct UserPolicyRequired {
     pub user: rt::Expr,
 }
 impl UserPolicy {
-    /// Declares a `aws_iam_user_policy` with the stack-unique `id`. Required: `policy`, `user`.
+    /// Declares an `aws_iam_user_policy` with the stack-unique `id`. Required: `policy`, `user`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: UserPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &USER_POLICY_TYPE);
@@ -1944,7 +1944,7 @@ pub struct UserPolicyAttachmentRequired {
     pub user: rt::Expr,
 }
 impl UserPolicyAttachment {
-    /// Declares a `aws_iam_user_policy_attachment` with the stack-unique `id`. Required: `policy_arn`, `user`.
+    /// Declares an `aws_iam_user_policy_attachment` with the stack-unique `id`. Required: `policy_arn`, `user`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: UserPolicyAttachmentRequired) -> Self {
         let mut this = rt::Base::new(id, &USER_POLICY_ATTACHMENT_TYPE);
@@ -1987,7 +1987,7 @@ pub struct UserPolicyAttachmentsExclusiveRequired {
     pub user_name: rt::Expr,
 }
 impl UserPolicyAttachmentsExclusive {
-    /// Declares a `aws_iam_user_policy_attachments_exclusive` with the stack-unique `id`. Required: `policy_arns`, `user_name`.
+    /// Declares an `aws_iam_user_policy_attachments_exclusive` with the stack-unique `id`. Required: `policy_arns`, `user_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: UserPolicyAttachmentsExclusiveRequired) -> Self {
         let mut this = rt::Base::new(id, &USER_POLICY_ATTACHMENTS_EXCLUSIVE_TYPE);
@@ -2035,7 +2035,7 @@ pub struct UserSshKeyRequired {
     pub username: rt::Expr,
 }
 impl UserSshKey {
-    /// Declares a `aws_iam_user_ssh_key` with the stack-unique `id`. Required: `encoding`, `public_key`, `username`.
+    /// Declares an `aws_iam_user_ssh_key` with the stack-unique `id`. Required: `encoding`, `public_key`, `username`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: UserSshKeyRequired) -> Self {
         let mut this = rt::Base::new(id, &USER_SSH_KEY_TYPE);
@@ -2093,7 +2093,7 @@ static VIRTUAL_MFA_DEVICE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 33),
 };
 impl VirtualMfaDevice {
-    /// Declares a `aws_iam_virtual_mfa_device` with the stack-unique `id`. Required: `virtual_mfa_device_name`.
+    /// Declares an `aws_iam_virtual_mfa_device` with the stack-unique `id`. Required: `virtual_mfa_device_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &VIRTUAL_MFA_DEVICE_TYPE);
@@ -2166,7 +2166,7 @@ pub mod data {
         schema: (&SCHEMAS, 34),
     };
     impl AccessKeys {
-        /// Declares a `aws_iam_access_keys` with the stack-unique `id`. Required: `user`.
+        /// Declares an `aws_iam_access_keys` with the stack-unique `id`. Required: `user`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &ACCESS_KEYS_TYPE);
@@ -2206,7 +2206,7 @@ pub mod data {
         schema: (&SCHEMAS, 35),
     };
     impl AccountAlias {
-        /// Declares a `aws_iam_account_alias` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_iam_account_alias` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &ACCOUNT_ALIAS_TYPE);
@@ -2241,7 +2241,7 @@ pub mod data {
         schema: (&SCHEMAS, 36),
     };
     impl Group {
-        /// Declares a `aws_iam_group` with the stack-unique `id`. Required: `group_name`.
+        /// Declares an `aws_iam_group` with the stack-unique `id`. Required: `group_name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &GROUP_TYPE);
@@ -2293,7 +2293,7 @@ pub mod data {
         schema: (&SCHEMAS, 37),
     };
     impl InstanceProfile {
-        /// Declares a `aws_iam_instance_profile` with the stack-unique `id`. Required: `name`.
+        /// Declares an `aws_iam_instance_profile` with the stack-unique `id`. Required: `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &INSTANCE_PROFILE_TYPE);
@@ -2353,7 +2353,7 @@ pub mod data {
         schema: (&SCHEMAS, 38),
     };
     impl InstanceProfiles {
-        /// Declares a `aws_iam_instance_profiles` with the stack-unique `id`. Required: `role_name`.
+        /// Declares an `aws_iam_instance_profiles` with the stack-unique `id`. Required: `role_name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &INSTANCE_PROFILES_TYPE);
@@ -2401,7 +2401,7 @@ pub mod data {
         schema: (&SCHEMAS, 39),
     };
     impl OpenidConnectProvider {
-        /// Declares a `aws_iam_openid_connect_provider` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_iam_openid_connect_provider` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &OPENID_CONNECT_PROVIDER_TYPE);
@@ -2467,7 +2467,7 @@ pub mod data {
         schema: (&SCHEMAS, 40),
     };
     impl Policy {
-        /// Declares a `aws_iam_policy` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_iam_policy` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &POLICY_TYPE);
@@ -2554,7 +2554,7 @@ pub mod data {
         schema: (&SCHEMAS, 41),
     };
     impl PolicyDocument {
-        /// Declares a `aws_iam_policy_document` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_iam_policy_document` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &POLICY_DOCUMENT_TYPE);
@@ -2782,7 +2782,7 @@ pub mod data {
         pub policy_source_arn: rt::Expr,
     }
     impl PrincipalPolicySimulation {
-        /// Declares a `aws_iam_principal_policy_simulation` with the stack-unique `id`. Required: `action_names`, `policy_source_arn`.
+        /// Declares an `aws_iam_principal_policy_simulation` with the stack-unique `id`. Required: `action_names`, `policy_source_arn`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: PrincipalPolicySimulationRequired) -> Self {
             let mut this = rt::Base::new(id, &PRINCIPAL_POLICY_SIMULATION_TYPE);
@@ -2924,7 +2924,7 @@ pub mod data {
         schema: (&SCHEMAS, 43),
     };
     impl Role {
-        /// Declares a `aws_iam_role` with the stack-unique `id`. Required: `name`.
+        /// Declares an `aws_iam_role` with the stack-unique `id`. Required: `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &ROLE_TYPE);
@@ -3005,7 +3005,7 @@ pub mod data {
         schema: (&SCHEMAS, 44),
     };
     impl Roles {
-        /// Declares a `aws_iam_roles` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_iam_roles` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &ROLES_TYPE);
@@ -3062,7 +3062,7 @@ pub mod data {
         schema: (&SCHEMAS, 45),
     };
     impl SamlProvider {
-        /// Declares a `aws_iam_saml_provider` with the stack-unique `id`. Required: `arn`.
+        /// Declares an `aws_iam_saml_provider` with the stack-unique `id`. Required: `arn`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &SAML_PROVIDER_TYPE);
@@ -3123,7 +3123,7 @@ pub mod data {
         schema: (&SCHEMAS, 46),
     };
     impl ServerCertificate {
-        /// Declares a `aws_iam_server_certificate` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_iam_server_certificate` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &SERVER_CERTIFICATE_TYPE);
@@ -3214,7 +3214,7 @@ pub mod data {
         schema: (&SCHEMAS, 47),
     };
     impl SessionContext {
-        /// Declares a `aws_iam_session_context` with the stack-unique `id`. Required: `arn`.
+        /// Declares an `aws_iam_session_context` with the stack-unique `id`. Required: `arn`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &SESSION_CONTEXT_TYPE);
@@ -3266,7 +3266,7 @@ pub mod data {
         schema: (&SCHEMAS, 48),
     };
     impl User {
-        /// Declares a `aws_iam_user` with the stack-unique `id`. Required: `user_name`.
+        /// Declares an `aws_iam_user` with the stack-unique `id`. Required: `user_name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &USER_TYPE);
@@ -3336,7 +3336,7 @@ pub mod data {
         pub username: rt::Expr,
     }
     impl UserSshKey {
-        /// Declares a `aws_iam_user_ssh_key` with the stack-unique `id`. Required: `encoding`, `ssh_public_key_id`, `username`.
+        /// Declares an `aws_iam_user_ssh_key` with the stack-unique `id`. Required: `encoding`, `ssh_public_key_id`, `username`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: UserSshKeyRequired) -> Self {
             let mut this = rt::Base::new(id, &USER_SSH_KEY_TYPE);
@@ -3394,7 +3394,7 @@ pub mod data {
         schema: (&SCHEMAS, 50),
     };
     impl Users {
-        /// Declares a `aws_iam_users` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_iam_users` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &USERS_TYPE);

@@ -38,7 +38,7 @@ pub struct GroupRequired {
     pub identity_store_id: rt::Expr,
 }
 impl Group {
-    /// Declares a `aws_identitystore_group` with the stack-unique `id`. Required: `display_name`, `identity_store_id`.
+    /// Declares an `aws_identitystore_group` with the stack-unique `id`. Required: `display_name`, `identity_store_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: GroupRequired) -> Self {
         let mut this = rt::Base::new(id, &GROUP_TYPE);
@@ -100,7 +100,7 @@ pub struct GroupMembershipRequired {
     pub member_id: rt::Expr,
 }
 impl GroupMembership {
-    /// Declares a `aws_identitystore_group_membership` with the stack-unique `id`. Required: `group_id`, `identity_store_id`, `member_id`.
+    /// Declares an `aws_identitystore_group_membership` with the stack-unique `id`. Required: `group_id`, `identity_store_id`, `member_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: GroupMembershipRequired) -> Self {
         let mut this = rt::Base::new(id, &GROUP_MEMBERSHIP_TYPE);
@@ -156,7 +156,7 @@ pub struct UserRequired {
     pub name: user::Name,
 }
 impl User {
-    /// Declares a `aws_identitystore_user` with the stack-unique `id`. Required: `display_name`, `identity_store_id`, `user_name`, `name`.
+    /// Declares an `aws_identitystore_user` with the stack-unique `id`. Required: `display_name`, `identity_store_id`, `user_name`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: UserRequired) -> Self {
         let mut this = rt::Base::new(id, &USER_TYPE);
@@ -512,7 +512,7 @@ pub mod data {
         schema: (&SCHEMAS, 3),
     };
     impl Group {
-        /// Declares a `aws_identitystore_group` with the stack-unique `id`. Required: `identity_store_id`.
+        /// Declares an `aws_identitystore_group` with the stack-unique `id`. Required: `identity_store_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &GROUP_TYPE);
@@ -592,7 +592,7 @@ pub mod data {
         pub identity_store_id: rt::Expr,
     }
     impl GroupMemberships {
-        /// Declares a `aws_identitystore_group_memberships` with the stack-unique `id`. Required: `group_id`, `identity_store_id`.
+        /// Declares an `aws_identitystore_group_memberships` with the stack-unique `id`. Required: `group_id`, `identity_store_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: GroupMembershipsRequired) -> Self {
             let mut this = rt::Base::new(id, &GROUP_MEMBERSHIPS_TYPE);
@@ -632,7 +632,7 @@ pub mod data {
         schema: (&SCHEMAS, 5),
     };
     impl Groups {
-        /// Declares a `aws_identitystore_groups` with the stack-unique `id`. Required: `identity_store_id`.
+        /// Declares an `aws_identitystore_groups` with the stack-unique `id`. Required: `identity_store_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &GROUPS_TYPE);
@@ -667,7 +667,7 @@ pub mod data {
         schema: (&SCHEMAS, 6),
     };
     impl User {
-        /// Declares a `aws_identitystore_user` with the stack-unique `id`. Required: `identity_store_id`.
+        /// Declares an `aws_identitystore_user` with the stack-unique `id`. Required: `identity_store_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &USER_TYPE);
@@ -784,7 +784,7 @@ pub mod data {
         schema: (&SCHEMAS, 7),
     };
     impl Users {
-        /// Declares a `aws_identitystore_users` with the stack-unique `id`. Required: `identity_store_id`.
+        /// Declares an `aws_identitystore_users` with the stack-unique `id`. Required: `identity_store_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &USERS_TYPE);

@@ -40,7 +40,7 @@ pub struct ComponentRequired {
     pub version: rt::Expr,
 }
 impl Component {
-    /// Declares a `aws_imagebuilder_component` with the stack-unique `id`. Required: `name`, `platform`, `version`.
+    /// Declares an `aws_imagebuilder_component` with the stack-unique `id`. Required: `name`, `platform`, `version`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ComponentRequired) -> Self {
         let mut this = rt::Base::new(id, &COMPONENT_TYPE);
@@ -188,7 +188,7 @@ pub struct ContainerRecipeRequired {
     pub target_repository: container_recipe::TargetRepository,
 }
 impl ContainerRecipe {
-    /// Declares a `aws_imagebuilder_container_recipe` with the stack-unique `id`. Required: `container_type`, `name`, `parent_image`, `version`, `component`, `target_repository`.
+    /// Declares an `aws_imagebuilder_container_recipe` with the stack-unique `id`. Required: `container_type`, `name`, `parent_image`, `version`, `component`, `target_repository`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ContainerRecipeRequired) -> Self {
         let mut this = rt::Base::new(id, &CONTAINER_RECIPE_TYPE);
@@ -367,7 +367,7 @@ pub struct DistributionConfigurationRequired {
     pub distribution: distribution_configuration::Distribution,
 }
 impl DistributionConfiguration {
-    /// Declares a `aws_imagebuilder_distribution_configuration` with the stack-unique `id`. Required: `name`, `distribution`.
+    /// Declares an `aws_imagebuilder_distribution_configuration` with the stack-unique `id`. Required: `name`, `distribution`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: DistributionConfigurationRequired) -> Self {
         let mut this = rt::Base::new(id, &DISTRIBUTION_CONFIGURATION_TYPE);
@@ -730,7 +730,7 @@ static IMAGE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
 };
 impl Image {
-    /// Declares a `aws_imagebuilder_image` with the stack-unique `id`. Required: `infrastructure_configuration_arn`.
+    /// Declares an `aws_imagebuilder_image` with the stack-unique `id`. Required: `infrastructure_configuration_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &IMAGE_TYPE);
@@ -899,7 +899,7 @@ pub struct ImagePipelineRequired {
     pub name: rt::Expr,
 }
 impl ImagePipeline {
-    /// Declares a `aws_imagebuilder_image_pipeline` with the stack-unique `id`. Required: `infrastructure_configuration_arn`, `name`.
+    /// Declares an `aws_imagebuilder_image_pipeline` with the stack-unique `id`. Required: `infrastructure_configuration_arn`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ImagePipelineRequired) -> Self {
         let mut this = rt::Base::new(id, &IMAGE_PIPELINE_TYPE);
@@ -1104,7 +1104,7 @@ pub struct ImageRecipeRequired {
     pub component: image_recipe::Component,
 }
 impl ImageRecipe {
-    /// Declares a `aws_imagebuilder_image_recipe` with the stack-unique `id`. Required: `name`, `parent_image`, `version`, `component`.
+    /// Declares an `aws_imagebuilder_image_recipe` with the stack-unique `id`. Required: `name`, `parent_image`, `version`, `component`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ImageRecipeRequired) -> Self {
         let mut this = rt::Base::new(id, &IMAGE_RECIPE_TYPE);
@@ -1236,7 +1236,7 @@ pub struct InfrastructureConfigurationRequired {
     pub name: rt::Expr,
 }
 impl InfrastructureConfiguration {
-    /// Declares a `aws_imagebuilder_infrastructure_configuration` with the stack-unique `id`. Required: `instance_profile_name`, `name`.
+    /// Declares an `aws_imagebuilder_infrastructure_configuration` with the stack-unique `id`. Required: `instance_profile_name`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: InfrastructureConfigurationRequired) -> Self {
         let mut this = rt::Base::new(id, &INFRASTRUCTURE_CONFIGURATION_TYPE);
@@ -1481,7 +1481,7 @@ pub struct LifecyclePolicyRequired {
     pub resource_type: rt::Expr,
 }
 impl LifecyclePolicy {
-    /// Declares a `aws_imagebuilder_lifecycle_policy` with the stack-unique `id`. Required: `execution_role`, `name`, `resource_type`.
+    /// Declares an `aws_imagebuilder_lifecycle_policy` with the stack-unique `id`. Required: `execution_role`, `name`, `resource_type`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: LifecyclePolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &LIFECYCLE_POLICY_TYPE);
@@ -1784,7 +1784,7 @@ pub struct WorkflowRequired {
     pub version: rt::Expr,
 }
 impl Workflow {
-    /// Declares a `aws_imagebuilder_workflow` with the stack-unique `id`. Required: `name`, `type`, `version`.
+    /// Declares an `aws_imagebuilder_workflow` with the stack-unique `id`. Required: `name`, `type`, `version`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: WorkflowRequired) -> Self {
         let mut this = rt::Base::new(id, &WORKFLOW_TYPE);
@@ -2138,7 +2138,7 @@ pub mod data {
         schema: (&SCHEMAS, 9),
     };
     impl Component {
-        /// Declares a `aws_imagebuilder_component` with the stack-unique `id`. Required: `arn`.
+        /// Declares an `aws_imagebuilder_component` with the stack-unique `id`. Required: `arn`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &COMPONENT_TYPE);
@@ -2231,7 +2231,7 @@ pub mod data {
         schema: (&SCHEMAS, 10),
     };
     impl Components {
-        /// Declares a `aws_imagebuilder_components` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_imagebuilder_components` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &COMPONENTS_TYPE);
@@ -2289,7 +2289,7 @@ pub mod data {
         schema: (&SCHEMAS, 11),
     };
     impl ContainerRecipe {
-        /// Declares a `aws_imagebuilder_container_recipe` with the stack-unique `id`. Required: `arn`.
+        /// Declares an `aws_imagebuilder_container_recipe` with the stack-unique `id`. Required: `arn`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &CONTAINER_RECIPE_TYPE);
@@ -2394,7 +2394,7 @@ pub mod data {
         schema: (&SCHEMAS, 12),
     };
     impl ContainerRecipes {
-        /// Declares a `aws_imagebuilder_container_recipes` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_imagebuilder_container_recipes` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &CONTAINER_RECIPES_TYPE);
@@ -2452,7 +2452,7 @@ pub mod data {
         schema: (&SCHEMAS, 13),
     };
     impl DistributionConfiguration {
-        /// Declares a `aws_imagebuilder_distribution_configuration` with the stack-unique `id`. Required: `arn`.
+        /// Declares an `aws_imagebuilder_distribution_configuration` with the stack-unique `id`. Required: `arn`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &DISTRIBUTION_CONFIGURATION_TYPE);
@@ -2517,7 +2517,7 @@ pub mod data {
         schema: (&SCHEMAS, 14),
     };
     impl DistributionConfigurations {
-        /// Declares a `aws_imagebuilder_distribution_configurations` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_imagebuilder_distribution_configurations` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &DISTRIBUTION_CONFIGURATIONS_TYPE);
@@ -2566,7 +2566,7 @@ pub mod data {
         schema: (&SCHEMAS, 15),
     };
     impl Image {
-        /// Declares a `aws_imagebuilder_image` with the stack-unique `id`. Required: `arn`.
+        /// Declares an `aws_imagebuilder_image` with the stack-unique `id`. Required: `arn`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &IMAGE_TYPE);
@@ -2667,7 +2667,7 @@ pub mod data {
         schema: (&SCHEMAS, 16),
     };
     impl ImagePipeline {
-        /// Declares a `aws_imagebuilder_image_pipeline` with the stack-unique `id`. Required: `arn`.
+        /// Declares an `aws_imagebuilder_image_pipeline` with the stack-unique `id`. Required: `arn`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &IMAGE_PIPELINE_TYPE);
@@ -2776,7 +2776,7 @@ pub mod data {
         schema: (&SCHEMAS, 17),
     };
     impl ImagePipelines {
-        /// Declares a `aws_imagebuilder_image_pipelines` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_imagebuilder_image_pipelines` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &IMAGE_PIPELINES_TYPE);
@@ -2825,7 +2825,7 @@ pub mod data {
         schema: (&SCHEMAS, 18),
     };
     impl ImageRecipe {
-        /// Declares a `aws_imagebuilder_image_recipe` with the stack-unique `id`. Required: `arn`.
+        /// Declares an `aws_imagebuilder_image_recipe` with the stack-unique `id`. Required: `arn`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &IMAGE_RECIPE_TYPE);
@@ -2914,7 +2914,7 @@ pub mod data {
         schema: (&SCHEMAS, 19),
     };
     impl ImageRecipes {
-        /// Declares a `aws_imagebuilder_image_recipes` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_imagebuilder_image_recipes` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &IMAGE_RECIPES_TYPE);
@@ -2972,7 +2972,7 @@ pub mod data {
         schema: (&SCHEMAS, 20),
     };
     impl InfrastructureConfiguration {
-        /// Declares a `aws_imagebuilder_infrastructure_configuration` with the stack-unique `id`. Required: `arn`.
+        /// Declares an `aws_imagebuilder_infrastructure_configuration` with the stack-unique `id`. Required: `arn`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &INFRASTRUCTURE_CONFIGURATION_TYPE);
@@ -3085,7 +3085,7 @@ pub mod data {
         schema: (&SCHEMAS, 21),
     };
     impl InfrastructureConfigurations {
-        /// Declares a `aws_imagebuilder_infrastructure_configurations` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_imagebuilder_infrastructure_configurations` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &INFRASTRUCTURE_CONFIGURATIONS_TYPE);

@@ -31,7 +31,7 @@ static ASSESSMENT_TARGET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl AssessmentTarget {
-    /// Declares a `aws_inspector_assessment_target` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_inspector_assessment_target` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &ASSESSMENT_TARGET_TYPE);
@@ -86,7 +86,7 @@ pub struct AssessmentTemplateRequired {
     pub target_arn: rt::Expr,
 }
 impl AssessmentTemplate {
-    /// Declares a `aws_inspector_assessment_template` with the stack-unique `id`. Required: `duration`, `name`, `rules_package_arns`, `target_arn`.
+    /// Declares an `aws_inspector_assessment_template` with the stack-unique `id`. Required: `duration`, `name`, `rules_package_arns`, `target_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: AssessmentTemplateRequired) -> Self {
         let mut this = rt::Base::new(id, &ASSESSMENT_TEMPLATE_TYPE);
@@ -173,7 +173,7 @@ static RESOURCE_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
 };
 impl ResourceGroup {
-    /// Declares a `aws_inspector_resource_group` with the stack-unique `id`. Required: `tags`.
+    /// Declares an `aws_inspector_resource_group` with the stack-unique `id`. Required: `tags`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Map<rt::Expr>>) -> Self {
         let mut this = rt::Base::new(id, &RESOURCE_GROUP_TYPE);
@@ -212,7 +212,7 @@ pub mod data {
         schema: (&SCHEMAS, 3),
     };
     impl RulesPackages {
-        /// Declares a `aws_inspector_rules_packages` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_inspector_rules_packages` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &RULES_PACKAGES_TYPE);

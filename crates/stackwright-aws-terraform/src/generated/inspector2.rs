@@ -31,7 +31,7 @@ static DELEGATED_ADMIN_ACCOUNT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl DelegatedAdminAccount {
-    /// Declares a `aws_inspector2_delegated_admin_account` with the stack-unique `id`. Required: `account_id`.
+    /// Declares an `aws_inspector2_delegated_admin_account` with the stack-unique `id`. Required: `account_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DELEGATED_ADMIN_ACCOUNT_TYPE);
@@ -102,7 +102,7 @@ pub struct EnablerRequired {
     pub resource_types: rt::List<rt::Expr>,
 }
 impl Enabler {
-    /// Declares a `aws_inspector2_enabler` with the stack-unique `id`. Required: `account_ids`, `resource_types`.
+    /// Declares an `aws_inspector2_enabler` with the stack-unique `id`. Required: `account_ids`, `resource_types`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: EnablerRequired) -> Self {
         let mut this = rt::Base::new(id, &ENABLER_TYPE);
@@ -155,7 +155,7 @@ pub struct FilterRequired {
     pub name: rt::Expr,
 }
 impl Filter {
-    /// Declares a `aws_inspector2_filter` with the stack-unique `id`. Required: `action`, `name`.
+    /// Declares an `aws_inspector2_filter` with the stack-unique `id`. Required: `action`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: FilterRequired) -> Self {
         let mut this = rt::Base::new(id, &FILTER_TYPE);
@@ -1458,7 +1458,7 @@ static MEMBER_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
 };
 impl MemberAssociation {
-    /// Declares a `aws_inspector2_member_association` with the stack-unique `id`. Required: `account_id`.
+    /// Declares an `aws_inspector2_member_association` with the stack-unique `id`. Required: `account_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &MEMBER_ASSOCIATION_TYPE);
@@ -1530,7 +1530,7 @@ static ORGANIZATION_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
 };
 impl OrganizationConfiguration {
-    /// Declares a `aws_inspector2_organization_configuration` with the stack-unique `id`. Required: `auto_enable`.
+    /// Declares an `aws_inspector2_organization_configuration` with the stack-unique `id`. Required: `auto_enable`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: organization_configuration::AutoEnable) -> Self {
         let mut this = rt::Base::new(id, &ORGANIZATION_CONFIGURATION_TYPE);

@@ -31,7 +31,7 @@ static MONITOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl Monitor {
-    /// Declares a `aws_internetmonitor_monitor` with the stack-unique `id`. Required: `monitor_name`.
+    /// Declares an `aws_internetmonitor_monitor` with the stack-unique `id`. Required: `monitor_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &MONITOR_TYPE);

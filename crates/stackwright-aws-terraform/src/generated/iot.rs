@@ -38,7 +38,7 @@ pub struct AuthorizerRequired {
     pub name: rt::Expr,
 }
 impl Authorizer {
-    /// Declares a `aws_iot_authorizer` with the stack-unique `id`. Required: `authorizer_function_arn`, `name`.
+    /// Declares an `aws_iot_authorizer` with the stack-unique `id`. Required: `authorizer_function_arn`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: AuthorizerRequired) -> Self {
         let mut this = rt::Base::new(id, &AUTHORIZER_TYPE);
@@ -135,7 +135,7 @@ static BILLING_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
 };
 impl BillingGroup {
-    /// Declares a `aws_iot_billing_group` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_iot_billing_group` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &BILLING_GROUP_TYPE);
@@ -220,7 +220,7 @@ pub struct CaCertificateRequired {
     pub ca_certificate_pem: rt::Expr,
 }
 impl CaCertificate {
-    /// Declares a `aws_iot_ca_certificate` with the stack-unique `id`. Required: `active`, `allow_auto_registration`, `ca_certificate_pem`.
+    /// Declares an `aws_iot_ca_certificate` with the stack-unique `id`. Required: `active`, `allow_auto_registration`, `ca_certificate_pem`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: CaCertificateRequired) -> Self {
         let mut this = rt::Base::new(id, &CA_CERTIFICATE_TYPE);
@@ -345,7 +345,7 @@ static CERTIFICATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
 };
 impl Certificate {
-    /// Declares a `aws_iot_certificate` with the stack-unique `id`. Required: `active`.
+    /// Declares an `aws_iot_certificate` with the stack-unique `id`. Required: `active`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Bool>) -> Self {
         let mut this = rt::Base::new(id, &CERTIFICATE_TYPE);
@@ -419,7 +419,7 @@ static DOMAIN_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
 };
 impl DomainConfiguration {
-    /// Declares a `aws_iot_domain_configuration` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_iot_domain_configuration` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DOMAIN_CONFIGURATION_TYPE);
@@ -579,7 +579,7 @@ static EVENT_CONFIGURATIONS_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
 };
 impl EventConfigurations {
-    /// Declares a `aws_iot_event_configurations` with the stack-unique `id`. Required: `event_configurations`.
+    /// Declares an `aws_iot_event_configurations` with the stack-unique `id`. Required: `event_configurations`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Map<rt::Bool>>) -> Self {
         let mut this = rt::Base::new(id, &EVENT_CONFIGURATIONS_TYPE);
@@ -610,7 +610,7 @@ static INDEXING_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 6),
 };
 impl IndexingConfiguration {
-    /// Declares a `aws_iot_indexing_configuration` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_iot_indexing_configuration` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &INDEXING_CONFIGURATION_TYPE);
@@ -782,7 +782,7 @@ pub struct LoggingOptionsRequired {
     pub role_arn: rt::Expr,
 }
 impl LoggingOptions {
-    /// Declares a `aws_iot_logging_options` with the stack-unique `id`. Required: `default_log_level`, `role_arn`.
+    /// Declares an `aws_iot_logging_options` with the stack-unique `id`. Required: `default_log_level`, `role_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: LoggingOptionsRequired) -> Self {
         let mut this = rt::Base::new(id, &LOGGING_OPTIONS_TYPE);
@@ -834,7 +834,7 @@ pub struct PolicyRequired {
     pub policy: rt::Expr,
 }
 impl Policy {
-    /// Declares a `aws_iot_policy` with the stack-unique `id`. Required: `name`, `policy`.
+    /// Declares an `aws_iot_policy` with the stack-unique `id`. Required: `name`, `policy`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: PolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &POLICY_TYPE);
@@ -923,7 +923,7 @@ pub struct PolicyAttachmentRequired {
     pub target: rt::Expr,
 }
 impl PolicyAttachment {
-    /// Declares a `aws_iot_policy_attachment` with the stack-unique `id`. Required: `policy`, `target`.
+    /// Declares an `aws_iot_policy_attachment` with the stack-unique `id`. Required: `policy`, `target`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: PolicyAttachmentRequired) -> Self {
         let mut this = rt::Base::new(id, &POLICY_ATTACHMENT_TYPE);
@@ -968,7 +968,7 @@ pub struct ProvisioningTemplateRequired {
     pub template_body: rt::Expr,
 }
 impl ProvisioningTemplate {
-    /// Declares a `aws_iot_provisioning_template` with the stack-unique `id`. Required: `name`, `provisioning_role_arn`, `template_body`.
+    /// Declares an `aws_iot_provisioning_template` with the stack-unique `id`. Required: `name`, `provisioning_role_arn`, `template_body`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ProvisioningTemplateRequired) -> Self {
         let mut this = rt::Base::new(id, &PROVISIONING_TEMPLATE_TYPE);
@@ -1091,7 +1091,7 @@ pub struct RoleAliasRequired {
     pub role_arn: rt::Expr,
 }
 impl RoleAlias {
-    /// Declares a `aws_iot_role_alias` with the stack-unique `id`. Required: `alias`, `role_arn`.
+    /// Declares an `aws_iot_role_alias` with the stack-unique `id`. Required: `alias`, `role_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: RoleAliasRequired) -> Self {
         let mut this = rt::Base::new(id, &ROLE_ALIAS_TYPE);
@@ -1149,7 +1149,7 @@ static THING_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 12),
 };
 impl Thing {
-    /// Declares a `aws_iot_thing` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_iot_thing` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &THING_TYPE);
@@ -1210,7 +1210,7 @@ static THING_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 13),
 };
 impl ThingGroup {
-    /// Declares a `aws_iot_thing_group` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_iot_thing_group` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &THING_GROUP_TYPE);
@@ -1322,7 +1322,7 @@ pub struct ThingGroupMembershipRequired {
     pub thing_name: rt::Expr,
 }
 impl ThingGroupMembership {
-    /// Declares a `aws_iot_thing_group_membership` with the stack-unique `id`. Required: `thing_group_name`, `thing_name`.
+    /// Declares an `aws_iot_thing_group_membership` with the stack-unique `id`. Required: `thing_group_name`, `thing_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ThingGroupMembershipRequired) -> Self {
         let mut this = rt::Base::new(id, &THING_GROUP_MEMBERSHIP_TYPE);
@@ -1374,7 +1374,7 @@ pub struct ThingPrincipalAttachmentRequired {
     pub thing: rt::Expr,
 }
 impl ThingPrincipalAttachment {
-    /// Declares a `aws_iot_thing_principal_attachment` with the stack-unique `id`. Required: `principal`, `thing`.
+    /// Declares an `aws_iot_thing_principal_attachment` with the stack-unique `id`. Required: `principal`, `thing`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ThingPrincipalAttachmentRequired) -> Self {
         let mut this = rt::Base::new(id, &THING_PRINCIPAL_ATTACHMENT_TYPE);
@@ -1410,7 +1410,7 @@ static THING_TYPE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 16),
 };
 impl ThingType {
-    /// Declares a `aws_iot_thing_type` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_iot_thing_type` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &THING_TYPE_TYPE);
@@ -1503,7 +1503,7 @@ pub struct TopicRuleRequired {
     pub sql_version: rt::Expr,
 }
 impl TopicRule {
-    /// Declares a `aws_iot_topic_rule` with the stack-unique `id`. Required: `enabled`, `name`, `sql`, `sql_version`.
+    /// Declares an `aws_iot_topic_rule` with the stack-unique `id`. Required: `enabled`, `name`, `sql`, `sql_version`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: TopicRuleRequired) -> Self {
         let mut this = rt::Base::new(id, &TOPIC_RULE_TYPE);
@@ -2385,7 +2385,7 @@ static TOPIC_RULE_DESTINATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 18),
 };
 impl TopicRuleDestination {
-    /// Declares a `aws_iot_topic_rule_destination` with the stack-unique `id`. Required: `vpc_configuration`.
+    /// Declares an `aws_iot_topic_rule_destination` with the stack-unique `id`. Required: `vpc_configuration`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: topic_rule_destination::VpcConfiguration) -> Self {
         let mut this = rt::Base::new(id, &TOPIC_RULE_DESTINATION_TYPE);
@@ -2490,7 +2490,7 @@ pub mod data {
         schema: (&SCHEMAS, 19),
     };
     impl Endpoint {
-        /// Declares a `aws_iot_endpoint` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_iot_endpoint` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &ENDPOINT_TYPE);
@@ -2534,7 +2534,7 @@ pub mod data {
         schema: (&SCHEMAS, 20),
     };
     impl RegistrationCode {
-        /// Declares a `aws_iot_registration_code` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_iot_registration_code` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &REGISTRATION_CODE_TYPE);

@@ -31,7 +31,7 @@ static CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl Channel {
-    /// Declares a `aws_ivs_channel` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_ivs_channel` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &CHANNEL_TYPE);
@@ -157,7 +157,7 @@ static PLAYBACK_KEY_PAIR_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
 };
 impl PlaybackKeyPair {
-    /// Declares a `aws_ivs_playback_key_pair` with the stack-unique `id`. Required: `public_key`.
+    /// Declares an `aws_ivs_playback_key_pair` with the stack-unique `id`. Required: `public_key`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &PLAYBACK_KEY_PAIR_TYPE);
@@ -224,7 +224,7 @@ static RECORDING_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
 };
 impl RecordingConfiguration {
-    /// Declares a `aws_ivs_recording_configuration` with the stack-unique `id`. Required: `destination_configuration`.
+    /// Declares an `aws_ivs_recording_configuration` with the stack-unique `id`. Required: `destination_configuration`.
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
@@ -378,7 +378,7 @@ pub mod data {
         schema: (&SCHEMAS, 3),
     };
     impl StreamKey {
-        /// Declares a `aws_ivs_stream_key` with the stack-unique `id`. Required: `channel_arn`.
+        /// Declares an `aws_ivs_stream_key` with the stack-unique `id`. Required: `channel_arn`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &STREAM_KEY_TYPE);

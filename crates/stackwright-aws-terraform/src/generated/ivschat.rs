@@ -31,7 +31,7 @@ static LOGGING_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl LoggingConfiguration {
-    /// Declares a `aws_ivschat_logging_configuration` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_ivschat_logging_configuration` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &LOGGING_CONFIGURATION_TYPE);
@@ -160,7 +160,7 @@ static ROOM_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
 };
 impl Room {
-    /// Declares a `aws_ivschat_room` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_ivschat_room` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &ROOM_TYPE);

@@ -40,7 +40,7 @@ pub struct DataSourceRequired {
     pub type_: rt::Expr,
 }
 impl DataSource {
-    /// Declares a `aws_kendra_data_source` with the stack-unique `id`. Required: `index_id`, `name`, `type`.
+    /// Declares an `aws_kendra_data_source` with the stack-unique `id`. Required: `index_id`, `name`, `type`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: DataSourceRequired) -> Self {
         let mut this = rt::Base::new(id, &DATA_SOURCE_TYPE);
@@ -724,7 +724,7 @@ pub struct ExperienceRequired {
     pub role_arn: rt::Expr,
 }
 impl Experience {
-    /// Declares a `aws_kendra_experience` with the stack-unique `id`. Required: `index_id`, `name`, `role_arn`.
+    /// Declares an `aws_kendra_experience` with the stack-unique `id`. Required: `index_id`, `name`, `role_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ExperienceRequired) -> Self {
         let mut this = rt::Base::new(id, &EXPERIENCE_TYPE);
@@ -874,7 +874,7 @@ pub struct FaqRequired {
     pub s3_path: faq::S3Path,
 }
 impl Faq {
-    /// Declares a `aws_kendra_faq` with the stack-unique `id`. Required: `index_id`, `name`, `role_arn`, `s3_path`.
+    /// Declares an `aws_kendra_faq` with the stack-unique `id`. Required: `index_id`, `name`, `role_arn`, `s3_path`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: FaqRequired) -> Self {
         let mut this = rt::Base::new(id, &FAQ_TYPE);
@@ -1031,7 +1031,7 @@ pub struct IndexRequired {
     pub role_arn: rt::Expr,
 }
 impl Index {
-    /// Declares a `aws_kendra_index` with the stack-unique `id`. Required: `name`, `role_arn`.
+    /// Declares an `aws_kendra_index` with the stack-unique `id`. Required: `name`, `role_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: IndexRequired) -> Self {
         let mut this = rt::Base::new(id, &INDEX_TYPE);
@@ -1416,7 +1416,7 @@ pub struct QuerySuggestionsBlockListRequired {
     pub source_s3_path: query_suggestions_block_list::SourceS3Path,
 }
 impl QuerySuggestionsBlockList {
-    /// Declares a `aws_kendra_query_suggestions_block_list` with the stack-unique `id`. Required: `index_id`, `name`, `role_arn`, `source_s3_path`.
+    /// Declares an `aws_kendra_query_suggestions_block_list` with the stack-unique `id`. Required: `index_id`, `name`, `role_arn`, `source_s3_path`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: QuerySuggestionsBlockListRequired) -> Self {
         let mut this = rt::Base::new(id, &QUERY_SUGGESTIONS_BLOCK_LIST_TYPE);
@@ -1509,7 +1509,7 @@ pub struct ThesaurusRequired {
     pub source_s3_path: thesaurus::SourceS3Path,
 }
 impl Thesaurus {
-    /// Declares a `aws_kendra_thesaurus` with the stack-unique `id`. Required: `index_id`, `name`, `role_arn`, `source_s3_path`.
+    /// Declares an `aws_kendra_thesaurus` with the stack-unique `id`. Required: `index_id`, `name`, `role_arn`, `source_s3_path`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ThesaurusRequired) -> Self {
         let mut this = rt::Base::new(id, &THESAURUS_TYPE);
@@ -1650,7 +1650,7 @@ pub mod data {
         pub index_id: rt::Expr,
     }
     impl Experience {
-        /// Declares a `aws_kendra_experience` with the stack-unique `id`. Required: `experience_id`, `index_id`.
+        /// Declares an `aws_kendra_experience` with the stack-unique `id`. Required: `experience_id`, `index_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: ExperienceRequired) -> Self {
             let mut this = rt::Base::new(id, &EXPERIENCE_TYPE);
@@ -1738,7 +1738,7 @@ pub mod data {
         pub index_id: rt::Expr,
     }
     impl Faq {
-        /// Declares a `aws_kendra_faq` with the stack-unique `id`. Required: `faq_id`, `index_id`.
+        /// Declares an `aws_kendra_faq` with the stack-unique `id`. Required: `faq_id`, `index_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: FaqRequired) -> Self {
             let mut this = rt::Base::new(id, &FAQ_TYPE);
@@ -1832,7 +1832,7 @@ pub mod data {
         schema: (&SCHEMAS, 8),
     };
     impl Index {
-        /// Declares a `aws_kendra_index` with the stack-unique `id`. Required: `id`.
+        /// Declares an `aws_kendra_index` with the stack-unique `id`. Required: `id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &INDEX_TYPE);
@@ -1939,7 +1939,7 @@ pub mod data {
         pub query_suggestions_block_list_id: rt::Expr,
     }
     impl QuerySuggestionsBlockList {
-        /// Declares a `aws_kendra_query_suggestions_block_list` with the stack-unique `id`. Required: `index_id`, `query_suggestions_block_list_id`.
+        /// Declares an `aws_kendra_query_suggestions_block_list` with the stack-unique `id`. Required: `index_id`, `query_suggestions_block_list_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: QuerySuggestionsBlockListRequired) -> Self {
             let mut this = rt::Base::new(id, &QUERY_SUGGESTIONS_BLOCK_LIST_TYPE);
@@ -2043,7 +2043,7 @@ pub mod data {
         pub thesaurus_id: rt::Expr,
     }
     impl Thesaurus {
-        /// Declares a `aws_kendra_thesaurus` with the stack-unique `id`. Required: `index_id`, `thesaurus_id`.
+        /// Declares an `aws_kendra_thesaurus` with the stack-unique `id`. Required: `index_id`, `thesaurus_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: ThesaurusRequired) -> Self {
             let mut this = rt::Base::new(id, &THESAURUS_TYPE);

@@ -31,7 +31,7 @@ static KEYSPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl Keyspace {
-    /// Declares a `aws_keyspaces_keyspace` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_keyspaces_keyspace` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &KEYSPACE_TYPE);
@@ -141,7 +141,7 @@ pub struct TableRequired {
     pub schema_definition: table::SchemaDefinition,
 }
 impl Table {
-    /// Declares a `aws_keyspaces_table` with the stack-unique `id`. Required: `keyspace_name`, `table_name`, `schema_definition`.
+    /// Declares an `aws_keyspaces_table` with the stack-unique `id`. Required: `keyspace_name`, `table_name`, `schema_definition`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: TableRequired) -> Self {
         let mut this = rt::Base::new(id, &TABLE_TYPE);

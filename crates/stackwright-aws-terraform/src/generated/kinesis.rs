@@ -31,7 +31,7 @@ static ANALYTICS_APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl AnalyticsApplication {
-    /// Declares a `aws_kinesis_analytics_application` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_kinesis_analytics_application` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &ANALYTICS_APPLICATION_TYPE);
@@ -534,7 +534,7 @@ pub struct FirehoseDeliveryStreamRequired {
     pub name: rt::Expr,
 }
 impl FirehoseDeliveryStream {
-    /// Declares a `aws_kinesis_firehose_delivery_stream` with the stack-unique `id`. Required: `destination`, `name`.
+    /// Declares an `aws_kinesis_firehose_delivery_stream` with the stack-unique `id`. Required: `destination`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: FirehoseDeliveryStreamRequired) -> Self {
         let mut this = rt::Base::new(id, &FIREHOSE_DELIVERY_STREAM_TYPE);
@@ -2192,7 +2192,7 @@ pub struct ResourcePolicyRequired {
     pub resource_arn: rt::Expr,
 }
 impl ResourcePolicy {
-    /// Declares a `aws_kinesis_resource_policy` with the stack-unique `id`. Required: `policy`, `resource_arn`.
+    /// Declares an `aws_kinesis_resource_policy` with the stack-unique `id`. Required: `policy`, `resource_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ResourcePolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &RESOURCE_POLICY_TYPE);
@@ -2230,7 +2230,7 @@ static STREAM_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
 };
 impl Stream {
-    /// Declares a `aws_kinesis_stream` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_kinesis_stream` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &STREAM_TYPE);
@@ -2366,7 +2366,7 @@ pub struct StreamConsumerRequired {
     pub stream_arn: rt::Expr,
 }
 impl StreamConsumer {
-    /// Declares a `aws_kinesis_stream_consumer` with the stack-unique `id`. Required: `name`, `stream_arn`.
+    /// Declares an `aws_kinesis_stream_consumer` with the stack-unique `id`. Required: `name`, `stream_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: StreamConsumerRequired) -> Self {
         let mut this = rt::Base::new(id, &STREAM_CONSUMER_TYPE);
@@ -2410,7 +2410,7 @@ static VIDEO_STREAM_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
 };
 impl VideoStream {
-    /// Declares a `aws_kinesis_video_stream` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_kinesis_video_stream` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &VIDEO_STREAM_TYPE);
@@ -2541,7 +2541,7 @@ pub mod data {
         schema: (&SCHEMAS, 6),
     };
     impl FirehoseDeliveryStream {
-        /// Declares a `aws_kinesis_firehose_delivery_stream` with the stack-unique `id`. Required: `name`.
+        /// Declares an `aws_kinesis_firehose_delivery_stream` with the stack-unique `id`. Required: `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &FIREHOSE_DELIVERY_STREAM_TYPE);
@@ -2581,7 +2581,7 @@ pub mod data {
         schema: (&SCHEMAS, 7),
     };
     impl Stream {
-        /// Declares a `aws_kinesis_stream` with the stack-unique `id`. Required: `name`.
+        /// Declares an `aws_kinesis_stream` with the stack-unique `id`. Required: `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &STREAM_TYPE);
@@ -2666,7 +2666,7 @@ pub mod data {
         schema: (&SCHEMAS, 8),
     };
     impl StreamConsumer {
-        /// Declares a `aws_kinesis_stream_consumer` with the stack-unique `id`. Required: `stream_arn`.
+        /// Declares an `aws_kinesis_stream_consumer` with the stack-unique `id`. Required: `stream_arn`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &STREAM_CONSUMER_TYPE);

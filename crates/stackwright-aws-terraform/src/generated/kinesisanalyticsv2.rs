@@ -40,7 +40,7 @@ pub struct ApplicationRequired {
     pub service_execution_role: rt::Expr,
 }
 impl Application {
-    /// Declares a `aws_kinesisanalyticsv2_application` with the stack-unique `id`. Required: `name`, `runtime_environment`, `service_execution_role`.
+    /// Declares an `aws_kinesisanalyticsv2_application` with the stack-unique `id`. Required: `name`, `runtime_environment`, `service_execution_role`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ApplicationRequired) -> Self {
         let mut this = rt::Base::new(id, &APPLICATION_TYPE);
@@ -997,7 +997,7 @@ pub struct ApplicationSnapshotRequired {
     pub snapshot_name: rt::Expr,
 }
 impl ApplicationSnapshot {
-    /// Declares a `aws_kinesisanalyticsv2_application_snapshot` with the stack-unique `id`. Required: `application_name`, `snapshot_name`.
+    /// Declares an `aws_kinesisanalyticsv2_application_snapshot` with the stack-unique `id`. Required: `application_name`, `snapshot_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ApplicationSnapshotRequired) -> Self {
         let mut this = rt::Base::new(id, &APPLICATION_SNAPSHOT_TYPE);

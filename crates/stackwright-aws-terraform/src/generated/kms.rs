@@ -31,7 +31,7 @@ static ALIAS_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl Alias {
-    /// Declares a `aws_kms_alias` with the stack-unique `id`. Required: `target_key_id`.
+    /// Declares an `aws_kms_alias` with the stack-unique `id`. Required: `target_key_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &ALIAS_TYPE);
@@ -95,7 +95,7 @@ pub struct CiphertextRequired {
     pub plaintext: rt::Expr,
 }
 impl Ciphertext {
-    /// Declares a `aws_kms_ciphertext` with the stack-unique `id`. Required: `key_id`, `plaintext`.
+    /// Declares an `aws_kms_ciphertext` with the stack-unique `id`. Required: `key_id`, `plaintext`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: CiphertextRequired) -> Self {
         let mut this = rt::Base::new(id, &CIPHERTEXT_TYPE);
@@ -144,7 +144,7 @@ static CUSTOM_KEY_STORE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
 };
 impl CustomKeyStore {
-    /// Declares a `aws_kms_custom_key_store` with the stack-unique `id`. Required: `custom_key_store_name`.
+    /// Declares an `aws_kms_custom_key_store` with the stack-unique `id`. Required: `custom_key_store_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CUSTOM_KEY_STORE_TYPE);
@@ -313,7 +313,7 @@ static EXTERNAL_KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
 };
 impl ExternalKey {
-    /// Declares a `aws_kms_external_key` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_kms_external_key` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &EXTERNAL_KEY_TYPE);
@@ -446,7 +446,7 @@ pub struct GrantRequired {
     pub operations: rt::List<rt::Expr>,
 }
 impl Grant {
-    /// Declares a `aws_kms_grant` with the stack-unique `id`. Required: `grantee_principal`, `key_id`, `operations`.
+    /// Declares an `aws_kms_grant` with the stack-unique `id`. Required: `grantee_principal`, `key_id`, `operations`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: GrantRequired) -> Self {
         let mut this = rt::Base::new(id, &GRANT_TYPE);
@@ -562,7 +562,7 @@ static KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
 };
 impl Key {
-    /// Declares a `aws_kms_key` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_kms_key` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &KEY_TYPE);
@@ -745,7 +745,7 @@ pub struct KeyPolicyRequired {
     pub policy: rt::Expr,
 }
 impl KeyPolicy {
-    /// Declares a `aws_kms_key_policy` with the stack-unique `id`. Required: `key_id`, `policy`.
+    /// Declares an `aws_kms_key_policy` with the stack-unique `id`. Required: `key_id`, `policy`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: KeyPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &KEY_POLICY_TYPE);
@@ -791,7 +791,7 @@ static REPLICA_EXTERNAL_KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 7),
 };
 impl ReplicaExternalKey {
-    /// Declares a `aws_kms_replica_external_key` with the stack-unique `id`. Required: `primary_key_arn`.
+    /// Declares an `aws_kms_replica_external_key` with the stack-unique `id`. Required: `primary_key_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &REPLICA_EXTERNAL_KEY_TYPE);
@@ -915,7 +915,7 @@ static REPLICA_KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 8),
 };
 impl ReplicaKey {
-    /// Declares a `aws_kms_replica_key` with the stack-unique `id`. Required: `primary_key_arn`.
+    /// Declares an `aws_kms_replica_key` with the stack-unique `id`. Required: `primary_key_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &REPLICA_KEY_TYPE);
@@ -1025,7 +1025,7 @@ pub mod data {
         schema: (&SCHEMAS, 9),
     };
     impl Alias {
-        /// Declares a `aws_kms_alias` with the stack-unique `id`. Required: `name`.
+        /// Declares an `aws_kms_alias` with the stack-unique `id`. Required: `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &ALIAS_TYPE);
@@ -1080,7 +1080,7 @@ pub mod data {
         pub plaintext: rt::Expr,
     }
     impl Ciphertext {
-        /// Declares a `aws_kms_ciphertext` with the stack-unique `id`. Required: `key_id`, `plaintext`.
+        /// Declares an `aws_kms_ciphertext` with the stack-unique `id`. Required: `key_id`, `plaintext`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: CiphertextRequired) -> Self {
             let mut this = rt::Base::new(id, &CIPHERTEXT_TYPE);
@@ -1134,7 +1134,7 @@ pub mod data {
         schema: (&SCHEMAS, 11),
     };
     impl CustomKeyStore {
-        /// Declares a `aws_kms_custom_key_store` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_kms_custom_key_store` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &CUSTOM_KEY_STORE_TYPE);
@@ -1199,7 +1199,7 @@ pub mod data {
         schema: (&SCHEMAS, 12),
     };
     impl Key {
-        /// Declares a `aws_kms_key` with the stack-unique `id`. Required: `key_id`.
+        /// Declares an `aws_kms_key` with the stack-unique `id`. Required: `key_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &KEY_TYPE);
@@ -1324,7 +1324,7 @@ pub mod data {
         schema: (&SCHEMAS, 13),
     };
     impl PublicKey {
-        /// Declares a `aws_kms_public_key` with the stack-unique `id`. Required: `key_id`.
+        /// Declares an `aws_kms_public_key` with the stack-unique `id`. Required: `key_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &PUBLIC_KEY_TYPE);
@@ -1397,7 +1397,7 @@ pub mod data {
         schema: (&SCHEMAS, 14),
     };
     impl Secret {
-        /// Declares a `aws_kms_secret` with the stack-unique `id`. Required: `secret`.
+        /// Declares an `aws_kms_secret` with the stack-unique `id`. Required: `secret`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: secret::Secret) -> Self {
             let mut this = rt::Base::new(id, &SECRET_TYPE);
@@ -1465,7 +1465,7 @@ pub mod data {
         schema: (&SCHEMAS, 15),
     };
     impl Secrets {
-        /// Declares a `aws_kms_secrets` with the stack-unique `id`. Required: `secret`.
+        /// Declares an `aws_kms_secrets` with the stack-unique `id`. Required: `secret`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: secrets::Secret) -> Self {
             let mut this = rt::Base::new(id, &SECRETS_TYPE);

@@ -31,7 +31,7 @@ static DATA_CELLS_FILTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl DataCellsFilter {
-    /// Declares a `aws_lakeformation_data_cells_filter` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_lakeformation_data_cells_filter` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &DATA_CELLS_FILTER_TYPE);
@@ -159,7 +159,7 @@ static DATA_LAKE_SETTINGS_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
 };
 impl DataLakeSettings {
-    /// Declares a `aws_lakeformation_data_lake_settings` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_lakeformation_data_lake_settings` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &DATA_LAKE_SETTINGS_TYPE);
@@ -345,7 +345,7 @@ pub struct LfTagRequired {
     pub values: rt::List<rt::Expr>,
 }
 impl LfTag {
-    /// Declares a `aws_lakeformation_lf_tag` with the stack-unique `id`. Required: `key`, `values`.
+    /// Declares an `aws_lakeformation_lf_tag` with the stack-unique `id`. Required: `key`, `values`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: LfTagRequired) -> Self {
         let mut this = rt::Base::new(id, &LF_TAG_TYPE);
@@ -390,7 +390,7 @@ static OPT_IN_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
 };
 impl OptIn {
-    /// Declares a `aws_lakeformation_opt_in` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_lakeformation_opt_in` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &OPT_IN_TYPE);
@@ -691,7 +691,7 @@ pub struct PermissionsRequired {
     pub principal: rt::Expr,
 }
 impl Permissions {
-    /// Declares a `aws_lakeformation_permissions` with the stack-unique `id`. Required: `permissions`, `principal`.
+    /// Declares an `aws_lakeformation_permissions` with the stack-unique `id`. Required: `permissions`, `principal`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: PermissionsRequired) -> Self {
         let mut this = rt::Base::new(id, &PERMISSIONS_TYPE);
@@ -820,7 +820,7 @@ static RESOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
 };
 impl Resource {
-    /// Declares a `aws_lakeformation_resource` with the stack-unique `id`. Required: `arn`.
+    /// Declares an `aws_lakeformation_resource` with the stack-unique `id`. Required: `arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &RESOURCE_TYPE);
@@ -891,7 +891,7 @@ static RESOURCE_LF_TAG_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 6),
 };
 impl ResourceLfTag {
-    /// Declares a `aws_lakeformation_resource_lf_tag` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_lakeformation_resource_lf_tag` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &RESOURCE_LF_TAG_TYPE);
@@ -1032,7 +1032,7 @@ static RESOURCE_LF_TAGS_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 7),
 };
 impl ResourceLfTags {
-    /// Declares a `aws_lakeformation_resource_lf_tags` with the stack-unique `id`. Required: `lf_tag`.
+    /// Declares an `aws_lakeformation_resource_lf_tags` with the stack-unique `id`. Required: `lf_tag`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: resource_lf_tags::LfTag) -> Self {
         let mut this = rt::Base::new(id, &RESOURCE_LF_TAGS_TYPE);
@@ -1335,7 +1335,7 @@ pub mod data {
         schema: (&SCHEMAS, 8),
     };
     impl DataLakeSettings {
-        /// Declares a `aws_lakeformation_data_lake_settings` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_lakeformation_data_lake_settings` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &DATA_LAKE_SETTINGS_TYPE);
@@ -1415,7 +1415,7 @@ pub mod data {
         schema: (&SCHEMAS, 9),
     };
     impl Permissions {
-        /// Declares a `aws_lakeformation_permissions` with the stack-unique `id`. Required: `principal`.
+        /// Declares an `aws_lakeformation_permissions` with the stack-unique `id`. Required: `principal`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &PERMISSIONS_TYPE);
@@ -1544,7 +1544,7 @@ pub mod data {
         schema: (&SCHEMAS, 10),
     };
     impl Resource {
-        /// Declares a `aws_lakeformation_resource` with the stack-unique `id`. Required: `arn`.
+        /// Declares an `aws_lakeformation_resource` with the stack-unique `id`. Required: `arn`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &RESOURCE_TYPE);

@@ -40,7 +40,7 @@ pub struct AliasRequired {
     pub name: rt::Expr,
 }
 impl Alias {
-    /// Declares a `aws_lambda_alias` with the stack-unique `id`. Required: `function_name`, `function_version`, `name`.
+    /// Declares an `aws_lambda_alias` with the stack-unique `id`. Required: `function_name`, `function_version`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: AliasRequired) -> Self {
         let mut this = rt::Base::new(id, &ALIAS_TYPE);
@@ -122,7 +122,7 @@ static CODE_SIGNING_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
 };
 impl CodeSigningConfig {
-    /// Declares a `aws_lambda_code_signing_config` with the stack-unique `id`. Required: `allowed_publishers`.
+    /// Declares an `aws_lambda_code_signing_config` with the stack-unique `id`. Required: `allowed_publishers`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: code_signing_config::AllowedPublishers) -> Self {
         let mut this = rt::Base::new(id, &CODE_SIGNING_CONFIG_TYPE);
@@ -210,7 +210,7 @@ static EVENT_SOURCE_MAPPING_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
 };
 impl EventSourceMapping {
-    /// Declares a `aws_lambda_event_source_mapping` with the stack-unique `id`. Required: `function_name`.
+    /// Declares an `aws_lambda_event_source_mapping` with the stack-unique `id`. Required: `function_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &EVENT_SOURCE_MAPPING_TYPE);
@@ -688,7 +688,7 @@ pub struct FunctionRequired {
     pub role: rt::Expr,
 }
 impl Function {
-    /// Declares a `aws_lambda_function` with the stack-unique `id`. Required: `function_name`, `role`.
+    /// Declares an `aws_lambda_function` with the stack-unique `id`. Required: `function_name`, `role`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: FunctionRequired) -> Self {
         let mut this = rt::Base::new(id, &FUNCTION_TYPE);
@@ -1202,7 +1202,7 @@ static FUNCTION_EVENT_INVOKE_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
 };
 impl FunctionEventInvokeConfig {
-    /// Declares a `aws_lambda_function_event_invoke_config` with the stack-unique `id`. Required: `function_name`.
+    /// Declares an `aws_lambda_function_event_invoke_config` with the stack-unique `id`. Required: `function_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &FUNCTION_EVENT_INVOKE_CONFIG_TYPE);
@@ -1322,7 +1322,7 @@ pub struct FunctionRecursionConfigRequired {
     pub recursive_loop: rt::Expr,
 }
 impl FunctionRecursionConfig {
-    /// Declares a `aws_lambda_function_recursion_config` with the stack-unique `id`. Required: `function_name`, `recursive_loop`.
+    /// Declares an `aws_lambda_function_recursion_config` with the stack-unique `id`. Required: `function_name`, `recursive_loop`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: FunctionRecursionConfigRequired) -> Self {
         let mut this = rt::Base::new(id, &FUNCTION_RECURSION_CONFIG_TYPE);
@@ -1365,7 +1365,7 @@ pub struct FunctionUrlRequired {
     pub function_name: rt::Expr,
 }
 impl FunctionUrl {
-    /// Declares a `aws_lambda_function_url` with the stack-unique `id`. Required: `authorization_type`, `function_name`.
+    /// Declares an `aws_lambda_function_url` with the stack-unique `id`. Required: `authorization_type`, `function_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: FunctionUrlRequired) -> Self {
         let mut this = rt::Base::new(id, &FUNCTION_URL_TYPE);
@@ -1510,7 +1510,7 @@ pub struct InvocationRequired {
     pub input: rt::Expr,
 }
 impl Invocation {
-    /// Declares a `aws_lambda_invocation` with the stack-unique `id`. Required: `function_name`, `input`.
+    /// Declares an `aws_lambda_invocation` with the stack-unique `id`. Required: `function_name`, `input`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: InvocationRequired) -> Self {
         let mut this = rt::Base::new(id, &INVOCATION_TYPE);
@@ -1586,7 +1586,7 @@ static LAYER_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 8),
 };
 impl LayerVersion {
-    /// Declares a `aws_lambda_layer_version` with the stack-unique `id`. Required: `layer_name`.
+    /// Declares an `aws_lambda_layer_version` with the stack-unique `id`. Required: `layer_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &LAYER_VERSION_TYPE);
@@ -1752,7 +1752,7 @@ pub struct LayerVersionPermissionRequired {
     pub version_number: rt::Number,
 }
 impl LayerVersionPermission {
-    /// Declares a `aws_lambda_layer_version_permission` with the stack-unique `id`. Required: `action`, `layer_name`, `principal`, `statement_id`, `version_number`.
+    /// Declares an `aws_lambda_layer_version_permission` with the stack-unique `id`. Required: `action`, `layer_name`, `principal`, `statement_id`, `version_number`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: LayerVersionPermissionRequired) -> Self {
         let mut this = rt::Base::new(id, &LAYER_VERSION_PERMISSION_TYPE);
@@ -1838,7 +1838,7 @@ pub struct PermissionRequired {
     pub principal: rt::Expr,
 }
 impl Permission {
-    /// Declares a `aws_lambda_permission` with the stack-unique `id`. Required: `action`, `function_name`, `principal`.
+    /// Declares an `aws_lambda_permission` with the stack-unique `id`. Required: `action`, `function_name`, `principal`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: PermissionRequired) -> Self {
         let mut this = rt::Base::new(id, &PERMISSION_TYPE);
@@ -1960,7 +1960,7 @@ pub struct ProvisionedConcurrencyConfigRequired {
     pub qualifier: rt::Expr,
 }
 impl ProvisionedConcurrencyConfig {
-    /// Declares a `aws_lambda_provisioned_concurrency_config` with the stack-unique `id`. Required: `function_name`, `provisioned_concurrent_executions`, `qualifier`.
+    /// Declares an `aws_lambda_provisioned_concurrency_config` with the stack-unique `id`. Required: `function_name`, `provisioned_concurrent_executions`, `qualifier`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ProvisionedConcurrencyConfigRequired) -> Self {
         let mut this = rt::Base::new(id, &PROVISIONED_CONCURRENCY_CONFIG_TYPE);
@@ -2045,7 +2045,7 @@ static RUNTIME_MANAGEMENT_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 12),
 };
 impl RuntimeManagementConfig {
-    /// Declares a `aws_lambda_runtime_management_config` with the stack-unique `id`. Required: `function_name`.
+    /// Declares an `aws_lambda_runtime_management_config` with the stack-unique `id`. Required: `function_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &RUNTIME_MANAGEMENT_CONFIG_TYPE);
@@ -2118,7 +2118,7 @@ pub mod data {
         pub name: rt::Expr,
     }
     impl Alias {
-        /// Declares a `aws_lambda_alias` with the stack-unique `id`. Required: `function_name`, `name`.
+        /// Declares an `aws_lambda_alias` with the stack-unique `id`. Required: `function_name`, `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: AliasRequired) -> Self {
             let mut this = rt::Base::new(id, &ALIAS_TYPE);
@@ -2175,7 +2175,7 @@ pub mod data {
         schema: (&SCHEMAS, 14),
     };
     impl CodeSigningConfig {
-        /// Declares a `aws_lambda_code_signing_config` with the stack-unique `id`. Required: `arn`.
+        /// Declares an `aws_lambda_code_signing_config` with the stack-unique `id`. Required: `arn`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &CODE_SIGNING_CONFIG_TYPE);
@@ -2231,7 +2231,7 @@ pub mod data {
         schema: (&SCHEMAS, 15),
     };
     impl Function {
-        /// Declares a `aws_lambda_function` with the stack-unique `id`. Required: `function_name`.
+        /// Declares an `aws_lambda_function` with the stack-unique `id`. Required: `function_name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &FUNCTION_TYPE);
@@ -2406,7 +2406,7 @@ pub mod data {
         schema: (&SCHEMAS, 16),
     };
     impl FunctionUrl {
-        /// Declares a `aws_lambda_function_url` with the stack-unique `id`. Required: `function_name`.
+        /// Declares an `aws_lambda_function_url` with the stack-unique `id`. Required: `function_name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &FUNCTION_URL_TYPE);
@@ -2483,7 +2483,7 @@ pub mod data {
         schema: (&SCHEMAS, 17),
     };
     impl Functions {
-        /// Declares a `aws_lambda_functions` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_lambda_functions` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &FUNCTIONS_TYPE);
@@ -2529,7 +2529,7 @@ pub mod data {
         pub input: rt::Expr,
     }
     impl Invocation {
-        /// Declares a `aws_lambda_invocation` with the stack-unique `id`. Required: `function_name`, `input`.
+        /// Declares an `aws_lambda_invocation` with the stack-unique `id`. Required: `function_name`, `input`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: InvocationRequired) -> Self {
             let mut this = rt::Base::new(id, &INVOCATION_TYPE);
@@ -2583,7 +2583,7 @@ pub mod data {
         schema: (&SCHEMAS, 19),
     };
     impl LayerVersion {
-        /// Declares a `aws_lambda_layer_version` with the stack-unique `id`. Required: `layer_name`.
+        /// Declares an `aws_lambda_layer_version` with the stack-unique `id`. Required: `layer_name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &LAYER_VERSION_TYPE);

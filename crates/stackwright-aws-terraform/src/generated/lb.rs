@@ -31,7 +31,7 @@ static ALB_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl Alb {
-    /// Declares a `aws_alb` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_alb` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &ALB_TYPE);
@@ -381,7 +381,7 @@ pub struct AlbListenerRequired {
     pub default_action: alb_listener::DefaultAction,
 }
 impl AlbListener {
-    /// Declares a `aws_alb_listener` with the stack-unique `id`. Required: `load_balancer_arn`, `default_action`.
+    /// Declares an `aws_alb_listener` with the stack-unique `id`. Required: `load_balancer_arn`, `default_action`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: AlbListenerRequired) -> Self {
         let mut this = rt::Base::new(id, &ALB_LISTENER_TYPE);
@@ -830,7 +830,7 @@ pub struct AlbListenerCertificateRequired {
     pub listener_arn: rt::Expr,
 }
 impl AlbListenerCertificate {
-    /// Declares a `aws_alb_listener_certificate` with the stack-unique `id`. Required: `certificate_arn`, `listener_arn`.
+    /// Declares an `aws_alb_listener_certificate` with the stack-unique `id`. Required: `certificate_arn`, `listener_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: AlbListenerCertificateRequired) -> Self {
         let mut this = rt::Base::new(id, &ALB_LISTENER_CERTIFICATE_TYPE);
@@ -875,7 +875,7 @@ pub struct AlbListenerRuleRequired {
     pub condition: alb_listener_rule::Condition,
 }
 impl AlbListenerRule {
-    /// Declares a `aws_alb_listener_rule` with the stack-unique `id`. Required: `listener_arn`, `action`, `condition`.
+    /// Declares an `aws_alb_listener_rule` with the stack-unique `id`. Required: `listener_arn`, `action`, `condition`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: AlbListenerRuleRequired) -> Self {
         let mut this = rt::Base::new(id, &ALB_LISTENER_RULE_TYPE);
@@ -1114,7 +1114,7 @@ static ALB_TARGET_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
 };
 impl AlbTargetGroup {
-    /// Declares a `aws_alb_target_group` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_alb_target_group` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &ALB_TARGET_GROUP_TYPE);
@@ -1384,7 +1384,7 @@ pub struct AlbTargetGroupAttachmentRequired {
     pub target_id: rt::Expr,
 }
 impl AlbTargetGroupAttachment {
-    /// Declares a `aws_alb_target_group_attachment` with the stack-unique `id`. Required: `target_group_arn`, `target_id`.
+    /// Declares an `aws_alb_target_group_attachment` with the stack-unique `id`. Required: `target_group_arn`, `target_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: AlbTargetGroupAttachmentRequired) -> Self {
         let mut this = rt::Base::new(id, &ALB_TARGET_GROUP_ATTACHMENT_TYPE);
@@ -1438,7 +1438,7 @@ static LB_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 6),
 };
 impl Lb {
-    /// Declares a `aws_lb` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_lb` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &LB_TYPE);
@@ -1788,7 +1788,7 @@ pub struct ListenerRequired {
     pub default_action: listener::DefaultAction,
 }
 impl Listener {
-    /// Declares a `aws_lb_listener` with the stack-unique `id`. Required: `load_balancer_arn`, `default_action`.
+    /// Declares an `aws_lb_listener` with the stack-unique `id`. Required: `load_balancer_arn`, `default_action`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ListenerRequired) -> Self {
         let mut this = rt::Base::new(id, &LISTENER_TYPE);
@@ -2237,7 +2237,7 @@ pub struct ListenerCertificateRequired {
     pub listener_arn: rt::Expr,
 }
 impl ListenerCertificate {
-    /// Declares a `aws_lb_listener_certificate` with the stack-unique `id`. Required: `certificate_arn`, `listener_arn`.
+    /// Declares an `aws_lb_listener_certificate` with the stack-unique `id`. Required: `certificate_arn`, `listener_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ListenerCertificateRequired) -> Self {
         let mut this = rt::Base::new(id, &LISTENER_CERTIFICATE_TYPE);
@@ -2282,7 +2282,7 @@ pub struct ListenerRuleRequired {
     pub condition: listener_rule::Condition,
 }
 impl ListenerRule {
-    /// Declares a `aws_lb_listener_rule` with the stack-unique `id`. Required: `listener_arn`, `action`, `condition`.
+    /// Declares an `aws_lb_listener_rule` with the stack-unique `id`. Required: `listener_arn`, `action`, `condition`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ListenerRuleRequired) -> Self {
         let mut this = rt::Base::new(id, &LISTENER_RULE_TYPE);
@@ -2521,7 +2521,7 @@ static TARGET_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 10),
 };
 impl TargetGroup {
-    /// Declares a `aws_lb_target_group` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_lb_target_group` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &TARGET_GROUP_TYPE);
@@ -2791,7 +2791,7 @@ pub struct TargetGroupAttachmentRequired {
     pub target_id: rt::Expr,
 }
 impl TargetGroupAttachment {
-    /// Declares a `aws_lb_target_group_attachment` with the stack-unique `id`. Required: `target_group_arn`, `target_id`.
+    /// Declares an `aws_lb_target_group_attachment` with the stack-unique `id`. Required: `target_group_arn`, `target_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: TargetGroupAttachmentRequired) -> Self {
         let mut this = rt::Base::new(id, &TARGET_GROUP_ATTACHMENT_TYPE);
@@ -2852,7 +2852,7 @@ pub struct TrustStoreRequired {
     pub ca_certificates_bundle_s3_key: rt::Expr,
 }
 impl TrustStore {
-    /// Declares a `aws_lb_trust_store` with the stack-unique `id`. Required: `ca_certificates_bundle_s3_bucket`, `ca_certificates_bundle_s3_key`.
+    /// Declares an `aws_lb_trust_store` with the stack-unique `id`. Required: `ca_certificates_bundle_s3_bucket`, `ca_certificates_bundle_s3_key`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: TrustStoreRequired) -> Self {
         let mut this = rt::Base::new(id, &TRUST_STORE_TYPE);
@@ -2979,7 +2979,7 @@ pub struct TrustStoreRevocationRequired {
     pub trust_store_arn: rt::Expr,
 }
 impl TrustStoreRevocation {
-    /// Declares a `aws_lb_trust_store_revocation` with the stack-unique `id`. Required: `revocations_s3_bucket`, `revocations_s3_key`, `trust_store_arn`.
+    /// Declares an `aws_lb_trust_store_revocation` with the stack-unique `id`. Required: `revocations_s3_bucket`, `revocations_s3_key`, `trust_store_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: TrustStoreRevocationRequired) -> Self {
         let mut this = rt::Base::new(id, &TRUST_STORE_REVOCATION_TYPE);
@@ -3757,7 +3757,7 @@ pub mod data {
         schema: (&SCHEMAS, 14),
     };
     impl Alb {
-        /// Declares a `aws_alb` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_alb` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &ALB_TYPE);
@@ -3942,7 +3942,7 @@ pub mod data {
         schema: (&SCHEMAS, 15),
     };
     impl AlbListener {
-        /// Declares a `aws_alb_listener` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_alb_listener` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &ALB_LISTENER_TYPE);
@@ -4043,7 +4043,7 @@ pub mod data {
         schema: (&SCHEMAS, 16),
     };
     impl AlbTargetGroup {
-        /// Declares a `aws_alb_target_group` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_alb_target_group` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &ALB_TARGET_GROUP_TYPE);
@@ -4189,7 +4189,7 @@ pub mod data {
         schema: (&SCHEMAS, 17),
     };
     impl Lb {
-        /// Declares a `aws_lb` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_lb` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &LB_TYPE);
@@ -4374,7 +4374,7 @@ pub mod data {
         schema: (&SCHEMAS, 18),
     };
     impl HostedZoneId {
-        /// Declares a `aws_lb_hosted_zone_id` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_lb_hosted_zone_id` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &HOSTED_ZONE_ID_TYPE);
@@ -4423,7 +4423,7 @@ pub mod data {
         schema: (&SCHEMAS, 19),
     };
     impl Listener {
-        /// Declares a `aws_lb_listener` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_lb_listener` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &LISTENER_TYPE);
@@ -4524,7 +4524,7 @@ pub mod data {
         schema: (&SCHEMAS, 20),
     };
     impl ListenerRule {
-        /// Declares a `aws_lb_listener_rule` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_lb_listener_rule` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &LISTENER_RULE_TYPE);
@@ -4581,7 +4581,7 @@ pub mod data {
         schema: (&SCHEMAS, 21),
     };
     impl TargetGroup {
-        /// Declares a `aws_lb_target_group` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_lb_target_group` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &TARGET_GROUP_TYPE);
@@ -4727,7 +4727,7 @@ pub mod data {
         schema: (&SCHEMAS, 22),
     };
     impl TrustStore {
-        /// Declares a `aws_lb_trust_store` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_lb_trust_store` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &TRUST_STORE_TYPE);
@@ -4776,7 +4776,7 @@ pub mod data {
         schema: (&SCHEMAS, 23),
     };
     impl Lbs {
-        /// Declares a `aws_lbs` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_lbs` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &LBS_TYPE);

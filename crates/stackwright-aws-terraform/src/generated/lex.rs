@@ -42,7 +42,7 @@ pub struct BotRequired {
     pub intent: bot::Intent,
 }
 impl Bot {
-    /// Declares a `aws_lex_bot` with the stack-unique `id`. Required: `child_directed`, `name`, `abort_statement`, `intent`.
+    /// Declares an `aws_lex_bot` with the stack-unique `id`. Required: `child_directed`, `name`, `abort_statement`, `intent`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: BotRequired) -> Self {
         let mut this = rt::Base::new(id, &BOT_TYPE);
@@ -288,7 +288,7 @@ pub struct BotAliasRequired {
     pub name: rt::Expr,
 }
 impl BotAlias {
-    /// Declares a `aws_lex_bot_alias` with the stack-unique `id`. Required: `bot_name`, `bot_version`, `name`.
+    /// Declares an `aws_lex_bot_alias` with the stack-unique `id`. Required: `bot_name`, `bot_version`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: BotAliasRequired) -> Self {
         let mut this = rt::Base::new(id, &BOT_ALIAS_TYPE);
@@ -419,7 +419,7 @@ pub struct IntentRequired {
     pub fulfillment_activity: intent::FulfillmentActivity,
 }
 impl Intent {
-    /// Declares a `aws_lex_intent` with the stack-unique `id`. Required: `name`, `fulfillment_activity`.
+    /// Declares an `aws_lex_intent` with the stack-unique `id`. Required: `name`, `fulfillment_activity`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: IntentRequired) -> Self {
         let mut this = rt::Base::new(id, &INTENT_TYPE);
@@ -814,7 +814,7 @@ pub struct SlotTypeRequired {
     pub enumeration_value: slot_type::EnumerationValue,
 }
 impl SlotType {
-    /// Declares a `aws_lex_slot_type` with the stack-unique `id`. Required: `name`, `enumeration_value`.
+    /// Declares an `aws_lex_slot_type` with the stack-unique `id`. Required: `name`, `enumeration_value`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: SlotTypeRequired) -> Self {
         let mut this = rt::Base::new(id, &SLOT_TYPE_TYPE);
@@ -980,7 +980,7 @@ pub mod data {
         schema: (&SCHEMAS, 4),
     };
     impl Bot {
-        /// Declares a `aws_lex_bot` with the stack-unique `id`. Required: `name`.
+        /// Declares an `aws_lex_bot` with the stack-unique `id`. Required: `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &BOT_TYPE);
@@ -1088,7 +1088,7 @@ pub mod data {
         pub name: rt::Expr,
     }
     impl BotAlias {
-        /// Declares a `aws_lex_bot_alias` with the stack-unique `id`. Required: `bot_name`, `name`.
+        /// Declares an `aws_lex_bot_alias` with the stack-unique `id`. Required: `bot_name`, `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: BotAliasRequired) -> Self {
             let mut this = rt::Base::new(id, &BOT_ALIAS_TYPE);
@@ -1153,7 +1153,7 @@ pub mod data {
         schema: (&SCHEMAS, 6),
     };
     impl Intent {
-        /// Declares a `aws_lex_intent` with the stack-unique `id`. Required: `name`.
+        /// Declares an `aws_lex_intent` with the stack-unique `id`. Required: `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &INTENT_TYPE);
@@ -1222,7 +1222,7 @@ pub mod data {
         schema: (&SCHEMAS, 7),
     };
     impl SlotType {
-        /// Declares a `aws_lex_slot_type` with the stack-unique `id`. Required: `name`.
+        /// Declares an `aws_lex_slot_type` with the stack-unique `id`. Required: `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &SLOT_TYPE_TYPE);

@@ -40,7 +40,7 @@ pub struct BotRequired {
     pub role_arn: rt::Expr,
 }
 impl Bot {
-    /// Declares a `aws_lexv2models_bot` with the stack-unique `id`. Required: `idle_session_ttl_in_seconds`, `name`, `role_arn`.
+    /// Declares an `aws_lexv2models_bot` with the stack-unique `id`. Required: `idle_session_ttl_in_seconds`, `name`, `role_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: BotRequired) -> Self {
         let mut this = rt::Base::new(id, &BOT_TYPE);
@@ -194,7 +194,7 @@ pub struct BotLocaleRequired {
     pub n_lu_intent_confidence_threshold: rt::Number,
 }
 impl BotLocale {
-    /// Declares a `aws_lexv2models_bot_locale` with the stack-unique `id`. Required: `bot_id`, `bot_version`, `locale_id`, `n_lu_intent_confidence_threshold`.
+    /// Declares an `aws_lexv2models_bot_locale` with the stack-unique `id`. Required: `bot_id`, `bot_version`, `locale_id`, `n_lu_intent_confidence_threshold`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: BotLocaleRequired) -> Self {
         let mut this = rt::Base::new(id, &BOT_LOCALE_TYPE);
@@ -299,7 +299,7 @@ pub struct BotVersionRequired {
     pub locale_specification: rt::Value,
 }
 impl BotVersion {
-    /// Declares a `aws_lexv2models_bot_version` with the stack-unique `id`. Required: `bot_id`, `locale_specification`.
+    /// Declares an `aws_lexv2models_bot_version` with the stack-unique `id`. Required: `bot_id`, `locale_specification`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: BotVersionRequired) -> Self {
         let mut this = rt::Base::new(id, &BOT_VERSION_TYPE);
@@ -393,7 +393,7 @@ pub struct IntentRequired {
     pub name: rt::Expr,
 }
 impl Intent {
-    /// Declares a `aws_lexv2models_intent` with the stack-unique `id`. Required: `bot_id`, `bot_version`, `locale_id`, `name`.
+    /// Declares an `aws_lexv2models_intent` with the stack-unique `id`. Required: `bot_id`, `bot_version`, `locale_id`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: IntentRequired) -> Self {
         let mut this = rt::Base::new(id, &INTENT_TYPE);
@@ -1614,7 +1614,7 @@ pub struct SlotRequired {
     pub name: rt::Expr,
 }
 impl Slot {
-    /// Declares a `aws_lexv2models_slot` with the stack-unique `id`. Required: `bot_id`, `bot_version`, `intent_id`, `locale_id`, `name`.
+    /// Declares an `aws_lexv2models_slot` with the stack-unique `id`. Required: `bot_id`, `bot_version`, `intent_id`, `locale_id`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: SlotRequired) -> Self {
         let mut this = rt::Base::new(id, &SLOT_TYPE);
@@ -2026,7 +2026,7 @@ pub struct SlotTypeRequired {
     pub name: rt::Expr,
 }
 impl SlotType {
-    /// Declares a `aws_lexv2models_slot_type` with the stack-unique `id`. Required: `bot_id`, `bot_version`, `locale_id`, `name`.
+    /// Declares an `aws_lexv2models_slot_type` with the stack-unique `id`. Required: `bot_id`, `bot_version`, `locale_id`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: SlotTypeRequired) -> Self {
         let mut this = rt::Base::new(id, &SLOT_TYPE_TYPE);

@@ -38,7 +38,7 @@ pub struct AssociationRequired {
     pub resource_arn: rt::Expr,
 }
 impl Association {
-    /// Declares a `aws_licensemanager_association` with the stack-unique `id`. Required: `license_configuration_arn`, `resource_arn`.
+    /// Declares an `aws_licensemanager_association` with the stack-unique `id`. Required: `license_configuration_arn`, `resource_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: AssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &ASSOCIATION_TYPE);
@@ -88,7 +88,7 @@ pub struct GrantRequired {
     pub principal: rt::Expr,
 }
 impl Grant {
-    /// Declares a `aws_licensemanager_grant` with the stack-unique `id`. Required: `allowed_operations`, `license_arn`, `name`, `principal`.
+    /// Declares an `aws_licensemanager_grant` with the stack-unique `id`. Required: `allowed_operations`, `license_arn`, `name`, `principal`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: GrantRequired) -> Self {
         let mut this = rt::Base::new(id, &GRANT_TYPE);
@@ -154,7 +154,7 @@ static GRANT_ACCEPTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
 };
 impl GrantAccepter {
-    /// Declares a `aws_licensemanager_grant_accepter` with the stack-unique `id`. Required: `grant_arn`.
+    /// Declares an `aws_licensemanager_grant_accepter` with the stack-unique `id`. Required: `grant_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &GRANT_ACCEPTER_TYPE);
@@ -224,7 +224,7 @@ pub struct LicenseConfigurationRequired {
     pub name: rt::Expr,
 }
 impl LicenseConfiguration {
-    /// Declares a `aws_licensemanager_license_configuration` with the stack-unique `id`. Required: `license_counting_type`, `name`.
+    /// Declares an `aws_licensemanager_license_configuration` with the stack-unique `id`. Required: `license_counting_type`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: LicenseConfigurationRequired) -> Self {
         let mut this = rt::Base::new(id, &LICENSE_CONFIGURATION_TYPE);
@@ -343,7 +343,7 @@ pub mod data {
         schema: (&SCHEMAS, 4),
     };
     impl Grants {
-        /// Declares a `aws_licensemanager_grants` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_licensemanager_grants` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &GRANTS_TYPE);
@@ -388,7 +388,7 @@ pub mod data {
         schema: (&SCHEMAS, 5),
     };
     impl ReceivedLicense {
-        /// Declares a `aws_licensemanager_received_license` with the stack-unique `id`. Required: `license_arn`.
+        /// Declares an `aws_licensemanager_received_license` with the stack-unique `id`. Required: `license_arn`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &RECEIVED_LICENSE_TYPE);
@@ -480,7 +480,7 @@ pub mod data {
         schema: (&SCHEMAS, 6),
     };
     impl ReceivedLicenses {
-        /// Declares a `aws_licensemanager_received_licenses` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_licensemanager_received_licenses` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &RECEIVED_LICENSES_TYPE);

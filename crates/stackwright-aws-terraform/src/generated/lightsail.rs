@@ -38,7 +38,7 @@ pub struct BucketRequired {
     pub name: rt::Expr,
 }
 impl Bucket {
-    /// Declares a `aws_lightsail_bucket` with the stack-unique `id`. Required: `bundle_id`, `name`.
+    /// Declares an `aws_lightsail_bucket` with the stack-unique `id`. Required: `bundle_id`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: BucketRequired) -> Self {
         let mut this = rt::Base::new(id, &BUCKET_TYPE);
@@ -116,7 +116,7 @@ static BUCKET_ACCESS_KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
 };
 impl BucketAccessKey {
-    /// Declares a `aws_lightsail_bucket_access_key` with the stack-unique `id`. Required: `bucket_name`.
+    /// Declares an `aws_lightsail_bucket_access_key` with the stack-unique `id`. Required: `bucket_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &BUCKET_ACCESS_KEY_TYPE);
@@ -170,7 +170,7 @@ pub struct BucketResourceAccessRequired {
     pub resource_name: rt::Expr,
 }
 impl BucketResourceAccess {
-    /// Declares a `aws_lightsail_bucket_resource_access` with the stack-unique `id`. Required: `bucket_name`, `resource_name`.
+    /// Declares an `aws_lightsail_bucket_resource_access` with the stack-unique `id`. Required: `bucket_name`, `resource_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: BucketResourceAccessRequired) -> Self {
         let mut this = rt::Base::new(id, &BUCKET_RESOURCE_ACCESS_TYPE);
@@ -206,7 +206,7 @@ static CERTIFICATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
 };
 impl Certificate {
-    /// Declares a `aws_lightsail_certificate` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_lightsail_certificate` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CERTIFICATE_TYPE);
@@ -285,7 +285,7 @@ pub struct ContainerServiceRequired {
     pub scale: rt::Number,
 }
 impl ContainerService {
-    /// Declares a `aws_lightsail_container_service` with the stack-unique `id`. Required: `name`, `power`, `scale`.
+    /// Declares an `aws_lightsail_container_service` with the stack-unique `id`. Required: `name`, `power`, `scale`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ContainerServiceRequired) -> Self {
         let mut this = rt::Base::new(id, &CONTAINER_SERVICE_TYPE);
@@ -475,7 +475,7 @@ pub struct ContainerServiceDeploymentVersionRequired {
     pub container: container_service_deployment_version::Container,
 }
 impl ContainerServiceDeploymentVersion {
-    /// Declares a `aws_lightsail_container_service_deployment_version` with the stack-unique `id`. Required: `service_name`, `container`.
+    /// Declares an `aws_lightsail_container_service_deployment_version` with the stack-unique `id`. Required: `service_name`, `container`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ContainerServiceDeploymentVersionRequired) -> Self {
         let mut this = rt::Base::new(id, &CONTAINER_SERVICE_DEPLOYMENT_VERSION_TYPE);
@@ -672,7 +672,7 @@ pub struct DatabaseRequired {
     pub relational_database_name: rt::Expr,
 }
 impl Database {
-    /// Declares a `aws_lightsail_database` with the stack-unique `id`. Required: `blueprint_id`, `bundle_id`, `master_database_name`, `master_password`, `master_username`, `relational_database_name`.
+    /// Declares an `aws_lightsail_database` with the stack-unique `id`. Required: `blueprint_id`, `bundle_id`, `master_database_name`, `master_password`, `master_username`, `relational_database_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: DatabaseRequired) -> Self {
         let mut this = rt::Base::new(id, &DATABASE_TYPE);
@@ -875,7 +875,7 @@ pub struct DiskRequired {
     pub size_in_gb: rt::Number,
 }
 impl Disk {
-    /// Declares a `aws_lightsail_disk` with the stack-unique `id`. Required: `availability_zone`, `name`, `size_in_gb`.
+    /// Declares an `aws_lightsail_disk` with the stack-unique `id`. Required: `availability_zone`, `name`, `size_in_gb`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: DiskRequired) -> Self {
         let mut this = rt::Base::new(id, &DISK_TYPE);
@@ -946,7 +946,7 @@ pub struct DiskAttachmentRequired {
     pub instance_name: rt::Expr,
 }
 impl DiskAttachment {
-    /// Declares a `aws_lightsail_disk_attachment` with the stack-unique `id`. Required: `disk_name`, `disk_path`, `instance_name`.
+    /// Declares an `aws_lightsail_disk_attachment` with the stack-unique `id`. Required: `disk_name`, `disk_path`, `instance_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: DiskAttachmentRequired) -> Self {
         let mut this = rt::Base::new(id, &DISK_ATTACHMENT_TYPE);
@@ -998,7 +998,7 @@ pub struct DistributionRequired {
     pub origin: distribution::Origin,
 }
 impl Distribution {
-    /// Declares a `aws_lightsail_distribution` with the stack-unique `id`. Required: `bundle_id`, `name`, `default_cache_behavior`, `origin`.
+    /// Declares an `aws_lightsail_distribution` with the stack-unique `id`. Required: `bundle_id`, `name`, `default_cache_behavior`, `origin`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: DistributionRequired) -> Self {
         let mut this = rt::Base::new(id, &DISTRIBUTION_TYPE);
@@ -1295,7 +1295,7 @@ static DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 10),
 };
 impl Domain {
-    /// Declares a `aws_lightsail_domain` with the stack-unique `id`. Required: `domain_name`.
+    /// Declares an `aws_lightsail_domain` with the stack-unique `id`. Required: `domain_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DOMAIN_TYPE);
@@ -1341,7 +1341,7 @@ pub struct DomainEntryRequired {
     pub type_: rt::Expr,
 }
 impl DomainEntry {
-    /// Declares a `aws_lightsail_domain_entry` with the stack-unique `id`. Required: `domain_name`, `name`, `target`, `type`.
+    /// Declares an `aws_lightsail_domain_entry` with the stack-unique `id`. Required: `domain_name`, `name`, `target`, `type`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: DomainEntryRequired) -> Self {
         let mut this = rt::Base::new(id, &DOMAIN_ENTRY_TYPE);
@@ -1407,7 +1407,7 @@ pub struct InstanceRequired {
     pub name: rt::Expr,
 }
 impl Instance {
-    /// Declares a `aws_lightsail_instance` with the stack-unique `id`. Required: `availability_zone`, `blueprint_id`, `bundle_id`, `name`.
+    /// Declares an `aws_lightsail_instance` with the stack-unique `id`. Required: `availability_zone`, `blueprint_id`, `bundle_id`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: InstanceRequired) -> Self {
         let mut this = rt::Base::new(id, &INSTANCE_TYPE);
@@ -1563,7 +1563,7 @@ pub struct InstancePublicPortsRequired {
     pub port_info: instance_public_ports::PortInfo,
 }
 impl InstancePublicPorts {
-    /// Declares a `aws_lightsail_instance_public_ports` with the stack-unique `id`. Required: `instance_name`, `port_info`.
+    /// Declares an `aws_lightsail_instance_public_ports` with the stack-unique `id`. Required: `instance_name`, `port_info`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: InstancePublicPortsRequired) -> Self {
         let mut this = rt::Base::new(id, &INSTANCE_PUBLIC_PORTS_TYPE);
@@ -1641,7 +1641,7 @@ static KEY_PAIR_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 14),
 };
 impl KeyPair {
-    /// Declares a `aws_lightsail_key_pair` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_lightsail_key_pair` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &KEY_PAIR_TYPE);
@@ -1739,7 +1739,7 @@ pub struct LbRequired {
     pub name: rt::Expr,
 }
 impl Lb {
-    /// Declares a `aws_lightsail_lb` with the stack-unique `id`. Required: `instance_port`, `name`.
+    /// Declares an `aws_lightsail_lb` with the stack-unique `id`. Required: `instance_port`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: LbRequired) -> Self {
         let mut this = rt::Base::new(id, &LB_TYPE);
@@ -1833,7 +1833,7 @@ pub struct LbAttachmentRequired {
     pub lb_name: rt::Expr,
 }
 impl LbAttachment {
-    /// Declares a `aws_lightsail_lb_attachment` with the stack-unique `id`. Required: `instance_name`, `lb_name`.
+    /// Declares an `aws_lightsail_lb_attachment` with the stack-unique `id`. Required: `instance_name`, `lb_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: LbAttachmentRequired) -> Self {
         let mut this = rt::Base::new(id, &LB_ATTACHMENT_TYPE);
@@ -1876,7 +1876,7 @@ pub struct LbCertificateRequired {
     pub name: rt::Expr,
 }
 impl LbCertificate {
-    /// Declares a `aws_lightsail_lb_certificate` with the stack-unique `id`. Required: `lb_name`, `name`.
+    /// Declares an `aws_lightsail_lb_certificate` with the stack-unique `id`. Required: `lb_name`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: LbCertificateRequired) -> Self {
         let mut this = rt::Base::new(id, &LB_CERTIFICATE_TYPE);
@@ -1953,7 +1953,7 @@ pub struct LbCertificateAttachmentRequired {
     pub lb_name: rt::Expr,
 }
 impl LbCertificateAttachment {
-    /// Declares a `aws_lightsail_lb_certificate_attachment` with the stack-unique `id`. Required: `certificate_name`, `lb_name`.
+    /// Declares an `aws_lightsail_lb_certificate_attachment` with the stack-unique `id`. Required: `certificate_name`, `lb_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: LbCertificateAttachmentRequired) -> Self {
         let mut this = rt::Base::new(id, &LB_CERTIFICATE_ATTACHMENT_TYPE);
@@ -1996,7 +1996,7 @@ pub struct LbHttpsRedirectionPolicyRequired {
     pub lb_name: rt::Expr,
 }
 impl LbHttpsRedirectionPolicy {
-    /// Declares a `aws_lightsail_lb_https_redirection_policy` with the stack-unique `id`. Required: `enabled`, `lb_name`.
+    /// Declares an `aws_lightsail_lb_https_redirection_policy` with the stack-unique `id`. Required: `enabled`, `lb_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: LbHttpsRedirectionPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &LB_HTTPS_REDIRECTION_POLICY_TYPE);
@@ -2041,7 +2041,7 @@ pub struct LbStickinessPolicyRequired {
     pub lb_name: rt::Expr,
 }
 impl LbStickinessPolicy {
-    /// Declares a `aws_lightsail_lb_stickiness_policy` with the stack-unique `id`. Required: `cookie_duration`, `enabled`, `lb_name`.
+    /// Declares an `aws_lightsail_lb_stickiness_policy` with the stack-unique `id`. Required: `cookie_duration`, `enabled`, `lb_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: LbStickinessPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &LB_STICKINESS_POLICY_TYPE);
@@ -2082,7 +2082,7 @@ static STATIC_IP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 21),
 };
 impl StaticIp {
-    /// Declares a `aws_lightsail_static_ip` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_lightsail_static_ip` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &STATIC_IP_TYPE);
@@ -2132,7 +2132,7 @@ pub struct StaticIpAttachmentRequired {
     pub static_ip_name: rt::Expr,
 }
 impl StaticIpAttachment {
-    /// Declares a `aws_lightsail_static_ip_attachment` with the stack-unique `id`. Required: `instance_name`, `static_ip_name`.
+    /// Declares an `aws_lightsail_static_ip_attachment` with the stack-unique `id`. Required: `instance_name`, `static_ip_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: StaticIpAttachmentRequired) -> Self {
         let mut this = rt::Base::new(id, &STATIC_IP_ATTACHMENT_TYPE);

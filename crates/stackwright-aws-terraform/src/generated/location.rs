@@ -31,7 +31,7 @@ static GEOFENCE_COLLECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl GeofenceCollection {
-    /// Declares a `aws_location_geofence_collection` with the stack-unique `id`. Required: `collection_name`.
+    /// Declares an `aws_location_geofence_collection` with the stack-unique `id`. Required: `collection_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &GEOFENCE_COLLECTION_TYPE);
@@ -118,7 +118,7 @@ pub struct MapRequired {
     pub configuration: map::Configuration,
 }
 impl Map {
-    /// Declares a `aws_location_map` with the stack-unique `id`. Required: `map_name`, `configuration`.
+    /// Declares an `aws_location_map` with the stack-unique `id`. Required: `map_name`, `configuration`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: MapRequired) -> Self {
         let mut this = rt::Base::new(id, &MAP_TYPE);
@@ -202,7 +202,7 @@ pub struct PlaceIndexRequired {
     pub index_name: rt::Expr,
 }
 impl PlaceIndex {
-    /// Declares a `aws_location_place_index` with the stack-unique `id`. Required: `data_source`, `index_name`.
+    /// Declares an `aws_location_place_index` with the stack-unique `id`. Required: `data_source`, `index_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: PlaceIndexRequired) -> Self {
         let mut this = rt::Base::new(id, &PLACE_INDEX_TYPE);
@@ -303,7 +303,7 @@ pub struct RouteCalculatorRequired {
     pub data_source: rt::Expr,
 }
 impl RouteCalculator {
-    /// Declares a `aws_location_route_calculator` with the stack-unique `id`. Required: `calculator_name`, `data_source`.
+    /// Declares an `aws_location_route_calculator` with the stack-unique `id`. Required: `calculator_name`, `data_source`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: RouteCalculatorRequired) -> Self {
         let mut this = rt::Base::new(id, &ROUTE_CALCULATOR_TYPE);
@@ -379,7 +379,7 @@ static TRACKER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
 };
 impl Tracker {
-    /// Declares a `aws_location_tracker` with the stack-unique `id`. Required: `tracker_name`.
+    /// Declares an `aws_location_tracker` with the stack-unique `id`. Required: `tracker_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &TRACKER_TYPE);
@@ -465,7 +465,7 @@ pub struct TrackerAssociationRequired {
     pub tracker_name: rt::Expr,
 }
 impl TrackerAssociation {
-    /// Declares a `aws_location_tracker_association` with the stack-unique `id`. Required: `consumer_arn`, `tracker_name`.
+    /// Declares an `aws_location_tracker_association` with the stack-unique `id`. Required: `consumer_arn`, `tracker_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: TrackerAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &TRACKER_ASSOCIATION_TYPE);
@@ -563,7 +563,7 @@ pub mod data {
         schema: (&SCHEMAS, 6),
     };
     impl GeofenceCollection {
-        /// Declares a `aws_location_geofence_collection` with the stack-unique `id`. Required: `collection_name`.
+        /// Declares an `aws_location_geofence_collection` with the stack-unique `id`. Required: `collection_name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &GEOFENCE_COLLECTION_TYPE);
@@ -633,7 +633,7 @@ pub mod data {
         schema: (&SCHEMAS, 7),
     };
     impl Map {
-        /// Declares a `aws_location_map` with the stack-unique `id`. Required: `map_name`.
+        /// Declares an `aws_location_map` with the stack-unique `id`. Required: `map_name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &MAP_TYPE);
@@ -698,7 +698,7 @@ pub mod data {
         schema: (&SCHEMAS, 8),
     };
     impl PlaceIndex {
-        /// Declares a `aws_location_place_index` with the stack-unique `id`. Required: `index_name`.
+        /// Declares an `aws_location_place_index` with the stack-unique `id`. Required: `index_name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &PLACE_INDEX_TYPE);
@@ -767,7 +767,7 @@ pub mod data {
         schema: (&SCHEMAS, 9),
     };
     impl RouteCalculator {
-        /// Declares a `aws_location_route_calculator` with the stack-unique `id`. Required: `calculator_name`.
+        /// Declares an `aws_location_route_calculator` with the stack-unique `id`. Required: `calculator_name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &ROUTE_CALCULATOR_TYPE);
@@ -832,7 +832,7 @@ pub mod data {
         schema: (&SCHEMAS, 10),
     };
     impl Tracker {
-        /// Declares a `aws_location_tracker` with the stack-unique `id`. Required: `tracker_name`.
+        /// Declares an `aws_location_tracker` with the stack-unique `id`. Required: `tracker_name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &TRACKER_TYPE);
@@ -908,7 +908,7 @@ pub mod data {
         pub tracker_name: rt::Expr,
     }
     impl TrackerAssociation {
-        /// Declares a `aws_location_tracker_association` with the stack-unique `id`. Required: `consumer_arn`, `tracker_name`.
+        /// Declares an `aws_location_tracker_association` with the stack-unique `id`. Required: `consumer_arn`, `tracker_name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: TrackerAssociationRequired) -> Self {
             let mut this = rt::Base::new(id, &TRACKER_ASSOCIATION_TYPE);
@@ -949,7 +949,7 @@ pub mod data {
         schema: (&SCHEMAS, 12),
     };
     impl TrackerAssociations {
-        /// Declares a `aws_location_tracker_associations` with the stack-unique `id`. Required: `tracker_name`.
+        /// Declares an `aws_location_tracker_associations` with the stack-unique `id`. Required: `tracker_name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &TRACKER_ASSOCIATIONS_TYPE);

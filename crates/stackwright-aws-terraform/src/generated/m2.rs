@@ -38,7 +38,7 @@ pub struct ApplicationRequired {
     pub name: rt::Expr,
 }
 impl Application {
-    /// Declares a `aws_m2_application` with the stack-unique `id`. Required: `engine_type`, `name`.
+    /// Declares an `aws_m2_application` with the stack-unique `id`. Required: `engine_type`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ApplicationRequired) -> Self {
         let mut this = rt::Base::new(id, &APPLICATION_TYPE);
@@ -168,7 +168,7 @@ pub struct DeploymentRequired {
     pub start: rt::Bool,
 }
 impl Deployment {
-    /// Declares a `aws_m2_deployment` with the stack-unique `id`. Required: `application_id`, `application_version`, `environment_id`, `start`.
+    /// Declares an `aws_m2_deployment` with the stack-unique `id`. Required: `application_id`, `application_version`, `environment_id`, `start`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: DeploymentRequired) -> Self {
         let mut this = rt::Base::new(id, &DEPLOYMENT_TYPE);
@@ -249,7 +249,7 @@ pub struct EnvironmentRequired {
     pub name: rt::Expr,
 }
 impl Environment {
-    /// Declares a `aws_m2_environment` with the stack-unique `id`. Required: `engine_type`, `instance_type`, `name`.
+    /// Declares an `aws_m2_environment` with the stack-unique `id`. Required: `engine_type`, `instance_type`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: EnvironmentRequired) -> Self {
         let mut this = rt::Base::new(id, &ENVIRONMENT_TYPE);

@@ -31,7 +31,7 @@ static ACCOUNT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl Account {
-    /// Declares a `aws_macie2_account` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_macie2_account` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &ACCOUNT_TYPE);
@@ -88,7 +88,7 @@ static CLASSIFICATION_EXPORT_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
 };
 impl ClassificationExportConfiguration {
-    /// Declares a `aws_macie2_classification_export_configuration` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_macie2_classification_export_configuration` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &CLASSIFICATION_EXPORT_CONFIGURATION_TYPE);
@@ -158,7 +158,7 @@ pub struct ClassificationJobRequired {
     pub s3_job_definition: classification_job::S3JobDefinition,
 }
 impl ClassificationJob {
-    /// Declares a `aws_macie2_classification_job` with the stack-unique `id`. Required: `job_type`, `s3_job_definition`.
+    /// Declares an `aws_macie2_classification_job` with the stack-unique `id`. Required: `job_type`, `s3_job_definition`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ClassificationJobRequired) -> Self {
         let mut this = rt::Base::new(id, &CLASSIFICATION_JOB_TYPE);
@@ -644,7 +644,7 @@ static CUSTOM_DATA_IDENTIFIER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
 };
 impl CustomDataIdentifier {
-    /// Declares a `aws_macie2_custom_data_identifier` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_macie2_custom_data_identifier` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &CUSTOM_DATA_IDENTIFIER_TYPE);
@@ -767,7 +767,7 @@ pub struct FindingsFilterRequired {
     pub finding_criteria: findings_filter::FindingCriteria,
 }
 impl FindingsFilter {
-    /// Declares a `aws_macie2_findings_filter` with the stack-unique `id`. Required: `action`, `finding_criteria`.
+    /// Declares an `aws_macie2_findings_filter` with the stack-unique `id`. Required: `action`, `finding_criteria`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: FindingsFilterRequired) -> Self {
         let mut this = rt::Base::new(id, &FINDINGS_FILTER_TYPE);
@@ -919,7 +919,7 @@ static INVITATION_ACCEPTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
 };
 impl InvitationAccepter {
-    /// Declares a `aws_macie2_invitation_accepter` with the stack-unique `id`. Required: `administrator_account_id`.
+    /// Declares an `aws_macie2_invitation_accepter` with the stack-unique `id`. Required: `administrator_account_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &INVITATION_ACCEPTER_TYPE);
@@ -971,7 +971,7 @@ pub struct MemberRequired {
     pub email: rt::Expr,
 }
 impl Member {
-    /// Declares a `aws_macie2_member` with the stack-unique `id`. Required: `account_id`, `email`.
+    /// Declares an `aws_macie2_member` with the stack-unique `id`. Required: `account_id`, `email`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: MemberRequired) -> Self {
         let mut this = rt::Base::new(id, &MEMBER_TYPE);
@@ -1106,7 +1106,7 @@ static ORGANIZATION_ADMIN_ACCOUNT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 7),
 };
 impl OrganizationAdminAccount {
-    /// Declares a `aws_macie2_organization_admin_account` with the stack-unique `id`. Required: `admin_account_id`.
+    /// Declares an `aws_macie2_organization_admin_account` with the stack-unique `id`. Required: `admin_account_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &ORGANIZATION_ADMIN_ACCOUNT_TYPE);
@@ -1137,7 +1137,7 @@ static ORGANIZATION_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 8),
 };
 impl OrganizationConfiguration {
-    /// Declares a `aws_macie2_organization_configuration` with the stack-unique `id`. Required: `auto_enable`.
+    /// Declares an `aws_macie2_organization_configuration` with the stack-unique `id`. Required: `auto_enable`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Bool>) -> Self {
         let mut this = rt::Base::new(id, &ORGANIZATION_CONFIGURATION_TYPE);

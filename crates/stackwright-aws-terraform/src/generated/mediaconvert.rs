@@ -31,7 +31,7 @@ static QUEUE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl Queue {
-    /// Declares a `aws_media_convert_queue` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_media_convert_queue` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &QUEUE_TYPE);
@@ -147,7 +147,7 @@ pub mod data {
         schema: (&SCHEMAS, 1),
     };
     impl Queue {
-        /// Declares a `aws_media_convert_queue` with the stack-unique `id`. Required: `id`.
+        /// Declares an `aws_media_convert_queue` with the stack-unique `id`. Required: `id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &QUEUE_TYPE);

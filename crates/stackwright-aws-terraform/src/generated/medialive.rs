@@ -46,7 +46,7 @@ pub struct ChannelRequired {
     pub input_specification: channel::InputSpecification,
 }
 impl Channel {
-    /// Declares a `aws_medialive_channel` with the stack-unique `id`. Required: `channel_class`, `name`, `destinations`, `encoder_settings`, `input_attachments`, `input_specification`.
+    /// Declares an `aws_medialive_channel` with the stack-unique `id`. Required: `channel_class`, `name`, `destinations`, `encoder_settings`, `input_attachments`, `input_specification`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ChannelRequired) -> Self {
         let mut this = rt::Base::new(id, &CHANNEL_TYPE);
@@ -4446,7 +4446,7 @@ pub struct InputRequired {
     pub type_: rt::Expr,
 }
 impl Input {
-    /// Declares a `aws_medialive_input` with the stack-unique `id`. Required: `name`, `type`.
+    /// Declares an `aws_medialive_input` with the stack-unique `id`. Required: `name`, `type`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: InputRequired) -> Self {
         let mut this = rt::Base::new(id, &INPUT_TYPE);
@@ -4635,7 +4635,7 @@ static INPUT_SECURITY_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
 };
 impl InputSecurityGroup {
-    /// Declares a `aws_medialive_input_security_group` with the stack-unique `id`. Required: `whitelist_rules`.
+    /// Declares an `aws_medialive_input_security_group` with the stack-unique `id`. Required: `whitelist_rules`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: input_security_group::WhitelistRules) -> Self {
         let mut this = rt::Base::new(id, &INPUT_SECURITY_GROUP_TYPE);
@@ -4712,7 +4712,7 @@ pub struct MultiplexRequired {
     pub name: rt::Expr,
 }
 impl Multiplex {
-    /// Declares a `aws_medialive_multiplex` with the stack-unique `id`. Required: `availability_zones`, `name`.
+    /// Declares an `aws_medialive_multiplex` with the stack-unique `id`. Required: `availability_zones`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: MultiplexRequired) -> Self {
         let mut this = rt::Base::new(id, &MULTIPLEX_TYPE);
@@ -4832,7 +4832,7 @@ pub struct MultiplexProgramRequired {
     pub program_name: rt::Expr,
 }
 impl MultiplexProgram {
-    /// Declares a `aws_medialive_multiplex_program` with the stack-unique `id`. Required: `multiplex_id`, `program_name`.
+    /// Declares an `aws_medialive_multiplex_program` with the stack-unique `id`. Required: `multiplex_id`, `program_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: MultiplexProgramRequired) -> Self {
         let mut this = rt::Base::new(id, &MULTIPLEX_PROGRAM_TYPE);
@@ -5030,7 +5030,7 @@ pub mod data {
         schema: (&SCHEMAS, 5),
     };
     impl Input {
-        /// Declares a `aws_medialive_input` with the stack-unique `id`. Required: `id`.
+        /// Declares an `aws_medialive_input` with the stack-unique `id`. Required: `id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &INPUT_TYPE);

@@ -31,7 +31,7 @@ static CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl Channel {
-    /// Declares a `aws_media_package_channel` with the stack-unique `id`. Required: `channel_id`.
+    /// Declares an `aws_media_package_channel` with the stack-unique `id`. Required: `channel_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CHANNEL_TYPE);

@@ -31,7 +31,7 @@ static CHANNEL_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl ChannelGroup {
-    /// Declares a `aws_media_packagev2_channel_group` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_media_packagev2_channel_group` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CHANNEL_GROUP_TYPE);

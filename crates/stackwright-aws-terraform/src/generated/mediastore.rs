@@ -31,7 +31,7 @@ static CONTAINER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl Container {
-    /// Declares a `aws_media_store_container` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_media_store_container` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CONTAINER_TYPE);
@@ -86,7 +86,7 @@ pub struct ContainerPolicyRequired {
     pub policy: rt::Expr,
 }
 impl ContainerPolicy {
-    /// Declares a `aws_media_store_container_policy` with the stack-unique `id`. Required: `container_name`, `policy`.
+    /// Declares an `aws_media_store_container_policy` with the stack-unique `id`. Required: `container_name`, `policy`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ContainerPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &CONTAINER_POLICY_TYPE);

@@ -31,7 +31,7 @@ static ACL_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl Acl {
-    /// Declares a `aws_memorydb_acl` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_memorydb_acl` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &ACL_TYPE);
@@ -110,7 +110,7 @@ pub struct ClusterRequired {
     pub node_type: rt::Expr,
 }
 impl Cluster {
-    /// Declares a `aws_memorydb_cluster` with the stack-unique `id`. Required: `acl_name`, `node_type`.
+    /// Declares an `aws_memorydb_cluster` with the stack-unique `id`. Required: `acl_name`, `node_type`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ClusterRequired) -> Self {
         let mut this = rt::Base::new(id, &CLUSTER_TYPE);
@@ -395,7 +395,7 @@ pub struct MultiRegionClusterRequired {
     pub node_type: rt::Expr,
 }
 impl MultiRegionCluster {
-    /// Declares a `aws_memorydb_multi_region_cluster` with the stack-unique `id`. Required: `multi_region_cluster_name_suffix`, `node_type`.
+    /// Declares an `aws_memorydb_multi_region_cluster` with the stack-unique `id`. Required: `multi_region_cluster_name_suffix`, `node_type`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: MultiRegionClusterRequired) -> Self {
         let mut this = rt::Base::new(id, &MULTI_REGION_CLUSTER_TYPE);
@@ -529,7 +529,7 @@ static PARAMETER_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
 };
 impl ParameterGroup {
-    /// Declares a `aws_memorydb_parameter_group` with the stack-unique `id`. Required: `family`.
+    /// Declares an `aws_memorydb_parameter_group` with the stack-unique `id`. Required: `family`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &PARAMETER_GROUP_TYPE);
@@ -628,7 +628,7 @@ static SNAPSHOT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
 };
 impl Snapshot {
-    /// Declares a `aws_memorydb_snapshot` with the stack-unique `id`. Required: `cluster_name`.
+    /// Declares an `aws_memorydb_snapshot` with the stack-unique `id`. Required: `cluster_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &SNAPSHOT_TYPE);
@@ -736,7 +736,7 @@ static SUBNET_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
 };
 impl SubnetGroup {
-    /// Declares a `aws_memorydb_subnet_group` with the stack-unique `id`. Required: `subnet_ids`.
+    /// Declares an `aws_memorydb_subnet_group` with the stack-unique `id`. Required: `subnet_ids`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::List<rt::Expr>>) -> Self {
         let mut this = rt::Base::new(id, &SUBNET_GROUP_TYPE);
@@ -820,7 +820,7 @@ pub struct UserRequired {
     pub authentication_mode: user::AuthenticationMode,
 }
 impl User {
-    /// Declares a `aws_memorydb_user` with the stack-unique `id`. Required: `access_string`, `user_name`, `authentication_mode`.
+    /// Declares an `aws_memorydb_user` with the stack-unique `id`. Required: `access_string`, `user_name`, `authentication_mode`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: UserRequired) -> Self {
         let mut this = rt::Base::new(id, &USER_TYPE);
@@ -930,7 +930,7 @@ pub mod data {
         schema: (&SCHEMAS, 7),
     };
     impl Acl {
-        /// Declares a `aws_memorydb_acl` with the stack-unique `id`. Required: `name`.
+        /// Declares an `aws_memorydb_acl` with the stack-unique `id`. Required: `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &ACL_TYPE);
@@ -987,7 +987,7 @@ pub mod data {
         schema: (&SCHEMAS, 8),
     };
     impl Cluster {
-        /// Declares a `aws_memorydb_cluster` with the stack-unique `id`. Required: `name`.
+        /// Declares an `aws_memorydb_cluster` with the stack-unique `id`. Required: `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &CLUSTER_TYPE);
@@ -1128,7 +1128,7 @@ pub mod data {
         schema: (&SCHEMAS, 9),
     };
     impl ParameterGroup {
-        /// Declares a `aws_memorydb_parameter_group` with the stack-unique `id`. Required: `name`.
+        /// Declares an `aws_memorydb_parameter_group` with the stack-unique `id`. Required: `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &PARAMETER_GROUP_TYPE);
@@ -1189,7 +1189,7 @@ pub mod data {
         schema: (&SCHEMAS, 10),
     };
     impl Snapshot {
-        /// Declares a `aws_memorydb_snapshot` with the stack-unique `id`. Required: `name`.
+        /// Declares an `aws_memorydb_snapshot` with the stack-unique `id`. Required: `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &SNAPSHOT_TYPE);
@@ -1254,7 +1254,7 @@ pub mod data {
         schema: (&SCHEMAS, 11),
     };
     impl SubnetGroup {
-        /// Declares a `aws_memorydb_subnet_group` with the stack-unique `id`. Required: `name`.
+        /// Declares an `aws_memorydb_subnet_group` with the stack-unique `id`. Required: `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &SUBNET_GROUP_TYPE);
@@ -1315,7 +1315,7 @@ pub mod data {
         schema: (&SCHEMAS, 12),
     };
     impl User {
-        /// Declares a `aws_memorydb_user` with the stack-unique `id`. Required: `user_name`.
+        /// Declares an `aws_memorydb_user` with the stack-unique `id`. Required: `user_name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &USER_TYPE);

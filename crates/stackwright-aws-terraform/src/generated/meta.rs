@@ -35,7 +35,7 @@ pub mod data {
         schema: (&SCHEMAS, 0),
     };
     impl Arn {
-        /// Declares a `aws_arn` with the stack-unique `id`. Required: `arn`.
+        /// Declares an `aws_arn` with the stack-unique `id`. Required: `arn`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &ARN_TYPE);
@@ -91,7 +91,7 @@ pub mod data {
         schema: (&SCHEMAS, 1),
     };
     impl BillingServiceAccount {
-        /// Declares a `aws_billing_service_account` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_billing_service_account` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &BILLING_SERVICE_ACCOUNT_TYPE);
@@ -126,7 +126,7 @@ pub mod data {
         schema: (&SCHEMAS, 2),
     };
     impl CallerIdentity {
-        /// Declares a `aws_caller_identity` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_caller_identity` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &CALLER_IDENTITY_TYPE);
@@ -169,7 +169,7 @@ pub mod data {
         schema: (&SCHEMAS, 3),
     };
     impl CanonicalUserId {
-        /// Declares a `aws_canonical_user_id` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_canonical_user_id` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &CANONICAL_USER_ID_TYPE);
@@ -204,7 +204,7 @@ pub mod data {
         schema: (&SCHEMAS, 4),
     };
     impl DefaultTags {
-        /// Declares a `aws_default_tags` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_default_tags` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &DEFAULT_TAGS_TYPE);
@@ -239,7 +239,7 @@ pub mod data {
         schema: (&SCHEMAS, 5),
     };
     impl IpRanges {
-        /// Declares a `aws_ip_ranges` with the stack-unique `id`. Required: `services`.
+        /// Declares an `aws_ip_ranges` with the stack-unique `id`. Required: `services`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Base::new(id, &IP_RANGES_TYPE);
@@ -309,7 +309,7 @@ pub mod data {
         schema: (&SCHEMAS, 6),
     };
     impl Partition {
-        /// Declares a `aws_partition` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_partition` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &PARTITION_TYPE);
@@ -352,7 +352,7 @@ pub mod data {
         schema: (&SCHEMAS, 7),
     };
     impl Region {
-        /// Declares a `aws_region` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_region` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &REGION_TYPE);
@@ -405,7 +405,7 @@ pub mod data {
         schema: (&SCHEMAS, 8),
     };
     impl Regions {
-        /// Declares a `aws_regions` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_regions` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &REGIONS_TYPE);
@@ -477,7 +477,7 @@ pub mod data {
         schema: (&SCHEMAS, 9),
     };
     impl Service {
-        /// Declares a `aws_service` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_service` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &SERVICE_TYPE);
@@ -561,7 +561,7 @@ pub mod data {
         schema: (&SCHEMAS, 10),
     };
     impl ServicePrincipal {
-        /// Declares a `aws_service_principal` with the stack-unique `id`. Required: `service_name`.
+        /// Declares an `aws_service_principal` with the stack-unique `id`. Required: `service_name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &SERVICE_PRINCIPAL_TYPE);

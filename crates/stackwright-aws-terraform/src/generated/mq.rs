@@ -46,7 +46,7 @@ pub struct BrokerRequired {
     pub user: broker::User,
 }
 impl Broker {
-    /// Declares a `aws_mq_broker` with the stack-unique `id`. Required: `broker_name`, `engine_type`, `engine_version`, `host_instance_type`, `user`.
+    /// Declares an `aws_mq_broker` with the stack-unique `id`. Required: `broker_name`, `engine_type`, `engine_version`, `host_instance_type`, `user`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: BrokerRequired) -> Self {
         let mut this = rt::Base::new(id, &BROKER_TYPE);
@@ -468,7 +468,7 @@ pub struct ConfigurationRequired {
     pub name: rt::Expr,
 }
 impl Configuration {
-    /// Declares a `aws_mq_configuration` with the stack-unique `id`. Required: `data`, `engine_type`, `engine_version`, `name`.
+    /// Declares an `aws_mq_configuration` with the stack-unique `id`. Required: `data`, `engine_type`, `engine_version`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ConfigurationRequired) -> Self {
         let mut this = rt::Base::new(id, &CONFIGURATION_TYPE);
@@ -553,7 +553,7 @@ pub mod data {
         schema: (&SCHEMAS, 2),
     };
     impl Broker {
-        /// Declares a `aws_mq_broker` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_mq_broker` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &BROKER_TYPE);
@@ -683,7 +683,7 @@ pub mod data {
         schema: (&SCHEMAS, 3),
     };
     impl BrokerEngineTypes {
-        /// Declares a `aws_mq_broker_engine_types` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_mq_broker_engine_types` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &BROKER_ENGINE_TYPES_TYPE);
@@ -727,7 +727,7 @@ pub mod data {
         schema: (&SCHEMAS, 4),
     };
     impl BrokerInstanceTypeOfferings {
-        /// Declares a `aws_mq_broker_instance_type_offerings` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_mq_broker_instance_type_offerings` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &BROKER_INSTANCE_TYPE_OFFERINGS_TYPE);

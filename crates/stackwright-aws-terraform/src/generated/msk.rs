@@ -44,7 +44,7 @@ pub struct ClusterRequired {
     pub broker_node_group_info: cluster::BrokerNodeGroupInfo,
 }
 impl Cluster {
-    /// Declares a `aws_msk_cluster` with the stack-unique `id`. Required: `cluster_name`, `kafka_version`, `number_of_broker_nodes`, `broker_node_group_info`.
+    /// Declares an `aws_msk_cluster` with the stack-unique `id`. Required: `cluster_name`, `kafka_version`, `number_of_broker_nodes`, `broker_node_group_info`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ClusterRequired) -> Self {
         let mut this = rt::Base::new(id, &CLUSTER_TYPE);
@@ -665,7 +665,7 @@ pub struct ClusterPolicyRequired {
     pub policy: rt::Expr,
 }
 impl ClusterPolicy {
-    /// Declares a `aws_msk_cluster_policy` with the stack-unique `id`. Required: `cluster_arn`, `policy`.
+    /// Declares an `aws_msk_cluster_policy` with the stack-unique `id`. Required: `cluster_arn`, `policy`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ClusterPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &CLUSTER_POLICY_TYPE);
@@ -712,7 +712,7 @@ pub struct ConfigurationRequired {
     pub server_properties: rt::Expr,
 }
 impl Configuration {
-    /// Declares a `aws_msk_configuration` with the stack-unique `id`. Required: `name`, `server_properties`.
+    /// Declares an `aws_msk_configuration` with the stack-unique `id`. Required: `name`, `server_properties`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ConfigurationRequired) -> Self {
         let mut this = rt::Base::new(id, &CONFIGURATION_TYPE);
@@ -785,7 +785,7 @@ pub struct ReplicatorRequired {
     pub replication_info_list: replicator::ReplicationInfoList,
 }
 impl Replicator {
-    /// Declares a `aws_msk_replicator` with the stack-unique `id`. Required: `replicator_name`, `service_execution_role_arn`, `kafka_cluster`, `replication_info_list`.
+    /// Declares an `aws_msk_replicator` with the stack-unique `id`. Required: `replicator_name`, `service_execution_role_arn`, `kafka_cluster`, `replication_info_list`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ReplicatorRequired) -> Self {
         let mut this = rt::Base::new(id, &REPLICATOR_TYPE);
@@ -1080,7 +1080,7 @@ pub struct ScramSecretAssociationRequired {
     pub secret_arn_list: rt::List<rt::Expr>,
 }
 impl ScramSecretAssociation {
-    /// Declares a `aws_msk_scram_secret_association` with the stack-unique `id`. Required: `cluster_arn`, `secret_arn_list`.
+    /// Declares an `aws_msk_scram_secret_association` with the stack-unique `id`. Required: `cluster_arn`, `secret_arn_list`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ScramSecretAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &SCRAM_SECRET_ASSOCIATION_TYPE);
@@ -1125,7 +1125,7 @@ pub struct ServerlessClusterRequired {
     pub vpc_config: serverless_cluster::VpcConfig,
 }
 impl ServerlessCluster {
-    /// Declares a `aws_msk_serverless_cluster` with the stack-unique `id`. Required: `cluster_name`, `client_authentication`, `vpc_config`.
+    /// Declares an `aws_msk_serverless_cluster` with the stack-unique `id`. Required: `cluster_name`, `client_authentication`, `vpc_config`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ServerlessClusterRequired) -> Self {
         let mut this = rt::Base::new(id, &SERVERLESS_CLUSTER_TYPE);
@@ -1272,7 +1272,7 @@ pub struct SingleScramSecretAssociationRequired {
     pub secret_arn: rt::Expr,
 }
 impl SingleScramSecretAssociation {
-    /// Declares a `aws_msk_single_scram_secret_association` with the stack-unique `id`. Required: `cluster_arn`, `secret_arn`.
+    /// Declares an `aws_msk_single_scram_secret_association` with the stack-unique `id`. Required: `cluster_arn`, `secret_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: SingleScramSecretAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &SINGLE_SCRAM_SECRET_ASSOCIATION_TYPE);
@@ -1324,7 +1324,7 @@ pub struct VpcConnectionRequired {
     pub vpc_id: rt::Expr,
 }
 impl VpcConnection {
-    /// Declares a `aws_msk_vpc_connection` with the stack-unique `id`. Required: `authentication`, `client_subnets`, `security_groups`, `target_cluster_arn`, `vpc_id`.
+    /// Declares an `aws_msk_vpc_connection` with the stack-unique `id`. Required: `authentication`, `client_subnets`, `security_groups`, `target_cluster_arn`, `vpc_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: VpcConnectionRequired) -> Self {
         let mut this = rt::Base::new(id, &VPC_CONNECTION_TYPE);
@@ -1424,7 +1424,7 @@ pub mod data {
         schema: (&SCHEMAS, 8),
     };
     impl BootstrapBrokers {
-        /// Declares a `aws_msk_bootstrap_brokers` with the stack-unique `id`. Required: `cluster_arn`.
+        /// Declares an `aws_msk_bootstrap_brokers` with the stack-unique `id`. Required: `cluster_arn`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &BOOTSTRAP_BROKERS_TYPE);
@@ -1500,7 +1500,7 @@ pub mod data {
         schema: (&SCHEMAS, 9),
     };
     impl BrokerNodes {
-        /// Declares a `aws_msk_broker_nodes` with the stack-unique `id`. Required: `cluster_arn`.
+        /// Declares an `aws_msk_broker_nodes` with the stack-unique `id`. Required: `cluster_arn`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &BROKER_NODES_TYPE);
@@ -1540,7 +1540,7 @@ pub mod data {
         schema: (&SCHEMAS, 10),
     };
     impl Cluster {
-        /// Declares a `aws_msk_cluster` with the stack-unique `id`. Required: `cluster_name`.
+        /// Declares an `aws_msk_cluster` with the stack-unique `id`. Required: `cluster_name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &CLUSTER_TYPE);
@@ -1641,7 +1641,7 @@ pub mod data {
         schema: (&SCHEMAS, 11),
     };
     impl Configuration {
-        /// Declares a `aws_msk_configuration` with the stack-unique `id`. Required: `name`.
+        /// Declares an `aws_msk_configuration` with the stack-unique `id`. Required: `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &CONFIGURATION_TYPE);
@@ -1697,7 +1697,7 @@ pub mod data {
         schema: (&SCHEMAS, 12),
     };
     impl KafkaVersion {
-        /// Declares a `aws_msk_kafka_version` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_msk_kafka_version` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &KAFKA_VERSION_TYPE);
@@ -1750,7 +1750,7 @@ pub mod data {
         schema: (&SCHEMAS, 13),
     };
     impl VpcConnection {
-        /// Declares a `aws_msk_vpc_connection` with the stack-unique `id`. Required: `arn`.
+        /// Declares an `aws_msk_vpc_connection` with the stack-unique `id`. Required: `arn`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &VPC_CONNECTION_TYPE);

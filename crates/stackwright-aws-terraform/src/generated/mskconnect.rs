@@ -52,7 +52,7 @@ pub struct ConnectorRequired {
     pub plugin: connector::Plugin,
 }
 impl Connector {
-    /// Declares a `aws_mskconnect_connector` with the stack-unique `id`. Required: `connector_configuration`, `kafkaconnect_version`, `name`, `service_execution_role_arn`, `capacity`, `kafka_cluster`, `kafka_cluster_client_authentication`, `kafka_cluster_encryption_in_transit`, `plugin`.
+    /// Declares an `aws_mskconnect_connector` with the stack-unique `id`. Required: `connector_configuration`, `kafkaconnect_version`, `name`, `service_execution_role_arn`, `capacity`, `kafka_cluster`, `kafka_cluster_client_authentication`, `kafka_cluster_encryption_in_transit`, `plugin`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ConnectorRequired) -> Self {
         let mut this = rt::Base::new(id, &CONNECTOR_TYPE);
@@ -519,7 +519,7 @@ pub struct CustomPluginRequired {
     pub location: custom_plugin::Location,
 }
 impl CustomPlugin {
-    /// Declares a `aws_mskconnect_custom_plugin` with the stack-unique `id`. Required: `content_type`, `name`, `location`.
+    /// Declares an `aws_mskconnect_custom_plugin` with the stack-unique `id`. Required: `content_type`, `name`, `location`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: CustomPluginRequired) -> Self {
         let mut this = rt::Base::new(id, &CUSTOM_PLUGIN_TYPE);
@@ -657,7 +657,7 @@ pub struct WorkerConfigurationRequired {
     pub properties_file_content: rt::Expr,
 }
 impl WorkerConfiguration {
-    /// Declares a `aws_mskconnect_worker_configuration` with the stack-unique `id`. Required: `name`, `properties_file_content`.
+    /// Declares an `aws_mskconnect_worker_configuration` with the stack-unique `id`. Required: `name`, `properties_file_content`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: WorkerConfigurationRequired) -> Self {
         let mut this = rt::Base::new(id, &WORKER_CONFIGURATION_TYPE);
@@ -750,7 +750,7 @@ pub mod data {
         schema: (&SCHEMAS, 3),
     };
     impl Connector {
-        /// Declares a `aws_mskconnect_connector` with the stack-unique `id`. Required: `name`.
+        /// Declares an `aws_mskconnect_connector` with the stack-unique `id`. Required: `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &CONNECTOR_TYPE);
@@ -807,7 +807,7 @@ pub mod data {
         schema: (&SCHEMAS, 4),
     };
     impl CustomPlugin {
-        /// Declares a `aws_mskconnect_custom_plugin` with the stack-unique `id`. Required: `name`.
+        /// Declares an `aws_mskconnect_custom_plugin` with the stack-unique `id`. Required: `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &CUSTOM_PLUGIN_TYPE);
@@ -868,7 +868,7 @@ pub mod data {
         schema: (&SCHEMAS, 5),
     };
     impl WorkerConfiguration {
-        /// Declares a `aws_mskconnect_worker_configuration` with the stack-unique `id`. Required: `name`.
+        /// Declares an `aws_mskconnect_worker_configuration` with the stack-unique `id`. Required: `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &WORKER_CONFIGURATION_TYPE);

@@ -44,7 +44,7 @@ pub struct EnvironmentRequired {
     pub network_configuration: environment::NetworkConfiguration,
 }
 impl Environment {
-    /// Declares a `aws_mwaa_environment` with the stack-unique `id`. Required: `dag_s3_path`, `execution_role_arn`, `name`, `source_bucket_arn`, `network_configuration`.
+    /// Declares an `aws_mwaa_environment` with the stack-unique `id`. Required: `dag_s3_path`, `execution_role_arn`, `name`, `source_bucket_arn`, `network_configuration`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: EnvironmentRequired) -> Self {
         let mut this = rt::Base::new(id, &ENVIRONMENT_TYPE);

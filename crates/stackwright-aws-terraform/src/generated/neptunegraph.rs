@@ -33,7 +33,7 @@ static GRAPH_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl Graph {
-    /// Declares a `aws_neptunegraph_graph` with the stack-unique `id`. Required: `provisioned_memory`.
+    /// Declares an `aws_neptunegraph_graph` with the stack-unique `id`. Required: `provisioned_memory`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Number>) -> Self {
         let mut this = rt::Base::new(id, &GRAPH_TYPE);

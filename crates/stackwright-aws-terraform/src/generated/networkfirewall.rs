@@ -42,7 +42,7 @@ pub struct FirewallRequired {
     pub subnet_mapping: firewall::SubnetMapping,
 }
 impl Firewall {
-    /// Declares a `aws_networkfirewall_firewall` with the stack-unique `id`. Required: `firewall_policy_arn`, `name`, `vpc_id`, `subnet_mapping`.
+    /// Declares an `aws_networkfirewall_firewall` with the stack-unique `id`. Required: `firewall_policy_arn`, `name`, `vpc_id`, `subnet_mapping`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: FirewallRequired) -> Self {
         let mut this = rt::Base::new(id, &FIREWALL_TYPE);
@@ -197,7 +197,7 @@ pub struct FirewallPolicyRequired {
     pub firewall_policy: firewall_policy::FirewallPolicy,
 }
 impl FirewallPolicy {
-    /// Declares a `aws_networkfirewall_firewall_policy` with the stack-unique `id`. Required: `name`, `firewall_policy`.
+    /// Declares an `aws_networkfirewall_firewall_policy` with the stack-unique `id`. Required: `name`, `firewall_policy`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: FirewallPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &FIREWALL_POLICY_TYPE);
@@ -494,7 +494,7 @@ pub struct LoggingConfigurationRequired {
     pub logging_configuration: logging_configuration::LoggingConfiguration,
 }
 impl LoggingConfiguration {
-    /// Declares a `aws_networkfirewall_logging_configuration` with the stack-unique `id`. Required: `firewall_arn`, `logging_configuration`.
+    /// Declares an `aws_networkfirewall_logging_configuration` with the stack-unique `id`. Required: `firewall_arn`, `logging_configuration`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: LoggingConfigurationRequired) -> Self {
         let mut this = rt::Base::new(id, &LOGGING_CONFIGURATION_TYPE);
@@ -581,7 +581,7 @@ pub struct ResourcePolicyRequired {
     pub resource_arn: rt::Expr,
 }
 impl ResourcePolicy {
-    /// Declares a `aws_networkfirewall_resource_policy` with the stack-unique `id`. Required: `policy`, `resource_arn`.
+    /// Declares an `aws_networkfirewall_resource_policy` with the stack-unique `id`. Required: `policy`, `resource_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ResourcePolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &RESOURCE_POLICY_TYPE);
@@ -626,7 +626,7 @@ pub struct RuleGroupRequired {
     pub type_: rt::Expr,
 }
 impl RuleGroup {
-    /// Declares a `aws_networkfirewall_rule_group` with the stack-unique `id`. Required: `capacity`, `name`, `type`.
+    /// Declares an `aws_networkfirewall_rule_group` with the stack-unique `id`. Required: `capacity`, `name`, `type`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: RuleGroupRequired) -> Self {
         let mut this = rt::Base::new(id, &RULE_GROUP_TYPE);
@@ -1178,7 +1178,7 @@ static TLS_INSPECTION_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
 };
 impl TlsInspectionConfiguration {
-    /// Declares a `aws_networkfirewall_tls_inspection_configuration` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_networkfirewall_tls_inspection_configuration` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &TLS_INSPECTION_CONFIGURATION_TYPE);
@@ -1556,7 +1556,7 @@ pub mod data {
         schema: (&SCHEMAS, 6),
     };
     impl Firewall {
-        /// Declares a `aws_networkfirewall_firewall` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_networkfirewall_firewall` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &FIREWALL_TYPE);
@@ -1658,7 +1658,7 @@ pub mod data {
         schema: (&SCHEMAS, 7),
     };
     impl FirewallPolicy {
-        /// Declares a `aws_networkfirewall_firewall_policy` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_networkfirewall_firewall_policy` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &FIREWALL_POLICY_TYPE);
@@ -1728,7 +1728,7 @@ pub mod data {
         schema: (&SCHEMAS, 8),
     };
     impl ResourcePolicy {
-        /// Declares a `aws_networkfirewall_resource_policy` with the stack-unique `id`. Required: `resource_arn`.
+        /// Declares an `aws_networkfirewall_resource_policy` with the stack-unique `id`. Required: `resource_arn`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &RESOURCE_POLICY_TYPE);

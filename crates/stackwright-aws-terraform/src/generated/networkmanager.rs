@@ -38,7 +38,7 @@ pub struct AttachmentAccepterRequired {
     pub attachment_type: rt::Expr,
 }
 impl AttachmentAccepter {
-    /// Declares a `aws_networkmanager_attachment_accepter` with the stack-unique `id`. Required: `attachment_id`, `attachment_type`.
+    /// Declares an `aws_networkmanager_attachment_accepter` with the stack-unique `id`. Required: `attachment_id`, `attachment_type`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: AttachmentAccepterRequired) -> Self {
         let mut this = rt::Base::new(id, &ATTACHMENT_ACCEPTER_TYPE);
@@ -145,7 +145,7 @@ pub struct ConnectAttachmentRequired {
     pub options: connect_attachment::Options,
 }
 impl ConnectAttachment {
-    /// Declares a `aws_networkmanager_connect_attachment` with the stack-unique `id`. Required: `core_network_id`, `edge_location`, `transport_attachment_id`, `options`.
+    /// Declares an `aws_networkmanager_connect_attachment` with the stack-unique `id`. Required: `core_network_id`, `edge_location`, `transport_attachment_id`, `options`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ConnectAttachmentRequired) -> Self {
         let mut this = rt::Base::new(id, &CONNECT_ATTACHMENT_TYPE);
@@ -286,7 +286,7 @@ pub struct ConnectPeerRequired {
     pub peer_address: rt::Expr,
 }
 impl ConnectPeer {
-    /// Declares a `aws_networkmanager_connect_peer` with the stack-unique `id`. Required: `connect_attachment_id`, `peer_address`.
+    /// Declares an `aws_networkmanager_connect_peer` with the stack-unique `id`. Required: `connect_attachment_id`, `peer_address`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ConnectPeerRequired) -> Self {
         let mut this = rt::Base::new(id, &CONNECT_PEER_TYPE);
@@ -447,7 +447,7 @@ pub struct ConnectionRequired {
     pub global_network_id: rt::Expr,
 }
 impl Connection {
-    /// Declares a `aws_networkmanager_connection` with the stack-unique `id`. Required: `connected_device_id`, `device_id`, `global_network_id`.
+    /// Declares an `aws_networkmanager_connection` with the stack-unique `id`. Required: `connected_device_id`, `device_id`, `global_network_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ConnectionRequired) -> Self {
         let mut this = rt::Base::new(id, &CONNECTION_TYPE);
@@ -541,7 +541,7 @@ static CORE_NETWORK_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
 };
 impl CoreNetwork {
-    /// Declares a `aws_networkmanager_core_network` with the stack-unique `id`. Required: `global_network_id`.
+    /// Declares an `aws_networkmanager_core_network` with the stack-unique `id`. Required: `global_network_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CORE_NETWORK_TYPE);
@@ -665,7 +665,7 @@ pub struct CoreNetworkPolicyAttachmentRequired {
     pub policy_document: rt::Expr,
 }
 impl CoreNetworkPolicyAttachment {
-    /// Declares a `aws_networkmanager_core_network_policy_attachment` with the stack-unique `id`. Required: `core_network_id`, `policy_document`.
+    /// Declares an `aws_networkmanager_core_network_policy_attachment` with the stack-unique `id`. Required: `core_network_id`, `policy_document`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: CoreNetworkPolicyAttachmentRequired) -> Self {
         let mut this = rt::Base::new(id, &CORE_NETWORK_POLICY_ATTACHMENT_TYPE);
@@ -741,7 +741,7 @@ pub struct CustomerGatewayAssociationRequired {
     pub global_network_id: rt::Expr,
 }
 impl CustomerGatewayAssociation {
-    /// Declares a `aws_networkmanager_customer_gateway_association` with the stack-unique `id`. Required: `customer_gateway_arn`, `device_id`, `global_network_id`.
+    /// Declares an `aws_networkmanager_customer_gateway_association` with the stack-unique `id`. Required: `customer_gateway_arn`, `device_id`, `global_network_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: CustomerGatewayAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &CUSTOMER_GATEWAY_ASSOCIATION_TYPE);
@@ -823,7 +823,7 @@ static DEVICE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 7),
 };
 impl Device {
-    /// Declares a `aws_networkmanager_device` with the stack-unique `id`. Required: `global_network_id`.
+    /// Declares an `aws_networkmanager_device` with the stack-unique `id`. Required: `global_network_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DEVICE_TYPE);
@@ -970,7 +970,7 @@ pub struct DxGatewayAttachmentRequired {
     pub edge_locations: rt::List<rt::Expr>,
 }
 impl DxGatewayAttachment {
-    /// Declares a `aws_networkmanager_dx_gateway_attachment` with the stack-unique `id`. Required: `core_network_id`, `direct_connect_gateway_arn`, `edge_locations`.
+    /// Declares an `aws_networkmanager_dx_gateway_attachment` with the stack-unique `id`. Required: `core_network_id`, `direct_connect_gateway_arn`, `edge_locations`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: DxGatewayAttachmentRequired) -> Self {
         let mut this = rt::Base::new(id, &DX_GATEWAY_ATTACHMENT_TYPE);
@@ -1061,7 +1061,7 @@ static GLOBAL_NETWORK_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 9),
 };
 impl GlobalNetwork {
-    /// Declares a `aws_networkmanager_global_network` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_networkmanager_global_network` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &GLOBAL_NETWORK_TYPE);
@@ -1128,7 +1128,7 @@ pub struct LinkRequired {
     pub bandwidth: link::Bandwidth,
 }
 impl Link {
-    /// Declares a `aws_networkmanager_link` with the stack-unique `id`. Required: `global_network_id`, `site_id`, `bandwidth`.
+    /// Declares an `aws_networkmanager_link` with the stack-unique `id`. Required: `global_network_id`, `site_id`, `bandwidth`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: LinkRequired) -> Self {
         let mut this = rt::Base::new(id, &LINK_TYPE);
@@ -1244,7 +1244,7 @@ pub struct LinkAssociationRequired {
     pub link_id: rt::Expr,
 }
 impl LinkAssociation {
-    /// Declares a `aws_networkmanager_link_association` with the stack-unique `id`. Required: `device_id`, `global_network_id`, `link_id`.
+    /// Declares an `aws_networkmanager_link_association` with the stack-unique `id`. Required: `device_id`, `global_network_id`, `link_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: LinkAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &LINK_ASSOCIATION_TYPE);
@@ -1314,7 +1314,7 @@ static SITE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 12),
 };
 impl Site {
-    /// Declares a `aws_networkmanager_site` with the stack-unique `id`. Required: `global_network_id`.
+    /// Declares an `aws_networkmanager_site` with the stack-unique `id`. Required: `global_network_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &SITE_TYPE);
@@ -1389,7 +1389,7 @@ pub struct SiteToSiteVpnAttachmentRequired {
     pub vpn_connection_arn: rt::Expr,
 }
 impl SiteToSiteVpnAttachment {
-    /// Declares a `aws_networkmanager_site_to_site_vpn_attachment` with the stack-unique `id`. Required: `core_network_id`, `vpn_connection_arn`.
+    /// Declares an `aws_networkmanager_site_to_site_vpn_attachment` with the stack-unique `id`. Required: `core_network_id`, `vpn_connection_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: SiteToSiteVpnAttachmentRequired) -> Self {
         let mut this = rt::Base::new(id, &SITE_TO_SITE_VPN_ATTACHMENT_TYPE);
@@ -1492,7 +1492,7 @@ pub struct TransitGatewayConnectPeerAssociationRequired {
     pub transit_gateway_connect_peer_arn: rt::Expr,
 }
 impl TransitGatewayConnectPeerAssociation {
-    /// Declares a `aws_networkmanager_transit_gateway_connect_peer_association` with the stack-unique `id`. Required: `device_id`, `global_network_id`, `transit_gateway_connect_peer_arn`.
+    /// Declares an `aws_networkmanager_transit_gateway_connect_peer_association` with the stack-unique `id`. Required: `device_id`, `global_network_id`, `transit_gateway_connect_peer_arn`.
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
@@ -1587,7 +1587,7 @@ pub struct TransitGatewayPeeringRequired {
     pub transit_gateway_arn: rt::Expr,
 }
 impl TransitGatewayPeering {
-    /// Declares a `aws_networkmanager_transit_gateway_peering` with the stack-unique `id`. Required: `core_network_id`, `transit_gateway_arn`.
+    /// Declares an `aws_networkmanager_transit_gateway_peering` with the stack-unique `id`. Required: `core_network_id`, `transit_gateway_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: TransitGatewayPeeringRequired) -> Self {
         let mut this = rt::Base::new(id, &TRANSIT_GATEWAY_PEERING_TYPE);
@@ -1699,7 +1699,7 @@ pub struct TransitGatewayRegistrationRequired {
     pub transit_gateway_arn: rt::Expr,
 }
 impl TransitGatewayRegistration {
-    /// Declares a `aws_networkmanager_transit_gateway_registration` with the stack-unique `id`. Required: `global_network_id`, `transit_gateway_arn`.
+    /// Declares an `aws_networkmanager_transit_gateway_registration` with the stack-unique `id`. Required: `global_network_id`, `transit_gateway_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: TransitGatewayRegistrationRequired) -> Self {
         let mut this = rt::Base::new(id, &TRANSIT_GATEWAY_REGISTRATION_TYPE);
@@ -1774,7 +1774,7 @@ pub struct TransitGatewayRouteTableAttachmentRequired {
     pub transit_gateway_route_table_arn: rt::Expr,
 }
 impl TransitGatewayRouteTableAttachment {
-    /// Declares a `aws_networkmanager_transit_gateway_route_table_attachment` with the stack-unique `id`. Required: `peering_id`, `transit_gateway_route_table_arn`.
+    /// Declares an `aws_networkmanager_transit_gateway_route_table_attachment` with the stack-unique `id`. Required: `peering_id`, `transit_gateway_route_table_arn`.
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
@@ -1906,7 +1906,7 @@ pub struct VpcAttachmentRequired {
     pub vpc_arn: rt::Expr,
 }
 impl VpcAttachment {
-    /// Declares a `aws_networkmanager_vpc_attachment` with the stack-unique `id`. Required: `core_network_id`, `subnet_arns`, `vpc_arn`.
+    /// Declares an `aws_networkmanager_vpc_attachment` with the stack-unique `id`. Required: `core_network_id`, `subnet_arns`, `vpc_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: VpcAttachmentRequired) -> Self {
         let mut this = rt::Base::new(id, &VPC_ATTACHMENT_TYPE);
@@ -2092,7 +2092,7 @@ pub mod data {
         pub global_network_id: rt::Expr,
     }
     impl Connection {
-        /// Declares a `aws_networkmanager_connection` with the stack-unique `id`. Required: `connection_id`, `global_network_id`.
+        /// Declares an `aws_networkmanager_connection` with the stack-unique `id`. Required: `connection_id`, `global_network_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: ConnectionRequired) -> Self {
             let mut this = rt::Base::new(id, &CONNECTION_TYPE);
@@ -2166,7 +2166,7 @@ pub mod data {
         schema: (&SCHEMAS, 20),
     };
     impl Connections {
-        /// Declares a `aws_networkmanager_connections` with the stack-unique `id`. Required: `global_network_id`.
+        /// Declares an `aws_networkmanager_connections` with the stack-unique `id`. Required: `global_network_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &CONNECTIONS_TYPE);
@@ -2231,7 +2231,7 @@ pub mod data {
         pub segments: core_network_policy_document::Segments,
     }
     impl CoreNetworkPolicyDocument {
-        /// Declares a `aws_networkmanager_core_network_policy_document` with the stack-unique `id`. Required: `core_network_configuration`, `segments`.
+        /// Declares an `aws_networkmanager_core_network_policy_document` with the stack-unique `id`. Required: `core_network_configuration`, `segments`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: CoreNetworkPolicyDocumentRequired) -> Self {
             let mut this = rt::Base::new(id, &CORE_NETWORK_POLICY_DOCUMENT_TYPE);
@@ -2672,7 +2672,7 @@ pub mod data {
         pub global_network_id: rt::Expr,
     }
     impl Device {
-        /// Declares a `aws_networkmanager_device` with the stack-unique `id`. Required: `device_id`, `global_network_id`.
+        /// Declares an `aws_networkmanager_device` with the stack-unique `id`. Required: `device_id`, `global_network_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: DeviceRequired) -> Self {
             let mut this = rt::Base::new(id, &DEVICE_TYPE);
@@ -2758,7 +2758,7 @@ pub mod data {
         schema: (&SCHEMAS, 23),
     };
     impl Devices {
-        /// Declares a `aws_networkmanager_devices` with the stack-unique `id`. Required: `global_network_id`.
+        /// Declares an `aws_networkmanager_devices` with the stack-unique `id`. Required: `global_network_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &DEVICES_TYPE);
@@ -2816,7 +2816,7 @@ pub mod data {
         schema: (&SCHEMAS, 24),
     };
     impl GlobalNetwork {
-        /// Declares a `aws_networkmanager_global_network` with the stack-unique `id`. Required: `global_network_id`.
+        /// Declares an `aws_networkmanager_global_network` with the stack-unique `id`. Required: `global_network_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &GLOBAL_NETWORK_TYPE);
@@ -2869,7 +2869,7 @@ pub mod data {
         schema: (&SCHEMAS, 25),
     };
     impl GlobalNetworks {
-        /// Declares a `aws_networkmanager_global_networks` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_networkmanager_global_networks` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &GLOBAL_NETWORKS_TYPE);
@@ -2920,7 +2920,7 @@ pub mod data {
         pub link_id: rt::Expr,
     }
     impl Link {
-        /// Declares a `aws_networkmanager_link` with the stack-unique `id`. Required: `global_network_id`, `link_id`.
+        /// Declares an `aws_networkmanager_link` with the stack-unique `id`. Required: `global_network_id`, `link_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: LinkRequired) -> Self {
             let mut this = rt::Base::new(id, &LINK_TYPE);
@@ -2994,7 +2994,7 @@ pub mod data {
         schema: (&SCHEMAS, 27),
     };
     impl Links {
-        /// Declares a `aws_networkmanager_links` with the stack-unique `id`. Required: `global_network_id`.
+        /// Declares an `aws_networkmanager_links` with the stack-unique `id`. Required: `global_network_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &LINKS_TYPE);
@@ -3077,7 +3077,7 @@ pub mod data {
         pub site_id: rt::Expr,
     }
     impl Site {
-        /// Declares a `aws_networkmanager_site` with the stack-unique `id`. Required: `global_network_id`, `site_id`.
+        /// Declares an `aws_networkmanager_site` with the stack-unique `id`. Required: `global_network_id`, `site_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: SiteRequired) -> Self {
             let mut this = rt::Base::new(id, &SITE_TYPE);
@@ -3139,7 +3139,7 @@ pub mod data {
         schema: (&SCHEMAS, 29),
     };
     impl Sites {
-        /// Declares a `aws_networkmanager_sites` with the stack-unique `id`. Required: `global_network_id`.
+        /// Declares an `aws_networkmanager_sites` with the stack-unique `id`. Required: `global_network_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &SITES_TYPE);

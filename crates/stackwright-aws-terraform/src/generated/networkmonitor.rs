@@ -31,7 +31,7 @@ static MONITOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl Monitor {
-    /// Declares a `aws_networkmonitor_monitor` with the stack-unique `id`. Required: `monitor_name`.
+    /// Declares an `aws_networkmonitor_monitor` with the stack-unique `id`. Required: `monitor_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &MONITOR_TYPE);
@@ -95,7 +95,7 @@ pub struct ProbeRequired {
     pub source_arn: rt::Expr,
 }
 impl Probe {
-    /// Declares a `aws_networkmonitor_probe` with the stack-unique `id`. Required: `destination`, `monitor_name`, `protocol`, `source_arn`.
+    /// Declares an `aws_networkmonitor_probe` with the stack-unique `id`. Required: `destination`, `monitor_name`, `protocol`, `source_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ProbeRequired) -> Self {
         let mut this = rt::Base::new(id, &PROBE_TYPE);

@@ -38,7 +38,7 @@ pub struct ChannelAssociationRequired {
     pub notification_configuration_arn: rt::Expr,
 }
 impl ChannelAssociation {
-    /// Declares a `aws_notifications_channel_association` with the stack-unique `id`. Required: `arn`, `notification_configuration_arn`.
+    /// Declares an `aws_notifications_channel_association` with the stack-unique `id`. Required: `arn`, `notification_configuration_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ChannelAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &CHANNEL_ASSOCIATION_TYPE);
@@ -88,7 +88,7 @@ pub struct EventRuleRequired {
     pub source: rt::Expr,
 }
 impl EventRule {
-    /// Declares a `aws_notifications_event_rule` with the stack-unique `id`. Required: `event_type`, `notification_configuration_arn`, `regions`, `source`.
+    /// Declares an `aws_notifications_event_rule` with the stack-unique `id`. Required: `event_type`, `notification_configuration_arn`, `regions`, `source`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: EventRuleRequired) -> Self {
         let mut this = rt::Base::new(id, &EVENT_RULE_TYPE);
@@ -157,7 +157,7 @@ pub struct NotificationConfigurationRequired {
     pub name: rt::Expr,
 }
 impl NotificationConfiguration {
-    /// Declares a `aws_notifications_notification_configuration` with the stack-unique `id`. Required: `description`, `name`.
+    /// Declares an `aws_notifications_notification_configuration` with the stack-unique `id`. Required: `description`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: NotificationConfigurationRequired) -> Self {
         let mut this = rt::Base::new(id, &NOTIFICATION_CONFIGURATION_TYPE);
@@ -215,7 +215,7 @@ static NOTIFICATION_HUB_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
 };
 impl NotificationHub {
-    /// Declares a `aws_notifications_notification_hub` with the stack-unique `id`. Required: `notification_hub_region`.
+    /// Declares an `aws_notifications_notification_hub` with the stack-unique `id`. Required: `notification_hub_region`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &NOTIFICATION_HUB_TYPE);

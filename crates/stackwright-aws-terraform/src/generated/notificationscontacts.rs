@@ -38,7 +38,7 @@ pub struct EmailContactRequired {
     pub name: rt::Expr,
 }
 impl EmailContact {
-    /// Declares a `aws_notificationscontacts_email_contact` with the stack-unique `id`. Required: `email_address`, `name`.
+    /// Declares an `aws_notificationscontacts_email_contact` with the stack-unique `id`. Required: `email_address`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: EmailContactRequired) -> Self {
         let mut this = rt::Base::new(id, &EMAIL_CONTACT_TYPE);

@@ -40,7 +40,7 @@ pub struct LinkRequired {
     pub sink_identifier: rt::Expr,
 }
 impl Link {
-    /// Declares a `aws_oam_link` with the stack-unique `id`. Required: `label_template`, `resource_types`, `sink_identifier`.
+    /// Declares an `aws_oam_link` with the stack-unique `id`. Required: `label_template`, `resource_types`, `sink_identifier`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: LinkRequired) -> Self {
         let mut this = rt::Base::new(id, &LINK_TYPE);
@@ -163,7 +163,7 @@ static SINK_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
 };
 impl Sink {
-    /// Declares a `aws_oam_sink` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_oam_sink` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &SINK_TYPE);
@@ -228,7 +228,7 @@ pub struct SinkPolicyRequired {
     pub sink_identifier: rt::Expr,
 }
 impl SinkPolicy {
-    /// Declares a `aws_oam_sink_policy` with the stack-unique `id`. Required: `policy`, `sink_identifier`.
+    /// Declares an `aws_oam_sink_policy` with the stack-unique `id`. Required: `policy`, `sink_identifier`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: SinkPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &SINK_POLICY_TYPE);
@@ -315,7 +315,7 @@ pub mod data {
         schema: (&SCHEMAS, 3),
     };
     impl Link {
-        /// Declares a `aws_oam_link` with the stack-unique `id`. Required: `link_identifier`.
+        /// Declares an `aws_oam_link` with the stack-unique `id`. Required: `link_identifier`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &LINK_TYPE);
@@ -388,7 +388,7 @@ pub mod data {
         schema: (&SCHEMAS, 4),
     };
     impl Links {
-        /// Declares a `aws_oam_links` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_oam_links` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &LINKS_TYPE);
@@ -423,7 +423,7 @@ pub mod data {
         schema: (&SCHEMAS, 5),
     };
     impl Sink {
-        /// Declares a `aws_oam_sink` with the stack-unique `id`. Required: `sink_identifier`.
+        /// Declares an `aws_oam_sink` with the stack-unique `id`. Required: `sink_identifier`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &SINK_TYPE);
@@ -480,7 +480,7 @@ pub mod data {
         schema: (&SCHEMAS, 6),
     };
     impl Sinks {
-        /// Declares a `aws_oam_sinks` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_oam_sinks` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &SINKS_TYPE);

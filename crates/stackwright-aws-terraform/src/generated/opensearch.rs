@@ -38,7 +38,7 @@ pub struct AuthorizeVpcEndpointAccessRequired {
     pub domain_name: rt::Expr,
 }
 impl AuthorizeVpcEndpointAccess {
-    /// Declares a `aws_opensearch_authorize_vpc_endpoint_access` with the stack-unique `id`. Required: `account`, `domain_name`.
+    /// Declares an `aws_opensearch_authorize_vpc_endpoint_access` with the stack-unique `id`. Required: `account`, `domain_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: AuthorizeVpcEndpointAccessRequired) -> Self {
         let mut this = rt::Base::new(id, &AUTHORIZE_VPC_ENDPOINT_ACCESS_TYPE);
@@ -80,7 +80,7 @@ static DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
 };
 impl Domain {
-    /// Declares a `aws_opensearch_domain` with the stack-unique `id`. Required: `domain_name`.
+    /// Declares an `aws_opensearch_domain` with the stack-unique `id`. Required: `domain_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DOMAIN_TYPE);
@@ -819,7 +819,7 @@ pub struct DomainPolicyRequired {
     pub domain_name: rt::Expr,
 }
 impl DomainPolicy {
-    /// Declares a `aws_opensearch_domain_policy` with the stack-unique `id`. Required: `access_policies`, `domain_name`.
+    /// Declares an `aws_opensearch_domain_policy` with the stack-unique `id`. Required: `access_policies`, `domain_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: DomainPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &DOMAIN_POLICY_TYPE);
@@ -884,7 +884,7 @@ static DOMAIN_SAML_OPTIONS_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
 };
 impl DomainSamlOptions {
-    /// Declares a `aws_opensearch_domain_saml_options` with the stack-unique `id`. Required: `domain_name`.
+    /// Declares an `aws_opensearch_domain_saml_options` with the stack-unique `id`. Required: `domain_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DOMAIN_SAML_OPTIONS_TYPE);
@@ -1013,7 +1013,7 @@ static INBOUND_CONNECTION_ACCEPTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
 };
 impl InboundConnectionAccepter {
-    /// Declares a `aws_opensearch_inbound_connection_accepter` with the stack-unique `id`. Required: `connection_id`.
+    /// Declares an `aws_opensearch_inbound_connection_accepter` with the stack-unique `id`. Required: `connection_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &INBOUND_CONNECTION_ACCEPTER_TYPE);
@@ -1067,7 +1067,7 @@ pub struct OutboundConnectionRequired {
     pub remote_domain_info: outbound_connection::RemoteDomainInfo,
 }
 impl OutboundConnection {
-    /// Declares a `aws_opensearch_outbound_connection` with the stack-unique `id`. Required: `connection_alias`, `local_domain_info`, `remote_domain_info`.
+    /// Declares an `aws_opensearch_outbound_connection` with the stack-unique `id`. Required: `connection_alias`, `local_domain_info`, `remote_domain_info`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: OutboundConnectionRequired) -> Self {
         let mut this = rt::Base::new(id, &OUTBOUND_CONNECTION_TYPE);
@@ -1229,7 +1229,7 @@ pub struct PackageRequired {
     pub package_source: package::PackageSource,
 }
 impl Package {
-    /// Declares a `aws_opensearch_package` with the stack-unique `id`. Required: `package_name`, `package_type`, `package_source`.
+    /// Declares an `aws_opensearch_package` with the stack-unique `id`. Required: `package_name`, `package_type`, `package_source`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: PackageRequired) -> Self {
         let mut this = rt::Base::new(id, &PACKAGE_TYPE);
@@ -1313,7 +1313,7 @@ pub struct PackageAssociationRequired {
     pub package_id: rt::Expr,
 }
 impl PackageAssociation {
-    /// Declares a `aws_opensearch_package_association` with the stack-unique `id`. Required: `domain_name`, `package_id`.
+    /// Declares an `aws_opensearch_package_association` with the stack-unique `id`. Required: `domain_name`, `package_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: PackageAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &PACKAGE_ASSOCIATION_TYPE);
@@ -1370,7 +1370,7 @@ pub struct VpcEndpointRequired {
     pub vpc_options: vpc_endpoint::VpcOptions,
 }
 impl VpcEndpoint {
-    /// Declares a `aws_opensearch_vpc_endpoint` with the stack-unique `id`. Required: `domain_arn`, `vpc_options`.
+    /// Declares an `aws_opensearch_vpc_endpoint` with the stack-unique `id`. Required: `domain_arn`, `vpc_options`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: VpcEndpointRequired) -> Self {
         let mut this = rt::Base::new(id, &VPC_ENDPOINT_TYPE);
@@ -1484,7 +1484,7 @@ pub mod data {
         schema: (&SCHEMAS, 9),
     };
     impl Domain {
-        /// Declares a `aws_opensearch_domain` with the stack-unique `id`. Required: `domain_name`.
+        /// Declares an `aws_opensearch_domain` with the stack-unique `id`. Required: `domain_name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &DOMAIN_TYPE);

@@ -40,7 +40,7 @@ pub struct AccessPolicyRequired {
     pub type_: rt::Expr,
 }
 impl AccessPolicy {
-    /// Declares a `aws_opensearchserverless_access_policy` with the stack-unique `id`. Required: `name`, `policy`, `type`.
+    /// Declares an `aws_opensearchserverless_access_policy` with the stack-unique `id`. Required: `name`, `policy`, `type`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: AccessPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &ACCESS_POLICY_TYPE);
@@ -96,7 +96,7 @@ static COLLECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
 };
 impl Collection {
-    /// Declares a `aws_opensearchserverless_collection` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_opensearchserverless_collection` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &COLLECTION_TYPE);
@@ -217,7 +217,7 @@ pub struct LifecyclePolicyRequired {
     pub type_: rt::Expr,
 }
 impl LifecyclePolicy {
-    /// Declares a `aws_opensearchserverless_lifecycle_policy` with the stack-unique `id`. Required: `name`, `policy`, `type`.
+    /// Declares an `aws_opensearchserverless_lifecycle_policy` with the stack-unique `id`. Required: `name`, `policy`, `type`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: LifecyclePolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &LIFECYCLE_POLICY_TYPE);
@@ -278,7 +278,7 @@ pub struct SecurityConfigRequired {
     pub type_: rt::Expr,
 }
 impl SecurityConfig {
-    /// Declares a `aws_opensearchserverless_security_config` with the stack-unique `id`. Required: `name`, `type`.
+    /// Declares an `aws_opensearchserverless_security_config` with the stack-unique `id`. Required: `name`, `type`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: SecurityConfigRequired) -> Self {
         let mut this = rt::Base::new(id, &SECURITY_CONFIG_TYPE);
@@ -371,7 +371,7 @@ pub struct SecurityPolicyRequired {
     pub type_: rt::Expr,
 }
 impl SecurityPolicy {
-    /// Declares a `aws_opensearchserverless_security_policy` with the stack-unique `id`. Required: `name`, `policy`, `type`.
+    /// Declares an `aws_opensearchserverless_security_policy` with the stack-unique `id`. Required: `name`, `policy`, `type`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: SecurityPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &SECURITY_POLICY_TYPE);
@@ -434,7 +434,7 @@ pub struct VpcEndpointRequired {
     pub vpc_id: rt::Expr,
 }
 impl VpcEndpoint {
-    /// Declares a `aws_opensearchserverless_vpc_endpoint` with the stack-unique `id`. Required: `name`, `subnet_ids`, `vpc_id`.
+    /// Declares an `aws_opensearchserverless_vpc_endpoint` with the stack-unique `id`. Required: `name`, `subnet_ids`, `vpc_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: VpcEndpointRequired) -> Self {
         let mut this = rt::Base::new(id, &VPC_ENDPOINT_TYPE);
@@ -529,7 +529,7 @@ pub mod data {
         pub type_: rt::Expr,
     }
     impl AccessPolicy {
-        /// Declares a `aws_opensearchserverless_access_policy` with the stack-unique `id`. Required: `name`, `type`.
+        /// Declares an `aws_opensearchserverless_access_policy` with the stack-unique `id`. Required: `name`, `type`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: AccessPolicyRequired) -> Self {
             let mut this = rt::Base::new(id, &ACCESS_POLICY_TYPE);
@@ -577,7 +577,7 @@ pub mod data {
         schema: (&SCHEMAS, 7),
     };
     impl Collection {
-        /// Declares a `aws_opensearchserverless_collection` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_opensearchserverless_collection` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &COLLECTION_TYPE);
@@ -672,7 +672,7 @@ pub mod data {
         pub type_: rt::Expr,
     }
     impl LifecyclePolicy {
-        /// Declares a `aws_opensearchserverless_lifecycle_policy` with the stack-unique `id`. Required: `name`, `type`.
+        /// Declares an `aws_opensearchserverless_lifecycle_policy` with the stack-unique `id`. Required: `name`, `type`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: LifecyclePolicyRequired) -> Self {
             let mut this = rt::Base::new(id, &LIFECYCLE_POLICY_TYPE);
@@ -728,7 +728,7 @@ pub mod data {
         schema: (&SCHEMAS, 9),
     };
     impl SecurityConfig {
-        /// Declares a `aws_opensearchserverless_security_config` with the stack-unique `id`. Required: `id`.
+        /// Declares an `aws_opensearchserverless_security_config` with the stack-unique `id`. Required: `id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &SECURITY_CONFIG_TYPE);
@@ -782,7 +782,7 @@ pub mod data {
         pub type_: rt::Expr,
     }
     impl SecurityPolicy {
-        /// Declares a `aws_opensearchserverless_security_policy` with the stack-unique `id`. Required: `name`, `type`.
+        /// Declares an `aws_opensearchserverless_security_policy` with the stack-unique `id`. Required: `name`, `type`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: SecurityPolicyRequired) -> Self {
             let mut this = rt::Base::new(id, &SECURITY_POLICY_TYPE);
@@ -843,7 +843,7 @@ pub mod data {
         schema: (&SCHEMAS, 11),
     };
     impl VpcEndpoint {
-        /// Declares a `aws_opensearchserverless_vpc_endpoint` with the stack-unique `id`. Required: `vpc_endpoint_id`.
+        /// Declares an `aws_opensearchserverless_vpc_endpoint` with the stack-unique `id`. Required: `vpc_endpoint_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &VPC_ENDPOINT_TYPE);

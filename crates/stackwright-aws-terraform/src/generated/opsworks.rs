@@ -41,7 +41,7 @@ pub struct ApplicationRequired {
     pub type_: rt::Expr,
 }
 impl Application {
-    /// Declares a `aws_opsworks_application` with the stack-unique `id`. Required: `name`, `stack_id`, `type`.
+    /// Declares an `aws_opsworks_application` with the stack-unique `id`. Required: `name`, `stack_id`, `type`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ApplicationRequired) -> Self {
         let mut this = rt::Base::new(id, &APPLICATION_TYPE);
@@ -294,7 +294,7 @@ pub struct CustomLayerRequired {
     pub stack_id: rt::Expr,
 }
 impl CustomLayer {
-    /// Declares a `aws_opsworks_custom_layer` with the stack-unique `id`. Required: `name`, `short_name`, `stack_id`.
+    /// Declares an `aws_opsworks_custom_layer` with the stack-unique `id`. Required: `name`, `short_name`, `stack_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: CustomLayerRequired) -> Self {
         let mut this = rt::Base::new(id, &CUSTOM_LAYER_TYPE);
@@ -536,7 +536,7 @@ pub struct EcsClusterLayerRequired {
     pub stack_id: rt::Expr,
 }
 impl EcsClusterLayer {
-    /// Declares a `aws_opsworks_ecs_cluster_layer` with the stack-unique `id`. Required: `ecs_cluster_arn`, `stack_id`.
+    /// Declares an `aws_opsworks_ecs_cluster_layer` with the stack-unique `id`. Required: `ecs_cluster_arn`, `stack_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: EcsClusterLayerRequired) -> Self {
         let mut this = rt::Base::new(id, &ECS_CLUSTER_LAYER_TYPE);
@@ -785,7 +785,7 @@ pub struct GangliaLayerRequired {
     pub stack_id: rt::Expr,
 }
 impl GangliaLayer {
-    /// Declares a `aws_opsworks_ganglia_layer` with the stack-unique `id`. Required: `password`, `stack_id`.
+    /// Declares an `aws_opsworks_ganglia_layer` with the stack-unique `id`. Required: `password`, `stack_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: GangliaLayerRequired) -> Self {
         let mut this = rt::Base::new(id, &GANGLIA_LAYER_TYPE);
@@ -1049,7 +1049,7 @@ pub struct HaproxyLayerRequired {
     pub stats_password: rt::Expr,
 }
 impl HaproxyLayer {
-    /// Declares a `aws_opsworks_haproxy_layer` with the stack-unique `id`. Required: `stack_id`, `stats_password`.
+    /// Declares an `aws_opsworks_haproxy_layer` with the stack-unique `id`. Required: `stack_id`, `stats_password`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: HaproxyLayerRequired) -> Self {
         let mut this = rt::Base::new(id, &HAPROXY_LAYER_TYPE);
@@ -1340,7 +1340,7 @@ pub struct InstanceRequired {
     pub stack_id: rt::Expr,
 }
 impl Instance {
-    /// Declares a `aws_opsworks_instance` with the stack-unique `id`. Required: `layer_ids`, `stack_id`.
+    /// Declares an `aws_opsworks_instance` with the stack-unique `id`. Required: `layer_ids`, `stack_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: InstanceRequired) -> Self {
         let mut this = rt::Base::new(id, &INSTANCE_TYPE);
@@ -1796,7 +1796,7 @@ static JAVA_APP_LAYER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 6),
 };
 impl JavaAppLayer {
-    /// Declares a `aws_opsworks_java_app_layer` with the stack-unique `id`. Required: `stack_id`.
+    /// Declares an `aws_opsworks_java_app_layer` with the stack-unique `id`. Required: `stack_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &JAVA_APP_LAYER_TYPE);
@@ -2075,7 +2075,7 @@ static MEMCACHED_LAYER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 7),
 };
 impl MemcachedLayer {
-    /// Declares a `aws_opsworks_memcached_layer` with the stack-unique `id`. Required: `stack_id`.
+    /// Declares an `aws_opsworks_memcached_layer` with the stack-unique `id`. Required: `stack_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &MEMCACHED_LAYER_TYPE);
@@ -2318,7 +2318,7 @@ static MYSQL_LAYER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 8),
 };
 impl MysqlLayer {
-    /// Declares a `aws_opsworks_mysql_layer` with the stack-unique `id`. Required: `stack_id`.
+    /// Declares an `aws_opsworks_mysql_layer` with the stack-unique `id`. Required: `stack_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &MYSQL_LAYER_TYPE);
@@ -2568,7 +2568,7 @@ static NODEJS_APP_LAYER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 9),
 };
 impl NodejsAppLayer {
-    /// Declares a `aws_opsworks_nodejs_app_layer` with the stack-unique `id`. Required: `stack_id`.
+    /// Declares an `aws_opsworks_nodejs_app_layer` with the stack-unique `id`. Required: `stack_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &NODEJS_APP_LAYER_TYPE);
@@ -2821,7 +2821,7 @@ pub struct PermissionRequired {
     pub user_arn: rt::Expr,
 }
 impl Permission {
-    /// Declares a `aws_opsworks_permission` with the stack-unique `id`. Required: `stack_id`, `user_arn`.
+    /// Declares an `aws_opsworks_permission` with the stack-unique `id`. Required: `stack_id`, `user_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: PermissionRequired) -> Self {
         let mut this = rt::Base::new(id, &PERMISSION_TYPE);
@@ -2885,7 +2885,7 @@ static PHP_APP_LAYER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 11),
 };
 impl PhpAppLayer {
-    /// Declares a `aws_opsworks_php_app_layer` with the stack-unique `id`. Required: `stack_id`.
+    /// Declares an `aws_opsworks_php_app_layer` with the stack-unique `id`. Required: `stack_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &PHP_APP_LAYER_TYPE);
@@ -3119,7 +3119,7 @@ static RAILS_APP_LAYER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 12),
 };
 impl RailsAppLayer {
-    /// Declares a `aws_opsworks_rails_app_layer` with the stack-unique `id`. Required: `stack_id`.
+    /// Declares an `aws_opsworks_rails_app_layer` with the stack-unique `id`. Required: `stack_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &RAILS_APP_LAYER_TYPE);
@@ -3418,7 +3418,7 @@ pub struct RdsDbInstanceRequired {
     pub stack_id: rt::Expr,
 }
 impl RdsDbInstance {
-    /// Declares a `aws_opsworks_rds_db_instance` with the stack-unique `id`. Required: `db_password`, `db_user`, `rds_db_instance_arn`, `stack_id`.
+    /// Declares an `aws_opsworks_rds_db_instance` with the stack-unique `id`. Required: `db_password`, `db_user`, `rds_db_instance_arn`, `stack_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: RdsDbInstanceRequired) -> Self {
         let mut this = rt::Base::new(id, &RDS_DB_INSTANCE_TYPE);
@@ -3479,7 +3479,7 @@ pub struct StackRequired {
     pub service_role_arn: rt::Expr,
 }
 impl Stack {
-    /// Declares a `aws_opsworks_stack` with the stack-unique `id`. Required: `default_instance_profile_arn`, `name`, `region`, `service_role_arn`.
+    /// Declares an `aws_opsworks_stack` with the stack-unique `id`. Required: `default_instance_profile_arn`, `name`, `region`, `service_role_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: StackRequired) -> Self {
         let mut this = rt::Base::new(id, &STACK_TYPE);
@@ -3760,7 +3760,7 @@ static STATIC_WEB_LAYER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 15),
 };
 impl StaticWebLayer {
-    /// Declares a `aws_opsworks_static_web_layer` with the stack-unique `id`. Required: `stack_id`.
+    /// Declares an `aws_opsworks_static_web_layer` with the stack-unique `id`. Required: `stack_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &STATIC_WEB_LAYER_TYPE);
@@ -4004,7 +4004,7 @@ pub struct UserProfileRequired {
     pub user_arn: rt::Expr,
 }
 impl UserProfile {
-    /// Declares a `aws_opsworks_user_profile` with the stack-unique `id`. Required: `ssh_username`, `user_arn`.
+    /// Declares an `aws_opsworks_user_profile` with the stack-unique `id`. Required: `ssh_username`, `user_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: UserProfileRequired) -> Self {
         let mut this = rt::Base::new(id, &USER_PROFILE_TYPE);

@@ -38,7 +38,7 @@ pub struct AccountRequired {
     pub name: rt::Expr,
 }
 impl Account {
-    /// Declares a `aws_organizations_account` with the stack-unique `id`. Required: `email`, `name`.
+    /// Declares an `aws_organizations_account` with the stack-unique `id`. Required: `email`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: AccountRequired) -> Self {
         let mut this = rt::Base::new(id, &ACCOUNT_TYPE);
@@ -189,7 +189,7 @@ pub struct DelegatedAdministratorRequired {
     pub service_principal: rt::Expr,
 }
 impl DelegatedAdministrator {
-    /// Declares a `aws_organizations_delegated_administrator` with the stack-unique `id`. Required: `account_id`, `service_principal`.
+    /// Declares an `aws_organizations_delegated_administrator` with the stack-unique `id`. Required: `account_id`, `service_principal`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: DelegatedAdministratorRequired) -> Self {
         let mut this = rt::Base::new(id, &DELEGATED_ADMINISTRATOR_TYPE);
@@ -253,7 +253,7 @@ static ORGANIZATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
 };
 impl Organization {
-    /// Declares a `aws_organizations_organization` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_organizations_organization` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &ORGANIZATION_TYPE);
@@ -345,7 +345,7 @@ pub struct OrganizationalUnitRequired {
     pub parent_id: rt::Expr,
 }
 impl OrganizationalUnit {
-    /// Declares a `aws_organizations_organizational_unit` with the stack-unique `id`. Required: `name`, `parent_id`.
+    /// Declares an `aws_organizations_organizational_unit` with the stack-unique `id`. Required: `name`, `parent_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: OrganizationalUnitRequired) -> Self {
         let mut this = rt::Base::new(id, &ORGANIZATIONAL_UNIT_TYPE);
@@ -405,7 +405,7 @@ pub struct PolicyRequired {
     pub name: rt::Expr,
 }
 impl Policy {
-    /// Declares a `aws_organizations_policy` with the stack-unique `id`. Required: `content`, `name`.
+    /// Declares an `aws_organizations_policy` with the stack-unique `id`. Required: `content`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: PolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &POLICY_TYPE);
@@ -488,7 +488,7 @@ pub struct PolicyAttachmentRequired {
     pub target_id: rt::Expr,
 }
 impl PolicyAttachment {
-    /// Declares a `aws_organizations_policy_attachment` with the stack-unique `id`. Required: `policy_id`, `target_id`.
+    /// Declares an `aws_organizations_policy_attachment` with the stack-unique `id`. Required: `policy_id`, `target_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: PolicyAttachmentRequired) -> Self {
         let mut this = rt::Base::new(id, &POLICY_ATTACHMENT_TYPE);
@@ -533,7 +533,7 @@ static RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 6),
 };
 impl ResourcePolicy {
-    /// Declares a `aws_organizations_resource_policy` with the stack-unique `id`. Required: `content`.
+    /// Declares an `aws_organizations_resource_policy` with the stack-unique `id`. Required: `content`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &RESOURCE_POLICY_TYPE);
@@ -581,7 +581,7 @@ pub mod data {
         schema: (&SCHEMAS, 7),
     };
     impl DelegatedAdministrators {
-        /// Declares a `aws_organizations_delegated_administrators` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_organizations_delegated_administrators` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &DELEGATED_ADMINISTRATORS_TYPE);
@@ -625,7 +625,7 @@ pub mod data {
         schema: (&SCHEMAS, 8),
     };
     impl DelegatedServices {
-        /// Declares a `aws_organizations_delegated_services` with the stack-unique `id`. Required: `account_id`.
+        /// Declares an `aws_organizations_delegated_services` with the stack-unique `id`. Required: `account_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &DELEGATED_SERVICES_TYPE);
@@ -665,7 +665,7 @@ pub mod data {
         schema: (&SCHEMAS, 9),
     };
     impl Organization {
-        /// Declares a `aws_organizations_organization` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_organizations_organization` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &ORGANIZATION_TYPE);
@@ -747,7 +747,7 @@ pub mod data {
         pub parent_id: rt::Expr,
     }
     impl OrganizationalUnit {
-        /// Declares a `aws_organizations_organizational_unit` with the stack-unique `id`. Required: `name`, `parent_id`.
+        /// Declares an `aws_organizations_organizational_unit` with the stack-unique `id`. Required: `name`, `parent_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: OrganizationalUnitRequired) -> Self {
             let mut this = rt::Base::new(id, &ORGANIZATIONAL_UNIT_TYPE);
@@ -792,7 +792,7 @@ pub mod data {
         schema: (&SCHEMAS, 11),
     };
     impl OrganizationalUnitChildAccounts {
-        /// Declares a `aws_organizations_organizational_unit_child_accounts` with the stack-unique `id`. Required: `parent_id`.
+        /// Declares an `aws_organizations_organizational_unit_child_accounts` with the stack-unique `id`. Required: `parent_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &ORGANIZATIONAL_UNIT_CHILD_ACCOUNTS_TYPE);
@@ -835,7 +835,7 @@ pub mod data {
         schema: (&SCHEMAS, 12),
     };
     impl OrganizationalUnitDescendantAccounts {
-        /// Declares a `aws_organizations_organizational_unit_descendant_accounts` with the stack-unique `id`. Required: `parent_id`.
+        /// Declares an `aws_organizations_organizational_unit_descendant_accounts` with the stack-unique `id`. Required: `parent_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &ORGANIZATIONAL_UNIT_DESCENDANT_ACCOUNTS_TYPE);
@@ -878,7 +878,7 @@ pub mod data {
         schema: (&SCHEMAS, 13),
     };
     impl OrganizationalUnitDescendantOrganizationalUnits {
-        /// Declares a `aws_organizations_organizational_unit_descendant_organizational_units` with the stack-unique `id`. Required: `parent_id`.
+        /// Declares an `aws_organizations_organizational_unit_descendant_organizational_units` with the stack-unique `id`. Required: `parent_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(
@@ -924,7 +924,7 @@ pub mod data {
         schema: (&SCHEMAS, 14),
     };
     impl OrganizationalUnits {
-        /// Declares a `aws_organizations_organizational_units` with the stack-unique `id`. Required: `parent_id`.
+        /// Declares an `aws_organizations_organizational_units` with the stack-unique `id`. Required: `parent_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &ORGANIZATIONAL_UNITS_TYPE);
@@ -964,7 +964,7 @@ pub mod data {
         schema: (&SCHEMAS, 15),
     };
     impl Policies {
-        /// Declares a `aws_organizations_policies` with the stack-unique `id`. Required: `filter`.
+        /// Declares an `aws_organizations_policies` with the stack-unique `id`. Required: `filter`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &POLICIES_TYPE);
@@ -1011,7 +1011,7 @@ pub mod data {
         pub target_id: rt::Expr,
     }
     impl PoliciesForTarget {
-        /// Declares a `aws_organizations_policies_for_target` with the stack-unique `id`. Required: `filter`, `target_id`.
+        /// Declares an `aws_organizations_policies_for_target` with the stack-unique `id`. Required: `filter`, `target_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: PoliciesForTargetRequired) -> Self {
             let mut this = rt::Base::new(id, &POLICIES_FOR_TARGET_TYPE);
@@ -1056,7 +1056,7 @@ pub mod data {
         schema: (&SCHEMAS, 17),
     };
     impl Policy {
-        /// Declares a `aws_organizations_policy` with the stack-unique `id`. Required: `policy_id`.
+        /// Declares an `aws_organizations_policy` with the stack-unique `id`. Required: `policy_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &POLICY_TYPE);
@@ -1116,7 +1116,7 @@ pub mod data {
         schema: (&SCHEMAS, 18),
     };
     impl ResourceTags {
-        /// Declares a `aws_organizations_resource_tags` with the stack-unique `id`. Required: `resource_id`.
+        /// Declares an `aws_organizations_resource_tags` with the stack-unique `id`. Required: `resource_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &RESOURCE_TAGS_TYPE);

@@ -42,7 +42,7 @@ pub struct PipelineRequired {
     pub pipeline_name: rt::Expr,
 }
 impl Pipeline {
-    /// Declares a `aws_osis_pipeline` with the stack-unique `id`. Required: `max_units`, `min_units`, `pipeline_configuration_body`, `pipeline_name`.
+    /// Declares an `aws_osis_pipeline` with the stack-unique `id`. Required: `max_units`, `min_units`, `pipeline_configuration_body`, `pipeline_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: PipelineRequired) -> Self {
         let mut this = rt::Base::new(id, &PIPELINE_TYPE);

@@ -42,7 +42,7 @@ pub mod data {
         pub asset_id: rt::Expr,
     }
     impl Asset {
-        /// Declares a `aws_outposts_asset` with the stack-unique `id`. Required: `arn`, `asset_id`.
+        /// Declares an `aws_outposts_asset` with the stack-unique `id`. Required: `arn`, `asset_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: AssetRequired) -> Self {
             let mut this = rt::Base::new(id, &ASSET_TYPE);
@@ -99,7 +99,7 @@ pub mod data {
         schema: (&SCHEMAS, 1),
     };
     impl Assets {
-        /// Declares a `aws_outposts_assets` with the stack-unique `id`. Required: `arn`.
+        /// Declares an `aws_outposts_assets` with the stack-unique `id`. Required: `arn`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &ASSETS_TYPE);
@@ -157,7 +157,7 @@ pub mod data {
         schema: (&SCHEMAS, 2),
     };
     impl Outpost {
-        /// Declares a `aws_outposts_outpost` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_outposts_outpost` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &OUTPOST_TYPE);
@@ -252,7 +252,7 @@ pub mod data {
         schema: (&SCHEMAS, 3),
     };
     impl OutpostInstanceType {
-        /// Declares a `aws_outposts_outpost_instance_type` with the stack-unique `id`. Required: `arn`.
+        /// Declares an `aws_outposts_outpost_instance_type` with the stack-unique `id`. Required: `arn`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &OUTPOST_INSTANCE_TYPE_TYPE);
@@ -306,7 +306,7 @@ pub mod data {
         schema: (&SCHEMAS, 4),
     };
     impl OutpostInstanceTypes {
-        /// Declares a `aws_outposts_outpost_instance_types` with the stack-unique `id`. Required: `arn`.
+        /// Declares an `aws_outposts_outpost_instance_types` with the stack-unique `id`. Required: `arn`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &OUTPOST_INSTANCE_TYPES_TYPE);
@@ -346,7 +346,7 @@ pub mod data {
         schema: (&SCHEMAS, 5),
     };
     impl Outposts {
-        /// Declares a `aws_outposts_outposts` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_outposts_outposts` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &OUTPOSTS_TYPE);
@@ -421,7 +421,7 @@ pub mod data {
         schema: (&SCHEMAS, 6),
     };
     impl Site {
-        /// Declares a `aws_outposts_site` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_outposts_site` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &SITE_TYPE);
@@ -469,7 +469,7 @@ pub mod data {
         schema: (&SCHEMAS, 7),
     };
     impl Sites {
-        /// Declares a `aws_outposts_sites` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_outposts_sites` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &SITES_TYPE);

@@ -31,7 +31,7 @@ static KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl Key {
-    /// Declares a `aws_paymentcryptography_key` with the stack-unique `id`. Required: `exportable`.
+    /// Declares an `aws_paymentcryptography_key` with the stack-unique `id`. Required: `exportable`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Bool>) -> Self {
         let mut this = rt::Base::new(id, &KEY_TYPE);
@@ -235,7 +235,7 @@ static KEY_ALIAS_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
 };
 impl KeyAlias {
-    /// Declares a `aws_paymentcryptography_key_alias` with the stack-unique `id`. Required: `alias_name`.
+    /// Declares an `aws_paymentcryptography_key_alias` with the stack-unique `id`. Required: `alias_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &KEY_ALIAS_TYPE);

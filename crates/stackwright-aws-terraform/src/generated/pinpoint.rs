@@ -40,7 +40,7 @@ pub struct AdmChannelRequired {
     pub client_secret: rt::Expr,
 }
 impl AdmChannel {
-    /// Declares a `aws_pinpoint_adm_channel` with the stack-unique `id`. Required: `application_id`, `client_id`, `client_secret`.
+    /// Declares an `aws_pinpoint_adm_channel` with the stack-unique `id`. Required: `application_id`, `client_id`, `client_secret`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: AdmChannelRequired) -> Self {
         let mut this = rt::Base::new(id, &ADM_CHANNEL_TYPE);
@@ -90,7 +90,7 @@ static APNS_CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
 };
 impl ApnsChannel {
-    /// Declares a `aws_pinpoint_apns_channel` with the stack-unique `id`. Required: `application_id`.
+    /// Declares an `aws_pinpoint_apns_channel` with the stack-unique `id`. Required: `application_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &APNS_CHANNEL_TYPE);
@@ -194,7 +194,7 @@ static APNS_SANDBOX_CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
 };
 impl ApnsSandboxChannel {
-    /// Declares a `aws_pinpoint_apns_sandbox_channel` with the stack-unique `id`. Required: `application_id`.
+    /// Declares an `aws_pinpoint_apns_sandbox_channel` with the stack-unique `id`. Required: `application_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &APNS_SANDBOX_CHANNEL_TYPE);
@@ -298,7 +298,7 @@ static APNS_VOIP_CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
 };
 impl ApnsVoipChannel {
-    /// Declares a `aws_pinpoint_apns_voip_channel` with the stack-unique `id`. Required: `application_id`.
+    /// Declares an `aws_pinpoint_apns_voip_channel` with the stack-unique `id`. Required: `application_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &APNS_VOIP_CHANNEL_TYPE);
@@ -402,7 +402,7 @@ static APNS_VOIP_SANDBOX_CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
 };
 impl ApnsVoipSandboxChannel {
-    /// Declares a `aws_pinpoint_apns_voip_sandbox_channel` with the stack-unique `id`. Required: `application_id`.
+    /// Declares an `aws_pinpoint_apns_voip_sandbox_channel` with the stack-unique `id`. Required: `application_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &APNS_VOIP_SANDBOX_CHANNEL_TYPE);
@@ -506,7 +506,7 @@ static APP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
 };
 impl App {
-    /// Declares a `aws_pinpoint_app` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_pinpoint_app` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &APP_TYPE);
@@ -670,7 +670,7 @@ pub struct BaiduChannelRequired {
     pub secret_key: rt::Expr,
 }
 impl BaiduChannel {
-    /// Declares a `aws_pinpoint_baidu_channel` with the stack-unique `id`. Required: `api_key`, `application_id`, `secret_key`.
+    /// Declares an `aws_pinpoint_baidu_channel` with the stack-unique `id`. Required: `api_key`, `application_id`, `secret_key`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: BaiduChannelRequired) -> Self {
         let mut this = rt::Base::new(id, &BAIDU_CHANNEL_TYPE);
@@ -729,7 +729,7 @@ pub struct EmailChannelRequired {
     pub identity: rt::Expr,
 }
 impl EmailChannel {
-    /// Declares a `aws_pinpoint_email_channel` with the stack-unique `id`. Required: `application_id`, `from_address`, `identity`.
+    /// Declares an `aws_pinpoint_email_channel` with the stack-unique `id`. Required: `application_id`, `from_address`, `identity`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: EmailChannelRequired) -> Self {
         let mut this = rt::Base::new(id, &EMAIL_CHANNEL_TYPE);
@@ -811,7 +811,7 @@ static EMAIL_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 8),
 };
 impl EmailTemplate {
-    /// Declares a `aws_pinpoint_email_template` with the stack-unique `id`. Required: `template_name`.
+    /// Declares an `aws_pinpoint_email_template` with the stack-unique `id`. Required: `template_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &EMAIL_TEMPLATE_TYPE);
@@ -938,7 +938,7 @@ pub struct EventStreamRequired {
     pub role_arn: rt::Expr,
 }
 impl EventStream {
-    /// Declares a `aws_pinpoint_event_stream` with the stack-unique `id`. Required: `application_id`, `destination_stream_arn`, `role_arn`.
+    /// Declares an `aws_pinpoint_event_stream` with the stack-unique `id`. Required: `application_id`, `destination_stream_arn`, `role_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: EventStreamRequired) -> Self {
         let mut this = rt::Base::new(id, &EVENT_STREAM_TYPE);
@@ -982,7 +982,7 @@ static GCM_CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 10),
 };
 impl GcmChannel {
-    /// Declares a `aws_pinpoint_gcm_channel` with the stack-unique `id`. Required: `application_id`.
+    /// Declares an `aws_pinpoint_gcm_channel` with the stack-unique `id`. Required: `application_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &GCM_CHANNEL_TYPE);
@@ -1050,7 +1050,7 @@ static SMS_CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 11),
 };
 impl SmsChannel {
-    /// Declares a `aws_pinpoint_sms_channel` with the stack-unique `id`. Required: `application_id`.
+    /// Declares an `aws_pinpoint_sms_channel` with the stack-unique `id`. Required: `application_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &SMS_CHANNEL_TYPE);

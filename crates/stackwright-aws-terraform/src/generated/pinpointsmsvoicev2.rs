@@ -31,7 +31,7 @@ static CONFIGURATION_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl ConfigurationSet {
-    /// Declares a `aws_pinpointsmsvoicev2_configuration_set` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_pinpointsmsvoicev2_configuration_set` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CONFIGURATION_SET_TYPE);
@@ -93,7 +93,7 @@ static OPT_OUT_LIST_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
 };
 impl OptOutList {
-    /// Declares a `aws_pinpointsmsvoicev2_opt_out_list` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_pinpointsmsvoicev2_opt_out_list` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &OPT_OUT_LIST_TYPE);
@@ -148,7 +148,7 @@ pub struct PhoneNumberRequired {
     pub number_type: rt::Expr,
 }
 impl PhoneNumber {
-    /// Declares a `aws_pinpointsmsvoicev2_phone_number` with the stack-unique `id`. Required: `iso_country_code`, `message_type`, `number_capabilities`, `number_type`.
+    /// Declares an `aws_pinpointsmsvoicev2_phone_number` with the stack-unique `id`. Required: `iso_country_code`, `message_type`, `number_capabilities`, `number_type`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: PhoneNumberRequired) -> Self {
         let mut this = rt::Base::new(id, &PHONE_NUMBER_TYPE);

@@ -40,7 +40,7 @@ pub struct PipeRequired {
     pub target: rt::Expr,
 }
 impl Pipe {
-    /// Declares a `aws_pipes_pipe` with the stack-unique `id`. Required: `role_arn`, `source`, `target`.
+    /// Declares an `aws_pipes_pipe` with the stack-unique `id`. Required: `role_arn`, `source`, `target`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: PipeRequired) -> Self {
         let mut this = rt::Base::new(id, &PIPE_TYPE);

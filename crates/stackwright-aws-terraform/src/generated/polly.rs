@@ -35,7 +35,7 @@ pub mod data {
         schema: (&SCHEMAS, 0),
     };
     impl Voices {
-        /// Declares a `aws_polly_voices` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_polly_voices` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &VOICES_TYPE);

@@ -42,7 +42,7 @@ pub mod data {
         pub filters: product::Filters,
     }
     impl Product {
-        /// Declares a `aws_pricing_product` with the stack-unique `id`. Required: `service_code`, `filters`.
+        /// Declares an `aws_pricing_product` with the stack-unique `id`. Required: `service_code`, `filters`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: ProductRequired) -> Self {
             let mut this = rt::Base::new(id, &PRODUCT_TYPE);

@@ -38,7 +38,7 @@ pub struct AlertManagerDefinitionRequired {
     pub workspace_id: rt::Expr,
 }
 impl AlertManagerDefinition {
-    /// Declares a `aws_prometheus_alert_manager_definition` with the stack-unique `id`. Required: `definition`, `workspace_id`.
+    /// Declares an `aws_prometheus_alert_manager_definition` with the stack-unique `id`. Required: `definition`, `workspace_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: AlertManagerDefinitionRequired) -> Self {
         let mut this = rt::Base::new(id, &ALERT_MANAGER_DEFINITION_TYPE);
@@ -83,7 +83,7 @@ pub struct RuleGroupNamespaceRequired {
     pub workspace_id: rt::Expr,
 }
 impl RuleGroupNamespace {
-    /// Declares a `aws_prometheus_rule_group_namespace` with the stack-unique `id`. Required: `data`, `name`, `workspace_id`.
+    /// Declares an `aws_prometheus_rule_group_namespace` with the stack-unique `id`. Required: `data`, `name`, `workspace_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: RuleGroupNamespaceRequired) -> Self {
         let mut this = rt::Base::new(id, &RULE_GROUP_NAMESPACE_TYPE);
@@ -137,7 +137,7 @@ static SCRAPER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
 };
 impl Scraper {
-    /// Declares a `aws_prometheus_scraper` with the stack-unique `id`. Required: `scrape_configuration`.
+    /// Declares an `aws_prometheus_scraper` with the stack-unique `id`. Required: `scrape_configuration`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &SCRAPER_TYPE);
@@ -328,7 +328,7 @@ static WORKSPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
 };
 impl Workspace {
-    /// Declares a `aws_prometheus_workspace` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_prometheus_workspace` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &WORKSPACE_TYPE);
@@ -409,7 +409,7 @@ static WORKSPACE_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
 };
 impl WorkspaceConfiguration {
-    /// Declares a `aws_prometheus_workspace_configuration` with the stack-unique `id`. Required: `workspace_id`.
+    /// Declares an `aws_prometheus_workspace_configuration` with the stack-unique `id`. Required: `workspace_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &WORKSPACE_CONFIGURATION_TYPE);
@@ -517,7 +517,7 @@ pub mod data {
         schema: (&SCHEMAS, 5),
     };
     impl DefaultScraperConfiguration {
-        /// Declares a `aws_prometheus_default_scraper_configuration` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_prometheus_default_scraper_configuration` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &DEFAULT_SCRAPER_CONFIGURATION_TYPE);
@@ -550,7 +550,7 @@ pub mod data {
         schema: (&SCHEMAS, 6),
     };
     impl Workspace {
-        /// Declares a `aws_prometheus_workspace` with the stack-unique `id`. Required: `workspace_id`.
+        /// Declares an `aws_prometheus_workspace` with the stack-unique `id`. Required: `workspace_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &WORKSPACE_TYPE);
@@ -619,7 +619,7 @@ pub mod data {
         schema: (&SCHEMAS, 7),
     };
     impl Workspaces {
-        /// Declares a `aws_prometheus_workspaces` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_prometheus_workspaces` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &WORKSPACES_TYPE);

@@ -40,7 +40,7 @@ pub struct ApplicationRequired {
     pub identity_center_instance_arn: rt::Expr,
 }
 impl Application {
-    /// Declares a `aws_qbusiness_application` with the stack-unique `id`. Required: `display_name`, `iam_service_role_arn`, `identity_center_instance_arn`.
+    /// Declares an `aws_qbusiness_application` with the stack-unique `id`. Required: `display_name`, `iam_service_role_arn`, `identity_center_instance_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ApplicationRequired) -> Self {
         let mut this = rt::Base::new(id, &APPLICATION_TYPE);

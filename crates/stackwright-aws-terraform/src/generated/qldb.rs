@@ -33,7 +33,7 @@ static LEDGER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl Ledger {
-    /// Declares a `aws_qldb_ledger` with the stack-unique `id`. Required: `permissions_mode`.
+    /// Declares an `aws_qldb_ledger` with the stack-unique `id`. Required: `permissions_mode`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &LEDGER_TYPE);
@@ -127,7 +127,7 @@ pub struct StreamRequired {
     pub kinesis_configuration: stream::KinesisConfiguration,
 }
 impl Stream {
-    /// Declares a `aws_qldb_stream` with the stack-unique `id`. Required: `inclusive_start_time`, `ledger_name`, `role_arn`, `stream_name`, `kinesis_configuration`.
+    /// Declares an `aws_qldb_stream` with the stack-unique `id`. Required: `inclusive_start_time`, `ledger_name`, `role_arn`, `stream_name`, `kinesis_configuration`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: StreamRequired) -> Self {
         let mut this = rt::Base::new(id, &STREAM_TYPE);
@@ -256,7 +256,7 @@ pub mod data {
         schema: (&SCHEMAS, 2),
     };
     impl Ledger {
-        /// Declares a `aws_qldb_ledger` with the stack-unique `id`. Required: `name`.
+        /// Declares an `aws_qldb_ledger` with the stack-unique `id`. Required: `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &LEDGER_TYPE);

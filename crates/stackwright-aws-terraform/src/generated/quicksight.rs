@@ -31,7 +31,7 @@ static ACCOUNT_SETTINGS_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl AccountSettings {
-    /// Declares a `aws_quicksight_account_settings` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_quicksight_account_settings` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &ACCOUNT_SETTINGS_TYPE);
@@ -125,7 +125,7 @@ pub struct AccountSubscriptionRequired {
     pub notification_email: rt::Expr,
 }
 impl AccountSubscription {
-    /// Declares a `aws_quicksight_account_subscription` with the stack-unique `id`. Required: `account_name`, `authentication_method`, `edition`, `notification_email`.
+    /// Declares an `aws_quicksight_account_subscription` with the stack-unique `id`. Required: `account_name`, `authentication_method`, `edition`, `notification_email`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: AccountSubscriptionRequired) -> Self {
         let mut this = rt::Base::new(id, &ACCOUNT_SUBSCRIPTION_TYPE);
@@ -331,7 +331,7 @@ pub struct AnalysisRequired {
     pub name: rt::Expr,
 }
 impl Analysis {
-    /// Declares a `aws_quicksight_analysis` with the stack-unique `id`. Required: `analysis_id`, `name`.
+    /// Declares an `aws_quicksight_analysis` with the stack-unique `id`. Required: `analysis_id`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: AnalysisRequired) -> Self {
         let mut this = rt::Base::new(id, &ANALYSIS_TYPE);
@@ -8441,7 +8441,7 @@ pub struct DashboardRequired {
     pub version_description: rt::Expr,
 }
 impl Dashboard {
-    /// Declares a `aws_quicksight_dashboard` with the stack-unique `id`. Required: `dashboard_id`, `name`, `version_description`.
+    /// Declares an `aws_quicksight_dashboard` with the stack-unique `id`. Required: `dashboard_id`, `name`, `version_description`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: DashboardRequired) -> Self {
         let mut this = rt::Base::new(id, &DASHBOARD_TYPE);
@@ -16790,7 +16790,7 @@ pub struct DataSetRequired {
     pub name: rt::Expr,
 }
 impl DataSet {
-    /// Declares a `aws_quicksight_data_set` with the stack-unique `id`. Required: `data_set_id`, `import_mode`, `name`.
+    /// Declares an `aws_quicksight_data_set` with the stack-unique `id`. Required: `data_set_id`, `import_mode`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: DataSetRequired) -> Self {
         let mut this = rt::Base::new(id, &DATA_SET_TYPE);
@@ -17718,7 +17718,7 @@ pub struct DataSourceRequired {
     pub parameters: data_source::Parameters,
 }
 impl DataSource {
-    /// Declares a `aws_quicksight_data_source` with the stack-unique `id`. Required: `data_source_id`, `name`, `type`, `parameters`.
+    /// Declares an `aws_quicksight_data_source` with the stack-unique `id`. Required: `data_source_id`, `name`, `type`, `parameters`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: DataSourceRequired) -> Self {
         let mut this = rt::Base::new(id, &DATA_SOURCE_TYPE);
@@ -18429,7 +18429,7 @@ static FOLDER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 6),
 };
 impl Folder {
-    /// Declares a `aws_quicksight_folder` with the stack-unique `id`. Required: `folder_id`.
+    /// Declares an `aws_quicksight_folder` with the stack-unique `id`. Required: `folder_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &FOLDER_TYPE);
@@ -18575,7 +18575,7 @@ pub struct FolderMembershipRequired {
     pub member_type: rt::Expr,
 }
 impl FolderMembership {
-    /// Declares a `aws_quicksight_folder_membership` with the stack-unique `id`. Required: `folder_id`, `member_id`, `member_type`.
+    /// Declares an `aws_quicksight_folder_membership` with the stack-unique `id`. Required: `folder_id`, `member_id`, `member_type`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: FolderMembershipRequired) -> Self {
         let mut this = rt::Base::new(id, &FOLDER_MEMBERSHIP_TYPE);
@@ -18625,7 +18625,7 @@ static GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 8),
 };
 impl Group {
-    /// Declares a `aws_quicksight_group` with the stack-unique `id`. Required: `group_name`.
+    /// Declares an `aws_quicksight_group` with the stack-unique `id`. Required: `group_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &GROUP_TYPE);
@@ -18694,7 +18694,7 @@ pub struct GroupMembershipRequired {
     pub member_name: rt::Expr,
 }
 impl GroupMembership {
-    /// Declares a `aws_quicksight_group_membership` with the stack-unique `id`. Required: `group_name`, `member_name`.
+    /// Declares an `aws_quicksight_group_membership` with the stack-unique `id`. Required: `group_name`, `member_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: GroupMembershipRequired) -> Self {
         let mut this = rt::Base::new(id, &GROUP_MEMBERSHIP_TYPE);
@@ -18759,7 +18759,7 @@ pub struct IamPolicyAssignmentRequired {
     pub assignment_status: rt::Expr,
 }
 impl IamPolicyAssignment {
-    /// Declares a `aws_quicksight_iam_policy_assignment` with the stack-unique `id`. Required: `assignment_name`, `assignment_status`.
+    /// Declares an `aws_quicksight_iam_policy_assignment` with the stack-unique `id`. Required: `assignment_name`, `assignment_status`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: IamPolicyAssignmentRequired) -> Self {
         let mut this = rt::Base::new(id, &IAM_POLICY_ASSIGNMENT_TYPE);
@@ -18864,7 +18864,7 @@ pub struct IngestionRequired {
     pub ingestion_type: rt::Expr,
 }
 impl Ingestion {
-    /// Declares a `aws_quicksight_ingestion` with the stack-unique `id`. Required: `data_set_id`, `ingestion_id`, `ingestion_type`.
+    /// Declares an `aws_quicksight_ingestion` with the stack-unique `id`. Required: `data_set_id`, `ingestion_id`, `ingestion_type`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: IngestionRequired) -> Self {
         let mut this = rt::Base::new(id, &INGESTION_TYPE);
@@ -18922,7 +18922,7 @@ static NAMESPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 12),
 };
 impl Namespace {
-    /// Declares a `aws_quicksight_namespace` with the stack-unique `id`. Required: `namespace`.
+    /// Declares an `aws_quicksight_namespace` with the stack-unique `id`. Required: `namespace`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &NAMESPACE_TYPE);
@@ -19028,7 +19028,7 @@ pub struct RefreshScheduleRequired {
     pub schedule_id: rt::Expr,
 }
 impl RefreshSchedule {
-    /// Declares a `aws_quicksight_refresh_schedule` with the stack-unique `id`. Required: `data_set_id`, `schedule_id`.
+    /// Declares an `aws_quicksight_refresh_schedule` with the stack-unique `id`. Required: `data_set_id`, `schedule_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: RefreshScheduleRequired) -> Self {
         let mut this = rt::Base::new(id, &REFRESH_SCHEDULE_TYPE);
@@ -19160,7 +19160,7 @@ pub struct RoleMembershipRequired {
     pub role: rt::Expr,
 }
 impl RoleMembership {
-    /// Declares a `aws_quicksight_role_membership` with the stack-unique `id`. Required: `member_name`, `role`.
+    /// Declares an `aws_quicksight_role_membership` with the stack-unique `id`. Required: `member_name`, `role`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: RoleMembershipRequired) -> Self {
         let mut this = rt::Base::new(id, &ROLE_MEMBERSHIP_TYPE);
@@ -19223,7 +19223,7 @@ pub struct TemplateRequired {
     pub version_description: rt::Expr,
 }
 impl Template {
-    /// Declares a `aws_quicksight_template` with the stack-unique `id`. Required: `name`, `template_id`, `version_description`.
+    /// Declares an `aws_quicksight_template` with the stack-unique `id`. Required: `name`, `template_id`, `version_description`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: TemplateRequired) -> Self {
         let mut this = rt::Base::new(id, &TEMPLATE_TYPE);
@@ -27480,7 +27480,7 @@ pub struct TemplateAliasRequired {
     pub template_version_number: rt::Number,
 }
 impl TemplateAlias {
-    /// Declares a `aws_quicksight_template_alias` with the stack-unique `id`. Required: `alias_name`, `template_id`, `template_version_number`.
+    /// Declares an `aws_quicksight_template_alias` with the stack-unique `id`. Required: `alias_name`, `template_id`, `template_version_number`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: TemplateAliasRequired) -> Self {
         let mut this = rt::Base::new(id, &TEMPLATE_ALIAS_TYPE);
@@ -27546,7 +27546,7 @@ pub struct ThemeRequired {
     pub theme_id: rt::Expr,
 }
 impl Theme {
-    /// Declares a `aws_quicksight_theme` with the stack-unique `id`. Required: `base_theme_id`, `name`, `theme_id`.
+    /// Declares an `aws_quicksight_theme` with the stack-unique `id`. Required: `base_theme_id`, `name`, `theme_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ThemeRequired) -> Self {
         let mut this = rt::Base::new(id, &THEME_TYPE);
@@ -27938,7 +27938,7 @@ pub struct UserRequired {
     pub user_role: rt::Expr,
 }
 impl User {
-    /// Declares a `aws_quicksight_user` with the stack-unique `id`. Required: `email`, `identity_type`, `user_role`.
+    /// Declares an `aws_quicksight_user` with the stack-unique `id`. Required: `email`, `identity_type`, `user_role`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: UserRequired) -> Self {
         let mut this = rt::Base::new(id, &USER_TYPE);
@@ -28045,7 +28045,7 @@ pub struct VpcConnectionRequired {
     pub vpc_connection_id: rt::Expr,
 }
 impl VpcConnection {
-    /// Declares a `aws_quicksight_vpc_connection` with the stack-unique `id`. Required: `name`, `role_arn`, `security_group_ids`, `subnet_ids`, `vpc_connection_id`.
+    /// Declares an `aws_quicksight_vpc_connection` with the stack-unique `id`. Required: `name`, `role_arn`, `security_group_ids`, `subnet_ids`, `vpc_connection_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: VpcConnectionRequired) -> Self {
         let mut this = rt::Base::new(id, &VPC_CONNECTION_TYPE);
@@ -35255,7 +35255,7 @@ pub mod data {
         schema: (&SCHEMAS, 20),
     };
     impl Analysis {
-        /// Declares a `aws_quicksight_analysis` with the stack-unique `id`. Required: `analysis_id`.
+        /// Declares an `aws_quicksight_analysis` with the stack-unique `id`. Required: `analysis_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &ANALYSIS_TYPE);
@@ -35345,7 +35345,7 @@ pub mod data {
         schema: (&SCHEMAS, 21),
     };
     impl DataSet {
-        /// Declares a `aws_quicksight_data_set` with the stack-unique `id`. Required: `data_set_id`.
+        /// Declares an `aws_quicksight_data_set` with the stack-unique `id`. Required: `data_set_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &DATA_SET_TYPE);
@@ -35458,7 +35458,7 @@ pub mod data {
         schema: (&SCHEMAS, 22),
     };
     impl Group {
-        /// Declares a `aws_quicksight_group` with the stack-unique `id`. Required: `group_name`.
+        /// Declares an `aws_quicksight_group` with the stack-unique `id`. Required: `group_name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &GROUP_TYPE);
@@ -35524,7 +35524,7 @@ pub mod data {
         schema: (&SCHEMAS, 23),
     };
     impl Theme {
-        /// Declares a `aws_quicksight_theme` with the stack-unique `id`. Required: `theme_id`.
+        /// Declares an `aws_quicksight_theme` with the stack-unique `id`. Required: `theme_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &THEME_TYPE);
@@ -35618,7 +35618,7 @@ pub mod data {
         schema: (&SCHEMAS, 24),
     };
     impl User {
-        /// Declares a `aws_quicksight_user` with the stack-unique `id`. Required: `user_name`.
+        /// Declares an `aws_quicksight_user` with the stack-unique `id`. Required: `user_name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &USER_TYPE);

@@ -38,7 +38,7 @@ pub struct PrincipalAssociationRequired {
     pub resource_share_arn: rt::Expr,
 }
 impl PrincipalAssociation {
-    /// Declares a `aws_ram_principal_association` with the stack-unique `id`. Required: `principal`, `resource_share_arn`.
+    /// Declares an `aws_ram_principal_association` with the stack-unique `id`. Required: `principal`, `resource_share_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: PrincipalAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &PRINCIPAL_ASSOCIATION_TYPE);
@@ -84,7 +84,7 @@ pub struct ResourceAssociationRequired {
     pub resource_share_arn: rt::Expr,
 }
 impl ResourceAssociation {
-    /// Declares a `aws_ram_resource_association` with the stack-unique `id`. Required: `resource_arn`, `resource_share_arn`.
+    /// Declares an `aws_ram_resource_association` with the stack-unique `id`. Required: `resource_arn`, `resource_share_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ResourceAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &RESOURCE_ASSOCIATION_TYPE);
@@ -123,7 +123,7 @@ static RESOURCE_SHARE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
 };
 impl ResourceShare {
-    /// Declares a `aws_ram_resource_share` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_ram_resource_share` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &RESOURCE_SHARE_TYPE);
@@ -195,7 +195,7 @@ static RESOURCE_SHARE_ACCEPTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
 };
 impl ResourceShareAccepter {
-    /// Declares a `aws_ram_resource_share_accepter` with the stack-unique `id`. Required: `share_arn`.
+    /// Declares an `aws_ram_resource_share_accepter` with the stack-unique `id`. Required: `share_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &RESOURCE_SHARE_ACCEPTER_TYPE);
@@ -264,7 +264,7 @@ static SHARING_WITH_ORGANIZATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
 };
 impl SharingWithOrganization {
-    /// Declares a `aws_ram_sharing_with_organization` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_ram_sharing_with_organization` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &SHARING_WITH_ORGANIZATION_TYPE);
@@ -316,7 +316,7 @@ pub mod data {
         schema: (&SCHEMAS, 5),
     };
     impl ResourceShare {
-        /// Declares a `aws_ram_resource_share` with the stack-unique `id`. Required: `resource_owner`.
+        /// Declares an `aws_ram_resource_share` with the stack-unique `id`. Required: `resource_owner`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &RESOURCE_SHARE_TYPE);

@@ -38,7 +38,7 @@ pub struct RuleRequired {
     pub retention_period: rule::RetentionPeriod,
 }
 impl Rule {
-    /// Declares a `aws_rbin_rule` with the stack-unique `id`. Required: `resource_type`, `retention_period`.
+    /// Declares an `aws_rbin_rule` with the stack-unique `id`. Required: `resource_type`, `retention_period`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: RuleRequired) -> Self {
         let mut this = rt::Base::new(id, &RULE_TYPE);

@@ -38,7 +38,7 @@ pub struct DbClusterSnapshotRequired {
     pub db_cluster_snapshot_identifier: rt::Expr,
 }
 impl DbClusterSnapshot {
-    /// Declares a `aws_db_cluster_snapshot` with the stack-unique `id`. Required: `db_cluster_identifier`, `db_cluster_snapshot_identifier`.
+    /// Declares an `aws_db_cluster_snapshot` with the stack-unique `id`. Required: `db_cluster_identifier`, `db_cluster_snapshot_identifier`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: DbClusterSnapshotRequired) -> Self {
         let mut this = rt::Base::new(id, &DB_CLUSTER_SNAPSHOT_TYPE);
@@ -174,7 +174,7 @@ static DB_EVENT_SUBSCRIPTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
 };
 impl DbEventSubscription {
-    /// Declares a `aws_db_event_subscription` with the stack-unique `id`. Required: `sns_topic`.
+    /// Declares an `aws_db_event_subscription` with the stack-unique `id`. Required: `sns_topic`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DB_EVENT_SUBSCRIPTION_TYPE);
@@ -288,7 +288,7 @@ static DB_INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
 };
 impl DbInstance {
-    /// Declares a `aws_db_instance` with the stack-unique `id`. Required: `instance_class`.
+    /// Declares an `aws_db_instance` with the stack-unique `id`. Required: `instance_class`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DB_INSTANCE_TYPE);
@@ -1056,7 +1056,7 @@ static DB_INSTANCE_AUTOMATED_BACKUPS_REPLICATION_TYPE: rt::TypeInfo = rt::TypeIn
     schema: (&SCHEMAS, 3),
 };
 impl DbInstanceAutomatedBackupsReplication {
-    /// Declares a `aws_db_instance_automated_backups_replication` with the stack-unique `id`. Required: `source_db_instance_arn`.
+    /// Declares an `aws_db_instance_automated_backups_replication` with the stack-unique `id`. Required: `source_db_instance_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DB_INSTANCE_AUTOMATED_BACKUPS_REPLICATION_TYPE);
@@ -1155,7 +1155,7 @@ pub struct DbInstanceRoleAssociationRequired {
     pub role_arn: rt::Expr,
 }
 impl DbInstanceRoleAssociation {
-    /// Declares a `aws_db_instance_role_association` with the stack-unique `id`. Required: `db_instance_identifier`, `feature_name`, `role_arn`.
+    /// Declares an `aws_db_instance_role_association` with the stack-unique `id`. Required: `db_instance_identifier`, `feature_name`, `role_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: DbInstanceRoleAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &DB_INSTANCE_ROLE_ASSOCIATION_TYPE);
@@ -1235,7 +1235,7 @@ pub struct DbOptionGroupRequired {
     pub major_engine_version: rt::Expr,
 }
 impl DbOptionGroup {
-    /// Declares a `aws_db_option_group` with the stack-unique `id`. Required: `engine_name`, `major_engine_version`.
+    /// Declares an `aws_db_option_group` with the stack-unique `id`. Required: `engine_name`, `major_engine_version`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: DbOptionGroupRequired) -> Self {
         let mut this = rt::Base::new(id, &DB_OPTION_GROUP_TYPE);
@@ -1414,7 +1414,7 @@ static DB_PARAMETER_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 6),
 };
 impl DbParameterGroup {
-    /// Declares a `aws_db_parameter_group` with the stack-unique `id`. Required: `family`.
+    /// Declares an `aws_db_parameter_group` with the stack-unique `id`. Required: `family`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DB_PARAMETER_GROUP_TYPE);
@@ -1517,7 +1517,7 @@ pub struct DbProxyRequired {
     pub auth: db_proxy::Auth,
 }
 impl DbProxy {
-    /// Declares a `aws_db_proxy` with the stack-unique `id`. Required: `engine_family`, `name`, `role_arn`, `vpc_subnet_ids`, `auth`.
+    /// Declares an `aws_db_proxy` with the stack-unique `id`. Required: `engine_family`, `name`, `role_arn`, `vpc_subnet_ids`, `auth`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: DbProxyRequired) -> Self {
         let mut this = rt::Base::new(id, &DB_PROXY_TYPE);
@@ -1672,7 +1672,7 @@ static DB_PROXY_DEFAULT_TARGET_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 8),
 };
 impl DbProxyDefaultTargetGroup {
-    /// Declares a `aws_db_proxy_default_target_group` with the stack-unique `id`. Required: `db_proxy_name`.
+    /// Declares an `aws_db_proxy_default_target_group` with the stack-unique `id`. Required: `db_proxy_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DB_PROXY_DEFAULT_TARGET_GROUP_TYPE);
@@ -1793,7 +1793,7 @@ pub struct DbProxyEndpointRequired {
     pub vpc_subnet_ids: rt::List<rt::Expr>,
 }
 impl DbProxyEndpoint {
-    /// Declares a `aws_db_proxy_endpoint` with the stack-unique `id`. Required: `db_proxy_endpoint_name`, `db_proxy_name`, `vpc_subnet_ids`.
+    /// Declares an `aws_db_proxy_endpoint` with the stack-unique `id`. Required: `db_proxy_endpoint_name`, `db_proxy_name`, `vpc_subnet_ids`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: DbProxyEndpointRequired) -> Self {
         let mut this = rt::Base::new(id, &DB_PROXY_ENDPOINT_TYPE);
@@ -1897,7 +1897,7 @@ pub struct DbProxyTargetRequired {
     pub target_group_name: rt::Expr,
 }
 impl DbProxyTarget {
-    /// Declares a `aws_db_proxy_target` with the stack-unique `id`. Required: `db_proxy_name`, `target_group_name`.
+    /// Declares an `aws_db_proxy_target` with the stack-unique `id`. Required: `db_proxy_name`, `target_group_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: DbProxyTargetRequired) -> Self {
         let mut this = rt::Base::new(id, &DB_PROXY_TARGET_TYPE);
@@ -1982,7 +1982,7 @@ pub struct DbSnapshotRequired {
     pub db_snapshot_identifier: rt::Expr,
 }
 impl DbSnapshot {
-    /// Declares a `aws_db_snapshot` with the stack-unique `id`. Required: `db_instance_identifier`, `db_snapshot_identifier`.
+    /// Declares an `aws_db_snapshot` with the stack-unique `id`. Required: `db_instance_identifier`, `db_snapshot_identifier`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: DbSnapshotRequired) -> Self {
         let mut this = rt::Base::new(id, &DB_SNAPSHOT_TYPE);
@@ -2141,7 +2141,7 @@ pub struct DbSnapshotCopyRequired {
     pub target_db_snapshot_identifier: rt::Expr,
 }
 impl DbSnapshotCopy {
-    /// Declares a `aws_db_snapshot_copy` with the stack-unique `id`. Required: `source_db_snapshot_identifier`, `target_db_snapshot_identifier`.
+    /// Declares an `aws_db_snapshot_copy` with the stack-unique `id`. Required: `source_db_snapshot_identifier`, `target_db_snapshot_identifier`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: DbSnapshotCopyRequired) -> Self {
         let mut this = rt::Base::new(id, &DB_SNAPSHOT_COPY_TYPE);
@@ -2332,7 +2332,7 @@ static DB_SUBNET_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 13),
 };
 impl DbSubnetGroup {
-    /// Declares a `aws_db_subnet_group` with the stack-unique `id`. Required: `subnet_ids`.
+    /// Declares an `aws_db_subnet_group` with the stack-unique `id`. Required: `subnet_ids`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::List<rt::Expr>>) -> Self {
         let mut this = rt::Base::new(id, &DB_SUBNET_GROUP_TYPE);
@@ -2411,7 +2411,7 @@ static CERTIFICATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 14),
 };
 impl Certificate {
-    /// Declares a `aws_rds_certificate` with the stack-unique `id`. Required: `certificate_identifier`.
+    /// Declares an `aws_rds_certificate` with the stack-unique `id`. Required: `certificate_identifier`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CERTIFICATE_TYPE);
@@ -2444,7 +2444,7 @@ static CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 15),
 };
 impl Cluster {
-    /// Declares a `aws_rds_cluster` with the stack-unique `id`. Required: `engine`.
+    /// Declares an `aws_rds_cluster` with the stack-unique `id`. Required: `engine`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CLUSTER_TYPE);
@@ -3194,7 +3194,7 @@ pub struct ClusterActivityStreamRequired {
     pub resource_arn: rt::Expr,
 }
 impl ClusterActivityStream {
-    /// Declares a `aws_rds_cluster_activity_stream` with the stack-unique `id`. Required: `kms_key_id`, `mode`, `resource_arn`.
+    /// Declares an `aws_rds_cluster_activity_stream` with the stack-unique `id`. Required: `kms_key_id`, `mode`, `resource_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ClusterActivityStreamRequired) -> Self {
         let mut this = rt::Base::new(id, &CLUSTER_ACTIVITY_STREAM_TYPE);
@@ -3258,7 +3258,7 @@ pub struct ClusterEndpointRequired {
     pub custom_endpoint_type: rt::Expr,
 }
 impl ClusterEndpoint {
-    /// Declares a `aws_rds_cluster_endpoint` with the stack-unique `id`. Required: `cluster_endpoint_identifier`, `cluster_identifier`, `custom_endpoint_type`.
+    /// Declares an `aws_rds_cluster_endpoint` with the stack-unique `id`. Required: `cluster_endpoint_identifier`, `cluster_identifier`, `custom_endpoint_type`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ClusterEndpointRequired) -> Self {
         let mut this = rt::Base::new(id, &CLUSTER_ENDPOINT_TYPE);
@@ -3352,7 +3352,7 @@ pub struct ClusterInstanceRequired {
     pub instance_class: rt::Expr,
 }
 impl ClusterInstance {
-    /// Declares a `aws_rds_cluster_instance` with the stack-unique `id`. Required: `cluster_identifier`, `engine`, `instance_class`.
+    /// Declares an `aws_rds_cluster_instance` with the stack-unique `id`. Required: `cluster_identifier`, `engine`, `instance_class`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ClusterInstanceRequired) -> Self {
         let mut this = rt::Base::new(id, &CLUSTER_INSTANCE_TYPE);
@@ -3644,7 +3644,7 @@ static CLUSTER_PARAMETER_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 19),
 };
 impl ClusterParameterGroup {
-    /// Declares a `aws_rds_cluster_parameter_group` with the stack-unique `id`. Required: `family`.
+    /// Declares an `aws_rds_cluster_parameter_group` with the stack-unique `id`. Required: `family`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CLUSTER_PARAMETER_GROUP_TYPE);
@@ -3734,7 +3734,7 @@ pub struct ClusterRoleAssociationRequired {
     pub role_arn: rt::Expr,
 }
 impl ClusterRoleAssociation {
-    /// Declares a `aws_rds_cluster_role_association` with the stack-unique `id`. Required: `db_cluster_identifier`, `feature_name`, `role_arn`.
+    /// Declares an `aws_rds_cluster_role_association` with the stack-unique `id`. Required: `db_cluster_identifier`, `feature_name`, `role_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ClusterRoleAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &CLUSTER_ROLE_ASSOCIATION_TYPE);
@@ -3814,7 +3814,7 @@ pub struct ClusterSnapshotCopyRequired {
     pub target_db_cluster_snapshot_identifier: rt::Expr,
 }
 impl ClusterSnapshotCopy {
-    /// Declares a `aws_rds_cluster_snapshot_copy` with the stack-unique `id`. Required: `source_db_cluster_snapshot_identifier`, `target_db_cluster_snapshot_identifier`.
+    /// Declares an `aws_rds_cluster_snapshot_copy` with the stack-unique `id`. Required: `source_db_cluster_snapshot_identifier`, `target_db_cluster_snapshot_identifier`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ClusterSnapshotCopyRequired) -> Self {
         let mut this = rt::Base::new(id, &CLUSTER_SNAPSHOT_COPY_TYPE);
@@ -3977,7 +3977,7 @@ pub struct CustomDbEngineVersionRequired {
     pub engine_version: rt::Expr,
 }
 impl CustomDbEngineVersion {
-    /// Declares a `aws_rds_custom_db_engine_version` with the stack-unique `id`. Required: `engine`, `engine_version`.
+    /// Declares an `aws_rds_custom_db_engine_version` with the stack-unique `id`. Required: `engine`, `engine_version`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: CustomDbEngineVersionRequired) -> Self {
         let mut this = rt::Base::new(id, &CUSTOM_DB_ENGINE_VERSION_TYPE);
@@ -4157,7 +4157,7 @@ pub struct ExportTaskRequired {
     pub source_arn: rt::Expr,
 }
 impl ExportTask {
-    /// Declares a `aws_rds_export_task` with the stack-unique `id`. Required: `export_task_identifier`, `iam_role_arn`, `kms_key_id`, `s3_bucket_name`, `source_arn`.
+    /// Declares an `aws_rds_export_task` with the stack-unique `id`. Required: `export_task_identifier`, `iam_role_arn`, `kms_key_id`, `s3_bucket_name`, `source_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ExportTaskRequired) -> Self {
         let mut this = rt::Base::new(id, &EXPORT_TASK_TYPE);
@@ -4292,7 +4292,7 @@ static GLOBAL_CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 24),
 };
 impl GlobalCluster {
-    /// Declares a `aws_rds_global_cluster` with the stack-unique `id`. Required: `global_cluster_identifier`.
+    /// Declares an `aws_rds_global_cluster` with the stack-unique `id`. Required: `global_cluster_identifier`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &GLOBAL_CLUSTER_TYPE);
@@ -4442,7 +4442,7 @@ pub struct InstanceStateRequired {
     pub state: rt::Expr,
 }
 impl InstanceState {
-    /// Declares a `aws_rds_instance_state` with the stack-unique `id`. Required: `identifier`, `state`.
+    /// Declares an `aws_rds_instance_state` with the stack-unique `id`. Required: `identifier`, `state`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: InstanceStateRequired) -> Self {
         let mut this = rt::Base::new(id, &INSTANCE_STATE_TYPE);
@@ -4516,7 +4516,7 @@ pub struct IntegrationRequired {
     pub target_arn: rt::Expr,
 }
 impl Integration {
-    /// Declares a `aws_rds_integration` with the stack-unique `id`. Required: `integration_name`, `source_arn`, `target_arn`.
+    /// Declares an `aws_rds_integration` with the stack-unique `id`. Required: `integration_name`, `source_arn`, `target_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: IntegrationRequired) -> Self {
         let mut this = rt::Base::new(id, &INTEGRATION_TYPE);
@@ -4626,7 +4626,7 @@ static RESERVED_INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 27),
 };
 impl ReservedInstance {
-    /// Declares a `aws_rds_reserved_instance` with the stack-unique `id`. Required: `offering_id`.
+    /// Declares an `aws_rds_reserved_instance` with the stack-unique `id`. Required: `offering_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &RESERVED_INSTANCE_TYPE);
@@ -4755,7 +4755,7 @@ pub struct ShardGroupRequired {
     pub max_acu: rt::Number,
 }
 impl ShardGroup {
-    /// Declares a `aws_rds_shard_group` with the stack-unique `id`. Required: `db_cluster_identifier`, `db_shard_group_identifier`, `max_acu`.
+    /// Declares an `aws_rds_shard_group` with the stack-unique `id`. Required: `db_cluster_identifier`, `db_shard_group_identifier`, `max_acu`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ShardGroupRequired) -> Self {
         let mut this = rt::Base::new(id, &SHARD_GROUP_TYPE);
@@ -4969,7 +4969,7 @@ pub mod data {
         schema: (&SCHEMAS, 29),
     };
     impl DbClusterSnapshot {
-        /// Declares a `aws_db_cluster_snapshot` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_db_cluster_snapshot` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &DB_CLUSTER_SNAPSHOT_TYPE);
@@ -5116,7 +5116,7 @@ pub mod data {
         schema: (&SCHEMAS, 30),
     };
     impl DbEventCategories {
-        /// Declares a `aws_db_event_categories` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_db_event_categories` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &DB_EVENT_CATEGORIES_TYPE);
@@ -5160,7 +5160,7 @@ pub mod data {
         schema: (&SCHEMAS, 31),
     };
     impl DbInstance {
-        /// Declares a `aws_db_instance` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_db_instance` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &DB_INSTANCE_TYPE);
@@ -5373,7 +5373,7 @@ pub mod data {
         schema: (&SCHEMAS, 32),
     };
     impl DbInstances {
-        /// Declares a `aws_db_instances` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_db_instances` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &DB_INSTANCES_TYPE);
@@ -5431,7 +5431,7 @@ pub mod data {
         schema: (&SCHEMAS, 33),
     };
     impl DbParameterGroup {
-        /// Declares a `aws_db_parameter_group` with the stack-unique `id`. Required: `name`.
+        /// Declares an `aws_db_parameter_group` with the stack-unique `id`. Required: `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &DB_PARAMETER_GROUP_TYPE);
@@ -5479,7 +5479,7 @@ pub mod data {
         schema: (&SCHEMAS, 34),
     };
     impl DbProxy {
-        /// Declares a `aws_db_proxy` with the stack-unique `id`. Required: `name`.
+        /// Declares an `aws_db_proxy` with the stack-unique `id`. Required: `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &DB_PROXY_TYPE);
@@ -5559,7 +5559,7 @@ pub mod data {
         schema: (&SCHEMAS, 35),
     };
     impl DbSnapshot {
-        /// Declares a `aws_db_snapshot` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_db_snapshot` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &DB_SNAPSHOT_TYPE);
@@ -5725,7 +5725,7 @@ pub mod data {
         schema: (&SCHEMAS, 36),
     };
     impl DbSubnetGroup {
-        /// Declares a `aws_db_subnet_group` with the stack-unique `id`. Required: `name`.
+        /// Declares an `aws_db_subnet_group` with the stack-unique `id`. Required: `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &DB_SUBNET_GROUP_TYPE);
@@ -5785,7 +5785,7 @@ pub mod data {
         schema: (&SCHEMAS, 37),
     };
     impl Certificate {
-        /// Declares a `aws_rds_certificate` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_rds_certificate` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &CERTIFICATE_TYPE);
@@ -5862,7 +5862,7 @@ pub mod data {
         schema: (&SCHEMAS, 38),
     };
     impl Cluster {
-        /// Declares a `aws_rds_cluster` with the stack-unique `id`. Required: `cluster_identifier`.
+        /// Declares an `aws_rds_cluster` with the stack-unique `id`. Required: `cluster_identifier`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &CLUSTER_TYPE);
@@ -6043,7 +6043,7 @@ pub mod data {
         schema: (&SCHEMAS, 39),
     };
     impl ClusterParameterGroup {
-        /// Declares a `aws_rds_cluster_parameter_group` with the stack-unique `id`. Required: `name`.
+        /// Declares an `aws_rds_cluster_parameter_group` with the stack-unique `id`. Required: `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &CLUSTER_PARAMETER_GROUP_TYPE);
@@ -6086,7 +6086,7 @@ pub mod data {
         schema: (&SCHEMAS, 40),
     };
     impl Clusters {
-        /// Declares a `aws_rds_clusters` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_rds_clusters` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &CLUSTERS_TYPE);
@@ -6135,7 +6135,7 @@ pub mod data {
         schema: (&SCHEMAS, 41),
     };
     impl EngineVersion {
-        /// Declares a `aws_rds_engine_version` with the stack-unique `id`. Required: `engine`.
+        /// Declares an `aws_rds_engine_version` with the stack-unique `id`. Required: `engine`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &ENGINE_VERSION_TYPE);
@@ -6355,7 +6355,7 @@ pub mod data {
         schema: (&SCHEMAS, 42),
     };
     impl OrderableDbInstance {
-        /// Declares a `aws_rds_orderable_db_instance` with the stack-unique `id`. Required: `engine`.
+        /// Declares an `aws_rds_orderable_db_instance` with the stack-unique `id`. Required: `engine`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &ORDERABLE_DB_INSTANCE_TYPE);
@@ -6644,7 +6644,7 @@ pub mod data {
         pub product_description: rt::Expr,
     }
     impl ReservedInstanceOffering {
-        /// Declares a `aws_rds_reserved_instance_offering` with the stack-unique `id`. Required: `db_instance_class`, `duration`, `multi_az`, `offering_type`, `product_description`.
+        /// Declares an `aws_rds_reserved_instance_offering` with the stack-unique `id`. Required: `db_instance_class`, `duration`, `multi_az`, `offering_type`, `product_description`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: ReservedInstanceOfferingRequired) -> Self {
             let mut this = rt::Base::new(id, &RESERVED_INSTANCE_OFFERING_TYPE);

@@ -38,7 +38,7 @@ pub struct AuthenticationProfileRequired {
     pub authentication_profile_name: rt::Expr,
 }
 impl AuthenticationProfile {
-    /// Declares a `aws_redshift_authentication_profile` with the stack-unique `id`. Required: `authentication_profile_content`, `authentication_profile_name`.
+    /// Declares an `aws_redshift_authentication_profile` with the stack-unique `id`. Required: `authentication_profile_content`, `authentication_profile_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: AuthenticationProfileRequired) -> Self {
         let mut this = rt::Base::new(id, &AUTHENTICATION_PROFILE_TYPE);
@@ -89,7 +89,7 @@ pub struct ClusterRequired {
     pub node_type: rt::Expr,
 }
 impl Cluster {
-    /// Declares a `aws_redshift_cluster` with the stack-unique `id`. Required: `cluster_identifier`, `node_type`.
+    /// Declares an `aws_redshift_cluster` with the stack-unique `id`. Required: `cluster_identifier`, `node_type`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ClusterRequired) -> Self {
         let mut this = rt::Base::new(id, &CLUSTER_TYPE);
@@ -599,7 +599,7 @@ static CLUSTER_IAM_ROLES_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
 };
 impl ClusterIamRoles {
-    /// Declares a `aws_redshift_cluster_iam_roles` with the stack-unique `id`. Required: `cluster_identifier`.
+    /// Declares an `aws_redshift_cluster_iam_roles` with the stack-unique `id`. Required: `cluster_identifier`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CLUSTER_IAM_ROLES_TYPE);
@@ -665,7 +665,7 @@ pub struct ClusterSnapshotRequired {
     pub snapshot_identifier: rt::Expr,
 }
 impl ClusterSnapshot {
-    /// Declares a `aws_redshift_cluster_snapshot` with the stack-unique `id`. Required: `cluster_identifier`, `snapshot_identifier`.
+    /// Declares an `aws_redshift_cluster_snapshot` with the stack-unique `id`. Required: `cluster_identifier`, `snapshot_identifier`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ClusterSnapshotRequired) -> Self {
         let mut this = rt::Base::new(id, &CLUSTER_SNAPSHOT_TYPE);
@@ -745,7 +745,7 @@ pub struct DataShareAuthorizationRequired {
     pub data_share_arn: rt::Expr,
 }
 impl DataShareAuthorization {
-    /// Declares a `aws_redshift_data_share_authorization` with the stack-unique `id`. Required: `consumer_identifier`, `data_share_arn`.
+    /// Declares an `aws_redshift_data_share_authorization` with the stack-unique `id`. Required: `consumer_identifier`, `data_share_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: DataShareAuthorizationRequired) -> Self {
         let mut this = rt::Base::new(id, &DATA_SHARE_AUTHORIZATION_TYPE);
@@ -801,7 +801,7 @@ static DATA_SHARE_CONSUMER_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
 };
 impl DataShareConsumerAssociation {
-    /// Declares a `aws_redshift_data_share_consumer_association` with the stack-unique `id`. Required: `data_share_arn`.
+    /// Declares an `aws_redshift_data_share_consumer_association` with the stack-unique `id`. Required: `data_share_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DATA_SHARE_CONSUMER_ASSOCIATION_TYPE);
@@ -888,7 +888,7 @@ pub struct EndpointAccessRequired {
     pub subnet_group_name: rt::Expr,
 }
 impl EndpointAccess {
-    /// Declares a `aws_redshift_endpoint_access` with the stack-unique `id`. Required: `cluster_identifier`, `endpoint_name`, `subnet_group_name`.
+    /// Declares an `aws_redshift_endpoint_access` with the stack-unique `id`. Required: `cluster_identifier`, `endpoint_name`, `subnet_group_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: EndpointAccessRequired) -> Self {
         let mut this = rt::Base::new(id, &ENDPOINT_ACCESS_TYPE);
@@ -969,7 +969,7 @@ pub struct EndpointAuthorizationRequired {
     pub cluster_identifier: rt::Expr,
 }
 impl EndpointAuthorization {
-    /// Declares a `aws_redshift_endpoint_authorization` with the stack-unique `id`. Required: `account`, `cluster_identifier`.
+    /// Declares an `aws_redshift_endpoint_authorization` with the stack-unique `id`. Required: `account`, `cluster_identifier`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: EndpointAuthorizationRequired) -> Self {
         let mut this = rt::Base::new(id, &ENDPOINT_AUTHORIZATION_TYPE);
@@ -1049,7 +1049,7 @@ pub struct EventSubscriptionRequired {
     pub sns_topic_arn: rt::Expr,
 }
 impl EventSubscription {
-    /// Declares a `aws_redshift_event_subscription` with the stack-unique `id`. Required: `name`, `sns_topic_arn`.
+    /// Declares an `aws_redshift_event_subscription` with the stack-unique `id`. Required: `name`, `sns_topic_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: EventSubscriptionRequired) -> Self {
         let mut this = rt::Base::new(id, &EVENT_SUBSCRIPTION_TYPE);
@@ -1161,7 +1161,7 @@ static HSM_CLIENT_CERTIFICATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 9),
 };
 impl HsmClientCertificate {
-    /// Declares a `aws_redshift_hsm_client_certificate` with the stack-unique `id`. Required: `hsm_client_certificate_identifier`.
+    /// Declares an `aws_redshift_hsm_client_certificate` with the stack-unique `id`. Required: `hsm_client_certificate_identifier`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &HSM_CLIENT_CERTIFICATE_TYPE);
@@ -1224,7 +1224,7 @@ pub struct HsmConfigurationRequired {
     pub hsm_server_public_certificate: rt::Expr,
 }
 impl HsmConfiguration {
-    /// Declares a `aws_redshift_hsm_configuration` with the stack-unique `id`. Required: `description`, `hsm_configuration_identifier`, `hsm_ip_address`, `hsm_partition_name`, `hsm_partition_password`, `hsm_server_public_certificate`.
+    /// Declares an `aws_redshift_hsm_configuration` with the stack-unique `id`. Required: `description`, `hsm_configuration_identifier`, `hsm_ip_address`, `hsm_partition_name`, `hsm_partition_password`, `hsm_server_public_certificate`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: HsmConfigurationRequired) -> Self {
         let mut this = rt::Base::new(id, &HSM_CONFIGURATION_TYPE);
@@ -1314,7 +1314,7 @@ pub struct IntegrationRequired {
     pub target_arn: rt::Expr,
 }
 impl Integration {
-    /// Declares a `aws_redshift_integration` with the stack-unique `id`. Required: `integration_name`, `source_arn`, `target_arn`.
+    /// Declares an `aws_redshift_integration` with the stack-unique `id`. Required: `integration_name`, `source_arn`, `target_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: IntegrationRequired) -> Self {
         let mut this = rt::Base::new(id, &INTEGRATION_TYPE);
@@ -1405,7 +1405,7 @@ static LOGGING_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 12),
 };
 impl Logging {
-    /// Declares a `aws_redshift_logging` with the stack-unique `id`. Required: `cluster_identifier`.
+    /// Declares an `aws_redshift_logging` with the stack-unique `id`. Required: `cluster_identifier`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &LOGGING_TYPE);
@@ -1479,7 +1479,7 @@ pub struct ParameterGroupRequired {
     pub name: rt::Expr,
 }
 impl ParameterGroup {
-    /// Declares a `aws_redshift_parameter_group` with the stack-unique `id`. Required: `family`, `name`.
+    /// Declares an `aws_redshift_parameter_group` with the stack-unique `id`. Required: `family`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ParameterGroupRequired) -> Self {
         let mut this = rt::Base::new(id, &PARAMETER_GROUP_TYPE);
@@ -1576,7 +1576,7 @@ pub struct PartnerRequired {
     pub partner_name: rt::Expr,
 }
 impl Partner {
-    /// Declares a `aws_redshift_partner` with the stack-unique `id`. Required: `account_id`, `cluster_identifier`, `database_name`, `partner_name`.
+    /// Declares an `aws_redshift_partner` with the stack-unique `id`. Required: `account_id`, `cluster_identifier`, `database_name`, `partner_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: PartnerRequired) -> Self {
         let mut this = rt::Base::new(id, &PARTNER_TYPE);
@@ -1640,7 +1640,7 @@ pub struct ResourcePolicyRequired {
     pub resource_arn: rt::Expr,
 }
 impl ResourcePolicy {
-    /// Declares a `aws_redshift_resource_policy` with the stack-unique `id`. Required: `policy`, `resource_arn`.
+    /// Declares an `aws_redshift_resource_policy` with the stack-unique `id`. Required: `policy`, `resource_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ResourcePolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &RESOURCE_POLICY_TYPE);
@@ -1687,7 +1687,7 @@ pub struct ScheduledActionRequired {
     pub target_action: scheduled_action::TargetAction,
 }
 impl ScheduledAction {
-    /// Declares a `aws_redshift_scheduled_action` with the stack-unique `id`. Required: `iam_role`, `name`, `schedule`, `target_action`.
+    /// Declares an `aws_redshift_scheduled_action` with the stack-unique `id`. Required: `iam_role`, `name`, `schedule`, `target_action`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ScheduledActionRequired) -> Self {
         let mut this = rt::Base::new(id, &SCHEDULED_ACTION_TYPE);
@@ -1854,7 +1854,7 @@ pub struct SnapshotCopyRequired {
     pub destination_region: rt::Expr,
 }
 impl SnapshotCopy {
-    /// Declares a `aws_redshift_snapshot_copy` with the stack-unique `id`. Required: `cluster_identifier`, `destination_region`.
+    /// Declares an `aws_redshift_snapshot_copy` with the stack-unique `id`. Required: `cluster_identifier`, `destination_region`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: SnapshotCopyRequired) -> Self {
         let mut this = rt::Base::new(id, &SNAPSHOT_COPY_TYPE);
@@ -1924,7 +1924,7 @@ static SNAPSHOT_COPY_GRANT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 18),
 };
 impl SnapshotCopyGrant {
-    /// Declares a `aws_redshift_snapshot_copy_grant` with the stack-unique `id`. Required: `snapshot_copy_grant_name`.
+    /// Declares an `aws_redshift_snapshot_copy_grant` with the stack-unique `id`. Required: `snapshot_copy_grant_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &SNAPSHOT_COPY_GRANT_TYPE);
@@ -1977,7 +1977,7 @@ static SNAPSHOT_SCHEDULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 19),
 };
 impl SnapshotSchedule {
-    /// Declares a `aws_redshift_snapshot_schedule` with the stack-unique `id`. Required: `definitions`.
+    /// Declares an `aws_redshift_snapshot_schedule` with the stack-unique `id`. Required: `definitions`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::List<rt::Expr>>) -> Self {
         let mut this = rt::Base::new(id, &SNAPSHOT_SCHEDULE_TYPE);
@@ -2064,7 +2064,7 @@ pub struct SnapshotScheduleAssociationRequired {
     pub schedule_identifier: rt::Expr,
 }
 impl SnapshotScheduleAssociation {
-    /// Declares a `aws_redshift_snapshot_schedule_association` with the stack-unique `id`. Required: `cluster_identifier`, `schedule_identifier`.
+    /// Declares an `aws_redshift_snapshot_schedule_association` with the stack-unique `id`. Required: `cluster_identifier`, `schedule_identifier`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: SnapshotScheduleAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &SNAPSHOT_SCHEDULE_ASSOCIATION_TYPE);
@@ -2116,7 +2116,7 @@ pub struct SubnetGroupRequired {
     pub subnet_ids: rt::List<rt::Expr>,
 }
 impl SubnetGroup {
-    /// Declares a `aws_redshift_subnet_group` with the stack-unique `id`. Required: `name`, `subnet_ids`.
+    /// Declares an `aws_redshift_subnet_group` with the stack-unique `id`. Required: `name`, `subnet_ids`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: SubnetGroupRequired) -> Self {
         let mut this = rt::Base::new(id, &SUBNET_GROUP_TYPE);
@@ -2185,7 +2185,7 @@ pub struct UsageLimitRequired {
     pub limit_type: rt::Expr,
 }
 impl UsageLimit {
-    /// Declares a `aws_redshift_usage_limit` with the stack-unique `id`. Required: `amount`, `cluster_identifier`, `feature_type`, `limit_type`.
+    /// Declares an `aws_redshift_usage_limit` with the stack-unique `id`. Required: `amount`, `cluster_identifier`, `feature_type`, `limit_type`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: UsageLimitRequired) -> Self {
         let mut this = rt::Base::new(id, &USAGE_LIMIT_TYPE);
@@ -2298,7 +2298,7 @@ pub mod data {
         schema: (&SCHEMAS, 23),
     };
     impl Cluster {
-        /// Declares a `aws_redshift_cluster` with the stack-unique `id`. Required: `cluster_identifier`.
+        /// Declares an `aws_redshift_cluster` with the stack-unique `id`. Required: `cluster_identifier`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &CLUSTER_TYPE);
@@ -2502,7 +2502,7 @@ pub mod data {
         pub db_user: rt::Expr,
     }
     impl ClusterCredentials {
-        /// Declares a `aws_redshift_cluster_credentials` with the stack-unique `id`. Required: `cluster_identifier`, `db_user`.
+        /// Declares an `aws_redshift_cluster_credentials` with the stack-unique `id`. Required: `cluster_identifier`, `db_user`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: ClusterCredentialsRequired) -> Self {
             let mut this = rt::Base::new(id, &CLUSTER_CREDENTIALS_TYPE);
@@ -2590,7 +2590,7 @@ pub mod data {
         schema: (&SCHEMAS, 25),
     };
     impl DataShares {
-        /// Declares a `aws_redshift_data_shares` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_redshift_data_shares` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &DATA_SHARES_TYPE);
@@ -2614,7 +2614,7 @@ pub mod data {
         schema: (&SCHEMAS, 26),
     };
     impl OrderableCluster {
-        /// Declares a `aws_redshift_orderable_cluster` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_redshift_orderable_cluster` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &ORDERABLE_CLUSTER_TYPE);
@@ -2685,7 +2685,7 @@ pub mod data {
         schema: (&SCHEMAS, 27),
     };
     impl ProducerDataShares {
-        /// Declares a `aws_redshift_producer_data_shares` with the stack-unique `id`. Required: `producer_arn`.
+        /// Declares an `aws_redshift_producer_data_shares` with the stack-unique `id`. Required: `producer_arn`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &PRODUCER_DATA_SHARES_TYPE);
@@ -2726,7 +2726,7 @@ pub mod data {
         schema: (&SCHEMAS, 28),
     };
     impl ServiceAccount {
-        /// Declares a `aws_redshift_service_account` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_redshift_service_account` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &SERVICE_ACCOUNT_TYPE);
@@ -2770,7 +2770,7 @@ pub mod data {
         schema: (&SCHEMAS, 29),
     };
     impl SubnetGroup {
-        /// Declares a `aws_redshift_subnet_group` with the stack-unique `id`. Required: `name`.
+        /// Declares an `aws_redshift_subnet_group` with the stack-unique `id`. Required: `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &SUBNET_GROUP_TYPE);

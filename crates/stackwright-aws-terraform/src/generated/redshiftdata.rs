@@ -38,7 +38,7 @@ pub struct StatementRequired {
     pub sql: rt::Expr,
 }
 impl Statement {
-    /// Declares a `aws_redshiftdata_statement` with the stack-unique `id`. Required: `database`, `sql`.
+    /// Declares an `aws_redshiftdata_statement` with the stack-unique `id`. Required: `database`, `sql`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: StatementRequired) -> Self {
         let mut this = rt::Base::new(id, &STATEMENT_TYPE);

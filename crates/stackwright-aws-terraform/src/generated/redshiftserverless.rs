@@ -40,7 +40,7 @@ pub struct CustomDomainAssociationRequired {
     pub workgroup_name: rt::Expr,
 }
 impl CustomDomainAssociation {
-    /// Declares a `aws_redshiftserverless_custom_domain_association` with the stack-unique `id`. Required: `custom_domain_certificate_arn`, `custom_domain_name`, `workgroup_name`.
+    /// Declares an `aws_redshiftserverless_custom_domain_association` with the stack-unique `id`. Required: `custom_domain_certificate_arn`, `custom_domain_name`, `workgroup_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: CustomDomainAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &CUSTOM_DOMAIN_ASSOCIATION_TYPE);
@@ -100,7 +100,7 @@ pub struct EndpointAccessRequired {
     pub workgroup_name: rt::Expr,
 }
 impl EndpointAccess {
-    /// Declares a `aws_redshiftserverless_endpoint_access` with the stack-unique `id`. Required: `endpoint_name`, `subnet_ids`, `workgroup_name`.
+    /// Declares an `aws_redshiftserverless_endpoint_access` with the stack-unique `id`. Required: `endpoint_name`, `subnet_ids`, `workgroup_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: EndpointAccessRequired) -> Self {
         let mut this = rt::Base::new(id, &ENDPOINT_ACCESS_TYPE);
@@ -177,7 +177,7 @@ static NAMESPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
 };
 impl Namespace {
-    /// Declares a `aws_redshiftserverless_namespace` with the stack-unique `id`. Required: `namespace_name`.
+    /// Declares an `aws_redshiftserverless_namespace` with the stack-unique `id`. Required: `namespace_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &NAMESPACE_TYPE);
@@ -337,7 +337,7 @@ pub struct ResourcePolicyRequired {
     pub resource_arn: rt::Expr,
 }
 impl ResourcePolicy {
-    /// Declares a `aws_redshiftserverless_resource_policy` with the stack-unique `id`. Required: `policy`, `resource_arn`.
+    /// Declares an `aws_redshiftserverless_resource_policy` with the stack-unique `id`. Required: `policy`, `resource_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ResourcePolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &RESOURCE_POLICY_TYPE);
@@ -380,7 +380,7 @@ pub struct SnapshotRequired {
     pub snapshot_name: rt::Expr,
 }
 impl Snapshot {
-    /// Declares a `aws_redshiftserverless_snapshot` with the stack-unique `id`. Required: `namespace_name`, `snapshot_name`.
+    /// Declares an `aws_redshiftserverless_snapshot` with the stack-unique `id`. Required: `namespace_name`, `snapshot_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: SnapshotRequired) -> Self {
         let mut this = rt::Base::new(id, &SNAPSHOT_TYPE);
@@ -462,7 +462,7 @@ pub struct UsageLimitRequired {
     pub usage_type: rt::Expr,
 }
 impl UsageLimit {
-    /// Declares a `aws_redshiftserverless_usage_limit` with the stack-unique `id`. Required: `amount`, `resource_arn`, `usage_type`.
+    /// Declares an `aws_redshiftserverless_usage_limit` with the stack-unique `id`. Required: `amount`, `resource_arn`, `usage_type`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: UsageLimitRequired) -> Self {
         let mut this = rt::Base::new(id, &USAGE_LIMIT_TYPE);
@@ -532,7 +532,7 @@ pub struct WorkgroupRequired {
     pub workgroup_name: rt::Expr,
 }
 impl Workgroup {
-    /// Declares a `aws_redshiftserverless_workgroup` with the stack-unique `id`. Required: `namespace_name`, `workgroup_name`.
+    /// Declares an `aws_redshiftserverless_workgroup` with the stack-unique `id`. Required: `namespace_name`, `workgroup_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: WorkgroupRequired) -> Self {
         let mut this = rt::Base::new(id, &WORKGROUP_TYPE);
@@ -744,7 +744,7 @@ pub mod data {
         schema: (&SCHEMAS, 7),
     };
     impl Credentials {
-        /// Declares a `aws_redshiftserverless_credentials` with the stack-unique `id`. Required: `workgroup_name`.
+        /// Declares an `aws_redshiftserverless_credentials` with the stack-unique `id`. Required: `workgroup_name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &CREDENTIALS_TYPE);
@@ -810,7 +810,7 @@ pub mod data {
         schema: (&SCHEMAS, 8),
     };
     impl Namespace {
-        /// Declares a `aws_redshiftserverless_namespace` with the stack-unique `id`. Required: `namespace_name`.
+        /// Declares an `aws_redshiftserverless_namespace` with the stack-unique `id`. Required: `namespace_name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &NAMESPACE_TYPE);
@@ -878,7 +878,7 @@ pub mod data {
         schema: (&SCHEMAS, 9),
     };
     impl Workgroup {
-        /// Declares a `aws_redshiftserverless_workgroup` with the stack-unique `id`. Required: `workgroup_name`.
+        /// Declares an `aws_redshiftserverless_workgroup` with the stack-unique `id`. Required: `workgroup_name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &WORKGROUP_TYPE);

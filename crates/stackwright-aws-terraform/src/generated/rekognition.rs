@@ -31,7 +31,7 @@ static COLLECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl Collection {
-    /// Declares a `aws_rekognition_collection` with the stack-unique `id`. Required: `collection_id`.
+    /// Declares an `aws_rekognition_collection` with the stack-unique `id`. Required: `collection_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &COLLECTION_TYPE);
@@ -103,7 +103,7 @@ static PROJECT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
 };
 impl Project {
-    /// Declares a `aws_rekognition_project` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_rekognition_project` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &PROJECT_TYPE);
@@ -201,7 +201,7 @@ pub struct StreamProcessorRequired {
     pub role_arn: rt::Expr,
 }
 impl StreamProcessor {
-    /// Declares a `aws_rekognition_stream_processor` with the stack-unique `id`. Required: `name`, `role_arn`.
+    /// Declares an `aws_rekognition_stream_processor` with the stack-unique `id`. Required: `name`, `role_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: StreamProcessorRequired) -> Self {
         let mut this = rt::Base::new(id, &STREAM_PROCESSOR_TYPE);

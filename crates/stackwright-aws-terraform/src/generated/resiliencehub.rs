@@ -38,7 +38,7 @@ pub struct ResiliencyPolicyRequired {
     pub tier: rt::Expr,
 }
 impl ResiliencyPolicy {
-    /// Declares a `aws_resiliencehub_resiliency_policy` with the stack-unique `id`. Required: `name`, `tier`.
+    /// Declares an `aws_resiliencehub_resiliency_policy` with the stack-unique `id`. Required: `name`, `tier`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ResiliencyPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &RESILIENCY_POLICY_TYPE);

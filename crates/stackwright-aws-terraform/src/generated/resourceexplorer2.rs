@@ -31,7 +31,7 @@ static INDEX_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl Index {
-    /// Declares a `aws_resourceexplorer2_index` with the stack-unique `id`. Required: `type`.
+    /// Declares an `aws_resourceexplorer2_index` with the stack-unique `id`. Required: `type`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &INDEX_TYPE);
@@ -109,7 +109,7 @@ static VIEW_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
 };
 impl View {
-    /// Declares a `aws_resourceexplorer2_view` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_resourceexplorer2_view` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &VIEW_TYPE);
@@ -211,7 +211,7 @@ pub mod data {
         schema: (&SCHEMAS, 2),
     };
     impl Search {
-        /// Declares a `aws_resourceexplorer2_search` with the stack-unique `id`. Required: `query_string`.
+        /// Declares an `aws_resourceexplorer2_search` with the stack-unique `id`. Required: `query_string`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &SEARCH_TYPE);

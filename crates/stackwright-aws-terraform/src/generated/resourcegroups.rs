@@ -31,7 +31,7 @@ static GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl Group {
-    /// Declares a `aws_resourcegroups_group` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_resourcegroups_group` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &GROUP_TYPE);
@@ -181,7 +181,7 @@ pub struct ResourceRequired {
     pub resource_arn: rt::Expr,
 }
 impl Resource {
-    /// Declares a `aws_resourcegroups_resource` with the stack-unique `id`. Required: `group_arn`, `resource_arn`.
+    /// Declares an `aws_resourcegroups_resource` with the stack-unique `id`. Required: `group_arn`, `resource_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ResourceRequired) -> Self {
         let mut this = rt::Base::new(id, &RESOURCE_TYPE);

@@ -36,7 +36,7 @@ pub mod data {
         schema: (&SCHEMAS, 0),
     };
     impl Resources {
-        /// Declares a `aws_resourcegroupstaggingapi_resources` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_resourcegroupstaggingapi_resources` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &RESOURCES_TYPE);

@@ -31,7 +31,7 @@ static PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl Profile {
-    /// Declares a `aws_rolesanywhere_profile` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_rolesanywhere_profile` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &PROFILE_TYPE);
@@ -137,7 +137,7 @@ pub struct TrustAnchorRequired {
     pub source: trust_anchor::Source,
 }
 impl TrustAnchor {
-    /// Declares a `aws_rolesanywhere_trust_anchor` with the stack-unique `id`. Required: `name`, `source`.
+    /// Declares an `aws_rolesanywhere_trust_anchor` with the stack-unique `id`. Required: `name`, `source`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: TrustAnchorRequired) -> Self {
         let mut this = rt::Base::new(id, &TRUST_ANCHOR_TYPE);

@@ -31,7 +31,7 @@ static CIDR_COLLECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl CidrCollection {
-    /// Declares a `aws_route53_cidr_collection` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_route53_cidr_collection` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CIDR_COLLECTION_TYPE);
@@ -79,7 +79,7 @@ pub struct CidrLocationRequired {
     pub name: rt::Expr,
 }
 impl CidrLocation {
-    /// Declares a `aws_route53_cidr_location` with the stack-unique `id`. Required: `cidr_blocks`, `cidr_collection_id`, `name`.
+    /// Declares an `aws_route53_cidr_location` with the stack-unique `id`. Required: `cidr_blocks`, `cidr_collection_id`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: CidrLocationRequired) -> Self {
         let mut this = rt::Base::new(id, &CIDR_LOCATION_TYPE);
@@ -123,7 +123,7 @@ static DELEGATION_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
 };
 impl DelegationSet {
-    /// Declares a `aws_route53_delegation_set` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_route53_delegation_set` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &DELEGATION_SET_TYPE);
@@ -166,7 +166,7 @@ static HEALTH_CHECK_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
 };
 impl HealthCheck {
-    /// Declares a `aws_route53_health_check` with the stack-unique `id`. Required: `type`.
+    /// Declares an `aws_route53_health_check` with the stack-unique `id`. Required: `type`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &HEALTH_CHECK_TYPE);
@@ -391,7 +391,7 @@ static HOSTED_ZONE_DNSSEC_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
 };
 impl HostedZoneDnssec {
-    /// Declares a `aws_route53_hosted_zone_dnssec` with the stack-unique `id`. Required: `hosted_zone_id`.
+    /// Declares an `aws_route53_hosted_zone_dnssec` with the stack-unique `id`. Required: `hosted_zone_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &HOSTED_ZONE_DNSSEC_TYPE);
@@ -450,7 +450,7 @@ pub struct KeySigningKeyRequired {
     pub name: rt::Expr,
 }
 impl KeySigningKey {
-    /// Declares a `aws_route53_key_signing_key` with the stack-unique `id`. Required: `hosted_zone_id`, `key_management_service_arn`, `name`.
+    /// Declares an `aws_route53_key_signing_key` with the stack-unique `id`. Required: `hosted_zone_id`, `key_management_service_arn`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: KeySigningKeyRequired) -> Self {
         let mut this = rt::Base::new(id, &KEY_SIGNING_KEY_TYPE);
@@ -560,7 +560,7 @@ pub struct QueryLogRequired {
     pub zone_id: rt::Expr,
 }
 impl QueryLog {
-    /// Declares a `aws_route53_query_log` with the stack-unique `id`. Required: `cloudwatch_log_group_arn`, `zone_id`.
+    /// Declares an `aws_route53_query_log` with the stack-unique `id`. Required: `cloudwatch_log_group_arn`, `zone_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: QueryLogRequired) -> Self {
         let mut this = rt::Base::new(id, &QUERY_LOG_TYPE);
@@ -612,7 +612,7 @@ pub struct RecordRequired {
     pub zone_id: rt::Expr,
 }
 impl Record {
-    /// Declares a `aws_route53_record` with the stack-unique `id`. Required: `name`, `type`, `zone_id`.
+    /// Declares an `aws_route53_record` with the stack-unique `id`. Required: `name`, `type`, `zone_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: RecordRequired) -> Self {
         let mut this = rt::Base::new(id, &RECORD_TYPE);
@@ -891,7 +891,7 @@ static RECORDS_EXCLUSIVE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 8),
 };
 impl RecordsExclusive {
-    /// Declares a `aws_route53_records_exclusive` with the stack-unique `id`. Required: `zone_id`.
+    /// Declares an `aws_route53_records_exclusive` with the stack-unique `id`. Required: `zone_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &RECORDS_EXCLUSIVE_TYPE);
@@ -1155,7 +1155,7 @@ pub struct ResolverConfigRequired {
     pub resource_id: rt::Expr,
 }
 impl ResolverConfig {
-    /// Declares a `aws_route53_resolver_config` with the stack-unique `id`. Required: `autodefined_reverse_flag`, `resource_id`.
+    /// Declares an `aws_route53_resolver_config` with the stack-unique `id`. Required: `autodefined_reverse_flag`, `resource_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ResolverConfigRequired) -> Self {
         let mut this = rt::Base::new(id, &RESOLVER_CONFIG_TYPE);
@@ -1198,7 +1198,7 @@ static RESOLVER_DNSSEC_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 10),
 };
 impl ResolverDnssecConfig {
-    /// Declares a `aws_route53_resolver_dnssec_config` with the stack-unique `id`. Required: `resource_id`.
+    /// Declares an `aws_route53_resolver_dnssec_config` with the stack-unique `id`. Required: `resource_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &RESOLVER_DNSSEC_CONFIG_TYPE);
@@ -1250,7 +1250,7 @@ pub struct ResolverEndpointRequired {
     pub ip_address: resolver_endpoint::IpAddress,
 }
 impl ResolverEndpoint {
-    /// Declares a `aws_route53_resolver_endpoint` with the stack-unique `id`. Required: `direction`, `security_group_ids`, `ip_address`.
+    /// Declares an `aws_route53_resolver_endpoint` with the stack-unique `id`. Required: `direction`, `security_group_ids`, `ip_address`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ResolverEndpointRequired) -> Self {
         let mut this = rt::Base::new(id, &RESOLVER_ENDPOINT_TYPE);
@@ -1367,7 +1367,7 @@ static RESOLVER_FIREWALL_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 12),
 };
 impl ResolverFirewallConfig {
-    /// Declares a `aws_route53_resolver_firewall_config` with the stack-unique `id`. Required: `resource_id`.
+    /// Declares an `aws_route53_resolver_firewall_config` with the stack-unique `id`. Required: `resource_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &RESOLVER_FIREWALL_CONFIG_TYPE);
@@ -1411,7 +1411,7 @@ static RESOLVER_FIREWALL_DOMAIN_LIST_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 13),
 };
 impl ResolverFirewallDomainList {
-    /// Declares a `aws_route53_resolver_firewall_domain_list` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_route53_resolver_firewall_domain_list` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &RESOLVER_FIREWALL_DOMAIN_LIST_TYPE);
@@ -1477,7 +1477,7 @@ pub struct ResolverFirewallRuleRequired {
     pub priority: rt::Number,
 }
 impl ResolverFirewallRule {
-    /// Declares a `aws_route53_resolver_firewall_rule` with the stack-unique `id`. Required: `action`, `firewall_domain_list_id`, `firewall_rule_group_id`, `name`, `priority`.
+    /// Declares an `aws_route53_resolver_firewall_rule` with the stack-unique `id`. Required: `action`, `firewall_domain_list_id`, `firewall_rule_group_id`, `name`, `priority`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ResolverFirewallRuleRequired) -> Self {
         let mut this = rt::Base::new(id, &RESOLVER_FIREWALL_RULE_TYPE);
@@ -1589,7 +1589,7 @@ static RESOLVER_FIREWALL_RULE_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 15),
 };
 impl ResolverFirewallRuleGroup {
-    /// Declares a `aws_route53_resolver_firewall_rule_group` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_route53_resolver_firewall_rule_group` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &RESOLVER_FIREWALL_RULE_GROUP_TYPE);
@@ -1652,7 +1652,7 @@ pub struct ResolverFirewallRuleGroupAssociationRequired {
     pub vpc_id: rt::Expr,
 }
 impl ResolverFirewallRuleGroupAssociation {
-    /// Declares a `aws_route53_resolver_firewall_rule_group_association` with the stack-unique `id`. Required: `firewall_rule_group_id`, `name`, `priority`, `vpc_id`.
+    /// Declares an `aws_route53_resolver_firewall_rule_group_association` with the stack-unique `id`. Required: `firewall_rule_group_id`, `name`, `priority`, `vpc_id`.
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
@@ -1736,7 +1736,7 @@ pub struct ResolverQueryLogConfigRequired {
     pub name: rt::Expr,
 }
 impl ResolverQueryLogConfig {
-    /// Declares a `aws_route53_resolver_query_log_config` with the stack-unique `id`. Required: `destination_arn`, `name`.
+    /// Declares an `aws_route53_resolver_query_log_config` with the stack-unique `id`. Required: `destination_arn`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ResolverQueryLogConfigRequired) -> Self {
         let mut this = rt::Base::new(id, &RESOLVER_QUERY_LOG_CONFIG_TYPE);
@@ -1800,7 +1800,7 @@ pub struct ResolverQueryLogConfigAssociationRequired {
     pub resource_id: rt::Expr,
 }
 impl ResolverQueryLogConfigAssociation {
-    /// Declares a `aws_route53_resolver_query_log_config_association` with the stack-unique `id`. Required: `resolver_query_log_config_id`, `resource_id`.
+    /// Declares an `aws_route53_resolver_query_log_config_association` with the stack-unique `id`. Required: `resolver_query_log_config_id`, `resource_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ResolverQueryLogConfigAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &RESOLVER_QUERY_LOG_CONFIG_ASSOCIATION_TYPE);
@@ -1849,7 +1849,7 @@ pub struct ResolverRuleRequired {
     pub rule_type: rt::Expr,
 }
 impl ResolverRule {
-    /// Declares a `aws_route53_resolver_rule` with the stack-unique `id`. Required: `domain_name`, `rule_type`.
+    /// Declares an `aws_route53_resolver_rule` with the stack-unique `id`. Required: `domain_name`, `rule_type`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ResolverRuleRequired) -> Self {
         let mut this = rt::Base::new(id, &RESOLVER_RULE_TYPE);
@@ -1976,7 +1976,7 @@ pub struct ResolverRuleAssociationRequired {
     pub vpc_id: rt::Expr,
 }
 impl ResolverRuleAssociation {
-    /// Declares a `aws_route53_resolver_rule_association` with the stack-unique `id`. Required: `resolver_rule_id`, `vpc_id`.
+    /// Declares an `aws_route53_resolver_rule_association` with the stack-unique `id`. Required: `resolver_rule_id`, `vpc_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ResolverRuleAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &RESOLVER_RULE_ASSOCIATION_TYPE);
@@ -2057,7 +2057,7 @@ pub struct TrafficPolicyRequired {
     pub name: rt::Expr,
 }
 impl TrafficPolicy {
-    /// Declares a `aws_route53_traffic_policy` with the stack-unique `id`. Required: `document`, `name`.
+    /// Declares an `aws_route53_traffic_policy` with the stack-unique `id`. Required: `document`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: TrafficPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &TRAFFIC_POLICY_TYPE);
@@ -2127,7 +2127,7 @@ pub struct TrafficPolicyInstanceRequired {
     pub ttl: rt::Number,
 }
 impl TrafficPolicyInstance {
-    /// Declares a `aws_route53_traffic_policy_instance` with the stack-unique `id`. Required: `hosted_zone_id`, `name`, `traffic_policy_id`, `traffic_policy_version`, `ttl`.
+    /// Declares an `aws_route53_traffic_policy_instance` with the stack-unique `id`. Required: `hosted_zone_id`, `name`, `traffic_policy_id`, `traffic_policy_version`, `ttl`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: TrafficPolicyInstanceRequired) -> Self {
         let mut this = rt::Base::new(id, &TRAFFIC_POLICY_INSTANCE_TYPE);
@@ -2192,7 +2192,7 @@ pub struct VpcAssociationAuthorizationRequired {
     pub zone_id: rt::Expr,
 }
 impl VpcAssociationAuthorization {
-    /// Declares a `aws_route53_vpc_association_authorization` with the stack-unique `id`. Required: `vpc_id`, `zone_id`.
+    /// Declares an `aws_route53_vpc_association_authorization` with the stack-unique `id`. Required: `vpc_id`, `zone_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: VpcAssociationAuthorizationRequired) -> Self {
         let mut this = rt::Base::new(id, &VPC_ASSOCIATION_AUTHORIZATION_TYPE);
@@ -2276,7 +2276,7 @@ static ZONE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 24),
 };
 impl Zone {
-    /// Declares a `aws_route53_zone` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_route53_zone` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &ZONE_TYPE);
@@ -2397,7 +2397,7 @@ pub struct ZoneAssociationRequired {
     pub zone_id: rt::Expr,
 }
 impl ZoneAssociation {
-    /// Declares a `aws_route53_zone_association` with the stack-unique `id`. Required: `vpc_id`, `zone_id`.
+    /// Declares an `aws_route53_zone_association` with the stack-unique `id`. Required: `vpc_id`, `zone_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ZoneAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &ZONE_ASSOCIATION_TYPE);
@@ -2527,7 +2527,7 @@ pub mod data {
         schema: (&SCHEMAS, 26),
     };
     impl DelegationSet {
-        /// Declares a `aws_route53_delegation_set` with the stack-unique `id`. Required: `id`.
+        /// Declares an `aws_route53_delegation_set` with the stack-unique `id`. Required: `id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &DELEGATION_SET_TYPE);
@@ -2566,7 +2566,7 @@ pub mod data {
         schema: (&SCHEMAS, 27),
     };
     impl Records {
-        /// Declares a `aws_route53_records` with the stack-unique `id`. Required: `zone_id`.
+        /// Declares an `aws_route53_records` with the stack-unique `id`. Required: `zone_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &RECORDS_TYPE);
@@ -2610,7 +2610,7 @@ pub mod data {
         schema: (&SCHEMAS, 28),
     };
     impl ResolverEndpoint {
-        /// Declares a `aws_route53_resolver_endpoint` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_route53_resolver_endpoint` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &RESOLVER_ENDPOINT_TYPE);
@@ -2710,7 +2710,7 @@ pub mod data {
         schema: (&SCHEMAS, 29),
     };
     impl ResolverFirewallConfig {
-        /// Declares a `aws_route53_resolver_firewall_config` with the stack-unique `id`. Required: `resource_id`.
+        /// Declares an `aws_route53_resolver_firewall_config` with the stack-unique `id`. Required: `resource_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &RESOLVER_FIREWALL_CONFIG_TYPE);
@@ -2754,7 +2754,7 @@ pub mod data {
         schema: (&SCHEMAS, 30),
     };
     impl ResolverFirewallDomainList {
-        /// Declares a `aws_route53_resolver_firewall_domain_list` with the stack-unique `id`. Required: `firewall_domain_list_id`.
+        /// Declares an `aws_route53_resolver_firewall_domain_list` with the stack-unique `id`. Required: `firewall_domain_list_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &RESOLVER_FIREWALL_DOMAIN_LIST_TYPE);
@@ -2826,7 +2826,7 @@ pub mod data {
         schema: (&SCHEMAS, 31),
     };
     impl ResolverFirewallRuleGroup {
-        /// Declares a `aws_route53_resolver_firewall_rule_group` with the stack-unique `id`. Required: `firewall_rule_group_id`.
+        /// Declares an `aws_route53_resolver_firewall_rule_group` with the stack-unique `id`. Required: `firewall_rule_group_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &RESOLVER_FIREWALL_RULE_GROUP_TYPE);
@@ -2902,7 +2902,7 @@ pub mod data {
         schema: (&SCHEMAS, 32),
     };
     impl ResolverFirewallRuleGroupAssociation {
-        /// Declares a `aws_route53_resolver_firewall_rule_group_association` with the stack-unique `id`. Required: `firewall_rule_group_association_id`.
+        /// Declares an `aws_route53_resolver_firewall_rule_group_association` with the stack-unique `id`. Required: `firewall_rule_group_association_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &RESOLVER_FIREWALL_RULE_GROUP_ASSOCIATION_TYPE);
@@ -2989,7 +2989,7 @@ pub mod data {
         schema: (&SCHEMAS, 33),
     };
     impl ResolverFirewallRules {
-        /// Declares a `aws_route53_resolver_firewall_rules` with the stack-unique `id`. Required: `firewall_rule_group_id`.
+        /// Declares an `aws_route53_resolver_firewall_rules` with the stack-unique `id`. Required: `firewall_rule_group_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &RESOLVER_FIREWALL_RULES_TYPE);
@@ -3047,7 +3047,7 @@ pub mod data {
         schema: (&SCHEMAS, 34),
     };
     impl ResolverQueryLogConfig {
-        /// Declares a `aws_route53_resolver_query_log_config` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_route53_resolver_query_log_config` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &RESOLVER_QUERY_LOG_CONFIG_TYPE);
@@ -3150,7 +3150,7 @@ pub mod data {
         schema: (&SCHEMAS, 35),
     };
     impl ResolverRule {
-        /// Declares a `aws_route53_resolver_rule` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_route53_resolver_rule` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &RESOLVER_RULE_TYPE);
@@ -3247,7 +3247,7 @@ pub mod data {
         schema: (&SCHEMAS, 36),
     };
     impl ResolverRules {
-        /// Declares a `aws_route53_resolver_rules` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_route53_resolver_rules` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &RESOLVER_RULES_TYPE);
@@ -3327,7 +3327,7 @@ pub mod data {
         schema: (&SCHEMAS, 37),
     };
     impl TrafficPolicyDocument {
-        /// Declares a `aws_route53_traffic_policy_document` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_route53_traffic_policy_document` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &TRAFFIC_POLICY_DOCUMENT_TYPE);
@@ -3699,7 +3699,7 @@ pub mod data {
         schema: (&SCHEMAS, 38),
     };
     impl Zone {
-        /// Declares a `aws_route53_zone` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_route53_zone` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &ZONE_TYPE);
@@ -3807,7 +3807,7 @@ pub mod data {
         schema: (&SCHEMAS, 39),
     };
     impl Zones {
-        /// Declares a `aws_route53_zones` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_route53_zones` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &ZONES_TYPE);

@@ -31,7 +31,7 @@ static DELEGATION_SIGNER_RECORD_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl DelegationSignerRecord {
-    /// Declares a `aws_route53domains_delegation_signer_record` with the stack-unique `id`. Required: `domain_name`.
+    /// Declares an `aws_route53domains_delegation_signer_record` with the stack-unique `id`. Required: `domain_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DELEGATION_SIGNER_RECORD_TYPE);
@@ -125,7 +125,7 @@ static DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
 };
 impl Domain {
-    /// Declares a `aws_route53domains_domain` with the stack-unique `id`. Required: `domain_name`.
+    /// Declares an `aws_route53domains_domain` with the stack-unique `id`. Required: `domain_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DOMAIN_TYPE);
@@ -594,7 +594,7 @@ static REGISTERED_DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
 };
 impl RegisteredDomain {
-    /// Declares a `aws_route53domains_registered_domain` with the stack-unique `id`. Required: `domain_name`.
+    /// Declares an `aws_route53domains_registered_domain` with the stack-unique `id`. Required: `domain_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &REGISTERED_DOMAIN_TYPE);

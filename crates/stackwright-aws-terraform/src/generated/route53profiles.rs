@@ -40,7 +40,7 @@ pub struct AssociationRequired {
     pub resource_id: rt::Expr,
 }
 impl Association {
-    /// Declares a `aws_route53profiles_association` with the stack-unique `id`. Required: `name`, `profile_id`, `resource_id`.
+    /// Declares an `aws_route53profiles_association` with the stack-unique `id`. Required: `name`, `profile_id`, `resource_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: AssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &ASSOCIATION_TYPE);
@@ -140,7 +140,7 @@ static PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
 };
 impl Profile {
-    /// Declares a `aws_route53profiles_profile` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_route53profiles_profile` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &PROFILE_TYPE);
@@ -219,7 +219,7 @@ pub struct ResourceAssociationRequired {
     pub resource_arn: rt::Expr,
 }
 impl ResourceAssociation {
-    /// Declares a `aws_route53profiles_resource_association` with the stack-unique `id`. Required: `name`, `profile_id`, `resource_arn`.
+    /// Declares an `aws_route53profiles_resource_association` with the stack-unique `id`. Required: `name`, `profile_id`, `resource_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ResourceAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &RESOURCE_ASSOCIATION_TYPE);
@@ -328,7 +328,7 @@ pub mod data {
         schema: (&SCHEMAS, 3),
     };
     impl Profiles {
-        /// Declares a `aws_route53profiles_profiles` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_route53profiles_profiles` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &PROFILES_TYPE);

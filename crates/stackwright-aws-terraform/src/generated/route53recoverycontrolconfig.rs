@@ -32,7 +32,7 @@ static CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl Cluster {
-    /// Declares a `aws_route53recoverycontrolconfig_cluster` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_route53recoverycontrolconfig_cluster` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CLUSTER_TYPE);
@@ -82,7 +82,7 @@ pub struct ControlPanelRequired {
     pub name: rt::Expr,
 }
 impl ControlPanel {
-    /// Declares a `aws_route53recoverycontrolconfig_control_panel` with the stack-unique `id`. Required: `cluster_arn`, `name`.
+    /// Declares an `aws_route53recoverycontrolconfig_control_panel` with the stack-unique `id`. Required: `cluster_arn`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ControlPanelRequired) -> Self {
         let mut this = rt::Base::new(id, &CONTROL_PANEL_TYPE);
@@ -141,7 +141,7 @@ pub struct RoutingControlRequired {
     pub name: rt::Expr,
 }
 impl RoutingControl {
-    /// Declares a `aws_route53recoverycontrolconfig_routing_control` with the stack-unique `id`. Required: `cluster_arn`, `name`.
+    /// Declares an `aws_route53recoverycontrolconfig_routing_control` with the stack-unique `id`. Required: `cluster_arn`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: RoutingControlRequired) -> Self {
         let mut this = rt::Base::new(id, &ROUTING_CONTROL_TYPE);
@@ -205,7 +205,7 @@ pub struct SafetyRuleRequired {
     pub rule_config: safety_rule::RuleConfig,
 }
 impl SafetyRule {
-    /// Declares a `aws_route53recoverycontrolconfig_safety_rule` with the stack-unique `id`. Required: `control_panel_arn`, `name`, `wait_period_ms`, `rule_config`.
+    /// Declares an `aws_route53recoverycontrolconfig_safety_rule` with the stack-unique `id`. Required: `control_panel_arn`, `name`, `wait_period_ms`, `rule_config`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: SafetyRuleRequired) -> Self {
         let mut this = rt::Base::new(id, &SAFETY_RULE_TYPE);

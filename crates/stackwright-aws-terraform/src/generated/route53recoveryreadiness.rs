@@ -32,7 +32,7 @@ static CELL_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl Cell {
-    /// Declares a `aws_route53recoveryreadiness_cell` with the stack-unique `id`. Required: `cell_name`.
+    /// Declares an `aws_route53recoveryreadiness_cell` with the stack-unique `id`. Required: `cell_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CELL_TYPE);
@@ -106,7 +106,7 @@ pub struct ReadinessCheckRequired {
     pub resource_set_name: rt::Expr,
 }
 impl ReadinessCheck {
-    /// Declares a `aws_route53recoveryreadiness_readiness_check` with the stack-unique `id`. Required: `readiness_check_name`, `resource_set_name`.
+    /// Declares an `aws_route53recoveryreadiness_readiness_check` with the stack-unique `id`. Required: `readiness_check_name`, `resource_set_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ReadinessCheckRequired) -> Self {
         let mut this = rt::Base::new(id, &READINESS_CHECK_TYPE);
@@ -168,7 +168,7 @@ static RECOVERY_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
 };
 impl RecoveryGroup {
-    /// Declares a `aws_route53recoveryreadiness_recovery_group` with the stack-unique `id`. Required: `recovery_group_name`.
+    /// Declares an `aws_route53recoveryreadiness_recovery_group` with the stack-unique `id`. Required: `recovery_group_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &RECOVERY_GROUP_TYPE);
@@ -240,7 +240,7 @@ pub struct ResourceSetRequired {
     pub resources: resource_set::Resources,
 }
 impl ResourceSet {
-    /// Declares a `aws_route53recoveryreadiness_resource_set` with the stack-unique `id`. Required: `resource_set_name`, `resource_set_type`, `resources`.
+    /// Declares an `aws_route53recoveryreadiness_resource_set` with the stack-unique `id`. Required: `resource_set_name`, `resource_set_type`, `resources`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ResourceSetRequired) -> Self {
         let mut this = rt::Base::new(id, &RESOURCE_SET_TYPE);

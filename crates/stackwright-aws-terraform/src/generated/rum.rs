@@ -31,7 +31,7 @@ static APP_MONITOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl AppMonitor {
-    /// Declares a `aws_rum_app_monitor` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_rum_app_monitor` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &APP_MONITOR_TYPE);
@@ -205,7 +205,7 @@ pub struct MetricsDestinationRequired {
     pub destination: rt::Expr,
 }
 impl MetricsDestination {
-    /// Declares a `aws_rum_metrics_destination` with the stack-unique `id`. Required: `app_monitor_name`, `destination`.
+    /// Declares an `aws_rum_metrics_destination` with the stack-unique `id`. Required: `app_monitor_name`, `destination`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: MetricsDestinationRequired) -> Self {
         let mut this = rt::Base::new(id, &METRICS_DESTINATION_TYPE);

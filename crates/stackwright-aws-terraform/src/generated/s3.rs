@@ -38,7 +38,7 @@ pub struct AccessPointRequired {
     pub name: rt::Expr,
 }
 impl AccessPoint {
-    /// Declares a `aws_s3_access_point` with the stack-unique `id`. Required: `bucket`, `name`.
+    /// Declares an `aws_s3_access_point` with the stack-unique `id`. Required: `bucket`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: AccessPointRequired) -> Self {
         let mut this = rt::Base::new(id, &ACCESS_POINT_TYPE);
@@ -184,7 +184,7 @@ static ACCOUNT_PUBLIC_ACCESS_BLOCK_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
 };
 impl AccountPublicAccessBlock {
-    /// Declares a `aws_s3_account_public_access_block` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_s3_account_public_access_block` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &ACCOUNT_PUBLIC_ACCESS_BLOCK_TYPE);
@@ -257,7 +257,7 @@ static BUCKET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
 };
 impl Bucket {
-    /// Declares a `aws_s3_bucket` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_s3_bucket` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &BUCKET_TYPE);
@@ -1041,7 +1041,7 @@ pub struct BucketAccelerateConfigurationRequired {
     pub status: rt::Expr,
 }
 impl BucketAccelerateConfiguration {
-    /// Declares a `aws_s3_bucket_accelerate_configuration` with the stack-unique `id`. Required: `bucket`, `status`.
+    /// Declares an `aws_s3_bucket_accelerate_configuration` with the stack-unique `id`. Required: `bucket`, `status`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: BucketAccelerateConfigurationRequired) -> Self {
         let mut this = rt::Base::new(id, &BUCKET_ACCELERATE_CONFIGURATION_TYPE);
@@ -1089,7 +1089,7 @@ static BUCKET_ACL_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
 };
 impl BucketAcl {
-    /// Declares a `aws_s3_bucket_acl` with the stack-unique `id`. Required: `bucket`.
+    /// Declares an `aws_s3_bucket_acl` with the stack-unique `id`. Required: `bucket`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &BUCKET_ACL_TYPE);
@@ -1203,7 +1203,7 @@ pub struct BucketAnalyticsConfigurationRequired {
     pub name: rt::Expr,
 }
 impl BucketAnalyticsConfiguration {
-    /// Declares a `aws_s3_bucket_analytics_configuration` with the stack-unique `id`. Required: `bucket`, `name`.
+    /// Declares an `aws_s3_bucket_analytics_configuration` with the stack-unique `id`. Required: `bucket`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: BucketAnalyticsConfigurationRequired) -> Self {
         let mut this = rt::Base::new(id, &BUCKET_ANALYTICS_CONFIGURATION_TYPE);
@@ -1331,7 +1331,7 @@ pub struct BucketCorsConfigurationRequired {
     pub cors_rule: bucket_cors_configuration::CorsRule,
 }
 impl BucketCorsConfiguration {
-    /// Declares a `aws_s3_bucket_cors_configuration` with the stack-unique `id`. Required: `bucket`, `cors_rule`.
+    /// Declares an `aws_s3_bucket_cors_configuration` with the stack-unique `id`. Required: `bucket`, `cors_rule`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: BucketCorsConfigurationRequired) -> Self {
         let mut this = rt::Base::new(id, &BUCKET_CORS_CONFIGURATION_TYPE);
@@ -1429,7 +1429,7 @@ pub struct BucketIntelligentTieringConfigurationRequired {
     pub tiering: bucket_intelligent_tiering_configuration::Tiering,
 }
 impl BucketIntelligentTieringConfiguration {
-    /// Declares a `aws_s3_bucket_intelligent_tiering_configuration` with the stack-unique `id`. Required: `bucket`, `name`, `tiering`.
+    /// Declares an `aws_s3_bucket_intelligent_tiering_configuration` with the stack-unique `id`. Required: `bucket`, `name`, `tiering`.
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
@@ -1528,7 +1528,7 @@ pub struct BucketInventoryRequired {
     pub schedule: bucket_inventory::Schedule,
 }
 impl BucketInventory {
-    /// Declares a `aws_s3_bucket_inventory` with the stack-unique `id`. Required: `bucket`, `included_object_versions`, `name`, `destination`, `schedule`.
+    /// Declares an `aws_s3_bucket_inventory` with the stack-unique `id`. Required: `bucket`, `included_object_versions`, `name`, `destination`, `schedule`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: BucketInventoryRequired) -> Self {
         let mut this = rt::Base::new(id, &BUCKET_INVENTORY_TYPE);
@@ -1698,7 +1698,7 @@ static BUCKET_LIFECYCLE_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 9),
 };
 impl BucketLifecycleConfiguration {
-    /// Declares a `aws_s3_bucket_lifecycle_configuration` with the stack-unique `id`. Required: `bucket`.
+    /// Declares an `aws_s3_bucket_lifecycle_configuration` with the stack-unique `id`. Required: `bucket`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &BUCKET_LIFECYCLE_CONFIGURATION_TYPE);
@@ -2023,7 +2023,7 @@ pub struct BucketLoggingRequired {
     pub target_prefix: rt::Expr,
 }
 impl BucketLogging {
-    /// Declares a `aws_s3_bucket_logging` with the stack-unique `id`. Required: `bucket`, `target_bucket`, `target_prefix`.
+    /// Declares an `aws_s3_bucket_logging` with the stack-unique `id`. Required: `bucket`, `target_bucket`, `target_prefix`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: BucketLoggingRequired) -> Self {
         let mut this = rt::Base::new(id, &BUCKET_LOGGING_TYPE);
@@ -2143,7 +2143,7 @@ pub struct BucketMetricRequired {
     pub name: rt::Expr,
 }
 impl BucketMetric {
-    /// Declares a `aws_s3_bucket_metric` with the stack-unique `id`. Required: `bucket`, `name`.
+    /// Declares an `aws_s3_bucket_metric` with the stack-unique `id`. Required: `bucket`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: BucketMetricRequired) -> Self {
         let mut this = rt::Base::new(id, &BUCKET_METRIC_TYPE);
@@ -2213,7 +2213,7 @@ static BUCKET_NOTIFICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 12),
 };
 impl BucketNotification {
-    /// Declares a `aws_s3_bucket_notification` with the stack-unique `id`. Required: `bucket`.
+    /// Declares an `aws_s3_bucket_notification` with the stack-unique `id`. Required: `bucket`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &BUCKET_NOTIFICATION_TYPE);
@@ -2379,7 +2379,7 @@ pub struct BucketObjectRequired {
     pub key: rt::Expr,
 }
 impl BucketObject {
-    /// Declares a `aws_s3_bucket_object` with the stack-unique `id`. Required: `bucket`, `key`.
+    /// Declares an `aws_s3_bucket_object` with the stack-unique `id`. Required: `bucket`, `key`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: BucketObjectRequired) -> Self {
         let mut this = rt::Base::new(id, &BUCKET_OBJECT_TYPE);
@@ -2625,7 +2625,7 @@ static BUCKET_OBJECT_LOCK_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 14),
 };
 impl BucketObjectLockConfiguration {
-    /// Declares a `aws_s3_bucket_object_lock_configuration` with the stack-unique `id`. Required: `bucket`.
+    /// Declares an `aws_s3_bucket_object_lock_configuration` with the stack-unique `id`. Required: `bucket`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &BUCKET_OBJECT_LOCK_CONFIGURATION_TYPE);
@@ -2738,7 +2738,7 @@ pub struct BucketOwnershipControlsRequired {
     pub rule: bucket_ownership_controls::Rule,
 }
 impl BucketOwnershipControls {
-    /// Declares a `aws_s3_bucket_ownership_controls` with the stack-unique `id`. Required: `bucket`, `rule`.
+    /// Declares an `aws_s3_bucket_ownership_controls` with the stack-unique `id`. Required: `bucket`, `rule`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: BucketOwnershipControlsRequired) -> Self {
         let mut this = rt::Base::new(id, &BUCKET_OWNERSHIP_CONTROLS_TYPE);
@@ -2792,7 +2792,7 @@ pub struct BucketPolicyRequired {
     pub policy: rt::Expr,
 }
 impl BucketPolicy {
-    /// Declares a `aws_s3_bucket_policy` with the stack-unique `id`. Required: `bucket`, `policy`.
+    /// Declares an `aws_s3_bucket_policy` with the stack-unique `id`. Required: `bucket`, `policy`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: BucketPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &BUCKET_POLICY_TYPE);
@@ -2828,7 +2828,7 @@ static BUCKET_PUBLIC_ACCESS_BLOCK_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 17),
 };
 impl BucketPublicAccessBlock {
-    /// Declares a `aws_s3_bucket_public_access_block` with the stack-unique `id`. Required: `bucket`.
+    /// Declares an `aws_s3_bucket_public_access_block` with the stack-unique `id`. Required: `bucket`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &BUCKET_PUBLIC_ACCESS_BLOCK_TYPE);
@@ -2904,7 +2904,7 @@ pub struct BucketReplicationConfigurationRequired {
     pub rule: bucket_replication_configuration::Rule,
 }
 impl BucketReplicationConfiguration {
-    /// Declares a `aws_s3_bucket_replication_configuration` with the stack-unique `id`. Required: `bucket`, `role`, `rule`.
+    /// Declares an `aws_s3_bucket_replication_configuration` with the stack-unique `id`. Required: `bucket`, `role`, `rule`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: BucketReplicationConfigurationRequired) -> Self {
         let mut this = rt::Base::new(id, &BUCKET_REPLICATION_CONFIGURATION_TYPE);
@@ -3248,7 +3248,7 @@ pub struct BucketRequestPaymentConfigurationRequired {
     pub payer: rt::Expr,
 }
 impl BucketRequestPaymentConfiguration {
-    /// Declares a `aws_s3_bucket_request_payment_configuration` with the stack-unique `id`. Required: `bucket`, `payer`.
+    /// Declares an `aws_s3_bucket_request_payment_configuration` with the stack-unique `id`. Required: `bucket`, `payer`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: BucketRequestPaymentConfigurationRequired) -> Self {
         let mut this = rt::Base::new(id, &BUCKET_REQUEST_PAYMENT_CONFIGURATION_TYPE);
@@ -3303,7 +3303,7 @@ pub struct BucketServerSideEncryptionConfigurationRequired {
     pub rule: bucket_server_side_encryption_configuration::Rule,
 }
 impl BucketServerSideEncryptionConfiguration {
-    /// Declares a `aws_s3_bucket_server_side_encryption_configuration` with the stack-unique `id`. Required: `bucket`, `rule`.
+    /// Declares an `aws_s3_bucket_server_side_encryption_configuration` with the stack-unique `id`. Required: `bucket`, `rule`.
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
@@ -3393,7 +3393,7 @@ pub struct BucketVersioningRequired {
     pub versioning_configuration: bucket_versioning::VersioningConfiguration,
 }
 impl BucketVersioning {
-    /// Declares a `aws_s3_bucket_versioning` with the stack-unique `id`. Required: `bucket`, `versioning_configuration`.
+    /// Declares an `aws_s3_bucket_versioning` with the stack-unique `id`. Required: `bucket`, `versioning_configuration`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: BucketVersioningRequired) -> Self {
         let mut this = rt::Base::new(id, &BUCKET_VERSIONING_TYPE);
@@ -3466,7 +3466,7 @@ static BUCKET_WEBSITE_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 22),
 };
 impl BucketWebsiteConfiguration {
-    /// Declares a `aws_s3_bucket_website_configuration` with the stack-unique `id`. Required: `bucket`.
+    /// Declares an `aws_s3_bucket_website_configuration` with the stack-unique `id`. Required: `bucket`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &BUCKET_WEBSITE_CONFIGURATION_TYPE);
@@ -3662,7 +3662,7 @@ static DIRECTORY_BUCKET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 23),
 };
 impl DirectoryBucket {
-    /// Declares a `aws_s3_directory_bucket` with the stack-unique `id`. Required: `bucket`.
+    /// Declares an `aws_s3_directory_bucket` with the stack-unique `id`. Required: `bucket`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DIRECTORY_BUCKET_TYPE);
@@ -3756,7 +3756,7 @@ pub struct ObjectRequired {
     pub key: rt::Expr,
 }
 impl Object {
-    /// Declares a `aws_s3_object` with the stack-unique `id`. Required: `bucket`, `key`.
+    /// Declares an `aws_s3_object` with the stack-unique `id`. Required: `bucket`, `key`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ObjectRequired) -> Self {
         let mut this = rt::Base::new(id, &OBJECT_TYPE);
@@ -4048,7 +4048,7 @@ pub struct ObjectCopyRequired {
     pub source: rt::Expr,
 }
 impl ObjectCopy {
-    /// Declares a `aws_s3_object_copy` with the stack-unique `id`. Required: `bucket`, `key`, `source`.
+    /// Declares an `aws_s3_object_copy` with the stack-unique `id`. Required: `bucket`, `key`, `source`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ObjectCopyRequired) -> Self {
         let mut this = rt::Base::new(id, &OBJECT_COPY_TYPE);
@@ -4634,7 +4634,7 @@ pub mod data {
         schema: (&SCHEMAS, 26),
     };
     impl AccountPublicAccessBlock {
-        /// Declares a `aws_s3_account_public_access_block` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_s3_account_public_access_block` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &ACCOUNT_PUBLIC_ACCESS_BLOCK_TYPE);
@@ -4690,7 +4690,7 @@ pub mod data {
         schema: (&SCHEMAS, 27),
     };
     impl Bucket {
-        /// Declares a `aws_s3_bucket` with the stack-unique `id`. Required: `bucket`.
+        /// Declares an `aws_s3_bucket` with the stack-unique `id`. Required: `bucket`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &BUCKET_TYPE);
@@ -4762,7 +4762,7 @@ pub mod data {
         pub key: rt::Expr,
     }
     impl BucketObject {
-        /// Declares a `aws_s3_bucket_object` with the stack-unique `id`. Required: `bucket`, `key`.
+        /// Declares an `aws_s3_bucket_object` with the stack-unique `id`. Required: `bucket`, `key`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: BucketObjectRequired) -> Self {
             let mut this = rt::Base::new(id, &BUCKET_OBJECT_TYPE);
@@ -4916,7 +4916,7 @@ pub mod data {
         schema: (&SCHEMAS, 29),
     };
     impl BucketObjects {
-        /// Declares a `aws_s3_bucket_objects` with the stack-unique `id`. Required: `bucket`.
+        /// Declares an `aws_s3_bucket_objects` with the stack-unique `id`. Required: `bucket`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &BUCKET_OBJECTS_TYPE);
@@ -5019,7 +5019,7 @@ pub mod data {
         schema: (&SCHEMAS, 30),
     };
     impl BucketPolicy {
-        /// Declares a `aws_s3_bucket_policy` with the stack-unique `id`. Required: `bucket`.
+        /// Declares an `aws_s3_bucket_policy` with the stack-unique `id`. Required: `bucket`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &BUCKET_POLICY_TYPE);
@@ -5059,7 +5059,7 @@ pub mod data {
         schema: (&SCHEMAS, 31),
     };
     impl DirectoryBuckets {
-        /// Declares a `aws_s3_directory_buckets` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_s3_directory_buckets` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &DIRECTORY_BUCKETS_TYPE);
@@ -5100,7 +5100,7 @@ pub mod data {
         pub key: rt::Expr,
     }
     impl Object {
-        /// Declares a `aws_s3_object` with the stack-unique `id`. Required: `bucket`, `key`.
+        /// Declares an `aws_s3_object` with the stack-unique `id`. Required: `bucket`, `key`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: ObjectRequired) -> Self {
             let mut this = rt::Base::new(id, &OBJECT_TYPE);
@@ -5281,7 +5281,7 @@ pub mod data {
         schema: (&SCHEMAS, 33),
     };
     impl Objects {
-        /// Declares a `aws_s3_objects` with the stack-unique `id`. Required: `bucket`.
+        /// Declares an `aws_s3_objects` with the stack-unique `id`. Required: `bucket`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &OBJECTS_TYPE);

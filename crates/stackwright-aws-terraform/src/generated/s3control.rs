@@ -38,7 +38,7 @@ pub struct AccessGrantRequired {
     pub permission: rt::Expr,
 }
 impl AccessGrant {
-    /// Declares a `aws_s3control_access_grant` with the stack-unique `id`. Required: `access_grants_location_id`, `permission`.
+    /// Declares an `aws_s3control_access_grant` with the stack-unique `id`. Required: `access_grants_location_id`, `permission`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: AccessGrantRequired) -> Self {
         let mut this = rt::Base::new(id, &ACCESS_GRANT_TYPE);
@@ -171,7 +171,7 @@ static ACCESS_GRANTS_INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
 };
 impl AccessGrantsInstance {
-    /// Declares a `aws_s3control_access_grants_instance` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_s3control_access_grants_instance` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &ACCESS_GRANTS_INSTANCE_TYPE);
@@ -236,7 +236,7 @@ static ACCESS_GRANTS_INSTANCE_RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo 
     schema: (&SCHEMAS, 2),
 };
 impl AccessGrantsInstanceResourcePolicy {
-    /// Declares a `aws_s3control_access_grants_instance_resource_policy` with the stack-unique `id`. Required: `policy`.
+    /// Declares an `aws_s3control_access_grants_instance_resource_policy` with the stack-unique `id`. Required: `policy`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &ACCESS_GRANTS_INSTANCE_RESOURCE_POLICY_TYPE);
@@ -286,7 +286,7 @@ pub struct AccessGrantsLocationRequired {
     pub location_scope: rt::Expr,
 }
 impl AccessGrantsLocation {
-    /// Declares a `aws_s3control_access_grants_location` with the stack-unique `id`. Required: `iam_role_arn`, `location_scope`.
+    /// Declares an `aws_s3control_access_grants_location` with the stack-unique `id`. Required: `iam_role_arn`, `location_scope`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: AccessGrantsLocationRequired) -> Self {
         let mut this = rt::Base::new(id, &ACCESS_GRANTS_LOCATION_TYPE);
@@ -355,7 +355,7 @@ pub struct AccessPointPolicyRequired {
     pub policy: rt::Expr,
 }
 impl AccessPointPolicy {
-    /// Declares a `aws_s3control_access_point_policy` with the stack-unique `id`. Required: `access_point_arn`, `policy`.
+    /// Declares an `aws_s3control_access_point_policy` with the stack-unique `id`. Required: `access_point_arn`, `policy`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: AccessPointPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &ACCESS_POINT_POLICY_TYPE);
@@ -402,7 +402,7 @@ pub struct BucketRequired {
     pub outpost_id: rt::Expr,
 }
 impl Bucket {
-    /// Declares a `aws_s3control_bucket` with the stack-unique `id`. Required: `bucket`, `outpost_id`.
+    /// Declares an `aws_s3control_bucket` with the stack-unique `id`. Required: `bucket`, `outpost_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: BucketRequired) -> Self {
         let mut this = rt::Base::new(id, &BUCKET_TYPE);
@@ -466,7 +466,7 @@ pub struct BucketLifecycleConfigurationRequired {
     pub rule: bucket_lifecycle_configuration::Rule,
 }
 impl BucketLifecycleConfiguration {
-    /// Declares a `aws_s3control_bucket_lifecycle_configuration` with the stack-unique `id`. Required: `bucket`, `rule`.
+    /// Declares an `aws_s3control_bucket_lifecycle_configuration` with the stack-unique `id`. Required: `bucket`, `rule`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: BucketLifecycleConfigurationRequired) -> Self {
         let mut this = rt::Base::new(id, &BUCKET_LIFECYCLE_CONFIGURATION_TYPE);
@@ -609,7 +609,7 @@ pub struct BucketPolicyRequired {
     pub policy: rt::Expr,
 }
 impl BucketPolicy {
-    /// Declares a `aws_s3control_bucket_policy` with the stack-unique `id`. Required: `bucket`, `policy`.
+    /// Declares an `aws_s3control_bucket_policy` with the stack-unique `id`. Required: `bucket`, `policy`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: BucketPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &BUCKET_POLICY_TYPE);
@@ -652,7 +652,7 @@ pub struct DirectoryBucketAccessPointScopeRequired {
     pub name: rt::Expr,
 }
 impl DirectoryBucketAccessPointScope {
-    /// Declares a `aws_s3control_directory_bucket_access_point_scope` with the stack-unique `id`. Required: `account_id`, `name`.
+    /// Declares an `aws_s3control_directory_bucket_access_point_scope` with the stack-unique `id`. Required: `account_id`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: DirectoryBucketAccessPointScopeRequired) -> Self {
         let mut this = rt::Base::new(id, &DIRECTORY_BUCKET_ACCESS_POINT_SCOPE_TYPE);
@@ -720,7 +720,7 @@ static MULTI_REGION_ACCESS_POINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 9),
 };
 impl MultiRegionAccessPoint {
-    /// Declares a `aws_s3control_multi_region_access_point` with the stack-unique `id`. Required: `details`.
+    /// Declares an `aws_s3control_multi_region_access_point` with the stack-unique `id`. Required: `details`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: multi_region_access_point::Details) -> Self {
         let mut this = rt::Base::new(id, &MULTI_REGION_ACCESS_POINT_TYPE);
@@ -876,7 +876,7 @@ static MULTI_REGION_ACCESS_POINT_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 10),
 };
 impl MultiRegionAccessPointPolicy {
-    /// Declares a `aws_s3control_multi_region_access_point_policy` with the stack-unique `id`. Required: `details`.
+    /// Declares an `aws_s3control_multi_region_access_point_policy` with the stack-unique `id`. Required: `details`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: multi_region_access_point_policy::Details) -> Self {
         let mut this = rt::Base::new(id, &MULTI_REGION_ACCESS_POINT_POLICY_TYPE);
@@ -978,7 +978,7 @@ pub struct ObjectLambdaAccessPointRequired {
     pub configuration: object_lambda_access_point::Configuration,
 }
 impl ObjectLambdaAccessPoint {
-    /// Declares a `aws_s3control_object_lambda_access_point` with the stack-unique `id`. Required: `name`, `configuration`.
+    /// Declares an `aws_s3control_object_lambda_access_point` with the stack-unique `id`. Required: `name`, `configuration`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ObjectLambdaAccessPointRequired) -> Self {
         let mut this = rt::Base::new(id, &OBJECT_LAMBDA_ACCESS_POINT_TYPE);
@@ -1129,7 +1129,7 @@ pub struct ObjectLambdaAccessPointPolicyRequired {
     pub policy: rt::Expr,
 }
 impl ObjectLambdaAccessPointPolicy {
-    /// Declares a `aws_s3control_object_lambda_access_point_policy` with the stack-unique `id`. Required: `name`, `policy`.
+    /// Declares an `aws_s3control_object_lambda_access_point_policy` with the stack-unique `id`. Required: `name`, `policy`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ObjectLambdaAccessPointPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &OBJECT_LAMBDA_ACCESS_POINT_POLICY_TYPE);
@@ -1188,7 +1188,7 @@ pub struct StorageLensConfigurationRequired {
     pub storage_lens_configuration: storage_lens_configuration::StorageLensConfiguration,
 }
 impl StorageLensConfiguration {
-    /// Declares a `aws_s3control_storage_lens_configuration` with the stack-unique `id`. Required: `config_id`, `storage_lens_configuration`.
+    /// Declares an `aws_s3control_storage_lens_configuration` with the stack-unique `id`. Required: `config_id`, `storage_lens_configuration`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: StorageLensConfigurationRequired) -> Self {
         let mut this = rt::Base::new(id, &STORAGE_LENS_CONFIGURATION_TYPE);
@@ -1639,7 +1639,7 @@ pub mod data {
         schema: (&SCHEMAS, 14),
     };
     impl MultiRegionAccessPoint {
-        /// Declares a `aws_s3control_multi_region_access_point` with the stack-unique `id`. Required: `name`.
+        /// Declares an `aws_s3control_multi_region_access_point` with the stack-unique `id`. Required: `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &MULTI_REGION_ACCESS_POINT_TYPE);

@@ -40,7 +40,7 @@ pub struct EndpointRequired {
     pub subnet_id: rt::Expr,
 }
 impl Endpoint {
-    /// Declares a `aws_s3outposts_endpoint` with the stack-unique `id`. Required: `outpost_id`, `security_group_id`, `subnet_id`.
+    /// Declares an `aws_s3outposts_endpoint` with the stack-unique `id`. Required: `outpost_id`, `security_group_id`, `subnet_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: EndpointRequired) -> Self {
         let mut this = rt::Base::new(id, &ENDPOINT_TYPE);

@@ -38,7 +38,7 @@ pub struct NamespaceRequired {
     pub table_bucket_arn: rt::Expr,
 }
 impl Namespace {
-    /// Declares a `aws_s3tables_namespace` with the stack-unique `id`. Required: `namespace`, `table_bucket_arn`.
+    /// Declares an `aws_s3tables_namespace` with the stack-unique `id`. Required: `namespace`, `table_bucket_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: NamespaceRequired) -> Self {
         let mut this = rt::Base::new(id, &NAMESPACE_TYPE);
@@ -99,7 +99,7 @@ pub struct TableRequired {
     pub table_bucket_arn: rt::Expr,
 }
 impl Table {
-    /// Declares a `aws_s3tables_table` with the stack-unique `id`. Required: `format`, `name`, `namespace`, `table_bucket_arn`.
+    /// Declares an `aws_s3tables_table` with the stack-unique `id`. Required: `format`, `name`, `namespace`, `table_bucket_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: TableRequired) -> Self {
         let mut this = rt::Base::new(id, &TABLE_TYPE);
@@ -205,7 +205,7 @@ static TABLE_BUCKET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
 };
 impl TableBucket {
-    /// Declares a `aws_s3tables_table_bucket` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_s3tables_table_bucket` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &TABLE_BUCKET_TYPE);
@@ -273,7 +273,7 @@ pub struct TableBucketPolicyRequired {
     pub table_bucket_arn: rt::Expr,
 }
 impl TableBucketPolicy {
-    /// Declares a `aws_s3tables_table_bucket_policy` with the stack-unique `id`. Required: `resource_policy`, `table_bucket_arn`.
+    /// Declares an `aws_s3tables_table_bucket_policy` with the stack-unique `id`. Required: `resource_policy`, `table_bucket_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: TableBucketPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &TABLE_BUCKET_POLICY_TYPE);
@@ -320,7 +320,7 @@ pub struct TablePolicyRequired {
     pub table_bucket_arn: rt::Expr,
 }
 impl TablePolicy {
-    /// Declares a `aws_s3tables_table_policy` with the stack-unique `id`. Required: `name`, `namespace`, `resource_policy`, `table_bucket_arn`.
+    /// Declares an `aws_s3tables_table_policy` with the stack-unique `id`. Required: `name`, `namespace`, `resource_policy`, `table_bucket_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: TablePolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &TABLE_POLICY_TYPE);

@@ -40,7 +40,7 @@ pub struct AppRequired {
     pub domain_id: rt::Expr,
 }
 impl App {
-    /// Declares a `aws_sagemaker_app` with the stack-unique `id`. Required: `app_name`, `app_type`, `domain_id`.
+    /// Declares an `aws_sagemaker_app` with the stack-unique `id`. Required: `app_name`, `app_type`, `domain_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: AppRequired) -> Self {
         let mut this = rt::Base::new(id, &APP_TYPE);
@@ -157,7 +157,7 @@ static APP_IMAGE_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
 };
 impl AppImageConfig {
-    /// Declares a `aws_sagemaker_app_image_config` with the stack-unique `id`. Required: `app_image_config_name`.
+    /// Declares an `aws_sagemaker_app_image_config` with the stack-unique `id`. Required: `app_image_config_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &APP_IMAGE_CONFIG_TYPE);
@@ -369,7 +369,7 @@ pub struct CodeRepositoryRequired {
     pub git_config: code_repository::GitConfig,
 }
 impl CodeRepository {
-    /// Declares a `aws_sagemaker_code_repository` with the stack-unique `id`. Required: `code_repository_name`, `git_config`.
+    /// Declares an `aws_sagemaker_code_repository` with the stack-unique `id`. Required: `code_repository_name`, `git_config`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: CodeRepositoryRequired) -> Self {
         let mut this = rt::Base::new(id, &CODE_REPOSITORY_TYPE);
@@ -455,7 +455,7 @@ pub struct DataQualityJobDefinitionRequired {
     pub job_resources: data_quality_job_definition::JobResources,
 }
 impl DataQualityJobDefinition {
-    /// Declares a `aws_sagemaker_data_quality_job_definition` with the stack-unique `id`. Required: `role_arn`, `data_quality_app_specification`, `data_quality_job_input`, `data_quality_job_output_config`, `job_resources`.
+    /// Declares an `aws_sagemaker_data_quality_job_definition` with the stack-unique `id`. Required: `role_arn`, `data_quality_app_specification`, `data_quality_job_input`, `data_quality_job_output_config`, `job_resources`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: DataQualityJobDefinitionRequired) -> Self {
         let mut this = rt::Base::new(id, &DATA_QUALITY_JOB_DEFINITION_TYPE);
@@ -898,7 +898,7 @@ pub struct DeviceRequired {
     pub device: device::Device,
 }
 impl Device {
-    /// Declares a `aws_sagemaker_device` with the stack-unique `id`. Required: `device_fleet_name`, `device`.
+    /// Declares an `aws_sagemaker_device` with the stack-unique `id`. Required: `device_fleet_name`, `device`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: DeviceRequired) -> Self {
         let mut this = rt::Base::new(id, &DEVICE_TYPE);
@@ -972,7 +972,7 @@ pub struct DeviceFleetRequired {
     pub output_config: device_fleet::OutputConfig,
 }
 impl DeviceFleet {
-    /// Declares a `aws_sagemaker_device_fleet` with the stack-unique `id`. Required: `device_fleet_name`, `role_arn`, `output_config`.
+    /// Declares an `aws_sagemaker_device_fleet` with the stack-unique `id`. Required: `device_fleet_name`, `role_arn`, `output_config`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: DeviceFleetRequired) -> Self {
         let mut this = rt::Base::new(id, &DEVICE_FLEET_TYPE);
@@ -1077,7 +1077,7 @@ pub struct DomainRequired {
     pub default_user_settings: domain::DefaultUserSettings,
 }
 impl Domain {
-    /// Declares a `aws_sagemaker_domain` with the stack-unique `id`. Required: `auth_mode`, `domain_name`, `subnet_ids`, `vpc_id`, `default_user_settings`.
+    /// Declares an `aws_sagemaker_domain` with the stack-unique `id`. Required: `auth_mode`, `domain_name`, `subnet_ids`, `vpc_id`, `default_user_settings`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: DomainRequired) -> Self {
         let mut this = rt::Base::new(id, &DOMAIN_TYPE);
@@ -1512,7 +1512,7 @@ static ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 7),
 };
 impl Endpoint {
-    /// Declares a `aws_sagemaker_endpoint` with the stack-unique `id`. Required: `endpoint_config_name`.
+    /// Declares an `aws_sagemaker_endpoint` with the stack-unique `id`. Required: `endpoint_config_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &ENDPOINT_TYPE);
@@ -1799,7 +1799,7 @@ static ENDPOINT_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 8),
 };
 impl EndpointConfiguration {
-    /// Declares a `aws_sagemaker_endpoint_configuration` with the stack-unique `id`. Required: `production_variants`.
+    /// Declares an `aws_sagemaker_endpoint_configuration` with the stack-unique `id`. Required: `production_variants`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: endpoint_configuration::ProductionVariants) -> Self {
         let mut this = rt::Base::new(id, &ENDPOINT_CONFIGURATION_TYPE);
@@ -2364,7 +2364,7 @@ pub struct FeatureGroupRequired {
     pub feature_definition: feature_group::FeatureDefinition,
 }
 impl FeatureGroup {
-    /// Declares a `aws_sagemaker_feature_group` with the stack-unique `id`. Required: `event_time_feature_name`, `feature_group_name`, `record_identifier_feature_name`, `role_arn`, `feature_definition`.
+    /// Declares an `aws_sagemaker_feature_group` with the stack-unique `id`. Required: `event_time_feature_name`, `feature_group_name`, `record_identifier_feature_name`, `role_arn`, `feature_definition`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: FeatureGroupRequired) -> Self {
         let mut this = rt::Base::new(id, &FEATURE_GROUP_TYPE);
@@ -2705,7 +2705,7 @@ pub struct FlowDefinitionRequired {
     pub output_config: flow_definition::OutputConfig,
 }
 impl FlowDefinition {
-    /// Declares a `aws_sagemaker_flow_definition` with the stack-unique `id`. Required: `flow_definition_name`, `role_arn`, `human_loop_config`, `output_config`.
+    /// Declares an `aws_sagemaker_flow_definition` with the stack-unique `id`. Required: `flow_definition_name`, `role_arn`, `human_loop_config`, `output_config`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: FlowDefinitionRequired) -> Self {
         let mut this = rt::Base::new(id, &FLOW_DEFINITION_TYPE);
@@ -2943,7 +2943,7 @@ pub struct HubRequired {
     pub hub_name: rt::Expr,
 }
 impl Hub {
-    /// Declares a `aws_sagemaker_hub` with the stack-unique `id`. Required: `hub_description`, `hub_name`.
+    /// Declares an `aws_sagemaker_hub` with the stack-unique `id`. Required: `hub_description`, `hub_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: HubRequired) -> Self {
         let mut this = rt::Base::new(id, &HUB_TYPE);
@@ -3041,7 +3041,7 @@ pub struct HumanTaskUiRequired {
     pub ui_template: human_task_ui::UiTemplate,
 }
 impl HumanTaskUi {
-    /// Declares a `aws_sagemaker_human_task_ui` with the stack-unique `id`. Required: `human_task_ui_name`, `ui_template`.
+    /// Declares an `aws_sagemaker_human_task_ui` with the stack-unique `id`. Required: `human_task_ui_name`, `ui_template`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: HumanTaskUiRequired) -> Self {
         let mut this = rt::Base::new(id, &HUMAN_TASK_UI_TYPE);
@@ -3115,7 +3115,7 @@ pub struct ImageRequired {
     pub role_arn: rt::Expr,
 }
 impl Image {
-    /// Declares a `aws_sagemaker_image` with the stack-unique `id`. Required: `image_name`, `role_arn`.
+    /// Declares an `aws_sagemaker_image` with the stack-unique `id`. Required: `image_name`, `role_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ImageRequired) -> Self {
         let mut this = rt::Base::new(id, &IMAGE_TYPE);
@@ -3189,7 +3189,7 @@ pub struct ImageVersionRequired {
     pub image_name: rt::Expr,
 }
 impl ImageVersion {
-    /// Declares a `aws_sagemaker_image_version` with the stack-unique `id`. Required: `base_image`, `image_name`.
+    /// Declares an `aws_sagemaker_image_version` with the stack-unique `id`. Required: `base_image`, `image_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ImageVersionRequired) -> Self {
         let mut this = rt::Base::new(id, &IMAGE_VERSION_TYPE);
@@ -3313,7 +3313,7 @@ pub struct MlflowTrackingServerRequired {
     pub tracking_server_name: rt::Expr,
 }
 impl MlflowTrackingServer {
-    /// Declares a `aws_sagemaker_mlflow_tracking_server` with the stack-unique `id`. Required: `artifact_store_uri`, `role_arn`, `tracking_server_name`.
+    /// Declares an `aws_sagemaker_mlflow_tracking_server` with the stack-unique `id`. Required: `artifact_store_uri`, `role_arn`, `tracking_server_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: MlflowTrackingServerRequired) -> Self {
         let mut this = rt::Base::new(id, &MLFLOW_TRACKING_SERVER_TYPE);
@@ -3415,7 +3415,7 @@ static MODEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 16),
 };
 impl Model {
-    /// Declares a `aws_sagemaker_model` with the stack-unique `id`. Required: `execution_role_arn`.
+    /// Declares an `aws_sagemaker_model` with the stack-unique `id`. Required: `execution_role_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &MODEL_TYPE);
@@ -3732,7 +3732,7 @@ static MODEL_PACKAGE_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 17),
 };
 impl ModelPackageGroup {
-    /// Declares a `aws_sagemaker_model_package_group` with the stack-unique `id`. Required: `model_package_group_name`.
+    /// Declares an `aws_sagemaker_model_package_group` with the stack-unique `id`. Required: `model_package_group_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &MODEL_PACKAGE_GROUP_TYPE);
@@ -3793,7 +3793,7 @@ pub struct ModelPackageGroupPolicyRequired {
     pub resource_policy: rt::Expr,
 }
 impl ModelPackageGroupPolicy {
-    /// Declares a `aws_sagemaker_model_package_group_policy` with the stack-unique `id`. Required: `model_package_group_name`, `resource_policy`.
+    /// Declares an `aws_sagemaker_model_package_group_policy` with the stack-unique `id`. Required: `model_package_group_name`, `resource_policy`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ModelPackageGroupPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &MODEL_PACKAGE_GROUP_POLICY_TYPE);
@@ -3832,7 +3832,7 @@ static MONITORING_SCHEDULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 19),
 };
 impl MonitoringSchedule {
-    /// Declares a `aws_sagemaker_monitoring_schedule` with the stack-unique `id`. Required: `monitoring_schedule_config`.
+    /// Declares an `aws_sagemaker_monitoring_schedule` with the stack-unique `id`. Required: `monitoring_schedule_config`.
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
@@ -3935,7 +3935,7 @@ pub struct NotebookInstanceRequired {
     pub role_arn: rt::Expr,
 }
 impl NotebookInstance {
-    /// Declares a `aws_sagemaker_notebook_instance` with the stack-unique `id`. Required: `instance_type`, `name`, `role_arn`.
+    /// Declares an `aws_sagemaker_notebook_instance` with the stack-unique `id`. Required: `instance_type`, `name`, `role_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: NotebookInstanceRequired) -> Self {
         let mut this = rt::Base::new(id, &NOTEBOOK_INSTANCE_TYPE);
@@ -4134,7 +4134,7 @@ static NOTEBOOK_INSTANCE_LIFECYCLE_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeIn
     schema: (&SCHEMAS, 21),
 };
 impl NotebookInstanceLifecycleConfiguration {
-    /// Declares a `aws_sagemaker_notebook_instance_lifecycle_configuration` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_sagemaker_notebook_instance_lifecycle_configuration` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &NOTEBOOK_INSTANCE_LIFECYCLE_CONFIGURATION_TYPE);
@@ -4210,7 +4210,7 @@ pub struct PipelineRequired {
     pub pipeline_name: rt::Expr,
 }
 impl Pipeline {
-    /// Declares a `aws_sagemaker_pipeline` with the stack-unique `id`. Required: `pipeline_display_name`, `pipeline_name`.
+    /// Declares an `aws_sagemaker_pipeline` with the stack-unique `id`. Required: `pipeline_display_name`, `pipeline_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: PipelineRequired) -> Self {
         let mut this = rt::Base::new(id, &PIPELINE_TYPE);
@@ -4350,7 +4350,7 @@ pub struct ProjectRequired {
     pub service_catalog_provisioning_details: project::ServiceCatalogProvisioningDetails,
 }
 impl Project {
-    /// Declares a `aws_sagemaker_project` with the stack-unique `id`. Required: `project_name`, `service_catalog_provisioning_details`.
+    /// Declares an `aws_sagemaker_project` with the stack-unique `id`. Required: `project_name`, `service_catalog_provisioning_details`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ProjectRequired) -> Self {
         let mut this = rt::Base::new(id, &PROJECT_TYPE);
@@ -4457,7 +4457,7 @@ static SERVICECATALOG_PORTFOLIO_STATUS_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 24),
 };
 impl ServicecatalogPortfolioStatus {
-    /// Declares a `aws_sagemaker_servicecatalog_portfolio_status` with the stack-unique `id`. Required: `status`.
+    /// Declares an `aws_sagemaker_servicecatalog_portfolio_status` with the stack-unique `id`. Required: `status`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &SERVICECATALOG_PORTFOLIO_STATUS_TYPE);
@@ -4498,7 +4498,7 @@ pub struct SpaceRequired {
     pub space_name: rt::Expr,
 }
 impl Space {
-    /// Declares a `aws_sagemaker_space` with the stack-unique `id`. Required: `domain_id`, `space_name`.
+    /// Declares an `aws_sagemaker_space` with the stack-unique `id`. Required: `domain_id`, `space_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: SpaceRequired) -> Self {
         let mut this = rt::Base::new(id, &SPACE_TYPE);
@@ -4815,7 +4815,7 @@ pub struct StudioLifecycleConfigRequired {
     pub studio_lifecycle_config_name: rt::Expr,
 }
 impl StudioLifecycleConfig {
-    /// Declares a `aws_sagemaker_studio_lifecycle_config` with the stack-unique `id`. Required: `studio_lifecycle_config_app_type`, `studio_lifecycle_config_content`, `studio_lifecycle_config_name`.
+    /// Declares an `aws_sagemaker_studio_lifecycle_config` with the stack-unique `id`. Required: `studio_lifecycle_config_app_type`, `studio_lifecycle_config_content`, `studio_lifecycle_config_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: StudioLifecycleConfigRequired) -> Self {
         let mut this = rt::Base::new(id, &STUDIO_LIFECYCLE_CONFIG_TYPE);
@@ -4885,7 +4885,7 @@ pub struct UserProfileRequired {
     pub user_profile_name: rt::Expr,
 }
 impl UserProfile {
-    /// Declares a `aws_sagemaker_user_profile` with the stack-unique `id`. Required: `domain_id`, `user_profile_name`.
+    /// Declares an `aws_sagemaker_user_profile` with the stack-unique `id`. Required: `domain_id`, `user_profile_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: UserProfileRequired) -> Self {
         let mut this = rt::Base::new(id, &USER_PROFILE_TYPE);
@@ -5112,7 +5112,7 @@ static WORKFORCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 28),
 };
 impl Workforce {
-    /// Declares a `aws_sagemaker_workforce` with the stack-unique `id`. Required: `workforce_name`.
+    /// Declares an `aws_sagemaker_workforce` with the stack-unique `id`. Required: `workforce_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &WORKFORCE_TYPE);
@@ -5296,7 +5296,7 @@ pub struct WorkteamRequired {
     pub member_definition: workteam::MemberDefinition,
 }
 impl Workteam {
-    /// Declares a `aws_sagemaker_workteam` with the stack-unique `id`. Required: `description`, `workteam_name`, `member_definition`.
+    /// Declares an `aws_sagemaker_workteam` with the stack-unique `id`. Required: `description`, `workteam_name`, `member_definition`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: WorkteamRequired) -> Self {
         let mut this = rt::Base::new(id, &WORKTEAM_TYPE);
@@ -6176,7 +6176,7 @@ pub mod data {
         schema: (&SCHEMAS, 30),
     };
     impl PrebuiltEcrImage {
-        /// Declares a `aws_sagemaker_prebuilt_ecr_image` with the stack-unique `id`. Required: `repository_name`.
+        /// Declares an `aws_sagemaker_prebuilt_ecr_image` with the stack-unique `id`. Required: `repository_name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &PREBUILT_ECR_IMAGE_TYPE);

@@ -40,7 +40,7 @@ pub struct ScheduleRequired {
     pub target: schedule::Target,
 }
 impl Schedule {
-    /// Declares a `aws_scheduler_schedule` with the stack-unique `id`. Required: `schedule_expression`, `flexible_time_window`, `target`.
+    /// Declares an `aws_scheduler_schedule` with the stack-unique `id`. Required: `schedule_expression`, `flexible_time_window`, `target`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ScheduleRequired) -> Self {
         let mut this = rt::Base::new(id, &SCHEDULE_TYPE);
@@ -507,7 +507,7 @@ static SCHEDULE_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
 };
 impl ScheduleGroup {
-    /// Declares a `aws_scheduler_schedule_group` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_scheduler_schedule_group` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &SCHEDULE_GROUP_TYPE);

@@ -31,7 +31,7 @@ static DISCOVERER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl Discoverer {
-    /// Declares a `aws_schemas_discoverer` with the stack-unique `id`. Required: `source_arn`.
+    /// Declares an `aws_schemas_discoverer` with the stack-unique `id`. Required: `source_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DISCOVERER_TYPE);
@@ -84,7 +84,7 @@ static REGISTRY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
 };
 impl Registry {
-    /// Declares a `aws_schemas_registry` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_schemas_registry` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &REGISTRY_TYPE);
@@ -144,7 +144,7 @@ pub struct RegistryPolicyRequired {
     pub registry_name: rt::Expr,
 }
 impl RegistryPolicy {
-    /// Declares a `aws_schemas_registry_policy` with the stack-unique `id`. Required: `policy`, `registry_name`.
+    /// Declares an `aws_schemas_registry_policy` with the stack-unique `id`. Required: `policy`, `registry_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: RegistryPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &REGISTRY_POLICY_TYPE);
@@ -191,7 +191,7 @@ pub struct SchemaRequired {
     pub type_: rt::Expr,
 }
 impl Schema {
-    /// Declares a `aws_schemas_schema` with the stack-unique `id`. Required: `content`, `name`, `registry_name`, `type`.
+    /// Declares an `aws_schemas_schema` with the stack-unique `id`. Required: `content`, `name`, `registry_name`, `type`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: SchemaRequired) -> Self {
         let mut this = rt::Base::new(id, &SCHEMA_TYPE);

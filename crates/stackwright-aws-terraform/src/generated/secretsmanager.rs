@@ -33,7 +33,7 @@ static SECRET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl Secret {
-    /// Declares a `aws_secretsmanager_secret` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_secretsmanager_secret` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &SECRET_TYPE);
@@ -168,7 +168,7 @@ pub struct SecretPolicyRequired {
     pub secret_arn: rt::Expr,
 }
 impl SecretPolicy {
-    /// Declares a `aws_secretsmanager_secret_policy` with the stack-unique `id`. Required: `policy`, `secret_arn`.
+    /// Declares an `aws_secretsmanager_secret_policy` with the stack-unique `id`. Required: `policy`, `secret_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: SecretPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &SECRET_POLICY_TYPE);
@@ -220,7 +220,7 @@ pub struct SecretRotationRequired {
     pub rotation_rules: secret_rotation::RotationRules,
 }
 impl SecretRotation {
-    /// Declares a `aws_secretsmanager_secret_rotation` with the stack-unique `id`. Required: `secret_id`, `rotation_rules`.
+    /// Declares an `aws_secretsmanager_secret_rotation` with the stack-unique `id`. Required: `secret_id`, `rotation_rules`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: SecretRotationRequired) -> Self {
         let mut this = rt::Base::new(id, &SECRET_ROTATION_TYPE);
@@ -303,7 +303,7 @@ static SECRET_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
 };
 impl SecretVersion {
-    /// Declares a `aws_secretsmanager_secret_version` with the stack-unique `id`. Required: `secret_id`.
+    /// Declares an `aws_secretsmanager_secret_version` with the stack-unique `id`. Required: `secret_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &SECRET_VERSION_TYPE);
@@ -395,7 +395,7 @@ pub mod data {
         schema: (&SCHEMAS, 4),
     };
     impl RandomPassword {
-        /// Declares a `aws_secretsmanager_random_password` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_secretsmanager_random_password` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &RANDOM_PASSWORD_TYPE);
@@ -502,7 +502,7 @@ pub mod data {
         schema: (&SCHEMAS, 5),
     };
     impl Secret {
-        /// Declares a `aws_secretsmanager_secret` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_secretsmanager_secret` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &SECRET_TYPE);
@@ -580,7 +580,7 @@ pub mod data {
         schema: (&SCHEMAS, 6),
     };
     impl SecretRotation {
-        /// Declares a `aws_secretsmanager_secret_rotation` with the stack-unique `id`. Required: `secret_id`.
+        /// Declares an `aws_secretsmanager_secret_rotation` with the stack-unique `id`. Required: `secret_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &SECRET_ROTATION_TYPE);
@@ -628,7 +628,7 @@ pub mod data {
         schema: (&SCHEMAS, 7),
     };
     impl SecretVersion {
-        /// Declares a `aws_secretsmanager_secret_version` with the stack-unique `id`. Required: `secret_id`.
+        /// Declares an `aws_secretsmanager_secret_version` with the stack-unique `id`. Required: `secret_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &SECRET_VERSION_TYPE);
@@ -702,7 +702,7 @@ pub mod data {
         schema: (&SCHEMAS, 8),
     };
     impl SecretVersions {
-        /// Declares a `aws_secretsmanager_secret_versions` with the stack-unique `id`. Required: `secret_id`.
+        /// Declares an `aws_secretsmanager_secret_versions` with the stack-unique `id`. Required: `secret_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &SECRET_VERSIONS_TYPE);
@@ -754,7 +754,7 @@ pub mod data {
         schema: (&SCHEMAS, 9),
     };
     impl Secrets {
-        /// Declares a `aws_secretsmanager_secrets` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_secretsmanager_secrets` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &SECRETS_TYPE);

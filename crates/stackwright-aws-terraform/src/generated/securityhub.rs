@@ -31,7 +31,7 @@ static ACCOUNT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl Account {
-    /// Declares a `aws_securityhub_account` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_securityhub_account` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &ACCOUNT_TYPE);
@@ -97,7 +97,7 @@ pub struct ActionTargetRequired {
     pub name: rt::Expr,
 }
 impl ActionTarget {
-    /// Declares a `aws_securityhub_action_target` with the stack-unique `id`. Required: `description`, `identifier`, `name`.
+    /// Declares an `aws_securityhub_action_target` with the stack-unique `id`. Required: `description`, `identifier`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ActionTargetRequired) -> Self {
         let mut this = rt::Base::new(id, &ACTION_TARGET_TYPE);
@@ -151,7 +151,7 @@ pub struct AutomationRuleRequired {
     pub rule_order: rt::Number,
 }
 impl AutomationRule {
-    /// Declares a `aws_securityhub_automation_rule` with the stack-unique `id`. Required: `description`, `rule_name`, `rule_order`.
+    /// Declares an `aws_securityhub_automation_rule` with the stack-unique `id`. Required: `description`, `rule_name`, `rule_order`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: AutomationRuleRequired) -> Self {
         let mut this = rt::Base::new(id, &AUTOMATION_RULE_TYPE);
@@ -922,7 +922,7 @@ pub struct ConfigurationPolicyRequired {
     pub configuration_policy: configuration_policy::ConfigurationPolicy,
 }
 impl ConfigurationPolicy {
-    /// Declares a `aws_securityhub_configuration_policy` with the stack-unique `id`. Required: `name`, `configuration_policy`.
+    /// Declares an `aws_securityhub_configuration_policy` with the stack-unique `id`. Required: `name`, `configuration_policy`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ConfigurationPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &CONFIGURATION_POLICY_TYPE);
@@ -1212,7 +1212,7 @@ pub struct ConfigurationPolicyAssociationRequired {
     pub target_id: rt::Expr,
 }
 impl ConfigurationPolicyAssociation {
-    /// Declares a `aws_securityhub_configuration_policy_association` with the stack-unique `id`. Required: `policy_id`, `target_id`.
+    /// Declares an `aws_securityhub_configuration_policy_association` with the stack-unique `id`. Required: `policy_id`, `target_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ConfigurationPolicyAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &CONFIGURATION_POLICY_ASSOCIATION_TYPE);
@@ -1280,7 +1280,7 @@ static FINDING_AGGREGATOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
 };
 impl FindingAggregator {
-    /// Declares a `aws_securityhub_finding_aggregator` with the stack-unique `id`. Required: `linking_mode`.
+    /// Declares an `aws_securityhub_finding_aggregator` with the stack-unique `id`. Required: `linking_mode`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &FINDING_AGGREGATOR_TYPE);
@@ -1329,7 +1329,7 @@ pub struct InsightRequired {
     pub filters: insight::Filters,
 }
 impl Insight {
-    /// Declares a `aws_securityhub_insight` with the stack-unique `id`. Required: `group_by_attribute`, `name`, `filters`.
+    /// Declares an `aws_securityhub_insight` with the stack-unique `id`. Required: `group_by_attribute`, `name`, `filters`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: InsightRequired) -> Self {
         let mut this = rt::Base::new(id, &INSIGHT_TYPE);
@@ -3221,7 +3221,7 @@ static INVITE_ACCEPTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 7),
 };
 impl InviteAccepter {
-    /// Declares a `aws_securityhub_invite_accepter` with the stack-unique `id`. Required: `master_id`.
+    /// Declares an `aws_securityhub_invite_accepter` with the stack-unique `id`. Required: `master_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &INVITE_ACCEPTER_TYPE);
@@ -3256,7 +3256,7 @@ static MEMBER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 8),
 };
 impl Member {
-    /// Declares a `aws_securityhub_member` with the stack-unique `id`. Required: `account_id`.
+    /// Declares an `aws_securityhub_member` with the stack-unique `id`. Required: `account_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &MEMBER_TYPE);
@@ -3313,7 +3313,7 @@ static ORGANIZATION_ADMIN_ACCOUNT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 9),
 };
 impl OrganizationAdminAccount {
-    /// Declares a `aws_securityhub_organization_admin_account` with the stack-unique `id`. Required: `admin_account_id`.
+    /// Declares an `aws_securityhub_organization_admin_account` with the stack-unique `id`. Required: `admin_account_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &ORGANIZATION_ADMIN_ACCOUNT_TYPE);
@@ -3344,7 +3344,7 @@ static ORGANIZATION_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 10),
 };
 impl OrganizationConfiguration {
-    /// Declares a `aws_securityhub_organization_configuration` with the stack-unique `id`. Required: `auto_enable`.
+    /// Declares an `aws_securityhub_organization_configuration` with the stack-unique `id`. Required: `auto_enable`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Bool>) -> Self {
         let mut this = rt::Base::new(id, &ORGANIZATION_CONFIGURATION_TYPE);
@@ -3438,7 +3438,7 @@ static PRODUCT_SUBSCRIPTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 11),
 };
 impl ProductSubscription {
-    /// Declares a `aws_securityhub_product_subscription` with the stack-unique `id`. Required: `product_arn`.
+    /// Declares an `aws_securityhub_product_subscription` with the stack-unique `id`. Required: `product_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &PRODUCT_SUBSCRIPTION_TYPE);
@@ -3480,7 +3480,7 @@ pub struct StandardsControlRequired {
     pub standards_control_arn: rt::Expr,
 }
 impl StandardsControl {
-    /// Declares a `aws_securityhub_standards_control` with the stack-unique `id`. Required: `control_status`, `standards_control_arn`.
+    /// Declares an `aws_securityhub_standards_control` with the stack-unique `id`. Required: `control_status`, `standards_control_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: StandardsControlRequired) -> Self {
         let mut this = rt::Base::new(id, &STANDARDS_CONTROL_TYPE);
@@ -3565,7 +3565,7 @@ pub struct StandardsControlAssociationRequired {
     pub standards_arn: rt::Expr,
 }
 impl StandardsControlAssociation {
-    /// Declares a `aws_securityhub_standards_control_association` with the stack-unique `id`. Required: `association_status`, `security_control_id`, `standards_arn`.
+    /// Declares an `aws_securityhub_standards_control_association` with the stack-unique `id`. Required: `association_status`, `security_control_id`, `standards_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: StandardsControlAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &STANDARDS_CONTROL_ASSOCIATION_TYPE);
@@ -3624,7 +3624,7 @@ static STANDARDS_SUBSCRIPTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 14),
 };
 impl StandardsSubscription {
-    /// Declares a `aws_securityhub_standards_subscription` with the stack-unique `id`. Required: `standards_arn`.
+    /// Declares an `aws_securityhub_standards_subscription` with the stack-unique `id`. Required: `standards_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &STANDARDS_SUBSCRIPTION_TYPE);
@@ -4192,7 +4192,7 @@ pub mod data {
         schema: (&SCHEMAS, 15),
     };
     impl StandardsControlAssociations {
-        /// Declares a `aws_securityhub_standards_control_associations` with the stack-unique `id`. Required: `security_control_id`.
+        /// Declares an `aws_securityhub_standards_control_associations` with the stack-unique `id`. Required: `security_control_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &STANDARDS_CONTROL_ASSOCIATIONS_TYPE);

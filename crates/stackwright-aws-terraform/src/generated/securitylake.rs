@@ -31,7 +31,7 @@ static AWS_LOG_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl AwsLogSource {
-    /// Declares a `aws_securitylake_aws_log_source` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_securitylake_aws_log_source` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &AWS_LOG_SOURCE_TYPE);
@@ -93,7 +93,7 @@ static CUSTOM_LOG_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
 };
 impl CustomLogSource {
-    /// Declares a `aws_securitylake_custom_log_source` with the stack-unique `id`. Required: `source_name`.
+    /// Declares an `aws_securitylake_custom_log_source` with the stack-unique `id`. Required: `source_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CUSTOM_LOG_SOURCE_TYPE);
@@ -209,7 +209,7 @@ static DATA_LAKE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
 };
 impl DataLake {
-    /// Declares a `aws_securitylake_data_lake` with the stack-unique `id`. Required: `meta_store_manager_role_arn`.
+    /// Declares an `aws_securitylake_data_lake` with the stack-unique `id`. Required: `meta_store_manager_role_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DATA_LAKE_TYPE);
@@ -374,7 +374,7 @@ static SUBSCRIBER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
 };
 impl Subscriber {
-    /// Declares a `aws_securitylake_subscriber` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_securitylake_subscriber` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &SUBSCRIBER_TYPE);
@@ -556,7 +556,7 @@ static SUBSCRIBER_NOTIFICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
 };
 impl SubscriberNotification {
-    /// Declares a `aws_securitylake_subscriber_notification` with the stack-unique `id`. Required: `subscriber_id`.
+    /// Declares an `aws_securitylake_subscriber_notification` with the stack-unique `id`. Required: `subscriber_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &SUBSCRIBER_NOTIFICATION_TYPE);

@@ -42,7 +42,7 @@ pub struct CloudformationStackRequired {
     pub name: rt::Expr,
 }
 impl CloudformationStack {
-    /// Declares a `aws_serverlessapplicationrepository_cloudformation_stack` with the stack-unique `id`. Required: `application_id`, `capabilities`, `name`.
+    /// Declares an `aws_serverlessapplicationrepository_cloudformation_stack` with the stack-unique `id`. Required: `application_id`, `capabilities`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: CloudformationStackRequired) -> Self {
         let mut this = rt::Base::new(id, &CLOUDFORMATION_STACK_TYPE);
@@ -152,7 +152,7 @@ pub mod data {
         schema: (&SCHEMAS, 1),
     };
     impl Application {
-        /// Declares a `aws_serverlessapplicationrepository_application` with the stack-unique `id`. Required: `application_id`.
+        /// Declares an `aws_serverlessapplicationrepository_application` with the stack-unique `id`. Required: `application_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &APPLICATION_TYPE);

@@ -38,7 +38,7 @@ pub struct BudgetResourceAssociationRequired {
     pub resource_id: rt::Expr,
 }
 impl BudgetResourceAssociation {
-    /// Declares a `aws_servicecatalog_budget_resource_association` with the stack-unique `id`. Required: `budget_name`, `resource_id`.
+    /// Declares an `aws_servicecatalog_budget_resource_association` with the stack-unique `id`. Required: `budget_name`, `resource_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: BudgetResourceAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &BUDGET_RESOURCE_ASSOCIATION_TYPE);
@@ -119,7 +119,7 @@ pub struct ConstraintRequired {
     pub type_: rt::Expr,
 }
 impl Constraint {
-    /// Declares a `aws_servicecatalog_constraint` with the stack-unique `id`. Required: `parameters`, `portfolio_id`, `product_id`, `type`.
+    /// Declares an `aws_servicecatalog_constraint` with the stack-unique `id`. Required: `parameters`, `portfolio_id`, `product_id`, `type`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ConstraintRequired) -> Self {
         let mut this = rt::Base::new(id, &CONSTRAINT_TYPE);
@@ -201,7 +201,7 @@ static ORGANIZATIONS_ACCESS_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
 };
 impl OrganizationsAccess {
-    /// Declares a `aws_servicecatalog_organizations_access` with the stack-unique `id`. Required: `enabled`.
+    /// Declares an `aws_servicecatalog_organizations_access` with the stack-unique `id`. Required: `enabled`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Bool>) -> Self {
         let mut this = rt::Base::new(id, &ORGANIZATIONS_ACCESS_TYPE);
@@ -263,7 +263,7 @@ pub struct PortfolioRequired {
     pub provider_name: rt::Expr,
 }
 impl Portfolio {
-    /// Declares a `aws_servicecatalog_portfolio` with the stack-unique `id`. Required: `name`, `provider_name`.
+    /// Declares an `aws_servicecatalog_portfolio` with the stack-unique `id`. Required: `name`, `provider_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: PortfolioRequired) -> Self {
         let mut this = rt::Base::new(id, &PORTFOLIO_TYPE);
@@ -344,7 +344,7 @@ pub struct PortfolioShareRequired {
     pub type_: rt::Expr,
 }
 impl PortfolioShare {
-    /// Declares a `aws_servicecatalog_portfolio_share` with the stack-unique `id`. Required: `portfolio_id`, `principal_id`, `type`.
+    /// Declares an `aws_servicecatalog_portfolio_share` with the stack-unique `id`. Required: `portfolio_id`, `principal_id`, `type`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: PortfolioShareRequired) -> Self {
         let mut this = rt::Base::new(id, &PORTFOLIO_SHARE_TYPE);
@@ -442,7 +442,7 @@ pub struct PrincipalPortfolioAssociationRequired {
     pub principal_arn: rt::Expr,
 }
 impl PrincipalPortfolioAssociation {
-    /// Declares a `aws_servicecatalog_principal_portfolio_association` with the stack-unique `id`. Required: `portfolio_id`, `principal_arn`.
+    /// Declares an `aws_servicecatalog_principal_portfolio_association` with the stack-unique `id`. Required: `portfolio_id`, `principal_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: PrincipalPortfolioAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &PRINCIPAL_PORTFOLIO_ASSOCIATION_TYPE);
@@ -544,7 +544,7 @@ pub struct ProductRequired {
     pub provisioning_artifact_parameters: product::ProvisioningArtifactParameters,
 }
 impl Product {
-    /// Declares a `aws_servicecatalog_product` with the stack-unique `id`. Required: `name`, `owner`, `type`, `provisioning_artifact_parameters`.
+    /// Declares an `aws_servicecatalog_product` with the stack-unique `id`. Required: `name`, `owner`, `type`, `provisioning_artifact_parameters`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ProductRequired) -> Self {
         let mut this = rt::Base::new(id, &PRODUCT_TYPE);
@@ -726,7 +726,7 @@ pub struct ProductPortfolioAssociationRequired {
     pub product_id: rt::Expr,
 }
 impl ProductPortfolioAssociation {
-    /// Declares a `aws_servicecatalog_product_portfolio_association` with the stack-unique `id`. Required: `portfolio_id`, `product_id`.
+    /// Declares an `aws_servicecatalog_product_portfolio_association` with the stack-unique `id`. Required: `portfolio_id`, `product_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ProductPortfolioAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &PRODUCT_PORTFOLIO_ASSOCIATION_TYPE);
@@ -817,7 +817,7 @@ static PROVISIONED_PRODUCT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 8),
 };
 impl ProvisionedProduct {
-    /// Declares a `aws_servicecatalog_provisioned_product` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_servicecatalog_provisioned_product` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &PROVISIONED_PRODUCT_TYPE);
@@ -1080,7 +1080,7 @@ static PROVISIONING_ARTIFACT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 9),
 };
 impl ProvisioningArtifact {
-    /// Declares a `aws_servicecatalog_provisioning_artifact` with the stack-unique `id`. Required: `product_id`.
+    /// Declares an `aws_servicecatalog_provisioning_artifact` with the stack-unique `id`. Required: `product_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &PROVISIONING_ARTIFACT_TYPE);
@@ -1218,7 +1218,7 @@ pub struct ServiceActionRequired {
     pub definition: service_action::Definition,
 }
 impl ServiceAction {
-    /// Declares a `aws_servicecatalog_service_action` with the stack-unique `id`. Required: `name`, `definition`.
+    /// Declares an `aws_servicecatalog_service_action` with the stack-unique `id`. Required: `name`, `definition`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ServiceActionRequired) -> Self {
         let mut this = rt::Base::new(id, &SERVICE_ACTION_TYPE);
@@ -1319,7 +1319,7 @@ pub struct TagOptionRequired {
     pub value: rt::Expr,
 }
 impl TagOption {
-    /// Declares a `aws_servicecatalog_tag_option` with the stack-unique `id`. Required: `key`, `value`.
+    /// Declares an `aws_servicecatalog_tag_option` with the stack-unique `id`. Required: `key`, `value`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: TagOptionRequired) -> Self {
         let mut this = rt::Base::new(id, &TAG_OPTION_TYPE);
@@ -1385,7 +1385,7 @@ pub struct TagOptionResourceAssociationRequired {
     pub tag_option_id: rt::Expr,
 }
 impl TagOptionResourceAssociation {
-    /// Declares a `aws_servicecatalog_tag_option_resource_association` with the stack-unique `id`. Required: `resource_id`, `tag_option_id`.
+    /// Declares an `aws_servicecatalog_tag_option_resource_association` with the stack-unique `id`. Required: `resource_id`, `tag_option_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: TagOptionResourceAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &TAG_OPTION_RESOURCE_ASSOCIATION_TYPE);
@@ -1512,7 +1512,7 @@ pub mod data {
         schema: (&SCHEMAS, 13),
     };
     impl Constraint {
-        /// Declares a `aws_servicecatalog_constraint` with the stack-unique `id`. Required: `id`.
+        /// Declares an `aws_servicecatalog_constraint` with the stack-unique `id`. Required: `id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &CONSTRAINT_TYPE);
@@ -1605,7 +1605,7 @@ pub mod data {
         schema: (&SCHEMAS, 14),
     };
     impl LaunchPaths {
-        /// Declares a `aws_servicecatalog_launch_paths` with the stack-unique `id`. Required: `product_id`.
+        /// Declares an `aws_servicecatalog_launch_paths` with the stack-unique `id`. Required: `product_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &LAUNCH_PATHS_TYPE);
@@ -1678,7 +1678,7 @@ pub mod data {
         schema: (&SCHEMAS, 15),
     };
     impl Portfolio {
-        /// Declares a `aws_servicecatalog_portfolio` with the stack-unique `id`. Required: `id`.
+        /// Declares an `aws_servicecatalog_portfolio` with the stack-unique `id`. Required: `id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &PORTFOLIO_TYPE);
@@ -1767,7 +1767,7 @@ pub mod data {
         schema: (&SCHEMAS, 16),
     };
     impl PortfolioConstraints {
-        /// Declares a `aws_servicecatalog_portfolio_constraints` with the stack-unique `id`. Required: `portfolio_id`.
+        /// Declares an `aws_servicecatalog_portfolio_constraints` with the stack-unique `id`. Required: `portfolio_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &PORTFOLIO_CONSTRAINTS_TYPE);
@@ -1849,7 +1849,7 @@ pub mod data {
         schema: (&SCHEMAS, 17),
     };
     impl Product {
-        /// Declares a `aws_servicecatalog_product` with the stack-unique `id`. Required: `id`.
+        /// Declares an `aws_servicecatalog_product` with the stack-unique `id`. Required: `id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &PRODUCT_TYPE);
@@ -1966,7 +1966,7 @@ pub mod data {
         schema: (&SCHEMAS, 18),
     };
     impl ProvisioningArtifacts {
-        /// Declares a `aws_servicecatalog_provisioning_artifacts` with the stack-unique `id`. Required: `product_id`.
+        /// Declares an `aws_servicecatalog_provisioning_artifacts` with the stack-unique `id`. Required: `product_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &PROVISIONING_ARTIFACTS_TYPE);

@@ -32,7 +32,7 @@ static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl Application {
-    /// Declares a `aws_servicecatalogappregistry_application` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_servicecatalogappregistry_application` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &APPLICATION_TYPE);
@@ -96,7 +96,7 @@ pub struct AttributeGroupRequired {
     pub name: rt::Expr,
 }
 impl AttributeGroup {
-    /// Declares a `aws_servicecatalogappregistry_attribute_group` with the stack-unique `id`. Required: `attributes`, `name`.
+    /// Declares an `aws_servicecatalogappregistry_attribute_group` with the stack-unique `id`. Required: `attributes`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: AttributeGroupRequired) -> Self {
         let mut this = rt::Base::new(id, &ATTRIBUTE_GROUP_TYPE);
@@ -161,7 +161,7 @@ pub struct AttributeGroupAssociationRequired {
     pub attribute_group_id: rt::Expr,
 }
 impl AttributeGroupAssociation {
-    /// Declares a `aws_servicecatalogappregistry_attribute_group_association` with the stack-unique `id`. Required: `application_id`, `attribute_group_id`.
+    /// Declares an `aws_servicecatalogappregistry_attribute_group_association` with the stack-unique `id`. Required: `application_id`, `attribute_group_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: AttributeGroupAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &ATTRIBUTE_GROUP_ASSOCIATION_TYPE);
@@ -204,7 +204,7 @@ pub mod data {
         schema: (&SCHEMAS, 3),
     };
     impl Application {
-        /// Declares a `aws_servicecatalogappregistry_application` with the stack-unique `id`. Required: `id`.
+        /// Declares an `aws_servicecatalogappregistry_application` with the stack-unique `id`. Required: `id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &APPLICATION_TYPE);
@@ -251,7 +251,7 @@ pub mod data {
         schema: (&SCHEMAS, 4),
     };
     impl AttributeGroup {
-        /// Declares a `aws_servicecatalogappregistry_attribute_group` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_servicecatalogappregistry_attribute_group` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &ATTRIBUTE_GROUP_TYPE);
@@ -312,7 +312,7 @@ pub mod data {
         schema: (&SCHEMAS, 5),
     };
     impl AttributeGroupAssociations {
-        /// Declares a `aws_servicecatalogappregistry_attribute_group_associations` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_servicecatalogappregistry_attribute_group_associations` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &ATTRIBUTE_GROUP_ASSOCIATIONS_TYPE);

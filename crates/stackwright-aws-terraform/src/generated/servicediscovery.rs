@@ -31,7 +31,7 @@ static HTTP_NAMESPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl HttpNamespace {
-    /// Declares a `aws_service_discovery_http_namespace` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_service_discovery_http_namespace` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &HTTP_NAMESPACE_TYPE);
@@ -97,7 +97,7 @@ pub struct InstanceRequired {
     pub service_id: rt::Expr,
 }
 impl Instance {
-    /// Declares a `aws_service_discovery_instance` with the stack-unique `id`. Required: `attributes`, `instance_id`, `service_id`.
+    /// Declares an `aws_service_discovery_instance` with the stack-unique `id`. Required: `attributes`, `instance_id`, `service_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: InstanceRequired) -> Self {
         let mut this = rt::Base::new(id, &INSTANCE_TYPE);
@@ -145,7 +145,7 @@ pub struct PrivateDnsNamespaceRequired {
     pub vpc: rt::Expr,
 }
 impl PrivateDnsNamespace {
-    /// Declares a `aws_service_discovery_private_dns_namespace` with the stack-unique `id`. Required: `name`, `vpc`.
+    /// Declares an `aws_service_discovery_private_dns_namespace` with the stack-unique `id`. Required: `name`, `vpc`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: PrivateDnsNamespaceRequired) -> Self {
         let mut this = rt::Base::new(id, &PRIVATE_DNS_NAMESPACE_TYPE);
@@ -207,7 +207,7 @@ static PUBLIC_DNS_NAMESPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
 };
 impl PublicDnsNamespace {
-    /// Declares a `aws_service_discovery_public_dns_namespace` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_service_discovery_public_dns_namespace` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &PUBLIC_DNS_NAMESPACE_TYPE);
@@ -264,7 +264,7 @@ static SERVICE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
 };
 impl Service {
-    /// Declares a `aws_service_discovery_service` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_service_discovery_service` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &SERVICE_TYPE);
@@ -463,7 +463,7 @@ pub mod data {
         pub type_: rt::Expr,
     }
     impl DnsNamespace {
-        /// Declares a `aws_service_discovery_dns_namespace` with the stack-unique `id`. Required: `name`, `type`.
+        /// Declares an `aws_service_discovery_dns_namespace` with the stack-unique `id`. Required: `name`, `type`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: DnsNamespaceRequired) -> Self {
             let mut this = rt::Base::new(id, &DNS_NAMESPACE_TYPE);
@@ -525,7 +525,7 @@ pub mod data {
         schema: (&SCHEMAS, 6),
     };
     impl HttpNamespace {
-        /// Declares a `aws_service_discovery_http_namespace` with the stack-unique `id`. Required: `name`.
+        /// Declares an `aws_service_discovery_http_namespace` with the stack-unique `id`. Required: `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &HTTP_NAMESPACE_TYPE);
@@ -589,7 +589,7 @@ pub mod data {
         pub namespace_id: rt::Expr,
     }
     impl Service {
-        /// Declares a `aws_service_discovery_service` with the stack-unique `id`. Required: `name`, `namespace_id`.
+        /// Declares an `aws_service_discovery_service` with the stack-unique `id`. Required: `name`, `namespace_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: ServiceRequired) -> Self {
             let mut this = rt::Base::new(id, &SERVICE_TYPE);

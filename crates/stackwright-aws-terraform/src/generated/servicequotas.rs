@@ -40,7 +40,7 @@ pub struct ServiceQuotaRequired {
     pub value: rt::Number,
 }
 impl ServiceQuota {
-    /// Declares a `aws_servicequotas_service_quota` with the stack-unique `id`. Required: `quota_code`, `service_code`, `value`.
+    /// Declares an `aws_servicequotas_service_quota` with the stack-unique `id`. Required: `quota_code`, `service_code`, `value`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ServiceQuotaRequired) -> Self {
         let mut this = rt::Base::new(id, &SERVICE_QUOTA_TYPE);
@@ -124,7 +124,7 @@ pub struct TemplateRequired {
     pub value: rt::Number,
 }
 impl Template {
-    /// Declares a `aws_servicequotas_template` with the stack-unique `id`. Required: `quota_code`, `region`, `service_code`, `value`.
+    /// Declares an `aws_servicequotas_template` with the stack-unique `id`. Required: `quota_code`, `region`, `service_code`, `value`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: TemplateRequired) -> Self {
         let mut this = rt::Base::new(id, &TEMPLATE_TYPE);
@@ -186,7 +186,7 @@ static TEMPLATE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
 };
 impl TemplateAssociation {
-    /// Declares a `aws_servicequotas_template_association` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_servicequotas_template_association` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &TEMPLATE_ASSOCIATION_TYPE);
@@ -229,7 +229,7 @@ pub mod data {
         schema: (&SCHEMAS, 3),
     };
     impl Service {
-        /// Declares a `aws_servicequotas_service` with the stack-unique `id`. Required: `service_name`.
+        /// Declares an `aws_servicequotas_service` with the stack-unique `id`. Required: `service_name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &SERVICE_TYPE);
@@ -269,7 +269,7 @@ pub mod data {
         schema: (&SCHEMAS, 4),
     };
     impl ServiceQuota {
-        /// Declares a `aws_servicequotas_service_quota` with the stack-unique `id`. Required: `service_code`.
+        /// Declares an `aws_servicequotas_service_quota` with the stack-unique `id`. Required: `service_code`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &SERVICE_QUOTA_TYPE);
@@ -351,7 +351,7 @@ pub mod data {
         schema: (&SCHEMAS, 5),
     };
     impl Templates {
-        /// Declares a `aws_servicequotas_templates` with the stack-unique `id`. Required: `region`.
+        /// Declares an `aws_servicequotas_templates` with the stack-unique `id`. Required: `region`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &TEMPLATES_TYPE);

@@ -31,7 +31,7 @@ static ACTIVE_RECEIPT_RULE_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl ActiveReceiptRuleSet {
-    /// Declares a `aws_ses_active_receipt_rule_set` with the stack-unique `id`. Required: `rule_set_name`.
+    /// Declares an `aws_ses_active_receipt_rule_set` with the stack-unique `id`. Required: `rule_set_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &ACTIVE_RECEIPT_RULE_SET_TYPE);
@@ -66,7 +66,7 @@ static CONFIGURATION_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
 };
 impl ConfigurationSet {
-    /// Declares a `aws_ses_configuration_set` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_ses_configuration_set` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CONFIGURATION_SET_TYPE);
@@ -167,7 +167,7 @@ static DOMAIN_DKIM_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
 };
 impl DomainDkim {
-    /// Declares a `aws_ses_domain_dkim` with the stack-unique `id`. Required: `domain`.
+    /// Declares an `aws_ses_domain_dkim` with the stack-unique `id`. Required: `domain`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DOMAIN_DKIM_TYPE);
@@ -202,7 +202,7 @@ static DOMAIN_IDENTITY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
 };
 impl DomainIdentity {
-    /// Declares a `aws_ses_domain_identity` with the stack-unique `id`. Required: `domain`.
+    /// Declares an `aws_ses_domain_identity` with the stack-unique `id`. Required: `domain`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DOMAIN_IDENTITY_TYPE);
@@ -241,7 +241,7 @@ static DOMAIN_IDENTITY_VERIFICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
 };
 impl DomainIdentityVerification {
-    /// Declares a `aws_ses_domain_identity_verification` with the stack-unique `id`. Required: `domain`.
+    /// Declares an `aws_ses_domain_identity_verification` with the stack-unique `id`. Required: `domain`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DOMAIN_IDENTITY_VERIFICATION_TYPE);
@@ -307,7 +307,7 @@ pub struct DomainMailFromRequired {
     pub mail_from_domain: rt::Expr,
 }
 impl DomainMailFrom {
-    /// Declares a `aws_ses_domain_mail_from` with the stack-unique `id`. Required: `domain`, `mail_from_domain`.
+    /// Declares an `aws_ses_domain_mail_from` with the stack-unique `id`. Required: `domain`, `mail_from_domain`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: DomainMailFromRequired) -> Self {
         let mut this = rt::Base::new(id, &DOMAIN_MAIL_FROM_TYPE);
@@ -352,7 +352,7 @@ static EMAIL_IDENTITY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 6),
 };
 impl EmailIdentity {
-    /// Declares a `aws_ses_email_identity` with the stack-unique `id`. Required: `email`.
+    /// Declares an `aws_ses_email_identity` with the stack-unique `id`. Required: `email`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &EMAIL_IDENTITY_TYPE);
@@ -396,7 +396,7 @@ pub struct EventDestinationRequired {
     pub name: rt::Expr,
 }
 impl EventDestination {
-    /// Declares a `aws_ses_event_destination` with the stack-unique `id`. Required: `configuration_set_name`, `matching_types`, `name`.
+    /// Declares an `aws_ses_event_destination` with the stack-unique `id`. Required: `configuration_set_name`, `matching_types`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: EventDestinationRequired) -> Self {
         let mut this = rt::Base::new(id, &EVENT_DESTINATION_TYPE);
@@ -534,7 +534,7 @@ pub struct IdentityNotificationTopicRequired {
     pub notification_type: rt::Expr,
 }
 impl IdentityNotificationTopic {
-    /// Declares a `aws_ses_identity_notification_topic` with the stack-unique `id`. Required: `identity`, `notification_type`.
+    /// Declares an `aws_ses_identity_notification_topic` with the stack-unique `id`. Required: `identity`, `notification_type`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: IdentityNotificationTopicRequired) -> Self {
         let mut this = rt::Base::new(id, &IDENTITY_NOTIFICATION_TOPIC_TYPE);
@@ -597,7 +597,7 @@ pub struct IdentityPolicyRequired {
     pub policy: rt::Expr,
 }
 impl IdentityPolicy {
-    /// Declares a `aws_ses_identity_policy` with the stack-unique `id`. Required: `identity`, `name`, `policy`.
+    /// Declares an `aws_ses_identity_policy` with the stack-unique `id`. Required: `identity`, `name`, `policy`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: IdentityPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &IDENTITY_POLICY_TYPE);
@@ -647,7 +647,7 @@ pub struct ReceiptFilterRequired {
     pub policy: rt::Expr,
 }
 impl ReceiptFilter {
-    /// Declares a `aws_ses_receipt_filter` with the stack-unique `id`. Required: `cidr`, `name`, `policy`.
+    /// Declares an `aws_ses_receipt_filter` with the stack-unique `id`. Required: `cidr`, `name`, `policy`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ReceiptFilterRequired) -> Self {
         let mut this = rt::Base::new(id, &RECEIPT_FILTER_TYPE);
@@ -699,7 +699,7 @@ pub struct ReceiptRuleRequired {
     pub rule_set_name: rt::Expr,
 }
 impl ReceiptRule {
-    /// Declares a `aws_ses_receipt_rule` with the stack-unique `id`. Required: `name`, `rule_set_name`.
+    /// Declares an `aws_ses_receipt_rule` with the stack-unique `id`. Required: `name`, `rule_set_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ReceiptRuleRequired) -> Self {
         let mut this = rt::Base::new(id, &RECEIPT_RULE_TYPE);
@@ -1020,7 +1020,7 @@ static RECEIPT_RULE_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 12),
 };
 impl ReceiptRuleSet {
-    /// Declares a `aws_ses_receipt_rule_set` with the stack-unique `id`. Required: `rule_set_name`.
+    /// Declares an `aws_ses_receipt_rule_set` with the stack-unique `id`. Required: `rule_set_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &RECEIPT_RULE_SET_TYPE);
@@ -1055,7 +1055,7 @@ static TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 13),
 };
 impl Template {
-    /// Declares a `aws_ses_template` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_ses_template` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &TEMPLATE_TYPE);
@@ -1121,7 +1121,7 @@ pub mod data {
         schema: (&SCHEMAS, 14),
     };
     impl ActiveReceiptRuleSet {
-        /// Declares a `aws_ses_active_receipt_rule_set` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_ses_active_receipt_rule_set` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &ACTIVE_RECEIPT_RULE_SET_TYPE);
@@ -1160,7 +1160,7 @@ pub mod data {
         schema: (&SCHEMAS, 15),
     };
     impl DomainIdentity {
-        /// Declares a `aws_ses_domain_identity` with the stack-unique `id`. Required: `domain`.
+        /// Declares an `aws_ses_domain_identity` with the stack-unique `id`. Required: `domain`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &DOMAIN_IDENTITY_TYPE);
@@ -1204,7 +1204,7 @@ pub mod data {
         schema: (&SCHEMAS, 16),
     };
     impl EmailIdentity {
-        /// Declares a `aws_ses_email_identity` with the stack-unique `id`. Required: `email`.
+        /// Declares an `aws_ses_email_identity` with the stack-unique `id`. Required: `email`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &EMAIL_IDENTITY_TYPE);

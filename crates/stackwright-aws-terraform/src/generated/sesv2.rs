@@ -31,7 +31,7 @@ static ACCOUNT_SUPPRESSION_ATTRIBUTES_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl AccountSuppressionAttributes {
-    /// Declares a `aws_sesv2_account_suppression_attributes` with the stack-unique `id`. Required: `suppressed_reasons`.
+    /// Declares an `aws_sesv2_account_suppression_attributes` with the stack-unique `id`. Required: `suppressed_reasons`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::List<rt::Expr>>) -> Self {
         let mut this = rt::Base::new(id, &ACCOUNT_SUPPRESSION_ATTRIBUTES_TYPE);
@@ -65,7 +65,7 @@ static ACCOUNT_VDM_ATTRIBUTES_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
 };
 impl AccountVdmAttributes {
-    /// Declares a `aws_sesv2_account_vdm_attributes` with the stack-unique `id`. Required: `vdm_enabled`.
+    /// Declares an `aws_sesv2_account_vdm_attributes` with the stack-unique `id`. Required: `vdm_enabled`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &ACCOUNT_VDM_ATTRIBUTES_TYPE);
@@ -146,7 +146,7 @@ static CONFIGURATION_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
 };
 impl ConfigurationSet {
-    /// Declares a `aws_sesv2_configuration_set` with the stack-unique `id`. Required: `configuration_set_name`.
+    /// Declares an `aws_sesv2_configuration_set` with the stack-unique `id`. Required: `configuration_set_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CONFIGURATION_SET_TYPE);
@@ -369,7 +369,7 @@ pub struct ConfigurationSetEventDestinationRequired {
     pub event_destination: configuration_set_event_destination::EventDestination,
 }
 impl ConfigurationSetEventDestination {
-    /// Declares a `aws_sesv2_configuration_set_event_destination` with the stack-unique `id`. Required: `configuration_set_name`, `event_destination_name`, `event_destination`.
+    /// Declares an `aws_sesv2_configuration_set_event_destination` with the stack-unique `id`. Required: `configuration_set_name`, `event_destination_name`, `event_destination`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ConfigurationSetEventDestinationRequired) -> Self {
         let mut this = rt::Base::new(id, &CONFIGURATION_SET_EVENT_DESTINATION_TYPE);
@@ -563,7 +563,7 @@ static CONTACT_LIST_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
 };
 impl ContactList {
-    /// Declares a `aws_sesv2_contact_list` with the stack-unique `id`. Required: `contact_list_name`.
+    /// Declares an `aws_sesv2_contact_list` with the stack-unique `id`. Required: `contact_list_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CONTACT_LIST_TYPE);
@@ -670,7 +670,7 @@ pub struct DedicatedIpAssignmentRequired {
     pub ip: rt::Expr,
 }
 impl DedicatedIpAssignment {
-    /// Declares a `aws_sesv2_dedicated_ip_assignment` with the stack-unique `id`. Required: `destination_pool_name`, `ip`.
+    /// Declares an `aws_sesv2_dedicated_ip_assignment` with the stack-unique `id`. Required: `destination_pool_name`, `ip`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: DedicatedIpAssignmentRequired) -> Self {
         let mut this = rt::Base::new(id, &DEDICATED_IP_ASSIGNMENT_TYPE);
@@ -738,7 +738,7 @@ static DEDICATED_IP_POOL_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 6),
 };
 impl DedicatedIpPool {
-    /// Declares a `aws_sesv2_dedicated_ip_pool` with the stack-unique `id`. Required: `pool_name`.
+    /// Declares an `aws_sesv2_dedicated_ip_pool` with the stack-unique `id`. Required: `pool_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DEDICATED_IP_POOL_TYPE);
@@ -791,7 +791,7 @@ static EMAIL_IDENTITY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 7),
 };
 impl EmailIdentity {
-    /// Declares a `aws_sesv2_email_identity` with the stack-unique `id`. Required: `email_identity`.
+    /// Declares an `aws_sesv2_email_identity` with the stack-unique `id`. Required: `email_identity`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &EMAIL_IDENTITY_TYPE);
@@ -886,7 +886,7 @@ static EMAIL_IDENTITY_FEEDBACK_ATTRIBUTES_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 8),
 };
 impl EmailIdentityFeedbackAttributes {
-    /// Declares a `aws_sesv2_email_identity_feedback_attributes` with the stack-unique `id`. Required: `email_identity`.
+    /// Declares an `aws_sesv2_email_identity_feedback_attributes` with the stack-unique `id`. Required: `email_identity`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &EMAIL_IDENTITY_FEEDBACK_ATTRIBUTES_TYPE);
@@ -929,7 +929,7 @@ static EMAIL_IDENTITY_MAIL_FROM_ATTRIBUTES_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 9),
 };
 impl EmailIdentityMailFromAttributes {
-    /// Declares a `aws_sesv2_email_identity_mail_from_attributes` with the stack-unique `id`. Required: `email_identity`.
+    /// Declares an `aws_sesv2_email_identity_mail_from_attributes` with the stack-unique `id`. Required: `email_identity`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &EMAIL_IDENTITY_MAIL_FROM_ATTRIBUTES_TYPE);
@@ -990,7 +990,7 @@ pub struct EmailIdentityPolicyRequired {
     pub policy_name: rt::Expr,
 }
 impl EmailIdentityPolicy {
-    /// Declares a `aws_sesv2_email_identity_policy` with the stack-unique `id`. Required: `email_identity`, `policy`, `policy_name`.
+    /// Declares an `aws_sesv2_email_identity_policy` with the stack-unique `id`. Required: `email_identity`, `policy`, `policy_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: EmailIdentityPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &EMAIL_IDENTITY_POLICY_TYPE);
@@ -1035,7 +1035,7 @@ pub mod data {
         schema: (&SCHEMAS, 11),
     };
     impl ConfigurationSet {
-        /// Declares a `aws_sesv2_configuration_set` with the stack-unique `id`. Required: `configuration_set_name`.
+        /// Declares an `aws_sesv2_configuration_set` with the stack-unique `id`. Required: `configuration_set_name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &CONFIGURATION_SET_TYPE);
@@ -1108,7 +1108,7 @@ pub mod data {
         schema: (&SCHEMAS, 12),
     };
     impl DedicatedIpPool {
-        /// Declares a `aws_sesv2_dedicated_ip_pool` with the stack-unique `id`. Required: `pool_name`.
+        /// Declares an `aws_sesv2_dedicated_ip_pool` with the stack-unique `id`. Required: `pool_name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &DEDICATED_IP_POOL_TYPE);
@@ -1165,7 +1165,7 @@ pub mod data {
         schema: (&SCHEMAS, 13),
     };
     impl EmailIdentity {
-        /// Declares a `aws_sesv2_email_identity` with the stack-unique `id`. Required: `email_identity`.
+        /// Declares an `aws_sesv2_email_identity` with the stack-unique `id`. Required: `email_identity`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &EMAIL_IDENTITY_TYPE);
@@ -1230,7 +1230,7 @@ pub mod data {
         schema: (&SCHEMAS, 14),
     };
     impl EmailIdentityMailFromAttributes {
-        /// Declares a `aws_sesv2_email_identity_mail_from_attributes` with the stack-unique `id`. Required: `email_identity`.
+        /// Declares an `aws_sesv2_email_identity_mail_from_attributes` with the stack-unique `id`. Required: `email_identity`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &EMAIL_IDENTITY_MAIL_FROM_ATTRIBUTES_TYPE);

@@ -31,7 +31,7 @@ static ACTIVITY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl Activity {
-    /// Declares a `aws_sfn_activity` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_sfn_activity` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &ACTIVITY_TYPE);
@@ -92,7 +92,7 @@ pub struct AliasRequired {
     pub routing_configuration: alias::RoutingConfiguration,
 }
 impl Alias {
-    /// Declares a `aws_sfn_alias` with the stack-unique `id`. Required: `name`, `routing_configuration`.
+    /// Declares an `aws_sfn_alias` with the stack-unique `id`. Required: `name`, `routing_configuration`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: AliasRequired) -> Self {
         let mut this = rt::Base::new(id, &ALIAS_TYPE);
@@ -188,7 +188,7 @@ pub struct StateMachineRequired {
     pub role_arn: rt::Expr,
 }
 impl StateMachine {
-    /// Declares a `aws_sfn_state_machine` with the stack-unique `id`. Required: `definition`, `role_arn`.
+    /// Declares an `aws_sfn_state_machine` with the stack-unique `id`. Required: `definition`, `role_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: StateMachineRequired) -> Self {
         let mut this = rt::Base::new(id, &STATE_MACHINE_TYPE);
@@ -424,7 +424,7 @@ pub mod data {
         schema: (&SCHEMAS, 3),
     };
     impl Activity {
-        /// Declares a `aws_sfn_activity` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_sfn_activity` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &ACTIVITY_TYPE);
@@ -484,7 +484,7 @@ pub mod data {
         pub statemachine_arn: rt::Expr,
     }
     impl Alias {
-        /// Declares a `aws_sfn_alias` with the stack-unique `id`. Required: `name`, `statemachine_arn`.
+        /// Declares an `aws_sfn_alias` with the stack-unique `id`. Required: `name`, `statemachine_arn`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: AliasRequired) -> Self {
             let mut this = rt::Base::new(id, &ALIAS_TYPE);
@@ -546,7 +546,7 @@ pub mod data {
         schema: (&SCHEMAS, 5),
     };
     impl StateMachine {
-        /// Declares a `aws_sfn_state_machine` with the stack-unique `id`. Required: `name`.
+        /// Declares an `aws_sfn_state_machine` with the stack-unique `id`. Required: `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &STATE_MACHINE_TYPE);
@@ -610,7 +610,7 @@ pub mod data {
         schema: (&SCHEMAS, 6),
     };
     impl StateMachineVersions {
-        /// Declares a `aws_sfn_state_machine_versions` with the stack-unique `id`. Required: `statemachine_arn`.
+        /// Declares an `aws_sfn_state_machine_versions` with the stack-unique `id`. Required: `statemachine_arn`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &STATE_MACHINE_VERSIONS_TYPE);

@@ -38,7 +38,7 @@ pub struct ApplicationLayerAutomaticResponseRequired {
     pub resource_arn: rt::Expr,
 }
 impl ApplicationLayerAutomaticResponse {
-    /// Declares a `aws_shield_application_layer_automatic_response` with the stack-unique `id`. Required: `action`, `resource_arn`.
+    /// Declares an `aws_shield_application_layer_automatic_response` with the stack-unique `id`. Required: `action`, `resource_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ApplicationLayerAutomaticResponseRequired) -> Self {
         let mut this = rt::Base::new(id, &APPLICATION_LAYER_AUTOMATIC_RESPONSE_TYPE);
@@ -94,7 +94,7 @@ pub struct DrtAccessLogBucketAssociationRequired {
     pub role_arn_association_id: rt::Expr,
 }
 impl DrtAccessLogBucketAssociation {
-    /// Declares a `aws_shield_drt_access_log_bucket_association` with the stack-unique `id`. Required: `log_bucket`, `role_arn_association_id`.
+    /// Declares an `aws_shield_drt_access_log_bucket_association` with the stack-unique `id`. Required: `log_bucket`, `role_arn_association_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: DrtAccessLogBucketAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &DRT_ACCESS_LOG_BUCKET_ASSOCIATION_TYPE);
@@ -165,7 +165,7 @@ static DRT_ACCESS_ROLE_ARN_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
 };
 impl DrtAccessRoleArnAssociation {
-    /// Declares a `aws_shield_drt_access_role_arn_association` with the stack-unique `id`. Required: `role_arn`.
+    /// Declares an `aws_shield_drt_access_role_arn_association` with the stack-unique `id`. Required: `role_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DRT_ACCESS_ROLE_ARN_ASSOCIATION_TYPE);
@@ -209,7 +209,7 @@ static PROACTIVE_ENGAGEMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
 };
 impl ProactiveEngagement {
-    /// Declares a `aws_shield_proactive_engagement` with the stack-unique `id`. Required: `enabled`.
+    /// Declares an `aws_shield_proactive_engagement` with the stack-unique `id`. Required: `enabled`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Bool>) -> Self {
         let mut this = rt::Base::new(id, &PROACTIVE_ENGAGEMENT_TYPE);
@@ -277,7 +277,7 @@ pub struct ProtectionRequired {
     pub resource_arn: rt::Expr,
 }
 impl Protection {
-    /// Declares a `aws_shield_protection` with the stack-unique `id`. Required: `name`, `resource_arn`.
+    /// Declares an `aws_shield_protection` with the stack-unique `id`. Required: `name`, `resource_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ProtectionRequired) -> Self {
         let mut this = rt::Base::new(id, &PROTECTION_TYPE);
@@ -335,7 +335,7 @@ pub struct ProtectionGroupRequired {
     pub protection_group_id: rt::Expr,
 }
 impl ProtectionGroup {
-    /// Declares a `aws_shield_protection_group` with the stack-unique `id`. Required: `aggregation`, `pattern`, `protection_group_id`.
+    /// Declares an `aws_shield_protection_group` with the stack-unique `id`. Required: `aggregation`, `pattern`, `protection_group_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ProtectionGroupRequired) -> Self {
         let mut this = rt::Base::new(id, &PROTECTION_GROUP_TYPE);
@@ -417,7 +417,7 @@ pub struct ProtectionHealthCheckAssociationRequired {
     pub shield_protection_id: rt::Expr,
 }
 impl ProtectionHealthCheckAssociation {
-    /// Declares a `aws_shield_protection_health_check_association` with the stack-unique `id`. Required: `health_check_arn`, `shield_protection_id`.
+    /// Declares an `aws_shield_protection_health_check_association` with the stack-unique `id`. Required: `health_check_arn`, `shield_protection_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ProtectionHealthCheckAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &PROTECTION_HEALTH_CHECK_ASSOCIATION_TYPE);
@@ -459,7 +459,7 @@ static SUBSCRIPTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 7),
 };
 impl Subscription {
-    /// Declares a `aws_shield_subscription` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_shield_subscription` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &SUBSCRIPTION_TYPE);
@@ -536,7 +536,7 @@ pub mod data {
         schema: (&SCHEMAS, 8),
     };
     impl Protection {
-        /// Declares a `aws_shield_protection` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_shield_protection` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &PROTECTION_TYPE);

@@ -40,7 +40,7 @@ pub struct SigningJobRequired {
     pub source: signing_job::Source,
 }
 impl SigningJob {
-    /// Declares a `aws_signer_signing_job` with the stack-unique `id`. Required: `profile_name`, `destination`, `source`.
+    /// Declares an `aws_signer_signing_job` with the stack-unique `id`. Required: `profile_name`, `destination`, `source`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: SigningJobRequired) -> Self {
         let mut this = rt::Base::new(id, &SIGNING_JOB_TYPE);
@@ -202,7 +202,7 @@ static SIGNING_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
 };
 impl SigningProfile {
-    /// Declares a `aws_signer_signing_profile` with the stack-unique `id`. Required: `platform_id`.
+    /// Declares an `aws_signer_signing_profile` with the stack-unique `id`. Required: `platform_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &SIGNING_PROFILE_TYPE);
@@ -341,7 +341,7 @@ pub struct SigningProfilePermissionRequired {
     pub profile_name: rt::Expr,
 }
 impl SigningProfilePermission {
-    /// Declares a `aws_signer_signing_profile_permission` with the stack-unique `id`. Required: `action`, `principal`, `profile_name`.
+    /// Declares an `aws_signer_signing_profile_permission` with the stack-unique `id`. Required: `action`, `principal`, `profile_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: SigningProfilePermissionRequired) -> Self {
         let mut this = rt::Base::new(id, &SIGNING_PROFILE_PERMISSION_TYPE);
@@ -413,7 +413,7 @@ pub mod data {
         schema: (&SCHEMAS, 3),
     };
     impl SigningJob {
-        /// Declares a `aws_signer_signing_job` with the stack-unique `id`. Required: `job_id`.
+        /// Declares an `aws_signer_signing_job` with the stack-unique `id`. Required: `job_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &SIGNING_JOB_TYPE);
@@ -509,7 +509,7 @@ pub mod data {
         schema: (&SCHEMAS, 4),
     };
     impl SigningProfile {
-        /// Declares a `aws_signer_signing_profile` with the stack-unique `id`. Required: `name`.
+        /// Declares an `aws_signer_signing_profile` with the stack-unique `id`. Required: `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &SIGNING_PROFILE_TYPE);

@@ -32,7 +32,7 @@ static DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl Domain {
-    /// Declares a `aws_simpledb_domain` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_simpledb_domain` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DOMAIN_TYPE);

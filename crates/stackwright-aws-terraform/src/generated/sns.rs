@@ -40,7 +40,7 @@ pub struct PlatformApplicationRequired {
     pub platform_credential: rt::Expr,
 }
 impl PlatformApplication {
-    /// Declares a `aws_sns_platform_application` with the stack-unique `id`. Required: `name`, `platform`, `platform_credential`.
+    /// Declares an `aws_sns_platform_application` with the stack-unique `id`. Required: `name`, `platform`, `platform_credential`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: PlatformApplicationRequired) -> Self {
         let mut this = rt::Base::new(id, &PLATFORM_APPLICATION_TYPE);
@@ -183,7 +183,7 @@ static SMS_PREFERENCES_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
 };
 impl SmsPreferences {
-    /// Declares a `aws_sns_sms_preferences` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_sns_sms_preferences` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &SMS_PREFERENCES_TYPE);
@@ -267,7 +267,7 @@ static TOPIC_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
 };
 impl Topic {
-    /// Declares a `aws_sns_topic` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_sns_topic` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &TOPIC_TYPE);
@@ -585,7 +585,7 @@ pub struct TopicDataProtectionPolicyRequired {
     pub policy: rt::Expr,
 }
 impl TopicDataProtectionPolicy {
-    /// Declares a `aws_sns_topic_data_protection_policy` with the stack-unique `id`. Required: `arn`, `policy`.
+    /// Declares an `aws_sns_topic_data_protection_policy` with the stack-unique `id`. Required: `arn`, `policy`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: TopicDataProtectionPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &TOPIC_DATA_PROTECTION_POLICY_TYPE);
@@ -628,7 +628,7 @@ pub struct TopicPolicyRequired {
     pub policy: rt::Expr,
 }
 impl TopicPolicy {
-    /// Declares a `aws_sns_topic_policy` with the stack-unique `id`. Required: `arn`, `policy`.
+    /// Declares an `aws_sns_topic_policy` with the stack-unique `id`. Required: `arn`, `policy`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: TopicPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &TOPIC_POLICY_TYPE);
@@ -677,7 +677,7 @@ pub struct TopicSubscriptionRequired {
     pub topic_arn: rt::Expr,
 }
 impl TopicSubscription {
-    /// Declares a `aws_sns_topic_subscription` with the stack-unique `id`. Required: `endpoint`, `protocol`, `topic_arn`.
+    /// Declares an `aws_sns_topic_subscription` with the stack-unique `id`. Required: `endpoint`, `protocol`, `topic_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: TopicSubscriptionRequired) -> Self {
         let mut this = rt::Base::new(id, &TOPIC_SUBSCRIPTION_TYPE);
@@ -820,7 +820,7 @@ pub mod data {
         schema: (&SCHEMAS, 6),
     };
     impl Topic {
-        /// Declares a `aws_sns_topic` with the stack-unique `id`. Required: `name`.
+        /// Declares an `aws_sns_topic` with the stack-unique `id`. Required: `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &TOPIC_TYPE);

@@ -33,7 +33,7 @@ static QUEUE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl Queue {
-    /// Declares a `aws_sqs_queue` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_sqs_queue` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &QUEUE_TYPE);
@@ -272,7 +272,7 @@ pub struct QueuePolicyRequired {
     pub queue_url: rt::Expr,
 }
 impl QueuePolicy {
-    /// Declares a `aws_sqs_queue_policy` with the stack-unique `id`. Required: `policy`, `queue_url`.
+    /// Declares an `aws_sqs_queue_policy` with the stack-unique `id`. Required: `policy`, `queue_url`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: QueuePolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &QUEUE_POLICY_TYPE);
@@ -315,7 +315,7 @@ pub struct QueueRedriveAllowPolicyRequired {
     pub redrive_allow_policy: rt::Expr,
 }
 impl QueueRedriveAllowPolicy {
-    /// Declares a `aws_sqs_queue_redrive_allow_policy` with the stack-unique `id`. Required: `queue_url`, `redrive_allow_policy`.
+    /// Declares an `aws_sqs_queue_redrive_allow_policy` with the stack-unique `id`. Required: `queue_url`, `redrive_allow_policy`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: QueueRedriveAllowPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &QUEUE_REDRIVE_ALLOW_POLICY_TYPE);
@@ -361,7 +361,7 @@ pub struct QueueRedrivePolicyRequired {
     pub redrive_policy: rt::Expr,
 }
 impl QueueRedrivePolicy {
-    /// Declares a `aws_sqs_queue_redrive_policy` with the stack-unique `id`. Required: `queue_url`, `redrive_policy`.
+    /// Declares an `aws_sqs_queue_redrive_policy` with the stack-unique `id`. Required: `queue_url`, `redrive_policy`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: QueueRedrivePolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &QUEUE_REDRIVE_POLICY_TYPE);
@@ -401,7 +401,7 @@ pub mod data {
         schema: (&SCHEMAS, 4),
     };
     impl Queue {
-        /// Declares a `aws_sqs_queue` with the stack-unique `id`. Required: `name`.
+        /// Declares an `aws_sqs_queue` with the stack-unique `id`. Required: `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &QUEUE_TYPE);
@@ -454,7 +454,7 @@ pub mod data {
         schema: (&SCHEMAS, 5),
     };
     impl Queues {
-        /// Declares a `aws_sqs_queues` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_sqs_queues` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &QUEUES_TYPE);

@@ -31,7 +31,7 @@ static ACTIVATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl Activation {
-    /// Declares a `aws_ssm_activation` with the stack-unique `id`. Required: `iam_role`.
+    /// Declares an `aws_ssm_activation` with the stack-unique `id`. Required: `iam_role`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &ACTIVATION_TYPE);
@@ -119,7 +119,7 @@ static ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
 };
 impl Association {
-    /// Declares a `aws_ssm_association` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_ssm_association` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &ASSOCIATION_TYPE);
@@ -323,7 +323,7 @@ pub struct DefaultPatchBaselineRequired {
     pub operating_system: rt::Expr,
 }
 impl DefaultPatchBaseline {
-    /// Declares a `aws_ssm_default_patch_baseline` with the stack-unique `id`. Required: `baseline_id`, `operating_system`.
+    /// Declares an `aws_ssm_default_patch_baseline` with the stack-unique `id`. Required: `baseline_id`, `operating_system`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: DefaultPatchBaselineRequired) -> Self {
         let mut this = rt::Base::new(id, &DEFAULT_PATCH_BASELINE_TYPE);
@@ -368,7 +368,7 @@ pub struct DocumentRequired {
     pub name: rt::Expr,
 }
 impl Document {
-    /// Declares a `aws_ssm_document` with the stack-unique `id`. Required: `content`, `document_type`, `name`.
+    /// Declares an `aws_ssm_document` with the stack-unique `id`. Required: `content`, `document_type`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: DocumentRequired) -> Self {
         let mut this = rt::Base::new(id, &DOCUMENT_TYPE);
@@ -550,7 +550,7 @@ pub struct MaintenanceWindowRequired {
     pub schedule: rt::Expr,
 }
 impl MaintenanceWindow {
-    /// Declares a `aws_ssm_maintenance_window` with the stack-unique `id`. Required: `cutoff`, `duration`, `name`, `schedule`.
+    /// Declares an `aws_ssm_maintenance_window` with the stack-unique `id`. Required: `cutoff`, `duration`, `name`, `schedule`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: MaintenanceWindowRequired) -> Self {
         let mut this = rt::Base::new(id, &MAINTENANCE_WINDOW_TYPE);
@@ -677,7 +677,7 @@ pub struct MaintenanceWindowTargetRequired {
     pub targets: maintenance_window_target::Targets,
 }
 impl MaintenanceWindowTarget {
-    /// Declares a `aws_ssm_maintenance_window_target` with the stack-unique `id`. Required: `resource_type`, `window_id`, `targets`.
+    /// Declares an `aws_ssm_maintenance_window_target` with the stack-unique `id`. Required: `resource_type`, `window_id`, `targets`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: MaintenanceWindowTargetRequired) -> Self {
         let mut this = rt::Base::new(id, &MAINTENANCE_WINDOW_TARGET_TYPE);
@@ -760,7 +760,7 @@ pub struct MaintenanceWindowTaskRequired {
     pub window_id: rt::Expr,
 }
 impl MaintenanceWindowTask {
-    /// Declares a `aws_ssm_maintenance_window_task` with the stack-unique `id`. Required: `task_arn`, `task_type`, `window_id`.
+    /// Declares an `aws_ssm_maintenance_window_task` with the stack-unique `id`. Required: `task_arn`, `task_type`, `window_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: MaintenanceWindowTaskRequired) -> Self {
         let mut this = rt::Base::new(id, &MAINTENANCE_WINDOW_TASK_TYPE);
@@ -1123,7 +1123,7 @@ pub struct ParameterRequired {
     pub type_: rt::Expr,
 }
 impl Parameter {
-    /// Declares a `aws_ssm_parameter` with the stack-unique `id`. Required: `name`, `type`.
+    /// Declares an `aws_ssm_parameter` with the stack-unique `id`. Required: `name`, `type`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ParameterRequired) -> Self {
         let mut this = rt::Base::new(id, &PARAMETER_TYPE);
@@ -1275,7 +1275,7 @@ static PATCH_BASELINE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 8),
 };
 impl PatchBaseline {
-    /// Declares a `aws_ssm_patch_baseline` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_ssm_patch_baseline` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &PATCH_BASELINE_TYPE);
@@ -1510,7 +1510,7 @@ pub struct PatchGroupRequired {
     pub patch_group: rt::Expr,
 }
 impl PatchGroup {
-    /// Declares a `aws_ssm_patch_group` with the stack-unique `id`. Required: `baseline_id`, `patch_group`.
+    /// Declares an `aws_ssm_patch_group` with the stack-unique `id`. Required: `baseline_id`, `patch_group`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: PatchGroupRequired) -> Self {
         let mut this = rt::Base::new(id, &PATCH_GROUP_TYPE);
@@ -1553,7 +1553,7 @@ pub struct ResourceDataSyncRequired {
     pub s3_destination: resource_data_sync::S3Destination,
 }
 impl ResourceDataSync {
-    /// Declares a `aws_ssm_resource_data_sync` with the stack-unique `id`. Required: `name`, `s3_destination`.
+    /// Declares an `aws_ssm_resource_data_sync` with the stack-unique `id`. Required: `name`, `s3_destination`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ResourceDataSyncRequired) -> Self {
         let mut this = rt::Base::new(id, &RESOURCE_DATA_SYNC_TYPE);
@@ -1630,7 +1630,7 @@ pub struct ServiceSettingRequired {
     pub setting_value: rt::Expr,
 }
 impl ServiceSetting {
-    /// Declares a `aws_ssm_service_setting` with the stack-unique `id`. Required: `setting_id`, `setting_value`.
+    /// Declares an `aws_ssm_service_setting` with the stack-unique `id`. Required: `setting_id`, `setting_value`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ServiceSettingRequired) -> Self {
         let mut this = rt::Base::new(id, &SERVICE_SETTING_TYPE);
@@ -1720,7 +1720,7 @@ pub mod data {
         schema: (&SCHEMAS, 12),
     };
     impl Document {
-        /// Declares a `aws_ssm_document` with the stack-unique `id`. Required: `name`.
+        /// Declares an `aws_ssm_document` with the stack-unique `id`. Required: `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &DOCUMENT_TYPE);
@@ -1786,7 +1786,7 @@ pub mod data {
         schema: (&SCHEMAS, 13),
     };
     impl Instances {
-        /// Declares a `aws_ssm_instances` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_ssm_instances` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &INSTANCES_TYPE);
@@ -1831,7 +1831,7 @@ pub mod data {
         schema: (&SCHEMAS, 14),
     };
     impl MaintenanceWindows {
-        /// Declares a `aws_ssm_maintenance_windows` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_ssm_maintenance_windows` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &MAINTENANCE_WINDOWS_TYPE);
@@ -1876,7 +1876,7 @@ pub mod data {
         schema: (&SCHEMAS, 15),
     };
     impl Parameter {
-        /// Declares a `aws_ssm_parameter` with the stack-unique `id`. Required: `name`.
+        /// Declares an `aws_ssm_parameter` with the stack-unique `id`. Required: `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &PARAMETER_TYPE);
@@ -1941,7 +1941,7 @@ pub mod data {
         schema: (&SCHEMAS, 16),
     };
     impl ParametersByPath {
-        /// Declares a `aws_ssm_parameters_by_path` with the stack-unique `id`. Required: `path`.
+        /// Declares an `aws_ssm_parameters_by_path` with the stack-unique `id`. Required: `path`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &PARAMETERS_BY_PATH_TYPE);
@@ -2011,7 +2011,7 @@ pub mod data {
         schema: (&SCHEMAS, 17),
     };
     impl PatchBaseline {
-        /// Declares a `aws_ssm_patch_baseline` with the stack-unique `id`. Required: `owner`.
+        /// Declares an `aws_ssm_patch_baseline` with the stack-unique `id`. Required: `owner`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &PATCH_BASELINE_TYPE);
@@ -2118,7 +2118,7 @@ pub mod data {
         schema: (&SCHEMAS, 18),
     };
     impl PatchBaselines {
-        /// Declares a `aws_ssm_patch_baselines` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_ssm_patch_baselines` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &PATCH_BASELINES_TYPE);

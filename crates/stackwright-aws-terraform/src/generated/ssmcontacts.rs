@@ -38,7 +38,7 @@ pub struct ContactRequired {
     pub type_: rt::Expr,
 }
 impl Contact {
-    /// Declares a `aws_ssmcontacts_contact` with the stack-unique `id`. Required: `alias`, `type`.
+    /// Declares an `aws_ssmcontacts_contact` with the stack-unique `id`. Required: `alias`, `type`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ContactRequired) -> Self {
         let mut this = rt::Base::new(id, &CONTACT_TYPE);
@@ -107,7 +107,7 @@ pub struct ContactChannelRequired {
     pub delivery_address: contact_channel::DeliveryAddress,
 }
 impl ContactChannel {
-    /// Declares a `aws_ssmcontacts_contact_channel` with the stack-unique `id`. Required: `contact_id`, `name`, `type`, `delivery_address`.
+    /// Declares an `aws_ssmcontacts_contact_channel` with the stack-unique `id`. Required: `contact_id`, `name`, `type`, `delivery_address`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ContactChannelRequired) -> Self {
         let mut this = rt::Base::new(id, &CONTACT_CHANNEL_TYPE);
@@ -179,7 +179,7 @@ pub struct PlanRequired {
     pub stage: plan::Stage,
 }
 impl Plan {
-    /// Declares a `aws_ssmcontacts_plan` with the stack-unique `id`. Required: `contact_id`, `stage`.
+    /// Declares an `aws_ssmcontacts_plan` with the stack-unique `id`. Required: `contact_id`, `stage`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: PlanRequired) -> Self {
         let mut this = rt::Base::new(id, &PLAN_TYPE);
@@ -297,7 +297,7 @@ pub struct RotationRequired {
     pub time_zone_id: rt::Expr,
 }
 impl Rotation {
-    /// Declares a `aws_ssmcontacts_rotation` with the stack-unique `id`. Required: `contact_ids`, `name`, `time_zone_id`.
+    /// Declares an `aws_ssmcontacts_rotation` with the stack-unique `id`. Required: `contact_ids`, `name`, `time_zone_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: RotationRequired) -> Self {
         let mut this = rt::Base::new(id, &ROTATION_TYPE);
@@ -562,7 +562,7 @@ pub mod data {
         schema: (&SCHEMAS, 4),
     };
     impl Contact {
-        /// Declares a `aws_ssmcontacts_contact` with the stack-unique `id`. Required: `arn`.
+        /// Declares an `aws_ssmcontacts_contact` with the stack-unique `id`. Required: `arn`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &CONTACT_TYPE);
@@ -619,7 +619,7 @@ pub mod data {
         schema: (&SCHEMAS, 5),
     };
     impl ContactChannel {
-        /// Declares a `aws_ssmcontacts_contact_channel` with the stack-unique `id`. Required: `arn`.
+        /// Declares an `aws_ssmcontacts_contact_channel` with the stack-unique `id`. Required: `arn`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &CONTACT_CHANNEL_TYPE);
@@ -675,7 +675,7 @@ pub mod data {
         schema: (&SCHEMAS, 6),
     };
     impl Plan {
-        /// Declares a `aws_ssmcontacts_plan` with the stack-unique `id`. Required: `contact_id`.
+        /// Declares an `aws_ssmcontacts_plan` with the stack-unique `id`. Required: `contact_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &PLAN_TYPE);
@@ -715,7 +715,7 @@ pub mod data {
         schema: (&SCHEMAS, 7),
     };
     impl Rotation {
-        /// Declares a `aws_ssmcontacts_rotation` with the stack-unique `id`. Required: `arn`.
+        /// Declares an `aws_ssmcontacts_rotation` with the stack-unique `id`. Required: `arn`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &ROTATION_TYPE);

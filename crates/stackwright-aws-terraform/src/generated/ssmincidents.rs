@@ -31,7 +31,7 @@ static REPLICATION_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl ReplicationSet {
-    /// Declares a `aws_ssmincidents_replication_set` with the stack-unique `id`. Required: `region`.
+    /// Declares an `aws_ssmincidents_replication_set` with the stack-unique `id`. Required: `region`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: replication_set::Region) -> Self {
         let mut this = rt::Base::new(id, &REPLICATION_SET_TYPE);
@@ -149,7 +149,7 @@ pub struct ResponsePlanRequired {
     pub incident_template: response_plan::IncidentTemplate,
 }
 impl ResponsePlan {
-    /// Declares a `aws_ssmincidents_response_plan` with the stack-unique `id`. Required: `name`, `incident_template`.
+    /// Declares an `aws_ssmincidents_response_plan` with the stack-unique `id`. Required: `name`, `incident_template`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ResponsePlanRequired) -> Self {
         let mut this = rt::Base::new(id, &RESPONSE_PLAN_TYPE);
@@ -402,7 +402,7 @@ pub mod data {
         schema: (&SCHEMAS, 2),
     };
     impl ReplicationSet {
-        /// Declares a `aws_ssmincidents_replication_set` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_ssmincidents_replication_set` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &REPLICATION_SET_TYPE);
@@ -466,7 +466,7 @@ pub mod data {
         schema: (&SCHEMAS, 3),
     };
     impl ResponsePlan {
-        /// Declares a `aws_ssmincidents_response_plan` with the stack-unique `id`. Required: `arn`.
+        /// Declares an `aws_ssmincidents_response_plan` with the stack-unique `id`. Required: `arn`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &RESPONSE_PLAN_TYPE);

@@ -31,7 +31,7 @@ static CONFIGURATION_MANAGER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl ConfigurationManager {
-    /// Declares a `aws_ssmquicksetup_configuration_manager` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_ssmquicksetup_configuration_manager` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CONFIGURATION_MANAGER_TYPE);

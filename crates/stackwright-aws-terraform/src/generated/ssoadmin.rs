@@ -44,7 +44,7 @@ pub struct AccountAssignmentRequired {
     pub target_id: rt::Expr,
 }
 impl AccountAssignment {
-    /// Declares a `aws_ssoadmin_account_assignment` with the stack-unique `id`. Required: `instance_arn`, `permission_set_arn`, `principal_id`, `principal_type`, `target_id`.
+    /// Declares an `aws_ssoadmin_account_assignment` with the stack-unique `id`. Required: `instance_arn`, `permission_set_arn`, `principal_id`, `principal_type`, `target_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: AccountAssignmentRequired) -> Self {
         let mut this = rt::Base::new(id, &ACCOUNT_ASSIGNMENT_TYPE);
@@ -126,7 +126,7 @@ pub struct ApplicationRequired {
     pub name: rt::Expr,
 }
 impl Application {
-    /// Declares a `aws_ssoadmin_application` with the stack-unique `id`. Required: `application_provider_arn`, `instance_arn`, `name`.
+    /// Declares an `aws_ssoadmin_application` with the stack-unique `id`. Required: `application_provider_arn`, `instance_arn`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ApplicationRequired) -> Self {
         let mut this = rt::Base::new(id, &APPLICATION_TYPE);
@@ -266,7 +266,7 @@ pub struct ApplicationAccessScopeRequired {
     pub scope: rt::Expr,
 }
 impl ApplicationAccessScope {
-    /// Declares a `aws_ssoadmin_application_access_scope` with the stack-unique `id`. Required: `application_arn`, `scope`.
+    /// Declares an `aws_ssoadmin_application_access_scope` with the stack-unique `id`. Required: `application_arn`, `scope`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ApplicationAccessScopeRequired) -> Self {
         let mut this = rt::Base::new(id, &APPLICATION_ACCESS_SCOPE_TYPE);
@@ -320,7 +320,7 @@ pub struct ApplicationAssignmentRequired {
     pub principal_type: rt::Expr,
 }
 impl ApplicationAssignment {
-    /// Declares a `aws_ssoadmin_application_assignment` with the stack-unique `id`. Required: `application_arn`, `principal_id`, `principal_type`.
+    /// Declares an `aws_ssoadmin_application_assignment` with the stack-unique `id`. Required: `application_arn`, `principal_id`, `principal_type`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ApplicationAssignmentRequired) -> Self {
         let mut this = rt::Base::new(id, &APPLICATION_ASSIGNMENT_TYPE);
@@ -368,7 +368,7 @@ pub struct ApplicationAssignmentConfigurationRequired {
     pub assignment_required: rt::Bool,
 }
 impl ApplicationAssignmentConfiguration {
-    /// Declares a `aws_ssoadmin_application_assignment_configuration` with the stack-unique `id`. Required: `application_arn`, `assignment_required`.
+    /// Declares an `aws_ssoadmin_application_assignment_configuration` with the stack-unique `id`. Required: `application_arn`, `assignment_required`.
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
@@ -423,7 +423,7 @@ pub struct CustomerManagedPolicyAttachmentRequired {
         customer_managed_policy_attachment::CustomerManagedPolicyReference,
 }
 impl CustomerManagedPolicyAttachment {
-    /// Declares a `aws_ssoadmin_customer_managed_policy_attachment` with the stack-unique `id`. Required: `instance_arn`, `permission_set_arn`, `customer_managed_policy_reference`.
+    /// Declares an `aws_ssoadmin_customer_managed_policy_attachment` with the stack-unique `id`. Required: `instance_arn`, `permission_set_arn`, `customer_managed_policy_reference`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: CustomerManagedPolicyAttachmentRequired) -> Self {
         let mut this = rt::Base::new(id, &CUSTOMER_MANAGED_POLICY_ATTACHMENT_TYPE);
@@ -486,7 +486,7 @@ pub struct InstanceAccessControlAttributesRequired {
     pub attribute: instance_access_control_attributes::Attribute,
 }
 impl InstanceAccessControlAttributes {
-    /// Declares a `aws_ssoadmin_instance_access_control_attributes` with the stack-unique `id`. Required: `instance_arn`, `attribute`.
+    /// Declares an `aws_ssoadmin_instance_access_control_attributes` with the stack-unique `id`. Required: `instance_arn`, `attribute`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: InstanceAccessControlAttributesRequired) -> Self {
         let mut this = rt::Base::new(id, &INSTANCE_ACCESS_CONTROL_ATTRIBUTES_TYPE);
@@ -582,7 +582,7 @@ pub struct ManagedPolicyAttachmentRequired {
     pub permission_set_arn: rt::Expr,
 }
 impl ManagedPolicyAttachment {
-    /// Declares a `aws_ssoadmin_managed_policy_attachment` with the stack-unique `id`. Required: `instance_arn`, `managed_policy_arn`, `permission_set_arn`.
+    /// Declares an `aws_ssoadmin_managed_policy_attachment` with the stack-unique `id`. Required: `instance_arn`, `managed_policy_arn`, `permission_set_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ManagedPolicyAttachmentRequired) -> Self {
         let mut this = rt::Base::new(id, &MANAGED_POLICY_ATTACHMENT_TYPE);
@@ -650,7 +650,7 @@ pub struct PermissionSetRequired {
     pub name: rt::Expr,
 }
 impl PermissionSet {
-    /// Declares a `aws_ssoadmin_permission_set` with the stack-unique `id`. Required: `instance_arn`, `name`.
+    /// Declares an `aws_ssoadmin_permission_set` with the stack-unique `id`. Required: `instance_arn`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: PermissionSetRequired) -> Self {
         let mut this = rt::Base::new(id, &PERMISSION_SET_TYPE);
@@ -763,7 +763,7 @@ pub struct PermissionSetInlinePolicyRequired {
     pub permission_set_arn: rt::Expr,
 }
 impl PermissionSetInlinePolicy {
-    /// Declares a `aws_ssoadmin_permission_set_inline_policy` with the stack-unique `id`. Required: `inline_policy`, `instance_arn`, `permission_set_arn`.
+    /// Declares an `aws_ssoadmin_permission_set_inline_policy` with the stack-unique `id`. Required: `inline_policy`, `instance_arn`, `permission_set_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: PermissionSetInlinePolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &PERMISSION_SET_INLINE_POLICY_TYPE);
@@ -826,7 +826,7 @@ pub struct PermissionsBoundaryAttachmentRequired {
     pub permissions_boundary: permissions_boundary_attachment::PermissionsBoundary,
 }
 impl PermissionsBoundaryAttachment {
-    /// Declares a `aws_ssoadmin_permissions_boundary_attachment` with the stack-unique `id`. Required: `instance_arn`, `permission_set_arn`, `permissions_boundary`.
+    /// Declares an `aws_ssoadmin_permissions_boundary_attachment` with the stack-unique `id`. Required: `instance_arn`, `permission_set_arn`, `permissions_boundary`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: PermissionsBoundaryAttachmentRequired) -> Self {
         let mut this = rt::Base::new(id, &PERMISSIONS_BOUNDARY_ATTACHMENT_TYPE);
@@ -915,7 +915,7 @@ pub struct TrustedTokenIssuerRequired {
     pub trusted_token_issuer_type: rt::Expr,
 }
 impl TrustedTokenIssuer {
-    /// Declares a `aws_ssoadmin_trusted_token_issuer` with the stack-unique `id`. Required: `instance_arn`, `name`, `trusted_token_issuer_type`.
+    /// Declares an `aws_ssoadmin_trusted_token_issuer` with the stack-unique `id`. Required: `instance_arn`, `name`, `trusted_token_issuer_type`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: TrustedTokenIssuerRequired) -> Self {
         let mut this = rt::Base::new(id, &TRUSTED_TOKEN_ISSUER_TYPE);
@@ -1087,7 +1087,7 @@ pub mod data {
         schema: (&SCHEMAS, 12),
     };
     impl Application {
-        /// Declares a `aws_ssoadmin_application` with the stack-unique `id`. Required: `application_arn`.
+        /// Declares an `aws_ssoadmin_application` with the stack-unique `id`. Required: `application_arn`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &APPLICATION_TYPE);
@@ -1142,7 +1142,7 @@ pub mod data {
         schema: (&SCHEMAS, 13),
     };
     impl ApplicationAssignments {
-        /// Declares a `aws_ssoadmin_application_assignments` with the stack-unique `id`. Required: `application_arn`.
+        /// Declares an `aws_ssoadmin_application_assignments` with the stack-unique `id`. Required: `application_arn`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &APPLICATION_ASSIGNMENTS_TYPE);
@@ -1173,7 +1173,7 @@ pub mod data {
         schema: (&SCHEMAS, 14),
     };
     impl ApplicationProviders {
-        /// Declares a `aws_ssoadmin_application_providers` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_ssoadmin_application_providers` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &APPLICATION_PROVIDERS_TYPE);
@@ -1197,7 +1197,7 @@ pub mod data {
         schema: (&SCHEMAS, 15),
     };
     impl Instances {
-        /// Declares a `aws_ssoadmin_instances` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_ssoadmin_instances` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &INSTANCES_TYPE);
@@ -1236,7 +1236,7 @@ pub mod data {
         schema: (&SCHEMAS, 16),
     };
     impl PermissionSet {
-        /// Declares a `aws_ssoadmin_permission_set` with the stack-unique `id`. Required: `instance_arn`.
+        /// Declares an `aws_ssoadmin_permission_set` with the stack-unique `id`. Required: `instance_arn`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &PERMISSION_SET_TYPE);
@@ -1315,7 +1315,7 @@ pub mod data {
         schema: (&SCHEMAS, 17),
     };
     impl PermissionSets {
-        /// Declares a `aws_ssoadmin_permission_sets` with the stack-unique `id`. Required: `instance_arn`.
+        /// Declares an `aws_ssoadmin_permission_sets` with the stack-unique `id`. Required: `instance_arn`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &PERMISSION_SETS_TYPE);
@@ -1359,7 +1359,7 @@ pub mod data {
         pub principal_type: rt::Expr,
     }
     impl PrincipalApplicationAssignments {
-        /// Declares a `aws_ssoadmin_principal_application_assignments` with the stack-unique `id`. Required: `instance_arn`, `principal_id`, `principal_type`.
+        /// Declares an `aws_ssoadmin_principal_application_assignments` with the stack-unique `id`. Required: `instance_arn`, `principal_id`, `principal_type`.
         #[track_caller]
         pub fn new(
             id: impl Into<String>,

@@ -38,7 +38,7 @@ pub struct CacheRequired {
     pub gateway_arn: rt::Expr,
 }
 impl Cache {
-    /// Declares a `aws_storagegateway_cache` with the stack-unique `id`. Required: `disk_id`, `gateway_arn`.
+    /// Declares an `aws_storagegateway_cache` with the stack-unique `id`. Required: `disk_id`, `gateway_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: CacheRequired) -> Self {
         let mut this = rt::Base::new(id, &CACHE_TYPE);
@@ -85,7 +85,7 @@ pub struct CachedIscsiVolumeRequired {
     pub volume_size_in_bytes: rt::Number,
 }
 impl CachedIscsiVolume {
-    /// Declares a `aws_storagegateway_cached_iscsi_volume` with the stack-unique `id`. Required: `gateway_arn`, `network_interface_id`, `target_name`, `volume_size_in_bytes`.
+    /// Declares an `aws_storagegateway_cached_iscsi_volume` with the stack-unique `id`. Required: `gateway_arn`, `network_interface_id`, `target_name`, `volume_size_in_bytes`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: CachedIscsiVolumeRequired) -> Self {
         let mut this = rt::Base::new(id, &CACHED_ISCSI_VOLUME_TYPE);
@@ -221,7 +221,7 @@ pub struct FileSystemAssociationRequired {
     pub username: rt::Expr,
 }
 impl FileSystemAssociation {
-    /// Declares a `aws_storagegateway_file_system_association` with the stack-unique `id`. Required: `gateway_arn`, `location_arn`, `password`, `username`.
+    /// Declares an `aws_storagegateway_file_system_association` with the stack-unique `id`. Required: `gateway_arn`, `location_arn`, `password`, `username`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: FileSystemAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &FILE_SYSTEM_ASSOCIATION_TYPE);
@@ -311,7 +311,7 @@ pub struct GatewayRequired {
     pub gateway_timezone: rt::Expr,
 }
 impl Gateway {
-    /// Declares a `aws_storagegateway_gateway` with the stack-unique `id`. Required: `gateway_name`, `gateway_timezone`.
+    /// Declares an `aws_storagegateway_gateway` with the stack-unique `id`. Required: `gateway_name`, `gateway_timezone`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: GatewayRequired) -> Self {
         let mut this = rt::Base::new(id, &GATEWAY_TYPE);
@@ -612,7 +612,7 @@ pub struct NfsFileShareRequired {
     pub role_arn: rt::Expr,
 }
 impl NfsFileShare {
-    /// Declares a `aws_storagegateway_nfs_file_share` with the stack-unique `id`. Required: `client_list`, `gateway_arn`, `location_arn`, `role_arn`.
+    /// Declares an `aws_storagegateway_nfs_file_share` with the stack-unique `id`. Required: `client_list`, `gateway_arn`, `location_arn`, `role_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: NfsFileShareRequired) -> Self {
         let mut this = rt::Base::new(id, &NFS_FILE_SHARE_TYPE);
@@ -855,7 +855,7 @@ pub struct SmbFileShareRequired {
     pub role_arn: rt::Expr,
 }
 impl SmbFileShare {
-    /// Declares a `aws_storagegateway_smb_file_share` with the stack-unique `id`. Required: `gateway_arn`, `location_arn`, `role_arn`.
+    /// Declares an `aws_storagegateway_smb_file_share` with the stack-unique `id`. Required: `gateway_arn`, `location_arn`, `role_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: SmbFileShareRequired) -> Self {
         let mut this = rt::Base::new(id, &SMB_FILE_SHARE_TYPE);
@@ -1125,7 +1125,7 @@ pub struct StoredIscsiVolumeRequired {
     pub target_name: rt::Expr,
 }
 impl StoredIscsiVolume {
-    /// Declares a `aws_storagegateway_stored_iscsi_volume` with the stack-unique `id`. Required: `disk_id`, `gateway_arn`, `network_interface_id`, `preserve_existing_data`, `target_name`.
+    /// Declares an `aws_storagegateway_stored_iscsi_volume` with the stack-unique `id`. Required: `disk_id`, `gateway_arn`, `network_interface_id`, `preserve_existing_data`, `target_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: StoredIscsiVolumeRequired) -> Self {
         let mut this = rt::Base::new(id, &STORED_ISCSI_VOLUME_TYPE);
@@ -1265,7 +1265,7 @@ pub struct TapePoolRequired {
     pub storage_class: rt::Expr,
 }
 impl TapePool {
-    /// Declares a `aws_storagegateway_tape_pool` with the stack-unique `id`. Required: `pool_name`, `storage_class`.
+    /// Declares an `aws_storagegateway_tape_pool` with the stack-unique `id`. Required: `pool_name`, `storage_class`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: TapePoolRequired) -> Self {
         let mut this = rt::Base::new(id, &TAPE_POOL_TYPE);
@@ -1332,7 +1332,7 @@ static UPLOAD_BUFFER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 8),
 };
 impl UploadBuffer {
-    /// Declares a `aws_storagegateway_upload_buffer` with the stack-unique `id`. Required: `gateway_arn`.
+    /// Declares an `aws_storagegateway_upload_buffer` with the stack-unique `id`. Required: `gateway_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &UPLOAD_BUFFER_TYPE);
@@ -1388,7 +1388,7 @@ pub struct WorkingStorageRequired {
     pub gateway_arn: rt::Expr,
 }
 impl WorkingStorage {
-    /// Declares a `aws_storagegateway_working_storage` with the stack-unique `id`. Required: `disk_id`, `gateway_arn`.
+    /// Declares an `aws_storagegateway_working_storage` with the stack-unique `id`. Required: `disk_id`, `gateway_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: WorkingStorageRequired) -> Self {
         let mut this = rt::Base::new(id, &WORKING_STORAGE_TYPE);
@@ -1473,7 +1473,7 @@ pub mod data {
         schema: (&SCHEMAS, 10),
     };
     impl LocalDisk {
-        /// Declares a `aws_storagegateway_local_disk` with the stack-unique `id`. Required: `gateway_arn`.
+        /// Declares an `aws_storagegateway_local_disk` with the stack-unique `id`. Required: `gateway_arn`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &LOCAL_DISK_TYPE);

@@ -31,7 +31,7 @@ static DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl Domain {
-    /// Declares a `aws_swf_domain` with the stack-unique `id`. Required: `workflow_execution_retention_period_in_days`.
+    /// Declares an `aws_swf_domain` with the stack-unique `id`. Required: `workflow_execution_retention_period_in_days`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DOMAIN_TYPE);

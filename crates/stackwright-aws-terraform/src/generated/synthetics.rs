@@ -46,7 +46,7 @@ pub struct CanaryRequired {
     pub schedule: canary::Schedule,
 }
 impl Canary {
-    /// Declares a `aws_synthetics_canary` with the stack-unique `id`. Required: `artifact_s3_location`, `execution_role_arn`, `handler`, `name`, `runtime_version`, `schedule`.
+    /// Declares an `aws_synthetics_canary` with the stack-unique `id`. Required: `artifact_s3_location`, `execution_role_arn`, `handler`, `name`, `runtime_version`, `schedule`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: CanaryRequired) -> Self {
         let mut this = rt::Base::new(id, &CANARY_TYPE);
@@ -325,7 +325,7 @@ static GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
 };
 impl Group {
-    /// Declares a `aws_synthetics_group` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_synthetics_group` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &GROUP_TYPE);
@@ -380,7 +380,7 @@ pub struct GroupAssociationRequired {
     pub group_name: rt::Expr,
 }
 impl GroupAssociation {
-    /// Declares a `aws_synthetics_group_association` with the stack-unique `id`. Required: `canary_arn`, `group_name`.
+    /// Declares an `aws_synthetics_group_association` with the stack-unique `id`. Required: `canary_arn`, `group_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: GroupAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &GROUP_ASSOCIATION_TYPE);
@@ -428,7 +428,7 @@ pub mod data {
         schema: (&SCHEMAS, 3),
     };
     impl RuntimeVersion {
-        /// Declares a `aws_synthetics_runtime_version` with the stack-unique `id`. Required: `prefix`.
+        /// Declares an `aws_synthetics_runtime_version` with the stack-unique `id`. Required: `prefix`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &RUNTIME_VERSION_TYPE);
@@ -493,7 +493,7 @@ pub mod data {
         schema: (&SCHEMAS, 4),
     };
     impl RuntimeVersions {
-        /// Declares a `aws_synthetics_runtime_versions` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_synthetics_runtime_versions` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &RUNTIME_VERSIONS_TYPE);

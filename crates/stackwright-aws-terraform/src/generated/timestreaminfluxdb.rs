@@ -54,7 +54,7 @@ pub struct DbInstanceRequired {
     pub vpc_subnet_ids: rt::List<rt::Expr>,
 }
 impl DbInstance {
-    /// Declares a `aws_timestreaminfluxdb_db_instance` with the stack-unique `id`. Required: `allocated_storage`, `bucket`, `db_instance_type`, `name`, `organization`, `password`, `username`, `vpc_security_group_ids`, `vpc_subnet_ids`.
+    /// Declares an `aws_timestreaminfluxdb_db_instance` with the stack-unique `id`. Required: `allocated_storage`, `bucket`, `db_instance_type`, `name`, `organization`, `password`, `username`, `vpc_security_group_ids`, `vpc_subnet_ids`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: DbInstanceRequired) -> Self {
         let mut this = rt::Base::new(id, &DB_INSTANCE_TYPE);

@@ -40,7 +40,7 @@ pub struct ScheduledQueryRequired {
     pub query_string: rt::Expr,
 }
 impl ScheduledQuery {
-    /// Declares a `aws_timestreamquery_scheduled_query` with the stack-unique `id`. Required: `execution_role_arn`, `name`, `query_string`.
+    /// Declares an `aws_timestreamquery_scheduled_query` with the stack-unique `id`. Required: `execution_role_arn`, `name`, `query_string`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ScheduledQueryRequired) -> Self {
         let mut this = rt::Base::new(id, &SCHEDULED_QUERY_TYPE);

@@ -31,7 +31,7 @@ static DATABASE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl Database {
-    /// Declares a `aws_timestreamwrite_database` with the stack-unique `id`. Required: `database_name`.
+    /// Declares an `aws_timestreamwrite_database` with the stack-unique `id`. Required: `database_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DATABASE_TYPE);
@@ -97,7 +97,7 @@ pub struct TableRequired {
     pub table_name: rt::Expr,
 }
 impl Table {
-    /// Declares a `aws_timestreamwrite_table` with the stack-unique `id`. Required: `database_name`, `table_name`.
+    /// Declares an `aws_timestreamwrite_table` with the stack-unique `id`. Required: `database_name`, `table_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: TableRequired) -> Self {
         let mut this = rt::Base::new(id, &TABLE_TYPE);
@@ -306,7 +306,7 @@ pub mod data {
         schema: (&SCHEMAS, 2),
     };
     impl Database {
-        /// Declares a `aws_timestreamwrite_database` with the stack-unique `id`. Required: `name`.
+        /// Declares an `aws_timestreamwrite_database` with the stack-unique `id`. Required: `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &DATABASE_TYPE);
@@ -364,7 +364,7 @@ pub mod data {
         pub name: rt::Expr,
     }
     impl Table {
-        /// Declares a `aws_timestreamwrite_table` with the stack-unique `id`. Required: `database_name`, `name`.
+        /// Declares an `aws_timestreamwrite_table` with the stack-unique `id`. Required: `database_name`, `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: TableRequired) -> Self {
             let mut this = rt::Base::new(id, &TABLE_TYPE);

@@ -42,7 +42,7 @@ pub struct LanguageModelRequired {
     pub input_data_config: language_model::InputDataConfig,
 }
 impl LanguageModel {
-    /// Declares a `aws_transcribe_language_model` with the stack-unique `id`. Required: `base_model_name`, `language_code`, `model_name`, `input_data_config`.
+    /// Declares an `aws_transcribe_language_model` with the stack-unique `id`. Required: `base_model_name`, `language_code`, `model_name`, `input_data_config`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: LanguageModelRequired) -> Self {
         let mut this = rt::Base::new(id, &LANGUAGE_MODEL_TYPE);
@@ -160,7 +160,7 @@ pub struct MedicalVocabularyRequired {
     pub vocabulary_name: rt::Expr,
 }
 impl MedicalVocabulary {
-    /// Declares a `aws_transcribe_medical_vocabulary` with the stack-unique `id`. Required: `language_code`, `vocabulary_file_uri`, `vocabulary_name`.
+    /// Declares an `aws_transcribe_medical_vocabulary` with the stack-unique `id`. Required: `language_code`, `vocabulary_file_uri`, `vocabulary_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: MedicalVocabularyRequired) -> Self {
         let mut this = rt::Base::new(id, &MEDICAL_VOCABULARY_TYPE);
@@ -238,7 +238,7 @@ pub struct VocabularyRequired {
     pub vocabulary_name: rt::Expr,
 }
 impl Vocabulary {
-    /// Declares a `aws_transcribe_vocabulary` with the stack-unique `id`. Required: `language_code`, `vocabulary_name`.
+    /// Declares an `aws_transcribe_vocabulary` with the stack-unique `id`. Required: `language_code`, `vocabulary_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: VocabularyRequired) -> Self {
         let mut this = rt::Base::new(id, &VOCABULARY_TYPE);
@@ -326,7 +326,7 @@ pub struct VocabularyFilterRequired {
     pub vocabulary_filter_name: rt::Expr,
 }
 impl VocabularyFilter {
-    /// Declares a `aws_transcribe_vocabulary_filter` with the stack-unique `id`. Required: `language_code`, `vocabulary_filter_name`.
+    /// Declares an `aws_transcribe_vocabulary_filter` with the stack-unique `id`. Required: `language_code`, `vocabulary_filter_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: VocabularyFilterRequired) -> Self {
         let mut this = rt::Base::new(id, &VOCABULARY_FILTER_TYPE);

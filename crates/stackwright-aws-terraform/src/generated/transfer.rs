@@ -38,7 +38,7 @@ pub struct AccessRequired {
     pub server_id: rt::Expr,
 }
 impl Access {
-    /// Declares a `aws_transfer_access` with the stack-unique `id`. Required: `external_id`, `server_id`.
+    /// Declares an `aws_transfer_access` with the stack-unique `id`. Required: `external_id`, `server_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: AccessRequired) -> Self {
         let mut this = rt::Base::new(id, &ACCESS_TYPE);
@@ -138,7 +138,7 @@ pub struct AgreementRequired {
     pub server_id: rt::Expr,
 }
 impl Agreement {
-    /// Declares a `aws_transfer_agreement` with the stack-unique `id`. Required: `access_role`, `base_directory`, `local_profile_id`, `partner_profile_id`, `server_id`.
+    /// Declares an `aws_transfer_agreement` with the stack-unique `id`. Required: `access_role`, `base_directory`, `local_profile_id`, `partner_profile_id`, `server_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: AgreementRequired) -> Self {
         let mut this = rt::Base::new(id, &AGREEMENT_TYPE);
@@ -229,7 +229,7 @@ pub struct CertificateRequired {
     pub usage: rt::Expr,
 }
 impl Certificate {
-    /// Declares a `aws_transfer_certificate` with the stack-unique `id`. Required: `certificate`, `usage`.
+    /// Declares an `aws_transfer_certificate` with the stack-unique `id`. Required: `certificate`, `usage`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: CertificateRequired) -> Self {
         let mut this = rt::Base::new(id, &CERTIFICATE_TYPE);
@@ -324,7 +324,7 @@ pub struct ConnectorRequired {
     pub url: rt::Expr,
 }
 impl Connector {
-    /// Declares a `aws_transfer_connector` with the stack-unique `id`. Required: `access_role`, `url`.
+    /// Declares an `aws_transfer_connector` with the stack-unique `id`. Required: `access_role`, `url`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ConnectorRequired) -> Self {
         let mut this = rt::Base::new(id, &CONNECTOR_TYPE);
@@ -483,7 +483,7 @@ pub struct ProfileRequired {
     pub profile_type: rt::Expr,
 }
 impl Profile {
-    /// Declares a `aws_transfer_profile` with the stack-unique `id`. Required: `as2_id`, `profile_type`.
+    /// Declares an `aws_transfer_profile` with the stack-unique `id`. Required: `as2_id`, `profile_type`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ProfileRequired) -> Self {
         let mut this = rt::Base::new(id, &PROFILE_TYPE);
@@ -545,7 +545,7 @@ static SERVER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
 };
 impl Server {
-    /// Declares a `aws_transfer_server` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_transfer_server` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &SERVER_TYPE);
@@ -919,7 +919,7 @@ pub struct SshKeyRequired {
     pub user_name: rt::Expr,
 }
 impl SshKey {
-    /// Declares a `aws_transfer_ssh_key` with the stack-unique `id`. Required: `body`, `server_id`, `user_name`.
+    /// Declares an `aws_transfer_ssh_key` with the stack-unique `id`. Required: `body`, `server_id`, `user_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: SshKeyRequired) -> Self {
         let mut this = rt::Base::new(id, &SSH_KEY_TYPE);
@@ -973,7 +973,7 @@ pub struct TagRequired {
     pub value: rt::Expr,
 }
 impl Tag {
-    /// Declares a `aws_transfer_tag` with the stack-unique `id`. Required: `key`, `resource_arn`, `value`.
+    /// Declares an `aws_transfer_tag` with the stack-unique `id`. Required: `key`, `resource_arn`, `value`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: TagRequired) -> Self {
         let mut this = rt::Base::new(id, &TAG_TYPE);
@@ -1023,7 +1023,7 @@ pub struct UserRequired {
     pub user_name: rt::Expr,
 }
 impl User {
-    /// Declares a `aws_transfer_user` with the stack-unique `id`. Required: `role`, `server_id`, `user_name`.
+    /// Declares an `aws_transfer_user` with the stack-unique `id`. Required: `role`, `server_id`, `user_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: UserRequired) -> Self {
         let mut this = rt::Base::new(id, &USER_TYPE);
@@ -1139,7 +1139,7 @@ static WORKFLOW_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 9),
 };
 impl Workflow {
-    /// Declares a `aws_transfer_workflow` with the stack-unique `id`. Required: `steps`.
+    /// Declares an `aws_transfer_workflow` with the stack-unique `id`. Required: `steps`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: workflow::Steps) -> Self {
         let mut this = rt::Base::new(id, &WORKFLOW_TYPE);
@@ -1542,7 +1542,7 @@ pub mod data {
         schema: (&SCHEMAS, 10),
     };
     impl Connector {
-        /// Declares a `aws_transfer_connector` with the stack-unique `id`. Required: `id`.
+        /// Declares an `aws_transfer_connector` with the stack-unique `id`. Required: `id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &CONNECTOR_TYPE);
@@ -1605,7 +1605,7 @@ pub mod data {
         schema: (&SCHEMAS, 11),
     };
     impl Server {
-        /// Declares a `aws_transfer_server` with the stack-unique `id`. Required: `server_id`.
+        /// Declares an `aws_transfer_server` with the stack-unique `id`. Required: `server_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &SERVER_TYPE);

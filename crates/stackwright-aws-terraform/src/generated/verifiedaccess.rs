@@ -40,7 +40,7 @@ pub struct EndpointRequired {
     pub verified_access_group_id: rt::Expr,
 }
 impl Endpoint {
-    /// Declares a `aws_verifiedaccess_endpoint` with the stack-unique `id`. Required: `attachment_type`, `endpoint_type`, `verified_access_group_id`.
+    /// Declares an `aws_verifiedaccess_endpoint` with the stack-unique `id`. Required: `attachment_type`, `endpoint_type`, `verified_access_group_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: EndpointRequired) -> Self {
         let mut this = rt::Base::new(id, &ENDPOINT_TYPE);
@@ -358,7 +358,7 @@ static GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
 };
 impl Group {
-    /// Declares a `aws_verifiedaccess_group` with the stack-unique `id`. Required: `verifiedaccess_instance_id`.
+    /// Declares an `aws_verifiedaccess_group` with the stack-unique `id`. Required: `verifiedaccess_instance_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &GROUP_TYPE);
@@ -470,7 +470,7 @@ static INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
 };
 impl Instance {
-    /// Declares a `aws_verifiedaccess_instance` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_verifiedaccess_instance` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &INSTANCE_TYPE);
@@ -556,7 +556,7 @@ pub struct InstanceLoggingConfigurationRequired {
     pub access_logs: instance_logging_configuration::AccessLogs,
 }
 impl InstanceLoggingConfiguration {
-    /// Declares a `aws_verifiedaccess_instance_logging_configuration` with the stack-unique `id`. Required: `verifiedaccess_instance_id`, `access_logs`.
+    /// Declares an `aws_verifiedaccess_instance_logging_configuration` with the stack-unique `id`. Required: `verifiedaccess_instance_id`, `access_logs`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: InstanceLoggingConfigurationRequired) -> Self {
         let mut this = rt::Base::new(id, &INSTANCE_LOGGING_CONFIGURATION_TYPE);
@@ -698,7 +698,7 @@ pub struct InstanceTrustProviderAttachmentRequired {
     pub verifiedaccess_trust_provider_id: rt::Expr,
 }
 impl InstanceTrustProviderAttachment {
-    /// Declares a `aws_verifiedaccess_instance_trust_provider_attachment` with the stack-unique `id`. Required: `verifiedaccess_instance_id`, `verifiedaccess_trust_provider_id`.
+    /// Declares an `aws_verifiedaccess_instance_trust_provider_attachment` with the stack-unique `id`. Required: `verifiedaccess_instance_id`, `verifiedaccess_trust_provider_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: InstanceTrustProviderAttachmentRequired) -> Self {
         let mut this = rt::Base::new(id, &INSTANCE_TRUST_PROVIDER_ATTACHMENT_TYPE);
@@ -750,7 +750,7 @@ pub struct TrustProviderRequired {
     pub trust_provider_type: rt::Expr,
 }
 impl TrustProvider {
-    /// Declares a `aws_verifiedaccess_trust_provider` with the stack-unique `id`. Required: `policy_reference_name`, `trust_provider_type`.
+    /// Declares an `aws_verifiedaccess_trust_provider` with the stack-unique `id`. Required: `policy_reference_name`, `trust_provider_type`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: TrustProviderRequired) -> Self {
         let mut this = rt::Base::new(id, &TRUST_PROVIDER_TYPE);

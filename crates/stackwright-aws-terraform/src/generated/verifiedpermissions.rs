@@ -31,7 +31,7 @@ static IDENTITY_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl IdentitySource {
-    /// Declares a `aws_verifiedpermissions_identity_source` with the stack-unique `id`. Required: `policy_store_id`.
+    /// Declares an `aws_verifiedpermissions_identity_source` with the stack-unique `id`. Required: `policy_store_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &IDENTITY_SOURCE_TYPE);
@@ -245,7 +245,7 @@ static POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
 };
 impl Policy {
-    /// Declares a `aws_verifiedpermissions_policy` with the stack-unique `id`. Required: `policy_store_id`.
+    /// Declares an `aws_verifiedpermissions_policy` with the stack-unique `id`. Required: `policy_store_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &POLICY_TYPE);
@@ -388,7 +388,7 @@ static POLICY_STORE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
 };
 impl PolicyStore {
-    /// Declares a `aws_verifiedpermissions_policy_store` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_verifiedpermissions_policy_store` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &POLICY_STORE_TYPE);
@@ -467,7 +467,7 @@ pub struct PolicyTemplateRequired {
     pub statement: rt::Expr,
 }
 impl PolicyTemplate {
-    /// Declares a `aws_verifiedpermissions_policy_template` with the stack-unique `id`. Required: `policy_store_id`, `statement`.
+    /// Declares an `aws_verifiedpermissions_policy_template` with the stack-unique `id`. Required: `policy_store_id`, `statement`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: PolicyTemplateRequired) -> Self {
         let mut this = rt::Base::new(id, &POLICY_TEMPLATE_TYPE);
@@ -520,7 +520,7 @@ static SCHEMA_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
 };
 impl Schema {
-    /// Declares a `aws_verifiedpermissions_schema` with the stack-unique `id`. Required: `policy_store_id`.
+    /// Declares an `aws_verifiedpermissions_schema` with the stack-unique `id`. Required: `policy_store_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &SCHEMA_TYPE);
@@ -579,7 +579,7 @@ pub mod data {
         schema: (&SCHEMAS, 5),
     };
     impl PolicyStore {
-        /// Declares a `aws_verifiedpermissions_policy_store` with the stack-unique `id`. Required: `id`.
+        /// Declares an `aws_verifiedpermissions_policy_store` with the stack-unique `id`. Required: `id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &POLICY_STORE_TYPE);

@@ -31,7 +31,7 @@ static CUSTOMER_GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl CustomerGateway {
-    /// Declares a `aws_customer_gateway` with the stack-unique `id`. Required: `type`.
+    /// Declares an `aws_customer_gateway` with the stack-unique `id`. Required: `type`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CUSTOMER_GATEWAY_TYPE);
@@ -120,7 +120,7 @@ static DEFAULT_NETWORK_ACL_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
 };
 impl DefaultNetworkAcl {
-    /// Declares a `aws_default_network_acl` with the stack-unique `id`. Required: `default_network_acl_id`.
+    /// Declares an `aws_default_network_acl` with the stack-unique `id`. Required: `default_network_acl_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DEFAULT_NETWORK_ACL_TYPE);
@@ -291,7 +291,7 @@ static DEFAULT_ROUTE_TABLE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
 };
 impl DefaultRouteTable {
-    /// Declares a `aws_default_route_table` with the stack-unique `id`. Required: `default_route_table_id`.
+    /// Declares an `aws_default_route_table` with the stack-unique `id`. Required: `default_route_table_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DEFAULT_ROUTE_TABLE_TYPE);
@@ -390,7 +390,7 @@ static DEFAULT_SECURITY_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
 };
 impl DefaultSecurityGroup {
-    /// Declares a `aws_default_security_group` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_default_security_group` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &DEFAULT_SECURITY_GROUP_TYPE);
@@ -481,7 +481,7 @@ static DEFAULT_SUBNET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
 };
 impl DefaultSubnet {
-    /// Declares a `aws_default_subnet` with the stack-unique `id`. Required: `availability_zone`.
+    /// Declares an `aws_default_subnet` with the stack-unique `id`. Required: `availability_zone`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DEFAULT_SUBNET_TYPE);
@@ -701,7 +701,7 @@ static DEFAULT_VPC_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
 };
 impl DefaultVpc {
-    /// Declares a `aws_default_vpc` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_default_vpc` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &DEFAULT_VPC_TYPE);
@@ -864,7 +864,7 @@ static DEFAULT_VPC_DHCP_OPTIONS_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 6),
 };
 impl DefaultVpcDhcpOptions {
-    /// Declares a `aws_default_vpc_dhcp_options` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_default_vpc_dhcp_options` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &DEFAULT_VPC_DHCP_OPTIONS_TYPE);
@@ -936,7 +936,7 @@ static EGRESS_ONLY_INTERNET_GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 7),
 };
 impl EgressOnlyInternetGateway {
-    /// Declares a `aws_egress_only_internet_gateway` with the stack-unique `id`. Required: `vpc_id`.
+    /// Declares an `aws_egress_only_internet_gateway` with the stack-unique `id`. Required: `vpc_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &EGRESS_ONLY_INTERNET_GATEWAY_TYPE);
@@ -976,7 +976,7 @@ static FLOW_LOG_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 8),
 };
 impl FlowLog {
-    /// Declares a `aws_flow_log` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_flow_log` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &FLOW_LOG_TYPE);
@@ -1169,7 +1169,7 @@ static INTERNET_GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 9),
 };
 impl InternetGateway {
-    /// Declares a `aws_internet_gateway` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_internet_gateway` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &INTERNET_GATEWAY_TYPE);
@@ -1262,7 +1262,7 @@ pub struct InternetGatewayAttachmentRequired {
     pub vpc_id: rt::Expr,
 }
 impl InternetGatewayAttachment {
-    /// Declares a `aws_internet_gateway_attachment` with the stack-unique `id`. Required: `internet_gateway_id`, `vpc_id`.
+    /// Declares an `aws_internet_gateway_attachment` with the stack-unique `id`. Required: `internet_gateway_id`, `vpc_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: InternetGatewayAttachmentRequired) -> Self {
         let mut this = rt::Base::new(id, &INTERNET_GATEWAY_ATTACHMENT_TYPE);
@@ -1337,7 +1337,7 @@ pub struct MainRouteTableAssociationRequired {
     pub vpc_id: rt::Expr,
 }
 impl MainRouteTableAssociation {
-    /// Declares a `aws_main_route_table_association` with the stack-unique `id`. Required: `route_table_id`, `vpc_id`.
+    /// Declares an `aws_main_route_table_association` with the stack-unique `id`. Required: `route_table_id`, `vpc_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: MainRouteTableAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &MAIN_ROUTE_TABLE_ASSOCIATION_TYPE);
@@ -1411,7 +1411,7 @@ static NAT_GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 12),
 };
 impl NatGateway {
-    /// Declares a `aws_nat_gateway` with the stack-unique `id`. Required: `subnet_id`.
+    /// Declares an `aws_nat_gateway` with the stack-unique `id`. Required: `subnet_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &NAT_GATEWAY_TYPE);
@@ -1553,7 +1553,7 @@ static NETWORK_ACL_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 13),
 };
 impl NetworkAcl {
-    /// Declares a `aws_network_acl` with the stack-unique `id`. Required: `vpc_id`.
+    /// Declares an `aws_network_acl` with the stack-unique `id`. Required: `vpc_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &NETWORK_ACL_TYPE);
@@ -1635,7 +1635,7 @@ pub struct NetworkAclAssociationRequired {
     pub subnet_id: rt::Expr,
 }
 impl NetworkAclAssociation {
-    /// Declares a `aws_network_acl_association` with the stack-unique `id`. Required: `network_acl_id`, `subnet_id`.
+    /// Declares an `aws_network_acl_association` with the stack-unique `id`. Required: `network_acl_id`, `subnet_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: NetworkAclAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &NETWORK_ACL_ASSOCIATION_TYPE);
@@ -1682,7 +1682,7 @@ pub struct NetworkAclRuleRequired {
     pub rule_number: rt::Number,
 }
 impl NetworkAclRule {
-    /// Declares a `aws_network_acl_rule` with the stack-unique `id`. Required: `network_acl_id`, `protocol`, `rule_action`, `rule_number`.
+    /// Declares an `aws_network_acl_rule` with the stack-unique `id`. Required: `network_acl_id`, `protocol`, `rule_action`, `rule_number`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: NetworkAclRuleRequired) -> Self {
         let mut this = rt::Base::new(id, &NETWORK_ACL_RULE_TYPE);
@@ -1791,7 +1791,7 @@ static NETWORK_INTERFACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 16),
 };
 impl NetworkInterface {
-    /// Declares a `aws_network_interface` with the stack-unique `id`. Required: `subnet_id`.
+    /// Declares an `aws_network_interface` with the stack-unique `id`. Required: `subnet_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &NETWORK_INTERFACE_TYPE);
@@ -2050,7 +2050,7 @@ pub struct NetworkInterfaceAttachmentRequired {
     pub network_interface_id: rt::Expr,
 }
 impl NetworkInterfaceAttachment {
-    /// Declares a `aws_network_interface_attachment` with the stack-unique `id`. Required: `device_index`, `instance_id`, `network_interface_id`.
+    /// Declares an `aws_network_interface_attachment` with the stack-unique `id`. Required: `device_index`, `instance_id`, `network_interface_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: NetworkInterfaceAttachmentRequired) -> Self {
         let mut this = rt::Base::new(id, &NETWORK_INTERFACE_ATTACHMENT_TYPE);
@@ -2111,7 +2111,7 @@ pub struct NetworkInterfacePermissionRequired {
     pub permission: rt::Expr,
 }
 impl NetworkInterfacePermission {
-    /// Declares a `aws_network_interface_permission` with the stack-unique `id`. Required: `aws_account_id`, `network_interface_id`, `permission`.
+    /// Declares an `aws_network_interface_permission` with the stack-unique `id`. Required: `aws_account_id`, `network_interface_id`, `permission`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: NetworkInterfacePermissionRequired) -> Self {
         let mut this = rt::Base::new(id, &NETWORK_INTERFACE_PERMISSION_TYPE);
@@ -2195,7 +2195,7 @@ pub struct NetworkInterfaceSgAttachmentRequired {
     pub security_group_id: rt::Expr,
 }
 impl NetworkInterfaceSgAttachment {
-    /// Declares a `aws_network_interface_sg_attachment` with the stack-unique `id`. Required: `network_interface_id`, `security_group_id`.
+    /// Declares an `aws_network_interface_sg_attachment` with the stack-unique `id`. Required: `network_interface_id`, `security_group_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: NetworkInterfaceSgAttachmentRequired) -> Self {
         let mut this = rt::Base::new(id, &NETWORK_INTERFACE_SG_ATTACHMENT_TYPE);
@@ -2271,7 +2271,7 @@ static ROUTE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 20),
 };
 impl Route {
-    /// Declares a `aws_route` with the stack-unique `id`. Required: `route_table_id`.
+    /// Declares an `aws_route` with the stack-unique `id`. Required: `route_table_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &ROUTE_TYPE);
@@ -2469,7 +2469,7 @@ static ROUTE_TABLE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 21),
 };
 impl RouteTable {
-    /// Declares a `aws_route_table` with the stack-unique `id`. Required: `vpc_id`.
+    /// Declares an `aws_route_table` with the stack-unique `id`. Required: `vpc_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &ROUTE_TABLE_TYPE);
@@ -2569,7 +2569,7 @@ static ROUTE_TABLE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 22),
 };
 impl RouteTableAssociation {
-    /// Declares a `aws_route_table_association` with the stack-unique `id`. Required: `route_table_id`.
+    /// Declares an `aws_route_table_association` with the stack-unique `id`. Required: `route_table_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &ROUTE_TABLE_ASSOCIATION_TYPE);
@@ -2652,7 +2652,7 @@ static SECURITY_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 23),
 };
 impl SecurityGroup {
-    /// Declares a `aws_security_group` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_security_group` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &SECURITY_GROUP_TYPE);
@@ -2800,7 +2800,7 @@ pub struct SecurityGroupRuleRequired {
     pub type_: rt::Expr,
 }
 impl SecurityGroupRule {
-    /// Declares a `aws_security_group_rule` with the stack-unique `id`. Required: `from_port`, `protocol`, `security_group_id`, `to_port`, `type`.
+    /// Declares an `aws_security_group_rule` with the stack-unique `id`. Required: `from_port`, `protocol`, `security_group_id`, `to_port`, `type`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: SecurityGroupRuleRequired) -> Self {
         let mut this = rt::Base::new(id, &SECURITY_GROUP_RULE_TYPE);
@@ -2933,7 +2933,7 @@ static SUBNET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 25),
 };
 impl Subnet {
-    /// Declares a `aws_subnet` with the stack-unique `id`. Required: `vpc_id`.
+    /// Declares an `aws_subnet` with the stack-unique `id`. Required: `vpc_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &SUBNET_TYPE);
@@ -3165,7 +3165,7 @@ static VPC_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 26),
 };
 impl Vpc {
-    /// Declares a `aws_vpc` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_vpc` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &VPC_TYPE);
@@ -3343,7 +3343,7 @@ static BLOCK_PUBLIC_ACCESS_EXCLUSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 27),
 };
 impl BlockPublicAccessExclusion {
-    /// Declares a `aws_vpc_block_public_access_exclusion` with the stack-unique `id`. Required: `internet_gateway_exclusion_mode`.
+    /// Declares an `aws_vpc_block_public_access_exclusion` with the stack-unique `id`. Required: `internet_gateway_exclusion_mode`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &BLOCK_PUBLIC_ACCESS_EXCLUSION_TYPE);
@@ -3439,7 +3439,7 @@ static BLOCK_PUBLIC_ACCESS_OPTIONS_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 28),
 };
 impl BlockPublicAccessOptions {
-    /// Declares a `aws_vpc_block_public_access_options` with the stack-unique `id`. Required: `internet_gateway_block_mode`.
+    /// Declares an `aws_vpc_block_public_access_options` with the stack-unique `id`. Required: `internet_gateway_block_mode`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &BLOCK_PUBLIC_ACCESS_OPTIONS_TYPE);
@@ -3512,7 +3512,7 @@ static DHCP_OPTIONS_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 29),
 };
 impl DhcpOptions {
-    /// Declares a `aws_vpc_dhcp_options` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_vpc_dhcp_options` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &DHCP_OPTIONS_TYPE);
@@ -3617,7 +3617,7 @@ pub struct DhcpOptionsAssociationRequired {
     pub vpc_id: rt::Expr,
 }
 impl DhcpOptionsAssociation {
-    /// Declares a `aws_vpc_dhcp_options_association` with the stack-unique `id`. Required: `dhcp_options_id`, `vpc_id`.
+    /// Declares an `aws_vpc_dhcp_options_association` with the stack-unique `id`. Required: `dhcp_options_id`, `vpc_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: DhcpOptionsAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &DHCP_OPTIONS_ASSOCIATION_TYPE);
@@ -3653,7 +3653,7 @@ static ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 31),
 };
 impl Endpoint {
-    /// Declares a `aws_vpc_endpoint` with the stack-unique `id`. Required: `vpc_id`.
+    /// Declares an `aws_vpc_endpoint` with the stack-unique `id`. Required: `vpc_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &ENDPOINT_TYPE);
@@ -3935,7 +3935,7 @@ pub struct EndpointConnectionAccepterRequired {
     pub vpc_endpoint_service_id: rt::Expr,
 }
 impl EndpointConnectionAccepter {
-    /// Declares a `aws_vpc_endpoint_connection_accepter` with the stack-unique `id`. Required: `vpc_endpoint_id`, `vpc_endpoint_service_id`.
+    /// Declares an `aws_vpc_endpoint_connection_accepter` with the stack-unique `id`. Required: `vpc_endpoint_id`, `vpc_endpoint_service_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: EndpointConnectionAccepterRequired) -> Self {
         let mut this = rt::Base::new(id, &ENDPOINT_CONNECTION_ACCEPTER_TYPE);
@@ -3985,7 +3985,7 @@ pub struct EndpointConnectionNotificationRequired {
     pub connection_notification_arn: rt::Expr,
 }
 impl EndpointConnectionNotification {
-    /// Declares a `aws_vpc_endpoint_connection_notification` with the stack-unique `id`. Required: `connection_events`, `connection_notification_arn`.
+    /// Declares an `aws_vpc_endpoint_connection_notification` with the stack-unique `id`. Required: `connection_events`, `connection_notification_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: EndpointConnectionNotificationRequired) -> Self {
         let mut this = rt::Base::new(id, &ENDPOINT_CONNECTION_NOTIFICATION_TYPE);
@@ -4053,7 +4053,7 @@ static ENDPOINT_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 34),
 };
 impl EndpointPolicy {
-    /// Declares a `aws_vpc_endpoint_policy` with the stack-unique `id`. Required: `vpc_endpoint_id`.
+    /// Declares an `aws_vpc_endpoint_policy` with the stack-unique `id`. Required: `vpc_endpoint_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &ENDPOINT_POLICY_TYPE);
@@ -4129,7 +4129,7 @@ pub struct EndpointPrivateDnsRequired {
     pub vpc_endpoint_id: rt::Expr,
 }
 impl EndpointPrivateDns {
-    /// Declares a `aws_vpc_endpoint_private_dns` with the stack-unique `id`. Required: `private_dns_enabled`, `vpc_endpoint_id`.
+    /// Declares an `aws_vpc_endpoint_private_dns` with the stack-unique `id`. Required: `private_dns_enabled`, `vpc_endpoint_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: EndpointPrivateDnsRequired) -> Self {
         let mut this = rt::Base::new(id, &ENDPOINT_PRIVATE_DNS_TYPE);
@@ -4175,7 +4175,7 @@ pub struct EndpointRouteTableAssociationRequired {
     pub vpc_endpoint_id: rt::Expr,
 }
 impl EndpointRouteTableAssociation {
-    /// Declares a `aws_vpc_endpoint_route_table_association` with the stack-unique `id`. Required: `route_table_id`, `vpc_endpoint_id`.
+    /// Declares an `aws_vpc_endpoint_route_table_association` with the stack-unique `id`. Required: `route_table_id`, `vpc_endpoint_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: EndpointRouteTableAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &ENDPOINT_ROUTE_TABLE_ASSOCIATION_TYPE);
@@ -4221,7 +4221,7 @@ pub struct EndpointSecurityGroupAssociationRequired {
     pub vpc_endpoint_id: rt::Expr,
 }
 impl EndpointSecurityGroupAssociation {
-    /// Declares a `aws_vpc_endpoint_security_group_association` with the stack-unique `id`. Required: `security_group_id`, `vpc_endpoint_id`.
+    /// Declares an `aws_vpc_endpoint_security_group_association` with the stack-unique `id`. Required: `security_group_id`, `vpc_endpoint_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: EndpointSecurityGroupAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &ENDPOINT_SECURITY_GROUP_ASSOCIATION_TYPE);
@@ -4270,7 +4270,7 @@ static ENDPOINT_SERVICE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 38),
 };
 impl EndpointService {
-    /// Declares a `aws_vpc_endpoint_service` with the stack-unique `id`. Required: `acceptance_required`.
+    /// Declares an `aws_vpc_endpoint_service` with the stack-unique `id`. Required: `acceptance_required`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Bool>) -> Self {
         let mut this = rt::Base::new(id, &ENDPOINT_SERVICE_TYPE);
@@ -4437,7 +4437,7 @@ pub struct EndpointServiceAllowedPrincipalRequired {
     pub vpc_endpoint_service_id: rt::Expr,
 }
 impl EndpointServiceAllowedPrincipal {
-    /// Declares a `aws_vpc_endpoint_service_allowed_principal` with the stack-unique `id`. Required: `principal_arn`, `vpc_endpoint_service_id`.
+    /// Declares an `aws_vpc_endpoint_service_allowed_principal` with the stack-unique `id`. Required: `principal_arn`, `vpc_endpoint_service_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: EndpointServiceAllowedPrincipalRequired) -> Self {
         let mut this = rt::Base::new(id, &ENDPOINT_SERVICE_ALLOWED_PRINCIPAL_TYPE);
@@ -4479,7 +4479,7 @@ static ENDPOINT_SERVICE_PRIVATE_DNS_VERIFICATION_TYPE: rt::TypeInfo = rt::TypeIn
     schema: (&SCHEMAS, 40),
 };
 impl EndpointServicePrivateDnsVerification {
-    /// Declares a `aws_vpc_endpoint_service_private_dns_verification` with the stack-unique `id`. Required: `service_id`.
+    /// Declares an `aws_vpc_endpoint_service_private_dns_verification` with the stack-unique `id`. Required: `service_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &ENDPOINT_SERVICE_PRIVATE_DNS_VERIFICATION_TYPE);
@@ -4553,7 +4553,7 @@ pub struct EndpointSubnetAssociationRequired {
     pub vpc_endpoint_id: rt::Expr,
 }
 impl EndpointSubnetAssociation {
-    /// Declares a `aws_vpc_endpoint_subnet_association` with the stack-unique `id`. Required: `subnet_id`, `vpc_endpoint_id`.
+    /// Declares an `aws_vpc_endpoint_subnet_association` with the stack-unique `id`. Required: `subnet_id`, `vpc_endpoint_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: EndpointSubnetAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &ENDPOINT_SUBNET_ASSOCIATION_TYPE);
@@ -4618,7 +4618,7 @@ static IPAM_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 42),
 };
 impl Ipam {
-    /// Declares a `aws_vpc_ipam` with the stack-unique `id`. Required: `operating_regions`.
+    /// Declares an `aws_vpc_ipam` with the stack-unique `id`. Required: `operating_regions`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: ipam::OperatingRegions) -> Self {
         let mut this = rt::Base::new(id, &IPAM_TYPE);
@@ -4754,7 +4754,7 @@ static IPAM_ORGANIZATION_ADMIN_ACCOUNT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 43),
 };
 impl IpamOrganizationAdminAccount {
-    /// Declares a `aws_vpc_ipam_organization_admin_account` with the stack-unique `id`. Required: `delegated_admin_account_id`.
+    /// Declares an `aws_vpc_ipam_organization_admin_account` with the stack-unique `id`. Required: `delegated_admin_account_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &IPAM_ORGANIZATION_ADMIN_ACCOUNT_TYPE);
@@ -4811,7 +4811,7 @@ pub struct IpamPoolRequired {
     pub ipam_scope_id: rt::Expr,
 }
 impl IpamPool {
-    /// Declares a `aws_vpc_ipam_pool` with the stack-unique `id`. Required: `address_family`, `ipam_scope_id`.
+    /// Declares an `aws_vpc_ipam_pool` with the stack-unique `id`. Required: `address_family`, `ipam_scope_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: IpamPoolRequired) -> Self {
         let mut this = rt::Base::new(id, &IPAM_POOL_TYPE);
@@ -5017,7 +5017,7 @@ static IPAM_POOL_CIDR_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 45),
 };
 impl IpamPoolCidr {
-    /// Declares a `aws_vpc_ipam_pool_cidr` with the stack-unique `id`. Required: `ipam_pool_id`.
+    /// Declares an `aws_vpc_ipam_pool_cidr` with the stack-unique `id`. Required: `ipam_pool_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &IPAM_POOL_CIDR_TYPE);
@@ -5128,7 +5128,7 @@ static IPAM_POOL_CIDR_ALLOCATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 46),
 };
 impl IpamPoolCidrAllocation {
-    /// Declares a `aws_vpc_ipam_pool_cidr_allocation` with the stack-unique `id`. Required: `ipam_pool_id`.
+    /// Declares an `aws_vpc_ipam_pool_cidr_allocation` with the stack-unique `id`. Required: `ipam_pool_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &IPAM_POOL_CIDR_ALLOCATION_TYPE);
@@ -5211,7 +5211,7 @@ static IPAM_PREVIEW_NEXT_CIDR_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 47),
 };
 impl IpamPreviewNextCidr {
-    /// Declares a `aws_vpc_ipam_preview_next_cidr` with the stack-unique `id`. Required: `ipam_pool_id`.
+    /// Declares an `aws_vpc_ipam_preview_next_cidr` with the stack-unique `id`. Required: `ipam_pool_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &IPAM_PREVIEW_NEXT_CIDR_TYPE);
@@ -5264,7 +5264,7 @@ static IPAM_RESOURCE_DISCOVERY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 48),
 };
 impl IpamResourceDiscovery {
-    /// Declares a `aws_vpc_ipam_resource_discovery` with the stack-unique `id`. Required: `operating_regions`.
+    /// Declares an `aws_vpc_ipam_resource_discovery` with the stack-unique `id`. Required: `operating_regions`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: ipam_resource_discovery::OperatingRegions) -> Self {
         let mut this = rt::Base::new(id, &IPAM_RESOURCE_DISCOVERY_TYPE);
@@ -5372,7 +5372,7 @@ pub struct IpamResourceDiscoveryAssociationRequired {
     pub ipam_resource_discovery_id: rt::Expr,
 }
 impl IpamResourceDiscoveryAssociation {
-    /// Declares a `aws_vpc_ipam_resource_discovery_association` with the stack-unique `id`. Required: `ipam_id`, `ipam_resource_discovery_id`.
+    /// Declares an `aws_vpc_ipam_resource_discovery_association` with the stack-unique `id`. Required: `ipam_id`, `ipam_resource_discovery_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: IpamResourceDiscoveryAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &IPAM_RESOURCE_DISCOVERY_ASSOCIATION_TYPE);
@@ -5481,7 +5481,7 @@ static IPAM_SCOPE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 50),
 };
 impl IpamScope {
-    /// Declares a `aws_vpc_ipam_scope` with the stack-unique `id`. Required: `ipam_id`.
+    /// Declares an `aws_vpc_ipam_scope` with the stack-unique `id`. Required: `ipam_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &IPAM_SCOPE_TYPE);
@@ -5584,7 +5584,7 @@ static IPV4_CIDR_BLOCK_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 51),
 };
 impl Ipv4CidrBlockAssociation {
-    /// Declares a `aws_vpc_ipv4_cidr_block_association` with the stack-unique `id`. Required: `vpc_id`.
+    /// Declares an `aws_vpc_ipv4_cidr_block_association` with the stack-unique `id`. Required: `vpc_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &IPV4_CIDR_BLOCK_ASSOCIATION_TYPE);
@@ -5671,7 +5671,7 @@ static IPV6_CIDR_BLOCK_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 52),
 };
 impl Ipv6CidrBlockAssociation {
-    /// Declares a `aws_vpc_ipv6_cidr_block_association` with the stack-unique `id`. Required: `vpc_id`.
+    /// Declares an `aws_vpc_ipv6_cidr_block_association` with the stack-unique `id`. Required: `vpc_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &IPV6_CIDR_BLOCK_ASSOCIATION_TYPE);
@@ -5792,7 +5792,7 @@ pub struct NetworkPerformanceMetricSubscriptionRequired {
     pub source: rt::Expr,
 }
 impl NetworkPerformanceMetricSubscription {
-    /// Declares a `aws_vpc_network_performance_metric_subscription` with the stack-unique `id`. Required: `destination`, `source`.
+    /// Declares an `aws_vpc_network_performance_metric_subscription` with the stack-unique `id`. Required: `destination`, `source`.
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
@@ -5863,7 +5863,7 @@ pub struct PeeringConnectionRequired {
     pub vpc_id: rt::Expr,
 }
 impl PeeringConnection {
-    /// Declares a `aws_vpc_peering_connection` with the stack-unique `id`. Required: `peer_vpc_id`, `vpc_id`.
+    /// Declares an `aws_vpc_peering_connection` with the stack-unique `id`. Required: `peer_vpc_id`, `vpc_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: PeeringConnectionRequired) -> Self {
         let mut this = rt::Base::new(id, &PEERING_CONNECTION_TYPE);
@@ -5984,7 +5984,7 @@ static PEERING_CONNECTION_ACCEPTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 55),
 };
 impl PeeringConnectionAccepter {
-    /// Declares a `aws_vpc_peering_connection_accepter` with the stack-unique `id`. Required: `vpc_peering_connection_id`.
+    /// Declares an `aws_vpc_peering_connection_accepter` with the stack-unique `id`. Required: `vpc_peering_connection_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &PEERING_CONNECTION_ACCEPTER_TYPE);
@@ -6093,7 +6093,7 @@ static PEERING_CONNECTION_OPTIONS_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 56),
 };
 impl PeeringConnectionOptions {
-    /// Declares a `aws_vpc_peering_connection_options` with the stack-unique `id`. Required: `vpc_peering_connection_id`.
+    /// Declares an `aws_vpc_peering_connection_options` with the stack-unique `id`. Required: `vpc_peering_connection_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &PEERING_CONNECTION_OPTIONS_TYPE);
@@ -6139,7 +6139,7 @@ static ROUTE_SERVER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 57),
 };
 impl RouteServer {
-    /// Declares a `aws_vpc_route_server` with the stack-unique `id`. Required: `amazon_side_asn`.
+    /// Declares an `aws_vpc_route_server` with the stack-unique `id`. Required: `amazon_side_asn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Number>) -> Self {
         let mut this = rt::Base::new(id, &ROUTE_SERVER_TYPE);
@@ -6259,7 +6259,7 @@ pub struct RouteServerEndpointRequired {
     pub subnet_id: rt::Expr,
 }
 impl RouteServerEndpoint {
-    /// Declares a `aws_vpc_route_server_endpoint` with the stack-unique `id`. Required: `route_server_id`, `subnet_id`.
+    /// Declares an `aws_vpc_route_server_endpoint` with the stack-unique `id`. Required: `route_server_id`, `subnet_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: RouteServerEndpointRequired) -> Self {
         let mut this = rt::Base::new(id, &ROUTE_SERVER_ENDPOINT_TYPE);
@@ -6360,7 +6360,7 @@ pub struct RouteServerPeerRequired {
     pub route_server_endpoint_id: rt::Expr,
 }
 impl RouteServerPeer {
-    /// Declares a `aws_vpc_route_server_peer` with the stack-unique `id`. Required: `peer_address`, `route_server_endpoint_id`.
+    /// Declares an `aws_vpc_route_server_peer` with the stack-unique `id`. Required: `peer_address`, `route_server_endpoint_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: RouteServerPeerRequired) -> Self {
         let mut this = rt::Base::new(id, &ROUTE_SERVER_PEER_TYPE);
@@ -6493,7 +6493,7 @@ pub struct RouteServerPropagationRequired {
     pub route_table_id: rt::Expr,
 }
 impl RouteServerPropagation {
-    /// Declares a `aws_vpc_route_server_propagation` with the stack-unique `id`. Required: `route_server_id`, `route_table_id`.
+    /// Declares an `aws_vpc_route_server_propagation` with the stack-unique `id`. Required: `route_server_id`, `route_table_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: RouteServerPropagationRequired) -> Self {
         let mut this = rt::Base::new(id, &ROUTE_SERVER_PROPAGATION_TYPE);
@@ -6565,7 +6565,7 @@ pub struct RouteServerVpcAssociationRequired {
     pub vpc_id: rt::Expr,
 }
 impl RouteServerVpcAssociation {
-    /// Declares a `aws_vpc_route_server_vpc_association` with the stack-unique `id`. Required: `route_server_id`, `vpc_id`.
+    /// Declares an `aws_vpc_route_server_vpc_association` with the stack-unique `id`. Required: `route_server_id`, `vpc_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: RouteServerVpcAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &ROUTE_SERVER_VPC_ASSOCIATION_TYPE);
@@ -6637,7 +6637,7 @@ pub struct SecurityGroupEgressRuleRequired {
     pub security_group_id: rt::Expr,
 }
 impl SecurityGroupEgressRule {
-    /// Declares a `aws_vpc_security_group_egress_rule` with the stack-unique `id`. Required: `ip_protocol`, `security_group_id`.
+    /// Declares an `aws_vpc_security_group_egress_rule` with the stack-unique `id`. Required: `ip_protocol`, `security_group_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: SecurityGroupEgressRuleRequired) -> Self {
         let mut this = rt::Base::new(id, &SECURITY_GROUP_EGRESS_RULE_TYPE);
@@ -6761,7 +6761,7 @@ pub struct SecurityGroupIngressRuleRequired {
     pub security_group_id: rt::Expr,
 }
 impl SecurityGroupIngressRule {
-    /// Declares a `aws_vpc_security_group_ingress_rule` with the stack-unique `id`. Required: `ip_protocol`, `security_group_id`.
+    /// Declares an `aws_vpc_security_group_ingress_rule` with the stack-unique `id`. Required: `ip_protocol`, `security_group_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: SecurityGroupIngressRuleRequired) -> Self {
         let mut this = rt::Base::new(id, &SECURITY_GROUP_INGRESS_RULE_TYPE);
@@ -6885,7 +6885,7 @@ pub struct SecurityGroupVpcAssociationRequired {
     pub vpc_id: rt::Expr,
 }
 impl SecurityGroupVpcAssociation {
-    /// Declares a `aws_vpc_security_group_vpc_association` with the stack-unique `id`. Required: `security_group_id`, `vpc_id`.
+    /// Declares an `aws_vpc_security_group_vpc_association` with the stack-unique `id`. Required: `security_group_id`, `vpc_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: SecurityGroupVpcAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &SECURITY_GROUP_VPC_ASSOCIATION_TYPE);
@@ -6964,7 +6964,7 @@ pub struct VpnConnectionRequired {
     pub type_: rt::Expr,
 }
 impl VpnConnection {
-    /// Declares a `aws_vpn_connection` with the stack-unique `id`. Required: `customer_gateway_id`, `type`.
+    /// Declares an `aws_vpn_connection` with the stack-unique `id`. Required: `customer_gateway_id`, `type`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: VpnConnectionRequired) -> Self {
         let mut this = rt::Base::new(id, &VPN_CONNECTION_TYPE);
@@ -7673,7 +7673,7 @@ pub struct VpnConnectionRouteRequired {
     pub vpn_connection_id: rt::Expr,
 }
 impl VpnConnectionRoute {
-    /// Declares a `aws_vpn_connection_route` with the stack-unique `id`. Required: `destination_cidr_block`, `vpn_connection_id`.
+    /// Declares an `aws_vpn_connection_route` with the stack-unique `id`. Required: `destination_cidr_block`, `vpn_connection_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: VpnConnectionRouteRequired) -> Self {
         let mut this = rt::Base::new(id, &VPN_CONNECTION_ROUTE_TYPE);
@@ -7712,7 +7712,7 @@ static VPN_GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 67),
 };
 impl VpnGateway {
-    /// Declares a `aws_vpn_gateway` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_vpn_gateway` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &VPN_GATEWAY_TYPE);
@@ -7785,7 +7785,7 @@ pub struct VpnGatewayAttachmentRequired {
     pub vpn_gateway_id: rt::Expr,
 }
 impl VpnGatewayAttachment {
-    /// Declares a `aws_vpn_gateway_attachment` with the stack-unique `id`. Required: `vpc_id`, `vpn_gateway_id`.
+    /// Declares an `aws_vpn_gateway_attachment` with the stack-unique `id`. Required: `vpc_id`, `vpn_gateway_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: VpnGatewayAttachmentRequired) -> Self {
         let mut this = rt::Base::new(id, &VPN_GATEWAY_ATTACHMENT_TYPE);
@@ -7828,7 +7828,7 @@ pub struct VpnGatewayRoutePropagationRequired {
     pub vpn_gateway_id: rt::Expr,
 }
 impl VpnGatewayRoutePropagation {
-    /// Declares a `aws_vpn_gateway_route_propagation` with the stack-unique `id`. Required: `route_table_id`, `vpn_gateway_id`.
+    /// Declares an `aws_vpn_gateway_route_propagation` with the stack-unique `id`. Required: `route_table_id`, `vpn_gateway_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: VpnGatewayRoutePropagationRequired) -> Self {
         let mut this = rt::Base::new(id, &VPN_GATEWAY_ROUTE_PROPAGATION_TYPE);
@@ -7978,7 +7978,7 @@ pub mod data {
         schema: (&SCHEMAS, 70),
     };
     impl CustomerGateway {
-        /// Declares a `aws_customer_gateway` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_customer_gateway` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &CUSTOMER_GATEWAY_TYPE);
@@ -8061,7 +8061,7 @@ pub mod data {
         schema: (&SCHEMAS, 71),
     };
     impl InternetGateway {
-        /// Declares a `aws_internet_gateway` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_internet_gateway` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &INTERNET_GATEWAY_TYPE);
@@ -8137,7 +8137,7 @@ pub mod data {
         schema: (&SCHEMAS, 72),
     };
     impl NatGateway {
-        /// Declares a `aws_nat_gateway` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_nat_gateway` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &NAT_GATEWAY_TYPE);
@@ -8255,7 +8255,7 @@ pub mod data {
         schema: (&SCHEMAS, 73),
     };
     impl NatGateways {
-        /// Declares a `aws_nat_gateways` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_nat_gateways` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &NAT_GATEWAYS_TYPE);
@@ -8323,7 +8323,7 @@ pub mod data {
         schema: (&SCHEMAS, 74),
     };
     impl NetworkAcls {
-        /// Declares a `aws_network_acls` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_network_acls` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &NETWORK_ACLS_TYPE);
@@ -8391,7 +8391,7 @@ pub mod data {
         schema: (&SCHEMAS, 75),
     };
     impl NetworkInterface {
-        /// Declares a `aws_network_interface` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_network_interface` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &NETWORK_INTERFACE_TYPE);
@@ -8514,7 +8514,7 @@ pub mod data {
         schema: (&SCHEMAS, 76),
     };
     impl NetworkInterfaces {
-        /// Declares a `aws_network_interfaces` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_network_interfaces` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &NETWORK_INTERFACES_TYPE);
@@ -8573,7 +8573,7 @@ pub mod data {
         schema: (&SCHEMAS, 77),
     };
     impl PrefixList {
-        /// Declares a `aws_prefix_list` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_prefix_list` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &PREFIX_LIST_TYPE);
@@ -8641,7 +8641,7 @@ pub mod data {
         schema: (&SCHEMAS, 78),
     };
     impl Route {
-        /// Declares a `aws_route` with the stack-unique `id`. Required: `route_table_id`.
+        /// Declares an `aws_route` with the stack-unique `id`. Required: `route_table_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &ROUTE_TYPE);
@@ -8804,7 +8804,7 @@ pub mod data {
         schema: (&SCHEMAS, 79),
     };
     impl RouteTable {
-        /// Declares a `aws_route_table` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_route_table` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &ROUTE_TABLE_TYPE);
@@ -8911,7 +8911,7 @@ pub mod data {
         schema: (&SCHEMAS, 80),
     };
     impl RouteTables {
-        /// Declares a `aws_route_tables` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_route_tables` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &ROUTE_TABLES_TYPE);
@@ -8979,7 +8979,7 @@ pub mod data {
         schema: (&SCHEMAS, 81),
     };
     impl SecurityGroup {
-        /// Declares a `aws_security_group` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_security_group` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &SECURITY_GROUP_TYPE);
@@ -9060,7 +9060,7 @@ pub mod data {
         schema: (&SCHEMAS, 82),
     };
     impl SecurityGroups {
-        /// Declares a `aws_security_groups` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_security_groups` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &SECURITY_GROUPS_TYPE);
@@ -9127,7 +9127,7 @@ pub mod data {
         schema: (&SCHEMAS, 83),
     };
     impl Subnet {
-        /// Declares a `aws_subnet` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_subnet` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &SUBNET_TYPE);
@@ -9306,7 +9306,7 @@ pub mod data {
         schema: (&SCHEMAS, 84),
     };
     impl Subnets {
-        /// Declares a `aws_subnets` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_subnets` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &SUBNETS_TYPE);
@@ -9365,7 +9365,7 @@ pub mod data {
         schema: (&SCHEMAS, 85),
     };
     impl Vpc {
-        /// Declares a `aws_vpc` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_vpc` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &VPC_TYPE);
@@ -9496,7 +9496,7 @@ pub mod data {
         schema: (&SCHEMAS, 86),
     };
     impl DhcpOptions {
-        /// Declares a `aws_vpc_dhcp_options` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_vpc_dhcp_options` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &DHCP_OPTIONS_TYPE);
@@ -9592,7 +9592,7 @@ pub mod data {
         schema: (&SCHEMAS, 87),
     };
     impl Endpoint {
-        /// Declares a `aws_vpc_endpoint` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_vpc_endpoint` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &ENDPOINT_TYPE);
@@ -9734,7 +9734,7 @@ pub mod data {
         schema: (&SCHEMAS, 88),
     };
     impl EndpointAssociations {
-        /// Declares a `aws_vpc_endpoint_associations` with the stack-unique `id`. Required: `vpc_endpoint_id`.
+        /// Declares an `aws_vpc_endpoint_associations` with the stack-unique `id`. Required: `vpc_endpoint_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &ENDPOINT_ASSOCIATIONS_TYPE);
@@ -9769,7 +9769,7 @@ pub mod data {
         schema: (&SCHEMAS, 89),
     };
     impl EndpointService {
-        /// Declares a `aws_vpc_endpoint_service` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_vpc_endpoint_service` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &ENDPOINT_SERVICE_TYPE);
@@ -9908,7 +9908,7 @@ pub mod data {
         schema: (&SCHEMAS, 90),
     };
     impl Ipam {
-        /// Declares a `aws_vpc_ipam` with the stack-unique `id`. Required: `id`.
+        /// Declares an `aws_vpc_ipam` with the stack-unique `id`. Required: `id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &IPAM_TYPE);
@@ -9999,7 +9999,7 @@ pub mod data {
         schema: (&SCHEMAS, 91),
     };
     impl IpamPool {
-        /// Declares a `aws_vpc_ipam_pool` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_vpc_ipam_pool` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &IPAM_POOL_TYPE);
@@ -10132,7 +10132,7 @@ pub mod data {
         schema: (&SCHEMAS, 92),
     };
     impl IpamPoolCidrs {
-        /// Declares a `aws_vpc_ipam_pool_cidrs` with the stack-unique `id`. Required: `ipam_pool_id`.
+        /// Declares an `aws_vpc_ipam_pool_cidrs` with the stack-unique `id`. Required: `ipam_pool_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &IPAM_POOL_CIDRS_TYPE);
@@ -10187,7 +10187,7 @@ pub mod data {
         schema: (&SCHEMAS, 93),
     };
     impl IpamPools {
-        /// Declares a `aws_vpc_ipam_pools` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_vpc_ipam_pools` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &IPAM_POOLS_TYPE);
@@ -10232,7 +10232,7 @@ pub mod data {
         schema: (&SCHEMAS, 94),
     };
     impl IpamPreviewNextCidr {
-        /// Declares a `aws_vpc_ipam_preview_next_cidr` with the stack-unique `id`. Required: `ipam_pool_id`.
+        /// Declares an `aws_vpc_ipam_preview_next_cidr` with the stack-unique `id`. Required: `ipam_pool_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &IPAM_PREVIEW_NEXT_CIDR_TYPE);
@@ -10300,7 +10300,7 @@ pub mod data {
         schema: (&SCHEMAS, 95),
     };
     impl Ipams {
-        /// Declares a `aws_vpc_ipams` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_vpc_ipams` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &IPAMS_TYPE);
@@ -10349,7 +10349,7 @@ pub mod data {
         schema: (&SCHEMAS, 96),
     };
     impl PeeringConnection {
-        /// Declares a `aws_vpc_peering_connection` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_vpc_peering_connection` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &PEERING_CONNECTION_TYPE);
@@ -10509,7 +10509,7 @@ pub mod data {
         schema: (&SCHEMAS, 97),
     };
     impl PeeringConnections {
-        /// Declares a `aws_vpc_peering_connections` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_vpc_peering_connections` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &PEERING_CONNECTIONS_TYPE);
@@ -10568,7 +10568,7 @@ pub mod data {
         schema: (&SCHEMAS, 98),
     };
     impl SecurityGroupRule {
-        /// Declares a `aws_vpc_security_group_rule` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_vpc_security_group_rule` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &SECURITY_GROUP_RULE_TYPE);
@@ -10661,7 +10661,7 @@ pub mod data {
         schema: (&SCHEMAS, 99),
     };
     impl SecurityGroupRules {
-        /// Declares a `aws_vpc_security_group_rules` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_vpc_security_group_rules` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &SECURITY_GROUP_RULES_TYPE);
@@ -10710,7 +10710,7 @@ pub mod data {
         schema: (&SCHEMAS, 100),
     };
     impl Vpcs {
-        /// Declares a `aws_vpcs` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_vpcs` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &VPCS_TYPE);
@@ -10769,7 +10769,7 @@ pub mod data {
         schema: (&SCHEMAS, 101),
     };
     impl VpnGateway {
-        /// Declares a `aws_vpn_gateway` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_vpn_gateway` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &VPN_GATEWAY_TYPE);

@@ -38,7 +38,7 @@ pub struct AccessLogSubscriptionRequired {
     pub resource_identifier: rt::Expr,
 }
 impl AccessLogSubscription {
-    /// Declares a `aws_vpclattice_access_log_subscription` with the stack-unique `id`. Required: `destination_arn`, `resource_identifier`.
+    /// Declares an `aws_vpclattice_access_log_subscription` with the stack-unique `id`. Required: `destination_arn`, `resource_identifier`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: AccessLogSubscriptionRequired) -> Self {
         let mut this = rt::Base::new(id, &ACCESS_LOG_SUBSCRIPTION_TYPE);
@@ -110,7 +110,7 @@ pub struct AuthPolicyRequired {
     pub resource_identifier: rt::Expr,
 }
 impl AuthPolicy {
-    /// Declares a `aws_vpclattice_auth_policy` with the stack-unique `id`. Required: `policy`, `resource_identifier`.
+    /// Declares an `aws_vpclattice_auth_policy` with the stack-unique `id`. Required: `policy`, `resource_identifier`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: AuthPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &AUTH_POLICY_TYPE);
@@ -177,7 +177,7 @@ pub struct ListenerRequired {
     pub default_action: listener::DefaultAction,
 }
 impl Listener {
-    /// Declares a `aws_vpclattice_listener` with the stack-unique `id`. Required: `name`, `protocol`, `default_action`.
+    /// Declares an `aws_vpclattice_listener` with the stack-unique `id`. Required: `name`, `protocol`, `default_action`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ListenerRequired) -> Self {
         let mut this = rt::Base::new(id, &LISTENER_TYPE);
@@ -346,7 +346,7 @@ pub struct ListenerRuleRequired {
     pub match_: listener_rule::Match,
 }
 impl ListenerRule {
-    /// Declares a `aws_vpclattice_listener_rule` with the stack-unique `id`. Required: `listener_identifier`, `name`, `priority`, `service_identifier`, `action`, `match`.
+    /// Declares an `aws_vpclattice_listener_rule` with the stack-unique `id`. Required: `listener_identifier`, `name`, `priority`, `service_identifier`, `action`, `match`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ListenerRuleRequired) -> Self {
         let mut this = rt::Base::new(id, &LISTENER_RULE_TYPE);
@@ -600,7 +600,7 @@ static RESOURCE_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
 };
 impl ResourceConfiguration {
-    /// Declares a `aws_vpclattice_resource_configuration` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_vpclattice_resource_configuration` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &RESOURCE_CONFIGURATION_TYPE);
@@ -800,7 +800,7 @@ pub struct ResourceGatewayRequired {
     pub vpc_id: rt::Expr,
 }
 impl ResourceGateway {
-    /// Declares a `aws_vpclattice_resource_gateway` with the stack-unique `id`. Required: `name`, `subnet_ids`, `vpc_id`.
+    /// Declares an `aws_vpclattice_resource_gateway` with the stack-unique `id`. Required: `name`, `subnet_ids`, `vpc_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ResourceGatewayRequired) -> Self {
         let mut this = rt::Base::new(id, &RESOURCE_GATEWAY_TYPE);
@@ -893,7 +893,7 @@ pub struct ResourcePolicyRequired {
     pub resource_arn: rt::Expr,
 }
 impl ResourcePolicy {
-    /// Declares a `aws_vpclattice_resource_policy` with the stack-unique `id`. Required: `policy`, `resource_arn`.
+    /// Declares an `aws_vpclattice_resource_policy` with the stack-unique `id`. Required: `policy`, `resource_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ResourcePolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &RESOURCE_POLICY_TYPE);
@@ -929,7 +929,7 @@ static SERVICE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 7),
 };
 impl Service {
-    /// Declares a `aws_vpclattice_service` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_vpclattice_service` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &SERVICE_TYPE);
@@ -1018,7 +1018,7 @@ static SERVICE_NETWORK_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 8),
 };
 impl ServiceNetwork {
-    /// Declares a `aws_vpclattice_service_network` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_vpclattice_service_network` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &SERVICE_NETWORK_TYPE);
@@ -1078,7 +1078,7 @@ pub struct ServiceNetworkResourceAssociationRequired {
     pub service_network_identifier: rt::Expr,
 }
 impl ServiceNetworkResourceAssociation {
-    /// Declares a `aws_vpclattice_service_network_resource_association` with the stack-unique `id`. Required: `resource_configuration_identifier`, `service_network_identifier`.
+    /// Declares an `aws_vpclattice_service_network_resource_association` with the stack-unique `id`. Required: `resource_configuration_identifier`, `service_network_identifier`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ServiceNetworkResourceAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &SERVICE_NETWORK_RESOURCE_ASSOCIATION_TYPE);
@@ -1176,7 +1176,7 @@ pub struct ServiceNetworkServiceAssociationRequired {
     pub service_network_identifier: rt::Expr,
 }
 impl ServiceNetworkServiceAssociation {
-    /// Declares a `aws_vpclattice_service_network_service_association` with the stack-unique `id`. Required: `service_identifier`, `service_network_identifier`.
+    /// Declares an `aws_vpclattice_service_network_service_association` with the stack-unique `id`. Required: `service_identifier`, `service_network_identifier`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ServiceNetworkServiceAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &SERVICE_NETWORK_SERVICE_ASSOCIATION_TYPE);
@@ -1267,7 +1267,7 @@ pub struct ServiceNetworkVpcAssociationRequired {
     pub vpc_identifier: rt::Expr,
 }
 impl ServiceNetworkVpcAssociation {
-    /// Declares a `aws_vpclattice_service_network_vpc_association` with the stack-unique `id`. Required: `service_network_identifier`, `vpc_identifier`.
+    /// Declares an `aws_vpclattice_service_network_vpc_association` with the stack-unique `id`. Required: `service_network_identifier`, `vpc_identifier`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ServiceNetworkVpcAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &SERVICE_NETWORK_VPC_ASSOCIATION_TYPE);
@@ -1356,7 +1356,7 @@ pub struct TargetGroupRequired {
     pub type_: rt::Expr,
 }
 impl TargetGroup {
-    /// Declares a `aws_vpclattice_target_group` with the stack-unique `id`. Required: `name`, `type`.
+    /// Declares an `aws_vpclattice_target_group` with the stack-unique `id`. Required: `name`, `type`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: TargetGroupRequired) -> Self {
         let mut this = rt::Base::new(id, &TARGET_GROUP_TYPE);
@@ -1554,7 +1554,7 @@ pub struct TargetGroupAttachmentRequired {
     pub target: target_group_attachment::Target,
 }
 impl TargetGroupAttachment {
-    /// Declares a `aws_vpclattice_target_group_attachment` with the stack-unique `id`. Required: `target_group_identifier`, `target`.
+    /// Declares an `aws_vpclattice_target_group_attachment` with the stack-unique `id`. Required: `target_group_identifier`, `target`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: TargetGroupAttachmentRequired) -> Self {
         let mut this = rt::Base::new(id, &TARGET_GROUP_ATTACHMENT_TYPE);
@@ -1678,7 +1678,7 @@ pub mod data {
         schema: (&SCHEMAS, 14),
     };
     impl AuthPolicy {
-        /// Declares a `aws_vpclattice_auth_policy` with the stack-unique `id`. Required: `resource_identifier`.
+        /// Declares an `aws_vpclattice_auth_policy` with the stack-unique `id`. Required: `resource_identifier`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &AUTH_POLICY_TYPE);
@@ -1739,7 +1739,7 @@ pub mod data {
         pub service_identifier: rt::Expr,
     }
     impl Listener {
-        /// Declares a `aws_vpclattice_listener` with the stack-unique `id`. Required: `listener_identifier`, `service_identifier`.
+        /// Declares an `aws_vpclattice_listener` with the stack-unique `id`. Required: `listener_identifier`, `service_identifier`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: ListenerRequired) -> Self {
             let mut this = rt::Base::new(id, &LISTENER_TYPE);
@@ -1835,7 +1835,7 @@ pub mod data {
         schema: (&SCHEMAS, 16),
     };
     impl ResourcePolicy {
-        /// Declares a `aws_vpclattice_resource_policy` with the stack-unique `id`. Required: `resource_arn`.
+        /// Declares an `aws_vpclattice_resource_policy` with the stack-unique `id`. Required: `resource_arn`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &RESOURCE_POLICY_TYPE);
@@ -1875,7 +1875,7 @@ pub mod data {
         schema: (&SCHEMAS, 17),
     };
     impl Service {
-        /// Declares a `aws_vpclattice_service` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_vpclattice_service` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &SERVICE_TYPE);
@@ -1957,7 +1957,7 @@ pub mod data {
         schema: (&SCHEMAS, 18),
     };
     impl ServiceNetwork {
-        /// Declares a `aws_vpclattice_service_network` with the stack-unique `id`. Required: `service_network_identifier`.
+        /// Declares an `aws_vpclattice_service_network` with the stack-unique `id`. Required: `service_network_identifier`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &SERVICE_NETWORK_TYPE);

@@ -31,7 +31,7 @@ static BYTE_MATCH_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl ByteMatchSet {
-    /// Declares a `aws_waf_byte_match_set` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_waf_byte_match_set` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &BYTE_MATCH_SET_TYPE);
@@ -109,7 +109,7 @@ static GEO_MATCH_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
 };
 impl GeoMatchSet {
-    /// Declares a `aws_waf_geo_match_set` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_waf_geo_match_set` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &GEO_MATCH_SET_TYPE);
@@ -172,7 +172,7 @@ static IPSET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
 };
 impl Ipset {
-    /// Declares a `aws_waf_ipset` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_waf_ipset` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &IPSET_TYPE);
@@ -246,7 +246,7 @@ pub struct RateBasedRuleRequired {
     pub rate_limit: rt::Number,
 }
 impl RateBasedRule {
-    /// Declares a `aws_waf_rate_based_rule` with the stack-unique `id`. Required: `metric_name`, `name`, `rate_key`, `rate_limit`.
+    /// Declares an `aws_waf_rate_based_rule` with the stack-unique `id`. Required: `metric_name`, `name`, `rate_key`, `rate_limit`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: RateBasedRuleRequired) -> Self {
         let mut this = rt::Base::new(id, &RATE_BASED_RULE_TYPE);
@@ -315,7 +315,7 @@ static REGEX_MATCH_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
 };
 impl RegexMatchSet {
-    /// Declares a `aws_waf_regex_match_set` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_waf_regex_match_set` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &REGEX_MATCH_SET_TYPE);
@@ -388,7 +388,7 @@ static REGEX_PATTERN_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
 };
 impl RegexPatternSet {
-    /// Declares a `aws_waf_regex_pattern_set` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_waf_regex_pattern_set` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &REGEX_PATTERN_SET_TYPE);
@@ -439,7 +439,7 @@ pub struct RuleRequired {
     pub name: rt::Expr,
 }
 impl Rule {
-    /// Declares a `aws_waf_rule` with the stack-unique `id`. Required: `metric_name`, `name`.
+    /// Declares an `aws_waf_rule` with the stack-unique `id`. Required: `metric_name`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: RuleRequired) -> Self {
         let mut this = rt::Base::new(id, &RULE_TYPE);
@@ -505,7 +505,7 @@ pub struct RuleGroupRequired {
     pub name: rt::Expr,
 }
 impl RuleGroup {
-    /// Declares a `aws_waf_rule_group` with the stack-unique `id`. Required: `metric_name`, `name`.
+    /// Declares an `aws_waf_rule_group` with the stack-unique `id`. Required: `metric_name`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: RuleGroupRequired) -> Self {
         let mut this = rt::Base::new(id, &RULE_GROUP_TYPE);
@@ -591,7 +591,7 @@ static SIZE_CONSTRAINT_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 8),
 };
 impl SizeConstraintSet {
-    /// Declares a `aws_waf_size_constraint_set` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_waf_size_constraint_set` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &SIZE_CONSTRAINT_SET_TYPE);
@@ -667,7 +667,7 @@ static SQL_INJECTION_MATCH_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 9),
 };
 impl SqlInjectionMatchSet {
-    /// Declares a `aws_waf_sql_injection_match_set` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_waf_sql_injection_match_set` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &SQL_INJECTION_MATCH_SET_TYPE);
@@ -747,7 +747,7 @@ pub struct WebAclRequired {
     pub default_action: web_acl::DefaultAction,
 }
 impl WebAcl {
-    /// Declares a `aws_waf_web_acl` with the stack-unique `id`. Required: `metric_name`, `name`, `default_action`.
+    /// Declares an `aws_waf_web_acl` with the stack-unique `id`. Required: `metric_name`, `name`, `default_action`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: WebAclRequired) -> Self {
         let mut this = rt::Base::new(id, &WEB_ACL_TYPE);
@@ -900,7 +900,7 @@ static XSS_MATCH_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 11),
 };
 impl XssMatchSet {
-    /// Declares a `aws_waf_xss_match_set` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_waf_xss_match_set` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &XSS_MATCH_SET_TYPE);
@@ -1024,7 +1024,7 @@ pub mod data {
         schema: (&SCHEMAS, 12),
     };
     impl Ipset {
-        /// Declares a `aws_waf_ipset` with the stack-unique `id`. Required: `name`.
+        /// Declares an `aws_waf_ipset` with the stack-unique `id`. Required: `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &IPSET_TYPE);
@@ -1060,7 +1060,7 @@ pub mod data {
         schema: (&SCHEMAS, 13),
     };
     impl RateBasedRule {
-        /// Declares a `aws_waf_rate_based_rule` with the stack-unique `id`. Required: `name`.
+        /// Declares an `aws_waf_rate_based_rule` with the stack-unique `id`. Required: `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &RATE_BASED_RULE_TYPE);
@@ -1096,7 +1096,7 @@ pub mod data {
         schema: (&SCHEMAS, 14),
     };
     impl Rule {
-        /// Declares a `aws_waf_rule` with the stack-unique `id`. Required: `name`.
+        /// Declares an `aws_waf_rule` with the stack-unique `id`. Required: `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &RULE_TYPE);
@@ -1132,7 +1132,7 @@ pub mod data {
         schema: (&SCHEMAS, 15),
     };
     impl SubscribedRuleGroup {
-        /// Declares a `aws_waf_subscribed_rule_group` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_waf_subscribed_rule_group` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &SUBSCRIBED_RULE_GROUP_TYPE);
@@ -1181,7 +1181,7 @@ pub mod data {
         schema: (&SCHEMAS, 16),
     };
     impl WebAcl {
-        /// Declares a `aws_waf_web_acl` with the stack-unique `id`. Required: `name`.
+        /// Declares an `aws_waf_web_acl` with the stack-unique `id`. Required: `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &WEB_ACL_TYPE);

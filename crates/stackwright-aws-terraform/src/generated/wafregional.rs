@@ -31,7 +31,7 @@ static BYTE_MATCH_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl ByteMatchSet {
-    /// Declares a `aws_wafregional_byte_match_set` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_wafregional_byte_match_set` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &BYTE_MATCH_SET_TYPE);
@@ -105,7 +105,7 @@ static GEO_MATCH_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
 };
 impl GeoMatchSet {
-    /// Declares a `aws_wafregional_geo_match_set` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_wafregional_geo_match_set` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &GEO_MATCH_SET_TYPE);
@@ -164,7 +164,7 @@ static IPSET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
 };
 impl Ipset {
-    /// Declares a `aws_wafregional_ipset` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_wafregional_ipset` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &IPSET_TYPE);
@@ -238,7 +238,7 @@ pub struct RateBasedRuleRequired {
     pub rate_limit: rt::Number,
 }
 impl RateBasedRule {
-    /// Declares a `aws_wafregional_rate_based_rule` with the stack-unique `id`. Required: `metric_name`, `name`, `rate_key`, `rate_limit`.
+    /// Declares an `aws_wafregional_rate_based_rule` with the stack-unique `id`. Required: `metric_name`, `name`, `rate_key`, `rate_limit`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: RateBasedRuleRequired) -> Self {
         let mut this = rt::Base::new(id, &RATE_BASED_RULE_TYPE);
@@ -307,7 +307,7 @@ static REGEX_MATCH_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
 };
 impl RegexMatchSet {
-    /// Declares a `aws_wafregional_regex_match_set` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_wafregional_regex_match_set` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &REGEX_MATCH_SET_TYPE);
@@ -376,7 +376,7 @@ static REGEX_PATTERN_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
 };
 impl RegexPatternSet {
-    /// Declares a `aws_wafregional_regex_pattern_set` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_wafregional_regex_pattern_set` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &REGEX_PATTERN_SET_TYPE);
@@ -423,7 +423,7 @@ pub struct RuleRequired {
     pub name: rt::Expr,
 }
 impl Rule {
-    /// Declares a `aws_wafregional_rule` with the stack-unique `id`. Required: `metric_name`, `name`.
+    /// Declares an `aws_wafregional_rule` with the stack-unique `id`. Required: `metric_name`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: RuleRequired) -> Self {
         let mut this = rt::Base::new(id, &RULE_TYPE);
@@ -489,7 +489,7 @@ pub struct RuleGroupRequired {
     pub name: rt::Expr,
 }
 impl RuleGroup {
-    /// Declares a `aws_wafregional_rule_group` with the stack-unique `id`. Required: `metric_name`, `name`.
+    /// Declares an `aws_wafregional_rule_group` with the stack-unique `id`. Required: `metric_name`, `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: RuleGroupRequired) -> Self {
         let mut this = rt::Base::new(id, &RULE_GROUP_TYPE);
@@ -575,7 +575,7 @@ static SIZE_CONSTRAINT_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 8),
 };
 impl SizeConstraintSet {
-    /// Declares a `aws_wafregional_size_constraint_set` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_wafregional_size_constraint_set` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &SIZE_CONSTRAINT_SET_TYPE);
@@ -651,7 +651,7 @@ static SQL_INJECTION_MATCH_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 9),
 };
 impl SqlInjectionMatchSet {
-    /// Declares a `aws_wafregional_sql_injection_match_set` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_wafregional_sql_injection_match_set` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &SQL_INJECTION_MATCH_SET_TYPE);
@@ -727,7 +727,7 @@ pub struct WebAclRequired {
     pub default_action: web_acl::DefaultAction,
 }
 impl WebAcl {
-    /// Declares a `aws_wafregional_web_acl` with the stack-unique `id`. Required: `metric_name`, `name`, `default_action`.
+    /// Declares an `aws_wafregional_web_acl` with the stack-unique `id`. Required: `metric_name`, `name`, `default_action`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: WebAclRequired) -> Self {
         let mut this = rt::Base::new(id, &WEB_ACL_TYPE);
@@ -887,7 +887,7 @@ pub struct WebAclAssociationRequired {
     pub web_acl_id: rt::Expr,
 }
 impl WebAclAssociation {
-    /// Declares a `aws_wafregional_web_acl_association` with the stack-unique `id`. Required: `resource_arn`, `web_acl_id`.
+    /// Declares an `aws_wafregional_web_acl_association` with the stack-unique `id`. Required: `resource_arn`, `web_acl_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: WebAclAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &WEB_ACL_ASSOCIATION_TYPE);
@@ -947,7 +947,7 @@ static XSS_MATCH_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 12),
 };
 impl XssMatchSet {
-    /// Declares a `aws_wafregional_xss_match_set` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_wafregional_xss_match_set` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &XSS_MATCH_SET_TYPE);
@@ -1067,7 +1067,7 @@ pub mod data {
         schema: (&SCHEMAS, 13),
     };
     impl Ipset {
-        /// Declares a `aws_wafregional_ipset` with the stack-unique `id`. Required: `name`.
+        /// Declares an `aws_wafregional_ipset` with the stack-unique `id`. Required: `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &IPSET_TYPE);
@@ -1103,7 +1103,7 @@ pub mod data {
         schema: (&SCHEMAS, 14),
     };
     impl RateBasedRule {
-        /// Declares a `aws_wafregional_rate_based_rule` with the stack-unique `id`. Required: `name`.
+        /// Declares an `aws_wafregional_rate_based_rule` with the stack-unique `id`. Required: `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &RATE_BASED_RULE_TYPE);
@@ -1139,7 +1139,7 @@ pub mod data {
         schema: (&SCHEMAS, 15),
     };
     impl Rule {
-        /// Declares a `aws_wafregional_rule` with the stack-unique `id`. Required: `name`.
+        /// Declares an `aws_wafregional_rule` with the stack-unique `id`. Required: `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &RULE_TYPE);
@@ -1175,7 +1175,7 @@ pub mod data {
         schema: (&SCHEMAS, 16),
     };
     impl SubscribedRuleGroup {
-        /// Declares a `aws_wafregional_subscribed_rule_group` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_wafregional_subscribed_rule_group` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &SUBSCRIBED_RULE_GROUP_TYPE);
@@ -1224,7 +1224,7 @@ pub mod data {
         schema: (&SCHEMAS, 17),
     };
     impl WebAcl {
-        /// Declares a `aws_wafregional_web_acl` with the stack-unique `id`. Required: `name`.
+        /// Declares an `aws_wafregional_web_acl` with the stack-unique `id`. Required: `name`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &WEB_ACL_TYPE);

@@ -38,7 +38,7 @@ pub struct ApiKeyRequired {
     pub token_domains: rt::List<rt::Expr>,
 }
 impl ApiKey {
-    /// Declares a `aws_wafv2_api_key` with the stack-unique `id`. Required: `scope`, `token_domains`.
+    /// Declares an `aws_wafv2_api_key` with the stack-unique `id`. Required: `scope`, `token_domains`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ApiKeyRequired) -> Self {
         let mut this = rt::Base::new(id, &API_KEY_TYPE);
@@ -85,7 +85,7 @@ pub struct IpSetRequired {
     pub scope: rt::Expr,
 }
 impl IpSet {
-    /// Declares a `aws_wafv2_ip_set` with the stack-unique `id`. Required: `ip_address_version`, `scope`.
+    /// Declares an `aws_wafv2_ip_set` with the stack-unique `id`. Required: `ip_address_version`, `scope`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: IpSetRequired) -> Self {
         let mut this = rt::Base::new(id, &IP_SET_TYPE);
@@ -177,7 +177,7 @@ static REGEX_PATTERN_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
 };
 impl RegexPatternSet {
-    /// Declares a `aws_wafv2_regex_pattern_set` with the stack-unique `id`. Required: `scope`.
+    /// Declares an `aws_wafv2_regex_pattern_set` with the stack-unique `id`. Required: `scope`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &REGEX_PATTERN_SET_TYPE);
@@ -281,7 +281,7 @@ pub struct RuleGroupRequired {
     pub visibility_config: rule_group::VisibilityConfig,
 }
 impl RuleGroup {
-    /// Declares a `aws_wafv2_rule_group` with the stack-unique `id`. Required: `capacity`, `scope`, `visibility_config`.
+    /// Declares an `aws_wafv2_rule_group` with the stack-unique `id`. Required: `capacity`, `scope`, `visibility_config`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: RuleGroupRequired) -> Self {
         let mut this = rt::Base::new(id, &RULE_GROUP_TYPE);
@@ -1356,7 +1356,7 @@ pub struct WebAclRequired {
     pub visibility_config: web_acl::VisibilityConfig,
 }
 impl WebAcl {
-    /// Declares a `aws_wafv2_web_acl` with the stack-unique `id`. Required: `scope`, `default_action`, `visibility_config`.
+    /// Declares an `aws_wafv2_web_acl` with the stack-unique `id`. Required: `scope`, `default_action`, `visibility_config`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: WebAclRequired) -> Self {
         let mut this = rt::Base::new(id, &WEB_ACL_TYPE);
@@ -3167,7 +3167,7 @@ pub struct WebAclAssociationRequired {
     pub web_acl_arn: rt::Expr,
 }
 impl WebAclAssociation {
-    /// Declares a `aws_wafv2_web_acl_association` with the stack-unique `id`. Required: `resource_arn`, `web_acl_arn`.
+    /// Declares an `aws_wafv2_web_acl_association` with the stack-unique `id`. Required: `resource_arn`, `web_acl_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: WebAclAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &WEB_ACL_ASSOCIATION_TYPE);
@@ -3234,7 +3234,7 @@ pub struct WebAclLoggingConfigurationRequired {
     pub resource_arn: rt::Expr,
 }
 impl WebAclLoggingConfiguration {
-    /// Declares a `aws_wafv2_web_acl_logging_configuration` with the stack-unique `id`. Required: `log_destination_configs`, `resource_arn`.
+    /// Declares an `aws_wafv2_web_acl_logging_configuration` with the stack-unique `id`. Required: `log_destination_configs`, `resource_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: WebAclLoggingConfigurationRequired) -> Self {
         let mut this = rt::Base::new(id, &WEB_ACL_LOGGING_CONFIGURATION_TYPE);
@@ -4121,7 +4121,7 @@ pub mod data {
         pub scope: rt::Expr,
     }
     impl IpSet {
-        /// Declares a `aws_wafv2_ip_set` with the stack-unique `id`. Required: `name`, `scope`.
+        /// Declares an `aws_wafv2_ip_set` with the stack-unique `id`. Required: `name`, `scope`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: IpSetRequired) -> Self {
             let mut this = rt::Base::new(id, &IP_SET_TYPE);
@@ -4185,7 +4185,7 @@ pub mod data {
         pub scope: rt::Expr,
     }
     impl RegexPatternSet {
-        /// Declares a `aws_wafv2_regex_pattern_set` with the stack-unique `id`. Required: `name`, `scope`.
+        /// Declares an `aws_wafv2_regex_pattern_set` with the stack-unique `id`. Required: `name`, `scope`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: RegexPatternSetRequired) -> Self {
             let mut this = rt::Base::new(id, &REGEX_PATTERN_SET_TYPE);
@@ -4245,7 +4245,7 @@ pub mod data {
         pub scope: rt::Expr,
     }
     impl RuleGroup {
-        /// Declares a `aws_wafv2_rule_group` with the stack-unique `id`. Required: `name`, `scope`.
+        /// Declares an `aws_wafv2_rule_group` with the stack-unique `id`. Required: `name`, `scope`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: RuleGroupRequired) -> Self {
             let mut this = rt::Base::new(id, &RULE_GROUP_TYPE);
@@ -4301,7 +4301,7 @@ pub mod data {
         pub scope: rt::Expr,
     }
     impl WebAcl {
-        /// Declares a `aws_wafv2_web_acl` with the stack-unique `id`. Required: `name`, `scope`.
+        /// Declares an `aws_wafv2_web_acl` with the stack-unique `id`. Required: `name`, `scope`.
         #[track_caller]
         pub fn new(id: impl Into<String>, required: WebAclRequired) -> Self {
             let mut this = rt::Base::new(id, &WEB_ACL_TYPE);

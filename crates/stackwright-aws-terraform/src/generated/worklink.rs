@@ -32,7 +32,7 @@ static FLEET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl Fleet {
-    /// Declares a `aws_worklink_fleet` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_worklink_fleet` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &FLEET_TYPE);
@@ -179,7 +179,7 @@ pub struct WebsiteCertificateAuthorityAssociationRequired {
     pub fleet_arn: rt::Expr,
 }
 impl WebsiteCertificateAuthorityAssociation {
-    /// Declares a `aws_worklink_website_certificate_authority_association` with the stack-unique `id`. Required: `certificate`, `fleet_arn`.
+    /// Declares an `aws_worklink_website_certificate_authority_association` with the stack-unique `id`. Required: `certificate`, `fleet_arn`.
     #[track_caller]
     pub fn new(
         id: impl Into<String>,

@@ -31,7 +31,7 @@ static CONNECTION_ALIAS_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl ConnectionAlias {
-    /// Declares a `aws_workspaces_connection_alias` with the stack-unique `id`. Required: `connection_string`.
+    /// Declares an `aws_workspaces_connection_alias` with the stack-unique `id`. Required: `connection_string`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CONNECTION_ALIAS_TYPE);
@@ -108,7 +108,7 @@ static DIRECTORY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
 };
 impl Directory {
-    /// Declares a `aws_workspaces_directory` with the stack-unique `id`. Nothing is required.
+    /// Declares an `aws_workspaces_directory` with the stack-unique `id`. Nothing is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let this = rt::Base::new(id, &DIRECTORY_TYPE);
@@ -473,7 +473,7 @@ static IP_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
 };
 impl IpGroup {
-    /// Declares a `aws_workspaces_ip_group` with the stack-unique `id`. Required: `name`.
+    /// Declares an `aws_workspaces_ip_group` with the stack-unique `id`. Required: `name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &IP_GROUP_TYPE);
@@ -556,7 +556,7 @@ pub struct WorkspaceRequired {
     pub user_name: rt::Expr,
 }
 impl Workspace {
-    /// Declares a `aws_workspaces_workspace` with the stack-unique `id`. Required: `bundle_id`, `directory_id`, `user_name`.
+    /// Declares an `aws_workspaces_workspace` with the stack-unique `id`. Required: `bundle_id`, `directory_id`, `user_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: WorkspaceRequired) -> Self {
         let mut this = rt::Base::new(id, &WORKSPACE_TYPE);
@@ -731,7 +731,7 @@ pub mod data {
         schema: (&SCHEMAS, 4),
     };
     impl Bundle {
-        /// Declares a `aws_workspaces_bundle` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_workspaces_bundle` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &BUNDLE_TYPE);
@@ -805,7 +805,7 @@ pub mod data {
         schema: (&SCHEMAS, 5),
     };
     impl Directory {
-        /// Declares a `aws_workspaces_directory` with the stack-unique `id`. Required: `directory_id`.
+        /// Declares an `aws_workspaces_directory` with the stack-unique `id`. Required: `directory_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &DIRECTORY_TYPE);
@@ -930,7 +930,7 @@ pub mod data {
         schema: (&SCHEMAS, 6),
     };
     impl Image {
-        /// Declares a `aws_workspaces_image` with the stack-unique `id`. Required: `image_id`.
+        /// Declares an `aws_workspaces_image` with the stack-unique `id`. Required: `image_id`.
         #[track_caller]
         pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &IMAGE_TYPE);
@@ -986,7 +986,7 @@ pub mod data {
         schema: (&SCHEMAS, 7),
     };
     impl Workspace {
-        /// Declares a `aws_workspaces_workspace` with the stack-unique `id`. Nothing is required.
+        /// Declares an `aws_workspaces_workspace` with the stack-unique `id`. Nothing is required.
         #[track_caller]
         pub fn new(id: impl Into<String>) -> Self {
             let this = rt::Base::new(id, &WORKSPACE_TYPE);

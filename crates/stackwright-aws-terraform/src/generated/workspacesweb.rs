@@ -31,7 +31,7 @@ static BROWSER_SETTINGS_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl BrowserSettings {
-    /// Declares a `aws_workspacesweb_browser_settings` with the stack-unique `id`. Required: `browser_policy`.
+    /// Declares an `aws_workspacesweb_browser_settings` with the stack-unique `id`. Required: `browser_policy`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &BROWSER_SETTINGS_TYPE);
@@ -97,7 +97,7 @@ static DATA_PROTECTION_SETTINGS_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
 };
 impl DataProtectionSettings {
-    /// Declares a `aws_workspacesweb_data_protection_settings` with the stack-unique `id`. Required: `display_name`.
+    /// Declares an `aws_workspacesweb_data_protection_settings` with the stack-unique `id`. Required: `display_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DATA_PROTECTION_SETTINGS_TYPE);
@@ -301,7 +301,7 @@ static IP_ACCESS_SETTINGS_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
 };
 impl IpAccessSettings {
-    /// Declares a `aws_workspacesweb_ip_access_settings` with the stack-unique `id`. Required: `display_name`.
+    /// Declares an `aws_workspacesweb_ip_access_settings` with the stack-unique `id`. Required: `display_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &IP_ACCESS_SETTINGS_TYPE);
@@ -410,7 +410,7 @@ pub struct NetworkSettingsRequired {
     pub vpc_id: rt::Expr,
 }
 impl NetworkSettings {
-    /// Declares a `aws_workspacesweb_network_settings` with the stack-unique `id`. Required: `security_group_ids`, `subnet_ids`, `vpc_id`.
+    /// Declares an `aws_workspacesweb_network_settings` with the stack-unique `id`. Required: `security_group_ids`, `subnet_ids`, `vpc_id`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: NetworkSettingsRequired) -> Self {
         let mut this = rt::Base::new(id, &NETWORK_SETTINGS_TYPE);
@@ -468,7 +468,7 @@ static USER_ACCESS_LOGGING_SETTINGS_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
 };
 impl UserAccessLoggingSettings {
-    /// Declares a `aws_workspacesweb_user_access_logging_settings` with the stack-unique `id`. Required: `kinesis_stream_arn`.
+    /// Declares an `aws_workspacesweb_user_access_logging_settings` with the stack-unique `id`. Required: `kinesis_stream_arn`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &USER_ACCESS_LOGGING_SETTINGS_TYPE);
@@ -529,7 +529,7 @@ pub struct UserSettingsRequired {
     pub upload_allowed: rt::Expr,
 }
 impl UserSettings {
-    /// Declares a `aws_workspacesweb_user_settings` with the stack-unique `id`. Required: `copy_allowed`, `download_allowed`, `paste_allowed`, `print_allowed`, `upload_allowed`.
+    /// Declares an `aws_workspacesweb_user_settings` with the stack-unique `id`. Required: `copy_allowed`, `download_allowed`, `paste_allowed`, `print_allowed`, `upload_allowed`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: UserSettingsRequired) -> Self {
         let mut this = rt::Base::new(id, &USER_SETTINGS_TYPE);

@@ -31,7 +31,7 @@ static ENCRYPTION_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
 };
 impl EncryptionConfig {
-    /// Declares a `aws_xray_encryption_config` with the stack-unique `id`. Required: `type`.
+    /// Declares an `aws_xray_encryption_config` with the stack-unique `id`. Required: `type`.
     #[track_caller]
     pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &ENCRYPTION_CONFIG_TYPE);
@@ -78,7 +78,7 @@ pub struct GroupRequired {
     pub group_name: rt::Expr,
 }
 impl Group {
-    /// Declares a `aws_xray_group` with the stack-unique `id`. Required: `filter_expression`, `group_name`.
+    /// Declares an `aws_xray_group` with the stack-unique `id`. Required: `filter_expression`, `group_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: GroupRequired) -> Self {
         let mut this = rt::Base::new(id, &GROUP_TYPE);
@@ -159,7 +159,7 @@ pub struct ResourcePolicyRequired {
     pub policy_name: rt::Expr,
 }
 impl ResourcePolicy {
-    /// Declares a `aws_xray_resource_policy` with the stack-unique `id`. Required: `policy_document`, `policy_name`.
+    /// Declares an `aws_xray_resource_policy` with the stack-unique `id`. Required: `policy_document`, `policy_name`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ResourcePolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &RESOURCE_POLICY_TYPE);
@@ -241,7 +241,7 @@ pub struct SamplingRuleRequired {
     pub version: rt::Number,
 }
 impl SamplingRule {
-    /// Declares a `aws_xray_sampling_rule` with the stack-unique `id`. Required: `fixed_rate`, `host`, `http_method`, `priority`, `reservoir_size`, `resource_arn`, `service_name`, `service_type`, `url_path`, `version`.
+    /// Declares an `aws_xray_sampling_rule` with the stack-unique `id`. Required: `fixed_rate`, `host`, `http_method`, `priority`, `reservoir_size`, `resource_arn`, `service_name`, `service_type`, `url_path`, `version`.
     #[track_caller]
     pub fn new(id: impl Into<String>, required: SamplingRuleRequired) -> Self {
         let mut this = rt::Base::new(id, &SAMPLING_RULE_TYPE);

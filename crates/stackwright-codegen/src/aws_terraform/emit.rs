@@ -341,7 +341,7 @@ fn type_def(out: &mut String, t: &TypeDef, schemas: &str) {
         out,
         &t.rust,
         &format!("rt::Base::new(id, &{info})"),
-        &format!("Declares a `{}` with the stack-unique `id`.", t.name),
+        &format!("Declares an `{}` with the stack-unique `id`.", t.name),
         &t.body,
         &module,
         Some(t),
