@@ -12,12 +12,17 @@
 #              one using none: a clean debug build of each and their debug edit loops (edit, `cargo run`);
 #              then `cargo check -p stackwright-aws-generated --features full` and the generated source
 #              size
+#   terraform  the same for the hashicorp/aws builders: a crate using 5 of their services through the facade
+#              (`tf-lambda tf-sqs tf-sns tf-dynamodb tf-cloudwatch`) against one using none (synthesized with
+#              `--target terraform`); then `cargo check -p stackwright-aws-terraform --features full` and the
+#              generated source size
 #   profiles   the dev-profile decision (README, "Performance"): `stackwright new` crates at the starter's
 #              size and at the benchmark workload's (50 environments x 193 resources), with the scaffold's
 #              `[profile.dev.package."*"]` settings and without them (cargo's plain dev profile): a clean
 #              debug build (the starter's; the workload crate then reuses its dependencies), the debug
 #              edit loop of each, and the synthesis alone
-#   --only     a comma-separated subset of: clean,flagship,services,profiles (default: all but profiles)
+#   --only     a comma-separated subset of: clean,flagship,services,terraform,profiles (default: all but
+#              profiles and terraform)
 #   --keep     keep the measurement target dirs and temp crates afterwards (removed by default)
 #
 # Each figure is printed with its target, PASS/FAIL and the load average when it was taken (`uptime`):
@@ -41,8 +46,8 @@ while [[ $# -gt 0 ]]; do
   case "$1" in
     --runs) [[ $# -ge 2 && "$2" =~ ^[1-9][0-9]*$ ]] || die "--runs needs a positive integer"; RUNS=$2; shift 2 ;;
     --clean-runs) [[ $# -ge 2 && "$2" =~ ^[1-9][0-9]*$ ]] || die "--clean-runs needs a positive integer"; CLEAN_RUNS=$2; shift 2 ;;
-    --only) [[ $# -ge 2 && "$2" =~ ^(clean|flagship|services|profiles)(,(clean|flagship|services|profiles))*$ ]] \
-              || die "--only needs a comma-separated list of clean, flagship, services, profiles"; ONLY=$2; shift 2 ;;
+    --only) [[ $# -ge 2 && "$2" =~ ^(clean|flagship|services|terraform|profiles)(,(clean|flagship|services|terraform|profiles))*$ ]] \
+              || die "--only needs a comma-separated list of clean, flagship, services, terraform, profiles"; ONLY=$2; shift 2 ;;
     --keep) KEEP=1; shift ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown argument: $1" ;;
@@ -290,6 +295,109 @@ if wanted services; then
   gen=crates/stackwright-aws-generated/src/generated
   report "generated source ($gen)" "$(du -sb "$gen" | awk '{ printf "%.1f", $1 / 1e6 }')" MB "(reported)" "" \
     "$(cat "$gen"/*.rs | wc -l) lines in $(find "$gen" -name '*.rs' | wc -l) files"
+fi
+
+# A definition using one resource of each of 5 hashicorp/aws services (or none of them), with an edited literal.
+write_terraform_lib() {
+  local dir=$1 services=$2
+  {
+    echo '//! The edit-loop crate of scripts/measure-build.sh (hashicorp/aws builders).'
+    echo 'use stackwright::prelude::*;'
+    [[ $services == yes ]] && echo 'use stackwright::terraform::{cloudwatch, dynamodb, lambda, sns, sqs};'
+    cat <<'EOF'
+
+/// The literal the edit loop changes.
+pub const EDITED: u32 = 1;
+
+pub fn app() -> App<()> {
+    App::new("edit-loop")
+        .environment(Environment::new("dev", "123456789012", "us-east-1", ()))
+        .stack("service", |stack, _env| {
+            stack.add(stackwright::aws::sns::Topic::new("HandWritten"));
+            stack.output("Edited", format!("{EDITED}"));
+EOF
+    if [[ $services == yes ]]; then
+      cat <<'EOF'
+            let topic = stack.add(sns::Topic::new("Alerts").kms_master_key_id("alias/aws/sns"));
+            let queue = stack.add(sqs::Queue::new("Orders").sqs_managed_sse_enabled(true));
+            let table = stack.add(
+                dynamodb::Table::new("Table", "orders")
+                    .hash_key("pk")
+                    .billing_mode("PAY_PER_REQUEST")
+                    .attribute(dynamodb::table::Attribute::new(dynamodb::table::AttributeRequired {
+                        name: "pk".into(),
+                        type_: "S".into(),
+                    })),
+            );
+            let function = stack.add(
+                lambda::Function::new(
+                    "Worker",
+                    lambda::FunctionRequired {
+                        function_name: "worker".into(),
+                        role: "arn:aws:iam::123456789012:role/worker".into(),
+                    },
+                )
+                .runtime("nodejs20.x")
+                .handler("index.handler")
+                .filename("worker.zip"),
+            );
+            let rule = stack.add(
+                cloudwatch::EventRule::new("Sweep").schedule_expression("rate(5 minutes)"),
+            );
+            stack.add(cloudwatch::EventTarget::new(
+                "SweepWorker",
+                cloudwatch::EventTargetRequired { arn: function.arn(), rule: rule.name() },
+            ));
+            stack.output("Queue", queue.arn());
+            stack.output("Topic", topic.arn());
+            stack.output("TableArn", table.arn());
+EOF
+    fi
+    echo '        })'
+    echo '}'
+  } >"$dir/src/lib.rs"
+  if [[ $services == yes ]]; then
+    sed -i 's|^stackwright = { path = "\([^"]*\)" }|stackwright = { path = "\1", features = ["tf-lambda", "tf-sqs", "tf-sns", "tf-dynamodb", "tf-cloudwatch"] }|' \
+      "$dir/Cargo.toml"
+    grep -q 'features = \["tf-lambda"' "$dir/Cargo.toml" || die "could not add the tf-* features to $dir/Cargo.toml"
+  fi
+}
+
+if wanted terraform; then
+  echo "== hashicorp/aws builders: a crate using 5 of their services against one using none (temp crates, path dependency)"
+  declare -A TF_CLEAN TF_CLEAN_CPU TF_EDIT TF_EDIT_CPU
+  for kind in none five; do
+    dir=$TMP/terraform-$kind
+    new_crate "$dir"
+    write_terraform_lib "$dir" "$([[ $kind == five ]] && echo yes || echo no)"
+    (cd "$dir" && CARGO_TARGET_DIR=$dir/target cargo fetch -q)
+    before=$(load)
+    t=$(cd "$dir" && CARGO_TARGET_DIR=$dir/target timed "clean build ($kind)" cargo build)
+    echo "  clean debug build, $kind: $t s wall, $(cpu) s CPU ($before before, $(load) after)"
+    TF_CLEAN[$kind]=$t
+    TF_CLEAN_CPU[$kind]=$(cpu)
+    read -r -a times <<<"$(cd "$dir" && CARGO_TARGET_DIR=$dir/target edit_loop "cargo run ($kind)" "$RUNS" src/lib.rs \
+      '^pub const EDITED: u32 = [0-9_]*;' cargo run -q -- synth --target terraform --out "$dir/out")"
+    got "${times[@]}"
+    TF_EDIT[$kind]=$(median "${times[@]}")
+    TF_EDIT_CPU[$kind]=$(loop_cpu)
+    echo "  edit loop, $kind: median ${TF_EDIT[$kind]} s wall ($(spread "${times[@]}")), ${TF_EDIT_CPU[$kind]} s CPU"
+  done
+  r=$(ratio "${TF_CLEAN[five]}" "${TF_CLEAN[none]}")
+  rc=$(ratio "${TF_CLEAN_CPU[five]}" "${TF_CLEAN_CPU[none]}")
+  report "clean debug build, 5 hashicorp/aws services / none" "$r" x "<= $SERVICES_RATIO_TARGET" \
+    "$(verdict "$r" "$SERVICES_RATIO_TARGET")" \
+    "${TF_CLEAN[five]} s / ${TF_CLEAN[none]} s wall; CPU ${TF_CLEAN_CPU[five]} s / ${TF_CLEAN_CPU[none]} s = $rc; $(load)"
+  report "edit + cargo run -- synth, 5 hashicorp/aws services" "${TF_EDIT[five]}" s "< $SERVICES_EDIT_TARGET_S s" \
+    "$(verdict "${TF_EDIT[five]}" "$SERVICES_EDIT_TARGET_S" lt)" \
+    "median of $RUNS, CPU ${TF_EDIT_CPU[five]} s (none: ${TF_EDIT[none]} s, CPU ${TF_EDIT_CPU[none]} s), $(load)"
+  # Its dependencies first (untimed), so the figure is the generated crate's own check.
+  timed "cargo check (dependencies)" cargo check -p stackwright-validate -p stackwright-schema -p stackwright-aws >/dev/null
+  t=$(timed "cargo check --features full" cargo check -p stackwright-aws-terraform --features full)
+  report "cargo check -p stackwright-aws-terraform --features full" "$t" s "(reported)" "" "CPU $(cpu) s, its dependencies checked before, $(load)"
+  gen=crates/stackwright-aws-terraform/src/generated
+  report "generated source ($gen, .rs)" "$(cat "$gen"/*.rs | wc -c | awk '{ printf "%.1f", $1 / 1e6 }')" MB "(reported)" "" \
+    "$(cat "$gen"/*.rs | wc -l) lines in $(find "$gen" -name '*.rs' | wc -l) files; schemas $(cat "$gen"/*.jsonl | wc -c | awk '{ printf "%.1f", $1 / 1e6 }') MB"
 fi
 
 # workload_lib DIR: the benchmark's workload (crates/stackwright-cli/benches/synth.rs): 50 environments x

@@ -16,6 +16,10 @@ pub mod props {
     pub const TERRAFORM_DATA_SOURCE: &str = "terraform_data_source";
     /// `Fn::GetAtt` name -> Terraform attribute, for attributes whose names differ between the targets.
     pub const TERRAFORM_ATTRIBUTE_NAMES: &str = "terraform_attribute_names";
+    /// Set (to the provider, `hashicorp/aws 5.100.0`) on the nodes of the generated hashicorp/aws builders
+    /// (`stackwright-aws-terraform`), which are Terraform-only by design: CloudFormation's error names them
+    /// as such rather than asking for a CloudFormation form.
+    pub const TERRAFORM_BUILDER: &str = "terraform_builder";
 }
 
 /// Records that attribute `cloudformation` (`Fn::GetAtt`) is `terraform` in the Terraform form.

@@ -108,7 +108,8 @@ pub fn synthesize(instance: &StackInstance) -> Template {
         parameters.len(),
         &mut problems,
     );
-    if resources.is_empty() {
+    // A stack whose resources all failed to lower (a Terraform-only one, say) has had its error.
+    if resources.is_empty() && problems.is_empty() {
         problems.push(Diagnostic::new(
             "stack has no resources: a CloudFormation template needs at least one",
         ));

@@ -8,6 +8,7 @@
 //!
 //! Run it with `cargo xtask codegen`.
 
+pub mod aws_terraform;
 mod emit;
 mod model;
 mod sample;
@@ -73,7 +74,7 @@ pub fn generated_crate(root: &Path) -> PathBuf {
     root.join("crates/stackwright-aws-generated")
 }
 
-fn gunzip(path: &Path) -> Result<String, String> {
+pub(crate) fn gunzip(path: &Path) -> Result<String, String> {
     let file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let mut text = String::new();
     flate2::read::GzDecoder::new(file)
@@ -82,7 +83,7 @@ fn gunzip(path: &Path) -> Result<String, String> {
     Ok(text)
 }
 
-fn parse(path: &Path, text: &str) -> Result<Json, String> {
+pub(crate) fn parse(path: &Path, text: &str) -> Result<Json, String> {
     serde_json::from_str(text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
@@ -171,7 +172,11 @@ pub fn rustfmt(source: &str) -> Result<String, String> {
 
 /// Writes `output` into the generated crate, removing generated service files that are no longer produced.
 pub fn write(root: &Path, output: &Output) -> Result<(), String> {
-    let dir = generated_crate(root);
+    write_files(&generated_crate(root), &output.files)
+}
+
+/// Writes `files` (paths relative to `dir`), removing files of `dir/src/generated` that are not among them.
+pub(crate) fn write_files(dir: &Path, files: &BTreeMap<String, String>) -> Result<(), String> {
     let generated = dir.join("src/generated");
     std::fs::create_dir_all(&generated).map_err(|e| format!("{}: {e}", generated.display()))?;
     for entry in std::fs::read_dir(&generated).map_err(|e| e.to_string())? {
@@ -180,11 +185,11 @@ pub fn write(root: &Path, output: &Output) -> Result<(), String> {
             "src/generated/{}",
             path.file_name().unwrap_or_default().to_string_lossy()
         );
-        if !output.files.contains_key(&relative) {
+        if !files.contains_key(&relative) {
             std::fs::remove_file(&path).map_err(|e| format!("{}: {e}", path.display()))?;
         }
     }
-    for (relative, text) in &output.files {
+    for (relative, text) in files {
         let path = dir.join(relative);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
@@ -196,9 +201,13 @@ pub fn write(root: &Path, output: &Output) -> Result<(), String> {
 
 /// Differences between `output` and the files on disk: paths that are missing, stale or not generated.
 pub fn stale_files(root: &Path, output: &Output) -> Vec<String> {
-    let dir = generated_crate(root);
+    stale_in(&generated_crate(root), &output.files)
+}
+
+/// Differences between `files` (relative to `dir`) and the files on disk.
+pub(crate) fn stale_in(dir: &Path, files: &BTreeMap<String, String>) -> Vec<String> {
     let mut stale = Vec::new();
-    for (relative, text) in &output.files {
+    for (relative, text) in files {
         match std::fs::read_to_string(dir.join(relative)) {
             Ok(on_disk) if &on_disk == text => {}
             Ok(_) => stale.push(format!("{relative} differs")),
@@ -208,7 +217,7 @@ pub fn stale_files(root: &Path, output: &Output) -> Vec<String> {
     if let Ok(entries) = std::fs::read_dir(dir.join("src/generated")) {
         for entry in entries.flatten() {
             let relative = format!("src/generated/{}", entry.file_name().to_string_lossy());
-            if !output.files.contains_key(&relative) {
+            if !files.contains_key(&relative) {
                 stale.push(format!("{relative} is not generated any more"));
             }
         }

@@ -42,3 +42,25 @@ fn registry_type_list_matches_the_vendored_schemas() {
         "rerun scripts/vendor-registry.py and scripts/vendor-type-names.py from the same ../shared"
     );
 }
+
+/// The committed hashicorp/aws builders (`crates/stackwright-aws-terraform`), the force-new table of
+/// `stackwright-schema` and the facade's `tf-<service>` features are what the generator produces now from the
+/// vendored provider schema.
+#[test]
+fn committed_hashicorp_aws_builders_are_fresh() {
+    use stackwright_codegen::aws_terraform;
+    let root = stackwright_codegen::repository_root();
+    let inputs = aws_terraform::read_inputs(&root).expect("vendored inputs");
+    let output = aws_terraform::generate(&inputs).expect("generator");
+    let stale = aws_terraform::stale_files(&root, &output);
+    assert!(
+        stale.is_empty(),
+        "generated code is stale; run `cargo xtask codegen`:\n{}",
+        stale.join("\n")
+    );
+    // Every resource and data source of the pinned provider; the figures the README reports come from here.
+    assert_eq!(
+        (output.stats.resources, output.stats.data_sources),
+        (1526, 608)
+    );
+}

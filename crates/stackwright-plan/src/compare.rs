@@ -8,7 +8,9 @@ use crate::{
     ResourceChange, StackPlan, StackStatus, Summary, Target,
 };
 use serde_json::Value as Json;
-use stackwright_schema::{cloudformation, registry, terraform, PathMatch, PropertyPath};
+use stackwright_schema::{
+    aws_provider, cloudformation, registry, terraform, PathMatch, PropertyPath,
+};
 use std::collections::{HashMap, HashSet};
 
 /// The plan of one (environment, stack, target) from `before` to `after`. `fresh` is the fresh document
@@ -342,13 +344,19 @@ impl Rules {
                     "create-only property",
                 )
             }),
-            Target::Terraform => registry::by_awscc(type_name).map(|t| {
-                Rules::Registry(
-                    t.awscc_create_only_paths(),
-                    t.awscc_conditional_create_only_paths(),
-                    "create-only (in the registry schema) attribute",
-                )
-            }),
+            Target::Terraform => registry::by_awscc(type_name)
+                .map(|t| {
+                    Rules::Registry(
+                        t.awscc_create_only_paths(),
+                        t.awscc_conditional_create_only_paths(),
+                        "create-only (in the registry schema) attribute",
+                    )
+                })
+                // A hashicorp/aws type outside the vendored schemas (generated builders).
+                .or_else(|| {
+                    aws_provider::force_new_paths(type_name)
+                        .map(|paths| Rules::Registry(paths, &[], "force-new attribute"))
+                }),
         };
         found
             .or_else(registry)

@@ -13,9 +13,12 @@ mod generated {
     //! Written by `scripts/vendor-schemas.py`: the tables of vendored types.
     mod index;
     pub(crate) use index::*;
+    /// Written by `cargo xtask codegen`: force-new paths of every hashicorp/aws resource type.
+    pub(crate) mod aws_force_new;
     /// Written by `cargo xtask codegen`: replacement data of every registry type.
     pub(crate) mod registry;
 }
+pub mod aws_provider;
 pub mod names;
 mod path;
 pub mod registry;

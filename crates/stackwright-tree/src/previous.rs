@@ -126,15 +126,24 @@ pub(crate) enum Lock {
 }
 
 /// Locks `dir` (`flock` on the directory itself: no file is created), calling `on_wait` with it first
-/// when another process holds a conflicting lock.
+/// when another process holds a conflicting lock for longer than a moment (a lock is also held, briefly,
+/// by a child process forked while it was taken, until the child runs its program).
 pub(crate) fn lock(dir: &Path, how: Lock, on_wait: &mut dyn FnMut(&Path)) -> io::Result<File> {
     let context =
         |e: io::Error| io::Error::new(e.kind(), format!("cannot lock `{}`: {e}", dir.display()));
     let file = File::open(dir).map_err(context)?;
-    let tried = match how {
+    let try_once = || match how {
         Lock::Exclusive => file.try_lock(),
         Lock::Shared => file.try_lock_shared(),
     };
+    let mut tried = try_once();
+    for _ in 0..20 {
+        if !matches!(tried, Err(fs::TryLockError::WouldBlock)) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        tried = try_once();
+    }
     match tried {
         Ok(()) => {}
         Err(fs::TryLockError::WouldBlock) => {

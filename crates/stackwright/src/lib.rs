@@ -47,9 +47,13 @@ pub mod aws {
     pub use stackwright_aws::*;
 }
 
-/// Terraform-only settings of an environment (backend, assumed role) and raw Terraform resources.
+/// Terraform-only settings of an environment (backend, assumed role), raw Terraform resources, and, with
+/// the `tf-<service>` features, the typed builders of every hashicorp/aws resource and data source
+/// (`terraform::lambda::Function`, `terraform::iam::data::PolicyDocument`; crate `stackwright-aws-terraform`).
 pub mod terraform {
     pub use stackwright_aws::raw::TerraformRaw as Raw;
+    #[cfg(feature = "aws-terraform")]
+    pub use stackwright_aws_terraform::*;
     pub use stackwright_terraform::{Backend, TerraformEnvironment, TerraformSettings};
 }
 

@@ -1,5 +1,6 @@
-//! `cargo xtask codegen [--check]`: regenerates the typed builders of every registry type from the vendored
-//! schemas (or, with `--check`, fails when the committed files differ). A workspace member outside the
+//! `cargo xtask codegen [--check]`: regenerates the typed builders of every registry type and of every
+//! hashicorp/aws resource and data source from the vendored schemas (or, with `--check`, fails when the
+//! committed files differ). A workspace member outside the
 //! default members, so that `cargo run` at the root still finds one binary.
 
 use std::process::ExitCode;
@@ -24,15 +25,27 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    use stackwright_codegen::aws_terraform;
+    let terraform =
+        match aws_terraform::read_inputs(&root).and_then(|i| aws_terraform::generate(&i)) {
+            Ok(output) => output,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
     let s = &output.stats;
     if check {
-        let stale = stackwright_codegen::stale_files(&root, &output);
+        let mut stale = stackwright_codegen::stale_files(&root, &output);
+        stale.extend(aws_terraform::stale_files(&root, &terraform));
         if !stale.is_empty() {
             eprintln!("error: generated code is stale; run `cargo xtask codegen`:");
             stale.iter().for_each(|s| eprintln!("  {s}"));
             return ExitCode::FAILURE;
         }
-    } else if let Err(e) = stackwright_codegen::write(&root, &output) {
+    } else if let Err(e) = stackwright_codegen::write(&root, &output)
+        .and_then(|()| aws_terraform::write(&root, &terraform))
+    {
         eprintln!("error: {e}");
         return ExitCode::FAILURE;
     }
@@ -52,6 +65,30 @@ fn main() -> ExitCode {
         s.json_object_properties,
         s.json_object_types,
         output.files.len()
+    );
+    let t = &terraform.stats;
+    let rust: usize = terraform
+        .files
+        .iter()
+        .filter(|(path, _)| path.ends_with(".rs"))
+        .map(|(_, text)| text.len())
+        .sum();
+    let schemas: usize = terraform
+        .files
+        .iter()
+        .filter(|(path, _)| path.ends_with(".schemas.jsonl"))
+        .map(|(_, text)| text.len())
+        .sum();
+    println!(
+        "{}: {} resources and {} data sources in {} services, {} stateful; {} nested block structs ({} shared); {} files, {rust} bytes of Rust, {schemas} bytes of schemas",
+        aws_terraform::PROVIDER,
+        t.resources,
+        t.data_sources,
+        t.services,
+        t.stateful,
+        t.structs,
+        t.shared_structs,
+        terraform.files.len()
     );
     ExitCode::SUCCESS
 }

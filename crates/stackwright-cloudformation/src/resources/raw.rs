@@ -13,14 +13,33 @@ pub(super) fn lower(p: &mut Props) -> Option<String> {
         .and_then(Value::as_expr)
         .and_then(Expr::as_literal);
     let Some(type_name) = type_name else {
-        p.problems.push(
-            Diagnostic::new(format!(
+        let message = match resource
+            .get(props::TERRAFORM_BUILDER)
+            .and_then(Value::as_expr)
+            .and_then(Expr::as_literal)
+        {
+            // A generated hashicorp/aws builder: Terraform-only by design.
+            Some(provider) => format!(
+                "resource `{}` is a Terraform `{}` ({provider} builder), which has no CloudFormation form: \
+                 declare the stack's targets as Terraform only (`.targets(..)`) or synthesize with \
+                 `--target terraform`",
+                resource.id,
+                resource
+                    .get(props::TERRAFORM_TYPE)
+                    .and_then(Value::as_expr)
+                    .and_then(Expr::as_literal)
+                    .unwrap_or_default()
+            ),
+            None => format!(
                 "raw resource `{}` has only a Terraform form: add `.cloudformation(type, properties)` \
                  or synthesize with `--target terraform`",
                 resource.id
-            ))
-            .for_resource(&resource.id)
-            .at(resource.location),
+            ),
+        };
+        p.problems.push(
+            Diagnostic::new(message)
+                .for_resource(&resource.id)
+                .at(resource.location),
         );
         return None;
     };

@@ -105,7 +105,8 @@ fn distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
-/// Copies the raw attributes into `a`.
+/// Copies the raw attributes into `a`, then the resource's own tags (`tags`: the generated hashicorp/aws
+/// builders' `tag(..)`; the environment's come through the provider's `default_tags`).
 pub(super) fn lower(a: &mut Attrs) -> bool {
     let resource = a.resource;
     let attributes = resource
@@ -116,5 +117,6 @@ pub(super) fn lower(a: &mut Attrs) -> bool {
         let lowered = a.value(value);
         a.out.insert(key.clone(), lowered);
     }
+    a.tags();
     true
 }
