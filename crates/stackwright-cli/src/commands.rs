@@ -315,12 +315,29 @@ pub(crate) fn path_argument(value: std::ffi::OsString) -> Result<std::path::Path
             c.escape_debug()
         ));
     }
+    // `-dir/...` in a printed command would be read as an option by the engine's argument parser
+    // (`--template-file -dir/...`): the same directory, spelled so that it cannot be one.
+    if text.starts_with('-') {
+        return Ok(std::path::Path::new(".").join(text));
+    }
     Ok(value.into())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_path_that_starts_with_a_dash_is_spelled_so_that_it_cannot_be_an_option() {
+        assert_eq!(
+            path_argument("-dash".into()).unwrap(),
+            std::path::Path::new("./-dash")
+        );
+        assert_eq!(
+            path_argument("out".into()).unwrap(),
+            std::path::Path::new("out")
+        );
+    }
 
     fn module(path: &str) -> Command {
         Command::teardown(

@@ -23,6 +23,7 @@ pub use names::logical_id;
 use names::LogicalIds;
 use serde_json::{json, Map, Value as Json};
 use stackwright_core::{AttrRef, Diagnostic, Expr, ParamType, StackInstance};
+use stackwright_schema::secrets;
 
 /// A lowered template and what went wrong while lowering it.
 #[derive(Debug)]
@@ -62,7 +63,9 @@ pub fn synthesize(instance: &StackInstance) -> Template {
         if !parameter.allowed_values.is_empty() {
             p.insert("AllowedValues".into(), json!(parameter.allowed_values));
         }
-        if parameter.no_echo {
+        // A parameter named as a secret (`DbPassword`) holds one whether or not it says so: the console,
+        // `describe-stacks` and events never show it.
+        if parameter.no_echo || secrets::names_secret(&parameter.id, secrets::NameKind::Entry) {
             p.insert("NoEcho".into(), true.into());
         }
         if let Some(description) = &parameter.description {

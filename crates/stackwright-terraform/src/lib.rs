@@ -26,6 +26,7 @@ use document::Body;
 use names::Names;
 use serde_json::{json, Map, Value as Json};
 use stackwright_core::{AttrRef, Diagnostic, Expr, ParamType, StackInstance};
+use stackwright_schema::secrets;
 
 /// Versions of the AWS provider the generated configuration is written for: checked against 5.100.0,
 /// and using nothing that 6.x removed.
@@ -311,7 +312,9 @@ fn lower_module(instance: &StackInstance, text: bool) -> Module<ModuleDocument> 
         if let Some(description) = &parameter.description {
             v.insert("description".into(), description.as_str().into());
         }
-        if parameter.no_echo {
+        // A variable named as a secret (`db_password`) holds one whether or not it says so: plan and
+        // apply output never show it.
+        if parameter.no_echo || secrets::names_secret(&parameter.id, secrets::NameKind::Entry) {
             v.insert("sensitive".into(), true.into());
         }
         if !parameter.allowed_values.is_empty() {

@@ -154,6 +154,23 @@ pub fn check_entry(what: &str, entry: &Entry) -> Result<(), String> {
         };
         return Err(refused(what, "path", &entry.path, &why));
     }
+    if let Some(name) = &entry.stack_name {
+        // CloudFormation's StackName: a letter, then letters, digits and `-`, at most 128 characters.
+        let valid = name.len() <= 128
+            && name.starts_with(|c: char| c.is_ascii_alphabetic())
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+        if !valid || entry.target != "cloudformation" {
+            let why = "expected the CloudFormation stack name of a template (a letter, then letters, digits \
+                       and `-`, at most 128 characters)";
+            return Err(refused(what, "stack_name", name, why));
+        }
+    }
+    for capability in entry.capabilities.iter().flatten() {
+        if !CAPABILITIES.contains(&capability.as_str()) || entry.target != "cloudformation" {
+            let why = format!("expected one of {} on a template", CAPABILITIES.join(", "));
+            return Err(refused(what, "capabilities", capability, &why));
+        }
+    }
     for path in &entry.depends_on {
         if layout(path).is_none() {
             let why =
@@ -173,6 +190,26 @@ fn refused(what: &str, field: &str, value: &str, why: &str) -> String {
         shown(value),
         why.escape_debug()
     )
+}
+
+/// What `aws cloudformation deploy --capabilities` takes (CreateStack `Capabilities`).
+const CAPABILITIES: [&str; 3] = [
+    "CAPABILITY_IAM",
+    "CAPABILITY_NAMED_IAM",
+    "CAPABILITY_AUTO_EXPAND",
+];
+
+/// A JSON value of a manifest field that has the wrong type, as an error shows it: its kind, and a
+/// scalar's value escaped.
+pub(crate) fn shown_json(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(s) => format!("the string {}", shown(s)),
+        serde_json::Value::Number(n) => format!("the number {n}"),
+        serde_json::Value::Bool(b) => format!("the boolean {b}"),
+        serde_json::Value::Null => "null".to_owned(),
+        serde_json::Value::Array(_) => "an array".to_owned(),
+        serde_json::Value::Object(_) => "an object".to_owned(),
+    }
 }
 
 /// Longest value shown in an error, in characters; the rest is counted.
@@ -209,6 +246,28 @@ mod tests {
             stack_name: None,
             capabilities: None,
         }
+    }
+
+    #[test]
+    fn stack_names_and_capabilities_are_what_cloudformation_takes() {
+        let mut cfn = Entry {
+            target: "cloudformation".into(),
+            path: "cloudformation/prod/web.template.json".into(),
+            stack_name: Some("app-prod-web".into()),
+            capabilities: Some(vec!["CAPABILITY_IAM".into()]),
+            ..entry()
+        };
+        assert_eq!(check_entry("artifact 0", &cfn), Ok(()));
+        cfn.stack_name = Some("rv-e0-svc;touch X".into());
+        let e = check_entry("artifact 0", &cfn).unwrap_err();
+        assert!(e.contains("`stack_name` \"rv-e0-svc;touch X\""), "{e}");
+        cfn.stack_name = Some("app-prod-web".into());
+        cfn.capabilities = Some(vec!["$(id)".into()]);
+        let e = check_entry("artifact 0", &cfn).unwrap_err();
+        assert!(
+            e.contains("`capabilities` \"$(id)\"") && e.contains("CAPABILITY_NAMED_IAM"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -145,7 +145,16 @@ impl Manifest {
                         ))
                     }
                 },
-                resources: entry.get("resources").and_then(Json::as_u64),
+                resources: match entry.get("resources") {
+                    None => None,
+                    Some(Json::Number(n)) if n.as_u64().is_some() => n.as_u64(),
+                    Some(other) => {
+                        return Err(format!(
+                            "{what} has `resources` {}, expected a count (a whole number, 0 or more)",
+                            crate::fields::shown_json(other)
+                        ))
+                    }
+                },
                 depends_on: match entry.get("depends_on") {
                     None => Vec::new(),
                     Some(Json::Array(paths)) => paths
@@ -542,6 +551,24 @@ mod tests {
             parse(serde_json::json!({"format": 1, "app": "a", "artifacts": [], "assets": [bad]}))
                 .unwrap_err();
         assert!(error.contains("has `key` \"other.zip\""), "{error}");
+    }
+
+    #[test]
+    fn a_resource_count_that_is_not_one_is_refused() {
+        for bad in [
+            serde_json::json!(-5),
+            serde_json::json!(1.5),
+            serde_json::json!("3"),
+        ] {
+            let mut e = entry("terraform/prod/web/main.tf.json");
+            e["resources"] = bad.clone();
+            let err =
+                parse(serde_json::json!({"format": 1, "app": "a", "artifacts": [e]})).unwrap_err();
+            assert!(
+                err.contains("has `resources`") && err.contains("expected a count"),
+                "{bad}: {err}"
+            );
+        }
     }
 
     #[test]

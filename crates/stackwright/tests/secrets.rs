@@ -507,3 +507,29 @@ fn a_literal_secret_in_an_ssm_parameter_raw_resource_or_override_is_refused_unle
     });
     accepted(&app, &scratch.path().join("out"), &[secret]);
 }
+
+/// A parameter named as a secret holds one whether or not it says `no_echo()`: CloudFormation gets
+/// `NoEcho`, Terraform `sensitive`, so neither the console nor a plan in a CI log shows its value.
+#[test]
+fn a_parameter_named_as_a_secret_is_no_echo_and_sensitive() {
+    let app = one_stack(|s| {
+        s.add_parameter(Parameter::string("DbPassword"));
+        s.add_parameter(Parameter::string("ImageId"));
+        s.add(ssm::Parameter::string("Marker", "/app/marker", "v1"));
+    });
+    let artifacts = crate::support::artifacts(&app);
+    let template = artifacts
+        .iter()
+        .find(|(path, _)| path.starts_with("cloudformation/"))
+        .unwrap()
+        .1;
+    assert_eq!(template["Parameters"]["DbPassword"]["NoEcho"], true);
+    assert!(template["Parameters"]["ImageId"].get("NoEcho").is_none());
+    let module = artifacts
+        .iter()
+        .find(|(path, _)| path.starts_with("terraform/"))
+        .unwrap()
+        .1;
+    assert_eq!(module["variable"]["db_password"]["sensitive"], true);
+    assert!(module["variable"]["image_id"].get("sensitive").is_none());
+}
