@@ -232,6 +232,7 @@ fn message(what: &str, path: &[String], spot: &Spot, text: &str) -> String {
         Via::Key => format!(", held by `{}`", spot.name),
         Via::Pair => format!(", the value of `{}`", spot.name),
         Via::JsonText => format!(", JSON text with `{}`", spot.name),
+        Via::UrlPassword => ", a URL with a password".to_owned(),
     };
     format!(
         "{what} `{}` holds a literal secret ({}{why}), which would be written into the artifacts and shown \

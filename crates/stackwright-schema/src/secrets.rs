@@ -251,6 +251,7 @@ pub fn names_secret(name: &str, kind: NameKind) -> bool {
     // synthesis is asked).
     const CANDIDATES: &[&str] = &[
         "pass",
+        "pwd",
         "secret",
         "token",
         "credential",
@@ -298,7 +299,8 @@ pub fn names_secret(name: &str, kind: NameKind) -> bool {
         {
             true
         } else {
-            kind == NameKind::Entry && matches!(word, "private" | "auth")
+            // `pass` and `pwd` are user spellings (`DB_PASS`, `SMTP_PWD`); no schema names a property so.
+            kind == NameKind::Entry && matches!(word, "private" | "auth" | "pass" | "pwd")
         };
         if secret {
             secret_at = Some(i);
@@ -385,6 +387,8 @@ pub enum Via {
     Pair,
     /// It is JSON text holding a key that names a secret.
     JsonText,
+    /// It is a URL with a password in it (`postgres://admin:PASSWORD@db`).
+    UrlPassword,
 }
 
 /// What a node of a searched [`Tree`] is.
@@ -512,10 +516,31 @@ fn text_spot<'a, T: Tree<'a>>(value: T, style: Style, path: &[Step]) -> Option<S
     let Node::Text(text) = value.node() else {
         return None;
     };
+    if url_has_password(text) {
+        return Some(Spot {
+            path: rendered(path),
+            name: "a URL's password".to_owned(),
+            via: Via::UrlPassword,
+        });
+    }
     Some(Spot {
         path: rendered(path),
         name: json_text_secret(text, style)?,
         via: Via::JsonText,
+    })
+}
+
+/// Whether `text` holds a URL whose user information has a password (`scheme://user:password@host`,
+/// RFC 3986's deprecated `userinfo` form): a credential in any property, whatever its name.
+pub fn url_has_password(text: &str) -> bool {
+    text.match_indices("://").any(|(at, _)| {
+        let rest = &text[at + 3..];
+        let authority = rest.split(['/', '?', '#', ' ', '"']).next().unwrap_or("");
+        authority.rsplit_once('@').is_some_and(|(userinfo, _)| {
+            userinfo
+                .split_once(':')
+                .is_some_and(|(user, password)| !user.is_empty() && !password.is_empty())
+        })
     })
 }
 
@@ -641,6 +666,35 @@ mod tests {
         assert_eq!(words("db-password"), ["db", "password"]);
         assert_eq!(words("DBInstanceClass"), ["db", "instance", "class"]);
         assert_eq!(words("/app/db/key"), ["app", "db", "key"]);
+    }
+
+    #[test]
+    fn user_spellings_of_password_and_urls_with_one() {
+        for name in ["DB_PWD", "SMTP_PASS", "dbPwd"] {
+            assert!(names_secret(name, NameKind::Entry), "{name}");
+        }
+        for name in ["PASSTHROUGH", "BYPASS_CACHE", "PASSENGER_COUNT"] {
+            assert!(!names_secret(name, NameKind::Entry), "{name}");
+        }
+        // Schemas do not spell passwords so: a property named `Pass` is not taken for one.
+        assert!(!names_secret("Pass", NameKind::Property));
+        assert!(url_has_password("postgres://admin:hunter2@db:5432/app"));
+        assert!(url_has_password("see https://u:p@example.com/x"));
+        for text in [
+            "https://example.com/a:b@c",
+            "postgres://admin@db/app",
+            "mailto:a@b.c",
+            "https://example.com/?user=a:b@c",
+            "http://:p@host",
+        ] {
+            assert!(!url_has_password(text), "{text}");
+        }
+        let mut spots = Vec::new();
+        let value =
+            serde_json::json!({"Variables": {"DATABASE_URL": "postgres://admin:hunter2@db/app"}});
+        find(JsonTree::plain(&value), Style::Pascal, &mut spots);
+        assert_eq!(spots.len(), 1, "{spots:?}");
+        assert_eq!(spots[0].via, Via::UrlPassword);
     }
 
     #[test]
