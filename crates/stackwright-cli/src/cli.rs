@@ -983,8 +983,18 @@ impl StateLocation {
             .terraform
             .backend;
         if let Some(path) = backend["local"]["path"].as_str() {
+            // `..` is resolved by the kernel from where the module really is: through a linked output
+            // directory that is not where the lexical path points. The lexical path (relative, as
+            // shown) is kept when both are the same place.
+            let lexical = normalize(&module_dir.join(path));
+            let real = normalize(&resolve_existing(module_dir).join(path));
+            let path = if resolve_existing(&lexical) == resolve_existing(&real) {
+                lexical
+            } else {
+                real
+            };
             return StateLocation::Local {
-                path: normalize(&module_dir.join(path)),
+                path,
                 beside: false,
             };
         }
@@ -1048,6 +1058,28 @@ const SHARED_LOCAL_STATE: &str = "every tree of this app in the directory that h
     this same file, so synth refuses a second tree of the app there: give each tree a parent directory of its own";
 
 /// `a/b/../c` -> `a/c`, lexically (the path may not exist yet); leading `..` stay.
+/// `path` with its longest existing prefix resolved (links followed, absolute), the rest as written.
+fn resolve_existing(path: &Path) -> PathBuf {
+    let mut rest = Vec::new();
+    let mut at = path;
+    loop {
+        if let Ok(real) = std::fs::canonicalize(if at.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            at
+        }) {
+            return rest.iter().rev().fold(real, |p, part| p.join(part));
+        }
+        match (at.parent(), at.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_owned());
+                at = parent;
+            }
+            _ => return path.to_path_buf(),
+        }
+    }
+}
+
 pub(crate) fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for part in path.components() {

@@ -718,3 +718,34 @@ fn synth_check_of_a_missing_tree_says_it_does_not_exist() {
     );
     assert!(!missing.exists());
 }
+
+/// The local state file `list` names is where Terraform will put it: through a linked output directory,
+/// the module's `../../../../terraform-state` is beside the link's target, not beside the link.
+#[test]
+fn list_names_the_state_file_terraform_uses_through_a_linked_output_directory() {
+    let scratch = tempfile::tempdir().unwrap();
+    let (real, a) = (scratch.path().join("real"), scratch.path().join("a"));
+    std::fs::create_dir_all(real.join("out1")).unwrap();
+    std::fs::create_dir_all(&a).unwrap();
+    std::os::unix::fs::symlink(real.join("out1"), a.join("out")).unwrap();
+    let out = a.join("out");
+    let out_arg = out.to_str().unwrap();
+    assert_eq!(run(&two_envs(), &["synth", "--out", out_arg]).0, 0);
+    let (code, stdout, stderr) = run(&two_envs(), &["list", "--out", out_arg, "--format", "json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let listing: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let state = listing["artifacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["target"] == "terraform")
+        .unwrap()["state"]["path"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let expected = real
+        .canonicalize()
+        .unwrap()
+        .join("terraform-state/demo/dev/main/terraform.tfstate");
+    assert_eq!(std::path::Path::new(&state), expected);
+}
