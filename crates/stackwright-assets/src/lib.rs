@@ -20,7 +20,8 @@
 //! - **Fast when nothing changed.** Files are hashed by path and stamp (size, mtime, ctime, device, inode; a
 //!   file modified less than 2 s before it was read is read again next time), then by content; a zip is
 //!   packed, and a build command run, only when its content key is new. What one synthesis learned is
-//!   kept in the output tree ([`CACHE_FILE`]) for the next ([`load`], [`save`]).
+//!   kept for the next ([`load`], [`save`]) beside the output tree, never in it (the CLI writes it to
+//!   `.stackwright-cache/<out>.assets.json`: it holds this machine's paths, inodes and times).
 //!
 //! Architecture invariant: the definition's only IO is here (reading the sources, running the user's
 //! build commands); nothing here writes the output tree (the CLI does, through `stackwright-tree`), and
@@ -32,7 +33,7 @@ mod scan;
 mod store;
 
 pub use bootstrap::{bootstrap, NONCURRENT_VERSION_DAYS};
-pub use store::{forget, load, save, CACHE_FILE};
+pub use store::{forget, load, save};
 
 use stackwright_core::{Diagnostic, Expr, Location, Stack};
 use std::path::{Path, PathBuf};

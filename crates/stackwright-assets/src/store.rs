@@ -1,5 +1,5 @@
 //! What this process knows of files and assets it has hashed and packed, and the cache that carries it
-//! from one synthesis to the next (a side file of the output tree, [`CACHE_FILE`]).
+//! from one synthesis to the next (a file of this machine beside the output tree, never in it).
 //!
 //! Everything here is keyed by what determines it, so one table serves every synthesis in the process
 //! (tests run several at once): a file's digest by its path and [`Stamp`]; an asset's zip by its content
@@ -17,8 +17,6 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, LazyLock, Mutex};
 use std::time::SystemTime;
 
-/// The cache's path in the output tree (`stackwright_tree::fields::ASSET_CACHE`).
-pub const CACHE_FILE: &str = stackwright_tree::fields::ASSET_CACHE;
 const CACHE_FORMAT: u64 = 2;
 
 /// A packed asset: its zip's sha256 (hex), size and unzipped size.

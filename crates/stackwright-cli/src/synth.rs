@@ -63,7 +63,7 @@ pub struct Synthesis {
     pub manifest: Vec<u8>,
     /// The code assets the stacks use (`stackwright-assets`), with their zips' bytes, sorted by path
     /// (`assets/<sha256>.zip`, [`stackwright_assets::AssetUse::tree_path`]). ([`synthesize_into`] also
-    /// writes their cache, `assets/cache.json`.)
+    /// writes their cache, beside the tree: `.stackwright-cache/<out>.assets.json`.)
     pub assets: Vec<AssetFile>,
 }
 
@@ -173,12 +173,12 @@ pub(crate) fn synthesize_beside(
     })
 }
 
-/// Learns what the synthesis that wrote `tree` knew of the assets' sources (its `assets/cache.json`), so
-/// that unchanged ones are not packed, nor their builds run, again; before the definitions run. A cache
-/// that cannot be read only makes the synthesis slower.
+/// Learns what the synthesis that wrote `tree` knew of the assets' sources (its cache beside the tree,
+/// `.stackwright-cache/<out>.assets.json`), so that unchanged ones are not packed, nor their builds run,
+/// again; before the definitions run. A cache that cannot be read only makes the synthesis slower.
 pub(crate) fn load_asset_cache(tree: &stackwright_tree::PreviousTree) {
     if tree.manifest().is_some_and(|m| !m.assets.is_empty()) {
-        if let Ok(bytes) = tree.read_file(stackwright_assets::CACHE_FILE) {
+        if let Ok(bytes) = tree.read_cache(stackwright_tree::fields::ASSET_CACHE) {
             let _ = stackwright_assets::load(&bytes);
         }
     }
@@ -491,7 +491,8 @@ fn merge_assets(
 
 /// Writes the assets of a synthesis ([`merge_assets`]) into the staging tree: an unchanged one as a hard
 /// link to the previous tree's file (named by its sha256), else packed; a carried one must be in the
-/// previous tree. Then their cache. Returns the manifest's entries.
+/// previous tree. Then their cache, beside the tree ([`Staging::write_cache`]). Returns the manifest's
+/// entries.
 fn write_assets(
     staging: &Staging,
     used: UsedAssets,
@@ -528,19 +529,18 @@ fn write_assets(
         }
     }
     if !entries.is_empty() {
-        staging
-            .add(
-                stackwright_assets::CACHE_FILE,
-                &stackwright_assets::save(uses.iter().map(|a| &**a)),
-            )
-            .map_err(SynthError::Write)?;
+        // Only a slower next synthesis if it cannot be written (a read-only parent directory).
+        let _ = staging.write_cache(
+            stackwright_tree::fields::ASSET_CACHE,
+            &stackwright_assets::save(uses.iter().map(|a| &**a)),
+        );
     }
     Ok(entries)
 }
 
 /// For `synth --check`: the manifest's asset entries of a synthesis ([`merge_assets`]), how the tree's
 /// asset files differ from them (`differs: path` when the file's sha256 is not its name, `missing: path`),
-/// and the paths they and their cache take (the cache, a side file of this machine, is not compared).
+/// and the paths they take (their cache, a file of this machine beside the tree, is not part of it).
 pub(crate) fn check_assets(
     tree: &stackwright_tree::PreviousTree,
     used: UsedAssets,
@@ -560,9 +560,6 @@ pub(crate) fn check_assets(
             Err(_) => problems.push(format!("missing: {}", entry.path)),
         }
         paths.push(entry.path.clone());
-    }
-    if !entries.is_empty() {
-        paths.push(stackwright_assets::CACHE_FILE.to_owned());
     }
     (entries, problems, paths)
 }

@@ -92,7 +92,23 @@ fn synth_writes_each_asset_once_and_links_it_while_unchanged() {
              "bucket": "stackwright-assets-210987654321-eu-west-1", "key": format!("{sha}.zip")},
         ])
     );
-    assert!(out.join("assets/cache.json").is_file());
+    // The cache of this machine's stamps is beside the tree, ignored by git, never in the tree.
+    assert!(!out.join("assets/cache.json").exists());
+    let cache_dir = scratch.path().join(".stackwright-cache");
+    let cache: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(cache_dir.join("out.assets.json")).unwrap()).unwrap();
+    assert!(cache["files"].to_string().contains("lib/x.py"), "{cache}");
+    assert_eq!(
+        std::fs::read_to_string(cache_dir.join(".gitignore"))
+            .unwrap()
+            .lines()
+            .last(),
+        Some("*")
+    );
+    // A tree written when the cache was in it loses it at the next synth (it is not carried as the user's).
+    std::fs::write(out.join("assets/cache.json"), "{}\n").unwrap();
+    synth(&app, &out, &[]);
+    assert!(!out.join("assets/cache.json").exists());
     // The template names the object by its content, in the environment's bucket.
     let template =
         std::fs::read_to_string(out.join("cloudformation/dev/orders.template.json")).unwrap();
