@@ -32,7 +32,7 @@ mod bootstrap;
 mod scan;
 mod store;
 
-pub use bootstrap::{bootstrap, NONCURRENT_VERSION_DAYS};
+pub use bootstrap::{bootstrap, bucket_exists, AssetBucket, NONCURRENT_VERSION_DAYS};
 pub use store::{forget, load, save};
 
 use stackwright_core::{Diagnostic, Expr, Location, Stack};

@@ -195,12 +195,20 @@ pub(crate) struct UsedAssets {
         String,
         Arc<stackwright_assets::AssetUse>,
     )>,
+    /// (instance index, stack) of each asset of `used`, in the same order.
+    stacks: Vec<(usize, String)>,
+    /// The environments one of whose stacks declares the asset bucket or says it exists.
+    buckets: HashSet<String>,
 }
 
 impl UsedAssets {
     pub(crate) fn add(&mut self, index: usize, lowered: &Lowered) {
         let a = &lowered.artifact;
+        if lowered.asset_bucket {
+            self.buckets.insert(a.environment.clone());
+        }
         for asset in &lowered.assets {
+            self.stacks.push((index, a.stack.clone()));
             self.used.push((
                 index,
                 a.environment.clone(),
@@ -209,6 +217,40 @@ impl UsedAssets {
                 asset.clone(),
             ));
         }
+    }
+
+    /// A warning for each asset declaration of an environment none of whose stacks declares the asset
+    /// bucket ([`stackwright_assets::bootstrap`]) or says it exists
+    /// ([`stackwright_assets::bucket_exists`]): its publish commands (`list`) would copy to a bucket that
+    /// nothing creates. In the definition's order; one per declaration and environment.
+    pub(crate) fn bucket_warnings(&self) -> Vec<String> {
+        let mut seen = HashSet::new();
+        let mut missing: Vec<_> = self
+            .used
+            .iter()
+            .zip(&self.stacks)
+            .filter(|((_, environment, ..), _)| !self.buckets.contains(environment))
+            .collect();
+        missing.sort_by_key(|((index, ..), _)| *index);
+        missing
+            .into_iter()
+            .filter(|((_, environment, _, _, asset), _)| {
+                seen.insert((environment.clone(), asset.location, asset.sha256.clone()))
+            })
+            .map(|((_, environment, account, region, asset), (_, stack))| {
+                Diagnostic::new(format!(
+                    "asset `{}` is published to bucket `{}`, which no stack of environment `{environment}` \
+                     declares: call `stackwright::assets::bootstrap(stack)` in a stack of its own and deploy it \
+                     first, or `stackwright::assets::bucket_exists(stack)` if the bucket is made elsewhere",
+                    asset.source,
+                    stackwright_tree::fields::asset_bucket(account, region)
+                ))
+                .at(asset.location)
+                .in_environment(environment)
+                .in_stack(stack)
+                .to_string()
+            })
+            .collect()
     }
 
     /// The manifest's entries (sorted by path; destinations one per environment, in the definition's
@@ -406,11 +448,9 @@ pub(crate) fn write_into(
         carried_environments.insert(artifact.environment.clone());
         artifacts.push(artifact);
     }
-    let assets = write_assets(
-        &staging,
-        used.into_inner().expect("writers do not panic"),
-        &carried_environments,
-    )?;
+    let used = used.into_inner().expect("writers do not panic");
+    let bucket_warnings = used.bucket_warnings();
+    let assets = write_assets(&staging, used, &carried_environments)?;
     let defined: Vec<&str> = app.environment_specs().map(|e| e.name.as_str()).collect();
     crate::removed::tree_order(&defined, &mut artifacts, &mut hashes);
     // Under the lock: no other tree beside this one can appear or change while it is checked.
@@ -425,7 +465,8 @@ pub(crate) fn write_into(
     staging
         .add(MANIFEST, &manifest)
         .map_err(SynthError::Write)?;
-    let written = staging.commit().map_err(SynthError::Write)?;
+    let mut written = staging.commit().map_err(SynthError::Write)?;
+    written.warnings.splice(0..0, bucket_warnings);
     Ok((
         WrittenSynthesis {
             app: app.name().to_owned(),
@@ -588,6 +629,9 @@ pub(crate) struct Lowered {
     pub(crate) module: Option<ModuleDocument>,
     /// The code assets the instance uses (`stackwright-assets`), on its first artifact only.
     pub(crate) assets: Vec<Arc<stackwright_assets::AssetUse>>,
+    /// Whether the stack declares the environment's asset bucket or says it exists
+    /// ([`stackwright_assets::AssetBucket`]), on its first artifact only.
+    pub(crate) asset_bucket: bool,
 }
 
 /// A lowered artifact before [`lower`] hands it on.
@@ -780,8 +824,15 @@ fn lower(
             (true, Some(used)) => used.assets.clone(),
             _ => Vec::new(),
         };
+        let asset_bucket = artifacts.is_empty()
+            && instance
+                .stack
+                .extensions()
+                .get::<stackwright_assets::AssetBucket>()
+                .is_some();
         artifacts.push(Lowered {
             assets,
+            asset_bucket,
             artifact: Artifact {
                 environment: env.name.clone(),
                 account: env.account.clone(),
