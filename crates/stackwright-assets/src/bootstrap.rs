@@ -14,8 +14,12 @@ pub const NONCURRENT_VERSION_DAYS: i64 = 30;
 /// the stack goes (the `s3::Bucket` defaults). Deploy it (a stack of its own, first) before publishing:
 /// the stacks whose functions read assets may take the bucket from the returned handle (`.name()`),
 /// so that they deploy after it.
+///
+/// Marks the stack ([`AssetBucket`]): synth warns of an environment whose stacks use assets when none
+/// declares the bucket, nor says it exists ([`bucket_exists`]).
 #[track_caller]
 pub fn bootstrap(stack: &mut Stack) -> BucketHandle {
+    stack.extensions_mut().insert(AssetBucket);
     stack.add(
         Bucket::new("AssetBucket")
             .noncurrent_version_expiration_days(NONCURRENT_VERSION_DAYS)
@@ -23,3 +27,17 @@ pub fn bootstrap(stack: &mut Stack) -> BucketHandle {
             .override_terraform("bucket", crate::bucket_name()),
     )
 }
+
+/// Says that the environment's asset bucket ([`bucket_name`](crate::bucket_name)) exists though this
+/// app does not declare it ([`bootstrap`]): another app of the account declares it, or it was made by
+/// hand. Marks the stack ([`AssetBucket`]), so that synth does not warn of it.
+pub fn bucket_exists(stack: &mut Stack) {
+    stack.extensions_mut().insert(AssetBucket);
+}
+
+/// The mark (in a stack's extensions) of a stack that declares the environment's asset bucket
+/// ([`bootstrap`]) or says it exists ([`bucket_exists`]). Synth warns, at each asset's declaration, of an
+/// environment whose stacks use assets when none of its stacks has it: publishing them would fail, as
+/// nothing creates the bucket.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct AssetBucket;

@@ -17,10 +17,11 @@
 //!   device, a name that is not UTF-8, more than Lambda's 250 MB unzipped or 50 MB zipped (direct
 //!   upload), a failed build: each is a problem at the line that declared the asset
 //!   ([`StackAssets::asset`], `#[track_caller]`), with the environment and stack.
-//! - **Fast when nothing changed.** Files are hashed by path and stamp (size, mtime, device, inode; a
+//! - **Fast when nothing changed.** Files are hashed by path and stamp (size, mtime, ctime, device, inode; a
 //!   file modified less than 2 s before it was read is read again next time), then by content; a zip is
 //!   packed, and a build command run, only when its content key is new. What one synthesis learned is
-//!   kept in the output tree ([`CACHE_FILE`]) for the next ([`load`], [`save`]).
+//!   kept for the next ([`load`], [`save`]) beside the output tree, never in it (the CLI writes it to
+//!   `.stackwright-cache/<out>.assets.json`: it holds this machine's paths, inodes and times).
 //!
 //! Architecture invariant: the definition's only IO is here (reading the sources, running the user's
 //! build commands); nothing here writes the output tree (the CLI does, through `stackwright-tree`), and
@@ -31,8 +32,8 @@ mod bootstrap;
 mod scan;
 mod store;
 
-pub use bootstrap::{bootstrap, NONCURRENT_VERSION_DAYS};
-pub use store::{forget, load, save, CACHE_FILE};
+pub use bootstrap::{bootstrap, bucket_exists, AssetBucket, NONCURRENT_VERSION_DAYS};
+pub use store::{forget, load, save};
 
 use stackwright_core::{Diagnostic, Expr, Location, Stack};
 use std::path::{Path, PathBuf};
@@ -151,6 +152,16 @@ impl Kind {
 /// Runs with stdin closed and `SOURCE_DATE_EPOCH=315532800` (1980-01-01), which reproducible build tools
 /// read; its output must not depend on anything but its inputs (the packed zip is named by its bytes, so
 /// a build that is not reproducible changes the asset on every run that builds).
+///
+/// Builds in one directory take turns, across threads and processes (two synthesis runs into different
+/// trees, say): each holds an advisory lock (`flock`) on `dir` from before its command runs until its
+/// output is packed. An output that changes while it is packed (a process the build left running keeps
+/// writing it) is an error, never a zip. The command stays in the synthesis's process group, so Ctrl-C
+/// in a terminal stops both; a synthesis killed otherwise (`kill -9`, a CI job's cancellation that
+/// signals only the synthesis) leaves the command running until it ends, or until it next writes to its
+/// standard output or error (a pipe to the dead synthesis: it gets `SIGPIPE`); the next synthesis does
+/// not wait for it (the lock went with the killed process), and refuses its output if it is still being
+/// written when it is packed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BuildCommand {
     program: String,

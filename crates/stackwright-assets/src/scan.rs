@@ -7,11 +7,14 @@ use std::time::SystemTime;
 
 /// What identifies a file's contents without reading them: if all of these are equal to what was
 /// recorded when the file was hashed (and that was not racy, see [`Stamp::trusted`]), the recorded
-/// digest is the file's.
+/// digest is the file's. The change time is in it because a user can set the mtime back (`cp -p`,
+/// `rsync -t`, `touch -d`, tools that date files `SOURCE_DATE_EPOCH`) but not the ctime, which every
+/// write (and every mtime change) sets to now.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) struct Stamp {
     pub(crate) size: u64,
     pub(crate) mtime_ns: i128,
+    pub(crate) ctime_ns: i128,
     pub(crate) dev: u64,
     pub(crate) ino: u64,
 }
@@ -21,6 +24,7 @@ impl Stamp {
         Stamp {
             size: meta.len(),
             mtime_ns: i128::from(meta.mtime()) * 1_000_000_000 + i128::from(meta.mtime_nsec()),
+            ctime_ns: i128::from(meta.ctime()) * 1_000_000_000 + i128::from(meta.ctime_nsec()),
             dev: meta.dev(),
             ino: meta.ino(),
         }

@@ -1,5 +1,5 @@
 //! What this process knows of files and assets it has hashed and packed, and the cache that carries it
-//! from one synthesis to the next (a side file of the output tree, [`CACHE_FILE`]).
+//! from one synthesis to the next (a file of this machine beside the output tree, never in it).
 //!
 //! Everything here is keyed by what determines it, so one table serves every synthesis in the process
 //! (tests run several at once): a file's digest by its path and [`Stamp`]; an asset's zip by its content
@@ -17,9 +17,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, LazyLock, Mutex};
 use std::time::SystemTime;
 
-/// The cache's path in the output tree (`stackwright_tree::fields::ASSET_CACHE`).
-pub const CACHE_FILE: &str = stackwright_tree::fields::ASSET_CACHE;
-const CACHE_FORMAT: u64 = 1;
+const CACHE_FORMAT: u64 = 2;
 
 /// A packed asset: its zip's sha256 (hex), size and unzipped size.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -137,6 +135,17 @@ pub(crate) fn resolve_path(root: &Path, shown: &str) -> Result<(Info, Remembered
 }
 
 fn pack_and_remember(scanned: &Scanned, shown: &str) -> Result<(Info, [u8; 32], Digests), String> {
+    let packed = pack_checked(scanned, shown)?;
+    let digests = packed.3.clone();
+    let (info, key) = remember_packed(packed);
+    Ok((info, key, digests))
+}
+
+/// A zip packed but not yet remembered: its bytes, its info, its content key and its files' digests.
+type Packed = (Vec<u8>, Info, [u8; 32], Digests);
+
+/// Packs `scanned`, checked against Lambda's limit for a zip.
+fn pack_checked(scanned: &Scanned, shown: &str) -> Result<Packed, String> {
     let packed = archive::pack(scanned, shown)?;
     let size = packed.bytes.len() as u64;
     if size > LAMBDA_ZIPPED_LIMIT {
@@ -151,11 +160,15 @@ fn pack_and_remember(scanned: &Scanned, shown: &str) -> Result<(Info, [u8; 32], 
         size,
         unzipped: scanned.total,
     };
+    Ok((packed.bytes, info, key, packed.digests))
+}
+
+/// Remembers a packed zip (its info by content key, its bytes by sha256).
+fn remember_packed((bytes, info, key, _): Packed) -> (Info, [u8; 32]) {
     let mut memo = memo();
     memo.assets.insert(key, info.clone());
-    memo.bytes
-        .insert(info.sha256.clone(), Arc::new(packed.bytes));
-    Ok((info, key, packed.digests))
+    memo.bytes.insert(info.sha256.clone(), Arc::new(bytes));
+    (info, key)
 }
 
 /// Resolves a build command's asset: runs the command only when its command key (the command, its
@@ -226,19 +239,41 @@ pub(crate) fn resolve_command(command: &crate::BuildCommand) -> Result<(Info, Re
     ))
 }
 
-/// Runs a build command and packs its output directory.
+/// Runs a build command and packs its output directory, holding an advisory lock (`flock`) on the
+/// command's directory from before it runs until its output is packed: two synthesis processes (or two
+/// threads) that build in one directory take turns, so neither packs what the other is half-way through
+/// writing. The output is scanned again once packed; if anything in it changed meanwhile (a process the
+/// build left running, a build run by hand), nothing is packed or remembered: an error says so.
 fn build(command: &crate::BuildCommand) -> Result<(Info, [u8; 32]), String> {
     let shown = command.shown();
+    let dir = command.dir.resolve();
+    let lock = std::fs::File::open(&dir)
+        .map_err(|e| format!("cannot open the directory of {shown}: {e}"))?;
+    lock.lock()
+        .map_err(|e| format!("cannot lock the directory of {shown}: {e}"))?;
     command.run()?;
     let output_shown = format!("{}/{}", command.dir.shown(), command.output.display());
-    let scanned = scan::scan(
-        &command.dir.resolve().join(&command.output),
-        &output_shown,
-        LAMBDA_UNZIPPED_LIMIT,
-    )
-    .map_err(|why| format!("{why} (the output of {shown})"))?;
-    let (info, key, _) = pack_and_remember(&scanned, &output_shown)?;
-    Ok((info, key))
+    let output = dir.join(&command.output);
+    let scan_output = || {
+        scan::scan(&output, &output_shown, LAMBDA_UNZIPPED_LIMIT)
+            .map_err(|why| format!("{why} (the output of {shown})"))
+    };
+    let scanned = scan_output()?;
+    let packed = pack_checked(&scanned, &output_shown)?;
+    let again = scan_output()?;
+    let same =
+        scanned.entries.len() == again.entries.len()
+            && scanned.entries.iter().zip(&again.entries).all(|(a, b)| {
+                a.name == b.name && a.stamp == b.stamp && a.executable == b.executable
+            });
+    drop(lock);
+    if !same {
+        return Err(format!(
+            "the output of {shown}, `{output_shown}`, changed while it was packed: is a process the build \
+             started still writing it? Synthesize again once it is complete"
+        ));
+    }
+    Ok(remember_packed(packed))
 }
 
 fn hash_file(path: &Path) -> std::io::Result<[u8; 32]> {
@@ -301,9 +336,12 @@ pub fn load(bytes: &[u8]) -> Result<usize, String> {
     };
     let mut files = Vec::new();
     for item in list("files")? {
-        let bad =
-            || format!("a `files` entry is not [path, size, mtime_ns, dev, ino, sha256]: {item}");
-        let fields = item.as_array().filter(|a| a.len() == 6).ok_or_else(bad)?;
+        let bad = || {
+            format!(
+                "a `files` entry is not [path, size, mtime_ns, ctime_ns, dev, ino, sha256]: {item}"
+            )
+        };
+        let fields = item.as_array().filter(|a| a.len() == 7).ok_or_else(bad)?;
         let path = PathBuf::from(fields[0].as_str().ok_or_else(bad)?);
         let stamp = Stamp {
             size: fields[1].as_u64().ok_or_else(bad)?,
@@ -311,10 +349,14 @@ pub fn load(bytes: &[u8]) -> Result<usize, String> {
                 .as_str()
                 .and_then(|s| s.parse().ok())
                 .ok_or_else(bad)?,
-            dev: fields[3].as_u64().ok_or_else(bad)?,
-            ino: fields[4].as_u64().ok_or_else(bad)?,
+            ctime_ns: fields[3]
+                .as_str()
+                .and_then(|s| s.parse().ok())
+                .ok_or_else(bad)?,
+            dev: fields[4].as_u64().ok_or_else(bad)?,
+            ino: fields[5].as_u64().ok_or_else(bad)?,
         };
-        files.push((path, stamp, digest(&fields[5]).ok_or_else(bad)?));
+        files.push((path, stamp, digest(&fields[6]).ok_or_else(bad)?));
     }
     let mut commands = Vec::new();
     for item in list("commands")? {
@@ -383,7 +425,7 @@ pub fn save<'a>(assets: impl IntoIterator<Item = &'a crate::AssetUse>) -> Vec<u8
     let document = json!({
         "format": CACHE_FORMAT,
         "packer": archive::PACKER,
-        "files": files.into_iter().map(|(path, (s, d))| json!([path, s.size, s.mtime_ns.to_string(), s.dev, s.ino, hex(&d)])).collect::<Vec<_>>(),
+        "files": files.into_iter().map(|(path, (s, d))| json!([path, s.size, s.mtime_ns.to_string(), s.ctime_ns.to_string(), s.dev, s.ino, hex(&d)])).collect::<Vec<_>>(),
         "commands": commands.into_iter().map(|(k, c)| json!([k, c])).collect::<Vec<_>>(),
         "assets": infos.into_iter().map(|(k, (sha, size, unzipped))| json!([k, sha, size, unzipped])).collect::<Vec<_>>(),
     });

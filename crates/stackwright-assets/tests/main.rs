@@ -360,3 +360,95 @@ fn unchanged_sources_are_not_packed_or_built_again() {
     assert!(stackwright_assets::load(b"{\"format\": 1}").is_err());
     assert!(stackwright_assets::load(b"[]").is_err());
 }
+
+/// A same-size edit whose mtime is set back (`cp -p`, `rsync -t`, `touch -d`, tools that date files by
+/// `SOURCE_DATE_EPOCH`) changes the file's ctime, which the cache's stamp holds: the new content is packed.
+#[test]
+fn a_same_size_edit_with_the_old_mtime_is_packed() {
+    let dir = tempfile::tempdir().unwrap();
+    let code = dir.path().join("code");
+    let old = SystemTime::now() - Duration::from_secs(60);
+    checkout(&code, &[("index.py", "X = 1\n", false)], 0o022, old);
+    let before = resolve(&code);
+    // Remembered under its stamp (old enough to be trusted).
+    assert_eq!(resolve(&code).sha256, before.sha256);
+    checkout(&code, &[("index.py", "X = 2\n", false)], 0o022, old);
+    let meta = fs::metadata(code.join("index.py")).unwrap();
+    assert_eq!(meta.modified().unwrap(), old);
+    let after = resolve(&code);
+    assert_ne!(after.sha256, before.sha256);
+    let mut zip =
+        zip::ZipArchive::new(std::io::Cursor::new(after.bytes().unwrap().to_vec())).unwrap();
+    let mut text = String::new();
+    zip.by_name("index.py")
+        .unwrap()
+        .read_to_string(&mut text)
+        .unwrap();
+    assert_eq!(text, "X = 2\n");
+}
+
+/// Builds in one directory take turns (an advisory lock on it, across threads and processes alike), from
+/// before the command runs until its output is packed: each packs its own whole output.
+#[test]
+fn builds_in_one_directory_take_turns() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("project");
+    let old = SystemTime::now() - Duration::from_secs(60);
+    checkout(&project, &[("src/a.js", "a\n", false)], 0o022, old);
+    // Each build logs its start and end, and writes its output in two steps with a pause between.
+    let script =
+        "echo start >> ../builds.log && rm -rf dist && mkdir dist && echo \"$1\" > dist/one.js && \
+                  sleep 0.3 && echo \"$1\" > dist/two.js && echo end >> ../builds.log";
+    let barrier = std::sync::Barrier::new(2);
+    let names_of: Vec<Vec<String>> = std::thread::scope(|s| {
+        let handles: Vec<_> = ["first", "second"]
+            .into_iter()
+            .map(|word| {
+                let (project, barrier) = (&project, &barrier);
+                s.spawn(move || {
+                    barrier.wait();
+                    // Different arguments: different command keys, so both build.
+                    let asset = Asset::command(
+                        BuildCommand::new(project.clone(), "sh", "dist")
+                            .args(["-c", script, "build", word])
+                            .input("src"),
+                    )
+                    .resolve()
+                    .unwrap();
+                    names(&asset.bytes().unwrap())
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    for names in names_of {
+        assert_eq!(names, ["one.js", "two.js"]);
+    }
+    let log = fs::read_to_string(dir.path().join("builds.log")).unwrap();
+    assert_eq!(log, "start\nend\nstart\nend\n");
+}
+
+/// An output that changes while it is packed (here a process the build left behind keeps appending to
+/// it) is refused, not packed or remembered.
+#[test]
+fn an_output_written_while_it_is_packed_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("project");
+    let old = SystemTime::now() - Duration::from_secs(60);
+    checkout(&project, &[("src/a.js", "a\n", false)], 0o022, old);
+    // The writer stops by itself after 3 s, or as soon as its directory is gone.
+    let script = "mkdir -p dist && echo x > dist/index.js && \
+                  ( i=0; while [ $i -lt 30000 ] && echo $i >> dist/log.txt; do i=$((i+1)); done ) \
+                  >/dev/null 2>&1 </dev/null & sleep 0.05";
+    let error = Asset::command(
+        BuildCommand::new(project.clone(), "sh", "dist")
+            .args(["-c", script])
+            .input("src"),
+    )
+    .resolve()
+    .unwrap_err();
+    assert!(
+        error.contains("changed while it was packed"),
+        "unexpected error: {error}"
+    );
+}

@@ -7,7 +7,7 @@
 //! (`dev`, `prod`), beside a VPC; the same app without the assets is the baseline. Every measured run is a
 //! fresh child process (this executable, re-executed with `STACKWRIGHT_ASSETS_BENCH_CHILD`), so nothing
 //! is remembered in memory: what the synthesis knows of the sources comes from the tree's cache
-//! (`out/assets/cache.json`) only. The parent first synthesizes each variant once into its own tree
+//! (`.stackwright-cache/<out>.assets.json`, beside it) only. The parent first synthesizes each variant once into its own tree
 //! (untimed: that packs the zips), then times `STACKWRIGHT_BENCH_RUNS` (default 15) synths of each into
 //! the same trees, alternating, and prints the medians and their difference: the target is at most
 //! 50 ms added.

@@ -63,7 +63,7 @@ pub struct Synthesis {
     pub manifest: Vec<u8>,
     /// The code assets the stacks use (`stackwright-assets`), with their zips' bytes, sorted by path
     /// (`assets/<sha256>.zip`, [`stackwright_assets::AssetUse::tree_path`]). ([`synthesize_into`] also
-    /// writes their cache, `assets/cache.json`.)
+    /// writes their cache, beside the tree: `.stackwright-cache/<out>.assets.json`.)
     pub assets: Vec<AssetFile>,
 }
 
@@ -173,12 +173,12 @@ pub(crate) fn synthesize_beside(
     })
 }
 
-/// Learns what the synthesis that wrote `tree` knew of the assets' sources (its `assets/cache.json`), so
-/// that unchanged ones are not packed, nor their builds run, again; before the definitions run. A cache
-/// that cannot be read only makes the synthesis slower.
+/// Learns what the synthesis that wrote `tree` knew of the assets' sources (its cache beside the tree,
+/// `.stackwright-cache/<out>.assets.json`), so that unchanged ones are not packed, nor their builds run,
+/// again; before the definitions run. A cache that cannot be read only makes the synthesis slower.
 pub(crate) fn load_asset_cache(tree: &stackwright_tree::PreviousTree) {
     if tree.manifest().is_some_and(|m| !m.assets.is_empty()) {
-        if let Ok(bytes) = tree.read_file(stackwright_assets::CACHE_FILE) {
+        if let Ok(bytes) = tree.read_cache(stackwright_tree::fields::ASSET_CACHE) {
             let _ = stackwright_assets::load(&bytes);
         }
     }
@@ -195,12 +195,20 @@ pub(crate) struct UsedAssets {
         String,
         Arc<stackwright_assets::AssetUse>,
     )>,
+    /// (instance index, stack) of each asset of `used`, in the same order.
+    stacks: Vec<(usize, String)>,
+    /// The environments one of whose stacks declares the asset bucket or says it exists.
+    buckets: HashSet<String>,
 }
 
 impl UsedAssets {
     pub(crate) fn add(&mut self, index: usize, lowered: &Lowered) {
         let a = &lowered.artifact;
+        if lowered.asset_bucket {
+            self.buckets.insert(a.environment.clone());
+        }
         for asset in &lowered.assets {
+            self.stacks.push((index, a.stack.clone()));
             self.used.push((
                 index,
                 a.environment.clone(),
@@ -209,6 +217,40 @@ impl UsedAssets {
                 asset.clone(),
             ));
         }
+    }
+
+    /// A warning for each asset declaration of an environment none of whose stacks declares the asset
+    /// bucket ([`stackwright_assets::bootstrap`]) or says it exists
+    /// ([`stackwright_assets::bucket_exists`]): its publish commands (`list`) would copy to a bucket that
+    /// nothing creates. In the definition's order; one per declaration and environment.
+    pub(crate) fn bucket_warnings(&self) -> Vec<String> {
+        let mut seen = HashSet::new();
+        let mut missing: Vec<_> = self
+            .used
+            .iter()
+            .zip(&self.stacks)
+            .filter(|((_, environment, ..), _)| !self.buckets.contains(environment))
+            .collect();
+        missing.sort_by_key(|((index, ..), _)| *index);
+        missing
+            .into_iter()
+            .filter(|((_, environment, _, _, asset), _)| {
+                seen.insert((environment.clone(), asset.location, asset.sha256.clone()))
+            })
+            .map(|((_, environment, account, region, asset), (_, stack))| {
+                Diagnostic::new(format!(
+                    "asset `{}` is published to bucket `{}`, which no stack of environment `{environment}` \
+                     declares: call `stackwright::assets::bootstrap(stack)` in a stack of its own and deploy it \
+                     first, or `stackwright::assets::bucket_exists(stack)` if the bucket is made elsewhere",
+                    asset.source,
+                    stackwright_tree::fields::asset_bucket(account, region)
+                ))
+                .at(asset.location)
+                .in_environment(environment)
+                .in_stack(stack)
+                .to_string()
+            })
+            .collect()
     }
 
     /// The manifest's entries (sorted by path; destinations one per environment, in the definition's
@@ -406,11 +448,9 @@ pub(crate) fn write_into(
         carried_environments.insert(artifact.environment.clone());
         artifacts.push(artifact);
     }
-    let assets = write_assets(
-        &staging,
-        used.into_inner().expect("writers do not panic"),
-        &carried_environments,
-    )?;
+    let used = used.into_inner().expect("writers do not panic");
+    let bucket_warnings = used.bucket_warnings();
+    let assets = write_assets(&staging, used, &carried_environments)?;
     let defined: Vec<&str> = app.environment_specs().map(|e| e.name.as_str()).collect();
     crate::removed::tree_order(&defined, &mut artifacts, &mut hashes);
     // Under the lock: no other tree beside this one can appear or change while it is checked.
@@ -425,7 +465,8 @@ pub(crate) fn write_into(
     staging
         .add(MANIFEST, &manifest)
         .map_err(SynthError::Write)?;
-    let written = staging.commit().map_err(SynthError::Write)?;
+    let mut written = staging.commit().map_err(SynthError::Write)?;
+    written.warnings.splice(0..0, bucket_warnings);
     Ok((
         WrittenSynthesis {
             app: app.name().to_owned(),
@@ -491,7 +532,8 @@ fn merge_assets(
 
 /// Writes the assets of a synthesis ([`merge_assets`]) into the staging tree: an unchanged one as a hard
 /// link to the previous tree's file (named by its sha256), else packed; a carried one must be in the
-/// previous tree. Then their cache. Returns the manifest's entries.
+/// previous tree. Then their cache, beside the tree ([`Staging::write_cache`]). Returns the manifest's
+/// entries.
 fn write_assets(
     staging: &Staging,
     used: UsedAssets,
@@ -528,19 +570,18 @@ fn write_assets(
         }
     }
     if !entries.is_empty() {
-        staging
-            .add(
-                stackwright_assets::CACHE_FILE,
-                &stackwright_assets::save(uses.iter().map(|a| &**a)),
-            )
-            .map_err(SynthError::Write)?;
+        // Only a slower next synthesis if it cannot be written (a read-only parent directory).
+        let _ = staging.write_cache(
+            stackwright_tree::fields::ASSET_CACHE,
+            &stackwright_assets::save(uses.iter().map(|a| &**a)),
+        );
     }
     Ok(entries)
 }
 
 /// For `synth --check`: the manifest's asset entries of a synthesis ([`merge_assets`]), how the tree's
 /// asset files differ from them (`differs: path` when the file's sha256 is not its name, `missing: path`),
-/// and the paths they and their cache take (the cache, a side file of this machine, is not compared).
+/// and the paths they take (their cache, a file of this machine beside the tree, is not part of it).
 pub(crate) fn check_assets(
     tree: &stackwright_tree::PreviousTree,
     used: UsedAssets,
@@ -560,9 +601,6 @@ pub(crate) fn check_assets(
             Err(_) => problems.push(format!("missing: {}", entry.path)),
         }
         paths.push(entry.path.clone());
-    }
-    if !entries.is_empty() {
-        paths.push(stackwright_assets::CACHE_FILE.to_owned());
     }
     (entries, problems, paths)
 }
@@ -591,6 +629,9 @@ pub(crate) struct Lowered {
     pub(crate) module: Option<ModuleDocument>,
     /// The code assets the instance uses (`stackwright-assets`), on its first artifact only.
     pub(crate) assets: Vec<Arc<stackwright_assets::AssetUse>>,
+    /// Whether the stack declares the environment's asset bucket or says it exists
+    /// ([`stackwright_assets::AssetBucket`]), on its first artifact only.
+    pub(crate) asset_bucket: bool,
 }
 
 /// A lowered artifact before [`lower`] hands it on.
@@ -783,8 +824,15 @@ fn lower(
             (true, Some(used)) => used.assets.clone(),
             _ => Vec::new(),
         };
+        let asset_bucket = artifacts.is_empty()
+            && instance
+                .stack
+                .extensions()
+                .get::<stackwright_assets::AssetBucket>()
+                .is_some();
         artifacts.push(Lowered {
             assets,
+            asset_bucket,
             artifact: Artifact {
                 environment: env.name.clone(),
                 account: env.account.clone(),

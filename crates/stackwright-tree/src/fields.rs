@@ -43,9 +43,17 @@ pub fn layout(path: &str) -> Option<(&'static str, &str, &str)> {
 
 /// Where code assets live in the tree: `assets/<sha256>.zip`.
 pub const ASSET_DIRECTORY: &str = "assets";
-/// The cache of what the assets' sources hashed to (file stamps and digests, packed content keys),
-/// beside them; listed by the manifest as stackwright's whenever it lists assets.
-pub const ASSET_CACHE: &str = "assets/cache.json";
+/// Where trees written before the cache moved out of them ([`CACHE_DIRECTORY`]) held it: still
+/// stackwright's to remove from such a tree, never written.
+pub const LEGACY_ASSET_CACHE: &str = "assets/cache.json";
+/// The directory, beside the output directory, of what one synthesis leaves for the next on this machine
+/// (absolute paths, inodes, times): `.stackwright-cache/<out>.<what>`, outside the tree that `ci` has
+/// users commit, with a `.gitignore` of `*` so that git ignores it unasked. Not a
+/// `.<out>.stackwright-*` name: the tree writer cleans those up as a dead writer's work directories.
+pub const CACHE_DIRECTORY: &str = ".stackwright-cache";
+/// The code assets' cache ([`CACHE_DIRECTORY`]): what their sources hashed to (file stamps and digests,
+/// build commands' and packed contents' keys).
+pub const ASSET_CACHE: &str = "assets.json";
 /// What an asset can be made from (`kind`).
 pub const ASSET_KINDS: [&str; 3] = ["file", "directory", "command"];
 

@@ -76,7 +76,7 @@ pub struct Manifest {
     pub app: String,
     pub artifacts: Vec<Entry>,
     /// The code assets in the tree (`assets`, absent when there are none), sorted by path. When there
-    /// are any, the tree also holds their cache, [`crate::fields::ASSET_CACHE`].
+    /// are any, their cache is beside the tree ([`crate::fields::CACHE_DIRECTORY`]), not in it.
     pub assets: Vec<AssetEntry>,
 }
 
@@ -324,14 +324,21 @@ impl Manifest {
         bytes
     }
 
-    /// Every file of the tree this manifest describes: its artifacts, its assets and their cache, and the
-    /// manifest itself.
+    /// Every file stackwright wrote into a tree this manifest describes, to remove when the tree is
+    /// replaced: its [`files`](Manifest::files), and the assets' cache a tree held before it moved out
+    /// ([`crate::fields::LEGACY_ASSET_CACHE`]), so that it is not carried over as the user's.
+    pub fn owned_files(&self) -> impl Iterator<Item = &str> {
+        self.files()
+            .chain((!self.assets.is_empty()).then_some(crate::fields::LEGACY_ASSET_CACHE))
+    }
+
+    /// Every file of the tree this manifest describes: its artifacts, its assets, and the manifest
+    /// itself.
     pub fn files(&self) -> impl Iterator<Item = &str> {
         self.artifacts
             .iter()
             .map(|a| a.path.as_str())
             .chain(self.assets.iter().map(|a| a.path.as_str()))
-            .chain((!self.assets.is_empty()).then_some(crate::fields::ASSET_CACHE))
             .chain(std::iter::once(FILE_NAME))
     }
 }
@@ -500,12 +507,7 @@ mod tests {
         assert_eq!(Manifest::parse(&m.to_bytes()).unwrap(), m);
         assert_eq!(
             m.files().collect::<Vec<_>>(),
-            [
-                TF,
-                &format!("assets/{sha}.zip"),
-                "assets/cache.json",
-                "manifest.json"
-            ]
+            [TF, &format!("assets/{sha}.zip"), "manifest.json"]
         );
         // Without assets, the manifest says nothing of them.
         let plain =

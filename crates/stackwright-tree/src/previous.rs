@@ -110,6 +110,34 @@ impl PreviousTree {
         self.manifest().map_or(&[], |m| m.artifacts.as_slice())
     }
 
+    /// Reads this machine's cache file `what` of the tree, as [`Staging::write_cache`] wrote it
+    /// (`.stackwright-cache/<out>.<what>` beside the directory, links resolved).
+    ///
+    /// [`Staging::write_cache`]: crate::Staging::write_cache
+    pub fn read_cache(&self, what: &str) -> io::Result<Vec<u8>> {
+        let target = fs::canonicalize(&self.dir)?;
+        let (Some(parent), Some(name)) = (target.parent(), target.file_name()) else {
+            return Err(io::Error::new(
+                io::ErrorKind::NotFound,
+                "the root directory has no cache",
+            ));
+        };
+        let mut file = name.to_owned();
+        file.push(".");
+        file.push(what);
+        let file = file.into_string().map_err(|name| {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("cache file name {name:?} is not UTF-8"),
+            )
+        })?;
+        read_file(
+            &parent.join(crate::fields::CACHE_DIRECTORY),
+            &file,
+            DEFAULT_LIMIT,
+        )
+    }
+
     /// Reads one file of the tree, as [`read_file`] does (bounded, no link followed).
     pub fn read_file(&self, relative: &str) -> io::Result<Vec<u8>> {
         read_file(&self.dir, relative, DEFAULT_LIMIT)

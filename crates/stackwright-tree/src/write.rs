@@ -156,6 +156,38 @@ impl Staging {
         &self.place.target
     }
 
+    /// Replaces this machine's cache file `what` of the tree (`.stackwright-cache/<out>.<what>` beside it,
+    /// [`crate::fields::CACHE_DIRECTORY`]) with `bytes`, at once (a new file renamed over the old), under
+    /// the writers' lock; creates the directory with a `.gitignore` of `*` when it is missing. Not part of
+    /// the tree: written whether or not the tree is committed (a cache keyed by contents may describe more
+    /// than the tree holds).
+    pub fn write_cache(&self, what: &str, bytes: &[u8]) -> io::Result<()> {
+        let dir = self.place.parent.join(crate::fields::CACHE_DIRECTORY);
+        fs::create_dir_all(&dir)?;
+        let ignore = dir.join(".gitignore");
+        if !ignore.exists() {
+            let mut text =
+                b"# Written by stackwright: caches of this machine, never committed.\n*\n"
+                    .as_slice();
+            let temp = dir.join(format!(".gitignore.{}.tmp", std::process::id()));
+            io::copy(&mut text, &mut File::create(&temp)?)?;
+            fs::rename(&temp, &ignore)?;
+        }
+        let mut name = self.place.name.clone();
+        name.push(".");
+        name.push(what);
+        let mut temp = name.clone();
+        temp.push(format!(".{}.tmp", std::process::id()));
+        let temp = dir.join(temp);
+        let written = File::create(&temp)
+            .and_then(|mut f| f.write_all(bytes))
+            .and_then(|()| fs::rename(&temp, dir.join(&name)));
+        if written.is_err() {
+            let _ = fs::remove_file(&temp);
+        }
+        written
+    }
+
     /// Writes one file of the new tree (`path` relative, `/`-separated), creating its directories. Callable
     /// from several threads at once; each path at most once.
     pub fn add(&self, path: &str, bytes: &[u8]) -> io::Result<()> {
@@ -232,7 +264,7 @@ impl Staging {
     pub fn commit(mut self) -> io::Result<Written> {
         let mut warnings = std::mem::take(&mut self.warnings);
         let old = self.previous.manifest().map(|manifest| OldTree {
-            owned: manifest.files().map(str::to_owned).collect(),
+            owned: manifest.owned_files().map(str::to_owned).collect(),
         });
         let state = self.state.get_mut().expect("a writer panicked");
         let new_files: BTreeSet<&str> = state.written.iter().map(String::as_str).collect();
@@ -751,7 +783,7 @@ fn stale_owned(dir: &Path) -> HashSet<String> {
     }
     if let Ok(bytes) = read_file(dir, FILE_NAME, DEFAULT_LIMIT) {
         if let Ok(manifest) = Manifest::parse(&bytes) {
-            ours.extend(manifest.files().map(str::to_owned));
+            ours.extend(manifest.owned_files().map(str::to_owned));
         }
     }
     ours

@@ -34,11 +34,13 @@ pub use stackwright_core::{
 pub use stackwright_core::tags;
 
 /// Code assets: a file, a directory or a build command's output, packed into a reproducible zip named
-/// by its sha256, written to `out/assets/` and listed in `manifest.json` (`stackwright-assets`).
+/// by its sha256, written to `out/assets/` and listed in `manifest.json` (`stackwright-assets`);
+/// [`assets::bootstrap`] declares the bucket they are published to.
 pub mod assets {
     pub use stackwright_assets::{
-        asset_path, bootstrap, bucket_name, Asset, AssetHandle, AssetPath, AssetUse, BuildCommand,
-        Kind, StackAssets, UsedAssets, LAMBDA_UNZIPPED_LIMIT, LAMBDA_ZIPPED_LIMIT,
+        asset_path, bootstrap, bucket_exists, bucket_name, Asset, AssetBucket, AssetHandle,
+        AssetPath, AssetUse, BuildCommand, Kind, StackAssets, UsedAssets, LAMBDA_UNZIPPED_LIMIT,
+        LAMBDA_ZIPPED_LIMIT,
     };
 }
 

@@ -92,7 +92,23 @@ fn synth_writes_each_asset_once_and_links_it_while_unchanged() {
              "bucket": "stackwright-assets-210987654321-eu-west-1", "key": format!("{sha}.zip")},
         ])
     );
-    assert!(out.join("assets/cache.json").is_file());
+    // The cache of this machine's stamps is beside the tree, ignored by git, never in the tree.
+    assert!(!out.join("assets/cache.json").exists());
+    let cache_dir = scratch.path().join(".stackwright-cache");
+    let cache: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(cache_dir.join("out.assets.json")).unwrap()).unwrap();
+    assert!(cache["files"].to_string().contains("lib/x.py"), "{cache}");
+    assert_eq!(
+        std::fs::read_to_string(cache_dir.join(".gitignore"))
+            .unwrap()
+            .lines()
+            .last(),
+        Some("*")
+    );
+    // A tree written when the cache was in it loses it at the next synth (it is not carried as the user's).
+    std::fs::write(out.join("assets/cache.json"), "{}\n").unwrap();
+    synth(&app, &out, &[]);
+    assert!(!out.join("assets/cache.json").exists());
     // The template names the object by its content, in the environment's bucket.
     let template =
         std::fs::read_to_string(out.join("cloudformation/dev/orders.template.json")).unwrap();
@@ -323,4 +339,62 @@ fn the_bootstrap_bucket_is_the_environment_s_asset_bucket_in_both_targets() {
     ] {
         assert!(text.contains(expected), "{expected}: {text}");
     }
+}
+
+/// An app whose stacks use assets in an environment where none declares the asset bucket is warned, at
+/// each asset's line, once per environment; declaring it (`bootstrap`, in any stack of the environment)
+/// or saying it exists (`bucket_exists`) silences it for that environment only.
+#[test]
+fn synth_warns_of_assets_without_their_bucket() {
+    let scratch = tempfile::tempdir().unwrap();
+    let code = scratch.path().join("functions/orders");
+    write(&code, &[("index.py", "def handler(e, c): pass\n")]);
+    let line = line!() + 6;
+    let app = App::new("shop")
+        .environment(Environment::new("dev", "123456789012", "us-west-2", ()))
+        .environment(Environment::new("prod", "210987654321", "eu-west-1", ()))
+        .environment(Environment::new("test", "333333333333", "eu-west-1", ()))
+        .stack("orders", move |stack, _| {
+            let code = stack.asset(Asset::directory(code.clone()));
+            stack.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+            stack.output("CodeKey", code.s3_key());
+        })
+        .stack("assets", |stack, env| {
+            match env.name() {
+                "prod" => {
+                    stackwright::assets::bootstrap(stack);
+                }
+                "test" => stackwright::assets::bucket_exists(stack),
+                _ => {}
+            }
+            stack.add(ec2::Vpc::new("Other", "10.1.0.0/16"));
+        });
+    let out = scratch.path().join("out");
+    let (status, stdout, stderr) = run(&app, &["synth", "--out", out.to_str().unwrap()]);
+    assert_eq!(status, 0, "stdout: {stdout}\nstderr: {stderr}");
+    let warnings: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("warning: "))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{stderr}");
+    let warning = warnings[0];
+    assert!(
+        warning.contains(
+            "is published to bucket `stackwright-assets-123456789012-us-west-2`, which no stack of \
+             environment `dev` declares"
+        ),
+        "{warning}"
+    );
+    assert!(
+        warning.contains("stackwright::assets::bootstrap(stack)"),
+        "{warning}"
+    );
+    assert!(
+        warning.contains("in environment `dev`, stack `orders`"),
+        "{warning}"
+    );
+    assert!(
+        warning.ends_with(&format!("tests/assets.rs:{line}:36")),
+        "{warning}"
+    );
 }
