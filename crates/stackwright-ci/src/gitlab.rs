@@ -175,7 +175,8 @@ fn check_jobs(jobs: &mut Map<String, Value>, options: &Options) {
          else\n\
          \x20 api=\"$CI_API_V4_URL/projects/$CI_PROJECT_ID/merge_requests/$CI_MERGE_REQUEST_IID/notes\"\n\
          \x20 {{ printf '%s\\n' '{PLAN_COMMENT_MARKER}'; cat plan.md; }} > comment.md\n\
-         \x20 id=$(curl -fsS --header \"PRIVATE-TOKEN: $STACKWRIGHT_GITLAB_TOKEN\" \"$api?per_page=100&sort=asc\" | jq -r '[.[] | select(.body | startswith(\"{PLAN_COMMENT_MARKER}\"))][0].id // empty')\n\
+         \x20 me=$(curl -fsS --header \"PRIVATE-TOKEN: $STACKWRIGHT_GITLAB_TOKEN\" \"$CI_API_V4_URL/user\" | jq -r '.id')\n\
+         \x20 id=$(curl -fsS --header \"PRIVATE-TOKEN: $STACKWRIGHT_GITLAB_TOKEN\" \"$api?per_page=100&sort=asc\" | jq -r --argjson me \"$me\" '[.[] | select(.author.id == $me and (.body | startswith(\"{PLAN_COMMENT_MARKER}\")))][0].id // empty')\n\
          \x20 if [ -n \"$id\" ]; then method=PUT; url=\"$api/$id\"; else method=POST; url=\"$api\"; fi\n\
          \x20 jq -n --rawfile body comment.md '{{body: $body}}' | curl -fsS -X \"$method\" --header \"PRIVATE-TOKEN: $STACKWRIGHT_GITLAB_TOKEN\" --header 'Content-Type: application/json' --data @- \"$url\" >/dev/null\n\
          fi"
