@@ -506,3 +506,34 @@ fn assets_are_published_in_each_environments_first_deploy_job() {
         "{problems}"
     );
 }
+
+#[test]
+fn gitlab_resource_groups_deploy_in_pipeline_order() {
+    let mut artifacts = vec![listed("live", "111111111111", "web", 1, "cloudformation")];
+    artifacts.push(listed("qa", "111111111111", "web", 1, "cloudformation"));
+    artifacts.push(removed("old", "web", 1));
+    let p = gitlab(&listing(artifacts), &options(Target::CloudFormation));
+    let job = &p["resource-groups"];
+    assert_eq!(job["stage"], "check");
+    assert_eq!(
+        job["rules"],
+        json!([{ "if": "$CI_COMMIT_BRANCH == \"main\"" }])
+    );
+    assert_eq!(job["allow_failure"], json!({ "exit_codes": [3] }));
+    let script = job["script"][1].as_str().unwrap();
+    // Every resource group the pipeline's deploy and teardown jobs use, each once.
+    assert!(
+        script.contains(
+            "for group in stackwright-shop-live stackwright-shop-qa stackwright-shop-old; do\n"
+        ),
+        "{script}"
+    );
+    assert!(
+        script.contains("--data process_mode=oldest_first \"$CI_API_V4_URL/projects/$CI_PROJECT_ID/resource_groups/$group\""),
+        "{script}"
+    );
+    assert_eq!(p["deploy w1 qa"]["resource_group"], "stackwright-shop-qa");
+    assert_eq!(p["teardown old"]["resource_group"], "stackwright-shop-old");
+    assert_eq!(p["deploy w1 qa"]["interruptible"], Value::Null);
+    assert_eq!(p[".stackwright-aws"]["interruptible"], false);
+}
