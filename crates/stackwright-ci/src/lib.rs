@@ -4,8 +4,8 @@
 //! removed from the definition.
 //!
 //! The input is what `list --format json` prints ([`Listing`]): its waves, teardown waves and command
-//! lines. Every deploy and teardown command a pipeline runs is one of those lines, taken whole; the
-//! generator adds only its own constant words around them. Output is text ([`Pipeline`]), deterministic
+//! lines. Every deploy, teardown and asset-publish command a pipeline runs is one of those lines, taken
+//! whole; the generator adds only its own constant words and lines around them. Output is text ([`Pipeline`]), deterministic
 //! (the listing's order, no timestamps), headed by an ownership marker that holds the sha256 of the rest
 //! ([`owned`]), so that the CLI overwrites only files it wrote and left unedited.
 //!
