@@ -10,6 +10,9 @@ const RUNNER: &str = "ubuntu-latest";
 const CHECKOUT: &str = "actions/checkout@v4";
 const AWS_CREDENTIALS: &str = "aws-actions/configure-aws-credentials@v4";
 const SETUP_TERRAFORM: &str = "hashicorp/setup-terraform@v3";
+/// The user whose comments the job's token (`GITHUB_TOKEN`) writes: the plan comment is looked for among
+/// its comments only, so that a comment someone else starts with the marker is never overwritten.
+const GITHUB_TOKEN_USER: &str = "github-actions[bot]";
 /// GitHub: characters in a comment.
 const GITHUB_COMMENT_LIMIT: usize = 65_536;
 
@@ -17,22 +20,29 @@ const GITHUB_COMMENT_LIMIT: usize = 65_536;
 pub(crate) fn workflow(rollout: &Rollout, options: &Options) -> String {
     let mut jobs = Map::new();
     jobs.insert("check".into(), check(options));
-    let deploy_if = "github.event_name == 'push' || (github.event_name == 'workflow_dispatch' && !inputs.teardown)";
+    // Only the deploy branch deploys or tears down: a dispatch on any other branch (anyone with write
+    // access can run one on an unmerged branch) runs the check alone. The branch is checked to be
+    // letters, digits and `-_./`, so it is safe in quotes.
+    let on_branch = format!("github.ref == 'refs/heads/{}'", options.branch);
+    let deploy_if = format!(
+        "{on_branch} && (github.event_name == 'push' || (github.event_name == 'workflow_dispatch' && !inputs.teardown))"
+    );
     chain(
         &mut jobs,
         rollout,
         &rollout.deploy,
         "deploy",
-        deploy_if,
+        &deploy_if,
         options,
     );
-    let teardown_if = "github.event_name == 'workflow_dispatch' && inputs.teardown";
+    let teardown_if =
+        format!("{on_branch} && github.event_name == 'workflow_dispatch' && inputs.teardown");
     chain(
         &mut jobs,
         rollout,
         &rollout.teardown,
         "teardown",
-        teardown_if,
+        &teardown_if,
         options,
     );
     let document = json!({
@@ -102,7 +112,7 @@ fn check(options: &Options) -> Value {
     let comment = format!(
         "jq -n --rawfile body comment.md '{{body: $body[:{GITHUB_COMMENT_LIMIT}]}}' > comment.json\n\
          id=$(gh api \"repos/$GITHUB_REPOSITORY/issues/$PR/comments\" --paginate \
-         --jq '.[] | select(.body | startswith(\"{PLAN_COMMENT_MARKER}\")) | .id' | head -n 1)\n\
+         --jq '.[] | select(.user.login == \"{GITHUB_TOKEN_USER}\" and (.body | startswith(\"{PLAN_COMMENT_MARKER}\"))) | .id' | head -n 1)\n\
          if [ -n \"$id\" ]; then\n  gh api -X PATCH \"repos/$GITHUB_REPOSITORY/issues/comments/$id\" --input comment.json >/dev/null\n\
          else\n  gh api \"repos/$GITHUB_REPOSITORY/issues/$PR/comments\" --input comment.json >/dev/null\nfi\n"
     );

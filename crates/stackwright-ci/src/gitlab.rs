@@ -101,9 +101,60 @@ pub(crate) fn pipeline(rollout: &Rollout, options: &Options) -> String {
         } ]);
         jobs.insert(format!("teardown {}", unit.env), job);
     }
+    jobs.insert(
+        "resource-groups".into(),
+        resource_groups(rollout, &options.branch),
+    );
     document.insert("stages".into(), stages.into());
     document.extend(jobs);
     yaml(&Value::Object(document))
+}
+
+/// The process mode each environment's resource group is given: jobs run in the order of their
+/// pipelines, so that an older commit never deploys after a newer one (GitLab's default, `unordered`,
+/// lets it).
+pub(crate) const PROCESS_MODE: &str = "oldest_first";
+
+/// The resource group of an environment's deploy and teardown jobs.
+fn resource_group(rollout: &Rollout, env: &str) -> String {
+    format!("stackwright-{}-{env}", rollout.app)
+}
+
+/// A job of the `check` stage, on the deploy branch, that gives every resource group of the pipeline
+/// the process mode [`PROCESS_MODE`]. GitLab takes a resource group's process mode from its API only,
+/// not from the YAML; the groups exist once the pipeline is created, before any deploy job waits for
+/// one. It needs `STACKWRIGHT_GITLAB_TOKEN`; without it, or when the API refuses, the job ends with a
+/// warning (exit code 3, allowed) and the groups keep their mode.
+fn resource_groups(rollout: &Rollout, branch: &str) -> Value {
+    let mut groups: Vec<String> = Vec::new();
+    for unit in rollout
+        .deploy
+        .iter()
+        .chain(&rollout.teardown)
+        .flat_map(|b| &b.units)
+    {
+        let group = resource_group(rollout, &unit.env);
+        if !groups.contains(&group) {
+            groups.push(group);
+        }
+    }
+    let script = format!(
+        "if [ -z \"${{STACKWRIGHT_GITLAB_TOKEN:-}}\" ]; then\n\
+         \x20 echo 'STACKWRIGHT_GITLAB_TOKEN is not set (a project access token with the api scope): the resource groups keep their process mode, by default unordered, in which an older commit may deploy after a newer one'\n\
+         \x20 exit 3\n\
+         fi\n\
+         for group in {}; do\n\
+         \x20 curl -fsS -X PUT --header \"PRIVATE-TOKEN: $STACKWRIGHT_GITLAB_TOKEN\" --data process_mode={PROCESS_MODE} \"$CI_API_V4_URL/projects/$CI_PROJECT_ID/resource_groups/$group\" >/dev/null || {{ echo \"cannot set the process mode of resource group $group to {PROCESS_MODE}: see the error above\"; exit 3; }}\n\
+         done",
+        shell(&groups)
+    );
+    json!({
+        "stage": "check",
+        "image": TOOLS_IMAGE,
+        "rules": [ { "if": format!("$CI_COMMIT_BRANCH == \"{branch}\"") } ],
+        "allow_failure": { "exit_codes": [3] },
+        "script": [ "apk add --no-cache curl", script ],
+    })
 }
 
 /// A job that runs `unit`'s script with its role, in its environment's resource group (one job per
@@ -112,7 +163,7 @@ fn aws_job(rollout: &Rollout, unit: &Unit, stage: &str) -> Value {
     json!({
         "extends": ".stackwright-aws",
         "stage": stage,
-        "resource_group": format!("stackwright-{}-{}", rollout.app, unit.env),
+        "resource_group": resource_group(rollout, &unit.env),
         "variables": {
             "AWS_ROLE_ARN": unit.role,
             "AWS_REGION": unit.region,
@@ -175,7 +226,8 @@ fn check_jobs(jobs: &mut Map<String, Value>, options: &Options) {
          else\n\
          \x20 api=\"$CI_API_V4_URL/projects/$CI_PROJECT_ID/merge_requests/$CI_MERGE_REQUEST_IID/notes\"\n\
          \x20 {{ printf '%s\\n' '{PLAN_COMMENT_MARKER}'; cat plan.md; }} > comment.md\n\
-         \x20 id=$(curl -fsS --header \"PRIVATE-TOKEN: $STACKWRIGHT_GITLAB_TOKEN\" \"$api?per_page=100&sort=asc\" | jq -r '[.[] | select(.body | startswith(\"{PLAN_COMMENT_MARKER}\"))][0].id // empty')\n\
+         \x20 me=$(curl -fsS --header \"PRIVATE-TOKEN: $STACKWRIGHT_GITLAB_TOKEN\" \"$CI_API_V4_URL/user\" | jq -r '.id')\n\
+         \x20 id=$(curl -fsS --header \"PRIVATE-TOKEN: $STACKWRIGHT_GITLAB_TOKEN\" \"$api?per_page=100&sort=asc\" | jq -r --argjson me \"$me\" '[.[] | select(.author.id == $me and (.body | startswith(\"{PLAN_COMMENT_MARKER}\")))][0].id // empty')\n\
          \x20 if [ -n \"$id\" ]; then method=PUT; url=\"$api/$id\"; else method=POST; url=\"$api\"; fi\n\
          \x20 jq -n --rawfile body comment.md '{{body: $body}}' | curl -fsS -X \"$method\" --header \"PRIVATE-TOKEN: $STACKWRIGHT_GITLAB_TOKEN\" --header 'Content-Type: application/json' --data @- \"$url\" >/dev/null\n\
          fi"

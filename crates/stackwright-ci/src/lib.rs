@@ -4,8 +4,8 @@
 //! removed from the definition.
 //!
 //! The input is what `list --format json` prints ([`Listing`]): its waves, teardown waves and command
-//! lines. Every deploy and teardown command a pipeline runs is one of those lines, taken whole; the
-//! generator adds only its own constant words around them. Output is text ([`Pipeline`]), deterministic
+//! lines. Every deploy, teardown and asset-publish command a pipeline runs is one of those lines, taken
+//! whole; the generator adds only its own constant words and lines around them. Output is text ([`Pipeline`]), deterministic
 //! (the listing's order, no timestamps), headed by an ownership marker that holds the sha256 of the rest
 //! ([`owned`]), so that the CLI overwrites only files it wrote and left unedited.
 //!
@@ -62,6 +62,23 @@ pub struct Listing {
     pub app: String,
     /// Every artifact, in deploy order (environments in declaration order, then waves).
     pub artifacts: Vec<Listed>,
+    /// The code assets to publish, per environment, before the stacks that read them (absent without
+    /// assets).
+    #[serde(default)]
+    pub publish: Vec<Published>,
+}
+
+/// One code asset's upload to one environment's asset bucket ([`Listing::publish`]).
+#[derive(Clone, Debug, Deserialize)]
+pub struct Published {
+    /// The environment's name.
+    pub env: String,
+    /// The 12-digit account of its asset bucket.
+    pub account: String,
+    /// The zip's path, output directory included.
+    pub path: String,
+    /// The upload command (`aws s3 cp ...`), for a POSIX shell.
+    pub publish: String,
 }
 
 /// One artifact of [`Listing`]; see `list --format json` in the README for every field.
@@ -376,6 +393,7 @@ impl Rollout {
         }
         // The listing gives each environment's removed stacks in teardown order (by `teardown_wave`:
         // consumers first), so each teardown unit's lines are in that order.
+        publish(listing, &mut waves, &mut problems);
         if chosen.is_empty() {
             problems.push(format!(
                 "app `{}` has no {} artifact to deploy: synthesize it first (`synth --target {}`)",
@@ -398,6 +416,52 @@ impl Rollout {
             teardown: batches(1, teardown),
             s3_bucket,
         })
+    }
+}
+
+/// The line that makes sure the AWS CLI is there before an upload: GitHub's runner has it, GitLab's
+/// Terraform image (Alpine) does not.
+pub(crate) const AWS_CLI_PRESENT: &str = "command -v aws >/dev/null || apk add --no-cache aws-cli";
+
+/// Puts each environment's publish lines (the listing's, taken whole) at the start of its first deploy
+/// job, before its deploy lines, so that no function is deployed before the object it reads exists.
+/// Publishing again is harmless (the keys are content hashes), so every deploy publishes.
+fn publish(listing: &Listing, waves: &mut BTreeMap<usize, Vec<Unit>>, problems: &mut Vec<String>) {
+    let mut lines: Vec<(&str, String)> = Vec::new();
+    for p in &listing.publish {
+        let place = format!("the asset `{}` of environment `{}`", p.path, p.env);
+        check_text(&place, &p.publish, problems);
+        let Some(unit) = waves
+            .values_mut()
+            .flat_map(|units| units.iter_mut())
+            .find(|u| u.env == p.env)
+        else {
+            // No stack of this target deploys there: nothing reads the asset.
+            continue;
+        };
+        if unit.account != p.account {
+            problems.push(format!(
+                "{place} is published to account {}, but the environment deploys to account {}:                  synthesize the tree again (`synth`)",
+                p.account, unit.account
+            ));
+            continue;
+        }
+        match lines.iter_mut().find(|(env, _)| *env == p.env) {
+            Some((_, text)) => text.push_str(&format!("{} || exit 1\n", p.publish)),
+            None => lines.push((
+                &p.env,
+                format!("{AWS_CLI_PRESENT} || exit 1\n{} || exit 1\n", p.publish),
+            )),
+        }
+    }
+    for (env, text) in lines {
+        if let Some(unit) = waves
+            .values_mut()
+            .flat_map(|units| units.iter_mut())
+            .find(|u| u.env == env)
+        {
+            unit.script.insert_str(0, &text);
+        }
     }
 }
 

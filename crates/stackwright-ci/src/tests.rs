@@ -280,7 +280,7 @@ fn teardown_is_one_manual_job_per_environment_consumers_first() {
     let teardown = &w["jobs"]["teardown-1"];
     assert_eq!(
         teardown["if"],
-        "github.event_name == 'workflow_dispatch' && inputs.teardown"
+        "github.ref == 'refs/heads/main' && github.event_name == 'workflow_dispatch' && inputs.teardown"
     );
     assert_eq!(
         teardown["strategy"]["matrix"]["include"][0]["role"],
@@ -370,4 +370,170 @@ fn problems_are_reported_together_with_their_values() {
         nothing,
         ["app `shop` has no terraform artifact to deploy: synthesize it first (`synth --target terraform`)"]
     );
+}
+
+#[test]
+fn only_the_deploy_branch_deploys_or_tears_down() {
+    let mut artifacts = vec![listed("live", "111111111111", "web", 1, "cloudformation")];
+    artifacts.push(removed("old", "web", 1));
+    let l = listing(artifacts);
+    let mut o = options(Target::CloudFormation);
+    o.branch = "release/v2".into();
+    let w = workflow(&l, &o);
+    // A dispatch on an unmerged branch runs the check alone: every deploy and teardown job asks for
+    // the deploy branch's ref.
+    let deploy = w["jobs"]["deploy-w1-1"]["if"].as_str().unwrap();
+    assert_eq!(
+        deploy,
+        "github.ref == 'refs/heads/release/v2' && (github.event_name == 'push' || \
+         (github.event_name == 'workflow_dispatch' && !inputs.teardown))"
+    );
+    let teardown = w["jobs"]["teardown-1"]["if"].as_str().unwrap();
+    assert!(
+        teardown.starts_with("github.ref == 'refs/heads/release/v2' && "),
+        "{teardown}"
+    );
+    assert!(w["jobs"]["check"].get("if").is_none());
+}
+
+#[test]
+fn the_plan_comment_is_only_ever_one_the_pipeline_wrote() {
+    let w = workflow(&shop(), &options(Target::Terraform));
+    let step = w["jobs"]["check"]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "post the plan as one comment")
+        .unwrap();
+    let run = step["run"].as_str().unwrap();
+    assert!(
+        run.contains(
+            "--jq '.[] | select(.user.login == \"github-actions[bot]\" and (.body | startswith(\"<!-- stackwright-plan -->\"))) | .id'"
+        ),
+        "{run}"
+    );
+    let p = gitlab(&shop(), &options(Target::Terraform));
+    let note = p["plan-report"]["script"][1].as_str().unwrap();
+    assert!(note.contains("\"$CI_API_V4_URL/user\""), "{note}");
+    assert!(
+        note.contains(
+            "select(.author.id == $me and (.body | startswith(\"<!-- stackwright-plan -->\")))"
+        ),
+        "{note}"
+    );
+}
+
+fn published(env: &str, account: &str, sha: &str) -> Value {
+    let bucket = format!("stackwright-assets-{account}-us-west-2");
+    json!({
+        "env": env, "account": account, "region": "us-west-2", "path": format!("out/assets/{sha}.zip"),
+        "sha256": sha, "kind": "directory", "source": "functions/worker", "size": 12,
+        "bucket": bucket, "key": format!("{sha}.zip"),
+        "publish": format!(
+            "aws s3 cp out/assets/{sha}.zip s3://{bucket}/{sha}.zip --sse AES256 --region us-west-2"
+        ),
+        "publish_argv": [],
+    })
+}
+
+#[test]
+fn assets_are_published_in_each_environments_first_deploy_job() {
+    let mut l = shop();
+    l.publish = serde_json::from_value(json!([
+        published("staging", "333333333333", "aa"),
+        published("staging", "333333333333", "bb"),
+        published("production", "444444444444", "aa"),
+    ]))
+    .unwrap();
+    let w = workflow(&l, &options(Target::Terraform));
+    let jobs = &w["jobs"];
+    let script = |job: &str| {
+        jobs[job]["strategy"]["matrix"]["include"][0]["script"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    // Staging: both uploads, as the listing gives them, then wave 1's deploy line.
+    assert_eq!(
+        script("deploy-w1-1"),
+        "command -v aws >/dev/null || apk add --no-cache aws-cli || exit 1\n\
+         aws s3 cp out/assets/aa.zip s3://stackwright-assets-333333333333-us-west-2/aa.zip --sse AES256 --region us-west-2 || exit 1\n\
+         aws s3 cp out/assets/bb.zip s3://stackwright-assets-333333333333-us-west-2/bb.zip --sse AES256 --region us-west-2 || exit 1\n\
+         terraform -chdir=out/terraform/staging/network init && terraform -chdir=out/terraform/staging/network apply || exit 1\n"
+    );
+    assert_eq!(
+        jobs["deploy-w1-2"]["strategy"]["matrix"]["include"][0]["env"],
+        "production"
+    );
+    let production = script("deploy-w1-2");
+    assert!(
+        production.contains("\naws s3 cp out/assets/aa.zip s3://stackwright-assets-444444444444-us-west-2/aa.zip --sse AES256 --region us-west-2 || exit 1\nterraform -chdir=out/terraform/production/network init"),
+        "{production}"
+    );
+    assert!(!production.contains("bb.zip"), "{production}");
+    // Later waves do not publish again.
+    for job in ["deploy-w2-1", "deploy-w2-2", "deploy-w3-1", "deploy-w3-2"] {
+        assert!(!script(job).contains("aws s3 cp"), "{job}");
+    }
+    let p = gitlab(&l, &options(Target::Terraform));
+    assert_eq!(
+        p["deploy w1 staging"]["script"][0],
+        "command -v aws >/dev/null || apk add --no-cache aws-cli || exit 1"
+    );
+    assert_eq!(
+        p["deploy w1 staging"]["script"][1],
+        "aws s3 cp out/assets/aa.zip s3://stackwright-assets-333333333333-us-west-2/aa.zip --sse AES256 --region us-west-2 || exit 1"
+    );
+    assert!(p["deploy w2 staging"]["script"][0]
+        .as_str()
+        .unwrap()
+        .starts_with("terraform "));
+
+    // An upload to another account than the environment's, or one holding an expression, is refused.
+    let mut bad = shop();
+    let mut elsewhere = published("staging", "999999999999", "aa");
+    elsewhere["publish"] = "aws s3 cp out/assets/${{ github.token }}.zip s3://x/y".into();
+    bad.publish = serde_json::from_value(json!([elsewhere])).unwrap();
+    let problems = generate(&bad, &options(Target::Terraform))
+        .unwrap_err()
+        .join("\n");
+    assert!(
+        problems.contains("the asset `out/assets/aa.zip` of environment `staging` is published to account 999999999999, but the environment deploys to account 333333333333"),
+        "{problems}"
+    );
+    assert!(
+        problems.contains("the asset `out/assets/aa.zip` of environment `staging`: `aws s3 cp out/assets/${{ github.token }}.zip s3://x/y` holds `${{`"),
+        "{problems}"
+    );
+}
+
+#[test]
+fn gitlab_resource_groups_deploy_in_pipeline_order() {
+    let mut artifacts = vec![listed("live", "111111111111", "web", 1, "cloudformation")];
+    artifacts.push(listed("qa", "111111111111", "web", 1, "cloudformation"));
+    artifacts.push(removed("old", "web", 1));
+    let p = gitlab(&listing(artifacts), &options(Target::CloudFormation));
+    let job = &p["resource-groups"];
+    assert_eq!(job["stage"], "check");
+    assert_eq!(
+        job["rules"],
+        json!([{ "if": "$CI_COMMIT_BRANCH == \"main\"" }])
+    );
+    assert_eq!(job["allow_failure"], json!({ "exit_codes": [3] }));
+    let script = job["script"][1].as_str().unwrap();
+    // Every resource group the pipeline's deploy and teardown jobs use, each once.
+    assert!(
+        script.contains(
+            "for group in stackwright-shop-live stackwright-shop-qa stackwright-shop-old; do\n"
+        ),
+        "{script}"
+    );
+    assert!(
+        script.contains("--data process_mode=oldest_first \"$CI_API_V4_URL/projects/$CI_PROJECT_ID/resource_groups/$group\""),
+        "{script}"
+    );
+    assert_eq!(p["deploy w1 qa"]["resource_group"], "stackwright-shop-qa");
+    assert_eq!(p["teardown old"]["resource_group"], "stackwright-shop-old");
+    assert_eq!(p["deploy w1 qa"]["interruptible"], Value::Null);
+    assert_eq!(p[".stackwright-aws"]["interruptible"], false);
 }

@@ -29,13 +29,13 @@ pub(crate) struct CiArgs {
     #[arg(long, value_name = "NAME", default_value = "main")]
     pub branch: String,
     /// The package of the app's binary (`cargo run -p`), when the workspace has several
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", value_parser = CargoName)]
     pub package: Option<String>,
     /// The app is this cargo example target (`cargo run --example`)
-    #[arg(long, value_name = "NAME", conflicts_with = "bin")]
+    #[arg(long, value_name = "NAME", conflicts_with = "bin", value_parser = CargoName)]
     pub example: Option<String>,
     /// The app is this binary target (`cargo run --bin`)
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", value_parser = CargoName)]
     pub bin: Option<String>,
     /// The repository root the files are written under
     #[arg(long, value_name = "DIR", default_value = ".", value_parser = crate::cli::path_argument())]
@@ -43,6 +43,47 @@ pub(crate) struct CiArgs {
     /// Write nothing; fail (exit 1) unless the files are what `ci` would write
     #[arg(long)]
     pub check: bool,
+}
+
+/// The parser of `--package`, `--example` and `--bin`: a name by cargo's rules for package and target
+/// names (letters, digits, `-` and `_`). The name goes into the pipelines' `run:` lines, which GitHub
+/// reads for `${{ .. }}` expressions before the shell sees them: nothing else may get there.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct CargoName;
+
+impl clap::builder::TypedValueParser for CargoName {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        let option = arg.and_then(clap::Arg::get_long).unwrap_or("package");
+        let what = if option == "package" {
+            "package"
+        } else {
+            "target"
+        };
+        let text = value.to_string_lossy();
+        let valid = !text.is_empty()
+            && text
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if valid {
+            return Ok(text.into_owned());
+        }
+        Err(clap::Error::raw(
+            clap::error::ErrorKind::ValueValidation,
+            format!(
+                "invalid value for `--{option}`: `{}` is not a cargo {what} name: expected letters, digits, \
+                 `-` and `_` (the name goes into the generated pipelines' shell lines)\n",
+                text.escape_debug()
+            ),
+        )
+        .with_cmd(cmd))
+    }
 }
 
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]

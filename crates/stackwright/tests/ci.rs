@@ -229,3 +229,88 @@ fn terraform_state_on_the_runner_is_refused() {
     );
     assert!(!root.path().join(WORKFLOW).exists());
 }
+
+#[test]
+fn a_cargo_name_that_is_not_one_is_refused_before_it_reaches_a_run_line() {
+    let root = tempfile::tempdir().unwrap();
+    for (option, value) in [
+        ("--example", "x${{ github.event.pull_request.title }}"),
+        ("--package", "shop; curl evil"),
+        ("--bin", "a\nb"),
+        ("--bin", ""),
+    ] {
+        let (code, stdout, stderr) = ci(&app(&["dev"]), root.path(), &[option, value]);
+        assert_eq!(code, 2, "{option} {value:?}: {stdout}{stderr}");
+        let shown = value.escape_debug().to_string();
+        assert!(
+            stderr.contains(&format!(
+                "invalid value for `{option}`: `{shown}` is not a cargo"
+            )),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains("expected letters, digits, `-` and `_`"),
+            "{stderr}"
+        );
+        assert!(!root.path().join(WORKFLOW).exists());
+    }
+    let (code, stdout, stderr) = ci(
+        &app(&["dev"]),
+        root.path(),
+        &["--package", "shop-infra_2", "--example", "shop"],
+    );
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let workflow = std::fs::read_to_string(root.path().join(WORKFLOW)).unwrap();
+    assert!(
+        workflow.contains("cargo build --locked -p shop-infra_2 --example shop"),
+        "{workflow}"
+    );
+}
+
+#[test]
+fn code_assets_are_published_before_the_first_deploy_of_each_environment() {
+    use stackwright::assets::{Asset, StackAssets};
+    let scratch = tempfile::tempdir().unwrap();
+    let code = scratch.path().join("functions/orders");
+    std::fs::create_dir_all(&code).unwrap();
+    std::fs::write(code.join("index.py"), "def handler(e, c): return 1\n").unwrap();
+    let app = App::new("shop")
+        .environment(Environment::new("dev", "123456789012", "us-west-2", ()))
+        .stack("orders", move |stack, _| {
+            let code = stack.asset(Asset::directory(code.clone()));
+            stack.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+            stack.output("CodeKey", code.s3_key());
+        });
+    let root = tempfile::tempdir().unwrap();
+    let (code, stdout, stderr) = ci(&app, root.path(), &[]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let (code, listing, stderr) = run(
+        &app,
+        &[
+            "list",
+            "--format",
+            "json",
+            "--target",
+            "cloudformation",
+            "--out",
+            OUT,
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let listing: Value = serde_json::from_str(&listing).unwrap();
+    let publish = listing["publish"][0]["publish"].as_str().unwrap();
+    let deploy = listing["artifacts"][0]["deploy"].as_str().unwrap();
+    // The listing's upload line, whole, before the deploy line, in the environment's first job.
+    let expected = format!(
+        "command -v aws >/dev/null || apk add --no-cache aws-cli || exit 1\n{publish} || exit 1\n\
+         {deploy} --no-fail-on-empty-changeset || exit 1\n"
+    );
+    let workflow = yaml(&root.path().join(WORKFLOW));
+    assert_eq!(
+        workflow["jobs"]["deploy-w1-1"]["strategy"]["matrix"]["include"][0]["script"],
+        expected.as_str()
+    );
+    let gitlab = yaml(&root.path().join(GITLAB));
+    let lines: Vec<&str> = expected.lines().collect();
+    assert_eq!(gitlab["deploy w1 dev"]["script"], serde_json::json!(lines));
+}
