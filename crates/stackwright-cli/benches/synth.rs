@@ -257,7 +257,9 @@ fn previous_dir(environments: usize) -> std::path::PathBuf {
     let root = std::env::var_os(SCRATCH_VAR)
         .map(std::path::PathBuf::from)
         .unwrap_or_else(std::env::temp_dir);
-    root.join(format!("previous-{environments}"))
+    // A directory of its own around each tree: trees with a common parent share their local Terraform
+    // state directory beside them, which synth refuses (`state::check_shared_state`).
+    root.join(format!("previous-{environments}")).join("out")
 }
 
 /// Untimed, in a process of its own (so that it does not count in a plan's peak RSS): writes the previous
