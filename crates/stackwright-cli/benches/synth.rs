@@ -257,7 +257,9 @@ fn previous_dir(environments: usize) -> std::path::PathBuf {
     let root = std::env::var_os(SCRATCH_VAR)
         .map(std::path::PathBuf::from)
         .unwrap_or_else(std::env::temp_dir);
-    root.join(format!("previous-{environments}"))
+    // A directory of its own around each tree: trees with a common parent share their local Terraform
+    // state directory beside them, which synth refuses (`state::check_shared_state`).
+    root.join(format!("previous-{environments}")).join("out")
 }
 
 /// Untimed, in a process of its own (so that it does not count in a plan's peak RSS): writes the previous
@@ -597,6 +599,11 @@ fn parent(benching: bool) -> ExitCode {
         return ExitCode::FAILURE;
     }
 
+    if let Err(e) = refusals_and_list(runs, smoke, scratch.path()) {
+        eprintln!("{e}");
+        return ExitCode::FAILURE;
+    }
+
     if let Err(e) = edit_loop(runs, smoke) {
         eprintln!("edit loop: {e}");
         return ExitCode::FAILURE;
@@ -627,6 +634,7 @@ fn child_scaled(mode: &str) -> ExitCode {
         Some(("synth", n)) => child_sized(n),
         Some(("prepare", n)) => child_prepare(n),
         Some(("plan", n)) => child_plan(n),
+        Some(("list", n)) => child_list(n),
         _ => {
             eprintln!("unknown child mode `{mode}`");
             ExitCode::FAILURE
@@ -765,6 +773,7 @@ fn main() -> ExitCode {
         Ok("phases") => child_phases(),
         Ok("floor") => child_floor(),
         Ok(mode) if mode.starts_with("single-") => child_single(mode),
+        Ok(mode) if mode.starts_with("refuse-") => child_refuse(mode),
         Ok(mode) if mode.contains(':') => child_scaled(mode),
         Ok(_) => child(),
         Err(_) => parent(benching),
@@ -1254,6 +1263,157 @@ fn single_stack(runs: usize, smoke: bool, scratch: &std::path::Path) -> Result<(
         again[1].0,
         again[1].1,
         again[1].0 / again[0].0
+    );
+    Ok(())
+}
+
+// Refusals and `list` ----------------------------------------------------------------------------
+
+/// Issue 27's targets: a stack over CloudFormation's quotas refused in at most 50 ms and 30 MiB at 64k
+/// resources; `list` at most 0.5x synth's time and 1.1x its peak RSS.
+const TARGET_REFUSAL_S: f64 = 0.05;
+const TARGET_REFUSAL_MB: f64 = 30.0;
+const TARGET_LIST_TIME_RATIO: f64 = 0.5;
+const TARGET_LIST_RSS_RATIO: f64 = 1.1;
+
+/// One measured refusal (`refuse-<resources>`): the single stack of `resources` resources (see
+/// [`single_app`]) synthesized for CloudFormation only, which refuses it (over 500 resources and 200
+/// outputs). Prints the wall time (the definition run, instantiation, the refusal) and the peak RSS.
+fn child_refuse(mode: &str) -> ExitCode {
+    let Some(resources) = mode
+        .strip_prefix("refuse-")
+        .and_then(|n| n.parse::<usize>().ok())
+        .filter(|&n| n > stackwright_cloudformation::MAX_RESOURCES)
+    else {
+        eprintln!("bad child mode {mode}");
+        return ExitCode::FAILURE;
+    };
+    let request = Request {
+        environments: Vec::new(),
+        targets: vec![stackwright_cli::Target::CloudFormation],
+    };
+    let out = child_dir().join("out");
+    let start = Instant::now();
+    let app = single_app(resources);
+    let result = synthesize_into(&app, &request, &out, &mut |_| {});
+    let wall = start.elapsed();
+    let rss = peak_rss_kb();
+    let refused = match &result {
+        Err(stackwright_cli::SynthError::Problems(problems)) => problems
+            .iter()
+            .any(|p| p.message.contains("a template takes at most")),
+        _ => false,
+    };
+    if !refused || out.exists() {
+        eprintln!("expected a refusal over CloudFormation's quotas and no tree, got {result:?}");
+        return ExitCode::FAILURE;
+    }
+    println!(
+        "{LINE_TAG}_REFUSE wall_s={:.6} rss_kb={rss}",
+        wall.as_secs_f64()
+    );
+    ExitCode::SUCCESS
+}
+
+/// One measured `list --format json` of the `environments`-environment workload into a fresh directory, as
+/// a user runs it (minus process start): build, synthesize what the listing needs, render. Prints its
+/// wall time and peak RSS.
+fn child_list(environments: usize) -> ExitCode {
+    let out = child_dir().join("out");
+    let out = out.to_str().expect("UTF-8 temp path").to_owned();
+    let args = ["bench", "list", "--out", &out, "--format", "json"];
+    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+    let start = Instant::now();
+    let cpu_start = cpu_s();
+    let app = build_app_sized(environments, false);
+    let code = stackwright_cli::run_with(&app, args, &mut stdout, &mut stderr, false);
+    let (wall, cpu) = (start.elapsed(), cpu_s() - cpu_start);
+    let rss = peak_rss_kb();
+    let listing: serde_json::Value = match serde_json::from_slice(&stdout) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("list output ({e}): {}", String::from_utf8_lossy(&stderr));
+            return ExitCode::FAILURE;
+        }
+    };
+    let artifacts = listing["artifacts"].as_array().map_or(0, Vec::len);
+    if code != 0 || artifacts != 2 * environments {
+        eprintln!("unexpected listing (exit {code}): {artifacts} artifacts");
+        return ExitCode::FAILURE;
+    }
+    println!(
+        "{LINE_TAG}_LIST wall_s={:.6} cpu_s={cpu:.2} rss_kb={rss}",
+        wall.as_secs_f64()
+    );
+    ExitCode::SUCCESS
+}
+
+/// The refusal of the single stack at 16k and 64k resources (CloudFormation only), and `list` against
+/// synth on the workload, runs alternating.
+fn refusals_and_list(runs: usize, smoke: bool, scratch: &std::path::Path) -> Result<(), String> {
+    for resources in [16_000, 64_000] {
+        if smoke && resources > 16_000 {
+            continue;
+        }
+        let mode = format!("refuse-{resources}");
+        let n = runs.min(5);
+        let outputs = outputs(&mode, n, scratch)?;
+        let tag = format!("{LINE_TAG}_REFUSE");
+        let (wall, rss) = (
+            values(&outputs, &tag, "wall_s")?,
+            values(&outputs, &tag, "rss_kb")?,
+        );
+        let (wall, rss) = (median(&wall), median(&rss) / 1024.0);
+        let judged = if smoke || resources < 64_000 {
+            "not judged".to_owned()
+        } else {
+            format!(
+                "target <= {:.0} ms: {}, <= {TARGET_REFUSAL_MB} MB: {}",
+                TARGET_REFUSAL_S * 1e3,
+                verdict(wall <= TARGET_REFUSAL_S),
+                verdict(rss <= TARGET_REFUSAL_MB)
+            )
+        };
+        println!(
+            "refusal     {resources:>6} resources, CloudFormation only (over 500 resources, 200 outputs; the \
+             definition run and instantiated, then refused): median {:.1} ms, peak RSS median {rss:.1} MB ({n} runs; \
+             {judged})",
+            wall * 1e3
+        );
+    }
+    let (mut synth, mut list) = (Vec::new(), Vec::new());
+    for i in 0..runs {
+        synth.push(
+            run_child(&format!("synth:{ENVIRONMENTS}"), scratch)
+                .map_err(|e| format!("synth run {}: {e}", i + 1))?,
+        );
+        list.push(
+            run_child(&format!("list:{ENVIRONMENTS}"), scratch)
+                .map_err(|e| format!("list run {}: {e}", i + 1))?,
+        );
+    }
+    let synth_wall = median(&values(&synth, LINE_TAG, "wall_s")?);
+    let synth_rss = median(&values(&synth, LINE_TAG, "rss_kb")?);
+    let tag = format!("{LINE_TAG}_LIST");
+    let list_wall = median(&values(&list, &tag, "wall_s")?);
+    let list_rss = median(&values(&list, &tag, "rss_kb")?);
+    let (time, rss) = (list_wall / synth_wall, list_rss / synth_rss);
+    let judged = if smoke {
+        "not judged (smoke run)".to_owned()
+    } else {
+        format!(
+            "time <= {TARGET_LIST_TIME_RATIO}x: {}, peak RSS <= {TARGET_LIST_RSS_RATIO}x: {}",
+            verdict(time <= TARGET_LIST_TIME_RATIO),
+            verdict(rss <= TARGET_LIST_RSS_RATIO)
+        )
+    };
+    println!(
+        "list/synth  {time:.2}x time, {rss:.2}x peak RSS (`list --format json` of the workload: median {:.3} s, \
+         {:.1} MB; synth {:.3} s, {:.1} MB; {runs} runs each, alternating; {judged})",
+        list_wall,
+        list_rss / 1024.0,
+        synth_wall,
+        synth_rss / 1024.0
     );
     Ok(())
 }

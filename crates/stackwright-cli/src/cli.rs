@@ -1,6 +1,6 @@
 use crate::commands;
 use crate::render;
-use crate::synth::{synthesize_beside, write_into, Request, SynthError, Synthesis, Target};
+use crate::synth::{synthesize_beside, write_into, Form, Request, SynthError, Synthesis, Target};
 use clap::{Parser, Subcommand, ValueEnum};
 use stackwright_core::AnyApp;
 use stackwright_tree::PreviousTree;
@@ -291,7 +291,8 @@ fn run_on(
     }
     let kept = crate::removed::kept_environments(&tree, app);
     crate::synth::load_asset_cache(&tree);
-    let mut synthesis = match synthesize_beside(app, &request, &kept) {
+    // What `list` prints needs no artifact's bytes: a template's size, a module's backend.
+    let mut synthesis = match synthesize_beside(app, &request, &kept, Form::Listing) {
         Ok(s) => s,
         Err(problems) => {
             let _ = write!(stderr, "{}", render::diagnostics(&problems, color));
@@ -323,7 +324,8 @@ fn run_on(
     for warning in &kept.warnings {
         let _ = writeln!(stderr, "warning: {warning}");
     }
-    crate::moves::carry(&mut synthesis, &tree);
+    // The `moved` blocks a synth would add to the modules (`crate::moves`) change neither what is listed
+    // nor a module's backend: they are left out.
     match listing {
         Some(Listing::Format(ListFormat::Human)) => {
             let _ = write!(stdout, "{}", list(&synthesis, &args.out, &tree));
@@ -962,7 +964,12 @@ impl StateLocation {
     /// `a`'s state; `module_dir` is its directory, output directory included. Only the module's
     /// `terraform` block is built: the rest is skipped as it is read.
     fn of(a: &crate::Artifact, module_dir: &str) -> StateLocation {
-        StateLocation::of_module(&a.bytes, Path::new(module_dir))
+        match &a.listed {
+            Some(listed) => {
+                StateLocation::of_backend(listed.backend.as_ref(), Path::new(module_dir))
+            }
+            None => StateLocation::of_module(&a.bytes, Path::new(module_dir)),
+        }
     }
 
     /// The state of the module `module` (its bytes), whose directory is `module_dir`. A module that is
@@ -982,6 +989,12 @@ impl StateLocation {
             .unwrap_or_default()
             .terraform
             .backend;
+        StateLocation::of_backend(Some(&backend), module_dir)
+    }
+
+    /// The state of a module whose `terraform.backend` block is `backend` (`None`: it has none).
+    fn of_backend(backend: Option<&serde_json::Value>, module_dir: &Path) -> StateLocation {
+        let backend = backend.unwrap_or(&serde_json::Value::Null);
         if let Some(path) = backend["local"]["path"].as_str() {
             // `..` is resolved by the kernel from where the module really is: through a linked output
             // directory that is not where the lexical path points. The lexical path (relative, as
@@ -1104,4 +1117,62 @@ pub(crate) fn normalize(path: &Path) -> PathBuf {
 
 fn display_path(out: &Path, relative: &str) -> String {
     out.join(relative).display().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use stackwright_aws::{ec2, iam};
+    use stackwright_core::{App, Environment};
+    use stackwright_terraform::{Backend, TerraformEnvironment};
+
+    /// `dev` (local state) with a small template, `prod` (S3 state) with one over 51,200 bytes, both
+    /// with an IAM role (capabilities).
+    fn app() -> App<usize> {
+        let s3 = Backend::S3 {
+            bucket: "shop-state".into(),
+            region: "eu-west-1".into(),
+            key: None,
+            dynamodb_table: None,
+        };
+        App::new("shop")
+            .environment(Environment::new("dev", "123456789012", "us-west-2", 1))
+            .environment(
+                Environment::new("prod", "210987654321", "eu-west-1", 120).terraform_backend(s3),
+            )
+            .stack("web", |s, env| {
+                s.add(iam::Role::new(
+                    "App",
+                    iam::PolicyDocument::assumed_by_service("ec2.amazonaws.com"),
+                ));
+                for i in 0..*env.config() {
+                    s.add(ec2::Vpc::new(format!("Vpc{i}"), "10.0.0.0/16"));
+                }
+            })
+    }
+
+    #[test]
+    fn list_prints_the_same_from_a_listing_as_from_the_artifacts_bytes() {
+        let app = app();
+        let request = Request::default();
+        let scratch = tempfile::tempdir().unwrap();
+        let out = scratch.path().join("out");
+        let tree = PreviousTree::read(&out, &mut |_| {});
+        let bytes = synthesize_beside(&app, &request, &[], Form::Bytes).unwrap();
+        let listing = synthesize_beside(&app, &request, &[], Form::Listing).unwrap();
+        assert!(listing.artifacts.iter().all(|a| a.bytes.is_empty()));
+        let sizes: Vec<usize> = bytes.artifacts.iter().map(|a| a.bytes.len()).collect();
+        assert!(sizes[0] < commands::INLINE_TEMPLATE_LIMIT, "{sizes:?}");
+        assert!(sizes[2] > commands::INLINE_TEMPLATE_LIMIT, "{sizes:?}");
+        let human = list(&listing, &out, &tree);
+        assert_eq!(human, list(&bytes, &out, &tree));
+        assert!(
+            human.contains("--s3-bucket") && human.contains("shop-state"),
+            "{human}"
+        );
+        assert_eq!(
+            list_json(&listing, &out, &tree),
+            list_json(&bytes, &out, &tree)
+        );
+    }
 }

@@ -18,7 +18,7 @@
 use crate::synth::{Artifact, Target};
 
 /// CloudFormation's limit for a template passed inline; larger ones must go through S3.
-const INLINE_TEMPLATE_LIMIT: usize = 51_200;
+pub(crate) const INLINE_TEMPLATE_LIMIT: usize = 51_200;
 
 /// The environment variable the deploy command of a template over [`INLINE_TEMPLATE_LIMIT`] reads.
 const S3_BUCKET: Variable = Variable {
@@ -126,7 +126,7 @@ impl Command {
                     words.push(Word::ours("--capabilities"));
                     words.extend(a.capabilities.iter().map(|c| Word::value(*c)));
                 }
-                if a.bytes.len() > INLINE_TEMPLATE_LIMIT {
+                if a.size() > INLINE_TEMPLATE_LIMIT {
                     words.push(Word::ours("--s3-bucket"));
                     words.push(Word(vec![Part::Variable(S3_BUCKET)]));
                 }
@@ -399,7 +399,22 @@ mod tests {
             renames: Vec::new(),
             capabilities: vec!["CAPABILITY_IAM"],
             removed: false,
+            listed: None,
         };
+        // As `list` has it: no bytes, the size counted.
+        let listed = Artifact {
+            bytes: Vec::new(),
+            listed: Some(crate::synth::Listed {
+                size: INLINE_TEMPLATE_LIMIT + 1,
+                backend: None,
+            }),
+            ..artifact.clone()
+        };
+        let path = "o u t/cloudformation/dev/web.template.json";
+        assert_eq!(
+            Command::deploy("app", &listed, path).shell(),
+            Command::deploy("app", &artifact, path).shell()
+        );
         let c = Command::deploy(
             "app",
             &artifact,

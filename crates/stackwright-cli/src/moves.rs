@@ -1,8 +1,7 @@
 //! `moved` blocks that only the previous tree can give: each fresh Terraform module is compared with the
 //! module at the same path in the previous tree (see `stackwright_terraform::carry_moves`).
 
-use crate::synth::{Artifact, Synthesis, Target};
-use serde_json::Value as Json;
+use crate::synth::{Artifact, Target};
 use stackwright_terraform::{ModuleDocument, PreviousModule};
 use stackwright_tree::PreviousTree;
 use std::collections::HashSet;
@@ -19,28 +18,10 @@ impl<'a> Previous<'a> {
         Previous { tree, paths }
     }
 
-    /// Adds to `artifact` (fresh, its `bytes` serialized) the `moved` blocks its previous version calls
-    /// for (blocks renamed from positional to content names, and the previous `moved` blocks that still
-    /// apply). Only Terraform artifacts at a path the previous manifest lists; a module that cannot be
-    /// read or parsed gives no moves. Whether the artifact gained moves.
-    pub(crate) fn carry(&self, artifact: &mut Artifact) -> bool {
-        let Some(bytes) = self.previous_bytes(artifact) else {
-            return false;
-        };
-        let Ok(old) = PreviousModule::parse(&bytes) else {
-            return false;
-        };
-        let mut module: Json =
-            serde_json::from_slice(&artifact.bytes).expect("synthesized JSON parses");
-        if stackwright_terraform::carry_moves(&old, &mut module) > 0 {
-            artifact.bytes = crate::synth::to_bytes(&module);
-            return true;
-        }
-        false
-    }
-
-    /// [`carry`](Previous::carry) for `artifact`'s module still as a document (`module`, its `bytes`
-    /// empty): the moves are added to `module`. Whether it gained any.
+    /// Adds to `module`, the fresh module of `artifact` still as a document (its `bytes` empty), the
+    /// `moved` blocks its previous version calls for (blocks renamed from positional to content names,
+    /// and the previous `moved` blocks that still apply). Only Terraform artifacts at a path the previous
+    /// manifest lists; a module that cannot be read or parsed gives no moves. Whether it gained any.
     pub(crate) fn carry_into(&self, artifact: &Artifact, module: &mut ModuleDocument) -> bool {
         let Some(bytes) = self.previous_bytes(artifact) else {
             return false;
@@ -61,20 +42,4 @@ impl<'a> Previous<'a> {
         }
         self.tree.read_file(&artifact.path).ok()
     }
-}
-
-/// [`Previous::carry`] on each fresh Terraform artifact of `synthesis`, regenerating the manifest when
-/// any artifact changed. Returns the modules that gained moves (their paths).
-pub(crate) fn carry(synthesis: &mut Synthesis, previous: &PreviousTree) -> Vec<String> {
-    let previous = Previous::new(previous);
-    let mut changed = Vec::new();
-    for artifact in &mut synthesis.artifacts {
-        if previous.carry(artifact) {
-            changed.push(artifact.path.clone());
-        }
-    }
-    if !changed.is_empty() {
-        synthesis.manifest = crate::synth::manifest_of(&synthesis.app, &synthesis.artifacts);
-    }
-    changed
 }

@@ -310,6 +310,7 @@ fn listed(
         renames: Vec::new(),
         capabilities,
         removed,
+        listed: None,
     }
 }
 

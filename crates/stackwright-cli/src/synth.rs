@@ -50,6 +50,26 @@ pub struct Artifact {
     /// Not produced by the definition: the artifact of an environment or stack removed from it, kept from
     /// the previous tree until its deployment is torn down (see `crate::removed`).
     pub removed: bool,
+    /// What `list` reads of an artifact it did not serialize ([`Form::Listing`], `bytes` empty); `None`
+    /// when `bytes` hold the artifact.
+    pub(crate) listed: Option<Listed>,
+}
+
+/// What `list` needs of an artifact besides its place: a template's size (for the `--s3-bucket` rule)
+/// and a module's backend (where its state is).
+#[derive(Clone, Debug)]
+pub(crate) struct Listed {
+    /// The length of the artifact's bytes (0 for a Terraform module, whose size `list` does not use).
+    pub(crate) size: usize,
+    /// A Terraform module's `terraform.backend` block, if it has one.
+    pub(crate) backend: Option<Json>,
+}
+
+impl Artifact {
+    /// The length of the artifact's bytes, also when `list` did not serialize it.
+    pub(crate) fn size(&self) -> usize {
+        self.listed.as_ref().map_or(self.bytes.len(), |l| l.size)
+    }
 }
 
 /// Everything one synthesis produces, in a deterministic order: environments and stacks in declaration
@@ -123,7 +143,7 @@ pub enum SynthError {
 /// synthesis so that nothing partial is ever written. Holds every artifact's bytes: to write a tree,
 /// [`synthesize_into`] streams them instead.
 pub fn synthesize(app: &dyn AnyApp, request: &Request) -> Result<Synthesis, Vec<Diagnostic>> {
-    let mut synthesis = synthesize_beside(app, request, &[])?;
+    let mut synthesis = synthesize_beside(app, request, &[], Form::Bytes)?;
     for file in &mut synthesis.assets {
         if file.bytes.is_none() {
             let asset = &file.asset;
@@ -139,13 +159,16 @@ pub fn synthesize(app: &dyn AnyApp, request: &Request) -> Result<Synthesis, Vec<
 
 /// [`synthesize`] beside a previous tree that keeps the environments `kept`, which the definition no
 /// longer has and `request` may select ([`stream`]); the assets' bytes are left out (`None`, as `list`
-/// needs only the manifest) unless packing them was needed to name them.
+/// needs only the manifest) unless packing them was needed to name them. `form` is [`Form::Bytes`], or
+/// for `list` [`Form::Listing`]: the artifacts then hold no bytes but what `list` reads of them
+/// ([`Artifact::listed`]), and the manifest's digests are those of no bytes (`list` prints none).
 pub(crate) fn synthesize_beside(
     app: &dyn AnyApp,
     request: &Request,
     kept: &[String],
+    form: Form,
 ) -> Result<Synthesis, Vec<Diagnostic>> {
-    let lowered = stream(app, request, kept, Form::Bytes, &|_, instance| instance)?;
+    let lowered = stream(app, request, kept, form, &|_, instance| instance)?;
     let mut used = UsedAssets::default();
     let mut artifacts = Vec::new();
     for (index, instance) in lowered.into_iter().enumerate() {
@@ -618,6 +641,10 @@ pub(crate) enum Form {
     /// [`Form::Bytes`]: it is serialized anyway, to be checked against CloudFormation's 1 MB limit, which
     /// also bounds it.
     Stream,
+    /// For `list`, which prints what it would deploy, not the artifacts: lowered (for every problem) but
+    /// never serialized into bytes; a template's size is counted, a module's backend kept
+    /// ([`Artifact::listed`]), a module held as text while it is lowered, as in [`Form::Stream`].
+    Listing,
 }
 
 /// One artifact of an instance as [`stream`] hands it on.
@@ -792,8 +819,17 @@ fn lower(
             }
         }
         problems.extend(found);
+        let mut listed = None;
         let (bytes, size, document, module) = match (form, document) {
             (Form::Stream, Document::Module(module)) => (Vec::new(), 0, None, Some(module)),
+            (Form::Listing, document) => {
+                let (size, backend) = match &document {
+                    Document::Tree(document) => (serialized_size(document), None),
+                    Document::Module(module) => (0, module.backend().cloned()),
+                };
+                listed = Some(Listed { size, backend });
+                (Vec::new(), size, None, None)
+            }
             (Form::Bytes | Form::Stream, document) => {
                 let bytes = document.to_bytes();
                 let size = bytes.len();
@@ -846,6 +882,7 @@ fn lower(
                 renames,
                 capabilities,
                 removed: false,
+                listed,
             },
             document,
             module,

@@ -28,6 +28,8 @@ use stackwright_schema::secrets;
 /// A lowered template and what went wrong while lowering it.
 #[derive(Debug)]
 pub struct Template {
+    /// The template; `null` for a stack over a quota (resources, outputs, parameters), which is refused
+    /// before lowering: its `problems` say which.
     pub document: Json,
     /// Number of entries under `Resources`.
     pub resource_count: usize,
@@ -43,9 +45,30 @@ pub fn synthesize(instance: &StackInstance) -> Template {
     let env = instance.environment;
     let mut problems = Vec::new();
     let (ids, mut taken) = LogicalIds::assign(stack, &mut problems);
+    // A stack over a quota is refused before any resource is looked into: CloudFormation would take none
+    // of it, and lowering tens of thousands of resources to say so took seconds. Problems of the
+    // resources' contents (a property's, a literal secret, the template's size) come once the stack fits.
+    if let Some(counts) = limits::over_quota(stack, &ids) {
+        limits::check_counts(
+            stack,
+            counts.resources,
+            counts.over,
+            counts.parameters,
+            &mut problems,
+        );
+        if counts.resources == 0 {
+            problems.push(no_resources());
+        }
+        return Template {
+            document: Json::Null,
+            resource_count: counts.resources,
+            renames: ids.renames,
+            problems: in_place(problems, instance),
+        };
+    }
+
     // The Terraform target reports the very same problems, which a synthesis of both shows once.
     stackwright_lowering::secrets::check(stack, &mut problems);
-
     let mut parameters = Map::new();
     for (parameter, logical) in stack.parameters().iter().zip(&ids.parameters) {
         let mut p = Map::new();
@@ -113,9 +136,24 @@ pub fn synthesize(instance: &StackInstance) -> Template {
     );
     // A stack whose resources all failed to lower (a Terraform-only one, say) has had its error.
     if resources.is_empty() && problems.is_empty() {
-        problems.push(Diagnostic::new(
-            "stack has no resources: a CloudFormation template needs at least one",
-        ));
+        problems.push(no_resources());
+    }
+    // The counts the quotas are checked against before lowering are those lowering gives: the tests of
+    // every example and of the corpus check it on each synthesis (a bug of ours, not the user's input).
+    #[cfg(feature = "check-counts")]
+    if let Some(predicted) = limits::predicted(stack, &ids) {
+        let at = |r: Option<&stackwright_core::Resource>| r.map(std::ptr::from_ref);
+        assert_eq!(
+            (
+                predicted.resources,
+                at(predicted.over),
+                predicted.parameters
+            ),
+            (resources.len(), at(over_limit), parameters.len()),
+            "CloudFormation counts of stack `{}` read from the stack (`resources::emitted`) differ from \
+             those lowering gives",
+            stack.name()
+        );
     }
 
     let mut outputs = Map::new();
@@ -219,16 +257,27 @@ pub fn synthesize(instance: &StackInstance) -> Template {
     if !outputs.is_empty() {
         template.insert("Outputs".into(), Json::Object(outputs));
     }
-    let problems = problems
-        .into_iter()
-        .map(|d| d.in_environment(&env.name).in_stack(stack.name()))
-        .collect();
     Template {
         document: Json::Object(template),
         resource_count,
         renames: ids.renames,
-        problems,
+        problems: in_place(problems, instance),
     }
+}
+
+fn no_resources() -> Diagnostic {
+    Diagnostic::new("stack has no resources: a CloudFormation template needs at least one")
+}
+
+/// `problems` of `instance`, in its environment and stack.
+fn in_place(problems: Vec<Diagnostic>, instance: &StackInstance) -> Vec<Diagnostic> {
+    problems
+        .into_iter()
+        .map(|d| {
+            d.in_environment(&instance.environment.name)
+                .in_stack(instance.stack.name())
+        })
+        .collect()
 }
 
 /// A description is literal text that no intrinsic function can wrap, so `${Name}` in it cannot be

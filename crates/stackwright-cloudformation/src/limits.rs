@@ -2,7 +2,11 @@
 //! `aws cloudformation deploy` only after upload ("Understand CloudFormation quotas" in the user guide;
 //! cfn-lint's E1002/E3010 limits agree).
 
-use stackwright_core::{Diagnostic, Stack};
+use crate::names::LogicalIds;
+use crate::resources::emitted;
+use stackwright_core::{Diagnostic, Resource, Stack};
+use std::borrow::Cow;
+use std::collections::HashSet;
 
 /// Resources per template.
 pub const MAX_RESOURCES: usize = 500;
@@ -16,6 +20,72 @@ pub const MAX_TEMPLATE_BYTES: usize = 1_000_000;
 const SPLIT: &str = "split the stack: declare some of its resources in another `App::stack`; or, \
                      to deploy it with Terraform only, which has no such limit, synthesize only that target \
                      (`--target terraform`, for `synth`, `plan` and `list` alike)";
+
+/// The counts of a template as lowering would make them, found without lowering.
+pub(crate) struct Counts<'s> {
+    /// Entries under `Resources`.
+    pub resources: usize,
+    /// The neutral resource whose lowering goes past [`MAX_RESOURCES`], if any.
+    pub over: Option<&'s Resource>,
+    /// Entries under `Parameters` (the stack's parameters and its lookups).
+    pub parameters: usize,
+}
+
+/// The counts of `stack`'s template when it is over a quota (resources, outputs or parameters), found
+/// from the stack alone, so that a stack CloudFormation would refuse is refused before any resource is
+/// lowered; `None` when it fits, or when a resource's kind is one only lowering can count (it is then
+/// lowered and counted as it is emitted).
+pub(crate) fn over_quota<'s>(stack: &'s Stack, ids: &LogicalIds) -> Option<Counts<'s>> {
+    // The sums first: without shared logical ids (the usual case) they are the counts, and a shared one
+    // only lowers them, so a stack whose sums fit fits.
+    let (mut resources, mut lookups) = (0, 0);
+    for resource in stack.resources() {
+        let emitted = emitted(resource)?;
+        resources += usize::from(emitted.primary) + usize::from(emitted.secondary.is_some());
+        lookups += usize::from(emitted.parameter);
+    }
+    let outputs_over = stack.outputs().len() > MAX_OUTPUTS;
+    if resources <= MAX_RESOURCES
+        && ids.parameters.len() + lookups <= MAX_PARAMETERS
+        && !outputs_over
+    {
+        return None;
+    }
+    predicted(stack, ids).filter(|counts| {
+        counts.resources > MAX_RESOURCES || counts.parameters > MAX_PARAMETERS || outputs_over
+    })
+}
+
+/// The counts lowering gives `stack`'s template, read from the stack (`None` when a kind only lowering
+/// can count). Entries are keyed by logical id, so two that share one (an error of its own) count once,
+/// as in the template; the resource over the limit is the first whose entries, added to the distinct
+/// ones before it, pass [`MAX_RESOURCES`].
+pub(crate) fn predicted<'s>(stack: &'s Stack, ids: &LogicalIds) -> Option<Counts<'s>> {
+    let mut resource_ids: HashSet<Cow<str>> = HashSet::with_capacity(stack.resources().len());
+    let mut parameter_ids: HashSet<&str> = ids.parameters.iter().map(String::as_str).collect();
+    let mut over = None;
+    for (resource, id) in stack.resources().iter().zip(&ids.resources) {
+        let emitted = emitted(resource)?;
+        let lowered = usize::from(emitted.primary) + usize::from(emitted.secondary.is_some());
+        if over.is_none() && resource_ids.len() + lowered > MAX_RESOURCES {
+            over = Some(resource);
+        }
+        if emitted.primary {
+            resource_ids.insert(Cow::Borrowed(id.as_str()));
+        }
+        if let Some(suffix) = emitted.secondary {
+            resource_ids.insert(Cow::Owned(format!("{id}{suffix}")));
+        }
+        if emitted.parameter {
+            parameter_ids.insert(id);
+        }
+    }
+    Some(Counts {
+        resources: resource_ids.len(),
+        over,
+        parameters: parameter_ids.len(),
+    })
+}
 
 /// Counts of one lowered template against the quotas. `over` is the neutral resource whose lowering
 /// went past [`MAX_RESOURCES`], where the error points.

@@ -81,6 +81,11 @@ pub struct ModuleDocument {
 }
 
 impl ModuleDocument {
+    /// The `terraform.backend` block (where Terraform keeps the module's state), if the module has one.
+    pub fn backend(&self) -> Option<&Json> {
+        self.head.get("terraform")?.get("backend")
+    }
+
     /// Writes the module as `serde_json::to_writer_pretty` writes [`into_json`](Self::into_json) of it
     /// (no final newline).
     pub fn write_to(&self, out: &mut dyn Write) -> io::Result<()> {

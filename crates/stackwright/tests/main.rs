@@ -13,6 +13,7 @@ mod cross_stack;
 mod escape_hatches;
 mod existing;
 mod hostile;
+mod limits;
 mod lowering;
 mod removal;
 mod renames;

@@ -440,6 +440,100 @@ impl Lowering<'_> {
     }
 }
 
+/// What a neutral resource lowers to, known without lowering it ([`emitted`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Emitted {
+    /// A template resource under the resource's own logical id.
+    pub primary: bool,
+    /// The suffix of the logical id of the one resource the kind adds beside it (an internet
+    /// gateway's attachment, a bucket's policy), if any.
+    pub secondary: Option<&'static str>,
+    /// A template parameter under the resource's logical id (a lookup).
+    pub parameter: bool,
+}
+
+/// What [`Lowering::resource`] makes of `resource`, in counts, read from the resource alone (no JSON
+/// built), so that a template over its quotas can be refused before lowering (`crate::limits`).
+/// `None` for a kind only its lowering knows (none of the built-in kinds), which is then lowered to be
+/// counted. Kept in step with [`Lowering::resource`] and the services' `lower`: a test compares both
+/// counts over every example and corpus case.
+pub(crate) fn emitted(resource: &Resource) -> Option<Emitted> {
+    let one = |secondary| Emitted {
+        primary: true,
+        secondary,
+        parameter: false,
+    };
+    let nothing = Emitted {
+        primary: false,
+        secondary: None,
+        parameter: false,
+    };
+    let kind = resource.kind;
+    if resource.existing.is_some()
+        || kind == kinds::AVAILABILITY_ZONES
+        || kind == kinds::STACK_OUTPUT
+    {
+        return Some(nothing);
+    }
+    if lookups::parameter_type(kind).is_some() || kind == kinds::SSM_PARAMETER_LOOKUP {
+        return Some(Emitted {
+            parameter: true,
+            ..nothing
+        });
+    }
+    if kind == kinds::RAW || kind == kinds::REGISTRY {
+        // Both lower through `raw::lower`: nothing without a CloudFormation type.
+        let typed = resource
+            .get(stackwright_aws::raw::props::CLOUDFORMATION_TYPE)
+            .and_then(Value::as_expr)
+            .and_then(Expr::as_literal)
+            .is_some();
+        return Some(if typed { one(None) } else { nothing });
+    }
+    Some(match kind {
+        kinds::INTERNET_GATEWAY => one(Some(ATTACHMENT_SUFFIX)),
+        kinds::S3_BUCKET => one(resource.get("policy").map(|_| s3::POLICY_SUFFIX)),
+        kinds::VPC
+        | kinds::SUBNET
+        | kinds::ROUTE_TABLE
+        | kinds::ROUTE
+        | kinds::SUBNET_ROUTE_TABLE_ASSOCIATION
+        | kinds::SECURITY_GROUP
+        | kinds::INSTANCE
+        | kinds::ELASTIC_IP
+        | kinds::NAT_GATEWAY
+        | kinds::LAUNCH_TEMPLATE
+        | kinds::VOLUME
+        | kinds::EC2_FLOW_LOG
+        | kinds::AUTO_SCALING_GROUP
+        | kinds::SCALING_POLICY
+        | kinds::SCHEDULED_ACTION
+        | kinds::LOAD_BALANCER
+        | kinds::TARGET_GROUP
+        | kinds::LISTENER
+        | kinds::LISTENER_RULE
+        | kinds::HOSTED_ZONE
+        | kinds::RECORD
+        | kinds::CERTIFICATE
+        | kinds::IAM_ROLE
+        | kinds::IAM_ROLE_POLICY
+        | kinds::IAM_MANAGED_POLICY
+        | kinds::IAM_INSTANCE_PROFILE
+        | kinds::KMS_KEY
+        | kinds::KMS_ALIAS
+        | kinds::LOGS_LOG_GROUP
+        | kinds::CLOUDWATCH_ALARM
+        | kinds::SSM_PARAMETER
+        | kinds::SECRETSMANAGER_SECRET
+        | kinds::SNS_TOPIC
+        | kinds::SNS_SUBSCRIPTION
+        | kinds::DYNAMODB_TABLE
+        | kinds::RDS_DB_SUBNET_GROUP
+        | kinds::RDS_DB_INSTANCE => one(None),
+        _ => return None,
+    })
+}
+
 /// `Metadata` skipping checkov checks that do not apply, each with the reason.
 fn checkov_metadata(skips: &[(String, String)]) -> Json {
     let skips: Vec<Json> = skips

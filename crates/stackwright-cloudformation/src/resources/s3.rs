@@ -9,7 +9,7 @@ use stackwright_core::Value;
 pub(super) const SERVICE: Service = Service { lower, attribute };
 
 /// Suffix of the bucket policy's logical id.
-const POLICY_SUFFIX: &str = "Policy";
+pub(super) const POLICY_SUFFIX: &str = "Policy";
 
 fn attribute(kind: &str, attr: &str) -> Option<Attribute> {
     if kind != kinds::S3_BUCKET {
