@@ -206,7 +206,7 @@ const KEYWORDS: &[&str] = &[
 
 /// Names of the standard prelude and of the runtime alias that generated code uses unqualified: a type of
 /// the same name gets `Type` (nested types) or `Resource` (resource types) appended.
-const RESERVED_TYPES: &[&str] = &[
+pub(crate) const RESERVED_TYPES: &[&str] = &[
     "Option",
     "Some",
     "None",

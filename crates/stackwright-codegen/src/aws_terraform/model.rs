@@ -153,40 +153,6 @@ const BUILDER_METHODS: &[&str] = &[
     "removal_policy",
 ];
 
-/// Names of the standard prelude and of the runtime alias that generated code uses unqualified: a block
-/// struct of the same name gets `Block` appended.
-const RESERVED_TYPES: &[&str] = &[
-    "Option",
-    "Some",
-    "None",
-    "Result",
-    "Ok",
-    "Err",
-    "String",
-    "Vec",
-    "Box",
-    "From",
-    "Into",
-    "Clone",
-    "Copy",
-    "Debug",
-    "Default",
-    "Send",
-    "Sync",
-    "Sized",
-    "Drop",
-    "Fn",
-    "FnMut",
-    "FnOnce",
-    "ToString",
-    "ToOwned",
-    "PartialEq",
-    "Eq",
-    "PartialOrd",
-    "Ord",
-    "Hash",
-    "Self",
-];
 
 /// Module names inside a service module that types cannot take.
 const SERVICE_MODULES: &[&str] = &["shared", "data", "rt"];
@@ -389,7 +355,8 @@ pub fn cost(body: &Body) -> usize {
 /// A struct name: the block's name in camel case, `Block` appended to a prelude name.
 fn struct_name(words: &[String]) -> String {
     let name: String = words.iter().map(|w| camel(w)).collect();
-    if RESERVED_TYPES.contains(&name.as_str()) {
+    // The registry generator's prelude names, and `Self`.
+    if crate::model::RESERVED_TYPES.contains(&name.as_str()) || name == "Self" {
         format!("{name}Block")
     } else {
         name
