@@ -153,7 +153,6 @@ const BUILDER_METHODS: &[&str] = &[
     "removal_policy",
 ];
 
-
 /// Module names inside a service module that types cannot take.
 const SERVICE_MODULES: &[&str] = &["shared", "data", "rt"];
 
