@@ -39,8 +39,20 @@ pub struct Template {
     pub problems: Vec<Diagnostic>,
 }
 
-/// Lowers one stack instance to a CloudFormation template.
+/// Lowers one stack instance to a CloudFormation template. A stack over a quota is refused before any of
+/// its resources is lowered (`Template::document` null; see [`synthesize_whole`]).
 pub fn synthesize(instance: &StackInstance) -> Template {
+    lower(instance, true)
+}
+
+/// [`synthesize`], lowering a stack over a quota too (its quota problems still reported): the template as
+/// CloudFormation would be sent it, for tools that hand it to outside checkers whatever Stackwright says
+/// (the broken-definition corpus).
+pub fn synthesize_whole(instance: &StackInstance) -> Template {
+    lower(instance, false)
+}
+
+fn lower(instance: &StackInstance, refuse_early: bool) -> Template {
     let stack = &instance.stack;
     let env = instance.environment;
     let mut problems = Vec::new();
@@ -48,7 +60,12 @@ pub fn synthesize(instance: &StackInstance) -> Template {
     // A stack over a quota is refused before any resource is looked into: CloudFormation would take none
     // of it, and lowering tens of thousands of resources to say so took seconds. Problems of the
     // resources' contents (a property's, a literal secret, the template's size) come once the stack fits.
-    if let Some(counts) = limits::over_quota(stack, &ids) {
+    let over_quota = if refuse_early {
+        limits::over_quota(stack, &ids)
+    } else {
+        None
+    };
+    if let Some(counts) = over_quota {
         limits::check_counts(
             stack,
             counts.resources,
