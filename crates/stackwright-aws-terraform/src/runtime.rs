@@ -622,6 +622,14 @@ macro_rules! common {
                 self
             }
 
+            /// Accepts literal secrets in this block's attributes and overrides (a sensitive or
+            /// secret-named value written into the definition), which then reach the module; `reason` says
+            /// why. Without it a literal secret is an error that says how to keep it out.
+            pub fn allow_plaintext_secret(mut self, reason: &str) -> Self {
+                self.0.resource.allow_plaintext_secret(reason);
+                self
+            }
+
             /// Escape hatch: sets dot-separated `path` of the block body (`vpc_config.subnet_ids`).
             #[track_caller]
             pub fn override_terraform(

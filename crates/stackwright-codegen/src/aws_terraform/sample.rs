@@ -98,6 +98,21 @@ fn value_code(ty: &Ty, name: &str, given: Option<&Json>, field: bool) -> String 
     }
 }
 
+/// Whether the sample fills a required attribute that is sensitive or named as a secret, at any depth.
+fn fills_a_secret(body: &Body) -> bool {
+    body.attributes.iter().filter(|a| a.required).any(|a| {
+        a.sensitive
+            || stackwright_schema::secrets::names_secret(
+                &a.name,
+                stackwright_schema::secrets::NameKind::Property,
+            )
+    }) || body
+        .blocks
+        .iter()
+        .filter(|b| b.required())
+        .any(|b| fills_a_secret(&b.body))
+}
+
 struct Filler<'a> {
     values: BTreeMap<String, &'a Json>,
 }
@@ -306,7 +321,14 @@ pub fn example(model: &Model, overlay: &Json) -> Result<String, String> {
         let data = if t.data { "data::" } else { "" };
         let constructor = format!("tf::{}::{data}{}", service.name, t.rust);
         let module = format!("tf::{}::{data}{}", service.name, t.module);
-        let code = filler.new_call(&constructor, &camel(&service.name), &t.body, &module, "");
+        let mut code = filler.new_call(&constructor, &camel(&service.name), &t.body, &module, "");
+        // A required secret (a database's password) is filled with a literal, which synth refuses
+        // unless accepted: this module is only validated, never deployed.
+        if !t.data && fills_a_secret(&t.body) {
+            code.push_str(
+                ".allow_plaintext_secret(\"a sample value for terraform validate; the sample is never deployed\")",
+            );
+        }
         dynamic |= code.contains("serde_json_value(");
         lines.push((service.name.clone(), t.name.clone(), code));
     }
