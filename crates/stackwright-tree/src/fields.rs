@@ -43,9 +43,6 @@ pub fn layout(path: &str) -> Option<(&'static str, &str, &str)> {
 
 /// Where code assets live in the tree: `assets/<sha256>.zip`.
 pub const ASSET_DIRECTORY: &str = "assets";
-/// Where trees written before the cache moved out of them ([`CACHE_DIRECTORY`]) held it: still
-/// stackwright's to remove from such a tree, never written.
-pub const LEGACY_ASSET_CACHE: &str = "assets/cache.json";
 /// The directory, beside the output directory, of what one synthesis leaves for the next on this machine
 /// (absolute paths, inodes, times): `.stackwright-cache/<out>.<what>`, outside the tree that `ci` has
 /// users commit, with a `.gitignore` of `*` so that git ignores it unasked. Not a

@@ -324,14 +324,6 @@ impl Manifest {
         bytes
     }
 
-    /// Every file stackwright wrote into a tree this manifest describes, to remove when the tree is
-    /// replaced: its [`files`](Manifest::files), and the assets' cache a tree held before it moved out
-    /// ([`crate::fields::LEGACY_ASSET_CACHE`]), so that it is not carried over as the user's.
-    pub fn owned_files(&self) -> impl Iterator<Item = &str> {
-        self.files()
-            .chain((!self.assets.is_empty()).then_some(crate::fields::LEGACY_ASSET_CACHE))
-    }
-
     /// Every file of the tree this manifest describes: its artifacts, its assets, and the manifest
     /// itself.
     pub fn files(&self) -> impl Iterator<Item = &str> {

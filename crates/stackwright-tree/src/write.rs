@@ -264,7 +264,7 @@ impl Staging {
     pub fn commit(mut self) -> io::Result<Written> {
         let mut warnings = std::mem::take(&mut self.warnings);
         let old = self.previous.manifest().map(|manifest| OldTree {
-            owned: manifest.owned_files().map(str::to_owned).collect(),
+            owned: manifest.files().map(str::to_owned).collect(),
         });
         let state = self.state.get_mut().expect("a writer panicked");
         let new_files: BTreeSet<&str> = state.written.iter().map(String::as_str).collect();
@@ -783,7 +783,7 @@ fn stale_owned(dir: &Path) -> HashSet<String> {
     }
     if let Ok(bytes) = read_file(dir, FILE_NAME, DEFAULT_LIMIT) {
         if let Ok(manifest) = Manifest::parse(&bytes) {
-            ours.extend(manifest.owned_files().map(str::to_owned));
+            ours.extend(manifest.files().map(str::to_owned));
         }
     }
     ours

@@ -549,7 +549,7 @@ fn work_dirs(scratch: &std::path::Path) -> Vec<String> {
     std::fs::read_dir(scratch)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|name| name.contains("stackwright-") && !name.ends_with(".stackwright.lock"))
+        .filter(|name| name.contains("stackwright-"))
         .collect()
 }
 
