@@ -327,6 +327,53 @@ impl Parameter {
     }
 }
 
+/// The values of a parameter that no deploy could accept: a `Number` default or allowed value that is
+/// not a number (CloudFormation refuses the template, Terraform the variable), and a default outside
+/// `allowed_values` (CloudFormation fails `CreateStack` when the default is used, Terraform's validation
+/// does). A secret's default is not quoted.
+fn parameter_value_problems(parameter: &Parameter) -> Vec<Diagnostic> {
+    let shown = |value: &str| {
+        if parameter.no_echo {
+            "(a secret's value, not shown)".to_owned()
+        } else {
+            format!("{value:?}")
+        }
+    };
+    let mut problems = Vec::new();
+    let mut problem = |text: String| {
+        problems.push(
+            Diagnostic::new(text)
+                .for_resource(&parameter.id)
+                .at(parameter.location),
+        )
+    };
+    if parameter.ty == ParamType::Number {
+        let values = parameter.default.iter().chain(&parameter.allowed_values);
+        for value in values.filter(|v| v.parse::<f64>().map_or(true, |n| !n.is_finite())) {
+            problem(format!(
+                "parameter `{}` is a Number, but {} is not a number: expected digits such as \"3\" or \"2.5\"",
+                parameter.id,
+                shown(value)
+            ));
+        }
+    }
+    if let Some(default) = &parameter.default {
+        if !parameter.allowed_values.is_empty() && !parameter.allowed_values.contains(default) {
+            problem(format!(
+                "the default of parameter `{}`, {}, is not one of its allowed values ({}): a deploy that keeps the default would be refused",
+                parameter.id,
+                shown(default),
+                if parameter.no_echo {
+                    format!("{} values", parameter.allowed_values.len())
+                } else {
+                    parameter.allowed_values.iter().map(|v| format!("{v:?}")).collect::<Vec<_>>().join(", ")
+                }
+            ));
+        }
+    }
+    problems
+}
+
 /// Handle to a declared parameter; [`ParamHandle::value`] references it.
 #[derive(Clone, Copy, Debug)]
 pub struct ParamHandle(ParamRef);
@@ -610,6 +657,7 @@ impl Stack {
                 .at(parameter.location),
             );
         }
+        self.problems.extend(parameter_value_problems(&parameter));
         let handle = ParamHandle(ParamRef {
             scope: self.scope,
             index: self.parameters.len() as u32,

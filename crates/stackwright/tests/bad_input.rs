@@ -421,3 +421,42 @@ fn duplicate_output_and_parameter_ids() {
         ],
     );
 }
+
+#[test]
+fn parameter_values_no_deploy_accepts() {
+    let outside = line_below(4);
+    let app = one_stack(|s| {
+        s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+        s.add_parameter(
+            stackwright::Parameter::string("Size")
+                .default_value("huge")
+                .allowed_values(["small", "large"]),
+        );
+        s.add_parameter(stackwright::Parameter::number("Count").default_value("three"));
+        s.add_parameter(
+            stackwright::Parameter::string("DbPassword")
+                .no_echo()
+                .default_value("hunter22")
+                .allow_plaintext_secret("test fixture")
+                .allowed_values(["a", "b"]),
+        );
+        s.add_parameter(stackwright::Parameter::number("Fine").default_value("2.5"));
+    });
+    let stderr = fails(
+        &app,
+        &[
+            "the default of parameter `Size`, \"huge\", is not one of its allowed values (\"small\", \"large\")",
+            &outside,
+            "parameter `Count` is a Number, but \"three\" is not a number",
+            "the default of parameter `DbPassword`, (a secret's value, not shown), is not one of its allowed values (2 values)",
+        ],
+    );
+    assert!(!stderr.contains("hunter22"), "{stderr}");
+    assert!(!stderr.contains("`Fine`"), "{stderr}");
+    assert!(stderr.contains("3 problems found"), "{stderr}");
+    assert_eq!(
+        stderr.matches("parameter `Size`").count(),
+        1,
+        "one mistake, one error: {stderr}"
+    );
+}
