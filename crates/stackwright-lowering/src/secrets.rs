@@ -10,6 +10,7 @@
 //! - a generated builder's properties, as the registry names them;
 //! - a raw resource's CloudFormation and Terraform forms, each in its own terms;
 //! - an override's value;
+//! - a resource's literal tags (a tag keyed as a secret, or a URL with a password);
 //! - the default of a parameter that is `no_echo` or whose id names a secret.
 //!
 //! References are never secrets (an attribute, a parameter, a concatenation holding one, a CloudFormation
@@ -89,6 +90,21 @@ fn check_resource(resource: &Resource, problems: &mut Vec<Diagnostic>) {
         let properties = Neutral::Properties(&resource.properties);
         for (spot, text) in literal_secrets(properties, Style::Snake) {
             let what = format!("`{}`", resource.kind);
+            report(&what, &spot.path, &spot, &text, resource.location);
+        }
+    }
+    // Tags are written into both artifacts and shown by every console and `describe` call: a tag keyed
+    // as a secret (`DbPassword`) or holding a URL with a password is one. Only literal tags are copied.
+    let literal_tags: Vec<(String, Value)> = resource
+        .tags
+        .iter()
+        .filter(|(_, value)| value.as_literal().is_some())
+        .map(|(key, value)| (key.clone(), Value::Str(value.clone())))
+        .collect();
+    if !literal_tags.is_empty() {
+        let tags = Value::Map(literal_tags);
+        for (spot, text) in literal_secrets(Neutral::Value(&tags), Style::Pascal) {
+            let what = format!("`{}` tag", resource.kind);
             report(&what, &spot.path, &spot, &text, resource.location);
         }
     }

@@ -533,3 +533,44 @@ fn a_parameter_named_as_a_secret_is_no_echo_and_sensitive() {
     assert_eq!(module["variable"]["db_password"]["sensitive"], true);
     assert!(module["variable"]["image_id"].get("sensitive").is_none());
 }
+
+/// Tags are in both artifacts and in every console: a tag keyed as a secret, or a URL with a password,
+/// is refused like any other literal secret; an ordinary tag is not.
+#[test]
+fn a_literal_secret_in_a_tag_is_refused_unless_accepted() {
+    let secret = "tag-Qw3Er5Ty7Ui";
+    let at = line_below(3);
+    let app = one_stack(move |s| {
+        s.add(
+            ssm::Parameter::string("Db", "/app/db/host", "db.internal")
+                .tag("DbPassword", secret)
+                .tag("Team", "data"),
+        );
+    });
+    let stderr = refused(
+        &app,
+        &[
+            "`aws.ssm.Parameter` tag `DbPassword` holds a literal secret",
+            &at,
+        ],
+        &[secret],
+    );
+    assert!(!stderr.contains("Team"), "{stderr}");
+    let url = format!("postgres://app:{secret}@db.internal/app");
+    let app = one_stack(move |s| {
+        s.add(
+            ssm::Parameter::string("Db", "/app/db/host", "db.internal").tag("Source", url.as_str()),
+        );
+    });
+    refused(&app, &["a URL with a password"], &[secret]);
+
+    let scratch = tempfile::tempdir().unwrap();
+    let app = one_stack(move |s| {
+        s.add(
+            ssm::Parameter::string("Db", "/app/db/host", "db.internal")
+                .tag("DbPassword", secret)
+                .allow_plaintext_secret("a local test database"),
+        );
+    });
+    accepted(&app, &scratch.path().join("out"), &[secret]);
+}
