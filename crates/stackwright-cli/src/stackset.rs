@@ -3,8 +3,9 @@
 //! resource's declaration.
 
 use crate::synth::{synthesize, Request, Target};
+use stackwright_core::naming::Uniqueness;
 use stackwright_core::{AnyApp, Diagnostic, Location, Selection};
-use stackwright_stackset::{Fleet, MemberTemplate, StackSet};
+use stackwright_stackset::{DeploymentTarget, Fleet, MemberTemplate, StackSet};
 use std::collections::HashMap;
 
 /// Compiles `fleet` of `app`: its StackSet template and administration stack, or every problem (the
@@ -54,6 +55,10 @@ pub fn stack_set(app: &dyn AnyApp, fleet: &Fleet) -> Result<StackSet, Vec<Diagno
             capabilities: &a.capabilities,
         })
         .collect();
+    let shared = shared_global_names(app, fleet, &members);
+    if !shared.is_empty() {
+        return Err(shared);
+    }
     match stackwright_stackset::compile(&synthesis.app, fleet, &members, &|_, _| None) {
         Ok(set) => Ok(set),
         Err(problems) if problems.iter().all(|p| p.resource.is_none()) => Err(problems),
@@ -84,4 +89,70 @@ pub fn stack_set(app: &dyn AnyApp, fleet: &Fleet) -> Result<StackSet, Vec<Diagno
             stackwright_stackset::compile(&synthesis.app, fleet, &members, &locate)
         }
     }
+}
+
+/// Names that every account of an organizational unit would share. A member that targets an
+/// organizational unit deploys one template with one set of parameters to each of its accounts; only the
+/// account id differs (it becomes `AWS::AccountId`). A physical name unique across accounts (an S3
+/// bucket's) that does not hold the account would be taken by the first account and refused to the
+/// others, so each is a located error.
+fn shared_global_names(
+    app: &dyn AnyApp,
+    fleet: &Fleet,
+    members: &[MemberTemplate],
+) -> Vec<Diagnostic> {
+    let units: HashMap<&str, &str> = fleet
+        .members
+        .iter()
+        .filter_map(|m| match &m.target {
+            DeploymentTarget::OrganizationalUnit(ou) => Some((m.environment.as_str(), ou.as_str())),
+            DeploymentTarget::Account => None,
+        })
+        .collect();
+    if units.is_empty() {
+        return Vec::new();
+    }
+    let accounts: HashMap<&str, &str> =
+        members.iter().map(|m| (m.environment, m.account)).collect();
+    let instantiation = app.instantiate(&Selection {
+        // In the fleet's order, so that the problems are.
+        environments: fleet
+            .members
+            .iter()
+            .filter(|m| units.contains_key(m.environment.as_str()))
+            .map(|m| m.environment.clone())
+            .collect(),
+        kept: Vec::new(),
+    });
+    let mut problems = Vec::new();
+    for instance in &instantiation.instances {
+        let env = instance.environment.name.as_str();
+        let (Some(unit), Some(account)) = (units.get(env), accounts.get(env)) else {
+            continue;
+        };
+        if instance.stack.name() != fleet.stack {
+            continue;
+        }
+        for r in instance.stack.resources() {
+            let Some(physical) = &r.physical_name else {
+                continue;
+            };
+            if physical.rule.uniqueness() != Uniqueness::Global || physical.name.contains(account) {
+                continue;
+            }
+            let mut problem = Diagnostic::new(format!(
+                "fleet `{}`: member `{env}` deploys {} named `{}` to every account of organizational unit \
+                 `{unit}`, but the name is unique across all accounts and does not hold the account: the \
+                 first account would take it and the others fail. Put `{{account}}` in the app's naming \
+                 pattern, or leave the name to the engine",
+                fleet.name, r.kind, physical.name
+            ))
+            .for_resource(&r.id)
+            .at(r.location);
+            problem.environment = Some(env.to_owned());
+            problem.stack = Some(fleet.stack.clone());
+            problems.push(problem);
+        }
+    }
+    problems
 }

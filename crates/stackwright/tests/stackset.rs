@@ -131,3 +131,63 @@ fn a_property_that_differs_between_members_is_an_error_where_it_was_declared() {
     // The same fleet with equal config compiles (the app above differs only there).
     assert!(stack_set(&app("10.0.0.0/16"), &fleet()).is_ok());
 }
+
+/// A member that targets an organizational unit deploys the same template and parameters to each of its
+/// accounts: a bucket name without the account would be taken by the first account only.
+#[test]
+fn a_global_name_without_the_account_in_an_organizational_unit_is_an_error() {
+    use stackwright::aws::s3;
+    fn logs(stack: &mut Stack, _: &Environment<Net>) {
+        stack.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+        stack.add(s3::Bucket::new("Logs").name("logs"));
+    }
+    let unit_fleet = |members: &[&str]| Fleet {
+        name: "edge".into(),
+        stack: "edge".into(),
+        members: members
+            .iter()
+            .map(|environment| Member {
+                environment: (*environment).into(),
+                target: DeploymentTarget::OrganizationalUnit("ou-ab12-cdefgh34".into()),
+            })
+            .collect(),
+        permissions: Permissions::ServiceManaged {
+            auto_deployment: None,
+            delegated_admin: false,
+        },
+        preferences: OperationPreferences::default(),
+    };
+    let app = |pattern: &str| {
+        App::new("shop")
+            .naming(pattern)
+            .environment(Environment::new(
+                "ours",
+                "111111111111",
+                "us-west-2",
+                Net {
+                    cidr: "10.0.0.0/16",
+                },
+            ))
+            .stack("edge", logs)
+    };
+    let problems = stack_set(&app("{app}-{env}-{name}"), &unit_fleet(&["ours"])).unwrap_err();
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    let d = &problems[0];
+    assert!(
+        d.message.starts_with(
+            "fleet `edge`: member `ours` deploys aws.s3.Bucket named `shop-ours-logs` to every account of \
+             organizational unit `ou-ab12-cdefgh34`"
+        ),
+        "{}",
+        d.message
+    );
+    assert!(d
+        .message
+        .contains("Put `{account}` in the app's naming pattern"));
+    assert_eq!(d.resource.as_deref(), Some("Logs"));
+    let location = d.location.expect("located at the bucket's declaration");
+    assert!(location.file().ends_with("stackset.rs"), "{location}");
+    // With the account in the name, every account gets its own bucket.
+    stack_set(&app("{app}-{env}-{account}-{name}"), &unit_fleet(&["ours"]))
+        .unwrap_or_else(|p| panic!("{p:#?}"));
+}
