@@ -402,7 +402,8 @@ fn check(app: &str, fleet: &Fleet, members: &[MemberTemplate]) -> Vec<Diagnostic
             members.len()
         ));
     }
-    let mut seen: Vec<(&DeploymentTarget, &str, &str)> = Vec::new();
+    // (target, the account or unit it names, region, environment) of the members so far.
+    let mut seen: Vec<(&DeploymentTarget, &str, &str, &str)> = Vec::new();
     for (member, t) in fleet.members.iter().zip(members) {
         if let DeploymentTarget::OrganizationalUnit(ou) = &member.target {
             if !is_organizational_unit(ou) {
@@ -433,10 +434,8 @@ fn check(app: &str, fleet: &Fleet, members: &[MemberTemplate]) -> Vec<Diagnostic
             DeploymentTarget::Account => t.account,
             DeploymentTarget::OrganizationalUnit(ou) => ou.as_str(),
         };
-        if let Some((_, _, other)) = seen.iter().find(|(target, region, _)| {
-            **target == member.target
-                && *region == t.region
-                && (member.target != DeploymentTarget::Account || account == t.account)
+        if let Some((.., other)) = seen.iter().find(|(target, where_, region, _)| {
+            **target == member.target && *where_ == account && *region == t.region
         }) {
             say(format!(
                 "members `{other}` and `{}` deploy to the same target and region ({account}, {}): a stack \
@@ -444,7 +443,7 @@ fn check(app: &str, fleet: &Fleet, members: &[MemberTemplate]) -> Vec<Diagnostic
                 member.environment, t.region
             ));
         }
-        seen.push((&member.target, t.region, &member.environment));
+        seen.push((&member.target, account, t.region, &member.environment));
     }
     let p = &fleet.preferences;
     let percentage = |n: u8, what: &str, say: &mut dyn FnMut(String)| {

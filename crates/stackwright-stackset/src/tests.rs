@@ -342,3 +342,42 @@ fn an_organizational_units_stand_in_account_becomes_the_instances_account() {
         problems[0].message
     );
 }
+
+/// Accounts of self-managed members in one region are distinct targets: one instance each, no clash
+/// (this was reported as "the same target and region" for every account after the first in a region).
+#[test]
+fn members_in_one_region_and_different_accounts_do_not_clash() {
+    let templates = [
+        template("edge-a", "111111111111", "us-west-2", "t3.small"),
+        template("edge-b", "222222222222", "us-west-2", "t3.small"),
+    ];
+    let members = [
+        MemberTemplate {
+            environment: "edge-a",
+            account: "111111111111",
+            region: "us-west-2",
+            template: &templates[0],
+            capabilities: &[],
+        },
+        MemberTemplate {
+            environment: "edge-b",
+            account: "222222222222",
+            region: "us-west-2",
+            template: &templates[1],
+            capabilities: &[],
+        },
+    ];
+    let f = Fleet {
+        permissions: Permissions::SelfManaged {
+            administration_role_arn: None,
+            execution_role_name: None,
+        },
+        ..fleet(&[
+            ("edge-a", DeploymentTarget::Account),
+            ("edge-b", DeploymentTarget::Account),
+        ])
+    };
+    let set = compile("notebook", &f, &members, &nowhere).unwrap_or_else(|p| panic!("{p:#?}"));
+    let groups = &set.administration["Resources"]["StackSet"]["Properties"]["StackInstancesGroup"];
+    assert_eq!(groups.as_array().map(Vec::len), Some(2), "{groups:#}");
+}
