@@ -6,7 +6,7 @@
 //! Run with `cargo bench -p stackwright-cli --bench fleet`.
 //!
 //! Workload: environments `edge-000`..`edge-499`, each its own account, regions cycling through four;
-//! one stack `edge` of a VPC, two subnets, a security group, a launch template and 8 instances (14
+//! one stack `edge` of a VPC, two subnets, a security group and 8 instances (12
 //! resources; the StackSet template stays under `TemplateBody`'s 51,200 bytes). The StackSet is
 //! self-managed, one stack instance group per environment. Every measured run is a fresh child process
 //! (this executable, re-executed with `STACKWRIGHT_FLEET_BENCH_CHILD`), so the peak RSS (`VmHWM`) is that
