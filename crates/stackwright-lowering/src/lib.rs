@@ -3,6 +3,7 @@
 //!
 //! Architecture invariant: pure functions over `serde_json` values; nothing about one target's syntax.
 
+pub mod parity;
 pub mod secrets;
 
 use serde_json::{Map, Value as Json};
@@ -166,4 +167,16 @@ mod tests {
         )
         .is_err());
     }
+}
+
+/// The findings the user accepted for `resource` that are checkov checks, which the artifacts carry as
+/// documented skips; accepted target parity warnings (`stackwright_aws::findings::PARITY`) only silence
+/// synth's and `plan`'s warning (see [`parity`]).
+pub fn checkov_findings(resource: &Resource) -> Vec<(String, String)> {
+    resource
+        .accepted_findings
+        .iter()
+        .filter(|(id, _)| stackwright_aws::findings::is_checkov(id))
+        .cloned()
+        .collect()
 }
