@@ -137,6 +137,18 @@ fn index<'a>(items: &'a mut [Json], segment: &str, here: &str) -> Result<&'a mut
     Ok(&mut items[at])
 }
 
+/// The findings the user accepted for `resource` that are checkov checks, which the artifacts carry as
+/// documented skips; accepted target parity warnings (`stackwright_aws::findings::PARITY`) only silence
+/// synth's and `plan`'s warning (see [`parity`]).
+pub fn checkov_findings(resource: &Resource) -> Vec<(String, String)> {
+    resource
+        .accepted_findings
+        .iter()
+        .filter(|(id, _)| stackwright_aws::findings::is_checkov(id))
+        .cloned()
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::apply;
@@ -167,16 +179,4 @@ mod tests {
         )
         .is_err());
     }
-}
-
-/// The findings the user accepted for `resource` that are checkov checks, which the artifacts carry as
-/// documented skips; accepted target parity warnings (`stackwright_aws::findings::PARITY`) only silence
-/// synth's and `plan`'s warning (see [`parity`]).
-pub fn checkov_findings(resource: &Resource) -> Vec<(String, String)> {
-    resource
-        .accepted_findings
-        .iter()
-        .filter(|(id, _)| stackwright_aws::findings::is_checkov(id))
-        .cloned()
-        .collect()
 }
