@@ -166,9 +166,11 @@ impl CiArgs {
 /// a pipeline deploys with one engine, so a stack with both targets, or stacks of different targets, need
 /// `--target`.
 fn only_target(listing: &stackwright_ci::Listing) -> Result<crate::synth::Target, String> {
+    // What deploys: a kept artifact of a removed stack (no wave) only waits for its teardown.
     let mut found: Vec<&str> = listing
         .artifacts
         .iter()
+        .filter(|a| a.wave.is_some())
         .map(|a| a.target.as_str())
         .collect();
     found.sort_unstable();

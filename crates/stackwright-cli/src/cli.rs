@@ -911,6 +911,11 @@ fn list_json(s: &Synthesis, out: &Path, tree: &PreviousTree) -> serde_json::Valu
                     .then(|| StateLocation::of(a, path.trim_end_matches("/main.tf.json")).json()),
             });
             commands::Command::deploy(&s.app, a, &path).add_to(&mut entry, "deploy");
+            // The stack's declared targets, as the manifest records them (only where declared).
+            if let Some(targets) = &a.targets {
+                let names: Vec<&str> = targets.iter().map(|t| t.name()).collect();
+                entry["targets"] = names.into();
+            }
             if let Some((account, region)) = moves.get(&a.path) {
                 let mut from = serde_json::json!({ "account": account, "region": region });
                 teardown(s, a, account, region, &path).add_to(&mut from, "destroy");

@@ -3,7 +3,8 @@
 //! cause: the CLI merges the environments a definition repeats it in) and a note on the resource in `plan`.
 //!
 //! The gaps:
-//! - an override (`override_cloudformation`, `override_terraform`, `remove_*`) of one target only;
+//! - an override (`override_cloudformation`, `override_terraform`, `remove_*`) of one target only, when
+//!   the other target has none on the resource;
 //! - among them CloudFormation's resource attributes, which Terraform has no form of unless the user gives
 //!   one: `UpdatePolicy` (Terraform's `instance_refresh` of an auto scaling group), `CreationPolicy` (its
 //!   `wait_for_capacity_timeout`/`wait_for_elb_capacity`), `Metadata` (none: cfn-init's configuration),
@@ -68,10 +69,11 @@ fn resource_gaps(resource: &Resource, gaps: &mut Vec<Gap>) {
             .collect()
     };
     let (cloudformation, terraform) = (of(Target::CloudFormation), of(Target::Terraform));
+    // An attribute set by override (a removal is a plain one-target override, below).
     let first = |overrides: &[&Override], head: &str| -> Option<Location> {
         overrides
             .iter()
-            .find(|o| o.path.first().is_some_and(|p| p == head))
+            .find(|o| o.value.is_some() && o.path.first().is_some_and(|p| p == head))
             .map(|o| o.location)
     };
     let terraform_sets = |names: &[&str]| {
@@ -159,7 +161,9 @@ fn resource_gaps(resource: &Resource, gaps: &mut Vec<Gap>) {
         };
         let plain: Vec<&&Override> = given
             .iter()
-            .filter(|o| !o.path.first().is_some_and(|p| named.contains(&p.as_str())))
+            .filter(|o| {
+                o.value.is_none() || !o.path.first().is_some_and(|p| named.contains(&p.as_str()))
+            })
             .collect();
         let Some(at) = plain.first().map(|o| o.location) else {
             continue;

@@ -3,7 +3,7 @@
 
 use crate::support::{fails, line_below, map, one_stack, run};
 use serde_json::Value;
-use stackwright::aws::autoscaling::AutoScalingGroup;
+use stackwright::aws::autoscaling::{AutoScalingGroup, UpdatePolicy};
 use stackwright::aws::{ec2, sns};
 use stackwright::prelude::*;
 use stackwright::synth::{synthesize, Request};
@@ -527,5 +527,114 @@ fn a_stack_that_drops_a_target_keeps_its_artifact_until_torn_down() {
     assert_eq!(
         paths(&self::manifest(&out)),
         ["terraform/dev/main/main.tf.json"]
+    );
+}
+
+/// 170 VPCs with an internet gateway each: 510 CloudFormation resources, over the template quota.
+fn over_quota(declare: bool) -> App<()> {
+    one_stack(move |s| {
+        if declare {
+            s.targets([Target::Terraform]);
+        }
+        for i in 0..170 {
+            let vpc = s.add(ec2::Vpc::new(format!("Vpc{i}"), "10.0.0.0/16"));
+            s.add(ec2::InternetGateway::new(format!("Gateway{i}"), &vpc));
+        }
+    })
+}
+
+#[test]
+fn a_stack_over_cloudformations_quota_is_fixed_by_declaring_terraform() {
+    fails(
+        &over_quota(false),
+        &[
+            "510 CloudFormation resources in stack `main`",
+            "declare the stack's targets (`stack.targets([Target::Terraform])`): `synth`, `plan` and `list` \
+             then need no flag",
+        ],
+    );
+    let scratch = tempfile::tempdir().unwrap();
+    let out = scratch.path().join("out");
+    let out_arg = out.to_str().unwrap();
+    let app = over_quota(true);
+    for command in [
+        &["synth", "--out", out_arg][..],
+        &["synth", "--check", "--out", out_arg],
+        &["list", "--out", out_arg],
+        &["plan", "--against", out_arg],
+    ] {
+        let (code, stdout, stderr) = run(&app, command);
+        assert_eq!(code, 0, "{command:?}: {stdout}{stderr}");
+    }
+}
+
+#[test]
+fn list_json_gives_the_declared_targets_and_ci_needs_no_target_when_they_are_one() {
+    let app = App::new("demo")
+        .targets([Target::Terraform])
+        .environment(
+            Environment::new("dev", "123456789012", "us-west-2", ()).terraform_backend(
+                stackwright::terraform::Backend::S3 {
+                    bucket: "demo-state".into(),
+                    region: "us-west-2".into(),
+                    key: None,
+                    dynamodb_table: None,
+                },
+            ),
+        )
+        .stack("main", |s, _| {
+            s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+        });
+    let out = "out-targets-test-never-written";
+    let (code, listing, stderr) = run(&app, &["list", "--format", "json", "--out", out]);
+    assert_eq!(code, 0, "{stderr}");
+    let listing: Value = serde_json::from_str(&listing).unwrap();
+    assert_eq!(
+        listing["artifacts"][0]["targets"],
+        serde_json::json!(["terraform"])
+    );
+    let root = tempfile::tempdir().unwrap();
+    let root_arg = root.path().to_str().unwrap();
+    let (code, stdout, stderr) = run(&app, &["ci", "--out", out, "--root", root_arg]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let workflow =
+        std::fs::read_to_string(root.path().join(".github/workflows/stackwright.yml")).unwrap();
+    assert!(workflow.contains("plan --target terraform"), "{workflow}");
+    let (code, stdout, stderr) = run(&app, &["ci", "--check", "--out", out, "--root", root_arg]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    // Stacks of both targets deploy with one engine only: `ci` asks which.
+    let both = one_stack(|s| {
+        s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+    });
+    let root = tempfile::tempdir().unwrap();
+    let (code, _, stderr) = run(
+        &both,
+        &["ci", "--out", out, "--root", root.path().to_str().unwrap()],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("pass `--target cloudformation` or `--target terraform`"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_removal_in_one_target_is_a_plain_one_target_override() {
+    let app = one_stack(|s| {
+        let vpc = s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+        let subnet = s.add(ec2::Subnet::new("Subnet", &vpc, "10.0.0.0/24"));
+        let template = s.add(ec2::LaunchTemplate::new("App", "ami-12345678", "t3.small"));
+        s.add(
+            AutoScalingGroup::new("Fleet", &template, [&subnet], 1, 4)
+                .update_policy(UpdatePolicy::Replacing)
+                .remove_cloudformation("UpdatePolicy"),
+        );
+    });
+    let found = warnings(&app);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(
+        found[0].contains("`UpdatePolicy` is overridden for CloudFormation only")
+            && found[0].contains("SW_PARITY_OVERRIDE"),
+        "{found:#?}"
     );
 }
