@@ -527,6 +527,35 @@ mod tests {
     }
 
     #[test]
+    fn declared_targets_round_trip_and_include_the_artifacts_own() {
+        let mut tf = entry(TF);
+        tf["targets"] = serde_json::json!(["terraform"]);
+        let m =
+            parse(serde_json::json!({"format": 1, "app": "a", "artifacts": [tf.clone()]})).unwrap();
+        assert_eq!(m.artifacts[0].targets, Some(vec!["terraform".to_owned()]));
+        assert_eq!(Manifest::parse(&m.to_bytes()).unwrap(), m);
+        tf["targets"] = serde_json::json!(["cloudformation"]);
+        let e = parse(serde_json::json!({"format": 1, "app": "a", "artifacts": [tf.clone()]}))
+            .unwrap_err();
+        assert!(
+            e.contains("a `terraform` artifact of a stack whose `targets` are [cloudformation]"),
+            "{e}"
+        );
+        tf["targets"] = serde_json::json!(["pulumi"]);
+        let e = parse(serde_json::json!({"format": 1, "app": "a", "artifacts": [tf]})).unwrap_err();
+        assert!(
+            e.contains("a `targets` entry the string \"pulumi\", expected one of"),
+            "{e}"
+        );
+        // Undeclared: the manifest says nothing of targets.
+        let plain =
+            parse(serde_json::json!({"format": 1, "app": "a", "artifacts": [entry(TF)]})).unwrap();
+        assert!(!String::from_utf8(plain.to_bytes())
+            .unwrap()
+            .contains("\"targets\""));
+    }
+
+    #[test]
     fn assets_round_trip_and_are_stackwrights_files() {
         let sha = "b".repeat(64);
         let asset = serde_json::json!({"path": format!("assets/{sha}.zip"), "sha256": sha, "kind": "directory",
