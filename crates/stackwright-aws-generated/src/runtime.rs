@@ -601,20 +601,9 @@ macro_rules! string_enum {
 pub(crate) use string_enum;
 
 pub fn accept_finding(resource: &mut Resource, check_id: &str, reason: &str) {
-    let well_formed = check_id.starts_with("CKV")
-        && check_id
-            .chars()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
-    if !well_formed {
-        resource.problems.push(format!(
-            "accepted finding `{check_id}`: expected a checkov check id like `CKV_AWS_130`"
-        ));
-    }
-    if reason.trim().is_empty() {
-        resource.problems.push(format!(
-            "accepted finding `{check_id}` has no reason: say why the risk is acceptable"
-        ));
-    }
+    resource
+        .problems
+        .extend(stackwright_aws::findings::problems(check_id, reason));
     resource
         .accepted_findings
         .push((check_id.to_owned(), reason.to_owned()));

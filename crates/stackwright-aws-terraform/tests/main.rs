@@ -147,8 +147,8 @@ fn synthesizing_cloudformation_is_a_located_error_naming_the_resource() {
     assert!(
         found[0].starts_with(
             "resource `Jobs` is a Terraform `aws_sqs_queue` (hashicorp/aws 5.100.0 builder), which has no \
-             CloudFormation form: declare the stack's targets as Terraform only (`.targets(..)`) or synthesize \
-             with `--target terraform` @ crates/stackwright-aws-terraform/tests/main.rs:"
+             CloudFormation form: declare the stack's targets as Terraform only \
+             (`.targets([Target::Terraform])`) @ crates/stackwright-aws-terraform/tests/main.rs:"
         ),
         "{found:#?}"
     );

@@ -62,20 +62,15 @@ macro_rules! common_setters {
             /// Accepts a security-scanner finding for this resource, with the reason a reviewer reads:
             /// checkov reports check `check_id` (e.g. `CKV_AWS_130`) as skipped with it (CloudFormation
             /// `Metadata.checkov.skip`; Terraform's `"//"` comment, read by `scripts/check-artifacts.sh`).
+            /// A target parity warning id (`SW_PARITY_UPDATE_POLICY`, ..., see
+            /// [`findings`](crate::findings)) silences that warning of this resource instead.
             pub fn accept_finding(mut self, check_id: &str, reason: &str) -> Self {
-                let well_formed = check_id.starts_with("CKV")
-                    && check_id.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
-                if !well_formed {
-                    self.resource.problems.push(format!(
-                        "accepted finding `{check_id}`: expected a checkov check id like `CKV_AWS_130`"
-                    ));
-                }
-                if reason.trim().is_empty() {
-                    self.resource.problems.push(format!(
-                        "accepted finding `{check_id}` has no reason: say why the risk is acceptable"
-                    ));
-                }
-                self.resource.accepted_findings.push((check_id.to_owned(), reason.to_owned()));
+                self.resource
+                    .problems
+                    .extend($crate::findings::problems(check_id, reason));
+                self.resource
+                    .accepted_findings
+                    .push((check_id.to_owned(), reason.to_owned()));
                 self
             }
 

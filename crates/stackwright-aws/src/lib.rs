@@ -20,6 +20,7 @@ pub mod dynamodb;
 pub mod ec2;
 pub mod elbv2;
 mod existing;
+pub mod findings;
 mod handle;
 pub mod iam;
 pub mod kinds;

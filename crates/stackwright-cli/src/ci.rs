@@ -10,9 +10,10 @@ use std::path::{Path, PathBuf};
 /// The options of `ci`.
 #[derive(clap::Args, Debug, Clone)]
 pub(crate) struct CiArgs {
-    /// The engine the pipelines deploy with (one: deploying both would deploy every stack twice)
+    /// The engine the pipelines deploy with (one: deploying both would deploy every stack twice); without
+    /// it, the one target every stack declares (`.targets(..)`)
     #[arg(long, value_enum)]
-    pub target: CiTarget,
+    pub target: Option<CiTarget>,
     /// The artifact tree, relative to the repository root; it must be committed (the pull-request check
     /// runs `synth --check` on it, and the plan compares it with the base branch's)
     #[arg(long, value_name = "DIR", default_value = "out", value_parser = crate::cli::path_argument())]
@@ -93,19 +94,21 @@ pub(crate) enum CiTarget {
 }
 
 impl CiArgs {
-    /// The target `list` is restricted to.
-    pub(crate) fn target(&self) -> crate::synth::Target {
-        match self.target {
+    /// The target `list` is restricted to: `--target`'s, else none (every stack's declared targets).
+    pub(crate) fn target(&self) -> Option<crate::synth::Target> {
+        self.target.map(|target| match target {
             CiTarget::Cloudformation => crate::synth::Target::CloudFormation,
             CiTarget::Terraform => crate::synth::Target::Terraform,
-        }
+        })
     }
 
     /// The arguments that make `ci` generate these files again (all but `--root` and `--check`).
     fn arguments(&self) -> Vec<String> {
-        let mut words = vec![
-            "--target".to_owned(),
-            self.target().name().to_owned(),
+        let mut words = Vec::new();
+        if let Some(target) = self.target() {
+            words.extend(["--target".to_owned(), target.name().to_owned()]);
+        }
+        words.extend([
             "--out".to_owned(),
             self.out.display().to_string(),
             "--role-arn".to_owned(),
@@ -114,7 +117,7 @@ impl CiArgs {
             self.max_parallel.to_string(),
             "--branch".to_owned(),
             self.branch.clone(),
-        ];
+        ]);
         for (option, value) in [
             ("--package", &self.package),
             ("--example", &self.example),
@@ -159,6 +162,36 @@ impl CiArgs {
     }
 }
 
+/// The one target of every artifact `list` gives without `--target` (each stack's declared targets):
+/// a pipeline deploys with one engine, so a stack with both targets, or stacks of different targets, need
+/// `--target`.
+fn only_target(listing: &stackwright_ci::Listing) -> Result<crate::synth::Target, String> {
+    // What deploys: a kept artifact of a removed stack (no wave) only waits for its teardown.
+    let mut found: Vec<&str> = listing
+        .artifacts
+        .iter()
+        .filter(|a| a.wave.is_some())
+        .map(|a| a.target.as_str())
+        .collect();
+    found.sort_unstable();
+    found.dedup();
+    match found.as_slice() {
+        [one] => crate::synth::Target::from_name(one)
+            .ok_or_else(|| format!("the listing has an artifact of unknown target `{one}`")),
+        [] => Err(format!(
+            "app `{}` has no artifact to deploy: synthesize it first",
+            listing.app
+        )),
+        _ => Err(
+            "the app's stacks have both targets (declared with `.targets(..)`, or undeclared: every target), \
+             and a pipeline deploys with one engine (both would deploy every stack twice): pass `--target \
+             cloudformation` or `--target terraform`, or declare one target for the app \
+             (`App::targets`)"
+                .to_owned(),
+        ),
+    }
+}
+
 /// Generates the pipelines from `listing` (`list --format json` of the app, restricted to the target)
 /// and writes or checks them under `--root`.
 pub(crate) fn run(
@@ -186,11 +219,21 @@ pub(crate) fn run(
             (spec.name.clone(), settings)
         })
         .collect();
+    let target = match args.target() {
+        Some(target) => target,
+        None => match only_target(&listing) {
+            Ok(target) => target,
+            Err(message) => {
+                let _ = writeln!(stderr, "error: {message}");
+                return 1;
+            }
+        },
+    };
     let (build, run) = args.cargo();
     let options = Options {
-        target: match args.target {
-            CiTarget::Cloudformation => Target::CloudFormation,
-            CiTarget::Terraform => Target::Terraform,
+        target: match target {
+            crate::synth::Target::CloudFormation => Target::CloudFormation,
+            crate::synth::Target::Terraform => Target::Terraform,
         },
         out: args.out.display().to_string(),
         role_arn: args.role_arn.clone(),

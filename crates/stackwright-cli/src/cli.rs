@@ -35,7 +35,9 @@ enum Command {
 
 #[derive(clap::Args, Debug, Clone)]
 struct Selected {
-    /// Which target to compile for
+    /// Which target to compile for: `all` is every target each stack declares (`.targets(..)`; every
+    /// target where none is declared); one target skips the stacks that do not declare it, and is an error
+    /// when no selected stack does
     #[arg(long, value_enum, default_value_t = TargetArg::All)]
     target: TargetArg,
     /// Only this environment (repeatable); all environments when absent
@@ -250,8 +252,10 @@ fn run_on(
         Some(Command::Ci(args)) => {
             let selected = Selected {
                 target: match args.target {
-                    crate::ci::CiTarget::Cloudformation => TargetArg::Cloudformation,
-                    crate::ci::CiTarget::Terraform => TargetArg::Terraform,
+                    Some(crate::ci::CiTarget::Cloudformation) => TargetArg::Cloudformation,
+                    Some(crate::ci::CiTarget::Terraform) => TargetArg::Terraform,
+                    // Every stack's declared targets; `ci::run` then needs them to be one.
+                    None => TargetArg::All,
                 },
                 environments: Vec::new(),
             };
@@ -321,6 +325,7 @@ fn run_on(
             return 1;
         }
     };
+    let _ = write!(stderr, "{}", render::warnings(&synthesis.warnings, color));
     for warning in &kept.warnings {
         let _ = writeln!(stderr, "warning: {warning}");
     }
@@ -376,6 +381,7 @@ fn synth(
             return 1;
         }
     };
+    let _ = write!(stderr, "{}", render::warnings(&synthesis.warnings, color));
     for warning in &carried.kept.warnings {
         let _ = writeln!(stderr, "warning: {warning}");
     }
@@ -400,6 +406,20 @@ fn synth(
             unselected.len(),
             if unselected.len() == 1 { "" } else { "s" },
             carried.kept.unselected.join(", ")
+        );
+    }
+    if !carried.skipped.is_empty() {
+        let skipped: Vec<String> = carried
+            .skipped
+            .iter()
+            .map(|(env, stack, target, declaration)| {
+                format!("{env}/{stack} ({}: {declaration})", target.name())
+            })
+            .collect();
+        let _ = writeln!(
+            stdout,
+            "  not compiled for the `--target` asked for, as their declared targets leave it out: {}",
+            skipped.join(", ")
         );
     }
     if !carried.kept.forgotten.is_empty() {
@@ -487,7 +507,8 @@ fn plan(
         waiting(stderr, &args.against, dir)
     });
     let plan = match crate::plan::plan(app, &request, &tree, keep, modified) {
-        Ok((plan, warnings)) => {
+        Ok((plan, warnings, parity)) => {
+            let _ = write!(stderr, "{}", render::warnings(&parity, terminals.stderr));
             for warning in warnings {
                 let _ = writeln!(stderr, "warning: {warning}");
             }
@@ -531,13 +552,14 @@ fn check(
     let out = &args.out;
     let tree = PreviousTree::read(out, &mut |dir| waiting(stderr, out, dir));
     let checked = crate::plan::check(app, &args.selected.request(), &tree, &args.destroyed);
-    if let Ok((_, _, warnings)) = &checked {
+    if let Ok((_, _, warnings, parity)) = &checked {
+        let _ = write!(stderr, "{}", render::warnings(parity, color));
         for warning in warnings {
             let _ = writeln!(stderr, "warning: {warning}");
         }
     }
     match checked {
-        Ok((differences, files, _)) if differences.is_empty() => {
+        Ok((differences, files, _, _)) if differences.is_empty() => {
             let _ = writeln!(
                 stdout,
                 "up to date: the {files} files in {} are what the definition produces",
@@ -549,7 +571,7 @@ fn check(
             let _ = write!(stderr, "{}", render::diagnostics(&problems, color));
             1
         }
-        Ok((differences, _, _)) => {
+        Ok((differences, _, _, _)) => {
             let _ = writeln!(
                 stderr,
                 "error: {} is not what the definition produces ({} difference{}):",
@@ -889,6 +911,11 @@ fn list_json(s: &Synthesis, out: &Path, tree: &PreviousTree) -> serde_json::Valu
                     .then(|| StateLocation::of(a, path.trim_end_matches("/main.tf.json")).json()),
             });
             commands::Command::deploy(&s.app, a, &path).add_to(&mut entry, "deploy");
+            // The stack's declared targets, as the manifest records them (only where declared).
+            if let Some(targets) = &a.targets {
+                let names: Vec<&str> = targets.iter().map(|t| t.name()).collect();
+                entry["targets"] = names.into();
+            }
             if let Some((account, region)) = moves.get(&a.path) {
                 let mut from = serde_json::json!({ "account": account, "region": region });
                 teardown(s, a, account, region, &path).add_to(&mut from, "destroy");

@@ -399,6 +399,7 @@ mod tests {
             renames: Vec::new(),
             capabilities: vec!["CAPABILITY_IAM"],
             removed: false,
+            targets: None,
             listed: None,
         };
         // As `list` has it: no bytes, the size counted.

@@ -114,15 +114,16 @@ struct Reading {
 /// Plans a fresh synthesis against the tree in `dir` (see [`read_artifact`] for what is trusted), one
 /// (environment, stack) at a time: each instance's fresh documents are compared, as they come from the
 /// targets (never serialized and parsed again), with that stack's artifacts of the previous tree, read
-/// then; both are dropped before the next. Stacks only the previous tree has come last. Returns the plan
-/// and the warnings to print.
+/// then; both are dropped before the next. Stacks only the previous tree has come last. Returns the plan,
+/// the warnings about the tree to print, and the definition's target parity warnings (also noted on the
+/// resources they affect in the plan).
 pub(crate) fn plan(
     app: &dyn AnyApp,
     request: &Request,
     tree: &PreviousTree,
     keep: impl Fn(&str, Target) -> bool,
     modified: Modified,
-) -> Result<(Plan, Vec<String>), PlanError> {
+) -> Result<(Plan, Vec<String>, Vec<Diagnostic>), PlanError> {
     let dir = tree.dir();
     let listing = crate::removed::same_app(tree, app.name()).and_then(|()| listing(tree, keep));
     let reading = Mutex::new(Reading::default());
@@ -181,10 +182,32 @@ pub(crate) fn plan(
                 .collect();
             let mut planner = Planner::default();
             planner.add(&placed(&before), &after);
+            // What the definition gives the other target only, on the resources of this one.
+            for l in &lowered {
+                let a = &l.artifact;
+                for gap in &l.gaps {
+                    let name = match a.target {
+                        Target::CloudFormation => {
+                            stackwright_cloudformation::logical_id(&gap.resource)
+                        }
+                        Target::Terraform => stackwright_terraform::resource_name(&gap.resource),
+                    };
+                    let is_resource = |address: &str| match a.target {
+                        Target::CloudFormation => address == name,
+                        Target::Terraform => {
+                            !address.starts_with("data.")
+                                && address.split_once('.').is_some_and(|(_, n)| n == name)
+                        }
+                    };
+                    planner.warn(&a.environment, &a.stack, a.target, &is_resource, &gap.note);
+                }
+            }
             Some((key, planner))
         },
     )
     .map_err(PlanError::Problems)?;
+    let parity = planned.warnings;
+    let planned = planned.results;
     let listing = listing.map_err(PlanError::Baseline)?;
     let mut planner = Planner::default();
     let mut seen: HashSet<(String, String)> = HashSet::new();
@@ -220,7 +243,7 @@ pub(crate) fn plan(
         dir,
         &listing.manifest.artifacts,
     );
-    Ok((plan, warnings))
+    Ok((plan, warnings, parity))
 }
 
 /// Reads the artifacts of one (environment, stack) of the previous tree (`positions` among the wanted
@@ -350,7 +373,7 @@ pub(crate) fn check(
     request: &Request,
     tree: &PreviousTree,
     destroyed: &[String],
-) -> Result<(Vec<String>, usize, Vec<String>), PlanError> {
+) -> Result<CheckOutcome, PlanError> {
     let out = tree.dir();
     let differs = |path: &str, bytes: &[u8]| match tree.read_file(path) {
         Ok(found) if found == bytes => None,
@@ -400,6 +423,9 @@ pub(crate) fn check(
             .collect::<Vec<_>>()
     })
     .map_err(PlanError::Problems)?;
+    let parity = compared.warnings;
+    let skipped = compared.skipped;
+    let compared = compared.results;
     if !is_dir {
         let what = if out.exists() {
             "is not a directory"
@@ -421,8 +447,9 @@ pub(crate) fn check(
         artifacts.push(artifact);
         hashes.push(sha256);
     }
-    let (kept, removed) = crate::removed::kept_artifacts(app, request, &artifacts, tree, destroyed)
-        .map_err(PlanError::Refused)?;
+    let (kept, removed) =
+        crate::removed::kept_artifacts(app, request, &artifacts, &skipped, tree, destroyed)
+            .map_err(PlanError::Refused)?;
     let mut carried_environments = std::collections::HashSet::new();
     for mut artifact in removed {
         let bytes = std::mem::take(&mut artifact.bytes);
@@ -454,5 +481,9 @@ pub(crate) fn check(
             .map(|x| x.1)
             .cmp(&b.split_once(": ").map(|x| x.1))
     });
-    Ok((problems, artifacts.len() + 1, kept.warnings))
+    Ok((problems, artifacts.len() + 1, kept.warnings, parity))
 }
+
+/// What `synth --check` found: the differences, the number of files compared, the warnings about the
+/// tree, and the target parity warnings of the definition.
+pub(crate) type CheckOutcome = (Vec<String>, usize, Vec<String>, Vec<Diagnostic>);

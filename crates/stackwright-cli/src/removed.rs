@@ -61,6 +61,7 @@ pub(crate) fn keep(
         defined,
         selected,
         targets,
+        &synthesis.skipped,
         None,
         previous,
         destroyed,
@@ -83,6 +84,7 @@ pub(crate) fn kept_artifacts(
     app: &dyn AnyApp,
     request: &Request,
     fresh: &[Artifact],
+    skipped: &[Skipped],
     previous: &PreviousTree,
     destroyed: &[String],
 ) -> Result<(Kept, Vec<Artifact>), String> {
@@ -96,6 +98,7 @@ pub(crate) fn kept_artifacts(
         &defined,
         &selected,
         &request.targets,
+        skipped,
         Some(&asked),
         previous,
         destroyed,
@@ -105,6 +108,10 @@ pub(crate) fn kept_artifacts(
 
 /// Whether a synthesis was asked for an (environment, target).
 type Asked<'a> = dyn Fn(&str, Target) -> bool + 'a;
+
+/// An (environment, stack, target) a `--target` asked for that the stack's declared targets leave out,
+/// with the declaration (`crate::synth::Streamed::skipped`).
+pub(crate) type Skipped = (String, String, Target, String);
 
 /// `carry`: which (environment, target) the synthesis was asked for; the tree's other artifacts of
 /// defined environments are carried over unchanged (`None`: nothing is carried, as for `list`).
@@ -120,16 +127,27 @@ fn kept_from(
     defined: &[&str],
     selected: &dyn Fn(&str) -> bool,
     targets: &[Target],
+    skipped: &[Skipped],
     carry: Option<&Asked>,
     previous: &PreviousTree,
     destroyed: &[String],
     guard_moves: bool,
 ) -> Result<(Kept, Vec<Artifact>), String> {
     let out = previous.dir();
-    // One pass over the fresh artifacts, so that the tree's artifacts cost O(1) each.
+    // One pass over the fresh artifacts, so that the tree's artifacts cost O(1) each. A stack a `--target`
+    // skipped (its declared targets leave it out) is still in the definition.
     let present: HashSet<(&str, &str)> = fresh
         .iter()
         .map(|a| (a.environment.as_str(), a.stack.as_str()))
+        .chain(
+            skipped
+                .iter()
+                .map(|(env, stack, ..)| (env.as_str(), stack.as_str())),
+        )
+        .collect();
+    let produced: HashSet<(&str, &str, Target)> = fresh
+        .iter()
+        .map(|a| (a.environment.as_str(), a.stack.as_str(), a.target))
         .collect();
     let by_path: HashMap<&str, &Artifact> = fresh.iter().map(|a| (a.path.as_str(), a)).collect();
     let mut artifacts = Vec::new();
@@ -139,8 +157,13 @@ fn kept_from(
     let mut candidates = Vec::new();
     for entry in manifest.iter().flat_map(|m| &m.artifacts) {
         let (env, stack) = (entry.environment.as_str(), entry.stack.as_str());
-        let gone = !defined.contains(&env) || (selected(env) && !present.contains(&(env, stack)));
         let target = Target::from_name(&entry.target).expect("the manifest parser checks targets");
+        // Gone: the environment or the stack left the definition, or the stack no longer declares the
+        // target, which was asked for (`--target` of another leaves the artifact as it is).
+        let gone = !defined.contains(&env)
+            || (selected(env)
+                && (!present.contains(&(env, stack))
+                    || (targets.contains(&target) && !produced.contains(&(env, stack, target)))));
         if !gone {
             let unasked = carry.is_some_and(|asked| !asked(env, target));
             if unasked && !by_path.contains_key(entry.path.as_str()) {
@@ -310,6 +333,12 @@ fn listed(
         renames: Vec::new(),
         capabilities,
         removed,
+        targets: entry.targets.as_ref().map(|names| {
+            names
+                .iter()
+                .filter_map(|name| Target::from_name(name))
+                .collect()
+        }),
         listed: None,
     }
 }

@@ -50,6 +50,9 @@ pub struct Artifact {
     /// Not produced by the definition: the artifact of an environment or stack removed from it, kept from
     /// the previous tree until its deployment is torn down (see `crate::removed`).
     pub removed: bool,
+    /// The targets the stack declares (`.targets(..)` of the stack, its environment or its app), as
+    /// `manifest.json` records them; `None` when nothing declares them (every target).
+    pub targets: Option<Vec<Target>>,
     /// What `list` reads of an artifact it did not serialize ([`Form::Listing`], `bytes` empty); `None`
     /// when `bytes` hold the artifact.
     pub(crate) listed: Option<Listed>,
@@ -85,6 +88,11 @@ pub struct Synthesis {
     /// (`assets/<sha256>.zip`, [`stackwright_assets::AssetUse::tree_path`]). ([`synthesize_into`] also
     /// writes their cache, beside the tree: `.stackwright-cache/<out>.assets.json`.)
     pub assets: Vec<AssetFile>,
+    /// What the definition gives one target only while the stack has both (target parity,
+    /// `stackwright_lowering::parity`), one located warning per cause.
+    pub warnings: Vec<Diagnostic>,
+    /// What a `--target` asked for that the stacks' declared targets leave out ([`Streamed::skipped`]).
+    pub(crate) skipped: Vec<crate::removed::Skipped>,
 }
 
 /// A code asset of a [`Synthesis`].
@@ -123,6 +131,9 @@ pub struct WrittenSynthesis {
     pub artifacts: Vec<Artifact>,
     /// What replacing the tree did besides writing the files.
     pub written: Written,
+    /// What the definition gives one target only while the stack has both (target parity), one located
+    /// warning per cause.
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// Why [`synthesize_into`] wrote nothing: the tree at `out` is as it was, and no staging directory is left.
@@ -168,7 +179,8 @@ pub(crate) fn synthesize_beside(
     kept: &[String],
     form: Form,
 ) -> Result<Synthesis, Vec<Diagnostic>> {
-    let lowered = stream(app, request, kept, form, &|_, instance| instance)?;
+    let streamed = stream(app, request, kept, form, &|_, instance| instance)?;
+    let lowered = streamed.results;
     let mut used = UsedAssets::default();
     let mut artifacts = Vec::new();
     for (index, instance) in lowered.into_iter().enumerate() {
@@ -193,6 +205,8 @@ pub(crate) fn synthesize_beside(
         artifacts,
         manifest,
         assets,
+        warnings: streamed.warnings,
+        skipped: streamed.skipped,
     })
 }
 
@@ -354,6 +368,8 @@ pub fn synthesize_into(
 pub(crate) struct Carried {
     pub(crate) kept: crate::removed::Kept,
     pub(crate) moved: Vec<String>,
+    /// What a `--target` asked for that the stacks' declared targets leave out ([`Streamed::skipped`]).
+    pub(crate) skipped: Vec<(String, String, Target, String)>,
 }
 
 /// [`synthesize_into`], where `destroyed` (`synth --destroyed`) names the removed or moved environments
@@ -387,7 +403,7 @@ pub(crate) fn write_into(
     // The first refused move (in the manifest's order); nothing is staged once there is one.
     let refused: Mutex<Option<(usize, String)>> = Mutex::new(None);
     let kept = crate::removed::kept_environments(tree, app);
-    let lowered = stream(app, request, &kept, Form::Stream, &|index, instance| {
+    let streamed = stream(app, request, &kept, Form::Stream, &|index, instance| {
         {
             let mut used = used.lock().expect("writers do not panic");
             for lowered in &instance {
@@ -445,6 +461,7 @@ pub(crate) fn write_into(
             .collect::<Vec<_>>()
     })
     .map_err(SynthError::Problems)?;
+    let lowered = streamed.results;
     if let Some((_, message)) = refused.into_inner().expect("writers do not panic") {
         return Err(SynthError::Refused(message));
     }
@@ -459,8 +476,15 @@ pub(crate) fn write_into(
         artifacts.push(artifact);
         hashes.push(sha256);
     }
-    let (kept, removed) = crate::removed::kept_artifacts(app, request, &artifacts, tree, destroyed)
-        .map_err(SynthError::Refused)?;
+    let (kept, removed) = crate::removed::kept_artifacts(
+        app,
+        request,
+        &artifacts,
+        &streamed.skipped,
+        tree,
+        destroyed,
+    )
+    .map_err(SynthError::Refused)?;
     let mut carried_environments = HashSet::new();
     for mut artifact in removed {
         let bytes = std::mem::take(&mut artifact.bytes);
@@ -495,8 +519,13 @@ pub(crate) fn write_into(
             app: app.name().to_owned(),
             artifacts,
             written,
+            warnings: streamed.warnings,
         },
-        Carried { kept, moved },
+        Carried {
+            kept,
+            moved,
+            skipped: streamed.skipped,
+        },
     ))
 }
 
@@ -659,6 +688,21 @@ pub(crate) struct Lowered {
     /// Whether the stack declares the environment's asset bucket or says it exists
     /// ([`stackwright_assets::AssetBucket`]), on its first artifact only.
     pub(crate) asset_bucket: bool,
+    /// What the stack gives the other target only, which this artifact's deployment lacks
+    /// ([`stackwright_lowering::parity`]): `plan` notes it on the resources.
+    pub(crate) gaps: Vec<stackwright_lowering::parity::Gap>,
+}
+
+/// What [`stream`] gives besides the sink's results.
+pub(crate) struct Streamed<R> {
+    /// What the sink returned, in instance order.
+    pub(crate) results: Vec<R>,
+    /// The warnings (target parity), in the order of a synthesis that holds everything, one per cause
+    /// (a warning repeated in several environments once).
+    pub(crate) warnings: Vec<Diagnostic>,
+    /// The (environment, stack, target) a `--target` asked for that the stack's declared targets leave
+    /// out, which were skipped, each with the declaration.
+    pub(crate) skipped: Vec<(String, String, Target, String)>,
 }
 
 /// A lowered artifact before [`lower`] hands it on.
@@ -711,7 +755,7 @@ pub(crate) fn stream<R: Send>(
     kept: &[String],
     form: Form,
     sink: &(dyn Fn(usize, Vec<Lowered>) -> R + Sync),
-) -> Result<Vec<R>, Vec<Diagnostic>> {
+) -> Result<Streamed<R>, Vec<Diagnostic>> {
     let selection = Selection {
         environments: request.environments.clone(),
         kept: kept.to_vec(),
@@ -722,13 +766,57 @@ pub(crate) fn stream<R: Send>(
     let mut state_problems = Vec::new();
     // (instance, problem) from the targets, so that those of an instance rejected late can be dropped.
     let mut target_problems: Vec<(usize, Diagnostic)> = Vec::new();
+    let mut target_warnings: Vec<(usize, Diagnostic)> = Vec::new();
     let mut results = Vec::new();
+    // A `--target` of fewer than every target: the targets some selected stack declares, and the first
+    // stack that leaves out each requested target (with its declaration), for the error when none has it.
+    let explicit = Target::ALL.iter().any(|t| !request.targets.contains(t));
+    let mut declared_somewhere: HashSet<Target> = HashSet::new();
+    let mut skipped: Vec<(String, String, Target, String)> = Vec::new();
+    let mut first_without: Vec<(Target, Diagnostic)> = Vec::new();
     let checked = app.instantiate_each(&selection, environments_per_batch(), &mut |batch| {
         if request.targets.contains(&Target::CloudFormation) {
             name_problems.extend(names.check(&batch.instances));
         }
         if request.targets.contains(&Target::Terraform) {
             state_problems.extend(states.check(&batch.instances));
+        }
+        if explicit {
+            for instance in &batch.instances {
+                for &target in &request.targets {
+                    if instance.targets.contains(&target) {
+                        declared_somewhere.insert(target);
+                        continue;
+                    }
+                    let Some(declaration) = &instance.declaration else {
+                        continue;
+                    };
+                    let (env, stack) = (&instance.environment.name, instance.stack.name());
+                    skipped.push((
+                        env.clone(),
+                        stack.to_owned(),
+                        target,
+                        declaration.describe(),
+                    ));
+                    if !first_without.iter().any(|(t, _)| *t == target) {
+                        first_without.push((
+                            target,
+                            Diagnostic::new(format!(
+                                "`--target {}` selects no stack: every selected stack declares its targets \
+                                 without {} (stack `{stack}`: {}); drop `--target` (each stack then gets the \
+                                 targets it declares), or declare {} where the stack's targets are declared",
+                                target.name(),
+                                target.name(),
+                                declaration.describe(),
+                                target.name()
+                            ))
+                            .in_environment(env)
+                            .in_stack(stack)
+                            .at(declaration.location),
+                        ));
+                    }
+                }
+            }
         }
         // Lowering and serializing dominate synthesis time and each instance is independent: spread the
         // batch's instances over the cores in contiguous chunks, then concatenate in order, so output is
@@ -743,19 +831,40 @@ pub(crate) fn stream<R: Send>(
         let lowered = crate::parallel::map_chunks(&indexed, |part| {
             let mut out = Vec::new();
             let mut problems = Vec::new();
+            let mut warnings = Vec::new();
             for &(index, instance) in part {
                 if instance.links.rejected > 0 {
                     continue;
                 }
-                let (artifacts, found) = lower(instance, &request.targets, form);
+                // Each stack gets the requested targets it declares.
+                let targets: Vec<Target> = request
+                    .targets
+                    .iter()
+                    .copied()
+                    .filter(|t| instance.targets.contains(t))
+                    .collect();
+                let (mut artifacts, found) = lower(instance, &targets, form);
                 problems.extend(found.into_iter().map(|d| (index, d)));
+                // Parity is judged on the stack's declared targets: a gap exists whether or not this
+                // run writes both artifacts.
+                let gaps = stackwright_lowering::parity::gaps(&instance.stack, &instance.targets);
+                let (env, stack) = (&instance.environment.name, instance.stack.name());
+                warnings.extend(gaps.iter().map(|gap| {
+                    let warning = gap.warning.clone().in_environment(env).in_stack(stack);
+                    (index, warning)
+                }));
+                for lowered in &mut artifacts {
+                    let target = lowered.artifact.target;
+                    lowered.gaps = gaps.iter().filter(|g| g.lacking == target).cloned().collect();
+                }
                 out.push(sink(index, artifacts));
             }
-            (out, problems)
+            (out, problems, warnings)
         });
-        for (chunk, problems) in lowered {
+        for (chunk, problems, warnings) in lowered {
             results.extend(chunk);
             target_problems.extend(problems);
+            target_warnings.extend(warnings);
         }
     });
     let mut problems = checked.problems;
@@ -767,11 +876,27 @@ pub(crate) fn stream<R: Send>(
             .filter(|(i, _)| !checked.rejected_late.contains(i))
             .map(|(_, d)| d),
     );
+    problems.extend(
+        first_without
+            .into_iter()
+            .filter(|(t, _)| !declared_somewhere.contains(t))
+            .map(|(_, d)| d),
+    );
     if !problems.is_empty() {
         dedup_in_order(&mut problems);
         return Err(merge_environments(problems));
     }
-    Ok(results)
+    let mut warnings: Vec<Diagnostic> = target_warnings
+        .into_iter()
+        .filter(|(i, _)| !checked.rejected_late.contains(i))
+        .map(|(_, d)| d)
+        .collect();
+    dedup_in_order(&mut warnings);
+    Ok(Streamed {
+        results,
+        warnings: merge_environments(warnings),
+        skipped,
+    })
 }
 
 /// Lowers one instance to every requested target, in order.
@@ -869,6 +994,7 @@ fn lower(
         artifacts.push(Lowered {
             assets,
             asset_bucket,
+            gaps: Vec::new(),
             artifact: Artifact {
                 environment: env.name.clone(),
                 account: env.account.clone(),
@@ -882,6 +1008,7 @@ fn lower(
                 renames,
                 capabilities,
                 removed: false,
+                targets: instance.declaration.as_ref().map(|d| d.targets.clone()),
                 listed,
             },
             document,
@@ -1031,6 +1158,10 @@ pub(crate) fn manifest_with_assets(
                     .then(|| stackwright_cloudformation::stack_name(app, &a.environment, &a.stack)),
                 capabilities: cloudformation
                     .then(|| a.capabilities.iter().map(|c| (*c).to_owned()).collect()),
+                targets: a
+                    .targets
+                    .as_ref()
+                    .map(|targets| targets.iter().map(|t| t.name().to_owned()).collect()),
             }
         })
         .collect();

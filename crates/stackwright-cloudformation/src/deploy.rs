@@ -34,7 +34,11 @@ impl StackNames {
     /// The problems of `instances`, checked against each other and every instance checked before.
     pub fn check(&mut self, instances: &[StackInstance]) -> Vec<Diagnostic> {
         let mut problems = Vec::new();
-        for instance in instances {
+        // Only the stacks compiled for CloudFormation (their declared targets) get a stack name.
+        for instance in instances.iter().filter(|i| {
+            i.targets
+                .contains(&stackwright_core::Target::CloudFormation)
+        }) {
             let env = instance.environment;
             let stack = instance.stack.name();
             let name = stack_name(instance.app, &env.name, stack);

@@ -18,8 +18,8 @@ pub const MAX_PARAMETERS: usize = 200;
 pub const MAX_TEMPLATE_BYTES: usize = 1_000_000;
 
 const SPLIT: &str = "split the stack: declare some of its resources in another `App::stack`; or, \
-                     to deploy it with Terraform only, which has no such limit, synthesize only that target \
-                     (`--target terraform`, for `synth`, `plan` and `list` alike)";
+                     to deploy it with Terraform only, which has no such limit, declare the stack's targets \
+                     (`stack.targets([Target::Terraform])`): `synth`, `plan` and `list` then need no flag";
 
 /// The counts of a template as lowering would make them, found without lowering.
 pub(crate) struct Counts<'s> {

@@ -76,6 +76,8 @@ pub(crate) mod erased {
         pub(crate) declarations: Vec<Declaration>,
         pub(crate) tags: Vec<(String, String)>,
         pub(crate) naming: String,
+        /// The app's `.targets(..)` declaration.
+        pub(crate) targets: Option<crate::target::Declaration>,
     }
 
     impl Shape {
@@ -87,6 +89,7 @@ pub(crate) mod erased {
                 declarations: Vec::new(),
                 tags: Vec::new(),
                 naming: naming::DEFAULT_PATTERN.to_owned(),
+                targets: None,
             }
         }
 
@@ -138,6 +141,21 @@ impl<C> App<C> {
 
     pub fn naming_pattern(&self) -> &str {
         &self.shape.naming
+    }
+
+    /// Declares which targets every stack of the app is compiled for (e.g.
+    /// `.targets([Target::Terraform])`); an environment or a stack may narrow it (`Environment::targets`,
+    /// `Stack::targets`), never widen it. `synth`, `list`, `plan` and `synth --check` then need no
+    /// `--target`. Undeclared, the app has every target.
+    #[track_caller]
+    pub fn targets(mut self, targets: impl IntoIterator<Item = crate::Target>) -> Self {
+        let targets: Vec<crate::Target> = targets.into_iter().collect();
+        self.shape.targets = Some(crate::target::Declaration::new(
+            targets,
+            crate::target::Level::App,
+            std::panic::Location::caller(),
+        ));
+        self
     }
 
     /// Adds a tag applied to every taggable resource of every environment (see [`tags`] for the standard
@@ -292,10 +310,26 @@ impl dyn AnyApp + '_ {
                     .at(shape.location),
             );
         }
+        if let Some(problem) = shape.targets.as_ref().and_then(|d| d.empty_problem()) {
+            problems.push(Diagnostic::new(problem).at(shape.location));
+        }
         // First declaration of each name: a hash map, so that hundreds of environments cost O(n).
         let mut first_env: HashMap<&str, &EnvSpec> = HashMap::with_capacity(environments.len());
         for env in environments {
             problems.extend(env.validate());
+            if let Some(declared) = &env.targets {
+                let problem = declared.empty_problem().or_else(|| {
+                    let app = shape.targets.as_ref()?;
+                    declared.wider_problem(app)
+                });
+                if let Some(problem) = problem {
+                    problems.push(
+                        Diagnostic::new(problem)
+                            .in_environment(&env.name)
+                            .at(declared.location),
+                    );
+                }
+            }
             let first = *first_env.entry(env.name.as_str()).or_insert(env);
             if !std::ptr::eq(first, env) {
                 problems.push(
@@ -346,6 +380,8 @@ pub struct EnvSpec {
     /// The removal policy of the environment's stateful resources that do not choose their own; `None`:
     /// each kind's default (data kept). See [`Environment::removal_policy`].
     pub removal_policy: Option<RemovalPolicy>,
+    /// The environment's `.targets(..)` declaration (see [`Environment::targets`]).
+    pub targets: Option<crate::target::Declaration>,
     pub location: Location,
 }
 
@@ -359,6 +395,7 @@ impl EnvSpec {
             tags: Vec::new(),
             extensions: Extensions::default(),
             removal_policy: None,
+            targets: None,
             location,
         }
     }
@@ -438,6 +475,20 @@ impl<C> Environment<C> {
     /// resource; `RemovalPolicy::Snapshot` snapshots where the kind can and keeps the rest.
     pub fn removal_policy(mut self, policy: RemovalPolicy) -> Self {
         self.spec.removal_policy = Some(policy);
+        self
+    }
+
+    /// Declares which targets this environment's stacks are compiled for (e.g.
+    /// `.targets([Target::Terraform])`), narrowing the app's declaration (a wider one is an error); a
+    /// stack may narrow it further (`Stack::targets`).
+    #[track_caller]
+    pub fn targets(mut self, targets: impl IntoIterator<Item = crate::Target>) -> Self {
+        let targets: Vec<crate::Target> = targets.into_iter().collect();
+        self.spec.targets = Some(crate::target::Declaration::new(
+            targets,
+            crate::target::Level::Environment,
+            std::panic::Location::caller(),
+        ));
         self
     }
 

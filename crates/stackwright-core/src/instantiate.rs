@@ -31,6 +31,12 @@ pub struct StackInstance<'a> {
     pub stack: Stack,
     /// What this stack imports from and exports to the other stacks of its environment.
     pub links: Links,
+    /// The targets this stack is compiled for, in [`Target::ALL`](crate::Target::ALL) order: its
+    /// narrowest `.targets(..)` declaration's (the stack's, else its environment's, else the app's), or
+    /// every target when none declares them.
+    pub targets: Vec<crate::Target>,
+    /// The declaration `targets` comes from; `None`: nothing declares this stack's targets.
+    pub declaration: Option<crate::target::Declaration>,
 }
 
 /// Every selected (environment, stack) instance, and every problem found while building them.
@@ -234,12 +240,18 @@ impl dyn AnyApp + '_ {
                     resource.apply_environment_removal(policy);
                 }
             }
+            let declaration = declared_targets(&mut stack, shape, environment);
+            let targets = declaration
+                .as_ref()
+                .map_or_else(|| crate::Target::ALL.to_vec(), |d| d.targets.clone());
             StackInstance {
                 app: self.name(),
                 environment,
                 default_tags: default_tags.clone(),
                 stack,
                 links: Links::default(),
+                targets,
+                declaration,
             }
         };
         for declaration in &shape.declarations {
@@ -270,6 +282,52 @@ impl dyn AnyApp + '_ {
             }
         }
     }
+}
+
+/// The narrowest `.targets(..)` declaration of `stack` (its own, else its environment's, else the app's),
+/// after recording in the stack a declaration of its own that declares nothing or is wider than the one
+/// around it, and every override for a target the declaration leaves out (dead code that reads as if it
+/// did something).
+fn declared_targets(
+    stack: &mut Stack,
+    shape: &crate::app::Shape,
+    environment: &EnvSpec,
+) -> Option<crate::target::Declaration> {
+    let around = environment.targets.as_ref().or(shape.targets.as_ref());
+    if let Some(own) = &stack.targets {
+        let problem = own
+            .empty_problem()
+            .or_else(|| around.and_then(|parent| own.wider_problem(parent)));
+        if let Some(problem) = problem {
+            stack
+                .problems
+                .push(Diagnostic::new(problem).at(own.location));
+        }
+    }
+    let declaration = stack.targets.clone().or_else(|| around.cloned())?;
+    let mut problems = Vec::new();
+    for resource in &stack.resources {
+        for o in &resource.overrides {
+            let declared = declaration.targets.iter().any(|t| t.name() == o.target);
+            if !declared && !declaration.targets.is_empty() {
+                problems.push(
+                    Diagnostic::new(format!(
+                        "override of `{}` for {} in a stack compiled for {} only ({}): it would never \
+                         apply; remove it, or declare {} too",
+                        o.path.join("."),
+                        o.target,
+                        declaration.names(),
+                        declaration.describe(),
+                        o.target
+                    ))
+                    .for_resource(&resource.id)
+                    .at(o.location),
+                );
+            }
+        }
+    }
+    stack.problems.extend(problems);
+    Some(declaration)
 }
 
 /// An instance's own problems: its stack's, its resources' (builder input, tags) and its renames'.

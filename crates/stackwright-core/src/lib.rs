@@ -21,6 +21,7 @@ pub mod naming;
 pub mod regions;
 mod stack;
 pub mod tags;
+pub mod target;
 
 pub use app::{AnyApp, App, EnvSpec, Environment};
 pub use diagnostic::{Diagnostic, Location};
@@ -32,6 +33,7 @@ pub use stack::{
     Declare, HasResourceRef, Output, Override, ParamHandle, ParamType, Parameter, RemoteOutput,
     RemovalPolicy, Resource, ResourceRef, ScopeId, Stack, Stacks,
 };
+pub use target::Target;
 
 /// Builds an [`Expr`] by concatenating literals and references, as string interpolation would.
 ///

@@ -421,6 +421,7 @@ mod tests {
             tags: Vec::new(),
             extensions: Extensions::default(),
             removal_policy: None,
+            targets: None,
             location: std::panic::Location::caller(),
         }
     }
@@ -459,6 +460,8 @@ mod tests {
                 default_tags: Vec::new(),
                 stack,
                 links: Links::default(),
+                targets: crate::Target::ALL.to_vec(),
+                declaration: None,
             })
             .collect()
     }

@@ -429,6 +429,8 @@ pub struct Stack {
     /// Typed records that a library keeps about this stack without the core knowing their type (the code
     /// assets it uses, `stackwright-assets`). Read after instantiation from [`crate::StackInstance::stack`].
     extensions: crate::Extensions,
+    /// The stack's own `.targets(..)` declaration (see [`Stack::targets`]).
+    pub(crate) targets: Option<crate::target::Declaration>,
     /// Where each id was first declared, so that `add`, `add_parameter` and `output` find a duplicate in
     /// constant time: a stack of n resources costs O(n), not O(n^2). Keys are the user's ids (std's
     /// hasher: the core has no dependencies, and this is not where synthesis spends its time).
@@ -459,8 +461,35 @@ impl Stack {
             naming,
             location,
             extensions: crate::Extensions::default(),
+            targets: None,
             ids: Ids::default(),
         }
+    }
+
+    /// Declares which targets this stack is compiled for (e.g. `stack.targets([Target::Terraform])`),
+    /// narrowing its environment's or app's declaration (a wider one is an error): `synth`, `list`, `plan`
+    /// and `synth --check` then produce only these artifacts of the stack, with no `--target` flag, and
+    /// everything specific to another target (an override, a raw resource without this target's form) is
+    /// checked against it. Undeclared everywhere, a stack has every target.
+    #[track_caller]
+    pub fn targets(&mut self, targets: impl IntoIterator<Item = crate::Target>) {
+        let targets: Vec<crate::Target> = targets.into_iter().collect();
+        self.declare_targets(targets, std::panic::Location::caller());
+    }
+
+    /// The non-generic half of [`Stack::targets`].
+    fn declare_targets(&mut self, targets: Vec<crate::Target>, location: Location) {
+        self.targets = Some(crate::target::Declaration::new(
+            targets,
+            crate::target::Level::Stack,
+            location,
+        ));
+    }
+
+    /// The stack's own `.targets(..)` declaration, if it made one (see [`crate::StackInstance::targets`]
+    /// for the targets it has, whoever declared them).
+    pub fn declared_targets(&self) -> Option<&crate::target::Declaration> {
+        self.targets.as_ref()
     }
 
     /// What libraries recorded about this stack ([`Stack::extensions_mut`]).

@@ -3,6 +3,7 @@
 //!
 //! Architecture invariant: pure functions over `serde_json` values; nothing about one target's syntax.
 
+pub mod parity;
 pub mod secrets;
 
 use serde_json::{Map, Value as Json};
@@ -134,6 +135,18 @@ fn position(items: &[Json], segment: &str, here: &str) -> Result<usize, String> 
 fn index<'a>(items: &'a mut [Json], segment: &str, here: &str) -> Result<&'a mut Json, String> {
     let at = position(items, segment, here)?;
     Ok(&mut items[at])
+}
+
+/// The findings the user accepted for `resource` that are checkov checks, which the artifacts carry as
+/// documented skips; accepted target parity warnings (`stackwright_aws::findings::PARITY`) only silence
+/// synth's and `plan`'s warning (see [`parity`]).
+pub fn checkov_findings(resource: &Resource) -> Vec<(String, String)> {
+    resource
+        .accepted_findings
+        .iter()
+        .filter(|(id, _)| stackwright_aws::findings::is_checkov(id))
+        .cloned()
+        .collect()
 }
 
 #[cfg(test)]

@@ -27,28 +27,8 @@ mod strict;
 use serde_json::Value as Json;
 pub use stackwright_schema::Replacement;
 
-/// A deployment engine we compile for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Target {
-    CloudFormation,
-    Terraform,
-}
-
-impl Target {
-    pub const ALL: [Target; 2] = [Target::CloudFormation, Target::Terraform];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Target::CloudFormation => "cloudformation",
-            Target::Terraform => "terraform",
-        }
-    }
-
-    /// The target of a name as [`Target::name`] spells it.
-    pub fn from_name(name: &str) -> Option<Target> {
-        Target::ALL.into_iter().find(|t| t.name() == name)
-    }
-}
+/// A deployment engine we compile for (the core's, which declarations name: one type everywhere).
+pub use stackwright_core::Target;
 
 /// One artifact of one side of the comparison.
 #[derive(Clone, Copy, Debug)]
@@ -480,6 +460,36 @@ impl Planner {
         };
         self.before.extend(exchanges(before));
         self.after.extend(exchanges(after));
+    }
+
+    /// Adds `warning` to each planned change of a resource of (`environment`, `stack`, `target`) whose
+    /// address `is_resource` accepts, unless it has it already: what the caller knows of the definition and
+    /// the documents do not say (a behaviour the definition gives the other target only), shown by every
+    /// renderer and counted in [`Summary::warnings`].
+    pub fn warn(
+        &mut self,
+        environment: &str,
+        stack: &str,
+        target: Target,
+        is_resource: &dyn Fn(&str) -> bool,
+        warning: &str,
+    ) {
+        for (_, plan) in &mut self.stacks {
+            if (plan.environment.as_str(), plan.stack.as_str(), plan.target)
+                != (environment, stack, target)
+            {
+                continue;
+            }
+            for change in &mut plan.resources {
+                if !is_resource(&change.address) || change.warnings.iter().any(|w| w == warning) {
+                    continue;
+                }
+                if change.warnings.is_empty() {
+                    plan.summary.warnings += 1;
+                }
+                change.warnings.push(warning.to_owned());
+            }
+        }
     }
 
     /// Adds what another planner planned (other stacks of the same two trees).

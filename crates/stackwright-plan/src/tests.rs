@@ -1360,3 +1360,49 @@ fn a_markdown_plan_longer_than_a_comment_is_cut_at_whole_rows_and_says_so() {
     assert!(cut.lines().filter(row).count() < 400);
     assert!(whole.starts_with(&cut[..cut.find("| update |").unwrap()]));
 }
+
+#[test]
+fn a_caller_warning_reaches_the_changes_of_its_resource_once_and_is_counted() {
+    let before =
+        json!({"resource": {"aws_sns_topic": {"alerts": {"name": "a"}, "other": {"name": "o"}}}});
+    let after =
+        json!({"resource": {"aws_sns_topic": {"alerts": {"name": "b"}, "other": {"name": "p"}}}});
+    let placed = |json| crate::unplaced(&[doc(Target::Terraform, json)]);
+    let (before, after) = (placed(&before), placed(&after));
+    let mut planner = crate::Planner::default();
+    planner.add(&[(0, before[0].clone())], &[(0, after[0].clone())]);
+    let is_alerts = |address: &str| address == "aws_sns_topic.alerts";
+    for _ in 0..2 {
+        planner.warn(
+            "prod",
+            "data",
+            Target::Terraform,
+            &is_alerts,
+            "Terraform: no x",
+        );
+    }
+    // Another stack or target: nothing.
+    planner.warn(
+        "prod",
+        "data",
+        Target::CloudFormation,
+        &|_| true,
+        "elsewhere",
+    );
+    let plan = planner.finish();
+    let resources = &plan.stacks[0].resources;
+    let alerts = resources
+        .iter()
+        .find(|r| r.address == "aws_sns_topic.alerts")
+        .unwrap();
+    let other = resources
+        .iter()
+        .find(|r| r.address == "aws_sns_topic.other")
+        .unwrap();
+    assert_eq!(alerts.warnings, ["Terraform: no x"]);
+    assert!(other.warnings.is_empty());
+    assert_eq!(
+        (plan.stacks[0].summary.warnings, plan.summary.warnings),
+        (1, 1)
+    );
+}

@@ -81,7 +81,11 @@ impl StateLocations {
     /// The problems of `instances`, checked against each other and every instance checked before.
     pub fn check(&mut self, instances: &[StackInstance]) -> Vec<Diagnostic> {
         let mut problems = Vec::new();
-        for instance in instances {
+        // Only the stacks compiled for Terraform (their declared targets) keep a state.
+        for instance in instances
+            .iter()
+            .filter(|i| i.targets.contains(&stackwright_core::Target::Terraform))
+        {
             let env = instance.environment;
             let settings = env.extensions.get::<TerraformSettings>();
             let Some(backend @ Backend::S3 { bucket, .. }) = settings.map(|s| &s.backend) else {
@@ -110,6 +114,12 @@ impl StateLocations {
         }
         problems
     }
+}
+
+/// The name a resource declared with id `user_id` has in its module (`aws_instance.<name>`): the id in
+/// snake case.
+pub fn resource_name(user_id: &str) -> String {
+    names::snake_case(user_id)
 }
 
 /// Lowers one stack instance to a Terraform JSON root module.

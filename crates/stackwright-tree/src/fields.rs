@@ -250,6 +250,7 @@ mod tests {
             depends_on: vec!["cloudformation/prod/network.template.json".into()],
             stack_name: None,
             capabilities: None,
+            targets: None,
         }
     }
 

@@ -39,6 +39,9 @@ pub struct Entry {
     /// What `aws cloudformation deploy --capabilities` must acknowledge for a template (`capabilities`;
     /// `Some` for every CloudFormation artifact, `None` for Terraform's).
     pub capabilities: Option<Vec<String>>,
+    /// The targets the artifact's stack declares (`targets`: `.targets(..)` of the stack, its environment or
+    /// its app), which include `target`; `None` when nothing declares them (the stack has every target).
+    pub targets: Option<Vec<String>>,
 }
 
 /// One code asset a manifest lists (`assets`): a zip in the tree, named by its sha256.
@@ -201,7 +204,39 @@ impl Manifest {
                         ))
                     }
                 },
+                targets: match entry.get("targets") {
+                    None => None,
+                    Some(Json::Array(names)) => Some(
+                        names
+                            .iter()
+                            .map(|n| match n.as_str() {
+                                Some(t) if TARGETS.contains(&t) => Ok(t.to_owned()),
+                                _ => Err(format!(
+                                    "{what} has a `targets` entry {}, expected one of {}",
+                                    crate::fields::shown_json(n),
+                                    TARGETS.join(", ")
+                                )),
+                            })
+                            .collect::<Result<_, _>>()?,
+                    ),
+                    Some(other) => {
+                        return Err(format!(
+                            "{what} has `targets` {}, expected a list of target names",
+                            kind(other)
+                        ))
+                    }
+                },
             };
+            if let Some(targets) = &entry.targets {
+                if !targets.contains(&entry.target) {
+                    return Err(format!(
+                        "{what} is a `{}` artifact of a stack whose `targets` are [{}]: expected its own \
+                         target among them",
+                        entry.target,
+                        targets.join(", ")
+                    ));
+                }
+            }
             if !TARGETS.contains(&entry.target.as_str()) {
                 return Err(format!(
                     "{what} has target `{}`, expected one of {}",
@@ -258,7 +293,7 @@ impl Manifest {
 
     /// The bytes of `manifest.json`: pretty JSON with two-space indentation and a final newline, each
     /// artifact's fields in a fixed order (`app`, `env`, `account`, `region`, `stack`, `target`, `path`,
-    /// `resources`, `sha256`, `depends_on`, then `stack_name` and `capabilities` when set, then
+    /// `resources`, `sha256`, `depends_on`, then `stack_name`, `capabilities` and `targets` when set, then
     /// `"removed": true` for a removed one).
     pub fn to_bytes(&self) -> Vec<u8> {
         let entries: Vec<Json> = self
@@ -282,6 +317,10 @@ impl Manifest {
                 }
                 if let Some(capabilities) = &a.capabilities {
                     entry["capabilities"] = capabilities.clone().into();
+                }
+                // Only stacks that declare their targets say so: every other manifest keeps its bytes.
+                if let Some(targets) = &a.targets {
+                    entry["targets"] = targets.clone().into();
                 }
                 if a.removed {
                     entry["removed"] = true.into();
@@ -485,6 +524,35 @@ mod tests {
             text.starts_with("{\n  \"format\": 1,\n  \"generator\": \"stackwright\""),
             "{text}"
         );
+    }
+
+    #[test]
+    fn declared_targets_round_trip_and_include_the_artifacts_own() {
+        let mut tf = entry(TF);
+        tf["targets"] = serde_json::json!(["terraform"]);
+        let m =
+            parse(serde_json::json!({"format": 1, "app": "a", "artifacts": [tf.clone()]})).unwrap();
+        assert_eq!(m.artifacts[0].targets, Some(vec!["terraform".to_owned()]));
+        assert_eq!(Manifest::parse(&m.to_bytes()).unwrap(), m);
+        tf["targets"] = serde_json::json!(["cloudformation"]);
+        let e = parse(serde_json::json!({"format": 1, "app": "a", "artifacts": [tf.clone()]}))
+            .unwrap_err();
+        assert!(
+            e.contains("a `terraform` artifact of a stack whose `targets` are [cloudformation]"),
+            "{e}"
+        );
+        tf["targets"] = serde_json::json!(["pulumi"]);
+        let e = parse(serde_json::json!({"format": 1, "app": "a", "artifacts": [tf]})).unwrap_err();
+        assert!(
+            e.contains("a `targets` entry the string \"pulumi\", expected one of"),
+            "{e}"
+        );
+        // Undeclared: the manifest says nothing of targets.
+        let plain =
+            parse(serde_json::json!({"format": 1, "app": "a", "artifacts": [entry(TF)]})).unwrap();
+        assert!(!String::from_utf8(plain.to_bytes())
+            .unwrap()
+            .contains("\"targets\""));
     }
 
     #[test]

@@ -27,7 +27,7 @@
 
 pub use stackwright_core::{
     interpolate, AnyApp, App, Diagnostic, EnvSpec, Environment, Expr, HasResourceRef, ParamHandle,
-    ParamType, Parameter, RemovalPolicy, Stack, Stacks, Value,
+    ParamType, Parameter, RemovalPolicy, Stack, Stacks, Target, Value,
 };
 
 /// Standard tag keys (`tags::OWNER`, `tags::COST_CENTER`, ...) for `App::tag` and `Environment::tag`.
@@ -118,7 +118,7 @@ pub mod prelude {
     pub use crate::terraform::TerraformEnvironment;
     pub use crate::{
         include_template, interpolate, App, Environment, Expr, Parameter, RemovalPolicy, Run,
-        Stack, Stacks,
+        Stack, Stacks, Target,
     };
 }
 

@@ -78,7 +78,7 @@ fn a_raw_resource_of_one_target_fails_the_other_naming_the_resource() {
         &app,
         &[
             "raw resource `Alerts` has only a CloudFormation form",
-            "`--target cloudformation`",
+            "`.targets([Target::CloudFormation])`",
             "resource `Alerts`",
             &at,
         ],

@@ -22,5 +22,6 @@ mod rule_names;
 mod secrets;
 mod stackset;
 mod support;
+mod targets;
 mod templating;
 mod validation;

@@ -110,7 +110,7 @@ struct Scenario {
 
 enum Tree {
     /// Synthesized from a definition.
-    App(App<Sizing>),
+    App(Box<App<Sizing>>),
     /// The `against` scenario's `test` module, edited.
     Edit(fn(&mut Value)),
 }
@@ -120,7 +120,7 @@ fn scenarios() -> Vec<Scenario> {
     let app = |name, against, sizing: fn(Sizing) -> Sizing, bucket| Scenario {
         name,
         against,
-        tree: Tree::App(rehearsal_app(TEST_ACCOUNT, sizing, bucket)),
+        tree: Tree::App(Box::new(rehearsal_app(TEST_ACCOUNT, sizing, bucket))),
     };
     let edit = |name, against, edit: fn(&mut Value)| Scenario {
         name,

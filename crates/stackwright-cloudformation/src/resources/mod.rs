@@ -294,7 +294,7 @@ impl Lowering<'_> {
             problems,
             out: Map::new(),
             // Findings the user accepted lead; the lowering adds those its own defaults cause.
-            skips: resource.accepted_findings.clone(),
+            skips: stackwright_lowering::checkov_findings(resource),
         };
         let mut secondary = Secondary {
             resources: Vec::new(),
@@ -426,7 +426,7 @@ impl Lowering<'_> {
         resources.extend(secondary.resources.into_iter().map(|(id, entry)| {
             (
                 id,
-                with_accepted_findings(entry, &resource.accepted_findings),
+                with_accepted_findings(entry, &stackwright_lowering::checkov_findings(resource)),
             )
         }));
         let resolved = p.problems.len() == known_problems;

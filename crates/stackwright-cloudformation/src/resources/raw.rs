@@ -21,8 +21,7 @@ pub(super) fn lower(p: &mut Props) -> Option<String> {
             // A generated hashicorp/aws builder: Terraform-only by design.
             Some(provider) => format!(
                 "resource `{}` is a Terraform `{}` ({provider} builder), which has no CloudFormation form: \
-                 declare the stack's targets as Terraform only (`.targets(..)`) or synthesize with \
-                 `--target terraform`",
+                 declare the stack's targets as Terraform only (`.targets([Target::Terraform])`)",
                 resource.id,
                 resource
                     .get(props::TERRAFORM_TYPE)
@@ -31,8 +30,8 @@ pub(super) fn lower(p: &mut Props) -> Option<String> {
                     .unwrap_or_default()
             ),
             None => format!(
-                "raw resource `{}` has only a Terraform form: add `.cloudformation(type, properties)` \
-                 or synthesize with `--target terraform`",
+                "raw resource `{}` has only a Terraform form: add `.cloudformation(type, properties)`, \
+                 or declare the stack's targets as Terraform only (`.targets([Target::Terraform])`)",
                 resource.id
             ),
         };

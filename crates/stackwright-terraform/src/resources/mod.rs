@@ -482,8 +482,9 @@ impl Lowering<'_> {
         let Some((type_name, data)) = terraform_type(resource) else {
             let message = if resource.kind == kinds::RAW {
                 format!(
-                    "raw resource `{}` has only a CloudFormation form: add `.terraform(type, attributes)` \
-                     or synthesize with `--target cloudformation`",
+                    "raw resource `{}` has only a CloudFormation form: add `.terraform(type, attributes)`, \
+                     or declare the stack's targets as CloudFormation only \
+                     (`.targets([Target::CloudFormation])`)",
                     resource.id
                 )
             } else if resource.kind == kinds::REGISTRY {
@@ -526,7 +527,7 @@ impl Lowering<'_> {
             problems,
             out: Map::new(),
             // Findings the user accepted lead; the lowering adds those its own defaults cause.
-            skips: resource.accepted_findings.clone(),
+            skips: stackwright_lowering::checkov_findings(resource),
         };
         for problem in stackwright_aws::ec2::zone_problems(resource, &self.env.region) {
             a.problems.push(
@@ -655,7 +656,8 @@ impl Lowering<'_> {
                         .push(moved(block_type, &format!("{old}{suffix}"), &block_name));
                 }
             }
-            let body = with_accepted_findings(body, &resource.accepted_findings);
+            let body =
+                with_accepted_findings(body, &stackwright_lowering::checkov_findings(resource));
             crate::validation::check(
                 block_type,
                 data,

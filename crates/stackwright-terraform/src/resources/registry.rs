@@ -31,8 +31,8 @@ pub(super) fn block_type(resource: &Resource) -> Option<(String, bool)> {
 pub(super) fn cloudformation_only(resource: &Resource) -> String {
     format!(
         "resource `{}` is a `{}`, which the awscc Terraform provider (1.106.0) does not offer: the type is \
-         CloudFormation-only; synthesize with `--target cloudformation`, or declare it with a Terraform form \
-         (`tf::Raw`)",
+         CloudFormation-only; declare the stack's targets as CloudFormation only \
+         (`.targets([Target::CloudFormation])`), or declare it with a Terraform form (`tf::Raw`)",
         resource.id,
         literal(resource, props::CLOUDFORMATION_TYPE).unwrap_or("registry type")
     )
