@@ -250,5 +250,24 @@ fn no_value_anywhere_but_a_whole_property_value_is_a_located_error() {
             errors.contains(&at),
             "{what}: expected `{at}` in:\n{errors}"
         );
+        // Both targets refuse it in the same words: a synthesis of both shows it once.
+        assert_eq!(
+            errors.matches("stands for an absent property").count(),
+            1,
+            "{what}:\n{errors}"
+        );
+        for target in ["cloudformation", "terraform"] {
+            let scratch = tempfile::tempdir().unwrap();
+            let out = scratch.path().join("out");
+            let (code, _, stderr) = run(
+                &app,
+                &["synth", "--target", target, "--out", out.to_str().unwrap()],
+            );
+            assert_eq!(code, 1, "{what}, {target}: {stderr}");
+            assert!(
+                stderr.contains("stands for an absent property") && stderr.contains(&at),
+                "{what}, {target}:\n{stderr}"
+            );
+        }
     }
 }
