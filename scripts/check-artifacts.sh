@@ -5,6 +5,7 @@
 #        scripts/check-artifacts.sh --out-dir DIR [--out-dir DIR]... [--keep-temp]
 #
 #   (default)        for each examples/*/Cargo.toml: cargo run -q -p NAME -- synth --out TMP/NAME, then check it
+#                    (with --target T for an example of one target, ONLY_TARGET below)
 #   --example NAME   only synthesize and check example package NAME (repeatable)
 #   --out-dir DIR    check an already-synthesized out dir (DIR/manifest.json); builds nothing; never writes to DIR
 #   --keep-temp      keep the scratch dir (synthesized output, terraform copies, raw checker reports)
