@@ -1,5 +1,5 @@
 use serde_json::{json, Value as Json};
-use stackwright_core::{AttrRef, Expr, ParamRef, Pseudo};
+use stackwright_core::{AttrRef, Expr, ParamRef, Pseudo, NO_VALUE_MISPLACED};
 
 /// How a reference is spelled in a template.
 pub(crate) enum Reference {
@@ -108,6 +108,9 @@ fn reference(expr: &Expr, resolve: &dyn Resolve) -> Result<Reference, String> {
     match expr {
         Expr::Attr(attr) => resolve.attr(attr),
         Expr::Param(param) => resolve.param(param),
+        // A property whose value is `no_value` is lowered by the caller (`lower_value`); anywhere an
+        // expression is lowered it is misplaced.
+        Expr::Pseudo(Pseudo::NoValue) => Err(NO_VALUE_MISPLACED.into()),
         Expr::Pseudo(pseudo) => Ok(Reference::Ref(pseudo_parameter(*pseudo).to_owned())),
         // `Expr::concat` never nests concatenations, and literals are handled by the caller.
         Expr::Literal(_) | Expr::Concat(_) => Err("internal: expected a reference".into()),
@@ -115,12 +118,21 @@ fn reference(expr: &Expr, resolve: &dyn Resolve) -> Result<Reference, String> {
 }
 
 /// The template's pseudo parameter holding an environment fact.
-fn pseudo_parameter(pseudo: Pseudo) -> &'static str {
+pub(crate) fn pseudo_parameter(pseudo: Pseudo) -> &'static str {
     match pseudo {
         Pseudo::AccountId => "AWS::AccountId",
         Pseudo::Region => "AWS::Region",
         Pseudo::Partition => "AWS::Partition",
+        Pseudo::UrlSuffix => "AWS::URLSuffix",
+        Pseudo::StackName => "AWS::StackName",
+        Pseudo::StackId => "AWS::StackId",
+        Pseudo::NoValue => "AWS::NoValue",
     }
+}
+
+/// What a property whose value is `Expr::no_value()` becomes: `{"Ref": "AWS::NoValue"}`, which removes it.
+pub(crate) fn no_value() -> Json {
+    json!({ "Ref": pseudo_parameter(Pseudo::NoValue) })
 }
 
 #[cfg(test)]

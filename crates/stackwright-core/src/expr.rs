@@ -12,22 +12,55 @@ pub enum Expr {
     Attr(AttrRef),
     /// A deploy-time parameter of the stack.
     Param(ParamRef),
-    /// A fact of the environment the stack is deployed to (account, region, partition).
+    /// A fact of the environment or the stack the expression is deployed in (account, region, partition,
+    /// URL suffix, stack name and id), or the absence of a property ([`Expr::no_value`]).
     Pseudo(Pseudo),
     /// Parts joined without separator; never nested and never two adjacent literals (see [`Expr::concat`]).
     Concat(Vec<Expr>),
 }
 
-/// Facts of the environment a stack is deployed to. Builders use them to spell ARNs and service
-/// principals without knowing the environment; CloudFormation reads them from its pseudo parameters,
-/// Terraform gets the environment's values (its provider is pinned to that account and region).
+/// Facts of the environment and stack a definition is deployed to, CloudFormation's pseudo parameters.
+/// Builders use them to spell ARNs, service principals and endpoints without knowing the environment;
+/// CloudFormation reads them from its pseudo parameters (`AWS::AccountId`, ...), Terraform gets the
+/// environment's values (its provider is pinned to that account and region), the `aws_partition` data
+/// source's `dns_suffix` for the URL suffix, and has no stack id.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Pseudo {
     AccountId,
     Region,
     /// `aws`, `aws-cn`, `aws-us-gov`, ...: the first field of every ARN.
     Partition,
+    /// The domain suffix of the partition's endpoints: `amazonaws.com`, `amazonaws.com.cn`, ...
+    UrlSuffix,
+    /// The name the stack is deployed as: `<app>-<environment>-<stack>` (CloudFormation's stack name;
+    /// in Terraform the same name, literal).
+    StackName,
+    /// The stack's id (`arn:aws:cloudformation:...:stack/<name>/<uuid>`): CloudFormation only.
+    StackId,
+    /// No value: the property it is given to is left out (CloudFormation `AWS::NoValue`; Terraform omits
+    /// the attribute). Allowed only as the whole value of a property or nested property.
+    NoValue,
 }
+
+impl Pseudo {
+    /// How the user spells it, for messages: `Expr::stack_id()`.
+    pub fn constructor(self) -> &'static str {
+        match self {
+            Pseudo::AccountId => "Expr::account_id()",
+            Pseudo::Region => "Expr::region()",
+            Pseudo::Partition => "Expr::partition()",
+            Pseudo::UrlSuffix => "Expr::url_suffix()",
+            Pseudo::StackName => "Expr::stack_name()",
+            Pseudo::StackId => "Expr::stack_id()",
+            Pseudo::NoValue => "Expr::no_value()",
+        }
+    }
+}
+
+/// Why [`Expr::no_value`] was refused where it stands; both targets report this text.
+pub const NO_VALUE_MISPLACED: &str = "`Expr::no_value()` stands for an absent property and is allowed only as \
+     the whole value of a property or nested property (the property is then left out); here it is part of \
+     a text, a list, a tag, a name or an output: use it alone as a property's value, or leave the property unset";
 
 /// An attribute of a resource. `attr` is the neutral attribute name (`id`, `private_ip`, ...) that each
 /// target maps to its own spelling for the resource's kind.
@@ -57,6 +90,37 @@ impl Expr {
     /// The partition of the environment's region (`aws`, `aws-cn`, ...).
     pub fn partition() -> Expr {
         Expr::Pseudo(Pseudo::Partition)
+    }
+
+    /// The domain suffix of the partition's endpoints (`amazonaws.com`, `amazonaws.com.cn` in China):
+    /// spell endpoint host names with it, never with a literal `amazonaws.com`.
+    pub fn url_suffix() -> Expr {
+        Expr::Pseudo(Pseudo::UrlSuffix)
+    }
+
+    /// The name the stack is deployed as, `<app>-<environment>-<stack>`: CloudFormation's
+    /// `AWS::StackName`; in Terraform the same name as a literal.
+    pub fn stack_name() -> Expr {
+        Expr::Pseudo(Pseudo::StackName)
+    }
+
+    /// The CloudFormation stack's id (`AWS::StackId`). Terraform has no stack id: synthesizing a
+    /// Terraform module that uses it is an error at the resource or output that does.
+    pub fn stack_id() -> Expr {
+        Expr::Pseudo(Pseudo::StackId)
+    }
+
+    /// No value: the property given it is left out (CloudFormation `{"Ref": "AWS::NoValue"}`, Terraform
+    /// omits the attribute), e.g. to remove a property a builder sets by default. Allowed only as the
+    /// whole value of a property or nested property; inside a text, a list, a tag, a name or an output it
+    /// is an error at the resource or output that holds it.
+    pub fn no_value() -> Expr {
+        Expr::Pseudo(Pseudo::NoValue)
+    }
+
+    /// Whether this is [`Expr::no_value`].
+    pub fn is_no_value(&self) -> bool {
+        matches!(self, Expr::Pseudo(Pseudo::NoValue))
     }
 
     /// Concatenates parts, flattening nested concatenations and merging adjacent literals, so that equal
@@ -179,6 +243,11 @@ pub enum Value {
 }
 
 impl Value {
+    /// Whether this is [`Expr::no_value`], a property to leave out.
+    pub fn is_no_value(&self) -> bool {
+        matches!(self, Value::Str(e) if e.is_no_value())
+    }
+
     pub fn as_expr(&self) -> Option<&Expr> {
         match self {
             Value::Str(e) => Some(e),

@@ -25,7 +25,7 @@ pub mod target;
 
 pub use app::{AnyApp, App, EnvSpec, Environment};
 pub use diagnostic::{Diagnostic, Location};
-pub use expr::{AttrRef, Expr, ParamRef, Pseudo, Value};
+pub use expr::{AttrRef, Expr, ParamRef, Pseudo, Value, NO_VALUE_MISPLACED};
 pub use extensions::Extensions;
 pub use instantiate::{Batch, Checked, Instantiation, Selection, StackInstance};
 pub use links::{Export, Import, Links, RemoteRead};

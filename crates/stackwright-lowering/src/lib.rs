@@ -9,10 +9,20 @@ pub mod secrets;
 use serde_json::{Map, Value as Json};
 use stackwright_core::{Diagnostic, Expr, Override, Resource, Value};
 
+/// What a target makes of a property whose value is [`Expr::no_value`]: the JSON that removes it
+/// (CloudFormation's `{"Ref": "AWS::NoValue"}`), or `None` to leave the key out (Terraform).
+pub type NoValue<'a> = Option<&'a Json>;
+
 /// Lowers a neutral value to JSON; `string` is the target's lowering of strings, which may hold
 /// references. Map keys are copied as they are: for targets that read keys literally (CloudFormation).
-pub fn lower_value(value: &Value, string: &mut dyn FnMut(&Expr) -> Json) -> Json {
-    lower_value_keyed(value, &|k| k.to_owned(), string)
+/// A map entry whose value is [`Expr::no_value`] becomes `no_value` (left out when `None`); anywhere else
+/// `no_value` reaches `string`, which refuses it.
+pub fn lower_value(
+    value: &Value,
+    no_value: NoValue,
+    string: &mut dyn FnMut(&Expr) -> Json,
+) -> Json {
+    lower_value_keyed(value, &|k| k.to_owned(), no_value, string)
 }
 
 /// [`lower_value`] for targets that read map keys as text with a syntax of their own (Terraform reads
@@ -20,6 +30,7 @@ pub fn lower_value(value: &Value, string: &mut dyn FnMut(&Expr) -> Json) -> Json
 pub fn lower_value_keyed(
     value: &Value,
     key: &dyn Fn(&str) -> String,
+    no_value: NoValue,
     string: &mut dyn FnMut(&Expr) -> Json,
 ) -> Json {
     match value {
@@ -29,29 +40,42 @@ pub fn lower_value_keyed(
         Value::List(items) => Json::Array(
             items
                 .iter()
-                .map(|v| lower_value_keyed(v, key, string))
+                .map(|v| lower_value_keyed(v, key, no_value, string))
                 .collect(),
         ),
         Value::Map(entries) => Json::Object(
             entries
                 .iter()
-                .map(|(k, v)| (key(k), lower_value_keyed(v, key, string)))
+                .filter_map(|(k, v)| {
+                    let lowered = match (v.is_no_value(), no_value) {
+                        (true, Some(absent)) => absent.clone(),
+                        (true, None) => return None,
+                        (false, _) => lower_value_keyed(v, key, no_value, string),
+                    };
+                    Some((key(k), lowered))
+                })
                 .collect(),
         ),
     }
 }
 
 /// Applies a resource's overrides for `target` to its lowered JSON, in declaration order. `lower` turns
-/// an override's neutral value into the target's JSON (so references stay live).
+/// an override's neutral value into the target's JSON (so references stay live); an override to
+/// [`Expr::no_value`] sets `no_value`, or removes the property when that is `None`.
 pub fn apply_overrides(
     target: &str,
     resource: &Resource,
     lowered: &mut Json,
+    no_value: NoValue,
     lower: &mut dyn FnMut(&Value) -> Json,
     problems: &mut Vec<Diagnostic>,
 ) {
     for o in resource.overrides.iter().filter(|o| o.target == target) {
-        let value = o.value.as_ref().map(&mut *lower);
+        // An override to `no_value` sets the property to the target's absence (or removes it).
+        let value = match &o.value {
+            Some(v) if v.is_no_value() => no_value.cloned(),
+            other => other.as_ref().map(&mut *lower),
+        };
         if let Err(why) = apply(lowered, &o.path, value) {
             problems.push(located(resource, o, why));
         }

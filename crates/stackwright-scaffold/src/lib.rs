@@ -121,7 +121,7 @@ pub fn files(name: &str, dependency: &Dependency) -> Result<Vec<File>, String> {
 fn check_name(name: &str) -> Result<(), String> {
     let invalid =
         |why: String| format!("invalid crate name `{name}` (it is also the app's name): {why}");
-    stackwright_core::ids::validate_name(name).map_err(invalid)?;
+    stackwright::ids::validate_name(name).map_err(invalid)?;
     if let Some(why) = refused_by_cargo(name) {
         return Err(invalid(why));
     }
@@ -236,7 +236,7 @@ pub fn create(dir: &Path, source: &Source) -> Result<Vec<String>, String> {
         .collect();
     // A new crate goes into a missing or empty directory only: a directory with files and no manifest is
     // refused by the writer, so nothing of the user's is ever replaced.
-    stackwright_cli::write_tree(dir, entries, &mut |_| {})
+    stackwright::synth::write_tree(dir, entries, &mut |_| {})
         .map_err(|e| format!("cannot write `{}`: {e}; nothing was written", dir.display()))?;
     Ok(files.into_iter().map(|f| f.path).collect())
 }

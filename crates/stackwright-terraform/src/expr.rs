@@ -4,9 +4,18 @@ use stackwright_core::{AttrRef, Expr, ParamRef, Pseudo};
 pub(crate) trait Resolve {
     fn attr(&self, attr: &AttrRef) -> Result<String, String>;
     fn param(&self, param: &ParamRef) -> Result<String, String>;
-    /// The environment's value of a fact: the module's provider is pinned to that account and region,
-    /// so the value is a literal rather than a data source read.
-    fn pseudo(&self, pseudo: Pseudo) -> String;
+    /// A fact of the environment or stack: a literal where the module knows it (its provider is pinned to
+    /// the account and region), else the address of the data source that reads it; an error for one
+    /// Terraform has no equivalent of.
+    fn pseudo(&self, pseudo: Pseudo) -> Result<PseudoValue, String>;
+}
+
+/// How a pseudo parameter is spelled in a module.
+pub(crate) enum PseudoValue {
+    /// Known when the module is written: the environment's account, region, partition; the stack's name.
+    Literal(String),
+    /// Read at plan time: the address inside `${...}`.
+    Address(String),
 }
 
 /// Lowers an expression to a Terraform JSON string template: references become `${address}`, and literal
@@ -18,7 +27,11 @@ pub(crate) fn lower(expr: &Expr, resolve: &dyn Resolve, report: &mut dyn FnMut(S
             Expr::Literal(text) => return escape_into(text, out),
             Expr::Attr(attr) => resolve.attr(attr),
             Expr::Param(param) => resolve.param(param),
-            Expr::Pseudo(pseudo) => return escape_into(&resolve.pseudo(*pseudo), out),
+            Expr::Pseudo(pseudo) => match resolve.pseudo(*pseudo) {
+                Ok(PseudoValue::Literal(text)) => return escape_into(&text, out),
+                Ok(PseudoValue::Address(address)) => Ok(address),
+                Err(message) => Err(message),
+            },
             Expr::Concat(_) => Err("internal: nested concatenation".into()),
         };
         match address {
@@ -125,8 +138,14 @@ mod tests {
         fn param(&self, _: &ParamRef) -> Result<String, String> {
             Ok("var.size".into())
         }
-        fn pseudo(&self, _: Pseudo) -> String {
-            "123456789012".into()
+        fn pseudo(&self, pseudo: Pseudo) -> Result<PseudoValue, String> {
+            match pseudo {
+                Pseudo::UrlSuffix => Ok(PseudoValue::Address(
+                    "data.aws_partition.p.dns_suffix".into(),
+                )),
+                Pseudo::StackId => Err("no stack id".into()),
+                _ => Ok(PseudoValue::Literal("123456789012".into())),
+            }
         }
     }
 
@@ -144,13 +163,22 @@ mod tests {
             ip,
             "$".into(),
             Expr::account_id(),
+            ".".into(),
+            Expr::url_suffix(),
         ]);
         let mut problems = Vec::new();
         assert_eq!(
             lower(&expr, &Fixed, &mut |m| problems.push(m)),
-            "echo $${HOME} %%{if} $5 %d ${aws_instance.web.private_ip}$123456789012"
+            "echo $${HOME} %%{if} $5 %d ${aws_instance.web.private_ip}$123456789012.${data.aws_partition.p.dns_suffix}"
         );
         assert!(problems.is_empty());
+        assert_eq!(
+            lower(&(Expr::from("a") + Expr::stack_id()), &Fixed, &mut |m| {
+                problems.push(m)
+            }),
+            "a"
+        );
+        assert_eq!(problems, ["no stack id"]);
         assert_eq!(escape("a$${b}"), "a$$${b}");
         assert_eq!(
             call("base64encode", "echo \"$${HOME}\" \\ ${aws_vpc.vpc.id}\n"),

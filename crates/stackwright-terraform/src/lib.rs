@@ -166,6 +166,7 @@ fn lower_module(instance: &StackInstance, text: bool) -> Module<ModuleDocument> 
         default_tags: &instance.default_tags,
         names: &names,
         gateways: &gateways,
+        partition_used: std::cell::Cell::new(false),
     };
     let mut variables = Map::new();
     let mut blocks = resources::Blocks::new(taken, text);
@@ -434,6 +435,15 @@ fn lower_module(instance: &StackInstance, text: bool) -> Module<ModuleDocument> 
         );
     } else {
         module.insert("provider".into(), json!({ "aws": provider }));
+    }
+    if lowering.partition_used.get() {
+        // `Expr::url_suffix()`: the partition's DNS suffix, read once per module.
+        blocks.add(
+            true,
+            "aws_partition",
+            resources::PARTITION_DATA_SOURCE,
+            Map::new(),
+        );
     }
     if !variables.is_empty() {
         module.insert("variable".into(), Json::Object(variables));

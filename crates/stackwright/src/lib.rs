@@ -6,6 +6,31 @@
 //! ([`terraform`]), text templates with live references ([`template`]) and the command line
 //! ([`Run::run`]).
 //!
+//! # Three layers of builders, one dependency
+//!
+//! - **Hand-written kinds** ([`aws`]: `aws::ec2::Vpc`, `aws::s3::Bucket`, ...): about 45 AWS types with
+//!   secure defaults (encryption, closed security groups, IMDSv2, retained data), input checked where it
+//!   is written, and grants between handles; both targets. Always compiled. Start here.
+//! - **Registry builders** (crate `stackwright-aws-generated`): every CloudFormation registry type, one
+//!   Cargo feature per service named like its module (`lambda`, `sqs`, `elasticloadbalancingv2`);
+//!   both targets, Terraform through the Cloud Control provider (`awscc_*` resources, which
+//!   `terraform validate` and checkov cannot check here). For a type the catalog lacks when both targets
+//!   must deploy it. No secure defaults: what the schema requires, validated against it.
+//! - **hashicorp/aws builders** ([`terraform`]`::<service>`, crate `stackwright-aws-terraform`): every
+//!   resource and data source of the hashicorp/aws provider (5.100.0), Terraform only (synthesizing
+//!   CloudFormation for a stack that holds one is an error at its line). For Terraform teams: the
+//!   provider's names and blocks, checked against its schema, and `aws_*` state they already have.
+//!   One feature per service, `tf-<service>` (`tf-lambda`, `tf-vpc`); `tf-full` compiles them all.
+//!
+//! Handles of every layer mix: a hand-written VPC's `id()` goes into a generated endpoint. Generated
+//! services are opt-in: a crate that enables none compiles none, and each service costs its own compile
+//! time once (a definition's edit recompiles only the definition).
+//!
+//! ```toml
+//! [dependencies]
+//! stackwright = { version = "0.1", features = ["tf-lambda", "tf-sqs"] }
+//! ```
+//!
 //! ```no_run
 //! use stackwright::prelude::*;
 //! use stackwright::aws::ec2;
@@ -29,6 +54,12 @@ pub use stackwright_core::{
     interpolate, AnyApp, App, Diagnostic, EnvSpec, Environment, Expr, HasResourceRef, ParamHandle,
     ParamType, Parameter, RemovalPolicy, Stack, Stacks, Target, Value,
 };
+
+/// The rule app, environment and stack names follow (they become path segments and deployed stack
+/// names): `ids::validate_name`, for tools that check a name before building an app (`stackwright new`).
+pub mod ids {
+    pub use stackwright_core::ids::validate_name;
+}
 
 /// Standard tag keys (`tags::OWNER`, `tags::COST_CENTER`, ...) for `App::tag` and `Environment::tag`.
 pub use stackwright_core::tags;

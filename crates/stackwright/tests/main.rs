@@ -15,6 +15,7 @@ mod existing;
 mod hostile;
 mod limits;
 mod lowering;
+mod pseudo;
 mod removal;
 mod renames;
 mod replicated_service;

@@ -192,13 +192,18 @@ impl Props<'_, '_> {
     }
 
     pub fn value(&mut self, value: &Value) -> Json {
-        stackwright_lowering::lower_value(value, &mut |e| self.expr(e))
+        stackwright_lowering::lower_value(value, Some(&expr::no_value()), &mut |e| self.expr(e))
     }
 
-    /// Copies neutral property `from` to CloudFormation property `to`, when set.
+    /// Copies neutral property `from` to CloudFormation property `to`, when set (`{"Ref":
+    /// "AWS::NoValue"}` when its value is `Expr::no_value()`).
     pub fn copy(&mut self, from: &str, to: &str) {
         if let Some(value) = self.resource.get(from) {
-            let lowered = self.value(value);
+            let lowered = if value.is_no_value() {
+                expr::no_value()
+            } else {
+                self.value(value)
+            };
             self.out.insert(to.into(), lowered);
         }
     }
@@ -405,6 +410,7 @@ impl Lowering<'_> {
             TARGET,
             resource,
             &mut entry,
+            Some(&expr::no_value()),
             &mut |v| p.value(v),
             &mut found,
         );

@@ -47,7 +47,11 @@ pub(super) fn lower(p: &mut Props) -> Option<String> {
         .and_then(Value::as_map)
         .unwrap_or_default()
     {
-        let lowered = p.value(value);
+        let lowered = if value.is_no_value() {
+            crate::expr::no_value()
+        } else {
+            p.value(value)
+        };
         p.out.insert(key.clone(), lowered);
     }
     Some(type_name.to_owned())

@@ -27,7 +27,7 @@ pub(crate) use registry::{
 };
 
 use crate::document::{Body, Groups, Section, BLOCK_DEPTH};
-use crate::expr::{self, Resolve};
+use crate::expr::{self, PseudoValue, Resolve};
 use crate::names::{self, Names};
 use serde_json::{Map, Value as Json};
 use stackwright_aws::kinds;
@@ -49,7 +49,13 @@ pub(crate) struct Lowering<'a> {
     pub default_tags: &'a [(String, String)],
     /// Internet gateways that resources with public addresses wait for.
     pub gateways: &'a GatewayOrdering,
+    /// Whether anything read `Expr::url_suffix()`, which needs the module's `aws_partition` data source
+    /// ([`PARTITION_DATA_SOURCE`]).
+    pub partition_used: std::cell::Cell<bool>,
 }
+
+/// The `aws_partition` data source a module declares (once) when it reads `Expr::url_suffix()`.
+pub(crate) const PARTITION_DATA_SOURCE: &str = "stackwright_partition";
 
 /// `resource` and `data` blocks, grouped by type in order of first appearance, and `moved` blocks.
 pub(crate) struct Blocks {
@@ -287,12 +293,30 @@ impl Resolve for Lowering<'_> {
             .ok_or_else(|| "reference to a parameter outside this stack".into())
     }
 
-    fn pseudo(&self, pseudo: Pseudo) -> String {
-        match pseudo {
+    fn pseudo(&self, pseudo: Pseudo) -> Result<PseudoValue, String> {
+        Ok(PseudoValue::Literal(match pseudo {
             Pseudo::AccountId => self.env.account.clone(),
             Pseudo::Region => self.env.region.clone(),
             Pseudo::Partition => regions::partition(&self.env.region).to_owned(),
-        }
+            // The name CloudFormation deploys the same stack as (`<app>-<environment>-<stack>`), so that
+            // both targets give the same text.
+            Pseudo::StackName => format!("{}-{}-{}", self.app, self.env.name, self.stack.name()),
+            Pseudo::UrlSuffix => {
+                self.partition_used.set(true);
+                return Ok(PseudoValue::Address(format!(
+                    "data.aws_partition.{PARTITION_DATA_SOURCE}.dns_suffix"
+                )));
+            }
+            Pseudo::StackId => {
+                return Err(
+                    "`Expr::stack_id()` is CloudFormation's stack id (`AWS::StackId`); a Terraform module has \
+                     no stack id: use `Expr::stack_name()` or a value of your own for this target, or \
+                     synthesize with `--target cloudformation`"
+                        .into(),
+                )
+            }
+            Pseudo::NoValue => return Err(stackwright_core::NO_VALUE_MISPLACED.into()),
+        }))
     }
 }
 
@@ -381,7 +405,7 @@ impl Attrs<'_, '_> {
 
     pub fn value(&mut self, value: &Value) -> Json {
         let (resource, problems, lowering) = (self.resource, &mut *self.problems, self.lowering);
-        stackwright_lowering::lower_value_keyed(value, &expr::escape, &mut |e| {
+        stackwright_lowering::lower_value_keyed(value, &expr::escape, None, &mut |e| {
             Json::String(expr::lower(e, lowering, &mut |m| {
                 problems.push(
                     Diagnostic::new(m)
@@ -392,9 +416,10 @@ impl Attrs<'_, '_> {
         })
     }
 
-    /// Copies neutral property `from` to attribute `to`, when set.
+    /// Copies neutral property `from` to attribute `to`, when set (and not `Expr::no_value()`, which
+    /// leaves the attribute out).
     pub fn copy(&mut self, from: &str, to: &str) {
-        if let Some(value) = self.resource.get(from) {
+        if let Some(value) = self.resource.get(from).filter(|v| !v.is_no_value()) {
             let lowered = self.value(value);
             self.out.insert(to.into(), lowered);
         }
@@ -605,6 +630,7 @@ impl Lowering<'_> {
             TARGET,
             resource,
             &mut body,
+            None,
             &mut |v| a.value(v),
             &mut found,
         );

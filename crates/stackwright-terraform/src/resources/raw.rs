@@ -113,7 +113,8 @@ pub(super) fn lower(a: &mut Attrs) -> bool {
         .get(props::TERRAFORM_ATTRIBUTES)
         .and_then(Value::as_map)
         .unwrap_or_default();
-    for (key, value) in attributes {
+    // An attribute whose value is `Expr::no_value()` is left out.
+    for (key, value) in attributes.iter().filter(|(_, v)| !v.is_no_value()) {
         let lowered = a.value(value);
         a.out.insert(key.clone(), lowered);
     }

@@ -102,7 +102,7 @@ pub(super) fn lower(a: &mut Attrs) -> bool {
         .get(props::TERRAFORM_ATTRIBUTES)
         .and_then(Value::as_map)
         .unwrap_or_default();
-    for (key, value) in attributes {
+    for (key, value) in attributes.iter().filter(|(_, v)| !v.is_no_value()) {
         let block = schema
             .and_then(|s| member(s, key, false))
             .and_then(|(_, b)| b);
@@ -151,9 +151,11 @@ fn attribute_value(a: &mut Attrs, value: &Value) -> Json {
         Value::Map(entries) if entries.len() == 1 && entries[0].0 == JSON_STRING => {
             Json::String(format!("${{jsonencode({})}}", hcl(a, &entries[0].1)))
         }
+        // A property whose value is `Expr::no_value()` is left out.
         Value::Map(entries) => Json::Object(
             entries
                 .iter()
+                .filter(|(_, v)| !v.is_no_value())
                 .map(|(k, v)| (k.clone(), attribute_value(a, v)))
                 .collect(),
         ),
