@@ -5,7 +5,7 @@
 #        scripts/check-artifacts.sh --out-dir DIR [--out-dir DIR]... [--keep-temp]
 #
 #   (default)        for each examples/*/Cargo.toml: cargo run -q -p NAME -- synth --out TMP/NAME, then check it
-#                    (with --target T for an example of one target, ONLY_TARGET below)
+#                    (an example of one target declares it: `.targets([Target::Terraform])`)
 #   --example NAME   only synthesize and check example package NAME (repeatable)
 #   --out-dir DIR    check an already-synthesized out dir (DIR/manifest.json); builds nothing; never writes to DIR
 #   --keep-temp      keep the scratch dir (synthesized output, terraform copies, raw checker reports)
@@ -117,9 +117,6 @@ fi
 say "validators (scripts/validators/install.sh)"
 bash "$V/install.sh"
 
-# Examples with one target only: the hashicorp/aws builders have no CloudFormation form.
-# TODO(lead): drop this map once examples/terraform-native declares `.targets([Target::Terraform])`.
-declare -A ONLY_TARGET=([terraform-native]=terraform)
 if [ ${#OUT_DIRS[@]} -eq 0 ]; then
   mkdir -p "$WORK/out"
   for name in ${NAMES[@]+"${NAMES[@]}"}; do
@@ -128,7 +125,6 @@ if [ ${#OUT_DIRS[@]} -eq 0 ]; then
     run=(cargo run -q -p "$name")
     if [ ! -f "${DIRS[$name]}/src/main.rs" ]; then run+=(--example "$name"); fi
     synth=(synth)
-    if [ -n "${ONLY_TARGET[$name]:-}" ]; then synth+=(--target "${ONLY_TARGET[$name]}"); fi
     say "synth $name: ${run[*]} -- ${synth[*]} --out \$TMP/$name"
     t0=$(now)
     rc=0

@@ -4,7 +4,7 @@
 //! reaches SQS through an interface VPC endpoint; the VPC logs its flows; IAM roles and policies for the
 //! function and the flow logs. Terraform only: the builders have no CloudFormation form.
 //!
-//! `cargo run -p terraform-native --example terraform-native -- synth --target terraform --out DIR`
+//! `cargo run -p terraform-native --example terraform-native -- synth --out DIR`
 //! (`scripts/check-artifacts.sh` runs `terraform validate` with the real provider and checkov on it).
 
 use stackwright::prelude::*;
@@ -15,9 +15,9 @@ use stackwright::terraform::{apigatewayv2, cloudwatch, iam, lambda, sqs, vpc};
 
 /// The app: one environment, one stack.
 pub fn app() -> App<()> {
-    // TODO(lead): declare `.targets([Target::Terraform])` here once declared targets merge; the test and
-    // scripts/check-artifacts.sh select Terraform explicitly until then.
+    // Terraform only: `synth`, `list`, `plan` and `ci` need no `--target`.
     App::new("orders")
+        .targets([Target::Terraform])
         .tag("owner", "platform")
         .environment(Environment::new("dev", "111111111111", "us-east-1", ()))
         .stack("api", orders)
