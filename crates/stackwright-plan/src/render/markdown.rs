@@ -59,6 +59,25 @@ pub fn markdown_within(plan: &Plan, limit: usize) -> String {
             inline(&embrace.message(), false)
         ));
     }
+    if !plan.steps.is_single() {
+        out.line(format!(
+            "> [!IMPORTANT]\n> **{}**: deploy them in order (`synth --steps` writes each step's tree):",
+            text(&plan.steps.headline())
+        ));
+        let lines = plan.steps.steps.iter().map(|step| {
+            format!(
+                "> {}. {}",
+                step.number,
+                step.lines
+                    .iter()
+                    .map(|l| inline(l, false))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )
+        });
+        out.lines(lines, "> ", "steps");
+        out.line(String::new());
+    }
     if plan.summary.warnings > 0 {
         out.line("> [!WARNING]".to_owned());
         let lines = plan.stacks.iter().flat_map(|stack| {
