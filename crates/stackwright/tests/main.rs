@@ -21,6 +21,7 @@ mod replicated_service;
 mod rule_names;
 mod secrets;
 mod stackset;
+mod steps;
 mod support;
 mod templating;
 mod validation;

@@ -395,6 +395,12 @@ fn code(data: &str, cell: bool) -> String {
     format!("{fence}{pad}{body}{pad}{fence}")
 }
 
+/// A line of the caller's in the comment: its words escaped and its backticked names as code, as the
+/// plan's own lines are (a step's progress, for a plan against a step's tree).
+pub fn markdown_text(line: &str) -> String {
+    inline(line, false)
+}
+
 /// Our own words with data between backticks (`` create-only property `ImageId` ``): the words as
 /// [`text`], the data as [`code`]. Data holding backticks itself only shifts what is shown as code; all of
 /// it stays escaped either way.

@@ -1,0 +1,215 @@
+//! `synth --steps` through the CLI: a change that cannot be deployed in one step written as numbered
+//! trees beside `out/`, the last one what `synth` writes; `plan` and `list` against a tree in the middle.
+
+use crate::support::run;
+use serde_json::{json, Value};
+use stackwright::aws::ec2;
+use stackwright::prelude::*;
+use std::path::Path;
+
+/// The service uses the network's VPC (`shared`: an export and an import) or one of its own.
+fn split(shared: bool) -> App<()> {
+    App::new("shop")
+        .environment(Environment::new("dev", "123456789012", "eu-west-1", ()))
+        .stacks(move |stacks, _| {
+            let vpc = stacks.stack("network", |s| s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16")));
+            stacks.stack("service", |s| {
+                let vpc = if shared {
+                    vpc.clone()
+                } else {
+                    s.add(ec2::Vpc::new("OwnVpc", "10.1.0.0/16"))
+                };
+                s.add(ec2::SecurityGroup::new("Web", &vpc, "web"));
+            });
+        })
+}
+
+/// Every file under `dir`, relative path -> bytes.
+fn files(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let rel = path.strip_prefix(dir).unwrap().to_str().unwrap().to_owned();
+                out.insert(rel, std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    out
+}
+
+fn manifest(dir: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap()).unwrap()
+}
+
+#[test]
+fn an_export_removal_is_written_as_two_trees_whose_last_is_what_synth_writes() {
+    let scratch = tempfile::tempdir().unwrap();
+    let out = scratch.path().join("out");
+    let out_s = out.to_str().unwrap();
+    let (code, _, stderr) = run(&split(true), &["synth", "--out", out_s]);
+    assert_eq!(code, 0, "{stderr}");
+    let deployed = files(&out);
+
+    // `plan` names the kind and the steps.
+    let (code, plan, stderr) = run(&split(false), &["plan", "--against", out_s]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        plan.contains("this change needs 2 steps: deploy them in order"),
+        "{plan}"
+    );
+    assert!(
+        plan.contains(
+            "  1. dev/network: keep export `shop-dev-network:Vpc:id` as deployed while `service` stop importing it"
+        ),
+        "{plan}"
+    );
+
+    let (code, stdout, stderr) = run(&split(false), &["synth", "--steps", "--out", out_s]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
+    let steps = scratch.path().join("steps");
+    assert!(stdout.contains("this change needs 2 steps"), "{stdout}");
+    assert!(
+        stdout.contains(&format!("  {}", steps.join("01-keep-export").display())),
+        "{stdout}"
+    );
+    // The deployed tree is only read.
+    assert_eq!(files(&out), deployed);
+    let names: Vec<String> = std::fs::read_dir(&steps)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    assert_eq!(names, ["01-keep-export", "02-remove-export"]);
+    let (one, two) = (steps.join("01-keep-export"), steps.join("02-remove-export"));
+
+    // Step 1: the network keeps its export; the service has its own VPC.
+    let network: Value = serde_json::from_slice(
+        &std::fs::read(one.join("cloudformation/dev/network.template.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        network["Outputs"]["ExportVpcId"]["Export"],
+        json!({"Name": "shop-dev-network:Vpc:id"})
+    );
+    let mark = &manifest(&one)["step"];
+    assert_eq!(mark["number"], 1);
+    assert_eq!(mark["steps"][1]["name"], "02-remove-export");
+    assert_eq!(manifest(&two)["step"]["sequence"], mark["sequence"]);
+
+    // The last step is what synth writes, but for the step it says it is and the local state path,
+    // one level longer: each step's module keeps its state in the deployed module's file.
+    let fresh = scratch.path().join("elsewhere/out");
+    let (code, _, stderr) = run(&split(false), &["synth", "--out", fresh.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    let (mut last, mut desired) = (files(&two), files(&fresh));
+    last.remove("manifest.json");
+    desired.remove("manifest.json");
+    assert_eq!(
+        last.keys().collect::<Vec<_>>(),
+        desired.keys().collect::<Vec<_>>()
+    );
+    for (path, bytes) in &desired {
+        if path.starts_with("terraform/") {
+            let mut module: Value = serde_json::from_slice(bytes).unwrap();
+            let local = &mut module["terraform"]["backend"]["local"];
+            assert_eq!(
+                local["path"],
+                format!(
+                    "../../../../terraform-state/shop/dev/{}/terraform.tfstate",
+                    &path[14..path.len() - 13]
+                )
+            );
+            for key in ["path", "workspace_dir"] {
+                local[key] = format!("../{}", local[key].as_str().unwrap()).into();
+            }
+            assert_eq!(
+                serde_json::from_slice::<Value>(&last[path]).unwrap(),
+                module,
+                "{path}"
+            );
+        } else {
+            assert_eq!(last[path], *bytes, "{path}");
+        }
+    }
+    let mut last_manifest = manifest(&two);
+    last_manifest.as_object_mut().unwrap().remove("step");
+    let mut desired_manifest = manifest(&fresh);
+    for (a, b) in last_manifest["artifacts"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .zip(desired_manifest["artifacts"].as_array_mut().unwrap())
+    {
+        if a["target"] == "terraform" {
+            a.as_object_mut().unwrap().remove("sha256");
+            b.as_object_mut().unwrap().remove("sha256");
+        }
+    }
+    assert_eq!(last_manifest, desired_manifest);
+
+    // `plan` between consecutive trees: no step fails, and step 2 only removes the export.
+    let (code, first, stderr) = run(
+        &split(false),
+        &["plan", "--against", out_s, "--format", "json"],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    let first: Value = serde_json::from_str(&first).unwrap();
+    assert_eq!(first["steps"]["changes"][0]["kind"], "export-in-use");
+    let (code, rest, stderr) = run(&split(false), &["plan", "--against", one.to_str().unwrap()]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        !rest.contains("DEPLOY WILL FAIL") && !rest.contains("needs"),
+        "{rest}"
+    );
+    assert!(rest.contains("ExportVpcId"), "{rest}");
+    assert!(rest.contains("step 1 of 2 (01-keep-export)"), "{rest}");
+    assert!(rest.contains("remaining: 02-remove-export"), "{rest}");
+    let (code, done, stderr) = run(&split(false), &["plan", "--against", two.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}\n{done}");
+
+    // `list` of a tree in the middle says which step it is and what remains.
+    let (code, list, stderr) = run(&split(false), &["list", "--out", one.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(list.contains("step 1 of 2 (01-keep-export)"), "{list}");
+    assert!(list.contains("remaining: 02-remove-export"), "{list}");
+
+    // A second run writes the same trees.
+    let before = files(&steps);
+    let (code, _, stderr) = run(&split(false), &["synth", "--steps", "--out", out_s]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(files(&steps), before);
+}
+
+#[test]
+fn a_change_that_deploys_in_one_step_writes_no_steps() {
+    let scratch = tempfile::tempdir().unwrap();
+    let out = scratch.path().join("out");
+    let out_s = out.to_str().unwrap();
+    let (code, _, stderr) = run(&split(true), &["synth", "--out", out_s]);
+    assert_eq!(code, 0, "{stderr}");
+    let (code, stdout, stderr) = run(&split(true), &["synth", "--steps", "--out", out_s]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.starts_with("this change deploys in one step"),
+        "{stdout}"
+    );
+    assert!(!scratch.path().join("steps").exists());
+    // Without a deployed tree there is nothing to step from.
+    let empty = scratch.path().join("none");
+    let (code, _, stderr) = run(
+        &split(true),
+        &["synth", "--steps", "--out", empty.to_str().unwrap()],
+    );
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("holds no tree stackwright wrote"),
+        "{stderr}"
+    );
+}
