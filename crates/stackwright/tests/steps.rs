@@ -5,7 +5,7 @@ use crate::support::run;
 use serde_json::{json, Value};
 use stackwright::aws::ec2;
 use stackwright::prelude::*;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The service uses the network's VPC (`shared`: an export and an import) or one of its own.
 fn split(shared: bool) -> App<()> {
@@ -212,4 +212,193 @@ fn a_change_that_deploys_in_one_step_writes_no_steps() {
         stderr.contains("holds no tree stackwright wrote"),
         "{stderr}"
     );
+}
+
+/// Synthesizes `before` into `out/`, then `synth --steps` of `after`: the scratch directory, `out/`,
+/// and each step's directory name and path, in order.
+fn steps_of(before: &App<()>, after: &App<()>) -> (tempfile::TempDir, String, Vec<(String, PathBuf)>) {
+    let scratch = tempfile::tempdir().unwrap();
+    let out = scratch.path().join("out").to_str().unwrap().to_owned();
+    let (code, _, stderr) = run(before, &["synth", "--out", &out]);
+    assert_eq!(code, 0, "{stderr}");
+    let (code, stdout, stderr) = run(after, &["synth", "--steps", "--out", &out]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.starts_with("this change needs"), "{stdout}");
+    let steps = scratch.path().join("steps");
+    let mut names: Vec<String> = std::fs::read_dir(&steps)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    let steps = names
+        .into_iter()
+        .map(|n| {
+            let path = steps.join(&n);
+            (n, path)
+        })
+        .collect();
+    (scratch, out, steps)
+}
+
+fn read(dir: &Path, path: &str) -> Value {
+    serde_json::from_slice(&std::fs::read(dir.join(path)).unwrap()).unwrap()
+}
+
+/// `plan` of `app` against `dir`: (exit code, human text).
+fn plan(app: &App<()>, dir: &Path) -> (u8, String) {
+    let (code, stdout, stderr) = run(app, &["plan", "--against", dir.to_str().unwrap()]);
+    assert!(code != 1, "{stderr}");
+    (code, stdout)
+}
+
+#[test]
+fn a_blue_green_switch_is_written_as_ten_fifty_and_all_percent() {
+    use crate::replicated_service::blue_green;
+    use stackwright::aws::service::Color;
+    let after = blue_green(Color::Green);
+    let (_scratch, _, steps) = steps_of(&blue_green(Color::Blue), &after);
+    let names: Vec<&str> = steps.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["01-traffic-10", "02-traffic-50", "03-traffic-100"]);
+    let weights = |dir: &Path| -> (Value, Value) {
+        let cfn = read(dir, "cloudformation/dev/main.template.json");
+        let tf = read(dir, "terraform/dev/main/main.tf.json");
+        let c = cfn["Resources"]["WebHttpsListener"]["Properties"]["DefaultActions"][0]["ForwardConfig"]
+            ["TargetGroups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| g["Weight"].clone())
+            .collect();
+        let t = tf["resource"]["aws_lb_listener"]["web_https_listener"]["default_action"][0]["forward"]
+            ["target_group"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| g["weight"].clone())
+            .collect();
+        (c, t)
+    };
+    assert_eq!(weights(&steps[0].1), (json!([90, 10]), json!([90, 10])));
+    assert_eq!(weights(&steps[1].1), (json!([50, 50]), json!([50, 50])));
+    assert_eq!(weights(&steps[2].1), (json!([0, 1]), json!([0, 1])));
+    assert_eq!(read(&steps[0].1, "manifest.json")["step"]["steps"][0]["bake_minutes"], 10);
+    // From the first step, what remains is the rest of the shift: 50 %, then all of it.
+    let (code, rest) = plan(&after, &steps[0].1);
+    assert_eq!(code, 2);
+    assert!(rest.contains("this change needs 2 steps"), "{rest}");
+    assert!(rest.contains("step 1 of 3 (01-traffic-10)"), "{rest}");
+    // From the second, one step: the listener's weights, nothing else.
+    let (_, rest) = plan(&after, &steps[1].1);
+    assert!(!rest.contains("needs"), "{rest}");
+    assert!(rest.contains("1 to update"), "{rest}");
+    assert!(rest.contains("~ update  WebHttpsListener"), "{rest}");
+    let (code, _) = plan(&after, &steps[2].1);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn a_cloudformation_rename_is_a_stack_refactor_with_its_mappings_then_the_rest() {
+    let before = crate::support::one_stack(|s| {
+        s.add(ec2::Vpc::new("Network", "10.0.0.0/16"));
+    });
+    let after = crate::support::one_stack(|s| {
+        s.add(
+            ec2::Vpc::new("Vpc", "10.0.0.0/16")
+                .renamed_from("Network")
+                .tag("tier", "core"),
+        );
+    });
+    let (scratch, out, steps) = steps_of(&before, &after);
+    let names: Vec<&str> = steps.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["01-refactor", "02-deploy"]);
+    let one = &steps[0].1;
+    // The previous template with only the logical id renamed, and the refactor's mappings beside it.
+    let previous = read(Path::new(&out), "cloudformation/dev/main.template.json");
+    let refactored = read(one, "cloudformation/dev/main.template.json");
+    assert_eq!(
+        refactored["Resources"]["Vpc"],
+        previous["Resources"]["Network"]
+    );
+    assert!(refactored["Resources"].get("Network").is_none());
+    assert_eq!(
+        read(one, "refactor/dev/main.json"),
+        json!([{"Source": {"StackName": "demo-dev-main", "LogicalResourceId": "Network"},
+                "Destination": {"StackName": "demo-dev-main", "LogicalResourceId": "Vpc"}}])
+    );
+    assert_eq!(
+        read(one, "manifest.json")["step"]["files"],
+        json!(["refactor/dev/main.json"])
+    );
+    // Step 2 only tags the VPC, in place; it has no refactor file.
+    let two = &steps[1].1;
+    assert!(!two.join("refactor").exists());
+    let (_, rest) = plan(&after, one);
+    assert!(!rest.contains("needs"), "{rest}");
+    // A tree of another sequence under `steps/` (an earlier run's) is left to the user, and named.
+    let old = scratch.path().join("steps/05-old");
+    std::fs::create_dir_all(&old).unwrap();
+    let mut mark = read(two, "manifest.json");
+    mark["step"]["sequence"] = json!("0000000000000000");
+    std::fs::write(old.join("manifest.json"), serde_json::to_vec(&mark).unwrap()).unwrap();
+    for file in ["cloudformation/dev/main.template.json", "terraform/dev/main/main.tf.json"] {
+        std::fs::create_dir_all(old.join(file).parent().unwrap()).unwrap();
+        std::fs::copy(two.join(file), old.join(file)).unwrap();
+    }
+    let (code, _, stderr) = run(&after, &["synth", "--steps", "--out", &out]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("05-old` is a step of an earlier sequence, not of this one"),
+        "{stderr}"
+    );
+    assert!(old.join("manifest.json").exists());
+}
+
+#[test]
+fn a_stack_whose_exports_are_used_stays_deployed_one_step_then_goes() {
+    let before = split(true);
+    let after = App::new("shop")
+        .environment(Environment::new("dev", "123456789012", "eu-west-1", ()))
+        .stacks(|stacks, _| {
+            stacks.stack("service", |s| {
+                let vpc = s.add(ec2::Vpc::new("OwnVpc", "10.1.0.0/16"));
+                s.add(ec2::SecurityGroup::new("Web", &vpc, "web"));
+            });
+        });
+    let (_scratch, _, steps) = steps_of(&before, &after);
+    let names: Vec<&str> = steps.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["01-stop-imports", "02-tear-down"]);
+    let listed = |dir: &Path| -> Vec<(String, bool)> {
+        read(dir, "manifest.json")["artifacts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| (a["path"].as_str().unwrap().to_owned(), a.get("removed").is_some()))
+            .collect()
+    };
+    let cfn_network = "cloudformation/dev/network.template.json".to_owned();
+    assert!(listed(&steps[0].1).contains(&(cfn_network.clone(), false)));
+    assert!(listed(&steps[1].1).contains(&(cfn_network, true)));
+    // `list` of step 1 deploys the network beside the service; of step 2, tears it down.
+    let (code, list, stderr) = run(&after, &["list", "--out", steps[0].1.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!list.contains("teardown") && list.contains("stack network"), "{list}");
+    let (_, list, _) = run(&after, &["list", "--out", steps[1].1.to_str().unwrap()]);
+    assert!(list.contains("removed"), "{list}");
+}
+
+#[test]
+fn a_custom_named_replacement_goes_through_a_generated_name() {
+    let group = |description: &'static str| {
+        crate::support::one_stack(move |s| {
+            let vpc = s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+            s.add(ec2::SecurityGroup::new("Web", &vpc, description).name("web"));
+        })
+    };
+    let (_scratch, _, steps) = steps_of(&group("old"), &group("new"));
+    let names: Vec<&str> = steps.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["01-generated-name", "02-custom-name"]);
+    let props = |dir: &Path| read(dir, "cloudformation/dev/main.template.json")["Resources"]["Web"]["Properties"].clone();
+    assert!(props(&steps[0].1).get("GroupName").is_none());
+    assert_eq!(props(&steps[0].1)["GroupDescription"], "new");
+    assert!(props(&steps[1].1).get("GroupName").is_some());
 }
