@@ -869,6 +869,20 @@ fn list(s: &Synthesis, out: &Path, tree: &PreviousTree) -> String {
                 a.environment
             ));
         }
+        if let Some((definitions, mappings)) = crate::steps::refactor_of(tree, a) {
+            let (create, execute) = commands::Command::refactor(
+                a,
+                &display_path(out, &definitions),
+                &display_path(out, &mappings),
+            );
+            text.push_str(&format!(
+                "      stack refactor (a plain deploy of this template would replace the renamed resources):\n      \
+                 refactor: {}\n      then: {}\n",
+                create.human(),
+                execute.human()
+            ));
+            continue;
+        }
         text.push_str(&format!(
             "      deploy: {}\n",
             commands::Command::deploy(&s.app, a, &path).human()
@@ -1001,7 +1015,19 @@ fn list_json(s: &Synthesis, out: &Path, tree: &PreviousTree) -> serde_json::Valu
                 "state": (a.target == Target::Terraform)
                     .then(|| StateLocation::of(a, path.trim_end_matches("/main.tf.json")).json()),
             });
-            commands::Command::deploy(&s.app, a, &path).add_to(&mut entry, "deploy");
+            match crate::steps::refactor_of(tree, a) {
+                // A step's stack refactor: `deploy` creates it, `refactor_execute` runs it.
+                Some((definitions, mappings)) => {
+                    let (create, execute) = commands::Command::refactor(
+                        a,
+                        &display_path(out, &definitions),
+                        &display_path(out, &mappings),
+                    );
+                    create.add_to(&mut entry, "deploy");
+                    execute.add_to(&mut entry, "refactor_execute");
+                }
+                None => commands::Command::deploy(&s.app, a, &path).add_to(&mut entry, "deploy"),
+            }
             if let Some((account, region)) = moves.get(&a.path) {
                 let mut from = serde_json::json!({ "account": account, "region": region });
                 teardown(s, a, account, region, &path).add_to(&mut from, "destroy");

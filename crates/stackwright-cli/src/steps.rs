@@ -173,8 +173,22 @@ pub(crate) fn write(
         for r in &refactors {
             let stack_name =
                 stackwright_cloudformation::stack_name(app.name(), &r.environment, &r.stack);
+            let (definitions, mappings) = refactor_paths(&r.environment, &r.stack);
+            let template = artifacts
+                .iter()
+                .find(|a| {
+                    a.target == Target::CloudFormation
+                        && a.environment == r.environment
+                        && a.stack == r.stack
+                })
+                .map(|a| String::from_utf8_lossy(&a.bytes).into_owned())
+                .unwrap_or_default();
             extra.push((
-                format!("refactor/{}/{}.json", r.environment, r.stack),
+                definitions,
+                to_bytes(&serde_json::json!([{"StackName": stack_name, "TemplateBody": template}])),
+            ));
+            extra.push((
+                mappings,
                 to_bytes(&refactor_mappings(&stack_name, &r.renames)),
             ));
         }
@@ -452,4 +466,25 @@ pub(crate) fn listing(tree: &PreviousTree) -> Result<crate::synth::Synthesis, St
         manifest: manifest.to_bytes(),
         assets: Vec::new(),
     })
+}
+
+/// The stack refactor files of a step's (environment, stack): the stack definitions (the template as
+/// `TemplateBody`, for `--stack-definitions file://...`) and the resource mappings.
+fn refactor_paths(environment: &str, stack: &str) -> (String, String) {
+    (
+        format!("refactor/{environment}/{stack}.definitions.json"),
+        format!("refactor/{environment}/{stack}.json"),
+    )
+}
+
+/// For `list` of a step's tree: the refactor files (definitions, mappings) of a CloudFormation artifact
+/// whose step deploys it as a stack refactor, when its manifest lists them.
+pub(crate) fn refactor_of(tree: &PreviousTree, a: &Artifact) -> Option<(String, String)> {
+    if a.target != Target::CloudFormation || a.removed {
+        return None;
+    }
+    let step = tree.manifest()?.step.as_ref()?;
+    let (definitions, mappings) = refactor_paths(&a.environment, &a.stack);
+    (step.files.contains(&definitions) && step.files.contains(&mappings))
+        .then_some((definitions, mappings))
 }

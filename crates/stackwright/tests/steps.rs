@@ -216,7 +216,10 @@ fn a_change_that_deploys_in_one_step_writes_no_steps() {
 
 /// Synthesizes `before` into `out/`, then `synth --steps` of `after`: the scratch directory, `out/`,
 /// and each step's directory name and path, in order.
-fn steps_of(before: &App<()>, after: &App<()>) -> (tempfile::TempDir, String, Vec<(String, PathBuf)>) {
+fn steps_of(
+    before: &App<()>,
+    after: &App<()>,
+) -> (tempfile::TempDir, String, Vec<(String, PathBuf)>) {
     let scratch = tempfile::tempdir().unwrap();
     let out = scratch.path().join("out").to_str().unwrap().to_owned();
     let (code, _, stderr) = run(before, &["synth", "--out", &out]);
@@ -262,15 +265,15 @@ fn a_blue_green_switch_is_written_as_ten_fifty_and_all_percent() {
     let weights = |dir: &Path| -> (Value, Value) {
         let cfn = read(dir, "cloudformation/dev/main.template.json");
         let tf = read(dir, "terraform/dev/main/main.tf.json");
-        let c = cfn["Resources"]["WebHttpsListener"]["Properties"]["DefaultActions"][0]["ForwardConfig"]
-            ["TargetGroups"]
+        let c = cfn["Resources"]["WebHttpsListener"]["Properties"]["DefaultActions"][0]
+            ["ForwardConfig"]["TargetGroups"]
             .as_array()
             .unwrap()
             .iter()
             .map(|g| g["Weight"].clone())
             .collect();
-        let t = tf["resource"]["aws_lb_listener"]["web_https_listener"]["default_action"][0]["forward"]
-            ["target_group"]
+        let t = tf["resource"]["aws_lb_listener"]["web_https_listener"]["default_action"][0]
+            ["forward"]["target_group"]
             .as_array()
             .unwrap()
             .iter()
@@ -281,7 +284,10 @@ fn a_blue_green_switch_is_written_as_ten_fifty_and_all_percent() {
     assert_eq!(weights(&steps[0].1), (json!([90, 10]), json!([90, 10])));
     assert_eq!(weights(&steps[1].1), (json!([50, 50]), json!([50, 50])));
     assert_eq!(weights(&steps[2].1), (json!([0, 1]), json!([0, 1])));
-    assert_eq!(read(&steps[0].1, "manifest.json")["step"]["steps"][0]["bake_minutes"], 10);
+    assert_eq!(
+        read(&steps[0].1, "manifest.json")["step"]["steps"][0]["bake_minutes"],
+        10
+    );
     // From the first step, what remains is the rest of the shift: 50 %, then all of it.
     let (code, rest) = plan(&after, &steps[0].1);
     assert_eq!(code, 2);
@@ -327,8 +333,36 @@ fn a_cloudformation_rename_is_a_stack_refactor_with_its_mappings_then_the_rest()
     );
     assert_eq!(
         read(one, "manifest.json")["step"]["files"],
-        json!(["refactor/dev/main.json"])
+        json!([
+            "refactor/dev/main.definitions.json",
+            "refactor/dev/main.json"
+        ])
     );
+    let definitions = read(one, "refactor/dev/main.definitions.json");
+    assert_eq!(definitions[0]["StackName"], "demo-dev-main");
+    assert_eq!(
+        serde_json::from_str::<Value>(definitions[0]["TemplateBody"].as_str().unwrap()).unwrap(),
+        refactored
+    );
+    // `list` of the step gives the refactor's commands, not a deploy, which would replace the VPC.
+    let one_s = one.to_str().unwrap();
+    let (code, list, stderr) = run(
+        &after,
+        &["list", "--out", one_s, "--target", "cloudformation"],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        list.contains(&format!(
+            "refactor: aws cloudformation create-stack-refactor --stack-definitions file://{one_s}/refactor/dev/main.definitions.json \
+             --resource-mappings file://{one_s}/refactor/dev/main.json --region us-west-2 --query StackRefactorId --output text"
+        )),
+        "{list}"
+    );
+    assert!(
+        list.contains("then: aws cloudformation execute-stack-refactor --stack-refactor-id \"$STACK_REFACTOR_ID\" --region us-west-2"),
+        "{list}"
+    );
+    assert!(!list.contains("aws cloudformation deploy"), "{list}");
     // Step 2 only tags the VPC, in place; it has no refactor file.
     let two = &steps[1].1;
     assert!(!two.join("refactor").exists());
@@ -339,8 +373,15 @@ fn a_cloudformation_rename_is_a_stack_refactor_with_its_mappings_then_the_rest()
     std::fs::create_dir_all(&old).unwrap();
     let mut mark = read(two, "manifest.json");
     mark["step"]["sequence"] = json!("0000000000000000");
-    std::fs::write(old.join("manifest.json"), serde_json::to_vec(&mark).unwrap()).unwrap();
-    for file in ["cloudformation/dev/main.template.json", "terraform/dev/main/main.tf.json"] {
+    std::fs::write(
+        old.join("manifest.json"),
+        serde_json::to_vec(&mark).unwrap(),
+    )
+    .unwrap();
+    for file in [
+        "cloudformation/dev/main.template.json",
+        "terraform/dev/main/main.tf.json",
+    ] {
         std::fs::create_dir_all(old.join(file).parent().unwrap()).unwrap();
         std::fs::copy(two.join(file), old.join(file)).unwrap();
     }
@@ -372,7 +413,12 @@ fn a_stack_whose_exports_are_used_stays_deployed_one_step_then_goes() {
             .as_array()
             .unwrap()
             .iter()
-            .map(|a| (a["path"].as_str().unwrap().to_owned(), a.get("removed").is_some()))
+            .map(|a| {
+                (
+                    a["path"].as_str().unwrap().to_owned(),
+                    a.get("removed").is_some(),
+                )
+            })
             .collect()
     };
     let cfn_network = "cloudformation/dev/network.template.json".to_owned();
@@ -381,7 +427,10 @@ fn a_stack_whose_exports_are_used_stays_deployed_one_step_then_goes() {
     // `list` of step 1 deploys the network beside the service; of step 2, tears it down.
     let (code, list, stderr) = run(&after, &["list", "--out", steps[0].1.to_str().unwrap()]);
     assert_eq!(code, 0, "{stderr}");
-    assert!(!list.contains("teardown") && list.contains("stack network"), "{list}");
+    assert!(
+        !list.contains("teardown") && list.contains("stack network"),
+        "{list}"
+    );
     let (_, list, _) = run(&after, &["list", "--out", steps[1].1.to_str().unwrap()]);
     assert!(list.contains("removed"), "{list}");
 }
@@ -397,7 +446,9 @@ fn a_custom_named_replacement_goes_through_a_generated_name() {
     let (_scratch, _, steps) = steps_of(&group("old"), &group("new"));
     let names: Vec<&str> = steps.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(names, ["01-generated-name", "02-custom-name"]);
-    let props = |dir: &Path| read(dir, "cloudformation/dev/main.template.json")["Resources"]["Web"]["Properties"].clone();
+    let props = |dir: &Path| {
+        read(dir, "cloudformation/dev/main.template.json")["Resources"]["Web"]["Properties"].clone()
+    };
     assert!(props(&steps[0].1).get("GroupName").is_none());
     assert_eq!(props(&steps[0].1)["GroupDescription"], "new");
     assert!(props(&steps[1].1).get("GroupName").is_some());
