@@ -631,6 +631,61 @@ mod tests {
     }
 
     #[test]
+    fn a_step_mark_round_trips_its_files_are_stackwrights_and_bad_ones_are_refused() {
+        let step = serde_json::json!({"sequence": "0123456789abcdef", "number": 1,
+            "steps": [{"name": "01-refactor", "lines": ["prod/web: move `A` -> `B`"], "bake_minutes": null},
+                      {"name": "02-deploy", "lines": ["the rest"], "bake_minutes": 10}],
+            "files": ["refactor/prod/web.json"]});
+        let m = parse(serde_json::json!({"format": 1, "app": "a", "artifacts": [entry(TF)], "step": step.clone()}))
+            .unwrap();
+        let mark = m.step.as_ref().unwrap();
+        assert_eq!((mark.number, mark.steps[1].bake_minutes), (1, Some(10)));
+        assert_eq!(
+            m.files().collect::<Vec<_>>(),
+            [TF, "refactor/prod/web.json", "manifest.json"]
+        );
+        assert_eq!(Manifest::parse(&m.to_bytes()).unwrap(), m);
+        // A manifest without a step writes no `step`.
+        let plain =
+            parse(serde_json::json!({"format": 1, "app": "a", "artifacts": [entry(TF)]})).unwrap();
+        assert!(!String::from_utf8(plain.to_bytes())
+            .unwrap()
+            .contains("\"step\""));
+        let refused = |change: &dyn Fn(&mut Json), expected: &str| {
+            let mut s = step.clone();
+            change(&mut s);
+            let e = parse(
+                serde_json::json!({"format": 1, "app": "a", "artifacts": [entry(TF)], "step": s}),
+            )
+            .unwrap_err();
+            assert!(e.contains(expected), "{e}");
+        };
+        refused(
+            &|s| s["sequence"] = "xyz".into(),
+            "`sequence` of 16 hex digits",
+        );
+        refused(&|s| s["number"] = 3.into(), "`number` between 1 and 2");
+        refused(
+            &|s| s["steps"][1]["name"] = "03-deploy".into(),
+            "step 2 has no name `02-<slug>`",
+        );
+        refused(
+            &|s| s["steps"][0]["name"] = "01-Re/factor".into(),
+            "step 1 has no name",
+        );
+        refused(
+            &|s| s["steps"][0]["lines"][0] = "a\u{1b}[2Jb".into(),
+            "not printable text",
+        );
+        refused(&|s| s["files"][0] = "../escape.json".into(), "..");
+        refused(
+            &|s| s["files"][0] = "manifest.json".into(),
+            "expected a file `refactor/<env>/<stack>.json`",
+        );
+        refused(&|s| s["files"][0] = TF.into(), "expected a file `refactor/");
+    }
+
+    #[test]
     fn assets_round_trip_and_are_stackwrights_files() {
         let sha = "b".repeat(64);
         let asset = serde_json::json!({"path": format!("assets/{sha}.zip"), "sha256": sha, "kind": "directory",

@@ -453,3 +453,55 @@ fn a_custom_named_replacement_goes_through_a_generated_name() {
     assert_eq!(props(&steps[0].1)["GroupDescription"], "new");
     assert!(props(&steps[1].1).get("GroupName").is_some());
 }
+
+#[test]
+fn an_environment_that_moves_account_tears_down_the_old_deployment_then_deploys_the_new() {
+    let placed = |account: &'static str| {
+        App::new("demo")
+            .environment(Environment::new("dev", account, "us-west-2", ()))
+            .stack("main", |s, _| {
+                s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+            })
+    };
+    let (_scratch, _, steps) = steps_of(&placed("111111111111"), &placed("222222222222"));
+    let names: Vec<&str> = steps.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["01-tear-down-old", "02-deploy-new"]);
+    let accounts = |dir: &Path| -> Vec<(String, String, bool)> {
+        read(dir, "manifest.json")["artifacts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| {
+                (
+                    a["target"].as_str().unwrap().to_owned(),
+                    a["account"].as_str().unwrap().to_owned(),
+                    a.get("removed").is_some(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        accounts(&steps[0].1),
+        [
+            ("cloudformation".into(), "111111111111".into(), true),
+            ("terraform".into(), "111111111111".into(), true)
+        ]
+    );
+    assert_eq!(
+        accounts(&steps[1].1),
+        [
+            ("cloudformation".into(), "222222222222".into(), false),
+            ("terraform".into(), "222222222222".into(), false)
+        ]
+    );
+    // `list` of step 1 tears the old deployment down, with the old account's credentials.
+    let (code, list, stderr) = run(
+        &placed("222222222222"),
+        &["list", "--out", steps[0].1.to_str().unwrap()],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        list.contains("destroy: ") && list.contains("account 111111111111"),
+        "{list}"
+    );
+}
