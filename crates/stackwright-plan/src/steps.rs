@@ -313,7 +313,8 @@ impl Sequence {
                         (
                             "keep-export".into(),
                             format!(
-                                "{env}/{producer}: keep export `{export}` as deployed while {consumers} stop importing it"
+                                "{env}/{producer}: keep export `{export}` as deployed while {consumers} {} importing it",
+                                if e.consumers.len() == 1 { "stops" } else { "stop" }
                             ),
                         ),
                         (

@@ -103,7 +103,7 @@ fn an_export_removed_while_imported_is_kept_one_step_then_removed() {
     assert_eq!(names, ["01-keep-export", "02-remove-export"]);
     assert_eq!(
         p.steps.steps[0].lines,
-        ["prod/network: keep export `prod-network-VpcId` as deployed while `app` stop importing it"]
+        ["prod/network: keep export `prod-network-VpcId` as deployed while `app` stops importing it"]
     );
     let trees = trees(&p.steps, &after, &before);
     // Step 1: the producer still exports the old value; the consumer no longer imports it.

@@ -64,7 +64,7 @@ fn an_export_removal_is_written_as_two_trees_whose_last_is_what_synth_writes() {
     );
     assert!(
         plan.contains(
-            "  1. dev/network: keep export `shop-dev-network:Vpc:id` as deployed while `service` stop importing it"
+            "  1. dev/network: keep export `shop-dev-network:Vpc:id` as deployed while `service` stops importing it"
         ),
         "{plan}"
     );
