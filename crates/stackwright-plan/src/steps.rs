@@ -40,6 +40,18 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// In words, for people: `export in use`, ...
+    pub fn title(self) -> &'static str {
+        match self {
+            Kind::ExportInUse => "export in use",
+            Kind::StackInUse => "stack in use",
+            Kind::Rename => "rename",
+            Kind::NamedReplacement => "replacement under a custom name",
+            Kind::TrafficShift => "traffic shift",
+            Kind::Relocation => "relocation",
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Kind::ExportInUse => "export-in-use",
@@ -637,9 +649,19 @@ impl Sequence {
             .filter(move |h| h.from <= number && number < h.until)
     }
 
-    /// "this change needs N steps", for a headline.
+    /// "this change needs N steps (kinds)", for a headline: the kinds in words, each once, in order.
     pub fn headline(&self) -> String {
-        format!("this change needs {} steps", self.steps.len())
+        let mut kinds: Vec<&str> = Vec::new();
+        for s in &self.staged {
+            if !kinds.contains(&s.kind.title()) {
+                kinds.push(s.kind.title());
+            }
+        }
+        format!(
+            "this change needs {} steps ({})",
+            self.steps.len(),
+            kinds.join(", ")
+        )
     }
 }
 

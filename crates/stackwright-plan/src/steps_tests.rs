@@ -128,7 +128,7 @@ fn an_export_removed_while_imported_is_kept_one_step_then_removed() {
     // Every format says it.
     let human = crate::render::human(&p, false);
     assert!(
-        human.contains("this change needs 2 steps: deploy them in order"),
+        human.contains("this change needs 2 steps (export in use): deploy them in order"),
         "{human}"
     );
     assert!(
@@ -141,7 +141,7 @@ fn an_export_removed_while_imported_is_kept_one_step_then_removed() {
     );
     let markdown = crate::render::markdown(&p);
     assert!(
-        markdown.contains("> **this change needs 2 steps**"),
+        markdown.contains("> **this change needs 2 steps (export in use)**"),
         "{markdown}"
     );
     assert!(
@@ -149,7 +149,10 @@ fn an_export_removed_while_imported_is_kept_one_step_then_removed() {
         "{markdown}"
     );
     let j = crate::render::json(&p);
-    assert_eq!(j["steps"]["message"], "this change needs 2 steps");
+    assert_eq!(
+        j["steps"]["message"],
+        "this change needs 2 steps (export in use)"
+    );
     assert_eq!(j["steps"]["changes"][0]["kind"], "export-in-use");
     assert_eq!(j["steps"]["steps"][1]["name"], "02-remove-export");
 }
@@ -446,6 +449,10 @@ fn independent_changes_share_steps_and_renames_go_first() {
     assert_eq!(slugs, ["refactor", "deploy-keep-export", "remove-export"]);
     let holds: Vec<usize> = p.steps.holds.iter().map(|h| h.until).collect();
     assert_eq!(holds, [2, 3]);
+    assert_eq!(
+        p.steps.headline(),
+        "this change needs 3 steps (rename, export in use)"
+    );
 }
 
 #[test]

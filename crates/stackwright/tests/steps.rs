@@ -59,7 +59,7 @@ fn an_export_removal_is_written_as_two_trees_whose_last_is_what_synth_writes() {
     let (code, plan, stderr) = run(&split(false), &["plan", "--against", out_s]);
     assert_eq!(code, 2, "{stderr}");
     assert!(
-        plan.contains("this change needs 2 steps: deploy them in order"),
+        plan.contains("this change needs 2 steps (export in use): deploy them in order"),
         "{plan}"
     );
     assert!(
@@ -291,7 +291,10 @@ fn a_blue_green_switch_is_written_as_ten_fifty_and_all_percent() {
     // From the first step, what remains is the rest of the shift: 50 %, then all of it.
     let (code, rest) = plan(&after, &steps[0].1);
     assert_eq!(code, 2);
-    assert!(rest.contains("this change needs 2 steps"), "{rest}");
+    assert!(
+        rest.contains("this change needs 2 steps (traffic shift)"),
+        "{rest}"
+    );
     assert!(rest.contains("step 1 of 3 (01-traffic-10)"), "{rest}");
     // From the second, one step: the listener's weights, nothing else.
     let (_, rest) = plan(&after, &steps[1].1);
