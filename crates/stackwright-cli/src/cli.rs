@@ -611,12 +611,6 @@ fn steps(
                 for line in &step.lines {
                     let _ = writeln!(stdout, "      {line}");
                 }
-                if let Some(minutes) = step.bake_minutes {
-                    let _ = writeln!(
-                        stdout,
-                        "      then watch it for {minutes} minutes before the next step"
-                    );
-                }
             }
             0
         }

@@ -566,8 +566,8 @@ impl Sequence {
                     (
                         "tear-down-old".into(),
                         format!(
-                            "{env}: tear down the old deployment in {} (the teardown commands `list` prints), then \
-                             `synth --destroyed {env}`",
+                            "{env}: tear down the old deployment in {} (the teardown commands `list --out` of \
+                             this step prints)",
                             place(old.placement.as_ref())
                         ),
                     ),
