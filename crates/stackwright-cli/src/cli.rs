@@ -299,7 +299,7 @@ fn run_on(
     }
     // A step's tree (`synth --steps`) is listed as it is, not as the definition would write it.
     if let Some(step) = tree.manifest().and_then(|m| m.step.as_ref()) {
-        let synthesis = match crate::steps::listing(&tree) {
+        let synthesis = match crate::steps::listing(&tree, &request) {
             Ok(s) => s,
             Err(message) => {
                 let _ = writeln!(stderr, "error: {message}");

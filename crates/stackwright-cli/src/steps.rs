@@ -435,13 +435,21 @@ pub(crate) fn progress_json(step: &StepMark) -> Json {
     })
 }
 
-/// A step's tree as `list` lists it: its manifest's artifacts with their bytes as written (a template's
-/// capabilities read from it), never the definition's.
-pub(crate) fn listing(tree: &PreviousTree) -> Result<crate::synth::Synthesis, String> {
+/// A step's tree as `list` lists it: its manifest's artifacts of the environments and targets `request`
+/// selects, with their bytes as written (a template's capabilities read from it), never the definition's.
+pub(crate) fn listing(
+    tree: &PreviousTree,
+    request: &Request,
+) -> Result<crate::synth::Synthesis, String> {
     let manifest = tree.manifest().expect("a step's tree has a manifest");
     let mut artifacts = Vec::new();
     for entry in &manifest.artifacts {
         let target = Target::from_name(&entry.target).expect("the manifest parser checks targets");
+        let selected = request.environments.is_empty()
+            || request.environments.iter().any(|e| *e == entry.environment);
+        if !selected || !request.targets.contains(&target) {
+            continue;
+        }
         let file = tree.dir().join(&entry.path);
         let bytes = tree
             .read_file(&entry.path)

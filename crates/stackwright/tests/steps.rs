@@ -174,11 +174,34 @@ fn an_export_removal_is_written_as_two_trees_whose_last_is_what_synth_writes() {
     let (code, done, stderr) = run(&split(false), &["plan", "--against", two.to_str().unwrap()]);
     assert_eq!(code, 0, "{stderr}\n{done}");
 
-    // `list` of a tree in the middle says which step it is and what remains.
+    // `list` of a tree in the middle says which step it is and what remains, and lists what is selected.
     let (code, list, stderr) = run(&split(false), &["list", "--out", one.to_str().unwrap()]);
     assert_eq!(code, 0, "{stderr}");
     assert!(list.contains("step 1 of 2 (01-keep-export)"), "{list}");
     assert!(list.contains("remaining: 02-remove-export"), "{list}");
+    assert!(list.contains("[terraform]"), "{list}");
+    let (code, list, stderr) = run(
+        &split(false),
+        &[
+            "list",
+            "--out",
+            one.to_str().unwrap(),
+            "--target",
+            "cloudformation",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let list: Value = serde_json::from_str(&list).unwrap();
+    assert_eq!(list["step"]["remaining"][0]["name"], "02-remove-export");
+    let targets: Vec<&str> = list["artifacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["target"].as_str().unwrap())
+        .collect();
+    assert_eq!(targets, ["cloudformation", "cloudformation"]);
 
     // A second run writes the same trees.
     let before = files(&steps);
