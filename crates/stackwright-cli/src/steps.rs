@@ -445,8 +445,8 @@ pub(crate) fn listing(
     let mut artifacts = Vec::new();
     for entry in &manifest.artifacts {
         let target = Target::from_name(&entry.target).expect("the manifest parser checks targets");
-        let selected = request.environments.is_empty()
-            || request.environments.iter().any(|e| *e == entry.environment);
+        let selected =
+            request.environments.is_empty() || request.environments.contains(&entry.environment);
         if !selected || !request.targets.contains(&target) {
             continue;
         }
