@@ -716,42 +716,22 @@ fn pointer_token(key: &str) -> String {
 /// Groups are matched by their ARN value; a forward whose groups differ is not a shift.
 pub fn shifts(before: &Document, after: &Document) -> Vec<Shift> {
     let mut found = Vec::new();
-    let resources = |d: &Document| -> Vec<(String, Json)> {
-        match d.target {
-            Target::CloudFormation => d
-                .json
-                .get("Resources")
-                .and_then(Json::as_object)
-                .into_iter()
-                .flatten()
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect(),
+    // Only listeners and listener rules are read (see `listeners`), each looked up by address on the
+    // other side.
+    let previous_of = |address: &str| -> Option<&Json> {
+        match before.target {
+            Target::CloudFormation => before.json.get("Resources")?.get(address),
             Target::Terraform => {
-                let mut out = Vec::new();
-                for (ty, blocks) in d
-                    .json
-                    .get("resource")
-                    .and_then(Json::as_object)
-                    .into_iter()
-                    .flatten()
-                {
-                    if !ty.starts_with("aws_lb_listener") && !ty.starts_with("aws_alb_listener") {
-                        continue;
-                    }
-                    for (name, body) in blocks.as_object().into_iter().flatten() {
-                        out.push((format!("{ty}.{name}"), body.clone()));
-                    }
-                }
-                out
+                let (ty, name) = address.split_once('.')?;
+                before.json.get("resource")?.get(ty)?.get(name)
             }
         }
     };
-    let old = resources(before);
-    for (address, body) in resources(after) {
-        let Some((_, previous)) = old.iter().find(|(a, _)| *a == address) else {
+    for (address, body) in listeners(after) {
+        let Some(previous) = previous_of(&address) else {
             continue;
         };
-        for (pointer, groups) in forwards(after.target, &body) {
+        for (pointer, groups) in forwards(after.target, body) {
             let Some(old_groups) = previous.pointer(&pointer).and_then(Json::as_array) else {
                 continue;
             };
@@ -794,6 +774,42 @@ pub fn shifts(before: &Document, after: &Document) -> Vec<Shift> {
         }
     }
     found
+}
+
+/// The listeners and listener rules of a document, by address: borrowed, one type check per resource.
+fn listeners<'a>(d: &Document<'a>) -> Vec<(String, &'a Json)> {
+    match d.target {
+        Target::CloudFormation => d
+            .json
+            .get("Resources")
+            .and_then(Json::as_object)
+            .into_iter()
+            .flatten()
+            .filter(|(_, v)| {
+                v.get("Type")
+                    .and_then(Json::as_str)
+                    .is_some_and(|t| t.starts_with("AWS::ElasticLoadBalancingV2::Listener"))
+            })
+            .map(|(k, v)| (k.clone(), v))
+            .collect(),
+        Target::Terraform => d
+            .json
+            .get("resource")
+            .and_then(Json::as_object)
+            .into_iter()
+            .flatten()
+            .filter(|(ty, _)| {
+                ty.starts_with("aws_lb_listener") || ty.starts_with("aws_alb_listener")
+            })
+            .flat_map(|(ty, blocks)| {
+                blocks
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .map(move |(name, body)| (format!("{ty}.{name}"), body))
+            })
+            .collect(),
+    }
 }
 
 /// (pointer, target groups) of every weighted forward of a resource body.
