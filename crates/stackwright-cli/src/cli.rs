@@ -60,6 +60,11 @@ struct SynthArgs {
     /// stop keeping its artifacts in DIR (repeatable)
     #[arg(long, value_name = "ENV[/STACK]")]
     destroyed: Vec<String>,
+    /// When the change from the deployed tree in DIR cannot be deployed in one step, write each step's
+    /// complete tree beside DIR (`steps/01-<what>/`, ...; the last is what synth writes) and leave DIR
+    /// as it is
+    #[arg(long, conflicts_with_all = ["check", "destroyed"])]
+    steps: bool,
 }
 
 #[derive(clap::Args, Debug, Clone)]
@@ -245,6 +250,7 @@ fn run_on(
                 out: args.out,
                 check: false,
                 destroyed: Vec::new(),
+                steps: false,
             },
         ),
         Some(Command::Plan(args)) => return plan(app, &args, stdout, stderr, terminals),
@@ -267,11 +273,13 @@ fn run_on(
                     out,
                     check: false,
                     destroyed: Vec::new(),
+                    steps: false,
                 },
             )
         }
     };
     match (&listing, args.check) {
+        (None, false) if args.steps => return steps(app, &args, stdout, stderr, color),
         (None, false) => return synth(app, &args, stdout, stderr, color),
         (None, true) => return check(app, &args, stdout, stderr, color),
         (Some(_), _) => {}
@@ -292,6 +300,35 @@ fn run_on(
     if let Err(message) = unreadable_manifest(&tree) {
         let _ = writeln!(stderr, "error: {message}");
         return 1;
+    }
+    // A step's tree (`synth --steps`) is listed as it is, not as the definition would write it.
+    if let Some(step) = tree.manifest().and_then(|m| m.step.as_ref()) {
+        let synthesis = match crate::steps::listing(&tree, &request) {
+            Ok(s) => s,
+            Err(message) => {
+                let _ = writeln!(stderr, "error: {message}");
+                return 1;
+            }
+        };
+        let progress = crate::steps::progress(&args.out, step);
+        return match listing {
+            Some(Listing::Format(ListFormat::Human)) => {
+                let _ = writeln!(stdout, "{progress}");
+                let _ = write!(stdout, "{}", list(&synthesis, &args.out, &tree));
+                0
+            }
+            Some(Listing::Format(ListFormat::Json)) => {
+                let mut json = list_json(&synthesis, &args.out, &tree);
+                json["step"] = crate::steps::progress_json(step);
+                let _ = stdout.write_all(&crate::synth::to_bytes(&json));
+                0
+            }
+            Some(Listing::Ci(ci)) => {
+                let listing = list_json(&synthesis, &args.out, &tree);
+                crate::ci::run(app, &ci, listing, stdout, stderr)
+            }
+            None => unreachable!("synth and synth --check returned above"),
+        };
     }
     let kept = crate::removed::kept_environments(&tree, app);
     crate::synth::load_asset_cache(&tree);
@@ -529,16 +566,87 @@ fn plan(
             return 1;
         }
     };
+    // Against a step's tree (`synth --steps`), the plan is what remains from there.
+    let step = tree.manifest().and_then(|m| m.step.as_ref());
+    let progress = step.map(|s| crate::steps::progress(&args.against, s));
     let text = match args.format {
-        Format::Human => stackwright_plan::render::human(&plan, terminals.stdout),
-        Format::Markdown => stackwright_plan::render::markdown(&plan),
-        Format::Json => String::from_utf8(crate::synth::to_bytes(&stackwright_plan::render::json(
-            &plan,
-        )))
-        .expect("JSON is UTF-8"),
+        Format::Human => {
+            let plan = stackwright_plan::render::human(&plan, terminals.stdout);
+            match &progress {
+                Some(p) => format!("{p}\n{plan}"),
+                None => plan,
+            }
+        }
+        Format::Markdown => {
+            let plan = stackwright_plan::render::markdown(&plan);
+            match &progress {
+                Some(p) => format!("{}\n\n{plan}", stackwright_plan::render::markdown_text(p)),
+                None => plan,
+            }
+        }
+        Format::Json => {
+            let mut json = stackwright_plan::render::json(&plan);
+            if let Some(step) = step {
+                json["against_step"] = crate::steps::progress_json(step);
+            }
+            String::from_utf8(crate::synth::to_bytes(&json)).expect("JSON is UTF-8")
+        }
     };
     let _ = write!(stdout, "{text}");
     plan.exit_code(args.allow_data_loss)
+}
+
+/// `synth --steps`: writes each step's tree beside `--out`, or says that one step does it.
+fn steps(
+    app: &dyn AnyApp,
+    args: &SynthArgs,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+    color: bool,
+) -> u8 {
+    let request = args.selected.request();
+    let written = crate::steps::write(app, &request, &args.out, &mut |dir| {
+        waiting(stderr, &args.out, dir)
+    });
+    match written {
+        Ok(None) => {
+            let _ = writeln!(
+                stdout,
+                "this change deploys in one step: run synth (nothing written to `{}`)",
+                crate::steps::steps_dir(&args.out).display()
+            );
+            0
+        }
+        Ok(Some(written)) => {
+            let _ = write!(stderr, "{}", render::warnings(&written.parity, color));
+            for warning in &written.warnings {
+                let _ = writeln!(stderr, "warning: {warning}");
+            }
+            let _ = writeln!(
+                stdout,
+                "this change needs {} steps; deploy each tree in order (`list --out DIR` prints its commands), \
+                 then run synth:",
+                written.steps.len()
+            );
+            for step in &written.steps {
+                let _ = writeln!(stdout, "  {}", written.dir.join(&step.name).display());
+                for line in &step.lines {
+                    let _ = writeln!(stdout, "      {line}");
+                }
+            }
+            0
+        }
+        Err(crate::plan::PlanError::Problems(problems)) => {
+            let _ = write!(stderr, "{}", render::diagnostics(&problems, color));
+            1
+        }
+        Err(
+            crate::plan::PlanError::Baseline(message) | crate::plan::PlanError::Refused(message),
+        ) => {
+            let _ = writeln!(stderr, "error: {message}");
+            1
+        }
+    }
 }
 
 /// `synth --check`: compares each artifact with its file as it is produced; writes nothing.
@@ -778,6 +886,20 @@ fn list(s: &Synthesis, out: &Path, tree: &PreviousTree) -> String {
                 a.environment
             ));
         }
+        if let Some((definitions, mappings)) = crate::steps::refactor_of(tree, a) {
+            let (create, execute) = commands::Command::refactor(
+                a,
+                &display_path(out, &definitions),
+                &display_path(out, &mappings),
+            );
+            text.push_str(&format!(
+                "      stack refactor (a plain deploy of this template would replace the renamed resources):\n      \
+                 refactor: {}\n      then: {}\n",
+                create.human(),
+                execute.human()
+            ));
+            continue;
+        }
         text.push_str(&format!(
             "      deploy: {}\n",
             commands::Command::deploy(&s.app, a, &path).human()
@@ -910,7 +1032,19 @@ fn list_json(s: &Synthesis, out: &Path, tree: &PreviousTree) -> serde_json::Valu
                 "state": (a.target == Target::Terraform)
                     .then(|| StateLocation::of(a, path.trim_end_matches("/main.tf.json")).json()),
             });
-            commands::Command::deploy(&s.app, a, &path).add_to(&mut entry, "deploy");
+            match crate::steps::refactor_of(tree, a) {
+                // A step's stack refactor: `deploy` creates it, `refactor_execute` runs it.
+                Some((definitions, mappings)) => {
+                    let (create, execute) = commands::Command::refactor(
+                        a,
+                        &display_path(out, &definitions),
+                        &display_path(out, &mappings),
+                    );
+                    create.add_to(&mut entry, "deploy");
+                    execute.add_to(&mut entry, "refactor_execute");
+                }
+                None => commands::Command::deploy(&s.app, a, &path).add_to(&mut entry, "deploy"),
+            }
             // The stack's declared targets, as the manifest records them (only where declared).
             if let Some(targets) = &a.targets {
                 let names: Vec<&str> = targets.iter().map(|t| t.name()).collect();

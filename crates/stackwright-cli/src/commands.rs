@@ -27,6 +27,13 @@ const S3_BUCKET: Variable = Variable {
         "the S3 bucket aws cloudformation deploy uploads the template to (it is over 51,200 bytes)",
 };
 
+/// The environment variable the execution of a stack refactor reads.
+const STACK_REFACTOR_ID: Variable = Variable {
+    name: "STACK_REFACTOR_ID",
+    meaning:
+        "the id create-stack-refactor printed, once describe-stack-refactor says CREATE_COMPLETE",
+};
+
 /// A value the user provides when running the command, through an environment variable.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Variable {
@@ -138,6 +145,47 @@ impl Command {
             programs,
             account: a.account.clone(),
         }
+    }
+
+    /// The commands that deploy a step's template as a stack refactor (CloudFormation moves resources to
+    /// their new logical ids without replacing them): `create-stack-refactor` of the stack definitions
+    /// and resource mappings files (`definitions`, `mappings`: their paths, output directory included),
+    /// which prints the refactor's id; then `execute-stack-refactor` of that id.
+    pub(crate) fn refactor(a: &Artifact, definitions: &str, mappings: &str) -> (Command, Command) {
+        let create = vec![
+            Word::ours("aws"),
+            Word::ours("cloudformation"),
+            Word::ours("create-stack-refactor"),
+            Word::ours("--stack-definitions"),
+            Word::option("file://", definitions),
+            Word::ours("--resource-mappings"),
+            Word::option("file://", mappings),
+            Word::ours("--region"),
+            Word::value(&a.region),
+            Word::ours("--query"),
+            Word::ours("StackRefactorId"),
+            Word::ours("--output"),
+            Word::ours("text"),
+        ];
+        let execute = vec![
+            Word::ours("aws"),
+            Word::ours("cloudformation"),
+            Word::ours("execute-stack-refactor"),
+            Word::ours("--stack-refactor-id"),
+            Word(vec![Part::Variable(STACK_REFACTOR_ID)]),
+            Word::ours("--region"),
+            Word::value(&a.region),
+        ];
+        (
+            Command {
+                programs: vec![create],
+                account: a.account.clone(),
+            },
+            Command {
+                programs: vec![execute],
+                account: a.account.clone(),
+            },
+        )
     }
 
     /// The command that tears down one deployed artifact (`path`: its path, output directory included).

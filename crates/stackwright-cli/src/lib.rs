@@ -18,6 +18,7 @@ mod removed;
 mod render;
 mod stackset;
 mod state;
+mod steps;
 mod synth;
 
 pub use cli::{run, run_with};

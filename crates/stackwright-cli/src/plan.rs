@@ -130,6 +130,10 @@ pub(crate) fn plan(
     let targets = Target::ALL.len();
     let kept = crate::removed::kept_environments(tree, app);
     crate::synth::load_asset_cache(tree);
+    // A step's tree (`synth --steps`) is one level deeper: its modules' local state paths are one `../`
+    // longer for the same state file, which is no change.
+    let step_tree = tree.manifest().is_some_and(|m| m.step.is_some());
+    let app_name = app.name();
     let planned = stream(
         app,
         request,
@@ -137,6 +141,20 @@ pub(crate) fn plan(
         Form::Document,
         &|instance, mut lowered| {
             let listing = listing.as_ref().ok()?;
+            if step_tree {
+                for l in &mut lowered {
+                    if let (Target::Terraform, Some(module)) =
+                        (l.artifact.target, l.document.as_mut())
+                    {
+                        crate::steps::deeper_state(
+                            module,
+                            app_name,
+                            &l.artifact.environment,
+                            &l.artifact.stack,
+                        );
+                    }
+                }
+            }
             let first = lowered.first()?;
             let key = (
                 first.artifact.environment.clone(),

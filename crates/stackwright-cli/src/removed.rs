@@ -313,7 +313,7 @@ fn from_tree(
 
 /// The artifact the tree's manifest lists as `entry`, with its `bytes` as read. Its `depends_on` comes
 /// along: what it was deployed after, and so what it is torn down before (`list`'s teardown waves).
-fn listed(
+pub(crate) fn listed(
     entry: &stackwright_tree::Entry,
     target: Target,
     bytes: Vec<u8>,

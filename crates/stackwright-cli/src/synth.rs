@@ -292,7 +292,7 @@ impl UsedAssets {
 
     /// The manifest's entries (sorted by path; destinations one per environment, in the definition's
     /// order) and each one's asset.
-    fn entries(
+    pub(crate) fn entries(
         mut self,
     ) -> (
         Vec<stackwright_tree::manifest::AssetEntry>,
@@ -1169,6 +1169,7 @@ pub(crate) fn manifest_with_assets(
         app: app.to_owned(),
         artifacts,
         assets,
+        step: None,
     }
     .to_bytes()
 }

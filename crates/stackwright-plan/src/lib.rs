@@ -22,6 +22,7 @@ mod refs;
 pub mod render;
 mod sensitive;
 mod stateful;
+pub mod steps;
 mod strict;
 
 use serde_json::Value as Json;
@@ -252,6 +253,9 @@ pub struct Plan {
     pub summary: Summary,
     /// CloudFormation exports whose removal or change fails while a deployed stack imports them.
     pub embraces: Vec<embrace::Embrace>,
+    /// The changes that cannot be deployed in one step, and the steps they compile to (empty when the
+    /// change deploys in one).
+    pub steps: steps::Sequence,
 }
 
 impl Plan {
@@ -374,6 +378,8 @@ pub struct Planner {
     stacks: Vec<((u8, usize, u8), StackPlan)>,
     before: Vec<(usize, embrace::Exchange)>,
     after: Vec<(usize, embrace::Exchange)>,
+    /// Traffic shifts found in the stacks (see [`steps::shifts`]), by their stack's place.
+    shifts: Vec<((u8, usize, u8), steps::Shift)>,
 }
 
 impl Planner {
@@ -426,6 +432,10 @@ impl Planner {
                     self.stacks.push((at(1), new));
                 }
                 _ => {
+                    if let Some(((_, b), _)) = b {
+                        let found = steps::shifts(&b.document, &a.document);
+                        self.shifts.extend(found.into_iter().map(|f| (at(0), f)));
+                    }
                     let mut s = compare::stack(
                         b.map(|((_, b), _)| &b.document),
                         Some(&a.document),
@@ -497,6 +507,7 @@ impl Planner {
         self.stacks.extend(other.stacks);
         self.before.extend(other.before);
         self.after.extend(other.after);
+        self.shifts.extend(other.shifts);
     }
 
     /// The plan of every stack added, in order, with the summary and the export check.
@@ -512,10 +523,14 @@ impl Planner {
             side.into_iter().map(|(_, e)| e).collect()
         };
         let embraces = embrace::find_in(&in_order(self.before), &in_order(self.after));
+        self.shifts.sort_by_key(|(at, _)| *at);
+        let shifts: Vec<steps::Shift> = self.shifts.into_iter().map(|(_, s)| s).collect();
+        let steps = steps::Sequence::of(&stacks, &embraces, &shifts);
         Plan {
             stacks,
             summary,
             embraces,
+            steps,
         }
     }
 }

@@ -232,6 +232,38 @@ fn shown(value: &str) -> String {
     }
 }
 
+/// A step's directory name: `NN-<slug>` where `NN` is `number` in two digits (more past 99) and the slug
+/// lowercase ASCII letters, digits and `-`, at most 64 characters in all.
+pub fn check_step_name(name: &str, number: usize) -> Result<(), String> {
+    let prefix = format!("{number:02}-");
+    let slug = name.strip_prefix(&prefix).ok_or_else(|| {
+        format!(
+            "step name `{}` does not start with `{prefix}`",
+            name.escape_debug()
+        )
+    })?;
+    if slug.is_empty()
+        || name.len() > 64
+        || !slug
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        return Err(format!(
+            "step name `{}` is not `{prefix}` and a slug of lowercase letters, digits and `-`",
+            name.escape_debug()
+        ));
+    }
+    Ok(())
+}
+
+/// A line describing a step: at most 1,000 characters, none of them a control character.
+pub fn check_step_line(line: &str) -> Result<(), String> {
+    if line.chars().count() > 1000 || line.chars().any(char::is_control) {
+        return Err("a step line is printable text of at most 1,000 characters".to_owned());
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -81,6 +81,35 @@ pub struct Manifest {
     /// The code assets in the tree (`assets`, absent when there are none), sorted by path. When there
     /// are any, their cache is beside the tree ([`crate::fields::CACHE_DIRECTORY`]), not in it.
     pub assets: Vec<AssetEntry>,
+    /// The step of a sequence this tree is (`step`, absent in a tree `synth` wrote): `synth --steps`
+    /// writes one tree per step of a change that cannot be deployed in one.
+    pub step: Option<StepMark>,
+}
+
+/// Which step of which sequence a tree is, and the whole sequence, so that `list` and `plan` can say
+/// what is done and what remains.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StepMark {
+    /// The sequence's id: 16 hex digits, the same in every step's tree of one `synth --steps`.
+    pub sequence: String,
+    /// 1-based.
+    pub number: usize,
+    /// Every step of the sequence, in order (this one is `steps[number - 1]`).
+    pub steps: Vec<StepInfo>,
+    /// Files of this tree besides artifacts and assets that the step's engine needs (a stack refactor's
+    /// resource mappings: `refactor/<env>/<stack>.json`).
+    pub files: Vec<String>,
+}
+
+/// One step of a sequence, as a [`StepMark`] lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StepInfo {
+    /// The directory name, `NN-<slug>`.
+    pub name: String,
+    /// What the step does, one line per change it advances.
+    pub lines: Vec<String>,
+    /// Minutes to watch the deployment before the next step, if any.
+    pub bake_minutes: Option<u64>,
 }
 
 impl Manifest {
@@ -284,10 +313,23 @@ impl Manifest {
                 return Err(format!("path `{}` is listed twice", asset.path));
             }
         }
+        let step = match object.get("step") {
+            None => None,
+            Some(step) => {
+                let step = parse_step(step).map_err(|why| format!("its `step` {why}"))?;
+                for file in &step.files {
+                    if !paths.insert(file.clone()) {
+                        return Err(format!("path `{file}` is listed twice"));
+                    }
+                }
+                Some(step)
+            }
+        };
         Ok(Manifest {
             app,
             artifacts,
             assets,
+            step,
         })
     }
 
@@ -357,21 +399,122 @@ impl Manifest {
                 })
                 .collect();
         }
+        // Only a step's tree says so.
+        if let Some(step) = &self.step {
+            document["step"] = serde_json::json!({
+                "sequence": step.sequence,
+                "number": step.number,
+                "steps": step.steps.iter().map(|s| serde_json::json!({
+                    "name": s.name,
+                    "lines": s.lines,
+                    "bake_minutes": s.bake_minutes,
+                })).collect::<Vec<_>>(),
+                "files": step.files,
+            });
+        }
         let mut bytes =
             serde_json::to_vec_pretty(&document).expect("a JSON value always serializes");
         bytes.push(b'\n');
         bytes
     }
 
-    /// Every file of the tree this manifest describes: its artifacts, its assets, and the manifest
-    /// itself.
+    /// Every file of the tree this manifest describes: its artifacts, its assets, a step's files, and
+    /// the manifest itself.
     pub fn files(&self) -> impl Iterator<Item = &str> {
         self.artifacts
             .iter()
             .map(|a| a.path.as_str())
             .chain(self.assets.iter().map(|a| a.path.as_str()))
+            .chain(
+                self.step
+                    .iter()
+                    .flat_map(|s| s.files.iter().map(String::as_str)),
+            )
             .chain(std::iter::once(FILE_NAME))
     }
+}
+
+/// Parses and checks `step`: a 16-hex-digit sequence id, a number within its steps, each step's name
+/// (`NN-<slug>`, lowercase letters, digits and `-`) and lines (printable text, at most 1,000 characters),
+/// and files under `refactor/` ending in `.json`, as safe relative paths.
+fn parse_step(step: &Json) -> Result<StepMark, String> {
+    let object = step
+        .as_object()
+        .ok_or_else(|| format!("is {}, expected an object", kind(step)))?;
+    let sequence = object
+        .get("sequence")
+        .and_then(Json::as_str)
+        .filter(|s| s.len() == 16 && s.bytes().all(|b| b.is_ascii_hexdigit()))
+        .ok_or("has no `sequence` of 16 hex digits")?
+        .to_owned();
+    let steps: Vec<StepInfo> = object
+        .get("steps")
+        .and_then(Json::as_array)
+        .ok_or("has no `steps` list")?
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let name = s
+                .get("name")
+                .and_then(Json::as_str)
+                .filter(|n| crate::fields::check_step_name(n, i + 1).is_ok())
+                .ok_or_else(|| format!("step {} has no name `{:02}-<slug>`", i + 1, i + 1))?
+                .to_owned();
+            let lines = s
+                .get("lines")
+                .and_then(Json::as_array)
+                .ok_or_else(|| format!("step `{name}` has no `lines` list"))?
+                .iter()
+                .map(|l| {
+                    l.as_str()
+                        .filter(|l| crate::fields::check_step_line(l).is_ok())
+                        .map(str::to_owned)
+                        .ok_or_else(|| {
+                            format!("step `{name}` has a line that is not printable text")
+                        })
+                })
+                .collect::<Result<_, _>>()?;
+            let bake_minutes = match s.get("bake_minutes") {
+                None | Some(Json::Null) => None,
+                Some(m) => Some(m.as_u64().ok_or_else(|| {
+                    format!("step `{name}` has a `bake_minutes` that is not a count")
+                })?),
+            };
+            Ok(StepInfo {
+                name,
+                lines,
+                bake_minutes,
+            })
+        })
+        .collect::<Result<_, String>>()?;
+    let number = object
+        .get("number")
+        .and_then(Json::as_u64)
+        .and_then(|n| usize::try_from(n).ok())
+        .filter(|n| (1..=steps.len()).contains(n))
+        .ok_or_else(|| format!("has no `number` between 1 and {}", steps.len()))?;
+    let files = object
+        .get("files")
+        .and_then(Json::as_array)
+        .ok_or("has no `files` list")?
+        .iter()
+        .map(|f| {
+            let f = f.as_str().ok_or("has a file that is not a string")?;
+            check_relative_path(f)?;
+            if !(f.starts_with("refactor/") && f.ends_with(".json")) {
+                return Err(format!(
+                    "lists `{f}`, expected a file `refactor/<env>/<stack>.json`"
+                ));
+            }
+            Ok(f.to_owned())
+        })
+        .collect::<Result<_, String>>()?;
+    Ok(StepMark {
+        sequence,
+        number,
+        steps,
+        files,
+    })
 }
 
 /// Parses and checks one entry of `assets` (the `i`th) by [`crate::fields::check_asset`].
@@ -553,6 +696,61 @@ mod tests {
         assert!(!String::from_utf8(plain.to_bytes())
             .unwrap()
             .contains("\"targets\""));
+    }
+
+    #[test]
+    fn a_step_mark_round_trips_its_files_are_stackwrights_and_bad_ones_are_refused() {
+        let step = serde_json::json!({"sequence": "0123456789abcdef", "number": 1,
+            "steps": [{"name": "01-refactor", "lines": ["prod/web: move `A` -> `B`"], "bake_minutes": null},
+                      {"name": "02-deploy", "lines": ["the rest"], "bake_minutes": 10}],
+            "files": ["refactor/prod/web.json"]});
+        let m = parse(serde_json::json!({"format": 1, "app": "a", "artifacts": [entry(TF)], "step": step.clone()}))
+            .unwrap();
+        let mark = m.step.as_ref().unwrap();
+        assert_eq!((mark.number, mark.steps[1].bake_minutes), (1, Some(10)));
+        assert_eq!(
+            m.files().collect::<Vec<_>>(),
+            [TF, "refactor/prod/web.json", "manifest.json"]
+        );
+        assert_eq!(Manifest::parse(&m.to_bytes()).unwrap(), m);
+        // A manifest without a step writes no `step`.
+        let plain =
+            parse(serde_json::json!({"format": 1, "app": "a", "artifacts": [entry(TF)]})).unwrap();
+        assert!(!String::from_utf8(plain.to_bytes())
+            .unwrap()
+            .contains("\"step\""));
+        let refused = |change: &dyn Fn(&mut Json), expected: &str| {
+            let mut s = step.clone();
+            change(&mut s);
+            let e = parse(
+                serde_json::json!({"format": 1, "app": "a", "artifacts": [entry(TF)], "step": s}),
+            )
+            .unwrap_err();
+            assert!(e.contains(expected), "{e}");
+        };
+        refused(
+            &|s| s["sequence"] = "xyz".into(),
+            "`sequence` of 16 hex digits",
+        );
+        refused(&|s| s["number"] = 3.into(), "`number` between 1 and 2");
+        refused(
+            &|s| s["steps"][1]["name"] = "03-deploy".into(),
+            "step 2 has no name `02-<slug>`",
+        );
+        refused(
+            &|s| s["steps"][0]["name"] = "01-Re/factor".into(),
+            "step 1 has no name",
+        );
+        refused(
+            &|s| s["steps"][0]["lines"][0] = "a\u{1b}[2Jb".into(),
+            "not printable text",
+        );
+        refused(&|s| s["files"][0] = "../escape.json".into(), "..");
+        refused(
+            &|s| s["files"][0] = "manifest.json".into(),
+            "expected a file `refactor/<env>/<stack>.json`",
+        );
+        refused(&|s| s["files"][0] = TF.into(), "expected a file `refactor/");
     }
 
     #[test]

@@ -22,6 +22,7 @@ mod replicated_service;
 mod rule_names;
 mod secrets;
 mod stackset;
+mod steps;
 mod support;
 mod targets;
 mod templating;

@@ -336,7 +336,7 @@ fn tenant_sticky_by_path_prefix() {
     );
 }
 
-fn blue_green(live: Color) -> App<()> {
+pub(crate) fn blue_green(live: Color) -> App<()> {
     app(https(), move |s| {
         s.update(Update::BlueGreen {
             live,
@@ -460,7 +460,7 @@ fn a_blue_green_switch_changes_exactly_the_two_weights_in_both_targets() {
     );
 }
 
-fn canary(weight_percent: u8) -> App<()> {
+pub(crate) fn canary(weight_percent: u8) -> App<()> {
     app(https(), move |s| {
         s.replication(Replication::SessionSticky(Stickiness::LoadBalancerCookie {
             duration_seconds: 3600,

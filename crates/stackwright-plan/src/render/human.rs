@@ -168,6 +168,25 @@ pub fn human(plan: &Plan, color: bool) -> String {
             embrace.message()
         );
     }
+    if !plan.steps.is_single() {
+        let _ = writeln!(
+            out,
+            "{}{}{}: deploy them in order (`synth --steps` writes each step's tree):",
+            p.bold,
+            clean(&plan.steps.headline()),
+            p.reset
+        );
+        for step in &plan.steps.steps {
+            for (k, line) in step.lines.iter().enumerate() {
+                let head = if k == 0 {
+                    format!("  {}. ", step.number)
+                } else {
+                    "     ".to_owned()
+                };
+                let _ = writeln!(out, "{head}{}", clean(line));
+            }
+        }
+    }
     let loss = if plan.loses_data() { p.alarm } else { p.bold };
     let _ = writeln!(out, "{loss}{}{}", total_line(plan), p.reset);
     out

@@ -27,7 +27,11 @@ pub const FORMAT_VERSION: u64 = 1;
 ///                 "settings": [string] } ],
 ///   "embraces" (only when any): [ { "environment", "producer", "export", "removed": bool,
 ///                                   "producer_removed": bool, "consumers": [string],
-///                   "still_imported_by": [string], "message" } ] }
+///                   "still_imported_by": [string], "message" } ],
+///   "steps" (only when the change needs more than one deploy): { "message": "this change needs N steps",
+///       "changes": [ { "kind": "export-in-use|stack-in-use|rename|named-replacement|traffic-shift|relocation",
+///                      "environment", "stack", "subject", "steps": [string] } ],
+///       "steps": [ { "number", "name": "01-<slug>", "lines": [string], "bake_minutes": int|null } ] } }
 /// Summary = { "add", "update", "replace", "destroy", "moved", "may_replace", "data_loss", "warnings",
 ///             "refused" } (counts)
 /// ```
@@ -58,6 +62,25 @@ pub fn json(plan: &Plan) -> Json {
             })
             .collect();
         out["embraces"] = Json::Array(embraces);
+    }
+    // Present only when the change needs more than one step.
+    if !plan.steps.is_single() {
+        out["steps"] = json!({
+            "message": plan.steps.headline(),
+            "changes": plan.steps.staged.iter().map(|s| json!({
+                "kind": s.kind.name(),
+                "environment": s.environment,
+                "stack": s.stack,
+                "subject": s.subject,
+                "steps": s.phases.iter().map(|(_, line)| line.as_str()).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+            "steps": plan.steps.steps.iter().map(|s| json!({
+                "number": s.number,
+                "name": format!("{:02}-{}", s.number, s.slug),
+                "lines": s.lines,
+                "bake_minutes": s.bake_minutes,
+            })).collect::<Vec<_>>(),
+        });
     }
     out
 }

@@ -59,6 +59,25 @@ pub fn markdown_within(plan: &Plan, limit: usize) -> String {
             inline(&embrace.message(), false)
         ));
     }
+    if !plan.steps.is_single() {
+        out.line(format!(
+            "> [!IMPORTANT]\n> **{}**: deploy them in order (`synth --steps` writes each step's tree):",
+            text(&plan.steps.headline())
+        ));
+        let lines = plan.steps.steps.iter().map(|step| {
+            format!(
+                "> {}. {}",
+                step.number,
+                step.lines
+                    .iter()
+                    .map(|l| inline(l, false))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )
+        });
+        out.lines(lines, "> ", "steps");
+        out.line(String::new());
+    }
     if plan.summary.warnings > 0 {
         out.line("> [!WARNING]".to_owned());
         let lines = plan.stacks.iter().flat_map(|stack| {
@@ -374,6 +393,12 @@ fn code(data: &str, cell: bool) -> String {
         data.into_owned()
     };
     format!("{fence}{pad}{body}{pad}{fence}")
+}
+
+/// A line of the caller's in the comment: its words escaped and its backticked names as code, as the
+/// plan's own lines are (a step's progress, for a plan against a step's tree).
+pub fn markdown_text(line: &str) -> String {
+    inline(line, false)
 }
 
 /// Our own words with data between backticks (`` create-only property `ImageId` ``): the words as

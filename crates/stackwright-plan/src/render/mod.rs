@@ -6,7 +6,7 @@ mod markdown;
 
 pub use human::human;
 pub use json::{json, FORMAT_VERSION};
-pub use markdown::{markdown, markdown_within, COMMENT_LIMIT};
+pub use markdown::{markdown, markdown_text, markdown_within, COMMENT_LIMIT};
 
 use crate::{Action, Plan, PropertyChange, Replacement, ResourceChange, StackPlan, Summary};
 use serde_json::Value as Json;

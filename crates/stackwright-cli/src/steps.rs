@@ -1,0 +1,506 @@
+//! `synth --steps`: a change that cannot be deployed in one step (`stackwright_plan::steps`) written as
+//! numbered complete trees beside `out/` (`steps/01-<what>/`, ...), each with its manifest (which says
+//! which step of which sequence it is), deploy order and, where the engine needs one, a file of its own
+//! (a stack refactor's resource mappings). The last tree is the desired one, what `synth` writes but for
+//! the default local backend's state path, one `../` longer, so that a step's module keeps its state in
+//! the deployed module's file; `plan` between consecutive trees shows only that step's change. Each tree is written
+//! like `out/` (`stackwright_tree::write_tree`: staging, lock, never deleting what stackwright did not
+//! write); `out/`, the deployed tree, is only read.
+
+use crate::plan::{Modified, PlanError};
+use crate::synth::{hex_sha256, stream, to_bytes, Artifact, Form, Lowered, Request, Target};
+use serde_json::Value as Json;
+use stackwright_core::AnyApp;
+use stackwright_plan::steps::{build, refactor_mappings, Kind, Source};
+use stackwright_plan::Document;
+use stackwright_tree::manifest::{StepInfo, StepMark};
+use stackwright_tree::PreviousTree;
+use std::path::{Path, PathBuf};
+
+/// What `synth --steps` wrote.
+pub(crate) struct StepsWritten {
+    /// The `steps/` directory beside `out/`.
+    pub(crate) dir: PathBuf,
+    /// Each step's directory name and lines, in order.
+    pub(crate) steps: Vec<StepInfo>,
+    pub(crate) warnings: Vec<String>,
+    /// The definition's target parity warnings, as `plan` found them.
+    pub(crate) parity: Vec<stackwright_core::Diagnostic>,
+}
+
+/// The directory the steps of `out` go in: `steps/` beside it.
+pub(crate) fn steps_dir(out: &Path) -> PathBuf {
+    out.parent().unwrap_or(Path::new("")).join("steps")
+}
+
+/// Plans the definition against the deployed tree at `out` and, when the change needs more than one
+/// step, writes each step's tree under [`steps_dir`]. `Ok(None)`: one step does it (nothing is
+/// written; `synth` writes it).
+pub(crate) fn write(
+    app: &dyn AnyApp,
+    request: &Request,
+    out: &Path,
+    on_wait: &mut dyn FnMut(&Path),
+) -> Result<Option<StepsWritten>, PlanError> {
+    let tree = PreviousTree::read(out, on_wait);
+    if tree.manifest().is_none() {
+        return Err(PlanError::Baseline(format!(
+            "`{}` holds no tree stackwright wrote: `synth --steps` compiles the change from the deployed tree \
+             there to the definition (run `synth` for a first deployment)",
+            out.display()
+        )));
+    }
+    let keep = |env: &str, target: Target| {
+        request.targets.contains(&target)
+            && (request.environments.is_empty() || request.environments.iter().any(|e| e == env))
+    };
+    let (plan, mut warnings, parity) =
+        crate::plan::plan(app, request, &tree, keep, Modified::Refuse)?;
+    let sequence = plan.steps;
+    if sequence.is_single() {
+        return Ok(None);
+    }
+    // The last step follows the teardown of a relocated environment's old deployment.
+    let relocated: Vec<String> = sequence
+        .staged
+        .iter()
+        .filter(|s| s.kind == Kind::Relocation)
+        .map(|s| s.environment.clone())
+        .collect();
+    let desired = desired(app, request, &tree, &relocated)?;
+    warnings.extend(desired.warnings.iter().cloned());
+    let previous = previous(&tree)?;
+    let (fresh, kept): (Vec<&Artifact>, Vec<&Artifact>) =
+        desired.artifacts.iter().partition(|a| !a.removed);
+    let fresh_json: Vec<Json> = fresh
+        .iter()
+        .map(|a| serde_json::from_slice(&a.bytes).expect("synthesis writes JSON"))
+        .collect();
+    let desired_docs: Vec<Document> = fresh
+        .iter()
+        .zip(&fresh_json)
+        .map(|(a, json)| Document {
+            environment: &a.environment,
+            stack: &a.stack,
+            target: a.target,
+            json,
+            renames: &a.renames,
+            unchanged: None,
+        })
+        .collect();
+    let previous_docs: Vec<Document> = previous
+        .iter()
+        .map(|(entry, target, _, json)| Document {
+            environment: &entry.environment,
+            stack: &entry.stack,
+            target: *target,
+            json,
+            renames: &[],
+            unchanged: None,
+        })
+        .collect();
+    let infos: Vec<StepInfo> = sequence
+        .steps
+        .iter()
+        .map(|s| StepInfo {
+            name: format!("{:02}-{}", s.number, s.slug),
+            lines: s.lines.clone(),
+            bake_minutes: s.bake_minutes.map(u64::from),
+        })
+        .collect();
+    let id = {
+        let mut seed = tree.manifest().map(|m| m.to_bytes()).unwrap_or_default();
+        seed.extend(&desired.manifest);
+        hex_sha256(&seed)[..16].to_owned()
+    };
+    let dir = steps_dir(out);
+    let defined: Vec<&str> = app.environment_specs().map(|e| e.name.as_str()).collect();
+    let mut trees = Vec::new();
+    for step in &sequence.steps {
+        let (built, refactors) = build(&sequence, step.number, &desired_docs, &previous_docs)
+            .map_err(|why| PlanError::Refused(format!("step {}: {why}", step.number)))?;
+        let mut artifacts: Vec<Artifact> = Vec::new();
+        for b in built {
+            let artifact = match b.source {
+                Source::Desired(i) => {
+                    let mut a = fresh[i].clone();
+                    if let Some(json) = &b.json {
+                        a.bytes = to_bytes(json);
+                        if a.target == Target::CloudFormation {
+                            a.capabilities = stackwright_cloudformation::capabilities(json);
+                            a.resource_count = json
+                                .get("Resources")
+                                .and_then(Json::as_object)
+                                .map_or(0, |r| r.len());
+                        }
+                    }
+                    a
+                }
+                Source::Previous(i) => {
+                    let (entry, target, bytes, json) = &previous[i];
+                    let capabilities = match target {
+                        Target::CloudFormation => stackwright_cloudformation::capabilities(json),
+                        Target::Terraform => Vec::new(),
+                    };
+                    crate::removed::listed(entry, *target, bytes.clone(), capabilities, b.removed)
+                }
+            };
+            artifacts.push(artifact);
+        }
+        for a in &kept {
+            if !artifacts.iter().any(|b| b.path == a.path) {
+                artifacts.push((*a).clone());
+            }
+        }
+        for a in &artifacts {
+            if a.target == Target::CloudFormation
+                && a.bytes.len() > stackwright_cloudformation::MAX_TEMPLATE_BYTES
+            {
+                return Err(PlanError::Refused(format!(
+                    "step {}: the template `{}` is {} bytes: CloudFormation takes at most {}",
+                    step.number,
+                    a.path,
+                    a.bytes.len(),
+                    stackwright_cloudformation::MAX_TEMPLATE_BYTES
+                )));
+            }
+        }
+        for a in &mut artifacts {
+            if a.target == Target::Terraform {
+                a.bytes = same_state(&a.bytes, app.name(), &a.environment, &a.stack);
+            }
+        }
+        let mut hashes: Vec<String> = artifacts.iter().map(|a| hex_sha256(&a.bytes)).collect();
+        crate::removed::tree_order(&defined, &mut artifacts, &mut hashes);
+        let mut extra: Vec<(String, Vec<u8>)> = Vec::new();
+        for r in &refactors {
+            let stack_name =
+                stackwright_cloudformation::stack_name(app.name(), &r.environment, &r.stack);
+            let (definitions, mappings) = refactor_paths(&r.environment, &r.stack);
+            let template = artifacts
+                .iter()
+                .find(|a| {
+                    a.target == Target::CloudFormation
+                        && a.environment == r.environment
+                        && a.stack == r.stack
+                })
+                .map(|a| String::from_utf8_lossy(&a.bytes).into_owned())
+                .unwrap_or_default();
+            extra.push((
+                definitions,
+                to_bytes(&serde_json::json!([{"StackName": stack_name, "TemplateBody": template}])),
+            ));
+            extra.push((
+                mappings,
+                to_bytes(&refactor_mappings(&stack_name, &r.renames)),
+            ));
+        }
+        let manifest = crate::synth::manifest_with_assets(
+            app.name(),
+            &artifacts,
+            &hashes,
+            desired.asset_entries.clone(),
+        );
+        let mut manifest = stackwright_tree::Manifest::parse(&manifest)
+            .expect("a manifest stackwright writes parses");
+        manifest.step = Some(StepMark {
+            sequence: id.clone(),
+            number: step.number,
+            steps: infos.clone(),
+            files: extra.iter().map(|(p, _)| p.clone()).collect(),
+        });
+        trees.push((
+            infos[step.number - 1].name.clone(),
+            artifacts,
+            extra,
+            manifest.to_bytes(),
+        ));
+    }
+    for (name, artifacts, extra, manifest) in &trees {
+        let files = artifacts
+            .iter()
+            .map(|a| (a.path.as_str(), a.bytes.as_slice()))
+            .chain(
+                desired
+                    .asset_files
+                    .iter()
+                    .map(|(p, b)| (p.as_str(), b.as_slice())),
+            )
+            .chain(extra.iter().map(|(p, b)| (p.as_str(), b.as_slice())))
+            .chain(std::iter::once((
+                crate::synth::MANIFEST,
+                manifest.as_slice(),
+            )));
+        let written =
+            stackwright_tree::write_tree(&dir.join(name), files, on_wait).map_err(|e| {
+                PlanError::Refused(format!("cannot write `{}`: {e}", dir.join(name).display()))
+            })?;
+        warnings.extend(written.warnings);
+    }
+    warnings.extend(stale(&dir, &id, &infos));
+    Ok(Some(StepsWritten {
+        dir,
+        steps: infos,
+        warnings,
+        parity,
+    }))
+}
+
+/// A module of a step's tree keeps its state where the deployed tree's module does: the default local
+/// backend's paths are relative to the module (`../../../../terraform-state/...`, four levels up being
+/// the directory that holds `out/`), and a step's module is one level deeper (`steps/NN-<what>/`), so
+/// they gain one `../`. Any other backend (S3, or a local path the module does not have from
+/// stackwright) is left as it is.
+fn same_state(bytes: &[u8], app: &str, environment: &str, stack: &str) -> Vec<u8> {
+    let Ok(mut module) = serde_json::from_slice::<Json>(bytes) else {
+        return bytes.to_vec();
+    };
+    if deeper_state(&mut module, app, environment, stack) {
+        to_bytes(&module)
+    } else {
+        bytes.to_vec()
+    }
+}
+
+/// [`same_state`] of a module as a document: whether it changed it.
+pub(crate) fn deeper_state(module: &mut Json, app: &str, environment: &str, stack: &str) -> bool {
+    let Some(local) = module
+        .pointer_mut("/terraform/backend/local")
+        .and_then(Json::as_object_mut)
+    else {
+        return false;
+    };
+    let path = stackwright_terraform::local_state_path(app, environment, stack);
+    if local.get("path").and_then(Json::as_str) != Some(path.as_str()) {
+        return false;
+    }
+    for key in ["path", "workspace_dir"] {
+        if let Some(Json::String(value)) = local.get_mut(key) {
+            *value = format!("../{value}");
+        }
+    }
+    true
+}
+
+/// Step trees under `dir` of another sequence (an earlier `synth --steps`): named, never deleted.
+fn stale(dir: &Path, id: &str, infos: &[StepInfo]) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut found: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|name| !infos.iter().any(|i| &i.name == name))
+        .filter(|name| {
+            let tree = PreviousTree::read(&dir.join(name), &mut |_| {});
+            tree.manifest()
+                .and_then(|m| m.step.as_ref())
+                .is_some_and(|s| s.sequence != id)
+        })
+        .collect();
+    found.sort();
+    found
+        .into_iter()
+        .map(|name| {
+            format!(
+                "`{}` is a step of an earlier sequence, not of this one: remove it once it is not needed",
+                dir.join(name).display()
+            )
+        })
+        .collect()
+}
+
+/// What `synth` would write to `out` now, held in memory.
+struct Desired {
+    artifacts: Vec<Artifact>,
+    manifest: Vec<u8>,
+    asset_entries: Vec<stackwright_tree::manifest::AssetEntry>,
+    asset_files: Vec<(String, Vec<u8>)>,
+    warnings: Vec<String>,
+}
+
+/// The tree `synth` would write over `tree`: the fresh artifacts with the `moved` blocks the previous
+/// modules call for, the artifacts of removed stacks it keeps (those of `destroyed` environments no
+/// longer), and the assets.
+fn desired(
+    app: &dyn AnyApp,
+    request: &Request,
+    tree: &PreviousTree,
+    destroyed: &[String],
+) -> Result<Desired, PlanError> {
+    let previous = crate::moves::Previous::new(tree);
+    let kept = crate::removed::kept_environments(tree, app);
+    let used = std::sync::Mutex::new(crate::synth::UsedAssets::default());
+    let lowered = stream(app, request, &kept, Form::Stream, &|index, lowered| {
+        let mut assets = used.lock().expect("synthesis does not panic");
+        lowered.iter().for_each(|l| assets.add(index, l));
+        drop(assets);
+        lowered
+            .into_iter()
+            .map(
+                |Lowered {
+                     mut artifact,
+                     module,
+                     ..
+                 }| {
+                    if let Some(mut module) = module {
+                        previous.carry_into(&artifact, &mut module);
+                        artifact.bytes = crate::synth::module_bytes(&module);
+                    }
+                    artifact
+                },
+            )
+            .collect::<Vec<_>>()
+    })
+    .map_err(PlanError::Problems)?;
+    let skipped = lowered.skipped;
+    let mut artifacts: Vec<Artifact> = lowered.results.into_iter().flatten().collect();
+    let (kept, removed) =
+        crate::removed::kept_artifacts(app, request, &artifacts, &skipped, tree, destroyed)
+            .map_err(PlanError::Refused)?;
+    artifacts.extend(removed);
+    let mut hashes: Vec<String> = artifacts.iter().map(|a| hex_sha256(&a.bytes)).collect();
+    let defined: Vec<&str> = app.environment_specs().map(|e| e.name.as_str()).collect();
+    crate::removed::tree_order(&defined, &mut artifacts, &mut hashes);
+    let used = used.into_inner().expect("synthesis does not panic");
+    let (asset_entries, uses) = used.entries();
+    let mut asset_files = Vec::new();
+    for asset in uses {
+        let bytes = asset.bytes().map_err(|why| {
+            PlanError::Refused(format!("asset `{}` cannot be packed: {why}", asset.source))
+        })?;
+        asset_files.push((asset.tree_path(), bytes.as_ref().clone()));
+    }
+    let manifest =
+        crate::synth::manifest_with_assets(app.name(), &artifacts, &hashes, asset_entries.clone());
+    Ok(Desired {
+        artifacts,
+        manifest,
+        asset_entries,
+        asset_files,
+        warnings: kept.warnings,
+    })
+}
+
+/// Every artifact of the deployed tree, read whole: (manifest entry, target, bytes, document).
+type PreviousArtifact = (stackwright_tree::Entry, Target, Vec<u8>, Json);
+
+fn previous(tree: &PreviousTree) -> Result<Vec<PreviousArtifact>, PlanError> {
+    let manifest = tree.manifest().expect("checked by the caller");
+    manifest
+        .artifacts
+        .iter()
+        .map(|entry| {
+            let target =
+                Target::from_name(&entry.target).expect("the manifest parser checks targets");
+            let file = tree.dir().join(&entry.path);
+            let bytes = tree.read_file(&entry.path).map_err(|e| {
+                PlanError::Baseline(format!("cannot read `{}`: {e}", file.display()))
+            })?;
+            let json = stackwright_plan::previous::parse(&bytes)
+                .map_err(|e| PlanError::Baseline(format!("`{}`: {e}", file.display())))?;
+            Ok((entry.clone(), target, bytes, json))
+        })
+        .collect()
+}
+
+/// The line `list` and `plan` print for a step's tree: which step it is and what remains.
+pub(crate) fn progress(dir: &Path, step: &StepMark) -> String {
+    let name = &step.steps[step.number - 1].name;
+    let remaining: Vec<&str> = step.steps[step.number..]
+        .iter()
+        .map(|s| s.name.as_str())
+        .collect();
+    let rest = if remaining.is_empty() {
+        "the last step: the sequence is complete once it is deployed (then run synth)".to_owned()
+    } else {
+        format!("remaining: {}", remaining.join(", "))
+    };
+    format!(
+        "`{}` is step {} of {} ({name}) of sequence {}; {rest}",
+        dir.display(),
+        step.number,
+        step.steps.len(),
+        step.sequence
+    )
+}
+
+/// [`progress`] for JSON: `{"sequence", "number", "of", "name", "remaining": [{"name", "lines",
+/// "bake_minutes"}]}`.
+pub(crate) fn progress_json(step: &StepMark) -> Json {
+    serde_json::json!({
+        "sequence": step.sequence,
+        "number": step.number,
+        "of": step.steps.len(),
+        "name": step.steps[step.number - 1].name,
+        "remaining": step.steps[step.number..].iter().map(|s| serde_json::json!({
+            "name": s.name,
+            "lines": s.lines,
+            "bake_minutes": s.bake_minutes,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// A step's tree as `list` lists it: its manifest's artifacts of the environments and targets `request`
+/// selects, with their bytes as written (a template's capabilities read from it), never the definition's.
+pub(crate) fn listing(
+    tree: &PreviousTree,
+    request: &Request,
+) -> Result<crate::synth::Synthesis, String> {
+    let manifest = tree.manifest().expect("a step's tree has a manifest");
+    let mut artifacts = Vec::new();
+    for entry in &manifest.artifacts {
+        let target = Target::from_name(&entry.target).expect("the manifest parser checks targets");
+        let selected =
+            request.environments.is_empty() || request.environments.contains(&entry.environment);
+        if !selected || !request.targets.contains(&target) {
+            continue;
+        }
+        let file = tree.dir().join(&entry.path);
+        let bytes = tree
+            .read_file(&entry.path)
+            .map_err(|e| format!("cannot read `{}`: {e}", file.display()))?;
+        let capabilities = match target {
+            Target::CloudFormation => serde_json::from_slice(&bytes)
+                .map(|t| stackwright_cloudformation::capabilities(&t))
+                .map_err(|e| format!("`{}` is not JSON: {e}", file.display()))?,
+            Target::Terraform => Vec::new(),
+        };
+        artifacts.push(crate::removed::listed(
+            entry,
+            target,
+            bytes,
+            capabilities,
+            entry.removed,
+        ));
+    }
+    Ok(crate::synth::Synthesis {
+        app: manifest.app.clone(),
+        artifacts,
+        manifest: manifest.to_bytes(),
+        assets: Vec::new(),
+        warnings: Vec::new(),
+        skipped: Vec::new(),
+    })
+}
+
+/// The stack refactor files of a step's (environment, stack): the stack definitions (the template as
+/// `TemplateBody`, for `--stack-definitions file://...`) and the resource mappings.
+fn refactor_paths(environment: &str, stack: &str) -> (String, String) {
+    (
+        format!("refactor/{environment}/{stack}.definitions.json"),
+        format!("refactor/{environment}/{stack}.json"),
+    )
+}
+
+/// For `list` of a step's tree: the refactor files (definitions, mappings) of a CloudFormation artifact
+/// whose step deploys it as a stack refactor, when its manifest lists them.
+pub(crate) fn refactor_of(tree: &PreviousTree, a: &Artifact) -> Option<(String, String)> {
+    if a.target != Target::CloudFormation || a.removed {
+        return None;
+    }
+    let step = tree.manifest()?.step.as_ref()?;
+    let (definitions, mappings) = refactor_paths(&a.environment, &a.stack);
+    (step.files.contains(&definitions) && step.files.contains(&mappings))
+        .then_some((definitions, mappings))
+}

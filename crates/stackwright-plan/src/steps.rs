@@ -1,0 +1,1301 @@
+//! Changes that cannot be deployed in one step, compiled into an ordered sequence of intermediate trees.
+//!
+//! One mechanism serves every kind: a [`Sequence`] is a list of [`Step`]s, the last of which deploys the
+//! desired tree, and a list of [`Hold`]s. A hold is one edit of the desired tree ([`Edit`]: keep an old
+//! export, keep a removed stack deployed, deploy the previous template with only its renames, set a value
+//! on the way such as a listener's weights) that stays in every step's tree until the step that lets it go
+//! ([`Hold::until`]). The tree of step `n` is therefore the desired tree with every hold whose `until` is
+//! greater than `n` applied ([`build`]), and two consecutive trees differ by the holds that step lets go:
+//! `plan` between them shows only that step's change. Finding the kinds ([`Sequence::of`]) reads only
+//! the plan; building a tree ([`build`]) reads both trees' documents.
+
+use crate::{Action, Document, StackPlan, Target};
+use serde_json::Value as Json;
+
+/// How long a step that moves traffic is watched (alarms, error rates) before the next one, in minutes.
+pub const BAKE_MINUTES: u32 = 10;
+
+/// The traffic shares, in percent, a shift to a new target group goes through on its way (canary, then
+/// half), when they lie strictly between the share before and the share after.
+pub const TRAFFIC_STAGES: [u32; 2] = [10, 50];
+
+/// Why a change needs more than one deploy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    /// A CloudFormation export removed or changed while a deployed stack imports it.
+    ExportInUse,
+    /// A CloudFormation stack removed while a stack that stays imports its exports.
+    StackInUse,
+    /// A CloudFormation resource renamed (a new logical id): a replacement, unless the rename alone is
+    /// deployed first with a stack refactor.
+    Rename,
+    /// A CloudFormation replacement of a resource that keeps its custom name: the new resource cannot take
+    /// the name the old one holds.
+    NamedReplacement,
+    /// A listener's traffic moved to another target group in one jump (a blue/green switch or a canary
+    /// promotion).
+    TrafficShift,
+    /// An environment that moves to another account or region: the old deployment goes first.
+    Relocation,
+}
+
+impl Kind {
+    /// In words, for people: `export in use`, ...
+    pub fn title(self) -> &'static str {
+        match self {
+            Kind::ExportInUse => "export in use",
+            Kind::StackInUse => "stack in use",
+            Kind::Rename => "rename",
+            Kind::NamedReplacement => "replacement under a custom name",
+            Kind::TrafficShift => "traffic shift",
+            Kind::Relocation => "relocation",
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::ExportInUse => "export-in-use",
+            Kind::StackInUse => "stack-in-use",
+            Kind::Rename => "rename",
+            Kind::NamedReplacement => "named-replacement",
+            Kind::TrafficShift => "traffic-shift",
+            Kind::Relocation => "relocation",
+        }
+    }
+}
+
+/// One edit of the desired tree that a step keeps.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Edit {
+    /// The producer's template keeps the previous tree's output that exports `export`, with its previous
+    /// value.
+    KeepExport {
+        environment: String,
+        stack: String,
+        export: String,
+    },
+    /// The producer's template also exports the desired value of `export` under the name `alias`.
+    AddExport {
+        environment: String,
+        stack: String,
+        export: String,
+        alias: String,
+    },
+    /// The consumer's template imports `to` where the desired one imports `from`.
+    RenameImport {
+        environment: String,
+        stack: String,
+        from: String,
+        to: String,
+    },
+    /// The previous artifacts of a stack the desired tree no longer has stay deployed (not removed).
+    KeepStack { environment: String, stack: String },
+    /// The stack's CloudFormation template is the previous one with only these (old, new) logical ids
+    /// renamed: a stack refactor, which moves resources without replacing them.
+    RenameOnly {
+        environment: String,
+        stack: String,
+        renames: Vec<(String, String)>,
+    },
+    /// A value inside a resource: `pointer` is a JSON pointer into the resource's body (CloudFormation:
+    /// the resource object; Terraform: the block), `value` `None` removes it.
+    Set {
+        environment: String,
+        stack: String,
+        target: Target,
+        address: String,
+        pointer: String,
+        value: Option<Json>,
+    },
+    /// The environment's previous artifacts, marked removed: its old deployment is torn down before the
+    /// new one is created.
+    KeepPlacement { environment: String },
+}
+
+/// An edit and the step that lets it go.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Hold {
+    /// The first step (1-based) whose tree has the edit.
+    pub from: usize,
+    /// The first step (1-based) whose tree no longer has the edit.
+    pub until: usize,
+    pub edit: Edit,
+}
+
+/// One change that needs more than one deploy, and what each of its steps does.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Staged {
+    pub kind: Kind,
+    pub environment: String,
+    /// The stack it is about (for a relocation, every stack of the environment: empty).
+    pub stack: String,
+    /// What changes: the export, the resource, the listener.
+    pub subject: String,
+    /// The step it starts at (0: the first), after the changes it must follow.
+    pub offset: usize,
+    /// One (slug, line) per step of its own, in order; the last deploys the desired definition.
+    pub phases: Vec<(String, String)>,
+    /// Set when the steps cannot be built as trees: what the user does instead.
+    pub manual: Option<String>,
+}
+
+/// One step of a sequence.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Step {
+    /// 1-based.
+    pub number: usize,
+    /// For the step's directory, `steps/<number>-<slug>/`: lowercase words joined by `-`.
+    pub slug: String,
+    /// One line per change this step advances.
+    pub lines: Vec<String>,
+    /// Minutes to watch the deployment before the next step (traffic shifts), if any.
+    pub bake_minutes: Option<u32>,
+}
+
+/// Every change of a plan that needs more than one deploy, and the steps they compile to.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Sequence {
+    pub staged: Vec<Staged>,
+    pub holds: Vec<Hold>,
+    /// Empty when everything deploys in one step; otherwise at least two, the last the desired tree.
+    pub steps: Vec<Step>,
+}
+
+/// A listener action whose weights move traffic between target groups, found by comparing the two
+/// documents of a stack ([`shifts`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Shift {
+    pub environment: String,
+    pub stack: String,
+    pub target: Target,
+    pub address: String,
+    /// JSON pointers (into the resource body) of each target group's weight, in the document's order.
+    pub weights: Vec<String>,
+    /// Each group's weight before and after.
+    pub before: Vec<u64>,
+    pub after: Vec<u64>,
+}
+
+impl Sequence {
+    /// The changes of a plan that need more than one deploy, and their steps. `shifts` are the traffic
+    /// shifts [`shifts`] found in its stacks.
+    pub fn of(
+        stacks: &[StackPlan],
+        embraces: &[crate::embrace::Embrace],
+        shifts: &[Shift],
+    ) -> Self {
+        let mut staged = Vec::new();
+        // (staged index, first local step, first local step without it, edit).
+        let mut holds: Vec<(usize, usize, usize, Edit)> = Vec::new();
+        // Renames come first: the refactor deploys the previous template with only its renames, which
+        // any other edit of that stack would be lost in.
+        for s in stacks {
+            if s.target != Target::CloudFormation || s.relocated {
+                continue;
+            }
+            let renames: Vec<(String, String)> = s
+                .resources
+                .iter()
+                .filter(|r| r.action == Action::Replace)
+                .filter_map(|r| Some((r.moved_from.clone()?, r.address.clone())))
+                .collect();
+            if renames.is_empty() {
+                continue;
+            }
+            let list = renames
+                .iter()
+                .map(|(old, new)| format!("`{old}` -> `{new}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            holds.push((
+                staged.len(),
+                1,
+                2,
+                Edit::RenameOnly {
+                    environment: s.environment.clone(),
+                    stack: s.stack.clone(),
+                    renames: renames.clone(),
+                },
+            ));
+            staged.push(Staged {
+                kind: Kind::Rename,
+                environment: s.environment.clone(),
+                stack: s.stack.clone(),
+                subject: list.clone(),
+                offset: 0,
+                phases: vec![
+                    (
+                        "refactor".into(),
+                        format!(
+                            "{}/{}: move {list} with a stack refactor (`aws cloudformation create-stack-refactor`), \
+                             the previous template with nothing else changed, so nothing is replaced",
+                            s.environment, s.stack
+                        ),
+                    ),
+                    (
+                        "deploy".into(),
+                        format!("{}/{}: deploy the rest of the change", s.environment, s.stack),
+                    ),
+                ],
+                manual: None,
+            });
+        }
+        let after_renames = usize::from(!staged.is_empty());
+        // Exports: a removed producer first waits for its consumers; a kept export for its importers.
+        let mut producers: Vec<(&str, &str, Vec<&crate::embrace::Embrace>)> = Vec::new();
+        for e in embraces.iter().filter(|e| e.producer_removed) {
+            match producers
+                .iter_mut()
+                .find(|(env, p, _)| *env == e.environment && *p == e.producer)
+            {
+                Some((_, _, list)) => list.push(e),
+                None => producers.push((&e.environment, &e.producer, vec![e])),
+            }
+        }
+        for (env, producer, list) in producers {
+            let mut consumers: Vec<&str> = list
+                .iter()
+                .flat_map(|e| e.consumers.iter().map(String::as_str))
+                .collect();
+            consumers.dedup();
+            let exports = list
+                .iter()
+                .map(|e| format!("`{}`", e.export))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let consumers = consumers
+                .iter()
+                .map(|c| format!("`{c}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            holds.push((
+                staged.len(),
+                1,
+                2,
+                Edit::KeepStack {
+                    environment: env.to_owned(),
+                    stack: producer.to_owned(),
+                },
+            ));
+            staged.push(Staged {
+                kind: Kind::StackInUse,
+                environment: env.to_owned(),
+                stack: producer.to_owned(),
+                subject: exports.clone(),
+                offset: after_renames,
+                phases: vec![
+                    (
+                        "stop-imports".into(),
+                        format!(
+                            "{env}: deploy {consumers} without the imports of {exports} while `{producer}` stays deployed"
+                        ),
+                    ),
+                    (
+                        "tear-down".into(),
+                        format!("{env}: tear down `{producer}`, which nothing imports any more"),
+                    ),
+                ],
+                manual: None,
+            });
+        }
+        for e in embraces.iter().filter(|e| !e.producer_removed) {
+            let (env, producer, export) = (&e.environment, &e.producer, &e.export);
+            let consumers = e
+                .consumers
+                .iter()
+                .map(|c| format!("`{c}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let at = staged.len();
+            let keep = Edit::KeepExport {
+                environment: env.clone(),
+                stack: producer.clone(),
+                export: export.clone(),
+            };
+            if e.still_imported_by.is_empty() {
+                holds.push((at, 1, 2, keep));
+                let what = if e.removed { "remove" } else { "change" };
+                staged.push(Staged {
+                    kind: Kind::ExportInUse,
+                    environment: env.clone(),
+                    stack: producer.clone(),
+                    subject: export.clone(),
+                    offset: after_renames,
+                    phases: vec![
+                        (
+                            "keep-export".into(),
+                            format!(
+                                "{env}/{producer}: keep export `{export}` as deployed while {consumers} {} importing it",
+                                if e.consumers.len() == 1 { "stops" } else { "stop" }
+                            ),
+                        ),
+                        (
+                            format!("{what}-export"),
+                            format!("{env}/{producer}: {what} export `{export}`, which nothing imports any more"),
+                        ),
+                    ],
+                    manual: None,
+                });
+            } else {
+                // The value changes under consumers that keep importing it: they move to a second export
+                // of the new value, the first changes, they move back, the second goes.
+                let alias = format!("{export}-next");
+                let importers = e
+                    .still_imported_by
+                    .iter()
+                    .map(|c| format!("`{c}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                holds.push((at, 1, 2, keep));
+                holds.push((
+                    at,
+                    1,
+                    4,
+                    Edit::AddExport {
+                        environment: env.clone(),
+                        stack: producer.clone(),
+                        export: export.clone(),
+                        alias: alias.clone(),
+                    },
+                ));
+                for consumer in &e.still_imported_by {
+                    holds.push((
+                        at,
+                        1,
+                        3,
+                        Edit::RenameImport {
+                            environment: env.clone(),
+                            stack: consumer.clone(),
+                            from: export.clone(),
+                            to: alias.clone(),
+                        },
+                    ));
+                }
+                staged.push(Staged {
+                    kind: Kind::ExportInUse,
+                    environment: env.clone(),
+                    stack: producer.clone(),
+                    subject: export.clone(),
+                    offset: after_renames,
+                    phases: vec![
+                        (
+                            "export-next".into(),
+                            format!(
+                                "{env}/{producer}: keep export `{export}` as deployed and export its new value as \
+                                 `{alias}`; {importers} import `{alias}`"
+                            ),
+                        ),
+                        (
+                            "change-export".into(),
+                            format!("{env}/{producer}: change export `{export}`, which nothing imports now"),
+                        ),
+                        (
+                            "import-back".into(),
+                            format!("{env}: {importers} import `{export}` again"),
+                        ),
+                        (
+                            "remove-next".into(),
+                            format!("{env}/{producer}: remove export `{alias}`"),
+                        ),
+                    ],
+                    manual: None,
+                });
+            }
+        }
+        for s in stacks {
+            if s.target != Target::CloudFormation || s.relocated {
+                continue;
+            }
+            for r in &s.resources {
+                if r.action != Action::Replace || r.moved_from.is_some() {
+                    continue;
+                }
+                let Some(name) = stackwright_schema::cloudformation::resource_type(&r.type_name)
+                    .and_then(|t| t.custom_name())
+                else {
+                    continue;
+                };
+                // The warning's case: the name is the same on both sides (a changed name replaces fine).
+                if r.changes
+                    .iter()
+                    .any(|c| c.path.first().map(String::as_str) == Some(name))
+                {
+                    continue;
+                }
+                if !r
+                    .warnings
+                    .iter()
+                    .any(|w| w.contains(&format!("custom name (`{name}`)")))
+                {
+                    continue;
+                }
+                holds.push((
+                    staged.len(),
+                    1,
+                    2,
+                    Edit::Set {
+                        environment: s.environment.clone(),
+                        stack: s.stack.clone(),
+                        target: s.target,
+                        address: r.address.clone(),
+                        pointer: format!("/Properties/{}", pointer_token(name)),
+                        value: None,
+                    },
+                ));
+                staged.push(Staged {
+                    kind: Kind::NamedReplacement,
+                    environment: s.environment.clone(),
+                    stack: s.stack.clone(),
+                    subject: r.address.clone(),
+                    offset: after_renames,
+                    phases: vec![
+                        (
+                            "generated-name".into(),
+                            format!(
+                                "{}/{}: replace `{}` without `{name}`, so that CloudFormation names the new one \
+                                 while the old one holds the custom name",
+                                s.environment, s.stack, r.address
+                            ),
+                        ),
+                        (
+                            "custom-name".into(),
+                            format!(
+                                "{}/{}: replace `{}` again, under its custom `{name}`, which the old one no longer holds",
+                                s.environment, s.stack, r.address
+                            ),
+                        ),
+                    ],
+                    manual: None,
+                });
+            }
+        }
+        for shift in shifts {
+            let stages = stages_of(shift);
+            if stages.is_empty() {
+                continue;
+            }
+            let at = staged.len();
+            let mut phases = Vec::new();
+            for (k, weights) in stages.iter().enumerate() {
+                for (pointer, weight) in shift.weights.iter().zip(weights) {
+                    holds.push((
+                        at,
+                        k + 1,
+                        k + 2,
+                        Edit::Set {
+                            environment: shift.environment.clone(),
+                            stack: shift.stack.clone(),
+                            target: shift.target,
+                            address: shift.address.clone(),
+                            pointer: pointer.clone(),
+                            value: Some(Json::from(*weight)),
+                        },
+                    ));
+                }
+                let share = share_of_gainer(shift, weights);
+                phases.push((
+                    format!("traffic-{share}"),
+                    format!(
+                        "{}/{} ({}): `{}` sends {share}% to the new target group (weights {}), then bake {BAKE_MINUTES} min",
+                        shift.environment,
+                        shift.stack,
+                        shift.target.name(),
+                        shift.address,
+                        weights.iter().map(u64::to_string).collect::<Vec<_>>().join("/"),
+                    ),
+                ));
+            }
+            let share = share_of_gainer(shift, &shift.after);
+            phases.push((
+                format!("traffic-{share}"),
+                format!(
+                    "{}/{} ({}): `{}` sends {share}% to the new target group (weights {}), as defined",
+                    shift.environment,
+                    shift.stack,
+                    shift.target.name(),
+                    shift.address,
+                    shift.after.iter().map(u64::to_string).collect::<Vec<_>>().join("/"),
+                ),
+            ));
+            staged.push(Staged {
+                kind: Kind::TrafficShift,
+                environment: shift.environment.clone(),
+                stack: shift.stack.clone(),
+                subject: shift.address.clone(),
+                offset: after_renames,
+                phases,
+                manual: None,
+            });
+        }
+        let mut relocated: Vec<(&str, &StackPlan, Option<&StackPlan>)> = Vec::new();
+        for (i, s) in stacks.iter().enumerate() {
+            if !s.relocated || s.status != crate::StackStatus::Removed {
+                continue;
+            }
+            if relocated.iter().any(|(env, _, _)| *env == s.environment) {
+                continue;
+            }
+            let new = stacks[i + 1..].iter().find(|n| {
+                n.relocated
+                    && n.environment == s.environment
+                    && n.status == crate::StackStatus::Added
+            });
+            relocated.push((&s.environment, s, new));
+        }
+        for (env, old, new) in relocated {
+            let place = |p: Option<&crate::Placement>| {
+                p.map_or("its old placement".to_owned(), |p| {
+                    format!("account {} region {}", p.account, p.region)
+                })
+            };
+            holds.push((
+                staged.len(),
+                1,
+                2,
+                Edit::KeepPlacement {
+                    environment: env.to_owned(),
+                },
+            ));
+            staged.push(Staged {
+                kind: Kind::Relocation,
+                environment: env.to_owned(),
+                stack: String::new(),
+                subject: env.to_owned(),
+                offset: 0,
+                phases: vec![
+                    (
+                        "tear-down-old".into(),
+                        format!(
+                            "{env}: tear down the old deployment in {} (the teardown commands `list --out` of \
+                             this step prints)",
+                            place(old.placement.as_ref())
+                        ),
+                    ),
+                    (
+                        "deploy-new".into(),
+                        format!(
+                            "{env}: deploy in {}",
+                            place(new.and_then(|n| n.placement.as_ref()))
+                        ),
+                    ),
+                ],
+                manual: None,
+            });
+        }
+        let total = staged
+            .iter()
+            .map(|s| s.offset + s.phases.len())
+            .max()
+            .unwrap_or(0);
+        let mut steps = Vec::new();
+        for number in 1..=total {
+            let mut slugs: Vec<&str> = Vec::new();
+            let mut lines = Vec::new();
+            let mut bake = None;
+            for s in &staged {
+                let Some(local) = number.checked_sub(s.offset + 1) else {
+                    continue;
+                };
+                if let Some((slug, line)) = s.phases.get(local) {
+                    if !slugs.contains(&slug.as_str()) {
+                        slugs.push(slug);
+                    }
+                    lines.push(line.clone());
+                    if s.kind == Kind::TrafficShift && local + 1 < s.phases.len() {
+                        bake = Some(BAKE_MINUTES);
+                    }
+                }
+            }
+            if lines.is_empty() {
+                slugs.push("deploy");
+                lines.push("deploy the rest of the change".to_owned());
+            }
+            let mut slug = slugs.join("-");
+            slug.truncate(60);
+            steps.push(Step {
+                number,
+                slug: slug.trim_end_matches('-').to_owned(),
+                lines,
+                bake_minutes: bake,
+            });
+        }
+        let holds = holds
+            .into_iter()
+            .map(|(at, from, until, edit)| Hold {
+                from: staged[at].offset + from,
+                until: staged[at].offset + until,
+                edit,
+            })
+            .collect();
+        if total < 2 {
+            return Sequence::default();
+        }
+        Sequence {
+            staged,
+            holds,
+            steps,
+        }
+    }
+
+    /// Whether the change deploys in one step.
+    pub fn is_single(&self) -> bool {
+        self.steps.is_empty()
+    }
+
+    /// The holds the tree of step `number` applies (1-based; the last step applies none).
+    pub fn holds_at(&self, number: usize) -> impl Iterator<Item = &Hold> {
+        self.holds
+            .iter()
+            .filter(move |h| h.from <= number && number < h.until)
+    }
+
+    /// "this change needs N steps (kinds)", for a headline: the kinds in words, each once, in order.
+    pub fn headline(&self) -> String {
+        let mut kinds: Vec<&str> = Vec::new();
+        for s in &self.staged {
+            if !kinds.contains(&s.kind.title()) {
+                kinds.push(s.kind.title());
+            }
+        }
+        format!(
+            "this change needs {} steps ({})",
+            self.steps.len(),
+            kinds.join(", ")
+        )
+    }
+}
+
+/// The weights of each intermediate stage of a shift: the gaining group's share goes through the
+/// [`TRAFFIC_STAGES`] strictly between its share before and after. Only a shift between two groups,
+/// one gaining, is staged.
+fn stages_of(shift: &Shift) -> Vec<Vec<u64>> {
+    let Some(gainer) = gainer(shift) else {
+        return Vec::new();
+    };
+    let (from, to) = (share(&shift.before, gainer), share(&shift.after, gainer));
+    TRAFFIC_STAGES
+        .iter()
+        .map(|&s| u64::from(s))
+        .filter(|&s| s > from && s < to)
+        .map(|s| {
+            let mut w = vec![100 - s, 100 - s];
+            w[gainer] = s;
+            w
+        })
+        .collect()
+}
+
+/// The group of a two-group shift whose share grows.
+fn gainer(shift: &Shift) -> Option<usize> {
+    if shift.before.len() != 2 || shift.after.len() != 2 {
+        return None;
+    }
+    if shift.before.iter().sum::<u64>() == 0 || shift.after.iter().sum::<u64>() == 0 {
+        return None;
+    }
+    (0..2).find(|&i| share(&shift.after, i) > share(&shift.before, i))
+}
+
+/// Group `i`'s share of `weights`, in whole percent.
+fn share(weights: &[u64], i: usize) -> u64 {
+    let total: u64 = weights.iter().sum();
+    (weights[i] * 100).checked_div(total).unwrap_or(0)
+}
+
+fn share_of_gainer(shift: &Shift, weights: &[u64]) -> u64 {
+    gainer(shift).map_or(0, |g| share(weights, g))
+}
+
+fn pointer_token(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
+}
+
+/// The weighted forwards of `after`'s resources whose weights differ from the same action of
+/// `before`'s: CloudFormation `ForwardConfig.TargetGroups[].Weight` of a listener's `DefaultActions` or a
+/// rule's `Actions`, Terraform `forward.target_group[].weight` of `default_action` or `action` blocks.
+/// Groups are matched by their ARN value; a forward whose groups differ is not a shift.
+pub fn shifts(before: &Document, after: &Document) -> Vec<Shift> {
+    let mut found = Vec::new();
+    // Only listeners and listener rules are read (see `listeners`), each looked up by address on the
+    // other side.
+    let previous_of = |address: &str| -> Option<&Json> {
+        match before.target {
+            Target::CloudFormation => before.json.get("Resources")?.get(address),
+            Target::Terraform => {
+                let (ty, name) = address.split_once('.')?;
+                before.json.get("resource")?.get(ty)?.get(name)
+            }
+        }
+    };
+    for (address, body) in listeners(after) {
+        let Some(previous) = previous_of(&address) else {
+            continue;
+        };
+        for (pointer, groups) in forwards(after.target, body) {
+            let Some(old_groups) = previous.pointer(&pointer).and_then(Json::as_array) else {
+                continue;
+            };
+            let (arn, weight) = match after.target {
+                Target::CloudFormation => ("TargetGroupArn", "Weight"),
+                Target::Terraform => ("arn", "weight"),
+            };
+            let mut before_w = Vec::new();
+            let mut after_w = Vec::new();
+            let mut pointers = Vec::new();
+            let mut matched = old_groups.len() == groups.len();
+            for (i, g) in groups.iter().enumerate() {
+                let Some(o) = old_groups.iter().find(|o| o.get(arn) == g.get(arn)) else {
+                    matched = false;
+                    break;
+                };
+                match (
+                    o.get(weight).and_then(Json::as_u64),
+                    g.get(weight).and_then(Json::as_u64),
+                ) {
+                    (Some(b), Some(a)) => {
+                        before_w.push(b);
+                        after_w.push(a);
+                        pointers.push(format!("{pointer}/{i}/{weight}"));
+                    }
+                    _ => matched = false,
+                }
+            }
+            if matched && before_w != after_w {
+                found.push(Shift {
+                    environment: after.environment.to_owned(),
+                    stack: after.stack.to_owned(),
+                    target: after.target,
+                    address: address.clone(),
+                    weights: pointers,
+                    before: before_w,
+                    after: after_w,
+                });
+            }
+        }
+    }
+    found
+}
+
+/// The listeners and listener rules of a document, by address: borrowed, one type check per resource.
+fn listeners<'a>(d: &Document<'a>) -> Vec<(String, &'a Json)> {
+    match d.target {
+        Target::CloudFormation => d
+            .json
+            .get("Resources")
+            .and_then(Json::as_object)
+            .into_iter()
+            .flatten()
+            .filter(|(_, v)| {
+                v.get("Type")
+                    .and_then(Json::as_str)
+                    .is_some_and(|t| t.starts_with("AWS::ElasticLoadBalancingV2::Listener"))
+            })
+            .map(|(k, v)| (k.clone(), v))
+            .collect(),
+        Target::Terraform => d
+            .json
+            .get("resource")
+            .and_then(Json::as_object)
+            .into_iter()
+            .flatten()
+            .filter(|(ty, _)| {
+                ty.starts_with("aws_lb_listener") || ty.starts_with("aws_alb_listener")
+            })
+            .flat_map(|(ty, blocks)| {
+                blocks
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .map(move |(name, body)| (format!("{ty}.{name}"), body))
+            })
+            .collect(),
+    }
+}
+
+/// (pointer, target groups) of every weighted forward of a resource body.
+fn forwards(target: Target, body: &Json) -> Vec<(String, Vec<Json>)> {
+    let mut out = Vec::new();
+    match target {
+        Target::CloudFormation => {
+            for section in ["DefaultActions", "Actions"] {
+                let Some(actions) = body
+                    .pointer(&format!("/Properties/{section}"))
+                    .and_then(Json::as_array)
+                else {
+                    continue;
+                };
+                for (i, action) in actions.iter().enumerate() {
+                    if let Some(groups) = action
+                        .pointer("/ForwardConfig/TargetGroups")
+                        .and_then(Json::as_array)
+                    {
+                        out.push((
+                            format!("/Properties/{section}/{i}/ForwardConfig/TargetGroups"),
+                            groups.clone(),
+                        ));
+                    }
+                }
+            }
+        }
+        Target::Terraform => {
+            for section in ["default_action", "action"] {
+                let actions = match body.get(section) {
+                    Some(Json::Array(a)) => a.iter().collect::<Vec<_>>(),
+                    Some(one @ Json::Object(_)) => vec![one],
+                    _ => continue,
+                };
+                let listed = matches!(body.get(section), Some(Json::Array(_)));
+                for (i, action) in actions.iter().enumerate() {
+                    let base = if listed {
+                        format!("/{section}/{i}")
+                    } else {
+                        format!("/{section}")
+                    };
+                    let forward = match action.get("forward") {
+                        Some(Json::Array(f)) if f.len() == 1 => {
+                            (format!("{base}/forward/0"), &f[0])
+                        }
+                        Some(f @ Json::Object(_)) => (format!("{base}/forward"), f),
+                        _ => continue,
+                    };
+                    if let Some(groups) = forward.1.get("target_group").and_then(Json::as_array) {
+                        out.push((format!("{}/target_group", forward.0), groups.clone()));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Where a document of a step's tree comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// The desired tree's document (index into `desired`).
+    Desired(usize),
+    /// The previous tree's document (index into `previous`).
+    Previous(usize),
+}
+
+/// One document of a step's tree.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Built {
+    pub source: Source,
+    /// The edited document; `None`: the source's bytes, unchanged.
+    pub json: Option<Json>,
+    /// Kept only to be torn down (an old placement).
+    pub removed: bool,
+}
+
+/// A stack refactor a step's tree deploys: the (environment, stack) and its (old, new) logical ids.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refactor {
+    pub environment: String,
+    pub stack: String,
+    pub renames: Vec<(String, String)>,
+}
+
+/// The documents of step `number`'s tree: `desired` with every hold of the step applied, the previous
+/// documents they keep appended. `previous` must be whole documents. The last step gives `desired`
+/// unchanged. An edit that finds nothing to edit is an error naming it (the trees are not those the
+/// sequence was planned for).
+pub fn build(
+    sequence: &Sequence,
+    number: usize,
+    desired: &[Document],
+    previous: &[Document],
+) -> Result<(Vec<Built>, Vec<Refactor>), String> {
+    let mut out: Vec<Built> = (0..desired.len())
+        .map(|i| Built {
+            source: Source::Desired(i),
+            json: None,
+            removed: false,
+        })
+        .collect();
+    let mut refactors = Vec::new();
+    let find = |docs: &[Document], env: &str, stack: &str, target: Target| {
+        docs.iter()
+            .position(|d| d.environment == env && d.stack == stack && d.target == target)
+    };
+    let mut holds: Vec<&Hold> = sequence.holds_at(number).collect();
+    // Whole-document edits first, so that the others edit what they leave.
+    holds.sort_by_key(|h| !matches!(h.edit, Edit::RenameOnly { .. } | Edit::KeepPlacement { .. }));
+    for hold in holds {
+        match &hold.edit {
+            Edit::RenameOnly {
+                environment,
+                stack,
+                renames,
+            } => {
+                let (Some(d), Some(p)) = (
+                    find(desired, environment, stack, Target::CloudFormation),
+                    find(previous, environment, stack, Target::CloudFormation),
+                ) else {
+                    return Err(format!(
+                        "{environment}/{stack}: no template on both sides to refactor"
+                    ));
+                };
+                out[d].json = Some(rename_ids(previous[p].json, renames));
+                refactors.push(Refactor {
+                    environment: environment.clone(),
+                    stack: stack.clone(),
+                    renames: renames.clone(),
+                });
+            }
+            Edit::KeepPlacement { environment } => {
+                out.retain(|b| match b.source {
+                    Source::Desired(i) => desired[i].environment != environment,
+                    Source::Previous(_) => true,
+                });
+                for (i, p) in previous.iter().enumerate() {
+                    if p.environment == environment {
+                        out.push(Built {
+                            source: Source::Previous(i),
+                            json: None,
+                            removed: true,
+                        });
+                    }
+                }
+            }
+            Edit::KeepStack { environment, stack } => {
+                for (i, p) in previous.iter().enumerate() {
+                    if p.environment == environment
+                        && p.stack == stack
+                        && !out.iter().any(|b| b.source == Source::Previous(i))
+                        && find(desired, environment, stack, p.target).is_none()
+                    {
+                        out.push(Built {
+                            source: Source::Previous(i),
+                            json: None,
+                            removed: false,
+                        });
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    // A second export copies the desired value before a kept export puts the old one back.
+    let mut edits: Vec<&Edit> = sequence.holds_at(number).map(|h| &h.edit).collect();
+    edits.sort_by_key(|e| !matches!(e, Edit::AddExport { .. }));
+    for edit in edits {
+        match edit {
+            Edit::KeepExport {
+                environment,
+                stack,
+                export,
+            } => {
+                let p = find(previous, environment, stack, Target::CloudFormation)
+                    .ok_or_else(|| format!("{environment}/{stack}: no previous template"))?;
+                let (key, old) = exporting(previous[p].json, export).ok_or_else(|| {
+                    format!(
+                        "{environment}/{stack}: the previous template does not export `{export}`"
+                    )
+                })?;
+                let (key, old) = (key.to_owned(), old.clone());
+                let json = desired_mut(
+                    &mut out,
+                    desired,
+                    environment,
+                    stack,
+                    Target::CloudFormation,
+                )?;
+                let outputs = outputs_of(json);
+                let same = outputs
+                    .iter()
+                    .find(|(_, v)| v.pointer("/Export/Name").and_then(Json::as_str) == Some(export))
+                    .map(|(k, _)| k.clone());
+                match same {
+                    Some(k) => {
+                        outputs.insert(k, old);
+                    }
+                    None => {
+                        let mut k = key;
+                        while outputs.contains_key(&k) {
+                            k.push_str("Kept");
+                        }
+                        outputs.insert(k, old);
+                    }
+                }
+            }
+            Edit::AddExport {
+                environment,
+                stack,
+                export,
+                alias,
+            } => {
+                let json = desired_mut(
+                    &mut out,
+                    desired,
+                    environment,
+                    stack,
+                    Target::CloudFormation,
+                )?;
+                let (key, value) = exporting(json, export)
+                    .map(|(k, v)| (k.to_owned(), v.clone()))
+                    .ok_or_else(|| format!("{environment}/{stack}: the desired template does not export `{export}`"))?;
+                let mut value = value;
+                value["Export"]["Name"] = Json::from(alias.clone());
+                let outputs = outputs_of(json);
+                let mut k = format!("{key}Next");
+                while outputs.contains_key(&k) {
+                    k.push_str("Next");
+                }
+                outputs.insert(k, value);
+            }
+            Edit::RenameImport {
+                environment,
+                stack,
+                from,
+                to,
+            } => {
+                let json = desired_mut(
+                    &mut out,
+                    desired,
+                    environment,
+                    stack,
+                    Target::CloudFormation,
+                )?;
+                if !rename_imports(json, from, to) {
+                    return Err(format!(
+                        "{environment}/{stack}: the desired template does not import `{from}`"
+                    ));
+                }
+            }
+            Edit::Set {
+                environment,
+                stack,
+                target,
+                address,
+                pointer,
+                value,
+            } => {
+                let json = desired_mut(&mut out, desired, environment, stack, *target)?;
+                let body = resource_mut(json, *target, address)
+                    .ok_or_else(|| format!("{environment}/{stack}: no resource `{address}`"))?;
+                set(body, pointer, value.clone()).ok_or_else(|| {
+                    format!("{environment}/{stack}: `{address}` has nothing at `{pointer}`")
+                })?;
+            }
+            Edit::RenameOnly { .. } | Edit::KeepPlacement { .. } | Edit::KeepStack { .. } => {}
+        }
+    }
+    Ok((out, refactors))
+}
+
+/// The edited document of (env, stack, target) among `out`, taken from `desired` on first edit.
+fn desired_mut<'a>(
+    out: &'a mut [Built],
+    desired: &[Document],
+    env: &str,
+    stack: &str,
+    target: Target,
+) -> Result<&'a mut Json, String> {
+    let found = out.iter_mut().find_map(|b| match b.source {
+        Source::Desired(i) => {
+            let d = &desired[i];
+            (d.environment == env && d.stack == stack && d.target == target).then_some((i, b))
+        }
+        Source::Previous(_) => None,
+    });
+    let Some((i, built)) = found else {
+        return Err(format!(
+            "{env}/{stack} ({}): not in the desired tree",
+            target.name()
+        ));
+    };
+    Ok(built.json.get_or_insert_with(|| desired[i].json.clone()))
+}
+
+/// (output key, output) of the output of a template that exports `name`.
+fn exporting<'a>(template: &'a Json, name: &str) -> Option<(&'a str, &'a Json)> {
+    template
+        .get("Outputs")?
+        .as_object()?
+        .iter()
+        .find(|(_, v)| v.pointer("/Export/Name").and_then(Json::as_str) == Some(name))
+        .map(|(k, v)| (k.as_str(), v))
+}
+
+fn outputs_of(template: &mut Json) -> &mut serde_json::Map<String, Json> {
+    if !template.get("Outputs").is_some_and(Json::is_object) {
+        template["Outputs"] = Json::Object(Default::default());
+    }
+    template["Outputs"]
+        .as_object_mut()
+        .expect("made an object above")
+}
+
+fn rename_imports(value: &mut Json, from: &str, to: &str) -> bool {
+    match value {
+        Json::Object(map) => {
+            let mut found = false;
+            for (k, v) in map.iter_mut() {
+                if k == "Fn::ImportValue" && v.as_str() == Some(from) {
+                    *v = Json::from(to);
+                    found = true;
+                } else {
+                    found |= rename_imports(v, from, to);
+                }
+            }
+            found
+        }
+        Json::Array(items) => items
+            .iter_mut()
+            .fold(false, |f, v| rename_imports(v, from, to) | f),
+        _ => false,
+    }
+}
+
+fn resource_mut<'a>(document: &'a mut Json, target: Target, address: &str) -> Option<&'a mut Json> {
+    match target {
+        Target::CloudFormation => document.get_mut("Resources")?.get_mut(address),
+        Target::Terraform => {
+            let (ty, name) = address.split_once('.')?;
+            document.get_mut("resource")?.get_mut(ty)?.get_mut(name)
+        }
+    }
+}
+
+/// Sets (or with `None` removes) the value at `pointer` under `body`; `None` when its parent is not
+/// there.
+fn set(body: &mut Json, pointer: &str, value: Option<Json>) -> Option<()> {
+    let (parent, last) = pointer.rsplit_once('/')?;
+    let last = last.replace("~1", "/").replace("~0", "~");
+    let parent = body.pointer_mut(parent)?;
+    match (parent, value) {
+        (Json::Object(map), Some(v)) => {
+            map.insert(last, v);
+        }
+        (Json::Object(map), None) => {
+            map.shift_remove(&last)?;
+        }
+        (Json::Array(items), Some(v)) => *items.get_mut(last.parse::<usize>().ok()?)? = v,
+        _ => return None,
+    }
+    Some(())
+}
+
+/// A template with logical ids renamed: the resources' keys (in place), and every `Ref`, `Fn::GetAtt`,
+/// `DependsOn` and `Fn::Sub` variable naming them.
+pub fn rename_ids(template: &Json, renames: &[(String, String)]) -> Json {
+    let new_of = |id: &str| {
+        renames
+            .iter()
+            .find(|(old, _)| old == id)
+            .map(|(_, new)| new.clone())
+    };
+    let mut out = template.clone();
+    if let Some(resources) = out.get_mut("Resources").and_then(Json::as_object_mut) {
+        let taken = std::mem::take(resources);
+        for (k, v) in taken {
+            resources.insert(new_of(&k).unwrap_or(k), v);
+        }
+    }
+    fn walk(value: &mut Json, new_of: &dyn Fn(&str) -> Option<String>) {
+        match value {
+            Json::Object(map) => {
+                for (k, v) in map.iter_mut() {
+                    match (k.as_str(), &mut *v) {
+                        ("Ref", Json::String(id)) => {
+                            if let Some(n) = new_of(id) {
+                                *id = n;
+                            }
+                        }
+                        ("Fn::GetAtt", Json::Array(parts)) => {
+                            if let Some(Json::String(id)) = parts.first_mut() {
+                                if let Some(n) = new_of(id) {
+                                    *id = n;
+                                }
+                            }
+                        }
+                        ("Fn::GetAtt", Json::String(dotted)) => {
+                            if let Some((id, attr)) = dotted.split_once('.') {
+                                if let Some(n) = new_of(id) {
+                                    *dotted = format!("{n}.{attr}");
+                                }
+                            }
+                        }
+                        ("DependsOn", Json::String(id)) => {
+                            if let Some(n) = new_of(id) {
+                                *id = n;
+                            }
+                        }
+                        ("DependsOn", Json::Array(ids)) => {
+                            for id in ids.iter_mut() {
+                                if let Json::String(s) = id {
+                                    if let Some(n) = new_of(s) {
+                                        *s = n;
+                                    }
+                                }
+                            }
+                        }
+                        ("Fn::Sub", Json::String(text)) => *text = rename_sub(text, new_of),
+                        ("Fn::Sub", Json::Array(parts)) => {
+                            if let Some(Json::String(text)) = parts.first_mut() {
+                                *text = rename_sub(text, new_of);
+                            }
+                            for p in parts.iter_mut().skip(1) {
+                                walk(p, new_of);
+                            }
+                        }
+                        _ => walk(v, new_of),
+                    }
+                }
+            }
+            Json::Array(items) => items.iter_mut().for_each(|v| walk(v, new_of)),
+            _ => {}
+        }
+    }
+    walk(&mut out, &new_of);
+    out
+}
+
+/// `${Id}` and `${Id.Attr}` of an `Fn::Sub` text with the id renamed (`${!Literal}` stays).
+fn rename_sub(text: &str, new_of: &dyn Fn(&str) -> Option<String>) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("${") {
+        out.push_str(&rest[..start + 2]);
+        rest = &rest[start + 2..];
+        let Some(end) = rest.find('}') else { break };
+        let inner = &rest[..end];
+        let (id, attr) = inner
+            .split_once('.')
+            .map_or((inner, None), |(i, a)| (i, Some(a)));
+        match new_of(id).filter(|_| !inner.starts_with('!')) {
+            Some(n) => {
+                out.push_str(&n);
+                if let Some(a) = attr {
+                    out.push('.');
+                    out.push_str(a);
+                }
+            }
+            None => out.push_str(inner),
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The resource mappings file of a stack refactor within one stack (`aws cloudformation
+/// create-stack-refactor --resource-mappings file://...`): each rename as a `Source` and a `Destination`
+/// of the same stack.
+pub fn refactor_mappings(stack_name: &str, renames: &[(String, String)]) -> Json {
+    Json::Array(
+        renames
+            .iter()
+            .map(|(old, new)| {
+                serde_json::json!({
+                    "Source": { "StackName": stack_name, "LogicalResourceId": old },
+                    "Destination": { "StackName": stack_name, "LogicalResourceId": new },
+                })
+            })
+            .collect(),
+    )
+}
+
+#[cfg(test)]
+#[path = "steps_tests.rs"]
+mod tests;

@@ -1,0 +1,151 @@
+//! Writes, for each kind of change that cannot be deployed in one step, the deployed tree
+//! `DIR/<kind>/out` and the steps `synth --steps` compiles the change into, `DIR/<kind>/steps/NN-<what>/`,
+//! for `scripts/check-steps.sh`, which judges every step's tree with the outside checkers.
+//!
+//! Kinds: an export removed while imported, a stack removed while its exports are used, a CloudFormation
+//! rename (a stack refactor), a replacement under a custom name, the flagship's blue/green switch, and an
+//! environment moved to another account (the rename in CloudFormation only: in Terraform it is one step,
+//! a `moved` block). Each kind's trees are alone in their directory: trees of one app
+//! side by side would share the local backend's state files.
+//!
+//! Usage: `cargo run -p notebook-service --example steps -- DIR`
+
+use notebook_service::{app_with, environments};
+use stackwright::aws::ec2;
+use stackwright::aws::service::Color;
+use stackwright::prelude::*;
+use stackwright::synth::run_with;
+use std::path::Path;
+
+fn main() {
+    let Some(dir) = std::env::args().nth(1) else {
+        eprintln!("usage: cargo run -p notebook-service --example steps -- DIR");
+        std::process::exit(2);
+    };
+    let dir = Path::new(&dir);
+    let dev = || Environment::new("dev", "123456789012", "us-west-2", ());
+    // The service uses the network's VPC (an export and an import), or one of its own; the network may
+    // be gone altogether.
+    let split = move |shared: bool, network: bool| {
+        App::new("shop")
+            .environment(dev())
+            .stacks(move |stacks, _| {
+                let vpc = network.then(|| {
+                    stacks.stack("network", |s| s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16")))
+                });
+                stacks.stack("service", |s| {
+                    let vpc = match (&vpc, shared) {
+                        (Some(vpc), true) => vpc.clone(),
+                        _ => s.add(ec2::Vpc::new("OwnVpc", "10.1.0.0/16")),
+                    };
+                    s.add(ec2::SecurityGroup::new("Web", &vpc, "web"));
+                });
+            })
+    };
+    let one = |account: &'static str, define: fn(&mut Stack)| {
+        App::new("demo")
+            .environment(Environment::new("dev", account, "us-west-2", ()))
+            .stack("main", move |s, _| define(s))
+    };
+    let flagship = |live: Color| {
+        let envs = environments().into_iter().map(move |e| match e.name() {
+            "test" => Environment::new(
+                e.name(),
+                e.account(),
+                e.region(),
+                e.config().clone().blue_green(live),
+            )
+            .tag("stage", "test"),
+            _ => e,
+        });
+        app_with(envs.collect())
+    };
+    write(
+        dir,
+        "export-in-use",
+        &split(true, true),
+        &split(false, true),
+    );
+    write(
+        dir,
+        "stack-in-use",
+        &split(true, true),
+        &split(false, false),
+    );
+    // CloudFormation only: a Terraform rename is one step (a `moved` block, Terraform >= 1.1, which the
+    // checkers' Terraform 1.0.3 cannot validate).
+    write_for(
+        dir,
+        "rename",
+        &one("123456789012", |s| {
+            s.add(ec2::Vpc::new("Network", "10.0.0.0/16"));
+        }),
+        &one("123456789012", |s| {
+            s.add(
+                ec2::Vpc::new("Vpc", "10.0.0.0/16")
+                    .renamed_from("Network")
+                    .tag("tier", "core"),
+            );
+        }),
+        "cloudformation",
+    );
+    write(
+        dir,
+        "named-replacement",
+        &one("123456789012", |s| {
+            let vpc = s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+            s.add(ec2::SecurityGroup::new("Web", &vpc, "web servers").name("web"));
+        }),
+        &one("123456789012", |s| {
+            let vpc = s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+            s.add(ec2::SecurityGroup::new("Web", &vpc, "web servers (HTTPS)").name("web"));
+        }),
+    );
+    write(
+        dir,
+        "traffic-shift",
+        &flagship(Color::Blue),
+        &flagship(Color::Green),
+    );
+    let vpc: fn(&mut Stack) = |s| {
+        s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+    };
+    write(
+        dir,
+        "relocation",
+        &one("111111111111", vpc),
+        &one("222222222222", vpc),
+    );
+}
+
+/// Synthesizes `before` into `DIR/<kind>/out`, then the steps of `after` beside it; exits 1 if either
+/// fails or the change turns out to need one step.
+fn write<C: 'static>(dir: &Path, kind: &str, before: &App<C>, after: &App<C>) {
+    write_for(dir, kind, before, after, "all");
+}
+
+/// [`write`] for one target (`cloudformation`, `terraform` or `all`).
+fn write_for<C: 'static>(dir: &Path, kind: &str, before: &App<C>, after: &App<C>, target: &str) {
+    let out = dir.join(kind).join("out");
+    let out = out.to_str().expect("a UTF-8 directory");
+    run(before, &["synth", "--out", out, "--target", target]);
+    let stdout = run(
+        after,
+        &["synth", "--steps", "--out", out, "--target", target],
+    );
+    if !stdout.starts_with("this change needs") {
+        eprintln!("{kind}: expected steps, got: {stdout}");
+        std::process::exit(1);
+    }
+    print!("{kind}: {stdout}");
+}
+
+fn run<C: 'static>(app: &App<C>, args: &[&str]) -> String {
+    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+    let argv = std::iter::once("steps").chain(args.iter().copied());
+    if run_with(app, argv, &mut stdout, &mut stderr, false) != 0 {
+        eprintln!("{}", String::from_utf8_lossy(&stderr));
+        std::process::exit(1);
+    }
+    String::from_utf8(stdout).expect("the CLI writes UTF-8")
+}
