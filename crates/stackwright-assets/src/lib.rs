@@ -5,9 +5,17 @@
 //! use stackwright_assets::{asset_path, Asset, StackAssets};
 //! # fn define(stack: &mut stackwright_core::Stack) {
 //! let code = stack.asset(Asset::directory(asset_path!("functions/orders")));
-//! // code.s3_bucket(), code.s3_key(): the function's `Code` in any layer.
+//! // code.s3_bucket(), code.s3_key(): the function's `Code` in any layer (CloudFormation reads the
+//! // published object; Terraform uploads it from the tree itself). code.terraform_path() and
+//! // code.sha256_base64(): a hashicorp/aws function's `filename` and `source_code_hash`.
 //! # }
 //! ```
+//!
+//! - **Where it goes.** [`StackAssets::asset`] adds a node to the stack ([`stackwright_aws::kinds::ASSET`])
+//!   whose attributes the handle's values reference. CloudFormation declares nothing for it (the object
+//!   is published before the deploy: `list`). A Terraform module whose blocks read the object's bucket
+//!   or key gets an `aws_s3_object` that uploads the zip from the tree (`source` relative to
+//!   `path.module`, named and keyed by the zip's sha256), so `terraform apply` needs no publish step.
 //!
 //! - **Reproducible bytes.** Entries sorted by name, each deflated (flate2's pure-Rust backend, level 6),
 //!   dated 1980-01-01 00:00:00, mode 0644 or 0755 (executable), no owner ids, no extra fields, no
@@ -25,7 +33,7 @@
 //!
 //! Architecture invariant: the definition's only IO is here (reading the sources, running the user's
 //! build commands); nothing here writes the output tree (the CLI does, through `stackwright-tree`), and
-//! nothing reaches an artifact but sha256 names and sizes.
+//! nothing reaches an artifact but sha256 names and sizes, and the zip's path relative to a module.
 
 mod archive;
 mod bootstrap;
@@ -35,8 +43,11 @@ mod store;
 pub use bootstrap::{bootstrap, bucket_exists, AssetBucket, NONCURRENT_VERSION_DAYS};
 pub use store::{forget, load, save};
 
-use stackwright_core::{Diagnostic, Expr, Location, Stack};
+use stackwright_core::{
+    AttrRef, Declare, Diagnostic, Expr, Location, Resource, ResourceRef, Stack,
+};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 /// Lambda's limit on a zip uploaded directly (`ZipFile`, Terraform's `filename`): 50 MB.
@@ -313,6 +324,7 @@ impl Asset {
             location: self.location,
             spec: Arc::new(self.spec.clone()),
             remembered,
+            read_from_s3: Arc::default(),
         })
     }
 }
@@ -333,12 +345,23 @@ pub struct AssetUse {
     pub location: Location,
     spec: Arc<Spec>,
     remembered: store::Remembered,
+    /// Set once the definition read the object's bucket or key ([`AssetHandle::s3_bucket`],
+    /// [`AssetHandle::s3_key`]).
+    read_from_s3: Arc<AtomicBool>,
 }
 
 impl AssetUse {
     /// Its path in the output tree: `assets/<sha256>.zip`.
     pub fn tree_path(&self) -> String {
         tree_path(&self.sha256)
+    }
+
+    /// Whether the definition read its object in the asset bucket ([`AssetHandle::s3_bucket`],
+    /// [`AssetHandle::s3_key`]): then it has a destination there (CloudFormation reads the published
+    /// object, Terraform uploads it); an asset read only by its path in the tree
+    /// ([`AssetHandle::terraform_path`]) has none.
+    pub fn read_from_s3(&self) -> bool {
+        self.read_from_s3.load(Ordering::Relaxed)
     }
 
     /// Whether declaring it packed the zip (and ran its build command): false when an earlier synthesis
@@ -359,6 +382,8 @@ impl AssetUse {
 #[derive(Clone, Debug, Default)]
 pub struct UsedAssets {
     pub assets: Vec<Arc<AssetUse>>,
+    /// The node ([`stackwright_aws::kinds::ASSET`]) of each distinct zip the stack declared, by sha256.
+    nodes: Vec<(String, ResourceRef)>,
 }
 
 /// The name of the asset bucket of an environment: `stackwright-assets-<account>-<region>`, unique in S3
@@ -369,9 +394,23 @@ pub fn bucket_name() -> Expr {
 }
 
 /// A declared asset: the values a function's code (or any S3 location) takes.
+///
+/// Two ways to a function's code, in any layer:
+/// - **S3** ([`s3_bucket`](Self::s3_bucket), [`s3_key`](Self::s3_key)): CloudFormation reads the object
+///   that `list`'s publish commands upload before the deploy; Terraform uploads it itself from the tree
+///   (an `aws_s3_object` beside the function, `source` relative to `path.module`), so a Terraform deploy
+///   needs no publish step.
+/// - **A file** ([`terraform_path`](Self::terraform_path) with
+///   [`sha256_base64`](Self::sha256_base64)): a hashicorp/aws `aws_lambda_function`'s `filename` and
+///   `source_code_hash`, uploaded by the provider with the function (Terraform only; nothing in S3).
+///
+/// Read the handle in the stack that declared the asset (declare the asset again in another stack: the
+/// zip is packed once).
 #[derive(Clone, Debug)]
 pub struct AssetHandle {
     asset: Arc<AssetUse>,
+    /// The stack's node of the zip; `None` only for an asset whose declaration failed.
+    node: Option<ResourceRef>,
 }
 
 impl AssetHandle {
@@ -385,26 +424,52 @@ impl AssetHandle {
         &self.asset
     }
 
-    /// The environment's asset bucket ([`bucket_name`]): a Lambda function's `Code.S3Bucket`.
-    pub fn s3_bucket(&self) -> Expr {
-        bucket_name()
+    fn attr(&self, attr: &'static str, otherwise: Expr) -> Expr {
+        match self.node {
+            Some(resource) => Expr::Attr(AttrRef { resource, attr }),
+            None => otherwise,
+        }
     }
 
-    /// The object's key in the asset bucket, `<sha256>.zip`: a Lambda function's `Code.S3Key`.
+    /// The environment's asset bucket ([`bucket_name`]): a Lambda function's `Code.S3Bucket`. In
+    /// Terraform, a reference to the object's upload, so that the function waits for it.
+    pub fn s3_bucket(&self) -> Expr {
+        self.asset.read_from_s3.store(true, Ordering::Relaxed);
+        self.attr(asset_kind::BUCKET, bucket_name())
+    }
+
+    /// The object's key in the asset bucket, `<sha256>.zip`: a Lambda function's `Code.S3Key`. In
+    /// Terraform, a reference to the object's upload, so that the function waits for it.
     pub fn s3_key(&self) -> Expr {
-        Expr::from(format!("{}.zip", self.asset.sha256))
+        self.asset.read_from_s3.store(true, Ordering::Relaxed);
+        self.attr(asset_kind::KEY, Expr::from(self.key()))
+    }
+
+    fn key(&self) -> String {
+        format!("{}.zip", self.asset.sha256)
     }
 
     /// `s3://<bucket>/<sha256>.zip`.
     pub fn s3_url(&self) -> Expr {
-        Expr::from("s3://") + bucket_name() + "/" + self.s3_key()
+        Expr::from("s3://") + self.s3_bucket() + "/" + self.s3_key()
     }
 
-    /// The zip's path as a Terraform root module of the tree reads it (`terraform/<env>/<stack>/`, run
-    /// with `-chdir` there): `../../../assets/<sha256>.zip`, for `filename` or an `aws_s3_object`'s
-    /// `source`.
+    /// The zip in the tree, for a Terraform root module of it (`terraform/<env>/<stack>/`):
+    /// `${path.module}/../../../assets/<sha256>.zip`, for a hashicorp/aws `aws_lambda_function`'s
+    /// `filename` (with [`sha256_base64`](Self::sha256_base64) as its `source_code_hash`), which
+    /// Terraform uploads with the function. No CloudFormation equivalent (an error there: use
+    /// [`s3_bucket`](Self::s3_bucket) and [`s3_key`](Self::s3_key)).
     pub fn terraform_path(&self) -> Expr {
-        Expr::from(format!("../../../{}", self.asset.tree_path()))
+        let relative = format!("/{}", terraform_source(&self.asset.sha256));
+        match self.node {
+            Some(resource) => {
+                Expr::Attr(AttrRef {
+                    resource,
+                    attr: asset_kind::MODULE_PATH,
+                }) + relative.as_str()
+            }
+            None => Expr::from(relative),
+        }
     }
 
     /// The zip's sha256 in base64, as Terraform's `filebase64sha256` and Lambda's `CodeSha256` give it:
@@ -415,6 +480,44 @@ impl AssetHandle {
             .collect();
         Expr::from(base64(&raw))
     }
+}
+
+/// The zip's path from a Terraform root module of the tree (`terraform/<env>/<stack>/`).
+fn terraform_source(sha256: &str) -> String {
+    format!("../../../{}", tree_path(sha256))
+}
+
+/// The node of a zip in a stack ([`stackwright_aws::kinds::ASSET`]).
+struct AssetNode {
+    resource: Resource,
+}
+
+impl AssetNode {
+    fn new(sha256: &str, location: Location) -> AssetNode {
+        let mut resource = Resource::new(format!("Asset{}", &sha256[..16]), asset_kind::NODE);
+        resource.location = location;
+        resource.set(asset_kind::BUCKET, bucket_name());
+        resource.set(asset_kind::KEY, format!("{sha256}.zip"));
+        resource.set(asset_kind::SHA256, sha256.to_owned());
+        resource.set(asset_kind::TERRAFORM_SOURCE, terraform_source(sha256));
+        // A zip of another version is another object: the old one goes once nothing reads it (the
+        // bucket keeps its version for `NONCURRENT_VERSION_DAYS`), whatever the environment keeps.
+        resource.choose_removal_policy(stackwright_core::RemovalPolicy::Destroy);
+        AssetNode { resource }
+    }
+}
+
+impl Declare for AssetNode {
+    type Handle = ResourceRef;
+    fn declare(self, at: ResourceRef) -> (Resource, ResourceRef) {
+        (self.resource, at)
+    }
+}
+
+/// The kind and neutral names of an asset's node.
+mod asset_kind {
+    pub(crate) use stackwright_aws::kinds::asset::*;
+    pub(crate) const NODE: &str = stackwright_aws::kinds::ASSET;
 }
 
 /// Standard base64 with padding.
@@ -437,11 +540,31 @@ impl StackAssets for Stack {
         match asset.resolve() {
             Ok(used) => {
                 let used = Arc::new(used);
+                let known = self.extensions().get::<UsedAssets>().and_then(|u| {
+                    u.nodes
+                        .iter()
+                        .find(|(sha, _)| *sha == used.sha256)
+                        .map(|(_, node)| *node)
+                });
+                let node = match known {
+                    Some(node) => node,
+                    None => {
+                        let node = self.add(AssetNode::new(&used.sha256, used.location));
+                        self.extensions_mut()
+                            .get_or_default_mut::<UsedAssets>()
+                            .nodes
+                            .push((used.sha256.clone(), node));
+                        node
+                    }
+                };
                 self.extensions_mut()
                     .get_or_default_mut::<UsedAssets>()
                     .assets
                     .push(used.clone());
-                AssetHandle { asset: used }
+                AssetHandle {
+                    asset: used,
+                    node: Some(node),
+                }
             }
             Err(message) => {
                 self.report(Diagnostic::new(message).at(asset.location));
@@ -459,7 +582,9 @@ impl StackAssets for Stack {
                         location: asset.location,
                         spec: Arc::new(asset.spec),
                         remembered: store::Remembered::default(),
+                        read_from_s3: Arc::default(),
                     }),
+                    node: None,
                 }
             }
         }

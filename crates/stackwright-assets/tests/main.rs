@@ -1,7 +1,7 @@
 //! Reproducible bytes, content addressing, located errors and the cache of `stackwright-assets`.
 
 use stackwright_assets::{Asset, AssetPath, BuildCommand, Kind, StackAssets, UsedAssets};
-use stackwright_core::{App, Diagnostic, Environment, Selection};
+use stackwright_core::{App, Diagnostic, Environment, Expr, Selection};
 use std::fs;
 use std::io::Read;
 use std::os::unix::fs::PermissionsExt;
@@ -261,9 +261,26 @@ fn a_stack_records_its_assets() {
         .environment(Environment::new("dev", "123456789012", "eu-west-1", ()))
         .stack("code", move |stack, _| {
             let code = stack.asset(Asset::directory(path.clone()));
+            // The object is a node of the stack, which each target spells (Terraform uploads it); the
+            // same zip declared again is the same node.
+            let again = stack.asset(Asset::directory(path.clone()));
+            assert_eq!(code.s3_key(), again.s3_key());
+            let Expr::Attr(key) = code.s3_key() else {
+                panic!("the key is a reference to the asset's node")
+            };
+            let node = stack.resource(key.resource).unwrap();
+            assert_eq!(node.kind, stackwright_aws::kinds::ASSET);
             assert_eq!(
-                code.s3_key().as_literal().unwrap(),
-                format!("{}.zip", code.sha256())
+                node.get("key").and_then(|v| v.as_expr()),
+                Some(&Expr::from(format!("{}.zip", code.sha256())))
+            );
+            assert_eq!(
+                stack
+                    .resources()
+                    .iter()
+                    .filter(|r| r.kind == stackwright_aws::kinds::ASSET)
+                    .count(),
+                1
             );
         });
     let done = app.instantiate(&Selection::default());
@@ -273,7 +290,8 @@ fn a_stack_records_its_assets() {
         .extensions()
         .get::<UsedAssets>()
         .unwrap();
-    assert_eq!(used.assets.len(), 1);
+    assert_eq!(used.assets.len(), 2);
+    assert!(used.assets[0].read_from_s3());
     assert_eq!(
         used.assets[0].tree_path(),
         format!("assets/{}.zip", used.assets[0].sha256)

@@ -1,8 +1,12 @@
 //! What `list` says about code assets: the commands that publish them, per environment, once its asset
 //! bucket exists (`stackwright::assets::bootstrap`) and before the stacks whose functions read them.
+//!
+//! Only CloudFormation deploys need them: a Terraform module uploads the zips it reads from the tree
+//! itself (an `aws_s3_object`, or a function's `filename`), so an environment deployed by Terraform
+//! alone publishes nothing, and `list --format json` says which targets need each command (`targets`).
 
 use crate::commands::Command;
-use crate::synth::Synthesis;
+use crate::synth::{Synthesis, Target};
 use stackwright_tree::manifest::{AssetDestination, AssetEntry};
 use std::path::Path;
 
@@ -26,14 +30,29 @@ fn assets(s: &Synthesis) -> Vec<AssetEntry> {
         .unwrap_or_default()
 }
 
-/// `list`'s lines for the assets of `environment`, before its first wave (empty without any).
+/// The deploy targets that need a zip asset published: CloudFormation only (Terraform uploads it).
+const ZIP_PUBLISHED_FOR: &[Target] = &[Target::CloudFormation];
+
+/// Whether the synthesis deploys a stack of `environment` with one of `targets`.
+fn deploys_with(s: &Synthesis, environment: &str, targets: &[Target]) -> bool {
+    s.artifacts
+        .iter()
+        .any(|a| a.environment == environment && !a.removed && targets.contains(&a.target))
+}
+
+/// `list`'s lines for the assets of `environment`, before its first wave (empty without any, and when
+/// no stack of the environment is deployed by CloudFormation).
 pub(crate) fn human(s: &Synthesis, environment: &str, out: &Path) -> String {
+    if !deploys_with(s, environment, ZIP_PUBLISHED_FOR) {
+        return String::new();
+    }
     let assets = assets(s);
     let mut text = String::new();
     for (asset, destination) in of_environment(&assets, environment) {
         if text.is_empty() {
             text.push_str(
-                "  publish (once the asset bucket exists, before the stacks that read them):\n",
+                "  publish (for CloudFormation, once the asset bucket exists, before the stacks that read \
+                 them; Terraform uploads them itself):\n",
             );
         }
         let path = out.join(&asset.path).display().to_string();
@@ -49,8 +68,9 @@ pub(crate) fn human(s: &Synthesis, environment: &str, out: &Path) -> String {
 }
 
 /// `list --format json`'s `publish`: `[{"env", "account", "region", "path", "sha256", "kind", "source",
-/// "size", "bucket", "key", "publish", "publish_argv"}]`, by environment (in the listing's order), each to
-/// run before that environment's first wave; absent without assets.
+/// "size", "bucket", "key", "targets", "publish", "publish_argv"}]`, by environment (in the listing's
+/// order), each to run before that environment's first wave by a deploy with one of `targets`
+/// (`["cloudformation"]` for a zip: Terraform uploads it itself); absent without assets.
 pub(crate) fn add_json(s: &Synthesis, out: &Path, listing: &mut serde_json::Value) {
     let assets = assets(s);
     if assets.is_empty() {
@@ -77,6 +97,7 @@ pub(crate) fn add_json(s: &Synthesis, out: &Path, listing: &mut serde_json::Valu
                 "size": asset.size,
                 "bucket": d.bucket,
                 "key": d.key,
+                "targets": ZIP_PUBLISHED_FOR.iter().map(|t| t.name()).collect::<Vec<_>>(),
             });
             Command::publish_asset(&path, d).add_to(&mut entry, "publish");
             entries.push(entry);

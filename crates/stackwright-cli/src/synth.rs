@@ -252,7 +252,9 @@ impl UsedAssets {
             .used
             .iter()
             .zip(&self.stacks)
-            .filter(|((_, environment, ..), _)| !self.buckets.contains(environment))
+            .filter(|((_, environment, _, _, asset), _)| {
+                asset.read_from_s3() && !self.buckets.contains(environment)
+            })
             .collect();
         missing.sort_by_key(|((index, ..), _)| *index);
         missing
@@ -306,10 +308,13 @@ impl UsedAssets {
                     asset.clone(),
                 )
             });
-            if !entry
-                .destinations
-                .iter()
-                .any(|d| d.environment == environment)
+            // An asset read only by its path in the tree (a Terraform function's `filename`) goes
+            // nowhere but the tree.
+            if asset.read_from_s3()
+                && !entry
+                    .destinations
+                    .iter()
+                    .any(|d| d.environment == environment)
             {
                 entry
                     .destinations

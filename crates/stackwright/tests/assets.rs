@@ -213,7 +213,8 @@ fn list_gives_the_publish_commands_before_each_environment_s_first_wave() {
         .unwrap()
         .into_owned();
     let expected = format!(
-        "environment dev (account 123456789012, region us-west-2)\n  publish (once the asset bucket exists, before the stacks that read them):\n    asset {} \
+        "environment dev (account 123456789012, region us-west-2)\n  publish (for CloudFormation, once the asset bucket exists, before the stacks that read \
+         them; Terraform uploads them itself):\n    asset {} \
          (directory, {} bytes, from {})\n      publish: aws s3 cp {quoted} \
          s3://stackwright-assets-123456789012-us-west-2/{sha}.zip --sse AES256 --region us-west-2  # with \
          credentials for account 123456789012\n  wave 1\n",
@@ -235,6 +236,7 @@ fn list_gives_the_publish_commands_before_each_environment_s_first_wave() {
     let publish = json["publish"].as_array().unwrap();
     assert_eq!(publish.len(), 2);
     assert_eq!(publish[0]["env"], "dev");
+    assert_eq!(publish[0]["targets"], serde_json::json!(["cloudformation"]));
     assert_eq!(
         publish[0]["publish_argv"],
         serde_json::json!([[
@@ -258,6 +260,84 @@ fn list_gives_the_publish_commands_before_each_environment_s_first_wave() {
             .iter()
             .map(|w| w.as_str().unwrap().to_owned())
             .collect::<Vec<_>>()
+    );
+}
+
+/// Terraform uploads the zips it reads itself: a deploy by Terraform alone publishes nothing.
+#[test]
+fn list_of_terraform_alone_publishes_nothing() {
+    let scratch = tempfile::tempdir().unwrap();
+    let code = scratch.path().join("code");
+    write(&code, &[("index.py", "pass\n")]);
+    let out = scratch.path().join("out");
+    let app = app(code);
+    synth(&app, &out, &["--target", "terraform"]);
+    let (status, stdout, stderr) = run(
+        &app,
+        &[
+            "list",
+            "--target",
+            "terraform",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(status, 0, "{stderr}");
+    assert!(!stdout.contains("publish"), "{stdout}");
+    assert!(stdout.contains("stack orders [terraform]"), "{stdout}");
+}
+
+/// An asset read only by its path in the tree (a Terraform function's `filename`) goes nowhere else:
+/// no destination in the manifest, nothing to publish, no warning about the asset bucket.
+#[test]
+fn an_asset_read_only_by_its_path_has_no_destination() {
+    let scratch = tempfile::tempdir().unwrap();
+    let code = scratch.path().join("code");
+    write(&code, &[("index.py", "pass\n")]);
+    let out = scratch.path().join("out");
+    let app = App::new("shop")
+        .environment(Environment::new("dev", "123456789012", "us-west-2", ()))
+        .stack("orders", move |stack, _| {
+            let code = stack.asset(Asset::directory(code.clone()));
+            stack.output("CodePath", code.terraform_path());
+        });
+    let (status, stdout, stderr) = run(
+        &app,
+        &[
+            "synth",
+            "--target",
+            "terraform",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(status, 0, "{stdout}{stderr}");
+    assert!(!stderr.contains("warning"), "{stderr}");
+    let m = manifest(&out);
+    assert_eq!(
+        m["assets"][0]["destinations"],
+        serde_json::json!([]),
+        "{m:#}"
+    );
+    let (status, stdout, stderr) = run(
+        &app,
+        &[
+            "list",
+            "--target",
+            "terraform",
+            "--format",
+            "json",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(status, 0, "{stderr}");
+    let listing: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert!(
+        listing
+            .get("publish")
+            .is_none_or(|p| p == &serde_json::json!([])),
+        "{listing:#}"
     );
 }
 
