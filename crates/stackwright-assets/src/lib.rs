@@ -37,10 +37,12 @@
 
 mod archive;
 mod bootstrap;
+mod rust;
 mod scan;
 mod store;
 
 pub use bootstrap::{bootstrap, bucket_exists, AssetBucket, NONCURRENT_VERSION_DAYS};
+pub use rust::{Architecture, RustFunction, GLIBC, ZIGBUILD_VERSION, ZIGLANG_VERSION};
 pub use store::{forget, load, save};
 
 use stackwright_core::{
@@ -145,6 +147,8 @@ pub enum Kind {
     Directory,
     /// The output directory of a build command.
     Command,
+    /// A Rust binary built for Lambda, as `bootstrap`.
+    Rust,
 }
 
 impl Kind {
@@ -154,6 +158,7 @@ impl Kind {
             Kind::File => "file",
             Kind::Directory => "directory",
             Kind::Command => "command",
+            Kind::Rust => "rust",
         }
     }
 }
@@ -255,6 +260,7 @@ impl BuildCommand {
 pub(crate) enum Spec {
     Path { kind: Kind, path: AssetPath },
     Command(BuildCommand),
+    Rust(RustFunction),
 }
 
 /// An asset to declare on a stack ([`StackAssets::asset`]); records the line that created it.
@@ -298,12 +304,23 @@ impl Asset {
         }
     }
 
+    /// A Rust binary crate built for Lambda (`provided.al2023`): the binary alone, as `bootstrap`,
+    /// built when its inputs changed (see [`RustFunction`]).
+    #[track_caller]
+    pub fn rust(function: RustFunction) -> Asset {
+        Asset {
+            spec: Spec::Rust(function),
+            location: std::panic::Location::caller(),
+        }
+    }
+
     /// Packs the asset (or finds it packed already) and says what it is, as [`StackAssets::asset`] does
     /// without a stack; the error is a message for the asset's line.
     pub fn resolve(&self) -> Result<AssetUse, String> {
         let (info, remembered) = match &self.spec {
             Spec::Path { path, .. } => store::resolve_path(&path.resolve(), &path.shown())?,
             Spec::Command(command) => store::resolve_command(command)?,
+            Spec::Rust(function) => store::resolve_rust(function)?,
         };
         let (kind, source) = match &self.spec {
             Spec::Path { kind, path } => (*kind, path.shown()),
@@ -313,6 +330,16 @@ impl Asset {
                     .join(&command.output)
                     .to_string_lossy()
                     .into_owned(),
+            ),
+            Spec::Rust(function) => (
+                Kind::Rust,
+                format!(
+                    "{} (package {}, binary {}, {})",
+                    function.dir.shown(),
+                    function.package,
+                    function.bin_name(),
+                    function.architecture.lambda_name()
+                ),
             ),
         };
         Ok(AssetUse {
@@ -575,6 +602,7 @@ impl StackAssets for Stack {
                         kind: match &asset.spec {
                             Spec::Path { kind, .. } => *kind,
                             Spec::Command(_) => Kind::Command,
+                            Spec::Rust(_) => Kind::Rust,
                         },
                         source: String::new(),
                         size: 0,

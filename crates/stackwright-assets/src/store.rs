@@ -186,9 +186,43 @@ pub(crate) fn resolve_command(command: &crate::BuildCommand) -> Result<(Info, Re
     }
     key.update(b"\noutput\n");
     key.update(command.output.to_string_lossy().as_bytes());
+    let files = hash_inputs(
+        &dir,
+        &command.dir.shown(),
+        &command.inputs,
+        &shown,
+        &mut key,
+        started,
+    )?;
+    let command_key: [u8; 32] = key.finalize().into();
+    if let Some((info, remembered)) = known_build(command_key, &files) {
+        return Ok((info, remembered));
+    }
+    let (info, content_key) = build(command)?;
+    memo().commands.insert(command_key, content_key);
+    Ok((
+        info,
+        Remembered {
+            files,
+            content_key,
+            command_key: Some(command_key),
+            packed: true,
+        },
+    ))
+}
+
+/// Adds the contents of each input (relative to `dir`) to `key`; returns what to remember of them.
+fn hash_inputs(
+    dir: &Path,
+    dir_shown: &str,
+    inputs: &[PathBuf],
+    shown: &str,
+    key: &mut Sha256,
+    started: SystemTime,
+) -> Result<Vec<(PathBuf, Stamp, [u8; 32])>, String> {
     let mut files = Vec::new();
-    for input in &command.inputs {
-        let input_shown = format!("{}/{}", command.dir.shown(), input.display());
+    for input in inputs {
+        let input_shown = format!("{dir_shown}/{}", input.display());
         let scanned = scan::scan(&dir.join(input), &input_shown, u64::MAX)?;
         let digests = match remembered(&scanned) {
             Some(digests) => digests,
@@ -206,27 +240,50 @@ pub(crate) fn resolve_command(command: &crate::BuildCommand) -> Result<(Info, Re
         key.update(key_of(&scanned, &digests));
         files.extend(remember_files(&scanned, &digests, started));
     }
+    Ok(files)
+}
+
+/// The asset a build with `command_key` packed before, if remembered.
+fn known_build(
+    command_key: [u8; 32],
+    files: &[(PathBuf, Stamp, [u8; 32])],
+) -> Option<(Info, Remembered)> {
+    let memo = memo();
+    let content_key = *memo.commands.get(&command_key)?;
+    let info = memo.assets.get(&content_key)?.clone();
+    Some((
+        info,
+        Remembered {
+            files: files.to_vec(),
+            content_key,
+            command_key: Some(command_key),
+            packed: false,
+        },
+    ))
+}
+
+/// Resolves a Rust function's asset: builds it (`cargo zigbuild`) only when its key (the recipe, the
+/// crate, the target, the toolchain and its inputs' contents) is not remembered, then packs `bootstrap`.
+pub(crate) fn resolve_rust(function: &crate::RustFunction) -> Result<(Info, Remembered), String> {
+    let started = SystemTime::now();
+    let shown = function.shown();
+    let mut key = Sha256::new();
+    key.update(archive::PACKER.as_bytes());
+    key.update(b"\nrust\n");
+    key.update(function.key_text()?.as_bytes());
+    let files = hash_inputs(
+        &function.dir.resolve(),
+        &function.dir.shown(),
+        &function.inputs()?,
+        &shown,
+        &mut key,
+        started,
+    )?;
     let command_key: [u8; 32] = key.finalize().into();
-    let known = {
-        let memo = memo();
-        memo.commands.get(&command_key).and_then(|content| {
-            memo.assets
-                .get(content)
-                .map(|info| (*content, info.clone()))
-        })
-    };
-    if let Some((content_key, info)) = known {
-        return Ok((
-            info,
-            Remembered {
-                files,
-                content_key,
-                command_key: Some(command_key),
-                packed: false,
-            },
-        ));
+    if let Some(known) = known_build(command_key, &files) {
+        return Ok(known);
     }
-    let (info, content_key) = build(command)?;
+    let (info, content_key) = build_rust(function)?;
     memo().commands.insert(command_key, content_key);
     Ok((
         info,
@@ -237,6 +294,22 @@ pub(crate) fn resolve_command(command: &crate::BuildCommand) -> Result<(Info, Re
             packed: true,
         },
     ))
+}
+
+/// Builds a Rust function and packs its `bootstrap`, holding an advisory lock on the crate's directory
+/// meanwhile (as [`build`] does): two syntheses that build one function take turns.
+fn build_rust(function: &crate::RustFunction) -> Result<(Info, [u8; 32]), String> {
+    let shown = function.shown();
+    let lock = std::fs::File::open(function.dir.resolve())
+        .map_err(|e| format!("cannot open the directory of {shown}: {e}"))?;
+    lock.lock()
+        .map_err(|e| format!("cannot lock the directory of {shown}: {e}"))?;
+    let staged = function.build()?;
+    let scanned = scan::scan(&staged, &shown, LAMBDA_UNZIPPED_LIMIT)
+        .map_err(|why| format!("{why} (the binary of {shown})"))?;
+    let packed = pack_checked(&scanned, &shown)?;
+    drop(lock);
+    Ok(remember_packed(packed))
 }
 
 /// Runs a build command and packs its output directory, holding an advisory lock (`flock`) on the
@@ -303,6 +376,7 @@ pub(crate) fn bytes(spec: &Spec, sha256: &str) -> Result<Arc<Vec<u8>>, String> {
             (pack_and_remember(&scanned, &shown)?.0, shown)
         }
         Spec::Command(command) => (build(command)?.0, command.shown()),
+        Spec::Rust(function) => (build_rust(function)?.0, function.shown()),
     };
     if info.sha256 != sha256 {
         return Err(format!(

@@ -52,7 +52,7 @@ pub const CACHE_DIRECTORY: &str = ".stackwright-cache";
 /// build commands' and packed contents' keys).
 pub const ASSET_CACHE: &str = "assets.json";
 /// What an asset can be made from (`kind`).
-pub const ASSET_KINDS: [&str; 3] = ["file", "directory", "command"];
+pub const ASSET_KINDS: [&str; 4] = ["file", "directory", "command", "rust"];
 
 /// Where the asset whose zip has `sha256` lives in the tree.
 pub fn asset_path(sha256: &str) -> String {
