@@ -270,10 +270,11 @@ pub fn service(stack: &mut Stack, _env: &Environment<()>, assets: &BucketHandle)
             .dead_letter_config(
                 lambda::function::DeadLetterConfig::new().target_arn(dead_letters.arn()),
             )
-            .environment(
-                lambda::function::Environment::new()
-                    .variables(object([("SERVICE", "orders".into())])),
-            )
+            .environment(lambda::function::Environment::new().variables(object([
+                ("SERVICE", "orders".into()),
+                // Where the service's code is: the asset bucket, which the service deploys after.
+                ("CODE_BUCKET", Value::Str(assets.name())),
+            ])))
             .tracing_config(
                 lambda::function::TracingConfig::new().mode(lambda::function::Mode::Active),
             )
@@ -283,7 +284,7 @@ pub fn service(stack: &mut Stack, _env: &Environment<()>, assets: &BucketHandle)
             )
             .accept_finding(
                 "CKV_AWS_173",
-                "the only variable is the service's name, not a secret",
+                "the variables are the service's name and its code's bucket, not secrets",
             )
             .accept_finding(
                 "CKV_AWS_272",
@@ -298,7 +299,6 @@ pub fn service(stack: &mut Stack, _env: &Environment<()>, assets: &BucketHandle)
 
     stack.output("ApiUrl", url.function_url());
     stack.output("HealthUrl", health_url.function_url());
-    stack.output("CodeBucket", assets.name());
     stack.output("OrdersTable", table.id());
     stack.output("AlertsTopic", alerts.id());
 }

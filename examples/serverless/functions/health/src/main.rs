@@ -53,8 +53,13 @@ fn main() {
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
         .collect();
+    let code_bucket: String = std::env::var("CODE_BUCKET")
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '.')
+        .collect();
     let answer = format!(
-        "{{\"statusCode\":200,\"body\":\"{{\\\"service\\\":\\\"{service}\\\",\\\"version\\\":\\\"{}\\\",\\\"healthy\\\":true}}\"}}",
+        "{{\"statusCode\":200,\"body\":\"{{\\\"service\\\":\\\"{service}\\\",\\\"version\\\":\\\"{}\\\",\\\"code_bucket\\\":\\\"{code_bucket}\\\",\\\"healthy\\\":true}}\"}}",
         env!("CARGO_PKG_VERSION")
     );
     loop {
