@@ -41,7 +41,9 @@ mod rust;
 mod scan;
 mod store;
 
-pub use bootstrap::{bootstrap, bucket_exists, AssetBucket, NONCURRENT_VERSION_DAYS};
+pub use bootstrap::{
+    bootstrap, bucket_exists, AssetBucket, NONCURRENT_VERSION_DAYS, REPOSITORY_NAME,
+};
 pub use rust::{Architecture, RustFunction, GLIBC, ZIGBUILD_VERSION, ZIGLANG_VERSION};
 pub use store::{forget, load, save};
 

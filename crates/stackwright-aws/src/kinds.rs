@@ -41,6 +41,8 @@ pub const IAM_INSTANCE_PROFILE: &str = "aws.iam.InstanceProfile";
 /// A bucket with its encryption, versioning, public access block, ownership controls and bucket policy
 /// (one node; Terraform splits it into one resource per concern).
 pub const S3_BUCKET: &str = "aws.s3.Bucket";
+/// An ECR image repository (`ecr::Repository`).
+pub const ECR_REPOSITORY: &str = "aws.ecr.Repository";
 pub const RDS_DB_SUBNET_GROUP: &str = "aws.rds.DbSubnetGroup";
 pub const RDS_DB_INSTANCE: &str = "aws.rds.DbInstance";
 pub const DYNAMODB_TABLE: &str = "aws.dynamodb.Table";

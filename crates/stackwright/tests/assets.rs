@@ -415,6 +415,33 @@ fn the_bootstrap_bucket_is_the_environment_s_asset_bucket_in_both_targets() {
     ] {
         assert!(text.contains(expected), "{expected}: {text}");
     }
+    // The image repository: scanned on push, immutable tags, untagged images expired, kept.
+    let repository = &cfn["Resources"]["AssetRepository"];
+    assert_eq!(
+        repository["Properties"]["RepositoryName"],
+        "stackwright-assets"
+    );
+    assert_eq!(repository["Properties"]["ImageTagMutability"], "IMMUTABLE");
+    assert_eq!(
+        repository["Properties"]["ImageScanningConfiguration"]["ScanOnPush"],
+        true
+    );
+    assert_eq!(repository["DeletionPolicy"], "Retain");
+    let policy = repository["Properties"]["LifecyclePolicy"]["LifecyclePolicyText"]
+        .as_str()
+        .unwrap();
+    let tf_repository = &tf["resource"]["aws_ecr_repository"]["asset_repository"];
+    assert_eq!(tf_repository["name"], "stackwright-assets");
+    assert_eq!(tf_repository["image_tag_mutability"], "IMMUTABLE");
+    assert_eq!(
+        tf_repository["image_scanning_configuration"]["scan_on_push"],
+        true
+    );
+    assert_eq!(tf_repository["lifecycle"]["prevent_destroy"], true);
+    let lifecycle = &tf["resource"]["aws_ecr_lifecycle_policy"]["asset_repository_lifecycle"];
+    assert_eq!(lifecycle["policy"], policy);
+    let rules: serde_json::Value = serde_json::from_str(policy).unwrap();
+    assert_eq!(rules["rules"][0]["selection"]["tagStatus"], "untagged");
 }
 
 /// An app whose stacks use assets in an environment where none declares the asset bucket is warned, at

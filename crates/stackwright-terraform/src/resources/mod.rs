@@ -6,6 +6,7 @@ mod autoscaling;
 mod cloudwatch;
 mod dynamodb;
 mod ec2;
+mod ecr;
 mod elbv2;
 mod iam;
 mod kms;
@@ -140,6 +141,7 @@ const SERVICES: &[Service] = &[
     iam::SERVICE,
     kms::SERVICE,
     s3::SERVICE,
+    ecr::SERVICE,
     logs::SERVICE,
     cloudwatch::SERVICE,
     secretsmanager::SERVICE,
