@@ -37,6 +37,7 @@
 
 mod archive;
 mod bootstrap;
+mod image;
 mod rust;
 mod scan;
 mod store;
@@ -151,6 +152,8 @@ pub enum Kind {
     Command,
     /// A Rust binary built for Lambda, as `bootstrap`.
     Rust,
+    /// A container image (an OCI archive, not a zip).
+    Image,
 }
 
 impl Kind {
@@ -161,6 +164,7 @@ impl Kind {
             Kind::Directory => "directory",
             Kind::Command => "command",
             Kind::Rust => "rust",
+            Kind::Image => stackwright_tree::fields::IMAGE_KIND,
         }
     }
 }
@@ -263,6 +267,7 @@ pub(crate) enum Spec {
     Path { kind: Kind, path: AssetPath },
     Command(BuildCommand),
     Rust(RustFunction),
+    Image(AssetPath),
 }
 
 /// An asset to declare on a stack ([`StackAssets::asset`]); records the line that created it.
@@ -316,13 +321,32 @@ impl Asset {
         }
     }
 
+    /// A container image from an OCI image layout made elsewhere (`buildah push IMAGE oci:DIR`,
+    /// `skopeo copy docker://... oci:DIR`, `docker buildx build --output type=oci,tar=false`): a directory
+    /// with `oci-layout`, an `index.json` naming exactly one image, and its blobs. The tree holds it as an
+    /// OCI archive (`assets/<sha256>.tar`); it is published to the environment's image repository
+    /// ([`bootstrap`]) tagged with its manifest's digest ([`AssetHandle::image_uri`]), in both targets.
+    #[track_caller]
+    pub fn oci_layout(path: impl Into<AssetPath>) -> Asset {
+        Asset {
+            spec: Spec::Image(path.into()),
+            location: std::panic::Location::caller(),
+        }
+    }
+
     /// Packs the asset (or finds it packed already) and says what it is, as [`StackAssets::asset`] does
     /// without a stack; the error is a message for the asset's line.
     pub fn resolve(&self) -> Result<AssetUse, String> {
+        let mut image_tag = None;
         let (info, remembered) = match &self.spec {
             Spec::Path { path, .. } => store::resolve_path(&path.resolve(), &path.shown())?,
             Spec::Command(command) => store::resolve_command(command)?,
             Spec::Rust(function) => store::resolve_rust(function)?,
+            Spec::Image(path) => {
+                let (info, remembered, tag) = store::resolve_image(&path.resolve(), &path.shown())?;
+                image_tag = Some(tag);
+                (info, remembered)
+            }
         };
         let (kind, source) = match &self.spec {
             Spec::Path { kind, path } => (*kind, path.shown()),
@@ -333,6 +357,7 @@ impl Asset {
                     .to_string_lossy()
                     .into_owned(),
             ),
+            Spec::Image(path) => (Kind::Image, path.shown()),
             Spec::Rust(function) => (
                 Kind::Rust,
                 format!(
@@ -354,6 +379,7 @@ impl Asset {
             spec: Arc::new(self.spec.clone()),
             remembered,
             read_from_s3: Arc::default(),
+            image_tag,
         })
     }
 }
@@ -377,12 +403,19 @@ pub struct AssetUse {
     /// Set once the definition read the object's bucket or key ([`AssetHandle::s3_bucket`],
     /// [`AssetHandle::s3_key`]).
     read_from_s3: Arc<AtomicBool>,
+    /// An image's tag: its manifest's sha256 (hex).
+    image_tag: Option<String>,
 }
 
 impl AssetUse {
-    /// Its path in the output tree: `assets/<sha256>.zip`.
+    /// Its path in the output tree: `assets/<sha256>.zip` (an image's: `assets/<sha256>.tar`).
     pub fn tree_path(&self) -> String {
-        tree_path(&self.sha256)
+        stackwright_tree::fields::asset_path_of(self.kind.name(), &self.sha256)
+    }
+
+    /// An image's tag in its repository: the sha256 (hex) of its manifest, which names its content.
+    pub fn image_tag(&self) -> Option<&str> {
+        self.image_tag.as_deref()
     }
 
     /// Whether the definition read its object in the asset bucket ([`AssetHandle::s3_bucket`],
@@ -501,6 +534,26 @@ impl AssetHandle {
         }
     }
 
+    /// An image's URI in the environment's image repository, tagged with its manifest's digest:
+    /// `<account>.dkr.ecr.<region>.amazonaws.com/stackwright-assets:<sha256>` (a Lambda function's
+    /// `Code.ImageUri`, an ECS container's `Image`), in any layer. Published by `list`'s command (`skopeo
+    /// copy`) before the deploy, in both targets. Not an image: the zip's `s3://` URL.
+    pub fn image_uri(&self) -> Expr {
+        match self.asset.image_tag() {
+            Some(tag) => {
+                Expr::account_id()
+                    + ".dkr.ecr."
+                    + Expr::region()
+                    + format!(
+                        ".amazonaws.com/{}:{tag}",
+                        stackwright_tree::fields::IMAGE_REPOSITORY_NAME
+                    )
+                    .as_str()
+            }
+            None => self.s3_url(),
+        }
+    }
+
     /// The zip's sha256 in base64, as Terraform's `filebase64sha256` and Lambda's `CodeSha256` give it:
     /// `source_code_hash`.
     pub fn sha256_base64(&self) -> Expr {
@@ -576,24 +629,23 @@ impl StackAssets for Stack {
                         .map(|(_, node)| *node)
                 });
                 let node = match known {
-                    Some(node) => node,
+                    Some(node) => Some(node),
+                    // An image is pushed to its repository by the publish step in both targets: no node.
+                    None if used.kind == Kind::Image => None,
                     None => {
                         let node = self.add(AssetNode::new(&used.sha256, used.location));
                         self.extensions_mut()
                             .get_or_default_mut::<UsedAssets>()
                             .nodes
                             .push((used.sha256.clone(), node));
-                        node
+                        Some(node)
                     }
                 };
                 self.extensions_mut()
                     .get_or_default_mut::<UsedAssets>()
                     .assets
                     .push(used.clone());
-                AssetHandle {
-                    asset: used,
-                    node: Some(node),
-                }
+                AssetHandle { asset: used, node }
             }
             Err(message) => {
                 self.report(Diagnostic::new(message).at(asset.location));
@@ -605,6 +657,7 @@ impl StackAssets for Stack {
                             Spec::Path { kind, .. } => *kind,
                             Spec::Command(_) => Kind::Command,
                             Spec::Rust(_) => Kind::Rust,
+                            Spec::Image(_) => Kind::Image,
                         },
                         source: String::new(),
                         size: 0,
@@ -613,6 +666,7 @@ impl StackAssets for Stack {
                         spec: Arc::new(asset.spec),
                         remembered: store::Remembered::default(),
                         read_from_s3: Arc::default(),
+                        image_tag: None,
                     }),
                     node: None,
                 }

@@ -262,6 +262,57 @@ fn known_build(
     ))
 }
 
+/// Resolves an image asset from an OCI image layout: its manifest's digest (the tag), and its archive's
+/// sha256 without packing when every file's stamp and the content key are remembered.
+pub(crate) fn resolve_image(
+    root: &Path,
+    shown: &str,
+) -> Result<(Info, Remembered, String), String> {
+    let started = SystemTime::now();
+    let scanned = scan::scan(root, shown, u64::MAX)?;
+    let digests = match remembered(&scanned) {
+        Some(digests) => digests,
+        None => scanned
+            .entries
+            .iter()
+            .map(|e| {
+                hash_file(&e.path).map_err(|why| {
+                    format!("cannot read `{}` of image layout `{shown}`: {why}", e.name)
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?,
+    };
+    let tag = crate::image::manifest_digest(&scanned, &digests, shown)?;
+    let mut key = Sha256::new();
+    key.update(crate::image::ARCHIVER.as_bytes());
+    key.update(key_of(&scanned, &digests));
+    let key: [u8; 32] = key.finalize().into();
+    let files = remember_files(&scanned, &digests, started);
+    if let Some(info) = memo().assets.get(&key).cloned() {
+        let remembered = Remembered {
+            files,
+            content_key: key,
+            command_key: None,
+            packed: false,
+        };
+        return Ok((info, remembered, tag));
+    }
+    let bytes = crate::image::pack(&scanned, shown)?;
+    let info = Info {
+        sha256: hex(&Sha256::digest(&bytes)),
+        size: bytes.len() as u64,
+        unzipped: scanned.total,
+    };
+    remember_packed((bytes, info.clone(), key, digests));
+    let remembered = Remembered {
+        files,
+        content_key: key,
+        command_key: None,
+        packed: true,
+    };
+    Ok((info, remembered, tag))
+}
+
 /// Resolves a Rust function's asset: builds it (`cargo zigbuild`) only when its key (the recipe, the
 /// crate, the target, the toolchain and its inputs' contents) is not remembered, then packs `bootstrap`.
 pub(crate) fn resolve_rust(function: &crate::RustFunction) -> Result<(Info, Remembered), String> {
@@ -377,6 +428,10 @@ pub(crate) fn bytes(spec: &Spec, sha256: &str) -> Result<Arc<Vec<u8>>, String> {
         }
         Spec::Command(command) => (build(command)?.0, command.shown()),
         Spec::Rust(function) => (build_rust(function)?.0, function.shown()),
+        Spec::Image(path) => (
+            resolve_image(&path.resolve(), &path.shown())?.0,
+            path.shown(),
+        ),
     };
     if info.sha256 != sha256 {
         return Err(format!(

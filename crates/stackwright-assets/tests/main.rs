@@ -617,3 +617,135 @@ fn a_rust_function_s_bad_package_or_missing_lock_is_a_located_error() {
     let problems = problems_of(move || Asset::rust(unlocked.clone())); // <- here
     single(problems, line, "no Cargo.lock in its directory or above it");
 }
+
+/// Writes an OCI image layout of one image (a config, one layer, the manifest) under `root`, its files
+/// made with `umask` and dated `mtime`; returns the manifest's sha256 (hex).
+fn oci_layout(root: &Path, layer: &[u8], umask: u32, mtime: SystemTime) -> String {
+    use sha2::{Digest, Sha256};
+    let hex = |bytes: &[u8]| -> String {
+        Sha256::digest(bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    };
+    let config = br#"{"architecture":"amd64","os":"linux","config":{"Entrypoint":["/app"]},"rootfs":{"type":"layers","diff_ids":[]}}"#.to_vec();
+    let manifest = format!(
+        r#"{{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:{}","size":{}}},"layers":[{{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"sha256:{}","size":{}}}]}}"#,
+        hex(&config),
+        config.len(),
+        hex(layer),
+        layer.len()
+    );
+    let index = format!(
+        r#"{{"schemaVersion":2,"manifests":[{{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:{}","size":{}}}]}}"#,
+        hex(manifest.as_bytes()),
+        manifest.len()
+    );
+    let blobs: Vec<(String, Vec<u8>)> = [config, layer.to_vec(), manifest.clone().into_bytes()]
+        .into_iter()
+        .map(|b| (format!("blobs/sha256/{}", hex(&b)), b))
+        .collect();
+    let mut files: Vec<(String, Vec<u8>)> = vec![
+        (
+            "oci-layout".into(),
+            br#"{"imageLayoutVersion":"1.0.0"}"#.to_vec(),
+        ),
+        ("index.json".into(), index.into_bytes()),
+    ];
+    files.extend(blobs);
+    for (path, bytes) in &files {
+        let path = root.join(path);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(&path, bytes).unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o666 & !umask)).unwrap();
+        fs::File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_modified(mtime)
+            .unwrap();
+    }
+    hex(manifest.as_bytes())
+}
+
+/// An image from an OCI layout: tagged with its manifest's digest, kept as an OCI archive whose bytes
+/// are the same from two checkouts (other umask, other mtimes), holding the layout's files sorted, owned
+/// by root, dated 0.
+#[test]
+fn an_image_layout_is_an_archive_tagged_by_its_manifest_digest() {
+    let mut archives = Vec::new();
+    for (umask, age) in [(0o022, 60), (0o077, 7200)] {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("image");
+        let digest = oci_layout(
+            &root,
+            b"layer bytes",
+            umask,
+            SystemTime::now() - Duration::from_secs(age),
+        );
+        let asset = Asset::oci_layout(root.clone()).resolve().unwrap();
+        assert_eq!(asset.kind, Kind::Image);
+        assert_eq!(asset.image_tag(), Some(digest.as_str()));
+        assert_eq!(asset.tree_path(), format!("assets/{}.tar", asset.sha256));
+        let bytes = asset.bytes().unwrap();
+        let mut archive = tar::Archive::new(&bytes[..]);
+        let mut names = Vec::new();
+        for entry in archive.entries().unwrap() {
+            let entry = entry.unwrap();
+            let header = entry.header();
+            assert_eq!(header.mtime().unwrap(), 0);
+            assert_eq!((header.uid().unwrap(), header.gid().unwrap()), (0, 0));
+            assert_eq!(header.mode().unwrap(), 0o644);
+            names.push(entry.path().unwrap().to_string_lossy().into_owned());
+        }
+        let mut sorted = names.clone();
+        sorted.sort();
+        assert_eq!(names, sorted);
+        assert_eq!(names.len(), 5, "{names:?}");
+        archives.push((asset.sha256.clone(), bytes));
+    }
+    assert_eq!(archives[0], archives[1]);
+}
+
+/// A layout that is not one (no `oci-layout`), whose blob is not its name's content, or that holds two
+/// images, is an error at the declaring line.
+#[test]
+fn a_broken_image_layout_is_a_located_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("image");
+    oci_layout(&root, b"layer", 0o022, SystemTime::now());
+    fs::remove_file(root.join("oci-layout")).unwrap();
+    let at = root.clone();
+    let line = line!() + 1;
+    let problems = problems_of(move || Asset::oci_layout(at.clone())); // <- here
+    single(
+        problems,
+        line,
+        "is not an OCI image layout: it has no `oci-layout`",
+    );
+
+    let damaged = dir.path().join("damaged");
+    oci_layout(&damaged, b"layer", 0o022, SystemTime::now());
+    let blob = fs::read_dir(damaged.join("blobs/sha256"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| fs::read(p).unwrap() == b"layer")
+        .unwrap();
+    fs::write(&blob, b"tampered").unwrap();
+    let at = damaged.clone();
+    let line = line!() + 1;
+    let problems = problems_of(move || Asset::oci_layout(at.clone())); // <- here
+    single(problems, line, "the layout is damaged");
+
+    let two = dir.path().join("two");
+    oci_layout(&two, b"layer", 0o022, SystemTime::now());
+    let index = fs::read_to_string(two.join("index.json")).unwrap();
+    let entry = &index[index.find('{').unwrap() + 1..];
+    let entry = &entry[entry.find('{').unwrap()..entry.rfind(']').unwrap()];
+    let doubled = index.replace(entry, &format!("{entry},{entry}"));
+    fs::write(two.join("index.json"), doubled).unwrap();
+    let at = two.clone();
+    let line = line!() + 1;
+    let problems = problems_of(move || Asset::oci_layout(at.clone())); // <- here
+    single(problems, line, "holds 2 images: expected exactly one");
+}

@@ -310,17 +310,28 @@ impl UsedAssets {
             });
             // An asset read only by its path in the tree (a Terraform function's `filename`) goes
             // nowhere but the tree.
-            if asset.read_from_s3()
+            if (asset.read_from_s3() || asset.image_tag().is_some())
                 && !entry
                     .destinations
                     .iter()
                     .any(|d| d.environment == environment)
             {
+                // An image goes to the environment's image repository, tagged with its digest.
+                let (bucket, key) = match asset.image_tag() {
+                    Some(tag) => (
+                        stackwright_tree::fields::image_repository(&account, &region),
+                        tag.to_owned(),
+                    ),
+                    None => (
+                        stackwright_tree::fields::asset_bucket(&account, &region),
+                        format!("{}.zip", asset.sha256),
+                    ),
+                };
                 entry
                     .destinations
                     .push(stackwright_tree::manifest::AssetDestination {
-                        bucket: stackwright_tree::fields::asset_bucket(&account, &region),
-                        key: format!("{}.zip", asset.sha256),
+                        bucket,
+                        key,
                         environment,
                         account,
                         region,
