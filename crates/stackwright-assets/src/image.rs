@@ -86,12 +86,10 @@ pub(crate) fn manifest_digest(
     Ok(hex.to_ascii_lowercase())
 }
 
-/// The OCI archive of a layout: a tar of its files, sorted by name, each dated 0, owned by 0:0, mode
-/// 0644, without user or group names, so that its bytes depend only on the files' names and contents.
+/// The OCI archive of a layout on disk ([`pack_files`]); a file whose size changed since the scan is
+/// an error (it is being written).
 pub(crate) fn pack(scanned: &Scanned, shown: &str) -> Result<Vec<u8>, String> {
-    let failed = |e: std::io::Error| format!("cannot pack image layout `{shown}`: {e}");
-    let mut tar = tar::Builder::new(Vec::new());
-    tar.mode(tar::HeaderMode::Deterministic);
+    let mut files = Vec::with_capacity(scanned.entries.len());
     for entry in &scanned.entries {
         let bytes = std::fs::read(&entry.path).map_err(|e| {
             format!(
@@ -105,6 +103,18 @@ pub(crate) fn pack(scanned: &Scanned, shown: &str) -> Result<Vec<u8>, String> {
                 entry.name
             ));
         }
+        files.push((entry.name.clone(), bytes));
+    }
+    pack_files(&files).map_err(|e| format!("cannot pack image layout `{shown}`: {e}"))
+}
+
+/// The OCI archive of a layout's files (sorted by name): a tar of them, each dated 0, owned by 0:0,
+/// mode 0644, without user or group names, so that its bytes depend only on the files' names and
+/// contents.
+pub(crate) fn pack_files(files: &[(String, Vec<u8>)]) -> std::io::Result<Vec<u8>> {
+    let mut tar = tar::Builder::new(Vec::new());
+    tar.mode(tar::HeaderMode::Deterministic);
+    for (name, bytes) in files {
         let mut header = tar::Header::new_ustar();
         header.set_size(bytes.len() as u64);
         header.set_mode(0o644);
@@ -112,10 +122,9 @@ pub(crate) fn pack(scanned: &Scanned, shown: &str) -> Result<Vec<u8>, String> {
         header.set_uid(0);
         header.set_gid(0);
         header.set_entry_type(tar::EntryType::Regular);
-        tar.append_data(&mut header, &entry.name, bytes.as_slice())
-            .map_err(failed)?;
+        tar.append_data(&mut header, name, bytes.as_slice())?;
     }
-    let mut bytes = tar.into_inner().map_err(failed)?;
-    bytes.flush().map_err(failed)?;
+    let mut bytes = tar.into_inner()?;
+    bytes.flush()?;
     Ok(bytes)
 }

@@ -37,6 +37,7 @@
 
 mod archive;
 mod bootstrap;
+mod dockerfile;
 mod image;
 mod rust;
 mod scan;
@@ -45,6 +46,7 @@ mod store;
 pub use bootstrap::{
     bootstrap, bucket_exists, AssetBucket, NONCURRENT_VERSION_DAYS, REPOSITORY_NAME,
 };
+pub use dockerfile::ImageBuild;
 pub use rust::{Architecture, RustFunction, GLIBC, ZIGBUILD_VERSION, ZIGLANG_VERSION};
 pub use store::{forget, load, save};
 
@@ -268,6 +270,7 @@ pub(crate) enum Spec {
     Command(BuildCommand),
     Rust(RustFunction),
     Image(AssetPath),
+    Build(ImageBuild),
 }
 
 /// An asset to declare on a stack ([`StackAssets::asset`]); records the line that created it.
@@ -334,6 +337,17 @@ impl Asset {
         }
     }
 
+    /// A container image built from a build context without a daemon (a `FROM scratch` Dockerfile that
+    /// copies files and sets the configuration, see [`ImageBuild`]): reproducible, digest included; kept,
+    /// tagged and published as [`Asset::oci_layout`]'s images are.
+    #[track_caller]
+    pub fn image(build: ImageBuild) -> Asset {
+        Asset {
+            spec: Spec::Build(build),
+            location: std::panic::Location::caller(),
+        }
+    }
+
     /// Packs the asset (or finds it packed already) and says what it is, as [`StackAssets::asset`] does
     /// without a stack; the error is a message for the asset's line.
     pub fn resolve(&self) -> Result<AssetUse, String> {
@@ -347,6 +361,11 @@ impl Asset {
                 image_tag = Some(tag);
                 (info, remembered)
             }
+            Spec::Build(build) => {
+                let (info, remembered) = store::resolve_build(build)?;
+                image_tag = info.tag.clone();
+                (info, remembered)
+            }
         };
         let (kind, source) = match &self.spec {
             Spec::Path { kind, path } => (*kind, path.shown()),
@@ -358,6 +377,7 @@ impl Asset {
                     .into_owned(),
             ),
             Spec::Image(path) => (Kind::Image, path.shown()),
+            Spec::Build(build) => (Kind::Image, build.context.shown()),
             Spec::Rust(function) => (
                 Kind::Rust,
                 format!(
@@ -404,7 +424,7 @@ pub struct AssetUse {
     /// [`AssetHandle::s3_key`]).
     read_from_s3: Arc<AtomicBool>,
     /// An image's tag: its manifest's sha256 (hex).
-    image_tag: Option<String>,
+    pub(crate) image_tag: Option<String>,
 }
 
 impl AssetUse {
@@ -657,7 +677,7 @@ impl StackAssets for Stack {
                             Spec::Path { kind, .. } => *kind,
                             Spec::Command(_) => Kind::Command,
                             Spec::Rust(_) => Kind::Rust,
-                            Spec::Image(_) => Kind::Image,
+                            Spec::Image(_) | Spec::Build(_) => Kind::Image,
                         },
                         source: String::new(),
                         size: 0,

@@ -749,3 +749,140 @@ fn a_broken_image_layout_is_a_located_error() {
     let problems = problems_of(move || Asset::oci_layout(at.clone())); // <- here
     single(problems, line, "holds 2 images: expected exactly one");
 }
+
+/// A build context: a `FROM scratch` Dockerfile copying a directory and a file.
+const IMAGE_CONTEXT: &[(&str, &str, bool)] = &[
+    (
+        "Dockerfile",
+        "# a static site\nFROM scratch\nCOPY site /srv/site\nCOPY bin/serve /usr/local/bin/\n\
+         ENV PORT=8080 MODE=static\nWORKDIR /srv\nUSER 1000\nEXPOSE 8080\nLABEL team=web\n\
+         ENTRYPOINT [\"/usr/local/bin/serve\"]\nCMD [\"--root\", \\\n  \"/srv/site\"]\n",
+        false,
+    ),
+    ("site/index.html", "<h1>hello</h1>\n", false),
+    ("site/css/a.css", "h1 { color: red }\n", false),
+    ("bin/serve", "#!/bin/serve\n", true),
+];
+
+/// The image's layout (files by name) from its archive.
+fn layout_of(archive: &[u8]) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    for entry in tar::Archive::new(archive).entries().unwrap() {
+        let mut entry = entry.unwrap();
+        let name = entry.path().unwrap().to_string_lossy().into_owned();
+        let mut bytes = Vec::new();
+        entry.read_to_end(&mut bytes).unwrap();
+        out.insert(name, bytes);
+    }
+    out
+}
+
+/// A `FROM scratch` build context gives the same image (digest and archive) from two checkouts, with
+/// the copied files at their destinations and the configuration the Dockerfile sets.
+#[test]
+fn a_scratch_build_context_gives_the_same_image_from_two_checkouts() {
+    let mut built = Vec::new();
+    for (umask, age) in [(0o022, 60), (0o077, 7200)] {
+        let dir = tempfile::tempdir().unwrap();
+        let context = dir.path().join(format!("context-{umask:o}"));
+        checkout(
+            &context,
+            IMAGE_CONTEXT,
+            umask,
+            SystemTime::now() - Duration::from_secs(age),
+        );
+        let asset = Asset::image(stackwright_assets::ImageBuild::new(context))
+            .resolve()
+            .unwrap_or_else(|why| panic!("{why}"));
+        assert_eq!(asset.kind, Kind::Image);
+        built.push((
+            asset.sha256.clone(),
+            asset.image_tag().unwrap().to_owned(),
+            asset.bytes().unwrap(),
+        ));
+    }
+    assert_eq!(built[0], built[1]);
+    let files = layout_of(&built[0].2);
+    let blob = |digest: &str| &files[&format!("blobs/sha256/{}", &digest["sha256:".len()..])];
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&files[&format!("blobs/sha256/{}", built[0].1)]).unwrap();
+    let config: serde_json::Value =
+        serde_json::from_slice(blob(manifest["config"]["digest"].as_str().unwrap())).unwrap();
+    assert_eq!(config["architecture"], "amd64");
+    assert_eq!(
+        config["config"]["Entrypoint"],
+        serde_json::json!(["/usr/local/bin/serve"])
+    );
+    assert_eq!(
+        config["config"]["Cmd"],
+        serde_json::json!(["--root", "/srv/site"])
+    );
+    assert_eq!(
+        config["config"]["Env"],
+        serde_json::json!(["PORT=8080", "MODE=static"])
+    );
+    assert_eq!(config["config"]["User"], "1000");
+    assert!(config.get("created").is_none());
+    let gz = blob(manifest["layers"][0]["digest"].as_str().unwrap());
+    let mut tar = Vec::new();
+    flate2_read(gz, &mut tar);
+    let mut names = Vec::new();
+    for entry in tar::Archive::new(&tar[..]).entries().unwrap() {
+        let entry = entry.unwrap();
+        let mode = entry.header().mode().unwrap();
+        names.push((entry.path().unwrap().to_string_lossy().into_owned(), mode));
+    }
+    assert_eq!(
+        names,
+        [
+            ("srv/".to_owned(), 0o755),
+            ("srv/site/".to_owned(), 0o755),
+            ("srv/site/css/".to_owned(), 0o755),
+            ("srv/site/css/a.css".to_owned(), 0o644),
+            ("srv/site/index.html".to_owned(), 0o644),
+            ("usr/".to_owned(), 0o755),
+            ("usr/local/".to_owned(), 0o755),
+            ("usr/local/bin/".to_owned(), 0o755),
+            ("usr/local/bin/serve".to_owned(), 0o755),
+        ]
+    );
+}
+
+fn flate2_read(gz: &[u8], out: &mut Vec<u8>) {
+    let mut decoder = flate2::read::GzDecoder::new(gz);
+    decoder.read_to_end(out).unwrap();
+}
+
+/// What needs a real builder (a base image, `RUN`) or a shell (`ENTRYPOINT` in shell form) is an error at
+/// the declaring line that says how to build it elsewhere.
+#[test]
+fn a_build_context_beyond_scratch_is_a_located_error() {
+    for (dockerfile, expected) in [
+        (
+            "FROM alpine:3\n",
+            "only `FROM scratch` images are built here",
+        ),
+        ("FROM scratch\nRUN make\n", "`RUN` is not built here"),
+        (
+            "FROM scratch\nENTRYPOINT /app --x\n",
+            "expected the JSON form",
+        ),
+        (
+            "FROM scratch\nCOPY nope /x\n",
+            "no such file or directory in the context",
+        ),
+        ("COPY a /a\n", "expected `FROM scratch` first"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        checkout(
+            dir.path(),
+            &[("Dockerfile", dockerfile, false)],
+            0o022,
+            SystemTime::now(),
+        );
+        let build = stackwright_assets::ImageBuild::new(dir.path().to_path_buf());
+        let line = line!() + 1;
+        let problems = problems_of(move || Asset::image(build.clone())); // <- here
+        single(problems, line, expected);
+    }
+}
