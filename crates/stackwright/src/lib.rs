@@ -39,8 +39,8 @@ pub use stackwright_core::tags;
 pub mod assets {
     pub use stackwright_assets::{
         asset_path, bootstrap, bucket_exists, bucket_name, Architecture, Asset, AssetBucket,
-        AssetHandle, AssetPath, AssetUse, BuildCommand, Kind, RustFunction, StackAssets,
-        UsedAssets, LAMBDA_UNZIPPED_LIMIT, LAMBDA_ZIPPED_LIMIT,
+        AssetHandle, AssetPath, AssetUse, BuildCommand, ImageBuild, Kind, RustFunction,
+        StackAssets, UsedAssets, LAMBDA_UNZIPPED_LIMIT, LAMBDA_ZIPPED_LIMIT,
     };
 }
 
