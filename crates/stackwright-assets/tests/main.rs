@@ -886,3 +886,59 @@ fn a_build_context_beyond_scratch_is_a_located_error() {
         single(problems, line, expected);
     }
 }
+
+/// An image built from a context is pushed to a registry as `list` publishes it (`skopeo copy
+/// --preserve-digests oci-archive:<tar> docker://<repository>:<tag>`), and the registry holds it under
+/// its tag with the digest it was tagged with. Needs skopeo and a registry on 127.0.0.1:
+/// `scripts/check-image-push.sh` starts one (Debian's docker-registry) and runs this test.
+#[test]
+#[ignore = "needs skopeo and a local registry: scripts/check-image-push.sh"]
+fn an_image_is_pushed_to_a_local_registry_with_its_digest() {
+    let registry = std::env::var("STACKWRIGHT_TEST_REGISTRY")
+        .expect("STACKWRIGHT_TEST_REGISTRY=127.0.0.1:<port> (scripts/check-image-push.sh sets it)");
+    assert!(
+        registry.starts_with("127.0.0.1:"),
+        "a registry on loopback only: {registry}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let context = dir.path().join("context");
+    checkout(&context, IMAGE_CONTEXT, 0o022, SystemTime::now());
+    let asset = Asset::image(stackwright_assets::ImageBuild::new(context))
+        .resolve()
+        .unwrap();
+    let tag = asset.image_tag().unwrap().to_owned();
+    let archive = dir.path().join(format!("{}.tar", asset.sha256));
+    fs::write(&archive, &*asset.bytes().unwrap()).unwrap();
+    let reference = format!("{registry}/stackwright-assets:{tag}");
+    let copy = std::process::Command::new("skopeo")
+        .args(["copy", "--preserve-digests", "--dest-tls-verify=false"])
+        .arg(format!("oci-archive:{}", archive.display()))
+        .arg(format!("docker://{reference}"))
+        .output()
+        .expect("skopeo runs");
+    assert!(
+        copy.status.success(),
+        "skopeo copy: {}",
+        String::from_utf8_lossy(&copy.stderr)
+    );
+    let inspect = std::process::Command::new("skopeo")
+        .args(["inspect", "--raw", "--tls-verify=false"])
+        .arg(format!("docker://{reference}"))
+        .output()
+        .expect("skopeo runs");
+    assert!(
+        inspect.status.success(),
+        "skopeo inspect: {}",
+        String::from_utf8_lossy(&inspect.stderr)
+    );
+    use sha2::Digest as _;
+    let pushed: String = sha2::Sha256::digest(&inspect.stdout)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(
+        pushed, tag,
+        "the registry's manifest is the image's, byte for byte"
+    );
+    eprintln!("pushed {reference} (manifest sha256:{pushed})");
+}
