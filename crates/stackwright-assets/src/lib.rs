@@ -1,5 +1,8 @@
-//! Code assets: a file, a directory or the output of a build command, packed into a zip that is
-//! byte-identical for identical inputs on any machine and named by its sha256.
+//! Code assets: a file, a directory, the output of a build command or a Rust binary crate built for
+//! Lambda ([`RustFunction`]), packed into a zip that is byte-identical for identical inputs on any machine
+//! and named by its sha256; and container images, from an OCI image layout made elsewhere or built from a
+//! `FROM scratch` build context ([`ImageBuild`]), kept as OCI archives and tagged with their manifest's
+//! digest ([`AssetHandle::image_uri`]).
 //!
 //! ```no_run
 //! use stackwright_assets::{asset_path, Asset, StackAssets};
