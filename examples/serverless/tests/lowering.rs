@@ -563,4 +563,10 @@ fn a_code_change_plans_as_an_update_of_the_function_s_key() {
     }
     assert!(text.contains(&format!("{old}.zip")), "{text}");
     assert!(text.contains(&format!("{new}.zip")), "{text}");
+    // The old upload goes as what it is, not as a rename to declare.
+    assert!(!text.contains("renamed_from"), "{text}");
+    assert!(
+        text.contains("the upload of a code asset's previous content"),
+        "{text}"
+    );
 }
