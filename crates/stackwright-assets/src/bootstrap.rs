@@ -1,5 +1,6 @@
 //! The bucket code assets are published to, per environment.
 
+use stackwright_aws::ecr::Repository;
 use stackwright_aws::s3::{Bucket, BucketHandle};
 use stackwright_core::Stack;
 
@@ -17,16 +18,31 @@ pub const NONCURRENT_VERSION_DAYS: i64 = 30;
 ///
 /// Marks the stack ([`AssetBucket`]): synth warns of an environment whose stacks use assets when none
 /// declares the bucket, nor says it exists ([`bucket_exists`]).
+///
+/// Also declares the environment's image repository (id `AssetRepository`), named
+/// [`REPOSITORY_NAME`] (unique in ECR as account and region are): images scanned on push, tags
+/// immutable (an image asset's tag is its content digest), encrypted, untagged images expired after
+/// [`UNTAGGED_EXPIRATION_DAYS`](stackwright_aws::ecr::UNTAGGED_EXPIRATION_DAYS) days, kept when the
+/// stack goes.
 #[track_caller]
 pub fn bootstrap(stack: &mut Stack) -> BucketHandle {
     stack.extensions_mut().insert(AssetBucket);
-    stack.add(
+    let bucket = stack.add(
         Bucket::new("AssetBucket")
             .noncurrent_version_expiration_days(NONCURRENT_VERSION_DAYS)
             .override_cloudformation("Properties.BucketName", crate::bucket_name())
             .override_terraform("bucket", crate::bucket_name()),
-    )
+    );
+    stack.add(
+        Repository::new("AssetRepository")
+            .override_cloudformation("Properties.RepositoryName", REPOSITORY_NAME)
+            .override_terraform("name", REPOSITORY_NAME),
+    );
+    bucket
 }
+
+/// The name of an environment's image repository ([`bootstrap`]): one per account and region.
+pub const REPOSITORY_NAME: &str = "stackwright-assets";
 
 /// Says that the environment's asset bucket ([`bucket_name`](crate::bucket_name)) exists though this
 /// app does not declare it ([`bootstrap`]): another app of the account declares it, or it was made by

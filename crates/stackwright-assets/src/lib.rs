@@ -1,13 +1,24 @@
-//! Code assets: a file, a directory or the output of a build command, packed into a zip that is
-//! byte-identical for identical inputs on any machine and named by its sha256.
+//! Code assets: a file, a directory, the output of a build command or a Rust binary crate built for
+//! Lambda ([`RustFunction`]), packed into a zip that is byte-identical for identical inputs on any machine
+//! and named by its sha256; and container images, from an OCI image layout made elsewhere or built from a
+//! `FROM scratch` build context ([`ImageBuild`]), kept as OCI archives and tagged with their manifest's
+//! digest ([`AssetHandle::image_uri`]).
 //!
 //! ```no_run
 //! use stackwright_assets::{asset_path, Asset, StackAssets};
 //! # fn define(stack: &mut stackwright_core::Stack) {
 //! let code = stack.asset(Asset::directory(asset_path!("functions/orders")));
-//! // code.s3_bucket(), code.s3_key(): the function's `Code` in any layer.
+//! // code.s3_bucket(), code.s3_key(): the function's `Code` in any layer (CloudFormation reads the
+//! // published object; Terraform uploads it from the tree itself). code.terraform_path() and
+//! // code.sha256_base64(): a hashicorp/aws function's `filename` and `source_code_hash`.
 //! # }
 //! ```
+//!
+//! - **Where it goes.** [`StackAssets::asset`] adds a node to the stack ([`stackwright_aws::kinds::ASSET`])
+//!   whose attributes the handle's values reference. CloudFormation declares nothing for it (the object
+//!   is published before the deploy: `list`). A Terraform module whose blocks read the object's bucket
+//!   or key gets an `aws_s3_object` that uploads the zip from the tree (`source` relative to
+//!   `path.module`, named and keyed by the zip's sha256), so `terraform apply` needs no publish step.
 //!
 //! - **Reproducible bytes.** Entries sorted by name, each deflated (flate2's pure-Rust backend, level 6),
 //!   dated 1980-01-01 00:00:00, mode 0644 or 0755 (executable), no owner ids, no extra fields, no
@@ -25,18 +36,28 @@
 //!
 //! Architecture invariant: the definition's only IO is here (reading the sources, running the user's
 //! build commands); nothing here writes the output tree (the CLI does, through `stackwright-tree`), and
-//! nothing reaches an artifact but sha256 names and sizes.
+//! nothing reaches an artifact but sha256 names and sizes, and the zip's path relative to a module.
 
 mod archive;
 mod bootstrap;
+mod dockerfile;
+mod image;
+mod rust;
 mod scan;
 mod store;
 
-pub use bootstrap::{bootstrap, bucket_exists, AssetBucket, NONCURRENT_VERSION_DAYS};
+pub use bootstrap::{
+    bootstrap, bucket_exists, AssetBucket, NONCURRENT_VERSION_DAYS, REPOSITORY_NAME,
+};
+pub use dockerfile::ImageBuild;
+pub use rust::{Architecture, RustFunction, GLIBC, ZIGBUILD_VERSION, ZIGLANG_VERSION};
 pub use store::{forget, load, save};
 
-use stackwright_core::{Diagnostic, Expr, Location, Stack};
+use stackwright_core::{
+    AttrRef, Declare, Diagnostic, Expr, Location, Resource, ResourceRef, Stack,
+};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 /// Lambda's limit on a zip uploaded directly (`ZipFile`, Terraform's `filename`): 50 MB.
@@ -134,6 +155,10 @@ pub enum Kind {
     Directory,
     /// The output directory of a build command.
     Command,
+    /// A Rust binary built for Lambda, as `bootstrap`.
+    Rust,
+    /// A container image (an OCI archive, not a zip).
+    Image,
 }
 
 impl Kind {
@@ -143,6 +168,8 @@ impl Kind {
             Kind::File => "file",
             Kind::Directory => "directory",
             Kind::Command => "command",
+            Kind::Rust => "rust",
+            Kind::Image => stackwright_tree::fields::IMAGE_KIND,
         }
     }
 }
@@ -244,6 +271,9 @@ impl BuildCommand {
 pub(crate) enum Spec {
     Path { kind: Kind, path: AssetPath },
     Command(BuildCommand),
+    Rust(RustFunction),
+    Image(AssetPath),
+    Build(ImageBuild),
 }
 
 /// An asset to declare on a stack ([`StackAssets::asset`]); records the line that created it.
@@ -287,12 +317,58 @@ impl Asset {
         }
     }
 
+    /// A Rust binary crate built for Lambda (`provided.al2023`): the binary alone, as `bootstrap`,
+    /// built when its inputs changed (see [`RustFunction`]).
+    #[track_caller]
+    pub fn rust(function: RustFunction) -> Asset {
+        Asset {
+            spec: Spec::Rust(function),
+            location: std::panic::Location::caller(),
+        }
+    }
+
+    /// A container image from an OCI image layout made elsewhere (`buildah push IMAGE oci:DIR`,
+    /// `skopeo copy docker://... oci:DIR`, `docker buildx build --output type=oci,tar=false`): a directory
+    /// with `oci-layout`, an `index.json` naming exactly one image, and its blobs. The tree holds it as an
+    /// OCI archive (`assets/<sha256>.tar`); it is published to the environment's image repository
+    /// ([`bootstrap`]) tagged with its manifest's digest ([`AssetHandle::image_uri`]), in both targets.
+    #[track_caller]
+    pub fn oci_layout(path: impl Into<AssetPath>) -> Asset {
+        Asset {
+            spec: Spec::Image(path.into()),
+            location: std::panic::Location::caller(),
+        }
+    }
+
+    /// A container image built from a build context without a daemon (a `FROM scratch` Dockerfile that
+    /// copies files and sets the configuration, see [`ImageBuild`]): reproducible, digest included; kept,
+    /// tagged and published as [`Asset::oci_layout`]'s images are.
+    #[track_caller]
+    pub fn image(build: ImageBuild) -> Asset {
+        Asset {
+            spec: Spec::Build(build),
+            location: std::panic::Location::caller(),
+        }
+    }
+
     /// Packs the asset (or finds it packed already) and says what it is, as [`StackAssets::asset`] does
     /// without a stack; the error is a message for the asset's line.
     pub fn resolve(&self) -> Result<AssetUse, String> {
+        let mut image_tag = None;
         let (info, remembered) = match &self.spec {
             Spec::Path { path, .. } => store::resolve_path(&path.resolve(), &path.shown())?,
             Spec::Command(command) => store::resolve_command(command)?,
+            Spec::Rust(function) => store::resolve_rust(function)?,
+            Spec::Image(path) => {
+                let (info, remembered, tag) = store::resolve_image(&path.resolve(), &path.shown())?;
+                image_tag = Some(tag);
+                (info, remembered)
+            }
+            Spec::Build(build) => {
+                let (info, remembered) = store::resolve_build(build)?;
+                image_tag = info.tag.clone();
+                (info, remembered)
+            }
         };
         let (kind, source) = match &self.spec {
             Spec::Path { kind, path } => (*kind, path.shown()),
@@ -302,6 +378,18 @@ impl Asset {
                     .join(&command.output)
                     .to_string_lossy()
                     .into_owned(),
+            ),
+            Spec::Image(path) => (Kind::Image, path.shown()),
+            Spec::Build(build) => (Kind::Image, build.context.shown()),
+            Spec::Rust(function) => (
+                Kind::Rust,
+                format!(
+                    "{} (package {}, binary {}, {})",
+                    function.dir.shown(),
+                    function.package,
+                    function.bin_name(),
+                    function.architecture.lambda_name()
+                ),
             ),
         };
         Ok(AssetUse {
@@ -313,6 +401,8 @@ impl Asset {
             location: self.location,
             spec: Arc::new(self.spec.clone()),
             remembered,
+            read_from_s3: Arc::default(),
+            image_tag,
         })
     }
 }
@@ -333,12 +423,30 @@ pub struct AssetUse {
     pub location: Location,
     spec: Arc<Spec>,
     remembered: store::Remembered,
+    /// Set once the definition read the object's bucket or key ([`AssetHandle::s3_bucket`],
+    /// [`AssetHandle::s3_key`]).
+    read_from_s3: Arc<AtomicBool>,
+    /// An image's tag: its manifest's sha256 (hex).
+    pub(crate) image_tag: Option<String>,
 }
 
 impl AssetUse {
-    /// Its path in the output tree: `assets/<sha256>.zip`.
+    /// Its path in the output tree: `assets/<sha256>.zip` (an image's: `assets/<sha256>.tar`).
     pub fn tree_path(&self) -> String {
-        tree_path(&self.sha256)
+        stackwright_tree::fields::asset_path_of(self.kind.name(), &self.sha256)
+    }
+
+    /// An image's tag in its repository: the sha256 (hex) of its manifest, which names its content.
+    pub fn image_tag(&self) -> Option<&str> {
+        self.image_tag.as_deref()
+    }
+
+    /// Whether the definition read its object in the asset bucket ([`AssetHandle::s3_bucket`],
+    /// [`AssetHandle::s3_key`]): then it has a destination there (CloudFormation reads the published
+    /// object, Terraform uploads it); an asset read only by its path in the tree
+    /// ([`AssetHandle::terraform_path`]) has none.
+    pub fn read_from_s3(&self) -> bool {
+        self.read_from_s3.load(Ordering::Relaxed)
     }
 
     /// Whether declaring it packed the zip (and ran its build command): false when an earlier synthesis
@@ -359,6 +467,8 @@ impl AssetUse {
 #[derive(Clone, Debug, Default)]
 pub struct UsedAssets {
     pub assets: Vec<Arc<AssetUse>>,
+    /// The node ([`stackwright_aws::kinds::ASSET`]) of each distinct zip the stack declared, by sha256.
+    nodes: Vec<(String, ResourceRef)>,
 }
 
 /// The name of the asset bucket of an environment: `stackwright-assets-<account>-<region>`, unique in S3
@@ -369,9 +479,23 @@ pub fn bucket_name() -> Expr {
 }
 
 /// A declared asset: the values a function's code (or any S3 location) takes.
+///
+/// Two ways to a function's code, in any layer:
+/// - **S3** ([`s3_bucket`](Self::s3_bucket), [`s3_key`](Self::s3_key)): CloudFormation reads the object
+///   that `list`'s publish commands upload before the deploy; Terraform uploads it itself from the tree
+///   (an `aws_s3_object` beside the function, `source` relative to `path.module`), so a Terraform deploy
+///   needs no publish step.
+/// - **A file** ([`terraform_path`](Self::terraform_path) with
+///   [`sha256_base64`](Self::sha256_base64)): a hashicorp/aws `aws_lambda_function`'s `filename` and
+///   `source_code_hash`, uploaded by the provider with the function (Terraform only; nothing in S3).
+///
+/// Read the handle in the stack that declared the asset (declare the asset again in another stack: the
+/// zip is packed once).
 #[derive(Clone, Debug)]
 pub struct AssetHandle {
     asset: Arc<AssetUse>,
+    /// The stack's node of the zip; `None` only for an asset whose declaration failed.
+    node: Option<ResourceRef>,
 }
 
 impl AssetHandle {
@@ -385,26 +509,72 @@ impl AssetHandle {
         &self.asset
     }
 
-    /// The environment's asset bucket ([`bucket_name`]): a Lambda function's `Code.S3Bucket`.
-    pub fn s3_bucket(&self) -> Expr {
-        bucket_name()
+    fn attr(&self, attr: &'static str, otherwise: Expr) -> Expr {
+        match self.node {
+            Some(resource) => Expr::Attr(AttrRef { resource, attr }),
+            None => otherwise,
+        }
     }
 
-    /// The object's key in the asset bucket, `<sha256>.zip`: a Lambda function's `Code.S3Key`.
+    /// The environment's asset bucket ([`bucket_name`]): a Lambda function's `Code.S3Bucket`. In
+    /// Terraform, a reference to the object's upload, so that the function waits for it.
+    pub fn s3_bucket(&self) -> Expr {
+        self.asset.read_from_s3.store(true, Ordering::Relaxed);
+        self.attr(asset_kind::BUCKET, bucket_name())
+    }
+
+    /// The object's key in the asset bucket, `<sha256>.zip`: a Lambda function's `Code.S3Key`. In
+    /// Terraform, a reference to the object's upload, so that the function waits for it.
     pub fn s3_key(&self) -> Expr {
-        Expr::from(format!("{}.zip", self.asset.sha256))
+        self.asset.read_from_s3.store(true, Ordering::Relaxed);
+        self.attr(asset_kind::KEY, Expr::from(self.key()))
+    }
+
+    fn key(&self) -> String {
+        format!("{}.zip", self.asset.sha256)
     }
 
     /// `s3://<bucket>/<sha256>.zip`.
     pub fn s3_url(&self) -> Expr {
-        Expr::from("s3://") + bucket_name() + "/" + self.s3_key()
+        Expr::from("s3://") + self.s3_bucket() + "/" + self.s3_key()
     }
 
-    /// The zip's path as a Terraform root module of the tree reads it (`terraform/<env>/<stack>/`, run
-    /// with `-chdir` there): `../../../assets/<sha256>.zip`, for `filename` or an `aws_s3_object`'s
-    /// `source`.
+    /// The zip in the tree, for a Terraform root module of it (`terraform/<env>/<stack>/`):
+    /// `${path.module}/../../../assets/<sha256>.zip`, for a hashicorp/aws `aws_lambda_function`'s
+    /// `filename` (with [`sha256_base64`](Self::sha256_base64) as its `source_code_hash`), which
+    /// Terraform uploads with the function. No CloudFormation equivalent (an error there: use
+    /// [`s3_bucket`](Self::s3_bucket) and [`s3_key`](Self::s3_key)).
     pub fn terraform_path(&self) -> Expr {
-        Expr::from(format!("../../../{}", self.asset.tree_path()))
+        let relative = format!("/{}", terraform_source(&self.asset.sha256));
+        match self.node {
+            Some(resource) => {
+                Expr::Attr(AttrRef {
+                    resource,
+                    attr: asset_kind::MODULE_PATH,
+                }) + relative.as_str()
+            }
+            None => Expr::from(relative),
+        }
+    }
+
+    /// An image's URI in the environment's image repository, tagged with its manifest's digest:
+    /// `<account>.dkr.ecr.<region>.amazonaws.com/stackwright-assets:<sha256>` (a Lambda function's
+    /// `Code.ImageUri`, an ECS container's `Image`), in any layer. Published by `list`'s command (`skopeo
+    /// copy`) before the deploy, in both targets. Not an image: the zip's `s3://` URL.
+    pub fn image_uri(&self) -> Expr {
+        match self.asset.image_tag() {
+            Some(tag) => {
+                Expr::account_id()
+                    + ".dkr.ecr."
+                    + Expr::region()
+                    + format!(
+                        ".amazonaws.com/{}:{tag}",
+                        stackwright_tree::fields::IMAGE_REPOSITORY_NAME
+                    )
+                    .as_str()
+            }
+            None => self.s3_url(),
+        }
     }
 
     /// The zip's sha256 in base64, as Terraform's `filebase64sha256` and Lambda's `CodeSha256` give it:
@@ -415,6 +585,44 @@ impl AssetHandle {
             .collect();
         Expr::from(base64(&raw))
     }
+}
+
+/// The zip's path from a Terraform root module of the tree (`terraform/<env>/<stack>/`).
+fn terraform_source(sha256: &str) -> String {
+    format!("../../../{}", tree_path(sha256))
+}
+
+/// The node of a zip in a stack ([`stackwright_aws::kinds::ASSET`]).
+struct AssetNode {
+    resource: Resource,
+}
+
+impl AssetNode {
+    fn new(sha256: &str, location: Location) -> AssetNode {
+        let mut resource = Resource::new(format!("Asset{}", &sha256[..16]), asset_kind::NODE);
+        resource.location = location;
+        resource.set(asset_kind::BUCKET, bucket_name());
+        resource.set(asset_kind::KEY, format!("{sha256}.zip"));
+        resource.set(asset_kind::SHA256, sha256.to_owned());
+        resource.set(asset_kind::TERRAFORM_SOURCE, terraform_source(sha256));
+        // A zip of another version is another object: the old one goes once nothing reads it (the
+        // bucket keeps its version for `NONCURRENT_VERSION_DAYS`), whatever the environment keeps.
+        resource.choose_removal_policy(stackwright_core::RemovalPolicy::Destroy);
+        AssetNode { resource }
+    }
+}
+
+impl Declare for AssetNode {
+    type Handle = ResourceRef;
+    fn declare(self, at: ResourceRef) -> (Resource, ResourceRef) {
+        (self.resource, at)
+    }
+}
+
+/// The kind and neutral names of an asset's node.
+mod asset_kind {
+    pub(crate) use stackwright_aws::kinds::asset::*;
+    pub(crate) const NODE: &str = stackwright_aws::kinds::ASSET;
 }
 
 /// Standard base64 with padding.
@@ -437,11 +645,30 @@ impl StackAssets for Stack {
         match asset.resolve() {
             Ok(used) => {
                 let used = Arc::new(used);
+                let known = self.extensions().get::<UsedAssets>().and_then(|u| {
+                    u.nodes
+                        .iter()
+                        .find(|(sha, _)| *sha == used.sha256)
+                        .map(|(_, node)| *node)
+                });
+                let node = match known {
+                    Some(node) => Some(node),
+                    // An image is pushed to its repository by the publish step in both targets: no node.
+                    None if used.kind == Kind::Image => None,
+                    None => {
+                        let node = self.add(AssetNode::new(&used.sha256, used.location));
+                        self.extensions_mut()
+                            .get_or_default_mut::<UsedAssets>()
+                            .nodes
+                            .push((used.sha256.clone(), node));
+                        Some(node)
+                    }
+                };
                 self.extensions_mut()
                     .get_or_default_mut::<UsedAssets>()
                     .assets
                     .push(used.clone());
-                AssetHandle { asset: used }
+                AssetHandle { asset: used, node }
             }
             Err(message) => {
                 self.report(Diagnostic::new(message).at(asset.location));
@@ -452,6 +679,8 @@ impl StackAssets for Stack {
                         kind: match &asset.spec {
                             Spec::Path { kind, .. } => *kind,
                             Spec::Command(_) => Kind::Command,
+                            Spec::Rust(_) => Kind::Rust,
+                            Spec::Image(_) | Spec::Build(_) => Kind::Image,
                         },
                         source: String::new(),
                         size: 0,
@@ -459,7 +688,10 @@ impl StackAssets for Stack {
                         location: asset.location,
                         spec: Arc::new(asset.spec),
                         remembered: store::Remembered::default(),
+                        read_from_s3: Arc::default(),
+                        image_tag: None,
                     }),
+                    node: None,
                 }
             }
         }

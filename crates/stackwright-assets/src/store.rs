@@ -17,14 +17,16 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, LazyLock, Mutex};
 use std::time::SystemTime;
 
-const CACHE_FORMAT: u64 = 2;
+const CACHE_FORMAT: u64 = 3;
 
-/// A packed asset: its zip's sha256 (hex), size and unzipped size.
+/// A packed asset: its zip's sha256 (hex), size and unzipped size; an image's tag (its manifest's
+/// sha256).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Info {
     pub(crate) sha256: String,
     pub(crate) size: u64,
     pub(crate) unzipped: u64,
+    pub(crate) tag: Option<String>,
 }
 
 /// What resolving an asset looked at, to be written to the cache of the tree that uses it.
@@ -159,6 +161,7 @@ fn pack_checked(scanned: &Scanned, shown: &str) -> Result<Packed, String> {
         sha256: hex(&Sha256::digest(&packed.bytes)),
         size,
         unzipped: scanned.total,
+        tag: None,
     };
     Ok((packed.bytes, info, key, packed.digests))
 }
@@ -186,9 +189,43 @@ pub(crate) fn resolve_command(command: &crate::BuildCommand) -> Result<(Info, Re
     }
     key.update(b"\noutput\n");
     key.update(command.output.to_string_lossy().as_bytes());
+    let files = hash_inputs(
+        &dir,
+        &command.dir.shown(),
+        &command.inputs,
+        &shown,
+        &mut key,
+        started,
+    )?;
+    let command_key: [u8; 32] = key.finalize().into();
+    if let Some((info, remembered)) = known_build(command_key, &files) {
+        return Ok((info, remembered));
+    }
+    let (info, content_key) = build(command)?;
+    memo().commands.insert(command_key, content_key);
+    Ok((
+        info,
+        Remembered {
+            files,
+            content_key,
+            command_key: Some(command_key),
+            packed: true,
+        },
+    ))
+}
+
+/// Adds the contents of each input (relative to `dir`) to `key`; returns what to remember of them.
+fn hash_inputs(
+    dir: &Path,
+    dir_shown: &str,
+    inputs: &[PathBuf],
+    shown: &str,
+    key: &mut Sha256,
+    started: SystemTime,
+) -> Result<Vec<(PathBuf, Stamp, [u8; 32])>, String> {
     let mut files = Vec::new();
-    for input in &command.inputs {
-        let input_shown = format!("{}/{}", command.dir.shown(), input.display());
+    for input in inputs {
+        let input_shown = format!("{dir_shown}/{}", input.display());
         let scanned = scan::scan(&dir.join(input), &input_shown, u64::MAX)?;
         let digests = match remembered(&scanned) {
             Some(digests) => digests,
@@ -206,27 +243,156 @@ pub(crate) fn resolve_command(command: &crate::BuildCommand) -> Result<(Info, Re
         key.update(key_of(&scanned, &digests));
         files.extend(remember_files(&scanned, &digests, started));
     }
-    let command_key: [u8; 32] = key.finalize().into();
-    let known = {
-        let memo = memo();
-        memo.commands.get(&command_key).and_then(|content| {
-            memo.assets
-                .get(content)
-                .map(|info| (*content, info.clone()))
-        })
+    Ok(files)
+}
+
+/// The asset a build with `command_key` packed before, if remembered.
+fn known_build(
+    command_key: [u8; 32],
+    files: &[(PathBuf, Stamp, [u8; 32])],
+) -> Option<(Info, Remembered)> {
+    let memo = memo();
+    let content_key = *memo.commands.get(&command_key)?;
+    let info = memo.assets.get(&content_key)?.clone();
+    Some((
+        info,
+        Remembered {
+            files: files.to_vec(),
+            content_key,
+            command_key: Some(command_key),
+            packed: false,
+        },
+    ))
+}
+
+/// Resolves an image asset from an OCI image layout: its manifest's digest (the tag), and its archive's
+/// sha256 without packing when every file's stamp and the content key are remembered.
+pub(crate) fn resolve_image(
+    root: &Path,
+    shown: &str,
+) -> Result<(Info, Remembered, String), String> {
+    let started = SystemTime::now();
+    let scanned = scan::scan(root, shown, u64::MAX)?;
+    let digests = match remembered(&scanned) {
+        Some(digests) => digests,
+        None => scanned
+            .entries
+            .iter()
+            .map(|e| {
+                hash_file(&e.path).map_err(|why| {
+                    format!("cannot read `{}` of image layout `{shown}`: {why}", e.name)
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?,
     };
-    if let Some((content_key, info)) = known {
-        return Ok((
-            info,
-            Remembered {
-                files,
-                content_key,
-                command_key: Some(command_key),
-                packed: false,
-            },
-        ));
+    let tag = crate::image::manifest_digest(&scanned, &digests, shown)?;
+    let mut key = Sha256::new();
+    key.update(crate::image::ARCHIVER.as_bytes());
+    key.update(key_of(&scanned, &digests));
+    let key: [u8; 32] = key.finalize().into();
+    let files = remember_files(&scanned, &digests, started);
+    if let Some(info) = memo().assets.get(&key).cloned() {
+        let remembered = Remembered {
+            files,
+            content_key: key,
+            command_key: None,
+            packed: false,
+        };
+        return Ok((info, remembered, tag));
     }
-    let (info, content_key) = build(command)?;
+    let bytes = crate::image::pack(&scanned, shown)?;
+    let info = Info {
+        sha256: hex(&Sha256::digest(&bytes)),
+        size: bytes.len() as u64,
+        unzipped: scanned.total,
+        tag: Some(tag.clone()),
+    };
+    remember_packed((bytes, info.clone(), key, digests));
+    let remembered = Remembered {
+        files,
+        content_key: key,
+        command_key: None,
+        packed: true,
+    };
+    Ok((info, remembered, tag))
+}
+
+/// Resolves an image built from a context ([`crate::ImageBuild`]): its archive's sha256 and tag without
+/// building when every file's stamp and the content key are remembered, else builds it in memory.
+pub(crate) fn resolve_build(build: &crate::ImageBuild) -> Result<(Info, Remembered), String> {
+    let started = SystemTime::now();
+    let shown = build.shown();
+    let scanned = scan::scan(&build.context.resolve(), &build.context.shown(), u64::MAX)?;
+    let digests = match remembered(&scanned) {
+        Some(digests) => digests,
+        None => scanned
+            .entries
+            .iter()
+            .map(|e| {
+                hash_file(&e.path)
+                    .map_err(|why| format!("cannot read `{}` of {shown}: {why}", e.name))
+            })
+            .collect::<Result<Vec<_>, _>>()?,
+    };
+    let mut key = Sha256::new();
+    key.update(crate::dockerfile::BUILDER.as_bytes());
+    key.update(crate::image::ARCHIVER.as_bytes());
+    key.update(build.architecture.lambda_name().as_bytes());
+    key.update(b"\0");
+    key.update(build.dockerfile.as_bytes());
+    key.update(key_of(&scanned, &digests));
+    let key: [u8; 32] = key.finalize().into();
+    let files = remember_files(&scanned, &digests, started);
+    let known = memo().assets.get(&key).cloned();
+    let (info, packed) = match known.filter(|info| info.tag.is_some()) {
+        Some(info) => (info, false),
+        None => {
+            let (layout, tag) = crate::dockerfile::build(build, &scanned)?;
+            let bytes = crate::image::pack_files(&layout)
+                .map_err(|e| format!("cannot pack the image of {shown}: {e}"))?;
+            let info = Info {
+                sha256: hex(&Sha256::digest(&bytes)),
+                size: bytes.len() as u64,
+                unzipped: scanned.total,
+                tag: Some(tag),
+            };
+            remember_packed((bytes, info.clone(), key, digests));
+            (info, true)
+        }
+    };
+    Ok((
+        info,
+        Remembered {
+            files,
+            content_key: key,
+            command_key: None,
+            packed,
+        },
+    ))
+}
+
+/// Resolves a Rust function's asset: builds it (`cargo zigbuild`) only when its key (the recipe, the
+/// crate, the target, the toolchain and its inputs' contents) is not remembered, then packs `bootstrap`.
+pub(crate) fn resolve_rust(function: &crate::RustFunction) -> Result<(Info, Remembered), String> {
+    let started = SystemTime::now();
+    let shown = function.shown();
+    let mut key = Sha256::new();
+    key.update(archive::PACKER.as_bytes());
+    key.update(b"\nrust\n");
+    key.update(function.key_text()?.as_bytes());
+    let files = hash_inputs(
+        &function.dir.resolve(),
+        &function.dir.shown(),
+        &function.inputs()?,
+        &shown,
+        &mut key,
+        started,
+    )?;
+    let command_key: [u8; 32] = key.finalize().into();
+    if let Some(known) = known_build(command_key, &files) {
+        return Ok(known);
+    }
+    let (info, content_key) = build_rust(function)?;
     memo().commands.insert(command_key, content_key);
     Ok((
         info,
@@ -237,6 +403,22 @@ pub(crate) fn resolve_command(command: &crate::BuildCommand) -> Result<(Info, Re
             packed: true,
         },
     ))
+}
+
+/// Builds a Rust function and packs its `bootstrap`, holding an advisory lock on the crate's directory
+/// meanwhile (as [`build`] does): two syntheses that build one function take turns.
+fn build_rust(function: &crate::RustFunction) -> Result<(Info, [u8; 32]), String> {
+    let shown = function.shown();
+    let lock = std::fs::File::open(function.dir.resolve())
+        .map_err(|e| format!("cannot open the directory of {shown}: {e}"))?;
+    lock.lock()
+        .map_err(|e| format!("cannot lock the directory of {shown}: {e}"))?;
+    let staged = function.build()?;
+    let scanned = scan::scan(&staged, &shown, LAMBDA_UNZIPPED_LIMIT)
+        .map_err(|why| format!("{why} (the binary of {shown})"))?;
+    let packed = pack_checked(&scanned, &shown)?;
+    drop(lock);
+    Ok(remember_packed(packed))
 }
 
 /// Runs a build command and packs its output directory, holding an advisory lock (`flock`) on the
@@ -303,6 +485,23 @@ pub(crate) fn bytes(spec: &Spec, sha256: &str) -> Result<Arc<Vec<u8>>, String> {
             (pack_and_remember(&scanned, &shown)?.0, shown)
         }
         Spec::Command(command) => (build(command)?.0, command.shown()),
+        Spec::Rust(function) => (build_rust(function)?.0, function.shown()),
+        Spec::Image(path) => (
+            resolve_image(&path.resolve(), &path.shown())?.0,
+            path.shown(),
+        ),
+        Spec::Build(build) => {
+            // Remembered without its bytes (the tree's cache): build it again.
+            let remembered = memo()
+                .assets
+                .iter()
+                .find(|(_, i)| i.sha256 == sha256)
+                .map(|(k, _)| *k);
+            if let Some(key) = remembered {
+                memo().assets.remove(&key);
+            }
+            (resolve_build(build)?.0, build.shown())
+        }
     };
     if info.sha256 != sha256 {
         return Err(format!(
@@ -370,9 +569,23 @@ pub fn load(bytes: &[u8]) -> Result<usize, String> {
     let mut assets = Vec::new();
     for item in list("assets")? {
         let bad = || {
-            format!("an `assets` entry is not [content key, sha256, size, unzipped size]: {item}")
+            format!(
+                "an `assets` entry is not [content key, sha256, size, unzipped size(, image tag)]: {item}"
+            )
         };
-        let fields = item.as_array().filter(|a| a.len() == 4).ok_or_else(bad)?;
+        let fields = item
+            .as_array()
+            .filter(|a| a.len() == 4 || a.len() == 5)
+            .ok_or_else(bad)?;
+        let tag = match fields.get(4) {
+            Some(tag) => Some(
+                tag.as_str()
+                    .filter(|_| digest(tag).is_some())
+                    .ok_or_else(bad)?
+                    .to_owned(),
+            ),
+            None => None,
+        };
         let sha256 = fields[1]
             .as_str()
             .filter(|_| digest(&fields[1]).is_some())
@@ -383,6 +596,7 @@ pub fn load(bytes: &[u8]) -> Result<usize, String> {
                 sha256: sha256.to_owned(),
                 size: fields[2].as_u64().ok_or_else(bad)?,
                 unzipped: fields[3].as_u64().ok_or_else(bad)?,
+                tag,
             },
         ));
     }
@@ -419,7 +633,12 @@ pub fn save<'a>(assets: impl IntoIterator<Item = &'a crate::AssetUse>) -> Vec<u8
         }
         infos.insert(
             hex(&r.content_key),
-            (asset.sha256.clone(), asset.size, asset.unzipped_size),
+            (
+                asset.sha256.clone(),
+                asset.size,
+                asset.unzipped_size,
+                asset.image_tag.clone(),
+            ),
         );
     }
     let document = json!({
@@ -427,7 +646,10 @@ pub fn save<'a>(assets: impl IntoIterator<Item = &'a crate::AssetUse>) -> Vec<u8
         "packer": archive::PACKER,
         "files": files.into_iter().map(|(path, (s, d))| json!([path, s.size, s.mtime_ns.to_string(), s.ctime_ns.to_string(), s.dev, s.ino, hex(&d)])).collect::<Vec<_>>(),
         "commands": commands.into_iter().map(|(k, c)| json!([k, c])).collect::<Vec<_>>(),
-        "assets": infos.into_iter().map(|(k, (sha, size, unzipped))| json!([k, sha, size, unzipped])).collect::<Vec<_>>(),
+        "assets": infos.into_iter().map(|(k, (sha, size, unzipped, tag))| match tag {
+            Some(tag) => json!([k, sha, size, unzipped, tag]),
+            None => json!([k, sha, size, unzipped]),
+        }).collect::<Vec<_>>(),
     });
     let mut bytes = serde_json::to_vec(&document).expect("a JSON value always serializes");
     bytes.push(b'\n');

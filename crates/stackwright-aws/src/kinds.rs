@@ -41,6 +41,8 @@ pub const IAM_INSTANCE_PROFILE: &str = "aws.iam.InstanceProfile";
 /// A bucket with its encryption, versioning, public access block, ownership controls and bucket policy
 /// (one node; Terraform splits it into one resource per concern).
 pub const S3_BUCKET: &str = "aws.s3.Bucket";
+/// An ECR image repository (`ecr::Repository`).
+pub const ECR_REPOSITORY: &str = "aws.ecr.Repository";
 pub const RDS_DB_SUBNET_GROUP: &str = "aws.rds.DbSubnetGroup";
 pub const RDS_DB_INSTANCE: &str = "aws.rds.DbInstance";
 pub const DYNAMODB_TABLE: &str = "aws.dynamodb.Table";
@@ -61,6 +63,25 @@ pub const REGISTRY: &str = "registry";
 pub const AVAILABILITY_ZONES: &str = "aws.ec2.AvailabilityZones";
 /// A read of another environment's stack output at deploy time (a lookup: no resource).
 pub const STACK_OUTPUT: &str = "aws.StackOutput";
+/// A code asset's zip in the environment's asset bucket (`stackwright-assets`): CloudFormation declares
+/// nothing (the object is published before the deploy; references read the bucket and key as values),
+/// Terraform uploads it from the tree (`aws_s3_object` with `source`, relative to `path.module`) when the
+/// module reads its bucket or key, and reads nothing else of it.
+pub const ASSET: &str = "stackwright.Asset";
+/// Neutral attributes and properties of an [`ASSET`] node, which both targets read.
+pub mod asset {
+    /// Property: the bucket's name (an `Expr`). Attribute: the bucket, once the object is there.
+    pub const BUCKET: &str = "bucket";
+    /// Property: the object's key, `<sha256>.zip`. Attribute: the key, once the object is there.
+    pub const KEY: &str = "key";
+    /// Property: the zip's sha256 (lowercase hex).
+    pub const SHA256: &str = "sha256";
+    /// Property: the zip's path relative to a Terraform root module of the tree (`../../../assets/..`).
+    pub const TERRAFORM_SOURCE: &str = "terraform_source";
+    /// Attribute: the directory of the Terraform module that reads the asset (`path.module`); no
+    /// CloudFormation equivalent.
+    pub const MODULE_PATH: &str = "module_path";
+}
 /// Lookups of existing network resources by tags: Terraform data sources; CloudFormation parameters of
 /// the AWS-specific type (it cannot search by tag: the id is given at deploy time).
 pub const VPC_LOOKUP: &str = "aws.ec2.VpcLookup";

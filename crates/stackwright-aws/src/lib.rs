@@ -18,6 +18,7 @@ pub mod cidr;
 pub mod cloudwatch;
 pub mod dynamodb;
 pub mod ec2;
+pub mod ecr;
 pub mod elbv2;
 mod existing;
 pub mod findings;

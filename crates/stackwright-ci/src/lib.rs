@@ -79,6 +79,10 @@ pub struct Published {
     pub path: String,
     /// The upload command (`aws s3 cp ...`), for a POSIX shell.
     pub publish: String,
+    /// The deploy targets that need it (`["cloudformation"]` for a zip, which Terraform uploads itself
+    /// from the tree); absent in listings written before the field: every target.
+    #[serde(default)]
+    pub targets: Option<Vec<String>>,
 }
 
 /// One artifact of [`Listing`]; see `list --format json` in the README for every field.
@@ -393,7 +397,7 @@ impl Rollout {
         }
         // The listing gives each environment's removed stacks in teardown order (by `teardown_wave`:
         // consumers first), so each teardown unit's lines are in that order.
-        publish(listing, &mut waves, &mut problems);
+        publish(listing, options.target, &mut waves, &mut problems);
         if chosen.is_empty() {
             problems.push(format!(
                 "app `{}` has no {} artifact to deploy: synthesize it first (`synth --target {}`)",
@@ -425,10 +429,22 @@ pub(crate) const AWS_CLI_PRESENT: &str = "command -v aws >/dev/null || apk add -
 
 /// Puts each environment's publish lines (the listing's, taken whole) at the start of its first deploy
 /// job, before its deploy lines, so that no function is deployed before the object it reads exists.
-/// Publishing again is harmless (the keys are content hashes), so every deploy publishes.
-fn publish(listing: &Listing, waves: &mut BTreeMap<usize, Vec<Unit>>, problems: &mut Vec<String>) {
+/// Publishing again is harmless (the keys are content hashes), so every deploy publishes. A command
+/// the deploy's target does not need (a zip, for Terraform, which uploads it itself) is left out.
+fn publish(
+    listing: &Listing,
+    target: Target,
+    waves: &mut BTreeMap<usize, Vec<Unit>>,
+    problems: &mut Vec<String>,
+) {
     let mut lines: Vec<(&str, String)> = Vec::new();
     for p in &listing.publish {
+        if p.targets
+            .as_ref()
+            .is_some_and(|targets| !targets.iter().any(|t| t == target.name()))
+        {
+            continue;
+        }
         let place = format!("the asset `{}` of environment `{}`", p.path, p.env);
         check_text(&place, &p.publish, problems);
         let Some(unit) = waves

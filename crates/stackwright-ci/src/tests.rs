@@ -507,6 +507,31 @@ fn assets_are_published_in_each_environments_first_deploy_job() {
     );
 }
 
+/// A zip's upload is for CloudFormation deploys only (`targets`): a Terraform module uploads the zips it
+/// reads from the tree itself, so its pipeline publishes nothing.
+#[test]
+fn a_terraform_deploy_skips_what_only_cloudformation_needs_published() {
+    let mut l = shop();
+    let mut zip = published("staging", "333333333333", "aa");
+    zip["targets"] = json!(["cloudformation"]);
+    l.publish = serde_json::from_value(json!([zip])).unwrap();
+    let w = workflow(&l, &options(Target::Terraform)).to_string();
+    assert!(!w.contains("aws s3 cp"), "{w}");
+    let p = gitlab(&l, &options(Target::Terraform)).to_string();
+    assert!(!p.contains("aws s3 cp"), "{p}");
+    // A CloudFormation deploy of the same listing publishes it.
+    assert!(workflow(&l, &options(Target::CloudFormation))
+        .to_string()
+        .contains("aws s3 cp out/assets/aa.zip"));
+    // A listing without the field (written before it) publishes for every target, as before.
+    let mut old = shop();
+    old.publish =
+        serde_json::from_value(json!([published("staging", "333333333333", "aa")])).unwrap();
+    assert!(workflow(&old, &options(Target::Terraform))
+        .to_string()
+        .contains("aws s3 cp out/assets/aa.zip"));
+}
+
 #[test]
 fn gitlab_resource_groups_deploy_in_pipeline_order() {
     let mut artifacts = vec![listed("live", "111111111111", "web", 1, "cloudformation")];

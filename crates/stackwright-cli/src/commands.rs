@@ -220,15 +220,20 @@ impl Command {
         }
     }
 
-    /// The command that publishes a code asset to one environment's asset bucket, before that
-    /// environment's first deploy wave: `aws s3 cp <zip> s3://<bucket>/<key> --sse AES256 --region <region>`
+    /// The command that publishes a code asset to one environment's asset bucket (an image: its image
+    /// repository, `image`), before that environment's first deploy wave: `aws s3 cp <zip>
+    /// s3://<bucket>/<key> --sse AES256 --region <region>`
     /// (`path`: the zip's path, output directory included). Server-side encryption is asked for
     /// explicitly, so that a bucket policy that requires it accepts the upload; the key is the zip's
     /// sha256, so publishing again is harmless.
     pub(crate) fn publish_asset(
         path: &str,
         destination: &stackwright_tree::manifest::AssetDestination,
+        image: bool,
     ) -> Command {
+        if image {
+            return Command::publish_image(path, destination);
+        }
         Command {
             programs: vec![vec![
                 Word::ours("aws"),
@@ -245,6 +250,36 @@ impl Command {
                 Word::ours("AES256"),
                 Word::ours("--region"),
                 Word::value(&destination.region),
+            ]],
+            account: destination.account.clone(),
+        }
+    }
+
+    /// The command that publishes an image asset (an OCI archive in the tree) to one environment's image
+    /// repository, tagged with its manifest's digest: `skopeo copy --preserve-digests oci-archive:<tar>
+    /// docker://<repository>:<tag>`, once skopeo is logged in to the registry (`aws ecr
+    /// get-login-password --region <region> | skopeo login --username AWS --password-stdin <registry>`,
+    /// kept out of the command so that no password is in a command line). Tags are immutable and name
+    /// the content, so publishing again is harmless.
+    fn publish_image(
+        path: &str,
+        destination: &stackwright_tree::manifest::AssetDestination,
+    ) -> Command {
+        Command {
+            programs: vec![vec![
+                Word::ours("skopeo"),
+                Word::ours("copy"),
+                Word::ours("--preserve-digests"),
+                Word(vec![
+                    Part::Ours("oci-archive:"),
+                    Part::Value(path.to_owned()),
+                ]),
+                Word(vec![
+                    Part::Ours("docker://"),
+                    Part::Value(destination.bucket.clone()),
+                    Part::Ours(":"),
+                    Part::Value(destination.key.clone()),
+                ]),
             ]],
             account: destination.account.clone(),
         }

@@ -266,7 +266,9 @@ impl UsedAssets {
             .used
             .iter()
             .zip(&self.stacks)
-            .filter(|((_, environment, ..), _)| !self.buckets.contains(environment))
+            .filter(|((_, environment, _, _, asset), _)| {
+                asset.read_from_s3() && !self.buckets.contains(environment)
+            })
             .collect();
         missing.sort_by_key(|((index, ..), _)| *index);
         missing
@@ -320,16 +322,30 @@ impl UsedAssets {
                     asset.clone(),
                 )
             });
-            if !entry
-                .destinations
-                .iter()
-                .any(|d| d.environment == environment)
+            // An asset read only by its path in the tree (a Terraform function's `filename`) goes
+            // nowhere but the tree.
+            if (asset.read_from_s3() || asset.image_tag().is_some())
+                && !entry
+                    .destinations
+                    .iter()
+                    .any(|d| d.environment == environment)
             {
+                // An image goes to the environment's image repository, tagged with its digest.
+                let (bucket, key) = match asset.image_tag() {
+                    Some(tag) => (
+                        stackwright_tree::fields::image_repository(&account, &region),
+                        tag.to_owned(),
+                    ),
+                    None => (
+                        stackwright_tree::fields::asset_bucket(&account, &region),
+                        format!("{}.zip", asset.sha256),
+                    ),
+                };
                 entry
                     .destinations
                     .push(stackwright_tree::manifest::AssetDestination {
-                        bucket: stackwright_tree::fields::asset_bucket(&account, &region),
-                        key: format!("{}.zip", asset.sha256),
+                        bucket,
+                        key,
                         environment,
                         account,
                         region,

@@ -167,7 +167,14 @@ fn destroyed(
     whole_stack: bool,
 ) -> ResourceChange {
     let mut change = resource_change(entry, Action::Destroy);
-    if let Some(new) = renamed_to {
+    if is_asset_upload(view.target, entry) {
+        // Named by its content: another content is another object, never a rename.
+        change.notes.push(
+            "the upload of a code asset's previous content: deleted once what read it reads the new one \
+             (the asset bucket keeps the deleted version for a while)"
+                .to_owned(),
+        );
+    } else if let Some(new) = renamed_to {
         change.notes.push(match view.target {
             Target::Terraform => format!(
                 "if `{new}` is this resource renamed, declare `.renamed_from(..)` with its old id on it: \
@@ -185,6 +192,18 @@ fn destroyed(
         guard_data(view.target, &mut change, Some(entry), None, None);
     }
     change
+}
+
+/// Whether a Terraform block is a code asset's upload from the tree (Stackwright's `aws_s3_object` whose
+/// `source` is a zip under the tree's `assets/`), which is named by its content.
+fn is_asset_upload(target: Target, entry: &Entry) -> bool {
+    target == Target::Terraform
+        && entry.type_name == "aws_s3_object"
+        && entry
+            .body
+            .get("source")
+            .and_then(Json::as_str)
+            .is_some_and(|s| s.starts_with("${path.module}/../../../assets/"))
 }
 
 /// Whether a Terraform block carries `lifecycle.prevent_destroy = true`.

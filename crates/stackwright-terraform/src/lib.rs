@@ -167,6 +167,7 @@ fn lower_module(instance: &StackInstance, text: bool) -> Module<ModuleDocument> 
         names: &names,
         gateways: &gateways,
         partition_used: std::cell::Cell::new(false),
+        uploaded: Default::default(),
     };
     let mut variables = Map::new();
     let mut blocks = resources::Blocks::new(taken, text);
@@ -400,6 +401,9 @@ fn lower_module(instance: &StackInstance, text: bool) -> Module<ModuleDocument> 
         let body = json!({ "description": description, "value": value });
         outputs.insert(name, Body::new(body, document::OUTPUT_DEPTH, text));
     }
+
+    // Last: what every block and output above read of the code assets.
+    lowering.uploads(&mut blocks, &mut problems);
 
     let mut module = Map::new();
     module.insert(

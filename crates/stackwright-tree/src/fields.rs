@@ -52,11 +52,37 @@ pub const CACHE_DIRECTORY: &str = ".stackwright-cache";
 /// build commands' and packed contents' keys).
 pub const ASSET_CACHE: &str = "assets.json";
 /// What an asset can be made from (`kind`).
-pub const ASSET_KINDS: [&str; 3] = ["file", "directory", "command"];
+pub const ASSET_KINDS: [&str; 5] = ["file", "directory", "command", "rust", IMAGE_KIND];
+/// The kind of a container image asset: an OCI image archive (`assets/<sha256>.tar`, `skopeo`'s
+/// `oci-archive:`), published to the environment's image repository, tagged with its manifest's digest.
+pub const IMAGE_KIND: &str = "image";
 
 /// Where the asset whose zip has `sha256` lives in the tree.
 pub fn asset_path(sha256: &str) -> String {
     format!("{ASSET_DIRECTORY}/{sha256}.zip")
+}
+
+/// Where the image asset whose OCI archive has `sha256` lives in the tree: `assets/<sha256>.tar`.
+pub fn image_path(sha256: &str) -> String {
+    format!("{ASSET_DIRECTORY}/{sha256}.tar")
+}
+
+/// Where an asset of `kind` whose file has `sha256` lives in the tree.
+pub fn asset_path_of(kind: &str, sha256: &str) -> String {
+    if kind == IMAGE_KIND {
+        image_path(sha256)
+    } else {
+        asset_path(sha256)
+    }
+}
+
+/// The name of an environment's image repository (`stackwright_assets::bootstrap`).
+pub const IMAGE_REPOSITORY_NAME: &str = "stackwright-assets";
+
+/// The image repository of an environment, as an image reference names it:
+/// `<account>.dkr.ecr.<region>.amazonaws.com/stackwright-assets`.
+pub fn image_repository(account: &str, region: &str) -> String {
+    format!("{account}.dkr.ecr.{region}.amazonaws.com/{IMAGE_REPOSITORY_NAME}")
 }
 
 /// The asset bucket of an environment: `stackwright-assets-<account>-<region>` (unique in S3 as account and
@@ -82,7 +108,7 @@ pub fn check_asset(what: &str, asset: &crate::manifest::AssetEntry) -> Result<()
             "expected 64 lowercase hexadecimal digits",
         ));
     }
-    let path = asset_path(&asset.sha256);
+    let path = asset_path_of(&asset.kind, &asset.sha256);
     if asset.path != path {
         return Err(refused(
             what,
@@ -112,6 +138,23 @@ pub fn check_asset(what: &str, asset: &crate::manifest::AssetEntry) -> Result<()
         if !regions::is_known(&d.region) {
             let why = format!("expected one of {}", regions::REGIONS.join(", "));
             return Err(refused(what, "region", &d.region, &why));
+        }
+        if asset.kind == IMAGE_KIND {
+            let repository = image_repository(&d.account, &d.region);
+            if d.bucket != repository {
+                let why = format!("expected `{repository}`");
+                return Err(refused(what, "repository", &d.bucket, &why));
+            }
+            if d.key.len() != 64
+                || !d
+                    .key
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+            {
+                let why = "expected the image manifest's sha256 (64 lowercase hexadecimal digits)";
+                return Err(refused(what, "tag", &d.key, why));
+            }
+            continue;
         }
         let bucket = asset_bucket(&d.account, &d.region);
         if d.bucket != bucket {

@@ -47,7 +47,7 @@ pub struct Entry {
 /// One code asset a manifest lists (`assets`): a zip in the tree, named by its sha256.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AssetEntry {
-    /// `assets/<sha256>.zip` ([`crate::fields::asset_path`]).
+    /// `assets/<sha256>.zip` ([`crate::fields::asset_path`]), an image's `assets/<sha256>.tar`.
     pub path: String,
     /// Lowercase hex SHA-256 of the zip.
     pub sha256: String,
@@ -61,15 +61,17 @@ pub struct AssetEntry {
     pub destinations: Vec<AssetDestination>,
 }
 
-/// Where an asset is published for one environment: the environment's asset bucket and the key.
+/// Where an asset is published for one environment: the environment's asset bucket and the key; for an
+/// image (kind `image`), its image repository and the tag (`repository` and `tag` in `manifest.json`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AssetDestination {
     pub environment: String,
     pub account: String,
     pub region: String,
-    /// [`crate::fields::asset_bucket`] of the account and region.
+    /// [`crate::fields::asset_bucket`] of the account and region; an image's
+    /// [`crate::fields::image_repository`].
     pub bucket: String,
-    /// `<sha256>.zip`.
+    /// `<sha256>.zip`; an image's tag, its manifest's sha256 (hex).
     pub key: String,
 }
 
@@ -388,13 +390,20 @@ impl Manifest {
                         "kind": a.kind,
                         "source": a.source,
                         "size": a.size,
-                        "destinations": a.destinations.iter().map(|d| serde_json::json!({
-                            "env": d.environment,
-                            "account": d.account,
-                            "region": d.region,
-                            "bucket": d.bucket,
-                            "key": d.key,
-                        })).collect::<Vec<_>>(),
+                        "destinations": a.destinations.iter().map(|d| {
+                            let (place, name) = if a.kind == crate::fields::IMAGE_KIND {
+                                ("repository", "tag")
+                            } else {
+                                ("bucket", "key")
+                            };
+                            serde_json::json!({
+                                "env": d.environment,
+                                "account": d.account,
+                                "region": d.region,
+                                place: d.bucket,
+                                name: d.key,
+                            })
+                        }).collect::<Vec<_>>(),
                     })
                 })
                 .collect();
@@ -528,6 +537,12 @@ fn parse_asset(i: usize, item: &Json) -> Result<AssetEntry, String> {
         .get("size")
         .and_then(Json::as_u64)
         .ok_or_else(|| format!("{what} has no `size` (a number of bytes)"))?;
+    let (place, name) =
+        if object.get("kind").and_then(Json::as_str) == Some(crate::fields::IMAGE_KIND) {
+            ("repository", "tag")
+        } else {
+            ("bucket", "key")
+        };
     let destinations = match object.get("destinations") {
         Some(Json::Array(list)) => list
             .iter()
@@ -543,8 +558,8 @@ fn parse_asset(i: usize, item: &Json) -> Result<AssetEntry, String> {
                     environment: field("env")?,
                     account: field("account")?,
                     region: field("region")?,
-                    bucket: field("bucket")?,
-                    key: field("key")?,
+                    bucket: field(place)?,
+                    key: field(name)?,
                 })
             })
             .collect::<Result<_, String>>()?,
@@ -811,6 +826,48 @@ mod tests {
             parse(serde_json::json!({"format": 1, "app": "a", "artifacts": [], "assets": [bad]}))
                 .unwrap_err();
         assert!(error.contains("has `key` \"other.zip\""), "{error}");
+    }
+
+    #[test]
+    fn an_image_asset_names_its_repository_and_tag() {
+        let (sha, tag) = ("c".repeat(64), "d".repeat(64));
+        let repository = "111111111111.dkr.ecr.us-west-2.amazonaws.com/stackwright-assets";
+        let asset = serde_json::json!({"path": format!("assets/{sha}.tar"), "sha256": sha, "kind": "image",
+            "source": "images/app", "size": 12, "destinations": [{"env": "prod", "account": "111111111111",
+            "region": "us-west-2", "repository": repository, "tag": tag}]});
+        let m = parse(serde_json::json!({"format": 1, "app": "a", "artifacts": [entry(TF)], "assets": [asset.clone()]}))
+            .unwrap();
+        assert_eq!(m.assets[0].destinations[0].bucket, repository);
+        assert_eq!(m.assets[0].destinations[0].key, tag);
+        assert_eq!(Manifest::parse(&m.to_bytes()).unwrap(), m);
+        assert!(String::from_utf8(m.to_bytes())
+            .unwrap()
+            .contains("\"tag\": "));
+        let refuse = |field: &str, value: &str, expected: &str| {
+            let mut bad = asset.clone();
+            bad["destinations"][0][field] = value.into();
+            let error = parse(
+                serde_json::json!({"format": 1, "app": "a", "artifacts": [], "assets": [bad]}),
+            )
+            .unwrap_err();
+            assert!(error.contains(expected), "{field}: {error}");
+        };
+        refuse(
+            "repository",
+            "evil.example/x",
+            "has `repository` \"evil.example/x\"",
+        );
+        refuse("tag", "latest", "has `tag` \"latest\"");
+        let mut zip_path = asset.clone();
+        zip_path["path"] = format!("assets/{sha}.zip").into();
+        let error = parse(
+            serde_json::json!({"format": 1, "app": "a", "artifacts": [], "assets": [zip_path]}),
+        )
+        .unwrap_err();
+        assert!(
+            error.contains(&format!("expected `assets/{sha}.tar`")),
+            "{error}"
+        );
     }
 
     #[test]

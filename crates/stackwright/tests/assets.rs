@@ -213,7 +213,9 @@ fn list_gives_the_publish_commands_before_each_environment_s_first_wave() {
         .unwrap()
         .into_owned();
     let expected = format!(
-        "environment dev (account 123456789012, region us-west-2)\n  publish (once the asset bucket exists, before the stacks that read them):\n    asset {} \
+        "environment dev (account 123456789012, region us-west-2)\n  publish (once the asset bucket and image repository exist, before the stacks that read \
+         them; zips for CloudFormation only, as Terraform uploads them itself; images after `skopeo login`):\n    \
+         asset {} \
          (directory, {} bytes, from {})\n      publish: aws s3 cp {quoted} \
          s3://stackwright-assets-123456789012-us-west-2/{sha}.zip --sse AES256 --region us-west-2  # with \
          credentials for account 123456789012\n  wave 1\n",
@@ -235,6 +237,7 @@ fn list_gives_the_publish_commands_before_each_environment_s_first_wave() {
     let publish = json["publish"].as_array().unwrap();
     assert_eq!(publish.len(), 2);
     assert_eq!(publish[0]["env"], "dev");
+    assert_eq!(publish[0]["targets"], serde_json::json!(["cloudformation"]));
     assert_eq!(
         publish[0]["publish_argv"],
         serde_json::json!([[
@@ -258,6 +261,84 @@ fn list_gives_the_publish_commands_before_each_environment_s_first_wave() {
             .iter()
             .map(|w| w.as_str().unwrap().to_owned())
             .collect::<Vec<_>>()
+    );
+}
+
+/// Terraform uploads the zips it reads itself: a deploy by Terraform alone publishes nothing.
+#[test]
+fn list_of_terraform_alone_publishes_nothing() {
+    let scratch = tempfile::tempdir().unwrap();
+    let code = scratch.path().join("code");
+    write(&code, &[("index.py", "pass\n")]);
+    let out = scratch.path().join("out");
+    let app = app(code);
+    synth(&app, &out, &["--target", "terraform"]);
+    let (status, stdout, stderr) = run(
+        &app,
+        &[
+            "list",
+            "--target",
+            "terraform",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(status, 0, "{stderr}");
+    assert!(!stdout.contains("publish"), "{stdout}");
+    assert!(stdout.contains("stack orders [terraform]"), "{stdout}");
+}
+
+/// An asset read only by its path in the tree (a Terraform function's `filename`) goes nowhere else:
+/// no destination in the manifest, nothing to publish, no warning about the asset bucket.
+#[test]
+fn an_asset_read_only_by_its_path_has_no_destination() {
+    let scratch = tempfile::tempdir().unwrap();
+    let code = scratch.path().join("code");
+    write(&code, &[("index.py", "pass\n")]);
+    let out = scratch.path().join("out");
+    let app = App::new("shop")
+        .environment(Environment::new("dev", "123456789012", "us-west-2", ()))
+        .stack("orders", move |stack, _| {
+            let code = stack.asset(Asset::directory(code.clone()));
+            stack.output("CodePath", code.terraform_path());
+        });
+    let (status, stdout, stderr) = run(
+        &app,
+        &[
+            "synth",
+            "--target",
+            "terraform",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(status, 0, "{stdout}{stderr}");
+    assert!(!stderr.contains("warning"), "{stderr}");
+    let m = manifest(&out);
+    assert_eq!(
+        m["assets"][0]["destinations"],
+        serde_json::json!([]),
+        "{m:#}"
+    );
+    let (status, stdout, stderr) = run(
+        &app,
+        &[
+            "list",
+            "--target",
+            "terraform",
+            "--format",
+            "json",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(status, 0, "{stderr}");
+    let listing: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert!(
+        listing
+            .get("publish")
+            .is_none_or(|p| p == &serde_json::json!([])),
+        "{listing:#}"
     );
 }
 
@@ -335,6 +416,33 @@ fn the_bootstrap_bucket_is_the_environment_s_asset_bucket_in_both_targets() {
     ] {
         assert!(text.contains(expected), "{expected}: {text}");
     }
+    // The image repository: scanned on push, immutable tags, untagged images expired, kept.
+    let repository = &cfn["Resources"]["AssetRepository"];
+    assert_eq!(
+        repository["Properties"]["RepositoryName"],
+        "stackwright-assets"
+    );
+    assert_eq!(repository["Properties"]["ImageTagMutability"], "IMMUTABLE");
+    assert_eq!(
+        repository["Properties"]["ImageScanningConfiguration"]["ScanOnPush"],
+        true
+    );
+    assert_eq!(repository["DeletionPolicy"], "Retain");
+    let policy = repository["Properties"]["LifecyclePolicy"]["LifecyclePolicyText"]
+        .as_str()
+        .unwrap();
+    let tf_repository = &tf["resource"]["aws_ecr_repository"]["asset_repository"];
+    assert_eq!(tf_repository["name"], "stackwright-assets");
+    assert_eq!(tf_repository["image_tag_mutability"], "IMMUTABLE");
+    assert_eq!(
+        tf_repository["image_scanning_configuration"]["scan_on_push"],
+        true
+    );
+    assert_eq!(tf_repository["lifecycle"]["prevent_destroy"], true);
+    let lifecycle = &tf["resource"]["aws_ecr_lifecycle_policy"]["asset_repository_lifecycle"];
+    assert_eq!(lifecycle["policy"], policy);
+    let rules: serde_json::Value = serde_json::from_str(policy).unwrap();
+    assert_eq!(rules["rules"][0]["selection"]["tagStatus"], "untagged");
 }
 
 /// An app whose stacks use assets in an environment where none declares the asset bucket is warned, at
@@ -392,5 +500,126 @@ fn synth_warns_of_assets_without_their_bucket() {
     assert!(
         warning.ends_with(&format!("tests/assets.rs:{line}:36")),
         "{warning}"
+    );
+}
+
+/// A minimal OCI image layout of one image under `root`; returns its manifest's sha256.
+fn image_layout(root: &Path) -> String {
+    use sha2::{Digest, Sha256};
+    let hex = |b: &[u8]| -> String {
+        Sha256::digest(b)
+            .iter()
+            .map(|x| format!("{x:02x}"))
+            .collect()
+    };
+    let config =
+        br#"{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}"#;
+    let manifest = format!(
+        r#"{{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:{}","size":{}}},"layers":[]}}"#,
+        hex(config),
+        config.len()
+    );
+    let index = format!(
+        r#"{{"schemaVersion":2,"manifests":[{{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:{}","size":{}}}]}}"#,
+        hex(manifest.as_bytes()),
+        manifest.len()
+    );
+    let files = [
+        (
+            "oci-layout".to_owned(),
+            r#"{"imageLayoutVersion":"1.0.0"}"#.to_owned(),
+        ),
+        ("index.json".to_owned(), index),
+        (
+            format!("blobs/sha256/{}", hex(config)),
+            String::from_utf8(config.to_vec()).unwrap(),
+        ),
+        (
+            format!("blobs/sha256/{}", hex(manifest.as_bytes())),
+            manifest.clone(),
+        ),
+    ];
+    let files: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, c)| (p.as_str(), c.as_str()))
+        .collect();
+    write(root, &files);
+    hex(manifest.as_bytes())
+}
+
+/// An image asset: an OCI archive in the tree, published to the environment's image repository tagged
+/// with its manifest's digest (`skopeo copy`) for both targets, its URI usable in any layer.
+#[test]
+fn an_image_is_published_to_the_image_repository_for_both_targets() {
+    let scratch = tempfile::tempdir().unwrap();
+    let layout = scratch.path().join("image");
+    let digest = image_layout(&layout);
+    let out = scratch.path().join("out");
+    let app = App::new("shop")
+        .environment(Environment::new("dev", "123456789012", "us-west-2", ()))
+        .stack("orders", move |stack, _| {
+            let image = stack.asset(Asset::oci_layout(layout.clone()));
+            stack.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+            stack.output("Image", image.image_uri());
+        });
+    synth(&app, &out, &[]);
+    let m = manifest(&out);
+    let asset = &m["assets"][0];
+    assert_eq!(asset["kind"], "image");
+    let sha = asset["sha256"].as_str().unwrap();
+    assert_eq!(asset["path"], format!("assets/{sha}.tar"));
+    assert!(out.join(format!("assets/{sha}.tar")).is_file());
+    let repository = "123456789012.dkr.ecr.us-west-2.amazonaws.com/stackwright-assets";
+    assert_eq!(
+        asset["destinations"],
+        serde_json::json!([{"env": "dev", "account": "123456789012", "region": "us-west-2",
+            "repository": repository, "tag": digest}])
+    );
+    let template: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(out.join("cloudformation/dev/orders.template.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        template["Outputs"]["Image"]["Value"],
+        serde_json::json!({"Fn::Sub": format!("${{AWS::AccountId}}.dkr.ecr.${{AWS::Region}}.amazonaws.com/stackwright-assets:{digest}")})
+    );
+    let module: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(out.join("terraform/dev/orders/main.tf.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        module["output"]["image"]["value"],
+        format!("{repository}:{digest}")
+    );
+    // Published for Terraform too: neither engine pushes images.
+    let (status, stdout, stderr) = run(
+        &app,
+        &[
+            "list",
+            "--target",
+            "terraform",
+            "--format",
+            "json",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(status, 0, "{stderr}");
+    let listing: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let publish = &listing["publish"][0];
+    assert_eq!(
+        publish["targets"],
+        serde_json::json!(["cloudformation", "terraform"])
+    );
+    let tar = out.join(format!("assets/{sha}.tar"));
+    assert_eq!(
+        publish["publish_argv"],
+        serde_json::json!([[
+            "skopeo",
+            "copy",
+            "--preserve-digests",
+            format!("oci-archive:{}", tar.display()),
+            format!("docker://{repository}:{digest}")
+        ]])
     );
 }

@@ -6,8 +6,18 @@
 //! - an SQS work queue with a dead-letter queue, consumed by the `worker` function, which writes the
 //!   orders to a DynamoDB table;
 //! - an EventBridge schedule that runs the worker every five minutes to sweep what is left;
-//! - an SNS topic for alerts, to which both dead-letter queues feed nothing but its ARN is an output.
+//! - an SNS topic for alerts, to which both dead-letter queues feed nothing but its ARN is an output;
+//! - a `health` function written in Rust (the workspace's `serverless-health` crate), built for Lambda by
+//!   synth and answering on its own function URL.
+//!
+//! The Python functions' code is a directory each (`functions/api`, `functions/worker`) and the Rust
+//! function a crate (`functions/health`): code assets, packed into reproducible zips named by their sha256
+//! in `out/assets/`. An `assets` stack per environment declares the asset bucket (deployed first: the
+//! service reads its name); CloudFormation reads the zips there once `list`'s publish commands uploaded
+//! them, Terraform uploads them itself from the tree.
 
+use stackwright::assets::{bootstrap, Architecture, AssetHandle, RustFunction};
+use stackwright::aws::s3::BucketHandle;
 use stackwright::prelude::*;
 use stackwright::tags;
 use stackwright::{RemovalPolicy, Value};
@@ -27,7 +37,7 @@ fn list<const N: usize>(items: [Value; N]) -> Value {
     Value::List(items.into())
 }
 
-/// A role the Lambda service assumes, allowed `actions` on `resources`.
+/// A role the Lambda service assumes, allowed `actions` (if any) on `resources`, and its logs.
 fn function_role(
     stack: &mut Stack,
     id: &str,
@@ -48,17 +58,20 @@ fn function_role(
             ])]),
         ),
     ]);
-    let mut statements = vec![object([
-        ("Effect", "Allow".into()),
-        (
-            "Action",
-            Value::List(actions.iter().map(|a| Value::from(*a)).collect()),
-        ),
-        (
-            "Resource",
-            Value::List(resources.into_iter().map(Value::Str).collect()),
-        ),
-    ])];
+    let mut statements = Vec::new();
+    if !actions.is_empty() {
+        statements.push(object([
+            ("Effect", "Allow".into()),
+            (
+                "Action",
+                Value::List(actions.iter().map(|a| Value::from(*a)).collect()),
+            ),
+            (
+                "Resource",
+                Value::List(resources.into_iter().map(Value::Str).collect()),
+            ),
+        ]));
+    }
     statements.push(object([
         ("Effect", "Allow".into()),
         (
@@ -89,15 +102,23 @@ fn function_role(
     )
 }
 
-/// A Python function with inline code.
+/// A function whose code is an asset in the asset bucket (CloudFormation: published before the deploy;
+/// Terraform: uploaded by the module).
+fn code(asset: &AssetHandle) -> lambda::function::Code {
+    lambda::function::Code::new()
+        .s3_bucket(asset.s3_bucket())
+        .s3_key(asset.s3_key())
+}
+
+/// A Python function whose code is a directory of this crate.
 fn function(
     id: &str,
     role: &iam::RoleHandle,
     dead_letters: &sqs::QueueHandle,
-    code: &str,
+    asset: &AssetHandle,
     variables: Value,
 ) -> lambda::Function {
-    lambda::Function::new(id, lambda::function::Code::new().zip_file(code), role.arn())
+    lambda::Function::new(id, code(asset), role.arn())
         .runtime(lambda::function::Runtime::Python312)
         .handler("index.handler")
         .timeout(30)
@@ -118,25 +139,19 @@ fn function(
         )
         .accept_finding(
             "CKV_AWS_272",
-            "inline example code; no signing profile in this example",
+            "example code, content-addressed; no signing profile in this example",
         )
 }
 
-const API_CODE: &str = "import json, os, boto3\n\
-sqs = boto3.client('sqs')\n\
-def handler(event, context):\n    \
-sqs.send_message(QueueUrl=os.environ['QUEUE_URL'], MessageBody=event.get('body') or '{}')\n    \
-return {'statusCode': 202, 'body': json.dumps({'accepted': True})}\n";
-
-const WORKER_CODE: &str = "import json, os, boto3\n\
-table = boto3.resource('dynamodb').Table(os.environ['TABLE_NAME'])\n\
-def handler(event, context):\n    \
-for record in event.get('Records', []):\n        \
-order = json.loads(record['body'])\n        \
-table.put_item(Item={'pk': order.get('id', record['messageId']), 'order': record['body']})\n";
-
-/// The service's stack, once per environment.
-pub fn service(stack: &mut Stack, _env: &Environment<()>) {
+/// The service's stack, once per environment; `assets` is the environment's asset bucket (the service
+/// deploys after it).
+pub fn service(stack: &mut Stack, _env: &Environment<()>, assets: &BucketHandle) {
+    let api_code = stack.asset(Asset::directory(asset_path!("functions/api")));
+    let worker_code = stack.asset(Asset::directory(asset_path!("functions/worker")));
+    let health_code = stack.asset(Asset::rust(
+        RustFunction::new(asset_path!("functions/health"), "serverless-health")
+            .architecture(Architecture::X86_64),
+    ));
     let alerts = stack.add(
         sns::Topic::new("Alerts")
             .kms_master_key_id("alias/aws/sns")
@@ -191,7 +206,7 @@ pub fn service(stack: &mut Stack, _env: &Environment<()>) {
         "Api",
         &api_role,
         &dead_letters,
-        API_CODE,
+        &api_code,
         object([("QUEUE_URL", Value::Str(queue.queue_url()))]),
     ));
     let url = stack.add(lambda::Url::new(
@@ -216,7 +231,7 @@ pub fn service(stack: &mut Stack, _env: &Environment<()>) {
         "Worker",
         &worker_role,
         &dead_letters,
-        WORKER_CODE,
+        &worker_code,
         object([("TABLE_NAME", Value::Str(table.id()))]),
     ));
     stack.add(
@@ -242,7 +257,48 @@ pub fn service(stack: &mut Stack, _env: &Environment<()>) {
         .source_arn(schedule.arn()),
     );
 
+    // The Rust function: the binary is the zip's `bootstrap`, for the OS-only runtime.
+    let health_role = function_role(stack, "HealthRole", &[], Vec::new());
+    let health = stack.add(
+        lambda::Function::new("Health", code(&health_code), health_role.arn())
+            .runtime(lambda::function::Runtime::ProvidedAl2023)
+            .handler("bootstrap")
+            .architectures([lambda::function::Architectures::X8664])
+            .timeout(5)
+            .memory_size(128)
+            .reserved_concurrent_executions(2)
+            .dead_letter_config(
+                lambda::function::DeadLetterConfig::new().target_arn(dead_letters.arn()),
+            )
+            .environment(lambda::function::Environment::new().variables(object([
+                ("SERVICE", "orders".into()),
+                // Where the service's code is: the asset bucket, which the service deploys after.
+                ("CODE_BUCKET", Value::Str(assets.name())),
+            ])))
+            .tracing_config(
+                lambda::function::TracingConfig::new().mode(lambda::function::Mode::Active),
+            )
+            .accept_finding(
+                "CKV_AWS_117",
+                "the health function reaches nothing; no VPC resources to reach",
+            )
+            .accept_finding(
+                "CKV_AWS_173",
+                "the variables are the service's name and its code's bucket, not secrets",
+            )
+            .accept_finding(
+                "CKV_AWS_272",
+                "example code, content-addressed; no signing profile in this example",
+            ),
+    );
+    let health_url = stack.add(lambda::Url::new(
+        "HealthUrl",
+        lambda::url::AuthType::AwsIam,
+        health.arn(),
+    ));
+
     stack.output("ApiUrl", url.function_url());
+    stack.output("HealthUrl", health_url.function_url());
     stack.output("OrdersTable", table.id());
     stack.output("AlertsTopic", alerts.id());
 }
@@ -258,5 +314,8 @@ pub fn app() -> App<()> {
             "us-east-1",
             (),
         ))
-        .stack("orders", service)
+        .stacks(|stacks, env| {
+            let assets = stacks.stack("assets", bootstrap);
+            stacks.stack("orders", |stack| service(stack, env, &assets));
+        })
 }

@@ -392,13 +392,79 @@ fn a_function_s_code_from_a_directory_is_an_object_named_by_its_content() {
             "S3Key": format!("{sha}.zip"),
         })
     );
+    // Terraform uploads the zip itself, from the tree, and the function reads the upload's key.
+    let object = format!("asset{}", &sha[..16]);
     assert_eq!(
         tf["resource"]["awscc_lambda_function"]["worker"]["code"],
         json!({
-            "s3_bucket": "stackwright-assets-111111111111-eu-west-1",
-            "s3_key": format!("{sha}.zip"),
+            "s3_bucket": format!("${{aws_s3_object.{object}.bucket}}"),
+            "s3_key": format!("${{aws_s3_object.{object}.key}}"),
         })
     );
+    let upload = &tf["resource"]["aws_s3_object"][&object];
+    assert_eq!(
+        upload["bucket"],
+        "stackwright-assets-111111111111-eu-west-1"
+    );
+    assert_eq!(upload["key"], format!("{sha}.zip"));
+    assert_eq!(
+        upload["source"],
+        format!("${{path.module}}/../../../assets/{sha}.zip")
+    );
+    assert_eq!(upload["source_hash"], sha);
+    assert_eq!(upload["server_side_encryption"], "AES256");
+}
+
+/// Without a read of its object, an asset uploads nothing: a Terraform function that takes the zip's
+/// path (`filename`) has the provider upload it; CloudFormation cannot read a path.
+#[test]
+fn an_asset_read_by_its_path_uploads_nothing_and_is_terraform_only() {
+    let scratch = tempfile::tempdir().unwrap();
+    std::fs::write(
+        scratch.path().join("index.py"),
+        "def handler(e, c): return 1\n",
+    )
+    .unwrap();
+    let dir = scratch.path().to_owned();
+    let app = App::new("t")
+        .environment(Environment::new("dev", "111111111111", "eu-west-1", ()))
+        .stack("s", move |stack, _| {
+            let code = stack.asset(Asset::directory(dir.clone()));
+            stack.output("Path", code.terraform_path());
+            stack.output("Hash", code.sha256_base64());
+        });
+    let tf = stackwright::synth::synthesize(
+        &app,
+        &stackwright::synth::Request {
+            targets: vec![stackwright::synth::Target::Terraform],
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let module: Json = serde_json::from_slice(
+        &tf.artifacts
+            .iter()
+            .find(|a| a.path.ends_with(".tf.json"))
+            .unwrap()
+            .bytes,
+    )
+    .unwrap();
+    assert!(module.get("resource").is_none(), "{module:#}");
+    let sha = &tf.assets[0].asset.sha256;
+    assert_eq!(
+        module["output"]["path"]["value"],
+        format!("${{path.module}}/../../../assets/{sha}.zip")
+    );
+    let cfn = stackwright::synth::synthesize(
+        &app,
+        &stackwright::synth::Request {
+            targets: vec![stackwright::synth::Target::CloudFormation],
+            ..Default::default()
+        },
+    )
+    .unwrap_err();
+    let text = format!("{cfn:?}");
+    assert!(text.contains("read by Terraform only"), "{text}");
 }
 
 /// A code change is an in-place update of the function in both targets, from the old content's key to
@@ -463,9 +529,44 @@ fn a_code_change_plans_as_an_update_of_the_function_s_key() {
             .find(|s| s["target"] == target)
             .unwrap();
         let resources = stack["resources"].as_array().unwrap();
-        assert_eq!(resources.len(), 1, "{target}: {stack:#}");
-        assert_eq!(resources[0]["action"], "update", "{target}: {stack:#}");
+        let function = resources
+            .iter()
+            .find(|r| r["type"] != "aws_s3_object")
+            .unwrap();
+        assert_eq!(function["action"], "update", "{target}: {stack:#}");
+        let objects: Vec<(&str, &str)> = resources
+            .iter()
+            .filter(|r| r["type"] == "aws_s3_object")
+            .map(|r| {
+                (
+                    r["address"].as_str().unwrap(),
+                    r["action"].as_str().unwrap(),
+                )
+            })
+            .collect();
+        match target {
+            // Published before the deploy: nothing in the template but the function.
+            "cloudformation" => assert_eq!(resources.len(), 1, "{stack:#}"),
+            // The new zip's upload, the function's update, the old upload's deletion.
+            _ => assert_eq!(
+                objects,
+                [
+                    (format!("aws_s3_object.asset{}", &new[..16]).as_str(), "add"),
+                    (
+                        format!("aws_s3_object.asset{}", &old[..16]).as_str(),
+                        "destroy"
+                    ),
+                ],
+                "{stack:#}"
+            ),
+        }
     }
     assert!(text.contains(&format!("{old}.zip")), "{text}");
     assert!(text.contains(&format!("{new}.zip")), "{text}");
+    // The old upload goes as what it is, not as a rename to declare.
+    assert!(!text.contains("renamed_from"), "{text}");
+    assert!(
+        text.contains("the upload of a code asset's previous content"),
+        "{text}"
+    );
 }

@@ -6,6 +6,7 @@ mod autoscaling;
 mod cloudwatch;
 mod dynamodb;
 mod ec2;
+mod ecr;
 mod elbv2;
 mod iam;
 mod kms;
@@ -59,6 +60,7 @@ const SERVICES: &[Service] = &[
     iam::SERVICE,
     kms::SERVICE,
     s3::SERVICE,
+    ecr::SERVICE,
     logs::SERVICE,
     cloudwatch::SERVICE,
     ssm::SERVICE,
@@ -120,6 +122,9 @@ impl Resolve for Lowering<'_> {
                 self.app, read,
             )));
         }
+        if resource.kind == kinds::ASSET {
+            return asset_attribute(self, resource, attr.attr);
+        }
         if lookups::parameter_type(resource.kind).is_some() && attr.attr == "id" {
             return Ok(Reference::Ref(id));
         }
@@ -150,6 +155,36 @@ impl Resolve for Lowering<'_> {
             .parameter(*param)
             .map(|_| Reference::Ref(self.ids.parameters[param.index as usize].clone()))
             .ok_or_else(|| "reference to a parameter outside this stack".into())
+    }
+}
+
+/// An attribute of a code asset's object (`kinds::ASSET`), which CloudFormation does not declare: the
+/// objects are published before the deploy (`list`), so its bucket and key are plain values.
+fn asset_attribute(
+    lowering: &Lowering<'_>,
+    resource: &Resource,
+    attr: &str,
+) -> Result<Reference, String> {
+    use stackwright_aws::kinds::asset;
+    match attr {
+        asset::BUCKET | asset::KEY => {
+            let value = resource
+                .get(attr)
+                .and_then(Value::as_expr)
+                .ok_or("internal: an asset without its bucket or key")?;
+            let mut problems = Vec::new();
+            let lowered = expr::lower(value, lowering, &mut |m| problems.push(m));
+            match problems.pop() {
+                Some(problem) => Err(problem),
+                None => Ok(Reference::Intrinsic(lowered)),
+            }
+        }
+        asset::MODULE_PATH => Err(
+            "an asset's path in the tree (`terraform_path()`) is read by Terraform only: in CloudFormation \
+             a function reads its code from the asset bucket (`s3_bucket()`, `s3_key()`)"
+                .into(),
+        ),
+        other => Err(format!("a code asset has no attribute `{other}`")),
     }
 }
 
@@ -276,6 +311,8 @@ impl Lowering<'_> {
                         || lookups::parameter_type(target.kind).is_some()
                         || target.kind == kinds::AVAILABILITY_ZONES
                         || target.kind == kinds::STACK_OUTPUT => {}
+                // An asset's object is published before the deploy: nothing to wait for.
+                Some(target) if target.kind == kinds::ASSET => {}
                 // What needs an internet gateway needs it attached to its VPC (a NAT gateway or an
                 // Elastic IP in that VPC, a route through it): wait for the attachment, which waits for
                 // the gateway.
@@ -313,8 +350,12 @@ impl Lowering<'_> {
                     .at(resource.location),
             );
         }
-        if resource.kind == kinds::AVAILABILITY_ZONES || resource.kind == kinds::STACK_OUTPUT {
-            // Read where used (`Fn::GetAZs`): nothing to declare.
+        if resource.kind == kinds::AVAILABILITY_ZONES
+            || resource.kind == kinds::STACK_OUTPUT
+            || resource.kind == kinds::ASSET
+        {
+            // Read where used (`Fn::GetAZs`; an asset's bucket and key, published before the deploy):
+            // nothing to declare.
             return Lowered::default();
         }
         if let Some(type_name) = lookups::parameter_type(resource.kind) {

@@ -6,6 +6,7 @@ mod autoscaling;
 mod cloudwatch;
 mod dynamodb;
 mod ec2;
+mod ecr;
 mod elbv2;
 mod iam;
 mod kms;
@@ -52,6 +53,9 @@ pub(crate) struct Lowering<'a> {
     /// Whether anything read `Expr::url_suffix()`, which needs the module's `aws_partition` data source
     /// ([`PARTITION_DATA_SOURCE`]).
     pub partition_used: std::cell::Cell<bool>,
+    /// The code assets (`kinds::ASSET`, by index) whose bucket or key a block, output or dependency of
+    /// the module read: each is uploaded from the tree ([`Lowering::uploads`]).
+    pub uploaded: std::cell::RefCell<std::collections::BTreeSet<usize>>,
 }
 
 /// The `aws_partition` data source a module declares (once) when it reads `Expr::url_suffix()`.
@@ -143,6 +147,7 @@ const SERVICES: &[Service] = &[
     iam::SERVICE,
     kms::SERVICE,
     s3::SERVICE,
+    ecr::SERVICE,
     logs::SERVICE,
     cloudwatch::SERVICE,
     secretsmanager::SERVICE,
@@ -153,6 +158,9 @@ const SERVICES: &[Service] = &[
 
 /// The Terraform type of a resource's main block, and whether it is a data source.
 fn terraform_type(resource: &Resource) -> Option<(String, bool)> {
+    if resource.kind == kinds::ASSET {
+        return Some((ASSET_OBJECT.to_owned(), false));
+    }
     if resource.kind == kinds::RAW {
         return raw::block_type(resource);
     }
@@ -164,6 +172,9 @@ fn terraform_type(resource: &Resource) -> Option<(String, bool)> {
         .find_map(|service| (service.block_type)(resource.kind))
         .map(|(type_name, data)| (type_name.to_owned(), data))
 }
+
+/// The type of a code asset's upload.
+const ASSET_OBJECT: &str = "aws_s3_object";
 
 /// What a kind adds beside its main block: resources it splits into, data sources and variables it
 /// needs, and addresses its main block must wait for that Terraform cannot infer from references.
@@ -258,6 +269,20 @@ impl Resolve for Lowering<'_> {
             .stack
             .resource(attr.resource)
             .ok_or("reference to a resource outside this stack")?;
+        if resource.kind == kinds::ASSET {
+            use stackwright_aws::kinds::asset;
+            return match attr.attr {
+                asset::MODULE_PATH => Ok("path.module".to_owned()),
+                asset::BUCKET | asset::KEY => {
+                    self.uploaded
+                        .borrow_mut()
+                        .insert(attr.resource.index as usize);
+                    let address = self.address(attr.resource.index as usize, resource)?;
+                    Ok(format!("{address}.{}", attr.attr))
+                }
+                other => Err(format!("a code asset has no attribute `{other}`")),
+            };
+        }
         let address = self.address(attr.resource.index as usize, resource)?;
         if resource.kind == kinds::RAW {
             return Ok(format!(
@@ -499,9 +524,14 @@ impl Lowering<'_> {
         variables: &mut Map<String, Json>,
         problems: &mut Vec<Diagnostic>,
     ) {
-        if resource.existing.is_some() || resource.kind == kinds::STACK_OUTPUT {
-            // Exists outside the app (instantiation replaced every reference to it by its value), or
-            // is read from another environment's remote state (declared once per module, in `lib.rs`).
+        if resource.existing.is_some()
+            || resource.kind == kinds::STACK_OUTPUT
+            || resource.kind == kinds::ASSET
+        {
+            // Exists outside the app (instantiation replaced every reference to it by its value), is
+            // read from another environment's remote state (declared once per module, in `lib.rs`), or
+            // is a code asset, uploaded once the module is lowered if something reads its object
+            // ([`Lowering::uploads`]).
             return;
         }
         let Some((type_name, data)) = terraform_type(resource) else {
@@ -532,10 +562,12 @@ impl Lowering<'_> {
             .depends_on
             .iter()
             .filter_map(|d| {
-                Some(Json::String(
-                    self.address(d.index as usize, self.stack.resource(*d)?)
-                        .ok()?,
-                ))
+                let target = self.stack.resource(*d)?;
+                if target.kind == kinds::ASSET {
+                    // Waiting for an asset is waiting for its upload.
+                    self.uploaded.borrow_mut().insert(d.index as usize);
+                }
+                Some(Json::String(self.address(d.index as usize, target).ok()?))
             })
             .collect();
         self.gateways
@@ -695,6 +727,61 @@ impl Lowering<'_> {
             blocks.add(data, block_type, &block_name, body);
         }
         variables.extend(secondary.variables);
+    }
+}
+
+impl Lowering<'_> {
+    /// Adds an `aws_s3_object` for each code asset whose object the module reads (a registry type's
+    /// `Code.S3Bucket`/`S3Key`, say): the zip uploaded from the tree (`source`, relative to
+    /// `path.module`), under its content's key in the environment's asset bucket, encrypted as the
+    /// bucket's policy asks. Named by the content, so that a code change creates the new object, updates
+    /// what reads it, and only then deletes the old one (the bucket keeps its version for a while).
+    /// Called once every block and output is lowered.
+    pub(crate) fn uploads(&self, blocks: &mut Blocks, problems: &mut Vec<Diagnostic>) {
+        use stackwright_aws::kinds::asset;
+        let uploaded = std::mem::take(&mut *self.uploaded.borrow_mut());
+        for index in uploaded {
+            let Some(resource) = self.stack.resources().get(index) else {
+                continue;
+            };
+            let mut a = Attrs {
+                lowering: self,
+                resource,
+                problems,
+                out: Map::new(),
+                skips: Vec::new(),
+            };
+            a.copy(asset::BUCKET, "bucket");
+            a.copy(asset::KEY, "key");
+            let source = resource
+                .get(asset::TERRAFORM_SOURCE)
+                .and_then(Value::as_expr)
+                .and_then(|e| e.as_literal())
+                .unwrap_or_default();
+            a.insert(
+                "source",
+                Json::String(format!("${{path.module}}/{}", expr::escape(source))),
+            );
+            // Any change of `source_hash` uploads again; the key changes with the content anyway.
+            a.copy(asset::SHA256, "source_hash");
+            a.insert("content_type", "application/zip".into());
+            a.insert("server_side_encryption", "AES256".into());
+            a.checkov_skip(
+                "CKV_AWS_186",
+                "a code asset, encrypted with the asset bucket's SSE-S3 key like every object of it: its \
+                 content is the function's code, readable by the deploy role and Lambda only",
+            );
+            let body = a.take();
+            crate::validation::check(
+                ASSET_OBJECT,
+                false,
+                &body,
+                &self.env.region,
+                resource,
+                problems,
+            );
+            blocks.add(false, ASSET_OBJECT, &self.names.resources[index], body);
+        }
     }
 }
 
