@@ -14,6 +14,11 @@ H=${VALIDATORS_HOME:-$HOME/.cache/stackwright-validators}
 bash scripts/validators/install.sh lambda >&2
 BIN=$H/venv-lambda/bin
 sysroot=$(rustc --print sysroot)
+# arm64 functions need the aarch64 standard library; try to add it once (a failure only leaves arm64
+# "CANNOT be built", said below).
+if [ ! -d "$sysroot/lib/rustlib/aarch64-unknown-linux-gnu/lib" ] && command -v rustup >/dev/null 2>&1; then
+  timeout 300 rustup target add aarch64-unknown-linux-gnu >&2 || echo "install-lambda-build: rustup target add aarch64-unknown-linux-gnu failed" >&2
+fi
 x86=0
 for arch in x86_64:x86_64-unknown-linux-gnu arm64:aarch64-unknown-linux-gnu; do
   name=${arch%%:*} triple=${arch#*:}
