@@ -56,6 +56,9 @@ pub struct Artifact {
     /// What `list` reads of an artifact it did not serialize ([`Form::Listing`], `bytes` empty); `None`
     /// when `bytes` hold the artifact.
     pub(crate) listed: Option<Listed>,
+    /// For a member's template of a fleet's stack (`stackwright_stackset::StackSets::stack_set`): the
+    /// path of the administration stack whose stack set deploys it; `list` and `ci` do not deploy it.
+    pub deployed_by: Option<String>,
 }
 
 /// What `list` needs of an artifact besides its place: a template's size (for the `--s3-bucket` rule)
@@ -1010,6 +1013,7 @@ fn lower(
                 removed: false,
                 targets: instance.declaration.as_ref().map(|d| d.targets.clone()),
                 listed,
+                deployed_by: None,
             },
             document,
             module,
@@ -1162,6 +1166,7 @@ pub(crate) fn manifest_with_assets(
                     .targets
                     .as_ref()
                     .map(|targets| targets.iter().map(|t| t.name().to_owned()).collect()),
+                deployed_by: a.deployed_by.clone(),
             }
         })
         .collect();

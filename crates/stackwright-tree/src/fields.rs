@@ -251,6 +251,7 @@ mod tests {
             stack_name: None,
             capabilities: None,
             targets: None,
+            deployed_by: None,
         }
     }
 

@@ -49,6 +49,7 @@ fn fleet() -> Fleet {
     Fleet {
         name: "edge".into(),
         stack: "edge".into(),
+        administrator: "office".into(),
         members: ["ours", "theirs"]
             .map(|environment| Member {
                 environment: environment.into(),
@@ -144,6 +145,7 @@ fn a_global_name_without_the_account_in_an_organizational_unit_is_an_error() {
     let unit_fleet = |members: &[&str]| Fleet {
         name: "edge".into(),
         stack: "edge".into(),
+        administrator: "office".into(),
         members: members
             .iter()
             .map(|environment| Member {

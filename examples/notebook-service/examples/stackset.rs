@@ -52,6 +52,7 @@ fn main() -> ExitCode {
     let fleet = Fleet {
         name: "edge".into(),
         stack: "notebook".into(),
+        administrator: "prod-oregon".into(),
         members,
         permissions: Permissions::ServiceManaged {
             auto_deployment: Some(AutoDeployment {
