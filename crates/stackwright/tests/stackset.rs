@@ -264,6 +264,25 @@ fn synth_writes_a_declared_fleets_administration_stack_and_marks_its_members() {
         pure.manifest,
         std::fs::read(out.join("manifest.json")).unwrap()
     );
+    // `plan` compares the administration stack as any stack: unchanged, then a changed preference.
+    let out_arg = out.to_str().unwrap();
+    let (code, stdout, stderr) = run(&app, &["plan", "--against", out_arg]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    use stackwright::stackset::{Amount, StackSets};
+    let faster = self::app("10.0.0.0/16").stack_set(Fleet {
+        preferences: OperationPreferences {
+            max_concurrent: Amount::Count(2),
+            failure_tolerance: Amount::Count(1),
+            ..OperationPreferences::default()
+        },
+        ..fleet()
+    });
+    let (code, stdout, stderr) = run(&faster, &["plan", "--against", out_arg]);
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(
+        stdout.contains("edge-stackset") && stdout.contains("MaxConcurrentCount"),
+        "{stdout}"
+    );
 }
 
 #[test]
