@@ -105,10 +105,34 @@ pub(crate) fn select<'a>(
                 problems.push(problem(fleet, location, why));
             }
         }
+        let stack = fleet.administration_stack();
+        if let Err(why) = stackwright_core::ids::validate_name(&stack) {
+            problems.push(problem(
+                fleet,
+                location,
+                format!(
+                    "its administration stack would be named `{stack}`, not a stack name: {why}"
+                ),
+            ));
+        } else {
+            let name =
+                stackwright_cloudformation::stack_name(app.name(), &fleet.administrator, &stack);
+            if name.len() > stackwright_cloudformation::STACK_NAME_LIMIT {
+                problems.push(problem(
+                    fleet,
+                    location,
+                    format!(
+                        "its administration stack's CloudFormation stack name `{name}` has {} characters, \
+                         over the {} CloudFormation allows: shorten the fleet's name",
+                        name.len(),
+                        stackwright_cloudformation::STACK_NAME_LIMIT
+                    ),
+                ));
+            }
+        }
         if problems.len() > before {
             continue;
         }
-        let stack = fleet.administration_stack();
         if !targets.contains(&Target::CloudFormation) {
             if explicit && chosen(&fleet.administrator) {
                 for &target in targets {

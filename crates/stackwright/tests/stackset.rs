@@ -469,3 +469,31 @@ fn selecting_part_of_a_fleet_is_refused_and_the_rest_keeps_its_administration_st
         .expect("kept");
     assert_eq!(kept["removed"], true);
 }
+
+#[test]
+fn a_fleet_name_that_names_no_stack_or_twice_declared_is_an_error() {
+    use stackwright::stackset::StackSets;
+    let upper = self::app("10.0.0.0/16").stack_set(Fleet {
+        name: "Edge".into(),
+        ..fleet()
+    });
+    crate::support::fails(
+        &upper,
+        &["fleet `Edge`: its administration stack would be named `Edge-stackset`, not a stack name"],
+    );
+    let twice = self::app("10.0.0.0/16")
+        .stack_set(fleet())
+        .stack_set(fleet());
+    crate::support::fails(
+        &twice,
+        &["fleet `edge`: a fleet of this name is already declared at"],
+    );
+    let clash = self::app("10.0.0.0/16")
+        .stack("edge-stackset", edge)
+        .stack_set(fleet());
+    crate::support::fails(
+        &clash,
+        &["fleet `edge`: its administration stack is stack `edge-stackset` of environment `office`, which \
+           the app declares itself"],
+    );
+}
