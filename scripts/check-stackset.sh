@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Checks the StackSet example (examples/notebook-service/examples/stackset.rs: the Notebook Service in 3
-# organizational units x 4 regions) with the outside checkers: cfn-lint (in every region of the fleet) and
-# cloudformation-validate on the StackSet template and on its administration stack.
+# organizational units x 4 regions, declared on the app) with the outside checkers: cfn-lint (in every region
+# of the fleet) and cloudformation-validate on the StackSet template and on the administration stack that
+# synthesis writes into the tree (stack `edge-stackset` of environment `prod-oregon`).
 #
 # NOT REHEARSED on moto, and said so: moto 5.2.5 has no `AWS::CloudFormation::StackSet` resource (the
 # administration stack completes having created nothing), and its CreateStackInstances cannot create the
@@ -25,7 +26,7 @@ H=$VALIDATORS_HOME
 
 echo "==> cargo run -p notebook-service --example stackset -- $WORK"
 cargo run -q --manifest-path "$ROOT/Cargo.toml" -p notebook-service --example stackset -- "$WORK"
-files=("$WORK/notebook-edge.template.json" "$WORK/notebook-edge-administration.template.json")
+files=("$WORK/notebook-edge.template.json" "$WORK/out/cloudformation/prod-oregon/edge-stackset.template.json")
 echo "==> cfn-lint (us-west-2 us-east-1 eu-central-1 ap-southeast-2)"
 "$H/venv-cfnlint/bin/cfn-lint" --regions us-west-2 us-east-1 eu-central-1 ap-southeast-2 -- "${files[@]}"
 echo "==> cloudformation-validate"

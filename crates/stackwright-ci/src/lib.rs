@@ -19,7 +19,7 @@ pub use settings::{CiEnvironment, CiSettings};
 
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// GitHub Actions: a job matrix generates at most this many jobs ("Actions limits", Job matrix); a wave
 /// with more environments is split into several matrix jobs that run one after the other.
@@ -127,6 +127,10 @@ pub struct Listed {
     /// Set when the environment moves to another account or region and the old deployment is not gone.
     #[serde(default)]
     pub moving_from: Option<serde_json::Value>,
+    /// A fleet member's template: the path of the administration stack whose stack set deploys it
+    /// (deployed with that stack, not by a job of its own).
+    #[serde(default)]
+    pub deployed_by: Option<String>,
 }
 
 /// The deployment engine a pipeline deploys with: one per pipeline, as deploying both would deploy
@@ -333,8 +337,23 @@ impl Rollout {
         let mut waves: BTreeMap<usize, Vec<Unit>> = BTreeMap::new();
         let mut teardown: Vec<Unit> = Vec::new();
         let mut s3_bucket = false;
+        let deployed: BTreeSet<&str> = chosen
+            .iter()
+            .filter(|a| !a.removed && a.deploy.is_some())
+            .map(|a| a.path.as_str())
+            .collect();
         for a in &chosen {
             let place = format!("environment `{}`, stack `{}` ({})", a.env, a.stack, a.path);
+            // A StackSet's member: its administration stack's job deploys it.
+            if let Some(by) = a.deployed_by.as_ref().filter(|_| !a.removed) {
+                if !deployed.contains(by.as_str()) {
+                    problems.push(format!(
+                        "{place} is deployed by the stack set of `{by}`, which the listing does not deploy: \
+                         synthesize the fleet's environments together (`synth` without `--env`)"
+                    ));
+                }
+                continue;
+            }
             if let Some(from) = &a.moving_from {
                 problems.push(format!(
                     "{place} moves from {}/{}: tear the old deployment down and run `synth --destroyed {}` \

@@ -562,3 +562,53 @@ fn gitlab_resource_groups_deploy_in_pipeline_order() {
     assert_eq!(p["deploy w1 qa"]["interruptible"], Value::Null);
     assert_eq!(p[".stackwright-aws"]["interruptible"], false);
 }
+
+/// A StackSet's members are deployed by their administration stack's job, never by one of their own; a
+/// member whose administration stack the listing does not deploy is refused.
+#[test]
+fn a_stack_sets_members_deploy_through_its_administration_stack() {
+    const ADMINISTRATION: &str = "out/cloudformation/staging/edge-stackset.template.json";
+    let member = |env: &str| {
+        let mut a = listed(env, "555555555555", "edge", 1, "cloudformation");
+        a["wave"] = Value::Null;
+        a["deploy"] = Value::Null;
+        a["deploy_argv"] = Value::Null;
+        a["deployed_by"] = ADMINISTRATION.into();
+        a
+    };
+    let administration = listed(
+        "staging",
+        "333333333333",
+        "edge-stackset",
+        1,
+        "cloudformation",
+    );
+    let rollout = Rollout::of(
+        &listing(vec![administration, member("edge-1"), member("edge-2")]),
+        &options(Target::CloudFormation),
+    )
+    .unwrap();
+    let units: Vec<&Unit> = rollout.deploy.iter().flat_map(|b| &b.units).collect();
+    assert_eq!(units.len(), 1, "{units:#?}");
+    assert_eq!(units[0].env, "staging");
+    assert!(
+        units[0]
+            .script
+            .contains("--stack-name shop-staging-edge-stackset"),
+        "{}",
+        units[0].script
+    );
+    let problems = Rollout::of(
+        &listing(vec![member("edge-1")]),
+        &options(Target::CloudFormation),
+    )
+    .unwrap_err();
+    assert!(
+        problems[0].contains(
+            "environment `edge-1`, stack `edge` (out/cloudformation/edge-1/edge.template.json) is deployed \
+             by the stack set of `out/cloudformation/staging/edge-stackset.template.json`, which the listing \
+             does not deploy"
+        ),
+        "{problems:#?}"
+    );
+}

@@ -70,6 +70,7 @@ fn fleet(environments: usize) -> Fleet {
     Fleet {
         name: "edge".into(),
         stack: "edge".into(),
+        administrator: "edge-000".into(),
         members: (0..environments)
             .map(|i| Member {
                 environment: format!("edge-{i:03}"),

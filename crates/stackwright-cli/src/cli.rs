@@ -872,6 +872,13 @@ fn list(s: &Synthesis, out: &Path, tree: &PreviousTree) -> String {
             ));
             continue;
         }
+        if let Some(by) = &a.deployed_by {
+            text.push_str(&format!(
+                "      deployed by stack set: {} (not deployed as a stack)\n",
+                display_path(out, by)
+            ));
+            continue;
+        }
         if !a.depends_on.is_empty() {
             let after: Vec<String> = a.depends_on.iter().map(|d| display_path(out, d)).collect();
             text.push_str(&format!("      after: {}\n", after.join(", ")));
@@ -1007,7 +1014,9 @@ fn in_deploy_order<'s>(s: &'s Synthesis, waves: &[usize]) -> Vec<(&'s crate::Art
 /// command that tears it down, in both forms) and `destroyed` (the synth command to run once it is torn
 /// down). A Terraform module whose environment moves to another account or region while the tree's
 /// module still deploys to the old one has `moving_from` (`{"account", "region", "destroy",
-/// "destroy_argv"}`): tear that down first, then `synth --destroyed ENV`.
+/// "destroy_argv"}`): tear that down first, then `synth --destroyed ENV`. A fleet member's template
+/// (`stackwright_stackset::StackSets::stack_set`) has `deployed_by` (the path of the administration stack
+/// whose stack set deploys it) and `wave`, `deploy` and `deploy_argv` null.
 fn list_json(s: &Synthesis, out: &Path, tree: &PreviousTree) -> serde_json::Value {
     let waves = list_waves(&s.artifacts);
     let moves = crate::removed::pending_moves(tree, &s.artifacts);
@@ -1054,6 +1063,16 @@ fn list_json(s: &Synthesis, out: &Path, tree: &PreviousTree) -> serde_json::Valu
                 let mut from = serde_json::json!({ "account": account, "region": region });
                 teardown(s, a, account, region, &path).add_to(&mut from, "destroy");
                 entry["moving_from"] = from;
+            }
+            // A fleet member's template: its stack set (the administration stack) deploys it.
+            if let Some(by) = a.deployed_by.as_ref().filter(|_| !a.removed) {
+                entry["deployed_by"] = display_path(out, by).into();
+                entry["wave"] = serde_json::Value::Null;
+                entry["deploy"] = serde_json::Value::Null;
+                entry["deploy_argv"] = serde_json::Value::Null;
+                if let Some(map) = entry.as_object_mut() {
+                    map.remove("deploy_variables");
+                }
             }
             if a.removed {
                 entry["removed"] = true.into();

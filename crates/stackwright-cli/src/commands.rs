@@ -484,6 +484,7 @@ mod tests {
             removed: false,
             targets: None,
             listed: None,
+            deployed_by: None,
         };
         // As `list` has it: no bytes, the size counted.
         let listed = Artifact {

@@ -10,6 +10,7 @@
 mod ci;
 mod cli;
 mod commands;
+mod fleets;
 mod moves;
 mod parallel;
 mod plan;

@@ -340,6 +340,7 @@ pub(crate) fn listed(
                 .collect()
         }),
         listed: None,
+        deployed_by: entry.deployed_by.clone(),
     }
 }
 

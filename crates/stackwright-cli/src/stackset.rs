@@ -4,20 +4,37 @@
 
 use crate::synth::{synthesize, Request, Target};
 use stackwright_core::naming::Uniqueness;
-use stackwright_core::{AnyApp, Diagnostic, Location, Selection};
+use stackwright_core::{AnyApp, Diagnostic, Location, Selection, StackInstance};
 use stackwright_stackset::{DeploymentTarget, Fleet, MemberTemplate, StackSet};
 use std::collections::HashMap;
 
 /// Compiles `fleet` of `app`: its StackSet template and administration stack, or every problem (the
 /// definition's, the API's limits, and each property whose value differs between members).
 pub fn stack_set(app: &dyn AnyApp, fleet: &Fleet) -> Result<StackSet, Vec<Diagnostic>> {
+    if let Some(why) =
+        crate::fleets::unknown_environment(app, "administrator", &fleet.administrator)
+    {
+        let mut problem = Diagnostic::new(format!("fleet `{}`: {why}", fleet.name));
+        problem.stack = Some(fleet.stack.clone());
+        return Err(vec![problem]);
+    }
     let environments: Vec<String> = fleet
         .members
         .iter()
         .map(|m| m.environment.clone())
         .collect();
+    // An app that declares fleets compiles them in any synthesis, which must then select each one whole:
+    // synthesize every environment.
+    let declares = app
+        .extensions()
+        .get::<stackwright_stackset::Fleets>()
+        .is_some_and(|f| !f.declared.is_empty());
     let request = Request {
-        environments: environments.clone(),
+        environments: if declares {
+            Vec::new()
+        } else {
+            environments.clone()
+        },
         targets: vec![Target::CloudFormation],
     };
     let synthesis = synthesize(app, &request)?;
@@ -127,32 +144,45 @@ fn shared_global_names(
     let mut problems = Vec::new();
     for instance in &instantiation.instances {
         let env = instance.environment.name.as_str();
-        let (Some(unit), Some(account)) = (units.get(env), accounts.get(env)) else {
+        if let (Some(unit), Some(account)) = (units.get(env), accounts.get(env)) {
+            problems.extend(global_names(fleet, unit, account, instance));
+        }
+    }
+    problems
+}
+
+/// [`shared_global_names`] of one member's instance, which deploys to every account of organizational
+/// unit `unit` (`account` stands for each of them).
+pub(crate) fn global_names(
+    fleet: &Fleet,
+    unit: &str,
+    account: &str,
+    instance: &StackInstance,
+) -> Vec<Diagnostic> {
+    let env = instance.environment.name.as_str();
+    if instance.stack.name() != fleet.stack {
+        return Vec::new();
+    }
+    let mut problems = Vec::new();
+    for r in instance.stack.resources() {
+        let Some(physical) = &r.physical_name else {
             continue;
         };
-        if instance.stack.name() != fleet.stack {
+        if physical.rule.uniqueness() != Uniqueness::Global || physical.name.contains(account) {
             continue;
         }
-        for r in instance.stack.resources() {
-            let Some(physical) = &r.physical_name else {
-                continue;
-            };
-            if physical.rule.uniqueness() != Uniqueness::Global || physical.name.contains(account) {
-                continue;
-            }
-            let mut problem = Diagnostic::new(format!(
-                "fleet `{}`: member `{env}` deploys {} named `{}` to every account of organizational unit \
-                 `{unit}`, but the name is unique across all accounts and does not hold the account: the \
-                 first account would take it and the others fail. Put `{{account}}` in the app's naming \
-                 pattern, or leave the name to the engine",
-                fleet.name, r.kind, physical.name
-            ))
-            .for_resource(&r.id)
-            .at(r.location);
-            problem.environment = Some(env.to_owned());
-            problem.stack = Some(fleet.stack.clone());
-            problems.push(problem);
-        }
+        let mut problem = Diagnostic::new(format!(
+            "fleet `{}`: member `{env}` deploys {} named `{}` to every account of organizational unit \
+             `{unit}`, but the name is unique across all accounts and does not hold the account: the \
+             first account would take it and the others fail. Put `{{account}}` in the app's naming \
+             pattern, or leave the name to the engine",
+            fleet.name, r.kind, physical.name
+        ))
+        .for_resource(&r.id)
+        .at(r.location);
+        problem.environment = Some(env.to_owned());
+        problem.stack = Some(fleet.stack.clone());
+        problems.push(problem);
     }
     problems
 }

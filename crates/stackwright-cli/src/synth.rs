@@ -56,6 +56,9 @@ pub struct Artifact {
     /// What `list` reads of an artifact it did not serialize ([`Form::Listing`], `bytes` empty); `None`
     /// when `bytes` hold the artifact.
     pub(crate) listed: Option<Listed>,
+    /// For a member's template of a fleet's stack (`stackwright_stackset::StackSets::stack_set`): the
+    /// path of the administration stack whose stack set deploys it; `list` and `ci` do not deploy it.
+    pub deployed_by: Option<String>,
 }
 
 /// What `list` needs of an artifact besides its place: a template's size (for the `--s3-bucket` rule)
@@ -189,7 +192,10 @@ pub(crate) fn synthesize_beside(
             artifacts.push(l.artifact);
         }
     }
-    let hashes: Vec<String> = artifacts.iter().map(|a| hex_sha256(&a.bytes)).collect();
+    let mut hashes: Vec<String> = artifacts.iter().map(|a| hex_sha256(&a.bytes)).collect();
+    // A fleet's administration stack comes last from `stream`: put it where `synth` writes it.
+    let defined: Vec<&str> = app.environment_specs().map(|e| e.name.as_str()).collect();
+    crate::removed::tree_order(&defined, &mut artifacts, &mut hashes);
     let (entries, uses) = used.entries();
     let assets = uses
         .into_iter()
@@ -707,6 +713,9 @@ pub(crate) struct Lowered {
     /// What the stack gives the other target only, which this artifact's deployment lacks
     /// ([`stackwright_lowering::parity`]): `plan` notes it on the resources.
     pub(crate) gaps: Vec<stackwright_lowering::parity::Gap>,
+    /// A fleet member's CloudFormation template, whatever the form, for its stack set
+    /// (`crate::fleets`); taken before the sink sees it.
+    pub(crate) template: Option<Json>,
 }
 
 /// What [`stream`] gives besides the sink's results.
@@ -790,7 +799,16 @@ pub(crate) fn stream<R: Send>(
     let mut declared_somewhere: HashSet<Target> = HashSet::new();
     let mut skipped: Vec<(String, String, Target, String)> = Vec::new();
     let mut first_without: Vec<(Target, Diagnostic)> = Vec::new();
+    // Fleets on StackSets: their members' templates, kept as they are lowered, make each one's
+    // administration stack, one more artifact once every instance is lowered.
+    let (fleets, fleet_problems, fleet_skipped) =
+        crate::fleets::select(app, &request.environments, &request.targets, explicit);
+    skipped.extend(fleet_skipped);
+    let mut captured = Vec::new();
+    // One past the last instance's position: the administration stacks' positions follow.
+    let mut instances = 0;
     let checked = app.instantiate_each(&selection, environments_per_batch(), &mut |batch| {
+        instances = instances.max(batch.first + batch.instances.len());
         if request.targets.contains(&Target::CloudFormation) {
             name_problems.extend(names.check(&batch.instances));
         }
@@ -848,7 +866,9 @@ pub(crate) fn stream<R: Send>(
             let mut out = Vec::new();
             let mut problems = Vec::new();
             let mut warnings = Vec::new();
+            let mut members = Vec::new();
             for &(index, instance) in part {
+                problems.extend(fleets.clash(instance).map(|d| (index, d)));
                 if instance.links.rejected > 0 {
                     continue;
                 }
@@ -859,7 +879,8 @@ pub(crate) fn stream<R: Send>(
                     .copied()
                     .filter(|t| instance.targets.contains(t))
                     .collect();
-                let (mut artifacts, found) = lower(instance, &targets, form);
+                let (mut artifacts, found) =
+                    lower(instance, &targets, form, fleets.is_member(instance));
                 problems.extend(found.into_iter().map(|d| (index, d)));
                 // Parity is judged on the stack's declared targets: a gap exists whether or not this
                 // run writes both artifacts.
@@ -873,11 +894,13 @@ pub(crate) fn stream<R: Send>(
                     let target = lowered.artifact.target;
                     lowered.gaps = gaps.iter().filter(|g| g.lacking == target).cloned().collect();
                 }
+                members.extend(fleets.capture(instance, &mut artifacts));
                 out.push(sink(index, artifacts));
             }
-            (out, problems, warnings)
+            (out, problems, warnings, members)
         });
-        for (chunk, problems, warnings) in lowered {
+        for (chunk, problems, warnings, members) in lowered {
+            captured.extend(members);
             results.extend(chunk);
             target_problems.extend(problems);
             target_warnings.extend(warnings);
@@ -898,6 +921,17 @@ pub(crate) fn stream<R: Send>(
             .filter(|(t, _)| !declared_somewhere.contains(t))
             .map(|(_, d)| d),
     );
+    problems.extend(fleet_problems);
+    if problems.is_empty() {
+        match fleets.administration(app, captured, form) {
+            Ok(administration) => {
+                for (k, lowered) in administration.into_iter().enumerate() {
+                    results.push(sink(instances + k, vec![lowered]));
+                }
+            }
+            Err(found) => problems.extend(found),
+        }
+    }
     if !problems.is_empty() {
         dedup_in_order(&mut problems);
         return Err(merge_environments(problems));
@@ -916,20 +950,25 @@ pub(crate) fn stream<R: Send>(
 }
 
 /// Lowers one instance to every requested target, in order.
+/// `keep_template`: the instance is a fleet's member (`crate::fleets`), whose CloudFormation template
+/// the fleet's stack set is compiled from ([`Lowered::template`]).
 fn lower(
     instance: &StackInstance,
     targets: &[Target],
     form: Form,
+    keep_template: bool,
 ) -> (Vec<Lowered>, Vec<Diagnostic>) {
     let mut artifacts = Vec::new();
     let mut problems = Vec::new();
     let env = instance.environment;
     let stack = instance.stack.name();
     for &target in targets {
+        let mut template = None;
         let (document, resource_count, found, renames, capabilities) = match target {
             Target::CloudFormation => {
                 let t = stackwright_cloudformation::synthesize(instance);
                 let capabilities = stackwright_cloudformation::capabilities(&t.document);
+                template = keep_template.then(|| t.document.clone());
                 let (d, n, p) = (t.document, t.resource_count, t.problems);
                 (Document::Tree(d), n, p, t.renames, capabilities)
             }
@@ -1011,6 +1050,7 @@ fn lower(
             assets,
             asset_bucket,
             gaps: Vec::new(),
+            template,
             artifact: Artifact {
                 environment: env.name.clone(),
                 account: env.account.clone(),
@@ -1026,6 +1066,7 @@ fn lower(
                 removed: false,
                 targets: instance.declaration.as_ref().map(|d| d.targets.clone()),
                 listed,
+                deployed_by: None,
             },
             document,
             module,
@@ -1035,7 +1076,7 @@ fn lower(
 }
 
 /// The length of [`to_bytes`] of `document`, without holding the bytes.
-fn serialized_size(document: &Json) -> usize {
+pub(crate) fn serialized_size(document: &Json) -> usize {
     struct Count(usize);
     impl std::io::Write for Count {
         fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
@@ -1178,6 +1219,7 @@ pub(crate) fn manifest_with_assets(
                     .targets
                     .as_ref()
                     .map(|targets| targets.iter().map(|t| t.name().to_owned()).collect()),
+                deployed_by: a.deployed_by.clone(),
             }
         })
         .collect();

@@ -78,6 +78,8 @@ pub(crate) mod erased {
         pub(crate) naming: String,
         /// The app's `.targets(..)` declaration.
         pub(crate) targets: Option<crate::target::Declaration>,
+        /// What libraries declared on the app as a whole (a fleet's StackSet), typed by the library.
+        pub(crate) extensions: Extensions,
     }
 
     impl Shape {
@@ -90,6 +92,7 @@ pub(crate) mod erased {
                 tags: Vec::new(),
                 naming: naming::DEFAULT_PATTERN.to_owned(),
                 targets: None,
+                extensions: Extensions::default(),
             }
         }
 
@@ -226,6 +229,17 @@ impl<C> App<C> {
         &self.shape.name
     }
 
+    /// What libraries declared on the app as a whole, typed by the library that owns each value (as
+    /// [`EnvSpec::extensions`] for an environment): the core never reads them.
+    pub fn extensions(&self) -> &Extensions {
+        &self.shape.extensions
+    }
+
+    /// [`App::extensions`], to change: a library's extension trait records its declaration here.
+    pub fn extensions_mut(&mut self) -> &mut Extensions {
+        &mut self.shape.extensions
+    }
+
     pub fn environments(&self) -> &[Environment<C>] {
         &self.environments
     }
@@ -265,6 +279,11 @@ impl dyn AnyApp + '_ {
     /// The app's name.
     pub fn name(&self) -> &str {
         &self.shape().name
+    }
+
+    /// What libraries declared on the app as a whole ([`App::extensions`]).
+    pub fn extensions(&self) -> &Extensions {
+        &self.shape().extensions
     }
 
     /// The environments' config-independent facts, in declaration order.

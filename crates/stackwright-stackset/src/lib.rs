@@ -44,12 +44,55 @@ pub struct Fleet {
     pub name: String,
     /// The stack of the app that every member deploys.
     pub stack: String,
+    /// The environment whose account and region deploy the administration stack (one of the app's
+    /// environments: the management account, a delegated administrator, or for self-managed
+    /// permissions the account holding the administration role). `synth` writes the administration stack
+    /// as its stack [`Fleet::administration_stack`].
+    pub administrator: String,
     /// The members, in order: each one of the app's environments, deployed to its target in its region.
     pub members: Vec<Member>,
     /// Who deploys the instances.
     pub permissions: Permissions,
     /// How an operation proceeds across accounts and regions.
     pub preferences: OperationPreferences,
+}
+
+impl Fleet {
+    /// The name of the administration stack's stack in the administrator environment:
+    /// `<fleet>-stackset` (its CloudFormation stack is named as any stack of that environment).
+    pub fn administration_stack(&self) -> String {
+        format!("{}-stackset", self.name)
+    }
+}
+
+/// The fleets declared on an app ([`StackSets::stack_set`]), in declaration order: an app extension
+/// (`App::extensions`) that `synth` reads to write each fleet's administration stack.
+#[derive(Clone, Debug, Default)]
+pub struct Fleets {
+    /// Each fleet with where it was declared.
+    pub declared: Vec<(Fleet, Location)>,
+}
+
+/// Declares fleets on an app: `App::new(..).stack_set(Fleet { .. })`.
+pub trait StackSets: Sized {
+    /// Deploys `fleet.stack` to the fleet's members through one CloudFormation StackSet: `synth` writes
+    /// the administration stack as stack [`Fleet::administration_stack`] of `fleet.administrator`, and
+    /// marks the members' own templates of the stack as deployed by it (`deployed_by` in the manifest),
+    /// so that `list` and `ci` deploy the administration stack, not the members.
+    #[track_caller]
+    fn stack_set(self, fleet: Fleet) -> Self;
+}
+
+impl<C> StackSets for stackwright_core::App<C> {
+    #[track_caller]
+    fn stack_set(mut self, fleet: Fleet) -> Self {
+        let location = std::panic::Location::caller();
+        self.extensions_mut()
+            .get_or_default_mut::<Fleets>()
+            .declared
+            .push((fleet, location));
+        self
+    }
 }
 
 /// One environment of a fleet and where its instance (or, for an organizational unit, its instances)

@@ -35,6 +35,7 @@ fn fleet(members: &[(&str, DeploymentTarget)]) -> Fleet {
     Fleet {
         name: "edge".into(),
         stack: "edge".into(),
+        administrator: "a".into(),
         members: members
             .iter()
             .map(|(env, target)| Member {

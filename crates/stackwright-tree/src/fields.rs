@@ -326,6 +326,7 @@ mod tests {
             stack_name: None,
             capabilities: None,
             targets: None,
+            deployed_by: None,
         }
     }
 

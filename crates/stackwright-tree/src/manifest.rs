@@ -2,7 +2,7 @@
 //! module owns the format: [`Manifest::to_bytes`] writes it and [`Manifest::parse`] reads it back.
 
 use serde_json::Value as Json;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// The manifest's file name, at the root of every tree stackwright writes.
 pub const FILE_NAME: &str = "manifest.json";
@@ -42,6 +42,10 @@ pub struct Entry {
     /// The targets the artifact's stack declares (`targets`: `.targets(..)` of the stack, its environment or
     /// its app), which include `target`; `None` when nothing declares them (the stack has every target).
     pub targets: Option<Vec<String>>,
+    /// A template that a CloudFormation StackSet deploys (`deployed_by`): the path of the fleet's
+    /// administration stack, another CloudFormation artifact of the manifest. Written for review and
+    /// plans; `list` and `ci` deploy the administration stack instead.
+    pub deployed_by: Option<String>,
 }
 
 /// One code asset a manifest lists (`assets`): a zip in the tree, named by its sha256.
@@ -257,6 +261,10 @@ impl Manifest {
                         ))
                     }
                 },
+                deployed_by: match entry.get("deployed_by") {
+                    None => None,
+                    Some(_) => Some(field("deployed_by")?),
+                },
             };
             if let Some(targets) = &entry.targets {
                 if !targets.contains(&entry.target) {
@@ -301,6 +309,29 @@ impl Manifest {
             }
             artifacts.push(entry);
         }
+        // A stack set's member names its administration stack: a CloudFormation artifact of this
+        // manifest that no stack set deploys itself.
+        let templates: HashMap<&str, &Entry> = artifacts
+            .iter()
+            .filter(|a| a.target == "cloudformation")
+            .map(|a| (a.path.as_str(), a))
+            .collect();
+        for (i, entry) in artifacts.iter().enumerate() {
+            let Some(by) = &entry.deployed_by else {
+                continue;
+            };
+            let administration = templates.get(by.as_str());
+            if entry.target != "cloudformation"
+                || administration.is_none_or(|a| a.deployed_by.is_some() || a.path == entry.path)
+            {
+                return Err(format!(
+                    "artifact {i} has `deployed_by` {}, expected the path of another CloudFormation \
+                     artifact of the manifest (a stack set's administration stack) on a CloudFormation \
+                     artifact",
+                    crate::fields::shown_json(&Json::String(by.clone()))
+                ));
+            }
+        }
         let assets = match object.get("assets") {
             None => Vec::new(),
             Some(Json::Array(list)) => list
@@ -337,8 +368,8 @@ impl Manifest {
 
     /// The bytes of `manifest.json`: pretty JSON with two-space indentation and a final newline, each
     /// artifact's fields in a fixed order (`app`, `env`, `account`, `region`, `stack`, `target`, `path`,
-    /// `resources`, `sha256`, `depends_on`, then `stack_name`, `capabilities` and `targets` when set, then
-    /// `"removed": true` for a removed one).
+    /// `resources`, `sha256`, `depends_on`, then `stack_name`, `capabilities`, `targets` and `deployed_by`
+    /// when set, then `"removed": true` for a removed one).
     pub fn to_bytes(&self) -> Vec<u8> {
         let entries: Vec<Json> = self
             .artifacts
@@ -365,6 +396,9 @@ impl Manifest {
                 // Only stacks that declare their targets say so: every other manifest keeps its bytes.
                 if let Some(targets) = &a.targets {
                     entry["targets"] = targets.clone().into();
+                }
+                if let Some(by) = &a.deployed_by {
+                    entry["deployed_by"] = by.as_str().into();
                 }
                 if a.removed {
                     entry["removed"] = true.into();
@@ -682,6 +716,42 @@ mod tests {
             text.starts_with("{\n  \"format\": 1,\n  \"generator\": \"stackwright\""),
             "{text}"
         );
+    }
+
+    #[test]
+    fn a_stack_set_member_names_its_administration_stack() {
+        let template = |env: &str, stack: &str| {
+            let mut e = entry(&format!("cloudformation/{env}/{stack}.template.json"));
+            e["target"] = "cloudformation".into();
+            e["env"] = env.into();
+            e["stack"] = stack.into();
+            e
+        };
+        const ADMIN: &str = "cloudformation/office/edge-stackset.template.json";
+        let admin = template("office", "edge-stackset");
+        let mut member = template("prod", "edge");
+        member["deployed_by"] = ADMIN.into();
+        let m = parse(serde_json::json!({"format": 1, "app": "a", "artifacts": [admin.clone(), member.clone()]}))
+            .unwrap();
+        assert_eq!(m.artifacts[1].deployed_by.as_deref(), Some(ADMIN));
+        assert_eq!(m.artifacts[0].deployed_by, None);
+        assert_eq!(Manifest::parse(&m.to_bytes()).unwrap(), m);
+        // Not an artifact of the manifest, the member itself, a module, or a member of a stack set.
+        let refused = |artifacts: Json| {
+            let e = parse(serde_json::json!({"format": 1, "app": "a", "artifacts": artifacts}))
+                .unwrap_err();
+            assert!(e.contains("has `deployed_by`"), "{e}");
+        };
+        refused(serde_json::json!([member.clone()]));
+        let mut itself = member.clone();
+        itself["deployed_by"] = "cloudformation/prod/edge.template.json".into();
+        refused(serde_json::json!([admin.clone(), itself]));
+        let mut module = entry(TF);
+        module["deployed_by"] = ADMIN.into();
+        refused(serde_json::json!([admin.clone(), module]));
+        let mut chained = admin.clone();
+        chained["deployed_by"] = "cloudformation/prod/edge.template.json".into();
+        refused(serde_json::json!([chained, member]));
     }
 
     #[test]

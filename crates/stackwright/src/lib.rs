@@ -113,8 +113,8 @@ pub mod ci {
 pub mod stackset {
     pub use stackwright_cli::stack_set;
     pub use stackwright_stackset::{
-        Amount, AutoDeployment, DeploymentTarget, Fleet, Member, OperationPreferences, Permissions,
-        RegionConcurrency, StackSet, ENVIRONMENT_PARAMETER,
+        Amount, AutoDeployment, DeploymentTarget, Fleet, Fleets, Member, OperationPreferences,
+        Permissions, RegionConcurrency, StackSet, StackSets, ENVIRONMENT_PARAMETER,
     };
 }
 

@@ -1,14 +1,18 @@
 //! The Notebook Service as a StackSet fleet: its stack in 3 organizational units x 4 regions (12
 //! environments of one template, service-managed, new accounts enrolled automatically), beside two
-//! ordinary environments that deploy as stacks. Writes the StackSet template and its administration
-//! stack into DIR:
+//! ordinary environments that deploy as stacks. The fleet is declared on the app
+//! (`App::stack_set`), so synthesis writes its administration stack as stack `edge-stackset` of the
+//! administrator environment `prod-oregon`, beside every other artifact. Synthesizes the app's
+//! CloudFormation into `DIR/out` (as `synth` does), and writes the StackSet template the administration
+//! stack holds (its `TemplateBody`) into `DIR/notebook-edge.template.json`, for the outside checkers:
 //! `cargo run -p notebook-service --example stackset -- DIR [UNITS]` (UNITS organizational units, 3 by
 //! default; 125 make the 500-instance case of the benchmark figures).
 use notebook_service::{app_with, environments, Sizing};
 use stackwright::stackset::{
-    stack_set, Amount, AutoDeployment, DeploymentTarget, Fleet, Member, OperationPreferences,
-    Permissions, RegionConcurrency,
+    Amount, AutoDeployment, DeploymentTarget, Fleet, Member, OperationPreferences, Permissions,
+    RegionConcurrency, StackSets,
 };
+use stackwright::synth::{synthesize_into, Request, SynthError, Target};
 use stackwright::Environment;
 use std::process::ExitCode;
 
@@ -48,10 +52,10 @@ fn main() -> ExitCode {
             });
         }
     }
-    let app = app_with(all);
     let fleet = Fleet {
         name: "edge".into(),
         stack: "notebook".into(),
+        administrator: "prod-oregon".into(),
         members,
         permissions: Permissions::ServiceManaged {
             auto_deployment: Some(AutoDeployment {
@@ -67,37 +71,65 @@ fn main() -> ExitCode {
             soft_failure_tolerance: false,
         },
     };
-    let set = match stack_set(&app, &fleet) {
-        Ok(set) => set,
-        Err(problems) => {
+    let instances = fleet.members.len();
+    let app = app_with(all).stack_set(fleet);
+    let request = Request {
+        environments: Vec::new(),
+        targets: vec![Target::CloudFormation],
+    };
+    let out = dir.join("out");
+    let written = match synthesize_into(&app, &request, &out, &mut |_| {}) {
+        Ok(written) => written,
+        Err(SynthError::Problems(problems)) => {
             for p in problems {
                 let at = p.location.map(|l| format!(" --> {l}")).unwrap_or_default();
                 eprintln!("error: {}{at}", p.message);
             }
             return ExitCode::FAILURE;
         }
+        Err(e) => {
+            eprintln!("error: cannot write `{}`: {e:?}", out.display());
+            return ExitCode::FAILURE;
+        }
     };
-    let write = |name: String, document: &serde_json::Value| {
-        let mut text = serde_json::to_string_pretty(document).expect("JSON serializes");
-        text.push('\n');
-        std::fs::write(dir.join(name), text)
+    let Some(administration) = written
+        .artifacts
+        .iter()
+        .find(|a| a.stack == "edge-stackset")
+    else {
+        eprintln!("error: synthesis wrote no administration stack of fleet `edge`");
+        return ExitCode::FAILURE;
     };
-    let written = std::fs::create_dir_all(&dir)
-        .and_then(|()| write(format!("{}.template.json", set.name), &set.template))
-        .and_then(|()| {
-            write(
-                format!("{}-administration.template.json", set.name),
-                &set.administration,
-            )
+    // The template every stack instance deploys, as the administration stack holds it.
+    let template = std::fs::read(out.join(&administration.path))
+        .map_err(|e| e.to_string())
+        .and_then(|bytes| {
+            serde_json::from_slice::<serde_json::Value>(&bytes).map_err(|e| e.to_string())
+        })
+        .and_then(|document| {
+            let body = document["Resources"]["StackSet"]["Properties"]["TemplateBody"]
+                .as_str()
+                .ok_or("its StackSet has no TemplateBody")?
+                .to_owned();
+            serde_json::from_str::<serde_json::Value>(&body).map_err(|e| e.to_string())
         });
-    if let Err(e) = written {
-        eprintln!("error: cannot write into `{}`: {e}", dir.display());
+    let written_template = template.and_then(|template| {
+        let mut text = serde_json::to_string_pretty(&template).expect("JSON serializes");
+        text.push('\n');
+        std::fs::write(dir.join("notebook-edge.template.json"), text).map_err(|e| e.to_string())
+    });
+    if let Err(e) = written_template {
+        eprintln!(
+            "error: cannot write the StackSet template of `{}` into `{}`: {e}",
+            administration.path,
+            dir.display()
+        );
         return ExitCode::FAILURE;
     }
     println!(
-        "stack set `{}`: {} stack instance groups written into {}",
-        set.name,
-        fleet.members.len(),
+        "stack set `notebook-edge`: {instances} stack instance groups; administration stack {}; written \
+         into {}",
+        administration.path,
         dir.display()
     );
     ExitCode::SUCCESS
