@@ -159,6 +159,40 @@ pub(crate) fn link(
                     links,
                 );
             }
+            // Every target this stack is compiled for must have the producer's stack too: else that
+            // target's artifact would import a value no stack of it exports (or wait for a stack that
+            // does not exist).
+            let missing: Vec<crate::Target> = instance
+                .targets
+                .iter()
+                .copied()
+                .filter(|t| !producer.targets.contains(t))
+                .collect();
+            if !missing.is_empty() {
+                let declared = |i: &StackInstance| {
+                    i.declaration
+                        .as_ref()
+                        .map_or_else(|| "undeclared: both".to_owned(), |d| d.describe())
+                };
+                let message = format!(
+                    "`{user}` uses {} of stack `{stack}`, which is compiled for {} only ({}), but this stack \
+                     is compiled for {} ({}): its {} artifact would read a value that no {} stack produces. \
+                     Declare this stack's targets as the producer's (`stack.targets([..])`), or give stack \
+                     `{stack}` the {} target too",
+                    reference.what(),
+                    crate::target::names(&producer.targets),
+                    declared(producer),
+                    crate::target::names(&instance.targets),
+                    declared(instance),
+                    crate::target::names(&missing),
+                    crate::target::names(&missing),
+                    crate::target::names(&missing),
+                );
+                return reject(
+                    Diagnostic::new(message).for_resource(user).at(location),
+                    links,
+                );
+            }
             let target = match reference {
                 Reference::Param(_) => {
                     let message = format!(

@@ -71,15 +71,42 @@ pub fn apply_overrides(
     problems: &mut Vec<Diagnostic>,
 ) {
     for o in resource.overrides.iter().filter(|o| o.target == target) {
-        // An override to `no_value` sets the property to the target's absence (or removes it).
-        let value = match &o.value {
-            Some(v) if v.is_no_value() => no_value.cloned(),
-            other => other.as_ref().map(&mut *lower),
+        // An override to `no_value` sets the property to the target's absence (or removes it: where the
+        // builder did not set it, it is absent already, which is what was asked).
+        let applied = match &o.value {
+            Some(v) if v.is_no_value() => match no_value {
+                Some(absence) => apply(lowered, &o.path, Some(absence.clone())),
+                None if !exists(lowered, &o.path) => Ok(()),
+                None => apply(lowered, &o.path, None),
+            },
+            other => {
+                let value = other.as_ref().map(&mut *lower);
+                apply(lowered, &o.path, value)
+            }
         };
-        if let Err(why) = apply(lowered, &o.path, value) {
+        if let Err(why) = applied {
             problems.push(located(resource, o, why));
         }
     }
+}
+
+/// Whether `path` names a value inside `root` (object keys, list indexes).
+fn exists(root: &Json, path: &[String]) -> bool {
+    let mut node = root;
+    for segment in path {
+        node = match node {
+            Json::Object(map) => match map.get(segment) {
+                Some(next) => next,
+                None => return false,
+            },
+            Json::Array(items) => match segment.parse::<usize>().ok().and_then(|i| items.get(i)) {
+                Some(next) => next,
+                None => return false,
+            },
+            _ => return false,
+        };
+    }
+    true
 }
 
 fn located(resource: &Resource, o: &Override, why: String) -> Diagnostic {

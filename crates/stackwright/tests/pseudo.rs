@@ -4,6 +4,7 @@
 
 use crate::support::{artifacts, fails, line_below, map, one_stack, run, CFN, TF};
 use serde_json::{json, Value as Json};
+use stackwright::aws::sns;
 use stackwright::prelude::*;
 use stackwright::synth::{synthesize, Request, Target};
 use stackwright::{cfn, Value};
@@ -183,6 +184,12 @@ fn no_value_removes_a_property_and_a_nested_property_in_both_targets() {
                 .override_cloudformation("Properties.Monitoring", Expr::no_value())
                 .override_terraform("monitoring", Expr::no_value()),
         );
+        // A property the builder does not set is absent already: nothing to remove, no error.
+        s.add(
+            sns::Topic::new("Alerts")
+                .override_cloudformation("Properties.DisplayName", Expr::no_value())
+                .override_terraform("display_name", Expr::no_value()),
+        );
     });
     let docs = artifacts(&app);
     let no_value = json!({"Ref": "AWS::NoValue"});
@@ -198,6 +205,8 @@ fn no_value_removes_a_property_and_a_nested_property_in_both_targets() {
         docs[TF]["resource"]["aws_instance"]["web"],
         json!({"ami": "ami-12345678", "credit_specification": {}})
     );
+    let alerts = &docs[TF]["resource"]["aws_sns_topic"]["alerts"];
+    assert_eq!(alerts.get("display_name"), None, "{alerts:#}");
     let typed = &docs[TF]["resource"]["aws_instance"]["typed"];
     assert_eq!(typed.get("monitoring"), None, "{typed:#}");
     assert!(typed.get("ami").is_some(), "{typed:#}");

@@ -638,3 +638,52 @@ fn a_removal_in_one_target_is_a_plain_one_target_override() {
         "{found:#?}"
     );
 }
+
+/// A stack compiled for both targets cannot read a handle of a stack compiled for Terraform only: its
+/// CloudFormation template would import an export no CloudFormation stack makes. One located error at the
+/// use, naming both declarations; a consumer declared like its producer is fine.
+#[test]
+fn a_stack_cannot_use_a_handle_of_a_stack_without_one_of_its_targets() {
+    let at = line_below(9);
+    let app = App::new("shop")
+        .environment(Environment::new("dev", "123456789012", "us-west-2", ()))
+        .stacks(|stacks, _| {
+            let vpc = stacks.stack("network", |s| {
+                s.targets([Target::Terraform]);
+                s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"))
+            });
+            stacks.stack("service", |s| {
+                s.add(ec2::SecurityGroup::new("Web", &vpc, "web"));
+            });
+        });
+    let stderr = fails(
+        &app,
+        &[
+            "`Web` uses a resource attribute of stack `network`, which is compiled for terraform only \
+             (`.targets(terraform)` of the stack at",
+            "but this stack is compiled for cloudformation, terraform (undeclared: both): its cloudformation \
+             artifact would read a value that no cloudformation stack produces",
+            &at,
+        ],
+    );
+    assert!(
+        stderr.contains("1 problem"),
+        "one mistake, one error: {stderr}"
+    );
+    let app = App::new("shop")
+        .environment(Environment::new("dev", "123456789012", "us-west-2", ()))
+        .stacks(|stacks, _| {
+            let vpc = stacks.stack("network", |s| {
+                s.targets([Target::Terraform]);
+                s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"))
+            });
+            stacks.stack("service", |s| {
+                s.targets([Target::Terraform]);
+                s.add(ec2::SecurityGroup::new("Web", &vpc, "web"));
+            });
+        });
+    let scratch = tempfile::tempdir().unwrap();
+    let out = scratch.path().join("out");
+    let (code, stdout, stderr) = run(&app, &["synth", "--out", out.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+}
