@@ -40,6 +40,8 @@ pub fn stack_set(app: &dyn AnyApp, fleet: &Fleet) -> Result<StackSet, Vec<Diagno
     let synthesis = synthesize(app, &request)?;
     let mut documents = Vec::new();
     let mut problems = Vec::new();
+    // The members without the fleet's stack: one problem for all of them (one mistake, one error).
+    let mut lacking: Vec<&str> = Vec::new();
     for env in &environments {
         let artifact = synthesis
             .artifacts
@@ -53,11 +55,38 @@ pub fn stack_set(app: &dyn AnyApp, fleet: &Fleet) -> Result<StackSet, Vec<Diagno
                     fleet.name
                 ))),
             },
-            None => problems.push(Diagnostic::new(format!(
-                "fleet `{}`: environment `{env}` has no stack `{}`: every member must declare the fleet's stack",
-                fleet.name, fleet.stack
-            ))),
+            None => lacking.push(env),
         }
+    }
+    if !lacking.is_empty() {
+        let mut stacks: Vec<&str> = synthesis
+            .artifacts
+            .iter()
+            .filter(|a| a.environment == lacking[0] && !a.removed)
+            .map(|a| a.stack.as_str())
+            .collect();
+        stacks.dedup();
+        let names = |list: &[&str]| {
+            list.iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        problems.push(Diagnostic::new(format!(
+            "fleet `{}`: {} of its {} members ({}) have no stack `{}`: every member must declare the fleet's \
+             stack; `{}` has {}",
+            fleet.name,
+            lacking.len(),
+            environments.len(),
+            names(&lacking),
+            fleet.stack,
+            lacking[0],
+            if stacks.is_empty() {
+                "no stack".to_owned()
+            } else {
+                format!("stacks {}", names(&stacks))
+            }
+        )));
     }
     if !problems.is_empty() {
         return Err(problems);

@@ -489,9 +489,9 @@ fn check(app: &str, fleet: &Fleet, members: &[MemberTemplate]) -> Vec<Diagnostic
         seen.push((&member.target, account, t.region, &member.environment));
     }
     let p = &fleet.preferences;
-    let percentage = |n: u8, what: &str, say: &mut dyn FnMut(String)| {
+    let percentage = |n: u8, min: u8, what: &str, say: &mut dyn FnMut(String)| {
         if n > 100 {
-            say(format!("{what} is {n}%: expected 0 to 100"));
+            say(format!("{what} is {n}%: expected {min} to 100"));
         }
     };
     match p.max_concurrent {
@@ -499,11 +499,11 @@ fn check(app: &str, fleet: &Fleet, members: &[MemberTemplate]) -> Vec<Diagnostic
             say("its maximum concurrency is 0 accounts: expected at least 1".into())
         }
         Amount::Percentage(0) => say("its maximum concurrency is 0%: expected 1 to 100".into()),
-        Amount::Percentage(n) => percentage(n, "its maximum concurrency", &mut say),
+        Amount::Percentage(n) => percentage(n, 1, "its maximum concurrency", &mut say),
         Amount::Count(_) => {}
     }
     if let Amount::Percentage(n) = p.failure_tolerance {
-        percentage(n, "its failure tolerance", &mut say);
+        percentage(n, 0, "its failure tolerance", &mut say);
     }
     if let (Amount::Count(max), Amount::Count(tolerance), false) = (
         p.max_concurrent,

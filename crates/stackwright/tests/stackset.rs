@@ -497,3 +497,20 @@ fn a_fleet_name_that_names_no_stack_or_twice_declared_is_an_error() {
            the app declares itself"],
     );
 }
+
+/// A fleet naming a stack its members do not have is one problem, naming the members and the stacks
+/// they do have.
+#[test]
+fn a_fleet_of_a_stack_the_members_lack_is_one_problem() {
+    let wrong = Fleet {
+        stack: "nbk".into(),
+        ..fleet()
+    };
+    let problems = stack_set(&app("10.0.0.0/16"), &wrong).unwrap_err();
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    assert_eq!(
+        problems[0].message,
+        "fleet `edge`: 2 of its 2 members (`ours`, `theirs`) have no stack `nbk`: every member must declare \
+         the fleet's stack; `ours` has stacks `edge`"
+    );
+}

@@ -20,8 +20,13 @@ use std::process::ExitCode;
 pub const REGIONS: [&str; 4] = ["us-west-2", "us-east-1", "eu-central-1", "ap-southeast-2"];
 
 fn main() -> ExitCode {
-    let Some(dir) = std::env::args_os().nth(1).map(std::path::PathBuf::from) else {
-        eprintln!("usage: stackset DIR");
+    // An option (`--help`, `-h`) is not a directory to write into.
+    let first = std::env::args_os().nth(1);
+    let Some(dir) = first
+        .filter(|a| !a.to_string_lossy().starts_with('-'))
+        .map(std::path::PathBuf::from)
+    else {
+        eprintln!("usage: stackset DIR [UNITS] (DIR: where the tree and the StackSet template go; a path starting with `-` needs `./`)");
         return ExitCode::from(2);
     };
     let units = match std::env::args().nth(2).map(|n| n.parse::<usize>()) {

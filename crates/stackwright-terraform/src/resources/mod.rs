@@ -336,7 +336,7 @@ impl Resolve for Lowering<'_> {
                 return Err(
                     "`Expr::stack_id()` is CloudFormation's stack id (`AWS::StackId`); a Terraform module has \
                      no stack id: use `Expr::stack_name()` or a value of your own for this target, or \
-                     synthesize with `--target cloudformation`"
+                     declare the stack CloudFormation-only (`stack.targets([Target::CloudFormation])`)"
                         .into(),
                 )
             }
