@@ -203,8 +203,9 @@ fn resource_gaps(resource: &Resource, gaps: &mut Vec<Gap>) {
                 "`{registry}` reaches Terraform as `{awscc}`, Cloud Control's resource (provider \
                  hashicorp/awscc), not a hashicorp/aws `aws_*` one: `terraform validate` and checkov cannot \
                  check it here (the awscc provider is not in the local mirror; checkov has no awscc checks), \
-                 and existing hashicorp/aws state cannot move onto it; in a stack compiled for Terraform \
-                 only, the hashicorp/aws builders (`stackwright::terraform`) are the native form"
+                 and existing hashicorp/aws state cannot move onto it; a stack declared Terraform-only \
+                 (`stack.targets([Target::Terraform])`) can use the hashicorp/aws builders \
+                 (`stackwright::terraform`) instead"
             ), format!(
                 "Terraform: `{awscc}` is Cloud Control's resource, which `terraform validate` and checkov \
                  cannot check here"
