@@ -11,6 +11,7 @@
 pub mod aws_terraform;
 mod emit;
 mod model;
+mod required;
 mod sample;
 
 use serde_json::Value as Json;

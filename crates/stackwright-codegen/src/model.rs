@@ -71,6 +71,8 @@ pub struct Property {
     pub terraform: Option<String>,
     pub ty: Ty,
     pub required: bool,
+    /// Its place in the schema's `required` list: `new` takes required properties in that order.
+    pub required_at: Option<usize>,
     pub create_only: bool,
     pub doc: String,
     pub constraints: Vec<String>,
@@ -608,7 +610,7 @@ impl<'a> Ctx<'a> {
         } else {
             BTreeSet::new()
         };
-        let required: BTreeSet<String> = strings(node.get("required")).into_iter().collect();
+        let required: Vec<String> = strings(node.get("required"));
         let tag_property = if top { tag_property(schema) } else { None };
         let Some(props) = node.get("properties").and_then(Json::as_object) else {
             return Vec::new();
@@ -695,6 +697,7 @@ impl<'a> Ctx<'a> {
                 terraform,
                 ty,
                 required: required.contains(cfn),
+                required_at: required.iter().position(|r| r == cfn),
                 create_only: create_only.contains(cfn),
                 doc,
                 constraints,

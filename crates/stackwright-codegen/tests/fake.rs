@@ -293,3 +293,41 @@ fn awscc_schemas_are_data_of_the_service_and_one_of_objects_are_renamed_json() {
     assert!(!output.files.contains_key("src/generated/fake.awscc.jsonl"));
     assert!(!output.files["src/generated/fake.rs"].contains("AWSCC_SCHEMAS"));
 }
+
+/// Required properties come in the order of the schema's `required` list, not the alphabet's; two of one
+/// Rust type are named fields of a `<Type>Required` struct (re-exported with a shared type), so that a swap
+/// does not compile; the sample passes them so.
+#[test]
+fn required_properties_keep_the_schema_order_and_same_typed_ones_are_named() {
+    let mut inputs = inputs();
+    let check = json!({"type": "object", "properties": {
+        "HealthyThreshold": {"type": "string"}, "Interval": {"type": "string"}, "Port": {"type": "integer"},
+        "Target": {"type": "string"}}, "required": ["Target", "Interval", "HealthyThreshold"]});
+    let range = json!({"type": "object", "properties": {"Label": {"type": "string"}, "Max": {"type": "integer"}},
+        "required": ["Max", "Label"]});
+    let thing = json!({"typeName": "AWS::Fake::Thing",
+        "properties": {"Check": {"$ref": "#/definitions/Check"}, "Range": {"$ref": "#/definitions/Range"}},
+        "definitions": {"Check": check, "Range": range}, "required": ["Range", "Check"],
+        "primaryIdentifier": ["/properties/Range"]});
+    inputs.registry = format!("{thing}\n");
+    inputs.regions = json!({"AWS::Fake::Thing": ["eu-west-1"]});
+    inputs.overlay = json!({});
+    let output = generate(&inputs).expect("generates");
+    let fake = &output.files["src/generated/fake.rs"];
+    for expected in [
+        // Distinct types, positional in schema order: `max` before `label`, `range` before `check`.
+        "pub fn new(max: i64, label: impl Into<rt::Expr>) -> Self {",
+        "pub fn new(id: impl Into<String>, range: thing::Range, check: thing::Check) -> Self {",
+        // Three strings: by name, in schema order.
+        "pub struct CheckRequired {",
+        "pub target: rt::Expr,\n",
+        "pub fn new(required: CheckRequired) -> Self {",
+        // Stored in the schema's property order, as before: the artifacts do not change with `new`.
+        "this.set(\"Interval\", None, rt::string(required.interval));\n            this.set(\"Target\", None, rt::string(required.target));",
+        "Required properties: `target` (`Target`), `interval` (`Interval`), `healthy_threshold` (`HealthyThreshold`).",
+    ] {
+        assert!(fake.contains(expected), "missing `{expected}` in:\n{fake}");
+    }
+    let sample = &output.files["examples/registry_sample.rs"];
+    assert!(sample.contains("thing::CheckRequired {\n"), "{sample}");
+}

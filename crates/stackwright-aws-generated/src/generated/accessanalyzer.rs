@@ -440,23 +440,31 @@ static ARCHIVE_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`ArchiveRule`], by name: two of them have one type, and a swap must not compile.
+pub struct ArchiveRuleRequired {
+    /// The name of the analyzer for the archive rule. CloudFormation `AnalyzerName`.
+    pub analyzer_name: rt::Expr,
+    /// The name of the archive rule. CloudFormation `RuleName`.
+    pub rule_name: rt::Expr,
+    /// The criteria for the archive rule. CloudFormation `Filter`.
+    pub filter: rt::Value,
+}
 impl ArchiveRule {
-    /// Declares a `AWS::AccessAnalyzer::ArchiveRule` with the stack-unique `id`. Required properties: `analyzer_name` (`AnalyzerName`), `filter` (`Filter`), `rule_name` (`RuleName`).
+    /// Declares a `AWS::AccessAnalyzer::ArchiveRule` with the stack-unique `id`. Required properties: `analyzer_name` (`AnalyzerName`), `rule_name` (`RuleName`), `filter` (`Filter`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        analyzer_name: impl Into<rt::Expr>,
-        filter: impl Into<rt::Value>,
-        rule_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ArchiveRuleRequired) -> Self {
         let mut this = rt::Base::new(id, &ARCHIVE_RULE_TYPE);
         this.set(
             "AnalyzerName",
             Some("analyzer_name"),
-            rt::string(analyzer_name),
+            rt::string(required.analyzer_name),
         );
-        this.set("Filter", Some("filter"), rt::json_object(filter));
-        this.set("RuleName", Some("rule_name"), rt::string(rule_name));
+        this.set("Filter", Some("filter"), rt::json_object(required.filter));
+        this.set(
+            "RuleName",
+            Some("rule_name"),
+            rt::string(required.rule_name),
+        );
         ArchiveRule(this)
     }
 }

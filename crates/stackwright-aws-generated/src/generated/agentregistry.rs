@@ -269,10 +269,10 @@ pub mod registry {
     #[derive(Clone, Debug)]
     pub struct AuthorizingClaimMatchValueType(rt::Props);
     impl AuthorizingClaimMatchValueType {
-        /// A new `AuthorizingClaimMatchValueType`. Required properties: `claim_match_operator` (`ClaimMatchOperator`), `claim_match_value` (`ClaimMatchValue`).
+        /// A new `AuthorizingClaimMatchValueType`. Required properties: `claim_match_value` (`ClaimMatchValue`), `claim_match_operator` (`ClaimMatchOperator`).
         pub fn new(
-            claim_match_operator: ClaimMatchOperator,
             claim_match_value: ClaimMatchValueType,
+            claim_match_operator: ClaimMatchOperator,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -333,11 +333,11 @@ pub mod registry {
     #[derive(Clone, Debug)]
     pub struct CustomClaimValidationType(rt::Props);
     impl CustomClaimValidationType {
-        /// A new `CustomClaimValidationType`. Required properties: `authorizing_claim_match_value` (`AuthorizingClaimMatchValue`), `inbound_token_claim_name` (`InboundTokenClaimName`), `inbound_token_claim_value_type` (`InboundTokenClaimValueType`).
+        /// A new `CustomClaimValidationType`. Required properties: `inbound_token_claim_name` (`InboundTokenClaimName`), `inbound_token_claim_value_type` (`InboundTokenClaimValueType`), `authorizing_claim_match_value` (`AuthorizingClaimMatchValue`).
         pub fn new(
-            authorizing_claim_match_value: AuthorizingClaimMatchValueType,
             inbound_token_claim_name: impl Into<rt::Expr>,
             inbound_token_claim_value_type: InboundTokenClaimValueType,
+            authorizing_claim_match_value: AuthorizingClaimMatchValueType,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -642,13 +642,13 @@ static REGISTRY_RECORD_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl RegistryRecord {
-    /// Declares a `AWS::AgentRegistry::RegistryRecord` with the stack-unique `id`. Required properties: `descriptors` (`Descriptors`), `name` (`Name`), `record_type` (`RecordType`).
+    /// Declares a `AWS::AgentRegistry::RegistryRecord` with the stack-unique `id`. Required properties: `name` (`Name`), `record_type` (`RecordType`), `descriptors` (`Descriptors`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        descriptors: registry_record::Descriptors,
         name: impl Into<rt::Expr>,
         record_type: registry_record::RecordType,
+        descriptors: registry_record::Descriptors,
     ) -> Self {
         let mut this = rt::Base::new(id, &REGISTRY_RECORD_TYPE);
         this.set("Descriptors", Some("descriptors"), descriptors.into());
@@ -1184,10 +1184,10 @@ pub mod registry_record {
     #[derive(Clone, Debug)]
     pub struct RegistryRecordCredentialProviderConfiguration(rt::Props);
     impl RegistryRecordCredentialProviderConfiguration {
-        /// A new `RegistryRecordCredentialProviderConfiguration`. Required properties: `credential_provider` (`CredentialProvider`), `credential_provider_type` (`CredentialProviderType`).
+        /// A new `RegistryRecordCredentialProviderConfiguration`. Required properties: `credential_provider_type` (`CredentialProviderType`), `credential_provider` (`CredentialProvider`).
         pub fn new(
-            credential_provider: RegistryRecordCredentialProviderUnion,
             credential_provider_type: CredentialProviderType,
+            credential_provider: RegistryRecordCredentialProviderUnion,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(

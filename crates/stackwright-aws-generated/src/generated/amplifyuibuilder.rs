@@ -157,17 +157,22 @@ pub mod component {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ComponentChild(rt::Props);
+    /// The required values of [`ComponentChild`], by name: two of them have one type, and a swap must not compile.
+    pub struct ComponentChildRequired {
+        /// CloudFormation `ComponentType`.
+        pub component_type: rt::Expr,
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// CloudFormation `Properties`.
+        pub properties: rt::Value,
+    }
     impl ComponentChild {
         /// A new `ComponentChild`. Required properties: `component_type` (`ComponentType`), `name` (`Name`), `properties` (`Properties`).
-        pub fn new(
-            component_type: impl Into<rt::Expr>,
-            name: impl Into<rt::Expr>,
-            properties: impl Into<rt::Value>,
-        ) -> Self {
+        pub fn new(required: ComponentChildRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ComponentType", None, rt::string(component_type));
-            this.set("Name", None, rt::string(name));
-            this.set("Properties", None, rt::json(properties));
+            this.set("ComponentType", None, rt::string(required.component_type));
+            this.set("Name", None, rt::string(required.name));
+            this.set("Properties", None, rt::json(required.properties));
             ComponentChild(this)
         }
         /// CloudFormation `Children`; awscc has no attribute for it, so Terraform synthesis reports it when set.

@@ -189,19 +189,27 @@ static AUTHORIZER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`Authorizer`], by name: two of them have one type, and a swap must not compile.
+pub struct AuthorizerRequired {
+    /// CloudFormation `RestApiId`.
+    pub rest_api_id: rt::Expr,
+    /// CloudFormation `Type`.
+    pub type_: rt::Expr,
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl Authorizer {
-    /// Declares a `AWS::ApiGateway::Authorizer` with the stack-unique `id`. Required properties: `name` (`Name`), `rest_api_id` (`RestApiId`), `type_` (`Type`).
+    /// Declares a `AWS::ApiGateway::Authorizer` with the stack-unique `id`. Required properties: `rest_api_id` (`RestApiId`), `type_` (`Type`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        name: impl Into<rt::Expr>,
-        rest_api_id: impl Into<rt::Expr>,
-        type_: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: AuthorizerRequired) -> Self {
         let mut this = rt::Base::new(id, &AUTHORIZER_TYPE);
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("RestApiId", Some("rest_api_id"), rt::string(rest_api_id));
-        this.set("Type", Some("type"), rt::string(type_));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set(
+            "RestApiId",
+            Some("rest_api_id"),
+            rt::string(required.rest_api_id),
+        );
+        this.set("Type", Some("type"), rt::string(required.type_));
         Authorizer(this)
     }
     /// CloudFormation `AuthType`, Terraform `auth_type`.
@@ -328,21 +336,28 @@ static BASE_PATH_MAPPING_V2_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
+/// The required values of [`BasePathMappingV2`], by name: two of them have one type, and a swap must not compile.
+pub struct BasePathMappingV2Required {
+    /// The Arn of an AWS::ApiGateway::DomainNameV2 resource. CloudFormation `DomainNameArn`.
+    pub domain_name_arn: rt::Expr,
+    /// The ID of the API. CloudFormation `RestApiId`.
+    pub rest_api_id: rt::Expr,
+}
 impl BasePathMappingV2 {
     /// Declares a `AWS::ApiGateway::BasePathMappingV2` with the stack-unique `id`. Required properties: `domain_name_arn` (`DomainNameArn`), `rest_api_id` (`RestApiId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        domain_name_arn: impl Into<rt::Expr>,
-        rest_api_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: BasePathMappingV2Required) -> Self {
         let mut this = rt::Base::new(id, &BASE_PATH_MAPPING_V2_TYPE);
         this.set(
             "DomainNameArn",
             Some("domain_name_arn"),
-            rt::string(domain_name_arn),
+            rt::string(required.domain_name_arn),
         );
-        this.set("RestApiId", Some("rest_api_id"), rt::string(rest_api_id));
+        this.set(
+            "RestApiId",
+            Some("rest_api_id"),
+            rt::string(required.rest_api_id),
+        );
         BasePathMappingV2(this)
     }
     /// The base path name that callers of the API must provide in the URL after the domain name.
@@ -901,12 +916,19 @@ pub mod deployment {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
+    /// The required values of [`Tag`], by name: two of them have one type, and a swap must not compile.
+    pub struct TagRequired {
+        /// The value for the specified tag key. CloudFormation `Value`.
+        pub value: rt::Expr,
+        /// A string you can use to assign a value. CloudFormation `Key`.
+        pub key: rt::Expr,
+    }
     impl Tag {
-        /// A new `Tag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        /// A new `Tag`. Required properties: `value` (`Value`), `key` (`Key`).
+        pub fn new(required: TagRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             Tag(this)
         }
     }
@@ -928,19 +950,31 @@ static DOCUMENTATION_PART_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 7),
     awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
+/// The required values of [`DocumentationPart`], by name: two of them have one type, and a swap must not compile.
+pub struct DocumentationPartRequired {
+    /// The ``Location`` property specifies the location of the Amazon API Gateway API entity that the documentation applies to. CloudFormation `Location`.
+    pub location: documentation_part::Location,
+    /// CloudFormation `Properties`.
+    pub properties: rt::Expr,
+    /// CloudFormation `RestApiId`.
+    pub rest_api_id: rt::Expr,
+}
 impl DocumentationPart {
     /// Declares a `AWS::ApiGateway::DocumentationPart` with the stack-unique `id`. Required properties: `location` (`Location`), `properties` (`Properties`), `rest_api_id` (`RestApiId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        location: documentation_part::Location,
-        properties: impl Into<rt::Expr>,
-        rest_api_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DocumentationPartRequired) -> Self {
         let mut this = rt::Base::new(id, &DOCUMENTATION_PART_TYPE);
-        this.set("Location", Some("location"), location.into());
-        this.set("Properties", Some("properties"), rt::string(properties));
-        this.set("RestApiId", Some("rest_api_id"), rt::string(rest_api_id));
+        this.set("Location", Some("location"), required.location.into());
+        this.set(
+            "Properties",
+            Some("properties"),
+            rt::string(required.properties),
+        );
+        this.set(
+            "RestApiId",
+            Some("rest_api_id"),
+            rt::string(required.rest_api_id),
+        );
         DocumentationPart(this)
     }
 }
@@ -1045,21 +1079,28 @@ static DOCUMENTATION_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 8),
     awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
+/// The required values of [`DocumentationVersion`], by name: two of them have one type, and a swap must not compile.
+pub struct DocumentationVersionRequired {
+    /// CloudFormation `DocumentationVersion`.
+    pub documentation_version: rt::Expr,
+    /// CloudFormation `RestApiId`.
+    pub rest_api_id: rt::Expr,
+}
 impl DocumentationVersion {
     /// Declares a `AWS::ApiGateway::DocumentationVersion` with the stack-unique `id`. Required properties: `documentation_version` (`DocumentationVersion`), `rest_api_id` (`RestApiId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        documentation_version: impl Into<rt::Expr>,
-        rest_api_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DocumentationVersionRequired) -> Self {
         let mut this = rt::Base::new(id, &DOCUMENTATION_VERSION_TYPE);
         this.set(
             "DocumentationVersion",
             Some("documentation_version"),
-            rt::string(documentation_version),
+            rt::string(required.documentation_version),
         );
-        this.set("RestApiId", Some("rest_api_id"), rt::string(rest_api_id));
+        this.set(
+            "RestApiId",
+            Some("rest_api_id"),
+            rt::string(required.rest_api_id),
+        );
         DocumentationVersion(this)
     }
     /// CloudFormation `Description`, Terraform `description`.
@@ -1288,30 +1329,34 @@ static DOMAIN_NAME_ACCESS_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 10),
     awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
+/// The required values of [`DomainNameAccessAssociation`], by name: two of them have one type, and a swap must not compile.
+pub struct DomainNameAccessAssociationRequired {
+    /// The amazon resource name (ARN) of the domain name resource. CloudFormation `DomainNameArn`.
+    pub domain_name_arn: rt::Expr,
+    /// The source of the domain name access association resource. CloudFormation `AccessAssociationSource`.
+    pub access_association_source: rt::Expr,
+    /// The source type of the domain name access association resource. CloudFormation `AccessAssociationSourceType`.
+    pub access_association_source_type: domain_name_access_association::AccessAssociationSourceType,
+}
 impl DomainNameAccessAssociation {
-    /// Declares a `AWS::ApiGateway::DomainNameAccessAssociation` with the stack-unique `id`. Required properties: `access_association_source` (`AccessAssociationSource`), `access_association_source_type` (`AccessAssociationSourceType`), `domain_name_arn` (`DomainNameArn`).
+    /// Declares a `AWS::ApiGateway::DomainNameAccessAssociation` with the stack-unique `id`. Required properties: `domain_name_arn` (`DomainNameArn`), `access_association_source` (`AccessAssociationSource`), `access_association_source_type` (`AccessAssociationSourceType`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        access_association_source: impl Into<rt::Expr>,
-        access_association_source_type: domain_name_access_association::AccessAssociationSourceType,
-        domain_name_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DomainNameAccessAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &DOMAIN_NAME_ACCESS_ASSOCIATION_TYPE);
         this.set(
             "AccessAssociationSource",
             Some("access_association_source"),
-            rt::string(access_association_source),
+            rt::string(required.access_association_source),
         );
         this.set(
             "AccessAssociationSourceType",
             Some("access_association_source_type"),
-            access_association_source_type.into(),
+            required.access_association_source_type.into(),
         );
         this.set(
             "DomainNameArn",
             Some("domain_name_arn"),
-            rt::string(domain_name_arn),
+            rt::string(required.domain_name_arn),
         );
         DomainNameAccessAssociation(this)
     }
@@ -1481,21 +1526,28 @@ static GATEWAY_RESPONSE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 12),
     awscc_schema: Some((&AWSCC_SCHEMAS, 12)),
 };
+/// The required values of [`GatewayResponse`], by name: two of them have one type, and a swap must not compile.
+pub struct GatewayResponseRequired {
+    /// CloudFormation `ResponseType`.
+    pub response_type: rt::Expr,
+    /// CloudFormation `RestApiId`.
+    pub rest_api_id: rt::Expr,
+}
 impl GatewayResponse {
     /// Declares a `AWS::ApiGateway::GatewayResponse` with the stack-unique `id`. Required properties: `response_type` (`ResponseType`), `rest_api_id` (`RestApiId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        response_type: impl Into<rt::Expr>,
-        rest_api_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: GatewayResponseRequired) -> Self {
         let mut this = rt::Base::new(id, &GATEWAY_RESPONSE_TYPE);
         this.set(
             "ResponseType",
             Some("response_type"),
-            rt::string(response_type),
+            rt::string(required.response_type),
         );
-        this.set("RestApiId", Some("rest_api_id"), rt::string(rest_api_id));
+        this.set(
+            "RestApiId",
+            Some("rest_api_id"),
+            rt::string(required.rest_api_id),
+        );
         GatewayResponse(this)
     }
     /// CloudFormation `ResponseParameters`, Terraform `response_parameters`.
@@ -1556,19 +1608,35 @@ static METHOD_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 13),
     awscc_schema: Some((&AWSCC_SCHEMAS, 13)),
 };
+/// The required values of [`Method`], by name: two of them have one type, and a swap must not compile.
+pub struct MethodRequired {
+    /// CloudFormation `RestApiId`.
+    pub rest_api_id: rt::Expr,
+    /// CloudFormation `ResourceId`.
+    pub resource_id: rt::Expr,
+    /// CloudFormation `HttpMethod`.
+    pub http_method: rt::Expr,
+}
 impl Method {
-    /// Declares a `AWS::ApiGateway::Method` with the stack-unique `id`. Required properties: `http_method` (`HttpMethod`), `resource_id` (`ResourceId`), `rest_api_id` (`RestApiId`).
+    /// Declares a `AWS::ApiGateway::Method` with the stack-unique `id`. Required properties: `rest_api_id` (`RestApiId`), `resource_id` (`ResourceId`), `http_method` (`HttpMethod`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        http_method: impl Into<rt::Expr>,
-        resource_id: impl Into<rt::Expr>,
-        rest_api_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: MethodRequired) -> Self {
         let mut this = rt::Base::new(id, &METHOD_TYPE);
-        this.set("HttpMethod", Some("http_method"), rt::string(http_method));
-        this.set("ResourceId", Some("resource_id"), rt::string(resource_id));
-        this.set("RestApiId", Some("rest_api_id"), rt::string(rest_api_id));
+        this.set(
+            "HttpMethod",
+            Some("http_method"),
+            rt::string(required.http_method),
+        );
+        this.set(
+            "ResourceId",
+            Some("resource_id"),
+            rt::string(required.resource_id),
+        );
+        this.set(
+            "RestApiId",
+            Some("rest_api_id"),
+            rt::string(required.rest_api_id),
+        );
         Method(this)
     }
     /// CloudFormation `ApiKeyRequired`, Terraform `api_key_required`.
@@ -2084,19 +2152,35 @@ static RESOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 16),
     awscc_schema: Some((&AWSCC_SCHEMAS, 16)),
 };
+/// The required values of [`Resource`], by name: two of them have one type, and a swap must not compile.
+pub struct ResourceRequired {
+    /// CloudFormation `ParentId`.
+    pub parent_id: rt::Expr,
+    /// CloudFormation `PathPart`.
+    pub path_part: rt::Expr,
+    /// CloudFormation `RestApiId`.
+    pub rest_api_id: rt::Expr,
+}
 impl Resource {
     /// Declares a `AWS::ApiGateway::Resource` with the stack-unique `id`. Required properties: `parent_id` (`ParentId`), `path_part` (`PathPart`), `rest_api_id` (`RestApiId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        parent_id: impl Into<rt::Expr>,
-        path_part: impl Into<rt::Expr>,
-        rest_api_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ResourceRequired) -> Self {
         let mut this = rt::Base::new(id, &RESOURCE_TYPE);
-        this.set("ParentId", Some("parent_id"), rt::string(parent_id));
-        this.set("PathPart", Some("path_part"), rt::string(path_part));
-        this.set("RestApiId", Some("rest_api_id"), rt::string(rest_api_id));
+        this.set(
+            "ParentId",
+            Some("parent_id"),
+            rt::string(required.parent_id),
+        );
+        this.set(
+            "PathPart",
+            Some("path_part"),
+            rt::string(required.path_part),
+        );
+        this.set(
+            "RestApiId",
+            Some("rest_api_id"),
+            rt::string(required.rest_api_id),
+        );
         Resource(this)
     }
 }
@@ -2846,22 +2930,26 @@ static USAGE_PLAN_KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 20),
     awscc_schema: Some((&AWSCC_SCHEMAS, 20)),
 };
+/// The required values of [`UsagePlanKey`], by name: two of them have one type, and a swap must not compile.
+pub struct UsagePlanKeyRequired {
+    /// CloudFormation `KeyType`.
+    pub key_type: usage_plan_key::KeyType,
+    /// The Id of the UsagePlan resource representing the usage plan containing the UsagePlanKey resource representing a plan customer. CloudFormation `UsagePlanId`.
+    pub usage_plan_id: rt::Expr,
+    /// The Id of the UsagePlanKey resource. CloudFormation `KeyId`.
+    pub key_id: rt::Expr,
+}
 impl UsagePlanKey {
-    /// Declares a `AWS::ApiGateway::UsagePlanKey` with the stack-unique `id`. Required properties: `key_id` (`KeyId`), `key_type` (`KeyType`), `usage_plan_id` (`UsagePlanId`).
+    /// Declares a `AWS::ApiGateway::UsagePlanKey` with the stack-unique `id`. Required properties: `key_type` (`KeyType`), `usage_plan_id` (`UsagePlanId`), `key_id` (`KeyId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        key_id: impl Into<rt::Expr>,
-        key_type: usage_plan_key::KeyType,
-        usage_plan_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: UsagePlanKeyRequired) -> Self {
         let mut this = rt::Base::new(id, &USAGE_PLAN_KEY_TYPE);
-        this.set("KeyId", Some("key_id"), rt::string(key_id));
-        this.set("KeyType", Some("key_type"), key_type.into());
+        this.set("KeyId", Some("key_id"), rt::string(required.key_id));
+        this.set("KeyType", Some("key_type"), required.key_type.into());
         this.set(
             "UsagePlanId",
             Some("usage_plan_id"),
-            rt::string(usage_plan_id),
+            rt::string(required.usage_plan_id),
         );
         UsagePlanKey(this)
     }

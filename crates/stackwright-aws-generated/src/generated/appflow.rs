@@ -59,12 +59,12 @@ static CONNECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Connector {
-    /// Declares a `AWS::AppFlow::Connector` with the stack-unique `id`. Required properties: `connector_provisioning_config` (`ConnectorProvisioningConfig`), `connector_provisioning_type` (`ConnectorProvisioningType`).
+    /// Declares a `AWS::AppFlow::Connector` with the stack-unique `id`. Required properties: `connector_provisioning_type` (`ConnectorProvisioningType`), `connector_provisioning_config` (`ConnectorProvisioningConfig`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        connector_provisioning_config: connector::ConnectorProvisioningConfig,
         connector_provisioning_type: impl Into<rt::Expr>,
+        connector_provisioning_config: connector::ConnectorProvisioningConfig,
     ) -> Self {
         let mut this = rt::Base::new(id, &CONNECTOR_TYPE);
         this.set(
@@ -193,12 +193,12 @@ static CONNECTOR_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl ConnectorProfile {
-    /// Declares a `AWS::AppFlow::ConnectorProfile` with the stack-unique `id`. Required properties: `connection_mode` (`ConnectionMode`), `connector_profile_name` (`ConnectorProfileName`), `connector_type` (`ConnectorType`).
+    /// Declares a `AWS::AppFlow::ConnectorProfile` with the stack-unique `id`. Required properties: `connector_profile_name` (`ConnectorProfileName`), `connection_mode` (`ConnectionMode`), `connector_type` (`ConnectorType`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        connection_mode: connector_profile::ConnectionMode,
         connector_profile_name: impl Into<rt::Expr>,
+        connection_mode: connector_profile::ConnectionMode,
         connector_type: connector_profile::ConnectorType,
     ) -> Self {
         let mut this = rt::Base::new(id, &CONNECTOR_PROFILE_TYPE);
@@ -276,12 +276,23 @@ pub mod connector_profile {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AmplitudeConnectorProfileCredentials(rt::Props);
+    /// The required values of [`AmplitudeConnectorProfileCredentials`], by name: two of them have one type, and a swap must not compile.
+    pub struct AmplitudeConnectorProfileCredentialsRequired {
+        /// A unique alphanumeric identiﬁer used to authenticate a user, developer, or calling program to your API. CloudFormation `ApiKey`.
+        pub api_key: rt::Expr,
+        /// CloudFormation `SecretKey`.
+        pub secret_key: rt::Expr,
+    }
     impl AmplitudeConnectorProfileCredentials {
         /// A new `AmplitudeConnectorProfileCredentials`. Required properties: `api_key` (`ApiKey`), `secret_key` (`SecretKey`).
-        pub fn new(api_key: impl Into<rt::Expr>, secret_key: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: AmplitudeConnectorProfileCredentialsRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ApiKey", Some("api_key"), rt::string(api_key));
-            this.set("SecretKey", Some("secret_key"), rt::string(secret_key));
+            this.set("ApiKey", Some("api_key"), rt::string(required.api_key));
+            this.set(
+                "SecretKey",
+                Some("secret_key"),
+                rt::string(required.secret_key),
+            );
             AmplitudeConnectorProfileCredentials(this)
         }
     }
@@ -311,12 +322,19 @@ pub mod connector_profile {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BasicAuthCredentials(rt::Props);
+    /// The required values of [`BasicAuthCredentials`], by name: two of them have one type, and a swap must not compile.
+    pub struct BasicAuthCredentialsRequired {
+        /// CloudFormation `Username`.
+        pub username: rt::Expr,
+        /// CloudFormation `Password`.
+        pub password: rt::Expr,
+    }
     impl BasicAuthCredentials {
-        /// A new `BasicAuthCredentials`. Required properties: `password` (`Password`), `username` (`Username`).
-        pub fn new(password: impl Into<rt::Expr>, username: impl Into<rt::Expr>) -> Self {
+        /// A new `BasicAuthCredentials`. Required properties: `username` (`Username`), `password` (`Password`).
+        pub fn new(required: BasicAuthCredentialsRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Password", Some("password"), rt::string(password));
-            this.set("Username", Some("username"), rt::string(username));
+            this.set("Password", Some("password"), rt::string(required.password));
+            this.set("Username", Some("username"), rt::string(required.username));
             BasicAuthCredentials(this)
         }
     }
@@ -693,15 +711,22 @@ pub mod connector_profile {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DatadogConnectorProfileCredentials(rt::Props);
+    /// The required values of [`DatadogConnectorProfileCredentials`], by name: two of them have one type, and a swap must not compile.
+    pub struct DatadogConnectorProfileCredentialsRequired {
+        /// A unique alphanumeric identiﬁer used to authenticate a user, developer, or calling program to your API. CloudFormation `ApiKey`.
+        pub api_key: rt::Expr,
+        /// Application keys, in conjunction with your API key, give you full access to Datadog’s programmatic API. CloudFormation `ApplicationKey`.
+        pub application_key: rt::Expr,
+    }
     impl DatadogConnectorProfileCredentials {
         /// A new `DatadogConnectorProfileCredentials`. Required properties: `api_key` (`ApiKey`), `application_key` (`ApplicationKey`).
-        pub fn new(api_key: impl Into<rt::Expr>, application_key: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: DatadogConnectorProfileCredentialsRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ApiKey", Some("api_key"), rt::string(api_key));
+            this.set("ApiKey", Some("api_key"), rt::string(required.api_key));
             this.set(
                 "ApplicationKey",
                 Some("application_key"),
-                rt::string(application_key),
+                rt::string(required.application_key),
             );
             DatadogConnectorProfileCredentials(this)
         }
@@ -762,15 +787,26 @@ pub mod connector_profile {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GoogleAnalyticsConnectorProfileCredentials(rt::Props);
+    /// The required values of [`GoogleAnalyticsConnectorProfileCredentials`], by name: two of them have one type, and a swap must not compile.
+    pub struct GoogleAnalyticsConnectorProfileCredentialsRequired {
+        /// The identiﬁer for the desired client. CloudFormation `ClientId`.
+        pub client_id: rt::Expr,
+        /// The client secret used by the oauth client to authenticate to the authorization server. CloudFormation `ClientSecret`.
+        pub client_secret: rt::Expr,
+    }
     impl GoogleAnalyticsConnectorProfileCredentials {
         /// A new `GoogleAnalyticsConnectorProfileCredentials`. Required properties: `client_id` (`ClientId`), `client_secret` (`ClientSecret`).
-        pub fn new(client_id: impl Into<rt::Expr>, client_secret: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: GoogleAnalyticsConnectorProfileCredentialsRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ClientId", Some("client_id"), rt::string(client_id));
+            this.set(
+                "ClientId",
+                Some("client_id"),
+                rt::string(required.client_id),
+            );
             this.set(
                 "ClientSecret",
                 Some("client_secret"),
-                rt::string(client_secret),
+                rt::string(required.client_secret),
             );
             GoogleAnalyticsConnectorProfileCredentials(this)
         }
@@ -808,27 +844,33 @@ pub mod connector_profile {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InforNexusConnectorProfileCredentials(rt::Props);
+    /// The required values of [`InforNexusConnectorProfileCredentials`], by name: two of them have one type, and a swap must not compile.
+    pub struct InforNexusConnectorProfileCredentialsRequired {
+        /// The Access Key portion of the credentials. CloudFormation `AccessKeyId`.
+        pub access_key_id: rt::Expr,
+        /// The identiﬁer for the user. CloudFormation `UserId`.
+        pub user_id: rt::Expr,
+        /// The secret key used to sign requests. CloudFormation `SecretAccessKey`.
+        pub secret_access_key: rt::Expr,
+        /// The encryption keys used to encrypt data. CloudFormation `Datakey`.
+        pub datakey: rt::Expr,
+    }
     impl InforNexusConnectorProfileCredentials {
-        /// A new `InforNexusConnectorProfileCredentials`. Required properties: `access_key_id` (`AccessKeyId`), `datakey` (`Datakey`), `secret_access_key` (`SecretAccessKey`), `user_id` (`UserId`).
-        pub fn new(
-            access_key_id: impl Into<rt::Expr>,
-            datakey: impl Into<rt::Expr>,
-            secret_access_key: impl Into<rt::Expr>,
-            user_id: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `InforNexusConnectorProfileCredentials`. Required properties: `access_key_id` (`AccessKeyId`), `user_id` (`UserId`), `secret_access_key` (`SecretAccessKey`), `datakey` (`Datakey`).
+        pub fn new(required: InforNexusConnectorProfileCredentialsRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AccessKeyId",
                 Some("access_key_id"),
-                rt::string(access_key_id),
+                rt::string(required.access_key_id),
             );
-            this.set("Datakey", Some("datakey"), rt::string(datakey));
+            this.set("Datakey", Some("datakey"), rt::string(required.datakey));
             this.set(
                 "SecretAccessKey",
                 Some("secret_access_key"),
-                rt::string(secret_access_key),
+                rt::string(required.secret_access_key),
             );
-            this.set("UserId", Some("user_id"), rt::string(user_id));
+            this.set("UserId", Some("user_id"), rt::string(required.user_id));
             InforNexusConnectorProfileCredentials(this)
         }
     }
@@ -856,15 +898,26 @@ pub mod connector_profile {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MarketoConnectorProfileCredentials(rt::Props);
+    /// The required values of [`MarketoConnectorProfileCredentials`], by name: two of them have one type, and a swap must not compile.
+    pub struct MarketoConnectorProfileCredentialsRequired {
+        /// The identiﬁer for the desired client. CloudFormation `ClientId`.
+        pub client_id: rt::Expr,
+        /// The client secret used by the oauth client to authenticate to the authorization server. CloudFormation `ClientSecret`.
+        pub client_secret: rt::Expr,
+    }
     impl MarketoConnectorProfileCredentials {
         /// A new `MarketoConnectorProfileCredentials`. Required properties: `client_id` (`ClientId`), `client_secret` (`ClientSecret`).
-        pub fn new(client_id: impl Into<rt::Expr>, client_secret: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: MarketoConnectorProfileCredentialsRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ClientId", Some("client_id"), rt::string(client_id));
+            this.set(
+                "ClientId",
+                Some("client_id"),
+                rt::string(required.client_id),
+            );
             this.set(
                 "ClientSecret",
                 Some("client_secret"),
-                rt::string(client_secret),
+                rt::string(required.client_secret),
             );
             MarketoConnectorProfileCredentials(this)
         }
@@ -1181,12 +1234,23 @@ pub mod connector_profile {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RedshiftConnectorProfileProperties(rt::Props);
+    /// The required values of [`RedshiftConnectorProfileProperties`], by name: two of them have one type, and a swap must not compile.
+    pub struct RedshiftConnectorProfilePropertiesRequired {
+        /// The name of the Amazon S3 bucket associated with Redshift. CloudFormation `BucketName`.
+        pub bucket_name: rt::Expr,
+        /// The Amazon Resource Name (ARN) of the IAM role. CloudFormation `RoleArn`.
+        pub role_arn: rt::Expr,
+    }
     impl RedshiftConnectorProfileProperties {
         /// A new `RedshiftConnectorProfileProperties`. Required properties: `bucket_name` (`BucketName`), `role_arn` (`RoleArn`).
-        pub fn new(bucket_name: impl Into<rt::Expr>, role_arn: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: RedshiftConnectorProfilePropertiesRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("BucketName", Some("bucket_name"), rt::string(bucket_name));
-            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+            this.set(
+                "BucketName",
+                Some("bucket_name"),
+                rt::string(required.bucket_name),
+            );
+            this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
             RedshiftConnectorProfileProperties(this)
         }
         /// The object key for the destination bucket in which Amazon AppFlow will place the ﬁles.
@@ -1534,15 +1598,26 @@ pub mod connector_profile {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SlackConnectorProfileCredentials(rt::Props);
+    /// The required values of [`SlackConnectorProfileCredentials`], by name: two of them have one type, and a swap must not compile.
+    pub struct SlackConnectorProfileCredentialsRequired {
+        /// The identiﬁer for the desired client. CloudFormation `ClientId`.
+        pub client_id: rt::Expr,
+        /// The client secret used by the oauth client to authenticate to the authorization server. CloudFormation `ClientSecret`.
+        pub client_secret: rt::Expr,
+    }
     impl SlackConnectorProfileCredentials {
         /// A new `SlackConnectorProfileCredentials`. Required properties: `client_id` (`ClientId`), `client_secret` (`ClientSecret`).
-        pub fn new(client_id: impl Into<rt::Expr>, client_secret: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: SlackConnectorProfileCredentialsRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ClientId", Some("client_id"), rt::string(client_id));
+            this.set(
+                "ClientId",
+                Some("client_id"),
+                rt::string(required.client_id),
+            );
             this.set(
                 "ClientSecret",
                 Some("client_secret"),
-                rt::string(client_secret),
+                rt::string(required.client_secret),
             );
             SlackConnectorProfileCredentials(this)
         }
@@ -1590,12 +1665,19 @@ pub mod connector_profile {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SnowflakeConnectorProfileCredentials(rt::Props);
+    /// The required values of [`SnowflakeConnectorProfileCredentials`], by name: two of them have one type, and a swap must not compile.
+    pub struct SnowflakeConnectorProfileCredentialsRequired {
+        /// The name of the user. CloudFormation `Username`.
+        pub username: rt::Expr,
+        /// The password that corresponds to the username. CloudFormation `Password`.
+        pub password: rt::Expr,
+    }
     impl SnowflakeConnectorProfileCredentials {
-        /// A new `SnowflakeConnectorProfileCredentials`. Required properties: `password` (`Password`), `username` (`Username`).
-        pub fn new(password: impl Into<rt::Expr>, username: impl Into<rt::Expr>) -> Self {
+        /// A new `SnowflakeConnectorProfileCredentials`. Required properties: `username` (`Username`), `password` (`Password`).
+        pub fn new(required: SnowflakeConnectorProfileCredentialsRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Password", Some("password"), rt::string(password));
-            this.set("Username", Some("username"), rt::string(username));
+            this.set("Password", Some("password"), rt::string(required.password));
+            this.set("Username", Some("username"), rt::string(required.username));
             SnowflakeConnectorProfileCredentials(this)
         }
     }
@@ -1605,17 +1687,30 @@ pub mod connector_profile {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SnowflakeConnectorProfileProperties(rt::Props);
+    /// The required values of [`SnowflakeConnectorProfileProperties`], by name: two of them have one type, and a swap must not compile.
+    pub struct SnowflakeConnectorProfilePropertiesRequired {
+        /// The name of the Snowﬂake warehouse. CloudFormation `Warehouse`.
+        pub warehouse: rt::Expr,
+        /// The name of the Amazon S3 stage that was created while setting up an Amazon S3 stage in the CloudFormation `Stage`.
+        pub stage: rt::Expr,
+        /// The name of the Amazon S3 bucket associated with Snowﬂake. CloudFormation `BucketName`.
+        pub bucket_name: rt::Expr,
+    }
     impl SnowflakeConnectorProfileProperties {
-        /// A new `SnowflakeConnectorProfileProperties`. Required properties: `bucket_name` (`BucketName`), `stage` (`Stage`), `warehouse` (`Warehouse`).
-        pub fn new(
-            bucket_name: impl Into<rt::Expr>,
-            stage: impl Into<rt::Expr>,
-            warehouse: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `SnowflakeConnectorProfileProperties`. Required properties: `warehouse` (`Warehouse`), `stage` (`Stage`), `bucket_name` (`BucketName`).
+        pub fn new(required: SnowflakeConnectorProfilePropertiesRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("BucketName", Some("bucket_name"), rt::string(bucket_name));
-            this.set("Stage", Some("stage"), rt::string(stage));
-            this.set("Warehouse", Some("warehouse"), rt::string(warehouse));
+            this.set(
+                "BucketName",
+                Some("bucket_name"),
+                rt::string(required.bucket_name),
+            );
+            this.set("Stage", Some("stage"), rt::string(required.stage));
+            this.set(
+                "Warehouse",
+                Some("warehouse"),
+                rt::string(required.warehouse),
+            );
             SnowflakeConnectorProfileProperties(this)
         }
         /// The name of the account.
@@ -1677,12 +1772,19 @@ pub mod connector_profile {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VeevaConnectorProfileCredentials(rt::Props);
+    /// The required values of [`VeevaConnectorProfileCredentials`], by name: two of them have one type, and a swap must not compile.
+    pub struct VeevaConnectorProfileCredentialsRequired {
+        /// The name of the user. CloudFormation `Username`.
+        pub username: rt::Expr,
+        /// The password that corresponds to the username. CloudFormation `Password`.
+        pub password: rt::Expr,
+    }
     impl VeevaConnectorProfileCredentials {
-        /// A new `VeevaConnectorProfileCredentials`. Required properties: `password` (`Password`), `username` (`Username`).
-        pub fn new(password: impl Into<rt::Expr>, username: impl Into<rt::Expr>) -> Self {
+        /// A new `VeevaConnectorProfileCredentials`. Required properties: `username` (`Username`), `password` (`Password`).
+        pub fn new(required: VeevaConnectorProfileCredentialsRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Password", Some("password"), rt::string(password));
-            this.set("Username", Some("username"), rt::string(username));
+            this.set("Password", Some("password"), rt::string(required.password));
+            this.set("Username", Some("username"), rt::string(required.username));
             VeevaConnectorProfileCredentials(this)
         }
     }
@@ -1710,15 +1812,26 @@ pub mod connector_profile {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ZendeskConnectorProfileCredentials(rt::Props);
+    /// The required values of [`ZendeskConnectorProfileCredentials`], by name: two of them have one type, and a swap must not compile.
+    pub struct ZendeskConnectorProfileCredentialsRequired {
+        /// The identiﬁer for the desired client. CloudFormation `ClientId`.
+        pub client_id: rt::Expr,
+        /// The client secret used by the oauth client to authenticate to the authorization server. CloudFormation `ClientSecret`.
+        pub client_secret: rt::Expr,
+    }
     impl ZendeskConnectorProfileCredentials {
         /// A new `ZendeskConnectorProfileCredentials`. Required properties: `client_id` (`ClientId`), `client_secret` (`ClientSecret`).
-        pub fn new(client_id: impl Into<rt::Expr>, client_secret: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: ZendeskConnectorProfileCredentialsRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ClientId", Some("client_id"), rt::string(client_id));
+            this.set(
+                "ClientId",
+                Some("client_id"),
+                rt::string(required.client_id),
+            );
             this.set(
                 "ClientSecret",
                 Some("client_secret"),
-                rt::string(client_secret),
+                rt::string(required.client_secret),
             );
             ZendeskConnectorProfileCredentials(this)
         }
@@ -1875,14 +1988,14 @@ static FLOW_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl Flow {
-    /// Declares a `AWS::AppFlow::Flow` with the stack-unique `id`. Required properties: `destination_flow_config_list` (`DestinationFlowConfigList`), `flow_name` (`FlowName`), `source_flow_config` (`SourceFlowConfig`), `tasks` (`Tasks`), `trigger_config` (`TriggerConfig`).
+    /// Declares a `AWS::AppFlow::Flow` with the stack-unique `id`. Required properties: `flow_name` (`FlowName`), `tasks` (`Tasks`), `source_flow_config` (`SourceFlowConfig`), `destination_flow_config_list` (`DestinationFlowConfigList`), `trigger_config` (`TriggerConfig`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        destination_flow_config_list: impl IntoIterator<Item = flow::DestinationFlowConfig>,
         flow_name: impl Into<rt::Expr>,
-        source_flow_config: flow::SourceFlowConfig,
         tasks: impl IntoIterator<Item = flow::Task>,
+        source_flow_config: flow::SourceFlowConfig,
+        destination_flow_config_list: impl IntoIterator<Item = flow::DestinationFlowConfig>,
         trigger_config: flow::TriggerConfig,
     ) -> Self {
         let mut this = rt::Base::new(id, &FLOW_TYPE);
@@ -2414,24 +2527,29 @@ pub mod flow {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GlueDataCatalog(rt::Props);
+    /// The required values of [`GlueDataCatalog`], by name: two of them have one type, and a swap must not compile.
+    pub struct GlueDataCatalogRequired {
+        /// A string containing the value for the tag CloudFormation `RoleArn`.
+        pub role_arn: rt::Expr,
+        /// A string containing the value for the tag CloudFormation `DatabaseName`.
+        pub database_name: rt::Expr,
+        /// A string containing the value for the tag CloudFormation `TablePrefix`.
+        pub table_prefix: rt::Expr,
+    }
     impl GlueDataCatalog {
-        /// A new `GlueDataCatalog`. Required properties: `database_name` (`DatabaseName`), `role_arn` (`RoleArn`), `table_prefix` (`TablePrefix`).
-        pub fn new(
-            database_name: impl Into<rt::Expr>,
-            role_arn: impl Into<rt::Expr>,
-            table_prefix: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `GlueDataCatalog`. Required properties: `role_arn` (`RoleArn`), `database_name` (`DatabaseName`), `table_prefix` (`TablePrefix`).
+        pub fn new(required: GlueDataCatalogRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DatabaseName",
                 Some("database_name"),
-                rt::string(database_name),
+                rt::string(required.database_name),
             );
-            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+            this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
             this.set(
                 "TablePrefix",
                 Some("table_prefix"),
-                rt::string(table_prefix),
+                rt::string(required.table_prefix),
             );
             GlueDataCatalog(this)
         }
@@ -2624,19 +2742,23 @@ pub mod flow {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RedshiftDestinationProperties(rt::Props);
+    /// The required values of [`RedshiftDestinationProperties`], by name: two of them have one type, and a swap must not compile.
+    pub struct RedshiftDestinationPropertiesRequired {
+        /// CloudFormation `Object`.
+        pub object: rt::Expr,
+        /// CloudFormation `IntermediateBucketName`.
+        pub intermediate_bucket_name: rt::Expr,
+    }
     impl RedshiftDestinationProperties {
-        /// A new `RedshiftDestinationProperties`. Required properties: `intermediate_bucket_name` (`IntermediateBucketName`), `object` (`Object`).
-        pub fn new(
-            intermediate_bucket_name: impl Into<rt::Expr>,
-            object: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `RedshiftDestinationProperties`. Required properties: `object` (`Object`), `intermediate_bucket_name` (`IntermediateBucketName`).
+        pub fn new(required: RedshiftDestinationPropertiesRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "IntermediateBucketName",
                 Some("intermediate_bucket_name"),
-                rt::string(intermediate_bucket_name),
+                rt::string(required.intermediate_bucket_name),
             );
-            this.set("Object", Some("object"), rt::string(object));
+            this.set("Object", Some("object"), rt::string(required.object));
             RedshiftDestinationProperties(this)
         }
         /// Constraints: length 0..=512. CloudFormation `BucketPrefix`, Terraform `bucket_prefix`.
@@ -2751,15 +2873,26 @@ pub mod flow {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3SourceProperties(rt::Props);
+    /// The required values of [`S3SourceProperties`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3SourcePropertiesRequired {
+        /// CloudFormation `BucketName`.
+        pub bucket_name: rt::Expr,
+        /// CloudFormation `BucketPrefix`.
+        pub bucket_prefix: rt::Expr,
+    }
     impl S3SourceProperties {
         /// A new `S3SourceProperties`. Required properties: `bucket_name` (`BucketName`), `bucket_prefix` (`BucketPrefix`).
-        pub fn new(bucket_name: impl Into<rt::Expr>, bucket_prefix: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: S3SourcePropertiesRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("BucketName", Some("bucket_name"), rt::string(bucket_name));
+            this.set(
+                "BucketName",
+                Some("bucket_name"),
+                rt::string(required.bucket_name),
+            );
             this.set(
                 "BucketPrefix",
                 Some("bucket_prefix"),
-                rt::string(bucket_prefix),
+                rt::string(required.bucket_prefix),
             );
             S3SourceProperties(this)
         }
@@ -3102,19 +3235,23 @@ pub mod flow {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SnowflakeDestinationProperties(rt::Props);
+    /// The required values of [`SnowflakeDestinationProperties`], by name: two of them have one type, and a swap must not compile.
+    pub struct SnowflakeDestinationPropertiesRequired {
+        /// CloudFormation `Object`.
+        pub object: rt::Expr,
+        /// CloudFormation `IntermediateBucketName`.
+        pub intermediate_bucket_name: rt::Expr,
+    }
     impl SnowflakeDestinationProperties {
-        /// A new `SnowflakeDestinationProperties`. Required properties: `intermediate_bucket_name` (`IntermediateBucketName`), `object` (`Object`).
-        pub fn new(
-            intermediate_bucket_name: impl Into<rt::Expr>,
-            object: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `SnowflakeDestinationProperties`. Required properties: `object` (`Object`), `intermediate_bucket_name` (`IntermediateBucketName`).
+        pub fn new(required: SnowflakeDestinationPropertiesRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "IntermediateBucketName",
                 Some("intermediate_bucket_name"),
-                rt::string(intermediate_bucket_name),
+                rt::string(required.intermediate_bucket_name),
             );
-            this.set("Object", Some("object"), rt::string(object));
+            this.set("Object", Some("object"), rt::string(required.object));
             SnowflakeDestinationProperties(this)
         }
         /// Constraints: length 0..=512. CloudFormation `BucketPrefix`, Terraform `bucket_prefix`.

@@ -38,30 +38,48 @@ static SCALABLE_TARGET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`ScalableTarget`], by name: two of them have one type, and a swap must not compile.
+pub struct ScalableTargetRequired {
+    /// The identifier of the resource associated with the scalable target. CloudFormation `ResourceId`.
+    pub resource_id: rt::Expr,
+    /// The namespace of the AWS service that provides the resource, or a ``custom-resource``. CloudFormation `ServiceNamespace`.
+    pub service_namespace: scalable_target::ServiceNamespace,
+    /// The scalable dimension associated with the scalable target. CloudFormation `ScalableDimension`.
+    pub scalable_dimension: scalable_target::ScalableDimension,
+    /// The minimum value that you plan to scale in to. CloudFormation `MinCapacity`.
+    pub min_capacity: i64,
+    /// The maximum value that you plan to scale out to. CloudFormation `MaxCapacity`.
+    pub max_capacity: i64,
+}
 impl ScalableTarget {
-    /// Declares a `AWS::ApplicationAutoScaling::ScalableTarget` with the stack-unique `id`. Required properties: `max_capacity` (`MaxCapacity`), `min_capacity` (`MinCapacity`), `resource_id` (`ResourceId`), `scalable_dimension` (`ScalableDimension`), `service_namespace` (`ServiceNamespace`).
+    /// Declares a `AWS::ApplicationAutoScaling::ScalableTarget` with the stack-unique `id`. Required properties: `resource_id` (`ResourceId`), `service_namespace` (`ServiceNamespace`), `scalable_dimension` (`ScalableDimension`), `min_capacity` (`MinCapacity`), `max_capacity` (`MaxCapacity`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        max_capacity: i64,
-        min_capacity: i64,
-        resource_id: impl Into<rt::Expr>,
-        scalable_dimension: scalable_target::ScalableDimension,
-        service_namespace: scalable_target::ServiceNamespace,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ScalableTargetRequired) -> Self {
         let mut this = rt::Base::new(id, &SCALABLE_TARGET_TYPE);
-        this.set("MaxCapacity", Some("max_capacity"), rt::int(max_capacity));
-        this.set("MinCapacity", Some("min_capacity"), rt::int(min_capacity));
-        this.set("ResourceId", Some("resource_id"), rt::string(resource_id));
+        this.set(
+            "MaxCapacity",
+            Some("max_capacity"),
+            rt::int(required.max_capacity),
+        );
+        this.set(
+            "MinCapacity",
+            Some("min_capacity"),
+            rt::int(required.min_capacity),
+        );
+        this.set(
+            "ResourceId",
+            Some("resource_id"),
+            rt::string(required.resource_id),
+        );
         this.set(
             "ScalableDimension",
             Some("scalable_dimension"),
-            scalable_dimension.into(),
+            required.scalable_dimension.into(),
         );
         this.set(
             "ServiceNamespace",
             Some("service_namespace"),
-            service_namespace.into(),
+            required.service_namespace.into(),
         );
         ScalableTarget(this)
     }
@@ -148,18 +166,22 @@ pub mod scalable_target {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ScheduledAction(rt::Props);
+    /// The required values of [`ScheduledAction`], by name: two of them have one type, and a swap must not compile.
+    pub struct ScheduledActionRequired {
+        /// The name of the scheduled action. CloudFormation `ScheduledActionName`.
+        pub scheduled_action_name: rt::Expr,
+        /// The schedule for this action. CloudFormation `Schedule`.
+        pub schedule: rt::Expr,
+    }
     impl ScheduledAction {
-        /// A new `ScheduledAction`. Required properties: `schedule` (`Schedule`), `scheduled_action_name` (`ScheduledActionName`).
-        pub fn new(
-            schedule: impl Into<rt::Expr>,
-            scheduled_action_name: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `ScheduledAction`. Required properties: `scheduled_action_name` (`ScheduledActionName`), `schedule` (`Schedule`).
+        pub fn new(required: ScheduledActionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Schedule", Some("schedule"), rt::string(schedule));
+            this.set("Schedule", Some("schedule"), rt::string(required.schedule));
             this.set(
                 "ScheduledActionName",
                 Some("scheduled_action_name"),
-                rt::string(scheduled_action_name),
+                rt::string(required.scheduled_action_name),
             );
             ScheduledAction(this)
         }
@@ -497,12 +519,19 @@ pub mod scaling_policy {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetricDimension(rt::Props);
+    /// The required values of [`MetricDimension`], by name: two of them have one type, and a swap must not compile.
+    pub struct MetricDimensionRequired {
+        /// The value of the dimension. CloudFormation `Value`.
+        pub value: rt::Expr,
+        /// The name of the dimension. CloudFormation `Name`.
+        pub name: rt::Expr,
+    }
     impl MetricDimension {
-        /// A new `MetricDimension`. Required properties: `name` (`Name`), `value` (`Value`).
-        pub fn new(name: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        /// A new `MetricDimension`. Required properties: `value` (`Value`), `name` (`Name`).
+        pub fn new(required: MetricDimensionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Name", Some("name"), rt::string(required.name));
+            this.set("Value", Some("value"), rt::string(required.value));
             MetricDimension(this)
         }
     }

@@ -276,10 +276,10 @@ pub mod application {
     #[derive(Clone, Debug)]
     pub struct ComponentMonitoringSetting(rt::Props);
     impl ComponentMonitoringSetting {
-        /// A new `ComponentMonitoringSetting`. Required properties: `component_configuration_mode` (`ComponentConfigurationMode`), `tier` (`Tier`).
+        /// A new `ComponentMonitoringSetting`. Required properties: `tier` (`Tier`), `component_configuration_mode` (`ComponentConfigurationMode`).
         pub fn new(
-            component_configuration_mode: ComponentConfigurationMode,
             tier: impl Into<rt::Expr>,
+            component_configuration_mode: ComponentConfigurationMode,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -507,26 +507,36 @@ pub mod application {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HanaPrometheusExporter(rt::Props);
+    /// The required values of [`HanaPrometheusExporter`], by name: two of them have one type, and a swap must not compile.
+    pub struct HanaPrometheusExporterRequired {
+        /// HANA DB SID. CloudFormation `HANASID`.
+        pub hanasid: rt::Expr,
+        /// The HANA DB port. CloudFormation `HANAPort`.
+        pub hana_port: rt::Expr,
+        /// The secret name which manages the HANA DB credentials e.g. CloudFormation `HANASecretName`.
+        pub hana_secret_name: rt::Expr,
+        /// A flag which indicates agreeing to install SAP HANA DB client. CloudFormation `AgreeToInstallHANADBClient`.
+        pub agree_to_install_hanadb_client: bool,
+    }
     impl HanaPrometheusExporter {
-        /// A new `HanaPrometheusExporter`. Required properties: `agree_to_install_hanadb_client` (`AgreeToInstallHANADBClient`), `hana_port` (`HANAPort`), `hanasid` (`HANASID`), `hana_secret_name` (`HANASecretName`).
-        pub fn new(
-            agree_to_install_hanadb_client: bool,
-            hana_port: impl Into<rt::Expr>,
-            hanasid: impl Into<rt::Expr>,
-            hana_secret_name: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `HanaPrometheusExporter`. Required properties: `hanasid` (`HANASID`), `hana_port` (`HANAPort`), `hana_secret_name` (`HANASecretName`), `agree_to_install_hanadb_client` (`AgreeToInstallHANADBClient`).
+        pub fn new(required: HanaPrometheusExporterRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AgreeToInstallHANADBClient",
                 Some("agree_to_install_hanadb_client"),
-                rt::boolean(agree_to_install_hanadb_client),
+                rt::boolean(required.agree_to_install_hanadb_client),
             );
-            this.set("HANAPort", Some("hana_port"), rt::string(hana_port));
-            this.set("HANASID", Some("hanasid"), rt::string(hanasid));
+            this.set(
+                "HANAPort",
+                Some("hana_port"),
+                rt::string(required.hana_port),
+            );
+            this.set("HANASID", Some("hanasid"), rt::string(required.hanasid));
             this.set(
                 "HANASecretName",
                 Some("hana_secret_name"),
-                rt::string(hana_secret_name),
+                rt::string(required.hana_secret_name),
             );
             HanaPrometheusExporter(this)
         }
@@ -630,21 +640,26 @@ pub mod application {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LogPattern(rt::Props);
+    /// The required values of [`LogPattern`], by name: two of them have one type, and a swap must not compile.
+    pub struct LogPatternRequired {
+        /// The name of the log pattern. CloudFormation `PatternName`.
+        pub pattern_name: rt::Expr,
+        /// The log pattern. CloudFormation `Pattern`.
+        pub pattern: rt::Expr,
+        /// Rank of the log pattern. CloudFormation `Rank`.
+        pub rank: i64,
+    }
     impl LogPattern {
-        /// A new `LogPattern`. Required properties: `pattern` (`Pattern`), `pattern_name` (`PatternName`), `rank` (`Rank`).
-        pub fn new(
-            pattern: impl Into<rt::Expr>,
-            pattern_name: impl Into<rt::Expr>,
-            rank: i64,
-        ) -> Self {
+        /// A new `LogPattern`. Required properties: `pattern_name` (`PatternName`), `pattern` (`Pattern`), `rank` (`Rank`).
+        pub fn new(required: LogPatternRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Pattern", Some("pattern"), rt::string(pattern));
+            this.set("Pattern", Some("pattern"), rt::string(required.pattern));
             this.set(
                 "PatternName",
                 Some("pattern_name"),
-                rt::string(pattern_name),
+                rt::string(required.pattern_name),
             );
-            this.set("Rank", Some("rank"), rt::int(rank));
+            this.set("Rank", Some("rank"), rt::int(required.rank));
             LogPattern(this)
         }
     }
@@ -657,10 +672,10 @@ pub mod application {
     #[derive(Clone, Debug)]
     pub struct LogPatternSet(rt::Props);
     impl LogPatternSet {
-        /// A new `LogPatternSet`. Required properties: `log_patterns` (`LogPatterns`), `pattern_set_name` (`PatternSetName`).
+        /// A new `LogPatternSet`. Required properties: `pattern_set_name` (`PatternSetName`), `log_patterns` (`LogPatterns`).
         pub fn new(
-            log_patterns: impl IntoIterator<Item = LogPattern>,
             pattern_set_name: impl Into<rt::Expr>,
+            log_patterns: impl IntoIterator<Item = LogPattern>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("LogPatterns", Some("log_patterns"), rt::list(log_patterns));
@@ -681,10 +696,10 @@ pub mod application {
     #[derive(Clone, Debug)]
     pub struct NetWeaverPrometheusExporter(rt::Props);
     impl NetWeaverPrometheusExporter {
-        /// A new `NetWeaverPrometheusExporter`. Required properties: `instance_numbers` (`InstanceNumbers`), `sapsid` (`SAPSID`).
+        /// A new `NetWeaverPrometheusExporter`. Required properties: `sapsid` (`SAPSID`), `instance_numbers` (`InstanceNumbers`).
         pub fn new(
-            instance_numbers: impl IntoIterator<Item = impl Into<rt::Expr>>,
             sapsid: impl Into<rt::Expr>,
+            instance_numbers: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -713,10 +728,10 @@ pub mod application {
     #[derive(Clone, Debug)]
     pub struct Process(rt::Props);
     impl Process {
-        /// A new `Process`. Required properties: `alarm_metrics` (`AlarmMetrics`), `process_name` (`ProcessName`).
+        /// A new `Process`. Required properties: `process_name` (`ProcessName`), `alarm_metrics` (`AlarmMetrics`).
         pub fn new(
-            alarm_metrics: impl IntoIterator<Item = AlarmMetric>,
             process_name: impl Into<rt::Expr>,
+            alarm_metrics: impl IntoIterator<Item = AlarmMetric>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -740,22 +755,26 @@ pub mod application {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SqlServerPrometheusExporter(rt::Props);
+    /// The required values of [`SqlServerPrometheusExporter`], by name: two of them have one type, and a swap must not compile.
+    pub struct SqlServerPrometheusExporterRequired {
+        /// Prometheus exporter port. CloudFormation `PrometheusPort`.
+        pub prometheus_port: rt::Expr,
+        /// Secret name which managers SQL exporter connection. CloudFormation `SQLSecretName`.
+        pub sql_secret_name: rt::Expr,
+    }
     impl SqlServerPrometheusExporter {
         /// A new `SqlServerPrometheusExporter`. Required properties: `prometheus_port` (`PrometheusPort`), `sql_secret_name` (`SQLSecretName`).
-        pub fn new(
-            prometheus_port: impl Into<rt::Expr>,
-            sql_secret_name: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: SqlServerPrometheusExporterRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "PrometheusPort",
                 Some("prometheus_port"),
-                rt::string(prometheus_port),
+                rt::string(required.prometheus_port),
             );
             this.set(
                 "SQLSecretName",
                 Some("sql_secret_name"),
-                rt::string(sql_secret_name),
+                rt::string(required.sql_secret_name),
             );
             SqlServerPrometheusExporter(this)
         }
@@ -814,10 +833,10 @@ pub mod application {
     #[derive(Clone, Debug)]
     pub struct SubComponentTypeConfiguration(rt::Props);
     impl SubComponentTypeConfiguration {
-        /// A new `SubComponentTypeConfiguration`. Required properties: `sub_component_configuration_details` (`SubComponentConfigurationDetails`), `sub_component_type` (`SubComponentType`).
+        /// A new `SubComponentTypeConfiguration`. Required properties: `sub_component_type` (`SubComponentType`), `sub_component_configuration_details` (`SubComponentConfigurationDetails`).
         pub fn new(
-            sub_component_configuration_details: SubComponentConfigurationDetails,
             sub_component_type: SubComponentType,
+            sub_component_configuration_details: SubComponentConfigurationDetails,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -841,20 +860,33 @@ pub mod application {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WindowsEvent(rt::Props);
+    /// The required values of [`WindowsEvent`], by name: two of them have one type, and a swap must not compile.
+    pub struct WindowsEventRequired {
+        /// The CloudWatch log group name to be associated to the monitored log. CloudFormation `LogGroupName`.
+        pub log_group_name: rt::Expr,
+        /// The type of Windows Events to log. CloudFormation `EventName`.
+        pub event_name: rt::Expr,
+        /// The levels of event to log. CloudFormation `EventLevels`.
+        pub event_levels: Vec<EventLevel>,
+    }
     impl WindowsEvent {
-        /// A new `WindowsEvent`. Required properties: `event_levels` (`EventLevels`), `event_name` (`EventName`), `log_group_name` (`LogGroupName`).
-        pub fn new(
-            event_levels: impl IntoIterator<Item = EventLevel>,
-            event_name: impl Into<rt::Expr>,
-            log_group_name: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `WindowsEvent`. Required properties: `log_group_name` (`LogGroupName`), `event_name` (`EventName`), `event_levels` (`EventLevels`).
+        pub fn new(required: WindowsEventRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("EventLevels", Some("event_levels"), rt::list(event_levels));
-            this.set("EventName", Some("event_name"), rt::string(event_name));
+            this.set(
+                "EventLevels",
+                Some("event_levels"),
+                rt::list(required.event_levels),
+            );
+            this.set(
+                "EventName",
+                Some("event_name"),
+                rt::string(required.event_name),
+            );
             this.set(
                 "LogGroupName",
                 Some("log_group_name"),
-                rt::string(log_group_name),
+                rt::string(required.log_group_name),
             );
             WindowsEvent(this)
         }

@@ -201,33 +201,48 @@ static INSTRUMENTATION_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`InstrumentationConfig`], by name: two of them have one type, and a swap must not compile.
+pub struct InstrumentationConfigRequired {
+    /// Type of instrumentation: BREAKPOINT (temporary, expires after 24 hours) or PROBE (permanent, persists until deleted). CloudFormation `InstrumentationType`.
+    pub instrumentation_type: instrumentation_config::InstrumentationType,
+    /// The name of the service to instrument. CloudFormation `Service`.
+    pub service: rt::Expr,
+    /// The environment that the service is running in. CloudFormation `Environment`.
+    pub environment: rt::Expr,
+    /// The telemetry signal type to emit for this instrumentation. CloudFormation `SignalType`.
+    pub signal_type: instrumentation_config::SignalType,
+    /// The location where instrumentation should be applied. CloudFormation `Location`.
+    pub location: instrumentation_config::Location,
+    /// Specifies what to capture when the instrumentation point is hit. CloudFormation `CaptureConfiguration`.
+    pub capture_configuration: instrumentation_config::CaptureConfiguration,
+}
 impl InstrumentationConfig {
-    /// Declares a `AWS::ApplicationSignals::InstrumentationConfig` with the stack-unique `id`. Required properties: `capture_configuration` (`CaptureConfiguration`), `environment` (`Environment`), `instrumentation_type` (`InstrumentationType`), `location` (`Location`), `service` (`Service`), `signal_type` (`SignalType`).
+    /// Declares a `AWS::ApplicationSignals::InstrumentationConfig` with the stack-unique `id`. Required properties: `instrumentation_type` (`InstrumentationType`), `service` (`Service`), `environment` (`Environment`), `signal_type` (`SignalType`), `location` (`Location`), `capture_configuration` (`CaptureConfiguration`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        capture_configuration: instrumentation_config::CaptureConfiguration,
-        environment: impl Into<rt::Expr>,
-        instrumentation_type: instrumentation_config::InstrumentationType,
-        location: instrumentation_config::Location,
-        service: impl Into<rt::Expr>,
-        signal_type: instrumentation_config::SignalType,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: InstrumentationConfigRequired) -> Self {
         let mut this = rt::Base::new(id, &INSTRUMENTATION_CONFIG_TYPE);
         this.set(
             "CaptureConfiguration",
             Some("capture_configuration"),
-            capture_configuration.into(),
+            required.capture_configuration.into(),
         );
-        this.set("Environment", Some("environment"), rt::string(environment));
+        this.set(
+            "Environment",
+            Some("environment"),
+            rt::string(required.environment),
+        );
         this.set(
             "InstrumentationType",
             Some("instrumentation_type"),
-            instrumentation_type.into(),
+            required.instrumentation_type.into(),
         );
-        this.set("Location", Some("location"), location.into());
-        this.set("Service", Some("service"), rt::string(service));
-        this.set("SignalType", Some("signal_type"), signal_type.into());
+        this.set("Location", Some("location"), required.location.into());
+        this.set("Service", Some("service"), rt::string(required.service));
+        this.set(
+            "SignalType",
+            Some("signal_type"),
+            required.signal_type.into(),
+        );
         InstrumentationConfig(this)
     }
     /// Client-side filters that target specific instances.
@@ -464,8 +479,8 @@ pub mod instrumentation_config {
     #[derive(Clone, Debug)]
     pub struct CodeLocation(rt::Props);
     impl CodeLocation {
-        /// A new `CodeLocation`. Required properties: `file_path` (`FilePath`), `language` (`Language`).
-        pub fn new(file_path: impl Into<rt::Expr>, language: Language) -> Self {
+        /// A new `CodeLocation`. Required properties: `language` (`Language`), `file_path` (`FilePath`).
+        pub fn new(language: Language, file_path: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set("FilePath", Some("file_path"), rt::string(file_path));
             this.set("Language", Some("language"), language.into());
@@ -697,13 +712,30 @@ pub mod service_level_objective {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CalendarInterval(rt::Props);
+    /// The required values of [`CalendarInterval`], by name: two of them have one type, and a swap must not compile.
+    pub struct CalendarIntervalRequired {
+        /// Epoch time in seconds you want the first interval to start. CloudFormation `StartTime`.
+        pub start_time: i64,
+        /// Specifies the interval unit. CloudFormation `DurationUnit`.
+        pub duration_unit: DurationUnit,
+        /// Specifies the duration of each interval. CloudFormation `Duration`.
+        pub duration: i64,
+    }
     impl CalendarInterval {
-        /// A new `CalendarInterval`. Required properties: `duration` (`Duration`), `duration_unit` (`DurationUnit`), `start_time` (`StartTime`).
-        pub fn new(duration: i64, duration_unit: DurationUnit, start_time: i64) -> Self {
+        /// A new `CalendarInterval`. Required properties: `start_time` (`StartTime`), `duration_unit` (`DurationUnit`), `duration` (`Duration`).
+        pub fn new(required: CalendarIntervalRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Duration", Some("duration"), rt::int(duration));
-            this.set("DurationUnit", Some("duration_unit"), duration_unit.into());
-            this.set("StartTime", Some("start_time"), rt::int(start_time));
+            this.set("Duration", Some("duration"), rt::int(required.duration));
+            this.set(
+                "DurationUnit",
+                Some("duration_unit"),
+                required.duration_unit.into(),
+            );
+            this.set(
+                "StartTime",
+                Some("start_time"),
+                rt::int(required.start_time),
+            );
             CalendarInterval(this)
         }
     }
@@ -793,12 +825,19 @@ pub mod service_level_objective {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Dimension(rt::Props);
+    /// The required values of [`Dimension`], by name: two of them have one type, and a swap must not compile.
+    pub struct DimensionRequired {
+        /// The value of the dimension. CloudFormation `Value`.
+        pub value: rt::Expr,
+        /// The name of the dimension. CloudFormation `Name`.
+        pub name: rt::Expr,
+    }
     impl Dimension {
-        /// A new `Dimension`. Required properties: `name` (`Name`), `value` (`Value`).
-        pub fn new(name: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        /// A new `Dimension`. Required properties: `value` (`Value`), `name` (`Name`).
+        pub fn new(required: DimensionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Name", Some("name"), rt::string(required.name));
+            this.set("Value", Some("value"), rt::string(required.value));
             Dimension(this)
         }
     }
@@ -962,9 +1001,9 @@ pub mod service_level_objective {
     pub struct MetricDataQuery(rt::Props);
     impl MetricDataQuery {
         /// A new `MetricDataQuery`. Required properties: `id` (`Id`).
-        pub fn new(id: impl Into<rt::Expr>) -> Self {
+        pub fn new(id_value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
-            this.set("Id", Some("id"), rt::string(id));
+            this.set("Id", Some("id"), rt::string(id_value));
             MetricDataQuery(this)
         }
         /// The ID of the account where the metrics are located, if this is a cross-account alarm.
@@ -1046,8 +1085,8 @@ pub mod service_level_objective {
     #[derive(Clone, Debug)]
     pub struct MetricStat(rt::Props);
     impl MetricStat {
-        /// A new `MetricStat`. Required properties: `metric` (`Metric`), `period` (`Period`), `stat` (`Stat`).
-        pub fn new(metric: Metric, period: i64, stat: impl Into<rt::Expr>) -> Self {
+        /// A new `MetricStat`. Required properties: `stat` (`Stat`), `period` (`Period`), `metric` (`Metric`).
+        pub fn new(stat: impl Into<rt::Expr>, period: i64, metric: Metric) -> Self {
             let mut this = rt::Props::default();
             this.set("Metric", Some("metric"), metric.into());
             this.set("Period", Some("period"), rt::int(period));
@@ -1271,8 +1310,8 @@ pub mod service_level_objective {
     #[derive(Clone, Debug)]
     pub struct RollingInterval(rt::Props);
     impl RollingInterval {
-        /// A new `RollingInterval`. Required properties: `duration` (`Duration`), `duration_unit` (`DurationUnit`).
-        pub fn new(duration: i64, duration_unit: DurationUnit) -> Self {
+        /// A new `RollingInterval`. Required properties: `duration_unit` (`DurationUnit`), `duration` (`Duration`).
+        pub fn new(duration_unit: DurationUnit, duration: i64) -> Self {
             let mut this = rt::Props::default();
             this.set("Duration", Some("duration"), rt::int(duration));
             this.set("DurationUnit", Some("duration_unit"), duration_unit.into());
@@ -1307,11 +1346,11 @@ pub mod service_level_objective {
     #[derive(Clone, Debug)]
     pub struct Sli(rt::Props);
     impl Sli {
-        /// A new `Sli`. Required properties: `comparison_operator` (`ComparisonOperator`), `metric_threshold` (`MetricThreshold`), `sli_metric` (`SliMetric`).
+        /// A new `Sli`. Required properties: `sli_metric` (`SliMetric`), `metric_threshold` (`MetricThreshold`), `comparison_operator` (`ComparisonOperator`).
         pub fn new(
-            comparison_operator: ComparisonOperator,
-            metric_threshold: i64,
             sli_metric: SliMetric,
+            metric_threshold: i64,
+            comparison_operator: ComparisonOperator,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -1444,8 +1483,8 @@ pub mod service_level_objective {
     #[derive(Clone, Debug)]
     pub struct Window(rt::Props);
     impl Window {
-        /// A new `Window`. Required properties: `duration` (`Duration`), `duration_unit` (`DurationUnit`).
-        pub fn new(duration: i64, duration_unit: DurationUnit) -> Self {
+        /// A new `Window`. Required properties: `duration_unit` (`DurationUnit`), `duration` (`Duration`).
+        pub fn new(duration_unit: DurationUnit, duration: i64) -> Self {
             let mut this = rt::Props::default();
             this.set("Duration", Some("duration"), rt::int(duration));
             this.set("DurationUnit", Some("duration_unit"), duration_unit.into());

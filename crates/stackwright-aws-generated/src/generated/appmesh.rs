@@ -49,19 +49,27 @@ static GATEWAY_ROUTE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: None,
 };
+/// The required values of [`GatewayRoute`], by name: two of them have one type, and a swap must not compile.
+pub struct GatewayRouteRequired {
+    /// CloudFormation `MeshName`.
+    pub mesh_name: rt::Expr,
+    /// CloudFormation `VirtualGatewayName`.
+    pub virtual_gateway_name: rt::Expr,
+    /// CloudFormation `Spec`.
+    pub spec: gateway_route::GatewayRouteSpec,
+}
 impl GatewayRoute {
-    /// Declares a `AWS::AppMesh::GatewayRoute` with the stack-unique `id`. Required properties: `mesh_name` (`MeshName`), `spec` (`Spec`), `virtual_gateway_name` (`VirtualGatewayName`).
+    /// Declares a `AWS::AppMesh::GatewayRoute` with the stack-unique `id`. Required properties: `mesh_name` (`MeshName`), `virtual_gateway_name` (`VirtualGatewayName`), `spec` (`Spec`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        mesh_name: impl Into<rt::Expr>,
-        spec: gateway_route::GatewayRouteSpec,
-        virtual_gateway_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: GatewayRouteRequired) -> Self {
         let mut this = rt::Base::new(id, &GATEWAY_ROUTE_TYPE);
-        this.set("MeshName", None, rt::string(mesh_name));
-        this.set("Spec", None, spec.into());
-        this.set("VirtualGatewayName", None, rt::string(virtual_gateway_name));
+        this.set("MeshName", None, rt::string(required.mesh_name));
+        this.set("Spec", None, required.spec.into());
+        this.set(
+            "VirtualGatewayName",
+            None,
+            rt::string(required.virtual_gateway_name),
+        );
         GatewayRoute(this)
     }
     /// Changing it replaces the resource. CloudFormation `GatewayRouteName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -186,12 +194,19 @@ pub mod gateway_route {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GatewayRouteRangeMatch(rt::Props);
+    /// The required values of [`GatewayRouteRangeMatch`], by name: two of them have one type, and a swap must not compile.
+    pub struct GatewayRouteRangeMatchRequired {
+        /// CloudFormation `Start`.
+        pub start: i64,
+        /// CloudFormation `End`.
+        pub end: i64,
+    }
     impl GatewayRouteRangeMatch {
-        /// A new `GatewayRouteRangeMatch`. Required properties: `end` (`End`), `start` (`Start`).
-        pub fn new(end: i64, start: i64) -> Self {
+        /// A new `GatewayRouteRangeMatch`. Required properties: `start` (`Start`), `end` (`End`).
+        pub fn new(required: GatewayRouteRangeMatchRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("End", None, rt::int(end));
-            this.set("Start", None, rt::int(start));
+            this.set("End", None, rt::int(required.end));
+            this.set("Start", None, rt::int(required.start));
             GatewayRouteRangeMatch(this)
         }
     }
@@ -755,19 +770,27 @@ static ROUTE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: None,
 };
+/// The required values of [`Route`], by name: two of them have one type, and a swap must not compile.
+pub struct RouteRequired {
+    /// CloudFormation `MeshName`.
+    pub mesh_name: rt::Expr,
+    /// CloudFormation `VirtualRouterName`.
+    pub virtual_router_name: rt::Expr,
+    /// CloudFormation `Spec`.
+    pub spec: route::RouteSpec,
+}
 impl Route {
-    /// Declares a `AWS::AppMesh::Route` with the stack-unique `id`. Required properties: `mesh_name` (`MeshName`), `spec` (`Spec`), `virtual_router_name` (`VirtualRouterName`).
+    /// Declares a `AWS::AppMesh::Route` with the stack-unique `id`. Required properties: `mesh_name` (`MeshName`), `virtual_router_name` (`VirtualRouterName`), `spec` (`Spec`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        mesh_name: impl Into<rt::Expr>,
-        spec: route::RouteSpec,
-        virtual_router_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: RouteRequired) -> Self {
         let mut this = rt::Base::new(id, &ROUTE_TYPE);
-        this.set("MeshName", None, rt::string(mesh_name));
-        this.set("Spec", None, spec.into());
-        this.set("VirtualRouterName", None, rt::string(virtual_router_name));
+        this.set("MeshName", None, rt::string(required.mesh_name));
+        this.set("Spec", None, required.spec.into());
+        this.set(
+            "VirtualRouterName",
+            None,
+            rt::string(required.virtual_router_name),
+        );
         Route(this)
     }
     /// Changing it replaces the resource. CloudFormation `MeshOwner`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1169,12 +1192,19 @@ pub mod route {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MatchRange(rt::Props);
+    /// The required values of [`MatchRange`], by name: two of them have one type, and a swap must not compile.
+    pub struct MatchRangeRequired {
+        /// CloudFormation `Start`.
+        pub start: i64,
+        /// CloudFormation `End`.
+        pub end: i64,
+    }
     impl MatchRange {
-        /// A new `MatchRange`. Required properties: `end` (`End`), `start` (`Start`).
-        pub fn new(end: i64, start: i64) -> Self {
+        /// A new `MatchRange`. Required properties: `start` (`Start`), `end` (`End`).
+        pub fn new(required: MatchRangeRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("End", None, rt::int(end));
-            this.set("Start", None, rt::int(start));
+            this.set("End", None, rt::int(required.end));
+            this.set("Start", None, rt::int(required.start));
             MatchRange(this)
         }
     }
@@ -1375,7 +1405,8 @@ impl VirtualGatewayHandle {
 /// Property types and value sets of [`VirtualGateway`] (`AWS::AppMesh::VirtualGateway`).
 pub mod virtual_gateway {
     pub use super::shared::{
-        JsonFormatRef, LoggingFormat, SubjectAlternativeNameMatchers, SubjectAlternativeNames,
+        JsonFormatRef, JsonFormatRefRequired, LoggingFormat, SubjectAlternativeNameMatchers,
+        SubjectAlternativeNames,
     };
     use super::*;
     /// CloudFormation property type `VirtualGatewayAccessLog`.
@@ -1550,21 +1581,36 @@ pub mod virtual_gateway {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VirtualGatewayHealthCheckPolicy(rt::Props);
+    /// The required values of [`VirtualGatewayHealthCheckPolicy`], by name: two of them have one type, and a swap must not compile.
+    pub struct VirtualGatewayHealthCheckPolicyRequired {
+        /// CloudFormation `UnhealthyThreshold`.
+        pub unhealthy_threshold: i64,
+        /// CloudFormation `HealthyThreshold`.
+        pub healthy_threshold: i64,
+        /// CloudFormation `TimeoutMillis`.
+        pub timeout_millis: i64,
+        /// CloudFormation `Protocol`.
+        pub protocol: rt::Expr,
+        /// CloudFormation `IntervalMillis`.
+        pub interval_millis: i64,
+    }
     impl VirtualGatewayHealthCheckPolicy {
-        /// A new `VirtualGatewayHealthCheckPolicy`. Required properties: `healthy_threshold` (`HealthyThreshold`), `interval_millis` (`IntervalMillis`), `protocol` (`Protocol`), `timeout_millis` (`TimeoutMillis`), `unhealthy_threshold` (`UnhealthyThreshold`).
-        pub fn new(
-            healthy_threshold: i64,
-            interval_millis: i64,
-            protocol: impl Into<rt::Expr>,
-            timeout_millis: i64,
-            unhealthy_threshold: i64,
-        ) -> Self {
+        /// A new `VirtualGatewayHealthCheckPolicy`. Required properties: `unhealthy_threshold` (`UnhealthyThreshold`), `healthy_threshold` (`HealthyThreshold`), `timeout_millis` (`TimeoutMillis`), `protocol` (`Protocol`), `interval_millis` (`IntervalMillis`).
+        pub fn new(required: VirtualGatewayHealthCheckPolicyRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("HealthyThreshold", None, rt::int(healthy_threshold));
-            this.set("IntervalMillis", None, rt::int(interval_millis));
-            this.set("Protocol", None, rt::string(protocol));
-            this.set("TimeoutMillis", None, rt::int(timeout_millis));
-            this.set("UnhealthyThreshold", None, rt::int(unhealthy_threshold));
+            this.set(
+                "HealthyThreshold",
+                None,
+                rt::int(required.healthy_threshold),
+            );
+            this.set("IntervalMillis", None, rt::int(required.interval_millis));
+            this.set("Protocol", None, rt::string(required.protocol));
+            this.set("TimeoutMillis", None, rt::int(required.timeout_millis));
+            this.set(
+                "UnhealthyThreshold",
+                None,
+                rt::int(required.unhealthy_threshold),
+            );
             VirtualGatewayHealthCheckPolicy(this)
         }
         /// CloudFormation `Path`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1647,10 +1693,10 @@ pub mod virtual_gateway {
     #[derive(Clone, Debug)]
     pub struct VirtualGatewayListenerTls(rt::Props);
     impl VirtualGatewayListenerTls {
-        /// A new `VirtualGatewayListenerTls`. Required properties: `certificate` (`Certificate`), `mode` (`Mode`).
+        /// A new `VirtualGatewayListenerTls`. Required properties: `mode` (`Mode`), `certificate` (`Certificate`).
         pub fn new(
-            certificate: VirtualGatewayListenerTlsCertificate,
             mode: impl Into<rt::Expr>,
+            certificate: VirtualGatewayListenerTlsCertificate,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("Certificate", None, certificate.into());
@@ -1711,15 +1757,23 @@ pub mod virtual_gateway {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VirtualGatewayListenerTlsFileCertificate(rt::Props);
+    /// The required values of [`VirtualGatewayListenerTlsFileCertificate`], by name: two of them have one type, and a swap must not compile.
+    pub struct VirtualGatewayListenerTlsFileCertificateRequired {
+        /// CloudFormation `PrivateKey`.
+        pub private_key: rt::Expr,
+        /// CloudFormation `CertificateChain`.
+        pub certificate_chain: rt::Expr,
+    }
     impl VirtualGatewayListenerTlsFileCertificate {
-        /// A new `VirtualGatewayListenerTlsFileCertificate`. Required properties: `certificate_chain` (`CertificateChain`), `private_key` (`PrivateKey`).
-        pub fn new(
-            certificate_chain: impl Into<rt::Expr>,
-            private_key: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `VirtualGatewayListenerTlsFileCertificate`. Required properties: `private_key` (`PrivateKey`), `certificate_chain` (`CertificateChain`).
+        pub fn new(required: VirtualGatewayListenerTlsFileCertificateRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("CertificateChain", None, rt::string(certificate_chain));
-            this.set("PrivateKey", None, rt::string(private_key));
+            this.set(
+                "CertificateChain",
+                None,
+                rt::string(required.certificate_chain),
+            );
+            this.set("PrivateKey", None, rt::string(required.private_key));
             VirtualGatewayListenerTlsFileCertificate(this)
         }
     }
@@ -2014,8 +2068,8 @@ impl VirtualNodeHandle {
 /// Property types and value sets of [`VirtualNode`] (`AWS::AppMesh::VirtualNode`).
 pub mod virtual_node {
     pub use super::shared::{
-        Duration, GrpcTimeout, HttpTimeout, JsonFormatRef, LoggingFormat, PortMapping,
-        SubjectAlternativeNameMatchers, SubjectAlternativeNames, TcpTimeout,
+        Duration, GrpcTimeout, HttpTimeout, JsonFormatRef, JsonFormatRefRequired, LoggingFormat,
+        PortMapping, SubjectAlternativeNameMatchers, SubjectAlternativeNames, TcpTimeout,
     };
     use super::*;
     /// CloudFormation property type `AccessLog`.
@@ -2041,12 +2095,19 @@ pub mod virtual_node {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AwsCloudMapInstanceAttribute(rt::Props);
+    /// The required values of [`AwsCloudMapInstanceAttribute`], by name: two of them have one type, and a swap must not compile.
+    pub struct AwsCloudMapInstanceAttributeRequired {
+        /// CloudFormation `Value`.
+        pub value: rt::Expr,
+        /// CloudFormation `Key`.
+        pub key: rt::Expr,
+    }
     impl AwsCloudMapInstanceAttribute {
-        /// A new `AwsCloudMapInstanceAttribute`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        /// A new `AwsCloudMapInstanceAttribute`. Required properties: `value` (`Value`), `key` (`Key`).
+        pub fn new(required: AwsCloudMapInstanceAttributeRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", None, rt::string(key));
-            this.set("Value", None, rt::string(value));
+            this.set("Key", None, rt::string(required.key));
+            this.set("Value", None, rt::string(required.value));
             AwsCloudMapInstanceAttribute(this)
         }
     }
@@ -2056,12 +2117,19 @@ pub mod virtual_node {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AwsCloudMapServiceDiscovery(rt::Props);
+    /// The required values of [`AwsCloudMapServiceDiscovery`], by name: two of them have one type, and a swap must not compile.
+    pub struct AwsCloudMapServiceDiscoveryRequired {
+        /// CloudFormation `NamespaceName`.
+        pub namespace_name: rt::Expr,
+        /// CloudFormation `ServiceName`.
+        pub service_name: rt::Expr,
+    }
     impl AwsCloudMapServiceDiscovery {
         /// A new `AwsCloudMapServiceDiscovery`. Required properties: `namespace_name` (`NamespaceName`), `service_name` (`ServiceName`).
-        pub fn new(namespace_name: impl Into<rt::Expr>, service_name: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: AwsCloudMapServiceDiscoveryRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("NamespaceName", None, rt::string(namespace_name));
-            this.set("ServiceName", None, rt::string(service_name));
+            this.set("NamespaceName", None, rt::string(required.namespace_name));
+            this.set("ServiceName", None, rt::string(required.service_name));
             AwsCloudMapServiceDiscovery(this)
         }
         /// CloudFormation `Attributes`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2233,21 +2301,36 @@ pub mod virtual_node {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HealthCheck(rt::Props);
+    /// The required values of [`HealthCheck`], by name: two of them have one type, and a swap must not compile.
+    pub struct HealthCheckRequired {
+        /// CloudFormation `UnhealthyThreshold`.
+        pub unhealthy_threshold: i64,
+        /// CloudFormation `HealthyThreshold`.
+        pub healthy_threshold: i64,
+        /// CloudFormation `TimeoutMillis`.
+        pub timeout_millis: i64,
+        /// CloudFormation `Protocol`.
+        pub protocol: rt::Expr,
+        /// CloudFormation `IntervalMillis`.
+        pub interval_millis: i64,
+    }
     impl HealthCheck {
-        /// A new `HealthCheck`. Required properties: `healthy_threshold` (`HealthyThreshold`), `interval_millis` (`IntervalMillis`), `protocol` (`Protocol`), `timeout_millis` (`TimeoutMillis`), `unhealthy_threshold` (`UnhealthyThreshold`).
-        pub fn new(
-            healthy_threshold: i64,
-            interval_millis: i64,
-            protocol: impl Into<rt::Expr>,
-            timeout_millis: i64,
-            unhealthy_threshold: i64,
-        ) -> Self {
+        /// A new `HealthCheck`. Required properties: `unhealthy_threshold` (`UnhealthyThreshold`), `healthy_threshold` (`HealthyThreshold`), `timeout_millis` (`TimeoutMillis`), `protocol` (`Protocol`), `interval_millis` (`IntervalMillis`).
+        pub fn new(required: HealthCheckRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("HealthyThreshold", None, rt::int(healthy_threshold));
-            this.set("IntervalMillis", None, rt::int(interval_millis));
-            this.set("Protocol", None, rt::string(protocol));
-            this.set("TimeoutMillis", None, rt::int(timeout_millis));
-            this.set("UnhealthyThreshold", None, rt::int(unhealthy_threshold));
+            this.set(
+                "HealthyThreshold",
+                None,
+                rt::int(required.healthy_threshold),
+            );
+            this.set("IntervalMillis", None, rt::int(required.interval_millis));
+            this.set("Protocol", None, rt::string(required.protocol));
+            this.set("TimeoutMillis", None, rt::int(required.timeout_millis));
+            this.set(
+                "UnhealthyThreshold",
+                None,
+                rt::int(required.unhealthy_threshold),
+            );
             HealthCheck(this)
         }
         /// CloudFormation `Path`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2340,8 +2423,8 @@ pub mod virtual_node {
     #[derive(Clone, Debug)]
     pub struct ListenerTls(rt::Props);
     impl ListenerTls {
-        /// A new `ListenerTls`. Required properties: `certificate` (`Certificate`), `mode` (`Mode`).
-        pub fn new(certificate: ListenerTlsCertificate, mode: impl Into<rt::Expr>) -> Self {
+        /// A new `ListenerTls`. Required properties: `mode` (`Mode`), `certificate` (`Certificate`).
+        pub fn new(mode: impl Into<rt::Expr>, certificate: ListenerTlsCertificate) -> Self {
             let mut this = rt::Props::default();
             this.set("Certificate", None, certificate.into());
             this.set("Mode", None, rt::string(mode));
@@ -2401,15 +2484,23 @@ pub mod virtual_node {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ListenerTlsFileCertificate(rt::Props);
+    /// The required values of [`ListenerTlsFileCertificate`], by name: two of them have one type, and a swap must not compile.
+    pub struct ListenerTlsFileCertificateRequired {
+        /// CloudFormation `PrivateKey`.
+        pub private_key: rt::Expr,
+        /// CloudFormation `CertificateChain`.
+        pub certificate_chain: rt::Expr,
+    }
     impl ListenerTlsFileCertificate {
-        /// A new `ListenerTlsFileCertificate`. Required properties: `certificate_chain` (`CertificateChain`), `private_key` (`PrivateKey`).
-        pub fn new(
-            certificate_chain: impl Into<rt::Expr>,
-            private_key: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `ListenerTlsFileCertificate`. Required properties: `private_key` (`PrivateKey`), `certificate_chain` (`CertificateChain`).
+        pub fn new(required: ListenerTlsFileCertificateRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("CertificateChain", None, rt::string(certificate_chain));
-            this.set("PrivateKey", None, rt::string(private_key));
+            this.set(
+                "CertificateChain",
+                None,
+                rt::string(required.certificate_chain),
+            );
+            this.set("PrivateKey", None, rt::string(required.private_key));
             ListenerTlsFileCertificate(this)
         }
     }
@@ -2493,19 +2584,33 @@ pub mod virtual_node {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OutlierDetection(rt::Props);
+    /// The required values of [`OutlierDetection`], by name: two of them have one type, and a swap must not compile.
+    pub struct OutlierDetectionRequired {
+        /// CloudFormation `MaxEjectionPercent`.
+        pub max_ejection_percent: i64,
+        /// CloudFormation `BaseEjectionDuration`.
+        pub base_ejection_duration: Duration,
+        /// CloudFormation `MaxServerErrors`.
+        pub max_server_errors: i64,
+        /// CloudFormation `Interval`.
+        pub interval: Duration,
+    }
     impl OutlierDetection {
-        /// A new `OutlierDetection`. Required properties: `base_ejection_duration` (`BaseEjectionDuration`), `interval` (`Interval`), `max_ejection_percent` (`MaxEjectionPercent`), `max_server_errors` (`MaxServerErrors`).
-        pub fn new(
-            base_ejection_duration: Duration,
-            interval: Duration,
-            max_ejection_percent: i64,
-            max_server_errors: i64,
-        ) -> Self {
+        /// A new `OutlierDetection`. Required properties: `max_ejection_percent` (`MaxEjectionPercent`), `base_ejection_duration` (`BaseEjectionDuration`), `max_server_errors` (`MaxServerErrors`), `interval` (`Interval`).
+        pub fn new(required: OutlierDetectionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("BaseEjectionDuration", None, base_ejection_duration.into());
-            this.set("Interval", None, interval.into());
-            this.set("MaxEjectionPercent", None, rt::int(max_ejection_percent));
-            this.set("MaxServerErrors", None, rt::int(max_server_errors));
+            this.set(
+                "BaseEjectionDuration",
+                None,
+                required.base_ejection_duration.into(),
+            );
+            this.set("Interval", None, required.interval.into());
+            this.set(
+                "MaxEjectionPercent",
+                None,
+                rt::int(required.max_ejection_percent),
+            );
+            this.set("MaxServerErrors", None, rt::int(required.max_server_errors));
             OutlierDetection(this)
         }
     }
@@ -2922,19 +3027,27 @@ static VIRTUAL_SERVICE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 6),
     awscc_schema: None,
 };
+/// The required values of [`VirtualService`], by name: two of them have one type, and a swap must not compile.
+pub struct VirtualServiceRequired {
+    /// CloudFormation `MeshName`.
+    pub mesh_name: rt::Expr,
+    /// CloudFormation `VirtualServiceName`.
+    pub virtual_service_name: rt::Expr,
+    /// CloudFormation `Spec`.
+    pub spec: virtual_service::VirtualServiceSpec,
+}
 impl VirtualService {
-    /// Declares a `AWS::AppMesh::VirtualService` with the stack-unique `id`. Required properties: `mesh_name` (`MeshName`), `spec` (`Spec`), `virtual_service_name` (`VirtualServiceName`).
+    /// Declares a `AWS::AppMesh::VirtualService` with the stack-unique `id`. Required properties: `mesh_name` (`MeshName`), `virtual_service_name` (`VirtualServiceName`), `spec` (`Spec`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        mesh_name: impl Into<rt::Expr>,
-        spec: virtual_service::VirtualServiceSpec,
-        virtual_service_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: VirtualServiceRequired) -> Self {
         let mut this = rt::Base::new(id, &VIRTUAL_SERVICE_TYPE);
-        this.set("MeshName", None, rt::string(mesh_name));
-        this.set("Spec", None, spec.into());
-        this.set("VirtualServiceName", None, rt::string(virtual_service_name));
+        this.set("MeshName", None, rt::string(required.mesh_name));
+        this.set("Spec", None, required.spec.into());
+        this.set(
+            "VirtualServiceName",
+            None,
+            rt::string(required.virtual_service_name),
+        );
         VirtualService(this)
     }
     /// Changing it replaces the resource. CloudFormation `MeshOwner`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -3049,8 +3162,8 @@ pub mod shared {
     #[derive(Clone, Debug)]
     pub struct Duration(rt::Props);
     impl Duration {
-        /// A new `Duration`. Required properties: `unit` (`Unit`), `value` (`Value`).
-        pub fn new(unit: impl Into<rt::Expr>, value: i64) -> Self {
+        /// A new `Duration`. Required properties: `value` (`Value`), `unit` (`Unit`).
+        pub fn new(value: i64, unit: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set("Unit", None, rt::string(unit));
             this.set("Value", None, rt::int(value));
@@ -3150,12 +3263,19 @@ pub mod shared {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct JsonFormatRef(rt::Props);
+    /// The required values of [`JsonFormatRef`], by name: two of them have one type, and a swap must not compile.
+    pub struct JsonFormatRefRequired {
+        /// CloudFormation `Value`.
+        pub value: rt::Expr,
+        /// CloudFormation `Key`.
+        pub key: rt::Expr,
+    }
     impl JsonFormatRef {
-        /// A new `JsonFormatRef`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        /// A new `JsonFormatRef`. Required properties: `value` (`Value`), `key` (`Key`).
+        pub fn new(required: JsonFormatRefRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", None, rt::string(key));
-            this.set("Value", None, rt::string(value));
+            this.set("Key", None, rt::string(required.key));
+            this.set("Value", None, rt::string(required.value));
             JsonFormatRef(this)
         }
     }

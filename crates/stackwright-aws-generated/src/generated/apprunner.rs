@@ -1292,12 +1292,12 @@ static VPC_INGRESS_CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl VpcIngressConnection {
-    /// Declares a `AWS::AppRunner::VpcIngressConnection` with the stack-unique `id`. Required properties: `ingress_vpc_configuration` (`IngressVpcConfiguration`), `service_arn` (`ServiceArn`).
+    /// Declares a `AWS::AppRunner::VpcIngressConnection` with the stack-unique `id`. Required properties: `service_arn` (`ServiceArn`), `ingress_vpc_configuration` (`IngressVpcConfiguration`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        ingress_vpc_configuration: vpc_ingress_connection::IngressVpcConfiguration,
         service_arn: impl Into<rt::Expr>,
+        ingress_vpc_configuration: vpc_ingress_connection::IngressVpcConfiguration,
     ) -> Self {
         let mut this = rt::Base::new(id, &VPC_INGRESS_CONNECTION_TYPE);
         this.set(
@@ -1355,16 +1355,23 @@ pub mod vpc_ingress_connection {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IngressVpcConfiguration(rt::Props);
+    /// The required values of [`IngressVpcConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct IngressVpcConfigurationRequired {
+        /// The ID of the VPC that the VPC endpoint is used in. CloudFormation `VpcId`.
+        pub vpc_id: rt::Expr,
+        /// The ID of the VPC endpoint that your App Runner service connects to. CloudFormation `VpcEndpointId`.
+        pub vpc_endpoint_id: rt::Expr,
+    }
     impl IngressVpcConfiguration {
-        /// A new `IngressVpcConfiguration`. Required properties: `vpc_endpoint_id` (`VpcEndpointId`), `vpc_id` (`VpcId`).
-        pub fn new(vpc_endpoint_id: impl Into<rt::Expr>, vpc_id: impl Into<rt::Expr>) -> Self {
+        /// A new `IngressVpcConfiguration`. Required properties: `vpc_id` (`VpcId`), `vpc_endpoint_id` (`VpcEndpointId`).
+        pub fn new(required: IngressVpcConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "VpcEndpointId",
                 Some("vpc_endpoint_id"),
-                rt::string(vpc_endpoint_id),
+                rt::string(required.vpc_endpoint_id),
             );
-            this.set("VpcId", Some("vpc_id"), rt::string(vpc_id));
+            this.set("VpcId", Some("vpc_id"), rt::string(required.vpc_id));
             IngressVpcConfiguration(this)
         }
     }

@@ -284,20 +284,23 @@ static NAMED_QUERY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`NamedQuery`], by name: two of them have one type, and a swap must not compile.
+pub struct NamedQueryRequired {
+    /// The database to which the query belongs. CloudFormation `Database`.
+    pub database: rt::Expr,
+    /// The contents of the query with all query statements. CloudFormation `QueryString`.
+    pub query_string: rt::Expr,
+}
 impl NamedQuery {
     /// Declares a `AWS::Athena::NamedQuery` with the stack-unique `id`. Required properties: `database` (`Database`), `query_string` (`QueryString`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        database: impl Into<rt::Expr>,
-        query_string: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: NamedQueryRequired) -> Self {
         let mut this = rt::Base::new(id, &NAMED_QUERY_TYPE);
-        this.set("Database", Some("database"), rt::string(database));
+        this.set("Database", Some("database"), rt::string(required.database));
         this.set(
             "QueryString",
             Some("query_string"),
-            rt::string(query_string),
+            rt::string(required.query_string),
         );
         NamedQuery(this)
     }
@@ -354,27 +357,35 @@ static PREPARED_STATEMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`PreparedStatement`], by name: two of them have one type, and a swap must not compile.
+pub struct PreparedStatementRequired {
+    /// The name of the prepared statement. CloudFormation `StatementName`.
+    pub statement_name: rt::Expr,
+    /// The name of the workgroup to which the prepared statement belongs. CloudFormation `WorkGroup`.
+    pub work_group: rt::Expr,
+    /// The query string for the prepared statement. CloudFormation `QueryStatement`.
+    pub query_statement: rt::Expr,
+}
 impl PreparedStatement {
-    /// Declares a `AWS::Athena::PreparedStatement` with the stack-unique `id`. Required properties: `query_statement` (`QueryStatement`), `statement_name` (`StatementName`), `work_group` (`WorkGroup`).
+    /// Declares a `AWS::Athena::PreparedStatement` with the stack-unique `id`. Required properties: `statement_name` (`StatementName`), `work_group` (`WorkGroup`), `query_statement` (`QueryStatement`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        query_statement: impl Into<rt::Expr>,
-        statement_name: impl Into<rt::Expr>,
-        work_group: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: PreparedStatementRequired) -> Self {
         let mut this = rt::Base::new(id, &PREPARED_STATEMENT_TYPE);
         this.set(
             "QueryStatement",
             Some("query_statement"),
-            rt::string(query_statement),
+            rt::string(required.query_statement),
         );
         this.set(
             "StatementName",
             Some("statement_name"),
-            rt::string(statement_name),
+            rt::string(required.statement_name),
         );
-        this.set("WorkGroup", Some("work_group"), rt::string(work_group));
+        this.set(
+            "WorkGroup",
+            Some("work_group"),
+            rt::string(required.work_group),
+        );
         PreparedStatement(this)
     }
     /// The description of the prepared statement.

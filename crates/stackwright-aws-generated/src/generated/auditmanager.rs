@@ -512,12 +512,12 @@ static ASSESSMENT_FRAMEWORK_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl AssessmentFramework {
-    /// Declares a `AWS::AuditManager::AssessmentFramework` with the stack-unique `id`. Required properties: `control_sets` (`ControlSets`), `name` (`Name`).
+    /// Declares a `AWS::AuditManager::AssessmentFramework` with the stack-unique `id`. Required properties: `name` (`Name`), `control_sets` (`ControlSets`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        control_sets: impl IntoIterator<Item = assessment_framework::ControlSet>,
         name: impl Into<rt::Expr>,
+        control_sets: impl IntoIterator<Item = assessment_framework::ControlSet>,
     ) -> Self {
         let mut this = rt::Base::new(id, &ASSESSMENT_FRAMEWORK_TYPE);
         this.set("ControlSets", Some("control_sets"), rt::list(control_sets));
@@ -601,10 +601,10 @@ pub mod assessment_framework {
     #[derive(Clone, Debug)]
     pub struct ControlSet(rt::Props);
     impl ControlSet {
-        /// A new `ControlSet`. Required properties: `controls` (`Controls`), `name` (`Name`).
+        /// A new `ControlSet`. Required properties: `name` (`Name`), `controls` (`Controls`).
         pub fn new(
-            controls: impl IntoIterator<Item = ControlSetControl>,
             name: impl Into<rt::Expr>,
+            controls: impl IntoIterator<Item = ControlSetControl>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("Controls", Some("controls"), rt::list(controls));
@@ -622,9 +622,9 @@ pub mod assessment_framework {
     pub struct ControlSetControl(rt::Props);
     impl ControlSetControl {
         /// A new `ControlSetControl`. Required properties: `id` (`Id`).
-        pub fn new(id: impl Into<rt::Expr>) -> Self {
+        pub fn new(id_value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
-            this.set("Id", Some("id"), rt::string(id));
+            this.set("Id", Some("id"), rt::string(id_value));
             ControlSetControl(this)
         }
     }
@@ -701,12 +701,12 @@ static CONTROL_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: None,
 };
 impl Control {
-    /// Declares a `AWS::AuditManager::Control` with the stack-unique `id`. Required properties: `control_mapping_sources` (`ControlMappingSources`), `name` (`Name`).
+    /// Declares a `AWS::AuditManager::Control` with the stack-unique `id`. Required properties: `name` (`Name`), `control_mapping_sources` (`ControlMappingSources`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        control_mapping_sources: impl IntoIterator<Item = control::ControlMappingSource>,
         name: impl Into<rt::Expr>,
+        control_mapping_sources: impl IntoIterator<Item = control::ControlMappingSource>,
     ) -> Self {
         let mut this = rt::Base::new(id, &CONTROL_TYPE);
         this.set(

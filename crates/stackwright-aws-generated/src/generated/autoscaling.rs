@@ -36,17 +36,20 @@ static AUTO_SCALING_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`AutoScalingGroup`], by name: two of them have one type, and a swap must not compile.
+pub struct AutoScalingGroupRequired {
+    /// The minimum size of the group. CloudFormation `MinSize`.
+    pub min_size: rt::Expr,
+    /// The maximum size of the group. CloudFormation `MaxSize`.
+    pub max_size: rt::Expr,
+}
 impl AutoScalingGroup {
-    /// Declares a `AWS::AutoScaling::AutoScalingGroup` with the stack-unique `id`. Required properties: `max_size` (`MaxSize`), `min_size` (`MinSize`).
+    /// Declares a `AWS::AutoScaling::AutoScalingGroup` with the stack-unique `id`. Required properties: `min_size` (`MinSize`), `max_size` (`MaxSize`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        max_size: impl Into<rt::Expr>,
-        min_size: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: AutoScalingGroupRequired) -> Self {
         let mut this = rt::Base::new(id, &AUTO_SCALING_GROUP_TYPE);
-        this.set("MaxSize", Some("max_size"), rt::string(max_size));
-        this.set("MinSize", Some("min_size"), rt::string(min_size));
+        this.set("MaxSize", Some("max_size"), rt::string(required.max_size));
+        this.set("MinSize", Some("min_size"), rt::string(required.min_size));
         AutoScalingGroup(this)
     }
     /// The name of the Auto Scaling group.
@@ -1356,22 +1359,26 @@ pub mod auto_scaling_group {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LifecycleHookSpecification(rt::Props);
+    /// The required values of [`LifecycleHookSpecification`], by name: two of them have one type, and a swap must not compile.
+    pub struct LifecycleHookSpecificationRequired {
+        /// The name of the lifecycle hook. CloudFormation `LifecycleHookName`.
+        pub lifecycle_hook_name: rt::Expr,
+        /// The lifecycle transition. CloudFormation `LifecycleTransition`.
+        pub lifecycle_transition: rt::Expr,
+    }
     impl LifecycleHookSpecification {
         /// A new `LifecycleHookSpecification`. Required properties: `lifecycle_hook_name` (`LifecycleHookName`), `lifecycle_transition` (`LifecycleTransition`).
-        pub fn new(
-            lifecycle_hook_name: impl Into<rt::Expr>,
-            lifecycle_transition: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: LifecycleHookSpecificationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "LifecycleHookName",
                 Some("lifecycle_hook_name"),
-                rt::string(lifecycle_hook_name),
+                rt::string(required.lifecycle_hook_name),
             );
             this.set(
                 "LifecycleTransition",
                 Some("lifecycle_transition"),
-                rt::string(lifecycle_transition),
+                rt::string(required.lifecycle_transition),
             );
             LifecycleHookSpecification(this)
         }
@@ -1710,12 +1717,23 @@ pub mod auto_scaling_group {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TrafficSourceIdentifier(rt::Props);
+    /// The required values of [`TrafficSourceIdentifier`], by name: two of them have one type, and a swap must not compile.
+    pub struct TrafficSourceIdentifierRequired {
+        /// Identifies the traffic source. CloudFormation `Identifier`.
+        pub identifier: rt::Expr,
+        /// Provides additional context for the value of ``Identifier``. CloudFormation `Type`.
+        pub type_: rt::Expr,
+    }
     impl TrafficSourceIdentifier {
         /// A new `TrafficSourceIdentifier`. Required properties: `identifier` (`Identifier`), `type_` (`Type`).
-        pub fn new(identifier: impl Into<rt::Expr>, type_: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: TrafficSourceIdentifierRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Identifier", Some("identifier"), rt::string(identifier));
-            this.set("Type", Some("type"), rt::string(type_));
+            this.set(
+                "Identifier",
+                Some("identifier"),
+                rt::string(required.identifier),
+            );
+            this.set("Type", Some("type"), rt::string(required.type_));
             TrafficSourceIdentifier(this)
         }
     }
@@ -1939,20 +1957,23 @@ static LAUNCH_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`LaunchConfiguration`], by name: two of them have one type, and a swap must not compile.
+pub struct LaunchConfigurationRequired {
+    /// Provides the unique ID of the Amazon Machine Image (AMI) that was assigned during registration. CloudFormation `ImageId`.
+    pub image_id: rt::Expr,
+    /// Specifies the instance type of the EC2 instance. CloudFormation `InstanceType`.
+    pub instance_type: rt::Expr,
+}
 impl LaunchConfiguration {
     /// Declares a `AWS::AutoScaling::LaunchConfiguration` with the stack-unique `id`. Required properties: `image_id` (`ImageId`), `instance_type` (`InstanceType`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        image_id: impl Into<rt::Expr>,
-        instance_type: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: LaunchConfigurationRequired) -> Self {
         let mut this = rt::Base::new(id, &LAUNCH_CONFIGURATION_TYPE);
-        this.set("ImageId", Some("image_id"), rt::string(image_id));
+        this.set("ImageId", Some("image_id"), rt::string(required.image_id));
         this.set(
             "InstanceType",
             Some("instance_type"),
-            rt::string(instance_type),
+            rt::string(required.instance_type),
         );
         LaunchConfiguration(this)
     }
@@ -2319,12 +2340,12 @@ static LIFECYCLE_HOOK_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl LifecycleHook {
-    /// Declares a `AWS::AutoScaling::LifecycleHook` with the stack-unique `id`. Required properties: `auto_scaling_group_name` (`AutoScalingGroupName`), `lifecycle_transition` (`LifecycleTransition`).
+    /// Declares a `AWS::AutoScaling::LifecycleHook` with the stack-unique `id`. Required properties: `lifecycle_transition` (`LifecycleTransition`), `auto_scaling_group_name` (`AutoScalingGroupName`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        auto_scaling_group_name: impl Into<rt::Expr>,
         lifecycle_transition: lifecycle_hook::LifecycleTransition,
+        auto_scaling_group_name: impl Into<rt::Expr>,
     ) -> Self {
         let mut this = rt::Base::new(id, &LIFECYCLE_HOOK_TYPE);
         this.set(
@@ -2639,12 +2660,27 @@ pub mod scaling_policy {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Metric(rt::Props);
+    /// The required values of [`Metric`], by name: two of them have one type, and a swap must not compile.
+    pub struct MetricRequired {
+        /// CloudFormation `MetricName`.
+        pub metric_name: rt::Expr,
+        /// CloudFormation `Namespace`.
+        pub namespace: rt::Expr,
+    }
     impl Metric {
         /// A new `Metric`. Required properties: `metric_name` (`MetricName`), `namespace` (`Namespace`).
-        pub fn new(metric_name: impl Into<rt::Expr>, namespace: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: MetricRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("MetricName", Some("metric_name"), rt::string(metric_name));
-            this.set("Namespace", Some("namespace"), rt::string(namespace));
+            this.set(
+                "MetricName",
+                Some("metric_name"),
+                rt::string(required.metric_name),
+            );
+            this.set(
+                "Namespace",
+                Some("namespace"),
+                rt::string(required.namespace),
+            );
             Metric(this)
         }
         /// CloudFormation `Dimensions`, Terraform `dimensions`.
@@ -2662,9 +2698,9 @@ pub mod scaling_policy {
     pub struct MetricDataQuery(rt::Props);
     impl MetricDataQuery {
         /// A new `MetricDataQuery`. Required properties: `id` (`Id`).
-        pub fn new(id: impl Into<rt::Expr>) -> Self {
+        pub fn new(id_value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
-            this.set("Id", Some("id"), rt::string(id));
+            this.set("Id", Some("id"), rt::string(id_value));
             MetricDataQuery(this)
         }
         /// Constraints: length 1..=1023. CloudFormation `Expression`, Terraform `expression`.
@@ -2696,12 +2732,19 @@ pub mod scaling_policy {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetricDimension(rt::Props);
+    /// The required values of [`MetricDimension`], by name: two of them have one type, and a swap must not compile.
+    pub struct MetricDimensionRequired {
+        /// CloudFormation `Value`.
+        pub value: rt::Expr,
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+    }
     impl MetricDimension {
-        /// A new `MetricDimension`. Required properties: `name` (`Name`), `value` (`Value`).
-        pub fn new(name: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        /// A new `MetricDimension`. Required properties: `value` (`Value`), `name` (`Name`).
+        pub fn new(required: MetricDimensionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Name", Some("name"), rt::string(required.name));
+            this.set("Value", Some("value"), rt::string(required.value));
             MetricDimension(this)
         }
     }
@@ -2712,8 +2755,8 @@ pub mod scaling_policy {
     #[derive(Clone, Debug)]
     pub struct MetricStat(rt::Props);
     impl MetricStat {
-        /// A new `MetricStat`. Required properties: `metric` (`Metric`), `stat` (`Stat`).
-        pub fn new(metric: Metric, stat: impl Into<rt::Expr>) -> Self {
+        /// A new `MetricStat`. Required properties: `stat` (`Stat`), `metric` (`Metric`).
+        pub fn new(stat: impl Into<rt::Expr>, metric: Metric) -> Self {
             let mut this = rt::Props::default();
             this.set("Metric", Some("metric"), metric.into());
             this.set("Stat", Some("stat"), rt::string(stat));
@@ -3104,9 +3147,9 @@ pub mod scaling_policy {
     pub struct TargetTrackingMetricDataQuery(rt::Props);
     impl TargetTrackingMetricDataQuery {
         /// A new `TargetTrackingMetricDataQuery`. Required properties: `id` (`Id`).
-        pub fn new(id: impl Into<rt::Expr>) -> Self {
+        pub fn new(id_value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
-            this.set("Id", Some("id"), rt::string(id));
+            this.set("Id", Some("id"), rt::string(id_value));
             TargetTrackingMetricDataQuery(this)
         }
         /// Constraints: length 1..=2047. CloudFormation `Expression`, Terraform `expression`.
@@ -3144,8 +3187,8 @@ pub mod scaling_policy {
     #[derive(Clone, Debug)]
     pub struct TargetTrackingMetricStat(rt::Props);
     impl TargetTrackingMetricStat {
-        /// A new `TargetTrackingMetricStat`. Required properties: `metric` (`Metric`), `stat` (`Stat`).
-        pub fn new(metric: Metric, stat: impl Into<rt::Expr>) -> Self {
+        /// A new `TargetTrackingMetricStat`. Required properties: `stat` (`Stat`), `metric` (`Metric`).
+        pub fn new(stat: impl Into<rt::Expr>, metric: Metric) -> Self {
             let mut this = rt::Props::default();
             this.set("Metric", Some("metric"), metric.into());
             this.set("Stat", Some("stat"), rt::string(stat));

@@ -217,25 +217,34 @@ static PARTNERSHIP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`Partnership`], by name: two of them have one type, and a swap must not compile.
+pub struct PartnershipRequired {
+    /// CloudFormation `Capabilities`.
+    pub capabilities: Vec<rt::Expr>,
+    /// CloudFormation `Email`.
+    pub email: rt::Expr,
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// CloudFormation `ProfileId`.
+    pub profile_id: rt::Expr,
+}
 impl Partnership {
     /// Declares a `AWS::B2BI::Partnership` with the stack-unique `id`. Required properties: `capabilities` (`Capabilities`), `email` (`Email`), `name` (`Name`), `profile_id` (`ProfileId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        capabilities: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        email: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        profile_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: PartnershipRequired) -> Self {
         let mut this = rt::Base::new(id, &PARTNERSHIP_TYPE);
         this.set(
             "Capabilities",
             Some("capabilities"),
-            rt::strings(capabilities),
+            rt::strings(required.capabilities),
         );
-        this.set("Email", Some("email"), rt::string(email));
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("ProfileId", Some("profile_id"), rt::string(profile_id));
+        this.set("Email", Some("email"), rt::string(required.email));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set(
+            "ProfileId",
+            Some("profile_id"),
+            rt::string(required.profile_id),
+        );
         Partnership(this)
     }
     /// CloudFormation `CapabilityOptions`, Terraform `capability_options`.
@@ -448,25 +457,30 @@ static PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`Profile`], by name: two of them have one type, and a swap must not compile.
+pub struct ProfileRequired {
+    /// CloudFormation `BusinessName`.
+    pub business_name: rt::Expr,
+    /// CloudFormation `Logging`.
+    pub logging: profile::Logging,
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// CloudFormation `Phone`.
+    pub phone: rt::Expr,
+}
 impl Profile {
     /// Declares a `AWS::B2BI::Profile` with the stack-unique `id`. Required properties: `business_name` (`BusinessName`), `logging` (`Logging`), `name` (`Name`), `phone` (`Phone`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        business_name: impl Into<rt::Expr>,
-        logging: profile::Logging,
-        name: impl Into<rt::Expr>,
-        phone: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ProfileRequired) -> Self {
         let mut this = rt::Base::new(id, &PROFILE_TYPE);
         this.set(
             "BusinessName",
             Some("business_name"),
-            rt::string(business_name),
+            rt::string(required.business_name),
         );
-        this.set("Logging", Some("logging"), logging.into());
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("Phone", Some("phone"), rt::string(phone));
+        this.set("Logging", Some("logging"), required.logging.into());
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("Phone", Some("phone"), rt::string(required.phone));
         Profile(this)
     }
     /// Constraints: length 5..=254; pattern `^[\w\.\-]+@[\w\.\-]+$`. CloudFormation `Email`, Terraform `email`.

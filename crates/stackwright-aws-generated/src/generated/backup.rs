@@ -149,18 +149,26 @@ pub mod backup_plan {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BackupRuleResourceType(rt::Props);
+    /// The required values of [`BackupRuleResourceType`], by name: two of them have one type, and a swap must not compile.
+    pub struct BackupRuleResourceTypeRequired {
+        /// CloudFormation `TargetBackupVault`.
+        pub target_backup_vault: rt::Expr,
+        /// CloudFormation `RuleName`.
+        pub rule_name: rt::Expr,
+    }
     impl BackupRuleResourceType {
-        /// A new `BackupRuleResourceType`. Required properties: `rule_name` (`RuleName`), `target_backup_vault` (`TargetBackupVault`).
-        pub fn new(
-            rule_name: impl Into<rt::Expr>,
-            target_backup_vault: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `BackupRuleResourceType`. Required properties: `target_backup_vault` (`TargetBackupVault`), `rule_name` (`RuleName`).
+        pub fn new(required: BackupRuleResourceTypeRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("RuleName", Some("rule_name"), rt::string(rule_name));
+            this.set(
+                "RuleName",
+                Some("rule_name"),
+                rt::string(required.rule_name),
+            );
             this.set(
                 "TargetBackupVault",
                 Some("target_backup_vault"),
-                rt::string(target_backup_vault),
+                rt::string(required.target_backup_vault),
             );
             BackupRuleResourceType(this)
         }
@@ -444,12 +452,12 @@ static BACKUP_SELECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl BackupSelection {
-    /// Declares a `AWS::Backup::BackupSelection` with the stack-unique `id`. Required properties: `backup_plan_id` (`BackupPlanId`), `backup_selection` (`BackupSelection`).
+    /// Declares a `AWS::Backup::BackupSelection` with the stack-unique `id`. Required properties: `backup_selection` (`BackupSelection`), `backup_plan_id` (`BackupPlanId`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        backup_plan_id: impl Into<rt::Expr>,
         backup_selection: backup_selection::BackupSelectionResourceType,
+        backup_plan_id: impl Into<rt::Expr>,
     ) -> Self {
         let mut this = rt::Base::new(id, &BACKUP_SELECTION_TYPE);
         this.set(
@@ -488,15 +496,26 @@ pub mod backup_selection {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BackupSelectionResourceType(rt::Props);
+    /// The required values of [`BackupSelectionResourceType`], by name: two of them have one type, and a swap must not compile.
+    pub struct BackupSelectionResourceTypeRequired {
+        /// CloudFormation `SelectionName`.
+        pub selection_name: rt::Expr,
+        /// CloudFormation `IamRoleArn`.
+        pub iam_role_arn: rt::Expr,
+    }
     impl BackupSelectionResourceType {
-        /// A new `BackupSelectionResourceType`. Required properties: `iam_role_arn` (`IamRoleArn`), `selection_name` (`SelectionName`).
-        pub fn new(iam_role_arn: impl Into<rt::Expr>, selection_name: impl Into<rt::Expr>) -> Self {
+        /// A new `BackupSelectionResourceType`. Required properties: `selection_name` (`SelectionName`), `iam_role_arn` (`IamRoleArn`).
+        pub fn new(required: BackupSelectionResourceTypeRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("IamRoleArn", Some("iam_role_arn"), rt::string(iam_role_arn));
+            this.set(
+                "IamRoleArn",
+                Some("iam_role_arn"),
+                rt::string(required.iam_role_arn),
+            );
             this.set(
                 "SelectionName",
                 Some("selection_name"),
-                rt::string(selection_name),
+                rt::string(required.selection_name),
             );
             BackupSelectionResourceType(this)
         }
@@ -561,28 +580,33 @@ pub mod backup_selection {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConditionResourceType(rt::Props);
+    /// The required values of [`ConditionResourceType`], by name: two of them have one type, and a swap must not compile.
+    pub struct ConditionResourceTypeRequired {
+        /// CloudFormation `ConditionValue`.
+        pub condition_value: rt::Expr,
+        /// CloudFormation `ConditionKey`.
+        pub condition_key: rt::Expr,
+        /// CloudFormation `ConditionType`.
+        pub condition_type: rt::Expr,
+    }
     impl ConditionResourceType {
-        /// A new `ConditionResourceType`. Required properties: `condition_key` (`ConditionKey`), `condition_type` (`ConditionType`), `condition_value` (`ConditionValue`).
-        pub fn new(
-            condition_key: impl Into<rt::Expr>,
-            condition_type: impl Into<rt::Expr>,
-            condition_value: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `ConditionResourceType`. Required properties: `condition_value` (`ConditionValue`), `condition_key` (`ConditionKey`), `condition_type` (`ConditionType`).
+        pub fn new(required: ConditionResourceTypeRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ConditionKey",
                 Some("condition_key"),
-                rt::string(condition_key),
+                rt::string(required.condition_key),
             );
             this.set(
                 "ConditionType",
                 Some("condition_type"),
-                rt::string(condition_type),
+                rt::string(required.condition_type),
             );
             this.set(
                 "ConditionValue",
                 Some("condition_value"),
-                rt::string(condition_value),
+                rt::string(required.condition_value),
             );
             ConditionResourceType(this)
         }
@@ -859,22 +883,26 @@ pub mod framework {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ControlInputParameter(rt::Props);
+    /// The required values of [`ControlInputParameter`], by name: two of them have one type, and a swap must not compile.
+    pub struct ControlInputParameterRequired {
+        /// CloudFormation `ParameterName`.
+        pub parameter_name: rt::Expr,
+        /// CloudFormation `ParameterValue`.
+        pub parameter_value: rt::Expr,
+    }
     impl ControlInputParameter {
         /// A new `ControlInputParameter`. Required properties: `parameter_name` (`ParameterName`), `parameter_value` (`ParameterValue`).
-        pub fn new(
-            parameter_name: impl Into<rt::Expr>,
-            parameter_value: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: ControlInputParameterRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ParameterName",
                 Some("parameter_name"),
-                rt::string(parameter_name),
+                rt::string(required.parameter_name),
             );
             this.set(
                 "ParameterValue",
                 Some("parameter_value"),
-                rt::string(parameter_value),
+                rt::string(required.parameter_value),
             );
             ControlInputParameter(this)
         }
@@ -1055,23 +1083,31 @@ static LEGAL_HOLD_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
+/// The required values of [`LegalHold`], by name: two of them have one type, and a swap must not compile.
+pub struct LegalHoldRequired {
+    /// The title of the legal hold. CloudFormation `Title`.
+    pub title: rt::Expr,
+    /// The description of the legal hold. CloudFormation `Description`.
+    pub description: rt::Expr,
+    /// The criteria to assign a set of resources, such as resource types or backup vaults. CloudFormation `RecoveryPointSelection`.
+    pub recovery_point_selection: legal_hold::RecoveryPointSelection,
+}
 impl LegalHold {
-    /// Declares a `AWS::Backup::LegalHold` with the stack-unique `id`. Required properties: `description` (`Description`), `recovery_point_selection` (`RecoveryPointSelection`), `title` (`Title`).
+    /// Declares a `AWS::Backup::LegalHold` with the stack-unique `id`. Required properties: `title` (`Title`), `description` (`Description`), `recovery_point_selection` (`RecoveryPointSelection`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        description: impl Into<rt::Expr>,
-        recovery_point_selection: legal_hold::RecoveryPointSelection,
-        title: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: LegalHoldRequired) -> Self {
         let mut this = rt::Base::new(id, &LEGAL_HOLD_TYPE);
-        this.set("Description", Some("description"), rt::string(description));
+        this.set(
+            "Description",
+            Some("description"),
+            rt::string(required.description),
+        );
         this.set(
             "RecoveryPointSelection",
             Some("recovery_point_selection"),
-            recovery_point_selection.into(),
+            required.recovery_point_selection.into(),
         );
-        this.set("Title", Some("title"), rt::string(title));
+        this.set("Title", Some("title"), rt::string(required.title));
         LegalHold(this)
     }
 }
@@ -1116,12 +1152,23 @@ pub mod legal_hold {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DateRange(rt::Props);
+    /// The required values of [`DateRange`], by name: two of them have one type, and a swap must not compile.
+    pub struct DateRangeRequired {
+        /// The beginning date, inclusive. CloudFormation `FromDate`.
+        pub from_date: rt::Expr,
+        /// The end date, inclusive. CloudFormation `ToDate`.
+        pub to_date: rt::Expr,
+    }
     impl DateRange {
         /// A new `DateRange`. Required properties: `from_date` (`FromDate`), `to_date` (`ToDate`).
-        pub fn new(from_date: impl Into<rt::Expr>, to_date: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: DateRangeRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("FromDate", Some("from_date"), rt::string(from_date));
-            this.set("ToDate", Some("to_date"), rt::string(to_date));
+            this.set(
+                "FromDate",
+                Some("from_date"),
+                rt::string(required.from_date),
+            );
+            this.set("ToDate", Some("to_date"), rt::string(required.to_date));
             DateRange(this)
         }
     }
@@ -1202,30 +1249,34 @@ static LOGICALLY_AIR_GAPPED_BACKUP_VAULT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
     awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
+/// The required values of [`LogicallyAirGappedBackupVault`], by name: two of them have one type, and a swap must not compile.
+pub struct LogicallyAirGappedBackupVaultRequired {
+    /// CloudFormation `BackupVaultName`.
+    pub backup_vault_name: rt::Expr,
+    /// CloudFormation `MinRetentionDays`.
+    pub min_retention_days: i64,
+    /// CloudFormation `MaxRetentionDays`.
+    pub max_retention_days: i64,
+}
 impl LogicallyAirGappedBackupVault {
-    /// Declares a `AWS::Backup::LogicallyAirGappedBackupVault` with the stack-unique `id`. Required properties: `backup_vault_name` (`BackupVaultName`), `max_retention_days` (`MaxRetentionDays`), `min_retention_days` (`MinRetentionDays`).
+    /// Declares a `AWS::Backup::LogicallyAirGappedBackupVault` with the stack-unique `id`. Required properties: `backup_vault_name` (`BackupVaultName`), `min_retention_days` (`MinRetentionDays`), `max_retention_days` (`MaxRetentionDays`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        backup_vault_name: impl Into<rt::Expr>,
-        max_retention_days: i64,
-        min_retention_days: i64,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: LogicallyAirGappedBackupVaultRequired) -> Self {
         let mut this = rt::Base::new(id, &LOGICALLY_AIR_GAPPED_BACKUP_VAULT_TYPE);
         this.set(
             "BackupVaultName",
             Some("backup_vault_name"),
-            rt::string(backup_vault_name),
+            rt::string(required.backup_vault_name),
         );
         this.set(
             "MaxRetentionDays",
             Some("max_retention_days"),
-            rt::int(max_retention_days),
+            rt::int(required.max_retention_days),
         );
         this.set(
             "MinRetentionDays",
             Some("min_retention_days"),
-            rt::int(min_retention_days),
+            rt::int(required.min_retention_days),
         );
         LogicallyAirGappedBackupVault(this)
     }
@@ -1497,30 +1548,34 @@ static RESTORE_TESTING_PLAN_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 7),
     awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
+/// The required values of [`RestoreTestingPlan`], by name: two of them have one type, and a swap must not compile.
+pub struct RestoreTestingPlanRequired {
+    /// CloudFormation `RecoveryPointSelection`.
+    pub recovery_point_selection: restore_testing_plan::RestoreTestingRecoveryPointSelection,
+    /// CloudFormation `ScheduleExpression`.
+    pub schedule_expression: rt::Expr,
+    /// CloudFormation `RestoreTestingPlanName`.
+    pub restore_testing_plan_name: rt::Expr,
+}
 impl RestoreTestingPlan {
-    /// Declares a `AWS::Backup::RestoreTestingPlan` with the stack-unique `id`. Required properties: `recovery_point_selection` (`RecoveryPointSelection`), `restore_testing_plan_name` (`RestoreTestingPlanName`), `schedule_expression` (`ScheduleExpression`).
+    /// Declares a `AWS::Backup::RestoreTestingPlan` with the stack-unique `id`. Required properties: `recovery_point_selection` (`RecoveryPointSelection`), `schedule_expression` (`ScheduleExpression`), `restore_testing_plan_name` (`RestoreTestingPlanName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        recovery_point_selection: restore_testing_plan::RestoreTestingRecoveryPointSelection,
-        restore_testing_plan_name: impl Into<rt::Expr>,
-        schedule_expression: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: RestoreTestingPlanRequired) -> Self {
         let mut this = rt::Base::new(id, &RESTORE_TESTING_PLAN_TYPE);
         this.set(
             "RecoveryPointSelection",
             Some("recovery_point_selection"),
-            recovery_point_selection.into(),
+            required.recovery_point_selection.into(),
         );
         this.set(
             "RestoreTestingPlanName",
             Some("restore_testing_plan_name"),
-            rt::string(restore_testing_plan_name),
+            rt::string(required.restore_testing_plan_name),
         );
         this.set(
             "ScheduleExpression",
             Some("schedule_expression"),
-            rt::string(schedule_expression),
+            rt::string(required.schedule_expression),
         );
         RestoreTestingPlan(this)
     }
@@ -1563,11 +1618,11 @@ pub mod restore_testing_plan {
     #[derive(Clone, Debug)]
     pub struct RestoreTestingRecoveryPointSelection(rt::Props);
     impl RestoreTestingRecoveryPointSelection {
-        /// A new `RestoreTestingRecoveryPointSelection`. Required properties: `algorithm` (`Algorithm`), `include_vaults` (`IncludeVaults`), `recovery_point_types` (`RecoveryPointTypes`).
+        /// A new `RestoreTestingRecoveryPointSelection`. Required properties: `algorithm` (`Algorithm`), `recovery_point_types` (`RecoveryPointTypes`), `include_vaults` (`IncludeVaults`).
         pub fn new(
             algorithm: RestoreTestingRecoveryPointSelectionAlgorithm,
-            include_vaults: impl IntoIterator<Item = impl Into<rt::Expr>>,
             recovery_point_types: impl IntoIterator<Item = RestoreTestingRecoveryPointType>,
+            include_vaults: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("Algorithm", Some("algorithm"), algorithm.into());
@@ -1645,32 +1700,41 @@ static RESTORE_TESTING_SELECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 8),
     awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
+/// The required values of [`RestoreTestingSelection`], by name: two of them have one type, and a swap must not compile.
+pub struct RestoreTestingSelectionRequired {
+    /// CloudFormation `IamRoleArn`.
+    pub iam_role_arn: rt::Expr,
+    /// CloudFormation `ProtectedResourceType`.
+    pub protected_resource_type: rt::Expr,
+    /// CloudFormation `RestoreTestingPlanName`.
+    pub restore_testing_plan_name: rt::Expr,
+    /// CloudFormation `RestoreTestingSelectionName`.
+    pub restore_testing_selection_name: rt::Expr,
+}
 impl RestoreTestingSelection {
     /// Declares a `AWS::Backup::RestoreTestingSelection` with the stack-unique `id`. Required properties: `iam_role_arn` (`IamRoleArn`), `protected_resource_type` (`ProtectedResourceType`), `restore_testing_plan_name` (`RestoreTestingPlanName`), `restore_testing_selection_name` (`RestoreTestingSelectionName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        iam_role_arn: impl Into<rt::Expr>,
-        protected_resource_type: impl Into<rt::Expr>,
-        restore_testing_plan_name: impl Into<rt::Expr>,
-        restore_testing_selection_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: RestoreTestingSelectionRequired) -> Self {
         let mut this = rt::Base::new(id, &RESTORE_TESTING_SELECTION_TYPE);
-        this.set("IamRoleArn", Some("iam_role_arn"), rt::string(iam_role_arn));
+        this.set(
+            "IamRoleArn",
+            Some("iam_role_arn"),
+            rt::string(required.iam_role_arn),
+        );
         this.set(
             "ProtectedResourceType",
             Some("protected_resource_type"),
-            rt::string(protected_resource_type),
+            rt::string(required.protected_resource_type),
         );
         this.set(
             "RestoreTestingPlanName",
             Some("restore_testing_plan_name"),
-            rt::string(restore_testing_plan_name),
+            rt::string(required.restore_testing_plan_name),
         );
         this.set(
             "RestoreTestingSelectionName",
             Some("restore_testing_selection_name"),
-            rt::string(restore_testing_selection_name),
+            rt::string(required.restore_testing_selection_name),
         );
         RestoreTestingSelection(this)
     }
@@ -1733,12 +1797,19 @@ pub mod restore_testing_selection {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KeyValue(rt::Props);
+    /// The required values of [`KeyValue`], by name: two of them have one type, and a swap must not compile.
+    pub struct KeyValueRequired {
+        /// CloudFormation `Key`.
+        pub key: rt::Expr,
+        /// CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl KeyValue {
         /// A new `KeyValue`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: KeyValueRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             KeyValue(this)
         }
     }
@@ -1792,30 +1863,34 @@ static TIERING_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 9),
     awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
+/// The required values of [`TieringConfiguration`], by name: two of them have one type, and a swap must not compile.
+pub struct TieringConfigurationRequired {
+    /// CloudFormation `TieringConfigurationName`.
+    pub tiering_configuration_name: rt::Expr,
+    /// CloudFormation `BackupVaultName`.
+    pub backup_vault_name: rt::Expr,
+    /// CloudFormation `ResourceSelection`.
+    pub resource_selection: Vec<tiering_configuration::ResourceSelection>,
+}
 impl TieringConfiguration {
-    /// Declares a `AWS::Backup::TieringConfiguration` with the stack-unique `id`. Required properties: `backup_vault_name` (`BackupVaultName`), `resource_selection` (`ResourceSelection`), `tiering_configuration_name` (`TieringConfigurationName`).
+    /// Declares a `AWS::Backup::TieringConfiguration` with the stack-unique `id`. Required properties: `tiering_configuration_name` (`TieringConfigurationName`), `backup_vault_name` (`BackupVaultName`), `resource_selection` (`ResourceSelection`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        backup_vault_name: impl Into<rt::Expr>,
-        resource_selection: impl IntoIterator<Item = tiering_configuration::ResourceSelection>,
-        tiering_configuration_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: TieringConfigurationRequired) -> Self {
         let mut this = rt::Base::new(id, &TIERING_CONFIGURATION_TYPE);
         this.set(
             "BackupVaultName",
             Some("backup_vault_name"),
-            rt::string(backup_vault_name),
+            rt::string(required.backup_vault_name),
         );
         this.set(
             "ResourceSelection",
             Some("resource_selection"),
-            rt::list(resource_selection),
+            rt::list(required.resource_selection),
         );
         this.set(
             "TieringConfigurationName",
             Some("tiering_configuration_name"),
-            rt::string(tiering_configuration_name),
+            rt::string(required.tiering_configuration_name),
         );
         TieringConfiguration(this)
     }
@@ -1848,11 +1923,11 @@ pub mod tiering_configuration {
     #[derive(Clone, Debug)]
     pub struct ResourceSelection(rt::Props);
     impl ResourceSelection {
-        /// A new `ResourceSelection`. Required properties: `resource_type` (`ResourceType`), `resources` (`Resources`), `tiering_down_settings_in_days` (`TieringDownSettingsInDays`).
+        /// A new `ResourceSelection`. Required properties: `resources` (`Resources`), `tiering_down_settings_in_days` (`TieringDownSettingsInDays`), `resource_type` (`ResourceType`).
         pub fn new(
-            resource_type: impl Into<rt::Expr>,
             resources: impl IntoIterator<Item = impl Into<rt::Expr>>,
             tiering_down_settings_in_days: i64,
+            resource_type: impl Into<rt::Expr>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -1881,10 +1956,10 @@ pub mod shared {
     #[derive(Clone, Debug)]
     pub struct NotificationObjectType(rt::Props);
     impl NotificationObjectType {
-        /// A new `NotificationObjectType`. Required properties: `backup_vault_events` (`BackupVaultEvents`), `sns_topic_arn` (`SNSTopicArn`).
+        /// A new `NotificationObjectType`. Required properties: `sns_topic_arn` (`SNSTopicArn`), `backup_vault_events` (`BackupVaultEvents`).
         pub fn new(
-            backup_vault_events: impl IntoIterator<Item = impl Into<rt::Expr>>,
             sns_topic_arn: impl Into<rt::Expr>,
+            backup_vault_events: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(

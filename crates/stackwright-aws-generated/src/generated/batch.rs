@@ -170,8 +170,8 @@ pub mod compute_environment {
     #[derive(Clone, Debug)]
     pub struct ComputeResources(rt::Props);
     impl ComputeResources {
-        /// A new `ComputeResources`. Required properties: `maxv_cpus` (`MaxvCpus`), `type_` (`Type`).
-        pub fn new(maxv_cpus: i64, type_: impl Into<rt::Expr>) -> Self {
+        /// A new `ComputeResources`. Required properties: `type_` (`Type`), `maxv_cpus` (`MaxvCpus`).
+        pub fn new(type_: impl Into<rt::Expr>, maxv_cpus: i64) -> Self {
             let mut this = rt::Props::default();
             this.set("MaxvCpus", Some("maxv_cpus"), rt::int(maxv_cpus));
             this.set("Type", Some("type"), rt::string(type_));
@@ -448,22 +448,26 @@ pub mod compute_environment {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EksConfiguration(rt::Props);
+    /// The required values of [`EksConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct EksConfigurationRequired {
+        /// CloudFormation `EksClusterArn`.
+        pub eks_cluster_arn: rt::Expr,
+        /// CloudFormation `KubernetesNamespace`.
+        pub kubernetes_namespace: rt::Expr,
+    }
     impl EksConfiguration {
         /// A new `EksConfiguration`. Required properties: `eks_cluster_arn` (`EksClusterArn`), `kubernetes_namespace` (`KubernetesNamespace`).
-        pub fn new(
-            eks_cluster_arn: impl Into<rt::Expr>,
-            kubernetes_namespace: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: EksConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "EksClusterArn",
                 Some("eks_cluster_arn"),
-                rt::string(eks_cluster_arn),
+                rt::string(required.eks_cluster_arn),
             );
             this.set(
                 "KubernetesNamespace",
                 Some("kubernetes_namespace"),
-                rt::string(kubernetes_namespace),
+                rt::string(required.kubernetes_namespace),
             );
             EksConfiguration(this)
         }
@@ -750,19 +754,23 @@ pub mod compute_environment {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ManagedInstancesNetworkConfiguration(rt::Props);
+    /// The required values of [`ManagedInstancesNetworkConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct ManagedInstancesNetworkConfigurationRequired {
+        /// CloudFormation `Subnets`.
+        pub subnets: Vec<rt::Expr>,
+        /// CloudFormation `SecurityGroups`.
+        pub security_groups: Vec<rt::Expr>,
+    }
     impl ManagedInstancesNetworkConfiguration {
-        /// A new `ManagedInstancesNetworkConfiguration`. Required properties: `security_groups` (`SecurityGroups`), `subnets` (`Subnets`).
-        pub fn new(
-            security_groups: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            subnets: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
+        /// A new `ManagedInstancesNetworkConfiguration`. Required properties: `subnets` (`Subnets`), `security_groups` (`SecurityGroups`).
+        pub fn new(required: ManagedInstancesNetworkConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "SecurityGroups",
                 Some("security_groups"),
-                rt::strings(security_groups),
+                rt::strings(required.security_groups),
             );
-            this.set("Subnets", Some("subnets"), rt::strings(subnets));
+            this.set("Subnets", Some("subnets"), rt::strings(required.subnets));
             ManagedInstancesNetworkConfiguration(this)
         }
     }
@@ -2538,21 +2546,26 @@ pub mod job_definition {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NodeProperties(rt::Props);
+    /// The required values of [`NodeProperties`], by name: two of them have one type, and a swap must not compile.
+    pub struct NodePropertiesRequired {
+        /// CloudFormation `NumNodes`.
+        pub num_nodes: i64,
+        /// CloudFormation `MainNode`.
+        pub main_node: i64,
+        /// CloudFormation `NodeRangeProperties`.
+        pub node_range_properties: Vec<NodeRangeProperty>,
+    }
     impl NodeProperties {
-        /// A new `NodeProperties`. Required properties: `main_node` (`MainNode`), `node_range_properties` (`NodeRangeProperties`), `num_nodes` (`NumNodes`).
-        pub fn new(
-            main_node: i64,
-            node_range_properties: impl IntoIterator<Item = NodeRangeProperty>,
-            num_nodes: i64,
-        ) -> Self {
+        /// A new `NodeProperties`. Required properties: `num_nodes` (`NumNodes`), `main_node` (`MainNode`), `node_range_properties` (`NodeRangeProperties`).
+        pub fn new(required: NodePropertiesRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("MainNode", Some("main_node"), rt::int(main_node));
+            this.set("MainNode", Some("main_node"), rt::int(required.main_node));
             this.set(
                 "NodeRangeProperties",
                 Some("node_range_properties"),
-                rt::list(node_range_properties),
+                rt::list(required.node_range_properties),
             );
-            this.set("NumNodes", Some("num_nodes"), rt::int(num_nodes));
+            this.set("NumNodes", Some("num_nodes"), rt::int(required.num_nodes));
             NodeProperties(this)
         }
     }
@@ -2778,12 +2791,23 @@ pub mod job_definition {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Secret(rt::Props);
+    /// The required values of [`Secret`], by name: two of them have one type, and a swap must not compile.
+    pub struct SecretRequired {
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// CloudFormation `ValueFrom`.
+        pub value_from: rt::Expr,
+    }
     impl Secret {
         /// A new `Secret`. Required properties: `name` (`Name`), `value_from` (`ValueFrom`).
-        pub fn new(name: impl Into<rt::Expr>, value_from: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: SecretRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("ValueFrom", Some("value_from"), rt::string(value_from));
+            this.set("Name", Some("name"), rt::string(required.name));
+            this.set(
+                "ValueFrom",
+                Some("value_from"),
+                rt::string(required.value_from),
+            );
             Secret(this)
         }
     }
@@ -2793,15 +2817,26 @@ pub mod job_definition {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TaskContainerDependency(rt::Props);
+    /// The required values of [`TaskContainerDependency`], by name: two of them have one type, and a swap must not compile.
+    pub struct TaskContainerDependencyRequired {
+        /// CloudFormation `ContainerName`.
+        pub container_name: rt::Expr,
+        /// CloudFormation `Condition`.
+        pub condition: rt::Expr,
+    }
     impl TaskContainerDependency {
-        /// A new `TaskContainerDependency`. Required properties: `condition` (`Condition`), `container_name` (`ContainerName`).
-        pub fn new(condition: impl Into<rt::Expr>, container_name: impl Into<rt::Expr>) -> Self {
+        /// A new `TaskContainerDependency`. Required properties: `container_name` (`ContainerName`), `condition` (`Condition`).
+        pub fn new(required: TaskContainerDependencyRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Condition", Some("condition"), rt::string(condition));
+            this.set(
+                "Condition",
+                Some("condition"),
+                rt::string(required.condition),
+            );
             this.set(
                 "ContainerName",
                 Some("container_name"),
-                rt::string(container_name),
+                rt::string(required.container_name),
             );
             TaskContainerDependency(this)
         }
@@ -2974,13 +3009,30 @@ pub mod job_definition {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Ulimit(rt::Props);
+    /// The required values of [`Ulimit`], by name: two of them have one type, and a swap must not compile.
+    pub struct UlimitRequired {
+        /// CloudFormation `HardLimit`.
+        pub hard_limit: i64,
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// CloudFormation `SoftLimit`.
+        pub soft_limit: i64,
+    }
     impl Ulimit {
         /// A new `Ulimit`. Required properties: `hard_limit` (`HardLimit`), `name` (`Name`), `soft_limit` (`SoftLimit`).
-        pub fn new(hard_limit: i64, name: impl Into<rt::Expr>, soft_limit: i64) -> Self {
+        pub fn new(required: UlimitRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("HardLimit", Some("hard_limit"), rt::int(hard_limit));
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("SoftLimit", Some("soft_limit"), rt::int(soft_limit));
+            this.set(
+                "HardLimit",
+                Some("hard_limit"),
+                rt::int(required.hard_limit),
+            );
+            this.set("Name", Some("name"), rt::string(required.name));
+            this.set(
+                "SoftLimit",
+                Some("soft_limit"),
+                rt::int(required.soft_limit),
+            );
             Ulimit(this)
         }
     }
@@ -3152,23 +3204,29 @@ pub mod job_queue {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct JobStateTimeLimitAction(rt::Props);
+    /// The required values of [`JobStateTimeLimitAction`], by name: two of them have one type, and a swap must not compile.
+    pub struct JobStateTimeLimitActionRequired {
+        /// CloudFormation `Action`.
+        pub action: rt::Expr,
+        /// CloudFormation `MaxTimeSeconds`.
+        pub max_time_seconds: i64,
+        /// CloudFormation `Reason`.
+        pub reason: rt::Expr,
+        /// CloudFormation `State`.
+        pub state: State2,
+    }
     impl JobStateTimeLimitAction {
         /// A new `JobStateTimeLimitAction`. Required properties: `action` (`Action`), `max_time_seconds` (`MaxTimeSeconds`), `reason` (`Reason`), `state` (`State`).
-        pub fn new(
-            action: impl Into<rt::Expr>,
-            max_time_seconds: i64,
-            reason: impl Into<rt::Expr>,
-            state: State2,
-        ) -> Self {
+        pub fn new(required: JobStateTimeLimitActionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Action", Some("action"), rt::string(action));
+            this.set("Action", Some("action"), rt::string(required.action));
             this.set(
                 "MaxTimeSeconds",
                 Some("max_time_seconds"),
-                rt::int(max_time_seconds),
+                rt::int(required.max_time_seconds),
             );
-            this.set("Reason", Some("reason"), rt::string(reason));
-            this.set("State", Some("state"), state.into());
+            this.set("Reason", Some("reason"), rt::string(required.reason));
+            this.set("State", Some("state"), required.state.into());
             JobStateTimeLimitAction(this)
         }
     }
@@ -3179,8 +3237,8 @@ pub mod job_queue {
     #[derive(Clone, Debug)]
     pub struct ServiceEnvironmentOrder(rt::Props);
     impl ServiceEnvironmentOrder {
-        /// A new `ServiceEnvironmentOrder`. Required properties: `order` (`Order`), `service_environment` (`ServiceEnvironment`).
-        pub fn new(order: i64, service_environment: impl Into<rt::Expr>) -> Self {
+        /// A new `ServiceEnvironmentOrder`. Required properties: `service_environment` (`ServiceEnvironment`), `order` (`Order`).
+        pub fn new(service_environment: impl Into<rt::Expr>, order: i64) -> Self {
             let mut this = rt::Props::default();
             this.set("Order", Some("order"), rt::int(order));
             this.set(
@@ -3225,38 +3283,48 @@ static QUOTA_SHARE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
+/// The required values of [`QuotaShare`], by name: two of them have one type, and a swap must not compile.
+pub struct QuotaShareRequired {
+    /// The name of the quota share. CloudFormation `QuotaShareName`.
+    pub quota_share_name: rt::Expr,
+    /// The AWS Batch job queue associated with the quota share. CloudFormation `JobQueue`.
+    pub job_queue: rt::Expr,
+    /// A list that specifies the quantity and type of compute capacity allocated to the quota share. CloudFormation `CapacityLimits`.
+    pub capacity_limits: Vec<quota_share::QuotaShareCapacityLimit>,
+    /// Specifies whether a quota share reserves, lends, or both lends and borrows idle compute capacity. CloudFormation `ResourceSharingConfiguration`.
+    pub resource_sharing_configuration: quota_share::QuotaShareResourceSharingConfiguration,
+    /// Specifies the preemption behavior for jobs in a quota share. CloudFormation `PreemptionConfiguration`.
+    pub preemption_configuration: quota_share::QuotaSharePreemptionConfiguration,
+}
 impl QuotaShare {
-    /// Declares a `AWS::Batch::QuotaShare` with the stack-unique `id`. Required properties: `capacity_limits` (`CapacityLimits`), `job_queue` (`JobQueue`), `preemption_configuration` (`PreemptionConfiguration`), `quota_share_name` (`QuotaShareName`), `resource_sharing_configuration` (`ResourceSharingConfiguration`).
+    /// Declares a `AWS::Batch::QuotaShare` with the stack-unique `id`. Required properties: `quota_share_name` (`QuotaShareName`), `job_queue` (`JobQueue`), `capacity_limits` (`CapacityLimits`), `resource_sharing_configuration` (`ResourceSharingConfiguration`), `preemption_configuration` (`PreemptionConfiguration`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        capacity_limits: impl IntoIterator<Item = quota_share::QuotaShareCapacityLimit>,
-        job_queue: impl Into<rt::Expr>,
-        preemption_configuration: quota_share::QuotaSharePreemptionConfiguration,
-        quota_share_name: impl Into<rt::Expr>,
-        resource_sharing_configuration: quota_share::QuotaShareResourceSharingConfiguration,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: QuotaShareRequired) -> Self {
         let mut this = rt::Base::new(id, &QUOTA_SHARE_TYPE);
         this.set(
             "CapacityLimits",
             Some("capacity_limits"),
-            rt::list(capacity_limits),
+            rt::list(required.capacity_limits),
         );
-        this.set("JobQueue", Some("job_queue"), rt::string(job_queue));
+        this.set(
+            "JobQueue",
+            Some("job_queue"),
+            rt::string(required.job_queue),
+        );
         this.set(
             "PreemptionConfiguration",
             Some("preemption_configuration"),
-            preemption_configuration.into(),
+            required.preemption_configuration.into(),
         );
         this.set(
             "QuotaShareName",
             Some("quota_share_name"),
-            rt::string(quota_share_name),
+            rt::string(required.quota_share_name),
         );
         this.set(
             "ResourceSharingConfiguration",
             Some("resource_sharing_configuration"),
-            resource_sharing_configuration.into(),
+            required.resource_sharing_configuration.into(),
         );
         QuotaShare(this)
     }
@@ -3290,8 +3358,8 @@ pub mod quota_share {
     #[derive(Clone, Debug)]
     pub struct QuotaShareCapacityLimit(rt::Props);
     impl QuotaShareCapacityLimit {
-        /// A new `QuotaShareCapacityLimit`. Required properties: `capacity_unit` (`CapacityUnit`), `max_capacity` (`MaxCapacity`).
-        pub fn new(capacity_unit: impl Into<rt::Expr>, max_capacity: i64) -> Self {
+        /// A new `QuotaShareCapacityLimit`. Required properties: `max_capacity` (`MaxCapacity`), `capacity_unit` (`CapacityUnit`).
+        pub fn new(max_capacity: i64, capacity_unit: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "CapacityUnit",
@@ -3531,12 +3599,12 @@ static SERVICE_ENVIRONMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl ServiceEnvironment {
-    /// Declares a `AWS::Batch::ServiceEnvironment` with the stack-unique `id`. Required properties: `capacity_limits` (`CapacityLimits`), `service_environment_type` (`ServiceEnvironmentType`).
+    /// Declares a `AWS::Batch::ServiceEnvironment` with the stack-unique `id`. Required properties: `service_environment_type` (`ServiceEnvironmentType`), `capacity_limits` (`CapacityLimits`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        capacity_limits: impl IntoIterator<Item = service_environment::CapacityLimit>,
         service_environment_type: impl Into<rt::Expr>,
+        capacity_limits: impl IntoIterator<Item = service_environment::CapacityLimit>,
     ) -> Self {
         let mut this = rt::Base::new(id, &SERVICE_ENVIRONMENT_TYPE);
         this.set(

@@ -142,11 +142,11 @@ pub mod dashboard {
     #[derive(Clone, Debug)]
     pub struct CostAndUsageQuery(rt::Props);
     impl CostAndUsageQuery {
-        /// A new `CostAndUsageQuery`. Required properties: `granularity` (`Granularity`), `metrics` (`Metrics`), `time_range` (`TimeRange`).
+        /// A new `CostAndUsageQuery`. Required properties: `metrics` (`Metrics`), `time_range` (`TimeRange`), `granularity` (`Granularity`).
         pub fn new(
-            granularity: Granularity,
             metrics: impl IntoIterator<Item = MetricName>,
             time_range: DateTimeRange,
+            granularity: Granularity,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("Granularity", None, granularity.into());
@@ -194,12 +194,19 @@ pub mod dashboard {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DateTimeRange(rt::Props);
+    /// The required values of [`DateTimeRange`], by name: two of them have one type, and a swap must not compile.
+    pub struct DateTimeRangeRequired {
+        /// CloudFormation `StartTime`.
+        pub start_time: DateTimeValue,
+        /// CloudFormation `EndTime`.
+        pub end_time: DateTimeValue,
+    }
     impl DateTimeRange {
-        /// A new `DateTimeRange`. Required properties: `end_time` (`EndTime`), `start_time` (`StartTime`).
-        pub fn new(end_time: DateTimeValue, start_time: DateTimeValue) -> Self {
+        /// A new `DateTimeRange`. Required properties: `start_time` (`StartTime`), `end_time` (`EndTime`).
+        pub fn new(required: DateTimeRangeRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("EndTime", None, end_time.into());
-            this.set("StartTime", None, start_time.into());
+            this.set("EndTime", None, required.end_time.into());
+            this.set("StartTime", None, required.start_time.into());
             DateTimeRange(this)
         }
     }
@@ -507,10 +514,10 @@ pub mod dashboard {
     #[derive(Clone, Debug)]
     pub struct Widget(rt::Props);
     impl Widget {
-        /// A new `Widget`. Required properties: `configs` (`Configs`), `title` (`Title`).
+        /// A new `Widget`. Required properties: `title` (`Title`), `configs` (`Configs`).
         pub fn new(
-            configs: impl IntoIterator<Item = WidgetConfig>,
             title: impl Into<rt::Expr>,
+            configs: impl IntoIterator<Item = WidgetConfig>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("Configs", None, rt::list(configs));
@@ -545,8 +552,8 @@ pub mod dashboard {
     #[derive(Clone, Debug)]
     pub struct WidgetConfig(rt::Props);
     impl WidgetConfig {
-        /// A new `WidgetConfig`. Required properties: `display_config` (`DisplayConfig`), `query_parameters` (`QueryParameters`).
-        pub fn new(display_config: DisplayConfig, query_parameters: QueryParameters) -> Self {
+        /// A new `WidgetConfig`. Required properties: `query_parameters` (`QueryParameters`), `display_config` (`DisplayConfig`).
+        pub fn new(query_parameters: QueryParameters, display_config: DisplayConfig) -> Self {
             let mut this = rt::Props::default();
             this.set("DisplayConfig", None, display_config.into());
             this.set("QueryParameters", None, query_parameters.into());
@@ -737,32 +744,37 @@ static SCHEDULED_REPORT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`ScheduledReport`], by name: two of them have one type, and a swap must not compile.
+pub struct ScheduledReportRequired {
+    /// The name of the scheduled report. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The ARN of the dashboard associated with the scheduled report. CloudFormation `DashboardArn`.
+    pub dashboard_arn: rt::Expr,
+    /// The ARN of the IAM role that the scheduled report uses to execute. CloudFormation `ScheduledReportExecutionRoleArn`.
+    pub scheduled_report_execution_role_arn: rt::Expr,
+    /// The schedule configuration that defines when and how often the report is generated. CloudFormation `ScheduleConfig`.
+    pub schedule_config: scheduled_report::ScheduleConfig,
+}
 impl ScheduledReport {
-    /// Declares a `AWS::BCM::ScheduledReport` with the stack-unique `id`. Required properties: `dashboard_arn` (`DashboardArn`), `name` (`Name`), `schedule_config` (`ScheduleConfig`), `scheduled_report_execution_role_arn` (`ScheduledReportExecutionRoleArn`).
+    /// Declares a `AWS::BCM::ScheduledReport` with the stack-unique `id`. Required properties: `name` (`Name`), `dashboard_arn` (`DashboardArn`), `scheduled_report_execution_role_arn` (`ScheduledReportExecutionRoleArn`), `schedule_config` (`ScheduleConfig`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        dashboard_arn: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        schedule_config: scheduled_report::ScheduleConfig,
-        scheduled_report_execution_role_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ScheduledReportRequired) -> Self {
         let mut this = rt::Base::new(id, &SCHEDULED_REPORT_TYPE);
         this.set(
             "DashboardArn",
             Some("dashboard_arn"),
-            rt::string(dashboard_arn),
+            rt::string(required.dashboard_arn),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         this.set(
             "ScheduleConfig",
             Some("schedule_config"),
-            schedule_config.into(),
+            required.schedule_config.into(),
         );
         this.set(
             "ScheduledReportExecutionRoleArn",
             Some("scheduled_report_execution_role_arn"),
-            rt::string(scheduled_report_execution_role_arn),
+            rt::string(required.scheduled_report_execution_role_arn),
         );
         ScheduledReport(this)
     }
@@ -836,12 +848,19 @@ pub mod scheduled_report {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DateTimeRange(rt::Props);
+    /// The required values of [`DateTimeRange`], by name: two of them have one type, and a swap must not compile.
+    pub struct DateTimeRangeRequired {
+        /// The start of the range. CloudFormation `StartTime`.
+        pub start_time: DateTimeValue,
+        /// The end of the range. CloudFormation `EndTime`.
+        pub end_time: DateTimeValue,
+    }
     impl DateTimeRange {
-        /// A new `DateTimeRange`. Required properties: `end_time` (`EndTime`), `start_time` (`StartTime`).
-        pub fn new(end_time: DateTimeValue, start_time: DateTimeValue) -> Self {
+        /// A new `DateTimeRange`. Required properties: `start_time` (`StartTime`), `end_time` (`EndTime`).
+        pub fn new(required: DateTimeRangeRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("EndTime", Some("end_time"), end_time.into());
-            this.set("StartTime", Some("start_time"), start_time.into());
+            this.set("EndTime", Some("end_time"), required.end_time.into());
+            this.set("StartTime", Some("start_time"), required.start_time.into());
             DateTimeRange(this)
         }
     }

@@ -206,23 +206,41 @@ pub mod export {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3Destination(rt::Props);
+    /// The required values of [`S3Destination`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3DestinationRequired {
+        /// CloudFormation `S3Bucket`.
+        pub s3_bucket: rt::Expr,
+        /// CloudFormation `S3OutputConfigurations`.
+        pub s3_output_configurations: S3OutputConfigurations,
+        /// CloudFormation `S3Prefix`.
+        pub s3_prefix: rt::Expr,
+        /// CloudFormation `S3Region`.
+        pub s3_region: rt::Expr,
+    }
     impl S3Destination {
         /// A new `S3Destination`. Required properties: `s3_bucket` (`S3Bucket`), `s3_output_configurations` (`S3OutputConfigurations`), `s3_prefix` (`S3Prefix`), `s3_region` (`S3Region`).
-        pub fn new(
-            s3_bucket: impl Into<rt::Expr>,
-            s3_output_configurations: S3OutputConfigurations,
-            s3_prefix: impl Into<rt::Expr>,
-            s3_region: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: S3DestinationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("S3Bucket", Some("s3_bucket"), rt::string(s3_bucket));
+            this.set(
+                "S3Bucket",
+                Some("s3_bucket"),
+                rt::string(required.s3_bucket),
+            );
             this.set(
                 "S3OutputConfigurations",
                 Some("s3_output_configurations"),
-                s3_output_configurations.into(),
+                required.s3_output_configurations.into(),
             );
-            this.set("S3Prefix", Some("s3_prefix"), rt::string(s3_prefix));
-            this.set("S3Region", Some("s3_region"), rt::string(s3_region));
+            this.set(
+                "S3Prefix",
+                Some("s3_prefix"),
+                rt::string(required.s3_prefix),
+            );
+            this.set(
+                "S3Region",
+                Some("s3_region"),
+                rt::string(required.s3_region),
+            );
             S3Destination(this)
         }
         /// Constraints: length 12..=12; pattern `^[0-9]{12}$`. CloudFormation `S3BucketOwner`, Terraform `s3_bucket_owner`.

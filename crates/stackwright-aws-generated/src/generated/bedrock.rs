@@ -423,28 +423,33 @@ pub mod agent {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AgentCollaborator(rt::Props);
+    /// The required values of [`AgentCollaborator`], by name: two of them have one type, and a swap must not compile.
+    pub struct AgentCollaboratorRequired {
+        /// Agent descriptor for agent collaborator CloudFormation `AgentDescriptor`.
+        pub agent_descriptor: AgentDescriptor,
+        /// Agent collaborator instruction CloudFormation `CollaborationInstruction`.
+        pub collaboration_instruction: rt::Expr,
+        /// Agent collaborator name CloudFormation `CollaboratorName`.
+        pub collaborator_name: rt::Expr,
+    }
     impl AgentCollaborator {
         /// A new `AgentCollaborator`. Required properties: `agent_descriptor` (`AgentDescriptor`), `collaboration_instruction` (`CollaborationInstruction`), `collaborator_name` (`CollaboratorName`).
-        pub fn new(
-            agent_descriptor: AgentDescriptor,
-            collaboration_instruction: impl Into<rt::Expr>,
-            collaborator_name: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: AgentCollaboratorRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AgentDescriptor",
                 Some("agent_descriptor"),
-                agent_descriptor.into(),
+                required.agent_descriptor.into(),
             );
             this.set(
                 "CollaborationInstruction",
                 Some("collaboration_instruction"),
-                rt::string(collaboration_instruction),
+                rt::string(required.collaboration_instruction),
             );
             this.set(
                 "CollaboratorName",
                 Some("collaborator_name"),
-                rt::string(collaborator_name),
+                rt::string(required.collaborator_name),
             );
             AgentCollaborator(this)
         }
@@ -490,18 +495,26 @@ pub mod agent {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AgentKnowledgeBase(rt::Props);
+    /// The required values of [`AgentKnowledgeBase`], by name: two of them have one type, and a swap must not compile.
+    pub struct AgentKnowledgeBaseRequired {
+        /// Identifier for a resource. CloudFormation `KnowledgeBaseId`.
+        pub knowledge_base_id: rt::Expr,
+        /// Description of the Resource. CloudFormation `Description`.
+        pub description: rt::Expr,
+    }
     impl AgentKnowledgeBase {
-        /// A new `AgentKnowledgeBase`. Required properties: `description` (`Description`), `knowledge_base_id` (`KnowledgeBaseId`).
-        pub fn new(
-            description: impl Into<rt::Expr>,
-            knowledge_base_id: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `AgentKnowledgeBase`. Required properties: `knowledge_base_id` (`KnowledgeBaseId`), `description` (`Description`).
+        pub fn new(required: AgentKnowledgeBaseRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Description", Some("description"), rt::string(description));
+            this.set(
+                "Description",
+                Some("description"),
+                rt::string(required.description),
+            );
             this.set(
                 "KnowledgeBaseId",
                 Some("knowledge_base_id"),
-                rt::string(knowledge_base_id),
+                rt::string(required.knowledge_base_id),
             );
             AgentKnowledgeBase(this)
         }
@@ -1049,21 +1062,24 @@ static AGENT_ALIAS_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`AgentAlias`], by name: two of them have one type, and a swap must not compile.
+pub struct AgentAliasRequired {
+    /// Name for a resource. CloudFormation `AgentAliasName`.
+    pub agent_alias_name: rt::Expr,
+    /// Identifier for a resource. CloudFormation `AgentId`.
+    pub agent_id: rt::Expr,
+}
 impl AgentAlias {
     /// Declares a `AWS::Bedrock::AgentAlias` with the stack-unique `id`. Required properties: `agent_alias_name` (`AgentAliasName`), `agent_id` (`AgentId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        agent_alias_name: impl Into<rt::Expr>,
-        agent_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: AgentAliasRequired) -> Self {
         let mut this = rt::Base::new(id, &AGENT_ALIAS_TYPE);
         this.set(
             "AgentAliasName",
             Some("agent_alias_name"),
-            rt::string(agent_alias_name),
+            rt::string(required.agent_alias_name),
         );
-        this.set("AgentId", Some("agent_id"), rt::string(agent_id));
+        this.set("AgentId", Some("agent_id"), rt::string(required.agent_id));
         AgentAlias(this)
     }
     /// Description of the Resource.
@@ -1463,12 +1479,23 @@ pub mod automated_reasoning_policy {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PolicyDefinitionRule(rt::Props);
+    /// The required values of [`PolicyDefinitionRule`], by name: two of them have one type, and a swap must not compile.
+    pub struct PolicyDefinitionRuleRequired {
+        /// A unique id within the PolicyDefinition CloudFormation `Id`.
+        pub id: rt::Expr,
+        /// The SMT expression for this rule CloudFormation `Expression`.
+        pub expression: rt::Expr,
+    }
     impl PolicyDefinitionRule {
-        /// A new `PolicyDefinitionRule`. Required properties: `expression` (`Expression`), `id` (`Id`).
-        pub fn new(expression: impl Into<rt::Expr>, id: impl Into<rt::Expr>) -> Self {
+        /// A new `PolicyDefinitionRule`. Required properties: `id` (`Id`), `expression` (`Expression`).
+        pub fn new(required: PolicyDefinitionRuleRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Expression", Some("expression"), rt::string(expression));
-            this.set("Id", Some("id"), rt::string(id));
+            this.set(
+                "Expression",
+                Some("expression"),
+                rt::string(required.expression),
+            );
+            this.set("Id", Some("id"), rt::string(required.id));
             PolicyDefinitionRule(this)
         }
         /// An alternate expression for this rule
@@ -1537,17 +1564,26 @@ pub mod automated_reasoning_policy {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PolicyDefinitionVariable(rt::Props);
+    /// The required values of [`PolicyDefinitionVariable`], by name: two of them have one type, and a swap must not compile.
+    pub struct PolicyDefinitionVariableRequired {
+        /// A name from this variable. CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// A type for this variable. CloudFormation `Type`.
+        pub type_: rt::Expr,
+        /// A natural language description of this variable. CloudFormation `Description`.
+        pub description: rt::Expr,
+    }
     impl PolicyDefinitionVariable {
-        /// A new `PolicyDefinitionVariable`. Required properties: `description` (`Description`), `name` (`Name`), `type_` (`Type`).
-        pub fn new(
-            description: impl Into<rt::Expr>,
-            name: impl Into<rt::Expr>,
-            type_: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `PolicyDefinitionVariable`. Required properties: `name` (`Name`), `type_` (`Type`), `description` (`Description`).
+        pub fn new(required: PolicyDefinitionVariableRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Description", Some("description"), rt::string(description));
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("Type", Some("type"), rt::string(type_));
+            this.set(
+                "Description",
+                Some("description"),
+                rt::string(required.description),
+            );
+            this.set("Name", Some("name"), rt::string(required.name));
+            this.set("Type", Some("type"), rt::string(required.type_));
             PolicyDefinitionVariable(this)
         }
     }
@@ -3371,27 +3407,31 @@ pub mod data_automation_project {
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-bedrock-datasource.html)
 pub struct DataSource(rt::Base);
 static DATA_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo { cloudformation: "AWS::Bedrock::DataSource", terraform: Some("awscc_bedrock_data_source"), tags: rt::TagsShape::None, stateful: false, unavailable_in: &["af-south-1", "ap-east-1", "ap-east-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5", "ap-southeast-6", "ap-southeast-7", "ca-west-1", "cn-north-1", "cn-northwest-1", "il-central-1", "me-central-1", "mx-central-1", "us-west-1"], attributes: &[("DataSourceId", Some("data_source_id")), ("DataSourceStatus", Some("data_source_status")), ("CreatedAt", Some("created_at")), ("UpdatedAt", Some("updated_at")), ("FailureReasons", Some("failure_reasons")), ("DataSourceConfiguration.WebConfiguration.CrawlerConfiguration.UserAgentHeader", Some("data_source_configuration.web_configuration.crawler_configuration.user_agent_header"))], schema: (&SCHEMAS, 8), awscc_schema: Some((&AWSCC_SCHEMAS, 8)) };
+/// The required values of [`DataSource`], by name: two of them have one type, and a swap must not compile.
+pub struct DataSourceRequired {
+    /// Specifies a raw data source location to ingest. CloudFormation `DataSourceConfiguration`.
+    pub data_source_configuration: data_source::DataSourceConfiguration,
+    /// The name of the data source. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The unique identifier of the knowledge base to which to add the data source. CloudFormation `KnowledgeBaseId`.
+    pub knowledge_base_id: rt::Expr,
+}
 impl DataSource {
-    /// Declares a `AWS::Bedrock::DataSource` with the stack-unique `id`. Required properties: `data_source_configuration` (`DataSourceConfiguration`), `knowledge_base_id` (`KnowledgeBaseId`), `name` (`Name`).
+    /// Declares a `AWS::Bedrock::DataSource` with the stack-unique `id`. Required properties: `data_source_configuration` (`DataSourceConfiguration`), `name` (`Name`), `knowledge_base_id` (`KnowledgeBaseId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        data_source_configuration: data_source::DataSourceConfiguration,
-        knowledge_base_id: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DataSourceRequired) -> Self {
         let mut this = rt::Base::new(id, &DATA_SOURCE_TYPE);
         this.set(
             "DataSourceConfiguration",
             Some("data_source_configuration"),
-            data_source_configuration.into(),
+            required.data_source_configuration.into(),
         );
         this.set(
             "KnowledgeBaseId",
             Some("knowledge_base_id"),
-            rt::string(knowledge_base_id),
+            rt::string(required.knowledge_base_id),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         DataSource(this)
     }
     /// The deletion policy for the data source.
@@ -3713,23 +3753,29 @@ pub mod data_source {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConfluenceSourceConfiguration(rt::Props);
+    /// The required values of [`ConfluenceSourceConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct ConfluenceSourceConfigurationRequired {
+        /// The Confluence host URL or instance URL. CloudFormation `HostUrl`.
+        pub host_url: rt::Expr,
+        /// The supported host type, whether online/cloud or server/on-premises. CloudFormation `HostType`.
+        pub host_type: HostType2,
+        /// The supported authentication type to authenticate and connect to your Confluence instance. CloudFormation `AuthType`.
+        pub auth_type: AuthType3,
+        /// The Amazon Resource Name of an AWS Secrets Manager secret that stores your authentication credentials for your Confluence instance URL. CloudFormation `CredentialsSecretArn`.
+        pub credentials_secret_arn: rt::Expr,
+    }
     impl ConfluenceSourceConfiguration {
-        /// A new `ConfluenceSourceConfiguration`. Required properties: `auth_type` (`AuthType`), `credentials_secret_arn` (`CredentialsSecretArn`), `host_type` (`HostType`), `host_url` (`HostUrl`).
-        pub fn new(
-            auth_type: AuthType3,
-            credentials_secret_arn: impl Into<rt::Expr>,
-            host_type: HostType2,
-            host_url: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `ConfluenceSourceConfiguration`. Required properties: `host_url` (`HostUrl`), `host_type` (`HostType`), `auth_type` (`AuthType`), `credentials_secret_arn` (`CredentialsSecretArn`).
+        pub fn new(required: ConfluenceSourceConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("AuthType", Some("auth_type"), auth_type.into());
+            this.set("AuthType", Some("auth_type"), required.auth_type.into());
             this.set(
                 "CredentialsSecretArn",
                 Some("credentials_secret_arn"),
-                rt::string(credentials_secret_arn),
+                rt::string(required.credentials_secret_arn),
             );
-            this.set("HostType", Some("host_type"), host_type.into());
-            this.set("HostUrl", Some("host_url"), rt::string(host_url));
+            this.set("HostType", Some("host_type"), required.host_type.into());
+            this.set("HostUrl", Some("host_url"), rt::string(required.host_url));
             ConfluenceSourceConfiguration(this)
         }
     }
@@ -3994,15 +4040,26 @@ pub mod data_source {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FixedSizeChunkingConfiguration(rt::Props);
+    /// The required values of [`FixedSizeChunkingConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct FixedSizeChunkingConfigurationRequired {
+        /// The maximum number of tokens to include in a chunk. CloudFormation `MaxTokens`.
+        pub max_tokens: i64,
+        /// The percentage of overlap between adjacent chunks of a data source. CloudFormation `OverlapPercentage`.
+        pub overlap_percentage: i64,
+    }
     impl FixedSizeChunkingConfiguration {
         /// A new `FixedSizeChunkingConfiguration`. Required properties: `max_tokens` (`MaxTokens`), `overlap_percentage` (`OverlapPercentage`).
-        pub fn new(max_tokens: i64, overlap_percentage: i64) -> Self {
+        pub fn new(required: FixedSizeChunkingConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("MaxTokens", Some("max_tokens"), rt::int(max_tokens));
+            this.set(
+                "MaxTokens",
+                Some("max_tokens"),
+                rt::int(required.max_tokens),
+            );
             this.set(
                 "OverlapPercentage",
                 Some("overlap_percentage"),
-                rt::int(overlap_percentage),
+                rt::int(required.overlap_percentage),
             );
             FixedSizeChunkingConfiguration(this)
         }
@@ -4456,21 +4513,26 @@ pub mod data_source {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SalesforceSourceConfiguration(rt::Props);
+    /// The required values of [`SalesforceSourceConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct SalesforceSourceConfigurationRequired {
+        /// The Salesforce host URL or instance URL. CloudFormation `HostUrl`.
+        pub host_url: rt::Expr,
+        /// The supported authentication type to authenticate and connect to your Salesforce instance. CloudFormation `AuthType`.
+        pub auth_type: AuthType2,
+        /// The Amazon Resource Name of an AWS Secrets Manager secret that stores your authentication credentials for your Salesforce instance URL. CloudFormation `CredentialsSecretArn`.
+        pub credentials_secret_arn: rt::Expr,
+    }
     impl SalesforceSourceConfiguration {
-        /// A new `SalesforceSourceConfiguration`. Required properties: `auth_type` (`AuthType`), `credentials_secret_arn` (`CredentialsSecretArn`), `host_url` (`HostUrl`).
-        pub fn new(
-            auth_type: AuthType2,
-            credentials_secret_arn: impl Into<rt::Expr>,
-            host_url: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `SalesforceSourceConfiguration`. Required properties: `host_url` (`HostUrl`), `auth_type` (`AuthType`), `credentials_secret_arn` (`CredentialsSecretArn`).
+        pub fn new(required: SalesforceSourceConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("AuthType", Some("auth_type"), auth_type.into());
+            this.set("AuthType", Some("auth_type"), required.auth_type.into());
             this.set(
                 "CredentialsSecretArn",
                 Some("credentials_secret_arn"),
-                rt::string(credentials_secret_arn),
+                rt::string(required.credentials_secret_arn),
             );
-            this.set("HostUrl", Some("host_url"), rt::string(host_url));
+            this.set("HostUrl", Some("host_url"), rt::string(required.host_url));
             SalesforceSourceConfiguration(this)
         }
     }
@@ -4498,21 +4560,34 @@ pub mod data_source {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SemanticChunkingConfiguration(rt::Props);
+    /// The required values of [`SemanticChunkingConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct SemanticChunkingConfigurationRequired {
+        /// The dissimilarity threshold for splitting chunks. CloudFormation `BreakpointPercentileThreshold`.
+        pub breakpoint_percentile_threshold: i64,
+        /// The buffer size. CloudFormation `BufferSize`.
+        pub buffer_size: i64,
+        /// The maximum number of tokens that a chunk can contain. CloudFormation `MaxTokens`.
+        pub max_tokens: i64,
+    }
     impl SemanticChunkingConfiguration {
         /// A new `SemanticChunkingConfiguration`. Required properties: `breakpoint_percentile_threshold` (`BreakpointPercentileThreshold`), `buffer_size` (`BufferSize`), `max_tokens` (`MaxTokens`).
-        pub fn new(
-            breakpoint_percentile_threshold: i64,
-            buffer_size: i64,
-            max_tokens: i64,
-        ) -> Self {
+        pub fn new(required: SemanticChunkingConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "BreakpointPercentileThreshold",
                 Some("breakpoint_percentile_threshold"),
-                rt::int(breakpoint_percentile_threshold),
+                rt::int(required.breakpoint_percentile_threshold),
             );
-            this.set("BufferSize", Some("buffer_size"), rt::int(buffer_size));
-            this.set("MaxTokens", Some("max_tokens"), rt::int(max_tokens));
+            this.set(
+                "BufferSize",
+                Some("buffer_size"),
+                rt::int(required.buffer_size),
+            );
+            this.set(
+                "MaxTokens",
+                Some("max_tokens"),
+                rt::int(required.max_tokens),
+            );
             SemanticChunkingConfiguration(this)
         }
     }
@@ -4604,25 +4679,36 @@ pub mod data_source {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SharePointSourceConfiguration(rt::Props);
+    /// The required values of [`SharePointSourceConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct SharePointSourceConfigurationRequired {
+        /// The domain of your SharePoint instance or site URL/URLs. CloudFormation `Domain`.
+        pub domain: rt::Expr,
+        /// A list of one or more SharePoint site URLs. CloudFormation `SiteUrls`.
+        pub site_urls: Vec<rt::Expr>,
+        /// The supported host type, whether online/cloud or server/on-premises. CloudFormation `HostType`.
+        pub host_type: HostType,
+        /// The supported authentication type to authenticate and connect to your SharePoint site/sites. CloudFormation `AuthType`.
+        pub auth_type: AuthType,
+        /// The Amazon Resource Name of an AWS Secrets Manager secret that stores your authentication credentials for your SharePoint site/sites. CloudFormation `CredentialsSecretArn`.
+        pub credentials_secret_arn: rt::Expr,
+    }
     impl SharePointSourceConfiguration {
-        /// A new `SharePointSourceConfiguration`. Required properties: `auth_type` (`AuthType`), `credentials_secret_arn` (`CredentialsSecretArn`), `domain` (`Domain`), `host_type` (`HostType`), `site_urls` (`SiteUrls`).
-        pub fn new(
-            auth_type: AuthType,
-            credentials_secret_arn: impl Into<rt::Expr>,
-            domain: impl Into<rt::Expr>,
-            host_type: HostType,
-            site_urls: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
+        /// A new `SharePointSourceConfiguration`. Required properties: `domain` (`Domain`), `site_urls` (`SiteUrls`), `host_type` (`HostType`), `auth_type` (`AuthType`), `credentials_secret_arn` (`CredentialsSecretArn`).
+        pub fn new(required: SharePointSourceConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("AuthType", Some("auth_type"), auth_type.into());
+            this.set("AuthType", Some("auth_type"), required.auth_type.into());
             this.set(
                 "CredentialsSecretArn",
                 Some("credentials_secret_arn"),
-                rt::string(credentials_secret_arn),
+                rt::string(required.credentials_secret_arn),
             );
-            this.set("Domain", Some("domain"), rt::string(domain));
-            this.set("HostType", Some("host_type"), host_type.into());
-            this.set("SiteUrls", Some("site_urls"), rt::strings(site_urls));
+            this.set("Domain", Some("domain"), rt::string(required.domain));
+            this.set("HostType", Some("host_type"), required.host_type.into());
+            this.set(
+                "SiteUrls",
+                Some("site_urls"),
+                rt::strings(required.site_urls),
+            );
             SharePointSourceConfiguration(this)
         }
         /// The identifier of your Microsoft 365 tenant.
@@ -5206,24 +5292,27 @@ static ENFORCED_GUARDRAIL_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 9),
     awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
+/// The required values of [`EnforcedGuardrailConfiguration`], by name: two of them have one type, and a swap must not compile.
+pub struct EnforcedGuardrailConfigurationRequired {
+    /// Identifier for the guardrail, could be the ID or the ARN CloudFormation `GuardrailIdentifier`.
+    pub guardrail_identifier: rt::Expr,
+    /// Numerical guardrail version (not DRAFT) CloudFormation `GuardrailVersion`.
+    pub guardrail_version: rt::Expr,
+}
 impl EnforcedGuardrailConfiguration {
     /// Declares a `AWS::Bedrock::EnforcedGuardrailConfiguration` with the stack-unique `id`. Required properties: `guardrail_identifier` (`GuardrailIdentifier`), `guardrail_version` (`GuardrailVersion`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        guardrail_identifier: impl Into<rt::Expr>,
-        guardrail_version: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: EnforcedGuardrailConfigurationRequired) -> Self {
         let mut this = rt::Base::new(id, &ENFORCED_GUARDRAIL_CONFIGURATION_TYPE);
         this.set(
             "GuardrailIdentifier",
             Some("guardrail_identifier"),
-            rt::string(guardrail_identifier),
+            rt::string(required.guardrail_identifier),
         );
         this.set(
             "GuardrailVersion",
             Some("guardrail_version"),
-            rt::string(guardrail_version),
+            rt::string(required.guardrail_version),
         );
         EnforcedGuardrailConfiguration(this)
     }
@@ -5319,22 +5408,26 @@ pub mod enforced_guardrail_configuration {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ModelEnforcement(rt::Props);
+    /// The required values of [`ModelEnforcement`], by name: two of them have one type, and a swap must not compile.
+    pub struct ModelEnforcementRequired {
+        /// Models to enforce the guardrail on CloudFormation `IncludedModels`.
+        pub included_models: Vec<rt::Expr>,
+        /// Models to exclude from enforcement. CloudFormation `ExcludedModels`.
+        pub excluded_models: Vec<rt::Expr>,
+    }
     impl ModelEnforcement {
-        /// A new `ModelEnforcement`. Required properties: `excluded_models` (`ExcludedModels`), `included_models` (`IncludedModels`).
-        pub fn new(
-            excluded_models: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            included_models: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
+        /// A new `ModelEnforcement`. Required properties: `included_models` (`IncludedModels`), `excluded_models` (`ExcludedModels`).
+        pub fn new(required: ModelEnforcementRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ExcludedModels",
                 Some("excluded_models"),
-                rt::strings(excluded_models),
+                rt::strings(required.excluded_models),
             );
             this.set(
                 "IncludedModels",
                 Some("included_models"),
-                rt::strings(included_models),
+                rt::strings(required.included_models),
             );
             ModelEnforcement(this)
         }
@@ -5428,17 +5521,24 @@ static FLOW_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 10),
     awscc_schema: None,
 };
+/// The required values of [`Flow`], by name: two of them have one type, and a swap must not compile.
+pub struct FlowRequired {
+    /// ARN of a IAM role CloudFormation `ExecutionRoleArn`.
+    pub execution_role_arn: rt::Expr,
+    /// Name for the flow CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl Flow {
     /// Declares a `AWS::Bedrock::Flow` with the stack-unique `id`. Required properties: `execution_role_arn` (`ExecutionRoleArn`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        execution_role_arn: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: FlowRequired) -> Self {
         let mut this = rt::Base::new(id, &FLOW_TYPE);
-        this.set("ExecutionRoleArn", None, rt::string(execution_role_arn));
-        this.set("Name", None, rt::string(name));
+        this.set(
+            "ExecutionRoleArn",
+            None,
+            rt::string(required.execution_role_arn),
+        );
+        this.set("Name", None, rt::string(required.name));
         Flow(this)
     }
     /// A KMS key ARN
@@ -5550,19 +5650,25 @@ pub mod flow {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FlowConnection(rt::Props);
+    /// The required values of [`FlowConnection`], by name: two of them have one type, and a swap must not compile.
+    pub struct FlowConnectionRequired {
+        /// Name of a connection in a flow CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// Name of a node in a flow CloudFormation `Source`.
+        pub source: rt::Expr,
+        /// Name of a node in a flow CloudFormation `Target`.
+        pub target: rt::Expr,
+        /// Connection type CloudFormation `Type`.
+        pub type_: FlowConnectionType,
+    }
     impl FlowConnection {
         /// A new `FlowConnection`. Required properties: `name` (`Name`), `source` (`Source`), `target` (`Target`), `type_` (`Type`).
-        pub fn new(
-            name: impl Into<rt::Expr>,
-            source: impl Into<rt::Expr>,
-            target: impl Into<rt::Expr>,
-            type_: FlowConnectionType,
-        ) -> Self {
+        pub fn new(required: FlowConnectionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", None, rt::string(name));
-            this.set("Source", None, rt::string(source));
-            this.set("Target", None, rt::string(target));
-            this.set("Type", None, type_.into());
+            this.set("Name", None, rt::string(required.name));
+            this.set("Source", None, rt::string(required.source));
+            this.set("Target", None, rt::string(required.target));
+            this.set("Type", None, required.type_.into());
             FlowConnection(this)
         }
         /// Connection configuration
@@ -5648,17 +5754,22 @@ pub mod flow {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FlowNodeInput(rt::Props);
+    /// The required values of [`FlowNodeInput`], by name: two of them have one type, and a swap must not compile.
+    pub struct FlowNodeInputRequired {
+        /// Expression for a node input in a flow CloudFormation `Expression`.
+        pub expression: rt::Expr,
+        /// Name of a node input in a flow CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// Type of input/output for a node in a flow CloudFormation `Type`.
+        pub type_: FlowNodeIoDataType,
+    }
     impl FlowNodeInput {
         /// A new `FlowNodeInput`. Required properties: `expression` (`Expression`), `name` (`Name`), `type_` (`Type`).
-        pub fn new(
-            expression: impl Into<rt::Expr>,
-            name: impl Into<rt::Expr>,
-            type_: FlowNodeIoDataType,
-        ) -> Self {
+        pub fn new(required: FlowNodeInputRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Expression", None, rt::string(expression));
-            this.set("Name", None, rt::string(name));
-            this.set("Type", None, type_.into());
+            this.set("Expression", None, rt::string(required.expression));
+            this.set("Name", None, rt::string(required.name));
+            this.set("Type", None, required.type_.into());
             FlowNodeInput(this)
         }
         /// Optional tag to classify input type, currently exclusive to LoopNode
@@ -5694,12 +5805,19 @@ pub mod flow {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3Location(rt::Props);
+    /// The required values of [`S3Location`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3LocationRequired {
+        /// A bucket in S3 CloudFormation `Bucket`.
+        pub bucket: rt::Expr,
+        /// A object key in S3 CloudFormation `Key`.
+        pub key: rt::Expr,
+    }
     impl S3Location {
         /// A new `S3Location`. Required properties: `bucket` (`Bucket`), `key` (`Key`).
-        pub fn new(bucket: impl Into<rt::Expr>, key: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: S3LocationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Bucket", None, rt::string(bucket));
-            this.set("Key", None, rt::string(key));
+            this.set("Bucket", None, rt::string(required.bucket));
+            this.set("Key", None, rt::string(required.key));
             S3Location(this)
         }
         /// The version of the the S3 object to use
@@ -5822,24 +5940,26 @@ static FLOW_ALIAS_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 11),
     awscc_schema: Some((&AWSCC_SCHEMAS, 11)),
 };
+/// The required values of [`FlowAlias`], by name: two of them have one type, and a swap must not compile.
+pub struct FlowAliasRequired {
+    /// Name for a resource. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// Arn representation of the Flow CloudFormation `FlowArn`.
+    pub flow_arn: rt::Expr,
+    /// Routing configuration for a Flow alias. CloudFormation `RoutingConfiguration`.
+    pub routing_configuration: Vec<flow_alias::FlowAliasRoutingConfigurationListItem>,
+}
 impl FlowAlias {
-    /// Declares a `AWS::Bedrock::FlowAlias` with the stack-unique `id`. Required properties: `flow_arn` (`FlowArn`), `name` (`Name`), `routing_configuration` (`RoutingConfiguration`).
+    /// Declares a `AWS::Bedrock::FlowAlias` with the stack-unique `id`. Required properties: `name` (`Name`), `flow_arn` (`FlowArn`), `routing_configuration` (`RoutingConfiguration`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        flow_arn: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        routing_configuration: impl IntoIterator<
-            Item = flow_alias::FlowAliasRoutingConfigurationListItem,
-        >,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: FlowAliasRequired) -> Self {
         let mut this = rt::Base::new(id, &FLOW_ALIAS_TYPE);
-        this.set("FlowArn", Some("flow_arn"), rt::string(flow_arn));
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("FlowArn", Some("flow_arn"), rt::string(required.flow_arn));
+        this.set("Name", Some("name"), rt::string(required.name));
         this.set(
             "RoutingConfiguration",
             Some("routing_configuration"),
-            rt::list(routing_configuration),
+            rt::list(required.routing_configuration),
         );
         FlowAlias(this)
     }
@@ -6104,27 +6224,31 @@ static GUARDRAIL_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 13),
     awscc_schema: Some((&AWSCC_SCHEMAS, 13)),
 };
+/// The required values of [`Guardrail`], by name: two of them have one type, and a swap must not compile.
+pub struct GuardrailRequired {
+    /// Name of the guardrail CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// Messaging for when violations are detected in text CloudFormation `BlockedInputMessaging`.
+    pub blocked_input_messaging: rt::Expr,
+    /// Messaging for when violations are detected in text CloudFormation `BlockedOutputsMessaging`.
+    pub blocked_outputs_messaging: rt::Expr,
+}
 impl Guardrail {
-    /// Declares a `AWS::Bedrock::Guardrail` with the stack-unique `id`. Required properties: `blocked_input_messaging` (`BlockedInputMessaging`), `blocked_outputs_messaging` (`BlockedOutputsMessaging`), `name` (`Name`).
+    /// Declares a `AWS::Bedrock::Guardrail` with the stack-unique `id`. Required properties: `name` (`Name`), `blocked_input_messaging` (`BlockedInputMessaging`), `blocked_outputs_messaging` (`BlockedOutputsMessaging`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        blocked_input_messaging: impl Into<rt::Expr>,
-        blocked_outputs_messaging: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: GuardrailRequired) -> Self {
         let mut this = rt::Base::new(id, &GUARDRAIL_TYPE);
         this.set(
             "BlockedInputMessaging",
             Some("blocked_input_messaging"),
-            rt::string(blocked_input_messaging),
+            rt::string(required.blocked_input_messaging),
         );
         this.set(
             "BlockedOutputsMessaging",
             Some("blocked_outputs_messaging"),
-            rt::string(blocked_outputs_messaging),
+            rt::string(required.blocked_outputs_messaging),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         Guardrail(this)
     }
     /// Optional configuration for integrating Automated Reasoning policies with the guardrail.
@@ -6317,25 +6441,30 @@ pub mod guardrail {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ContentFilterConfig(rt::Props);
+    /// The required values of [`ContentFilterConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct ContentFilterConfigRequired {
+        /// Strength for filters CloudFormation `InputStrength`.
+        pub input_strength: FilterStrength,
+        /// Strength for filters CloudFormation `OutputStrength`.
+        pub output_strength: FilterStrength,
+        /// Type of filter in content policy CloudFormation `Type`.
+        pub type_: ContentFilterType,
+    }
     impl ContentFilterConfig {
         /// A new `ContentFilterConfig`. Required properties: `input_strength` (`InputStrength`), `output_strength` (`OutputStrength`), `type_` (`Type`).
-        pub fn new(
-            input_strength: FilterStrength,
-            output_strength: FilterStrength,
-            type_: ContentFilterType,
-        ) -> Self {
+        pub fn new(required: ContentFilterConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "InputStrength",
                 Some("input_strength"),
-                input_strength.into(),
+                required.input_strength.into(),
             );
             this.set(
                 "OutputStrength",
                 Some("output_strength"),
-                output_strength.into(),
+                required.output_strength.into(),
             );
-            this.set("Type", Some("type"), type_.into());
+            this.set("Type", Some("type"), required.type_.into());
             ContentFilterConfig(this)
         }
         /// CloudFormation `InputAction`, Terraform `input_action`.
@@ -6591,17 +6720,22 @@ pub mod guardrail {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RegexConfig(rt::Props);
+    /// The required values of [`RegexConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct RegexConfigRequired {
+        /// Options for sensitive information action. CloudFormation `Action`.
+        pub action: SensitiveInformationAction,
+        /// The regex name. CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// The regex pattern. CloudFormation `Pattern`.
+        pub pattern: rt::Expr,
+    }
     impl RegexConfig {
         /// A new `RegexConfig`. Required properties: `action` (`Action`), `name` (`Name`), `pattern` (`Pattern`).
-        pub fn new(
-            action: SensitiveInformationAction,
-            name: impl Into<rt::Expr>,
-            pattern: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: RegexConfigRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Action", Some("action"), action.into());
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("Pattern", Some("pattern"), rt::string(pattern));
+            this.set("Action", Some("action"), required.action.into());
+            this.set("Name", Some("name"), rt::string(required.name));
+            this.set("Pattern", Some("pattern"), rt::string(required.pattern));
             RegexConfig(this)
         }
         /// The regex description.
@@ -6686,17 +6820,26 @@ pub mod guardrail {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TopicConfig(rt::Props);
+    /// The required values of [`TopicConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct TopicConfigRequired {
+        /// Definition of topic in topic policy CloudFormation `Definition`.
+        pub definition: rt::Expr,
+        /// Name of topic in topic policy CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// Type of topic in a policy CloudFormation `Type`.
+        pub type_: TopicType,
+    }
     impl TopicConfig {
         /// A new `TopicConfig`. Required properties: `definition` (`Definition`), `name` (`Name`), `type_` (`Type`).
-        pub fn new(
-            definition: impl Into<rt::Expr>,
-            name: impl Into<rt::Expr>,
-            type_: TopicType,
-        ) -> Self {
+        pub fn new(required: TopicConfigRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Definition", Some("definition"), rt::string(definition));
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("Type", Some("type"), type_.into());
+            this.set(
+                "Definition",
+                Some("definition"),
+                rt::string(required.definition),
+            );
+            this.set("Name", Some("name"), rt::string(required.name));
+            this.set("Type", Some("type"), required.type_.into());
             TopicConfig(this)
         }
         /// List of text examples
@@ -7322,23 +7465,27 @@ static KNOWLEDGE_BASE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 16),
     awscc_schema: Some((&AWSCC_SCHEMAS, 16)),
 };
+/// The required values of [`KnowledgeBase`], by name: two of them have one type, and a swap must not compile.
+pub struct KnowledgeBaseRequired {
+    /// Contains details about the embeddings model used for the knowledge base. CloudFormation `KnowledgeBaseConfiguration`.
+    pub knowledge_base_configuration: knowledge_base::KnowledgeBaseConfiguration,
+    /// The name of the knowledge base. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The ARN of the IAM role with permissions to invoke API operations on the knowledge base. CloudFormation `RoleArn`.
+    pub role_arn: rt::Expr,
+}
 impl KnowledgeBase {
     /// Declares a `AWS::Bedrock::KnowledgeBase` with the stack-unique `id`. Required properties: `knowledge_base_configuration` (`KnowledgeBaseConfiguration`), `name` (`Name`), `role_arn` (`RoleArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        knowledge_base_configuration: knowledge_base::KnowledgeBaseConfiguration,
-        name: impl Into<rt::Expr>,
-        role_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: KnowledgeBaseRequired) -> Self {
         let mut this = rt::Base::new(id, &KNOWLEDGE_BASE_TYPE);
         this.set(
             "KnowledgeBaseConfiguration",
             Some("knowledge_base_configuration"),
-            knowledge_base_configuration.into(),
+            required.knowledge_base_configuration.into(),
         );
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
         KnowledgeBase(this)
     }
     /// Description of the Resource.
@@ -7511,16 +7658,23 @@ pub mod knowledge_base {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CuratedQuery(rt::Props);
+    /// The required values of [`CuratedQuery`], by name: two of them have one type, and a swap must not compile.
+    pub struct CuratedQueryRequired {
+        /// Question for the curated query CloudFormation `NaturalLanguage`.
+        pub natural_language: rt::Expr,
+        /// Answer for the curated query CloudFormation `Sql`.
+        pub sql: rt::Expr,
+    }
     impl CuratedQuery {
         /// A new `CuratedQuery`. Required properties: `natural_language` (`NaturalLanguage`), `sql` (`Sql`).
-        pub fn new(natural_language: impl Into<rt::Expr>, sql: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: CuratedQueryRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "NaturalLanguage",
                 Some("natural_language"),
-                rt::string(natural_language),
+                rt::string(required.natural_language),
             );
-            this.set("Sql", Some("sql"), rt::string(sql));
+            this.set("Sql", Some("sql"), rt::string(required.sql));
             CuratedQuery(this)
         }
     }
@@ -7752,38 +7906,50 @@ pub mod knowledge_base {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MongoDbAtlasConfiguration(rt::Props);
+    /// The required values of [`MongoDbAtlasConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct MongoDbAtlasConfigurationRequired {
+        /// MongoDB Atlas endpoint. CloudFormation `Endpoint`.
+        pub endpoint: rt::Expr,
+        /// The ARN of the secret that you created in AWS Secrets Manager that is linked to your Amazon Mongo database. CloudFormation `CredentialsSecretArn`.
+        pub credentials_secret_arn: rt::Expr,
+        /// Name of the database within MongoDB Atlas. CloudFormation `DatabaseName`.
+        pub database_name: rt::Expr,
+        /// Name of the collection within MongoDB Atlas. CloudFormation `CollectionName`.
+        pub collection_name: rt::Expr,
+        /// Name of a MongoDB Atlas index. CloudFormation `VectorIndexName`.
+        pub vector_index_name: rt::Expr,
+        /// Contains the names of the fields to which to map information about the vector store. CloudFormation `FieldMapping`.
+        pub field_mapping: MongoDbAtlasFieldMapping,
+    }
     impl MongoDbAtlasConfiguration {
-        /// A new `MongoDbAtlasConfiguration`. Required properties: `collection_name` (`CollectionName`), `credentials_secret_arn` (`CredentialsSecretArn`), `database_name` (`DatabaseName`), `endpoint` (`Endpoint`), `field_mapping` (`FieldMapping`), `vector_index_name` (`VectorIndexName`).
-        pub fn new(
-            collection_name: impl Into<rt::Expr>,
-            credentials_secret_arn: impl Into<rt::Expr>,
-            database_name: impl Into<rt::Expr>,
-            endpoint: impl Into<rt::Expr>,
-            field_mapping: MongoDbAtlasFieldMapping,
-            vector_index_name: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `MongoDbAtlasConfiguration`. Required properties: `endpoint` (`Endpoint`), `credentials_secret_arn` (`CredentialsSecretArn`), `database_name` (`DatabaseName`), `collection_name` (`CollectionName`), `vector_index_name` (`VectorIndexName`), `field_mapping` (`FieldMapping`).
+        pub fn new(required: MongoDbAtlasConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "CollectionName",
                 Some("collection_name"),
-                rt::string(collection_name),
+                rt::string(required.collection_name),
             );
             this.set(
                 "CredentialsSecretArn",
                 Some("credentials_secret_arn"),
-                rt::string(credentials_secret_arn),
+                rt::string(required.credentials_secret_arn),
             );
             this.set(
                 "DatabaseName",
                 Some("database_name"),
-                rt::string(database_name),
+                rt::string(required.database_name),
             );
-            this.set("Endpoint", Some("endpoint"), rt::string(endpoint));
-            this.set("FieldMapping", Some("field_mapping"), field_mapping.into());
+            this.set("Endpoint", Some("endpoint"), rt::string(required.endpoint));
+            this.set(
+                "FieldMapping",
+                Some("field_mapping"),
+                required.field_mapping.into(),
+            );
             this.set(
                 "VectorIndexName",
                 Some("vector_index_name"),
-                rt::string(vector_index_name),
+                rt::string(required.vector_index_name),
             );
             MongoDbAtlasConfiguration(this)
         }
@@ -7815,24 +7981,33 @@ pub mod knowledge_base {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MongoDbAtlasFieldMapping(rt::Props);
+    /// The required values of [`MongoDbAtlasFieldMapping`], by name: two of them have one type, and a swap must not compile.
+    pub struct MongoDbAtlasFieldMappingRequired {
+        /// The name of the field in which Amazon Bedrock stores the vector embeddings for your data sources. CloudFormation `VectorField`.
+        pub vector_field: rt::Expr,
+        /// The name of the field in which Amazon Bedrock stores metadata about the vector store. CloudFormation `MetadataField`.
+        pub metadata_field: rt::Expr,
+        /// The name of the field in which Amazon Bedrock stores the raw text from your data. CloudFormation `TextField`.
+        pub text_field: rt::Expr,
+    }
     impl MongoDbAtlasFieldMapping {
-        /// A new `MongoDbAtlasFieldMapping`. Required properties: `metadata_field` (`MetadataField`), `text_field` (`TextField`), `vector_field` (`VectorField`).
-        pub fn new(
-            metadata_field: impl Into<rt::Expr>,
-            text_field: impl Into<rt::Expr>,
-            vector_field: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `MongoDbAtlasFieldMapping`. Required properties: `vector_field` (`VectorField`), `metadata_field` (`MetadataField`), `text_field` (`TextField`).
+        pub fn new(required: MongoDbAtlasFieldMappingRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "MetadataField",
                 Some("metadata_field"),
-                rt::string(metadata_field),
+                rt::string(required.metadata_field),
             );
-            this.set("TextField", Some("text_field"), rt::string(text_field));
+            this.set(
+                "TextField",
+                Some("text_field"),
+                rt::string(required.text_field),
+            );
             this.set(
                 "VectorField",
                 Some("vector_field"),
-                rt::string(vector_field),
+                rt::string(required.vector_field),
             );
             MongoDbAtlasFieldMapping(this)
         }
@@ -7846,10 +8021,10 @@ pub mod knowledge_base {
     #[derive(Clone, Debug)]
     pub struct NeptuneAnalyticsConfiguration(rt::Props);
     impl NeptuneAnalyticsConfiguration {
-        /// A new `NeptuneAnalyticsConfiguration`. Required properties: `field_mapping` (`FieldMapping`), `graph_arn` (`GraphArn`).
+        /// A new `NeptuneAnalyticsConfiguration`. Required properties: `graph_arn` (`GraphArn`), `field_mapping` (`FieldMapping`).
         pub fn new(
-            field_mapping: NeptuneAnalyticsFieldMapping,
             graph_arn: impl Into<rt::Expr>,
+            field_mapping: NeptuneAnalyticsFieldMapping,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("FieldMapping", Some("field_mapping"), field_mapping.into());
@@ -7865,16 +8040,27 @@ pub mod knowledge_base {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NeptuneAnalyticsFieldMapping(rt::Props);
+    /// The required values of [`NeptuneAnalyticsFieldMapping`], by name: two of them have one type, and a swap must not compile.
+    pub struct NeptuneAnalyticsFieldMappingRequired {
+        /// The name of the field in which Amazon Bedrock stores the raw text from your data. CloudFormation `TextField`.
+        pub text_field: rt::Expr,
+        /// The name of the field in which Amazon Bedrock stores metadata about the vector store. CloudFormation `MetadataField`.
+        pub metadata_field: rt::Expr,
+    }
     impl NeptuneAnalyticsFieldMapping {
-        /// A new `NeptuneAnalyticsFieldMapping`. Required properties: `metadata_field` (`MetadataField`), `text_field` (`TextField`).
-        pub fn new(metadata_field: impl Into<rt::Expr>, text_field: impl Into<rt::Expr>) -> Self {
+        /// A new `NeptuneAnalyticsFieldMapping`. Required properties: `text_field` (`TextField`), `metadata_field` (`MetadataField`).
+        pub fn new(required: NeptuneAnalyticsFieldMappingRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "MetadataField",
                 Some("metadata_field"),
-                rt::string(metadata_field),
+                rt::string(required.metadata_field),
             );
-            this.set("TextField", Some("text_field"), rt::string(text_field));
+            this.set(
+                "TextField",
+                Some("text_field"),
+                rt::string(required.text_field),
+            );
             NeptuneAnalyticsFieldMapping(this)
         }
     }
@@ -7886,26 +8072,40 @@ pub mod knowledge_base {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OpenSearchManagedClusterConfiguration(rt::Props);
+    /// The required values of [`OpenSearchManagedClusterConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct OpenSearchManagedClusterConfigurationRequired {
+        /// The Amazon Resource Name (ARN) of the OpenSearch domain. CloudFormation `DomainArn`.
+        pub domain_arn: rt::Expr,
+        /// The endpoint URL the OpenSearch domain. CloudFormation `DomainEndpoint`.
+        pub domain_endpoint: rt::Expr,
+        /// The name of the vector store. CloudFormation `VectorIndexName`.
+        pub vector_index_name: rt::Expr,
+        /// A mapping of Bedrock Knowledge Base fields to OpenSearch Managed Cluster field names CloudFormation `FieldMapping`.
+        pub field_mapping: OpenSearchManagedClusterFieldMapping,
+    }
     impl OpenSearchManagedClusterConfiguration {
-        /// A new `OpenSearchManagedClusterConfiguration`. Required properties: `domain_arn` (`DomainArn`), `domain_endpoint` (`DomainEndpoint`), `field_mapping` (`FieldMapping`), `vector_index_name` (`VectorIndexName`).
-        pub fn new(
-            domain_arn: impl Into<rt::Expr>,
-            domain_endpoint: impl Into<rt::Expr>,
-            field_mapping: OpenSearchManagedClusterFieldMapping,
-            vector_index_name: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `OpenSearchManagedClusterConfiguration`. Required properties: `domain_arn` (`DomainArn`), `domain_endpoint` (`DomainEndpoint`), `vector_index_name` (`VectorIndexName`), `field_mapping` (`FieldMapping`).
+        pub fn new(required: OpenSearchManagedClusterConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("DomainArn", Some("domain_arn"), rt::string(domain_arn));
+            this.set(
+                "DomainArn",
+                Some("domain_arn"),
+                rt::string(required.domain_arn),
+            );
             this.set(
                 "DomainEndpoint",
                 Some("domain_endpoint"),
-                rt::string(domain_endpoint),
+                rt::string(required.domain_endpoint),
             );
-            this.set("FieldMapping", Some("field_mapping"), field_mapping.into());
+            this.set(
+                "FieldMapping",
+                Some("field_mapping"),
+                required.field_mapping.into(),
+            );
             this.set(
                 "VectorIndexName",
                 Some("vector_index_name"),
-                rt::string(vector_index_name),
+                rt::string(required.vector_index_name),
             );
             OpenSearchManagedClusterConfiguration(this)
         }
@@ -7918,24 +8118,33 @@ pub mod knowledge_base {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OpenSearchManagedClusterFieldMapping(rt::Props);
+    /// The required values of [`OpenSearchManagedClusterFieldMapping`], by name: two of them have one type, and a swap must not compile.
+    pub struct OpenSearchManagedClusterFieldMappingRequired {
+        /// The name of the field in which Amazon Bedrock stores metadata about the vector store. CloudFormation `MetadataField`.
+        pub metadata_field: rt::Expr,
+        /// The name of the field in which Amazon Bedrock stores the raw text from your data. CloudFormation `TextField`.
+        pub text_field: rt::Expr,
+        /// The name of the field in which Amazon Bedrock stores the vector embeddings for your data sources. CloudFormation `VectorField`.
+        pub vector_field: rt::Expr,
+    }
     impl OpenSearchManagedClusterFieldMapping {
         /// A new `OpenSearchManagedClusterFieldMapping`. Required properties: `metadata_field` (`MetadataField`), `text_field` (`TextField`), `vector_field` (`VectorField`).
-        pub fn new(
-            metadata_field: impl Into<rt::Expr>,
-            text_field: impl Into<rt::Expr>,
-            vector_field: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: OpenSearchManagedClusterFieldMappingRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "MetadataField",
                 Some("metadata_field"),
-                rt::string(metadata_field),
+                rt::string(required.metadata_field),
             );
-            this.set("TextField", Some("text_field"), rt::string(text_field));
+            this.set(
+                "TextField",
+                Some("text_field"),
+                rt::string(required.text_field),
+            );
             this.set(
                 "VectorField",
                 Some("vector_field"),
-                rt::string(vector_field),
+                rt::string(required.vector_field),
             );
             OpenSearchManagedClusterFieldMapping(this)
         }
@@ -7948,24 +8157,33 @@ pub mod knowledge_base {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OpenSearchServerlessConfiguration(rt::Props);
+    /// The required values of [`OpenSearchServerlessConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct OpenSearchServerlessConfigurationRequired {
+        /// The ARN of the OpenSearch Service vector store. CloudFormation `CollectionArn`.
+        pub collection_arn: rt::Expr,
+        /// A mapping of Bedrock Knowledge Base fields to OpenSearch Serverless field names CloudFormation `FieldMapping`.
+        pub field_mapping: OpenSearchServerlessFieldMapping,
+        /// The name of the vector store. CloudFormation `VectorIndexName`.
+        pub vector_index_name: rt::Expr,
+    }
     impl OpenSearchServerlessConfiguration {
         /// A new `OpenSearchServerlessConfiguration`. Required properties: `collection_arn` (`CollectionArn`), `field_mapping` (`FieldMapping`), `vector_index_name` (`VectorIndexName`).
-        pub fn new(
-            collection_arn: impl Into<rt::Expr>,
-            field_mapping: OpenSearchServerlessFieldMapping,
-            vector_index_name: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: OpenSearchServerlessConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "CollectionArn",
                 Some("collection_arn"),
-                rt::string(collection_arn),
+                rt::string(required.collection_arn),
             );
-            this.set("FieldMapping", Some("field_mapping"), field_mapping.into());
+            this.set(
+                "FieldMapping",
+                Some("field_mapping"),
+                required.field_mapping.into(),
+            );
             this.set(
                 "VectorIndexName",
                 Some("vector_index_name"),
-                rt::string(vector_index_name),
+                rt::string(required.vector_index_name),
             );
             OpenSearchServerlessConfiguration(this)
         }
@@ -7978,24 +8196,33 @@ pub mod knowledge_base {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OpenSearchServerlessFieldMapping(rt::Props);
+    /// The required values of [`OpenSearchServerlessFieldMapping`], by name: two of them have one type, and a swap must not compile.
+    pub struct OpenSearchServerlessFieldMappingRequired {
+        /// The name of the field in which Amazon Bedrock stores metadata about the vector store. CloudFormation `MetadataField`.
+        pub metadata_field: rt::Expr,
+        /// The name of the field in which Amazon Bedrock stores the raw text from your data. CloudFormation `TextField`.
+        pub text_field: rt::Expr,
+        /// The name of the field in which Amazon Bedrock stores the vector embeddings for your data sources. CloudFormation `VectorField`.
+        pub vector_field: rt::Expr,
+    }
     impl OpenSearchServerlessFieldMapping {
         /// A new `OpenSearchServerlessFieldMapping`. Required properties: `metadata_field` (`MetadataField`), `text_field` (`TextField`), `vector_field` (`VectorField`).
-        pub fn new(
-            metadata_field: impl Into<rt::Expr>,
-            text_field: impl Into<rt::Expr>,
-            vector_field: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: OpenSearchServerlessFieldMappingRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "MetadataField",
                 Some("metadata_field"),
-                rt::string(metadata_field),
+                rt::string(required.metadata_field),
             );
-            this.set("TextField", Some("text_field"), rt::string(text_field));
+            this.set(
+                "TextField",
+                Some("text_field"),
+                rt::string(required.text_field),
+            );
             this.set(
                 "VectorField",
                 Some("vector_field"),
-                rt::string(vector_field),
+                rt::string(required.vector_field),
             );
             OpenSearchServerlessFieldMapping(this)
         }
@@ -8008,25 +8235,34 @@ pub mod knowledge_base {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PineconeConfiguration(rt::Props);
+    /// The required values of [`PineconeConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct PineconeConfigurationRequired {
+        /// The endpoint URL for your index management page. CloudFormation `ConnectionString`.
+        pub connection_string: rt::Expr,
+        /// The ARN of the secret that you created in AWS Secrets Manager that is linked to your Pinecone API key. CloudFormation `CredentialsSecretArn`.
+        pub credentials_secret_arn: rt::Expr,
+        /// Contains the names of the fields to which to map information about the vector store. CloudFormation `FieldMapping`.
+        pub field_mapping: PineconeFieldMapping,
+    }
     impl PineconeConfiguration {
         /// A new `PineconeConfiguration`. Required properties: `connection_string` (`ConnectionString`), `credentials_secret_arn` (`CredentialsSecretArn`), `field_mapping` (`FieldMapping`).
-        pub fn new(
-            connection_string: impl Into<rt::Expr>,
-            credentials_secret_arn: impl Into<rt::Expr>,
-            field_mapping: PineconeFieldMapping,
-        ) -> Self {
+        pub fn new(required: PineconeConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ConnectionString",
                 Some("connection_string"),
-                rt::string(connection_string),
+                rt::string(required.connection_string),
             );
             this.set(
                 "CredentialsSecretArn",
                 Some("credentials_secret_arn"),
-                rt::string(credentials_secret_arn),
+                rt::string(required.credentials_secret_arn),
             );
-            this.set("FieldMapping", Some("field_mapping"), field_mapping.into());
+            this.set(
+                "FieldMapping",
+                Some("field_mapping"),
+                required.field_mapping.into(),
+            );
             PineconeConfiguration(this)
         }
         /// The namespace to be used to write new data to your database.
@@ -8046,16 +8282,27 @@ pub mod knowledge_base {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PineconeFieldMapping(rt::Props);
+    /// The required values of [`PineconeFieldMapping`], by name: two of them have one type, and a swap must not compile.
+    pub struct PineconeFieldMappingRequired {
+        /// The name of the field in which Amazon Bedrock stores metadata about the vector store. CloudFormation `MetadataField`.
+        pub metadata_field: rt::Expr,
+        /// The name of the field in which Amazon Bedrock stores the raw text from your data. CloudFormation `TextField`.
+        pub text_field: rt::Expr,
+    }
     impl PineconeFieldMapping {
         /// A new `PineconeFieldMapping`. Required properties: `metadata_field` (`MetadataField`), `text_field` (`TextField`).
-        pub fn new(metadata_field: impl Into<rt::Expr>, text_field: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: PineconeFieldMappingRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "MetadataField",
                 Some("metadata_field"),
-                rt::string(metadata_field),
+                rt::string(required.metadata_field),
             );
-            this.set("TextField", Some("text_field"), rt::string(text_field));
+            this.set(
+                "TextField",
+                Some("text_field"),
+                rt::string(required.text_field),
+            );
             PineconeFieldMapping(this)
         }
     }
@@ -8209,33 +8456,48 @@ pub mod knowledge_base {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RdsConfiguration(rt::Props);
+    /// The required values of [`RdsConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct RdsConfigurationRequired {
+        /// The ARN of the secret that you created in AWS Secrets Manager that is linked to your Amazon RDS database. CloudFormation `CredentialsSecretArn`.
+        pub credentials_secret_arn: rt::Expr,
+        /// The name of your Amazon RDS database. CloudFormation `DatabaseName`.
+        pub database_name: rt::Expr,
+        /// Contains the names of the fields to which to map information about the vector store. CloudFormation `FieldMapping`.
+        pub field_mapping: RdsFieldMapping,
+        /// The ARN of the vector store. CloudFormation `ResourceArn`.
+        pub resource_arn: rt::Expr,
+        /// The name of the table in the database. CloudFormation `TableName`.
+        pub table_name: rt::Expr,
+    }
     impl RdsConfiguration {
         /// A new `RdsConfiguration`. Required properties: `credentials_secret_arn` (`CredentialsSecretArn`), `database_name` (`DatabaseName`), `field_mapping` (`FieldMapping`), `resource_arn` (`ResourceArn`), `table_name` (`TableName`).
-        pub fn new(
-            credentials_secret_arn: impl Into<rt::Expr>,
-            database_name: impl Into<rt::Expr>,
-            field_mapping: RdsFieldMapping,
-            resource_arn: impl Into<rt::Expr>,
-            table_name: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: RdsConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "CredentialsSecretArn",
                 Some("credentials_secret_arn"),
-                rt::string(credentials_secret_arn),
+                rt::string(required.credentials_secret_arn),
             );
             this.set(
                 "DatabaseName",
                 Some("database_name"),
-                rt::string(database_name),
+                rt::string(required.database_name),
             );
-            this.set("FieldMapping", Some("field_mapping"), field_mapping.into());
+            this.set(
+                "FieldMapping",
+                Some("field_mapping"),
+                required.field_mapping.into(),
+            );
             this.set(
                 "ResourceArn",
                 Some("resource_arn"),
-                rt::string(resource_arn),
+                rt::string(required.resource_arn),
             );
-            this.set("TableName", Some("table_name"), rt::string(table_name));
+            this.set(
+                "TableName",
+                Some("table_name"),
+                rt::string(required.table_name),
+            );
             RdsConfiguration(this)
         }
     }
@@ -8247,30 +8509,40 @@ pub mod knowledge_base {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RdsFieldMapping(rt::Props);
+    /// The required values of [`RdsFieldMapping`], by name: two of them have one type, and a swap must not compile.
+    pub struct RdsFieldMappingRequired {
+        /// The name of the field in which Amazon Bedrock stores metadata about the vector store. CloudFormation `MetadataField`.
+        pub metadata_field: rt::Expr,
+        /// The name of the field in which Amazon Bedrock stores the ID for each entry. CloudFormation `PrimaryKeyField`.
+        pub primary_key_field: rt::Expr,
+        /// The name of the field in which Amazon Bedrock stores the raw text from your data. CloudFormation `TextField`.
+        pub text_field: rt::Expr,
+        /// The name of the field in which Amazon Bedrock stores the vector embeddings for your data sources. CloudFormation `VectorField`.
+        pub vector_field: rt::Expr,
+    }
     impl RdsFieldMapping {
         /// A new `RdsFieldMapping`. Required properties: `metadata_field` (`MetadataField`), `primary_key_field` (`PrimaryKeyField`), `text_field` (`TextField`), `vector_field` (`VectorField`).
-        pub fn new(
-            metadata_field: impl Into<rt::Expr>,
-            primary_key_field: impl Into<rt::Expr>,
-            text_field: impl Into<rt::Expr>,
-            vector_field: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: RdsFieldMappingRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "MetadataField",
                 Some("metadata_field"),
-                rt::string(metadata_field),
+                rt::string(required.metadata_field),
             );
             this.set(
                 "PrimaryKeyField",
                 Some("primary_key_field"),
-                rt::string(primary_key_field),
+                rt::string(required.primary_key_field),
             );
-            this.set("TextField", Some("text_field"), rt::string(text_field));
+            this.set(
+                "TextField",
+                Some("text_field"),
+                rt::string(required.text_field),
+            );
             this.set(
                 "VectorField",
                 Some("vector_field"),
-                rt::string(vector_field),
+                rt::string(required.vector_field),
             );
             RdsFieldMapping(this)
         }
@@ -8295,10 +8567,10 @@ pub mod knowledge_base {
     #[derive(Clone, Debug)]
     pub struct RedshiftConfiguration(rt::Props);
     impl RedshiftConfiguration {
-        /// A new `RedshiftConfiguration`. Required properties: `query_engine_configuration` (`QueryEngineConfiguration`), `storage_configurations` (`StorageConfigurations`).
+        /// A new `RedshiftConfiguration`. Required properties: `storage_configurations` (`StorageConfigurations`), `query_engine_configuration` (`QueryEngineConfiguration`).
         pub fn new(
-            query_engine_configuration: RedshiftQueryEngineConfiguration,
             storage_configurations: impl IntoIterator<Item = RedshiftQueryEngineStorageConfiguration>,
+            query_engine_configuration: RedshiftQueryEngineConfiguration,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -8372,10 +8644,10 @@ pub mod knowledge_base {
     #[derive(Clone, Debug)]
     pub struct RedshiftProvisionedConfiguration(rt::Props);
     impl RedshiftProvisionedConfiguration {
-        /// A new `RedshiftProvisionedConfiguration`. Required properties: `auth_configuration` (`AuthConfiguration`), `cluster_identifier` (`ClusterIdentifier`).
+        /// A new `RedshiftProvisionedConfiguration`. Required properties: `cluster_identifier` (`ClusterIdentifier`), `auth_configuration` (`AuthConfiguration`).
         pub fn new(
-            auth_configuration: RedshiftProvisionedAuthConfiguration,
             cluster_identifier: impl Into<rt::Expr>,
+            auth_configuration: RedshiftProvisionedAuthConfiguration,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -8548,10 +8820,10 @@ pub mod knowledge_base {
     #[derive(Clone, Debug)]
     pub struct RedshiftServerlessConfiguration(rt::Props);
     impl RedshiftServerlessConfiguration {
-        /// A new `RedshiftServerlessConfiguration`. Required properties: `auth_configuration` (`AuthConfiguration`), `workgroup_arn` (`WorkgroupArn`).
+        /// A new `RedshiftServerlessConfiguration`. Required properties: `workgroup_arn` (`WorkgroupArn`), `auth_configuration` (`AuthConfiguration`).
         pub fn new(
-            auth_configuration: RedshiftServerlessAuthConfiguration,
             workgroup_arn: impl Into<rt::Expr>,
+            auth_configuration: RedshiftServerlessAuthConfiguration,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -9195,12 +9467,19 @@ pub mod prompt {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PromptMetadataEntry(rt::Props);
+    /// The required values of [`PromptMetadataEntry`], by name: two of them have one type, and a swap must not compile.
+    pub struct PromptMetadataEntryRequired {
+        /// The key of a metadata tag for a prompt variant. CloudFormation `Key`.
+        pub key: rt::Expr,
+        /// The value of a metadata tag for a prompt variant. CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl PromptMetadataEntry {
         /// A new `PromptMetadataEntry`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: PromptMetadataEntryRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             PromptMetadataEntry(this)
         }
     }
@@ -9213,11 +9492,11 @@ pub mod prompt {
     #[derive(Clone, Debug)]
     pub struct PromptVariant(rt::Props);
     impl PromptVariant {
-        /// A new `PromptVariant`. Required properties: `name` (`Name`), `template_configuration` (`TemplateConfiguration`), `template_type` (`TemplateType`).
+        /// A new `PromptVariant`. Required properties: `name` (`Name`), `template_type` (`TemplateType`), `template_configuration` (`TemplateConfiguration`).
         pub fn new(
             name: impl Into<rt::Expr>,
-            template_configuration: impl Into<rt::Value>,
             template_type: PromptTemplateType,
+            template_configuration: impl Into<rt::Value>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("Name", Some("name"), rt::string(name));
@@ -9437,12 +9716,12 @@ static RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 20)),
 };
 impl ResourcePolicy {
-    /// Declares a `AWS::Bedrock::ResourcePolicy` with the stack-unique `id`. Required properties: `policy_document` (`PolicyDocument`), `resource_arn` (`ResourceArn`).
+    /// Declares a `AWS::Bedrock::ResourcePolicy` with the stack-unique `id`. Required properties: `resource_arn` (`ResourceArn`), `policy_document` (`PolicyDocument`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        policy_document: impl Into<rt::Value>,
         resource_arn: impl Into<rt::Expr>,
+        policy_document: impl Into<rt::Value>,
     ) -> Self {
         let mut this = rt::Base::new(id, &RESOURCE_POLICY_TYPE);
         this.set(
@@ -9512,12 +9791,12 @@ static RETRIEVAL_INSTRUCTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: None,
 };
 impl RetrievalInstruction {
-    /// Declares a `AWS::Bedrock::RetrievalInstruction` with the stack-unique `id`. Required properties: `instruction` (`Instruction`), `name` (`Name`).
+    /// Declares a `AWS::Bedrock::RetrievalInstruction` with the stack-unique `id`. Required properties: `name` (`Name`), `instruction` (`Instruction`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        instruction: retrieval_instruction::Instruction,
         name: impl Into<rt::Expr>,
+        instruction: retrieval_instruction::Instruction,
     ) -> Self {
         let mut this = rt::Base::new(id, &RETRIEVAL_INSTRUCTION_TYPE);
         this.set("Instruction", None, instruction.into());

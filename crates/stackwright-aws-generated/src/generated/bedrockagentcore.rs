@@ -141,7 +141,7 @@ impl ApiKeyCredentialProviderHandle {
 }
 /// Property types and value sets of [`ApiKeyCredentialProvider`] (`AWS::BedrockAgentCore::ApiKeyCredentialProvider`).
 pub mod api_key_credential_provider {
-    pub use super::shared::SecretReference;
+    pub use super::shared::{SecretReference, SecretReferenceRequired};
     use super::*;
     /// The values `ApiKeySecretSource` accepts in `BedrockAgentCore::ApiKeyCredentialProvider`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -313,7 +313,7 @@ impl BrowserCustomHandle {
 }
 /// Property types and value sets of [`BrowserCustom`] (`AWS::BedrockAgentCore::BrowserCustom`).
 pub mod browser_custom {
-    pub use super::shared::{Certificate, CertificateLocation, VpcConfig};
+    pub use super::shared::{Certificate, CertificateLocation, VpcConfig, VpcConfigRequired};
     use super::*;
     /// Browser enterprise policy configuration.
     ///
@@ -409,12 +409,19 @@ pub mod browser_custom {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3Location(rt::Props);
+    /// The required values of [`S3Location`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3LocationRequired {
+        /// CloudFormation `Bucket`.
+        pub bucket: rt::Expr,
+        /// CloudFormation `Prefix`.
+        pub prefix: rt::Expr,
+    }
     impl S3Location {
         /// A new `S3Location`. Required properties: `bucket` (`Bucket`), `prefix` (`Prefix`).
-        pub fn new(bucket: impl Into<rt::Expr>, prefix: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: S3LocationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Bucket", Some("bucket"), rt::string(bucket));
-            this.set("Prefix", Some("prefix"), rt::string(prefix));
+            this.set("Bucket", Some("bucket"), rt::string(required.bucket));
+            this.set("Prefix", Some("prefix"), rt::string(required.prefix));
             S3Location(this)
         }
     }
@@ -588,13 +595,13 @@ static CAPACITY_PROVIDER_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl CapacityProvider {
-    /// Declares a `AWS::BedrockAgentCore::CapacityProvider` with the stack-unique `id`. Required properties: `compute_configuration` (`ComputeConfiguration`), `name` (`Name`), `permissions_configuration` (`PermissionsConfiguration`).
+    /// Declares a `AWS::BedrockAgentCore::CapacityProvider` with the stack-unique `id`. Required properties: `name` (`Name`), `permissions_configuration` (`PermissionsConfiguration`), `compute_configuration` (`ComputeConfiguration`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        compute_configuration: capacity_provider::ComputeConfiguration,
         name: impl Into<rt::Expr>,
         permissions_configuration: capacity_provider::PermissionsConfiguration,
+        compute_configuration: capacity_provider::ComputeConfiguration,
     ) -> Self {
         let mut this = rt::Base::new(id, &CAPACITY_PROVIDER_TYPE);
         this.set(
@@ -1061,10 +1068,10 @@ pub mod capacity_provider {
     #[derive(Clone, Debug)]
     pub struct LaunchParameters(rt::Props);
     impl LaunchParameters {
-        /// A new `LaunchParameters`. Required properties: `instance_requirements` (`InstanceRequirements`), `operating_system` (`OperatingSystem`).
+        /// A new `LaunchParameters`. Required properties: `operating_system` (`OperatingSystem`), `instance_requirements` (`InstanceRequirements`).
         pub fn new(
-            instance_requirements: InstanceRequirements,
             operating_system: OperatingSystem,
+            instance_requirements: InstanceRequirements,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -1310,19 +1317,23 @@ pub mod capacity_provider {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcConfiguration(rt::Props);
+    /// The required values of [`VpcConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct VpcConfigurationRequired {
+        /// The IDs of the subnets in which to launch instances. CloudFormation `Subnets`.
+        pub subnets: Vec<rt::Expr>,
+        /// The IDs of the security groups to associate with the instances. CloudFormation `SecurityGroups`.
+        pub security_groups: Vec<rt::Expr>,
+    }
     impl VpcConfiguration {
-        /// A new `VpcConfiguration`. Required properties: `security_groups` (`SecurityGroups`), `subnets` (`Subnets`).
-        pub fn new(
-            security_groups: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            subnets: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
+        /// A new `VpcConfiguration`. Required properties: `subnets` (`Subnets`), `security_groups` (`SecurityGroups`).
+        pub fn new(required: VpcConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "SecurityGroups",
                 Some("security_groups"),
-                rt::strings(security_groups),
+                rt::strings(required.security_groups),
             );
-            this.set("Subnets", Some("subnets"), rt::strings(subnets));
+            this.set("Subnets", Some("subnets"), rt::strings(required.subnets));
             VpcConfiguration(this)
         }
     }
@@ -1506,7 +1517,7 @@ impl CodeInterpreterCustomHandle {
 }
 /// Property types and value sets of [`CodeInterpreterCustom`] (`AWS::BedrockAgentCore::CodeInterpreterCustom`).
 pub mod code_interpreter_custom {
-    pub use super::shared::{Certificate, CertificateLocation, VpcConfig};
+    pub use super::shared::{Certificate, CertificateLocation, VpcConfig, VpcConfigRequired};
     use super::*;
     /// Network configuration for code interpreter
     ///
@@ -1748,25 +1759,30 @@ static CONSENT_PORTAL_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 6),
     awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
+/// The required values of [`ConsentPortal`], by name: two of them have one type, and a swap must not compile.
+pub struct ConsentPortalRequired {
+    /// CloudFormation `ExecutionRoleArn`.
+    pub execution_role_arn: rt::Expr,
+    /// CloudFormation `IdpConfig`.
+    pub idp_config: consent_portal::IdpConfig,
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// CloudFormation `Sources`.
+    pub sources: Vec<consent_portal::ConsentPortalSource>,
+}
 impl ConsentPortal {
     /// Declares a `AWS::BedrockAgentCore::ConsentPortal` with the stack-unique `id`. Required properties: `execution_role_arn` (`ExecutionRoleArn`), `idp_config` (`IdpConfig`), `name` (`Name`), `sources` (`Sources`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        execution_role_arn: impl Into<rt::Expr>,
-        idp_config: consent_portal::IdpConfig,
-        name: impl Into<rt::Expr>,
-        sources: impl IntoIterator<Item = consent_portal::ConsentPortalSource>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ConsentPortalRequired) -> Self {
         let mut this = rt::Base::new(id, &CONSENT_PORTAL_TYPE);
         this.set(
             "ExecutionRoleArn",
             Some("execution_role_arn"),
-            rt::string(execution_role_arn),
+            rt::string(required.execution_role_arn),
         );
-        this.set("IdpConfig", Some("idp_config"), idp_config.into());
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("Sources", Some("sources"), rt::list(sources));
+        this.set("IdpConfig", Some("idp_config"), required.idp_config.into());
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("Sources", Some("sources"), rt::list(required.sources));
         ConsentPortal(this)
     }
     /// Constraints: length at most 512. CloudFormation `Description`, Terraform `description`.
@@ -2099,12 +2115,12 @@ static EVALUATOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
 impl Evaluator {
-    /// Declares a `AWS::BedrockAgentCore::Evaluator` with the stack-unique `id`. Required properties: `evaluator_config` (`EvaluatorConfig`), `evaluator_name` (`EvaluatorName`), `level` (`Level`).
+    /// Declares a `AWS::BedrockAgentCore::Evaluator` with the stack-unique `id`. Required properties: `evaluator_name` (`EvaluatorName`), `evaluator_config` (`EvaluatorConfig`), `level` (`Level`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        evaluator_config: evaluator::EvaluatorConfig,
         evaluator_name: impl Into<rt::Expr>,
+        evaluator_config: evaluator::EvaluatorConfig,
         level: evaluator::EvaluatorLevel,
     ) -> Self {
         let mut this = rt::Base::new(id, &EVALUATOR_TYPE);
@@ -2232,12 +2248,23 @@ pub mod evaluator {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CategoricalScaleDefinition(rt::Props);
+    /// The required values of [`CategoricalScaleDefinition`], by name: two of them have one type, and a swap must not compile.
+    pub struct CategoricalScaleDefinitionRequired {
+        /// The label of this categorical rating option. CloudFormation `Label`.
+        pub label: rt::Expr,
+        /// The description that explains what this categorical rating represents. CloudFormation `Definition`.
+        pub definition: rt::Expr,
+    }
     impl CategoricalScaleDefinition {
-        /// A new `CategoricalScaleDefinition`. Required properties: `definition` (`Definition`), `label` (`Label`).
-        pub fn new(definition: impl Into<rt::Expr>, label: impl Into<rt::Expr>) -> Self {
+        /// A new `CategoricalScaleDefinition`. Required properties: `label` (`Label`), `definition` (`Definition`).
+        pub fn new(required: CategoricalScaleDefinitionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Definition", Some("definition"), rt::string(definition));
-            this.set("Label", Some("label"), rt::string(label));
+            this.set(
+                "Definition",
+                Some("definition"),
+                rt::string(required.definition),
+            );
+            this.set("Label", Some("label"), rt::string(required.label));
             CategoricalScaleDefinition(this)
         }
     }
@@ -2324,21 +2351,30 @@ pub mod evaluator {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EvaluationDimension(rt::Props);
+    /// The required values of [`EvaluationDimension`], by name: two of them have one type, and a swap must not compile.
+    pub struct EvaluationDimensionRequired {
+        /// The name of the dimension. CloudFormation `DimensionName`.
+        pub dimension_name: rt::Expr,
+        /// The instruction to the evaluator model describing what to judge for this dimension. CloudFormation `DimensionInstruction`.
+        pub dimension_instruction: rt::Expr,
+        /// The rating scale for one dimension of an LLM-as-a-Judge evaluator. CloudFormation `DimensionRatingScale`.
+        pub dimension_rating_scale: DimensionRatingScale,
+    }
     impl EvaluationDimension {
-        /// A new `EvaluationDimension`. Required properties: `dimension_instruction` (`DimensionInstruction`), `dimension_name` (`DimensionName`), `dimension_rating_scale` (`DimensionRatingScale`).
-        pub fn new(
-            dimension_instruction: impl Into<rt::Expr>,
-            dimension_name: impl Into<rt::Expr>,
-            dimension_rating_scale: DimensionRatingScale,
-        ) -> Self {
+        /// A new `EvaluationDimension`. Required properties: `dimension_name` (`DimensionName`), `dimension_instruction` (`DimensionInstruction`), `dimension_rating_scale` (`DimensionRatingScale`).
+        pub fn new(required: EvaluationDimensionRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DimensionInstruction",
                 None,
-                rt::string(dimension_instruction),
+                rt::string(required.dimension_instruction),
             );
-            this.set("DimensionName", None, rt::string(dimension_name));
-            this.set("DimensionRatingScale", None, dimension_rating_scale.into());
+            this.set("DimensionName", None, rt::string(required.dimension_name));
+            this.set(
+                "DimensionRatingScale",
+                None,
+                required.dimension_rating_scale.into(),
+            );
             EvaluationDimension(this)
         }
     }
@@ -2506,11 +2542,11 @@ pub mod evaluator {
     #[derive(Clone, Debug)]
     pub struct LlmAsAJudgeEvaluatorConfig(rt::Props);
     impl LlmAsAJudgeEvaluatorConfig {
-        /// A new `LlmAsAJudgeEvaluatorConfig`. Required properties: `instructions` (`Instructions`), `model_config` (`ModelConfig`), `rating_scale` (`RatingScale`).
+        /// A new `LlmAsAJudgeEvaluatorConfig`. Required properties: `instructions` (`Instructions`), `rating_scale` (`RatingScale`), `model_config` (`ModelConfig`).
         pub fn new(
             instructions: impl Into<rt::Expr>,
-            model_config: EvaluatorModelConfig,
             rating_scale: RatingScale,
+            model_config: EvaluatorModelConfig,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -2531,17 +2567,26 @@ pub mod evaluator {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NumericalScaleDefinition(rt::Props);
+    /// The required values of [`NumericalScaleDefinition`], by name: two of them have one type, and a swap must not compile.
+    pub struct NumericalScaleDefinitionRequired {
+        /// The numerical value for this rating scale option. CloudFormation `Value`.
+        pub value: i64,
+        /// The label that describes this numerical rating option. CloudFormation `Label`.
+        pub label: rt::Expr,
+        /// The description that explains what this numerical rating represents. CloudFormation `Definition`.
+        pub definition: rt::Expr,
+    }
     impl NumericalScaleDefinition {
-        /// A new `NumericalScaleDefinition`. Required properties: `definition` (`Definition`), `label` (`Label`), `value` (`Value`).
-        pub fn new(
-            definition: impl Into<rt::Expr>,
-            label: impl Into<rt::Expr>,
-            value: i64,
-        ) -> Self {
+        /// A new `NumericalScaleDefinition`. Required properties: `value` (`Value`), `label` (`Label`), `definition` (`Definition`).
+        pub fn new(required: NumericalScaleDefinitionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Definition", Some("definition"), rt::string(definition));
-            this.set("Label", Some("label"), rt::string(label));
-            this.set("Value", Some("value"), rt::int(value));
+            this.set(
+                "Definition",
+                Some("definition"),
+                rt::string(required.definition),
+            );
+            this.set("Label", Some("label"), rt::string(required.label));
+            this.set("Value", Some("value"), rt::int(required.value));
             NumericalScaleDefinition(this)
         }
     }
@@ -2708,23 +2753,27 @@ static GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 9),
     awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
+/// The required values of [`Gateway`], by name: two of them have one type, and a swap must not compile.
+pub struct GatewayRequired {
+    /// CloudFormation `AuthorizerType`.
+    pub authorizer_type: gateway::AuthorizerType,
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// CloudFormation `RoleArn`.
+    pub role_arn: rt::Expr,
+}
 impl Gateway {
     /// Declares a `AWS::BedrockAgentCore::Gateway` with the stack-unique `id`. Required properties: `authorizer_type` (`AuthorizerType`), `name` (`Name`), `role_arn` (`RoleArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        authorizer_type: gateway::AuthorizerType,
-        name: impl Into<rt::Expr>,
-        role_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: GatewayRequired) -> Self {
         let mut this = rt::Base::new(id, &GATEWAY_TYPE);
         this.set(
             "AuthorizerType",
             Some("authorizer_type"),
-            authorizer_type.into(),
+            required.authorizer_type.into(),
         );
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
         Gateway(this)
     }
     /// CloudFormation `AuthorizerConfiguration`, Terraform `authorizer_configuration`.
@@ -3545,27 +3594,31 @@ static HARNESS_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 13),
     awscc_schema: Some((&AWSCC_SCHEMAS, 13)),
 };
+/// The required values of [`Harness`], by name: two of them have one type, and a swap must not compile.
+pub struct HarnessRequired {
+    /// The name of the harness. CloudFormation `HarnessName`.
+    pub harness_name: rt::Expr,
+    /// The ARN of the IAM role that the harness assumes when running. CloudFormation `ExecutionRoleArn`.
+    pub execution_role_arn: rt::Expr,
+    /// The model configuration for the harness. CloudFormation `Model`.
+    pub model: harness::HarnessModelConfiguration,
+}
 impl Harness {
-    /// Declares a `AWS::BedrockAgentCore::Harness` with the stack-unique `id`. Required properties: `execution_role_arn` (`ExecutionRoleArn`), `harness_name` (`HarnessName`), `model` (`Model`).
+    /// Declares a `AWS::BedrockAgentCore::Harness` with the stack-unique `id`. Required properties: `harness_name` (`HarnessName`), `execution_role_arn` (`ExecutionRoleArn`), `model` (`Model`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        execution_role_arn: impl Into<rt::Expr>,
-        harness_name: impl Into<rt::Expr>,
-        model: harness::HarnessModelConfiguration,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: HarnessRequired) -> Self {
         let mut this = rt::Base::new(id, &HARNESS_TYPE);
         this.set(
             "ExecutionRoleArn",
             Some("execution_role_arn"),
-            rt::string(execution_role_arn),
+            rt::string(required.execution_role_arn),
         );
         this.set(
             "HarnessName",
             Some("harness_name"),
-            rt::string(harness_name),
+            rt::string(required.harness_name),
         );
-        this.set("Model", Some("model"), model.into());
+        this.set("Model", Some("model"), required.model.into());
         Harness(this)
     }
     /// The tools that the agent is allowed to use.
@@ -3786,10 +3839,10 @@ pub mod harness {
     #[derive(Clone, Debug)]
     pub struct AuthorizingClaimMatchValueType(rt::Props);
     impl AuthorizingClaimMatchValueType {
-        /// A new `AuthorizingClaimMatchValueType`. Required properties: `claim_match_operator` (`ClaimMatchOperator`), `claim_match_value` (`ClaimMatchValue`).
+        /// A new `AuthorizingClaimMatchValueType`. Required properties: `claim_match_value` (`ClaimMatchValue`), `claim_match_operator` (`ClaimMatchOperator`).
         pub fn new(
-            claim_match_operator: ClaimMatchOperator,
             claim_match_value: ClaimMatchValueType,
+            claim_match_operator: ClaimMatchOperator,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -3846,11 +3899,11 @@ pub mod harness {
     #[derive(Clone, Debug)]
     pub struct CustomClaimValidationType(rt::Props);
     impl CustomClaimValidationType {
-        /// A new `CustomClaimValidationType`. Required properties: `authorizing_claim_match_value` (`AuthorizingClaimMatchValue`), `inbound_token_claim_name` (`InboundTokenClaimName`), `inbound_token_claim_value_type` (`InboundTokenClaimValueType`).
+        /// A new `CustomClaimValidationType`. Required properties: `inbound_token_claim_name` (`InboundTokenClaimName`), `inbound_token_claim_value_type` (`InboundTokenClaimValueType`), `authorizing_claim_match_value` (`AuthorizingClaimMatchValue`).
         pub fn new(
-            authorizing_claim_match_value: AuthorizingClaimMatchValueType,
             inbound_token_claim_name: impl Into<rt::Expr>,
             inbound_token_claim_value_type: InboundTokenClaimValueType,
+            authorizing_claim_match_value: AuthorizingClaimMatchValueType,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -3966,12 +4019,23 @@ pub mod harness {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EfsAccessPointConfiguration(rt::Props);
+    /// The required values of [`EfsAccessPointConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct EfsAccessPointConfigurationRequired {
+        /// CloudFormation `AccessPointArn`.
+        pub access_point_arn: rt::Expr,
+        /// CloudFormation `MountPath`.
+        pub mount_path: rt::Expr,
+    }
     impl EfsAccessPointConfiguration {
         /// A new `EfsAccessPointConfiguration`. Required properties: `access_point_arn` (`AccessPointArn`), `mount_path` (`MountPath`).
-        pub fn new(access_point_arn: impl Into<rt::Expr>, mount_path: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: EfsAccessPointConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("AccessPointArn", None, rt::string(access_point_arn));
-            this.set("MountPath", None, rt::string(mount_path));
+            this.set(
+                "AccessPointArn",
+                None,
+                rt::string(required.access_point_arn),
+            );
+            this.set("MountPath", None, rt::string(required.mount_path));
             EfsAccessPointConfiguration(this)
         }
     }
@@ -4371,12 +4435,23 @@ pub mod harness {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HarnessGeminiModelConfig(rt::Props);
+    /// The required values of [`HarnessGeminiModelConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct HarnessGeminiModelConfigRequired {
+        /// CloudFormation `ModelId`.
+        pub model_id: rt::Expr,
+        /// CloudFormation `ApiKeyArn`.
+        pub api_key_arn: rt::Expr,
+    }
     impl HarnessGeminiModelConfig {
-        /// A new `HarnessGeminiModelConfig`. Required properties: `api_key_arn` (`ApiKeyArn`), `model_id` (`ModelId`).
-        pub fn new(api_key_arn: impl Into<rt::Expr>, model_id: impl Into<rt::Expr>) -> Self {
+        /// A new `HarnessGeminiModelConfig`. Required properties: `model_id` (`ModelId`), `api_key_arn` (`ApiKeyArn`).
+        pub fn new(required: HarnessGeminiModelConfigRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ApiKeyArn", Some("api_key_arn"), rt::string(api_key_arn));
-            this.set("ModelId", Some("model_id"), rt::string(model_id));
+            this.set(
+                "ApiKeyArn",
+                Some("api_key_arn"),
+                rt::string(required.api_key_arn),
+            );
+            this.set("ModelId", Some("model_id"), rt::string(required.model_id));
             HarnessGeminiModelConfig(this)
         }
         /// Provider-specific parameters passed through to the Gemini model provider unchanged.
@@ -4750,12 +4825,23 @@ pub mod harness {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HarnessOpenAiModelConfig(rt::Props);
+    /// The required values of [`HarnessOpenAiModelConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct HarnessOpenAiModelConfigRequired {
+        /// CloudFormation `ModelId`.
+        pub model_id: rt::Expr,
+        /// CloudFormation `ApiKeyArn`.
+        pub api_key_arn: rt::Expr,
+    }
     impl HarnessOpenAiModelConfig {
-        /// A new `HarnessOpenAiModelConfig`. Required properties: `api_key_arn` (`ApiKeyArn`), `model_id` (`ModelId`).
-        pub fn new(api_key_arn: impl Into<rt::Expr>, model_id: impl Into<rt::Expr>) -> Self {
+        /// A new `HarnessOpenAiModelConfig`. Required properties: `model_id` (`ModelId`), `api_key_arn` (`ApiKeyArn`).
+        pub fn new(required: HarnessOpenAiModelConfigRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ApiKeyArn", Some("api_key_arn"), rt::string(api_key_arn));
-            this.set("ModelId", Some("model_id"), rt::string(model_id));
+            this.set(
+                "ApiKeyArn",
+                Some("api_key_arn"),
+                rt::string(required.api_key_arn),
+            );
+            this.set("ModelId", Some("model_id"), rt::string(required.model_id));
             HarnessOpenAiModelConfig(this)
         }
         /// Provider-specific parameters passed through to the model provider unchanged.
@@ -5172,11 +5258,11 @@ pub mod harness {
     #[derive(Clone, Debug)]
     pub struct ManagedVpcResource(rt::Props);
     impl ManagedVpcResource {
-        /// A new `ManagedVpcResource`. Required properties: `endpoint_ip_address_type` (`EndpointIpAddressType`), `subnet_ids` (`SubnetIds`), `vpc_identifier` (`VpcIdentifier`).
+        /// A new `ManagedVpcResource`. Required properties: `vpc_identifier` (`VpcIdentifier`), `subnet_ids` (`SubnetIds`), `endpoint_ip_address_type` (`EndpointIpAddressType`).
         pub fn new(
-            endpoint_ip_address_type: EndpointIpAddressType,
-            subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
             vpc_identifier: impl Into<rt::Expr>,
+            subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            endpoint_ip_address_type: EndpointIpAddressType,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -5335,12 +5421,23 @@ pub mod harness {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3FilesAccessPointConfiguration(rt::Props);
+    /// The required values of [`S3FilesAccessPointConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3FilesAccessPointConfigurationRequired {
+        /// CloudFormation `AccessPointArn`.
+        pub access_point_arn: rt::Expr,
+        /// CloudFormation `MountPath`.
+        pub mount_path: rt::Expr,
+    }
     impl S3FilesAccessPointConfiguration {
         /// A new `S3FilesAccessPointConfiguration`. Required properties: `access_point_arn` (`AccessPointArn`), `mount_path` (`MountPath`).
-        pub fn new(access_point_arn: impl Into<rt::Expr>, mount_path: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: S3FilesAccessPointConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("AccessPointArn", None, rt::string(access_point_arn));
-            this.set("MountPath", None, rt::string(mount_path));
+            this.set(
+                "AccessPointArn",
+                None,
+                rt::string(required.access_point_arn),
+            );
+            this.set("MountPath", None, rt::string(required.mount_path));
             S3FilesAccessPointConfiguration(this)
         }
     }
@@ -5384,19 +5481,23 @@ pub mod harness {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcConfig(rt::Props);
+    /// The required values of [`VpcConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct VpcConfigRequired {
+        /// CloudFormation `SecurityGroups`.
+        pub security_groups: Vec<rt::Expr>,
+        /// CloudFormation `Subnets`.
+        pub subnets: Vec<rt::Expr>,
+    }
     impl VpcConfig {
         /// A new `VpcConfig`. Required properties: `security_groups` (`SecurityGroups`), `subnets` (`Subnets`).
-        pub fn new(
-            security_groups: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            subnets: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
+        pub fn new(required: VpcConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "SecurityGroups",
                 Some("security_groups"),
-                rt::strings(security_groups),
+                rt::strings(required.security_groups),
             );
-            this.set("Subnets", Some("subnets"), rt::strings(subnets));
+            this.set("Subnets", Some("subnets"), rt::strings(required.subnets));
             VpcConfig(this)
         }
     }
@@ -5525,21 +5626,28 @@ static HARNESS_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 14),
     awscc_schema: Some((&AWSCC_SCHEMAS, 14)),
 };
+/// The required values of [`HarnessEndpoint`], by name: two of them have one type, and a swap must not compile.
+pub struct HarnessEndpointRequired {
+    /// The ID of the harness that the endpoint belongs to. CloudFormation `HarnessId`.
+    pub harness_id: rt::Expr,
+    /// The name of the endpoint. CloudFormation `EndpointName`.
+    pub endpoint_name: rt::Expr,
+}
 impl HarnessEndpoint {
-    /// Declares a `AWS::BedrockAgentCore::HarnessEndpoint` with the stack-unique `id`. Required properties: `endpoint_name` (`EndpointName`), `harness_id` (`HarnessId`).
+    /// Declares a `AWS::BedrockAgentCore::HarnessEndpoint` with the stack-unique `id`. Required properties: `harness_id` (`HarnessId`), `endpoint_name` (`EndpointName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        endpoint_name: impl Into<rt::Expr>,
-        harness_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: HarnessEndpointRequired) -> Self {
         let mut this = rt::Base::new(id, &HARNESS_ENDPOINT_TYPE);
         this.set(
             "EndpointName",
             Some("endpoint_name"),
-            rt::string(endpoint_name),
+            rt::string(required.endpoint_name),
         );
-        this.set("HarnessId", Some("harness_id"), rt::string(harness_id));
+        this.set(
+            "HarnessId",
+            Some("harness_id"),
+            rt::string(required.harness_id),
+        );
         HarnessEndpoint(this)
     }
     /// The description of the endpoint.
@@ -5645,12 +5753,12 @@ static MEMORY_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 15)),
 };
 impl Memory {
-    /// Declares a `AWS::BedrockAgentCore::Memory` with the stack-unique `id`. Required properties: `event_expiry_duration` (`EventExpiryDuration`), `name` (`Name`).
+    /// Declares a `AWS::BedrockAgentCore::Memory` with the stack-unique `id`. Required properties: `name` (`Name`), `event_expiry_duration` (`EventExpiryDuration`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        event_expiry_duration: i64,
         name: impl Into<rt::Expr>,
+        event_expiry_duration: i64,
     ) -> Self {
         let mut this = rt::Base::new(id, &MEMORY_TYPE);
         this.set(
@@ -6105,16 +6213,23 @@ pub mod memory {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EpisodicOverrideConsolidationConfigurationInput(rt::Props);
+    /// The required values of [`EpisodicOverrideConsolidationConfigurationInput`], by name: two of them have one type, and a swap must not compile.
+    pub struct EpisodicOverrideConsolidationConfigurationInputRequired {
+        /// Text prompt for model instructions CloudFormation `AppendToPrompt`.
+        pub append_to_prompt: rt::Expr,
+        /// CloudFormation `ModelId`.
+        pub model_id: rt::Expr,
+    }
     impl EpisodicOverrideConsolidationConfigurationInput {
         /// A new `EpisodicOverrideConsolidationConfigurationInput`. Required properties: `append_to_prompt` (`AppendToPrompt`), `model_id` (`ModelId`).
-        pub fn new(append_to_prompt: impl Into<rt::Expr>, model_id: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: EpisodicOverrideConsolidationConfigurationInputRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AppendToPrompt",
                 Some("append_to_prompt"),
-                rt::string(append_to_prompt),
+                rt::string(required.append_to_prompt),
             );
-            this.set("ModelId", Some("model_id"), rt::string(model_id));
+            this.set("ModelId", Some("model_id"), rt::string(required.model_id));
             EpisodicOverrideConsolidationConfigurationInput(this)
         }
     }
@@ -6124,16 +6239,23 @@ pub mod memory {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EpisodicOverrideExtractionConfigurationInput(rt::Props);
+    /// The required values of [`EpisodicOverrideExtractionConfigurationInput`], by name: two of them have one type, and a swap must not compile.
+    pub struct EpisodicOverrideExtractionConfigurationInputRequired {
+        /// Text prompt for model instructions CloudFormation `AppendToPrompt`.
+        pub append_to_prompt: rt::Expr,
+        /// CloudFormation `ModelId`.
+        pub model_id: rt::Expr,
+    }
     impl EpisodicOverrideExtractionConfigurationInput {
         /// A new `EpisodicOverrideExtractionConfigurationInput`. Required properties: `append_to_prompt` (`AppendToPrompt`), `model_id` (`ModelId`).
-        pub fn new(append_to_prompt: impl Into<rt::Expr>, model_id: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: EpisodicOverrideExtractionConfigurationInputRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AppendToPrompt",
                 Some("append_to_prompt"),
-                rt::string(append_to_prompt),
+                rt::string(required.append_to_prompt),
             );
-            this.set("ModelId", Some("model_id"), rt::string(model_id));
+            this.set("ModelId", Some("model_id"), rt::string(required.model_id));
             EpisodicOverrideExtractionConfigurationInput(this)
         }
     }
@@ -6143,16 +6265,23 @@ pub mod memory {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EpisodicOverrideReflectionConfigurationInput(rt::Props);
+    /// The required values of [`EpisodicOverrideReflectionConfigurationInput`], by name: two of them have one type, and a swap must not compile.
+    pub struct EpisodicOverrideReflectionConfigurationInputRequired {
+        /// Text prompt for model instructions CloudFormation `AppendToPrompt`.
+        pub append_to_prompt: rt::Expr,
+        /// CloudFormation `ModelId`.
+        pub model_id: rt::Expr,
+    }
     impl EpisodicOverrideReflectionConfigurationInput {
         /// A new `EpisodicOverrideReflectionConfigurationInput`. Required properties: `append_to_prompt` (`AppendToPrompt`), `model_id` (`ModelId`).
-        pub fn new(append_to_prompt: impl Into<rt::Expr>, model_id: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: EpisodicOverrideReflectionConfigurationInputRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AppendToPrompt",
                 Some("append_to_prompt"),
-                rt::string(append_to_prompt),
+                rt::string(required.append_to_prompt),
             );
-            this.set("ModelId", Some("model_id"), rt::string(model_id));
+            this.set("ModelId", Some("model_id"), rt::string(required.model_id));
             EpisodicOverrideReflectionConfigurationInput(this)
         }
         /// CloudFormation `MemoryRecordSchema`, Terraform `memory_record_schema`.
@@ -6304,10 +6433,10 @@ pub mod memory {
     #[derive(Clone, Debug)]
     pub struct KinesisResource(rt::Props);
     impl KinesisResource {
-        /// A new `KinesisResource`. Required properties: `content_configurations` (`ContentConfigurations`), `data_stream_arn` (`DataStreamArn`).
+        /// A new `KinesisResource`. Required properties: `data_stream_arn` (`DataStreamArn`), `content_configurations` (`ContentConfigurations`).
         pub fn new(
-            content_configurations: impl IntoIterator<Item = ContentConfiguration>,
             data_stream_arn: impl Into<rt::Expr>,
+            content_configurations: impl IntoIterator<Item = ContentConfiguration>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -6754,16 +6883,23 @@ pub mod memory {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SemanticOverrideConsolidationConfigurationInput(rt::Props);
+    /// The required values of [`SemanticOverrideConsolidationConfigurationInput`], by name: two of them have one type, and a swap must not compile.
+    pub struct SemanticOverrideConsolidationConfigurationInputRequired {
+        /// Text prompt for model instructions CloudFormation `AppendToPrompt`.
+        pub append_to_prompt: rt::Expr,
+        /// CloudFormation `ModelId`.
+        pub model_id: rt::Expr,
+    }
     impl SemanticOverrideConsolidationConfigurationInput {
         /// A new `SemanticOverrideConsolidationConfigurationInput`. Required properties: `append_to_prompt` (`AppendToPrompt`), `model_id` (`ModelId`).
-        pub fn new(append_to_prompt: impl Into<rt::Expr>, model_id: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: SemanticOverrideConsolidationConfigurationInputRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AppendToPrompt",
                 Some("append_to_prompt"),
-                rt::string(append_to_prompt),
+                rt::string(required.append_to_prompt),
             );
-            this.set("ModelId", Some("model_id"), rt::string(model_id));
+            this.set("ModelId", Some("model_id"), rt::string(required.model_id));
             SemanticOverrideConsolidationConfigurationInput(this)
         }
     }
@@ -6773,16 +6909,23 @@ pub mod memory {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SemanticOverrideExtractionConfigurationInput(rt::Props);
+    /// The required values of [`SemanticOverrideExtractionConfigurationInput`], by name: two of them have one type, and a swap must not compile.
+    pub struct SemanticOverrideExtractionConfigurationInputRequired {
+        /// Text prompt for model instructions CloudFormation `AppendToPrompt`.
+        pub append_to_prompt: rt::Expr,
+        /// CloudFormation `ModelId`.
+        pub model_id: rt::Expr,
+    }
     impl SemanticOverrideExtractionConfigurationInput {
         /// A new `SemanticOverrideExtractionConfigurationInput`. Required properties: `append_to_prompt` (`AppendToPrompt`), `model_id` (`ModelId`).
-        pub fn new(append_to_prompt: impl Into<rt::Expr>, model_id: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: SemanticOverrideExtractionConfigurationInputRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AppendToPrompt",
                 Some("append_to_prompt"),
-                rt::string(append_to_prompt),
+                rt::string(required.append_to_prompt),
             );
-            this.set("ModelId", Some("model_id"), rt::string(model_id));
+            this.set("ModelId", Some("model_id"), rt::string(required.model_id));
             SemanticOverrideExtractionConfigurationInput(this)
         }
     }
@@ -6997,16 +7140,23 @@ pub mod memory {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SummaryOverrideConsolidationConfigurationInput(rt::Props);
+    /// The required values of [`SummaryOverrideConsolidationConfigurationInput`], by name: two of them have one type, and a swap must not compile.
+    pub struct SummaryOverrideConsolidationConfigurationInputRequired {
+        /// Text prompt for model instructions CloudFormation `AppendToPrompt`.
+        pub append_to_prompt: rt::Expr,
+        /// CloudFormation `ModelId`.
+        pub model_id: rt::Expr,
+    }
     impl SummaryOverrideConsolidationConfigurationInput {
         /// A new `SummaryOverrideConsolidationConfigurationInput`. Required properties: `append_to_prompt` (`AppendToPrompt`), `model_id` (`ModelId`).
-        pub fn new(append_to_prompt: impl Into<rt::Expr>, model_id: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: SummaryOverrideConsolidationConfigurationInputRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AppendToPrompt",
                 Some("append_to_prompt"),
-                rt::string(append_to_prompt),
+                rt::string(required.append_to_prompt),
             );
-            this.set("ModelId", Some("model_id"), rt::string(model_id));
+            this.set("ModelId", Some("model_id"), rt::string(required.model_id));
             SummaryOverrideConsolidationConfigurationInput(this)
         }
     }
@@ -7230,16 +7380,25 @@ pub mod memory {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct UserPreferenceOverrideConsolidationConfigurationInput(rt::Props);
+    /// The required values of [`UserPreferenceOverrideConsolidationConfigurationInput`], by name: two of them have one type, and a swap must not compile.
+    pub struct UserPreferenceOverrideConsolidationConfigurationInputRequired {
+        /// Text prompt for model instructions CloudFormation `AppendToPrompt`.
+        pub append_to_prompt: rt::Expr,
+        /// CloudFormation `ModelId`.
+        pub model_id: rt::Expr,
+    }
     impl UserPreferenceOverrideConsolidationConfigurationInput {
         /// A new `UserPreferenceOverrideConsolidationConfigurationInput`. Required properties: `append_to_prompt` (`AppendToPrompt`), `model_id` (`ModelId`).
-        pub fn new(append_to_prompt: impl Into<rt::Expr>, model_id: impl Into<rt::Expr>) -> Self {
+        pub fn new(
+            required: UserPreferenceOverrideConsolidationConfigurationInputRequired,
+        ) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AppendToPrompt",
                 Some("append_to_prompt"),
-                rt::string(append_to_prompt),
+                rt::string(required.append_to_prompt),
             );
-            this.set("ModelId", Some("model_id"), rt::string(model_id));
+            this.set("ModelId", Some("model_id"), rt::string(required.model_id));
             UserPreferenceOverrideConsolidationConfigurationInput(this)
         }
     }
@@ -7249,16 +7408,23 @@ pub mod memory {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct UserPreferenceOverrideExtractionConfigurationInput(rt::Props);
+    /// The required values of [`UserPreferenceOverrideExtractionConfigurationInput`], by name: two of them have one type, and a swap must not compile.
+    pub struct UserPreferenceOverrideExtractionConfigurationInputRequired {
+        /// Text prompt for model instructions CloudFormation `AppendToPrompt`.
+        pub append_to_prompt: rt::Expr,
+        /// CloudFormation `ModelId`.
+        pub model_id: rt::Expr,
+    }
     impl UserPreferenceOverrideExtractionConfigurationInput {
         /// A new `UserPreferenceOverrideExtractionConfigurationInput`. Required properties: `append_to_prompt` (`AppendToPrompt`), `model_id` (`ModelId`).
-        pub fn new(append_to_prompt: impl Into<rt::Expr>, model_id: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: UserPreferenceOverrideExtractionConfigurationInputRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AppendToPrompt",
                 Some("append_to_prompt"),
-                rt::string(append_to_prompt),
+                rt::string(required.append_to_prompt),
             );
-            this.set("ModelId", Some("model_id"), rt::string(model_id));
+            this.set("ModelId", Some("model_id"), rt::string(required.model_id));
             UserPreferenceOverrideExtractionConfigurationInput(this)
         }
     }
@@ -7408,12 +7574,12 @@ static O_AUTH2_CREDENTIAL_PROVIDER_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 16)),
 };
 impl OAuth2CredentialProvider {
-    /// Declares a `AWS::BedrockAgentCore::OAuth2CredentialProvider` with the stack-unique `id`. Required properties: `credential_provider_vendor` (`CredentialProviderVendor`), `name` (`Name`).
+    /// Declares a `AWS::BedrockAgentCore::OAuth2CredentialProvider` with the stack-unique `id`. Required properties: `name` (`Name`), `credential_provider_vendor` (`CredentialProviderVendor`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        credential_provider_vendor: o_auth2_credential_provider::CredentialProviderVendor,
         name: impl Into<rt::Expr>,
+        credential_provider_vendor: o_auth2_credential_provider::CredentialProviderVendor,
     ) -> Self {
         let mut this = rt::Base::new(id, &O_AUTH2_CREDENTIAL_PROVIDER_TYPE);
         this.set(
@@ -7502,7 +7668,7 @@ impl OAuth2CredentialProviderHandle {
 }
 /// Property types and value sets of [`OAuth2CredentialProvider`] (`AWS::BedrockAgentCore::OAuth2CredentialProvider`).
 pub mod o_auth2_credential_provider {
-    pub use super::shared::{EndpointIpAddressType, SecretReference};
+    pub use super::shared::{EndpointIpAddressType, SecretReference, SecretReferenceRequired};
     use super::*;
     /// Input configuration for an Atlassian OAuth2 provider
     ///
@@ -7879,11 +8045,11 @@ pub mod o_auth2_credential_provider {
     #[derive(Clone, Debug)]
     pub struct ManagedVpcResource(rt::Props);
     impl ManagedVpcResource {
-        /// A new `ManagedVpcResource`. Required properties: `endpoint_ip_address_type` (`EndpointIpAddressType`), `subnet_ids` (`SubnetIds`), `vpc_identifier` (`VpcIdentifier`).
+        /// A new `ManagedVpcResource`. Required properties: `vpc_identifier` (`VpcIdentifier`), `subnet_ids` (`SubnetIds`), `endpoint_ip_address_type` (`EndpointIpAddressType`).
         pub fn new(
-            endpoint_ip_address_type: EndpointIpAddressType,
-            subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
             vpc_identifier: impl Into<rt::Expr>,
+            subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            endpoint_ip_address_type: EndpointIpAddressType,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -7989,24 +8155,29 @@ pub mod o_auth2_credential_provider {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Oauth2AuthorizationServerMetadata(rt::Props);
+    /// The required values of [`Oauth2AuthorizationServerMetadata`], by name: two of them have one type, and a swap must not compile.
+    pub struct Oauth2AuthorizationServerMetadataRequired {
+        /// The issuer URL for the OAuth2 authorization server CloudFormation `Issuer`.
+        pub issuer: rt::Expr,
+        /// The authorization endpoint URL CloudFormation `AuthorizationEndpoint`.
+        pub authorization_endpoint: rt::Expr,
+        /// The token endpoint URL CloudFormation `TokenEndpoint`.
+        pub token_endpoint: rt::Expr,
+    }
     impl Oauth2AuthorizationServerMetadata {
-        /// A new `Oauth2AuthorizationServerMetadata`. Required properties: `authorization_endpoint` (`AuthorizationEndpoint`), `issuer` (`Issuer`), `token_endpoint` (`TokenEndpoint`).
-        pub fn new(
-            authorization_endpoint: impl Into<rt::Expr>,
-            issuer: impl Into<rt::Expr>,
-            token_endpoint: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `Oauth2AuthorizationServerMetadata`. Required properties: `issuer` (`Issuer`), `authorization_endpoint` (`AuthorizationEndpoint`), `token_endpoint` (`TokenEndpoint`).
+        pub fn new(required: Oauth2AuthorizationServerMetadataRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AuthorizationEndpoint",
                 Some("authorization_endpoint"),
-                rt::string(authorization_endpoint),
+                rt::string(required.authorization_endpoint),
             );
-            this.set("Issuer", Some("issuer"), rt::string(issuer));
+            this.set("Issuer", Some("issuer"), rt::string(required.issuer));
             this.set(
                 "TokenEndpoint",
                 Some("token_endpoint"),
-                rt::string(token_endpoint),
+                rt::string(required.token_endpoint),
             );
             Oauth2AuthorizationServerMetadata(this)
         }
@@ -8663,33 +8834,38 @@ static ONLINE_EVALUATION_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 17),
     awscc_schema: Some((&AWSCC_SCHEMAS, 17)),
 };
+/// The required values of [`OnlineEvaluationConfig`], by name: two of them have one type, and a swap must not compile.
+pub struct OnlineEvaluationConfigRequired {
+    /// The name of the online evaluation configuration. CloudFormation `OnlineEvaluationConfigName`.
+    pub online_evaluation_config_name: rt::Expr,
+    /// The data source configuration that specifies CloudWatch log groups and service names to monitor. CloudFormation `DataSourceConfig`.
+    pub data_source_config: online_evaluation_config::DataSourceConfig,
+    /// The Amazon Resource Name (ARN) of the IAM role that grants permissions for evaluation. CloudFormation `EvaluationExecutionRoleArn`.
+    pub evaluation_execution_role_arn: rt::Expr,
+    /// The evaluation rule that defines sampling configuration, filters, and session detection settings. CloudFormation `Rule`.
+    pub rule: online_evaluation_config::Rule,
+}
 impl OnlineEvaluationConfig {
-    /// Declares a `AWS::BedrockAgentCore::OnlineEvaluationConfig` with the stack-unique `id`. Required properties: `data_source_config` (`DataSourceConfig`), `evaluation_execution_role_arn` (`EvaluationExecutionRoleArn`), `online_evaluation_config_name` (`OnlineEvaluationConfigName`), `rule` (`Rule`).
+    /// Declares a `AWS::BedrockAgentCore::OnlineEvaluationConfig` with the stack-unique `id`. Required properties: `online_evaluation_config_name` (`OnlineEvaluationConfigName`), `data_source_config` (`DataSourceConfig`), `evaluation_execution_role_arn` (`EvaluationExecutionRoleArn`), `rule` (`Rule`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        data_source_config: online_evaluation_config::DataSourceConfig,
-        evaluation_execution_role_arn: impl Into<rt::Expr>,
-        online_evaluation_config_name: impl Into<rt::Expr>,
-        rule: online_evaluation_config::Rule,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: OnlineEvaluationConfigRequired) -> Self {
         let mut this = rt::Base::new(id, &ONLINE_EVALUATION_CONFIG_TYPE);
         this.set(
             "DataSourceConfig",
             Some("data_source_config"),
-            data_source_config.into(),
+            required.data_source_config.into(),
         );
         this.set(
             "EvaluationExecutionRoleArn",
             Some("evaluation_execution_role_arn"),
-            rt::string(evaluation_execution_role_arn),
+            rt::string(required.evaluation_execution_role_arn),
         );
         this.set(
             "OnlineEvaluationConfigName",
             Some("online_evaluation_config_name"),
-            rt::string(online_evaluation_config_name),
+            rt::string(required.online_evaluation_config_name),
         );
-        this.set("Rule", Some("rule"), rule.into());
+        this.set("Rule", Some("rule"), required.rule.into());
         OnlineEvaluationConfig(this)
     }
     /// The configuration for clustering analysis of evaluation results.
@@ -9203,30 +9379,34 @@ static PAYMENT_CONNECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 18),
     awscc_schema: Some((&AWSCC_SCHEMAS, 18)),
 };
+/// The required values of [`PaymentConnector`], by name: two of them have one type, and a swap must not compile.
+pub struct PaymentConnectorRequired {
+    /// The identifier of the parent payment manager CloudFormation `PaymentManagerId`.
+    pub payment_manager_id: rt::Expr,
+    /// The name of the payment connector CloudFormation `ConnectorName`.
+    pub connector_name: rt::Expr,
+    /// CloudFormation `ConnectorType`.
+    pub connector_type: payment_connector::PaymentConnectorType,
+}
 impl PaymentConnector {
-    /// Declares a `AWS::BedrockAgentCore::PaymentConnector` with the stack-unique `id`. Required properties: `connector_name` (`ConnectorName`), `connector_type` (`ConnectorType`), `payment_manager_id` (`PaymentManagerId`).
+    /// Declares a `AWS::BedrockAgentCore::PaymentConnector` with the stack-unique `id`. Required properties: `payment_manager_id` (`PaymentManagerId`), `connector_name` (`ConnectorName`), `connector_type` (`ConnectorType`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        connector_name: impl Into<rt::Expr>,
-        connector_type: payment_connector::PaymentConnectorType,
-        payment_manager_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: PaymentConnectorRequired) -> Self {
         let mut this = rt::Base::new(id, &PAYMENT_CONNECTOR_TYPE);
         this.set(
             "ConnectorName",
             Some("connector_name"),
-            rt::string(connector_name),
+            rt::string(required.connector_name),
         );
         this.set(
             "ConnectorType",
             Some("connector_type"),
-            connector_type.into(),
+            required.connector_type.into(),
         );
         this.set(
             "PaymentManagerId",
             Some("payment_manager_id"),
-            rt::string(payment_manager_id),
+            rt::string(required.payment_manager_id),
         );
         PaymentConnector(this)
     }
@@ -9421,12 +9601,12 @@ static PAYMENT_CREDENTIAL_PROVIDER_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 19)),
 };
 impl PaymentCredentialProvider {
-    /// Declares a `AWS::BedrockAgentCore::PaymentCredentialProvider` with the stack-unique `id`. Required properties: `credential_provider_vendor` (`CredentialProviderVendor`), `name` (`Name`).
+    /// Declares a `AWS::BedrockAgentCore::PaymentCredentialProvider` with the stack-unique `id`. Required properties: `name` (`Name`), `credential_provider_vendor` (`CredentialProviderVendor`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        credential_provider_vendor: payment_credential_provider::PaymentCredentialProviderVendorType,
         name: impl Into<rt::Expr>,
+        credential_provider_vendor: payment_credential_provider::PaymentCredentialProviderVendorType,
     ) -> Self {
         let mut this = rt::Base::new(id, &PAYMENT_CREDENTIAL_PROVIDER_TYPE);
         this.set(
@@ -9483,7 +9663,7 @@ impl PaymentCredentialProviderHandle {
 }
 /// Property types and value sets of [`PaymentCredentialProvider`] (`AWS::BedrockAgentCore::PaymentCredentialProvider`).
 pub mod payment_credential_provider {
-    pub use super::shared::SecretReference;
+    pub use super::shared::{SecretReference, SecretReferenceRequired};
     use super::*;
     /// Coinbase CDP configuration with API credentials
     ///
@@ -9605,15 +9785,22 @@ pub mod payment_credential_provider {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StripePrivyConfigurationInput(rt::Props);
+    /// The required values of [`StripePrivyConfigurationInput`], by name: two of them have one type, and a swap must not compile.
+    pub struct StripePrivyConfigurationInputRequired {
+        /// The app ID provided by Privy CloudFormation `AppId`.
+        pub app_id: rt::Expr,
+        /// The authorization ID for the Stripe Privy integration CloudFormation `AuthorizationId`.
+        pub authorization_id: rt::Expr,
+    }
     impl StripePrivyConfigurationInput {
         /// A new `StripePrivyConfigurationInput`. Required properties: `app_id` (`AppId`), `authorization_id` (`AuthorizationId`).
-        pub fn new(app_id: impl Into<rt::Expr>, authorization_id: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: StripePrivyConfigurationInputRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("AppId", Some("app_id"), rt::string(app_id));
+            this.set("AppId", Some("app_id"), rt::string(required.app_id));
             this.set(
                 "AuthorizationId",
                 Some("authorization_id"),
-                rt::string(authorization_id),
+                rt::string(required.authorization_id),
             );
             StripePrivyConfigurationInput(this)
         }
@@ -9744,23 +9931,27 @@ static PAYMENT_MANAGER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 20),
     awscc_schema: Some((&AWSCC_SCHEMAS, 20)),
 };
+/// The required values of [`PaymentManager`], by name: two of them have one type, and a swap must not compile.
+pub struct PaymentManagerRequired {
+    /// The name of the payment manager CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// CloudFormation `AuthorizerType`.
+    pub authorizer_type: payment_manager::PaymentsAuthorizerType,
+    /// The ARN of the IAM role for the payment manager CloudFormation `RoleArn`.
+    pub role_arn: rt::Expr,
+}
 impl PaymentManager {
-    /// Declares a `AWS::BedrockAgentCore::PaymentManager` with the stack-unique `id`. Required properties: `authorizer_type` (`AuthorizerType`), `name` (`Name`), `role_arn` (`RoleArn`).
+    /// Declares a `AWS::BedrockAgentCore::PaymentManager` with the stack-unique `id`. Required properties: `name` (`Name`), `authorizer_type` (`AuthorizerType`), `role_arn` (`RoleArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        authorizer_type: payment_manager::PaymentsAuthorizerType,
-        name: impl Into<rt::Expr>,
-        role_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: PaymentManagerRequired) -> Self {
         let mut this = rt::Base::new(id, &PAYMENT_MANAGER_TYPE);
         this.set(
             "AuthorizerType",
             Some("authorizer_type"),
-            authorizer_type.into(),
+            required.authorizer_type.into(),
         );
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
         PaymentManager(this)
     }
     /// Changing it replaces the resource. CloudFormation `AuthorizerConfiguration`, Terraform `authorizer_configuration`.
@@ -9851,10 +10042,10 @@ pub mod payment_manager {
     #[derive(Clone, Debug)]
     pub struct AuthorizingClaimMatchValueType(rt::Props);
     impl AuthorizingClaimMatchValueType {
-        /// A new `AuthorizingClaimMatchValueType`. Required properties: `claim_match_operator` (`ClaimMatchOperator`), `claim_match_value` (`ClaimMatchValue`).
+        /// A new `AuthorizingClaimMatchValueType`. Required properties: `claim_match_value` (`ClaimMatchValue`), `claim_match_operator` (`ClaimMatchOperator`).
         pub fn new(
-            claim_match_operator: ClaimMatchOperator,
             claim_match_value: ClaimMatchValueType,
+            claim_match_operator: ClaimMatchOperator,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -9911,11 +10102,11 @@ pub mod payment_manager {
     #[derive(Clone, Debug)]
     pub struct CustomClaimValidationType(rt::Props);
     impl CustomClaimValidationType {
-        /// A new `CustomClaimValidationType`. Required properties: `authorizing_claim_match_value` (`AuthorizingClaimMatchValue`), `inbound_token_claim_name` (`InboundTokenClaimName`), `inbound_token_claim_value_type` (`InboundTokenClaimValueType`).
+        /// A new `CustomClaimValidationType`. Required properties: `inbound_token_claim_name` (`InboundTokenClaimName`), `inbound_token_claim_value_type` (`InboundTokenClaimValueType`), `authorizing_claim_match_value` (`AuthorizingClaimMatchValue`).
         pub fn new(
-            authorizing_claim_match_value: AuthorizingClaimMatchValueType,
             inbound_token_claim_name: impl Into<rt::Expr>,
             inbound_token_claim_value_type: InboundTokenClaimValueType,
+            authorizing_claim_match_value: AuthorizingClaimMatchValueType,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -10046,22 +10237,26 @@ static POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 21),
     awscc_schema: Some((&AWSCC_SCHEMAS, 21)),
 };
+/// The required values of [`Policy`], by name: two of them have one type, and a swap must not compile.
+pub struct PolicyRequired {
+    /// The identifier of the policy engine which contains this policy. CloudFormation `PolicyEngineId`.
+    pub policy_engine_id: rt::Expr,
+    /// The customer-assigned immutable name for the policy. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The definition structure for policies. CloudFormation `Definition`.
+    pub definition: policy::PolicyDefinition,
+}
 impl Policy {
-    /// Declares a `AWS::BedrockAgentCore::Policy` with the stack-unique `id`. Required properties: `definition` (`Definition`), `name` (`Name`), `policy_engine_id` (`PolicyEngineId`).
+    /// Declares a `AWS::BedrockAgentCore::Policy` with the stack-unique `id`. Required properties: `policy_engine_id` (`PolicyEngineId`), `name` (`Name`), `definition` (`Definition`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        definition: policy::PolicyDefinition,
-        name: impl Into<rt::Expr>,
-        policy_engine_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: PolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &POLICY_TYPE);
-        this.set("Definition", Some("definition"), definition.into());
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Definition", Some("definition"), required.definition.into());
+        this.set("Name", Some("name"), rt::string(required.name));
         this.set(
             "PolicyEngineId",
             Some("policy_engine_id"),
-            rt::string(policy_engine_id),
+            rt::string(required.policy_engine_id),
         );
         Policy(this)
     }
@@ -10364,20 +10559,23 @@ static RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 23),
     awscc_schema: Some((&AWSCC_SCHEMAS, 23)),
 };
+/// The required values of [`ResourcePolicy`], by name: two of them have one type, and a swap must not compile.
+pub struct ResourcePolicyRequired {
+    /// The Amazon Resource Name (ARN) of the resource for which to create or update the resource policy. CloudFormation `ResourceArn`.
+    pub resource_arn: rt::Expr,
+    /// The resource policy to create or update. CloudFormation `Policy`.
+    pub policy: rt::Expr,
+}
 impl ResourcePolicy {
-    /// Declares a `AWS::BedrockAgentCore::ResourcePolicy` with the stack-unique `id`. Required properties: `policy` (`Policy`), `resource_arn` (`ResourceArn`).
+    /// Declares a `AWS::BedrockAgentCore::ResourcePolicy` with the stack-unique `id`. Required properties: `resource_arn` (`ResourceArn`), `policy` (`Policy`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        policy: impl Into<rt::Expr>,
-        resource_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ResourcePolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &RESOURCE_POLICY_TYPE);
-        this.set("Policy", Some("policy"), rt::string(policy));
+        this.set("Policy", Some("policy"), rt::string(required.policy));
         this.set(
             "ResourceArn",
             Some("resource_arn"),
-            rt::string(resource_arn),
+            rt::string(required.resource_arn),
         );
         ResourcePolicy(this)
     }
@@ -10426,27 +10624,31 @@ static RUNTIME_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 24),
     awscc_schema: Some((&AWSCC_SCHEMAS, 24)),
 };
+/// The required values of [`Runtime`], by name: two of them have one type, and a swap must not compile.
+pub struct RuntimeRequired {
+    /// Name for a resource CloudFormation `AgentRuntimeName`.
+    pub agent_runtime_name: rt::Expr,
+    /// The artifact of the agent CloudFormation `AgentRuntimeArtifact`.
+    pub agent_runtime_artifact: runtime::AgentRuntimeArtifact,
+    /// Amazon Resource Name (ARN) of an IAM role CloudFormation `RoleArn`.
+    pub role_arn: rt::Expr,
+}
 impl Runtime {
-    /// Declares a `AWS::BedrockAgentCore::Runtime` with the stack-unique `id`. Required properties: `agent_runtime_artifact` (`AgentRuntimeArtifact`), `agent_runtime_name` (`AgentRuntimeName`), `role_arn` (`RoleArn`).
+    /// Declares a `AWS::BedrockAgentCore::Runtime` with the stack-unique `id`. Required properties: `agent_runtime_name` (`AgentRuntimeName`), `agent_runtime_artifact` (`AgentRuntimeArtifact`), `role_arn` (`RoleArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        agent_runtime_artifact: runtime::AgentRuntimeArtifact,
-        agent_runtime_name: impl Into<rt::Expr>,
-        role_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: RuntimeRequired) -> Self {
         let mut this = rt::Base::new(id, &RUNTIME_TYPE);
         this.set(
             "AgentRuntimeArtifact",
             Some("agent_runtime_artifact"),
-            agent_runtime_artifact.into(),
+            required.agent_runtime_artifact.into(),
         );
         this.set(
             "AgentRuntimeName",
             Some("agent_runtime_name"),
-            rt::string(agent_runtime_name),
+            rt::string(required.agent_runtime_name),
         );
-        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+        this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
         Runtime(this)
     }
     /// Authorizer configuration for the agent runtime
@@ -10628,7 +10830,7 @@ impl RuntimeHandle {
 pub mod runtime {
     pub use super::shared::{
         ClaimMatchOperator, ContainerConfiguration, InboundTokenClaimValueType, NetworkMode,
-        VpcConfig,
+        VpcConfig, VpcConfigRequired,
     };
     use super::*;
     /// CloudFormation property type `AgentRuntimeArtifact`.
@@ -10788,12 +10990,27 @@ pub mod runtime {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CapacityProviderVolumeConfiguration(rt::Props);
+    /// The required values of [`CapacityProviderVolumeConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct CapacityProviderVolumeConfigurationRequired {
+        /// Name of the capacity provider volume CloudFormation `VolumeName`.
+        pub volume_name: rt::Expr,
+        /// Mount path for filesystem configuration CloudFormation `MountPath`.
+        pub mount_path: rt::Expr,
+    }
     impl CapacityProviderVolumeConfiguration {
-        /// A new `CapacityProviderVolumeConfiguration`. Required properties: `mount_path` (`MountPath`), `volume_name` (`VolumeName`).
-        pub fn new(mount_path: impl Into<rt::Expr>, volume_name: impl Into<rt::Expr>) -> Self {
+        /// A new `CapacityProviderVolumeConfiguration`. Required properties: `volume_name` (`VolumeName`), `mount_path` (`MountPath`).
+        pub fn new(required: CapacityProviderVolumeConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("MountPath", Some("mount_path"), rt::string(mount_path));
-            this.set("VolumeName", Some("volume_name"), rt::string(volume_name));
+            this.set(
+                "MountPath",
+                Some("mount_path"),
+                rt::string(required.mount_path),
+            );
+            this.set(
+                "VolumeName",
+                Some("volume_name"),
+                rt::string(required.volume_name),
+            );
             CapacityProviderVolumeConfiguration(this)
         }
     }
@@ -10868,11 +11085,11 @@ pub mod runtime {
     #[derive(Clone, Debug)]
     pub struct CodeConfiguration(rt::Props);
     impl CodeConfiguration {
-        /// A new `CodeConfiguration`. Required properties: `code` (`Code`), `entry_point` (`EntryPoint`), `runtime` (`Runtime`).
+        /// A new `CodeConfiguration`. Required properties: `code` (`Code`), `runtime` (`Runtime`), `entry_point` (`EntryPoint`).
         pub fn new(
             code: Code,
-            entry_point: impl IntoIterator<Item = impl Into<rt::Expr>>,
             runtime: AgentManagedRuntimeType,
+            entry_point: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("Code", Some("code"), code.into());
@@ -11032,16 +11249,27 @@ pub mod runtime {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EfsAccessPointConfiguration(rt::Props);
+    /// The required values of [`EfsAccessPointConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct EfsAccessPointConfigurationRequired {
+        /// ARN of the EFS access point CloudFormation `AccessPointArn`.
+        pub access_point_arn: rt::Expr,
+        /// Mount path for filesystem configuration CloudFormation `MountPath`.
+        pub mount_path: rt::Expr,
+    }
     impl EfsAccessPointConfiguration {
         /// A new `EfsAccessPointConfiguration`. Required properties: `access_point_arn` (`AccessPointArn`), `mount_path` (`MountPath`).
-        pub fn new(access_point_arn: impl Into<rt::Expr>, mount_path: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: EfsAccessPointConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AccessPointArn",
                 Some("access_point_arn"),
-                rt::string(access_point_arn),
+                rt::string(required.access_point_arn),
             );
-            this.set("MountPath", Some("mount_path"), rt::string(mount_path));
+            this.set(
+                "MountPath",
+                Some("mount_path"),
+                rt::string(required.mount_path),
+            );
             EfsAccessPointConfiguration(this)
         }
     }
@@ -11234,16 +11462,27 @@ pub mod runtime {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3FilesAccessPointConfiguration(rt::Props);
+    /// The required values of [`S3FilesAccessPointConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3FilesAccessPointConfigurationRequired {
+        /// ARN of the S3 Files access point CloudFormation `AccessPointArn`.
+        pub access_point_arn: rt::Expr,
+        /// Mount path for filesystem configuration CloudFormation `MountPath`.
+        pub mount_path: rt::Expr,
+    }
     impl S3FilesAccessPointConfiguration {
         /// A new `S3FilesAccessPointConfiguration`. Required properties: `access_point_arn` (`AccessPointArn`), `mount_path` (`MountPath`).
-        pub fn new(access_point_arn: impl Into<rt::Expr>, mount_path: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: S3FilesAccessPointConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AccessPointArn",
                 Some("access_point_arn"),
-                rt::string(access_point_arn),
+                rt::string(required.access_point_arn),
             );
-            this.set("MountPath", Some("mount_path"), rt::string(mount_path));
+            this.set(
+                "MountPath",
+                Some("mount_path"),
+                rt::string(required.mount_path),
+            );
             S3FilesAccessPointConfiguration(this)
         }
     }
@@ -11255,12 +11494,19 @@ pub mod runtime {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3Location(rt::Props);
+    /// The required values of [`S3Location`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3LocationRequired {
+        /// S3 bucket name CloudFormation `Bucket`.
+        pub bucket: rt::Expr,
+        /// S3 object key prefix CloudFormation `Prefix`.
+        pub prefix: rt::Expr,
+    }
     impl S3Location {
         /// A new `S3Location`. Required properties: `bucket` (`Bucket`), `prefix` (`Prefix`).
-        pub fn new(bucket: impl Into<rt::Expr>, prefix: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: S3LocationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Bucket", Some("bucket"), rt::string(bucket));
-            this.set("Prefix", Some("prefix"), rt::string(prefix));
+            this.set("Bucket", Some("bucket"), rt::string(required.bucket));
+            this.set("Prefix", Some("prefix"), rt::string(required.prefix));
             S3Location(this)
         }
         /// S3 object version ID
@@ -11363,21 +11609,24 @@ static RUNTIME_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 25),
     awscc_schema: Some((&AWSCC_SCHEMAS, 25)),
 };
+/// The required values of [`RuntimeEndpoint`], by name: two of them have one type, and a swap must not compile.
+pub struct RuntimeEndpointRequired {
+    /// The ID of the parent Agent Runtime (required for creation) CloudFormation `AgentRuntimeId`.
+    pub agent_runtime_id: rt::Expr,
+    /// The name of the Agent Runtime Endpoint CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl RuntimeEndpoint {
     /// Declares a `AWS::BedrockAgentCore::RuntimeEndpoint` with the stack-unique `id`. Required properties: `agent_runtime_id` (`AgentRuntimeId`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        agent_runtime_id: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: RuntimeEndpointRequired) -> Self {
         let mut this = rt::Base::new(id, &RUNTIME_ENDPOINT_TYPE);
         this.set(
             "AgentRuntimeId",
             Some("agent_runtime_id"),
-            rt::string(agent_runtime_id),
+            rt::string(required.agent_runtime_id),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         RuntimeEndpoint(this)
     }
     /// The version of the AgentCore Runtime to use for the endpoint.
@@ -11644,12 +11893,23 @@ pub mod shared {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SecretReference(rt::Props);
+    /// The required values of [`SecretReference`], by name: two of them have one type, and a swap must not compile.
+    pub struct SecretReferenceRequired {
+        /// The ID or ARN of the secret in AWS Secrets Manager CloudFormation `SecretId`.
+        pub secret_id: rt::Expr,
+        /// The JSON key within the secret that contains the credential value CloudFormation `JsonKey`.
+        pub json_key: rt::Expr,
+    }
     impl SecretReference {
-        /// A new `SecretReference`. Required properties: `json_key` (`JsonKey`), `secret_id` (`SecretId`).
-        pub fn new(json_key: impl Into<rt::Expr>, secret_id: impl Into<rt::Expr>) -> Self {
+        /// A new `SecretReference`. Required properties: `secret_id` (`SecretId`), `json_key` (`JsonKey`).
+        pub fn new(required: SecretReferenceRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("JsonKey", Some("json_key"), rt::string(json_key));
-            this.set("SecretId", Some("secret_id"), rt::string(secret_id));
+            this.set("JsonKey", Some("json_key"), rt::string(required.json_key));
+            this.set(
+                "SecretId",
+                Some("secret_id"),
+                rt::string(required.secret_id),
+            );
             SecretReference(this)
         }
     }
@@ -11661,19 +11921,23 @@ pub mod shared {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcConfig(rt::Props);
+    /// The required values of [`VpcConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct VpcConfigRequired {
+        /// Security groups for VPC CloudFormation `SecurityGroups`.
+        pub security_groups: Vec<rt::Expr>,
+        /// Subnets for VPC CloudFormation `Subnets`.
+        pub subnets: Vec<rt::Expr>,
+    }
     impl VpcConfig {
         /// A new `VpcConfig`. Required properties: `security_groups` (`SecurityGroups`), `subnets` (`Subnets`).
-        pub fn new(
-            security_groups: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            subnets: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
+        pub fn new(required: VpcConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "SecurityGroups",
                 Some("security_groups"),
-                rt::strings(security_groups),
+                rt::strings(required.security_groups),
             );
-            this.set("Subnets", Some("subnets"), rt::strings(subnets));
+            this.set("Subnets", Some("subnets"), rt::strings(required.subnets));
             VpcConfig(this)
         }
     }

@@ -284,16 +284,27 @@ pub mod app_instance_bot {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LexConfiguration(rt::Props);
+    /// The required values of [`LexConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct LexConfigurationRequired {
+        /// The ARN of the Amazon Lex V2 bot's alias. CloudFormation `LexBotAliasArn`.
+        pub lex_bot_alias_arn: rt::Expr,
+        /// Identifies the Amazon Lex V2 bot's language and locale. CloudFormation `LocaleId`.
+        pub locale_id: rt::Expr,
+    }
     impl LexConfiguration {
         /// A new `LexConfiguration`. Required properties: `lex_bot_alias_arn` (`LexBotAliasArn`), `locale_id` (`LocaleId`).
-        pub fn new(lex_bot_alias_arn: impl Into<rt::Expr>, locale_id: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: LexConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "LexBotAliasArn",
                 Some("lex_bot_alias_arn"),
-                rt::string(lex_bot_alias_arn),
+                rt::string(required.lex_bot_alias_arn),
             );
-            this.set("LocaleId", Some("locale_id"), rt::string(locale_id));
+            this.set(
+                "LocaleId",
+                Some("locale_id"),
+                rt::string(required.locale_id),
+            );
             LexConfiguration(this)
         }
         /// Specifies the type of message that triggers a bot.
@@ -402,24 +413,27 @@ static APP_INSTANCE_USER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`AppInstanceUser`], by name: two of them have one type, and a swap must not compile.
+pub struct AppInstanceUserRequired {
+    /// CloudFormation `AppInstanceArn`.
+    pub app_instance_arn: rt::Expr,
+    /// CloudFormation `AppInstanceUserId`.
+    pub app_instance_user_id: rt::Expr,
+}
 impl AppInstanceUser {
     /// Declares a `AWS::Chime::AppInstanceUser` with the stack-unique `id`. Required properties: `app_instance_arn` (`AppInstanceArn`), `app_instance_user_id` (`AppInstanceUserId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        app_instance_arn: impl Into<rt::Expr>,
-        app_instance_user_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: AppInstanceUserRequired) -> Self {
         let mut this = rt::Base::new(id, &APP_INSTANCE_USER_TYPE);
         this.set(
             "AppInstanceArn",
             Some("app_instance_arn"),
-            rt::string(app_instance_arn),
+            rt::string(required.app_instance_arn),
         );
         this.set(
             "AppInstanceUserId",
             Some("app_instance_user_id"),
-            rt::string(app_instance_user_id),
+            rt::string(required.app_instance_user_id),
         );
         AppInstanceUser(this)
     }
@@ -463,8 +477,8 @@ pub mod app_instance_user {
     #[derive(Clone, Debug)]
     pub struct ExpirationSettings(rt::Props);
     impl ExpirationSettings {
-        /// A new `ExpirationSettings`. Required properties: `expiration_criterion` (`ExpirationCriterion`), `expiration_days` (`ExpirationDays`).
-        pub fn new(expiration_criterion: ExpirationCriterion, expiration_days: i64) -> Self {
+        /// A new `ExpirationSettings`. Required properties: `expiration_days` (`ExpirationDays`), `expiration_criterion` (`ExpirationCriterion`).
+        pub fn new(expiration_days: i64, expiration_criterion: ExpirationCriterion) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ExpirationCriterion",
@@ -548,27 +562,31 @@ static CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`Channel`], by name: two of them have one type, and a swap must not compile.
+pub struct ChannelRequired {
+    /// The ARN of the AppInstance that contains the channel. CloudFormation `AppInstanceArn`.
+    pub app_instance_arn: rt::Expr,
+    /// The ARN of the AppInstanceUser or AppInstanceBot that performs every operation on this channel. CloudFormation `ChimeBearer`.
+    pub chime_bearer: rt::Expr,
+    /// The name of the channel. CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl Channel {
     /// Declares a `AWS::Chime::Channel` with the stack-unique `id`. Required properties: `app_instance_arn` (`AppInstanceArn`), `chime_bearer` (`ChimeBearer`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        app_instance_arn: impl Into<rt::Expr>,
-        chime_bearer: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ChannelRequired) -> Self {
         let mut this = rt::Base::new(id, &CHANNEL_TYPE);
         this.set(
             "AppInstanceArn",
             Some("app_instance_arn"),
-            rt::string(app_instance_arn),
+            rt::string(required.app_instance_arn),
         );
         this.set(
             "ChimeBearer",
             Some("chime_bearer"),
-            rt::string(chime_bearer),
+            rt::string(required.chime_bearer),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         Channel(this)
     }
     /// The ID of the channel.
@@ -693,28 +711,33 @@ pub mod channel {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ElasticChannelConfiguration(rt::Props);
+    /// The required values of [`ElasticChannelConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct ElasticChannelConfigurationRequired {
+        /// The maximum number of SubChannels allowed in the elastic channel. CloudFormation `MaximumSubChannels`.
+        pub maximum_sub_channels: i64,
+        /// The maximum number of members allowed in a SubChannel. CloudFormation `TargetMembershipsPerSubChannel`.
+        pub target_memberships_per_sub_channel: i64,
+        /// The minimum allowed percentage of TargetMembershipsPerSubChannel users, used to balance members across SubChannels. CloudFormation `MinimumMembershipPercentage`.
+        pub minimum_membership_percentage: i64,
+    }
     impl ElasticChannelConfiguration {
-        /// A new `ElasticChannelConfiguration`. Required properties: `maximum_sub_channels` (`MaximumSubChannels`), `minimum_membership_percentage` (`MinimumMembershipPercentage`), `target_memberships_per_sub_channel` (`TargetMembershipsPerSubChannel`).
-        pub fn new(
-            maximum_sub_channels: i64,
-            minimum_membership_percentage: i64,
-            target_memberships_per_sub_channel: i64,
-        ) -> Self {
+        /// A new `ElasticChannelConfiguration`. Required properties: `maximum_sub_channels` (`MaximumSubChannels`), `target_memberships_per_sub_channel` (`TargetMembershipsPerSubChannel`), `minimum_membership_percentage` (`MinimumMembershipPercentage`).
+        pub fn new(required: ElasticChannelConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "MaximumSubChannels",
                 Some("maximum_sub_channels"),
-                rt::int(maximum_sub_channels),
+                rt::int(required.maximum_sub_channels),
             );
             this.set(
                 "MinimumMembershipPercentage",
                 Some("minimum_membership_percentage"),
-                rt::int(minimum_membership_percentage),
+                rt::int(required.minimum_membership_percentage),
             );
             this.set(
                 "TargetMembershipsPerSubChannel",
                 Some("target_memberships_per_sub_channel"),
-                rt::int(target_memberships_per_sub_channel),
+                rt::int(required.target_memberships_per_sub_channel),
             );
             ElasticChannelConfiguration(this)
         }
@@ -728,8 +751,8 @@ pub mod channel {
     #[derive(Clone, Debug)]
     pub struct ExpirationSettings(rt::Props);
     impl ExpirationSettings {
-        /// A new `ExpirationSettings`. Required properties: `expiration_criterion` (`ExpirationCriterion`), `expiration_days` (`ExpirationDays`).
-        pub fn new(expiration_criterion: ExpirationCriterion, expiration_days: i64) -> Self {
+        /// A new `ExpirationSettings`. Required properties: `expiration_days` (`ExpirationDays`), `expiration_criterion` (`ExpirationCriterion`).
+        pub fn new(expiration_days: i64, expiration_criterion: ExpirationCriterion) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ExpirationCriterion",
@@ -831,23 +854,31 @@ static CHANNEL_FLOW_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
+/// The required values of [`ChannelFlow`], by name: two of them have one type, and a swap must not compile.
+pub struct ChannelFlowRequired {
+    /// The ARN of the app instance. CloudFormation `AppInstanceArn`.
+    pub app_instance_arn: rt::Expr,
+    /// The name of the channel flow. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// Information about the processor Lambda functions. CloudFormation `Processors`.
+    pub processors: Vec<channel_flow::Processor>,
+}
 impl ChannelFlow {
     /// Declares a `AWS::Chime::ChannelFlow` with the stack-unique `id`. Required properties: `app_instance_arn` (`AppInstanceArn`), `name` (`Name`), `processors` (`Processors`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        app_instance_arn: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        processors: impl IntoIterator<Item = channel_flow::Processor>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ChannelFlowRequired) -> Self {
         let mut this = rt::Base::new(id, &CHANNEL_FLOW_TYPE);
         this.set(
             "AppInstanceArn",
             Some("app_instance_arn"),
-            rt::string(app_instance_arn),
+            rt::string(required.app_instance_arn),
         );
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("Processors", Some("processors"), rt::list(processors));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set(
+            "Processors",
+            Some("processors"),
+            rt::list(required.processors),
+        );
         ChannelFlow(this)
     }
 }
@@ -899,8 +930,8 @@ pub mod channel_flow {
     #[derive(Clone, Debug)]
     pub struct LambdaConfiguration(rt::Props);
     impl LambdaConfiguration {
-        /// A new `LambdaConfiguration`. Required properties: `invocation_type` (`InvocationType`), `resource_arn` (`ResourceArn`).
-        pub fn new(invocation_type: InvocationType, resource_arn: impl Into<rt::Expr>) -> Self {
+        /// A new `LambdaConfiguration`. Required properties: `resource_arn` (`ResourceArn`), `invocation_type` (`InvocationType`).
+        pub fn new(resource_arn: impl Into<rt::Expr>, invocation_type: InvocationType) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "InvocationType",
@@ -924,12 +955,12 @@ pub mod channel_flow {
     #[derive(Clone, Debug)]
     pub struct Processor(rt::Props);
     impl Processor {
-        /// A new `Processor`. Required properties: `configuration` (`Configuration`), `execution_order` (`ExecutionOrder`), `fallback_action` (`FallbackAction`), `name` (`Name`).
+        /// A new `Processor`. Required properties: `name` (`Name`), `configuration` (`Configuration`), `execution_order` (`ExecutionOrder`), `fallback_action` (`FallbackAction`).
         pub fn new(
+            name: impl Into<rt::Expr>,
             configuration: ProcessorConfiguration,
             execution_order: i64,
             fallback_action: FallbackAction,
-            name: impl Into<rt::Expr>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("Configuration", Some("configuration"), configuration.into());
@@ -1043,28 +1074,34 @@ static MEDIA_INSIGHTS_PIPELINE_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
     awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
+/// The required values of [`MediaInsightsPipelineConfiguration`], by name: two of them have one type, and a swap must not compile.
+pub struct MediaInsightsPipelineConfigurationRequired {
+    /// The name of the media insights pipeline configuration. CloudFormation `MediaInsightsPipelineConfigurationName`.
+    pub media_insights_pipeline_configuration_name: rt::Expr,
+    /// The ARN of the role used by the service to access Amazon Web Services resources. CloudFormation `ResourceAccessRoleArn`.
+    pub resource_access_role_arn: rt::Expr,
+    /// The elements in the configuration. CloudFormation `Elements`.
+    pub elements:
+        Vec<media_insights_pipeline_configuration::MediaInsightsPipelineConfigurationElement>,
+}
 impl MediaInsightsPipelineConfiguration {
-    /// Declares a `AWS::Chime::MediaInsightsPipelineConfiguration` with the stack-unique `id`. Required properties: `elements` (`Elements`), `media_insights_pipeline_configuration_name` (`MediaInsightsPipelineConfigurationName`), `resource_access_role_arn` (`ResourceAccessRoleArn`).
+    /// Declares a `AWS::Chime::MediaInsightsPipelineConfiguration` with the stack-unique `id`. Required properties: `media_insights_pipeline_configuration_name` (`MediaInsightsPipelineConfigurationName`), `resource_access_role_arn` (`ResourceAccessRoleArn`), `elements` (`Elements`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        elements: impl IntoIterator<
-            Item = media_insights_pipeline_configuration::MediaInsightsPipelineConfigurationElement,
-        >,
-        media_insights_pipeline_configuration_name: impl Into<rt::Expr>,
-        resource_access_role_arn: impl Into<rt::Expr>,
+        required: MediaInsightsPipelineConfigurationRequired,
     ) -> Self {
         let mut this = rt::Base::new(id, &MEDIA_INSIGHTS_PIPELINE_CONFIGURATION_TYPE);
-        this.set("Elements", Some("elements"), rt::list(elements));
+        this.set("Elements", Some("elements"), rt::list(required.elements));
         this.set(
             "MediaInsightsPipelineConfigurationName",
             Some("media_insights_pipeline_configuration_name"),
-            rt::string(media_insights_pipeline_configuration_name),
+            rt::string(required.media_insights_pipeline_configuration_name),
         );
         this.set(
             "ResourceAccessRoleArn",
             Some("resource_access_role_arn"),
-            rt::string(resource_access_role_arn),
+            rt::string(required.resource_access_role_arn),
         );
         MediaInsightsPipelineConfiguration(this)
     }
@@ -1487,10 +1524,10 @@ pub mod media_insights_pipeline_configuration {
     #[derive(Clone, Debug)]
     pub struct KeywordMatchConfiguration(rt::Props);
     impl KeywordMatchConfiguration {
-        /// A new `KeywordMatchConfiguration`. Required properties: `keywords` (`Keywords`), `rule_name` (`RuleName`).
+        /// A new `KeywordMatchConfiguration`. Required properties: `rule_name` (`RuleName`), `keywords` (`Keywords`).
         pub fn new(
-            keywords: impl IntoIterator<Item = impl Into<rt::Expr>>,
             rule_name: impl Into<rt::Expr>,
+            keywords: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("Keywords", Some("keywords"), rt::strings(keywords));
@@ -1594,22 +1631,26 @@ pub mod media_insights_pipeline_configuration {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PostCallAnalyticsSettings(rt::Props);
+    /// The required values of [`PostCallAnalyticsSettings`], by name: two of them have one type, and a swap must not compile.
+    pub struct PostCallAnalyticsSettingsRequired {
+        /// The URL of the Amazon S3 bucket for post-call data. CloudFormation `OutputLocation`.
+        pub output_location: rt::Expr,
+        /// The ARN of the role used by Transcribe to upload post-call analysis. CloudFormation `DataAccessRoleArn`.
+        pub data_access_role_arn: rt::Expr,
+    }
     impl PostCallAnalyticsSettings {
-        /// A new `PostCallAnalyticsSettings`. Required properties: `data_access_role_arn` (`DataAccessRoleArn`), `output_location` (`OutputLocation`).
-        pub fn new(
-            data_access_role_arn: impl Into<rt::Expr>,
-            output_location: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `PostCallAnalyticsSettings`. Required properties: `output_location` (`OutputLocation`), `data_access_role_arn` (`DataAccessRoleArn`).
+        pub fn new(required: PostCallAnalyticsSettingsRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DataAccessRoleArn",
                 Some("data_access_role_arn"),
-                rt::string(data_access_role_arn),
+                rt::string(required.data_access_role_arn),
             );
             this.set(
                 "OutputLocation",
                 Some("output_location"),
-                rt::string(output_location),
+                rt::string(required.output_location),
             );
             PostCallAnalyticsSettings(this)
         }
@@ -2082,19 +2123,27 @@ static SIP_MEDIA_APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 7),
     awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
+/// The required values of [`SipMediaApplication`], by name: two of them have one type, and a swap must not compile.
+pub struct SipMediaApplicationRequired {
+    /// The AWS Region in which the SIP media application is created. CloudFormation `AwsRegion`.
+    pub aws_region: rt::Expr,
+    /// The name of the SIP media application. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// List of endpoints (Lambda ARNs) specified for the SIP media application. CloudFormation `Endpoints`.
+    pub endpoints: Vec<sip_media_application::SipMediaApplicationEndpoint>,
+}
 impl SipMediaApplication {
-    /// Declares a `AWS::Chime::SipMediaApplication` with the stack-unique `id`. Required properties: `aws_region` (`AwsRegion`), `endpoints` (`Endpoints`), `name` (`Name`).
+    /// Declares a `AWS::Chime::SipMediaApplication` with the stack-unique `id`. Required properties: `aws_region` (`AwsRegion`), `name` (`Name`), `endpoints` (`Endpoints`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        aws_region: impl Into<rt::Expr>,
-        endpoints: impl IntoIterator<Item = sip_media_application::SipMediaApplicationEndpoint>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: SipMediaApplicationRequired) -> Self {
         let mut this = rt::Base::new(id, &SIP_MEDIA_APPLICATION_TYPE);
-        this.set("AwsRegion", Some("aws_region"), rt::string(aws_region));
-        this.set("Endpoints", Some("endpoints"), rt::list(endpoints));
-        this.set("Name", Some("name"), rt::string(name));
+        this.set(
+            "AwsRegion",
+            Some("aws_region"),
+            rt::string(required.aws_region),
+        );
+        this.set("Endpoints", Some("endpoints"), rt::list(required.endpoints));
+        this.set("Name", Some("name"), rt::string(required.name));
         SipMediaApplication(this)
     }
 }

@@ -107,12 +107,19 @@ pub mod anycast_ip_list {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IpamCidrConfig(rt::Props);
+    /// The required values of [`IpamCidrConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct IpamCidrConfigRequired {
+        /// The CIDR that specifies the IP address range for this IPAM configuration. CloudFormation `Cidr`.
+        pub cidr: rt::Expr,
+        /// The Amazon Resource Name (ARN) of the IPAM pool that the CIDR block is assigned to. CloudFormation `IpamPoolArn`.
+        pub ipam_pool_arn: rt::Expr,
+    }
     impl IpamCidrConfig {
         /// A new `IpamCidrConfig`. Required properties: `cidr` (`Cidr`), `ipam_pool_arn` (`IpamPoolArn`).
-        pub fn new(cidr: impl Into<rt::Expr>, ipam_pool_arn: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: IpamCidrConfigRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Cidr", None, rt::string(cidr));
-            this.set("IpamPoolArn", None, rt::string(ipam_pool_arn));
+            this.set("Cidr", None, rt::string(required.cidr));
+            this.set("IpamPoolArn", None, rt::string(required.ipam_pool_arn));
             IpamCidrConfig(this)
         }
     }
@@ -178,24 +185,38 @@ pub mod cache_policy {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CachePolicyConfig(rt::Props);
+    /// The required values of [`CachePolicyConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct CachePolicyConfigRequired {
+        /// A unique name to identify the cache policy. CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// The minimum amount of time, in seconds, that you want objects to stay in the CloudFront cache before CloudFront sends another request to the origin to see if the object has been updated. CloudFormation `MinTTL`.
+        pub min_ttl: i64,
+        /// The maximum amount of time, in seconds, that objects stay in the CloudFront cache before CloudFront sends another request to the origin to see if the object has been updated. CloudFormation `MaxTTL`.
+        pub max_ttl: i64,
+        /// The default amount of time, in seconds, that you want objects to stay in the CloudFront cache before CloudFront sends another request to the origin to see if the object has been updated. CloudFormation `DefaultTTL`.
+        pub default_ttl: i64,
+        /// The HTTP headers, cookies, and URL query strings to include in the cache key. CloudFormation `ParametersInCacheKeyAndForwardedToOrigin`.
+        pub parameters_in_cache_key_and_forwarded_to_origin:
+            ParametersInCacheKeyAndForwardedToOrigin,
+    }
     impl CachePolicyConfig {
-        /// A new `CachePolicyConfig`. Required properties: `default_ttl` (`DefaultTTL`), `max_ttl` (`MaxTTL`), `min_ttl` (`MinTTL`), `name` (`Name`), `parameters_in_cache_key_and_forwarded_to_origin` (`ParametersInCacheKeyAndForwardedToOrigin`).
-        pub fn new(
-            default_ttl: i64,
-            max_ttl: i64,
-            min_ttl: i64,
-            name: impl Into<rt::Expr>,
-            parameters_in_cache_key_and_forwarded_to_origin: ParametersInCacheKeyAndForwardedToOrigin,
-        ) -> Self {
+        /// A new `CachePolicyConfig`. Required properties: `name` (`Name`), `min_ttl` (`MinTTL`), `max_ttl` (`MaxTTL`), `default_ttl` (`DefaultTTL`), `parameters_in_cache_key_and_forwarded_to_origin` (`ParametersInCacheKeyAndForwardedToOrigin`).
+        pub fn new(required: CachePolicyConfigRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("DefaultTTL", Some("default_ttl"), rt::int(default_ttl));
-            this.set("MaxTTL", Some("max_ttl"), rt::int(max_ttl));
-            this.set("MinTTL", Some("min_ttl"), rt::int(min_ttl));
-            this.set("Name", Some("name"), rt::string(name));
+            this.set(
+                "DefaultTTL",
+                Some("default_ttl"),
+                rt::int(required.default_ttl),
+            );
+            this.set("MaxTTL", Some("max_ttl"), rt::int(required.max_ttl));
+            this.set("MinTTL", Some("min_ttl"), rt::int(required.min_ttl));
+            this.set("Name", Some("name"), rt::string(required.name));
             this.set(
                 "ParametersInCacheKeyAndForwardedToOrigin",
                 Some("parameters_in_cache_key_and_forwarded_to_origin"),
-                parameters_in_cache_key_and_forwarded_to_origin.into(),
+                required
+                    .parameters_in_cache_key_and_forwarded_to_origin
+                    .into(),
             );
             CachePolicyConfig(this)
         }
@@ -270,11 +291,11 @@ pub mod cache_policy {
     #[derive(Clone, Debug)]
     pub struct ParametersInCacheKeyAndForwardedToOrigin(rt::Props);
     impl ParametersInCacheKeyAndForwardedToOrigin {
-        /// A new `ParametersInCacheKeyAndForwardedToOrigin`. Required properties: `cookies_config` (`CookiesConfig`), `enable_accept_encoding_gzip` (`EnableAcceptEncodingGzip`), `headers_config` (`HeadersConfig`), `query_strings_config` (`QueryStringsConfig`).
+        /// A new `ParametersInCacheKeyAndForwardedToOrigin`. Required properties: `enable_accept_encoding_gzip` (`EnableAcceptEncodingGzip`), `headers_config` (`HeadersConfig`), `cookies_config` (`CookiesConfig`), `query_strings_config` (`QueryStringsConfig`).
         pub fn new(
-            cookies_config: CookiesConfig,
             enable_accept_encoding_gzip: bool,
             headers_config: HeadersConfig,
+            cookies_config: CookiesConfig,
             query_strings_config: QueryStringsConfig,
         ) -> Self {
             let mut this = rt::Props::default();
@@ -447,27 +468,31 @@ static CONNECTION_FUNCTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`ConnectionFunction`], by name: two of them have one type, and a swap must not compile.
+pub struct ConnectionFunctionRequired {
+    /// The connection function name. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The code for the connection function. CloudFormation `ConnectionFunctionCode`.
+    pub connection_function_code: rt::Expr,
+    /// Contains configuration information about a CloudFront function. CloudFormation `ConnectionFunctionConfig`.
+    pub connection_function_config: connection_function::ConnectionFunctionConfig,
+}
 impl ConnectionFunction {
-    /// Declares a `AWS::CloudFront::ConnectionFunction` with the stack-unique `id`. Required properties: `connection_function_code` (`ConnectionFunctionCode`), `connection_function_config` (`ConnectionFunctionConfig`), `name` (`Name`).
+    /// Declares a `AWS::CloudFront::ConnectionFunction` with the stack-unique `id`. Required properties: `name` (`Name`), `connection_function_code` (`ConnectionFunctionCode`), `connection_function_config` (`ConnectionFunctionConfig`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        connection_function_code: impl Into<rt::Expr>,
-        connection_function_config: connection_function::ConnectionFunctionConfig,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ConnectionFunctionRequired) -> Self {
         let mut this = rt::Base::new(id, &CONNECTION_FUNCTION_TYPE);
         this.set(
             "ConnectionFunctionCode",
             Some("connection_function_code"),
-            rt::string(connection_function_code),
+            rt::string(required.connection_function_code),
         );
         this.set(
             "ConnectionFunctionConfig",
             Some("connection_function_config"),
-            connection_function_config.into(),
+            required.connection_function_config.into(),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         ConnectionFunction(this)
     }
     /// A flag that determines whether to automatically publish the function to the ``LIVE`` stage when it’s created.
@@ -787,12 +812,23 @@ pub mod continuous_deployment_policy {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SessionStickinessConfig(rt::Props);
+    /// The required values of [`SessionStickinessConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct SessionStickinessConfigRequired {
+        /// The amount of time after which you want sessions to cease if no requests are received. CloudFormation `IdleTTL`.
+        pub idle_ttl: i64,
+        /// The maximum amount of time to consider requests from the viewer as being part of the same session. CloudFormation `MaximumTTL`.
+        pub maximum_ttl: i64,
+    }
     impl SessionStickinessConfig {
         /// A new `SessionStickinessConfig`. Required properties: `idle_ttl` (`IdleTTL`), `maximum_ttl` (`MaximumTTL`).
-        pub fn new(idle_ttl: i64, maximum_ttl: i64) -> Self {
+        pub fn new(required: SessionStickinessConfigRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("IdleTTL", Some("idle_ttl"), rt::int(idle_ttl));
-            this.set("MaximumTTL", Some("maximum_ttl"), rt::int(maximum_ttl));
+            this.set("IdleTTL", Some("idle_ttl"), rt::int(required.idle_ttl));
+            this.set(
+                "MaximumTTL",
+                Some("maximum_ttl"),
+                rt::int(required.maximum_ttl),
+            );
             SessionStickinessConfig(this)
         }
     }
@@ -804,12 +840,19 @@ pub mod continuous_deployment_policy {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SingleHeaderConfig(rt::Props);
+    /// The required values of [`SingleHeaderConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct SingleHeaderConfigRequired {
+        /// The request header name that you want CloudFront to send to your staging distribution. CloudFormation `Header`.
+        pub header: rt::Expr,
+        /// The request header value. CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl SingleHeaderConfig {
         /// A new `SingleHeaderConfig`. Required properties: `header` (`Header`), `value` (`Value`).
-        pub fn new(header: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: SingleHeaderConfigRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Header", Some("header"), rt::string(header));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Header", Some("header"), rt::string(required.header));
+            this.set("Value", Some("value"), rt::string(required.value));
             SingleHeaderConfig(this)
         }
     }
@@ -821,12 +864,19 @@ pub mod continuous_deployment_policy {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SingleHeaderPolicyConfig(rt::Props);
+    /// The required values of [`SingleHeaderPolicyConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct SingleHeaderPolicyConfigRequired {
+        /// CloudFormation `Header`.
+        pub header: rt::Expr,
+        /// CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl SingleHeaderPolicyConfig {
         /// A new `SingleHeaderPolicyConfig`. Required properties: `header` (`Header`), `value` (`Value`).
-        pub fn new(header: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: SingleHeaderPolicyConfigRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Header", Some("header"), rt::string(header));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Header", Some("header"), rt::string(required.header));
+            this.set("Value", Some("value"), rt::string(required.value));
             SingleHeaderPolicyConfig(this)
         }
     }
@@ -986,20 +1036,29 @@ pub mod distribution {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CacheBehavior(rt::Props);
+    /// The required values of [`CacheBehavior`], by name: two of them have one type, and a swap must not compile.
+    pub struct CacheBehaviorRequired {
+        /// The pattern (for example, ``images/*.jpg``) that specifies which requests to apply the behavior to. CloudFormation `PathPattern`.
+        pub path_pattern: rt::Expr,
+        /// The value of ``ID`` for the origin that you want CloudFront to route requests to when they match this cache behavior. CloudFormation `TargetOriginId`.
+        pub target_origin_id: rt::Expr,
+        /// The protocol that viewers can use to access the files in the origin specified by ``TargetOriginId`` when a request matches the path pattern in ``PathPattern``. CloudFormation `ViewerProtocolPolicy`.
+        pub viewer_protocol_policy: rt::Expr,
+    }
     impl CacheBehavior {
         /// A new `CacheBehavior`. Required properties: `path_pattern` (`PathPattern`), `target_origin_id` (`TargetOriginId`), `viewer_protocol_policy` (`ViewerProtocolPolicy`).
-        pub fn new(
-            path_pattern: impl Into<rt::Expr>,
-            target_origin_id: impl Into<rt::Expr>,
-            viewer_protocol_policy: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: CacheBehaviorRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("PathPattern", None, rt::string(path_pattern));
-            this.set("TargetOriginId", None, rt::string(target_origin_id));
+            this.set("PathPattern", None, rt::string(required.path_pattern));
+            this.set(
+                "TargetOriginId",
+                None,
+                rt::string(required.target_origin_id),
+            );
             this.set(
                 "ViewerProtocolPolicy",
                 None,
-                rt::string(viewer_protocol_policy),
+                rt::string(required.viewer_protocol_policy),
             );
             CacheBehavior(this)
         }
@@ -1177,9 +1236,9 @@ pub mod distribution {
     pub struct ConnectionFunctionAssociation(rt::Props);
     impl ConnectionFunctionAssociation {
         /// A new `ConnectionFunctionAssociation`. Required properties: `id` (`Id`).
-        pub fn new(id: impl Into<rt::Expr>) -> Self {
+        pub fn new(id_value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
-            this.set("Id", None, rt::string(id));
+            this.set("Id", None, rt::string(id_value));
             ConnectionFunctionAssociation(this)
         }
     }
@@ -1514,8 +1573,8 @@ pub mod distribution {
     #[derive(Clone, Debug)]
     pub struct DistributionConfig(rt::Props);
     impl DistributionConfig {
-        /// A new `DistributionConfig`. Required properties: `default_cache_behavior` (`DefaultCacheBehavior`), `enabled` (`Enabled`).
-        pub fn new(default_cache_behavior: DefaultCacheBehavior, enabled: bool) -> Self {
+        /// A new `DistributionConfig`. Required properties: `enabled` (`Enabled`), `default_cache_behavior` (`DefaultCacheBehavior`).
+        pub fn new(enabled: bool, default_cache_behavior: DefaultCacheBehavior) -> Self {
             let mut this = rt::Props::default();
             this.set("DefaultCacheBehavior", None, default_cache_behavior.into());
             this.set("Enabled", None, rt::boolean(enabled));
@@ -1857,24 +1916,29 @@ pub mod distribution {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LegacyCustomOrigin(rt::Props);
+    /// The required values of [`LegacyCustomOrigin`], by name: two of them have one type, and a swap must not compile.
+    pub struct LegacyCustomOriginRequired {
+        /// The domain name assigned to your CF distribution. CloudFormation `DNSName`.
+        pub dns_name: rt::Expr,
+        /// Specifies the protocol (HTTP or HTTPS) that CF uses to connect to the origin. CloudFormation `OriginProtocolPolicy`.
+        pub origin_protocol_policy: rt::Expr,
+        /// The minimum SSL/TLS protocol version that CF uses when communicating with your origin server over HTTPs. CloudFormation `OriginSSLProtocols`.
+        pub origin_ssl_protocols: Vec<rt::Expr>,
+    }
     impl LegacyCustomOrigin {
         /// A new `LegacyCustomOrigin`. Required properties: `dns_name` (`DNSName`), `origin_protocol_policy` (`OriginProtocolPolicy`), `origin_ssl_protocols` (`OriginSSLProtocols`).
-        pub fn new(
-            dns_name: impl Into<rt::Expr>,
-            origin_protocol_policy: impl Into<rt::Expr>,
-            origin_ssl_protocols: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
+        pub fn new(required: LegacyCustomOriginRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("DNSName", None, rt::string(dns_name));
+            this.set("DNSName", None, rt::string(required.dns_name));
             this.set(
                 "OriginProtocolPolicy",
                 None,
-                rt::string(origin_protocol_policy),
+                rt::string(required.origin_protocol_policy),
             );
             this.set(
                 "OriginSSLProtocols",
                 None,
-                rt::strings(origin_ssl_protocols),
+                rt::strings(required.origin_ssl_protocols),
             );
             LegacyCustomOrigin(this)
         }
@@ -1960,12 +2024,19 @@ pub mod distribution {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Origin(rt::Props);
+    /// The required values of [`Origin`], by name: two of them have one type, and a swap must not compile.
+    pub struct OriginRequired {
+        /// The domain name for the origin. CloudFormation `DomainName`.
+        pub domain_name: rt::Expr,
+        /// A unique identifier for the origin. CloudFormation `Id`.
+        pub id: rt::Expr,
+    }
     impl Origin {
         /// A new `Origin`. Required properties: `domain_name` (`DomainName`), `id` (`Id`).
-        pub fn new(domain_name: impl Into<rt::Expr>, id: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: OriginRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("DomainName", None, rt::string(domain_name));
-            this.set("Id", None, rt::string(id));
+            this.set("DomainName", None, rt::string(required.domain_name));
+            this.set("Id", None, rt::string(required.id));
             Origin(this)
         }
         /// The number of times that CloudFront attempts to connect to the origin.
@@ -2051,12 +2122,19 @@ pub mod distribution {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OriginCustomHeader(rt::Props);
+    /// The required values of [`OriginCustomHeader`], by name: two of them have one type, and a swap must not compile.
+    pub struct OriginCustomHeaderRequired {
+        /// The value for the header that you specified in the ``HeaderName`` field. CloudFormation `HeaderValue`.
+        pub header_value: rt::Expr,
+        /// The name of a header that you want CloudFront to send to your origin. CloudFormation `HeaderName`.
+        pub header_name: rt::Expr,
+    }
     impl OriginCustomHeader {
-        /// A new `OriginCustomHeader`. Required properties: `header_name` (`HeaderName`), `header_value` (`HeaderValue`).
-        pub fn new(header_name: impl Into<rt::Expr>, header_value: impl Into<rt::Expr>) -> Self {
+        /// A new `OriginCustomHeader`. Required properties: `header_value` (`HeaderValue`), `header_name` (`HeaderName`).
+        pub fn new(required: OriginCustomHeaderRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("HeaderName", None, rt::string(header_name));
-            this.set("HeaderValue", None, rt::string(header_value));
+            this.set("HeaderName", None, rt::string(required.header_name));
+            this.set("HeaderValue", None, rt::string(required.header_value));
             OriginCustomHeader(this)
         }
     }
@@ -2069,15 +2147,15 @@ pub mod distribution {
     #[derive(Clone, Debug)]
     pub struct OriginGroup(rt::Props);
     impl OriginGroup {
-        /// A new `OriginGroup`. Required properties: `failover_criteria` (`FailoverCriteria`), `id` (`Id`), `members` (`Members`).
+        /// A new `OriginGroup`. Required properties: `id` (`Id`), `failover_criteria` (`FailoverCriteria`), `members` (`Members`).
         pub fn new(
+            id_value: impl Into<rt::Expr>,
             failover_criteria: OriginGroupFailoverCriteria,
-            id: impl Into<rt::Expr>,
             members: OriginGroupMembers,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("FailoverCriteria", None, failover_criteria.into());
-            this.set("Id", None, rt::string(id));
+            this.set("Id", None, rt::string(id_value));
             this.set("Members", None, members.into());
             OriginGroup(this)
         }
@@ -2130,8 +2208,8 @@ pub mod distribution {
     #[derive(Clone, Debug)]
     pub struct OriginGroupMembers(rt::Props);
     impl OriginGroupMembers {
-        /// A new `OriginGroupMembers`. Required properties: `items` (`Items`), `quantity` (`Quantity`).
-        pub fn new(items: impl IntoIterator<Item = OriginGroupMember>, quantity: i64) -> Self {
+        /// A new `OriginGroupMembers`. Required properties: `quantity` (`Quantity`), `items` (`Items`).
+        pub fn new(quantity: i64, items: impl IntoIterator<Item = OriginGroupMember>) -> Self {
             let mut this = rt::Props::default();
             this.set("Items", None, rt::list(items));
             this.set("Quantity", None, rt::int(quantity));
@@ -2219,8 +2297,8 @@ pub mod distribution {
     #[derive(Clone, Debug)]
     pub struct ParameterDefinition(rt::Props);
     impl ParameterDefinition {
-        /// A new `ParameterDefinition`. Required properties: `definition` (`Definition`), `name` (`Name`).
-        pub fn new(definition: Definition, name: impl Into<rt::Expr>) -> Self {
+        /// A new `ParameterDefinition`. Required properties: `name` (`Name`), `definition` (`Definition`).
+        pub fn new(name: impl Into<rt::Expr>, definition: Definition) -> Self {
             let mut this = rt::Props::default();
             this.set("Definition", None, definition.into());
             this.set("Name", None, rt::string(name));
@@ -2281,8 +2359,8 @@ pub mod distribution {
     #[derive(Clone, Debug)]
     pub struct StatusCodes(rt::Props);
     impl StatusCodes {
-        /// A new `StatusCodes`. Required properties: `items` (`Items`), `quantity` (`Quantity`).
-        pub fn new(items: impl IntoIterator<Item = i64>, quantity: i64) -> Self {
+        /// A new `StatusCodes`. Required properties: `quantity` (`Quantity`), `items` (`Items`).
+        pub fn new(quantity: i64, items: impl IntoIterator<Item = i64>) -> Self {
             let mut this = rt::Props::default();
             this.set("Items", None, rt::list(items));
             this.set("Quantity", None, rt::int(quantity));
@@ -2297,9 +2375,9 @@ pub mod distribution {
     pub struct StringSchema(rt::Props);
     impl StringSchema {
         /// A new `StringSchema`. Required properties: `required` (`Required`).
-        pub fn new(required: bool) -> Self {
+        pub fn new(required_value: bool) -> Self {
             let mut this = rt::Props::default();
-            this.set("Required", None, rt::boolean(required));
+            this.set("Required", None, rt::boolean(required_value));
             StringSchema(this)
         }
         /// CloudFormation `Comment`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -3141,23 +3219,27 @@ static DISTRIBUTION_TENANT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 7),
     awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
+/// The required values of [`DistributionTenant`], by name: two of them have one type, and a swap must not compile.
+pub struct DistributionTenantRequired {
+    /// The ID of the multi-tenant distribution. CloudFormation `DistributionId`.
+    pub distribution_id: rt::Expr,
+    /// The name of the distribution tenant. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The domains associated with the distribution tenant. CloudFormation `Domains`.
+    pub domains: Vec<rt::Expr>,
+}
 impl DistributionTenant {
-    /// Declares a `AWS::CloudFront::DistributionTenant` with the stack-unique `id`. Required properties: `distribution_id` (`DistributionId`), `domains` (`Domains`), `name` (`Name`).
+    /// Declares a `AWS::CloudFront::DistributionTenant` with the stack-unique `id`. Required properties: `distribution_id` (`DistributionId`), `name` (`Name`), `domains` (`Domains`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        distribution_id: impl Into<rt::Expr>,
-        domains: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DistributionTenantRequired) -> Self {
         let mut this = rt::Base::new(id, &DISTRIBUTION_TENANT_TYPE);
         this.set(
             "DistributionId",
             Some("distribution_id"),
-            rt::string(distribution_id),
+            rt::string(required.distribution_id),
         );
-        this.set("Domains", Some("domains"), rt::strings(domains));
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Domains", Some("domains"), rt::strings(required.domains));
+        this.set("Name", Some("name"), rt::string(required.name));
         DistributionTenant(this)
     }
     /// The ID of the connection group for the distribution tenant.
@@ -3607,17 +3689,22 @@ pub mod field_level_encryption_config {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ContentTypeProfile(rt::Props);
+    /// The required values of [`ContentTypeProfile`], by name: two of them have one type, and a swap must not compile.
+    pub struct ContentTypeProfileRequired {
+        /// The encryption format CloudFront uses for this content type. CloudFormation `Format`.
+        pub format: Format,
+        /// The content type CloudFront encrypts. CloudFormation `ContentType`.
+        pub content_type: rt::Expr,
+        /// The identifier of the field-level encryption profile CloudFront uses for this content type. CloudFormation `ProfileId`.
+        pub profile_id: rt::Expr,
+    }
     impl ContentTypeProfile {
-        /// A new `ContentTypeProfile`. Required properties: `content_type` (`ContentType`), `format` (`Format`), `profile_id` (`ProfileId`).
-        pub fn new(
-            content_type: impl Into<rt::Expr>,
-            format: Format,
-            profile_id: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `ContentTypeProfile`. Required properties: `format` (`Format`), `content_type` (`ContentType`), `profile_id` (`ProfileId`).
+        pub fn new(required: ContentTypeProfileRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ContentType", None, rt::string(content_type));
-            this.set("Format", None, format.into());
-            this.set("ProfileId", None, rt::string(profile_id));
+            this.set("ContentType", None, rt::string(required.content_type));
+            this.set("Format", None, required.format.into());
+            this.set("ProfileId", None, rt::string(required.profile_id));
             ContentTypeProfile(this)
         }
     }
@@ -3630,10 +3717,10 @@ pub mod field_level_encryption_config {
     #[derive(Clone, Debug)]
     pub struct ContentTypeProfileConfig(rt::Props);
     impl ContentTypeProfileConfig {
-        /// A new `ContentTypeProfileConfig`. Required properties: `content_type_profiles` (`ContentTypeProfiles`), `forward_when_content_type_is_unknown` (`ForwardWhenContentTypeIsUnknown`).
+        /// A new `ContentTypeProfileConfig`. Required properties: `forward_when_content_type_is_unknown` (`ForwardWhenContentTypeIsUnknown`), `content_type_profiles` (`ContentTypeProfiles`).
         pub fn new(
-            content_type_profiles: impl IntoIterator<Item = ContentTypeProfile>,
             forward_when_content_type_is_unknown: bool,
+            content_type_profiles: impl IntoIterator<Item = ContentTypeProfile>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("ContentTypeProfiles", None, rt::list(content_type_profiles));
@@ -3653,12 +3740,19 @@ pub mod field_level_encryption_config {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct QueryArgProfile(rt::Props);
+    /// The required values of [`QueryArgProfile`], by name: two of them have one type, and a swap must not compile.
+    pub struct QueryArgProfileRequired {
+        /// The query argument that CloudFront encrypts with the paired profile. CloudFormation `QueryArg`.
+        pub query_arg: rt::Expr,
+        /// The identifier of the field-level encryption profile CloudFront uses for this query argument. CloudFormation `ProfileId`.
+        pub profile_id: rt::Expr,
+    }
     impl QueryArgProfile {
-        /// A new `QueryArgProfile`. Required properties: `profile_id` (`ProfileId`), `query_arg` (`QueryArg`).
-        pub fn new(profile_id: impl Into<rt::Expr>, query_arg: impl Into<rt::Expr>) -> Self {
+        /// A new `QueryArgProfile`. Required properties: `query_arg` (`QueryArg`), `profile_id` (`ProfileId`).
+        pub fn new(required: QueryArgProfileRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ProfileId", None, rt::string(profile_id));
-            this.set("QueryArg", None, rt::string(query_arg));
+            this.set("ProfileId", None, rt::string(required.profile_id));
+            this.set("QueryArg", None, rt::string(required.query_arg));
             QueryArgProfile(this)
         }
     }
@@ -3806,24 +3900,33 @@ pub mod field_level_encryption_profile {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EncryptionEntity(rt::Props);
+    /// The required values of [`EncryptionEntity`], by name: two of them have one type, and a swap must not compile.
+    pub struct EncryptionEntityRequired {
+        /// The identifier of the CloudFront public key used to encrypt the fields that match the patterns. CloudFormation `PublicKeyId`.
+        pub public_key_id: rt::Expr,
+        /// The provider associated with the public key. CloudFormation `ProviderId`.
+        pub provider_id: rt::Expr,
+        /// The request-body field names to encrypt. CloudFormation `FieldPatterns`.
+        pub field_patterns: Vec<rt::Expr>,
+    }
     impl EncryptionEntity {
-        /// A new `EncryptionEntity`. Required properties: `field_patterns` (`FieldPatterns`), `provider_id` (`ProviderId`), `public_key_id` (`PublicKeyId`).
-        pub fn new(
-            field_patterns: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            provider_id: impl Into<rt::Expr>,
-            public_key_id: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `EncryptionEntity`. Required properties: `public_key_id` (`PublicKeyId`), `provider_id` (`ProviderId`), `field_patterns` (`FieldPatterns`).
+        pub fn new(required: EncryptionEntityRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "FieldPatterns",
                 Some("field_patterns"),
-                rt::strings(field_patterns),
+                rt::strings(required.field_patterns),
             );
-            this.set("ProviderId", Some("provider_id"), rt::string(provider_id));
+            this.set(
+                "ProviderId",
+                Some("provider_id"),
+                rt::string(required.provider_id),
+            );
             this.set(
                 "PublicKeyId",
                 Some("public_key_id"),
-                rt::string(public_key_id),
+                rt::string(required.public_key_id),
             );
             EncryptionEntity(this)
         }
@@ -3836,25 +3939,30 @@ pub mod field_level_encryption_profile {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FieldLevelEncryptionProfileConfig(rt::Props);
+    /// The required values of [`FieldLevelEncryptionProfileConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct FieldLevelEncryptionProfileConfigRequired {
+        /// The name of the field-level encryption profile. CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// A unique value that identifies the creation request. CloudFormation `CallerReference`.
+        pub caller_reference: rt::Expr,
+        /// The encryption entities of the field-level encryption profile. CloudFormation `EncryptionEntities`.
+        pub encryption_entities: Vec<EncryptionEntity>,
+    }
     impl FieldLevelEncryptionProfileConfig {
-        /// A new `FieldLevelEncryptionProfileConfig`. Required properties: `caller_reference` (`CallerReference`), `encryption_entities` (`EncryptionEntities`), `name` (`Name`).
-        pub fn new(
-            caller_reference: impl Into<rt::Expr>,
-            encryption_entities: impl IntoIterator<Item = EncryptionEntity>,
-            name: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `FieldLevelEncryptionProfileConfig`. Required properties: `name` (`Name`), `caller_reference` (`CallerReference`), `encryption_entities` (`EncryptionEntities`).
+        pub fn new(required: FieldLevelEncryptionProfileConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "CallerReference",
                 Some("caller_reference"),
-                rt::string(caller_reference),
+                rt::string(required.caller_reference),
             );
             this.set(
                 "EncryptionEntities",
                 Some("encryption_entities"),
-                rt::list(encryption_entities),
+                rt::list(required.encryption_entities),
             );
-            this.set("Name", Some("name"), rt::string(name));
+            this.set("Name", Some("name"), rt::string(required.name));
             FieldLevelEncryptionProfileConfig(this)
         }
         /// An optional comment describing the field-level encryption profile.
@@ -3895,27 +4003,31 @@ static FUNCTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 10),
     awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
+/// The required values of [`Function`], by name: two of them have one type, and a swap must not compile.
+pub struct FunctionRequired {
+    /// A name to identify the function. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// Contains configuration information about a CloudFront function. CloudFormation `FunctionConfig`.
+    pub function_config: function::FunctionConfig,
+    /// The function code. For more information about writing a CloudFront function, see [Writing function code for CloudFront Functions](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/wri… CloudFormation `FunctionCode`.
+    pub function_code: rt::Expr,
+}
 impl Function {
-    /// Declares a `AWS::CloudFront::Function` with the stack-unique `id`. Required properties: `function_code` (`FunctionCode`), `function_config` (`FunctionConfig`), `name` (`Name`).
+    /// Declares a `AWS::CloudFront::Function` with the stack-unique `id`. Required properties: `name` (`Name`), `function_config` (`FunctionConfig`), `function_code` (`FunctionCode`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        function_code: impl Into<rt::Expr>,
-        function_config: function::FunctionConfig,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: FunctionRequired) -> Self {
         let mut this = rt::Base::new(id, &FUNCTION_TYPE);
         this.set(
             "FunctionCode",
             Some("function_code"),
-            rt::string(function_code),
+            rt::string(required.function_code),
         );
         this.set(
             "FunctionConfig",
             Some("function_config"),
-            function_config.into(),
+            required.function_config.into(),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         Function(this)
     }
     /// A flag that determines whether to automatically publish the function to the ``LIVE`` stage when it’s created.
@@ -4080,10 +4192,10 @@ pub mod key_group {
     #[derive(Clone, Debug)]
     pub struct KeyGroupConfig(rt::Props);
     impl KeyGroupConfig {
-        /// A new `KeyGroupConfig`. Required properties: `items` (`Items`), `name` (`Name`).
+        /// A new `KeyGroupConfig`. Required properties: `name` (`Name`), `items` (`Items`).
         pub fn new(
-            items: impl IntoIterator<Item = impl Into<rt::Expr>>,
             name: impl Into<rt::Expr>,
+            items: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("Items", Some("items"), rt::strings(items));
@@ -4179,8 +4291,8 @@ pub mod key_value_store {
     #[derive(Clone, Debug)]
     pub struct ImportSource(rt::Props);
     impl ImportSource {
-        /// A new `ImportSource`. Required properties: `source_arn` (`SourceArn`), `source_type` (`SourceType`).
-        pub fn new(source_arn: impl Into<rt::Expr>, source_type: SourceType) -> Self {
+        /// A new `ImportSource`. Required properties: `source_type` (`SourceType`), `source_arn` (`SourceArn`).
+        pub fn new(source_type: SourceType, source_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set("SourceArn", Some("source_arn"), rt::string(source_arn));
             this.set("SourceType", Some("source_type"), source_type.into());
@@ -4366,30 +4478,36 @@ pub mod origin_access_control {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OriginAccessControlConfig(rt::Props);
+    /// The required values of [`OriginAccessControlConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct OriginAccessControlConfigRequired {
+        /// A name to identify the origin access control. CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// The signing protocol of the origin access control, which determines how CloudFront signs (authenticates) requests. CloudFormation `SigningProtocol`.
+        pub signing_protocol: rt::Expr,
+        /// Specifies which requests CloudFront signs (adds authentication information to). CloudFormation `SigningBehavior`.
+        pub signing_behavior: rt::Expr,
+        /// The type of origin that this origin access control is for. CloudFormation `OriginAccessControlOriginType`.
+        pub origin_access_control_origin_type: rt::Expr,
+    }
     impl OriginAccessControlConfig {
-        /// A new `OriginAccessControlConfig`. Required properties: `name` (`Name`), `origin_access_control_origin_type` (`OriginAccessControlOriginType`), `signing_behavior` (`SigningBehavior`), `signing_protocol` (`SigningProtocol`).
-        pub fn new(
-            name: impl Into<rt::Expr>,
-            origin_access_control_origin_type: impl Into<rt::Expr>,
-            signing_behavior: impl Into<rt::Expr>,
-            signing_protocol: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `OriginAccessControlConfig`. Required properties: `name` (`Name`), `signing_protocol` (`SigningProtocol`), `signing_behavior` (`SigningBehavior`), `origin_access_control_origin_type` (`OriginAccessControlOriginType`).
+        pub fn new(required: OriginAccessControlConfigRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
+            this.set("Name", Some("name"), rt::string(required.name));
             this.set(
                 "OriginAccessControlOriginType",
                 Some("origin_access_control_origin_type"),
-                rt::string(origin_access_control_origin_type),
+                rt::string(required.origin_access_control_origin_type),
             );
             this.set(
                 "SigningBehavior",
                 Some("signing_behavior"),
-                rt::string(signing_behavior),
+                rt::string(required.signing_behavior),
             );
             this.set(
                 "SigningProtocol",
                 Some("signing_protocol"),
-                rt::string(signing_protocol),
+                rt::string(required.signing_protocol),
             );
             OriginAccessControlConfig(this)
         }
@@ -4519,11 +4637,11 @@ pub mod origin_request_policy {
     #[derive(Clone, Debug)]
     pub struct OriginRequestPolicyConfig(rt::Props);
     impl OriginRequestPolicyConfig {
-        /// A new `OriginRequestPolicyConfig`. Required properties: `cookies_config` (`CookiesConfig`), `headers_config` (`HeadersConfig`), `name` (`Name`), `query_strings_config` (`QueryStringsConfig`).
+        /// A new `OriginRequestPolicyConfig`. Required properties: `name` (`Name`), `headers_config` (`HeadersConfig`), `cookies_config` (`CookiesConfig`), `query_strings_config` (`QueryStringsConfig`).
         pub fn new(
-            cookies_config: CookiesConfig,
-            headers_config: HeadersConfig,
             name: impl Into<rt::Expr>,
+            headers_config: HeadersConfig,
+            cookies_config: CookiesConfig,
             query_strings_config: QueryStringsConfig,
         ) -> Self {
             let mut this = rt::Props::default();
@@ -4640,21 +4758,30 @@ pub mod public_key {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PublicKeyConfig(rt::Props);
+    /// The required values of [`PublicKeyConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct PublicKeyConfigRequired {
+        /// A string included in the request to help make sure that the request can't be replayed. CloudFormation `CallerReference`.
+        pub caller_reference: rt::Expr,
+        /// A name to help identify the public key. CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// The public key that you can use with [signed URLs and signed cookies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/PrivateContent.html), or with [field-level encryption](https://… CloudFormation `EncodedKey`.
+        pub encoded_key: rt::Expr,
+    }
     impl PublicKeyConfig {
-        /// A new `PublicKeyConfig`. Required properties: `caller_reference` (`CallerReference`), `encoded_key` (`EncodedKey`), `name` (`Name`).
-        pub fn new(
-            caller_reference: impl Into<rt::Expr>,
-            encoded_key: impl Into<rt::Expr>,
-            name: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `PublicKeyConfig`. Required properties: `caller_reference` (`CallerReference`), `name` (`Name`), `encoded_key` (`EncodedKey`).
+        pub fn new(required: PublicKeyConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "CallerReference",
                 Some("caller_reference"),
-                rt::string(caller_reference),
+                rt::string(required.caller_reference),
             );
-            this.set("EncodedKey", Some("encoded_key"), rt::string(encoded_key));
-            this.set("Name", Some("name"), rt::string(name));
+            this.set(
+                "EncodedKey",
+                Some("encoded_key"),
+                rt::string(required.encoded_key),
+            );
+            this.set("Name", Some("name"), rt::string(required.name));
             PublicKeyConfig(this)
         }
         /// A comment to describe the public key.
@@ -4684,13 +4811,13 @@ static REALTIME_LOG_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 17)),
 };
 impl RealtimeLogConfig {
-    /// Declares a `AWS::CloudFront::RealtimeLogConfig` with the stack-unique `id`. Required properties: `end_points` (`EndPoints`), `fields` (`Fields`), `name` (`Name`), `sampling_rate` (`SamplingRate`).
+    /// Declares a `AWS::CloudFront::RealtimeLogConfig` with the stack-unique `id`. Required properties: `name` (`Name`), `end_points` (`EndPoints`), `fields` (`Fields`), `sampling_rate` (`SamplingRate`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
+        name: impl Into<rt::Expr>,
         end_points: impl IntoIterator<Item = realtime_log_config::EndPoint>,
         fields: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        name: impl Into<rt::Expr>,
         sampling_rate: i64,
     ) -> Self {
         let mut this = rt::Base::new(id, &REALTIME_LOG_CONFIG_TYPE);
@@ -4750,12 +4877,23 @@ pub mod realtime_log_config {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KinesisStreamConfig(rt::Props);
+    /// The required values of [`KinesisStreamConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct KinesisStreamConfigRequired {
+        /// The Amazon Resource Name (ARN) of an IAMlong (IAM) role that CloudFront can use to send real-time log data to your Kinesis data stream. CloudFormation `RoleArn`.
+        pub role_arn: rt::Expr,
+        /// The Amazon Resource Name (ARN) of the Kinesis data stream where you are sending real-time log data. CloudFormation `StreamArn`.
+        pub stream_arn: rt::Expr,
+    }
     impl KinesisStreamConfig {
         /// A new `KinesisStreamConfig`. Required properties: `role_arn` (`RoleArn`), `stream_arn` (`StreamArn`).
-        pub fn new(role_arn: impl Into<rt::Expr>, stream_arn: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: KinesisStreamConfigRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
-            this.set("StreamArn", Some("stream_arn"), rt::string(stream_arn));
+            this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
+            this.set(
+                "StreamArn",
+                Some("stream_arn"),
+                rt::string(required.stream_arn),
+            );
             KinesisStreamConfig(this)
         }
     }
@@ -4886,8 +5024,8 @@ pub mod response_headers_policy {
     #[derive(Clone, Debug)]
     pub struct ContentSecurityPolicy(rt::Props);
     impl ContentSecurityPolicy {
-        /// A new `ContentSecurityPolicy`. Required properties: `content_security_policy` (`ContentSecurityPolicy`), `override_` (`Override`).
-        pub fn new(content_security_policy: impl Into<rt::Expr>, override_: bool) -> Self {
+        /// A new `ContentSecurityPolicy`. Required properties: `override_` (`Override`), `content_security_policy` (`ContentSecurityPolicy`).
+        pub fn new(override_: bool, content_security_policy: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ContentSecurityPolicy",
@@ -4922,40 +5060,47 @@ pub mod response_headers_policy {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CorsConfig(rt::Props);
+    /// The required values of [`CorsConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct CorsConfigRequired {
+        /// A list of origins (domain names) that CloudFront can use as the value for the ``Access-Control-Allow-Origin`` HTTP response header. CloudFormation `AccessControlAllowOrigins`.
+        pub access_control_allow_origins: AccessControlAllowOrigins,
+        /// A list of HTTP header names that CloudFront includes as values for the ``Access-Control-Allow-Headers`` HTTP response header. CloudFormation `AccessControlAllowHeaders`.
+        pub access_control_allow_headers: AccessControlAllowHeaders,
+        /// A list of HTTP methods that CloudFront includes as values for the ``Access-Control-Allow-Methods`` HTTP response header. CloudFormation `AccessControlAllowMethods`.
+        pub access_control_allow_methods: AccessControlAllowMethods,
+        /// A Boolean that CloudFront uses as the value for the ``Access-Control-Allow-Credentials`` HTTP response header. CloudFormation `AccessControlAllowCredentials`.
+        pub access_control_allow_credentials: bool,
+        /// A Boolean that determines whether CloudFront overrides HTTP response headers received from the origin with the ones specified in this response headers policy. CloudFormation `OriginOverride`.
+        pub origin_override: bool,
+    }
     impl CorsConfig {
-        /// A new `CorsConfig`. Required properties: `access_control_allow_credentials` (`AccessControlAllowCredentials`), `access_control_allow_headers` (`AccessControlAllowHeaders`), `access_control_allow_methods` (`AccessControlAllowMethods`), `access_control_allow_origins` (`AccessControlAllowOrigins`), `origin_override` (`OriginOverride`).
-        pub fn new(
-            access_control_allow_credentials: bool,
-            access_control_allow_headers: AccessControlAllowHeaders,
-            access_control_allow_methods: AccessControlAllowMethods,
-            access_control_allow_origins: AccessControlAllowOrigins,
-            origin_override: bool,
-        ) -> Self {
+        /// A new `CorsConfig`. Required properties: `access_control_allow_origins` (`AccessControlAllowOrigins`), `access_control_allow_headers` (`AccessControlAllowHeaders`), `access_control_allow_methods` (`AccessControlAllowMethods`), `access_control_allow_credentials` (`AccessControlAllowCredentials`), `origin_override` (`OriginOverride`).
+        pub fn new(required: CorsConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AccessControlAllowCredentials",
                 Some("access_control_allow_credentials"),
-                rt::boolean(access_control_allow_credentials),
+                rt::boolean(required.access_control_allow_credentials),
             );
             this.set(
                 "AccessControlAllowHeaders",
                 Some("access_control_allow_headers"),
-                access_control_allow_headers.into(),
+                required.access_control_allow_headers.into(),
             );
             this.set(
                 "AccessControlAllowMethods",
                 Some("access_control_allow_methods"),
-                access_control_allow_methods.into(),
+                required.access_control_allow_methods.into(),
             );
             this.set(
                 "AccessControlAllowOrigins",
                 Some("access_control_allow_origins"),
-                access_control_allow_origins.into(),
+                required.access_control_allow_origins.into(),
             );
             this.set(
                 "OriginOverride",
                 Some("origin_override"),
-                rt::boolean(origin_override),
+                rt::boolean(required.origin_override),
             );
             CorsConfig(this)
         }
@@ -4990,17 +5135,26 @@ pub mod response_headers_policy {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomHeader(rt::Props);
+    /// The required values of [`CustomHeader`], by name: two of them have one type, and a swap must not compile.
+    pub struct CustomHeaderRequired {
+        /// The HTTP response header name. CloudFormation `Header`.
+        pub header: rt::Expr,
+        /// The value for the HTTP response header. CloudFormation `Value`.
+        pub value: rt::Expr,
+        /// A Boolean that determines whether CloudFront overrides a response header with the same name received from the origin with the header specified here. CloudFormation `Override`.
+        pub override_: bool,
+    }
     impl CustomHeader {
-        /// A new `CustomHeader`. Required properties: `header` (`Header`), `override_` (`Override`), `value` (`Value`).
-        pub fn new(
-            header: impl Into<rt::Expr>,
-            override_: bool,
-            value: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `CustomHeader`. Required properties: `header` (`Header`), `value` (`Value`), `override_` (`Override`).
+        pub fn new(required: CustomHeaderRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Header", Some("header"), rt::string(header));
-            this.set("Override", Some("override"), rt::boolean(override_));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Header", Some("header"), rt::string(required.header));
+            this.set(
+                "Override",
+                Some("override"),
+                rt::boolean(required.override_),
+            );
+            this.set("Value", Some("value"), rt::string(required.value));
             CustomHeader(this)
         }
     }
@@ -5029,8 +5183,8 @@ pub mod response_headers_policy {
     #[derive(Clone, Debug)]
     pub struct FrameOptions(rt::Props);
     impl FrameOptions {
-        /// A new `FrameOptions`. Required properties: `frame_option` (`FrameOption`), `override_` (`Override`).
-        pub fn new(frame_option: impl Into<rt::Expr>, override_: bool) -> Self {
+        /// A new `FrameOptions`. Required properties: `override_` (`Override`), `frame_option` (`FrameOption`).
+        pub fn new(override_: bool, frame_option: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "FrameOption",
@@ -5273,8 +5427,8 @@ pub mod response_headers_policy {
     #[derive(Clone, Debug)]
     pub struct StrictTransportSecurity(rt::Props);
     impl StrictTransportSecurity {
-        /// A new `StrictTransportSecurity`. Required properties: `access_control_max_age_sec` (`AccessControlMaxAgeSec`), `override_` (`Override`).
-        pub fn new(access_control_max_age_sec: i64, override_: bool) -> Self {
+        /// A new `StrictTransportSecurity`. Required properties: `override_` (`Override`), `access_control_max_age_sec` (`AccessControlMaxAgeSec`).
+        pub fn new(override_: bool, access_control_max_age_sec: i64) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AccessControlMaxAgeSec",
@@ -5311,12 +5465,27 @@ pub mod response_headers_policy {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct XssProtection(rt::Props);
+    /// The required values of [`XssProtection`], by name: two of them have one type, and a swap must not compile.
+    pub struct XssProtectionRequired {
+        /// A Boolean that determines whether CloudFront overrides the ``X-XSS-Protection`` HTTP response header received from the origin with the one specified in this response headers policy. CloudFormation `Override`.
+        pub override_: bool,
+        /// A Boolean that determines the value of the ``X-XSS-Protection`` HTTP response header. CloudFormation `Protection`.
+        pub protection: bool,
+    }
     impl XssProtection {
         /// A new `XssProtection`. Required properties: `override_` (`Override`), `protection` (`Protection`).
-        pub fn new(override_: bool, protection: bool) -> Self {
+        pub fn new(required: XssProtectionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Override", Some("override"), rt::boolean(override_));
-            this.set("Protection", Some("protection"), rt::boolean(protection));
+            this.set(
+                "Override",
+                Some("override"),
+                rt::boolean(required.override_),
+            );
+            this.set(
+                "Protection",
+                Some("protection"),
+                rt::boolean(required.protection),
+            );
             XssProtection(this)
         }
         /// A Boolean that determines whether CloudFront includes the ``mode=block`` directive in the ``X-XSS-Protection`` header.
@@ -5430,17 +5599,22 @@ pub mod streaming_distribution {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Logging(rt::Props);
+    /// The required values of [`Logging`], by name: two of them have one type, and a swap must not compile.
+    pub struct LoggingRequired {
+        /// CloudFormation `Bucket`.
+        pub bucket: rt::Expr,
+        /// CloudFormation `Enabled`.
+        pub enabled: bool,
+        /// CloudFormation `Prefix`.
+        pub prefix: rt::Expr,
+    }
     impl Logging {
         /// A new `Logging`. Required properties: `bucket` (`Bucket`), `enabled` (`Enabled`), `prefix` (`Prefix`).
-        pub fn new(
-            bucket: impl Into<rt::Expr>,
-            enabled: bool,
-            prefix: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: LoggingRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Bucket", None, rt::string(bucket));
-            this.set("Enabled", None, rt::boolean(enabled));
-            this.set("Prefix", None, rt::string(prefix));
+            this.set("Bucket", None, rt::string(required.bucket));
+            this.set("Enabled", None, rt::boolean(required.enabled));
+            this.set("Prefix", None, rt::string(required.prefix));
             Logging(this)
         }
     }
@@ -5450,18 +5624,22 @@ pub mod streaming_distribution {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3Origin(rt::Props);
+    /// The required values of [`S3Origin`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3OriginRequired {
+        /// CloudFormation `DomainName`.
+        pub domain_name: rt::Expr,
+        /// CloudFormation `OriginAccessIdentity`.
+        pub origin_access_identity: rt::Expr,
+    }
     impl S3Origin {
         /// A new `S3Origin`. Required properties: `domain_name` (`DomainName`), `origin_access_identity` (`OriginAccessIdentity`).
-        pub fn new(
-            domain_name: impl Into<rt::Expr>,
-            origin_access_identity: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: S3OriginRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("DomainName", None, rt::string(domain_name));
+            this.set("DomainName", None, rt::string(required.domain_name));
             this.set(
                 "OriginAccessIdentity",
                 None,
-                rt::string(origin_access_identity),
+                rt::string(required.origin_access_identity),
             );
             S3Origin(this)
         }
@@ -5630,17 +5808,22 @@ pub mod trust_store {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CaCertificatesBundleS3Location(rt::Props);
+    /// The required values of [`CaCertificatesBundleS3Location`], by name: two of them have one type, and a swap must not compile.
+    pub struct CaCertificatesBundleS3LocationRequired {
+        /// The S3 bucket. CloudFormation `Bucket`.
+        pub bucket: rt::Expr,
+        /// The location's key. CloudFormation `Key`.
+        pub key: rt::Expr,
+        /// The location's Region. CloudFormation `Region`.
+        pub region: rt::Expr,
+    }
     impl CaCertificatesBundleS3Location {
         /// A new `CaCertificatesBundleS3Location`. Required properties: `bucket` (`Bucket`), `key` (`Key`), `region` (`Region`).
-        pub fn new(
-            bucket: impl Into<rt::Expr>,
-            key: impl Into<rt::Expr>,
-            region: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: CaCertificatesBundleS3LocationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Bucket", Some("bucket"), rt::string(bucket));
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Region", Some("region"), rt::string(region));
+            this.set("Bucket", Some("bucket"), rt::string(required.bucket));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Region", Some("region"), rt::string(required.region));
             CaCertificatesBundleS3Location(this)
         }
         /// The location's version.
@@ -5759,12 +5942,19 @@ pub mod vpc_origin {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcOriginEndpointConfig(rt::Props);
+    /// The required values of [`VpcOriginEndpointConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct VpcOriginEndpointConfigRequired {
+        /// The name of the CloudFront VPC origin endpoint configuration. CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// The ARN of the CloudFront VPC origin endpoint configuration. CloudFormation `Arn`.
+        pub arn: rt::Expr,
+    }
     impl VpcOriginEndpointConfig {
-        /// A new `VpcOriginEndpointConfig`. Required properties: `arn` (`Arn`), `name` (`Name`).
-        pub fn new(arn: impl Into<rt::Expr>, name: impl Into<rt::Expr>) -> Self {
+        /// A new `VpcOriginEndpointConfig`. Required properties: `name` (`Name`), `arn` (`Arn`).
+        pub fn new(required: VpcOriginEndpointConfigRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Arn", Some("arn"), rt::string(arn));
-            this.set("Name", Some("name"), rt::string(name));
+            this.set("Arn", Some("arn"), rt::string(required.arn));
+            this.set("Name", Some("name"), rt::string(required.name));
             VpcOriginEndpointConfig(this)
         }
         /// The HTTP port for the CloudFront VPC origin endpoint configuration.

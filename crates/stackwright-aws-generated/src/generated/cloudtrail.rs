@@ -104,8 +104,8 @@ pub mod channel {
     #[derive(Clone, Debug)]
     pub struct Destination(rt::Props);
     impl Destination {
-        /// A new `Destination`. Required properties: `location` (`Location`), `type_` (`Type`).
-        pub fn new(location: impl Into<rt::Expr>, type_: Type) -> Self {
+        /// A new `Destination`. Required properties: `type_` (`Type`), `location` (`Location`).
+        pub fn new(type_: Type, location: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set("Location", Some("location"), rt::string(location));
             this.set("Type", Some("type"), type_.into());
@@ -598,8 +598,8 @@ pub mod event_data_store {
     #[derive(Clone, Debug)]
     pub struct ContextKeySelector(rt::Props);
     impl ContextKeySelector {
-        /// A new `ContextKeySelector`. Required properties: `equals` (`Equals`), `type_` (`Type`).
-        pub fn new(equals: impl IntoIterator<Item = impl Into<rt::Expr>>, type_: Type) -> Self {
+        /// A new `ContextKeySelector`. Required properties: `type_` (`Type`), `equals` (`Equals`).
+        pub fn new(type_: Type, equals: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
             let mut this = rt::Props::default();
             this.set("Equals", Some("equals"), rt::strings(equals));
             this.set("Type", Some("type"), type_.into());
@@ -718,12 +718,12 @@ static TRAIL_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl Trail {
-    /// Declares a `AWS::CloudTrail::Trail` with the stack-unique `id`. Required properties: `is_logging` (`IsLogging`), `s3_bucket_name` (`S3BucketName`).
+    /// Declares a `AWS::CloudTrail::Trail` with the stack-unique `id`. Required properties: `s3_bucket_name` (`S3BucketName`), `is_logging` (`IsLogging`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        is_logging: bool,
         s3_bucket_name: impl Into<rt::Expr>,
+        is_logging: bool,
     ) -> Self {
         let mut this = rt::Base::new(id, &TRAIL_TYPE);
         this.set("IsLogging", Some("is_logging"), rt::boolean(is_logging));

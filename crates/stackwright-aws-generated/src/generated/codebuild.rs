@@ -476,13 +476,13 @@ static PROJECT_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: None,
 };
 impl Project {
-    /// Declares a `AWS::CodeBuild::Project` with the stack-unique `id`. Required properties: `artifacts` (`Artifacts`), `environment` (`Environment`), `service_role` (`ServiceRole`), `source` (`Source`).
+    /// Declares a `AWS::CodeBuild::Project` with the stack-unique `id`. Required properties: `artifacts` (`Artifacts`), `service_role` (`ServiceRole`), `environment` (`Environment`), `source` (`Source`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
         artifacts: project::Artifacts,
-        environment: project::Environment,
         service_role: impl Into<rt::Expr>,
+        environment: project::Environment,
         source: project::Source,
     ) -> Self {
         let mut this = rt::Base::new(id, &PROJECT_TYPE);
@@ -774,17 +774,22 @@ pub mod project {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Environment(rt::Props);
+    /// The required values of [`Environment`], by name: two of them have one type, and a swap must not compile.
+    pub struct EnvironmentRequired {
+        /// CloudFormation `Type`.
+        pub type_: rt::Expr,
+        /// CloudFormation `Image`.
+        pub image: rt::Expr,
+        /// CloudFormation `ComputeType`.
+        pub compute_type: rt::Expr,
+    }
     impl Environment {
-        /// A new `Environment`. Required properties: `compute_type` (`ComputeType`), `image` (`Image`), `type_` (`Type`).
-        pub fn new(
-            compute_type: impl Into<rt::Expr>,
-            image: impl Into<rt::Expr>,
-            type_: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `Environment`. Required properties: `type_` (`Type`), `image` (`Image`), `compute_type` (`ComputeType`).
+        pub fn new(required: EnvironmentRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ComputeType", None, rt::string(compute_type));
-            this.set("Image", None, rt::string(image));
-            this.set("Type", None, rt::string(type_));
+            this.set("ComputeType", None, rt::string(required.compute_type));
+            this.set("Image", None, rt::string(required.image));
+            this.set("Type", None, rt::string(required.type_));
             Environment(this)
         }
         /// CloudFormation `Certificate`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -838,12 +843,19 @@ pub mod project {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EnvironmentVariable(rt::Props);
+    /// The required values of [`EnvironmentVariable`], by name: two of them have one type, and a swap must not compile.
+    pub struct EnvironmentVariableRequired {
+        /// CloudFormation `Value`.
+        pub value: rt::Expr,
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+    }
     impl EnvironmentVariable {
-        /// A new `EnvironmentVariable`. Required properties: `name` (`Name`), `value` (`Value`).
-        pub fn new(name: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        /// A new `EnvironmentVariable`. Required properties: `value` (`Value`), `name` (`Name`).
+        pub fn new(required: EnvironmentVariableRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", None, rt::string(name));
-            this.set("Value", None, rt::string(value));
+            this.set("Name", None, rt::string(required.name));
+            this.set("Value", None, rt::string(required.value));
             EnvironmentVariable(this)
         }
         /// CloudFormation `Type`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -962,19 +974,25 @@ pub mod project {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ProjectFileSystemLocation(rt::Props);
+    /// The required values of [`ProjectFileSystemLocation`], by name: two of them have one type, and a swap must not compile.
+    pub struct ProjectFileSystemLocationRequired {
+        /// CloudFormation `MountPoint`.
+        pub mount_point: rt::Expr,
+        /// CloudFormation `Type`.
+        pub type_: rt::Expr,
+        /// CloudFormation `Identifier`.
+        pub identifier: rt::Expr,
+        /// CloudFormation `Location`.
+        pub location: rt::Expr,
+    }
     impl ProjectFileSystemLocation {
-        /// A new `ProjectFileSystemLocation`. Required properties: `identifier` (`Identifier`), `location` (`Location`), `mount_point` (`MountPoint`), `type_` (`Type`).
-        pub fn new(
-            identifier: impl Into<rt::Expr>,
-            location: impl Into<rt::Expr>,
-            mount_point: impl Into<rt::Expr>,
-            type_: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `ProjectFileSystemLocation`. Required properties: `mount_point` (`MountPoint`), `type_` (`Type`), `identifier` (`Identifier`), `location` (`Location`).
+        pub fn new(required: ProjectFileSystemLocationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Identifier", None, rt::string(identifier));
-            this.set("Location", None, rt::string(location));
-            this.set("MountPoint", None, rt::string(mount_point));
-            this.set("Type", None, rt::string(type_));
+            this.set("Identifier", None, rt::string(required.identifier));
+            this.set("Location", None, rt::string(required.location));
+            this.set("MountPoint", None, rt::string(required.mount_point));
+            this.set("Type", None, rt::string(required.type_));
             ProjectFileSystemLocation(this)
         }
         /// CloudFormation `MountOptions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1090,15 +1108,23 @@ pub mod project {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RegistryCredential(rt::Props);
+    /// The required values of [`RegistryCredential`], by name: two of them have one type, and a swap must not compile.
+    pub struct RegistryCredentialRequired {
+        /// CloudFormation `Credential`.
+        pub credential: rt::Expr,
+        /// CloudFormation `CredentialProvider`.
+        pub credential_provider: rt::Expr,
+    }
     impl RegistryCredential {
         /// A new `RegistryCredential`. Required properties: `credential` (`Credential`), `credential_provider` (`CredentialProvider`).
-        pub fn new(
-            credential: impl Into<rt::Expr>,
-            credential_provider: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: RegistryCredentialRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Credential", None, rt::string(credential));
-            this.set("CredentialProvider", None, rt::string(credential_provider));
+            this.set("Credential", None, rt::string(required.credential));
+            this.set(
+                "CredentialProvider",
+                None,
+                rt::string(required.credential_provider),
+            );
             RegistryCredential(this)
         }
     }
@@ -1278,12 +1304,12 @@ static REPORT_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl ReportGroup {
-    /// Declares a `AWS::CodeBuild::ReportGroup` with the stack-unique `id`. Required properties: `export_config` (`ExportConfig`), `type_` (`Type`).
+    /// Declares a `AWS::CodeBuild::ReportGroup` with the stack-unique `id`. Required properties: `type_` (`Type`), `export_config` (`ExportConfig`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        export_config: report_group::ReportExportConfig,
         type_: report_group::Type,
+        export_config: report_group::ReportExportConfig,
     ) -> Self {
         let mut this = rt::Base::new(id, &REPORT_GROUP_TYPE);
         this.set("ExportConfig", Some("export_config"), export_config.into());
@@ -1429,19 +1455,31 @@ static SOURCE_CREDENTIAL_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`SourceCredential`], by name: two of them have one type, and a swap must not compile.
+pub struct SourceCredentialRequired {
+    /// The type of source provider. CloudFormation `ServerType`.
+    pub server_type: rt::Expr,
+    /// For GitHub or GitHub Enterprise, this is the personal access token. CloudFormation `Token`.
+    pub token: rt::Expr,
+    /// The type of authentication used by the credentials. CloudFormation `AuthType`.
+    pub auth_type: rt::Expr,
+}
 impl SourceCredential {
-    /// Declares a `AWS::CodeBuild::SourceCredential` with the stack-unique `id`. Required properties: `auth_type` (`AuthType`), `server_type` (`ServerType`), `token` (`Token`).
+    /// Declares a `AWS::CodeBuild::SourceCredential` with the stack-unique `id`. Required properties: `server_type` (`ServerType`), `token` (`Token`), `auth_type` (`AuthType`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        auth_type: impl Into<rt::Expr>,
-        server_type: impl Into<rt::Expr>,
-        token: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: SourceCredentialRequired) -> Self {
         let mut this = rt::Base::new(id, &SOURCE_CREDENTIAL_TYPE);
-        this.set("AuthType", Some("auth_type"), rt::string(auth_type));
-        this.set("ServerType", Some("server_type"), rt::string(server_type));
-        this.set("Token", Some("token"), rt::string(token));
+        this.set(
+            "AuthType",
+            Some("auth_type"),
+            rt::string(required.auth_type),
+        );
+        this.set(
+            "ServerType",
+            Some("server_type"),
+            rt::string(required.server_type),
+        );
+        this.set("Token", Some("token"), rt::string(required.token));
         SourceCredential(this)
     }
     /// The Bitbucket username when the authType is BASIC_AUTH.

@@ -193,19 +193,26 @@ pub mod deployment_config {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TimeBasedCanary(rt::Props);
+    /// The required values of [`TimeBasedCanary`], by name: two of them have one type, and a swap must not compile.
+    pub struct TimeBasedCanaryRequired {
+        /// CloudFormation `CanaryPercentage`.
+        pub canary_percentage: i64,
+        /// CloudFormation `CanaryInterval`.
+        pub canary_interval: i64,
+    }
     impl TimeBasedCanary {
-        /// A new `TimeBasedCanary`. Required properties: `canary_interval` (`CanaryInterval`), `canary_percentage` (`CanaryPercentage`).
-        pub fn new(canary_interval: i64, canary_percentage: i64) -> Self {
+        /// A new `TimeBasedCanary`. Required properties: `canary_percentage` (`CanaryPercentage`), `canary_interval` (`CanaryInterval`).
+        pub fn new(required: TimeBasedCanaryRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "CanaryInterval",
                 Some("canary_interval"),
-                rt::int(canary_interval),
+                rt::int(required.canary_interval),
             );
             this.set(
                 "CanaryPercentage",
                 Some("canary_percentage"),
-                rt::int(canary_percentage),
+                rt::int(required.canary_percentage),
             );
             TimeBasedCanary(this)
         }
@@ -216,19 +223,26 @@ pub mod deployment_config {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TimeBasedLinear(rt::Props);
+    /// The required values of [`TimeBasedLinear`], by name: two of them have one type, and a swap must not compile.
+    pub struct TimeBasedLinearRequired {
+        /// CloudFormation `LinearInterval`.
+        pub linear_interval: i64,
+        /// CloudFormation `LinearPercentage`.
+        pub linear_percentage: i64,
+    }
     impl TimeBasedLinear {
         /// A new `TimeBasedLinear`. Required properties: `linear_interval` (`LinearInterval`), `linear_percentage` (`LinearPercentage`).
-        pub fn new(linear_interval: i64, linear_percentage: i64) -> Self {
+        pub fn new(required: TimeBasedLinearRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "LinearInterval",
                 Some("linear_interval"),
-                rt::int(linear_interval),
+                rt::int(required.linear_interval),
             );
             this.set(
                 "LinearPercentage",
                 Some("linear_percentage"),
-                rt::int(linear_percentage),
+                rt::int(required.linear_percentage),
             );
             TimeBasedLinear(this)
         }
@@ -337,24 +351,27 @@ static DEPLOYMENT_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`DeploymentGroup`], by name: two of them have one type, and a swap must not compile.
+pub struct DeploymentGroupRequired {
+    /// The name of an existing CodeDeploy application to associate this deployment group with. CloudFormation `ApplicationName`.
+    pub application_name: rt::Expr,
+    /// A service role Amazon Resource Name (ARN) that grants CodeDeploy permission to make calls to AWS services on your behalf. CloudFormation `ServiceRoleArn`.
+    pub service_role_arn: rt::Expr,
+}
 impl DeploymentGroup {
     /// Declares a `AWS::CodeDeploy::DeploymentGroup` with the stack-unique `id`. Required properties: `application_name` (`ApplicationName`), `service_role_arn` (`ServiceRoleArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        application_name: impl Into<rt::Expr>,
-        service_role_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DeploymentGroupRequired) -> Self {
         let mut this = rt::Base::new(id, &DEPLOYMENT_GROUP_TYPE);
         this.set(
             "ApplicationName",
             Some("application_name"),
-            rt::string(application_name),
+            rt::string(required.application_name),
         );
         this.set(
             "ServiceRoleArn",
             Some("service_role_arn"),
-            rt::string(service_role_arn),
+            rt::string(required.service_role_arn),
         );
         DeploymentGroup(this)
     }
@@ -928,19 +945,26 @@ pub mod deployment_group {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EcsService(rt::Props);
+    /// The required values of [`EcsService`], by name: two of them have one type, and a swap must not compile.
+    pub struct EcsServiceRequired {
+        /// The name of the target Amazon ECS service. CloudFormation `ServiceName`.
+        pub service_name: rt::Expr,
+        /// The name of the cluster that the Amazon ECS service is associated with. CloudFormation `ClusterName`.
+        pub cluster_name: rt::Expr,
+    }
     impl EcsService {
-        /// A new `EcsService`. Required properties: `cluster_name` (`ClusterName`), `service_name` (`ServiceName`).
-        pub fn new(cluster_name: impl Into<rt::Expr>, service_name: impl Into<rt::Expr>) -> Self {
+        /// A new `EcsService`. Required properties: `service_name` (`ServiceName`), `cluster_name` (`ClusterName`).
+        pub fn new(required: EcsServiceRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ClusterName",
                 Some("cluster_name"),
-                rt::string(cluster_name),
+                rt::string(required.cluster_name),
             );
             this.set(
                 "ServiceName",
                 Some("service_name"),
-                rt::string(service_name),
+                rt::string(required.service_name),
             );
             EcsService(this)
         }
@@ -975,12 +999,27 @@ pub mod deployment_group {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GitHubLocation(rt::Props);
+    /// The required values of [`GitHubLocation`], by name: two of them have one type, and a swap must not compile.
+    pub struct GitHubLocationRequired {
+        /// The GitHub account and repository pair that stores the application revision to be deployed. CloudFormation `Repository`.
+        pub repository: rt::Expr,
+        /// The SHA1 commit ID of the GitHub commit that represents the bundled artifacts for the application revision. CloudFormation `CommitId`.
+        pub commit_id: rt::Expr,
+    }
     impl GitHubLocation {
-        /// A new `GitHubLocation`. Required properties: `commit_id` (`CommitId`), `repository` (`Repository`).
-        pub fn new(commit_id: impl Into<rt::Expr>, repository: impl Into<rt::Expr>) -> Self {
+        /// A new `GitHubLocation`. Required properties: `repository` (`Repository`), `commit_id` (`CommitId`).
+        pub fn new(required: GitHubLocationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("CommitId", Some("commit_id"), rt::string(commit_id));
-            this.set("Repository", Some("repository"), rt::string(repository));
+            this.set(
+                "CommitId",
+                Some("commit_id"),
+                rt::string(required.commit_id),
+            );
+            this.set(
+                "Repository",
+                Some("repository"),
+                rt::string(required.repository),
+            );
             GitHubLocation(this)
         }
     }
@@ -1158,12 +1197,19 @@ pub mod deployment_group {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3Location(rt::Props);
+    /// The required values of [`S3Location`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3LocationRequired {
+        /// The name of the Amazon S3 bucket where the application revision is stored. CloudFormation `Bucket`.
+        pub bucket: rt::Expr,
+        /// The name of the Amazon S3 object that represents the bundled artifacts for the application revision. CloudFormation `Key`.
+        pub key: rt::Expr,
+    }
     impl S3Location {
         /// A new `S3Location`. Required properties: `bucket` (`Bucket`), `key` (`Key`).
-        pub fn new(bucket: impl Into<rt::Expr>, key: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: S3LocationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Bucket", Some("bucket"), rt::string(bucket));
-            this.set("Key", Some("key"), rt::string(key));
+            this.set("Bucket", Some("bucket"), rt::string(required.bucket));
+            this.set("Key", Some("key"), rt::string(required.key));
             S3Location(this)
         }
         /// The file type of the application revision.

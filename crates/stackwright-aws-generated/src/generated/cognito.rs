@@ -164,15 +164,26 @@ pub mod identity_pool {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CognitoIdentityProvider(rt::Props);
+    /// The required values of [`CognitoIdentityProvider`], by name: two of them have one type, and a swap must not compile.
+    pub struct CognitoIdentityProviderRequired {
+        /// CloudFormation `ProviderName`.
+        pub provider_name: rt::Expr,
+        /// CloudFormation `ClientId`.
+        pub client_id: rt::Expr,
+    }
     impl CognitoIdentityProvider {
-        /// A new `CognitoIdentityProvider`. Required properties: `client_id` (`ClientId`), `provider_name` (`ProviderName`).
-        pub fn new(client_id: impl Into<rt::Expr>, provider_name: impl Into<rt::Expr>) -> Self {
+        /// A new `CognitoIdentityProvider`. Required properties: `provider_name` (`ProviderName`), `client_id` (`ClientId`).
+        pub fn new(required: CognitoIdentityProviderRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ClientId", Some("client_id"), rt::string(client_id));
+            this.set(
+                "ClientId",
+                Some("client_id"),
+                rt::string(required.client_id),
+            );
             this.set(
                 "ProviderName",
                 Some("provider_name"),
-                rt::string(provider_name),
+                rt::string(required.provider_name),
             );
             CognitoIdentityProvider(this)
         }
@@ -267,24 +278,27 @@ static IDENTITY_POOL_PRINCIPAL_TAG_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`IdentityPoolPrincipalTag`], by name: two of them have one type, and a swap must not compile.
+pub struct IdentityPoolPrincipalTagRequired {
+    /// CloudFormation `IdentityPoolId`.
+    pub identity_pool_id: rt::Expr,
+    /// CloudFormation `IdentityProviderName`.
+    pub identity_provider_name: rt::Expr,
+}
 impl IdentityPoolPrincipalTag {
     /// Declares a `AWS::Cognito::IdentityPoolPrincipalTag` with the stack-unique `id`. Required properties: `identity_pool_id` (`IdentityPoolId`), `identity_provider_name` (`IdentityProviderName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        identity_pool_id: impl Into<rt::Expr>,
-        identity_provider_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: IdentityPoolPrincipalTagRequired) -> Self {
         let mut this = rt::Base::new(id, &IDENTITY_POOL_PRINCIPAL_TAG_TYPE);
         this.set(
             "IdentityPoolId",
             Some("identity_pool_id"),
-            rt::string(identity_pool_id),
+            rt::string(required.identity_pool_id),
         );
         this.set(
             "IdentityProviderName",
             Some("identity_provider_name"),
-            rt::string(identity_provider_name),
+            rt::string(required.identity_provider_name),
         );
         IdentityPoolPrincipalTag(this)
     }
@@ -711,23 +725,45 @@ static TERMS_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
     awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
+/// The required values of [`Terms`], by name: two of them have one type, and a swap must not compile.
+pub struct TermsRequired {
+    /// CloudFormation `UserPoolId`.
+    pub user_pool_id: rt::Expr,
+    /// CloudFormation `TermsName`.
+    pub terms_name: rt::Expr,
+    /// CloudFormation `TermsSource`.
+    pub terms_source: terms::TermsSourceType,
+    /// CloudFormation `Enforcement`.
+    pub enforcement: terms::TermsEnforcementType,
+    /// CloudFormation `Links`.
+    pub links: Vec<(String, rt::Expr)>,
+}
 impl Terms {
-    /// Declares a `AWS::Cognito::Terms` with the stack-unique `id`. Required properties: `enforcement` (`Enforcement`), `links` (`Links`), `terms_name` (`TermsName`), `terms_source` (`TermsSource`), `user_pool_id` (`UserPoolId`).
+    /// Declares a `AWS::Cognito::Terms` with the stack-unique `id`. Required properties: `user_pool_id` (`UserPoolId`), `terms_name` (`TermsName`), `terms_source` (`TermsSource`), `enforcement` (`Enforcement`), `links` (`Links`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        enforcement: terms::TermsEnforcementType,
-        links: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
-        terms_name: impl Into<rt::Expr>,
-        terms_source: terms::TermsSourceType,
-        user_pool_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: TermsRequired) -> Self {
         let mut this = rt::Base::new(id, &TERMS_TYPE);
-        this.set("Enforcement", Some("enforcement"), enforcement.into());
-        this.set("Links", Some("links"), rt::string_map(links));
-        this.set("TermsName", Some("terms_name"), rt::string(terms_name));
-        this.set("TermsSource", Some("terms_source"), terms_source.into());
-        this.set("UserPoolId", Some("user_pool_id"), rt::string(user_pool_id));
+        this.set(
+            "Enforcement",
+            Some("enforcement"),
+            required.enforcement.into(),
+        );
+        this.set("Links", Some("links"), rt::string_map(required.links));
+        this.set(
+            "TermsName",
+            Some("terms_name"),
+            rt::string(required.terms_name),
+        );
+        this.set(
+            "TermsSource",
+            Some("terms_source"),
+            required.terms_source.into(),
+        );
+        this.set(
+            "UserPoolId",
+            Some("user_pool_id"),
+            rt::string(required.user_pool_id),
+        );
         Terms(this)
     }
     /// Constraints: length 1..=128; pattern `^[\w+]+$`. Changing it replaces the resource. CloudFormation `ClientId`, Terraform `client_id`.
@@ -2446,17 +2482,24 @@ static USER_POOL_DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 8),
     awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
+/// The required values of [`UserPoolDomain`], by name: two of them have one type, and a swap must not compile.
+pub struct UserPoolDomainRequired {
+    /// CloudFormation `UserPoolId`.
+    pub user_pool_id: rt::Expr,
+    /// CloudFormation `Domain`.
+    pub domain: rt::Expr,
+}
 impl UserPoolDomain {
-    /// Declares a `AWS::Cognito::UserPoolDomain` with the stack-unique `id`. Required properties: `domain` (`Domain`), `user_pool_id` (`UserPoolId`).
+    /// Declares a `AWS::Cognito::UserPoolDomain` with the stack-unique `id`. Required properties: `user_pool_id` (`UserPoolId`), `domain` (`Domain`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        domain: impl Into<rt::Expr>,
-        user_pool_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: UserPoolDomainRequired) -> Self {
         let mut this = rt::Base::new(id, &USER_POOL_DOMAIN_TYPE);
-        this.set("Domain", Some("domain"), rt::string(domain));
-        this.set("UserPoolId", Some("user_pool_id"), rt::string(user_pool_id));
+        this.set("Domain", Some("domain"), rt::string(required.domain));
+        this.set(
+            "UserPoolId",
+            Some("user_pool_id"),
+            rt::string(required.user_pool_id),
+        );
         UserPoolDomain(this)
     }
     /// CloudFormation `CustomDomainConfig`, Terraform `custom_domain_config`.
@@ -2527,22 +2570,26 @@ pub mod user_pool_domain {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FailoverType(rt::Props);
+    /// The required values of [`FailoverType`], by name: two of them have one type, and a swap must not compile.
+    pub struct FailoverTypeRequired {
+        /// CloudFormation `SecondaryRegion`.
+        pub secondary_region: rt::Expr,
+        /// CloudFormation `PrimaryRoute53HealthCheckId`.
+        pub primary_route53_health_check_id: rt::Expr,
+    }
     impl FailoverType {
-        /// A new `FailoverType`. Required properties: `primary_route53_health_check_id` (`PrimaryRoute53HealthCheckId`), `secondary_region` (`SecondaryRegion`).
-        pub fn new(
-            primary_route53_health_check_id: impl Into<rt::Expr>,
-            secondary_region: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `FailoverType`. Required properties: `secondary_region` (`SecondaryRegion`), `primary_route53_health_check_id` (`PrimaryRoute53HealthCheckId`).
+        pub fn new(required: FailoverTypeRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "PrimaryRoute53HealthCheckId",
                 Some("primary_route_53_health_check_id"),
-                rt::string(primary_route53_health_check_id),
+                rt::string(required.primary_route53_health_check_id),
             );
             this.set(
                 "SecondaryRegion",
                 Some("secondary_region"),
-                rt::string(secondary_region),
+                rt::string(required.secondary_region),
             );
             FailoverType(this)
         }
@@ -2646,29 +2693,42 @@ static USER_POOL_IDENTITY_PROVIDER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 10),
     awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
+/// The required values of [`UserPoolIdentityProvider`], by name: two of them have one type, and a swap must not compile.
+pub struct UserPoolIdentityProviderRequired {
+    /// CloudFormation `UserPoolId`.
+    pub user_pool_id: rt::Expr,
+    /// CloudFormation `ProviderName`.
+    pub provider_name: rt::Expr,
+    /// CloudFormation `ProviderType`.
+    pub provider_type: user_pool_identity_provider::ProviderType,
+    /// CloudFormation `ProviderDetails`.
+    pub provider_details: Vec<(String, rt::Expr)>,
+}
 impl UserPoolIdentityProvider {
-    /// Declares a `AWS::Cognito::UserPoolIdentityProvider` with the stack-unique `id`. Required properties: `provider_details` (`ProviderDetails`), `provider_name` (`ProviderName`), `provider_type` (`ProviderType`), `user_pool_id` (`UserPoolId`).
+    /// Declares a `AWS::Cognito::UserPoolIdentityProvider` with the stack-unique `id`. Required properties: `user_pool_id` (`UserPoolId`), `provider_name` (`ProviderName`), `provider_type` (`ProviderType`), `provider_details` (`ProviderDetails`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        provider_details: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
-        provider_name: impl Into<rt::Expr>,
-        provider_type: user_pool_identity_provider::ProviderType,
-        user_pool_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: UserPoolIdentityProviderRequired) -> Self {
         let mut this = rt::Base::new(id, &USER_POOL_IDENTITY_PROVIDER_TYPE);
         this.set(
             "ProviderDetails",
             Some("provider_details"),
-            rt::string_map(provider_details),
+            rt::string_map(required.provider_details),
         );
         this.set(
             "ProviderName",
             Some("provider_name"),
-            rt::string(provider_name),
+            rt::string(required.provider_name),
         );
-        this.set("ProviderType", Some("provider_type"), provider_type.into());
-        this.set("UserPoolId", Some("user_pool_id"), rt::string(user_pool_id));
+        this.set(
+            "ProviderType",
+            Some("provider_type"),
+            required.provider_type.into(),
+        );
+        this.set(
+            "UserPoolId",
+            Some("user_pool_id"),
+            rt::string(required.user_pool_id),
+        );
         UserPoolIdentityProvider(this)
     }
     /// CloudFormation `AttributeMapping`, Terraform `attribute_mapping`.
@@ -3228,17 +3288,28 @@ static USER_POOL_REPLICA_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 12),
     awscc_schema: Some((&AWSCC_SCHEMAS, 12)),
 };
+/// The required values of [`UserPoolReplica`], by name: two of them have one type, and a swap must not compile.
+pub struct UserPoolReplicaRequired {
+    /// CloudFormation `UserPoolId`.
+    pub user_pool_id: rt::Expr,
+    /// CloudFormation `RegionName`.
+    pub region_name: rt::Expr,
+}
 impl UserPoolReplica {
-    /// Declares a `AWS::Cognito::UserPoolReplica` with the stack-unique `id`. Required properties: `region_name` (`RegionName`), `user_pool_id` (`UserPoolId`).
+    /// Declares a `AWS::Cognito::UserPoolReplica` with the stack-unique `id`. Required properties: `user_pool_id` (`UserPoolId`), `region_name` (`RegionName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        region_name: impl Into<rt::Expr>,
-        user_pool_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: UserPoolReplicaRequired) -> Self {
         let mut this = rt::Base::new(id, &USER_POOL_REPLICA_TYPE);
-        this.set("RegionName", Some("region_name"), rt::string(region_name));
-        this.set("UserPoolId", Some("user_pool_id"), rt::string(user_pool_id));
+        this.set(
+            "RegionName",
+            Some("region_name"),
+            rt::string(required.region_name),
+        );
+        this.set(
+            "UserPoolId",
+            Some("user_pool_id"),
+            rt::string(required.user_pool_id),
+        );
         UserPoolReplica(this)
     }
 }
@@ -3263,19 +3334,31 @@ static USER_POOL_RESOURCE_SERVER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 13),
     awscc_schema: Some((&AWSCC_SCHEMAS, 13)),
 };
+/// The required values of [`UserPoolResourceServer`], by name: two of them have one type, and a swap must not compile.
+pub struct UserPoolResourceServerRequired {
+    /// CloudFormation `UserPoolId`.
+    pub user_pool_id: rt::Expr,
+    /// CloudFormation `Identifier`.
+    pub identifier: rt::Expr,
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl UserPoolResourceServer {
-    /// Declares a `AWS::Cognito::UserPoolResourceServer` with the stack-unique `id`. Required properties: `identifier` (`Identifier`), `name` (`Name`), `user_pool_id` (`UserPoolId`).
+    /// Declares a `AWS::Cognito::UserPoolResourceServer` with the stack-unique `id`. Required properties: `user_pool_id` (`UserPoolId`), `identifier` (`Identifier`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        identifier: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        user_pool_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: UserPoolResourceServerRequired) -> Self {
         let mut this = rt::Base::new(id, &USER_POOL_RESOURCE_SERVER_TYPE);
-        this.set("Identifier", Some("identifier"), rt::string(identifier));
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("UserPoolId", Some("user_pool_id"), rt::string(user_pool_id));
+        this.set(
+            "Identifier",
+            Some("identifier"),
+            rt::string(required.identifier),
+        );
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set(
+            "UserPoolId",
+            Some("user_pool_id"),
+            rt::string(required.user_pool_id),
+        );
         UserPoolResourceServer(this)
     }
     /// Constraints: 0..=100 items. CloudFormation `Scopes`, Terraform `scopes`.
@@ -3300,19 +3383,27 @@ pub mod user_pool_resource_server {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ResourceServerScopeType(rt::Props);
+    /// The required values of [`ResourceServerScopeType`], by name: two of them have one type, and a swap must not compile.
+    pub struct ResourceServerScopeTypeRequired {
+        /// CloudFormation `ScopeDescription`.
+        pub scope_description: rt::Expr,
+        /// CloudFormation `ScopeName`.
+        pub scope_name: rt::Expr,
+    }
     impl ResourceServerScopeType {
         /// A new `ResourceServerScopeType`. Required properties: `scope_description` (`ScopeDescription`), `scope_name` (`ScopeName`).
-        pub fn new(
-            scope_description: impl Into<rt::Expr>,
-            scope_name: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: ResourceServerScopeTypeRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ScopeDescription",
                 Some("scope_description"),
-                rt::string(scope_description),
+                rt::string(required.scope_description),
             );
-            this.set("ScopeName", Some("scope_name"), rt::string(scope_name));
+            this.set(
+                "ScopeName",
+                Some("scope_name"),
+                rt::string(required.scope_name),
+            );
             ResourceServerScopeType(this)
         }
     }
@@ -3334,17 +3425,31 @@ static USER_POOL_RISK_CONFIGURATION_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo
     schema: (&SCHEMAS, 14),
     awscc_schema: Some((&AWSCC_SCHEMAS, 14)),
 };
+/// The required values of [`UserPoolRiskConfigurationAttachment`], by name: two of them have one type, and a swap must not compile.
+pub struct UserPoolRiskConfigurationAttachmentRequired {
+    /// CloudFormation `UserPoolId`.
+    pub user_pool_id: rt::Expr,
+    /// CloudFormation `ClientId`.
+    pub client_id: rt::Expr,
+}
 impl UserPoolRiskConfigurationAttachment {
-    /// Declares a `AWS::Cognito::UserPoolRiskConfigurationAttachment` with the stack-unique `id`. Required properties: `client_id` (`ClientId`), `user_pool_id` (`UserPoolId`).
+    /// Declares a `AWS::Cognito::UserPoolRiskConfigurationAttachment` with the stack-unique `id`. Required properties: `user_pool_id` (`UserPoolId`), `client_id` (`ClientId`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        client_id: impl Into<rt::Expr>,
-        user_pool_id: impl Into<rt::Expr>,
+        required: UserPoolRiskConfigurationAttachmentRequired,
     ) -> Self {
         let mut this = rt::Base::new(id, &USER_POOL_RISK_CONFIGURATION_ATTACHMENT_TYPE);
-        this.set("ClientId", Some("client_id"), rt::string(client_id));
-        this.set("UserPoolId", Some("user_pool_id"), rt::string(user_pool_id));
+        this.set(
+            "ClientId",
+            Some("client_id"),
+            rt::string(required.client_id),
+        );
+        this.set(
+            "UserPoolId",
+            Some("user_pool_id"),
+            rt::string(required.user_pool_id),
+        );
         UserPoolRiskConfigurationAttachment(this)
     }
     /// CloudFormation `AccountTakeoverRiskConfiguration`, Terraform `account_takeover_risk_configuration`.
@@ -3625,17 +3730,28 @@ static USER_POOL_UI_CUSTOMIZATION_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 15),
     awscc_schema: Some((&AWSCC_SCHEMAS, 15)),
 };
+/// The required values of [`UserPoolUiCustomizationAttachment`], by name: two of them have one type, and a swap must not compile.
+pub struct UserPoolUiCustomizationAttachmentRequired {
+    /// CloudFormation `UserPoolId`.
+    pub user_pool_id: rt::Expr,
+    /// CloudFormation `ClientId`.
+    pub client_id: rt::Expr,
+}
 impl UserPoolUiCustomizationAttachment {
-    /// Declares a `AWS::Cognito::UserPoolUICustomizationAttachment` with the stack-unique `id`. Required properties: `client_id` (`ClientId`), `user_pool_id` (`UserPoolId`).
+    /// Declares a `AWS::Cognito::UserPoolUICustomizationAttachment` with the stack-unique `id`. Required properties: `user_pool_id` (`UserPoolId`), `client_id` (`ClientId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        client_id: impl Into<rt::Expr>,
-        user_pool_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: UserPoolUiCustomizationAttachmentRequired) -> Self {
         let mut this = rt::Base::new(id, &USER_POOL_UI_CUSTOMIZATION_ATTACHMENT_TYPE);
-        this.set("ClientId", Some("client_id"), rt::string(client_id));
-        this.set("UserPoolId", Some("user_pool_id"), rt::string(user_pool_id));
+        this.set(
+            "ClientId",
+            Some("client_id"),
+            rt::string(required.client_id),
+        );
+        this.set(
+            "UserPoolId",
+            Some("user_pool_id"),
+            rt::string(required.user_pool_id),
+        );
         UserPoolUiCustomizationAttachment(this)
     }
     /// CloudFormation `CSS`, Terraform `css`.
@@ -3787,19 +3903,31 @@ static USER_POOL_USER_TO_GROUP_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 17),
     awscc_schema: Some((&AWSCC_SCHEMAS, 17)),
 };
+/// The required values of [`UserPoolUserToGroupAttachment`], by name: two of them have one type, and a swap must not compile.
+pub struct UserPoolUserToGroupAttachmentRequired {
+    /// CloudFormation `UserPoolId`.
+    pub user_pool_id: rt::Expr,
+    /// CloudFormation `Username`.
+    pub username: rt::Expr,
+    /// CloudFormation `GroupName`.
+    pub group_name: rt::Expr,
+}
 impl UserPoolUserToGroupAttachment {
-    /// Declares a `AWS::Cognito::UserPoolUserToGroupAttachment` with the stack-unique `id`. Required properties: `group_name` (`GroupName`), `user_pool_id` (`UserPoolId`), `username` (`Username`).
+    /// Declares a `AWS::Cognito::UserPoolUserToGroupAttachment` with the stack-unique `id`. Required properties: `user_pool_id` (`UserPoolId`), `username` (`Username`), `group_name` (`GroupName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        group_name: impl Into<rt::Expr>,
-        user_pool_id: impl Into<rt::Expr>,
-        username: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: UserPoolUserToGroupAttachmentRequired) -> Self {
         let mut this = rt::Base::new(id, &USER_POOL_USER_TO_GROUP_ATTACHMENT_TYPE);
-        this.set("GroupName", Some("group_name"), rt::string(group_name));
-        this.set("UserPoolId", Some("user_pool_id"), rt::string(user_pool_id));
-        this.set("Username", Some("username"), rt::string(username));
+        this.set(
+            "GroupName",
+            Some("group_name"),
+            rt::string(required.group_name),
+        );
+        this.set(
+            "UserPoolId",
+            Some("user_pool_id"),
+            rt::string(required.user_pool_id),
+        );
+        this.set("Username", Some("username"), rt::string(required.username));
         UserPoolUserToGroupAttachment(this)
     }
 }

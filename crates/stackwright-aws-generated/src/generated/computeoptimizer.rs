@@ -65,13 +65,13 @@ static AUTOMATION_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl AutomationRule {
-    /// Declares a `AWS::ComputeOptimizer::AutomationRule` with the stack-unique `id`. Required properties: `name` (`Name`), `recommended_action_types` (`RecommendedActionTypes`), `rule_type` (`RuleType`), `schedule` (`Schedule`), `status` (`Status`).
+    /// Declares a `AWS::ComputeOptimizer::AutomationRule` with the stack-unique `id`. Required properties: `name` (`Name`), `rule_type` (`RuleType`), `recommended_action_types` (`RecommendedActionTypes`), `schedule` (`Schedule`), `status` (`Status`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
         name: impl Into<rt::Expr>,
-        recommended_action_types: impl IntoIterator<Item = automation_rule::RecommendedActionTypes>,
         rule_type: automation_rule::RuleType,
+        recommended_action_types: impl IntoIterator<Item = automation_rule::RecommendedActionTypes>,
         schedule: automation_rule::Schedule,
         status: automation_rule::Status,
     ) -> Self {

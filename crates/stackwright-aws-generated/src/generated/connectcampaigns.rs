@@ -68,28 +68,37 @@ static CAMPAIGN_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`Campaign`], by name: two of them have one type, and a swap must not compile.
+pub struct CampaignRequired {
+    /// Amazon Connect Instance Arn CloudFormation `ConnectInstanceArn`.
+    pub connect_instance_arn: rt::Expr,
+    /// The possible types of dialer config parameters CloudFormation `DialerConfig`.
+    pub dialer_config: campaign::DialerConfig,
+    /// Amazon Connect Campaign Name CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The configuration used for outbound calls. CloudFormation `OutboundCallConfig`.
+    pub outbound_call_config: campaign::OutboundCallConfig,
+}
 impl Campaign {
     /// Declares a `AWS::ConnectCampaigns::Campaign` with the stack-unique `id`. Required properties: `connect_instance_arn` (`ConnectInstanceArn`), `dialer_config` (`DialerConfig`), `name` (`Name`), `outbound_call_config` (`OutboundCallConfig`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        connect_instance_arn: impl Into<rt::Expr>,
-        dialer_config: campaign::DialerConfig,
-        name: impl Into<rt::Expr>,
-        outbound_call_config: campaign::OutboundCallConfig,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: CampaignRequired) -> Self {
         let mut this = rt::Base::new(id, &CAMPAIGN_TYPE);
         this.set(
             "ConnectInstanceArn",
             Some("connect_instance_arn"),
-            rt::string(connect_instance_arn),
+            rt::string(required.connect_instance_arn),
         );
-        this.set("DialerConfig", Some("dialer_config"), dialer_config.into());
-        this.set("Name", Some("name"), rt::string(name));
+        this.set(
+            "DialerConfig",
+            Some("dialer_config"),
+            required.dialer_config.into(),
+        );
+        this.set("Name", Some("name"), rt::string(required.name));
         this.set(
             "OutboundCallConfig",
             Some("outbound_call_config"),
-            outbound_call_config.into(),
+            required.outbound_call_config.into(),
         );
         Campaign(this)
     }

@@ -53,9 +53,9 @@ static DATASET_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Dataset {
-    /// Declares a `AWS::DataBrew::Dataset` with the stack-unique `id`. Required properties: `input` (`Input`), `name` (`Name`).
+    /// Declares a `AWS::DataBrew::Dataset` with the stack-unique `id`. Required properties: `name` (`Name`), `input` (`Input`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, input: dataset::Input, name: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>, input: dataset::Input) -> Self {
         let mut this = rt::Base::new(id, &DATASET_TYPE);
         this.set("Input", Some("input"), input.into());
         this.set("Name", Some("name"), rt::string(name));
@@ -365,15 +365,22 @@ pub mod dataset {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FilterValue(rt::Props);
+    /// The required values of [`FilterValue`], by name: two of them have one type, and a swap must not compile.
+    pub struct FilterValueRequired {
+        /// Variable name CloudFormation `ValueReference`.
+        pub value_reference: rt::Expr,
+        /// CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl FilterValue {
-        /// A new `FilterValue`. Required properties: `value` (`Value`), `value_reference` (`ValueReference`).
-        pub fn new(value: impl Into<rt::Expr>, value_reference: impl Into<rt::Expr>) -> Self {
+        /// A new `FilterValue`. Required properties: `value_reference` (`ValueReference`), `value` (`Value`).
+        pub fn new(required: FilterValueRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Value", Some("value"), rt::string(required.value));
             this.set(
                 "ValueReference",
                 Some("value_reference"),
-                rt::string(value_reference),
+                rt::string(required.value_reference),
             );
             FilterValue(this)
         }
@@ -547,10 +554,10 @@ pub mod dataset {
     #[derive(Clone, Debug)]
     pub struct PathParameter(rt::Props);
     impl PathParameter {
-        /// A new `PathParameter`. Required properties: `dataset_parameter` (`DatasetParameter`), `path_parameter_name` (`PathParameterName`).
+        /// A new `PathParameter`. Required properties: `path_parameter_name` (`PathParameterName`), `dataset_parameter` (`DatasetParameter`).
         pub fn new(
-            dataset_parameter: DatasetParameter,
             path_parameter_name: impl Into<rt::Expr>,
+            dataset_parameter: DatasetParameter,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -682,19 +689,23 @@ static JOB_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`Job`], by name: two of them have one type, and a swap must not compile.
+pub struct JobRequired {
+    /// Job name CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// Role arn CloudFormation `RoleArn`.
+    pub role_arn: rt::Expr,
+    /// Job type CloudFormation `Type`.
+    pub type_: job::Type,
+}
 impl Job {
     /// Declares a `AWS::DataBrew::Job` with the stack-unique `id`. Required properties: `name` (`Name`), `role_arn` (`RoleArn`), `type_` (`Type`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        name: impl Into<rt::Expr>,
-        role_arn: impl Into<rt::Expr>,
-        type_: job::Type,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: JobRequired) -> Self {
         let mut this = rt::Base::new(id, &JOB_TYPE);
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
-        this.set("Type", Some("type"), type_.into());
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
+        this.set("Type", Some("type"), required.type_.into());
         Job(this)
     }
     /// Constraints: at least 1 items. CloudFormation `DataCatalogOutputs`, Terraform `data_catalog_outputs`.
@@ -925,16 +936,27 @@ pub mod job {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataCatalogOutput(rt::Props);
+    /// The required values of [`DataCatalogOutput`], by name: two of them have one type, and a swap must not compile.
+    pub struct DataCatalogOutputRequired {
+        /// CloudFormation `DatabaseName`.
+        pub database_name: rt::Expr,
+        /// CloudFormation `TableName`.
+        pub table_name: rt::Expr,
+    }
     impl DataCatalogOutput {
         /// A new `DataCatalogOutput`. Required properties: `database_name` (`DatabaseName`), `table_name` (`TableName`).
-        pub fn new(database_name: impl Into<rt::Expr>, table_name: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: DataCatalogOutputRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DatabaseName",
                 Some("database_name"),
-                rt::string(database_name),
+                rt::string(required.database_name),
             );
-            this.set("TableName", Some("table_name"), rt::string(table_name));
+            this.set(
+                "TableName",
+                Some("table_name"),
+                rt::string(required.table_name),
+            );
             DataCatalogOutput(this)
         }
         /// Constraints: length 1..=255. CloudFormation `CatalogId`, Terraform `catalog_id`.
@@ -968,10 +990,10 @@ pub mod job {
     #[derive(Clone, Debug)]
     pub struct DatabaseOutput(rt::Props);
     impl DatabaseOutput {
-        /// A new `DatabaseOutput`. Required properties: `database_options` (`DatabaseOptions`), `glue_connection_name` (`GlueConnectionName`).
+        /// A new `DatabaseOutput`. Required properties: `glue_connection_name` (`GlueConnectionName`), `database_options` (`DatabaseOptions`).
         pub fn new(
-            database_options: DatabaseTableOutputOptions,
             glue_connection_name: impl Into<rt::Expr>,
+            database_options: DatabaseTableOutputOptions,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -1303,10 +1325,10 @@ pub mod job {
     #[derive(Clone, Debug)]
     pub struct StatisticOverride(rt::Props);
     impl StatisticOverride {
-        /// A new `StatisticOverride`. Required properties: `parameters` (`Parameters`), `statistic` (`Statistic`).
+        /// A new `StatisticOverride`. Required properties: `statistic` (`Statistic`), `parameters` (`Parameters`).
         pub fn new(
-            parameters: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
             statistic: impl Into<rt::Expr>,
+            parameters: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("Parameters", Some("parameters"), rt::string_map(parameters));
@@ -1494,25 +1516,34 @@ static PROJECT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`Project`], by name: two of them have one type, and a swap must not compile.
+pub struct ProjectRequired {
+    /// Dataset name CloudFormation `DatasetName`.
+    pub dataset_name: rt::Expr,
+    /// Project name CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// Recipe name CloudFormation `RecipeName`.
+    pub recipe_name: rt::Expr,
+    /// Role arn CloudFormation `RoleArn`.
+    pub role_arn: rt::Expr,
+}
 impl Project {
     /// Declares a `AWS::DataBrew::Project` with the stack-unique `id`. Required properties: `dataset_name` (`DatasetName`), `name` (`Name`), `recipe_name` (`RecipeName`), `role_arn` (`RoleArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        dataset_name: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        recipe_name: impl Into<rt::Expr>,
-        role_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ProjectRequired) -> Self {
         let mut this = rt::Base::new(id, &PROJECT_TYPE);
         this.set(
             "DatasetName",
             Some("dataset_name"),
-            rt::string(dataset_name),
+            rt::string(required.dataset_name),
         );
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("RecipeName", Some("recipe_name"), rt::string(recipe_name));
-        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set(
+            "RecipeName",
+            Some("recipe_name"),
+            rt::string(required.recipe_name),
+        );
+        this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
         Project(this)
     }
     /// Sample
@@ -1651,12 +1682,19 @@ pub mod recipe {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConditionExpression(rt::Props);
+    /// The required values of [`ConditionExpression`], by name: two of them have one type, and a swap must not compile.
+    pub struct ConditionExpressionRequired {
+        /// Input condition to be applied to the target column CloudFormation `Condition`.
+        pub condition: rt::Expr,
+        /// Name of the target column CloudFormation `TargetColumn`.
+        pub target_column: rt::Expr,
+    }
     impl ConditionExpression {
         /// A new `ConditionExpression`. Required properties: `condition` (`Condition`), `target_column` (`TargetColumn`).
-        pub fn new(condition: impl Into<rt::Expr>, target_column: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: ConditionExpressionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Condition", None, rt::string(condition));
-            this.set("TargetColumn", None, rt::string(target_column));
+            this.set("Condition", None, rt::string(required.condition));
+            this.set("TargetColumn", None, rt::string(required.target_column));
             ConditionExpression(this)
         }
         /// Value of the condition
@@ -1725,19 +1763,27 @@ static RULESET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
+/// The required values of [`Ruleset`], by name: two of them have one type, and a swap must not compile.
+pub struct RulesetRequired {
+    /// Name of the Ruleset CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// Arn of the target resource (dataset) to apply the ruleset to CloudFormation `TargetArn`.
+    pub target_arn: rt::Expr,
+    /// List of the data quality rules in the ruleset CloudFormation `Rules`.
+    pub rules: Vec<ruleset::Rule>,
+}
 impl Ruleset {
-    /// Declares a `AWS::DataBrew::Ruleset` with the stack-unique `id`. Required properties: `name` (`Name`), `rules` (`Rules`), `target_arn` (`TargetArn`).
+    /// Declares a `AWS::DataBrew::Ruleset` with the stack-unique `id`. Required properties: `name` (`Name`), `target_arn` (`TargetArn`), `rules` (`Rules`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        name: impl Into<rt::Expr>,
-        rules: impl IntoIterator<Item = ruleset::Rule>,
-        target_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: RulesetRequired) -> Self {
         let mut this = rt::Base::new(id, &RULESET_TYPE);
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("Rules", Some("rules"), rt::list(rules));
-        this.set("TargetArn", Some("target_arn"), rt::string(target_arn));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("Rules", Some("rules"), rt::list(required.rules));
+        this.set(
+            "TargetArn",
+            Some("target_arn"),
+            rt::string(required.target_arn),
+        );
         Ruleset(this)
     }
     /// Description of the Ruleset
@@ -1793,16 +1839,23 @@ pub mod ruleset {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Rule(rt::Props);
+    /// The required values of [`Rule`], by name: two of them have one type, and a swap must not compile.
+    pub struct RuleRequired {
+        /// Name of the rule CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// Expression with rule conditions CloudFormation `CheckExpression`.
+        pub check_expression: rt::Expr,
+    }
     impl Rule {
-        /// A new `Rule`. Required properties: `check_expression` (`CheckExpression`), `name` (`Name`).
-        pub fn new(check_expression: impl Into<rt::Expr>, name: impl Into<rt::Expr>) -> Self {
+        /// A new `Rule`. Required properties: `name` (`Name`), `check_expression` (`CheckExpression`).
+        pub fn new(required: RuleRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "CheckExpression",
                 Some("check_expression"),
-                rt::string(check_expression),
+                rt::string(required.check_expression),
             );
-            this.set("Name", Some("name"), rt::string(name));
+            this.set("Name", Some("name"), rt::string(required.name));
             Rule(this)
         }
         /// Constraints: at least 1 items. CloudFormation `ColumnSelectors`, Terraform `column_selectors`.
@@ -1841,15 +1894,22 @@ pub mod ruleset {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SubstitutionValue(rt::Props);
+    /// The required values of [`SubstitutionValue`], by name: two of them have one type, and a swap must not compile.
+    pub struct SubstitutionValueRequired {
+        /// Variable name CloudFormation `ValueReference`.
+        pub value_reference: rt::Expr,
+        /// Value or column name CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl SubstitutionValue {
-        /// A new `SubstitutionValue`. Required properties: `value` (`Value`), `value_reference` (`ValueReference`).
-        pub fn new(value: impl Into<rt::Expr>, value_reference: impl Into<rt::Expr>) -> Self {
+        /// A new `SubstitutionValue`. Required properties: `value_reference` (`ValueReference`), `value` (`Value`).
+        pub fn new(required: SubstitutionValueRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Value", Some("value"), rt::string(required.value));
             this.set(
                 "ValueReference",
                 Some("value_reference"),
-                rt::string(value_reference),
+                rt::string(required.value_reference),
             );
             SubstitutionValue(this)
         }
@@ -1938,21 +1998,24 @@ static SCHEDULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
     awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
+/// The required values of [`Schedule`], by name: two of them have one type, and a swap must not compile.
+pub struct ScheduleRequired {
+    /// Schedule Name CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// Schedule cron CloudFormation `CronExpression`.
+    pub cron_expression: rt::Expr,
+}
 impl Schedule {
-    /// Declares a `AWS::DataBrew::Schedule` with the stack-unique `id`. Required properties: `cron_expression` (`CronExpression`), `name` (`Name`).
+    /// Declares a `AWS::DataBrew::Schedule` with the stack-unique `id`. Required properties: `name` (`Name`), `cron_expression` (`CronExpression`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        cron_expression: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ScheduleRequired) -> Self {
         let mut this = rt::Base::new(id, &SCHEDULE_TYPE);
         this.set(
             "CronExpression",
             Some("cron_expression"),
-            rt::string(cron_expression),
+            rt::string(required.cron_expression),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         Schedule(this)
     }
     /// Constraints: 0..=50 items. CloudFormation `JobNames`, Terraform `job_names`.

@@ -144,15 +144,22 @@ pub mod pipeline {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ParameterAttribute(rt::Props);
+    /// The required values of [`ParameterAttribute`], by name: two of them have one type, and a swap must not compile.
+    pub struct ParameterAttributeRequired {
+        /// The field identifier. CloudFormation `Key`.
+        pub key: rt::Expr,
+        /// The field value, expressed as a String. CloudFormation `StringValue`.
+        pub string_value: rt::Expr,
+    }
     impl ParameterAttribute {
         /// A new `ParameterAttribute`. Required properties: `key` (`Key`), `string_value` (`StringValue`).
-        pub fn new(key: impl Into<rt::Expr>, string_value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: ParameterAttributeRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
+            this.set("Key", Some("key"), rt::string(required.key));
             this.set(
                 "StringValue",
                 Some("string_value"),
-                rt::string(string_value),
+                rt::string(required.string_value),
             );
             ParameterAttribute(this)
         }
@@ -167,11 +174,11 @@ pub mod pipeline {
         /// A new `ParameterObject`. Required properties: `attributes` (`Attributes`), `id` (`Id`).
         pub fn new(
             attributes: impl IntoIterator<Item = ParameterAttribute>,
-            id: impl Into<rt::Expr>,
+            id_value: impl Into<rt::Expr>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("Attributes", Some("attributes"), rt::list(attributes));
-            this.set("Id", Some("id"), rt::string(id));
+            this.set("Id", Some("id"), rt::string(id_value));
             ParameterObject(this)
         }
     }
@@ -181,15 +188,22 @@ pub mod pipeline {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ParameterValue(rt::Props);
+    /// The required values of [`ParameterValue`], by name: two of them have one type, and a swap must not compile.
+    pub struct ParameterValueRequired {
+        /// The ID of the parameter value. CloudFormation `Id`.
+        pub id: rt::Expr,
+        /// The field value, expressed as a String. CloudFormation `StringValue`.
+        pub string_value: rt::Expr,
+    }
     impl ParameterValue {
         /// A new `ParameterValue`. Required properties: `id` (`Id`), `string_value` (`StringValue`).
-        pub fn new(id: impl Into<rt::Expr>, string_value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: ParameterValueRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Id", Some("id"), rt::string(id));
+            this.set("Id", Some("id"), rt::string(required.id));
             this.set(
                 "StringValue",
                 Some("string_value"),
-                rt::string(string_value),
+                rt::string(required.string_value),
             );
             ParameterValue(this)
         }
@@ -200,17 +214,22 @@ pub mod pipeline {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PipelineObject(rt::Props);
+    /// The required values of [`PipelineObject`], by name: two of them have one type, and a swap must not compile.
+    pub struct PipelineObjectRequired {
+        /// Key-value pairs that define the properties of the object. CloudFormation `Fields`.
+        pub fields: Vec<Field>,
+        /// The ID of the object. CloudFormation `Id`.
+        pub id: rt::Expr,
+        /// The name of the object. CloudFormation `Name`.
+        pub name: rt::Expr,
+    }
     impl PipelineObject {
         /// A new `PipelineObject`. Required properties: `fields` (`Fields`), `id` (`Id`), `name` (`Name`).
-        pub fn new(
-            fields: impl IntoIterator<Item = Field>,
-            id: impl Into<rt::Expr>,
-            name: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: PipelineObjectRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Fields", Some("fields"), rt::list(fields));
-            this.set("Id", Some("id"), rt::string(id));
-            this.set("Name", Some("name"), rt::string(name));
+            this.set("Fields", Some("fields"), rt::list(required.fields));
+            this.set("Id", Some("id"), rt::string(required.id));
+            this.set("Name", Some("name"), rt::string(required.name));
             PipelineObject(this)
         }
     }

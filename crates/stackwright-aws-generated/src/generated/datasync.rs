@@ -271,7 +271,7 @@ impl LocationAzureBlobHandle {
 }
 /// Property types and value sets of [`LocationAzureBlob`] (`AWS::DataSync::LocationAzureBlob`).
 pub mod location_azure_blob {
-    pub use super::shared::{CmkSecretConfig, CustomSecretConfig};
+    pub use super::shared::{CmkSecretConfig, CustomSecretConfig, CustomSecretConfigRequired};
     use super::*;
     /// Specifies the shared access signature (SAS) that DataSync uses to access your Azure Blob Storage container.
     ///
@@ -330,12 +330,27 @@ pub mod location_azure_blob {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AzureOidcConfig(rt::Props);
+    /// The required values of [`AzureOidcConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct AzureOidcConfigRequired {
+        /// Specifies the Microsoft Entra (Azure AD) tenant ID that the identity belongs to. CloudFormation `TenantId`.
+        pub tenant_id: rt::Expr,
+        /// Specifies the client ID of the Microsoft Entra (Azure AD) identity that DataSync uses to obtain an access token. CloudFormation `ClientId`.
+        pub client_id: rt::Expr,
+    }
     impl AzureOidcConfig {
-        /// A new `AzureOidcConfig`. Required properties: `client_id` (`ClientId`), `tenant_id` (`TenantId`).
-        pub fn new(client_id: impl Into<rt::Expr>, tenant_id: impl Into<rt::Expr>) -> Self {
+        /// A new `AzureOidcConfig`. Required properties: `tenant_id` (`TenantId`), `client_id` (`ClientId`).
+        pub fn new(required: AzureOidcConfigRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ClientId", Some("client_id"), rt::string(client_id));
-            this.set("TenantId", Some("tenant_id"), rt::string(tenant_id));
+            this.set(
+                "ClientId",
+                Some("client_id"),
+                rt::string(required.client_id),
+            );
+            this.set(
+                "TenantId",
+                Some("tenant_id"),
+                rt::string(required.tenant_id),
+            );
             AzureOidcConfig(this)
         }
     }
@@ -679,7 +694,7 @@ impl LocationFSxOntapHandle {
 }
 /// Property types and value sets of [`LocationFSxOntap`] (`AWS::DataSync::LocationFSxONTAP`).
 pub mod location_f_sx_ontap {
-    pub use super::shared::{CmkSecretConfig, CustomSecretConfig};
+    pub use super::shared::{CmkSecretConfig, CustomSecretConfig, CustomSecretConfigRequired};
     use super::*;
     /// Specifies configuration information for a DataSync-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location.
     ///
@@ -772,8 +787,8 @@ pub mod location_f_sx_ontap {
     #[derive(Clone, Debug)]
     pub struct Smb(rt::Props);
     impl Smb {
-        /// A new `Smb`. Required properties: `mount_options` (`MountOptions`), `user` (`User`).
-        pub fn new(mount_options: SmbMountOptions, user: impl Into<rt::Expr>) -> Self {
+        /// A new `Smb`. Required properties: `user` (`User`), `mount_options` (`MountOptions`).
+        pub fn new(user: impl Into<rt::Expr>, mount_options: SmbMountOptions) -> Self {
             let mut this = rt::Props::default();
             this.set("MountOptions", Some("mount_options"), mount_options.into());
             this.set("User", Some("user"), rt::string(user));
@@ -909,12 +924,12 @@ static LOCATION_F_SX_OPEN_ZFS_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl LocationFSxOpenZfs {
-    /// Declares a `AWS::DataSync::LocationFSxOpenZFS` with the stack-unique `id`. Required properties: `protocol` (`Protocol`), `security_group_arns` (`SecurityGroupArns`).
+    /// Declares a `AWS::DataSync::LocationFSxOpenZFS` with the stack-unique `id`. Required properties: `security_group_arns` (`SecurityGroupArns`), `protocol` (`Protocol`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        protocol: location_f_sx_open_zfs::Protocol,
         security_group_arns: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        protocol: location_f_sx_open_zfs::Protocol,
     ) -> Self {
         let mut this = rt::Base::new(id, &LOCATION_F_SX_OPEN_ZFS_TYPE);
         this.set("Protocol", Some("protocol"), protocol.into());
@@ -1032,12 +1047,12 @@ static LOCATION_F_SX_WINDOWS_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl LocationFSxWindows {
-    /// Declares a `AWS::DataSync::LocationFSxWindows` with the stack-unique `id`. Required properties: `security_group_arns` (`SecurityGroupArns`), `user` (`User`).
+    /// Declares a `AWS::DataSync::LocationFSxWindows` with the stack-unique `id`. Required properties: `user` (`User`), `security_group_arns` (`SecurityGroupArns`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        security_group_arns: impl IntoIterator<Item = impl Into<rt::Expr>>,
         user: impl Into<rt::Expr>,
+        security_group_arns: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         let mut this = rt::Base::new(id, &LOCATION_F_SX_WINDOWS_TYPE);
         this.set(
@@ -1133,7 +1148,7 @@ impl LocationFSxWindowsHandle {
 }
 /// Property types and value sets of [`LocationFSxWindows`] (`AWS::DataSync::LocationFSxWindows`).
 pub mod location_f_sx_windows {
-    pub use super::shared::{CmkSecretConfig, CustomSecretConfig};
+    pub use super::shared::{CmkSecretConfig, CustomSecretConfig, CustomSecretConfigRequired};
     use super::*;
 }
 /// Resource Type definition for AWS::DataSync::LocationHDFS.
@@ -1161,13 +1176,13 @@ static LOCATION_HDFS_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl LocationHdfs {
-    /// Declares a `AWS::DataSync::LocationHDFS` with the stack-unique `id`. Required properties: `agent_arns` (`AgentArns`), `authentication_type` (`AuthenticationType`), `name_nodes` (`NameNodes`).
+    /// Declares a `AWS::DataSync::LocationHDFS` with the stack-unique `id`. Required properties: `name_nodes` (`NameNodes`), `authentication_type` (`AuthenticationType`), `agent_arns` (`AgentArns`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        agent_arns: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        authentication_type: location_hdfs::AuthenticationType,
         name_nodes: impl IntoIterator<Item = location_hdfs::NameNode>,
+        authentication_type: location_hdfs::AuthenticationType,
+        agent_arns: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         let mut this = rt::Base::new(id, &LOCATION_HDFS_TYPE);
         this.set("AgentArns", Some("agent_arns"), rt::strings(agent_arns));
@@ -1311,7 +1326,7 @@ impl LocationHdfsHandle {
 }
 /// Property types and value sets of [`LocationHdfs`] (`AWS::DataSync::LocationHDFS`).
 pub mod location_hdfs {
-    pub use super::shared::{CmkSecretConfig, CustomSecretConfig};
+    pub use super::shared::{CmkSecretConfig, CustomSecretConfig, CustomSecretConfigRequired};
     use super::*;
     /// HDFS Name Node IP and port information.
     ///
@@ -1668,7 +1683,7 @@ impl LocationObjectStorageHandle {
 }
 /// Property types and value sets of [`LocationObjectStorage`] (`AWS::DataSync::LocationObjectStorage`).
 pub mod location_object_storage {
-    pub use super::shared::{CmkSecretConfig, CustomSecretConfig};
+    pub use super::shared::{CmkSecretConfig, CustomSecretConfig, CustomSecretConfigRequired};
     use super::*;
     /// Specifies the Google Cloud workload identity federation configuration that DataSync uses to obtain an access token for your Google Cloud Storage bucket.
     ///
@@ -1677,34 +1692,40 @@ pub mod location_object_storage {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GoogleOidcConfig(rt::Props);
+    /// The required values of [`GoogleOidcConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct GoogleOidcConfigRequired {
+        /// The human-readable Google Cloud project name. CloudFormation `ProjectName`.
+        pub project_name: rt::Expr,
+        /// The numeric Google Cloud project ID, as a string. CloudFormation `ProjectNumber`.
+        pub project_number: rt::Expr,
+        /// The name of the Google Cloud workload identity pool that DataSync federates with. CloudFormation `IdentityPoolName`.
+        pub identity_pool_name: rt::Expr,
+        /// The name of the OIDC identity provider configured in the Google Cloud workload identity pool. CloudFormation `IdentityProviderName`.
+        pub identity_provider_name: rt::Expr,
+    }
     impl GoogleOidcConfig {
-        /// A new `GoogleOidcConfig`. Required properties: `identity_pool_name` (`IdentityPoolName`), `identity_provider_name` (`IdentityProviderName`), `project_name` (`ProjectName`), `project_number` (`ProjectNumber`).
-        pub fn new(
-            identity_pool_name: impl Into<rt::Expr>,
-            identity_provider_name: impl Into<rt::Expr>,
-            project_name: impl Into<rt::Expr>,
-            project_number: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `GoogleOidcConfig`. Required properties: `project_name` (`ProjectName`), `project_number` (`ProjectNumber`), `identity_pool_name` (`IdentityPoolName`), `identity_provider_name` (`IdentityProviderName`).
+        pub fn new(required: GoogleOidcConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "IdentityPoolName",
                 Some("identity_pool_name"),
-                rt::string(identity_pool_name),
+                rt::string(required.identity_pool_name),
             );
             this.set(
                 "IdentityProviderName",
                 Some("identity_provider_name"),
-                rt::string(identity_provider_name),
+                rt::string(required.identity_provider_name),
             );
             this.set(
                 "ProjectName",
                 Some("project_name"),
-                rt::string(project_name),
+                rt::string(required.project_name),
             );
             this.set(
                 "ProjectNumber",
                 Some("project_number"),
-                rt::string(project_number),
+                rt::string(required.project_number),
             );
             GoogleOidcConfig(this)
         }
@@ -2110,19 +2131,27 @@ pub mod location_smb {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomSecretConfig(rt::Props);
+    /// The required values of [`CustomSecretConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct CustomSecretConfigRequired {
+        /// Specifies the ARN for a customer created AWS Secrets Manager secret. CloudFormation `SecretArn`.
+        pub secret_arn: rt::Expr,
+        /// Specifies the ARN for the AWS Identity and Access Management role that DataSync uses to access the secret specified for SecretArn. CloudFormation `SecretAccessRoleArn`.
+        pub secret_access_role_arn: rt::Expr,
+    }
     impl CustomSecretConfig {
-        /// A new `CustomSecretConfig`. Required properties: `secret_access_role_arn` (`SecretAccessRoleArn`), `secret_arn` (`SecretArn`).
-        pub fn new(
-            secret_access_role_arn: impl Into<rt::Expr>,
-            secret_arn: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `CustomSecretConfig`. Required properties: `secret_arn` (`SecretArn`), `secret_access_role_arn` (`SecretAccessRoleArn`).
+        pub fn new(required: CustomSecretConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "SecretAccessRoleArn",
                 Some("secret_access_role_arn"),
-                rt::string(secret_access_role_arn),
+                rt::string(required.secret_access_role_arn),
             );
-            this.set("SecretArn", Some("secret_arn"), rt::string(secret_arn));
+            this.set(
+                "SecretArn",
+                Some("secret_arn"),
+                rt::string(required.secret_arn),
+            );
             CustomSecretConfig(this)
         }
     }
@@ -2201,24 +2230,27 @@ static TASK_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 12),
     awscc_schema: Some((&AWSCC_SCHEMAS, 12)),
 };
+/// The required values of [`Task`], by name: two of them have one type, and a swap must not compile.
+pub struct TaskRequired {
+    /// The ARN of an AWS storage resource's location. CloudFormation `DestinationLocationArn`.
+    pub destination_location_arn: rt::Expr,
+    /// The ARN of the source location for the task. CloudFormation `SourceLocationArn`.
+    pub source_location_arn: rt::Expr,
+}
 impl Task {
     /// Declares a `AWS::DataSync::Task` with the stack-unique `id`. Required properties: `destination_location_arn` (`DestinationLocationArn`), `source_location_arn` (`SourceLocationArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        destination_location_arn: impl Into<rt::Expr>,
-        source_location_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: TaskRequired) -> Self {
         let mut this = rt::Base::new(id, &TASK_TYPE);
         this.set(
             "DestinationLocationArn",
             Some("destination_location_arn"),
-            rt::string(destination_location_arn),
+            rt::string(required.destination_location_arn),
         );
         this.set(
             "SourceLocationArn",
             Some("source_location_arn"),
-            rt::string(source_location_arn),
+            rt::string(required.source_location_arn),
         );
         Task(this)
     }
@@ -3130,19 +3162,27 @@ pub mod shared {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomSecretConfig(rt::Props);
+    /// The required values of [`CustomSecretConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct CustomSecretConfigRequired {
+        /// Specifies the ARN for a customer created AWS Secrets Manager secret. CloudFormation `SecretArn`.
+        pub secret_arn: rt::Expr,
+        /// Specifies the ARN for the AWS Identity and Access Management role that DataSync uses to access the secret specified for SecretArn. CloudFormation `SecretAccessRoleArn`.
+        pub secret_access_role_arn: rt::Expr,
+    }
     impl CustomSecretConfig {
-        /// A new `CustomSecretConfig`. Required properties: `secret_access_role_arn` (`SecretAccessRoleArn`), `secret_arn` (`SecretArn`).
-        pub fn new(
-            secret_access_role_arn: impl Into<rt::Expr>,
-            secret_arn: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `CustomSecretConfig`. Required properties: `secret_arn` (`SecretArn`), `secret_access_role_arn` (`SecretAccessRoleArn`).
+        pub fn new(required: CustomSecretConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "SecretAccessRoleArn",
                 Some("secret_access_role_arn"),
-                rt::string(secret_access_role_arn),
+                rt::string(required.secret_access_role_arn),
             );
-            this.set("SecretArn", Some("secret_arn"), rt::string(secret_arn));
+            this.set(
+                "SecretArn",
+                Some("secret_arn"),
+                rt::string(required.secret_arn),
+            );
             CustomSecretConfig(this)
         }
     }

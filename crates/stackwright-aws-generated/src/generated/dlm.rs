@@ -287,10 +287,10 @@ pub mod lifecycle_policy {
     #[derive(Clone, Debug)]
     pub struct CrossRegionCopyAction(rt::Props);
     impl CrossRegionCopyAction {
-        /// A new `CrossRegionCopyAction`. Required properties: `encryption_configuration` (`EncryptionConfiguration`), `target` (`Target`).
+        /// A new `CrossRegionCopyAction`. Required properties: `target` (`Target`), `encryption_configuration` (`EncryptionConfiguration`).
         pub fn new(
-            encryption_configuration: EncryptionConfiguration,
             target: impl Into<rt::Expr>,
+            encryption_configuration: EncryptionConfiguration,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -318,8 +318,8 @@ pub mod lifecycle_policy {
     #[derive(Clone, Debug)]
     pub struct CrossRegionCopyDeprecateRule(rt::Props);
     impl CrossRegionCopyDeprecateRule {
-        /// A new `CrossRegionCopyDeprecateRule`. Required properties: `interval` (`Interval`), `interval_unit` (`IntervalUnit`).
-        pub fn new(interval: i64, interval_unit: IntervalUnit) -> Self {
+        /// A new `CrossRegionCopyDeprecateRule`. Required properties: `interval_unit` (`IntervalUnit`), `interval` (`Interval`).
+        pub fn new(interval_unit: IntervalUnit, interval: i64) -> Self {
             let mut this = rt::Props::default();
             this.set("Interval", Some("interval"), rt::int(interval));
             this.set("IntervalUnit", Some("interval_unit"), interval_unit.into());
@@ -335,8 +335,8 @@ pub mod lifecycle_policy {
     #[derive(Clone, Debug)]
     pub struct CrossRegionCopyRetainRule(rt::Props);
     impl CrossRegionCopyRetainRule {
-        /// A new `CrossRegionCopyRetainRule`. Required properties: `interval` (`Interval`), `interval_unit` (`IntervalUnit`).
-        pub fn new(interval: i64, interval_unit: IntervalUnit) -> Self {
+        /// A new `CrossRegionCopyRetainRule`. Required properties: `interval_unit` (`IntervalUnit`), `interval` (`Interval`).
+        pub fn new(interval_unit: IntervalUnit, interval: i64) -> Self {
             let mut this = rt::Props::default();
             this.set("Interval", Some("interval"), rt::int(interval));
             this.set("IntervalUnit", Some("interval_unit"), interval_unit.into());
@@ -1157,12 +1157,19 @@ pub mod lifecycle_policy {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
+    /// The required values of [`Tag`], by name: two of them have one type, and a swap must not compile.
+    pub struct TagRequired {
+        /// The tag value. CloudFormation `Value`.
+        pub value: rt::Expr,
+        /// The tag key. CloudFormation `Key`.
+        pub key: rt::Expr,
+    }
     impl Tag {
-        /// A new `Tag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        /// A new `Tag`. Required properties: `value` (`Value`), `key` (`Key`).
+        pub fn new(required: TagRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             Tag(this)
         }
     }

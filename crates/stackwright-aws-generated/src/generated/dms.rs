@@ -128,30 +128,34 @@ static DATA_MIGRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`DataMigration`], by name: two of them have one type, and a swap must not compile.
+pub struct DataMigrationRequired {
+    /// The property describes the type of migration. CloudFormation `DataMigrationType`.
+    pub data_migration_type: data_migration::DataMigrationType,
+    /// The property describes an identifier for the migration project. CloudFormation `MigrationProjectIdentifier`.
+    pub migration_project_identifier: rt::Expr,
+    /// The property describes Amazon Resource Name (ARN) of the service access role. CloudFormation `ServiceAccessRoleArn`.
+    pub service_access_role_arn: rt::Expr,
+}
 impl DataMigration {
     /// Declares a `AWS::DMS::DataMigration` with the stack-unique `id`. Required properties: `data_migration_type` (`DataMigrationType`), `migration_project_identifier` (`MigrationProjectIdentifier`), `service_access_role_arn` (`ServiceAccessRoleArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        data_migration_type: data_migration::DataMigrationType,
-        migration_project_identifier: impl Into<rt::Expr>,
-        service_access_role_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DataMigrationRequired) -> Self {
         let mut this = rt::Base::new(id, &DATA_MIGRATION_TYPE);
         this.set(
             "DataMigrationType",
             Some("data_migration_type"),
-            data_migration_type.into(),
+            required.data_migration_type.into(),
         );
         this.set(
             "MigrationProjectIdentifier",
             Some("migration_project_identifier"),
-            rt::string(migration_project_identifier),
+            rt::string(required.migration_project_identifier),
         );
         this.set(
             "ServiceAccessRoleArn",
             Some("service_access_role_arn"),
-            rt::string(service_access_role_arn),
+            rt::string(required.service_access_role_arn),
         );
         DataMigration(this)
     }
@@ -436,21 +440,30 @@ pub mod data_provider {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DocDbSettings(rt::Props);
+    /// The required values of [`DocDbSettings`], by name: two of them have one type, and a swap must not compile.
+    pub struct DocDbSettingsRequired {
+        /// CloudFormation `ServerName`.
+        pub server_name: rt::Expr,
+        /// CloudFormation `Port`.
+        pub port: i64,
+        /// CloudFormation `DatabaseName`.
+        pub database_name: rt::Expr,
+    }
     impl DocDbSettings {
-        /// A new `DocDbSettings`. Required properties: `database_name` (`DatabaseName`), `port` (`Port`), `server_name` (`ServerName`).
-        pub fn new(
-            database_name: impl Into<rt::Expr>,
-            port: i64,
-            server_name: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `DocDbSettings`. Required properties: `server_name` (`ServerName`), `port` (`Port`), `database_name` (`DatabaseName`).
+        pub fn new(required: DocDbSettingsRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DatabaseName",
                 Some("database_name"),
-                rt::string(database_name),
+                rt::string(required.database_name),
             );
-            this.set("Port", Some("port"), rt::int(port));
-            this.set("ServerName", Some("server_name"), rt::string(server_name));
+            this.set("Port", Some("port"), rt::int(required.port));
+            this.set(
+                "ServerName",
+                Some("server_name"),
+                rt::string(required.server_name),
+            );
             DocDbSettings(this)
         }
         /// CloudFormation `CertificateArn`, Terraform `certificate_arn`.
@@ -473,23 +486,33 @@ pub mod data_provider {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IbmDb2LuwSettings(rt::Props);
+    /// The required values of [`IbmDb2LuwSettings`], by name: two of them have one type, and a swap must not compile.
+    pub struct IbmDb2LuwSettingsRequired {
+        /// CloudFormation `ServerName`.
+        pub server_name: rt::Expr,
+        /// CloudFormation `Port`.
+        pub port: i64,
+        /// CloudFormation `SslMode`.
+        pub ssl_mode: Db2SslModeValue,
+        /// CloudFormation `DatabaseName`.
+        pub database_name: rt::Expr,
+    }
     impl IbmDb2LuwSettings {
-        /// A new `IbmDb2LuwSettings`. Required properties: `database_name` (`DatabaseName`), `port` (`Port`), `server_name` (`ServerName`), `ssl_mode` (`SslMode`).
-        pub fn new(
-            database_name: impl Into<rt::Expr>,
-            port: i64,
-            server_name: impl Into<rt::Expr>,
-            ssl_mode: Db2SslModeValue,
-        ) -> Self {
+        /// A new `IbmDb2LuwSettings`. Required properties: `server_name` (`ServerName`), `port` (`Port`), `ssl_mode` (`SslMode`), `database_name` (`DatabaseName`).
+        pub fn new(required: IbmDb2LuwSettingsRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DatabaseName",
                 Some("database_name"),
-                rt::string(database_name),
+                rt::string(required.database_name),
             );
-            this.set("Port", Some("port"), rt::int(port));
-            this.set("ServerName", Some("server_name"), rt::string(server_name));
-            this.set("SslMode", Some("ssl_mode"), ssl_mode.into());
+            this.set("Port", Some("port"), rt::int(required.port));
+            this.set(
+                "ServerName",
+                Some("server_name"),
+                rt::string(required.server_name),
+            );
+            this.set("SslMode", Some("ssl_mode"), required.ssl_mode.into());
             IbmDb2LuwSettings(this)
         }
         /// CloudFormation `CertificateArn`, Terraform `certificate_arn`.
@@ -525,23 +548,33 @@ pub mod data_provider {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IbmDb2zOsSettings(rt::Props);
+    /// The required values of [`IbmDb2zOsSettings`], by name: two of them have one type, and a swap must not compile.
+    pub struct IbmDb2zOsSettingsRequired {
+        /// CloudFormation `ServerName`.
+        pub server_name: rt::Expr,
+        /// CloudFormation `Port`.
+        pub port: i64,
+        /// CloudFormation `SslMode`.
+        pub ssl_mode: Db2SslModeValue,
+        /// CloudFormation `DatabaseName`.
+        pub database_name: rt::Expr,
+    }
     impl IbmDb2zOsSettings {
-        /// A new `IbmDb2zOsSettings`. Required properties: `database_name` (`DatabaseName`), `port` (`Port`), `server_name` (`ServerName`), `ssl_mode` (`SslMode`).
-        pub fn new(
-            database_name: impl Into<rt::Expr>,
-            port: i64,
-            server_name: impl Into<rt::Expr>,
-            ssl_mode: Db2SslModeValue,
-        ) -> Self {
+        /// A new `IbmDb2zOsSettings`. Required properties: `server_name` (`ServerName`), `port` (`Port`), `ssl_mode` (`SslMode`), `database_name` (`DatabaseName`).
+        pub fn new(required: IbmDb2zOsSettingsRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DatabaseName",
                 Some("database_name"),
-                rt::string(database_name),
+                rt::string(required.database_name),
             );
-            this.set("Port", Some("port"), rt::int(port));
-            this.set("ServerName", Some("server_name"), rt::string(server_name));
-            this.set("SslMode", Some("ssl_mode"), ssl_mode.into());
+            this.set("Port", Some("port"), rt::int(required.port));
+            this.set(
+                "ServerName",
+                Some("server_name"),
+                rt::string(required.server_name),
+            );
+            this.set("SslMode", Some("ssl_mode"), required.ssl_mode.into());
             IbmDb2zOsSettings(this)
         }
         /// CloudFormation `CertificateArn`, Terraform `certificate_arn`.
@@ -560,8 +593,8 @@ pub mod data_provider {
     #[derive(Clone, Debug)]
     pub struct MariaDbSettings(rt::Props);
     impl MariaDbSettings {
-        /// A new `MariaDbSettings`. Required properties: `port` (`Port`), `server_name` (`ServerName`), `ssl_mode` (`SslMode`).
-        pub fn new(port: i64, server_name: impl Into<rt::Expr>, ssl_mode: DmsSslModeValue) -> Self {
+        /// A new `MariaDbSettings`. Required properties: `server_name` (`ServerName`), `port` (`Port`), `ssl_mode` (`SslMode`).
+        pub fn new(server_name: impl Into<rt::Expr>, port: i64, ssl_mode: DmsSslModeValue) -> Self {
             let mut this = rt::Props::default();
             this.set("Port", Some("port"), rt::int(port));
             this.set("ServerName", Some("server_name"), rt::string(server_name));
@@ -583,23 +616,33 @@ pub mod data_provider {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MicrosoftSqlServerSettings(rt::Props);
+    /// The required values of [`MicrosoftSqlServerSettings`], by name: two of them have one type, and a swap must not compile.
+    pub struct MicrosoftSqlServerSettingsRequired {
+        /// CloudFormation `ServerName`.
+        pub server_name: rt::Expr,
+        /// CloudFormation `Port`.
+        pub port: i64,
+        /// CloudFormation `SslMode`.
+        pub ssl_mode: DmsSslModeValue,
+        /// CloudFormation `DatabaseName`.
+        pub database_name: rt::Expr,
+    }
     impl MicrosoftSqlServerSettings {
-        /// A new `MicrosoftSqlServerSettings`. Required properties: `database_name` (`DatabaseName`), `port` (`Port`), `server_name` (`ServerName`), `ssl_mode` (`SslMode`).
-        pub fn new(
-            database_name: impl Into<rt::Expr>,
-            port: i64,
-            server_name: impl Into<rt::Expr>,
-            ssl_mode: DmsSslModeValue,
-        ) -> Self {
+        /// A new `MicrosoftSqlServerSettings`. Required properties: `server_name` (`ServerName`), `port` (`Port`), `ssl_mode` (`SslMode`), `database_name` (`DatabaseName`).
+        pub fn new(required: MicrosoftSqlServerSettingsRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DatabaseName",
                 Some("database_name"),
-                rt::string(database_name),
+                rt::string(required.database_name),
             );
-            this.set("Port", Some("port"), rt::int(port));
-            this.set("ServerName", Some("server_name"), rt::string(server_name));
-            this.set("SslMode", Some("ssl_mode"), ssl_mode.into());
+            this.set("Port", Some("port"), rt::int(required.port));
+            this.set(
+                "ServerName",
+                Some("server_name"),
+                rt::string(required.server_name),
+            );
+            this.set("SslMode", Some("ssl_mode"), required.ssl_mode.into());
             MicrosoftSqlServerSettings(this)
         }
         /// CloudFormation `CertificateArn`, Terraform `certificate_arn`.
@@ -636,8 +679,8 @@ pub mod data_provider {
     #[derive(Clone, Debug)]
     pub struct MongoDbSettings(rt::Props);
     impl MongoDbSettings {
-        /// A new `MongoDbSettings`. Required properties: `port` (`Port`), `server_name` (`ServerName`).
-        pub fn new(port: i64, server_name: impl Into<rt::Expr>) -> Self {
+        /// A new `MongoDbSettings`. Required properties: `server_name` (`ServerName`), `port` (`Port`).
+        pub fn new(server_name: impl Into<rt::Expr>, port: i64) -> Self {
             let mut this = rt::Props::default();
             this.set("Port", Some("port"), rt::int(port));
             this.set("ServerName", Some("server_name"), rt::string(server_name));
@@ -687,8 +730,8 @@ pub mod data_provider {
     #[derive(Clone, Debug)]
     pub struct MySqlSettings(rt::Props);
     impl MySqlSettings {
-        /// A new `MySqlSettings`. Required properties: `port` (`Port`), `server_name` (`ServerName`), `ssl_mode` (`SslMode`).
-        pub fn new(port: i64, server_name: impl Into<rt::Expr>, ssl_mode: DmsSslModeValue) -> Self {
+        /// A new `MySqlSettings`. Required properties: `server_name` (`ServerName`), `port` (`Port`), `ssl_mode` (`SslMode`).
+        pub fn new(server_name: impl Into<rt::Expr>, port: i64, ssl_mode: DmsSslModeValue) -> Self {
             let mut this = rt::Props::default();
             this.set("Port", Some("port"), rt::int(port));
             this.set("ServerName", Some("server_name"), rt::string(server_name));
@@ -710,23 +753,33 @@ pub mod data_provider {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OracleSettings(rt::Props);
+    /// The required values of [`OracleSettings`], by name: two of them have one type, and a swap must not compile.
+    pub struct OracleSettingsRequired {
+        /// CloudFormation `ServerName`.
+        pub server_name: rt::Expr,
+        /// CloudFormation `Port`.
+        pub port: i64,
+        /// CloudFormation `SslMode`.
+        pub ssl_mode: DmsSslModeValue,
+        /// CloudFormation `DatabaseName`.
+        pub database_name: rt::Expr,
+    }
     impl OracleSettings {
-        /// A new `OracleSettings`. Required properties: `database_name` (`DatabaseName`), `port` (`Port`), `server_name` (`ServerName`), `ssl_mode` (`SslMode`).
-        pub fn new(
-            database_name: impl Into<rt::Expr>,
-            port: i64,
-            server_name: impl Into<rt::Expr>,
-            ssl_mode: DmsSslModeValue,
-        ) -> Self {
+        /// A new `OracleSettings`. Required properties: `server_name` (`ServerName`), `port` (`Port`), `ssl_mode` (`SslMode`), `database_name` (`DatabaseName`).
+        pub fn new(required: OracleSettingsRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DatabaseName",
                 Some("database_name"),
-                rt::string(database_name),
+                rt::string(required.database_name),
             );
-            this.set("Port", Some("port"), rt::int(port));
-            this.set("ServerName", Some("server_name"), rt::string(server_name));
-            this.set("SslMode", Some("ssl_mode"), ssl_mode.into());
+            this.set("Port", Some("port"), rt::int(required.port));
+            this.set(
+                "ServerName",
+                Some("server_name"),
+                rt::string(required.server_name),
+            );
+            this.set("SslMode", Some("ssl_mode"), required.ssl_mode.into());
             OracleSettings(this)
         }
         /// CloudFormation `AsmServer`, Terraform `asm_server`.
@@ -795,23 +848,33 @@ pub mod data_provider {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PostgreSqlSettings(rt::Props);
+    /// The required values of [`PostgreSqlSettings`], by name: two of them have one type, and a swap must not compile.
+    pub struct PostgreSqlSettingsRequired {
+        /// CloudFormation `ServerName`.
+        pub server_name: rt::Expr,
+        /// CloudFormation `Port`.
+        pub port: i64,
+        /// CloudFormation `SslMode`.
+        pub ssl_mode: DmsSslModeValue,
+        /// CloudFormation `DatabaseName`.
+        pub database_name: rt::Expr,
+    }
     impl PostgreSqlSettings {
-        /// A new `PostgreSqlSettings`. Required properties: `database_name` (`DatabaseName`), `port` (`Port`), `server_name` (`ServerName`), `ssl_mode` (`SslMode`).
-        pub fn new(
-            database_name: impl Into<rt::Expr>,
-            port: i64,
-            server_name: impl Into<rt::Expr>,
-            ssl_mode: DmsSslModeValue,
-        ) -> Self {
+        /// A new `PostgreSqlSettings`. Required properties: `server_name` (`ServerName`), `port` (`Port`), `ssl_mode` (`SslMode`), `database_name` (`DatabaseName`).
+        pub fn new(required: PostgreSqlSettingsRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DatabaseName",
                 Some("database_name"),
-                rt::string(database_name),
+                rt::string(required.database_name),
             );
-            this.set("Port", Some("port"), rt::int(port));
-            this.set("ServerName", Some("server_name"), rt::string(server_name));
-            this.set("SslMode", Some("ssl_mode"), ssl_mode.into());
+            this.set("Port", Some("port"), rt::int(required.port));
+            this.set(
+                "ServerName",
+                Some("server_name"),
+                rt::string(required.server_name),
+            );
+            this.set("SslMode", Some("ssl_mode"), required.ssl_mode.into());
             PostgreSqlSettings(this)
         }
         /// CloudFormation `CertificateArn`, Terraform `certificate_arn`.
@@ -829,21 +892,30 @@ pub mod data_provider {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RedshiftSettings(rt::Props);
+    /// The required values of [`RedshiftSettings`], by name: two of them have one type, and a swap must not compile.
+    pub struct RedshiftSettingsRequired {
+        /// CloudFormation `ServerName`.
+        pub server_name: rt::Expr,
+        /// CloudFormation `Port`.
+        pub port: i64,
+        /// CloudFormation `DatabaseName`.
+        pub database_name: rt::Expr,
+    }
     impl RedshiftSettings {
-        /// A new `RedshiftSettings`. Required properties: `database_name` (`DatabaseName`), `port` (`Port`), `server_name` (`ServerName`).
-        pub fn new(
-            database_name: impl Into<rt::Expr>,
-            port: i64,
-            server_name: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `RedshiftSettings`. Required properties: `server_name` (`ServerName`), `port` (`Port`), `database_name` (`DatabaseName`).
+        pub fn new(required: RedshiftSettingsRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DatabaseName",
                 Some("database_name"),
-                rt::string(database_name),
+                rt::string(required.database_name),
             );
-            this.set("Port", Some("port"), rt::int(port));
-            this.set("ServerName", Some("server_name"), rt::string(server_name));
+            this.set("Port", Some("port"), rt::int(required.port));
+            this.set(
+                "ServerName",
+                Some("server_name"),
+                rt::string(required.server_name),
+            );
             RedshiftSettings(this)
         }
     }
@@ -974,10 +1046,10 @@ pub mod data_provider {
     #[derive(Clone, Debug)]
     pub struct SybaseAseSettings(rt::Props);
     impl SybaseAseSettings {
-        /// A new `SybaseAseSettings`. Required properties: `port` (`Port`), `server_name` (`ServerName`), `ssl_mode` (`SslMode`).
+        /// A new `SybaseAseSettings`. Required properties: `server_name` (`ServerName`), `port` (`Port`), `ssl_mode` (`SslMode`).
         pub fn new(
-            port: i64,
             server_name: impl Into<rt::Expr>,
+            port: i64,
             ssl_mode: SybaseSslModeValue,
         ) -> Self {
             let mut this = rt::Props::default();
@@ -1138,21 +1210,28 @@ static ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`Endpoint`], by name: two of them have one type, and a swap must not compile.
+pub struct EndpointRequired {
+    /// The type of endpoint. CloudFormation `EndpointType`.
+    pub endpoint_type: rt::Expr,
+    /// The type of engine for the endpoint, depending on the EndpointType value. CloudFormation `EngineName`.
+    pub engine_name: rt::Expr,
+}
 impl Endpoint {
     /// Declares a `AWS::DMS::Endpoint` with the stack-unique `id`. Required properties: `endpoint_type` (`EndpointType`), `engine_name` (`EngineName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        endpoint_type: impl Into<rt::Expr>,
-        engine_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: EndpointRequired) -> Self {
         let mut this = rt::Base::new(id, &ENDPOINT_TYPE);
         this.set(
             "EndpointType",
             Some("endpoint_type"),
-            rt::string(endpoint_type),
+            rt::string(required.endpoint_type),
         );
-        this.set("EngineName", Some("engine_name"), rt::string(engine_name));
+        this.set(
+            "EngineName",
+            Some("engine_name"),
+            rt::string(required.engine_name),
+        );
         Endpoint(this)
     }
     /// The Amazon Resource Name (ARN) for the certificate.
@@ -4466,48 +4545,55 @@ static REPLICATION_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 7),
     awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
+/// The required values of [`ReplicationConfig`], by name: two of them have one type, and a swap must not compile.
+pub struct ReplicationConfigRequired {
+    /// A unique identifier of replication configuration CloudFormation `ReplicationConfigIdentifier`.
+    pub replication_config_identifier: rt::Expr,
+    /// The Amazon Resource Name (ARN) of the source endpoint for this AWS DMS Serverless replication configuration CloudFormation `SourceEndpointArn`.
+    pub source_endpoint_arn: rt::Expr,
+    /// The Amazon Resource Name (ARN) of the target endpoint for this AWS DMS Serverless replication configuration CloudFormation `TargetEndpointArn`.
+    pub target_endpoint_arn: rt::Expr,
+    /// The type of AWS DMS Serverless replication to provision using this replication configuration CloudFormation `ReplicationType`.
+    pub replication_type: replication_config::ReplicationType,
+    /// Configuration parameters for provisioning a AWS DMS Serverless replication CloudFormation `ComputeConfig`.
+    pub compute_config: replication_config::ComputeConfig,
+    /// CloudFormation `TableMappings`.
+    pub table_mappings: rt::Value,
+}
 impl ReplicationConfig {
-    /// Declares a `AWS::DMS::ReplicationConfig` with the stack-unique `id`. Required properties: `compute_config` (`ComputeConfig`), `replication_config_identifier` (`ReplicationConfigIdentifier`), `replication_type` (`ReplicationType`), `source_endpoint_arn` (`SourceEndpointArn`), `table_mappings` (`TableMappings`), `target_endpoint_arn` (`TargetEndpointArn`).
+    /// Declares a `AWS::DMS::ReplicationConfig` with the stack-unique `id`. Required properties: `replication_config_identifier` (`ReplicationConfigIdentifier`), `source_endpoint_arn` (`SourceEndpointArn`), `target_endpoint_arn` (`TargetEndpointArn`), `replication_type` (`ReplicationType`), `compute_config` (`ComputeConfig`), `table_mappings` (`TableMappings`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        compute_config: replication_config::ComputeConfig,
-        replication_config_identifier: impl Into<rt::Expr>,
-        replication_type: replication_config::ReplicationType,
-        source_endpoint_arn: impl Into<rt::Expr>,
-        table_mappings: impl Into<rt::Value>,
-        target_endpoint_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ReplicationConfigRequired) -> Self {
         let mut this = rt::Base::new(id, &REPLICATION_CONFIG_TYPE);
         this.set(
             "ComputeConfig",
             Some("compute_config"),
-            compute_config.into(),
+            required.compute_config.into(),
         );
         this.set(
             "ReplicationConfigIdentifier",
             Some("replication_config_identifier"),
-            rt::string(replication_config_identifier),
+            rt::string(required.replication_config_identifier),
         );
         this.set(
             "ReplicationType",
             Some("replication_type"),
-            replication_type.into(),
+            required.replication_type.into(),
         );
         this.set(
             "SourceEndpointArn",
             Some("source_endpoint_arn"),
-            rt::string(source_endpoint_arn),
+            rt::string(required.source_endpoint_arn),
         );
         this.set(
             "TableMappings",
             Some("table_mappings"),
-            rt::json_string(table_mappings),
+            rt::json_string(required.table_mappings),
         );
         this.set(
             "TargetEndpointArn",
             Some("target_endpoint_arn"),
-            rt::string(target_endpoint_arn),
+            rt::string(required.target_endpoint_arn),
         );
         ReplicationConfig(this)
     }
@@ -4900,42 +4986,48 @@ static REPLICATION_TASK_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 10),
     awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
+/// The required values of [`ReplicationTask`], by name: two of them have one type, and a swap must not compile.
+pub struct ReplicationTaskRequired {
+    /// The table mappings for the task, in JSON format. CloudFormation `TableMappings`.
+    pub table_mappings: rt::Expr,
+    /// An Amazon Resource Name (ARN) that uniquely identifies the source endpoint. CloudFormation `SourceEndpointArn`.
+    pub source_endpoint_arn: rt::Expr,
+    /// The migration type. CloudFormation `MigrationType`.
+    pub migration_type: replication_task::MigrationType,
+    /// An Amazon Resource Name (ARN) that uniquely identifies the target endpoint. CloudFormation `TargetEndpointArn`.
+    pub target_endpoint_arn: rt::Expr,
+    /// The Amazon Resource Name (ARN) of a replication instance. CloudFormation `ReplicationInstanceArn`.
+    pub replication_instance_arn: rt::Expr,
+}
 impl ReplicationTask {
-    /// Declares a `AWS::DMS::ReplicationTask` with the stack-unique `id`. Required properties: `migration_type` (`MigrationType`), `replication_instance_arn` (`ReplicationInstanceArn`), `source_endpoint_arn` (`SourceEndpointArn`), `table_mappings` (`TableMappings`), `target_endpoint_arn` (`TargetEndpointArn`).
+    /// Declares a `AWS::DMS::ReplicationTask` with the stack-unique `id`. Required properties: `table_mappings` (`TableMappings`), `source_endpoint_arn` (`SourceEndpointArn`), `migration_type` (`MigrationType`), `target_endpoint_arn` (`TargetEndpointArn`), `replication_instance_arn` (`ReplicationInstanceArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        migration_type: replication_task::MigrationType,
-        replication_instance_arn: impl Into<rt::Expr>,
-        source_endpoint_arn: impl Into<rt::Expr>,
-        table_mappings: impl Into<rt::Expr>,
-        target_endpoint_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ReplicationTaskRequired) -> Self {
         let mut this = rt::Base::new(id, &REPLICATION_TASK_TYPE);
         this.set(
             "MigrationType",
             Some("migration_type"),
-            migration_type.into(),
+            required.migration_type.into(),
         );
         this.set(
             "ReplicationInstanceArn",
             Some("replication_instance_arn"),
-            rt::string(replication_instance_arn),
+            rt::string(required.replication_instance_arn),
         );
         this.set(
             "SourceEndpointArn",
             Some("source_endpoint_arn"),
-            rt::string(source_endpoint_arn),
+            rt::string(required.source_endpoint_arn),
         );
         this.set(
             "TableMappings",
             Some("table_mappings"),
-            rt::string(table_mappings),
+            rt::string(required.table_mappings),
         );
         this.set(
             "TargetEndpointArn",
             Some("target_endpoint_arn"),
-            rt::string(target_endpoint_arn),
+            rt::string(required.target_endpoint_arn),
         );
         ReplicationTask(this)
     }

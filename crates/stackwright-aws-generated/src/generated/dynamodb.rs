@@ -87,17 +87,28 @@ static BACKUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`Backup`], by name: two of them have one type, and a swap must not compile.
+pub struct BackupRequired {
+    /// CloudFormation `TableName`.
+    pub table_name: rt::Expr,
+    /// CloudFormation `BackupName`.
+    pub backup_name: rt::Expr,
+}
 impl Backup {
-    /// Declares a `AWS::DynamoDB::Backup` with the stack-unique `id`. Required properties: `backup_name` (`BackupName`), `table_name` (`TableName`).
+    /// Declares a `AWS::DynamoDB::Backup` with the stack-unique `id`. Required properties: `table_name` (`TableName`), `backup_name` (`BackupName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        backup_name: impl Into<rt::Expr>,
-        table_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: BackupRequired) -> Self {
         let mut this = rt::Base::new(id, &BACKUP_TYPE);
-        this.set("BackupName", Some("backup_name"), rt::string(backup_name));
-        this.set("TableName", Some("table_name"), rt::string(table_name));
+        this.set(
+            "BackupName",
+            Some("backup_name"),
+            rt::string(required.backup_name),
+        );
+        this.set(
+            "TableName",
+            Some("table_name"),
+            rt::string(required.table_name),
+        );
         Backup(this)
     }
 }
@@ -399,20 +410,33 @@ pub mod global_table {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CapacityAutoScalingSettings(rt::Props);
+    /// The required values of [`CapacityAutoScalingSettings`], by name: two of them have one type, and a swap must not compile.
+    pub struct CapacityAutoScalingSettingsRequired {
+        /// CloudFormation `MinCapacity`.
+        pub min_capacity: i64,
+        /// CloudFormation `MaxCapacity`.
+        pub max_capacity: i64,
+        /// CloudFormation `TargetTrackingScalingPolicyConfiguration`.
+        pub target_tracking_scaling_policy_configuration: TargetTrackingScalingPolicyConfiguration,
+    }
     impl CapacityAutoScalingSettings {
-        /// A new `CapacityAutoScalingSettings`. Required properties: `max_capacity` (`MaxCapacity`), `min_capacity` (`MinCapacity`), `target_tracking_scaling_policy_configuration` (`TargetTrackingScalingPolicyConfiguration`).
-        pub fn new(
-            max_capacity: i64,
-            min_capacity: i64,
-            target_tracking_scaling_policy_configuration: TargetTrackingScalingPolicyConfiguration,
-        ) -> Self {
+        /// A new `CapacityAutoScalingSettings`. Required properties: `min_capacity` (`MinCapacity`), `max_capacity` (`MaxCapacity`), `target_tracking_scaling_policy_configuration` (`TargetTrackingScalingPolicyConfiguration`).
+        pub fn new(required: CapacityAutoScalingSettingsRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("MaxCapacity", Some("max_capacity"), rt::int(max_capacity));
-            this.set("MinCapacity", Some("min_capacity"), rt::int(min_capacity));
+            this.set(
+                "MaxCapacity",
+                Some("max_capacity"),
+                rt::int(required.max_capacity),
+            );
+            this.set(
+                "MinCapacity",
+                Some("min_capacity"),
+                rt::int(required.min_capacity),
+            );
             this.set(
                 "TargetTrackingScalingPolicyConfiguration",
                 Some("target_tracking_scaling_policy_configuration"),
-                target_tracking_scaling_policy_configuration.into(),
+                required.target_tracking_scaling_policy_configuration.into(),
             );
             CapacityAutoScalingSettings(this)
         }
@@ -471,11 +495,11 @@ pub mod global_table {
     #[derive(Clone, Debug)]
     pub struct GlobalSecondaryIndex(rt::Props);
     impl GlobalSecondaryIndex {
-        /// A new `GlobalSecondaryIndex`. Required properties: `index_name` (`IndexName`), `key_schema` (`KeySchema`), `projection` (`Projection`).
+        /// A new `GlobalSecondaryIndex`. Required properties: `index_name` (`IndexName`), `projection` (`Projection`), `key_schema` (`KeySchema`).
         pub fn new(
             index_name: impl Into<rt::Expr>,
-            key_schema: impl IntoIterator<Item = KeySchema3>,
             projection: Projection,
+            key_schema: impl IntoIterator<Item = KeySchema3>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("IndexName", Some("index_name"), rt::string(index_name));
@@ -563,8 +587,8 @@ pub mod global_table {
     #[derive(Clone, Debug)]
     pub struct KeySchema(rt::Props);
     impl KeySchema {
-        /// A new `KeySchema`. Required properties: `attribute_name` (`AttributeName`), `key_type` (`KeyType`).
-        pub fn new(attribute_name: impl Into<rt::Expr>, key_type: KeyType) -> Self {
+        /// A new `KeySchema`. Required properties: `key_type` (`KeyType`), `attribute_name` (`AttributeName`).
+        pub fn new(key_type: KeyType, attribute_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AttributeName",
@@ -582,8 +606,8 @@ pub mod global_table {
     #[derive(Clone, Debug)]
     pub struct KeySchema2(rt::Props);
     impl KeySchema2 {
-        /// A new `KeySchema2`. Required properties: `attribute_name` (`AttributeName`), `key_type` (`KeyType`).
-        pub fn new(attribute_name: impl Into<rt::Expr>, key_type: KeyType) -> Self {
+        /// A new `KeySchema2`. Required properties: `key_type` (`KeyType`), `attribute_name` (`AttributeName`).
+        pub fn new(key_type: KeyType, attribute_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AttributeName",
@@ -601,8 +625,8 @@ pub mod global_table {
     #[derive(Clone, Debug)]
     pub struct KeySchema3(rt::Props);
     impl KeySchema3 {
-        /// A new `KeySchema3`. Required properties: `attribute_name` (`AttributeName`), `key_type` (`KeyType`).
-        pub fn new(attribute_name: impl Into<rt::Expr>, key_type: KeyType) -> Self {
+        /// A new `KeySchema3`. Required properties: `key_type` (`KeyType`), `attribute_name` (`AttributeName`).
+        pub fn new(key_type: KeyType, attribute_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AttributeName",
@@ -646,11 +670,11 @@ pub mod global_table {
     #[derive(Clone, Debug)]
     pub struct LocalSecondaryIndex(rt::Props);
     impl LocalSecondaryIndex {
-        /// A new `LocalSecondaryIndex`. Required properties: `index_name` (`IndexName`), `key_schema` (`KeySchema`), `projection` (`Projection`).
+        /// A new `LocalSecondaryIndex`. Required properties: `index_name` (`IndexName`), `projection` (`Projection`), `key_schema` (`KeySchema`).
         pub fn new(
             index_name: impl Into<rt::Expr>,
-            key_schema: impl IntoIterator<Item = KeySchema2>,
             projection: Projection,
+            key_schema: impl IntoIterator<Item = KeySchema2>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("IndexName", Some("index_name"), rt::string(index_name));
@@ -1072,12 +1096,19 @@ pub mod global_table {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
+    /// The required values of [`Tag`], by name: two of them have one type, and a swap must not compile.
+    pub struct TagRequired {
+        /// CloudFormation `Value`.
+        pub value: rt::Expr,
+        /// CloudFormation `Key`.
+        pub key: rt::Expr,
+    }
     impl Tag {
-        /// A new `Tag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        /// A new `Tag`. Required properties: `value` (`Value`), `key` (`Key`).
+        pub fn new(required: TagRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             Tag(this)
         }
     }
@@ -1146,13 +1177,13 @@ pub mod global_table {
     #[derive(Clone, Debug)]
     pub struct VectorIndex(rt::Props);
     impl VectorIndex {
-        /// A new `VectorIndex`. Required properties: `dimensions` (`Dimensions`), `distance_function` (`DistanceFunction`), `index_name` (`IndexName`), `projection` (`Projection`), `vector_attribute` (`VectorAttribute`).
+        /// A new `VectorIndex`. Required properties: `index_name` (`IndexName`), `vector_attribute` (`VectorAttribute`), `projection` (`Projection`), `dimensions` (`Dimensions`), `distance_function` (`DistanceFunction`).
         pub fn new(
+            index_name: impl Into<rt::Expr>,
+            vector_attribute: VectorAttribute,
+            projection: Projection,
             dimensions: i64,
             distance_function: DistanceFunction,
-            index_name: impl Into<rt::Expr>,
-            projection: Projection,
-            vector_attribute: VectorAttribute,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("Dimensions", Some("dimensions"), rt::int(dimensions));
@@ -1636,11 +1667,11 @@ pub mod table {
     #[derive(Clone, Debug)]
     pub struct GlobalSecondaryIndex(rt::Props);
     impl GlobalSecondaryIndex {
-        /// A new `GlobalSecondaryIndex`. Required properties: `index_name` (`IndexName`), `key_schema` (`KeySchema`), `projection` (`Projection`).
+        /// A new `GlobalSecondaryIndex`. Required properties: `index_name` (`IndexName`), `projection` (`Projection`), `key_schema` (`KeySchema`).
         pub fn new(
             index_name: impl Into<rt::Expr>,
-            key_schema: impl IntoIterator<Item = KeySchema2>,
             projection: Projection,
+            key_schema: impl IntoIterator<Item = KeySchema2>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("IndexName", Some("index_name"), rt::string(index_name));
@@ -1702,8 +1733,8 @@ pub mod table {
     #[derive(Clone, Debug)]
     pub struct ImportSourceSpecification(rt::Props);
     impl ImportSourceSpecification {
-        /// A new `ImportSourceSpecification`. Required properties: `input_format` (`InputFormat`), `s3_bucket_source` (`S3BucketSource`).
-        pub fn new(input_format: impl Into<rt::Expr>, s3_bucket_source: S3BucketSource) -> Self {
+        /// A new `ImportSourceSpecification`. Required properties: `s3_bucket_source` (`S3BucketSource`), `input_format` (`InputFormat`).
+        pub fn new(s3_bucket_source: S3BucketSource, input_format: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "InputFormat",
@@ -1768,16 +1799,23 @@ pub mod table {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KeySchema(rt::Props);
+    /// The required values of [`KeySchema`], by name: two of them have one type, and a swap must not compile.
+    pub struct KeySchemaRequired {
+        /// CloudFormation `KeyType`.
+        pub key_type: rt::Expr,
+        /// CloudFormation `AttributeName`.
+        pub attribute_name: rt::Expr,
+    }
     impl KeySchema {
-        /// A new `KeySchema`. Required properties: `attribute_name` (`AttributeName`), `key_type` (`KeyType`).
-        pub fn new(attribute_name: impl Into<rt::Expr>, key_type: impl Into<rt::Expr>) -> Self {
+        /// A new `KeySchema`. Required properties: `key_type` (`KeyType`), `attribute_name` (`AttributeName`).
+        pub fn new(required: KeySchemaRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AttributeName",
                 Some("attribute_name"),
-                rt::string(attribute_name),
+                rt::string(required.attribute_name),
             );
-            this.set("KeyType", Some("key_type"), rt::string(key_type));
+            this.set("KeyType", Some("key_type"), rt::string(required.key_type));
             KeySchema(this)
         }
     }
@@ -1787,16 +1825,23 @@ pub mod table {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KeySchema2(rt::Props);
+    /// The required values of [`KeySchema2`], by name: two of them have one type, and a swap must not compile.
+    pub struct KeySchema2Required {
+        /// CloudFormation `KeyType`.
+        pub key_type: rt::Expr,
+        /// CloudFormation `AttributeName`.
+        pub attribute_name: rt::Expr,
+    }
     impl KeySchema2 {
-        /// A new `KeySchema2`. Required properties: `attribute_name` (`AttributeName`), `key_type` (`KeyType`).
-        pub fn new(attribute_name: impl Into<rt::Expr>, key_type: impl Into<rt::Expr>) -> Self {
+        /// A new `KeySchema2`. Required properties: `key_type` (`KeyType`), `attribute_name` (`AttributeName`).
+        pub fn new(required: KeySchema2Required) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AttributeName",
                 Some("attribute_name"),
-                rt::string(attribute_name),
+                rt::string(required.attribute_name),
             );
-            this.set("KeyType", Some("key_type"), rt::string(key_type));
+            this.set("KeyType", Some("key_type"), rt::string(required.key_type));
             KeySchema2(this)
         }
     }
@@ -1839,11 +1884,11 @@ pub mod table {
     #[derive(Clone, Debug)]
     pub struct LocalSecondaryIndex(rt::Props);
     impl LocalSecondaryIndex {
-        /// A new `LocalSecondaryIndex`. Required properties: `index_name` (`IndexName`), `key_schema` (`KeySchema`), `projection` (`Projection`).
+        /// A new `LocalSecondaryIndex`. Required properties: `index_name` (`IndexName`), `projection` (`Projection`), `key_schema` (`KeySchema`).
         pub fn new(
             index_name: impl Into<rt::Expr>,
-            key_schema: impl IntoIterator<Item = KeySchema>,
             projection: Projection,
+            key_schema: impl IntoIterator<Item = KeySchema>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("IndexName", Some("index_name"), rt::string(index_name));
@@ -1971,19 +2016,26 @@ pub mod table {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ProvisionedThroughput(rt::Props);
+    /// The required values of [`ProvisionedThroughput`], by name: two of them have one type, and a swap must not compile.
+    pub struct ProvisionedThroughputRequired {
+        /// The maximum number of writes consumed per second before DynamoDB returns a ``ThrottlingException``. CloudFormation `WriteCapacityUnits`.
+        pub write_capacity_units: i64,
+        /// The maximum number of strongly consistent reads consumed per second before DynamoDB returns a ``ThrottlingException``. CloudFormation `ReadCapacityUnits`.
+        pub read_capacity_units: i64,
+    }
     impl ProvisionedThroughput {
-        /// A new `ProvisionedThroughput`. Required properties: `read_capacity_units` (`ReadCapacityUnits`), `write_capacity_units` (`WriteCapacityUnits`).
-        pub fn new(read_capacity_units: i64, write_capacity_units: i64) -> Self {
+        /// A new `ProvisionedThroughput`. Required properties: `write_capacity_units` (`WriteCapacityUnits`), `read_capacity_units` (`ReadCapacityUnits`).
+        pub fn new(required: ProvisionedThroughputRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ReadCapacityUnits",
                 Some("read_capacity_units"),
-                rt::int(read_capacity_units),
+                rt::int(required.read_capacity_units),
             );
             this.set(
                 "WriteCapacityUnits",
                 Some("write_capacity_units"),
-                rt::int(write_capacity_units),
+                rt::int(required.write_capacity_units),
             );
             ProvisionedThroughput(this)
         }
@@ -2117,12 +2169,19 @@ pub mod table {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
+    /// The required values of [`Tag`], by name: two of them have one type, and a swap must not compile.
+    pub struct TagRequired {
+        /// The value of the tag. CloudFormation `Value`.
+        pub value: rt::Expr,
+        /// The key of the tag. Tag keys are case sensitive. Each DynamoDB table can only have up to one tag with the same key. If you try to add an existing tag (same key), the existing tag value will be updated… CloudFormation `Key`.
+        pub key: rt::Expr,
+    }
     impl Tag {
-        /// A new `Tag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        /// A new `Tag`. Required properties: `value` (`Value`), `key` (`Key`).
+        pub fn new(required: TagRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             Tag(this)
         }
     }
@@ -2157,13 +2216,13 @@ pub mod table {
     #[derive(Clone, Debug)]
     pub struct VectorIndex(rt::Props);
     impl VectorIndex {
-        /// A new `VectorIndex`. Required properties: `dimensions` (`Dimensions`), `distance_function` (`DistanceFunction`), `index_name` (`IndexName`), `projection` (`Projection`), `vector_attribute` (`VectorAttribute`).
+        /// A new `VectorIndex`. Required properties: `index_name` (`IndexName`), `vector_attribute` (`VectorAttribute`), `projection` (`Projection`), `dimensions` (`Dimensions`), `distance_function` (`DistanceFunction`).
         pub fn new(
+            index_name: impl Into<rt::Expr>,
+            vector_attribute: VectorAttribute,
+            projection: Projection,
             dimensions: i64,
             distance_function: DistanceFunction,
-            index_name: impl Into<rt::Expr>,
-            projection: Projection,
-            vector_attribute: VectorAttribute,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("Dimensions", Some("dimensions"), rt::int(dimensions));

@@ -455,10 +455,10 @@ pub mod registry_scanning_configuration {
     #[derive(Clone, Debug)]
     pub struct ScanningRule(rt::Props);
     impl ScanningRule {
-        /// A new `ScanningRule`. Required properties: `repository_filters` (`RepositoryFilters`), `scan_frequency` (`ScanFrequency`).
+        /// A new `ScanningRule`. Required properties: `scan_frequency` (`ScanFrequency`), `repository_filters` (`RepositoryFilters`).
         pub fn new(
-            repository_filters: impl IntoIterator<Item = RepositoryFilter>,
             scan_frequency: ScanFrequency,
+            repository_filters: impl IntoIterator<Item = RepositoryFilter>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -570,12 +570,23 @@ pub mod replication_configuration {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ReplicationDestination(rt::Props);
+    /// The required values of [`ReplicationDestination`], by name: two of them have one type, and a swap must not compile.
+    pub struct ReplicationDestinationRequired {
+        /// The Region to replicate to. CloudFormation `Region`.
+        pub region: rt::Expr,
+        /// The AWS account ID of the Amazon ECR private registry to replicate to. CloudFormation `RegistryId`.
+        pub registry_id: rt::Expr,
+    }
     impl ReplicationDestination {
         /// A new `ReplicationDestination`. Required properties: `region` (`Region`), `registry_id` (`RegistryId`).
-        pub fn new(region: impl Into<rt::Expr>, registry_id: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: ReplicationDestinationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Region", Some("region"), rt::string(region));
-            this.set("RegistryId", Some("registry_id"), rt::string(registry_id));
+            this.set("Region", Some("region"), rt::string(required.region));
+            this.set(
+                "RegistryId",
+                Some("registry_id"),
+                rt::string(required.registry_id),
+            );
             ReplicationDestination(this)
         }
     }
@@ -862,12 +873,12 @@ static REPOSITORY_CREATION_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl RepositoryCreationTemplate {
-    /// Declares a `AWS::ECR::RepositoryCreationTemplate` with the stack-unique `id`. Required properties: `applied_for` (`AppliedFor`), `prefix` (`Prefix`).
+    /// Declares a `AWS::ECR::RepositoryCreationTemplate` with the stack-unique `id`. Required properties: `prefix` (`Prefix`), `applied_for` (`AppliedFor`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        applied_for: impl IntoIterator<Item = repository_creation_template::AppliedForItem>,
         prefix: impl Into<rt::Expr>,
+        applied_for: impl IntoIterator<Item = repository_creation_template::AppliedForItem>,
     ) -> Self {
         let mut this = rt::Base::new(id, &REPOSITORY_CREATION_TEMPLATE_TYPE);
         this.set("AppliedFor", Some("applied_for"), rt::list(applied_for));
@@ -995,12 +1006,19 @@ pub mod repository_creation_template {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
+    /// The required values of [`Tag`], by name: two of them have one type, and a swap must not compile.
+    pub struct TagRequired {
+        /// One part of a key-value pair that make up a tag. CloudFormation `Key`.
+        pub key: rt::Expr,
+        /// A ``value`` acts as a descriptor within a tag category (key). CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl Tag {
         /// A new `Tag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: TagRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             Tag(this)
         }
     }

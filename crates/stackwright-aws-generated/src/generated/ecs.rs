@@ -376,8 +376,8 @@ pub mod capacity_provider {
     #[derive(Clone, Debug)]
     pub struct InstanceRequirementsRequest(rt::Props);
     impl InstanceRequirementsRequest {
-        /// A new `InstanceRequirementsRequest`. Required properties: `memory_mi_b` (`MemoryMiB`), `v_cpu_count` (`VCpuCount`).
-        pub fn new(memory_mi_b: MemoryMiBRequest, v_cpu_count: VCpuCountRangeRequest) -> Self {
+        /// A new `InstanceRequirementsRequest`. Required properties: `v_cpu_count` (`VCpuCount`), `memory_mi_b` (`MemoryMiB`).
+        pub fn new(v_cpu_count: VCpuCountRangeRequest, memory_mi_b: MemoryMiBRequest) -> Self {
             let mut this = rt::Props::default();
             this.set("MemoryMiB", Some("memory_mi_b"), memory_mi_b.into());
             this.set("VCpuCount", Some("v_cpu_count"), v_cpu_count.into());
@@ -633,19 +633,23 @@ pub mod capacity_provider {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ManagedInstancesNetworkConfiguration(rt::Props);
+    /// The required values of [`ManagedInstancesNetworkConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct ManagedInstancesNetworkConfigurationRequired {
+        /// CloudFormation `SecurityGroups`.
+        pub security_groups: Vec<rt::Expr>,
+        /// CloudFormation `Subnets`.
+        pub subnets: Vec<rt::Expr>,
+    }
     impl ManagedInstancesNetworkConfiguration {
         /// A new `ManagedInstancesNetworkConfiguration`. Required properties: `security_groups` (`SecurityGroups`), `subnets` (`Subnets`).
-        pub fn new(
-            security_groups: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            subnets: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
+        pub fn new(required: ManagedInstancesNetworkConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "SecurityGroups",
                 Some("security_groups"),
-                rt::strings(security_groups),
+                rt::strings(required.security_groups),
             );
-            this.set("Subnets", Some("subnets"), rt::strings(subnets));
+            this.set("Subnets", Some("subnets"), rt::strings(required.subnets));
             ManagedInstancesNetworkConfiguration(this)
         }
     }
@@ -1943,7 +1947,8 @@ impl DaemonTaskDefinitionHandle {
 pub mod daemon_task_definition {
     pub use super::shared::{
         Condition, KernelCapabilities, KeyValuePair, MountPoint, Name, Permissions,
-        RepositoryCredentials, Secret, SystemControl, Tmpfs, Ulimit,
+        RepositoryCredentials, Secret, SecretRequired, SystemControl, Tmpfs, Ulimit,
+        UlimitRequired,
     };
     use super::*;
     /// The dependencies defined for container startup and shutdown.
@@ -1983,12 +1988,19 @@ pub mod daemon_task_definition {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DaemonContainerDefinition(rt::Props);
+    /// The required values of [`DaemonContainerDefinition`], by name: two of them have one type, and a swap must not compile.
+    pub struct DaemonContainerDefinitionRequired {
+        /// The name of the container. CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// The image used to start the container. CloudFormation `Image`.
+        pub image: rt::Expr,
+    }
     impl DaemonContainerDefinition {
-        /// A new `DaemonContainerDefinition`. Required properties: `image` (`Image`), `name` (`Name`).
-        pub fn new(image: impl Into<rt::Expr>, name: impl Into<rt::Expr>) -> Self {
+        /// A new `DaemonContainerDefinition`. Required properties: `name` (`Name`), `image` (`Image`).
+        pub fn new(required: DaemonContainerDefinitionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Image", Some("image"), rt::string(image));
-            this.set("Name", Some("name"), rt::string(name));
+            this.set("Image", Some("image"), rt::string(required.image));
+            this.set("Name", Some("name"), rt::string(required.name));
             DaemonContainerDefinition(this)
         }
         /// The command that's passed to the container.
@@ -2949,15 +2961,26 @@ pub mod express_gateway_service {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ExpressGatewayServiceAwsLogsConfiguration(rt::Props);
+    /// The required values of [`ExpressGatewayServiceAwsLogsConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct ExpressGatewayServiceAwsLogsConfigurationRequired {
+        /// CloudFormation `LogGroup`.
+        pub log_group: rt::Expr,
+        /// CloudFormation `LogStreamPrefix`.
+        pub log_stream_prefix: rt::Expr,
+    }
     impl ExpressGatewayServiceAwsLogsConfiguration {
         /// A new `ExpressGatewayServiceAwsLogsConfiguration`. Required properties: `log_group` (`LogGroup`), `log_stream_prefix` (`LogStreamPrefix`).
-        pub fn new(log_group: impl Into<rt::Expr>, log_stream_prefix: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: ExpressGatewayServiceAwsLogsConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("LogGroup", Some("log_group"), rt::string(log_group));
+            this.set(
+                "LogGroup",
+                Some("log_group"),
+                rt::string(required.log_group),
+            );
             this.set(
                 "LogStreamPrefix",
                 Some("log_stream_prefix"),
-                rt::string(log_stream_prefix),
+                rt::string(required.log_stream_prefix),
             );
             ExpressGatewayServiceAwsLogsConfiguration(this)
         }
@@ -2998,12 +3021,19 @@ pub mod express_gateway_service {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KeyValuePair(rt::Props);
+    /// The required values of [`KeyValuePair`], by name: two of them have one type, and a swap must not compile.
+    pub struct KeyValuePairRequired {
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl KeyValuePair {
         /// A new `KeyValuePair`. Required properties: `name` (`Name`), `value` (`Value`).
-        pub fn new(name: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: KeyValuePairRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Name", Some("name"), rt::string(required.name));
+            this.set("Value", Some("value"), rt::string(required.value));
             KeyValuePair(this)
         }
     }
@@ -3013,12 +3043,23 @@ pub mod express_gateway_service {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Secret(rt::Props);
+    /// The required values of [`Secret`], by name: two of them have one type, and a swap must not compile.
+    pub struct SecretRequired {
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// CloudFormation `ValueFrom`.
+        pub value_from: rt::Expr,
+    }
     impl Secret {
         /// A new `Secret`. Required properties: `name` (`Name`), `value_from` (`ValueFrom`).
-        pub fn new(name: impl Into<rt::Expr>, value_from: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: SecretRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("ValueFrom", Some("value_from"), rt::string(value_from));
+            this.set("Name", Some("name"), rt::string(required.name));
+            this.set(
+                "ValueFrom",
+                Some("value_from"),
+                rt::string(required.value_from),
+            );
             Secret(this)
         }
     }
@@ -3069,22 +3110,26 @@ static GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 6),
     awscc_schema: None,
 };
+/// The required values of [`Gateway`], by name: two of them have one type, and a swap must not compile.
+pub struct GatewayRequired {
+    /// The name of the gateway. CloudFormation `GatewayName`.
+    pub gateway_name: rt::Expr,
+    /// The ARN of the IAM role that ECS uses to manage infrastructure for the gateway. CloudFormation `InfrastructureRoleArn`.
+    pub infrastructure_role_arn: rt::Expr,
+    /// The configuration for the gateway. CloudFormation `Configuration`.
+    pub configuration: gateway::GatewayConfiguration,
+}
 impl Gateway {
-    /// Declares a `AWS::ECS::Gateway` with the stack-unique `id`. Required properties: `configuration` (`Configuration`), `gateway_name` (`GatewayName`), `infrastructure_role_arn` (`InfrastructureRoleArn`).
+    /// Declares a `AWS::ECS::Gateway` with the stack-unique `id`. Required properties: `gateway_name` (`GatewayName`), `infrastructure_role_arn` (`InfrastructureRoleArn`), `configuration` (`Configuration`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        configuration: gateway::GatewayConfiguration,
-        gateway_name: impl Into<rt::Expr>,
-        infrastructure_role_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: GatewayRequired) -> Self {
         let mut this = rt::Base::new(id, &GATEWAY_TYPE);
-        this.set("Configuration", None, configuration.into());
-        this.set("GatewayName", None, rt::string(gateway_name));
+        this.set("Configuration", None, required.configuration.into());
+        this.set("GatewayName", None, rt::string(required.gateway_name));
         this.set(
             "InfrastructureRoleArn",
             None,
-            rt::string(infrastructure_role_arn),
+            rt::string(required.infrastructure_role_arn),
         );
         Gateway(this)
     }
@@ -3470,17 +3515,20 @@ static GATEWAY_CLUSTER_ASSOCIATIONS_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 7),
     awscc_schema: None,
 };
+/// The required values of [`GatewayClusterAssociations`], by name: two of them have one type, and a swap must not compile.
+pub struct GatewayClusterAssociationsRequired {
+    /// The name or full Amazon Resource Name (ARN) of the gateway to associate with the cluster. CloudFormation `Gateway`.
+    pub gateway: rt::Expr,
+    /// The name or full Amazon Resource Name (ARN) of the cluster to associate the gateway with. CloudFormation `Cluster`.
+    pub cluster: rt::Expr,
+}
 impl GatewayClusterAssociations {
-    /// Declares a `AWS::ECS::GatewayClusterAssociations` with the stack-unique `id`. Required properties: `cluster` (`Cluster`), `gateway` (`Gateway`).
+    /// Declares a `AWS::ECS::GatewayClusterAssociations` with the stack-unique `id`. Required properties: `gateway` (`Gateway`), `cluster` (`Cluster`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        cluster: impl Into<rt::Expr>,
-        gateway: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: GatewayClusterAssociationsRequired) -> Self {
         let mut this = rt::Base::new(id, &GATEWAY_CLUSTER_ASSOCIATIONS_TYPE);
-        this.set("Cluster", None, rt::string(cluster));
-        this.set("Gateway", None, rt::string(gateway));
+        this.set("Cluster", None, rt::string(required.cluster));
+        this.set("Gateway", None, rt::string(required.gateway));
         GatewayClusterAssociations(this)
     }
 }
@@ -3525,19 +3573,27 @@ static PRIMARY_TASK_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 8),
     awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
+/// The required values of [`PrimaryTaskSet`], by name: two of them have one type, and a swap must not compile.
+pub struct PrimaryTaskSetRequired {
+    /// The short name or full Amazon Resource Name (ARN) of the cluster that hosts the service to create the task set in. CloudFormation `Cluster`.
+    pub cluster: rt::Expr,
+    /// The short name or full Amazon Resource Name (ARN) of the service to create the task set in. CloudFormation `Service`.
+    pub service: rt::Expr,
+    /// The ID or full Amazon Resource Name (ARN) of the task set. CloudFormation `TaskSetId`.
+    pub task_set_id: rt::Expr,
+}
 impl PrimaryTaskSet {
     /// Declares a `AWS::ECS::PrimaryTaskSet` with the stack-unique `id`. Required properties: `cluster` (`Cluster`), `service` (`Service`), `task_set_id` (`TaskSetId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        cluster: impl Into<rt::Expr>,
-        service: impl Into<rt::Expr>,
-        task_set_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: PrimaryTaskSetRequired) -> Self {
         let mut this = rt::Base::new(id, &PRIMARY_TASK_SET_TYPE);
-        this.set("Cluster", Some("cluster"), rt::string(cluster));
-        this.set("Service", Some("service"), rt::string(service));
-        this.set("TaskSetId", Some("task_set_id"), rt::string(task_set_id));
+        this.set("Cluster", Some("cluster"), rt::string(required.cluster));
+        this.set("Service", Some("service"), rt::string(required.service));
+        this.set(
+            "TaskSetId",
+            Some("task_set_id"),
+            rt::string(required.task_set_id),
+        );
         PrimaryTaskSet(this)
     }
 }
@@ -3877,7 +3933,7 @@ impl ServiceHandle {
 }
 /// Property types and value sets of [`Service`] (`AWS::ECS::Service`).
 pub mod service {
-    pub use super::shared::{AssignPublicIp, Secret};
+    pub use super::shared::{AssignPublicIp, Secret, SecretRequired};
     use super::*;
     /// The advanced settings for a load balancer used in blue/green deployments.
     ///
@@ -4053,17 +4109,26 @@ pub mod service {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DeploymentAlarms(rt::Props);
+    /// The required values of [`DeploymentAlarms`], by name: two of them have one type, and a swap must not compile.
+    pub struct DeploymentAlarmsRequired {
+        /// One or more CloudWatch alarm names. CloudFormation `AlarmNames`.
+        pub alarm_names: Vec<rt::Expr>,
+        /// Determines whether to configure Amazon ECS to roll back the service if a service deployment fails. CloudFormation `Rollback`.
+        pub rollback: bool,
+        /// Determines whether to use the CloudWatch alarm option in the service deployment process. CloudFormation `Enable`.
+        pub enable: bool,
+    }
     impl DeploymentAlarms {
-        /// A new `DeploymentAlarms`. Required properties: `alarm_names` (`AlarmNames`), `enable` (`Enable`), `rollback` (`Rollback`).
-        pub fn new(
-            alarm_names: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            enable: bool,
-            rollback: bool,
-        ) -> Self {
+        /// A new `DeploymentAlarms`. Required properties: `alarm_names` (`AlarmNames`), `rollback` (`Rollback`), `enable` (`Enable`).
+        pub fn new(required: DeploymentAlarmsRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("AlarmNames", Some("alarm_names"), rt::strings(alarm_names));
-            this.set("Enable", Some("enable"), rt::boolean(enable));
-            this.set("Rollback", Some("rollback"), rt::boolean(rollback));
+            this.set(
+                "AlarmNames",
+                Some("alarm_names"),
+                rt::strings(required.alarm_names),
+            );
+            this.set("Enable", Some("enable"), rt::boolean(required.enable));
+            this.set("Rollback", Some("rollback"), rt::boolean(required.rollback));
             DeploymentAlarms(this)
         }
     }
@@ -4075,12 +4140,19 @@ pub mod service {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DeploymentCircuitBreaker(rt::Props);
+    /// The required values of [`DeploymentCircuitBreaker`], by name: two of them have one type, and a swap must not compile.
+    pub struct DeploymentCircuitBreakerRequired {
+        /// Determines whether to use the deployment circuit breaker logic for the service. CloudFormation `Enable`.
+        pub enable: bool,
+        /// Determines whether to configure Amazon ECS to roll back the service if a service deployment fails. CloudFormation `Rollback`.
+        pub rollback: bool,
+    }
     impl DeploymentCircuitBreaker {
         /// A new `DeploymentCircuitBreaker`. Required properties: `enable` (`Enable`), `rollback` (`Rollback`).
-        pub fn new(enable: bool, rollback: bool) -> Self {
+        pub fn new(required: DeploymentCircuitBreakerRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Enable", Some("enable"), rt::boolean(enable));
-            this.set("Rollback", Some("rollback"), rt::boolean(rollback));
+            this.set("Enable", Some("enable"), rt::boolean(required.enable));
+            this.set("Rollback", Some("rollback"), rt::boolean(required.rollback));
             DeploymentCircuitBreaker(this)
         }
         /// Specifies whether the deployment circuit breaker resets its failure count when a task reaches a healthy state.
@@ -5431,20 +5503,29 @@ pub mod service {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcLatticeConfiguration(rt::Props);
+    /// The required values of [`VpcLatticeConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct VpcLatticeConfigurationRequired {
+        /// The ARN of the IAM role to associate with this VPC Lattice configuration. CloudFormation `RoleArn`.
+        pub role_arn: rt::Expr,
+        /// The full Amazon Resource Name (ARN) of the target group or groups associated with the VPC Lattice configuration that the Amazon ECS tasks will be registered to. CloudFormation `TargetGroupArn`.
+        pub target_group_arn: rt::Expr,
+        /// The name of the port mapping to register in the VPC Lattice target group. CloudFormation `PortName`.
+        pub port_name: rt::Expr,
+    }
     impl VpcLatticeConfiguration {
-        /// A new `VpcLatticeConfiguration`. Required properties: `port_name` (`PortName`), `role_arn` (`RoleArn`), `target_group_arn` (`TargetGroupArn`).
-        pub fn new(
-            port_name: impl Into<rt::Expr>,
-            role_arn: impl Into<rt::Expr>,
-            target_group_arn: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `VpcLatticeConfiguration`. Required properties: `role_arn` (`RoleArn`), `target_group_arn` (`TargetGroupArn`), `port_name` (`PortName`).
+        pub fn new(required: VpcLatticeConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("PortName", Some("port_name"), rt::string(port_name));
-            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+            this.set(
+                "PortName",
+                Some("port_name"),
+                rt::string(required.port_name),
+            );
+            this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
             this.set(
                 "TargetGroupArn",
                 Some("target_group_arn"),
-                rt::string(target_group_arn),
+                rt::string(required.target_group_arn),
             );
             VpcLatticeConfiguration(this)
         }
@@ -5877,7 +5958,8 @@ impl TaskDefinitionHandle {
 pub mod task_definition {
     pub use super::shared::{
         Condition, KernelCapabilities, KeyValuePair, MountPoint, Name, Permissions,
-        RepositoryCredentials, Secret, SystemControl, Tmpfs, Ulimit,
+        RepositoryCredentials, Secret, SecretRequired, SystemControl, Tmpfs, Ulimit,
+        UlimitRequired,
     };
     use super::*;
     /// The authorization configuration details for the Amazon EFS file system.
@@ -5917,12 +5999,19 @@ pub mod task_definition {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ContainerDefinition(rt::Props);
+    /// The required values of [`ContainerDefinition`], by name: two of them have one type, and a swap must not compile.
+    pub struct ContainerDefinitionRequired {
+        /// The name of a container. CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// The image used to start a container. CloudFormation `Image`.
+        pub image: rt::Expr,
+    }
     impl ContainerDefinition {
-        /// A new `ContainerDefinition`. Required properties: `image` (`Image`), `name` (`Name`).
-        pub fn new(image: impl Into<rt::Expr>, name: impl Into<rt::Expr>) -> Self {
+        /// A new `ContainerDefinition`. Required properties: `name` (`Name`), `image` (`Image`).
+        pub fn new(required: ContainerDefinitionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Image", Some("image"), rt::string(image));
-            this.set("Name", Some("name"), rt::string(name));
+            this.set("Image", Some("image"), rt::string(required.image));
+            this.set("Name", Some("name"), rt::string(required.name));
             ContainerDefinition(this)
         }
         /// The command that's passed to the container.
@@ -6541,19 +6630,23 @@ pub mod task_definition {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FSxAuthorizationConfig(rt::Props);
+    /// The required values of [`FSxAuthorizationConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct FSxAuthorizationConfigRequired {
+        /// The authorization credential option to use. CloudFormation `CredentialsParameter`.
+        pub credentials_parameter: rt::Expr,
+        /// A fully qualified domain name hosted by an [](https://docs.aws.amazon.com/directoryservice/latest/admin-guide/directory_microsoft_ad.html) Managed Microsoft AD (Active Directory) or self-hosted AD on… CloudFormation `Domain`.
+        pub domain: rt::Expr,
+    }
     impl FSxAuthorizationConfig {
         /// A new `FSxAuthorizationConfig`. Required properties: `credentials_parameter` (`CredentialsParameter`), `domain` (`Domain`).
-        pub fn new(
-            credentials_parameter: impl Into<rt::Expr>,
-            domain: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: FSxAuthorizationConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "CredentialsParameter",
                 Some("credentials_parameter"),
-                rt::string(credentials_parameter),
+                rt::string(required.credentials_parameter),
             );
-            this.set("Domain", Some("domain"), rt::string(domain));
+            this.set("Domain", Some("domain"), rt::string(required.domain));
             FSxAuthorizationConfig(this)
         }
     }
@@ -6565,22 +6658,26 @@ pub mod task_definition {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FSxWindowsFileServerVolumeConfiguration(rt::Props);
+    /// The required values of [`FSxWindowsFileServerVolumeConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct FSxWindowsFileServerVolumeConfigurationRequired {
+        /// The Amazon FSx for Windows File Server file system ID to use. CloudFormation `FileSystemId`.
+        pub file_system_id: rt::Expr,
+        /// The directory within the Amazon FSx for Windows File Server file system to mount as the root directory inside the host. CloudFormation `RootDirectory`.
+        pub root_directory: rt::Expr,
+    }
     impl FSxWindowsFileServerVolumeConfiguration {
         /// A new `FSxWindowsFileServerVolumeConfiguration`. Required properties: `file_system_id` (`FileSystemId`), `root_directory` (`RootDirectory`).
-        pub fn new(
-            file_system_id: impl Into<rt::Expr>,
-            root_directory: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: FSxWindowsFileServerVolumeConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "FileSystemId",
                 Some("file_system_id"),
-                rt::string(file_system_id),
+                rt::string(required.file_system_id),
             );
             this.set(
                 "RootDirectory",
                 Some("root_directory"),
-                rt::string(root_directory),
+                rt::string(required.root_directory),
             );
             FSxWindowsFileServerVolumeConfiguration(this)
         }
@@ -7501,22 +7598,26 @@ static TASK_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 11),
     awscc_schema: Some((&AWSCC_SCHEMAS, 11)),
 };
+/// The required values of [`TaskSet`], by name: two of them have one type, and a swap must not compile.
+pub struct TaskSetRequired {
+    /// The short name or full Amazon Resource Name (ARN) of the cluster that hosts the service to create the task set in. CloudFormation `Cluster`.
+    pub cluster: rt::Expr,
+    /// The short name or full Amazon Resource Name (ARN) of the service to create the task set in. CloudFormation `Service`.
+    pub service: rt::Expr,
+    /// The short name or full Amazon Resource Name (ARN) of the task definition for the tasks in the task set to use. CloudFormation `TaskDefinition`.
+    pub task_definition: rt::Expr,
+}
 impl TaskSet {
     /// Declares a `AWS::ECS::TaskSet` with the stack-unique `id`. Required properties: `cluster` (`Cluster`), `service` (`Service`), `task_definition` (`TaskDefinition`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        cluster: impl Into<rt::Expr>,
-        service: impl Into<rt::Expr>,
-        task_definition: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: TaskSetRequired) -> Self {
         let mut this = rt::Base::new(id, &TASK_SET_TYPE);
-        this.set("Cluster", Some("cluster"), rt::string(cluster));
-        this.set("Service", Some("service"), rt::string(service));
+        this.set("Cluster", Some("cluster"), rt::string(required.cluster));
+        this.set("Service", Some("service"), rt::string(required.service));
         this.set(
             "TaskDefinition",
             Some("task_definition"),
-            rt::string(task_definition),
+            rt::string(required.task_definition),
         );
         TaskSet(this)
     }
@@ -8045,12 +8146,23 @@ pub mod shared {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Secret(rt::Props);
+    /// The required values of [`Secret`], by name: two of them have one type, and a swap must not compile.
+    pub struct SecretRequired {
+        /// The name of the secret. CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// The secret to expose to the container. CloudFormation `ValueFrom`.
+        pub value_from: rt::Expr,
+    }
     impl Secret {
         /// A new `Secret`. Required properties: `name` (`Name`), `value_from` (`ValueFrom`).
-        pub fn new(name: impl Into<rt::Expr>, value_from: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: SecretRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("ValueFrom", Some("value_from"), rt::string(value_from));
+            this.set("Name", Some("name"), rt::string(required.name));
+            this.set(
+                "ValueFrom",
+                Some("value_from"),
+                rt::string(required.value_from),
+            );
             Secret(this)
         }
     }
@@ -8127,13 +8239,30 @@ pub mod shared {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Ulimit(rt::Props);
+    /// The required values of [`Ulimit`], by name: two of them have one type, and a swap must not compile.
+    pub struct UlimitRequired {
+        /// The hard limit for the ``ulimit`` type. CloudFormation `HardLimit`.
+        pub hard_limit: i64,
+        /// The ``type`` of the ``ulimit``. CloudFormation `Name`.
+        pub name: Name,
+        /// The soft limit for the ``ulimit`` type. CloudFormation `SoftLimit`.
+        pub soft_limit: i64,
+    }
     impl Ulimit {
         /// A new `Ulimit`. Required properties: `hard_limit` (`HardLimit`), `name` (`Name`), `soft_limit` (`SoftLimit`).
-        pub fn new(hard_limit: i64, name: Name, soft_limit: i64) -> Self {
+        pub fn new(required: UlimitRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("HardLimit", Some("hard_limit"), rt::int(hard_limit));
-            this.set("Name", Some("name"), name.into());
-            this.set("SoftLimit", Some("soft_limit"), rt::int(soft_limit));
+            this.set(
+                "HardLimit",
+                Some("hard_limit"),
+                rt::int(required.hard_limit),
+            );
+            this.set("Name", Some("name"), required.name.into());
+            this.set(
+                "SoftLimit",
+                Some("soft_limit"),
+                rt::int(required.soft_limit),
+            );
             Ulimit(this)
         }
     }

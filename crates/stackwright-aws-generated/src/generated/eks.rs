@@ -36,24 +36,27 @@ static ACCESS_ENTRY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`AccessEntry`], by name: two of them have one type, and a swap must not compile.
+pub struct AccessEntryRequired {
+    /// The principal ARN that the access entry is created for. CloudFormation `PrincipalArn`.
+    pub principal_arn: rt::Expr,
+    /// The cluster that the access entry is created for. CloudFormation `ClusterName`.
+    pub cluster_name: rt::Expr,
+}
 impl AccessEntry {
-    /// Declares a `AWS::EKS::AccessEntry` with the stack-unique `id`. Required properties: `cluster_name` (`ClusterName`), `principal_arn` (`PrincipalArn`).
+    /// Declares a `AWS::EKS::AccessEntry` with the stack-unique `id`. Required properties: `principal_arn` (`PrincipalArn`), `cluster_name` (`ClusterName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        cluster_name: impl Into<rt::Expr>,
-        principal_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: AccessEntryRequired) -> Self {
         let mut this = rt::Base::new(id, &ACCESS_ENTRY_TYPE);
         this.set(
             "ClusterName",
             Some("cluster_name"),
-            rt::string(cluster_name),
+            rt::string(required.cluster_name),
         );
         this.set(
             "PrincipalArn",
             Some("principal_arn"),
-            rt::string(principal_arn),
+            rt::string(required.principal_arn),
         );
         AccessEntry(this)
     }
@@ -121,8 +124,8 @@ pub mod access_entry {
     #[derive(Clone, Debug)]
     pub struct AccessPolicy(rt::Props);
     impl AccessPolicy {
-        /// A new `AccessPolicy`. Required properties: `access_scope` (`AccessScope`), `policy_arn` (`PolicyArn`).
-        pub fn new(access_scope: AccessScope, policy_arn: impl Into<rt::Expr>) -> Self {
+        /// A new `AccessPolicy`. Required properties: `policy_arn` (`PolicyArn`), `access_scope` (`AccessScope`).
+        pub fn new(policy_arn: impl Into<rt::Expr>, access_scope: AccessScope) -> Self {
             let mut this = rt::Props::default();
             this.set("AccessScope", Some("access_scope"), access_scope.into());
             this.set("PolicyArn", Some("policy_arn"), rt::string(policy_arn));
@@ -180,20 +183,27 @@ static ADDON_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`Addon`], by name: two of them have one type, and a swap must not compile.
+pub struct AddonRequired {
+    /// Name of Cluster CloudFormation `ClusterName`.
+    pub cluster_name: rt::Expr,
+    /// Name of Addon CloudFormation `AddonName`.
+    pub addon_name: rt::Expr,
+}
 impl Addon {
-    /// Declares a `AWS::EKS::Addon` with the stack-unique `id`. Required properties: `addon_name` (`AddonName`), `cluster_name` (`ClusterName`).
+    /// Declares a `AWS::EKS::Addon` with the stack-unique `id`. Required properties: `cluster_name` (`ClusterName`), `addon_name` (`AddonName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        addon_name: impl Into<rt::Expr>,
-        cluster_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: AddonRequired) -> Self {
         let mut this = rt::Base::new(id, &ADDON_TYPE);
-        this.set("AddonName", Some("addon_name"), rt::string(addon_name));
+        this.set(
+            "AddonName",
+            Some("addon_name"),
+            rt::string(required.addon_name),
+        );
         this.set(
             "ClusterName",
             Some("cluster_name"),
-            rt::string(cluster_name),
+            rt::string(required.cluster_name),
         );
         Addon(this)
     }
@@ -308,15 +318,22 @@ pub mod addon {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PodIdentityAssociation(rt::Props);
+    /// The required values of [`PodIdentityAssociation`], by name: two of them have one type, and a swap must not compile.
+    pub struct PodIdentityAssociationRequired {
+        /// The Kubernetes service account that the pod identity association is created for. CloudFormation `ServiceAccount`.
+        pub service_account: rt::Expr,
+        /// The IAM role ARN that the pod identity association is created for. CloudFormation `RoleArn`.
+        pub role_arn: rt::Expr,
+    }
     impl PodIdentityAssociation {
-        /// A new `PodIdentityAssociation`. Required properties: `role_arn` (`RoleArn`), `service_account` (`ServiceAccount`).
-        pub fn new(role_arn: impl Into<rt::Expr>, service_account: impl Into<rt::Expr>) -> Self {
+        /// A new `PodIdentityAssociation`. Required properties: `service_account` (`ServiceAccount`), `role_arn` (`RoleArn`).
+        pub fn new(required: PodIdentityAssociationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+            this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
             this.set(
                 "ServiceAccount",
                 Some("service_account"),
-                rt::string(service_account),
+                rt::string(required.service_account),
             );
             PodIdentityAssociation(this)
         }
@@ -364,35 +381,41 @@ static CAPABILITY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`Capability`], by name: two of them have one type, and a swap must not compile.
+pub struct CapabilityRequired {
+    /// The name of the EKS cluster where you want to create the capability. CloudFormation `ClusterName`.
+    pub cluster_name: rt::Expr,
+    /// A unique name for the capability. CloudFormation `CapabilityName`.
+    pub capability_name: rt::Expr,
+    /// The type of capability to create. CloudFormation `Type`.
+    pub type_: capability::Type,
+    /// The Amazon Resource Name (ARN) of the IAM role that the capability uses to interact with AWS services. CloudFormation `RoleArn`.
+    pub role_arn: rt::Expr,
+    /// Specifies how Kubernetes resources managed by the capability should be handled when the capability is deleted. CloudFormation `DeletePropagationPolicy`.
+    pub delete_propagation_policy: capability::DeletePropagationPolicy,
+}
 impl Capability {
-    /// Declares a `AWS::EKS::Capability` with the stack-unique `id`. Required properties: `capability_name` (`CapabilityName`), `cluster_name` (`ClusterName`), `delete_propagation_policy` (`DeletePropagationPolicy`), `role_arn` (`RoleArn`), `type_` (`Type`).
+    /// Declares a `AWS::EKS::Capability` with the stack-unique `id`. Required properties: `cluster_name` (`ClusterName`), `capability_name` (`CapabilityName`), `type_` (`Type`), `role_arn` (`RoleArn`), `delete_propagation_policy` (`DeletePropagationPolicy`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        capability_name: impl Into<rt::Expr>,
-        cluster_name: impl Into<rt::Expr>,
-        delete_propagation_policy: capability::DeletePropagationPolicy,
-        role_arn: impl Into<rt::Expr>,
-        type_: capability::Type,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: CapabilityRequired) -> Self {
         let mut this = rt::Base::new(id, &CAPABILITY_TYPE);
         this.set(
             "CapabilityName",
             Some("capability_name"),
-            rt::string(capability_name),
+            rt::string(required.capability_name),
         );
         this.set(
             "ClusterName",
             Some("cluster_name"),
-            rt::string(cluster_name),
+            rt::string(required.cluster_name),
         );
         this.set(
             "DeletePropagationPolicy",
             Some("delete_propagation_policy"),
-            delete_propagation_policy.into(),
+            required.delete_propagation_policy.into(),
         );
-        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
-        this.set("Type", Some("type"), type_.into());
+        this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
+        this.set("Type", Some("type"), required.type_.into());
         Capability(this)
     }
     /// The configuration settings for the capability.
@@ -563,8 +586,8 @@ pub mod capability {
     #[derive(Clone, Debug)]
     pub struct ArgoCdRoleMapping(rt::Props);
     impl ArgoCdRoleMapping {
-        /// A new `ArgoCdRoleMapping`. Required properties: `identities` (`Identities`), `role` (`Role`).
-        pub fn new(identities: impl IntoIterator<Item = SsoIdentity>, role: Role) -> Self {
+        /// A new `ArgoCdRoleMapping`. Required properties: `role` (`Role`), `identities` (`Identities`).
+        pub fn new(role: Role, identities: impl IntoIterator<Item = SsoIdentity>) -> Self {
             let mut this = rt::Props::default();
             this.set("Identities", Some("identities"), rt::list(identities));
             this.set("Role", Some("role"), role.into());
@@ -671,9 +694,9 @@ pub mod capability {
     pub struct SsoIdentity(rt::Props);
     impl SsoIdentity {
         /// A new `SsoIdentity`. Required properties: `id` (`Id`), `type_` (`Type`).
-        pub fn new(id: impl Into<rt::Expr>, type_: Type2) -> Self {
+        pub fn new(id_value: impl Into<rt::Expr>, type_: Type2) -> Self {
             let mut this = rt::Props::default();
-            this.set("Id", Some("id"), rt::string(id));
+            this.set("Id", Some("id"), rt::string(id_value));
             this.set("Type", Some("type"), type_.into());
             SsoIdentity(this)
         }
@@ -892,12 +915,12 @@ static CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl Cluster {
-    /// Declares a `AWS::EKS::Cluster` with the stack-unique `id`. Required properties: `resources_vpc_config` (`ResourcesVpcConfig`), `role_arn` (`RoleArn`).
+    /// Declares a `AWS::EKS::Cluster` with the stack-unique `id`. Required properties: `role_arn` (`RoleArn`), `resources_vpc_config` (`ResourcesVpcConfig`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        resources_vpc_config: cluster::ResourcesVpcConfig,
         role_arn: impl Into<rt::Expr>,
+        resources_vpc_config: cluster::ResourcesVpcConfig,
     ) -> Self {
         let mut this = rt::Base::new(id, &CLUSTER_TYPE);
         this.set(
@@ -1733,10 +1756,10 @@ pub mod cluster {
     #[derive(Clone, Debug)]
     pub struct OutpostConfig(rt::Props);
     impl OutpostConfig {
-        /// A new `OutpostConfig`. Required properties: `control_plane_instance_type` (`ControlPlaneInstanceType`), `outpost_arns` (`OutpostArns`).
+        /// A new `OutpostConfig`. Required properties: `outpost_arns` (`OutpostArns`), `control_plane_instance_type` (`ControlPlaneInstanceType`).
         pub fn new(
-            control_plane_instance_type: impl Into<rt::Expr>,
             outpost_arns: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            control_plane_instance_type: impl Into<rt::Expr>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -2262,27 +2285,31 @@ static FARGATE_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
     awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
+/// The required values of [`FargateProfile`], by name: two of them have one type, and a swap must not compile.
+pub struct FargateProfileRequired {
+    /// Name of the Cluster CloudFormation `ClusterName`.
+    pub cluster_name: rt::Expr,
+    /// The IAM policy arn for pods CloudFormation `PodExecutionRoleArn`.
+    pub pod_execution_role_arn: rt::Expr,
+    /// CloudFormation `Selectors`.
+    pub selectors: Vec<fargate_profile::Selector>,
+}
 impl FargateProfile {
     /// Declares a `AWS::EKS::FargateProfile` with the stack-unique `id`. Required properties: `cluster_name` (`ClusterName`), `pod_execution_role_arn` (`PodExecutionRoleArn`), `selectors` (`Selectors`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        cluster_name: impl Into<rt::Expr>,
-        pod_execution_role_arn: impl Into<rt::Expr>,
-        selectors: impl IntoIterator<Item = fargate_profile::Selector>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: FargateProfileRequired) -> Self {
         let mut this = rt::Base::new(id, &FARGATE_PROFILE_TYPE);
         this.set(
             "ClusterName",
             Some("cluster_name"),
-            rt::string(cluster_name),
+            rt::string(required.cluster_name),
         );
         this.set(
             "PodExecutionRoleArn",
             Some("pod_execution_role_arn"),
-            rt::string(pod_execution_role_arn),
+            rt::string(required.pod_execution_role_arn),
         );
-        this.set("Selectors", Some("selectors"), rt::list(selectors));
+        this.set("Selectors", Some("selectors"), rt::list(required.selectors));
         FargateProfile(this)
     }
     /// Name of FargateProfile
@@ -2323,12 +2350,19 @@ pub mod fargate_profile {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Label(rt::Props);
+    /// The required values of [`Label`], by name: two of them have one type, and a swap must not compile.
+    pub struct LabelRequired {
+        /// The key name of the label. CloudFormation `Key`.
+        pub key: rt::Expr,
+        /// The value for the label. CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl Label {
         /// A new `Label`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: LabelRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             Label(this)
         }
     }
@@ -2373,12 +2407,12 @@ static IDENTITY_PROVIDER_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl IdentityProviderConfig {
-    /// Declares a `AWS::EKS::IdentityProviderConfig` with the stack-unique `id`. Required properties: `cluster_name` (`ClusterName`), `type_` (`Type`).
+    /// Declares a `AWS::EKS::IdentityProviderConfig` with the stack-unique `id`. Required properties: `type_` (`Type`), `cluster_name` (`ClusterName`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        cluster_name: impl Into<rt::Expr>,
         type_: identity_provider_config::Type,
+        cluster_name: impl Into<rt::Expr>,
     ) -> Self {
         let mut this = rt::Base::new(id, &IDENTITY_PROVIDER_CONFIG_TYPE);
         this.set(
@@ -2431,12 +2465,27 @@ pub mod identity_provider_config {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OidcIdentityProviderConfig(rt::Props);
+    /// The required values of [`OidcIdentityProviderConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct OidcIdentityProviderConfigRequired {
+        /// This is also known as audience. CloudFormation `ClientId`.
+        pub client_id: rt::Expr,
+        /// The URL of the OpenID identity provider that allows the API server to discover public signing keys for verifying tokens. CloudFormation `IssuerUrl`.
+        pub issuer_url: rt::Expr,
+    }
     impl OidcIdentityProviderConfig {
         /// A new `OidcIdentityProviderConfig`. Required properties: `client_id` (`ClientId`), `issuer_url` (`IssuerUrl`).
-        pub fn new(client_id: impl Into<rt::Expr>, issuer_url: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: OidcIdentityProviderConfigRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ClientId", Some("client_id"), rt::string(client_id));
-            this.set("IssuerUrl", Some("issuer_url"), rt::string(issuer_url));
+            this.set(
+                "ClientId",
+                Some("client_id"),
+                rt::string(required.client_id),
+            );
+            this.set(
+                "IssuerUrl",
+                Some("issuer_url"),
+                rt::string(required.issuer_url),
+            );
             OidcIdentityProviderConfig(this)
         }
         /// The JWT claim that the provider uses to return your groups.
@@ -2486,12 +2535,19 @@ pub mod identity_provider_config {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RequiredClaim(rt::Props);
+    /// The required values of [`RequiredClaim`], by name: two of them have one type, and a swap must not compile.
+    pub struct RequiredClaimRequired {
+        /// The key of the requiredClaims. CloudFormation `Key`.
+        pub key: rt::Expr,
+        /// The value for the requiredClaims. CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl RequiredClaim {
         /// A new `RequiredClaim`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: RequiredClaimRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             RequiredClaim(this)
         }
     }
@@ -2520,19 +2576,23 @@ static NODEGROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 7),
     awscc_schema: None,
 };
+/// The required values of [`Nodegroup`], by name: two of them have one type, and a swap must not compile.
+pub struct NodegroupRequired {
+    /// Name of the cluster to create the node group in. CloudFormation `ClusterName`.
+    pub cluster_name: rt::Expr,
+    /// The Amazon Resource Name (ARN) of the IAM role to associate with your node group. CloudFormation `NodeRole`.
+    pub node_role: rt::Expr,
+    /// The subnets to use for the Auto Scaling group that is created for your node group. CloudFormation `Subnets`.
+    pub subnets: Vec<rt::Expr>,
+}
 impl Nodegroup {
     /// Declares a `AWS::EKS::Nodegroup` with the stack-unique `id`. Required properties: `cluster_name` (`ClusterName`), `node_role` (`NodeRole`), `subnets` (`Subnets`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        cluster_name: impl Into<rt::Expr>,
-        node_role: impl Into<rt::Expr>,
-        subnets: impl IntoIterator<Item = impl Into<rt::Expr>>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: NodegroupRequired) -> Self {
         let mut this = rt::Base::new(id, &NODEGROUP_TYPE);
-        this.set("ClusterName", None, rt::string(cluster_name));
-        this.set("NodeRole", None, rt::string(node_role));
-        this.set("Subnets", None, rt::strings(subnets));
+        this.set("ClusterName", None, rt::string(required.cluster_name));
+        this.set("NodeRole", None, rt::string(required.node_role));
+        this.set("Subnets", None, rt::strings(required.subnets));
         Nodegroup(this)
     }
     /// The AMI type for your node group.
@@ -3105,28 +3165,37 @@ static POD_IDENTITY_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 8),
     awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
+/// The required values of [`PodIdentityAssociation`], by name: two of them have one type, and a swap must not compile.
+pub struct PodIdentityAssociationRequired {
+    /// The cluster that the pod identity association is created for. CloudFormation `ClusterName`.
+    pub cluster_name: rt::Expr,
+    /// The IAM role ARN that the pod identity association is created for. CloudFormation `RoleArn`.
+    pub role_arn: rt::Expr,
+    /// The Kubernetes namespace that the pod identity association is created for. CloudFormation `Namespace`.
+    pub namespace: rt::Expr,
+    /// The Kubernetes service account that the pod identity association is created for. CloudFormation `ServiceAccount`.
+    pub service_account: rt::Expr,
+}
 impl PodIdentityAssociation {
-    /// Declares a `AWS::EKS::PodIdentityAssociation` with the stack-unique `id`. Required properties: `cluster_name` (`ClusterName`), `namespace` (`Namespace`), `role_arn` (`RoleArn`), `service_account` (`ServiceAccount`).
+    /// Declares a `AWS::EKS::PodIdentityAssociation` with the stack-unique `id`. Required properties: `cluster_name` (`ClusterName`), `role_arn` (`RoleArn`), `namespace` (`Namespace`), `service_account` (`ServiceAccount`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        cluster_name: impl Into<rt::Expr>,
-        namespace: impl Into<rt::Expr>,
-        role_arn: impl Into<rt::Expr>,
-        service_account: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: PodIdentityAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &POD_IDENTITY_ASSOCIATION_TYPE);
         this.set(
             "ClusterName",
             Some("cluster_name"),
-            rt::string(cluster_name),
+            rt::string(required.cluster_name),
         );
-        this.set("Namespace", Some("namespace"), rt::string(namespace));
-        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+        this.set(
+            "Namespace",
+            Some("namespace"),
+            rt::string(required.namespace),
+        );
+        this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
         this.set(
             "ServiceAccount",
             Some("service_account"),
-            rt::string(service_account),
+            rt::string(required.service_account),
         );
         PodIdentityAssociation(this)
     }

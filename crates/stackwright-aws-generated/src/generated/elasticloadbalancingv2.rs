@@ -39,12 +39,12 @@ static LISTENER_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Listener {
-    /// Declares a `AWS::ElasticLoadBalancingV2::Listener` with the stack-unique `id`. Required properties: `default_actions` (`DefaultActions`), `load_balancer_arn` (`LoadBalancerArn`).
+    /// Declares a `AWS::ElasticLoadBalancingV2::Listener` with the stack-unique `id`. Required properties: `load_balancer_arn` (`LoadBalancerArn`), `default_actions` (`DefaultActions`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        default_actions: impl IntoIterator<Item = listener::Action>,
         load_balancer_arn: impl Into<rt::Expr>,
+        default_actions: impl IntoIterator<Item = listener::Action>,
     ) -> Self {
         let mut this = rt::Base::new(id, &LISTENER_TYPE);
         this.set(
@@ -138,8 +138,8 @@ impl ListenerHandle {
 pub mod listener {
     pub use super::shared::{
         FixedResponseConfig, Format, ForwardConfig, JwtValidationActionAdditionalClaim,
-        JwtValidationConfig, OnUnauthenticatedRequest, Protocol, RedirectConfig, StatusCode,
-        TargetGroupStickinessConfig, TargetGroupTuple,
+        JwtValidationConfig, JwtValidationConfigRequired, OnUnauthenticatedRequest, Protocol,
+        RedirectConfig, StatusCode, TargetGroupStickinessConfig, TargetGroupTuple,
     };
     use super::*;
     /// Specifies an action for a listener rule.
@@ -243,28 +243,33 @@ pub mod listener {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AuthenticateCognitoConfig(rt::Props);
+    /// The required values of [`AuthenticateCognitoConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct AuthenticateCognitoConfigRequired {
+        /// The ID of the Amazon Cognito user pool client. CloudFormation `UserPoolClientId`.
+        pub user_pool_client_id: rt::Expr,
+        /// The domain prefix or fully-qualified domain name of the Amazon Cognito user pool. CloudFormation `UserPoolDomain`.
+        pub user_pool_domain: rt::Expr,
+        /// The Amazon Resource Name (ARN) of the Amazon Cognito user pool. CloudFormation `UserPoolArn`.
+        pub user_pool_arn: rt::Expr,
+    }
     impl AuthenticateCognitoConfig {
-        /// A new `AuthenticateCognitoConfig`. Required properties: `user_pool_arn` (`UserPoolArn`), `user_pool_client_id` (`UserPoolClientId`), `user_pool_domain` (`UserPoolDomain`).
-        pub fn new(
-            user_pool_arn: impl Into<rt::Expr>,
-            user_pool_client_id: impl Into<rt::Expr>,
-            user_pool_domain: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `AuthenticateCognitoConfig`. Required properties: `user_pool_client_id` (`UserPoolClientId`), `user_pool_domain` (`UserPoolDomain`), `user_pool_arn` (`UserPoolArn`).
+        pub fn new(required: AuthenticateCognitoConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "UserPoolArn",
                 Some("user_pool_arn"),
-                rt::string(user_pool_arn),
+                rt::string(required.user_pool_arn),
             );
             this.set(
                 "UserPoolClientId",
                 Some("user_pool_client_id"),
-                rt::string(user_pool_client_id),
+                rt::string(required.user_pool_client_id),
             );
             this.set(
                 "UserPoolDomain",
                 Some("user_pool_domain"),
-                rt::string(user_pool_domain),
+                rt::string(required.user_pool_domain),
             );
             AuthenticateCognitoConfig(this)
         }
@@ -328,32 +333,43 @@ pub mod listener {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AuthenticateOidcConfig(rt::Props);
+    /// The required values of [`AuthenticateOidcConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct AuthenticateOidcConfigRequired {
+        /// The token endpoint of the IdP. CloudFormation `TokenEndpoint`.
+        pub token_endpoint: rt::Expr,
+        /// The OIDC issuer identifier of the IdP. CloudFormation `Issuer`.
+        pub issuer: rt::Expr,
+        /// The user info endpoint of the IdP. CloudFormation `UserInfoEndpoint`.
+        pub user_info_endpoint: rt::Expr,
+        /// The OAuth 2.0 client identifier. CloudFormation `ClientId`.
+        pub client_id: rt::Expr,
+        /// The authorization endpoint of the IdP. CloudFormation `AuthorizationEndpoint`.
+        pub authorization_endpoint: rt::Expr,
+    }
     impl AuthenticateOidcConfig {
-        /// A new `AuthenticateOidcConfig`. Required properties: `authorization_endpoint` (`AuthorizationEndpoint`), `client_id` (`ClientId`), `issuer` (`Issuer`), `token_endpoint` (`TokenEndpoint`), `user_info_endpoint` (`UserInfoEndpoint`).
-        pub fn new(
-            authorization_endpoint: impl Into<rt::Expr>,
-            client_id: impl Into<rt::Expr>,
-            issuer: impl Into<rt::Expr>,
-            token_endpoint: impl Into<rt::Expr>,
-            user_info_endpoint: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `AuthenticateOidcConfig`. Required properties: `token_endpoint` (`TokenEndpoint`), `issuer` (`Issuer`), `user_info_endpoint` (`UserInfoEndpoint`), `client_id` (`ClientId`), `authorization_endpoint` (`AuthorizationEndpoint`).
+        pub fn new(required: AuthenticateOidcConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AuthorizationEndpoint",
                 Some("authorization_endpoint"),
-                rt::string(authorization_endpoint),
+                rt::string(required.authorization_endpoint),
             );
-            this.set("ClientId", Some("client_id"), rt::string(client_id));
-            this.set("Issuer", Some("issuer"), rt::string(issuer));
+            this.set(
+                "ClientId",
+                Some("client_id"),
+                rt::string(required.client_id),
+            );
+            this.set("Issuer", Some("issuer"), rt::string(required.issuer));
             this.set(
                 "TokenEndpoint",
                 Some("token_endpoint"),
-                rt::string(token_endpoint),
+                rt::string(required.token_endpoint),
             );
             this.set(
                 "UserInfoEndpoint",
                 Some("user_info_endpoint"),
-                rt::string(user_info_endpoint),
+                rt::string(required.user_info_endpoint),
             );
             AuthenticateOidcConfig(this)
         }
@@ -577,12 +593,12 @@ static LISTENER_CERTIFICATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: None,
 };
 impl ListenerCertificate {
-    /// Declares a `AWS::ElasticLoadBalancingV2::ListenerCertificate` with the stack-unique `id`. Required properties: `certificates` (`Certificates`), `listener_arn` (`ListenerArn`).
+    /// Declares a `AWS::ElasticLoadBalancingV2::ListenerCertificate` with the stack-unique `id`. Required properties: `listener_arn` (`ListenerArn`), `certificates` (`Certificates`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        certificates: impl IntoIterator<Item = listener_certificate::Certificate>,
         listener_arn: impl Into<rt::Expr>,
+        certificates: impl IntoIterator<Item = listener_certificate::Certificate>,
     ) -> Self {
         let mut this = rt::Base::new(id, &LISTENER_CERTIFICATE_TYPE);
         this.set("Certificates", None, rt::list(certificates));
@@ -643,13 +659,13 @@ static LISTENER_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl ListenerRule {
-    /// Declares a `AWS::ElasticLoadBalancingV2::ListenerRule` with the stack-unique `id`. Required properties: `actions` (`Actions`), `conditions` (`Conditions`), `priority` (`Priority`).
+    /// Declares a `AWS::ElasticLoadBalancingV2::ListenerRule` with the stack-unique `id`. Required properties: `actions` (`Actions`), `priority` (`Priority`), `conditions` (`Conditions`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
         actions: impl IntoIterator<Item = listener_rule::Action>,
-        conditions: impl IntoIterator<Item = listener_rule::RuleCondition>,
         priority: i64,
+        conditions: impl IntoIterator<Item = listener_rule::RuleCondition>,
     ) -> Self {
         let mut this = rt::Base::new(id, &LISTENER_RULE_TYPE);
         this.set("Actions", Some("actions"), rt::list(actions));
@@ -691,8 +707,9 @@ impl ListenerRuleHandle {
 pub mod listener_rule {
     pub use super::shared::{
         FixedResponseConfig, Format, ForwardConfig, IpAddressType,
-        JwtValidationActionAdditionalClaim, JwtValidationConfig, OnUnauthenticatedRequest,
-        RedirectConfig, StatusCode, TargetGroupStickinessConfig, TargetGroupTuple,
+        JwtValidationActionAdditionalClaim, JwtValidationConfig, JwtValidationConfigRequired,
+        OnUnauthenticatedRequest, RedirectConfig, StatusCode, TargetGroupStickinessConfig,
+        TargetGroupTuple,
     };
     use super::*;
     /// Specifies an action for a listener rule.
@@ -796,28 +813,33 @@ pub mod listener_rule {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AuthenticateCognitoConfig(rt::Props);
+    /// The required values of [`AuthenticateCognitoConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct AuthenticateCognitoConfigRequired {
+        /// The ID of the Amazon Cognito user pool client. CloudFormation `UserPoolClientId`.
+        pub user_pool_client_id: rt::Expr,
+        /// The domain prefix or fully-qualified domain name of the Amazon Cognito user pool. CloudFormation `UserPoolDomain`.
+        pub user_pool_domain: rt::Expr,
+        /// The Amazon Resource Name (ARN) of the Amazon Cognito user pool. CloudFormation `UserPoolArn`.
+        pub user_pool_arn: rt::Expr,
+    }
     impl AuthenticateCognitoConfig {
-        /// A new `AuthenticateCognitoConfig`. Required properties: `user_pool_arn` (`UserPoolArn`), `user_pool_client_id` (`UserPoolClientId`), `user_pool_domain` (`UserPoolDomain`).
-        pub fn new(
-            user_pool_arn: impl Into<rt::Expr>,
-            user_pool_client_id: impl Into<rt::Expr>,
-            user_pool_domain: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `AuthenticateCognitoConfig`. Required properties: `user_pool_client_id` (`UserPoolClientId`), `user_pool_domain` (`UserPoolDomain`), `user_pool_arn` (`UserPoolArn`).
+        pub fn new(required: AuthenticateCognitoConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "UserPoolArn",
                 Some("user_pool_arn"),
-                rt::string(user_pool_arn),
+                rt::string(required.user_pool_arn),
             );
             this.set(
                 "UserPoolClientId",
                 Some("user_pool_client_id"),
-                rt::string(user_pool_client_id),
+                rt::string(required.user_pool_client_id),
             );
             this.set(
                 "UserPoolDomain",
                 Some("user_pool_domain"),
-                rt::string(user_pool_domain),
+                rt::string(required.user_pool_domain),
             );
             AuthenticateCognitoConfig(this)
         }
@@ -881,32 +903,43 @@ pub mod listener_rule {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AuthenticateOidcConfig(rt::Props);
+    /// The required values of [`AuthenticateOidcConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct AuthenticateOidcConfigRequired {
+        /// The token endpoint of the IdP. CloudFormation `TokenEndpoint`.
+        pub token_endpoint: rt::Expr,
+        /// The OIDC issuer identifier of the IdP. CloudFormation `Issuer`.
+        pub issuer: rt::Expr,
+        /// The user info endpoint of the IdP. CloudFormation `UserInfoEndpoint`.
+        pub user_info_endpoint: rt::Expr,
+        /// The OAuth 2.0 client identifier. CloudFormation `ClientId`.
+        pub client_id: rt::Expr,
+        /// The authorization endpoint of the IdP. CloudFormation `AuthorizationEndpoint`.
+        pub authorization_endpoint: rt::Expr,
+    }
     impl AuthenticateOidcConfig {
-        /// A new `AuthenticateOidcConfig`. Required properties: `authorization_endpoint` (`AuthorizationEndpoint`), `client_id` (`ClientId`), `issuer` (`Issuer`), `token_endpoint` (`TokenEndpoint`), `user_info_endpoint` (`UserInfoEndpoint`).
-        pub fn new(
-            authorization_endpoint: impl Into<rt::Expr>,
-            client_id: impl Into<rt::Expr>,
-            issuer: impl Into<rt::Expr>,
-            token_endpoint: impl Into<rt::Expr>,
-            user_info_endpoint: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `AuthenticateOidcConfig`. Required properties: `token_endpoint` (`TokenEndpoint`), `issuer` (`Issuer`), `user_info_endpoint` (`UserInfoEndpoint`), `client_id` (`ClientId`), `authorization_endpoint` (`AuthorizationEndpoint`).
+        pub fn new(required: AuthenticateOidcConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AuthorizationEndpoint",
                 Some("authorization_endpoint"),
-                rt::string(authorization_endpoint),
+                rt::string(required.authorization_endpoint),
             );
-            this.set("ClientId", Some("client_id"), rt::string(client_id));
-            this.set("Issuer", Some("issuer"), rt::string(issuer));
+            this.set(
+                "ClientId",
+                Some("client_id"),
+                rt::string(required.client_id),
+            );
+            this.set("Issuer", Some("issuer"), rt::string(required.issuer));
             this.set(
                 "TokenEndpoint",
                 Some("token_endpoint"),
-                rt::string(token_endpoint),
+                rt::string(required.token_endpoint),
             );
             this.set(
                 "UserInfoEndpoint",
                 Some("user_info_endpoint"),
-                rt::string(user_info_endpoint),
+                rt::string(required.user_info_endpoint),
             );
             AuthenticateOidcConfig(this)
         }
@@ -1166,12 +1199,19 @@ pub mod listener_rule {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RewriteConfig(rt::Props);
+    /// The required values of [`RewriteConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct RewriteConfigRequired {
+        /// The regular expression to match in the input string. CloudFormation `Regex`.
+        pub regex: rt::Expr,
+        /// The replacement string to use when rewriting the matched input. CloudFormation `Replace`.
+        pub replace: rt::Expr,
+    }
     impl RewriteConfig {
         /// A new `RewriteConfig`. Required properties: `regex` (`Regex`), `replace` (`Replace`).
-        pub fn new(regex: impl Into<rt::Expr>, replace: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: RewriteConfigRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Regex", Some("regex"), rt::string(regex));
-            this.set("Replace", Some("replace"), rt::string(replace));
+            this.set("Regex", Some("regex"), rt::string(required.regex));
+            this.set("Replace", Some("replace"), rt::string(required.replace));
             RewriteConfig(this)
         }
     }
@@ -1993,9 +2033,9 @@ pub mod target_group {
     pub struct TargetDescription(rt::Props);
     impl TargetDescription {
         /// A new `TargetDescription`. Required properties: `id` (`Id`).
-        pub fn new(id: impl Into<rt::Expr>) -> Self {
+        pub fn new(id_value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
-            this.set("Id", Some("id"), rt::string(id));
+            this.set("Id", Some("id"), rt::string(id_value));
             TargetDescription(this)
         }
         /// An Availability Zone or all.
@@ -2420,15 +2460,22 @@ pub mod shared {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct JwtValidationConfig(rt::Props);
+    /// The required values of [`JwtValidationConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct JwtValidationConfigRequired {
+        /// CloudFormation `JwksEndpoint`.
+        pub jwks_endpoint: rt::Expr,
+        /// CloudFormation `Issuer`.
+        pub issuer: rt::Expr,
+    }
     impl JwtValidationConfig {
-        /// A new `JwtValidationConfig`. Required properties: `issuer` (`Issuer`), `jwks_endpoint` (`JwksEndpoint`).
-        pub fn new(issuer: impl Into<rt::Expr>, jwks_endpoint: impl Into<rt::Expr>) -> Self {
+        /// A new `JwtValidationConfig`. Required properties: `jwks_endpoint` (`JwksEndpoint`), `issuer` (`Issuer`).
+        pub fn new(required: JwtValidationConfigRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Issuer", Some("issuer"), rt::string(issuer));
+            this.set("Issuer", Some("issuer"), rt::string(required.issuer));
             this.set(
                 "JwksEndpoint",
                 Some("jwks_endpoint"),
-                rt::string(jwks_endpoint),
+                rt::string(required.jwks_endpoint),
             );
             JwtValidationConfig(this)
         }

@@ -63,21 +63,34 @@ static ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: None,
 };
+/// The required values of [`Endpoint`], by name: two of them have one type, and a swap must not compile.
+pub struct EndpointRequired {
+    /// The ID of the virtual cluster for which the managed endpoint is created. CloudFormation `VirtualClusterId`.
+    pub virtual_cluster_id: rt::Expr,
+    /// The type of the managed endpoint. CloudFormation `Type`.
+    pub type_: rt::Expr,
+    /// The Amazon EMR release label. CloudFormation `ReleaseLabel`.
+    pub release_label: rt::Expr,
+    /// The execution role ARN for the managed endpoint. CloudFormation `ExecutionRoleArn`.
+    pub execution_role_arn: rt::Expr,
+}
 impl Endpoint {
-    /// Declares a `AWS::EMRContainers::Endpoint` with the stack-unique `id`. Required properties: `execution_role_arn` (`ExecutionRoleArn`), `release_label` (`ReleaseLabel`), `type_` (`Type`), `virtual_cluster_id` (`VirtualClusterId`).
+    /// Declares a `AWS::EMRContainers::Endpoint` with the stack-unique `id`. Required properties: `virtual_cluster_id` (`VirtualClusterId`), `type_` (`Type`), `release_label` (`ReleaseLabel`), `execution_role_arn` (`ExecutionRoleArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        execution_role_arn: impl Into<rt::Expr>,
-        release_label: impl Into<rt::Expr>,
-        type_: impl Into<rt::Expr>,
-        virtual_cluster_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: EndpointRequired) -> Self {
         let mut this = rt::Base::new(id, &ENDPOINT_TYPE);
-        this.set("ExecutionRoleArn", None, rt::string(execution_role_arn));
-        this.set("ReleaseLabel", None, rt::string(release_label));
-        this.set("Type", None, rt::string(type_));
-        this.set("VirtualClusterId", None, rt::string(virtual_cluster_id));
+        this.set(
+            "ExecutionRoleArn",
+            None,
+            rt::string(required.execution_role_arn),
+        );
+        this.set("ReleaseLabel", None, rt::string(required.release_label));
+        this.set("Type", None, rt::string(required.type_));
+        this.set(
+            "VirtualClusterId",
+            None,
+            rt::string(required.virtual_cluster_id),
+        );
         Endpoint(this)
     }
     /// The configuration overrides for the managed endpoint.
@@ -225,8 +238,8 @@ pub mod endpoint {
     #[derive(Clone, Debug)]
     pub struct ContainerLogRotationConfiguration(rt::Props);
     impl ContainerLogRotationConfiguration {
-        /// A new `ContainerLogRotationConfiguration`. Required properties: `max_files_to_keep` (`MaxFilesToKeep`), `rotation_size` (`RotationSize`).
-        pub fn new(max_files_to_keep: i64, rotation_size: impl Into<rt::Expr>) -> Self {
+        /// A new `ContainerLogRotationConfiguration`. Required properties: `rotation_size` (`RotationSize`), `max_files_to_keep` (`MaxFilesToKeep`).
+        pub fn new(rotation_size: impl Into<rt::Expr>, max_files_to_keep: i64) -> Self {
             let mut this = rt::Props::default();
             this.set("MaxFilesToKeep", None, rt::int(max_files_to_keep));
             this.set("RotationSize", None, rt::string(rotation_size));
@@ -385,12 +398,12 @@ static JOB_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: None,
 };
 impl JobTemplate {
-    /// Declares a `AWS::EMRContainers::JobTemplate` with the stack-unique `id`. Required properties: `job_template_data` (`JobTemplateData`), `name` (`Name`).
+    /// Declares a `AWS::EMRContainers::JobTemplate` with the stack-unique `id`. Required properties: `name` (`Name`), `job_template_data` (`JobTemplateData`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        job_template_data: job_template::JobTemplateData,
         name: impl Into<rt::Expr>,
+        job_template_data: job_template::JobTemplateData,
     ) -> Self {
         let mut this = rt::Base::new(id, &JOB_TEMPLATE_TYPE);
         this.set("JobTemplateData", None, job_template_data.into());
@@ -499,17 +512,26 @@ pub mod job_template {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct JobTemplateData(rt::Props);
+    /// The required values of [`JobTemplateData`], by name: two of them have one type, and a swap must not compile.
+    pub struct JobTemplateDataRequired {
+        /// The execution role ARN of the job run, or a template parameter reference. CloudFormation `ExecutionRoleArn`.
+        pub execution_role_arn: rt::Expr,
+        /// The release version of Amazon EMR, or a template parameter reference. CloudFormation `ReleaseLabel`.
+        pub release_label: rt::Expr,
+        /// Specify the driver that the job runs on. CloudFormation `JobDriver`.
+        pub job_driver: JobDriver,
+    }
     impl JobTemplateData {
-        /// A new `JobTemplateData`. Required properties: `execution_role_arn` (`ExecutionRoleArn`), `job_driver` (`JobDriver`), `release_label` (`ReleaseLabel`).
-        pub fn new(
-            execution_role_arn: impl Into<rt::Expr>,
-            job_driver: JobDriver,
-            release_label: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `JobTemplateData`. Required properties: `execution_role_arn` (`ExecutionRoleArn`), `release_label` (`ReleaseLabel`), `job_driver` (`JobDriver`).
+        pub fn new(required: JobTemplateDataRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ExecutionRoleArn", None, rt::string(execution_role_arn));
-            this.set("JobDriver", None, job_driver.into());
-            this.set("ReleaseLabel", None, rt::string(release_label));
+            this.set(
+                "ExecutionRoleArn",
+                None,
+                rt::string(required.execution_role_arn),
+            );
+            this.set("JobDriver", None, required.job_driver.into());
+            this.set("ReleaseLabel", None, rt::string(required.release_label));
             JobTemplateData(this)
         }
         /// A configuration specification to be used to override existing configurations.
@@ -918,10 +940,10 @@ pub mod security_configuration {
     #[derive(Clone, Debug)]
     pub struct ContainerProvider(rt::Props);
     impl ContainerProvider {
-        /// A new `ContainerProvider`. Required properties: `id` (`Id`), `type_` (`Type`).
-        pub fn new(id: impl Into<rt::Expr>, type_: Type) -> Self {
+        /// A new `ContainerProvider`. Required properties: `type_` (`Type`), `id` (`Id`).
+        pub fn new(type_: Type, id_value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
-            this.set("Id", None, rt::string(id));
+            this.set("Id", None, rt::string(id_value));
             this.set("Type", None, type_.into());
             ContainerProvider(this)
         }
@@ -1335,12 +1357,12 @@ static VIRTUAL_CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: None,
 };
 impl VirtualCluster {
-    /// Declares a `AWS::EMRContainers::VirtualCluster` with the stack-unique `id`. Required properties: `container_provider` (`ContainerProvider`), `name` (`Name`).
+    /// Declares a `AWS::EMRContainers::VirtualCluster` with the stack-unique `id`. Required properties: `name` (`Name`), `container_provider` (`ContainerProvider`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        container_provider: virtual_cluster::ContainerProvider,
         name: impl Into<rt::Expr>,
+        container_provider: virtual_cluster::ContainerProvider,
     ) -> Self {
         let mut this = rt::Base::new(id, &VIRTUAL_CLUSTER_TYPE);
         this.set("ContainerProvider", None, container_provider.into());
@@ -1404,10 +1426,10 @@ pub mod virtual_cluster {
     #[derive(Clone, Debug)]
     pub struct ContainerProvider(rt::Props);
     impl ContainerProvider {
-        /// A new `ContainerProvider`. Required properties: `id` (`Id`), `info` (`Info`), `type_` (`Type`).
-        pub fn new(id: impl Into<rt::Expr>, info: ContainerInfo, type_: Type) -> Self {
+        /// A new `ContainerProvider`. Required properties: `type_` (`Type`), `id` (`Id`), `info` (`Info`).
+        pub fn new(type_: Type, id_value: impl Into<rt::Expr>, info: ContainerInfo) -> Self {
             let mut this = rt::Props::default();
-            this.set("Id", None, rt::string(id));
+            this.set("Id", None, rt::string(id_value));
             this.set("Info", None, info.into());
             this.set("Type", None, type_.into());
             ContainerProvider(this)

@@ -39,21 +39,24 @@ static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`Application`], by name: two of them have one type, and a swap must not compile.
+pub struct ApplicationRequired {
+    /// EMR release label. CloudFormation `ReleaseLabel`.
+    pub release_label: rt::Expr,
+    /// The type of the application CloudFormation `Type`.
+    pub type_: rt::Expr,
+}
 impl Application {
     /// Declares a `AWS::EMRServerless::Application` with the stack-unique `id`. Required properties: `release_label` (`ReleaseLabel`), `type_` (`Type`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        release_label: impl Into<rt::Expr>,
-        type_: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ApplicationRequired) -> Self {
         let mut this = rt::Base::new(id, &APPLICATION_TYPE);
         this.set(
             "ReleaseLabel",
             Some("release_label"),
-            rt::string(release_label),
+            rt::string(required.release_label),
         );
-        this.set("Type", Some("type"), rt::string(type_));
+        this.set("Type", Some("type"), rt::string(required.type_));
         Application(this)
     }
     /// The cpu architecture of an application.
@@ -400,8 +403,8 @@ pub mod application {
     #[derive(Clone, Debug)]
     pub struct InitialCapacityConfig(rt::Props);
     impl InitialCapacityConfig {
-        /// A new `InitialCapacityConfig`. Required properties: `worker_configuration` (`WorkerConfiguration`), `worker_count` (`WorkerCount`).
-        pub fn new(worker_configuration: WorkerConfiguration, worker_count: i64) -> Self {
+        /// A new `InitialCapacityConfig`. Required properties: `worker_count` (`WorkerCount`), `worker_configuration` (`WorkerConfiguration`).
+        pub fn new(worker_count: i64, worker_configuration: WorkerConfiguration) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "WorkerConfiguration",
@@ -512,12 +515,19 @@ pub mod application {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MaximumAllowedResources(rt::Props);
+    /// The required values of [`MaximumAllowedResources`], by name: two of them have one type, and a swap must not compile.
+    pub struct MaximumAllowedResourcesRequired {
+        /// Per worker CPU resource. CloudFormation `Cpu`.
+        pub cpu: rt::Expr,
+        /// Per worker memory resource. CloudFormation `Memory`.
+        pub memory: rt::Expr,
+    }
     impl MaximumAllowedResources {
         /// A new `MaximumAllowedResources`. Required properties: `cpu` (`Cpu`), `memory` (`Memory`).
-        pub fn new(cpu: impl Into<rt::Expr>, memory: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: MaximumAllowedResourcesRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Cpu", Some("cpu"), rt::string(cpu));
-            this.set("Memory", Some("memory"), rt::string(memory));
+            this.set("Cpu", Some("cpu"), rt::string(required.cpu));
+            this.set("Memory", Some("memory"), rt::string(required.memory));
             MaximumAllowedResources(this)
         }
         /// Per worker Disk resource.
@@ -701,12 +711,19 @@ pub mod application {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WorkerConfiguration(rt::Props);
+    /// The required values of [`WorkerConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct WorkerConfigurationRequired {
+        /// Per worker CPU resource. CloudFormation `Cpu`.
+        pub cpu: rt::Expr,
+        /// Per worker memory resource. CloudFormation `Memory`.
+        pub memory: rt::Expr,
+    }
     impl WorkerConfiguration {
         /// A new `WorkerConfiguration`. Required properties: `cpu` (`Cpu`), `memory` (`Memory`).
-        pub fn new(cpu: impl Into<rt::Expr>, memory: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: WorkerConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Cpu", Some("cpu"), rt::string(cpu));
-            this.set("Memory", Some("memory"), rt::string(memory));
+            this.set("Cpu", Some("cpu"), rt::string(required.cpu));
+            this.set("Memory", Some("memory"), rt::string(required.memory));
             WorkerConfiguration(this)
         }
         /// Per worker Disk resource.

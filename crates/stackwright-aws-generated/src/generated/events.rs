@@ -48,26 +48,34 @@ static API_DESTINATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`ApiDestination`], by name: two of them have one type, and a swap must not compile.
+pub struct ApiDestinationRequired {
+    /// The arn of the connection. CloudFormation `ConnectionArn`.
+    pub connection_arn: rt::Expr,
+    /// Url endpoint to invoke. CloudFormation `InvocationEndpoint`.
+    pub invocation_endpoint: rt::Expr,
+    /// CloudFormation `HttpMethod`.
+    pub http_method: api_destination::HttpMethod,
+}
 impl ApiDestination {
-    /// Declares a `AWS::Events::ApiDestination` with the stack-unique `id`. Required properties: `connection_arn` (`ConnectionArn`), `http_method` (`HttpMethod`), `invocation_endpoint` (`InvocationEndpoint`).
+    /// Declares a `AWS::Events::ApiDestination` with the stack-unique `id`. Required properties: `connection_arn` (`ConnectionArn`), `invocation_endpoint` (`InvocationEndpoint`), `http_method` (`HttpMethod`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        connection_arn: impl Into<rt::Expr>,
-        http_method: api_destination::HttpMethod,
-        invocation_endpoint: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ApiDestinationRequired) -> Self {
         let mut this = rt::Base::new(id, &API_DESTINATION_TYPE);
         this.set(
             "ConnectionArn",
             Some("connection_arn"),
-            rt::string(connection_arn),
+            rt::string(required.connection_arn),
         );
-        this.set("HttpMethod", Some("http_method"), http_method.into());
+        this.set(
+            "HttpMethod",
+            Some("http_method"),
+            required.http_method.into(),
+        );
         this.set(
             "InvocationEndpoint",
             Some("invocation_endpoint"),
-            rt::string(invocation_endpoint),
+            rt::string(required.invocation_endpoint),
         );
         ApiDestination(this)
     }
@@ -323,15 +331,26 @@ pub mod connection {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ApiKeyAuthParameters(rt::Props);
+    /// The required values of [`ApiKeyAuthParameters`], by name: two of them have one type, and a swap must not compile.
+    pub struct ApiKeyAuthParametersRequired {
+        /// CloudFormation `ApiKeyName`.
+        pub api_key_name: rt::Expr,
+        /// CloudFormation `ApiKeyValue`.
+        pub api_key_value: rt::Expr,
+    }
     impl ApiKeyAuthParameters {
         /// A new `ApiKeyAuthParameters`. Required properties: `api_key_name` (`ApiKeyName`), `api_key_value` (`ApiKeyValue`).
-        pub fn new(api_key_name: impl Into<rt::Expr>, api_key_value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: ApiKeyAuthParametersRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ApiKeyName", Some("api_key_name"), rt::string(api_key_name));
+            this.set(
+                "ApiKeyName",
+                Some("api_key_name"),
+                rt::string(required.api_key_name),
+            );
             this.set(
                 "ApiKeyValue",
                 Some("api_key_value"),
-                rt::string(api_key_value),
+                rt::string(required.api_key_value),
             );
             ApiKeyAuthParameters(this)
         }
@@ -397,12 +416,19 @@ pub mod connection {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BasicAuthParameters(rt::Props);
+    /// The required values of [`BasicAuthParameters`], by name: two of them have one type, and a swap must not compile.
+    pub struct BasicAuthParametersRequired {
+        /// CloudFormation `Username`.
+        pub username: rt::Expr,
+        /// CloudFormation `Password`.
+        pub password: rt::Expr,
+    }
     impl BasicAuthParameters {
-        /// A new `BasicAuthParameters`. Required properties: `password` (`Password`), `username` (`Username`).
-        pub fn new(password: impl Into<rt::Expr>, username: impl Into<rt::Expr>) -> Self {
+        /// A new `BasicAuthParameters`. Required properties: `username` (`Username`), `password` (`Password`).
+        pub fn new(required: BasicAuthParametersRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Password", Some("password"), rt::string(password));
-            this.set("Username", Some("username"), rt::string(username));
+            this.set("Password", Some("password"), rt::string(required.password));
+            this.set("Username", Some("username"), rt::string(required.username));
             BasicAuthParameters(this)
         }
     }
@@ -412,15 +438,26 @@ pub mod connection {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ClientParameters(rt::Props);
+    /// The required values of [`ClientParameters`], by name: two of them have one type, and a swap must not compile.
+    pub struct ClientParametersRequired {
+        /// CloudFormation `ClientID`.
+        pub client_id: rt::Expr,
+        /// CloudFormation `ClientSecret`.
+        pub client_secret: rt::Expr,
+    }
     impl ClientParameters {
         /// A new `ClientParameters`. Required properties: `client_id` (`ClientID`), `client_secret` (`ClientSecret`).
-        pub fn new(client_id: impl Into<rt::Expr>, client_secret: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: ClientParametersRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ClientID", Some("client_id"), rt::string(client_id));
+            this.set(
+                "ClientID",
+                Some("client_id"),
+                rt::string(required.client_id),
+            );
             this.set(
                 "ClientSecret",
                 Some("client_secret"),
-                rt::string(client_secret),
+                rt::string(required.client_secret),
             );
             ClientParameters(this)
         }
@@ -510,10 +547,10 @@ pub mod connection {
     #[derive(Clone, Debug)]
     pub struct OAuthParameters(rt::Props);
     impl OAuthParameters {
-        /// A new `OAuthParameters`. Required properties: `authorization_endpoint` (`AuthorizationEndpoint`), `client_parameters` (`ClientParameters`), `http_method` (`HttpMethod`).
+        /// A new `OAuthParameters`. Required properties: `client_parameters` (`ClientParameters`), `authorization_endpoint` (`AuthorizationEndpoint`), `http_method` (`HttpMethod`).
         pub fn new(
-            authorization_endpoint: impl Into<rt::Expr>,
             client_parameters: ClientParameters,
+            authorization_endpoint: impl Into<rt::Expr>,
             http_method: HttpMethod,
         ) -> Self {
             let mut this = rt::Props::default();
@@ -546,12 +583,19 @@ pub mod connection {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Parameter(rt::Props);
+    /// The required values of [`Parameter`], by name: two of them have one type, and a swap must not compile.
+    pub struct ParameterRequired {
+        /// CloudFormation `Key`.
+        pub key: rt::Expr,
+        /// CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl Parameter {
         /// A new `Parameter`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: ParameterRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             Parameter(this)
         }
         /// CloudFormation `IsValueSecret`, Terraform `is_value_secret`.
@@ -656,12 +700,12 @@ static ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl Endpoint {
-    /// Declares a `AWS::Events::Endpoint` with the stack-unique `id`. Required properties: `event_buses` (`EventBuses`), `routing_config` (`RoutingConfig`).
+    /// Declares a `AWS::Events::Endpoint` with the stack-unique `id`. Required properties: `routing_config` (`RoutingConfig`), `event_buses` (`EventBuses`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        event_buses: impl IntoIterator<Item = endpoint::EndpointEventBus>,
         routing_config: endpoint::RoutingConfig,
+        event_buses: impl IntoIterator<Item = endpoint::EndpointEventBus>,
     ) -> Self {
         let mut this = rt::Base::new(id, &ENDPOINT_TYPE);
         this.set("EventBuses", Some("event_buses"), rt::list(event_buses));
@@ -1310,16 +1354,23 @@ pub mod rule {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BatchParameters(rt::Props);
+    /// The required values of [`BatchParameters`], by name: two of them have one type, and a swap must not compile.
+    pub struct BatchParametersRequired {
+        /// CloudFormation `JobName`.
+        pub job_name: rt::Expr,
+        /// CloudFormation `JobDefinition`.
+        pub job_definition: rt::Expr,
+    }
     impl BatchParameters {
-        /// A new `BatchParameters`. Required properties: `job_definition` (`JobDefinition`), `job_name` (`JobName`).
-        pub fn new(job_definition: impl Into<rt::Expr>, job_name: impl Into<rt::Expr>) -> Self {
+        /// A new `BatchParameters`. Required properties: `job_name` (`JobName`), `job_definition` (`JobDefinition`).
+        pub fn new(required: BatchParametersRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "JobDefinition",
                 Some("job_definition"),
-                rt::string(job_definition),
+                rt::string(required.job_definition),
             );
-            this.set("JobName", Some("job_name"), rt::string(job_name));
+            this.set("JobName", Some("job_name"), rt::string(required.job_name));
             BatchParameters(this)
         }
         /// CloudFormation `ArrayProperties`, Terraform `array_properties`.
@@ -1793,10 +1844,10 @@ pub mod rule {
     #[derive(Clone, Debug)]
     pub struct RunCommandTarget(rt::Props);
     impl RunCommandTarget {
-        /// A new `RunCommandTarget`. Required properties: `key` (`Key`), `values` (`Values`).
+        /// A new `RunCommandTarget`. Required properties: `values` (`Values`), `key` (`Key`).
         pub fn new(
-            key: impl Into<rt::Expr>,
             values: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            key: impl Into<rt::Expr>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("Key", Some("key"), rt::string(key));
@@ -1810,12 +1861,19 @@ pub mod rule {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SageMakerPipelineParameter(rt::Props);
+    /// The required values of [`SageMakerPipelineParameter`], by name: two of them have one type, and a swap must not compile.
+    pub struct SageMakerPipelineParameterRequired {
+        /// CloudFormation `Value`.
+        pub value: rt::Expr,
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+    }
     impl SageMakerPipelineParameter {
-        /// A new `SageMakerPipelineParameter`. Required properties: `name` (`Name`), `value` (`Value`).
-        pub fn new(name: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        /// A new `SageMakerPipelineParameter`. Required properties: `value` (`Value`), `name` (`Name`).
+        pub fn new(required: SageMakerPipelineParameterRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Name", Some("name"), rt::string(required.name));
+            this.set("Value", Some("value"), rt::string(required.value));
             SageMakerPipelineParameter(this)
         }
     }
@@ -1891,12 +1949,19 @@ pub mod rule {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Target(rt::Props);
+    /// The required values of [`Target`], by name: two of them have one type, and a swap must not compile.
+    pub struct TargetRequired {
+        /// CloudFormation `Id`.
+        pub id: rt::Expr,
+        /// CloudFormation `Arn`.
+        pub arn: rt::Expr,
+    }
     impl Target {
-        /// A new `Target`. Required properties: `arn` (`Arn`), `id` (`Id`).
-        pub fn new(arn: impl Into<rt::Expr>, id: impl Into<rt::Expr>) -> Self {
+        /// A new `Target`. Required properties: `id` (`Id`), `arn` (`Arn`).
+        pub fn new(required: TargetRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Arn", Some("arn"), rt::string(arn));
-            this.set("Id", Some("id"), rt::string(id));
+            this.set("Arn", Some("arn"), rt::string(required.arn));
+            this.set("Id", Some("id"), rt::string(required.id));
             Target(this)
         }
         /// CloudFormation `AppSyncParameters`, Terraform `app_sync_parameters`.

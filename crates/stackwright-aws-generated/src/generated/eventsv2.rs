@@ -237,23 +237,31 @@ static EVENT_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`EventSource`], by name: two of them have one type, and a swap must not compile.
+pub struct EventSourceRequired {
+    /// The name of the event source. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The ARN of the custom event bus the event source forwards onto. CloudFormation `EventBusArn`.
+    pub event_bus_arn: rt::Expr,
+    /// The event source configuration. CloudFormation `Configuration`.
+    pub configuration: event_source::EventSourceConfiguration,
+}
 impl EventSource {
-    /// Declares a `AWS::EventsV2::EventSource` with the stack-unique `id`. Required properties: `configuration` (`Configuration`), `event_bus_arn` (`EventBusArn`), `name` (`Name`).
+    /// Declares a `AWS::EventsV2::EventSource` with the stack-unique `id`. Required properties: `name` (`Name`), `event_bus_arn` (`EventBusArn`), `configuration` (`Configuration`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        configuration: event_source::EventSourceConfiguration,
-        event_bus_arn: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: EventSourceRequired) -> Self {
         let mut this = rt::Base::new(id, &EVENT_SOURCE_TYPE);
-        this.set("Configuration", Some("configuration"), configuration.into());
+        this.set(
+            "Configuration",
+            Some("configuration"),
+            required.configuration.into(),
+        );
         this.set(
             "EventBusArn",
             Some("event_bus_arn"),
-            rt::string(event_bus_arn),
+            rt::string(required.event_bus_arn),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         EventSource(this)
     }
     /// A description of the event source.
@@ -571,27 +579,31 @@ static SUBSCRIBER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`Subscriber`], by name: two of them have one type, and a swap must not compile.
+pub struct SubscriberRequired {
+    /// The name of the subscriber. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The ARN of the event bus this subscriber belongs to. CloudFormation `EventBusArn`.
+    pub event_bus_arn: rt::Expr,
+    /// Configuration for how the subscriber invokes its target, including the target ARN, the IAM role used to invoke it, and, optionally, the target-specific parameters object that matches the target type. CloudFormation `InvokeConfiguration`.
+    pub invoke_configuration: subscriber::InvokeConfiguration,
+}
 impl Subscriber {
-    /// Declares a `AWS::EventsV2::Subscriber` with the stack-unique `id`. Required properties: `event_bus_arn` (`EventBusArn`), `invoke_configuration` (`InvokeConfiguration`), `name` (`Name`).
+    /// Declares a `AWS::EventsV2::Subscriber` with the stack-unique `id`. Required properties: `name` (`Name`), `event_bus_arn` (`EventBusArn`), `invoke_configuration` (`InvokeConfiguration`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        event_bus_arn: impl Into<rt::Expr>,
-        invoke_configuration: subscriber::InvokeConfiguration,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: SubscriberRequired) -> Self {
         let mut this = rt::Base::new(id, &SUBSCRIBER_TYPE);
         this.set(
             "EventBusArn",
             Some("event_bus_arn"),
-            rt::string(event_bus_arn),
+            rt::string(required.event_bus_arn),
         );
         this.set(
             "InvokeConfiguration",
             Some("invoke_configuration"),
-            invoke_configuration.into(),
+            required.invoke_configuration.into(),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         Subscriber(this)
     }
     /// Configuration for batching events into a single delivery to the target.
@@ -985,12 +997,23 @@ pub mod subscriber {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InvokeConfiguration(rt::Props);
+    /// The required values of [`InvokeConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct InvokeConfigurationRequired {
+        /// The Amazon Resource Name (ARN) of the target that the subscriber invokes. CloudFormation `TargetArn`.
+        pub target_arn: rt::Expr,
+        /// The ARN of the IAM role the service assumes to invoke the target. CloudFormation `RoleArn`.
+        pub role_arn: rt::Expr,
+    }
     impl InvokeConfiguration {
-        /// A new `InvokeConfiguration`. Required properties: `role_arn` (`RoleArn`), `target_arn` (`TargetArn`).
-        pub fn new(role_arn: impl Into<rt::Expr>, target_arn: impl Into<rt::Expr>) -> Self {
+        /// A new `InvokeConfiguration`. Required properties: `target_arn` (`TargetArn`), `role_arn` (`RoleArn`).
+        pub fn new(required: InvokeConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
-            this.set("TargetArn", Some("target_arn"), rt::string(target_arn));
+            this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
+            this.set(
+                "TargetArn",
+                Some("target_arn"),
+                rt::string(required.target_arn),
+            );
             InvokeConfiguration(this)
         }
         /// Parameters for forwarding events to another EventBridge event bus, used when TargetArn is an event bus ARN of the form arn:{partition}:events:{region}:{account}:event-busv2/{name}/{id}.

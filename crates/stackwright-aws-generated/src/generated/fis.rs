@@ -49,25 +49,38 @@ static EXPERIMENT_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`ExperimentTemplate`], by name: two of them have one type, and a swap must not compile.
+pub struct ExperimentTemplateRequired {
+    /// A description for the experiment template. CloudFormation `Description`.
+    pub description: rt::Expr,
+    /// One or more stop conditions. CloudFormation `StopConditions`.
+    pub stop_conditions: Vec<experiment_template::ExperimentTemplateStopCondition>,
+    /// The targets for the experiment. CloudFormation `Targets`.
+    pub targets: rt::Value,
+    /// The Amazon Resource Name (ARN) of an IAM role that grants the AWS FIS service permission to perform service actions on your behalf. CloudFormation `RoleArn`.
+    pub role_arn: rt::Expr,
+}
 impl ExperimentTemplate {
-    /// Declares a `AWS::FIS::ExperimentTemplate` with the stack-unique `id`. Required properties: `description` (`Description`), `role_arn` (`RoleArn`), `stop_conditions` (`StopConditions`), `targets` (`Targets`).
+    /// Declares a `AWS::FIS::ExperimentTemplate` with the stack-unique `id`. Required properties: `description` (`Description`), `stop_conditions` (`StopConditions`), `targets` (`Targets`), `role_arn` (`RoleArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        description: impl Into<rt::Expr>,
-        role_arn: impl Into<rt::Expr>,
-        stop_conditions: impl IntoIterator<Item = experiment_template::ExperimentTemplateStopCondition>,
-        targets: impl Into<rt::Value>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ExperimentTemplateRequired) -> Self {
         let mut this = rt::Base::new(id, &EXPERIMENT_TEMPLATE_TYPE);
-        this.set("Description", Some("description"), rt::string(description));
-        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+        this.set(
+            "Description",
+            Some("description"),
+            rt::string(required.description),
+        );
+        this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
         this.set(
             "StopConditions",
             Some("stop_conditions"),
-            rt::list(stop_conditions),
+            rt::list(required.stop_conditions),
         );
-        this.set("Targets", Some("targets"), rt::json_object(targets));
+        this.set(
+            "Targets",
+            Some("targets"),
+            rt::json_object(required.targets),
+        );
         ExperimentTemplate(this)
     }
     /// The actions for the experiment.
@@ -416,23 +429,31 @@ static TARGET_ACCOUNT_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`TargetAccountConfiguration`], by name: two of them have one type, and a swap must not compile.
+pub struct TargetAccountConfigurationRequired {
+    /// The ID of the experiment template. CloudFormation `ExperimentTemplateId`.
+    pub experiment_template_id: rt::Expr,
+    /// The AWS account ID of the target account. CloudFormation `AccountId`.
+    pub account_id: rt::Expr,
+    /// The Amazon Resource Name (ARN) of an IAM role for the target account. CloudFormation `RoleArn`.
+    pub role_arn: rt::Expr,
+}
 impl TargetAccountConfiguration {
-    /// Declares a `AWS::FIS::TargetAccountConfiguration` with the stack-unique `id`. Required properties: `account_id` (`AccountId`), `experiment_template_id` (`ExperimentTemplateId`), `role_arn` (`RoleArn`).
+    /// Declares a `AWS::FIS::TargetAccountConfiguration` with the stack-unique `id`. Required properties: `experiment_template_id` (`ExperimentTemplateId`), `account_id` (`AccountId`), `role_arn` (`RoleArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        account_id: impl Into<rt::Expr>,
-        experiment_template_id: impl Into<rt::Expr>,
-        role_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: TargetAccountConfigurationRequired) -> Self {
         let mut this = rt::Base::new(id, &TARGET_ACCOUNT_CONFIGURATION_TYPE);
-        this.set("AccountId", Some("account_id"), rt::string(account_id));
+        this.set(
+            "AccountId",
+            Some("account_id"),
+            rt::string(required.account_id),
+        );
         this.set(
             "ExperimentTemplateId",
             Some("experiment_template_id"),
-            rt::string(experiment_template_id),
+            rt::string(required.experiment_template_id),
         );
-        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+        this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
         TargetAccountConfiguration(this)
     }
     /// The description of the target account.

@@ -141,30 +141,34 @@ static DATA_REPOSITORY_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`DataRepositoryAssociation`], by name: two of them have one type, and a swap must not compile.
+pub struct DataRepositoryAssociationRequired {
+    /// The globally unique ID of the file system, assigned by Amazon FSx. CloudFormation `FileSystemId`.
+    pub file_system_id: rt::Expr,
+    /// This path specifies where in your file system files will be exported from or imported to. CloudFormation `FileSystemPath`.
+    pub file_system_path: rt::Expr,
+    /// The path to the Amazon S3 data repository that will be linked to the file system. CloudFormation `DataRepositoryPath`.
+    pub data_repository_path: rt::Expr,
+}
 impl DataRepositoryAssociation {
-    /// Declares a `AWS::FSx::DataRepositoryAssociation` with the stack-unique `id`. Required properties: `data_repository_path` (`DataRepositoryPath`), `file_system_id` (`FileSystemId`), `file_system_path` (`FileSystemPath`).
+    /// Declares a `AWS::FSx::DataRepositoryAssociation` with the stack-unique `id`. Required properties: `file_system_id` (`FileSystemId`), `file_system_path` (`FileSystemPath`), `data_repository_path` (`DataRepositoryPath`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        data_repository_path: impl Into<rt::Expr>,
-        file_system_id: impl Into<rt::Expr>,
-        file_system_path: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DataRepositoryAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &DATA_REPOSITORY_ASSOCIATION_TYPE);
         this.set(
             "DataRepositoryPath",
             Some("data_repository_path"),
-            rt::string(data_repository_path),
+            rt::string(required.data_repository_path),
         );
         this.set(
             "FileSystemId",
             Some("file_system_id"),
-            rt::string(file_system_id),
+            rt::string(required.file_system_id),
         );
         this.set(
             "FileSystemPath",
             Some("file_system_path"),
-            rt::string(file_system_path),
+            rt::string(required.file_system_path),
         );
         DataRepositoryAssociation(this)
     }
@@ -502,15 +506,23 @@ pub mod file_cache {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataRepositoryAssociation(rt::Props);
+    /// The required values of [`DataRepositoryAssociation`], by name: two of them have one type, and a swap must not compile.
+    pub struct DataRepositoryAssociationRequired {
+        /// CloudFormation `FileCachePath`.
+        pub file_cache_path: rt::Expr,
+        /// CloudFormation `DataRepositoryPath`.
+        pub data_repository_path: rt::Expr,
+    }
     impl DataRepositoryAssociation {
-        /// A new `DataRepositoryAssociation`. Required properties: `data_repository_path` (`DataRepositoryPath`), `file_cache_path` (`FileCachePath`).
-        pub fn new(
-            data_repository_path: impl Into<rt::Expr>,
-            file_cache_path: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `DataRepositoryAssociation`. Required properties: `file_cache_path` (`FileCachePath`), `data_repository_path` (`DataRepositoryPath`).
+        pub fn new(required: DataRepositoryAssociationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("DataRepositoryPath", None, rt::string(data_repository_path));
-            this.set("FileCachePath", None, rt::string(file_cache_path));
+            this.set(
+                "DataRepositoryPath",
+                None,
+                rt::string(required.data_repository_path),
+            );
+            this.set("FileCachePath", None, rt::string(required.file_cache_path));
             DataRepositoryAssociation(this)
         }
     }
@@ -540,11 +552,11 @@ pub mod file_cache {
     #[derive(Clone, Debug)]
     pub struct LustreConfiguration(rt::Props);
     impl LustreConfiguration {
-        /// A new `LustreConfiguration`. Required properties: `deployment_type` (`DeploymentType`), `metadata_configuration` (`MetadataConfiguration`), `per_unit_storage_throughput` (`PerUnitStorageThroughput`).
+        /// A new `LustreConfiguration`. Required properties: `per_unit_storage_throughput` (`PerUnitStorageThroughput`), `deployment_type` (`DeploymentType`), `metadata_configuration` (`MetadataConfiguration`).
         pub fn new(
+            per_unit_storage_throughput: i64,
             deployment_type: DeploymentType,
             metadata_configuration: MetadataConfiguration,
-            per_unit_storage_throughput: i64,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("DeploymentType", None, deployment_type.into());
@@ -747,22 +759,26 @@ pub mod file_system {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AuditLogConfiguration(rt::Props);
+    /// The required values of [`AuditLogConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct AuditLogConfigurationRequired {
+        /// CloudFormation `FileAccessAuditLogLevel`.
+        pub file_access_audit_log_level: rt::Expr,
+        /// CloudFormation `FileShareAccessAuditLogLevel`.
+        pub file_share_access_audit_log_level: rt::Expr,
+    }
     impl AuditLogConfiguration {
         /// A new `AuditLogConfiguration`. Required properties: `file_access_audit_log_level` (`FileAccessAuditLogLevel`), `file_share_access_audit_log_level` (`FileShareAccessAuditLogLevel`).
-        pub fn new(
-            file_access_audit_log_level: impl Into<rt::Expr>,
-            file_share_access_audit_log_level: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: AuditLogConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "FileAccessAuditLogLevel",
                 None,
-                rt::string(file_access_audit_log_level),
+                rt::string(required.file_access_audit_log_level),
             );
             this.set(
                 "FileShareAccessAuditLogLevel",
                 None,
-                rt::string(file_share_access_audit_log_level),
+                rt::string(required.file_share_access_audit_log_level),
             );
             AuditLogConfiguration(this)
         }
@@ -1617,8 +1633,8 @@ pub mod s3_access_point_attachment {
     #[derive(Clone, Debug)]
     pub struct OpenZfsFileSystemIdentity(rt::Props);
     impl OpenZfsFileSystemIdentity {
-        /// A new `OpenZfsFileSystemIdentity`. Required properties: `posix_user` (`PosixUser`), `type_` (`Type`).
-        pub fn new(posix_user: OpenZfsPosixFileSystemUser, type_: Type2) -> Self {
+        /// A new `OpenZfsFileSystemIdentity`. Required properties: `type_` (`Type`), `posix_user` (`PosixUser`).
+        pub fn new(type_: Type2, posix_user: OpenZfsPosixFileSystemUser) -> Self {
             let mut this = rt::Props::default();
             this.set("PosixUser", Some("posix_user"), posix_user.into());
             this.set("Type", Some("type"), type_.into());
@@ -1631,12 +1647,19 @@ pub mod s3_access_point_attachment {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OpenZfsPosixFileSystemUser(rt::Props);
+    /// The required values of [`OpenZfsPosixFileSystemUser`], by name: two of them have one type, and a swap must not compile.
+    pub struct OpenZfsPosixFileSystemUserRequired {
+        /// The UID of the file system user. CloudFormation `Uid`.
+        pub uid: i64,
+        /// The GID of the file system user. CloudFormation `Gid`.
+        pub gid: i64,
+    }
     impl OpenZfsPosixFileSystemUser {
-        /// A new `OpenZfsPosixFileSystemUser`. Required properties: `gid` (`Gid`), `uid` (`Uid`).
-        pub fn new(gid: i64, uid: i64) -> Self {
+        /// A new `OpenZfsPosixFileSystemUser`. Required properties: `uid` (`Uid`), `gid` (`Gid`).
+        pub fn new(required: OpenZfsPosixFileSystemUserRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Gid", Some("gid"), rt::int(gid));
-            this.set("Uid", Some("uid"), rt::int(uid));
+            this.set("Gid", Some("gid"), rt::int(required.gid));
+            this.set("Uid", Some("uid"), rt::int(required.uid));
             OpenZfsPosixFileSystemUser(this)
         }
         /// The list of secondary GIDs for the file system user.
@@ -1698,10 +1721,10 @@ pub mod s3_access_point_attachment {
     #[derive(Clone, Debug)]
     pub struct S3AccessPointOntapConfiguration(rt::Props);
     impl S3AccessPointOntapConfiguration {
-        /// A new `S3AccessPointOntapConfiguration`. Required properties: `file_system_identity` (`FileSystemIdentity`), `volume_id` (`VolumeId`).
+        /// A new `S3AccessPointOntapConfiguration`. Required properties: `volume_id` (`VolumeId`), `file_system_identity` (`FileSystemIdentity`).
         pub fn new(
-            file_system_identity: OntapFileSystemIdentity,
             volume_id: impl Into<rt::Expr>,
+            file_system_identity: OntapFileSystemIdentity,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -1720,10 +1743,10 @@ pub mod s3_access_point_attachment {
     #[derive(Clone, Debug)]
     pub struct S3AccessPointOpenZfsConfiguration(rt::Props);
     impl S3AccessPointOpenZfsConfiguration {
-        /// A new `S3AccessPointOpenZfsConfiguration`. Required properties: `file_system_identity` (`FileSystemIdentity`), `volume_id` (`VolumeId`).
+        /// A new `S3AccessPointOpenZfsConfiguration`. Required properties: `volume_id` (`VolumeId`), `file_system_identity` (`FileSystemIdentity`).
         pub fn new(
-            file_system_identity: OpenZfsFileSystemIdentity,
             volume_id: impl Into<rt::Expr>,
+            file_system_identity: OpenZfsFileSystemIdentity,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -1792,17 +1815,24 @@ static SNAPSHOT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
     awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
+/// The required values of [`Snapshot`], by name: two of them have one type, and a swap must not compile.
+pub struct SnapshotRequired {
+    /// The ID of the volume that the snapshot is of. CloudFormation `VolumeId`.
+    pub volume_id: rt::Expr,
+    /// The name of the snapshot. CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl Snapshot {
-    /// Declares a `AWS::FSx::Snapshot` with the stack-unique `id`. Required properties: `name` (`Name`), `volume_id` (`VolumeId`).
+    /// Declares a `AWS::FSx::Snapshot` with the stack-unique `id`. Required properties: `volume_id` (`VolumeId`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        name: impl Into<rt::Expr>,
-        volume_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: SnapshotRequired) -> Self {
         let mut this = rt::Base::new(id, &SNAPSHOT_TYPE);
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("VolumeId", Some("volume_id"), rt::string(volume_id));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set(
+            "VolumeId",
+            Some("volume_id"),
+            rt::string(required.volume_id),
+        );
         Snapshot(this)
     }
 }
@@ -1848,21 +1878,24 @@ static STORAGE_VIRTUAL_MACHINE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 6),
     awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
+/// The required values of [`StorageVirtualMachine`], by name: two of them have one type, and a swap must not compile.
+pub struct StorageVirtualMachineRequired {
+    /// Specifies the FSx for ONTAP file system on which to create the SVM. CloudFormation `FileSystemId`.
+    pub file_system_id: rt::Expr,
+    /// The name of the SVM. Pattern: `^[^\u0000\u0085\u2028\u2029\r\n]{1,47}$` CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl StorageVirtualMachine {
     /// Declares a `AWS::FSx::StorageVirtualMachine` with the stack-unique `id`. Required properties: `file_system_id` (`FileSystemId`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        file_system_id: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: StorageVirtualMachineRequired) -> Self {
         let mut this = rt::Base::new(id, &STORAGE_VIRTUAL_MACHINE_TYPE);
         this.set(
             "FileSystemId",
             Some("file_system_id"),
-            rt::string(file_system_id),
+            rt::string(required.file_system_id),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         StorageVirtualMachine(this)
     }
     /// Describes the Microsoft Active Directory configuration to which the SVM is joined, if applicable.
@@ -2212,10 +2245,10 @@ pub mod volume {
     #[derive(Clone, Debug)]
     pub struct ClientConfigurations(rt::Props);
     impl ClientConfigurations {
-        /// A new `ClientConfigurations`. Required properties: `clients` (`Clients`), `options` (`Options`).
+        /// A new `ClientConfigurations`. Required properties: `options` (`Options`), `clients` (`Clients`).
         pub fn new(
-            clients: impl Into<rt::Expr>,
             options: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            clients: impl Into<rt::Expr>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("Clients", Some("clients"), rt::string(clients));
@@ -2591,28 +2624,33 @@ pub mod volume {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SnaplockRetentionPeriod(rt::Props);
+    /// The required values of [`SnaplockRetentionPeriod`], by name: two of them have one type, and a swap must not compile.
+    pub struct SnaplockRetentionPeriodRequired {
+        /// The retention period assigned to a write once, read many (WORM) file by default if an explicit retention period is not set for an FSx for ONTAP SnapLock volume. CloudFormation `DefaultRetention`.
+        pub default_retention: RetentionPeriod,
+        /// The longest retention period that can be assigned to a WORM file on an FSx for ONTAP SnapLock volume. CloudFormation `MaximumRetention`.
+        pub maximum_retention: RetentionPeriod,
+        /// The shortest retention period that can be assigned to a WORM file on an FSx for ONTAP SnapLock volume. CloudFormation `MinimumRetention`.
+        pub minimum_retention: RetentionPeriod,
+    }
     impl SnaplockRetentionPeriod {
         /// A new `SnaplockRetentionPeriod`. Required properties: `default_retention` (`DefaultRetention`), `maximum_retention` (`MaximumRetention`), `minimum_retention` (`MinimumRetention`).
-        pub fn new(
-            default_retention: RetentionPeriod,
-            maximum_retention: RetentionPeriod,
-            minimum_retention: RetentionPeriod,
-        ) -> Self {
+        pub fn new(required: SnaplockRetentionPeriodRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DefaultRetention",
                 Some("default_retention"),
-                default_retention.into(),
+                required.default_retention.into(),
             );
             this.set(
                 "MaximumRetention",
                 Some("maximum_retention"),
-                maximum_retention.into(),
+                required.maximum_retention.into(),
             );
             this.set(
                 "MinimumRetention",
                 Some("minimum_retention"),
-                minimum_retention.into(),
+                required.minimum_retention.into(),
             );
             SnaplockRetentionPeriod(this)
         }
@@ -2653,17 +2691,26 @@ pub mod volume {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct UserAndGroupQuotas(rt::Props);
+    /// The required values of [`UserAndGroupQuotas`], by name: two of them have one type, and a swap must not compile.
+    pub struct UserAndGroupQuotasRequired {
+        /// Specifies whether the quota applies to a user or group. CloudFormation `Type`.
+        pub type_: Type,
+        /// The ID of the user or group that the quota applies to. CloudFormation `Id`.
+        pub id: i64,
+        /// The user or group's storage quota, in gibibytes (GiB). CloudFormation `StorageCapacityQuotaGiB`.
+        pub storage_capacity_quota_gi_b: i64,
+    }
     impl UserAndGroupQuotas {
-        /// A new `UserAndGroupQuotas`. Required properties: `id` (`Id`), `storage_capacity_quota_gi_b` (`StorageCapacityQuotaGiB`), `type_` (`Type`).
-        pub fn new(id: i64, storage_capacity_quota_gi_b: i64, type_: Type) -> Self {
+        /// A new `UserAndGroupQuotas`. Required properties: `type_` (`Type`), `id` (`Id`), `storage_capacity_quota_gi_b` (`StorageCapacityQuotaGiB`).
+        pub fn new(required: UserAndGroupQuotasRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Id", Some("id"), rt::int(id));
+            this.set("Id", Some("id"), rt::int(required.id));
             this.set(
                 "StorageCapacityQuotaGiB",
                 Some("storage_capacity_quota_gi_b"),
-                rt::int(storage_capacity_quota_gi_b),
+                rt::int(required.storage_capacity_quota_gi_b),
             );
-            this.set("Type", Some("type"), type_.into());
+            this.set("Type", Some("type"), required.type_.into());
             UserAndGroupQuotas(this)
         }
     }

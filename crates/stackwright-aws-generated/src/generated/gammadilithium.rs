@@ -969,17 +969,26 @@ pub mod job_definition {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NodeProperties(rt::Props);
+    /// The required values of [`NodeProperties`], by name: two of them have one type, and a swap must not compile.
+    pub struct NodePropertiesRequired {
+        /// CloudFormation `MainNode`.
+        pub main_node: i64,
+        /// CloudFormation `NodeRangeProperties`.
+        pub node_range_properties: Vec<NodeRangeProperty>,
+        /// CloudFormation `NumNodes`.
+        pub num_nodes: i64,
+    }
     impl NodeProperties {
         /// A new `NodeProperties`. Required properties: `main_node` (`MainNode`), `node_range_properties` (`NodeRangeProperties`), `num_nodes` (`NumNodes`).
-        pub fn new(
-            main_node: i64,
-            node_range_properties: impl IntoIterator<Item = NodeRangeProperty>,
-            num_nodes: i64,
-        ) -> Self {
+        pub fn new(required: NodePropertiesRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("MainNode", None, rt::int(main_node));
-            this.set("NodeRangeProperties", None, rt::list(node_range_properties));
-            this.set("NumNodes", None, rt::int(num_nodes));
+            this.set("MainNode", None, rt::int(required.main_node));
+            this.set(
+                "NodeRangeProperties",
+                None,
+                rt::list(required.node_range_properties),
+            );
+            this.set("NumNodes", None, rt::int(required.num_nodes));
             NodeProperties(this)
         }
     }
@@ -1175,12 +1184,19 @@ pub mod job_definition {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Secret(rt::Props);
+    /// The required values of [`Secret`], by name: two of them have one type, and a swap must not compile.
+    pub struct SecretRequired {
+        /// CloudFormation `ValueFrom`.
+        pub value_from: rt::Expr,
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+    }
     impl Secret {
-        /// A new `Secret`. Required properties: `name` (`Name`), `value_from` (`ValueFrom`).
-        pub fn new(name: impl Into<rt::Expr>, value_from: impl Into<rt::Expr>) -> Self {
+        /// A new `Secret`. Required properties: `value_from` (`ValueFrom`), `name` (`Name`).
+        pub fn new(required: SecretRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", None, rt::string(name));
-            this.set("ValueFrom", None, rt::string(value_from));
+            this.set("Name", None, rt::string(required.name));
+            this.set("ValueFrom", None, rt::string(required.value_from));
             Secret(this)
         }
     }
@@ -1190,12 +1206,19 @@ pub mod job_definition {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TaskContainerDependency(rt::Props);
+    /// The required values of [`TaskContainerDependency`], by name: two of them have one type, and a swap must not compile.
+    pub struct TaskContainerDependencyRequired {
+        /// CloudFormation `Condition`.
+        pub condition: rt::Expr,
+        /// CloudFormation `ContainerName`.
+        pub container_name: rt::Expr,
+    }
     impl TaskContainerDependency {
         /// A new `TaskContainerDependency`. Required properties: `condition` (`Condition`), `container_name` (`ContainerName`).
-        pub fn new(condition: impl Into<rt::Expr>, container_name: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: TaskContainerDependencyRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Condition", None, rt::string(condition));
-            this.set("ContainerName", None, rt::string(container_name));
+            this.set("Condition", None, rt::string(required.condition));
+            this.set("ContainerName", None, rt::string(required.container_name));
             TaskContainerDependency(this)
         }
     }
@@ -1320,8 +1343,8 @@ pub mod job_definition {
     #[derive(Clone, Debug)]
     pub struct Tmpfs(rt::Props);
     impl Tmpfs {
-        /// A new `Tmpfs`. Required properties: `container_path` (`ContainerPath`), `size` (`Size`).
-        pub fn new(container_path: impl Into<rt::Expr>, size: i64) -> Self {
+        /// A new `Tmpfs`. Required properties: `size` (`Size`), `container_path` (`ContainerPath`).
+        pub fn new(size: i64, container_path: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set("ContainerPath", None, rt::string(container_path));
             this.set("Size", None, rt::int(size));
@@ -1342,13 +1365,22 @@ pub mod job_definition {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Ulimit(rt::Props);
+    /// The required values of [`Ulimit`], by name: two of them have one type, and a swap must not compile.
+    pub struct UlimitRequired {
+        /// CloudFormation `SoftLimit`.
+        pub soft_limit: i64,
+        /// CloudFormation `HardLimit`.
+        pub hard_limit: i64,
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+    }
     impl Ulimit {
-        /// A new `Ulimit`. Required properties: `hard_limit` (`HardLimit`), `name` (`Name`), `soft_limit` (`SoftLimit`).
-        pub fn new(hard_limit: i64, name: impl Into<rt::Expr>, soft_limit: i64) -> Self {
+        /// A new `Ulimit`. Required properties: `soft_limit` (`SoftLimit`), `hard_limit` (`HardLimit`), `name` (`Name`).
+        pub fn new(required: UlimitRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("HardLimit", None, rt::int(hard_limit));
-            this.set("Name", None, rt::string(name));
-            this.set("SoftLimit", None, rt::int(soft_limit));
+            this.set("HardLimit", None, rt::int(required.hard_limit));
+            this.set("Name", None, rt::string(required.name));
+            this.set("SoftLimit", None, rt::int(required.soft_limit));
             Ulimit(this)
         }
     }

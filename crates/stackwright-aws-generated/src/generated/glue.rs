@@ -76,21 +76,24 @@ static BLUEPRINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`Blueprint`], by name: two of them have one type, and a swap must not compile.
+pub struct BlueprintRequired {
+    /// The name of the blueprint. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// Specifies a path in Amazon S3 where the blueprint is published. CloudFormation `BlueprintLocation`.
+    pub blueprint_location: rt::Expr,
+}
 impl Blueprint {
-    /// Declares a `AWS::Glue::Blueprint` with the stack-unique `id`. Required properties: `blueprint_location` (`BlueprintLocation`), `name` (`Name`).
+    /// Declares a `AWS::Glue::Blueprint` with the stack-unique `id`. Required properties: `name` (`Name`), `blueprint_location` (`BlueprintLocation`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        blueprint_location: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: BlueprintRequired) -> Self {
         let mut this = rt::Base::new(id, &BLUEPRINT_TYPE);
         this.set(
             "BlueprintLocation",
             Some("blueprint_location"),
-            rt::string(blueprint_location),
+            rt::string(required.blueprint_location),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         Blueprint(this)
     }
     /// A description of the blueprint.
@@ -815,19 +818,26 @@ pub mod classifier {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GrokClassifier(rt::Props);
+    /// The required values of [`GrokClassifier`], by name: two of them have one type, and a swap must not compile.
+    pub struct GrokClassifierRequired {
+        /// The grok pattern applied to a data store by this classifier. CloudFormation `GrokPattern`.
+        pub grok_pattern: rt::Expr,
+        /// An identifier of the data format that the classifier matches, such as Twitter, JSON, Omniture logs, and so on. CloudFormation `Classification`.
+        pub classification: rt::Expr,
+    }
     impl GrokClassifier {
-        /// A new `GrokClassifier`. Required properties: `classification` (`Classification`), `grok_pattern` (`GrokPattern`).
-        pub fn new(classification: impl Into<rt::Expr>, grok_pattern: impl Into<rt::Expr>) -> Self {
+        /// A new `GrokClassifier`. Required properties: `grok_pattern` (`GrokPattern`), `classification` (`Classification`).
+        pub fn new(required: GrokClassifierRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "Classification",
                 Some("classification"),
-                rt::string(classification),
+                rt::string(required.classification),
             );
             this.set(
                 "GrokPattern",
                 Some("grok_pattern"),
-                rt::string(grok_pattern),
+                rt::string(required.grok_pattern),
             );
             GrokClassifier(this)
         }
@@ -874,16 +884,23 @@ pub mod classifier {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct XmlClassifier(rt::Props);
+    /// The required values of [`XmlClassifier`], by name: two of them have one type, and a swap must not compile.
+    pub struct XmlClassifierRequired {
+        /// The XML tag designating the element that contains each record in an XML document being parsed. CloudFormation `RowTag`.
+        pub row_tag: rt::Expr,
+        /// An identifier of the data format that the classifier matches. CloudFormation `Classification`.
+        pub classification: rt::Expr,
+    }
     impl XmlClassifier {
-        /// A new `XmlClassifier`. Required properties: `classification` (`Classification`), `row_tag` (`RowTag`).
-        pub fn new(classification: impl Into<rt::Expr>, row_tag: impl Into<rt::Expr>) -> Self {
+        /// A new `XmlClassifier`. Required properties: `row_tag` (`RowTag`), `classification` (`Classification`).
+        pub fn new(required: XmlClassifierRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "Classification",
                 Some("classification"),
-                rt::string(classification),
+                rt::string(required.classification),
             );
-            this.set("RowTag", Some("row_tag"), rt::string(row_tag));
+            this.set("RowTag", Some("row_tag"), rt::string(required.row_tag));
             XmlClassifier(this)
         }
         /// The name of the classifier.
@@ -924,12 +941,12 @@ static CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl Connection {
-    /// Declares a `AWS::Glue::Connection` with the stack-unique `id`. Required properties: `catalog_id` (`CatalogId`), `connection_input` (`ConnectionInput`).
+    /// Declares a `AWS::Glue::Connection` with the stack-unique `id`. Required properties: `connection_input` (`ConnectionInput`), `catalog_id` (`CatalogId`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        catalog_id: impl Into<rt::Expr>,
         connection_input: connection::ConnectionInput,
+        catalog_id: impl Into<rt::Expr>,
     ) -> Self {
         let mut this = rt::Base::new(id, &CONNECTION_TYPE);
         this.set("CatalogId", Some("catalog_id"), rt::string(catalog_id));
@@ -2196,12 +2213,16 @@ pub mod connection_type {
     #[derive(Clone, Debug)]
     pub struct ConnectorProperty(rt::Props);
     impl ConnectorProperty {
-        /// A new `ConnectorProperty`. Required properties: `name` (`Name`), `property_type` (`PropertyType`), `required` (`Required`).
-        pub fn new(name: impl Into<rt::Expr>, property_type: PropertyType, required: bool) -> Self {
+        /// A new `ConnectorProperty`. Required properties: `name` (`Name`), `required` (`Required`), `property_type` (`PropertyType`).
+        pub fn new(
+            name: impl Into<rt::Expr>,
+            required_value: bool,
+            property_type: PropertyType,
+        ) -> Self {
             let mut this = rt::Props::default();
             this.set("Name", Some("name"), rt::string(name));
             this.set("PropertyType", Some("property_type"), property_type.into());
-            this.set("Required", Some("required"), rt::boolean(required));
+            this.set("Required", Some("required"), rt::boolean(required_value));
             ConnectorProperty(this)
         }
         /// A list of allowed values for the property.
@@ -2502,22 +2523,26 @@ pub mod connection_type {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OffsetConfiguration(rt::Props);
+    /// The required values of [`OffsetConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct OffsetConfigurationRequired {
+        /// Parameter extraction configuration. CloudFormation `OffsetParameter`.
+        pub offset_parameter: ExtractedParameter,
+        /// Parameter extraction configuration. CloudFormation `LimitParameter`.
+        pub limit_parameter: ExtractedParameter,
+    }
     impl OffsetConfiguration {
-        /// A new `OffsetConfiguration`. Required properties: `limit_parameter` (`LimitParameter`), `offset_parameter` (`OffsetParameter`).
-        pub fn new(
-            limit_parameter: ExtractedParameter,
-            offset_parameter: ExtractedParameter,
-        ) -> Self {
+        /// A new `OffsetConfiguration`. Required properties: `offset_parameter` (`OffsetParameter`), `limit_parameter` (`LimitParameter`).
+        pub fn new(required: OffsetConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "LimitParameter",
                 Some("limit_parameter"),
-                limit_parameter.into(),
+                required.limit_parameter.into(),
             );
             this.set(
                 "OffsetParameter",
                 Some("offset_parameter"),
-                offset_parameter.into(),
+                required.offset_parameter.into(),
             );
             OffsetConfiguration(this)
         }
@@ -2674,16 +2699,16 @@ pub mod connection_type {
     #[derive(Clone, Debug)]
     pub struct SecretConnectorProperty(rt::Props);
     impl SecretConnectorProperty {
-        /// A new `SecretConnectorProperty`. Required properties: `name` (`Name`), `property_type` (`PropertyType`), `required` (`Required`).
+        /// A new `SecretConnectorProperty`. Required properties: `name` (`Name`), `required` (`Required`), `property_type` (`PropertyType`).
         pub fn new(
             name: impl Into<rt::Expr>,
+            required_value: bool,
             property_type: PropertyType2,
-            required: bool,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("Name", Some("name"), rt::string(name));
             this.set("PropertyType", Some("property_type"), property_type.into());
-            this.set("Required", Some("required"), rt::boolean(required));
+            this.set("Required", Some("required"), rt::boolean(required_value));
             SecretConnectorProperty(this)
         }
         /// A key name to use when sending this property in API requests.
@@ -3745,12 +3770,12 @@ static DATA_CATALOG_ENCRYPTION_SETTINGS_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl DataCatalogEncryptionSettings {
-    /// Declares a `AWS::Glue::DataCatalogEncryptionSettings` with the stack-unique `id`. Required properties: `catalog_id` (`CatalogId`), `data_catalog_encryption_settings` (`DataCatalogEncryptionSettings`).
+    /// Declares a `AWS::Glue::DataCatalogEncryptionSettings` with the stack-unique `id`. Required properties: `data_catalog_encryption_settings` (`DataCatalogEncryptionSettings`), `catalog_id` (`CatalogId`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        catalog_id: impl Into<rt::Expr>,
         data_catalog_encryption_settings: data_catalog_encryption_settings::DataCatalogEncryptionSettings,
+        catalog_id: impl Into<rt::Expr>,
     ) -> Self {
         let mut this = rt::Base::new(id, &DATA_CATALOG_ENCRYPTION_SETTINGS_TYPE);
         this.set("CatalogId", Some("catalog_id"), rt::string(catalog_id));
@@ -3975,16 +4000,27 @@ pub mod data_quality_ruleset {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataQualityTargetTable(rt::Props);
+    /// The required values of [`DataQualityTargetTable`], by name: two of them have one type, and a swap must not compile.
+    pub struct DataQualityTargetTableRequired {
+        /// The name of the database where the AWS Glue table exists. CloudFormation `DatabaseName`.
+        pub database_name: rt::Expr,
+        /// The name of the AWS Glue table. CloudFormation `TableName`.
+        pub table_name: rt::Expr,
+    }
     impl DataQualityTargetTable {
         /// A new `DataQualityTargetTable`. Required properties: `database_name` (`DatabaseName`), `table_name` (`TableName`).
-        pub fn new(database_name: impl Into<rt::Expr>, table_name: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: DataQualityTargetTableRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DatabaseName",
                 Some("database_name"),
-                rt::string(database_name),
+                rt::string(required.database_name),
             );
-            this.set("TableName", Some("table_name"), rt::string(table_name));
+            this.set(
+                "TableName",
+                Some("table_name"),
+                rt::string(required.table_name),
+            );
             DataQualityTargetTable(this)
         }
     }
@@ -4007,12 +4043,12 @@ static DATABASE_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
 impl Database {
-    /// Declares a `AWS::Glue::Database` with the stack-unique `id`. Required properties: `catalog_id` (`CatalogId`), `database_input` (`DatabaseInput`).
+    /// Declares a `AWS::Glue::Database` with the stack-unique `id`. Required properties: `database_input` (`DatabaseInput`), `catalog_id` (`CatalogId`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        catalog_id: impl Into<rt::Expr>,
         database_input: database::DatabaseInput,
+        catalog_id: impl Into<rt::Expr>,
     ) -> Self {
         let mut this = rt::Base::new(id, &DATABASE_TYPE);
         this.set("CatalogId", Some("catalog_id"), rt::string(catalog_id));
@@ -4502,23 +4538,35 @@ static INTEGRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 12),
     awscc_schema: Some((&AWSCC_SCHEMAS, 12)),
 };
+/// The required values of [`Integration`], by name: two of them have one type, and a swap must not compile.
+pub struct IntegrationRequired {
+    /// The name of the integration. CloudFormation `IntegrationName`.
+    pub integration_name: rt::Expr,
+    /// The Amazon Resource Name (ARN) of the database to use as the source for replication CloudFormation `SourceArn`.
+    pub source_arn: rt::Expr,
+    /// The Amazon Resource Name (ARN) of the Glue data warehouse to use as the target for replication CloudFormation `TargetArn`.
+    pub target_arn: rt::Expr,
+}
 impl Integration {
     /// Declares a `AWS::Glue::Integration` with the stack-unique `id`. Required properties: `integration_name` (`IntegrationName`), `source_arn` (`SourceArn`), `target_arn` (`TargetArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        integration_name: impl Into<rt::Expr>,
-        source_arn: impl Into<rt::Expr>,
-        target_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: IntegrationRequired) -> Self {
         let mut this = rt::Base::new(id, &INTEGRATION_TYPE);
         this.set(
             "IntegrationName",
             Some("integration_name"),
-            rt::string(integration_name),
+            rt::string(required.integration_name),
         );
-        this.set("SourceArn", Some("source_arn"), rt::string(source_arn));
-        this.set("TargetArn", Some("target_arn"), rt::string(target_arn));
+        this.set(
+            "SourceArn",
+            Some("source_arn"),
+            rt::string(required.source_arn),
+        );
+        this.set(
+            "TargetArn",
+            Some("target_arn"),
+            rt::string(required.target_arn),
+        );
         Integration(this)
     }
     /// An optional set of non-secret key value pairs that contains additional contextual information about the data.
@@ -4819,9 +4867,9 @@ static JOB_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 14)),
 };
 impl Job {
-    /// Declares a `AWS::Glue::Job` with the stack-unique `id`. Required properties: `command` (`Command`), `role` (`Role`).
+    /// Declares a `AWS::Glue::Job` with the stack-unique `id`. Required properties: `role` (`Role`), `command` (`Command`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, command: job::JobCommand, role: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, role: impl Into<rt::Expr>, command: job::JobCommand) -> Self {
         let mut this = rt::Base::new(id, &JOB_TYPE);
         this.set("Command", Some("command"), command.into());
         this.set("Role", Some("role"), rt::string(role));
@@ -5191,13 +5239,13 @@ static ML_TRANSFORM_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 15)),
 };
 impl MlTransform {
-    /// Declares a `AWS::Glue::MLTransform` with the stack-unique `id`. Required properties: `input_record_tables` (`InputRecordTables`), `role` (`Role`), `transform_parameters` (`TransformParameters`).
+    /// Declares a `AWS::Glue::MLTransform` with the stack-unique `id`. Required properties: `input_record_tables` (`InputRecordTables`), `transform_parameters` (`TransformParameters`), `role` (`Role`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
         input_record_tables: ml_transform::InputRecordTables,
-        role: impl Into<rt::Expr>,
         transform_parameters: ml_transform::TransformParameters,
+        role: impl Into<rt::Expr>,
     ) -> Self {
         let mut this = rt::Base::new(id, &ML_TRANSFORM_TYPE);
         this.set(
@@ -5362,16 +5410,27 @@ pub mod ml_transform {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GlueTables(rt::Props);
+    /// The required values of [`GlueTables`], by name: two of them have one type, and a swap must not compile.
+    pub struct GlueTablesRequired {
+        /// A database name in the AWS Glue Data Catalog. CloudFormation `DatabaseName`.
+        pub database_name: rt::Expr,
+        /// A table name in the AWS Glue Data Catalog. CloudFormation `TableName`.
+        pub table_name: rt::Expr,
+    }
     impl GlueTables {
         /// A new `GlueTables`. Required properties: `database_name` (`DatabaseName`), `table_name` (`TableName`).
-        pub fn new(database_name: impl Into<rt::Expr>, table_name: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: GlueTablesRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DatabaseName",
                 Some("database_name"),
-                rt::string(database_name),
+                rt::string(required.database_name),
             );
-            this.set("TableName", Some("table_name"), rt::string(table_name));
+            this.set(
+                "TableName",
+                Some("table_name"),
+                rt::string(required.table_name),
+            );
             GlueTables(this)
         }
         /// A unique identifier for the AWS Glue Data Catalog.
@@ -5559,29 +5618,42 @@ static PARTITION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 16),
     awscc_schema: Some((&AWSCC_SCHEMAS, 16)),
 };
+/// The required values of [`Partition`], by name: two of them have one type, and a swap must not compile.
+pub struct PartitionRequired {
+    /// The name of the metadata table in which the partition is to be created. CloudFormation `TableName`.
+    pub table_name: rt::Expr,
+    /// The AWS account ID of the catalog in which the partion is to be created. CloudFormation `DatabaseName`.
+    pub database_name: rt::Expr,
+    /// The name of the catalog database in which to create the partition. CloudFormation `CatalogId`.
+    pub catalog_id: rt::Expr,
+    /// The structure used to create and update a partition. CloudFormation `PartitionInput`.
+    pub partition_input: partition::PartitionInput,
+}
 impl Partition {
-    /// Declares a `AWS::Glue::Partition` with the stack-unique `id`. Required properties: `catalog_id` (`CatalogId`), `database_name` (`DatabaseName`), `partition_input` (`PartitionInput`), `table_name` (`TableName`).
+    /// Declares a `AWS::Glue::Partition` with the stack-unique `id`. Required properties: `table_name` (`TableName`), `database_name` (`DatabaseName`), `catalog_id` (`CatalogId`), `partition_input` (`PartitionInput`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        catalog_id: impl Into<rt::Expr>,
-        database_name: impl Into<rt::Expr>,
-        partition_input: partition::PartitionInput,
-        table_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: PartitionRequired) -> Self {
         let mut this = rt::Base::new(id, &PARTITION_TYPE);
-        this.set("CatalogId", Some("catalog_id"), rt::string(catalog_id));
+        this.set(
+            "CatalogId",
+            Some("catalog_id"),
+            rt::string(required.catalog_id),
+        );
         this.set(
             "DatabaseName",
             Some("database_name"),
-            rt::string(database_name),
+            rt::string(required.database_name),
         );
         this.set(
             "PartitionInput",
             Some("partition_input"),
-            partition_input.into(),
+            required.partition_input.into(),
         );
-        this.set("TableName", Some("table_name"), rt::string(table_name));
+        this.set(
+            "TableName",
+            Some("table_name"),
+            rt::string(required.table_name),
+        );
         Partition(this)
     }
 }
@@ -5935,13 +6007,13 @@ static SCHEMA_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 18)),
 };
 impl Schema {
-    /// Declares a `AWS::Glue::Schema` with the stack-unique `id`. Required properties: `compatibility` (`Compatibility`), `data_format` (`DataFormat`), `name` (`Name`).
+    /// Declares a `AWS::Glue::Schema` with the stack-unique `id`. Required properties: `name` (`Name`), `data_format` (`DataFormat`), `compatibility` (`Compatibility`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        compatibility: schema::Compatibility,
-        data_format: schema::DataFormat,
         name: impl Into<rt::Expr>,
+        data_format: schema::DataFormat,
+        compatibility: schema::Compatibility,
     ) -> Self {
         let mut this = rt::Base::new(id, &SCHEMA_TYPE);
         this.set("Compatibility", Some("compatibility"), compatibility.into());
@@ -6208,23 +6280,27 @@ static SCHEMA_VERSION_METADATA_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 20),
     awscc_schema: Some((&AWSCC_SCHEMAS, 20)),
 };
+/// The required values of [`SchemaVersionMetadata`], by name: two of them have one type, and a swap must not compile.
+pub struct SchemaVersionMetadataRequired {
+    /// Represents the version ID associated with the schema version. CloudFormation `SchemaVersionId`.
+    pub schema_version_id: rt::Expr,
+    /// Metadata key CloudFormation `Key`.
+    pub key: rt::Expr,
+    /// Metadata value CloudFormation `Value`.
+    pub value: rt::Expr,
+}
 impl SchemaVersionMetadata {
-    /// Declares a `AWS::Glue::SchemaVersionMetadata` with the stack-unique `id`. Required properties: `key` (`Key`), `schema_version_id` (`SchemaVersionId`), `value` (`Value`).
+    /// Declares a `AWS::Glue::SchemaVersionMetadata` with the stack-unique `id`. Required properties: `schema_version_id` (`SchemaVersionId`), `key` (`Key`), `value` (`Value`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        key: impl Into<rt::Expr>,
-        schema_version_id: impl Into<rt::Expr>,
-        value: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: SchemaVersionMetadataRequired) -> Self {
         let mut this = rt::Base::new(id, &SCHEMA_VERSION_METADATA_TYPE);
-        this.set("Key", Some("key"), rt::string(key));
+        this.set("Key", Some("key"), rt::string(required.key));
         this.set(
             "SchemaVersionId",
             Some("schema_version_id"),
-            rt::string(schema_version_id),
+            rt::string(required.schema_version_id),
         );
-        this.set("Value", Some("value"), rt::string(value));
+        this.set("Value", Some("value"), rt::string(required.value));
         SchemaVersionMetadata(this)
     }
 }
@@ -6456,19 +6532,23 @@ static SESSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 22),
     awscc_schema: Some((&AWSCC_SCHEMAS, 22)),
 };
+/// The required values of [`Session`], by name: two of them have one type, and a swap must not compile.
+pub struct SessionRequired {
+    /// The ID of the session. CloudFormation `Id`.
+    pub id_property: rt::Expr,
+    /// The IAM Role ARN. CloudFormation `Role`.
+    pub role: rt::Expr,
+    /// The SessionCommand that runs the job. CloudFormation `Command`.
+    pub command: session::SessionCommand,
+}
 impl Session {
-    /// Declares a `AWS::Glue::Session` with the stack-unique `id`. Required properties: `command` (`Command`), `id_property` (`Id`), `role` (`Role`).
+    /// Declares a `AWS::Glue::Session` with the stack-unique `id`. Required properties: `id_property` (`Id`), `role` (`Role`), `command` (`Command`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        command: session::SessionCommand,
-        id_property: impl Into<rt::Expr>,
-        role: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: SessionRequired) -> Self {
         let mut this = rt::Base::new(id, &SESSION_TYPE);
-        this.set("Command", Some("command"), command.into());
-        this.set("Id", Some("session_id"), rt::string(id_property));
-        this.set("Role", Some("role"), rt::string(role));
+        this.set("Command", Some("command"), required.command.into());
+        this.set("Id", Some("session_id"), rt::string(required.id_property));
+        this.set("Role", Some("role"), rt::string(required.role));
         Session(this)
     }
     /// Specifies the connections used by the session.
@@ -6689,20 +6769,27 @@ static TABLE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 23),
     awscc_schema: Some((&AWSCC_SCHEMAS, 23)),
 };
+/// The required values of [`Table`], by name: two of them have one type, and a swap must not compile.
+pub struct TableRequired {
+    /// The name of the database where the table metadata resides. CloudFormation `DatabaseName`.
+    pub database_name: rt::Expr,
+    /// The ID of the Data Catalog in which to create the Table. CloudFormation `CatalogId`.
+    pub catalog_id: rt::Expr,
+}
 impl Table {
-    /// Declares a `AWS::Glue::Table` with the stack-unique `id`. Required properties: `catalog_id` (`CatalogId`), `database_name` (`DatabaseName`).
+    /// Declares a `AWS::Glue::Table` with the stack-unique `id`. Required properties: `database_name` (`DatabaseName`), `catalog_id` (`CatalogId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        catalog_id: impl Into<rt::Expr>,
-        database_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: TableRequired) -> Self {
         let mut this = rt::Base::new(id, &TABLE_TYPE);
-        this.set("CatalogId", Some("catalog_id"), rt::string(catalog_id));
+        this.set(
+            "CatalogId",
+            Some("catalog_id"),
+            rt::string(required.catalog_id),
+        );
         this.set(
             "DatabaseName",
             Some("database_name"),
-            rt::string(database_name),
+            rt::string(required.database_name),
         );
         Table(this)
     }
@@ -6792,17 +6879,26 @@ pub mod table {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IcebergPartitionField(rt::Props);
+    /// The required values of [`IcebergPartitionField`], by name: two of them have one type, and a swap must not compile.
+    pub struct IcebergPartitionFieldRequired {
+        /// The source field ID. CloudFormation `SourceId`.
+        pub source_id: i64,
+        /// The transform to apply. CloudFormation `Transform`.
+        pub transform: rt::Expr,
+        /// The partition field name. CloudFormation `Name`.
+        pub name: rt::Expr,
+    }
     impl IcebergPartitionField {
-        /// A new `IcebergPartitionField`. Required properties: `name` (`Name`), `source_id` (`SourceId`), `transform` (`Transform`).
-        pub fn new(
-            name: impl Into<rt::Expr>,
-            source_id: i64,
-            transform: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `IcebergPartitionField`. Required properties: `source_id` (`SourceId`), `transform` (`Transform`), `name` (`Name`).
+        pub fn new(required: IcebergPartitionFieldRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("SourceId", Some("source_id"), rt::int(source_id));
-            this.set("Transform", Some("transform"), rt::string(transform));
+            this.set("Name", Some("name"), rt::string(required.name));
+            this.set("SourceId", Some("source_id"), rt::int(required.source_id));
+            this.set(
+                "Transform",
+                Some("transform"),
+                rt::string(required.transform),
+            );
             IcebergPartitionField(this)
         }
         /// The partition field ID.
@@ -6885,19 +6981,37 @@ pub mod table {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IcebergSortField(rt::Props);
+    /// The required values of [`IcebergSortField`], by name: two of them have one type, and a swap must not compile.
+    pub struct IcebergSortFieldRequired {
+        /// The source field ID. CloudFormation `SourceId`.
+        pub source_id: i64,
+        /// The transform to apply. CloudFormation `Transform`.
+        pub transform: rt::Expr,
+        /// The sort direction. CloudFormation `Direction`.
+        pub direction: rt::Expr,
+        /// The null ordering. CloudFormation `NullOrder`.
+        pub null_order: rt::Expr,
+    }
     impl IcebergSortField {
-        /// A new `IcebergSortField`. Required properties: `direction` (`Direction`), `null_order` (`NullOrder`), `source_id` (`SourceId`), `transform` (`Transform`).
-        pub fn new(
-            direction: impl Into<rt::Expr>,
-            null_order: impl Into<rt::Expr>,
-            source_id: i64,
-            transform: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `IcebergSortField`. Required properties: `source_id` (`SourceId`), `transform` (`Transform`), `direction` (`Direction`), `null_order` (`NullOrder`).
+        pub fn new(required: IcebergSortFieldRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Direction", Some("direction"), rt::string(direction));
-            this.set("NullOrder", Some("null_order"), rt::string(null_order));
-            this.set("SourceId", Some("source_id"), rt::int(source_id));
-            this.set("Transform", Some("transform"), rt::string(transform));
+            this.set(
+                "Direction",
+                Some("direction"),
+                rt::string(required.direction),
+            );
+            this.set(
+                "NullOrder",
+                Some("null_order"),
+                rt::string(required.null_order),
+            );
+            this.set("SourceId", Some("source_id"), rt::int(required.source_id));
+            this.set(
+                "Transform",
+                Some("transform"),
+                rt::string(required.transform),
+            );
             IcebergSortField(this)
         }
     }
@@ -6910,8 +7024,8 @@ pub mod table {
     #[derive(Clone, Debug)]
     pub struct IcebergSortOrder(rt::Props);
     impl IcebergSortOrder {
-        /// A new `IcebergSortOrder`. Required properties: `fields` (`Fields`), `order_id` (`OrderId`).
-        pub fn new(fields: impl IntoIterator<Item = IcebergSortField>, order_id: i64) -> Self {
+        /// A new `IcebergSortOrder`. Required properties: `order_id` (`OrderId`), `fields` (`Fields`).
+        pub fn new(order_id: i64, fields: impl IntoIterator<Item = IcebergSortField>) -> Self {
             let mut this = rt::Props::default();
             this.set("Fields", Some("fields"), rt::list(fields));
             this.set("OrderId", Some("order_id"), rt::int(order_id));
@@ -6926,19 +7040,25 @@ pub mod table {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IcebergStructField(rt::Props);
+    /// The required values of [`IcebergStructField`], by name: two of them have one type, and a swap must not compile.
+    pub struct IcebergStructFieldRequired {
+        /// The field ID. CloudFormation `Id`.
+        pub id: i64,
+        /// The field name. CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// The field type. CloudFormation `Type`.
+        pub type_: rt::Expr,
+        /// Whether the field is required. CloudFormation `Required`.
+        pub required: bool,
+    }
     impl IcebergStructField {
-        /// A new `IcebergStructField`. Required properties: `id` (`Id`), `name` (`Name`), `required` (`Required`), `type_` (`Type`).
-        pub fn new(
-            id: i64,
-            name: impl Into<rt::Expr>,
-            required: bool,
-            type_: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `IcebergStructField`. Required properties: `id` (`Id`), `name` (`Name`), `type_` (`Type`), `required` (`Required`).
+        pub fn new(required: IcebergStructFieldRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Id", Some("id"), rt::int(id));
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("Required", Some("required"), rt::boolean(required));
-            this.set("Type", Some("type"), rt::string(type_));
+            this.set("Id", Some("id"), rt::int(required.id));
+            this.set("Name", Some("name"), rt::string(required.name));
+            this.set("Required", Some("required"), rt::boolean(required.required));
+            this.set("Type", Some("type"), rt::string(required.type_));
             IcebergStructField(this)
         }
         /// Documentation for the field.
@@ -7581,31 +7701,45 @@ static TABLE_OPTIMIZER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 24),
     awscc_schema: Some((&AWSCC_SCHEMAS, 24)),
 };
+/// The required values of [`TableOptimizer`], by name: two of them have one type, and a swap must not compile.
+pub struct TableOptimizerRequired {
+    /// The table name. For Hive compatibility, this must be entirely lowercase. CloudFormation `TableName`.
+    pub table_name: rt::Expr,
+    /// The type of table optimizer. CloudFormation `Type`.
+    pub type_: table_optimizer::Type,
+    /// The name of the database. CloudFormation `DatabaseName`.
+    pub database_name: rt::Expr,
+    /// Specifies configuration details of a table optimizer. CloudFormation `TableOptimizerConfiguration`.
+    pub table_optimizer_configuration: table_optimizer::TableOptimizerConfiguration,
+    /// The catalog ID of the table CloudFormation `CatalogId`.
+    pub catalog_id: rt::Expr,
+}
 impl TableOptimizer {
-    /// Declares a `AWS::Glue::TableOptimizer` with the stack-unique `id`. Required properties: `catalog_id` (`CatalogId`), `database_name` (`DatabaseName`), `table_name` (`TableName`), `table_optimizer_configuration` (`TableOptimizerConfiguration`), `type_` (`Type`).
+    /// Declares a `AWS::Glue::TableOptimizer` with the stack-unique `id`. Required properties: `table_name` (`TableName`), `type_` (`Type`), `database_name` (`DatabaseName`), `table_optimizer_configuration` (`TableOptimizerConfiguration`), `catalog_id` (`CatalogId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        catalog_id: impl Into<rt::Expr>,
-        database_name: impl Into<rt::Expr>,
-        table_name: impl Into<rt::Expr>,
-        table_optimizer_configuration: table_optimizer::TableOptimizerConfiguration,
-        type_: table_optimizer::Type,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: TableOptimizerRequired) -> Self {
         let mut this = rt::Base::new(id, &TABLE_OPTIMIZER_TYPE);
-        this.set("CatalogId", Some("catalog_id"), rt::string(catalog_id));
+        this.set(
+            "CatalogId",
+            Some("catalog_id"),
+            rt::string(required.catalog_id),
+        );
         this.set(
             "DatabaseName",
             Some("database_name"),
-            rt::string(database_name),
+            rt::string(required.database_name),
         );
-        this.set("TableName", Some("table_name"), rt::string(table_name));
+        this.set(
+            "TableName",
+            Some("table_name"),
+            rt::string(required.table_name),
+        );
         this.set(
             "TableOptimizerConfiguration",
             Some("table_optimizer_configuration"),
-            table_optimizer_configuration.into(),
+            required.table_optimizer_configuration.into(),
         );
-        this.set("Type", Some("type"), type_.into());
+        this.set("Type", Some("type"), required.type_.into());
         TableOptimizer(this)
     }
 }
@@ -7922,12 +8056,12 @@ static TRIGGER_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 25)),
 };
 impl Trigger {
-    /// Declares a `AWS::Glue::Trigger` with the stack-unique `id`. Required properties: `actions` (`Actions`), `type_` (`Type`).
+    /// Declares a `AWS::Glue::Trigger` with the stack-unique `id`. Required properties: `type_` (`Type`), `actions` (`Actions`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        actions: impl IntoIterator<Item = trigger::Action>,
         type_: trigger::Type,
+        actions: impl IntoIterator<Item = trigger::Action>,
     ) -> Self {
         let mut this = rt::Base::new(id, &TRIGGER_TYPE);
         this.set("Actions", Some("actions"), rt::list(actions));
@@ -8399,24 +8533,27 @@ static USER_DEFINED_FUNCTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 27),
     awscc_schema: Some((&AWSCC_SCHEMAS, 27)),
 };
+/// The required values of [`UserDefinedFunction`], by name: two of them have one type, and a swap must not compile.
+pub struct UserDefinedFunctionRequired {
+    /// The name of the catalog database in which the function is located. CloudFormation `DatabaseName`.
+    pub database_name: rt::Expr,
+    /// The name of the function. CloudFormation `FunctionName`.
+    pub function_name: rt::Expr,
+}
 impl UserDefinedFunction {
     /// Declares a `AWS::Glue::UserDefinedFunction` with the stack-unique `id`. Required properties: `database_name` (`DatabaseName`), `function_name` (`FunctionName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        database_name: impl Into<rt::Expr>,
-        function_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: UserDefinedFunctionRequired) -> Self {
         let mut this = rt::Base::new(id, &USER_DEFINED_FUNCTION_TYPE);
         this.set(
             "DatabaseName",
             Some("database_name"),
-            rt::string(database_name),
+            rt::string(required.database_name),
         );
         this.set(
             "FunctionName",
             Some("function_name"),
-            rt::string(function_name),
+            rt::string(required.function_name),
         );
         UserDefinedFunction(this)
     }

@@ -73,13 +73,13 @@ static WORKSPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Workspace {
-    /// Declares a `AWS::Grafana::Workspace` with the stack-unique `id`. Required properties: `account_access_type` (`AccountAccessType`), `authentication_providers` (`AuthenticationProviders`), `permission_type` (`PermissionType`).
+    /// Declares a `AWS::Grafana::Workspace` with the stack-unique `id`. Required properties: `authentication_providers` (`AuthenticationProviders`), `permission_type` (`PermissionType`), `account_access_type` (`AccountAccessType`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        account_access_type: workspace::AccountAccessType,
         authentication_providers: impl IntoIterator<Item = workspace::AuthenticationProviderTypes>,
         permission_type: workspace::PermissionType,
+        account_access_type: workspace::AccountAccessType,
     ) -> Self {
         let mut this = rt::Base::new(id, &WORKSPACE_TYPE);
         this.set(
@@ -499,19 +499,27 @@ pub mod workspace {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcConfiguration(rt::Props);
+    /// The required values of [`VpcConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct VpcConfigurationRequired {
+        /// The list of Amazon EC2 security group IDs attached to the Amazon VPC for your Grafana workspace to connect. CloudFormation `SecurityGroupIds`.
+        pub security_group_ids: Vec<rt::Expr>,
+        /// The list of Amazon EC2 subnet IDs created in the Amazon VPC for your Grafana workspace to connect. CloudFormation `SubnetIds`.
+        pub subnet_ids: Vec<rt::Expr>,
+    }
     impl VpcConfiguration {
         /// A new `VpcConfiguration`. Required properties: `security_group_ids` (`SecurityGroupIds`), `subnet_ids` (`SubnetIds`).
-        pub fn new(
-            security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
+        pub fn new(required: VpcConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                rt::strings(security_group_ids),
+                rt::strings(required.security_group_ids),
             );
-            this.set("SubnetIds", Some("subnet_ids"), rt::strings(subnet_ids));
+            this.set(
+                "SubnetIds",
+                Some("subnet_ids"),
+                rt::strings(required.subnet_ids),
+            );
             VpcConfiguration(this)
         }
     }

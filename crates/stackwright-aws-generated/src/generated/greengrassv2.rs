@@ -738,26 +738,36 @@ pub mod deployment {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IoTJobAbortCriteria(rt::Props);
+    /// The required values of [`IoTJobAbortCriteria`], by name: two of them have one type, and a swap must not compile.
+    pub struct IoTJobAbortCriteriaRequired {
+        /// CloudFormation `FailureType`.
+        pub failure_type: FailureType,
+        /// CloudFormation `Action`.
+        pub action: Action,
+        /// CloudFormation `ThresholdPercentage`.
+        pub threshold_percentage: i64,
+        /// CloudFormation `MinNumberOfExecutedThings`.
+        pub min_number_of_executed_things: i64,
+    }
     impl IoTJobAbortCriteria {
-        /// A new `IoTJobAbortCriteria`. Required properties: `action` (`Action`), `failure_type` (`FailureType`), `min_number_of_executed_things` (`MinNumberOfExecutedThings`), `threshold_percentage` (`ThresholdPercentage`).
-        pub fn new(
-            action: Action,
-            failure_type: FailureType,
-            min_number_of_executed_things: i64,
-            threshold_percentage: i64,
-        ) -> Self {
+        /// A new `IoTJobAbortCriteria`. Required properties: `failure_type` (`FailureType`), `action` (`Action`), `threshold_percentage` (`ThresholdPercentage`), `min_number_of_executed_things` (`MinNumberOfExecutedThings`).
+        pub fn new(required: IoTJobAbortCriteriaRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Action", Some("action"), action.into());
-            this.set("FailureType", Some("failure_type"), failure_type.into());
+            this.set("Action", Some("action"), required.action.into());
+            this.set(
+                "FailureType",
+                Some("failure_type"),
+                required.failure_type.into(),
+            );
             this.set(
                 "MinNumberOfExecutedThings",
                 Some("min_number_of_executed_things"),
-                rt::int(min_number_of_executed_things),
+                rt::int(required.min_number_of_executed_things),
             );
             this.set(
                 "ThresholdPercentage",
                 Some("threshold_percentage"),
-                rt::int(threshold_percentage),
+                rt::int(required.threshold_percentage),
             );
             IoTJobAbortCriteria(this)
         }
@@ -796,28 +806,33 @@ pub mod deployment {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IoTJobExponentialRolloutRate(rt::Props);
+    /// The required values of [`IoTJobExponentialRolloutRate`], by name: two of them have one type, and a swap must not compile.
+    pub struct IoTJobExponentialRolloutRateRequired {
+        /// CloudFormation `BaseRatePerMinute`.
+        pub base_rate_per_minute: i64,
+        /// CloudFormation `IncrementFactor`.
+        pub increment_factor: i64,
+        /// CloudFormation `RateIncreaseCriteria`.
+        pub rate_increase_criteria: rt::Value,
+    }
     impl IoTJobExponentialRolloutRate {
         /// A new `IoTJobExponentialRolloutRate`. Required properties: `base_rate_per_minute` (`BaseRatePerMinute`), `increment_factor` (`IncrementFactor`), `rate_increase_criteria` (`RateIncreaseCriteria`).
-        pub fn new(
-            base_rate_per_minute: i64,
-            increment_factor: i64,
-            rate_increase_criteria: impl Into<rt::Value>,
-        ) -> Self {
+        pub fn new(required: IoTJobExponentialRolloutRateRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "BaseRatePerMinute",
                 Some("base_rate_per_minute"),
-                rt::int(base_rate_per_minute),
+                rt::int(required.base_rate_per_minute),
             );
             this.set(
                 "IncrementFactor",
                 Some("increment_factor"),
-                rt::int(increment_factor),
+                rt::int(required.increment_factor),
             );
             this.set(
                 "RateIncreaseCriteria",
                 Some("rate_increase_criteria"),
-                rt::json_object(rate_increase_criteria),
+                rt::json_object(required.rate_increase_criteria),
             );
             IoTJobExponentialRolloutRate(this)
         }

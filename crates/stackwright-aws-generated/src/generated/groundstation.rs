@@ -68,12 +68,12 @@ static CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Config {
-    /// Declares a `AWS::GroundStation::Config` with the stack-unique `id`. Required properties: `config_data` (`ConfigData`), `name` (`Name`).
+    /// Declares a `AWS::GroundStation::Config` with the stack-unique `id`. Required properties: `name` (`Name`), `config_data` (`ConfigData`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        config_data: config::ConfigData,
         name: impl Into<rt::Expr>,
+        config_data: config::ConfigData,
     ) -> Self {
         let mut this = rt::Base::new(id, &CONFIG_TYPE);
         this.set("ConfigData", Some("config_data"), config_data.into());
@@ -420,22 +420,26 @@ pub mod config {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KinesisDataStreamData(rt::Props);
+    /// The required values of [`KinesisDataStreamData`], by name: two of them have one type, and a swap must not compile.
+    pub struct KinesisDataStreamDataRequired {
+        /// CloudFormation `KinesisRoleArn`.
+        pub kinesis_role_arn: rt::Expr,
+        /// CloudFormation `KinesisDataStreamArn`.
+        pub kinesis_data_stream_arn: rt::Expr,
+    }
     impl KinesisDataStreamData {
-        /// A new `KinesisDataStreamData`. Required properties: `kinesis_data_stream_arn` (`KinesisDataStreamArn`), `kinesis_role_arn` (`KinesisRoleArn`).
-        pub fn new(
-            kinesis_data_stream_arn: impl Into<rt::Expr>,
-            kinesis_role_arn: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `KinesisDataStreamData`. Required properties: `kinesis_role_arn` (`KinesisRoleArn`), `kinesis_data_stream_arn` (`KinesisDataStreamArn`).
+        pub fn new(required: KinesisDataStreamDataRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "KinesisDataStreamArn",
                 Some("kinesis_data_stream_arn"),
-                rt::string(kinesis_data_stream_arn),
+                rt::string(required.kinesis_data_stream_arn),
             );
             this.set(
                 "KinesisRoleArn",
                 Some("kinesis_role_arn"),
-                rt::string(kinesis_role_arn),
+                rt::string(required.kinesis_role_arn),
             );
             KinesisDataStreamData(this)
         }
@@ -506,10 +510,10 @@ pub mod config {
     #[derive(Clone, Debug)]
     pub struct TelemetrySinkConfig(rt::Props);
     impl TelemetrySinkConfig {
-        /// A new `TelemetrySinkConfig`. Required properties: `telemetry_sink_data` (`TelemetrySinkData`), `telemetry_sink_type` (`TelemetrySinkType`).
+        /// A new `TelemetrySinkConfig`. Required properties: `telemetry_sink_type` (`TelemetrySinkType`), `telemetry_sink_data` (`TelemetrySinkData`).
         pub fn new(
-            telemetry_sink_data: TelemetrySinkData,
             telemetry_sink_type: TelemetrySinkType,
+            telemetry_sink_data: TelemetrySinkData,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -1275,8 +1279,8 @@ pub mod dataflow_endpoint_group_v2 {
     #[derive(Clone, Debug)]
     pub struct DownlinkAwsGroundStationAgentEndpoint(rt::Props);
     impl DownlinkAwsGroundStationAgentEndpoint {
-        /// A new `DownlinkAwsGroundStationAgentEndpoint`. Required properties: `dataflow_details` (`DataflowDetails`), `name` (`Name`).
-        pub fn new(dataflow_details: DownlinkDataflowDetails, name: impl Into<rt::Expr>) -> Self {
+        /// A new `DownlinkAwsGroundStationAgentEndpoint`. Required properties: `name` (`Name`), `dataflow_details` (`DataflowDetails`).
+        pub fn new(name: impl Into<rt::Expr>, dataflow_details: DownlinkDataflowDetails) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DataflowDetails",
@@ -1296,10 +1300,10 @@ pub mod dataflow_endpoint_group_v2 {
     #[derive(Clone, Debug)]
     pub struct DownlinkConnectionDetails(rt::Props);
     impl DownlinkConnectionDetails {
-        /// A new `DownlinkConnectionDetails`. Required properties: `agent_ip_and_port_address` (`AgentIpAndPortAddress`), `egress_address_and_port` (`EgressAddressAndPort`).
+        /// A new `DownlinkConnectionDetails`. Required properties: `egress_address_and_port` (`EgressAddressAndPort`), `agent_ip_and_port_address` (`AgentIpAndPortAddress`).
         pub fn new(
-            agent_ip_and_port_address: RangedConnectionDetails,
             egress_address_and_port: ConnectionDetails,
+            agent_ip_and_port_address: RangedConnectionDetails,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -1349,12 +1353,19 @@ pub mod dataflow_endpoint_group_v2 {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IntegerRange(rt::Props);
+    /// The required values of [`IntegerRange`], by name: two of them have one type, and a swap must not compile.
+    pub struct IntegerRangeRequired {
+        /// A minimum value. CloudFormation `Minimum`.
+        pub minimum: i64,
+        /// A maximum value. CloudFormation `Maximum`.
+        pub maximum: i64,
+    }
     impl IntegerRange {
-        /// A new `IntegerRange`. Required properties: `maximum` (`Maximum`), `minimum` (`Minimum`).
-        pub fn new(maximum: i64, minimum: i64) -> Self {
+        /// A new `IntegerRange`. Required properties: `minimum` (`Minimum`), `maximum` (`Maximum`).
+        pub fn new(required: IntegerRangeRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Maximum", Some("maximum"), rt::int(maximum));
-            this.set("Minimum", Some("minimum"), rt::int(minimum));
+            this.set("Maximum", Some("maximum"), rt::int(required.maximum));
+            this.set("Minimum", Some("minimum"), rt::int(required.minimum));
             IntegerRange(this)
         }
     }
@@ -1426,8 +1437,8 @@ pub mod dataflow_endpoint_group_v2 {
     #[derive(Clone, Debug)]
     pub struct UplinkAwsGroundStationAgentEndpoint(rt::Props);
     impl UplinkAwsGroundStationAgentEndpoint {
-        /// A new `UplinkAwsGroundStationAgentEndpoint`. Required properties: `dataflow_details` (`DataflowDetails`), `name` (`Name`).
-        pub fn new(dataflow_details: UplinkDataflowDetails, name: impl Into<rt::Expr>) -> Self {
+        /// A new `UplinkAwsGroundStationAgentEndpoint`. Required properties: `name` (`Name`), `dataflow_details` (`DataflowDetails`).
+        pub fn new(name: impl Into<rt::Expr>, dataflow_details: UplinkDataflowDetails) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DataflowDetails",
@@ -1447,10 +1458,10 @@ pub mod dataflow_endpoint_group_v2 {
     #[derive(Clone, Debug)]
     pub struct UplinkConnectionDetails(rt::Props);
     impl UplinkConnectionDetails {
-        /// A new `UplinkConnectionDetails`. Required properties: `agent_ip_and_port_address` (`AgentIpAndPortAddress`), `ingress_address_and_port` (`IngressAddressAndPort`).
+        /// A new `UplinkConnectionDetails`. Required properties: `ingress_address_and_port` (`IngressAddressAndPort`), `agent_ip_and_port_address` (`AgentIpAndPortAddress`).
         pub fn new(
-            agent_ip_and_port_address: RangedConnectionDetails,
             ingress_address_and_port: ConnectionDetails,
+            agent_ip_and_port_address: RangedConnectionDetails,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -1541,32 +1552,37 @@ static MISSION_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`MissionProfile`], by name: two of them have one type, and a swap must not compile.
+pub struct MissionProfileRequired {
+    /// A name used to identify a mission profile. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// Visibilities with shorter duration than the specified minimum viable contact duration will be ignored when searching for available contacts. CloudFormation `MinimumViableContactDurationSeconds`.
+    pub minimum_viable_contact_duration_seconds: i64,
+    /// CloudFormation `DataflowEdges`.
+    pub dataflow_edges: Vec<mission_profile::DataflowEdge>,
+    /// CloudFormation `TrackingConfigArn`.
+    pub tracking_config_arn: rt::Expr,
+}
 impl MissionProfile {
-    /// Declares a `AWS::GroundStation::MissionProfile` with the stack-unique `id`. Required properties: `dataflow_edges` (`DataflowEdges`), `minimum_viable_contact_duration_seconds` (`MinimumViableContactDurationSeconds`), `name` (`Name`), `tracking_config_arn` (`TrackingConfigArn`).
+    /// Declares a `AWS::GroundStation::MissionProfile` with the stack-unique `id`. Required properties: `name` (`Name`), `minimum_viable_contact_duration_seconds` (`MinimumViableContactDurationSeconds`), `dataflow_edges` (`DataflowEdges`), `tracking_config_arn` (`TrackingConfigArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        dataflow_edges: impl IntoIterator<Item = mission_profile::DataflowEdge>,
-        minimum_viable_contact_duration_seconds: i64,
-        name: impl Into<rt::Expr>,
-        tracking_config_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: MissionProfileRequired) -> Self {
         let mut this = rt::Base::new(id, &MISSION_PROFILE_TYPE);
         this.set(
             "DataflowEdges",
             Some("dataflow_edges"),
-            rt::list(dataflow_edges),
+            rt::list(required.dataflow_edges),
         );
         this.set(
             "MinimumViableContactDurationSeconds",
             Some("minimum_viable_contact_duration_seconds"),
-            rt::int(minimum_viable_contact_duration_seconds),
+            rt::int(required.minimum_viable_contact_duration_seconds),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         this.set(
             "TrackingConfigArn",
             Some("tracking_config_arn"),
-            rt::string(tracking_config_arn),
+            rt::string(required.tracking_config_arn),
         );
         MissionProfile(this)
     }

@@ -36,24 +36,27 @@ static GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`Group`], by name: two of them have one type, and a swap must not compile.
+pub struct GroupRequired {
+    /// The globally unique identifier for the identity store. CloudFormation `IdentityStoreId`.
+    pub identity_store_id: rt::Expr,
+    /// A string containing the name of the group. CloudFormation `DisplayName`.
+    pub display_name: rt::Expr,
+}
 impl Group {
-    /// Declares a `AWS::IdentityStore::Group` with the stack-unique `id`. Required properties: `display_name` (`DisplayName`), `identity_store_id` (`IdentityStoreId`).
+    /// Declares a `AWS::IdentityStore::Group` with the stack-unique `id`. Required properties: `identity_store_id` (`IdentityStoreId`), `display_name` (`DisplayName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        display_name: impl Into<rt::Expr>,
-        identity_store_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: GroupRequired) -> Self {
         let mut this = rt::Base::new(id, &GROUP_TYPE);
         this.set(
             "DisplayName",
             Some("display_name"),
-            rt::string(display_name),
+            rt::string(required.display_name),
         );
         this.set(
             "IdentityStoreId",
             Some("identity_store_id"),
-            rt::string(identity_store_id),
+            rt::string(required.identity_store_id),
         );
         Group(this)
     }
@@ -95,23 +98,27 @@ static GROUP_MEMBERSHIP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`GroupMembership`], by name: two of them have one type, and a swap must not compile.
+pub struct GroupMembershipRequired {
+    /// The globally unique identifier for the identity store. CloudFormation `IdentityStoreId`.
+    pub identity_store_id: rt::Expr,
+    /// The unique identifier for a group in the identity store. CloudFormation `GroupId`.
+    pub group_id: rt::Expr,
+    /// An object containing the identifier of a group member. CloudFormation `MemberId`.
+    pub member_id: group_membership::MemberId,
+}
 impl GroupMembership {
-    /// Declares a `AWS::IdentityStore::GroupMembership` with the stack-unique `id`. Required properties: `group_id` (`GroupId`), `identity_store_id` (`IdentityStoreId`), `member_id` (`MemberId`).
+    /// Declares a `AWS::IdentityStore::GroupMembership` with the stack-unique `id`. Required properties: `identity_store_id` (`IdentityStoreId`), `group_id` (`GroupId`), `member_id` (`MemberId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        group_id: impl Into<rt::Expr>,
-        identity_store_id: impl Into<rt::Expr>,
-        member_id: group_membership::MemberId,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: GroupMembershipRequired) -> Self {
         let mut this = rt::Base::new(id, &GROUP_MEMBERSHIP_TYPE);
-        this.set("GroupId", Some("group_id"), rt::string(group_id));
+        this.set("GroupId", Some("group_id"), rt::string(required.group_id));
         this.set(
             "IdentityStoreId",
             Some("identity_store_id"),
-            rt::string(identity_store_id),
+            rt::string(required.identity_store_id),
         );
-        this.set("MemberId", Some("member_id"), member_id.into());
+        this.set("MemberId", Some("member_id"), required.member_id.into());
         GroupMembership(this)
     }
 }

@@ -45,19 +45,23 @@ static COMPONENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`Component`], by name: two of them have one type, and a swap must not compile.
+pub struct ComponentRequired {
+    /// The name of the component. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The platform of the component. CloudFormation `Platform`.
+    pub platform: component::Platform,
+    /// The version of the component. CloudFormation `Version`.
+    pub version: rt::Expr,
+}
 impl Component {
     /// Declares a `AWS::ImageBuilder::Component` with the stack-unique `id`. Required properties: `name` (`Name`), `platform` (`Platform`), `version` (`Version`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        name: impl Into<rt::Expr>,
-        platform: component::Platform,
-        version: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ComponentRequired) -> Self {
         let mut this = rt::Base::new(id, &COMPONENT_TYPE);
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("Platform", Some("platform"), platform.into());
-        this.set("Version", Some("version"), rt::string(version));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("Platform", Some("platform"), required.platform.into());
+        this.set("Version", Some("version"), rt::string(required.version));
         Component(this)
     }
     /// The change description of the component.
@@ -482,12 +486,12 @@ static DISTRIBUTION_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl DistributionConfiguration {
-    /// Declares a `AWS::ImageBuilder::DistributionConfiguration` with the stack-unique `id`. Required properties: `distributions` (`Distributions`), `name` (`Name`).
+    /// Declares a `AWS::ImageBuilder::DistributionConfiguration` with the stack-unique `id`. Required properties: `name` (`Name`), `distributions` (`Distributions`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        distributions: impl IntoIterator<Item = distribution_configuration::Distribution>,
         name: impl Into<rt::Expr>,
+        distributions: impl IntoIterator<Item = distribution_configuration::Distribution>,
     ) -> Self {
         let mut this = rt::Base::new(id, &DISTRIBUTION_CONFIGURATION_TYPE);
         this.set(
@@ -1845,23 +1849,27 @@ static IMAGE_RECIPE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
     awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
+/// The required values of [`ImageRecipe`], by name: two of them have one type, and a swap must not compile.
+pub struct ImageRecipeRequired {
+    /// The name of the image recipe. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The version of the image recipe. CloudFormation `Version`.
+    pub version: rt::Expr,
+    /// The parent image of the image recipe. CloudFormation `ParentImage`.
+    pub parent_image: rt::Expr,
+}
 impl ImageRecipe {
-    /// Declares a `AWS::ImageBuilder::ImageRecipe` with the stack-unique `id`. Required properties: `name` (`Name`), `parent_image` (`ParentImage`), `version` (`Version`).
+    /// Declares a `AWS::ImageBuilder::ImageRecipe` with the stack-unique `id`. Required properties: `name` (`Name`), `version` (`Version`), `parent_image` (`ParentImage`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        name: impl Into<rt::Expr>,
-        parent_image: impl Into<rt::Expr>,
-        version: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ImageRecipeRequired) -> Self {
         let mut this = rt::Base::new(id, &IMAGE_RECIPE_TYPE);
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         this.set(
             "ParentImage",
             Some("parent_image"),
-            rt::string(parent_image),
+            rt::string(required.parent_image),
         );
-        this.set("Version", Some("version"), rt::string(version));
+        this.set("Version", Some("version"), rt::string(required.version));
         ImageRecipe(this)
     }
     /// Specify additional settings and launch scripts for your build instances.
@@ -2064,21 +2072,24 @@ static INFRASTRUCTURE_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 6),
     awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
+/// The required values of [`InfrastructureConfiguration`], by name: two of them have one type, and a swap must not compile.
+pub struct InfrastructureConfigurationRequired {
+    /// The name of the infrastructure configuration. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The instance profile of the infrastructure configuration. CloudFormation `InstanceProfileName`.
+    pub instance_profile_name: rt::Expr,
+}
 impl InfrastructureConfiguration {
-    /// Declares a `AWS::ImageBuilder::InfrastructureConfiguration` with the stack-unique `id`. Required properties: `instance_profile_name` (`InstanceProfileName`), `name` (`Name`).
+    /// Declares a `AWS::ImageBuilder::InfrastructureConfiguration` with the stack-unique `id`. Required properties: `name` (`Name`), `instance_profile_name` (`InstanceProfileName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        instance_profile_name: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: InfrastructureConfigurationRequired) -> Self {
         let mut this = rt::Base::new(id, &INFRASTRUCTURE_CONFIGURATION_TYPE);
         this.set(
             "InstanceProfileName",
             Some("instance_profile_name"),
-            rt::string(instance_profile_name),
+            rt::string(required.instance_profile_name),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         InfrastructureConfiguration(this)
     }
     /// The description of the infrastructure configuration.
@@ -2432,35 +2443,45 @@ static LIFECYCLE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 7),
     awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
+/// The required values of [`LifecyclePolicy`], by name: two of them have one type, and a swap must not compile.
+pub struct LifecyclePolicyRequired {
+    /// The name of the lifecycle policy. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The execution role of the lifecycle policy. CloudFormation `ExecutionRole`.
+    pub execution_role: rt::Expr,
+    /// The resource type of the lifecycle policy. CloudFormation `ResourceType`.
+    pub resource_type: lifecycle_policy::ResourceType,
+    /// The policy details of the lifecycle policy. CloudFormation `PolicyDetails`.
+    pub policy_details: Vec<lifecycle_policy::PolicyDetail>,
+    /// The resource selection of the lifecycle policy. CloudFormation `ResourceSelection`.
+    pub resource_selection: lifecycle_policy::ResourceSelection,
+}
 impl LifecyclePolicy {
-    /// Declares a `AWS::ImageBuilder::LifecyclePolicy` with the stack-unique `id`. Required properties: `execution_role` (`ExecutionRole`), `name` (`Name`), `policy_details` (`PolicyDetails`), `resource_selection` (`ResourceSelection`), `resource_type` (`ResourceType`).
+    /// Declares a `AWS::ImageBuilder::LifecyclePolicy` with the stack-unique `id`. Required properties: `name` (`Name`), `execution_role` (`ExecutionRole`), `resource_type` (`ResourceType`), `policy_details` (`PolicyDetails`), `resource_selection` (`ResourceSelection`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        execution_role: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        policy_details: impl IntoIterator<Item = lifecycle_policy::PolicyDetail>,
-        resource_selection: lifecycle_policy::ResourceSelection,
-        resource_type: lifecycle_policy::ResourceType,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: LifecyclePolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &LIFECYCLE_POLICY_TYPE);
         this.set(
             "ExecutionRole",
             Some("execution_role"),
-            rt::string(execution_role),
+            rt::string(required.execution_role),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         this.set(
             "PolicyDetails",
             Some("policy_details"),
-            rt::list(policy_details),
+            rt::list(required.policy_details),
         );
         this.set(
             "ResourceSelection",
             Some("resource_selection"),
-            resource_selection.into(),
+            required.resource_selection.into(),
         );
-        this.set("ResourceType", Some("resource_type"), resource_type.into());
+        this.set(
+            "ResourceType",
+            Some("resource_type"),
+            required.resource_type.into(),
+        );
         LifecyclePolicy(this)
     }
     /// The description of the lifecycle policy.
@@ -2692,8 +2713,8 @@ pub mod lifecycle_policy {
     #[derive(Clone, Debug)]
     pub struct LastLaunched(rt::Props);
     impl LastLaunched {
-        /// A new `LastLaunched`. Required properties: `unit` (`Unit`), `value` (`Value`).
-        pub fn new(unit: TimeUnit, value: i64) -> Self {
+        /// A new `LastLaunched`. Required properties: `value` (`Value`), `unit` (`Unit`).
+        pub fn new(value: i64, unit: TimeUnit) -> Self {
             let mut this = rt::Props::default();
             this.set("Unit", Some("unit"), unit.into());
             this.set("Value", Some("value"), rt::int(value));
@@ -2733,15 +2754,22 @@ pub mod lifecycle_policy {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RecipeSelection(rt::Props);
+    /// The required values of [`RecipeSelection`], by name: two of them have one type, and a swap must not compile.
+    pub struct RecipeSelectionRequired {
+        /// The recipe name. CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// The recipe version. CloudFormation `SemanticVersion`.
+        pub semantic_version: rt::Expr,
+    }
     impl RecipeSelection {
         /// A new `RecipeSelection`. Required properties: `name` (`Name`), `semantic_version` (`SemanticVersion`).
-        pub fn new(name: impl Into<rt::Expr>, semantic_version: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: RecipeSelectionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
+            this.set("Name", Some("name"), rt::string(required.name));
             this.set(
                 "SemanticVersion",
                 Some("semantic_version"),
-                rt::string(semantic_version),
+                rt::string(required.semantic_version),
             );
             RecipeSelection(this)
         }
@@ -2845,19 +2873,23 @@ static WORKFLOW_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 8),
     awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
+/// The required values of [`Workflow`], by name: two of them have one type, and a swap must not compile.
+pub struct WorkflowRequired {
+    /// The name of the workflow. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The type of the workflow denotes whether the workflow is used to build, test, or distribute. CloudFormation `Type`.
+    pub type_: workflow::Type,
+    /// The version of the workflow. CloudFormation `Version`.
+    pub version: rt::Expr,
+}
 impl Workflow {
     /// Declares a `AWS::ImageBuilder::Workflow` with the stack-unique `id`. Required properties: `name` (`Name`), `type_` (`Type`), `version` (`Version`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        name: impl Into<rt::Expr>,
-        type_: workflow::Type,
-        version: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: WorkflowRequired) -> Self {
         let mut this = rt::Base::new(id, &WORKFLOW_TYPE);
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("Type", Some("type"), type_.into());
-        this.set("Version", Some("version"), rt::string(version));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("Type", Some("type"), required.type_.into());
+        this.set("Version", Some("version"), rt::string(required.version));
         Workflow(this)
     }
     /// The change description of the workflow.

@@ -37,13 +37,13 @@ static CIS_SCAN_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl CisScanConfiguration {
-    /// Declares a `AWS::InspectorV2::CisScanConfiguration` with the stack-unique `id`. Required properties: `scan_name` (`ScanName`), `schedule` (`Schedule`), `security_level` (`SecurityLevel`), `targets` (`Targets`).
+    /// Declares a `AWS::InspectorV2::CisScanConfiguration` with the stack-unique `id`. Required properties: `scan_name` (`ScanName`), `security_level` (`SecurityLevel`), `schedule` (`Schedule`), `targets` (`Targets`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
         scan_name: impl Into<rt::Expr>,
-        schedule: cis_scan_configuration::Schedule,
         security_level: cis_scan_configuration::CisSecurityLevel,
+        schedule: cis_scan_configuration::Schedule,
         targets: cis_scan_configuration::CisTargets,
     ) -> Self {
         let mut this = rt::Base::new(id, &CIS_SCAN_CONFIGURATION_TYPE);
@@ -116,8 +116,8 @@ pub mod cis_scan_configuration {
     #[derive(Clone, Debug)]
     pub struct MonthlySchedule(rt::Props);
     impl MonthlySchedule {
-        /// A new `MonthlySchedule`. Required properties: `day` (`Day`), `start_time` (`StartTime`).
-        pub fn new(day: Day, start_time: Time) -> Self {
+        /// A new `MonthlySchedule`. Required properties: `start_time` (`StartTime`), `day` (`Day`).
+        pub fn new(start_time: Time, day: Day) -> Self {
             let mut this = rt::Props::default();
             this.set("Day", Some("day"), day.into());
             this.set("StartTime", Some("start_time"), start_time.into());
@@ -166,12 +166,27 @@ pub mod cis_scan_configuration {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Time(rt::Props);
+    /// The required values of [`Time`], by name: two of them have one type, and a swap must not compile.
+    pub struct TimeRequired {
+        /// CloudFormation `TimeOfDay`.
+        pub time_of_day: rt::Expr,
+        /// CloudFormation `TimeZone`.
+        pub time_zone: rt::Expr,
+    }
     impl Time {
         /// A new `Time`. Required properties: `time_of_day` (`TimeOfDay`), `time_zone` (`TimeZone`).
-        pub fn new(time_of_day: impl Into<rt::Expr>, time_zone: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: TimeRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("TimeOfDay", Some("time_of_day"), rt::string(time_of_day));
-            this.set("TimeZone", Some("time_zone"), rt::string(time_zone));
+            this.set(
+                "TimeOfDay",
+                Some("time_of_day"),
+                rt::string(required.time_of_day),
+            );
+            this.set(
+                "TimeZone",
+                Some("time_zone"),
+                rt::string(required.time_zone),
+            );
             Time(this)
         }
     }
@@ -182,8 +197,8 @@ pub mod cis_scan_configuration {
     #[derive(Clone, Debug)]
     pub struct WeeklySchedule(rt::Props);
     impl WeeklySchedule {
-        /// A new `WeeklySchedule`. Required properties: `days` (`Days`), `start_time` (`StartTime`).
-        pub fn new(days: impl IntoIterator<Item = Day>, start_time: Time) -> Self {
+        /// A new `WeeklySchedule`. Required properties: `start_time` (`StartTime`), `days` (`Days`).
+        pub fn new(start_time: Time, days: impl IntoIterator<Item = Day>) -> Self {
             let mut this = rt::Props::default();
             this.set("Days", Some("days"), rt::list(days));
             this.set("StartTime", Some("start_time"), start_time.into());
@@ -390,19 +405,26 @@ pub mod code_security_integration {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CreateGitLabSelfManagedIntegrationDetail(rt::Props);
+    /// The required values of [`CreateGitLabSelfManagedIntegrationDetail`], by name: two of them have one type, and a swap must not compile.
+    pub struct CreateGitLabSelfManagedIntegrationDetailRequired {
+        /// CloudFormation `instanceUrl`.
+        pub instance_url: rt::Expr,
+        /// CloudFormation `accessToken`.
+        pub access_token: rt::Expr,
+    }
     impl CreateGitLabSelfManagedIntegrationDetail {
-        /// A new `CreateGitLabSelfManagedIntegrationDetail`. Required properties: `access_token` (`accessToken`), `instance_url` (`instanceUrl`).
-        pub fn new(access_token: impl Into<rt::Expr>, instance_url: impl Into<rt::Expr>) -> Self {
+        /// A new `CreateGitLabSelfManagedIntegrationDetail`. Required properties: `instance_url` (`instanceUrl`), `access_token` (`accessToken`).
+        pub fn new(required: CreateGitLabSelfManagedIntegrationDetailRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "accessToken",
                 Some("access_token"),
-                rt::string(access_token),
+                rt::string(required.access_token),
             );
             this.set(
                 "instanceUrl",
                 Some("instance_url"),
-                rt::string(instance_url),
+                rt::string(required.instance_url),
             );
             CreateGitLabSelfManagedIntegrationDetail(this)
         }
@@ -443,15 +465,22 @@ pub mod code_security_integration {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct UpdateGitHubIntegrationDetail(rt::Props);
+    /// The required values of [`UpdateGitHubIntegrationDetail`], by name: two of them have one type, and a swap must not compile.
+    pub struct UpdateGitHubIntegrationDetailRequired {
+        /// CloudFormation `code`.
+        pub code: rt::Expr,
+        /// CloudFormation `installationId`.
+        pub installation_id: rt::Expr,
+    }
     impl UpdateGitHubIntegrationDetail {
         /// A new `UpdateGitHubIntegrationDetail`. Required properties: `code` (`code`), `installation_id` (`installationId`).
-        pub fn new(code: impl Into<rt::Expr>, installation_id: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: UpdateGitHubIntegrationDetailRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("code", Some("code"), rt::string(code));
+            this.set("code", Some("code"), rt::string(required.code));
             this.set(
                 "installationId",
                 Some("installation_id"),
-                rt::string(installation_id),
+                rt::string(required.installation_id),
             );
             UpdateGitHubIntegrationDetail(this)
         }
@@ -872,11 +901,11 @@ pub mod connector {
     #[derive(Clone, Debug)]
     pub struct AzureProviderConfiguration(rt::Props);
     impl AzureProviderConfiguration {
-        /// A new `AzureProviderConfiguration`. Required properties: `aws_config_connector_arn` (`AwsConfigConnectorArn`), `azure_regions` (`AzureRegions`), `scope_configuration` (`ScopeConfiguration`).
+        /// A new `AzureProviderConfiguration`. Required properties: `aws_config_connector_arn` (`AwsConfigConnectorArn`), `scope_configuration` (`ScopeConfiguration`), `azure_regions` (`AzureRegions`).
         pub fn new(
             aws_config_connector_arn: impl Into<rt::Expr>,
-            azure_regions: impl IntoIterator<Item = impl Into<rt::Expr>>,
             scope_configuration: AzureScopeConfigurationMap,
+            azure_regions: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -1054,13 +1083,13 @@ static FILTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl Filter {
-    /// Declares a `AWS::InspectorV2::Filter` with the stack-unique `id`. Required properties: `filter_action` (`FilterAction`), `filter_criteria` (`FilterCriteria`), `name` (`Name`).
+    /// Declares a `AWS::InspectorV2::Filter` with the stack-unique `id`. Required properties: `name` (`Name`), `filter_criteria` (`FilterCriteria`), `filter_action` (`FilterAction`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        filter_action: filter::FilterAction,
-        filter_criteria: filter::FilterCriteria,
         name: impl Into<rt::Expr>,
+        filter_criteria: filter::FilterCriteria,
+        filter_action: filter::FilterAction,
     ) -> Self {
         let mut this = rt::Base::new(id, &FILTER_TYPE);
         this.set("FilterAction", Some("filter_action"), filter_action.into());

@@ -142,12 +142,19 @@ pub mod channel {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomerManagedS3(rt::Props);
+    /// The required values of [`CustomerManagedS3`], by name: two of them have one type, and a swap must not compile.
+    pub struct CustomerManagedS3Required {
+        /// CloudFormation `Bucket`.
+        pub bucket: rt::Expr,
+        /// CloudFormation `RoleArn`.
+        pub role_arn: rt::Expr,
+    }
     impl CustomerManagedS3 {
         /// A new `CustomerManagedS3`. Required properties: `bucket` (`Bucket`), `role_arn` (`RoleArn`).
-        pub fn new(bucket: impl Into<rt::Expr>, role_arn: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: CustomerManagedS3Required) -> Self {
             let mut this = rt::Props::default();
-            this.set("Bucket", Some("bucket"), rt::string(bucket));
-            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+            this.set("Bucket", Some("bucket"), rt::string(required.bucket));
+            this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
             CustomerManagedS3(this)
         }
         /// Constraints: length 1..=255; pattern `^[a-zA-Z0-9!_.*'()/{}:-]*/$`. CloudFormation `KeyPrefix`, Terraform `key_prefix`.
@@ -306,24 +313,29 @@ pub mod dataset {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ContainerAction(rt::Props);
+    /// The required values of [`ContainerAction`], by name: two of them have one type, and a swap must not compile.
+    pub struct ContainerActionRequired {
+        /// CloudFormation `ExecutionRoleArn`.
+        pub execution_role_arn: rt::Expr,
+        /// CloudFormation `Image`.
+        pub image: rt::Expr,
+        /// CloudFormation `ResourceConfiguration`.
+        pub resource_configuration: ResourceConfiguration,
+    }
     impl ContainerAction {
         /// A new `ContainerAction`. Required properties: `execution_role_arn` (`ExecutionRoleArn`), `image` (`Image`), `resource_configuration` (`ResourceConfiguration`).
-        pub fn new(
-            execution_role_arn: impl Into<rt::Expr>,
-            image: impl Into<rt::Expr>,
-            resource_configuration: ResourceConfiguration,
-        ) -> Self {
+        pub fn new(required: ContainerActionRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ExecutionRoleArn",
                 Some("execution_role_arn"),
-                rt::string(execution_role_arn),
+                rt::string(required.execution_role_arn),
             );
-            this.set("Image", Some("image"), rt::string(image));
+            this.set("Image", Some("image"), rt::string(required.image));
             this.set(
                 "ResourceConfiguration",
                 Some("resource_configuration"),
-                resource_configuration.into(),
+                required.resource_configuration.into(),
             );
             ContainerAction(this)
         }
@@ -412,8 +424,8 @@ pub mod dataset {
     #[derive(Clone, Debug)]
     pub struct DeltaTime(rt::Props);
     impl DeltaTime {
-        /// A new `DeltaTime`. Required properties: `offset_seconds` (`OffsetSeconds`), `time_expression` (`TimeExpression`).
-        pub fn new(offset_seconds: i64, time_expression: impl Into<rt::Expr>) -> Self {
+        /// A new `DeltaTime`. Required properties: `time_expression` (`TimeExpression`), `offset_seconds` (`OffsetSeconds`).
+        pub fn new(time_expression: impl Into<rt::Expr>, offset_seconds: i64) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "OffsetSeconds",
@@ -470,16 +482,27 @@ pub mod dataset {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GlueConfiguration(rt::Props);
+    /// The required values of [`GlueConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct GlueConfigurationRequired {
+        /// CloudFormation `TableName`.
+        pub table_name: rt::Expr,
+        /// CloudFormation `DatabaseName`.
+        pub database_name: rt::Expr,
+    }
     impl GlueConfiguration {
-        /// A new `GlueConfiguration`. Required properties: `database_name` (`DatabaseName`), `table_name` (`TableName`).
-        pub fn new(database_name: impl Into<rt::Expr>, table_name: impl Into<rt::Expr>) -> Self {
+        /// A new `GlueConfiguration`. Required properties: `table_name` (`TableName`), `database_name` (`DatabaseName`).
+        pub fn new(required: GlueConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DatabaseName",
                 Some("database_name"),
-                rt::string(database_name),
+                rt::string(required.database_name),
             );
-            this.set("TableName", Some("table_name"), rt::string(table_name));
+            this.set(
+                "TableName",
+                Some("table_name"),
+                rt::string(required.table_name),
+            );
             GlueConfiguration(this)
         }
     }
@@ -489,12 +512,23 @@ pub mod dataset {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IotEventsDestinationConfiguration(rt::Props);
+    /// The required values of [`IotEventsDestinationConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct IotEventsDestinationConfigurationRequired {
+        /// CloudFormation `InputName`.
+        pub input_name: rt::Expr,
+        /// CloudFormation `RoleArn`.
+        pub role_arn: rt::Expr,
+    }
     impl IotEventsDestinationConfiguration {
         /// A new `IotEventsDestinationConfiguration`. Required properties: `input_name` (`InputName`), `role_arn` (`RoleArn`).
-        pub fn new(input_name: impl Into<rt::Expr>, role_arn: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: IotEventsDestinationConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("InputName", Some("input_name"), rt::string(input_name));
-            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+            this.set(
+                "InputName",
+                Some("input_name"),
+                rt::string(required.input_name),
+            );
+            this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
             IotEventsDestinationConfiguration(this)
         }
     }
@@ -586,8 +620,8 @@ pub mod dataset {
     #[derive(Clone, Debug)]
     pub struct ResourceConfiguration(rt::Props);
     impl ResourceConfiguration {
-        /// A new `ResourceConfiguration`. Required properties: `compute_type` (`ComputeType`), `volume_size_in_gb` (`VolumeSizeInGB`).
-        pub fn new(compute_type: ComputeType, volume_size_in_gb: i64) -> Self {
+        /// A new `ResourceConfiguration`. Required properties: `volume_size_in_gb` (`VolumeSizeInGB`), `compute_type` (`ComputeType`).
+        pub fn new(volume_size_in_gb: i64, compute_type: ComputeType) -> Self {
             let mut this = rt::Props::default();
             this.set("ComputeType", Some("compute_type"), compute_type.into());
             this.set(
@@ -604,17 +638,22 @@ pub mod dataset {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3DestinationConfiguration(rt::Props);
+    /// The required values of [`S3DestinationConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3DestinationConfigurationRequired {
+        /// CloudFormation `Bucket`.
+        pub bucket: rt::Expr,
+        /// CloudFormation `Key`.
+        pub key: rt::Expr,
+        /// CloudFormation `RoleArn`.
+        pub role_arn: rt::Expr,
+    }
     impl S3DestinationConfiguration {
         /// A new `S3DestinationConfiguration`. Required properties: `bucket` (`Bucket`), `key` (`Key`), `role_arn` (`RoleArn`).
-        pub fn new(
-            bucket: impl Into<rt::Expr>,
-            key: impl Into<rt::Expr>,
-            role_arn: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: S3DestinationConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Bucket", Some("bucket"), rt::string(bucket));
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+            this.set("Bucket", Some("bucket"), rt::string(required.bucket));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
             S3DestinationConfiguration(this)
         }
         /// CloudFormation `GlueConfiguration`, Terraform `glue_configuration`.
@@ -883,12 +922,19 @@ pub mod datastore {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Column(rt::Props);
+    /// The required values of [`Column`], by name: two of them have one type, and a swap must not compile.
+    pub struct ColumnRequired {
+        /// CloudFormation `Type`.
+        pub type_: rt::Expr,
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+    }
     impl Column {
-        /// A new `Column`. Required properties: `name` (`Name`), `type_` (`Type`).
-        pub fn new(name: impl Into<rt::Expr>, type_: impl Into<rt::Expr>) -> Self {
+        /// A new `Column`. Required properties: `type_` (`Type`), `name` (`Name`).
+        pub fn new(required: ColumnRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("Type", Some("type"), rt::string(type_));
+            this.set("Name", Some("name"), rt::string(required.name));
+            this.set("Type", Some("type"), rt::string(required.type_));
             Column(this)
         }
     }
@@ -898,12 +944,19 @@ pub mod datastore {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomerManagedS3(rt::Props);
+    /// The required values of [`CustomerManagedS3`], by name: two of them have one type, and a swap must not compile.
+    pub struct CustomerManagedS3Required {
+        /// CloudFormation `Bucket`.
+        pub bucket: rt::Expr,
+        /// CloudFormation `RoleArn`.
+        pub role_arn: rt::Expr,
+    }
     impl CustomerManagedS3 {
         /// A new `CustomerManagedS3`. Required properties: `bucket` (`Bucket`), `role_arn` (`RoleArn`).
-        pub fn new(bucket: impl Into<rt::Expr>, role_arn: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: CustomerManagedS3Required) -> Self {
             let mut this = rt::Props::default();
-            this.set("Bucket", Some("bucket"), rt::string(bucket));
-            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+            this.set("Bucket", Some("bucket"), rt::string(required.bucket));
+            this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
             CustomerManagedS3(this)
         }
         /// Constraints: length 1..=255; pattern `[a-zA-Z0-9!_.*'()/{}:-]*/`. CloudFormation `KeyPrefix`, Terraform `key_prefix`.
@@ -1342,16 +1395,23 @@ pub mod pipeline {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Channel(rt::Props);
+    /// The required values of [`Channel`], by name: two of them have one type, and a swap must not compile.
+    pub struct ChannelRequired {
+        /// CloudFormation `ChannelName`.
+        pub channel_name: rt::Expr,
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+    }
     impl Channel {
         /// A new `Channel`. Required properties: `channel_name` (`ChannelName`), `name` (`Name`).
-        pub fn new(channel_name: impl Into<rt::Expr>, name: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: ChannelRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ChannelName",
                 Some("channel_name"),
-                rt::string(channel_name),
+                rt::string(required.channel_name),
             );
-            this.set("Name", Some("name"), rt::string(name));
+            this.set("Name", Some("name"), rt::string(required.name));
             Channel(this)
         }
         /// Constraints: length 1..=128. CloudFormation `Next`, Terraform `next`.
@@ -1366,16 +1426,23 @@ pub mod pipeline {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Datastore(rt::Props);
+    /// The required values of [`Datastore`], by name: two of them have one type, and a swap must not compile.
+    pub struct DatastoreRequired {
+        /// CloudFormation `DatastoreName`.
+        pub datastore_name: rt::Expr,
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+    }
     impl Datastore {
         /// A new `Datastore`. Required properties: `datastore_name` (`DatastoreName`), `name` (`Name`).
-        pub fn new(datastore_name: impl Into<rt::Expr>, name: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: DatastoreRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DatastoreName",
                 Some("datastore_name"),
-                rt::string(datastore_name),
+                rt::string(required.datastore_name),
             );
-            this.set("Name", Some("name"), rt::string(name));
+            this.set("Name", Some("name"), rt::string(required.name));
             Datastore(this)
         }
     }
@@ -1385,19 +1452,33 @@ pub mod pipeline {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DeviceRegistryEnrich(rt::Props);
+    /// The required values of [`DeviceRegistryEnrich`], by name: two of them have one type, and a swap must not compile.
+    pub struct DeviceRegistryEnrichRequired {
+        /// CloudFormation `Attribute`.
+        pub attribute: rt::Expr,
+        /// CloudFormation `ThingName`.
+        pub thing_name: rt::Expr,
+        /// CloudFormation `RoleArn`.
+        pub role_arn: rt::Expr,
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+    }
     impl DeviceRegistryEnrich {
-        /// A new `DeviceRegistryEnrich`. Required properties: `attribute` (`Attribute`), `name` (`Name`), `role_arn` (`RoleArn`), `thing_name` (`ThingName`).
-        pub fn new(
-            attribute: impl Into<rt::Expr>,
-            name: impl Into<rt::Expr>,
-            role_arn: impl Into<rt::Expr>,
-            thing_name: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `DeviceRegistryEnrich`. Required properties: `attribute` (`Attribute`), `thing_name` (`ThingName`), `role_arn` (`RoleArn`), `name` (`Name`).
+        pub fn new(required: DeviceRegistryEnrichRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Attribute", Some("attribute"), rt::string(attribute));
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
-            this.set("ThingName", Some("thing_name"), rt::string(thing_name));
+            this.set(
+                "Attribute",
+                Some("attribute"),
+                rt::string(required.attribute),
+            );
+            this.set("Name", Some("name"), rt::string(required.name));
+            this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
+            this.set(
+                "ThingName",
+                Some("thing_name"),
+                rt::string(required.thing_name),
+            );
             DeviceRegistryEnrich(this)
         }
         /// Constraints: length 1..=128. CloudFormation `Next`, Terraform `next`.
@@ -1412,19 +1493,33 @@ pub mod pipeline {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DeviceShadowEnrich(rt::Props);
+    /// The required values of [`DeviceShadowEnrich`], by name: two of them have one type, and a swap must not compile.
+    pub struct DeviceShadowEnrichRequired {
+        /// CloudFormation `Attribute`.
+        pub attribute: rt::Expr,
+        /// CloudFormation `ThingName`.
+        pub thing_name: rt::Expr,
+        /// CloudFormation `RoleArn`.
+        pub role_arn: rt::Expr,
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+    }
     impl DeviceShadowEnrich {
-        /// A new `DeviceShadowEnrich`. Required properties: `attribute` (`Attribute`), `name` (`Name`), `role_arn` (`RoleArn`), `thing_name` (`ThingName`).
-        pub fn new(
-            attribute: impl Into<rt::Expr>,
-            name: impl Into<rt::Expr>,
-            role_arn: impl Into<rt::Expr>,
-            thing_name: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `DeviceShadowEnrich`. Required properties: `attribute` (`Attribute`), `thing_name` (`ThingName`), `role_arn` (`RoleArn`), `name` (`Name`).
+        pub fn new(required: DeviceShadowEnrichRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Attribute", Some("attribute"), rt::string(attribute));
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
-            this.set("ThingName", Some("thing_name"), rt::string(thing_name));
+            this.set(
+                "Attribute",
+                Some("attribute"),
+                rt::string(required.attribute),
+            );
+            this.set("Name", Some("name"), rt::string(required.name));
+            this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
+            this.set(
+                "ThingName",
+                Some("thing_name"),
+                rt::string(required.thing_name),
+            );
             DeviceShadowEnrich(this)
         }
         /// Constraints: length 1..=128. CloudFormation `Next`, Terraform `next`.
@@ -1439,12 +1534,19 @@ pub mod pipeline {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Filter(rt::Props);
+    /// The required values of [`Filter`], by name: two of them have one type, and a swap must not compile.
+    pub struct FilterRequired {
+        /// CloudFormation `Filter`.
+        pub filter: rt::Expr,
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+    }
     impl Filter {
         /// A new `Filter`. Required properties: `filter` (`Filter`), `name` (`Name`).
-        pub fn new(filter: impl Into<rt::Expr>, name: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: FilterRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Filter", Some("filter"), rt::string(filter));
-            this.set("Name", Some("name"), rt::string(name));
+            this.set("Filter", Some("filter"), rt::string(required.filter));
+            this.set("Name", Some("name"), rt::string(required.name));
             Filter(this)
         }
         /// Constraints: length 1..=128. CloudFormation `Next`, Terraform `next`.
@@ -1459,17 +1561,30 @@ pub mod pipeline {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Lambda(rt::Props);
+    /// The required values of [`Lambda`], by name: two of them have one type, and a swap must not compile.
+    pub struct LambdaRequired {
+        /// CloudFormation `LambdaName`.
+        pub lambda_name: rt::Expr,
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// CloudFormation `BatchSize`.
+        pub batch_size: i64,
+    }
     impl Lambda {
-        /// A new `Lambda`. Required properties: `batch_size` (`BatchSize`), `lambda_name` (`LambdaName`), `name` (`Name`).
-        pub fn new(
-            batch_size: i64,
-            lambda_name: impl Into<rt::Expr>,
-            name: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `Lambda`. Required properties: `lambda_name` (`LambdaName`), `name` (`Name`), `batch_size` (`BatchSize`).
+        pub fn new(required: LambdaRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("BatchSize", Some("batch_size"), rt::int(batch_size));
-            this.set("LambdaName", Some("lambda_name"), rt::string(lambda_name));
-            this.set("Name", Some("name"), rt::string(name));
+            this.set(
+                "BatchSize",
+                Some("batch_size"),
+                rt::int(required.batch_size),
+            );
+            this.set(
+                "LambdaName",
+                Some("lambda_name"),
+                rt::string(required.lambda_name),
+            );
+            this.set("Name", Some("name"), rt::string(required.name));
             Lambda(this)
         }
         /// Constraints: length 1..=128. CloudFormation `Next`, Terraform `next`.
@@ -1484,17 +1599,26 @@ pub mod pipeline {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Math(rt::Props);
+    /// The required values of [`Math`], by name: two of them have one type, and a swap must not compile.
+    pub struct MathRequired {
+        /// CloudFormation `Attribute`.
+        pub attribute: rt::Expr,
+        /// CloudFormation `Math`.
+        pub math: rt::Expr,
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+    }
     impl Math {
         /// A new `Math`. Required properties: `attribute` (`Attribute`), `math` (`Math`), `name` (`Name`).
-        pub fn new(
-            attribute: impl Into<rt::Expr>,
-            math: impl Into<rt::Expr>,
-            name: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: MathRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Attribute", Some("attribute"), rt::string(attribute));
-            this.set("Math", Some("math"), rt::string(math));
-            this.set("Name", Some("name"), rt::string(name));
+            this.set(
+                "Attribute",
+                Some("attribute"),
+                rt::string(required.attribute),
+            );
+            this.set("Math", Some("math"), rt::string(required.math));
+            this.set("Name", Some("name"), rt::string(required.name));
             Math(this)
         }
         /// Constraints: length 1..=128. CloudFormation `Next`, Terraform `next`.
@@ -1533,10 +1657,10 @@ pub mod pipeline {
     #[derive(Clone, Debug)]
     pub struct SelectAttributes(rt::Props);
     impl SelectAttributes {
-        /// A new `SelectAttributes`. Required properties: `attributes` (`Attributes`), `name` (`Name`).
+        /// A new `SelectAttributes`. Required properties: `name` (`Name`), `attributes` (`Attributes`).
         pub fn new(
-            attributes: impl IntoIterator<Item = impl Into<rt::Expr>>,
             name: impl Into<rt::Expr>,
+            attributes: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("Attributes", Some("attributes"), rt::strings(attributes));

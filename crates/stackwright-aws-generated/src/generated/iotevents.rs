@@ -401,25 +401,34 @@ pub mod alarm_model {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DynamoDb(rt::Props);
+    /// The required values of [`DynamoDb`], by name: two of them have one type, and a swap must not compile.
+    pub struct DynamoDbRequired {
+        /// CloudFormation `TableName`.
+        pub table_name: rt::Expr,
+        /// CloudFormation `HashKeyField`.
+        pub hash_key_field: rt::Expr,
+        /// CloudFormation `HashKeyValue`.
+        pub hash_key_value: rt::Expr,
+    }
     impl DynamoDb {
-        /// A new `DynamoDb`. Required properties: `hash_key_field` (`HashKeyField`), `hash_key_value` (`HashKeyValue`), `table_name` (`TableName`).
-        pub fn new(
-            hash_key_field: impl Into<rt::Expr>,
-            hash_key_value: impl Into<rt::Expr>,
-            table_name: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `DynamoDb`. Required properties: `table_name` (`TableName`), `hash_key_field` (`HashKeyField`), `hash_key_value` (`HashKeyValue`).
+        pub fn new(required: DynamoDbRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "HashKeyField",
                 Some("hash_key_field"),
-                rt::string(hash_key_field),
+                rt::string(required.hash_key_field),
             );
             this.set(
                 "HashKeyValue",
                 Some("hash_key_value"),
-                rt::string(hash_key_value),
+                rt::string(required.hash_key_value),
             );
-            this.set("TableName", Some("table_name"), rt::string(table_name));
+            this.set(
+                "TableName",
+                Some("table_name"),
+                rt::string(required.table_name),
+            );
             DynamoDb(this)
         }
         /// CloudFormation `HashKeyType`, Terraform `hash_key_type`.
@@ -619,16 +628,23 @@ pub mod alarm_model {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Payload(rt::Props);
+    /// The required values of [`Payload`], by name: two of them have one type, and a swap must not compile.
+    pub struct PayloadRequired {
+        /// CloudFormation `ContentExpression`.
+        pub content_expression: rt::Expr,
+        /// CloudFormation `Type`.
+        pub type_: rt::Expr,
+    }
     impl Payload {
         /// A new `Payload`. Required properties: `content_expression` (`ContentExpression`), `type_` (`Type`).
-        pub fn new(content_expression: impl Into<rt::Expr>, type_: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: PayloadRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ContentExpression",
                 Some("content_expression"),
-                rt::string(content_expression),
+                rt::string(required.content_expression),
             );
-            this.set("Type", Some("type"), rt::string(type_));
+            this.set("Type", Some("type"), rt::string(required.type_));
             Payload(this)
         }
     }
@@ -638,25 +654,34 @@ pub mod alarm_model {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SimpleRule(rt::Props);
+    /// The required values of [`SimpleRule`], by name: two of them have one type, and a swap must not compile.
+    pub struct SimpleRuleRequired {
+        /// CloudFormation `ComparisonOperator`.
+        pub comparison_operator: rt::Expr,
+        /// CloudFormation `InputProperty`.
+        pub input_property: rt::Expr,
+        /// CloudFormation `Threshold`.
+        pub threshold: rt::Expr,
+    }
     impl SimpleRule {
         /// A new `SimpleRule`. Required properties: `comparison_operator` (`ComparisonOperator`), `input_property` (`InputProperty`), `threshold` (`Threshold`).
-        pub fn new(
-            comparison_operator: impl Into<rt::Expr>,
-            input_property: impl Into<rt::Expr>,
-            threshold: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: SimpleRuleRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ComparisonOperator",
                 Some("comparison_operator"),
-                rt::string(comparison_operator),
+                rt::string(required.comparison_operator),
             );
             this.set(
                 "InputProperty",
                 Some("input_property"),
-                rt::string(input_property),
+                rt::string(required.input_property),
             );
-            this.set("Threshold", Some("threshold"), rt::string(threshold));
+            this.set(
+                "Threshold",
+                Some("threshold"),
+                rt::string(required.threshold),
+            );
             SimpleRule(this)
         }
     }
@@ -1062,10 +1087,10 @@ pub mod detector_model {
     #[derive(Clone, Debug)]
     pub struct DetectorModelDefinition(rt::Props);
     impl DetectorModelDefinition {
-        /// A new `DetectorModelDefinition`. Required properties: `initial_state_name` (`InitialStateName`), `states` (`States`).
+        /// A new `DetectorModelDefinition`. Required properties: `states` (`States`), `initial_state_name` (`InitialStateName`).
         pub fn new(
-            initial_state_name: impl Into<rt::Expr>,
             states: impl IntoIterator<Item = State>,
+            initial_state_name: impl Into<rt::Expr>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -1108,25 +1133,34 @@ pub mod detector_model {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DynamoDb(rt::Props);
+    /// The required values of [`DynamoDb`], by name: two of them have one type, and a swap must not compile.
+    pub struct DynamoDbRequired {
+        /// The name of the hash key (also called the partition key). CloudFormation `HashKeyField`.
+        pub hash_key_field: rt::Expr,
+        /// The value of the hash key (also called the partition key). CloudFormation `HashKeyValue`.
+        pub hash_key_value: rt::Expr,
+        /// The name of the DynamoDB table. CloudFormation `TableName`.
+        pub table_name: rt::Expr,
+    }
     impl DynamoDb {
         /// A new `DynamoDb`. Required properties: `hash_key_field` (`HashKeyField`), `hash_key_value` (`HashKeyValue`), `table_name` (`TableName`).
-        pub fn new(
-            hash_key_field: impl Into<rt::Expr>,
-            hash_key_value: impl Into<rt::Expr>,
-            table_name: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: DynamoDbRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "HashKeyField",
                 Some("hash_key_field"),
-                rt::string(hash_key_field),
+                rt::string(required.hash_key_field),
             );
             this.set(
                 "HashKeyValue",
                 Some("hash_key_value"),
-                rt::string(hash_key_value),
+                rt::string(required.hash_key_value),
             );
-            this.set("TableName", Some("table_name"), rt::string(table_name));
+            this.set(
+                "TableName",
+                Some("table_name"),
+                rt::string(required.table_name),
+            );
             DynamoDb(this)
         }
         /// The data type for the hash key (also called the partition key).
@@ -1462,16 +1496,23 @@ pub mod detector_model {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Payload(rt::Props);
+    /// The required values of [`Payload`], by name: two of them have one type, and a swap must not compile.
+    pub struct PayloadRequired {
+        /// The content of the payload. CloudFormation `ContentExpression`.
+        pub content_expression: rt::Expr,
+        /// The value of the payload type can be either ``STRING`` or ``JSON``. CloudFormation `Type`.
+        pub type_: rt::Expr,
+    }
     impl Payload {
         /// A new `Payload`. Required properties: `content_expression` (`ContentExpression`), `type_` (`Type`).
-        pub fn new(content_expression: impl Into<rt::Expr>, type_: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: PayloadRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ContentExpression",
                 Some("content_expression"),
-                rt::string(content_expression),
+                rt::string(required.content_expression),
             );
-            this.set("Type", Some("type"), rt::string(type_));
+            this.set("Type", Some("type"), rt::string(required.type_));
             Payload(this)
         }
     }
@@ -1533,15 +1574,22 @@ pub mod detector_model {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SetVariable(rt::Props);
+    /// The required values of [`SetVariable`], by name: two of them have one type, and a swap must not compile.
+    pub struct SetVariableRequired {
+        /// The new value of the variable. CloudFormation `Value`.
+        pub value: rt::Expr,
+        /// The name of the variable. CloudFormation `VariableName`.
+        pub variable_name: rt::Expr,
+    }
     impl SetVariable {
         /// A new `SetVariable`. Required properties: `value` (`Value`), `variable_name` (`VariableName`).
-        pub fn new(value: impl Into<rt::Expr>, variable_name: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: SetVariableRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Value", Some("value"), rt::string(required.value));
             this.set(
                 "VariableName",
                 Some("variable_name"),
-                rt::string(variable_name),
+                rt::string(required.variable_name),
             );
             SetVariable(this)
         }
@@ -1645,17 +1693,34 @@ pub mod detector_model {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TransitionEvent(rt::Props);
+    /// The required values of [`TransitionEvent`], by name: two of them have one type, and a swap must not compile.
+    pub struct TransitionEventRequired {
+        /// Required. A Boolean expression that when TRUE causes the actions to be performed and the ``nextState`` to be entered. CloudFormation `Condition`.
+        pub condition: rt::Expr,
+        /// The name of the transition event. CloudFormation `EventName`.
+        pub event_name: rt::Expr,
+        /// The next state to enter. CloudFormation `NextState`.
+        pub next_state: rt::Expr,
+    }
     impl TransitionEvent {
         /// A new `TransitionEvent`. Required properties: `condition` (`Condition`), `event_name` (`EventName`), `next_state` (`NextState`).
-        pub fn new(
-            condition: impl Into<rt::Expr>,
-            event_name: impl Into<rt::Expr>,
-            next_state: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: TransitionEventRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Condition", Some("condition"), rt::string(condition));
-            this.set("EventName", Some("event_name"), rt::string(event_name));
-            this.set("NextState", Some("next_state"), rt::string(next_state));
+            this.set(
+                "Condition",
+                Some("condition"),
+                rt::string(required.condition),
+            );
+            this.set(
+                "EventName",
+                Some("event_name"),
+                rt::string(required.event_name),
+            );
+            this.set(
+                "NextState",
+                Some("next_state"),
+                rt::string(required.next_state),
+            );
             TransitionEvent(this)
         }
         /// The actions to be performed.

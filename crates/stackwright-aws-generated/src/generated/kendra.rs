@@ -64,19 +64,23 @@ static DATA_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`DataSource`], by name: two of them have one type, and a swap must not compile.
+pub struct DataSourceRequired {
+    /// Name of data source CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// ID of Index CloudFormation `IndexId`.
+    pub index_id: rt::Expr,
+    /// Data source type CloudFormation `Type`.
+    pub type_: data_source::Type,
+}
 impl DataSource {
-    /// Declares a `AWS::Kendra::DataSource` with the stack-unique `id`. Required properties: `index_id` (`IndexId`), `name` (`Name`), `type_` (`Type`).
+    /// Declares a `AWS::Kendra::DataSource` with the stack-unique `id`. Required properties: `name` (`Name`), `index_id` (`IndexId`), `type_` (`Type`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        index_id: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        type_: data_source::Type,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DataSourceRequired) -> Self {
         let mut this = rt::Base::new(id, &DATA_SOURCE_TYPE);
-        this.set("IndexId", Some("index_id"), rt::string(index_id));
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("Type", Some("type"), type_.into());
+        this.set("IndexId", Some("index_id"), rt::string(required.index_id));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("Type", Some("type"), required.type_.into());
         DataSource(this)
     }
     /// CloudFormation `CustomDocumentEnrichmentConfiguration`, Terraform `custom_document_enrichment_configuration`.
@@ -151,7 +155,7 @@ impl DataSourceHandle {
 }
 /// Property types and value sets of [`DataSource`] (`AWS::Kendra::DataSource`).
 pub mod data_source {
-    pub use super::shared::S3Path;
+    pub use super::shared::{S3Path, S3PathRequired};
     use super::*;
     /// CloudFormation property type `AccessControlListConfiguration`.
     ///
@@ -194,28 +198,33 @@ pub mod data_source {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ColumnConfiguration(rt::Props);
+    /// The required values of [`ColumnConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct ColumnConfigurationRequired {
+        /// CloudFormation `DocumentIdColumnName`.
+        pub document_id_column_name: rt::Expr,
+        /// CloudFormation `DocumentDataColumnName`.
+        pub document_data_column_name: rt::Expr,
+        /// CloudFormation `ChangeDetectingColumns`.
+        pub change_detecting_columns: Vec<rt::Expr>,
+    }
     impl ColumnConfiguration {
-        /// A new `ColumnConfiguration`. Required properties: `change_detecting_columns` (`ChangeDetectingColumns`), `document_data_column_name` (`DocumentDataColumnName`), `document_id_column_name` (`DocumentIdColumnName`).
-        pub fn new(
-            change_detecting_columns: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            document_data_column_name: impl Into<rt::Expr>,
-            document_id_column_name: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `ColumnConfiguration`. Required properties: `document_id_column_name` (`DocumentIdColumnName`), `document_data_column_name` (`DocumentDataColumnName`), `change_detecting_columns` (`ChangeDetectingColumns`).
+        pub fn new(required: ColumnConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ChangeDetectingColumns",
                 Some("change_detecting_columns"),
-                rt::strings(change_detecting_columns),
+                rt::strings(required.change_detecting_columns),
             );
             this.set(
                 "DocumentDataColumnName",
                 Some("document_data_column_name"),
-                rt::string(document_data_column_name),
+                rt::string(required.document_data_column_name),
             );
             this.set(
                 "DocumentIdColumnName",
                 Some("document_id_column_name"),
-                rt::string(document_id_column_name),
+                rt::string(required.document_id_column_name),
             );
             ColumnConfiguration(this)
         }
@@ -373,17 +382,30 @@ pub mod data_source {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConfluenceConfiguration(rt::Props);
+    /// The required values of [`ConfluenceConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct ConfluenceConfigurationRequired {
+        /// CloudFormation `ServerUrl`.
+        pub server_url: rt::Expr,
+        /// CloudFormation `SecretArn`.
+        pub secret_arn: rt::Expr,
+        /// CloudFormation `Version`.
+        pub version: ConfluenceVersion,
+    }
     impl ConfluenceConfiguration {
-        /// A new `ConfluenceConfiguration`. Required properties: `secret_arn` (`SecretArn`), `server_url` (`ServerUrl`), `version` (`Version`).
-        pub fn new(
-            secret_arn: impl Into<rt::Expr>,
-            server_url: impl Into<rt::Expr>,
-            version: ConfluenceVersion,
-        ) -> Self {
+        /// A new `ConfluenceConfiguration`. Required properties: `server_url` (`ServerUrl`), `secret_arn` (`SecretArn`), `version` (`Version`).
+        pub fn new(required: ConfluenceConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("SecretArn", Some("secret_arn"), rt::string(secret_arn));
-            this.set("ServerUrl", Some("server_url"), rt::string(server_url));
-            this.set("Version", Some("version"), version.into());
+            this.set(
+                "SecretArn",
+                Some("secret_arn"),
+                rt::string(required.secret_arn),
+            );
+            this.set(
+                "ServerUrl",
+                Some("server_url"),
+                rt::string(required.server_url),
+            );
+            this.set("Version", Some("version"), required.version.into());
             ConfluenceConfiguration(this)
         }
         /// CloudFormation `AttachmentConfiguration`, Terraform `attachment_configuration`.
@@ -618,33 +640,48 @@ pub mod data_source {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConnectionConfiguration(rt::Props);
+    /// The required values of [`ConnectionConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct ConnectionConfigurationRequired {
+        /// CloudFormation `DatabaseHost`.
+        pub database_host: rt::Expr,
+        /// CloudFormation `DatabasePort`.
+        pub database_port: i64,
+        /// CloudFormation `DatabaseName`.
+        pub database_name: rt::Expr,
+        /// CloudFormation `TableName`.
+        pub table_name: rt::Expr,
+        /// CloudFormation `SecretArn`.
+        pub secret_arn: rt::Expr,
+    }
     impl ConnectionConfiguration {
-        /// A new `ConnectionConfiguration`. Required properties: `database_host` (`DatabaseHost`), `database_name` (`DatabaseName`), `database_port` (`DatabasePort`), `secret_arn` (`SecretArn`), `table_name` (`TableName`).
-        pub fn new(
-            database_host: impl Into<rt::Expr>,
-            database_name: impl Into<rt::Expr>,
-            database_port: i64,
-            secret_arn: impl Into<rt::Expr>,
-            table_name: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `ConnectionConfiguration`. Required properties: `database_host` (`DatabaseHost`), `database_port` (`DatabasePort`), `database_name` (`DatabaseName`), `table_name` (`TableName`), `secret_arn` (`SecretArn`).
+        pub fn new(required: ConnectionConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DatabaseHost",
                 Some("database_host"),
-                rt::string(database_host),
+                rt::string(required.database_host),
             );
             this.set(
                 "DatabaseName",
                 Some("database_name"),
-                rt::string(database_name),
+                rt::string(required.database_name),
             );
             this.set(
                 "DatabasePort",
                 Some("database_port"),
-                rt::int(database_port),
+                rt::int(required.database_port),
             );
-            this.set("SecretArn", Some("secret_arn"), rt::string(secret_arn));
-            this.set("TableName", Some("table_name"), rt::string(table_name));
+            this.set(
+                "SecretArn",
+                Some("secret_arn"),
+                rt::string(required.secret_arn),
+            );
+            this.set(
+                "TableName",
+                Some("table_name"),
+                rt::string(required.table_name),
+            );
             ConnectionConfiguration(this)
         }
     }
@@ -819,22 +856,26 @@ pub mod data_source {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataSourceToIndexFieldMapping(rt::Props);
+    /// The required values of [`DataSourceToIndexFieldMapping`], by name: two of them have one type, and a swap must not compile.
+    pub struct DataSourceToIndexFieldMappingRequired {
+        /// CloudFormation `DataSourceFieldName`.
+        pub data_source_field_name: rt::Expr,
+        /// CloudFormation `IndexFieldName`.
+        pub index_field_name: rt::Expr,
+    }
     impl DataSourceToIndexFieldMapping {
         /// A new `DataSourceToIndexFieldMapping`. Required properties: `data_source_field_name` (`DataSourceFieldName`), `index_field_name` (`IndexFieldName`).
-        pub fn new(
-            data_source_field_name: impl Into<rt::Expr>,
-            index_field_name: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: DataSourceToIndexFieldMappingRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DataSourceFieldName",
                 Some("data_source_field_name"),
-                rt::string(data_source_field_name),
+                rt::string(required.data_source_field_name),
             );
             this.set(
                 "IndexFieldName",
                 Some("index_field_name"),
-                rt::string(index_field_name),
+                rt::string(required.index_field_name),
             );
             DataSourceToIndexFieldMapping(this)
         }
@@ -854,19 +895,27 @@ pub mod data_source {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataSourceVpcConfiguration(rt::Props);
+    /// The required values of [`DataSourceVpcConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct DataSourceVpcConfigurationRequired {
+        /// CloudFormation `SubnetIds`.
+        pub subnet_ids: Vec<rt::Expr>,
+        /// CloudFormation `SecurityGroupIds`.
+        pub security_group_ids: Vec<rt::Expr>,
+    }
     impl DataSourceVpcConfiguration {
-        /// A new `DataSourceVpcConfiguration`. Required properties: `security_group_ids` (`SecurityGroupIds`), `subnet_ids` (`SubnetIds`).
-        pub fn new(
-            security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
+        /// A new `DataSourceVpcConfiguration`. Required properties: `subnet_ids` (`SubnetIds`), `security_group_ids` (`SecurityGroupIds`).
+        pub fn new(required: DataSourceVpcConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                rt::strings(security_group_ids),
+                rt::strings(required.security_group_ids),
             );
-            this.set("SubnetIds", Some("subnet_ids"), rt::strings(subnet_ids));
+            this.set(
+                "SubnetIds",
+                Some("subnet_ids"),
+                rt::strings(required.subnet_ids),
+            );
             DataSourceVpcConfiguration(this)
         }
     }
@@ -877,10 +926,10 @@ pub mod data_source {
     #[derive(Clone, Debug)]
     pub struct DatabaseConfiguration(rt::Props);
     impl DatabaseConfiguration {
-        /// A new `DatabaseConfiguration`. Required properties: `column_configuration` (`ColumnConfiguration`), `connection_configuration` (`ConnectionConfiguration`), `database_engine_type` (`DatabaseEngineType`).
+        /// A new `DatabaseConfiguration`. Required properties: `connection_configuration` (`ConnectionConfiguration`), `column_configuration` (`ColumnConfiguration`), `database_engine_type` (`DatabaseEngineType`).
         pub fn new(
-            column_configuration: ColumnConfiguration,
             connection_configuration: ConnectionConfiguration,
+            column_configuration: ColumnConfiguration,
             database_engine_type: DatabaseEngineType,
         ) -> Self {
             let mut this = rt::Props::default();
@@ -1133,12 +1182,27 @@ pub mod data_source {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HookConfiguration(rt::Props);
+    /// The required values of [`HookConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct HookConfigurationRequired {
+        /// CloudFormation `LambdaArn`.
+        pub lambda_arn: rt::Expr,
+        /// CloudFormation `S3Bucket`.
+        pub s3_bucket: rt::Expr,
+    }
     impl HookConfiguration {
         /// A new `HookConfiguration`. Required properties: `lambda_arn` (`LambdaArn`), `s3_bucket` (`S3Bucket`).
-        pub fn new(lambda_arn: impl Into<rt::Expr>, s3_bucket: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: HookConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("LambdaArn", Some("lambda_arn"), rt::string(lambda_arn));
-            this.set("S3Bucket", Some("s3_bucket"), rt::string(s3_bucket));
+            this.set(
+                "LambdaArn",
+                Some("lambda_arn"),
+                rt::string(required.lambda_arn),
+            );
+            this.set(
+                "S3Bucket",
+                Some("s3_bucket"),
+                rt::string(required.s3_bucket),
+            );
             HookConfiguration(this)
         }
         /// CloudFormation `InvocationCondition`, Terraform `invocation_condition`.
@@ -1189,24 +1253,33 @@ pub mod data_source {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OneDriveConfiguration(rt::Props);
+    /// The required values of [`OneDriveConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct OneDriveConfigurationRequired {
+        /// CloudFormation `TenantDomain`.
+        pub tenant_domain: rt::Expr,
+        /// CloudFormation `SecretArn`.
+        pub secret_arn: rt::Expr,
+        /// CloudFormation `OneDriveUsers`.
+        pub one_drive_users: OneDriveUsers,
+    }
     impl OneDriveConfiguration {
-        /// A new `OneDriveConfiguration`. Required properties: `one_drive_users` (`OneDriveUsers`), `secret_arn` (`SecretArn`), `tenant_domain` (`TenantDomain`).
-        pub fn new(
-            one_drive_users: OneDriveUsers,
-            secret_arn: impl Into<rt::Expr>,
-            tenant_domain: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `OneDriveConfiguration`. Required properties: `tenant_domain` (`TenantDomain`), `secret_arn` (`SecretArn`), `one_drive_users` (`OneDriveUsers`).
+        pub fn new(required: OneDriveConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "OneDriveUsers",
                 Some("one_drive_users"),
-                one_drive_users.into(),
+                required.one_drive_users.into(),
             );
-            this.set("SecretArn", Some("secret_arn"), rt::string(secret_arn));
+            this.set(
+                "SecretArn",
+                Some("secret_arn"),
+                rt::string(required.secret_arn),
+            );
             this.set(
                 "TenantDomain",
                 Some("tenant_domain"),
-                rt::string(tenant_domain),
+                rt::string(required.tenant_domain),
             );
             OneDriveConfiguration(this)
         }
@@ -1438,12 +1511,27 @@ pub mod data_source {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SalesforceConfiguration(rt::Props);
+    /// The required values of [`SalesforceConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct SalesforceConfigurationRequired {
+        /// CloudFormation `ServerUrl`.
+        pub server_url: rt::Expr,
+        /// CloudFormation `SecretArn`.
+        pub secret_arn: rt::Expr,
+    }
     impl SalesforceConfiguration {
-        /// A new `SalesforceConfiguration`. Required properties: `secret_arn` (`SecretArn`), `server_url` (`ServerUrl`).
-        pub fn new(secret_arn: impl Into<rt::Expr>, server_url: impl Into<rt::Expr>) -> Self {
+        /// A new `SalesforceConfiguration`. Required properties: `server_url` (`ServerUrl`), `secret_arn` (`SecretArn`).
+        pub fn new(required: SalesforceConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("SecretArn", Some("secret_arn"), rt::string(secret_arn));
-            this.set("ServerUrl", Some("server_url"), rt::string(server_url));
+            this.set(
+                "SecretArn",
+                Some("secret_arn"),
+                rt::string(required.secret_arn),
+            );
+            this.set(
+                "ServerUrl",
+                Some("server_url"),
+                rt::string(required.server_url),
+            );
             SalesforceConfiguration(this)
         }
         /// CloudFormation `ChatterFeedConfiguration`, Terraform `chatter_feed_configuration`.
@@ -1534,19 +1622,23 @@ pub mod data_source {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SalesforceCustomKnowledgeArticleTypeConfiguration(rt::Props);
+    /// The required values of [`SalesforceCustomKnowledgeArticleTypeConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct SalesforceCustomKnowledgeArticleTypeConfigurationRequired {
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// CloudFormation `DocumentDataFieldName`.
+        pub document_data_field_name: rt::Expr,
+    }
     impl SalesforceCustomKnowledgeArticleTypeConfiguration {
-        /// A new `SalesforceCustomKnowledgeArticleTypeConfiguration`. Required properties: `document_data_field_name` (`DocumentDataFieldName`), `name` (`Name`).
-        pub fn new(
-            document_data_field_name: impl Into<rt::Expr>,
-            name: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `SalesforceCustomKnowledgeArticleTypeConfiguration`. Required properties: `name` (`Name`), `document_data_field_name` (`DocumentDataFieldName`).
+        pub fn new(required: SalesforceCustomKnowledgeArticleTypeConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DocumentDataFieldName",
                 Some("document_data_field_name"),
-                rt::string(document_data_field_name),
+                rt::string(required.document_data_field_name),
             );
-            this.set("Name", Some("name"), rt::string(name));
+            this.set("Name", Some("name"), rt::string(required.name));
             SalesforceCustomKnowledgeArticleTypeConfiguration(this)
         }
         /// Constraints: length 1..=100. CloudFormation `DocumentTitleFieldName`, Terraform `document_title_field_name`.
@@ -1686,10 +1778,10 @@ pub mod data_source {
     #[derive(Clone, Debug)]
     pub struct SalesforceStandardObjectConfiguration(rt::Props);
     impl SalesforceStandardObjectConfiguration {
-        /// A new `SalesforceStandardObjectConfiguration`. Required properties: `document_data_field_name` (`DocumentDataFieldName`), `name` (`Name`).
+        /// A new `SalesforceStandardObjectConfiguration`. Required properties: `name` (`Name`), `document_data_field_name` (`DocumentDataFieldName`).
         pub fn new(
-            document_data_field_name: impl Into<rt::Expr>,
             name: SalesforceStandardObjectName,
+            document_data_field_name: impl Into<rt::Expr>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -1725,20 +1817,29 @@ pub mod data_source {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ServiceNowConfiguration(rt::Props);
+    /// The required values of [`ServiceNowConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct ServiceNowConfigurationRequired {
+        /// CloudFormation `HostUrl`.
+        pub host_url: rt::Expr,
+        /// CloudFormation `SecretArn`.
+        pub secret_arn: rt::Expr,
+        /// CloudFormation `ServiceNowBuildVersion`.
+        pub service_now_build_version: ServiceNowBuildVersionType,
+    }
     impl ServiceNowConfiguration {
         /// A new `ServiceNowConfiguration`. Required properties: `host_url` (`HostUrl`), `secret_arn` (`SecretArn`), `service_now_build_version` (`ServiceNowBuildVersion`).
-        pub fn new(
-            host_url: impl Into<rt::Expr>,
-            secret_arn: impl Into<rt::Expr>,
-            service_now_build_version: ServiceNowBuildVersionType,
-        ) -> Self {
+        pub fn new(required: ServiceNowConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("HostUrl", Some("host_url"), rt::string(host_url));
-            this.set("SecretArn", Some("secret_arn"), rt::string(secret_arn));
+            this.set("HostUrl", Some("host_url"), rt::string(required.host_url));
+            this.set(
+                "SecretArn",
+                Some("secret_arn"),
+                rt::string(required.secret_arn),
+            );
             this.set(
                 "ServiceNowBuildVersion",
                 Some("service_now_build_version"),
-                service_now_build_version.into(),
+                required.service_now_build_version.into(),
             );
             ServiceNowConfiguration(this)
         }
@@ -1929,11 +2030,11 @@ pub mod data_source {
     #[derive(Clone, Debug)]
     pub struct SharePointConfiguration(rt::Props);
     impl SharePointConfiguration {
-        /// A new `SharePointConfiguration`. Required properties: `secret_arn` (`SecretArn`), `share_point_version` (`SharePointVersion`), `urls` (`Urls`).
+        /// A new `SharePointConfiguration`. Required properties: `urls` (`Urls`), `secret_arn` (`SecretArn`), `share_point_version` (`SharePointVersion`).
         pub fn new(
+            urls: impl IntoIterator<Item = impl Into<rt::Expr>>,
             secret_arn: impl Into<rt::Expr>,
             share_point_version: SharePointVersion,
-            urls: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("SecretArn", Some("secret_arn"), rt::string(secret_arn));
@@ -2097,13 +2198,26 @@ pub mod data_source {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WebCrawlerBasicAuthentication(rt::Props);
+    /// The required values of [`WebCrawlerBasicAuthentication`], by name: two of them have one type, and a swap must not compile.
+    pub struct WebCrawlerBasicAuthenticationRequired {
+        /// CloudFormation `Host`.
+        pub host: rt::Expr,
+        /// CloudFormation `Port`.
+        pub port: i64,
+        /// CloudFormation `Credentials`.
+        pub credentials: rt::Expr,
+    }
     impl WebCrawlerBasicAuthentication {
-        /// A new `WebCrawlerBasicAuthentication`. Required properties: `credentials` (`Credentials`), `host` (`Host`), `port` (`Port`).
-        pub fn new(credentials: impl Into<rt::Expr>, host: impl Into<rt::Expr>, port: i64) -> Self {
+        /// A new `WebCrawlerBasicAuthentication`. Required properties: `host` (`Host`), `port` (`Port`), `credentials` (`Credentials`).
+        pub fn new(required: WebCrawlerBasicAuthenticationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Credentials", Some("credentials"), rt::string(credentials));
-            this.set("Host", Some("host"), rt::string(host));
-            this.set("Port", Some("port"), rt::int(port));
+            this.set(
+                "Credentials",
+                Some("credentials"),
+                rt::string(required.credentials),
+            );
+            this.set("Host", Some("host"), rt::string(required.host));
+            this.set("Port", Some("port"), rt::int(required.port));
             WebCrawlerBasicAuthentication(this)
         }
     }
@@ -2651,21 +2765,26 @@ static FAQ_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`Faq`], by name: two of them have one type, and a swap must not compile.
+pub struct FaqRequired {
+    /// Index ID CloudFormation `IndexId`.
+    pub index_id: rt::Expr,
+    /// FAQ name CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// FAQ S3 path CloudFormation `S3Path`.
+    pub s3_path: faq::S3Path,
+    /// FAQ role ARN CloudFormation `RoleArn`.
+    pub role_arn: rt::Expr,
+}
 impl Faq {
-    /// Declares a `AWS::Kendra::Faq` with the stack-unique `id`. Required properties: `index_id` (`IndexId`), `name` (`Name`), `role_arn` (`RoleArn`), `s3_path` (`S3Path`).
+    /// Declares a `AWS::Kendra::Faq` with the stack-unique `id`. Required properties: `index_id` (`IndexId`), `name` (`Name`), `s3_path` (`S3Path`), `role_arn` (`RoleArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        index_id: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        role_arn: impl Into<rt::Expr>,
-        s3_path: faq::S3Path,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: FaqRequired) -> Self {
         let mut this = rt::Base::new(id, &FAQ_TYPE);
-        this.set("IndexId", Some("index_id"), rt::string(index_id));
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
-        this.set("S3Path", Some("s3_path"), s3_path.into());
+        this.set("IndexId", Some("index_id"), rt::string(required.index_id));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
+        this.set("S3Path", Some("s3_path"), required.s3_path.into());
         Faq(this)
     }
     /// FAQ description
@@ -2709,7 +2828,7 @@ impl FaqHandle {
 }
 /// Property types and value sets of [`Faq`] (`AWS::Kendra::Faq`).
 pub mod faq {
-    pub use super::shared::S3Path;
+    pub use super::shared::{S3Path, S3PathRequired};
     use super::*;
     /// The values `FileFormat` accepts in `Kendra::Faq`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -2770,21 +2889,24 @@ static FEATURED_RESULTS_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`FeaturedResultsSet`], by name: two of them have one type, and a swap must not compile.
+pub struct FeaturedResultsSetRequired {
+    /// The identifier of the index that you want to use for featuring results. CloudFormation `IndexId`.
+    pub index_id: rt::Expr,
+    /// A name for the set of featured results. CloudFormation `FeaturedResultsSetName`.
+    pub featured_results_set_name: rt::Expr,
+}
 impl FeaturedResultsSet {
-    /// Declares a `AWS::Kendra::FeaturedResultsSet` with the stack-unique `id`. Required properties: `featured_results_set_name` (`FeaturedResultsSetName`), `index_id` (`IndexId`).
+    /// Declares a `AWS::Kendra::FeaturedResultsSet` with the stack-unique `id`. Required properties: `index_id` (`IndexId`), `featured_results_set_name` (`FeaturedResultsSetName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        featured_results_set_name: impl Into<rt::Expr>,
-        index_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: FeaturedResultsSetRequired) -> Self {
         let mut this = rt::Base::new(id, &FEATURED_RESULTS_SET_TYPE);
         this.set(
             "FeaturedResultsSetName",
             Some("featured_results_set_name"),
-            rt::string(featured_results_set_name),
+            rt::string(required.featured_results_set_name),
         );
-        this.set("IndexId", Some("index_id"), rt::string(index_id));
+        this.set("IndexId", Some("index_id"), rt::string(required.index_id));
         FeaturedResultsSet(this)
     }
     /// A description for the set of featured results.
@@ -2923,19 +3045,23 @@ static INDEX_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`Index`], by name: two of them have one type, and a swap must not compile.
+pub struct IndexRequired {
+    /// Name of index CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// Role Arn CloudFormation `RoleArn`.
+    pub role_arn: rt::Expr,
+    /// Edition of index CloudFormation `Edition`.
+    pub edition: index::Edition,
+}
 impl Index {
-    /// Declares a `AWS::Kendra::Index` with the stack-unique `id`. Required properties: `edition` (`Edition`), `name` (`Name`), `role_arn` (`RoleArn`).
+    /// Declares a `AWS::Kendra::Index` with the stack-unique `id`. Required properties: `name` (`Name`), `role_arn` (`RoleArn`), `edition` (`Edition`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        edition: index::Edition,
-        name: impl Into<rt::Expr>,
-        role_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: IndexRequired) -> Self {
         let mut this = rt::Base::new(id, &INDEX_TYPE);
-        this.set("Edition", Some("edition"), edition.into());
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+        this.set("Edition", Some("edition"), required.edition.into());
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
         Index(this)
     }
     /// Capacity units
@@ -3027,19 +3153,26 @@ pub mod index {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CapacityUnitsConfiguration(rt::Props);
+    /// The required values of [`CapacityUnitsConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct CapacityUnitsConfigurationRequired {
+        /// CloudFormation `StorageCapacityUnits`.
+        pub storage_capacity_units: i64,
+        /// CloudFormation `QueryCapacityUnits`.
+        pub query_capacity_units: i64,
+    }
     impl CapacityUnitsConfiguration {
-        /// A new `CapacityUnitsConfiguration`. Required properties: `query_capacity_units` (`QueryCapacityUnits`), `storage_capacity_units` (`StorageCapacityUnits`).
-        pub fn new(query_capacity_units: i64, storage_capacity_units: i64) -> Self {
+        /// A new `CapacityUnitsConfiguration`. Required properties: `storage_capacity_units` (`StorageCapacityUnits`), `query_capacity_units` (`QueryCapacityUnits`).
+        pub fn new(required: CapacityUnitsConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "QueryCapacityUnits",
                 Some("query_capacity_units"),
-                rt::int(query_capacity_units),
+                rt::int(required.query_capacity_units),
             );
             this.set(
                 "StorageCapacityUnits",
                 Some("storage_capacity_units"),
-                rt::int(storage_capacity_units),
+                rt::int(required.storage_capacity_units),
             );
             CapacityUnitsConfiguration(this)
         }
@@ -3075,22 +3208,26 @@ pub mod index {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct JsonTokenTypeConfiguration(rt::Props);
+    /// The required values of [`JsonTokenTypeConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct JsonTokenTypeConfigurationRequired {
+        /// CloudFormation `UserNameAttributeField`.
+        pub user_name_attribute_field: rt::Expr,
+        /// CloudFormation `GroupAttributeField`.
+        pub group_attribute_field: rt::Expr,
+    }
     impl JsonTokenTypeConfiguration {
-        /// A new `JsonTokenTypeConfiguration`. Required properties: `group_attribute_field` (`GroupAttributeField`), `user_name_attribute_field` (`UserNameAttributeField`).
-        pub fn new(
-            group_attribute_field: impl Into<rt::Expr>,
-            user_name_attribute_field: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `JsonTokenTypeConfiguration`. Required properties: `user_name_attribute_field` (`UserNameAttributeField`), `group_attribute_field` (`GroupAttributeField`).
+        pub fn new(required: JsonTokenTypeConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "GroupAttributeField",
                 Some("group_attribute_field"),
-                rt::string(group_attribute_field),
+                rt::string(required.group_attribute_field),
             );
             this.set(
                 "UserNameAttributeField",
                 Some("user_name_attribute_field"),
-                rt::string(user_name_attribute_field),
+                rt::string(required.user_name_attribute_field),
             );
             JsonTokenTypeConfiguration(this)
         }
@@ -3406,24 +3543,29 @@ static QUERY_SUGGESTIONS_BLOCK_LIST_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
+/// The required values of [`QuerySuggestionsBlockList`], by name: two of them have one type, and a swap must not compile.
+pub struct QuerySuggestionsBlockListRequired {
+    /// The identifier of the index for the block list. CloudFormation `IndexId`.
+    pub index_id: rt::Expr,
+    /// The name of the block list. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// Information required to find a specific file in an Amazon S3 bucket. CloudFormation `SourceS3Path`.
+    pub source_s3_path: query_suggestions_block_list::S3Path,
+    /// The Amazon Resource Name (ARN) of an IAM role with permission to access the S3 bucket that contains the block list text file. CloudFormation `RoleArn`.
+    pub role_arn: rt::Expr,
+}
 impl QuerySuggestionsBlockList {
-    /// Declares a `AWS::Kendra::QuerySuggestionsBlockList` with the stack-unique `id`. Required properties: `index_id` (`IndexId`), `name` (`Name`), `role_arn` (`RoleArn`), `source_s3_path` (`SourceS3Path`).
+    /// Declares a `AWS::Kendra::QuerySuggestionsBlockList` with the stack-unique `id`. Required properties: `index_id` (`IndexId`), `name` (`Name`), `source_s3_path` (`SourceS3Path`), `role_arn` (`RoleArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        index_id: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        role_arn: impl Into<rt::Expr>,
-        source_s3_path: query_suggestions_block_list::S3Path,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: QuerySuggestionsBlockListRequired) -> Self {
         let mut this = rt::Base::new(id, &QUERY_SUGGESTIONS_BLOCK_LIST_TYPE);
-        this.set("IndexId", Some("index_id"), rt::string(index_id));
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+        this.set("IndexId", Some("index_id"), rt::string(required.index_id));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
         this.set(
             "SourceS3Path",
             Some("source_s3_path"),
-            source_s3_path.into(),
+            required.source_s3_path.into(),
         );
         QuerySuggestionsBlockList(this)
     }
@@ -3465,12 +3607,19 @@ pub mod query_suggestions_block_list {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3Path(rt::Props);
+    /// The required values of [`S3Path`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3PathRequired {
+        /// The name of the S3 bucket that contains the file. CloudFormation `Bucket`.
+        pub bucket: rt::Expr,
+        /// The name of the file. CloudFormation `Key`.
+        pub key: rt::Expr,
+    }
     impl S3Path {
         /// A new `S3Path`. Required properties: `bucket` (`Bucket`), `key` (`Key`).
-        pub fn new(bucket: impl Into<rt::Expr>, key: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: S3PathRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Bucket", Some("bucket"), rt::string(bucket));
-            this.set("Key", Some("key"), rt::string(key));
+            this.set("Bucket", Some("bucket"), rt::string(required.bucket));
+            this.set("Key", Some("key"), rt::string(required.key));
             S3Path(this)
         }
     }
@@ -3520,24 +3669,29 @@ static THESAURUS_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
     awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
+/// The required values of [`Thesaurus`], by name: two of them have one type, and a swap must not compile.
+pub struct ThesaurusRequired {
+    /// The identifier of the index for the thesaurus. CloudFormation `IndexId`.
+    pub index_id: rt::Expr,
+    /// A name for the thesaurus. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// An IAM role that gives Amazon Kendra permissions to access the thesaurus file specified in SourceS3Path. CloudFormation `RoleArn`.
+    pub role_arn: rt::Expr,
+    /// Information required to find a specific file in an Amazon S3 bucket. CloudFormation `SourceS3Path`.
+    pub source_s3_path: thesaurus::S3Path,
+}
 impl Thesaurus {
     /// Declares a `AWS::Kendra::Thesaurus` with the stack-unique `id`. Required properties: `index_id` (`IndexId`), `name` (`Name`), `role_arn` (`RoleArn`), `source_s3_path` (`SourceS3Path`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        index_id: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        role_arn: impl Into<rt::Expr>,
-        source_s3_path: thesaurus::S3Path,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ThesaurusRequired) -> Self {
         let mut this = rt::Base::new(id, &THESAURUS_TYPE);
-        this.set("IndexId", Some("index_id"), rt::string(index_id));
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+        this.set("IndexId", Some("index_id"), rt::string(required.index_id));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
         this.set(
             "SourceS3Path",
             Some("source_s3_path"),
-            source_s3_path.into(),
+            required.source_s3_path.into(),
         );
         Thesaurus(this)
     }
@@ -3579,12 +3733,19 @@ pub mod thesaurus {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3Path(rt::Props);
+    /// The required values of [`S3Path`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3PathRequired {
+        /// The name of the S3 bucket that contains the file. CloudFormation `Bucket`.
+        pub bucket: rt::Expr,
+        /// The name of the file. CloudFormation `Key`.
+        pub key: rt::Expr,
+    }
     impl S3Path {
         /// A new `S3Path`. Required properties: `bucket` (`Bucket`), `key` (`Key`).
-        pub fn new(bucket: impl Into<rt::Expr>, key: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: S3PathRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Bucket", Some("bucket"), rt::string(bucket));
-            this.set("Key", Some("key"), rt::string(key));
+            this.set("Bucket", Some("bucket"), rt::string(required.bucket));
+            this.set("Key", Some("key"), rt::string(required.key));
             S3Path(this)
         }
     }
@@ -3599,12 +3760,19 @@ pub mod shared {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3Path(rt::Props);
+    /// The required values of [`S3Path`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3PathRequired {
+        /// CloudFormation `Bucket`.
+        pub bucket: rt::Expr,
+        /// CloudFormation `Key`.
+        pub key: rt::Expr,
+    }
     impl S3Path {
         /// A new `S3Path`. Required properties: `bucket` (`Bucket`), `key` (`Key`).
-        pub fn new(bucket: impl Into<rt::Expr>, key: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: S3PathRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Bucket", Some("bucket"), rt::string(bucket));
-            this.set("Key", Some("key"), rt::string(key));
+            this.set("Bucket", Some("bucket"), rt::string(required.bucket));
+            this.set("Key", Some("key"), rt::string(required.key));
             S3Path(this)
         }
     }

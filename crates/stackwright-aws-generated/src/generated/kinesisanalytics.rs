@@ -92,7 +92,8 @@ impl ApplicationHandle {
 /// Property types and value sets of [`Application`] (`AWS::KinesisAnalytics::Application`).
 pub mod application {
     pub use super::shared::{
-        CsvMappingParameters, JsonMappingParameters, MappingParameters, RecordColumn, RecordFormat,
+        CsvMappingParameters, CsvMappingParametersRequired, JsonMappingParameters,
+        MappingParameters, RecordColumn, RecordColumnRequired, RecordFormat,
     };
     use super::*;
     /// CloudFormation property type `Input`.
@@ -101,8 +102,8 @@ pub mod application {
     #[derive(Clone, Debug)]
     pub struct Input(rt::Props);
     impl Input {
-        /// A new `Input`. Required properties: `input_schema` (`InputSchema`), `name_prefix` (`NamePrefix`).
-        pub fn new(input_schema: InputSchema, name_prefix: impl Into<rt::Expr>) -> Self {
+        /// A new `Input`. Required properties: `name_prefix` (`NamePrefix`), `input_schema` (`InputSchema`).
+        pub fn new(name_prefix: impl Into<rt::Expr>, input_schema: InputSchema) -> Self {
             let mut this = rt::Props::default();
             this.set("InputSchema", None, input_schema.into());
             this.set("NamePrefix", None, rt::string(name_prefix));
@@ -139,12 +140,19 @@ pub mod application {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InputLambdaProcessor(rt::Props);
+    /// The required values of [`InputLambdaProcessor`], by name: two of them have one type, and a swap must not compile.
+    pub struct InputLambdaProcessorRequired {
+        /// CloudFormation `ResourceARN`.
+        pub resource_arn: rt::Expr,
+        /// CloudFormation `RoleARN`.
+        pub role_arn: rt::Expr,
+    }
     impl InputLambdaProcessor {
         /// A new `InputLambdaProcessor`. Required properties: `resource_arn` (`ResourceARN`), `role_arn` (`RoleARN`).
-        pub fn new(resource_arn: impl Into<rt::Expr>, role_arn: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: InputLambdaProcessorRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ResourceARN", None, rt::string(resource_arn));
-            this.set("RoleARN", None, rt::string(role_arn));
+            this.set("ResourceARN", None, rt::string(required.resource_arn));
+            this.set("RoleARN", None, rt::string(required.role_arn));
             InputLambdaProcessor(this)
         }
     }
@@ -213,12 +221,19 @@ pub mod application {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KinesisFirehoseInput(rt::Props);
+    /// The required values of [`KinesisFirehoseInput`], by name: two of them have one type, and a swap must not compile.
+    pub struct KinesisFirehoseInputRequired {
+        /// CloudFormation `ResourceARN`.
+        pub resource_arn: rt::Expr,
+        /// CloudFormation `RoleARN`.
+        pub role_arn: rt::Expr,
+    }
     impl KinesisFirehoseInput {
         /// A new `KinesisFirehoseInput`. Required properties: `resource_arn` (`ResourceARN`), `role_arn` (`RoleARN`).
-        pub fn new(resource_arn: impl Into<rt::Expr>, role_arn: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: KinesisFirehoseInputRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ResourceARN", None, rt::string(resource_arn));
-            this.set("RoleARN", None, rt::string(role_arn));
+            this.set("ResourceARN", None, rt::string(required.resource_arn));
+            this.set("RoleARN", None, rt::string(required.role_arn));
             KinesisFirehoseInput(this)
         }
     }
@@ -228,12 +243,19 @@ pub mod application {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KinesisStreamsInput(rt::Props);
+    /// The required values of [`KinesisStreamsInput`], by name: two of them have one type, and a swap must not compile.
+    pub struct KinesisStreamsInputRequired {
+        /// CloudFormation `ResourceARN`.
+        pub resource_arn: rt::Expr,
+        /// CloudFormation `RoleARN`.
+        pub role_arn: rt::Expr,
+    }
     impl KinesisStreamsInput {
         /// A new `KinesisStreamsInput`. Required properties: `resource_arn` (`ResourceARN`), `role_arn` (`RoleARN`).
-        pub fn new(resource_arn: impl Into<rt::Expr>, role_arn: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: KinesisStreamsInputRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ResourceARN", None, rt::string(resource_arn));
-            this.set("RoleARN", None, rt::string(role_arn));
+            this.set("ResourceARN", None, rt::string(required.resource_arn));
+            this.set("RoleARN", None, rt::string(required.role_arn));
             KinesisStreamsInput(this)
         }
     }
@@ -322,12 +344,19 @@ pub mod application_output {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KinesisFirehoseOutput(rt::Props);
+    /// The required values of [`KinesisFirehoseOutput`], by name: two of them have one type, and a swap must not compile.
+    pub struct KinesisFirehoseOutputRequired {
+        /// CloudFormation `ResourceARN`.
+        pub resource_arn: rt::Expr,
+        /// CloudFormation `RoleARN`.
+        pub role_arn: rt::Expr,
+    }
     impl KinesisFirehoseOutput {
         /// A new `KinesisFirehoseOutput`. Required properties: `resource_arn` (`ResourceARN`), `role_arn` (`RoleARN`).
-        pub fn new(resource_arn: impl Into<rt::Expr>, role_arn: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: KinesisFirehoseOutputRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ResourceARN", None, rt::string(resource_arn));
-            this.set("RoleARN", None, rt::string(role_arn));
+            this.set("ResourceARN", None, rt::string(required.resource_arn));
+            this.set("RoleARN", None, rt::string(required.role_arn));
             KinesisFirehoseOutput(this)
         }
     }
@@ -337,12 +366,19 @@ pub mod application_output {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KinesisStreamsOutput(rt::Props);
+    /// The required values of [`KinesisStreamsOutput`], by name: two of them have one type, and a swap must not compile.
+    pub struct KinesisStreamsOutputRequired {
+        /// CloudFormation `ResourceARN`.
+        pub resource_arn: rt::Expr,
+        /// CloudFormation `RoleARN`.
+        pub role_arn: rt::Expr,
+    }
     impl KinesisStreamsOutput {
         /// A new `KinesisStreamsOutput`. Required properties: `resource_arn` (`ResourceARN`), `role_arn` (`RoleARN`).
-        pub fn new(resource_arn: impl Into<rt::Expr>, role_arn: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: KinesisStreamsOutputRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ResourceARN", None, rt::string(resource_arn));
-            this.set("RoleARN", None, rt::string(role_arn));
+            this.set("ResourceARN", None, rt::string(required.resource_arn));
+            this.set("RoleARN", None, rt::string(required.role_arn));
             KinesisStreamsOutput(this)
         }
     }
@@ -352,12 +388,19 @@ pub mod application_output {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LambdaOutput(rt::Props);
+    /// The required values of [`LambdaOutput`], by name: two of them have one type, and a swap must not compile.
+    pub struct LambdaOutputRequired {
+        /// CloudFormation `ResourceARN`.
+        pub resource_arn: rt::Expr,
+        /// CloudFormation `RoleARN`.
+        pub role_arn: rt::Expr,
+    }
     impl LambdaOutput {
         /// A new `LambdaOutput`. Required properties: `resource_arn` (`ResourceARN`), `role_arn` (`RoleARN`).
-        pub fn new(resource_arn: impl Into<rt::Expr>, role_arn: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: LambdaOutputRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ResourceARN", None, rt::string(resource_arn));
-            this.set("RoleARN", None, rt::string(role_arn));
+            this.set("ResourceARN", None, rt::string(required.resource_arn));
+            this.set("RoleARN", None, rt::string(required.role_arn));
             LambdaOutput(this)
         }
     }
@@ -430,12 +473,12 @@ static APPLICATION_REFERENCE_DATA_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: None,
 };
 impl ApplicationReferenceDataSource {
-    /// Declares a `AWS::KinesisAnalytics::ApplicationReferenceDataSource` with the stack-unique `id`. Required properties: `application_name` (`ApplicationName`), `reference_data_source` (`ReferenceDataSource`).
+    /// Declares a `AWS::KinesisAnalytics::ApplicationReferenceDataSource` with the stack-unique `id`. Required properties: `reference_data_source` (`ReferenceDataSource`), `application_name` (`ApplicationName`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        application_name: impl Into<rt::Expr>,
         reference_data_source: application_reference_data_source::ReferenceDataSource,
+        application_name: impl Into<rt::Expr>,
     ) -> Self {
         let mut this = rt::Base::new(id, &APPLICATION_REFERENCE_DATA_SOURCE_TYPE);
         this.set("ApplicationName", None, rt::string(application_name));
@@ -460,7 +503,8 @@ impl ApplicationReferenceDataSourceHandle {
 /// Property types and value sets of [`ApplicationReferenceDataSource`] (`AWS::KinesisAnalytics::ApplicationReferenceDataSource`).
 pub mod application_reference_data_source {
     pub use super::shared::{
-        CsvMappingParameters, JsonMappingParameters, MappingParameters, RecordColumn, RecordFormat,
+        CsvMappingParameters, CsvMappingParametersRequired, JsonMappingParameters,
+        MappingParameters, RecordColumn, RecordColumnRequired, RecordFormat,
     };
     use super::*;
     /// CloudFormation property type `ReferenceDataSource`.
@@ -515,17 +559,26 @@ pub mod application_reference_data_source {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3ReferenceDataSource(rt::Props);
+    /// The required values of [`S3ReferenceDataSource`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3ReferenceDataSourceRequired {
+        /// CloudFormation `BucketARN`.
+        pub bucket_arn: rt::Expr,
+        /// CloudFormation `FileKey`.
+        pub file_key: rt::Expr,
+        /// CloudFormation `ReferenceRoleARN`.
+        pub reference_role_arn: rt::Expr,
+    }
     impl S3ReferenceDataSource {
         /// A new `S3ReferenceDataSource`. Required properties: `bucket_arn` (`BucketARN`), `file_key` (`FileKey`), `reference_role_arn` (`ReferenceRoleARN`).
-        pub fn new(
-            bucket_arn: impl Into<rt::Expr>,
-            file_key: impl Into<rt::Expr>,
-            reference_role_arn: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: S3ReferenceDataSourceRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("BucketARN", None, rt::string(bucket_arn));
-            this.set("FileKey", None, rt::string(file_key));
-            this.set("ReferenceRoleARN", None, rt::string(reference_role_arn));
+            this.set("BucketARN", None, rt::string(required.bucket_arn));
+            this.set("FileKey", None, rt::string(required.file_key));
+            this.set(
+                "ReferenceRoleARN",
+                None,
+                rt::string(required.reference_role_arn),
+            );
             S3ReferenceDataSource(this)
         }
     }
@@ -540,19 +593,27 @@ pub mod shared {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CsvMappingParameters(rt::Props);
+    /// The required values of [`CsvMappingParameters`], by name: two of them have one type, and a swap must not compile.
+    pub struct CsvMappingParametersRequired {
+        /// CloudFormation `RecordColumnDelimiter`.
+        pub record_column_delimiter: rt::Expr,
+        /// CloudFormation `RecordRowDelimiter`.
+        pub record_row_delimiter: rt::Expr,
+    }
     impl CsvMappingParameters {
         /// A new `CsvMappingParameters`. Required properties: `record_column_delimiter` (`RecordColumnDelimiter`), `record_row_delimiter` (`RecordRowDelimiter`).
-        pub fn new(
-            record_column_delimiter: impl Into<rt::Expr>,
-            record_row_delimiter: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: CsvMappingParametersRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "RecordColumnDelimiter",
                 None,
-                rt::string(record_column_delimiter),
+                rt::string(required.record_column_delimiter),
             );
-            this.set("RecordRowDelimiter", None, rt::string(record_row_delimiter));
+            this.set(
+                "RecordRowDelimiter",
+                None,
+                rt::string(required.record_row_delimiter),
+            );
             CsvMappingParameters(this)
         }
     }
@@ -599,12 +660,19 @@ pub mod shared {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RecordColumn(rt::Props);
+    /// The required values of [`RecordColumn`], by name: two of them have one type, and a swap must not compile.
+    pub struct RecordColumnRequired {
+        /// CloudFormation `SqlType`.
+        pub sql_type: rt::Expr,
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+    }
     impl RecordColumn {
-        /// A new `RecordColumn`. Required properties: `name` (`Name`), `sql_type` (`SqlType`).
-        pub fn new(name: impl Into<rt::Expr>, sql_type: impl Into<rt::Expr>) -> Self {
+        /// A new `RecordColumn`. Required properties: `sql_type` (`SqlType`), `name` (`Name`).
+        pub fn new(required: RecordColumnRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", None, rt::string(name));
-            this.set("SqlType", None, rt::string(sql_type));
+            this.set("Name", None, rt::string(required.name));
+            this.set("SqlType", None, rt::string(required.sql_type));
             RecordColumn(this)
         }
         /// CloudFormation `Mapping`; awscc has no attribute for it, so Terraform synthesis reports it when set.

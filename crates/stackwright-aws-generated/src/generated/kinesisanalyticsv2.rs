@@ -141,8 +141,8 @@ pub mod application {
     #[derive(Clone, Debug)]
     pub struct ApplicationCodeConfiguration(rt::Props);
     impl ApplicationCodeConfiguration {
-        /// A new `ApplicationCodeConfiguration`. Required properties: `code_content` (`CodeContent`), `code_content_type` (`CodeContentType`).
-        pub fn new(code_content: CodeContent, code_content_type: CodeContentType) -> Self {
+        /// A new `ApplicationCodeConfiguration`. Required properties: `code_content_type` (`CodeContentType`), `code_content` (`CodeContent`).
+        pub fn new(code_content_type: CodeContentType, code_content: CodeContent) -> Self {
             let mut this = rt::Props::default();
             this.set("CodeContent", Some("code_content"), code_content.into());
             this.set(
@@ -534,22 +534,26 @@ pub mod application {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CsvMappingParameters(rt::Props);
+    /// The required values of [`CsvMappingParameters`], by name: two of them have one type, and a swap must not compile.
+    pub struct CsvMappingParametersRequired {
+        /// The row delimiter. For example, in a CSV format, '\n' is the typical row delimiter. CloudFormation `RecordRowDelimiter`.
+        pub record_row_delimiter: rt::Expr,
+        /// The column delimiter. CloudFormation `RecordColumnDelimiter`.
+        pub record_column_delimiter: rt::Expr,
+    }
     impl CsvMappingParameters {
-        /// A new `CsvMappingParameters`. Required properties: `record_column_delimiter` (`RecordColumnDelimiter`), `record_row_delimiter` (`RecordRowDelimiter`).
-        pub fn new(
-            record_column_delimiter: impl Into<rt::Expr>,
-            record_row_delimiter: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `CsvMappingParameters`. Required properties: `record_row_delimiter` (`RecordRowDelimiter`), `record_column_delimiter` (`RecordColumnDelimiter`).
+        pub fn new(required: CsvMappingParametersRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "RecordColumnDelimiter",
                 Some("record_column_delimiter"),
-                rt::string(record_column_delimiter),
+                rt::string(required.record_column_delimiter),
             );
             this.set(
                 "RecordRowDelimiter",
                 Some("record_row_delimiter"),
-                rt::string(record_row_delimiter),
+                rt::string(required.record_row_delimiter),
             );
             CsvMappingParameters(this)
         }
@@ -738,8 +742,8 @@ pub mod application {
     #[derive(Clone, Debug)]
     pub struct Input(rt::Props);
     impl Input {
-        /// A new `Input`. Required properties: `input_schema` (`InputSchema`), `name_prefix` (`NamePrefix`).
-        pub fn new(input_schema: InputSchema, name_prefix: impl Into<rt::Expr>) -> Self {
+        /// A new `Input`. Required properties: `name_prefix` (`NamePrefix`), `input_schema` (`InputSchema`).
+        pub fn new(name_prefix: impl Into<rt::Expr>, input_schema: InputSchema) -> Self {
             let mut this = rt::Props::default();
             this.set("InputSchema", Some("input_schema"), input_schema.into());
             this.set("NamePrefix", Some("name_prefix"), rt::string(name_prefix));
@@ -995,17 +999,26 @@ pub mod application {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MavenReference(rt::Props);
+    /// The required values of [`MavenReference`], by name: two of them have one type, and a swap must not compile.
+    pub struct MavenReferenceRequired {
+        /// The artifact ID of the Maven reference. CloudFormation `ArtifactId`.
+        pub artifact_id: rt::Expr,
+        /// The group ID of the Maven reference. CloudFormation `GroupId`.
+        pub group_id: rt::Expr,
+        /// The version of the Maven reference. CloudFormation `Version`.
+        pub version: rt::Expr,
+    }
     impl MavenReference {
         /// A new `MavenReference`. Required properties: `artifact_id` (`ArtifactId`), `group_id` (`GroupId`), `version` (`Version`).
-        pub fn new(
-            artifact_id: impl Into<rt::Expr>,
-            group_id: impl Into<rt::Expr>,
-            version: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: MavenReferenceRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ArtifactId", Some("artifact_id"), rt::string(artifact_id));
-            this.set("GroupId", Some("group_id"), rt::string(group_id));
-            this.set("Version", Some("version"), rt::string(version));
+            this.set(
+                "ArtifactId",
+                Some("artifact_id"),
+                rt::string(required.artifact_id),
+            );
+            this.set("GroupId", Some("group_id"), rt::string(required.group_id));
+            this.set("Version", Some("version"), rt::string(required.version));
             MavenReference(this)
         }
     }
@@ -1139,12 +1152,19 @@ pub mod application {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RecordColumn(rt::Props);
+    /// The required values of [`RecordColumn`], by name: two of them have one type, and a swap must not compile.
+    pub struct RecordColumnRequired {
+        /// The type of column created in the in-application input stream or reference table. CloudFormation `SqlType`.
+        pub sql_type: rt::Expr,
+        /// The name of the column that is created in the in-application input stream or reference table. CloudFormation `Name`.
+        pub name: rt::Expr,
+    }
     impl RecordColumn {
-        /// A new `RecordColumn`. Required properties: `name` (`Name`), `sql_type` (`SqlType`).
-        pub fn new(name: impl Into<rt::Expr>, sql_type: impl Into<rt::Expr>) -> Self {
+        /// A new `RecordColumn`. Required properties: `sql_type` (`SqlType`), `name` (`Name`).
+        pub fn new(required: RecordColumnRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("SqlType", Some("sql_type"), rt::string(sql_type));
+            this.set("Name", Some("name"), rt::string(required.name));
+            this.set("SqlType", Some("sql_type"), rt::string(required.sql_type));
             RecordColumn(this)
         }
         /// A reference to the data element in the streaming input or the reference data source.
@@ -1257,12 +1277,23 @@ pub mod application {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3ContentLocation(rt::Props);
+    /// The required values of [`S3ContentLocation`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3ContentLocationRequired {
+        /// The Amazon Resource Name (ARN) for the S3 bucket containing the application code. CloudFormation `BucketARN`.
+        pub bucket_arn: rt::Expr,
+        /// The file key for the object containing the application code. CloudFormation `FileKey`.
+        pub file_key: rt::Expr,
+    }
     impl S3ContentLocation {
         /// A new `S3ContentLocation`. Required properties: `bucket_arn` (`BucketARN`), `file_key` (`FileKey`).
-        pub fn new(bucket_arn: impl Into<rt::Expr>, file_key: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: S3ContentLocationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("BucketARN", Some("bucket_arn"), rt::string(bucket_arn));
-            this.set("FileKey", Some("file_key"), rt::string(file_key));
+            this.set(
+                "BucketARN",
+                Some("bucket_arn"),
+                rt::string(required.bucket_arn),
+            );
+            this.set("FileKey", Some("file_key"), rt::string(required.file_key));
             S3ContentLocation(this)
         }
         /// The version of the object containing the application code.
@@ -1304,19 +1335,27 @@ pub mod application {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcConfiguration(rt::Props);
+    /// The required values of [`VpcConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct VpcConfigurationRequired {
+        /// The array of SecurityGroup IDs used by the VPC configuration. CloudFormation `SecurityGroupIds`.
+        pub security_group_ids: Vec<rt::Expr>,
+        /// The array of Subnet IDs used by the VPC configuration. CloudFormation `SubnetIds`.
+        pub subnet_ids: Vec<rt::Expr>,
+    }
     impl VpcConfiguration {
         /// A new `VpcConfiguration`. Required properties: `security_group_ids` (`SecurityGroupIds`), `subnet_ids` (`SubnetIds`).
-        pub fn new(
-            security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
+        pub fn new(required: VpcConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                rt::strings(security_group_ids),
+                rt::strings(required.security_group_ids),
             );
-            this.set("SubnetIds", Some("subnet_ids"), rt::strings(subnet_ids));
+            this.set(
+                "SubnetIds",
+                Some("subnet_ids"),
+                rt::strings(required.subnet_ids),
+            );
             VpcConfiguration(this)
         }
     }
@@ -1582,12 +1621,12 @@ static APPLICATION_CLOUD_WATCH_LOGGING_OPTION_TYPE: rt::TypeInfo = rt::TypeInfo 
     awscc_schema: None,
 };
 impl ApplicationCloudWatchLoggingOption {
-    /// Declares a `AWS::KinesisAnalyticsV2::ApplicationCloudWatchLoggingOption` with the stack-unique `id`. Required properties: `application_name` (`ApplicationName`), `cloud_watch_logging_option` (`CloudWatchLoggingOption`).
+    /// Declares a `AWS::KinesisAnalyticsV2::ApplicationCloudWatchLoggingOption` with the stack-unique `id`. Required properties: `cloud_watch_logging_option` (`CloudWatchLoggingOption`), `application_name` (`ApplicationName`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        application_name: impl Into<rt::Expr>,
         cloud_watch_logging_option: application_cloud_watch_logging_option::CloudWatchLoggingOption,
+        application_name: impl Into<rt::Expr>,
     ) -> Self {
         let mut this = rt::Base::new(id, &APPLICATION_CLOUD_WATCH_LOGGING_OPTION_TYPE);
         this.set("ApplicationName", None, rt::string(application_name));
@@ -1819,12 +1858,12 @@ static APPLICATION_REFERENCE_DATA_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: None,
 };
 impl ApplicationReferenceDataSource {
-    /// Declares a `AWS::KinesisAnalyticsV2::ApplicationReferenceDataSource` with the stack-unique `id`. Required properties: `application_name` (`ApplicationName`), `reference_data_source` (`ReferenceDataSource`).
+    /// Declares a `AWS::KinesisAnalyticsV2::ApplicationReferenceDataSource` with the stack-unique `id`. Required properties: `reference_data_source` (`ReferenceDataSource`), `application_name` (`ApplicationName`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        application_name: impl Into<rt::Expr>,
         reference_data_source: application_reference_data_source::ReferenceDataSource,
+        application_name: impl Into<rt::Expr>,
     ) -> Self {
         let mut this = rt::Base::new(id, &APPLICATION_REFERENCE_DATA_SOURCE_TYPE);
         this.set("ApplicationName", None, rt::string(application_name));
@@ -1854,19 +1893,27 @@ pub mod application_reference_data_source {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CsvMappingParameters(rt::Props);
+    /// The required values of [`CsvMappingParameters`], by name: two of them have one type, and a swap must not compile.
+    pub struct CsvMappingParametersRequired {
+        /// CloudFormation `RecordColumnDelimiter`.
+        pub record_column_delimiter: rt::Expr,
+        /// CloudFormation `RecordRowDelimiter`.
+        pub record_row_delimiter: rt::Expr,
+    }
     impl CsvMappingParameters {
         /// A new `CsvMappingParameters`. Required properties: `record_column_delimiter` (`RecordColumnDelimiter`), `record_row_delimiter` (`RecordRowDelimiter`).
-        pub fn new(
-            record_column_delimiter: impl Into<rt::Expr>,
-            record_row_delimiter: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: CsvMappingParametersRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "RecordColumnDelimiter",
                 None,
-                rt::string(record_column_delimiter),
+                rt::string(required.record_column_delimiter),
             );
-            this.set("RecordRowDelimiter", None, rt::string(record_row_delimiter));
+            this.set(
+                "RecordRowDelimiter",
+                None,
+                rt::string(required.record_row_delimiter),
+            );
             CsvMappingParameters(this)
         }
     }
@@ -1913,12 +1960,19 @@ pub mod application_reference_data_source {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RecordColumn(rt::Props);
+    /// The required values of [`RecordColumn`], by name: two of them have one type, and a swap must not compile.
+    pub struct RecordColumnRequired {
+        /// CloudFormation `SqlType`.
+        pub sql_type: rt::Expr,
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+    }
     impl RecordColumn {
-        /// A new `RecordColumn`. Required properties: `name` (`Name`), `sql_type` (`SqlType`).
-        pub fn new(name: impl Into<rt::Expr>, sql_type: impl Into<rt::Expr>) -> Self {
+        /// A new `RecordColumn`. Required properties: `sql_type` (`SqlType`), `name` (`Name`).
+        pub fn new(required: RecordColumnRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", None, rt::string(name));
-            this.set("SqlType", None, rt::string(sql_type));
+            this.set("Name", None, rt::string(required.name));
+            this.set("SqlType", None, rt::string(required.sql_type));
             RecordColumn(this)
         }
         /// CloudFormation `Mapping`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1999,12 +2053,19 @@ pub mod application_reference_data_source {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3ReferenceDataSource(rt::Props);
+    /// The required values of [`S3ReferenceDataSource`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3ReferenceDataSourceRequired {
+        /// CloudFormation `BucketARN`.
+        pub bucket_arn: rt::Expr,
+        /// CloudFormation `FileKey`.
+        pub file_key: rt::Expr,
+    }
     impl S3ReferenceDataSource {
         /// A new `S3ReferenceDataSource`. Required properties: `bucket_arn` (`BucketARN`), `file_key` (`FileKey`).
-        pub fn new(bucket_arn: impl Into<rt::Expr>, file_key: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: S3ReferenceDataSourceRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("BucketARN", None, rt::string(bucket_arn));
-            this.set("FileKey", None, rt::string(file_key));
+            this.set("BucketARN", None, rt::string(required.bucket_arn));
+            this.set("FileKey", None, rt::string(required.file_key));
             S3ReferenceDataSource(this)
         }
     }

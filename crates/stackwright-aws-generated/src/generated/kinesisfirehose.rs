@@ -289,20 +289,29 @@ pub mod delivery_stream {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AmazonOpenSearchServerlessDestinationConfiguration(rt::Props);
+    /// The required values of [`AmazonOpenSearchServerlessDestinationConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct AmazonOpenSearchServerlessDestinationConfigurationRequired {
+        /// CloudFormation `IndexName`.
+        pub index_name: rt::Expr,
+        /// CloudFormation `S3Configuration`.
+        pub s3_configuration: S3DestinationConfiguration,
+        /// CloudFormation `RoleARN`.
+        pub role_arn: rt::Expr,
+    }
     impl AmazonOpenSearchServerlessDestinationConfiguration {
-        /// A new `AmazonOpenSearchServerlessDestinationConfiguration`. Required properties: `index_name` (`IndexName`), `role_arn` (`RoleARN`), `s3_configuration` (`S3Configuration`).
-        pub fn new(
-            index_name: impl Into<rt::Expr>,
-            role_arn: impl Into<rt::Expr>,
-            s3_configuration: S3DestinationConfiguration,
-        ) -> Self {
+        /// A new `AmazonOpenSearchServerlessDestinationConfiguration`. Required properties: `index_name` (`IndexName`), `s3_configuration` (`S3Configuration`), `role_arn` (`RoleARN`).
+        pub fn new(required: AmazonOpenSearchServerlessDestinationConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("IndexName", Some("index_name"), rt::string(index_name));
-            this.set("RoleARN", Some("role_arn"), rt::string(role_arn));
+            this.set(
+                "IndexName",
+                Some("index_name"),
+                rt::string(required.index_name),
+            );
+            this.set("RoleARN", Some("role_arn"), rt::string(required.role_arn));
             this.set(
                 "S3Configuration",
                 Some("s3_configuration"),
-                s3_configuration.into(),
+                required.s3_configuration.into(),
             );
             AmazonOpenSearchServerlessDestinationConfiguration(this)
         }
@@ -414,20 +423,29 @@ pub mod delivery_stream {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AmazonopensearchserviceDestinationConfiguration(rt::Props);
+    /// The required values of [`AmazonopensearchserviceDestinationConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct AmazonopensearchserviceDestinationConfigurationRequired {
+        /// CloudFormation `IndexName`.
+        pub index_name: rt::Expr,
+        /// CloudFormation `S3Configuration`.
+        pub s3_configuration: S3DestinationConfiguration,
+        /// CloudFormation `RoleARN`.
+        pub role_arn: rt::Expr,
+    }
     impl AmazonopensearchserviceDestinationConfiguration {
-        /// A new `AmazonopensearchserviceDestinationConfiguration`. Required properties: `index_name` (`IndexName`), `role_arn` (`RoleARN`), `s3_configuration` (`S3Configuration`).
-        pub fn new(
-            index_name: impl Into<rt::Expr>,
-            role_arn: impl Into<rt::Expr>,
-            s3_configuration: S3DestinationConfiguration,
-        ) -> Self {
+        /// A new `AmazonopensearchserviceDestinationConfiguration`. Required properties: `index_name` (`IndexName`), `s3_configuration` (`S3Configuration`), `role_arn` (`RoleARN`).
+        pub fn new(required: AmazonopensearchserviceDestinationConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("IndexName", Some("index_name"), rt::string(index_name));
-            this.set("RoleARN", Some("role_arn"), rt::string(role_arn));
+            this.set(
+                "IndexName",
+                Some("index_name"),
+                rt::string(required.index_name),
+            );
+            this.set("RoleARN", Some("role_arn"), rt::string(required.role_arn));
             this.set(
                 "S3Configuration",
                 Some("s3_configuration"),
-                s3_configuration.into(),
+                required.s3_configuration.into(),
             );
             AmazonopensearchserviceDestinationConfiguration(this)
         }
@@ -541,8 +559,8 @@ pub mod delivery_stream {
     #[derive(Clone, Debug)]
     pub struct AuthenticationConfiguration(rt::Props);
     impl AuthenticationConfiguration {
-        /// A new `AuthenticationConfiguration`. Required properties: `connectivity` (`Connectivity`), `role_arn` (`RoleARN`).
-        pub fn new(connectivity: Connectivity, role_arn: impl Into<rt::Expr>) -> Self {
+        /// A new `AuthenticationConfiguration`. Required properties: `role_arn` (`RoleARN`), `connectivity` (`Connectivity`).
+        pub fn new(role_arn: impl Into<rt::Expr>, connectivity: Connectivity) -> Self {
             let mut this = rt::Props::default();
             this.set("Connectivity", Some("connectivity"), connectivity.into());
             this.set("RoleARN", Some("role_arn"), rt::string(role_arn));
@@ -760,39 +778,49 @@ pub mod delivery_stream {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DatabaseSourceConfiguration(rt::Props);
+    /// The required values of [`DatabaseSourceConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct DatabaseSourceConfigurationRequired {
+        /// CloudFormation `Type`.
+        pub type_: Type2,
+        /// CloudFormation `Endpoint`.
+        pub endpoint: rt::Expr,
+        /// CloudFormation `Port`.
+        pub port: i64,
+        /// CloudFormation `Databases`.
+        pub databases: Databases,
+        /// CloudFormation `Tables`.
+        pub tables: DatabaseTables,
+        /// CloudFormation `SnapshotWatermarkTable`.
+        pub snapshot_watermark_table: rt::Expr,
+        /// CloudFormation `DatabaseSourceAuthenticationConfiguration`.
+        pub database_source_authentication_configuration: DatabaseSourceAuthenticationConfiguration,
+        /// CloudFormation `DatabaseSourceVPCConfiguration`.
+        pub database_source_vpc_configuration: DatabaseSourceVpcConfiguration,
+    }
     impl DatabaseSourceConfiguration {
-        /// A new `DatabaseSourceConfiguration`. Required properties: `database_source_authentication_configuration` (`DatabaseSourceAuthenticationConfiguration`), `database_source_vpc_configuration` (`DatabaseSourceVPCConfiguration`), `databases` (`Databases`), `endpoint` (`Endpoint`), `port` (`Port`), `snapshot_watermark_table` (`SnapshotWatermarkTable`), `tables` (`Tables`), `type_` (`Type`).
-        pub fn new(
-            database_source_authentication_configuration: DatabaseSourceAuthenticationConfiguration,
-            database_source_vpc_configuration: DatabaseSourceVpcConfiguration,
-            databases: Databases,
-            endpoint: impl Into<rt::Expr>,
-            port: i64,
-            snapshot_watermark_table: impl Into<rt::Expr>,
-            tables: DatabaseTables,
-            type_: Type2,
-        ) -> Self {
+        /// A new `DatabaseSourceConfiguration`. Required properties: `type_` (`Type`), `endpoint` (`Endpoint`), `port` (`Port`), `databases` (`Databases`), `tables` (`Tables`), `snapshot_watermark_table` (`SnapshotWatermarkTable`), `database_source_authentication_configuration` (`DatabaseSourceAuthenticationConfiguration`), `database_source_vpc_configuration` (`DatabaseSourceVPCConfiguration`).
+        pub fn new(required: DatabaseSourceConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DatabaseSourceAuthenticationConfiguration",
                 Some("database_source_authentication_configuration"),
-                database_source_authentication_configuration.into(),
+                required.database_source_authentication_configuration.into(),
             );
             this.set(
                 "DatabaseSourceVPCConfiguration",
                 Some("database_source_vpc_configuration"),
-                database_source_vpc_configuration.into(),
+                required.database_source_vpc_configuration.into(),
             );
-            this.set("Databases", Some("databases"), databases.into());
-            this.set("Endpoint", Some("endpoint"), rt::string(endpoint));
-            this.set("Port", Some("port"), rt::int(port));
+            this.set("Databases", Some("databases"), required.databases.into());
+            this.set("Endpoint", Some("endpoint"), rt::string(required.endpoint));
+            this.set("Port", Some("port"), rt::int(required.port));
             this.set(
                 "SnapshotWatermarkTable",
                 Some("snapshot_watermark_table"),
-                rt::string(snapshot_watermark_table),
+                rt::string(required.snapshot_watermark_table),
             );
-            this.set("Tables", Some("tables"), tables.into());
-            this.set("Type", Some("type"), type_.into());
+            this.set("Tables", Some("tables"), required.tables.into());
+            this.set("Type", Some("type"), required.type_.into());
             DatabaseSourceConfiguration(this)
         }
         /// CloudFormation `Columns`, Terraform `columns`.
@@ -943,22 +971,26 @@ pub mod delivery_stream {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DestinationTableConfiguration(rt::Props);
+    /// The required values of [`DestinationTableConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct DestinationTableConfigurationRequired {
+        /// CloudFormation `DestinationDatabaseName`.
+        pub destination_database_name: rt::Expr,
+        /// CloudFormation `DestinationTableName`.
+        pub destination_table_name: rt::Expr,
+    }
     impl DestinationTableConfiguration {
         /// A new `DestinationTableConfiguration`. Required properties: `destination_database_name` (`DestinationDatabaseName`), `destination_table_name` (`DestinationTableName`).
-        pub fn new(
-            destination_database_name: impl Into<rt::Expr>,
-            destination_table_name: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: DestinationTableConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DestinationDatabaseName",
                 Some("destination_database_name"),
-                rt::string(destination_database_name),
+                rt::string(required.destination_database_name),
             );
             this.set(
                 "DestinationTableName",
                 Some("destination_table_name"),
-                rt::string(destination_table_name),
+                rt::string(required.destination_table_name),
             );
             DestinationTableConfiguration(this)
         }
@@ -1082,20 +1114,29 @@ pub mod delivery_stream {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ElasticsearchDestinationConfiguration(rt::Props);
+    /// The required values of [`ElasticsearchDestinationConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct ElasticsearchDestinationConfigurationRequired {
+        /// CloudFormation `IndexName`.
+        pub index_name: rt::Expr,
+        /// CloudFormation `S3Configuration`.
+        pub s3_configuration: S3DestinationConfiguration,
+        /// CloudFormation `RoleARN`.
+        pub role_arn: rt::Expr,
+    }
     impl ElasticsearchDestinationConfiguration {
-        /// A new `ElasticsearchDestinationConfiguration`. Required properties: `index_name` (`IndexName`), `role_arn` (`RoleARN`), `s3_configuration` (`S3Configuration`).
-        pub fn new(
-            index_name: impl Into<rt::Expr>,
-            role_arn: impl Into<rt::Expr>,
-            s3_configuration: S3DestinationConfiguration,
-        ) -> Self {
+        /// A new `ElasticsearchDestinationConfiguration`. Required properties: `index_name` (`IndexName`), `s3_configuration` (`S3Configuration`), `role_arn` (`RoleARN`).
+        pub fn new(required: ElasticsearchDestinationConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("IndexName", Some("index_name"), rt::string(index_name));
-            this.set("RoleARN", Some("role_arn"), rt::string(role_arn));
+            this.set(
+                "IndexName",
+                Some("index_name"),
+                rt::string(required.index_name),
+            );
+            this.set("RoleARN", Some("role_arn"), rt::string(required.role_arn));
             this.set(
                 "S3Configuration",
                 Some("s3_configuration"),
-                s3_configuration.into(),
+                required.s3_configuration.into(),
             );
             ElasticsearchDestinationConfiguration(this)
         }
@@ -1239,12 +1280,23 @@ pub mod delivery_stream {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ExtendedS3DestinationConfiguration(rt::Props);
+    /// The required values of [`ExtendedS3DestinationConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct ExtendedS3DestinationConfigurationRequired {
+        /// CloudFormation `BucketARN`.
+        pub bucket_arn: rt::Expr,
+        /// CloudFormation `RoleARN`.
+        pub role_arn: rt::Expr,
+    }
     impl ExtendedS3DestinationConfiguration {
         /// A new `ExtendedS3DestinationConfiguration`. Required properties: `bucket_arn` (`BucketARN`), `role_arn` (`RoleARN`).
-        pub fn new(bucket_arn: impl Into<rt::Expr>, role_arn: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: ExtendedS3DestinationConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("BucketARN", Some("bucket_arn"), rt::string(bucket_arn));
-            this.set("RoleARN", Some("role_arn"), rt::string(role_arn));
+            this.set(
+                "BucketARN",
+                Some("bucket_arn"),
+                rt::string(required.bucket_arn),
+            );
+            this.set("RoleARN", Some("role_arn"), rt::string(required.role_arn));
             ExtendedS3DestinationConfiguration(this)
         }
         /// CloudFormation `BufferingHints`, Terraform `buffering_hints`.
@@ -1389,22 +1441,26 @@ pub mod delivery_stream {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HttpEndpointCommonAttribute(rt::Props);
+    /// The required values of [`HttpEndpointCommonAttribute`], by name: two of them have one type, and a swap must not compile.
+    pub struct HttpEndpointCommonAttributeRequired {
+        /// CloudFormation `AttributeName`.
+        pub attribute_name: rt::Expr,
+        /// CloudFormation `AttributeValue`.
+        pub attribute_value: rt::Expr,
+    }
     impl HttpEndpointCommonAttribute {
         /// A new `HttpEndpointCommonAttribute`. Required properties: `attribute_name` (`AttributeName`), `attribute_value` (`AttributeValue`).
-        pub fn new(
-            attribute_name: impl Into<rt::Expr>,
-            attribute_value: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: HttpEndpointCommonAttributeRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AttributeName",
                 Some("attribute_name"),
-                rt::string(attribute_name),
+                rt::string(required.attribute_name),
             );
             this.set(
                 "AttributeValue",
                 Some("attribute_value"),
-                rt::string(attribute_value),
+                rt::string(required.attribute_value),
             );
             HttpEndpointCommonAttribute(this)
         }
@@ -1557,10 +1613,10 @@ pub mod delivery_stream {
     #[derive(Clone, Debug)]
     pub struct IcebergDestinationConfiguration(rt::Props);
     impl IcebergDestinationConfiguration {
-        /// A new `IcebergDestinationConfiguration`. Required properties: `catalog_configuration` (`CatalogConfiguration`), `role_arn` (`RoleARN`), `s3_configuration` (`S3Configuration`).
+        /// A new `IcebergDestinationConfiguration`. Required properties: `role_arn` (`RoleARN`), `catalog_configuration` (`CatalogConfiguration`), `s3_configuration` (`S3Configuration`).
         pub fn new(
-            catalog_configuration: CatalogConfiguration,
             role_arn: impl Into<rt::Expr>,
+            catalog_configuration: CatalogConfiguration,
             s3_configuration: S3DestinationConfiguration,
         ) -> Self {
             let mut this = rt::Props::default();
@@ -1678,16 +1734,23 @@ pub mod delivery_stream {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KinesisStreamSourceConfiguration(rt::Props);
+    /// The required values of [`KinesisStreamSourceConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct KinesisStreamSourceConfigurationRequired {
+        /// CloudFormation `RoleARN`.
+        pub role_arn: rt::Expr,
+        /// CloudFormation `KinesisStreamARN`.
+        pub kinesis_stream_arn: rt::Expr,
+    }
     impl KinesisStreamSourceConfiguration {
-        /// A new `KinesisStreamSourceConfiguration`. Required properties: `kinesis_stream_arn` (`KinesisStreamARN`), `role_arn` (`RoleARN`).
-        pub fn new(kinesis_stream_arn: impl Into<rt::Expr>, role_arn: impl Into<rt::Expr>) -> Self {
+        /// A new `KinesisStreamSourceConfiguration`. Required properties: `role_arn` (`RoleARN`), `kinesis_stream_arn` (`KinesisStreamARN`).
+        pub fn new(required: KinesisStreamSourceConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "KinesisStreamARN",
                 Some("kinesis_stream_arn"),
-                rt::string(kinesis_stream_arn),
+                rt::string(required.kinesis_stream_arn),
             );
-            this.set("RoleARN", Some("role_arn"), rt::string(role_arn));
+            this.set("RoleARN", Some("role_arn"), rt::string(required.role_arn));
             KinesisStreamSourceConfiguration(this)
         }
     }
@@ -1715,25 +1778,34 @@ pub mod delivery_stream {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MskSourceConfiguration(rt::Props);
+    /// The required values of [`MskSourceConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct MskSourceConfigurationRequired {
+        /// CloudFormation `MSKClusterARN`.
+        pub msk_cluster_arn: rt::Expr,
+        /// CloudFormation `TopicName`.
+        pub topic_name: rt::Expr,
+        /// CloudFormation `AuthenticationConfiguration`.
+        pub authentication_configuration: AuthenticationConfiguration,
+    }
     impl MskSourceConfiguration {
-        /// A new `MskSourceConfiguration`. Required properties: `authentication_configuration` (`AuthenticationConfiguration`), `msk_cluster_arn` (`MSKClusterARN`), `topic_name` (`TopicName`).
-        pub fn new(
-            authentication_configuration: AuthenticationConfiguration,
-            msk_cluster_arn: impl Into<rt::Expr>,
-            topic_name: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `MskSourceConfiguration`. Required properties: `msk_cluster_arn` (`MSKClusterARN`), `topic_name` (`TopicName`), `authentication_configuration` (`AuthenticationConfiguration`).
+        pub fn new(required: MskSourceConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AuthenticationConfiguration",
                 Some("authentication_configuration"),
-                authentication_configuration.into(),
+                required.authentication_configuration.into(),
             );
             this.set(
                 "MSKClusterARN",
                 Some("msk_cluster_arn"),
-                rt::string(msk_cluster_arn),
+                rt::string(required.msk_cluster_arn),
             );
-            this.set("TopicName", Some("topic_name"), rt::string(topic_name));
+            this.set(
+                "TopicName",
+                Some("topic_name"),
+                rt::string(required.topic_name),
+            );
             MskSourceConfiguration(this)
         }
         /// CloudFormation `ReadFromTimestamp`, Terraform `read_from_timestamp`.
@@ -2028,8 +2100,8 @@ pub mod delivery_stream {
     #[derive(Clone, Debug)]
     pub struct ProcessorParameter(rt::Props);
     impl ProcessorParameter {
-        /// A new `ProcessorParameter`. Required properties: `parameter_name` (`ParameterName`), `parameter_value` (`ParameterValue`).
-        pub fn new(parameter_name: ParameterName, parameter_value: impl Into<rt::Expr>) -> Self {
+        /// A new `ProcessorParameter`. Required properties: `parameter_value` (`ParameterValue`), `parameter_name` (`ParameterName`).
+        pub fn new(parameter_value: impl Into<rt::Expr>, parameter_name: ParameterName) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ParameterName",
@@ -2050,26 +2122,36 @@ pub mod delivery_stream {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RedshiftDestinationConfiguration(rt::Props);
+    /// The required values of [`RedshiftDestinationConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct RedshiftDestinationConfigurationRequired {
+        /// CloudFormation `S3Configuration`.
+        pub s3_configuration: S3DestinationConfiguration,
+        /// CloudFormation `ClusterJDBCURL`.
+        pub cluster_jdbcurl: rt::Expr,
+        /// CloudFormation `CopyCommand`.
+        pub copy_command: CopyCommand,
+        /// CloudFormation `RoleARN`.
+        pub role_arn: rt::Expr,
+    }
     impl RedshiftDestinationConfiguration {
-        /// A new `RedshiftDestinationConfiguration`. Required properties: `cluster_jdbcurl` (`ClusterJDBCURL`), `copy_command` (`CopyCommand`), `role_arn` (`RoleARN`), `s3_configuration` (`S3Configuration`).
-        pub fn new(
-            cluster_jdbcurl: impl Into<rt::Expr>,
-            copy_command: CopyCommand,
-            role_arn: impl Into<rt::Expr>,
-            s3_configuration: S3DestinationConfiguration,
-        ) -> Self {
+        /// A new `RedshiftDestinationConfiguration`. Required properties: `s3_configuration` (`S3Configuration`), `cluster_jdbcurl` (`ClusterJDBCURL`), `copy_command` (`CopyCommand`), `role_arn` (`RoleARN`).
+        pub fn new(required: RedshiftDestinationConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ClusterJDBCURL",
                 Some("cluster_jdbcurl"),
-                rt::string(cluster_jdbcurl),
+                rt::string(required.cluster_jdbcurl),
             );
-            this.set("CopyCommand", Some("copy_command"), copy_command.into());
-            this.set("RoleARN", Some("role_arn"), rt::string(role_arn));
+            this.set(
+                "CopyCommand",
+                Some("copy_command"),
+                required.copy_command.into(),
+            );
+            this.set("RoleARN", Some("role_arn"), rt::string(required.role_arn));
             this.set(
                 "S3Configuration",
                 Some("s3_configuration"),
-                s3_configuration.into(),
+                required.s3_configuration.into(),
             );
             RedshiftDestinationConfiguration(this)
         }
@@ -2182,12 +2264,23 @@ pub mod delivery_stream {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3DestinationConfiguration(rt::Props);
+    /// The required values of [`S3DestinationConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3DestinationConfigurationRequired {
+        /// CloudFormation `BucketARN`.
+        pub bucket_arn: rt::Expr,
+        /// CloudFormation `RoleARN`.
+        pub role_arn: rt::Expr,
+    }
     impl S3DestinationConfiguration {
         /// A new `S3DestinationConfiguration`. Required properties: `bucket_arn` (`BucketARN`), `role_arn` (`RoleARN`).
-        pub fn new(bucket_arn: impl Into<rt::Expr>, role_arn: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: S3DestinationConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("BucketARN", Some("bucket_arn"), rt::string(bucket_arn));
-            this.set("RoleARN", Some("role_arn"), rt::string(role_arn));
+            this.set(
+                "BucketARN",
+                Some("bucket_arn"),
+                rt::string(required.bucket_arn),
+            );
+            this.set("RoleARN", Some("role_arn"), rt::string(required.role_arn));
             S3DestinationConfiguration(this)
         }
         /// CloudFormation `BufferingHints`, Terraform `buffering_hints`.
@@ -2386,27 +2479,39 @@ pub mod delivery_stream {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SnowflakeDestinationConfiguration(rt::Props);
+    /// The required values of [`SnowflakeDestinationConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct SnowflakeDestinationConfigurationRequired {
+        /// CloudFormation `AccountUrl`.
+        pub account_url: rt::Expr,
+        /// CloudFormation `Database`.
+        pub database: rt::Expr,
+        /// CloudFormation `Schema`.
+        pub schema: rt::Expr,
+        /// CloudFormation `Table`.
+        pub table: rt::Expr,
+        /// CloudFormation `RoleARN`.
+        pub role_arn: rt::Expr,
+        /// CloudFormation `S3Configuration`.
+        pub s3_configuration: S3DestinationConfiguration,
+    }
     impl SnowflakeDestinationConfiguration {
-        /// A new `SnowflakeDestinationConfiguration`. Required properties: `account_url` (`AccountUrl`), `database` (`Database`), `role_arn` (`RoleARN`), `s3_configuration` (`S3Configuration`), `schema` (`Schema`), `table` (`Table`).
-        pub fn new(
-            account_url: impl Into<rt::Expr>,
-            database: impl Into<rt::Expr>,
-            role_arn: impl Into<rt::Expr>,
-            s3_configuration: S3DestinationConfiguration,
-            schema: impl Into<rt::Expr>,
-            table: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `SnowflakeDestinationConfiguration`. Required properties: `account_url` (`AccountUrl`), `database` (`Database`), `schema` (`Schema`), `table` (`Table`), `role_arn` (`RoleARN`), `s3_configuration` (`S3Configuration`).
+        pub fn new(required: SnowflakeDestinationConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("AccountUrl", Some("account_url"), rt::string(account_url));
-            this.set("Database", Some("database"), rt::string(database));
-            this.set("RoleARN", Some("role_arn"), rt::string(role_arn));
+            this.set(
+                "AccountUrl",
+                Some("account_url"),
+                rt::string(required.account_url),
+            );
+            this.set("Database", Some("database"), rt::string(required.database));
+            this.set("RoleARN", Some("role_arn"), rt::string(required.role_arn));
             this.set(
                 "S3Configuration",
                 Some("s3_configuration"),
-                s3_configuration.into(),
+                required.s3_configuration.into(),
             );
-            this.set("Schema", Some("schema"), rt::string(schema));
-            this.set("Table", Some("table"), rt::string(table));
+            this.set("Schema", Some("schema"), rt::string(required.schema));
+            this.set("Table", Some("table"), rt::string(required.table));
             SnowflakeDestinationConfiguration(this)
         }
         /// CloudFormation `BufferingHints`, Terraform `buffering_hints`.
@@ -2616,11 +2721,11 @@ pub mod delivery_stream {
     #[derive(Clone, Debug)]
     pub struct SplunkDestinationConfiguration(rt::Props);
     impl SplunkDestinationConfiguration {
-        /// A new `SplunkDestinationConfiguration`. Required properties: `hec_endpoint` (`HECEndpoint`), `hec_endpoint_type` (`HECEndpointType`), `s3_configuration` (`S3Configuration`).
+        /// A new `SplunkDestinationConfiguration`. Required properties: `hec_endpoint` (`HECEndpoint`), `s3_configuration` (`S3Configuration`), `hec_endpoint_type` (`HECEndpointType`).
         pub fn new(
             hec_endpoint: impl Into<rt::Expr>,
-            hec_endpoint_type: HecEndpointType,
             s3_configuration: S3DestinationConfiguration,
+            hec_endpoint_type: HecEndpointType,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -2746,21 +2851,30 @@ pub mod delivery_stream {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcConfiguration(rt::Props);
+    /// The required values of [`VpcConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct VpcConfigurationRequired {
+        /// CloudFormation `RoleARN`.
+        pub role_arn: rt::Expr,
+        /// CloudFormation `SubnetIds`.
+        pub subnet_ids: Vec<rt::Expr>,
+        /// CloudFormation `SecurityGroupIds`.
+        pub security_group_ids: Vec<rt::Expr>,
+    }
     impl VpcConfiguration {
-        /// A new `VpcConfiguration`. Required properties: `role_arn` (`RoleARN`), `security_group_ids` (`SecurityGroupIds`), `subnet_ids` (`SubnetIds`).
-        pub fn new(
-            role_arn: impl Into<rt::Expr>,
-            security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
+        /// A new `VpcConfiguration`. Required properties: `role_arn` (`RoleARN`), `subnet_ids` (`SubnetIds`), `security_group_ids` (`SecurityGroupIds`).
+        pub fn new(required: VpcConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("RoleARN", Some("role_arn"), rt::string(role_arn));
+            this.set("RoleARN", Some("role_arn"), rt::string(required.role_arn));
             this.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                rt::strings(security_group_ids),
+                rt::strings(required.security_group_ids),
             );
-            this.set("SubnetIds", Some("subnet_ids"), rt::strings(subnet_ids));
+            this.set(
+                "SubnetIds",
+                Some("subnet_ids"),
+                rt::strings(required.subnet_ids),
+            );
             VpcConfiguration(this)
         }
     }

@@ -36,29 +36,38 @@ static DATA_CELLS_FILTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`DataCellsFilter`], by name: two of them have one type, and a swap must not compile.
+pub struct DataCellsFilterRequired {
+    /// The Catalog Id of the Table on which to create a Data Cells Filter. CloudFormation `TableCatalogId`.
+    pub table_catalog_id: rt::Expr,
+    /// The name of the Database that the Table resides in. CloudFormation `DatabaseName`.
+    pub database_name: rt::Expr,
+    /// The name of the Table to create a Data Cells Filter for. CloudFormation `TableName`.
+    pub table_name: rt::Expr,
+    /// The desired name of the Data Cells Filter. CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl DataCellsFilter {
-    /// Declares a `AWS::LakeFormation::DataCellsFilter` with the stack-unique `id`. Required properties: `database_name` (`DatabaseName`), `name` (`Name`), `table_catalog_id` (`TableCatalogId`), `table_name` (`TableName`).
+    /// Declares a `AWS::LakeFormation::DataCellsFilter` with the stack-unique `id`. Required properties: `table_catalog_id` (`TableCatalogId`), `database_name` (`DatabaseName`), `table_name` (`TableName`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        database_name: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        table_catalog_id: impl Into<rt::Expr>,
-        table_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DataCellsFilterRequired) -> Self {
         let mut this = rt::Base::new(id, &DATA_CELLS_FILTER_TYPE);
         this.set(
             "DatabaseName",
             Some("database_name"),
-            rt::string(database_name),
+            rt::string(required.database_name),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         this.set(
             "TableCatalogId",
             Some("table_catalog_id"),
-            rt::string(table_catalog_id),
+            rt::string(required.table_catalog_id),
         );
-        this.set("TableName", Some("table_name"), rt::string(table_name));
+        this.set(
+            "TableName",
+            Some("table_name"),
+            rt::string(required.table_name),
+        );
         DataCellsFilter(this)
     }
     /// A list of columns to be included in this Data Cells Filter.
@@ -589,25 +598,34 @@ static PRINCIPAL_PERMISSIONS_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`PrincipalPermissions`], by name: two of them have one type, and a swap must not compile.
+pub struct PrincipalPermissionsRequired {
+    /// The principal to be granted a permission. CloudFormation `Principal`.
+    pub principal: principal_permissions::DataLakePrincipal,
+    /// The resource to be granted or revoked permissions. CloudFormation `Resource`.
+    pub resource: principal_permissions::Resource,
+    /// The permissions granted or revoked. CloudFormation `Permissions`.
+    pub permissions: Vec<principal_permissions::Permission>,
+    /// Indicates the ability to grant permissions (as a subset of permissions granted). CloudFormation `PermissionsWithGrantOption`.
+    pub permissions_with_grant_option: Vec<principal_permissions::Permission>,
+}
 impl PrincipalPermissions {
-    /// Declares a `AWS::LakeFormation::PrincipalPermissions` with the stack-unique `id`. Required properties: `permissions` (`Permissions`), `permissions_with_grant_option` (`PermissionsWithGrantOption`), `principal` (`Principal`), `resource` (`Resource`).
+    /// Declares a `AWS::LakeFormation::PrincipalPermissions` with the stack-unique `id`. Required properties: `principal` (`Principal`), `resource` (`Resource`), `permissions` (`Permissions`), `permissions_with_grant_option` (`PermissionsWithGrantOption`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        permissions: impl IntoIterator<Item = principal_permissions::Permission>,
-        permissions_with_grant_option: impl IntoIterator<Item = principal_permissions::Permission>,
-        principal: principal_permissions::DataLakePrincipal,
-        resource: principal_permissions::Resource,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: PrincipalPermissionsRequired) -> Self {
         let mut this = rt::Base::new(id, &PRINCIPAL_PERMISSIONS_TYPE);
-        this.set("Permissions", Some("permissions"), rt::list(permissions));
+        this.set(
+            "Permissions",
+            Some("permissions"),
+            rt::list(required.permissions),
+        );
         this.set(
             "PermissionsWithGrantOption",
             Some("permissions_with_grant_option"),
-            rt::list(permissions_with_grant_option),
+            rt::list(required.permissions_with_grant_option),
         );
-        this.set("Principal", Some("principal"), principal.into());
-        this.set("Resource", Some("resource"), resource.into());
+        this.set("Principal", Some("principal"), required.principal.into());
+        this.set("Resource", Some("resource"), required.resource.into());
         PrincipalPermissions(this)
     }
     /// The identifier for the GLUDC.
@@ -672,27 +690,37 @@ pub mod principal_permissions {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataCellsFilterResource(rt::Props);
+    /// The required values of [`DataCellsFilterResource`], by name: two of them have one type, and a swap must not compile.
+    pub struct DataCellsFilterResourceRequired {
+        /// The ID of the catalog to which the table belongs. CloudFormation `TableCatalogId`.
+        pub table_catalog_id: rt::Expr,
+        /// A database in the GLUDC. CloudFormation `DatabaseName`.
+        pub database_name: rt::Expr,
+        /// The name of the table. CloudFormation `TableName`.
+        pub table_name: rt::Expr,
+        /// The name given by the user to the data filter cell. CloudFormation `Name`.
+        pub name: rt::Expr,
+    }
     impl DataCellsFilterResource {
-        /// A new `DataCellsFilterResource`. Required properties: `database_name` (`DatabaseName`), `name` (`Name`), `table_catalog_id` (`TableCatalogId`), `table_name` (`TableName`).
-        pub fn new(
-            database_name: impl Into<rt::Expr>,
-            name: impl Into<rt::Expr>,
-            table_catalog_id: impl Into<rt::Expr>,
-            table_name: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `DataCellsFilterResource`. Required properties: `table_catalog_id` (`TableCatalogId`), `database_name` (`DatabaseName`), `table_name` (`TableName`), `name` (`Name`).
+        pub fn new(required: DataCellsFilterResourceRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DatabaseName",
                 Some("database_name"),
-                rt::string(database_name),
+                rt::string(required.database_name),
             );
-            this.set("Name", Some("name"), rt::string(name));
+            this.set("Name", Some("name"), rt::string(required.name));
             this.set(
                 "TableCatalogId",
                 Some("table_catalog_id"),
-                rt::string(table_catalog_id),
+                rt::string(required.table_catalog_id),
             );
-            this.set("TableName", Some("table_name"), rt::string(table_name));
+            this.set(
+                "TableName",
+                Some("table_name"),
+                rt::string(required.table_name),
+            );
             DataCellsFilterResource(this)
         }
     }
@@ -730,15 +758,26 @@ pub mod principal_permissions {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataLocationResource(rt::Props);
+    /// The required values of [`DataLocationResource`], by name: two of them have one type, and a swap must not compile.
+    pub struct DataLocationResourceRequired {
+        /// The identifier for the GLUDC where the location is registered with LFlong. CloudFormation `CatalogId`.
+        pub catalog_id: rt::Expr,
+        /// The Amazon Resource Name (ARN) that uniquely identifies the data location resource. CloudFormation `ResourceArn`.
+        pub resource_arn: rt::Expr,
+    }
     impl DataLocationResource {
         /// A new `DataLocationResource`. Required properties: `catalog_id` (`CatalogId`), `resource_arn` (`ResourceArn`).
-        pub fn new(catalog_id: impl Into<rt::Expr>, resource_arn: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: DataLocationResourceRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("CatalogId", Some("catalog_id"), rt::string(catalog_id));
+            this.set(
+                "CatalogId",
+                Some("catalog_id"),
+                rt::string(required.catalog_id),
+            );
             this.set(
                 "ResourceArn",
                 Some("resource_arn"),
-                rt::string(resource_arn),
+                rt::string(required.resource_arn),
             );
             DataLocationResource(this)
         }
@@ -751,12 +790,23 @@ pub mod principal_permissions {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DatabaseResource(rt::Props);
+    /// The required values of [`DatabaseResource`], by name: two of them have one type, and a swap must not compile.
+    pub struct DatabaseResourceRequired {
+        /// The identifier for the Data Catalog. CloudFormation `CatalogId`.
+        pub catalog_id: rt::Expr,
+        /// The name of the database resource. CloudFormation `Name`.
+        pub name: rt::Expr,
+    }
     impl DatabaseResource {
         /// A new `DatabaseResource`. Required properties: `catalog_id` (`CatalogId`), `name` (`Name`).
-        pub fn new(catalog_id: impl Into<rt::Expr>, name: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: DatabaseResourceRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("CatalogId", Some("catalog_id"), rt::string(catalog_id));
-            this.set("Name", Some("name"), rt::string(name));
+            this.set(
+                "CatalogId",
+                Some("catalog_id"),
+                rt::string(required.catalog_id),
+            );
+            this.set("Name", Some("name"), rt::string(required.name));
             DatabaseResource(this)
         }
     }
@@ -798,17 +848,30 @@ pub mod principal_permissions {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LfTagKeyResource(rt::Props);
+    /// The required values of [`LfTagKeyResource`], by name: two of them have one type, and a swap must not compile.
+    pub struct LfTagKeyResourceRequired {
+        /// The identifier for the GLUDC where the location is registered with GLUDC. CloudFormation `CatalogId`.
+        pub catalog_id: rt::Expr,
+        /// The key-name for the LF-tag. CloudFormation `TagKey`.
+        pub tag_key: rt::Expr,
+        /// A list of possible values for the corresponding ``TagKey`` of an LF-tag key-value pair. CloudFormation `TagValues`.
+        pub tag_values: Vec<rt::Expr>,
+    }
     impl LfTagKeyResource {
         /// A new `LfTagKeyResource`. Required properties: `catalog_id` (`CatalogId`), `tag_key` (`TagKey`), `tag_values` (`TagValues`).
-        pub fn new(
-            catalog_id: impl Into<rt::Expr>,
-            tag_key: impl Into<rt::Expr>,
-            tag_values: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
+        pub fn new(required: LfTagKeyResourceRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("CatalogId", Some("catalog_id"), rt::string(catalog_id));
-            this.set("TagKey", Some("tag_key"), rt::string(tag_key));
-            this.set("TagValues", Some("tag_values"), rt::strings(tag_values));
+            this.set(
+                "CatalogId",
+                Some("catalog_id"),
+                rt::string(required.catalog_id),
+            );
+            this.set("TagKey", Some("tag_key"), rt::string(required.tag_key));
+            this.set(
+                "TagValues",
+                Some("tag_values"),
+                rt::strings(required.tag_values),
+            );
             LfTagKeyResource(this)
         }
     }
@@ -821,11 +884,11 @@ pub mod principal_permissions {
     #[derive(Clone, Debug)]
     pub struct LfTagPolicyResource(rt::Props);
     impl LfTagPolicyResource {
-        /// A new `LfTagPolicyResource`. Required properties: `catalog_id` (`CatalogId`), `expression` (`Expression`), `resource_type` (`ResourceType`).
+        /// A new `LfTagPolicyResource`. Required properties: `catalog_id` (`CatalogId`), `resource_type` (`ResourceType`), `expression` (`Expression`).
         pub fn new(
             catalog_id: impl Into<rt::Expr>,
-            expression: impl IntoIterator<Item = LfTag>,
             resource_type: ResourceType,
+            expression: impl IntoIterator<Item = LfTag>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("CatalogId", Some("catalog_id"), rt::string(catalog_id));
@@ -917,15 +980,26 @@ pub mod principal_permissions {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TableResource(rt::Props);
+    /// The required values of [`TableResource`], by name: two of them have one type, and a swap must not compile.
+    pub struct TableResourceRequired {
+        /// The identifier for the Data Catalog. CloudFormation `CatalogId`.
+        pub catalog_id: rt::Expr,
+        /// The name of the database for the table. CloudFormation `DatabaseName`.
+        pub database_name: rt::Expr,
+    }
     impl TableResource {
         /// A new `TableResource`. Required properties: `catalog_id` (`CatalogId`), `database_name` (`DatabaseName`).
-        pub fn new(catalog_id: impl Into<rt::Expr>, database_name: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: TableResourceRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("CatalogId", Some("catalog_id"), rt::string(catalog_id));
+            this.set(
+                "CatalogId",
+                Some("catalog_id"),
+                rt::string(required.catalog_id),
+            );
             this.set(
                 "DatabaseName",
                 Some("database_name"),
-                rt::string(database_name),
+                rt::string(required.database_name),
             );
             TableResource(this)
         }
@@ -956,21 +1030,30 @@ pub mod principal_permissions {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TableWithColumnsResource(rt::Props);
+    /// The required values of [`TableWithColumnsResource`], by name: two of them have one type, and a swap must not compile.
+    pub struct TableWithColumnsResourceRequired {
+        /// The identifier for the GLUDC where the location is registered with LFlong. CloudFormation `CatalogId`.
+        pub catalog_id: rt::Expr,
+        /// The name of the database for the table with columns resource. CloudFormation `DatabaseName`.
+        pub database_name: rt::Expr,
+        /// The name of the table resource. CloudFormation `Name`.
+        pub name: rt::Expr,
+    }
     impl TableWithColumnsResource {
         /// A new `TableWithColumnsResource`. Required properties: `catalog_id` (`CatalogId`), `database_name` (`DatabaseName`), `name` (`Name`).
-        pub fn new(
-            catalog_id: impl Into<rt::Expr>,
-            database_name: impl Into<rt::Expr>,
-            name: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: TableWithColumnsResourceRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("CatalogId", Some("catalog_id"), rt::string(catalog_id));
+            this.set(
+                "CatalogId",
+                Some("catalog_id"),
+                rt::string(required.catalog_id),
+            );
             this.set(
                 "DatabaseName",
                 Some("database_name"),
-                rt::string(database_name),
+                rt::string(required.database_name),
             );
-            this.set("Name", Some("name"), rt::string(name));
+            this.set("Name", Some("name"), rt::string(required.name));
             TableWithColumnsResource(this)
         }
         /// The list of column names for the table.
@@ -1158,12 +1241,12 @@ static TAG_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl TagAssociation {
-    /// Declares a `AWS::LakeFormation::TagAssociation` with the stack-unique `id`. Required properties: `lf_tags` (`LFTags`), `resource` (`Resource`).
+    /// Declares a `AWS::LakeFormation::TagAssociation` with the stack-unique `id`. Required properties: `resource` (`Resource`), `lf_tags` (`LFTags`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        lf_tags: impl IntoIterator<Item = tag_association::LfTagPair>,
         resource: tag_association::Resource,
+        lf_tags: impl IntoIterator<Item = tag_association::LfTagPair>,
     ) -> Self {
         let mut this = rt::Base::new(id, &TAG_ASSOCIATION_TYPE);
         this.set("LFTags", Some("lf_tags"), rt::list(lf_tags));
@@ -1198,12 +1281,23 @@ pub mod tag_association {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DatabaseResource(rt::Props);
+    /// The required values of [`DatabaseResource`], by name: two of them have one type, and a swap must not compile.
+    pub struct DatabaseResourceRequired {
+        /// CloudFormation `CatalogId`.
+        pub catalog_id: rt::Expr,
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+    }
     impl DatabaseResource {
         /// A new `DatabaseResource`. Required properties: `catalog_id` (`CatalogId`), `name` (`Name`).
-        pub fn new(catalog_id: impl Into<rt::Expr>, name: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: DatabaseResourceRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("CatalogId", Some("catalog_id"), rt::string(catalog_id));
-            this.set("Name", Some("name"), rt::string(name));
+            this.set(
+                "CatalogId",
+                Some("catalog_id"),
+                rt::string(required.catalog_id),
+            );
+            this.set("Name", Some("name"), rt::string(required.name));
             DatabaseResource(this)
         }
     }
@@ -1213,17 +1307,30 @@ pub mod tag_association {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LfTagPair(rt::Props);
+    /// The required values of [`LfTagPair`], by name: two of them have one type, and a swap must not compile.
+    pub struct LfTagPairRequired {
+        /// CloudFormation `CatalogId`.
+        pub catalog_id: rt::Expr,
+        /// CloudFormation `TagKey`.
+        pub tag_key: rt::Expr,
+        /// CloudFormation `TagValues`.
+        pub tag_values: Vec<rt::Expr>,
+    }
     impl LfTagPair {
         /// A new `LfTagPair`. Required properties: `catalog_id` (`CatalogId`), `tag_key` (`TagKey`), `tag_values` (`TagValues`).
-        pub fn new(
-            catalog_id: impl Into<rt::Expr>,
-            tag_key: impl Into<rt::Expr>,
-            tag_values: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
+        pub fn new(required: LfTagPairRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("CatalogId", Some("catalog_id"), rt::string(catalog_id));
-            this.set("TagKey", Some("tag_key"), rt::string(tag_key));
-            this.set("TagValues", Some("tag_values"), rt::strings(tag_values));
+            this.set(
+                "CatalogId",
+                Some("catalog_id"),
+                rt::string(required.catalog_id),
+            );
+            this.set("TagKey", Some("tag_key"), rt::string(required.tag_key));
+            this.set(
+                "TagValues",
+                Some("tag_values"),
+                rt::strings(required.tag_values),
+            );
             LfTagPair(this)
         }
     }
@@ -1267,15 +1374,26 @@ pub mod tag_association {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TableResource(rt::Props);
+    /// The required values of [`TableResource`], by name: two of them have one type, and a swap must not compile.
+    pub struct TableResourceRequired {
+        /// CloudFormation `CatalogId`.
+        pub catalog_id: rt::Expr,
+        /// CloudFormation `DatabaseName`.
+        pub database_name: rt::Expr,
+    }
     impl TableResource {
         /// A new `TableResource`. Required properties: `catalog_id` (`CatalogId`), `database_name` (`DatabaseName`).
-        pub fn new(catalog_id: impl Into<rt::Expr>, database_name: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: TableResourceRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("CatalogId", Some("catalog_id"), rt::string(catalog_id));
+            this.set(
+                "CatalogId",
+                Some("catalog_id"),
+                rt::string(required.catalog_id),
+            );
             this.set(
                 "DatabaseName",
                 Some("database_name"),
-                rt::string(database_name),
+                rt::string(required.database_name),
             );
             TableResource(this)
         }
@@ -1300,27 +1418,37 @@ pub mod tag_association {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TableWithColumnsResource(rt::Props);
+    /// The required values of [`TableWithColumnsResource`], by name: two of them have one type, and a swap must not compile.
+    pub struct TableWithColumnsResourceRequired {
+        /// CloudFormation `CatalogId`.
+        pub catalog_id: rt::Expr,
+        /// CloudFormation `DatabaseName`.
+        pub database_name: rt::Expr,
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// CloudFormation `ColumnNames`.
+        pub column_names: Vec<rt::Expr>,
+    }
     impl TableWithColumnsResource {
-        /// A new `TableWithColumnsResource`. Required properties: `catalog_id` (`CatalogId`), `column_names` (`ColumnNames`), `database_name` (`DatabaseName`), `name` (`Name`).
-        pub fn new(
-            catalog_id: impl Into<rt::Expr>,
-            column_names: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            database_name: impl Into<rt::Expr>,
-            name: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `TableWithColumnsResource`. Required properties: `catalog_id` (`CatalogId`), `database_name` (`DatabaseName`), `name` (`Name`), `column_names` (`ColumnNames`).
+        pub fn new(required: TableWithColumnsResourceRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("CatalogId", Some("catalog_id"), rt::string(catalog_id));
+            this.set(
+                "CatalogId",
+                Some("catalog_id"),
+                rt::string(required.catalog_id),
+            );
             this.set(
                 "ColumnNames",
                 Some("column_names"),
-                rt::strings(column_names),
+                rt::strings(required.column_names),
             );
             this.set(
                 "DatabaseName",
                 Some("database_name"),
-                rt::string(database_name),
+                rt::string(required.database_name),
             );
-            this.set("Name", Some("name"), rt::string(name));
+            this.set("Name", Some("name"), rt::string(required.name));
             TableWithColumnsResource(this)
         }
     }

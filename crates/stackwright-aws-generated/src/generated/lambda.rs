@@ -36,27 +36,31 @@ static ALIAS_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`Alias`], by name: two of them have one type, and a swap must not compile.
+pub struct AliasRequired {
+    /// The name of the Lambda function. CloudFormation `FunctionName`.
+    pub function_name: rt::Expr,
+    /// The function version that the alias invokes. CloudFormation `FunctionVersion`.
+    pub function_version: rt::Expr,
+    /// The name of the alias. CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl Alias {
     /// Declares a `AWS::Lambda::Alias` with the stack-unique `id`. Required properties: `function_name` (`FunctionName`), `function_version` (`FunctionVersion`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        function_name: impl Into<rt::Expr>,
-        function_version: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: AliasRequired) -> Self {
         let mut this = rt::Base::new(id, &ALIAS_TYPE);
         this.set(
             "FunctionName",
             Some("function_name"),
-            rt::string(function_name),
+            rt::string(required.function_name),
         );
         this.set(
             "FunctionVersion",
             Some("function_version"),
-            rt::string(function_version),
+            rt::string(required.function_version),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         Alias(this)
     }
     /// A description of the alias.
@@ -424,19 +428,27 @@ pub mod capacity_provider {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CapacityProviderVpcConfig(rt::Props);
+    /// The required values of [`CapacityProviderVpcConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct CapacityProviderVpcConfigRequired {
+        /// A list of subnet IDs where the capacity provider launches compute instances. CloudFormation `SubnetIds`.
+        pub subnet_ids: Vec<rt::Expr>,
+        /// A list of security group IDs that control network access for compute instances managed by the capacity provider. CloudFormation `SecurityGroupIds`.
+        pub security_group_ids: Vec<rt::Expr>,
+    }
     impl CapacityProviderVpcConfig {
-        /// A new `CapacityProviderVpcConfig`. Required properties: `security_group_ids` (`SecurityGroupIds`), `subnet_ids` (`SubnetIds`).
-        pub fn new(
-            security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
+        /// A new `CapacityProviderVpcConfig`. Required properties: `subnet_ids` (`SubnetIds`), `security_group_ids` (`SecurityGroupIds`).
+        pub fn new(required: CapacityProviderVpcConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                rt::strings(security_group_ids),
+                rt::strings(required.security_group_ids),
             );
-            this.set("SubnetIds", Some("subnet_ids"), rt::strings(subnet_ids));
+            this.set(
+                "SubnetIds",
+                Some("subnet_ids"),
+                rt::strings(required.subnet_ids),
+            );
             CapacityProviderVpcConfig(this)
         }
     }
@@ -770,21 +782,28 @@ static EVENT_INVOKE_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`EventInvokeConfig`], by name: two of them have one type, and a swap must not compile.
+pub struct EventInvokeConfigRequired {
+    /// The name of the Lambda function. CloudFormation `FunctionName`.
+    pub function_name: rt::Expr,
+    /// The identifier of a version or alias. CloudFormation `Qualifier`.
+    pub qualifier: rt::Expr,
+}
 impl EventInvokeConfig {
     /// Declares a `AWS::Lambda::EventInvokeConfig` with the stack-unique `id`. Required properties: `function_name` (`FunctionName`), `qualifier` (`Qualifier`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        function_name: impl Into<rt::Expr>,
-        qualifier: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: EventInvokeConfigRequired) -> Self {
         let mut this = rt::Base::new(id, &EVENT_INVOKE_CONFIG_TYPE);
         this.set(
             "FunctionName",
             Some("function_name"),
-            rt::string(function_name),
+            rt::string(required.function_name),
         );
-        this.set("Qualifier", Some("qualifier"), rt::string(qualifier));
+        this.set(
+            "Qualifier",
+            Some("qualifier"),
+            rt::string(required.qualifier),
+        );
         EventInvokeConfig(this)
     }
     /// A destination for events after they have been sent to a function for processing.
@@ -2343,15 +2362,22 @@ pub mod function {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FileSystemConfig(rt::Props);
+    /// The required values of [`FileSystemConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct FileSystemConfigRequired {
+        /// The Amazon Resource Name (ARN) of the Amazon EFS or Amazon S3 Files access point that provides access to the file system. CloudFormation `Arn`.
+        pub arn: rt::Expr,
+        /// The path where the function can access the file system, starting with ``/mnt/``. CloudFormation `LocalMountPath`.
+        pub local_mount_path: rt::Expr,
+    }
     impl FileSystemConfig {
         /// A new `FileSystemConfig`. Required properties: `arn` (`Arn`), `local_mount_path` (`LocalMountPath`).
-        pub fn new(arn: impl Into<rt::Expr>, local_mount_path: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: FileSystemConfigRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Arn", Some("arn"), rt::string(arn));
+            this.set("Arn", Some("arn"), rt::string(required.arn));
             this.set(
                 "LocalMountPath",
                 Some("local_mount_path"),
-                rt::string(local_mount_path),
+                rt::string(required.local_mount_path),
             );
             FileSystemConfig(this)
         }
@@ -2942,12 +2968,23 @@ pub mod layer_version {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Content(rt::Props);
+    /// The required values of [`Content`], by name: two of them have one type, and a swap must not compile.
+    pub struct ContentRequired {
+        /// The Amazon S3 bucket of the layer archive. CloudFormation `S3Bucket`.
+        pub s3_bucket: rt::Expr,
+        /// The Amazon S3 key of the layer archive. CloudFormation `S3Key`.
+        pub s3_key: rt::Expr,
+    }
     impl Content {
         /// A new `Content`. Required properties: `s3_bucket` (`S3Bucket`), `s3_key` (`S3Key`).
-        pub fn new(s3_bucket: impl Into<rt::Expr>, s3_key: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: ContentRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("S3Bucket", Some("s3_bucket"), rt::string(s3_bucket));
-            this.set("S3Key", Some("s3_key"), rt::string(s3_key));
+            this.set(
+                "S3Bucket",
+                Some("s3_bucket"),
+                rt::string(required.s3_bucket),
+            );
+            this.set("S3Key", Some("s3_key"), rt::string(required.s3_key));
             Content(this)
         }
         /// Specifies whether Lambda should copy the deployment package to its internal storage (COPY) or reference it directly from your S3 bucket (REFERENCE).
@@ -3107,23 +3144,31 @@ static LAYER_VERSION_PERMISSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 7),
     awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
+/// The required values of [`LayerVersionPermission`], by name: two of them have one type, and a swap must not compile.
+pub struct LayerVersionPermissionRequired {
+    /// The name or Amazon Resource Name (ARN) of the layer. CloudFormation `LayerVersionArn`.
+    pub layer_version_arn: rt::Expr,
+    /// The API action that grants access to the layer. CloudFormation `Action`.
+    pub action: rt::Expr,
+    /// An account ID, or * to grant layer usage permission to all accounts in an organization, or all AWS accounts (if organizationId is not specified). CloudFormation `Principal`.
+    pub principal: rt::Expr,
+}
 impl LayerVersionPermission {
-    /// Declares a `AWS::Lambda::LayerVersionPermission` with the stack-unique `id`. Required properties: `action` (`Action`), `layer_version_arn` (`LayerVersionArn`), `principal` (`Principal`).
+    /// Declares a `AWS::Lambda::LayerVersionPermission` with the stack-unique `id`. Required properties: `layer_version_arn` (`LayerVersionArn`), `action` (`Action`), `principal` (`Principal`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        action: impl Into<rt::Expr>,
-        layer_version_arn: impl Into<rt::Expr>,
-        principal: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: LayerVersionPermissionRequired) -> Self {
         let mut this = rt::Base::new(id, &LAYER_VERSION_PERMISSION_TYPE);
-        this.set("Action", Some("action"), rt::string(action));
+        this.set("Action", Some("action"), rt::string(required.action));
         this.set(
             "LayerVersionArn",
             Some("layer_version_arn"),
-            rt::string(layer_version_arn),
+            rt::string(required.layer_version_arn),
         );
-        this.set("Principal", Some("principal"), rt::string(principal));
+        this.set(
+            "Principal",
+            Some("principal"),
+            rt::string(required.principal),
+        );
         LayerVersionPermission(this)
     }
     /// With the principal set to *, grant permission to all accounts in the specified organization.
@@ -3201,67 +3246,89 @@ static MICROVM_IMAGE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 8),
     awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
+/// The required values of [`MicrovmImage`], by name: two of them have one type, and a swap must not compile.
+pub struct MicrovmImageRequired {
+    /// Unique name for the MicroVM image within the account. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// ARN of the base MicroVM image. CloudFormation `BaseImageArn`.
+    pub base_image_arn: rt::Expr,
+    /// Specific version of the base MicroVM image to use. CloudFormation `BaseImageVersion`.
+    pub base_image_version: rt::Expr,
+    /// ARN of the IAM build role. CloudFormation `BuildRoleArn`.
+    pub build_role_arn: rt::Expr,
+    /// Human-readable description of the MicroVM image and its purpose. CloudFormation `Description`.
+    pub description: rt::Expr,
+    /// Code artifact for the active MicroVM image. CloudFormation `CodeArtifact`.
+    pub code_artifact: microvm_image::CodeArtifact,
+    /// Configuration for MicroVM image logging. CloudFormation `Logging`.
+    pub logging: microvm_image::Logging,
+    /// CloudFormation `EgressNetworkConnectors`.
+    pub egress_network_connectors: Vec<rt::Expr>,
+    /// CloudFormation `CpuConfigurations`.
+    pub cpu_configurations: Vec<microvm_image::CpuConfiguration>,
+    /// CloudFormation `Resources`.
+    pub resources: Vec<microvm_image::Resources>,
+    /// CloudFormation `AdditionalOsCapabilities`.
+    pub additional_os_capabilities: Vec<microvm_image::AdditionalOsCapabilities>,
+    /// CloudFormation `Hooks`.
+    pub hooks: microvm_image::Hooks,
+    /// Environment variables to set in the container during the snapshot build. CloudFormation `EnvironmentVariables`.
+    pub environment_variables: Vec<microvm_image::EnvironmentVariable>,
+}
 impl MicrovmImage {
-    /// Declares a `AWS::Lambda::MicrovmImage` with the stack-unique `id`. Required properties: `additional_os_capabilities` (`AdditionalOsCapabilities`), `base_image_arn` (`BaseImageArn`), `base_image_version` (`BaseImageVersion`), `build_role_arn` (`BuildRoleArn`), `code_artifact` (`CodeArtifact`), `cpu_configurations` (`CpuConfigurations`), `description` (`Description`), `egress_network_connectors` (`EgressNetworkConnectors`), `environment_variables` (`EnvironmentVariables`), `hooks` (`Hooks`), `logging` (`Logging`), `name` (`Name`), `resources` (`Resources`).
+    /// Declares a `AWS::Lambda::MicrovmImage` with the stack-unique `id`. Required properties: `name` (`Name`), `base_image_arn` (`BaseImageArn`), `base_image_version` (`BaseImageVersion`), `build_role_arn` (`BuildRoleArn`), `description` (`Description`), `code_artifact` (`CodeArtifact`), `logging` (`Logging`), `egress_network_connectors` (`EgressNetworkConnectors`), `cpu_configurations` (`CpuConfigurations`), `resources` (`Resources`), `additional_os_capabilities` (`AdditionalOsCapabilities`), `hooks` (`Hooks`), `environment_variables` (`EnvironmentVariables`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        additional_os_capabilities: impl IntoIterator<Item = microvm_image::AdditionalOsCapabilities>,
-        base_image_arn: impl Into<rt::Expr>,
-        base_image_version: impl Into<rt::Expr>,
-        build_role_arn: impl Into<rt::Expr>,
-        code_artifact: microvm_image::CodeArtifact,
-        cpu_configurations: impl IntoIterator<Item = microvm_image::CpuConfiguration>,
-        description: impl Into<rt::Expr>,
-        egress_network_connectors: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        environment_variables: impl IntoIterator<Item = microvm_image::EnvironmentVariable>,
-        hooks: microvm_image::Hooks,
-        logging: microvm_image::Logging,
-        name: impl Into<rt::Expr>,
-        resources: impl IntoIterator<Item = microvm_image::Resources>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: MicrovmImageRequired) -> Self {
         let mut this = rt::Base::new(id, &MICROVM_IMAGE_TYPE);
         this.set(
             "AdditionalOsCapabilities",
             Some("additional_os_capabilities"),
-            rt::list(additional_os_capabilities),
+            rt::list(required.additional_os_capabilities),
         );
         this.set(
             "BaseImageArn",
             Some("base_image_arn"),
-            rt::string(base_image_arn),
+            rt::string(required.base_image_arn),
         );
         this.set(
             "BaseImageVersion",
             Some("base_image_version"),
-            rt::string(base_image_version),
+            rt::string(required.base_image_version),
         );
         this.set(
             "BuildRoleArn",
             Some("build_role_arn"),
-            rt::string(build_role_arn),
+            rt::string(required.build_role_arn),
         );
-        this.set("CodeArtifact", Some("code_artifact"), code_artifact.into());
+        this.set(
+            "CodeArtifact",
+            Some("code_artifact"),
+            required.code_artifact.into(),
+        );
         this.set(
             "CpuConfigurations",
             Some("cpu_configurations"),
-            rt::list(cpu_configurations),
+            rt::list(required.cpu_configurations),
         );
-        this.set("Description", Some("description"), rt::string(description));
+        this.set(
+            "Description",
+            Some("description"),
+            rt::string(required.description),
+        );
         this.set(
             "EgressNetworkConnectors",
             Some("egress_network_connectors"),
-            rt::strings(egress_network_connectors),
+            rt::strings(required.egress_network_connectors),
         );
         this.set(
             "EnvironmentVariables",
             Some("environment_variables"),
-            rt::list(environment_variables),
+            rt::list(required.environment_variables),
         );
-        this.set("Hooks", Some("hooks"), hooks.into());
-        this.set("Logging", Some("logging"), logging.into());
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("Resources", Some("resources"), rt::list(resources));
+        this.set("Hooks", Some("hooks"), required.hooks.into());
+        this.set("Logging", Some("logging"), required.logging.into());
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("Resources", Some("resources"), rt::list(required.resources));
         MicrovmImage(this)
     }
 }
@@ -3368,12 +3435,19 @@ pub mod microvm_image {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EnvironmentVariable(rt::Props);
+    /// The required values of [`EnvironmentVariable`], by name: two of them have one type, and a swap must not compile.
+    pub struct EnvironmentVariableRequired {
+        /// CloudFormation `Key`.
+        pub key: rt::Expr,
+        /// CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl EnvironmentVariable {
         /// A new `EnvironmentVariable`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: EnvironmentVariableRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             EnvironmentVariable(this)
         }
     }
@@ -3701,31 +3775,41 @@ pub mod network_connector {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcEgressConfiguration(rt::Props);
+    /// The required values of [`VpcEgressConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct VpcEgressConfigurationRequired {
+        /// The IDs of the VPC subnets where Lambda provisions elastic network interfaces (ENIs). CloudFormation `SubnetIds`.
+        pub subnet_ids: Vec<rt::Expr>,
+        /// The IDs of the VPC security groups to attach to the ENIs. CloudFormation `SecurityGroupIds`.
+        pub security_group_ids: Vec<rt::Expr>,
+        /// The network protocol for the connector. CloudFormation `NetworkProtocol`.
+        pub network_protocol: NetworkProtocol,
+        /// The types of Lambda compute resources that can use this connector. CloudFormation `AssociatedComputeResourceTypes`.
+        pub associated_compute_resource_types: Vec<AssociatedComputeResourceTypes>,
+    }
     impl VpcEgressConfiguration {
-        /// A new `VpcEgressConfiguration`. Required properties: `associated_compute_resource_types` (`AssociatedComputeResourceTypes`), `network_protocol` (`NetworkProtocol`), `security_group_ids` (`SecurityGroupIds`), `subnet_ids` (`SubnetIds`).
-        pub fn new(
-            associated_compute_resource_types: impl IntoIterator<Item = AssociatedComputeResourceTypes>,
-            network_protocol: NetworkProtocol,
-            security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
+        /// A new `VpcEgressConfiguration`. Required properties: `subnet_ids` (`SubnetIds`), `security_group_ids` (`SecurityGroupIds`), `network_protocol` (`NetworkProtocol`), `associated_compute_resource_types` (`AssociatedComputeResourceTypes`).
+        pub fn new(required: VpcEgressConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AssociatedComputeResourceTypes",
                 Some("associated_compute_resource_types"),
-                rt::list(associated_compute_resource_types),
+                rt::list(required.associated_compute_resource_types),
             );
             this.set(
                 "NetworkProtocol",
                 Some("network_protocol"),
-                network_protocol.into(),
+                required.network_protocol.into(),
             );
             this.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                rt::strings(security_group_ids),
+                rt::strings(required.security_group_ids),
             );
-            this.set("SubnetIds", Some("subnet_ids"), rt::strings(subnet_ids));
+            this.set(
+                "SubnetIds",
+                Some("subnet_ids"),
+                rt::strings(required.subnet_ids),
+            );
             VpcEgressConfiguration(this)
         }
     }
@@ -3765,23 +3849,31 @@ static PERMISSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 10),
     awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
+/// The required values of [`Permission`], by name: two of them have one type, and a swap must not compile.
+pub struct PermissionRequired {
+    /// The name or ARN of the Lambda function, version, or alias. CloudFormation `FunctionName`.
+    pub function_name: rt::Expr,
+    /// The action that the principal can use on the function. CloudFormation `Action`.
+    pub action: rt::Expr,
+    /// The AWS-service, AWS-account, IAM user, or IAM role that invokes the function. CloudFormation `Principal`.
+    pub principal: rt::Expr,
+}
 impl Permission {
-    /// Declares a `AWS::Lambda::Permission` with the stack-unique `id`. Required properties: `action` (`Action`), `function_name` (`FunctionName`), `principal` (`Principal`).
+    /// Declares a `AWS::Lambda::Permission` with the stack-unique `id`. Required properties: `function_name` (`FunctionName`), `action` (`Action`), `principal` (`Principal`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        action: impl Into<rt::Expr>,
-        function_name: impl Into<rt::Expr>,
-        principal: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: PermissionRequired) -> Self {
         let mut this = rt::Base::new(id, &PERMISSION_TYPE);
-        this.set("Action", Some("action"), rt::string(action));
+        this.set("Action", Some("action"), rt::string(required.action));
         this.set(
             "FunctionName",
             Some("function_name"),
-            rt::string(function_name),
+            rt::string(required.function_name),
         );
-        this.set("Principal", Some("principal"), rt::string(principal));
+        this.set(
+            "Principal",
+            Some("principal"),
+            rt::string(required.principal),
+        );
         Permission(this)
     }
     /// For Alexa Smart Home functions, a token that the invoker must supply.
@@ -3892,12 +3984,12 @@ static RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 11)),
 };
 impl ResourcePolicy {
-    /// Declares a `AWS::Lambda::ResourcePolicy` with the stack-unique `id`. Required properties: `policy_document` (`PolicyDocument`), `resource_arn` (`ResourceArn`).
+    /// Declares a `AWS::Lambda::ResourcePolicy` with the stack-unique `id`. Required properties: `resource_arn` (`ResourceArn`), `policy_document` (`PolicyDocument`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        policy_document: impl Into<rt::Value>,
         resource_arn: impl Into<rt::Expr>,
+        policy_document: impl Into<rt::Value>,
     ) -> Self {
         let mut this = rt::Base::new(id, &RESOURCE_POLICY_TYPE);
         this.set(
@@ -3953,12 +4045,12 @@ static URL_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 12)),
 };
 impl Url {
-    /// Declares a `AWS::Lambda::Url` with the stack-unique `id`. Required properties: `auth_type` (`AuthType`), `target_function_arn` (`TargetFunctionArn`).
+    /// Declares a `AWS::Lambda::Url` with the stack-unique `id`. Required properties: `target_function_arn` (`TargetFunctionArn`), `auth_type` (`AuthType`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        auth_type: url::AuthType,
         target_function_arn: impl Into<rt::Expr>,
+        auth_type: url::AuthType,
     ) -> Self {
         let mut this = rt::Base::new(id, &URL_TYPE);
         this.set("AuthType", Some("auth_type"), auth_type.into());
@@ -4417,28 +4509,37 @@ static WEB_FUNCTION_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 15),
     awscc_schema: Some((&AWSCC_SCHEMAS, 15)),
 };
+/// The required values of [`WebFunctionEndpoint`], by name: two of them have one type, and a swap must not compile.
+pub struct WebFunctionEndpointRequired {
+    /// The name of the web function this endpoint belongs to. CloudFormation `FunctionName`.
+    pub function_name: rt::Expr,
+    /// The name of the endpoint. CloudFormation `EndpointName`.
+    pub endpoint_name: rt::Expr,
+    /// The type of the endpoint. CloudFormation `EndpointType`.
+    pub endpoint_type: web_function_endpoint::EndpointType,
+    /// The authentication type for the endpoint. CloudFormation `AuthType`.
+    pub auth_type: web_function_endpoint::AuthType,
+}
 impl WebFunctionEndpoint {
-    /// Declares a `AWS::Lambda::WebFunctionEndpoint` with the stack-unique `id`. Required properties: `auth_type` (`AuthType`), `endpoint_name` (`EndpointName`), `endpoint_type` (`EndpointType`), `function_name` (`FunctionName`).
+    /// Declares a `AWS::Lambda::WebFunctionEndpoint` with the stack-unique `id`. Required properties: `function_name` (`FunctionName`), `endpoint_name` (`EndpointName`), `endpoint_type` (`EndpointType`), `auth_type` (`AuthType`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        auth_type: web_function_endpoint::AuthType,
-        endpoint_name: impl Into<rt::Expr>,
-        endpoint_type: web_function_endpoint::EndpointType,
-        function_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: WebFunctionEndpointRequired) -> Self {
         let mut this = rt::Base::new(id, &WEB_FUNCTION_ENDPOINT_TYPE);
-        this.set("AuthType", Some("auth_type"), auth_type.into());
+        this.set("AuthType", Some("auth_type"), required.auth_type.into());
         this.set(
             "EndpointName",
             Some("endpoint_name"),
-            rt::string(endpoint_name),
+            rt::string(required.endpoint_name),
         );
-        this.set("EndpointType", Some("endpoint_type"), endpoint_type.into());
+        this.set(
+            "EndpointType",
+            Some("endpoint_type"),
+            required.endpoint_type.into(),
+        );
         this.set(
             "FunctionName",
             Some("function_name"),
-            rt::string(function_name),
+            rt::string(required.function_name),
         );
         WebFunctionEndpoint(this)
     }
@@ -4683,12 +4784,12 @@ static WEB_FUNCTION_REVISION_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 16)),
 };
 impl WebFunctionRevision {
-    /// Declares a `AWS::Lambda::WebFunctionRevision` with the stack-unique `id`. Required properties: `build_config` (`BuildConfig`), `function_name` (`FunctionName`), `service_config` (`ServiceConfig`).
+    /// Declares a `AWS::Lambda::WebFunctionRevision` with the stack-unique `id`. Required properties: `function_name` (`FunctionName`), `build_config` (`BuildConfig`), `service_config` (`ServiceConfig`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        build_config: web_function_revision::BuildConfig,
         function_name: impl Into<rt::Expr>,
+        build_config: web_function_revision::BuildConfig,
         service_config: web_function_revision::ServiceConfig,
     ) -> Self {
         let mut this = rt::Base::new(id, &WEB_FUNCTION_REVISION_TYPE);
@@ -4870,12 +4971,19 @@ pub mod web_function_revision {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3Object(rt::Props);
+    /// The required values of [`S3Object`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3ObjectRequired {
+        /// The S3 bucket name. CloudFormation `Bucket`.
+        pub bucket: rt::Expr,
+        /// The S3 object key. CloudFormation `Key`.
+        pub key: rt::Expr,
+    }
     impl S3Object {
         /// A new `S3Object`. Required properties: `bucket` (`Bucket`), `key` (`Key`).
-        pub fn new(bucket: impl Into<rt::Expr>, key: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: S3ObjectRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Bucket", Some("bucket"), rt::string(bucket));
-            this.set("Key", Some("key"), rt::string(key));
+            this.set("Bucket", Some("bucket"), rt::string(required.bucket));
+            this.set("Key", Some("key"), rt::string(required.key));
             S3Object(this)
         }
         /// The S3 object version ID.

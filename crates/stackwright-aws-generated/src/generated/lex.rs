@@ -62,25 +62,34 @@ static BOT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`Bot`], by name: two of them have one type, and a swap must not compile.
+pub struct BotRequired {
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// CloudFormation `RoleArn`.
+    pub role_arn: rt::Expr,
+    /// CloudFormation `DataPrivacy`.
+    pub data_privacy: bot::DataPrivacy,
+    /// CloudFormation `IdleSessionTTLInSeconds`.
+    pub idle_session_ttl_in_seconds: i64,
+}
 impl Bot {
-    /// Declares a `AWS::Lex::Bot` with the stack-unique `id`. Required properties: `data_privacy` (`DataPrivacy`), `idle_session_ttl_in_seconds` (`IdleSessionTTLInSeconds`), `name` (`Name`), `role_arn` (`RoleArn`).
+    /// Declares a `AWS::Lex::Bot` with the stack-unique `id`. Required properties: `name` (`Name`), `role_arn` (`RoleArn`), `data_privacy` (`DataPrivacy`), `idle_session_ttl_in_seconds` (`IdleSessionTTLInSeconds`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        data_privacy: bot::DataPrivacy,
-        idle_session_ttl_in_seconds: i64,
-        name: impl Into<rt::Expr>,
-        role_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: BotRequired) -> Self {
         let mut this = rt::Base::new(id, &BOT_TYPE);
-        this.set("DataPrivacy", Some("data_privacy"), data_privacy.into());
+        this.set(
+            "DataPrivacy",
+            Some("data_privacy"),
+            required.data_privacy.into(),
+        );
         this.set(
             "IdleSessionTTLInSeconds",
             Some("idle_session_ttl_in_seconds"),
-            rt::int(idle_session_ttl_in_seconds),
+            rt::int(required.idle_session_ttl_in_seconds),
         );
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
         Bot(this)
     }
     /// CloudFormation `AutoBuildBotLocales`, Terraform `auto_build_bot_locales`.
@@ -175,7 +184,6 @@ impl BotHandle {
 }
 /// Property types and value sets of [`Bot`] (`AWS::Lex::Bot`).
 pub mod bot {
-    pub use super::shared::CloudWatchLogGroupLogDestination;
     use super::*;
     /// CloudFormation property type `AdvancedRecognitionSetting`.
     ///
@@ -478,10 +486,10 @@ pub mod bot {
     #[derive(Clone, Debug)]
     pub struct BotAliasLocaleSettingsItem(rt::Props);
     impl BotAliasLocaleSettingsItem {
-        /// A new `BotAliasLocaleSettingsItem`. Required properties: `bot_alias_locale_setting` (`BotAliasLocaleSetting`), `locale_id` (`LocaleId`).
+        /// A new `BotAliasLocaleSettingsItem`. Required properties: `locale_id` (`LocaleId`), `bot_alias_locale_setting` (`BotAliasLocaleSetting`).
         pub fn new(
-            bot_alias_locale_setting: BotAliasLocaleSettings,
             locale_id: impl Into<rt::Expr>,
+            bot_alias_locale_setting: BotAliasLocaleSettings,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -575,25 +583,40 @@ pub mod bot {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BotMember(rt::Props);
+    /// The required values of [`BotMember`], by name: two of them have one type, and a swap must not compile.
+    pub struct BotMemberRequired {
+        /// The alias ID of a bot that is a member of this network of bots. CloudFormation `BotMemberAliasId`.
+        pub bot_member_alias_id: rt::Expr,
+        /// The alias name of a bot that is a member of this network of bots. CloudFormation `BotMemberAliasName`.
+        pub bot_member_alias_name: rt::Expr,
+        /// The unique ID of a bot that is a member of this network of bots. CloudFormation `BotMemberId`.
+        pub bot_member_id: rt::Expr,
+        /// The unique name of a bot that is a member of this network of bots. CloudFormation `BotMemberName`.
+        pub bot_member_name: rt::Expr,
+        /// The version of a bot that is a member of this network of bots. CloudFormation `BotMemberVersion`.
+        pub bot_member_version: rt::Expr,
+    }
     impl BotMember {
         /// A new `BotMember`. Required properties: `bot_member_alias_id` (`BotMemberAliasId`), `bot_member_alias_name` (`BotMemberAliasName`), `bot_member_id` (`BotMemberId`), `bot_member_name` (`BotMemberName`), `bot_member_version` (`BotMemberVersion`).
-        pub fn new(
-            bot_member_alias_id: impl Into<rt::Expr>,
-            bot_member_alias_name: impl Into<rt::Expr>,
-            bot_member_id: impl Into<rt::Expr>,
-            bot_member_name: impl Into<rt::Expr>,
-            bot_member_version: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: BotMemberRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("BotMemberAliasId", None, rt::string(bot_member_alias_id));
+            this.set(
+                "BotMemberAliasId",
+                None,
+                rt::string(required.bot_member_alias_id),
+            );
             this.set(
                 "BotMemberAliasName",
                 None,
-                rt::string(bot_member_alias_name),
+                rt::string(required.bot_member_alias_name),
             );
-            this.set("BotMemberId", None, rt::string(bot_member_id));
-            this.set("BotMemberName", None, rt::string(bot_member_name));
-            this.set("BotMemberVersion", None, rt::string(bot_member_version));
+            this.set("BotMemberId", None, rt::string(required.bot_member_id));
+            this.set("BotMemberName", None, rt::string(required.bot_member_name));
+            this.set(
+                "BotMemberVersion",
+                None,
+                rt::string(required.bot_member_version),
+            );
             BotMember(this)
         }
     }
@@ -634,16 +657,53 @@ pub mod bot {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Button(rt::Props);
+    /// The required values of [`Button`], by name: two of them have one type, and a swap must not compile.
+    pub struct ButtonRequired {
+        /// CloudFormation `Text`.
+        pub text: rt::Expr,
+        /// CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl Button {
         /// A new `Button`. Required properties: `text` (`Text`), `value` (`Value`).
-        pub fn new(text: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: ButtonRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Text", Some("text"), rt::string(text));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Text", Some("text"), rt::string(required.text));
+            this.set("Value", Some("value"), rt::string(required.value));
             Button(this)
         }
     }
     nested!(Button);
+    /// CloudFormation property type `CloudWatchLogGroupLogDestination`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct CloudWatchLogGroupLogDestination(rt::Props);
+    /// The required values of [`CloudWatchLogGroupLogDestination`], by name: two of them have one type, and a swap must not compile.
+    pub struct CloudWatchLogGroupLogDestinationRequired {
+        /// CloudFormation `CloudWatchLogGroupArn`.
+        pub cloud_watch_log_group_arn: rt::Expr,
+        /// CloudFormation `LogPrefix`.
+        pub log_prefix: rt::Expr,
+    }
+    impl CloudWatchLogGroupLogDestination {
+        /// A new `CloudWatchLogGroupLogDestination`. Required properties: `cloud_watch_log_group_arn` (`CloudWatchLogGroupArn`), `log_prefix` (`LogPrefix`).
+        pub fn new(required: CloudWatchLogGroupLogDestinationRequired) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "CloudWatchLogGroupArn",
+                Some("cloudwatch_log_group_arn"),
+                rt::string(required.cloud_watch_log_group_arn),
+            );
+            this.set(
+                "LogPrefix",
+                Some("log_prefix"),
+                rt::string(required.log_prefix),
+            );
+            CloudWatchLogGroupLogDestination(this)
+        }
+    }
+    nested!(CloudWatchLogGroupLogDestination);
     /// CloudFormation property type `CodeHookSpecification`.
     ///
     /// [AWS reference]( url )
@@ -703,10 +763,10 @@ pub mod bot {
     #[derive(Clone, Debug)]
     pub struct ConditionalBranch(rt::Props);
     impl ConditionalBranch {
-        /// A new `ConditionalBranch`. Required properties: `condition` (`Condition`), `name` (`Name`), `next_step` (`NextStep`).
+        /// A new `ConditionalBranch`. Required properties: `name` (`Name`), `condition` (`Condition`), `next_step` (`NextStep`).
         pub fn new(
-            condition: Condition,
             name: impl Into<rt::Expr>,
+            condition: Condition,
             next_step: DialogState,
         ) -> Self {
             let mut this = rt::Props::default();
@@ -728,11 +788,11 @@ pub mod bot {
     #[derive(Clone, Debug)]
     pub struct ConditionalSpecification(rt::Props);
     impl ConditionalSpecification {
-        /// A new `ConditionalSpecification`. Required properties: `conditional_branches` (`ConditionalBranches`), `default_branch` (`DefaultBranch`), `is_active` (`IsActive`).
+        /// A new `ConditionalSpecification`. Required properties: `is_active` (`IsActive`), `conditional_branches` (`ConditionalBranches`), `default_branch` (`DefaultBranch`).
         pub fn new(
+            is_active: bool,
             conditional_branches: impl IntoIterator<Item = ConditionalBranch>,
             default_branch: DefaultConditionalBranch,
-            is_active: bool,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("ConditionalBranches", None, rt::list(conditional_branches));
@@ -977,24 +1037,29 @@ pub mod bot {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DialogCodeHookInvocationSetting(rt::Props);
+    /// The required values of [`DialogCodeHookInvocationSetting`], by name: two of them have one type, and a swap must not compile.
+    pub struct DialogCodeHookInvocationSettingRequired {
+        /// CloudFormation `IsActive`.
+        pub is_active: bool,
+        /// CloudFormation `EnableCodeHookInvocation`.
+        pub enable_code_hook_invocation: bool,
+        /// CloudFormation `PostCodeHookSpecification`.
+        pub post_code_hook_specification: PostDialogCodeHookInvocationSpecification,
+    }
     impl DialogCodeHookInvocationSetting {
-        /// A new `DialogCodeHookInvocationSetting`. Required properties: `enable_code_hook_invocation` (`EnableCodeHookInvocation`), `is_active` (`IsActive`), `post_code_hook_specification` (`PostCodeHookSpecification`).
-        pub fn new(
-            enable_code_hook_invocation: bool,
-            is_active: bool,
-            post_code_hook_specification: PostDialogCodeHookInvocationSpecification,
-        ) -> Self {
+        /// A new `DialogCodeHookInvocationSetting`. Required properties: `is_active` (`IsActive`), `enable_code_hook_invocation` (`EnableCodeHookInvocation`), `post_code_hook_specification` (`PostCodeHookSpecification`).
+        pub fn new(required: DialogCodeHookInvocationSettingRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "EnableCodeHookInvocation",
                 None,
-                rt::boolean(enable_code_hook_invocation),
+                rt::boolean(required.enable_code_hook_invocation),
             );
-            this.set("IsActive", None, rt::boolean(is_active));
+            this.set("IsActive", None, rt::boolean(required.is_active));
             this.set(
                 "PostCodeHookSpecification",
                 None,
-                post_code_hook_specification.into(),
+                required.post_code_hook_specification.into(),
             );
             DialogCodeHookInvocationSetting(this)
         }
@@ -1326,22 +1391,26 @@ pub mod bot {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GrammarSlotTypeSource(rt::Props);
+    /// The required values of [`GrammarSlotTypeSource`], by name: two of them have one type, and a swap must not compile.
+    pub struct GrammarSlotTypeSourceRequired {
+        /// CloudFormation `S3BucketName`.
+        pub s3_bucket_name: rt::Expr,
+        /// CloudFormation `S3ObjectKey`.
+        pub s3_object_key: rt::Expr,
+    }
     impl GrammarSlotTypeSource {
         /// A new `GrammarSlotTypeSource`. Required properties: `s3_bucket_name` (`S3BucketName`), `s3_object_key` (`S3ObjectKey`).
-        pub fn new(
-            s3_bucket_name: impl Into<rt::Expr>,
-            s3_object_key: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: GrammarSlotTypeSourceRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "S3BucketName",
                 Some("s3_bucket_name"),
-                rt::string(s3_bucket_name),
+                rt::string(required.s3_bucket_name),
             );
             this.set(
                 "S3ObjectKey",
                 Some("s3_object_key"),
-                rt::string(s3_object_key),
+                rt::string(required.s3_object_key),
             );
             GrammarSlotTypeSource(this)
         }
@@ -1780,19 +1849,27 @@ pub mod bot {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LambdaCodeHook(rt::Props);
+    /// The required values of [`LambdaCodeHook`], by name: two of them have one type, and a swap must not compile.
+    pub struct LambdaCodeHookRequired {
+        /// CloudFormation `CodeHookInterfaceVersion`.
+        pub code_hook_interface_version: rt::Expr,
+        /// CloudFormation `LambdaArn`.
+        pub lambda_arn: rt::Expr,
+    }
     impl LambdaCodeHook {
         /// A new `LambdaCodeHook`. Required properties: `code_hook_interface_version` (`CodeHookInterfaceVersion`), `lambda_arn` (`LambdaArn`).
-        pub fn new(
-            code_hook_interface_version: impl Into<rt::Expr>,
-            lambda_arn: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: LambdaCodeHookRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "CodeHookInterfaceVersion",
                 Some("code_hook_interface_version"),
-                rt::string(code_hook_interface_version),
+                rt::string(required.code_hook_interface_version),
             );
-            this.set("LambdaArn", Some("lambda_arn"), rt::string(lambda_arn));
+            this.set(
+                "LambdaArn",
+                Some("lambda_arn"),
+                rt::string(required.lambda_arn),
+            );
             LambdaCodeHook(this)
         }
     }
@@ -1971,21 +2048,30 @@ pub mod bot {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OutputContext(rt::Props);
+    /// The required values of [`OutputContext`], by name: two of them have one type, and a swap must not compile.
+    pub struct OutputContextRequired {
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// CloudFormation `TimeToLiveInSeconds`.
+        pub time_to_live_in_seconds: i64,
+        /// CloudFormation `TurnsToLive`.
+        pub turns_to_live: i64,
+    }
     impl OutputContext {
         /// A new `OutputContext`. Required properties: `name` (`Name`), `time_to_live_in_seconds` (`TimeToLiveInSeconds`), `turns_to_live` (`TurnsToLive`).
-        pub fn new(
-            name: impl Into<rt::Expr>,
-            time_to_live_in_seconds: i64,
-            turns_to_live: i64,
-        ) -> Self {
+        pub fn new(required: OutputContextRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
+            this.set("Name", Some("name"), rt::string(required.name));
             this.set(
                 "TimeToLiveInSeconds",
                 Some("time_to_live_in_seconds"),
-                rt::int(time_to_live_in_seconds),
+                rt::int(required.time_to_live_in_seconds),
             );
-            this.set("TurnsToLive", Some("turns_to_live"), rt::int(turns_to_live));
+            this.set(
+                "TurnsToLive",
+                Some("turns_to_live"),
+                rt::int(required.turns_to_live),
+            );
             OutputContext(this)
         }
     }
@@ -2129,10 +2215,10 @@ pub mod bot {
     #[derive(Clone, Debug)]
     pub struct PromptSpecification(rt::Props);
     impl PromptSpecification {
-        /// A new `PromptSpecification`. Required properties: `max_retries` (`MaxRetries`), `message_groups_list` (`MessageGroupsList`).
+        /// A new `PromptSpecification`. Required properties: `message_groups_list` (`MessageGroupsList`), `max_retries` (`MaxRetries`).
         pub fn new(
-            max_retries: i64,
             message_groups_list: impl IntoIterator<Item = MessageGroup>,
+            max_retries: i64,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("MaxRetries", Some("max_retries"), rt::int(max_retries));
@@ -2214,10 +2300,10 @@ pub mod bot {
     #[derive(Clone, Debug)]
     pub struct QnAIntentConfiguration(rt::Props);
     impl QnAIntentConfiguration {
-        /// A new `QnAIntentConfiguration`. Required properties: `bedrock_model_configuration` (`BedrockModelConfiguration`), `data_source_configuration` (`DataSourceConfiguration`).
+        /// A new `QnAIntentConfiguration`. Required properties: `data_source_configuration` (`DataSourceConfiguration`), `bedrock_model_configuration` (`BedrockModelConfiguration`).
         pub fn new(
-            bedrock_model_configuration: BedrockModelSpecification,
             data_source_configuration: DataSourceConfiguration,
+            bedrock_model_configuration: BedrockModelSpecification,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -2239,20 +2325,25 @@ pub mod bot {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct QnAKendraConfiguration(rt::Props);
+    /// The required values of [`QnAKendraConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct QnAKendraConfigurationRequired {
+        /// CloudFormation `KendraIndex`.
+        pub kendra_index: rt::Expr,
+        /// CloudFormation `QueryFilterStringEnabled`.
+        pub query_filter_string_enabled: bool,
+        /// CloudFormation `ExactResponse`.
+        pub exact_response: bool,
+    }
     impl QnAKendraConfiguration {
-        /// A new `QnAKendraConfiguration`. Required properties: `exact_response` (`ExactResponse`), `kendra_index` (`KendraIndex`), `query_filter_string_enabled` (`QueryFilterStringEnabled`).
-        pub fn new(
-            exact_response: bool,
-            kendra_index: impl Into<rt::Expr>,
-            query_filter_string_enabled: bool,
-        ) -> Self {
+        /// A new `QnAKendraConfiguration`. Required properties: `kendra_index` (`KendraIndex`), `query_filter_string_enabled` (`QueryFilterStringEnabled`), `exact_response` (`ExactResponse`).
+        pub fn new(required: QnAKendraConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ExactResponse", None, rt::boolean(exact_response));
-            this.set("KendraIndex", None, rt::string(kendra_index));
+            this.set("ExactResponse", None, rt::boolean(required.exact_response));
+            this.set("KendraIndex", None, rt::string(required.kendra_index));
             this.set(
                 "QueryFilterStringEnabled",
                 None,
-                rt::boolean(query_filter_string_enabled),
+                rt::boolean(required.query_filter_string_enabled),
             );
             QnAKendraConfiguration(this)
         }
@@ -2337,15 +2428,26 @@ pub mod bot {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3BucketLogDestination(rt::Props);
+    /// The required values of [`S3BucketLogDestination`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3BucketLogDestinationRequired {
+        /// CloudFormation `LogPrefix`.
+        pub log_prefix: rt::Expr,
+        /// CloudFormation `S3BucketArn`.
+        pub s3_bucket_arn: rt::Expr,
+    }
     impl S3BucketLogDestination {
         /// A new `S3BucketLogDestination`. Required properties: `log_prefix` (`LogPrefix`), `s3_bucket_arn` (`S3BucketArn`).
-        pub fn new(log_prefix: impl Into<rt::Expr>, s3_bucket_arn: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: S3BucketLogDestinationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("LogPrefix", Some("log_prefix"), rt::string(log_prefix));
+            this.set(
+                "LogPrefix",
+                Some("log_prefix"),
+                rt::string(required.log_prefix),
+            );
             this.set(
                 "S3BucketArn",
                 Some("s3_bucket_arn"),
-                rt::string(s3_bucket_arn),
+                rt::string(required.s3_bucket_arn),
             );
             S3BucketLogDestination(this)
         }
@@ -2362,15 +2464,26 @@ pub mod bot {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3Location(rt::Props);
+    /// The required values of [`S3Location`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3LocationRequired {
+        /// CloudFormation `S3Bucket`.
+        pub s3_bucket: rt::Expr,
+        /// CloudFormation `S3ObjectKey`.
+        pub s3_object_key: rt::Expr,
+    }
     impl S3Location {
         /// A new `S3Location`. Required properties: `s3_bucket` (`S3Bucket`), `s3_object_key` (`S3ObjectKey`).
-        pub fn new(s3_bucket: impl Into<rt::Expr>, s3_object_key: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: S3LocationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("S3Bucket", Some("s3_bucket"), rt::string(s3_bucket));
+            this.set(
+                "S3Bucket",
+                Some("s3_bucket"),
+                rt::string(required.s3_bucket),
+            );
             this.set(
                 "S3ObjectKey",
                 Some("s3_object_key"),
-                rt::string(s3_object_key),
+                rt::string(required.s3_object_key),
             );
             S3Location(this)
         }
@@ -2474,24 +2587,29 @@ pub mod bot {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Slot(rt::Props);
+    /// The required values of [`Slot`], by name: two of them have one type, and a swap must not compile.
+    pub struct SlotRequired {
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// CloudFormation `SlotTypeName`.
+        pub slot_type_name: rt::Expr,
+        /// CloudFormation `ValueElicitationSetting`.
+        pub value_elicitation_setting: SlotValueElicitationSetting,
+    }
     impl Slot {
         /// A new `Slot`. Required properties: `name` (`Name`), `slot_type_name` (`SlotTypeName`), `value_elicitation_setting` (`ValueElicitationSetting`).
-        pub fn new(
-            name: impl Into<rt::Expr>,
-            slot_type_name: impl Into<rt::Expr>,
-            value_elicitation_setting: SlotValueElicitationSetting,
-        ) -> Self {
+        pub fn new(required: SlotRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
+            this.set("Name", Some("name"), rt::string(required.name));
             this.set(
                 "SlotTypeName",
                 Some("slot_type_name"),
-                rt::string(slot_type_name),
+                rt::string(required.slot_type_name),
             );
             this.set(
                 "ValueElicitationSetting",
                 Some("value_elicitation_setting"),
-                value_elicitation_setting.into(),
+                required.value_elicitation_setting.into(),
             );
             Slot(this)
         }
@@ -2626,8 +2744,8 @@ pub mod bot {
     #[derive(Clone, Debug)]
     pub struct SlotPriority(rt::Props);
     impl SlotPriority {
-        /// A new `SlotPriority`. Required properties: `priority` (`Priority`), `slot_name` (`SlotName`).
-        pub fn new(priority: i64, slot_name: impl Into<rt::Expr>) -> Self {
+        /// A new `SlotPriority`. Required properties: `slot_name` (`SlotName`), `priority` (`Priority`).
+        pub fn new(slot_name: impl Into<rt::Expr>, priority: i64) -> Self {
             let mut this = rt::Props::default();
             this.set("Priority", Some("priority"), rt::int(priority));
             this.set("SlotName", Some("slot_name"), rt::string(slot_name));
@@ -2993,28 +3111,33 @@ pub mod bot {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StillWaitingResponseSpecification(rt::Props);
+    /// The required values of [`StillWaitingResponseSpecification`], by name: two of them have one type, and a swap must not compile.
+    pub struct StillWaitingResponseSpecificationRequired {
+        /// CloudFormation `MessageGroupsList`.
+        pub message_groups_list: Vec<MessageGroup>,
+        /// CloudFormation `FrequencyInSeconds`.
+        pub frequency_in_seconds: i64,
+        /// CloudFormation `TimeoutInSeconds`.
+        pub timeout_in_seconds: i64,
+    }
     impl StillWaitingResponseSpecification {
-        /// A new `StillWaitingResponseSpecification`. Required properties: `frequency_in_seconds` (`FrequencyInSeconds`), `message_groups_list` (`MessageGroupsList`), `timeout_in_seconds` (`TimeoutInSeconds`).
-        pub fn new(
-            frequency_in_seconds: i64,
-            message_groups_list: impl IntoIterator<Item = MessageGroup>,
-            timeout_in_seconds: i64,
-        ) -> Self {
+        /// A new `StillWaitingResponseSpecification`. Required properties: `message_groups_list` (`MessageGroupsList`), `frequency_in_seconds` (`FrequencyInSeconds`), `timeout_in_seconds` (`TimeoutInSeconds`).
+        pub fn new(required: StillWaitingResponseSpecificationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "FrequencyInSeconds",
                 Some("frequency_in_seconds"),
-                rt::int(frequency_in_seconds),
+                rt::int(required.frequency_in_seconds),
             );
             this.set(
                 "MessageGroupsList",
                 Some("message_groups_list"),
-                rt::list(message_groups_list),
+                rt::list(required.message_groups_list),
             );
             this.set(
                 "TimeoutInSeconds",
                 Some("timeout_in_seconds"),
-                rt::int(timeout_in_seconds),
+                rt::int(required.timeout_in_seconds),
             );
             StillWaitingResponseSpecification(this)
         }
@@ -3081,12 +3204,19 @@ pub mod bot {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
+    /// The required values of [`Tag`], by name: two of them have one type, and a swap must not compile.
+    pub struct TagRequired {
+        /// CloudFormation `Key`.
+        pub key: rt::Expr,
+        /// CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl Tag {
         /// A new `Tag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: TagRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             Tag(this)
         }
     }
@@ -3213,22 +3343,26 @@ pub mod bot {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WaitAndContinueSpecification(rt::Props);
+    /// The required values of [`WaitAndContinueSpecification`], by name: two of them have one type, and a swap must not compile.
+    pub struct WaitAndContinueSpecificationRequired {
+        /// CloudFormation `WaitingResponse`.
+        pub waiting_response: ResponseSpecification,
+        /// CloudFormation `ContinueResponse`.
+        pub continue_response: ResponseSpecification,
+    }
     impl WaitAndContinueSpecification {
-        /// A new `WaitAndContinueSpecification`. Required properties: `continue_response` (`ContinueResponse`), `waiting_response` (`WaitingResponse`).
-        pub fn new(
-            continue_response: ResponseSpecification,
-            waiting_response: ResponseSpecification,
-        ) -> Self {
+        /// A new `WaitAndContinueSpecification`. Required properties: `waiting_response` (`WaitingResponse`), `continue_response` (`ContinueResponse`).
+        pub fn new(required: WaitAndContinueSpecificationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ContinueResponse",
                 Some("continue_response"),
-                continue_response.into(),
+                required.continue_response.into(),
             );
             this.set(
                 "WaitingResponse",
                 Some("waiting_response"),
-                waiting_response.into(),
+                required.waiting_response.into(),
             );
             WaitAndContinueSpecification(this)
         }
@@ -3456,21 +3590,24 @@ static BOT_ALIAS_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`BotAlias`], by name: two of them have one type, and a swap must not compile.
+pub struct BotAliasRequired {
+    /// Unique ID of resource CloudFormation `BotId`.
+    pub bot_id: rt::Expr,
+    /// A unique identifier for a resource. CloudFormation `BotAliasName`.
+    pub bot_alias_name: rt::Expr,
+}
 impl BotAlias {
-    /// Declares a `AWS::Lex::BotAlias` with the stack-unique `id`. Required properties: `bot_alias_name` (`BotAliasName`), `bot_id` (`BotId`).
+    /// Declares a `AWS::Lex::BotAlias` with the stack-unique `id`. Required properties: `bot_id` (`BotId`), `bot_alias_name` (`BotAliasName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        bot_alias_name: impl Into<rt::Expr>,
-        bot_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: BotAliasRequired) -> Self {
         let mut this = rt::Base::new(id, &BOT_ALIAS_TYPE);
         this.set(
             "BotAliasName",
             Some("bot_alias_name"),
-            rt::string(bot_alias_name),
+            rt::string(required.bot_alias_name),
         );
-        this.set("BotId", Some("bot_id"), rt::string(bot_id));
+        this.set("BotId", Some("bot_id"), rt::string(required.bot_id));
         BotAlias(this)
     }
     /// A list of bot alias locale settings to add to the bot alias.
@@ -3550,7 +3687,6 @@ impl BotAliasHandle {
 }
 /// Property types and value sets of [`BotAlias`] (`AWS::Lex::BotAlias`).
 pub mod bot_alias {
-    pub use super::shared::CloudWatchLogGroupLogDestination;
     use super::*;
     /// The location of audio log files collected when conversation logging is enabled for a bot.
     ///
@@ -3620,10 +3756,10 @@ pub mod bot_alias {
     #[derive(Clone, Debug)]
     pub struct BotAliasLocaleSettingsItem(rt::Props);
     impl BotAliasLocaleSettingsItem {
-        /// A new `BotAliasLocaleSettingsItem`. Required properties: `bot_alias_locale_setting` (`BotAliasLocaleSetting`), `locale_id` (`LocaleId`).
+        /// A new `BotAliasLocaleSettingsItem`. Required properties: `locale_id` (`LocaleId`), `bot_alias_locale_setting` (`BotAliasLocaleSetting`).
         pub fn new(
-            bot_alias_locale_setting: BotAliasLocaleSettings,
             locale_id: impl Into<rt::Expr>,
+            bot_alias_locale_setting: BotAliasLocaleSettings,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -3636,6 +3772,36 @@ pub mod bot_alias {
         }
     }
     nested!(BotAliasLocaleSettingsItem);
+    /// CloudFormation property type `CloudWatchLogGroupLogDestination`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct CloudWatchLogGroupLogDestination(rt::Props);
+    /// The required values of [`CloudWatchLogGroupLogDestination`], by name: two of them have one type, and a swap must not compile.
+    pub struct CloudWatchLogGroupLogDestinationRequired {
+        /// A string used to identify the groupArn for the Cloudwatch Log Group CloudFormation `CloudWatchLogGroupArn`.
+        pub cloud_watch_log_group_arn: rt::Expr,
+        /// A string containing the value for the Log Prefix CloudFormation `LogPrefix`.
+        pub log_prefix: rt::Expr,
+    }
+    impl CloudWatchLogGroupLogDestination {
+        /// A new `CloudWatchLogGroupLogDestination`. Required properties: `cloud_watch_log_group_arn` (`CloudWatchLogGroupArn`), `log_prefix` (`LogPrefix`).
+        pub fn new(required: CloudWatchLogGroupLogDestinationRequired) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "CloudWatchLogGroupArn",
+                Some("cloudwatch_log_group_arn"),
+                rt::string(required.cloud_watch_log_group_arn),
+            );
+            this.set(
+                "LogPrefix",
+                Some("log_prefix"),
+                rt::string(required.log_prefix),
+            );
+            CloudWatchLogGroupLogDestination(this)
+        }
+    }
+    nested!(CloudWatchLogGroupLogDestination);
     /// Contains information about code hooks that Amazon Lex calls during a conversation.
     ///
     /// CloudFormation property type `CodeHookSpecification`.
@@ -3706,19 +3872,27 @@ pub mod bot_alias {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LambdaCodeHook(rt::Props);
+    /// The required values of [`LambdaCodeHook`], by name: two of them have one type, and a swap must not compile.
+    pub struct LambdaCodeHookRequired {
+        /// The version of the request-response that you want Amazon Lex to use to invoke your Lambda function. CloudFormation `CodeHookInterfaceVersion`.
+        pub code_hook_interface_version: rt::Expr,
+        /// The Amazon Resource Name (ARN) of the Lambda function. CloudFormation `LambdaArn`.
+        pub lambda_arn: rt::Expr,
+    }
     impl LambdaCodeHook {
         /// A new `LambdaCodeHook`. Required properties: `code_hook_interface_version` (`CodeHookInterfaceVersion`), `lambda_arn` (`LambdaArn`).
-        pub fn new(
-            code_hook_interface_version: impl Into<rt::Expr>,
-            lambda_arn: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: LambdaCodeHookRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "CodeHookInterfaceVersion",
                 Some("code_hook_interface_version"),
-                rt::string(code_hook_interface_version),
+                rt::string(required.code_hook_interface_version),
             );
-            this.set("LambdaArn", Some("lambda_arn"), rt::string(lambda_arn));
+            this.set(
+                "LambdaArn",
+                Some("lambda_arn"),
+                rt::string(required.lambda_arn),
+            );
             LambdaCodeHook(this)
         }
     }
@@ -3730,15 +3904,26 @@ pub mod bot_alias {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3BucketLogDestination(rt::Props);
+    /// The required values of [`S3BucketLogDestination`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3BucketLogDestinationRequired {
+        /// The Amazon S3 key of the deployment package. CloudFormation `LogPrefix`.
+        pub log_prefix: rt::Expr,
+        /// The Amazon Resource Name (ARN) of an Amazon S3 bucket where audio log files are stored. CloudFormation `S3BucketArn`.
+        pub s3_bucket_arn: rt::Expr,
+    }
     impl S3BucketLogDestination {
         /// A new `S3BucketLogDestination`. Required properties: `log_prefix` (`LogPrefix`), `s3_bucket_arn` (`S3BucketArn`).
-        pub fn new(log_prefix: impl Into<rt::Expr>, s3_bucket_arn: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: S3BucketLogDestinationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("LogPrefix", Some("log_prefix"), rt::string(log_prefix));
+            this.set(
+                "LogPrefix",
+                Some("log_prefix"),
+                rt::string(required.log_prefix),
+            );
             this.set(
                 "S3BucketArn",
                 Some("s3_bucket_arn"),
-                rt::string(s3_bucket_arn),
+                rt::string(required.s3_bucket_arn),
             );
             S3BucketLogDestination(this)
         }
@@ -3916,10 +4101,10 @@ pub mod bot_version {
     #[derive(Clone, Debug)]
     pub struct BotVersionLocaleSpecification(rt::Props);
     impl BotVersionLocaleSpecification {
-        /// A new `BotVersionLocaleSpecification`. Required properties: `bot_version_locale_details` (`BotVersionLocaleDetails`), `locale_id` (`LocaleId`).
+        /// A new `BotVersionLocaleSpecification`. Required properties: `locale_id` (`LocaleId`), `bot_version_locale_details` (`BotVersionLocaleDetails`).
         pub fn new(
-            bot_version_locale_details: BotVersionLocaleDetails,
             locale_id: impl Into<rt::Expr>,
+            bot_version_locale_details: BotVersionLocaleDetails,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -4007,31 +4192,4 @@ impl ResourcePolicyHandle {
     pub fn revision_id(&self) -> rt::Expr {
         self.0.attr("RevisionId")
     }
-}
-/// Nested types that several `Lex` resource types define the same way; each resource type's module
-/// re-exports the ones it uses.
-pub mod shared {
-    use super::*;
-    /// CloudFormation property type `CloudWatchLogGroupLogDestination`.
-    ///
-    /// [AWS reference]( url )
-    #[derive(Clone, Debug)]
-    pub struct CloudWatchLogGroupLogDestination(rt::Props);
-    impl CloudWatchLogGroupLogDestination {
-        /// A new `CloudWatchLogGroupLogDestination`. Required properties: `cloud_watch_log_group_arn` (`CloudWatchLogGroupArn`), `log_prefix` (`LogPrefix`).
-        pub fn new(
-            cloud_watch_log_group_arn: impl Into<rt::Expr>,
-            log_prefix: impl Into<rt::Expr>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "CloudWatchLogGroupArn",
-                Some("cloudwatch_log_group_arn"),
-                rt::string(cloud_watch_log_group_arn),
-            );
-            this.set("LogPrefix", Some("log_prefix"), rt::string(log_prefix));
-            CloudWatchLogGroupLogDestination(this)
-        }
-    }
-    nested!(CloudWatchLogGroupLogDestination);
 }

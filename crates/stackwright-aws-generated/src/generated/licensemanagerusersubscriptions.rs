@@ -197,8 +197,8 @@ pub mod license_server_endpoint {
     #[derive(Clone, Debug)]
     pub struct LicenseServerSettings(rt::Props);
     impl LicenseServerSettings {
-        /// A new `LicenseServerSettings`. Required properties: `server_settings` (`ServerSettings`), `server_type` (`ServerType`).
-        pub fn new(server_settings: ServerSettings, server_type: ServerType) -> Self {
+        /// A new `LicenseServerSettings`. Required properties: `server_type` (`ServerType`), `server_settings` (`ServerSettings`).
+        pub fn new(server_type: ServerType, server_settings: ServerSettings) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ServerSettings",

@@ -58,23 +58,27 @@ static BRIDGE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`Bridge`], by name: two of them have one type, and a swap must not compile.
+pub struct BridgeRequired {
+    /// The name of the bridge. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The placement Amazon Resource Number (ARN) of the bridge. CloudFormation `PlacementArn`.
+    pub placement_arn: rt::Expr,
+    /// The sources on this bridge. CloudFormation `Sources`.
+    pub sources: Vec<bridge::BridgeSource>,
+}
 impl Bridge {
     /// Declares a `AWS::MediaConnect::Bridge` with the stack-unique `id`. Required properties: `name` (`Name`), `placement_arn` (`PlacementArn`), `sources` (`Sources`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        name: impl Into<rt::Expr>,
-        placement_arn: impl Into<rt::Expr>,
-        sources: impl IntoIterator<Item = bridge::BridgeSource>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: BridgeRequired) -> Self {
         let mut this = rt::Base::new(id, &BRIDGE_TYPE);
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         this.set(
             "PlacementArn",
             Some("placement_arn"),
-            rt::string(placement_arn),
+            rt::string(required.placement_arn),
         );
-        this.set("Sources", Some("sources"), rt::list(sources));
+        this.set("Sources", Some("sources"), rt::list(required.sources));
         Bridge(this)
     }
     /// CloudFormation `EgressGatewayBridge`, Terraform `egress_gateway_bridge`.
@@ -142,12 +146,19 @@ pub mod bridge {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BridgeFlowSource(rt::Props);
+    /// The required values of [`BridgeFlowSource`], by name: two of them have one type, and a swap must not compile.
+    pub struct BridgeFlowSourceRequired {
+        /// The name of the flow source. CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// The ARN of the cloud flow used as a source of this bridge. CloudFormation `FlowArn`.
+        pub flow_arn: rt::Expr,
+    }
     impl BridgeFlowSource {
-        /// A new `BridgeFlowSource`. Required properties: `flow_arn` (`FlowArn`), `name` (`Name`).
-        pub fn new(flow_arn: impl Into<rt::Expr>, name: impl Into<rt::Expr>) -> Self {
+        /// A new `BridgeFlowSource`. Required properties: `name` (`Name`), `flow_arn` (`FlowArn`).
+        pub fn new(required: BridgeFlowSourceRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("FlowArn", Some("flow_arn"), rt::string(flow_arn));
-            this.set("Name", Some("name"), rt::string(name));
+            this.set("FlowArn", Some("flow_arn"), rt::string(required.flow_arn));
+            this.set("Name", Some("name"), rt::string(required.name));
             BridgeFlowSource(this)
         }
         /// The name of the VPC interface attachment to use for this source.
@@ -170,27 +181,39 @@ pub mod bridge {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BridgeNetworkOutput(rt::Props);
+    /// The required values of [`BridgeNetworkOutput`], by name: two of them have one type, and a swap must not compile.
+    pub struct BridgeNetworkOutputRequired {
+        /// The network output name. CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// The network output protocol. CloudFormation `Protocol`.
+        pub protocol: ProtocolEnum,
+        /// The network output IP Address. CloudFormation `IpAddress`.
+        pub ip_address: rt::Expr,
+        /// The network output port. CloudFormation `Port`.
+        pub port: i64,
+        /// The network output's gateway network name. CloudFormation `NetworkName`.
+        pub network_name: rt::Expr,
+        /// The network output TTL. CloudFormation `Ttl`.
+        pub ttl: i64,
+    }
     impl BridgeNetworkOutput {
-        /// A new `BridgeNetworkOutput`. Required properties: `ip_address` (`IpAddress`), `name` (`Name`), `network_name` (`NetworkName`), `port` (`Port`), `protocol` (`Protocol`), `ttl` (`Ttl`).
-        pub fn new(
-            ip_address: impl Into<rt::Expr>,
-            name: impl Into<rt::Expr>,
-            network_name: impl Into<rt::Expr>,
-            port: i64,
-            protocol: ProtocolEnum,
-            ttl: i64,
-        ) -> Self {
+        /// A new `BridgeNetworkOutput`. Required properties: `name` (`Name`), `protocol` (`Protocol`), `ip_address` (`IpAddress`), `port` (`Port`), `network_name` (`NetworkName`), `ttl` (`Ttl`).
+        pub fn new(required: BridgeNetworkOutputRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("IpAddress", Some("ip_address"), rt::string(ip_address));
-            this.set("Name", Some("name"), rt::string(name));
+            this.set(
+                "IpAddress",
+                Some("ip_address"),
+                rt::string(required.ip_address),
+            );
+            this.set("Name", Some("name"), rt::string(required.name));
             this.set(
                 "NetworkName",
                 Some("network_name"),
-                rt::string(network_name),
+                rt::string(required.network_name),
             );
-            this.set("Port", Some("port"), rt::int(port));
-            this.set("Protocol", Some("protocol"), protocol.into());
-            this.set("Ttl", Some("ttl"), rt::int(ttl));
+            this.set("Port", Some("port"), rt::int(required.port));
+            this.set("Protocol", Some("protocol"), required.protocol.into());
+            this.set("Ttl", Some("ttl"), rt::int(required.ttl));
             BridgeNetworkOutput(this)
         }
     }
@@ -202,29 +225,36 @@ pub mod bridge {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BridgeNetworkSource(rt::Props);
+    /// The required values of [`BridgeNetworkSource`], by name: two of them have one type, and a swap must not compile.
+    pub struct BridgeNetworkSourceRequired {
+        /// The name of the network source. CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// The network source protocol. CloudFormation `Protocol`.
+        pub protocol: ProtocolEnum,
+        /// The network source multicast IP. CloudFormation `MulticastIp`.
+        pub multicast_ip: rt::Expr,
+        /// The network source port. CloudFormation `Port`.
+        pub port: i64,
+        /// The network source's gateway network name. CloudFormation `NetworkName`.
+        pub network_name: rt::Expr,
+    }
     impl BridgeNetworkSource {
-        /// A new `BridgeNetworkSource`. Required properties: `multicast_ip` (`MulticastIp`), `name` (`Name`), `network_name` (`NetworkName`), `port` (`Port`), `protocol` (`Protocol`).
-        pub fn new(
-            multicast_ip: impl Into<rt::Expr>,
-            name: impl Into<rt::Expr>,
-            network_name: impl Into<rt::Expr>,
-            port: i64,
-            protocol: ProtocolEnum,
-        ) -> Self {
+        /// A new `BridgeNetworkSource`. Required properties: `name` (`Name`), `protocol` (`Protocol`), `multicast_ip` (`MulticastIp`), `port` (`Port`), `network_name` (`NetworkName`).
+        pub fn new(required: BridgeNetworkSourceRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "MulticastIp",
                 Some("multicast_ip"),
-                rt::string(multicast_ip),
+                rt::string(required.multicast_ip),
             );
-            this.set("Name", Some("name"), rt::string(name));
+            this.set("Name", Some("name"), rt::string(required.name));
             this.set(
                 "NetworkName",
                 Some("network_name"),
-                rt::string(network_name),
+                rt::string(required.network_name),
             );
-            this.set("Port", Some("port"), rt::int(port));
-            this.set("Protocol", Some("protocol"), protocol.into());
+            this.set("Port", Some("port"), rt::int(required.port));
+            this.set("Protocol", Some("protocol"), required.protocol.into());
             BridgeNetworkSource(this)
         }
         /// The settings related to the multicast source.
@@ -341,12 +371,27 @@ pub mod bridge {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IngressGatewayBridge(rt::Props);
+    /// The required values of [`IngressGatewayBridge`], by name: two of them have one type, and a swap must not compile.
+    pub struct IngressGatewayBridgeRequired {
+        /// The maximum expected bitrate of the ingress bridge. CloudFormation `MaxBitrate`.
+        pub max_bitrate: i64,
+        /// The maximum number of outputs on the ingress bridge. CloudFormation `MaxOutputs`.
+        pub max_outputs: i64,
+    }
     impl IngressGatewayBridge {
         /// A new `IngressGatewayBridge`. Required properties: `max_bitrate` (`MaxBitrate`), `max_outputs` (`MaxOutputs`).
-        pub fn new(max_bitrate: i64, max_outputs: i64) -> Self {
+        pub fn new(required: IngressGatewayBridgeRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("MaxBitrate", Some("max_bitrate"), rt::int(max_bitrate));
-            this.set("MaxOutputs", Some("max_outputs"), rt::int(max_outputs));
+            this.set(
+                "MaxBitrate",
+                Some("max_bitrate"),
+                rt::int(required.max_bitrate),
+            );
+            this.set(
+                "MaxOutputs",
+                Some("max_outputs"),
+                rt::int(required.max_outputs),
+            );
             IngressGatewayBridge(this)
         }
     }
@@ -426,22 +471,30 @@ static BRIDGE_OUTPUT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`BridgeOutput`], by name: two of them have one type, and a swap must not compile.
+pub struct BridgeOutputRequired {
+    /// The Amazon Resource Number (ARN) of the bridge. CloudFormation `BridgeArn`.
+    pub bridge_arn: rt::Expr,
+    /// The network output name. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The output of the bridge. CloudFormation `NetworkOutput`.
+    pub network_output: bridge_output::BridgeNetworkOutput,
+}
 impl BridgeOutput {
     /// Declares a `AWS::MediaConnect::BridgeOutput` with the stack-unique `id`. Required properties: `bridge_arn` (`BridgeArn`), `name` (`Name`), `network_output` (`NetworkOutput`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        bridge_arn: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        network_output: bridge_output::BridgeNetworkOutput,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: BridgeOutputRequired) -> Self {
         let mut this = rt::Base::new(id, &BRIDGE_OUTPUT_TYPE);
-        this.set("BridgeArn", Some("bridge_arn"), rt::string(bridge_arn));
-        this.set("Name", Some("name"), rt::string(name));
+        this.set(
+            "BridgeArn",
+            Some("bridge_arn"),
+            rt::string(required.bridge_arn),
+        );
+        this.set("Name", Some("name"), rt::string(required.name));
         this.set(
             "NetworkOutput",
             Some("network_output"),
-            network_output.into(),
+            required.network_output.into(),
         );
         BridgeOutput(this)
     }
@@ -461,25 +514,36 @@ pub mod bridge_output {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BridgeNetworkOutput(rt::Props);
+    /// The required values of [`BridgeNetworkOutput`], by name: two of them have one type, and a swap must not compile.
+    pub struct BridgeNetworkOutputRequired {
+        /// The network output protocol. CloudFormation `Protocol`.
+        pub protocol: Protocol,
+        /// The network output IP Address. CloudFormation `IpAddress`.
+        pub ip_address: rt::Expr,
+        /// The network output port. CloudFormation `Port`.
+        pub port: i64,
+        /// The network output's gateway network name. CloudFormation `NetworkName`.
+        pub network_name: rt::Expr,
+        /// The network output TTL. CloudFormation `Ttl`.
+        pub ttl: i64,
+    }
     impl BridgeNetworkOutput {
-        /// A new `BridgeNetworkOutput`. Required properties: `ip_address` (`IpAddress`), `network_name` (`NetworkName`), `port` (`Port`), `protocol` (`Protocol`), `ttl` (`Ttl`).
-        pub fn new(
-            ip_address: impl Into<rt::Expr>,
-            network_name: impl Into<rt::Expr>,
-            port: i64,
-            protocol: Protocol,
-            ttl: i64,
-        ) -> Self {
+        /// A new `BridgeNetworkOutput`. Required properties: `protocol` (`Protocol`), `ip_address` (`IpAddress`), `port` (`Port`), `network_name` (`NetworkName`), `ttl` (`Ttl`).
+        pub fn new(required: BridgeNetworkOutputRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("IpAddress", Some("ip_address"), rt::string(ip_address));
+            this.set(
+                "IpAddress",
+                Some("ip_address"),
+                rt::string(required.ip_address),
+            );
             this.set(
                 "NetworkName",
                 Some("network_name"),
-                rt::string(network_name),
+                rt::string(required.network_name),
             );
-            this.set("Port", Some("port"), rt::int(port));
-            this.set("Protocol", Some("protocol"), protocol.into());
-            this.set("Ttl", Some("ttl"), rt::int(ttl));
+            this.set("Port", Some("port"), rt::int(required.port));
+            this.set("Protocol", Some("protocol"), required.protocol.into());
+            this.set("Ttl", Some("ttl"), rt::int(required.ttl));
             BridgeNetworkOutput(this)
         }
     }
@@ -531,17 +595,24 @@ static BRIDGE_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`BridgeSource`], by name: two of them have one type, and a swap must not compile.
+pub struct BridgeSourceRequired {
+    /// The name of the source. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The Amazon Resource Number (ARN) of the bridge. CloudFormation `BridgeArn`.
+    pub bridge_arn: rt::Expr,
+}
 impl BridgeSource {
-    /// Declares a `AWS::MediaConnect::BridgeSource` with the stack-unique `id`. Required properties: `bridge_arn` (`BridgeArn`), `name` (`Name`).
+    /// Declares a `AWS::MediaConnect::BridgeSource` with the stack-unique `id`. Required properties: `name` (`Name`), `bridge_arn` (`BridgeArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        bridge_arn: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: BridgeSourceRequired) -> Self {
         let mut this = rt::Base::new(id, &BRIDGE_SOURCE_TYPE);
-        this.set("BridgeArn", Some("bridge_arn"), rt::string(bridge_arn));
-        this.set("Name", Some("name"), rt::string(name));
+        this.set(
+            "BridgeArn",
+            Some("bridge_arn"),
+            rt::string(required.bridge_arn),
+        );
+        this.set("Name", Some("name"), rt::string(required.name));
         BridgeSource(this)
     }
     /// The source of the bridge.
@@ -603,27 +674,33 @@ pub mod bridge_source {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BridgeNetworkSource(rt::Props);
+    /// The required values of [`BridgeNetworkSource`], by name: two of them have one type, and a swap must not compile.
+    pub struct BridgeNetworkSourceRequired {
+        /// The network source protocol. CloudFormation `Protocol`.
+        pub protocol: ProtocolEnum,
+        /// The network source multicast IP. CloudFormation `MulticastIp`.
+        pub multicast_ip: rt::Expr,
+        /// The network source port. CloudFormation `Port`.
+        pub port: i64,
+        /// The network source's gateway network name. CloudFormation `NetworkName`.
+        pub network_name: rt::Expr,
+    }
     impl BridgeNetworkSource {
-        /// A new `BridgeNetworkSource`. Required properties: `multicast_ip` (`MulticastIp`), `network_name` (`NetworkName`), `port` (`Port`), `protocol` (`Protocol`).
-        pub fn new(
-            multicast_ip: impl Into<rt::Expr>,
-            network_name: impl Into<rt::Expr>,
-            port: i64,
-            protocol: ProtocolEnum,
-        ) -> Self {
+        /// A new `BridgeNetworkSource`. Required properties: `protocol` (`Protocol`), `multicast_ip` (`MulticastIp`), `port` (`Port`), `network_name` (`NetworkName`).
+        pub fn new(required: BridgeNetworkSourceRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "MulticastIp",
                 Some("multicast_ip"),
-                rt::string(multicast_ip),
+                rt::string(required.multicast_ip),
             );
             this.set(
                 "NetworkName",
                 Some("network_name"),
-                rt::string(network_name),
+                rt::string(required.network_name),
             );
-            this.set("Port", Some("port"), rt::int(port));
-            this.set("Protocol", Some("protocol"), protocol.into());
+            this.set("Port", Some("port"), rt::int(required.port));
+            this.set("Protocol", Some("protocol"), required.protocol.into());
             BridgeNetworkSource(this)
         }
         /// The settings related to the multicast source.
@@ -1034,11 +1111,11 @@ pub mod flow {
     #[derive(Clone, Debug)]
     pub struct MediaStream(rt::Props);
     impl MediaStream {
-        /// A new `MediaStream`. Required properties: `media_stream_id` (`MediaStreamId`), `media_stream_name` (`MediaStreamName`), `media_stream_type` (`MediaStreamType`).
+        /// A new `MediaStream`. Required properties: `media_stream_id` (`MediaStreamId`), `media_stream_type` (`MediaStreamType`), `media_stream_name` (`MediaStreamName`).
         pub fn new(
             media_stream_id: i64,
-            media_stream_name: impl Into<rt::Expr>,
             media_stream_type: MediaStreamType,
+            media_stream_name: impl Into<rt::Expr>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -1190,22 +1267,26 @@ pub mod flow {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NdiDiscoveryServerConfig(rt::Props);
+    /// The required values of [`NdiDiscoveryServerConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct NdiDiscoveryServerConfigRequired {
+        /// The unique network address of the NDI discovery server. CloudFormation `DiscoveryServerAddress`.
+        pub discovery_server_address: rt::Expr,
+        /// The identifier for the Virtual Private Cloud (VPC) network interface used by the flow. CloudFormation `VpcInterfaceAdapter`.
+        pub vpc_interface_adapter: rt::Expr,
+    }
     impl NdiDiscoveryServerConfig {
         /// A new `NdiDiscoveryServerConfig`. Required properties: `discovery_server_address` (`DiscoveryServerAddress`), `vpc_interface_adapter` (`VpcInterfaceAdapter`).
-        pub fn new(
-            discovery_server_address: impl Into<rt::Expr>,
-            vpc_interface_adapter: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: NdiDiscoveryServerConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DiscoveryServerAddress",
                 Some("discovery_server_address"),
-                rt::string(discovery_server_address),
+                rt::string(required.discovery_server_address),
             );
             this.set(
                 "VpcInterfaceAdapter",
                 Some("vpc_interface_adapter"),
-                rt::string(vpc_interface_adapter),
+                rt::string(required.vpc_interface_adapter),
             );
             NdiDiscoveryServerConfig(this)
         }
@@ -1625,12 +1706,19 @@ pub mod flow {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
+    /// The required values of [`Tag`], by name: two of them have one type, and a swap must not compile.
+    pub struct TagRequired {
+        /// CloudFormation `Key`.
+        pub key: rt::Expr,
+        /// CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl Tag {
         /// A new `Tag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: TagRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             Tag(this)
         }
     }
@@ -1673,23 +1761,33 @@ pub mod flow {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcInterface(rt::Props);
+    /// The required values of [`VpcInterface`], by name: two of them have one type, and a swap must not compile.
+    pub struct VpcInterfaceRequired {
+        /// Immutable and has to be a unique against other VpcInterfaces in this Flow. CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// Role Arn MediaConnect can assume to create ENIs in customer's account. CloudFormation `RoleArn`.
+        pub role_arn: rt::Expr,
+        /// Security Group IDs to be used on ENI. CloudFormation `SecurityGroupIds`.
+        pub security_group_ids: Vec<rt::Expr>,
+        /// Subnet must be in the AZ of the Flow CloudFormation `SubnetId`.
+        pub subnet_id: rt::Expr,
+    }
     impl VpcInterface {
         /// A new `VpcInterface`. Required properties: `name` (`Name`), `role_arn` (`RoleArn`), `security_group_ids` (`SecurityGroupIds`), `subnet_id` (`SubnetId`).
-        pub fn new(
-            name: impl Into<rt::Expr>,
-            role_arn: impl Into<rt::Expr>,
-            security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            subnet_id: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: VpcInterfaceRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+            this.set("Name", Some("name"), rt::string(required.name));
+            this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
             this.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                rt::strings(security_group_ids),
+                rt::strings(required.security_group_ids),
             );
-            this.set("SubnetId", Some("subnet_id"), rt::string(subnet_id));
+            this.set(
+                "SubnetId",
+                Some("subnet_id"),
+                rt::string(required.subnet_id),
+            );
             VpcInterface(this)
         }
         /// IDs of the network interfaces created in customer's account by MediaConnect.
@@ -1889,21 +1987,34 @@ static FLOW_ENTITLEMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
+/// The required values of [`FlowEntitlement`], by name: two of them have one type, and a swap must not compile.
+pub struct FlowEntitlementRequired {
+    /// The ARN of the flow. CloudFormation `FlowArn`.
+    pub flow_arn: rt::Expr,
+    /// The name of the entitlement. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The AWS account IDs that you want to share your content with. CloudFormation `Subscribers`.
+    pub subscribers: Vec<rt::Expr>,
+    /// A description of the entitlement. CloudFormation `Description`.
+    pub description: rt::Expr,
+}
 impl FlowEntitlement {
-    /// Declares a `AWS::MediaConnect::FlowEntitlement` with the stack-unique `id`. Required properties: `description` (`Description`), `flow_arn` (`FlowArn`), `name` (`Name`), `subscribers` (`Subscribers`).
+    /// Declares a `AWS::MediaConnect::FlowEntitlement` with the stack-unique `id`. Required properties: `flow_arn` (`FlowArn`), `name` (`Name`), `subscribers` (`Subscribers`), `description` (`Description`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        description: impl Into<rt::Expr>,
-        flow_arn: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        subscribers: impl IntoIterator<Item = impl Into<rt::Expr>>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: FlowEntitlementRequired) -> Self {
         let mut this = rt::Base::new(id, &FLOW_ENTITLEMENT_TYPE);
-        this.set("Description", Some("description"), rt::string(description));
-        this.set("FlowArn", Some("flow_arn"), rt::string(flow_arn));
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("Subscribers", Some("subscribers"), rt::strings(subscribers));
+        this.set(
+            "Description",
+            Some("description"),
+            rt::string(required.description),
+        );
+        this.set("FlowArn", Some("flow_arn"), rt::string(required.flow_arn));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set(
+            "Subscribers",
+            Some("subscribers"),
+            rt::strings(required.subscribers),
+        );
         FlowEntitlement(this)
     }
     /// Percentage from 0-100 of the data transfer cost to be billed to the subscriber.
@@ -2094,32 +2205,37 @@ static FLOW_MEDIA_STREAM_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
     awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
+/// The required values of [`FlowMediaStream`], by name: two of them have one type, and a swap must not compile.
+pub struct FlowMediaStreamRequired {
+    /// The Amazon Resource Name (ARN) of the flow that the media stream belongs to. CloudFormation `FlowArn`.
+    pub flow_arn: rt::Expr,
+    /// A name that helps you distinguish one media stream from another. CloudFormation `MediaStreamName`.
+    pub media_stream_name: rt::Expr,
+    /// A unique identifier for the media stream. CloudFormation `MediaStreamId`.
+    pub media_stream_id: i64,
+    /// The type of media stream. CloudFormation `MediaStreamType`.
+    pub media_stream_type: flow_media_stream::MediaStreamType,
+}
 impl FlowMediaStream {
-    /// Declares a `AWS::MediaConnect::FlowMediaStream` with the stack-unique `id`. Required properties: `flow_arn` (`FlowArn`), `media_stream_id` (`MediaStreamId`), `media_stream_name` (`MediaStreamName`), `media_stream_type` (`MediaStreamType`).
+    /// Declares a `AWS::MediaConnect::FlowMediaStream` with the stack-unique `id`. Required properties: `flow_arn` (`FlowArn`), `media_stream_name` (`MediaStreamName`), `media_stream_id` (`MediaStreamId`), `media_stream_type` (`MediaStreamType`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        flow_arn: impl Into<rt::Expr>,
-        media_stream_id: i64,
-        media_stream_name: impl Into<rt::Expr>,
-        media_stream_type: flow_media_stream::MediaStreamType,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: FlowMediaStreamRequired) -> Self {
         let mut this = rt::Base::new(id, &FLOW_MEDIA_STREAM_TYPE);
-        this.set("FlowArn", Some("flow_arn"), rt::string(flow_arn));
+        this.set("FlowArn", Some("flow_arn"), rt::string(required.flow_arn));
         this.set(
             "MediaStreamId",
             Some("media_stream_id"),
-            rt::int(media_stream_id),
+            rt::int(required.media_stream_id),
         );
         this.set(
             "MediaStreamName",
             Some("media_stream_name"),
-            rt::string(media_stream_name),
+            rt::string(required.media_stream_name),
         );
         this.set(
             "MediaStreamType",
             Some("media_stream_type"),
-            media_stream_type.into(),
+            required.media_stream_type.into(),
         );
         FlowMediaStream(this)
     }
@@ -2501,12 +2617,23 @@ pub mod flow_output {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Encryption(rt::Props);
+    /// The required values of [`Encryption`], by name: two of them have one type, and a swap must not compile.
+    pub struct EncryptionRequired {
+        /// The ARN of the role that you created during setup (when you set up AWS Elemental MediaConnect as a trusted entity). CloudFormation `RoleArn`.
+        pub role_arn: rt::Expr,
+        /// The ARN of the secret that you created in AWS Secrets Manager to store the encryption key. CloudFormation `SecretArn`.
+        pub secret_arn: rt::Expr,
+    }
     impl Encryption {
         /// A new `Encryption`. Required properties: `role_arn` (`RoleArn`), `secret_arn` (`SecretArn`).
-        pub fn new(role_arn: impl Into<rt::Expr>, secret_arn: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: EncryptionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
-            this.set("SecretArn", Some("secret_arn"), rt::string(secret_arn));
+            this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
+            this.set(
+                "SecretArn",
+                Some("secret_arn"),
+                rt::string(required.secret_arn),
+            );
             Encryption(this)
         }
         /// The type of algorithm that is used for the encryption (such as aes128, aes192, or aes256).
@@ -2694,19 +2821,27 @@ static FLOW_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 7),
     awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
+/// The required values of [`FlowSource`], by name: two of them have one type, and a swap must not compile.
+pub struct FlowSourceRequired {
+    /// The ARN of the flow. CloudFormation `FlowArn`.
+    pub flow_arn: rt::Expr,
+    /// The name of the source. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// A description for the source. CloudFormation `Description`.
+    pub description: rt::Expr,
+}
 impl FlowSource {
-    /// Declares a `AWS::MediaConnect::FlowSource` with the stack-unique `id`. Required properties: `description` (`Description`), `flow_arn` (`FlowArn`), `name` (`Name`).
+    /// Declares a `AWS::MediaConnect::FlowSource` with the stack-unique `id`. Required properties: `flow_arn` (`FlowArn`), `name` (`Name`), `description` (`Description`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        description: impl Into<rt::Expr>,
-        flow_arn: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: FlowSourceRequired) -> Self {
         let mut this = rt::Base::new(id, &FLOW_SOURCE_TYPE);
-        this.set("Description", Some("description"), rt::string(description));
-        this.set("FlowArn", Some("flow_arn"), rt::string(flow_arn));
-        this.set("Name", Some("name"), rt::string(name));
+        this.set(
+            "Description",
+            Some("description"),
+            rt::string(required.description),
+        );
+        this.set("FlowArn", Some("flow_arn"), rt::string(required.flow_arn));
+        this.set("Name", Some("name"), rt::string(required.name));
         FlowSource(this)
     }
     /// The type of encryption that is used on the content ingested from this source.
@@ -2925,27 +3060,37 @@ static FLOW_VPC_INTERFACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 8),
     awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
+/// The required values of [`FlowVpcInterface`], by name: two of them have one type, and a swap must not compile.
+pub struct FlowVpcInterfaceRequired {
+    /// The Amazon Resource Name (ARN), a unique identifier for any AWS resource, of the flow. CloudFormation `FlowArn`.
+    pub flow_arn: rt::Expr,
+    /// Immutable and has to be a unique against other VpcInterfaces in this Flow. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// Role Arn MediaConnect can assume to create ENIs in customer's account. CloudFormation `RoleArn`.
+    pub role_arn: rt::Expr,
+    /// Subnet must be in the AZ of the Flow CloudFormation `SubnetId`.
+    pub subnet_id: rt::Expr,
+    /// Security Group IDs to be used on ENI. CloudFormation `SecurityGroupIds`.
+    pub security_group_ids: Vec<rt::Expr>,
+}
 impl FlowVpcInterface {
-    /// Declares a `AWS::MediaConnect::FlowVpcInterface` with the stack-unique `id`. Required properties: `flow_arn` (`FlowArn`), `name` (`Name`), `role_arn` (`RoleArn`), `security_group_ids` (`SecurityGroupIds`), `subnet_id` (`SubnetId`).
+    /// Declares a `AWS::MediaConnect::FlowVpcInterface` with the stack-unique `id`. Required properties: `flow_arn` (`FlowArn`), `name` (`Name`), `role_arn` (`RoleArn`), `subnet_id` (`SubnetId`), `security_group_ids` (`SecurityGroupIds`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        flow_arn: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        role_arn: impl Into<rt::Expr>,
-        security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        subnet_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: FlowVpcInterfaceRequired) -> Self {
         let mut this = rt::Base::new(id, &FLOW_VPC_INTERFACE_TYPE);
-        this.set("FlowArn", Some("flow_arn"), rt::string(flow_arn));
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+        this.set("FlowArn", Some("flow_arn"), rt::string(required.flow_arn));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
         this.set(
             "SecurityGroupIds",
             Some("security_group_ids"),
-            rt::strings(security_group_ids),
+            rt::strings(required.security_group_ids),
         );
-        this.set("SubnetId", Some("subnet_id"), rt::string(subnet_id));
+        this.set(
+            "SubnetId",
+            Some("subnet_id"),
+            rt::string(required.subnet_id),
+        );
         FlowVpcInterface(this)
     }
 }
@@ -3001,12 +3146,12 @@ static GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
 impl Gateway {
-    /// Declares a `AWS::MediaConnect::Gateway` with the stack-unique `id`. Required properties: `egress_cidr_blocks` (`EgressCidrBlocks`), `name` (`Name`), `networks` (`Networks`).
+    /// Declares a `AWS::MediaConnect::Gateway` with the stack-unique `id`. Required properties: `name` (`Name`), `egress_cidr_blocks` (`EgressCidrBlocks`), `networks` (`Networks`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        egress_cidr_blocks: impl IntoIterator<Item = impl Into<rt::Expr>>,
         name: impl Into<rt::Expr>,
+        egress_cidr_blocks: impl IntoIterator<Item = impl Into<rt::Expr>>,
         networks: impl IntoIterator<Item = gateway::GatewayNetwork>,
     ) -> Self {
         let mut this = rt::Base::new(id, &GATEWAY_TYPE);
@@ -3049,12 +3194,23 @@ pub mod gateway {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GatewayNetwork(rt::Props);
+    /// The required values of [`GatewayNetwork`], by name: two of them have one type, and a swap must not compile.
+    pub struct GatewayNetworkRequired {
+        /// The name of the network. CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// A unique IP address range to use for this network. CloudFormation `CidrBlock`.
+        pub cidr_block: rt::Expr,
+    }
     impl GatewayNetwork {
-        /// A new `GatewayNetwork`. Required properties: `cidr_block` (`CidrBlock`), `name` (`Name`).
-        pub fn new(cidr_block: impl Into<rt::Expr>, name: impl Into<rt::Expr>) -> Self {
+        /// A new `GatewayNetwork`. Required properties: `name` (`Name`), `cidr_block` (`CidrBlock`).
+        pub fn new(required: GatewayNetworkRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("CidrBlock", Some("cidr_block"), rt::string(cidr_block));
-            this.set("Name", Some("name"), rt::string(name));
+            this.set(
+                "CidrBlock",
+                Some("cidr_block"),
+                rt::string(required.cidr_block),
+            );
+            this.set("Name", Some("name"), rt::string(required.name));
             GatewayNetwork(this)
         }
     }

@@ -7108,46 +7108,60 @@ static CLOUD_WATCH_ALARM_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`CloudWatchAlarmTemplate`], by name: two of them have one type, and a swap must not compile.
+pub struct CloudWatchAlarmTemplateRequired {
+    /// The comparison operator used to compare the specified statistic and the threshold. CloudFormation `ComparisonOperator`.
+    pub comparison_operator: cloud_watch_alarm_template::CloudWatchAlarmTemplateComparisonOperator,
+    /// The number of periods over which data is compared to the specified threshold. CloudFormation `EvaluationPeriods`.
+    pub evaluation_periods: i64,
+    /// The name of the metric associated with the alarm. CloudFormation `MetricName`.
+    pub metric_name: rt::Expr,
+    /// A resource's name. Names must be unique within the scope of a resource type in a specific region. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The period, in seconds, over which the specified statistic is applied. CloudFormation `Period`.
+    pub period: i64,
+    /// The statistic to apply to the alarm's metric data. CloudFormation `Statistic`.
+    pub statistic: cloud_watch_alarm_template::CloudWatchAlarmTemplateStatistic,
+    /// The resource type this template should dynamically generate cloudwatch metric alarms for. CloudFormation `TargetResourceType`.
+    pub target_resource_type: cloud_watch_alarm_template::CloudWatchAlarmTemplateTargetResourceType,
+    /// The threshold value to compare with the specified statistic. CloudFormation `Threshold`.
+    pub threshold: i64,
+    /// Specifies how missing data points are treated when evaluating the alarm's condition. CloudFormation `TreatMissingData`.
+    pub treat_missing_data: cloud_watch_alarm_template::CloudWatchAlarmTemplateTreatMissingData,
+}
 impl CloudWatchAlarmTemplate {
     /// Declares a `AWS::MediaLive::CloudWatchAlarmTemplate` with the stack-unique `id`. Required properties: `comparison_operator` (`ComparisonOperator`), `evaluation_periods` (`EvaluationPeriods`), `metric_name` (`MetricName`), `name` (`Name`), `period` (`Period`), `statistic` (`Statistic`), `target_resource_type` (`TargetResourceType`), `threshold` (`Threshold`), `treat_missing_data` (`TreatMissingData`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        comparison_operator: cloud_watch_alarm_template::CloudWatchAlarmTemplateComparisonOperator,
-        evaluation_periods: i64,
-        metric_name: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        period: i64,
-        statistic: cloud_watch_alarm_template::CloudWatchAlarmTemplateStatistic,
-        target_resource_type: cloud_watch_alarm_template::CloudWatchAlarmTemplateTargetResourceType,
-        threshold: i64,
-        treat_missing_data: cloud_watch_alarm_template::CloudWatchAlarmTemplateTreatMissingData,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: CloudWatchAlarmTemplateRequired) -> Self {
         let mut this = rt::Base::new(id, &CLOUD_WATCH_ALARM_TEMPLATE_TYPE);
         this.set(
             "ComparisonOperator",
             Some("comparison_operator"),
-            comparison_operator.into(),
+            required.comparison_operator.into(),
         );
         this.set(
             "EvaluationPeriods",
             Some("evaluation_periods"),
-            rt::int(evaluation_periods),
+            rt::int(required.evaluation_periods),
         );
-        this.set("MetricName", Some("metric_name"), rt::string(metric_name));
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("Period", Some("period"), rt::int(period));
-        this.set("Statistic", Some("statistic"), statistic.into());
+        this.set(
+            "MetricName",
+            Some("metric_name"),
+            rt::string(required.metric_name),
+        );
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("Period", Some("period"), rt::int(required.period));
+        this.set("Statistic", Some("statistic"), required.statistic.into());
         this.set(
             "TargetResourceType",
             Some("target_resource_type"),
-            target_resource_type.into(),
+            required.target_resource_type.into(),
         );
-        this.set("Threshold", Some("threshold"), rt::int(threshold));
+        this.set("Threshold", Some("threshold"), rt::int(required.threshold));
         this.set(
             "TreatMissingData",
             Some("treat_missing_data"),
-            treat_missing_data.into(),
+            required.treat_missing_data.into(),
         );
         CloudWatchAlarmTemplate(this)
     }
@@ -9099,19 +9113,26 @@ pub mod multiplex {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MultiplexSettings(rt::Props);
+    /// The required values of [`MultiplexSettings`], by name: two of them have one type, and a swap must not compile.
+    pub struct MultiplexSettingsRequired {
+        /// Transport stream bit rate. CloudFormation `TransportStreamBitrate`.
+        pub transport_stream_bitrate: i64,
+        /// Transport stream ID. CloudFormation `TransportStreamId`.
+        pub transport_stream_id: i64,
+    }
     impl MultiplexSettings {
         /// A new `MultiplexSettings`. Required properties: `transport_stream_bitrate` (`TransportStreamBitrate`), `transport_stream_id` (`TransportStreamId`).
-        pub fn new(transport_stream_bitrate: i64, transport_stream_id: i64) -> Self {
+        pub fn new(required: MultiplexSettingsRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "TransportStreamBitrate",
                 Some("transport_stream_bitrate"),
-                rt::int(transport_stream_bitrate),
+                rt::int(required.transport_stream_bitrate),
             );
             this.set(
                 "TransportStreamId",
                 Some("transport_stream_id"),
-                rt::int(transport_stream_id),
+                rt::int(required.transport_stream_id),
             );
             MultiplexSettings(this)
         }
@@ -9402,19 +9423,26 @@ pub mod multiplexprogram {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MultiplexProgramServiceDescriptor(rt::Props);
+    /// The required values of [`MultiplexProgramServiceDescriptor`], by name: two of them have one type, and a swap must not compile.
+    pub struct MultiplexProgramServiceDescriptorRequired {
+        /// Name of the provider. CloudFormation `ProviderName`.
+        pub provider_name: rt::Expr,
+        /// Name of the service. CloudFormation `ServiceName`.
+        pub service_name: rt::Expr,
+    }
     impl MultiplexProgramServiceDescriptor {
         /// A new `MultiplexProgramServiceDescriptor`. Required properties: `provider_name` (`ProviderName`), `service_name` (`ServiceName`).
-        pub fn new(provider_name: impl Into<rt::Expr>, service_name: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: MultiplexProgramServiceDescriptorRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ProviderName",
                 Some("provider_name"),
-                rt::string(provider_name),
+                rt::string(required.provider_name),
             );
             this.set(
                 "ServiceName",
                 Some("service_name"),
-                rt::string(service_name),
+                rt::string(required.service_name),
             );
             MultiplexProgramServiceDescriptor(this)
         }
@@ -9530,12 +9558,12 @@ static NETWORK_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 11)),
 };
 impl Network {
-    /// Declares a `AWS::MediaLive::Network` with the stack-unique `id`. Required properties: `ip_pools` (`IpPools`), `name` (`Name`).
+    /// Declares a `AWS::MediaLive::Network` with the stack-unique `id`. Required properties: `name` (`Name`), `ip_pools` (`IpPools`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        ip_pools: impl IntoIterator<Item = network::IpPool>,
         name: impl Into<rt::Expr>,
+        ip_pools: impl IntoIterator<Item = network::IpPool>,
     ) -> Self {
         let mut this = rt::Base::new(id, &NETWORK_TYPE);
         this.set("IpPools", Some("ip_pools"), rt::list(ip_pools));
@@ -10068,21 +10096,24 @@ static SIGNAL_MAP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 14),
     awscc_schema: Some((&AWSCC_SCHEMAS, 14)),
 };
+/// The required values of [`SignalMap`], by name: two of them have one type, and a swap must not compile.
+pub struct SignalMapRequired {
+    /// A top-level supported AWS resource ARN to discovery a signal map from. CloudFormation `DiscoveryEntryPointArn`.
+    pub discovery_entry_point_arn: rt::Expr,
+    /// A resource's name. Names must be unique within the scope of a resource type in a specific region. CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl SignalMap {
     /// Declares a `AWS::MediaLive::SignalMap` with the stack-unique `id`. Required properties: `discovery_entry_point_arn` (`DiscoveryEntryPointArn`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        discovery_entry_point_arn: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: SignalMapRequired) -> Self {
         let mut this = rt::Base::new(id, &SIGNAL_MAP_TYPE);
         this.set(
             "DiscoveryEntryPointArn",
             Some("discovery_entry_point_arn"),
-            rt::string(discovery_entry_point_arn),
+            rt::string(required.discovery_entry_point_arn),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         SignalMap(this)
     }
     /// CloudFormation `CloudWatchAlarmTemplateGroupIdentifiers`, Terraform `cloudwatch_alarm_template_group_identifiers`.

@@ -54,28 +54,37 @@ static ASSET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`Asset`], by name: two of them have one type, and a swap must not compile.
+pub struct AssetRequired {
+    /// The unique identifier for the Asset. CloudFormation `Id`.
+    pub id_property: rt::Expr,
+    /// The ID of the PackagingGroup for the Asset. CloudFormation `PackagingGroupId`.
+    pub packaging_group_id: rt::Expr,
+    /// ARN of the source object in S3. CloudFormation `SourceArn`.
+    pub source_arn: rt::Expr,
+    /// The IAM role_arn used to access the source S3 bucket. CloudFormation `SourceRoleArn`.
+    pub source_role_arn: rt::Expr,
+}
 impl Asset {
     /// Declares a `AWS::MediaPackage::Asset` with the stack-unique `id`. Required properties: `id_property` (`Id`), `packaging_group_id` (`PackagingGroupId`), `source_arn` (`SourceArn`), `source_role_arn` (`SourceRoleArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        id_property: impl Into<rt::Expr>,
-        packaging_group_id: impl Into<rt::Expr>,
-        source_arn: impl Into<rt::Expr>,
-        source_role_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: AssetRequired) -> Self {
         let mut this = rt::Base::new(id, &ASSET_TYPE);
-        this.set("Id", Some("asset_id"), rt::string(id_property));
+        this.set("Id", Some("asset_id"), rt::string(required.id_property));
         this.set(
             "PackagingGroupId",
             Some("packaging_group_id"),
-            rt::string(packaging_group_id),
+            rt::string(required.packaging_group_id),
         );
-        this.set("SourceArn", Some("source_arn"), rt::string(source_arn));
+        this.set(
+            "SourceArn",
+            Some("source_arn"),
+            rt::string(required.source_arn),
+        );
         this.set(
             "SourceRoleArn",
             Some("source_role_arn"),
-            rt::string(source_role_arn),
+            rt::string(required.source_role_arn),
         );
         Asset(this)
     }
@@ -128,19 +137,23 @@ pub mod asset {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EgressEndpoint(rt::Props);
+    /// The required values of [`EgressEndpoint`], by name: two of them have one type, and a swap must not compile.
+    pub struct EgressEndpointRequired {
+        /// The ID of the PackagingConfiguration being applied to the Asset. CloudFormation `PackagingConfigurationId`.
+        pub packaging_configuration_id: rt::Expr,
+        /// The URL of the parent manifest for the repackaged Asset. CloudFormation `Url`.
+        pub url: rt::Expr,
+    }
     impl EgressEndpoint {
         /// A new `EgressEndpoint`. Required properties: `packaging_configuration_id` (`PackagingConfigurationId`), `url` (`Url`).
-        pub fn new(
-            packaging_configuration_id: impl Into<rt::Expr>,
-            url: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: EgressEndpointRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "PackagingConfigurationId",
                 Some("packaging_configuration_id"),
-                rt::string(packaging_configuration_id),
+                rt::string(required.packaging_configuration_id),
             );
-            this.set("Url", Some("url"), rt::string(url));
+            this.set("Url", Some("url"), rt::string(required.url));
             EgressEndpoint(this)
         }
     }
@@ -357,17 +370,20 @@ static ORIGIN_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: None,
 };
+/// The required values of [`OriginEndpoint`], by name: two of them have one type, and a swap must not compile.
+pub struct OriginEndpointRequired {
+    /// The ID of the OriginEndpoint. CloudFormation `Id`.
+    pub id_property: rt::Expr,
+    /// The ID of the Channel the OriginEndpoint is associated with. CloudFormation `ChannelId`.
+    pub channel_id: rt::Expr,
+}
 impl OriginEndpoint {
-    /// Declares a `AWS::MediaPackage::OriginEndpoint` with the stack-unique `id`. Required properties: `channel_id` (`ChannelId`), `id_property` (`Id`).
+    /// Declares a `AWS::MediaPackage::OriginEndpoint` with the stack-unique `id`. Required properties: `id_property` (`Id`), `channel_id` (`ChannelId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        channel_id: impl Into<rt::Expr>,
-        id_property: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: OriginEndpointRequired) -> Self {
         let mut this = rt::Base::new(id, &ORIGIN_ENDPOINT_TYPE);
-        this.set("ChannelId", None, rt::string(channel_id));
-        this.set("Id", None, rt::string(id_property));
+        this.set("ChannelId", None, rt::string(required.channel_id));
+        this.set("Id", None, rt::string(required.id_property));
         OriginEndpoint(this)
     }
     /// CDN Authorization credentials
@@ -481,19 +497,27 @@ pub mod origin_endpoint {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Authorization(rt::Props);
+    /// The required values of [`Authorization`], by name: two of them have one type, and a swap must not compile.
+    pub struct AuthorizationRequired {
+        /// The Amazon Resource Name (ARN) for the IAM role that allows MediaPackage to communicate with AWS Secrets Manager. CloudFormation `SecretsRoleArn`.
+        pub secrets_role_arn: rt::Expr,
+        /// The Amazon Resource Name (ARN) for the secret in Secrets Manager that your Content Distribution Network (CDN) uses for authorization to access your endpoint. CloudFormation `CdnIdentifierSecret`.
+        pub cdn_identifier_secret: rt::Expr,
+    }
     impl Authorization {
-        /// A new `Authorization`. Required properties: `cdn_identifier_secret` (`CdnIdentifierSecret`), `secrets_role_arn` (`SecretsRoleArn`).
-        pub fn new(
-            cdn_identifier_secret: impl Into<rt::Expr>,
-            secrets_role_arn: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `Authorization`. Required properties: `secrets_role_arn` (`SecretsRoleArn`), `cdn_identifier_secret` (`CdnIdentifierSecret`).
+        pub fn new(required: AuthorizationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "CdnIdentifierSecret",
                 None,
-                rt::string(cdn_identifier_secret),
+                rt::string(required.cdn_identifier_secret),
             );
-            this.set("SecretsRoleArn", None, rt::string(secrets_role_arn));
+            this.set(
+                "SecretsRoleArn",
+                None,
+                rt::string(required.secrets_role_arn),
+            );
             Authorization(this)
         }
     }
@@ -815,9 +839,9 @@ pub mod origin_endpoint {
     pub struct HlsManifest(rt::Props);
     impl HlsManifest {
         /// A new `HlsManifest`. Required properties: `id` (`Id`).
-        pub fn new(id: impl Into<rt::Expr>) -> Self {
+        pub fn new(id_value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
-            this.set("Id", None, rt::string(id));
+            this.set("Id", None, rt::string(id_value));
             HlsManifest(this)
         }
         /// This setting controls how ad markers are included in the packaged OriginEndpoint.
@@ -1055,19 +1079,25 @@ pub mod origin_endpoint {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SpekeKeyProvider(rt::Props);
+    /// The required values of [`SpekeKeyProvider`], by name: two of them have one type, and a swap must not compile.
+    pub struct SpekeKeyProviderRequired {
+        /// The resource ID to include in key requests. CloudFormation `ResourceId`.
+        pub resource_id: rt::Expr,
+        /// The system IDs to include in key requests. CloudFormation `SystemIds`.
+        pub system_ids: Vec<rt::Expr>,
+        /// The URL of the external key provider service. CloudFormation `Url`.
+        pub url: rt::Expr,
+        /// An Amazon Resource Name (ARN) of an IAM role that AWS Elemental MediaPackage will assume when accessing the key provider service. CloudFormation `RoleArn`.
+        pub role_arn: rt::Expr,
+    }
     impl SpekeKeyProvider {
-        /// A new `SpekeKeyProvider`. Required properties: `resource_id` (`ResourceId`), `role_arn` (`RoleArn`), `system_ids` (`SystemIds`), `url` (`Url`).
-        pub fn new(
-            resource_id: impl Into<rt::Expr>,
-            role_arn: impl Into<rt::Expr>,
-            system_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            url: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `SpekeKeyProvider`. Required properties: `resource_id` (`ResourceId`), `system_ids` (`SystemIds`), `url` (`Url`), `role_arn` (`RoleArn`).
+        pub fn new(required: SpekeKeyProviderRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ResourceId", None, rt::string(resource_id));
-            this.set("RoleArn", None, rt::string(role_arn));
-            this.set("SystemIds", None, rt::strings(system_ids));
-            this.set("Url", None, rt::string(url));
+            this.set("ResourceId", None, rt::string(required.resource_id));
+            this.set("RoleArn", None, rt::string(required.role_arn));
+            this.set("SystemIds", None, rt::strings(required.system_ids));
+            this.set("Url", None, rt::string(required.url));
             SpekeKeyProvider(this)
         }
         /// An Amazon Resource Name (ARN) of a Certificate Manager certificate that MediaPackage will use for enforcing secure end-to-end data transfer with the key provider service.
@@ -1274,24 +1304,27 @@ static PACKAGING_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`PackagingConfiguration`], by name: two of them have one type, and a swap must not compile.
+pub struct PackagingConfigurationRequired {
+    /// The ID of a PackagingGroup. CloudFormation `PackagingGroupId`.
+    pub packaging_group_id: rt::Expr,
+    /// The ID of the PackagingConfiguration. CloudFormation `Id`.
+    pub id_property: rt::Expr,
+}
 impl PackagingConfiguration {
-    /// Declares a `AWS::MediaPackage::PackagingConfiguration` with the stack-unique `id`. Required properties: `id_property` (`Id`), `packaging_group_id` (`PackagingGroupId`).
+    /// Declares a `AWS::MediaPackage::PackagingConfiguration` with the stack-unique `id`. Required properties: `packaging_group_id` (`PackagingGroupId`), `id_property` (`Id`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        id_property: impl Into<rt::Expr>,
-        packaging_group_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: PackagingConfigurationRequired) -> Self {
         let mut this = rt::Base::new(id, &PACKAGING_CONFIGURATION_TYPE);
         this.set(
             "Id",
             Some("packaging_configuration_id"),
-            rt::string(id_property),
+            rt::string(required.id_property),
         );
         this.set(
             "PackagingGroupId",
             Some("packaging_group_id"),
-            rt::string(packaging_group_id),
+            rt::string(required.packaging_group_id),
         );
         PackagingConfiguration(this)
     }
@@ -1876,17 +1909,26 @@ pub mod packaging_configuration {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SpekeKeyProvider(rt::Props);
+    /// The required values of [`SpekeKeyProvider`], by name: two of them have one type, and a swap must not compile.
+    pub struct SpekeKeyProviderRequired {
+        /// An Amazon Resource Name (ARN) of an IAM role that AWS Elemental MediaPackage will assume when accessing the key provider service. CloudFormation `RoleArn`.
+        pub role_arn: rt::Expr,
+        /// The system IDs to include in key requests. CloudFormation `SystemIds`.
+        pub system_ids: Vec<rt::Expr>,
+        /// The URL of the external key provider service. CloudFormation `Url`.
+        pub url: rt::Expr,
+    }
     impl SpekeKeyProvider {
         /// A new `SpekeKeyProvider`. Required properties: `role_arn` (`RoleArn`), `system_ids` (`SystemIds`), `url` (`Url`).
-        pub fn new(
-            role_arn: impl Into<rt::Expr>,
-            system_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            url: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: SpekeKeyProviderRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
-            this.set("SystemIds", Some("system_ids"), rt::strings(system_ids));
-            this.set("Url", Some("url"), rt::string(url));
+            this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
+            this.set(
+                "SystemIds",
+                Some("system_ids"),
+                rt::strings(required.system_ids),
+            );
+            this.set("Url", Some("url"), rt::string(required.url));
             SpekeKeyProvider(this)
         }
         /// The configuration to use for encrypting one or more content tracks separately for endpoints that use SPEKE 2.0.
@@ -2075,22 +2117,26 @@ pub mod packaging_group {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Authorization(rt::Props);
+    /// The required values of [`Authorization`], by name: two of them have one type, and a swap must not compile.
+    pub struct AuthorizationRequired {
+        /// The Amazon Resource Name (ARN) for the secret in AWS Secrets Manager that is used for CDN authorization. CloudFormation `CdnIdentifierSecret`.
+        pub cdn_identifier_secret: rt::Expr,
+        /// The Amazon Resource Name (ARN) for the IAM role that allows MediaPackage to communicate with AWS Secrets Manager. CloudFormation `SecretsRoleArn`.
+        pub secrets_role_arn: rt::Expr,
+    }
     impl Authorization {
         /// A new `Authorization`. Required properties: `cdn_identifier_secret` (`CdnIdentifierSecret`), `secrets_role_arn` (`SecretsRoleArn`).
-        pub fn new(
-            cdn_identifier_secret: impl Into<rt::Expr>,
-            secrets_role_arn: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: AuthorizationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "CdnIdentifierSecret",
                 Some("cdn_identifier_secret"),
-                rt::string(cdn_identifier_secret),
+                rt::string(required.cdn_identifier_secret),
             );
             this.set(
                 "SecretsRoleArn",
                 Some("secrets_role_arn"),
-                rt::string(secrets_role_arn),
+                rt::string(required.secrets_role_arn),
             );
             Authorization(this)
         }

@@ -63,24 +63,27 @@ static CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`Channel`], by name: two of them have one type, and a swap must not compile.
+pub struct ChannelRequired {
+    /// CloudFormation `ChannelGroupName`.
+    pub channel_group_name: rt::Expr,
+    /// CloudFormation `ChannelName`.
+    pub channel_name: rt::Expr,
+}
 impl Channel {
     /// Declares a `AWS::MediaPackageV2::Channel` with the stack-unique `id`. Required properties: `channel_group_name` (`ChannelGroupName`), `channel_name` (`ChannelName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        channel_group_name: impl Into<rt::Expr>,
-        channel_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ChannelRequired) -> Self {
         let mut this = rt::Base::new(id, &CHANNEL_TYPE);
         this.set(
             "ChannelGroupName",
             Some("channel_group_name"),
-            rt::string(channel_group_name),
+            rt::string(required.channel_group_name),
         );
         this.set(
             "ChannelName",
             Some("channel_name"),
-            rt::string(channel_name),
+            rt::string(required.channel_name),
         );
         Channel(this)
     }
@@ -417,27 +420,31 @@ static CHANNEL_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`ChannelPolicy`], by name: two of them have one type, and a swap must not compile.
+pub struct ChannelPolicyRequired {
+    /// CloudFormation `ChannelGroupName`.
+    pub channel_group_name: rt::Expr,
+    /// CloudFormation `ChannelName`.
+    pub channel_name: rt::Expr,
+    /// CloudFormation `Policy`.
+    pub policy: rt::Value,
+}
 impl ChannelPolicy {
     /// Declares a `AWS::MediaPackageV2::ChannelPolicy` with the stack-unique `id`. Required properties: `channel_group_name` (`ChannelGroupName`), `channel_name` (`ChannelName`), `policy` (`Policy`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        channel_group_name: impl Into<rt::Expr>,
-        channel_name: impl Into<rt::Expr>,
-        policy: impl Into<rt::Value>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ChannelPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &CHANNEL_POLICY_TYPE);
         this.set(
             "ChannelGroupName",
             Some("channel_group_name"),
-            rt::string(channel_group_name),
+            rt::string(required.channel_group_name),
         );
         this.set(
             "ChannelName",
             Some("channel_name"),
-            rt::string(channel_name),
+            rt::string(required.channel_name),
         );
-        this.set("Policy", Some("policy"), rt::json_string(policy));
+        this.set("Policy", Some("policy"), rt::json_string(required.policy));
         ChannelPolicy(this)
     }
 }
@@ -490,36 +497,41 @@ static ORIGIN_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`OriginEndpoint`], by name: two of them have one type, and a swap must not compile.
+pub struct OriginEndpointRequired {
+    /// CloudFormation `ChannelGroupName`.
+    pub channel_group_name: rt::Expr,
+    /// CloudFormation `ChannelName`.
+    pub channel_name: rt::Expr,
+    /// CloudFormation `OriginEndpointName`.
+    pub origin_endpoint_name: rt::Expr,
+    /// CloudFormation `ContainerType`.
+    pub container_type: origin_endpoint::ContainerType,
+}
 impl OriginEndpoint {
-    /// Declares a `AWS::MediaPackageV2::OriginEndpoint` with the stack-unique `id`. Required properties: `channel_group_name` (`ChannelGroupName`), `channel_name` (`ChannelName`), `container_type` (`ContainerType`), `origin_endpoint_name` (`OriginEndpointName`).
+    /// Declares a `AWS::MediaPackageV2::OriginEndpoint` with the stack-unique `id`. Required properties: `channel_group_name` (`ChannelGroupName`), `channel_name` (`ChannelName`), `origin_endpoint_name` (`OriginEndpointName`), `container_type` (`ContainerType`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        channel_group_name: impl Into<rt::Expr>,
-        channel_name: impl Into<rt::Expr>,
-        container_type: origin_endpoint::ContainerType,
-        origin_endpoint_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: OriginEndpointRequired) -> Self {
         let mut this = rt::Base::new(id, &ORIGIN_ENDPOINT_TYPE);
         this.set(
             "ChannelGroupName",
             Some("channel_group_name"),
-            rt::string(channel_group_name),
+            rt::string(required.channel_group_name),
         );
         this.set(
             "ChannelName",
             Some("channel_name"),
-            rt::string(channel_name),
+            rt::string(required.channel_name),
         );
         this.set(
             "ContainerType",
             Some("container_type"),
-            container_type.into(),
+            required.container_type.into(),
         );
         this.set(
             "OriginEndpointName",
             Some("origin_endpoint_name"),
-            rt::string(origin_endpoint_name),
+            rt::string(required.origin_endpoint_name),
         );
         OriginEndpoint(this)
     }
@@ -1974,25 +1986,40 @@ pub mod origin_endpoint {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SpekeKeyProvider(rt::Props);
+    /// The required values of [`SpekeKeyProvider`], by name: two of them have one type, and a swap must not compile.
+    pub struct SpekeKeyProviderRequired {
+        /// <p>The DRM solution provider you're using to protect your content during distribution.</p> CloudFormation `DrmSystems`.
+        pub drm_systems: Vec<DrmSystem>,
+        /// <p>Configure one or more content encryption keys for your endpoints that use SPEKE Version 2.0. CloudFormation `EncryptionContractConfiguration`.
+        pub encryption_contract_configuration: EncryptionContractConfiguration,
+        /// <p>The unique identifier for the content. CloudFormation `ResourceId`.
+        pub resource_id: rt::Expr,
+        /// <p>The ARN for the IAM role granted by the key provider that provides access to the key provider API. CloudFormation `RoleArn`.
+        pub role_arn: rt::Expr,
+        /// <p>The URL of the API Gateway proxy that you set up to talk to your key server. CloudFormation `Url`.
+        pub url: rt::Expr,
+    }
     impl SpekeKeyProvider {
         /// A new `SpekeKeyProvider`. Required properties: `drm_systems` (`DrmSystems`), `encryption_contract_configuration` (`EncryptionContractConfiguration`), `resource_id` (`ResourceId`), `role_arn` (`RoleArn`), `url` (`Url`).
-        pub fn new(
-            drm_systems: impl IntoIterator<Item = DrmSystem>,
-            encryption_contract_configuration: EncryptionContractConfiguration,
-            resource_id: impl Into<rt::Expr>,
-            role_arn: impl Into<rt::Expr>,
-            url: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: SpekeKeyProviderRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("DrmSystems", Some("drm_systems"), rt::list(drm_systems));
+            this.set(
+                "DrmSystems",
+                Some("drm_systems"),
+                rt::list(required.drm_systems),
+            );
             this.set(
                 "EncryptionContractConfiguration",
                 Some("encryption_contract_configuration"),
-                encryption_contract_configuration.into(),
+                required.encryption_contract_configuration.into(),
             );
-            this.set("ResourceId", Some("resource_id"), rt::string(resource_id));
-            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
-            this.set("Url", Some("url"), rt::string(url));
+            this.set(
+                "ResourceId",
+                Some("resource_id"),
+                rt::string(required.resource_id),
+            );
+            this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
+            this.set("Url", Some("url"), rt::string(required.url));
             SpekeKeyProvider(this)
         }
         /// <p>The ARN for the certificate that you imported to Amazon Web Services Certificate Manager to add content key encryption to this endpoint.
@@ -2425,33 +2452,38 @@ static ORIGIN_ENDPOINT_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
+/// The required values of [`OriginEndpointPolicy`], by name: two of them have one type, and a swap must not compile.
+pub struct OriginEndpointPolicyRequired {
+    /// CloudFormation `ChannelGroupName`.
+    pub channel_group_name: rt::Expr,
+    /// CloudFormation `ChannelName`.
+    pub channel_name: rt::Expr,
+    /// CloudFormation `OriginEndpointName`.
+    pub origin_endpoint_name: rt::Expr,
+    /// CloudFormation `Policy`.
+    pub policy: rt::Value,
+}
 impl OriginEndpointPolicy {
     /// Declares a `AWS::MediaPackageV2::OriginEndpointPolicy` with the stack-unique `id`. Required properties: `channel_group_name` (`ChannelGroupName`), `channel_name` (`ChannelName`), `origin_endpoint_name` (`OriginEndpointName`), `policy` (`Policy`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        channel_group_name: impl Into<rt::Expr>,
-        channel_name: impl Into<rt::Expr>,
-        origin_endpoint_name: impl Into<rt::Expr>,
-        policy: impl Into<rt::Value>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: OriginEndpointPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &ORIGIN_ENDPOINT_POLICY_TYPE);
         this.set(
             "ChannelGroupName",
             Some("channel_group_name"),
-            rt::string(channel_group_name),
+            rt::string(required.channel_group_name),
         );
         this.set(
             "ChannelName",
             Some("channel_name"),
-            rt::string(channel_name),
+            rt::string(required.channel_name),
         );
         this.set(
             "OriginEndpointName",
             Some("origin_endpoint_name"),
-            rt::string(origin_endpoint_name),
+            rt::string(required.origin_endpoint_name),
         );
-        this.set("Policy", Some("policy"), rt::json_string(policy));
+        this.set("Policy", Some("policy"), rt::json_string(required.policy));
         OriginEndpointPolicy(this)
     }
     /// <p>The settings to enable CDN authorization headers in MediaPackage.</p>

@@ -194,15 +194,23 @@ pub mod container {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetricPolicyRule(rt::Props);
+    /// The required values of [`MetricPolicyRule`], by name: two of them have one type, and a swap must not compile.
+    pub struct MetricPolicyRuleRequired {
+        /// CloudFormation `ObjectGroup`.
+        pub object_group: rt::Expr,
+        /// CloudFormation `ObjectGroupName`.
+        pub object_group_name: rt::Expr,
+    }
     impl MetricPolicyRule {
         /// A new `MetricPolicyRule`. Required properties: `object_group` (`ObjectGroup`), `object_group_name` (`ObjectGroupName`).
-        pub fn new(
-            object_group: impl Into<rt::Expr>,
-            object_group_name: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: MetricPolicyRuleRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ObjectGroup", None, rt::string(object_group));
-            this.set("ObjectGroupName", None, rt::string(object_group_name));
+            this.set("ObjectGroup", None, rt::string(required.object_group));
+            this.set(
+                "ObjectGroupName",
+                None,
+                rt::string(required.object_group_name),
+            );
             MetricPolicyRule(this)
         }
     }

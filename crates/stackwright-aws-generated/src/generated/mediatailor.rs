@@ -251,19 +251,26 @@ pub mod channel {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RequestOutputItem(rt::Props);
+    /// The required values of [`RequestOutputItem`], by name: two of them have one type, and a swap must not compile.
+    pub struct RequestOutputItemRequired {
+        /// <p>The name of the manifest for the channel. CloudFormation `ManifestName`.
+        pub manifest_name: rt::Expr,
+        /// <p>A string used to match which <code>HttpPackageConfiguration</code> is used for each <code>VodSource</code>.</p> CloudFormation `SourceGroup`.
+        pub source_group: rt::Expr,
+    }
     impl RequestOutputItem {
         /// A new `RequestOutputItem`. Required properties: `manifest_name` (`ManifestName`), `source_group` (`SourceGroup`).
-        pub fn new(manifest_name: impl Into<rt::Expr>, source_group: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: RequestOutputItemRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ManifestName",
                 Some("manifest_name"),
-                rt::string(manifest_name),
+                rt::string(required.manifest_name),
             );
             this.set(
                 "SourceGroup",
                 Some("source_group"),
-                rt::string(source_group),
+                rt::string(required.source_group),
             );
             RequestOutputItem(this)
         }
@@ -593,35 +600,47 @@ pub mod function {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AwsServiceRequestConfiguration(rt::Props);
+    /// The required values of [`AwsServiceRequestConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct AwsServiceRequestConfigurationRequired {
+        /// The expression language used to evaluate expressions in the function configuration. CloudFormation `Runtime`.
+        pub runtime: RuntimeType,
+        /// CloudFormation `MethodType`.
+        pub method_type: MethodType,
+        /// The maximum time, in milliseconds, that MediaTailor waits for a response from the AWS service. CloudFormation `RequestTimeoutMilliseconds`.
+        pub request_timeout_milliseconds: i64,
+        /// An expression that evaluates to the endpoint URL for the target AWS service API operation. CloudFormation `Url`.
+        pub url: rt::Expr,
+        /// The AWS service to call. CloudFormation `TargetService`.
+        pub target_service: rt::Expr,
+        /// The AWS Region for the target service. CloudFormation `TargetRegion`.
+        pub target_region: rt::Expr,
+    }
     impl AwsServiceRequestConfiguration {
-        /// A new `AwsServiceRequestConfiguration`. Required properties: `method_type` (`MethodType`), `request_timeout_milliseconds` (`RequestTimeoutMilliseconds`), `runtime` (`Runtime`), `target_region` (`TargetRegion`), `target_service` (`TargetService`), `url` (`Url`).
-        pub fn new(
-            method_type: MethodType,
-            request_timeout_milliseconds: i64,
-            runtime: RuntimeType,
-            target_region: impl Into<rt::Expr>,
-            target_service: impl Into<rt::Expr>,
-            url: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `AwsServiceRequestConfiguration`. Required properties: `runtime` (`Runtime`), `method_type` (`MethodType`), `request_timeout_milliseconds` (`RequestTimeoutMilliseconds`), `url` (`Url`), `target_service` (`TargetService`), `target_region` (`TargetRegion`).
+        pub fn new(required: AwsServiceRequestConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("MethodType", Some("method_type"), method_type.into());
+            this.set(
+                "MethodType",
+                Some("method_type"),
+                required.method_type.into(),
+            );
             this.set(
                 "RequestTimeoutMilliseconds",
                 Some("request_timeout_milliseconds"),
-                rt::int(request_timeout_milliseconds),
+                rt::int(required.request_timeout_milliseconds),
             );
-            this.set("Runtime", Some("runtime"), runtime.into());
+            this.set("Runtime", Some("runtime"), required.runtime.into());
             this.set(
                 "TargetRegion",
                 Some("target_region"),
-                rt::string(target_region),
+                rt::string(required.target_region),
             );
             this.set(
                 "TargetService",
                 Some("target_service"),
-                rt::string(target_service),
+                rt::string(required.target_service),
             );
-            this.set("Url", Some("url"), rt::string(url));
+            this.set("Url", Some("url"), rt::string(required.url));
             AwsServiceRequestConfiguration(this)
         }
         /// An expression that evaluates to the request body for the AWS service API call.
@@ -661,32 +680,39 @@ pub mod function {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConcurrentExecutorConfiguration(rt::Props);
+    /// The required values of [`ConcurrentExecutorConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct ConcurrentExecutorConfigurationRequired {
+        /// The expression language used to evaluate expressions in the function configuration. CloudFormation `Runtime`.
+        pub runtime: RuntimeType,
+        /// A map of output bindings that controls which bindings the executor commits to the session state after all child functions complete. CloudFormation `Output`.
+        pub output: Vec<(String, rt::Expr)>,
+        /// The list of 1 to 10 child functions that MediaTailor runs in parallel. CloudFormation `FunctionList`.
+        pub function_list: Vec<FunctionRef>,
+        /// The maximum time, in milliseconds, for all child functions to complete. CloudFormation `TimeoutMilliseconds`.
+        pub timeout_milliseconds: i64,
+        /// The maximum number of child functions that MediaTailor runs simultaneously. CloudFormation `MaxConcurrency`.
+        pub max_concurrency: i64,
+    }
     impl ConcurrentExecutorConfiguration {
-        /// A new `ConcurrentExecutorConfiguration`. Required properties: `function_list` (`FunctionList`), `max_concurrency` (`MaxConcurrency`), `output` (`Output`), `runtime` (`Runtime`), `timeout_milliseconds` (`TimeoutMilliseconds`).
-        pub fn new(
-            function_list: impl IntoIterator<Item = FunctionRef>,
-            max_concurrency: i64,
-            output: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
-            runtime: RuntimeType,
-            timeout_milliseconds: i64,
-        ) -> Self {
+        /// A new `ConcurrentExecutorConfiguration`. Required properties: `runtime` (`Runtime`), `output` (`Output`), `function_list` (`FunctionList`), `timeout_milliseconds` (`TimeoutMilliseconds`), `max_concurrency` (`MaxConcurrency`).
+        pub fn new(required: ConcurrentExecutorConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "FunctionList",
                 Some("function_list"),
-                rt::list(function_list),
+                rt::list(required.function_list),
             );
             this.set(
                 "MaxConcurrency",
                 Some("max_concurrency"),
-                rt::int(max_concurrency),
+                rt::int(required.max_concurrency),
             );
-            this.set("Output", Some("output"), rt::string_map(output));
-            this.set("Runtime", Some("runtime"), runtime.into());
+            this.set("Output", Some("output"), rt::string_map(required.output));
+            this.set("Runtime", Some("runtime"), required.runtime.into());
             this.set(
                 "TimeoutMilliseconds",
                 Some("timeout_milliseconds"),
-                rt::int(timeout_milliseconds),
+                rt::int(required.timeout_milliseconds),
             );
             ConcurrentExecutorConfiguration(this)
         }
@@ -764,11 +790,11 @@ pub mod function {
     #[derive(Clone, Debug)]
     pub struct HttpRequestConfiguration(rt::Props);
     impl HttpRequestConfiguration {
-        /// A new `HttpRequestConfiguration`. Required properties: `method_type` (`MethodType`), `request_timeout_milliseconds` (`RequestTimeoutMilliseconds`), `runtime` (`Runtime`), `url` (`Url`).
+        /// A new `HttpRequestConfiguration`. Required properties: `runtime` (`Runtime`), `method_type` (`MethodType`), `request_timeout_milliseconds` (`RequestTimeoutMilliseconds`), `url` (`Url`).
         pub fn new(
+            runtime: RuntimeType,
             method_type: MethodType,
             request_timeout_milliseconds: i64,
-            runtime: RuntimeType,
             url: impl Into<rt::Expr>,
         ) -> Self {
             let mut this = rt::Props::default();
@@ -820,10 +846,10 @@ pub mod function {
     #[derive(Clone, Debug)]
     pub struct SequentialExecutorConfiguration(rt::Props);
     impl SequentialExecutorConfiguration {
-        /// A new `SequentialExecutorConfiguration`. Required properties: `function_list` (`FunctionList`), `runtime` (`Runtime`), `timeout_milliseconds` (`TimeoutMilliseconds`).
+        /// A new `SequentialExecutorConfiguration`. Required properties: `runtime` (`Runtime`), `function_list` (`FunctionList`), `timeout_milliseconds` (`TimeoutMilliseconds`).
         pub fn new(
-            function_list: impl IntoIterator<Item = FunctionRef>,
             runtime: RuntimeType,
+            function_list: impl IntoIterator<Item = FunctionRef>,
             timeout_milliseconds: i64,
         ) -> Self {
             let mut this = rt::Props::default();
@@ -860,11 +886,11 @@ pub mod function {
     #[derive(Clone, Debug)]
     pub struct VastRequestConfiguration(rt::Props);
     impl VastRequestConfiguration {
-        /// A new `VastRequestConfiguration`. Required properties: `method_type` (`MethodType`), `request_timeout_milliseconds` (`RequestTimeoutMilliseconds`), `runtime` (`Runtime`), `url` (`Url`).
+        /// A new `VastRequestConfiguration`. Required properties: `runtime` (`Runtime`), `method_type` (`MethodType`), `request_timeout_milliseconds` (`RequestTimeoutMilliseconds`), `url` (`Url`).
         pub fn new(
+            runtime: RuntimeType,
             method_type: MethodType,
             request_timeout_milliseconds: i64,
-            runtime: RuntimeType,
             url: impl Into<rt::Expr>,
         ) -> Self {
             let mut this = rt::Props::default();
@@ -975,30 +1001,34 @@ static LIVE_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`LiveSource`], by name: two of them have one type, and a swap must not compile.
+pub struct LiveSourceRequired {
+    /// <p>A list of HTTP package configuration parameters for this live source.</p> CloudFormation `HttpPackageConfigurations`.
+    pub http_package_configurations: Vec<live_source::HttpPackageConfiguration>,
+    /// CloudFormation `LiveSourceName`.
+    pub live_source_name: rt::Expr,
+    /// CloudFormation `SourceLocationName`.
+    pub source_location_name: rt::Expr,
+}
 impl LiveSource {
     /// Declares a `AWS::MediaTailor::LiveSource` with the stack-unique `id`. Required properties: `http_package_configurations` (`HttpPackageConfigurations`), `live_source_name` (`LiveSourceName`), `source_location_name` (`SourceLocationName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        http_package_configurations: impl IntoIterator<Item = live_source::HttpPackageConfiguration>,
-        live_source_name: impl Into<rt::Expr>,
-        source_location_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: LiveSourceRequired) -> Self {
         let mut this = rt::Base::new(id, &LIVE_SOURCE_TYPE);
         this.set(
             "HttpPackageConfigurations",
             Some("http_package_configurations"),
-            rt::list(http_package_configurations),
+            rt::list(required.http_package_configurations),
         );
         this.set(
             "LiveSourceName",
             Some("live_source_name"),
-            rt::string(live_source_name),
+            rt::string(required.live_source_name),
         );
         this.set(
             "SourceLocationName",
             Some("source_location_name"),
-            rt::string(source_location_name),
+            rt::string(required.source_location_name),
         );
         LiveSource(this)
     }
@@ -1018,7 +1048,7 @@ impl LiveSourceHandle {
 }
 /// Property types and value sets of [`LiveSource`] (`AWS::MediaTailor::LiveSource`).
 pub mod live_source {
-    pub use super::shared::{HttpPackageConfiguration, Type};
+    pub use super::shared::{HttpPackageConfiguration, HttpPackageConfigurationRequired, Type};
     use super::*;
 }
 /// Resource schema for AWS::MediaTailor::PlaybackConfiguration
@@ -1060,26 +1090,30 @@ static PLAYBACK_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
     awscc_schema: None,
 };
+/// The required values of [`PlaybackConfiguration`], by name: two of them have one type, and a swap must not compile.
+pub struct PlaybackConfigurationRequired {
+    /// The identifier for the playback configuration. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The URL prefix for the parent manifest for the stream, minus the asset ID. CloudFormation `VideoContentSourceUrl`.
+    pub video_content_source_url: rt::Expr,
+    /// The URL for the ad decision server (ADS). CloudFormation `AdDecisionServerUrl`.
+    pub ad_decision_server_url: rt::Expr,
+}
 impl PlaybackConfiguration {
-    /// Declares a `AWS::MediaTailor::PlaybackConfiguration` with the stack-unique `id`. Required properties: `ad_decision_server_url` (`AdDecisionServerUrl`), `name` (`Name`), `video_content_source_url` (`VideoContentSourceUrl`).
+    /// Declares a `AWS::MediaTailor::PlaybackConfiguration` with the stack-unique `id`. Required properties: `name` (`Name`), `video_content_source_url` (`VideoContentSourceUrl`), `ad_decision_server_url` (`AdDecisionServerUrl`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        ad_decision_server_url: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        video_content_source_url: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: PlaybackConfigurationRequired) -> Self {
         let mut this = rt::Base::new(id, &PLAYBACK_CONFIGURATION_TYPE);
         this.set(
             "AdDecisionServerUrl",
             None,
-            rt::string(ad_decision_server_url),
+            rt::string(required.ad_decision_server_url),
         );
-        this.set("Name", None, rt::string(name));
+        this.set("Name", None, rt::string(required.name));
         this.set(
             "VideoContentSourceUrl",
             None,
-            rt::string(video_content_source_url),
+            rt::string(required.video_content_source_url),
         );
         PlaybackConfiguration(this)
     }
@@ -2071,20 +2105,23 @@ static PREFETCH_SCHEDULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
     awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
+/// The required values of [`PrefetchSchedule`], by name: two of them have one type, and a swap must not compile.
+pub struct PrefetchScheduleRequired {
+    /// The name to assign to the prefetch schedule. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The name of the playback configuration. CloudFormation `PlaybackConfigurationName`.
+    pub playback_configuration_name: rt::Expr,
+}
 impl PrefetchSchedule {
     /// Declares a `AWS::MediaTailor::PrefetchSchedule` with the stack-unique `id`. Required properties: `name` (`Name`), `playback_configuration_name` (`PlaybackConfigurationName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        name: impl Into<rt::Expr>,
-        playback_configuration_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: PrefetchScheduleRequired) -> Self {
         let mut this = rt::Base::new(id, &PREFETCH_SCHEDULE_TYPE);
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         this.set(
             "PlaybackConfigurationName",
             Some("playback_configuration_name"),
-            rt::string(playback_configuration_name),
+            rt::string(required.playback_configuration_name),
         );
         PrefetchSchedule(this)
     }
@@ -2536,30 +2573,34 @@ static PROGRAM_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 6),
     awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
+/// The required values of [`Program`], by name: two of them have one type, and a swap must not compile.
+pub struct ProgramRequired {
+    /// The name of the channel for this Program. CloudFormation `ChannelName`.
+    pub channel_name: rt::Expr,
+    /// The name of the Program. CloudFormation `ProgramName`.
+    pub program_name: rt::Expr,
+    /// The name of the source location. CloudFormation `SourceLocationName`.
+    pub source_location_name: rt::Expr,
+}
 impl Program {
     /// Declares a `AWS::MediaTailor::Program` with the stack-unique `id`. Required properties: `channel_name` (`ChannelName`), `program_name` (`ProgramName`), `source_location_name` (`SourceLocationName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        channel_name: impl Into<rt::Expr>,
-        program_name: impl Into<rt::Expr>,
-        source_location_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ProgramRequired) -> Self {
         let mut this = rt::Base::new(id, &PROGRAM_TYPE);
         this.set(
             "ChannelName",
             Some("channel_name"),
-            rt::string(channel_name),
+            rt::string(required.channel_name),
         );
         this.set(
             "ProgramName",
             Some("program_name"),
-            rt::string(program_name),
+            rt::string(required.program_name),
         );
         this.set(
             "SourceLocationName",
             Some("source_location_name"),
-            rt::string(source_location_name),
+            rt::string(required.source_location_name),
         );
         Program(this)
     }
@@ -2869,12 +2910,19 @@ pub mod program {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KeyValuePair(rt::Props);
+    /// The required values of [`KeyValuePair`], by name: two of them have one type, and a swap must not compile.
+    pub struct KeyValuePairRequired {
+        /// The key. CloudFormation `Key`.
+        pub key: rt::Expr,
+        /// The value. CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl KeyValuePair {
         /// A new `KeyValuePair`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: KeyValuePairRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             KeyValuePair(this)
         }
     }
@@ -3476,30 +3524,34 @@ static VOD_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 8),
     awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
+/// The required values of [`VodSource`], by name: two of them have one type, and a swap must not compile.
+pub struct VodSourceRequired {
+    /// <p>A list of HTTP package configuration parameters for this VOD source.</p> CloudFormation `HttpPackageConfigurations`.
+    pub http_package_configurations: Vec<vod_source::HttpPackageConfiguration>,
+    /// CloudFormation `SourceLocationName`.
+    pub source_location_name: rt::Expr,
+    /// CloudFormation `VodSourceName`.
+    pub vod_source_name: rt::Expr,
+}
 impl VodSource {
     /// Declares a `AWS::MediaTailor::VodSource` with the stack-unique `id`. Required properties: `http_package_configurations` (`HttpPackageConfigurations`), `source_location_name` (`SourceLocationName`), `vod_source_name` (`VodSourceName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        http_package_configurations: impl IntoIterator<Item = vod_source::HttpPackageConfiguration>,
-        source_location_name: impl Into<rt::Expr>,
-        vod_source_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: VodSourceRequired) -> Self {
         let mut this = rt::Base::new(id, &VOD_SOURCE_TYPE);
         this.set(
             "HttpPackageConfigurations",
             Some("http_package_configurations"),
-            rt::list(http_package_configurations),
+            rt::list(required.http_package_configurations),
         );
         this.set(
             "SourceLocationName",
             Some("source_location_name"),
-            rt::string(source_location_name),
+            rt::string(required.source_location_name),
         );
         this.set(
             "VodSourceName",
             Some("vod_source_name"),
-            rt::string(vod_source_name),
+            rt::string(required.vod_source_name),
         );
         VodSource(this)
     }
@@ -3519,7 +3571,7 @@ impl VodSourceHandle {
 }
 /// Property types and value sets of [`VodSource`] (`AWS::MediaTailor::VodSource`).
 pub mod vod_source {
-    pub use super::shared::{HttpPackageConfiguration, Type};
+    pub use super::shared::{HttpPackageConfiguration, HttpPackageConfigurationRequired, Type};
     use super::*;
 }
 /// Nested types that several `MediaTailor` resource types define the same way; each resource type's module
@@ -3533,21 +3585,26 @@ pub mod shared {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HttpPackageConfiguration(rt::Props);
+    /// The required values of [`HttpPackageConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct HttpPackageConfigurationRequired {
+        /// <p>The relative path to the URL for this VOD source. CloudFormation `Path`.
+        pub path: rt::Expr,
+        /// <p>The name of the source group. CloudFormation `SourceGroup`.
+        pub source_group: rt::Expr,
+        /// CloudFormation `Type`.
+        pub type_: Type,
+    }
     impl HttpPackageConfiguration {
         /// A new `HttpPackageConfiguration`. Required properties: `path` (`Path`), `source_group` (`SourceGroup`), `type_` (`Type`).
-        pub fn new(
-            path: impl Into<rt::Expr>,
-            source_group: impl Into<rt::Expr>,
-            type_: Type,
-        ) -> Self {
+        pub fn new(required: HttpPackageConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Path", Some("path"), rt::string(path));
+            this.set("Path", Some("path"), rt::string(required.path));
             this.set(
                 "SourceGroup",
                 Some("source_group"),
-                rt::string(source_group),
+                rt::string(required.source_group),
             );
-            this.set("Type", Some("type"), type_.into());
+            this.set("Type", Some("type"), required.type_.into());
             HttpPackageConfiguration(this)
         }
     }

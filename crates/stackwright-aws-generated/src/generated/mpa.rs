@@ -83,23 +83,29 @@ static APPROVAL_TEAM_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: None,
 };
+/// The required values of [`ApprovalTeam`], by name: two of them have one type, and a swap must not compile.
+pub struct ApprovalTeamRequired {
+    /// CloudFormation `ApprovalStrategy`.
+    pub approval_strategy: approval_team::ApprovalStrategy,
+    /// CloudFormation `Approvers`.
+    pub approvers: Vec<approval_team::Approver>,
+    /// CloudFormation `Policies`.
+    pub policies: Vec<approval_team::Policy>,
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// CloudFormation `Description`.
+    pub description: rt::Expr,
+}
 impl ApprovalTeam {
-    /// Declares a `AWS::MPA::ApprovalTeam` with the stack-unique `id`. Required properties: `approval_strategy` (`ApprovalStrategy`), `approvers` (`Approvers`), `description` (`Description`), `name` (`Name`), `policies` (`Policies`).
+    /// Declares a `AWS::MPA::ApprovalTeam` with the stack-unique `id`. Required properties: `approval_strategy` (`ApprovalStrategy`), `approvers` (`Approvers`), `policies` (`Policies`), `name` (`Name`), `description` (`Description`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        approval_strategy: approval_team::ApprovalStrategy,
-        approvers: impl IntoIterator<Item = approval_team::Approver>,
-        description: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        policies: impl IntoIterator<Item = approval_team::Policy>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ApprovalTeamRequired) -> Self {
         let mut this = rt::Base::new(id, &APPROVAL_TEAM_TYPE);
-        this.set("ApprovalStrategy", None, approval_strategy.into());
-        this.set("Approvers", None, rt::list(approvers));
-        this.set("Description", None, rt::string(description));
-        this.set("Name", None, rt::string(name));
-        this.set("Policies", None, rt::list(policies));
+        this.set("ApprovalStrategy", None, required.approval_strategy.into());
+        this.set("Approvers", None, rt::list(required.approvers));
+        this.set("Description", None, rt::string(required.description));
+        this.set("Name", None, rt::string(required.name));
+        this.set("Policies", None, rt::list(required.policies));
         ApprovalTeam(this)
     }
 }
@@ -168,18 +174,26 @@ pub mod approval_team {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Approver(rt::Props);
+    /// The required values of [`Approver`], by name: two of them have one type, and a swap must not compile.
+    pub struct ApproverRequired {
+        /// CloudFormation `PrimaryIdentityId`.
+        pub primary_identity_id: rt::Expr,
+        /// CloudFormation `PrimaryIdentitySourceArn`.
+        pub primary_identity_source_arn: rt::Expr,
+    }
     impl Approver {
         /// A new `Approver`. Required properties: `primary_identity_id` (`PrimaryIdentityId`), `primary_identity_source_arn` (`PrimaryIdentitySourceArn`).
-        pub fn new(
-            primary_identity_id: impl Into<rt::Expr>,
-            primary_identity_source_arn: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: ApproverRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("PrimaryIdentityId", None, rt::string(primary_identity_id));
+            this.set(
+                "PrimaryIdentityId",
+                None,
+                rt::string(required.primary_identity_id),
+            );
             this.set(
                 "PrimaryIdentitySourceArn",
                 None,
-                rt::string(primary_identity_source_arn),
+                rt::string(required.primary_identity_source_arn),
             );
             Approver(this)
         }
@@ -357,16 +371,23 @@ pub mod identity_source {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IamIdentityCenter(rt::Props);
+    /// The required values of [`IamIdentityCenter`], by name: two of them have one type, and a swap must not compile.
+    pub struct IamIdentityCenterRequired {
+        /// CloudFormation `InstanceArn`.
+        pub instance_arn: rt::Expr,
+        /// CloudFormation `Region`.
+        pub region: rt::Expr,
+    }
     impl IamIdentityCenter {
         /// A new `IamIdentityCenter`. Required properties: `instance_arn` (`InstanceArn`), `region` (`Region`).
-        pub fn new(instance_arn: impl Into<rt::Expr>, region: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: IamIdentityCenterRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "InstanceArn",
                 Some("instance_arn"),
-                rt::string(instance_arn),
+                rt::string(required.instance_arn),
             );
-            this.set("Region", Some("region"), rt::string(region));
+            this.set("Region", Some("region"), rt::string(required.region));
             IamIdentityCenter(this)
         }
         /// CloudFormation `ApprovalPortalUrl`, Terraform `approval_portal_url`.

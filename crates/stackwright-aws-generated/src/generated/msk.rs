@@ -284,18 +284,26 @@ pub mod channel {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DeadLetterQueueS3(rt::Props);
+    /// The required values of [`DeadLetterQueueS3`], by name: two of them have one type, and a swap must not compile.
+    pub struct DeadLetterQueueS3Required {
+        /// The ARN of the S3 bucket CloudFormation `BucketArn`.
+        pub bucket_arn: rt::Expr,
+        /// The error output prefix CloudFormation `ErrorOutputPrefix`.
+        pub error_output_prefix: rt::Expr,
+    }
     impl DeadLetterQueueS3 {
         /// A new `DeadLetterQueueS3`. Required properties: `bucket_arn` (`BucketArn`), `error_output_prefix` (`ErrorOutputPrefix`).
-        pub fn new(
-            bucket_arn: impl Into<rt::Expr>,
-            error_output_prefix: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: DeadLetterQueueS3Required) -> Self {
             let mut this = rt::Props::default();
-            this.set("BucketArn", Some("bucket_arn"), rt::string(bucket_arn));
+            this.set(
+                "BucketArn",
+                Some("bucket_arn"),
+                rt::string(required.bucket_arn),
+            );
             this.set(
                 "ErrorOutputPrefix",
                 Some("error_output_prefix"),
-                rt::string(error_output_prefix),
+                rt::string(required.error_output_prefix),
             );
             DeadLetterQueueS3(this)
         }
@@ -319,22 +327,26 @@ pub mod channel {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DestinationTable(rt::Props);
+    /// The required values of [`DestinationTable`], by name: two of them have one type, and a swap must not compile.
+    pub struct DestinationTableRequired {
+        /// The destination database name CloudFormation `DestinationDatabaseName`.
+        pub destination_database_name: rt::Expr,
+        /// The destination table name CloudFormation `DestinationTableName`.
+        pub destination_table_name: rt::Expr,
+    }
     impl DestinationTable {
         /// A new `DestinationTable`. Required properties: `destination_database_name` (`DestinationDatabaseName`), `destination_table_name` (`DestinationTableName`).
-        pub fn new(
-            destination_database_name: impl Into<rt::Expr>,
-            destination_table_name: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: DestinationTableRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DestinationDatabaseName",
                 Some("destination_database_name"),
-                rt::string(destination_database_name),
+                rt::string(required.destination_database_name),
             );
             this.set(
                 "DestinationTableName",
                 Some("destination_table_name"),
-                rt::string(destination_table_name),
+                rt::string(required.destination_table_name),
             );
             DestinationTable(this)
         }
@@ -396,14 +408,14 @@ pub mod channel {
     #[derive(Clone, Debug)]
     pub struct IcebergDestinationConfiguration(rt::Props);
     impl IcebergDestinationConfiguration {
-        /// A new `IcebergDestinationConfiguration`. Required properties: `append_only` (`AppendOnly`), `dead_letter_queue_s3` (`DeadLetterQueueS3`), `destination_table_list` (`DestinationTableList`), `schema_evolution` (`SchemaEvolution`), `service_execution_role_arn` (`ServiceExecutionRoleArn`), `table_creation` (`TableCreation`).
+        /// A new `IcebergDestinationConfiguration`. Required properties: `service_execution_role_arn` (`ServiceExecutionRoleArn`), `dead_letter_queue_s3` (`DeadLetterQueueS3`), `append_only` (`AppendOnly`), `schema_evolution` (`SchemaEvolution`), `table_creation` (`TableCreation`), `destination_table_list` (`DestinationTableList`).
         pub fn new(
-            append_only: bool,
-            dead_letter_queue_s3: DeadLetterQueueS3,
-            destination_table_list: impl IntoIterator<Item = DestinationTable>,
-            schema_evolution: SchemaEvolution,
             service_execution_role_arn: impl Into<rt::Expr>,
+            dead_letter_queue_s3: DeadLetterQueueS3,
+            append_only: bool,
+            schema_evolution: SchemaEvolution,
             table_creation: TableCreation,
+            destination_table_list: impl IntoIterator<Item = DestinationTable>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("AppendOnly", Some("append_only"), rt::boolean(append_only));
@@ -628,11 +640,11 @@ pub mod channel {
     #[derive(Clone, Debug)]
     pub struct S3Storage(rt::Props);
     impl S3Storage {
-        /// A new `S3Storage`. Required properties: `bucket_arn` (`BucketArn`), `compression_type` (`CompressionType`), `storage_class` (`StorageClass`).
+        /// A new `S3Storage`. Required properties: `bucket_arn` (`BucketArn`), `storage_class` (`StorageClass`), `compression_type` (`CompressionType`).
         pub fn new(
             bucket_arn: impl Into<rt::Expr>,
-            compression_type: S3CompressionType,
             storage_class: S3StorageClass,
+            compression_type: S3CompressionType,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("BucketArn", Some("bucket_arn"), rt::string(bucket_arn));
@@ -724,8 +736,8 @@ pub mod channel {
     #[derive(Clone, Debug)]
     pub struct TopicConfiguration(rt::Props);
     impl TopicConfiguration {
-        /// A new `TopicConfiguration`. Required properties: `record_converter` (`RecordConverter`), `topic_arn` (`TopicArn`).
-        pub fn new(record_converter: RecordConverter, topic_arn: impl Into<rt::Expr>) -> Self {
+        /// A new `TopicConfiguration`. Required properties: `topic_arn` (`TopicArn`), `record_converter` (`RecordConverter`).
+        pub fn new(topic_arn: impl Into<rt::Expr>, record_converter: RecordConverter) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "RecordConverter",
@@ -816,36 +828,41 @@ static CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`Cluster`], by name: two of them have one type, and a swap must not compile.
+pub struct ClusterRequired {
+    /// CloudFormation `BrokerNodeGroupInfo`.
+    pub broker_node_group_info: cluster::BrokerNodeGroupInfo,
+    /// CloudFormation `KafkaVersion`.
+    pub kafka_version: rt::Expr,
+    /// CloudFormation `NumberOfBrokerNodes`.
+    pub number_of_broker_nodes: i64,
+    /// CloudFormation `ClusterName`.
+    pub cluster_name: rt::Expr,
+}
 impl Cluster {
-    /// Declares a `AWS::MSK::Cluster` with the stack-unique `id`. Required properties: `broker_node_group_info` (`BrokerNodeGroupInfo`), `cluster_name` (`ClusterName`), `kafka_version` (`KafkaVersion`), `number_of_broker_nodes` (`NumberOfBrokerNodes`).
+    /// Declares a `AWS::MSK::Cluster` with the stack-unique `id`. Required properties: `broker_node_group_info` (`BrokerNodeGroupInfo`), `kafka_version` (`KafkaVersion`), `number_of_broker_nodes` (`NumberOfBrokerNodes`), `cluster_name` (`ClusterName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        broker_node_group_info: cluster::BrokerNodeGroupInfo,
-        cluster_name: impl Into<rt::Expr>,
-        kafka_version: impl Into<rt::Expr>,
-        number_of_broker_nodes: i64,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ClusterRequired) -> Self {
         let mut this = rt::Base::new(id, &CLUSTER_TYPE);
         this.set(
             "BrokerNodeGroupInfo",
             Some("broker_node_group_info"),
-            broker_node_group_info.into(),
+            required.broker_node_group_info.into(),
         );
         this.set(
             "ClusterName",
             Some("cluster_name"),
-            rt::string(cluster_name),
+            rt::string(required.cluster_name),
         );
         this.set(
             "KafkaVersion",
             Some("kafka_version"),
-            rt::string(kafka_version),
+            rt::string(required.kafka_version),
         );
         this.set(
             "NumberOfBrokerNodes",
             Some("number_of_broker_nodes"),
-            rt::int(number_of_broker_nodes),
+            rt::int(required.number_of_broker_nodes),
         );
         Cluster(this)
     }
@@ -1104,8 +1121,8 @@ pub mod cluster {
     #[derive(Clone, Debug)]
     pub struct ConfigurationInfo(rt::Props);
     impl ConfigurationInfo {
-        /// A new `ConfigurationInfo`. Required properties: `arn` (`Arn`), `revision` (`Revision`).
-        pub fn new(arn: impl Into<rt::Expr>, revision: i64) -> Self {
+        /// A new `ConfigurationInfo`. Required properties: `revision` (`Revision`), `arn` (`Arn`).
+        pub fn new(revision: i64, arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set("Arn", Some("arn"), rt::string(arn));
             this.set("Revision", Some("revision"), rt::int(revision));
@@ -1749,12 +1766,12 @@ static CLUSTER_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl ClusterPolicy {
-    /// Declares a `AWS::MSK::ClusterPolicy` with the stack-unique `id`. Required properties: `cluster_arn` (`ClusterArn`), `policy` (`Policy`).
+    /// Declares a `AWS::MSK::ClusterPolicy` with the stack-unique `id`. Required properties: `policy` (`Policy`), `cluster_arn` (`ClusterArn`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        cluster_arn: impl Into<rt::Expr>,
         policy: impl Into<rt::Value>,
+        cluster_arn: impl Into<rt::Expr>,
     ) -> Self {
         let mut this = rt::Base::new(id, &CLUSTER_POLICY_TYPE);
         this.set("ClusterArn", Some("cluster_arn"), rt::string(cluster_arn));
@@ -1802,20 +1819,23 @@ static CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
+/// The required values of [`Configuration`], by name: two of them have one type, and a swap must not compile.
+pub struct ConfigurationRequired {
+    /// CloudFormation `ServerProperties`.
+    pub server_properties: rt::Expr,
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl Configuration {
-    /// Declares a `AWS::MSK::Configuration` with the stack-unique `id`. Required properties: `name` (`Name`), `server_properties` (`ServerProperties`).
+    /// Declares a `AWS::MSK::Configuration` with the stack-unique `id`. Required properties: `server_properties` (`ServerProperties`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        name: impl Into<rt::Expr>,
-        server_properties: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ConfigurationRequired) -> Self {
         let mut this = rt::Base::new(id, &CONFIGURATION_TYPE);
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         this.set(
             "ServerProperties",
             Some("server_properties"),
-            rt::string(server_properties),
+            rt::string(required.server_properties),
         );
         Configuration(this)
     }
@@ -1920,36 +1940,41 @@ static REPLICATOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
     awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
+/// The required values of [`Replicator`], by name: two of them have one type, and a swap must not compile.
+pub struct ReplicatorRequired {
+    /// The name of the replicator. CloudFormation `ReplicatorName`.
+    pub replicator_name: rt::Expr,
+    /// A list of replication configurations, where each configuration targets a given source cluster to target cluster replication flow. CloudFormation `ReplicationInfoList`.
+    pub replication_info_list: Vec<replicator::ReplicationInfo>,
+    /// Specifies a list of Kafka clusters which are targets of the replicator. CloudFormation `KafkaClusters`.
+    pub kafka_clusters: Vec<replicator::KafkaCluster>,
+    /// The Amazon Resource Name (ARN) of the IAM role used by the replicator to access external resources. CloudFormation `ServiceExecutionRoleArn`.
+    pub service_execution_role_arn: rt::Expr,
+}
 impl Replicator {
-    /// Declares a `AWS::MSK::Replicator` with the stack-unique `id`. Required properties: `kafka_clusters` (`KafkaClusters`), `replication_info_list` (`ReplicationInfoList`), `replicator_name` (`ReplicatorName`), `service_execution_role_arn` (`ServiceExecutionRoleArn`).
+    /// Declares a `AWS::MSK::Replicator` with the stack-unique `id`. Required properties: `replicator_name` (`ReplicatorName`), `replication_info_list` (`ReplicationInfoList`), `kafka_clusters` (`KafkaClusters`), `service_execution_role_arn` (`ServiceExecutionRoleArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        kafka_clusters: impl IntoIterator<Item = replicator::KafkaCluster>,
-        replication_info_list: impl IntoIterator<Item = replicator::ReplicationInfo>,
-        replicator_name: impl Into<rt::Expr>,
-        service_execution_role_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ReplicatorRequired) -> Self {
         let mut this = rt::Base::new(id, &REPLICATOR_TYPE);
         this.set(
             "KafkaClusters",
             Some("kafka_clusters"),
-            rt::list(kafka_clusters),
+            rt::list(required.kafka_clusters),
         );
         this.set(
             "ReplicationInfoList",
             Some("replication_info_list"),
-            rt::list(replication_info_list),
+            rt::list(required.replication_info_list),
         );
         this.set(
             "ReplicatorName",
             Some("replicator_name"),
-            rt::string(replicator_name),
+            rt::string(required.replicator_name),
         );
         this.set(
             "ServiceExecutionRoleArn",
             Some("service_execution_role_arn"),
-            rt::string(service_execution_role_arn),
+            rt::string(required.service_execution_role_arn),
         );
         Replicator(this)
     }
@@ -2019,22 +2044,26 @@ pub mod replicator {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ApacheKafkaCluster(rt::Props);
+    /// The required values of [`ApacheKafkaCluster`], by name: two of them have one type, and a swap must not compile.
+    pub struct ApacheKafkaClusterRequired {
+        /// The ID of the Apache Kafka cluster. CloudFormation `ApacheKafkaClusterId`.
+        pub apache_kafka_cluster_id: rt::Expr,
+        /// The bootstrap broker string of the Apache Kafka cluster. CloudFormation `BootstrapBrokerString`.
+        pub bootstrap_broker_string: rt::Expr,
+    }
     impl ApacheKafkaCluster {
         /// A new `ApacheKafkaCluster`. Required properties: `apache_kafka_cluster_id` (`ApacheKafkaClusterId`), `bootstrap_broker_string` (`BootstrapBrokerString`).
-        pub fn new(
-            apache_kafka_cluster_id: impl Into<rt::Expr>,
-            bootstrap_broker_string: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: ApacheKafkaClusterRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ApacheKafkaClusterId",
                 Some("apache_kafka_cluster_id"),
-                rt::string(apache_kafka_cluster_id),
+                rt::string(required.apache_kafka_cluster_id),
             );
             this.set(
                 "BootstrapBrokerString",
                 Some("bootstrap_broker_string"),
-                rt::string(bootstrap_broker_string),
+                rt::string(required.bootstrap_broker_string),
             );
             ApacheKafkaCluster(this)
         }
@@ -2431,10 +2460,10 @@ pub mod replicator {
     #[derive(Clone, Debug)]
     pub struct KafkaClusterSaslOAuthBearerAuthentication(rt::Props);
     impl KafkaClusterSaslOAuthBearerAuthentication {
-        /// A new `KafkaClusterSaslOAuthBearerAuthentication`. Required properties: `token_endpoint_authentication_method` (`TokenEndpointAuthenticationMethod`), `token_endpoint_url` (`TokenEndpointUrl`).
+        /// A new `KafkaClusterSaslOAuthBearerAuthentication`. Required properties: `token_endpoint_url` (`TokenEndpointUrl`), `token_endpoint_authentication_method` (`TokenEndpointAuthenticationMethod`).
         pub fn new(
-            token_endpoint_authentication_method: TokenEndpointAuthenticationMethod,
             token_endpoint_url: impl Into<rt::Expr>,
+            token_endpoint_authentication_method: TokenEndpointAuthenticationMethod,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -2556,11 +2585,11 @@ pub mod replicator {
     #[derive(Clone, Debug)]
     pub struct ReplicationInfo(rt::Props);
     impl ReplicationInfo {
-        /// A new `ReplicationInfo`. Required properties: `consumer_group_replication` (`ConsumerGroupReplication`), `target_compression_type` (`TargetCompressionType`), `topic_replication` (`TopicReplication`).
+        /// A new `ReplicationInfo`. Required properties: `topic_replication` (`TopicReplication`), `consumer_group_replication` (`ConsumerGroupReplication`), `target_compression_type` (`TargetCompressionType`).
         pub fn new(
+            topic_replication: TopicReplication,
             consumer_group_replication: ConsumerGroupReplication,
             target_compression_type: TargetCompressionType,
-            topic_replication: TopicReplication,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -2925,13 +2954,13 @@ static SERVERLESS_CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl ServerlessCluster {
-    /// Declares a `AWS::MSK::ServerlessCluster` with the stack-unique `id`. Required properties: `client_authentication` (`ClientAuthentication`), `cluster_name` (`ClusterName`), `vpc_configs` (`VpcConfigs`).
+    /// Declares a `AWS::MSK::ServerlessCluster` with the stack-unique `id`. Required properties: `cluster_name` (`ClusterName`), `vpc_configs` (`VpcConfigs`), `client_authentication` (`ClientAuthentication`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        client_authentication: serverless_cluster::ClientAuthentication,
         cluster_name: impl Into<rt::Expr>,
         vpc_configs: impl IntoIterator<Item = serverless_cluster::VpcConfig>,
+        client_authentication: serverless_cluster::ClientAuthentication,
     ) -> Self {
         let mut this = rt::Base::new(id, &SERVERLESS_CLUSTER_TYPE);
         this.set(
@@ -3034,29 +3063,42 @@ static TOPIC_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 7),
     awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
+/// The required values of [`Topic`], by name: two of them have one type, and a swap must not compile.
+pub struct TopicRequired {
+    /// The Amazon Resource Name (ARN) of the MSK cluster CloudFormation `ClusterArn`.
+    pub cluster_arn: rt::Expr,
+    /// The name of the topic CloudFormation `TopicName`.
+    pub topic_name: rt::Expr,
+    /// The number of partitions for the topic CloudFormation `PartitionCount`.
+    pub partition_count: i64,
+    /// The replication factor for the topic CloudFormation `ReplicationFactor`.
+    pub replication_factor: i64,
+}
 impl Topic {
-    /// Declares a `AWS::MSK::Topic` with the stack-unique `id`. Required properties: `cluster_arn` (`ClusterArn`), `partition_count` (`PartitionCount`), `replication_factor` (`ReplicationFactor`), `topic_name` (`TopicName`).
+    /// Declares a `AWS::MSK::Topic` with the stack-unique `id`. Required properties: `cluster_arn` (`ClusterArn`), `topic_name` (`TopicName`), `partition_count` (`PartitionCount`), `replication_factor` (`ReplicationFactor`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        cluster_arn: impl Into<rt::Expr>,
-        partition_count: i64,
-        replication_factor: i64,
-        topic_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: TopicRequired) -> Self {
         let mut this = rt::Base::new(id, &TOPIC_TYPE);
-        this.set("ClusterArn", Some("cluster_arn"), rt::string(cluster_arn));
+        this.set(
+            "ClusterArn",
+            Some("cluster_arn"),
+            rt::string(required.cluster_arn),
+        );
         this.set(
             "PartitionCount",
             Some("partition_count"),
-            rt::int(partition_count),
+            rt::int(required.partition_count),
         );
         this.set(
             "ReplicationFactor",
             Some("replication_factor"),
-            rt::int(replication_factor),
+            rt::int(required.replication_factor),
         );
-        this.set("TopicName", Some("topic_name"), rt::string(topic_name));
+        this.set(
+            "TopicName",
+            Some("topic_name"),
+            rt::string(required.topic_name),
+        );
         Topic(this)
     }
     /// Base64 encoded configuration properties of the topic
@@ -3096,39 +3138,45 @@ static VPC_CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 8),
     awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
+/// The required values of [`VpcConnection`], by name: two of them have one type, and a swap must not compile.
+pub struct VpcConnectionRequired {
+    /// The type of private link authentication CloudFormation `Authentication`.
+    pub authentication: vpc_connection::Authentication,
+    /// CloudFormation `ClientSubnets`.
+    pub client_subnets: Vec<rt::Expr>,
+    /// CloudFormation `SecurityGroups`.
+    pub security_groups: Vec<rt::Expr>,
+    /// The Amazon Resource Name (ARN) of the target cluster CloudFormation `TargetClusterArn`.
+    pub target_cluster_arn: rt::Expr,
+    /// CloudFormation `VpcId`.
+    pub vpc_id: rt::Expr,
+}
 impl VpcConnection {
     /// Declares a `AWS::MSK::VpcConnection` with the stack-unique `id`. Required properties: `authentication` (`Authentication`), `client_subnets` (`ClientSubnets`), `security_groups` (`SecurityGroups`), `target_cluster_arn` (`TargetClusterArn`), `vpc_id` (`VpcId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        authentication: vpc_connection::Authentication,
-        client_subnets: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        security_groups: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        target_cluster_arn: impl Into<rt::Expr>,
-        vpc_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: VpcConnectionRequired) -> Self {
         let mut this = rt::Base::new(id, &VPC_CONNECTION_TYPE);
         this.set(
             "Authentication",
             Some("authentication"),
-            authentication.into(),
+            required.authentication.into(),
         );
         this.set(
             "ClientSubnets",
             Some("client_subnets"),
-            rt::strings(client_subnets),
+            rt::strings(required.client_subnets),
         );
         this.set(
             "SecurityGroups",
             Some("security_groups"),
-            rt::strings(security_groups),
+            rt::strings(required.security_groups),
         );
         this.set(
             "TargetClusterArn",
             Some("target_cluster_arn"),
-            rt::string(target_cluster_arn),
+            rt::string(required.target_cluster_arn),
         );
-        this.set("VpcId", Some("vpc_id"), rt::string(vpc_id));
+        this.set("VpcId", Some("vpc_id"), rt::string(required.vpc_id));
         VpcConnection(this)
     }
 }

@@ -176,12 +176,23 @@ pub mod workflow {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CodeS3Location(rt::Props);
+    /// The required values of [`CodeS3Location`], by name: two of them have one type, and a swap must not compile.
+    pub struct CodeS3LocationRequired {
+        /// CloudFormation `Bucket`.
+        pub bucket: rt::Expr,
+        /// CloudFormation `ObjectKey`.
+        pub object_key: rt::Expr,
+    }
     impl CodeS3Location {
         /// A new `CodeS3Location`. Required properties: `bucket` (`Bucket`), `object_key` (`ObjectKey`).
-        pub fn new(bucket: impl Into<rt::Expr>, object_key: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: CodeS3LocationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Bucket", Some("bucket"), rt::string(bucket));
-            this.set("ObjectKey", Some("object_key"), rt::string(object_key));
+            this.set("Bucket", Some("bucket"), rt::string(required.bucket));
+            this.set(
+                "ObjectKey",
+                Some("object_key"),
+                rt::string(required.object_key),
+            );
             CodeS3Location(this)
         }
         /// Constraints: length 1..=1024. CloudFormation `VersionId`, Terraform `version_id`.
@@ -266,12 +277,23 @@ pub mod workflow {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3Location(rt::Props);
+    /// The required values of [`S3Location`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3LocationRequired {
+        /// CloudFormation `Bucket`.
+        pub bucket: rt::Expr,
+        /// CloudFormation `ObjectKey`.
+        pub object_key: rt::Expr,
+    }
     impl S3Location {
         /// A new `S3Location`. Required properties: `bucket` (`Bucket`), `object_key` (`ObjectKey`).
-        pub fn new(bucket: impl Into<rt::Expr>, object_key: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: S3LocationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Bucket", Some("bucket"), rt::string(bucket));
-            this.set("ObjectKey", Some("object_key"), rt::string(object_key));
+            this.set("Bucket", Some("bucket"), rt::string(required.bucket));
+            this.set(
+                "ObjectKey",
+                Some("object_key"),
+                rt::string(required.object_key),
+            );
             S3Location(this)
         }
         /// CloudFormation `VersionId`, Terraform `version_id`.

@@ -75,15 +75,15 @@ static CONTAINER_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl ContainerAssociation {
-    /// Declares a `AWS::NetworkFirewall::ContainerAssociation` with the stack-unique `id`. Required properties: `container_association_name` (`ContainerAssociationName`), `container_monitoring_configurations` (`ContainerMonitoringConfigurations`), `type_` (`Type`).
+    /// Declares a `AWS::NetworkFirewall::ContainerAssociation` with the stack-unique `id`. Required properties: `container_association_name` (`ContainerAssociationName`), `type_` (`Type`), `container_monitoring_configurations` (`ContainerMonitoringConfigurations`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
         container_association_name: impl Into<rt::Expr>,
+        type_: container_association::Type,
         container_monitoring_configurations: impl IntoIterator<
             Item = container_association::ContainerMonitoringConfiguration,
         >,
-        type_: container_association::Type,
     ) -> Self {
         let mut this = rt::Base::new(id, &CONTAINER_ASSOCIATION_TYPE);
         this.set(
@@ -143,12 +143,19 @@ pub mod container_association {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ContainerAttribute(rt::Props);
+    /// The required values of [`ContainerAttribute`], by name: two of them have one type, and a swap must not compile.
+    pub struct ContainerAttributeRequired {
+        /// The attribute key to filter on. CloudFormation `Key`.
+        pub key: rt::Expr,
+        /// The attribute value to match. CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl ContainerAttribute {
         /// A new `ContainerAttribute`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: ContainerAttributeRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             ContainerAttribute(this)
         }
     }
@@ -218,24 +225,27 @@ static FIREWALL_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`Firewall`], by name: two of them have one type, and a swap must not compile.
+pub struct FirewallRequired {
+    /// CloudFormation `FirewallName`.
+    pub firewall_name: rt::Expr,
+    /// A resource ARN. CloudFormation `FirewallPolicyArn`.
+    pub firewall_policy_arn: rt::Expr,
+}
 impl Firewall {
     /// Declares a `AWS::NetworkFirewall::Firewall` with the stack-unique `id`. Required properties: `firewall_name` (`FirewallName`), `firewall_policy_arn` (`FirewallPolicyArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        firewall_name: impl Into<rt::Expr>,
-        firewall_policy_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: FirewallRequired) -> Self {
         let mut this = rt::Base::new(id, &FIREWALL_TYPE);
         this.set(
             "FirewallName",
             Some("firewall_name"),
-            rt::string(firewall_name),
+            rt::string(required.firewall_name),
         );
         this.set(
             "FirewallPolicyArn",
             Some("firewall_policy_arn"),
-            rt::string(firewall_policy_arn),
+            rt::string(required.firewall_policy_arn),
         );
         Firewall(this)
     }
@@ -547,12 +557,12 @@ static FIREWALL_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl FirewallPolicy {
-    /// Declares a `AWS::NetworkFirewall::FirewallPolicy` with the stack-unique `id`. Required properties: `firewall_policy` (`FirewallPolicy`), `firewall_policy_name` (`FirewallPolicyName`).
+    /// Declares a `AWS::NetworkFirewall::FirewallPolicy` with the stack-unique `id`. Required properties: `firewall_policy_name` (`FirewallPolicyName`), `firewall_policy` (`FirewallPolicy`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        firewall_policy: firewall_policy::FirewallPolicy,
         firewall_policy_name: impl Into<rt::Expr>,
+        firewall_policy: firewall_policy::FirewallPolicy,
     ) -> Self {
         let mut this = rt::Base::new(id, &FIREWALL_POLICY_TYPE);
         this.set(
@@ -600,22 +610,26 @@ pub mod firewall_policy {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FirewallPolicy(rt::Props);
+    /// The required values of [`FirewallPolicy`], by name: two of them have one type, and a swap must not compile.
+    pub struct FirewallPolicyRequired {
+        /// CloudFormation `StatelessDefaultActions`.
+        pub stateless_default_actions: Vec<rt::Expr>,
+        /// CloudFormation `StatelessFragmentDefaultActions`.
+        pub stateless_fragment_default_actions: Vec<rt::Expr>,
+    }
     impl FirewallPolicy {
         /// A new `FirewallPolicy`. Required properties: `stateless_default_actions` (`StatelessDefaultActions`), `stateless_fragment_default_actions` (`StatelessFragmentDefaultActions`).
-        pub fn new(
-            stateless_default_actions: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            stateless_fragment_default_actions: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
+        pub fn new(required: FirewallPolicyRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "StatelessDefaultActions",
                 Some("stateless_default_actions"),
-                rt::strings(stateless_default_actions),
+                rt::strings(required.stateless_default_actions),
             );
             this.set(
                 "StatelessFragmentDefaultActions",
                 Some("stateless_fragment_default_actions"),
-                rt::strings(stateless_fragment_default_actions),
+                rt::strings(required.stateless_fragment_default_actions),
             );
             FirewallPolicy(this)
         }
@@ -842,8 +856,8 @@ pub mod firewall_policy {
     #[derive(Clone, Debug)]
     pub struct StatelessRuleGroupReference(rt::Props);
     impl StatelessRuleGroupReference {
-        /// A new `StatelessRuleGroupReference`. Required properties: `priority` (`Priority`), `resource_arn` (`ResourceArn`).
-        pub fn new(priority: i64, resource_arn: impl Into<rt::Expr>) -> Self {
+        /// A new `StatelessRuleGroupReference`. Required properties: `resource_arn` (`ResourceArn`), `priority` (`Priority`).
+        pub fn new(resource_arn: impl Into<rt::Expr>, priority: i64) -> Self {
             let mut this = rt::Props::default();
             this.set("Priority", Some("priority"), rt::int(priority));
             this.set(
@@ -941,11 +955,11 @@ pub mod logging_configuration {
     #[derive(Clone, Debug)]
     pub struct LogDestinationConfig(rt::Props);
     impl LogDestinationConfig {
-        /// A new `LogDestinationConfig`. Required properties: `log_destination` (`LogDestination`), `log_destination_type` (`LogDestinationType`), `log_type` (`LogType`).
+        /// A new `LogDestinationConfig`. Required properties: `log_type` (`LogType`), `log_destination_type` (`LogDestinationType`), `log_destination` (`LogDestination`).
         pub fn new(
-            log_destination: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
-            log_destination_type: LogDestinationType,
             log_type: LogType,
+            log_destination_type: LogDestinationType,
+            log_destination: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -1026,13 +1040,13 @@ static RULE_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl RuleGroup {
-    /// Declares a `AWS::NetworkFirewall::RuleGroup` with the stack-unique `id`. Required properties: `capacity` (`Capacity`), `rule_group_name` (`RuleGroupName`), `type_` (`Type`).
+    /// Declares a `AWS::NetworkFirewall::RuleGroup` with the stack-unique `id`. Required properties: `type_` (`Type`), `capacity` (`Capacity`), `rule_group_name` (`RuleGroupName`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
+        type_: rule_group::Type,
         capacity: i64,
         rule_group_name: impl Into<rt::Expr>,
-        type_: rule_group::Type,
     ) -> Self {
         let mut this = rt::Base::new(id, &RULE_GROUP_TYPE);
         this.set("Capacity", Some("capacity"), rt::int(capacity));
@@ -1083,8 +1097,8 @@ impl RuleGroupHandle {
 /// Property types and value sets of [`RuleGroup`] (`AWS::NetworkFirewall::RuleGroup`).
 pub mod rule_group {
     pub use super::shared::{
-        ActionDefinition, Address, CustomAction, Dimension, PortRange, PublishMetricAction,
-        RuleOrder,
+        ActionDefinition, Address, CustomAction, Dimension, PortRange, PortRangeRequired,
+        PublishMetricAction, RuleOrder,
     };
     use super::*;
     /// CloudFormation property type `Header`.
@@ -1092,27 +1106,43 @@ pub mod rule_group {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Header(rt::Props);
+    /// The required values of [`Header`], by name: two of them have one type, and a swap must not compile.
+    pub struct HeaderRequired {
+        /// CloudFormation `Protocol`.
+        pub protocol: Protocol,
+        /// CloudFormation `Source`.
+        pub source: rt::Expr,
+        /// CloudFormation `SourcePort`.
+        pub source_port: rt::Expr,
+        /// CloudFormation `Direction`.
+        pub direction: Direction,
+        /// CloudFormation `Destination`.
+        pub destination: rt::Expr,
+        /// CloudFormation `DestinationPort`.
+        pub destination_port: rt::Expr,
+    }
     impl Header {
-        /// A new `Header`. Required properties: `destination` (`Destination`), `destination_port` (`DestinationPort`), `direction` (`Direction`), `protocol` (`Protocol`), `source` (`Source`), `source_port` (`SourcePort`).
-        pub fn new(
-            destination: impl Into<rt::Expr>,
-            destination_port: impl Into<rt::Expr>,
-            direction: Direction,
-            protocol: Protocol,
-            source: impl Into<rt::Expr>,
-            source_port: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `Header`. Required properties: `protocol` (`Protocol`), `source` (`Source`), `source_port` (`SourcePort`), `direction` (`Direction`), `destination` (`Destination`), `destination_port` (`DestinationPort`).
+        pub fn new(required: HeaderRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Destination", Some("destination"), rt::string(destination));
+            this.set(
+                "Destination",
+                Some("destination"),
+                rt::string(required.destination),
+            );
             this.set(
                 "DestinationPort",
                 Some("destination_port"),
-                rt::string(destination_port),
+                rt::string(required.destination_port),
             );
-            this.set("Direction", Some("direction"), direction.into());
-            this.set("Protocol", Some("protocol"), protocol.into());
-            this.set("Source", Some("source"), rt::string(source));
-            this.set("SourcePort", Some("source_port"), rt::string(source_port));
+            this.set("Direction", Some("direction"), required.direction.into());
+            this.set("Protocol", Some("protocol"), required.protocol.into());
+            this.set("Source", Some("source"), rt::string(required.source));
+            this.set(
+                "SourcePort",
+                Some("source_port"),
+                rt::string(required.source_port),
+            );
             Header(this)
         }
     }
@@ -1194,10 +1224,10 @@ pub mod rule_group {
     #[derive(Clone, Debug)]
     pub struct RuleDefinition(rt::Props);
     impl RuleDefinition {
-        /// A new `RuleDefinition`. Required properties: `actions` (`Actions`), `match_attributes` (`MatchAttributes`).
+        /// A new `RuleDefinition`. Required properties: `match_attributes` (`MatchAttributes`), `actions` (`Actions`).
         pub fn new(
-            actions: impl IntoIterator<Item = impl Into<rt::Expr>>,
             match_attributes: MatchAttributes,
+            actions: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("Actions", Some("actions"), rt::strings(actions));
@@ -1338,11 +1368,11 @@ pub mod rule_group {
     #[derive(Clone, Debug)]
     pub struct RulesSourceList(rt::Props);
     impl RulesSourceList {
-        /// A new `RulesSourceList`. Required properties: `generated_rules_type` (`GeneratedRulesType`), `target_types` (`TargetTypes`), `targets` (`Targets`).
+        /// A new `RulesSourceList`. Required properties: `targets` (`Targets`), `target_types` (`TargetTypes`), `generated_rules_type` (`GeneratedRulesType`).
         pub fn new(
-            generated_rules_type: GeneratedRulesType,
-            target_types: impl IntoIterator<Item = TargetType>,
             targets: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            target_types: impl IntoIterator<Item = TargetType>,
+            generated_rules_type: GeneratedRulesType,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -1400,8 +1430,8 @@ pub mod rule_group {
     #[derive(Clone, Debug)]
     pub struct StatelessRule(rt::Props);
     impl StatelessRule {
-        /// A new `StatelessRule`. Required properties: `priority` (`Priority`), `rule_definition` (`RuleDefinition`).
-        pub fn new(priority: i64, rule_definition: RuleDefinition) -> Self {
+        /// A new `StatelessRule`. Required properties: `rule_definition` (`RuleDefinition`), `priority` (`Priority`).
+        pub fn new(rule_definition: RuleDefinition, priority: i64) -> Self {
             let mut this = rt::Props::default();
             this.set("Priority", Some("priority"), rt::int(priority));
             this.set(
@@ -1630,12 +1660,12 @@ static TLS_INSPECTION_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl TlsInspectionConfiguration {
-    /// Declares a `AWS::NetworkFirewall::TLSInspectionConfiguration` with the stack-unique `id`. Required properties: `tls_inspection_configuration` (`TLSInspectionConfiguration`), `tls_inspection_configuration_name` (`TLSInspectionConfigurationName`).
+    /// Declares a `AWS::NetworkFirewall::TLSInspectionConfiguration` with the stack-unique `id`. Required properties: `tls_inspection_configuration_name` (`TLSInspectionConfigurationName`), `tls_inspection_configuration` (`TLSInspectionConfiguration`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        tls_inspection_configuration: tls_inspection_configuration::TlsInspectionConfiguration,
         tls_inspection_configuration_name: impl Into<rt::Expr>,
+        tls_inspection_configuration: tls_inspection_configuration::TlsInspectionConfiguration,
     ) -> Self {
         let mut this = rt::Base::new(id, &TLS_INSPECTION_CONFIGURATION_TYPE);
         this.set(
@@ -1674,7 +1704,7 @@ impl TlsInspectionConfigurationHandle {
 }
 /// Property types and value sets of [`TlsInspectionConfiguration`] (`AWS::NetworkFirewall::TLSInspectionConfiguration`).
 pub mod tls_inspection_configuration {
-    pub use super::shared::{Address, PortRange};
+    pub use super::shared::{Address, PortRange, PortRangeRequired};
     use super::*;
     /// CloudFormation property type `CheckCertificateRevocationStatus`.
     ///
@@ -1899,27 +1929,31 @@ static VPC_ENDPOINT_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 6),
     awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
+/// The required values of [`VpcEndpointAssociation`], by name: two of them have one type, and a swap must not compile.
+pub struct VpcEndpointAssociationRequired {
+    /// A resource ARN. CloudFormation `FirewallArn`.
+    pub firewall_arn: rt::Expr,
+    /// CloudFormation `VpcId`.
+    pub vpc_id: rt::Expr,
+    /// CloudFormation `SubnetMapping`.
+    pub subnet_mapping: vpc_endpoint_association::SubnetMapping,
+}
 impl VpcEndpointAssociation {
-    /// Declares a `AWS::NetworkFirewall::VpcEndpointAssociation` with the stack-unique `id`. Required properties: `firewall_arn` (`FirewallArn`), `subnet_mapping` (`SubnetMapping`), `vpc_id` (`VpcId`).
+    /// Declares a `AWS::NetworkFirewall::VpcEndpointAssociation` with the stack-unique `id`. Required properties: `firewall_arn` (`FirewallArn`), `vpc_id` (`VpcId`), `subnet_mapping` (`SubnetMapping`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        firewall_arn: impl Into<rt::Expr>,
-        subnet_mapping: vpc_endpoint_association::SubnetMapping,
-        vpc_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: VpcEndpointAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &VPC_ENDPOINT_ASSOCIATION_TYPE);
         this.set(
             "FirewallArn",
             Some("firewall_arn"),
-            rt::string(firewall_arn),
+            rt::string(required.firewall_arn),
         );
         this.set(
             "SubnetMapping",
             Some("subnet_mapping"),
-            subnet_mapping.into(),
+            required.subnet_mapping.into(),
         );
-        this.set("VpcId", Some("vpc_id"), rt::string(vpc_id));
+        this.set("VpcId", Some("vpc_id"), rt::string(required.vpc_id));
         VpcEndpointAssociation(this)
     }
     /// Constraints: length 0..=512; pattern `^.*$`. Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
@@ -2003,8 +2037,8 @@ pub mod shared {
     #[derive(Clone, Debug)]
     pub struct CustomAction(rt::Props);
     impl CustomAction {
-        /// A new `CustomAction`. Required properties: `action_definition` (`ActionDefinition`), `action_name` (`ActionName`).
-        pub fn new(action_definition: ActionDefinition, action_name: impl Into<rt::Expr>) -> Self {
+        /// A new `CustomAction`. Required properties: `action_name` (`ActionName`), `action_definition` (`ActionDefinition`).
+        pub fn new(action_name: impl Into<rt::Expr>, action_definition: ActionDefinition) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ActionDefinition",
@@ -2046,12 +2080,19 @@ pub mod shared {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PortRange(rt::Props);
+    /// The required values of [`PortRange`], by name: two of them have one type, and a swap must not compile.
+    pub struct PortRangeRequired {
+        /// CloudFormation `FromPort`.
+        pub from_port: i64,
+        /// CloudFormation `ToPort`.
+        pub to_port: i64,
+    }
     impl PortRange {
         /// A new `PortRange`. Required properties: `from_port` (`FromPort`), `to_port` (`ToPort`).
-        pub fn new(from_port: i64, to_port: i64) -> Self {
+        pub fn new(required: PortRangeRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("FromPort", Some("from_port"), rt::int(from_port));
-            this.set("ToPort", Some("to_port"), rt::int(to_port));
+            this.set("FromPort", Some("from_port"), rt::int(required.from_port));
+            this.set("ToPort", Some("to_port"), rt::int(required.to_port));
             PortRange(this)
         }
     }

@@ -293,14 +293,14 @@ static POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Policy {
-    /// Declares a `AWS::NetworkSecurityManager::Policy` with the stack-unique `id`. Required properties: `firewall_type` (`FirewallType`), `policy_configuration` (`PolicyConfiguration`), `policy_name` (`PolicyName`), `priority` (`Priority`).
+    /// Declares a `AWS::NetworkSecurityManager::Policy` with the stack-unique `id`. Required properties: `policy_name` (`PolicyName`), `priority` (`Priority`), `firewall_type` (`FirewallType`), `policy_configuration` (`PolicyConfiguration`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        firewall_type: policy::FirewallType,
-        policy_configuration: policy::PolicyConfiguration,
         policy_name: impl Into<rt::Expr>,
         priority: i64,
+        firewall_type: policy::FirewallType,
+        policy_configuration: policy::PolicyConfiguration,
     ) -> Self {
         let mut this = rt::Base::new(id, &POLICY_TYPE);
         this.set("FirewallType", Some("firewall_type"), firewall_type.into());
@@ -461,10 +461,10 @@ pub mod policy {
     #[derive(Clone, Debug)]
     pub struct WafConfig(rt::Props);
     impl WafConfig {
-        /// A new `WafConfig`. Required properties: `conflict_resolution` (`ConflictResolution`), `existing_customer_web_acl_resolution` (`ExistingCustomerWebACLResolution`).
+        /// A new `WafConfig`. Required properties: `existing_customer_web_acl_resolution` (`ExistingCustomerWebACLResolution`), `conflict_resolution` (`ConflictResolution`).
         pub fn new(
-            conflict_resolution: ConflictResolution,
             existing_customer_web_acl_resolution: ExistingCustomerWebAclResolution,
+            conflict_resolution: ConflictResolution,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(

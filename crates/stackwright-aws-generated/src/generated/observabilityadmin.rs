@@ -137,12 +137,12 @@ static ORGANIZATION_CENTRALIZATION_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl OrganizationCentralizationRule {
-    /// Declares a `AWS::ObservabilityAdmin::OrganizationCentralizationRule` with the stack-unique `id`. Required properties: `rule` (`Rule`), `rule_name` (`RuleName`).
+    /// Declares a `AWS::ObservabilityAdmin::OrganizationCentralizationRule` with the stack-unique `id`. Required properties: `rule_name` (`RuleName`), `rule` (`Rule`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        rule: organization_centralization_rule::CentralizationRule,
         rule_name: impl Into<rt::Expr>,
+        rule: organization_centralization_rule::CentralizationRule,
     ) -> Self {
         let mut this = rt::Base::new(id, &ORGANIZATION_CENTRALIZATION_RULE_TYPE);
         this.set("Rule", Some("rule"), rule.into());
@@ -173,10 +173,10 @@ pub mod organization_centralization_rule {
     #[derive(Clone, Debug)]
     pub struct CentralizationRule(rt::Props);
     impl CentralizationRule {
-        /// A new `CentralizationRule`. Required properties: `destination` (`Destination`), `source` (`Source`).
+        /// A new `CentralizationRule`. Required properties: `source` (`Source`), `destination` (`Destination`).
         pub fn new(
-            destination: CentralizationRuleDestination,
             source: CentralizationRuleSource,
+            destination: CentralizationRuleDestination,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("Destination", Some("destination"), destination.into());
@@ -588,12 +588,12 @@ static ORGANIZATION_TELEMETRY_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl OrganizationTelemetryRule {
-    /// Declares a `AWS::ObservabilityAdmin::OrganizationTelemetryRule` with the stack-unique `id`. Required properties: `rule` (`Rule`), `rule_name` (`RuleName`).
+    /// Declares a `AWS::ObservabilityAdmin::OrganizationTelemetryRule` with the stack-unique `id`. Required properties: `rule_name` (`RuleName`), `rule` (`Rule`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        rule: organization_telemetry_rule::TelemetryRule,
         rule_name: impl Into<rt::Expr>,
+        rule: organization_telemetry_rule::TelemetryRule,
     ) -> Self {
         let mut this = rt::Base::new(id, &ORGANIZATION_TELEMETRY_RULE_TYPE);
         this.set("Rule", Some("rule"), rule.into());
@@ -1017,12 +1017,19 @@ pub mod s3_table_integration {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LogSource(rt::Props);
+    /// The required values of [`LogSource`], by name: two of them have one type, and a swap must not compile.
+    pub struct LogSourceRequired {
+        /// The name of the CloudWatch Logs data source CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// The type of the CloudWatch Logs data source CloudFormation `Type`.
+        pub type_: rt::Expr,
+    }
     impl LogSource {
         /// A new `LogSource`. Required properties: `name` (`Name`), `type_` (`Type`).
-        pub fn new(name: impl Into<rt::Expr>, type_: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: LogSourceRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("Type", Some("type"), rt::string(type_));
+            this.set("Name", Some("name"), rt::string(required.name));
+            this.set("Type", Some("type"), rt::string(required.type_));
             LogSource(this)
         }
         /// The ID of the CloudWatch Logs data source association
@@ -1201,12 +1208,12 @@ static TELEMETRY_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl TelemetryRule {
-    /// Declares a `AWS::ObservabilityAdmin::TelemetryRule` with the stack-unique `id`. Required properties: `rule` (`Rule`), `rule_name` (`RuleName`).
+    /// Declares a `AWS::ObservabilityAdmin::TelemetryRule` with the stack-unique `id`. Required properties: `rule_name` (`RuleName`), `rule` (`Rule`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        rule: telemetry_rule::TelemetryRule,
         rule_name: impl Into<rt::Expr>,
+        rule: telemetry_rule::TelemetryRule,
     ) -> Self {
         let mut this = rt::Base::new(id, &TELEMETRY_RULE_TYPE);
         this.set("Rule", Some("rule"), rule.into());

@@ -1296,21 +1296,28 @@ static WORKFLOW_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 8),
     awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
+/// The required values of [`WorkflowVersion`], by name: two of them have one type, and a swap must not compile.
+pub struct WorkflowVersionRequired {
+    /// CloudFormation `WorkflowId`.
+    pub workflow_id: rt::Expr,
+    /// CloudFormation `VersionName`.
+    pub version_name: rt::Expr,
+}
 impl WorkflowVersion {
-    /// Declares a `AWS::Omics::WorkflowVersion` with the stack-unique `id`. Required properties: `version_name` (`VersionName`), `workflow_id` (`WorkflowId`).
+    /// Declares a `AWS::Omics::WorkflowVersion` with the stack-unique `id`. Required properties: `workflow_id` (`WorkflowId`), `version_name` (`VersionName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        version_name: impl Into<rt::Expr>,
-        workflow_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: WorkflowVersionRequired) -> Self {
         let mut this = rt::Base::new(id, &WORKFLOW_VERSION_TYPE);
         this.set(
             "VersionName",
             Some("version_name"),
-            rt::string(version_name),
+            rt::string(required.version_name),
         );
-        this.set("WorkflowId", Some("workflow_id"), rt::string(workflow_id));
+        this.set(
+            "WorkflowId",
+            Some("workflow_id"),
+            rt::string(required.workflow_id),
+        );
         WorkflowVersion(this)
     }
     /// Constraints: length 1..=64. Changing it replaces the resource. CloudFormation `Accelerators`, Terraform `accelerators`.

@@ -1071,15 +1071,26 @@ pub mod domain {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Idp(rt::Props);
+    /// The required values of [`Idp`], by name: two of them have one type, and a swap must not compile.
+    pub struct IdpRequired {
+        /// CloudFormation `MetadataContent`.
+        pub metadata_content: rt::Expr,
+        /// CloudFormation `EntityId`.
+        pub entity_id: rt::Expr,
+    }
     impl Idp {
-        /// A new `Idp`. Required properties: `entity_id` (`EntityId`), `metadata_content` (`MetadataContent`).
-        pub fn new(entity_id: impl Into<rt::Expr>, metadata_content: impl Into<rt::Expr>) -> Self {
+        /// A new `Idp`. Required properties: `metadata_content` (`MetadataContent`), `entity_id` (`EntityId`).
+        pub fn new(required: IdpRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("EntityId", Some("entity_id"), rt::string(entity_id));
+            this.set(
+                "EntityId",
+                Some("entity_id"),
+                rt::string(required.entity_id),
+            );
             this.set(
                 "MetadataContent",
                 Some("metadata_content"),
-                rt::string(metadata_content),
+                rt::string(required.metadata_content),
             );
             Idp(this)
         }
@@ -1461,12 +1472,19 @@ pub mod domain {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WindowStartTime(rt::Props);
+    /// The required values of [`WindowStartTime`], by name: two of them have one type, and a swap must not compile.
+    pub struct WindowStartTimeRequired {
+        /// CloudFormation `Hours`.
+        pub hours: i64,
+        /// CloudFormation `Minutes`.
+        pub minutes: i64,
+    }
     impl WindowStartTime {
         /// A new `WindowStartTime`. Required properties: `hours` (`Hours`), `minutes` (`Minutes`).
-        pub fn new(hours: i64, minutes: i64) -> Self {
+        pub fn new(required: WindowStartTimeRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Hours", Some("hours"), rt::int(hours));
-            this.set("Minutes", Some("minutes"), rt::int(minutes));
+            this.set("Hours", Some("hours"), rt::int(required.hours));
+            this.set("Minutes", Some("minutes"), rt::int(required.minutes));
             WindowStartTime(this)
         }
     }

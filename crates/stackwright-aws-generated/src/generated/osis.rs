@@ -60,28 +60,33 @@ static PIPELINE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`Pipeline`], by name: two of them have one type, and a swap must not compile.
+pub struct PipelineRequired {
+    /// The maximum pipeline capacity, in Ingestion OpenSearch Compute Units (OCUs). CloudFormation `MaxUnits`.
+    pub max_units: i64,
+    /// The minimum pipeline capacity, in Ingestion OpenSearch Compute Units (OCUs). CloudFormation `MinUnits`.
+    pub min_units: i64,
+    /// The Data Prepper pipeline configuration. CloudFormation `PipelineConfigurationBody`.
+    pub pipeline_configuration_body: rt::Expr,
+    /// Name of the OpenSearch Ingestion Service pipeline to create. CloudFormation `PipelineName`.
+    pub pipeline_name: rt::Expr,
+}
 impl Pipeline {
     /// Declares a `AWS::OSIS::Pipeline` with the stack-unique `id`. Required properties: `max_units` (`MaxUnits`), `min_units` (`MinUnits`), `pipeline_configuration_body` (`PipelineConfigurationBody`), `pipeline_name` (`PipelineName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        max_units: i64,
-        min_units: i64,
-        pipeline_configuration_body: impl Into<rt::Expr>,
-        pipeline_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: PipelineRequired) -> Self {
         let mut this = rt::Base::new(id, &PIPELINE_TYPE);
-        this.set("MaxUnits", Some("max_units"), rt::int(max_units));
-        this.set("MinUnits", Some("min_units"), rt::int(min_units));
+        this.set("MaxUnits", Some("max_units"), rt::int(required.max_units));
+        this.set("MinUnits", Some("min_units"), rt::int(required.min_units));
         this.set(
             "PipelineConfigurationBody",
             Some("pipeline_configuration_body"),
-            rt::string(pipeline_configuration_body),
+            rt::string(required.pipeline_configuration_body),
         );
         this.set(
             "PipelineName",
             Some("pipeline_name"),
-            rt::string(pipeline_name),
+            rt::string(required.pipeline_name),
         );
         Pipeline(this)
     }

@@ -127,7 +127,6 @@ impl ClusterHandle {
 }
 /// Property types and value sets of [`Cluster`] (`AWS::PCS::Cluster`).
 pub mod cluster {
-    pub use super::shared::SlurmCustomSetting;
     use super::*;
     /// The accounting configuration includes configurable settings for Slurm accounting.
     ///
@@ -163,15 +162,26 @@ pub mod cluster {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AuthKey(rt::Props);
+    /// The required values of [`AuthKey`], by name: two of them have one type, and a swap must not compile.
+    pub struct AuthKeyRequired {
+        /// The Amazon Resource Name (ARN) of the the shared Slurm key. CloudFormation `SecretArn`.
+        pub secret_arn: rt::Expr,
+        /// The version of the shared Slurm key. CloudFormation `SecretVersion`.
+        pub secret_version: rt::Expr,
+    }
     impl AuthKey {
         /// A new `AuthKey`. Required properties: `secret_arn` (`SecretArn`), `secret_version` (`SecretVersion`).
-        pub fn new(secret_arn: impl Into<rt::Expr>, secret_version: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: AuthKeyRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("SecretArn", Some("secret_arn"), rt::string(secret_arn));
+            this.set(
+                "SecretArn",
+                Some("secret_arn"),
+                rt::string(required.secret_arn),
+            );
             this.set(
                 "SecretVersion",
                 Some("secret_version"),
-                rt::string(secret_version),
+                rt::string(required.secret_version),
             );
             AuthKey(this)
         }
@@ -184,22 +194,26 @@ pub mod cluster {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CgroupCustomSetting(rt::Props);
+    /// The required values of [`CgroupCustomSetting`], by name: two of them have one type, and a swap must not compile.
+    pub struct CgroupCustomSettingRequired {
+        /// The cgroup.conf parameter name. CloudFormation `ParameterName`.
+        pub parameter_name: rt::Expr,
+        /// The value for the cgroup.conf parameter. CloudFormation `ParameterValue`.
+        pub parameter_value: rt::Expr,
+    }
     impl CgroupCustomSetting {
         /// A new `CgroupCustomSetting`. Required properties: `parameter_name` (`ParameterName`), `parameter_value` (`ParameterValue`).
-        pub fn new(
-            parameter_name: impl Into<rt::Expr>,
-            parameter_value: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: CgroupCustomSettingRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ParameterName",
                 Some("parameter_name"),
-                rt::string(parameter_name),
+                rt::string(required.parameter_name),
             );
             this.set(
                 "ParameterValue",
                 Some("parameter_value"),
-                rt::string(parameter_value),
+                rt::string(required.parameter_value),
             );
             CgroupCustomSetting(this)
         }
@@ -234,15 +248,26 @@ pub mod cluster {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct JwtKey(rt::Props);
+    /// The required values of [`JwtKey`], by name: two of them have one type, and a swap must not compile.
+    pub struct JwtKeyRequired {
+        /// The Amazon Resource Name (ARN) of the JWT key secret. CloudFormation `SecretArn`.
+        pub secret_arn: rt::Expr,
+        /// The version of the JWT key secret. CloudFormation `SecretVersion`.
+        pub secret_version: rt::Expr,
+    }
     impl JwtKey {
         /// A new `JwtKey`. Required properties: `secret_arn` (`SecretArn`), `secret_version` (`SecretVersion`).
-        pub fn new(secret_arn: impl Into<rt::Expr>, secret_version: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: JwtKeyRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("SecretArn", Some("secret_arn"), rt::string(secret_arn));
+            this.set(
+                "SecretArn",
+                Some("secret_arn"),
+                rt::string(required.secret_arn),
+            );
             this.set(
                 "SecretVersion",
                 Some("secret_version"),
-                rt::string(secret_version),
+                rt::string(required.secret_version),
             );
             JwtKey(this)
         }
@@ -406,6 +431,38 @@ pub mod cluster {
         }
     }
     nested!(SlurmConfiguration);
+    /// Additional settings that directly map to Slurm settings.
+    ///
+    /// CloudFormation property type `SlurmCustomSetting`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct SlurmCustomSetting(rt::Props);
+    /// The required values of [`SlurmCustomSetting`], by name: two of them have one type, and a swap must not compile.
+    pub struct SlurmCustomSettingRequired {
+        /// AWS PCS supports configuration of the following Slurm parameters for clusters: Prolog, Epilog, and SelectTypeParameters. CloudFormation `ParameterName`.
+        pub parameter_name: rt::Expr,
+        /// The value for the configured Slurm setting. CloudFormation `ParameterValue`.
+        pub parameter_value: rt::Expr,
+    }
+    impl SlurmCustomSetting {
+        /// A new `SlurmCustomSetting`. Required properties: `parameter_name` (`ParameterName`), `parameter_value` (`ParameterValue`).
+        pub fn new(required: SlurmCustomSettingRequired) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "ParameterName",
+                Some("parameter_name"),
+                rt::string(required.parameter_name),
+            );
+            this.set(
+                "ParameterValue",
+                Some("parameter_value"),
+                rt::string(required.parameter_value),
+            );
+            SlurmCustomSetting(this)
+        }
+    }
+    nested!(SlurmCustomSetting);
     /// The SlurmRest configuration includes configurable settings for Slurm Rest.
     ///
     /// CloudFormation property type `SlurmRest`.
@@ -429,22 +486,26 @@ pub mod cluster {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SlurmdbdCustomSetting(rt::Props);
+    /// The required values of [`SlurmdbdCustomSetting`], by name: two of them have one type, and a swap must not compile.
+    pub struct SlurmdbdCustomSettingRequired {
+        /// The slurmdbd.conf parameter name. CloudFormation `ParameterName`.
+        pub parameter_name: rt::Expr,
+        /// The value for the slurmdbd.conf parameter. CloudFormation `ParameterValue`.
+        pub parameter_value: rt::Expr,
+    }
     impl SlurmdbdCustomSetting {
         /// A new `SlurmdbdCustomSetting`. Required properties: `parameter_name` (`ParameterName`), `parameter_value` (`ParameterValue`).
-        pub fn new(
-            parameter_name: impl Into<rt::Expr>,
-            parameter_value: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: SlurmdbdCustomSettingRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ParameterName",
                 Some("parameter_name"),
-                rt::string(parameter_name),
+                rt::string(required.parameter_name),
             );
             this.set(
                 "ParameterValue",
                 Some("parameter_value"),
-                rt::string(parameter_value),
+                rt::string(required.parameter_value),
             );
             SlurmdbdCustomSetting(this)
         }
@@ -520,35 +581,49 @@ static COMPUTE_NODE_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`ComputeNodeGroup`], by name: two of them have one type, and a swap must not compile.
+pub struct ComputeNodeGroupRequired {
+    /// The ID of the cluster of the compute node group. CloudFormation `ClusterId`.
+    pub cluster_id: rt::Expr,
+    /// The Amazon Resource Name (ARN) of the IAM instance profile used to pass an IAM role when launching EC2 instances. CloudFormation `IamInstanceProfileArn`.
+    pub iam_instance_profile_arn: rt::Expr,
+    /// A list of EC2 instance configurations that AWS PCS can provision in the compute node group. CloudFormation `InstanceConfigs`.
+    pub instance_configs: Vec<compute_node_group::InstanceConfig>,
+    /// Specifies the boundaries of the compute node group auto scaling. CloudFormation `ScalingConfiguration`.
+    pub scaling_configuration: compute_node_group::ScalingConfiguration,
+    /// The list of subnet IDs where instances are provisioned by the compute node group. CloudFormation `SubnetIds`.
+    pub subnet_ids: Vec<rt::Expr>,
+}
 impl ComputeNodeGroup {
     /// Declares a `AWS::PCS::ComputeNodeGroup` with the stack-unique `id`. Required properties: `cluster_id` (`ClusterId`), `iam_instance_profile_arn` (`IamInstanceProfileArn`), `instance_configs` (`InstanceConfigs`), `scaling_configuration` (`ScalingConfiguration`), `subnet_ids` (`SubnetIds`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        cluster_id: impl Into<rt::Expr>,
-        iam_instance_profile_arn: impl Into<rt::Expr>,
-        instance_configs: impl IntoIterator<Item = compute_node_group::InstanceConfig>,
-        scaling_configuration: compute_node_group::ScalingConfiguration,
-        subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ComputeNodeGroupRequired) -> Self {
         let mut this = rt::Base::new(id, &COMPUTE_NODE_GROUP_TYPE);
-        this.set("ClusterId", Some("cluster_id"), rt::string(cluster_id));
+        this.set(
+            "ClusterId",
+            Some("cluster_id"),
+            rt::string(required.cluster_id),
+        );
         this.set(
             "IamInstanceProfileArn",
             Some("iam_instance_profile_arn"),
-            rt::string(iam_instance_profile_arn),
+            rt::string(required.iam_instance_profile_arn),
         );
         this.set(
             "InstanceConfigs",
             Some("instance_configs"),
-            rt::list(instance_configs),
+            rt::list(required.instance_configs),
         );
         this.set(
             "ScalingConfiguration",
             Some("scaling_configuration"),
-            scaling_configuration.into(),
+            required.scaling_configuration.into(),
         );
-        this.set("SubnetIds", Some("subnet_ids"), rt::strings(subnet_ids));
+        this.set(
+            "SubnetIds",
+            Some("subnet_ids"),
+            rt::strings(required.subnet_ids),
+        );
         ComputeNodeGroup(this)
     }
     /// The ID of the Amazon Machine Image (AMI) that AWS PCS uses to launch instances.
@@ -654,7 +729,6 @@ impl ComputeNodeGroupHandle {
 }
 /// Property types and value sets of [`ComputeNodeGroup`] (`AWS::PCS::ComputeNodeGroup`).
 pub mod compute_node_group {
-    pub use super::shared::SlurmCustomSetting;
     use super::*;
     /// An Amazon EC2 launch template AWS PCS uses to launch compute nodes.
     ///
@@ -819,19 +893,26 @@ pub mod compute_node_group {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ScalingConfiguration(rt::Props);
+    /// The required values of [`ScalingConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct ScalingConfigurationRequired {
+        /// The upper bound of the number of instances allowed in the compute fleet. CloudFormation `MaxInstanceCount`.
+        pub max_instance_count: i64,
+        /// The lower bound of the number of instances allowed in the compute fleet. CloudFormation `MinInstanceCount`.
+        pub min_instance_count: i64,
+    }
     impl ScalingConfiguration {
         /// A new `ScalingConfiguration`. Required properties: `max_instance_count` (`MaxInstanceCount`), `min_instance_count` (`MinInstanceCount`).
-        pub fn new(max_instance_count: i64, min_instance_count: i64) -> Self {
+        pub fn new(required: ScalingConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "MaxInstanceCount",
                 Some("max_instance_count"),
-                rt::int(max_instance_count),
+                rt::int(required.max_instance_count),
             );
             this.set(
                 "MinInstanceCount",
                 Some("min_instance_count"),
-                rt::int(min_instance_count),
+                rt::int(required.min_instance_count),
             );
             ScalingConfiguration(this)
         }
@@ -923,6 +1004,38 @@ pub mod compute_node_group {
         }
     }
     nested!(SlurmConfiguration);
+    /// Additional settings that directly map to Slurm settings.
+    ///
+    /// CloudFormation property type `SlurmCustomSetting`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct SlurmCustomSetting(rt::Props);
+    /// The required values of [`SlurmCustomSetting`], by name: two of them have one type, and a swap must not compile.
+    pub struct SlurmCustomSettingRequired {
+        /// AWS PCS supports configuration of the following Slurm parameters for compute node groups: Weight and RealMemory. CloudFormation `ParameterName`.
+        pub parameter_name: rt::Expr,
+        /// The value for the configured Slurm setting. CloudFormation `ParameterValue`.
+        pub parameter_value: rt::Expr,
+    }
+    impl SlurmCustomSetting {
+        /// A new `SlurmCustomSetting`. Required properties: `parameter_name` (`ParameterName`), `parameter_value` (`ParameterValue`).
+        pub fn new(required: SlurmCustomSettingRequired) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "ParameterName",
+                Some("parameter_name"),
+                rt::string(required.parameter_name),
+            );
+            this.set(
+                "ParameterValue",
+                Some("parameter_value"),
+                rt::string(required.parameter_value),
+            );
+            SlurmCustomSetting(this)
+        }
+    }
+    nested!(SlurmCustomSetting);
     /// Additional configuration when you specify SPOT as the purchase option.
     ///
     /// CloudFormation property type `SpotOptions`.
@@ -1110,7 +1223,6 @@ impl QueueHandle {
 }
 /// Property types and value sets of [`Queue`] (`AWS::PCS::Queue`).
 pub mod queue {
-    pub use super::shared::SlurmCustomSetting;
     use super::*;
     /// The compute node group configuration for a queue.
     ///
@@ -1167,11 +1279,6 @@ pub mod queue {
         }
     }
     nested!(SlurmConfiguration);
-}
-/// Nested types that several `PCS` resource types define the same way; each resource type's module
-/// re-exports the ones it uses.
-pub mod shared {
-    use super::*;
     /// Additional settings that directly map to Slurm settings.
     ///
     /// CloudFormation property type `SlurmCustomSetting`.
@@ -1179,22 +1286,26 @@ pub mod shared {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SlurmCustomSetting(rt::Props);
+    /// The required values of [`SlurmCustomSetting`], by name: two of them have one type, and a swap must not compile.
+    pub struct SlurmCustomSettingRequired {
+        /// AWS PCS supports configuration of the Slurm parameters for queues:. CloudFormation `ParameterName`.
+        pub parameter_name: rt::Expr,
+        /// The value for the configured Slurm setting. CloudFormation `ParameterValue`.
+        pub parameter_value: rt::Expr,
+    }
     impl SlurmCustomSetting {
         /// A new `SlurmCustomSetting`. Required properties: `parameter_name` (`ParameterName`), `parameter_value` (`ParameterValue`).
-        pub fn new(
-            parameter_name: impl Into<rt::Expr>,
-            parameter_value: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: SlurmCustomSettingRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ParameterName",
                 Some("parameter_name"),
-                rt::string(parameter_name),
+                rt::string(required.parameter_name),
             );
             this.set(
                 "ParameterValue",
                 Some("parameter_value"),
-                rt::string(parameter_value),
+                rt::string(required.parameter_value),
             );
             SlurmCustomSetting(this)
         }

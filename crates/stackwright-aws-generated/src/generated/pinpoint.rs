@@ -62,19 +62,23 @@ static ADM_CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: None,
 };
+/// The required values of [`AdmChannel`], by name: two of them have one type, and a swap must not compile.
+pub struct AdmChannelRequired {
+    /// CloudFormation `ApplicationId`.
+    pub application_id: rt::Expr,
+    /// CloudFormation `ClientId`.
+    pub client_id: rt::Expr,
+    /// CloudFormation `ClientSecret`.
+    pub client_secret: rt::Expr,
+}
 impl AdmChannel {
     /// Declares a `AWS::Pinpoint::ADMChannel` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`), `client_id` (`ClientId`), `client_secret` (`ClientSecret`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        application_id: impl Into<rt::Expr>,
-        client_id: impl Into<rt::Expr>,
-        client_secret: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: AdmChannelRequired) -> Self {
         let mut this = rt::Base::new(id, &ADM_CHANNEL_TYPE);
-        this.set("ApplicationId", None, rt::string(application_id));
-        this.set("ClientId", None, rt::string(client_id));
-        this.set("ClientSecret", None, rt::string(client_secret));
+        this.set("ApplicationId", None, rt::string(required.application_id));
+        this.set("ClientId", None, rt::string(required.client_id));
+        this.set("ClientSecret", None, rt::string(required.client_secret));
         AdmChannel(this)
     }
     /// CloudFormation `Enabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -657,7 +661,7 @@ impl ApplicationSettingsHandle {
 }
 /// Property types and value sets of [`ApplicationSettings`] (`AWS::Pinpoint::ApplicationSettings`).
 pub mod application_settings {
-    pub use super::shared::{CampaignHook, QuietTime};
+    pub use super::shared::{CampaignHook, QuietTime, QuietTimeRequired};
     use super::*;
     /// CloudFormation property type `Limits`.
     ///
@@ -735,19 +739,23 @@ static BAIDU_CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 7),
     awscc_schema: None,
 };
+/// The required values of [`BaiduChannel`], by name: two of them have one type, and a swap must not compile.
+pub struct BaiduChannelRequired {
+    /// CloudFormation `ApplicationId`.
+    pub application_id: rt::Expr,
+    /// CloudFormation `SecretKey`.
+    pub secret_key: rt::Expr,
+    /// CloudFormation `ApiKey`.
+    pub api_key: rt::Expr,
+}
 impl BaiduChannel {
-    /// Declares a `AWS::Pinpoint::BaiduChannel` with the stack-unique `id`. Required properties: `api_key` (`ApiKey`), `application_id` (`ApplicationId`), `secret_key` (`SecretKey`).
+    /// Declares a `AWS::Pinpoint::BaiduChannel` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`), `secret_key` (`SecretKey`), `api_key` (`ApiKey`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        api_key: impl Into<rt::Expr>,
-        application_id: impl Into<rt::Expr>,
-        secret_key: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: BaiduChannelRequired) -> Self {
         let mut this = rt::Base::new(id, &BAIDU_CHANNEL_TYPE);
-        this.set("ApiKey", None, rt::string(api_key));
-        this.set("ApplicationId", None, rt::string(application_id));
-        this.set("SecretKey", None, rt::string(secret_key));
+        this.set("ApiKey", None, rt::string(required.api_key));
+        this.set("ApplicationId", None, rt::string(required.application_id));
+        this.set("SecretKey", None, rt::string(required.secret_key));
         BaiduChannel(this)
     }
     /// CloudFormation `Enabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -809,21 +817,26 @@ static CAMPAIGN_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 8),
     awscc_schema: None,
 };
+/// The required values of [`Campaign`], by name: two of them have one type, and a swap must not compile.
+pub struct CampaignRequired {
+    /// CloudFormation `SegmentId`.
+    pub segment_id: rt::Expr,
+    /// CloudFormation `Schedule`.
+    pub schedule: campaign::Schedule,
+    /// CloudFormation `ApplicationId`.
+    pub application_id: rt::Expr,
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl Campaign {
-    /// Declares a `AWS::Pinpoint::Campaign` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`), `name` (`Name`), `schedule` (`Schedule`), `segment_id` (`SegmentId`).
+    /// Declares a `AWS::Pinpoint::Campaign` with the stack-unique `id`. Required properties: `segment_id` (`SegmentId`), `schedule` (`Schedule`), `application_id` (`ApplicationId`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        application_id: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        schedule: campaign::Schedule,
-        segment_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: CampaignRequired) -> Self {
         let mut this = rt::Base::new(id, &CAMPAIGN_TYPE);
-        this.set("ApplicationId", None, rt::string(application_id));
-        this.set("Name", None, rt::string(name));
-        this.set("Schedule", None, schedule.into());
-        this.set("SegmentId", None, rt::string(segment_id));
+        this.set("ApplicationId", None, rt::string(required.application_id));
+        this.set("Name", None, rt::string(required.name));
+        this.set("Schedule", None, required.schedule.into());
+        this.set("SegmentId", None, rt::string(required.segment_id));
         Campaign(this)
     }
     /// CloudFormation `AdditionalTreatments`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -916,7 +929,7 @@ impl CampaignHandle {
 }
 /// Property types and value sets of [`Campaign`] (`AWS::Pinpoint::Campaign`).
 pub mod campaign {
-    pub use super::shared::{CampaignHook, QuietTime, SetDimension};
+    pub use super::shared::{CampaignHook, QuietTime, QuietTimeRequired, SetDimension};
     use super::*;
     /// CloudFormation property type `CampaignCustomMessage`.
     ///
@@ -1680,19 +1693,23 @@ static EMAIL_CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 9),
     awscc_schema: None,
 };
+/// The required values of [`EmailChannel`], by name: two of them have one type, and a swap must not compile.
+pub struct EmailChannelRequired {
+    /// CloudFormation `FromAddress`.
+    pub from_address: rt::Expr,
+    /// CloudFormation `ApplicationId`.
+    pub application_id: rt::Expr,
+    /// CloudFormation `Identity`.
+    pub identity: rt::Expr,
+}
 impl EmailChannel {
-    /// Declares a `AWS::Pinpoint::EmailChannel` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`), `from_address` (`FromAddress`), `identity` (`Identity`).
+    /// Declares a `AWS::Pinpoint::EmailChannel` with the stack-unique `id`. Required properties: `from_address` (`FromAddress`), `application_id` (`ApplicationId`), `identity` (`Identity`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        application_id: impl Into<rt::Expr>,
-        from_address: impl Into<rt::Expr>,
-        identity: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: EmailChannelRequired) -> Self {
         let mut this = rt::Base::new(id, &EMAIL_CHANNEL_TYPE);
-        this.set("ApplicationId", None, rt::string(application_id));
-        this.set("FromAddress", None, rt::string(from_address));
-        this.set("Identity", None, rt::string(identity));
+        this.set("ApplicationId", None, rt::string(required.application_id));
+        this.set("FromAddress", None, rt::string(required.from_address));
+        this.set("Identity", None, rt::string(required.identity));
         EmailChannel(this)
     }
     /// CloudFormation `ConfigurationSet`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1770,17 +1787,20 @@ static EMAIL_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 10),
     awscc_schema: None,
 };
+/// The required values of [`EmailTemplate`], by name: two of them have one type, and a swap must not compile.
+pub struct EmailTemplateRequired {
+    /// CloudFormation `TemplateName`.
+    pub template_name: rt::Expr,
+    /// CloudFormation `Subject`.
+    pub subject: rt::Expr,
+}
 impl EmailTemplate {
-    /// Declares a `AWS::Pinpoint::EmailTemplate` with the stack-unique `id`. Required properties: `subject` (`Subject`), `template_name` (`TemplateName`).
+    /// Declares a `AWS::Pinpoint::EmailTemplate` with the stack-unique `id`. Required properties: `template_name` (`TemplateName`), `subject` (`Subject`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        subject: impl Into<rt::Expr>,
-        template_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: EmailTemplateRequired) -> Self {
         let mut this = rt::Base::new(id, &EMAIL_TEMPLATE_TYPE);
-        this.set("Subject", None, rt::string(subject));
-        this.set("TemplateName", None, rt::string(template_name));
+        this.set("Subject", None, rt::string(required.subject));
+        this.set("TemplateName", None, rt::string(required.template_name));
         EmailTemplate(this)
     }
     /// CloudFormation `DefaultSubstitutions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1861,23 +1881,27 @@ static EVENT_STREAM_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 11),
     awscc_schema: None,
 };
+/// The required values of [`EventStream`], by name: two of them have one type, and a swap must not compile.
+pub struct EventStreamRequired {
+    /// CloudFormation `ApplicationId`.
+    pub application_id: rt::Expr,
+    /// CloudFormation `DestinationStreamArn`.
+    pub destination_stream_arn: rt::Expr,
+    /// CloudFormation `RoleArn`.
+    pub role_arn: rt::Expr,
+}
 impl EventStream {
     /// Declares a `AWS::Pinpoint::EventStream` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`), `destination_stream_arn` (`DestinationStreamArn`), `role_arn` (`RoleArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        application_id: impl Into<rt::Expr>,
-        destination_stream_arn: impl Into<rt::Expr>,
-        role_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: EventStreamRequired) -> Self {
         let mut this = rt::Base::new(id, &EVENT_STREAM_TYPE);
-        this.set("ApplicationId", None, rt::string(application_id));
+        this.set("ApplicationId", None, rt::string(required.application_id));
         this.set(
             "DestinationStreamArn",
             None,
-            rt::string(destination_stream_arn),
+            rt::string(required.destination_stream_arn),
         );
-        this.set("RoleArn", None, rt::string(role_arn));
+        this.set("RoleArn", None, rt::string(required.role_arn));
         EventStream(this)
     }
 }
@@ -2687,17 +2711,20 @@ static SEGMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 16),
     awscc_schema: None,
 };
+/// The required values of [`Segment`], by name: two of them have one type, and a swap must not compile.
+pub struct SegmentRequired {
+    /// CloudFormation `ApplicationId`.
+    pub application_id: rt::Expr,
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl Segment {
     /// Declares a `AWS::Pinpoint::Segment` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        application_id: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: SegmentRequired) -> Self {
         let mut this = rt::Base::new(id, &SEGMENT_TYPE);
-        this.set("ApplicationId", None, rt::string(application_id));
-        this.set("Name", None, rt::string(name));
+        this.set("ApplicationId", None, rt::string(required.application_id));
+        this.set("Name", None, rt::string(required.name));
         Segment(this)
     }
     /// CloudFormation `Dimensions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2753,12 +2780,19 @@ pub mod segment {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Coordinates(rt::Props);
+    /// The required values of [`Coordinates`], by name: two of them have one type, and a swap must not compile.
+    pub struct CoordinatesRequired {
+        /// CloudFormation `Longitude`.
+        pub longitude: i64,
+        /// CloudFormation `Latitude`.
+        pub latitude: i64,
+    }
     impl Coordinates {
-        /// A new `Coordinates`. Required properties: `latitude` (`Latitude`), `longitude` (`Longitude`).
-        pub fn new(latitude: i64, longitude: i64) -> Self {
+        /// A new `Coordinates`. Required properties: `longitude` (`Longitude`), `latitude` (`Latitude`).
+        pub fn new(required: CoordinatesRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Latitude", None, rt::int(latitude));
-            this.set("Longitude", None, rt::int(longitude));
+            this.set("Latitude", None, rt::int(required.latitude));
+            this.set("Longitude", None, rt::int(required.longitude));
             Coordinates(this)
         }
     }
@@ -2812,8 +2846,8 @@ pub mod segment {
     #[derive(Clone, Debug)]
     pub struct GpsPoint(rt::Props);
     impl GpsPoint {
-        /// A new `GpsPoint`. Required properties: `coordinates` (`Coordinates`), `range_in_kilometers` (`RangeInKilometers`).
-        pub fn new(coordinates: Coordinates, range_in_kilometers: i64) -> Self {
+        /// A new `GpsPoint`. Required properties: `range_in_kilometers` (`RangeInKilometers`), `coordinates` (`Coordinates`).
+        pub fn new(range_in_kilometers: i64, coordinates: Coordinates) -> Self {
             let mut this = rt::Props::default();
             this.set("Coordinates", None, coordinates.into());
             this.set("RangeInKilometers", None, rt::int(range_in_kilometers));
@@ -2882,12 +2916,19 @@ pub mod segment {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Recency(rt::Props);
+    /// The required values of [`Recency`], by name: two of them have one type, and a swap must not compile.
+    pub struct RecencyRequired {
+        /// CloudFormation `Duration`.
+        pub duration: rt::Expr,
+        /// CloudFormation `RecencyType`.
+        pub recency_type: rt::Expr,
+    }
     impl Recency {
         /// A new `Recency`. Required properties: `duration` (`Duration`), `recency_type` (`RecencyType`).
-        pub fn new(duration: impl Into<rt::Expr>, recency_type: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: RecencyRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Duration", None, rt::string(duration));
-            this.set("RecencyType", None, rt::string(recency_type));
+            this.set("Duration", None, rt::string(required.duration));
+            this.set("RecencyType", None, rt::string(required.recency_type));
             Recency(this)
         }
     }
@@ -2965,9 +3006,9 @@ pub mod segment {
     pub struct SourceSegments(rt::Props);
     impl SourceSegments {
         /// A new `SourceSegments`. Required properties: `id` (`Id`).
-        pub fn new(id: impl Into<rt::Expr>) -> Self {
+        pub fn new(id_value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
-            this.set("Id", None, rt::string(id));
+            this.set("Id", None, rt::string(id_value));
             SourceSegments(this)
         }
         /// CloudFormation `Version`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -3020,17 +3061,20 @@ static SMS_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 17),
     awscc_schema: None,
 };
+/// The required values of [`SmsTemplate`], by name: two of them have one type, and a swap must not compile.
+pub struct SmsTemplateRequired {
+    /// CloudFormation `TemplateName`.
+    pub template_name: rt::Expr,
+    /// CloudFormation `Body`.
+    pub body: rt::Expr,
+}
 impl SmsTemplate {
-    /// Declares a `AWS::Pinpoint::SmsTemplate` with the stack-unique `id`. Required properties: `body` (`Body`), `template_name` (`TemplateName`).
+    /// Declares a `AWS::Pinpoint::SmsTemplate` with the stack-unique `id`. Required properties: `template_name` (`TemplateName`), `body` (`Body`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        body: impl Into<rt::Expr>,
-        template_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: SmsTemplateRequired) -> Self {
         let mut this = rt::Base::new(id, &SMS_TEMPLATE_TYPE);
-        this.set("Body", None, rt::string(body));
-        this.set("TemplateName", None, rt::string(template_name));
+        this.set("Body", None, rt::string(required.body));
+        this.set("TemplateName", None, rt::string(required.template_name));
         SmsTemplate(this)
     }
     /// CloudFormation `DefaultSubstitutions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -3163,12 +3207,19 @@ pub mod shared {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct QuietTime(rt::Props);
+    /// The required values of [`QuietTime`], by name: two of them have one type, and a swap must not compile.
+    pub struct QuietTimeRequired {
+        /// CloudFormation `Start`.
+        pub start: rt::Expr,
+        /// CloudFormation `End`.
+        pub end: rt::Expr,
+    }
     impl QuietTime {
-        /// A new `QuietTime`. Required properties: `end` (`End`), `start` (`Start`).
-        pub fn new(end: impl Into<rt::Expr>, start: impl Into<rt::Expr>) -> Self {
+        /// A new `QuietTime`. Required properties: `start` (`Start`), `end` (`End`).
+        pub fn new(required: QuietTimeRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("End", None, rt::string(end));
-            this.set("Start", None, rt::string(start));
+            this.set("End", None, rt::string(required.end));
+            this.set("Start", None, rt::string(required.start));
             QuietTime(this)
         }
     }

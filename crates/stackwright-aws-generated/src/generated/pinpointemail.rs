@@ -231,24 +231,27 @@ static CONFIGURATION_SET_EVENT_DESTINATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: None,
 };
+/// The required values of [`ConfigurationSetEventDestination`], by name: two of them have one type, and a swap must not compile.
+pub struct ConfigurationSetEventDestinationRequired {
+    /// CloudFormation `ConfigurationSetName`.
+    pub configuration_set_name: rt::Expr,
+    /// CloudFormation `EventDestinationName`.
+    pub event_destination_name: rt::Expr,
+}
 impl ConfigurationSetEventDestination {
     /// Declares a `AWS::PinpointEmail::ConfigurationSetEventDestination` with the stack-unique `id`. Required properties: `configuration_set_name` (`ConfigurationSetName`), `event_destination_name` (`EventDestinationName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        configuration_set_name: impl Into<rt::Expr>,
-        event_destination_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ConfigurationSetEventDestinationRequired) -> Self {
         let mut this = rt::Base::new(id, &CONFIGURATION_SET_EVENT_DESTINATION_TYPE);
         this.set(
             "ConfigurationSetName",
             None,
-            rt::string(configuration_set_name),
+            rt::string(required.configuration_set_name),
         );
         this.set(
             "EventDestinationName",
             None,
-            rt::string(event_destination_name),
+            rt::string(required.event_destination_name),
         );
         ConfigurationSetEventDestination(this)
     }
@@ -304,24 +307,29 @@ pub mod configuration_set_event_destination {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DimensionConfiguration(rt::Props);
+    /// The required values of [`DimensionConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct DimensionConfigurationRequired {
+        /// CloudFormation `DimensionValueSource`.
+        pub dimension_value_source: rt::Expr,
+        /// CloudFormation `DefaultDimensionValue`.
+        pub default_dimension_value: rt::Expr,
+        /// CloudFormation `DimensionName`.
+        pub dimension_name: rt::Expr,
+    }
     impl DimensionConfiguration {
-        /// A new `DimensionConfiguration`. Required properties: `default_dimension_value` (`DefaultDimensionValue`), `dimension_name` (`DimensionName`), `dimension_value_source` (`DimensionValueSource`).
-        pub fn new(
-            default_dimension_value: impl Into<rt::Expr>,
-            dimension_name: impl Into<rt::Expr>,
-            dimension_value_source: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `DimensionConfiguration`. Required properties: `dimension_value_source` (`DimensionValueSource`), `default_dimension_value` (`DefaultDimensionValue`), `dimension_name` (`DimensionName`).
+        pub fn new(required: DimensionConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DefaultDimensionValue",
                 None,
-                rt::string(default_dimension_value),
+                rt::string(required.default_dimension_value),
             );
-            this.set("DimensionName", None, rt::string(dimension_name));
+            this.set("DimensionName", None, rt::string(required.dimension_name));
             this.set(
                 "DimensionValueSource",
                 None,
-                rt::string(dimension_value_source),
+                rt::string(required.dimension_value_source),
             );
             DimensionConfiguration(this)
         }
@@ -375,15 +383,23 @@ pub mod configuration_set_event_destination {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KinesisFirehoseDestination(rt::Props);
+    /// The required values of [`KinesisFirehoseDestination`], by name: two of them have one type, and a swap must not compile.
+    pub struct KinesisFirehoseDestinationRequired {
+        /// CloudFormation `DeliveryStreamArn`.
+        pub delivery_stream_arn: rt::Expr,
+        /// CloudFormation `IamRoleArn`.
+        pub iam_role_arn: rt::Expr,
+    }
     impl KinesisFirehoseDestination {
         /// A new `KinesisFirehoseDestination`. Required properties: `delivery_stream_arn` (`DeliveryStreamArn`), `iam_role_arn` (`IamRoleArn`).
-        pub fn new(
-            delivery_stream_arn: impl Into<rt::Expr>,
-            iam_role_arn: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: KinesisFirehoseDestinationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("DeliveryStreamArn", None, rt::string(delivery_stream_arn));
-            this.set("IamRoleArn", None, rt::string(iam_role_arn));
+            this.set(
+                "DeliveryStreamArn",
+                None,
+                rt::string(required.delivery_stream_arn),
+            );
+            this.set("IamRoleArn", None, rt::string(required.iam_role_arn));
             KinesisFirehoseDestination(this)
         }
     }

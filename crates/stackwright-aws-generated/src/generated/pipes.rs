@@ -53,19 +53,23 @@ static PIPE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`Pipe`], by name: two of them have one type, and a swap must not compile.
+pub struct PipeRequired {
+    /// CloudFormation `RoleArn`.
+    pub role_arn: rt::Expr,
+    /// CloudFormation `Source`.
+    pub source: rt::Expr,
+    /// CloudFormation `Target`.
+    pub target: rt::Expr,
+}
 impl Pipe {
     /// Declares a `AWS::Pipes::Pipe` with the stack-unique `id`. Required properties: `role_arn` (`RoleArn`), `source` (`Source`), `target` (`Target`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        role_arn: impl Into<rt::Expr>,
-        source: impl Into<rt::Expr>,
-        target: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: PipeRequired) -> Self {
         let mut this = rt::Base::new(id, &PIPE_TYPE);
-        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
-        this.set("Source", Some("source"), rt::string(source));
-        this.set("Target", Some("target"), rt::string(target));
+        this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
+        this.set("Source", Some("source"), rt::string(required.source));
+        this.set("Target", Some("target"), rt::string(required.target));
         Pipe(this)
     }
     /// Constraints: length 0..=512; pattern `^.*$`. CloudFormation `Description`, Terraform `description`.
@@ -402,28 +406,33 @@ pub mod pipe {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DimensionMapping(rt::Props);
+    /// The required values of [`DimensionMapping`], by name: two of them have one type, and a swap must not compile.
+    pub struct DimensionMappingRequired {
+        /// CloudFormation `DimensionName`.
+        pub dimension_name: rt::Expr,
+        /// CloudFormation `DimensionValue`.
+        pub dimension_value: rt::Expr,
+        /// CloudFormation `DimensionValueType`.
+        pub dimension_value_type: DimensionValueType,
+    }
     impl DimensionMapping {
         /// A new `DimensionMapping`. Required properties: `dimension_name` (`DimensionName`), `dimension_value` (`DimensionValue`), `dimension_value_type` (`DimensionValueType`).
-        pub fn new(
-            dimension_name: impl Into<rt::Expr>,
-            dimension_value: impl Into<rt::Expr>,
-            dimension_value_type: DimensionValueType,
-        ) -> Self {
+        pub fn new(required: DimensionMappingRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DimensionName",
                 Some("dimension_name"),
-                rt::string(dimension_name),
+                rt::string(required.dimension_name),
             );
             this.set(
                 "DimensionValue",
                 Some("dimension_value"),
-                rt::string(dimension_value),
+                rt::string(required.dimension_value),
             );
             this.set(
                 "DimensionValueType",
                 Some("dimension_value_type"),
-                dimension_value_type.into(),
+                required.dimension_value_type.into(),
             );
             DimensionMapping(this)
         }
@@ -727,28 +736,33 @@ pub mod pipe {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MultiMeasureAttributeMapping(rt::Props);
+    /// The required values of [`MultiMeasureAttributeMapping`], by name: two of them have one type, and a swap must not compile.
+    pub struct MultiMeasureAttributeMappingRequired {
+        /// CloudFormation `MeasureValue`.
+        pub measure_value: rt::Expr,
+        /// CloudFormation `MeasureValueType`.
+        pub measure_value_type: MeasureValueType,
+        /// CloudFormation `MultiMeasureAttributeName`.
+        pub multi_measure_attribute_name: rt::Expr,
+    }
     impl MultiMeasureAttributeMapping {
         /// A new `MultiMeasureAttributeMapping`. Required properties: `measure_value` (`MeasureValue`), `measure_value_type` (`MeasureValueType`), `multi_measure_attribute_name` (`MultiMeasureAttributeName`).
-        pub fn new(
-            measure_value: impl Into<rt::Expr>,
-            measure_value_type: MeasureValueType,
-            multi_measure_attribute_name: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: MultiMeasureAttributeMappingRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "MeasureValue",
                 Some("measure_value"),
-                rt::string(measure_value),
+                rt::string(required.measure_value),
             );
             this.set(
                 "MeasureValueType",
                 Some("measure_value_type"),
-                measure_value_type.into(),
+                required.measure_value_type.into(),
             );
             this.set(
                 "MultiMeasureAttributeName",
                 Some("multi_measure_attribute_name"),
-                rt::string(multi_measure_attribute_name),
+                rt::string(required.multi_measure_attribute_name),
             );
             MultiMeasureAttributeMapping(this)
         }
@@ -1426,16 +1440,23 @@ pub mod pipe {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PipeTargetBatchJobParameters(rt::Props);
+    /// The required values of [`PipeTargetBatchJobParameters`], by name: two of them have one type, and a swap must not compile.
+    pub struct PipeTargetBatchJobParametersRequired {
+        /// CloudFormation `JobDefinition`.
+        pub job_definition: rt::Expr,
+        /// CloudFormation `JobName`.
+        pub job_name: rt::Expr,
+    }
     impl PipeTargetBatchJobParameters {
         /// A new `PipeTargetBatchJobParameters`. Required properties: `job_definition` (`JobDefinition`), `job_name` (`JobName`).
-        pub fn new(job_definition: impl Into<rt::Expr>, job_name: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: PipeTargetBatchJobParametersRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "JobDefinition",
                 Some("job_definition"),
-                rt::string(job_definition),
+                rt::string(required.job_definition),
             );
-            this.set("JobName", Some("job_name"), rt::string(job_name));
+            this.set("JobName", Some("job_name"), rt::string(required.job_name));
             PipeTargetBatchJobParameters(this)
         }
         /// CloudFormation `ArrayProperties`, Terraform `array_properties`.
@@ -2026,24 +2047,33 @@ pub mod pipe {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PipeTargetTimestreamParameters(rt::Props);
+    /// The required values of [`PipeTargetTimestreamParameters`], by name: two of them have one type, and a swap must not compile.
+    pub struct PipeTargetTimestreamParametersRequired {
+        /// CloudFormation `DimensionMappings`.
+        pub dimension_mappings: Vec<DimensionMapping>,
+        /// CloudFormation `TimeValue`.
+        pub time_value: rt::Expr,
+        /// CloudFormation `VersionValue`.
+        pub version_value: rt::Expr,
+    }
     impl PipeTargetTimestreamParameters {
         /// A new `PipeTargetTimestreamParameters`. Required properties: `dimension_mappings` (`DimensionMappings`), `time_value` (`TimeValue`), `version_value` (`VersionValue`).
-        pub fn new(
-            dimension_mappings: impl IntoIterator<Item = DimensionMapping>,
-            time_value: impl Into<rt::Expr>,
-            version_value: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: PipeTargetTimestreamParametersRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DimensionMappings",
                 Some("dimension_mappings"),
-                rt::list(dimension_mappings),
+                rt::list(required.dimension_mappings),
             );
-            this.set("TimeValue", Some("time_value"), rt::string(time_value));
+            this.set(
+                "TimeValue",
+                Some("time_value"),
+                rt::string(required.time_value),
+            );
             this.set(
                 "VersionValue",
                 Some("version_value"),
-                rt::string(version_value),
+                rt::string(required.version_value),
             );
             PipeTargetTimestreamParameters(this)
         }
@@ -2182,12 +2212,19 @@ pub mod pipe {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SageMakerPipelineParameter(rt::Props);
+    /// The required values of [`SageMakerPipelineParameter`], by name: two of them have one type, and a swap must not compile.
+    pub struct SageMakerPipelineParameterRequired {
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl SageMakerPipelineParameter {
         /// A new `SageMakerPipelineParameter`. Required properties: `name` (`Name`), `value` (`Value`).
-        pub fn new(name: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: SageMakerPipelineParameterRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Name", Some("name"), rt::string(required.name));
+            this.set("Value", Some("value"), rt::string(required.value));
             SageMakerPipelineParameter(this)
         }
     }
@@ -2228,28 +2265,33 @@ pub mod pipe {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SingleMeasureMapping(rt::Props);
+    /// The required values of [`SingleMeasureMapping`], by name: two of them have one type, and a swap must not compile.
+    pub struct SingleMeasureMappingRequired {
+        /// CloudFormation `MeasureName`.
+        pub measure_name: rt::Expr,
+        /// CloudFormation `MeasureValue`.
+        pub measure_value: rt::Expr,
+        /// CloudFormation `MeasureValueType`.
+        pub measure_value_type: MeasureValueType,
+    }
     impl SingleMeasureMapping {
         /// A new `SingleMeasureMapping`. Required properties: `measure_name` (`MeasureName`), `measure_value` (`MeasureValue`), `measure_value_type` (`MeasureValueType`).
-        pub fn new(
-            measure_name: impl Into<rt::Expr>,
-            measure_value: impl Into<rt::Expr>,
-            measure_value_type: MeasureValueType,
-        ) -> Self {
+        pub fn new(required: SingleMeasureMappingRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "MeasureName",
                 Some("measure_name"),
-                rt::string(measure_name),
+                rt::string(required.measure_name),
             );
             this.set(
                 "MeasureValue",
                 Some("measure_value"),
-                rt::string(measure_value),
+                rt::string(required.measure_value),
             );
             this.set(
                 "MeasureValueType",
                 Some("measure_value_type"),
-                measure_value_type.into(),
+                required.measure_value_type.into(),
             );
             SingleMeasureMapping(this)
         }
@@ -2260,12 +2302,19 @@ pub mod pipe {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
+    /// The required values of [`Tag`], by name: two of them have one type, and a swap must not compile.
+    pub struct TagRequired {
+        /// CloudFormation `Key`.
+        pub key: rt::Expr,
+        /// CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl Tag {
         /// A new `Tag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: TagRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             Tag(this)
         }
     }

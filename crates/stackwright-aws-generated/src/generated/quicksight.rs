@@ -75,35 +75,41 @@ static ACTION_CONNECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`ActionConnector`], by name: two of them have one type, and a swap must not compile.
+pub struct ActionConnectorRequired {
+    /// CloudFormation `ActionConnectorId`.
+    pub action_connector_id: rt::Expr,
+    /// CloudFormation `AuthenticationConfig`.
+    pub authentication_config: action_connector::AuthConfig,
+    /// CloudFormation `AwsAccountId`.
+    pub aws_account_id: rt::Expr,
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// CloudFormation `Type`.
+    pub type_: action_connector::ActionConnectorType,
+}
 impl ActionConnector {
     /// Declares a `AWS::QuickSight::ActionConnector` with the stack-unique `id`. Required properties: `action_connector_id` (`ActionConnectorId`), `authentication_config` (`AuthenticationConfig`), `aws_account_id` (`AwsAccountId`), `name` (`Name`), `type_` (`Type`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        action_connector_id: impl Into<rt::Expr>,
-        authentication_config: action_connector::AuthConfig,
-        aws_account_id: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        type_: action_connector::ActionConnectorType,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ActionConnectorRequired) -> Self {
         let mut this = rt::Base::new(id, &ACTION_CONNECTOR_TYPE);
         this.set(
             "ActionConnectorId",
             Some("action_connector_id"),
-            rt::string(action_connector_id),
+            rt::string(required.action_connector_id),
         );
         this.set(
             "AuthenticationConfig",
             Some("authentication_config"),
-            authentication_config.into(),
+            required.authentication_config.into(),
         );
         this.set(
             "AwsAccountId",
             Some("aws_account_id"),
-            rt::string(aws_account_id),
+            rt::string(required.aws_account_id),
         );
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("Type", Some("type"), type_.into());
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("Type", Some("type"), required.type_.into());
         ActionConnector(this)
     }
     /// Constraints: length 1..=2048; pattern `^[A-Za-z0-9 _.,!?-]*$`. CloudFormation `Description`, Terraform `description`.
@@ -320,23 +326,27 @@ static AGENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`Agent`], by name: two of them have one type, and a swap must not compile.
+pub struct AgentRequired {
+    /// The ID of the Amazon Web Services account where the agent is being created. CloudFormation `AwsAccountId`.
+    pub aws_account_id: rt::Expr,
+    /// The unique identifier for the agent. CloudFormation `AgentId`.
+    pub agent_id: rt::Expr,
+    /// The display name of the agent. CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl Agent {
-    /// Declares a `AWS::QuickSight::Agent` with the stack-unique `id`. Required properties: `agent_id` (`AgentId`), `aws_account_id` (`AwsAccountId`), `name` (`Name`).
+    /// Declares a `AWS::QuickSight::Agent` with the stack-unique `id`. Required properties: `aws_account_id` (`AwsAccountId`), `agent_id` (`AgentId`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        agent_id: impl Into<rt::Expr>,
-        aws_account_id: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: AgentRequired) -> Self {
         let mut this = rt::Base::new(id, &AGENT_TYPE);
-        this.set("AgentId", Some("agent_id"), rt::string(agent_id));
+        this.set("AgentId", Some("agent_id"), rt::string(required.agent_id));
         this.set(
             "AwsAccountId",
             Some("aws_account_id"),
-            rt::string(aws_account_id),
+            rt::string(required.aws_account_id),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         Agent(this)
     }
     /// A list of ActionConnector ARNs (max 10) attached to the agent.
@@ -557,28 +567,33 @@ pub mod agent {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomPromptProfile(rt::Props);
+    /// The required values of [`CustomPromptProfile`], by name: two of them have one type, and a swap must not compile.
+    pub struct CustomPromptProfileRequired {
+        /// The identifier of the model profile. CloudFormation `ModelProfileId`.
+        pub model_profile_id: rt::Expr,
+        /// The subscription identifier. CloudFormation `SubscriptionId`.
+        pub subscription_id: rt::Expr,
+        /// The QBS AWS account identifier. CloudFormation `QbsAwsAccountId`.
+        pub qbs_aws_account_id: rt::Expr,
+    }
     impl CustomPromptProfile {
-        /// A new `CustomPromptProfile`. Required properties: `model_profile_id` (`ModelProfileId`), `qbs_aws_account_id` (`QbsAwsAccountId`), `subscription_id` (`SubscriptionId`).
-        pub fn new(
-            model_profile_id: impl Into<rt::Expr>,
-            qbs_aws_account_id: impl Into<rt::Expr>,
-            subscription_id: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `CustomPromptProfile`. Required properties: `model_profile_id` (`ModelProfileId`), `subscription_id` (`SubscriptionId`), `qbs_aws_account_id` (`QbsAwsAccountId`).
+        pub fn new(required: CustomPromptProfileRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ModelProfileId",
                 Some("model_profile_id"),
-                rt::string(model_profile_id),
+                rt::string(required.model_profile_id),
             );
             this.set(
                 "QbsAwsAccountId",
                 Some("qbs_aws_account_id"),
-                rt::string(qbs_aws_account_id),
+                rt::string(required.qbs_aws_account_id),
             );
             this.set(
                 "SubscriptionId",
                 Some("subscription_id"),
-                rt::string(subscription_id),
+                rt::string(required.subscription_id),
             );
             CustomPromptProfile(this)
         }
@@ -629,23 +644,31 @@ static ANALYSIS_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`Analysis`], by name: two of them have one type, and a swap must not compile.
+pub struct AnalysisRequired {
+    /// CloudFormation `AwsAccountId`.
+    pub aws_account_id: rt::Expr,
+    /// CloudFormation `AnalysisId`.
+    pub analysis_id: rt::Expr,
+    /// <p>The descriptive name of the analysis.</p> CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl Analysis {
-    /// Declares a `AWS::QuickSight::Analysis` with the stack-unique `id`. Required properties: `analysis_id` (`AnalysisId`), `aws_account_id` (`AwsAccountId`), `name` (`Name`).
+    /// Declares a `AWS::QuickSight::Analysis` with the stack-unique `id`. Required properties: `aws_account_id` (`AwsAccountId`), `analysis_id` (`AnalysisId`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        analysis_id: impl Into<rt::Expr>,
-        aws_account_id: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: AnalysisRequired) -> Self {
         let mut this = rt::Base::new(id, &ANALYSIS_TYPE);
-        this.set("AnalysisId", Some("analysis_id"), rt::string(analysis_id));
+        this.set(
+            "AnalysisId",
+            Some("analysis_id"),
+            rt::string(required.analysis_id),
+        );
         this.set(
             "AwsAccountId",
             Some("aws_account_id"),
-            rt::string(aws_account_id),
+            rt::string(required.aws_account_id),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         Analysis(this)
     }
     /// CloudFormation `Definition`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -765,77 +788,83 @@ pub mod analysis {
         BodySectionRepeatDimensionConfiguration, BodySectionRepeatPageBreakConfiguration,
         BorderSettings, BoxPlotAggregatedFieldWells, BoxPlotChartConfiguration, BoxPlotFieldWells,
         BoxPlotFillStyle, BoxPlotOptions, BoxPlotSortConfiguration, BoxPlotStyleOptions,
-        BoxPlotVisual, CalculatedField, CalculatedMeasureField, CascadingControlConfiguration,
-        CascadingControlSource, CategoricalAggregationFunction, CategoricalDimensionField,
-        CategoricalMeasureField, CategoryDrillDownFilter, CategoryFilter,
-        CategoryFilterConfiguration, CategoryFilterMatchOperator, CategoryFilterSelectAllOptions,
-        CategoryInnerFilter, ChartAxisLabelOptions, ClusterMarker, ClusterMarkerConfiguration,
-        ColorFillType, ColorScale, ColorsConfiguration, ColumnConfiguration, ColumnHierarchy,
-        ColumnIdentifier, ColumnRole, ColumnSort, ColumnTooltipItem,
-        ComboChartAggregatedFieldWells, ComboChartConfiguration, ComboChartDefaultSeriesSettings,
-        ComboChartFieldWells, ComboChartSeriesSettings, ComboChartSortConfiguration,
-        ComboChartVisual, ComboSeriesItem, CommitMode, ComparisonConfiguration,
-        ComparisonFormatConfiguration, ComparisonMethod, Computation, ConditionalFormattingColor,
-        ConditionalFormattingCustomIconCondition, ConditionalFormattingCustomIconOptions,
-        ConditionalFormattingGradientColor, ConditionalFormattingIcon,
-        ConditionalFormattingIconDisplayConfiguration, ConditionalFormattingIconDisplayOption,
-        ConditionalFormattingIconSet, ConditionalFormattingIconSetType,
-        ConditionalFormattingSolidColor, ContextMenuOption, ContributionAnalysisDefault,
-        CrossDatasetTypes, CurrencyDisplayFormatConfiguration, CustomActionFilterOperation,
-        CustomActionNavigationOperation, CustomActionSetParametersOperation,
-        CustomActionUrlOperation, CustomColor, CustomContentConfiguration,
-        CustomContentImageScalingConfiguration, CustomContentType, CustomContentVisual,
-        CustomFilterConfiguration, CustomFilterListConfiguration, CustomNarrativeOptions,
-        CustomParameterValues, CustomValuesConfiguration, DashboardBehavior, DataBarsOptions,
-        DataColor, DataFieldBarSeriesItem, DataFieldComboSeriesItem, DataFieldSeriesItem,
-        DataLabelContent, DataLabelOptions, DataLabelOverlap, DataLabelPosition, DataLabelType,
-        DataPathColor, DataPathLabelType, DataPathSort, DataPathType, DataPathValue,
-        DataSetIdentifierDeclaration, DataSetReference, DateAggregationFunction, DateAxisOptions,
-        DateDimensionField, DateMeasureField, DateTimeDefaultValues, DateTimeFormatConfiguration,
-        DateTimeHierarchy, DateTimeParameter, DateTimeParameterDeclaration,
-        DateTimePickerControlDisplayOptions, DateTimeValueWhenUnsetConfiguration, DayOfTheWeek,
-        DecalPatternType, DecalSettings, DecalSettingsConfiguration, DecalStyleType,
-        DecimalDefaultValues, DecimalParameter, DecimalParameterDeclaration,
-        DecimalPlacesConfiguration, DecimalValueWhenUnsetConfiguration,
-        DefaultDateTimePickerControlOptions, DefaultFilterControlConfiguration,
-        DefaultFilterControlOptions, DefaultFilterDropDownControlOptions,
-        DefaultFilterListControlOptions, DefaultFreeFormLayoutConfiguration,
-        DefaultGridLayoutConfiguration, DefaultInteractiveLayoutConfiguration,
-        DefaultNewSheetConfiguration, DefaultPaginatedLayoutConfiguration,
-        DefaultRelativeDateTimeControlOptions, DefaultSectionBasedLayoutConfiguration,
-        DefaultSliderControlOptions, DefaultTextAreaControlOptions, DefaultTextFieldControlOptions,
-        DestinationParameterValueConfiguration, DigitGroupingStyle, DimensionField,
-        DonutCenterOptions, DonutOptions, DrillDownFilter, DropDownControlDisplayOptions,
-        DynamicDefaultValue, EmptyVisual, ExcludePeriodConfiguration, ExplicitHierarchy,
-        FieldBarSeriesItem, FieldBasedTooltip, FieldComboSeriesItem, FieldLabelType,
-        FieldSeriesItem, FieldSort, FieldSortOptions, FieldTooltipItem,
-        FilledMapAggregatedFieldWells, FilledMapConditionalFormatting,
+        BoxPlotVisual, CalculatedField, CalculatedFieldRequired, CalculatedMeasureField,
+        CalculatedMeasureFieldRequired, CascadingControlConfiguration, CascadingControlSource,
+        CategoricalAggregationFunction, CategoricalDimensionField, CategoricalMeasureField,
+        CategoryDrillDownFilter, CategoryFilter, CategoryFilterConfiguration,
+        CategoryFilterMatchOperator, CategoryFilterSelectAllOptions, CategoryInnerFilter,
+        ChartAxisLabelOptions, ClusterMarker, ClusterMarkerConfiguration, ColorFillType,
+        ColorScale, ColorsConfiguration, ColumnConfiguration, ColumnHierarchy, ColumnIdentifier,
+        ColumnRole, ColumnSort, ColumnTooltipItem, ComboChartAggregatedFieldWells,
+        ComboChartConfiguration, ComboChartDefaultSeriesSettings, ComboChartFieldWells,
+        ComboChartSeriesSettings, ComboChartSortConfiguration, ComboChartVisual, ComboSeriesItem,
+        CommitMode, ComparisonConfiguration, ComparisonFormatConfiguration, ComparisonMethod,
+        Computation, ConditionalFormattingColor, ConditionalFormattingCustomIconCondition,
+        ConditionalFormattingCustomIconOptions, ConditionalFormattingGradientColor,
+        ConditionalFormattingIcon, ConditionalFormattingIconDisplayConfiguration,
+        ConditionalFormattingIconDisplayOption, ConditionalFormattingIconSet,
+        ConditionalFormattingIconSetType, ConditionalFormattingSolidColor, ContextMenuOption,
+        ContributionAnalysisDefault, CrossDatasetTypes, CurrencyDisplayFormatConfiguration,
+        CustomActionFilterOperation, CustomActionNavigationOperation,
+        CustomActionSetParametersOperation, CustomActionUrlOperation, CustomColor,
+        CustomContentConfiguration, CustomContentImageScalingConfiguration, CustomContentType,
+        CustomContentVisual, CustomFilterConfiguration, CustomFilterListConfiguration,
+        CustomNarrativeOptions, CustomParameterValues, CustomValuesConfiguration,
+        DashboardBehavior, DataBarsOptions, DataColor, DataFieldBarSeriesItem,
+        DataFieldComboSeriesItem, DataFieldSeriesItem, DataLabelContent, DataLabelOptions,
+        DataLabelOverlap, DataLabelPosition, DataLabelType, DataPathColor, DataPathLabelType,
+        DataPathSort, DataPathType, DataPathValue, DataSetIdentifierDeclaration,
+        DataSetIdentifierDeclarationRequired, DataSetReference, DataSetReferenceRequired,
+        DateAggregationFunction, DateAxisOptions, DateDimensionField, DateMeasureField,
+        DateTimeDefaultValues, DateTimeFormatConfiguration, DateTimeHierarchy, DateTimeParameter,
+        DateTimeParameterDeclaration, DateTimePickerControlDisplayOptions,
+        DateTimeValueWhenUnsetConfiguration, DayOfTheWeek, DecalPatternType, DecalSettings,
+        DecalSettingsConfiguration, DecalStyleType, DecimalDefaultValues, DecimalParameter,
+        DecimalParameterDeclaration, DecimalPlacesConfiguration,
+        DecimalValueWhenUnsetConfiguration, DefaultDateTimePickerControlOptions,
+        DefaultFilterControlConfiguration, DefaultFilterControlOptions,
+        DefaultFilterDropDownControlOptions, DefaultFilterListControlOptions,
+        DefaultFreeFormLayoutConfiguration, DefaultGridLayoutConfiguration,
+        DefaultInteractiveLayoutConfiguration, DefaultNewSheetConfiguration,
+        DefaultPaginatedLayoutConfiguration, DefaultRelativeDateTimeControlOptions,
+        DefaultSectionBasedLayoutConfiguration, DefaultSliderControlOptions,
+        DefaultSliderControlOptionsRequired, DefaultTextAreaControlOptions,
+        DefaultTextFieldControlOptions, DestinationParameterValueConfiguration, DigitGroupingStyle,
+        DimensionField, DonutCenterOptions, DonutOptions, DrillDownFilter,
+        DropDownControlDisplayOptions, DynamicDefaultValue, EmptyVisual,
+        ExcludePeriodConfiguration, ExplicitHierarchy, FieldBarSeriesItem, FieldBasedTooltip,
+        FieldComboSeriesItem, FieldLabelType, FieldSeriesItem, FieldSort, FieldSortOptions,
+        FieldTooltipItem, FilledMapAggregatedFieldWells, FilledMapConditionalFormatting,
         FilledMapConditionalFormattingOption, FilledMapConfiguration, FilledMapFieldWells,
         FilledMapShapeConditionalFormatting, FilledMapSortConfiguration, FilledMapVisual, Filter,
-        FilterControl, FilterCrossSheetControl, FilterDateTimePickerControl, FilterDropDownControl,
-        FilterGroup, FilterListConfiguration, FilterListControl, FilterNullOption,
-        FilterOperationSelectedFieldsConfiguration, FilterOperationTargetVisualsConfiguration,
-        FilterRelativeDateTimeControl, FilterScopeConfiguration, FilterSelectableValues,
-        FilterSliderControl, FilterTextAreaControl, FilterTextFieldControl, FilterVisualScope,
-        FontConfiguration, FontDecoration, FontSize, FontStyle, FontWeight, FontWeightName,
-        ForecastComputation, ForecastComputationSeasonality, ForecastConfiguration,
+        FilterControl, FilterCrossSheetControl, FilterCrossSheetControlRequired,
+        FilterDateTimePickerControl, FilterDateTimePickerControlRequired, FilterDropDownControl,
+        FilterDropDownControlRequired, FilterGroup, FilterListConfiguration, FilterListControl,
+        FilterListControlRequired, FilterNullOption, FilterOperationSelectedFieldsConfiguration,
+        FilterOperationTargetVisualsConfiguration, FilterRelativeDateTimeControl,
+        FilterRelativeDateTimeControlRequired, FilterScopeConfiguration, FilterSelectableValues,
+        FilterSliderControl, FilterSliderControlRequired, FilterTextAreaControl,
+        FilterTextAreaControlRequired, FilterTextFieldControl, FilterTextFieldControlRequired,
+        FilterVisualScope, FontConfiguration, FontDecoration, FontSize, FontStyle, FontWeight,
+        FontWeightName, ForecastComputation, ForecastComputationSeasonality, ForecastConfiguration,
         ForecastScenario, FormatConfiguration, FreeFormLayoutCanvasSizeOptions,
         FreeFormLayoutConfiguration, FreeFormLayoutElement, FreeFormLayoutElementBackgroundStyle,
-        FreeFormLayoutElementBorderStyle, FreeFormLayoutScreenCanvasSizeOptions,
-        FreeFormSectionLayoutConfiguration, FunnelChartAggregatedFieldWells,
-        FunnelChartConfiguration, FunnelChartDataLabelOptions, FunnelChartFieldWells,
-        FunnelChartMeasureDataLabelStyle, FunnelChartSortConfiguration, FunnelChartVisual,
-        GaugeChartArcConditionalFormatting, GaugeChartColorConfiguration,
+        FreeFormLayoutElementBorderStyle, FreeFormLayoutElementRequired,
+        FreeFormLayoutScreenCanvasSizeOptions, FreeFormSectionLayoutConfiguration,
+        FunnelChartAggregatedFieldWells, FunnelChartConfiguration, FunnelChartDataLabelOptions,
+        FunnelChartFieldWells, FunnelChartMeasureDataLabelStyle, FunnelChartSortConfiguration,
+        FunnelChartVisual, GaugeChartArcConditionalFormatting, GaugeChartColorConfiguration,
         GaugeChartConditionalFormatting, GaugeChartConditionalFormattingOption,
         GaugeChartConfiguration, GaugeChartFieldWells, GaugeChartOptions,
         GaugeChartPrimaryValueConditionalFormatting, GaugeChartVisual, GeospatialCategoricalColor,
-        GeospatialCategoricalDataColor, GeospatialCircleRadius, GeospatialCircleSymbolStyle,
-        GeospatialColor, GeospatialColorState, GeospatialCoordinateBounds,
-        GeospatialDataSourceItem, GeospatialGradientColor, GeospatialGradientStepColor,
-        GeospatialHeatmapColorScale, GeospatialHeatmapConfiguration, GeospatialHeatmapDataColor,
-        GeospatialLayerColorField, GeospatialLayerDefinition, GeospatialLayerItem,
-        GeospatialLayerJoinDefinition, GeospatialLayerMapConfiguration, GeospatialLayerType,
-        GeospatialLineLayer, GeospatialLineStyle, GeospatialLineSymbolStyle, GeospatialLineWidth,
+        GeospatialCategoricalDataColor, GeospatialCategoricalDataColorRequired,
+        GeospatialCircleRadius, GeospatialCircleSymbolStyle, GeospatialColor, GeospatialColorState,
+        GeospatialCoordinateBounds, GeospatialCoordinateBoundsRequired, GeospatialDataSourceItem,
+        GeospatialGradientColor, GeospatialGradientStepColor, GeospatialHeatmapColorScale,
+        GeospatialHeatmapConfiguration, GeospatialHeatmapDataColor, GeospatialLayerColorField,
+        GeospatialLayerDefinition, GeospatialLayerItem, GeospatialLayerJoinDefinition,
+        GeospatialLayerMapConfiguration, GeospatialLayerType, GeospatialLineLayer,
+        GeospatialLineStyle, GeospatialLineSymbolStyle, GeospatialLineWidth,
         GeospatialMapAggregatedFieldWells, GeospatialMapConfiguration, GeospatialMapFieldWells,
         GeospatialMapNavigation, GeospatialMapState, GeospatialMapStyle, GeospatialMapStyleOptions,
         GeospatialMapVisual, GeospatialNullDataSettings, GeospatialNullSymbolStyle,
@@ -844,30 +873,31 @@ pub mod analysis {
         GeospatialSelectedPointStyle, GeospatialSolidColor, GeospatialStaticFileSource,
         GeospatialWindowOptions, GlobalTableBorderOptions, GradientColor, GradientStop,
         GridLayoutCanvasSizeOptions, GridLayoutConfiguration, GridLayoutElement,
-        GridLayoutElementBackgroundStyle, GridLayoutElementBorderStyle,
+        GridLayoutElementBackgroundStyle, GridLayoutElementBorderStyle, GridLayoutElementRequired,
         GridLayoutScreenCanvasSizeOptions, GrowthRateComputation, HeaderFooterSectionConfiguration,
         HeatMapAggregatedFieldWells, HeatMapConfiguration, HeatMapFieldWells,
         HeatMapSortConfiguration, HeatMapVisual, HistogramAggregatedFieldWells,
         HistogramBinOptions, HistogramBinType, HistogramConfiguration, HistogramFieldWells,
         HistogramVisual, HorizontalTextAlignment, Icon, ImageCustomAction,
-        ImageCustomActionOperation, ImageCustomActionTrigger, ImageInteractionOptions,
-        ImageMenuOption, ImageStaticFile, InnerFilter, InsightConfiguration, InsightVisual,
-        IntegerDefaultValues, IntegerParameter, IntegerParameterDeclaration,
-        IntegerValueWhenUnsetConfiguration, ItemsLimitConfiguration,
+        ImageCustomActionOperation, ImageCustomActionRequired, ImageCustomActionTrigger,
+        ImageInteractionOptions, ImageMenuOption, ImageStaticFile, InnerFilter,
+        InsightConfiguration, InsightVisual, IntegerDefaultValues, IntegerParameter,
+        IntegerParameterDeclaration, IntegerValueWhenUnsetConfiguration, ItemsLimitConfiguration,
         KpiActualValueConditionalFormatting, KpiComparisonValueConditionalFormatting,
         KpiConditionalFormatting, KpiConditionalFormattingOption, KpiConfiguration, KpiFieldWells,
         KpiOptions, KpiPrimaryValueConditionalFormatting, KpiProgressBarConditionalFormatting,
         KpiSortConfiguration, KpiSparklineOptions, KpiSparklineType, KpiVisual,
         KpiVisualLayoutOptions, KpiVisualStandardLayout, KpiVisualStandardLayoutType, LabelOptions,
-        LayerCustomAction, LayerCustomActionOperation, LayerCustomActionTrigger, LayerMapVisual,
-        Layout, LayoutConfiguration, LayoutElementType, LegendOptions, LegendPosition,
-        LineChartAggregatedFieldWells, LineChartConfiguration, LineChartDefaultSeriesSettings,
-        LineChartFieldWells, LineChartLineStyle, LineChartLineStyleSettings, LineChartMarkerShape,
-        LineChartMarkerStyleSettings, LineChartSeriesSettings, LineChartSortConfiguration,
-        LineChartType, LineChartVisual, LineInterpolation, LineSeriesAxisDisplayOptions,
-        ListControlDisplayOptions, ListControlSearchOptions, ListControlSelectAllOptions,
-        LoadingAnimation, LocalNavigationConfiguration, LongFormatText, MapZoomMode,
-        MappedDataSetParameter, MaximumLabelType, MaximumMinimumComputation,
+        LayerCustomAction, LayerCustomActionOperation, LayerCustomActionRequired,
+        LayerCustomActionTrigger, LayerMapVisual, Layout, LayoutConfiguration, LayoutElementType,
+        LegendOptions, LegendPosition, LineChartAggregatedFieldWells, LineChartConfiguration,
+        LineChartDefaultSeriesSettings, LineChartFieldWells, LineChartLineStyle,
+        LineChartLineStyleSettings, LineChartMarkerShape, LineChartMarkerStyleSettings,
+        LineChartSeriesSettings, LineChartSortConfiguration, LineChartType, LineChartVisual,
+        LineInterpolation, LineSeriesAxisDisplayOptions, ListControlDisplayOptions,
+        ListControlSearchOptions, ListControlSelectAllOptions, LoadingAnimation,
+        LocalNavigationConfiguration, LongFormatText, MapZoomMode, MappedDataSetParameter,
+        MappedDataSetParameterRequired, MaximumLabelType, MaximumMinimumComputation,
         MaximumMinimumComputationType, MeasureField, MetricComparisonComputation, MinimumLabelType,
         MissingDataConfiguration, MissingDataTreatmentOption, NegativeValueConfiguration,
         NegativeValueDisplayMode, NestedFilter, NullValueFormatConfiguration,
@@ -876,15 +906,18 @@ pub mod analysis {
         NumericEqualityMatchOperator, NumericFilterSelectAllOptions, NumericFormatConfiguration,
         NumericRangeFilter, NumericRangeFilterValue, NumericSeparatorConfiguration,
         NumericSeparatorSymbol, NumericalAggregationFunction, NumericalDimensionField,
-        NumericalMeasureField, OtherCategories, PaginationConfiguration, PanelBorderStyle,
-        PanelConfiguration, PanelTitleOptions, PaperOrientation, PaperSize, ParameterControl,
-        ParameterDateTimePickerControl, ParameterDeclaration, ParameterDropDownControl,
-        ParameterListControl, ParameterSelectableValues, ParameterSliderControl,
-        ParameterTextAreaControl, ParameterTextFieldControl, ParameterValueType, Parameters,
-        PercentVisibleRange, PercentageDisplayFormatConfiguration, PercentileAggregation,
-        PeriodOverPeriodComputation, PeriodToDateComputation, PieChartAggregatedFieldWells,
-        PieChartConfiguration, PieChartFieldWells, PieChartSortConfiguration, PieChartVisual,
-        PivotFieldSortOptions, PivotTableAggregatedFieldWells, PivotTableCellConditionalFormatting,
+        NumericalMeasureField, OtherCategories, PaginationConfiguration,
+        PaginationConfigurationRequired, PanelBorderStyle, PanelConfiguration, PanelTitleOptions,
+        PaperOrientation, PaperSize, ParameterControl, ParameterDateTimePickerControl,
+        ParameterDateTimePickerControlRequired, ParameterDeclaration, ParameterDropDownControl,
+        ParameterDropDownControlRequired, ParameterListControl, ParameterListControlRequired,
+        ParameterSelectableValues, ParameterSliderControl, ParameterSliderControlRequired,
+        ParameterTextAreaControl, ParameterTextAreaControlRequired, ParameterTextFieldControl,
+        ParameterTextFieldControlRequired, ParameterValueType, Parameters, PercentVisibleRange,
+        PercentageDisplayFormatConfiguration, PercentileAggregation, PeriodOverPeriodComputation,
+        PeriodToDateComputation, PieChartAggregatedFieldWells, PieChartConfiguration,
+        PieChartFieldWells, PieChartSortConfiguration, PieChartVisual, PivotFieldSortOptions,
+        PivotTableAggregatedFieldWells, PivotTableCellConditionalFormatting,
         PivotTableConditionalFormatting, PivotTableConditionalFormattingOption,
         PivotTableConditionalFormattingScope, PivotTableConditionalFormattingScopeRole,
         PivotTableConfiguration, PivotTableDataPathOption, PivotTableDataPathType,
@@ -896,29 +929,31 @@ pub mod analysis {
         PivotTableSubtotalLevel, PivotTableTotalOptions, PivotTableVisual, PivotTotalOptions,
         PluginVisual, PluginVisualAxisName, PluginVisualConfiguration, PluginVisualFieldWell,
         PluginVisualItemsLimitConfiguration, PluginVisualOptions, PluginVisualProperty,
-        PluginVisualSortConfiguration, PluginVisualTableQuerySort, PredefinedHierarchy,
-        PrimaryValueDisplayType, ProgressBarOptions, QueryExecutionMode, QueryExecutionOptions,
-        RadarChartAggregatedFieldWells, RadarChartAreaStyleSettings, RadarChartAxesRangeScale,
-        RadarChartConfiguration, RadarChartFieldWells, RadarChartSeriesSettings, RadarChartShape,
-        RadarChartSortConfiguration, RadarChartVisual, RangeEndsLabelType, ReferenceLine,
-        ReferenceLineCustomLabelConfiguration, ReferenceLineDataConfiguration,
-        ReferenceLineDynamicDataConfiguration, ReferenceLineLabelConfiguration,
-        ReferenceLineLabelHorizontalPosition, ReferenceLineLabelVerticalPosition,
-        ReferenceLinePatternType, ReferenceLineSeriesType, ReferenceLineStaticDataConfiguration,
-        ReferenceLineStyleConfiguration, ReferenceLineValueLabelConfiguration,
-        ReferenceLineValueLabelRelativePosition, RelativeDateTimeControlDisplayOptions,
-        RelativeDateType, RelativeDatesFilter, RelativeFontSize, ResizeOption, ResourcePermission,
-        RollingDateConfiguration, RowAlternateColorOptions, SameSheetTargetVisualConfiguration,
+        PluginVisualRequired, PluginVisualSortConfiguration, PluginVisualTableQuerySort,
+        PredefinedHierarchy, PrimaryValueDisplayType, ProgressBarOptions, QueryExecutionMode,
+        QueryExecutionOptions, RadarChartAggregatedFieldWells, RadarChartAreaStyleSettings,
+        RadarChartAxesRangeScale, RadarChartConfiguration, RadarChartFieldWells,
+        RadarChartSeriesSettings, RadarChartShape, RadarChartSortConfiguration, RadarChartVisual,
+        RangeEndsLabelType, ReferenceLine, ReferenceLineCustomLabelConfiguration,
+        ReferenceLineDataConfiguration, ReferenceLineDynamicDataConfiguration,
+        ReferenceLineLabelConfiguration, ReferenceLineLabelHorizontalPosition,
+        ReferenceLineLabelVerticalPosition, ReferenceLinePatternType, ReferenceLineSeriesType,
+        ReferenceLineStaticDataConfiguration, ReferenceLineStyleConfiguration,
+        ReferenceLineValueLabelConfiguration, ReferenceLineValueLabelRelativePosition,
+        RelativeDateTimeControlDisplayOptions, RelativeDateType, RelativeDatesFilter,
+        RelativeFontSize, ResizeOption, ResourcePermission, RollingDateConfiguration,
+        RowAlternateColorOptions, SameSheetTargetVisualConfiguration,
         SankeyDiagramAggregatedFieldWells, SankeyDiagramChartConfiguration,
         SankeyDiagramFieldWells, SankeyDiagramSortConfiguration, SankeyDiagramVisual,
         ScatterPlotCategoricallyAggregatedFieldWells, ScatterPlotConfiguration,
         ScatterPlotFieldWells, ScatterPlotSortConfiguration, ScatterPlotUnaggregatedFieldWells,
         ScatterPlotVisual, ScrollBarOptions, SecondaryValueOptions, SectionAfterPageBreak,
         SectionBasedLayoutCanvasSizeOptions, SectionBasedLayoutConfiguration,
-        SectionBasedLayoutPaperCanvasSizeOptions, SectionLayoutConfiguration,
-        SectionPageBreakConfiguration, SectionPageBreakStatus, SectionStyle, SelectAllValueOptions,
-        SelectedFieldOptions, SelectedSheetsFilterScopeConfiguration, SelectedTooltipType,
-        SeriesItem, SetParameterValueConfiguration, ShapeConditionalFormat, SheetContentType,
+        SectionBasedLayoutConfigurationRequired, SectionBasedLayoutPaperCanvasSizeOptions,
+        SectionLayoutConfiguration, SectionPageBreakConfiguration, SectionPageBreakStatus,
+        SectionStyle, SelectAllValueOptions, SelectedFieldOptions,
+        SelectedSheetsFilterScopeConfiguration, SelectedTooltipType, SeriesItem,
+        SetParameterValueConfiguration, ShapeConditionalFormat, SheetContentType,
         SheetControlDateTimePickerType, SheetControlInfoIconLabelOptions, SheetControlLayout,
         SheetControlLayoutConfiguration, SheetControlListType, SheetControlSliderType,
         SheetDefinition, SheetElementConfigurationOverrides, SheetElementRenderingRule, SheetImage,
@@ -931,10 +966,10 @@ pub mod analysis {
         SmallMultiplesAxisPlacement, SmallMultiplesAxisProperties, SmallMultiplesAxisScale,
         SmallMultiplesOptions, SortDirection, Spacing, SparklineAxisBehavior, SparklineVisualType,
         SparklinesOptions, SpatialStaticFile, SpecialValue, StaticFile, StaticFileS3SourceOptions,
-        StaticFileSource, StaticFileUrlSourceOptions, StringDefaultValues,
-        StringFormatConfiguration, StringParameter, StringParameterDeclaration,
-        StringValueWhenUnsetConfiguration, StyledCellType, SubtotalOptions,
-        TableAggregatedFieldWells, TableBorderOptions, TableBorderStyle,
+        StaticFileS3SourceOptionsRequired, StaticFileSource, StaticFileUrlSourceOptions,
+        StringDefaultValues, StringFormatConfiguration, StringParameter,
+        StringParameterDeclaration, StringValueWhenUnsetConfiguration, StyledCellType,
+        SubtotalOptions, TableAggregatedFieldWells, TableBorderOptions, TableBorderStyle,
         TableCellConditionalFormatting, TableCellImageScalingConfiguration,
         TableCellImageSizingConfiguration, TableCellStyle, TableConditionalFormatting,
         TableConditionalFormattingOption, TableConfiguration, TableFieldCustomIconContent,
@@ -948,24 +983,27 @@ pub mod analysis {
         TextAreaControlDisplayOptions, TextConditionalFormat, TextControlPlaceholderOptions,
         TextFieldControlDisplayOptions, TextWrap, ThousandSeparatorOptions,
         TimeBasedForecastProperties, TimeEqualityFilter, TimeGranularity, TimeRangeDrillDownFilter,
-        TimeRangeFilter, TimeRangeFilterValue, TooltipItem, TooltipOptions, TooltipTarget,
-        TooltipTitleType, TopBottomComputationType, TopBottomFilter, TopBottomMoversComputation,
-        TopBottomRankedComputation, TopBottomSortOrder, TopicIdentifierDeclaration, TopicReference,
-        TotalAggregationComputation, TotalAggregationFunction, TotalAggregationOption,
-        TotalOptions, TransposedColumnType, TransposedTableOption, TreeMapAggregatedFieldWells,
-        TreeMapConfiguration, TreeMapFieldWells, TreeMapSortConfiguration, TreeMapVisual,
-        TrendArrowOptions, UnaggregatedField, UniqueValuesComputation, UrlTargetConfiguration,
-        ValidationStrategy, ValidationStrategyMode, ValueWhenUnsetOption, VerticalTextAlignment,
-        Visibility, VisibleRangeOptions, Visual, VisualCustomAction, VisualCustomActionOperation,
-        VisualCustomActionTrigger, VisualInteractionOptions, VisualMenuOption, VisualPalette,
-        VisualSubtitleLabelOptions, VisualTitleLabelOptions, WaterfallChartAggregatedFieldWells,
-        WaterfallChartColorConfiguration, WaterfallChartConfiguration, WaterfallChartFieldWells,
+        TimeRangeDrillDownFilterRequired, TimeRangeFilter, TimeRangeFilterValue, TooltipItem,
+        TooltipOptions, TooltipTarget, TooltipTitleType, TopBottomComputationType, TopBottomFilter,
+        TopBottomMoversComputation, TopBottomRankedComputation, TopBottomSortOrder,
+        TopicIdentifierDeclaration, TopicIdentifierDeclarationRequired, TopicReference,
+        TopicReferenceRequired, TotalAggregationComputation, TotalAggregationFunction,
+        TotalAggregationOption, TotalOptions, TransposedColumnType, TransposedTableOption,
+        TreeMapAggregatedFieldWells, TreeMapConfiguration, TreeMapFieldWells,
+        TreeMapSortConfiguration, TreeMapVisual, TrendArrowOptions, UnaggregatedField,
+        UniqueValuesComputation, UrlTargetConfiguration, ValidationStrategy,
+        ValidationStrategyMode, ValueWhenUnsetOption, VerticalTextAlignment, Visibility,
+        VisibleRangeOptions, Visual, VisualCustomAction, VisualCustomActionOperation,
+        VisualCustomActionRequired, VisualCustomActionTrigger, VisualInteractionOptions,
+        VisualMenuOption, VisualPalette, VisualSubtitleLabelOptions, VisualTitleLabelOptions,
+        WaterfallChartAggregatedFieldWells, WaterfallChartColorConfiguration,
+        WaterfallChartConfiguration, WaterfallChartFieldWells,
         WaterfallChartGroupColorConfiguration, WaterfallChartOptions,
         WaterfallChartSortConfiguration, WaterfallVisual, WhatIfPointScenario, WhatIfRangeScenario,
-        WidgetStatus, WordCloudAggregatedFieldWells, WordCloudChartConfiguration,
-        WordCloudCloudLayout, WordCloudFieldWells, WordCloudOptions, WordCloudSortConfiguration,
-        WordCloudVisual, WordCloudWordCasing, WordCloudWordOrientation, WordCloudWordPadding,
-        WordCloudWordScaling, YAxisOptions,
+        WhatIfRangeScenarioRequired, WidgetStatus, WordCloudAggregatedFieldWells,
+        WordCloudChartConfiguration, WordCloudCloudLayout, WordCloudFieldWells, WordCloudOptions,
+        WordCloudSortConfiguration, WordCloudVisual, WordCloudWordCasing, WordCloudWordOrientation,
+        WordCloudWordPadding, WordCloudWordScaling, YAxisOptions,
     };
     use super::*;
     /// CloudFormation property type `AnalysisDefinition`.
@@ -1284,25 +1322,36 @@ static APPROVAL_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: None,
 };
+/// The required values of [`ApprovalPolicy`], by name: two of them have one type, and a swap must not compile.
+pub struct ApprovalPolicyRequired {
+    /// CloudFormation `PolicyId`.
+    pub policy_id: rt::Expr,
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// List of governed actions a policy applies to. CloudFormation `Actions`.
+    pub actions: rt::Value,
+    /// List of asset types a policy applies to. CloudFormation `AssetTypes`.
+    pub asset_types: rt::Value,
+    /// Scoping: who the policy applies to. CloudFormation `ApplicableTo`.
+    pub applicable_to: approval_policy::ApplicableTo,
+    /// List of approval group ARNs (e.g. CloudFormation `ApprovalGroups`.
+    pub approval_groups: Vec<rt::Expr>,
+}
 impl ApprovalPolicy {
-    /// Declares a `AWS::QuickSight::ApprovalPolicy` with the stack-unique `id`. Required properties: `actions` (`Actions`), `applicable_to` (`ApplicableTo`), `approval_groups` (`ApprovalGroups`), `asset_types` (`AssetTypes`), `name` (`Name`), `policy_id` (`PolicyId`).
+    /// Declares a `AWS::QuickSight::ApprovalPolicy` with the stack-unique `id`. Required properties: `policy_id` (`PolicyId`), `name` (`Name`), `actions` (`Actions`), `asset_types` (`AssetTypes`), `applicable_to` (`ApplicableTo`), `approval_groups` (`ApprovalGroups`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        actions: impl Into<rt::Value>,
-        applicable_to: approval_policy::ApplicableTo,
-        approval_groups: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        asset_types: impl Into<rt::Value>,
-        name: impl Into<rt::Expr>,
-        policy_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ApprovalPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &APPROVAL_POLICY_TYPE);
-        this.set("Actions", None, rt::json(actions));
-        this.set("ApplicableTo", None, applicable_to.into());
-        this.set("ApprovalGroups", None, rt::strings(approval_groups));
-        this.set("AssetTypes", None, rt::json(asset_types));
-        this.set("Name", None, rt::string(name));
-        this.set("PolicyId", None, rt::string(policy_id));
+        this.set("Actions", None, rt::json(required.actions));
+        this.set("ApplicableTo", None, required.applicable_to.into());
+        this.set(
+            "ApprovalGroups",
+            None,
+            rt::strings(required.approval_groups),
+        );
+        this.set("AssetTypes", None, rt::json(required.asset_types));
+        this.set("Name", None, rt::string(required.name));
+        this.set("PolicyId", None, rt::string(required.policy_id));
         ApprovalPolicy(this)
     }
     /// Constraints: length 0..=1024. CloudFormation `Description`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1413,27 +1462,35 @@ static ASSIGNMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
+/// The required values of [`Assignment`], by name: two of them have one type, and a swap must not compile.
+pub struct AssignmentRequired {
+    /// The name of the assignment, also called a rule. CloudFormation `AssignmentName`.
+    pub assignment_name: rt::Expr,
+    /// The status of the assignment. CloudFormation `AssignmentStatus`.
+    pub assignment_status: assignment::AssignmentStatus,
+    /// The namespace that contains the assignment. CloudFormation `Namespace`.
+    pub namespace: rt::Expr,
+}
 impl Assignment {
     /// Declares a `AWS::QuickSight::Assignment` with the stack-unique `id`. Required properties: `assignment_name` (`AssignmentName`), `assignment_status` (`AssignmentStatus`), `namespace` (`Namespace`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        assignment_name: impl Into<rt::Expr>,
-        assignment_status: assignment::AssignmentStatus,
-        namespace: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: AssignmentRequired) -> Self {
         let mut this = rt::Base::new(id, &ASSIGNMENT_TYPE);
         this.set(
             "AssignmentName",
             Some("assignment_name"),
-            rt::string(assignment_name),
+            rt::string(required.assignment_name),
         );
         this.set(
             "AssignmentStatus",
             Some("assignment_status"),
-            assignment_status.into(),
+            required.assignment_status.into(),
         );
-        this.set("Namespace", Some("namespace"), rt::string(namespace));
+        this.set(
+            "Namespace",
+            Some("namespace"),
+            rt::string(required.namespace),
+        );
         Assignment(this)
     }
     /// The QuickSight users, groups, or both that you want to assign the policy to.
@@ -1882,24 +1939,27 @@ static CUSTOM_PERMISSIONS_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 6),
     awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
+/// The required values of [`CustomPermissions`], by name: two of them have one type, and a swap must not compile.
+pub struct CustomPermissionsRequired {
+    /// CloudFormation `AwsAccountId`.
+    pub aws_account_id: rt::Expr,
+    /// CloudFormation `CustomPermissionsName`.
+    pub custom_permissions_name: rt::Expr,
+}
 impl CustomPermissions {
     /// Declares a `AWS::QuickSight::CustomPermissions` with the stack-unique `id`. Required properties: `aws_account_id` (`AwsAccountId`), `custom_permissions_name` (`CustomPermissionsName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        aws_account_id: impl Into<rt::Expr>,
-        custom_permissions_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: CustomPermissionsRequired) -> Self {
         let mut this = rt::Base::new(id, &CUSTOM_PERMISSIONS_TYPE);
         this.set(
             "AwsAccountId",
             Some("aws_account_id"),
-            rt::string(aws_account_id),
+            rt::string(required.aws_account_id),
         );
         this.set(
             "CustomPermissionsName",
             Some("custom_permissions_name"),
-            rt::string(custom_permissions_name),
+            rt::string(required.custom_permissions_name),
         );
         CustomPermissions(this)
     }
@@ -3844,21 +3904,28 @@ static CUSTOMIZATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 7),
     awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
+/// The required values of [`Customization`], by name: two of them have one type, and a swap must not compile.
+pub struct CustomizationRequired {
+    /// The QuickSight namespace the customization applies to. CloudFormation `Namespace`.
+    pub namespace: rt::Expr,
+    /// The ARN of the theme applied by default in the QuickSight console for this namespace. CloudFormation `DefaultTheme`.
+    pub default_theme: rt::Expr,
+}
 impl Customization {
-    /// Declares a `AWS::QuickSight::Customization` with the stack-unique `id`. Required properties: `default_theme` (`DefaultTheme`), `namespace` (`Namespace`).
+    /// Declares a `AWS::QuickSight::Customization` with the stack-unique `id`. Required properties: `namespace` (`Namespace`), `default_theme` (`DefaultTheme`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        default_theme: impl Into<rt::Expr>,
-        namespace: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: CustomizationRequired) -> Self {
         let mut this = rt::Base::new(id, &CUSTOMIZATION_TYPE);
         this.set(
             "DefaultTheme",
             Some("default_theme"),
-            rt::string(default_theme),
+            rt::string(required.default_theme),
         );
-        this.set("Namespace", Some("namespace"), rt::string(namespace));
+        this.set(
+            "Namespace",
+            Some("namespace"),
+            rt::string(required.namespace),
+        );
         Customization(this)
     }
 }
@@ -3933,37 +4000,48 @@ static DLP_SETTING_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 8),
     awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
+/// The required values of [`DlpSetting`], by name: two of them have one type, and a swap must not compile.
+pub struct DlpSettingRequired {
+    /// CloudFormation `DlpSettingId`.
+    pub dlp_setting_id: rt::Expr,
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// CloudFormation `ProviderType`.
+    pub provider_type: dlp_setting::DlpProviderType,
+    /// CloudFormation `ProviderConfig`.
+    pub provider_config: rt::Value,
+    /// CloudFormation `ProviderOutageAction`.
+    pub provider_outage_action: dlp_setting::DlpAction,
+    /// CloudFormation `Enabled`.
+    pub enabled: bool,
+}
 impl DlpSetting {
-    /// Declares a `AWS::QuickSight::DLPSetting` with the stack-unique `id`. Required properties: `dlp_setting_id` (`DlpSettingId`), `enabled` (`Enabled`), `name` (`Name`), `provider_config` (`ProviderConfig`), `provider_outage_action` (`ProviderOutageAction`), `provider_type` (`ProviderType`).
+    /// Declares a `AWS::QuickSight::DLPSetting` with the stack-unique `id`. Required properties: `dlp_setting_id` (`DlpSettingId`), `name` (`Name`), `provider_type` (`ProviderType`), `provider_config` (`ProviderConfig`), `provider_outage_action` (`ProviderOutageAction`), `enabled` (`Enabled`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        dlp_setting_id: impl Into<rt::Expr>,
-        enabled: bool,
-        name: impl Into<rt::Expr>,
-        provider_config: impl Into<rt::Value>,
-        provider_outage_action: dlp_setting::DlpAction,
-        provider_type: dlp_setting::DlpProviderType,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DlpSettingRequired) -> Self {
         let mut this = rt::Base::new(id, &DLP_SETTING_TYPE);
         this.set(
             "DlpSettingId",
             Some("dlp_setting_id"),
-            rt::string(dlp_setting_id),
+            rt::string(required.dlp_setting_id),
         );
-        this.set("Enabled", Some("enabled"), rt::boolean(enabled));
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Enabled", Some("enabled"), rt::boolean(required.enabled));
+        this.set("Name", Some("name"), rt::string(required.name));
         this.set(
             "ProviderConfig",
             Some("provider_config"),
-            rt::json_object(provider_config),
+            rt::json_object(required.provider_config),
         );
         this.set(
             "ProviderOutageAction",
             Some("provider_outage_action"),
-            provider_outage_action.into(),
+            required.provider_outage_action.into(),
         );
-        this.set("ProviderType", Some("provider_type"), provider_type.into());
+        this.set(
+            "ProviderType",
+            Some("provider_type"),
+            required.provider_type.into(),
+        );
         DlpSetting(this)
     }
     /// Constraints: length 12..=12; pattern `^[0-9]{12}$`. Changing it replaces the resource. CloudFormation `AwsAccountId`, Terraform `aws_account_id`.
@@ -4054,27 +4132,31 @@ static DASHBOARD_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 9),
     awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
+/// The required values of [`Dashboard`], by name: two of them have one type, and a swap must not compile.
+pub struct DashboardRequired {
+    /// CloudFormation `AwsAccountId`.
+    pub aws_account_id: rt::Expr,
+    /// CloudFormation `DashboardId`.
+    pub dashboard_id: rt::Expr,
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl Dashboard {
     /// Declares a `AWS::QuickSight::Dashboard` with the stack-unique `id`. Required properties: `aws_account_id` (`AwsAccountId`), `dashboard_id` (`DashboardId`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        aws_account_id: impl Into<rt::Expr>,
-        dashboard_id: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DashboardRequired) -> Self {
         let mut this = rt::Base::new(id, &DASHBOARD_TYPE);
         this.set(
             "AwsAccountId",
             Some("aws_account_id"),
-            rt::string(aws_account_id),
+            rt::string(required.aws_account_id),
         );
         this.set(
             "DashboardId",
             Some("dashboard_id"),
-            rt::string(dashboard_id),
+            rt::string(required.dashboard_id),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         Dashboard(this)
     }
     /// <p>Dashboard publish options.</p>
@@ -4210,77 +4292,83 @@ pub mod dashboard {
         BodySectionRepeatDimensionConfiguration, BodySectionRepeatPageBreakConfiguration,
         BorderSettings, BoxPlotAggregatedFieldWells, BoxPlotChartConfiguration, BoxPlotFieldWells,
         BoxPlotFillStyle, BoxPlotOptions, BoxPlotSortConfiguration, BoxPlotStyleOptions,
-        BoxPlotVisual, CalculatedField, CalculatedMeasureField, CascadingControlConfiguration,
-        CascadingControlSource, CategoricalAggregationFunction, CategoricalDimensionField,
-        CategoricalMeasureField, CategoryDrillDownFilter, CategoryFilter,
-        CategoryFilterConfiguration, CategoryFilterMatchOperator, CategoryFilterSelectAllOptions,
-        CategoryInnerFilter, ChartAxisLabelOptions, ClusterMarker, ClusterMarkerConfiguration,
-        ColorFillType, ColorScale, ColorsConfiguration, ColumnConfiguration, ColumnHierarchy,
-        ColumnIdentifier, ColumnRole, ColumnSort, ColumnTooltipItem,
-        ComboChartAggregatedFieldWells, ComboChartConfiguration, ComboChartDefaultSeriesSettings,
-        ComboChartFieldWells, ComboChartSeriesSettings, ComboChartSortConfiguration,
-        ComboChartVisual, ComboSeriesItem, CommitMode, ComparisonConfiguration,
-        ComparisonFormatConfiguration, ComparisonMethod, Computation, ConditionalFormattingColor,
-        ConditionalFormattingCustomIconCondition, ConditionalFormattingCustomIconOptions,
-        ConditionalFormattingGradientColor, ConditionalFormattingIcon,
-        ConditionalFormattingIconDisplayConfiguration, ConditionalFormattingIconDisplayOption,
-        ConditionalFormattingIconSet, ConditionalFormattingIconSetType,
-        ConditionalFormattingSolidColor, ContextMenuOption, ContributionAnalysisDefault,
-        CrossDatasetTypes, CurrencyDisplayFormatConfiguration, CustomActionFilterOperation,
-        CustomActionNavigationOperation, CustomActionSetParametersOperation,
-        CustomActionUrlOperation, CustomColor, CustomContentConfiguration,
-        CustomContentImageScalingConfiguration, CustomContentType, CustomContentVisual,
-        CustomFilterConfiguration, CustomFilterListConfiguration, CustomNarrativeOptions,
-        CustomParameterValues, CustomValuesConfiguration, DashboardBehavior, DataBarsOptions,
-        DataColor, DataFieldBarSeriesItem, DataFieldComboSeriesItem, DataFieldSeriesItem,
-        DataLabelContent, DataLabelOptions, DataLabelOverlap, DataLabelPosition, DataLabelType,
-        DataPathColor, DataPathLabelType, DataPathSort, DataPathType, DataPathValue,
-        DataSetIdentifierDeclaration, DataSetReference, DateAggregationFunction, DateAxisOptions,
-        DateDimensionField, DateMeasureField, DateTimeDefaultValues, DateTimeFormatConfiguration,
-        DateTimeHierarchy, DateTimeParameter, DateTimeParameterDeclaration,
-        DateTimePickerControlDisplayOptions, DateTimeValueWhenUnsetConfiguration, DayOfTheWeek,
-        DecalPatternType, DecalSettings, DecalSettingsConfiguration, DecalStyleType,
-        DecimalDefaultValues, DecimalParameter, DecimalParameterDeclaration,
-        DecimalPlacesConfiguration, DecimalValueWhenUnsetConfiguration,
-        DefaultDateTimePickerControlOptions, DefaultFilterControlConfiguration,
-        DefaultFilterControlOptions, DefaultFilterDropDownControlOptions,
-        DefaultFilterListControlOptions, DefaultFreeFormLayoutConfiguration,
-        DefaultGridLayoutConfiguration, DefaultInteractiveLayoutConfiguration,
-        DefaultNewSheetConfiguration, DefaultPaginatedLayoutConfiguration,
-        DefaultRelativeDateTimeControlOptions, DefaultSectionBasedLayoutConfiguration,
-        DefaultSliderControlOptions, DefaultTextAreaControlOptions, DefaultTextFieldControlOptions,
-        DestinationParameterValueConfiguration, DigitGroupingStyle, DimensionField,
-        DonutCenterOptions, DonutOptions, DrillDownFilter, DropDownControlDisplayOptions,
-        DynamicDefaultValue, EmptyVisual, ExcludePeriodConfiguration, ExplicitHierarchy,
-        FieldBarSeriesItem, FieldBasedTooltip, FieldComboSeriesItem, FieldLabelType,
-        FieldSeriesItem, FieldSort, FieldSortOptions, FieldTooltipItem,
-        FilledMapAggregatedFieldWells, FilledMapConditionalFormatting,
+        BoxPlotVisual, CalculatedField, CalculatedFieldRequired, CalculatedMeasureField,
+        CalculatedMeasureFieldRequired, CascadingControlConfiguration, CascadingControlSource,
+        CategoricalAggregationFunction, CategoricalDimensionField, CategoricalMeasureField,
+        CategoryDrillDownFilter, CategoryFilter, CategoryFilterConfiguration,
+        CategoryFilterMatchOperator, CategoryFilterSelectAllOptions, CategoryInnerFilter,
+        ChartAxisLabelOptions, ClusterMarker, ClusterMarkerConfiguration, ColorFillType,
+        ColorScale, ColorsConfiguration, ColumnConfiguration, ColumnHierarchy, ColumnIdentifier,
+        ColumnRole, ColumnSort, ColumnTooltipItem, ComboChartAggregatedFieldWells,
+        ComboChartConfiguration, ComboChartDefaultSeriesSettings, ComboChartFieldWells,
+        ComboChartSeriesSettings, ComboChartSortConfiguration, ComboChartVisual, ComboSeriesItem,
+        CommitMode, ComparisonConfiguration, ComparisonFormatConfiguration, ComparisonMethod,
+        Computation, ConditionalFormattingColor, ConditionalFormattingCustomIconCondition,
+        ConditionalFormattingCustomIconOptions, ConditionalFormattingGradientColor,
+        ConditionalFormattingIcon, ConditionalFormattingIconDisplayConfiguration,
+        ConditionalFormattingIconDisplayOption, ConditionalFormattingIconSet,
+        ConditionalFormattingIconSetType, ConditionalFormattingSolidColor, ContextMenuOption,
+        ContributionAnalysisDefault, CrossDatasetTypes, CurrencyDisplayFormatConfiguration,
+        CustomActionFilterOperation, CustomActionNavigationOperation,
+        CustomActionSetParametersOperation, CustomActionUrlOperation, CustomColor,
+        CustomContentConfiguration, CustomContentImageScalingConfiguration, CustomContentType,
+        CustomContentVisual, CustomFilterConfiguration, CustomFilterListConfiguration,
+        CustomNarrativeOptions, CustomParameterValues, CustomValuesConfiguration,
+        DashboardBehavior, DataBarsOptions, DataColor, DataFieldBarSeriesItem,
+        DataFieldComboSeriesItem, DataFieldSeriesItem, DataLabelContent, DataLabelOptions,
+        DataLabelOverlap, DataLabelPosition, DataLabelType, DataPathColor, DataPathLabelType,
+        DataPathSort, DataPathType, DataPathValue, DataSetIdentifierDeclaration,
+        DataSetIdentifierDeclarationRequired, DataSetReference, DataSetReferenceRequired,
+        DateAggregationFunction, DateAxisOptions, DateDimensionField, DateMeasureField,
+        DateTimeDefaultValues, DateTimeFormatConfiguration, DateTimeHierarchy, DateTimeParameter,
+        DateTimeParameterDeclaration, DateTimePickerControlDisplayOptions,
+        DateTimeValueWhenUnsetConfiguration, DayOfTheWeek, DecalPatternType, DecalSettings,
+        DecalSettingsConfiguration, DecalStyleType, DecimalDefaultValues, DecimalParameter,
+        DecimalParameterDeclaration, DecimalPlacesConfiguration,
+        DecimalValueWhenUnsetConfiguration, DefaultDateTimePickerControlOptions,
+        DefaultFilterControlConfiguration, DefaultFilterControlOptions,
+        DefaultFilterDropDownControlOptions, DefaultFilterListControlOptions,
+        DefaultFreeFormLayoutConfiguration, DefaultGridLayoutConfiguration,
+        DefaultInteractiveLayoutConfiguration, DefaultNewSheetConfiguration,
+        DefaultPaginatedLayoutConfiguration, DefaultRelativeDateTimeControlOptions,
+        DefaultSectionBasedLayoutConfiguration, DefaultSliderControlOptions,
+        DefaultSliderControlOptionsRequired, DefaultTextAreaControlOptions,
+        DefaultTextFieldControlOptions, DestinationParameterValueConfiguration, DigitGroupingStyle,
+        DimensionField, DonutCenterOptions, DonutOptions, DrillDownFilter,
+        DropDownControlDisplayOptions, DynamicDefaultValue, EmptyVisual,
+        ExcludePeriodConfiguration, ExplicitHierarchy, FieldBarSeriesItem, FieldBasedTooltip,
+        FieldComboSeriesItem, FieldLabelType, FieldSeriesItem, FieldSort, FieldSortOptions,
+        FieldTooltipItem, FilledMapAggregatedFieldWells, FilledMapConditionalFormatting,
         FilledMapConditionalFormattingOption, FilledMapConfiguration, FilledMapFieldWells,
         FilledMapShapeConditionalFormatting, FilledMapSortConfiguration, FilledMapVisual, Filter,
-        FilterControl, FilterCrossSheetControl, FilterDateTimePickerControl, FilterDropDownControl,
-        FilterGroup, FilterListConfiguration, FilterListControl, FilterNullOption,
-        FilterOperationSelectedFieldsConfiguration, FilterOperationTargetVisualsConfiguration,
-        FilterRelativeDateTimeControl, FilterScopeConfiguration, FilterSelectableValues,
-        FilterSliderControl, FilterTextAreaControl, FilterTextFieldControl, FilterVisualScope,
-        FontConfiguration, FontDecoration, FontSize, FontStyle, FontWeight, FontWeightName,
-        ForecastComputation, ForecastComputationSeasonality, ForecastConfiguration,
+        FilterControl, FilterCrossSheetControl, FilterCrossSheetControlRequired,
+        FilterDateTimePickerControl, FilterDateTimePickerControlRequired, FilterDropDownControl,
+        FilterDropDownControlRequired, FilterGroup, FilterListConfiguration, FilterListControl,
+        FilterListControlRequired, FilterNullOption, FilterOperationSelectedFieldsConfiguration,
+        FilterOperationTargetVisualsConfiguration, FilterRelativeDateTimeControl,
+        FilterRelativeDateTimeControlRequired, FilterScopeConfiguration, FilterSelectableValues,
+        FilterSliderControl, FilterSliderControlRequired, FilterTextAreaControl,
+        FilterTextAreaControlRequired, FilterTextFieldControl, FilterTextFieldControlRequired,
+        FilterVisualScope, FontConfiguration, FontDecoration, FontSize, FontStyle, FontWeight,
+        FontWeightName, ForecastComputation, ForecastComputationSeasonality, ForecastConfiguration,
         ForecastScenario, FormatConfiguration, FreeFormLayoutCanvasSizeOptions,
         FreeFormLayoutConfiguration, FreeFormLayoutElement, FreeFormLayoutElementBackgroundStyle,
-        FreeFormLayoutElementBorderStyle, FreeFormLayoutScreenCanvasSizeOptions,
-        FreeFormSectionLayoutConfiguration, FunnelChartAggregatedFieldWells,
-        FunnelChartConfiguration, FunnelChartDataLabelOptions, FunnelChartFieldWells,
-        FunnelChartMeasureDataLabelStyle, FunnelChartSortConfiguration, FunnelChartVisual,
-        GaugeChartArcConditionalFormatting, GaugeChartColorConfiguration,
+        FreeFormLayoutElementBorderStyle, FreeFormLayoutElementRequired,
+        FreeFormLayoutScreenCanvasSizeOptions, FreeFormSectionLayoutConfiguration,
+        FunnelChartAggregatedFieldWells, FunnelChartConfiguration, FunnelChartDataLabelOptions,
+        FunnelChartFieldWells, FunnelChartMeasureDataLabelStyle, FunnelChartSortConfiguration,
+        FunnelChartVisual, GaugeChartArcConditionalFormatting, GaugeChartColorConfiguration,
         GaugeChartConditionalFormatting, GaugeChartConditionalFormattingOption,
         GaugeChartConfiguration, GaugeChartFieldWells, GaugeChartOptions,
         GaugeChartPrimaryValueConditionalFormatting, GaugeChartVisual, GeospatialCategoricalColor,
-        GeospatialCategoricalDataColor, GeospatialCircleRadius, GeospatialCircleSymbolStyle,
-        GeospatialColor, GeospatialColorState, GeospatialCoordinateBounds,
-        GeospatialDataSourceItem, GeospatialGradientColor, GeospatialGradientStepColor,
-        GeospatialHeatmapColorScale, GeospatialHeatmapConfiguration, GeospatialHeatmapDataColor,
-        GeospatialLayerColorField, GeospatialLayerDefinition, GeospatialLayerItem,
-        GeospatialLayerJoinDefinition, GeospatialLayerMapConfiguration, GeospatialLayerType,
-        GeospatialLineLayer, GeospatialLineStyle, GeospatialLineSymbolStyle, GeospatialLineWidth,
+        GeospatialCategoricalDataColor, GeospatialCategoricalDataColorRequired,
+        GeospatialCircleRadius, GeospatialCircleSymbolStyle, GeospatialColor, GeospatialColorState,
+        GeospatialCoordinateBounds, GeospatialCoordinateBoundsRequired, GeospatialDataSourceItem,
+        GeospatialGradientColor, GeospatialGradientStepColor, GeospatialHeatmapColorScale,
+        GeospatialHeatmapConfiguration, GeospatialHeatmapDataColor, GeospatialLayerColorField,
+        GeospatialLayerDefinition, GeospatialLayerItem, GeospatialLayerJoinDefinition,
+        GeospatialLayerMapConfiguration, GeospatialLayerType, GeospatialLineLayer,
+        GeospatialLineStyle, GeospatialLineSymbolStyle, GeospatialLineWidth,
         GeospatialMapAggregatedFieldWells, GeospatialMapConfiguration, GeospatialMapFieldWells,
         GeospatialMapNavigation, GeospatialMapState, GeospatialMapStyle, GeospatialMapStyleOptions,
         GeospatialMapVisual, GeospatialNullDataSettings, GeospatialNullSymbolStyle,
@@ -4289,30 +4377,31 @@ pub mod dashboard {
         GeospatialSelectedPointStyle, GeospatialSolidColor, GeospatialStaticFileSource,
         GeospatialWindowOptions, GlobalTableBorderOptions, GradientColor, GradientStop,
         GridLayoutCanvasSizeOptions, GridLayoutConfiguration, GridLayoutElement,
-        GridLayoutElementBackgroundStyle, GridLayoutElementBorderStyle,
+        GridLayoutElementBackgroundStyle, GridLayoutElementBorderStyle, GridLayoutElementRequired,
         GridLayoutScreenCanvasSizeOptions, GrowthRateComputation, HeaderFooterSectionConfiguration,
         HeatMapAggregatedFieldWells, HeatMapConfiguration, HeatMapFieldWells,
         HeatMapSortConfiguration, HeatMapVisual, HistogramAggregatedFieldWells,
         HistogramBinOptions, HistogramBinType, HistogramConfiguration, HistogramFieldWells,
         HistogramVisual, HorizontalTextAlignment, Icon, ImageCustomAction,
-        ImageCustomActionOperation, ImageCustomActionTrigger, ImageInteractionOptions,
-        ImageMenuOption, ImageStaticFile, InnerFilter, InsightConfiguration, InsightVisual,
-        IntegerDefaultValues, IntegerParameter, IntegerParameterDeclaration,
-        IntegerValueWhenUnsetConfiguration, ItemsLimitConfiguration,
+        ImageCustomActionOperation, ImageCustomActionRequired, ImageCustomActionTrigger,
+        ImageInteractionOptions, ImageMenuOption, ImageStaticFile, InnerFilter,
+        InsightConfiguration, InsightVisual, IntegerDefaultValues, IntegerParameter,
+        IntegerParameterDeclaration, IntegerValueWhenUnsetConfiguration, ItemsLimitConfiguration,
         KpiActualValueConditionalFormatting, KpiComparisonValueConditionalFormatting,
         KpiConditionalFormatting, KpiConditionalFormattingOption, KpiConfiguration, KpiFieldWells,
         KpiOptions, KpiPrimaryValueConditionalFormatting, KpiProgressBarConditionalFormatting,
         KpiSortConfiguration, KpiSparklineOptions, KpiSparklineType, KpiVisual,
         KpiVisualLayoutOptions, KpiVisualStandardLayout, KpiVisualStandardLayoutType, LabelOptions,
-        LayerCustomAction, LayerCustomActionOperation, LayerCustomActionTrigger, LayerMapVisual,
-        Layout, LayoutConfiguration, LayoutElementType, LegendOptions, LegendPosition,
-        LineChartAggregatedFieldWells, LineChartConfiguration, LineChartDefaultSeriesSettings,
-        LineChartFieldWells, LineChartLineStyle, LineChartLineStyleSettings, LineChartMarkerShape,
-        LineChartMarkerStyleSettings, LineChartSeriesSettings, LineChartSortConfiguration,
-        LineChartType, LineChartVisual, LineInterpolation, LineSeriesAxisDisplayOptions,
-        ListControlDisplayOptions, ListControlSearchOptions, ListControlSelectAllOptions,
-        LoadingAnimation, LocalNavigationConfiguration, LongFormatText, MapZoomMode,
-        MappedDataSetParameter, MaximumLabelType, MaximumMinimumComputation,
+        LayerCustomAction, LayerCustomActionOperation, LayerCustomActionRequired,
+        LayerCustomActionTrigger, LayerMapVisual, Layout, LayoutConfiguration, LayoutElementType,
+        LegendOptions, LegendPosition, LineChartAggregatedFieldWells, LineChartConfiguration,
+        LineChartDefaultSeriesSettings, LineChartFieldWells, LineChartLineStyle,
+        LineChartLineStyleSettings, LineChartMarkerShape, LineChartMarkerStyleSettings,
+        LineChartSeriesSettings, LineChartSortConfiguration, LineChartType, LineChartVisual,
+        LineInterpolation, LineSeriesAxisDisplayOptions, ListControlDisplayOptions,
+        ListControlSearchOptions, ListControlSelectAllOptions, LoadingAnimation,
+        LocalNavigationConfiguration, LongFormatText, MapZoomMode, MappedDataSetParameter,
+        MappedDataSetParameterRequired, MaximumLabelType, MaximumMinimumComputation,
         MaximumMinimumComputationType, MeasureField, MetricComparisonComputation, MinimumLabelType,
         MissingDataConfiguration, MissingDataTreatmentOption, NegativeValueConfiguration,
         NegativeValueDisplayMode, NestedFilter, NullValueFormatConfiguration,
@@ -4321,15 +4410,18 @@ pub mod dashboard {
         NumericEqualityMatchOperator, NumericFilterSelectAllOptions, NumericFormatConfiguration,
         NumericRangeFilter, NumericRangeFilterValue, NumericSeparatorConfiguration,
         NumericSeparatorSymbol, NumericalAggregationFunction, NumericalDimensionField,
-        NumericalMeasureField, OtherCategories, PaginationConfiguration, PanelBorderStyle,
-        PanelConfiguration, PanelTitleOptions, PaperOrientation, PaperSize, ParameterControl,
-        ParameterDateTimePickerControl, ParameterDeclaration, ParameterDropDownControl,
-        ParameterListControl, ParameterSelectableValues, ParameterSliderControl,
-        ParameterTextAreaControl, ParameterTextFieldControl, ParameterValueType, Parameters,
-        PercentVisibleRange, PercentageDisplayFormatConfiguration, PercentileAggregation,
-        PeriodOverPeriodComputation, PeriodToDateComputation, PieChartAggregatedFieldWells,
-        PieChartConfiguration, PieChartFieldWells, PieChartSortConfiguration, PieChartVisual,
-        PivotFieldSortOptions, PivotTableAggregatedFieldWells, PivotTableCellConditionalFormatting,
+        NumericalMeasureField, OtherCategories, PaginationConfiguration,
+        PaginationConfigurationRequired, PanelBorderStyle, PanelConfiguration, PanelTitleOptions,
+        PaperOrientation, PaperSize, ParameterControl, ParameterDateTimePickerControl,
+        ParameterDateTimePickerControlRequired, ParameterDeclaration, ParameterDropDownControl,
+        ParameterDropDownControlRequired, ParameterListControl, ParameterListControlRequired,
+        ParameterSelectableValues, ParameterSliderControl, ParameterSliderControlRequired,
+        ParameterTextAreaControl, ParameterTextAreaControlRequired, ParameterTextFieldControl,
+        ParameterTextFieldControlRequired, ParameterValueType, Parameters, PercentVisibleRange,
+        PercentageDisplayFormatConfiguration, PercentileAggregation, PeriodOverPeriodComputation,
+        PeriodToDateComputation, PieChartAggregatedFieldWells, PieChartConfiguration,
+        PieChartFieldWells, PieChartSortConfiguration, PieChartVisual, PivotFieldSortOptions,
+        PivotTableAggregatedFieldWells, PivotTableCellConditionalFormatting,
         PivotTableConditionalFormatting, PivotTableConditionalFormattingOption,
         PivotTableConditionalFormattingScope, PivotTableConditionalFormattingScopeRole,
         PivotTableConfiguration, PivotTableDataPathOption, PivotTableDataPathType,
@@ -4341,10 +4433,10 @@ pub mod dashboard {
         PivotTableSubtotalLevel, PivotTableTotalOptions, PivotTableVisual, PivotTotalOptions,
         PluginVisual, PluginVisualAxisName, PluginVisualConfiguration, PluginVisualFieldWell,
         PluginVisualItemsLimitConfiguration, PluginVisualOptions, PluginVisualProperty,
-        PluginVisualSortConfiguration, PluginVisualTableQuerySort, PredefinedHierarchy,
-        PrimaryValueDisplayType, ProgressBarOptions, RadarChartAggregatedFieldWells,
-        RadarChartAreaStyleSettings, RadarChartAxesRangeScale, RadarChartConfiguration,
-        RadarChartFieldWells, RadarChartSeriesSettings, RadarChartShape,
+        PluginVisualRequired, PluginVisualSortConfiguration, PluginVisualTableQuerySort,
+        PredefinedHierarchy, PrimaryValueDisplayType, ProgressBarOptions,
+        RadarChartAggregatedFieldWells, RadarChartAreaStyleSettings, RadarChartAxesRangeScale,
+        RadarChartConfiguration, RadarChartFieldWells, RadarChartSeriesSettings, RadarChartShape,
         RadarChartSortConfiguration, RadarChartVisual, RangeEndsLabelType, ReferenceLine,
         ReferenceLineCustomLabelConfiguration, ReferenceLineDataConfiguration,
         ReferenceLineDynamicDataConfiguration, ReferenceLineLabelConfiguration,
@@ -4360,10 +4452,11 @@ pub mod dashboard {
         ScatterPlotFieldWells, ScatterPlotSortConfiguration, ScatterPlotUnaggregatedFieldWells,
         ScatterPlotVisual, ScrollBarOptions, SecondaryValueOptions, SectionAfterPageBreak,
         SectionBasedLayoutCanvasSizeOptions, SectionBasedLayoutConfiguration,
-        SectionBasedLayoutPaperCanvasSizeOptions, SectionLayoutConfiguration,
-        SectionPageBreakConfiguration, SectionPageBreakStatus, SectionStyle, SelectAllValueOptions,
-        SelectedFieldOptions, SelectedSheetsFilterScopeConfiguration, SelectedTooltipType,
-        SeriesItem, SetParameterValueConfiguration, ShapeConditionalFormat, SheetContentType,
+        SectionBasedLayoutConfigurationRequired, SectionBasedLayoutPaperCanvasSizeOptions,
+        SectionLayoutConfiguration, SectionPageBreakConfiguration, SectionPageBreakStatus,
+        SectionStyle, SelectAllValueOptions, SelectedFieldOptions,
+        SelectedSheetsFilterScopeConfiguration, SelectedTooltipType, SeriesItem,
+        SetParameterValueConfiguration, ShapeConditionalFormat, SheetContentType,
         SheetControlDateTimePickerType, SheetControlInfoIconLabelOptions, SheetControlLayout,
         SheetControlLayoutConfiguration, SheetControlListType, SheetControlSliderType,
         SheetDefinition, SheetElementConfigurationOverrides, SheetElementRenderingRule, SheetImage,
@@ -4376,10 +4469,10 @@ pub mod dashboard {
         SmallMultiplesAxisPlacement, SmallMultiplesAxisProperties, SmallMultiplesAxisScale,
         SmallMultiplesOptions, SortDirection, Spacing, SparklineAxisBehavior, SparklineVisualType,
         SparklinesOptions, SpatialStaticFile, SpecialValue, StaticFile, StaticFileS3SourceOptions,
-        StaticFileSource, StaticFileUrlSourceOptions, StringDefaultValues,
-        StringFormatConfiguration, StringParameter, StringParameterDeclaration,
-        StringValueWhenUnsetConfiguration, StyledCellType, SubtotalOptions,
-        TableAggregatedFieldWells, TableBorderOptions, TableBorderStyle,
+        StaticFileS3SourceOptionsRequired, StaticFileSource, StaticFileUrlSourceOptions,
+        StringDefaultValues, StringFormatConfiguration, StringParameter,
+        StringParameterDeclaration, StringValueWhenUnsetConfiguration, StyledCellType,
+        SubtotalOptions, TableAggregatedFieldWells, TableBorderOptions, TableBorderStyle,
         TableCellConditionalFormatting, TableCellImageScalingConfiguration,
         TableCellImageSizingConfiguration, TableCellStyle, TableConditionalFormatting,
         TableConditionalFormattingOption, TableConfiguration, TableFieldCustomIconContent,
@@ -4393,24 +4486,27 @@ pub mod dashboard {
         TextAreaControlDisplayOptions, TextConditionalFormat, TextControlPlaceholderOptions,
         TextFieldControlDisplayOptions, TextWrap, ThousandSeparatorOptions,
         TimeBasedForecastProperties, TimeEqualityFilter, TimeGranularity, TimeRangeDrillDownFilter,
-        TimeRangeFilter, TimeRangeFilterValue, TooltipItem, TooltipOptions, TooltipTarget,
-        TooltipTitleType, TopBottomComputationType, TopBottomFilter, TopBottomMoversComputation,
-        TopBottomRankedComputation, TopBottomSortOrder, TopicIdentifierDeclaration, TopicReference,
-        TotalAggregationComputation, TotalAggregationFunction, TotalAggregationOption,
-        TotalOptions, TransposedColumnType, TransposedTableOption, TreeMapAggregatedFieldWells,
-        TreeMapConfiguration, TreeMapFieldWells, TreeMapSortConfiguration, TreeMapVisual,
-        TrendArrowOptions, UnaggregatedField, UniqueValuesComputation, UrlTargetConfiguration,
-        ValidationStrategy, ValidationStrategyMode, ValueWhenUnsetOption, VerticalTextAlignment,
-        Visibility, VisibleRangeOptions, Visual, VisualCustomAction, VisualCustomActionOperation,
-        VisualCustomActionTrigger, VisualInteractionOptions, VisualMenuOption, VisualPalette,
-        VisualSubtitleLabelOptions, VisualTitleLabelOptions, WaterfallChartAggregatedFieldWells,
-        WaterfallChartColorConfiguration, WaterfallChartConfiguration, WaterfallChartFieldWells,
+        TimeRangeDrillDownFilterRequired, TimeRangeFilter, TimeRangeFilterValue, TooltipItem,
+        TooltipOptions, TooltipTarget, TooltipTitleType, TopBottomComputationType, TopBottomFilter,
+        TopBottomMoversComputation, TopBottomRankedComputation, TopBottomSortOrder,
+        TopicIdentifierDeclaration, TopicIdentifierDeclarationRequired, TopicReference,
+        TopicReferenceRequired, TotalAggregationComputation, TotalAggregationFunction,
+        TotalAggregationOption, TotalOptions, TransposedColumnType, TransposedTableOption,
+        TreeMapAggregatedFieldWells, TreeMapConfiguration, TreeMapFieldWells,
+        TreeMapSortConfiguration, TreeMapVisual, TrendArrowOptions, UnaggregatedField,
+        UniqueValuesComputation, UrlTargetConfiguration, ValidationStrategy,
+        ValidationStrategyMode, ValueWhenUnsetOption, VerticalTextAlignment, Visibility,
+        VisibleRangeOptions, Visual, VisualCustomAction, VisualCustomActionOperation,
+        VisualCustomActionRequired, VisualCustomActionTrigger, VisualInteractionOptions,
+        VisualMenuOption, VisualPalette, VisualSubtitleLabelOptions, VisualTitleLabelOptions,
+        WaterfallChartAggregatedFieldWells, WaterfallChartColorConfiguration,
+        WaterfallChartConfiguration, WaterfallChartFieldWells,
         WaterfallChartGroupColorConfiguration, WaterfallChartOptions,
         WaterfallChartSortConfiguration, WaterfallVisual, WhatIfPointScenario, WhatIfRangeScenario,
-        WidgetStatus, WordCloudAggregatedFieldWells, WordCloudChartConfiguration,
-        WordCloudCloudLayout, WordCloudFieldWells, WordCloudOptions, WordCloudSortConfiguration,
-        WordCloudVisual, WordCloudWordCasing, WordCloudWordOrientation, WordCloudWordPadding,
-        WordCloudWordScaling, YAxisOptions,
+        WhatIfRangeScenarioRequired, WidgetStatus, WordCloudAggregatedFieldWells,
+        WordCloudChartConfiguration, WordCloudCloudLayout, WordCloudFieldWells, WordCloudOptions,
+        WordCloudSortConfiguration, WordCloudVisual, WordCloudWordCasing, WordCloudWordOrientation,
+        WordCloudWordPadding, WordCloudWordScaling, YAxisOptions,
     };
     use super::*;
     /// <p>An ad hoc (one-time) filtering option.</p>
@@ -5425,17 +5521,30 @@ pub mod data_set {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataPrepConfiguration(rt::Props);
+    /// The required values of [`DataPrepConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct DataPrepConfigurationRequired {
+        /// CloudFormation `DestinationTableMap`.
+        pub destination_table_map: rt::Value,
+        /// CloudFormation `SourceTableMap`.
+        pub source_table_map: rt::Value,
+        /// CloudFormation `TransformStepMap`.
+        pub transform_step_map: rt::Value,
+    }
     impl DataPrepConfiguration {
         /// A new `DataPrepConfiguration`. Required properties: `destination_table_map` (`DestinationTableMap`), `source_table_map` (`SourceTableMap`), `transform_step_map` (`TransformStepMap`).
-        pub fn new(
-            destination_table_map: impl Into<rt::Value>,
-            source_table_map: impl Into<rt::Value>,
-            transform_step_map: impl Into<rt::Value>,
-        ) -> Self {
+        pub fn new(required: DataPrepConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("DestinationTableMap", None, rt::json(destination_table_map));
-            this.set("SourceTableMap", None, rt::json(source_table_map));
-            this.set("TransformStepMap", None, rt::json(transform_step_map));
+            this.set(
+                "DestinationTableMap",
+                None,
+                rt::json(required.destination_table_map),
+            );
+            this.set("SourceTableMap", None, rt::json(required.source_table_map));
+            this.set(
+                "TransformStepMap",
+                None,
+                rt::json(required.transform_step_map),
+            );
             DataPrepConfiguration(this)
         }
     }
@@ -5594,17 +5703,22 @@ pub mod data_set {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DateTimeDatasetParameter(rt::Props);
+    /// The required values of [`DateTimeDatasetParameter`], by name: two of them have one type, and a swap must not compile.
+    pub struct DateTimeDatasetParameterRequired {
+        /// <p>An identifier for the parameter that is created in the dataset.</p> CloudFormation `Id`.
+        pub id: rt::Expr,
+        /// <p>The name of the date time parameter that is created in the dataset.</p> CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// CloudFormation `ValueType`.
+        pub value_type: DatasetParameterValueType,
+    }
     impl DateTimeDatasetParameter {
         /// A new `DateTimeDatasetParameter`. Required properties: `id` (`Id`), `name` (`Name`), `value_type` (`ValueType`).
-        pub fn new(
-            id: impl Into<rt::Expr>,
-            name: impl Into<rt::Expr>,
-            value_type: DatasetParameterValueType,
-        ) -> Self {
+        pub fn new(required: DateTimeDatasetParameterRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Id", None, rt::string(id));
-            this.set("Name", None, rt::string(name));
-            this.set("ValueType", None, value_type.into());
+            this.set("Id", None, rt::string(required.id));
+            this.set("Name", None, rt::string(required.name));
+            this.set("ValueType", None, required.value_type.into());
             DateTimeDatasetParameter(this)
         }
         /// <p>The default values of a date time parameter.</p>
@@ -5653,17 +5767,22 @@ pub mod data_set {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DecimalDatasetParameter(rt::Props);
+    /// The required values of [`DecimalDatasetParameter`], by name: two of them have one type, and a swap must not compile.
+    pub struct DecimalDatasetParameterRequired {
+        /// <p>An identifier for the decimal parameter created in the dataset.</p> CloudFormation `Id`.
+        pub id: rt::Expr,
+        /// <p>The name of the decimal parameter that is created in the dataset.</p> CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// CloudFormation `ValueType`.
+        pub value_type: DatasetParameterValueType,
+    }
     impl DecimalDatasetParameter {
         /// A new `DecimalDatasetParameter`. Required properties: `id` (`Id`), `name` (`Name`), `value_type` (`ValueType`).
-        pub fn new(
-            id: impl Into<rt::Expr>,
-            name: impl Into<rt::Expr>,
-            value_type: DatasetParameterValueType,
-        ) -> Self {
+        pub fn new(required: DecimalDatasetParameterRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Id", None, rt::string(id));
-            this.set("Name", None, rt::string(name));
-            this.set("ValueType", None, value_type.into());
+            this.set("Id", None, rt::string(required.id));
+            this.set("Name", None, rt::string(required.name));
+            this.set("ValueType", None, required.value_type.into());
             DecimalDatasetParameter(this)
         }
         /// <p>The default values of a decimal parameter.</p>
@@ -5802,17 +5921,22 @@ pub mod data_set {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IntegerDatasetParameter(rt::Props);
+    /// The required values of [`IntegerDatasetParameter`], by name: two of them have one type, and a swap must not compile.
+    pub struct IntegerDatasetParameterRequired {
+        /// <p>An identifier for the integer parameter created in the dataset.</p> CloudFormation `Id`.
+        pub id: rt::Expr,
+        /// <p>The name of the integer parameter that is created in the dataset.</p> CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// CloudFormation `ValueType`.
+        pub value_type: DatasetParameterValueType,
+    }
     impl IntegerDatasetParameter {
         /// A new `IntegerDatasetParameter`. Required properties: `id` (`Id`), `name` (`Name`), `value_type` (`ValueType`).
-        pub fn new(
-            id: impl Into<rt::Expr>,
-            name: impl Into<rt::Expr>,
-            value_type: DatasetParameterValueType,
-        ) -> Self {
+        pub fn new(required: IntegerDatasetParameterRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Id", None, rt::string(id));
-            this.set("Name", None, rt::string(name));
-            this.set("ValueType", None, value_type.into());
+            this.set("Id", None, rt::string(required.id));
+            this.set("Name", None, rt::string(required.name));
+            this.set("ValueType", None, required.value_type.into());
             IntegerDatasetParameter(this)
         }
         /// <p>The default values of an integer parameter.</p>
@@ -6013,12 +6137,19 @@ pub mod data_set {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RowLevelPermissionTagRule(rt::Props);
+    /// The required values of [`RowLevelPermissionTagRule`], by name: two of them have one type, and a swap must not compile.
+    pub struct RowLevelPermissionTagRuleRequired {
+        /// <p>The column name that a tag key is assigned to.</p> CloudFormation `ColumnName`.
+        pub column_name: rt::Expr,
+        /// <p>The unique key for a tag.</p> CloudFormation `TagKey`.
+        pub tag_key: rt::Expr,
+    }
     impl RowLevelPermissionTagRule {
         /// A new `RowLevelPermissionTagRule`. Required properties: `column_name` (`ColumnName`), `tag_key` (`TagKey`).
-        pub fn new(column_name: impl Into<rt::Expr>, tag_key: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: RowLevelPermissionTagRuleRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ColumnName", None, rt::string(column_name));
-            this.set("TagKey", None, rt::string(tag_key));
+            this.set("ColumnName", None, rt::string(required.column_name));
+            this.set("TagKey", None, rt::string(required.tag_key));
             RowLevelPermissionTagRule(this)
         }
         /// <p>A string that you want to use to filter by all the values in a column in the dataset and don’t want to list the values one by one.
@@ -6071,17 +6202,22 @@ pub mod data_set {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StringDatasetParameter(rt::Props);
+    /// The required values of [`StringDatasetParameter`], by name: two of them have one type, and a swap must not compile.
+    pub struct StringDatasetParameterRequired {
+        /// <p>An identifier for the string parameter that is created in the dataset.</p> CloudFormation `Id`.
+        pub id: rt::Expr,
+        /// <p>The name of the string parameter that is created in the dataset.</p> CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// CloudFormation `ValueType`.
+        pub value_type: DatasetParameterValueType,
+    }
     impl StringDatasetParameter {
         /// A new `StringDatasetParameter`. Required properties: `id` (`Id`), `name` (`Name`), `value_type` (`ValueType`).
-        pub fn new(
-            id: impl Into<rt::Expr>,
-            name: impl Into<rt::Expr>,
-            value_type: DatasetParameterValueType,
-        ) -> Self {
+        pub fn new(required: StringDatasetParameterRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Id", None, rt::string(id));
-            this.set("Name", None, rt::string(name));
-            this.set("ValueType", None, value_type.into());
+            this.set("Id", None, rt::string(required.id));
+            this.set("Name", None, rt::string(required.name));
+            this.set("ValueType", None, required.value_type.into());
             StringDatasetParameter(this)
         }
         /// <p>The default values of a string parameter.</p>
@@ -6486,13 +6622,22 @@ pub mod data_source {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AuroraParameters(rt::Props);
+    /// The required values of [`AuroraParameters`], by name: two of them have one type, and a swap must not compile.
+    pub struct AuroraParametersRequired {
+        /// <p>Database.</p> CloudFormation `Database`.
+        pub database: rt::Expr,
+        /// <p>Host.</p> CloudFormation `Host`.
+        pub host: rt::Expr,
+        /// <p>Port.</p> CloudFormation `Port`.
+        pub port: i64,
+    }
     impl AuroraParameters {
         /// A new `AuroraParameters`. Required properties: `database` (`Database`), `host` (`Host`), `port` (`Port`).
-        pub fn new(database: impl Into<rt::Expr>, host: impl Into<rt::Expr>, port: i64) -> Self {
+        pub fn new(required: AuroraParametersRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Database", Some("database"), rt::string(database));
-            this.set("Host", Some("host"), rt::string(host));
-            this.set("Port", Some("port"), rt::int(port));
+            this.set("Database", Some("database"), rt::string(required.database));
+            this.set("Host", Some("host"), rt::string(required.host));
+            this.set("Port", Some("port"), rt::int(required.port));
             AuroraParameters(this)
         }
     }
@@ -6504,13 +6649,22 @@ pub mod data_source {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AuroraPostgreSqlParameters(rt::Props);
+    /// The required values of [`AuroraPostgreSqlParameters`], by name: two of them have one type, and a swap must not compile.
+    pub struct AuroraPostgreSqlParametersRequired {
+        /// <p>The Amazon Aurora PostgreSQL database to connect to.</p> CloudFormation `Database`.
+        pub database: rt::Expr,
+        /// <p>The Amazon Aurora PostgreSQL-Compatible host to connect to.</p> CloudFormation `Host`.
+        pub host: rt::Expr,
+        /// <p>The port that Amazon Aurora PostgreSQL is listening on.</p> CloudFormation `Port`.
+        pub port: i64,
+    }
     impl AuroraPostgreSqlParameters {
         /// A new `AuroraPostgreSqlParameters`. Required properties: `database` (`Database`), `host` (`Host`), `port` (`Port`).
-        pub fn new(database: impl Into<rt::Expr>, host: impl Into<rt::Expr>, port: i64) -> Self {
+        pub fn new(required: AuroraPostgreSqlParametersRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Database", Some("database"), rt::string(database));
-            this.set("Host", Some("host"), rt::string(host));
-            this.set("Port", Some("port"), rt::int(port));
+            this.set("Database", Some("database"), rt::string(required.database));
+            this.set("Host", Some("host"), rt::string(required.host));
+            this.set("Port", Some("port"), rt::int(required.port));
             AuroraPostgreSqlParameters(this)
         }
     }
@@ -6522,12 +6676,19 @@ pub mod data_source {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CredentialPair(rt::Props);
+    /// The required values of [`CredentialPair`], by name: two of them have one type, and a swap must not compile.
+    pub struct CredentialPairRequired {
+        /// <p>Password.</p> CloudFormation `Password`.
+        pub password: rt::Expr,
+        /// <p>User name.</p> CloudFormation `Username`.
+        pub username: rt::Expr,
+    }
     impl CredentialPair {
         /// A new `CredentialPair`. Required properties: `password` (`Password`), `username` (`Username`).
-        pub fn new(password: impl Into<rt::Expr>, username: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: CredentialPairRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Password", Some("password"), rt::string(password));
-            this.set("Username", Some("username"), rt::string(username));
+            this.set("Password", Some("password"), rt::string(required.password));
+            this.set("Username", Some("username"), rt::string(required.username));
             CredentialPair(this)
         }
         /// <p>A set of alternate data source parameters that you want to share for these
@@ -6857,20 +7018,25 @@ pub mod data_source {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DatabricksParameters(rt::Props);
+    /// The required values of [`DatabricksParameters`], by name: two of them have one type, and a swap must not compile.
+    pub struct DatabricksParametersRequired {
+        /// <p>The host name of the Databricks data source.</p> CloudFormation `Host`.
+        pub host: rt::Expr,
+        /// <p>The port for the Databricks data source.</p> CloudFormation `Port`.
+        pub port: i64,
+        /// <p>The HTTP path of the Databricks data source.</p> CloudFormation `SqlEndpointPath`.
+        pub sql_endpoint_path: rt::Expr,
+    }
     impl DatabricksParameters {
         /// A new `DatabricksParameters`. Required properties: `host` (`Host`), `port` (`Port`), `sql_endpoint_path` (`SqlEndpointPath`).
-        pub fn new(
-            host: impl Into<rt::Expr>,
-            port: i64,
-            sql_endpoint_path: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: DatabricksParametersRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Host", Some("host"), rt::string(host));
-            this.set("Port", Some("port"), rt::int(port));
+            this.set("Host", Some("host"), rt::string(required.host));
+            this.set("Port", Some("port"), rt::int(required.port));
             this.set(
                 "SqlEndpointPath",
                 Some("sql_endpoint_path"),
-                rt::string(sql_endpoint_path),
+                rt::string(required.sql_endpoint_path),
             );
             DatabricksParameters(this)
         }
@@ -6922,19 +7088,27 @@ pub mod data_source {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KeyPairCredentials(rt::Props);
+    /// The required values of [`KeyPairCredentials`], by name: two of them have one type, and a swap must not compile.
+    pub struct KeyPairCredentialsRequired {
+        /// CloudFormation `KeyPairUsername`.
+        pub key_pair_username: rt::Expr,
+        /// CloudFormation `PrivateKey`.
+        pub private_key: rt::Expr,
+    }
     impl KeyPairCredentials {
         /// A new `KeyPairCredentials`. Required properties: `key_pair_username` (`KeyPairUsername`), `private_key` (`PrivateKey`).
-        pub fn new(
-            key_pair_username: impl Into<rt::Expr>,
-            private_key: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: KeyPairCredentialsRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "KeyPairUsername",
                 Some("key_pair_username"),
-                rt::string(key_pair_username),
+                rt::string(required.key_pair_username),
             );
-            this.set("PrivateKey", Some("private_key"), rt::string(private_key));
+            this.set(
+                "PrivateKey",
+                Some("private_key"),
+                rt::string(required.private_key),
+            );
             KeyPairCredentials(this)
         }
         /// Constraints: length 0..=256. CloudFormation `PrivateKeyPassphrase`, Terraform `private_key_passphrase`.
@@ -6955,12 +7129,19 @@ pub mod data_source {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ManifestFileLocation(rt::Props);
+    /// The required values of [`ManifestFileLocation`], by name: two of them have one type, and a swap must not compile.
+    pub struct ManifestFileLocationRequired {
+        /// <p>Amazon S3 bucket.</p> CloudFormation `Bucket`.
+        pub bucket: rt::Expr,
+        /// <p>Amazon S3 key that identifies an object.</p> CloudFormation `Key`.
+        pub key: rt::Expr,
+    }
     impl ManifestFileLocation {
         /// A new `ManifestFileLocation`. Required properties: `bucket` (`Bucket`), `key` (`Key`).
-        pub fn new(bucket: impl Into<rt::Expr>, key: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: ManifestFileLocationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Bucket", Some("bucket"), rt::string(bucket));
-            this.set("Key", Some("key"), rt::string(key));
+            this.set("Bucket", Some("bucket"), rt::string(required.bucket));
+            this.set("Key", Some("key"), rt::string(required.key));
             ManifestFileLocation(this)
         }
     }
@@ -6972,13 +7153,22 @@ pub mod data_source {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MariaDbParameters(rt::Props);
+    /// The required values of [`MariaDbParameters`], by name: two of them have one type, and a swap must not compile.
+    pub struct MariaDbParametersRequired {
+        /// <p>Database.</p> CloudFormation `Database`.
+        pub database: rt::Expr,
+        /// <p>Host.</p> CloudFormation `Host`.
+        pub host: rt::Expr,
+        /// <p>Port.</p> CloudFormation `Port`.
+        pub port: i64,
+    }
     impl MariaDbParameters {
         /// A new `MariaDbParameters`. Required properties: `database` (`Database`), `host` (`Host`), `port` (`Port`).
-        pub fn new(database: impl Into<rt::Expr>, host: impl Into<rt::Expr>, port: i64) -> Self {
+        pub fn new(required: MariaDbParametersRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Database", Some("database"), rt::string(database));
-            this.set("Host", Some("host"), rt::string(host));
-            this.set("Port", Some("port"), rt::int(port));
+            this.set("Database", Some("database"), rt::string(required.database));
+            this.set("Host", Some("host"), rt::string(required.host));
+            this.set("Port", Some("port"), rt::int(required.port));
             MariaDbParameters(this)
         }
     }
@@ -6990,13 +7180,22 @@ pub mod data_source {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MySqlParameters(rt::Props);
+    /// The required values of [`MySqlParameters`], by name: two of them have one type, and a swap must not compile.
+    pub struct MySqlParametersRequired {
+        /// <p>Database.</p> CloudFormation `Database`.
+        pub database: rt::Expr,
+        /// <p>Host.</p> CloudFormation `Host`.
+        pub host: rt::Expr,
+        /// <p>Port.</p> CloudFormation `Port`.
+        pub port: i64,
+    }
     impl MySqlParameters {
         /// A new `MySqlParameters`. Required properties: `database` (`Database`), `host` (`Host`), `port` (`Port`).
-        pub fn new(database: impl Into<rt::Expr>, host: impl Into<rt::Expr>, port: i64) -> Self {
+        pub fn new(required: MySqlParametersRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Database", Some("database"), rt::string(database));
-            this.set("Host", Some("host"), rt::string(host));
-            this.set("Port", Some("port"), rt::int(port));
+            this.set("Database", Some("database"), rt::string(required.database));
+            this.set("Host", Some("host"), rt::string(required.host));
+            this.set("Port", Some("port"), rt::int(required.port));
             MySqlParameters(this)
         }
     }
@@ -7084,13 +7283,22 @@ pub mod data_source {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OracleParameters(rt::Props);
+    /// The required values of [`OracleParameters`], by name: two of them have one type, and a swap must not compile.
+    pub struct OracleParametersRequired {
+        /// <p>The database.</p> CloudFormation `Database`.
+        pub database: rt::Expr,
+        /// <p>An Oracle host.</p> CloudFormation `Host`.
+        pub host: rt::Expr,
+        /// <p>The port.</p> CloudFormation `Port`.
+        pub port: i64,
+    }
     impl OracleParameters {
         /// A new `OracleParameters`. Required properties: `database` (`Database`), `host` (`Host`), `port` (`Port`).
-        pub fn new(database: impl Into<rt::Expr>, host: impl Into<rt::Expr>, port: i64) -> Self {
+        pub fn new(required: OracleParametersRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Database", Some("database"), rt::string(database));
-            this.set("Host", Some("host"), rt::string(host));
-            this.set("Port", Some("port"), rt::int(port));
+            this.set("Database", Some("database"), rt::string(required.database));
+            this.set("Host", Some("host"), rt::string(required.host));
+            this.set("Port", Some("port"), rt::int(required.port));
             OracleParameters(this)
         }
         /// CloudFormation `UseServiceName`, Terraform `use_service_name`.
@@ -7111,13 +7319,22 @@ pub mod data_source {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PostgreSqlParameters(rt::Props);
+    /// The required values of [`PostgreSqlParameters`], by name: two of them have one type, and a swap must not compile.
+    pub struct PostgreSqlParametersRequired {
+        /// <p>Database.</p> CloudFormation `Database`.
+        pub database: rt::Expr,
+        /// <p>Host.</p> CloudFormation `Host`.
+        pub host: rt::Expr,
+        /// <p>Port.</p> CloudFormation `Port`.
+        pub port: i64,
+    }
     impl PostgreSqlParameters {
         /// A new `PostgreSqlParameters`. Required properties: `database` (`Database`), `host` (`Host`), `port` (`Port`).
-        pub fn new(database: impl Into<rt::Expr>, host: impl Into<rt::Expr>, port: i64) -> Self {
+        pub fn new(required: PostgreSqlParametersRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Database", Some("database"), rt::string(database));
-            this.set("Host", Some("host"), rt::string(host));
-            this.set("Port", Some("port"), rt::int(port));
+            this.set("Database", Some("database"), rt::string(required.database));
+            this.set("Host", Some("host"), rt::string(required.host));
+            this.set("Port", Some("port"), rt::int(required.port));
             PostgreSqlParameters(this)
         }
     }
@@ -7129,13 +7346,22 @@ pub mod data_source {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PrestoParameters(rt::Props);
+    /// The required values of [`PrestoParameters`], by name: two of them have one type, and a swap must not compile.
+    pub struct PrestoParametersRequired {
+        /// <p>Catalog.</p> CloudFormation `Catalog`.
+        pub catalog: rt::Expr,
+        /// <p>Host.</p> CloudFormation `Host`.
+        pub host: rt::Expr,
+        /// <p>Port.</p> CloudFormation `Port`.
+        pub port: i64,
+    }
     impl PrestoParameters {
         /// A new `PrestoParameters`. Required properties: `catalog` (`Catalog`), `host` (`Host`), `port` (`Port`).
-        pub fn new(catalog: impl Into<rt::Expr>, host: impl Into<rt::Expr>, port: i64) -> Self {
+        pub fn new(required: PrestoParametersRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Catalog", Some("catalog"), rt::string(catalog));
-            this.set("Host", Some("host"), rt::string(host));
-            this.set("Port", Some("port"), rt::int(port));
+            this.set("Catalog", Some("catalog"), rt::string(required.catalog));
+            this.set("Host", Some("host"), rt::string(required.host));
+            this.set("Port", Some("port"), rt::int(required.port));
             PrestoParameters(this)
         }
     }
@@ -7147,12 +7373,23 @@ pub mod data_source {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RdsParameters(rt::Props);
+    /// The required values of [`RdsParameters`], by name: two of them have one type, and a swap must not compile.
+    pub struct RdsParametersRequired {
+        /// <p>Database.</p> CloudFormation `Database`.
+        pub database: rt::Expr,
+        /// <p>Instance ID.</p> CloudFormation `InstanceId`.
+        pub instance_id: rt::Expr,
+    }
     impl RdsParameters {
         /// A new `RdsParameters`. Required properties: `database` (`Database`), `instance_id` (`InstanceId`).
-        pub fn new(database: impl Into<rt::Expr>, instance_id: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: RdsParametersRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Database", Some("database"), rt::string(database));
-            this.set("InstanceId", Some("instance_id"), rt::string(instance_id));
+            this.set("Database", Some("database"), rt::string(required.database));
+            this.set(
+                "InstanceId",
+                Some("instance_id"),
+                rt::string(required.instance_id),
+            );
             RdsParameters(this)
         }
     }
@@ -7344,17 +7581,26 @@ pub mod data_source {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SnowflakeParameters(rt::Props);
+    /// The required values of [`SnowflakeParameters`], by name: two of them have one type, and a swap must not compile.
+    pub struct SnowflakeParametersRequired {
+        /// <p>Database.</p> CloudFormation `Database`.
+        pub database: rt::Expr,
+        /// <p>Host.</p> CloudFormation `Host`.
+        pub host: rt::Expr,
+        /// <p>Warehouse.</p> CloudFormation `Warehouse`.
+        pub warehouse: rt::Expr,
+    }
     impl SnowflakeParameters {
         /// A new `SnowflakeParameters`. Required properties: `database` (`Database`), `host` (`Host`), `warehouse` (`Warehouse`).
-        pub fn new(
-            database: impl Into<rt::Expr>,
-            host: impl Into<rt::Expr>,
-            warehouse: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: SnowflakeParametersRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Database", Some("database"), rt::string(database));
-            this.set("Host", Some("host"), rt::string(host));
-            this.set("Warehouse", Some("warehouse"), rt::string(warehouse));
+            this.set("Database", Some("database"), rt::string(required.database));
+            this.set("Host", Some("host"), rt::string(required.host));
+            this.set(
+                "Warehouse",
+                Some("warehouse"),
+                rt::string(required.warehouse),
+            );
             SnowflakeParameters(this)
         }
         /// CloudFormation `AuthenticationType`, Terraform `authentication_type`.
@@ -7407,13 +7653,22 @@ pub mod data_source {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SqlServerParameters(rt::Props);
+    /// The required values of [`SqlServerParameters`], by name: two of them have one type, and a swap must not compile.
+    pub struct SqlServerParametersRequired {
+        /// <p>Database.</p> CloudFormation `Database`.
+        pub database: rt::Expr,
+        /// <p>Host.</p> CloudFormation `Host`.
+        pub host: rt::Expr,
+        /// <p>Port.</p> CloudFormation `Port`.
+        pub port: i64,
+    }
     impl SqlServerParameters {
         /// A new `SqlServerParameters`. Required properties: `database` (`Database`), `host` (`Host`), `port` (`Port`).
-        pub fn new(database: impl Into<rt::Expr>, host: impl Into<rt::Expr>, port: i64) -> Self {
+        pub fn new(required: SqlServerParametersRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Database", Some("database"), rt::string(database));
-            this.set("Host", Some("host"), rt::string(host));
-            this.set("Port", Some("port"), rt::int(port));
+            this.set("Database", Some("database"), rt::string(required.database));
+            this.set("Host", Some("host"), rt::string(required.host));
+            this.set("Port", Some("port"), rt::int(required.port));
             SqlServerParameters(this)
         }
     }
@@ -7448,13 +7703,22 @@ pub mod data_source {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StarburstParameters(rt::Props);
+    /// The required values of [`StarburstParameters`], by name: two of them have one type, and a swap must not compile.
+    pub struct StarburstParametersRequired {
+        /// <p>The catalog name for the Starburst data source.</p> CloudFormation `Catalog`.
+        pub catalog: rt::Expr,
+        /// <p>The host name of the Starburst data source.</p> CloudFormation `Host`.
+        pub host: rt::Expr,
+        /// <p>The port for the Starburst data source.</p> CloudFormation `Port`.
+        pub port: i64,
+    }
     impl StarburstParameters {
         /// A new `StarburstParameters`. Required properties: `catalog` (`Catalog`), `host` (`Host`), `port` (`Port`).
-        pub fn new(catalog: impl Into<rt::Expr>, host: impl Into<rt::Expr>, port: i64) -> Self {
+        pub fn new(required: StarburstParametersRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Catalog", Some("catalog"), rt::string(catalog));
-            this.set("Host", Some("host"), rt::string(host));
-            this.set("Port", Some("port"), rt::int(port));
+            this.set("Catalog", Some("catalog"), rt::string(required.catalog));
+            this.set("Host", Some("host"), rt::string(required.host));
+            this.set("Port", Some("port"), rt::int(required.port));
             StarburstParameters(this)
         }
         /// CloudFormation `AuthenticationType`, Terraform `authentication_type`.
@@ -7496,13 +7760,22 @@ pub mod data_source {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TeradataParameters(rt::Props);
+    /// The required values of [`TeradataParameters`], by name: two of them have one type, and a swap must not compile.
+    pub struct TeradataParametersRequired {
+        /// <p>Database.</p> CloudFormation `Database`.
+        pub database: rt::Expr,
+        /// <p>Host.</p> CloudFormation `Host`.
+        pub host: rt::Expr,
+        /// <p>Port.</p> CloudFormation `Port`.
+        pub port: i64,
+    }
     impl TeradataParameters {
         /// A new `TeradataParameters`. Required properties: `database` (`Database`), `host` (`Host`), `port` (`Port`).
-        pub fn new(database: impl Into<rt::Expr>, host: impl Into<rt::Expr>, port: i64) -> Self {
+        pub fn new(required: TeradataParametersRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Database", Some("database"), rt::string(database));
-            this.set("Host", Some("host"), rt::string(host));
-            this.set("Port", Some("port"), rt::int(port));
+            this.set("Database", Some("database"), rt::string(required.database));
+            this.set("Host", Some("host"), rt::string(required.host));
+            this.set("Port", Some("port"), rt::int(required.port));
             TeradataParameters(this)
         }
     }
@@ -7514,13 +7787,22 @@ pub mod data_source {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TrinoParameters(rt::Props);
+    /// The required values of [`TrinoParameters`], by name: two of them have one type, and a swap must not compile.
+    pub struct TrinoParametersRequired {
+        /// <p>The catalog name for the Trino data source.</p> CloudFormation `Catalog`.
+        pub catalog: rt::Expr,
+        /// <p>The host name of the Trino data source.</p> CloudFormation `Host`.
+        pub host: rt::Expr,
+        /// <p>The port for the Trino data source.</p> CloudFormation `Port`.
+        pub port: i64,
+    }
     impl TrinoParameters {
         /// A new `TrinoParameters`. Required properties: `catalog` (`Catalog`), `host` (`Host`), `port` (`Port`).
-        pub fn new(catalog: impl Into<rt::Expr>, host: impl Into<rt::Expr>, port: i64) -> Self {
+        pub fn new(required: TrinoParametersRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Catalog", Some("catalog"), rt::string(catalog));
-            this.set("Host", Some("host"), rt::string(host));
-            this.set("Port", Some("port"), rt::int(port));
+            this.set("Catalog", Some("catalog"), rt::string(required.catalog));
+            this.set("Host", Some("host"), rt::string(required.host));
+            this.set("Port", Some("port"), rt::int(required.port));
             TrinoParameters(this)
         }
     }
@@ -7762,27 +8044,31 @@ static FLOW_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 12),
     awscc_schema: Some((&AWSCC_SCHEMAS, 12)),
 };
+/// The required values of [`Flow`], by name: two of them have one type, and a swap must not compile.
+pub struct FlowRequired {
+    /// CloudFormation `AwsAccountId`.
+    pub aws_account_id: rt::Expr,
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// CloudFormation `FlowDefinition`.
+    pub flow_definition: rt::Value,
+}
 impl Flow {
-    /// Declares a `AWS::QuickSight::Flow` with the stack-unique `id`. Required properties: `aws_account_id` (`AwsAccountId`), `flow_definition` (`FlowDefinition`), `name` (`Name`).
+    /// Declares a `AWS::QuickSight::Flow` with the stack-unique `id`. Required properties: `aws_account_id` (`AwsAccountId`), `name` (`Name`), `flow_definition` (`FlowDefinition`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        aws_account_id: impl Into<rt::Expr>,
-        flow_definition: impl Into<rt::Value>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: FlowRequired) -> Self {
         let mut this = rt::Base::new(id, &FLOW_TYPE);
         this.set(
             "AwsAccountId",
             Some("aws_account_id"),
-            rt::string(aws_account_id),
+            rt::string(required.aws_account_id),
         );
         this.set(
             "FlowDefinition",
             Some("flow_definition"),
-            rt::json_string(flow_definition),
+            rt::json_string(required.flow_definition),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         Flow(this)
     }
     /// Constraints: length 0..=1024; pattern `^(?!\s+$)[^{}"\\<>]*$`. CloudFormation `Description`, Terraform `description`.
@@ -8037,17 +8323,28 @@ static GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 14),
     awscc_schema: Some((&AWSCC_SCHEMAS, 14)),
 };
+/// The required values of [`Group`], by name: two of them have one type, and a swap must not compile.
+pub struct GroupRequired {
+    /// A name for the group. CloudFormation `GroupName`.
+    pub group_name: rt::Expr,
+    /// The namespace that you want the group to be a part of. CloudFormation `Namespace`.
+    pub namespace: rt::Expr,
+}
 impl Group {
     /// Declares a `AWS::QuickSight::Group` with the stack-unique `id`. Required properties: `group_name` (`GroupName`), `namespace` (`Namespace`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        group_name: impl Into<rt::Expr>,
-        namespace: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: GroupRequired) -> Self {
         let mut this = rt::Base::new(id, &GROUP_TYPE);
-        this.set("GroupName", Some("group_name"), rt::string(group_name));
-        this.set("Namespace", Some("namespace"), rt::string(namespace));
+        this.set(
+            "GroupName",
+            Some("group_name"),
+            rt::string(required.group_name),
+        );
+        this.set(
+            "Namespace",
+            Some("namespace"),
+            rt::string(required.namespace),
+        );
         Group(this)
     }
     /// A description for the group.
@@ -8134,39 +8431,45 @@ static KNOWLEDGE_BASE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 15),
     awscc_schema: Some((&AWSCC_SCHEMAS, 15)),
 };
+/// The required values of [`KnowledgeBase`], by name: two of them have one type, and a swap must not compile.
+pub struct KnowledgeBaseRequired {
+    /// CloudFormation `AwsAccountId`.
+    pub aws_account_id: rt::Expr,
+    /// CloudFormation `KnowledgeBaseId`.
+    pub knowledge_base_id: rt::Expr,
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// CloudFormation `DataSourceArn`.
+    pub data_source_arn: rt::Expr,
+    /// CloudFormation `KnowledgeBaseConfiguration`.
+    pub knowledge_base_configuration: knowledge_base::KnowledgeBaseConfiguration,
+}
 impl KnowledgeBase {
-    /// Declares a `AWS::QuickSight::KnowledgeBase` with the stack-unique `id`. Required properties: `aws_account_id` (`AwsAccountId`), `data_source_arn` (`DataSourceArn`), `knowledge_base_configuration` (`KnowledgeBaseConfiguration`), `knowledge_base_id` (`KnowledgeBaseId`), `name` (`Name`).
+    /// Declares a `AWS::QuickSight::KnowledgeBase` with the stack-unique `id`. Required properties: `aws_account_id` (`AwsAccountId`), `knowledge_base_id` (`KnowledgeBaseId`), `name` (`Name`), `data_source_arn` (`DataSourceArn`), `knowledge_base_configuration` (`KnowledgeBaseConfiguration`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        aws_account_id: impl Into<rt::Expr>,
-        data_source_arn: impl Into<rt::Expr>,
-        knowledge_base_configuration: knowledge_base::KnowledgeBaseConfiguration,
-        knowledge_base_id: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: KnowledgeBaseRequired) -> Self {
         let mut this = rt::Base::new(id, &KNOWLEDGE_BASE_TYPE);
         this.set(
             "AwsAccountId",
             Some("aws_account_id"),
-            rt::string(aws_account_id),
+            rt::string(required.aws_account_id),
         );
         this.set(
             "DataSourceArn",
             Some("data_source_arn"),
-            rt::string(data_source_arn),
+            rt::string(required.data_source_arn),
         );
         this.set(
             "KnowledgeBaseConfiguration",
             Some("knowledge_base_configuration"),
-            knowledge_base_configuration.into(),
+            required.knowledge_base_configuration.into(),
         );
         this.set(
             "KnowledgeBaseId",
             Some("knowledge_base_id"),
-            rt::string(knowledge_base_id),
+            rt::string(required.knowledge_base_id),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         KnowledgeBase(this)
     }
     /// CloudFormation `AccessControlConfiguration`, Terraform `access_control_configuration`.
@@ -8554,26 +8857,34 @@ static LIMITS_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 16),
     awscc_schema: Some((&AWSCC_SCHEMAS, 16)),
 };
+/// The required values of [`LimitsProfile`], by name: two of them have one type, and a swap must not compile.
+pub struct LimitsProfileRequired {
+    /// CloudFormation `AccountId`.
+    pub account_id: rt::Expr,
+    /// CloudFormation `ProfileName`.
+    pub profile_name: rt::Expr,
+    /// CloudFormation `ResourceLimits`.
+    pub resource_limits: rt::Value,
+}
 impl LimitsProfile {
     /// Declares a `AWS::QuickSight::LimitsProfile` with the stack-unique `id`. Required properties: `account_id` (`AccountId`), `profile_name` (`ProfileName`), `resource_limits` (`ResourceLimits`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        account_id: impl Into<rt::Expr>,
-        profile_name: impl Into<rt::Expr>,
-        resource_limits: impl Into<rt::Value>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: LimitsProfileRequired) -> Self {
         let mut this = rt::Base::new(id, &LIMITS_PROFILE_TYPE);
-        this.set("AccountId", Some("account_id"), rt::string(account_id));
+        this.set(
+            "AccountId",
+            Some("account_id"),
+            rt::string(required.account_id),
+        );
         this.set(
             "ProfileName",
             Some("profile_name"),
-            rt::string(profile_name),
+            rt::string(required.profile_name),
         );
         this.set(
             "ResourceLimits",
             Some("resource_limits"),
-            rt::json_object(resource_limits),
+            rt::json_object(required.resource_limits),
         );
         LimitsProfile(this)
     }
@@ -8643,32 +8954,37 @@ static O_AUTH_CLIENT_APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 17),
     awscc_schema: Some((&AWSCC_SCHEMAS, 17)),
 };
+/// The required values of [`OAuthClientApplication`], by name: two of them have one type, and a swap must not compile.
+pub struct OAuthClientApplicationRequired {
+    /// CloudFormation `OAuthClientApplicationId`.
+    pub o_auth_client_application_id: rt::Expr,
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// CloudFormation `OAuthClientAuthenticationType`.
+    pub o_auth_client_authentication_type: o_auth_client_application::OAuthClientAuthenticationType,
+    /// CloudFormation `OAuthTokenEndpointUrl`.
+    pub o_auth_token_endpoint_url: rt::Expr,
+}
 impl OAuthClientApplication {
-    /// Declares a `AWS::QuickSight::OAuthClientApplication` with the stack-unique `id`. Required properties: `name` (`Name`), `o_auth_client_application_id` (`OAuthClientApplicationId`), `o_auth_client_authentication_type` (`OAuthClientAuthenticationType`), `o_auth_token_endpoint_url` (`OAuthTokenEndpointUrl`).
+    /// Declares a `AWS::QuickSight::OAuthClientApplication` with the stack-unique `id`. Required properties: `o_auth_client_application_id` (`OAuthClientApplicationId`), `name` (`Name`), `o_auth_client_authentication_type` (`OAuthClientAuthenticationType`), `o_auth_token_endpoint_url` (`OAuthTokenEndpointUrl`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        name: impl Into<rt::Expr>,
-        o_auth_client_application_id: impl Into<rt::Expr>,
-        o_auth_client_authentication_type: o_auth_client_application::OAuthClientAuthenticationType,
-        o_auth_token_endpoint_url: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: OAuthClientApplicationRequired) -> Self {
         let mut this = rt::Base::new(id, &O_AUTH_CLIENT_APPLICATION_TYPE);
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         this.set(
             "OAuthClientApplicationId",
             Some("o_auth_client_application_id"),
-            rt::string(o_auth_client_application_id),
+            rt::string(required.o_auth_client_application_id),
         );
         this.set(
             "OAuthClientAuthenticationType",
             Some("o_auth_client_authentication_type"),
-            o_auth_client_authentication_type.into(),
+            required.o_auth_client_authentication_type.into(),
         );
         this.set(
             "OAuthTokenEndpointUrl",
             Some("o_auth_token_endpoint_url"),
-            rt::string(o_auth_token_endpoint_url),
+            rt::string(required.o_auth_token_endpoint_url),
         );
         OAuthClientApplication(this)
     }
@@ -9133,23 +9449,27 @@ static SPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 19),
     awscc_schema: Some((&AWSCC_SCHEMAS, 19)),
 };
+/// The required values of [`Space`], by name: two of them have one type, and a swap must not compile.
+pub struct SpaceRequired {
+    /// The ID of the Amazon Web Services account where the space is being created. CloudFormation `AwsAccountId`.
+    pub aws_account_id: rt::Expr,
+    /// The unique identifier for the space. CloudFormation `SpaceId`.
+    pub space_id: rt::Expr,
+    /// The display name of the space. CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl Space {
-    /// Declares a `AWS::QuickSight::Space` with the stack-unique `id`. Required properties: `aws_account_id` (`AwsAccountId`), `name` (`Name`), `space_id` (`SpaceId`).
+    /// Declares a `AWS::QuickSight::Space` with the stack-unique `id`. Required properties: `aws_account_id` (`AwsAccountId`), `space_id` (`SpaceId`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        aws_account_id: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        space_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: SpaceRequired) -> Self {
         let mut this = rt::Base::new(id, &SPACE_TYPE);
         this.set(
             "AwsAccountId",
             Some("aws_account_id"),
-            rt::string(aws_account_id),
+            rt::string(required.aws_account_id),
         );
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("SpaceId", Some("space_id"), rt::string(space_id));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("SpaceId", Some("space_id"), rt::string(required.space_id));
         Space(this)
     }
     /// A description of the space.
@@ -9221,10 +9541,10 @@ pub mod space {
     #[derive(Clone, Debug)]
     pub struct ResourcePermission(rt::Props);
     impl ResourcePermission {
-        /// A new `ResourcePermission`. Required properties: `actions` (`Actions`), `principal` (`Principal`).
+        /// A new `ResourcePermission`. Required properties: `principal` (`Principal`), `actions` (`Actions`).
         pub fn new(
-            actions: impl IntoIterator<Item = impl Into<rt::Expr>>,
             principal: impl Into<rt::Expr>,
+            actions: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("Actions", Some("actions"), rt::strings(actions));
@@ -9241,8 +9561,8 @@ pub mod space {
     #[derive(Clone, Debug)]
     pub struct SpaceResource(rt::Props);
     impl SpaceResource {
-        /// A new `SpaceResource`. Required properties: `resource_arn` (`ResourceArn`), `resource_type` (`ResourceType`).
-        pub fn new(resource_arn: impl Into<rt::Expr>, resource_type: ResourceType) -> Self {
+        /// A new `SpaceResource`. Required properties: `resource_type` (`ResourceType`), `resource_arn` (`ResourceArn`).
+        pub fn new(resource_type: ResourceType, resource_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ResourceArn",
@@ -9305,21 +9625,28 @@ static TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 20),
     awscc_schema: Some((&AWSCC_SCHEMAS, 20)),
 };
+/// The required values of [`Template`], by name: two of them have one type, and a swap must not compile.
+pub struct TemplateRequired {
+    /// CloudFormation `AwsAccountId`.
+    pub aws_account_id: rt::Expr,
+    /// CloudFormation `TemplateId`.
+    pub template_id: rt::Expr,
+}
 impl Template {
     /// Declares a `AWS::QuickSight::Template` with the stack-unique `id`. Required properties: `aws_account_id` (`AwsAccountId`), `template_id` (`TemplateId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        aws_account_id: impl Into<rt::Expr>,
-        template_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: TemplateRequired) -> Self {
         let mut this = rt::Base::new(id, &TEMPLATE_TYPE);
         this.set(
             "AwsAccountId",
             Some("aws_account_id"),
-            rt::string(aws_account_id),
+            rt::string(required.aws_account_id),
         );
-        this.set("TemplateId", Some("template_id"), rt::string(template_id));
+        this.set(
+            "TemplateId",
+            Some("template_id"),
+            rt::string(required.template_id),
+        );
         Template(this)
     }
     /// CloudFormation `Definition`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -9412,33 +9739,34 @@ pub mod template {
         BodySectionRepeatDimensionConfiguration, BodySectionRepeatPageBreakConfiguration,
         BorderSettings, BoxPlotAggregatedFieldWells, BoxPlotChartConfiguration, BoxPlotFieldWells,
         BoxPlotFillStyle, BoxPlotOptions, BoxPlotSortConfiguration, BoxPlotStyleOptions,
-        BoxPlotVisual, CalculatedField, CalculatedMeasureField, CascadingControlConfiguration,
-        CascadingControlSource, CategoricalAggregationFunction, CategoricalDimensionField,
-        CategoricalMeasureField, CategoryDrillDownFilter, CategoryFilter,
-        CategoryFilterConfiguration, CategoryFilterMatchOperator, CategoryFilterSelectAllOptions,
-        CategoryInnerFilter, ChartAxisLabelOptions, ClusterMarker, ClusterMarkerConfiguration,
-        ColorFillType, ColorScale, ColorsConfiguration, ColumnConfiguration, ColumnHierarchy,
-        ColumnIdentifier, ColumnRole, ColumnSort, ColumnTooltipItem,
-        ComboChartAggregatedFieldWells, ComboChartConfiguration, ComboChartDefaultSeriesSettings,
-        ComboChartFieldWells, ComboChartSeriesSettings, ComboChartSortConfiguration,
-        ComboChartVisual, ComboSeriesItem, CommitMode, ComparisonConfiguration,
-        ComparisonFormatConfiguration, ComparisonMethod, Computation, ConditionalFormattingColor,
-        ConditionalFormattingCustomIconCondition, ConditionalFormattingCustomIconOptions,
-        ConditionalFormattingGradientColor, ConditionalFormattingIcon,
-        ConditionalFormattingIconDisplayConfiguration, ConditionalFormattingIconDisplayOption,
-        ConditionalFormattingIconSet, ConditionalFormattingIconSetType,
-        ConditionalFormattingSolidColor, ContextMenuOption, ContributionAnalysisDefault,
-        CrossDatasetTypes, CurrencyDisplayFormatConfiguration, CustomActionFilterOperation,
-        CustomActionNavigationOperation, CustomActionSetParametersOperation,
-        CustomActionUrlOperation, CustomColor, CustomContentConfiguration,
-        CustomContentImageScalingConfiguration, CustomContentType, CustomContentVisual,
-        CustomFilterConfiguration, CustomFilterListConfiguration, CustomNarrativeOptions,
-        CustomParameterValues, CustomValuesConfiguration, DashboardBehavior, DataBarsOptions,
-        DataColor, DataFieldBarSeriesItem, DataFieldComboSeriesItem, DataFieldSeriesItem,
-        DataLabelContent, DataLabelOptions, DataLabelOverlap, DataLabelPosition, DataLabelType,
-        DataPathColor, DataPathLabelType, DataPathSort, DataPathType, DataPathValue,
-        DataSetReference, DateAggregationFunction, DateAxisOptions, DateDimensionField,
-        DateMeasureField, DateTimeDefaultValues, DateTimeFormatConfiguration, DateTimeHierarchy,
+        BoxPlotVisual, CalculatedField, CalculatedFieldRequired, CalculatedMeasureField,
+        CalculatedMeasureFieldRequired, CascadingControlConfiguration, CascadingControlSource,
+        CategoricalAggregationFunction, CategoricalDimensionField, CategoricalMeasureField,
+        CategoryDrillDownFilter, CategoryFilter, CategoryFilterConfiguration,
+        CategoryFilterMatchOperator, CategoryFilterSelectAllOptions, CategoryInnerFilter,
+        ChartAxisLabelOptions, ClusterMarker, ClusterMarkerConfiguration, ColorFillType,
+        ColorScale, ColorsConfiguration, ColumnConfiguration, ColumnHierarchy, ColumnIdentifier,
+        ColumnRole, ColumnSort, ColumnTooltipItem, ComboChartAggregatedFieldWells,
+        ComboChartConfiguration, ComboChartDefaultSeriesSettings, ComboChartFieldWells,
+        ComboChartSeriesSettings, ComboChartSortConfiguration, ComboChartVisual, ComboSeriesItem,
+        CommitMode, ComparisonConfiguration, ComparisonFormatConfiguration, ComparisonMethod,
+        Computation, ConditionalFormattingColor, ConditionalFormattingCustomIconCondition,
+        ConditionalFormattingCustomIconOptions, ConditionalFormattingGradientColor,
+        ConditionalFormattingIcon, ConditionalFormattingIconDisplayConfiguration,
+        ConditionalFormattingIconDisplayOption, ConditionalFormattingIconSet,
+        ConditionalFormattingIconSetType, ConditionalFormattingSolidColor, ContextMenuOption,
+        ContributionAnalysisDefault, CrossDatasetTypes, CurrencyDisplayFormatConfiguration,
+        CustomActionFilterOperation, CustomActionNavigationOperation,
+        CustomActionSetParametersOperation, CustomActionUrlOperation, CustomColor,
+        CustomContentConfiguration, CustomContentImageScalingConfiguration, CustomContentType,
+        CustomContentVisual, CustomFilterConfiguration, CustomFilterListConfiguration,
+        CustomNarrativeOptions, CustomParameterValues, CustomValuesConfiguration,
+        DashboardBehavior, DataBarsOptions, DataColor, DataFieldBarSeriesItem,
+        DataFieldComboSeriesItem, DataFieldSeriesItem, DataLabelContent, DataLabelOptions,
+        DataLabelOverlap, DataLabelPosition, DataLabelType, DataPathColor, DataPathLabelType,
+        DataPathSort, DataPathType, DataPathValue, DataSetReference, DataSetReferenceRequired,
+        DateAggregationFunction, DateAxisOptions, DateDimensionField, DateMeasureField,
+        DateTimeDefaultValues, DateTimeFormatConfiguration, DateTimeHierarchy,
         DateTimeParameterDeclaration, DateTimePickerControlDisplayOptions,
         DateTimeValueWhenUnsetConfiguration, DayOfTheWeek, DecalPatternType, DecalSettings,
         DecalSettingsConfiguration, DecalStyleType, DecimalDefaultValues,
@@ -9450,22 +9778,25 @@ pub mod template {
         DefaultInteractiveLayoutConfiguration, DefaultNewSheetConfiguration,
         DefaultPaginatedLayoutConfiguration, DefaultRelativeDateTimeControlOptions,
         DefaultSectionBasedLayoutConfiguration, DefaultSliderControlOptions,
-        DefaultTextAreaControlOptions, DefaultTextFieldControlOptions,
-        DestinationParameterValueConfiguration, DigitGroupingStyle, DimensionField,
-        DonutCenterOptions, DonutOptions, DrillDownFilter, DropDownControlDisplayOptions,
-        DynamicDefaultValue, EmptyVisual, ExcludePeriodConfiguration, ExplicitHierarchy,
-        FieldBarSeriesItem, FieldBasedTooltip, FieldComboSeriesItem, FieldLabelType,
-        FieldSeriesItem, FieldSort, FieldSortOptions, FieldTooltipItem,
-        FilledMapAggregatedFieldWells, FilledMapConditionalFormatting,
+        DefaultSliderControlOptionsRequired, DefaultTextAreaControlOptions,
+        DefaultTextFieldControlOptions, DestinationParameterValueConfiguration, DigitGroupingStyle,
+        DimensionField, DonutCenterOptions, DonutOptions, DrillDownFilter,
+        DropDownControlDisplayOptions, DynamicDefaultValue, EmptyVisual,
+        ExcludePeriodConfiguration, ExplicitHierarchy, FieldBarSeriesItem, FieldBasedTooltip,
+        FieldComboSeriesItem, FieldLabelType, FieldSeriesItem, FieldSort, FieldSortOptions,
+        FieldTooltipItem, FilledMapAggregatedFieldWells, FilledMapConditionalFormatting,
         FilledMapConditionalFormattingOption, FilledMapConfiguration, FilledMapFieldWells,
         FilledMapShapeConditionalFormatting, FilledMapSortConfiguration, FilledMapVisual, Filter,
-        FilterControl, FilterCrossSheetControl, FilterDateTimePickerControl, FilterDropDownControl,
-        FilterGroup, FilterListConfiguration, FilterListControl, FilterNullOption,
-        FilterOperationSelectedFieldsConfiguration, FilterOperationTargetVisualsConfiguration,
-        FilterRelativeDateTimeControl, FilterScopeConfiguration, FilterSelectableValues,
-        FilterSliderControl, FilterTextAreaControl, FilterTextFieldControl, FilterVisualScope,
-        FontConfiguration, FontDecoration, FontSize, FontStyle, FontWeight, FontWeightName,
-        ForecastComputation, ForecastComputationSeasonality, ForecastConfiguration,
+        FilterControl, FilterCrossSheetControl, FilterCrossSheetControlRequired,
+        FilterDateTimePickerControl, FilterDateTimePickerControlRequired, FilterDropDownControl,
+        FilterDropDownControlRequired, FilterGroup, FilterListConfiguration, FilterListControl,
+        FilterListControlRequired, FilterNullOption, FilterOperationSelectedFieldsConfiguration,
+        FilterOperationTargetVisualsConfiguration, FilterRelativeDateTimeControl,
+        FilterRelativeDateTimeControlRequired, FilterScopeConfiguration, FilterSelectableValues,
+        FilterSliderControl, FilterSliderControlRequired, FilterTextAreaControl,
+        FilterTextAreaControlRequired, FilterTextFieldControl, FilterTextFieldControlRequired,
+        FilterVisualScope, FontConfiguration, FontDecoration, FontSize, FontStyle, FontWeight,
+        FontWeightName, ForecastComputation, ForecastComputationSeasonality, ForecastConfiguration,
         ForecastScenario, FormatConfiguration, FreeFormLayoutCanvasSizeOptions,
         FreeFormLayoutElementBackgroundStyle, FreeFormLayoutScreenCanvasSizeOptions,
         FunnelChartAggregatedFieldWells, FunnelChartConfiguration, FunnelChartDataLabelOptions,
@@ -9474,13 +9805,14 @@ pub mod template {
         GaugeChartConditionalFormatting, GaugeChartConditionalFormattingOption,
         GaugeChartConfiguration, GaugeChartFieldWells, GaugeChartOptions,
         GaugeChartPrimaryValueConditionalFormatting, GaugeChartVisual, GeospatialCategoricalColor,
-        GeospatialCategoricalDataColor, GeospatialCircleRadius, GeospatialCircleSymbolStyle,
-        GeospatialColor, GeospatialColorState, GeospatialCoordinateBounds,
-        GeospatialDataSourceItem, GeospatialGradientColor, GeospatialGradientStepColor,
-        GeospatialHeatmapColorScale, GeospatialHeatmapConfiguration, GeospatialHeatmapDataColor,
-        GeospatialLayerColorField, GeospatialLayerDefinition, GeospatialLayerItem,
-        GeospatialLayerJoinDefinition, GeospatialLayerMapConfiguration, GeospatialLayerType,
-        GeospatialLineLayer, GeospatialLineStyle, GeospatialLineSymbolStyle, GeospatialLineWidth,
+        GeospatialCategoricalDataColor, GeospatialCategoricalDataColorRequired,
+        GeospatialCircleRadius, GeospatialCircleSymbolStyle, GeospatialColor, GeospatialColorState,
+        GeospatialCoordinateBounds, GeospatialCoordinateBoundsRequired, GeospatialDataSourceItem,
+        GeospatialGradientColor, GeospatialGradientStepColor, GeospatialHeatmapColorScale,
+        GeospatialHeatmapConfiguration, GeospatialHeatmapDataColor, GeospatialLayerColorField,
+        GeospatialLayerDefinition, GeospatialLayerItem, GeospatialLayerJoinDefinition,
+        GeospatialLayerMapConfiguration, GeospatialLayerType, GeospatialLineLayer,
+        GeospatialLineStyle, GeospatialLineSymbolStyle, GeospatialLineWidth,
         GeospatialMapAggregatedFieldWells, GeospatialMapConfiguration, GeospatialMapFieldWells,
         GeospatialMapNavigation, GeospatialMapState, GeospatialMapStyle, GeospatialMapStyleOptions,
         GeospatialMapVisual, GeospatialNullDataSettings, GeospatialNullSymbolStyle,
@@ -9489,46 +9821,49 @@ pub mod template {
         GeospatialSelectedPointStyle, GeospatialSolidColor, GeospatialStaticFileSource,
         GeospatialWindowOptions, GlobalTableBorderOptions, GradientColor, GradientStop,
         GridLayoutCanvasSizeOptions, GridLayoutConfiguration, GridLayoutElement,
-        GridLayoutElementBackgroundStyle, GridLayoutElementBorderStyle,
+        GridLayoutElementBackgroundStyle, GridLayoutElementBorderStyle, GridLayoutElementRequired,
         GridLayoutScreenCanvasSizeOptions, GrowthRateComputation, HeatMapAggregatedFieldWells,
         HeatMapConfiguration, HeatMapFieldWells, HeatMapSortConfiguration, HeatMapVisual,
         HistogramAggregatedFieldWells, HistogramBinOptions, HistogramBinType,
         HistogramConfiguration, HistogramFieldWells, HistogramVisual, HorizontalTextAlignment,
-        Icon, ImageCustomAction, ImageCustomActionOperation, ImageCustomActionTrigger,
-        ImageInteractionOptions, ImageMenuOption, ImageStaticFile, InnerFilter,
-        InsightConfiguration, InsightVisual, IntegerDefaultValues, IntegerParameterDeclaration,
-        IntegerValueWhenUnsetConfiguration, ItemsLimitConfiguration,
+        Icon, ImageCustomAction, ImageCustomActionOperation, ImageCustomActionRequired,
+        ImageCustomActionTrigger, ImageInteractionOptions, ImageMenuOption, ImageStaticFile,
+        InnerFilter, InsightConfiguration, InsightVisual, IntegerDefaultValues,
+        IntegerParameterDeclaration, IntegerValueWhenUnsetConfiguration, ItemsLimitConfiguration,
         KpiActualValueConditionalFormatting, KpiComparisonValueConditionalFormatting,
         KpiConditionalFormatting, KpiConditionalFormattingOption, KpiConfiguration, KpiFieldWells,
         KpiOptions, KpiPrimaryValueConditionalFormatting, KpiProgressBarConditionalFormatting,
         KpiSortConfiguration, KpiSparklineOptions, KpiSparklineType, KpiVisual,
         KpiVisualLayoutOptions, KpiVisualStandardLayout, KpiVisualStandardLayoutType, LabelOptions,
-        LayerCustomAction, LayerCustomActionOperation, LayerCustomActionTrigger, LayerMapVisual,
-        LayoutElementType, LegendOptions, LegendPosition, LineChartAggregatedFieldWells,
-        LineChartConfiguration, LineChartDefaultSeriesSettings, LineChartFieldWells,
-        LineChartLineStyle, LineChartLineStyleSettings, LineChartMarkerShape,
+        LayerCustomAction, LayerCustomActionOperation, LayerCustomActionRequired,
+        LayerCustomActionTrigger, LayerMapVisual, LayoutElementType, LegendOptions, LegendPosition,
+        LineChartAggregatedFieldWells, LineChartConfiguration, LineChartDefaultSeriesSettings,
+        LineChartFieldWells, LineChartLineStyle, LineChartLineStyleSettings, LineChartMarkerShape,
         LineChartMarkerStyleSettings, LineChartSeriesSettings, LineChartSortConfiguration,
         LineChartType, LineChartVisual, LineInterpolation, LineSeriesAxisDisplayOptions,
         ListControlDisplayOptions, ListControlSearchOptions, ListControlSelectAllOptions,
         LoadingAnimation, LocalNavigationConfiguration, LongFormatText, MapZoomMode,
-        MappedDataSetParameter, MaximumLabelType, MaximumMinimumComputation,
-        MaximumMinimumComputationType, MeasureField, MetricComparisonComputation, MinimumLabelType,
-        MissingDataConfiguration, MissingDataTreatmentOption, NegativeValueConfiguration,
-        NegativeValueDisplayMode, NestedFilter, NullValueFormatConfiguration,
-        NumberDisplayFormatConfiguration, NumberFormatConfiguration, NumberScale,
-        NumericAxisOptions, NumericEqualityDrillDownFilter, NumericEqualityFilter,
-        NumericEqualityMatchOperator, NumericFilterSelectAllOptions, NumericFormatConfiguration,
-        NumericRangeFilter, NumericRangeFilterValue, NumericSeparatorConfiguration,
-        NumericSeparatorSymbol, NumericalAggregationFunction, NumericalDimensionField,
-        NumericalMeasureField, OtherCategories, PaginationConfiguration, PanelBorderStyle,
-        PanelConfiguration, PanelTitleOptions, PaperOrientation, PaperSize, ParameterControl,
-        ParameterDateTimePickerControl, ParameterDeclaration, ParameterDropDownControl,
-        ParameterListControl, ParameterSelectableValues, ParameterSliderControl,
-        ParameterTextAreaControl, ParameterTextFieldControl, ParameterValueType,
-        PercentVisibleRange, PercentageDisplayFormatConfiguration, PercentileAggregation,
-        PeriodOverPeriodComputation, PeriodToDateComputation, PieChartAggregatedFieldWells,
-        PieChartConfiguration, PieChartFieldWells, PieChartSortConfiguration, PieChartVisual,
-        PivotFieldSortOptions, PivotTableAggregatedFieldWells, PivotTableCellConditionalFormatting,
+        MappedDataSetParameter, MappedDataSetParameterRequired, MaximumLabelType,
+        MaximumMinimumComputation, MaximumMinimumComputationType, MeasureField,
+        MetricComparisonComputation, MinimumLabelType, MissingDataConfiguration,
+        MissingDataTreatmentOption, NegativeValueConfiguration, NegativeValueDisplayMode,
+        NestedFilter, NullValueFormatConfiguration, NumberDisplayFormatConfiguration,
+        NumberFormatConfiguration, NumberScale, NumericAxisOptions, NumericEqualityDrillDownFilter,
+        NumericEqualityFilter, NumericEqualityMatchOperator, NumericFilterSelectAllOptions,
+        NumericFormatConfiguration, NumericRangeFilter, NumericRangeFilterValue,
+        NumericSeparatorConfiguration, NumericSeparatorSymbol, NumericalAggregationFunction,
+        NumericalDimensionField, NumericalMeasureField, OtherCategories, PaginationConfiguration,
+        PaginationConfigurationRequired, PanelBorderStyle, PanelConfiguration, PanelTitleOptions,
+        PaperOrientation, PaperSize, ParameterControl, ParameterDateTimePickerControl,
+        ParameterDateTimePickerControlRequired, ParameterDeclaration, ParameterDropDownControl,
+        ParameterDropDownControlRequired, ParameterListControl, ParameterListControlRequired,
+        ParameterSelectableValues, ParameterSliderControl, ParameterSliderControlRequired,
+        ParameterTextAreaControl, ParameterTextAreaControlRequired, ParameterTextFieldControl,
+        ParameterTextFieldControlRequired, ParameterValueType, PercentVisibleRange,
+        PercentageDisplayFormatConfiguration, PercentileAggregation, PeriodOverPeriodComputation,
+        PeriodToDateComputation, PieChartAggregatedFieldWells, PieChartConfiguration,
+        PieChartFieldWells, PieChartSortConfiguration, PieChartVisual, PivotFieldSortOptions,
+        PivotTableAggregatedFieldWells, PivotTableCellConditionalFormatting,
         PivotTableConditionalFormatting, PivotTableConditionalFormattingOption,
         PivotTableConditionalFormattingScope, PivotTableConditionalFormattingScopeRole,
         PivotTableConfiguration, PivotTableDataPathOption, PivotTableDataPathType,
@@ -9540,19 +9875,20 @@ pub mod template {
         PivotTableSubtotalLevel, PivotTableTotalOptions, PivotTableVisual, PivotTotalOptions,
         PluginVisual, PluginVisualAxisName, PluginVisualConfiguration, PluginVisualFieldWell,
         PluginVisualItemsLimitConfiguration, PluginVisualOptions, PluginVisualProperty,
-        PluginVisualSortConfiguration, PluginVisualTableQuerySort, PredefinedHierarchy,
-        PrimaryValueDisplayType, ProgressBarOptions, QueryExecutionMode, QueryExecutionOptions,
-        RadarChartAggregatedFieldWells, RadarChartAreaStyleSettings, RadarChartAxesRangeScale,
-        RadarChartConfiguration, RadarChartFieldWells, RadarChartSeriesSettings, RadarChartShape,
-        RadarChartSortConfiguration, RadarChartVisual, RangeEndsLabelType, ReferenceLine,
-        ReferenceLineCustomLabelConfiguration, ReferenceLineDataConfiguration,
-        ReferenceLineDynamicDataConfiguration, ReferenceLineLabelConfiguration,
-        ReferenceLineLabelHorizontalPosition, ReferenceLineLabelVerticalPosition,
-        ReferenceLinePatternType, ReferenceLineSeriesType, ReferenceLineStaticDataConfiguration,
-        ReferenceLineStyleConfiguration, ReferenceLineValueLabelConfiguration,
-        ReferenceLineValueLabelRelativePosition, RelativeDateTimeControlDisplayOptions,
-        RelativeDateType, RelativeDatesFilter, RelativeFontSize, ResizeOption, ResourcePermission,
-        RollingDateConfiguration, RowAlternateColorOptions, SameSheetTargetVisualConfiguration,
+        PluginVisualRequired, PluginVisualSortConfiguration, PluginVisualTableQuerySort,
+        PredefinedHierarchy, PrimaryValueDisplayType, ProgressBarOptions, QueryExecutionMode,
+        QueryExecutionOptions, RadarChartAggregatedFieldWells, RadarChartAreaStyleSettings,
+        RadarChartAxesRangeScale, RadarChartConfiguration, RadarChartFieldWells,
+        RadarChartSeriesSettings, RadarChartShape, RadarChartSortConfiguration, RadarChartVisual,
+        RangeEndsLabelType, ReferenceLine, ReferenceLineCustomLabelConfiguration,
+        ReferenceLineDataConfiguration, ReferenceLineDynamicDataConfiguration,
+        ReferenceLineLabelConfiguration, ReferenceLineLabelHorizontalPosition,
+        ReferenceLineLabelVerticalPosition, ReferenceLinePatternType, ReferenceLineSeriesType,
+        ReferenceLineStaticDataConfiguration, ReferenceLineStyleConfiguration,
+        ReferenceLineValueLabelConfiguration, ReferenceLineValueLabelRelativePosition,
+        RelativeDateTimeControlDisplayOptions, RelativeDateType, RelativeDatesFilter,
+        RelativeFontSize, ResizeOption, ResourcePermission, RollingDateConfiguration,
+        RowAlternateColorOptions, SameSheetTargetVisualConfiguration,
         SankeyDiagramAggregatedFieldWells, SankeyDiagramChartConfiguration,
         SankeyDiagramFieldWells, SankeyDiagramSortConfiguration, SankeyDiagramVisual,
         ScatterPlotCategoricallyAggregatedFieldWells, ScatterPlotConfiguration,
@@ -9574,10 +9910,11 @@ pub mod template {
         SmallMultiplesAxisPlacement, SmallMultiplesAxisProperties, SmallMultiplesAxisScale,
         SmallMultiplesOptions, SortDirection, Spacing, SparklineAxisBehavior, SparklineVisualType,
         SparklinesOptions, SpatialStaticFile, SpecialValue, StaticFile, StaticFileS3SourceOptions,
-        StaticFileSource, StaticFileUrlSourceOptions, StringDefaultValues,
-        StringFormatConfiguration, StringParameterDeclaration, StringValueWhenUnsetConfiguration,
-        StyledCellType, SubtotalOptions, TableAggregatedFieldWells, TableBorderOptions,
-        TableBorderStyle, TableCellConditionalFormatting, TableCellImageScalingConfiguration,
+        StaticFileS3SourceOptionsRequired, StaticFileSource, StaticFileUrlSourceOptions,
+        StringDefaultValues, StringFormatConfiguration, StringParameterDeclaration,
+        StringValueWhenUnsetConfiguration, StyledCellType, SubtotalOptions,
+        TableAggregatedFieldWells, TableBorderOptions, TableBorderStyle,
+        TableCellConditionalFormatting, TableCellImageScalingConfiguration,
         TableCellImageSizingConfiguration, TableCellStyle, TableConditionalFormatting,
         TableConditionalFormattingOption, TableConfiguration, TableFieldCustomIconContent,
         TableFieldCustomTextContent, TableFieldIconSetType, TableFieldImageConfiguration,
@@ -9590,24 +9927,26 @@ pub mod template {
         TextAreaControlDisplayOptions, TextConditionalFormat, TextControlPlaceholderOptions,
         TextFieldControlDisplayOptions, TextWrap, ThousandSeparatorOptions,
         TimeBasedForecastProperties, TimeEqualityFilter, TimeGranularity, TimeRangeDrillDownFilter,
-        TimeRangeFilter, TimeRangeFilterValue, TooltipItem, TooltipOptions, TooltipTarget,
-        TooltipTitleType, TopBottomComputationType, TopBottomFilter, TopBottomMoversComputation,
-        TopBottomRankedComputation, TopBottomSortOrder, TopicReference,
-        TotalAggregationComputation, TotalAggregationFunction, TotalAggregationOption,
-        TotalOptions, TransposedColumnType, TransposedTableOption, TreeMapAggregatedFieldWells,
-        TreeMapConfiguration, TreeMapFieldWells, TreeMapSortConfiguration, TreeMapVisual,
-        TrendArrowOptions, UnaggregatedField, UniqueValuesComputation, UrlTargetConfiguration,
-        ValidationStrategy, ValidationStrategyMode, ValueWhenUnsetOption, VerticalTextAlignment,
-        Visibility, VisibleRangeOptions, Visual, VisualCustomAction, VisualCustomActionOperation,
-        VisualCustomActionTrigger, VisualInteractionOptions, VisualMenuOption, VisualPalette,
-        VisualSubtitleLabelOptions, VisualTitleLabelOptions, WaterfallChartAggregatedFieldWells,
-        WaterfallChartColorConfiguration, WaterfallChartConfiguration, WaterfallChartFieldWells,
+        TimeRangeDrillDownFilterRequired, TimeRangeFilter, TimeRangeFilterValue, TooltipItem,
+        TooltipOptions, TooltipTarget, TooltipTitleType, TopBottomComputationType, TopBottomFilter,
+        TopBottomMoversComputation, TopBottomRankedComputation, TopBottomSortOrder, TopicReference,
+        TopicReferenceRequired, TotalAggregationComputation, TotalAggregationFunction,
+        TotalAggregationOption, TotalOptions, TransposedColumnType, TransposedTableOption,
+        TreeMapAggregatedFieldWells, TreeMapConfiguration, TreeMapFieldWells,
+        TreeMapSortConfiguration, TreeMapVisual, TrendArrowOptions, UnaggregatedField,
+        UniqueValuesComputation, UrlTargetConfiguration, ValidationStrategy,
+        ValidationStrategyMode, ValueWhenUnsetOption, VerticalTextAlignment, Visibility,
+        VisibleRangeOptions, Visual, VisualCustomAction, VisualCustomActionOperation,
+        VisualCustomActionRequired, VisualCustomActionTrigger, VisualInteractionOptions,
+        VisualMenuOption, VisualPalette, VisualSubtitleLabelOptions, VisualTitleLabelOptions,
+        WaterfallChartAggregatedFieldWells, WaterfallChartColorConfiguration,
+        WaterfallChartConfiguration, WaterfallChartFieldWells,
         WaterfallChartGroupColorConfiguration, WaterfallChartOptions,
         WaterfallChartSortConfiguration, WaterfallVisual, WhatIfPointScenario, WhatIfRangeScenario,
-        WidgetStatus, WordCloudAggregatedFieldWells, WordCloudChartConfiguration,
-        WordCloudCloudLayout, WordCloudFieldWells, WordCloudOptions, WordCloudSortConfiguration,
-        WordCloudVisual, WordCloudWordCasing, WordCloudWordOrientation, WordCloudWordPadding,
-        WordCloudWordScaling, YAxisOptions,
+        WhatIfRangeScenarioRequired, WidgetStatus, WordCloudAggregatedFieldWells,
+        WordCloudChartConfiguration, WordCloudCloudLayout, WordCloudFieldWells, WordCloudOptions,
+        WordCloudSortConfiguration, WordCloudVisual, WordCloudWordCasing, WordCloudWordOrientation,
+        WordCloudWordPadding, WordCloudWordScaling, YAxisOptions,
     };
     use super::*;
     /// CloudFormation property type `BodySectionConfiguration`.
@@ -9839,23 +10178,31 @@ pub mod template {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FreeFormLayoutElement(rt::Props);
+    /// The required values of [`FreeFormLayoutElement`], by name: two of them have one type, and a swap must not compile.
+    pub struct FreeFormLayoutElementRequired {
+        /// CloudFormation `ElementId`.
+        pub element_id: rt::Expr,
+        /// CloudFormation `ElementType`.
+        pub element_type: LayoutElementType,
+        /// String based length that is composed of value and unit in px CloudFormation `Height`.
+        pub height: rt::Expr,
+        /// String based length that is composed of value and unit in px CloudFormation `Width`.
+        pub width: rt::Expr,
+        /// String based length that is composed of value and unit in px CloudFormation `XAxisLocation`.
+        pub x_axis_location: rt::Expr,
+        /// String based length that is composed of value and unit in px with Integer.MAX_VALUE as maximum value CloudFormation `YAxisLocation`.
+        pub y_axis_location: rt::Expr,
+    }
     impl FreeFormLayoutElement {
         /// A new `FreeFormLayoutElement`. Required properties: `element_id` (`ElementId`), `element_type` (`ElementType`), `height` (`Height`), `width` (`Width`), `x_axis_location` (`XAxisLocation`), `y_axis_location` (`YAxisLocation`).
-        pub fn new(
-            element_id: impl Into<rt::Expr>,
-            element_type: LayoutElementType,
-            height: impl Into<rt::Expr>,
-            width: impl Into<rt::Expr>,
-            x_axis_location: impl Into<rt::Expr>,
-            y_axis_location: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: FreeFormLayoutElementRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ElementId", None, rt::string(element_id));
-            this.set("ElementType", None, element_type.into());
-            this.set("Height", None, rt::string(height));
-            this.set("Width", None, rt::string(width));
-            this.set("XAxisLocation", None, rt::string(x_axis_location));
-            this.set("YAxisLocation", None, rt::string(y_axis_location));
+            this.set("ElementId", None, rt::string(required.element_id));
+            this.set("ElementType", None, required.element_type.into());
+            this.set("Height", None, rt::string(required.height));
+            this.set("Width", None, rt::string(required.width));
+            this.set("XAxisLocation", None, rt::string(required.x_axis_location));
+            this.set("YAxisLocation", None, rt::string(required.y_axis_location));
             FreeFormLayoutElement(this)
         }
         /// CloudFormation `BackgroundStyle`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -9997,19 +10344,29 @@ pub mod template {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SectionBasedLayoutConfiguration(rt::Props);
+    /// The required values of [`SectionBasedLayoutConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct SectionBasedLayoutConfigurationRequired {
+        /// CloudFormation `BodySections`.
+        pub body_sections: Vec<BodySectionConfiguration>,
+        /// CloudFormation `CanvasSizeOptions`.
+        pub canvas_size_options: SectionBasedLayoutCanvasSizeOptions,
+        /// CloudFormation `FooterSections`.
+        pub footer_sections: Vec<HeaderFooterSectionConfiguration>,
+        /// CloudFormation `HeaderSections`.
+        pub header_sections: Vec<HeaderFooterSectionConfiguration>,
+    }
     impl SectionBasedLayoutConfiguration {
         /// A new `SectionBasedLayoutConfiguration`. Required properties: `body_sections` (`BodySections`), `canvas_size_options` (`CanvasSizeOptions`), `footer_sections` (`FooterSections`), `header_sections` (`HeaderSections`).
-        pub fn new(
-            body_sections: impl IntoIterator<Item = BodySectionConfiguration>,
-            canvas_size_options: SectionBasedLayoutCanvasSizeOptions,
-            footer_sections: impl IntoIterator<Item = HeaderFooterSectionConfiguration>,
-            header_sections: impl IntoIterator<Item = HeaderFooterSectionConfiguration>,
-        ) -> Self {
+        pub fn new(required: SectionBasedLayoutConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("BodySections", None, rt::list(body_sections));
-            this.set("CanvasSizeOptions", None, canvas_size_options.into());
-            this.set("FooterSections", None, rt::list(footer_sections));
-            this.set("HeaderSections", None, rt::list(header_sections));
+            this.set("BodySections", None, rt::list(required.body_sections));
+            this.set(
+                "CanvasSizeOptions",
+                None,
+                required.canvas_size_options.into(),
+            );
+            this.set("FooterSections", None, rt::list(required.footer_sections));
+            this.set("HeaderSections", None, rt::list(required.header_sections));
             SectionBasedLayoutConfiguration(this)
         }
     }
@@ -10333,31 +10690,41 @@ static THEME_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 21),
     awscc_schema: Some((&AWSCC_SCHEMAS, 21)),
 };
+/// The required values of [`Theme`], by name: two of them have one type, and a swap must not compile.
+pub struct ThemeRequired {
+    /// CloudFormation `AwsAccountId`.
+    pub aws_account_id: rt::Expr,
+    /// CloudFormation `ThemeId`.
+    pub theme_id: rt::Expr,
+    /// CloudFormation `BaseThemeId`.
+    pub base_theme_id: rt::Expr,
+    /// <p>The theme configuration. CloudFormation `Configuration`.
+    pub configuration: theme::ThemeConfiguration,
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl Theme {
-    /// Declares a `AWS::QuickSight::Theme` with the stack-unique `id`. Required properties: `aws_account_id` (`AwsAccountId`), `base_theme_id` (`BaseThemeId`), `configuration` (`Configuration`), `name` (`Name`), `theme_id` (`ThemeId`).
+    /// Declares a `AWS::QuickSight::Theme` with the stack-unique `id`. Required properties: `aws_account_id` (`AwsAccountId`), `theme_id` (`ThemeId`), `base_theme_id` (`BaseThemeId`), `configuration` (`Configuration`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        aws_account_id: impl Into<rt::Expr>,
-        base_theme_id: impl Into<rt::Expr>,
-        configuration: theme::ThemeConfiguration,
-        name: impl Into<rt::Expr>,
-        theme_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ThemeRequired) -> Self {
         let mut this = rt::Base::new(id, &THEME_TYPE);
         this.set(
             "AwsAccountId",
             Some("aws_account_id"),
-            rt::string(aws_account_id),
+            rt::string(required.aws_account_id),
         );
         this.set(
             "BaseThemeId",
             Some("base_theme_id"),
-            rt::string(base_theme_id),
+            rt::string(required.base_theme_id),
         );
-        this.set("Configuration", Some("configuration"), configuration.into());
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("ThemeId", Some("theme_id"), rt::string(theme_id));
+        this.set(
+            "Configuration",
+            Some("configuration"),
+            required.configuration.into(),
+        );
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("ThemeId", Some("theme_id"), rt::string(required.theme_id));
         Theme(this)
     }
     /// Constraints: 1..=64 items. CloudFormation `Permissions`, Terraform `permissions`.
@@ -11834,19 +12201,27 @@ pub mod topic {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TopicCalculatedField(rt::Props);
+    /// The required values of [`TopicCalculatedField`], by name: two of them have one type, and a swap must not compile.
+    pub struct TopicCalculatedFieldRequired {
+        /// CloudFormation `CalculatedFieldName`.
+        pub calculated_field_name: rt::Expr,
+        /// CloudFormation `Expression`.
+        pub expression: rt::Expr,
+    }
     impl TopicCalculatedField {
         /// A new `TopicCalculatedField`. Required properties: `calculated_field_name` (`CalculatedFieldName`), `expression` (`Expression`).
-        pub fn new(
-            calculated_field_name: impl Into<rt::Expr>,
-            expression: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: TopicCalculatedFieldRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "CalculatedFieldName",
                 Some("calculated_field_name"),
-                rt::string(calculated_field_name),
+                rt::string(required.calculated_field_name),
             );
-            this.set("Expression", Some("expression"), rt::string(expression));
+            this.set(
+                "Expression",
+                Some("expression"),
+                rt::string(required.expression),
+            );
             TopicCalculatedField(this)
         }
         /// CloudFormation `Aggregation`, Terraform `aggregation`.
@@ -12259,18 +12634,26 @@ pub mod topic {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TopicFilter(rt::Props);
+    /// The required values of [`TopicFilter`], by name: two of them have one type, and a swap must not compile.
+    pub struct TopicFilterRequired {
+        /// CloudFormation `FilterName`.
+        pub filter_name: rt::Expr,
+        /// CloudFormation `OperandFieldName`.
+        pub operand_field_name: rt::Expr,
+    }
     impl TopicFilter {
         /// A new `TopicFilter`. Required properties: `filter_name` (`FilterName`), `operand_field_name` (`OperandFieldName`).
-        pub fn new(
-            filter_name: impl Into<rt::Expr>,
-            operand_field_name: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: TopicFilterRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("FilterName", Some("filter_name"), rt::string(filter_name));
+            this.set(
+                "FilterName",
+                Some("filter_name"),
+                rt::string(required.filter_name),
+            );
             this.set(
                 "OperandFieldName",
                 Some("operand_field_name"),
-                rt::string(operand_field_name),
+                rt::string(required.operand_field_name),
             );
             TopicFilter(this)
         }
@@ -13016,12 +13399,19 @@ pub mod topic_v2 {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataSetRelation(rt::Props);
+    /// The required values of [`DataSetRelation`], by name: two of them have one type, and a swap must not compile.
+    pub struct DataSetRelationRequired {
+        /// CloudFormation `Left`.
+        pub left: DataSetRelationEndpoint,
+        /// CloudFormation `Right`.
+        pub right: DataSetRelationEndpoint,
+    }
     impl DataSetRelation {
         /// A new `DataSetRelation`. Required properties: `left` (`Left`), `right` (`Right`).
-        pub fn new(left: DataSetRelationEndpoint, right: DataSetRelationEndpoint) -> Self {
+        pub fn new(required: DataSetRelationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Left", Some("left"), left.into());
-            this.set("Right", Some("right"), right.into());
+            this.set("Left", Some("left"), required.left.into());
+            this.set("Right", Some("right"), required.right.into());
             DataSetRelation(this)
         }
     }
@@ -13032,10 +13422,10 @@ pub mod topic_v2 {
     #[derive(Clone, Debug)]
     pub struct DataSetRelationEndpoint(rt::Props);
     impl DataSetRelationEndpoint {
-        /// A new `DataSetRelationEndpoint`. Required properties: `column_names` (`ColumnNames`), `data_set_arn` (`DataSetArn`).
+        /// A new `DataSetRelationEndpoint`. Required properties: `data_set_arn` (`DataSetArn`), `column_names` (`ColumnNames`).
         pub fn new(
-            column_names: impl IntoIterator<Item = impl Into<rt::Expr>>,
             data_set_arn: impl Into<rt::Expr>,
+            column_names: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -14625,12 +15015,19 @@ pub mod shared {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CalculatedField(rt::Props);
+    /// The required values of [`CalculatedField`], by name: two of them have one type, and a swap must not compile.
+    pub struct CalculatedFieldRequired {
+        /// CloudFormation `Expression`.
+        pub expression: rt::Expr,
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+    }
     impl CalculatedField {
         /// A new `CalculatedField`. Required properties: `expression` (`Expression`), `name` (`Name`).
-        pub fn new(expression: impl Into<rt::Expr>, name: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: CalculatedFieldRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Expression", None, rt::string(expression));
-            this.set("Name", None, rt::string(name));
+            this.set("Expression", None, rt::string(required.expression));
+            this.set("Name", None, rt::string(required.name));
             CalculatedField(this)
         }
         /// Constraints: length 0..=2048. CloudFormation `DataSetIdentifier`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -14650,12 +15047,19 @@ pub mod shared {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CalculatedMeasureField(rt::Props);
+    /// The required values of [`CalculatedMeasureField`], by name: two of them have one type, and a swap must not compile.
+    pub struct CalculatedMeasureFieldRequired {
+        /// CloudFormation `Expression`.
+        pub expression: rt::Expr,
+        /// CloudFormation `FieldId`.
+        pub field_id: rt::Expr,
+    }
     impl CalculatedMeasureField {
         /// A new `CalculatedMeasureField`. Required properties: `expression` (`Expression`), `field_id` (`FieldId`).
-        pub fn new(expression: impl Into<rt::Expr>, field_id: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: CalculatedMeasureFieldRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Expression", None, rt::string(expression));
-            this.set("FieldId", None, rt::string(field_id));
+            this.set("Expression", None, rt::string(required.expression));
+            this.set("FieldId", None, rt::string(required.field_id));
             CalculatedMeasureField(this)
         }
     }
@@ -16676,12 +17080,19 @@ pub mod shared {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataSetIdentifierDeclaration(rt::Props);
+    /// The required values of [`DataSetIdentifierDeclaration`], by name: two of them have one type, and a swap must not compile.
+    pub struct DataSetIdentifierDeclarationRequired {
+        /// CloudFormation `DataSetArn`.
+        pub data_set_arn: rt::Expr,
+        /// CloudFormation `Identifier`.
+        pub identifier: rt::Expr,
+    }
     impl DataSetIdentifierDeclaration {
         /// A new `DataSetIdentifierDeclaration`. Required properties: `data_set_arn` (`DataSetArn`), `identifier` (`Identifier`).
-        pub fn new(data_set_arn: impl Into<rt::Expr>, identifier: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: DataSetIdentifierDeclarationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("DataSetArn", None, rt::string(data_set_arn));
-            this.set("Identifier", None, rt::string(identifier));
+            this.set("DataSetArn", None, rt::string(required.data_set_arn));
+            this.set("Identifier", None, rt::string(required.identifier));
             DataSetIdentifierDeclaration(this)
         }
     }
@@ -16693,18 +17104,26 @@ pub mod shared {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataSetReference(rt::Props);
+    /// The required values of [`DataSetReference`], by name: two of them have one type, and a swap must not compile.
+    pub struct DataSetReferenceRequired {
+        /// <p>Dataset Amazon Resource Name (ARN).</p> CloudFormation `DataSetArn`.
+        pub data_set_arn: rt::Expr,
+        /// <p>Dataset placeholder.</p> CloudFormation `DataSetPlaceholder`.
+        pub data_set_placeholder: rt::Expr,
+    }
     impl DataSetReference {
         /// A new `DataSetReference`. Required properties: `data_set_arn` (`DataSetArn`), `data_set_placeholder` (`DataSetPlaceholder`).
-        pub fn new(
-            data_set_arn: impl Into<rt::Expr>,
-            data_set_placeholder: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: DataSetReferenceRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("DataSetArn", Some("data_set_arn"), rt::string(data_set_arn));
+            this.set(
+                "DataSetArn",
+                Some("data_set_arn"),
+                rt::string(required.data_set_arn),
+            );
             this.set(
                 "DataSetPlaceholder",
                 Some("data_set_placeholder"),
-                rt::string(data_set_placeholder),
+                rt::string(required.data_set_placeholder),
             );
             DataSetReference(this)
         }
@@ -17558,13 +17977,22 @@ pub mod shared {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DefaultSliderControlOptions(rt::Props);
+    /// The required values of [`DefaultSliderControlOptions`], by name: two of them have one type, and a swap must not compile.
+    pub struct DefaultSliderControlOptionsRequired {
+        /// CloudFormation `MaximumValue`.
+        pub maximum_value: i64,
+        /// CloudFormation `MinimumValue`.
+        pub minimum_value: i64,
+        /// CloudFormation `StepSize`.
+        pub step_size: i64,
+    }
     impl DefaultSliderControlOptions {
         /// A new `DefaultSliderControlOptions`. Required properties: `maximum_value` (`MaximumValue`), `minimum_value` (`MinimumValue`), `step_size` (`StepSize`).
-        pub fn new(maximum_value: i64, minimum_value: i64, step_size: i64) -> Self {
+        pub fn new(required: DefaultSliderControlOptionsRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("MaximumValue", None, rt::int(maximum_value));
-            this.set("MinimumValue", None, rt::int(minimum_value));
-            this.set("StepSize", None, rt::int(step_size));
+            this.set("MaximumValue", None, rt::int(required.maximum_value));
+            this.set("MinimumValue", None, rt::int(required.minimum_value));
+            this.set("StepSize", None, rt::int(required.step_size));
             DefaultSliderControlOptions(this)
         }
         /// CloudFormation `DisplayOptions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -18396,15 +18824,27 @@ pub mod shared {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FilterCrossSheetControl(rt::Props);
+    /// The required values of [`FilterCrossSheetControl`], by name: two of them have one type, and a swap must not compile.
+    pub struct FilterCrossSheetControlRequired {
+        /// CloudFormation `FilterControlId`.
+        pub filter_control_id: rt::Expr,
+        /// CloudFormation `SourceFilterId`.
+        pub source_filter_id: rt::Expr,
+    }
     impl FilterCrossSheetControl {
         /// A new `FilterCrossSheetControl`. Required properties: `filter_control_id` (`FilterControlId`), `source_filter_id` (`SourceFilterId`).
-        pub fn new(
-            filter_control_id: impl Into<rt::Expr>,
-            source_filter_id: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: FilterCrossSheetControlRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("FilterControlId", None, rt::string(filter_control_id));
-            this.set("SourceFilterId", None, rt::string(source_filter_id));
+            this.set(
+                "FilterControlId",
+                None,
+                rt::string(required.filter_control_id),
+            );
+            this.set(
+                "SourceFilterId",
+                None,
+                rt::string(required.source_filter_id),
+            );
             FilterCrossSheetControl(this)
         }
         /// CloudFormation `CascadingControlConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -18423,17 +18863,30 @@ pub mod shared {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FilterDateTimePickerControl(rt::Props);
+    /// The required values of [`FilterDateTimePickerControl`], by name: two of them have one type, and a swap must not compile.
+    pub struct FilterDateTimePickerControlRequired {
+        /// CloudFormation `FilterControlId`.
+        pub filter_control_id: rt::Expr,
+        /// CloudFormation `SourceFilterId`.
+        pub source_filter_id: rt::Expr,
+        /// CloudFormation `Title`.
+        pub title: rt::Expr,
+    }
     impl FilterDateTimePickerControl {
         /// A new `FilterDateTimePickerControl`. Required properties: `filter_control_id` (`FilterControlId`), `source_filter_id` (`SourceFilterId`), `title` (`Title`).
-        pub fn new(
-            filter_control_id: impl Into<rt::Expr>,
-            source_filter_id: impl Into<rt::Expr>,
-            title: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: FilterDateTimePickerControlRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("FilterControlId", None, rt::string(filter_control_id));
-            this.set("SourceFilterId", None, rt::string(source_filter_id));
-            this.set("Title", None, rt::string(title));
+            this.set(
+                "FilterControlId",
+                None,
+                rt::string(required.filter_control_id),
+            );
+            this.set(
+                "SourceFilterId",
+                None,
+                rt::string(required.source_filter_id),
+            );
+            this.set("Title", None, rt::string(required.title));
             FilterDateTimePickerControl(this)
         }
         /// CloudFormation `CommitMode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -18458,17 +18911,30 @@ pub mod shared {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FilterDropDownControl(rt::Props);
+    /// The required values of [`FilterDropDownControl`], by name: two of them have one type, and a swap must not compile.
+    pub struct FilterDropDownControlRequired {
+        /// CloudFormation `FilterControlId`.
+        pub filter_control_id: rt::Expr,
+        /// CloudFormation `SourceFilterId`.
+        pub source_filter_id: rt::Expr,
+        /// CloudFormation `Title`.
+        pub title: rt::Expr,
+    }
     impl FilterDropDownControl {
         /// A new `FilterDropDownControl`. Required properties: `filter_control_id` (`FilterControlId`), `source_filter_id` (`SourceFilterId`), `title` (`Title`).
-        pub fn new(
-            filter_control_id: impl Into<rt::Expr>,
-            source_filter_id: impl Into<rt::Expr>,
-            title: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: FilterDropDownControlRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("FilterControlId", None, rt::string(filter_control_id));
-            this.set("SourceFilterId", None, rt::string(source_filter_id));
-            this.set("Title", None, rt::string(title));
+            this.set(
+                "FilterControlId",
+                None,
+                rt::string(required.filter_control_id),
+            );
+            this.set(
+                "SourceFilterId",
+                None,
+                rt::string(required.source_filter_id),
+            );
+            this.set("Title", None, rt::string(required.title));
             FilterDropDownControl(this)
         }
         /// CloudFormation `CascadingControlConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -18566,17 +19032,30 @@ pub mod shared {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FilterListControl(rt::Props);
+    /// The required values of [`FilterListControl`], by name: two of them have one type, and a swap must not compile.
+    pub struct FilterListControlRequired {
+        /// CloudFormation `FilterControlId`.
+        pub filter_control_id: rt::Expr,
+        /// CloudFormation `SourceFilterId`.
+        pub source_filter_id: rt::Expr,
+        /// CloudFormation `Title`.
+        pub title: rt::Expr,
+    }
     impl FilterListControl {
         /// A new `FilterListControl`. Required properties: `filter_control_id` (`FilterControlId`), `source_filter_id` (`SourceFilterId`), `title` (`Title`).
-        pub fn new(
-            filter_control_id: impl Into<rt::Expr>,
-            source_filter_id: impl Into<rt::Expr>,
-            title: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: FilterListControlRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("FilterControlId", None, rt::string(filter_control_id));
-            this.set("SourceFilterId", None, rt::string(source_filter_id));
-            this.set("Title", None, rt::string(title));
+            this.set(
+                "FilterControlId",
+                None,
+                rt::string(required.filter_control_id),
+            );
+            this.set(
+                "SourceFilterId",
+                None,
+                rt::string(required.source_filter_id),
+            );
+            this.set("Title", None, rt::string(required.title));
             FilterListControl(this)
         }
         /// CloudFormation `CascadingControlConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -18679,17 +19158,30 @@ pub mod shared {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FilterRelativeDateTimeControl(rt::Props);
+    /// The required values of [`FilterRelativeDateTimeControl`], by name: two of them have one type, and a swap must not compile.
+    pub struct FilterRelativeDateTimeControlRequired {
+        /// CloudFormation `FilterControlId`.
+        pub filter_control_id: rt::Expr,
+        /// CloudFormation `SourceFilterId`.
+        pub source_filter_id: rt::Expr,
+        /// CloudFormation `Title`.
+        pub title: rt::Expr,
+    }
     impl FilterRelativeDateTimeControl {
         /// A new `FilterRelativeDateTimeControl`. Required properties: `filter_control_id` (`FilterControlId`), `source_filter_id` (`SourceFilterId`), `title` (`Title`).
-        pub fn new(
-            filter_control_id: impl Into<rt::Expr>,
-            source_filter_id: impl Into<rt::Expr>,
-            title: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: FilterRelativeDateTimeControlRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("FilterControlId", None, rt::string(filter_control_id));
-            this.set("SourceFilterId", None, rt::string(source_filter_id));
-            this.set("Title", None, rt::string(title));
+            this.set(
+                "FilterControlId",
+                None,
+                rt::string(required.filter_control_id),
+            );
+            this.set(
+                "SourceFilterId",
+                None,
+                rt::string(required.source_filter_id),
+            );
+            this.set("Title", None, rt::string(required.title));
             FilterRelativeDateTimeControl(this)
         }
         /// CloudFormation `CommitMode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -18750,23 +19242,39 @@ pub mod shared {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FilterSliderControl(rt::Props);
+    /// The required values of [`FilterSliderControl`], by name: two of them have one type, and a swap must not compile.
+    pub struct FilterSliderControlRequired {
+        /// CloudFormation `FilterControlId`.
+        pub filter_control_id: rt::Expr,
+        /// CloudFormation `MaximumValue`.
+        pub maximum_value: i64,
+        /// CloudFormation `MinimumValue`.
+        pub minimum_value: i64,
+        /// CloudFormation `SourceFilterId`.
+        pub source_filter_id: rt::Expr,
+        /// CloudFormation `StepSize`.
+        pub step_size: i64,
+        /// CloudFormation `Title`.
+        pub title: rt::Expr,
+    }
     impl FilterSliderControl {
         /// A new `FilterSliderControl`. Required properties: `filter_control_id` (`FilterControlId`), `maximum_value` (`MaximumValue`), `minimum_value` (`MinimumValue`), `source_filter_id` (`SourceFilterId`), `step_size` (`StepSize`), `title` (`Title`).
-        pub fn new(
-            filter_control_id: impl Into<rt::Expr>,
-            maximum_value: i64,
-            minimum_value: i64,
-            source_filter_id: impl Into<rt::Expr>,
-            step_size: i64,
-            title: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: FilterSliderControlRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("FilterControlId", None, rt::string(filter_control_id));
-            this.set("MaximumValue", None, rt::int(maximum_value));
-            this.set("MinimumValue", None, rt::int(minimum_value));
-            this.set("SourceFilterId", None, rt::string(source_filter_id));
-            this.set("StepSize", None, rt::int(step_size));
-            this.set("Title", None, rt::string(title));
+            this.set(
+                "FilterControlId",
+                None,
+                rt::string(required.filter_control_id),
+            );
+            this.set("MaximumValue", None, rt::int(required.maximum_value));
+            this.set("MinimumValue", None, rt::int(required.minimum_value));
+            this.set(
+                "SourceFilterId",
+                None,
+                rt::string(required.source_filter_id),
+            );
+            this.set("StepSize", None, rt::int(required.step_size));
+            this.set("Title", None, rt::string(required.title));
             FilterSliderControl(this)
         }
         /// CloudFormation `DisplayOptions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -18786,17 +19294,30 @@ pub mod shared {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FilterTextAreaControl(rt::Props);
+    /// The required values of [`FilterTextAreaControl`], by name: two of them have one type, and a swap must not compile.
+    pub struct FilterTextAreaControlRequired {
+        /// CloudFormation `FilterControlId`.
+        pub filter_control_id: rt::Expr,
+        /// CloudFormation `SourceFilterId`.
+        pub source_filter_id: rt::Expr,
+        /// CloudFormation `Title`.
+        pub title: rt::Expr,
+    }
     impl FilterTextAreaControl {
         /// A new `FilterTextAreaControl`. Required properties: `filter_control_id` (`FilterControlId`), `source_filter_id` (`SourceFilterId`), `title` (`Title`).
-        pub fn new(
-            filter_control_id: impl Into<rt::Expr>,
-            source_filter_id: impl Into<rt::Expr>,
-            title: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: FilterTextAreaControlRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("FilterControlId", None, rt::string(filter_control_id));
-            this.set("SourceFilterId", None, rt::string(source_filter_id));
-            this.set("Title", None, rt::string(title));
+            this.set(
+                "FilterControlId",
+                None,
+                rt::string(required.filter_control_id),
+            );
+            this.set(
+                "SourceFilterId",
+                None,
+                rt::string(required.source_filter_id),
+            );
+            this.set("Title", None, rt::string(required.title));
             FilterTextAreaControl(this)
         }
         /// Constraints: length 1..=2048. CloudFormation `Delimiter`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -18816,17 +19337,30 @@ pub mod shared {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FilterTextFieldControl(rt::Props);
+    /// The required values of [`FilterTextFieldControl`], by name: two of them have one type, and a swap must not compile.
+    pub struct FilterTextFieldControlRequired {
+        /// CloudFormation `FilterControlId`.
+        pub filter_control_id: rt::Expr,
+        /// CloudFormation `SourceFilterId`.
+        pub source_filter_id: rt::Expr,
+        /// CloudFormation `Title`.
+        pub title: rt::Expr,
+    }
     impl FilterTextFieldControl {
         /// A new `FilterTextFieldControl`. Required properties: `filter_control_id` (`FilterControlId`), `source_filter_id` (`SourceFilterId`), `title` (`Title`).
-        pub fn new(
-            filter_control_id: impl Into<rt::Expr>,
-            source_filter_id: impl Into<rt::Expr>,
-            title: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: FilterTextFieldControlRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("FilterControlId", None, rt::string(filter_control_id));
-            this.set("SourceFilterId", None, rt::string(source_filter_id));
-            this.set("Title", None, rt::string(title));
+            this.set(
+                "FilterControlId",
+                None,
+                rt::string(required.filter_control_id),
+            );
+            this.set(
+                "SourceFilterId",
+                None,
+                rt::string(required.source_filter_id),
+            );
+            this.set("Title", None, rt::string(required.title));
             FilterTextFieldControl(this)
         }
         /// CloudFormation `DisplayOptions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -19161,23 +19695,31 @@ pub mod shared {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FreeFormLayoutElement(rt::Props);
+    /// The required values of [`FreeFormLayoutElement`], by name: two of them have one type, and a swap must not compile.
+    pub struct FreeFormLayoutElementRequired {
+        /// CloudFormation `ElementId`.
+        pub element_id: rt::Expr,
+        /// CloudFormation `ElementType`.
+        pub element_type: LayoutElementType,
+        /// String based length that is composed of value and unit in px CloudFormation `Height`.
+        pub height: rt::Expr,
+        /// String based length that is composed of value and unit in px CloudFormation `Width`.
+        pub width: rt::Expr,
+        /// String based length that is composed of value and unit in px CloudFormation `XAxisLocation`.
+        pub x_axis_location: rt::Expr,
+        /// String based length that is composed of value and unit in px with Integer.MAX_VALUE as maximum value CloudFormation `YAxisLocation`.
+        pub y_axis_location: rt::Expr,
+    }
     impl FreeFormLayoutElement {
         /// A new `FreeFormLayoutElement`. Required properties: `element_id` (`ElementId`), `element_type` (`ElementType`), `height` (`Height`), `width` (`Width`), `x_axis_location` (`XAxisLocation`), `y_axis_location` (`YAxisLocation`).
-        pub fn new(
-            element_id: impl Into<rt::Expr>,
-            element_type: LayoutElementType,
-            height: impl Into<rt::Expr>,
-            width: impl Into<rt::Expr>,
-            x_axis_location: impl Into<rt::Expr>,
-            y_axis_location: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: FreeFormLayoutElementRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ElementId", None, rt::string(element_id));
-            this.set("ElementType", None, element_type.into());
-            this.set("Height", None, rt::string(height));
-            this.set("Width", None, rt::string(width));
-            this.set("XAxisLocation", None, rt::string(x_axis_location));
-            this.set("YAxisLocation", None, rt::string(y_axis_location));
+            this.set("ElementId", None, rt::string(required.element_id));
+            this.set("ElementType", None, required.element_type.into());
+            this.set("Height", None, rt::string(required.height));
+            this.set("Width", None, rt::string(required.width));
+            this.set("XAxisLocation", None, rt::string(required.x_axis_location));
+            this.set("YAxisLocation", None, rt::string(required.y_axis_location));
             FreeFormLayoutElement(this)
         }
         /// CloudFormation `BackgroundStyle`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -19840,12 +20382,19 @@ pub mod shared {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GeospatialCategoricalDataColor(rt::Props);
+    /// The required values of [`GeospatialCategoricalDataColor`], by name: two of them have one type, and a swap must not compile.
+    pub struct GeospatialCategoricalDataColorRequired {
+        /// CloudFormation `Color`.
+        pub color: rt::Expr,
+        /// CloudFormation `DataValue`.
+        pub data_value: rt::Expr,
+    }
     impl GeospatialCategoricalDataColor {
         /// A new `GeospatialCategoricalDataColor`. Required properties: `color` (`Color`), `data_value` (`DataValue`).
-        pub fn new(color: impl Into<rt::Expr>, data_value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: GeospatialCategoricalDataColorRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Color", None, rt::string(color));
-            this.set("DataValue", None, rt::string(data_value));
+            this.set("Color", None, rt::string(required.color));
+            this.set("DataValue", None, rt::string(required.data_value));
             GeospatialCategoricalDataColor(this)
         }
     }
@@ -19945,14 +20494,25 @@ pub mod shared {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GeospatialCoordinateBounds(rt::Props);
+    /// The required values of [`GeospatialCoordinateBounds`], by name: two of them have one type, and a swap must not compile.
+    pub struct GeospatialCoordinateBoundsRequired {
+        /// CloudFormation `East`.
+        pub east: i64,
+        /// CloudFormation `North`.
+        pub north: i64,
+        /// CloudFormation `South`.
+        pub south: i64,
+        /// CloudFormation `West`.
+        pub west: i64,
+    }
     impl GeospatialCoordinateBounds {
         /// A new `GeospatialCoordinateBounds`. Required properties: `east` (`East`), `north` (`North`), `south` (`South`), `west` (`West`).
-        pub fn new(east: i64, north: i64, south: i64, west: i64) -> Self {
+        pub fn new(required: GeospatialCoordinateBoundsRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("East", None, rt::int(east));
-            this.set("North", None, rt::int(north));
-            this.set("South", None, rt::int(south));
-            this.set("West", None, rt::int(west));
+            this.set("East", None, rt::int(required.east));
+            this.set("North", None, rt::int(required.north));
+            this.set("South", None, rt::int(required.south));
+            this.set("West", None, rt::int(required.west));
             GeospatialCoordinateBounds(this)
         }
     }
@@ -20904,19 +21464,25 @@ pub mod shared {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GridLayoutElement(rt::Props);
+    /// The required values of [`GridLayoutElement`], by name: two of them have one type, and a swap must not compile.
+    pub struct GridLayoutElementRequired {
+        /// CloudFormation `ColumnSpan`.
+        pub column_span: i64,
+        /// CloudFormation `ElementId`.
+        pub element_id: rt::Expr,
+        /// CloudFormation `ElementType`.
+        pub element_type: LayoutElementType,
+        /// CloudFormation `RowSpan`.
+        pub row_span: i64,
+    }
     impl GridLayoutElement {
         /// A new `GridLayoutElement`. Required properties: `column_span` (`ColumnSpan`), `element_id` (`ElementId`), `element_type` (`ElementType`), `row_span` (`RowSpan`).
-        pub fn new(
-            column_span: i64,
-            element_id: impl Into<rt::Expr>,
-            element_type: LayoutElementType,
-            row_span: i64,
-        ) -> Self {
+        pub fn new(required: GridLayoutElementRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ColumnSpan", None, rt::int(column_span));
-            this.set("ElementId", None, rt::string(element_id));
-            this.set("ElementType", None, element_type.into());
-            this.set("RowSpan", None, rt::int(row_span));
+            this.set("ColumnSpan", None, rt::int(required.column_span));
+            this.set("ElementId", None, rt::string(required.element_id));
+            this.set("ElementType", None, required.element_type.into());
+            this.set("RowSpan", None, rt::int(required.row_span));
             GridLayoutElement(this)
         }
         /// CloudFormation `BackgroundStyle`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -21546,19 +22112,33 @@ pub mod shared {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ImageCustomAction(rt::Props);
+    /// The required values of [`ImageCustomAction`], by name: two of them have one type, and a swap must not compile.
+    pub struct ImageCustomActionRequired {
+        /// CloudFormation `ActionOperations`.
+        pub action_operations: Vec<ImageCustomActionOperation>,
+        /// CloudFormation `CustomActionId`.
+        pub custom_action_id: rt::Expr,
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// CloudFormation `Trigger`.
+        pub trigger: ImageCustomActionTrigger,
+    }
     impl ImageCustomAction {
         /// A new `ImageCustomAction`. Required properties: `action_operations` (`ActionOperations`), `custom_action_id` (`CustomActionId`), `name` (`Name`), `trigger` (`Trigger`).
-        pub fn new(
-            action_operations: impl IntoIterator<Item = ImageCustomActionOperation>,
-            custom_action_id: impl Into<rt::Expr>,
-            name: impl Into<rt::Expr>,
-            trigger: ImageCustomActionTrigger,
-        ) -> Self {
+        pub fn new(required: ImageCustomActionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ActionOperations", None, rt::list(action_operations));
-            this.set("CustomActionId", None, rt::string(custom_action_id));
-            this.set("Name", None, rt::string(name));
-            this.set("Trigger", None, trigger.into());
+            this.set(
+                "ActionOperations",
+                None,
+                rt::list(required.action_operations),
+            );
+            this.set(
+                "CustomActionId",
+                None,
+                rt::string(required.custom_action_id),
+            );
+            this.set("Name", None, rt::string(required.name));
+            this.set("Trigger", None, required.trigger.into());
             ImageCustomAction(this)
         }
         /// CloudFormation `Status`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -22325,19 +22905,33 @@ pub mod shared {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LayerCustomAction(rt::Props);
+    /// The required values of [`LayerCustomAction`], by name: two of them have one type, and a swap must not compile.
+    pub struct LayerCustomActionRequired {
+        /// CloudFormation `ActionOperations`.
+        pub action_operations: Vec<LayerCustomActionOperation>,
+        /// CloudFormation `CustomActionId`.
+        pub custom_action_id: rt::Expr,
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// CloudFormation `Trigger`.
+        pub trigger: LayerCustomActionTrigger,
+    }
     impl LayerCustomAction {
         /// A new `LayerCustomAction`. Required properties: `action_operations` (`ActionOperations`), `custom_action_id` (`CustomActionId`), `name` (`Name`), `trigger` (`Trigger`).
-        pub fn new(
-            action_operations: impl IntoIterator<Item = LayerCustomActionOperation>,
-            custom_action_id: impl Into<rt::Expr>,
-            name: impl Into<rt::Expr>,
-            trigger: LayerCustomActionTrigger,
-        ) -> Self {
+        pub fn new(required: LayerCustomActionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ActionOperations", None, rt::list(action_operations));
-            this.set("CustomActionId", None, rt::string(custom_action_id));
-            this.set("Name", None, rt::string(name));
-            this.set("Trigger", None, trigger.into());
+            this.set(
+                "ActionOperations",
+                None,
+                rt::list(required.action_operations),
+            );
+            this.set(
+                "CustomActionId",
+                None,
+                rt::string(required.custom_action_id),
+            );
+            this.set("Name", None, rt::string(required.name));
+            this.set("Trigger", None, required.trigger.into());
             LayerCustomAction(this)
         }
         /// CloudFormation `Status`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -23181,18 +23775,26 @@ pub mod shared {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MappedDataSetParameter(rt::Props);
+    /// The required values of [`MappedDataSetParameter`], by name: two of them have one type, and a swap must not compile.
+    pub struct MappedDataSetParameterRequired {
+        /// CloudFormation `DataSetIdentifier`.
+        pub data_set_identifier: rt::Expr,
+        /// CloudFormation `DataSetParameterName`.
+        pub data_set_parameter_name: rt::Expr,
+    }
     impl MappedDataSetParameter {
         /// A new `MappedDataSetParameter`. Required properties: `data_set_identifier` (`DataSetIdentifier`), `data_set_parameter_name` (`DataSetParameterName`).
-        pub fn new(
-            data_set_identifier: impl Into<rt::Expr>,
-            data_set_parameter_name: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: MappedDataSetParameterRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("DataSetIdentifier", None, rt::string(data_set_identifier));
+            this.set(
+                "DataSetIdentifier",
+                None,
+                rt::string(required.data_set_identifier),
+            );
             this.set(
                 "DataSetParameterName",
                 None,
-                rt::string(data_set_parameter_name),
+                rt::string(required.data_set_parameter_name),
             );
             MappedDataSetParameter(this)
         }
@@ -23873,12 +24475,19 @@ pub mod shared {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PaginationConfiguration(rt::Props);
+    /// The required values of [`PaginationConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct PaginationConfigurationRequired {
+        /// CloudFormation `PageNumber`.
+        pub page_number: i64,
+        /// CloudFormation `PageSize`.
+        pub page_size: i64,
+    }
     impl PaginationConfiguration {
         /// A new `PaginationConfiguration`. Required properties: `page_number` (`PageNumber`), `page_size` (`PageSize`).
-        pub fn new(page_number: i64, page_size: i64) -> Self {
+        pub fn new(required: PaginationConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("PageNumber", None, rt::int(page_number));
-            this.set("PageSize", None, rt::int(page_size));
+            this.set("PageNumber", None, rt::int(required.page_number));
+            this.set("PageSize", None, rt::int(required.page_size));
             PaginationConfiguration(this)
         }
     }
@@ -24068,21 +24677,30 @@ pub mod shared {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ParameterDateTimePickerControl(rt::Props);
+    /// The required values of [`ParameterDateTimePickerControl`], by name: two of them have one type, and a swap must not compile.
+    pub struct ParameterDateTimePickerControlRequired {
+        /// CloudFormation `ParameterControlId`.
+        pub parameter_control_id: rt::Expr,
+        /// CloudFormation `SourceParameterName`.
+        pub source_parameter_name: rt::Expr,
+        /// CloudFormation `Title`.
+        pub title: rt::Expr,
+    }
     impl ParameterDateTimePickerControl {
         /// A new `ParameterDateTimePickerControl`. Required properties: `parameter_control_id` (`ParameterControlId`), `source_parameter_name` (`SourceParameterName`), `title` (`Title`).
-        pub fn new(
-            parameter_control_id: impl Into<rt::Expr>,
-            source_parameter_name: impl Into<rt::Expr>,
-            title: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: ParameterDateTimePickerControlRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ParameterControlId", None, rt::string(parameter_control_id));
+            this.set(
+                "ParameterControlId",
+                None,
+                rt::string(required.parameter_control_id),
+            );
             this.set(
                 "SourceParameterName",
                 None,
-                rt::string(source_parameter_name),
+                rt::string(required.source_parameter_name),
             );
-            this.set("Title", None, rt::string(title));
+            this.set("Title", None, rt::string(required.title));
             ParameterDateTimePickerControl(this)
         }
         /// CloudFormation `DisplayOptions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -24136,21 +24754,30 @@ pub mod shared {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ParameterDropDownControl(rt::Props);
+    /// The required values of [`ParameterDropDownControl`], by name: two of them have one type, and a swap must not compile.
+    pub struct ParameterDropDownControlRequired {
+        /// CloudFormation `ParameterControlId`.
+        pub parameter_control_id: rt::Expr,
+        /// CloudFormation `SourceParameterName`.
+        pub source_parameter_name: rt::Expr,
+        /// CloudFormation `Title`.
+        pub title: rt::Expr,
+    }
     impl ParameterDropDownControl {
         /// A new `ParameterDropDownControl`. Required properties: `parameter_control_id` (`ParameterControlId`), `source_parameter_name` (`SourceParameterName`), `title` (`Title`).
-        pub fn new(
-            parameter_control_id: impl Into<rt::Expr>,
-            source_parameter_name: impl Into<rt::Expr>,
-            title: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: ParameterDropDownControlRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ParameterControlId", None, rt::string(parameter_control_id));
+            this.set(
+                "ParameterControlId",
+                None,
+                rt::string(required.parameter_control_id),
+            );
             this.set(
                 "SourceParameterName",
                 None,
-                rt::string(source_parameter_name),
+                rt::string(required.source_parameter_name),
             );
-            this.set("Title", None, rt::string(title));
+            this.set("Title", None, rt::string(required.title));
             ParameterDropDownControl(this)
         }
         /// CloudFormation `CascadingControlConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -24189,21 +24816,30 @@ pub mod shared {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ParameterListControl(rt::Props);
+    /// The required values of [`ParameterListControl`], by name: two of them have one type, and a swap must not compile.
+    pub struct ParameterListControlRequired {
+        /// CloudFormation `ParameterControlId`.
+        pub parameter_control_id: rt::Expr,
+        /// CloudFormation `SourceParameterName`.
+        pub source_parameter_name: rt::Expr,
+        /// CloudFormation `Title`.
+        pub title: rt::Expr,
+    }
     impl ParameterListControl {
         /// A new `ParameterListControl`. Required properties: `parameter_control_id` (`ParameterControlId`), `source_parameter_name` (`SourceParameterName`), `title` (`Title`).
-        pub fn new(
-            parameter_control_id: impl Into<rt::Expr>,
-            source_parameter_name: impl Into<rt::Expr>,
-            title: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: ParameterListControlRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ParameterControlId", None, rt::string(parameter_control_id));
+            this.set(
+                "ParameterControlId",
+                None,
+                rt::string(required.parameter_control_id),
+            );
             this.set(
                 "SourceParameterName",
                 None,
-                rt::string(source_parameter_name),
+                rt::string(required.source_parameter_name),
             );
-            this.set("Title", None, rt::string(title));
+            this.set("Title", None, rt::string(required.title));
             ParameterListControl(this)
         }
         /// CloudFormation `CascadingControlConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -24260,27 +24896,39 @@ pub mod shared {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ParameterSliderControl(rt::Props);
+    /// The required values of [`ParameterSliderControl`], by name: two of them have one type, and a swap must not compile.
+    pub struct ParameterSliderControlRequired {
+        /// CloudFormation `MaximumValue`.
+        pub maximum_value: i64,
+        /// CloudFormation `MinimumValue`.
+        pub minimum_value: i64,
+        /// CloudFormation `ParameterControlId`.
+        pub parameter_control_id: rt::Expr,
+        /// CloudFormation `SourceParameterName`.
+        pub source_parameter_name: rt::Expr,
+        /// CloudFormation `StepSize`.
+        pub step_size: i64,
+        /// CloudFormation `Title`.
+        pub title: rt::Expr,
+    }
     impl ParameterSliderControl {
         /// A new `ParameterSliderControl`. Required properties: `maximum_value` (`MaximumValue`), `minimum_value` (`MinimumValue`), `parameter_control_id` (`ParameterControlId`), `source_parameter_name` (`SourceParameterName`), `step_size` (`StepSize`), `title` (`Title`).
-        pub fn new(
-            maximum_value: i64,
-            minimum_value: i64,
-            parameter_control_id: impl Into<rt::Expr>,
-            source_parameter_name: impl Into<rt::Expr>,
-            step_size: i64,
-            title: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: ParameterSliderControlRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("MaximumValue", None, rt::int(maximum_value));
-            this.set("MinimumValue", None, rt::int(minimum_value));
-            this.set("ParameterControlId", None, rt::string(parameter_control_id));
+            this.set("MaximumValue", None, rt::int(required.maximum_value));
+            this.set("MinimumValue", None, rt::int(required.minimum_value));
+            this.set(
+                "ParameterControlId",
+                None,
+                rt::string(required.parameter_control_id),
+            );
             this.set(
                 "SourceParameterName",
                 None,
-                rt::string(source_parameter_name),
+                rt::string(required.source_parameter_name),
             );
-            this.set("StepSize", None, rt::int(step_size));
-            this.set("Title", None, rt::string(title));
+            this.set("StepSize", None, rt::int(required.step_size));
+            this.set("Title", None, rt::string(required.title));
             ParameterSliderControl(this)
         }
         /// CloudFormation `DisplayOptions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -24295,21 +24943,30 @@ pub mod shared {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ParameterTextAreaControl(rt::Props);
+    /// The required values of [`ParameterTextAreaControl`], by name: two of them have one type, and a swap must not compile.
+    pub struct ParameterTextAreaControlRequired {
+        /// CloudFormation `ParameterControlId`.
+        pub parameter_control_id: rt::Expr,
+        /// CloudFormation `SourceParameterName`.
+        pub source_parameter_name: rt::Expr,
+        /// CloudFormation `Title`.
+        pub title: rt::Expr,
+    }
     impl ParameterTextAreaControl {
         /// A new `ParameterTextAreaControl`. Required properties: `parameter_control_id` (`ParameterControlId`), `source_parameter_name` (`SourceParameterName`), `title` (`Title`).
-        pub fn new(
-            parameter_control_id: impl Into<rt::Expr>,
-            source_parameter_name: impl Into<rt::Expr>,
-            title: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: ParameterTextAreaControlRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ParameterControlId", None, rt::string(parameter_control_id));
+            this.set(
+                "ParameterControlId",
+                None,
+                rt::string(required.parameter_control_id),
+            );
             this.set(
                 "SourceParameterName",
                 None,
-                rt::string(source_parameter_name),
+                rt::string(required.source_parameter_name),
             );
-            this.set("Title", None, rt::string(title));
+            this.set("Title", None, rt::string(required.title));
             ParameterTextAreaControl(this)
         }
         /// Constraints: length 1..=2048. CloudFormation `Delimiter`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -24329,21 +24986,30 @@ pub mod shared {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ParameterTextFieldControl(rt::Props);
+    /// The required values of [`ParameterTextFieldControl`], by name: two of them have one type, and a swap must not compile.
+    pub struct ParameterTextFieldControlRequired {
+        /// CloudFormation `ParameterControlId`.
+        pub parameter_control_id: rt::Expr,
+        /// CloudFormation `SourceParameterName`.
+        pub source_parameter_name: rt::Expr,
+        /// CloudFormation `Title`.
+        pub title: rt::Expr,
+    }
     impl ParameterTextFieldControl {
         /// A new `ParameterTextFieldControl`. Required properties: `parameter_control_id` (`ParameterControlId`), `source_parameter_name` (`SourceParameterName`), `title` (`Title`).
-        pub fn new(
-            parameter_control_id: impl Into<rt::Expr>,
-            source_parameter_name: impl Into<rt::Expr>,
-            title: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: ParameterTextFieldControlRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ParameterControlId", None, rt::string(parameter_control_id));
+            this.set(
+                "ParameterControlId",
+                None,
+                rt::string(required.parameter_control_id),
+            );
             this.set(
                 "SourceParameterName",
                 None,
-                rt::string(source_parameter_name),
+                rt::string(required.source_parameter_name),
             );
-            this.set("Title", None, rt::string(title));
+            this.set("Title", None, rt::string(required.title));
             ParameterTextFieldControl(this)
         }
         /// CloudFormation `DisplayOptions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -25523,12 +26189,19 @@ pub mod shared {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PluginVisual(rt::Props);
+    /// The required values of [`PluginVisual`], by name: two of them have one type, and a swap must not compile.
+    pub struct PluginVisualRequired {
+        /// CloudFormation `PluginArn`.
+        pub plugin_arn: rt::Expr,
+        /// CloudFormation `VisualId`.
+        pub visual_id: rt::Expr,
+    }
     impl PluginVisual {
         /// A new `PluginVisual`. Required properties: `plugin_arn` (`PluginArn`), `visual_id` (`VisualId`).
-        pub fn new(plugin_arn: impl Into<rt::Expr>, visual_id: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: PluginVisualRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("PluginArn", None, rt::string(plugin_arn));
-            this.set("VisualId", None, rt::string(visual_id));
+            this.set("PluginArn", None, rt::string(required.plugin_arn));
+            this.set("VisualId", None, rt::string(required.visual_id));
             PluginVisual(this)
         }
         /// CloudFormation `ChartConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -27071,19 +27744,29 @@ pub mod shared {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SectionBasedLayoutConfiguration(rt::Props);
+    /// The required values of [`SectionBasedLayoutConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct SectionBasedLayoutConfigurationRequired {
+        /// CloudFormation `BodySections`.
+        pub body_sections: Vec<BodySectionConfiguration>,
+        /// CloudFormation `CanvasSizeOptions`.
+        pub canvas_size_options: SectionBasedLayoutCanvasSizeOptions,
+        /// CloudFormation `FooterSections`.
+        pub footer_sections: Vec<HeaderFooterSectionConfiguration>,
+        /// CloudFormation `HeaderSections`.
+        pub header_sections: Vec<HeaderFooterSectionConfiguration>,
+    }
     impl SectionBasedLayoutConfiguration {
         /// A new `SectionBasedLayoutConfiguration`. Required properties: `body_sections` (`BodySections`), `canvas_size_options` (`CanvasSizeOptions`), `footer_sections` (`FooterSections`), `header_sections` (`HeaderSections`).
-        pub fn new(
-            body_sections: impl IntoIterator<Item = BodySectionConfiguration>,
-            canvas_size_options: SectionBasedLayoutCanvasSizeOptions,
-            footer_sections: impl IntoIterator<Item = HeaderFooterSectionConfiguration>,
-            header_sections: impl IntoIterator<Item = HeaderFooterSectionConfiguration>,
-        ) -> Self {
+        pub fn new(required: SectionBasedLayoutConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("BodySections", None, rt::list(body_sections));
-            this.set("CanvasSizeOptions", None, canvas_size_options.into());
-            this.set("FooterSections", None, rt::list(footer_sections));
-            this.set("HeaderSections", None, rt::list(header_sections));
+            this.set("BodySections", None, rt::list(required.body_sections));
+            this.set(
+                "CanvasSizeOptions",
+                None,
+                required.canvas_size_options.into(),
+            );
+            this.set("FooterSections", None, rt::list(required.footer_sections));
+            this.set("HeaderSections", None, rt::list(required.header_sections));
             SectionBasedLayoutConfiguration(this)
         }
     }
@@ -27646,11 +28329,11 @@ pub mod shared {
     impl SheetLayoutGroup {
         /// A new `SheetLayoutGroup`. Required properties: `id` (`Id`), `members` (`Members`).
         pub fn new(
-            id: impl Into<rt::Expr>,
+            id_value: impl Into<rt::Expr>,
             members: impl IntoIterator<Item = SheetLayoutGroupMember>,
         ) -> Self {
             let mut this = rt::Props::default();
-            this.set("Id", None, rt::string(id));
+            this.set("Id", None, rt::string(id_value));
             this.set("Members", None, rt::list(members));
             SheetLayoutGroup(this)
         }
@@ -27663,9 +28346,9 @@ pub mod shared {
     pub struct SheetLayoutGroupMember(rt::Props);
     impl SheetLayoutGroupMember {
         /// A new `SheetLayoutGroupMember`. Required properties: `id` (`Id`), `type_` (`Type`).
-        pub fn new(id: impl Into<rt::Expr>, type_: SheetLayoutGroupMemberType) -> Self {
+        pub fn new(id_value: impl Into<rt::Expr>, type_: SheetLayoutGroupMemberType) -> Self {
             let mut this = rt::Props::default();
-            this.set("Id", None, rt::string(id));
+            this.set("Id", None, rt::string(id_value));
             this.set("Type", None, type_.into());
             SheetLayoutGroupMember(this)
         }
@@ -28114,17 +28797,22 @@ pub mod shared {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StaticFileS3SourceOptions(rt::Props);
+    /// The required values of [`StaticFileS3SourceOptions`], by name: two of them have one type, and a swap must not compile.
+    pub struct StaticFileS3SourceOptionsRequired {
+        /// CloudFormation `BucketName`.
+        pub bucket_name: rt::Expr,
+        /// CloudFormation `ObjectKey`.
+        pub object_key: rt::Expr,
+        /// CloudFormation `Region`.
+        pub region: rt::Expr,
+    }
     impl StaticFileS3SourceOptions {
         /// A new `StaticFileS3SourceOptions`. Required properties: `bucket_name` (`BucketName`), `object_key` (`ObjectKey`), `region` (`Region`).
-        pub fn new(
-            bucket_name: impl Into<rt::Expr>,
-            object_key: impl Into<rt::Expr>,
-            region: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: StaticFileS3SourceOptionsRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("BucketName", None, rt::string(bucket_name));
-            this.set("ObjectKey", None, rt::string(object_key));
-            this.set("Region", None, rt::string(region));
+            this.set("BucketName", None, rt::string(required.bucket_name));
+            this.set("ObjectKey", None, rt::string(required.object_key));
+            this.set("Region", None, rt::string(required.region));
             StaticFileS3SourceOptions(this)
         }
     }
@@ -29413,19 +30101,25 @@ pub mod shared {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TimeRangeDrillDownFilter(rt::Props);
+    /// The required values of [`TimeRangeDrillDownFilter`], by name: two of them have one type, and a swap must not compile.
+    pub struct TimeRangeDrillDownFilterRequired {
+        /// CloudFormation `Column`.
+        pub column: ColumnIdentifier,
+        /// CloudFormation `RangeMaximum`.
+        pub range_maximum: rt::Expr,
+        /// CloudFormation `RangeMinimum`.
+        pub range_minimum: rt::Expr,
+        /// CloudFormation `TimeGranularity`.
+        pub time_granularity: TimeGranularity,
+    }
     impl TimeRangeDrillDownFilter {
         /// A new `TimeRangeDrillDownFilter`. Required properties: `column` (`Column`), `range_maximum` (`RangeMaximum`), `range_minimum` (`RangeMinimum`), `time_granularity` (`TimeGranularity`).
-        pub fn new(
-            column: ColumnIdentifier,
-            range_maximum: impl Into<rt::Expr>,
-            range_minimum: impl Into<rt::Expr>,
-            time_granularity: TimeGranularity,
-        ) -> Self {
+        pub fn new(required: TimeRangeDrillDownFilterRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Column", None, column.into());
-            this.set("RangeMaximum", None, rt::string(range_maximum));
-            this.set("RangeMinimum", None, rt::string(range_minimum));
-            this.set("TimeGranularity", None, time_granularity.into());
+            this.set("Column", None, required.column.into());
+            this.set("RangeMaximum", None, rt::string(required.range_maximum));
+            this.set("RangeMinimum", None, rt::string(required.range_minimum));
+            this.set("TimeGranularity", None, required.time_granularity.into());
             TimeRangeDrillDownFilter(this)
         }
     }
@@ -29739,12 +30433,19 @@ pub mod shared {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TopicIdentifierDeclaration(rt::Props);
+    /// The required values of [`TopicIdentifierDeclaration`], by name: two of them have one type, and a swap must not compile.
+    pub struct TopicIdentifierDeclarationRequired {
+        /// CloudFormation `Identifier`.
+        pub identifier: rt::Expr,
+        /// CloudFormation `TopicArn`.
+        pub topic_arn: rt::Expr,
+    }
     impl TopicIdentifierDeclaration {
         /// A new `TopicIdentifierDeclaration`. Required properties: `identifier` (`Identifier`), `topic_arn` (`TopicArn`).
-        pub fn new(identifier: impl Into<rt::Expr>, topic_arn: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: TopicIdentifierDeclarationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Identifier", None, rt::string(identifier));
-            this.set("TopicArn", None, rt::string(topic_arn));
+            this.set("Identifier", None, rt::string(required.identifier));
+            this.set("TopicArn", None, rt::string(required.topic_arn));
             TopicIdentifierDeclaration(this)
         }
     }
@@ -29754,12 +30455,23 @@ pub mod shared {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TopicReference(rt::Props);
+    /// The required values of [`TopicReference`], by name: two of them have one type, and a swap must not compile.
+    pub struct TopicReferenceRequired {
+        /// CloudFormation `TopicArn`.
+        pub topic_arn: rt::Expr,
+        /// CloudFormation `TopicPlaceholder`.
+        pub topic_placeholder: rt::Expr,
+    }
     impl TopicReference {
         /// A new `TopicReference`. Required properties: `topic_arn` (`TopicArn`), `topic_placeholder` (`TopicPlaceholder`).
-        pub fn new(topic_arn: impl Into<rt::Expr>, topic_placeholder: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: TopicReferenceRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("TopicArn", None, rt::string(topic_arn));
-            this.set("TopicPlaceholder", None, rt::string(topic_placeholder));
+            this.set("TopicArn", None, rt::string(required.topic_arn));
+            this.set(
+                "TopicPlaceholder",
+                None,
+                rt::string(required.topic_placeholder),
+            );
             TopicReference(this)
         }
     }
@@ -30390,19 +31102,33 @@ pub mod shared {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VisualCustomAction(rt::Props);
+    /// The required values of [`VisualCustomAction`], by name: two of them have one type, and a swap must not compile.
+    pub struct VisualCustomActionRequired {
+        /// CloudFormation `ActionOperations`.
+        pub action_operations: Vec<VisualCustomActionOperation>,
+        /// CloudFormation `CustomActionId`.
+        pub custom_action_id: rt::Expr,
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// CloudFormation `Trigger`.
+        pub trigger: VisualCustomActionTrigger,
+    }
     impl VisualCustomAction {
         /// A new `VisualCustomAction`. Required properties: `action_operations` (`ActionOperations`), `custom_action_id` (`CustomActionId`), `name` (`Name`), `trigger` (`Trigger`).
-        pub fn new(
-            action_operations: impl IntoIterator<Item = VisualCustomActionOperation>,
-            custom_action_id: impl Into<rt::Expr>,
-            name: impl Into<rt::Expr>,
-            trigger: VisualCustomActionTrigger,
-        ) -> Self {
+        pub fn new(required: VisualCustomActionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ActionOperations", None, rt::list(action_operations));
-            this.set("CustomActionId", None, rt::string(custom_action_id));
-            this.set("Name", None, rt::string(name));
-            this.set("Trigger", None, trigger.into());
+            this.set(
+                "ActionOperations",
+                None,
+                rt::list(required.action_operations),
+            );
+            this.set(
+                "CustomActionId",
+                None,
+                rt::string(required.custom_action_id),
+            );
+            this.set("Name", None, rt::string(required.name));
+            this.set("Trigger", None, required.trigger.into());
             VisualCustomAction(this)
         }
         /// CloudFormation `Status`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -30847,17 +31573,22 @@ pub mod shared {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WhatIfRangeScenario(rt::Props);
+    /// The required values of [`WhatIfRangeScenario`], by name: two of them have one type, and a swap must not compile.
+    pub struct WhatIfRangeScenarioRequired {
+        /// CloudFormation `EndDate`.
+        pub end_date: rt::Expr,
+        /// CloudFormation `StartDate`.
+        pub start_date: rt::Expr,
+        /// CloudFormation `Value`.
+        pub value: i64,
+    }
     impl WhatIfRangeScenario {
         /// A new `WhatIfRangeScenario`. Required properties: `end_date` (`EndDate`), `start_date` (`StartDate`), `value` (`Value`).
-        pub fn new(
-            end_date: impl Into<rt::Expr>,
-            start_date: impl Into<rt::Expr>,
-            value: i64,
-        ) -> Self {
+        pub fn new(required: WhatIfRangeScenarioRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("EndDate", None, rt::string(end_date));
-            this.set("StartDate", None, rt::string(start_date));
-            this.set("Value", None, rt::int(value));
+            this.set("EndDate", None, rt::string(required.end_date));
+            this.set("StartDate", None, rt::string(required.start_date));
+            this.set("Value", None, rt::int(required.value));
             WhatIfRangeScenario(this)
         }
     }

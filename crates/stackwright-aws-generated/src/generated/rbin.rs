@@ -41,12 +41,12 @@ static RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Rule {
-    /// Declares a `AWS::Rbin::Rule` with the stack-unique `id`. Required properties: `resource_type` (`ResourceType`), `retention_period` (`RetentionPeriod`).
+    /// Declares a `AWS::Rbin::Rule` with the stack-unique `id`. Required properties: `retention_period` (`RetentionPeriod`), `resource_type` (`ResourceType`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        resource_type: rule::ResourceType,
         retention_period: rule::RetentionPeriod,
+        resource_type: rule::ResourceType,
     ) -> Self {
         let mut this = rt::Base::new(id, &RULE_TYPE);
         this.set("ResourceType", Some("resource_type"), resource_type.into());
@@ -141,22 +141,26 @@ pub mod rule {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ResourceTag(rt::Props);
+    /// The required values of [`ResourceTag`], by name: two of them have one type, and a swap must not compile.
+    pub struct ResourceTagRequired {
+        /// The tag key of the resource. CloudFormation `ResourceTagKey`.
+        pub resource_tag_key: rt::Expr,
+        /// The tag value of the resource CloudFormation `ResourceTagValue`.
+        pub resource_tag_value: rt::Expr,
+    }
     impl ResourceTag {
         /// A new `ResourceTag`. Required properties: `resource_tag_key` (`ResourceTagKey`), `resource_tag_value` (`ResourceTagValue`).
-        pub fn new(
-            resource_tag_key: impl Into<rt::Expr>,
-            resource_tag_value: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: ResourceTagRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ResourceTagKey",
                 Some("resource_tag_key"),
-                rt::string(resource_tag_key),
+                rt::string(required.resource_tag_key),
             );
             this.set(
                 "ResourceTagValue",
                 Some("resource_tag_value"),
-                rt::string(resource_tag_value),
+                rt::string(required.resource_tag_value),
             );
             ResourceTag(this)
         }
@@ -170,10 +174,10 @@ pub mod rule {
     #[derive(Clone, Debug)]
     pub struct RetentionPeriod(rt::Props);
     impl RetentionPeriod {
-        /// A new `RetentionPeriod`. Required properties: `retention_period_unit` (`RetentionPeriodUnit`), `retention_period_value` (`RetentionPeriodValue`).
+        /// A new `RetentionPeriod`. Required properties: `retention_period_value` (`RetentionPeriodValue`), `retention_period_unit` (`RetentionPeriodUnit`).
         pub fn new(
-            retention_period_unit: RetentionPeriodUnit,
             retention_period_value: i64,
+            retention_period_unit: RetentionPeriodUnit,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(

@@ -287,12 +287,12 @@ static STREAM_PROCESSOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: None,
 };
 impl StreamProcessor {
-    /// Declares a `AWS::Rekognition::StreamProcessor` with the stack-unique `id`. Required properties: `kinesis_video_stream` (`KinesisVideoStream`), `role_arn` (`RoleArn`).
+    /// Declares a `AWS::Rekognition::StreamProcessor` with the stack-unique `id`. Required properties: `role_arn` (`RoleArn`), `kinesis_video_stream` (`KinesisVideoStream`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        kinesis_video_stream: stream_processor::KinesisVideoStream,
         role_arn: impl Into<rt::Expr>,
+        kinesis_video_stream: stream_processor::KinesisVideoStream,
     ) -> Self {
         let mut this = rt::Base::new(id, &STREAM_PROCESSOR_TYPE);
         this.set("KinesisVideoStream", None, kinesis_video_stream.into());
@@ -414,14 +414,25 @@ pub mod stream_processor {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BoundingBox(rt::Props);
+    /// The required values of [`BoundingBox`], by name: two of them have one type, and a swap must not compile.
+    pub struct BoundingBoxRequired {
+        /// CloudFormation `Height`.
+        pub height: i64,
+        /// CloudFormation `Width`.
+        pub width: i64,
+        /// CloudFormation `Left`.
+        pub left: i64,
+        /// CloudFormation `Top`.
+        pub top: i64,
+    }
     impl BoundingBox {
-        /// A new `BoundingBox`. Required properties: `height` (`Height`), `left` (`Left`), `top` (`Top`), `width` (`Width`).
-        pub fn new(height: i64, left: i64, top: i64, width: i64) -> Self {
+        /// A new `BoundingBox`. Required properties: `height` (`Height`), `width` (`Width`), `left` (`Left`), `top` (`Top`).
+        pub fn new(required: BoundingBoxRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Height", None, rt::int(height));
-            this.set("Left", None, rt::int(left));
-            this.set("Top", None, rt::int(top));
-            this.set("Width", None, rt::int(width));
+            this.set("Height", None, rt::int(required.height));
+            this.set("Left", None, rt::int(required.left));
+            this.set("Top", None, rt::int(required.top));
+            this.set("Width", None, rt::int(required.width));
             BoundingBox(this)
         }
     }
@@ -543,12 +554,19 @@ pub mod stream_processor {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Point(rt::Props);
+    /// The required values of [`Point`], by name: two of them have one type, and a swap must not compile.
+    pub struct PointRequired {
+        /// The X coordinate of the point. CloudFormation `X`.
+        pub x: i64,
+        /// The Y coordinate of the point. CloudFormation `Y`.
+        pub y: i64,
+    }
     impl Point {
         /// A new `Point`. Required properties: `x` (`X`), `y` (`Y`).
-        pub fn new(x: i64, y: i64) -> Self {
+        pub fn new(required: PointRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("X", None, rt::int(x));
-            this.set("Y", None, rt::int(y));
+            this.set("X", None, rt::int(required.x));
+            this.set("Y", None, rt::int(required.y));
             Point(this)
         }
     }

@@ -815,16 +815,27 @@ pub mod service {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3ReportOutputConfiguration(rt::Props);
+    /// The required values of [`S3ReportOutputConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3ReportOutputConfigurationRequired {
+        /// S3 bucket path where reports will be written. CloudFormation `BucketPath`.
+        pub bucket_path: rt::Expr,
+        /// Account ID of the bucket owner. CloudFormation `BucketOwner`.
+        pub bucket_owner: rt::Expr,
+    }
     impl S3ReportOutputConfiguration {
-        /// A new `S3ReportOutputConfiguration`. Required properties: `bucket_owner` (`BucketOwner`), `bucket_path` (`BucketPath`).
-        pub fn new(bucket_owner: impl Into<rt::Expr>, bucket_path: impl Into<rt::Expr>) -> Self {
+        /// A new `S3ReportOutputConfiguration`. Required properties: `bucket_path` (`BucketPath`), `bucket_owner` (`BucketOwner`).
+        pub fn new(required: S3ReportOutputConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "BucketOwner",
                 Some("bucket_owner"),
-                rt::string(bucket_owner),
+                rt::string(required.bucket_owner),
             );
-            this.set("BucketPath", Some("bucket_path"), rt::string(bucket_path));
+            this.set(
+                "BucketPath",
+                Some("bucket_path"),
+                rt::string(required.bucket_path),
+            );
             S3ReportOutputConfiguration(this)
         }
     }
@@ -919,19 +930,31 @@ static SERVICE_FUNCTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`ServiceFunction`], by name: two of them have one type, and a swap must not compile.
+pub struct ServiceFunctionRequired {
+    /// The ARN of the parent service. CloudFormation `ServiceArn`.
+    pub service_arn: rt::Expr,
+    /// The name of the service function. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The criticality of the service function. CloudFormation `Criticality`.
+    pub criticality: service_function::Criticality,
+}
 impl ServiceFunction {
-    /// Declares a `AWS::ResilienceHubV2::ServiceFunction` with the stack-unique `id`. Required properties: `criticality` (`Criticality`), `name` (`Name`), `service_arn` (`ServiceArn`).
+    /// Declares a `AWS::ResilienceHubV2::ServiceFunction` with the stack-unique `id`. Required properties: `service_arn` (`ServiceArn`), `name` (`Name`), `criticality` (`Criticality`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        criticality: service_function::Criticality,
-        name: impl Into<rt::Expr>,
-        service_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ServiceFunctionRequired) -> Self {
         let mut this = rt::Base::new(id, &SERVICE_FUNCTION_TYPE);
-        this.set("Criticality", Some("criticality"), criticality.into());
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("ServiceArn", Some("service_arn"), rt::string(service_arn));
+        this.set(
+            "Criticality",
+            Some("criticality"),
+            required.criticality.into(),
+        );
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set(
+            "ServiceArn",
+            Some("service_arn"),
+            rt::string(required.service_arn),
+        );
         ServiceFunction(this)
     }
     /// The description of the service function.
@@ -1147,20 +1170,23 @@ static USER_JOURNEY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
+/// The required values of [`UserJourney`], by name: two of them have one type, and a swap must not compile.
+pub struct UserJourneyRequired {
+    /// The system ARN or system ID that owns this user journey. CloudFormation `SystemIdentifier`.
+    pub system_identifier: rt::Expr,
+    /// The name of the user journey. CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl UserJourney {
-    /// Declares a `AWS::ResilienceHubV2::UserJourney` with the stack-unique `id`. Required properties: `name` (`Name`), `system_identifier` (`SystemIdentifier`).
+    /// Declares a `AWS::ResilienceHubV2::UserJourney` with the stack-unique `id`. Required properties: `system_identifier` (`SystemIdentifier`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        name: impl Into<rt::Expr>,
-        system_identifier: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: UserJourneyRequired) -> Self {
         let mut this = rt::Base::new(id, &USER_JOURNEY_TYPE);
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         this.set(
             "SystemIdentifier",
             Some("system_identifier"),
-            rt::string(system_identifier),
+            rt::string(required.system_identifier),
         );
         UserJourney(this)
     }

@@ -41,13 +41,13 @@ static ACCESS_GRANT_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl AccessGrant {
-    /// Declares a `AWS::S3::AccessGrant` with the stack-unique `id`. Required properties: `access_grants_location_id` (`AccessGrantsLocationId`), `grantee` (`Grantee`), `permission` (`Permission`).
+    /// Declares a `AWS::S3::AccessGrant` with the stack-unique `id`. Required properties: `grantee` (`Grantee`), `permission` (`Permission`), `access_grants_location_id` (`AccessGrantsLocationId`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        access_grants_location_id: impl Into<rt::Expr>,
         grantee: access_grant::Grantee,
         permission: access_grant::Permission,
+        access_grants_location_id: impl Into<rt::Expr>,
     ) -> Self {
         let mut this = rt::Base::new(id, &ACCESS_GRANT_TYPE);
         this.set(
@@ -142,8 +142,8 @@ pub mod access_grant {
     #[derive(Clone, Debug)]
     pub struct Grantee(rt::Props);
     impl Grantee {
-        /// A new `Grantee`. Required properties: `grantee_identifier` (`GranteeIdentifier`), `grantee_type` (`GranteeType`).
-        pub fn new(grantee_identifier: impl Into<rt::Expr>, grantee_type: GranteeType) -> Self {
+        /// A new `Grantee`. Required properties: `grantee_type` (`GranteeType`), `grantee_identifier` (`GranteeIdentifier`).
+        pub fn new(grantee_type: GranteeType, grantee_identifier: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "GranteeIdentifier",
@@ -267,20 +267,27 @@ static ACCESS_GRANTS_LOCATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`AccessGrantsLocation`], by name: two of them have one type, and a swap must not compile.
+pub struct AccessGrantsLocationRequired {
+    /// The Amazon Resource Name (ARN) of the access grant location's associated IAM role. CloudFormation `IamRoleArn`.
+    pub iam_role_arn: rt::Expr,
+    /// Descriptor for where the location actually points CloudFormation `LocationScope`.
+    pub location_scope: rt::Expr,
+}
 impl AccessGrantsLocation {
     /// Declares a `AWS::S3::AccessGrantsLocation` with the stack-unique `id`. Required properties: `iam_role_arn` (`IamRoleArn`), `location_scope` (`LocationScope`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        iam_role_arn: impl Into<rt::Expr>,
-        location_scope: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: AccessGrantsLocationRequired) -> Self {
         let mut this = rt::Base::new(id, &ACCESS_GRANTS_LOCATION_TYPE);
-        this.set("IamRoleArn", Some("iam_role_arn"), rt::string(iam_role_arn));
+        this.set(
+            "IamRoleArn",
+            Some("iam_role_arn"),
+            rt::string(required.iam_role_arn),
+        );
         this.set(
             "LocationScope",
             Some("location_scope"),
-            rt::string(location_scope),
+            rt::string(required.location_scope),
         );
         AccessGrantsLocation(this)
     }
@@ -898,10 +905,13 @@ pub mod bucket {
     #[derive(Clone, Debug)]
     pub struct AnalyticsConfiguration(rt::Props);
     impl AnalyticsConfiguration {
-        /// A new `AnalyticsConfiguration`. Required properties: `id` (`Id`), `storage_class_analysis` (`StorageClassAnalysis`).
-        pub fn new(id: impl Into<rt::Expr>, storage_class_analysis: StorageClassAnalysis) -> Self {
+        /// A new `AnalyticsConfiguration`. Required properties: `storage_class_analysis` (`StorageClassAnalysis`), `id` (`Id`).
+        pub fn new(
+            storage_class_analysis: StorageClassAnalysis,
+            id_value: impl Into<rt::Expr>,
+        ) -> Self {
             let mut this = rt::Props::default();
-            this.set("Id", Some("id"), rt::string(id));
+            this.set("Id", Some("id"), rt::string(id_value));
             this.set(
                 "StorageClassAnalysis",
                 Some("storage_class_analysis"),
@@ -1311,12 +1321,19 @@ pub mod bucket {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FilterRule(rt::Props);
+    /// The required values of [`FilterRule`], by name: two of them have one type, and a swap must not compile.
+    pub struct FilterRuleRequired {
+        /// The value that the filter searches for in object key names. CloudFormation `Value`.
+        pub value: rt::Expr,
+        /// The object key name prefix or suffix identifying one or more objects to which the filtering rule applies. CloudFormation `Name`.
+        pub name: rt::Expr,
+    }
     impl FilterRule {
-        /// A new `FilterRule`. Required properties: `name` (`Name`), `value` (`Value`).
-        pub fn new(name: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        /// A new `FilterRule`. Required properties: `value` (`Value`), `name` (`Name`).
+        pub fn new(required: FilterRuleRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Name", Some("name"), rt::string(required.name));
+            this.set("Value", Some("value"), rt::string(required.value));
             FilterRule(this)
         }
     }
@@ -1331,12 +1348,12 @@ pub mod bucket {
     impl IntelligentTieringConfiguration {
         /// A new `IntelligentTieringConfiguration`. Required properties: `id` (`Id`), `status` (`Status`), `tierings` (`Tierings`).
         pub fn new(
-            id: impl Into<rt::Expr>,
+            id_value: impl Into<rt::Expr>,
             status: Status2,
             tierings: impl IntoIterator<Item = Tiering>,
         ) -> Self {
             let mut this = rt::Props::default();
-            this.set("Id", Some("id"), rt::string(id));
+            this.set("Id", Some("id"), rt::string(id_value));
             this.set("Status", Some("status"), status.into());
             this.set("Tierings", Some("tierings"), rt::list(tierings));
             IntelligentTieringConfiguration(this)
@@ -1370,14 +1387,14 @@ pub mod bucket {
         pub fn new(
             destination: Destination,
             enabled: bool,
-            id: impl Into<rt::Expr>,
+            id_value: impl Into<rt::Expr>,
             included_object_versions: IncludedObjectVersions,
             schedule_frequency: ScheduleFrequency,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("Destination", Some("destination"), destination.into());
             this.set("Enabled", Some("enabled"), rt::boolean(enabled));
-            this.set("Id", Some("id"), rt::string(id));
+            this.set("Id", Some("id"), rt::string(id_value));
             this.set(
                 "IncludedObjectVersions",
                 Some("included_object_versions"),
@@ -1512,12 +1529,19 @@ pub mod bucket {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LambdaConfiguration(rt::Props);
+    /// The required values of [`LambdaConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct LambdaConfigurationRequired {
+        /// The Amazon Resource Name (ARN) of the LAMlong function that Amazon S3 invokes when the specified event type occurs. CloudFormation `Function`.
+        pub function: rt::Expr,
+        /// The Amazon S3 bucket event for which to invoke the LAMlong function. CloudFormation `Event`.
+        pub event: rt::Expr,
+    }
     impl LambdaConfiguration {
-        /// A new `LambdaConfiguration`. Required properties: `event` (`Event`), `function` (`Function`).
-        pub fn new(event: impl Into<rt::Expr>, function: impl Into<rt::Expr>) -> Self {
+        /// A new `LambdaConfiguration`. Required properties: `function` (`Function`), `event` (`Event`).
+        pub fn new(required: LambdaConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Event", Some("event"), rt::string(event));
-            this.set("Function", Some("function"), rt::string(function));
+            this.set("Event", Some("event"), rt::string(required.event));
+            this.set("Function", Some("function"), rt::string(required.function));
             LambdaConfiguration(this)
         }
         /// The filtering rules that determine which objects invoke the AWS Lambda function.
@@ -1763,9 +1787,9 @@ pub mod bucket {
     pub struct MetricsConfiguration(rt::Props);
     impl MetricsConfiguration {
         /// A new `MetricsConfiguration`. Required properties: `id` (`Id`).
-        pub fn new(id: impl Into<rt::Expr>) -> Self {
+        pub fn new(id_value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
-            this.set("Id", Some("id"), rt::string(id));
+            this.set("Id", Some("id"), rt::string(id_value));
             MetricsConfiguration(this)
         }
         /// The access point that was used while performing operations on the object.
@@ -2104,12 +2128,19 @@ pub mod bucket {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct QueueConfiguration(rt::Props);
+    /// The required values of [`QueueConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct QueueConfigurationRequired {
+        /// The Amazon S3 bucket event about which you want to publish messages to Amazon SQS. CloudFormation `Event`.
+        pub event: rt::Expr,
+        /// The Amazon Resource Name (ARN) of the Amazon SQS queue to which Amazon S3 publishes a message when it detects events of the specified type. CloudFormation `Queue`.
+        pub queue: rt::Expr,
+    }
     impl QueueConfiguration {
         /// A new `QueueConfiguration`. Required properties: `event` (`Event`), `queue` (`Queue`).
-        pub fn new(event: impl Into<rt::Expr>, queue: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: QueueConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Event", Some("event"), rt::string(event));
-            this.set("Queue", Some("queue"), rt::string(queue));
+            this.set("Event", Some("event"), rt::string(required.event));
+            this.set("Queue", Some("queue"), rt::string(required.queue));
             QueueConfiguration(this)
         }
         /// The filtering rules that determine which objects trigger notifications.
@@ -2752,16 +2783,27 @@ pub mod bucket {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3TablesDestination(rt::Props);
+    /// The required values of [`S3TablesDestination`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3TablesDestinationRequired {
+        /// The Amazon Resource Name (ARN) for the table bucket that's specified as the destination in the metadata table configuration. CloudFormation `TableBucketArn`.
+        pub table_bucket_arn: rt::Expr,
+        /// The name for the metadata table in your metadata table configuration. CloudFormation `TableName`.
+        pub table_name: rt::Expr,
+    }
     impl S3TablesDestination {
         /// A new `S3TablesDestination`. Required properties: `table_bucket_arn` (`TableBucketArn`), `table_name` (`TableName`).
-        pub fn new(table_bucket_arn: impl Into<rt::Expr>, table_name: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: S3TablesDestinationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "TableBucketArn",
                 Some("table_bucket_arn"),
-                rt::string(table_bucket_arn),
+                rt::string(required.table_bucket_arn),
             );
-            this.set("TableName", Some("table_name"), rt::string(table_name));
+            this.set(
+                "TableName",
+                Some("table_name"),
+                rt::string(required.table_name),
+            );
             S3TablesDestination(this)
         }
         /// The Amazon Resource Name (ARN) for the metadata table in the metadata table configuration.
@@ -2941,12 +2983,19 @@ pub mod bucket {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TagFilter(rt::Props);
+    /// The required values of [`TagFilter`], by name: two of them have one type, and a swap must not compile.
+    pub struct TagFilterRequired {
+        /// The tag value. CloudFormation `Value`.
+        pub value: rt::Expr,
+        /// The tag key. CloudFormation `Key`.
+        pub key: rt::Expr,
+    }
     impl TagFilter {
-        /// A new `TagFilter`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        /// A new `TagFilter`. Required properties: `value` (`Value`), `key` (`Key`).
+        pub fn new(required: TagFilterRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             TagFilter(this)
         }
     }
@@ -2975,12 +3024,19 @@ pub mod bucket {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TopicConfiguration(rt::Props);
+    /// The required values of [`TopicConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct TopicConfigurationRequired {
+        /// The Amazon S3 bucket event about which to send notifications. CloudFormation `Event`.
+        pub event: rt::Expr,
+        /// The Amazon Resource Name (ARN) of the Amazon SNS topic to which Amazon S3 publishes a message when it detects events of the specified type. CloudFormation `Topic`.
+        pub topic: rt::Expr,
+    }
     impl TopicConfiguration {
         /// A new `TopicConfiguration`. Required properties: `event` (`Event`), `topic` (`Topic`).
-        pub fn new(event: impl Into<rt::Expr>, topic: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: TopicConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Event", Some("event"), rt::string(event));
-            this.set("Topic", Some("topic"), rt::string(topic));
+            this.set("Event", Some("event"), rt::string(required.event));
+            this.set("Topic", Some("topic"), rt::string(required.topic));
             TopicConfiguration(this)
         }
         /// The filtering rules that determine for which objects to send notifications.
@@ -3588,12 +3644,12 @@ static MULTI_REGION_ACCESS_POINT_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl MultiRegionAccessPointPolicy {
-    /// Declares a `AWS::S3::MultiRegionAccessPointPolicy` with the stack-unique `id`. Required properties: `mrap_name` (`MrapName`), `policy` (`Policy`).
+    /// Declares a `AWS::S3::MultiRegionAccessPointPolicy` with the stack-unique `id`. Required properties: `policy` (`Policy`), `mrap_name` (`MrapName`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        mrap_name: impl Into<rt::Expr>,
         policy: impl Into<rt::Value>,
+        mrap_name: impl Into<rt::Expr>,
     ) -> Self {
         let mut this = rt::Base::new(id, &MULTI_REGION_ACCESS_POINT_POLICY_TYPE);
         this.set("MrapName", Some("mrap_name"), rt::string(mrap_name));
@@ -4138,22 +4194,32 @@ pub mod storage_lens {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3BucketDestination(rt::Props);
+    /// The required values of [`S3BucketDestination`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3BucketDestinationRequired {
+        /// The version of the output schema to use when exporting Amazon S3 Storage Lens metrics. CloudFormation `OutputSchemaVersion`.
+        pub output_schema_version: OutputSchemaVersion,
+        /// Specifies the file format to use when exporting Amazon S3 Storage Lens metrics export. CloudFormation `Format`.
+        pub format: Format,
+        /// The AWS account ID that owns the destination S3 bucket. CloudFormation `AccountId`.
+        pub account_id: rt::Expr,
+        /// The ARN of the bucket to which Amazon S3 Storage Lens exports will be placed. CloudFormation `Arn`.
+        pub arn: rt::Expr,
+    }
     impl S3BucketDestination {
-        /// A new `S3BucketDestination`. Required properties: `account_id` (`AccountId`), `arn` (`Arn`), `format` (`Format`), `output_schema_version` (`OutputSchemaVersion`).
-        pub fn new(
-            account_id: impl Into<rt::Expr>,
-            arn: impl Into<rt::Expr>,
-            format: Format,
-            output_schema_version: OutputSchemaVersion,
-        ) -> Self {
+        /// A new `S3BucketDestination`. Required properties: `output_schema_version` (`OutputSchemaVersion`), `format` (`Format`), `account_id` (`AccountId`), `arn` (`Arn`).
+        pub fn new(required: S3BucketDestinationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("AccountId", Some("account_id"), rt::string(account_id));
-            this.set("Arn", Some("arn"), rt::string(arn));
-            this.set("Format", Some("format"), format.into());
+            this.set(
+                "AccountId",
+                Some("account_id"),
+                rt::string(required.account_id),
+            );
+            this.set("Arn", Some("arn"), rt::string(required.arn));
+            this.set("Format", Some("format"), required.format.into());
             this.set(
                 "OutputSchemaVersion",
                 Some("output_schema_version"),
-                output_schema_version.into(),
+                required.output_schema_version.into(),
             );
             S3BucketDestination(this)
         }
@@ -4223,11 +4289,15 @@ pub mod storage_lens {
     #[derive(Clone, Debug)]
     pub struct StorageLensConfiguration(rt::Props);
     impl StorageLensConfiguration {
-        /// A new `StorageLensConfiguration`. Required properties: `account_level` (`AccountLevel`), `id` (`Id`), `is_enabled` (`IsEnabled`).
-        pub fn new(account_level: AccountLevel, id: impl Into<rt::Expr>, is_enabled: bool) -> Self {
+        /// A new `StorageLensConfiguration`. Required properties: `id` (`Id`), `account_level` (`AccountLevel`), `is_enabled` (`IsEnabled`).
+        pub fn new(
+            id_value: impl Into<rt::Expr>,
+            account_level: AccountLevel,
+            is_enabled: bool,
+        ) -> Self {
             let mut this = rt::Props::default();
             this.set("AccountLevel", Some("account_level"), account_level.into());
-            this.set("Id", Some("id"), rt::string(id));
+            this.set("Id", Some("id"), rt::string(id_value));
             this.set("IsEnabled", Some("is_enabled"), rt::boolean(is_enabled));
             StorageLensConfiguration(this)
         }
@@ -4467,12 +4537,12 @@ static STORAGE_LENS_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
 impl StorageLensGroup {
-    /// Declares a `AWS::S3::StorageLensGroup` with the stack-unique `id`. Required properties: `filter` (`Filter`), `name` (`Name`).
+    /// Declares a `AWS::S3::StorageLensGroup` with the stack-unique `id`. Required properties: `name` (`Name`), `filter` (`Filter`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        filter: storage_lens_group::Filter,
         name: impl Into<rt::Expr>,
+        filter: storage_lens_group::Filter,
     ) -> Self {
         let mut this = rt::Base::new(id, &STORAGE_LENS_GROUP_TYPE);
         this.set("Filter", Some("filter"), filter.into());
@@ -4781,12 +4851,19 @@ pub mod storage_lens_group {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
+    /// The required values of [`Tag`], by name: two of them have one type, and a swap must not compile.
+    pub struct TagRequired {
+        /// CloudFormation `Key`.
+        pub key: rt::Expr,
+        /// CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl Tag {
         /// A new `Tag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: TagRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             Tag(this)
         }
     }

@@ -363,12 +363,12 @@ static DIRECTORY_BUCKET_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl DirectoryBucket {
-    /// Declares a `AWS::S3Express::DirectoryBucket` with the stack-unique `id`. Required properties: `data_redundancy` (`DataRedundancy`), `location_name` (`LocationName`).
+    /// Declares a `AWS::S3Express::DirectoryBucket` with the stack-unique `id`. Required properties: `location_name` (`LocationName`), `data_redundancy` (`DataRedundancy`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        data_redundancy: directory_bucket::DataRedundancy,
         location_name: impl Into<rt::Expr>,
+        data_redundancy: directory_bucket::DataRedundancy,
     ) -> Self {
         let mut this = rt::Base::new(id, &DIRECTORY_BUCKET_TYPE);
         this.set(
@@ -553,14 +553,14 @@ pub mod directory_bucket {
         pub fn new(
             destination: Destination,
             enabled: bool,
-            id: impl Into<rt::Expr>,
+            id_value: impl Into<rt::Expr>,
             included_object_versions: IncludedObjectVersions,
             schedule_frequency: ScheduleFrequency,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("Destination", Some("destination"), destination.into());
             this.set("Enabled", Some("enabled"), rt::boolean(enabled));
-            this.set("Id", Some("id"), rt::string(id));
+            this.set("Id", Some("id"), rt::string(id_value));
             this.set(
                 "IncludedObjectVersions",
                 Some("included_object_versions"),
@@ -613,9 +613,9 @@ pub mod directory_bucket {
     pub struct MetricsConfiguration(rt::Props);
     impl MetricsConfiguration {
         /// A new `MetricsConfiguration`. Required properties: `id` (`Id`).
-        pub fn new(id: impl Into<rt::Expr>) -> Self {
+        pub fn new(id_value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
-            this.set("Id", Some("id"), rt::string(id));
+            this.set("Id", Some("id"), rt::string(id_value));
             MetricsConfiguration(this)
         }
         /// The access point ARN used when evaluating a metrics filter.

@@ -272,19 +272,31 @@ static ACTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`Action`], by name: two of them have one type, and a swap must not compile.
+pub struct ActionRequired {
+    /// The name of the action. CloudFormation `ActionName`.
+    pub action_name: rt::Expr,
+    /// The action type. CloudFormation `ActionType`.
+    pub action_type: rt::Expr,
+    /// The source type, ID, and URI. CloudFormation `Source`.
+    pub source: action::ActionSource,
+}
 impl Action {
     /// Declares a `AWS::SageMaker::Action` with the stack-unique `id`. Required properties: `action_name` (`ActionName`), `action_type` (`ActionType`), `source` (`Source`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        action_name: impl Into<rt::Expr>,
-        action_type: impl Into<rt::Expr>,
-        source: action::ActionSource,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ActionRequired) -> Self {
         let mut this = rt::Base::new(id, &ACTION_TYPE);
-        this.set("ActionName", Some("action_name"), rt::string(action_name));
-        this.set("ActionType", Some("action_type"), rt::string(action_type));
-        this.set("Source", Some("source"), source.into());
+        this.set(
+            "ActionName",
+            Some("action_name"),
+            rt::string(required.action_name),
+        );
+        this.set(
+            "ActionType",
+            Some("action_type"),
+            rt::string(required.action_type),
+        );
+        this.set("Source", Some("source"), required.source.into());
         Action(this)
     }
     /// The description of the action.
@@ -601,12 +613,27 @@ pub mod algorithm {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ContinuousParameterRangeSpecification(rt::Props);
+    /// The required values of [`ContinuousParameterRangeSpecification`], by name: two of them have one type, and a swap must not compile.
+    pub struct ContinuousParameterRangeSpecificationRequired {
+        /// CloudFormation `MinValue`.
+        pub min_value: rt::Expr,
+        /// CloudFormation `MaxValue`.
+        pub max_value: rt::Expr,
+    }
     impl ContinuousParameterRangeSpecification {
-        /// A new `ContinuousParameterRangeSpecification`. Required properties: `max_value` (`MaxValue`), `min_value` (`MinValue`).
-        pub fn new(max_value: impl Into<rt::Expr>, min_value: impl Into<rt::Expr>) -> Self {
+        /// A new `ContinuousParameterRangeSpecification`. Required properties: `min_value` (`MinValue`), `max_value` (`MaxValue`).
+        pub fn new(required: ContinuousParameterRangeSpecificationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("MaxValue", Some("max_value"), rt::string(max_value));
-            this.set("MinValue", Some("min_value"), rt::string(min_value));
+            this.set(
+                "MaxValue",
+                Some("max_value"),
+                rt::string(required.max_value),
+            );
+            this.set(
+                "MinValue",
+                Some("min_value"),
+                rt::string(required.min_value),
+            );
             ContinuousParameterRangeSpecification(this)
         }
     }
@@ -661,8 +688,8 @@ pub mod algorithm {
     #[derive(Clone, Debug)]
     pub struct HyperParameterTuningJobObjective(rt::Props);
     impl HyperParameterTuningJobObjective {
-        /// A new `HyperParameterTuningJobObjective`. Required properties: `metric_name` (`MetricName`), `type_` (`Type`).
-        pub fn new(metric_name: impl Into<rt::Expr>, type_: Type) -> Self {
+        /// A new `HyperParameterTuningJobObjective`. Required properties: `type_` (`Type`), `metric_name` (`MetricName`).
+        pub fn new(type_: Type, metric_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set("MetricName", Some("metric_name"), rt::string(metric_name));
             this.set("Type", Some("type"), type_.into());
@@ -737,12 +764,27 @@ pub mod algorithm {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IntegerParameterRangeSpecification(rt::Props);
+    /// The required values of [`IntegerParameterRangeSpecification`], by name: two of them have one type, and a swap must not compile.
+    pub struct IntegerParameterRangeSpecificationRequired {
+        /// CloudFormation `MinValue`.
+        pub min_value: rt::Expr,
+        /// CloudFormation `MaxValue`.
+        pub max_value: rt::Expr,
+    }
     impl IntegerParameterRangeSpecification {
-        /// A new `IntegerParameterRangeSpecification`. Required properties: `max_value` (`MaxValue`), `min_value` (`MinValue`).
-        pub fn new(max_value: impl Into<rt::Expr>, min_value: impl Into<rt::Expr>) -> Self {
+        /// A new `IntegerParameterRangeSpecification`. Required properties: `min_value` (`MinValue`), `max_value` (`MaxValue`).
+        pub fn new(required: IntegerParameterRangeSpecificationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("MaxValue", Some("max_value"), rt::string(max_value));
-            this.set("MinValue", Some("min_value"), rt::string(min_value));
+            this.set(
+                "MaxValue",
+                Some("max_value"),
+                rt::string(required.max_value),
+            );
+            this.set(
+                "MinValue",
+                Some("min_value"),
+                rt::string(required.min_value),
+            );
             IntegerParameterRangeSpecification(this)
         }
     }
@@ -752,12 +794,19 @@ pub mod algorithm {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetricDefinition(rt::Props);
+    /// The required values of [`MetricDefinition`], by name: two of them have one type, and a swap must not compile.
+    pub struct MetricDefinitionRequired {
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// CloudFormation `Regex`.
+        pub regex: rt::Expr,
+    }
     impl MetricDefinition {
         /// A new `MetricDefinition`. Required properties: `name` (`Name`), `regex` (`Regex`).
-        pub fn new(name: impl Into<rt::Expr>, regex: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: MetricDefinitionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("Regex", Some("regex"), rt::string(regex));
+            this.set("Name", Some("name"), rt::string(required.name));
+            this.set("Regex", Some("regex"), rt::string(required.regex));
             MetricDefinition(this)
         }
     }
@@ -890,11 +939,11 @@ pub mod algorithm {
     #[derive(Clone, Debug)]
     pub struct TrainingSpecification(rt::Props);
     impl TrainingSpecification {
-        /// A new `TrainingSpecification`. Required properties: `supported_training_instance_types` (`SupportedTrainingInstanceTypes`), `training_channels` (`TrainingChannels`), `training_image` (`TrainingImage`).
+        /// A new `TrainingSpecification`. Required properties: `training_image` (`TrainingImage`), `supported_training_instance_types` (`SupportedTrainingInstanceTypes`), `training_channels` (`TrainingChannels`).
         pub fn new(
+            training_image: impl Into<rt::Expr>,
             supported_training_instance_types: impl IntoIterator<Item = SupportedTrainingInstanceTypes>,
             training_channels: impl IntoIterator<Item = ChannelSpecification>,
-            training_image: impl Into<rt::Expr>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -2292,24 +2341,33 @@ static APP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`App`], by name: two of them have one type, and a swap must not compile.
+pub struct AppRequired {
+    /// The name of the app. CloudFormation `AppName`.
+    pub app_name: rt::Expr,
+    /// The type of app. CloudFormation `AppType`.
+    pub app_type: app::AppType,
+    /// The domain ID. CloudFormation `DomainId`.
+    pub domain_id: rt::Expr,
+    /// The user profile name. CloudFormation `UserProfileName`.
+    pub user_profile_name: rt::Expr,
+}
 impl App {
     /// Declares a `AWS::SageMaker::App` with the stack-unique `id`. Required properties: `app_name` (`AppName`), `app_type` (`AppType`), `domain_id` (`DomainId`), `user_profile_name` (`UserProfileName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        app_name: impl Into<rt::Expr>,
-        app_type: app::AppType,
-        domain_id: impl Into<rt::Expr>,
-        user_profile_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: AppRequired) -> Self {
         let mut this = rt::Base::new(id, &APP_TYPE);
-        this.set("AppName", Some("app_name"), rt::string(app_name));
-        this.set("AppType", Some("app_type"), app_type.into());
-        this.set("DomainId", Some("domain_id"), rt::string(domain_id));
+        this.set("AppName", Some("app_name"), rt::string(required.app_name));
+        this.set("AppType", Some("app_type"), required.app_type.into());
+        this.set(
+            "DomainId",
+            Some("domain_id"),
+            rt::string(required.domain_id),
+        );
         this.set(
             "UserProfileName",
             Some("user_profile_name"),
-            rt::string(user_profile_name),
+            rt::string(required.user_profile_name),
         );
         App(this)
     }
@@ -2925,12 +2983,19 @@ pub mod app_image_config {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomImageContainerEnvironmentVariable(rt::Props);
+    /// The required values of [`CustomImageContainerEnvironmentVariable`], by name: two of them have one type, and a swap must not compile.
+    pub struct CustomImageContainerEnvironmentVariableRequired {
+        /// CloudFormation `Key`.
+        pub key: rt::Expr,
+        /// CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl CustomImageContainerEnvironmentVariable {
         /// A new `CustomImageContainerEnvironmentVariable`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: CustomImageContainerEnvironmentVariableRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             CustomImageContainerEnvironmentVariable(this)
         }
     }
@@ -3531,28 +3596,33 @@ pub mod cluster {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ClusterInstanceGroup(rt::Props);
+    /// The required values of [`ClusterInstanceGroup`], by name: two of them have one type, and a swap must not compile.
+    pub struct ClusterInstanceGroupRequired {
+        /// The execution role for the instance group to assume. CloudFormation `ExecutionRole`.
+        pub execution_role: rt::Expr,
+        /// The number of instances you specified to add to the instance group of a SageMaker HyperPod cluster. CloudFormation `InstanceCount`.
+        pub instance_count: i64,
+        /// The name of the instance group of a SageMaker HyperPod cluster. CloudFormation `InstanceGroupName`.
+        pub instance_group_name: rt::Expr,
+    }
     impl ClusterInstanceGroup {
         /// A new `ClusterInstanceGroup`. Required properties: `execution_role` (`ExecutionRole`), `instance_count` (`InstanceCount`), `instance_group_name` (`InstanceGroupName`).
-        pub fn new(
-            execution_role: impl Into<rt::Expr>,
-            instance_count: i64,
-            instance_group_name: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: ClusterInstanceGroupRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ExecutionRole",
                 Some("execution_role"),
-                rt::string(execution_role),
+                rt::string(required.execution_role),
             );
             this.set(
                 "InstanceCount",
                 Some("instance_count"),
-                rt::int(instance_count),
+                rt::int(required.instance_count),
             );
             this.set(
                 "InstanceGroupName",
                 Some("instance_group_name"),
-                rt::string(instance_group_name),
+                rt::string(required.instance_group_name),
             );
             ClusterInstanceGroup(this)
         }
@@ -3767,8 +3837,8 @@ pub mod cluster {
     #[derive(Clone, Debug)]
     pub struct ClusterKubernetesTaint(rt::Props);
     impl ClusterKubernetesTaint {
-        /// A new `ClusterKubernetesTaint`. Required properties: `effect` (`Effect`), `key` (`Key`).
-        pub fn new(effect: Effect, key: impl Into<rt::Expr>) -> Self {
+        /// A new `ClusterKubernetesTaint`. Required properties: `key` (`Key`), `effect` (`Effect`).
+        pub fn new(key: impl Into<rt::Expr>, effect: Effect) -> Self {
             let mut this = rt::Props::default();
             this.set("Effect", Some("effect"), effect.into());
             this.set("Key", Some("key"), rt::string(key));
@@ -3851,34 +3921,40 @@ pub mod cluster {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ClusterRestrictedInstanceGroup(rt::Props);
+    /// The required values of [`ClusterRestrictedInstanceGroup`], by name: two of them have one type, and a swap must not compile.
+    pub struct ClusterRestrictedInstanceGroupRequired {
+        /// The execution role for the instance group to assume. CloudFormation `ExecutionRole`.
+        pub execution_role: rt::Expr,
+        /// The number of instances you specified to add to the restricted instance group of a SageMaker HyperPod cluster. CloudFormation `InstanceCount`.
+        pub instance_count: i64,
+        /// The name of the instance group of a SageMaker HyperPod cluster. CloudFormation `InstanceGroupName`.
+        pub instance_group_name: rt::Expr,
+        /// The instance type of the instance group of a SageMaker HyperPod cluster. CloudFormation `InstanceType`.
+        pub instance_type: rt::Expr,
+    }
     impl ClusterRestrictedInstanceGroup {
         /// A new `ClusterRestrictedInstanceGroup`. Required properties: `execution_role` (`ExecutionRole`), `instance_count` (`InstanceCount`), `instance_group_name` (`InstanceGroupName`), `instance_type` (`InstanceType`).
-        pub fn new(
-            execution_role: impl Into<rt::Expr>,
-            instance_count: i64,
-            instance_group_name: impl Into<rt::Expr>,
-            instance_type: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: ClusterRestrictedInstanceGroupRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ExecutionRole",
                 Some("execution_role"),
-                rt::string(execution_role),
+                rt::string(required.execution_role),
             );
             this.set(
                 "InstanceCount",
                 Some("instance_count"),
-                rt::int(instance_count),
+                rt::int(required.instance_count),
             );
             this.set(
                 "InstanceGroupName",
                 Some("instance_group_name"),
-                rt::string(instance_group_name),
+                rt::string(required.instance_group_name),
             );
             this.set(
                 "InstanceType",
                 Some("instance_type"),
-                rt::string(instance_type),
+                rt::string(required.instance_type),
             );
             ClusterRestrictedInstanceGroup(this)
         }
@@ -4069,16 +4145,27 @@ pub mod cluster {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FSxLustreConfig(rt::Props);
+    /// The required values of [`FSxLustreConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct FSxLustreConfigRequired {
+        /// The storage capacity of the FSx for Lustre file system, specified in gibibytes (GiB). CloudFormation `SizeInGiB`.
+        pub size_in_gi_b: i64,
+        /// The throughput capacity of the FSx for Lustre file system, measured in MB/s per TiB of storage. CloudFormation `PerUnitStorageThroughput`.
+        pub per_unit_storage_throughput: i64,
+    }
     impl FSxLustreConfig {
-        /// A new `FSxLustreConfig`. Required properties: `per_unit_storage_throughput` (`PerUnitStorageThroughput`), `size_in_gi_b` (`SizeInGiB`).
-        pub fn new(per_unit_storage_throughput: i64, size_in_gi_b: i64) -> Self {
+        /// A new `FSxLustreConfig`. Required properties: `size_in_gi_b` (`SizeInGiB`), `per_unit_storage_throughput` (`PerUnitStorageThroughput`).
+        pub fn new(required: FSxLustreConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "PerUnitStorageThroughput",
                 Some("per_unit_storage_throughput"),
-                rt::int(per_unit_storage_throughput),
+                rt::int(required.per_unit_storage_throughput),
             );
-            this.set("SizeInGiB", Some("size_in_gi_b"), rt::int(size_in_gi_b));
+            this.set(
+                "SizeInGiB",
+                Some("size_in_gi_b"),
+                rt::int(required.size_in_gi_b),
+            );
             FSxLustreConfig(this)
         }
     }
@@ -4267,19 +4354,23 @@ pub mod cluster {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcConfig(rt::Props);
+    /// The required values of [`VpcConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct VpcConfigRequired {
+        /// The VPC security group IDs, in the form sg-xxxxxxxx. CloudFormation `SecurityGroupIds`.
+        pub security_group_ids: Vec<rt::Expr>,
+        /// The ID of the subnets in the VPC to which you want to connect your training job or model. CloudFormation `Subnets`.
+        pub subnets: Vec<rt::Expr>,
+    }
     impl VpcConfig {
         /// A new `VpcConfig`. Required properties: `security_group_ids` (`SecurityGroupIds`), `subnets` (`Subnets`).
-        pub fn new(
-            security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            subnets: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
+        pub fn new(required: VpcConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                rt::strings(security_group_ids),
+                rt::strings(required.security_group_ids),
             );
-            this.set("Subnets", Some("subnets"), rt::strings(subnets));
+            this.set("Subnets", Some("subnets"), rt::strings(required.subnets));
             VpcConfig(this)
         }
     }
@@ -4437,22 +4528,30 @@ static CLUSTER_SCHEDULER_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 7),
     awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
+/// The required values of [`ClusterSchedulerConfig`], by name: two of them have one type, and a swap must not compile.
+pub struct ClusterSchedulerConfigRequired {
+    /// Name for the cluster policy. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// ARN of the cluster. CloudFormation `ClusterArn`.
+    pub cluster_arn: rt::Expr,
+    /// Cluster policy configuration. CloudFormation `SchedulerConfig`.
+    pub scheduler_config: cluster_scheduler_config::SchedulerConfig,
+}
 impl ClusterSchedulerConfig {
-    /// Declares a `AWS::SageMaker::ClusterSchedulerConfig` with the stack-unique `id`. Required properties: `cluster_arn` (`ClusterArn`), `name` (`Name`), `scheduler_config` (`SchedulerConfig`).
+    /// Declares a `AWS::SageMaker::ClusterSchedulerConfig` with the stack-unique `id`. Required properties: `name` (`Name`), `cluster_arn` (`ClusterArn`), `scheduler_config` (`SchedulerConfig`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        cluster_arn: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        scheduler_config: cluster_scheduler_config::SchedulerConfig,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ClusterSchedulerConfigRequired) -> Self {
         let mut this = rt::Base::new(id, &CLUSTER_SCHEDULER_CONFIG_TYPE);
-        this.set("ClusterArn", Some("cluster_arn"), rt::string(cluster_arn));
-        this.set("Name", Some("name"), rt::string(name));
+        this.set(
+            "ClusterArn",
+            Some("cluster_arn"),
+            rt::string(required.cluster_arn),
+        );
+        this.set("Name", Some("name"), rt::string(required.name));
         this.set(
             "SchedulerConfig",
             Some("scheduler_config"),
-            scheduler_config.into(),
+            required.scheduler_config.into(),
         );
         ClusterSchedulerConfig(this)
     }
@@ -4718,21 +4817,34 @@ static COMPUTE_QUOTA_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 9),
     awscc_schema: None,
 };
+/// The required values of [`ComputeQuota`], by name: two of them have one type, and a swap must not compile.
+pub struct ComputeQuotaRequired {
+    /// The name of the compute allocation definition. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The ARN of the EKS-orchestrated SageMaker HyperPod cluster the compute allocation definition is bound to. CloudFormation `ClusterArn`.
+    pub cluster_arn: rt::Expr,
+    /// Compute allocation rules: per-resource quotas, idle-borrowing strategy, and team-task preemption policy. CloudFormation `ComputeQuotaConfig`.
+    pub compute_quota_config: compute_quota::ComputeQuotaConfig,
+    /// The team this compute allocation rule applies to. CloudFormation `ComputeQuotaTarget`.
+    pub compute_quota_target: compute_quota::ComputeQuotaTarget,
+}
 impl ComputeQuota {
-    /// Declares a `AWS::SageMaker::ComputeQuota` with the stack-unique `id`. Required properties: `cluster_arn` (`ClusterArn`), `compute_quota_config` (`ComputeQuotaConfig`), `compute_quota_target` (`ComputeQuotaTarget`), `name` (`Name`).
+    /// Declares a `AWS::SageMaker::ComputeQuota` with the stack-unique `id`. Required properties: `name` (`Name`), `cluster_arn` (`ClusterArn`), `compute_quota_config` (`ComputeQuotaConfig`), `compute_quota_target` (`ComputeQuotaTarget`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        cluster_arn: impl Into<rt::Expr>,
-        compute_quota_config: compute_quota::ComputeQuotaConfig,
-        compute_quota_target: compute_quota::ComputeQuotaTarget,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ComputeQuotaRequired) -> Self {
         let mut this = rt::Base::new(id, &COMPUTE_QUOTA_TYPE);
-        this.set("ClusterArn", None, rt::string(cluster_arn));
-        this.set("ComputeQuotaConfig", None, compute_quota_config.into());
-        this.set("ComputeQuotaTarget", None, compute_quota_target.into());
-        this.set("Name", None, rt::string(name));
+        this.set("ClusterArn", None, rt::string(required.cluster_arn));
+        this.set(
+            "ComputeQuotaConfig",
+            None,
+            required.compute_quota_config.into(),
+        );
+        this.set(
+            "ComputeQuotaTarget",
+            None,
+            required.compute_quota_target.into(),
+        );
+        this.set("Name", None, rt::string(required.name));
         ComputeQuota(this)
     }
     /// Whether the compute allocation rule is active.
@@ -4804,8 +4916,8 @@ pub mod compute_quota {
     #[derive(Clone, Debug)]
     pub struct AcceleratorPartitionConfig(rt::Props);
     impl AcceleratorPartitionConfig {
-        /// A new `AcceleratorPartitionConfig`. Required properties: `count` (`Count`), `type_` (`Type`).
-        pub fn new(count: i64, type_: Type) -> Self {
+        /// A new `AcceleratorPartitionConfig`. Required properties: `type_` (`Type`), `count` (`Count`).
+        pub fn new(type_: Type, count: i64) -> Self {
             let mut this = rt::Props::default();
             this.set("Count", None, rt::int(count));
             this.set("Type", None, type_.into());
@@ -5508,27 +5620,31 @@ static CONTEXT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 10),
     awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
+/// The required values of [`Context`], by name: two of them have one type, and a swap must not compile.
+pub struct ContextRequired {
+    /// The name of the context. CloudFormation `ContextName`.
+    pub context_name: rt::Expr,
+    /// The context type. CloudFormation `ContextType`.
+    pub context_type: rt::Expr,
+    /// The source type, ID, and URI. CloudFormation `Source`.
+    pub source: context::Source,
+}
 impl Context {
     /// Declares a `AWS::SageMaker::Context` with the stack-unique `id`. Required properties: `context_name` (`ContextName`), `context_type` (`ContextType`), `source` (`Source`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        context_name: impl Into<rt::Expr>,
-        context_type: impl Into<rt::Expr>,
-        source: context::Source,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ContextRequired) -> Self {
         let mut this = rt::Base::new(id, &CONTEXT_TYPE);
         this.set(
             "ContextName",
             Some("context_name"),
-            rt::string(context_name),
+            rt::string(required.context_name),
         );
         this.set(
             "ContextType",
             Some("context_type"),
-            rt::string(context_type),
+            rt::string(required.context_type),
         );
-        this.set("Source", Some("source"), source.into());
+        this.set("Source", Some("source"), required.source.into());
         Context(this)
     }
     /// The description of the context.
@@ -5759,9 +5875,10 @@ impl DataQualityJobDefinitionHandle {
 /// Property types and value sets of [`DataQualityJobDefinition`] (`AWS::SageMaker::DataQualityJobDefinition`).
 pub mod data_quality_job_definition {
     pub use super::shared::{
-        ClusterConfig, ConstraintsResource, Csv, EndpointInput, Json, MonitoringOutput,
-        MonitoringOutputConfig, MonitoringResources, NetworkConfig, S3DataDistributionType,
-        S3InputMode, S3Output, S3UploadMode, StatisticsResource, StoppingCondition, VpcConfig,
+        ClusterConfig, ClusterConfigRequired, ConstraintsResource, Csv, EndpointInput,
+        EndpointInputRequired, Json, MonitoringOutput, MonitoringOutputConfig, MonitoringResources,
+        NetworkConfig, S3DataDistributionType, S3InputMode, S3Output, S3OutputRequired,
+        S3UploadMode, StatisticsResource, StoppingCondition, VpcConfig, VpcConfigRequired,
     };
     use super::*;
     /// The batch transform input for a monitoring job.
@@ -5771,25 +5888,34 @@ pub mod data_quality_job_definition {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BatchTransformInput(rt::Props);
+    /// The required values of [`BatchTransformInput`], by name: two of them have one type, and a swap must not compile.
+    pub struct BatchTransformInputRequired {
+        /// A URI that identifies the Amazon S3 storage location where Batch Transform Job captures data. CloudFormation `DataCapturedDestinationS3Uri`.
+        pub data_captured_destination_s3_uri: rt::Expr,
+        /// The dataset format of the data to monitor CloudFormation `DatasetFormat`.
+        pub dataset_format: DatasetFormat,
+        /// Path to the filesystem where the endpoint data is available to the container. CloudFormation `LocalPath`.
+        pub local_path: rt::Expr,
+    }
     impl BatchTransformInput {
         /// A new `BatchTransformInput`. Required properties: `data_captured_destination_s3_uri` (`DataCapturedDestinationS3Uri`), `dataset_format` (`DatasetFormat`), `local_path` (`LocalPath`).
-        pub fn new(
-            data_captured_destination_s3_uri: impl Into<rt::Expr>,
-            dataset_format: DatasetFormat,
-            local_path: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: BatchTransformInputRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DataCapturedDestinationS3Uri",
                 Some("data_captured_destination_s3_uri"),
-                rt::string(data_captured_destination_s3_uri),
+                rt::string(required.data_captured_destination_s3_uri),
             );
             this.set(
                 "DatasetFormat",
                 Some("dataset_format"),
-                dataset_format.into(),
+                required.dataset_format.into(),
             );
-            this.set("LocalPath", Some("local_path"), rt::string(local_path));
+            this.set(
+                "LocalPath",
+                Some("local_path"),
+                rt::string(required.local_path),
+            );
             BatchTransformInput(this)
         }
         /// Indexes or names of the features to be excluded from analysis
@@ -6177,23 +6303,31 @@ static DEVICE_FLEET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 13),
     awscc_schema: Some((&AWSCC_SCHEMAS, 13)),
 };
+/// The required values of [`DeviceFleet`], by name: two of them have one type, and a swap must not compile.
+pub struct DeviceFleetRequired {
+    /// The name of the edge device fleet CloudFormation `DeviceFleetName`.
+    pub device_fleet_name: rt::Expr,
+    /// S3 bucket and an ecryption key id (if available) to store outputs for the fleet CloudFormation `OutputConfig`.
+    pub output_config: device_fleet::EdgeOutputConfig,
+    /// Role associated with the device fleet CloudFormation `RoleArn`.
+    pub role_arn: rt::Expr,
+}
 impl DeviceFleet {
     /// Declares a `AWS::SageMaker::DeviceFleet` with the stack-unique `id`. Required properties: `device_fleet_name` (`DeviceFleetName`), `output_config` (`OutputConfig`), `role_arn` (`RoleArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        device_fleet_name: impl Into<rt::Expr>,
-        output_config: device_fleet::EdgeOutputConfig,
-        role_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DeviceFleetRequired) -> Self {
         let mut this = rt::Base::new(id, &DEVICE_FLEET_TYPE);
         this.set(
             "DeviceFleetName",
             Some("device_fleet_name"),
-            rt::string(device_fleet_name),
+            rt::string(required.device_fleet_name),
         );
-        this.set("OutputConfig", Some("output_config"), output_config.into());
-        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+        this.set(
+            "OutputConfig",
+            Some("output_config"),
+            required.output_config.into(),
+        );
+        this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
         DeviceFleet(this)
     }
     /// Description for the edge device fleet
@@ -6435,7 +6569,8 @@ impl DomainHandle {
 pub mod domain {
     pub use super::shared::{
         AccessStatus, AppType, AutoMountHomeEfs, CodeRepository, CustomFileSystemConfig,
-        CustomImage, CustomPosixUserConfig, DefaultEbsStorageSettings, DefaultSpaceStorageSettings,
+        CustomImage, CustomImageRequired, CustomPosixUserConfig, CustomPosixUserConfigRequired,
+        DefaultEbsStorageSettings, DefaultEbsStorageSettingsRequired, DefaultSpaceStorageSettings,
         EfsFileSystemConfig, FSxLustreFileSystemConfig, HiddenSageMakerImage, MlTools,
         NotebookOutputOption, RStudioServerProAppSettings, S3FileSystemConfig, SageMakerImageName,
         SharingSettings, UserGroup,
@@ -8875,12 +9010,23 @@ pub mod endpoint_config {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ClarifyTextConfig(rt::Props);
+    /// The required values of [`ClarifyTextConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct ClarifyTextConfigRequired {
+        /// Specifies the language of the text features in ISO 639-1 or ISO 639-3 code of a supported language. CloudFormation `Language`.
+        pub language: rt::Expr,
+        /// The unit of granularity for the analysis of text features. CloudFormation `Granularity`.
+        pub granularity: rt::Expr,
+    }
     impl ClarifyTextConfig {
-        /// A new `ClarifyTextConfig`. Required properties: `granularity` (`Granularity`), `language` (`Language`).
-        pub fn new(granularity: impl Into<rt::Expr>, language: impl Into<rt::Expr>) -> Self {
+        /// A new `ClarifyTextConfig`. Required properties: `language` (`Language`), `granularity` (`Granularity`).
+        pub fn new(required: ClarifyTextConfigRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Granularity", Some("granularity"), rt::string(granularity));
-            this.set("Language", Some("language"), rt::string(language));
+            this.set(
+                "Granularity",
+                Some("granularity"),
+                rt::string(required.granularity),
+            );
+            this.set("Language", Some("language"), rt::string(required.language));
             ClarifyTextConfig(this)
         }
     }
@@ -9413,19 +9559,26 @@ pub mod endpoint_config {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ServerlessConfig(rt::Props);
+    /// The required values of [`ServerlessConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct ServerlessConfigRequired {
+        /// The maximum number of concurrent invocations your serverless endpoint can process. CloudFormation `MaxConcurrency`.
+        pub max_concurrency: i64,
+        /// The memory size of your serverless endpoint. CloudFormation `MemorySizeInMB`.
+        pub memory_size_in_mb: i64,
+    }
     impl ServerlessConfig {
         /// A new `ServerlessConfig`. Required properties: `max_concurrency` (`MaxConcurrency`), `memory_size_in_mb` (`MemorySizeInMB`).
-        pub fn new(max_concurrency: i64, memory_size_in_mb: i64) -> Self {
+        pub fn new(required: ServerlessConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "MaxConcurrency",
                 Some("max_concurrency"),
-                rt::int(max_concurrency),
+                rt::int(required.max_concurrency),
             );
             this.set(
                 "MemorySizeInMB",
                 Some("memory_size_in_mb"),
-                rt::int(memory_size_in_mb),
+                rt::int(required.memory_size_in_mb),
             );
             ServerlessConfig(this)
         }
@@ -9449,19 +9602,23 @@ pub mod endpoint_config {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcConfig(rt::Props);
+    /// The required values of [`VpcConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct VpcConfigRequired {
+        /// The ID of the subnets in the VPC to which you want to connect your training job or model. CloudFormation `Subnets`.
+        pub subnets: Vec<rt::Expr>,
+        /// The VPC security group IDs, in the form sg-xxxxxxxx. CloudFormation `SecurityGroupIds`.
+        pub security_group_ids: Vec<rt::Expr>,
+    }
     impl VpcConfig {
-        /// A new `VpcConfig`. Required properties: `security_group_ids` (`SecurityGroupIds`), `subnets` (`Subnets`).
-        pub fn new(
-            security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            subnets: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
+        /// A new `VpcConfig`. Required properties: `subnets` (`Subnets`), `security_group_ids` (`SecurityGroupIds`).
+        pub fn new(required: VpcConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                rt::strings(security_group_ids),
+                rt::strings(required.security_group_ids),
             );
-            this.set("Subnets", Some("subnets"), rt::strings(subnets));
+            this.set("Subnets", Some("subnets"), rt::strings(required.subnets));
             VpcConfig(this)
         }
     }
@@ -10385,36 +10542,41 @@ static FEATURE_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 19),
     awscc_schema: Some((&AWSCC_SCHEMAS, 19)),
 };
+/// The required values of [`FeatureGroup`], by name: two of them have one type, and a swap must not compile.
+pub struct FeatureGroupRequired {
+    /// The Name of the FeatureGroup. CloudFormation `FeatureGroupName`.
+    pub feature_group_name: rt::Expr,
+    /// The Record Identifier Feature Name. CloudFormation `RecordIdentifierFeatureName`.
+    pub record_identifier_feature_name: rt::Expr,
+    /// The Event Time Feature Name. CloudFormation `EventTimeFeatureName`.
+    pub event_time_feature_name: rt::Expr,
+    /// An Array of Feature Definition CloudFormation `FeatureDefinitions`.
+    pub feature_definitions: Vec<feature_group::FeatureDefinition>,
+}
 impl FeatureGroup {
-    /// Declares a `AWS::SageMaker::FeatureGroup` with the stack-unique `id`. Required properties: `event_time_feature_name` (`EventTimeFeatureName`), `feature_definitions` (`FeatureDefinitions`), `feature_group_name` (`FeatureGroupName`), `record_identifier_feature_name` (`RecordIdentifierFeatureName`).
+    /// Declares a `AWS::SageMaker::FeatureGroup` with the stack-unique `id`. Required properties: `feature_group_name` (`FeatureGroupName`), `record_identifier_feature_name` (`RecordIdentifierFeatureName`), `event_time_feature_name` (`EventTimeFeatureName`), `feature_definitions` (`FeatureDefinitions`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        event_time_feature_name: impl Into<rt::Expr>,
-        feature_definitions: impl IntoIterator<Item = feature_group::FeatureDefinition>,
-        feature_group_name: impl Into<rt::Expr>,
-        record_identifier_feature_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: FeatureGroupRequired) -> Self {
         let mut this = rt::Base::new(id, &FEATURE_GROUP_TYPE);
         this.set(
             "EventTimeFeatureName",
             Some("event_time_feature_name"),
-            rt::string(event_time_feature_name),
+            rt::string(required.event_time_feature_name),
         );
         this.set(
             "FeatureDefinitions",
             Some("feature_definitions"),
-            rt::list(feature_definitions),
+            rt::list(required.feature_definitions),
         );
         this.set(
             "FeatureGroupName",
             Some("feature_group_name"),
-            rt::string(feature_group_name),
+            rt::string(required.feature_group_name),
         );
         this.set(
             "RecordIdentifierFeatureName",
             Some("record_identifier_feature_name"),
-            rt::string(record_identifier_feature_name),
+            rt::string(required.record_identifier_feature_name),
         );
         FeatureGroup(this)
     }
@@ -10485,17 +10647,26 @@ pub mod feature_group {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataCatalogConfig(rt::Props);
+    /// The required values of [`DataCatalogConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct DataCatalogConfigRequired {
+        /// CloudFormation `TableName`.
+        pub table_name: rt::Expr,
+        /// CloudFormation `Catalog`.
+        pub catalog: rt::Expr,
+        /// CloudFormation `Database`.
+        pub database: rt::Expr,
+    }
     impl DataCatalogConfig {
-        /// A new `DataCatalogConfig`. Required properties: `catalog` (`Catalog`), `database` (`Database`), `table_name` (`TableName`).
-        pub fn new(
-            catalog: impl Into<rt::Expr>,
-            database: impl Into<rt::Expr>,
-            table_name: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `DataCatalogConfig`. Required properties: `table_name` (`TableName`), `catalog` (`Catalog`), `database` (`Database`).
+        pub fn new(required: DataCatalogConfigRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Catalog", Some("catalog"), rt::string(catalog));
-            this.set("Database", Some("database"), rt::string(database));
-            this.set("TableName", Some("table_name"), rt::string(table_name));
+            this.set("Catalog", Some("catalog"), rt::string(required.catalog));
+            this.set("Database", Some("database"), rt::string(required.database));
+            this.set(
+                "TableName",
+                Some("table_name"),
+                rt::string(required.table_name),
+            );
             DataCatalogConfig(this)
         }
     }
@@ -10794,21 +10965,24 @@ static HUB_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 20),
     awscc_schema: Some((&AWSCC_SCHEMAS, 20)),
 };
+/// The required values of [`Hub`], by name: two of them have one type, and a swap must not compile.
+pub struct HubRequired {
+    /// The name of the hub. CloudFormation `HubName`.
+    pub hub_name: rt::Expr,
+    /// A description of the hub. CloudFormation `HubDescription`.
+    pub hub_description: rt::Expr,
+}
 impl Hub {
-    /// Declares a `AWS::SageMaker::Hub` with the stack-unique `id`. Required properties: `hub_description` (`HubDescription`), `hub_name` (`HubName`).
+    /// Declares a `AWS::SageMaker::Hub` with the stack-unique `id`. Required properties: `hub_name` (`HubName`), `hub_description` (`HubDescription`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        hub_description: impl Into<rt::Expr>,
-        hub_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: HubRequired) -> Self {
         let mut this = rt::Base::new(id, &HUB_TYPE);
         this.set(
             "HubDescription",
             Some("hub_description"),
-            rt::string(hub_description),
+            rt::string(required.hub_description),
         );
-        this.set("HubName", Some("hub_name"), rt::string(hub_name));
+        this.set("HubName", Some("hub_name"), rt::string(required.hub_name));
         Hub(this)
     }
     /// The display name of the hub.
@@ -11023,20 +11197,27 @@ static IMAGE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 22),
     awscc_schema: Some((&AWSCC_SCHEMAS, 22)),
 };
+/// The required values of [`Image`], by name: two of them have one type, and a swap must not compile.
+pub struct ImageRequired {
+    /// The name of the image. CloudFormation `ImageName`.
+    pub image_name: rt::Expr,
+    /// The Amazon Resource Name (ARN) of an IAM role that enables Amazon SageMaker to perform tasks on behalf of the customer. CloudFormation `ImageRoleArn`.
+    pub image_role_arn: rt::Expr,
+}
 impl Image {
     /// Declares a `AWS::SageMaker::Image` with the stack-unique `id`. Required properties: `image_name` (`ImageName`), `image_role_arn` (`ImageRoleArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        image_name: impl Into<rt::Expr>,
-        image_role_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ImageRequired) -> Self {
         let mut this = rt::Base::new(id, &IMAGE_TYPE);
-        this.set("ImageName", Some("image_name"), rt::string(image_name));
+        this.set(
+            "ImageName",
+            Some("image_name"),
+            rt::string(required.image_name),
+        );
         this.set(
             "ImageRoleArn",
             Some("image_role_arn"),
-            rt::string(image_role_arn),
+            rt::string(required.image_role_arn),
         );
         Image(this)
     }
@@ -11095,17 +11276,28 @@ static IMAGE_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 23),
     awscc_schema: Some((&AWSCC_SCHEMAS, 23)),
 };
+/// The required values of [`ImageVersion`], by name: two of them have one type, and a swap must not compile.
+pub struct ImageVersionRequired {
+    /// The name of the image this version belongs to. CloudFormation `ImageName`.
+    pub image_name: rt::Expr,
+    /// The registry path of the container image on which this image version is based. CloudFormation `BaseImage`.
+    pub base_image: rt::Expr,
+}
 impl ImageVersion {
-    /// Declares a `AWS::SageMaker::ImageVersion` with the stack-unique `id`. Required properties: `base_image` (`BaseImage`), `image_name` (`ImageName`).
+    /// Declares a `AWS::SageMaker::ImageVersion` with the stack-unique `id`. Required properties: `image_name` (`ImageName`), `base_image` (`BaseImage`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        base_image: impl Into<rt::Expr>,
-        image_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ImageVersionRequired) -> Self {
         let mut this = rt::Base::new(id, &IMAGE_VERSION_TYPE);
-        this.set("BaseImage", Some("base_image"), rt::string(base_image));
-        this.set("ImageName", Some("image_name"), rt::string(image_name));
+        this.set(
+            "BaseImage",
+            Some("base_image"),
+            rt::string(required.base_image),
+        );
+        this.set(
+            "ImageName",
+            Some("image_name"),
+            rt::string(required.image_name),
+        );
         ImageVersion(this)
     }
     /// The alias of the image version.
@@ -11773,8 +11965,8 @@ pub mod inference_component {
     #[derive(Clone, Debug)]
     pub struct InferenceComponentPlacementStatus(rt::Props);
     impl InferenceComponentPlacementStatus {
-        /// A new `InferenceComponentPlacementStatus`. Required properties: `current_copy_count` (`CurrentCopyCount`), `instance_type` (`InstanceType`).
-        pub fn new(current_copy_count: i64, instance_type: impl Into<rt::Expr>) -> Self {
+        /// A new `InferenceComponentPlacementStatus`. Required properties: `instance_type` (`InstanceType`), `current_copy_count` (`CurrentCopyCount`).
+        pub fn new(instance_type: impl Into<rt::Expr>, current_copy_count: i64) -> Self {
             let mut this = rt::Props::default();
             this.set("CurrentCopyCount", None, rt::int(current_copy_count));
             this.set("InstanceType", None, rt::string(instance_type));
@@ -11900,10 +12092,10 @@ pub mod inference_component {
     #[derive(Clone, Debug)]
     pub struct InferenceComponentSchedulingConfig(rt::Props);
     impl InferenceComponentSchedulingConfig {
-        /// A new `InferenceComponentSchedulingConfig`. Required properties: `availability_zone_balance` (`AvailabilityZoneBalance`), `placement_strategy` (`PlacementStrategy`).
+        /// A new `InferenceComponentSchedulingConfig`. Required properties: `placement_strategy` (`PlacementStrategy`), `availability_zone_balance` (`AvailabilityZoneBalance`).
         pub fn new(
-            availability_zone_balance: InferenceComponentAvailabilityZoneBalance,
             placement_strategy: InferenceComponentPlacementStrategy,
+            availability_zone_balance: InferenceComponentAvailabilityZoneBalance,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -12227,31 +12419,37 @@ static INFERENCE_EXPERIMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 25),
     awscc_schema: Some((&AWSCC_SCHEMAS, 25)),
 };
+/// The required values of [`InferenceExperiment`], by name: two of them have one type, and a swap must not compile.
+pub struct InferenceExperimentRequired {
+    /// The name for the inference experiment. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The type of the inference experiment that you want to run. CloudFormation `Type`.
+    pub type_: inference_experiment::Type,
+    /// The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker can assume to access model artifacts and container images, and manage Amazon SageMaker Inference endpoints for model deployment. CloudFormation `RoleArn`.
+    pub role_arn: rt::Expr,
+    /// The name of the endpoint used to run the inference experiment. CloudFormation `EndpointName`.
+    pub endpoint_name: rt::Expr,
+    /// An array of ModelVariantConfig objects. CloudFormation `ModelVariants`.
+    pub model_variants: Vec<inference_experiment::ModelVariantConfig>,
+}
 impl InferenceExperiment {
-    /// Declares a `AWS::SageMaker::InferenceExperiment` with the stack-unique `id`. Required properties: `endpoint_name` (`EndpointName`), `model_variants` (`ModelVariants`), `name` (`Name`), `role_arn` (`RoleArn`), `type_` (`Type`).
+    /// Declares a `AWS::SageMaker::InferenceExperiment` with the stack-unique `id`. Required properties: `name` (`Name`), `type_` (`Type`), `role_arn` (`RoleArn`), `endpoint_name` (`EndpointName`), `model_variants` (`ModelVariants`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        endpoint_name: impl Into<rt::Expr>,
-        model_variants: impl IntoIterator<Item = inference_experiment::ModelVariantConfig>,
-        name: impl Into<rt::Expr>,
-        role_arn: impl Into<rt::Expr>,
-        type_: inference_experiment::Type,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: InferenceExperimentRequired) -> Self {
         let mut this = rt::Base::new(id, &INFERENCE_EXPERIMENT_TYPE);
         this.set(
             "EndpointName",
             Some("endpoint_name"),
-            rt::string(endpoint_name),
+            rt::string(required.endpoint_name),
         );
         this.set(
             "ModelVariants",
             Some("model_variants"),
-            rt::list(model_variants),
+            rt::list(required.model_variants),
         );
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
-        this.set("Type", Some("type"), type_.into());
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
+        this.set("Type", Some("type"), required.type_.into());
         InferenceExperiment(this)
     }
     /// The Amazon S3 location and configuration for storing inference request and response data.
@@ -12489,24 +12687,33 @@ pub mod inference_experiment {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ModelVariantConfig(rt::Props);
+    /// The required values of [`ModelVariantConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct ModelVariantConfigRequired {
+        /// The name of the Amazon SageMaker Model entity. CloudFormation `ModelName`.
+        pub model_name: rt::Expr,
+        /// The name of the variant. CloudFormation `VariantName`.
+        pub variant_name: rt::Expr,
+        /// The configuration for the infrastructure that the model will be deployed to. CloudFormation `InfrastructureConfig`.
+        pub infrastructure_config: ModelInfrastructureConfig,
+    }
     impl ModelVariantConfig {
-        /// A new `ModelVariantConfig`. Required properties: `infrastructure_config` (`InfrastructureConfig`), `model_name` (`ModelName`), `variant_name` (`VariantName`).
-        pub fn new(
-            infrastructure_config: ModelInfrastructureConfig,
-            model_name: impl Into<rt::Expr>,
-            variant_name: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `ModelVariantConfig`. Required properties: `model_name` (`ModelName`), `variant_name` (`VariantName`), `infrastructure_config` (`InfrastructureConfig`).
+        pub fn new(required: ModelVariantConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "InfrastructureConfig",
                 Some("infrastructure_config"),
-                infrastructure_config.into(),
+                required.infrastructure_config.into(),
             );
-            this.set("ModelName", Some("model_name"), rt::string(model_name));
+            this.set(
+                "ModelName",
+                Some("model_name"),
+                rt::string(required.model_name),
+            );
             this.set(
                 "VariantName",
                 Some("variant_name"),
-                rt::string(variant_name),
+                rt::string(required.variant_name),
             );
             ModelVariantConfig(this)
         }
@@ -12520,8 +12727,8 @@ pub mod inference_experiment {
     #[derive(Clone, Debug)]
     pub struct RealTimeInferenceConfig(rt::Props);
     impl RealTimeInferenceConfig {
-        /// A new `RealTimeInferenceConfig`. Required properties: `instance_count` (`InstanceCount`), `instance_type` (`InstanceType`).
-        pub fn new(instance_count: i64, instance_type: impl Into<rt::Expr>) -> Self {
+        /// A new `RealTimeInferenceConfig`. Required properties: `instance_type` (`InstanceType`), `instance_count` (`InstanceCount`).
+        pub fn new(instance_type: impl Into<rt::Expr>, instance_count: i64) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "InstanceCount",
@@ -12545,10 +12752,10 @@ pub mod inference_experiment {
     #[derive(Clone, Debug)]
     pub struct ShadowModeConfig(rt::Props);
     impl ShadowModeConfig {
-        /// A new `ShadowModeConfig`. Required properties: `shadow_model_variants` (`ShadowModelVariants`), `source_model_variant_name` (`SourceModelVariantName`).
+        /// A new `ShadowModeConfig`. Required properties: `source_model_variant_name` (`SourceModelVariantName`), `shadow_model_variants` (`ShadowModelVariants`).
         pub fn new(
-            shadow_model_variants: impl IntoIterator<Item = ShadowModelVariantConfig>,
             source_model_variant_name: impl Into<rt::Expr>,
+            shadow_model_variants: impl IntoIterator<Item = ShadowModelVariantConfig>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -12573,10 +12780,10 @@ pub mod inference_experiment {
     #[derive(Clone, Debug)]
     pub struct ShadowModelVariantConfig(rt::Props);
     impl ShadowModelVariantConfig {
-        /// A new `ShadowModelVariantConfig`. Required properties: `sampling_percentage` (`SamplingPercentage`), `shadow_model_variant_name` (`ShadowModelVariantName`).
+        /// A new `ShadowModelVariantConfig`. Required properties: `shadow_model_variant_name` (`ShadowModelVariantName`), `sampling_percentage` (`SamplingPercentage`).
         pub fn new(
-            sampling_percentage: i64,
             shadow_model_variant_name: impl Into<rt::Expr>,
+            sampling_percentage: i64,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -12664,23 +12871,27 @@ static MLFLOW_APP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 26),
     awscc_schema: Some((&AWSCC_SCHEMAS, 26)),
 };
+/// The required values of [`MlflowApp`], by name: two of them have one type, and a swap must not compile.
+pub struct MlflowAppRequired {
+    /// The name of the MLflow App. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The S3 URI for a general purpose bucket to use as the MLflow App artifact store. CloudFormation `ArtifactStoreUri`.
+    pub artifact_store_uri: rt::Expr,
+    /// The Amazon Resource Name (ARN) for an IAM role in your account that the MLflow App uses to access the artifact store in Amazon S3. CloudFormation `RoleArn`.
+    pub role_arn: rt::Expr,
+}
 impl MlflowApp {
-    /// Declares a `AWS::SageMaker::MlflowApp` with the stack-unique `id`. Required properties: `artifact_store_uri` (`ArtifactStoreUri`), `name` (`Name`), `role_arn` (`RoleArn`).
+    /// Declares a `AWS::SageMaker::MlflowApp` with the stack-unique `id`. Required properties: `name` (`Name`), `artifact_store_uri` (`ArtifactStoreUri`), `role_arn` (`RoleArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        artifact_store_uri: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        role_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: MlflowAppRequired) -> Self {
         let mut this = rt::Base::new(id, &MLFLOW_APP_TYPE);
         this.set(
             "ArtifactStoreUri",
             Some("artifact_store_uri"),
-            rt::string(artifact_store_uri),
+            rt::string(required.artifact_store_uri),
         );
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
         MlflowApp(this)
     }
     /// Whether to enable or disable automatic registration of new MLflow models to the SageMaker Model Registry.
@@ -12784,26 +12995,30 @@ static MLFLOW_TRACKING_SERVER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 27),
     awscc_schema: Some((&AWSCC_SCHEMAS, 27)),
 };
+/// The required values of [`MlflowTrackingServer`], by name: two of them have one type, and a swap must not compile.
+pub struct MlflowTrackingServerRequired {
+    /// The name of the MLFlow Tracking Server. CloudFormation `TrackingServerName`.
+    pub tracking_server_name: rt::Expr,
+    /// The Amazon S3 URI for MLFlow Tracking Server artifacts. CloudFormation `ArtifactStoreUri`.
+    pub artifact_store_uri: rt::Expr,
+    /// The Amazon Resource Name (ARN) of an IAM role that enables Amazon SageMaker to perform tasks on behalf of the customer. CloudFormation `RoleArn`.
+    pub role_arn: rt::Expr,
+}
 impl MlflowTrackingServer {
-    /// Declares a `AWS::SageMaker::MlflowTrackingServer` with the stack-unique `id`. Required properties: `artifact_store_uri` (`ArtifactStoreUri`), `role_arn` (`RoleArn`), `tracking_server_name` (`TrackingServerName`).
+    /// Declares a `AWS::SageMaker::MlflowTrackingServer` with the stack-unique `id`. Required properties: `tracking_server_name` (`TrackingServerName`), `artifact_store_uri` (`ArtifactStoreUri`), `role_arn` (`RoleArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        artifact_store_uri: impl Into<rt::Expr>,
-        role_arn: impl Into<rt::Expr>,
-        tracking_server_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: MlflowTrackingServerRequired) -> Self {
         let mut this = rt::Base::new(id, &MLFLOW_TRACKING_SERVER_TYPE);
         this.set(
             "ArtifactStoreUri",
             Some("artifact_store_uri"),
-            rt::string(artifact_store_uri),
+            rt::string(required.artifact_store_uri),
         );
-        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+        this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
         this.set(
             "TrackingServerName",
             Some("tracking_server_name"),
-            rt::string(tracking_server_name),
+            rt::string(required.tracking_server_name),
         );
         MlflowTrackingServer(this)
     }
@@ -13289,19 +13504,23 @@ pub mod model {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcConfig(rt::Props);
+    /// The required values of [`VpcConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct VpcConfigRequired {
+        /// The ID of the subnets in the VPC to which you want to connect your training job or model. CloudFormation `Subnets`.
+        pub subnets: Vec<rt::Expr>,
+        /// The VPC security group IDs, in the form `sg-xxxxxxxx`. CloudFormation `SecurityGroupIds`.
+        pub security_group_ids: Vec<rt::Expr>,
+    }
     impl VpcConfig {
-        /// A new `VpcConfig`. Required properties: `security_group_ids` (`SecurityGroupIds`), `subnets` (`Subnets`).
-        pub fn new(
-            security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            subnets: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
+        /// A new `VpcConfig`. Required properties: `subnets` (`Subnets`), `security_group_ids` (`SecurityGroupIds`).
+        pub fn new(required: VpcConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                rt::strings(security_group_ids),
+                rt::strings(required.security_group_ids),
             );
-            this.set("Subnets", Some("subnets"), rt::strings(subnets));
+            this.set("Subnets", Some("subnets"), rt::strings(required.subnets));
             VpcConfig(this)
         }
     }
@@ -13392,14 +13611,14 @@ static MODEL_BIAS_JOB_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 29)),
 };
 impl ModelBiasJobDefinition {
-    /// Declares a `AWS::SageMaker::ModelBiasJobDefinition` with the stack-unique `id`. Required properties: `job_resources` (`JobResources`), `model_bias_app_specification` (`ModelBiasAppSpecification`), `model_bias_job_input` (`ModelBiasJobInput`), `model_bias_job_output_config` (`ModelBiasJobOutputConfig`), `role_arn` (`RoleArn`).
+    /// Declares a `AWS::SageMaker::ModelBiasJobDefinition` with the stack-unique `id`. Required properties: `model_bias_app_specification` (`ModelBiasAppSpecification`), `model_bias_job_input` (`ModelBiasJobInput`), `model_bias_job_output_config` (`ModelBiasJobOutputConfig`), `job_resources` (`JobResources`), `role_arn` (`RoleArn`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        job_resources: model_bias_job_definition::MonitoringResources,
         model_bias_app_specification: model_bias_job_definition::ModelBiasAppSpecification,
         model_bias_job_input: model_bias_job_definition::ModelBiasJobInput,
         model_bias_job_output_config: model_bias_job_definition::MonitoringOutputConfig,
+        job_resources: model_bias_job_definition::MonitoringResources,
         role_arn: impl Into<rt::Expr>,
     ) -> Self {
         let mut this = rt::Base::new(id, &MODEL_BIAS_JOB_DEFINITION_TYPE);
@@ -13500,9 +13719,10 @@ impl ModelBiasJobDefinitionHandle {
 /// Property types and value sets of [`ModelBiasJobDefinition`] (`AWS::SageMaker::ModelBiasJobDefinition`).
 pub mod model_bias_job_definition {
     pub use super::shared::{
-        ClusterConfig, ConstraintsResource, Csv, Json, MonitoringGroundTruthS3Input,
-        MonitoringOutput, MonitoringOutputConfig, MonitoringResources, NetworkConfig,
-        S3DataDistributionType, S3InputMode, S3Output, S3UploadMode, StoppingCondition, VpcConfig,
+        ClusterConfig, ClusterConfigRequired, ConstraintsResource, Csv, Json,
+        MonitoringGroundTruthS3Input, MonitoringOutput, MonitoringOutputConfig,
+        MonitoringResources, NetworkConfig, S3DataDistributionType, S3InputMode, S3Output,
+        S3OutputRequired, S3UploadMode, StoppingCondition, VpcConfig, VpcConfigRequired,
     };
     use super::*;
     /// The batch transform input for a monitoring job.
@@ -13512,25 +13732,34 @@ pub mod model_bias_job_definition {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BatchTransformInput(rt::Props);
+    /// The required values of [`BatchTransformInput`], by name: two of them have one type, and a swap must not compile.
+    pub struct BatchTransformInputRequired {
+        /// A URI that identifies the Amazon S3 storage location where Batch Transform Job captures data. CloudFormation `DataCapturedDestinationS3Uri`.
+        pub data_captured_destination_s3_uri: rt::Expr,
+        /// The dataset format of the data to monitor CloudFormation `DatasetFormat`.
+        pub dataset_format: DatasetFormat,
+        /// Path to the filesystem where the endpoint data is available to the container. CloudFormation `LocalPath`.
+        pub local_path: rt::Expr,
+    }
     impl BatchTransformInput {
         /// A new `BatchTransformInput`. Required properties: `data_captured_destination_s3_uri` (`DataCapturedDestinationS3Uri`), `dataset_format` (`DatasetFormat`), `local_path` (`LocalPath`).
-        pub fn new(
-            data_captured_destination_s3_uri: impl Into<rt::Expr>,
-            dataset_format: DatasetFormat,
-            local_path: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: BatchTransformInputRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DataCapturedDestinationS3Uri",
                 Some("data_captured_destination_s3_uri"),
-                rt::string(data_captured_destination_s3_uri),
+                rt::string(required.data_captured_destination_s3_uri),
             );
             this.set(
                 "DatasetFormat",
                 Some("dataset_format"),
-                dataset_format.into(),
+                required.dataset_format.into(),
             );
-            this.set("LocalPath", Some("local_path"), rt::string(local_path));
+            this.set(
+                "LocalPath",
+                Some("local_path"),
+                rt::string(required.local_path),
+            );
             BatchTransformInput(this)
         }
         /// Monitoring end time offset, e.g.
@@ -13658,16 +13887,27 @@ pub mod model_bias_job_definition {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EndpointInput(rt::Props);
+    /// The required values of [`EndpointInput`], by name: two of them have one type, and a swap must not compile.
+    pub struct EndpointInputRequired {
+        /// The name of the endpoint used to run the monitoring job. CloudFormation `EndpointName`.
+        pub endpoint_name: rt::Expr,
+        /// Path to the filesystem where the endpoint data is available to the container. CloudFormation `LocalPath`.
+        pub local_path: rt::Expr,
+    }
     impl EndpointInput {
         /// A new `EndpointInput`. Required properties: `endpoint_name` (`EndpointName`), `local_path` (`LocalPath`).
-        pub fn new(endpoint_name: impl Into<rt::Expr>, local_path: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: EndpointInputRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "EndpointName",
                 Some("endpoint_name"),
-                rt::string(endpoint_name),
+                rt::string(required.endpoint_name),
             );
-            this.set("LocalPath", Some("local_path"), rt::string(local_path));
+            this.set(
+                "LocalPath",
+                Some("local_path"),
+                rt::string(required.local_path),
+            );
             EndpointInput(this)
         }
         /// Monitoring end time offset, e.g.
@@ -13759,12 +13999,27 @@ pub mod model_bias_job_definition {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ModelBiasAppSpecification(rt::Props);
+    /// The required values of [`ModelBiasAppSpecification`], by name: two of them have one type, and a swap must not compile.
+    pub struct ModelBiasAppSpecificationRequired {
+        /// The container image to be run by the monitoring job. CloudFormation `ImageUri`.
+        pub image_uri: rt::Expr,
+        /// The S3 URI to an analysis configuration file CloudFormation `ConfigUri`.
+        pub config_uri: rt::Expr,
+    }
     impl ModelBiasAppSpecification {
-        /// A new `ModelBiasAppSpecification`. Required properties: `config_uri` (`ConfigUri`), `image_uri` (`ImageUri`).
-        pub fn new(config_uri: impl Into<rt::Expr>, image_uri: impl Into<rt::Expr>) -> Self {
+        /// A new `ModelBiasAppSpecification`. Required properties: `image_uri` (`ImageUri`), `config_uri` (`ConfigUri`).
+        pub fn new(required: ModelBiasAppSpecificationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ConfigUri", Some("config_uri"), rt::string(config_uri));
-            this.set("ImageUri", Some("image_uri"), rt::string(image_uri));
+            this.set(
+                "ConfigUri",
+                Some("config_uri"),
+                rt::string(required.config_uri),
+            );
+            this.set(
+                "ImageUri",
+                Some("image_uri"),
+                rt::string(required.image_uri),
+            );
             ModelBiasAppSpecification(this)
         }
         /// Sets the environment variables in the Docker container
@@ -13886,12 +14141,12 @@ static MODEL_CARD_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: None,
 };
 impl ModelCard {
-    /// Declares a `AWS::SageMaker::ModelCard` with the stack-unique `id`. Required properties: `content` (`Content`), `model_card_name` (`ModelCardName`), `model_card_status` (`ModelCardStatus`).
+    /// Declares a `AWS::SageMaker::ModelCard` with the stack-unique `id`. Required properties: `model_card_name` (`ModelCardName`), `content` (`Content`), `model_card_status` (`ModelCardStatus`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        content: model_card::Content,
         model_card_name: impl Into<rt::Expr>,
+        content: model_card::Content,
         model_card_status: model_card::ModelCardStatus,
     ) -> Self {
         let mut this = rt::Base::new(id, &MODEL_CARD_TYPE);
@@ -14323,8 +14578,8 @@ pub mod model_card {
     #[derive(Clone, Debug)]
     pub struct MetricGroup(rt::Props);
     impl MetricGroup {
-        /// A new `MetricGroup`. Required properties: `metric_data` (`MetricData`), `name` (`Name`).
-        pub fn new(metric_data: impl Into<rt::Value>, name: impl Into<rt::Expr>) -> Self {
+        /// A new `MetricGroup`. Required properties: `name` (`Name`), `metric_data` (`MetricData`).
+        pub fn new(name: impl Into<rt::Expr>, metric_data: impl Into<rt::Value>) -> Self {
             let mut this = rt::Props::default();
             this.set("MetricData", None, rt::json(metric_data));
             this.set("Name", None, rt::string(name));
@@ -14682,12 +14937,19 @@ pub mod model_card {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TrainingHyperParameter(rt::Props);
+    /// The required values of [`TrainingHyperParameter`], by name: two of them have one type, and a swap must not compile.
+    pub struct TrainingHyperParameterRequired {
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl TrainingHyperParameter {
         /// A new `TrainingHyperParameter`. Required properties: `name` (`Name`), `value` (`Value`).
-        pub fn new(name: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: TrainingHyperParameterRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", None, rt::string(name));
-            this.set("Value", None, rt::string(value));
+            this.set("Name", None, rt::string(required.name));
+            this.set("Value", None, rt::string(required.value));
             TrainingHyperParameter(this)
         }
     }
@@ -14894,14 +15156,14 @@ static MODEL_EXPLAINABILITY_JOB_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 31)),
 };
 impl ModelExplainabilityJobDefinition {
-    /// Declares a `AWS::SageMaker::ModelExplainabilityJobDefinition` with the stack-unique `id`. Required properties: `job_resources` (`JobResources`), `model_explainability_app_specification` (`ModelExplainabilityAppSpecification`), `model_explainability_job_input` (`ModelExplainabilityJobInput`), `model_explainability_job_output_config` (`ModelExplainabilityJobOutputConfig`), `role_arn` (`RoleArn`).
+    /// Declares a `AWS::SageMaker::ModelExplainabilityJobDefinition` with the stack-unique `id`. Required properties: `model_explainability_app_specification` (`ModelExplainabilityAppSpecification`), `model_explainability_job_input` (`ModelExplainabilityJobInput`), `model_explainability_job_output_config` (`ModelExplainabilityJobOutputConfig`), `job_resources` (`JobResources`), `role_arn` (`RoleArn`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        job_resources: model_explainability_job_definition::MonitoringResources,
         model_explainability_app_specification: model_explainability_job_definition::ModelExplainabilityAppSpecification,
         model_explainability_job_input: model_explainability_job_definition::ModelExplainabilityJobInput,
         model_explainability_job_output_config: model_explainability_job_definition::MonitoringOutputConfig,
+        job_resources: model_explainability_job_definition::MonitoringResources,
         role_arn: impl Into<rt::Expr>,
     ) -> Self {
         let mut this = rt::Base::new(id, &MODEL_EXPLAINABILITY_JOB_DEFINITION_TYPE);
@@ -15008,9 +15270,10 @@ impl ModelExplainabilityJobDefinitionHandle {
 /// Property types and value sets of [`ModelExplainabilityJobDefinition`] (`AWS::SageMaker::ModelExplainabilityJobDefinition`).
 pub mod model_explainability_job_definition {
     pub use super::shared::{
-        ClusterConfig, ConstraintsResource, Csv, DatasetFormat, Json, MonitoringOutput,
-        MonitoringOutputConfig, MonitoringResources, NetworkConfig, S3DataDistributionType,
-        S3InputMode, S3Output, S3UploadMode, StoppingCondition, VpcConfig,
+        ClusterConfig, ClusterConfigRequired, ConstraintsResource, Csv, DatasetFormat, Json,
+        MonitoringOutput, MonitoringOutputConfig, MonitoringResources, NetworkConfig,
+        S3DataDistributionType, S3InputMode, S3Output, S3OutputRequired, S3UploadMode,
+        StoppingCondition, VpcConfig, VpcConfigRequired,
     };
     use super::*;
     /// The batch transform input for a monitoring job.
@@ -15020,25 +15283,34 @@ pub mod model_explainability_job_definition {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BatchTransformInput(rt::Props);
+    /// The required values of [`BatchTransformInput`], by name: two of them have one type, and a swap must not compile.
+    pub struct BatchTransformInputRequired {
+        /// A URI that identifies the Amazon S3 storage location where Batch Transform Job captures data. CloudFormation `DataCapturedDestinationS3Uri`.
+        pub data_captured_destination_s3_uri: rt::Expr,
+        /// The dataset format of the data to monitor CloudFormation `DatasetFormat`.
+        pub dataset_format: DatasetFormat,
+        /// Path to the filesystem where the endpoint data is available to the container. CloudFormation `LocalPath`.
+        pub local_path: rt::Expr,
+    }
     impl BatchTransformInput {
         /// A new `BatchTransformInput`. Required properties: `data_captured_destination_s3_uri` (`DataCapturedDestinationS3Uri`), `dataset_format` (`DatasetFormat`), `local_path` (`LocalPath`).
-        pub fn new(
-            data_captured_destination_s3_uri: impl Into<rt::Expr>,
-            dataset_format: DatasetFormat,
-            local_path: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: BatchTransformInputRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DataCapturedDestinationS3Uri",
                 Some("data_captured_destination_s3_uri"),
-                rt::string(data_captured_destination_s3_uri),
+                rt::string(required.data_captured_destination_s3_uri),
             );
             this.set(
                 "DatasetFormat",
                 Some("dataset_format"),
-                dataset_format.into(),
+                required.dataset_format.into(),
             );
-            this.set("LocalPath", Some("local_path"), rt::string(local_path));
+            this.set(
+                "LocalPath",
+                Some("local_path"),
+                rt::string(required.local_path),
+            );
             BatchTransformInput(this)
         }
         /// JSONpath to locate features in JSONlines dataset
@@ -15102,16 +15374,27 @@ pub mod model_explainability_job_definition {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EndpointInput(rt::Props);
+    /// The required values of [`EndpointInput`], by name: two of them have one type, and a swap must not compile.
+    pub struct EndpointInputRequired {
+        /// The name of the endpoint used to run the monitoring job. CloudFormation `EndpointName`.
+        pub endpoint_name: rt::Expr,
+        /// Path to the filesystem where the endpoint data is available to the container. CloudFormation `LocalPath`.
+        pub local_path: rt::Expr,
+    }
     impl EndpointInput {
         /// A new `EndpointInput`. Required properties: `endpoint_name` (`EndpointName`), `local_path` (`LocalPath`).
-        pub fn new(endpoint_name: impl Into<rt::Expr>, local_path: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: EndpointInputRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "EndpointName",
                 Some("endpoint_name"),
-                rt::string(endpoint_name),
+                rt::string(required.endpoint_name),
             );
-            this.set("LocalPath", Some("local_path"), rt::string(local_path));
+            this.set(
+                "LocalPath",
+                Some("local_path"),
+                rt::string(required.local_path),
+            );
             EndpointInput(this)
         }
         /// JSONpath to locate features in JSONlines dataset
@@ -15175,12 +15458,27 @@ pub mod model_explainability_job_definition {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ModelExplainabilityAppSpecification(rt::Props);
+    /// The required values of [`ModelExplainabilityAppSpecification`], by name: two of them have one type, and a swap must not compile.
+    pub struct ModelExplainabilityAppSpecificationRequired {
+        /// The container image to be run by the monitoring job. CloudFormation `ImageUri`.
+        pub image_uri: rt::Expr,
+        /// The S3 URI to an analysis configuration file CloudFormation `ConfigUri`.
+        pub config_uri: rt::Expr,
+    }
     impl ModelExplainabilityAppSpecification {
-        /// A new `ModelExplainabilityAppSpecification`. Required properties: `config_uri` (`ConfigUri`), `image_uri` (`ImageUri`).
-        pub fn new(config_uri: impl Into<rt::Expr>, image_uri: impl Into<rt::Expr>) -> Self {
+        /// A new `ModelExplainabilityAppSpecification`. Required properties: `image_uri` (`ImageUri`), `config_uri` (`ConfigUri`).
+        pub fn new(required: ModelExplainabilityAppSpecificationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ConfigUri", Some("config_uri"), rt::string(config_uri));
-            this.set("ImageUri", Some("image_uri"), rt::string(image_uri));
+            this.set(
+                "ConfigUri",
+                Some("config_uri"),
+                rt::string(required.config_uri),
+            );
+            this.set(
+                "ImageUri",
+                Some("image_uri"),
+                rt::string(required.image_uri),
+            );
             ModelExplainabilityAppSpecification(this)
         }
         /// Sets the environment variables in the Docker container
@@ -15985,24 +16283,33 @@ pub mod model_package {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InferenceSpecification(rt::Props);
+    /// The required values of [`InferenceSpecification`], by name: two of them have one type, and a swap must not compile.
+    pub struct InferenceSpecificationRequired {
+        /// The Amazon ECR registry path of the Docker image that contains the inference code. CloudFormation `Containers`.
+        pub containers: Vec<ModelPackageContainerDefinition>,
+        /// The supported MIME types for the input data. CloudFormation `SupportedContentTypes`.
+        pub supported_content_types: Vec<rt::Expr>,
+        /// The supported MIME types for the output data. CloudFormation `SupportedResponseMIMETypes`.
+        pub supported_response_mime_types: Vec<rt::Expr>,
+    }
     impl InferenceSpecification {
         /// A new `InferenceSpecification`. Required properties: `containers` (`Containers`), `supported_content_types` (`SupportedContentTypes`), `supported_response_mime_types` (`SupportedResponseMIMETypes`).
-        pub fn new(
-            containers: impl IntoIterator<Item = ModelPackageContainerDefinition>,
-            supported_content_types: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            supported_response_mime_types: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
+        pub fn new(required: InferenceSpecificationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Containers", Some("containers"), rt::list(containers));
+            this.set(
+                "Containers",
+                Some("containers"),
+                rt::list(required.containers),
+            );
             this.set(
                 "SupportedContentTypes",
                 Some("supported_content_types"),
-                rt::strings(supported_content_types),
+                rt::strings(required.supported_content_types),
             );
             this.set(
                 "SupportedResponseMIMETypes",
                 Some("supported_response_mime_types"),
-                rt::strings(supported_response_mime_types),
+                rt::strings(required.supported_response_mime_types),
             );
             InferenceSpecification(this)
         }
@@ -16089,16 +16396,23 @@ pub mod model_package {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetricsSource(rt::Props);
+    /// The required values of [`MetricsSource`], by name: two of them have one type, and a swap must not compile.
+    pub struct MetricsSourceRequired {
+        /// The type of content stored in the metric source. CloudFormation `ContentType`.
+        pub content_type: rt::Expr,
+        /// The Amazon S3 URI for the metric source. CloudFormation `S3Uri`.
+        pub s3_uri: rt::Expr,
+    }
     impl MetricsSource {
         /// A new `MetricsSource`. Required properties: `content_type` (`ContentType`), `s3_uri` (`S3Uri`).
-        pub fn new(content_type: impl Into<rt::Expr>, s3_uri: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: MetricsSourceRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ContentType",
                 Some("content_type"),
-                rt::string(content_type),
+                rt::string(required.content_type),
             );
-            this.set("S3Uri", Some("s3_uri"), rt::string(s3_uri));
+            this.set("S3Uri", Some("s3_uri"), rt::string(required.s3_uri));
             MetricsSource(this)
         }
         /// The digest of the metric source.
@@ -16456,11 +16770,11 @@ pub mod model_package {
     #[derive(Clone, Debug)]
     pub struct S3ModelDataSource(rt::Props);
     impl S3ModelDataSource {
-        /// A new `S3ModelDataSource`. Required properties: `compression_type` (`CompressionType`), `s3_data_type` (`S3DataType`), `s3_uri` (`S3Uri`).
+        /// A new `S3ModelDataSource`. Required properties: `s3_data_type` (`S3DataType`), `s3_uri` (`S3Uri`), `compression_type` (`CompressionType`).
         pub fn new(
-            compression_type: CompressionType,
             s3_data_type: S3DataType2,
             s3_uri: impl Into<rt::Expr>,
+            compression_type: CompressionType,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -16596,11 +16910,11 @@ pub mod model_package {
     #[derive(Clone, Debug)]
     pub struct TransformJobDefinition(rt::Props);
     impl TransformJobDefinition {
-        /// A new `TransformJobDefinition`. Required properties: `transform_input` (`TransformInput`), `transform_output` (`TransformOutput`), `transform_resources` (`TransformResources`).
+        /// A new `TransformJobDefinition`. Required properties: `transform_resources` (`TransformResources`), `transform_output` (`TransformOutput`), `transform_input` (`TransformInput`).
         pub fn new(
-            transform_input: TransformInput,
-            transform_output: TransformOutput,
             transform_resources: TransformResources,
+            transform_output: TransformOutput,
+            transform_input: TransformInput,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -16747,10 +17061,10 @@ pub mod model_package {
     #[derive(Clone, Debug)]
     pub struct ValidationProfile(rt::Props);
     impl ValidationProfile {
-        /// A new `ValidationProfile`. Required properties: `profile_name` (`ProfileName`), `transform_job_definition` (`TransformJobDefinition`).
+        /// A new `ValidationProfile`. Required properties: `transform_job_definition` (`TransformJobDefinition`), `profile_name` (`ProfileName`).
         pub fn new(
-            profile_name: impl Into<rt::Expr>,
             transform_job_definition: TransformJobDefinition,
+            profile_name: impl Into<rt::Expr>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -16996,14 +17310,14 @@ static MODEL_QUALITY_JOB_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 34)),
 };
 impl ModelQualityJobDefinition {
-    /// Declares a `AWS::SageMaker::ModelQualityJobDefinition` with the stack-unique `id`. Required properties: `job_resources` (`JobResources`), `model_quality_app_specification` (`ModelQualityAppSpecification`), `model_quality_job_input` (`ModelQualityJobInput`), `model_quality_job_output_config` (`ModelQualityJobOutputConfig`), `role_arn` (`RoleArn`).
+    /// Declares a `AWS::SageMaker::ModelQualityJobDefinition` with the stack-unique `id`. Required properties: `model_quality_app_specification` (`ModelQualityAppSpecification`), `model_quality_job_input` (`ModelQualityJobInput`), `model_quality_job_output_config` (`ModelQualityJobOutputConfig`), `job_resources` (`JobResources`), `role_arn` (`RoleArn`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        job_resources: model_quality_job_definition::MonitoringResources,
         model_quality_app_specification: model_quality_job_definition::ModelQualityAppSpecification,
         model_quality_job_input: model_quality_job_definition::ModelQualityJobInput,
         model_quality_job_output_config: model_quality_job_definition::MonitoringOutputConfig,
+        job_resources: model_quality_job_definition::MonitoringResources,
         role_arn: impl Into<rt::Expr>,
     ) -> Self {
         let mut this = rt::Base::new(id, &MODEL_QUALITY_JOB_DEFINITION_TYPE);
@@ -17104,9 +17418,10 @@ impl ModelQualityJobDefinitionHandle {
 /// Property types and value sets of [`ModelQualityJobDefinition`] (`AWS::SageMaker::ModelQualityJobDefinition`).
 pub mod model_quality_job_definition {
     pub use super::shared::{
-        ClusterConfig, ConstraintsResource, Csv, DatasetFormat, Json, MonitoringGroundTruthS3Input,
-        MonitoringOutput, MonitoringOutputConfig, MonitoringResources, NetworkConfig,
-        S3DataDistributionType, S3InputMode, S3Output, S3UploadMode, StoppingCondition, VpcConfig,
+        ClusterConfig, ClusterConfigRequired, ConstraintsResource, Csv, DatasetFormat, Json,
+        MonitoringGroundTruthS3Input, MonitoringOutput, MonitoringOutputConfig,
+        MonitoringResources, NetworkConfig, S3DataDistributionType, S3InputMode, S3Output,
+        S3OutputRequired, S3UploadMode, StoppingCondition, VpcConfig, VpcConfigRequired,
     };
     use super::*;
     /// The batch transform input for a monitoring job.
@@ -17116,25 +17431,34 @@ pub mod model_quality_job_definition {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BatchTransformInput(rt::Props);
+    /// The required values of [`BatchTransformInput`], by name: two of them have one type, and a swap must not compile.
+    pub struct BatchTransformInputRequired {
+        /// A URI that identifies the Amazon S3 storage location where Batch Transform Job captures data. CloudFormation `DataCapturedDestinationS3Uri`.
+        pub data_captured_destination_s3_uri: rt::Expr,
+        /// The dataset format of the data to monitor CloudFormation `DatasetFormat`.
+        pub dataset_format: DatasetFormat,
+        /// Path to the filesystem where the endpoint data is available to the container. CloudFormation `LocalPath`.
+        pub local_path: rt::Expr,
+    }
     impl BatchTransformInput {
         /// A new `BatchTransformInput`. Required properties: `data_captured_destination_s3_uri` (`DataCapturedDestinationS3Uri`), `dataset_format` (`DatasetFormat`), `local_path` (`LocalPath`).
-        pub fn new(
-            data_captured_destination_s3_uri: impl Into<rt::Expr>,
-            dataset_format: DatasetFormat,
-            local_path: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: BatchTransformInputRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DataCapturedDestinationS3Uri",
                 Some("data_captured_destination_s3_uri"),
-                rt::string(data_captured_destination_s3_uri),
+                rt::string(required.data_captured_destination_s3_uri),
             );
             this.set(
                 "DatasetFormat",
                 Some("dataset_format"),
-                dataset_format.into(),
+                required.dataset_format.into(),
             );
-            this.set("LocalPath", Some("local_path"), rt::string(local_path));
+            this.set(
+                "LocalPath",
+                Some("local_path"),
+                rt::string(required.local_path),
+            );
             BatchTransformInput(this)
         }
         /// Monitoring end time offset, e.g.
@@ -17215,16 +17539,27 @@ pub mod model_quality_job_definition {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EndpointInput(rt::Props);
+    /// The required values of [`EndpointInput`], by name: two of them have one type, and a swap must not compile.
+    pub struct EndpointInputRequired {
+        /// The name of the endpoint used to run the monitoring job. CloudFormation `EndpointName`.
+        pub endpoint_name: rt::Expr,
+        /// Path to the filesystem where the endpoint data is available to the container. CloudFormation `LocalPath`.
+        pub local_path: rt::Expr,
+    }
     impl EndpointInput {
         /// A new `EndpointInput`. Required properties: `endpoint_name` (`EndpointName`), `local_path` (`LocalPath`).
-        pub fn new(endpoint_name: impl Into<rt::Expr>, local_path: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: EndpointInputRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "EndpointName",
                 Some("endpoint_name"),
-                rt::string(endpoint_name),
+                rt::string(required.endpoint_name),
             );
-            this.set("LocalPath", Some("local_path"), rt::string(local_path));
+            this.set(
+                "LocalPath",
+                Some("local_path"),
+                rt::string(required.local_path),
+            );
             EndpointInput(this)
         }
         /// Monitoring end time offset, e.g.
@@ -17596,10 +17931,11 @@ impl MonitoringScheduleHandle {
 /// Property types and value sets of [`MonitoringSchedule`] (`AWS::SageMaker::MonitoringSchedule`).
 pub mod monitoring_schedule {
     pub use super::shared::{
-        ClusterConfig, ConstraintsResource, Csv, DatasetFormat, EndpointInput, Json,
-        MonitoringOutput, MonitoringOutputConfig, MonitoringResources, NetworkConfig,
-        S3DataDistributionType, S3InputMode, S3Output, S3UploadMode, StatisticsResource,
-        StoppingCondition, VpcConfig,
+        ClusterConfig, ClusterConfigRequired, ConstraintsResource, Csv, DatasetFormat,
+        EndpointInput, EndpointInputRequired, Json, MonitoringOutput, MonitoringOutputConfig,
+        MonitoringResources, NetworkConfig, S3DataDistributionType, S3InputMode, S3Output,
+        S3OutputRequired, S3UploadMode, StatisticsResource, StoppingCondition, VpcConfig,
+        VpcConfigRequired,
     };
     use super::*;
     /// Baseline configuration used to validate that the data conforms to the specified constraints and statistics.
@@ -17646,25 +17982,34 @@ pub mod monitoring_schedule {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BatchTransformInput(rt::Props);
+    /// The required values of [`BatchTransformInput`], by name: two of them have one type, and a swap must not compile.
+    pub struct BatchTransformInputRequired {
+        /// A URI that identifies the Amazon S3 storage location where Batch Transform Job captures data. CloudFormation `DataCapturedDestinationS3Uri`.
+        pub data_captured_destination_s3_uri: rt::Expr,
+        /// The dataset format of the data to monitor CloudFormation `DatasetFormat`.
+        pub dataset_format: DatasetFormat,
+        /// Path to the filesystem where the endpoint data is available to the container. CloudFormation `LocalPath`.
+        pub local_path: rt::Expr,
+    }
     impl BatchTransformInput {
         /// A new `BatchTransformInput`. Required properties: `data_captured_destination_s3_uri` (`DataCapturedDestinationS3Uri`), `dataset_format` (`DatasetFormat`), `local_path` (`LocalPath`).
-        pub fn new(
-            data_captured_destination_s3_uri: impl Into<rt::Expr>,
-            dataset_format: DatasetFormat,
-            local_path: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: BatchTransformInputRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DataCapturedDestinationS3Uri",
                 Some("data_captured_destination_s3_uri"),
-                rt::string(data_captured_destination_s3_uri),
+                rt::string(required.data_captured_destination_s3_uri),
             );
             this.set(
                 "DatasetFormat",
                 Some("dataset_format"),
-                dataset_format.into(),
+                required.dataset_format.into(),
             );
-            this.set("LocalPath", Some("local_path"), rt::string(local_path));
+            this.set(
+                "LocalPath",
+                Some("local_path"),
+                rt::string(required.local_path),
+            );
             BatchTransformInput(this)
         }
         /// Indexes or names of the features to be excluded from analysis
@@ -17772,40 +18117,47 @@ pub mod monitoring_schedule {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MonitoringExecutionSummary(rt::Props);
+    /// The required values of [`MonitoringExecutionSummary`], by name: two of them have one type, and a swap must not compile.
+    pub struct MonitoringExecutionSummaryRequired {
+        /// The time at which the monitoring job was created. CloudFormation `CreationTime`.
+        pub creation_time: rt::Expr,
+        /// A timestamp that indicates the last time the monitoring job was modified. CloudFormation `LastModifiedTime`.
+        pub last_modified_time: rt::Expr,
+        /// The status of the monitoring job. CloudFormation `MonitoringExecutionStatus`.
+        pub monitoring_execution_status: MonitoringExecutionStatus,
+        /// The name of the monitoring schedule. CloudFormation `MonitoringScheduleName`.
+        pub monitoring_schedule_name: rt::Expr,
+        /// The time the monitoring job was scheduled. CloudFormation `ScheduledTime`.
+        pub scheduled_time: rt::Expr,
+    }
     impl MonitoringExecutionSummary {
         /// A new `MonitoringExecutionSummary`. Required properties: `creation_time` (`CreationTime`), `last_modified_time` (`LastModifiedTime`), `monitoring_execution_status` (`MonitoringExecutionStatus`), `monitoring_schedule_name` (`MonitoringScheduleName`), `scheduled_time` (`ScheduledTime`).
-        pub fn new(
-            creation_time: impl Into<rt::Expr>,
-            last_modified_time: impl Into<rt::Expr>,
-            monitoring_execution_status: MonitoringExecutionStatus,
-            monitoring_schedule_name: impl Into<rt::Expr>,
-            scheduled_time: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: MonitoringExecutionSummaryRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "CreationTime",
                 Some("creation_time"),
-                rt::string(creation_time),
+                rt::string(required.creation_time),
             );
             this.set(
                 "LastModifiedTime",
                 Some("last_modified_time"),
-                rt::string(last_modified_time),
+                rt::string(required.last_modified_time),
             );
             this.set(
                 "MonitoringExecutionStatus",
                 Some("monitoring_execution_status"),
-                monitoring_execution_status.into(),
+                required.monitoring_execution_status.into(),
             );
             this.set(
                 "MonitoringScheduleName",
                 Some("monitoring_schedule_name"),
-                rt::string(monitoring_schedule_name),
+                rt::string(required.monitoring_schedule_name),
             );
             this.set(
                 "ScheduledTime",
                 Some("scheduled_time"),
-                rt::string(scheduled_time),
+                rt::string(required.scheduled_time),
             );
             MonitoringExecutionSummary(this)
         }
@@ -18865,27 +19217,33 @@ static PARTNER_APP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 38),
     awscc_schema: Some((&AWSCC_SCHEMAS, 38)),
 };
+/// The required values of [`PartnerApp`], by name: two of them have one type, and a swap must not compile.
+pub struct PartnerAppRequired {
+    /// A name for the PartnerApp. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The type of PartnerApp. CloudFormation `Type`.
+    pub type_: partner_app::Type,
+    /// The Auth type of PartnerApp. CloudFormation `AuthType`.
+    pub auth_type: partner_app::AuthType,
+    /// The execution role for the user. CloudFormation `ExecutionRoleArn`.
+    pub execution_role_arn: rt::Expr,
+    /// The tier of the PartnerApp. CloudFormation `Tier`.
+    pub tier: rt::Expr,
+}
 impl PartnerApp {
-    /// Declares a `AWS::SageMaker::PartnerApp` with the stack-unique `id`. Required properties: `auth_type` (`AuthType`), `execution_role_arn` (`ExecutionRoleArn`), `name` (`Name`), `tier` (`Tier`), `type_` (`Type`).
+    /// Declares a `AWS::SageMaker::PartnerApp` with the stack-unique `id`. Required properties: `name` (`Name`), `type_` (`Type`), `auth_type` (`AuthType`), `execution_role_arn` (`ExecutionRoleArn`), `tier` (`Tier`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        auth_type: partner_app::AuthType,
-        execution_role_arn: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        tier: impl Into<rt::Expr>,
-        type_: partner_app::Type,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: PartnerAppRequired) -> Self {
         let mut this = rt::Base::new(id, &PARTNER_APP_TYPE);
-        this.set("AuthType", Some("auth_type"), auth_type.into());
+        this.set("AuthType", Some("auth_type"), required.auth_type.into());
         this.set(
             "ExecutionRoleArn",
             Some("execution_role_arn"),
-            rt::string(execution_role_arn),
+            rt::string(required.execution_role_arn),
         );
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("Tier", Some("tier"), rt::string(tier));
-        this.set("Type", Some("type"), type_.into());
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("Tier", Some("tier"), rt::string(required.tier));
+        this.set("Type", Some("type"), required.type_.into());
         PartnerApp(this)
     }
     /// The version of the PartnerApp.
@@ -19076,27 +19434,31 @@ static PIPELINE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 39),
     awscc_schema: Some((&AWSCC_SCHEMAS, 39)),
 };
+/// The required values of [`Pipeline`], by name: two of them have one type, and a swap must not compile.
+pub struct PipelineRequired {
+    /// The name of the Pipeline. CloudFormation `PipelineName`.
+    pub pipeline_name: rt::Expr,
+    /// CloudFormation `PipelineDefinition`.
+    pub pipeline_definition: rt::Value,
+    /// Role Arn CloudFormation `RoleArn`.
+    pub role_arn: rt::Expr,
+}
 impl Pipeline {
-    /// Declares a `AWS::SageMaker::Pipeline` with the stack-unique `id`. Required properties: `pipeline_definition` (`PipelineDefinition`), `pipeline_name` (`PipelineName`), `role_arn` (`RoleArn`).
+    /// Declares a `AWS::SageMaker::Pipeline` with the stack-unique `id`. Required properties: `pipeline_name` (`PipelineName`), `pipeline_definition` (`PipelineDefinition`), `role_arn` (`RoleArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        pipeline_definition: impl Into<rt::Value>,
-        pipeline_name: impl Into<rt::Expr>,
-        role_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: PipelineRequired) -> Self {
         let mut this = rt::Base::new(id, &PIPELINE_TYPE);
         this.set(
             "PipelineDefinition",
             Some("pipeline_definition"),
-            rt::json_object(pipeline_definition),
+            rt::json_object(required.pipeline_definition),
         );
         this.set(
             "PipelineName",
             Some("pipeline_name"),
-            rt::string(pipeline_name),
+            rt::string(required.pipeline_name),
         );
-        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+        this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
         Pipeline(this)
     }
     /// CloudFormation `ParallelismConfiguration`, Terraform `parallelism_configuration`.
@@ -19415,28 +19777,39 @@ pub mod processing_job {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AthenaDatasetDefinition(rt::Props);
+    /// The required values of [`AthenaDatasetDefinition`], by name: two of them have one type, and a swap must not compile.
+    pub struct AthenaDatasetDefinitionRequired {
+        /// The SQL query statements, to be executed. CloudFormation `QueryString`.
+        pub query_string: rt::Expr,
+        /// The location in Amazon S3 where Athena query results are stored. CloudFormation `OutputS3Uri`.
+        pub output_s3_uri: rt::Expr,
+        /// The name of the data catalog used in Athena query execution. CloudFormation `Catalog`.
+        pub catalog: rt::Expr,
+        /// The name of the database used in the Athena query execution. CloudFormation `Database`.
+        pub database: rt::Expr,
+        /// The data storage format for Athena query results. CloudFormation `OutputFormat`.
+        pub output_format: OutputFormat2,
+    }
     impl AthenaDatasetDefinition {
-        /// A new `AthenaDatasetDefinition`. Required properties: `catalog` (`Catalog`), `database` (`Database`), `output_format` (`OutputFormat`), `output_s3_uri` (`OutputS3Uri`), `query_string` (`QueryString`).
-        pub fn new(
-            catalog: impl Into<rt::Expr>,
-            database: impl Into<rt::Expr>,
-            output_format: OutputFormat2,
-            output_s3_uri: impl Into<rt::Expr>,
-            query_string: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `AthenaDatasetDefinition`. Required properties: `query_string` (`QueryString`), `output_s3_uri` (`OutputS3Uri`), `catalog` (`Catalog`), `database` (`Database`), `output_format` (`OutputFormat`).
+        pub fn new(required: AthenaDatasetDefinitionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Catalog", Some("catalog"), rt::string(catalog));
-            this.set("Database", Some("database"), rt::string(database));
-            this.set("OutputFormat", Some("output_format"), output_format.into());
+            this.set("Catalog", Some("catalog"), rt::string(required.catalog));
+            this.set("Database", Some("database"), rt::string(required.database));
+            this.set(
+                "OutputFormat",
+                Some("output_format"),
+                required.output_format.into(),
+            );
             this.set(
                 "OutputS3Uri",
                 Some("output_s3_uri"),
-                rt::string(output_s3_uri),
+                rt::string(required.output_s3_uri),
             );
             this.set(
                 "QueryString",
                 Some("query_string"),
-                rt::string(query_string),
+                rt::string(required.query_string),
             );
             AthenaDatasetDefinition(this)
         }
@@ -19476,24 +19849,33 @@ pub mod processing_job {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ClusterConfig(rt::Props);
+    /// The required values of [`ClusterConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct ClusterConfigRequired {
+        /// The number of ML compute instances to use in the processing job. CloudFormation `InstanceCount`.
+        pub instance_count: i64,
+        /// The ML compute instance type for the processing job. CloudFormation `InstanceType`.
+        pub instance_type: InstanceType,
+        /// The size of the ML storage volume in gigabytes that you want to provision. CloudFormation `VolumeSizeInGB`.
+        pub volume_size_in_gb: i64,
+    }
     impl ClusterConfig {
         /// A new `ClusterConfig`. Required properties: `instance_count` (`InstanceCount`), `instance_type` (`InstanceType`), `volume_size_in_gb` (`VolumeSizeInGB`).
-        pub fn new(
-            instance_count: i64,
-            instance_type: InstanceType,
-            volume_size_in_gb: i64,
-        ) -> Self {
+        pub fn new(required: ClusterConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "InstanceCount",
                 Some("instance_count"),
-                rt::int(instance_count),
+                rt::int(required.instance_count),
             );
-            this.set("InstanceType", Some("instance_type"), instance_type.into());
+            this.set(
+                "InstanceType",
+                Some("instance_type"),
+                required.instance_type.into(),
+            );
             this.set(
                 "VolumeSizeInGB",
                 Some("volume_size_in_gb"),
-                rt::int(volume_size_in_gb),
+                rt::int(required.volume_size_in_gb),
             );
             ClusterConfig(this)
         }
@@ -19821,36 +20203,53 @@ pub mod processing_job {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RedshiftDatasetDefinition(rt::Props);
+    /// The required values of [`RedshiftDatasetDefinition`], by name: two of them have one type, and a swap must not compile.
+    pub struct RedshiftDatasetDefinitionRequired {
+        /// The Redshift cluster Identifier. CloudFormation `ClusterId`.
+        pub cluster_id: rt::Expr,
+        /// The IAM role attached to your Redshift cluster that Amazon SageMaker uses to generate datasets. CloudFormation `ClusterRoleArn`.
+        pub cluster_role_arn: rt::Expr,
+        /// The SQL query statements to be executed. CloudFormation `QueryString`.
+        pub query_string: rt::Expr,
+        /// The name of the Redshift database used in Redshift query execution. CloudFormation `Database`.
+        pub database: rt::Expr,
+        /// The database user name used in Redshift query execution. CloudFormation `DbUser`.
+        pub db_user: rt::Expr,
+        /// The location in Amazon S3 where the Redshift query results are stored. CloudFormation `OutputS3Uri`.
+        pub output_s3_uri: rt::Expr,
+        /// The data storage format for Redshift query results. CloudFormation `OutputFormat`.
+        pub output_format: OutputFormat,
+    }
     impl RedshiftDatasetDefinition {
-        /// A new `RedshiftDatasetDefinition`. Required properties: `cluster_id` (`ClusterId`), `cluster_role_arn` (`ClusterRoleArn`), `database` (`Database`), `db_user` (`DbUser`), `output_format` (`OutputFormat`), `output_s3_uri` (`OutputS3Uri`), `query_string` (`QueryString`).
-        pub fn new(
-            cluster_id: impl Into<rt::Expr>,
-            cluster_role_arn: impl Into<rt::Expr>,
-            database: impl Into<rt::Expr>,
-            db_user: impl Into<rt::Expr>,
-            output_format: OutputFormat,
-            output_s3_uri: impl Into<rt::Expr>,
-            query_string: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `RedshiftDatasetDefinition`. Required properties: `cluster_id` (`ClusterId`), `cluster_role_arn` (`ClusterRoleArn`), `query_string` (`QueryString`), `database` (`Database`), `db_user` (`DbUser`), `output_s3_uri` (`OutputS3Uri`), `output_format` (`OutputFormat`).
+        pub fn new(required: RedshiftDatasetDefinitionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ClusterId", Some("cluster_id"), rt::string(cluster_id));
+            this.set(
+                "ClusterId",
+                Some("cluster_id"),
+                rt::string(required.cluster_id),
+            );
             this.set(
                 "ClusterRoleArn",
                 Some("cluster_role_arn"),
-                rt::string(cluster_role_arn),
+                rt::string(required.cluster_role_arn),
             );
-            this.set("Database", Some("database"), rt::string(database));
-            this.set("DbUser", Some("db_user"), rt::string(db_user));
-            this.set("OutputFormat", Some("output_format"), output_format.into());
+            this.set("Database", Some("database"), rt::string(required.database));
+            this.set("DbUser", Some("db_user"), rt::string(required.db_user));
+            this.set(
+                "OutputFormat",
+                Some("output_format"),
+                required.output_format.into(),
+            );
             this.set(
                 "OutputS3Uri",
                 Some("output_s3_uri"),
-                rt::string(output_s3_uri),
+                rt::string(required.output_s3_uri),
             );
             this.set(
                 "QueryString",
                 Some("query_string"),
-                rt::string(query_string),
+                rt::string(required.query_string),
             );
             RedshiftDatasetDefinition(this)
         }
@@ -19883,8 +20282,8 @@ pub mod processing_job {
     #[derive(Clone, Debug)]
     pub struct S3Input(rt::Props);
     impl S3Input {
-        /// A new `S3Input`. Required properties: `s3_data_type` (`S3DataType`), `s3_uri` (`S3Uri`).
-        pub fn new(s3_data_type: S3DataType, s3_uri: impl Into<rt::Expr>) -> Self {
+        /// A new `S3Input`. Required properties: `s3_uri` (`S3Uri`), `s3_data_type` (`S3DataType`).
+        pub fn new(s3_uri: impl Into<rt::Expr>, s3_data_type: S3DataType) -> Self {
             let mut this = rt::Props::default();
             this.set("S3DataType", Some("s3_data_type"), s3_data_type.into());
             this.set("S3Uri", Some("s3_uri"), rt::string(s3_uri));
@@ -19938,8 +20337,8 @@ pub mod processing_job {
     #[derive(Clone, Debug)]
     pub struct S3Output(rt::Props);
     impl S3Output {
-        /// A new `S3Output`. Required properties: `s3_upload_mode` (`S3UploadMode`), `s3_uri` (`S3Uri`).
-        pub fn new(s3_upload_mode: S3UploadMode, s3_uri: impl Into<rt::Expr>) -> Self {
+        /// A new `S3Output`. Required properties: `s3_uri` (`S3Uri`), `s3_upload_mode` (`S3UploadMode`).
+        pub fn new(s3_uri: impl Into<rt::Expr>, s3_upload_mode: S3UploadMode) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "S3UploadMode",
@@ -19986,19 +20385,23 @@ pub mod processing_job {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcConfig(rt::Props);
+    /// The required values of [`VpcConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct VpcConfigRequired {
+        /// The VPC security group IDs, in the form 'sg-xxxxxxxx'. CloudFormation `SecurityGroupIds`.
+        pub security_group_ids: Vec<rt::Expr>,
+        /// The ID of the subnets in the VPC to which you want to connect your training job or model. CloudFormation `Subnets`.
+        pub subnets: Vec<rt::Expr>,
+    }
     impl VpcConfig {
         /// A new `VpcConfig`. Required properties: `security_group_ids` (`SecurityGroupIds`), `subnets` (`Subnets`).
-        pub fn new(
-            security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            subnets: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
+        pub fn new(required: VpcConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                rt::strings(security_group_ids),
+                rt::strings(required.security_group_ids),
             );
-            this.set("Subnets", Some("subnets"), rt::strings(subnets));
+            this.set("Subnets", Some("subnets"), rt::strings(required.subnets));
             VpcConfig(this)
         }
     }
@@ -20465,12 +20868,19 @@ pub mod project {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CfnStackParameter(rt::Props);
+    /// The required values of [`CfnStackParameter`], by name: two of them have one type, and a swap must not compile.
+    pub struct CfnStackParameterRequired {
+        /// The key of the parameter. CloudFormation `Key`.
+        pub key: rt::Expr,
+        /// The value of the parameter. CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl CfnStackParameter {
         /// A new `CfnStackParameter`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: CfnStackParameterRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             CfnStackParameter(this)
         }
     }
@@ -20482,19 +20892,26 @@ pub mod project {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CfnTemplateProviderDetail(rt::Props);
+    /// The required values of [`CfnTemplateProviderDetail`], by name: two of them have one type, and a swap must not compile.
+    pub struct CfnTemplateProviderDetailRequired {
+        /// The name of the template used for the project. CloudFormation `TemplateName`.
+        pub template_name: rt::Expr,
+        /// The URL of the CloudFormation template. CloudFormation `TemplateURL`.
+        pub template_url: rt::Expr,
+    }
     impl CfnTemplateProviderDetail {
         /// A new `CfnTemplateProviderDetail`. Required properties: `template_name` (`TemplateName`), `template_url` (`TemplateURL`).
-        pub fn new(template_name: impl Into<rt::Expr>, template_url: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: CfnTemplateProviderDetailRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "TemplateName",
                 Some("template_name"),
-                rt::string(template_name),
+                rt::string(required.template_name),
             );
             this.set(
                 "TemplateURL",
                 Some("template_url"),
-                rt::string(template_url),
+                rt::string(required.template_url),
             );
             CfnTemplateProviderDetail(this)
         }
@@ -20522,12 +20939,19 @@ pub mod project {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ProvisioningParameter(rt::Props);
+    /// The required values of [`ProvisioningParameter`], by name: two of them have one type, and a swap must not compile.
+    pub struct ProvisioningParameterRequired {
+        /// The parameter key. CloudFormation `Key`.
+        pub key: rt::Expr,
+        /// The parameter value. CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl ProvisioningParameter {
         /// A new `ProvisioningParameter`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: ProvisioningParameterRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             ProvisioningParameter(this)
         }
     }
@@ -20669,17 +21093,28 @@ static SPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 42),
     awscc_schema: Some((&AWSCC_SCHEMAS, 42)),
 };
+/// The required values of [`Space`], by name: two of them have one type, and a swap must not compile.
+pub struct SpaceRequired {
+    /// The ID of the associated Domain. CloudFormation `DomainId`.
+    pub domain_id: rt::Expr,
+    /// A name for the Space. CloudFormation `SpaceName`.
+    pub space_name: rt::Expr,
+}
 impl Space {
     /// Declares a `AWS::SageMaker::Space` with the stack-unique `id`. Required properties: `domain_id` (`DomainId`), `space_name` (`SpaceName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        domain_id: impl Into<rt::Expr>,
-        space_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: SpaceRequired) -> Self {
         let mut this = rt::Base::new(id, &SPACE_TYPE);
-        this.set("DomainId", Some("domain_id"), rt::string(domain_id));
-        this.set("SpaceName", Some("space_name"), rt::string(space_name));
+        this.set(
+            "DomainId",
+            Some("domain_id"),
+            rt::string(required.domain_id),
+        );
+        this.set(
+            "SpaceName",
+            Some("space_name"),
+            rt::string(required.space_name),
+        );
         Space(this)
     }
     /// Changing it replaces the resource. CloudFormation `OwnershipSettings`, Terraform `ownership_settings`.
@@ -20737,7 +21172,7 @@ impl SpaceHandle {
 }
 /// Property types and value sets of [`Space`] (`AWS::SageMaker::Space`).
 pub mod space {
-    pub use super::shared::{CodeRepository, CustomImage};
+    pub use super::shared::{CodeRepository, CustomImage, CustomImageRequired};
     use super::*;
     /// CloudFormation property type `CustomFileSystem`.
     ///
@@ -21408,30 +21843,34 @@ static STUDIO_LIFECYCLE_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 43),
     awscc_schema: Some((&AWSCC_SCHEMAS, 43)),
 };
+/// The required values of [`StudioLifecycleConfig`], by name: two of them have one type, and a swap must not compile.
+pub struct StudioLifecycleConfigRequired {
+    /// The App type that the Lifecycle Configuration is attached to. CloudFormation `StudioLifecycleConfigAppType`.
+    pub studio_lifecycle_config_app_type: studio_lifecycle_config::StudioLifecycleConfigAppType,
+    /// The content of your Amazon SageMaker Studio Lifecycle Configuration script. CloudFormation `StudioLifecycleConfigContent`.
+    pub studio_lifecycle_config_content: rt::Expr,
+    /// The name of the Amazon SageMaker Studio Lifecycle Configuration. CloudFormation `StudioLifecycleConfigName`.
+    pub studio_lifecycle_config_name: rt::Expr,
+}
 impl StudioLifecycleConfig {
     /// Declares a `AWS::SageMaker::StudioLifecycleConfig` with the stack-unique `id`. Required properties: `studio_lifecycle_config_app_type` (`StudioLifecycleConfigAppType`), `studio_lifecycle_config_content` (`StudioLifecycleConfigContent`), `studio_lifecycle_config_name` (`StudioLifecycleConfigName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        studio_lifecycle_config_app_type: studio_lifecycle_config::StudioLifecycleConfigAppType,
-        studio_lifecycle_config_content: impl Into<rt::Expr>,
-        studio_lifecycle_config_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: StudioLifecycleConfigRequired) -> Self {
         let mut this = rt::Base::new(id, &STUDIO_LIFECYCLE_CONFIG_TYPE);
         this.set(
             "StudioLifecycleConfigAppType",
             Some("studio_lifecycle_config_app_type"),
-            studio_lifecycle_config_app_type.into(),
+            required.studio_lifecycle_config_app_type.into(),
         );
         this.set(
             "StudioLifecycleConfigContent",
             Some("studio_lifecycle_config_content"),
-            rt::string(studio_lifecycle_config_content),
+            rt::string(required.studio_lifecycle_config_content),
         );
         this.set(
             "StudioLifecycleConfigName",
             Some("studio_lifecycle_config_name"),
-            rt::string(studio_lifecycle_config_name),
+            rt::string(required.studio_lifecycle_config_name),
         );
         StudioLifecycleConfig(this)
     }
@@ -21713,20 +22152,27 @@ static USER_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 45),
     awscc_schema: Some((&AWSCC_SCHEMAS, 45)),
 };
+/// The required values of [`UserProfile`], by name: two of them have one type, and a swap must not compile.
+pub struct UserProfileRequired {
+    /// The ID of the associated Domain. CloudFormation `DomainId`.
+    pub domain_id: rt::Expr,
+    /// A name for the UserProfile. CloudFormation `UserProfileName`.
+    pub user_profile_name: rt::Expr,
+}
 impl UserProfile {
     /// Declares a `AWS::SageMaker::UserProfile` with the stack-unique `id`. Required properties: `domain_id` (`DomainId`), `user_profile_name` (`UserProfileName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        domain_id: impl Into<rt::Expr>,
-        user_profile_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: UserProfileRequired) -> Self {
         let mut this = rt::Base::new(id, &USER_PROFILE_TYPE);
-        this.set("DomainId", Some("domain_id"), rt::string(domain_id));
+        this.set(
+            "DomainId",
+            Some("domain_id"),
+            rt::string(required.domain_id),
+        );
         this.set(
             "UserProfileName",
             Some("user_profile_name"),
-            rt::string(user_profile_name),
+            rt::string(required.user_profile_name),
         );
         UserProfile(this)
     }
@@ -21778,7 +22224,8 @@ impl UserProfileHandle {
 pub mod user_profile {
     pub use super::shared::{
         AccessStatus, AppType, AutoMountHomeEfs, CodeRepository, CustomFileSystemConfig,
-        CustomImage, CustomPosixUserConfig, DefaultEbsStorageSettings, DefaultSpaceStorageSettings,
+        CustomImage, CustomImageRequired, CustomPosixUserConfig, CustomPosixUserConfigRequired,
+        DefaultEbsStorageSettings, DefaultEbsStorageSettingsRequired, DefaultSpaceStorageSettings,
         EfsFileSystemConfig, FSxLustreFileSystemConfig, HiddenSageMakerImage, MlTools,
         NotebookOutputOption, RStudioServerProAppSettings, S3FileSystemConfig, SageMakerImageName,
         SharingSettings, UserGroup,
@@ -22851,12 +23298,27 @@ pub mod workforce {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CognitoConfig(rt::Props);
+    /// The required values of [`CognitoConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct CognitoConfigRequired {
+        /// The client ID for your Amazon Cognito user pool. CloudFormation `ClientId`.
+        pub client_id: rt::Expr,
+        /// The ID for your Amazon Cognito user pool. CloudFormation `UserPool`.
+        pub user_pool: rt::Expr,
+    }
     impl CognitoConfig {
         /// A new `CognitoConfig`. Required properties: `client_id` (`ClientId`), `user_pool` (`UserPool`).
-        pub fn new(client_id: impl Into<rt::Expr>, user_pool: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: CognitoConfigRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ClientId", Some("client_id"), rt::string(client_id));
-            this.set("UserPool", Some("user_pool"), rt::string(user_pool));
+            this.set(
+                "ClientId",
+                Some("client_id"),
+                rt::string(required.client_id),
+            );
+            this.set(
+                "UserPool",
+                Some("user_pool"),
+                rt::string(required.user_pool),
+            );
             CognitoConfig(this)
         }
     }
@@ -22868,40 +23330,53 @@ pub mod workforce {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OidcConfig(rt::Props);
+    /// The required values of [`OidcConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct OidcConfigRequired {
+        /// The OIDC IdP authorization endpoint used to configure your private workforce. CloudFormation `AuthorizationEndpoint`.
+        pub authorization_endpoint: rt::Expr,
+        /// The OIDC IdP client ID used to configure your private workforce. CloudFormation `ClientId`.
+        pub client_id: rt::Expr,
+        /// The OIDC IdP issuer used to configure your private workforce. CloudFormation `Issuer`.
+        pub issuer: rt::Expr,
+        /// The OIDC IdP JSON Web Key Set (Jwks) URI used to configure your private workforce. CloudFormation `JwksUri`.
+        pub jwks_uri: rt::Expr,
+        /// The OIDC IdP logout endpoint used to configure your private workforce. CloudFormation `LogoutEndpoint`.
+        pub logout_endpoint: rt::Expr,
+        /// The OIDC IdP token endpoint used to configure your private workforce. CloudFormation `TokenEndpoint`.
+        pub token_endpoint: rt::Expr,
+        /// The OIDC IdP user info endpoint used to configure your private workforce. CloudFormation `UserInfoEndpoint`.
+        pub user_info_endpoint: rt::Expr,
+    }
     impl OidcConfig {
         /// A new `OidcConfig`. Required properties: `authorization_endpoint` (`AuthorizationEndpoint`), `client_id` (`ClientId`), `issuer` (`Issuer`), `jwks_uri` (`JwksUri`), `logout_endpoint` (`LogoutEndpoint`), `token_endpoint` (`TokenEndpoint`), `user_info_endpoint` (`UserInfoEndpoint`).
-        pub fn new(
-            authorization_endpoint: impl Into<rt::Expr>,
-            client_id: impl Into<rt::Expr>,
-            issuer: impl Into<rt::Expr>,
-            jwks_uri: impl Into<rt::Expr>,
-            logout_endpoint: impl Into<rt::Expr>,
-            token_endpoint: impl Into<rt::Expr>,
-            user_info_endpoint: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: OidcConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AuthorizationEndpoint",
                 Some("authorization_endpoint"),
-                rt::string(authorization_endpoint),
+                rt::string(required.authorization_endpoint),
             );
-            this.set("ClientId", Some("client_id"), rt::string(client_id));
-            this.set("Issuer", Some("issuer"), rt::string(issuer));
-            this.set("JwksUri", Some("jwks_uri"), rt::string(jwks_uri));
+            this.set(
+                "ClientId",
+                Some("client_id"),
+                rt::string(required.client_id),
+            );
+            this.set("Issuer", Some("issuer"), rt::string(required.issuer));
+            this.set("JwksUri", Some("jwks_uri"), rt::string(required.jwks_uri));
             this.set(
                 "LogoutEndpoint",
                 Some("logout_endpoint"),
-                rt::string(logout_endpoint),
+                rt::string(required.logout_endpoint),
             );
             this.set(
                 "TokenEndpoint",
                 Some("token_endpoint"),
-                rt::string(token_endpoint),
+                rt::string(required.token_endpoint),
             );
             this.set(
                 "UserInfoEndpoint",
                 Some("user_info_endpoint"),
-                rt::string(user_info_endpoint),
+                rt::string(required.user_info_endpoint),
             );
             OidcConfig(this)
         }
@@ -23092,28 +23567,33 @@ pub mod workteam {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CognitoMemberDefinition(rt::Props);
+    /// The required values of [`CognitoMemberDefinition`], by name: two of them have one type, and a swap must not compile.
+    pub struct CognitoMemberDefinitionRequired {
+        /// An identifier for a user pool. CloudFormation `CognitoUserPool`.
+        pub cognito_user_pool: rt::Expr,
+        /// An identifier for an application client. CloudFormation `CognitoClientId`.
+        pub cognito_client_id: rt::Expr,
+        /// An identifier for a user group. CloudFormation `CognitoUserGroup`.
+        pub cognito_user_group: rt::Expr,
+    }
     impl CognitoMemberDefinition {
-        /// A new `CognitoMemberDefinition`. Required properties: `cognito_client_id` (`CognitoClientId`), `cognito_user_group` (`CognitoUserGroup`), `cognito_user_pool` (`CognitoUserPool`).
-        pub fn new(
-            cognito_client_id: impl Into<rt::Expr>,
-            cognito_user_group: impl Into<rt::Expr>,
-            cognito_user_pool: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `CognitoMemberDefinition`. Required properties: `cognito_user_pool` (`CognitoUserPool`), `cognito_client_id` (`CognitoClientId`), `cognito_user_group` (`CognitoUserGroup`).
+        pub fn new(required: CognitoMemberDefinitionRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "CognitoClientId",
                 Some("cognito_client_id"),
-                rt::string(cognito_client_id),
+                rt::string(required.cognito_client_id),
             );
             this.set(
                 "CognitoUserGroup",
                 Some("cognito_user_group"),
-                rt::string(cognito_user_group),
+                rt::string(required.cognito_user_group),
             );
             this.set(
                 "CognitoUserPool",
                 Some("cognito_user_pool"),
-                rt::string(cognito_user_pool),
+                rt::string(required.cognito_user_pool),
             );
             CognitoMemberDefinition(this)
         }
@@ -23257,28 +23737,33 @@ pub mod shared {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ClusterConfig(rt::Props);
+    /// The required values of [`ClusterConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct ClusterConfigRequired {
+        /// The number of ML compute instances to use in the model monitoring job. CloudFormation `InstanceCount`.
+        pub instance_count: i64,
+        /// The ML compute instance type for the processing job. CloudFormation `InstanceType`.
+        pub instance_type: rt::Expr,
+        /// The size of the ML storage volume, in gigabytes, that you want to provision. CloudFormation `VolumeSizeInGB`.
+        pub volume_size_in_gb: i64,
+    }
     impl ClusterConfig {
         /// A new `ClusterConfig`. Required properties: `instance_count` (`InstanceCount`), `instance_type` (`InstanceType`), `volume_size_in_gb` (`VolumeSizeInGB`).
-        pub fn new(
-            instance_count: i64,
-            instance_type: impl Into<rt::Expr>,
-            volume_size_in_gb: i64,
-        ) -> Self {
+        pub fn new(required: ClusterConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "InstanceCount",
                 Some("instance_count"),
-                rt::int(instance_count),
+                rt::int(required.instance_count),
             );
             this.set(
                 "InstanceType",
                 Some("instance_type"),
-                rt::string(instance_type),
+                rt::string(required.instance_type),
             );
             this.set(
                 "VolumeSizeInGB",
                 Some("volume_size_in_gb"),
-                rt::int(volume_size_in_gb),
+                rt::int(required.volume_size_in_gb),
             );
             ClusterConfig(this)
         }
@@ -23413,19 +23898,27 @@ pub mod shared {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomImage(rt::Props);
+    /// The required values of [`CustomImage`], by name: two of them have one type, and a swap must not compile.
+    pub struct CustomImageRequired {
+        /// The Name of the AppImageConfig. CloudFormation `AppImageConfigName`.
+        pub app_image_config_name: rt::Expr,
+        /// The name of the CustomImage. CloudFormation `ImageName`.
+        pub image_name: rt::Expr,
+    }
     impl CustomImage {
         /// A new `CustomImage`. Required properties: `app_image_config_name` (`AppImageConfigName`), `image_name` (`ImageName`).
-        pub fn new(
-            app_image_config_name: impl Into<rt::Expr>,
-            image_name: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: CustomImageRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AppImageConfigName",
                 Some("app_image_config_name"),
-                rt::string(app_image_config_name),
+                rt::string(required.app_image_config_name),
             );
-            this.set("ImageName", Some("image_name"), rt::string(image_name));
+            this.set(
+                "ImageName",
+                Some("image_name"),
+                rt::string(required.image_name),
+            );
             CustomImage(this)
         }
         /// The version number of the CustomImage.
@@ -23446,12 +23939,19 @@ pub mod shared {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomPosixUserConfig(rt::Props);
+    /// The required values of [`CustomPosixUserConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct CustomPosixUserConfigRequired {
+        /// CloudFormation `Uid`.
+        pub uid: i64,
+        /// CloudFormation `Gid`.
+        pub gid: i64,
+    }
     impl CustomPosixUserConfig {
-        /// A new `CustomPosixUserConfig`. Required properties: `gid` (`Gid`), `uid` (`Uid`).
-        pub fn new(gid: i64, uid: i64) -> Self {
+        /// A new `CustomPosixUserConfig`. Required properties: `uid` (`Uid`), `gid` (`Gid`).
+        pub fn new(required: CustomPosixUserConfigRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Gid", Some("gid"), rt::int(gid));
-            this.set("Uid", Some("uid"), rt::int(uid));
+            this.set("Gid", Some("gid"), rt::int(required.gid));
+            this.set("Uid", Some("uid"), rt::int(required.uid));
             CustomPosixUserConfig(this)
         }
     }
@@ -23499,19 +23999,26 @@ pub mod shared {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DefaultEbsStorageSettings(rt::Props);
+    /// The required values of [`DefaultEbsStorageSettings`], by name: two of them have one type, and a swap must not compile.
+    pub struct DefaultEbsStorageSettingsRequired {
+        /// Default size of the Amazon EBS volume in Gb CloudFormation `DefaultEbsVolumeSizeInGb`.
+        pub default_ebs_volume_size_in_gb: i64,
+        /// Maximum size of the Amazon EBS volume in Gb. CloudFormation `MaximumEbsVolumeSizeInGb`.
+        pub maximum_ebs_volume_size_in_gb: i64,
+    }
     impl DefaultEbsStorageSettings {
         /// A new `DefaultEbsStorageSettings`. Required properties: `default_ebs_volume_size_in_gb` (`DefaultEbsVolumeSizeInGb`), `maximum_ebs_volume_size_in_gb` (`MaximumEbsVolumeSizeInGb`).
-        pub fn new(default_ebs_volume_size_in_gb: i64, maximum_ebs_volume_size_in_gb: i64) -> Self {
+        pub fn new(required: DefaultEbsStorageSettingsRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DefaultEbsVolumeSizeInGb",
                 Some("default_ebs_volume_size_in_gb"),
-                rt::int(default_ebs_volume_size_in_gb),
+                rt::int(required.default_ebs_volume_size_in_gb),
             );
             this.set(
                 "MaximumEbsVolumeSizeInGb",
                 Some("maximum_ebs_volume_size_in_gb"),
-                rt::int(maximum_ebs_volume_size_in_gb),
+                rt::int(required.maximum_ebs_volume_size_in_gb),
             );
             DefaultEbsStorageSettings(this)
         }
@@ -23577,16 +24084,27 @@ pub mod shared {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EndpointInput(rt::Props);
+    /// The required values of [`EndpointInput`], by name: two of them have one type, and a swap must not compile.
+    pub struct EndpointInputRequired {
+        /// The name of the endpoint used to run the monitoring job. CloudFormation `EndpointName`.
+        pub endpoint_name: rt::Expr,
+        /// Path to the filesystem where the endpoint data is available to the container. CloudFormation `LocalPath`.
+        pub local_path: rt::Expr,
+    }
     impl EndpointInput {
         /// A new `EndpointInput`. Required properties: `endpoint_name` (`EndpointName`), `local_path` (`LocalPath`).
-        pub fn new(endpoint_name: impl Into<rt::Expr>, local_path: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: EndpointInputRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "EndpointName",
                 Some("endpoint_name"),
-                rt::string(endpoint_name),
+                rt::string(required.endpoint_name),
             );
-            this.set("LocalPath", Some("local_path"), rt::string(local_path));
+            this.set(
+                "LocalPath",
+                Some("local_path"),
+                rt::string(required.local_path),
+            );
             EndpointInput(this)
         }
         /// Indexes or names of the features to be excluded from analysis
@@ -24049,12 +24567,23 @@ pub mod shared {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3Output(rt::Props);
+    /// The required values of [`S3Output`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3OutputRequired {
+        /// The local path to the Amazon S3 storage location where Amazon SageMaker saves the results of a monitoring job. CloudFormation `LocalPath`.
+        pub local_path: rt::Expr,
+        /// A URI that identifies the Amazon S3 storage location where Amazon SageMaker saves the results of a monitoring job. CloudFormation `S3Uri`.
+        pub s3_uri: rt::Expr,
+    }
     impl S3Output {
         /// A new `S3Output`. Required properties: `local_path` (`LocalPath`), `s3_uri` (`S3Uri`).
-        pub fn new(local_path: impl Into<rt::Expr>, s3_uri: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: S3OutputRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("LocalPath", Some("local_path"), rt::string(local_path));
-            this.set("S3Uri", Some("s3_uri"), rt::string(s3_uri));
+            this.set(
+                "LocalPath",
+                Some("local_path"),
+                rt::string(required.local_path),
+            );
+            this.set("S3Uri", Some("s3_uri"), rt::string(required.s3_uri));
             S3Output(this)
         }
         /// Whether to upload the results of the monitoring job continuously or after the job completes.
@@ -24183,19 +24712,23 @@ pub mod shared {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcConfig(rt::Props);
+    /// The required values of [`VpcConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct VpcConfigRequired {
+        /// The VPC security group IDs, in the form sg-xxxxxxxx. CloudFormation `SecurityGroupIds`.
+        pub security_group_ids: Vec<rt::Expr>,
+        /// The ID of the subnets in the VPC to which you want to connect to your monitoring jobs. CloudFormation `Subnets`.
+        pub subnets: Vec<rt::Expr>,
+    }
     impl VpcConfig {
         /// A new `VpcConfig`. Required properties: `security_group_ids` (`SecurityGroupIds`), `subnets` (`Subnets`).
-        pub fn new(
-            security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            subnets: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
+        pub fn new(required: VpcConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                rt::strings(security_group_ids),
+                rt::strings(required.security_group_ids),
             );
-            this.set("Subnets", Some("subnets"), rt::strings(subnets));
+            this.set("Subnets", Some("subnets"), rt::strings(required.subnets));
             VpcConfig(this)
         }
     }

@@ -389,12 +389,23 @@ pub mod schedule {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EventBridgeParameters(rt::Props);
+    /// The required values of [`EventBridgeParameters`], by name: two of them have one type, and a swap must not compile.
+    pub struct EventBridgeParametersRequired {
+        /// Free-form string, with a maximum of 128 characters, used to decide what fields to expect in the event detail. CloudFormation `DetailType`.
+        pub detail_type: rt::Expr,
+        /// The source of the event. CloudFormation `Source`.
+        pub source: rt::Expr,
+    }
     impl EventBridgeParameters {
         /// A new `EventBridgeParameters`. Required properties: `detail_type` (`DetailType`), `source` (`Source`).
-        pub fn new(detail_type: impl Into<rt::Expr>, source: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: EventBridgeParametersRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("DetailType", Some("detail_type"), rt::string(detail_type));
-            this.set("Source", Some("source"), rt::string(source));
+            this.set(
+                "DetailType",
+                Some("detail_type"),
+                rt::string(required.detail_type),
+            );
+            this.set("Source", Some("source"), rt::string(required.source));
             EventBridgeParameters(this)
         }
     }
@@ -575,12 +586,19 @@ pub mod schedule {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SageMakerPipelineParameter(rt::Props);
+    /// The required values of [`SageMakerPipelineParameter`], by name: two of them have one type, and a swap must not compile.
+    pub struct SageMakerPipelineParameterRequired {
+        /// Name of parameter to start execution of a SageMaker Model Building Pipeline. CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// Value of parameter to start execution of a SageMaker Model Building Pipeline. CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl SageMakerPipelineParameter {
         /// A new `SageMakerPipelineParameter`. Required properties: `name` (`Name`), `value` (`Value`).
-        pub fn new(name: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: SageMakerPipelineParameterRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Name", Some("name"), rt::string(required.name));
+            this.set("Value", Some("value"), rt::string(required.value));
             SageMakerPipelineParameter(this)
         }
     }
@@ -647,12 +665,19 @@ pub mod schedule {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Target(rt::Props);
+    /// The required values of [`Target`], by name: two of them have one type, and a swap must not compile.
+    pub struct TargetRequired {
+        /// The Amazon Resource Name (ARN) of the target. CloudFormation `Arn`.
+        pub arn: rt::Expr,
+        /// The Amazon Resource Name (ARN) of the IAM role to be used for this target when the schedule is triggered. CloudFormation `RoleArn`.
+        pub role_arn: rt::Expr,
+    }
     impl Target {
         /// A new `Target`. Required properties: `arn` (`Arn`), `role_arn` (`RoleArn`).
-        pub fn new(arn: impl Into<rt::Expr>, role_arn: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: TargetRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Arn", Some("arn"), rt::string(arn));
-            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+            this.set("Arn", Some("arn"), rt::string(required.arn));
+            this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
             Target(this)
         }
         /// A DeadLetterConfig object that contains information about a dead-letter queue configuration.

@@ -76,26 +76,36 @@ static DATA_INTEGRATION_FLOW_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`DataIntegrationFlow`], by name: two of them have one type, and a swap must not compile.
+pub struct DataIntegrationFlowRequired {
+    /// The Amazon Web Services Supply Chain instance identifier. CloudFormation `InstanceId`.
+    pub instance_id: rt::Expr,
+    /// The name of the DataIntegrationFlow. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The source configurations for the DataIntegrationFlow. CloudFormation `Sources`.
+    pub sources: Vec<data_integration_flow::DataIntegrationFlowSource>,
+    /// The DataIntegrationFlow transformation parameters. CloudFormation `Transformation`.
+    pub transformation: data_integration_flow::DataIntegrationFlowTransformation,
+    /// The DataIntegrationFlow target parameters. CloudFormation `Target`.
+    pub target: data_integration_flow::DataIntegrationFlowTarget,
+}
 impl DataIntegrationFlow {
-    /// Declares a `AWS::SCN::DataIntegrationFlow` with the stack-unique `id`. Required properties: `instance_id` (`InstanceId`), `name` (`Name`), `sources` (`Sources`), `target` (`Target`), `transformation` (`Transformation`).
+    /// Declares a `AWS::SCN::DataIntegrationFlow` with the stack-unique `id`. Required properties: `instance_id` (`InstanceId`), `name` (`Name`), `sources` (`Sources`), `transformation` (`Transformation`), `target` (`Target`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        instance_id: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        sources: impl IntoIterator<Item = data_integration_flow::DataIntegrationFlowSource>,
-        target: data_integration_flow::DataIntegrationFlowTarget,
-        transformation: data_integration_flow::DataIntegrationFlowTransformation,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DataIntegrationFlowRequired) -> Self {
         let mut this = rt::Base::new(id, &DATA_INTEGRATION_FLOW_TYPE);
-        this.set("InstanceId", Some("instance_id"), rt::string(instance_id));
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("Sources", Some("sources"), rt::list(sources));
-        this.set("Target", Some("target"), target.into());
+        this.set(
+            "InstanceId",
+            Some("instance_id"),
+            rt::string(required.instance_id),
+        );
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("Sources", Some("sources"), rt::list(required.sources));
+        this.set("Target", Some("target"), required.target.into());
         this.set(
             "Transformation",
             Some("transformation"),
-            transformation.into(),
+            required.transformation.into(),
         );
         DataIntegrationFlow(this)
     }
@@ -136,8 +146,8 @@ pub mod data_integration_flow {
     #[derive(Clone, Debug)]
     pub struct DataIntegrationFlowSource(rt::Props);
     impl DataIntegrationFlowSource {
-        /// A new `DataIntegrationFlowSource`. Required properties: `source_name` (`SourceName`), `source_type` (`SourceType`).
-        pub fn new(source_name: impl Into<rt::Expr>, source_type: SourceType) -> Self {
+        /// A new `DataIntegrationFlowSource`. Required properties: `source_type` (`SourceType`), `source_name` (`SourceName`).
+        pub fn new(source_type: SourceType, source_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set("SourceName", Some("source_name"), rt::string(source_name));
             this.set("SourceType", Some("source_type"), source_type.into());
@@ -393,12 +403,23 @@ pub mod data_integration_flow {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3SourceConfiguration(rt::Props);
+    /// The required values of [`S3SourceConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3SourceConfigurationRequired {
+        /// The S3 bucket name. CloudFormation `BucketName`.
+        pub bucket_name: rt::Expr,
+        /// The S3 prefix. CloudFormation `Prefix`.
+        pub prefix: rt::Expr,
+    }
     impl S3SourceConfiguration {
         /// A new `S3SourceConfiguration`. Required properties: `bucket_name` (`BucketName`), `prefix` (`Prefix`).
-        pub fn new(bucket_name: impl Into<rt::Expr>, prefix: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: S3SourceConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("BucketName", Some("bucket_name"), rt::string(bucket_name));
-            this.set("Prefix", Some("prefix"), rt::string(prefix));
+            this.set(
+                "BucketName",
+                Some("bucket_name"),
+                rt::string(required.bucket_name),
+            );
+            this.set("Prefix", Some("prefix"), rt::string(required.prefix));
             S3SourceConfiguration(this)
         }
         /// The Amazon S3 options.
@@ -544,19 +565,31 @@ static DATASET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`Dataset`], by name: two of them have one type, and a swap must not compile.
+pub struct DatasetRequired {
+    /// The Amazon Web Services Supply Chain instance identifier. CloudFormation `InstanceId`.
+    pub instance_id: rt::Expr,
+    /// The namespace of the dataset. CloudFormation `Namespace`.
+    pub namespace: rt::Expr,
+    /// The name of the dataset. CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl Dataset {
-    /// Declares a `AWS::SCN::Dataset` with the stack-unique `id`. Required properties: `instance_id` (`InstanceId`), `name` (`Name`), `namespace` (`Namespace`).
+    /// Declares a `AWS::SCN::Dataset` with the stack-unique `id`. Required properties: `instance_id` (`InstanceId`), `namespace` (`Namespace`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        instance_id: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        namespace: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DatasetRequired) -> Self {
         let mut this = rt::Base::new(id, &DATASET_TYPE);
-        this.set("InstanceId", Some("instance_id"), rt::string(instance_id));
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("Namespace", Some("namespace"), rt::string(namespace));
+        this.set(
+            "InstanceId",
+            Some("instance_id"),
+            rt::string(required.instance_id),
+        );
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set(
+            "Namespace",
+            Some("namespace"),
+            rt::string(required.namespace),
+        );
         Dataset(this)
     }
     /// The description of the dataset.
@@ -652,8 +685,8 @@ pub mod dataset {
     #[derive(Clone, Debug)]
     pub struct DataLakeDatasetSchemaField(rt::Props);
     impl DataLakeDatasetSchemaField {
-        /// A new `DataLakeDatasetSchemaField`. Required properties: `is_required` (`IsRequired`), `name` (`Name`), `type_` (`Type`).
-        pub fn new(is_required: bool, name: impl Into<rt::Expr>, type_: Type) -> Self {
+        /// A new `DataLakeDatasetSchemaField`. Required properties: `name` (`Name`), `type_` (`Type`), `is_required` (`IsRequired`).
+        pub fn new(name: impl Into<rt::Expr>, type_: Type, is_required: bool) -> Self {
             let mut this = rt::Props::default();
             this.set("IsRequired", Some("is_required"), rt::boolean(is_required));
             this.set("Name", Some("name"), rt::string(name));
@@ -686,10 +719,10 @@ pub mod dataset {
     #[derive(Clone, Debug)]
     pub struct Schema(rt::Props);
     impl Schema {
-        /// A new `Schema`. Required properties: `fields` (`Fields`), `name` (`Name`).
+        /// A new `Schema`. Required properties: `name` (`Name`), `fields` (`Fields`).
         pub fn new(
-            fields: impl IntoIterator<Item = DataLakeDatasetSchemaField>,
             name: impl Into<rt::Expr>,
+            fields: impl IntoIterator<Item = DataLakeDatasetSchemaField>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("Fields", Some("fields"), rt::list(fields));
@@ -959,17 +992,24 @@ static NAMESPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`Namespace`], by name: two of them have one type, and a swap must not compile.
+pub struct NamespaceRequired {
+    /// The Amazon Web Services Supply Chain instance identifier. CloudFormation `InstanceId`.
+    pub instance_id: rt::Expr,
+    /// The name of the namespace. CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl Namespace {
     /// Declares a `AWS::SCN::Namespace` with the stack-unique `id`. Required properties: `instance_id` (`InstanceId`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        instance_id: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: NamespaceRequired) -> Self {
         let mut this = rt::Base::new(id, &NAMESPACE_TYPE);
-        this.set("InstanceId", Some("instance_id"), rt::string(instance_id));
-        this.set("Name", Some("name"), rt::string(name));
+        this.set(
+            "InstanceId",
+            Some("instance_id"),
+            rt::string(required.instance_id),
+        );
+        this.set("Name", Some("name"), rt::string(required.name));
         Namespace(this)
     }
     /// The description of the namespace.

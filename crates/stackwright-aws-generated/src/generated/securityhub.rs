@@ -70,19 +70,23 @@ static ACTION_TARGET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: None,
 };
+/// The required values of [`ActionTarget`], by name: two of them have one type, and a swap must not compile.
+pub struct ActionTargetRequired {
+    /// The name of the custom action target. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The description for the custom action target. CloudFormation `Description`.
+    pub description: rt::Expr,
+    /// The ID for the custom action target. CloudFormation `Id`.
+    pub id_property: rt::Expr,
+}
 impl ActionTarget {
-    /// Declares a `AWS::SecurityHub::ActionTarget` with the stack-unique `id`. Required properties: `description` (`Description`), `id_property` (`Id`), `name` (`Name`).
+    /// Declares a `AWS::SecurityHub::ActionTarget` with the stack-unique `id`. Required properties: `name` (`Name`), `description` (`Description`), `id_property` (`Id`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        description: impl Into<rt::Expr>,
-        id_property: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ActionTargetRequired) -> Self {
         let mut this = rt::Base::new(id, &ACTION_TARGET_TYPE);
-        this.set("Description", None, rt::string(description));
-        this.set("Id", None, rt::string(id_property));
-        this.set("Name", None, rt::string(name));
+        this.set("Description", None, rt::string(required.description));
+        this.set("Id", None, rt::string(required.id_property));
+        this.set("Name", None, rt::string(required.name));
         ActionTarget(this)
     }
 }
@@ -136,12 +140,12 @@ static AGGREGATOR_V2_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl AggregatorV2 {
-    /// Declares a `AWS::SecurityHub::AggregatorV2` with the stack-unique `id`. Required properties: `linked_regions` (`LinkedRegions`), `region_linking_mode` (`RegionLinkingMode`).
+    /// Declares a `AWS::SecurityHub::AggregatorV2` with the stack-unique `id`. Required properties: `region_linking_mode` (`RegionLinkingMode`), `linked_regions` (`LinkedRegions`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        linked_regions: impl IntoIterator<Item = impl Into<rt::Expr>>,
         region_linking_mode: aggregator_v2::RegionLinkingMode,
+        linked_regions: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         let mut this = rt::Base::new(id, &AGGREGATOR_V2_TYPE);
         this.set(
@@ -208,23 +212,29 @@ static AUTOMATION_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: None,
 };
+/// The required values of [`AutomationRule`], by name: two of them have one type, and a swap must not compile.
+pub struct AutomationRuleRequired {
+    /// An integer ranging from 1 to 1000 that represents the order in which the rule action is applied to findings. CloudFormation `RuleOrder`.
+    pub rule_order: i64,
+    /// The name of the rule. CloudFormation `RuleName`.
+    pub rule_name: rt::Expr,
+    /// A description of the rule. CloudFormation `Description`.
+    pub description: rt::Expr,
+    /// A set of [Security Finding Format (ASFF)](https://docs.aws.amazon.com/securityhub/latest/userguide/securityhub-findings-format.html) finding field attributes and corresponding expected values that ASH… CloudFormation `Criteria`.
+    pub criteria: automation_rule::AutomationRulesFindingFilters,
+    /// One or more actions to update finding fields if a finding matches the conditions specified in ``Criteria``. CloudFormation `Actions`.
+    pub actions: Vec<automation_rule::AutomationRulesAction>,
+}
 impl AutomationRule {
-    /// Declares a `AWS::SecurityHub::AutomationRule` with the stack-unique `id`. Required properties: `actions` (`Actions`), `criteria` (`Criteria`), `description` (`Description`), `rule_name` (`RuleName`), `rule_order` (`RuleOrder`).
+    /// Declares a `AWS::SecurityHub::AutomationRule` with the stack-unique `id`. Required properties: `rule_order` (`RuleOrder`), `rule_name` (`RuleName`), `description` (`Description`), `criteria` (`Criteria`), `actions` (`Actions`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        actions: impl IntoIterator<Item = automation_rule::AutomationRulesAction>,
-        criteria: automation_rule::AutomationRulesFindingFilters,
-        description: impl Into<rt::Expr>,
-        rule_name: impl Into<rt::Expr>,
-        rule_order: i64,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: AutomationRuleRequired) -> Self {
         let mut this = rt::Base::new(id, &AUTOMATION_RULE_TYPE);
-        this.set("Actions", None, rt::list(actions));
-        this.set("Criteria", None, criteria.into());
-        this.set("Description", None, rt::string(description));
-        this.set("RuleName", None, rt::string(rule_name));
-        this.set("RuleOrder", None, rt::int(rule_order));
+        this.set("Actions", None, rt::list(required.actions));
+        this.set("Criteria", None, required.criteria.into());
+        this.set("Description", None, rt::string(required.description));
+        this.set("RuleName", None, rt::string(required.rule_name));
+        this.set("RuleOrder", None, rt::int(required.rule_order));
         AutomationRule(this)
     }
     /// Specifies whether a rule is the last to be applied with respect to a finding that matches the rule criteria.
@@ -277,8 +287,8 @@ pub mod automation_rule {
     #[derive(Clone, Debug)]
     pub struct AutomationRulesAction(rt::Props);
     impl AutomationRulesAction {
-        /// A new `AutomationRulesAction`. Required properties: `finding_fields_update` (`FindingFieldsUpdate`), `type_` (`Type`).
-        pub fn new(finding_fields_update: AutomationRulesFindingFieldsUpdate, type_: Type) -> Self {
+        /// A new `AutomationRulesAction`. Required properties: `type_` (`Type`), `finding_fields_update` (`FindingFieldsUpdate`).
+        pub fn new(type_: Type, finding_fields_update: AutomationRulesFindingFieldsUpdate) -> Self {
             let mut this = rt::Props::default();
             this.set("FindingFieldsUpdate", None, finding_fields_update.into());
             this.set("Type", None, type_.into());
@@ -705,17 +715,22 @@ pub mod automation_rule {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MapFilter(rt::Props);
+    /// The required values of [`MapFilter`], by name: two of them have one type, and a swap must not compile.
+    pub struct MapFilterRequired {
+        /// The condition to apply to the key value when filtering Security Hub CSPM findings with a map filter. CloudFormation `Comparison`.
+        pub comparison: Comparison,
+        /// The key of the map filter. CloudFormation `Key`.
+        pub key: rt::Expr,
+        /// The value for the key in the map filter. CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl MapFilter {
         /// A new `MapFilter`. Required properties: `comparison` (`Comparison`), `key` (`Key`), `value` (`Value`).
-        pub fn new(
-            comparison: Comparison,
-            key: impl Into<rt::Expr>,
-            value: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: MapFilterRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Comparison", None, comparison.into());
-            this.set("Key", None, rt::string(key));
-            this.set("Value", None, rt::string(value));
+            this.set("Comparison", None, required.comparison.into());
+            this.set("Key", None, rt::string(required.key));
+            this.set("Value", None, rt::string(required.value));
             MapFilter(this)
         }
     }
@@ -727,12 +742,19 @@ pub mod automation_rule {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NoteUpdate(rt::Props);
+    /// The required values of [`NoteUpdate`], by name: two of them have one type, and a swap must not compile.
+    pub struct NoteUpdateRequired {
+        /// The updated note text. CloudFormation `Text`.
+        pub text: rt::Expr,
+        /// The principal that updated the note. CloudFormation `UpdatedBy`.
+        pub updated_by: rt::Expr,
+    }
     impl NoteUpdate {
         /// A new `NoteUpdate`. Required properties: `text` (`Text`), `updated_by` (`UpdatedBy`).
-        pub fn new(text: impl Into<rt::Expr>, updated_by: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: NoteUpdateRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Text", None, rt::string(text));
-            this.set("UpdatedBy", None, rt::string(updated_by));
+            this.set("Text", None, rt::string(required.text));
+            this.set("UpdatedBy", None, rt::string(required.updated_by));
             NoteUpdate(this)
         }
     }
@@ -780,12 +802,19 @@ pub mod automation_rule {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RelatedFinding(rt::Props);
+    /// The required values of [`RelatedFinding`], by name: two of them have one type, and a swap must not compile.
+    pub struct RelatedFindingRequired {
+        /// The Amazon Resource Name (ARN) for the product that generated a related finding. CloudFormation `ProductArn`.
+        pub product_arn: rt::Expr,
+        /// The product-generated identifier for a related finding. CloudFormation `Id`.
+        pub id: rt::Expr,
+    }
     impl RelatedFinding {
-        /// A new `RelatedFinding`. Required properties: `id` (`Id`), `product_arn` (`ProductArn`).
-        pub fn new(id: impl Into<rt::Expr>, product_arn: impl Into<rt::Expr>) -> Self {
+        /// A new `RelatedFinding`. Required properties: `product_arn` (`ProductArn`), `id` (`Id`).
+        pub fn new(required: RelatedFindingRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Id", None, rt::string(id));
-            this.set("ProductArn", None, rt::string(product_arn));
+            this.set("Id", None, rt::string(required.id));
+            this.set("ProductArn", None, rt::string(required.product_arn));
             RelatedFinding(this)
         }
     }
@@ -959,23 +988,41 @@ static AUTOMATION_RULE_V2_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`AutomationRuleV2`], by name: two of them have one type, and a swap must not compile.
+pub struct AutomationRuleV2Required {
+    /// The name of the automation rule CloudFormation `RuleName`.
+    pub rule_name: rt::Expr,
+    /// A description of the automation rule CloudFormation `Description`.
+    pub description: rt::Expr,
+    /// The value for the rule priority CloudFormation `RuleOrder`.
+    pub rule_order: i64,
+    /// Defines the parameters and conditions used to evaluate and filter security findings CloudFormation `Criteria`.
+    pub criteria: automation_rule_v2::Criteria,
+    /// A list of actions to be performed when the rule criteria is met CloudFormation `Actions`.
+    pub actions: Vec<automation_rule_v2::AutomationRulesActionV2>,
+}
 impl AutomationRuleV2 {
-    /// Declares a `AWS::SecurityHub::AutomationRuleV2` with the stack-unique `id`. Required properties: `actions` (`Actions`), `criteria` (`Criteria`), `description` (`Description`), `rule_name` (`RuleName`), `rule_order` (`RuleOrder`).
+    /// Declares a `AWS::SecurityHub::AutomationRuleV2` with the stack-unique `id`. Required properties: `rule_name` (`RuleName`), `description` (`Description`), `rule_order` (`RuleOrder`), `criteria` (`Criteria`), `actions` (`Actions`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        actions: impl IntoIterator<Item = automation_rule_v2::AutomationRulesActionV2>,
-        criteria: automation_rule_v2::Criteria,
-        description: impl Into<rt::Expr>,
-        rule_name: impl Into<rt::Expr>,
-        rule_order: i64,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: AutomationRuleV2Required) -> Self {
         let mut this = rt::Base::new(id, &AUTOMATION_RULE_V2_TYPE);
-        this.set("Actions", Some("actions"), rt::list(actions));
-        this.set("Criteria", Some("criteria"), criteria.into());
-        this.set("Description", Some("description"), rt::string(description));
-        this.set("RuleName", Some("rule_name"), rt::string(rule_name));
-        this.set("RuleOrder", Some("rule_order"), rt::int(rule_order));
+        this.set("Actions", Some("actions"), rt::list(required.actions));
+        this.set("Criteria", Some("criteria"), required.criteria.into());
+        this.set(
+            "Description",
+            Some("description"),
+            rt::string(required.description),
+        );
+        this.set(
+            "RuleName",
+            Some("rule_name"),
+            rt::string(required.rule_name),
+        );
+        this.set(
+            "RuleOrder",
+            Some("rule_order"),
+            rt::int(required.rule_order),
+        );
         AutomationRuleV2(this)
     }
     /// The status of the automation rule
@@ -1288,17 +1335,22 @@ pub mod automation_rule_v2 {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MapFilter(rt::Props);
+    /// The required values of [`MapFilter`], by name: two of them have one type, and a swap must not compile.
+    pub struct MapFilterRequired {
+        /// The condition to apply to the key value when filtering findings with a map filter CloudFormation `Comparison`.
+        pub comparison: Comparison2,
+        /// The key of the map filter CloudFormation `Key`.
+        pub key: rt::Expr,
+        /// The value for the key in the map filter CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl MapFilter {
         /// A new `MapFilter`. Required properties: `comparison` (`Comparison`), `key` (`Key`), `value` (`Value`).
-        pub fn new(
-            comparison: Comparison2,
-            key: impl Into<rt::Expr>,
-            value: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: MapFilterRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Comparison", Some("comparison"), comparison.into());
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Comparison", Some("comparison"), required.comparison.into());
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             MapFilter(this)
         }
     }
@@ -1472,8 +1524,8 @@ pub mod automation_rule_v2 {
     #[derive(Clone, Debug)]
     pub struct StringFilter(rt::Props);
     impl StringFilter {
-        /// A new `StringFilter`. Required properties: `comparison` (`Comparison`), `value` (`Value`).
-        pub fn new(comparison: Comparison, value: impl Into<rt::Expr>) -> Self {
+        /// A new `StringFilter`. Required properties: `value` (`Value`), `comparison` (`Comparison`).
+        pub fn new(value: impl Into<rt::Expr>, comparison: Comparison) -> Self {
             let mut this = rt::Props::default();
             this.set("Comparison", Some("comparison"), comparison.into());
             this.set("Value", Some("value"), rt::string(value));
@@ -2026,11 +2078,11 @@ pub mod connector {
     #[derive(Clone, Debug)]
     pub struct AzureProviderConfiguration(rt::Props);
     impl AzureProviderConfiguration {
-        /// A new `AzureProviderConfiguration`. Required properties: `aws_config_connector_arn` (`AWSConfigConnectorArn`), `azure_regions` (`AzureRegions`), `scope_configuration` (`ScopeConfiguration`).
+        /// A new `AzureProviderConfiguration`. Required properties: `aws_config_connector_arn` (`AWSConfigConnectorArn`), `scope_configuration` (`ScopeConfiguration`), `azure_regions` (`AzureRegions`).
         pub fn new(
             aws_config_connector_arn: impl Into<rt::Expr>,
-            azure_regions: impl IntoIterator<Item = impl Into<rt::Expr>>,
             scope_configuration: AzureScopeConfiguration,
+            azure_regions: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -2537,23 +2589,27 @@ static INSIGHT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 11),
     awscc_schema: Some((&AWSCC_SCHEMAS, 11)),
 };
+/// The required values of [`Insight`], by name: two of them have one type, and a swap must not compile.
+pub struct InsightRequired {
+    /// One or more attributes used to filter the findings included in the insight CloudFormation `Filters`.
+    pub filters: insight::AwsSecurityFindingFilters,
+    /// The name of a Security Hub insight CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The grouping attribute for the insight's findings CloudFormation `GroupByAttribute`.
+    pub group_by_attribute: rt::Expr,
+}
 impl Insight {
-    /// Declares a `AWS::SecurityHub::Insight` with the stack-unique `id`. Required properties: `filters` (`Filters`), `group_by_attribute` (`GroupByAttribute`), `name` (`Name`).
+    /// Declares a `AWS::SecurityHub::Insight` with the stack-unique `id`. Required properties: `filters` (`Filters`), `name` (`Name`), `group_by_attribute` (`GroupByAttribute`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        filters: insight::AwsSecurityFindingFilters,
-        group_by_attribute: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: InsightRequired) -> Self {
         let mut this = rt::Base::new(id, &INSIGHT_TYPE);
-        this.set("Filters", Some("filters"), filters.into());
+        this.set("Filters", Some("filters"), required.filters.into());
         this.set(
             "GroupByAttribute",
             Some("group_by_attribute"),
-            rt::string(group_by_attribute),
+            rt::string(required.group_by_attribute),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         Insight(this)
     }
 }
@@ -3870,17 +3926,22 @@ pub mod insight {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MapFilter(rt::Props);
+    /// The required values of [`MapFilter`], by name: two of them have one type, and a swap must not compile.
+    pub struct MapFilterRequired {
+        /// The condition to apply to the key value when filtering Security Hub findings with a map filter. CloudFormation `Comparison`.
+        pub comparison: Comparison,
+        /// Non-empty string definition. CloudFormation `Key`.
+        pub key: rt::Expr,
+        /// Non-empty string definition. CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl MapFilter {
         /// A new `MapFilter`. Required properties: `comparison` (`Comparison`), `key` (`Key`), `value` (`Value`).
-        pub fn new(
-            comparison: Comparison,
-            key: impl Into<rt::Expr>,
-            value: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: MapFilterRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Comparison", Some("comparison"), comparison.into());
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Comparison", Some("comparison"), required.comparison.into());
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             MapFilter(this)
         }
     }
@@ -4120,23 +4181,35 @@ static POLICY_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 13),
     awscc_schema: Some((&AWSCC_SCHEMAS, 13)),
 };
+/// The required values of [`PolicyAssociation`], by name: two of them have one type, and a swap must not compile.
+pub struct PolicyAssociationRequired {
+    /// The identifier of the target account, organizational unit, or the root CloudFormation `TargetId`.
+    pub target_id: rt::Expr,
+    /// Indicates whether the target is an AWS account, organizational unit, or the organization root CloudFormation `TargetType`.
+    pub target_type: policy_association::TargetType,
+    /// The universally unique identifier (UUID) of the configuration policy or a value of SELF_MANAGED_SECURITY_HUB for a self-managed configuration CloudFormation `ConfigurationPolicyId`.
+    pub configuration_policy_id: rt::Expr,
+}
 impl PolicyAssociation {
-    /// Declares a `AWS::SecurityHub::PolicyAssociation` with the stack-unique `id`. Required properties: `configuration_policy_id` (`ConfigurationPolicyId`), `target_id` (`TargetId`), `target_type` (`TargetType`).
+    /// Declares a `AWS::SecurityHub::PolicyAssociation` with the stack-unique `id`. Required properties: `target_id` (`TargetId`), `target_type` (`TargetType`), `configuration_policy_id` (`ConfigurationPolicyId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        configuration_policy_id: impl Into<rt::Expr>,
-        target_id: impl Into<rt::Expr>,
-        target_type: policy_association::TargetType,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: PolicyAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &POLICY_ASSOCIATION_TYPE);
         this.set(
             "ConfigurationPolicyId",
             Some("configuration_policy_id"),
-            rt::string(configuration_policy_id),
+            rt::string(required.configuration_policy_id),
         );
-        this.set("TargetId", Some("target_id"), rt::string(target_id));
-        this.set("TargetType", Some("target_type"), target_type.into());
+        this.set(
+            "TargetId",
+            Some("target_id"),
+            rt::string(required.target_id),
+        );
+        this.set(
+            "TargetType",
+            Some("target_type"),
+            required.target_type.into(),
+        );
         PolicyAssociation(this)
     }
 }

@@ -507,8 +507,8 @@ pub mod service {
     #[derive(Clone, Debug)]
     pub struct DnsRecord(rt::Props);
     impl DnsRecord {
-        /// A new `DnsRecord`. Required properties: `ttl` (`TTL`), `type_` (`Type`).
-        pub fn new(ttl: i64, type_: Type3) -> Self {
+        /// A new `DnsRecord`. Required properties: `type_` (`Type`), `ttl` (`TTL`).
+        pub fn new(type_: Type3, ttl: i64) -> Self {
             let mut this = rt::Props::default();
             this.set("TTL", Some("ttl"), rt::int(ttl));
             this.set("Type", Some("type"), type_.into());

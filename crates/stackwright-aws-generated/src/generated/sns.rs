@@ -36,17 +36,24 @@ static SUBSCRIPTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`Subscription`], by name: two of them have one type, and a swap must not compile.
+pub struct SubscriptionRequired {
+    /// The ARN of the topic to subscribe to. CloudFormation `TopicArn`.
+    pub topic_arn: rt::Expr,
+    /// The subscription's protocol. CloudFormation `Protocol`.
+    pub protocol: rt::Expr,
+}
 impl Subscription {
-    /// Declares a `AWS::SNS::Subscription` with the stack-unique `id`. Required properties: `protocol` (`Protocol`), `topic_arn` (`TopicArn`).
+    /// Declares a `AWS::SNS::Subscription` with the stack-unique `id`. Required properties: `topic_arn` (`TopicArn`), `protocol` (`Protocol`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        protocol: impl Into<rt::Expr>,
-        topic_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: SubscriptionRequired) -> Self {
         let mut this = rt::Base::new(id, &SUBSCRIPTION_TYPE);
-        this.set("Protocol", Some("protocol"), rt::string(protocol));
-        this.set("TopicArn", Some("topic_arn"), rt::string(topic_arn));
+        this.set("Protocol", Some("protocol"), rt::string(required.protocol));
+        this.set(
+            "TopicArn",
+            Some("topic_arn"),
+            rt::string(required.topic_arn),
+        );
         Subscription(this)
     }
     /// The delivery policy JSON assigned to the subscription.
@@ -375,12 +382,19 @@ pub mod topic {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Subscription(rt::Props);
+    /// The required values of [`Subscription`], by name: two of them have one type, and a swap must not compile.
+    pub struct SubscriptionRequired {
+        /// The endpoint that receives notifications from the SNS topic. CloudFormation `Endpoint`.
+        pub endpoint: rt::Expr,
+        /// The subscription's protocol. CloudFormation `Protocol`.
+        pub protocol: rt::Expr,
+    }
     impl Subscription {
         /// A new `Subscription`. Required properties: `endpoint` (`Endpoint`), `protocol` (`Protocol`).
-        pub fn new(endpoint: impl Into<rt::Expr>, protocol: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: SubscriptionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Endpoint", Some("endpoint"), rt::string(endpoint));
-            this.set("Protocol", Some("protocol"), rt::string(protocol));
+            this.set("Endpoint", Some("endpoint"), rt::string(required.endpoint));
+            this.set("Protocol", Some("protocol"), rt::string(required.protocol));
             Subscription(this)
         }
     }

@@ -102,10 +102,10 @@ pub mod preferences {
     #[derive(Clone, Debug)]
     pub struct ConnectionRecordingPreferences(rt::Props);
     impl ConnectionRecordingPreferences {
-        /// A new `ConnectionRecordingPreferences`. Required properties: `kms_key_arn` (`KMSKeyArn`), `recording_destinations` (`RecordingDestinations`).
+        /// A new `ConnectionRecordingPreferences`. Required properties: `recording_destinations` (`RecordingDestinations`), `kms_key_arn` (`KMSKeyArn`).
         pub fn new(
-            kms_key_arn: impl Into<rt::Expr>,
             recording_destinations: RecordingDestinations,
+            kms_key_arn: impl Into<rt::Expr>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("KMSKeyArn", Some("kms_key_arn"), rt::string(kms_key_arn));
@@ -141,15 +141,26 @@ pub mod preferences {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3Bucket(rt::Props);
+    /// The required values of [`S3Bucket`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3BucketRequired {
+        /// The AWS account number that owns the S3 bucket. CloudFormation `BucketOwner`.
+        pub bucket_owner: rt::Expr,
+        /// The name of the S3 bucket where RDP connection recordings are stored. CloudFormation `BucketName`.
+        pub bucket_name: rt::Expr,
+    }
     impl S3Bucket {
-        /// A new `S3Bucket`. Required properties: `bucket_name` (`BucketName`), `bucket_owner` (`BucketOwner`).
-        pub fn new(bucket_name: impl Into<rt::Expr>, bucket_owner: impl Into<rt::Expr>) -> Self {
+        /// A new `S3Bucket`. Required properties: `bucket_owner` (`BucketOwner`), `bucket_name` (`BucketName`).
+        pub fn new(required: S3BucketRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("BucketName", Some("bucket_name"), rt::string(bucket_name));
+            this.set(
+                "BucketName",
+                Some("bucket_name"),
+                rt::string(required.bucket_name),
+            );
             this.set(
                 "BucketOwner",
                 Some("bucket_owner"),
-                rt::string(bucket_owner),
+                rt::string(required.bucket_owner),
             );
             S3Bucket(this)
         }

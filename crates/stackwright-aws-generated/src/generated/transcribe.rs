@@ -371,10 +371,10 @@ pub mod call_analytics_category {
     #[derive(Clone, Debug)]
     pub struct TranscriptFilter(rt::Props);
     impl TranscriptFilter {
-        /// A new `TranscriptFilter`. Required properties: `targets` (`Targets`), `transcript_filter_type` (`TranscriptFilterType`).
+        /// A new `TranscriptFilter`. Required properties: `transcript_filter_type` (`TranscriptFilterType`), `targets` (`Targets`).
         pub fn new(
-            targets: impl IntoIterator<Item = impl Into<rt::Expr>>,
             transcript_filter_type: TranscriptFilterType,
+            targets: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("Targets", Some("targets"), rt::strings(targets));
@@ -495,12 +495,12 @@ static MEDICAL_VOCABULARY_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl MedicalVocabulary {
-    /// Declares a `AWS::Transcribe::MedicalVocabulary` with the stack-unique `id`. Required properties: `language_code` (`LanguageCode`), `vocabulary_name` (`VocabularyName`).
+    /// Declares a `AWS::Transcribe::MedicalVocabulary` with the stack-unique `id`. Required properties: `vocabulary_name` (`VocabularyName`), `language_code` (`LanguageCode`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        language_code: medical_vocabulary::LanguageCode,
         vocabulary_name: impl Into<rt::Expr>,
+        language_code: medical_vocabulary::LanguageCode,
     ) -> Self {
         let mut this = rt::Base::new(id, &MEDICAL_VOCABULARY_TYPE);
         this.set("LanguageCode", Some("language_code"), language_code.into());
@@ -678,12 +678,12 @@ static VOCABULARY_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl Vocabulary {
-    /// Declares a `AWS::Transcribe::Vocabulary` with the stack-unique `id`. Required properties: `language_code` (`LanguageCode`), `vocabulary_name` (`VocabularyName`).
+    /// Declares a `AWS::Transcribe::Vocabulary` with the stack-unique `id`. Required properties: `vocabulary_name` (`VocabularyName`), `language_code` (`LanguageCode`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        language_code: vocabulary::LanguageCode,
         vocabulary_name: impl Into<rt::Expr>,
+        language_code: vocabulary::LanguageCode,
     ) -> Self {
         let mut this = rt::Base::new(id, &VOCABULARY_TYPE);
         this.set("LanguageCode", Some("language_code"), language_code.into());
@@ -790,12 +790,12 @@ static VOCABULARY_FILTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl VocabularyFilter {
-    /// Declares a `AWS::Transcribe::VocabularyFilter` with the stack-unique `id`. Required properties: `language_code` (`LanguageCode`), `vocabulary_filter_name` (`VocabularyFilterName`).
+    /// Declares a `AWS::Transcribe::VocabularyFilter` with the stack-unique `id`. Required properties: `vocabulary_filter_name` (`VocabularyFilterName`), `language_code` (`LanguageCode`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        language_code: vocabulary_filter::LanguageCode,
         vocabulary_filter_name: impl Into<rt::Expr>,
+        language_code: vocabulary_filter::LanguageCode,
     ) -> Self {
         let mut this = rt::Base::new(id, &VOCABULARY_FILTER_TYPE);
         this.set("LanguageCode", Some("language_code"), language_code.into());

@@ -36,29 +36,42 @@ static AGREEMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`Agreement`], by name: two of them have one type, and a swap must not compile.
+pub struct AgreementRequired {
+    /// A unique identifier for the server. CloudFormation `ServerId`.
+    pub server_id: rt::Expr,
+    /// A unique identifier for the local profile. CloudFormation `LocalProfileId`.
+    pub local_profile_id: rt::Expr,
+    /// A unique identifier for the partner profile. CloudFormation `PartnerProfileId`.
+    pub partner_profile_id: rt::Expr,
+    /// Specifies the access role for the agreement. CloudFormation `AccessRole`.
+    pub access_role: rt::Expr,
+}
 impl Agreement {
-    /// Declares a `AWS::Transfer::Agreement` with the stack-unique `id`. Required properties: `access_role` (`AccessRole`), `local_profile_id` (`LocalProfileId`), `partner_profile_id` (`PartnerProfileId`), `server_id` (`ServerId`).
+    /// Declares a `AWS::Transfer::Agreement` with the stack-unique `id`. Required properties: `server_id` (`ServerId`), `local_profile_id` (`LocalProfileId`), `partner_profile_id` (`PartnerProfileId`), `access_role` (`AccessRole`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        access_role: impl Into<rt::Expr>,
-        local_profile_id: impl Into<rt::Expr>,
-        partner_profile_id: impl Into<rt::Expr>,
-        server_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: AgreementRequired) -> Self {
         let mut this = rt::Base::new(id, &AGREEMENT_TYPE);
-        this.set("AccessRole", Some("access_role"), rt::string(access_role));
+        this.set(
+            "AccessRole",
+            Some("access_role"),
+            rt::string(required.access_role),
+        );
         this.set(
             "LocalProfileId",
             Some("local_profile_id"),
-            rt::string(local_profile_id),
+            rt::string(required.local_profile_id),
         );
         this.set(
             "PartnerProfileId",
             Some("partner_profile_id"),
-            rt::string(partner_profile_id),
+            rt::string(required.partner_profile_id),
         );
-        this.set("ServerId", Some("server_id"), rt::string(server_id));
+        this.set(
+            "ServerId",
+            Some("server_id"),
+            rt::string(required.server_id),
+        );
         Agreement(this)
     }
     /// Specifies the base directory for the agreement.
@@ -144,40 +157,47 @@ pub mod agreement {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomDirectories(rt::Props);
+    /// The required values of [`CustomDirectories`], by name: two of them have one type, and a swap must not compile.
+    pub struct CustomDirectoriesRequired {
+        /// Specifies a location to store the failed files for an AS2 message. CloudFormation `FailedFilesDirectory`.
+        pub failed_files_directory: rt::Expr,
+        /// Specifies a location to store the MDN file for an AS2 message. CloudFormation `MdnFilesDirectory`.
+        pub mdn_files_directory: rt::Expr,
+        /// Specifies a location to store the payload file for an AS2 message. CloudFormation `PayloadFilesDirectory`.
+        pub payload_files_directory: rt::Expr,
+        /// Specifies a location to store the status file for an AS2 message. CloudFormation `StatusFilesDirectory`.
+        pub status_files_directory: rt::Expr,
+        /// Specifies a location to store the temporary processing file for an AS2 message. CloudFormation `TemporaryFilesDirectory`.
+        pub temporary_files_directory: rt::Expr,
+    }
     impl CustomDirectories {
         /// A new `CustomDirectories`. Required properties: `failed_files_directory` (`FailedFilesDirectory`), `mdn_files_directory` (`MdnFilesDirectory`), `payload_files_directory` (`PayloadFilesDirectory`), `status_files_directory` (`StatusFilesDirectory`), `temporary_files_directory` (`TemporaryFilesDirectory`).
-        pub fn new(
-            failed_files_directory: impl Into<rt::Expr>,
-            mdn_files_directory: impl Into<rt::Expr>,
-            payload_files_directory: impl Into<rt::Expr>,
-            status_files_directory: impl Into<rt::Expr>,
-            temporary_files_directory: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: CustomDirectoriesRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "FailedFilesDirectory",
                 Some("failed_files_directory"),
-                rt::string(failed_files_directory),
+                rt::string(required.failed_files_directory),
             );
             this.set(
                 "MdnFilesDirectory",
                 Some("mdn_files_directory"),
-                rt::string(mdn_files_directory),
+                rt::string(required.mdn_files_directory),
             );
             this.set(
                 "PayloadFilesDirectory",
                 Some("payload_files_directory"),
-                rt::string(payload_files_directory),
+                rt::string(required.payload_files_directory),
             );
             this.set(
                 "StatusFilesDirectory",
                 Some("status_files_directory"),
-                rt::string(status_files_directory),
+                rt::string(required.status_files_directory),
             );
             this.set(
                 "TemporaryFilesDirectory",
                 Some("temporary_files_directory"),
-                rt::string(temporary_files_directory),
+                rt::string(required.temporary_files_directory),
             );
             CustomDirectories(this)
         }
@@ -618,10 +638,10 @@ pub mod connector {
     #[derive(Clone, Debug)]
     pub struct ConnectorAsyncMdnConfig(rt::Props);
     impl ConnectorAsyncMdnConfig {
-        /// A new `ConnectorAsyncMdnConfig`. Required properties: `server_ids` (`ServerIds`), `url` (`Url`).
+        /// A new `ConnectorAsyncMdnConfig`. Required properties: `url` (`Url`), `server_ids` (`ServerIds`).
         pub fn new(
-            server_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
             url: impl Into<rt::Expr>,
+            server_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("ServerIds", Some("server_ids"), rt::strings(server_ids));
@@ -1396,16 +1416,27 @@ pub mod server {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WorkflowDetail(rt::Props);
+    /// The required values of [`WorkflowDetail`], by name: two of them have one type, and a swap must not compile.
+    pub struct WorkflowDetailRequired {
+        /// CloudFormation `ExecutionRole`.
+        pub execution_role: rt::Expr,
+        /// CloudFormation `WorkflowId`.
+        pub workflow_id: rt::Expr,
+    }
     impl WorkflowDetail {
         /// A new `WorkflowDetail`. Required properties: `execution_role` (`ExecutionRole`), `workflow_id` (`WorkflowId`).
-        pub fn new(execution_role: impl Into<rt::Expr>, workflow_id: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: WorkflowDetailRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ExecutionRole",
                 Some("execution_role"),
-                rt::string(execution_role),
+                rt::string(required.execution_role),
             );
-            this.set("WorkflowId", Some("workflow_id"), rt::string(workflow_id));
+            this.set(
+                "WorkflowId",
+                Some("workflow_id"),
+                rt::string(required.workflow_id),
+            );
             WorkflowDetail(this)
         }
     }
@@ -1561,19 +1592,23 @@ static USER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 6),
     awscc_schema: None,
 };
+/// The required values of [`User`], by name: two of them have one type, and a swap must not compile.
+pub struct UserRequired {
+    /// CloudFormation `Role`.
+    pub role: rt::Expr,
+    /// CloudFormation `ServerId`.
+    pub server_id: rt::Expr,
+    /// CloudFormation `UserName`.
+    pub user_name: rt::Expr,
+}
 impl User {
     /// Declares a `AWS::Transfer::User` with the stack-unique `id`. Required properties: `role` (`Role`), `server_id` (`ServerId`), `user_name` (`UserName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        role: impl Into<rt::Expr>,
-        server_id: impl Into<rt::Expr>,
-        user_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: UserRequired) -> Self {
         let mut this = rt::Base::new(id, &USER_TYPE);
-        this.set("Role", None, rt::string(role));
-        this.set("ServerId", None, rt::string(server_id));
-        this.set("UserName", None, rt::string(user_name));
+        this.set("Role", None, rt::string(required.role));
+        this.set("ServerId", None, rt::string(required.server_id));
+        this.set("UserName", None, rt::string(required.user_name));
         User(this)
     }
     /// Constraints: length 0..=1024; pattern `^(|/.*)$`. CloudFormation `HomeDirectory`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1631,12 +1666,19 @@ pub mod user {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HomeDirectoryMapEntry(rt::Props);
+    /// The required values of [`HomeDirectoryMapEntry`], by name: two of them have one type, and a swap must not compile.
+    pub struct HomeDirectoryMapEntryRequired {
+        /// CloudFormation `Entry`.
+        pub entry: rt::Expr,
+        /// CloudFormation `Target`.
+        pub target: rt::Expr,
+    }
     impl HomeDirectoryMapEntry {
         /// A new `HomeDirectoryMapEntry`. Required properties: `entry` (`Entry`), `target` (`Target`).
-        pub fn new(entry: impl Into<rt::Expr>, target: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: HomeDirectoryMapEntryRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Entry", None, rt::string(entry));
-            this.set("Target", None, rt::string(target));
+            this.set("Entry", None, rt::string(required.entry));
+            this.set("Target", None, rt::string(required.target));
             HomeDirectoryMapEntry(this)
         }
         /// CloudFormation `Type`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1651,12 +1693,19 @@ pub mod user {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PosixProfile(rt::Props);
+    /// The required values of [`PosixProfile`], by name: two of them have one type, and a swap must not compile.
+    pub struct PosixProfileRequired {
+        /// CloudFormation `Gid`.
+        pub gid: i64,
+        /// CloudFormation `Uid`.
+        pub uid: i64,
+    }
     impl PosixProfile {
         /// A new `PosixProfile`. Required properties: `gid` (`Gid`), `uid` (`Uid`).
-        pub fn new(gid: i64, uid: i64) -> Self {
+        pub fn new(required: PosixProfileRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Gid", None, rt::int(gid));
-            this.set("Uid", None, rt::int(uid));
+            this.set("Gid", None, rt::int(required.gid));
+            this.set("Uid", None, rt::int(required.uid));
             PosixProfile(this)
         }
         /// Constraints: 0..=16 items. CloudFormation `SecondaryGids`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2319,12 +2368,19 @@ pub mod workflow {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3Tag(rt::Props);
+    /// The required values of [`S3Tag`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3TagRequired {
+        /// The name assigned to the tag that you create. CloudFormation `Key`.
+        pub key: rt::Expr,
+        /// The value that corresponds to the key. CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl S3Tag {
         /// A new `S3Tag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: S3TagRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             S3Tag(this)
         }
     }

@@ -195,10 +195,10 @@ pub mod parallel_data {
     #[derive(Clone, Debug)]
     pub struct EncryptionKey(rt::Props);
     impl EncryptionKey {
-        /// A new `EncryptionKey`. Required properties: `id` (`Id`), `type_` (`Type`).
-        pub fn new(id: impl Into<rt::Expr>, type_: Type) -> Self {
+        /// A new `EncryptionKey`. Required properties: `type_` (`Type`), `id` (`Id`).
+        pub fn new(type_: Type, id_value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
-            this.set("Id", Some("id"), rt::string(id));
+            this.set("Id", Some("id"), rt::string(id_value));
             this.set("Type", Some("type"), type_.into());
             EncryptionKey(this)
         }
@@ -212,8 +212,8 @@ pub mod parallel_data {
     #[derive(Clone, Debug)]
     pub struct ParallelDataConfig(rt::Props);
     impl ParallelDataConfig {
-        /// A new `ParallelDataConfig`. Required properties: `format` (`Format`), `s3_uri` (`S3Uri`).
-        pub fn new(format: Format, s3_uri: impl Into<rt::Expr>) -> Self {
+        /// A new `ParallelDataConfig`. Required properties: `s3_uri` (`S3Uri`), `format` (`Format`).
+        pub fn new(s3_uri: impl Into<rt::Expr>, format: Format) -> Self {
             let mut this = rt::Props::default();
             this.set("Format", Some("format"), format.into());
             this.set("S3Uri", Some("s3_uri"), rt::string(s3_uri));
@@ -407,10 +407,10 @@ pub mod terminology {
     #[derive(Clone, Debug)]
     pub struct EncryptionKey(rt::Props);
     impl EncryptionKey {
-        /// A new `EncryptionKey`. Required properties: `id` (`Id`), `type_` (`Type`).
-        pub fn new(id: impl Into<rt::Expr>, type_: Type) -> Self {
+        /// A new `EncryptionKey`. Required properties: `type_` (`Type`), `id` (`Id`).
+        pub fn new(type_: Type, id_value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
-            this.set("Id", Some("id"), rt::string(id));
+            this.set("Id", Some("id"), rt::string(id_value));
             this.set("Type", Some("type"), type_.into());
             EncryptionKey(this)
         }

@@ -144,12 +144,12 @@ static AUTH_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl AuthPolicy {
-    /// Declares a `AWS::VpcLattice::AuthPolicy` with the stack-unique `id`. Required properties: `policy` (`Policy`), `resource_identifier` (`ResourceIdentifier`).
+    /// Declares a `AWS::VpcLattice::AuthPolicy` with the stack-unique `id`. Required properties: `resource_identifier` (`ResourceIdentifier`), `policy` (`Policy`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        policy: impl Into<rt::Value>,
         resource_identifier: impl Into<rt::Expr>,
+        policy: impl Into<rt::Value>,
     ) -> Self {
         let mut this = rt::Base::new(id, &AUTH_POLICY_TYPE);
         this.set("Policy", Some("policy"), rt::json_string(policy));
@@ -567,22 +567,30 @@ static RESOURCE_GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
     awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
+/// The required values of [`ResourceGateway`], by name: two of them have one type, and a swap must not compile.
+pub struct ResourceGatewayRequired {
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// CloudFormation `VpcIdentifier`.
+    pub vpc_identifier: rt::Expr,
+    /// The ID of one or more subnets in which to create an endpoint network interface. CloudFormation `SubnetIds`.
+    pub subnet_ids: Vec<rt::Expr>,
+}
 impl ResourceGateway {
-    /// Declares a `AWS::VpcLattice::ResourceGateway` with the stack-unique `id`. Required properties: `name` (`Name`), `subnet_ids` (`SubnetIds`), `vpc_identifier` (`VpcIdentifier`).
+    /// Declares a `AWS::VpcLattice::ResourceGateway` with the stack-unique `id`. Required properties: `name` (`Name`), `vpc_identifier` (`VpcIdentifier`), `subnet_ids` (`SubnetIds`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        name: impl Into<rt::Expr>,
-        subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        vpc_identifier: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ResourceGatewayRequired) -> Self {
         let mut this = rt::Base::new(id, &RESOURCE_GATEWAY_TYPE);
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("SubnetIds", Some("subnet_ids"), rt::strings(subnet_ids));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set(
+            "SubnetIds",
+            Some("subnet_ids"),
+            rt::strings(required.subnet_ids),
+        );
         this.set(
             "VpcIdentifier",
             Some("vpc_identifier"),
-            rt::string(vpc_identifier),
+            rt::string(required.vpc_identifier),
         );
         ResourceGateway(this)
     }
@@ -694,12 +702,12 @@ static RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl ResourcePolicy {
-    /// Declares a `AWS::VpcLattice::ResourcePolicy` with the stack-unique `id`. Required properties: `policy` (`Policy`), `resource_arn` (`ResourceArn`).
+    /// Declares a `AWS::VpcLattice::ResourcePolicy` with the stack-unique `id`. Required properties: `resource_arn` (`ResourceArn`), `policy` (`Policy`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        policy: impl Into<rt::Value>,
         resource_arn: impl Into<rt::Expr>,
+        policy: impl Into<rt::Value>,
     ) -> Self {
         let mut this = rt::Base::new(id, &RESOURCE_POLICY_TYPE);
         this.set("Policy", Some("policy"), rt::json_string(policy));
@@ -1748,9 +1756,9 @@ pub mod target_group {
     pub struct Target(rt::Props);
     impl Target {
         /// A new `Target`. Required properties: `id` (`Id`).
-        pub fn new(id: impl Into<rt::Expr>) -> Self {
+        pub fn new(id_value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
-            this.set("Id", None, rt::string(id));
+            this.set("Id", None, rt::string(id_value));
             Target(this)
         }
         /// Constraints: range 1..=65535. CloudFormation `Port`; awscc has no attribute for it, so Terraform synthesis reports it when set.

@@ -120,12 +120,12 @@ static LOGGING_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl LoggingConfiguration {
-    /// Declares a `AWS::WAFv2::LoggingConfiguration` with the stack-unique `id`. Required properties: `log_destination_configs` (`LogDestinationConfigs`), `resource_arn` (`ResourceArn`).
+    /// Declares a `AWS::WAFv2::LoggingConfiguration` with the stack-unique `id`. Required properties: `resource_arn` (`ResourceArn`), `log_destination_configs` (`LogDestinationConfigs`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        log_destination_configs: impl IntoIterator<Item = impl Into<rt::Expr>>,
         resource_arn: impl Into<rt::Expr>,
+        log_destination_configs: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         let mut this = rt::Base::new(id, &LOGGING_CONFIGURATION_TYPE);
         this.set(
@@ -404,12 +404,12 @@ static REGEX_PATTERN_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl RegexPatternSet {
-    /// Declares a `AWS::WAFv2::RegexPatternSet` with the stack-unique `id`. Required properties: `regular_expression_list` (`RegularExpressionList`), `scope` (`Scope`).
+    /// Declares a `AWS::WAFv2::RegexPatternSet` with the stack-unique `id`. Required properties: `scope` (`Scope`), `regular_expression_list` (`RegularExpressionList`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        regular_expression_list: impl IntoIterator<Item = impl Into<rt::Expr>>,
         scope: regex_pattern_set::Scope,
+        regular_expression_list: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         let mut this = rt::Base::new(id, &REGEX_PATTERN_SET_TYPE);
         this.set(
@@ -573,9 +573,9 @@ pub mod rule_group {
         BodyParsingFallbackBehavior, ByteMatchStatement, CaptchaAction, CaptchaConfig,
         ChallengeAction, ChallengeConfig, ComparisonOperator, CookieMatchPattern, Cookies,
         CountryCodes, CryptoConfig, CryptoCurrency, CurrencyMode, CustomHttpHeader,
-        CustomRequestHandling, CustomResponse, FallbackBehavior, FieldToMatch,
-        ForwardedIpConfiguration, GeoMatchStatement, HeaderMatchPattern, HeaderOrder, Headers,
-        ImmunityTimeProperty, IpSetForwardedIpConfiguration, IpSetReferenceStatement,
+        CustomHttpHeaderRequired, CustomRequestHandling, CustomResponse, FallbackBehavior,
+        FieldToMatch, ForwardedIpConfiguration, GeoMatchStatement, HeaderMatchPattern, HeaderOrder,
+        Headers, ImmunityTimeProperty, IpSetForwardedIpConfiguration, IpSetReferenceStatement,
         Ja3Fingerprint, Ja4Fingerprint, JsonBody, JsonMatchPattern, JsonMatchScope, Label,
         LabelMatchScope, LabelMatchStatement, MapMatchScope, MonetizationConfig, MonetizeAction,
         OversizeHandling, PaymentNetwork, Position, PositionalConstraint,
@@ -678,8 +678,8 @@ pub mod rule_group {
     #[derive(Clone, Debug)]
     pub struct RateBasedStatement(rt::Props);
     impl RateBasedStatement {
-        /// A new `RateBasedStatement`. Required properties: `aggregate_key_type` (`AggregateKeyType`), `limit` (`Limit`).
-        pub fn new(aggregate_key_type: AggregateKeyType, limit: i64) -> Self {
+        /// A new `RateBasedStatement`. Required properties: `limit` (`Limit`), `aggregate_key_type` (`AggregateKeyType`).
+        pub fn new(limit: i64, aggregate_key_type: AggregateKeyType) -> Self {
             let mut this = rt::Props::default();
             this.set("AggregateKeyType", None, aggregate_key_type.into());
             this.set("Limit", None, rt::int(limit));
@@ -923,24 +923,29 @@ pub mod rule_group {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VisibilityConfig(rt::Props);
+    /// The required values of [`VisibilityConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct VisibilityConfigRequired {
+        /// CloudFormation `SampledRequestsEnabled`.
+        pub sampled_requests_enabled: bool,
+        /// CloudFormation `CloudWatchMetricsEnabled`.
+        pub cloud_watch_metrics_enabled: bool,
+        /// CloudFormation `MetricName`.
+        pub metric_name: rt::Expr,
+    }
     impl VisibilityConfig {
-        /// A new `VisibilityConfig`. Required properties: `cloud_watch_metrics_enabled` (`CloudWatchMetricsEnabled`), `metric_name` (`MetricName`), `sampled_requests_enabled` (`SampledRequestsEnabled`).
-        pub fn new(
-            cloud_watch_metrics_enabled: bool,
-            metric_name: impl Into<rt::Expr>,
-            sampled_requests_enabled: bool,
-        ) -> Self {
+        /// A new `VisibilityConfig`. Required properties: `sampled_requests_enabled` (`SampledRequestsEnabled`), `cloud_watch_metrics_enabled` (`CloudWatchMetricsEnabled`), `metric_name` (`MetricName`).
+        pub fn new(required: VisibilityConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "CloudWatchMetricsEnabled",
                 None,
-                rt::boolean(cloud_watch_metrics_enabled),
+                rt::boolean(required.cloud_watch_metrics_enabled),
             );
-            this.set("MetricName", None, rt::string(metric_name));
+            this.set("MetricName", None, rt::string(required.metric_name));
             this.set(
                 "SampledRequestsEnabled",
                 None,
-                rt::boolean(sampled_requests_enabled),
+                rt::boolean(required.sampled_requests_enabled),
             );
             VisibilityConfig(this)
         }
@@ -1111,9 +1116,9 @@ pub mod web_acl {
         BodyParsingFallbackBehavior, ByteMatchStatement, CaptchaAction, CaptchaConfig,
         ChallengeAction, ChallengeConfig, ComparisonOperator, CookieMatchPattern, Cookies,
         CountryCodes, CryptoConfig, CryptoCurrency, CurrencyMode, CustomHttpHeader,
-        CustomRequestHandling, CustomResponse, FallbackBehavior, FieldToMatch,
-        ForwardedIpConfiguration, GeoMatchStatement, HeaderMatchPattern, HeaderOrder, Headers,
-        ImmunityTimeProperty, IpSetForwardedIpConfiguration, IpSetReferenceStatement,
+        CustomHttpHeaderRequired, CustomRequestHandling, CustomResponse, FallbackBehavior,
+        FieldToMatch, ForwardedIpConfiguration, GeoMatchStatement, HeaderMatchPattern, HeaderOrder,
+        Headers, ImmunityTimeProperty, IpSetForwardedIpConfiguration, IpSetReferenceStatement,
         Ja3Fingerprint, Ja4Fingerprint, JsonBody, JsonMatchPattern, JsonMatchScope, Label,
         LabelMatchScope, LabelMatchStatement, MapMatchScope, MonetizationConfig, MonetizeAction,
         OversizeHandling, PaymentNetwork, Position, PositionalConstraint,
@@ -1205,21 +1210,30 @@ pub mod web_acl {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AwsManagedRulesAcfpRuleSet(rt::Props);
+    /// The required values of [`AwsManagedRulesAcfpRuleSet`], by name: two of them have one type, and a swap must not compile.
+    pub struct AwsManagedRulesAcfpRuleSetRequired {
+        /// CloudFormation `CreationPath`.
+        pub creation_path: rt::Expr,
+        /// CloudFormation `RegistrationPagePath`.
+        pub registration_page_path: rt::Expr,
+        /// Configures the inspection of sign-up requests CloudFormation `RequestInspection`.
+        pub request_inspection: RequestInspectionAcfp,
+    }
     impl AwsManagedRulesAcfpRuleSet {
         /// A new `AwsManagedRulesAcfpRuleSet`. Required properties: `creation_path` (`CreationPath`), `registration_page_path` (`RegistrationPagePath`), `request_inspection` (`RequestInspection`).
-        pub fn new(
-            creation_path: impl Into<rt::Expr>,
-            registration_page_path: impl Into<rt::Expr>,
-            request_inspection: RequestInspectionAcfp,
-        ) -> Self {
+        pub fn new(required: AwsManagedRulesAcfpRuleSetRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("CreationPath", None, rt::string(creation_path));
+            this.set("CreationPath", None, rt::string(required.creation_path));
             this.set(
                 "RegistrationPagePath",
                 None,
-                rt::string(registration_page_path),
+                rt::string(required.registration_page_path),
             );
-            this.set("RequestInspection", None, request_inspection.into());
+            this.set(
+                "RequestInspection",
+                None,
+                required.request_inspection.into(),
+            );
             AwsManagedRulesAcfpRuleSet(this)
         }
         /// CloudFormation `EnableRegexInPath`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1392,8 +1406,8 @@ pub mod web_acl {
     #[derive(Clone, Debug)]
     pub struct DataProtect(rt::Props);
     impl DataProtect {
-        /// A new `DataProtect`. Required properties: `action` (`Action`), `field` (`Field`).
-        pub fn new(action: DataProtectionAction, field: FieldToProtect) -> Self {
+        /// A new `DataProtect`. Required properties: `field` (`Field`), `action` (`Action`).
+        pub fn new(field: FieldToProtect, action: DataProtectionAction) -> Self {
             let mut this = rt::Props::default();
             this.set("Action", None, action.into());
             this.set("Field", None, field.into());
@@ -1588,12 +1602,19 @@ pub mod web_acl {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ManagedRuleGroupStatement(rt::Props);
+    /// The required values of [`ManagedRuleGroupStatement`], by name: two of them have one type, and a swap must not compile.
+    pub struct ManagedRuleGroupStatementRequired {
+        /// CloudFormation `VendorName`.
+        pub vendor_name: rt::Expr,
+        /// Name of the WebACL. CloudFormation `Name`.
+        pub name: rt::Expr,
+    }
     impl ManagedRuleGroupStatement {
-        /// A new `ManagedRuleGroupStatement`. Required properties: `name` (`Name`), `vendor_name` (`VendorName`).
-        pub fn new(name: impl Into<rt::Expr>, vendor_name: impl Into<rt::Expr>) -> Self {
+        /// A new `ManagedRuleGroupStatement`. Required properties: `vendor_name` (`VendorName`), `name` (`Name`).
+        pub fn new(required: ManagedRuleGroupStatementRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", None, rt::string(name));
-            this.set("VendorName", None, rt::string(vendor_name));
+            this.set("Name", None, rt::string(required.name));
+            this.set("VendorName", None, rt::string(required.vendor_name));
             ManagedRuleGroupStatement(this)
         }
         /// Constraints: 0..=100 items. CloudFormation `ExcludedRules`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1710,8 +1731,8 @@ pub mod web_acl {
     #[derive(Clone, Debug)]
     pub struct RateBasedStatement(rt::Props);
     impl RateBasedStatement {
-        /// A new `RateBasedStatement`. Required properties: `aggregate_key_type` (`AggregateKeyType`), `limit` (`Limit`).
-        pub fn new(aggregate_key_type: AggregateKeyType, limit: i64) -> Self {
+        /// A new `RateBasedStatement`. Required properties: `limit` (`Limit`), `aggregate_key_type` (`AggregateKeyType`).
+        pub fn new(limit: i64, aggregate_key_type: AggregateKeyType) -> Self {
             let mut this = rt::Props::default();
             this.set("AggregateKeyType", None, aggregate_key_type.into());
             this.set("Limit", None, rt::int(limit));
@@ -1773,17 +1794,22 @@ pub mod web_acl {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RequestInspection(rt::Props);
+    /// The required values of [`RequestInspection`], by name: two of them have one type, and a swap must not compile.
+    pub struct RequestInspectionRequired {
+        /// CloudFormation `PayloadType`.
+        pub payload_type: PayloadType,
+        /// CloudFormation `UsernameField`.
+        pub username_field: FieldIdentifier,
+        /// CloudFormation `PasswordField`.
+        pub password_field: FieldIdentifier,
+    }
     impl RequestInspection {
-        /// A new `RequestInspection`. Required properties: `password_field` (`PasswordField`), `payload_type` (`PayloadType`), `username_field` (`UsernameField`).
-        pub fn new(
-            password_field: FieldIdentifier,
-            payload_type: PayloadType,
-            username_field: FieldIdentifier,
-        ) -> Self {
+        /// A new `RequestInspection`. Required properties: `payload_type` (`PayloadType`), `username_field` (`UsernameField`), `password_field` (`PasswordField`).
+        pub fn new(required: RequestInspectionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("PasswordField", None, password_field.into());
-            this.set("PayloadType", None, payload_type.into());
-            this.set("UsernameField", None, username_field.into());
+            this.set("PasswordField", None, required.password_field.into());
+            this.set("PayloadType", None, required.payload_type.into());
+            this.set("UsernameField", None, required.username_field.into());
             RequestInspection(this)
         }
     }
@@ -1882,15 +1908,27 @@ pub mod web_acl {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ResponseInspectionBodyContains(rt::Props);
+    /// The required values of [`ResponseInspectionBodyContains`], by name: two of them have one type, and a swap must not compile.
+    pub struct ResponseInspectionBodyContainsRequired {
+        /// CloudFormation `SuccessStrings`.
+        pub success_strings: Vec<rt::Expr>,
+        /// CloudFormation `FailureStrings`.
+        pub failure_strings: Vec<rt::Expr>,
+    }
     impl ResponseInspectionBodyContains {
-        /// A new `ResponseInspectionBodyContains`. Required properties: `failure_strings` (`FailureStrings`), `success_strings` (`SuccessStrings`).
-        pub fn new(
-            failure_strings: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            success_strings: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
+        /// A new `ResponseInspectionBodyContains`. Required properties: `success_strings` (`SuccessStrings`), `failure_strings` (`FailureStrings`).
+        pub fn new(required: ResponseInspectionBodyContainsRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("FailureStrings", None, rt::strings(failure_strings));
-            this.set("SuccessStrings", None, rt::strings(success_strings));
+            this.set(
+                "FailureStrings",
+                None,
+                rt::strings(required.failure_strings),
+            );
+            this.set(
+                "SuccessStrings",
+                None,
+                rt::strings(required.success_strings),
+            );
             ResponseInspectionBodyContains(this)
         }
     }
@@ -1902,17 +1940,22 @@ pub mod web_acl {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ResponseInspectionHeader(rt::Props);
+    /// The required values of [`ResponseInspectionHeader`], by name: two of them have one type, and a swap must not compile.
+    pub struct ResponseInspectionHeaderRequired {
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// CloudFormation `SuccessValues`.
+        pub success_values: Vec<rt::Expr>,
+        /// CloudFormation `FailureValues`.
+        pub failure_values: Vec<rt::Expr>,
+    }
     impl ResponseInspectionHeader {
-        /// A new `ResponseInspectionHeader`. Required properties: `failure_values` (`FailureValues`), `name` (`Name`), `success_values` (`SuccessValues`).
-        pub fn new(
-            failure_values: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            name: impl Into<rt::Expr>,
-            success_values: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
+        /// A new `ResponseInspectionHeader`. Required properties: `name` (`Name`), `success_values` (`SuccessValues`), `failure_values` (`FailureValues`).
+        pub fn new(required: ResponseInspectionHeaderRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("FailureValues", None, rt::strings(failure_values));
-            this.set("Name", None, rt::string(name));
-            this.set("SuccessValues", None, rt::strings(success_values));
+            this.set("FailureValues", None, rt::strings(required.failure_values));
+            this.set("Name", None, rt::string(required.name));
+            this.set("SuccessValues", None, rt::strings(required.success_values));
             ResponseInspectionHeader(this)
         }
     }
@@ -1924,17 +1967,22 @@ pub mod web_acl {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ResponseInspectionJson(rt::Props);
+    /// The required values of [`ResponseInspectionJson`], by name: two of them have one type, and a swap must not compile.
+    pub struct ResponseInspectionJsonRequired {
+        /// CloudFormation `Identifier`.
+        pub identifier: rt::Expr,
+        /// CloudFormation `SuccessValues`.
+        pub success_values: Vec<rt::Expr>,
+        /// CloudFormation `FailureValues`.
+        pub failure_values: Vec<rt::Expr>,
+    }
     impl ResponseInspectionJson {
-        /// A new `ResponseInspectionJson`. Required properties: `failure_values` (`FailureValues`), `identifier` (`Identifier`), `success_values` (`SuccessValues`).
-        pub fn new(
-            failure_values: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            identifier: impl Into<rt::Expr>,
-            success_values: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
+        /// A new `ResponseInspectionJson`. Required properties: `identifier` (`Identifier`), `success_values` (`SuccessValues`), `failure_values` (`FailureValues`).
+        pub fn new(required: ResponseInspectionJsonRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("FailureValues", None, rt::strings(failure_values));
-            this.set("Identifier", None, rt::string(identifier));
-            this.set("SuccessValues", None, rt::strings(success_values));
+            this.set("FailureValues", None, rt::strings(required.failure_values));
+            this.set("Identifier", None, rt::string(required.identifier));
+            this.set("SuccessValues", None, rt::strings(required.success_values));
             ResponseInspectionJson(this)
         }
     }
@@ -1946,15 +1994,19 @@ pub mod web_acl {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ResponseInspectionStatusCode(rt::Props);
+    /// The required values of [`ResponseInspectionStatusCode`], by name: two of them have one type, and a swap must not compile.
+    pub struct ResponseInspectionStatusCodeRequired {
+        /// CloudFormation `SuccessCodes`.
+        pub success_codes: Vec<i64>,
+        /// CloudFormation `FailureCodes`.
+        pub failure_codes: Vec<i64>,
+    }
     impl ResponseInspectionStatusCode {
-        /// A new `ResponseInspectionStatusCode`. Required properties: `failure_codes` (`FailureCodes`), `success_codes` (`SuccessCodes`).
-        pub fn new(
-            failure_codes: impl IntoIterator<Item = i64>,
-            success_codes: impl IntoIterator<Item = i64>,
-        ) -> Self {
+        /// A new `ResponseInspectionStatusCode`. Required properties: `success_codes` (`SuccessCodes`), `failure_codes` (`FailureCodes`).
+        pub fn new(required: ResponseInspectionStatusCodeRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("FailureCodes", None, rt::list(failure_codes));
-            this.set("SuccessCodes", None, rt::list(success_codes));
+            this.set("FailureCodes", None, rt::list(required.failure_codes));
+            this.set("SuccessCodes", None, rt::list(required.success_codes));
             ResponseInspectionStatusCode(this)
         }
     }
@@ -2079,8 +2131,8 @@ pub mod web_acl {
     #[derive(Clone, Debug)]
     pub struct RuleActionOverride(rt::Props);
     impl RuleActionOverride {
-        /// A new `RuleActionOverride`. Required properties: `action_to_use` (`ActionToUse`), `name` (`Name`).
-        pub fn new(action_to_use: RuleAction, name: impl Into<rt::Expr>) -> Self {
+        /// A new `RuleActionOverride`. Required properties: `name` (`Name`), `action_to_use` (`ActionToUse`).
+        pub fn new(name: impl Into<rt::Expr>, action_to_use: RuleAction) -> Self {
             let mut this = rt::Props::default();
             this.set("ActionToUse", None, action_to_use.into());
             this.set("Name", None, rt::string(name));
@@ -2235,24 +2287,29 @@ pub mod web_acl {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VisibilityConfig(rt::Props);
+    /// The required values of [`VisibilityConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct VisibilityConfigRequired {
+        /// CloudFormation `SampledRequestsEnabled`.
+        pub sampled_requests_enabled: bool,
+        /// CloudFormation `CloudWatchMetricsEnabled`.
+        pub cloud_watch_metrics_enabled: bool,
+        /// CloudFormation `MetricName`.
+        pub metric_name: rt::Expr,
+    }
     impl VisibilityConfig {
-        /// A new `VisibilityConfig`. Required properties: `cloud_watch_metrics_enabled` (`CloudWatchMetricsEnabled`), `metric_name` (`MetricName`), `sampled_requests_enabled` (`SampledRequestsEnabled`).
-        pub fn new(
-            cloud_watch_metrics_enabled: bool,
-            metric_name: impl Into<rt::Expr>,
-            sampled_requests_enabled: bool,
-        ) -> Self {
+        /// A new `VisibilityConfig`. Required properties: `sampled_requests_enabled` (`SampledRequestsEnabled`), `cloud_watch_metrics_enabled` (`CloudWatchMetricsEnabled`), `metric_name` (`MetricName`).
+        pub fn new(required: VisibilityConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "CloudWatchMetricsEnabled",
                 None,
-                rt::boolean(cloud_watch_metrics_enabled),
+                rt::boolean(required.cloud_watch_metrics_enabled),
             );
-            this.set("MetricName", None, rt::string(metric_name));
+            this.set("MetricName", None, rt::string(required.metric_name));
             this.set(
                 "SampledRequestsEnabled",
                 None,
-                rt::boolean(sampled_requests_enabled),
+                rt::boolean(required.sampled_requests_enabled),
             );
             VisibilityConfig(this)
         }
@@ -2359,21 +2416,28 @@ static WEB_ACL_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
     awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
+/// The required values of [`WebAclAssociation`], by name: two of them have one type, and a swap must not compile.
+pub struct WebAclAssociationRequired {
+    /// CloudFormation `ResourceArn`.
+    pub resource_arn: rt::Expr,
+    /// CloudFormation `WebACLArn`.
+    pub web_acl_arn: rt::Expr,
+}
 impl WebAclAssociation {
     /// Declares a `AWS::WAFv2::WebACLAssociation` with the stack-unique `id`. Required properties: `resource_arn` (`ResourceArn`), `web_acl_arn` (`WebACLArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        resource_arn: impl Into<rt::Expr>,
-        web_acl_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: WebAclAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &WEB_ACL_ASSOCIATION_TYPE);
         this.set(
             "ResourceArn",
             Some("resource_arn"),
-            rt::string(resource_arn),
+            rt::string(required.resource_arn),
         );
-        this.set("WebACLArn", Some("web_acl_arn"), rt::string(web_acl_arn));
+        this.set(
+            "WebACLArn",
+            Some("web_acl_arn"),
+            rt::string(required.web_acl_arn),
+        );
         WebAclAssociation(this)
     }
 }
@@ -3243,12 +3307,19 @@ pub mod shared {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomHttpHeader(rt::Props);
+    /// The required values of [`CustomHttpHeader`], by name: two of them have one type, and a swap must not compile.
+    pub struct CustomHttpHeaderRequired {
+        /// HTTP header name. CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// HTTP header value. CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl CustomHttpHeader {
         /// A new `CustomHttpHeader`. Required properties: `name` (`Name`), `value` (`Value`).
-        pub fn new(name: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: CustomHttpHeaderRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", None, rt::string(name));
-            this.set("Value", None, rt::string(value));
+            this.set("Name", None, rt::string(required.name));
+            this.set("Value", None, rt::string(required.value));
             CustomHttpHeader(this)
         }
     }
@@ -3420,8 +3491,8 @@ pub mod shared {
     #[derive(Clone, Debug)]
     pub struct ForwardedIpConfiguration(rt::Props);
     impl ForwardedIpConfiguration {
-        /// A new `ForwardedIpConfiguration`. Required properties: `fallback_behavior` (`FallbackBehavior`), `header_name` (`HeaderName`).
-        pub fn new(fallback_behavior: FallbackBehavior, header_name: impl Into<rt::Expr>) -> Self {
+        /// A new `ForwardedIpConfiguration`. Required properties: `header_name` (`HeaderName`), `fallback_behavior` (`FallbackBehavior`).
+        pub fn new(header_name: impl Into<rt::Expr>, fallback_behavior: FallbackBehavior) -> Self {
             let mut this = rt::Props::default();
             this.set("FallbackBehavior", None, fallback_behavior.into());
             this.set("HeaderName", None, rt::string(header_name));
@@ -3546,10 +3617,10 @@ pub mod shared {
     #[derive(Clone, Debug)]
     pub struct IpSetForwardedIpConfiguration(rt::Props);
     impl IpSetForwardedIpConfiguration {
-        /// A new `IpSetForwardedIpConfiguration`. Required properties: `fallback_behavior` (`FallbackBehavior`), `header_name` (`HeaderName`), `position` (`Position`).
+        /// A new `IpSetForwardedIpConfiguration`. Required properties: `header_name` (`HeaderName`), `fallback_behavior` (`FallbackBehavior`), `position` (`Position`).
         pub fn new(
-            fallback_behavior: FallbackBehavior,
             header_name: impl Into<rt::Expr>,
+            fallback_behavior: FallbackBehavior,
             position: Position,
         ) -> Self {
             let mut this = rt::Props::default();
@@ -3710,8 +3781,8 @@ pub mod shared {
     #[derive(Clone, Debug)]
     pub struct LabelMatchStatement(rt::Props);
     impl LabelMatchStatement {
-        /// A new `LabelMatchStatement`. Required properties: `key` (`Key`), `scope` (`Scope`).
-        pub fn new(key: impl Into<rt::Expr>, scope: LabelMatchScope) -> Self {
+        /// A new `LabelMatchStatement`. Required properties: `scope` (`Scope`), `key` (`Key`).
+        pub fn new(scope: LabelMatchScope, key: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set("Key", None, rt::string(key));
             this.set("Scope", None, scope.into());
@@ -3800,11 +3871,11 @@ pub mod shared {
     #[derive(Clone, Debug)]
     pub struct PaymentNetwork(rt::Props);
     impl PaymentNetwork {
-        /// A new `PaymentNetwork`. Required properties: `chain` (`Chain`), `prices` (`Prices`), `wallet_address` (`WalletAddress`).
+        /// A new `PaymentNetwork`. Required properties: `chain` (`Chain`), `wallet_address` (`WalletAddress`), `prices` (`Prices`).
         pub fn new(
             chain: BlockchainChain,
-            prices: impl IntoIterator<Item = Price>,
             wallet_address: impl Into<rt::Expr>,
+            prices: impl IntoIterator<Item = Price>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("Chain", None, chain.into());
@@ -4128,10 +4199,10 @@ pub mod shared {
     #[derive(Clone, Debug)]
     pub struct RegexMatchStatement(rt::Props);
     impl RegexMatchStatement {
-        /// A new `RegexMatchStatement`. Required properties: `field_to_match` (`FieldToMatch`), `regex_string` (`RegexString`), `text_transformations` (`TextTransformations`).
+        /// A new `RegexMatchStatement`. Required properties: `regex_string` (`RegexString`), `field_to_match` (`FieldToMatch`), `text_transformations` (`TextTransformations`).
         pub fn new(
-            field_to_match: FieldToMatch,
             regex_string: impl Into<rt::Expr>,
+            field_to_match: FieldToMatch,
             text_transformations: impl IntoIterator<Item = TextTransformation>,
         ) -> Self {
             let mut this = rt::Props::default();
@@ -4236,10 +4307,10 @@ pub mod shared {
     #[derive(Clone, Debug)]
     pub struct SizeConstraintStatement(rt::Props);
     impl SizeConstraintStatement {
-        /// A new `SizeConstraintStatement`. Required properties: `comparison_operator` (`ComparisonOperator`), `field_to_match` (`FieldToMatch`), `size` (`Size`), `text_transformations` (`TextTransformations`).
+        /// A new `SizeConstraintStatement`. Required properties: `field_to_match` (`FieldToMatch`), `comparison_operator` (`ComparisonOperator`), `size` (`Size`), `text_transformations` (`TextTransformations`).
         pub fn new(
-            comparison_operator: ComparisonOperator,
             field_to_match: FieldToMatch,
+            comparison_operator: ComparisonOperator,
             size: i64,
             text_transformations: impl IntoIterator<Item = TextTransformation>,
         ) -> Self {

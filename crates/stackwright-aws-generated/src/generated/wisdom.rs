@@ -205,20 +205,27 @@ static AI_AGENT_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`AiAgentVersion`], by name: two of them have one type, and a swap must not compile.
+pub struct AiAgentVersionRequired {
+    /// CloudFormation `AssistantId`.
+    pub assistant_id: rt::Expr,
+    /// CloudFormation `AIAgentId`.
+    pub ai_agent_id: rt::Expr,
+}
 impl AiAgentVersion {
-    /// Declares a `AWS::Wisdom::AIAgentVersion` with the stack-unique `id`. Required properties: `ai_agent_id` (`AIAgentId`), `assistant_id` (`AssistantId`).
+    /// Declares a `AWS::Wisdom::AIAgentVersion` with the stack-unique `id`. Required properties: `assistant_id` (`AssistantId`), `ai_agent_id` (`AIAgentId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        ai_agent_id: impl Into<rt::Expr>,
-        assistant_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: AiAgentVersionRequired) -> Self {
         let mut this = rt::Base::new(id, &AI_AGENT_VERSION_TYPE);
-        this.set("AIAgentId", Some("ai_agent_id"), rt::string(ai_agent_id));
+        this.set(
+            "AIAgentId",
+            Some("ai_agent_id"),
+            rt::string(required.ai_agent_id),
+        );
         this.set(
             "AssistantId",
             Some("assistant_id"),
-            rt::string(assistant_id),
+            rt::string(required.assistant_id),
         );
         AiAgentVersion(this)
     }
@@ -306,30 +313,34 @@ static AI_GUARDRAIL_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`AiGuardrail`], by name: two of them have one type, and a swap must not compile.
+pub struct AiGuardrailRequired {
+    /// CloudFormation `AssistantId`.
+    pub assistant_id: rt::Expr,
+    /// Messaging for when violations are detected in text CloudFormation `BlockedInputMessaging`.
+    pub blocked_input_messaging: rt::Expr,
+    /// Messaging for when violations are detected in text CloudFormation `BlockedOutputsMessaging`.
+    pub blocked_outputs_messaging: rt::Expr,
+}
 impl AiGuardrail {
     /// Declares a `AWS::Wisdom::AIGuardrail` with the stack-unique `id`. Required properties: `assistant_id` (`AssistantId`), `blocked_input_messaging` (`BlockedInputMessaging`), `blocked_outputs_messaging` (`BlockedOutputsMessaging`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        assistant_id: impl Into<rt::Expr>,
-        blocked_input_messaging: impl Into<rt::Expr>,
-        blocked_outputs_messaging: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: AiGuardrailRequired) -> Self {
         let mut this = rt::Base::new(id, &AI_GUARDRAIL_TYPE);
         this.set(
             "AssistantId",
             Some("assistant_id"),
-            rt::string(assistant_id),
+            rt::string(required.assistant_id),
         );
         this.set(
             "BlockedInputMessaging",
             Some("blocked_input_messaging"),
-            rt::string(blocked_input_messaging),
+            rt::string(required.blocked_input_messaging),
         );
         this.set(
             "BlockedOutputsMessaging",
             Some("blocked_outputs_messaging"),
-            rt::string(blocked_outputs_messaging),
+            rt::string(required.blocked_outputs_messaging),
         );
         AiGuardrail(this)
     }
@@ -586,25 +597,30 @@ pub mod ai_guardrail {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GuardrailContentFilterConfig(rt::Props);
+    /// The required values of [`GuardrailContentFilterConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct GuardrailContentFilterConfigRequired {
+        /// Strength for filters CloudFormation `InputStrength`.
+        pub input_strength: GuardrailFilterStrength,
+        /// Strength for filters CloudFormation `OutputStrength`.
+        pub output_strength: GuardrailFilterStrength,
+        /// Type of text to text filter in content policy CloudFormation `Type`.
+        pub type_: GuardrailContentFilterType,
+    }
     impl GuardrailContentFilterConfig {
         /// A new `GuardrailContentFilterConfig`. Required properties: `input_strength` (`InputStrength`), `output_strength` (`OutputStrength`), `type_` (`Type`).
-        pub fn new(
-            input_strength: GuardrailFilterStrength,
-            output_strength: GuardrailFilterStrength,
-            type_: GuardrailContentFilterType,
-        ) -> Self {
+        pub fn new(required: GuardrailContentFilterConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "InputStrength",
                 Some("input_strength"),
-                input_strength.into(),
+                required.input_strength.into(),
             );
             this.set(
                 "OutputStrength",
                 Some("output_strength"),
-                output_strength.into(),
+                required.output_strength.into(),
             );
-            this.set("Type", Some("type"), type_.into());
+            this.set("Type", Some("type"), required.type_.into());
             GuardrailContentFilterConfig(this)
         }
     }
@@ -669,17 +685,22 @@ pub mod ai_guardrail {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GuardrailRegexConfig(rt::Props);
+    /// The required values of [`GuardrailRegexConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct GuardrailRegexConfigRequired {
+        /// Options for sensitive information action. CloudFormation `Action`.
+        pub action: GuardrailSensitiveInformationAction,
+        /// The regex name. CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// The regex pattern. CloudFormation `Pattern`.
+        pub pattern: rt::Expr,
+    }
     impl GuardrailRegexConfig {
         /// A new `GuardrailRegexConfig`. Required properties: `action` (`Action`), `name` (`Name`), `pattern` (`Pattern`).
-        pub fn new(
-            action: GuardrailSensitiveInformationAction,
-            name: impl Into<rt::Expr>,
-            pattern: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: GuardrailRegexConfigRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Action", Some("action"), action.into());
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("Pattern", Some("pattern"), rt::string(pattern));
+            this.set("Action", Some("action"), required.action.into());
+            this.set("Name", Some("name"), rt::string(required.name));
+            this.set("Pattern", Some("pattern"), rt::string(required.pattern));
             GuardrailRegexConfig(this)
         }
         /// The regex description.
@@ -699,17 +720,26 @@ pub mod ai_guardrail {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GuardrailTopicConfig(rt::Props);
+    /// The required values of [`GuardrailTopicConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct GuardrailTopicConfigRequired {
+        /// Definition of topic in topic policy CloudFormation `Definition`.
+        pub definition: rt::Expr,
+        /// Name of topic in topic policy CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// Type of topic in a policy CloudFormation `Type`.
+        pub type_: GuardrailTopicType,
+    }
     impl GuardrailTopicConfig {
         /// A new `GuardrailTopicConfig`. Required properties: `definition` (`Definition`), `name` (`Name`), `type_` (`Type`).
-        pub fn new(
-            definition: impl Into<rt::Expr>,
-            name: impl Into<rt::Expr>,
-            type_: GuardrailTopicType,
-        ) -> Self {
+        pub fn new(required: GuardrailTopicConfigRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Definition", Some("definition"), rt::string(definition));
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("Type", Some("type"), type_.into());
+            this.set(
+                "Definition",
+                Some("definition"),
+                rt::string(required.definition),
+            );
+            this.set("Name", Some("name"), rt::string(required.name));
+            this.set("Type", Some("type"), required.type_.into());
             GuardrailTopicConfig(this)
         }
         /// List of text examples
@@ -918,24 +948,27 @@ static AI_GUARDRAIL_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`AiGuardrailVersion`], by name: two of them have one type, and a swap must not compile.
+pub struct AiGuardrailVersionRequired {
+    /// CloudFormation `AssistantId`.
+    pub assistant_id: rt::Expr,
+    /// CloudFormation `AIGuardrailId`.
+    pub ai_guardrail_id: rt::Expr,
+}
 impl AiGuardrailVersion {
-    /// Declares a `AWS::Wisdom::AIGuardrailVersion` with the stack-unique `id`. Required properties: `ai_guardrail_id` (`AIGuardrailId`), `assistant_id` (`AssistantId`).
+    /// Declares a `AWS::Wisdom::AIGuardrailVersion` with the stack-unique `id`. Required properties: `assistant_id` (`AssistantId`), `ai_guardrail_id` (`AIGuardrailId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        ai_guardrail_id: impl Into<rt::Expr>,
-        assistant_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: AiGuardrailVersionRequired) -> Self {
         let mut this = rt::Base::new(id, &AI_GUARDRAIL_VERSION_TYPE);
         this.set(
             "AIGuardrailId",
             Some("ai_guardrail_id"),
-            rt::string(ai_guardrail_id),
+            rt::string(required.ai_guardrail_id),
         );
         this.set(
             "AssistantId",
             Some("assistant_id"),
-            rt::string(assistant_id),
+            rt::string(required.assistant_id),
         );
         AiGuardrailVersion(this)
     }
@@ -1189,20 +1222,27 @@ static AI_PROMPT_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
     awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
+/// The required values of [`AiPromptVersion`], by name: two of them have one type, and a swap must not compile.
+pub struct AiPromptVersionRequired {
+    /// CloudFormation `AssistantId`.
+    pub assistant_id: rt::Expr,
+    /// CloudFormation `AIPromptId`.
+    pub ai_prompt_id: rt::Expr,
+}
 impl AiPromptVersion {
-    /// Declares a `AWS::Wisdom::AIPromptVersion` with the stack-unique `id`. Required properties: `ai_prompt_id` (`AIPromptId`), `assistant_id` (`AssistantId`).
+    /// Declares a `AWS::Wisdom::AIPromptVersion` with the stack-unique `id`. Required properties: `assistant_id` (`AssistantId`), `ai_prompt_id` (`AIPromptId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        ai_prompt_id: impl Into<rt::Expr>,
-        assistant_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: AiPromptVersionRequired) -> Self {
         let mut this = rt::Base::new(id, &AI_PROMPT_VERSION_TYPE);
-        this.set("AIPromptId", Some("ai_prompt_id"), rt::string(ai_prompt_id));
+        this.set(
+            "AIPromptId",
+            Some("ai_prompt_id"),
+            rt::string(required.ai_prompt_id),
+        );
         this.set(
             "AssistantId",
             Some("assistant_id"),
-            rt::string(assistant_id),
+            rt::string(required.assistant_id),
         );
         AiPromptVersion(this)
     }
@@ -1396,13 +1436,13 @@ static ASSISTANT_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl AssistantAssociation {
-    /// Declares a `AWS::Wisdom::AssistantAssociation` with the stack-unique `id`. Required properties: `assistant_id` (`AssistantId`), `association` (`Association`), `association_type` (`AssociationType`).
+    /// Declares a `AWS::Wisdom::AssistantAssociation` with the stack-unique `id`. Required properties: `association` (`Association`), `association_type` (`AssociationType`), `assistant_id` (`AssistantId`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        assistant_id: impl Into<rt::Expr>,
         association: impl Into<rt::Value>,
         association_type: assistant_association::AssociationType,
+        assistant_id: impl Into<rt::Expr>,
     ) -> Self {
         let mut this = rt::Base::new(id, &ASSISTANT_ASSOCIATION_TYPE);
         this.set(
@@ -1514,21 +1554,24 @@ static CONTENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 8),
     awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
+/// The required values of [`Content`], by name: two of them have one type, and a swap must not compile.
+pub struct ContentRequired {
+    /// The identifier of the knowledge base. CloudFormation `KnowledgeBaseId`.
+    pub knowledge_base_id: rt::Expr,
+    /// The name of the content. CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl Content {
     /// Declares a `AWS::Wisdom::Content` with the stack-unique `id`. Required properties: `knowledge_base_id` (`KnowledgeBaseId`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        knowledge_base_id: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ContentRequired) -> Self {
         let mut this = rt::Base::new(id, &CONTENT_TYPE);
         this.set(
             "KnowledgeBaseId",
             Some("knowledge_base_id"),
-            rt::string(knowledge_base_id),
+            rt::string(required.knowledge_base_id),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         Content(this)
     }
     /// A key/value map to store attributes without affecting tagging or recommendations.
@@ -1673,28 +1716,41 @@ static CONTENT_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 9),
     awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
+/// The required values of [`ContentAssociation`], by name: two of them have one type, and a swap must not compile.
+pub struct ContentAssociationRequired {
+    /// The identifier of the knowledge base. CloudFormation `KnowledgeBaseId`.
+    pub knowledge_base_id: rt::Expr,
+    /// The identifier of the content. CloudFormation `ContentId`.
+    pub content_id: rt::Expr,
+    /// The type of association. CloudFormation `AssociationType`.
+    pub association_type: content_association::AssociationType,
+    /// The identifier of the associated resource. CloudFormation `Association`.
+    pub association: content_association::ContentAssociationContents,
+}
 impl ContentAssociation {
-    /// Declares a `AWS::Wisdom::ContentAssociation` with the stack-unique `id`. Required properties: `association` (`Association`), `association_type` (`AssociationType`), `content_id` (`ContentId`), `knowledge_base_id` (`KnowledgeBaseId`).
+    /// Declares a `AWS::Wisdom::ContentAssociation` with the stack-unique `id`. Required properties: `knowledge_base_id` (`KnowledgeBaseId`), `content_id` (`ContentId`), `association_type` (`AssociationType`), `association` (`Association`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        association: content_association::ContentAssociationContents,
-        association_type: content_association::AssociationType,
-        content_id: impl Into<rt::Expr>,
-        knowledge_base_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ContentAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &CONTENT_ASSOCIATION_TYPE);
-        this.set("Association", Some("association"), association.into());
+        this.set(
+            "Association",
+            Some("association"),
+            required.association.into(),
+        );
         this.set(
             "AssociationType",
             Some("association_type"),
-            association_type.into(),
+            required.association_type.into(),
         );
-        this.set("ContentId", Some("content_id"), rt::string(content_id));
+        this.set(
+            "ContentId",
+            Some("content_id"),
+            rt::string(required.content_id),
+        );
         this.set(
             "KnowledgeBaseId",
             Some("knowledge_base_id"),
-            rt::string(knowledge_base_id),
+            rt::string(required.knowledge_base_id),
         );
         ContentAssociation(this)
     }
@@ -1992,15 +2048,26 @@ pub mod knowledge_base {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FixedSizeChunkingConfiguration(rt::Props);
+    /// The required values of [`FixedSizeChunkingConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct FixedSizeChunkingConfigurationRequired {
+        /// CloudFormation `MaxTokens`.
+        pub max_tokens: i64,
+        /// CloudFormation `OverlapPercentage`.
+        pub overlap_percentage: i64,
+    }
     impl FixedSizeChunkingConfiguration {
         /// A new `FixedSizeChunkingConfiguration`. Required properties: `max_tokens` (`MaxTokens`), `overlap_percentage` (`OverlapPercentage`).
-        pub fn new(max_tokens: i64, overlap_percentage: i64) -> Self {
+        pub fn new(required: FixedSizeChunkingConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("MaxTokens", Some("max_tokens"), rt::int(max_tokens));
+            this.set(
+                "MaxTokens",
+                Some("max_tokens"),
+                rt::int(required.max_tokens),
+            );
             this.set(
                 "OverlapPercentage",
                 Some("overlap_percentage"),
-                rt::int(overlap_percentage),
+                rt::int(required.overlap_percentage),
             );
             FixedSizeChunkingConfiguration(this)
         }
@@ -2118,21 +2185,34 @@ pub mod knowledge_base {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SemanticChunkingConfiguration(rt::Props);
+    /// The required values of [`SemanticChunkingConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct SemanticChunkingConfigurationRequired {
+        /// CloudFormation `MaxTokens`.
+        pub max_tokens: i64,
+        /// CloudFormation `BufferSize`.
+        pub buffer_size: i64,
+        /// CloudFormation `BreakpointPercentileThreshold`.
+        pub breakpoint_percentile_threshold: i64,
+    }
     impl SemanticChunkingConfiguration {
-        /// A new `SemanticChunkingConfiguration`. Required properties: `breakpoint_percentile_threshold` (`BreakpointPercentileThreshold`), `buffer_size` (`BufferSize`), `max_tokens` (`MaxTokens`).
-        pub fn new(
-            breakpoint_percentile_threshold: i64,
-            buffer_size: i64,
-            max_tokens: i64,
-        ) -> Self {
+        /// A new `SemanticChunkingConfiguration`. Required properties: `max_tokens` (`MaxTokens`), `buffer_size` (`BufferSize`), `breakpoint_percentile_threshold` (`BreakpointPercentileThreshold`).
+        pub fn new(required: SemanticChunkingConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "BreakpointPercentileThreshold",
                 Some("breakpoint_percentile_threshold"),
-                rt::int(breakpoint_percentile_threshold),
+                rt::int(required.breakpoint_percentile_threshold),
             );
-            this.set("BufferSize", Some("buffer_size"), rt::int(buffer_size));
-            this.set("MaxTokens", Some("max_tokens"), rt::int(max_tokens));
+            this.set(
+                "BufferSize",
+                Some("buffer_size"),
+                rt::int(required.buffer_size),
+            );
+            this.set(
+                "MaxTokens",
+                Some("max_tokens"),
+                rt::int(required.max_tokens),
+            );
             SemanticChunkingConfiguration(this)
         }
     }
@@ -2256,29 +2336,34 @@ static MESSAGE_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 11),
     awscc_schema: Some((&AWSCC_SCHEMAS, 11)),
 };
+/// The required values of [`MessageTemplate`], by name: two of them have one type, and a swap must not compile.
+pub struct MessageTemplateRequired {
+    /// The Amazon Resource Name (ARN) of the knowledge base to which the message template belongs. CloudFormation `KnowledgeBaseArn`.
+    pub knowledge_base_arn: rt::Expr,
+    /// The channel subtype this message template applies to. CloudFormation `ChannelSubtype`.
+    pub channel_subtype: message_template::ChannelSubtype,
+    /// The name of the message template. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The content of the message template. CloudFormation `Content`.
+    pub content: message_template::Content,
+}
 impl MessageTemplate {
-    /// Declares a `AWS::Wisdom::MessageTemplate` with the stack-unique `id`. Required properties: `channel_subtype` (`ChannelSubtype`), `content` (`Content`), `knowledge_base_arn` (`KnowledgeBaseArn`), `name` (`Name`).
+    /// Declares a `AWS::Wisdom::MessageTemplate` with the stack-unique `id`. Required properties: `knowledge_base_arn` (`KnowledgeBaseArn`), `channel_subtype` (`ChannelSubtype`), `name` (`Name`), `content` (`Content`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        channel_subtype: message_template::ChannelSubtype,
-        content: message_template::Content,
-        knowledge_base_arn: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: MessageTemplateRequired) -> Self {
         let mut this = rt::Base::new(id, &MESSAGE_TEMPLATE_TYPE);
         this.set(
             "ChannelSubtype",
             Some("channel_subtype"),
-            channel_subtype.into(),
+            required.channel_subtype.into(),
         );
-        this.set("Content", Some("content"), content.into());
+        this.set("Content", Some("content"), required.content.into());
         this.set(
             "KnowledgeBaseArn",
             Some("knowledge_base_arn"),
-            rt::string(knowledge_base_arn),
+            rt::string(required.knowledge_base_arn),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         MessageTemplate(this)
     }
     /// An object that specifies the default values to use for variables in the message template.
@@ -2987,11 +3072,11 @@ pub mod message_template {
     #[derive(Clone, Debug)]
     pub struct EmailMessageTemplateContent(rt::Props);
     impl EmailMessageTemplateContent {
-        /// A new `EmailMessageTemplateContent`. Required properties: `body` (`Body`), `headers` (`Headers`), `subject` (`Subject`).
+        /// A new `EmailMessageTemplateContent`. Required properties: `subject` (`Subject`), `body` (`Body`), `headers` (`Headers`).
         pub fn new(
+            subject: impl Into<rt::Expr>,
             body: EmailMessageTemplateContentBody,
             headers: impl IntoIterator<Item = EmailMessageTemplateHeader>,
-            subject: impl Into<rt::Expr>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("Body", Some("body"), body.into());
@@ -3084,22 +3169,26 @@ pub mod message_template {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MessageTemplateAttachment(rt::Props);
+    /// The required values of [`MessageTemplateAttachment`], by name: two of them have one type, and a swap must not compile.
+    pub struct MessageTemplateAttachmentRequired {
+        /// The name of the attachment file being uploaded. CloudFormation `AttachmentName`.
+        pub attachment_name: rt::Expr,
+        /// The S3 Presigned URL for the attachment file. CloudFormation `S3PresignedUrl`.
+        pub s3_presigned_url: rt::Expr,
+    }
     impl MessageTemplateAttachment {
         /// A new `MessageTemplateAttachment`. Required properties: `attachment_name` (`AttachmentName`), `s3_presigned_url` (`S3PresignedUrl`).
-        pub fn new(
-            attachment_name: impl Into<rt::Expr>,
-            s3_presigned_url: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: MessageTemplateAttachmentRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AttachmentName",
                 Some("attachment_name"),
-                rt::string(attachment_name),
+                rt::string(required.attachment_name),
             );
             this.set(
                 "S3PresignedUrl",
                 Some("s3_presigned_url"),
-                rt::string(s3_presigned_url),
+                rt::string(required.s3_presigned_url),
             );
             MessageTemplateAttachment(this)
         }
@@ -3442,23 +3531,27 @@ static QUICK_RESPONSE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 13),
     awscc_schema: Some((&AWSCC_SCHEMAS, 13)),
 };
+/// The required values of [`QuickResponse`], by name: two of them have one type, and a swap must not compile.
+pub struct QuickResponseRequired {
+    /// The Amazon Resource Name (ARN) of the knowledge base. CloudFormation `KnowledgeBaseArn`.
+    pub knowledge_base_arn: rt::Expr,
+    /// The container of quick response content. CloudFormation `Content`.
+    pub content: quick_response::QuickResponseContentProvider,
+    /// The name of the quick response. CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl QuickResponse {
-    /// Declares a `AWS::Wisdom::QuickResponse` with the stack-unique `id`. Required properties: `content` (`Content`), `knowledge_base_arn` (`KnowledgeBaseArn`), `name` (`Name`).
+    /// Declares a `AWS::Wisdom::QuickResponse` with the stack-unique `id`. Required properties: `knowledge_base_arn` (`KnowledgeBaseArn`), `content` (`Content`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        content: quick_response::QuickResponseContentProvider,
-        knowledge_base_arn: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: QuickResponseRequired) -> Self {
         let mut this = rt::Base::new(id, &QUICK_RESPONSE_TYPE);
-        this.set("Content", Some("content"), content.into());
+        this.set("Content", Some("content"), required.content.into());
         this.set(
             "KnowledgeBaseArn",
             Some("knowledge_base_arn"),
-            rt::string(knowledge_base_arn),
+            rt::string(required.knowledge_base_arn),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         QuickResponse(this)
     }
     /// The Amazon Connect contact channels this quick response applies to.

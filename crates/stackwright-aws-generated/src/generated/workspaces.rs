@@ -523,18 +523,26 @@ pub mod directory {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ActiveDirectoryConfig(rt::Props);
+    /// The required values of [`ActiveDirectoryConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct ActiveDirectoryConfigRequired {
+        /// The name of the domain. CloudFormation `DomainName`.
+        pub domain_name: rt::Expr,
+        /// Indicates the secret ARN on the service account. CloudFormation `ServiceAccountSecretArn`.
+        pub service_account_secret_arn: rt::Expr,
+    }
     impl ActiveDirectoryConfig {
         /// A new `ActiveDirectoryConfig`. Required properties: `domain_name` (`DomainName`), `service_account_secret_arn` (`ServiceAccountSecretArn`).
-        pub fn new(
-            domain_name: impl Into<rt::Expr>,
-            service_account_secret_arn: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: ActiveDirectoryConfigRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("DomainName", Some("domain_name"), rt::string(domain_name));
+            this.set(
+                "DomainName",
+                Some("domain_name"),
+                rt::string(required.domain_name),
+            );
             this.set(
                 "ServiceAccountSecretArn",
                 Some("service_account_secret_arn"),
-                rt::string(service_account_secret_arn),
+                rt::string(required.service_account_secret_arn),
             );
             ActiveDirectoryConfig(this)
         }
@@ -1320,19 +1328,23 @@ static WORKSPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: None,
 };
+/// The required values of [`Workspace`], by name: two of them have one type, and a swap must not compile.
+pub struct WorkspaceRequired {
+    /// CloudFormation `BundleId`.
+    pub bundle_id: rt::Expr,
+    /// CloudFormation `DirectoryId`.
+    pub directory_id: rt::Expr,
+    /// CloudFormation `UserName`.
+    pub user_name: rt::Expr,
+}
 impl Workspace {
     /// Declares a `AWS::WorkSpaces::Workspace` with the stack-unique `id`. Required properties: `bundle_id` (`BundleId`), `directory_id` (`DirectoryId`), `user_name` (`UserName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        bundle_id: impl Into<rt::Expr>,
-        directory_id: impl Into<rt::Expr>,
-        user_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: WorkspaceRequired) -> Self {
         let mut this = rt::Base::new(id, &WORKSPACE_TYPE);
-        this.set("BundleId", None, rt::string(bundle_id));
-        this.set("DirectoryId", None, rt::string(directory_id));
-        this.set("UserName", None, rt::string(user_name));
+        this.set("BundleId", None, rt::string(required.bundle_id));
+        this.set("DirectoryId", None, rt::string(required.directory_id));
+        this.set("UserName", None, rt::string(required.user_name));
         Workspace(this)
     }
     /// CloudFormation `RootVolumeEncryptionEnabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1569,25 +1581,38 @@ static WORKSPACES_POOL_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
+/// The required values of [`WorkspacesPool`], by name: two of them have one type, and a swap must not compile.
+pub struct WorkspacesPoolRequired {
+    /// CloudFormation `PoolName`.
+    pub pool_name: rt::Expr,
+    /// CloudFormation `BundleId`.
+    pub bundle_id: rt::Expr,
+    /// CloudFormation `DirectoryId`.
+    pub directory_id: rt::Expr,
+    /// CloudFormation `Capacity`.
+    pub capacity: workspaces_pool::Capacity,
+}
 impl WorkspacesPool {
-    /// Declares a `AWS::WorkSpaces::WorkspacesPool` with the stack-unique `id`. Required properties: `bundle_id` (`BundleId`), `capacity` (`Capacity`), `directory_id` (`DirectoryId`), `pool_name` (`PoolName`).
+    /// Declares a `AWS::WorkSpaces::WorkspacesPool` with the stack-unique `id`. Required properties: `pool_name` (`PoolName`), `bundle_id` (`BundleId`), `directory_id` (`DirectoryId`), `capacity` (`Capacity`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        bundle_id: impl Into<rt::Expr>,
-        capacity: workspaces_pool::Capacity,
-        directory_id: impl Into<rt::Expr>,
-        pool_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: WorkspacesPoolRequired) -> Self {
         let mut this = rt::Base::new(id, &WORKSPACES_POOL_TYPE);
-        this.set("BundleId", Some("bundle_id"), rt::string(bundle_id));
-        this.set("Capacity", Some("capacity"), capacity.into());
+        this.set(
+            "BundleId",
+            Some("bundle_id"),
+            rt::string(required.bundle_id),
+        );
+        this.set("Capacity", Some("capacity"), required.capacity.into());
         this.set(
             "DirectoryId",
             Some("directory_id"),
-            rt::string(directory_id),
+            rt::string(required.directory_id),
         );
-        this.set("PoolName", Some("pool_name"), rt::string(pool_name));
+        this.set(
+            "PoolName",
+            Some("pool_name"),
+            rt::string(required.pool_name),
+        );
         WorkspacesPool(this)
     }
     /// CloudFormation `ApplicationSettings`, Terraform `application_settings`.

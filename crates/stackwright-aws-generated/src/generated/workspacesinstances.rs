@@ -157,12 +157,19 @@ pub mod volume {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
+    /// The required values of [`Tag`], by name: two of them have one type, and a swap must not compile.
+    pub struct TagRequired {
+        /// The key name of the tag CloudFormation `Key`.
+        pub key: rt::Expr,
+        /// The value for the tag CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl Tag {
         /// A new `Tag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: TagRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             Tag(this)
         }
     }
@@ -229,22 +236,30 @@ static VOLUME_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`VolumeAssociation`], by name: two of them have one type, and a swap must not compile.
+pub struct VolumeAssociationRequired {
+    /// ID of the workspace instance to associate with the volume CloudFormation `WorkspaceInstanceId`.
+    pub workspace_instance_id: rt::Expr,
+    /// ID of the volume to attach to the workspace instance CloudFormation `VolumeId`.
+    pub volume_id: rt::Expr,
+    /// The device name for the volume attachment CloudFormation `Device`.
+    pub device: rt::Expr,
+}
 impl VolumeAssociation {
-    /// Declares a `AWS::WorkspacesInstances::VolumeAssociation` with the stack-unique `id`. Required properties: `device` (`Device`), `volume_id` (`VolumeId`), `workspace_instance_id` (`WorkspaceInstanceId`).
+    /// Declares a `AWS::WorkspacesInstances::VolumeAssociation` with the stack-unique `id`. Required properties: `workspace_instance_id` (`WorkspaceInstanceId`), `volume_id` (`VolumeId`), `device` (`Device`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        device: impl Into<rt::Expr>,
-        volume_id: impl Into<rt::Expr>,
-        workspace_instance_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: VolumeAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &VOLUME_ASSOCIATION_TYPE);
-        this.set("Device", Some("device"), rt::string(device));
-        this.set("VolumeId", Some("volume_id"), rt::string(volume_id));
+        this.set("Device", Some("device"), rt::string(required.device));
+        this.set(
+            "VolumeId",
+            Some("volume_id"),
+            rt::string(required.volume_id),
+        );
         this.set(
             "WorkspaceInstanceId",
             Some("workspace_instance_id"),
-            rt::string(workspace_instance_id),
+            rt::string(required.workspace_instance_id),
         );
         VolumeAssociation(this)
     }
@@ -765,15 +780,22 @@ pub mod workspace_instance {
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ManagedInstance(rt::Props);
+    /// The required values of [`ManagedInstance`], by name: two of them have one type, and a swap must not compile.
+    pub struct ManagedInstanceRequired {
+        /// CloudFormation `ImageId`.
+        pub image_id: rt::Expr,
+        /// CloudFormation `InstanceType`.
+        pub instance_type: rt::Expr,
+    }
     impl ManagedInstance {
         /// A new `ManagedInstance`. Required properties: `image_id` (`ImageId`), `instance_type` (`InstanceType`).
-        pub fn new(image_id: impl Into<rt::Expr>, instance_type: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: ManagedInstanceRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ImageId", Some("image_id"), rt::string(image_id));
+            this.set("ImageId", Some("image_id"), rt::string(required.image_id));
             this.set(
                 "InstanceType",
                 Some("instance_type"),
-                rt::string(instance_type),
+                rt::string(required.instance_type),
             );
             ManagedInstance(this)
         }

@@ -264,7 +264,7 @@ static QUEUE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`QueuePolicy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`QueuePolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct QueuePolicyRequired {
     /// `policy`: string.
     pub policy: rt::Expr,
@@ -307,7 +307,7 @@ static QUEUE_REDRIVE_ALLOW_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`QueueRedriveAllowPolicy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`QueueRedriveAllowPolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct QueueRedriveAllowPolicyRequired {
     /// `queue_url`: string.
     pub queue_url: rt::Expr,
@@ -353,7 +353,7 @@ static QUEUE_REDRIVE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`QueueRedrivePolicy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`QueueRedrivePolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct QueueRedrivePolicyRequired {
     /// `queue_url`: string.
     pub queue_url: rt::Expr,
@@ -403,9 +403,9 @@ pub mod data {
     impl Queue {
         /// Declares an `aws_sqs_queue` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &QUEUE_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             Queue(this)
         }
         /// `id`: string.

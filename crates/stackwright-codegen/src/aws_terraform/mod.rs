@@ -130,6 +130,7 @@ mod tests {
                             "arn": {"type": "string", "computed": true},
                             "id": {"type": "string", "optional": true, "computed": true},
                             "name": {"type": "string", "required": true},
+                            "kind": {"type": "string", "required": true},
                             "size": {"type": "number", "required": true},
                             "tags": {"type": ["map", "string"], "optional": true},
                             "tags_all": {"type": ["map", "string"], "optional": true, "computed": true},
@@ -146,7 +147,11 @@ mod tests {
                         }
                     }},
                     "aws_fake_gadget": {"force_new": [], "block": {
-                        "attributes": {"name": {"type": "string", "optional": true}},
+                        "attributes": {
+                            "name": {"type": "string", "optional": true},
+                            "label": {"type": "string", "required": true},
+                            "count": {"type": "number", "required": true}
+                        },
                         "block_types": {"timeouts": {"nesting_mode": "single", "block": timeouts}}
                     }},
                     "aws_thing": {"force_new": [], "block": {"attributes": {"name": {"type": "string", "optional": true}}}}
@@ -180,9 +185,11 @@ mod tests {
         );
         let code = &output.files["src/generated/fake.rs"];
         for expected in [
-            // Two required values: by name, in a struct; tags through `tag(..)`, not a setter; no `id` setter.
+            // Two required values of one type: by name, in a struct; tags through `tag(..)`, not a setter;
+            // no `id` setter.
             "pub struct WidgetRequired {",
             "pub name: rt::Expr,",
+            "pub kind: rt::Expr,",
             "pub size: rt::Number,",
             "pub rule: widget::Rule,",
             "pub fn new(id: impl Into<String>, required: WidgetRequired) -> Self {",
@@ -198,9 +205,11 @@ mod tests {
             "pub mod shared {",
             // The data source: its required `id` is the second argument of `new`.
             "pub mod data {",
-            "pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {",
+            "pub fn new(id: impl Into<String>, id_value: impl Into<rt::Expr>) -> Self {",
             // The overlay moves `aws_thing` here, named without `aws_` only.
             "pub struct Thing(rt::Base);",
+            // Required values of distinct types: positional, in schema order.
+            "pub fn new(\n        id: impl Into<String>,\n        label: impl Into<rt::Expr>,\n        count: impl Into<rt::Number>,\n    ) -> Self {",
             "stateful: true",
         ] {
             assert!(code.contains(expected), "missing `{expected}` in:\n{code}");
