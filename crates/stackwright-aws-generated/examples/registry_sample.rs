@@ -633,7 +633,7 @@ fn awscc_us_east_1(stack: &mut Stack) {
         [g::frauddetector::detector::Rule::new()],
     ));
     // AWS::FSx::Volume
-    stack.add(g::fsx::Volume::new("FSxVolume", "a"));
+    stack.add(g::fsx::Volume::new("FsxVolume", "a"));
     // AWS::GameLift::Build
     stack.add(g::gamelift::Build::new("GameLiftBuild"));
     // AWS::GlobalAccelerator::Accelerator
@@ -710,10 +710,10 @@ fn awscc_us_east_1(stack: &mut Stack) {
     // AWS::Invoicing::ProcurementPortalPreference
     stack.add(g::invoicing::ProcurementPortalPreference::new("InvoicingProcurementPortalPreference", g::invoicing::ProcurementPortalPreferenceRequired { procurement_portal_name: g::invoicing::procurement_portal_preference::ProcurementPortalName::SapBusinessNetwork, buyer_domain: g::invoicing::procurement_portal_preference::BuyerDomain::NetworkId, buyer_identifier: "a".into(), supplier_domain: g::invoicing::procurement_portal_preference::SupplierDomain::NetworkId, supplier_identifier: "a".into(), einvoice_delivery_enabled: true, purchase_order_retrieval_enabled: true, contacts: [g::invoicing::procurement_portal_preference::Contact::new()].into_iter().map(Into::into).collect() }));
     // AWS::IoT::BillingGroup
-    stack.add(g::iot::BillingGroup::new("IoTBillingGroup"));
+    stack.add(g::iot::BillingGroup::new("IotBillingGroup"));
     // AWS::IoTCoreDeviceAdvisor::SuiteDefinition
     stack.add(g::iotcoredeviceadvisor::SuiteDefinition::new(
-        "IoTCoreDeviceAdvisorSuiteDefinition",
+        "IotCoreDeviceAdvisorSuiteDefinition",
         g::iotcoredeviceadvisor::suite_definition::SuiteDefinitionConfiguration::new(
             g::iotcoredeviceadvisor::suite_definition::SuiteDefinitionConfigurationRequired {
                 device_permission_role_arn: "sampleaaaaaaaaaaaaaa".into(),
@@ -723,22 +723,22 @@ fn awscc_us_east_1(stack: &mut Stack) {
     ));
     // AWS::IoTFleetWise::SignalCatalog
     stack.add(g::iotfleetwise::SignalCatalog::new(
-        "IoTFleetWiseSignalCatalog",
+        "IotFleetWiseSignalCatalog",
     ));
     // AWS::IoTSecureTunneling::Tunnel
     stack.add(g::iotsecuretunneling::Tunnel::new(
-        "IoTSecureTunnelingTunnel",
+        "IotSecureTunnelingTunnel",
     ));
     // AWS::IoTSiteWise::AccessPolicy
     stack.add(g::iotsitewise::AccessPolicy::new(
-        "IoTSiteWiseAccessPolicy",
+        "IotSiteWiseAccessPolicy",
         g::iotsitewise::access_policy::AccessPolicyIdentity::new(),
         g::iotsitewise::access_policy::AccessPolicyPermission::Administrator,
         g::iotsitewise::access_policy::AccessPolicyResource::new(),
     ));
     // AWS::IoTTwinMaker::Scene
     stack.add(g::iottwinmaker::Scene::new(
-        "IoTTwinMakerScene",
+        "IotTwinMakerScene",
         g::iottwinmaker::SceneRequired {
             workspace_id: "aa".into(),
             scene_id: "aa".into(),
@@ -747,7 +747,7 @@ fn awscc_us_east_1(stack: &mut Stack) {
     ));
     // AWS::IoTWireless::DeviceProfile
     stack.add(g::iotwireless::DeviceProfile::new(
-        "IoTWirelessDeviceProfile",
+        "IotWirelessDeviceProfile",
     ));
     // AWS::IVS::AdConfiguration
     stack.add(g::ivs::AdConfiguration::new(
@@ -1478,7 +1478,7 @@ fn awscc_us_east_1(stack: &mut Stack) {
     stack.add(g::vpclattice::Service::new("VpcLatticeService"));
     // AWS::WAFv2::LoggingConfiguration
     stack.add(g::wafv2::LoggingConfiguration::new(
-        "WaFv2LoggingConfiguration",
+        "WafV2LoggingConfiguration",
         "sample",
         ["sample"],
     ));
@@ -1542,7 +1542,7 @@ fn cloudformation_only_ap_southeast_1(stack: &mut Stack) {
 fn cloudformation_only_eu_west_1(stack: &mut Stack) {
     // AWS::IoTManagedIntegrations::CredentialLocker
     stack.add(g::iotmanagedintegrations::CredentialLocker::new(
-        "IoTManagedIntegrationsCredentialLocker",
+        "IotManagedIntegrationsCredentialLocker",
     ));
 }
 

@@ -266,8 +266,100 @@ pub fn mangle(name: String) -> String {
     }
 }
 
+/// Words of registry names that heck's case conversion splits wrongly, as one capitalized word each: units
+/// and names spelled in mixed case (`MemoryMiB` is `memory_mib`, not `memory_mi_b`), and runs of
+/// capitals that are two acronyms (`VPCDHCPOptions` is `VpcDhcpOptions`, not `VpcdhcpOptions`). Taken
+/// from the vendored registry: every name whose heck spelling had a one-letter word or glued two acronyms
+/// together. A word matches only where the name's next character does not continue it in lower case.
+const WORDS: &[(&str, &str)] = &[
+    // Units.
+    ("MiB", "Mib"),
+    ("GiB", "Gib"),
+    ("KiB", "Kib"),
+    ("TiB", "Tib"),
+    ("PiB", "Pib"),
+    // Names in mixed case.
+    ("IPv4", "Ipv4"),
+    ("IPv6", "Ipv6"),
+    ("IoT", "Iot"),
+    ("OAuth", "Oauth"),
+    ("DDoS", "Ddos"),
+    ("IdC", "Idc"),
+    ("SaaS", "Saas"),
+    ("FSx", "Fsx"),
+    ("QnA", "Qna"),
+    ("ETag", "Etag"),
+    // Two acronyms in one run of capitals.
+    ("SAPOData", "SapOdata"),
+    ("VPCDHCP", "VpcDhcp"),
+    ("HANADB", "HanaDb"),
+    ("HANASID", "HanaSid"),
+    ("SAPSID", "SapSid"),
+    ("JMXURL", "JmxUrl"),
+    ("JDBCURL", "JdbcUrl"),
+    ("EMREKS", "EmrEks"),
+    ("AWSKMS", "AwsKms"),
+    ("SSEKMS", "SseKms"),
+    ("CIDRIP", "CidrIp"),
+    ("SMBACL", "SmbAcl"),
+];
+
+/// `name` with its words spelled so that heck finds them: the [`WORDS`], plural acronyms as one word
+/// (`TargetGroupARNs` -> `TargetGroupArns`, `SizeInGBs` -> `SizeInGbs`) and an acronym before a version
+/// (`IMDSv2` -> `ImdsV2`, `DynamoDBv2` -> `DynamoDbV2`).
+fn words(name: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    let mut out = String::with_capacity(name.len());
+    let mut i = 0;
+    // Whether the word ending before `at` ends there: the next character does not continue it in lower case.
+    let ends = |at: usize| chars.get(at).is_none_or(|c| !c.is_ascii_lowercase());
+    let capitalized = |run: &[char]| -> String {
+        run.iter()
+            .enumerate()
+            .map(|(k, c)| if k == 0 { *c } else { c.to_ascii_lowercase() })
+            .collect()
+    };
+    'next: while i < chars.len() {
+        for (word, spelled) in WORDS {
+            let w: Vec<char> = word.chars().collect();
+            if chars[i..].starts_with(&w) && ends(i + w.len()) {
+                out.push_str(spelled);
+                i += w.len();
+                continue 'next;
+            }
+        }
+        // A run of two or more capitals (at a word's start).
+        let run = chars[i..]
+            .iter()
+            .take_while(|c| c.is_ascii_uppercase())
+            .count();
+        let starts_word = i == 0 || !chars[i - 1].is_ascii_uppercase();
+        if starts_word && run >= 2 {
+            let after = i + run;
+            if chars.get(after) == Some(&'s') && ends(after + 1) {
+                out.push_str(&capitalized(&chars[i..after]));
+                out.push('s');
+                i = after + 1;
+                continue;
+            }
+            if chars.get(after) == Some(&'v')
+                && chars.get(after + 1).is_some_and(char::is_ascii_digit)
+            {
+                out.push_str(&capitalized(&chars[i..after]));
+                out.push('V');
+                i = after + 1;
+                continue;
+            }
+        }
+        out.push(chars[i]);
+        i += 1;
+    }
+    out
+}
+
+/// The snake-case Rust name of a registry name (see [`words`]), keywords mangled.
 pub fn snake(name: &str) -> String {
-    let s = name.to_snake_case();
+    let s = words(name).to_snake_case();
     let s = if s.starts_with(|c: char| c.is_ascii_digit()) || s.is_empty() {
         format!("v{s}")
     } else {
@@ -276,8 +368,9 @@ pub fn snake(name: &str) -> String {
     mangle(s)
 }
 
+/// The camel-case Rust name of a registry name (see [`words`]).
 pub fn camel(name: &str) -> String {
-    let s: String = name
+    let s: String = words(name)
         .to_upper_camel_case()
         .chars()
         .filter(|c| c.is_ascii_alphanumeric())
@@ -1038,7 +1131,7 @@ pub fn build(inputs: &Inputs) -> Result<Model, String> {
         if RESERVED_TYPES.contains(&rust.as_str()) {
             rust.push_str("Resource");
         }
-        let mut module = snake(&resource_name.to_snake_case());
+        let mut module = snake(resource_name);
         if module == "rt" {
             module.push('_');
         }
@@ -1115,4 +1208,60 @@ pub fn build(inputs: &Inputs) -> Result<Model, String> {
         services: by_service.into_values().collect(),
         stats,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{camel, snake};
+
+    #[test]
+    fn acronyms_and_units_keep_their_words() {
+        for (name, expected) in [
+            ("TargetGroupARNs", "target_group_arns"),
+            ("MemoryMiB", "memory_mib"),
+            (
+                "AcceleratorTotalMemoryMiBRange",
+                "accelerator_total_memory_mib_range",
+            ),
+            ("MemoryGiBPerVCpu", "memory_gib_per_v_cpu"),
+            ("DataStorageSizeInGBs", "data_storage_size_in_gbs"),
+            ("CNAMEs", "cnames"),
+            (
+                "ReplicationServersSecurityGroupsIDs",
+                "replication_servers_security_groups_ids",
+            ),
+            ("PrivateIPv4Address", "private_ipv4_address"),
+            ("IPv6Addresses", "ipv6_addresses"),
+            ("HttpTokensIMDSv2", "http_tokens_imds_v2"),
+            ("DynamoDBv2Action", "dynamo_db_v2_action"),
+            ("OAuth2ClientApplication", "oauth2_client_application"),
+            ("IoTJobAbortConfig", "iot_job_abort_config"),
+            ("LocationFSxLustre", "location_fsx_lustre"),
+            (
+                "AWSManagedRulesAntiDDoSRuleSet",
+                "aws_managed_rules_anti_ddos_rule_set",
+            ),
+            ("ETag", "etag"),
+            ("SAPODataSourceProperties", "sap_odata_source_properties"),
+            // Unchanged: what heck already spells right.
+            ("VPCIds", "vpc_ids"),
+            ("DBInstanceIdentifier", "db_instance_identifier"),
+            ("HTTPSPort", "https_port"),
+            ("Status", "status"),
+            ("Ipv6CidrBlock", "ipv6_cidr_block"),
+            ("IdCard", "id_card"),
+            ("type", "type_"),
+        ] {
+            assert_eq!(snake(name), expected, "{name}");
+        }
+        for (name, expected) in [
+            ("VPCDHCPOptionsAssociation", "VpcDhcpOptionsAssociation"),
+            ("TargetGroupARNs", "TargetGroupArns"),
+            ("MemoryMiB", "MemoryMib"),
+            ("DBCluster", "DbCluster"),
+            ("nodejs4.3", "Nodejs43"),
+        ] {
+            assert_eq!(camel(name), expected, "{name}");
+        }
+    }
 }

@@ -1236,7 +1236,7 @@ pub mod registry_record {
         /// CloudFormation `OauthCredentialProvider`, Terraform `oauth_credential_provider`.
         pub fn oauth_credential_provider(
             mut self,
-            value: RegistryRecordOAuthCredentialProvider,
+            value: RegistryRecordOauthCredentialProvider,
         ) -> Self {
             self.0.set(
                 "OauthCredentialProvider",
@@ -1289,9 +1289,9 @@ pub mod registry_record {
     ///
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
-    pub struct RegistryRecordOAuthCredentialProvider(rt::Props);
-    impl RegistryRecordOAuthCredentialProvider {
-        /// A new `RegistryRecordOAuthCredentialProvider`. Required properties: `provider_arn` (`ProviderArn`).
+    pub struct RegistryRecordOauthCredentialProvider(rt::Props);
+    impl RegistryRecordOauthCredentialProvider {
+        /// A new `RegistryRecordOauthCredentialProvider`. Required properties: `provider_arn` (`ProviderArn`).
         pub fn new(provider_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -1299,7 +1299,7 @@ pub mod registry_record {
                 Some("provider_arn"),
                 rt::string(provider_arn),
             );
-            RegistryRecordOAuthCredentialProvider(this)
+            RegistryRecordOauthCredentialProvider(this)
         }
         /// Additional custom parameters for the OAuth flow.
         ///
@@ -1328,7 +1328,7 @@ pub mod registry_record {
             self
         }
     }
-    nested!(RegistryRecordOAuthCredentialProvider);
+    nested!(RegistryRecordOauthCredentialProvider);
     /// Source configuration for a SkillMd document.
     ///
     /// CloudFormation property type `SkillMdSource`.

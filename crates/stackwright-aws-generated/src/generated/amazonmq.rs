@@ -238,7 +238,7 @@ impl BrokerHandle {
         self.0.attr("AmqpEndpoints")
     }
     /// CloudFormation `Fn::GetAtt` `ConsoleURLs`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn console_ur_ls(&self) -> rt::Expr {
+    pub fn console_urls(&self) -> rt::Expr {
         self.0.attr("ConsoleURLs")
     }
 }

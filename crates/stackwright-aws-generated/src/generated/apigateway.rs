@@ -257,7 +257,7 @@ impl Authorizer {
         self
     }
     /// CloudFormation `ProviderARNs`, Terraform `provider_ar_ns`.
-    pub fn provider_ar_ns(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+    pub fn provider_arns(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
             .set("ProviderARNs", Some("provider_ar_ns"), rt::strings(value));
         self
@@ -2434,7 +2434,7 @@ pub mod rest_api {
         /// The Amazon S3 ETag (a file checksum) of the OpenAPI file.
         ///
         /// CloudFormation `ETag`, Terraform `e_tag`.
-        pub fn e_tag(mut self, value: impl Into<rt::Expr>) -> Self {
+        pub fn etag(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set("ETag", Some("e_tag"), rt::string(value));
             self
         }

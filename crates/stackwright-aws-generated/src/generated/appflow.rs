@@ -343,12 +343,12 @@ pub mod connector_profile {
     ///
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
-    pub struct ConnectorOAuthRequest(rt::Props);
-    impl ConnectorOAuthRequest {
-        /// A new `ConnectorOAuthRequest`. No property is required.
+    pub struct ConnectorOauthRequest(rt::Props);
+    impl ConnectorOauthRequest {
+        /// A new `ConnectorOauthRequest`. No property is required.
         pub fn new() -> Self {
             let this = rt::Props::default();
-            ConnectorOAuthRequest(this)
+            ConnectorOauthRequest(this)
         }
         /// The code provided by the connector when it has been authenticated via the connected app.
         ///
@@ -366,7 +366,7 @@ pub mod connector_profile {
             self
         }
     }
-    nested!(ConnectorOAuthRequest);
+    nested!(ConnectorOauthRequest);
     /// Connector specific configurations needed to create connector profile
     ///
     /// CloudFormation property type `ConnectorProfileConfig`.
@@ -468,7 +468,7 @@ pub mod connector_profile {
             self
         }
         /// CloudFormation `SAPOData`, Terraform `sapo_data`.
-        pub fn sapo_data(mut self, value: SapoDataConnectorProfileCredentials) -> Self {
+        pub fn sap_odata(mut self, value: SapOdataConnectorProfileCredentials) -> Self {
             self.0.set("SAPOData", Some("sapo_data"), value.into());
             self
         }
@@ -564,7 +564,7 @@ pub mod connector_profile {
             self
         }
         /// CloudFormation `SAPOData`, Terraform `sapo_data`.
-        pub fn sapo_data(mut self, value: SapoDataConnectorProfileProperties) -> Self {
+        pub fn sap_odata(mut self, value: SapOdataConnectorProfileProperties) -> Self {
             self.0.set("SAPOData", Some("sapo_data"), value.into());
             self
         }
@@ -664,7 +664,7 @@ pub mod connector_profile {
             self
         }
         /// CloudFormation `Oauth2`, Terraform `oauth_2`.
-        pub fn oauth2(mut self, value: OAuth2Credentials) -> Self {
+        pub fn oauth2(mut self, value: Oauth2Credentials) -> Self {
             self.0.set("Oauth2", Some("oauth_2"), value.into());
             self
         }
@@ -682,7 +682,7 @@ pub mod connector_profile {
             CustomConnectorProfileProperties(this)
         }
         /// CloudFormation `OAuth2Properties`, Terraform `o_auth_2_properties`.
-        pub fn o_auth2_properties(mut self, value: OAuth2Properties) -> Self {
+        pub fn oauth2_properties(mut self, value: Oauth2Properties) -> Self {
             self.0.set(
                 "OAuth2Properties",
                 Some("o_auth_2_properties"),
@@ -821,7 +821,7 @@ pub mod connector_profile {
         /// The oauth needed to request security tokens from the connector endpoint.
         ///
         /// CloudFormation `ConnectorOAuthRequest`, Terraform `connector_o_auth_request`.
-        pub fn connector_o_auth_request(mut self, value: ConnectorOAuthRequest) -> Self {
+        pub fn connector_oauth_request(mut self, value: ConnectorOauthRequest) -> Self {
             self.0.set(
                 "ConnectorOAuthRequest",
                 Some("connector_o_auth_request"),
@@ -932,7 +932,7 @@ pub mod connector_profile {
         /// The oauth needed to request security tokens from the connector endpoint.
         ///
         /// CloudFormation `ConnectorOAuthRequest`, Terraform `connector_o_auth_request`.
-        pub fn connector_o_auth_request(mut self, value: ConnectorOAuthRequest) -> Self {
+        pub fn connector_oauth_request(mut self, value: ConnectorOauthRequest) -> Self {
             self.0.set(
                 "ConnectorOAuthRequest",
                 Some("connector_o_auth_request"),
@@ -964,12 +964,12 @@ pub mod connector_profile {
     ///
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
-    pub struct OAuth2Credentials(rt::Props);
-    impl OAuth2Credentials {
-        /// A new `OAuth2Credentials`. No property is required.
+    pub struct Oauth2Credentials(rt::Props);
+    impl Oauth2Credentials {
+        /// A new `Oauth2Credentials`. No property is required.
         pub fn new() -> Self {
             let this = rt::Props::default();
-            OAuth2Credentials(this)
+            Oauth2Credentials(this)
         }
         /// Constraints: length 0..=4096; pattern `\S+`. CloudFormation `AccessToken`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn access_token(mut self, value: impl Into<rt::Expr>) -> Self {
@@ -987,7 +987,7 @@ pub mod connector_profile {
             self
         }
         /// CloudFormation `OAuthRequest`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn o_auth_request(mut self, value: ConnectorOAuthRequest) -> Self {
+        pub fn oauth_request(mut self, value: ConnectorOauthRequest) -> Self {
             self.0.set("OAuthRequest", None, value.into());
             self
         }
@@ -997,20 +997,20 @@ pub mod connector_profile {
             self
         }
     }
-    nested!(OAuth2Credentials);
+    nested!(Oauth2Credentials);
     /// CloudFormation property type `OAuth2Properties`.
     ///
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
-    pub struct OAuth2Properties(rt::Props);
-    impl OAuth2Properties {
-        /// A new `OAuth2Properties`. No property is required.
+    pub struct Oauth2Properties(rt::Props);
+    impl Oauth2Properties {
+        /// A new `Oauth2Properties`. No property is required.
         pub fn new() -> Self {
             let this = rt::Props::default();
-            OAuth2Properties(this)
+            Oauth2Properties(this)
         }
         /// CloudFormation `OAuth2GrantType`, Terraform `o_auth_2_grant_type`.
-        pub fn o_auth2_grant_type(mut self, value: OAuth2GrantType) -> Self {
+        pub fn oauth2_grant_type(mut self, value: Oauth2GrantType) -> Self {
             self.0
                 .set("OAuth2GrantType", Some("o_auth_2_grant_type"), value.into());
             self
@@ -1035,17 +1035,17 @@ pub mod connector_profile {
             self
         }
     }
-    nested!(OAuth2Properties);
+    nested!(Oauth2Properties);
     /// CloudFormation property type `OAuthCredentials`.
     ///
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
-    pub struct OAuthCredentials(rt::Props);
-    impl OAuthCredentials {
-        /// A new `OAuthCredentials`. No property is required.
+    pub struct OauthCredentials(rt::Props);
+    impl OauthCredentials {
+        /// A new `OauthCredentials`. No property is required.
         pub fn new() -> Self {
             let this = rt::Props::default();
-            OAuthCredentials(this)
+            OauthCredentials(this)
         }
         /// Constraints: length 0..=4096; pattern `\S+`. CloudFormation `AccessToken`, Terraform `access_token`.
         pub fn access_token(mut self, value: impl Into<rt::Expr>) -> Self {
@@ -1065,7 +1065,7 @@ pub mod connector_profile {
             self
         }
         /// CloudFormation `ConnectorOAuthRequest`, Terraform `connector_o_auth_request`.
-        pub fn connector_o_auth_request(mut self, value: ConnectorOAuthRequest) -> Self {
+        pub fn connector_oauth_request(mut self, value: ConnectorOauthRequest) -> Self {
             self.0.set(
                 "ConnectorOAuthRequest",
                 Some("connector_o_auth_request"),
@@ -1080,17 +1080,17 @@ pub mod connector_profile {
             self
         }
     }
-    nested!(OAuthCredentials);
+    nested!(OauthCredentials);
     /// CloudFormation property type `OAuthProperties`.
     ///
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
-    pub struct OAuthProperties(rt::Props);
-    impl OAuthProperties {
-        /// A new `OAuthProperties`. No property is required.
+    pub struct OauthProperties(rt::Props);
+    impl OauthProperties {
+        /// A new `OauthProperties`. No property is required.
         pub fn new() -> Self {
             let this = rt::Props::default();
-            OAuthProperties(this)
+            OauthProperties(this)
         }
         /// Constraints: length 0..=256; pattern `^(https?)://[-a-zA-Z0-9+&amp;@#/%?=~_|!:,.;]*[-a-zA-Z0-9+&amp;@#/%=~_|]`. CloudFormation `AuthCodeUrl`, Terraform `auth_code_url`.
         pub fn auth_code_url(mut self, value: impl Into<rt::Expr>) -> Self {
@@ -1099,7 +1099,7 @@ pub mod connector_profile {
             self
         }
         /// CloudFormation `OAuthScopes`, Terraform `o_auth_scopes`.
-        pub fn o_auth_scopes(
+        pub fn oauth_scopes(
             mut self,
             value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
@@ -1113,7 +1113,7 @@ pub mod connector_profile {
             self
         }
     }
-    nested!(OAuthProperties);
+    nested!(OauthProperties);
     /// CloudFormation property type `PardotConnectorProfileCredentials`.
     ///
     /// [AWS reference]( url )
@@ -1147,7 +1147,7 @@ pub mod connector_profile {
         /// The oauth needed to request security tokens from the connector endpoint.
         ///
         /// CloudFormation `ConnectorOAuthRequest`, Terraform `connector_o_auth_request`.
-        pub fn connector_o_auth_request(mut self, value: ConnectorOAuthRequest) -> Self {
+        pub fn connector_oauth_request(mut self, value: ConnectorOauthRequest) -> Self {
             self.0.set(
                 "ConnectorOAuthRequest",
                 Some("connector_o_auth_request"),
@@ -1353,7 +1353,7 @@ pub mod connector_profile {
         /// The oauth needed to request security tokens from the connector endpoint.
         ///
         /// CloudFormation `ConnectorOAuthRequest`, Terraform `connector_o_auth_request`.
-        pub fn connector_o_auth_request(mut self, value: ConnectorOAuthRequest) -> Self {
+        pub fn connector_oauth_request(mut self, value: ConnectorOauthRequest) -> Self {
             self.0.set(
                 "ConnectorOAuthRequest",
                 Some("connector_o_auth_request"),
@@ -1371,7 +1371,7 @@ pub mod connector_profile {
         /// The grant types to fetch an access token
         ///
         /// CloudFormation `OAuth2GrantType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn o_auth2_grant_type(mut self, value: OAuth2GrantType) -> Self {
+        pub fn oauth2_grant_type(mut self, value: Oauth2GrantType) -> Self {
             self.0.set("OAuth2GrantType", None, value.into());
             self
         }
@@ -1432,12 +1432,12 @@ pub mod connector_profile {
     ///
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
-    pub struct SapoDataConnectorProfileCredentials(rt::Props);
-    impl SapoDataConnectorProfileCredentials {
-        /// A new `SapoDataConnectorProfileCredentials`. No property is required.
+    pub struct SapOdataConnectorProfileCredentials(rt::Props);
+    impl SapOdataConnectorProfileCredentials {
+        /// A new `SapOdataConnectorProfileCredentials`. No property is required.
         pub fn new() -> Self {
             let this = rt::Props::default();
-            SapoDataConnectorProfileCredentials(this)
+            SapOdataConnectorProfileCredentials(this)
         }
         /// CloudFormation `BasicAuthCredentials`, Terraform `basic_auth_credentials`.
         pub fn basic_auth_credentials(mut self, value: BasicAuthCredentials) -> Self {
@@ -1449,23 +1449,23 @@ pub mod connector_profile {
             self
         }
         /// CloudFormation `OAuthCredentials`, Terraform `o_auth_credentials`.
-        pub fn o_auth_credentials(mut self, value: OAuthCredentials) -> Self {
+        pub fn oauth_credentials(mut self, value: OauthCredentials) -> Self {
             self.0
                 .set("OAuthCredentials", Some("o_auth_credentials"), value.into());
             self
         }
     }
-    nested!(SapoDataConnectorProfileCredentials);
+    nested!(SapOdataConnectorProfileCredentials);
     /// CloudFormation property type `SAPODataConnectorProfileProperties`.
     ///
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
-    pub struct SapoDataConnectorProfileProperties(rt::Props);
-    impl SapoDataConnectorProfileProperties {
-        /// A new `SapoDataConnectorProfileProperties`. No property is required.
+    pub struct SapOdataConnectorProfileProperties(rt::Props);
+    impl SapOdataConnectorProfileProperties {
+        /// A new `SapOdataConnectorProfileProperties`. No property is required.
         pub fn new() -> Self {
             let this = rt::Props::default();
-            SapoDataConnectorProfileProperties(this)
+            SapOdataConnectorProfileProperties(this)
         }
         /// Constraints: length 0..=256; pattern `^(https?)://[-a-zA-Z0-9+&amp;@#/%?=~_|!:,.;]*[-a-zA-Z0-9+&amp;@#/%=~_|]`. CloudFormation `ApplicationHostUrl`, Terraform `application_host_url`.
         pub fn application_host_url(mut self, value: impl Into<rt::Expr>) -> Self {
@@ -1505,7 +1505,7 @@ pub mod connector_profile {
             self
         }
         /// CloudFormation `OAuthProperties`, Terraform `o_auth_properties`.
-        pub fn o_auth_properties(mut self, value: OAuthProperties) -> Self {
+        pub fn oauth_properties(mut self, value: OauthProperties) -> Self {
             self.0
                 .set("OAuthProperties", Some("o_auth_properties"), value.into());
             self
@@ -1526,7 +1526,7 @@ pub mod connector_profile {
             self
         }
     }
-    nested!(SapoDataConnectorProfileProperties);
+    nested!(SapOdataConnectorProfileProperties);
     /// CloudFormation property type `ServiceNowConnectorProfileCredentials`.
     ///
     /// [AWS reference]( url )
@@ -1541,7 +1541,7 @@ pub mod connector_profile {
         /// The OAuth 2.0 credentials required to authenticate the user.
         ///
         /// CloudFormation `OAuth2Credentials`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn o_auth2_credentials(mut self, value: OAuth2Credentials) -> Self {
+        pub fn oauth2_credentials(mut self, value: Oauth2Credentials) -> Self {
             self.0.set("OAuth2Credentials", None, value.into());
             self
         }
@@ -1632,7 +1632,7 @@ pub mod connector_profile {
         /// The oauth needed to request security tokens from the connector endpoint.
         ///
         /// CloudFormation `ConnectorOAuthRequest`, Terraform `connector_o_auth_request`.
-        pub fn connector_o_auth_request(mut self, value: ConnectorOAuthRequest) -> Self {
+        pub fn connector_oauth_request(mut self, value: ConnectorOauthRequest) -> Self {
             self.0.set(
                 "ConnectorOAuthRequest",
                 Some("connector_o_auth_request"),
@@ -1846,7 +1846,7 @@ pub mod connector_profile {
         /// The oauth needed to request security tokens from the connector endpoint.
         ///
         /// CloudFormation `ConnectorOAuthRequest`, Terraform `connector_o_auth_request`.
-        pub fn connector_o_auth_request(mut self, value: ConnectorOAuthRequest) -> Self {
+        pub fn connector_oauth_request(mut self, value: ConnectorOauthRequest) -> Self {
             self.0.set(
                 "ConnectorOAuthRequest",
                 Some("connector_o_auth_request"),
@@ -1905,7 +1905,7 @@ pub mod connector_profile {
         /// `Servicenow`
         Servicenow,
         /// `SAPOData`
-        SapoData,
+        SapOdata,
         /// `Datadog`
         Datadog,
         /// `Trendmicro`
@@ -1923,10 +1923,10 @@ pub mod connector_profile {
         /// `CustomConnector`
         CustomConnector,
     }
-    string_enum!(ConnectorType { Salesforce => "Salesforce", Pardot => "Pardot", Singular => "Singular", Slack => "Slack", Redshift => "Redshift", Marketo => "Marketo", Googleanalytics => "Googleanalytics", Zendesk => "Zendesk", Servicenow => "Servicenow", SapoData => "SAPOData", Datadog => "Datadog", Trendmicro => "Trendmicro", Snowflake => "Snowflake", Dynatrace => "Dynatrace", Infornexus => "Infornexus", Amplitude => "Amplitude", Veeva => "Veeva", CustomConnector => "CustomConnector" });
-    /// The values `OAuth2GrantType` accepts in `AppFlow::ConnectorProfile`.
+    string_enum!(ConnectorType { Salesforce => "Salesforce", Pardot => "Pardot", Singular => "Singular", Slack => "Slack", Redshift => "Redshift", Marketo => "Marketo", Googleanalytics => "Googleanalytics", Zendesk => "Zendesk", Servicenow => "Servicenow", SapOdata => "SAPOData", Datadog => "Datadog", Trendmicro => "Trendmicro", Snowflake => "Snowflake", Dynatrace => "Dynatrace", Infornexus => "Infornexus", Amplitude => "Amplitude", Veeva => "Veeva", CustomConnector => "CustomConnector" });
+    /// The values `Oauth2GrantType` accepts in `AppFlow::ConnectorProfile`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum OAuth2GrantType {
+    pub enum Oauth2GrantType {
         /// `CLIENT_CREDENTIALS`
         ClientCredentials,
         /// `AUTHORIZATION_CODE`
@@ -1934,7 +1934,7 @@ pub mod connector_profile {
         /// `JWT_BEARER`
         JwtBearer,
     }
-    string_enum!(OAuth2GrantType { ClientCredentials => "CLIENT_CREDENTIALS", AuthorizationCode => "AUTHORIZATION_CODE", JwtBearer => "JWT_BEARER" });
+    string_enum!(Oauth2GrantType { ClientCredentials => "CLIENT_CREDENTIALS", AuthorizationCode => "AUTHORIZATION_CODE", JwtBearer => "JWT_BEARER" });
     /// The values `AuthenticationType` accepts in `AppFlow::ConnectorProfile`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum AuthenticationType {
@@ -2168,7 +2168,7 @@ pub mod flow {
             self
         }
         /// CloudFormation `SAPOData`, Terraform `sapo_data`.
-        pub fn sapo_data(mut self, value: SapoDataConnectorOperator) -> Self {
+        pub fn sap_odata(mut self, value: SapOdataConnectorOperator) -> Self {
             self.0.set("SAPOData", Some("sapo_data"), value.into());
             self
         }
@@ -2376,7 +2376,7 @@ pub mod flow {
             self
         }
         /// CloudFormation `SAPOData`, Terraform `sapo_data`.
-        pub fn sapo_data(mut self, value: SapoDataDestinationProperties) -> Self {
+        pub fn sap_odata(mut self, value: SapOdataDestinationProperties) -> Self {
             self.0.set("SAPOData", Some("sapo_data"), value.into());
             self
         }
@@ -2998,13 +2998,13 @@ pub mod flow {
     ///
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
-    pub struct SapoDataDestinationProperties(rt::Props);
-    impl SapoDataDestinationProperties {
-        /// A new `SapoDataDestinationProperties`. Required properties: `object_path` (`ObjectPath`).
+    pub struct SapOdataDestinationProperties(rt::Props);
+    impl SapOdataDestinationProperties {
+        /// A new `SapOdataDestinationProperties`. Required properties: `object_path` (`ObjectPath`).
         pub fn new(object_path: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set("ObjectPath", Some("object_path"), rt::string(object_path));
-            SapoDataDestinationProperties(this)
+            SapOdataDestinationProperties(this)
         }
         /// CloudFormation `ErrorHandlingConfig`, Terraform `error_handling_config`.
         pub fn error_handling_config(mut self, value: ErrorHandlingConfig) -> Self {
@@ -3048,32 +3048,32 @@ pub mod flow {
             self
         }
     }
-    nested!(SapoDataDestinationProperties);
+    nested!(SapOdataDestinationProperties);
     /// SAP Source connector page size
     ///
     /// CloudFormation property type `SAPODataPaginationConfig`.
     ///
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
-    pub struct SapoDataPaginationConfig(rt::Props);
-    impl SapoDataPaginationConfig {
-        /// A new `SapoDataPaginationConfig`. Required properties: `max_page_size` (`maxPageSize`).
+    pub struct SapOdataPaginationConfig(rt::Props);
+    impl SapOdataPaginationConfig {
+        /// A new `SapOdataPaginationConfig`. Required properties: `max_page_size` (`maxPageSize`).
         pub fn new(max_page_size: i64) -> Self {
             let mut this = rt::Props::default();
             this.set("maxPageSize", Some("max_page_size"), rt::int(max_page_size));
-            SapoDataPaginationConfig(this)
+            SapOdataPaginationConfig(this)
         }
     }
-    nested!(SapoDataPaginationConfig);
+    nested!(SapOdataPaginationConfig);
     /// SAP Source connector parallelism factor
     ///
     /// CloudFormation property type `SAPODataParallelismConfig`.
     ///
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
-    pub struct SapoDataParallelismConfig(rt::Props);
-    impl SapoDataParallelismConfig {
-        /// A new `SapoDataParallelismConfig`. Required properties: `max_parallelism` (`maxParallelism`).
+    pub struct SapOdataParallelismConfig(rt::Props);
+    impl SapOdataParallelismConfig {
+        /// A new `SapOdataParallelismConfig`. Required properties: `max_parallelism` (`maxParallelism`).
         pub fn new(max_parallelism: i64) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -3081,26 +3081,26 @@ pub mod flow {
                 Some("max_parallelism"),
                 rt::int(max_parallelism),
             );
-            SapoDataParallelismConfig(this)
+            SapOdataParallelismConfig(this)
         }
     }
-    nested!(SapoDataParallelismConfig);
+    nested!(SapOdataParallelismConfig);
     /// CloudFormation property type `SAPODataSourceProperties`.
     ///
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
-    pub struct SapoDataSourceProperties(rt::Props);
-    impl SapoDataSourceProperties {
-        /// A new `SapoDataSourceProperties`. Required properties: `object_path` (`ObjectPath`).
+    pub struct SapOdataSourceProperties(rt::Props);
+    impl SapOdataSourceProperties {
+        /// A new `SapOdataSourceProperties`. Required properties: `object_path` (`ObjectPath`).
         pub fn new(object_path: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set("ObjectPath", Some("object_path"), rt::string(object_path));
-            SapoDataSourceProperties(this)
+            SapOdataSourceProperties(this)
         }
         /// SAP Source connector page size
         ///
         /// CloudFormation `paginationConfig`, Terraform `pagination_config`.
-        pub fn pagination_config(mut self, value: SapoDataPaginationConfig) -> Self {
+        pub fn pagination_config(mut self, value: SapOdataPaginationConfig) -> Self {
             self.0
                 .set("paginationConfig", Some("pagination_config"), value.into());
             self
@@ -3108,7 +3108,7 @@ pub mod flow {
         /// SAP Source connector parallelism factor
         ///
         /// CloudFormation `parallelismConfig`, Terraform `parallelism_config`.
-        pub fn parallelism_config(mut self, value: SapoDataParallelismConfig) -> Self {
+        pub fn parallelism_config(mut self, value: SapOdataParallelismConfig) -> Self {
             self.0.set(
                 "parallelismConfig",
                 Some("parallelism_config"),
@@ -3117,7 +3117,7 @@ pub mod flow {
             self
         }
     }
-    nested!(SapoDataSourceProperties);
+    nested!(SapOdataSourceProperties);
     /// Details required for scheduled trigger type
     ///
     /// CloudFormation property type `ScheduledTriggerProperties`.
@@ -3332,7 +3332,7 @@ pub mod flow {
             self
         }
         /// CloudFormation `SAPOData`, Terraform `sapo_data`.
-        pub fn sapo_data(mut self, value: SapoDataSourceProperties) -> Self {
+        pub fn sap_odata(mut self, value: SapOdataSourceProperties) -> Self {
             self.0.set("SAPOData", Some("sapo_data"), value.into());
             self
         }
@@ -4107,9 +4107,9 @@ pub mod flow {
         NoOp,
     }
     string_enum!(S3ConnectorOperator { Projection => "PROJECTION", LessThan => "LESS_THAN", GreaterThan => "GREATER_THAN", Between => "BETWEEN", LessThanOrEqualTo => "LESS_THAN_OR_EQUAL_TO", GreaterThanOrEqualTo => "GREATER_THAN_OR_EQUAL_TO", EqualTo => "EQUAL_TO", NotEqualTo => "NOT_EQUAL_TO", Addition => "ADDITION", Multiplication => "MULTIPLICATION", Division => "DIVISION", Subtraction => "SUBTRACTION", MaskAll => "MASK_ALL", MaskFirstN => "MASK_FIRST_N", MaskLastN => "MASK_LAST_N", ValidateNonNull => "VALIDATE_NON_NULL", ValidateNonZero => "VALIDATE_NON_ZERO", ValidateNonNegative => "VALIDATE_NON_NEGATIVE", ValidateNumeric => "VALIDATE_NUMERIC", NoOp => "NO_OP" });
-    /// The values `SapoDataConnectorOperator` accepts in `AppFlow::Flow`.
+    /// The values `SapOdataConnectorOperator` accepts in `AppFlow::Flow`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum SapoDataConnectorOperator {
+    pub enum SapOdataConnectorOperator {
         /// `PROJECTION`
         Projection,
         /// `LESS_THAN`
@@ -4153,7 +4153,7 @@ pub mod flow {
         /// `NO_OP`
         NoOp,
     }
-    string_enum!(SapoDataConnectorOperator { Projection => "PROJECTION", LessThan => "LESS_THAN", Contains => "CONTAINS", GreaterThan => "GREATER_THAN", Between => "BETWEEN", LessThanOrEqualTo => "LESS_THAN_OR_EQUAL_TO", GreaterThanOrEqualTo => "GREATER_THAN_OR_EQUAL_TO", EqualTo => "EQUAL_TO", NotEqualTo => "NOT_EQUAL_TO", Addition => "ADDITION", Multiplication => "MULTIPLICATION", Division => "DIVISION", Subtraction => "SUBTRACTION", MaskAll => "MASK_ALL", MaskFirstN => "MASK_FIRST_N", MaskLastN => "MASK_LAST_N", ValidateNonNull => "VALIDATE_NON_NULL", ValidateNonZero => "VALIDATE_NON_ZERO", ValidateNonNegative => "VALIDATE_NON_NEGATIVE", ValidateNumeric => "VALIDATE_NUMERIC", NoOp => "NO_OP" });
+    string_enum!(SapOdataConnectorOperator { Projection => "PROJECTION", LessThan => "LESS_THAN", Contains => "CONTAINS", GreaterThan => "GREATER_THAN", Between => "BETWEEN", LessThanOrEqualTo => "LESS_THAN_OR_EQUAL_TO", GreaterThanOrEqualTo => "GREATER_THAN_OR_EQUAL_TO", EqualTo => "EQUAL_TO", NotEqualTo => "NOT_EQUAL_TO", Addition => "ADDITION", Multiplication => "MULTIPLICATION", Division => "DIVISION", Subtraction => "SUBTRACTION", MaskAll => "MASK_ALL", MaskFirstN => "MASK_FIRST_N", MaskLastN => "MASK_LAST_N", ValidateNonNull => "VALIDATE_NON_NULL", ValidateNonZero => "VALIDATE_NON_ZERO", ValidateNonNegative => "VALIDATE_NON_NEGATIVE", ValidateNumeric => "VALIDATE_NUMERIC", NoOp => "NO_OP" });
     /// The values `SalesforceConnectorOperator` accepts in `AppFlow::Flow`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum SalesforceConnectorOperator {
@@ -4431,7 +4431,7 @@ pub mod flow {
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum ConnectorType {
         /// `SAPOData`
-        SapoData,
+        SapOdata,
         /// `Salesforce`
         Salesforce,
         /// `Pardot`
@@ -4475,7 +4475,7 @@ pub mod flow {
         /// `LookoutMetrics`
         LookoutMetrics,
     }
-    string_enum!(ConnectorType { SapoData => "SAPOData", Salesforce => "Salesforce", Pardot => "Pardot", Singular => "Singular", Slack => "Slack", Redshift => "Redshift", S3 => "S3", Marketo => "Marketo", Googleanalytics => "Googleanalytics", Zendesk => "Zendesk", Servicenow => "Servicenow", Datadog => "Datadog", Trendmicro => "Trendmicro", Snowflake => "Snowflake", Dynatrace => "Dynatrace", Infornexus => "Infornexus", Amplitude => "Amplitude", Veeva => "Veeva", CustomConnector => "CustomConnector", EventBridge => "EventBridge", Upsolver => "Upsolver", LookoutMetrics => "LookoutMetrics" });
+    string_enum!(ConnectorType { SapOdata => "SAPOData", Salesforce => "Salesforce", Pardot => "Pardot", Singular => "Singular", Slack => "Slack", Redshift => "Redshift", S3 => "S3", Marketo => "Marketo", Googleanalytics => "Googleanalytics", Zendesk => "Zendesk", Servicenow => "Servicenow", Datadog => "Datadog", Trendmicro => "Trendmicro", Snowflake => "Snowflake", Dynatrace => "Dynatrace", Infornexus => "Infornexus", Amplitude => "Amplitude", Veeva => "Veeva", CustomConnector => "CustomConnector", EventBridge => "EventBridge", Upsolver => "Upsolver", LookoutMetrics => "LookoutMetrics" });
     /// The values `DataTransferApi` accepts in `AppFlow::Flow`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum DataTransferApi {

@@ -510,29 +510,29 @@ pub mod application {
     /// The required values of [`HanaPrometheusExporter`], by name: two of them have one type, and a swap must not compile.
     pub struct HanaPrometheusExporterRequired {
         /// HANA DB SID. CloudFormation `HANASID`.
-        pub hanasid: rt::Expr,
+        pub hana_sid: rt::Expr,
         /// The HANA DB port. CloudFormation `HANAPort`.
         pub hana_port: rt::Expr,
         /// The secret name which manages the HANA DB credentials e.g. CloudFormation `HANASecretName`.
         pub hana_secret_name: rt::Expr,
         /// A flag which indicates agreeing to install SAP HANA DB client. CloudFormation `AgreeToInstallHANADBClient`.
-        pub agree_to_install_hanadb_client: bool,
+        pub agree_to_install_hana_db_client: bool,
     }
     impl HanaPrometheusExporter {
-        /// A new `HanaPrometheusExporter`. Required properties: `hanasid` (`HANASID`), `hana_port` (`HANAPort`), `hana_secret_name` (`HANASecretName`), `agree_to_install_hanadb_client` (`AgreeToInstallHANADBClient`).
+        /// A new `HanaPrometheusExporter`. Required properties: `hana_sid` (`HANASID`), `hana_port` (`HANAPort`), `hana_secret_name` (`HANASecretName`), `agree_to_install_hana_db_client` (`AgreeToInstallHANADBClient`).
         pub fn new(required: HanaPrometheusExporterRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AgreeToInstallHANADBClient",
                 Some("agree_to_install_hanadb_client"),
-                rt::boolean(required.agree_to_install_hanadb_client),
+                rt::boolean(required.agree_to_install_hana_db_client),
             );
             this.set(
                 "HANAPort",
                 Some("hana_port"),
                 rt::string(required.hana_port),
             );
-            this.set("HANASID", Some("hanasid"), rt::string(required.hanasid));
+            this.set("HANASID", Some("hanasid"), rt::string(required.hana_sid));
             this.set(
                 "HANASecretName",
                 Some("hana_secret_name"),
@@ -573,7 +573,7 @@ pub mod application {
         /// JMX service URL.
         ///
         /// CloudFormation `JMXURL`, Terraform `jmxurl`.
-        pub fn jmxurl(mut self, value: impl Into<rt::Expr>) -> Self {
+        pub fn jmx_url(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set("JMXURL", Some("jmxurl"), rt::string(value));
             self
         }
@@ -696,9 +696,9 @@ pub mod application {
     #[derive(Clone, Debug)]
     pub struct NetWeaverPrometheusExporter(rt::Props);
     impl NetWeaverPrometheusExporter {
-        /// A new `NetWeaverPrometheusExporter`. Required properties: `sapsid` (`SAPSID`), `instance_numbers` (`InstanceNumbers`).
+        /// A new `NetWeaverPrometheusExporter`. Required properties: `sap_sid` (`SAPSID`), `instance_numbers` (`InstanceNumbers`).
         pub fn new(
-            sapsid: impl Into<rt::Expr>,
+            sap_sid: impl Into<rt::Expr>,
             instance_numbers: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             let mut this = rt::Props::default();
@@ -707,7 +707,7 @@ pub mod application {
                 Some("instance_numbers"),
                 rt::strings(instance_numbers),
             );
-            this.set("SAPSID", Some("sapsid"), rt::string(sapsid));
+            this.set("SAPSID", Some("sapsid"), rt::string(sap_sid));
             NetWeaverPrometheusExporter(this)
         }
         /// Prometheus exporter port.

@@ -419,7 +419,7 @@ impl AutoScalingGroup {
     /// The Amazon Resource Names (ARN) of the Elastic Load Balancing target groups to associate with the Auto Scaling group.
     ///
     /// CloudFormation `TargetGroupARNs`, Terraform `target_group_ar_ns`.
-    pub fn target_group_ar_ns(
+    pub fn target_group_arns(
         mut self,
         value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
@@ -519,12 +519,12 @@ pub mod auto_scaling_group {
     ///
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
-    pub struct AcceleratorTotalMemoryMiBRequest(rt::Props);
-    impl AcceleratorTotalMemoryMiBRequest {
-        /// A new `AcceleratorTotalMemoryMiBRequest`. No property is required.
+    pub struct AcceleratorTotalMemoryMibRequest(rt::Props);
+    impl AcceleratorTotalMemoryMibRequest {
+        /// A new `AcceleratorTotalMemoryMibRequest`. No property is required.
         pub fn new() -> Self {
             let this = rt::Props::default();
-            AcceleratorTotalMemoryMiBRequest(this)
+            AcceleratorTotalMemoryMibRequest(this)
         }
         /// The memory maximum in MiB.
         ///
@@ -541,7 +541,7 @@ pub mod auto_scaling_group {
             self
         }
     }
-    nested!(AcceleratorTotalMemoryMiBRequest);
+    nested!(AcceleratorTotalMemoryMibRequest);
     /// ``AvailabilityZoneDistribution`` is a property of the [AWS::AutoScaling::AutoScalingGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html…
     ///
     /// CloudFormation property type `AvailabilityZoneDistribution`.
@@ -841,10 +841,10 @@ pub mod auto_scaling_group {
     #[derive(Clone, Debug)]
     pub struct InstanceRequirements(rt::Props);
     impl InstanceRequirements {
-        /// A new `InstanceRequirements`. Required properties: `memory_mi_b` (`MemoryMiB`), `v_cpu_count` (`VCpuCount`).
-        pub fn new(memory_mi_b: MemoryMiBRequest, v_cpu_count: VCpuCountRequest) -> Self {
+        /// A new `InstanceRequirements`. Required properties: `memory_mib` (`MemoryMiB`), `v_cpu_count` (`VCpuCount`).
+        pub fn new(memory_mib: MemoryMibRequest, v_cpu_count: VCpuCountRequest) -> Self {
             let mut this = rt::Props::default();
-            this.set("MemoryMiB", Some("memory_mi_b"), memory_mi_b.into());
+            this.set("MemoryMiB", Some("memory_mi_b"), memory_mib.into());
             this.set("VCpuCount", Some("v_cpu_count"), v_cpu_count.into());
             InstanceRequirements(this)
         }
@@ -887,9 +887,9 @@ pub mod auto_scaling_group {
         /// The minimum and maximum total memory size for the accelerators on an instance type, in MiB.
         ///
         /// CloudFormation `AcceleratorTotalMemoryMiB`, Terraform `accelerator_total_memory_mi_b`.
-        pub fn accelerator_total_memory_mi_b(
+        pub fn accelerator_total_memory_mib(
             mut self,
-            value: AcceleratorTotalMemoryMiBRequest,
+            value: AcceleratorTotalMemoryMibRequest,
         ) -> Self {
             self.0.set(
                 "AcceleratorTotalMemoryMiB",
@@ -1053,7 +1053,7 @@ pub mod auto_scaling_group {
         /// The minimum and maximum amount of memory per vCPU for an instance type, in GiB.
         ///
         /// CloudFormation `MemoryGiBPerVCpu`, Terraform `memory_gi_b_per_v_cpu`.
-        pub fn memory_gi_b_per_v_cpu(mut self, value: MemoryGiBPerVCpuRequest) -> Self {
+        pub fn memory_gib_per_v_cpu(mut self, value: MemoryGibPerVCpuRequest) -> Self {
             self.0.set(
                 "MemoryGiBPerVCpu",
                 Some("memory_gi_b_per_v_cpu"),
@@ -1438,12 +1438,12 @@ pub mod auto_scaling_group {
     ///
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
-    pub struct MemoryGiBPerVCpuRequest(rt::Props);
-    impl MemoryGiBPerVCpuRequest {
-        /// A new `MemoryGiBPerVCpuRequest`. No property is required.
+    pub struct MemoryGibPerVCpuRequest(rt::Props);
+    impl MemoryGibPerVCpuRequest {
+        /// A new `MemoryGibPerVCpuRequest`. No property is required.
         pub fn new() -> Self {
             let this = rt::Props::default();
-            MemoryGiBPerVCpuRequest(this)
+            MemoryGibPerVCpuRequest(this)
         }
         /// The memory maximum in GiB.
         ///
@@ -1460,19 +1460,19 @@ pub mod auto_scaling_group {
             self
         }
     }
-    nested!(MemoryGiBPerVCpuRequest);
+    nested!(MemoryGibPerVCpuRequest);
     /// ``MemoryMiBRequest`` is a property of the ``InstanceRequirements`` property of the [AWS::AutoScaling::AutoScalingGroup LaunchTemplateOverrides](https://docs.aws.amazon.com/AWSCloudFormation/latest/Use…
     ///
     /// CloudFormation property type `MemoryMiBRequest`.
     ///
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
-    pub struct MemoryMiBRequest(rt::Props);
-    impl MemoryMiBRequest {
-        /// A new `MemoryMiBRequest`. No property is required.
+    pub struct MemoryMibRequest(rt::Props);
+    impl MemoryMibRequest {
+        /// A new `MemoryMibRequest`. No property is required.
         pub fn new() -> Self {
             let this = rt::Props::default();
-            MemoryMiBRequest(this)
+            MemoryMibRequest(this)
         }
         /// The memory maximum in MiB.
         ///
@@ -1489,7 +1489,7 @@ pub mod auto_scaling_group {
             self
         }
     }
-    nested!(MemoryMiBRequest);
+    nested!(MemoryMibRequest);
     /// ``MetricsCollection`` is a property of the [AWS::AutoScaling::AutoScalingGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html) resource…
     ///
     /// CloudFormation property type `MetricsCollection`.

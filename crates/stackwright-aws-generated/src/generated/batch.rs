@@ -828,7 +828,7 @@ pub mod compute_environment {
             ManagedInstancesStorageConfiguration(this)
         }
         /// CloudFormation `StorageSizeGiB`, Terraform `storage_size_gi_b`.
-        pub fn storage_size_gi_b(mut self, value: i64) -> Self {
+        pub fn storage_size_gib(mut self, value: i64) -> Self {
             self.0
                 .set("StorageSizeGiB", Some("storage_size_gi_b"), rt::int(value));
             self
@@ -2032,10 +2032,10 @@ pub mod job_definition {
     #[derive(Clone, Debug)]
     pub struct EphemeralStorage(rt::Props);
     impl EphemeralStorage {
-        /// A new `EphemeralStorage`. Required properties: `size_in_gi_b` (`SizeInGiB`).
-        pub fn new(size_in_gi_b: i64) -> Self {
+        /// A new `EphemeralStorage`. Required properties: `size_in_gib` (`SizeInGiB`).
+        pub fn new(size_in_gib: i64) -> Self {
             let mut this = rt::Props::default();
-            this.set("SizeInGiB", Some("size_in_gi_b"), rt::int(size_in_gi_b));
+            this.set("SizeInGiB", Some("size_in_gi_b"), rt::int(size_in_gib));
             EphemeralStorage(this)
         }
     }

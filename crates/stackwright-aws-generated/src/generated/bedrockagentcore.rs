@@ -774,11 +774,11 @@ pub mod capacity_provider {
     #[derive(Clone, Debug)]
     pub struct EbsVolumeConfiguration(rt::Props);
     impl EbsVolumeConfiguration {
-        /// A new `EbsVolumeConfiguration`. Required properties: `name` (`Name`), `size_gi_b` (`SizeGiB`).
-        pub fn new(name: impl Into<rt::Expr>, size_gi_b: i64) -> Self {
+        /// A new `EbsVolumeConfiguration`. Required properties: `name` (`Name`), `size_gib` (`SizeGiB`).
+        pub fn new(name: impl Into<rt::Expr>, size_gib: i64) -> Self {
             let mut this = rt::Props::default();
             this.set("Name", Some("name"), rt::string(name));
-            this.set("SizeGiB", Some("size_gi_b"), rt::int(size_gi_b));
+            this.set("SizeGiB", Some("size_gi_b"), rt::int(size_gib));
             EbsVolumeConfiguration(this)
         }
         /// Whether to encrypt the volume.
@@ -1254,7 +1254,7 @@ pub mod capacity_provider {
         /// The free space guaranteed on the root volume, in GiB.
         ///
         /// Constraints: range 2..=65000. CloudFormation `FreeSpaceGiB`, Terraform `free_space_gi_b`.
-        pub fn free_space_gi_b(mut self, value: i64) -> Self {
+        pub fn free_space_gib(mut self, value: i64) -> Self {
             self.0
                 .set("FreeSpaceGiB", Some("free_space_gi_b"), rt::int(value));
             self
@@ -4424,7 +4424,7 @@ pub mod harness {
             self
         }
         /// CloudFormation `Oauth`, Terraform `oauth`.
-        pub fn oauth(mut self, value: OAuthCredentialProvider) -> Self {
+        pub fn oauth(mut self, value: OauthCredentialProvider) -> Self {
             self.0.set("Oauth", Some("oauth"), value.into());
             self
         }
@@ -5324,9 +5324,9 @@ pub mod harness {
     ///
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
-    pub struct OAuthCredentialProvider(rt::Props);
-    impl OAuthCredentialProvider {
-        /// A new `OAuthCredentialProvider`. Required properties: `provider_arn` (`ProviderArn`), `scopes` (`Scopes`).
+    pub struct OauthCredentialProvider(rt::Props);
+    impl OauthCredentialProvider {
+        /// A new `OauthCredentialProvider`. Required properties: `provider_arn` (`ProviderArn`), `scopes` (`Scopes`).
         pub fn new(
             provider_arn: impl Into<rt::Expr>,
             scopes: impl IntoIterator<Item = impl Into<rt::Expr>>,
@@ -5338,7 +5338,7 @@ pub mod harness {
                 rt::string(provider_arn),
             );
             this.set("Scopes", Some("scopes"), rt::strings(scopes));
-            OAuthCredentialProvider(this)
+            OauthCredentialProvider(this)
         }
         /// CloudFormation `CustomParameters`, Terraform `custom_parameters`.
         pub fn custom_parameters(
@@ -5367,7 +5367,7 @@ pub mod harness {
             self
         }
     }
-    nested!(OAuthCredentialProvider);
+    nested!(OauthCredentialProvider);
     /// Private endpoint configuration for connecting to the OpenID Connect discovery endpoint over a private network.
     ///
     /// CloudFormation property type `PrivateEndpoint`.
@@ -7533,8 +7533,8 @@ pub mod memory {
 /// CloudFormation: `AWS::BedrockAgentCore::OAuth2CredentialProvider`. Terraform: `awscc_bedrockagentcore_o_auth_2_credential_provider` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-bedrockagentcore-oauth2credentialprovider.html)
-pub struct OAuth2CredentialProvider(rt::Base);
-static O_AUTH2_CREDENTIAL_PROVIDER_TYPE: rt::TypeInfo = rt::TypeInfo {
+pub struct Oauth2CredentialProvider(rt::Base);
+static OAUTH2_CREDENTIAL_PROVIDER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::BedrockAgentCore::OAuth2CredentialProvider",
     terraform: Some("awscc_bedrockagentcore_o_auth_2_credential_provider"),
     tags: rt::TagsShape::KeyValueList("tags"),
@@ -7573,29 +7573,29 @@ static O_AUTH2_CREDENTIAL_PROVIDER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 16),
     awscc_schema: Some((&AWSCC_SCHEMAS, 16)),
 };
-impl OAuth2CredentialProvider {
+impl Oauth2CredentialProvider {
     /// Declares a `AWS::BedrockAgentCore::OAuth2CredentialProvider` with the stack-unique `id`. Required properties: `name` (`Name`), `credential_provider_vendor` (`CredentialProviderVendor`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
         name: impl Into<rt::Expr>,
-        credential_provider_vendor: o_auth2_credential_provider::CredentialProviderVendor,
+        credential_provider_vendor: oauth2_credential_provider::CredentialProviderVendor,
     ) -> Self {
-        let mut this = rt::Base::new(id, &O_AUTH2_CREDENTIAL_PROVIDER_TYPE);
+        let mut this = rt::Base::new(id, &OAUTH2_CREDENTIAL_PROVIDER_TYPE);
         this.set(
             "CredentialProviderVendor",
             Some("credential_provider_vendor"),
             credential_provider_vendor.into(),
         );
         this.set("Name", Some("name"), rt::string(name));
-        OAuth2CredentialProvider(this)
+        Oauth2CredentialProvider(this)
     }
     /// The configuration settings for the OAuth2 provider
     ///
     /// CloudFormation `Oauth2ProviderConfigInput`, Terraform `oauth_2_provider_config_input`.
     pub fn oauth2_provider_config_input(
         mut self,
-        value: o_auth2_credential_provider::Oauth2ProviderConfigInput,
+        value: oauth2_credential_provider::Oauth2ProviderConfigInput,
     ) -> Self {
         self.0.set(
             "Oauth2ProviderConfigInput",
@@ -7605,12 +7605,12 @@ impl OAuth2CredentialProvider {
         self
     }
 }
-builder!(OAuth2CredentialProvider, OAuth2CredentialProviderHandle);
+builder!(Oauth2CredentialProvider, Oauth2CredentialProviderHandle);
 /// A declared `AWS::BedrockAgentCore::OAuth2CredentialProvider`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct OAuth2CredentialProviderHandle(rt::Handle);
-handle!(OAuth2CredentialProviderHandle);
-impl OAuth2CredentialProviderHandle {
+pub struct Oauth2CredentialProviderHandle(rt::Handle);
+handle!(Oauth2CredentialProviderHandle);
+impl Oauth2CredentialProviderHandle {
     /// The Amazon Resource Name (ARN) of the OAuth2 credential provider
     ///
     /// CloudFormation `Fn::GetAtt` `CredentialProviderArn`; Terraform `credential_provider_arn`.
@@ -7666,8 +7666,8 @@ impl OAuth2CredentialProviderHandle {
         self.0.attr("Status")
     }
 }
-/// Property types and value sets of [`OAuth2CredentialProvider`] (`AWS::BedrockAgentCore::OAuth2CredentialProvider`).
-pub mod o_auth2_credential_provider {
+/// Property types and value sets of [`Oauth2CredentialProvider`] (`AWS::BedrockAgentCore::OAuth2CredentialProvider`).
+pub mod oauth2_credential_provider {
     pub use super::shared::{EndpointIpAddressType, SecretReference, SecretReferenceRequired};
     use super::*;
     /// Input configuration for an Atlassian OAuth2 provider
@@ -8680,7 +8680,7 @@ pub mod o_auth2_credential_provider {
         }
     }
     nested!(TokenExchangeGrantTypeConfig);
-    /// The values `CredentialProviderVendor` accepts in `BedrockAgentCore::OAuth2CredentialProvider`.
+    /// The values `CredentialProviderVendor` accepts in `BedrockAgentCore::Oauth2CredentialProvider`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum CredentialProviderVendor {
         /// `GoogleOauth2`
@@ -8735,7 +8735,7 @@ pub mod o_auth2_credential_provider {
         CognitoOauth2,
     }
     string_enum!(CredentialProviderVendor { GoogleOauth2 => "GoogleOauth2", GithubOauth2 => "GithubOauth2", SlackOauth2 => "SlackOauth2", SalesforceOauth2 => "SalesforceOauth2", MicrosoftOauth2 => "MicrosoftOauth2", CustomOauth2 => "CustomOauth2", AtlassianOauth2 => "AtlassianOauth2", LinkedinOauth2 => "LinkedinOauth2", XOauth2 => "XOauth2", OktaOauth2 => "OktaOauth2", OneLoginOauth2 => "OneLoginOauth2", PingOneOauth2 => "PingOneOauth2", FacebookOauth2 => "FacebookOauth2", YandexOauth2 => "YandexOauth2", RedditOauth2 => "RedditOauth2", ZoomOauth2 => "ZoomOauth2", TwitchOauth2 => "TwitchOauth2", SpotifyOauth2 => "SpotifyOauth2", DropboxOauth2 => "DropboxOauth2", NotionOauth2 => "NotionOauth2", HubspotOauth2 => "HubspotOauth2", CyberArkOauth2 => "CyberArkOauth2", FusionAuthOauth2 => "FusionAuthOauth2", Auth0Oauth2 => "Auth0Oauth2", CognitoOauth2 => "CognitoOauth2" });
-    /// The values `ClientSecretSource` accepts in `BedrockAgentCore::OAuth2CredentialProvider`.
+    /// The values `ClientSecretSource` accepts in `BedrockAgentCore::Oauth2CredentialProvider`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum ClientSecretSource {
         /// `MANAGED`
@@ -8744,7 +8744,7 @@ pub mod o_auth2_credential_provider {
         External,
     }
     string_enum!(ClientSecretSource { Managed => "MANAGED", External => "EXTERNAL" });
-    /// The values `ClientAuthenticationMethod` accepts in `BedrockAgentCore::OAuth2CredentialProvider`.
+    /// The values `ClientAuthenticationMethod` accepts in `BedrockAgentCore::Oauth2CredentialProvider`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum ClientAuthenticationMethod {
         /// `CLIENT_SECRET_BASIC`
@@ -8757,7 +8757,7 @@ pub mod o_auth2_credential_provider {
         PrivateKeyJwt,
     }
     string_enum!(ClientAuthenticationMethod { ClientSecretBasic => "CLIENT_SECRET_BASIC", ClientSecretPost => "CLIENT_SECRET_POST", AwsIamIdTokenJwt => "AWS_IAM_ID_TOKEN_JWT", PrivateKeyJwt => "PRIVATE_KEY_JWT" });
-    /// The values `SigningAlgorithm` accepts in `BedrockAgentCore::OAuth2CredentialProvider`.
+    /// The values `SigningAlgorithm` accepts in `BedrockAgentCore::Oauth2CredentialProvider`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum SigningAlgorithm {
         /// `RS256`
@@ -8768,7 +8768,7 @@ pub mod o_auth2_credential_provider {
         Es256,
     }
     string_enum!(SigningAlgorithm { Rs256 => "RS256", Ps256 => "PS256", Es256 => "ES256" });
-    /// The values `GrantType` accepts in `BedrockAgentCore::OAuth2CredentialProvider`.
+    /// The values `GrantType` accepts in `BedrockAgentCore::Oauth2CredentialProvider`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum GrantType {
         /// `TOKEN_EXCHANGE`
@@ -8777,7 +8777,7 @@ pub mod o_auth2_credential_provider {
         JwtAuthorizationGrant,
     }
     string_enum!(GrantType { TokenExchange => "TOKEN_EXCHANGE", JwtAuthorizationGrant => "JWT_AUTHORIZATION_GRANT" });
-    /// The values `ActorTokenContent` accepts in `BedrockAgentCore::OAuth2CredentialProvider`.
+    /// The values `ActorTokenContent` accepts in `BedrockAgentCore::Oauth2CredentialProvider`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum ActorTokenContent {
         /// `NONE`
@@ -11859,7 +11859,7 @@ pub mod shared {
         }
     }
     nested!(ContainerConfiguration);
-    /// The values `EndpointIpAddressType` accepts in `BedrockAgentCore`'s `Harness`, `OAuth2CredentialProvider`.
+    /// The values `EndpointIpAddressType` accepts in `BedrockAgentCore`'s `Harness`, `Oauth2CredentialProvider`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum EndpointIpAddressType {
         /// `IPV4`

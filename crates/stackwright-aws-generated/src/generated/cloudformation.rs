@@ -158,7 +158,7 @@ impl ChangeSet {
     /// The ARNs of Amazon SNS topics that CloudFormation associates with the stack.
     ///
     /// Constraints: 0..=5 items. Changing it replaces the resource. CloudFormation `NotificationARNs`, Terraform `notification_ar_ns`.
-    pub fn notification_ar_ns(
+    pub fn notification_arns(
         mut self,
         value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
@@ -1724,7 +1724,7 @@ impl Stack {
         Stack(this)
     }
     /// Constraints: at most 5 items. CloudFormation `NotificationARNs`, Terraform `notification_ar_ns`.
-    pub fn notification_ar_ns(
+    pub fn notification_arns(
         mut self,
         value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {

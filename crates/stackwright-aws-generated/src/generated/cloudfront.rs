@@ -84,7 +84,7 @@ impl AnycastIpListHandle {
         self.0.attr("AnycastIpList")
     }
     /// CloudFormation `Fn::GetAtt` `ETag`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn e_tag(&self) -> rt::Expr {
+    pub fn etag(&self) -> rt::Expr {
         self.0.attr("ETag")
     }
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
@@ -527,7 +527,7 @@ impl ConnectionFunctionHandle {
         self.0.attr("Status")
     }
     /// CloudFormation `Fn::GetAtt` `ETag`; Terraform `e_tag`.
-    pub fn e_tag(&self) -> rt::Expr {
+    pub fn etag(&self) -> rt::Expr {
         self.0.attr("ETag")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedTime`; Terraform `created_time`.
@@ -682,7 +682,7 @@ impl ConnectionGroupHandle {
         self.0.attr("IsDefault")
     }
     /// CloudFormation `Fn::GetAtt` `ETag`; Terraform `e_tag`.
-    pub fn e_tag(&self) -> rt::Expr {
+    pub fn etag(&self) -> rt::Expr {
         self.0.attr("ETag")
     }
 }
@@ -1597,7 +1597,7 @@ pub mod distribution {
         /// An alias for the CF distribution's domain name.
         ///
         /// CloudFormation `CNAMEs`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn cnam_es(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        pub fn cnames(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
             self.0.set("CNAMEs", None, rt::strings(value));
             self
         }
@@ -2614,25 +2614,25 @@ pub mod distribution {
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum MinimumProtocolVersion {
         /// `SSLv3`
-        SsLv3,
+        SslV3,
         /// `TLSv1`
-        TlSv1,
+        TlsV1,
         /// `TLSv1.1_2016`
-        TlSv112016,
+        TlsV112016,
         /// `TLSv1.2_2018`
-        TlSv122018,
+        TlsV122018,
         /// `TLSv1.2_2019`
-        TlSv122019,
+        TlsV122019,
         /// `TLSv1.2_2021`
-        TlSv122021,
+        TlsV122021,
         /// `TLSv1.2_2025`
-        TlSv122025,
+        TlsV122025,
         /// `TLSv1.3_2025`
-        TlSv132025,
+        TlsV132025,
         /// `TLSv1_2016`
-        TlSv12016,
+        TlsV12016,
     }
-    string_enum!(MinimumProtocolVersion { SsLv3 => "SSLv3", TlSv1 => "TLSv1", TlSv112016 => "TLSv1.1_2016", TlSv122018 => "TLSv1.2_2018", TlSv122019 => "TLSv1.2_2019", TlSv122021 => "TLSv1.2_2021", TlSv122025 => "TLSv1.2_2025", TlSv132025 => "TLSv1.3_2025", TlSv12016 => "TLSv1_2016" });
+    string_enum!(MinimumProtocolVersion { SslV3 => "SSLv3", TlsV1 => "TLSv1", TlsV112016 => "TLSv1.1_2016", TlsV122018 => "TLSv1.2_2018", TlsV122019 => "TLSv1.2_2019", TlsV122021 => "TLSv1.2_2021", TlsV122025 => "TLSv1.2_2025", TlsV132025 => "TLSv1.3_2025", TlsV12016 => "TLSv1_2016" });
     /// The values `SslSupportMethod` accepts in `CloudFront::Distribution`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum SslSupportMethod {
@@ -3313,7 +3313,7 @@ impl DistributionTenantHandle {
         self.0.attr("DomainResults")
     }
     /// CloudFormation `Fn::GetAtt` `ETag`; Terraform `e_tag`.
-    pub fn e_tag(&self) -> rt::Expr {
+    pub fn etag(&self) -> rt::Expr {
         self.0.attr("ETag")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
@@ -5786,7 +5786,7 @@ impl TrustStoreHandle {
         self.0.attr("Status")
     }
     /// CloudFormation `Fn::GetAtt` `ETag`; Terraform `e_tag`.
-    pub fn e_tag(&self) -> rt::Expr {
+    pub fn etag(&self) -> rt::Expr {
         self.0.attr("ETag")
     }
     /// CloudFormation `Fn::GetAtt` `LastModifiedTime`; Terraform `last_modified_time`.

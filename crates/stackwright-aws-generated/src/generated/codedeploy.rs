@@ -1223,7 +1223,7 @@ pub mod deployment_group {
         /// The ETag of the Amazon S3 object that represents the bundled artifacts for the application revision.
         ///
         /// CloudFormation `ETag`, Terraform `e_tag`.
-        pub fn e_tag(mut self, value: impl Into<rt::Expr>) -> Self {
+        pub fn etag(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set("ETag", Some("e_tag"), rt::string(value));
             self
         }

@@ -103,7 +103,7 @@ impl IdentityPool {
         self
     }
     /// CloudFormation `OpenIdConnectProviderARNs`, Terraform `open_id_connect_provider_ar_ns`.
-    pub fn open_id_connect_provider_ar_ns(
+    pub fn open_id_connect_provider_arns(
         mut self,
         value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
@@ -120,7 +120,7 @@ impl IdentityPool {
         self
     }
     /// CloudFormation `SamlProviderARNs`, Terraform `saml_provider_ar_ns`.
-    pub fn saml_provider_ar_ns(
+    pub fn saml_provider_arns(
         mut self,
         value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
@@ -2052,9 +2052,9 @@ impl UserPoolClient {
         self
     }
     /// Constraints: 0..=3 items. CloudFormation `AllowedOAuthFlows`, Terraform `allowed_o_auth_flows`.
-    pub fn allowed_o_auth_flows(
+    pub fn allowed_oauth_flows(
         mut self,
-        value: impl IntoIterator<Item = user_pool_client::AllowedOAuthFlows>,
+        value: impl IntoIterator<Item = user_pool_client::AllowedOauthFlows>,
     ) -> Self {
         self.0.set(
             "AllowedOAuthFlows",
@@ -2064,7 +2064,7 @@ impl UserPoolClient {
         self
     }
     /// CloudFormation `AllowedOAuthFlowsUserPoolClient`, Terraform `allowed_o_auth_flows_user_pool_client`.
-    pub fn allowed_o_auth_flows_user_pool_client(mut self, value: bool) -> Self {
+    pub fn allowed_oauth_flows_user_pool_client(mut self, value: bool) -> Self {
         self.0.set(
             "AllowedOAuthFlowsUserPoolClient",
             Some("allowed_o_auth_flows_user_pool_client"),
@@ -2073,7 +2073,7 @@ impl UserPoolClient {
         self
     }
     /// Constraints: 0..=50 items. CloudFormation `AllowedOAuthScopes`, Terraform `allowed_o_auth_scopes`.
-    pub fn allowed_o_auth_scopes(
+    pub fn allowed_oauth_scopes(
         mut self,
         value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
@@ -2106,7 +2106,7 @@ impl UserPoolClient {
         self
     }
     /// Constraints: 0..=100 items. CloudFormation `CallbackURLs`, Terraform `callback_ur_ls`.
-    pub fn callback_ur_ls(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+    pub fn callback_urls(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
             .set("CallbackURLs", Some("callback_ur_ls"), rt::strings(value));
         self
@@ -2172,7 +2172,7 @@ impl UserPoolClient {
         self
     }
     /// Constraints: 0..=100 items. CloudFormation `LogoutURLs`, Terraform `logout_ur_ls`.
-    pub fn logout_ur_ls(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+    pub fn logout_urls(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
             .set("LogoutURLs", Some("logout_ur_ls"), rt::strings(value));
         self
@@ -2374,9 +2374,9 @@ pub mod user_pool_client {
         }
     }
     nested!(TokenValidityUnits);
-    /// The values `AllowedOAuthFlows` accepts in `Cognito::UserPoolClient`.
+    /// The values `AllowedOauthFlows` accepts in `Cognito::UserPoolClient`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum AllowedOAuthFlows {
+    pub enum AllowedOauthFlows {
         /// `client_credentials`
         ClientCredentials,
         /// `code`
@@ -2384,7 +2384,7 @@ pub mod user_pool_client {
         /// `implicit`
         Implicit,
     }
-    string_enum!(AllowedOAuthFlows { ClientCredentials => "client_credentials", Code => "code", Implicit => "implicit" });
+    string_enum!(AllowedOauthFlows { ClientCredentials => "client_credentials", Code => "code", Implicit => "implicit" });
     /// The values `ExplicitAuthFlows` accepts in `Cognito::UserPoolClient`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum ExplicitAuthFlows {

@@ -526,8 +526,8 @@ pub mod location_efs {
 /// CloudFormation: `AWS::DataSync::LocationFSxLustre`. Terraform: `awscc_datasync_location_fsx_lustre` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-datasync-locationfsxlustre.html)
-pub struct LocationFSxLustre(rt::Base);
-static LOCATION_F_SX_LUSTRE_TYPE: rt::TypeInfo = rt::TypeInfo {
+pub struct LocationFsxLustre(rt::Base);
+static LOCATION_FSX_LUSTRE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DataSync::LocationFSxLustre",
     terraform: Some("awscc_datasync_location_fsx_lustre"),
     tags: rt::TagsShape::KeyValueList("tags"),
@@ -540,20 +540,20 @@ static LOCATION_F_SX_LUSTRE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
-impl LocationFSxLustre {
+impl LocationFsxLustre {
     /// Declares a `AWS::DataSync::LocationFSxLustre` with the stack-unique `id`. Required properties: `security_group_arns` (`SecurityGroupArns`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
         security_group_arns: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
-        let mut this = rt::Base::new(id, &LOCATION_F_SX_LUSTRE_TYPE);
+        let mut this = rt::Base::new(id, &LOCATION_FSX_LUSTRE_TYPE);
         this.set(
             "SecurityGroupArns",
             Some("security_group_arns"),
             rt::strings(security_group_arns),
         );
-        LocationFSxLustre(this)
+        LocationFsxLustre(this)
     }
     /// The Amazon Resource Name (ARN) for the FSx for Lustre file system.
     ///
@@ -575,12 +575,12 @@ impl LocationFSxLustre {
         self
     }
 }
-builder!(LocationFSxLustre, LocationFSxLustreHandle);
+builder!(LocationFsxLustre, LocationFsxLustreHandle);
 /// A declared `AWS::DataSync::LocationFSxLustre`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LocationFSxLustreHandle(rt::Handle);
-handle!(LocationFSxLustreHandle);
-impl LocationFSxLustreHandle {
+pub struct LocationFsxLustreHandle(rt::Handle);
+handle!(LocationFsxLustreHandle);
+impl LocationFsxLustreHandle {
     /// The Amazon Resource Name (ARN) of the Amazon FSx for Lustre file system location that is created.
     ///
     /// CloudFormation `Fn::GetAtt` `LocationArn`; Terraform `location_arn`.
@@ -599,8 +599,8 @@ impl LocationFSxLustreHandle {
 /// CloudFormation: `AWS::DataSync::LocationFSxONTAP`. Terraform: `awscc_datasync_location_fsx_ontap` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-datasync-locationfsxontap.html)
-pub struct LocationFSxOntap(rt::Base);
-static LOCATION_F_SX_ONTAP_TYPE: rt::TypeInfo = rt::TypeInfo {
+pub struct LocationFsxOntap(rt::Base);
+static LOCATION_FSX_ONTAP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DataSync::LocationFSxONTAP",
     terraform: Some("awscc_datasync_location_fsx_ontap"),
     tags: rt::TagsShape::KeyValueList("tags"),
@@ -622,7 +622,7 @@ static LOCATION_F_SX_ONTAP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
-impl LocationFSxOntap {
+impl LocationFsxOntap {
     /// Declares a `AWS::DataSync::LocationFSxONTAP` with the stack-unique `id`. Required properties: `security_group_arns` (`SecurityGroupArns`), `storage_virtual_machine_arn` (`StorageVirtualMachineArn`).
     #[track_caller]
     pub fn new(
@@ -630,7 +630,7 @@ impl LocationFSxOntap {
         security_group_arns: impl IntoIterator<Item = impl Into<rt::Expr>>,
         storage_virtual_machine_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = rt::Base::new(id, &LOCATION_F_SX_ONTAP_TYPE);
+        let mut this = rt::Base::new(id, &LOCATION_FSX_ONTAP_TYPE);
         this.set(
             "SecurityGroupArns",
             Some("security_group_arns"),
@@ -641,12 +641,12 @@ impl LocationFSxOntap {
             Some("storage_virtual_machine_arn"),
             rt::string(storage_virtual_machine_arn),
         );
-        LocationFSxOntap(this)
+        LocationFsxOntap(this)
     }
     /// Configuration settings for NFS or SMB protocol.
     ///
     /// CloudFormation `Protocol`, Terraform `protocol`.
-    pub fn protocol(mut self, value: location_f_sx_ontap::Protocol) -> Self {
+    pub fn protocol(mut self, value: location_fsx_ontap::Protocol) -> Self {
         self.0.set("Protocol", Some("protocol"), value.into());
         self
     }
@@ -659,12 +659,12 @@ impl LocationFSxOntap {
         self
     }
 }
-builder!(LocationFSxOntap, LocationFSxOntapHandle);
+builder!(LocationFsxOntap, LocationFsxOntapHandle);
 /// A declared `AWS::DataSync::LocationFSxONTAP`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LocationFSxOntapHandle(rt::Handle);
-handle!(LocationFSxOntapHandle);
-impl LocationFSxOntapHandle {
+pub struct LocationFsxOntapHandle(rt::Handle);
+handle!(LocationFsxOntapHandle);
+impl LocationFsxOntapHandle {
     /// The Amazon Resource Name (ARN) of the Amazon FSx ONTAP file system location that is created.
     ///
     /// CloudFormation `Fn::GetAtt` `LocationArn`; Terraform `location_arn`.
@@ -692,8 +692,8 @@ impl LocationFSxOntapHandle {
         self.0.attr("Protocol.SMB.CmkSecretConfig.SecretArn")
     }
 }
-/// Property types and value sets of [`LocationFSxOntap`] (`AWS::DataSync::LocationFSxONTAP`).
-pub mod location_f_sx_ontap {
+/// Property types and value sets of [`LocationFsxOntap`] (`AWS::DataSync::LocationFSxONTAP`).
+pub mod location_fsx_ontap {
     pub use super::shared::{CmkSecretConfig, CustomSecretConfig, CustomSecretConfigRequired};
     use super::*;
     /// Specifies configuration information for a DataSync-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location.
@@ -862,7 +862,7 @@ pub mod location_f_sx_ontap {
         }
     }
     nested!(SmbMountOptions);
-    /// The values `Version` accepts in `DataSync::LocationFSxOntap`.
+    /// The values `Version` accepts in `DataSync::LocationFsxOntap`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum Version {
         /// `AUTOMATIC`
@@ -873,7 +873,7 @@ pub mod location_f_sx_ontap {
         Smb3,
     }
     string_enum!(Version { Automatic => "AUTOMATIC", Smb2 => "SMB2", Smb3 => "SMB3" });
-    /// The values `Version2` accepts in `DataSync::LocationFSxOntap`.
+    /// The values `Version2` accepts in `DataSync::LocationFsxOntap`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum Version2 {
         /// `AUTOMATIC`
@@ -892,8 +892,8 @@ pub mod location_f_sx_ontap {
 /// CloudFormation: `AWS::DataSync::LocationFSxOpenZFS`. Terraform: `awscc_datasync_location_fsx_open_zfs` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-datasync-locationfsxopenzfs.html)
-pub struct LocationFSxOpenZfs(rt::Base);
-static LOCATION_F_SX_OPEN_ZFS_TYPE: rt::TypeInfo = rt::TypeInfo {
+pub struct LocationFsxOpenZfs(rt::Base);
+static LOCATION_FSX_OPEN_ZFS_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DataSync::LocationFSxOpenZFS",
     terraform: Some("awscc_datasync_location_fsx_open_zfs"),
     tags: rt::TagsShape::KeyValueList("tags"),
@@ -923,22 +923,22 @@ static LOCATION_F_SX_OPEN_ZFS_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
     awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
-impl LocationFSxOpenZfs {
+impl LocationFsxOpenZfs {
     /// Declares a `AWS::DataSync::LocationFSxOpenZFS` with the stack-unique `id`. Required properties: `security_group_arns` (`SecurityGroupArns`), `protocol` (`Protocol`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
         security_group_arns: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        protocol: location_f_sx_open_zfs::Protocol,
+        protocol: location_fsx_open_zfs::Protocol,
     ) -> Self {
-        let mut this = rt::Base::new(id, &LOCATION_F_SX_OPEN_ZFS_TYPE);
+        let mut this = rt::Base::new(id, &LOCATION_FSX_OPEN_ZFS_TYPE);
         this.set("Protocol", Some("protocol"), protocol.into());
         this.set(
             "SecurityGroupArns",
             Some("security_group_arns"),
             rt::strings(security_group_arns),
         );
-        LocationFSxOpenZfs(this)
+        LocationFsxOpenZfs(this)
     }
     /// The Amazon Resource Name (ARN) for the FSx OpenZFS file system.
     ///
@@ -960,12 +960,12 @@ impl LocationFSxOpenZfs {
         self
     }
 }
-builder!(LocationFSxOpenZfs, LocationFSxOpenZfsHandle);
+builder!(LocationFsxOpenZfs, LocationFsxOpenZfsHandle);
 /// A declared `AWS::DataSync::LocationFSxOpenZFS`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LocationFSxOpenZfsHandle(rt::Handle);
-handle!(LocationFSxOpenZfsHandle);
-impl LocationFSxOpenZfsHandle {
+pub struct LocationFsxOpenZfsHandle(rt::Handle);
+handle!(LocationFsxOpenZfsHandle);
+impl LocationFsxOpenZfsHandle {
     /// The Amazon Resource Name (ARN) of the Amazon FSx OpenZFS file system location that is created.
     ///
     /// CloudFormation `Fn::GetAtt` `LocationArn`; Terraform `location_arn`.
@@ -979,8 +979,8 @@ impl LocationFSxOpenZfsHandle {
         self.0.attr("LocationUri")
     }
 }
-/// Property types and value sets of [`LocationFSxOpenZfs`] (`AWS::DataSync::LocationFSxOpenZFS`).
-pub mod location_f_sx_open_zfs {
+/// Property types and value sets of [`LocationFsxOpenZfs`] (`AWS::DataSync::LocationFSxOpenZFS`).
+pub mod location_fsx_open_zfs {
     pub use super::shared::{MountOptions, Version};
     use super::*;
     /// FSx OpenZFS file system NFS protocol information
@@ -1027,8 +1027,8 @@ pub mod location_f_sx_open_zfs {
 /// CloudFormation: `AWS::DataSync::LocationFSxWindows`. Terraform: `awscc_datasync_location_fsx_windows` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-datasync-locationfsxwindows.html)
-pub struct LocationFSxWindows(rt::Base);
-static LOCATION_F_SX_WINDOWS_TYPE: rt::TypeInfo = rt::TypeInfo {
+pub struct LocationFsxWindows(rt::Base);
+static LOCATION_FSX_WINDOWS_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DataSync::LocationFSxWindows",
     terraform: Some("awscc_datasync_location_fsx_windows"),
     tags: rt::TagsShape::KeyValueList("tags"),
@@ -1046,7 +1046,7 @@ static LOCATION_F_SX_WINDOWS_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 6),
     awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
-impl LocationFSxWindows {
+impl LocationFsxWindows {
     /// Declares a `AWS::DataSync::LocationFSxWindows` with the stack-unique `id`. Required properties: `user` (`User`), `security_group_arns` (`SecurityGroupArns`).
     #[track_caller]
     pub fn new(
@@ -1054,19 +1054,19 @@ impl LocationFSxWindows {
         user: impl Into<rt::Expr>,
         security_group_arns: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
-        let mut this = rt::Base::new(id, &LOCATION_F_SX_WINDOWS_TYPE);
+        let mut this = rt::Base::new(id, &LOCATION_FSX_WINDOWS_TYPE);
         this.set(
             "SecurityGroupArns",
             Some("security_group_arns"),
             rt::strings(security_group_arns),
         );
         this.set("User", Some("user"), rt::string(user));
-        LocationFSxWindows(this)
+        LocationFsxWindows(this)
     }
     /// Specifies configuration information for a DataSync-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location, and a customer-manag…
     ///
     /// CloudFormation `CmkSecretConfig`, Terraform `cmk_secret_config`.
-    pub fn cmk_secret_config(mut self, value: location_f_sx_windows::CmkSecretConfig) -> Self {
+    pub fn cmk_secret_config(mut self, value: location_fsx_windows::CmkSecretConfig) -> Self {
         self.0
             .set("CmkSecretConfig", Some("cmk_secret_config"), value.into());
         self
@@ -1074,10 +1074,7 @@ impl LocationFSxWindows {
     /// Specifies configuration information for a customer-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location, and an IAM role that…
     ///
     /// CloudFormation `CustomSecretConfig`, Terraform `custom_secret_config`.
-    pub fn custom_secret_config(
-        mut self,
-        value: location_f_sx_windows::CustomSecretConfig,
-    ) -> Self {
+    pub fn custom_secret_config(mut self, value: location_fsx_windows::CustomSecretConfig) -> Self {
         self.0.set(
             "CustomSecretConfig",
             Some("custom_secret_config"),
@@ -1119,12 +1116,12 @@ impl LocationFSxWindows {
         self
     }
 }
-builder!(LocationFSxWindows, LocationFSxWindowsHandle);
+builder!(LocationFsxWindows, LocationFsxWindowsHandle);
 /// A declared `AWS::DataSync::LocationFSxWindows`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LocationFSxWindowsHandle(rt::Handle);
-handle!(LocationFSxWindowsHandle);
-impl LocationFSxWindowsHandle {
+pub struct LocationFsxWindowsHandle(rt::Handle);
+handle!(LocationFsxWindowsHandle);
+impl LocationFsxWindowsHandle {
     /// The Amazon Resource Name (ARN) of the Amazon FSx for Windows file system location that is created.
     ///
     /// CloudFormation `Fn::GetAtt` `LocationArn`; Terraform `location_arn`.
@@ -1146,8 +1143,8 @@ impl LocationFSxWindowsHandle {
         self.0.attr("CmkSecretConfig.SecretArn")
     }
 }
-/// Property types and value sets of [`LocationFSxWindows`] (`AWS::DataSync::LocationFSxWindows`).
-pub mod location_f_sx_windows {
+/// Property types and value sets of [`LocationFsxWindows`] (`AWS::DataSync::LocationFSxWindows`).
+pub mod location_fsx_windows {
     pub use super::shared::{CmkSecretConfig, CustomSecretConfig, CustomSecretConfigRequired};
     use super::*;
 }
@@ -3209,7 +3206,7 @@ pub mod shared {
         }
     }
     nested!(MountOptions);
-    /// The values `Version` accepts in `DataSync`'s `LocationFSxOpenZfs`, `LocationNfs`.
+    /// The values `Version` accepts in `DataSync`'s `LocationFsxOpenZfs`, `LocationNfs`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum Version {
         /// `AUTOMATIC`

@@ -403,12 +403,12 @@ static REPLICATION_CONFIGURATION_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl ReplicationConfigurationTemplate {
-    /// Declares a `AWS::DRS::ReplicationConfigurationTemplate` with the stack-unique `id`. Required properties: `staging_area_subnet_id` (`StagingAreaSubnetId`), `replication_servers_security_groups_i_ds` (`ReplicationServersSecurityGroupsIDs`), `ebs_encryption` (`EbsEncryption`), `bandwidth_throttling` (`BandwidthThrottling`), `staging_area_tags` (`StagingAreaTags`), `pit_policy` (`PitPolicy`).
+    /// Declares a `AWS::DRS::ReplicationConfigurationTemplate` with the stack-unique `id`. Required properties: `staging_area_subnet_id` (`StagingAreaSubnetId`), `replication_servers_security_groups_ids` (`ReplicationServersSecurityGroupsIDs`), `ebs_encryption` (`EbsEncryption`), `bandwidth_throttling` (`BandwidthThrottling`), `staging_area_tags` (`StagingAreaTags`), `pit_policy` (`PitPolicy`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
         staging_area_subnet_id: impl Into<rt::Expr>,
-        replication_servers_security_groups_i_ds: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        replication_servers_security_groups_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ebs_encryption: replication_configuration_template::EbsEncryption,
         bandwidth_throttling: i64,
         staging_area_tags: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
@@ -429,7 +429,7 @@ impl ReplicationConfigurationTemplate {
         this.set(
             "ReplicationServersSecurityGroupsIDs",
             Some("replication_servers_security_groups_i_ds"),
-            rt::strings(replication_servers_security_groups_i_ds),
+            rt::strings(replication_servers_security_groups_ids),
         );
         this.set(
             "StagingAreaSubnetId",

@@ -1968,11 +1968,11 @@ impl Ec2FleetHandle {
 pub mod ec2_fleet {
     pub use super::shared::{
         AcceleratorCountRequest, AcceleratorManufacturers, AcceleratorNames,
-        AcceleratorTotalMemoryMiBRequest, AcceleratorTypes, BareMetal,
+        AcceleratorTotalMemoryMibRequest, AcceleratorTypes, BareMetal,
         BaselineEbsBandwidthMbpsRequest, BaselinePerformanceFactorsRequest, BurstablePerformance,
         CpuManufacturers, CpuPerformanceFactorRequest, HttpEndpoint, HttpTokens,
         InstanceGenerations, InstanceInterruptionBehavior, LocalStorage, LocalStorageTypes,
-        MemoryGiBPerVCpuRequest, MemoryMiBRequest, NetworkBandwidthGbpsRequest,
+        MemoryGibPerVCpuRequest, MemoryMibRequest, NetworkBandwidthGbpsRequest,
         NetworkInterfaceCountRequest, PerformanceFactorReferenceRequest, ReplacementStrategy, Tag,
         TagRequired, TargetCapacityUnitType, Tenancy, TotalLocalStorageGbRequest,
         VCpuCountRangeRequest, VolumeType,
@@ -2462,9 +2462,9 @@ pub mod ec2_fleet {
             self
         }
         /// CloudFormation `AcceleratorTotalMemoryMiB`, Terraform `accelerator_total_memory_mi_b`.
-        pub fn accelerator_total_memory_mi_b(
+        pub fn accelerator_total_memory_mib(
             mut self,
-            value: AcceleratorTotalMemoryMiBRequest,
+            value: AcceleratorTotalMemoryMibRequest,
         ) -> Self {
             self.0.set(
                 "AcceleratorTotalMemoryMiB",
@@ -2602,7 +2602,7 @@ pub mod ec2_fleet {
             self
         }
         /// CloudFormation `MemoryGiBPerVCpu`, Terraform `memory_gi_b_per_v_cpu`.
-        pub fn memory_gi_b_per_v_cpu(mut self, value: MemoryGiBPerVCpuRequest) -> Self {
+        pub fn memory_gib_per_v_cpu(mut self, value: MemoryGibPerVCpuRequest) -> Self {
             self.0.set(
                 "MemoryGiBPerVCpu",
                 Some("memory_gi_b_per_v_cpu"),
@@ -2611,7 +2611,7 @@ pub mod ec2_fleet {
             self
         }
         /// CloudFormation `MemoryMiB`, Terraform `memory_mi_b`.
-        pub fn memory_mi_b(mut self, value: MemoryMiBRequest) -> Self {
+        pub fn memory_mib(mut self, value: MemoryMibRequest) -> Self {
             self.0.set("MemoryMiB", Some("memory_mi_b"), value.into());
             self
         }
@@ -5914,8 +5914,8 @@ pub mod ipam_scope {
 /// CloudFormation: `AWS::EC2::IPv4Pool`. Terraform: `awscc_ec2_i_pv_4_pool` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-ipv4pool.html)
-pub struct IPv4Pool(rt::Base);
-static I_PV4_POOL_TYPE: rt::TypeInfo = rt::TypeInfo {
+pub struct Ipv4Pool(rt::Base);
+static IPV4_POOL_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::IPv4Pool",
     terraform: Some("awscc_ec2_i_pv_4_pool"),
     tags: rt::TagsShape::KeyValueList("tags"),
@@ -5969,20 +5969,20 @@ static I_PV4_POOL_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 29),
     awscc_schema: Some((&AWSCC_SCHEMAS, 29)),
 };
-impl IPv4Pool {
+impl Ipv4Pool {
     /// Declares a `AWS::EC2::IPv4Pool` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = rt::Base::new(id, &I_PV4_POOL_TYPE);
-        IPv4Pool(this)
+        let this = rt::Base::new(id, &IPV4_POOL_TYPE);
+        Ipv4Pool(this)
     }
 }
-builder!(IPv4Pool, IPv4PoolHandle);
+builder!(Ipv4Pool, Ipv4PoolHandle);
 /// A declared `AWS::EC2::IPv4Pool`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct IPv4PoolHandle(rt::Handle);
-handle!(IPv4PoolHandle);
-impl IPv4PoolHandle {
+pub struct Ipv4PoolHandle(rt::Handle);
+handle!(Ipv4PoolHandle);
+impl Ipv4PoolHandle {
     /// The Amazon Resource Name (ARN) of the public IPv4 pool.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
@@ -8152,12 +8152,12 @@ pub mod launch_template {
     ///
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
-    pub struct AcceleratorTotalMemoryMiB(rt::Props);
-    impl AcceleratorTotalMemoryMiB {
-        /// A new `AcceleratorTotalMemoryMiB`. No property is required.
+    pub struct AcceleratorTotalMemoryMib(rt::Props);
+    impl AcceleratorTotalMemoryMib {
+        /// A new `AcceleratorTotalMemoryMib`. No property is required.
         pub fn new() -> Self {
             let this = rt::Props::default();
-            AcceleratorTotalMemoryMiB(this)
+            AcceleratorTotalMemoryMib(this)
         }
         /// The maximum amount of accelerator memory, in MiB.
         ///
@@ -8174,7 +8174,7 @@ pub mod launch_template {
             self
         }
     }
-    nested!(AcceleratorTotalMemoryMiB);
+    nested!(AcceleratorTotalMemoryMib);
     /// The minimum and maximum baseline bandwidth to Amazon EBS, in Mbps.
     ///
     /// CloudFormation property type `BaselineEbsBandwidthMbps`.
@@ -8793,7 +8793,7 @@ pub mod launch_template {
         /// The minimum and maximum amount of total accelerator memory, in MiB.
         ///
         /// CloudFormation `AcceleratorTotalMemoryMiB`, Terraform `accelerator_total_memory_mi_b`.
-        pub fn accelerator_total_memory_mi_b(mut self, value: AcceleratorTotalMemoryMiB) -> Self {
+        pub fn accelerator_total_memory_mib(mut self, value: AcceleratorTotalMemoryMib) -> Self {
             self.0.set(
                 "AcceleratorTotalMemoryMiB",
                 Some("accelerator_total_memory_mi_b"),
@@ -8950,7 +8950,7 @@ pub mod launch_template {
         /// The minimum and maximum amount of memory per vCPU, in GiB.
         ///
         /// CloudFormation `MemoryGiBPerVCpu`, Terraform `memory_gi_b_per_v_cpu`.
-        pub fn memory_gi_b_per_v_cpu(mut self, value: MemoryGiBPerVCpu) -> Self {
+        pub fn memory_gib_per_v_cpu(mut self, value: MemoryGibPerVCpu) -> Self {
             self.0.set(
                 "MemoryGiBPerVCpu",
                 Some("memory_gi_b_per_v_cpu"),
@@ -8961,7 +8961,7 @@ pub mod launch_template {
         /// The minimum and maximum amount of memory, in MiB.
         ///
         /// CloudFormation `MemoryMiB`, Terraform `memory_mi_b`.
-        pub fn memory_mi_b(mut self, value: MemoryMiB) -> Self {
+        pub fn memory_mib(mut self, value: MemoryMib) -> Self {
             self.0.set("MemoryMiB", Some("memory_mi_b"), value.into());
             self
         }
@@ -9516,12 +9516,12 @@ pub mod launch_template {
     ///
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
-    pub struct MemoryGiBPerVCpu(rt::Props);
-    impl MemoryGiBPerVCpu {
-        /// A new `MemoryGiBPerVCpu`. No property is required.
+    pub struct MemoryGibPerVCpu(rt::Props);
+    impl MemoryGibPerVCpu {
+        /// A new `MemoryGibPerVCpu`. No property is required.
         pub fn new() -> Self {
             let this = rt::Props::default();
-            MemoryGiBPerVCpu(this)
+            MemoryGibPerVCpu(this)
         }
         /// The maximum amount of memory per vCPU, in GiB.
         ///
@@ -9538,19 +9538,19 @@ pub mod launch_template {
             self
         }
     }
-    nested!(MemoryGiBPerVCpu);
+    nested!(MemoryGibPerVCpu);
     /// The minimum and maximum amount of memory, in MiB.
     ///
     /// CloudFormation property type `MemoryMiB`.
     ///
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
-    pub struct MemoryMiB(rt::Props);
-    impl MemoryMiB {
-        /// A new `MemoryMiB`. No property is required.
+    pub struct MemoryMib(rt::Props);
+    impl MemoryMib {
+        /// A new `MemoryMib`. No property is required.
         pub fn new() -> Self {
             let this = rt::Props::default();
-            MemoryMiB(this)
+            MemoryMib(this)
         }
         /// The maximum amount of memory, in MiB.
         ///
@@ -9567,7 +9567,7 @@ pub mod launch_template {
             self
         }
     }
-    nested!(MemoryMiB);
+    nested!(MemoryMib);
     /// The metadata options for the instance.
     ///
     /// CloudFormation property type `MetadataOptions`.
@@ -13066,11 +13066,11 @@ pub mod prefix_list {
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum AddressFamily {
         /// `IPv4`
-        IPv4,
+        Ipv4,
         /// `IPv6`
-        IPv6,
+        Ipv6,
     }
-    string_enum!(AddressFamily { IPv4 => "IPv4", IPv6 => "IPv6" });
+    string_enum!(AddressFamily { Ipv4 => "IPv4", Ipv6 => "IPv6" });
 }
 /// Specifies a route in a route table.
 ///
@@ -14498,11 +14498,11 @@ impl SpotFleetHandle {
 pub mod spot_fleet {
     pub use super::shared::{
         AcceleratorCountRequest, AcceleratorManufacturers, AcceleratorNames,
-        AcceleratorTotalMemoryMiBRequest, AcceleratorTypes, BareMetal,
+        AcceleratorTotalMemoryMibRequest, AcceleratorTypes, BareMetal,
         BaselineEbsBandwidthMbpsRequest, BaselinePerformanceFactorsRequest, BurstablePerformance,
         CpuManufacturers, CpuPerformanceFactorRequest, InstanceGenerations,
         InstanceInterruptionBehavior, InstanceIpv6Address, LocalStorage, LocalStorageTypes,
-        MemoryGiBPerVCpuRequest, MemoryMiBRequest, NetworkBandwidthGbpsRequest,
+        MemoryGibPerVCpuRequest, MemoryMibRequest, NetworkBandwidthGbpsRequest,
         NetworkInterfaceCountRequest, PerformanceFactorReferenceRequest, ReplacementStrategy, Tag,
         TagRequired, TargetCapacityUnitType, Tenancy, TotalLocalStorageGbRequest,
         VCpuCountRangeRequest,
@@ -14828,9 +14828,9 @@ pub mod spot_fleet {
             self
         }
         /// CloudFormation `AcceleratorTotalMemoryMiB`, Terraform `accelerator_total_memory_mi_b`.
-        pub fn accelerator_total_memory_mi_b(
+        pub fn accelerator_total_memory_mib(
             mut self,
-            value: AcceleratorTotalMemoryMiBRequest,
+            value: AcceleratorTotalMemoryMibRequest,
         ) -> Self {
             self.0.set(
                 "AcceleratorTotalMemoryMiB",
@@ -14968,7 +14968,7 @@ pub mod spot_fleet {
             self
         }
         /// CloudFormation `MemoryGiBPerVCpu`, Terraform `memory_gi_b_per_v_cpu`.
-        pub fn memory_gi_b_per_v_cpu(mut self, value: MemoryGiBPerVCpuRequest) -> Self {
+        pub fn memory_gib_per_v_cpu(mut self, value: MemoryGibPerVCpuRequest) -> Self {
             self.0.set(
                 "MemoryGiBPerVCpu",
                 Some("memory_gi_b_per_v_cpu"),
@@ -14977,7 +14977,7 @@ pub mod spot_fleet {
             self
         }
         /// CloudFormation `MemoryMiB`, Terraform `memory_mi_b`.
-        pub fn memory_mi_b(mut self, value: MemoryMiBRequest) -> Self {
+        pub fn memory_mib(mut self, value: MemoryMibRequest) -> Self {
             self.0.set("MemoryMiB", Some("memory_mi_b"), value.into());
             self
         }
@@ -19865,8 +19865,8 @@ impl VpcCidrBlockHandle {
 /// CloudFormation: `AWS::EC2::VPCDHCPOptionsAssociation`. Terraform: `awscc_ec2_vpcdhcp_options_association` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpcdhcpoptionsassociation.html)
-pub struct VpcdhcpOptionsAssociation(rt::Base);
-static VPCDHCP_OPTIONS_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
+pub struct VpcDhcpOptionsAssociation(rt::Base);
+static VPC_DHCP_OPTIONS_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::VPCDHCPOptionsAssociation",
     terraform: Some("awscc_ec2_vpcdhcp_options_association"),
     tags: rt::TagsShape::None,
@@ -19876,32 +19876,32 @@ static VPCDHCP_OPTIONS_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 105),
     awscc_schema: Some((&AWSCC_SCHEMAS, 105)),
 };
-/// The required values of [`VpcdhcpOptionsAssociation`], by name: two of them have one type, and a swap must not compile.
-pub struct VpcdhcpOptionsAssociationRequired {
+/// The required values of [`VpcDhcpOptionsAssociation`], by name: two of them have one type, and a swap must not compile.
+pub struct VpcDhcpOptionsAssociationRequired {
     /// The ID of the VPC. CloudFormation `VpcId`.
     pub vpc_id: rt::Expr,
     /// The ID of the DHCP options set, or default to associate no DHCP options with the VPC. CloudFormation `DhcpOptionsId`.
     pub dhcp_options_id: rt::Expr,
 }
-impl VpcdhcpOptionsAssociation {
+impl VpcDhcpOptionsAssociation {
     /// Declares a `AWS::EC2::VPCDHCPOptionsAssociation` with the stack-unique `id`. Required properties: `vpc_id` (`VpcId`), `dhcp_options_id` (`DhcpOptionsId`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: VpcdhcpOptionsAssociationRequired) -> Self {
-        let mut this = rt::Base::new(id, &VPCDHCP_OPTIONS_ASSOCIATION_TYPE);
+    pub fn new(id: impl Into<String>, required: VpcDhcpOptionsAssociationRequired) -> Self {
+        let mut this = rt::Base::new(id, &VPC_DHCP_OPTIONS_ASSOCIATION_TYPE);
         this.set(
             "DhcpOptionsId",
             Some("dhcp_options_id"),
             rt::string(required.dhcp_options_id),
         );
         this.set("VpcId", Some("vpc_id"), rt::string(required.vpc_id));
-        VpcdhcpOptionsAssociation(this)
+        VpcDhcpOptionsAssociation(this)
     }
 }
-builder!(VpcdhcpOptionsAssociation, VpcdhcpOptionsAssociationHandle);
+builder!(VpcDhcpOptionsAssociation, VpcDhcpOptionsAssociationHandle);
 /// A declared `AWS::EC2::VPCDHCPOptionsAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct VpcdhcpOptionsAssociationHandle(rt::Handle);
-handle!(VpcdhcpOptionsAssociationHandle);
+pub struct VpcDhcpOptionsAssociationHandle(rt::Handle);
+handle!(VpcDhcpOptionsAssociationHandle);
 /// Resource Type definition for AWS::EC2::VPCEncryptionControl
 ///
 /// CloudFormation: `AWS::EC2::VPCEncryptionControl`. Terraform: `awscc_ec2_vpc_encryption_control` (awscc provider).
@@ -23816,12 +23816,12 @@ pub mod shared {
     ///
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
-    pub struct AcceleratorTotalMemoryMiBRequest(rt::Props);
-    impl AcceleratorTotalMemoryMiBRequest {
-        /// A new `AcceleratorTotalMemoryMiBRequest`. No property is required.
+    pub struct AcceleratorTotalMemoryMibRequest(rt::Props);
+    impl AcceleratorTotalMemoryMibRequest {
+        /// A new `AcceleratorTotalMemoryMibRequest`. No property is required.
         pub fn new() -> Self {
             let this = rt::Props::default();
-            AcceleratorTotalMemoryMiBRequest(this)
+            AcceleratorTotalMemoryMibRequest(this)
         }
         /// CloudFormation `Max`, Terraform `max`.
         pub fn max(mut self, value: i64) -> Self {
@@ -23834,7 +23834,7 @@ pub mod shared {
             self
         }
     }
-    nested!(AcceleratorTotalMemoryMiBRequest);
+    nested!(AcceleratorTotalMemoryMibRequest);
     /// The values `AcceleratorTypes` accepts in `EC2`'s `Ec2Fleet`, `SpotFleet`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum AcceleratorTypes {
@@ -24130,12 +24130,12 @@ pub mod shared {
     ///
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
-    pub struct MemoryGiBPerVCpuRequest(rt::Props);
-    impl MemoryGiBPerVCpuRequest {
-        /// A new `MemoryGiBPerVCpuRequest`. No property is required.
+    pub struct MemoryGibPerVCpuRequest(rt::Props);
+    impl MemoryGibPerVCpuRequest {
+        /// A new `MemoryGibPerVCpuRequest`. No property is required.
         pub fn new() -> Self {
             let this = rt::Props::default();
-            MemoryGiBPerVCpuRequest(this)
+            MemoryGibPerVCpuRequest(this)
         }
         /// CloudFormation `Max`, Terraform `max`.
         pub fn max(mut self, value: i64) -> Self {
@@ -24148,17 +24148,17 @@ pub mod shared {
             self
         }
     }
-    nested!(MemoryGiBPerVCpuRequest);
+    nested!(MemoryGibPerVCpuRequest);
     /// CloudFormation property type `MemoryMiBRequest`.
     ///
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
-    pub struct MemoryMiBRequest(rt::Props);
-    impl MemoryMiBRequest {
-        /// A new `MemoryMiBRequest`. No property is required.
+    pub struct MemoryMibRequest(rt::Props);
+    impl MemoryMibRequest {
+        /// A new `MemoryMibRequest`. No property is required.
         pub fn new() -> Self {
             let this = rt::Props::default();
-            MemoryMiBRequest(this)
+            MemoryMibRequest(this)
         }
         /// CloudFormation `Max`, Terraform `max`.
         pub fn max(mut self, value: i64) -> Self {
@@ -24171,7 +24171,7 @@ pub mod shared {
             self
         }
     }
-    nested!(MemoryMiBRequest);
+    nested!(MemoryMibRequest);
     /// The values `Mode` accepts in `EC2`'s `Vpc`, `VpcEncryptionControl`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum Mode {

@@ -114,12 +114,12 @@ pub mod capacity_provider {
     ///
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
-    pub struct AcceleratorTotalMemoryMiBRequest(rt::Props);
-    impl AcceleratorTotalMemoryMiBRequest {
-        /// A new `AcceleratorTotalMemoryMiBRequest`. No property is required.
+    pub struct AcceleratorTotalMemoryMibRequest(rt::Props);
+    impl AcceleratorTotalMemoryMibRequest {
+        /// A new `AcceleratorTotalMemoryMibRequest`. No property is required.
         pub fn new() -> Self {
             let this = rt::Props::default();
-            AcceleratorTotalMemoryMiBRequest(this)
+            AcceleratorTotalMemoryMibRequest(this)
         }
         /// CloudFormation `Max`, Terraform `max`.
         pub fn max(mut self, value: i64) -> Self {
@@ -132,7 +132,7 @@ pub mod capacity_provider {
             self
         }
     }
-    nested!(AcceleratorTotalMemoryMiBRequest);
+    nested!(AcceleratorTotalMemoryMibRequest);
     /// CloudFormation property type `AutoRepairConfiguration`.
     ///
     /// [AWS reference]( url )
@@ -376,10 +376,10 @@ pub mod capacity_provider {
     #[derive(Clone, Debug)]
     pub struct InstanceRequirementsRequest(rt::Props);
     impl InstanceRequirementsRequest {
-        /// A new `InstanceRequirementsRequest`. Required properties: `v_cpu_count` (`VCpuCount`), `memory_mi_b` (`MemoryMiB`).
-        pub fn new(v_cpu_count: VCpuCountRangeRequest, memory_mi_b: MemoryMiBRequest) -> Self {
+        /// A new `InstanceRequirementsRequest`. Required properties: `v_cpu_count` (`VCpuCount`), `memory_mib` (`MemoryMiB`).
+        pub fn new(v_cpu_count: VCpuCountRangeRequest, memory_mib: MemoryMibRequest) -> Self {
             let mut this = rt::Props::default();
-            this.set("MemoryMiB", Some("memory_mi_b"), memory_mi_b.into());
+            this.set("MemoryMiB", Some("memory_mi_b"), memory_mib.into());
             this.set("VCpuCount", Some("v_cpu_count"), v_cpu_count.into());
             InstanceRequirementsRequest(this)
         }
@@ -414,9 +414,9 @@ pub mod capacity_provider {
             self
         }
         /// CloudFormation `AcceleratorTotalMemoryMiB`, Terraform `accelerator_total_memory_mi_b`.
-        pub fn accelerator_total_memory_mi_b(
+        pub fn accelerator_total_memory_mib(
             mut self,
-            value: AcceleratorTotalMemoryMiBRequest,
+            value: AcceleratorTotalMemoryMibRequest,
         ) -> Self {
             self.0.set(
                 "AcceleratorTotalMemoryMiB",
@@ -542,7 +542,7 @@ pub mod capacity_provider {
             self
         }
         /// CloudFormation `MemoryGiBPerVCpu`, Terraform `memory_gi_b_per_v_cpu`.
-        pub fn memory_gi_b_per_v_cpu(mut self, value: MemoryGiBPerVCpuRequest) -> Self {
+        pub fn memory_gib_per_v_cpu(mut self, value: MemoryGibPerVCpuRequest) -> Self {
             self.0.set(
                 "MemoryGiBPerVCpu",
                 Some("memory_gi_b_per_v_cpu"),
@@ -712,13 +712,13 @@ pub mod capacity_provider {
     #[derive(Clone, Debug)]
     pub struct ManagedInstancesStorageConfiguration(rt::Props);
     impl ManagedInstancesStorageConfiguration {
-        /// A new `ManagedInstancesStorageConfiguration`. Required properties: `storage_size_gi_b` (`StorageSizeGiB`).
-        pub fn new(storage_size_gi_b: i64) -> Self {
+        /// A new `ManagedInstancesStorageConfiguration`. Required properties: `storage_size_gib` (`StorageSizeGiB`).
+        pub fn new(storage_size_gib: i64) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "StorageSizeGiB",
                 Some("storage_size_gi_b"),
-                rt::int(storage_size_gi_b),
+                rt::int(storage_size_gib),
             );
             ManagedInstancesStorageConfiguration(this)
         }
@@ -781,12 +781,12 @@ pub mod capacity_provider {
     ///
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
-    pub struct MemoryGiBPerVCpuRequest(rt::Props);
-    impl MemoryGiBPerVCpuRequest {
-        /// A new `MemoryGiBPerVCpuRequest`. No property is required.
+    pub struct MemoryGibPerVCpuRequest(rt::Props);
+    impl MemoryGibPerVCpuRequest {
+        /// A new `MemoryGibPerVCpuRequest`. No property is required.
         pub fn new() -> Self {
             let this = rt::Props::default();
-            MemoryGiBPerVCpuRequest(this)
+            MemoryGibPerVCpuRequest(this)
         }
         /// CloudFormation `Max`, Terraform `max`.
         pub fn max(mut self, value: i64) -> Self {
@@ -799,18 +799,18 @@ pub mod capacity_provider {
             self
         }
     }
-    nested!(MemoryGiBPerVCpuRequest);
+    nested!(MemoryGibPerVCpuRequest);
     /// CloudFormation property type `MemoryMiBRequest`.
     ///
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
-    pub struct MemoryMiBRequest(rt::Props);
-    impl MemoryMiBRequest {
-        /// A new `MemoryMiBRequest`. Required properties: `min` (`Min`).
+    pub struct MemoryMibRequest(rt::Props);
+    impl MemoryMibRequest {
+        /// A new `MemoryMibRequest`. Required properties: `min` (`Min`).
         pub fn new(min: i64) -> Self {
             let mut this = rt::Props::default();
             this.set("Min", Some("min"), rt::int(min));
-            MemoryMiBRequest(this)
+            MemoryMibRequest(this)
         }
         /// CloudFormation `Max`, Terraform `max`.
         pub fn max(mut self, value: i64) -> Self {
@@ -818,7 +818,7 @@ pub mod capacity_provider {
             self
         }
     }
-    nested!(MemoryMiBRequest);
+    nested!(MemoryMibRequest);
     /// CloudFormation property type `NetworkBandwidthGbpsRequest`.
     ///
     /// [AWS reference]( url )
@@ -5240,7 +5240,7 @@ pub mod service {
         /// The size of the volume in GiB.
         ///
         /// CloudFormation `SizeInGiB`, Terraform `size_in_gi_b`.
-        pub fn size_in_gi_b(mut self, value: i64) -> Self {
+        pub fn size_in_gib(mut self, value: i64) -> Self {
             self.0
                 .set("SizeInGiB", Some("size_in_gi_b"), rt::int(value));
             self
@@ -6616,84 +6616,13 @@ pub mod task_definition {
         /// The total amount, in GiB, of ephemeral storage to set for the task.
         ///
         /// CloudFormation `SizeInGiB`, Terraform `size_in_gi_b`.
-        pub fn size_in_gi_b(mut self, value: i64) -> Self {
+        pub fn size_in_gib(mut self, value: i64) -> Self {
             self.0
                 .set("SizeInGiB", Some("size_in_gi_b"), rt::int(value));
             self
         }
     }
     nested!(EphemeralStorage);
-    /// The authorization configuration details for Amazon FSx for Windows File Server file system.
-    ///
-    /// CloudFormation property type `FSxAuthorizationConfig`.
-    ///
-    /// [AWS reference]( url )
-    #[derive(Clone, Debug)]
-    pub struct FSxAuthorizationConfig(rt::Props);
-    /// The required values of [`FSxAuthorizationConfig`], by name: two of them have one type, and a swap must not compile.
-    pub struct FSxAuthorizationConfigRequired {
-        /// The authorization credential option to use. CloudFormation `CredentialsParameter`.
-        pub credentials_parameter: rt::Expr,
-        /// A fully qualified domain name hosted by an [](https://docs.aws.amazon.com/directoryservice/latest/admin-guide/directory_microsoft_ad.html) Managed Microsoft AD (Active Directory) or self-hosted AD on… CloudFormation `Domain`.
-        pub domain: rt::Expr,
-    }
-    impl FSxAuthorizationConfig {
-        /// A new `FSxAuthorizationConfig`. Required properties: `credentials_parameter` (`CredentialsParameter`), `domain` (`Domain`).
-        pub fn new(required: FSxAuthorizationConfigRequired) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "CredentialsParameter",
-                Some("credentials_parameter"),
-                rt::string(required.credentials_parameter),
-            );
-            this.set("Domain", Some("domain"), rt::string(required.domain));
-            FSxAuthorizationConfig(this)
-        }
-    }
-    nested!(FSxAuthorizationConfig);
-    /// This parameter is specified when you're using [Amazon FSx for Windows File Server](https://docs.aws.amazon.com/fsx/latest/WindowsGuide/what-is.html) file system for task storage.
-    ///
-    /// CloudFormation property type `FSxWindowsFileServerVolumeConfiguration`.
-    ///
-    /// [AWS reference]( url )
-    #[derive(Clone, Debug)]
-    pub struct FSxWindowsFileServerVolumeConfiguration(rt::Props);
-    /// The required values of [`FSxWindowsFileServerVolumeConfiguration`], by name: two of them have one type, and a swap must not compile.
-    pub struct FSxWindowsFileServerVolumeConfigurationRequired {
-        /// The Amazon FSx for Windows File Server file system ID to use. CloudFormation `FileSystemId`.
-        pub file_system_id: rt::Expr,
-        /// The directory within the Amazon FSx for Windows File Server file system to mount as the root directory inside the host. CloudFormation `RootDirectory`.
-        pub root_directory: rt::Expr,
-    }
-    impl FSxWindowsFileServerVolumeConfiguration {
-        /// A new `FSxWindowsFileServerVolumeConfiguration`. Required properties: `file_system_id` (`FileSystemId`), `root_directory` (`RootDirectory`).
-        pub fn new(required: FSxWindowsFileServerVolumeConfigurationRequired) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "FileSystemId",
-                Some("file_system_id"),
-                rt::string(required.file_system_id),
-            );
-            this.set(
-                "RootDirectory",
-                Some("root_directory"),
-                rt::string(required.root_directory),
-            );
-            FSxWindowsFileServerVolumeConfiguration(this)
-        }
-        /// The authorization configuration details for the Amazon FSx for Windows File Server file system.
-        ///
-        /// CloudFormation `AuthorizationConfig`, Terraform `authorization_config`.
-        pub fn authorization_config(mut self, value: FSxAuthorizationConfig) -> Self {
-            self.0.set(
-                "AuthorizationConfig",
-                Some("authorization_config"),
-                value.into(),
-            );
-            self
-        }
-    }
-    nested!(FSxWindowsFileServerVolumeConfiguration);
     /// The FireLens configuration for the container.
     ///
     /// CloudFormation property type `FirelensConfiguration`.
@@ -6727,6 +6656,77 @@ pub mod task_definition {
         }
     }
     nested!(FirelensConfiguration);
+    /// The authorization configuration details for Amazon FSx for Windows File Server file system.
+    ///
+    /// CloudFormation property type `FSxAuthorizationConfig`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct FsxAuthorizationConfig(rt::Props);
+    /// The required values of [`FsxAuthorizationConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct FsxAuthorizationConfigRequired {
+        /// The authorization credential option to use. CloudFormation `CredentialsParameter`.
+        pub credentials_parameter: rt::Expr,
+        /// A fully qualified domain name hosted by an [](https://docs.aws.amazon.com/directoryservice/latest/admin-guide/directory_microsoft_ad.html) Managed Microsoft AD (Active Directory) or self-hosted AD on… CloudFormation `Domain`.
+        pub domain: rt::Expr,
+    }
+    impl FsxAuthorizationConfig {
+        /// A new `FsxAuthorizationConfig`. Required properties: `credentials_parameter` (`CredentialsParameter`), `domain` (`Domain`).
+        pub fn new(required: FsxAuthorizationConfigRequired) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "CredentialsParameter",
+                Some("credentials_parameter"),
+                rt::string(required.credentials_parameter),
+            );
+            this.set("Domain", Some("domain"), rt::string(required.domain));
+            FsxAuthorizationConfig(this)
+        }
+    }
+    nested!(FsxAuthorizationConfig);
+    /// This parameter is specified when you're using [Amazon FSx for Windows File Server](https://docs.aws.amazon.com/fsx/latest/WindowsGuide/what-is.html) file system for task storage.
+    ///
+    /// CloudFormation property type `FSxWindowsFileServerVolumeConfiguration`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct FsxWindowsFileServerVolumeConfiguration(rt::Props);
+    /// The required values of [`FsxWindowsFileServerVolumeConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct FsxWindowsFileServerVolumeConfigurationRequired {
+        /// The Amazon FSx for Windows File Server file system ID to use. CloudFormation `FileSystemId`.
+        pub file_system_id: rt::Expr,
+        /// The directory within the Amazon FSx for Windows File Server file system to mount as the root directory inside the host. CloudFormation `RootDirectory`.
+        pub root_directory: rt::Expr,
+    }
+    impl FsxWindowsFileServerVolumeConfiguration {
+        /// A new `FsxWindowsFileServerVolumeConfiguration`. Required properties: `file_system_id` (`FileSystemId`), `root_directory` (`RootDirectory`).
+        pub fn new(required: FsxWindowsFileServerVolumeConfigurationRequired) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "FileSystemId",
+                Some("file_system_id"),
+                rt::string(required.file_system_id),
+            );
+            this.set(
+                "RootDirectory",
+                Some("root_directory"),
+                rt::string(required.root_directory),
+            );
+            FsxWindowsFileServerVolumeConfiguration(this)
+        }
+        /// The authorization configuration details for the Amazon FSx for Windows File Server file system.
+        ///
+        /// CloudFormation `AuthorizationConfig`, Terraform `authorization_config`.
+        pub fn authorization_config(mut self, value: FsxAuthorizationConfig) -> Self {
+            self.0.set(
+                "AuthorizationConfig",
+                Some("authorization_config"),
+                value.into(),
+            );
+            self
+        }
+    }
+    nested!(FsxWindowsFileServerVolumeConfiguration);
     /// The ``HealthCheck`` property specifies an object representing a container health check.
     ///
     /// CloudFormation property type `HealthCheck`.
@@ -7332,9 +7332,9 @@ pub mod task_definition {
         /// This parameter is specified when you use Amazon FSx for Windows File Server file system for task storage.
         ///
         /// CloudFormation `FSxWindowsFileServerVolumeConfiguration`, Terraform `fsx_windows_file_server_volume_configuration`.
-        pub fn f_sx_windows_file_server_volume_configuration(
+        pub fn fsx_windows_file_server_volume_configuration(
             mut self,
-            value: FSxWindowsFileServerVolumeConfiguration,
+            value: FsxWindowsFileServerVolumeConfiguration,
         ) -> Self {
             self.0.set(
                 "FSxWindowsFileServerVolumeConfiguration",

@@ -1080,7 +1080,7 @@ impl ReplicationGroup {
     /// A list of EC2 Availability Zones in which the replication group's clusters are created.
     ///
     /// Changing it replaces the resource. CloudFormation `PreferredCacheClusterAZs`, Terraform `preferred_cache_cluster_a_zs`.
-    pub fn preferred_cache_cluster_a_zs(
+    pub fn preferred_cache_cluster_azs(
         mut self,
         value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {

@@ -1681,7 +1681,7 @@ pub mod load_balancer {
         /// [Network Load Balancers] The IPv6 address.
         ///
         /// CloudFormation `IPv6Address`, Terraform `i_pv_6_address`.
-        pub fn i_pv6_address(mut self, value: impl Into<rt::Expr>) -> Self {
+        pub fn ipv6_address(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
                 .set("IPv6Address", Some("i_pv_6_address"), rt::string(value));
             self
@@ -1689,7 +1689,7 @@ pub mod load_balancer {
         /// [Network Load Balancers] The private IPv4 address for an internal load balancer.
         ///
         /// CloudFormation `PrivateIPv4Address`, Terraform `private_i_pv_4_address`.
-        pub fn private_i_pv4_address(mut self, value: impl Into<rt::Expr>) -> Self {
+        pub fn private_ipv4_address(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "PrivateIPv4Address",
                 Some("private_i_pv_4_address"),

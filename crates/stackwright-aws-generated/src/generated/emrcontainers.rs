@@ -219,7 +219,7 @@ pub mod endpoint {
         /// Constraints: 0..=100 items. CloudFormation `ApplicationConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn application_configuration(
             mut self,
-            value: impl IntoIterator<Item = EmreksConfiguration>,
+            value: impl IntoIterator<Item = EmrEksConfiguration>,
         ) -> Self {
             self.0
                 .set("ApplicationConfiguration", None, rt::list(value));
@@ -251,18 +251,18 @@ pub mod endpoint {
     ///
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
-    pub struct EmreksConfiguration(rt::Props);
-    impl EmreksConfiguration {
-        /// A new `EmreksConfiguration`. Required properties: `classification` (`Classification`).
+    pub struct EmrEksConfiguration(rt::Props);
+    impl EmrEksConfiguration {
+        /// A new `EmrEksConfiguration`. Required properties: `classification` (`Classification`).
         pub fn new(classification: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set("Classification", None, rt::string(classification));
-            EmreksConfiguration(this)
+            EmrEksConfiguration(this)
         }
         /// Constraints: 0..=100 items. CloudFormation `Configurations`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn configurations(
             mut self,
-            value: impl IntoIterator<Item = EmreksConfiguration>,
+            value: impl IntoIterator<Item = EmrEksConfiguration>,
         ) -> Self {
             self.0.set("Configurations", None, rt::list(value));
             self
@@ -276,7 +276,7 @@ pub mod endpoint {
             self
         }
     }
-    nested!(EmreksConfiguration);
+    nested!(EmrEksConfiguration);
     /// CloudFormation property type `MonitoringConfiguration`.
     ///
     /// [AWS reference]( url )

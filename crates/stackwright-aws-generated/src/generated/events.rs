@@ -404,7 +404,7 @@ pub mod connection {
             self
         }
         /// CloudFormation `OAuthParameters`, Terraform `o_auth_parameters`.
-        pub fn o_auth_parameters(mut self, value: OAuthParameters) -> Self {
+        pub fn oauth_parameters(mut self, value: OauthParameters) -> Self {
             self.0
                 .set("OAuthParameters", Some("o_auth_parameters"), value.into());
             self
@@ -545,9 +545,9 @@ pub mod connection {
     ///
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
-    pub struct OAuthParameters(rt::Props);
-    impl OAuthParameters {
-        /// A new `OAuthParameters`. Required properties: `client_parameters` (`ClientParameters`), `authorization_endpoint` (`AuthorizationEndpoint`), `http_method` (`HttpMethod`).
+    pub struct OauthParameters(rt::Props);
+    impl OauthParameters {
+        /// A new `OauthParameters`. Required properties: `client_parameters` (`ClientParameters`), `authorization_endpoint` (`AuthorizationEndpoint`), `http_method` (`HttpMethod`).
         pub fn new(
             client_parameters: ClientParameters,
             authorization_endpoint: impl Into<rt::Expr>,
@@ -565,10 +565,10 @@ pub mod connection {
                 client_parameters.into(),
             );
             this.set("HttpMethod", Some("http_method"), http_method.into());
-            OAuthParameters(this)
+            OauthParameters(this)
         }
         /// CloudFormation `OAuthHttpParameters`, Terraform `o_auth_http_parameters`.
-        pub fn o_auth_http_parameters(mut self, value: ConnectionHttpParameters) -> Self {
+        pub fn oauth_http_parameters(mut self, value: ConnectionHttpParameters) -> Self {
             self.0.set(
                 "OAuthHttpParameters",
                 Some("o_auth_http_parameters"),
@@ -577,7 +577,7 @@ pub mod connection {
             self
         }
     }
-    nested!(OAuthParameters);
+    nested!(OauthParameters);
     /// CloudFormation property type `Parameter`.
     ///
     /// [AWS reference]( url )

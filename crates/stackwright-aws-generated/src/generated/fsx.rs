@@ -824,7 +824,7 @@ pub mod file_system {
             DataReadCacheConfiguration(this)
         }
         /// CloudFormation `SizeGiB`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn size_gi_b(mut self, value: i64) -> Self {
+        pub fn size_gib(mut self, value: i64) -> Self {
             self.0.set("SizeGiB", None, rt::int(value));
             self
         }
@@ -1232,7 +1232,7 @@ pub mod file_system {
             ReadCacheConfiguration(this)
         }
         /// CloudFormation `SizeGiB`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn size_gi_b(mut self, value: i64) -> Self {
+        pub fn size_gib(mut self, value: i64) -> Self {
             self.0.set("SizeGiB", None, rt::int(value));
             self
         }
@@ -1275,7 +1275,7 @@ pub mod file_system {
             self
         }
         /// CloudFormation `RecordSizeKiB`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn record_size_ki_b(mut self, value: i64) -> Self {
+        pub fn record_size_kib(mut self, value: i64) -> Self {
             self.0.set("RecordSizeKiB", None, rt::int(value));
             self
         }
@@ -1363,7 +1363,7 @@ pub mod file_system {
             self
         }
         /// CloudFormation `StorageCapacityQuotaGiB`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn storage_capacity_quota_gi_b(mut self, value: i64) -> Self {
+        pub fn storage_capacity_quota_gib(mut self, value: i64) -> Self {
             self.0.set("StorageCapacityQuotaGiB", None, rt::int(value));
             self
         }
@@ -2476,7 +2476,7 @@ pub mod volume {
         /// Specifies the suggested block size for a volume in a ZFS dataset, in kibibytes (KiB).
         ///
         /// Constraints: range 4..=4096. CloudFormation `RecordSizeKiB`, Terraform `record_size_ki_b`.
-        pub fn record_size_ki_b(mut self, value: i64) -> Self {
+        pub fn record_size_kib(mut self, value: i64) -> Self {
             self.0
                 .set("RecordSizeKiB", Some("record_size_ki_b"), rt::int(value));
             self
@@ -2484,7 +2484,7 @@ pub mod volume {
         /// Sets the maximum storage size in gibibytes (GiB) for the volume.
         ///
         /// Constraints: range -1..=2147483647. CloudFormation `StorageCapacityQuotaGiB`, Terraform `storage_capacity_quota_gi_b`.
-        pub fn storage_capacity_quota_gi_b(mut self, value: i64) -> Self {
+        pub fn storage_capacity_quota_gib(mut self, value: i64) -> Self {
             self.0.set(
                 "StorageCapacityQuotaGiB",
                 Some("storage_capacity_quota_gi_b"),
@@ -2495,7 +2495,7 @@ pub mod volume {
         /// Specifies the amount of storage in gibibytes (GiB) to reserve from the parent volume.
         ///
         /// Constraints: range -1..=2147483647. CloudFormation `StorageCapacityReservationGiB`, Terraform `storage_capacity_reservation_gi_b`.
-        pub fn storage_capacity_reservation_gi_b(mut self, value: i64) -> Self {
+        pub fn storage_capacity_reservation_gib(mut self, value: i64) -> Self {
             self.0.set(
                 "StorageCapacityReservationGiB",
                 Some("storage_capacity_reservation_gi_b"),
@@ -2698,17 +2698,17 @@ pub mod volume {
         /// The ID of the user or group that the quota applies to. CloudFormation `Id`.
         pub id: i64,
         /// The user or group's storage quota, in gibibytes (GiB). CloudFormation `StorageCapacityQuotaGiB`.
-        pub storage_capacity_quota_gi_b: i64,
+        pub storage_capacity_quota_gib: i64,
     }
     impl UserAndGroupQuotas {
-        /// A new `UserAndGroupQuotas`. Required properties: `type_` (`Type`), `id` (`Id`), `storage_capacity_quota_gi_b` (`StorageCapacityQuotaGiB`).
+        /// A new `UserAndGroupQuotas`. Required properties: `type_` (`Type`), `id` (`Id`), `storage_capacity_quota_gib` (`StorageCapacityQuotaGiB`).
         pub fn new(required: UserAndGroupQuotasRequired) -> Self {
             let mut this = rt::Props::default();
             this.set("Id", Some("id"), rt::int(required.id));
             this.set(
                 "StorageCapacityQuotaGiB",
                 Some("storage_capacity_quota_gi_b"),
-                rt::int(required.storage_capacity_quota_gi_b),
+                rt::int(required.storage_capacity_quota_gib),
             );
             this.set("Type", Some("type"), required.type_.into());
             UserAndGroupQuotas(this)

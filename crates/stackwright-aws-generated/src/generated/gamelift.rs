@@ -2545,11 +2545,11 @@ pub mod fleet {
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum GameServerIpProtocolSupported {
         /// `IPv4`
-        IPv4,
+        Ipv4,
         /// `DUAL_STACK`
         DualStack,
     }
-    string_enum!(GameServerIpProtocolSupported { IPv4 => "IPv4", DualStack => "DUAL_STACK" });
+    string_enum!(GameServerIpProtocolSupported { Ipv4 => "IPv4", DualStack => "DUAL_STACK" });
     /// The values `CertificateType` accepts in `GameLift::Fleet`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum CertificateType {

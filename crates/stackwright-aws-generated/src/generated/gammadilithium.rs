@@ -764,10 +764,10 @@ pub mod job_definition {
     #[derive(Clone, Debug)]
     pub struct EphemeralStorage(rt::Props);
     impl EphemeralStorage {
-        /// A new `EphemeralStorage`. Required properties: `size_in_gi_b` (`SizeInGiB`).
-        pub fn new(size_in_gi_b: i64) -> Self {
+        /// A new `EphemeralStorage`. Required properties: `size_in_gib` (`SizeInGiB`).
+        pub fn new(size_in_gib: i64) -> Self {
             let mut this = rt::Props::default();
-            this.set("SizeInGiB", None, rt::int(size_in_gi_b));
+            this.set("SizeInGiB", None, rt::int(size_in_gib));
             EphemeralStorage(this)
         }
     }

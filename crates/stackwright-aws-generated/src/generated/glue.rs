@@ -1026,7 +1026,7 @@ pub mod connection {
         /// A structure containing properties for OAuth2 in the CreateConnection request.
         ///
         /// CloudFormation `OAuth2Properties`, Terraform `o_auth_2_properties`.
-        pub fn o_auth2_properties(mut self, value: OAuth2Properties) -> Self {
+        pub fn oauth2_properties(mut self, value: Oauth2Properties) -> Self {
             self.0.set(
                 "OAuth2Properties",
                 Some("o_auth_2_properties"),
@@ -1247,12 +1247,12 @@ pub mod connection {
     ///
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
-    pub struct OAuth2ClientApplication(rt::Props);
-    impl OAuth2ClientApplication {
-        /// A new `OAuth2ClientApplication`. No property is required.
+    pub struct Oauth2ClientApplication(rt::Props);
+    impl Oauth2ClientApplication {
+        /// A new `Oauth2ClientApplication`. No property is required.
         pub fn new() -> Self {
             let this = rt::Props::default();
-            OAuth2ClientApplication(this)
+            Oauth2ClientApplication(this)
         }
         /// The reference to the SaaS-side client app that is AWS managed.
         ///
@@ -1283,19 +1283,19 @@ pub mod connection {
             self
         }
     }
-    nested!(OAuth2ClientApplication);
+    nested!(Oauth2ClientApplication);
     /// A structure containing the OAuth2 credentials used in the authentication configuration.
     ///
     /// CloudFormation property type `OAuth2Credentials`.
     ///
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
-    pub struct OAuth2Credentials(rt::Props);
-    impl OAuth2Credentials {
-        /// A new `OAuth2Credentials`. No property is required.
+    pub struct Oauth2Credentials(rt::Props);
+    impl Oauth2Credentials {
+        /// A new `Oauth2Credentials`. No property is required.
         pub fn new() -> Self {
             let this = rt::Props::default();
-            OAuth2Credentials(this)
+            Oauth2Credentials(this)
         }
         /// The access token used in the authentication configuration.
         ///
@@ -1335,19 +1335,19 @@ pub mod connection {
             self
         }
     }
-    nested!(OAuth2Credentials);
+    nested!(Oauth2Credentials);
     /// A structure containing the authentication credentials in the CreateConnection request.
     ///
     /// CloudFormation property type `OAuth2Properties`.
     ///
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
-    pub struct OAuth2Properties(rt::Props);
-    impl OAuth2Properties {
-        /// A new `OAuth2Properties`. No property is required.
+    pub struct Oauth2Properties(rt::Props);
+    impl Oauth2Properties {
+        /// A new `Oauth2Properties`. No property is required.
         pub fn new() -> Self {
             let this = rt::Props::default();
-            OAuth2Properties(this)
+            Oauth2Properties(this)
         }
         /// The set of properties required for the the OAuth2 AUTHORIZATION_CODE grant type workflow.
         ///
@@ -1363,7 +1363,7 @@ pub mod connection {
         /// The OAuth2 client app used for the connection.
         ///
         /// CloudFormation `OAuth2ClientApplication`, Terraform `o_auth_2_client_application`.
-        pub fn o_auth2_client_application(mut self, value: OAuth2ClientApplication) -> Self {
+        pub fn oauth2_client_application(mut self, value: Oauth2ClientApplication) -> Self {
             self.0.set(
                 "OAuth2ClientApplication",
                 Some("o_auth_2_client_application"),
@@ -1374,7 +1374,7 @@ pub mod connection {
         /// A structure containing the OAuth2 credentials used in the authentication configuration.
         ///
         /// CloudFormation `OAuth2Credentials`, Terraform `o_auth_2_credentials`.
-        pub fn o_auth2_credentials(mut self, value: OAuth2Credentials) -> Self {
+        pub fn oauth2_credentials(mut self, value: Oauth2Credentials) -> Self {
             self.0.set(
                 "OAuth2Credentials",
                 Some("o_auth_2_credentials"),
@@ -1385,7 +1385,7 @@ pub mod connection {
         /// The grant type used in the authentication configuration.
         ///
         /// CloudFormation `OAuth2GrantType`, Terraform `o_auth_2_grant_type`.
-        pub fn o_auth2_grant_type(mut self, value: OAuth2GrantType) -> Self {
+        pub fn oauth2_grant_type(mut self, value: Oauth2GrantType) -> Self {
             self.0
                 .set("OAuth2GrantType", Some("o_auth_2_grant_type"), value.into());
             self
@@ -1409,7 +1409,7 @@ pub mod connection {
             self
         }
     }
-    nested!(OAuth2Properties);
+    nested!(Oauth2Properties);
     /// CloudFormation property type `PhysicalConnectionRequirements`.
     ///
     /// [AWS reference]( url )
@@ -1668,9 +1668,9 @@ pub mod connection {
         Oauth2,
     }
     string_enum!(AuthenticationType { Basic => "BASIC", Custom => "CUSTOM", Iam => "IAM", Oauth2 => "OAUTH2" });
-    /// The values `OAuth2GrantType` accepts in `Glue::Connection`.
+    /// The values `Oauth2GrantType` accepts in `Glue::Connection`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum OAuth2GrantType {
+    pub enum Oauth2GrantType {
         /// `AUTHORIZATION_CODE`
         AuthorizationCode,
         /// `CLIENT_CREDENTIALS`
@@ -1680,7 +1680,7 @@ pub mod connection {
         /// `REFRESH_TOKEN`
         RefreshToken,
     }
-    string_enum!(OAuth2GrantType { AuthorizationCode => "AUTHORIZATION_CODE", ClientCredentials => "CLIENT_CREDENTIALS", JwtBearer => "JWT_BEARER", RefreshToken => "REFRESH_TOKEN" });
+    string_enum!(Oauth2GrantType { AuthorizationCode => "AUTHORIZATION_CODE", ClientCredentials => "CLIENT_CREDENTIALS", JwtBearer => "JWT_BEARER", RefreshToken => "REFRESH_TOKEN" });
 }
 /// Registers a custom connection type in Glue based on the configuration provided.
 ///
@@ -2034,7 +2034,7 @@ pub mod connection_type {
         /// OAuth2 configuration container.
         ///
         /// CloudFormation `OAuth2Properties`, Terraform `o_auth_2_properties`.
-        pub fn o_auth2_properties(mut self, value: ConnectorOAuth2Properties) -> Self {
+        pub fn oauth2_properties(mut self, value: ConnectorOauth2Properties) -> Self {
             self.0.set(
                 "OAuth2Properties",
                 Some("o_auth_2_properties"),
@@ -2155,17 +2155,17 @@ pub mod connection_type {
     ///
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
-    pub struct ConnectorOAuth2Properties(rt::Props);
-    impl ConnectorOAuth2Properties {
-        /// A new `ConnectorOAuth2Properties`. Required properties: `o_auth2_grant_type` (`OAuth2GrantType`).
-        pub fn new(o_auth2_grant_type: OAuth2GrantType) -> Self {
+    pub struct ConnectorOauth2Properties(rt::Props);
+    impl ConnectorOauth2Properties {
+        /// A new `ConnectorOauth2Properties`. Required properties: `oauth2_grant_type` (`OAuth2GrantType`).
+        pub fn new(oauth2_grant_type: Oauth2GrantType) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "OAuth2GrantType",
                 Some("o_auth_2_grant_type"),
-                o_auth2_grant_type.into(),
+                oauth2_grant_type.into(),
             );
-            ConnectorOAuth2Properties(this)
+            ConnectorOauth2Properties(this)
         }
         /// OAuth2 authorization code configuration.
         ///
@@ -2204,7 +2204,7 @@ pub mod connection_type {
             self
         }
     }
-    nested!(ConnectorOAuth2Properties);
+    nested!(ConnectorOauth2Properties);
     /// Defines a property configuration for connection types.
     ///
     /// CloudFormation property type `ConnectorProperty`.
@@ -2904,9 +2904,9 @@ pub mod connection_type {
         Iam,
     }
     string_enum!(AuthenticationTypes { Basic => "BASIC", Oauth2 => "OAUTH2", Custom => "CUSTOM", Iam => "IAM" });
-    /// The values `OAuth2GrantType` accepts in `Glue::ConnectionType`.
+    /// The values `Oauth2GrantType` accepts in `Glue::ConnectionType`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum OAuth2GrantType {
+    pub enum Oauth2GrantType {
         /// `CLIENT_CREDENTIALS`
         ClientCredentials,
         /// `JWT_BEARER`
@@ -2914,7 +2914,7 @@ pub mod connection_type {
         /// `AUTHORIZATION_CODE`
         AuthorizationCode,
     }
-    string_enum!(OAuth2GrantType { ClientCredentials => "CLIENT_CREDENTIALS", JwtBearer => "JWT_BEARER", AuthorizationCode => "AUTHORIZATION_CODE" });
+    string_enum!(Oauth2GrantType { ClientCredentials => "CLIENT_CREDENTIALS", JwtBearer => "JWT_BEARER", AuthorizationCode => "AUTHORIZATION_CODE" });
     /// The values `ContentType` accepts in `Glue::ConnectionType`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum ContentType {

@@ -553,7 +553,7 @@ impl Deployment {
     /// Changing it replaces the resource. CloudFormation `IotJobConfiguration`, Terraform `iot_job_configuration`.
     pub fn iot_job_configuration(
         mut self,
-        value: deployment::DeploymentIoTJobConfiguration,
+        value: deployment::DeploymentIotJobConfiguration,
     ) -> Self {
         self.0.set(
             "IotJobConfiguration",
@@ -639,15 +639,15 @@ pub mod deployment {
     ///
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
-    pub struct DeploymentIoTJobConfiguration(rt::Props);
-    impl DeploymentIoTJobConfiguration {
-        /// A new `DeploymentIoTJobConfiguration`. No property is required.
+    pub struct DeploymentIotJobConfiguration(rt::Props);
+    impl DeploymentIotJobConfiguration {
+        /// A new `DeploymentIotJobConfiguration`. No property is required.
         pub fn new() -> Self {
             let this = rt::Props::default();
-            DeploymentIoTJobConfiguration(this)
+            DeploymentIotJobConfiguration(this)
         }
         /// CloudFormation `AbortConfig`, Terraform `abort_config`.
-        pub fn abort_config(mut self, value: IoTJobAbortConfig) -> Self {
+        pub fn abort_config(mut self, value: IotJobAbortConfig) -> Self {
             self.0
                 .set("AbortConfig", Some("abort_config"), value.into());
             self
@@ -655,7 +655,7 @@ pub mod deployment {
         /// CloudFormation `JobExecutionsRolloutConfig`, Terraform `job_executions_rollout_config`.
         pub fn job_executions_rollout_config(
             mut self,
-            value: IoTJobExecutionsRolloutConfig,
+            value: IotJobExecutionsRolloutConfig,
         ) -> Self {
             self.0.set(
                 "JobExecutionsRolloutConfig",
@@ -665,13 +665,13 @@ pub mod deployment {
             self
         }
         /// CloudFormation `TimeoutConfig`, Terraform `timeout_config`.
-        pub fn timeout_config(mut self, value: IoTJobTimeoutConfig) -> Self {
+        pub fn timeout_config(mut self, value: IotJobTimeoutConfig) -> Self {
             self.0
                 .set("TimeoutConfig", Some("timeout_config"), value.into());
             self
         }
     }
-    nested!(DeploymentIoTJobConfiguration);
+    nested!(DeploymentIotJobConfiguration);
     /// CloudFormation property type `DeploymentPolicies`.
     ///
     /// [AWS reference]( url )
@@ -719,27 +719,27 @@ pub mod deployment {
     ///
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
-    pub struct IoTJobAbortConfig(rt::Props);
-    impl IoTJobAbortConfig {
-        /// A new `IoTJobAbortConfig`. Required properties: `criteria_list` (`CriteriaList`).
-        pub fn new(criteria_list: impl IntoIterator<Item = IoTJobAbortCriteria>) -> Self {
+    pub struct IotJobAbortConfig(rt::Props);
+    impl IotJobAbortConfig {
+        /// A new `IotJobAbortConfig`. Required properties: `criteria_list` (`CriteriaList`).
+        pub fn new(criteria_list: impl IntoIterator<Item = IotJobAbortCriteria>) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "CriteriaList",
                 Some("criteria_list"),
                 rt::list(criteria_list),
             );
-            IoTJobAbortConfig(this)
+            IotJobAbortConfig(this)
         }
     }
-    nested!(IoTJobAbortConfig);
+    nested!(IotJobAbortConfig);
     /// CloudFormation property type `IoTJobAbortCriteria`.
     ///
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
-    pub struct IoTJobAbortCriteria(rt::Props);
-    /// The required values of [`IoTJobAbortCriteria`], by name: two of them have one type, and a swap must not compile.
-    pub struct IoTJobAbortCriteriaRequired {
+    pub struct IotJobAbortCriteria(rt::Props);
+    /// The required values of [`IotJobAbortCriteria`], by name: two of them have one type, and a swap must not compile.
+    pub struct IotJobAbortCriteriaRequired {
         /// CloudFormation `FailureType`.
         pub failure_type: FailureType,
         /// CloudFormation `Action`.
@@ -749,9 +749,9 @@ pub mod deployment {
         /// CloudFormation `MinNumberOfExecutedThings`.
         pub min_number_of_executed_things: i64,
     }
-    impl IoTJobAbortCriteria {
-        /// A new `IoTJobAbortCriteria`. Required properties: `failure_type` (`FailureType`), `action` (`Action`), `threshold_percentage` (`ThresholdPercentage`), `min_number_of_executed_things` (`MinNumberOfExecutedThings`).
-        pub fn new(required: IoTJobAbortCriteriaRequired) -> Self {
+    impl IotJobAbortCriteria {
+        /// A new `IotJobAbortCriteria`. Required properties: `failure_type` (`FailureType`), `action` (`Action`), `threshold_percentage` (`ThresholdPercentage`), `min_number_of_executed_things` (`MinNumberOfExecutedThings`).
+        pub fn new(required: IotJobAbortCriteriaRequired) -> Self {
             let mut this = rt::Props::default();
             this.set("Action", Some("action"), required.action.into());
             this.set(
@@ -769,23 +769,23 @@ pub mod deployment {
                 Some("threshold_percentage"),
                 rt::int(required.threshold_percentage),
             );
-            IoTJobAbortCriteria(this)
+            IotJobAbortCriteria(this)
         }
     }
-    nested!(IoTJobAbortCriteria);
+    nested!(IotJobAbortCriteria);
     /// CloudFormation property type `IoTJobExecutionsRolloutConfig`.
     ///
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
-    pub struct IoTJobExecutionsRolloutConfig(rt::Props);
-    impl IoTJobExecutionsRolloutConfig {
-        /// A new `IoTJobExecutionsRolloutConfig`. No property is required.
+    pub struct IotJobExecutionsRolloutConfig(rt::Props);
+    impl IotJobExecutionsRolloutConfig {
+        /// A new `IotJobExecutionsRolloutConfig`. No property is required.
         pub fn new() -> Self {
             let this = rt::Props::default();
-            IoTJobExecutionsRolloutConfig(this)
+            IotJobExecutionsRolloutConfig(this)
         }
         /// CloudFormation `ExponentialRate`, Terraform `exponential_rate`.
-        pub fn exponential_rate(mut self, value: IoTJobExponentialRolloutRate) -> Self {
+        pub fn exponential_rate(mut self, value: IotJobExponentialRolloutRate) -> Self {
             self.0
                 .set("ExponentialRate", Some("exponential_rate"), value.into());
             self
@@ -800,14 +800,14 @@ pub mod deployment {
             self
         }
     }
-    nested!(IoTJobExecutionsRolloutConfig);
+    nested!(IotJobExecutionsRolloutConfig);
     /// CloudFormation property type `IoTJobExponentialRolloutRate`.
     ///
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
-    pub struct IoTJobExponentialRolloutRate(rt::Props);
-    /// The required values of [`IoTJobExponentialRolloutRate`], by name: two of them have one type, and a swap must not compile.
-    pub struct IoTJobExponentialRolloutRateRequired {
+    pub struct IotJobExponentialRolloutRate(rt::Props);
+    /// The required values of [`IotJobExponentialRolloutRate`], by name: two of them have one type, and a swap must not compile.
+    pub struct IotJobExponentialRolloutRateRequired {
         /// CloudFormation `BaseRatePerMinute`.
         pub base_rate_per_minute: i64,
         /// CloudFormation `IncrementFactor`.
@@ -815,9 +815,9 @@ pub mod deployment {
         /// CloudFormation `RateIncreaseCriteria`.
         pub rate_increase_criteria: rt::Value,
     }
-    impl IoTJobExponentialRolloutRate {
-        /// A new `IoTJobExponentialRolloutRate`. Required properties: `base_rate_per_minute` (`BaseRatePerMinute`), `increment_factor` (`IncrementFactor`), `rate_increase_criteria` (`RateIncreaseCriteria`).
-        pub fn new(required: IoTJobExponentialRolloutRateRequired) -> Self {
+    impl IotJobExponentialRolloutRate {
+        /// A new `IotJobExponentialRolloutRate`. Required properties: `base_rate_per_minute` (`BaseRatePerMinute`), `increment_factor` (`IncrementFactor`), `rate_increase_criteria` (`RateIncreaseCriteria`).
+        pub fn new(required: IotJobExponentialRolloutRateRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "BaseRatePerMinute",
@@ -834,20 +834,20 @@ pub mod deployment {
                 Some("rate_increase_criteria"),
                 rt::json_object(required.rate_increase_criteria),
             );
-            IoTJobExponentialRolloutRate(this)
+            IotJobExponentialRolloutRate(this)
         }
     }
-    nested!(IoTJobExponentialRolloutRate);
+    nested!(IotJobExponentialRolloutRate);
     /// CloudFormation property type `IoTJobTimeoutConfig`.
     ///
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
-    pub struct IoTJobTimeoutConfig(rt::Props);
-    impl IoTJobTimeoutConfig {
-        /// A new `IoTJobTimeoutConfig`. No property is required.
+    pub struct IotJobTimeoutConfig(rt::Props);
+    impl IotJobTimeoutConfig {
+        /// A new `IotJobTimeoutConfig`. No property is required.
         pub fn new() -> Self {
             let this = rt::Props::default();
-            IoTJobTimeoutConfig(this)
+            IotJobTimeoutConfig(this)
         }
         /// Constraints: range 0..=2147483647. CloudFormation `InProgressTimeoutInMinutes`, Terraform `in_progress_timeout_in_minutes`.
         pub fn in_progress_timeout_in_minutes(mut self, value: i64) -> Self {
@@ -859,7 +859,7 @@ pub mod deployment {
             self
         }
     }
-    nested!(IoTJobTimeoutConfig);
+    nested!(IotJobTimeoutConfig);
     /// The values `Action` accepts in `GreengrassV2::Deployment`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum Action {

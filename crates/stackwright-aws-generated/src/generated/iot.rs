@@ -253,7 +253,7 @@ pub mod account_audit_configuration {
         /// The configuration for a specific audit check.
         ///
         /// CloudFormation `IoTPolicyPotentialMisConfigurationCheck`, Terraform `io_t_policy_potential_mis_configuration_check`.
-        pub fn io_t_policy_potential_mis_configuration_check(
+        pub fn iot_policy_potential_mis_configuration_check(
             mut self,
             value: AuditCheckConfiguration,
         ) -> Self {
@@ -1457,11 +1457,11 @@ pub mod command {
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum Namespace {
         /// `AWS-IoT`
-        AwsIoT,
+        AwsIot,
         /// `AWS-IoT-FleetWise`
-        AwsIoTFleetWise,
+        AwsIotFleetWise,
     }
-    string_enum!(Namespace { AwsIoT => "AWS-IoT", AwsIoTFleetWise => "AWS-IoT-FleetWise" });
+    string_enum!(Namespace { AwsIot => "AWS-IoT", AwsIotFleetWise => "AWS-IoT-FleetWise" });
     /// The values `OutputFormat` accepts in `IoT::Command`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum OutputFormat {
@@ -3654,7 +3654,7 @@ pub mod mitigation_action {
         /// Parameters to define a mitigation action that enables AWS IoT logging at a specified level of detail.
         ///
         /// CloudFormation `EnableIoTLoggingParams`, Terraform `enable_io_t_logging_params`.
-        pub fn enable_io_t_logging_params(mut self, value: EnableIoTLoggingParams) -> Self {
+        pub fn enable_iot_logging_params(mut self, value: EnableIotLoggingParams) -> Self {
             self.0.set(
                 "EnableIoTLoggingParams",
                 Some("enable_io_t_logging_params"),
@@ -3751,9 +3751,9 @@ pub mod mitigation_action {
     ///
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
-    pub struct EnableIoTLoggingParams(rt::Props);
-    impl EnableIoTLoggingParams {
-        /// A new `EnableIoTLoggingParams`. Required properties: `log_level` (`LogLevel`), `role_arn_for_logging` (`RoleArnForLogging`).
+    pub struct EnableIotLoggingParams(rt::Props);
+    impl EnableIotLoggingParams {
+        /// A new `EnableIotLoggingParams`. Required properties: `log_level` (`LogLevel`), `role_arn_for_logging` (`RoleArnForLogging`).
         pub fn new(log_level: LogLevel, role_arn_for_logging: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set("LogLevel", Some("log_level"), log_level.into());
@@ -3762,10 +3762,10 @@ pub mod mitigation_action {
                 Some("role_arn_for_logging"),
                 rt::string(role_arn_for_logging),
             );
-            EnableIoTLoggingParams(this)
+            EnableIotLoggingParams(this)
         }
     }
-    nested!(EnableIoTLoggingParams);
+    nested!(EnableIotLoggingParams);
     /// Parameters, to define a mitigation action that publishes findings to Amazon SNS.
     ///
     /// CloudFormation property type `PublishFindingToSnsParams`.
@@ -5806,7 +5806,7 @@ pub mod topic_rule {
             self
         }
         /// CloudFormation `DynamoDBv2`, Terraform `dynamo_d_bv_2`.
-        pub fn dynamo_d_bv2(mut self, value: DynamoDBv2Action) -> Self {
+        pub fn dynamo_db_v2(mut self, value: DynamoDbV2Action) -> Self {
             self.0
                 .set("DynamoDBv2", Some("dynamo_d_bv_2"), value.into());
             self
@@ -6159,29 +6159,6 @@ pub mod topic_rule {
         }
     }
     nested!(CloudwatchMetricAction);
-    /// CloudFormation property type `DynamoDBv2Action`.
-    ///
-    /// [AWS reference]( url )
-    #[derive(Clone, Debug)]
-    pub struct DynamoDBv2Action(rt::Props);
-    impl DynamoDBv2Action {
-        /// A new `DynamoDBv2Action`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            DynamoDBv2Action(this)
-        }
-        /// CloudFormation `PutItem`, Terraform `put_item`.
-        pub fn put_item(mut self, value: PutItemInput) -> Self {
-            self.0.set("PutItem", Some("put_item"), value.into());
-            self
-        }
-        /// CloudFormation `RoleArn`, Terraform `role_arn`.
-        pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("RoleArn", Some("role_arn"), rt::string(value));
-            self
-        }
-    }
-    nested!(DynamoDBv2Action);
     /// CloudFormation property type `DynamoDBAction`.
     ///
     /// [AWS reference]( url )
@@ -6252,6 +6229,29 @@ pub mod topic_rule {
         }
     }
     nested!(DynamoDbAction);
+    /// CloudFormation property type `DynamoDBv2Action`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct DynamoDbV2Action(rt::Props);
+    impl DynamoDbV2Action {
+        /// A new `DynamoDbV2Action`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            DynamoDbV2Action(this)
+        }
+        /// CloudFormation `PutItem`, Terraform `put_item`.
+        pub fn put_item(mut self, value: PutItemInput) -> Self {
+            self.0.set("PutItem", Some("put_item"), value.into());
+            self
+        }
+        /// CloudFormation `RoleArn`, Terraform `role_arn`.
+        pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RoleArn", Some("role_arn"), rt::string(value));
+            self
+        }
+    }
+    nested!(DynamoDbV2Action);
     /// CloudFormation property type `ElasticsearchAction`.
     ///
     /// [AWS reference]( url )

@@ -183,7 +183,7 @@ pub mod alarm_model {
             self
         }
         /// CloudFormation `DynamoDBv2`, Terraform `dynamo_d_bv_2`.
-        pub fn dynamo_d_bv2(mut self, value: DynamoDBv2) -> Self {
+        pub fn dynamo_db_v2(mut self, value: DynamoDbV2) -> Self {
             self.0
                 .set("DynamoDBv2", Some("dynamo_d_bv_2"), value.into());
             self
@@ -377,25 +377,6 @@ pub mod alarm_model {
         }
     }
     nested!(AssetPropertyVariant);
-    /// CloudFormation property type `DynamoDBv2`.
-    ///
-    /// [AWS reference]( url )
-    #[derive(Clone, Debug)]
-    pub struct DynamoDBv2(rt::Props);
-    impl DynamoDBv2 {
-        /// A new `DynamoDBv2`. Required properties: `table_name` (`TableName`).
-        pub fn new(table_name: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("TableName", Some("table_name"), rt::string(table_name));
-            DynamoDBv2(this)
-        }
-        /// CloudFormation `Payload`, Terraform `payload`.
-        pub fn payload(mut self, value: Payload) -> Self {
-            self.0.set("Payload", Some("payload"), value.into());
-            self
-        }
-    }
-    nested!(DynamoDBv2);
     /// CloudFormation property type `DynamoDB`.
     ///
     /// [AWS reference]( url )
@@ -474,6 +455,25 @@ pub mod alarm_model {
         }
     }
     nested!(DynamoDb);
+    /// CloudFormation property type `DynamoDBv2`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct DynamoDbV2(rt::Props);
+    impl DynamoDbV2 {
+        /// A new `DynamoDbV2`. Required properties: `table_name` (`TableName`).
+        pub fn new(table_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("TableName", Some("table_name"), rt::string(table_name));
+            DynamoDbV2(this)
+        }
+        /// CloudFormation `Payload`, Terraform `payload`.
+        pub fn payload(mut self, value: Payload) -> Self {
+            self.0.set("Payload", Some("payload"), value.into());
+            self
+        }
+    }
+    nested!(DynamoDbV2);
     /// CloudFormation property type `Firehose`.
     ///
     /// [AWS reference]( url )
@@ -878,7 +878,7 @@ pub mod detector_model {
         /// Writes to the DynamoDB table that you created.
         ///
         /// CloudFormation `DynamoDBv2`, Terraform `dynamo_d_bv_2`.
-        pub fn dynamo_d_bv2(mut self, value: DynamoDBv2) -> Self {
+        pub fn dynamo_db_v2(mut self, value: DynamoDbV2) -> Self {
             self.0
                 .set("DynamoDBv2", Some("dynamo_d_bv_2"), value.into());
             self
@@ -1105,29 +1105,6 @@ pub mod detector_model {
     nested!(DetectorModelDefinition);
     /// Defines an action to write to the Amazon DynamoDB table that you created.
     ///
-    /// CloudFormation property type `DynamoDBv2`.
-    ///
-    /// [AWS reference]( url )
-    #[derive(Clone, Debug)]
-    pub struct DynamoDBv2(rt::Props);
-    impl DynamoDBv2 {
-        /// A new `DynamoDBv2`. Required properties: `table_name` (`TableName`).
-        pub fn new(table_name: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("TableName", Some("table_name"), rt::string(table_name));
-            DynamoDBv2(this)
-        }
-        /// Information needed to configure the payload.
-        ///
-        /// CloudFormation `Payload`, Terraform `payload`.
-        pub fn payload(mut self, value: Payload) -> Self {
-            self.0.set("Payload", Some("payload"), value.into());
-            self
-        }
-    }
-    nested!(DynamoDBv2);
-    /// Defines an action to write to the Amazon DynamoDB table that you created.
-    ///
     /// CloudFormation property type `DynamoDB`.
     ///
     /// [AWS reference]( url )
@@ -1220,6 +1197,29 @@ pub mod detector_model {
         }
     }
     nested!(DynamoDb);
+    /// Defines an action to write to the Amazon DynamoDB table that you created.
+    ///
+    /// CloudFormation property type `DynamoDBv2`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct DynamoDbV2(rt::Props);
+    impl DynamoDbV2 {
+        /// A new `DynamoDbV2`. Required properties: `table_name` (`TableName`).
+        pub fn new(table_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("TableName", Some("table_name"), rt::string(table_name));
+            DynamoDbV2(this)
+        }
+        /// Information needed to configure the payload.
+        ///
+        /// CloudFormation `Payload`, Terraform `payload`.
+        pub fn payload(mut self, value: Payload) -> Self {
+            self.0.set("Payload", Some("payload"), value.into());
+            self
+        }
+    }
+    nested!(DynamoDbV2);
     /// Specifies the ``actions`` to be performed when the ``condition`` evaluates to TRUE.
     ///
     /// CloudFormation property type `Event`.

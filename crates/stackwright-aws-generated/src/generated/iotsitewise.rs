@@ -2926,14 +2926,14 @@ pub mod task {
     #[derive(Clone, Debug)]
     pub struct EphemeralStorageConfiguration(rt::Props);
     impl EphemeralStorageConfiguration {
-        /// A new `EphemeralStorageConfiguration`. Required properties: `storage_class` (`StorageClass`), `storage_size_in_gi_b` (`StorageSizeInGiB`).
-        pub fn new(storage_class: StorageClass, storage_size_in_gi_b: i64) -> Self {
+        /// A new `EphemeralStorageConfiguration`. Required properties: `storage_class` (`StorageClass`), `storage_size_in_gib` (`StorageSizeInGiB`).
+        pub fn new(storage_class: StorageClass, storage_size_in_gib: i64) -> Self {
             let mut this = rt::Props::default();
             this.set("StorageClass", Some("storage_class"), storage_class.into());
             this.set(
                 "StorageSizeInGiB",
                 Some("storage_size_in_gi_b"),
-                rt::int(storage_size_in_gi_b),
+                rt::int(storage_size_in_gib),
             );
             EphemeralStorageConfiguration(this)
         }

@@ -704,7 +704,7 @@ impl Stream {
     /// Maximum size of a data record in KiB allowed to be put into Kinesis stream.
     ///
     /// Constraints: range 1024..=10240. CloudFormation `MaxRecordSizeInKiB`, Terraform `max_record_size_in_ki_b`.
-    pub fn max_record_size_in_ki_b(mut self, value: i64) -> Self {
+    pub fn max_record_size_in_kib(mut self, value: i64) -> Self {
         self.0.set(
             "MaxRecordSizeInKiB",
             Some("max_record_size_in_ki_b"),

@@ -277,7 +277,7 @@ pub mod delivery_stream {
             self
         }
         /// Constraints: range 1..=100. CloudFormation `SizeInMBs`, Terraform `size_in_m_bs`.
-        pub fn size_in_m_bs(mut self, value: i64) -> Self {
+        pub fn size_in_mbs(mut self, value: i64) -> Self {
             self.0
                 .set("SizeInMBs", Some("size_in_m_bs"), rt::int(value));
             self
@@ -411,7 +411,7 @@ pub mod delivery_stream {
             self
         }
         /// Constraints: range 1..=100. CloudFormation `SizeInMBs`, Terraform `size_in_m_bs`.
-        pub fn size_in_m_bs(mut self, value: i64) -> Self {
+        pub fn size_in_mbs(mut self, value: i64) -> Self {
             self.0
                 .set("SizeInMBs", Some("size_in_m_bs"), rt::int(value));
             self
@@ -589,7 +589,7 @@ pub mod delivery_stream {
             self
         }
         /// Constraints: range 1..=128. CloudFormation `SizeInMBs`, Terraform `size_in_m_bs`.
-        pub fn size_in_m_bs(mut self, value: i64) -> Self {
+        pub fn size_in_mbs(mut self, value: i64) -> Self {
             self.0
                 .set("SizeInMBs", Some("size_in_m_bs"), rt::int(value));
             self
@@ -1029,7 +1029,7 @@ pub mod delivery_stream {
             DirectPutSourceConfiguration(this)
         }
         /// Constraints: range 1..=100. CloudFormation `ThroughputHintInMBs`, Terraform `throughput_hint_in_m_bs`.
-        pub fn throughput_hint_in_m_bs(mut self, value: i64) -> Self {
+        pub fn throughput_hint_in_mbs(mut self, value: i64) -> Self {
             self.0.set(
                 "ThroughputHintInMBs",
                 Some("throughput_hint_in_m_bs"),
@@ -1102,7 +1102,7 @@ pub mod delivery_stream {
             self
         }
         /// Constraints: range 1..=100. CloudFormation `SizeInMBs`, Terraform `size_in_m_bs`.
-        pub fn size_in_m_bs(mut self, value: i64) -> Self {
+        pub fn size_in_mbs(mut self, value: i64) -> Self {
             self.0
                 .set("SizeInMBs", Some("size_in_m_bs"), rt::int(value));
             self
@@ -1761,13 +1761,13 @@ pub mod delivery_stream {
     #[derive(Clone, Debug)]
     pub struct KmsEncryptionConfig(rt::Props);
     impl KmsEncryptionConfig {
-        /// A new `KmsEncryptionConfig`. Required properties: `awskms_key_arn` (`AWSKMSKeyARN`).
-        pub fn new(awskms_key_arn: impl Into<rt::Expr>) -> Self {
+        /// A new `KmsEncryptionConfig`. Required properties: `aws_kms_key_arn` (`AWSKMSKeyARN`).
+        pub fn new(aws_kms_key_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AWSKMSKeyARN",
                 Some("awskms_key_arn"),
-                rt::string(awskms_key_arn),
+                rt::string(aws_kms_key_arn),
             );
             KmsEncryptionConfig(this)
         }
@@ -2127,20 +2127,20 @@ pub mod delivery_stream {
         /// CloudFormation `S3Configuration`.
         pub s3_configuration: S3DestinationConfiguration,
         /// CloudFormation `ClusterJDBCURL`.
-        pub cluster_jdbcurl: rt::Expr,
+        pub cluster_jdbc_url: rt::Expr,
         /// CloudFormation `CopyCommand`.
         pub copy_command: CopyCommand,
         /// CloudFormation `RoleARN`.
         pub role_arn: rt::Expr,
     }
     impl RedshiftDestinationConfiguration {
-        /// A new `RedshiftDestinationConfiguration`. Required properties: `s3_configuration` (`S3Configuration`), `cluster_jdbcurl` (`ClusterJDBCURL`), `copy_command` (`CopyCommand`), `role_arn` (`RoleARN`).
+        /// A new `RedshiftDestinationConfiguration`. Required properties: `s3_configuration` (`S3Configuration`), `cluster_jdbc_url` (`ClusterJDBCURL`), `copy_command` (`CopyCommand`), `role_arn` (`RoleARN`).
         pub fn new(required: RedshiftDestinationConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ClusterJDBCURL",
                 Some("cluster_jdbcurl"),
-                rt::string(required.cluster_jdbcurl),
+                rt::string(required.cluster_jdbc_url),
             );
             this.set(
                 "CopyCommand",
@@ -2467,7 +2467,7 @@ pub mod delivery_stream {
             self
         }
         /// Constraints: range 1..=128. CloudFormation `SizeInMBs`, Terraform `size_in_m_bs`.
-        pub fn size_in_m_bs(mut self, value: i64) -> Self {
+        pub fn size_in_mbs(mut self, value: i64) -> Self {
             self.0
                 .set("SizeInMBs", Some("size_in_m_bs"), rt::int(value));
             self
@@ -2708,7 +2708,7 @@ pub mod delivery_stream {
             self
         }
         /// Constraints: range 1..=5. CloudFormation `SizeInMBs`, Terraform `size_in_m_bs`.
-        pub fn size_in_m_bs(mut self, value: i64) -> Self {
+        pub fn size_in_mbs(mut self, value: i64) -> Self {
             self.0
                 .set("SizeInMBs", Some("size_in_m_bs"), rt::int(value));
             self
@@ -2889,9 +2889,9 @@ pub mod delivery_stream {
         /// `KinesisStreamAsSource`
         KinesisStreamAsSource,
         /// `MSKAsSource`
-        MskAsSource,
+        MskasSource,
     }
-    string_enum!(DeliveryStreamType { DatabaseAsSource => "DatabaseAsSource", DirectPut => "DirectPut", KinesisStreamAsSource => "KinesisStreamAsSource", MskAsSource => "MSKAsSource" });
+    string_enum!(DeliveryStreamType { DatabaseAsSource => "DatabaseAsSource", DirectPut => "DirectPut", KinesisStreamAsSource => "KinesisStreamAsSource", MskasSource => "MSKAsSource" });
     /// The values `HecEndpointType` accepts in `KinesisFirehose::DeliveryStream`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum HecEndpointType {
@@ -2933,7 +2933,7 @@ pub mod delivery_stream {
         /// `BufferIntervalInSeconds`
         BufferIntervalInSeconds,
         /// `BufferSizeInMBs`
-        BufferSizeInMBs,
+        BufferSizeInMbs,
         /// `CompressionFormat`
         CompressionFormat,
         /// `DataMessageExtraction`
@@ -2953,7 +2953,7 @@ pub mod delivery_stream {
         /// `SubRecordType`
         SubRecordType,
     }
-    string_enum!(ParameterName { BufferIntervalInSeconds => "BufferIntervalInSeconds", BufferSizeInMBs => "BufferSizeInMBs", CompressionFormat => "CompressionFormat", DataMessageExtraction => "DataMessageExtraction", Delimiter => "Delimiter", JsonParsingEngine => "JsonParsingEngine", LambdaArn => "LambdaArn", MetadataExtractionQuery => "MetadataExtractionQuery", NumberOfRetries => "NumberOfRetries", RoleArn => "RoleArn", SubRecordType => "SubRecordType" });
+    string_enum!(ParameterName { BufferIntervalInSeconds => "BufferIntervalInSeconds", BufferSizeInMbs => "BufferSizeInMBs", CompressionFormat => "CompressionFormat", DataMessageExtraction => "DataMessageExtraction", Delimiter => "Delimiter", JsonParsingEngine => "JsonParsingEngine", LambdaArn => "LambdaArn", MetadataExtractionQuery => "MetadataExtractionQuery", NumberOfRetries => "NumberOfRetries", RoleArn => "RoleArn", SubRecordType => "SubRecordType" });
     /// The values `DataLoadingOption` accepts in `KinesisFirehose::DeliveryStream`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum DataLoadingOption {

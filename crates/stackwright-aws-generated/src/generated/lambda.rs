@@ -2452,7 +2452,7 @@ pub mod function {
         /// The amount of memory in GiB allocated per vCPU for execution environments.
         ///
         /// Constraints: range 2..=8. CloudFormation `ExecutionEnvironmentMemoryGiBPerVCpu`, Terraform `execution_environment_memory_gi_b_per_v_cpu`.
-        pub fn execution_environment_memory_gi_b_per_v_cpu(mut self, value: i64) -> Self {
+        pub fn execution_environment_memory_gib_per_v_cpu(mut self, value: i64) -> Self {
             self.0.set(
                 "ExecutionEnvironmentMemoryGiBPerVCpu",
                 Some("execution_environment_memory_gi_b_per_v_cpu"),
@@ -3624,13 +3624,13 @@ pub mod microvm_image {
     #[derive(Clone, Debug)]
     pub struct Resources(rt::Props);
     impl Resources {
-        /// A new `Resources`. Required properties: `minimum_memory_in_mi_b` (`MinimumMemoryInMiB`).
-        pub fn new(minimum_memory_in_mi_b: i64) -> Self {
+        /// A new `Resources`. Required properties: `minimum_memory_in_mib` (`MinimumMemoryInMiB`).
+        pub fn new(minimum_memory_in_mib: i64) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "MinimumMemoryInMiB",
                 Some("minimum_memory_in_mi_b"),
-                rt::int(minimum_memory_in_mi_b),
+                rt::int(minimum_memory_in_mib),
             );
             Resources(this)
         }
@@ -3827,11 +3827,11 @@ pub mod network_connector {
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum NetworkProtocol {
         /// `IPv4`
-        IPv4,
+        Ipv4,
         /// `DualStack`
         DualStack,
     }
-    string_enum!(NetworkProtocol { IPv4 => "IPv4", DualStack => "DualStack" });
+    string_enum!(NetworkProtocol { Ipv4 => "IPv4", DualStack => "DualStack" });
 }
 /// The ``AWS::Lambda::Permission`` resource grants an AWS service or another account permission to use a function.
 ///

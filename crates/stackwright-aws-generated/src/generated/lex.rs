@@ -936,7 +936,7 @@ pub mod bot {
             self
         }
         /// CloudFormation `KendraConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn kendra_configuration(mut self, value: QnAKendraConfiguration) -> Self {
+        pub fn kendra_configuration(mut self, value: QnaKendraConfiguration) -> Self {
             self.0.set("KendraConfiguration", None, value.into());
             self
         }
@@ -1610,7 +1610,7 @@ pub mod bot {
             self
         }
         /// CloudFormation `QnAIntentConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn qn_a_intent_configuration(mut self, value: QnAIntentConfiguration) -> Self {
+        pub fn qna_intent_configuration(mut self, value: QnaIntentConfiguration) -> Self {
             self.0.set("QnAIntentConfiguration", None, value.into());
             self
         }
@@ -2298,9 +2298,9 @@ pub mod bot {
     ///
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
-    pub struct QnAIntentConfiguration(rt::Props);
-    impl QnAIntentConfiguration {
-        /// A new `QnAIntentConfiguration`. Required properties: `data_source_configuration` (`DataSourceConfiguration`), `bedrock_model_configuration` (`BedrockModelConfiguration`).
+    pub struct QnaIntentConfiguration(rt::Props);
+    impl QnaIntentConfiguration {
+        /// A new `QnaIntentConfiguration`. Required properties: `data_source_configuration` (`DataSourceConfiguration`), `bedrock_model_configuration` (`BedrockModelConfiguration`).
         pub fn new(
             data_source_configuration: DataSourceConfiguration,
             bedrock_model_configuration: BedrockModelSpecification,
@@ -2316,17 +2316,17 @@ pub mod bot {
                 None,
                 data_source_configuration.into(),
             );
-            QnAIntentConfiguration(this)
+            QnaIntentConfiguration(this)
         }
     }
-    nested!(QnAIntentConfiguration);
+    nested!(QnaIntentConfiguration);
     /// CloudFormation property type `QnAKendraConfiguration`.
     ///
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
-    pub struct QnAKendraConfiguration(rt::Props);
-    /// The required values of [`QnAKendraConfiguration`], by name: two of them have one type, and a swap must not compile.
-    pub struct QnAKendraConfigurationRequired {
+    pub struct QnaKendraConfiguration(rt::Props);
+    /// The required values of [`QnaKendraConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct QnaKendraConfigurationRequired {
         /// CloudFormation `KendraIndex`.
         pub kendra_index: rt::Expr,
         /// CloudFormation `QueryFilterStringEnabled`.
@@ -2334,9 +2334,9 @@ pub mod bot {
         /// CloudFormation `ExactResponse`.
         pub exact_response: bool,
     }
-    impl QnAKendraConfiguration {
-        /// A new `QnAKendraConfiguration`. Required properties: `kendra_index` (`KendraIndex`), `query_filter_string_enabled` (`QueryFilterStringEnabled`), `exact_response` (`ExactResponse`).
-        pub fn new(required: QnAKendraConfigurationRequired) -> Self {
+    impl QnaKendraConfiguration {
+        /// A new `QnaKendraConfiguration`. Required properties: `kendra_index` (`KendraIndex`), `query_filter_string_enabled` (`QueryFilterStringEnabled`), `exact_response` (`ExactResponse`).
+        pub fn new(required: QnaKendraConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set("ExactResponse", None, rt::boolean(required.exact_response));
             this.set("KendraIndex", None, rt::string(required.kendra_index));
@@ -2345,7 +2345,7 @@ pub mod bot {
                 None,
                 rt::boolean(required.query_filter_string_enabled),
             );
-            QnAKendraConfiguration(this)
+            QnaKendraConfiguration(this)
         }
         /// Constraints: length 1..=5000. CloudFormation `QueryFilterString`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn query_filter_string(mut self, value: impl Into<rt::Expr>) -> Self {
@@ -2353,7 +2353,7 @@ pub mod bot {
             self
         }
     }
-    nested!(QnAKendraConfiguration);
+    nested!(QnaKendraConfiguration);
     /// CloudFormation property type `Replication`.
     ///
     /// [AWS reference]( url )

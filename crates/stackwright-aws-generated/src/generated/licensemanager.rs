@@ -587,12 +587,12 @@ static LICENSE_ASSET_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl LicenseAssetGroup {
-    /// Declares a `AWS::LicenseManager::LicenseAssetGroup` with the stack-unique `id`. Required properties: `name` (`Name`), `associated_license_asset_ruleset_ar_ns` (`AssociatedLicenseAssetRulesetARNs`), `license_asset_group_configurations` (`LicenseAssetGroupConfigurations`).
+    /// Declares a `AWS::LicenseManager::LicenseAssetGroup` with the stack-unique `id`. Required properties: `name` (`Name`), `associated_license_asset_ruleset_arns` (`AssociatedLicenseAssetRulesetARNs`), `license_asset_group_configurations` (`LicenseAssetGroupConfigurations`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
         name: impl Into<rt::Expr>,
-        associated_license_asset_ruleset_ar_ns: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        associated_license_asset_ruleset_arns: impl IntoIterator<Item = impl Into<rt::Expr>>,
         license_asset_group_configurations: impl IntoIterator<
             Item = license_asset_group::LicenseAssetGroupConfiguration,
         >,
@@ -601,7 +601,7 @@ impl LicenseAssetGroup {
         this.set(
             "AssociatedLicenseAssetRulesetARNs",
             Some("associated_license_asset_ruleset_ar_ns"),
-            rt::strings(associated_license_asset_ruleset_ar_ns),
+            rt::strings(associated_license_asset_ruleset_arns),
         );
         this.set(
             "LicenseAssetGroupConfigurations",

@@ -2274,9 +2274,9 @@ pub mod replicator {
         /// Details for client authentication using SASL/OAUTHBEARER.
         ///
         /// CloudFormation `SaslOAuthBearer`, Terraform `sasl_o_auth_bearer`.
-        pub fn sasl_o_auth_bearer(
+        pub fn sasl_oauth_bearer(
             mut self,
-            value: KafkaClusterSaslOAuthBearerAuthentication,
+            value: KafkaClusterSaslOauthBearerAuthentication,
         ) -> Self {
             self.0
                 .set("SaslOAuthBearer", Some("sasl_o_auth_bearer"), value.into());
@@ -2374,9 +2374,9 @@ pub mod replicator {
     ///
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
-    pub struct KafkaClusterOAuthClientCredentials(rt::Props);
-    impl KafkaClusterOAuthClientCredentials {
-        /// A new `KafkaClusterOAuthClientCredentials`. Required properties: `token_request_secret_arn` (`TokenRequestSecretArn`).
+    pub struct KafkaClusterOauthClientCredentials(rt::Props);
+    impl KafkaClusterOauthClientCredentials {
+        /// A new `KafkaClusterOauthClientCredentials`. Required properties: `token_request_secret_arn` (`TokenRequestSecretArn`).
         pub fn new(token_request_secret_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -2384,19 +2384,19 @@ pub mod replicator {
                 Some("token_request_secret_arn"),
                 rt::string(token_request_secret_arn),
             );
-            KafkaClusterOAuthClientCredentials(this)
+            KafkaClusterOauthClientCredentials(this)
         }
     }
-    nested!(KafkaClusterOAuthClientCredentials);
+    nested!(KafkaClusterOauthClientCredentials);
     /// Details for SASL/OAUTHBEARER using the client credentials grant with a JWT client assertion (RFC 7521/7523 Section 2.2).
     ///
     /// CloudFormation property type `KafkaClusterOAuthClientCredentialsAssertion`.
     ///
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
-    pub struct KafkaClusterOAuthClientCredentialsAssertion(rt::Props);
-    impl KafkaClusterOAuthClientCredentialsAssertion {
-        /// A new `KafkaClusterOAuthClientCredentialsAssertion`. Required properties: `audience` (`Audience`), `signing_algorithm` (`SigningAlgorithm`).
+    pub struct KafkaClusterOauthClientCredentialsAssertion(rt::Props);
+    impl KafkaClusterOauthClientCredentialsAssertion {
+        /// A new `KafkaClusterOauthClientCredentialsAssertion`. Required properties: `audience` (`Audience`), `signing_algorithm` (`SigningAlgorithm`).
         pub fn new(audience: impl Into<rt::Expr>, signing_algorithm: JwtSigningAlgorithm) -> Self {
             let mut this = rt::Props::default();
             this.set("Audience", Some("audience"), rt::string(audience));
@@ -2405,7 +2405,7 @@ pub mod replicator {
                 Some("signing_algorithm"),
                 signing_algorithm.into(),
             );
-            KafkaClusterOAuthClientCredentialsAssertion(this)
+            KafkaClusterOauthClientCredentialsAssertion(this)
         }
         /// Optional Secrets Manager ARN for identity providers that require client_id as a form parameter alongside the JWT client assertion.
         ///
@@ -2419,16 +2419,16 @@ pub mod replicator {
             self
         }
     }
-    nested!(KafkaClusterOAuthClientCredentialsAssertion);
+    nested!(KafkaClusterOauthClientCredentialsAssertion);
     /// Details for SASL/OAUTHBEARER using the JWT Bearer assertion grant (RFC 7523).
     ///
     /// CloudFormation property type `KafkaClusterOAuthIamJwtBearer`.
     ///
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
-    pub struct KafkaClusterOAuthIamJwtBearer(rt::Props);
-    impl KafkaClusterOAuthIamJwtBearer {
-        /// A new `KafkaClusterOAuthIamJwtBearer`. Required properties: `audience` (`Audience`), `signing_algorithm` (`SigningAlgorithm`).
+    pub struct KafkaClusterOauthIamJwtBearer(rt::Props);
+    impl KafkaClusterOauthIamJwtBearer {
+        /// A new `KafkaClusterOauthIamJwtBearer`. Required properties: `audience` (`Audience`), `signing_algorithm` (`SigningAlgorithm`).
         pub fn new(audience: impl Into<rt::Expr>, signing_algorithm: JwtSigningAlgorithm) -> Self {
             let mut this = rt::Props::default();
             this.set("Audience", Some("audience"), rt::string(audience));
@@ -2437,7 +2437,7 @@ pub mod replicator {
                 Some("signing_algorithm"),
                 signing_algorithm.into(),
             );
-            KafkaClusterOAuthIamJwtBearer(this)
+            KafkaClusterOauthIamJwtBearer(this)
         }
         /// Optional Secrets Manager ARN for identity providers that require client authentication alongside the JWT Bearer assertion.
         ///
@@ -2451,16 +2451,16 @@ pub mod replicator {
             self
         }
     }
-    nested!(KafkaClusterOAuthIamJwtBearer);
+    nested!(KafkaClusterOauthIamJwtBearer);
     /// Details for client authentication using SASL/OAUTHBEARER.
     ///
     /// CloudFormation property type `KafkaClusterSaslOAuthBearerAuthentication`.
     ///
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
-    pub struct KafkaClusterSaslOAuthBearerAuthentication(rt::Props);
-    impl KafkaClusterSaslOAuthBearerAuthentication {
-        /// A new `KafkaClusterSaslOAuthBearerAuthentication`. Required properties: `token_endpoint_url` (`TokenEndpointUrl`), `token_endpoint_authentication_method` (`TokenEndpointAuthenticationMethod`).
+    pub struct KafkaClusterSaslOauthBearerAuthentication(rt::Props);
+    impl KafkaClusterSaslOauthBearerAuthentication {
+        /// A new `KafkaClusterSaslOauthBearerAuthentication`. Required properties: `token_endpoint_url` (`TokenEndpointUrl`), `token_endpoint_authentication_method` (`TokenEndpointAuthenticationMethod`).
         pub fn new(
             token_endpoint_url: impl Into<rt::Expr>,
             token_endpoint_authentication_method: TokenEndpointAuthenticationMethod,
@@ -2476,12 +2476,12 @@ pub mod replicator {
                 Some("token_endpoint_url"),
                 rt::string(token_endpoint_url),
             );
-            KafkaClusterSaslOAuthBearerAuthentication(this)
+            KafkaClusterSaslOauthBearerAuthentication(this)
         }
         /// Details for SASL/OAUTHBEARER using standard client_credentials grant.
         ///
         /// CloudFormation `ClientCredentials`, Terraform `client_credentials`.
-        pub fn client_credentials(mut self, value: KafkaClusterOAuthClientCredentials) -> Self {
+        pub fn client_credentials(mut self, value: KafkaClusterOauthClientCredentials) -> Self {
             self.0.set(
                 "ClientCredentials",
                 Some("client_credentials"),
@@ -2494,7 +2494,7 @@ pub mod replicator {
         /// CloudFormation `ClientCredentialsAssertion`, Terraform `client_credentials_assertion`.
         pub fn client_credentials_assertion(
             mut self,
-            value: KafkaClusterOAuthClientCredentialsAssertion,
+            value: KafkaClusterOauthClientCredentialsAssertion,
         ) -> Self {
             self.0.set(
                 "ClientCredentialsAssertion",
@@ -2506,7 +2506,7 @@ pub mod replicator {
         /// Details for SASL/OAUTHBEARER using JWT Bearer assertion grant (RFC 7523).
         ///
         /// CloudFormation `IamJwtBearer`, Terraform `iam_jwt_bearer`.
-        pub fn iam_jwt_bearer(mut self, value: KafkaClusterOAuthIamJwtBearer) -> Self {
+        pub fn iam_jwt_bearer(mut self, value: KafkaClusterOauthIamJwtBearer) -> Self {
             self.0
                 .set("IamJwtBearer", Some("iam_jwt_bearer"), value.into());
             self
@@ -2530,7 +2530,7 @@ pub mod replicator {
             self
         }
     }
-    nested!(KafkaClusterSaslOAuthBearerAuthentication);
+    nested!(KafkaClusterSaslOauthBearerAuthentication);
     /// Details for SASL/SCRAM client authentication.
     ///
     /// CloudFormation property type `KafkaClusterSaslScramAuthentication`.

@@ -870,7 +870,7 @@ pub mod organization_telemetry_rule {
         /// `AWS::EC2::VPC`
         AwsEc2Vpc,
         /// `AWS::WAFv2::WebACL`
-        AwsWaFv2WebAcl,
+        AwsWafV2WebAcl,
         /// `AWS::CloudTrail`
         AwsCloudTrail,
         /// `AWS::EKS::Cluster`
@@ -892,7 +892,7 @@ pub mod organization_telemetry_rule {
         /// `AWS::CloudWatch::OTelEnrichment`
         AwsCloudWatchOTelEnrichment,
     }
-    string_enum!(ResourceType { AwsEc2Vpc => "AWS::EC2::VPC", AwsWaFv2WebAcl => "AWS::WAFv2::WebACL", AwsCloudTrail => "AWS::CloudTrail", AwsEksCluster => "AWS::EKS::Cluster", AwsElasticLoadBalancingV2LoadBalancer => "AWS::ElasticLoadBalancingV2::LoadBalancer", AwsEc2Instance => "AWS::EC2::Instance", AwsSecurityHubHub => "AWS::SecurityHub::Hub", AwsSecurityHubHubV2 => "AWS::SecurityHub::HubV2", AwsS3Bucket => "AWS::S3::Bucket", AwsMskCluster => "AWS::MSK::Cluster", AwsCloudFrontDistribution => "AWS::CloudFront::Distribution", AwsCloudWatchOTelEnrichment => "AWS::CloudWatch::OTelEnrichment" });
+    string_enum!(ResourceType { AwsEc2Vpc => "AWS::EC2::VPC", AwsWafV2WebAcl => "AWS::WAFv2::WebACL", AwsCloudTrail => "AWS::CloudTrail", AwsEksCluster => "AWS::EKS::Cluster", AwsElasticLoadBalancingV2LoadBalancer => "AWS::ElasticLoadBalancingV2::LoadBalancer", AwsEc2Instance => "AWS::EC2::Instance", AwsSecurityHubHub => "AWS::SecurityHub::Hub", AwsSecurityHubHubV2 => "AWS::SecurityHub::HubV2", AwsS3Bucket => "AWS::S3::Bucket", AwsMskCluster => "AWS::MSK::Cluster", AwsCloudFrontDistribution => "AWS::CloudFront::Distribution", AwsCloudWatchOTelEnrichment => "AWS::CloudWatch::OTelEnrichment" });
     /// The values `TelemetryType` accepts in `ObservabilityAdmin::OrganizationTelemetryRule`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum TelemetryType {
@@ -1483,7 +1483,7 @@ pub mod telemetry_rule {
         /// `AWS::EC2::VPC`
         AwsEc2Vpc,
         /// `AWS::WAFv2::WebACL`
-        AwsWaFv2WebAcl,
+        AwsWafV2WebAcl,
         /// `AWS::CloudTrail`
         AwsCloudTrail,
         /// `AWS::EKS::Cluster`
@@ -1519,7 +1519,7 @@ pub mod telemetry_rule {
         /// `AWS::BedrockAgentCore::WorkloadIdentity`
         AwsBedrockAgentCoreWorkloadIdentity,
     }
-    string_enum!(ResourceType { AwsEc2Vpc => "AWS::EC2::VPC", AwsWaFv2WebAcl => "AWS::WAFv2::WebACL", AwsCloudTrail => "AWS::CloudTrail", AwsEksCluster => "AWS::EKS::Cluster", AwsElasticLoadBalancingV2LoadBalancer => "AWS::ElasticLoadBalancingV2::LoadBalancer", AwsEc2Instance => "AWS::EC2::Instance", AwsBedrockAgentCoreRuntime => "AWS::BedrockAgentCore::Runtime", AwsBedrockAgentCoreBrowser => "AWS::BedrockAgentCore::Browser", AwsBedrockAgentCoreCodeInterpreter => "AWS::BedrockAgentCore::CodeInterpreter", AwsSecurityHubHub => "AWS::SecurityHub::Hub", AwsSecurityHubHubV2 => "AWS::SecurityHub::HubV2", AwsS3Bucket => "AWS::S3::Bucket", AwsMskCluster => "AWS::MSK::Cluster", AwsCloudFrontDistribution => "AWS::CloudFront::Distribution", AwsCloudWatchOTelEnrichment => "AWS::CloudWatch::OTelEnrichment", AwsBedrockKnowledgeBase => "AWS::Bedrock::KnowledgeBase", AwsBedrockAgentCoreMemory => "AWS::BedrockAgentCore::Memory", AwsBedrockAgentCoreGateway => "AWS::BedrockAgentCore::Gateway", AwsBedrockAgentCoreWorkloadIdentity => "AWS::BedrockAgentCore::WorkloadIdentity" });
+    string_enum!(ResourceType { AwsEc2Vpc => "AWS::EC2::VPC", AwsWafV2WebAcl => "AWS::WAFv2::WebACL", AwsCloudTrail => "AWS::CloudTrail", AwsEksCluster => "AWS::EKS::Cluster", AwsElasticLoadBalancingV2LoadBalancer => "AWS::ElasticLoadBalancingV2::LoadBalancer", AwsEc2Instance => "AWS::EC2::Instance", AwsBedrockAgentCoreRuntime => "AWS::BedrockAgentCore::Runtime", AwsBedrockAgentCoreBrowser => "AWS::BedrockAgentCore::Browser", AwsBedrockAgentCoreCodeInterpreter => "AWS::BedrockAgentCore::CodeInterpreter", AwsSecurityHubHub => "AWS::SecurityHub::Hub", AwsSecurityHubHubV2 => "AWS::SecurityHub::HubV2", AwsS3Bucket => "AWS::S3::Bucket", AwsMskCluster => "AWS::MSK::Cluster", AwsCloudFrontDistribution => "AWS::CloudFront::Distribution", AwsCloudWatchOTelEnrichment => "AWS::CloudWatch::OTelEnrichment", AwsBedrockKnowledgeBase => "AWS::Bedrock::KnowledgeBase", AwsBedrockAgentCoreMemory => "AWS::BedrockAgentCore::Memory", AwsBedrockAgentCoreGateway => "AWS::BedrockAgentCore::Gateway", AwsBedrockAgentCoreWorkloadIdentity => "AWS::BedrockAgentCore::WorkloadIdentity" });
     /// The values `TelemetryType` accepts in `ObservabilityAdmin::TelemetryRule`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum TelemetryType {

@@ -781,7 +781,7 @@ impl SequenceStore {
         self
     }
     /// Changing it replaces the resource. CloudFormation `ETagAlgorithmFamily`, Terraform `e_tag_algorithm_family`.
-    pub fn e_tag_algorithm_family(mut self, value: sequence_store::ETagAlgorithmFamily) -> Self {
+    pub fn etag_algorithm_family(mut self, value: sequence_store::EtagAlgorithmFamily) -> Self {
         self.0.set(
             "ETagAlgorithmFamily",
             Some("e_tag_algorithm_family"),
@@ -911,9 +911,9 @@ pub mod sequence_store {
         }
     }
     nested!(SseConfig);
-    /// The values `ETagAlgorithmFamily` accepts in `Omics::SequenceStore`.
+    /// The values `EtagAlgorithmFamily` accepts in `Omics::SequenceStore`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum ETagAlgorithmFamily {
+    pub enum EtagAlgorithmFamily {
         /// `MD5up`
         Md5up,
         /// `SHA256up`
@@ -921,7 +921,7 @@ pub mod sequence_store {
         /// `SHA512up`
         Sha512up,
     }
-    string_enum!(ETagAlgorithmFamily { Md5up => "MD5up", Sha256up => "SHA256up", Sha512up => "SHA512up" });
+    string_enum!(EtagAlgorithmFamily { Md5up => "MD5up", Sha256up => "SHA256up", Sha512up => "SHA512up" });
 }
 /// Definition of AWS::Omics::VariantStore Resource Type
 ///

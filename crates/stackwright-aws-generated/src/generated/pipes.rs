@@ -557,10 +557,10 @@ pub mod pipe {
     #[derive(Clone, Debug)]
     pub struct EcsEphemeralStorage(rt::Props);
     impl EcsEphemeralStorage {
-        /// A new `EcsEphemeralStorage`. Required properties: `size_in_gi_b` (`SizeInGiB`).
-        pub fn new(size_in_gi_b: i64) -> Self {
+        /// A new `EcsEphemeralStorage`. Required properties: `size_in_gib` (`SizeInGiB`).
+        pub fn new(size_in_gib: i64) -> Self {
             let mut this = rt::Props::default();
-            this.set("SizeInGiB", Some("size_in_gi_b"), rt::int(size_in_gi_b));
+            this.set("SizeInGiB", Some("size_in_gi_b"), rt::int(size_in_gib));
             EcsEphemeralStorage(this)
         }
     }

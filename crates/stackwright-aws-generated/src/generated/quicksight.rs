@@ -6746,7 +6746,7 @@ pub mod data_source {
             self
         }
         /// CloudFormation `OAuthClientCredentials`, Terraform `o_auth_client_credentials`.
-        pub fn o_auth_client_credentials(mut self, value: OAuthClientCredentials) -> Self {
+        pub fn oauth_client_credentials(mut self, value: OauthClientCredentials) -> Self {
             self.0.set(
                 "OAuthClientCredentials",
                 Some("o_auth_client_credentials"),
@@ -7050,7 +7050,7 @@ pub mod data_source {
             self
         }
         /// CloudFormation `OAuthParameters`, Terraform `o_auth_parameters`.
-        pub fn o_auth_parameters(mut self, value: OAuthParameters) -> Self {
+        pub fn oauth_parameters(mut self, value: OauthParameters) -> Self {
             self.0
                 .set("OAuthParameters", Some("o_auth_parameters"), value.into());
             self
@@ -7204,12 +7204,12 @@ pub mod data_source {
     ///
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
-    pub struct OAuthClientCredentials(rt::Props);
-    impl OAuthClientCredentials {
-        /// A new `OAuthClientCredentials`. No property is required.
+    pub struct OauthClientCredentials(rt::Props);
+    impl OauthClientCredentials {
+        /// A new `OauthClientCredentials`. No property is required.
         pub fn new() -> Self {
             let this = rt::Props::default();
-            OAuthClientCredentials(this)
+            OauthClientCredentials(this)
         }
         /// Constraints: length 1..=256; pattern `^[^\p{Cc}]+$`. CloudFormation `ClientId`, Terraform `client_id`.
         pub fn client_id(mut self, value: impl Into<rt::Expr>) -> Self {
@@ -7228,14 +7228,14 @@ pub mod data_source {
             self
         }
     }
-    nested!(OAuthClientCredentials);
+    nested!(OauthClientCredentials);
     /// CloudFormation property type `OAuthParameters`.
     ///
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
-    pub struct OAuthParameters(rt::Props);
-    impl OAuthParameters {
-        /// A new `OAuthParameters`. Required properties: `token_provider_url` (`TokenProviderUrl`).
+    pub struct OauthParameters(rt::Props);
+    impl OauthParameters {
+        /// A new `OauthParameters`. Required properties: `token_provider_url` (`TokenProviderUrl`).
         pub fn new(token_provider_url: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -7243,7 +7243,7 @@ pub mod data_source {
                 Some("token_provider_url"),
                 rt::string(token_provider_url),
             );
-            OAuthParameters(this)
+            OauthParameters(this)
         }
         /// Constraints: length 1..=2048. CloudFormation `IdentityProviderResourceUri`, Terraform `identity_provider_resource_uri`.
         pub fn identity_provider_resource_uri(mut self, value: impl Into<rt::Expr>) -> Self {
@@ -7269,13 +7269,13 @@ pub mod data_source {
             self
         }
         /// Constraints: length 1..=128. CloudFormation `OAuthScope`, Terraform `o_auth_scope`.
-        pub fn o_auth_scope(mut self, value: impl Into<rt::Expr>) -> Self {
+        pub fn oauth_scope(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
                 .set("OAuthScope", Some("o_auth_scope"), rt::string(value));
             self
         }
     }
-    nested!(OAuthParameters);
+    nested!(OauthParameters);
     /// <p>The parameters for Oracle.</p>
     ///
     /// CloudFormation property type `OracleParameters`.
@@ -7622,7 +7622,7 @@ pub mod data_source {
             self
         }
         /// CloudFormation `OAuthParameters`, Terraform `o_auth_parameters`.
-        pub fn o_auth_parameters(mut self, value: OAuthParameters) -> Self {
+        pub fn oauth_parameters(mut self, value: OauthParameters) -> Self {
             self.0
                 .set("OAuthParameters", Some("o_auth_parameters"), value.into());
             self
@@ -7740,7 +7740,7 @@ pub mod data_source {
             self
         }
         /// CloudFormation `OAuthParameters`, Terraform `o_auth_parameters`.
-        pub fn o_auth_parameters(mut self, value: OAuthParameters) -> Self {
+        pub fn oauth_parameters(mut self, value: OauthParameters) -> Self {
             self.0
                 .set("OAuthParameters", Some("o_auth_parameters"), value.into());
             self
@@ -8923,8 +8923,8 @@ impl LimitsProfileHandle {
 /// CloudFormation: `AWS::QuickSight::OAuthClientApplication`. Terraform: `awscc_quicksight_o_auth_client_application` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-quicksight-oauthclientapplication.html)
-pub struct OAuthClientApplication(rt::Base);
-static O_AUTH_CLIENT_APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
+pub struct OauthClientApplication(rt::Base);
+static OAUTH_CLIENT_APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::QuickSight::OAuthClientApplication",
     terraform: Some("awscc_quicksight_o_auth_client_application"),
     tags: rt::TagsShape::KeyValueList("tags"),
@@ -8954,39 +8954,39 @@ static O_AUTH_CLIENT_APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 17),
     awscc_schema: Some((&AWSCC_SCHEMAS, 17)),
 };
-/// The required values of [`OAuthClientApplication`], by name: two of them have one type, and a swap must not compile.
-pub struct OAuthClientApplicationRequired {
+/// The required values of [`OauthClientApplication`], by name: two of them have one type, and a swap must not compile.
+pub struct OauthClientApplicationRequired {
     /// CloudFormation `OAuthClientApplicationId`.
-    pub o_auth_client_application_id: rt::Expr,
+    pub oauth_client_application_id: rt::Expr,
     /// CloudFormation `Name`.
     pub name: rt::Expr,
     /// CloudFormation `OAuthClientAuthenticationType`.
-    pub o_auth_client_authentication_type: o_auth_client_application::OAuthClientAuthenticationType,
+    pub oauth_client_authentication_type: oauth_client_application::OauthClientAuthenticationType,
     /// CloudFormation `OAuthTokenEndpointUrl`.
-    pub o_auth_token_endpoint_url: rt::Expr,
+    pub oauth_token_endpoint_url: rt::Expr,
 }
-impl OAuthClientApplication {
-    /// Declares a `AWS::QuickSight::OAuthClientApplication` with the stack-unique `id`. Required properties: `o_auth_client_application_id` (`OAuthClientApplicationId`), `name` (`Name`), `o_auth_client_authentication_type` (`OAuthClientAuthenticationType`), `o_auth_token_endpoint_url` (`OAuthTokenEndpointUrl`).
+impl OauthClientApplication {
+    /// Declares a `AWS::QuickSight::OAuthClientApplication` with the stack-unique `id`. Required properties: `oauth_client_application_id` (`OAuthClientApplicationId`), `name` (`Name`), `oauth_client_authentication_type` (`OAuthClientAuthenticationType`), `oauth_token_endpoint_url` (`OAuthTokenEndpointUrl`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: OAuthClientApplicationRequired) -> Self {
-        let mut this = rt::Base::new(id, &O_AUTH_CLIENT_APPLICATION_TYPE);
+    pub fn new(id: impl Into<String>, required: OauthClientApplicationRequired) -> Self {
+        let mut this = rt::Base::new(id, &OAUTH_CLIENT_APPLICATION_TYPE);
         this.set("Name", Some("name"), rt::string(required.name));
         this.set(
             "OAuthClientApplicationId",
             Some("o_auth_client_application_id"),
-            rt::string(required.o_auth_client_application_id),
+            rt::string(required.oauth_client_application_id),
         );
         this.set(
             "OAuthClientAuthenticationType",
             Some("o_auth_client_authentication_type"),
-            required.o_auth_client_authentication_type.into(),
+            required.oauth_client_authentication_type.into(),
         );
         this.set(
             "OAuthTokenEndpointUrl",
             Some("o_auth_token_endpoint_url"),
-            rt::string(required.o_auth_token_endpoint_url),
+            rt::string(required.oauth_token_endpoint_url),
         );
-        OAuthClientApplication(this)
+        OauthClientApplication(this)
     }
     /// Constraints: length 1..=2048; pattern `^[^\p{Cc}]+$`. CloudFormation `ClientId`, Terraform `client_id`.
     pub fn client_id(mut self, value: impl Into<rt::Expr>) -> Self {
@@ -9000,7 +9000,7 @@ impl OAuthClientApplication {
         self
     }
     /// CloudFormation `DataSourceType`, Terraform `data_source_type`.
-    pub fn data_source_type(mut self, value: o_auth_client_application::DataSourceType) -> Self {
+    pub fn data_source_type(mut self, value: oauth_client_application::DataSourceType) -> Self {
         self.0
             .set("DataSourceType", Some("data_source_type"), value.into());
         self
@@ -9008,7 +9008,7 @@ impl OAuthClientApplication {
     /// CloudFormation `IdentityProviderVpcConnectionProperties`, Terraform `identity_provider_vpc_connection_properties`.
     pub fn identity_provider_vpc_connection_properties(
         mut self,
-        value: o_auth_client_application::IdentityProviderVpcConnectionProperties,
+        value: oauth_client_application::IdentityProviderVpcConnectionProperties,
     ) -> Self {
         self.0.set(
             "IdentityProviderVpcConnectionProperties",
@@ -9018,7 +9018,7 @@ impl OAuthClientApplication {
         self
     }
     /// Constraints: length 1..=2048; pattern `^https://[^\p{Cc}]+$`. CloudFormation `OAuthAuthorizationEndpointUrl`, Terraform `o_auth_authorization_endpoint_url`.
-    pub fn o_auth_authorization_endpoint_url(mut self, value: impl Into<rt::Expr>) -> Self {
+    pub fn oauth_authorization_endpoint_url(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "OAuthAuthorizationEndpointUrl",
             Some("o_auth_authorization_endpoint_url"),
@@ -9027,18 +9027,18 @@ impl OAuthClientApplication {
         self
     }
     /// Constraints: length 1..=4096; pattern `^[^\p{Cc}]+$`. CloudFormation `OAuthScopes`, Terraform `o_auth_scopes`.
-    pub fn o_auth_scopes(mut self, value: impl Into<rt::Expr>) -> Self {
+    pub fn oauth_scopes(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("OAuthScopes", Some("o_auth_scopes"), rt::string(value));
         self
     }
 }
-builder!(OAuthClientApplication, OAuthClientApplicationHandle);
+builder!(OauthClientApplication, OauthClientApplicationHandle);
 /// A declared `AWS::QuickSight::OAuthClientApplication`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct OAuthClientApplicationHandle(rt::Handle);
-handle!(OAuthClientApplicationHandle);
-impl OAuthClientApplicationHandle {
+pub struct OauthClientApplicationHandle(rt::Handle);
+handle!(OauthClientApplicationHandle);
+impl OauthClientApplicationHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
     pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
@@ -9052,8 +9052,8 @@ impl OAuthClientApplicationHandle {
         self.0.attr("LastUpdatedTime")
     }
 }
-/// Property types and value sets of [`OAuthClientApplication`] (`AWS::QuickSight::OAuthClientApplication`).
-pub mod o_auth_client_application {
+/// Property types and value sets of [`OauthClientApplication`] (`AWS::QuickSight::OAuthClientApplication`).
+pub mod oauth_client_application {
     use super::*;
     /// CloudFormation property type `IdentityProviderVpcConnectionProperties`.
     ///
@@ -9073,7 +9073,7 @@ pub mod o_auth_client_application {
         }
     }
     nested!(IdentityProviderVpcConnectionProperties);
-    /// The values `DataSourceType` accepts in `QuickSight::OAuthClientApplication`.
+    /// The values `DataSourceType` accepts in `QuickSight::OauthClientApplication`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum DataSourceType {
         /// `ADOBE_ANALYTICS`
@@ -9154,13 +9154,13 @@ pub mod o_auth_client_application {
         WebCrawler,
     }
     string_enum!(DataSourceType { AdobeAnalytics => "ADOBE_ANALYTICS", AmazonElasticsearch => "AMAZON_ELASTICSEARCH", AmazonOpensearch => "AMAZON_OPENSEARCH", Athena => "ATHENA", Aurora => "AURORA", AuroraPostgresql => "AURORA_POSTGRESQL", AwsIotAnalytics => "AWS_IOT_ANALYTICS", Bigquery => "BIGQUERY", Confluence => "CONFLUENCE", Databricks => "DATABRICKS", Exasol => "EXASOL", Github => "GITHUB", Googlesheets => "GOOGLESHEETS", GoogleDrive => "GOOGLE_DRIVE", Jira => "JIRA", Mariadb => "MARIADB", Mysql => "MYSQL", OneDrive => "ONE_DRIVE", Oracle => "ORACLE", Postgresql => "POSTGRESQL", Presto => "PRESTO", Qbusiness => "QBUSINESS", Redshift => "REDSHIFT", S3 => "S3", S3KnowledgeBase => "S3_KNOWLEDGE_BASE", S3Tables => "S3_TABLES", Salesforce => "SALESFORCE", Servicenow => "SERVICENOW", Sharepoint => "SHAREPOINT", Snowflake => "SNOWFLAKE", Spark => "SPARK", Sqlserver => "SQLSERVER", Starburst => "STARBURST", Teradata => "TERADATA", Timestream => "TIMESTREAM", Trino => "TRINO", Twitter => "TWITTER", WebCrawler => "WEB_CRAWLER" });
-    /// The values `OAuthClientAuthenticationType` accepts in `QuickSight::OAuthClientApplication`.
+    /// The values `OauthClientAuthenticationType` accepts in `QuickSight::OauthClientApplication`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum OAuthClientAuthenticationType {
+    pub enum OauthClientAuthenticationType {
         /// `TOKEN`
         Token,
     }
-    string_enum!(OAuthClientAuthenticationType { Token => "TOKEN" });
+    string_enum!(OauthClientAuthenticationType { Token => "TOKEN" });
 }
 /// Definition of the AWS::QuickSight::RefreshSchedule Resource Type.
 ///

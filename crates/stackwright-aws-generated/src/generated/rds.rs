@@ -3341,7 +3341,7 @@ pub mod db_security_group {
             Ingress(this)
         }
         /// CloudFormation `CIDRIP`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn cidrip(mut self, value: impl Into<rt::Expr>) -> Self {
+        pub fn cidr_ip(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set("CIDRIP", None, rt::string(value));
             self
         }
@@ -3393,7 +3393,7 @@ impl DbSecurityGroupIngress {
         DbSecurityGroupIngress(this)
     }
     /// CloudFormation `CIDRIP`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn cidrip(mut self, value: impl Into<rt::Expr>) -> Self {
+    pub fn cidr_ip(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("CIDRIP", None, rt::string(value));
         self
     }

@@ -835,7 +835,7 @@ impl ClusterSecurityGroupIngress {
         ClusterSecurityGroupIngress(this)
     }
     /// Changing it replaces the resource. CloudFormation `CIDRIP`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn cidrip(mut self, value: impl Into<rt::Expr>) -> Self {
+    pub fn cidr_ip(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("CIDRIP", None, rt::string(value));
         self
     }
@@ -1134,13 +1134,13 @@ impl EndpointAuthorizationHandle {
     /// Indicates whether all VPCs in the grantee account are allowed access to the cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `AllowedAllVPCs`; Terraform `allowed_all_vp_cs`.
-    pub fn allowed_all_vp_cs(&self) -> rt::Expr {
+    pub fn allowed_all_vpcs(&self) -> rt::Expr {
         self.0.attr("AllowedAllVPCs")
     }
     /// The VPCs allowed access to the cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `AllowedVPCs`; Terraform `allowed_vp_cs`.
-    pub fn allowed_vp_cs(&self) -> rt::Expr {
+    pub fn allowed_vpcs(&self) -> rt::Expr {
         self.0.attr("AllowedVPCs")
     }
     /// The number of Redshift-managed VPC endpoints created for the authorization.

@@ -655,7 +655,7 @@ impl HostedZone {
     /// *Private hosted zones:* A complex type that contains information about the VPCs that are associated with the specified hosted zone.
     ///
     /// CloudFormation `VPCs`, Terraform `vp_cs`.
-    pub fn vp_cs(mut self, value: impl IntoIterator<Item = hosted_zone::Vpc>) -> Self {
+    pub fn vpcs(mut self, value: impl IntoIterator<Item = hosted_zone::Vpc>) -> Self {
         self.0.set("VPCs", Some("vp_cs"), rt::list(value));
         self
     }

@@ -807,11 +807,11 @@ impl GlobalResolverHandle {
         self.0.attr("DnsName")
     }
     /// CloudFormation `Fn::GetAtt` `IPv4Addresses`; Terraform `i_pv4_addresses`.
-    pub fn i_pv4_addresses(&self) -> rt::Expr {
+    pub fn ipv4_addresses(&self) -> rt::Expr {
         self.0.attr("IPv4Addresses")
     }
     /// CloudFormation `Fn::GetAtt` `IPv6Addresses`; Terraform `i_pv6_addresses`.
-    pub fn i_pv6_addresses(&self) -> rt::Expr {
+    pub fn ipv6_addresses(&self) -> rt::Expr {
         self.0.attr("IPv6Addresses")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.

@@ -3362,7 +3362,7 @@ pub mod bucket {
         /// `StorageClass`
         StorageClass,
         /// `ETag`
-        ETag,
+        Etag,
         /// `IsMultipartUploaded`
         IsMultipartUploaded,
         /// `ReplicationStatus`
@@ -3394,7 +3394,7 @@ pub mod bucket {
         /// `IntelligentTieringReferenceDate`
         IntelligentTieringReferenceDate,
     }
-    string_enum!(OptionalFields { Size => "Size", LastModifiedDate => "LastModifiedDate", StorageClass => "StorageClass", ETag => "ETag", IsMultipartUploaded => "IsMultipartUploaded", ReplicationStatus => "ReplicationStatus", EncryptionStatus => "EncryptionStatus", ObjectLockRetainUntilDate => "ObjectLockRetainUntilDate", ObjectLockMode => "ObjectLockMode", ObjectLockLegalHoldStatus => "ObjectLockLegalHoldStatus", ObjectLockEventHoldStatus => "ObjectLockEventHoldStatus", ObjectLockEventHoldDuration => "ObjectLockEventHoldDuration", IntelligentTieringAccessTier => "IntelligentTieringAccessTier", BucketKeyStatus => "BucketKeyStatus", ChecksumAlgorithm => "ChecksumAlgorithm", ObjectAccessControlList => "ObjectAccessControlList", ObjectOwner => "ObjectOwner", LifecycleExpirationDate => "LifecycleExpirationDate", IntelligentTieringReferenceDate => "IntelligentTieringReferenceDate" });
+    string_enum!(OptionalFields { Size => "Size", LastModifiedDate => "LastModifiedDate", StorageClass => "StorageClass", Etag => "ETag", IsMultipartUploaded => "IsMultipartUploaded", ReplicationStatus => "ReplicationStatus", EncryptionStatus => "EncryptionStatus", ObjectLockRetainUntilDate => "ObjectLockRetainUntilDate", ObjectLockMode => "ObjectLockMode", ObjectLockLegalHoldStatus => "ObjectLockLegalHoldStatus", ObjectLockEventHoldStatus => "ObjectLockEventHoldStatus", ObjectLockEventHoldDuration => "ObjectLockEventHoldDuration", IntelligentTieringAccessTier => "IntelligentTieringAccessTier", BucketKeyStatus => "BucketKeyStatus", ChecksumAlgorithm => "ChecksumAlgorithm", ObjectAccessControlList => "ObjectAccessControlList", ObjectOwner => "ObjectOwner", LifecycleExpirationDate => "LifecycleExpirationDate", IntelligentTieringReferenceDate => "IntelligentTieringReferenceDate" });
     /// The values `ScheduleFrequency` accepts in `S3::Bucket`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum ScheduleFrequency {

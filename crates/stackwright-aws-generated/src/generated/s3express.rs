@@ -809,7 +809,7 @@ pub mod directory_bucket {
         /// `StorageClass`
         StorageClass,
         /// `ETag`
-        ETag,
+        Etag,
         /// `IsMultipartUploaded`
         IsMultipartUploaded,
         /// `EncryptionStatus`
@@ -821,7 +821,7 @@ pub mod directory_bucket {
         /// `LifecycleExpirationDate`
         LifecycleExpirationDate,
     }
-    string_enum!(OptionalFields { Size => "Size", LastModifiedDate => "LastModifiedDate", StorageClass => "StorageClass", ETag => "ETag", IsMultipartUploaded => "IsMultipartUploaded", EncryptionStatus => "EncryptionStatus", BucketKeyStatus => "BucketKeyStatus", ChecksumAlgorithm => "ChecksumAlgorithm", LifecycleExpirationDate => "LifecycleExpirationDate" });
+    string_enum!(OptionalFields { Size => "Size", LastModifiedDate => "LastModifiedDate", StorageClass => "StorageClass", Etag => "ETag", IsMultipartUploaded => "IsMultipartUploaded", EncryptionStatus => "EncryptionStatus", BucketKeyStatus => "BucketKeyStatus", ChecksumAlgorithm => "ChecksumAlgorithm", LifecycleExpirationDate => "LifecycleExpirationDate" });
     /// The values `ScheduleFrequency` accepts in `S3Express::DirectoryBucket`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum ScheduleFrequency {

@@ -3268,13 +3268,13 @@ pub mod artifact {
         /// `MD5Hash`
         Md5Hash,
         /// `S3ETag`
-        S3eTag,
+        S3Etag,
         /// `S3Version`
         S3Version,
         /// `Custom`
         Custom,
     }
-    string_enum!(SourceIdType { Md5Hash => "MD5Hash", S3eTag => "S3ETag", S3Version => "S3Version", Custom => "Custom" });
+    string_enum!(SourceIdType { Md5Hash => "MD5Hash", S3Etag => "S3ETag", S3Version => "S3Version", Custom => "Custom" });
 }
 /// Resource Type definition for AWS::SageMaker::Cluster
 ///
@@ -4131,7 +4131,7 @@ pub mod cluster {
         /// Configuration settings for an Amazon FSx for Lustre file system to be used with the cluster.
         ///
         /// CloudFormation `FSxLustreConfig`, Terraform `fsx_lustre_config`.
-        pub fn f_sx_lustre_config(mut self, value: FSxLustreConfig) -> Self {
+        pub fn fsx_lustre_config(mut self, value: FsxLustreConfig) -> Self {
             self.0
                 .set("FSxLustreConfig", Some("fsx_lustre_config"), value.into());
             self
@@ -4144,17 +4144,17 @@ pub mod cluster {
     ///
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
-    pub struct FSxLustreConfig(rt::Props);
-    /// The required values of [`FSxLustreConfig`], by name: two of them have one type, and a swap must not compile.
-    pub struct FSxLustreConfigRequired {
+    pub struct FsxLustreConfig(rt::Props);
+    /// The required values of [`FsxLustreConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct FsxLustreConfigRequired {
         /// The storage capacity of the FSx for Lustre file system, specified in gibibytes (GiB). CloudFormation `SizeInGiB`.
-        pub size_in_gi_b: i64,
+        pub size_in_gib: i64,
         /// The throughput capacity of the FSx for Lustre file system, measured in MB/s per TiB of storage. CloudFormation `PerUnitStorageThroughput`.
         pub per_unit_storage_throughput: i64,
     }
-    impl FSxLustreConfig {
-        /// A new `FSxLustreConfig`. Required properties: `size_in_gi_b` (`SizeInGiB`), `per_unit_storage_throughput` (`PerUnitStorageThroughput`).
-        pub fn new(required: FSxLustreConfigRequired) -> Self {
+    impl FsxLustreConfig {
+        /// A new `FsxLustreConfig`. Required properties: `size_in_gib` (`SizeInGiB`), `per_unit_storage_throughput` (`PerUnitStorageThroughput`).
+        pub fn new(required: FsxLustreConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "PerUnitStorageThroughput",
@@ -4164,12 +4164,12 @@ pub mod cluster {
             this.set(
                 "SizeInGiB",
                 Some("size_in_gi_b"),
-                rt::int(required.size_in_gi_b),
+                rt::int(required.size_in_gib),
             );
-            FSxLustreConfig(this)
+            FsxLustreConfig(this)
         }
     }
-    nested!(FSxLustreConfig);
+    nested!(FsxLustreConfig);
     /// The instance requirements for the instance group.
     ///
     /// CloudFormation property type `InstanceRequirements`.
@@ -4300,20 +4300,20 @@ pub mod cluster {
     #[derive(Clone, Debug)]
     pub struct SharedEnvironmentConfig(rt::Props);
     impl SharedEnvironmentConfig {
-        /// A new `SharedEnvironmentConfig`. Required properties: `f_sx_lustre_deletion_policy` (`FSxLustreDeletionPolicy`).
-        pub fn new(f_sx_lustre_deletion_policy: FSxLustreDeletionPolicy) -> Self {
+        /// A new `SharedEnvironmentConfig`. Required properties: `fsx_lustre_deletion_policy` (`FSxLustreDeletionPolicy`).
+        pub fn new(fsx_lustre_deletion_policy: FsxLustreDeletionPolicy) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "FSxLustreDeletionPolicy",
                 Some("fsx_lustre_deletion_policy"),
-                f_sx_lustre_deletion_policy.into(),
+                fsx_lustre_deletion_policy.into(),
             );
             SharedEnvironmentConfig(this)
         }
         /// Configuration settings for an Amazon FSx for Lustre file system to be used with the cluster.
         ///
         /// CloudFormation `FSxLustreConfig`, Terraform `fsx_lustre_config`.
-        pub fn f_sx_lustre_config(mut self, value: FSxLustreConfig) -> Self {
+        pub fn fsx_lustre_config(mut self, value: FsxLustreConfig) -> Self {
             self.0
                 .set("FSxLustreConfig", Some("fsx_lustre_config"), value.into());
             self
@@ -4400,15 +4400,15 @@ pub mod cluster {
         Disable,
     }
     string_enum!(Mode { Enable => "Enable", Disable => "Disable" });
-    /// The values `FSxLustreDeletionPolicy` accepts in `SageMaker::Cluster`.
+    /// The values `FsxLustreDeletionPolicy` accepts in `SageMaker::Cluster`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum FSxLustreDeletionPolicy {
+    pub enum FsxLustreDeletionPolicy {
         /// `Keep`
         Keep,
         /// `DeleteIfNotUsed`
         DeleteIfNotUsed,
     }
-    string_enum!(FSxLustreDeletionPolicy { Keep => "Keep", DeleteIfNotUsed => "DeleteIfNotUsed" });
+    string_enum!(FsxLustreDeletionPolicy { Keep => "Keep", DeleteIfNotUsed => "DeleteIfNotUsed" });
     /// The values `DeepHealthCheckType` accepts in `SageMaker::Cluster`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum DeepHealthCheckType {
@@ -5002,7 +5002,7 @@ pub mod compute_quota {
         /// The memory in GiB allocated to the team.
         ///
         /// Constraints: range 0..=10000000. CloudFormation `MemoryInGiB`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn memory_in_gi_b(mut self, value: i64) -> Self {
+        pub fn memory_in_gib(mut self, value: i64) -> Self {
             self.0.set("MemoryInGiB", None, rt::int(value));
             self
         }
@@ -6571,7 +6571,7 @@ pub mod domain {
         AccessStatus, AppType, AutoMountHomeEfs, CodeRepository, CustomFileSystemConfig,
         CustomImage, CustomImageRequired, CustomPosixUserConfig, CustomPosixUserConfigRequired,
         DefaultEbsStorageSettings, DefaultEbsStorageSettingsRequired, DefaultSpaceStorageSettings,
-        EfsFileSystemConfig, FSxLustreFileSystemConfig, HiddenSageMakerImage, MlTools,
+        EfsFileSystemConfig, FsxLustreFileSystemConfig, HiddenSageMakerImage, MlTools,
         NotebookOutputOption, RStudioServerProAppSettings, S3FileSystemConfig, SageMakerImageName,
         SharingSettings, UserGroup,
     };
@@ -21192,7 +21192,7 @@ pub mod space {
             self
         }
         /// CloudFormation `FSxLustreFileSystem`, Terraform `fsx_lustre_file_system`.
-        pub fn f_sx_lustre_file_system(mut self, value: FSxLustreFileSystem) -> Self {
+        pub fn fsx_lustre_file_system(mut self, value: FsxLustreFileSystem) -> Self {
             self.0.set(
                 "FSxLustreFileSystem",
                 Some("fsx_lustre_file_system"),
@@ -21250,9 +21250,9 @@ pub mod space {
     ///
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
-    pub struct FSxLustreFileSystem(rt::Props);
-    impl FSxLustreFileSystem {
-        /// A new `FSxLustreFileSystem`. Required properties: `file_system_id` (`FileSystemId`).
+    pub struct FsxLustreFileSystem(rt::Props);
+    impl FsxLustreFileSystem {
+        /// A new `FsxLustreFileSystem`. Required properties: `file_system_id` (`FileSystemId`).
         pub fn new(file_system_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -21260,10 +21260,10 @@ pub mod space {
                 Some("file_system_id"),
                 rt::string(file_system_id),
             );
-            FSxLustreFileSystem(this)
+            FsxLustreFileSystem(this)
         }
     }
-    nested!(FSxLustreFileSystem);
+    nested!(FsxLustreFileSystem);
     /// The JupyterServer app settings.
     ///
     /// CloudFormation property type `JupyterServerAppSettings`.
@@ -22226,7 +22226,7 @@ pub mod user_profile {
         AccessStatus, AppType, AutoMountHomeEfs, CodeRepository, CustomFileSystemConfig,
         CustomImage, CustomImageRequired, CustomPosixUserConfig, CustomPosixUserConfigRequired,
         DefaultEbsStorageSettings, DefaultEbsStorageSettingsRequired, DefaultSpaceStorageSettings,
-        EfsFileSystemConfig, FSxLustreFileSystemConfig, HiddenSageMakerImage, MlTools,
+        EfsFileSystemConfig, FsxLustreFileSystemConfig, HiddenSageMakerImage, MlTools,
         NotebookOutputOption, RStudioServerProAppSettings, S3FileSystemConfig, SageMakerImageName,
         SharingSettings, UserGroup,
     };
@@ -23872,7 +23872,7 @@ pub mod shared {
             self
         }
         /// CloudFormation `FSxLustreFileSystemConfig`, Terraform `fsx_lustre_file_system_config`.
-        pub fn f_sx_lustre_file_system_config(mut self, value: FSxLustreFileSystemConfig) -> Self {
+        pub fn fsx_lustre_file_system_config(mut self, value: FsxLustreFileSystemConfig) -> Self {
             self.0.set(
                 "FSxLustreFileSystemConfig",
                 Some("fsx_lustre_file_system_config"),
@@ -24143,9 +24143,9 @@ pub mod shared {
     ///
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
-    pub struct FSxLustreFileSystemConfig(rt::Props);
-    impl FSxLustreFileSystemConfig {
-        /// A new `FSxLustreFileSystemConfig`. Required properties: `file_system_id` (`FileSystemId`).
+    pub struct FsxLustreFileSystemConfig(rt::Props);
+    impl FsxLustreFileSystemConfig {
+        /// A new `FsxLustreFileSystemConfig`. Required properties: `file_system_id` (`FileSystemId`).
         pub fn new(file_system_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -24153,7 +24153,7 @@ pub mod shared {
                 Some("file_system_id"),
                 rt::string(file_system_id),
             );
-            FSxLustreFileSystemConfig(this)
+            FsxLustreFileSystemConfig(this)
         }
         /// Constraints: length 1..=256; pattern `^\/\S*$`. CloudFormation `FileSystemPath`, Terraform `file_system_path`.
         pub fn file_system_path(mut self, value: impl Into<rt::Expr>) -> Self {
@@ -24165,7 +24165,7 @@ pub mod shared {
             self
         }
     }
-    nested!(FSxLustreFileSystemConfig);
+    nested!(FsxLustreFileSystemConfig);
     /// CloudFormation property type `HiddenSageMakerImage`.
     ///
     /// [AWS reference]( url )

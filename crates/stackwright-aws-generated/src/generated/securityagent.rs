@@ -772,7 +772,7 @@ impl Application {
         self
     }
     /// Changing it replaces the resource. CloudFormation `IdCConfiguration`, Terraform `id_c_configuration`.
-    pub fn id_c_configuration(mut self, value: application::IdCConfiguration) -> Self {
+    pub fn idc_configuration(mut self, value: application::IdcConfiguration) -> Self {
         self.0
             .set("IdCConfiguration", Some("id_c_configuration"), value.into());
         self
@@ -802,7 +802,7 @@ impl ApplicationHandle {
         self.0.attr("Domain")
     }
     /// CloudFormation `Fn::GetAtt` `IdCConfiguration.IdCApplicationArn`; Terraform `id_c_configuration.id_c_application_arn`.
-    pub fn id_c_configuration_id_c_application_arn(&self) -> rt::Expr {
+    pub fn idc_configuration_idc_application_arn(&self) -> rt::Expr {
         self.0.attr("IdCConfiguration.IdCApplicationArn")
     }
 }
@@ -813,15 +813,15 @@ pub mod application {
     ///
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
-    pub struct IdCConfiguration(rt::Props);
-    impl IdCConfiguration {
-        /// A new `IdCConfiguration`. No property is required.
+    pub struct IdcConfiguration(rt::Props);
+    impl IdcConfiguration {
+        /// A new `IdcConfiguration`. No property is required.
         pub fn new() -> Self {
             let this = rt::Props::default();
-            IdCConfiguration(this)
+            IdcConfiguration(this)
         }
         /// CloudFormation `IdCApplicationArn`, Terraform `id_c_application_arn`.
-        pub fn id_c_application_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        pub fn idc_application_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "IdCApplicationArn",
                 Some("id_c_application_arn"),
@@ -830,7 +830,7 @@ pub mod application {
             self
         }
         /// CloudFormation `IdCInstanceArn`, Terraform `id_c_instance_arn`.
-        pub fn id_c_instance_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        pub fn idc_instance_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "IdCInstanceArn",
                 Some("id_c_instance_arn"),
@@ -839,7 +839,7 @@ pub mod application {
             self
         }
     }
-    nested!(IdCConfiguration);
+    nested!(IdcConfiguration);
 }
 /// Uploads an artifact to an agent space.
 ///

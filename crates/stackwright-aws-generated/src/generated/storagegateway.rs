@@ -593,7 +593,7 @@ impl SmbFileShare {
     /// Whether the SMB share uses Windows ACLs rather than POSIX permissions.
     ///
     /// CloudFormation `SMBACLEnabled`, Terraform `smbacl_enabled`.
-    pub fn smbacl_enabled(mut self, value: bool) -> Self {
+    pub fn smb_acl_enabled(mut self, value: bool) -> Self {
         self.0
             .set("SMBACLEnabled", Some("smbacl_enabled"), rt::boolean(value));
         self

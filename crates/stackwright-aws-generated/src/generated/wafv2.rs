@@ -1063,9 +1063,9 @@ impl WebAcl {
     /// Configures the options for on-source DDoS protection provided by supported resource type.
     ///
     /// CloudFormation `OnSourceDDoSProtectionConfig`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn on_source_d_do_s_protection_config(
+    pub fn on_source_ddos_protection_config(
         mut self,
-        value: web_acl::OnSourceDDoSProtectionConfig,
+        value: web_acl::OnSourceDdosProtectionConfig,
     ) -> Self {
         self.0
             .set("OnSourceDDoSProtectionConfig", None, value.into());
@@ -1256,9 +1256,9 @@ pub mod web_acl {
     ///
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
-    pub struct AwsManagedRulesAntiDDoSRuleSet(rt::Props);
-    impl AwsManagedRulesAntiDDoSRuleSet {
-        /// A new `AwsManagedRulesAntiDDoSRuleSet`. Required properties: `client_side_action_config` (`ClientSideActionConfig`).
+    pub struct AwsManagedRulesAntiDdosRuleSet(rt::Props);
+    impl AwsManagedRulesAntiDdosRuleSet {
+        /// A new `AwsManagedRulesAntiDdosRuleSet`. Required properties: `client_side_action_config` (`ClientSideActionConfig`).
         pub fn new(client_side_action_config: ClientSideActionConfig) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -1266,7 +1266,7 @@ pub mod web_acl {
                 None,
                 client_side_action_config.into(),
             );
-            AwsManagedRulesAntiDDoSRuleSet(this)
+            AwsManagedRulesAntiDdosRuleSet(this)
         }
         /// CloudFormation `SensitivityToBlock`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn sensitivity_to_block(mut self, value: SensitivityToAct) -> Self {
@@ -1274,7 +1274,7 @@ pub mod web_acl {
             self
         }
     }
-    nested!(AwsManagedRulesAntiDDoSRuleSet);
+    nested!(AwsManagedRulesAntiDdosRuleSet);
     /// Configures how to use the Account Takeover Prevention managed rule group in the web ACL
     ///
     /// CloudFormation property type `AWSManagedRulesATPRuleSet`.
@@ -1556,9 +1556,9 @@ pub mod web_acl {
         /// Configures how to use the AntiDDOS AWS managed rule group in the web ACL
         ///
         /// CloudFormation `AWSManagedRulesAntiDDoSRuleSet`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn aws_managed_rules_anti_d_do_s_rule_set(
+        pub fn aws_managed_rules_anti_ddos_rule_set(
             mut self,
-            value: AwsManagedRulesAntiDDoSRuleSet,
+            value: AwsManagedRulesAntiDdosRuleSet,
         ) -> Self {
             self.0
                 .set("AWSManagedRulesAntiDDoSRuleSet", None, value.into());
@@ -1676,16 +1676,16 @@ pub mod web_acl {
     ///
     /// [AWS reference]( url )
     #[derive(Clone, Debug)]
-    pub struct OnSourceDDoSProtectionConfig(rt::Props);
-    impl OnSourceDDoSProtectionConfig {
-        /// A new `OnSourceDDoSProtectionConfig`. Required properties: `alb_low_reputation_mode` (`ALBLowReputationMode`).
+    pub struct OnSourceDdosProtectionConfig(rt::Props);
+    impl OnSourceDdosProtectionConfig {
+        /// A new `OnSourceDdosProtectionConfig`. Required properties: `alb_low_reputation_mode` (`ALBLowReputationMode`).
         pub fn new(alb_low_reputation_mode: AlbLowReputationMode) -> Self {
             let mut this = rt::Props::default();
             this.set("ALBLowReputationMode", None, alb_low_reputation_mode.into());
-            OnSourceDDoSProtectionConfig(this)
+            OnSourceDdosProtectionConfig(this)
         }
     }
-    nested!(OnSourceDDoSProtectionConfig);
+    nested!(OnSourceDdosProtectionConfig);
     /// CloudFormation property type `OrStatement`.
     ///
     /// [AWS reference]( url )
