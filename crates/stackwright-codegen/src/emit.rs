@@ -76,11 +76,20 @@ fn param(ty: &Ty, module: Option<&str>, value: &str) -> (String, String) {
     };
     match ty {
         Ty::Str => ("impl Into<rt::Expr>".into(), format!("rt::string({value})")),
+        Ty::NumStr => (
+            "impl Into<rt::NumberString>".into(),
+            format!("rt::number_string({value})"),
+        ),
+        Ty::BoolStr => (
+            "impl Into<rt::BoolString>".into(),
+            format!("rt::bool_string({value})"),
+        ),
         Ty::Int => ("i64".into(), format!("rt::int({value})")),
         Ty::Bool => ("bool".into(), format!("rt::boolean({value})")),
         Ty::Enum(name) | Ty::Struct(name) => (path(name), format!("{value}.into()")),
         Ty::List(inner) => match &**inner {
-            Ty::Str => (
+            // Items are never numbers-as-strings (only properties are matched with the provider).
+            Ty::Str | Ty::NumStr | Ty::BoolStr => (
                 "impl IntoIterator<Item = impl Into<rt::Expr>>".into(),
                 format!("rt::strings({value})"),
             ),
@@ -135,6 +144,8 @@ fn field(ty: &Ty, module: Option<&str>) -> String {
     };
     match ty {
         Ty::Str => "rt::Expr".into(),
+        Ty::NumStr => "rt::NumberString".into(),
+        Ty::BoolStr => "rt::BoolString".into(),
         Ty::Int => "i64".into(),
         Ty::Bool => "bool".into(),
         Ty::Enum(name) | Ty::Struct(name) => path(name),
@@ -704,7 +715,7 @@ serde_json.workspace = true
 # The registry sample (examples/registry_sample.rs) is an app.
 stackwright.workspace = true
 # The crate itself with the services its tests declare (tests/awscc.rs), so `cargo test` runs them.
-stackwright-aws-generated = { path = ".", features = ["apptest", "lambda", "sqs"] }
+stackwright-aws-generated = { path = ".", features = ["apptest", "autoscaling", "lambda", "sqs"] }
 
 [lints]
 workspace = true

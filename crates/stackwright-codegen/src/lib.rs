@@ -36,6 +36,9 @@ pub struct Inputs {
     pub regions: Json,
     pub awscc: Json,
     pub overlay: Json,
+    /// The hashicorp/aws provider schema (`data/hashicorp-aws`, as the hashicorp layer reads it): which
+    /// string properties hold numbers or booleans.
+    pub hashicorp: Json,
 }
 
 /// Generated files by path relative to the generated crate's root (`src/generated/<service>.rs`,
@@ -94,6 +97,7 @@ pub fn read_inputs(root: &Path) -> Result<Inputs, String> {
     let data = crate_dir.join("data");
     let regions = data.join("region-availability.json.gz");
     let awscc = data.join("awscc-resources.json.gz");
+    let hashicorp = data.join("hashicorp-aws/aws-5.100.0.json.gz");
     let overlay = crate_dir.join("overlay.json");
     let overlay_text =
         std::fs::read_to_string(&overlay).map_err(|e| format!("{}: {e}", overlay.display()))?;
@@ -102,6 +106,7 @@ pub fn read_inputs(root: &Path) -> Result<Inputs, String> {
         regions: parse(&regions, &gunzip(&regions)?)?,
         awscc: parse(&awscc, &gunzip(&awscc)?)?,
         overlay: parse(&overlay, &overlay_text)?,
+        hashicorp: parse(&hashicorp, &gunzip(&hashicorp)?)?,
     })
 }
 

@@ -172,6 +172,11 @@ pub struct Enum {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Ty {
     Str,
+    /// A string the registry types as such whose value is a number: the hashicorp/aws provider types the
+    /// same attribute (same type, same name, ignoring case and underscores) as a number.
+    NumStr,
+    /// A string whose value is a boolean: the hashicorp/aws provider types the same attribute as a bool.
+    BoolStr,
     Int,
     Bool,
     Enum(String),
@@ -428,6 +433,16 @@ impl<'a> Scope<'a> {
     }
 }
 
+/// A nested struct to emit: its Rust name, its schema name, its node, its awscc scope and its hashicorp/aws
+/// block.
+type Queued<'a> = (
+    String,
+    String,
+    &'a Json,
+    Option<Scope<'a>>,
+    Option<&'a Json>,
+);
+
 struct Ctx<'a> {
     schema: &'a Json,
     type_name: &'a str,
@@ -439,7 +454,7 @@ struct Ctx<'a> {
     taken: BTreeSet<String>,
     /// Definition name -> struct name, once emitted or queued.
     by_definition: BTreeMap<String, String>,
-    queue: Vec<(String, String, &'a Json, Option<Scope<'a>>)>,
+    queue: Vec<Queued<'a>>,
     unmapped: usize,
     terraform: bool,
 }
@@ -532,6 +547,7 @@ impl<'a> Ctx<'a> {
         node: &'a Json,
         scope: Option<Scope<'a>>,
         tf_attr: Option<&Json>,
+        hashicorp: Option<&'a Json>,
     ) -> Ty {
         let (node, def) = self.resolve(node);
         let json = |tf_attr: Option<&Json>| {
@@ -569,7 +585,7 @@ impl<'a> Ctx<'a> {
                 let Some(items) = node.get("items") else {
                     return json(tf_attr);
                 };
-                let inner = self.ty(prop_name, items, scope, None);
+                let inner = self.ty(prop_name, items, scope, None, hashicorp);
                 match inner {
                     Ty::Json(_) | Ty::JsonObject | Ty::List(_) | Ty::StrMap => json(tf_attr),
                     inner => Ty::List(Box::new(inner)),
@@ -597,6 +613,7 @@ impl<'a> Ctx<'a> {
                         def.unwrap_or_else(|| prop_name.to_owned()),
                         node,
                         scope,
+                        hashicorp,
                     ));
                     return Ty::Struct(name);
                 }
@@ -688,6 +705,7 @@ impl<'a> Ctx<'a> {
         &mut self,
         node: &'a Json,
         scope: Option<Scope<'a>>,
+        hashicorp: Option<&'a Json>,
         top: bool,
         doc_url: &str,
         anchor: &str,
@@ -746,7 +764,27 @@ impl<'a> Ctx<'a> {
             if terraform.is_none() && self.terraform {
                 self.unmapped += 1;
             }
-            let ty = self.ty(cfn, prop, child_scope, tf_attr);
+            let hashicorp_name = if top {
+                self.overlay
+                    .pointer(&format!(
+                        "/hashicorp_names/{}/{}",
+                        self.type_name.replace('/', "~1"),
+                        cfn.replace('/', "~1")
+                    ))
+                    .and_then(Json::as_str)
+            } else {
+                None
+            };
+            let (hc_attr, hc_block) = hashicorp_find(hashicorp, cfn, hashicorp_name);
+            let ty = self.ty(cfn, prop, child_scope, tf_attr, hc_block);
+            let ty = match (
+                ty,
+                hc_attr.and_then(|a| a.get("type")).and_then(Json::as_str),
+            ) {
+                (Ty::Str, Some("number")) if takes_text(self.resolve(prop).0, "1") => Ty::NumStr,
+                (Ty::Str, Some("bool")) if takes_text(self.resolve(prop).0, "true") => Ty::BoolStr,
+                (ty, _) => ty,
+            };
             let mut rust = snake(cfn);
             if top && BUILDER_METHODS.contains(&rust.as_str()) {
                 rust = format!("{rust}_property");
@@ -802,7 +840,7 @@ impl<'a> Ctx<'a> {
     }
 
     fn drain_structs(&mut self, service: &str, resource: &str) {
-        while let Some((rust, cfn, node, scope)) = self.queue.pop() {
+        while let Some((rust, cfn, node, scope, hashicorp)) = self.queue.pop() {
             let anchor = format!(
                 "{}-{}-{}",
                 service.to_ascii_lowercase(),
@@ -810,7 +848,7 @@ impl<'a> Ctx<'a> {
                 cfn.to_ascii_lowercase()
             );
             let doc_url = format!("{}aws-properties-{anchor}.html", self.doc_base);
-            let properties = self.properties(node, scope, false, &doc_url, &anchor);
+            let properties = self.properties(node, scope, hashicorp, false, &doc_url, &anchor);
             self.structs.push(Struct {
                 rust,
                 cfn,
@@ -822,6 +860,78 @@ impl<'a> Ctx<'a> {
         }
         self.structs.sort_by(|a, b| a.rust.cmp(&b.rust));
     }
+}
+
+/// The hashicorp/aws attribute or nested block of `block` (a provider schema block) for registry property
+/// `cfn`: the one named `name` (the overlay's), else the one of the same name ignoring case and underscores.
+fn hashicorp_find<'a>(
+    block: Option<&'a Json>,
+    cfn: &str,
+    name: Option<&str>,
+) -> (Option<&'a Json>, Option<&'a Json>) {
+    let Some(block) = block else {
+        return (None, None);
+    };
+    let wanted = normalize(cfn);
+    let hit = |k: &String| match name {
+        Some(n) => k == n,
+        None => normalize(k) == wanted,
+    };
+    let find = |key: &str| {
+        block
+            .get(key)
+            .and_then(Json::as_object)
+            .and_then(|m| m.iter().find(|(k, _)| hit(k)).map(|(_, v)| v))
+    };
+    (
+        find("attributes"),
+        find("block_types").and_then(|b| b.get("block")),
+    )
+}
+
+/// Whether a string node takes `text`: no `format`, and no `pattern` that refuses it.
+fn takes_text(node: &Json, text: &str) -> bool {
+    node.get("format").is_none()
+        && node
+            .get("pattern")
+            .and_then(Json::as_str)
+            .is_none_or(|p| regex::Regex::new(p).is_ok_and(|r| r.is_match(text)))
+}
+
+/// The hashicorp/aws resource of a registry type: the overlay's (`hashicorp_types`), else the one named
+/// after the service and resource (`AWS::EFS::AccessPoint` -> `aws_efs_access_point`), else after the
+/// resource alone when no other registry type is named so (`AWS::AutoScaling::AutoScalingGroup` ->
+/// `aws_autoscaling_group`), all ignoring case and underscores.
+fn hashicorp_type<'a>(
+    resources: &'a BTreeMap<String, &'a Json>,
+    overlay: &Json,
+    type_name: &str,
+    alone: &BTreeMap<String, usize>,
+) -> Option<&'a Json> {
+    if let Some(name) = overlay
+        .pointer(&format!(
+            "/hashicorp_types/{}/type",
+            type_name.replace('/', "~1")
+        ))
+        .and_then(Json::as_str)
+    {
+        return resources
+            .get(&normalize(name.trim_start_matches("aws_")))
+            .copied();
+    }
+    let parts: Vec<&str> = type_name.split("::").collect();
+    let [_, service, resource] = parts[..] else {
+        return None;
+    };
+    let resource = normalize(resource);
+    resources
+        .get(&format!("{}{resource}", normalize(service)))
+        .or_else(|| {
+            (alone.get(&resource) == Some(&1))
+                .then(|| resources.get(&resource))
+                .flatten()
+        })
+        .copied()
 }
 
 /// A registry pointer (`/properties/A/*/B`) as an awscc dotted path (`a.b`; list items are implicit), when
@@ -976,6 +1086,15 @@ pub fn build(inputs: &Inputs) -> Result<Model, String> {
     let overlay = &inputs.overlay;
     let stateful = overlay.get("stateful").and_then(Json::as_object);
     let cloudformation_only = overlay.get("cloudformation_only").and_then(Json::as_object);
+    // hashicorp/aws resources by normalized name without `aws_`, each as its schema block.
+    let hashicorp: BTreeMap<String, &Json> = inputs
+        .hashicorp
+        .get("resources")
+        .and_then(Json::as_object)
+        .into_iter()
+        .flatten()
+        .filter_map(|(name, r)| Some((normalize(name.trim_start_matches("aws_")), r.get("block")?)))
+        .collect();
     let mut by_service: BTreeMap<String, Service> = BTreeMap::new();
     let mut stats = Stats::default();
     let mut schemas = Vec::new();
@@ -984,6 +1103,16 @@ pub fn build(inputs: &Inputs) -> Result<Model, String> {
             let schema: Json =
                 serde_json::from_str(line).map_err(|e| format!("registry line {}: {e}", n + 1))?;
             schemas.push((n, schema));
+        }
+    }
+    let mut alone: BTreeMap<String, usize> = BTreeMap::new();
+    for (_, schema) in &schemas {
+        if let Some(resource) = schema
+            .get("typeName")
+            .and_then(Json::as_str)
+            .and_then(|t| t.rsplit("::").next())
+        {
+            *alone.entry(normalize(resource)).or_default() += 1;
         }
     }
     for (n, schema) in &schemas {
@@ -1025,7 +1154,8 @@ pub fn build(inputs: &Inputs) -> Result<Model, String> {
             unmapped: 0,
             terraform: tf.is_some(),
         };
-        let properties = ctx.properties(schema, scope, true, &doc_url, &anchor);
+        let hashicorp_block = hashicorp_type(&hashicorp, overlay, type_name, &alone);
+        let properties = ctx.properties(schema, scope, hashicorp_block, true, &doc_url, &anchor);
         ctx.drain_structs(service_name, resource_name);
         stats.unmapped_properties += ctx.unmapped;
         let json_objects = properties

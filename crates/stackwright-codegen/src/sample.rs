@@ -237,7 +237,8 @@ impl<'a> Sampler<'a> {
                 };
                 Some((v.to_string(), COST_LEAF))
             }
-            Ty::Bool => Some(("true".into(), COST_LEAF)),
+            Ty::Bool | Ty::BoolStr => Some(("true".into(), COST_LEAF)),
+            Ty::NumStr => Some(("1".into(), COST_LEAF)),
             Ty::Enum(name) => {
                 let e = self.r.enums.iter().find(|e| &e.rust == name)?;
                 let (variant, _) = e.variants.first()?;
@@ -266,7 +267,9 @@ impl<'a> Sampler<'a> {
 
     fn overlay_value(&self, ty: &Ty, json: &Json) -> Option<String> {
         match (ty, json) {
-            (Ty::Str, Json::String(s)) => Some(literal(s)),
+            (Ty::Str | Ty::NumStr | Ty::BoolStr, Json::String(s)) => Some(literal(s)),
+            (Ty::NumStr, Json::Number(n)) => Some(n.to_string()),
+            (Ty::BoolStr, Json::Bool(b)) => Some(b.to_string()),
             (Ty::Int, Json::Number(n)) => Some(n.as_i64()?.to_string()),
             (Ty::Bool, Json::Bool(b)) => Some(b.to_string()),
             (Ty::Enum(name), Json::String(s)) => {
@@ -348,7 +351,7 @@ impl<'a> Sampler<'a> {
 /// field, whose types are concrete (`rt::Expr`, `Vec<..>`).
 fn field_code(ty: &Ty, code: &str) -> String {
     match ty {
-        Ty::Str => format!("{code}.into()"),
+        Ty::Str | Ty::NumStr | Ty::BoolStr => format!("{code}.into()"),
         Ty::List(_) if code.starts_with('[') => {
             format!("{code}.into_iter().map(Into::into).collect()")
         }

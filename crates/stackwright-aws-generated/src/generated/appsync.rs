@@ -1006,9 +1006,9 @@ pub mod data_source {
     /// The required values of [`DeltaSyncConfig`], by name: two of them have one type, and a swap must not compile.
     pub struct DeltaSyncConfigRequired {
         /// The number of minutes that an Item is stored in the data source. CloudFormation `BaseTableTTL`.
-        pub base_table_ttl: rt::Expr,
+        pub base_table_ttl: rt::NumberString,
         /// The number of minutes that a Delta Sync log entry is stored in the Delta Sync table. CloudFormation `DeltaSyncTableTTL`.
-        pub delta_sync_table_ttl: rt::Expr,
+        pub delta_sync_table_ttl: rt::NumberString,
         /// The Delta Sync table name. CloudFormation `DeltaSyncTableName`.
         pub delta_sync_table_name: rt::Expr,
     }
@@ -1019,7 +1019,7 @@ pub mod data_source {
             this.set(
                 "BaseTableTTL",
                 Some("base_table_ttl"),
-                rt::string(required.base_table_ttl),
+                rt::number_string(required.base_table_ttl),
             );
             this.set(
                 "DeltaSyncTableName",
@@ -1029,7 +1029,7 @@ pub mod data_source {
             this.set(
                 "DeltaSyncTableTTL",
                 Some("delta_sync_table_ttl"),
-                rt::string(required.delta_sync_table_ttl),
+                rt::number_string(required.delta_sync_table_ttl),
             );
             DeltaSyncConfig(this)
         }

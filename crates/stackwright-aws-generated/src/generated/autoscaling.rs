@@ -39,17 +39,25 @@ static AUTO_SCALING_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
 /// The required values of [`AutoScalingGroup`], by name: two of them have one type, and a swap must not compile.
 pub struct AutoScalingGroupRequired {
     /// The minimum size of the group. CloudFormation `MinSize`.
-    pub min_size: rt::Expr,
+    pub min_size: rt::NumberString,
     /// The maximum size of the group. CloudFormation `MaxSize`.
-    pub max_size: rt::Expr,
+    pub max_size: rt::NumberString,
 }
 impl AutoScalingGroup {
     /// Declares a `AWS::AutoScaling::AutoScalingGroup` with the stack-unique `id`. Required properties: `min_size` (`MinSize`), `max_size` (`MaxSize`).
     #[track_caller]
     pub fn new(id: impl Into<String>, required: AutoScalingGroupRequired) -> Self {
         let mut this = rt::Base::new(id, &AUTO_SCALING_GROUP_TYPE);
-        this.set("MaxSize", Some("max_size"), rt::string(required.max_size));
-        this.set("MinSize", Some("min_size"), rt::string(required.min_size));
+        this.set(
+            "MaxSize",
+            Some("max_size"),
+            rt::number_string(required.max_size),
+        );
+        this.set(
+            "MinSize",
+            Some("min_size"),
+            rt::number_string(required.min_size),
+        );
         AutoScalingGroup(this)
     }
     /// The name of the Auto Scaling group.
@@ -154,8 +162,9 @@ impl AutoScalingGroup {
     /// *Only needed if you use simple scaling policies.*
     ///
     /// CloudFormation `Cooldown`, Terraform `cooldown`.
-    pub fn cooldown(mut self, value: impl Into<rt::Expr>) -> Self {
-        self.0.set("Cooldown", Some("cooldown"), rt::string(value));
+    pub fn cooldown(mut self, value: impl Into<rt::NumberString>) -> Self {
+        self.0
+            .set("Cooldown", Some("cooldown"), rt::number_string(value));
         self
     }
     /// The amount of time, in seconds, until a new instance is considered to have finished initializing and resource consumption to become stable after it enters the ``InService`` state.
@@ -183,11 +192,11 @@ impl AutoScalingGroup {
     /// The desired capacity is the initial capacity of the Auto Scaling group at the time of its creation and the capacity it attempts to maintain.
     ///
     /// Constraints: pattern `^[0-9]+$`. CloudFormation `DesiredCapacity`, Terraform `desired_capacity`.
-    pub fn desired_capacity(mut self, value: impl Into<rt::Expr>) -> Self {
+    pub fn desired_capacity(mut self, value: impl Into<rt::NumberString>) -> Self {
         self.0.set(
             "DesiredCapacity",
             Some("desired_capacity"),
-            rt::string(value),
+            rt::number_string(value),
         );
         self
     }

@@ -12591,7 +12591,7 @@ static NETWORK_INTERFACE_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
 /// The required values of [`NetworkInterfaceAttachment`], by name: two of them have one type, and a swap must not compile.
 pub struct NetworkInterfaceAttachmentRequired {
     /// The network interface's position in the attachment order. CloudFormation `DeviceIndex`.
-    pub device_index: rt::Expr,
+    pub device_index: rt::NumberString,
     /// The ID of the instance to which you will attach the ENI. CloudFormation `InstanceId`.
     pub instance_id: rt::Expr,
     /// The ID of the ENI that you want to attach. CloudFormation `NetworkInterfaceId`.
@@ -12605,7 +12605,7 @@ impl NetworkInterfaceAttachment {
         this.set(
             "DeviceIndex",
             Some("device_index"),
-            rt::string(required.device_index),
+            rt::number_string(required.device_index),
         );
         this.set(
             "InstanceId",

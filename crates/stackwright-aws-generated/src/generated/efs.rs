@@ -103,9 +103,9 @@ pub mod access_point {
     /// The required values of [`CreationInfo`], by name: two of them have one type, and a swap must not compile.
     pub struct CreationInfoRequired {
         /// Specifies the POSIX user ID to apply to the ``RootDirectory``. CloudFormation `OwnerUid`.
-        pub owner_uid: rt::Expr,
+        pub owner_uid: rt::NumberString,
         /// Specifies the POSIX group ID to apply to the ``RootDirectory``. CloudFormation `OwnerGid`.
-        pub owner_gid: rt::Expr,
+        pub owner_gid: rt::NumberString,
         /// Specifies the POSIX permissions to apply to the ``RootDirectory``, in the format of an octal number representing the file's mode bits. CloudFormation `Permissions`.
         pub permissions: rt::Expr,
     }
@@ -116,12 +116,12 @@ pub mod access_point {
             this.set(
                 "OwnerGid",
                 Some("owner_gid"),
-                rt::string(required.owner_gid),
+                rt::number_string(required.owner_gid),
             );
             this.set(
                 "OwnerUid",
                 Some("owner_uid"),
-                rt::string(required.owner_uid),
+                rt::number_string(required.owner_uid),
             );
             this.set(
                 "Permissions",
@@ -142,16 +142,16 @@ pub mod access_point {
     /// The required values of [`PosixUser`], by name: two of them have one type, and a swap must not compile.
     pub struct PosixUserRequired {
         /// The POSIX user ID used for all file system operations using this access point. CloudFormation `Uid`.
-        pub uid: rt::Expr,
+        pub uid: rt::NumberString,
         /// The POSIX group ID used for all file system operations using this access point. CloudFormation `Gid`.
-        pub gid: rt::Expr,
+        pub gid: rt::NumberString,
     }
     impl PosixUser {
         /// A new `PosixUser`. Required properties: `uid` (`Uid`), `gid` (`Gid`).
         pub fn new(required: PosixUserRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Gid", Some("gid"), rt::string(required.gid));
-            this.set("Uid", Some("uid"), rt::string(required.uid));
+            this.set("Gid", Some("gid"), rt::number_string(required.gid));
+            this.set("Uid", Some("uid"), rt::number_string(required.uid));
             PosixUser(this)
         }
         /// Secondary POSIX group IDs used for all file system operations using this access point.

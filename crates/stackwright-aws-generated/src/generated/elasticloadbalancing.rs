@@ -370,13 +370,13 @@ pub mod load_balancer {
         /// The instance being checked. CloudFormation `Target`.
         pub target: rt::Expr,
         /// The number of consecutive health check failures required before moving the instance to the `Unhealthy` state. CloudFormation `UnhealthyThreshold`.
-        pub unhealthy_threshold: rt::Expr,
+        pub unhealthy_threshold: rt::NumberString,
         /// The amount of time, in seconds, during which no response means a failed health check. CloudFormation `Timeout`.
-        pub timeout: rt::Expr,
+        pub timeout: rt::NumberString,
         /// The number of consecutive health checks successes required before moving the instance to the `Healthy` state. CloudFormation `HealthyThreshold`.
-        pub healthy_threshold: rt::Expr,
+        pub healthy_threshold: rt::NumberString,
         /// The approximate interval, in seconds, between health checks of an individual instance. CloudFormation `Interval`.
-        pub interval: rt::Expr,
+        pub interval: rt::NumberString,
     }
     impl HealthCheck {
         /// A new `HealthCheck`. Required properties: `target` (`Target`), `unhealthy_threshold` (`UnhealthyThreshold`), `timeout` (`Timeout`), `healthy_threshold` (`HealthyThreshold`), `interval` (`Interval`).
@@ -385,15 +385,23 @@ pub mod load_balancer {
             this.set(
                 "HealthyThreshold",
                 Some("healthy_threshold"),
-                rt::string(required.healthy_threshold),
+                rt::number_string(required.healthy_threshold),
             );
-            this.set("Interval", Some("interval"), rt::string(required.interval));
+            this.set(
+                "Interval",
+                Some("interval"),
+                rt::number_string(required.interval),
+            );
             this.set("Target", Some("target"), rt::string(required.target));
-            this.set("Timeout", Some("timeout"), rt::string(required.timeout));
+            this.set(
+                "Timeout",
+                Some("timeout"),
+                rt::number_string(required.timeout),
+            );
             this.set(
                 "UnhealthyThreshold",
                 Some("unhealthy_threshold"),
-                rt::string(required.unhealthy_threshold),
+                rt::number_string(required.unhealthy_threshold),
             );
             HealthCheck(this)
         }

@@ -1532,11 +1532,11 @@ impl DbInstance {
     /// The amount of storage in gibibytes (GiB) to be initially allocated for the database instance.
     ///
     /// Constraints: pattern `^[0-9]*$`. CloudFormation `AllocatedStorage`, Terraform `allocated_storage`.
-    pub fn allocated_storage(mut self, value: impl Into<rt::Expr>) -> Self {
+    pub fn allocated_storage(mut self, value: impl Into<rt::NumberString>) -> Self {
         self.0.set(
             "AllocatedStorage",
             Some("allocated_storage"),
-            rt::string(value),
+            rt::number_string(value),
         );
         self
     }
@@ -2136,8 +2136,8 @@ impl DbInstance {
     /// The port number on which the database accepts connections.
     ///
     /// Constraints: pattern `^\d*$`. CloudFormation `Port`, Terraform `port`.
-    pub fn port(mut self, value: impl Into<rt::Expr>) -> Self {
-        self.0.set("Port", Some("port"), rt::string(value));
+    pub fn port(mut self, value: impl Into<rt::NumberString>) -> Self {
+        self.0.set("Port", Some("port"), rt::number_string(value));
         self
     }
     /// The daily time range during which automated backups are created if automated backups are enabled, using the ``BackupRetentionPeriod`` parameter.

@@ -279,11 +279,11 @@ impl Topic {
     /// The signature version corresponds to the hashing algorithm used while creating the signature of the notifications, subscription confirmations, or unsubscribe confirmation messages sent by Amazon SNS.
     ///
     /// CloudFormation `SignatureVersion`, Terraform `signature_version`.
-    pub fn signature_version(mut self, value: impl Into<rt::Expr>) -> Self {
+    pub fn signature_version(mut self, value: impl Into<rt::NumberString>) -> Self {
         self.0.set(
             "SignatureVersion",
             Some("signature_version"),
-            rt::string(value),
+            rt::number_string(value),
         );
         self
     }

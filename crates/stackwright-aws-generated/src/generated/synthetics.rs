@@ -630,11 +630,11 @@ pub mod canary {
             Schedule(this)
         }
         /// Constraints: range 0..=31622400. CloudFormation `DurationInSeconds`, Terraform `duration_in_seconds`.
-        pub fn duration_in_seconds(mut self, value: impl Into<rt::Expr>) -> Self {
+        pub fn duration_in_seconds(mut self, value: impl Into<rt::NumberString>) -> Self {
             self.0.set(
                 "DurationInSeconds",
                 Some("duration_in_seconds"),
-                rt::string(value),
+                rt::number_string(value),
             );
             self
         }
