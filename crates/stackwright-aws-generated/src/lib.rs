@@ -37,6 +37,22 @@
 //! JSON strings in `jsonencode(...)`, and tags in awscc's shape. A type awscc does not offer is
 //! CloudFormation-only: synthesizing Terraform for it is an error naming the resource.
 //!
+//! Enum values AWS has deprecated (Lambda runtimes such as `python2.7`, from the pinned cfn-lint's
+//! runtime lifecycle data: `scripts/vendor-deprecated-values.py`) are `#[deprecated]` variants with a note
+//! that says when and what replaces them:
+//!
+//! ```
+//! #![deny(deprecated)]
+//! use stackwright_aws_generated::lambda::function::Runtime;
+//! assert_eq!(Runtime::Python312.as_str(), "python3.12");
+//! ```
+//!
+//! ```compile_fail
+//! #![deny(deprecated)]
+//! use stackwright_aws_generated::lambda::function::Runtime;
+//! let _ = Runtime::Python27;
+//! ```
+//!
 //! Unlike the hand-written kinds, generated builders add no secure defaults beyond the retention of
 //! stateful types: they say exactly what the registry says.
 

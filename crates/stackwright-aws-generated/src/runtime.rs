@@ -690,6 +690,8 @@ pub(crate) use nested;
 #[allow(unused_macros)]
 macro_rules! string_enum {
     ($name:ident { $($variant:ident => $value:literal),* $(,)? }) => {
+        // The match names every variant, deprecated ones included.
+        #[allow(deprecated)]
         impl $name {
             /// The value as the registry spells it.
             pub fn as_str(self) -> &'static str {

@@ -453,7 +453,11 @@ fn items(r: &ResourceType) -> Vec<Item> {
             e.rust, e.rust
         );
         for (variant, value) in &e.variants {
-            let _ = writeln!(text, "/// `{}`\n{variant},", value.replace('`', "'"));
+            let _ = writeln!(text, "/// `{}`", value.replace('`', "'"));
+            if let Some(note) = e.deprecated.get(value) {
+                let _ = writeln!(text, "#[deprecated(note = {note:?})]");
+            }
+            let _ = writeln!(text, "{variant},");
         }
         let arms: Vec<String> = e
             .variants

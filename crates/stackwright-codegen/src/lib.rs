@@ -39,6 +39,9 @@ pub struct Inputs {
     /// The hashicorp/aws provider schema (`data/hashicorp-aws`, as the hashicorp layer reads it): which
     /// string properties hold numbers or booleans.
     pub hashicorp: Json,
+    /// Enum values AWS deprecated (`data/deprecated-values.json`, from `scripts/vendor-deprecated-values.py`):
+    /// `{"types": {type prefix: {value: note}}}`.
+    pub deprecated: Json,
 }
 
 /// Generated files by path relative to the generated crate's root (`src/generated/<service>.rs`,
@@ -98,6 +101,9 @@ pub fn read_inputs(root: &Path) -> Result<Inputs, String> {
     let regions = data.join("region-availability.json.gz");
     let awscc = data.join("awscc-resources.json.gz");
     let hashicorp = data.join("hashicorp-aws/aws-5.100.0.json.gz");
+    let deprecated = data.join("deprecated-values.json");
+    let deprecated_text = std::fs::read_to_string(&deprecated)
+        .map_err(|e| format!("{}: {e}", deprecated.display()))?;
     let overlay = crate_dir.join("overlay.json");
     let overlay_text =
         std::fs::read_to_string(&overlay).map_err(|e| format!("{}: {e}", overlay.display()))?;
@@ -107,6 +113,7 @@ pub fn read_inputs(root: &Path) -> Result<Inputs, String> {
         awscc: parse(&awscc, &gunzip(&awscc)?)?,
         overlay: parse(&overlay, &overlay_text)?,
         hashicorp: parse(&hashicorp, &gunzip(&hashicorp)?)?,
+        deprecated: parse(&deprecated, &deprecated_text)?,
     })
 }
 

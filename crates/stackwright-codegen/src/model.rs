@@ -167,6 +167,8 @@ pub struct Enum {
     pub rust: String,
     /// (variant, value)
     pub variants: Vec<(String, String)>,
+    /// Value -> why AWS deprecated it (`data/deprecated-values.json`): the variant is `#[deprecated]`.
+    pub deprecated: BTreeMap<String, String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -444,6 +446,8 @@ type Queued<'a> = (
 );
 
 struct Ctx<'a> {
+    /// Deprecated enum values by registry type prefix (see [`crate::Inputs::deprecated`]).
+    deprecated: &'a Map<String, Json>,
     schema: &'a Json,
     type_name: &'a str,
     overlay: &'a Json,
@@ -692,9 +696,18 @@ impl<'a> Ctx<'a> {
             }
             variants.push((name, value));
         }
+        let deprecated = self
+            .deprecated
+            .iter()
+            .filter(|(prefix, _)| self.type_name.starts_with(prefix.as_str()))
+            .flat_map(|(_, values)| values.as_object().into_iter().flatten())
+            .filter(|(value, _)| variants.iter().any(|(_, v)| v == *value))
+            .filter_map(|(value, note)| Some((value.clone(), note.as_str()?.to_owned())))
+            .collect();
         self.enums.push(Enum {
             rust: rust.clone(),
             variants,
+            deprecated,
         });
         rust
     }
@@ -1095,6 +1108,12 @@ pub fn build(inputs: &Inputs) -> Result<Model, String> {
         .flatten()
         .filter_map(|(name, r)| Some((normalize(name.trim_start_matches("aws_")), r.get("block")?)))
         .collect();
+    let no_deprecations = Map::new();
+    let deprecated = inputs
+        .deprecated
+        .get("types")
+        .and_then(Json::as_object)
+        .unwrap_or(&no_deprecations);
     let mut by_service: BTreeMap<String, Service> = BTreeMap::new();
     let mut stats = Stats::default();
     let mut schemas = Vec::new();
@@ -1142,6 +1161,7 @@ pub fn build(inputs: &Inputs) -> Result<Model, String> {
         );
         let doc_url = format!("{doc_base}aws-resource-{anchor}.html");
         let mut ctx = Ctx {
+            deprecated,
             schema,
             type_name,
             overlay,

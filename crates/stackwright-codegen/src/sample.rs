@@ -241,7 +241,11 @@ impl<'a> Sampler<'a> {
             Ty::NumStr => Some(("1".into(), COST_LEAF)),
             Ty::Enum(name) => {
                 let e = self.r.enums.iter().find(|e| &e.rust == name)?;
-                let (variant, _) = e.variants.first()?;
+                // The first value AWS has not deprecated.
+                let (variant, _) = e
+                    .variants
+                    .iter()
+                    .find(|(_, value)| !e.deprecated.contains_key(value))?;
                 Some((format!("{}::{variant}", self.module_path(name)), COST_LEAF))
             }
             Ty::Struct(name) => {

@@ -49,6 +49,7 @@ fn inputs() -> Inputs {
         }}}),
         overlay: json!({"stateful": {"AWS::Fake::Widget": "its data"}}),
         hashicorp: json!({"resources": {}}),
+        deprecated: json!({"types": {"AWS::Fake::": {"LARGE": "too large", "other": "not a value of Type"}}}),
     }
 }
 
@@ -70,6 +71,8 @@ fn a_fake_registry_generates_typed_builders_with_both_targets_names() {
         // The keyword mangling, enums for closed sets, integers.
         "pub fn type_(mut self, value: widget::Type) -> Self",
         "Small => \"small\", Large => \"LARGE\", XY => \"x.y\"",
+        // A value AWS deprecated (data/deprecated-values.json) carries its note.
+        "/// `LARGE`\n        #[deprecated(note = \"too large\")]\n        Large,",
         "pub fn size(mut self, value: i64) -> Self",
         // Nested property types in the per-resource module, with their own required arguments.
         "pub fn config(mut self, value: widget::Config) -> Self",

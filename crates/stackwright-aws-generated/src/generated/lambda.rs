@@ -2713,18 +2713,39 @@ pub mod function {
         /// `dotnet10`
         Dotnet10,
         /// `dotnet6`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2024-12-20; creating functions with it is blocked from 2027-02-01; its successor is `dotnet10` (cfn-lint's runtime lifecycle data)"
+        )]
         Dotnet6,
         /// `dotnet8`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2026-11-10; creating functions with it is blocked from 2027-02-01; its successor is `dotnet10` (cfn-lint's runtime lifecycle data)"
+        )]
         Dotnet8,
         /// `dotnetcore1.0`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2019-06-27; creating functions with it is blocked from 2019-06-30; its successor is `dotnet10` (cfn-lint's runtime lifecycle data)"
+        )]
         Dotnetcore10,
         /// `dotnetcore2.0`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2019-05-30; creating functions with it is blocked from 2019-04-30; its successor is `dotnet10` (cfn-lint's runtime lifecycle data)"
+        )]
         Dotnetcore20,
         /// `dotnetcore2.1`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2022-01-05; creating functions with it is blocked from 2022-01-05; its successor is `dotnet10` (cfn-lint's runtime lifecycle data)"
+        )]
         Dotnetcore21,
         /// `dotnetcore3.1`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2023-04-03; creating functions with it is blocked from 2023-04-03; its successor is `dotnet10` (cfn-lint's runtime lifecycle data)"
+        )]
         Dotnetcore31,
         /// `go1.x`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2024-01-08; creating functions with it is blocked from 2024-02-08; its successor is `provided.al2023` (cfn-lint's runtime lifecycle data)"
+        )]
         Go1X,
         /// `java11`
         Java11,
@@ -2739,24 +2760,48 @@ pub mod function {
         /// `java25`
         Java25,
         /// `java8`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2024-01-08; creating functions with it is blocked from 2024-02-08; its successor is `java25` (cfn-lint's runtime lifecycle data)"
+        )]
         Java8,
         /// `java8.al2`
         Java8Al2,
         /// `java8.al2023`
         Java8Al2023,
         /// `nodejs`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2016-08-30; creating functions with it is blocked from 2016-09-30; its successor is `nodejs24.x` (cfn-lint's runtime lifecycle data)"
+        )]
         Nodejs,
         /// `nodejs10.x`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2021-07-30; creating functions with it is blocked from 2021-07-30; its successor is `nodejs24.x` (cfn-lint's runtime lifecycle data)"
+        )]
         Nodejs10X,
         /// `nodejs12.x`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2023-03-31; creating functions with it is blocked from 2023-03-31; its successor is `nodejs24.x` (cfn-lint's runtime lifecycle data)"
+        )]
         Nodejs12X,
         /// `nodejs14.x`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2023-12-04; creating functions with it is blocked from 2024-01-09; its successor is `nodejs24.x` (cfn-lint's runtime lifecycle data)"
+        )]
         Nodejs14X,
         /// `nodejs16.x`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2024-06-12; creating functions with it is blocked from 2027-02-01; its successor is `nodejs24.x` (cfn-lint's runtime lifecycle data)"
+        )]
         Nodejs16X,
         /// `nodejs18.x`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2025-09-01; creating functions with it is blocked from 2027-02-01; its successor is `nodejs24.x` (cfn-lint's runtime lifecycle data)"
+        )]
         Nodejs18X,
         /// `nodejs20.x`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2026-04-30; creating functions with it is blocked from 2027-02-01; its successor is `nodejs24.x` (cfn-lint's runtime lifecycle data)"
+        )]
         Nodejs20X,
         /// `nodejs22.x`
         Nodejs22X,
@@ -2765,22 +2810,46 @@ pub mod function {
         /// `nodejs26.x`
         Nodejs26X,
         /// `nodejs4.3`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2020-03-05; creating functions with it is blocked from 2020-02-03; its successor is `nodejs24.x` (cfn-lint's runtime lifecycle data)"
+        )]
         Nodejs43,
         /// `nodejs4.3-edge`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2020-03-05; creating functions with it is blocked from 2019-03-31; its successor is `nodejs24.x` (cfn-lint's runtime lifecycle data)"
+        )]
         Nodejs43Edge,
         /// `nodejs6.10`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2019-08-12; creating functions with it is blocked from 2019-07-12; its successor is `nodejs24.x` (cfn-lint's runtime lifecycle data)"
+        )]
         Nodejs610,
         /// `nodejs8.10`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2020-03-06; creating functions with it is blocked from 2020-02-04; its successor is `nodejs24.x` (cfn-lint's runtime lifecycle data)"
+        )]
         Nodejs810,
         /// `provided`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2024-01-08; creating functions with it is blocked from 2024-02-08; its successor is `provided.al2023` (cfn-lint's runtime lifecycle data)"
+        )]
         Provided,
         /// `provided.al2`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2026-07-31; creating functions with it is blocked from 2027-02-01; its successor is `provided.al2023` (cfn-lint's runtime lifecycle data)"
+        )]
         ProvidedAl2,
         /// `provided.al2023`
         ProvidedAl2023,
         /// `python2.7`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2021-07-15; creating functions with it is blocked from 2021-07-15; its successor is `python3.14` (cfn-lint's runtime lifecycle data)"
+        )]
         Python27,
         /// `python3.10`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2026-10-31; creating functions with it is blocked from 2027-02-01; its successor is `python3.14` (cfn-lint's runtime lifecycle data)"
+        )]
         Python310,
         /// `python3.11`
         Python311,
@@ -2793,18 +2862,39 @@ pub mod function {
         /// `python3.15`
         Python315,
         /// `python3.6`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2022-07-18; creating functions with it is blocked from 2022-07-18; its successor is `python3.14` (cfn-lint's runtime lifecycle data)"
+        )]
         Python36,
         /// `python3.7`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2023-12-04; creating functions with it is blocked from 2024-01-09; its successor is `python3.14` (cfn-lint's runtime lifecycle data)"
+        )]
         Python37,
         /// `python3.8`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2024-10-14; creating functions with it is blocked from 2027-02-01; its successor is `python3.14` (cfn-lint's runtime lifecycle data)"
+        )]
         Python38,
         /// `python3.9`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2025-12-15; creating functions with it is blocked from 2027-02-01; its successor is `python3.14` (cfn-lint's runtime lifecycle data)"
+        )]
         Python39,
         /// `ruby2.5`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2021-07-30; creating functions with it is blocked from 2021-07-30; its successor is `ruby4.0` (cfn-lint's runtime lifecycle data)"
+        )]
         Ruby25,
         /// `ruby2.7`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2023-12-07; creating functions with it is blocked from 2024-01-09; its successor is `ruby4.0` (cfn-lint's runtime lifecycle data)"
+        )]
         Ruby27,
         /// `ruby3.2`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2026-03-31; creating functions with it is blocked from 2027-02-01; its successor is `ruby4.0` (cfn-lint's runtime lifecycle data)"
+        )]
         Ruby32,
         /// `ruby3.3`
         Ruby33,
@@ -3026,18 +3116,39 @@ pub mod layer_version {
         /// `dotnet10`
         Dotnet10,
         /// `dotnet6`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2024-12-20; creating functions with it is blocked from 2027-02-01; its successor is `dotnet10` (cfn-lint's runtime lifecycle data)"
+        )]
         Dotnet6,
         /// `dotnet8`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2026-11-10; creating functions with it is blocked from 2027-02-01; its successor is `dotnet10` (cfn-lint's runtime lifecycle data)"
+        )]
         Dotnet8,
         /// `dotnetcore1.0`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2019-06-27; creating functions with it is blocked from 2019-06-30; its successor is `dotnet10` (cfn-lint's runtime lifecycle data)"
+        )]
         Dotnetcore10,
         /// `dotnetcore2.0`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2019-05-30; creating functions with it is blocked from 2019-04-30; its successor is `dotnet10` (cfn-lint's runtime lifecycle data)"
+        )]
         Dotnetcore20,
         /// `dotnetcore2.1`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2022-01-05; creating functions with it is blocked from 2022-01-05; its successor is `dotnet10` (cfn-lint's runtime lifecycle data)"
+        )]
         Dotnetcore21,
         /// `dotnetcore3.1`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2023-04-03; creating functions with it is blocked from 2023-04-03; its successor is `dotnet10` (cfn-lint's runtime lifecycle data)"
+        )]
         Dotnetcore31,
         /// `go1.x`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2024-01-08; creating functions with it is blocked from 2024-02-08; its successor is `provided.al2023` (cfn-lint's runtime lifecycle data)"
+        )]
         Go1X,
         /// `java11`
         Java11,
@@ -3052,24 +3163,48 @@ pub mod layer_version {
         /// `java25`
         Java25,
         /// `java8`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2024-01-08; creating functions with it is blocked from 2024-02-08; its successor is `java25` (cfn-lint's runtime lifecycle data)"
+        )]
         Java8,
         /// `java8.al2`
         Java8Al2,
         /// `java8.al2023`
         Java8Al2023,
         /// `nodejs`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2016-08-30; creating functions with it is blocked from 2016-09-30; its successor is `nodejs24.x` (cfn-lint's runtime lifecycle data)"
+        )]
         Nodejs,
         /// `nodejs10.x`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2021-07-30; creating functions with it is blocked from 2021-07-30; its successor is `nodejs24.x` (cfn-lint's runtime lifecycle data)"
+        )]
         Nodejs10X,
         /// `nodejs12.x`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2023-03-31; creating functions with it is blocked from 2023-03-31; its successor is `nodejs24.x` (cfn-lint's runtime lifecycle data)"
+        )]
         Nodejs12X,
         /// `nodejs14.x`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2023-12-04; creating functions with it is blocked from 2024-01-09; its successor is `nodejs24.x` (cfn-lint's runtime lifecycle data)"
+        )]
         Nodejs14X,
         /// `nodejs16.x`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2024-06-12; creating functions with it is blocked from 2027-02-01; its successor is `nodejs24.x` (cfn-lint's runtime lifecycle data)"
+        )]
         Nodejs16X,
         /// `nodejs18.x`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2025-09-01; creating functions with it is blocked from 2027-02-01; its successor is `nodejs24.x` (cfn-lint's runtime lifecycle data)"
+        )]
         Nodejs18X,
         /// `nodejs20.x`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2026-04-30; creating functions with it is blocked from 2027-02-01; its successor is `nodejs24.x` (cfn-lint's runtime lifecycle data)"
+        )]
         Nodejs20X,
         /// `nodejs22.x`
         Nodejs22X,
@@ -3078,22 +3213,46 @@ pub mod layer_version {
         /// `nodejs26.x`
         Nodejs26X,
         /// `nodejs4.3`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2020-03-05; creating functions with it is blocked from 2020-02-03; its successor is `nodejs24.x` (cfn-lint's runtime lifecycle data)"
+        )]
         Nodejs43,
         /// `nodejs4.3-edge`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2020-03-05; creating functions with it is blocked from 2019-03-31; its successor is `nodejs24.x` (cfn-lint's runtime lifecycle data)"
+        )]
         Nodejs43Edge,
         /// `nodejs6.10`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2019-08-12; creating functions with it is blocked from 2019-07-12; its successor is `nodejs24.x` (cfn-lint's runtime lifecycle data)"
+        )]
         Nodejs610,
         /// `nodejs8.10`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2020-03-06; creating functions with it is blocked from 2020-02-04; its successor is `nodejs24.x` (cfn-lint's runtime lifecycle data)"
+        )]
         Nodejs810,
         /// `provided`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2024-01-08; creating functions with it is blocked from 2024-02-08; its successor is `provided.al2023` (cfn-lint's runtime lifecycle data)"
+        )]
         Provided,
         /// `provided.al2`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2026-07-31; creating functions with it is blocked from 2027-02-01; its successor is `provided.al2023` (cfn-lint's runtime lifecycle data)"
+        )]
         ProvidedAl2,
         /// `provided.al2023`
         ProvidedAl2023,
         /// `python2.7`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2021-07-15; creating functions with it is blocked from 2021-07-15; its successor is `python3.14` (cfn-lint's runtime lifecycle data)"
+        )]
         Python27,
         /// `python3.10`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2026-10-31; creating functions with it is blocked from 2027-02-01; its successor is `python3.14` (cfn-lint's runtime lifecycle data)"
+        )]
         Python310,
         /// `python3.11`
         Python311,
@@ -3106,18 +3265,39 @@ pub mod layer_version {
         /// `python3.15`
         Python315,
         /// `python3.6`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2022-07-18; creating functions with it is blocked from 2022-07-18; its successor is `python3.14` (cfn-lint's runtime lifecycle data)"
+        )]
         Python36,
         /// `python3.7`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2023-12-04; creating functions with it is blocked from 2024-01-09; its successor is `python3.14` (cfn-lint's runtime lifecycle data)"
+        )]
         Python37,
         /// `python3.8`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2024-10-14; creating functions with it is blocked from 2027-02-01; its successor is `python3.14` (cfn-lint's runtime lifecycle data)"
+        )]
         Python38,
         /// `python3.9`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2025-12-15; creating functions with it is blocked from 2027-02-01; its successor is `python3.14` (cfn-lint's runtime lifecycle data)"
+        )]
         Python39,
         /// `ruby2.5`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2021-07-30; creating functions with it is blocked from 2021-07-30; its successor is `ruby4.0` (cfn-lint's runtime lifecycle data)"
+        )]
         Ruby25,
         /// `ruby2.7`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2023-12-07; creating functions with it is blocked from 2024-01-09; its successor is `ruby4.0` (cfn-lint's runtime lifecycle data)"
+        )]
         Ruby27,
         /// `ruby3.2`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2026-03-31; creating functions with it is blocked from 2027-02-01; its successor is `ruby4.0` (cfn-lint's runtime lifecycle data)"
+        )]
         Ruby32,
         /// `ruby3.3`
         Ruby33,
