@@ -281,3 +281,42 @@ fn number_valued_strings_take_integers_and_refuse_words_at_synth() {
         "{problems:#?}"
     );
 }
+
+/// A schema-free policy document property takes the typed `iam::PolicyDocument` (IAM's JSON shape,
+/// references live).
+#[test]
+fn a_policy_document_property_takes_the_typed_document() {
+    let app = app(|stack, _| {
+        use stackwright::aws::iam::{PolicyDocument, Principal, Statement};
+        let queue = stack.add(sqs::Queue::new("Jobs"));
+        let document = PolicyDocument::from(
+            Statement::allow()
+                .principal(Principal::service("sns.amazonaws.com"))
+                .action("sqs:SendMessage")
+                .resource(queue.arn()),
+        );
+        stack.add(sqs::QueuePolicy::new(
+            "Access",
+            document,
+            [queue.queue_url()],
+        ));
+    });
+    let request = Request {
+        targets: vec![stackwright::synth::Target::CloudFormation],
+        ..Request::default()
+    };
+    let synthesis = synthesize(&app, &request).unwrap_or_else(|p| panic!("{p:#?}"));
+    let template: Json = synthesis
+        .artifacts
+        .iter()
+        .find(|a| a.path.ends_with(".template.json"))
+        .map(|a| serde_json::from_slice(&a.bytes).expect("JSON"))
+        .expect("a template");
+    assert_eq!(
+        template["Resources"]["Access"]["Properties"]["PolicyDocument"],
+        json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+            "Principal": {"Service": ["sns.amazonaws.com"]}, "Action": ["sqs:SendMessage"],
+            "Resource": [{"Fn::GetAtt": ["Jobs", "Arn"]}]}]}),
+        "{template:#}"
+    );
+}

@@ -97,7 +97,7 @@ pub fn orders(stack: &mut Stack, _: &Environment<()>) {
     stack.add(iam::RolePolicy::new(
         "ReadJobs",
         iam::RolePolicyRequired {
-            policy: access.json(),
+            policy: access.json().into(),
             role: role.id(),
         },
     ));

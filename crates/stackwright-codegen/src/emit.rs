@@ -158,6 +158,15 @@ fn field(ty: &Ty, module: Option<&str>) -> String {
     }
 }
 
+/// The key deciding the shape of `new` (see [`required::Arg::key`]): what a string literal converts into is
+/// one key.
+fn required_key(ty: &Ty) -> String {
+    match ty {
+        Ty::Str | Ty::NumStr | Ty::BoolStr => "text".into(),
+        other => field(other, None),
+    }
+}
+
 /// The required properties, in the order of the schema's `required` list.
 pub(crate) fn required_properties(properties: &[Property]) -> Vec<&Property> {
     let mut required: Vec<&Property> = properties.iter().filter(|p| p.required).collect();
@@ -169,7 +178,7 @@ pub(crate) fn required_properties(properties: &[Property]) -> Vec<&Property> {
 pub(crate) fn required_named(properties: &[Property]) -> bool {
     let fields: Vec<String> = required_properties(properties)
         .iter()
-        .map(|p| field(&p.ty, None))
+        .map(|p| required_key(&p.ty))
         .collect();
     required::named(fields.iter().map(String::as_str))
 }
@@ -193,6 +202,7 @@ fn builder_impl(
             name: p.rust.clone(),
             param: param(&p.ty, module, "").0,
             field: field(&p.ty, module),
+            key: required_key(&p.ty),
             doc: format!("{} CloudFormation `{}`.", summary(&p.doc), p.cfn)
                 .trim_start()
                 .replace(|c: char| c.is_control(), " "),

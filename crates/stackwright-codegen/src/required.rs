@@ -17,9 +17,12 @@ pub struct Arg {
     pub name: String,
     /// The positional argument's type (`impl Into<rt::Expr>`).
     pub param: String,
-    /// The field's type (`rt::Expr`): concrete, the caller converts. Two arguments of one field type make
-    /// the struct.
+    /// The field's type (`rt::Expr`): concrete, the caller converts.
     pub field: String,
+    /// What decides the shape: two arguments of one key make the struct. The field type, except that
+    /// every type a string literal converts into (`rt::Expr`, a number or policy held as text) is `text`,
+    /// since a swap of two literals between them would compile.
+    pub key: String,
     /// The field's documentation (one line).
     pub doc: String,
     /// The statement storing the value in `this`, with [`VALUE`] for the value; it must accept a value of
@@ -65,7 +68,7 @@ pub fn emit(builder: &str, with_id: bool, args: &[Arg]) -> Emitted {
     let mut item = String::new();
     let mut params = Vec::new();
     let mut stores = Vec::new();
-    if named(args.iter().map(|a| a.field.as_str())) {
+    if named(args.iter().map(|a| a.key.as_str())) {
         let name = struct_name(builder);
         let _ = writeln!(
             item,
@@ -111,6 +114,7 @@ mod tests {
             name: name.into(),
             param: format!("impl Into<{field}>"),
             field: field.into(),
+            key: field.into(),
             doc: format!("`{name}`."),
             store: format!("this.set({name:?}, {VALUE});"),
         }

@@ -589,7 +589,7 @@ static POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
 /// The required values of [`Policy`], by name: two of them have one type, and a swap must not compile.
 pub struct PolicyRequired {
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
     /// `resource_arn`: string.
     pub resource_arn: rt::Expr,
 }
@@ -598,7 +598,7 @@ impl Policy {
     #[track_caller]
     pub fn new(id: impl Into<String>, required: PolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &POLICY_TYPE);
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         this.set("resource_arn", rt::string(required.resource_arn));
         Policy(this)
     }

@@ -724,8 +724,8 @@ impl DomainName {
         self
     }
     /// `policy`: string.
-    pub fn policy(mut self, value: impl Into<rt::Expr>) -> Self {
-        self.0.set("policy", rt::string(value));
+    pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy", rt::policy_text(value));
         self
     }
     /// `regional_certificate_arn`: string.
@@ -1875,8 +1875,8 @@ impl RestApi {
         self
     }
     /// `policy`: string.
-    pub fn policy(mut self, value: impl Into<rt::Expr>) -> Self {
-        self.0.set("policy", rt::string(value));
+    pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy", rt::policy_text(value));
         self
     }
     /// `put_rest_api_mode`: string.
@@ -2005,7 +2005,7 @@ static REST_API_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
 /// The required values of [`RestApiPolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct RestApiPolicyRequired {
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
     /// `rest_api_id`: string.
     pub rest_api_id: rt::Expr,
 }
@@ -2014,7 +2014,7 @@ impl RestApiPolicy {
     #[track_caller]
     pub fn new(id: impl Into<String>, required: RestApiPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &REST_API_POLICY_TYPE);
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         this.set("rest_api_id", rt::string(required.rest_api_id));
         RestApiPolicy(this)
     }

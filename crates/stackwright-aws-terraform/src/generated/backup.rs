@@ -1335,7 +1335,7 @@ pub struct VaultPolicyRequired {
     /// `backup_vault_name`: string.
     pub backup_vault_name: rt::Expr,
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
 }
 impl VaultPolicy {
     /// Declares an `aws_backup_vault_policy` with the stack-unique `id`. Required: `backup_vault_name`, `policy`.
@@ -1343,7 +1343,7 @@ impl VaultPolicy {
     pub fn new(id: impl Into<String>, required: VaultPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &VAULT_POLICY_TYPE);
         this.set("backup_vault_name", rt::string(required.backup_vault_name));
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         VaultPolicy(this)
     }
 }

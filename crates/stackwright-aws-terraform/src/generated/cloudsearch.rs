@@ -242,7 +242,7 @@ static DOMAIN_SERVICE_ACCESS_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
 /// The required values of [`DomainServiceAccessPolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct DomainServiceAccessPolicyRequired {
     /// `access_policy`: string.
-    pub access_policy: rt::Expr,
+    pub access_policy: rt::PolicyText,
     /// `domain_name`: string.
     pub domain_name: rt::Expr,
 }
@@ -251,7 +251,7 @@ impl DomainServiceAccessPolicy {
     #[track_caller]
     pub fn new(id: impl Into<String>, required: DomainServiceAccessPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &DOMAIN_SERVICE_ACCESS_POLICY_TYPE);
-        this.set("access_policy", rt::string(required.access_policy));
+        this.set("access_policy", rt::policy_text(required.access_policy));
         this.set("domain_name", rt::string(required.domain_name));
         DomainServiceAccessPolicy(this)
     }

@@ -587,9 +587,9 @@ static EVENT_BUS_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl EventBusPolicy {
     /// Declares an `aws_cloudwatch_event_bus_policy` with the stack-unique `id`. Required: `policy`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, policy: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, policy: impl Into<rt::PolicyText>) -> Self {
         let mut this = rt::Base::new(id, &EVENT_BUS_POLICY_TYPE);
-        this.set("policy", rt::string(policy));
+        this.set("policy", rt::policy_text(policy));
         EventBusPolicy(this)
     }
     /// `event_bus_name`: string. Changing it replaces the resource.
@@ -1897,7 +1897,7 @@ static LOG_ACCOUNT_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
 /// The required values of [`LogAccountPolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct LogAccountPolicyRequired {
     /// `policy_document`: string.
-    pub policy_document: rt::Expr,
+    pub policy_document: rt::PolicyText,
     /// `policy_name`: string.
     pub policy_name: rt::Expr,
     /// `policy_type`: string.
@@ -1908,7 +1908,7 @@ impl LogAccountPolicy {
     #[track_caller]
     pub fn new(id: impl Into<String>, required: LogAccountPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &LOG_ACCOUNT_POLICY_TYPE);
-        this.set("policy_document", rt::string(required.policy_document));
+        this.set("policy_document", rt::policy_text(required.policy_document));
         this.set("policy_name", rt::string(required.policy_name));
         this.set("policy_type", rt::string(required.policy_type));
         LogAccountPolicy(this)
@@ -2065,7 +2065,7 @@ pub struct LogDataProtectionPolicyRequired {
     /// `log_group_name`: string.
     pub log_group_name: rt::Expr,
     /// `policy_document`: string.
-    pub policy_document: rt::Expr,
+    pub policy_document: rt::PolicyText,
 }
 impl LogDataProtectionPolicy {
     /// Declares an `aws_cloudwatch_log_data_protection_policy` with the stack-unique `id`. Required: `log_group_name`, `policy_document`.
@@ -2073,7 +2073,7 @@ impl LogDataProtectionPolicy {
     pub fn new(id: impl Into<String>, required: LogDataProtectionPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &LOG_DATA_PROTECTION_POLICY_TYPE);
         this.set("log_group_name", rt::string(required.log_group_name));
-        this.set("policy_document", rt::string(required.policy_document));
+        this.set("policy_document", rt::policy_text(required.policy_document));
         LogDataProtectionPolicy(this)
     }
 }
@@ -2461,7 +2461,7 @@ static LOG_DESTINATION_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
 /// The required values of [`LogDestinationPolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct LogDestinationPolicyRequired {
     /// `access_policy`: string.
-    pub access_policy: rt::Expr,
+    pub access_policy: rt::PolicyText,
     /// `destination_name`: string.
     pub destination_name: rt::Expr,
 }
@@ -2470,7 +2470,7 @@ impl LogDestinationPolicy {
     #[track_caller]
     pub fn new(id: impl Into<String>, required: LogDestinationPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &LOG_DESTINATION_POLICY_TYPE);
-        this.set("access_policy", rt::string(required.access_policy));
+        this.set("access_policy", rt::policy_text(required.access_policy));
         this.set("destination_name", rt::string(required.destination_name));
         LogDestinationPolicy(this)
     }
@@ -2610,7 +2610,7 @@ pub struct LogIndexPolicyRequired {
     /// `log_group_name`: string.
     pub log_group_name: rt::Expr,
     /// `policy_document`: string.
-    pub policy_document: rt::Expr,
+    pub policy_document: rt::PolicyText,
 }
 impl LogIndexPolicy {
     /// Declares an `aws_cloudwatch_log_index_policy` with the stack-unique `id`. Required: `log_group_name`, `policy_document`.
@@ -2618,7 +2618,7 @@ impl LogIndexPolicy {
     pub fn new(id: impl Into<String>, required: LogIndexPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &LOG_INDEX_POLICY_TYPE);
         this.set("log_group_name", rt::string(required.log_group_name));
-        this.set("policy_document", rt::string(required.policy_document));
+        this.set("policy_document", rt::policy_text(required.policy_document));
         LogIndexPolicy(this)
     }
 }
@@ -2748,7 +2748,7 @@ static LOG_RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
 /// The required values of [`LogResourcePolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct LogResourcePolicyRequired {
     /// `policy_document`: string.
-    pub policy_document: rt::Expr,
+    pub policy_document: rt::PolicyText,
     /// `policy_name`: string.
     pub policy_name: rt::Expr,
 }
@@ -2757,7 +2757,7 @@ impl LogResourcePolicy {
     #[track_caller]
     pub fn new(id: impl Into<String>, required: LogResourcePolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &LOG_RESOURCE_POLICY_TYPE);
-        this.set("policy_document", rt::string(required.policy_document));
+        this.set("policy_document", rt::policy_text(required.policy_document));
         this.set("policy_name", rt::string(required.policy_name));
         LogResourcePolicy(this)
     }

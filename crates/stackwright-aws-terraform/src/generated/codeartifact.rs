@@ -108,7 +108,7 @@ pub struct DomainPermissionsPolicyRequired {
     /// `domain`: string.
     pub domain: rt::Expr,
     /// `policy_document`: string.
-    pub policy_document: rt::Expr,
+    pub policy_document: rt::PolicyText,
 }
 impl DomainPermissionsPolicy {
     /// Declares an `aws_codeartifact_domain_permissions_policy` with the stack-unique `id`. Required: `domain`, `policy_document`.
@@ -116,7 +116,7 @@ impl DomainPermissionsPolicy {
     pub fn new(id: impl Into<String>, required: DomainPermissionsPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &DOMAIN_PERMISSIONS_POLICY_TYPE);
         this.set("domain", rt::string(required.domain));
-        this.set("policy_document", rt::string(required.policy_document));
+        this.set("policy_document", rt::policy_text(required.policy_document));
         DomainPermissionsPolicy(this)
     }
     /// `domain_owner`: string. Changing it replaces the resource.
@@ -290,7 +290,7 @@ pub struct RepositoryPermissionsPolicyRequired {
     /// `domain`: string.
     pub domain: rt::Expr,
     /// `policy_document`: string.
-    pub policy_document: rt::Expr,
+    pub policy_document: rt::PolicyText,
     /// `repository`: string.
     pub repository: rt::Expr,
 }
@@ -300,7 +300,7 @@ impl RepositoryPermissionsPolicy {
     pub fn new(id: impl Into<String>, required: RepositoryPermissionsPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &REPOSITORY_PERMISSIONS_POLICY_TYPE);
         this.set("domain", rt::string(required.domain));
-        this.set("policy_document", rt::string(required.policy_document));
+        this.set("policy_document", rt::policy_text(required.policy_document));
         this.set("repository", rt::string(required.repository));
         RepositoryPermissionsPolicy(this)
     }

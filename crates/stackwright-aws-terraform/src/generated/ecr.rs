@@ -76,7 +76,7 @@ static LIFECYCLE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
 /// The required values of [`LifecyclePolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct LifecyclePolicyRequired {
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
     /// `repository`: string.
     pub repository: rt::Expr,
 }
@@ -85,7 +85,7 @@ impl LifecyclePolicy {
     #[track_caller]
     pub fn new(id: impl Into<String>, required: LifecyclePolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &LIFECYCLE_POLICY_TYPE);
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         this.set("repository", rt::string(required.repository));
         LifecyclePolicy(this)
     }
@@ -203,9 +203,9 @@ static REGISTRY_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl RegistryPolicy {
     /// Declares an `aws_ecr_registry_policy` with the stack-unique `id`. Required: `policy`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, policy: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, policy: impl Into<rt::PolicyText>) -> Self {
         let mut this = rt::Base::new(id, &REGISTRY_POLICY_TYPE);
-        this.set("policy", rt::string(policy));
+        this.set("policy", rt::policy_text(policy));
         RegistryPolicy(this)
     }
 }
@@ -641,7 +641,7 @@ static REPOSITORY_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
 /// The required values of [`RepositoryPolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct RepositoryPolicyRequired {
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
     /// `repository`: string.
     pub repository: rt::Expr,
 }
@@ -650,7 +650,7 @@ impl RepositoryPolicy {
     #[track_caller]
     pub fn new(id: impl Into<String>, required: RepositoryPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &REPOSITORY_POLICY_TYPE);
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         this.set("repository", rt::string(required.repository));
         RepositoryPolicy(this)
     }

@@ -165,7 +165,7 @@ static REPOSITORY_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
 /// The required values of [`RepositoryPolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct RepositoryPolicyRequired {
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
     /// `repository_name`: string.
     pub repository_name: rt::Expr,
 }
@@ -174,7 +174,7 @@ impl RepositoryPolicy {
     #[track_caller]
     pub fn new(id: impl Into<String>, required: RepositoryPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &REPOSITORY_POLICY_TYPE);
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         this.set("repository_name", rt::string(required.repository_name));
         RepositoryPolicy(this)
     }

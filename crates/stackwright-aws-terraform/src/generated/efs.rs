@@ -402,7 +402,7 @@ pub struct FileSystemPolicyRequired {
     /// `file_system_id`: string.
     pub file_system_id: rt::Expr,
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
 }
 impl FileSystemPolicy {
     /// Declares an `aws_efs_file_system_policy` with the stack-unique `id`. Required: `file_system_id`, `policy`.
@@ -410,7 +410,7 @@ impl FileSystemPolicy {
     pub fn new(id: impl Into<String>, required: FileSystemPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &FILE_SYSTEM_POLICY_TYPE);
         this.set("file_system_id", rt::string(required.file_system_id));
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         FileSystemPolicy(this)
     }
     /// `bypass_policy_lockout_safety_check`: bool.

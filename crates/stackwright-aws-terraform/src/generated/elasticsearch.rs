@@ -41,8 +41,8 @@ impl Domain {
         Domain(this)
     }
     /// `access_policies`: string.
-    pub fn access_policies(mut self, value: impl Into<rt::Expr>) -> Self {
-        self.0.set("access_policies", rt::string(value));
+    pub fn access_policies(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("access_policies", rt::policy_text(value));
         self
     }
     /// `advanced_options`: map of string.
@@ -566,7 +566,7 @@ static DOMAIN_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
 /// The required values of [`DomainPolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct DomainPolicyRequired {
     /// `access_policies`: string.
-    pub access_policies: rt::Expr,
+    pub access_policies: rt::PolicyText,
     /// `domain_name`: string.
     pub domain_name: rt::Expr,
 }
@@ -575,7 +575,7 @@ impl DomainPolicy {
     #[track_caller]
     pub fn new(id: impl Into<String>, required: DomainPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &DOMAIN_POLICY_TYPE);
-        this.set("access_policies", rt::string(required.access_policies));
+        this.set("access_policies", rt::policy_text(required.access_policies));
         this.set("domain_name", rt::string(required.domain_name));
         DomainPolicy(this)
     }

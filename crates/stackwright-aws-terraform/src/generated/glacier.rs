@@ -41,8 +41,8 @@ impl Vault {
         Vault(this)
     }
     /// `access_policy`: string.
-    pub fn access_policy(mut self, value: impl Into<rt::Expr>) -> Self {
-        self.0.set("access_policy", rt::string(value));
+    pub fn access_policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("access_policy", rt::policy_text(value));
         self
     }
     /// Block `notification` (at most one).
@@ -115,7 +115,7 @@ pub struct VaultLockRequired {
     /// `complete_lock`: bool.
     pub complete_lock: rt::Bool,
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
     /// `vault_name`: string.
     pub vault_name: rt::Expr,
 }
@@ -125,7 +125,7 @@ impl VaultLock {
     pub fn new(id: impl Into<String>, required: VaultLockRequired) -> Self {
         let mut this = rt::Base::new(id, &VAULT_LOCK_TYPE);
         this.set("complete_lock", rt::boolean(required.complete_lock));
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         this.set("vault_name", rt::string(required.vault_name));
         VaultLock(this)
     }

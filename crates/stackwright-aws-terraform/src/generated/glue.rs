@@ -2835,9 +2835,9 @@ static RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl ResourcePolicy {
     /// Declares an `aws_glue_resource_policy` with the stack-unique `id`. Required: `policy`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, policy: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, policy: impl Into<rt::PolicyText>) -> Self {
         let mut this = rt::Base::new(id, &RESOURCE_POLICY_TYPE);
-        this.set("policy", rt::string(policy));
+        this.set("policy", rt::policy_text(policy));
         ResourcePolicy(this)
     }
     /// `enable_hybrid`: string.

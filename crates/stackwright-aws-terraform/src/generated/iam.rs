@@ -391,7 +391,7 @@ pub struct GroupPolicyRequired {
     /// `group`: string.
     pub group: rt::Expr,
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
 }
 impl GroupPolicy {
     /// Declares an `aws_iam_group_policy` with the stack-unique `id`. Required: `group`, `policy`.
@@ -399,7 +399,7 @@ impl GroupPolicy {
     pub fn new(id: impl Into<String>, required: GroupPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &GROUP_POLICY_TYPE);
         this.set("group", rt::string(required.group));
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         GroupPolicy(this)
     }
     /// `name`: string. Changing it replaces the resource.
@@ -712,9 +712,9 @@ static POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Policy {
     /// Declares an `aws_iam_policy` with the stack-unique `id`. Required: `policy`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, policy: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, policy: impl Into<rt::PolicyText>) -> Self {
         let mut this = rt::Base::new(id, &POLICY_TYPE);
-        this.set("policy", rt::string(policy));
+        this.set("policy", rt::policy_text(policy));
         Policy(this)
     }
     /// `description`: string. Changing it replaces the resource.
@@ -870,9 +870,9 @@ static ROLE_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Role {
     /// Declares an `aws_iam_role` with the stack-unique `id`. Required: `assume_role_policy`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, assume_role_policy: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, assume_role_policy: impl Into<rt::PolicyText>) -> Self {
         let mut this = rt::Base::new(id, &ROLE_TYPE);
-        this.set("assume_role_policy", rt::string(assume_role_policy));
+        this.set("assume_role_policy", rt::policy_text(assume_role_policy));
         Role(this)
     }
     /// `description`: string.
@@ -1006,8 +1006,8 @@ pub mod role {
             self
         }
         /// `policy`: string.
-        pub fn policy(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("policy", rt::string(value));
+        pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+            self.0.set("policy", rt::policy_text(value));
             self
         }
     }
@@ -1066,7 +1066,7 @@ static ROLE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
 /// The required values of [`RolePolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct RolePolicyRequired {
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
     /// `role`: string.
     pub role: rt::Expr,
 }
@@ -1075,7 +1075,7 @@ impl RolePolicy {
     #[track_caller]
     pub fn new(id: impl Into<String>, required: RolePolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &ROLE_POLICY_TYPE);
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         this.set("role", rt::string(required.role));
         RolePolicy(this)
     }
@@ -1860,7 +1860,7 @@ static USER_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
 /// The required values of [`UserPolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct UserPolicyRequired {
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
     /// `user`: string.
     pub user: rt::Expr,
 }
@@ -1869,7 +1869,7 @@ impl UserPolicy {
     #[track_caller]
     pub fn new(id: impl Into<String>, required: UserPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &USER_POLICY_TYPE);
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         this.set("user", rt::string(required.user));
         UserPolicy(this)
     }

@@ -834,7 +834,7 @@ pub struct PolicyRequired {
     /// `name`: string.
     pub name: rt::Expr,
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
 }
 impl Policy {
     /// Declares an `aws_iot_policy` with the stack-unique `id`. Required: `name`, `policy`.
@@ -842,7 +842,7 @@ impl Policy {
     pub fn new(id: impl Into<String>, required: PolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &POLICY_TYPE);
         this.set("name", rt::string(required.name));
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         Policy(this)
     }
     /// Block `timeouts` (at most one).
@@ -921,7 +921,7 @@ static POLICY_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
 /// The required values of [`PolicyAttachment`], by name: two of them have one type, and a swap must not compile.
 pub struct PolicyAttachmentRequired {
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
     /// `target`: string.
     pub target: rt::Expr,
 }
@@ -930,7 +930,7 @@ impl PolicyAttachment {
     #[track_caller]
     pub fn new(id: impl Into<String>, required: PolicyAttachmentRequired) -> Self {
         let mut this = rt::Base::new(id, &POLICY_ATTACHMENT_TYPE);
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         this.set("target", rt::string(required.target));
         PolicyAttachment(this)
     }

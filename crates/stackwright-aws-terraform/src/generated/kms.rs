@@ -351,8 +351,8 @@ impl ExternalKey {
         self
     }
     /// `policy`: string.
-    pub fn policy(mut self, value: impl Into<rt::Expr>) -> Self {
-        self.0.set("policy", rt::string(value));
+    pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy", rt::policy_text(value));
         self
     }
     /// `valid_to`: string.
@@ -615,8 +615,8 @@ impl Key {
         self
     }
     /// `policy`: string.
-    pub fn policy(mut self, value: impl Into<rt::Expr>) -> Self {
-        self.0.set("policy", rt::string(value));
+    pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy", rt::policy_text(value));
         self
     }
     /// `rotation_period_in_days`: number.
@@ -742,7 +742,7 @@ pub struct KeyPolicyRequired {
     /// `key_id`: string.
     pub key_id: rt::Expr,
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
 }
 impl KeyPolicy {
     /// Declares an `aws_kms_key_policy` with the stack-unique `id`. Required: `key_id`, `policy`.
@@ -750,7 +750,7 @@ impl KeyPolicy {
     pub fn new(id: impl Into<String>, required: KeyPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &KEY_POLICY_TYPE);
         this.set("key_id", rt::string(required.key_id));
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         KeyPolicy(this)
     }
     /// `bypass_policy_lockout_safety_check`: bool.
@@ -825,8 +825,8 @@ impl ReplicaExternalKey {
         self
     }
     /// `policy`: string.
-    pub fn policy(mut self, value: impl Into<rt::Expr>) -> Self {
-        self.0.set("policy", rt::string(value));
+    pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy", rt::policy_text(value));
         self
     }
     /// `valid_to`: string.
@@ -944,8 +944,8 @@ impl ReplicaKey {
         self
     }
     /// `policy`: string.
-    pub fn policy(mut self, value: impl Into<rt::Expr>) -> Self {
-        self.0.set("policy", rt::string(value));
+    pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy", rt::policy_text(value));
         self
     }
 }

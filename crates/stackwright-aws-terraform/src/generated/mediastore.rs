@@ -83,7 +83,7 @@ pub struct ContainerPolicyRequired {
     /// `container_name`: string.
     pub container_name: rt::Expr,
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
 }
 impl ContainerPolicy {
     /// Declares an `aws_media_store_container_policy` with the stack-unique `id`. Required: `container_name`, `policy`.
@@ -91,7 +91,7 @@ impl ContainerPolicy {
     pub fn new(id: impl Into<String>, required: ContainerPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &CONTAINER_POLICY_TYPE);
         this.set("container_name", rt::string(required.container_name));
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         ContainerPolicy(this)
     }
 }

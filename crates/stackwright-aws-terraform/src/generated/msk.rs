@@ -655,7 +655,7 @@ pub struct ClusterPolicyRequired {
     /// `cluster_arn`: string.
     pub cluster_arn: rt::Expr,
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
 }
 impl ClusterPolicy {
     /// Declares an `aws_msk_cluster_policy` with the stack-unique `id`. Required: `cluster_arn`, `policy`.
@@ -663,7 +663,7 @@ impl ClusterPolicy {
     pub fn new(id: impl Into<String>, required: ClusterPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &CLUSTER_POLICY_TYPE);
         this.set("cluster_arn", rt::string(required.cluster_arn));
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         ClusterPolicy(this)
     }
 }

@@ -662,7 +662,7 @@ pub struct CoreNetworkPolicyAttachmentRequired {
     /// `core_network_id`: string.
     pub core_network_id: rt::Expr,
     /// `policy_document`: string.
-    pub policy_document: rt::Expr,
+    pub policy_document: rt::PolicyText,
 }
 impl CoreNetworkPolicyAttachment {
     /// Declares an `aws_networkmanager_core_network_policy_attachment` with the stack-unique `id`. Required: `core_network_id`, `policy_document`.
@@ -670,7 +670,7 @@ impl CoreNetworkPolicyAttachment {
     pub fn new(id: impl Into<String>, required: CoreNetworkPolicyAttachmentRequired) -> Self {
         let mut this = rt::Base::new(id, &CORE_NETWORK_POLICY_ATTACHMENT_TYPE);
         this.set("core_network_id", rt::string(required.core_network_id));
-        this.set("policy_document", rt::string(required.policy_document));
+        this.set("policy_document", rt::policy_text(required.policy_document));
         CoreNetworkPolicyAttachment(this)
     }
     /// Block `timeouts` (at most one).

@@ -223,7 +223,7 @@ static SINK_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
 /// The required values of [`SinkPolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct SinkPolicyRequired {
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
     /// `sink_identifier`: string.
     pub sink_identifier: rt::Expr,
 }
@@ -232,7 +232,7 @@ impl SinkPolicy {
     #[track_caller]
     pub fn new(id: impl Into<String>, required: SinkPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &SINK_POLICY_TYPE);
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         this.set("sink_identifier", rt::string(required.sink_identifier));
         SinkPolicy(this)
     }

@@ -35,7 +35,7 @@ pub struct AccessPolicyRequired {
     /// `name`: string.
     pub name: rt::Expr,
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
     /// `type`: string.
     pub type_: rt::Expr,
 }
@@ -45,7 +45,7 @@ impl AccessPolicy {
     pub fn new(id: impl Into<String>, required: AccessPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &ACCESS_POLICY_TYPE);
         this.set("name", rt::string(required.name));
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         this.set("type", rt::string(required.type_));
         AccessPolicy(this)
     }
@@ -212,7 +212,7 @@ pub struct LifecyclePolicyRequired {
     /// `name`: string.
     pub name: rt::Expr,
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
     /// `type`: string.
     pub type_: rt::Expr,
 }
@@ -222,7 +222,7 @@ impl LifecyclePolicy {
     pub fn new(id: impl Into<String>, required: LifecyclePolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &LIFECYCLE_POLICY_TYPE);
         this.set("name", rt::string(required.name));
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         this.set("type", rt::string(required.type_));
         LifecyclePolicy(this)
     }
@@ -366,7 +366,7 @@ pub struct SecurityPolicyRequired {
     /// `name`: string.
     pub name: rt::Expr,
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
     /// `type`: string.
     pub type_: rt::Expr,
 }
@@ -376,7 +376,7 @@ impl SecurityPolicy {
     pub fn new(id: impl Into<String>, required: SecurityPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &SECURITY_POLICY_TYPE);
         this.set("name", rt::string(required.name));
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         this.set("type", rt::string(required.type_));
         SecurityPolicy(this)
     }

@@ -57,8 +57,8 @@ impl AccessPoint {
         self
     }
     /// `policy`: string.
-    pub fn policy(mut self, value: impl Into<rt::Expr>) -> Self {
-        self.0.set("policy", rt::string(value));
+    pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy", rt::policy_text(value));
         self
     }
     /// Block `public_access_block_configuration` (at most one). Changing it replaces the resource.
@@ -297,8 +297,8 @@ impl Bucket {
     }
     /// `policy`: string.
     #[deprecated(note = "deprecated by the provider (hashicorp/aws 5.100.0)")]
-    pub fn policy(mut self, value: impl Into<rt::Expr>) -> Self {
-        self.0.set("policy", rt::string(value));
+    pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy", rt::policy_text(value));
         self
     }
     /// `request_payer`: string.
@@ -2735,7 +2735,7 @@ pub struct BucketPolicyRequired {
     /// `bucket`: string.
     pub bucket: rt::Expr,
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
 }
 impl BucketPolicy {
     /// Declares an `aws_s3_bucket_policy` with the stack-unique `id`. Required: `bucket`, `policy`.
@@ -2743,7 +2743,7 @@ impl BucketPolicy {
     pub fn new(id: impl Into<String>, required: BucketPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &BUCKET_POLICY_TYPE);
         this.set("bucket", rt::string(required.bucket));
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         BucketPolicy(this)
     }
 }

@@ -238,9 +238,9 @@ static ACCESS_GRANTS_INSTANCE_RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo 
 impl AccessGrantsInstanceResourcePolicy {
     /// Declares an `aws_s3control_access_grants_instance_resource_policy` with the stack-unique `id`. Required: `policy`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, policy: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, policy: impl Into<rt::PolicyText>) -> Self {
         let mut this = rt::Base::new(id, &ACCESS_GRANTS_INSTANCE_RESOURCE_POLICY_TYPE);
-        this.set("policy", rt::string(policy));
+        this.set("policy", rt::policy_text(policy));
         AccessGrantsInstanceResourcePolicy(this)
     }
     /// `account_id`: string. Changing it replaces the resource.
@@ -352,7 +352,7 @@ pub struct AccessPointPolicyRequired {
     /// `access_point_arn`: string.
     pub access_point_arn: rt::Expr,
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
 }
 impl AccessPointPolicy {
     /// Declares an `aws_s3control_access_point_policy` with the stack-unique `id`. Required: `access_point_arn`, `policy`.
@@ -360,7 +360,7 @@ impl AccessPointPolicy {
     pub fn new(id: impl Into<String>, required: AccessPointPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &ACCESS_POINT_POLICY_TYPE);
         this.set("access_point_arn", rt::string(required.access_point_arn));
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         AccessPointPolicy(this)
     }
 }
@@ -603,7 +603,7 @@ pub struct BucketPolicyRequired {
     /// `bucket`: string.
     pub bucket: rt::Expr,
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
 }
 impl BucketPolicy {
     /// Declares an `aws_s3control_bucket_policy` with the stack-unique `id`. Required: `bucket`, `policy`.
@@ -611,7 +611,7 @@ impl BucketPolicy {
     pub fn new(id: impl Into<String>, required: BucketPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &BUCKET_POLICY_TYPE);
         this.set("bucket", rt::string(required.bucket));
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         BucketPolicy(this)
     }
 }
@@ -917,14 +917,14 @@ pub mod multi_region_access_point_policy {
         /// `name`: string.
         pub name: rt::Expr,
         /// `policy`: string.
-        pub policy: rt::Expr,
+        pub policy: rt::PolicyText,
     }
     impl Details {
         /// A new `details` block. Required: `name`, `policy`.
         pub fn new(required: DetailsRequired) -> Self {
             let mut this = rt::Body::default();
             this.set("name", rt::string(required.name));
-            this.set("policy", rt::string(required.policy));
+            this.set("policy", rt::policy_text(required.policy));
             Details(this)
         }
     }
@@ -1105,7 +1105,7 @@ pub struct ObjectLambdaAccessPointPolicyRequired {
     /// `name`: string.
     pub name: rt::Expr,
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
 }
 impl ObjectLambdaAccessPointPolicy {
     /// Declares an `aws_s3control_object_lambda_access_point_policy` with the stack-unique `id`. Required: `name`, `policy`.
@@ -1113,7 +1113,7 @@ impl ObjectLambdaAccessPointPolicy {
     pub fn new(id: impl Into<String>, required: ObjectLambdaAccessPointPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &OBJECT_LAMBDA_ACCESS_POINT_POLICY_TYPE);
         this.set("name", rt::string(required.name));
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         ObjectLambdaAccessPointPolicy(this)
     }
     /// `account_id`: string. Changing it replaces the resource.

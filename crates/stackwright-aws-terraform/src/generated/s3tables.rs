@@ -268,7 +268,7 @@ static TABLE_BUCKET_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
 /// The required values of [`TableBucketPolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct TableBucketPolicyRequired {
     /// `resource_policy`: string.
-    pub resource_policy: rt::Expr,
+    pub resource_policy: rt::PolicyText,
     /// `table_bucket_arn`: string.
     pub table_bucket_arn: rt::Expr,
 }
@@ -277,7 +277,7 @@ impl TableBucketPolicy {
     #[track_caller]
     pub fn new(id: impl Into<String>, required: TableBucketPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &TABLE_BUCKET_POLICY_TYPE);
-        this.set("resource_policy", rt::string(required.resource_policy));
+        this.set("resource_policy", rt::policy_text(required.resource_policy));
         this.set("table_bucket_arn", rt::string(required.table_bucket_arn));
         TableBucketPolicy(this)
     }
@@ -315,7 +315,7 @@ pub struct TablePolicyRequired {
     /// `namespace`: string.
     pub namespace: rt::Expr,
     /// `resource_policy`: string.
-    pub resource_policy: rt::Expr,
+    pub resource_policy: rt::PolicyText,
     /// `table_bucket_arn`: string.
     pub table_bucket_arn: rt::Expr,
 }
@@ -326,7 +326,7 @@ impl TablePolicy {
         let mut this = rt::Base::new(id, &TABLE_POLICY_TYPE);
         this.set("name", rt::string(required.name));
         this.set("namespace", rt::string(required.namespace));
-        this.set("resource_policy", rt::string(required.resource_policy));
+        this.set("resource_policy", rt::policy_text(required.resource_policy));
         this.set("table_bucket_arn", rt::string(required.table_bucket_arn));
         TablePolicy(this)
     }

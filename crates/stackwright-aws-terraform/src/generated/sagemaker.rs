@@ -3739,7 +3739,7 @@ pub struct ModelPackageGroupPolicyRequired {
     /// `model_package_group_name`: string.
     pub model_package_group_name: rt::Expr,
     /// `resource_policy`: string.
-    pub resource_policy: rt::Expr,
+    pub resource_policy: rt::PolicyText,
 }
 impl ModelPackageGroupPolicy {
     /// Declares an `aws_sagemaker_model_package_group_policy` with the stack-unique `id`. Required: `model_package_group_name`, `resource_policy`.
@@ -3750,7 +3750,7 @@ impl ModelPackageGroupPolicy {
             "model_package_group_name",
             rt::string(required.model_package_group_name),
         );
-        this.set("resource_policy", rt::string(required.resource_policy));
+        this.set("resource_policy", rt::policy_text(required.resource_policy));
         ModelPackageGroupPolicy(this)
     }
 }

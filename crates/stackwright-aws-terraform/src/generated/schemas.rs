@@ -139,7 +139,7 @@ static REGISTRY_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
 /// The required values of [`RegistryPolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct RegistryPolicyRequired {
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
     /// `registry_name`: string.
     pub registry_name: rt::Expr,
 }
@@ -148,7 +148,7 @@ impl RegistryPolicy {
     #[track_caller]
     pub fn new(id: impl Into<String>, required: RegistryPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &REGISTRY_POLICY_TYPE);
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         this.set("registry_name", rt::string(required.registry_name));
         RegistryPolicy(this)
     }

@@ -66,8 +66,8 @@ impl Secret {
         self
     }
     /// `policy`: string.
-    pub fn policy(mut self, value: impl Into<rt::Expr>) -> Self {
-        self.0.set("policy", rt::string(value));
+    pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy", rt::policy_text(value));
         self
     }
     /// `recovery_window_in_days`: number.
@@ -163,7 +163,7 @@ static SECRET_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
 /// The required values of [`SecretPolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct SecretPolicyRequired {
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
     /// `secret_arn`: string.
     pub secret_arn: rt::Expr,
 }
@@ -172,7 +172,7 @@ impl SecretPolicy {
     #[track_caller]
     pub fn new(id: impl Into<String>, required: SecretPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &SECRET_POLICY_TYPE);
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         this.set("secret_arn", rt::string(required.secret_arn));
         SecretPolicy(this)
     }

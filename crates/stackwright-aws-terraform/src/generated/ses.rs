@@ -594,7 +594,7 @@ pub struct IdentityPolicyRequired {
     /// `name`: string.
     pub name: rt::Expr,
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
 }
 impl IdentityPolicy {
     /// Declares an `aws_ses_identity_policy` with the stack-unique `id`. Required: `identity`, `name`, `policy`.
@@ -603,7 +603,7 @@ impl IdentityPolicy {
         let mut this = rt::Base::new(id, &IDENTITY_POLICY_TYPE);
         this.set("identity", rt::string(required.identity));
         this.set("name", rt::string(required.name));
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         IdentityPolicy(this)
     }
 }
@@ -644,7 +644,7 @@ pub struct ReceiptFilterRequired {
     /// `name`: string.
     pub name: rt::Expr,
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
 }
 impl ReceiptFilter {
     /// Declares an `aws_ses_receipt_filter` with the stack-unique `id`. Required: `cidr`, `name`, `policy`.
@@ -653,7 +653,7 @@ impl ReceiptFilter {
         let mut this = rt::Base::new(id, &RECEIPT_FILTER_TYPE);
         this.set("cidr", rt::string(required.cidr));
         this.set("name", rt::string(required.name));
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         ReceiptFilter(this)
     }
 }

@@ -988,7 +988,7 @@ pub struct EmailIdentityPolicyRequired {
     /// `email_identity`: string.
     pub email_identity: rt::Expr,
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
     /// `policy_name`: string.
     pub policy_name: rt::Expr,
 }
@@ -998,7 +998,7 @@ impl EmailIdentityPolicy {
     pub fn new(id: impl Into<String>, required: EmailIdentityPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &EMAIL_IDENTITY_POLICY_TYPE);
         this.set("email_identity", rt::string(required.email_identity));
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         this.set("policy_name", rt::string(required.policy_name));
         EmailIdentityPolicy(this)
     }

@@ -397,8 +397,8 @@ impl Topic {
         self
     }
     /// `policy`: string.
-    pub fn policy(mut self, value: impl Into<rt::Expr>) -> Self {
-        self.0.set("policy", rt::string(value));
+    pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy", rt::policy_text(value));
         self
     }
     /// `signature_version`: number.
@@ -582,7 +582,7 @@ pub struct TopicDataProtectionPolicyRequired {
     /// `arn`: string.
     pub arn: rt::Expr,
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
 }
 impl TopicDataProtectionPolicy {
     /// Declares an `aws_sns_topic_data_protection_policy` with the stack-unique `id`. Required: `arn`, `policy`.
@@ -590,7 +590,7 @@ impl TopicDataProtectionPolicy {
     pub fn new(id: impl Into<String>, required: TopicDataProtectionPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &TOPIC_DATA_PROTECTION_POLICY_TYPE);
         this.set("arn", rt::string(required.arn));
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         TopicDataProtectionPolicy(this)
     }
 }
@@ -625,7 +625,7 @@ pub struct TopicPolicyRequired {
     /// `arn`: string.
     pub arn: rt::Expr,
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
 }
 impl TopicPolicy {
     /// Declares an `aws_sns_topic_policy` with the stack-unique `id`. Required: `arn`, `policy`.
@@ -633,7 +633,7 @@ impl TopicPolicy {
     pub fn new(id: impl Into<String>, required: TopicPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &TOPIC_POLICY_TYPE);
         this.set("arn", rt::string(required.arn));
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         TopicPolicy(this)
     }
 }

@@ -97,8 +97,8 @@ impl Queue {
         self
     }
     /// `policy`: string.
-    pub fn policy(mut self, value: impl Into<rt::Expr>) -> Self {
-        self.0.set("policy", rt::string(value));
+    pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy", rt::policy_text(value));
         self
     }
     /// `receive_wait_time_seconds`: number.
@@ -267,7 +267,7 @@ static QUEUE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
 /// The required values of [`QueuePolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct QueuePolicyRequired {
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
     /// `queue_url`: string.
     pub queue_url: rt::Expr,
 }
@@ -276,7 +276,7 @@ impl QueuePolicy {
     #[track_caller]
     pub fn new(id: impl Into<String>, required: QueuePolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &QUEUE_POLICY_TYPE);
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         this.set("queue_url", rt::string(required.queue_url));
         QueuePolicy(this)
     }

@@ -73,8 +73,8 @@ impl Endpoint {
         self
     }
     /// `policy_document`: string.
-    pub fn policy_document(mut self, value: impl Into<rt::Expr>) -> Self {
-        self.0.set("policy_document", rt::string(value));
+    pub fn policy_document(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy_document", rt::policy_text(value));
         self
     }
     /// `security_group_ids`: set of string. Changing it replaces the resource.
@@ -367,8 +367,8 @@ impl Group {
         self
     }
     /// `policy_document`: string.
-    pub fn policy_document(mut self, value: impl Into<rt::Expr>) -> Self {
-        self.0.set("policy_document", rt::string(value));
+    pub fn policy_document(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy_document", rt::policy_text(value));
         self
     }
     /// Block `sse_configuration` (at most one).

@@ -105,7 +105,7 @@ static AUTH_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
 /// The required values of [`AuthPolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct AuthPolicyRequired {
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
     /// `resource_identifier`: string.
     pub resource_identifier: rt::Expr,
 }
@@ -114,7 +114,7 @@ impl AuthPolicy {
     #[track_caller]
     pub fn new(id: impl Into<String>, required: AuthPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &AUTH_POLICY_TYPE);
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         this.set(
             "resource_identifier",
             rt::string(required.resource_identifier),
@@ -884,7 +884,7 @@ static RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
 /// The required values of [`ResourcePolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct ResourcePolicyRequired {
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
     /// `resource_arn`: string.
     pub resource_arn: rt::Expr,
 }
@@ -893,7 +893,7 @@ impl ResourcePolicy {
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ResourcePolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &RESOURCE_POLICY_TYPE);
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         this.set("resource_arn", rt::string(required.resource_arn));
         ResourcePolicy(this)
     }
@@ -1684,8 +1684,8 @@ pub mod data {
             self
         }
         /// `policy`: string.
-        pub fn policy(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("policy", rt::string(value));
+        pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+            self.0.set("policy", rt::policy_text(value));
             self
         }
         /// `state`: string.

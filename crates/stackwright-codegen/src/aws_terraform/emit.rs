@@ -36,6 +36,10 @@ const ALLOW: &str = "#![allow(
 fn param(ty: &Ty, value: &str) -> (String, String) {
     match ty {
         Ty::Str => ("impl Into<rt::Expr>".into(), format!("rt::string({value})")),
+        Ty::Policy => (
+            "impl Into<rt::PolicyText>".into(),
+            format!("rt::policy_text({value})"),
+        ),
         Ty::Num => (
             "impl Into<rt::Number>".into(),
             format!("rt::number({value})"),
@@ -68,6 +72,7 @@ fn scalar(ty: &Ty) -> &'static str {
 fn field(ty: &Ty) -> String {
     match ty {
         Ty::Str => "rt::Expr".into(),
+        Ty::Policy => "rt::PolicyText".into(),
         Ty::Num => "rt::Number".into(),
         Ty::Bool => "rt::Bool".into(),
         Ty::List(inner) => format!("rt::List<{}>", scalar(inner)),
@@ -146,6 +151,7 @@ fn required_arg(r: &Required, at: usize, path: &dyn Fn(&str) -> String) -> crate
             name: a.rust.clone(),
             param: param(&a.ty, "").0,
             field: field(&a.ty),
+            key: required_key(&a.ty),
             doc: attr_doc(a, false),
             store: format!("this.set({:?}, {});", a.name, param(&a.ty, VALUE).1),
         },
@@ -156,10 +162,20 @@ fn required_arg(r: &Required, at: usize, path: &dyn Fn(&str) -> String) -> crate
                 name: b.rust.clone(),
                 param: path(&b.struct_name),
                 field: path(&b.struct_name),
+                key: b.struct_name.clone(),
                 doc: format!("Block `{}` (the first, when more may be added).", b.name),
                 store: format!("this.{how}({:?}, {VALUE}.0.into_value());", b.name),
             }
         }
+    }
+}
+
+/// The key deciding the shape of `new` (see [`crate::required::Arg::key`]): what a string literal converts
+/// into is one key.
+fn required_key(ty: &Ty) -> String {
+    match ty {
+        Ty::Str | Ty::Policy => "text".into(),
+        other => field(other),
     }
 }
 
@@ -169,7 +185,7 @@ pub(crate) fn required_named(body: &Body) -> bool {
     let fields: Vec<String> = required(body)
         .iter()
         .map(|r| match r {
-            Required::Attr(a) => field(&a.ty),
+            Required::Attr(a) => required_key(&a.ty),
             Required::Block(b) => b.struct_name.clone(),
         })
         .collect();

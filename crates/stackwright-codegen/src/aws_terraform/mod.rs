@@ -135,6 +135,7 @@ mod tests {
                             "tags": {"type": ["map", "string"], "optional": true},
                             "tags_all": {"type": ["map", "string"], "optional": true, "computed": true},
                             "type": {"type": "string", "optional": true},
+                            "policy": {"type": "string", "optional": true},
                             "zones": {"type": ["set", "string"], "optional": true}
                         },
                         "block_types": {
@@ -196,6 +197,8 @@ mod tests {
             "taggable!(Widget);",
             "pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {",
             "pub fn zones(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {",
+            // A policy document's JSON string also takes a typed `iam::PolicyDocument`.
+            "pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {",
             // The handle reads every attribute; `id()` comes from `handle!`.
             "pub fn arn(&self) -> rt::Expr {",
             "pub fn tags_all(&self) -> rt::Expr {",

@@ -73,7 +73,7 @@ fn value_code(ty: &Ty, name: &str, given: Option<&Json>, field: bool) -> String 
     };
     let into = if field { ".into()" } else { "" };
     match ty {
-        Ty::Str | Ty::Num | Ty::Bool => format!("{}{into}", scalar(ty, given)),
+        Ty::Str | Ty::Policy | Ty::Num | Ty::Bool => format!("{}{into}", scalar(ty, given)),
         Ty::List(inner) => {
             let items: Vec<String> = match given {
                 Some(Json::Array(items)) => items.iter().map(|i| scalar(inner, Some(i))).collect(),
