@@ -261,9 +261,10 @@ fn required_doc(properties: &[Property]) -> String {
 }
 
 /// Stands for a nested item's resource-specific docs (its reference page, the types using it) in
-/// [`Items`]' texts, which are compared to find the items resources share.
-const URL: &str = "\u{1}url\u{1}";
-const USERS: &str = "\u{1}users\u{1}";
+/// [`Items`]' texts, which are compared to find the items resources share. Private-use characters, not
+/// control characters, which `doc_lines` blanks (that left `[AWS reference]( url )` in every nested type).
+const URL: &str = "\u{E000}url\u{E000}";
+const USERS: &str = "\u{E000}users\u{E000}";
 
 fn nested_struct(out: &mut String, s: &Struct) {
     doc_lines(

@@ -120,7 +120,7 @@ pub mod certificate {
     ///
     /// CloudFormation property type `ApiPassthrough`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificate-apipassthrough.html)
     #[derive(Clone, Debug)]
     pub struct ApiPassthrough(rt::Props);
     impl ApiPassthrough {
@@ -149,7 +149,7 @@ pub mod certificate {
     ///
     /// CloudFormation property type `CustomAttribute`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificate-customattribute.html)
     #[derive(Clone, Debug)]
     pub struct CustomAttribute(rt::Props);
     /// The required values of [`CustomAttribute`], by name: two of them have one type, and a swap must not compile.
@@ -177,7 +177,7 @@ pub mod certificate {
     ///
     /// CloudFormation property type `CustomExtension`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificate-customextension.html)
     #[derive(Clone, Debug)]
     pub struct CustomExtension(rt::Props);
     /// The required values of [`CustomExtension`], by name: two of them have one type, and a swap must not compile.
@@ -212,7 +212,7 @@ pub mod certificate {
     ///
     /// CloudFormation property type `EdiPartyName`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificate-edipartyname.html)
     #[derive(Clone, Debug)]
     pub struct EdiPartyName(rt::Props);
     /// The required values of [`EdiPartyName`], by name: two of them have one type, and a swap must not compile.
@@ -244,7 +244,7 @@ pub mod certificate {
     ///
     /// CloudFormation property type `ExtendedKeyUsage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificate-extendedkeyusage.html)
     #[derive(Clone, Debug)]
     pub struct ExtendedKeyUsage(rt::Props);
     impl ExtendedKeyUsage {
@@ -281,7 +281,7 @@ pub mod certificate {
     ///
     /// CloudFormation property type `Extensions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificate-extensions.html)
     #[derive(Clone, Debug)]
     pub struct Extensions(rt::Props);
     impl Extensions {
@@ -359,7 +359,7 @@ pub mod certificate {
     ///
     /// CloudFormation property type `GeneralName`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificate-generalname.html)
     #[derive(Clone, Debug)]
     pub struct GeneralName(rt::Props);
     impl GeneralName {
@@ -439,7 +439,7 @@ pub mod certificate {
     ///
     /// CloudFormation property type `KeyUsage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificate-keyusage.html)
     #[derive(Clone, Debug)]
     pub struct KeyUsage(rt::Props);
     impl KeyUsage {
@@ -537,7 +537,7 @@ pub mod certificate {
     ///
     /// CloudFormation property type `OtherName`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificate-othername.html)
     #[derive(Clone, Debug)]
     pub struct OtherName(rt::Props);
     /// The required values of [`OtherName`], by name: two of them have one type, and a swap must not compile.
@@ -561,7 +561,7 @@ pub mod certificate {
     ///
     /// CloudFormation property type `PolicyInformation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificate-policyinformation.html)
     #[derive(Clone, Debug)]
     pub struct PolicyInformation(rt::Props);
     impl PolicyInformation {
@@ -595,7 +595,7 @@ pub mod certificate {
     ///
     /// CloudFormation property type `PolicyQualifierInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificate-policyqualifierinfo.html)
     #[derive(Clone, Debug)]
     pub struct PolicyQualifierInfo(rt::Props);
     impl PolicyQualifierInfo {
@@ -616,7 +616,7 @@ pub mod certificate {
     ///
     /// CloudFormation property type `Qualifier`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificate-qualifier.html)
     #[derive(Clone, Debug)]
     pub struct Qualifier(rt::Props);
     impl Qualifier {
@@ -632,7 +632,7 @@ pub mod certificate {
     ///
     /// CloudFormation property type `Subject`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificate-subject.html)
     #[derive(Clone, Debug)]
     pub struct Subject(rt::Props);
     impl Subject {
@@ -776,7 +776,7 @@ pub mod certificate {
     ///
     /// CloudFormation property type `Validity`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificate-validity.html)
     #[derive(Clone, Debug)]
     pub struct Validity(rt::Props);
     impl Validity {
@@ -912,7 +912,7 @@ pub mod certificate_authority {
     ///
     /// CloudFormation property type `AccessDescription`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificateauthority-accessdescription.html)
     #[derive(Clone, Debug)]
     pub struct AccessDescription(rt::Props);
     impl AccessDescription {
@@ -933,7 +933,7 @@ pub mod certificate_authority {
     ///
     /// CloudFormation property type `AccessMethod`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificateauthority-accessmethod.html)
     #[derive(Clone, Debug)]
     pub struct AccessMethod(rt::Props);
     impl AccessMethod {
@@ -970,7 +970,7 @@ pub mod certificate_authority {
     ///
     /// CloudFormation property type `CrlConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificateauthority-crlconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CrlConfiguration(rt::Props);
     impl CrlConfiguration {
@@ -1038,7 +1038,7 @@ pub mod certificate_authority {
     ///
     /// CloudFormation property type `CrlDistributionPointExtensionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificateauthority-crldistributionpointextensionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CrlDistributionPointExtensionConfiguration(rt::Props);
     impl CrlDistributionPointExtensionConfiguration {
@@ -1058,7 +1058,7 @@ pub mod certificate_authority {
     ///
     /// CloudFormation property type `CsrExtensions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificateauthority-csrextensions.html)
     #[derive(Clone, Debug)]
     pub struct CsrExtensions(rt::Props);
     impl CsrExtensions {
@@ -1094,7 +1094,7 @@ pub mod certificate_authority {
     ///
     /// CloudFormation property type `CustomAttribute`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificateauthority-customattribute.html)
     #[derive(Clone, Debug)]
     pub struct CustomAttribute(rt::Props);
     /// The required values of [`CustomAttribute`], by name: two of them have one type, and a swap must not compile.
@@ -1122,7 +1122,7 @@ pub mod certificate_authority {
     ///
     /// CloudFormation property type `EdiPartyName`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificateauthority-edipartyname.html)
     #[derive(Clone, Debug)]
     pub struct EdiPartyName(rt::Props);
     impl EdiPartyName {
@@ -1144,7 +1144,7 @@ pub mod certificate_authority {
     ///
     /// CloudFormation property type `GeneralName`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificateauthority-generalname.html)
     #[derive(Clone, Debug)]
     pub struct GeneralName(rt::Props);
     impl GeneralName {
@@ -1224,7 +1224,7 @@ pub mod certificate_authority {
     ///
     /// CloudFormation property type `KeyUsage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificateauthority-keyusage.html)
     #[derive(Clone, Debug)]
     pub struct KeyUsage(rt::Props);
     impl KeyUsage {
@@ -1304,7 +1304,7 @@ pub mod certificate_authority {
     ///
     /// CloudFormation property type `OcspConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificateauthority-ocspconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct OcspConfiguration(rt::Props);
     impl OcspConfiguration {
@@ -1329,7 +1329,7 @@ pub mod certificate_authority {
     ///
     /// CloudFormation property type `OtherName`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificateauthority-othername.html)
     #[derive(Clone, Debug)]
     pub struct OtherName(rt::Props);
     /// The required values of [`OtherName`], by name: two of them have one type, and a swap must not compile.
@@ -1353,7 +1353,7 @@ pub mod certificate_authority {
     ///
     /// CloudFormation property type `RevocationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificateauthority-revocationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct RevocationConfiguration(rt::Props);
     impl RevocationConfiguration {
@@ -1387,7 +1387,7 @@ pub mod certificate_authority {
     ///
     /// CloudFormation property type `Subject`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificateauthority-subject.html)
     #[derive(Clone, Debug)]
     pub struct Subject(rt::Props);
     impl Subject {

@@ -248,7 +248,7 @@ pub mod broker {
     use super::*;
     /// CloudFormation property type `EncryptionOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amazonmq-broker-encryptionoptions.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionOptions(rt::Props);
     impl EncryptionOptions {
@@ -269,7 +269,7 @@ pub mod broker {
     nested!(EncryptionOptions);
     /// CloudFormation property type `LdapServerMetadata`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amazonmq-broker-ldapservermetadata.html)
     #[derive(Clone, Debug)]
     pub struct LdapServerMetadata(rt::Props);
     /// The required values of [`LdapServerMetadata`], by name: two of them have one type, and a swap must not compile.
@@ -341,7 +341,7 @@ pub mod broker {
     nested!(LdapServerMetadata);
     /// CloudFormation property type `LogList`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amazonmq-broker-loglist.html)
     #[derive(Clone, Debug)]
     pub struct LogList(rt::Props);
     impl LogList {
@@ -364,7 +364,7 @@ pub mod broker {
     nested!(LogList);
     /// CloudFormation property type `MaintenanceWindow`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amazonmq-broker-maintenancewindow.html)
     #[derive(Clone, Debug)]
     pub struct MaintenanceWindow(rt::Props);
     /// The required values of [`MaintenanceWindow`], by name: two of them have one type, and a swap must not compile.
@@ -389,7 +389,7 @@ pub mod broker {
     nested!(MaintenanceWindow);
     /// CloudFormation property type `User`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amazonmq-broker-user.html)
     #[derive(Clone, Debug)]
     pub struct User(rt::Props);
     /// The required values of [`User`], by name: two of them have one type, and a swap must not compile.
@@ -579,7 +579,7 @@ pub mod shared {
     use super::*;
     /// CloudFormation property type `ConfigurationId`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amazonmq-broker-configurationid.html)
     #[derive(Clone, Debug)]
     pub struct ConfigurationId(rt::Props);
     impl ConfigurationId {

@@ -210,7 +210,7 @@ pub mod app {
     use super::*;
     /// CloudFormation property type `AutoBranchCreationConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplify-app-autobranchcreationconfig.html)
     #[derive(Clone, Debug)]
     pub struct AutoBranchCreationConfig(rt::Props);
     impl AutoBranchCreationConfig {
@@ -315,7 +315,7 @@ pub mod app {
     nested!(AutoBranchCreationConfig);
     /// CloudFormation property type `BasicAuthConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplify-app-basicauthconfig.html)
     #[derive(Clone, Debug)]
     pub struct BasicAuthConfig(rt::Props);
     impl BasicAuthConfig {
@@ -347,7 +347,7 @@ pub mod app {
     nested!(BasicAuthConfig);
     /// CloudFormation property type `CacheConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplify-app-cacheconfig.html)
     #[derive(Clone, Debug)]
     pub struct CacheConfig(rt::Props);
     impl CacheConfig {
@@ -365,7 +365,7 @@ pub mod app {
     nested!(CacheConfig);
     /// CloudFormation property type `CustomRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplify-app-customrule.html)
     #[derive(Clone, Debug)]
     pub struct CustomRule(rt::Props);
     /// The required values of [`CustomRule`], by name: two of them have one type, and a swap must not compile.
@@ -398,7 +398,7 @@ pub mod app {
     nested!(CustomRule);
     /// CloudFormation property type `JobConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplify-app-jobconfig.html)
     #[derive(Clone, Debug)]
     pub struct JobConfig(rt::Props);
     impl JobConfig {
@@ -619,7 +619,7 @@ pub mod branch {
     use super::*;
     /// CloudFormation property type `Backend`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplify-branch-backend.html)
     #[derive(Clone, Debug)]
     pub struct Backend(rt::Props);
     impl Backend {
@@ -637,7 +637,7 @@ pub mod branch {
     nested!(Backend);
     /// CloudFormation property type `BasicAuthConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplify-branch-basicauthconfig.html)
     #[derive(Clone, Debug)]
     pub struct BasicAuthConfig(rt::Props);
     /// The required values of [`BasicAuthConfig`], by name: two of them have one type, and a swap must not compile.
@@ -812,7 +812,7 @@ pub mod domain {
     use super::*;
     /// CloudFormation property type `CertificateSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplify-domain-certificatesettings.html)
     #[derive(Clone, Debug)]
     pub struct CertificateSettings(rt::Props);
     impl CertificateSettings {
@@ -840,7 +840,7 @@ pub mod domain {
     nested!(CertificateSettings);
     /// CloudFormation property type `SubDomainSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplify-domain-subdomainsetting.html)
     #[derive(Clone, Debug)]
     pub struct SubDomainSetting(rt::Props);
     /// The required values of [`SubDomainSetting`], by name: two of them have one type, and a swap must not compile.
@@ -968,7 +968,7 @@ pub mod shared {
     use super::*;
     /// CloudFormation property type `EnvironmentVariable`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplify-app-environmentvariable.html)
     #[derive(Clone, Debug)]
     pub struct EnvironmentVariable(rt::Props);
     /// The required values of [`EnvironmentVariable`], by name: two of them have one type, and a swap must not compile.

@@ -154,7 +154,7 @@ pub mod component {
     use super::*;
     /// CloudFormation property type `ComponentChild`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplifyuibuilder-component-componentchild.html)
     #[derive(Clone, Debug)]
     pub struct ComponentChild(rt::Props);
     /// The required values of [`ComponentChild`], by name: two of them have one type, and a swap must not compile.
@@ -194,7 +194,7 @@ pub mod component {
     nested!(ComponentChild);
     /// CloudFormation property type `ComponentVariant`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplifyuibuilder-component-componentvariant.html)
     #[derive(Clone, Debug)]
     pub struct ComponentVariant(rt::Props);
     impl ComponentVariant {
@@ -334,7 +334,7 @@ pub mod form {
     use super::*;
     /// CloudFormation property type `FormButton`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplifyuibuilder-form-formbutton.html)
     #[derive(Clone, Debug)]
     pub struct FormButton(rt::Props);
     impl FormButton {
@@ -362,7 +362,7 @@ pub mod form {
     nested!(FormButton);
     /// CloudFormation property type `FormCTA`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplifyuibuilder-form-formcta.html)
     #[derive(Clone, Debug)]
     pub struct FormCta(rt::Props);
     impl FormCta {
@@ -395,7 +395,7 @@ pub mod form {
     nested!(FormCta);
     /// CloudFormation property type `FormDataTypeConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplifyuibuilder-form-formdatatypeconfig.html)
     #[derive(Clone, Debug)]
     pub struct FormDataTypeConfig(rt::Props);
     impl FormDataTypeConfig {
@@ -413,7 +413,7 @@ pub mod form {
     nested!(FormDataTypeConfig);
     /// CloudFormation property type `FormStyle`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplifyuibuilder-form-formstyle.html)
     #[derive(Clone, Debug)]
     pub struct FormStyle(rt::Props);
     impl FormStyle {
@@ -573,7 +573,7 @@ pub mod theme {
     use super::*;
     /// CloudFormation property type `ThemeValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplifyuibuilder-theme-themevalue.html)
     #[derive(Clone, Debug)]
     pub struct ThemeValue(rt::Props);
     impl ThemeValue {
@@ -596,7 +596,7 @@ pub mod theme {
     nested!(ThemeValue);
     /// CloudFormation property type `ThemeValues`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplifyuibuilder-theme-themevalues.html)
     #[derive(Clone, Debug)]
     pub struct ThemeValues(rt::Props);
     impl ThemeValues {

@@ -149,7 +149,7 @@ pub mod api_key {
     ///
     /// CloudFormation property type `StageKey`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-apikey-stagekey.html)
     #[derive(Clone, Debug)]
     pub struct StageKey(rt::Props);
     impl StageKey {
@@ -506,7 +506,7 @@ pub mod deployment {
     ///
     /// CloudFormation property type `AccessLogSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-deployment-accesslogsetting.html)
     #[derive(Clone, Debug)]
     pub struct AccessLogSetting(rt::Props);
     impl AccessLogSetting {
@@ -532,7 +532,7 @@ pub mod deployment {
     ///
     /// CloudFormation property type `CanarySetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-deployment-canarysetting.html)
     #[derive(Clone, Debug)]
     pub struct CanarySetting(rt::Props);
     impl CanarySetting {
@@ -571,7 +571,7 @@ pub mod deployment {
     ///
     /// CloudFormation property type `DeploymentCanarySettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-deployment-deploymentcanarysettings.html)
     #[derive(Clone, Debug)]
     pub struct DeploymentCanarySettings(rt::Props);
     impl DeploymentCanarySettings {
@@ -610,7 +610,7 @@ pub mod deployment {
     ///
     /// CloudFormation property type `MethodSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-deployment-methodsetting.html)
     #[derive(Clone, Debug)]
     pub struct MethodSetting(rt::Props);
     impl MethodSetting {
@@ -710,7 +710,7 @@ pub mod deployment {
     ///
     /// CloudFormation property type `StageDescription`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-deployment-stagedescription.html)
     #[derive(Clone, Debug)]
     pub struct StageDescription(rt::Props);
     impl StageDescription {
@@ -913,7 +913,7 @@ pub mod deployment {
     ///
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-deployment-tag.html)
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
     /// The required values of [`Tag`], by name: two of them have one type, and a swap must not compile.
@@ -996,7 +996,7 @@ pub mod documentation_part {
     ///
     /// CloudFormation property type `Location`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-documentationpart-location.html)
     #[derive(Clone, Debug)]
     pub struct Location(rt::Props);
     impl Location {
@@ -1259,7 +1259,7 @@ pub mod domain_name {
     ///
     /// CloudFormation property type `EndpointConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-domainname-endpointconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EndpointConfiguration(rt::Props);
     impl EndpointConfiguration {
@@ -1283,7 +1283,7 @@ pub mod domain_name {
     nested!(EndpointConfiguration);
     /// CloudFormation property type `MutualTlsAuthentication`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-domainname-mutualtlsauthentication.html)
     #[derive(Clone, Debug)]
     pub struct MutualTlsAuthentication(rt::Props);
     impl MutualTlsAuthentication {
@@ -1487,7 +1487,7 @@ pub mod domain_name_v2 {
     use super::*;
     /// CloudFormation property type `EndpointConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-domainnamev2-endpointconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EndpointConfiguration(rt::Props);
     impl EndpointConfiguration {
@@ -1742,7 +1742,7 @@ pub mod method {
     ///
     /// CloudFormation property type `Integration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-method-integration.html)
     #[derive(Clone, Debug)]
     pub struct Integration(rt::Props);
     impl Integration {
@@ -1883,7 +1883,7 @@ pub mod method {
     ///
     /// CloudFormation property type `IntegrationResponse`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-method-integrationresponse.html)
     #[derive(Clone, Debug)]
     pub struct IntegrationResponse(rt::Props);
     impl IntegrationResponse {
@@ -1936,7 +1936,7 @@ pub mod method {
     nested!(IntegrationResponse);
     /// CloudFormation property type `MethodResponse`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-method-methodresponse.html)
     #[derive(Clone, Debug)]
     pub struct MethodResponse(rt::Props);
     impl MethodResponse {
@@ -2377,7 +2377,7 @@ pub mod rest_api {
     ///
     /// CloudFormation property type `EndpointConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-restapi-endpointconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EndpointConfiguration(rt::Props);
     impl EndpointConfiguration {
@@ -2415,7 +2415,7 @@ pub mod rest_api {
     ///
     /// CloudFormation property type `S3Location`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-restapi-s3location.html)
     #[derive(Clone, Debug)]
     pub struct S3Location(rt::Props);
     impl S3Location {
@@ -2589,7 +2589,7 @@ pub mod stage {
     ///
     /// CloudFormation property type `AccessLogSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-stage-accesslogsetting.html)
     #[derive(Clone, Debug)]
     pub struct AccessLogSetting(rt::Props);
     impl AccessLogSetting {
@@ -2617,7 +2617,7 @@ pub mod stage {
     nested!(AccessLogSetting);
     /// CloudFormation property type `CanarySetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-stage-canarysetting.html)
     #[derive(Clone, Debug)]
     pub struct CanarySetting(rt::Props);
     impl CanarySetting {
@@ -2662,7 +2662,7 @@ pub mod stage {
     ///
     /// CloudFormation property type `MethodSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-stage-methodsetting.html)
     #[derive(Clone, Debug)]
     pub struct MethodSetting(rt::Props);
     impl MethodSetting {
@@ -2830,7 +2830,7 @@ pub mod usage_plan {
     use super::*;
     /// CloudFormation property type `ApiStage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-usageplan-apistage.html)
     #[derive(Clone, Debug)]
     pub struct ApiStage(rt::Props);
     impl ApiStage {
@@ -2861,7 +2861,7 @@ pub mod usage_plan {
     ///
     /// CloudFormation property type `QuotaSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-usageplan-quotasettings.html)
     #[derive(Clone, Debug)]
     pub struct QuotaSettings(rt::Props);
     impl QuotaSettings {
@@ -2891,7 +2891,7 @@ pub mod usage_plan {
     ///
     /// CloudFormation property type `ThrottleSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-usageplan-throttlesettings.html)
     #[derive(Clone, Debug)]
     pub struct ThrottleSettings(rt::Props);
     impl ThrottleSettings {

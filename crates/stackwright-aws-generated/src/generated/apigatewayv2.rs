@@ -220,7 +220,7 @@ pub mod api {
     ///
     /// CloudFormation property type `BodyS3Location`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-api-bodys3location.html)
     #[derive(Clone, Debug)]
     pub struct BodyS3Location(rt::Props);
     impl BodyS3Location {
@@ -263,7 +263,7 @@ pub mod api {
     ///
     /// CloudFormation property type `Cors`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-api-cors.html)
     #[derive(Clone, Debug)]
     pub struct Cors(rt::Props);
     impl Cors {
@@ -404,7 +404,7 @@ pub mod api_gateway_managed_overrides {
     use super::*;
     /// CloudFormation property type `AccessLogSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-apigatewaymanagedoverrides-accesslogsettings.html)
     #[derive(Clone, Debug)]
     pub struct AccessLogSettings(rt::Props);
     impl AccessLogSettings {
@@ -432,7 +432,7 @@ pub mod api_gateway_managed_overrides {
     nested!(AccessLogSettings);
     /// CloudFormation property type `IntegrationOverrides`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-apigatewaymanagedoverrides-integrationoverrides.html)
     #[derive(Clone, Debug)]
     pub struct IntegrationOverrides(rt::Props);
     impl IntegrationOverrides {
@@ -483,7 +483,7 @@ pub mod api_gateway_managed_overrides {
     nested!(IntegrationOverrides);
     /// CloudFormation property type `RouteOverrides`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-apigatewaymanagedoverrides-routeoverrides.html)
     #[derive(Clone, Debug)]
     pub struct RouteOverrides(rt::Props);
     impl RouteOverrides {
@@ -544,7 +544,7 @@ pub mod api_gateway_managed_overrides {
     nested!(RouteOverrides);
     /// CloudFormation property type `RouteSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-apigatewaymanagedoverrides-routesettings.html)
     #[derive(Clone, Debug)]
     pub struct RouteSettings(rt::Props);
     impl RouteSettings {
@@ -590,7 +590,7 @@ pub mod api_gateway_managed_overrides {
     nested!(RouteSettings);
     /// CloudFormation property type `StageOverrides`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-apigatewaymanagedoverrides-stageoverrides.html)
     #[derive(Clone, Debug)]
     pub struct StageOverrides(rt::Props);
     impl StageOverrides {
@@ -854,7 +854,7 @@ pub mod authorizer {
     ///
     /// CloudFormation property type `JWTConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-authorizer-jwtconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct JwtConfiguration(rt::Props);
     impl JwtConfiguration {
@@ -1023,7 +1023,7 @@ pub mod domain_name {
     ///
     /// CloudFormation property type `DomainNameConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-domainname-domainnameconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DomainNameConfiguration(rt::Props);
     impl DomainNameConfiguration {
@@ -1095,7 +1095,7 @@ pub mod domain_name {
     ///
     /// CloudFormation property type `MutualTlsAuthentication`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-domainname-mutualtlsauthentication.html)
     #[derive(Clone, Debug)]
     pub struct MutualTlsAuthentication(rt::Props);
     impl MutualTlsAuthentication {
@@ -1354,7 +1354,7 @@ pub mod integration {
     ///
     /// CloudFormation property type `TlsConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-integration-tlsconfig.html)
     #[derive(Clone, Debug)]
     pub struct TlsConfig(rt::Props);
     impl TlsConfig {
@@ -1927,7 +1927,7 @@ pub mod routing_rule {
     ///
     /// CloudFormation property type `Action`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-routingrule-action.html)
     #[derive(Clone, Debug)]
     pub struct Action(rt::Props);
     impl Action {
@@ -1943,7 +1943,7 @@ pub mod routing_rule {
     ///
     /// CloudFormation property type `ActionInvokeApi`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-routingrule-actioninvokeapi.html)
     #[derive(Clone, Debug)]
     pub struct ActionInvokeApi(rt::Props);
     /// The required values of [`ActionInvokeApi`], by name: two of them have one type, and a swap must not compile.
@@ -1975,7 +1975,7 @@ pub mod routing_rule {
     ///
     /// CloudFormation property type `Condition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-routingrule-condition.html)
     #[derive(Clone, Debug)]
     pub struct Condition(rt::Props);
     impl Condition {
@@ -2006,7 +2006,7 @@ pub mod routing_rule {
     ///
     /// CloudFormation property type `MatchBasePaths`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-routingrule-matchbasepaths.html)
     #[derive(Clone, Debug)]
     pub struct MatchBasePaths(rt::Props);
     impl MatchBasePaths {
@@ -2022,7 +2022,7 @@ pub mod routing_rule {
     ///
     /// CloudFormation property type `MatchHeaderValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-routingrule-matchheadervalue.html)
     #[derive(Clone, Debug)]
     pub struct MatchHeaderValue(rt::Props);
     /// The required values of [`MatchHeaderValue`], by name: two of them have one type, and a swap must not compile.
@@ -2050,7 +2050,7 @@ pub mod routing_rule {
     ///
     /// CloudFormation property type `MatchHeaders`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-routingrule-matchheaders.html)
     #[derive(Clone, Debug)]
     pub struct MatchHeaders(rt::Props);
     impl MatchHeaders {
@@ -2185,7 +2185,7 @@ pub mod stage {
     use super::*;
     /// CloudFormation property type `AccessLogSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-stage-accesslogsettings.html)
     #[derive(Clone, Debug)]
     pub struct AccessLogSettings(rt::Props);
     impl AccessLogSettings {
@@ -2209,7 +2209,7 @@ pub mod stage {
     nested!(AccessLogSettings);
     /// CloudFormation property type `RouteSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-stage-routesettings.html)
     #[derive(Clone, Debug)]
     pub struct RouteSettings(rt::Props);
     impl RouteSettings {

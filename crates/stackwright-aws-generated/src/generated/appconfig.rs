@@ -202,7 +202,7 @@ pub mod configuration_profile {
     ///
     /// CloudFormation property type `Validators`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appconfig-configurationprofile-validators.html)
     #[derive(Clone, Debug)]
     pub struct Validators(rt::Props);
     impl Validators {
@@ -357,7 +357,7 @@ pub mod deployment {
     use super::*;
     /// CloudFormation property type `DynamicExtensionParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appconfig-deployment-dynamicextensionparameters.html)
     #[derive(Clone, Debug)]
     pub struct DynamicExtensionParameters(rt::Props);
     impl DynamicExtensionParameters {
@@ -589,7 +589,7 @@ pub mod environment {
     ///
     /// CloudFormation property type `Monitor`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appconfig-environment-monitor.html)
     #[derive(Clone, Debug)]
     pub struct Monitor(rt::Props);
     impl Monitor {
@@ -763,7 +763,7 @@ pub mod experiment_definition {
     ///
     /// CloudFormation property type `Treatment`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appconfig-experimentdefinition-treatment.html)
     #[derive(Clone, Debug)]
     pub struct Treatment(rt::Props);
     impl Treatment {
@@ -925,7 +925,7 @@ pub mod experiment_run {
     ///
     /// CloudFormation property type `TreatmentOverrides`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appconfig-experimentrun-treatmentoverrides.html)
     #[derive(Clone, Debug)]
     pub struct TreatmentOverrides(rt::Props);
     impl TreatmentOverrides {

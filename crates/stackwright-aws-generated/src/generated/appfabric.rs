@@ -172,7 +172,7 @@ pub mod app_authorization {
     ///
     /// CloudFormation property type `ApiKeyCredential`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appfabric-appauthorization-apikeycredential.html)
     #[derive(Clone, Debug)]
     pub struct ApiKeyCredential(rt::Props);
     impl ApiKeyCredential {
@@ -188,7 +188,7 @@ pub mod app_authorization {
     ///
     /// CloudFormation property type `Credential`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appfabric-appauthorization-credential.html)
     #[derive(Clone, Debug)]
     pub struct Credential(rt::Props);
     impl Credential {
@@ -219,7 +219,7 @@ pub mod app_authorization {
     ///
     /// CloudFormation property type `Oauth2Credential`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appfabric-appauthorization-oauth2credential.html)
     #[derive(Clone, Debug)]
     pub struct Oauth2Credential(rt::Props);
     /// The required values of [`Oauth2Credential`], by name: two of them have one type, and a swap must not compile.
@@ -251,7 +251,7 @@ pub mod app_authorization {
     ///
     /// CloudFormation property type `Tenant`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appfabric-appauthorization-tenant.html)
     #[derive(Clone, Debug)]
     pub struct Tenant(rt::Props);
     /// The required values of [`Tenant`], by name: two of them have one type, and a swap must not compile.
@@ -422,7 +422,7 @@ pub mod ingestion_destination {
     ///
     /// CloudFormation property type `AuditLogDestinationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appfabric-ingestiondestination-auditlogdestinationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AuditLogDestinationConfiguration(rt::Props);
     impl AuditLogDestinationConfiguration {
@@ -438,7 +438,7 @@ pub mod ingestion_destination {
     ///
     /// CloudFormation property type `AuditLogProcessingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appfabric-ingestiondestination-auditlogprocessingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AuditLogProcessingConfiguration(rt::Props);
     impl AuditLogProcessingConfiguration {
@@ -455,7 +455,7 @@ pub mod ingestion_destination {
     ///
     /// CloudFormation property type `Destination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appfabric-ingestiondestination-destination.html)
     #[derive(Clone, Debug)]
     pub struct Destination(rt::Props);
     impl Destination {
@@ -485,7 +485,7 @@ pub mod ingestion_destination {
     ///
     /// CloudFormation property type `DestinationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appfabric-ingestiondestination-destinationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DestinationConfiguration(rt::Props);
     impl DestinationConfiguration {
@@ -501,7 +501,7 @@ pub mod ingestion_destination {
     ///
     /// CloudFormation property type `FirehoseStream`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appfabric-ingestiondestination-firehosestream.html)
     #[derive(Clone, Debug)]
     pub struct FirehoseStream(rt::Props);
     impl FirehoseStream {
@@ -517,7 +517,7 @@ pub mod ingestion_destination {
     ///
     /// CloudFormation property type `ProcessingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appfabric-ingestiondestination-processingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ProcessingConfiguration(rt::Props);
     impl ProcessingConfiguration {
@@ -533,7 +533,7 @@ pub mod ingestion_destination {
     ///
     /// CloudFormation property type `S3Bucket`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appfabric-ingestiondestination-s3bucket.html)
     #[derive(Clone, Debug)]
     pub struct S3Bucket(rt::Props);
     impl S3Bucket {

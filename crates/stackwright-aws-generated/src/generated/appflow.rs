@@ -116,7 +116,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `ConnectorProvisioningConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connector-connectorprovisioningconfig.html)
     #[derive(Clone, Debug)]
     pub struct ConnectorProvisioningConfig(rt::Props);
     impl ConnectorProvisioningConfig {
@@ -138,7 +138,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `LambdaConnectorProvisioningConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connector-lambdaconnectorprovisioningconfig.html)
     #[derive(Clone, Debug)]
     pub struct LambdaConnectorProvisioningConfig(rt::Props);
     impl LambdaConnectorProvisioningConfig {
@@ -273,7 +273,7 @@ pub mod connector_profile {
     use super::*;
     /// CloudFormation property type `AmplitudeConnectorProfileCredentials`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-amplitudeconnectorprofilecredentials.html)
     #[derive(Clone, Debug)]
     pub struct AmplitudeConnectorProfileCredentials(rt::Props);
     /// The required values of [`AmplitudeConnectorProfileCredentials`], by name: two of them have one type, and a swap must not compile.
@@ -299,7 +299,7 @@ pub mod connector_profile {
     nested!(AmplitudeConnectorProfileCredentials);
     /// CloudFormation property type `ApiKeyCredentials`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-apikeycredentials.html)
     #[derive(Clone, Debug)]
     pub struct ApiKeyCredentials(rt::Props);
     impl ApiKeyCredentials {
@@ -319,7 +319,7 @@ pub mod connector_profile {
     nested!(ApiKeyCredentials);
     /// CloudFormation property type `BasicAuthCredentials`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-basicauthcredentials.html)
     #[derive(Clone, Debug)]
     pub struct BasicAuthCredentials(rt::Props);
     /// The required values of [`BasicAuthCredentials`], by name: two of them have one type, and a swap must not compile.
@@ -341,7 +341,7 @@ pub mod connector_profile {
     nested!(BasicAuthCredentials);
     /// CloudFormation property type `ConnectorOAuthRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-connectoroauthrequest.html)
     #[derive(Clone, Debug)]
     pub struct ConnectorOauthRequest(rt::Props);
     impl ConnectorOauthRequest {
@@ -371,7 +371,7 @@ pub mod connector_profile {
     ///
     /// CloudFormation property type `ConnectorProfileConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-connectorprofileconfig.html)
     #[derive(Clone, Debug)]
     pub struct ConnectorProfileConfig(rt::Props);
     impl ConnectorProfileConfig {
@@ -408,7 +408,7 @@ pub mod connector_profile {
     ///
     /// CloudFormation property type `ConnectorProfileCredentials`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-connectorprofilecredentials.html)
     #[derive(Clone, Debug)]
     pub struct ConnectorProfileCredentials(rt::Props);
     impl ConnectorProfileCredentials {
@@ -518,7 +518,7 @@ pub mod connector_profile {
     ///
     /// CloudFormation property type `ConnectorProfileProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-connectorprofileproperties.html)
     #[derive(Clone, Debug)]
     pub struct ConnectorProfileProperties(rt::Props);
     impl ConnectorProfileProperties {
@@ -602,7 +602,7 @@ pub mod connector_profile {
     nested!(ConnectorProfileProperties);
     /// CloudFormation property type `CustomAuthCredentials`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-customauthcredentials.html)
     #[derive(Clone, Debug)]
     pub struct CustomAuthCredentials(rt::Props);
     impl CustomAuthCredentials {
@@ -634,7 +634,7 @@ pub mod connector_profile {
     nested!(CustomAuthCredentials);
     /// CloudFormation property type `CustomConnectorProfileCredentials`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-customconnectorprofilecredentials.html)
     #[derive(Clone, Debug)]
     pub struct CustomConnectorProfileCredentials(rt::Props);
     impl CustomConnectorProfileCredentials {
@@ -672,7 +672,7 @@ pub mod connector_profile {
     nested!(CustomConnectorProfileCredentials);
     /// CloudFormation property type `CustomConnectorProfileProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-customconnectorprofileproperties.html)
     #[derive(Clone, Debug)]
     pub struct CustomConnectorProfileProperties(rt::Props);
     impl CustomConnectorProfileProperties {
@@ -708,7 +708,7 @@ pub mod connector_profile {
     nested!(CustomConnectorProfileProperties);
     /// CloudFormation property type `DatadogConnectorProfileCredentials`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-datadogconnectorprofilecredentials.html)
     #[derive(Clone, Debug)]
     pub struct DatadogConnectorProfileCredentials(rt::Props);
     /// The required values of [`DatadogConnectorProfileCredentials`], by name: two of them have one type, and a swap must not compile.
@@ -734,7 +734,7 @@ pub mod connector_profile {
     nested!(DatadogConnectorProfileCredentials);
     /// CloudFormation property type `DatadogConnectorProfileProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-datadogconnectorprofileproperties.html)
     #[derive(Clone, Debug)]
     pub struct DatadogConnectorProfileProperties(rt::Props);
     impl DatadogConnectorProfileProperties {
@@ -752,7 +752,7 @@ pub mod connector_profile {
     nested!(DatadogConnectorProfileProperties);
     /// CloudFormation property type `DynatraceConnectorProfileCredentials`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-dynatraceconnectorprofilecredentials.html)
     #[derive(Clone, Debug)]
     pub struct DynatraceConnectorProfileCredentials(rt::Props);
     impl DynatraceConnectorProfileCredentials {
@@ -766,7 +766,7 @@ pub mod connector_profile {
     nested!(DynatraceConnectorProfileCredentials);
     /// CloudFormation property type `DynatraceConnectorProfileProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-dynatraceconnectorprofileproperties.html)
     #[derive(Clone, Debug)]
     pub struct DynatraceConnectorProfileProperties(rt::Props);
     impl DynatraceConnectorProfileProperties {
@@ -784,7 +784,7 @@ pub mod connector_profile {
     nested!(DynatraceConnectorProfileProperties);
     /// CloudFormation property type `GoogleAnalyticsConnectorProfileCredentials`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-googleanalyticsconnectorprofilecredentials.html)
     #[derive(Clone, Debug)]
     pub struct GoogleAnalyticsConnectorProfileCredentials(rt::Props);
     /// The required values of [`GoogleAnalyticsConnectorProfileCredentials`], by name: two of them have one type, and a swap must not compile.
@@ -841,7 +841,7 @@ pub mod connector_profile {
     nested!(GoogleAnalyticsConnectorProfileCredentials);
     /// CloudFormation property type `InforNexusConnectorProfileCredentials`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-infornexusconnectorprofilecredentials.html)
     #[derive(Clone, Debug)]
     pub struct InforNexusConnectorProfileCredentials(rt::Props);
     /// The required values of [`InforNexusConnectorProfileCredentials`], by name: two of them have one type, and a swap must not compile.
@@ -877,7 +877,7 @@ pub mod connector_profile {
     nested!(InforNexusConnectorProfileCredentials);
     /// CloudFormation property type `InforNexusConnectorProfileProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-infornexusconnectorprofileproperties.html)
     #[derive(Clone, Debug)]
     pub struct InforNexusConnectorProfileProperties(rt::Props);
     impl InforNexusConnectorProfileProperties {
@@ -895,7 +895,7 @@ pub mod connector_profile {
     nested!(InforNexusConnectorProfileProperties);
     /// CloudFormation property type `MarketoConnectorProfileCredentials`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-marketoconnectorprofilecredentials.html)
     #[derive(Clone, Debug)]
     pub struct MarketoConnectorProfileCredentials(rt::Props);
     /// The required values of [`MarketoConnectorProfileCredentials`], by name: two of them have one type, and a swap must not compile.
@@ -944,7 +944,7 @@ pub mod connector_profile {
     nested!(MarketoConnectorProfileCredentials);
     /// CloudFormation property type `MarketoConnectorProfileProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-marketoconnectorprofileproperties.html)
     #[derive(Clone, Debug)]
     pub struct MarketoConnectorProfileProperties(rt::Props);
     impl MarketoConnectorProfileProperties {
@@ -962,7 +962,7 @@ pub mod connector_profile {
     nested!(MarketoConnectorProfileProperties);
     /// CloudFormation property type `OAuth2Credentials`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-oauth2credentials.html)
     #[derive(Clone, Debug)]
     pub struct Oauth2Credentials(rt::Props);
     impl Oauth2Credentials {
@@ -1000,7 +1000,7 @@ pub mod connector_profile {
     nested!(Oauth2Credentials);
     /// CloudFormation property type `OAuth2Properties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-oauth2properties.html)
     #[derive(Clone, Debug)]
     pub struct Oauth2Properties(rt::Props);
     impl Oauth2Properties {
@@ -1038,7 +1038,7 @@ pub mod connector_profile {
     nested!(Oauth2Properties);
     /// CloudFormation property type `OAuthCredentials`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-oauthcredentials.html)
     #[derive(Clone, Debug)]
     pub struct OauthCredentials(rt::Props);
     impl OauthCredentials {
@@ -1083,7 +1083,7 @@ pub mod connector_profile {
     nested!(OauthCredentials);
     /// CloudFormation property type `OAuthProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-oauthproperties.html)
     #[derive(Clone, Debug)]
     pub struct OauthProperties(rt::Props);
     impl OauthProperties {
@@ -1116,7 +1116,7 @@ pub mod connector_profile {
     nested!(OauthProperties);
     /// CloudFormation property type `PardotConnectorProfileCredentials`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-pardotconnectorprofilecredentials.html)
     #[derive(Clone, Debug)]
     pub struct PardotConnectorProfileCredentials(rt::Props);
     impl PardotConnectorProfileCredentials {
@@ -1167,7 +1167,7 @@ pub mod connector_profile {
     nested!(PardotConnectorProfileCredentials);
     /// CloudFormation property type `PardotConnectorProfileProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-pardotconnectorprofileproperties.html)
     #[derive(Clone, Debug)]
     pub struct PardotConnectorProfileProperties(rt::Props);
     impl PardotConnectorProfileProperties {
@@ -1204,7 +1204,7 @@ pub mod connector_profile {
     nested!(PardotConnectorProfileProperties);
     /// CloudFormation property type `RedshiftConnectorProfileCredentials`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-redshiftconnectorprofilecredentials.html)
     #[derive(Clone, Debug)]
     pub struct RedshiftConnectorProfileCredentials(rt::Props);
     impl RedshiftConnectorProfileCredentials {
@@ -1231,7 +1231,7 @@ pub mod connector_profile {
     nested!(RedshiftConnectorProfileCredentials);
     /// CloudFormation property type `RedshiftConnectorProfileProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-redshiftconnectorprofileproperties.html)
     #[derive(Clone, Debug)]
     pub struct RedshiftConnectorProfileProperties(rt::Props);
     /// The required values of [`RedshiftConnectorProfileProperties`], by name: two of them have one type, and a swap must not compile.
@@ -1322,7 +1322,7 @@ pub mod connector_profile {
     nested!(RedshiftConnectorProfileProperties);
     /// CloudFormation property type `SalesforceConnectorProfileCredentials`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-salesforceconnectorprofilecredentials.html)
     #[derive(Clone, Debug)]
     pub struct SalesforceConnectorProfileCredentials(rt::Props);
     impl SalesforceConnectorProfileCredentials {
@@ -1387,7 +1387,7 @@ pub mod connector_profile {
     nested!(SalesforceConnectorProfileCredentials);
     /// CloudFormation property type `SalesforceConnectorProfileProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-salesforceconnectorprofileproperties.html)
     #[derive(Clone, Debug)]
     pub struct SalesforceConnectorProfileProperties(rt::Props);
     impl SalesforceConnectorProfileProperties {
@@ -1430,7 +1430,7 @@ pub mod connector_profile {
     nested!(SalesforceConnectorProfileProperties);
     /// CloudFormation property type `SAPODataConnectorProfileCredentials`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-sapodataconnectorprofilecredentials.html)
     #[derive(Clone, Debug)]
     pub struct SapOdataConnectorProfileCredentials(rt::Props);
     impl SapOdataConnectorProfileCredentials {
@@ -1458,7 +1458,7 @@ pub mod connector_profile {
     nested!(SapOdataConnectorProfileCredentials);
     /// CloudFormation property type `SAPODataConnectorProfileProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-sapodataconnectorprofileproperties.html)
     #[derive(Clone, Debug)]
     pub struct SapOdataConnectorProfileProperties(rt::Props);
     impl SapOdataConnectorProfileProperties {
@@ -1529,7 +1529,7 @@ pub mod connector_profile {
     nested!(SapOdataConnectorProfileProperties);
     /// CloudFormation property type `ServiceNowConnectorProfileCredentials`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-servicenowconnectorprofilecredentials.html)
     #[derive(Clone, Debug)]
     pub struct ServiceNowConnectorProfileCredentials(rt::Props);
     impl ServiceNowConnectorProfileCredentials {
@@ -1563,7 +1563,7 @@ pub mod connector_profile {
     nested!(ServiceNowConnectorProfileCredentials);
     /// CloudFormation property type `ServiceNowConnectorProfileProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-servicenowconnectorprofileproperties.html)
     #[derive(Clone, Debug)]
     pub struct ServiceNowConnectorProfileProperties(rt::Props);
     impl ServiceNowConnectorProfileProperties {
@@ -1581,7 +1581,7 @@ pub mod connector_profile {
     nested!(ServiceNowConnectorProfileProperties);
     /// CloudFormation property type `SingularConnectorProfileCredentials`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-singularconnectorprofilecredentials.html)
     #[derive(Clone, Debug)]
     pub struct SingularConnectorProfileCredentials(rt::Props);
     impl SingularConnectorProfileCredentials {
@@ -1595,7 +1595,7 @@ pub mod connector_profile {
     nested!(SingularConnectorProfileCredentials);
     /// CloudFormation property type `SlackConnectorProfileCredentials`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-slackconnectorprofilecredentials.html)
     #[derive(Clone, Debug)]
     pub struct SlackConnectorProfileCredentials(rt::Props);
     /// The required values of [`SlackConnectorProfileCredentials`], by name: two of them have one type, and a swap must not compile.
@@ -1644,7 +1644,7 @@ pub mod connector_profile {
     nested!(SlackConnectorProfileCredentials);
     /// CloudFormation property type `SlackConnectorProfileProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-slackconnectorprofileproperties.html)
     #[derive(Clone, Debug)]
     pub struct SlackConnectorProfileProperties(rt::Props);
     impl SlackConnectorProfileProperties {
@@ -1662,7 +1662,7 @@ pub mod connector_profile {
     nested!(SlackConnectorProfileProperties);
     /// CloudFormation property type `SnowflakeConnectorProfileCredentials`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-snowflakeconnectorprofilecredentials.html)
     #[derive(Clone, Debug)]
     pub struct SnowflakeConnectorProfileCredentials(rt::Props);
     /// The required values of [`SnowflakeConnectorProfileCredentials`], by name: two of them have one type, and a swap must not compile.
@@ -1684,7 +1684,7 @@ pub mod connector_profile {
     nested!(SnowflakeConnectorProfileCredentials);
     /// CloudFormation property type `SnowflakeConnectorProfileProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-snowflakeconnectorprofileproperties.html)
     #[derive(Clone, Debug)]
     pub struct SnowflakeConnectorProfileProperties(rt::Props);
     /// The required values of [`SnowflakeConnectorProfileProperties`], by name: two of them have one type, and a swap must not compile.
@@ -1751,7 +1751,7 @@ pub mod connector_profile {
     nested!(SnowflakeConnectorProfileProperties);
     /// CloudFormation property type `TrendmicroConnectorProfileCredentials`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-trendmicroconnectorprofilecredentials.html)
     #[derive(Clone, Debug)]
     pub struct TrendmicroConnectorProfileCredentials(rt::Props);
     impl TrendmicroConnectorProfileCredentials {
@@ -1769,7 +1769,7 @@ pub mod connector_profile {
     nested!(TrendmicroConnectorProfileCredentials);
     /// CloudFormation property type `VeevaConnectorProfileCredentials`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-veevaconnectorprofilecredentials.html)
     #[derive(Clone, Debug)]
     pub struct VeevaConnectorProfileCredentials(rt::Props);
     /// The required values of [`VeevaConnectorProfileCredentials`], by name: two of them have one type, and a swap must not compile.
@@ -1791,7 +1791,7 @@ pub mod connector_profile {
     nested!(VeevaConnectorProfileCredentials);
     /// CloudFormation property type `VeevaConnectorProfileProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-veevaconnectorprofileproperties.html)
     #[derive(Clone, Debug)]
     pub struct VeevaConnectorProfileProperties(rt::Props);
     impl VeevaConnectorProfileProperties {
@@ -1809,7 +1809,7 @@ pub mod connector_profile {
     nested!(VeevaConnectorProfileProperties);
     /// CloudFormation property type `ZendeskConnectorProfileCredentials`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-zendeskconnectorprofilecredentials.html)
     #[derive(Clone, Debug)]
     pub struct ZendeskConnectorProfileCredentials(rt::Props);
     /// The required values of [`ZendeskConnectorProfileCredentials`], by name: two of them have one type, and a swap must not compile.
@@ -1858,7 +1858,7 @@ pub mod connector_profile {
     nested!(ZendeskConnectorProfileCredentials);
     /// CloudFormation property type `ZendeskConnectorProfileProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-zendeskconnectorprofileproperties.html)
     #[derive(Clone, Debug)]
     pub struct ZendeskConnectorProfileProperties(rt::Props);
     impl ZendeskConnectorProfileProperties {
@@ -2070,7 +2070,7 @@ pub mod flow {
     use super::*;
     /// CloudFormation property type `AggregationConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-aggregationconfig.html)
     #[derive(Clone, Debug)]
     pub struct AggregationConfig(rt::Props);
     impl AggregationConfig {
@@ -2095,7 +2095,7 @@ pub mod flow {
     nested!(AggregationConfig);
     /// CloudFormation property type `AmplitudeSourceProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-amplitudesourceproperties.html)
     #[derive(Clone, Debug)]
     pub struct AmplitudeSourceProperties(rt::Props);
     impl AmplitudeSourceProperties {
@@ -2111,7 +2111,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `ConnectorOperator`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-connectoroperator.html)
     #[derive(Clone, Debug)]
     pub struct ConnectorOperator(rt::Props);
     impl ConnectorOperator {
@@ -2211,7 +2211,7 @@ pub mod flow {
     nested!(ConnectorOperator);
     /// CloudFormation property type `CustomConnectorDestinationProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-customconnectordestinationproperties.html)
     #[derive(Clone, Debug)]
     pub struct CustomConnectorDestinationProperties(rt::Props);
     impl CustomConnectorDestinationProperties {
@@ -2268,7 +2268,7 @@ pub mod flow {
     nested!(CustomConnectorDestinationProperties);
     /// CloudFormation property type `CustomConnectorSourceProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-customconnectorsourceproperties.html)
     #[derive(Clone, Debug)]
     pub struct CustomConnectorSourceProperties(rt::Props);
     impl CustomConnectorSourceProperties {
@@ -2302,7 +2302,7 @@ pub mod flow {
     nested!(CustomConnectorSourceProperties);
     /// CloudFormation property type `DataTransferApi`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-datatransferapi.html)
     #[derive(Clone, Debug)]
     pub struct DataTransferApi2(rt::Props);
     impl DataTransferApi2 {
@@ -2317,7 +2317,7 @@ pub mod flow {
     nested!(DataTransferApi2);
     /// CloudFormation property type `DatadogSourceProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-datadogsourceproperties.html)
     #[derive(Clone, Debug)]
     pub struct DatadogSourceProperties(rt::Props);
     impl DatadogSourceProperties {
@@ -2333,7 +2333,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `DestinationConnectorProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-destinationconnectorproperties.html)
     #[derive(Clone, Debug)]
     pub struct DestinationConnectorProperties(rt::Props);
     impl DestinationConnectorProperties {
@@ -2406,7 +2406,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `DestinationFlowConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-destinationflowconfig.html)
     #[derive(Clone, Debug)]
     pub struct DestinationFlowConfig(rt::Props);
     impl DestinationFlowConfig {
@@ -2451,7 +2451,7 @@ pub mod flow {
     nested!(DestinationFlowConfig);
     /// CloudFormation property type `DynatraceSourceProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-dynatracesourceproperties.html)
     #[derive(Clone, Debug)]
     pub struct DynatraceSourceProperties(rt::Props);
     impl DynatraceSourceProperties {
@@ -2465,7 +2465,7 @@ pub mod flow {
     nested!(DynatraceSourceProperties);
     /// CloudFormation property type `ErrorHandlingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-errorhandlingconfig.html)
     #[derive(Clone, Debug)]
     pub struct ErrorHandlingConfig(rt::Props);
     impl ErrorHandlingConfig {
@@ -2499,7 +2499,7 @@ pub mod flow {
     nested!(ErrorHandlingConfig);
     /// CloudFormation property type `EventBridgeDestinationProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-eventbridgedestinationproperties.html)
     #[derive(Clone, Debug)]
     pub struct EventBridgeDestinationProperties(rt::Props);
     impl EventBridgeDestinationProperties {
@@ -2524,7 +2524,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `GlueDataCatalog`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-gluedatacatalog.html)
     #[derive(Clone, Debug)]
     pub struct GlueDataCatalog(rt::Props);
     /// The required values of [`GlueDataCatalog`], by name: two of them have one type, and a swap must not compile.
@@ -2557,7 +2557,7 @@ pub mod flow {
     nested!(GlueDataCatalog);
     /// CloudFormation property type `GoogleAnalyticsSourceProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-googleanalyticssourceproperties.html)
     #[derive(Clone, Debug)]
     pub struct GoogleAnalyticsSourceProperties(rt::Props);
     impl GoogleAnalyticsSourceProperties {
@@ -2573,7 +2573,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `IncrementalPullConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-incrementalpullconfig.html)
     #[derive(Clone, Debug)]
     pub struct IncrementalPullConfig(rt::Props);
     impl IncrementalPullConfig {
@@ -2597,7 +2597,7 @@ pub mod flow {
     nested!(IncrementalPullConfig);
     /// CloudFormation property type `InforNexusSourceProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-infornexussourceproperties.html)
     #[derive(Clone, Debug)]
     pub struct InforNexusSourceProperties(rt::Props);
     impl InforNexusSourceProperties {
@@ -2611,7 +2611,7 @@ pub mod flow {
     nested!(InforNexusSourceProperties);
     /// CloudFormation property type `LookoutMetricsDestinationProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-lookoutmetricsdestinationproperties.html)
     #[derive(Clone, Debug)]
     pub struct LookoutMetricsDestinationProperties(rt::Props);
     impl LookoutMetricsDestinationProperties {
@@ -2629,7 +2629,7 @@ pub mod flow {
     nested!(LookoutMetricsDestinationProperties);
     /// CloudFormation property type `MarketoDestinationProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-marketodestinationproperties.html)
     #[derive(Clone, Debug)]
     pub struct MarketoDestinationProperties(rt::Props);
     impl MarketoDestinationProperties {
@@ -2652,7 +2652,7 @@ pub mod flow {
     nested!(MarketoDestinationProperties);
     /// CloudFormation property type `MarketoSourceProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-marketosourceproperties.html)
     #[derive(Clone, Debug)]
     pub struct MarketoSourceProperties(rt::Props);
     impl MarketoSourceProperties {
@@ -2668,7 +2668,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `MetadataCatalogConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-metadatacatalogconfig.html)
     #[derive(Clone, Debug)]
     pub struct MetadataCatalogConfig(rt::Props);
     impl MetadataCatalogConfig {
@@ -2689,7 +2689,7 @@ pub mod flow {
     nested!(MetadataCatalogConfig);
     /// CloudFormation property type `PardotSourceProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-pardotsourceproperties.html)
     #[derive(Clone, Debug)]
     pub struct PardotSourceProperties(rt::Props);
     impl PardotSourceProperties {
@@ -2703,7 +2703,7 @@ pub mod flow {
     nested!(PardotSourceProperties);
     /// CloudFormation property type `PrefixConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-prefixconfig.html)
     #[derive(Clone, Debug)]
     pub struct PrefixConfig(rt::Props);
     impl PrefixConfig {
@@ -2739,7 +2739,7 @@ pub mod flow {
     nested!(PrefixConfig);
     /// CloudFormation property type `RedshiftDestinationProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-redshiftdestinationproperties.html)
     #[derive(Clone, Debug)]
     pub struct RedshiftDestinationProperties(rt::Props);
     /// The required values of [`RedshiftDestinationProperties`], by name: two of them have one type, and a swap must not compile.
@@ -2780,7 +2780,7 @@ pub mod flow {
     nested!(RedshiftDestinationProperties);
     /// CloudFormation property type `S3DestinationProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-s3destinationproperties.html)
     #[derive(Clone, Debug)]
     pub struct S3DestinationProperties(rt::Props);
     impl S3DestinationProperties {
@@ -2809,7 +2809,7 @@ pub mod flow {
     nested!(S3DestinationProperties);
     /// CloudFormation property type `S3InputFormatConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-s3inputformatconfig.html)
     #[derive(Clone, Debug)]
     pub struct S3InputFormatConfig(rt::Props);
     impl S3InputFormatConfig {
@@ -2828,7 +2828,7 @@ pub mod flow {
     nested!(S3InputFormatConfig);
     /// CloudFormation property type `S3OutputFormatConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-s3outputformatconfig.html)
     #[derive(Clone, Debug)]
     pub struct S3OutputFormatConfig(rt::Props);
     impl S3OutputFormatConfig {
@@ -2870,7 +2870,7 @@ pub mod flow {
     nested!(S3OutputFormatConfig);
     /// CloudFormation property type `S3SourceProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-s3sourceproperties.html)
     #[derive(Clone, Debug)]
     pub struct S3SourceProperties(rt::Props);
     /// The required values of [`S3SourceProperties`], by name: two of them have one type, and a swap must not compile.
@@ -2909,7 +2909,7 @@ pub mod flow {
     nested!(S3SourceProperties);
     /// CloudFormation property type `SalesforceDestinationProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-salesforcedestinationproperties.html)
     #[derive(Clone, Debug)]
     pub struct SalesforceDestinationProperties(rt::Props);
     impl SalesforceDestinationProperties {
@@ -2958,7 +2958,7 @@ pub mod flow {
     nested!(SalesforceDestinationProperties);
     /// CloudFormation property type `SalesforceSourceProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-salesforcesourceproperties.html)
     #[derive(Clone, Debug)]
     pub struct SalesforceSourceProperties(rt::Props);
     impl SalesforceSourceProperties {
@@ -2996,7 +2996,7 @@ pub mod flow {
     nested!(SalesforceSourceProperties);
     /// CloudFormation property type `SAPODataDestinationProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-sapodatadestinationproperties.html)
     #[derive(Clone, Debug)]
     pub struct SapOdataDestinationProperties(rt::Props);
     impl SapOdataDestinationProperties {
@@ -3053,7 +3053,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `SAPODataPaginationConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-sapodatapaginationconfig.html)
     #[derive(Clone, Debug)]
     pub struct SapOdataPaginationConfig(rt::Props);
     impl SapOdataPaginationConfig {
@@ -3069,7 +3069,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `SAPODataParallelismConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-sapodataparallelismconfig.html)
     #[derive(Clone, Debug)]
     pub struct SapOdataParallelismConfig(rt::Props);
     impl SapOdataParallelismConfig {
@@ -3087,7 +3087,7 @@ pub mod flow {
     nested!(SapOdataParallelismConfig);
     /// CloudFormation property type `SAPODataSourceProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-sapodatasourceproperties.html)
     #[derive(Clone, Debug)]
     pub struct SapOdataSourceProperties(rt::Props);
     impl SapOdataSourceProperties {
@@ -3122,7 +3122,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `ScheduledTriggerProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-scheduledtriggerproperties.html)
     #[derive(Clone, Debug)]
     pub struct ScheduledTriggerProperties(rt::Props);
     impl ScheduledTriggerProperties {
@@ -3190,7 +3190,7 @@ pub mod flow {
     nested!(ScheduledTriggerProperties);
     /// CloudFormation property type `ServiceNowSourceProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-servicenowsourceproperties.html)
     #[derive(Clone, Debug)]
     pub struct ServiceNowSourceProperties(rt::Props);
     impl ServiceNowSourceProperties {
@@ -3204,7 +3204,7 @@ pub mod flow {
     nested!(ServiceNowSourceProperties);
     /// CloudFormation property type `SingularSourceProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-singularsourceproperties.html)
     #[derive(Clone, Debug)]
     pub struct SingularSourceProperties(rt::Props);
     impl SingularSourceProperties {
@@ -3218,7 +3218,7 @@ pub mod flow {
     nested!(SingularSourceProperties);
     /// CloudFormation property type `SlackSourceProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-slacksourceproperties.html)
     #[derive(Clone, Debug)]
     pub struct SlackSourceProperties(rt::Props);
     impl SlackSourceProperties {
@@ -3232,7 +3232,7 @@ pub mod flow {
     nested!(SlackSourceProperties);
     /// CloudFormation property type `SnowflakeDestinationProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-snowflakedestinationproperties.html)
     #[derive(Clone, Debug)]
     pub struct SnowflakeDestinationProperties(rt::Props);
     /// The required values of [`SnowflakeDestinationProperties`], by name: two of them have one type, and a swap must not compile.
@@ -3275,7 +3275,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `SourceConnectorProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-sourceconnectorproperties.html)
     #[derive(Clone, Debug)]
     pub struct SourceConnectorProperties(rt::Props);
     impl SourceConnectorProperties {
@@ -3377,7 +3377,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `SourceFlowConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-sourceflowconfig.html)
     #[derive(Clone, Debug)]
     pub struct SourceFlowConfig(rt::Props);
     impl SourceFlowConfig {
@@ -3433,7 +3433,7 @@ pub mod flow {
     nested!(SourceFlowConfig);
     /// CloudFormation property type `SuccessResponseHandlingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-successresponsehandlingconfig.html)
     #[derive(Clone, Debug)]
     pub struct SuccessResponseHandlingConfig(rt::Props);
     impl SuccessResponseHandlingConfig {
@@ -3458,7 +3458,7 @@ pub mod flow {
     nested!(SuccessResponseHandlingConfig);
     /// CloudFormation property type `Task`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-task.html)
     #[derive(Clone, Debug)]
     pub struct Task(rt::Props);
     impl Task {
@@ -3515,7 +3515,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `TaskPropertiesObject`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-taskpropertiesobject.html)
     #[derive(Clone, Debug)]
     pub struct TaskPropertiesObject(rt::Props);
     impl TaskPropertiesObject {
@@ -3530,7 +3530,7 @@ pub mod flow {
     nested!(TaskPropertiesObject);
     /// CloudFormation property type `TrendmicroSourceProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-trendmicrosourceproperties.html)
     #[derive(Clone, Debug)]
     pub struct TrendmicroSourceProperties(rt::Props);
     impl TrendmicroSourceProperties {
@@ -3546,7 +3546,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `TriggerConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-triggerconfig.html)
     #[derive(Clone, Debug)]
     pub struct TriggerConfig(rt::Props);
     impl TriggerConfig {
@@ -3571,7 +3571,7 @@ pub mod flow {
     nested!(TriggerConfig);
     /// CloudFormation property type `UpsolverDestinationProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-upsolverdestinationproperties.html)
     #[derive(Clone, Debug)]
     pub struct UpsolverDestinationProperties(rt::Props);
     impl UpsolverDestinationProperties {
@@ -3599,7 +3599,7 @@ pub mod flow {
     nested!(UpsolverDestinationProperties);
     /// CloudFormation property type `UpsolverS3OutputFormatConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-upsolvers3outputformatconfig.html)
     #[derive(Clone, Debug)]
     pub struct UpsolverS3OutputFormatConfig(rt::Props);
     impl UpsolverS3OutputFormatConfig {
@@ -3627,7 +3627,7 @@ pub mod flow {
     nested!(UpsolverS3OutputFormatConfig);
     /// CloudFormation property type `VeevaSourceProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-veevasourceproperties.html)
     #[derive(Clone, Debug)]
     pub struct VeevaSourceProperties(rt::Props);
     impl VeevaSourceProperties {
@@ -3674,7 +3674,7 @@ pub mod flow {
     nested!(VeevaSourceProperties);
     /// CloudFormation property type `ZendeskDestinationProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-zendeskdestinationproperties.html)
     #[derive(Clone, Debug)]
     pub struct ZendeskDestinationProperties(rt::Props);
     impl ZendeskDestinationProperties {
@@ -3717,7 +3717,7 @@ pub mod flow {
     nested!(ZendeskDestinationProperties);
     /// CloudFormation property type `ZendeskSourceProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-zendesksourceproperties.html)
     #[derive(Clone, Debug)]
     pub struct ZendeskSourceProperties(rt::Props);
     impl ZendeskSourceProperties {

@@ -179,7 +179,7 @@ pub mod application {
     use super::*;
     /// CloudFormation property type `ApplicationConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appintegrations-application-applicationconfig.html)
     #[derive(Clone, Debug)]
     pub struct ApplicationConfig(rt::Props);
     impl ApplicationConfig {
@@ -200,7 +200,7 @@ pub mod application {
     ///
     /// CloudFormation property type `ApplicationSourceConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appintegrations-application-applicationsourceconfig.html)
     #[derive(Clone, Debug)]
     pub struct ApplicationSourceConfig(rt::Props);
     impl ApplicationSourceConfig {
@@ -218,7 +218,7 @@ pub mod application {
     nested!(ApplicationSourceConfig);
     /// CloudFormation property type `ContactHandling`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appintegrations-application-contacthandling.html)
     #[derive(Clone, Debug)]
     pub struct ContactHandling(rt::Props);
     impl ContactHandling {
@@ -232,7 +232,7 @@ pub mod application {
     nested!(ContactHandling);
     /// CloudFormation property type `ExternalUrlConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appintegrations-application-externalurlconfig.html)
     #[derive(Clone, Debug)]
     pub struct ExternalUrlConfig(rt::Props);
     impl ExternalUrlConfig {
@@ -258,7 +258,7 @@ pub mod application {
     nested!(ExternalUrlConfig);
     /// CloudFormation property type `IframeConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appintegrations-application-iframeconfig.html)
     #[derive(Clone, Debug)]
     pub struct IframeConfig(rt::Props);
     impl IframeConfig {
@@ -434,7 +434,7 @@ pub mod data_integration {
     ///
     /// CloudFormation property type `FileConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appintegrations-dataintegration-fileconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FileConfiguration(rt::Props);
     impl FileConfiguration {
@@ -455,7 +455,7 @@ pub mod data_integration {
     nested!(FileConfiguration);
     /// CloudFormation property type `ScheduleConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appintegrations-dataintegration-scheduleconfig.html)
     #[derive(Clone, Debug)]
     pub struct ScheduleConfig(rt::Props);
     impl ScheduleConfig {
@@ -588,7 +588,7 @@ pub mod event_integration {
     use super::*;
     /// CloudFormation property type `EventFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appintegrations-eventintegration-eventfilter.html)
     #[derive(Clone, Debug)]
     pub struct EventFilter(rt::Props);
     impl EventFilter {

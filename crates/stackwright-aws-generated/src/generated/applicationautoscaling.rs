@@ -132,7 +132,7 @@ pub mod scalable_target {
     ///
     /// CloudFormation property type `ScalableTargetAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalabletarget-scalabletargetaction.html)
     #[derive(Clone, Debug)]
     pub struct ScalableTargetAction(rt::Props);
     impl ScalableTargetAction {
@@ -163,7 +163,7 @@ pub mod scalable_target {
     ///
     /// CloudFormation property type `ScheduledAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalabletarget-scheduledaction.html)
     #[derive(Clone, Debug)]
     pub struct ScheduledAction(rt::Props);
     /// The required values of [`ScheduledAction`], by name: two of them have one type, and a swap must not compile.
@@ -224,7 +224,7 @@ pub mod scalable_target {
     ///
     /// CloudFormation property type `SuspendedState`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalabletarget-suspendedstate.html)
     #[derive(Clone, Debug)]
     pub struct SuspendedState(rt::Props);
     impl SuspendedState {
@@ -453,7 +453,7 @@ pub mod scaling_policy {
     ///
     /// CloudFormation property type `CustomizedMetricSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-customizedmetricspecification.html)
     #[derive(Clone, Debug)]
     pub struct CustomizedMetricSpecification(rt::Props);
     impl CustomizedMetricSpecification {
@@ -516,7 +516,7 @@ pub mod scaling_policy {
     ///
     /// CloudFormation property type `MetricDimension`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-metricdimension.html)
     #[derive(Clone, Debug)]
     pub struct MetricDimension(rt::Props);
     /// The required values of [`MetricDimension`], by name: two of them have one type, and a swap must not compile.
@@ -540,7 +540,7 @@ pub mod scaling_policy {
     ///
     /// CloudFormation property type `PredefinedMetricSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-predefinedmetricspecification.html)
     #[derive(Clone, Debug)]
     pub struct PredefinedMetricSpecification(rt::Props);
     impl PredefinedMetricSpecification {
@@ -568,7 +568,7 @@ pub mod scaling_policy {
     ///
     /// CloudFormation property type `PredictiveScalingCustomizedCapacityMetric`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-predictivescalingcustomizedcapacitymetric.html)
     #[derive(Clone, Debug)]
     pub struct PredictiveScalingCustomizedCapacityMetric(rt::Props);
     impl PredictiveScalingCustomizedCapacityMetric {
@@ -590,7 +590,7 @@ pub mod scaling_policy {
     ///
     /// CloudFormation property type `PredictiveScalingCustomizedLoadMetric`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-predictivescalingcustomizedloadmetric.html)
     #[derive(Clone, Debug)]
     pub struct PredictiveScalingCustomizedLoadMetric(rt::Props);
     impl PredictiveScalingCustomizedLoadMetric {
@@ -612,7 +612,7 @@ pub mod scaling_policy {
     ///
     /// CloudFormation property type `PredictiveScalingCustomizedScalingMetric`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-predictivescalingcustomizedscalingmetric.html)
     #[derive(Clone, Debug)]
     pub struct PredictiveScalingCustomizedScalingMetric(rt::Props);
     impl PredictiveScalingCustomizedScalingMetric {
@@ -634,7 +634,7 @@ pub mod scaling_policy {
     ///
     /// CloudFormation property type `PredictiveScalingMetric`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-predictivescalingmetric.html)
     #[derive(Clone, Debug)]
     pub struct PredictiveScalingMetric(rt::Props);
     impl PredictiveScalingMetric {
@@ -676,7 +676,7 @@ pub mod scaling_policy {
     ///
     /// CloudFormation property type `PredictiveScalingMetricDataQuery`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-predictivescalingmetricdataquery.html)
     #[derive(Clone, Debug)]
     pub struct PredictiveScalingMetricDataQuery(rt::Props);
     impl PredictiveScalingMetricDataQuery {
@@ -728,7 +728,7 @@ pub mod scaling_policy {
     ///
     /// CloudFormation property type `PredictiveScalingMetricDimension`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-predictivescalingmetricdimension.html)
     #[derive(Clone, Debug)]
     pub struct PredictiveScalingMetricDimension(rt::Props);
     impl PredictiveScalingMetricDimension {
@@ -757,7 +757,7 @@ pub mod scaling_policy {
     ///
     /// CloudFormation property type `PredictiveScalingMetricSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-predictivescalingmetricspecification.html)
     #[derive(Clone, Debug)]
     pub struct PredictiveScalingMetricSpecification(rt::Props);
     impl PredictiveScalingMetricSpecification {
@@ -857,7 +857,7 @@ pub mod scaling_policy {
     ///
     /// CloudFormation property type `PredictiveScalingMetricStat`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-predictivescalingmetricstat.html)
     #[derive(Clone, Debug)]
     pub struct PredictiveScalingMetricStat(rt::Props);
     impl PredictiveScalingMetricStat {
@@ -893,7 +893,7 @@ pub mod scaling_policy {
     ///
     /// CloudFormation property type `PredictiveScalingPolicyConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-predictivescalingpolicyconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PredictiveScalingPolicyConfiguration(rt::Props);
     impl PredictiveScalingPolicyConfiguration {
@@ -955,7 +955,7 @@ pub mod scaling_policy {
     ///
     /// CloudFormation property type `PredictiveScalingPredefinedLoadMetric`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-predictivescalingpredefinedloadmetric.html)
     #[derive(Clone, Debug)]
     pub struct PredictiveScalingPredefinedLoadMetric(rt::Props);
     impl PredictiveScalingPredefinedLoadMetric {
@@ -983,7 +983,7 @@ pub mod scaling_policy {
     ///
     /// CloudFormation property type `PredictiveScalingPredefinedMetricPair`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-predictivescalingpredefinedmetricpair.html)
     #[derive(Clone, Debug)]
     pub struct PredictiveScalingPredefinedMetricPair(rt::Props);
     impl PredictiveScalingPredefinedMetricPair {
@@ -1011,7 +1011,7 @@ pub mod scaling_policy {
     ///
     /// CloudFormation property type `PredictiveScalingPredefinedScalingMetric`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-predictivescalingpredefinedscalingmetric.html)
     #[derive(Clone, Debug)]
     pub struct PredictiveScalingPredefinedScalingMetric(rt::Props);
     impl PredictiveScalingPredefinedScalingMetric {
@@ -1039,7 +1039,7 @@ pub mod scaling_policy {
     ///
     /// CloudFormation property type `StepAdjustment`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-stepadjustment.html)
     #[derive(Clone, Debug)]
     pub struct StepAdjustment(rt::Props);
     impl StepAdjustment {
@@ -1081,7 +1081,7 @@ pub mod scaling_policy {
     ///
     /// CloudFormation property type `StepScalingPolicyConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-stepscalingpolicyconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct StepScalingPolicyConfiguration(rt::Props);
     impl StepScalingPolicyConfiguration {
@@ -1141,7 +1141,7 @@ pub mod scaling_policy {
     ///
     /// CloudFormation property type `TargetTrackingMetric`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-targettrackingmetric.html)
     #[derive(Clone, Debug)]
     pub struct TargetTrackingMetric(rt::Props);
     impl TargetTrackingMetric {
@@ -1183,7 +1183,7 @@ pub mod scaling_policy {
     ///
     /// CloudFormation property type `TargetTrackingMetricDataQuery`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-targettrackingmetricdataquery.html)
     #[derive(Clone, Debug)]
     pub struct TargetTrackingMetricDataQuery(rt::Props);
     impl TargetTrackingMetricDataQuery {
@@ -1235,7 +1235,7 @@ pub mod scaling_policy {
     ///
     /// CloudFormation property type `TargetTrackingMetricDimension`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-targettrackingmetricdimension.html)
     #[derive(Clone, Debug)]
     pub struct TargetTrackingMetricDimension(rt::Props);
     impl TargetTrackingMetricDimension {
@@ -1264,7 +1264,7 @@ pub mod scaling_policy {
     ///
     /// CloudFormation property type `TargetTrackingMetricStat`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-targettrackingmetricstat.html)
     #[derive(Clone, Debug)]
     pub struct TargetTrackingMetricStat(rt::Props);
     impl TargetTrackingMetricStat {
@@ -1300,7 +1300,7 @@ pub mod scaling_policy {
     ///
     /// CloudFormation property type `TargetTrackingScalingPolicyConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-targettrackingscalingpolicyconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TargetTrackingScalingPolicyConfiguration(rt::Props);
     impl TargetTrackingScalingPolicyConfiguration {

@@ -189,7 +189,7 @@ pub mod application {
     ///
     /// CloudFormation property type `Alarm`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationinsights-application-alarm.html)
     #[derive(Clone, Debug)]
     pub struct Alarm(rt::Props);
     impl Alarm {
@@ -212,7 +212,7 @@ pub mod application {
     ///
     /// CloudFormation property type `AlarmMetric`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationinsights-application-alarmmetric.html)
     #[derive(Clone, Debug)]
     pub struct AlarmMetric(rt::Props);
     impl AlarmMetric {
@@ -232,7 +232,7 @@ pub mod application {
     ///
     /// CloudFormation property type `ComponentConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationinsights-application-componentconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ComponentConfiguration(rt::Props);
     impl ComponentConfiguration {
@@ -272,7 +272,7 @@ pub mod application {
     ///
     /// CloudFormation property type `ComponentMonitoringSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationinsights-application-componentmonitoringsetting.html)
     #[derive(Clone, Debug)]
     pub struct ComponentMonitoringSetting(rt::Props);
     impl ComponentMonitoringSetting {
@@ -337,7 +337,7 @@ pub mod application {
     ///
     /// CloudFormation property type `ConfigurationDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationinsights-application-configurationdetails.html)
     #[derive(Clone, Debug)]
     pub struct ConfigurationDetails(rt::Props);
     impl ConfigurationDetails {
@@ -453,7 +453,7 @@ pub mod application {
     ///
     /// CloudFormation property type `CustomComponent`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationinsights-application-customcomponent.html)
     #[derive(Clone, Debug)]
     pub struct CustomComponent(rt::Props);
     impl CustomComponent {
@@ -481,7 +481,7 @@ pub mod application {
     ///
     /// CloudFormation property type `HAClusterPrometheusExporter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationinsights-application-haclusterprometheusexporter.html)
     #[derive(Clone, Debug)]
     pub struct HaClusterPrometheusExporter(rt::Props);
     impl HaClusterPrometheusExporter {
@@ -504,7 +504,7 @@ pub mod application {
     ///
     /// CloudFormation property type `HANAPrometheusExporter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationinsights-application-hanaprometheusexporter.html)
     #[derive(Clone, Debug)]
     pub struct HanaPrometheusExporter(rt::Props);
     /// The required values of [`HanaPrometheusExporter`], by name: two of them have one type, and a swap must not compile.
@@ -554,7 +554,7 @@ pub mod application {
     ///
     /// CloudFormation property type `JMXPrometheusExporter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationinsights-application-jmxprometheusexporter.html)
     #[derive(Clone, Debug)]
     pub struct JmxPrometheusExporter(rt::Props);
     impl JmxPrometheusExporter {
@@ -591,7 +591,7 @@ pub mod application {
     ///
     /// CloudFormation property type `Log`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationinsights-application-log.html)
     #[derive(Clone, Debug)]
     pub struct Log(rt::Props);
     impl Log {
@@ -637,7 +637,7 @@ pub mod application {
     ///
     /// CloudFormation property type `LogPattern`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationinsights-application-logpattern.html)
     #[derive(Clone, Debug)]
     pub struct LogPattern(rt::Props);
     /// The required values of [`LogPattern`], by name: two of them have one type, and a swap must not compile.
@@ -668,7 +668,7 @@ pub mod application {
     ///
     /// CloudFormation property type `LogPatternSet`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationinsights-application-logpatternset.html)
     #[derive(Clone, Debug)]
     pub struct LogPatternSet(rt::Props);
     impl LogPatternSet {
@@ -692,7 +692,7 @@ pub mod application {
     ///
     /// CloudFormation property type `NetWeaverPrometheusExporter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationinsights-application-netweaverprometheusexporter.html)
     #[derive(Clone, Debug)]
     pub struct NetWeaverPrometheusExporter(rt::Props);
     impl NetWeaverPrometheusExporter {
@@ -724,7 +724,7 @@ pub mod application {
     ///
     /// CloudFormation property type `Process`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationinsights-application-process.html)
     #[derive(Clone, Debug)]
     pub struct Process(rt::Props);
     impl Process {
@@ -752,7 +752,7 @@ pub mod application {
     ///
     /// CloudFormation property type `SQLServerPrometheusExporter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationinsights-application-sqlserverprometheusexporter.html)
     #[derive(Clone, Debug)]
     pub struct SqlServerPrometheusExporter(rt::Props);
     /// The required values of [`SqlServerPrometheusExporter`], by name: two of them have one type, and a swap must not compile.
@@ -784,7 +784,7 @@ pub mod application {
     ///
     /// CloudFormation property type `SubComponentConfigurationDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationinsights-application-subcomponentconfigurationdetails.html)
     #[derive(Clone, Debug)]
     pub struct SubComponentConfigurationDetails(rt::Props);
     impl SubComponentConfigurationDetails {
@@ -829,7 +829,7 @@ pub mod application {
     ///
     /// CloudFormation property type `SubComponentTypeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationinsights-application-subcomponenttypeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SubComponentTypeConfiguration(rt::Props);
     impl SubComponentTypeConfiguration {
@@ -857,7 +857,7 @@ pub mod application {
     ///
     /// CloudFormation property type `WindowsEvent`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationinsights-application-windowsevent.html)
     #[derive(Clone, Debug)]
     pub struct WindowsEvent(rt::Props);
     /// The required values of [`WindowsEvent`], by name: two of them have one type, and a swap must not compile.

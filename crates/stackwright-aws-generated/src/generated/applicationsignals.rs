@@ -113,7 +113,7 @@ pub mod grouping_configuration {
     use super::*;
     /// CloudFormation property type `GroupingAttributeDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-groupingconfiguration-groupingattributedefinition.html)
     #[derive(Clone, Debug)]
     pub struct GroupingAttributeDefinition(rt::Props);
     impl GroupingAttributeDefinition {
@@ -305,7 +305,7 @@ pub mod instrumentation_config {
     ///
     /// CloudFormation property type `CaptureConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-instrumentationconfig-captureconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CaptureConfiguration(rt::Props);
     impl CaptureConfiguration {
@@ -321,7 +321,7 @@ pub mod instrumentation_config {
     ///
     /// CloudFormation property type `CaptureLimitsConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-instrumentationconfig-capturelimitsconfig.html)
     #[derive(Clone, Debug)]
     pub struct CaptureLimitsConfig(rt::Props);
     impl CaptureLimitsConfig {
@@ -411,7 +411,7 @@ pub mod instrumentation_config {
     ///
     /// CloudFormation property type `CodeCaptureConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-instrumentationconfig-codecaptureconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CodeCaptureConfiguration(rt::Props);
     impl CodeCaptureConfiguration {
@@ -475,7 +475,7 @@ pub mod instrumentation_config {
     ///
     /// CloudFormation property type `CodeLocation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-instrumentationconfig-codelocation.html)
     #[derive(Clone, Debug)]
     pub struct CodeLocation(rt::Props);
     impl CodeLocation {
@@ -523,7 +523,7 @@ pub mod instrumentation_config {
     ///
     /// CloudFormation property type `Location`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-instrumentationconfig-location.html)
     #[derive(Clone, Debug)]
     pub struct Location(rt::Props);
     impl Location {
@@ -689,7 +689,7 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `BurnRateConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-burnrateconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct BurnRateConfiguration(rt::Props);
     impl BurnRateConfiguration {
@@ -709,7 +709,7 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `CalendarInterval`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-calendarinterval.html)
     #[derive(Clone, Debug)]
     pub struct CalendarInterval(rt::Props);
     /// The required values of [`CalendarInterval`], by name: two of them have one type, and a swap must not compile.
@@ -742,7 +742,7 @@ pub mod service_level_objective {
     nested!(CalendarInterval);
     /// CloudFormation property type `CompositeSliComponent`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-compositeslicomponent.html)
     #[derive(Clone, Debug)]
     pub struct CompositeSliComponent(rt::Props);
     impl CompositeSliComponent {
@@ -760,7 +760,7 @@ pub mod service_level_objective {
     nested!(CompositeSliComponent);
     /// CloudFormation property type `CompositeSliConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-compositesliconfig.html)
     #[derive(Clone, Debug)]
     pub struct CompositeSliConfig(rt::Props);
     impl CompositeSliConfig {
@@ -792,7 +792,7 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `DependencyConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-dependencyconfig.html)
     #[derive(Clone, Debug)]
     pub struct DependencyConfig(rt::Props);
     impl DependencyConfig {
@@ -822,7 +822,7 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `Dimension`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-dimension.html)
     #[derive(Clone, Debug)]
     pub struct Dimension(rt::Props);
     /// The required values of [`Dimension`], by name: two of them have one type, and a swap must not compile.
@@ -846,7 +846,7 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `ExclusionWindow`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-exclusionwindow.html)
     #[derive(Clone, Debug)]
     pub struct ExclusionWindow(rt::Props);
     impl ExclusionWindow {
@@ -885,7 +885,7 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `Goal`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-goal.html)
     #[derive(Clone, Debug)]
     pub struct Goal(rt::Props);
     impl Goal {
@@ -926,7 +926,7 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `Interval`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-interval.html)
     #[derive(Clone, Debug)]
     pub struct Interval(rt::Props);
     impl Interval {
@@ -957,7 +957,7 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `Metric`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-metric.html)
     #[derive(Clone, Debug)]
     pub struct Metric(rt::Props);
     impl Metric {
@@ -996,7 +996,7 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `MetricDataQuery`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-metricdataquery.html)
     #[derive(Clone, Debug)]
     pub struct MetricDataQuery(rt::Props);
     impl MetricDataQuery {
@@ -1043,7 +1043,7 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `MetricSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-metricsource.html)
     #[derive(Clone, Debug)]
     pub struct MetricSource(rt::Props);
     impl MetricSource {
@@ -1081,7 +1081,7 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `MetricStat`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-metricstat.html)
     #[derive(Clone, Debug)]
     pub struct MetricStat(rt::Props);
     impl MetricStat {
@@ -1106,7 +1106,7 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `MonitoredRequestCountMetric`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-monitoredrequestcountmetric.html)
     #[derive(Clone, Debug)]
     pub struct MonitoredRequestCountMetric(rt::Props);
     impl MonitoredRequestCountMetric {
@@ -1146,7 +1146,7 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `RecurrenceRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-recurrencerule.html)
     #[derive(Clone, Debug)]
     pub struct RecurrenceRule(rt::Props);
     impl RecurrenceRule {
@@ -1162,7 +1162,7 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `RequestBasedSli`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-requestbasedsli.html)
     #[derive(Clone, Debug)]
     pub struct RequestBasedSli(rt::Props);
     impl RequestBasedSli {
@@ -1201,7 +1201,7 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `RequestBasedSliMetric`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-requestbasedslimetric.html)
     #[derive(Clone, Debug)]
     pub struct RequestBasedSliMetric(rt::Props);
     impl RequestBasedSliMetric {
@@ -1306,7 +1306,7 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `RollingInterval`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-rollinginterval.html)
     #[derive(Clone, Debug)]
     pub struct RollingInterval(rt::Props);
     impl RollingInterval {
@@ -1321,7 +1321,7 @@ pub mod service_level_objective {
     nested!(RollingInterval);
     /// CloudFormation property type `SelectionConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-selectionconfig.html)
     #[derive(Clone, Debug)]
     pub struct SelectionConfig(rt::Props);
     impl SelectionConfig {
@@ -1342,7 +1342,7 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `Sli`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-sli.html)
     #[derive(Clone, Debug)]
     pub struct Sli(rt::Props);
     impl Sli {
@@ -1372,7 +1372,7 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `SliMetric`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-slimetric.html)
     #[derive(Clone, Debug)]
     pub struct SliMetric(rt::Props);
     impl SliMetric {
@@ -1479,7 +1479,7 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `Window`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-window.html)
     #[derive(Clone, Debug)]
     pub struct Window(rt::Props);
     impl Window {

@@ -125,7 +125,7 @@ pub mod app_block {
     use super::*;
     /// CloudFormation property type `S3Location`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-appblock-s3location.html)
     #[derive(Clone, Debug)]
     pub struct S3Location(rt::Props);
     impl S3Location {
@@ -144,7 +144,7 @@ pub mod app_block {
     nested!(S3Location);
     /// CloudFormation property type `ScriptDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-appblock-scriptdetails.html)
     #[derive(Clone, Debug)]
     pub struct ScriptDetails(rt::Props);
     impl ScriptDetails {
@@ -701,7 +701,7 @@ pub mod directory_config {
     use super::*;
     /// CloudFormation property type `CertificateBasedAuthProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-directoryconfig-certificatebasedauthproperties.html)
     #[derive(Clone, Debug)]
     pub struct CertificateBasedAuthProperties(rt::Props);
     impl CertificateBasedAuthProperties {
@@ -728,7 +728,7 @@ pub mod directory_config {
     nested!(CertificateBasedAuthProperties);
     /// CloudFormation property type `ServiceAccountCredentials`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-directoryconfig-serviceaccountcredentials.html)
     #[derive(Clone, Debug)]
     pub struct ServiceAccountCredentials(rt::Props);
     /// The required values of [`ServiceAccountCredentials`], by name: two of them have one type, and a swap must not compile.
@@ -863,7 +863,7 @@ pub mod entitlement {
     use super::*;
     /// CloudFormation property type `Attribute`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-entitlement-attribute.html)
     #[derive(Clone, Debug)]
     pub struct Attribute(rt::Props);
     /// The required values of [`Attribute`], by name: two of them have one type, and a swap must not compile.
@@ -1124,7 +1124,7 @@ pub mod fleet {
     use super::*;
     /// CloudFormation property type `ComputeCapacity`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-fleet-computecapacity.html)
     #[derive(Clone, Debug)]
     pub struct ComputeCapacity(rt::Props);
     impl ComputeCapacity {
@@ -1583,7 +1583,7 @@ pub mod stack {
     ///
     /// CloudFormation property type `AccessEndpoint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-stack-accessendpoint.html)
     #[derive(Clone, Debug)]
     pub struct AccessEndpoint(rt::Props);
     impl AccessEndpoint {
@@ -1600,7 +1600,7 @@ pub mod stack {
     ///
     /// CloudFormation property type `AgentAccessConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-stack-agentaccessconfig.html)
     #[derive(Clone, Debug)]
     pub struct AgentAccessConfig(rt::Props);
     impl AgentAccessConfig {
@@ -1657,7 +1657,7 @@ pub mod stack {
     ///
     /// CloudFormation property type `AgentAccessSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-stack-agentaccesssetting.html)
     #[derive(Clone, Debug)]
     pub struct AgentAccessSetting(rt::Props);
     impl AgentAccessSetting {
@@ -1674,7 +1674,7 @@ pub mod stack {
     ///
     /// CloudFormation property type `ApplicationSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-stack-applicationsettings.html)
     #[derive(Clone, Debug)]
     pub struct ApplicationSettings(rt::Props);
     impl ApplicationSettings {
@@ -1698,7 +1698,7 @@ pub mod stack {
     ///
     /// CloudFormation property type `ContentRedirection`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-stack-contentredirection.html)
     #[derive(Clone, Debug)]
     pub struct ContentRedirection(rt::Props);
     impl ContentRedirection {
@@ -1721,7 +1721,7 @@ pub mod stack {
     ///
     /// CloudFormation property type `StorageConnector`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-stack-storageconnector.html)
     #[derive(Clone, Debug)]
     pub struct StorageConnector(rt::Props);
     impl StorageConnector {
@@ -1759,7 +1759,7 @@ pub mod stack {
     ///
     /// CloudFormation property type `StreamingExperienceSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-stack-streamingexperiencesettings.html)
     #[derive(Clone, Debug)]
     pub struct StreamingExperienceSettings(rt::Props);
     impl StreamingExperienceSettings {
@@ -1785,7 +1785,7 @@ pub mod stack {
     ///
     /// CloudFormation property type `UrlRedirectionConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-stack-urlredirectionconfig.html)
     #[derive(Clone, Debug)]
     pub struct UrlRedirectionConfig(rt::Props);
     impl UrlRedirectionConfig {
@@ -1820,7 +1820,7 @@ pub mod stack {
     ///
     /// CloudFormation property type `UserSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-stack-usersetting.html)
     #[derive(Clone, Debug)]
     pub struct UserSetting(rt::Props);
     impl UserSetting {
@@ -2184,7 +2184,7 @@ pub mod shared {
     use super::*;
     /// CloudFormation property type `AccessEndpoint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-appblockbuilder-accessendpoint.html)
     #[derive(Clone, Debug)]
     pub struct AccessEndpoint(rt::Props);
     impl AccessEndpoint {
@@ -2199,7 +2199,7 @@ pub mod shared {
     nested!(AccessEndpoint);
     /// CloudFormation property type `DomainJoinInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-fleet-domainjoininfo.html)
     #[derive(Clone, Debug)]
     pub struct DomainJoinInfo(rt::Props);
     impl DomainJoinInfo {
@@ -2237,7 +2237,7 @@ pub mod shared {
     string_enum!(EndpointType { Streaming => "STREAMING" });
     /// CloudFormation property type `S3Location`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-application-s3location.html)
     #[derive(Clone, Debug)]
     pub struct S3Location(rt::Props);
     /// The required values of [`S3Location`], by name: two of them have one type, and a swap must not compile.
@@ -2263,7 +2263,7 @@ pub mod shared {
     nested!(S3Location);
     /// CloudFormation property type `VolumeConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-fleet-volumeconfig.html)
     #[derive(Clone, Debug)]
     pub struct VolumeConfig(rt::Props);
     impl VolumeConfig {
@@ -2282,7 +2282,7 @@ pub mod shared {
     nested!(VolumeConfig);
     /// CloudFormation property type `VpcConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-appblockbuilder-vpcconfig.html)
     #[derive(Clone, Debug)]
     pub struct VpcConfig(rt::Props);
     impl VpcConfig {

@@ -112,7 +112,7 @@ pub mod api {
     ///
     /// CloudFormation property type `AuthProvider`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-api-authprovider.html)
     #[derive(Clone, Debug)]
     pub struct AuthProvider(rt::Props);
     impl AuthProvider {
@@ -158,7 +158,7 @@ pub mod api {
     ///
     /// CloudFormation property type `CognitoConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-api-cognitoconfig.html)
     #[derive(Clone, Debug)]
     pub struct CognitoConfig(rt::Props);
     /// The required values of [`CognitoConfig`], by name: two of them have one type, and a swap must not compile.
@@ -199,7 +199,7 @@ pub mod api {
     ///
     /// CloudFormation property type `EventConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-api-eventconfig.html)
     #[derive(Clone, Debug)]
     pub struct EventConfig(rt::Props);
     /// The required values of [`EventConfig`], by name: two of them have one type, and a swap must not compile.
@@ -252,7 +252,7 @@ pub mod api {
     ///
     /// CloudFormation property type `EventLogConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-api-eventlogconfig.html)
     #[derive(Clone, Debug)]
     pub struct EventLogConfig(rt::Props);
     impl EventLogConfig {
@@ -276,7 +276,7 @@ pub mod api {
     ///
     /// CloudFormation property type `LambdaAuthorizerConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-api-lambdaauthorizerconfig.html)
     #[derive(Clone, Debug)]
     pub struct LambdaAuthorizerConfig(rt::Props);
     impl LambdaAuthorizerConfig {
@@ -314,7 +314,7 @@ pub mod api {
     ///
     /// CloudFormation property type `OpenIDConnectConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-api-openidconnectconfig.html)
     #[derive(Clone, Debug)]
     pub struct OpenIdConnectConfig(rt::Props);
     impl OpenIdConnectConfig {
@@ -690,7 +690,7 @@ pub mod channel_namespace {
     use super::*;
     /// CloudFormation property type `HandlerConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-channelnamespace-handlerconfig.html)
     #[derive(Clone, Debug)]
     pub struct HandlerConfig(rt::Props);
     impl HandlerConfig {
@@ -705,7 +705,7 @@ pub mod channel_namespace {
     nested!(HandlerConfig);
     /// CloudFormation property type `HandlerConfigs`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-channelnamespace-handlerconfigs.html)
     #[derive(Clone, Debug)]
     pub struct HandlerConfigs(rt::Props);
     impl HandlerConfigs {
@@ -729,7 +729,7 @@ pub mod channel_namespace {
     nested!(HandlerConfigs);
     /// CloudFormation property type `Integration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-channelnamespace-integration.html)
     #[derive(Clone, Debug)]
     pub struct Integration(rt::Props);
     impl Integration {
@@ -753,7 +753,7 @@ pub mod channel_namespace {
     nested!(Integration);
     /// CloudFormation property type `LambdaConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-channelnamespace-lambdaconfig.html)
     #[derive(Clone, Debug)]
     pub struct LambdaConfig(rt::Props);
     impl LambdaConfig {
@@ -942,7 +942,7 @@ pub mod data_source {
     use super::*;
     /// CloudFormation property type `AuthorizationConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-datasource-authorizationconfig.html)
     #[derive(Clone, Debug)]
     pub struct AuthorizationConfig(rt::Props);
     impl AuthorizationConfig {
@@ -968,7 +968,7 @@ pub mod data_source {
     nested!(AuthorizationConfig);
     /// CloudFormation property type `AwsIamConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-datasource-awsiamconfig.html)
     #[derive(Clone, Debug)]
     pub struct AwsIamConfig(rt::Props);
     impl AwsIamConfig {
@@ -1000,7 +1000,7 @@ pub mod data_source {
     nested!(AwsIamConfig);
     /// CloudFormation property type `DeltaSyncConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-datasource-deltasyncconfig.html)
     #[derive(Clone, Debug)]
     pub struct DeltaSyncConfig(rt::Props);
     /// The required values of [`DeltaSyncConfig`], by name: two of them have one type, and a swap must not compile.
@@ -1037,7 +1037,7 @@ pub mod data_source {
     nested!(DeltaSyncConfig);
     /// CloudFormation property type `DynamoDBConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-datasource-dynamodbconfig.html)
     #[derive(Clone, Debug)]
     pub struct DynamoDbConfig(rt::Props);
     /// The required values of [`DynamoDbConfig`], by name: two of them have one type, and a swap must not compile.
@@ -1094,7 +1094,7 @@ pub mod data_source {
     nested!(DynamoDbConfig);
     /// CloudFormation property type `ElasticsearchConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-datasource-elasticsearchconfig.html)
     #[derive(Clone, Debug)]
     pub struct ElasticsearchConfig(rt::Props);
     /// The required values of [`ElasticsearchConfig`], by name: two of them have one type, and a swap must not compile.
@@ -1120,7 +1120,7 @@ pub mod data_source {
     nested!(ElasticsearchConfig);
     /// CloudFormation property type `EventBridgeConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-datasource-eventbridgeconfig.html)
     #[derive(Clone, Debug)]
     pub struct EventBridgeConfig(rt::Props);
     impl EventBridgeConfig {
@@ -1138,7 +1138,7 @@ pub mod data_source {
     nested!(EventBridgeConfig);
     /// CloudFormation property type `HttpConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-datasource-httpconfig.html)
     #[derive(Clone, Debug)]
     pub struct HttpConfig(rt::Props);
     impl HttpConfig {
@@ -1163,7 +1163,7 @@ pub mod data_source {
     nested!(HttpConfig);
     /// CloudFormation property type `LambdaConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-datasource-lambdaconfig.html)
     #[derive(Clone, Debug)]
     pub struct LambdaConfig(rt::Props);
     impl LambdaConfig {
@@ -1181,7 +1181,7 @@ pub mod data_source {
     nested!(LambdaConfig);
     /// CloudFormation property type `OpenSearchServiceConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-datasource-opensearchserviceconfig.html)
     #[derive(Clone, Debug)]
     pub struct OpenSearchServiceConfig(rt::Props);
     /// The required values of [`OpenSearchServiceConfig`], by name: two of them have one type, and a swap must not compile.
@@ -1207,7 +1207,7 @@ pub mod data_source {
     nested!(OpenSearchServiceConfig);
     /// CloudFormation property type `RdsHttpEndpointConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-datasource-rdshttpendpointconfig.html)
     #[derive(Clone, Debug)]
     pub struct RdsHttpEndpointConfig(rt::Props);
     /// The required values of [`RdsHttpEndpointConfig`], by name: two of them have one type, and a swap must not compile.
@@ -1259,7 +1259,7 @@ pub mod data_source {
     nested!(RdsHttpEndpointConfig);
     /// CloudFormation property type `RelationalDatabaseConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-datasource-relationaldatabaseconfig.html)
     #[derive(Clone, Debug)]
     pub struct RelationalDatabaseConfig(rt::Props);
     impl RelationalDatabaseConfig {
@@ -1651,7 +1651,7 @@ pub mod function_configuration {
     ///
     /// CloudFormation property type `AppSyncRuntime`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-functionconfiguration-appsyncruntime.html)
     #[derive(Clone, Debug)]
     pub struct AppSyncRuntime(rt::Props);
     impl AppSyncRuntime {
@@ -1672,7 +1672,7 @@ pub mod function_configuration {
     ///
     /// CloudFormation property type `LambdaConflictHandlerConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-functionconfiguration-lambdaconflicthandlerconfig.html)
     #[derive(Clone, Debug)]
     pub struct LambdaConflictHandlerConfig(rt::Props);
     impl LambdaConflictHandlerConfig {
@@ -1698,7 +1698,7 @@ pub mod function_configuration {
     ///
     /// CloudFormation property type `SyncConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-functionconfiguration-syncconfig.html)
     #[derive(Clone, Debug)]
     pub struct SyncConfig(rt::Props);
     impl SyncConfig {
@@ -1986,7 +1986,7 @@ pub mod graph_ql_api {
     use super::*;
     /// CloudFormation property type `AdditionalAuthenticationProvider`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-graphqlapi-additionalauthenticationprovider.html)
     #[derive(Clone, Debug)]
     pub struct AdditionalAuthenticationProvider(rt::Props);
     impl AdditionalAuthenticationProvider {
@@ -2028,7 +2028,7 @@ pub mod graph_ql_api {
     nested!(AdditionalAuthenticationProvider);
     /// CloudFormation property type `CognitoUserPoolConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-graphqlapi-cognitouserpoolconfig.html)
     #[derive(Clone, Debug)]
     pub struct CognitoUserPoolConfig(rt::Props);
     impl CognitoUserPoolConfig {
@@ -2068,7 +2068,7 @@ pub mod graph_ql_api {
     nested!(CognitoUserPoolConfig);
     /// CloudFormation property type `EnhancedMetricsConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-graphqlapi-enhancedmetricsconfig.html)
     #[derive(Clone, Debug)]
     pub struct EnhancedMetricsConfig(rt::Props);
     impl EnhancedMetricsConfig {
@@ -2100,7 +2100,7 @@ pub mod graph_ql_api {
     nested!(EnhancedMetricsConfig);
     /// CloudFormation property type `LambdaAuthorizerConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-graphqlapi-lambdaauthorizerconfig.html)
     #[derive(Clone, Debug)]
     pub struct LambdaAuthorizerConfig(rt::Props);
     impl LambdaAuthorizerConfig {
@@ -2143,7 +2143,7 @@ pub mod graph_ql_api {
     nested!(LambdaAuthorizerConfig);
     /// CloudFormation property type `LogConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-graphqlapi-logconfig.html)
     #[derive(Clone, Debug)]
     pub struct LogConfig(rt::Props);
     impl LogConfig {
@@ -2180,7 +2180,7 @@ pub mod graph_ql_api {
     nested!(LogConfig);
     /// CloudFormation property type `OpenIDConnectConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-graphqlapi-openidconnectconfig.html)
     #[derive(Clone, Debug)]
     pub struct OpenIdConnectConfig(rt::Props);
     impl OpenIdConnectConfig {
@@ -2221,7 +2221,7 @@ pub mod graph_ql_api {
     nested!(OpenIdConnectConfig);
     /// CloudFormation property type `UserPoolConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-graphqlapi-userpoolconfig.html)
     #[derive(Clone, Debug)]
     pub struct UserPoolConfig(rt::Props);
     impl UserPoolConfig {
@@ -2608,7 +2608,7 @@ pub mod resolver {
     ///
     /// CloudFormation property type `AppSyncRuntime`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-resolver-appsyncruntime.html)
     #[derive(Clone, Debug)]
     pub struct AppSyncRuntime(rt::Props);
     impl AppSyncRuntime {
@@ -2629,7 +2629,7 @@ pub mod resolver {
     ///
     /// CloudFormation property type `CachingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-resolver-cachingconfig.html)
     #[derive(Clone, Debug)]
     pub struct CachingConfig(rt::Props);
     impl CachingConfig {
@@ -2656,7 +2656,7 @@ pub mod resolver {
     ///
     /// CloudFormation property type `LambdaConflictHandlerConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-resolver-lambdaconflicthandlerconfig.html)
     #[derive(Clone, Debug)]
     pub struct LambdaConflictHandlerConfig(rt::Props);
     impl LambdaConflictHandlerConfig {
@@ -2682,7 +2682,7 @@ pub mod resolver {
     ///
     /// CloudFormation property type `PipelineConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-resolver-pipelineconfig.html)
     #[derive(Clone, Debug)]
     pub struct PipelineConfig(rt::Props);
     impl PipelineConfig {
@@ -2705,7 +2705,7 @@ pub mod resolver {
     ///
     /// CloudFormation property type `SyncConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-resolver-syncconfig.html)
     #[derive(Clone, Debug)]
     pub struct SyncConfig(rt::Props);
     impl SyncConfig {
@@ -2921,7 +2921,7 @@ pub mod source_api_association {
     use super::*;
     /// CloudFormation property type `SourceApiAssociationConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-sourceapiassociation-sourceapiassociationconfig.html)
     #[derive(Clone, Debug)]
     pub struct SourceApiAssociationConfig(rt::Props);
     impl SourceApiAssociationConfig {
@@ -3038,7 +3038,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `AuthMode`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-api-authmode.html)
     #[derive(Clone, Debug)]
     pub struct AuthMode(rt::Props);
     impl AuthMode {

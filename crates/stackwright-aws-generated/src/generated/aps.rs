@@ -111,7 +111,7 @@ pub mod anomaly_detector {
     use super::*;
     /// CloudFormation property type `AnomalyDetectorConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-anomalydetector-anomalydetectorconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AnomalyDetectorConfiguration(rt::Props);
     impl AnomalyDetectorConfiguration {
@@ -129,7 +129,7 @@ pub mod anomaly_detector {
     nested!(AnomalyDetectorConfiguration);
     /// CloudFormation property type `IgnoreNearExpected`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-anomalydetector-ignorenearexpected.html)
     #[derive(Clone, Debug)]
     pub struct IgnoreNearExpected(rt::Props);
     impl IgnoreNearExpected {
@@ -154,7 +154,7 @@ pub mod anomaly_detector {
     ///
     /// CloudFormation property type `Label`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-anomalydetector-label.html)
     #[derive(Clone, Debug)]
     pub struct Label(rt::Props);
     /// The required values of [`Label`], by name: two of them have one type, and a swap must not compile.
@@ -176,7 +176,7 @@ pub mod anomaly_detector {
     nested!(Label);
     /// CloudFormation property type `MissingDataAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-anomalydetector-missingdataaction.html)
     #[derive(Clone, Debug)]
     pub struct MissingDataAction(rt::Props);
     impl MissingDataAction {
@@ -200,7 +200,7 @@ pub mod anomaly_detector {
     nested!(MissingDataAction);
     /// CloudFormation property type `RandomCutForestConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-anomalydetector-randomcutforestconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct RandomCutForestConfiguration(rt::Props);
     impl RandomCutForestConfiguration {
@@ -451,7 +451,7 @@ pub mod scraper {
     ///
     /// CloudFormation property type `AmpConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-scraper-ampconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AmpConfiguration(rt::Props);
     impl AmpConfiguration {
@@ -471,7 +471,7 @@ pub mod scraper {
     ///
     /// CloudFormation property type `CloudWatchConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-scraper-cloudwatchconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CloudWatchConfiguration(rt::Props);
     impl CloudWatchConfiguration {
@@ -487,7 +487,7 @@ pub mod scraper {
     ///
     /// CloudFormation property type `CloudWatchLogDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-scraper-cloudwatchlogdestination.html)
     #[derive(Clone, Debug)]
     pub struct CloudWatchLogDestination(rt::Props);
     impl CloudWatchLogDestination {
@@ -508,7 +508,7 @@ pub mod scraper {
     nested!(CloudWatchLogDestination);
     /// CloudFormation property type `ComponentConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-scraper-componentconfig.html)
     #[derive(Clone, Debug)]
     pub struct ComponentConfig(rt::Props);
     impl ComponentConfig {
@@ -532,7 +532,7 @@ pub mod scraper {
     ///
     /// CloudFormation property type `Destination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-scraper-destination.html)
     #[derive(Clone, Debug)]
     pub struct Destination(rt::Props);
     impl Destination {
@@ -566,7 +566,7 @@ pub mod scraper {
     ///
     /// CloudFormation property type `EksConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-scraper-eksconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EksConfiguration(rt::Props);
     impl EksConfiguration {
@@ -600,7 +600,7 @@ pub mod scraper {
     ///
     /// CloudFormation property type `RoleConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-scraper-roleconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct RoleConfiguration(rt::Props);
     impl RoleConfiguration {
@@ -631,7 +631,7 @@ pub mod scraper {
     ///
     /// CloudFormation property type `ScrapeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-scraper-scrapeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ScrapeConfiguration(rt::Props);
     impl ScrapeConfiguration {
@@ -655,7 +655,7 @@ pub mod scraper {
     nested!(ScrapeConfiguration);
     /// CloudFormation property type `ScraperComponent`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-scraper-scrapercomponent.html)
     #[derive(Clone, Debug)]
     pub struct ScraperComponent(rt::Props);
     impl ScraperComponent {
@@ -676,7 +676,7 @@ pub mod scraper {
     ///
     /// CloudFormation property type `ScraperLoggingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-scraper-scraperloggingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ScraperLoggingConfiguration(rt::Props);
     impl ScraperLoggingConfiguration {
@@ -704,7 +704,7 @@ pub mod scraper {
     ///
     /// CloudFormation property type `ScraperLoggingDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-scraper-scraperloggingdestination.html)
     #[derive(Clone, Debug)]
     pub struct ScraperLoggingDestination(rt::Props);
     impl ScraperLoggingDestination {
@@ -727,7 +727,7 @@ pub mod scraper {
     ///
     /// CloudFormation property type `Source`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-scraper-source.html)
     #[derive(Clone, Debug)]
     pub struct Source(rt::Props);
     impl Source {
@@ -758,7 +758,7 @@ pub mod scraper {
     ///
     /// CloudFormation property type `VpcConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-scraper-vpcconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct VpcConfiguration(rt::Props);
     /// The required values of [`VpcConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -920,7 +920,7 @@ pub mod workspace {
     ///
     /// CloudFormation property type `CloudWatchLogDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-workspace-cloudwatchlogdestination.html)
     #[derive(Clone, Debug)]
     pub struct CloudWatchLogDestination(rt::Props);
     impl CloudWatchLogDestination {
@@ -940,7 +940,7 @@ pub mod workspace {
     ///
     /// CloudFormation property type `Label`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-workspace-label.html)
     #[derive(Clone, Debug)]
     pub struct Label(rt::Props);
     /// The required values of [`Label`], by name: two of them have one type, and a swap must not compile.
@@ -964,7 +964,7 @@ pub mod workspace {
     ///
     /// CloudFormation property type `LimitsPerLabelSet`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-workspace-limitsperlabelset.html)
     #[derive(Clone, Debug)]
     pub struct LimitsPerLabelSet(rt::Props);
     impl LimitsPerLabelSet {
@@ -984,7 +984,7 @@ pub mod workspace {
     ///
     /// CloudFormation property type `LimitsPerLabelSetEntry`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-workspace-limitsperlabelsetentry.html)
     #[derive(Clone, Debug)]
     pub struct LimitsPerLabelSetEntry(rt::Props);
     impl LimitsPerLabelSetEntry {
@@ -1006,7 +1006,7 @@ pub mod workspace {
     ///
     /// CloudFormation property type `LoggingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-workspace-loggingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LoggingConfiguration(rt::Props);
     impl LoggingConfiguration {
@@ -1029,7 +1029,7 @@ pub mod workspace {
     ///
     /// CloudFormation property type `LoggingDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-workspace-loggingdestination.html)
     #[derive(Clone, Debug)]
     pub struct LoggingDestination(rt::Props);
     impl LoggingDestination {
@@ -1050,7 +1050,7 @@ pub mod workspace {
     ///
     /// CloudFormation property type `LoggingFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-workspace-loggingfilter.html)
     #[derive(Clone, Debug)]
     pub struct LoggingFilter(rt::Props);
     impl LoggingFilter {
@@ -1070,7 +1070,7 @@ pub mod workspace {
     ///
     /// CloudFormation property type `QueryLoggingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-workspace-queryloggingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct QueryLoggingConfiguration(rt::Props);
     impl QueryLoggingConfiguration {
@@ -1086,7 +1086,7 @@ pub mod workspace {
     ///
     /// CloudFormation property type `WorkspaceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-workspace-workspaceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct WorkspaceConfiguration(rt::Props);
     impl WorkspaceConfiguration {

@@ -140,7 +140,7 @@ pub mod plan {
     use super::*;
     /// CloudFormation property type `ReportConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-arcregionswitch-plan-reportconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ReportConfiguration(rt::Props);
     impl ReportConfiguration {
@@ -158,7 +158,7 @@ pub mod plan {
     nested!(ReportConfiguration);
     /// CloudFormation property type `Step`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-arcregionswitch-plan-step.html)
     #[derive(Clone, Debug)]
     pub struct Step(rt::Props);
     impl Step {
@@ -187,7 +187,7 @@ pub mod plan {
     nested!(Step);
     /// CloudFormation property type `Trigger`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-arcregionswitch-plan-trigger.html)
     #[derive(Clone, Debug)]
     pub struct Trigger(rt::Props);
     impl Trigger {
@@ -218,7 +218,7 @@ pub mod plan {
     nested!(Trigger);
     /// CloudFormation property type `TriggerCondition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-arcregionswitch-plan-triggercondition.html)
     #[derive(Clone, Debug)]
     pub struct TriggerCondition(rt::Props);
     impl TriggerCondition {
@@ -237,7 +237,7 @@ pub mod plan {
     nested!(TriggerCondition);
     /// CloudFormation property type `Workflow`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-arcregionswitch-plan-workflow.html)
     #[derive(Clone, Debug)]
     pub struct Workflow(rt::Props);
     impl Workflow {

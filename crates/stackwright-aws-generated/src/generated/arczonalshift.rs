@@ -150,7 +150,7 @@ pub mod zonal_autoshift_configuration {
     use super::*;
     /// CloudFormation property type `ControlCondition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-arczonalshift-zonalautoshiftconfiguration-controlcondition.html)
     #[derive(Clone, Debug)]
     pub struct ControlCondition(rt::Props);
     /// The required values of [`ControlCondition`], by name: two of them have one type, and a swap must not compile.
@@ -176,7 +176,7 @@ pub mod zonal_autoshift_configuration {
     nested!(ControlCondition);
     /// CloudFormation property type `PracticeRunConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-arczonalshift-zonalautoshiftconfiguration-practicerunconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PracticeRunConfiguration(rt::Props);
     impl PracticeRunConfiguration {

@@ -93,7 +93,7 @@ pub mod skill {
     use super::*;
     /// CloudFormation property type `AuthenticationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ask-skill-authenticationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AuthenticationConfiguration(rt::Props);
     /// The required values of [`AuthenticationConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -118,7 +118,7 @@ pub mod skill {
     nested!(AuthenticationConfiguration);
     /// CloudFormation property type `Overrides`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ask-skill-overrides.html)
     #[derive(Clone, Debug)]
     pub struct Overrides(rt::Props);
     impl Overrides {
@@ -136,7 +136,7 @@ pub mod skill {
     nested!(Overrides);
     /// CloudFormation property type `SkillPackage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ask-skill-skillpackage.html)
     #[derive(Clone, Debug)]
     pub struct SkillPackage(rt::Props);
     /// The required values of [`SkillPackage`], by name: two of them have one type, and a swap must not compile.

@@ -115,7 +115,7 @@ pub mod capacity_reservation {
     use super::*;
     /// CloudFormation property type `CapacityAssignment`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-capacityreservation-capacityassignment.html)
     #[derive(Clone, Debug)]
     pub struct CapacityAssignment(rt::Props);
     impl CapacityAssignment {
@@ -135,7 +135,7 @@ pub mod capacity_reservation {
     ///
     /// CloudFormation property type `CapacityAssignmentConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-capacityreservation-capacityassignmentconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CapacityAssignmentConfiguration(rt::Props);
     impl CapacityAssignmentConfiguration {
@@ -520,7 +520,7 @@ pub mod work_group {
     ///
     /// CloudFormation property type `AclConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-workgroup-aclconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AclConfiguration(rt::Props);
     impl AclConfiguration {
@@ -536,7 +536,7 @@ pub mod work_group {
     ///
     /// CloudFormation property type `Classification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-workgroup-classification.html)
     #[derive(Clone, Debug)]
     pub struct Classification(rt::Props);
     impl Classification {
@@ -569,7 +569,7 @@ pub mod work_group {
     ///
     /// CloudFormation property type `CloudWatchLoggingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-workgroup-cloudwatchloggingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CloudWatchLoggingConfiguration(rt::Props);
     impl CloudWatchLoggingConfiguration {
@@ -616,7 +616,7 @@ pub mod work_group {
     ///
     /// CloudFormation property type `CustomerContentEncryptionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-workgroup-customercontentencryptionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CustomerContentEncryptionConfiguration(rt::Props);
     impl CustomerContentEncryptionConfiguration {
@@ -632,7 +632,7 @@ pub mod work_group {
     ///
     /// CloudFormation property type `EncryptionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-workgroup-encryptionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
@@ -659,7 +659,7 @@ pub mod work_group {
     ///
     /// CloudFormation property type `EngineConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-workgroup-engineconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EngineConfiguration(rt::Props);
     impl EngineConfiguration {
@@ -743,7 +743,7 @@ pub mod work_group {
     ///
     /// CloudFormation property type `EngineVersion`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-workgroup-engineversion.html)
     #[derive(Clone, Debug)]
     pub struct EngineVersion(rt::Props);
     impl EngineVersion {
@@ -780,7 +780,7 @@ pub mod work_group {
     ///
     /// CloudFormation property type `ManagedLoggingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-workgroup-managedloggingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ManagedLoggingConfiguration(rt::Props);
     impl ManagedLoggingConfiguration {
@@ -809,7 +809,7 @@ pub mod work_group {
     ///
     /// CloudFormation property type `ManagedQueryResultsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-workgroup-managedqueryresultsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ManagedQueryResultsConfiguration(rt::Props);
     impl ManagedQueryResultsConfiguration {
@@ -843,7 +843,7 @@ pub mod work_group {
     ///
     /// CloudFormation property type `ManagedStorageEncryptionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-workgroup-managedstorageencryptionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ManagedStorageEncryptionConfiguration(rt::Props);
     impl ManagedStorageEncryptionConfiguration {
@@ -865,7 +865,7 @@ pub mod work_group {
     ///
     /// CloudFormation property type `MonitoringConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-workgroup-monitoringconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MonitoringConfiguration(rt::Props);
     impl MonitoringConfiguration {
@@ -916,7 +916,7 @@ pub mod work_group {
     ///
     /// CloudFormation property type `ResultConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-workgroup-resultconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ResultConfiguration(rt::Props);
     impl ResultConfiguration {
@@ -969,7 +969,7 @@ pub mod work_group {
     ///
     /// CloudFormation property type `ResultConfigurationUpdates`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-workgroup-resultconfigurationupdates.html)
     #[derive(Clone, Debug)]
     pub struct ResultConfigurationUpdates(rt::Props);
     impl ResultConfigurationUpdates {
@@ -1058,7 +1058,7 @@ pub mod work_group {
     ///
     /// CloudFormation property type `S3LoggingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-workgroup-s3loggingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct S3LoggingConfiguration(rt::Props);
     impl S3LoggingConfiguration {
@@ -1093,7 +1093,7 @@ pub mod work_group {
     nested!(S3LoggingConfiguration);
     /// CloudFormation property type `WorkGroupConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-workgroup-workgroupconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct WorkGroupConfiguration(rt::Props);
     impl WorkGroupConfiguration {
@@ -1240,7 +1240,7 @@ pub mod work_group {
     ///
     /// CloudFormation property type `WorkGroupConfigurationUpdates`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-workgroup-workgroupconfigurationupdates.html)
     #[derive(Clone, Debug)]
     pub struct WorkGroupConfigurationUpdates(rt::Props);
     impl WorkGroupConfigurationUpdates {

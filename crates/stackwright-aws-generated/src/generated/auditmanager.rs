@@ -173,7 +173,7 @@ pub mod assessment {
     ///
     /// CloudFormation property type `AssessmentReportsDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-auditmanager-assessment-assessmentreportsdestination.html)
     #[derive(Clone, Debug)]
     pub struct AssessmentReportsDestination(rt::Props);
     impl AssessmentReportsDestination {
@@ -204,7 +204,7 @@ pub mod assessment {
     ///
     /// CloudFormation property type `AWSAccount`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-auditmanager-assessment-awsaccount.html)
     #[derive(Clone, Debug)]
     pub struct AwsAccount(rt::Props);
     impl AwsAccount {
@@ -241,7 +241,7 @@ pub mod assessment {
     ///
     /// CloudFormation property type `AWSService`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-auditmanager-assessment-awsservice.html)
     #[derive(Clone, Debug)]
     pub struct AwsService(rt::Props);
     impl AwsService {
@@ -264,7 +264,7 @@ pub mod assessment {
     ///
     /// CloudFormation property type `Delegation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-auditmanager-assessment-delegation.html)
     #[derive(Clone, Debug)]
     pub struct Delegation(rt::Props);
     impl Delegation {
@@ -358,7 +358,7 @@ pub mod assessment {
     ///
     /// CloudFormation property type `Role`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-auditmanager-assessment-role.html)
     #[derive(Clone, Debug)]
     pub struct Role(rt::Props);
     impl Role {
@@ -387,7 +387,7 @@ pub mod assessment {
     ///
     /// CloudFormation property type `Scope`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-auditmanager-assessment-scope.html)
     #[derive(Clone, Debug)]
     pub struct Scope(rt::Props);
     impl Scope {
@@ -597,7 +597,7 @@ pub mod assessment_framework {
     ///
     /// CloudFormation property type `ControlSet`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-auditmanager-assessmentframework-controlset.html)
     #[derive(Clone, Debug)]
     pub struct ControlSet(rt::Props);
     impl ControlSet {
@@ -617,7 +617,7 @@ pub mod assessment_framework {
     ///
     /// CloudFormation property type `ControlSetControl`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-auditmanager-assessmentframework-controlsetcontrol.html)
     #[derive(Clone, Debug)]
     pub struct ControlSetControl(rt::Props);
     impl ControlSetControl {
@@ -807,7 +807,7 @@ pub mod control {
     use super::*;
     /// CloudFormation property type `ControlMappingSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-auditmanager-control-controlmappingsource.html)
     #[derive(Clone, Debug)]
     pub struct ControlMappingSource(rt::Props);
     impl ControlMappingSource {
@@ -860,7 +860,7 @@ pub mod control {
     nested!(ControlMappingSource);
     /// CloudFormation property type `SourceKeyword`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-auditmanager-control-sourcekeyword.html)
     #[derive(Clone, Debug)]
     pub struct SourceKeyword(rt::Props);
     impl SourceKeyword {

@@ -497,7 +497,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `AcceleratorCountRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-acceleratorcountrequest.html)
     #[derive(Clone, Debug)]
     pub struct AcceleratorCountRequest(rt::Props);
     impl AcceleratorCountRequest {
@@ -526,7 +526,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `AcceleratorTotalMemoryMiBRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-acceleratortotalmemorymibrequest.html)
     #[derive(Clone, Debug)]
     pub struct AcceleratorTotalMemoryMibRequest(rt::Props);
     impl AcceleratorTotalMemoryMibRequest {
@@ -555,7 +555,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `AvailabilityZoneDistribution`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-availabilityzonedistribution.html)
     #[derive(Clone, Debug)]
     pub struct AvailabilityZoneDistribution(rt::Props);
     impl AvailabilityZoneDistribution {
@@ -584,7 +584,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `AvailabilityZoneImpairmentPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-availabilityzoneimpairmentpolicy.html)
     #[derive(Clone, Debug)]
     pub struct AvailabilityZoneImpairmentPolicy(rt::Props);
     impl AvailabilityZoneImpairmentPolicy {
@@ -612,7 +612,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `BaselineEbsBandwidthMbpsRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-baselineebsbandwidthmbpsrequest.html)
     #[derive(Clone, Debug)]
     pub struct BaselineEbsBandwidthMbpsRequest(rt::Props);
     impl BaselineEbsBandwidthMbpsRequest {
@@ -641,7 +641,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `BaselinePerformanceFactorsRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-baselineperformancefactorsrequest.html)
     #[derive(Clone, Debug)]
     pub struct BaselinePerformanceFactorsRequest(rt::Props);
     impl BaselinePerformanceFactorsRequest {
@@ -663,7 +663,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `CapacityReservationSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-capacityreservationspecification.html)
     #[derive(Clone, Debug)]
     pub struct CapacityReservationSpecification(rt::Props);
     impl CapacityReservationSpecification {
@@ -694,7 +694,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `CapacityReservationTarget`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-capacityreservationtarget.html)
     #[derive(Clone, Debug)]
     pub struct CapacityReservationTarget(rt::Props);
     impl CapacityReservationTarget {
@@ -737,7 +737,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `CpuPerformanceFactorRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-cpuperformancefactorrequest.html)
     #[derive(Clone, Debug)]
     pub struct CpuPerformanceFactorRequest(rt::Props);
     impl CpuPerformanceFactorRequest {
@@ -763,7 +763,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `DistributionSegment`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-distributionsegment.html)
     #[derive(Clone, Debug)]
     pub struct DistributionSegment(rt::Props);
     impl DistributionSegment {
@@ -783,7 +783,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `InstanceLifecyclePolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-instancelifecyclepolicy.html)
     #[derive(Clone, Debug)]
     pub struct InstanceLifecyclePolicy(rt::Props);
     impl InstanceLifecyclePolicy {
@@ -809,7 +809,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `InstanceMaintenancePolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-instancemaintenancepolicy.html)
     #[derive(Clone, Debug)]
     pub struct InstanceMaintenancePolicy(rt::Props);
     impl InstanceMaintenancePolicy {
@@ -846,7 +846,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `InstanceRequirements`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-instancerequirements.html)
     #[derive(Clone, Debug)]
     pub struct InstanceRequirements(rt::Props);
     impl InstanceRequirements {
@@ -1142,7 +1142,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `InstancesDistribution`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-instancesdistribution.html)
     #[derive(Clone, Debug)]
     pub struct InstancesDistribution(rt::Props);
     impl InstancesDistribution {
@@ -1234,7 +1234,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `LaunchTemplate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-launchtemplate.html)
     #[derive(Clone, Debug)]
     pub struct LaunchTemplate(rt::Props);
     impl LaunchTemplate {
@@ -1264,7 +1264,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `LaunchTemplateOverrides`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-launchtemplateoverrides.html)
     #[derive(Clone, Debug)]
     pub struct LaunchTemplateOverrides(rt::Props);
     impl LaunchTemplateOverrides {
@@ -1327,7 +1327,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `LaunchTemplateSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-launchtemplatespecification.html)
     #[derive(Clone, Debug)]
     pub struct LaunchTemplateSpecification(rt::Props);
     impl LaunchTemplateSpecification {
@@ -1365,7 +1365,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `LifecycleHookSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-lifecyclehookspecification.html)
     #[derive(Clone, Debug)]
     pub struct LifecycleHookSpecification(rt::Props);
     /// The required values of [`LifecycleHookSpecification`], by name: two of them have one type, and a swap must not compile.
@@ -1445,7 +1445,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `MemoryGiBPerVCpuRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-memorygibpervcpurequest.html)
     #[derive(Clone, Debug)]
     pub struct MemoryGibPerVCpuRequest(rt::Props);
     impl MemoryGibPerVCpuRequest {
@@ -1474,7 +1474,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `MemoryMiBRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-memorymibrequest.html)
     #[derive(Clone, Debug)]
     pub struct MemoryMibRequest(rt::Props);
     impl MemoryMibRequest {
@@ -1503,7 +1503,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `MetricsCollection`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-metricscollection.html)
     #[derive(Clone, Debug)]
     pub struct MetricsCollection(rt::Props);
     impl MetricsCollection {
@@ -1526,7 +1526,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `MixedInstancesPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-mixedinstancespolicy.html)
     #[derive(Clone, Debug)]
     pub struct MixedInstancesPolicy(rt::Props);
     impl MixedInstancesPolicy {
@@ -1557,7 +1557,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `NetworkBandwidthGbpsRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-networkbandwidthgbpsrequest.html)
     #[derive(Clone, Debug)]
     pub struct NetworkBandwidthGbpsRequest(rt::Props);
     impl NetworkBandwidthGbpsRequest {
@@ -1586,7 +1586,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `NetworkInterfaceCountRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-networkinterfacecountrequest.html)
     #[derive(Clone, Debug)]
     pub struct NetworkInterfaceCountRequest(rt::Props);
     impl NetworkInterfaceCountRequest {
@@ -1615,7 +1615,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `NotificationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-notificationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct NotificationConfiguration(rt::Props);
     impl NotificationConfiguration {
@@ -1645,7 +1645,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `PerformanceFactorReferenceRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-performancefactorreferencerequest.html)
     #[derive(Clone, Debug)]
     pub struct PerformanceFactorReferenceRequest(rt::Props);
     impl PerformanceFactorReferenceRequest {
@@ -1668,7 +1668,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `RetentionTriggers`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-retentiontriggers.html)
     #[derive(Clone, Debug)]
     pub struct RetentionTriggers(rt::Props);
     impl RetentionTriggers {
@@ -1694,7 +1694,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `TotalLocalStorageGBRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-totallocalstoragegbrequest.html)
     #[derive(Clone, Debug)]
     pub struct TotalLocalStorageGbRequest(rt::Props);
     impl TotalLocalStorageGbRequest {
@@ -1723,7 +1723,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `TrafficSourceIdentifier`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-trafficsourceidentifier.html)
     #[derive(Clone, Debug)]
     pub struct TrafficSourceIdentifier(rt::Props);
     /// The required values of [`TrafficSourceIdentifier`], by name: two of them have one type, and a swap must not compile.
@@ -1751,7 +1751,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `VCpuCountRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-vcpucountrequest.html)
     #[derive(Clone, Debug)]
     pub struct VCpuCountRequest(rt::Props);
     impl VCpuCountRequest {
@@ -2165,7 +2165,7 @@ pub mod launch_configuration {
     ///
     /// CloudFormation property type `BlockDevice`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-launchconfiguration-blockdevice.html)
     #[derive(Clone, Debug)]
     pub struct BlockDevice(rt::Props);
     impl BlockDevice {
@@ -2237,7 +2237,7 @@ pub mod launch_configuration {
     ///
     /// CloudFormation property type `BlockDeviceMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-launchconfiguration-blockdevicemapping.html)
     #[derive(Clone, Debug)]
     pub struct BlockDeviceMapping(rt::Props);
     impl BlockDeviceMapping {
@@ -2276,7 +2276,7 @@ pub mod launch_configuration {
     ///
     /// CloudFormation property type `MetadataOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-launchconfiguration-metadataoptions.html)
     #[derive(Clone, Debug)]
     pub struct MetadataOptions(rt::Props);
     impl MetadataOptions {
@@ -2612,7 +2612,7 @@ pub mod scaling_policy {
     use super::*;
     /// CloudFormation property type `CustomizedMetricSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-scalingpolicy-customizedmetricspecification.html)
     #[derive(Clone, Debug)]
     pub struct CustomizedMetricSpecification(rt::Props);
     impl CustomizedMetricSpecification {
@@ -2666,7 +2666,7 @@ pub mod scaling_policy {
     nested!(CustomizedMetricSpecification);
     /// CloudFormation property type `Metric`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-scalingpolicy-metric.html)
     #[derive(Clone, Debug)]
     pub struct Metric(rt::Props);
     /// The required values of [`Metric`], by name: two of them have one type, and a swap must not compile.
@@ -2702,7 +2702,7 @@ pub mod scaling_policy {
     nested!(Metric);
     /// CloudFormation property type `MetricDataQuery`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-scalingpolicy-metricdataquery.html)
     #[derive(Clone, Debug)]
     pub struct MetricDataQuery(rt::Props);
     impl MetricDataQuery {
@@ -2738,7 +2738,7 @@ pub mod scaling_policy {
     nested!(MetricDataQuery);
     /// CloudFormation property type `MetricDimension`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-scalingpolicy-metricdimension.html)
     #[derive(Clone, Debug)]
     pub struct MetricDimension(rt::Props);
     /// The required values of [`MetricDimension`], by name: two of them have one type, and a swap must not compile.
@@ -2760,7 +2760,7 @@ pub mod scaling_policy {
     nested!(MetricDimension);
     /// CloudFormation property type `MetricStat`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-scalingpolicy-metricstat.html)
     #[derive(Clone, Debug)]
     pub struct MetricStat(rt::Props);
     impl MetricStat {
@@ -2780,7 +2780,7 @@ pub mod scaling_policy {
     nested!(MetricStat);
     /// CloudFormation property type `PredefinedMetricSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-scalingpolicy-predefinedmetricspecification.html)
     #[derive(Clone, Debug)]
     pub struct PredefinedMetricSpecification(rt::Props);
     impl PredefinedMetricSpecification {
@@ -2804,7 +2804,7 @@ pub mod scaling_policy {
     nested!(PredefinedMetricSpecification);
     /// CloudFormation property type `PredictiveScalingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-scalingpolicy-predictivescalingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PredictiveScalingConfiguration(rt::Props);
     impl PredictiveScalingConfiguration {
@@ -2856,7 +2856,7 @@ pub mod scaling_policy {
     nested!(PredictiveScalingConfiguration);
     /// CloudFormation property type `PredictiveScalingCustomizedCapacityMetric`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-scalingpolicy-predictivescalingcustomizedcapacitymetric.html)
     #[derive(Clone, Debug)]
     pub struct PredictiveScalingCustomizedCapacityMetric(rt::Props);
     impl PredictiveScalingCustomizedCapacityMetric {
@@ -2874,7 +2874,7 @@ pub mod scaling_policy {
     nested!(PredictiveScalingCustomizedCapacityMetric);
     /// CloudFormation property type `PredictiveScalingCustomizedLoadMetric`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-scalingpolicy-predictivescalingcustomizedloadmetric.html)
     #[derive(Clone, Debug)]
     pub struct PredictiveScalingCustomizedLoadMetric(rt::Props);
     impl PredictiveScalingCustomizedLoadMetric {
@@ -2892,7 +2892,7 @@ pub mod scaling_policy {
     nested!(PredictiveScalingCustomizedLoadMetric);
     /// CloudFormation property type `PredictiveScalingCustomizedScalingMetric`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-scalingpolicy-predictivescalingcustomizedscalingmetric.html)
     #[derive(Clone, Debug)]
     pub struct PredictiveScalingCustomizedScalingMetric(rt::Props);
     impl PredictiveScalingCustomizedScalingMetric {
@@ -2910,7 +2910,7 @@ pub mod scaling_policy {
     nested!(PredictiveScalingCustomizedScalingMetric);
     /// CloudFormation property type `PredictiveScalingMetricSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-scalingpolicy-predictivescalingmetricspecification.html)
     #[derive(Clone, Debug)]
     pub struct PredictiveScalingMetricSpecification(rt::Props);
     impl PredictiveScalingMetricSpecification {
@@ -2996,7 +2996,7 @@ pub mod scaling_policy {
     nested!(PredictiveScalingMetricSpecification);
     /// CloudFormation property type `PredictiveScalingPredefinedLoadMetric`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-scalingpolicy-predictivescalingpredefinedloadmetric.html)
     #[derive(Clone, Debug)]
     pub struct PredictiveScalingPredefinedLoadMetric(rt::Props);
     impl PredictiveScalingPredefinedLoadMetric {
@@ -3020,7 +3020,7 @@ pub mod scaling_policy {
     nested!(PredictiveScalingPredefinedLoadMetric);
     /// CloudFormation property type `PredictiveScalingPredefinedMetricPair`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-scalingpolicy-predictivescalingpredefinedmetricpair.html)
     #[derive(Clone, Debug)]
     pub struct PredictiveScalingPredefinedMetricPair(rt::Props);
     impl PredictiveScalingPredefinedMetricPair {
@@ -3044,7 +3044,7 @@ pub mod scaling_policy {
     nested!(PredictiveScalingPredefinedMetricPair);
     /// CloudFormation property type `PredictiveScalingPredefinedScalingMetric`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-scalingpolicy-predictivescalingpredefinedscalingmetric.html)
     #[derive(Clone, Debug)]
     pub struct PredictiveScalingPredefinedScalingMetric(rt::Props);
     impl PredictiveScalingPredefinedScalingMetric {
@@ -3068,7 +3068,7 @@ pub mod scaling_policy {
     nested!(PredictiveScalingPredefinedScalingMetric);
     /// CloudFormation property type `StepAdjustment`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-scalingpolicy-stepadjustment.html)
     #[derive(Clone, Debug)]
     pub struct StepAdjustment(rt::Props);
     impl StepAdjustment {
@@ -3104,7 +3104,7 @@ pub mod scaling_policy {
     nested!(StepAdjustment);
     /// CloudFormation property type `TargetTrackingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-scalingpolicy-targettrackingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TargetTrackingConfiguration(rt::Props);
     impl TargetTrackingConfiguration {
@@ -3151,7 +3151,7 @@ pub mod scaling_policy {
     nested!(TargetTrackingConfiguration);
     /// CloudFormation property type `TargetTrackingMetricDataQuery`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-scalingpolicy-targettrackingmetricdataquery.html)
     #[derive(Clone, Debug)]
     pub struct TargetTrackingMetricDataQuery(rt::Props);
     impl TargetTrackingMetricDataQuery {
@@ -3192,7 +3192,7 @@ pub mod scaling_policy {
     nested!(TargetTrackingMetricDataQuery);
     /// CloudFormation property type `TargetTrackingMetricStat`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-scalingpolicy-targettrackingmetricstat.html)
     #[derive(Clone, Debug)]
     pub struct TargetTrackingMetricStat(rt::Props);
     impl TargetTrackingMetricStat {
@@ -3484,7 +3484,7 @@ pub mod warm_pool {
     use super::*;
     /// CloudFormation property type `InstanceReusePolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-warmpool-instancereusepolicy.html)
     #[derive(Clone, Debug)]
     pub struct InstanceReusePolicy(rt::Props);
     impl InstanceReusePolicy {

@@ -98,7 +98,7 @@ pub mod scaling_plan {
     use super::*;
     /// CloudFormation property type `ApplicationSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscalingplans-scalingplan-applicationsource.html)
     #[derive(Clone, Debug)]
     pub struct ApplicationSource(rt::Props);
     impl ApplicationSource {
@@ -126,7 +126,7 @@ pub mod scaling_plan {
     nested!(ApplicationSource);
     /// CloudFormation property type `CustomizedLoadMetricSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscalingplans-scalingplan-customizedloadmetricspecification.html)
     #[derive(Clone, Debug)]
     pub struct CustomizedLoadMetricSpecification(rt::Props);
     /// The required values of [`CustomizedLoadMetricSpecification`], by name: two of them have one type, and a swap must not compile.
@@ -165,7 +165,7 @@ pub mod scaling_plan {
     nested!(CustomizedLoadMetricSpecification);
     /// CloudFormation property type `CustomizedScalingMetricSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscalingplans-scalingplan-customizedscalingmetricspecification.html)
     #[derive(Clone, Debug)]
     pub struct CustomizedScalingMetricSpecification(rt::Props);
     /// The required values of [`CustomizedScalingMetricSpecification`], by name: two of them have one type, and a swap must not compile.
@@ -204,7 +204,7 @@ pub mod scaling_plan {
     nested!(CustomizedScalingMetricSpecification);
     /// CloudFormation property type `MetricDimension`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscalingplans-scalingplan-metricdimension.html)
     #[derive(Clone, Debug)]
     pub struct MetricDimension(rt::Props);
     /// The required values of [`MetricDimension`], by name: two of them have one type, and a swap must not compile.
@@ -226,7 +226,7 @@ pub mod scaling_plan {
     nested!(MetricDimension);
     /// CloudFormation property type `PredefinedLoadMetricSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscalingplans-scalingplan-predefinedloadmetricspecification.html)
     #[derive(Clone, Debug)]
     pub struct PredefinedLoadMetricSpecification(rt::Props);
     impl PredefinedLoadMetricSpecification {
@@ -251,7 +251,7 @@ pub mod scaling_plan {
     nested!(PredefinedLoadMetricSpecification);
     /// CloudFormation property type `PredefinedScalingMetricSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscalingplans-scalingplan-predefinedscalingmetricspecification.html)
     #[derive(Clone, Debug)]
     pub struct PredefinedScalingMetricSpecification(rt::Props);
     impl PredefinedScalingMetricSpecification {
@@ -276,7 +276,7 @@ pub mod scaling_plan {
     nested!(PredefinedScalingMetricSpecification);
     /// CloudFormation property type `ScalingInstruction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscalingplans-scalingplan-scalinginstruction.html)
     #[derive(Clone, Debug)]
     pub struct ScalingInstruction(rt::Props);
     /// The required values of [`ScalingInstruction`], by name: two of them have one type, and a swap must not compile.
@@ -393,7 +393,7 @@ pub mod scaling_plan {
     nested!(ScalingInstruction);
     /// CloudFormation property type `TagFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscalingplans-scalingplan-tagfilter.html)
     #[derive(Clone, Debug)]
     pub struct TagFilter(rt::Props);
     impl TagFilter {
@@ -414,7 +414,7 @@ pub mod scaling_plan {
     nested!(TagFilter);
     /// CloudFormation property type `TargetTrackingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscalingplans-scalingplan-targettrackingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TargetTrackingConfiguration(rt::Props);
     impl TargetTrackingConfiguration {

@@ -133,7 +133,7 @@ pub mod capability {
     use super::*;
     /// CloudFormation property type `S3Location`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-b2bi-capability-s3location.html)
     #[derive(Clone, Debug)]
     pub struct S3Location(rt::Props);
     impl S3Location {
@@ -294,7 +294,7 @@ pub mod partnership {
     use super::*;
     /// CloudFormation property type `CapabilityOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-b2bi-partnership-capabilityoptions.html)
     #[derive(Clone, Debug)]
     pub struct CapabilityOptions(rt::Props);
     impl CapabilityOptions {
@@ -318,7 +318,7 @@ pub mod partnership {
     nested!(CapabilityOptions);
     /// CloudFormation property type `InboundEdiOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-b2bi-partnership-inboundedioptions.html)
     #[derive(Clone, Debug)]
     pub struct InboundEdiOptions(rt::Props);
     impl InboundEdiOptions {
@@ -336,7 +336,7 @@ pub mod partnership {
     nested!(InboundEdiOptions);
     /// CloudFormation property type `X12AcknowledgmentOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-b2bi-partnership-x12acknowledgmentoptions.html)
     #[derive(Clone, Debug)]
     pub struct X12AcknowledgmentOptions(rt::Props);
     impl X12AcknowledgmentOptions {
@@ -362,7 +362,7 @@ pub mod partnership {
     nested!(X12AcknowledgmentOptions);
     /// CloudFormation property type `X12InboundEdiOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-b2bi-partnership-x12inboundedioptions.html)
     #[derive(Clone, Debug)]
     pub struct X12InboundEdiOptions(rt::Props);
     impl X12InboundEdiOptions {
@@ -677,7 +677,7 @@ pub mod transformer {
     use super::*;
     /// CloudFormation property type `AdvancedOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-b2bi-transformer-advancedoptions.html)
     #[derive(Clone, Debug)]
     pub struct AdvancedOptions(rt::Props);
     impl AdvancedOptions {
@@ -695,7 +695,7 @@ pub mod transformer {
     nested!(AdvancedOptions);
     /// CloudFormation property type `InputConversion`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-b2bi-transformer-inputconversion.html)
     #[derive(Clone, Debug)]
     pub struct InputConversion(rt::Props);
     impl InputConversion {
@@ -724,7 +724,7 @@ pub mod transformer {
     nested!(InputConversion);
     /// CloudFormation property type `Mapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-b2bi-transformer-mapping.html)
     #[derive(Clone, Debug)]
     pub struct Mapping(rt::Props);
     impl Mapping {
@@ -747,7 +747,7 @@ pub mod transformer {
     nested!(Mapping);
     /// CloudFormation property type `OutputConversion`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-b2bi-transformer-outputconversion.html)
     #[derive(Clone, Debug)]
     pub struct OutputConversion(rt::Props);
     impl OutputConversion {
@@ -776,7 +776,7 @@ pub mod transformer {
     nested!(OutputConversion);
     /// CloudFormation property type `SampleDocumentKeys`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-b2bi-transformer-sampledocumentkeys.html)
     #[derive(Clone, Debug)]
     pub struct SampleDocumentKeys(rt::Props);
     impl SampleDocumentKeys {
@@ -799,7 +799,7 @@ pub mod transformer {
     nested!(SampleDocumentKeys);
     /// CloudFormation property type `SampleDocuments`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-b2bi-transformer-sampledocuments.html)
     #[derive(Clone, Debug)]
     pub struct SampleDocuments(rt::Props);
     impl SampleDocuments {
@@ -817,7 +817,7 @@ pub mod transformer {
     nested!(SampleDocuments);
     /// CloudFormation property type `X12AdvancedOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-b2bi-transformer-x12advancedoptions.html)
     #[derive(Clone, Debug)]
     pub struct X12AdvancedOptions(rt::Props);
     impl X12AdvancedOptions {
@@ -845,7 +845,7 @@ pub mod transformer {
     nested!(X12AdvancedOptions);
     /// CloudFormation property type `X12SplitOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-b2bi-transformer-x12splitoptions.html)
     #[derive(Clone, Debug)]
     pub struct X12SplitOptions(rt::Props);
     impl X12SplitOptions {
@@ -863,7 +863,7 @@ pub mod transformer {
     nested!(X12SplitOptions);
     /// CloudFormation property type `X12ValidationOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-b2bi-transformer-x12validationoptions.html)
     #[derive(Clone, Debug)]
     pub struct X12ValidationOptions(rt::Props);
     impl X12ValidationOptions {

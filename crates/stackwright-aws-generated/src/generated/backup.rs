@@ -73,7 +73,7 @@ pub mod backup_plan {
     use super::*;
     /// CloudFormation property type `AdvancedBackupSettingResourceType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-backupplan-advancedbackupsettingresourcetype.html)
     #[derive(Clone, Debug)]
     pub struct AdvancedBackupSettingResourceType(rt::Props);
     impl AdvancedBackupSettingResourceType {
@@ -99,7 +99,7 @@ pub mod backup_plan {
     nested!(AdvancedBackupSettingResourceType);
     /// CloudFormation property type `BackupPlanResourceType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-backupplan-backupplanresourcetype.html)
     #[derive(Clone, Debug)]
     pub struct BackupPlanResourceType(rt::Props);
     impl BackupPlanResourceType {
@@ -146,7 +146,7 @@ pub mod backup_plan {
     nested!(BackupPlanResourceType);
     /// CloudFormation property type `BackupRuleResourceType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-backupplan-backupruleresourcetype.html)
     #[derive(Clone, Debug)]
     pub struct BackupRuleResourceType(rt::Props);
     /// The required values of [`BackupRuleResourceType`], by name: two of them have one type, and a swap must not compile.
@@ -277,7 +277,7 @@ pub mod backup_plan {
     nested!(BackupRuleResourceType);
     /// CloudFormation property type `CopyActionResourceType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-backupplan-copyactionresourcetype.html)
     #[derive(Clone, Debug)]
     pub struct CopyActionResourceType(rt::Props);
     impl CopyActionResourceType {
@@ -300,7 +300,7 @@ pub mod backup_plan {
     nested!(CopyActionResourceType);
     /// CloudFormation property type `IndexActionsResourceType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-backupplan-indexactionsresourcetype.html)
     #[derive(Clone, Debug)]
     pub struct IndexActionsResourceType(rt::Props);
     impl IndexActionsResourceType {
@@ -322,7 +322,7 @@ pub mod backup_plan {
     nested!(IndexActionsResourceType);
     /// CloudFormation property type `LifecycleResourceType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-backupplan-lifecycleresourcetype.html)
     #[derive(Clone, Debug)]
     pub struct LifecycleResourceType(rt::Props);
     impl LifecycleResourceType {
@@ -359,7 +359,7 @@ pub mod backup_plan {
     nested!(LifecycleResourceType);
     /// CloudFormation property type `ScanActionResourceType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-backupplan-scanactionresourcetype.html)
     #[derive(Clone, Debug)]
     pub struct ScanActionResourceType(rt::Props);
     impl ScanActionResourceType {
@@ -383,7 +383,7 @@ pub mod backup_plan {
     nested!(ScanActionResourceType);
     /// CloudFormation property type `ScanSettingResourceType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-backupplan-scansettingresourcetype.html)
     #[derive(Clone, Debug)]
     pub struct ScanSettingResourceType(rt::Props);
     impl ScanSettingResourceType {
@@ -493,7 +493,7 @@ pub mod backup_selection {
     use super::*;
     /// CloudFormation property type `BackupSelectionResourceType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-backupselection-backupselectionresourcetype.html)
     #[derive(Clone, Debug)]
     pub struct BackupSelectionResourceType(rt::Props);
     /// The required values of [`BackupSelectionResourceType`], by name: two of them have one type, and a swap must not compile.
@@ -552,7 +552,7 @@ pub mod backup_selection {
     nested!(BackupSelectionResourceType);
     /// CloudFormation property type `ConditionParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-backupselection-conditionparameter.html)
     #[derive(Clone, Debug)]
     pub struct ConditionParameter(rt::Props);
     impl ConditionParameter {
@@ -577,7 +577,7 @@ pub mod backup_selection {
     nested!(ConditionParameter);
     /// CloudFormation property type `ConditionResourceType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-backupselection-conditionresourcetype.html)
     #[derive(Clone, Debug)]
     pub struct ConditionResourceType(rt::Props);
     /// The required values of [`ConditionResourceType`], by name: two of them have one type, and a swap must not compile.
@@ -614,7 +614,7 @@ pub mod backup_selection {
     nested!(ConditionResourceType);
     /// CloudFormation property type `Conditions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-backupselection-conditions.html)
     #[derive(Clone, Debug)]
     pub struct Conditions(rt::Props);
     impl Conditions {
@@ -743,7 +743,7 @@ pub mod backup_vault {
     use super::*;
     /// CloudFormation property type `LockConfigurationType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-backupvault-lockconfigurationtype.html)
     #[derive(Clone, Debug)]
     pub struct LockConfigurationType(rt::Props);
     impl LockConfigurationType {
@@ -880,7 +880,7 @@ pub mod framework {
     use super::*;
     /// CloudFormation property type `ControlInputParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-framework-controlinputparameter.html)
     #[derive(Clone, Debug)]
     pub struct ControlInputParameter(rt::Props);
     /// The required values of [`ControlInputParameter`], by name: two of them have one type, and a swap must not compile.
@@ -912,7 +912,7 @@ pub mod framework {
     ///
     /// CloudFormation property type `ControlScope`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-framework-controlscope.html)
     #[derive(Clone, Debug)]
     pub struct ControlScope(rt::Props);
     impl ControlScope {
@@ -960,7 +960,7 @@ pub mod framework {
     nested!(ControlScope);
     /// CloudFormation property type `FrameworkControl`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-framework-frameworkcontrol.html)
     #[derive(Clone, Debug)]
     pub struct FrameworkControl(rt::Props);
     impl FrameworkControl {
@@ -1002,7 +1002,7 @@ pub mod framework {
     ///
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-framework-tag.html)
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
     impl Tag {
@@ -1149,7 +1149,7 @@ pub mod legal_hold {
     ///
     /// CloudFormation property type `DateRange`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-legalhold-daterange.html)
     #[derive(Clone, Debug)]
     pub struct DateRange(rt::Props);
     /// The required values of [`DateRange`], by name: two of them have one type, and a swap must not compile.
@@ -1177,7 +1177,7 @@ pub mod legal_hold {
     ///
     /// CloudFormation property type `RecoveryPointSelection`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-legalhold-recoverypointselection.html)
     #[derive(Clone, Debug)]
     pub struct RecoveryPointSelection(rt::Props);
     impl RecoveryPointSelection {
@@ -1434,7 +1434,7 @@ pub mod report_plan {
     ///
     /// CloudFormation property type `ReportDeliveryChannel`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-reportplan-reportdeliverychannel.html)
     #[derive(Clone, Debug)]
     pub struct ReportDeliveryChannel(rt::Props);
     impl ReportDeliveryChannel {
@@ -1469,7 +1469,7 @@ pub mod report_plan {
     ///
     /// CloudFormation property type `ReportSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-reportplan-reportsetting.html)
     #[derive(Clone, Debug)]
     pub struct ReportSetting(rt::Props);
     impl ReportSetting {
@@ -1614,7 +1614,7 @@ pub mod restore_testing_plan {
     use super::*;
     /// CloudFormation property type `RestoreTestingRecoveryPointSelection`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-restoretestingplan-restoretestingrecoverypointselection.html)
     #[derive(Clone, Debug)]
     pub struct RestoreTestingRecoveryPointSelection(rt::Props);
     impl RestoreTestingRecoveryPointSelection {
@@ -1794,7 +1794,7 @@ pub mod restore_testing_selection {
     use super::*;
     /// CloudFormation property type `KeyValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-restoretestingselection-keyvalue.html)
     #[derive(Clone, Debug)]
     pub struct KeyValue(rt::Props);
     /// The required values of [`KeyValue`], by name: two of them have one type, and a swap must not compile.
@@ -1816,7 +1816,7 @@ pub mod restore_testing_selection {
     nested!(KeyValue);
     /// CloudFormation property type `ProtectedResourceConditions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-restoretestingselection-protectedresourceconditions.html)
     #[derive(Clone, Debug)]
     pub struct ProtectedResourceConditions(rt::Props);
     impl ProtectedResourceConditions {
@@ -1919,7 +1919,7 @@ pub mod tiering_configuration {
     use super::*;
     /// CloudFormation property type `ResourceSelection`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-tieringconfiguration-resourceselection.html)
     #[derive(Clone, Debug)]
     pub struct ResourceSelection(rt::Props);
     impl ResourceSelection {
@@ -1952,7 +1952,7 @@ pub mod shared {
     use super::*;
     /// CloudFormation property type `NotificationObjectType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-backupvault-notificationobjecttype.html)
     #[derive(Clone, Debug)]
     pub struct NotificationObjectType(rt::Props);
     impl NotificationObjectType {

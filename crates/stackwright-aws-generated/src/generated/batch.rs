@@ -135,7 +135,7 @@ pub mod compute_environment {
     use super::*;
     /// CloudFormation property type `CapacityReservations`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-computeenvironment-capacityreservations.html)
     #[derive(Clone, Debug)]
     pub struct CapacityReservations(rt::Props);
     impl CapacityReservations {
@@ -166,7 +166,7 @@ pub mod compute_environment {
     nested!(CapacityReservations);
     /// CloudFormation property type `ComputeResources`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-computeenvironment-computeresources.html)
     #[derive(Clone, Debug)]
     pub struct ComputeResources(rt::Props);
     impl ComputeResources {
@@ -328,7 +328,7 @@ pub mod compute_environment {
     nested!(ComputeResources);
     /// CloudFormation property type `ComputeScalingPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-computeenvironment-computescalingpolicy.html)
     #[derive(Clone, Debug)]
     pub struct ComputeScalingPolicy(rt::Props);
     impl ComputeScalingPolicy {
@@ -350,7 +350,7 @@ pub mod compute_environment {
     nested!(ComputeScalingPolicy);
     /// CloudFormation property type `Ec2ConfigurationObject`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-computeenvironment-ec2configurationobject.html)
     #[derive(Clone, Debug)]
     pub struct Ec2ConfigurationObject(rt::Props);
     impl Ec2ConfigurationObject {
@@ -391,7 +391,7 @@ pub mod compute_environment {
     nested!(Ec2ConfigurationObject);
     /// CloudFormation property type `EcsSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-computeenvironment-ecssettings.html)
     #[derive(Clone, Debug)]
     pub struct EcsSettings(rt::Props);
     impl EcsSettings {
@@ -417,7 +417,7 @@ pub mod compute_environment {
     ///
     /// CloudFormation property type `EksAccessEntry`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-computeenvironment-eksaccessentry.html)
     #[derive(Clone, Debug)]
     pub struct EksAccessEntry(rt::Props);
     impl EksAccessEntry {
@@ -445,7 +445,7 @@ pub mod compute_environment {
     nested!(EksAccessEntry);
     /// CloudFormation property type `EksConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-computeenvironment-eksconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EksConfiguration(rt::Props);
     /// The required values of [`EksConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -483,7 +483,7 @@ pub mod compute_environment {
     nested!(EksConfiguration);
     /// CloudFormation property type `InfrastructureOptimization`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-computeenvironment-infrastructureoptimization.html)
     #[derive(Clone, Debug)]
     pub struct InfrastructureOptimization(rt::Props);
     impl InfrastructureOptimization {
@@ -502,7 +502,7 @@ pub mod compute_environment {
     nested!(InfrastructureOptimization);
     /// CloudFormation property type `InstanceLaunchTemplate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-computeenvironment-instancelaunchtemplate.html)
     #[derive(Clone, Debug)]
     pub struct InstanceLaunchTemplate(rt::Props);
     impl InstanceLaunchTemplate {
@@ -600,7 +600,7 @@ pub mod compute_environment {
     nested!(InstanceLaunchTemplate);
     /// CloudFormation property type `InstanceRequirements`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-computeenvironment-instancerequirements.html)
     #[derive(Clone, Debug)]
     pub struct InstanceRequirements(rt::Props);
     impl InstanceRequirements {
@@ -625,7 +625,7 @@ pub mod compute_environment {
     nested!(InstanceRequirements);
     /// CloudFormation property type `LaunchTemplateSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-computeenvironment-launchtemplatespecification.html)
     #[derive(Clone, Debug)]
     pub struct LaunchTemplateSpecification(rt::Props);
     impl LaunchTemplateSpecification {
@@ -675,7 +675,7 @@ pub mod compute_environment {
     nested!(LaunchTemplateSpecification);
     /// CloudFormation property type `LaunchTemplateSpecificationOverride`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-computeenvironment-launchtemplatespecificationoverride.html)
     #[derive(Clone, Debug)]
     pub struct LaunchTemplateSpecificationOverride(rt::Props);
     impl LaunchTemplateSpecificationOverride {
@@ -729,7 +729,7 @@ pub mod compute_environment {
     nested!(LaunchTemplateSpecificationOverride);
     /// CloudFormation property type `ManagedInstancesLocalStorageConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-computeenvironment-managedinstanceslocalstorageconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ManagedInstancesLocalStorageConfiguration(rt::Props);
     impl ManagedInstancesLocalStorageConfiguration {
@@ -751,7 +751,7 @@ pub mod compute_environment {
     nested!(ManagedInstancesLocalStorageConfiguration);
     /// CloudFormation property type `ManagedInstancesNetworkConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-computeenvironment-managedinstancesnetworkconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ManagedInstancesNetworkConfiguration(rt::Props);
     /// The required values of [`ManagedInstancesNetworkConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -777,7 +777,7 @@ pub mod compute_environment {
     nested!(ManagedInstancesNetworkConfiguration);
     /// CloudFormation property type `ManagedInstancesProvider`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-computeenvironment-managedinstancesprovider.html)
     #[derive(Clone, Debug)]
     pub struct ManagedInstancesProvider(rt::Props);
     impl ManagedInstancesProvider {
@@ -818,7 +818,7 @@ pub mod compute_environment {
     nested!(ManagedInstancesProvider);
     /// CloudFormation property type `ManagedInstancesStorageConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-computeenvironment-managedinstancesstorageconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ManagedInstancesStorageConfiguration(rt::Props);
     impl ManagedInstancesStorageConfiguration {
@@ -837,7 +837,7 @@ pub mod compute_environment {
     nested!(ManagedInstancesStorageConfiguration);
     /// CloudFormation property type `UpdatePolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-computeenvironment-updatepolicy.html)
     #[derive(Clone, Debug)]
     pub struct UpdatePolicy(rt::Props);
     impl UpdatePolicy {
@@ -1125,7 +1125,7 @@ pub mod job_definition {
     use super::*;
     /// CloudFormation property type `ConsumableResourceProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-consumableresourceproperties.html)
     #[derive(Clone, Debug)]
     pub struct ConsumableResourceProperties(rt::Props);
     impl ConsumableResourceProperties {
@@ -1145,7 +1145,7 @@ pub mod job_definition {
     nested!(ConsumableResourceProperties);
     /// CloudFormation property type `ConsumableResourceRequirement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-consumableresourcerequirement.html)
     #[derive(Clone, Debug)]
     pub struct ConsumableResourceRequirement(rt::Props);
     impl ConsumableResourceRequirement {
@@ -1164,7 +1164,7 @@ pub mod job_definition {
     nested!(ConsumableResourceRequirement);
     /// CloudFormation property type `ContainerProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-containerproperties.html)
     #[derive(Clone, Debug)]
     pub struct ContainerProperties(rt::Props);
     impl ContainerProperties {
@@ -1330,7 +1330,7 @@ pub mod job_definition {
     nested!(ContainerProperties);
     /// CloudFormation property type `Device`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-device.html)
     #[derive(Clone, Debug)]
     pub struct Device(rt::Props);
     impl Device {
@@ -1360,7 +1360,7 @@ pub mod job_definition {
     nested!(Device);
     /// CloudFormation property type `EcsProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-ecsproperties.html)
     #[derive(Clone, Debug)]
     pub struct EcsProperties(rt::Props);
     impl EcsProperties {
@@ -1378,7 +1378,7 @@ pub mod job_definition {
     nested!(EcsProperties);
     /// CloudFormation property type `EcsTaskProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-ecstaskproperties.html)
     #[derive(Clone, Debug)]
     pub struct EcsTaskProperties(rt::Props);
     impl EcsTaskProperties {
@@ -1475,7 +1475,7 @@ pub mod job_definition {
     nested!(EcsTaskProperties);
     /// CloudFormation property type `EFSAuthorizationConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-efsauthorizationconfig.html)
     #[derive(Clone, Debug)]
     pub struct EfsAuthorizationConfig(rt::Props);
     impl EfsAuthorizationConfig {
@@ -1499,7 +1499,7 @@ pub mod job_definition {
     nested!(EfsAuthorizationConfig);
     /// CloudFormation property type `EFSVolumeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-efsvolumeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EfsVolumeConfiguration(rt::Props);
     impl EfsVolumeConfiguration {
@@ -1550,7 +1550,7 @@ pub mod job_definition {
     nested!(EfsVolumeConfiguration);
     /// CloudFormation property type `EksContainer`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-ekscontainer.html)
     #[derive(Clone, Debug)]
     pub struct EksContainer(rt::Props);
     impl EksContainer {
@@ -1616,7 +1616,7 @@ pub mod job_definition {
     nested!(EksContainer);
     /// CloudFormation property type `EksContainerEnvironmentVariable`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-ekscontainerenvironmentvariable.html)
     #[derive(Clone, Debug)]
     pub struct EksContainerEnvironmentVariable(rt::Props);
     impl EksContainerEnvironmentVariable {
@@ -1635,7 +1635,7 @@ pub mod job_definition {
     nested!(EksContainerEnvironmentVariable);
     /// CloudFormation property type `EksContainerResourceRequirements`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-ekscontainerresourcerequirements.html)
     #[derive(Clone, Debug)]
     pub struct EksContainerResourceRequirements(rt::Props);
     impl EksContainerResourceRequirements {
@@ -1665,7 +1665,7 @@ pub mod job_definition {
     nested!(EksContainerResourceRequirements);
     /// CloudFormation property type `EksContainerSecurityContext`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-ekscontainersecuritycontext.html)
     #[derive(Clone, Debug)]
     pub struct EksContainerSecurityContext(rt::Props);
     impl EksContainerSecurityContext {
@@ -1719,7 +1719,7 @@ pub mod job_definition {
     nested!(EksContainerSecurityContext);
     /// CloudFormation property type `EksContainerVolumeMount`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-ekscontainervolumemount.html)
     #[derive(Clone, Debug)]
     pub struct EksContainerVolumeMount(rt::Props);
     impl EksContainerVolumeMount {
@@ -1754,7 +1754,7 @@ pub mod job_definition {
     nested!(EksContainerVolumeMount);
     /// CloudFormation property type `EksEmptyDir`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-eksemptydir.html)
     #[derive(Clone, Debug)]
     pub struct EksEmptyDir(rt::Props);
     impl EksEmptyDir {
@@ -1778,7 +1778,7 @@ pub mod job_definition {
     nested!(EksEmptyDir);
     /// CloudFormation property type `EksHostPath`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-ekshostpath.html)
     #[derive(Clone, Debug)]
     pub struct EksHostPath(rt::Props);
     impl EksHostPath {
@@ -1796,7 +1796,7 @@ pub mod job_definition {
     nested!(EksHostPath);
     /// CloudFormation property type `EksMetadata`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-eksmetadata.html)
     #[derive(Clone, Debug)]
     pub struct EksMetadata(rt::Props);
     impl EksMetadata {
@@ -1832,7 +1832,7 @@ pub mod job_definition {
     nested!(EksMetadata);
     /// CloudFormation property type `EksPersistentVolumeClaim`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-ekspersistentvolumeclaim.html)
     #[derive(Clone, Debug)]
     pub struct EksPersistentVolumeClaim(rt::Props);
     impl EksPersistentVolumeClaim {
@@ -1852,7 +1852,7 @@ pub mod job_definition {
     nested!(EksPersistentVolumeClaim);
     /// CloudFormation property type `EksPodProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-ekspodproperties.html)
     #[derive(Clone, Debug)]
     pub struct EksPodProperties(rt::Props);
     impl EksPodProperties {
@@ -1929,7 +1929,7 @@ pub mod job_definition {
     nested!(EksPodProperties);
     /// CloudFormation property type `EksProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-eksproperties.html)
     #[derive(Clone, Debug)]
     pub struct EksProperties(rt::Props);
     impl EksProperties {
@@ -1948,7 +1948,7 @@ pub mod job_definition {
     nested!(EksProperties);
     /// CloudFormation property type `EksSecret`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-ekssecret.html)
     #[derive(Clone, Debug)]
     pub struct EksSecret(rt::Props);
     impl EksSecret {
@@ -1967,7 +1967,7 @@ pub mod job_definition {
     nested!(EksSecret);
     /// CloudFormation property type `EksVolume`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-eksvolume.html)
     #[derive(Clone, Debug)]
     pub struct EksVolume(rt::Props);
     impl EksVolume {
@@ -2005,7 +2005,7 @@ pub mod job_definition {
     nested!(EksVolume);
     /// CloudFormation property type `Environment`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-environment.html)
     #[derive(Clone, Debug)]
     pub struct Environment(rt::Props);
     impl Environment {
@@ -2028,7 +2028,7 @@ pub mod job_definition {
     nested!(Environment);
     /// CloudFormation property type `EphemeralStorage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-ephemeralstorage.html)
     #[derive(Clone, Debug)]
     pub struct EphemeralStorage(rt::Props);
     impl EphemeralStorage {
@@ -2042,7 +2042,7 @@ pub mod job_definition {
     nested!(EphemeralStorage);
     /// CloudFormation property type `EvaluateOnExit`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-evaluateonexit.html)
     #[derive(Clone, Debug)]
     pub struct EvaluateOnExit(rt::Props);
     impl EvaluateOnExit {
@@ -2076,7 +2076,7 @@ pub mod job_definition {
     nested!(EvaluateOnExit);
     /// CloudFormation property type `FargatePlatformConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-fargateplatformconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FargatePlatformConfiguration(rt::Props);
     impl FargatePlatformConfiguration {
@@ -2098,7 +2098,7 @@ pub mod job_definition {
     nested!(FargatePlatformConfiguration);
     /// CloudFormation property type `FirelensConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-firelensconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FirelensConfiguration(rt::Props);
     impl FirelensConfiguration {
@@ -2121,7 +2121,7 @@ pub mod job_definition {
     nested!(FirelensConfiguration);
     /// CloudFormation property type `Host`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-host.html)
     #[derive(Clone, Debug)]
     pub struct Host(rt::Props);
     impl Host {
@@ -2140,7 +2140,7 @@ pub mod job_definition {
     nested!(Host);
     /// CloudFormation property type `ImagePullSecret`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-imagepullsecret.html)
     #[derive(Clone, Debug)]
     pub struct ImagePullSecret(rt::Props);
     impl ImagePullSecret {
@@ -2158,7 +2158,7 @@ pub mod job_definition {
     nested!(ImagePullSecret);
     /// CloudFormation property type `JobTimeout`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-jobtimeout.html)
     #[derive(Clone, Debug)]
     pub struct JobTimeout(rt::Props);
     impl JobTimeout {
@@ -2180,7 +2180,7 @@ pub mod job_definition {
     nested!(JobTimeout);
     /// CloudFormation property type `LinuxParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-linuxparameters.html)
     #[derive(Clone, Debug)]
     pub struct LinuxParameters(rt::Props);
     impl LinuxParameters {
@@ -2231,7 +2231,7 @@ pub mod job_definition {
     nested!(LinuxParameters);
     /// CloudFormation property type `LogConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-logconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LogConfiguration(rt::Props);
     impl LogConfiguration {
@@ -2260,7 +2260,7 @@ pub mod job_definition {
     nested!(LogConfiguration);
     /// CloudFormation property type `MountPoint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-mountpoint.html)
     #[derive(Clone, Debug)]
     pub struct MountPoint(rt::Props);
     impl MountPoint {
@@ -2291,7 +2291,7 @@ pub mod job_definition {
     nested!(MountPoint);
     /// CloudFormation property type `MultiNodeContainerProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-multinodecontainerproperties.html)
     #[derive(Clone, Debug)]
     pub struct MultiNodeContainerProperties(rt::Props);
     impl MultiNodeContainerProperties {
@@ -2442,7 +2442,7 @@ pub mod job_definition {
     nested!(MultiNodeContainerProperties);
     /// CloudFormation property type `MultiNodeEcsProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-multinodeecsproperties.html)
     #[derive(Clone, Debug)]
     pub struct MultiNodeEcsProperties(rt::Props);
     impl MultiNodeEcsProperties {
@@ -2460,7 +2460,7 @@ pub mod job_definition {
     nested!(MultiNodeEcsProperties);
     /// CloudFormation property type `MultiNodeEcsTaskProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-multinodeecstaskproperties.html)
     #[derive(Clone, Debug)]
     pub struct MultiNodeEcsTaskProperties(rt::Props);
     impl MultiNodeEcsTaskProperties {
@@ -2521,7 +2521,7 @@ pub mod job_definition {
     nested!(MultiNodeEcsTaskProperties);
     /// CloudFormation property type `NetworkConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-networkconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct NetworkConfiguration(rt::Props);
     impl NetworkConfiguration {
@@ -2543,7 +2543,7 @@ pub mod job_definition {
     nested!(NetworkConfiguration);
     /// CloudFormation property type `NodeProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-nodeproperties.html)
     #[derive(Clone, Debug)]
     pub struct NodeProperties(rt::Props);
     /// The required values of [`NodeProperties`], by name: two of them have one type, and a swap must not compile.
@@ -2572,7 +2572,7 @@ pub mod job_definition {
     nested!(NodeProperties);
     /// CloudFormation property type `NodeRangeProperty`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-noderangeproperty.html)
     #[derive(Clone, Debug)]
     pub struct NodeRangeProperty(rt::Props);
     impl NodeRangeProperty {
@@ -2628,7 +2628,7 @@ pub mod job_definition {
     nested!(NodeRangeProperty);
     /// CloudFormation property type `RepositoryCredentials`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-repositorycredentials.html)
     #[derive(Clone, Debug)]
     pub struct RepositoryCredentials(rt::Props);
     impl RepositoryCredentials {
@@ -2646,7 +2646,7 @@ pub mod job_definition {
     nested!(RepositoryCredentials);
     /// CloudFormation property type `ResourceRequirement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-resourcerequirement.html)
     #[derive(Clone, Debug)]
     pub struct ResourceRequirement(rt::Props);
     impl ResourceRequirement {
@@ -2669,7 +2669,7 @@ pub mod job_definition {
     nested!(ResourceRequirement);
     /// CloudFormation property type `ResourceRetentionPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-resourceretentionpolicy.html)
     #[derive(Clone, Debug)]
     pub struct ResourceRetentionPolicy(rt::Props);
     impl ResourceRetentionPolicy {
@@ -2691,7 +2691,7 @@ pub mod job_definition {
     nested!(ResourceRetentionPolicy);
     /// CloudFormation property type `RetryStrategy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-retrystrategy.html)
     #[derive(Clone, Debug)]
     pub struct RetryStrategy(rt::Props);
     impl RetryStrategy {
@@ -2715,7 +2715,7 @@ pub mod job_definition {
     nested!(RetryStrategy);
     /// CloudFormation property type `RuntimePlatform`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-runtimeplatform.html)
     #[derive(Clone, Debug)]
     pub struct RuntimePlatform(rt::Props);
     impl RuntimePlatform {
@@ -2746,7 +2746,7 @@ pub mod job_definition {
     nested!(RuntimePlatform);
     /// CloudFormation property type `S3FilesVolumeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-s3filesvolumeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct S3FilesVolumeConfiguration(rt::Props);
     impl S3FilesVolumeConfiguration {
@@ -2788,7 +2788,7 @@ pub mod job_definition {
     nested!(S3FilesVolumeConfiguration);
     /// CloudFormation property type `Secret`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-secret.html)
     #[derive(Clone, Debug)]
     pub struct Secret(rt::Props);
     /// The required values of [`Secret`], by name: two of them have one type, and a swap must not compile.
@@ -2814,7 +2814,7 @@ pub mod job_definition {
     nested!(Secret);
     /// CloudFormation property type `TaskContainerDependency`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-taskcontainerdependency.html)
     #[derive(Clone, Debug)]
     pub struct TaskContainerDependency(rt::Props);
     /// The required values of [`TaskContainerDependency`], by name: two of them have one type, and a swap must not compile.
@@ -2844,7 +2844,7 @@ pub mod job_definition {
     nested!(TaskContainerDependency);
     /// CloudFormation property type `TaskContainerProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-taskcontainerproperties.html)
     #[derive(Clone, Debug)]
     pub struct TaskContainerProperties(rt::Props);
     impl TaskContainerProperties {
@@ -2978,7 +2978,7 @@ pub mod job_definition {
     nested!(TaskContainerProperties);
     /// CloudFormation property type `Tmpfs`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-tmpfs.html)
     #[derive(Clone, Debug)]
     pub struct Tmpfs(rt::Props);
     impl Tmpfs {
@@ -3006,7 +3006,7 @@ pub mod job_definition {
     nested!(Tmpfs);
     /// CloudFormation property type `Ulimit`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-ulimit.html)
     #[derive(Clone, Debug)]
     pub struct Ulimit(rt::Props);
     /// The required values of [`Ulimit`], by name: two of them have one type, and a swap must not compile.
@@ -3039,7 +3039,7 @@ pub mod job_definition {
     nested!(Ulimit);
     /// CloudFormation property type `Volume`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-volume.html)
     #[derive(Clone, Debug)]
     pub struct Volume(rt::Props);
     impl Volume {
@@ -3182,7 +3182,7 @@ pub mod job_queue {
     use super::*;
     /// CloudFormation property type `ComputeEnvironmentOrder`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobqueue-computeenvironmentorder.html)
     #[derive(Clone, Debug)]
     pub struct ComputeEnvironmentOrder(rt::Props);
     impl ComputeEnvironmentOrder {
@@ -3201,7 +3201,7 @@ pub mod job_queue {
     nested!(ComputeEnvironmentOrder);
     /// CloudFormation property type `JobStateTimeLimitAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobqueue-jobstatetimelimitaction.html)
     #[derive(Clone, Debug)]
     pub struct JobStateTimeLimitAction(rt::Props);
     /// The required values of [`JobStateTimeLimitAction`], by name: two of them have one type, and a swap must not compile.
@@ -3233,7 +3233,7 @@ pub mod job_queue {
     nested!(JobStateTimeLimitAction);
     /// CloudFormation property type `ServiceEnvironmentOrder`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobqueue-serviceenvironmentorder.html)
     #[derive(Clone, Debug)]
     pub struct ServiceEnvironmentOrder(rt::Props);
     impl ServiceEnvironmentOrder {
@@ -3354,7 +3354,7 @@ pub mod quota_share {
     use super::*;
     /// CloudFormation property type `QuotaShareCapacityLimit`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-quotashare-quotasharecapacitylimit.html)
     #[derive(Clone, Debug)]
     pub struct QuotaShareCapacityLimit(rt::Props);
     impl QuotaShareCapacityLimit {
@@ -3373,7 +3373,7 @@ pub mod quota_share {
     nested!(QuotaShareCapacityLimit);
     /// CloudFormation property type `QuotaSharePreemptionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-quotashare-quotasharepreemptionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct QuotaSharePreemptionConfiguration(rt::Props);
     impl QuotaSharePreemptionConfiguration {
@@ -3391,7 +3391,7 @@ pub mod quota_share {
     nested!(QuotaSharePreemptionConfiguration);
     /// CloudFormation property type `QuotaShareResourceSharingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-quotashare-quotashareresourcesharingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct QuotaShareResourceSharingConfiguration(rt::Props);
     impl QuotaShareResourceSharingConfiguration {
@@ -3486,7 +3486,7 @@ pub mod scheduling_policy {
     ///
     /// CloudFormation property type `FairsharePolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-schedulingpolicy-fairsharepolicy.html)
     #[derive(Clone, Debug)]
     pub struct FairsharePolicy(rt::Props);
     impl FairsharePolicy {
@@ -3533,7 +3533,7 @@ pub mod scheduling_policy {
     ///
     /// CloudFormation property type `QuotaSharePolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-schedulingpolicy-quotasharepolicy.html)
     #[derive(Clone, Debug)]
     pub struct QuotaSharePolicy(rt::Props);
     impl QuotaSharePolicy {
@@ -3555,7 +3555,7 @@ pub mod scheduling_policy {
     nested!(QuotaSharePolicy);
     /// CloudFormation property type `ShareAttributes`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-schedulingpolicy-shareattributes.html)
     #[derive(Clone, Debug)]
     pub struct ShareAttributes(rt::Props);
     impl ShareAttributes {
@@ -3650,7 +3650,7 @@ pub mod service_environment {
     use super::*;
     /// CloudFormation property type `CapacityLimit`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-serviceenvironment-capacitylimit.html)
     #[derive(Clone, Debug)]
     pub struct CapacityLimit(rt::Props);
     impl CapacityLimit {

@@ -95,7 +95,7 @@ pub mod dashboard {
     use super::*;
     /// CloudFormation property type `CostAndUsageExpression`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-dashboard-costandusageexpression.html)
     #[derive(Clone, Debug)]
     pub struct CostAndUsageExpression(rt::Props);
     impl CostAndUsageExpression {
@@ -138,7 +138,7 @@ pub mod dashboard {
     nested!(CostAndUsageExpression);
     /// CloudFormation property type `CostAndUsageQuery`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-dashboard-costandusagequery.html)
     #[derive(Clone, Debug)]
     pub struct CostAndUsageQuery(rt::Props);
     impl CostAndUsageQuery {
@@ -168,7 +168,7 @@ pub mod dashboard {
     nested!(CostAndUsageQuery);
     /// CloudFormation property type `CostCategoryValues`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-dashboard-costcategoryvalues.html)
     #[derive(Clone, Debug)]
     pub struct CostCategoryValues(rt::Props);
     impl CostCategoryValues {
@@ -191,7 +191,7 @@ pub mod dashboard {
     nested!(CostCategoryValues);
     /// CloudFormation property type `DateTimeRange`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-dashboard-datetimerange.html)
     #[derive(Clone, Debug)]
     pub struct DateTimeRange(rt::Props);
     /// The required values of [`DateTimeRange`], by name: two of them have one type, and a swap must not compile.
@@ -213,7 +213,7 @@ pub mod dashboard {
     nested!(DateTimeRange);
     /// CloudFormation property type `DateTimeValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-dashboard-datetimevalue.html)
     #[derive(Clone, Debug)]
     pub struct DateTimeValue(rt::Props);
     impl DateTimeValue {
@@ -228,7 +228,7 @@ pub mod dashboard {
     nested!(DateTimeValue);
     /// CloudFormation property type `DimensionValues`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-dashboard-dimensionvalues.html)
     #[derive(Clone, Debug)]
     pub struct DimensionValues(rt::Props);
     impl DimensionValues {
@@ -248,7 +248,7 @@ pub mod dashboard {
     nested!(DimensionValues);
     /// CloudFormation property type `DisplayConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-dashboard-displayconfig.html)
     #[derive(Clone, Debug)]
     pub struct DisplayConfig(rt::Props);
     impl DisplayConfig {
@@ -271,7 +271,7 @@ pub mod dashboard {
     nested!(DisplayConfig);
     /// CloudFormation property type `Expression`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-dashboard-expression.html)
     #[derive(Clone, Debug)]
     pub struct Expression(rt::Props);
     impl Expression {
@@ -309,7 +309,7 @@ pub mod dashboard {
     nested!(Expression);
     /// CloudFormation property type `GroupDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-dashboard-groupdefinition.html)
     #[derive(Clone, Debug)]
     pub struct GroupDefinition(rt::Props);
     impl GroupDefinition {
@@ -328,7 +328,7 @@ pub mod dashboard {
     nested!(GroupDefinition);
     /// CloudFormation property type `QueryParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-dashboard-queryparameters.html)
     #[derive(Clone, Debug)]
     pub struct QueryParameters(rt::Props);
     impl QueryParameters {
@@ -366,7 +366,7 @@ pub mod dashboard {
     nested!(QueryParameters);
     /// CloudFormation property type `ReservationCoverageQuery`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-dashboard-reservationcoveragequery.html)
     #[derive(Clone, Debug)]
     pub struct ReservationCoverageQuery(rt::Props);
     impl ReservationCoverageQuery {
@@ -400,7 +400,7 @@ pub mod dashboard {
     nested!(ReservationCoverageQuery);
     /// CloudFormation property type `ReservationUtilizationQuery`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-dashboard-reservationutilizationquery.html)
     #[derive(Clone, Debug)]
     pub struct ReservationUtilizationQuery(rt::Props);
     impl ReservationUtilizationQuery {
@@ -429,7 +429,7 @@ pub mod dashboard {
     nested!(ReservationUtilizationQuery);
     /// CloudFormation property type `SavingsPlansCoverageQuery`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-dashboard-savingsplanscoveragequery.html)
     #[derive(Clone, Debug)]
     pub struct SavingsPlansCoverageQuery(rt::Props);
     impl SavingsPlansCoverageQuery {
@@ -463,7 +463,7 @@ pub mod dashboard {
     nested!(SavingsPlansCoverageQuery);
     /// CloudFormation property type `SavingsPlansUtilizationQuery`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-dashboard-savingsplansutilizationquery.html)
     #[derive(Clone, Debug)]
     pub struct SavingsPlansUtilizationQuery(rt::Props);
     impl SavingsPlansUtilizationQuery {
@@ -487,7 +487,7 @@ pub mod dashboard {
     nested!(SavingsPlansUtilizationQuery);
     /// CloudFormation property type `TagValues`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-dashboard-tagvalues.html)
     #[derive(Clone, Debug)]
     pub struct TagValues(rt::Props);
     impl TagValues {
@@ -510,7 +510,7 @@ pub mod dashboard {
     nested!(TagValues);
     /// CloudFormation property type `Widget`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-dashboard-widget.html)
     #[derive(Clone, Debug)]
     pub struct Widget(rt::Props);
     impl Widget {
@@ -548,7 +548,7 @@ pub mod dashboard {
     nested!(Widget);
     /// CloudFormation property type `WidgetConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-dashboard-widgetconfig.html)
     #[derive(Clone, Debug)]
     pub struct WidgetConfig(rt::Props);
     impl WidgetConfig {
@@ -845,7 +845,7 @@ pub mod scheduled_report {
     ///
     /// CloudFormation property type `DateTimeRange`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-scheduledreport-datetimerange.html)
     #[derive(Clone, Debug)]
     pub struct DateTimeRange(rt::Props);
     /// The required values of [`DateTimeRange`], by name: two of them have one type, and a swap must not compile.
@@ -869,7 +869,7 @@ pub mod scheduled_report {
     ///
     /// CloudFormation property type `DateTimeValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-scheduledreport-datetimevalue.html)
     #[derive(Clone, Debug)]
     pub struct DateTimeValue(rt::Props);
     impl DateTimeValue {
@@ -886,7 +886,7 @@ pub mod scheduled_report {
     ///
     /// CloudFormation property type `ScheduleConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-scheduledreport-scheduleconfig.html)
     #[derive(Clone, Debug)]
     pub struct ScheduleConfig(rt::Props);
     impl ScheduleConfig {
@@ -938,7 +938,7 @@ pub mod scheduled_report {
     ///
     /// CloudFormation property type `SchedulePeriod`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-scheduledreport-scheduleperiod.html)
     #[derive(Clone, Debug)]
     pub struct SchedulePeriod(rt::Props);
     impl SchedulePeriod {

@@ -102,7 +102,7 @@ pub mod export {
     use super::*;
     /// CloudFormation property type `DataQuery`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcmdataexports-export-dataquery.html)
     #[derive(Clone, Debug)]
     pub struct DataQuery(rt::Props);
     impl DataQuery {
@@ -129,7 +129,7 @@ pub mod export {
     nested!(DataQuery);
     /// CloudFormation property type `DestinationConfigurations`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcmdataexports-export-destinationconfigurations.html)
     #[derive(Clone, Debug)]
     pub struct DestinationConfigurations(rt::Props);
     impl DestinationConfigurations {
@@ -147,7 +147,7 @@ pub mod export {
     nested!(DestinationConfigurations);
     /// CloudFormation property type `Export`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcmdataexports-export-export.html)
     #[derive(Clone, Debug)]
     pub struct Export(rt::Props);
     impl Export {
@@ -189,7 +189,7 @@ pub mod export {
     nested!(Export);
     /// CloudFormation property type `RefreshCadence`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcmdataexports-export-refreshcadence.html)
     #[derive(Clone, Debug)]
     pub struct RefreshCadence(rt::Props);
     impl RefreshCadence {
@@ -203,7 +203,7 @@ pub mod export {
     nested!(RefreshCadence);
     /// CloudFormation property type `S3Destination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcmdataexports-export-s3destination.html)
     #[derive(Clone, Debug)]
     pub struct S3Destination(rt::Props);
     /// The required values of [`S3Destination`], by name: two of them have one type, and a swap must not compile.
@@ -253,7 +253,7 @@ pub mod export {
     nested!(S3Destination);
     /// CloudFormation property type `S3OutputConfigurations`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcmdataexports-export-s3outputconfigurations.html)
     #[derive(Clone, Debug)]
     pub struct S3OutputConfigurations(rt::Props);
     impl S3OutputConfigurations {

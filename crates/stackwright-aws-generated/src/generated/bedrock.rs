@@ -335,7 +335,7 @@ pub mod agent {
     ///
     /// CloudFormation property type `AgentActionGroup`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-agent-agentactiongroup.html)
     #[derive(Clone, Debug)]
     pub struct AgentActionGroup(rt::Props);
     impl AgentActionGroup {
@@ -420,7 +420,7 @@ pub mod agent {
     ///
     /// CloudFormation property type `AgentCollaborator`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-agent-agentcollaborator.html)
     #[derive(Clone, Debug)]
     pub struct AgentCollaborator(rt::Props);
     /// The required values of [`AgentCollaborator`], by name: two of them have one type, and a swap must not compile.
@@ -470,7 +470,7 @@ pub mod agent {
     ///
     /// CloudFormation property type `AgentDescriptor`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-agent-agentdescriptor.html)
     #[derive(Clone, Debug)]
     pub struct AgentDescriptor(rt::Props);
     impl AgentDescriptor {
@@ -492,7 +492,7 @@ pub mod agent {
     ///
     /// CloudFormation property type `AgentKnowledgeBase`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-agent-agentknowledgebase.html)
     #[derive(Clone, Debug)]
     pub struct AgentKnowledgeBase(rt::Props);
     /// The required values of [`AgentKnowledgeBase`], by name: two of them have one type, and a swap must not compile.
@@ -535,7 +535,7 @@ pub mod agent {
     ///
     /// CloudFormation property type `CustomOrchestration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-agent-customorchestration.html)
     #[derive(Clone, Debug)]
     pub struct CustomOrchestration(rt::Props);
     impl CustomOrchestration {
@@ -557,7 +557,7 @@ pub mod agent {
     ///
     /// CloudFormation property type `Function`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-agent-function.html)
     #[derive(Clone, Debug)]
     pub struct Function(rt::Props);
     impl Function {
@@ -600,7 +600,7 @@ pub mod agent {
     ///
     /// CloudFormation property type `FunctionSchema`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-agent-functionschema.html)
     #[derive(Clone, Debug)]
     pub struct FunctionSchema(rt::Props);
     impl FunctionSchema {
@@ -616,7 +616,7 @@ pub mod agent {
     ///
     /// CloudFormation property type `GuardrailConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-agent-guardrailconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct GuardrailConfiguration(rt::Props);
     impl GuardrailConfiguration {
@@ -653,7 +653,7 @@ pub mod agent {
     ///
     /// CloudFormation property type `InferenceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-agent-inferenceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct InferenceConfiguration(rt::Props);
     impl InferenceConfiguration {
@@ -709,7 +709,7 @@ pub mod agent {
     ///
     /// CloudFormation property type `MemoryConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-agent-memoryconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MemoryConfiguration(rt::Props);
     impl MemoryConfiguration {
@@ -754,7 +754,7 @@ pub mod agent {
     ///
     /// CloudFormation property type `OrchestrationExecutor`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-agent-orchestrationexecutor.html)
     #[derive(Clone, Debug)]
     pub struct OrchestrationExecutor(rt::Props);
     impl OrchestrationExecutor {
@@ -770,7 +770,7 @@ pub mod agent {
     ///
     /// CloudFormation property type `PromptConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-agent-promptconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PromptConfiguration(rt::Props);
     impl PromptConfiguration {
@@ -862,7 +862,7 @@ pub mod agent {
     ///
     /// CloudFormation property type `PromptOverrideConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-agent-promptoverrideconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PromptOverrideConfiguration(rt::Props);
     impl PromptOverrideConfiguration {
@@ -890,7 +890,7 @@ pub mod agent {
     ///
     /// CloudFormation property type `SessionSummaryConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-agent-sessionsummaryconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SessionSummaryConfiguration(rt::Props);
     impl SessionSummaryConfiguration {
@@ -1153,7 +1153,7 @@ pub mod agent_alias {
     ///
     /// CloudFormation property type `AgentAliasRoutingConfigurationListItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-agentalias-agentaliasroutingconfigurationlistitem.html)
     #[derive(Clone, Debug)]
     pub struct AgentAliasRoutingConfigurationListItem(rt::Props);
     impl AgentAliasRoutingConfigurationListItem {
@@ -1432,7 +1432,7 @@ pub mod automated_reasoning_policy {
     use super::*;
     /// CloudFormation property type `PolicyDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-automatedreasoningpolicy-policydefinition.html)
     #[derive(Clone, Debug)]
     pub struct PolicyDefinition(rt::Props);
     impl PolicyDefinition {
@@ -1476,7 +1476,7 @@ pub mod automated_reasoning_policy {
     nested!(PolicyDefinition);
     /// CloudFormation property type `PolicyDefinitionRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-automatedreasoningpolicy-policydefinitionrule.html)
     #[derive(Clone, Debug)]
     pub struct PolicyDefinitionRule(rt::Props);
     /// The required values of [`PolicyDefinitionRule`], by name: two of them have one type, and a swap must not compile.
@@ -1513,7 +1513,7 @@ pub mod automated_reasoning_policy {
     nested!(PolicyDefinitionRule);
     /// CloudFormation property type `PolicyDefinitionType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-automatedreasoningpolicy-policydefinitiontype.html)
     #[derive(Clone, Debug)]
     pub struct PolicyDefinitionType(rt::Props);
     impl PolicyDefinitionType {
@@ -1539,7 +1539,7 @@ pub mod automated_reasoning_policy {
     nested!(PolicyDefinitionType);
     /// CloudFormation property type `PolicyDefinitionTypeValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-automatedreasoningpolicy-policydefinitiontypevalue.html)
     #[derive(Clone, Debug)]
     pub struct PolicyDefinitionTypeValue(rt::Props);
     impl PolicyDefinitionTypeValue {
@@ -1561,7 +1561,7 @@ pub mod automated_reasoning_policy {
     nested!(PolicyDefinitionTypeValue);
     /// CloudFormation property type `PolicyDefinitionVariable`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-automatedreasoningpolicy-policydefinitionvariable.html)
     #[derive(Clone, Debug)]
     pub struct PolicyDefinitionVariable(rt::Props);
     /// The required values of [`PolicyDefinitionVariable`], by name: two of them have one type, and a swap must not compile.
@@ -1966,7 +1966,7 @@ pub mod data_automation_library {
     ///
     /// CloudFormation property type `EncryptionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationlibrary-encryptionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
@@ -2175,7 +2175,7 @@ pub mod data_automation_project {
     use super::*;
     /// CloudFormation property type `AudioExtractionCategory`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-audioextractioncategory.html)
     #[derive(Clone, Debug)]
     pub struct AudioExtractionCategory(rt::Props);
     impl AudioExtractionCategory {
@@ -2209,7 +2209,7 @@ pub mod data_automation_project {
     nested!(AudioExtractionCategory);
     /// CloudFormation property type `AudioExtractionCategoryTypeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-audioextractioncategorytypeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AudioExtractionCategoryTypeConfiguration(rt::Props);
     impl AudioExtractionCategoryTypeConfiguration {
@@ -2227,7 +2227,7 @@ pub mod data_automation_project {
     nested!(AudioExtractionCategoryTypeConfiguration);
     /// CloudFormation property type `AudioLanguageConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-audiolanguageconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AudioLanguageConfiguration(rt::Props);
     impl AudioLanguageConfiguration {
@@ -2264,7 +2264,7 @@ pub mod data_automation_project {
     nested!(AudioLanguageConfiguration);
     /// CloudFormation property type `AudioOverrideConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-audiooverrideconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AudioOverrideConfiguration(rt::Props);
     impl AudioOverrideConfiguration {
@@ -2304,7 +2304,7 @@ pub mod data_automation_project {
     nested!(AudioOverrideConfiguration);
     /// CloudFormation property type `AudioStandardExtraction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-audiostandardextraction.html)
     #[derive(Clone, Debug)]
     pub struct AudioStandardExtraction(rt::Props);
     impl AudioStandardExtraction {
@@ -2318,7 +2318,7 @@ pub mod data_automation_project {
     nested!(AudioStandardExtraction);
     /// CloudFormation property type `AudioStandardGenerativeField`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-audiostandardgenerativefield.html)
     #[derive(Clone, Debug)]
     pub struct AudioStandardGenerativeField(rt::Props);
     impl AudioStandardGenerativeField {
@@ -2340,7 +2340,7 @@ pub mod data_automation_project {
     nested!(AudioStandardGenerativeField);
     /// CloudFormation property type `AudioStandardOutputConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-audiostandardoutputconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AudioStandardOutputConfiguration(rt::Props);
     impl AudioStandardOutputConfiguration {
@@ -2364,7 +2364,7 @@ pub mod data_automation_project {
     nested!(AudioStandardOutputConfiguration);
     /// CloudFormation property type `BlueprintItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-blueprintitem.html)
     #[derive(Clone, Debug)]
     pub struct BlueprintItem(rt::Props);
     impl BlueprintItem {
@@ -2401,7 +2401,7 @@ pub mod data_automation_project {
     nested!(BlueprintItem);
     /// CloudFormation property type `ChannelLabelingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-channellabelingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ChannelLabelingConfiguration(rt::Props);
     impl ChannelLabelingConfiguration {
@@ -2417,7 +2417,7 @@ pub mod data_automation_project {
     ///
     /// CloudFormation property type `CustomOutputConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-customoutputconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CustomOutputConfiguration(rt::Props);
     impl CustomOutputConfiguration {
@@ -2436,7 +2436,7 @@ pub mod data_automation_project {
     nested!(CustomOutputConfiguration);
     /// CloudFormation property type `DocumentBoundingBox`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-documentboundingbox.html)
     #[derive(Clone, Debug)]
     pub struct DocumentBoundingBox(rt::Props);
     impl DocumentBoundingBox {
@@ -2450,7 +2450,7 @@ pub mod data_automation_project {
     nested!(DocumentBoundingBox);
     /// CloudFormation property type `DocumentExtractionGranularity`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-documentextractiongranularity.html)
     #[derive(Clone, Debug)]
     pub struct DocumentExtractionGranularity(rt::Props);
     impl DocumentExtractionGranularity {
@@ -2471,7 +2471,7 @@ pub mod data_automation_project {
     nested!(DocumentExtractionGranularity);
     /// CloudFormation property type `DocumentOutputAdditionalFileFormat`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-documentoutputadditionalfileformat.html)
     #[derive(Clone, Debug)]
     pub struct DocumentOutputAdditionalFileFormat(rt::Props);
     impl DocumentOutputAdditionalFileFormat {
@@ -2485,7 +2485,7 @@ pub mod data_automation_project {
     nested!(DocumentOutputAdditionalFileFormat);
     /// CloudFormation property type `DocumentOutputFormat`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-documentoutputformat.html)
     #[derive(Clone, Debug)]
     pub struct DocumentOutputFormat(rt::Props);
     impl DocumentOutputFormat {
@@ -2507,7 +2507,7 @@ pub mod data_automation_project {
     nested!(DocumentOutputFormat);
     /// CloudFormation property type `DocumentOutputTextFormat`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-documentoutputtextformat.html)
     #[derive(Clone, Debug)]
     pub struct DocumentOutputTextFormat(rt::Props);
     impl DocumentOutputTextFormat {
@@ -2528,7 +2528,7 @@ pub mod data_automation_project {
     nested!(DocumentOutputTextFormat);
     /// CloudFormation property type `DocumentOverrideConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-documentoverrideconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DocumentOverrideConfiguration(rt::Props);
     impl DocumentOverrideConfiguration {
@@ -2564,7 +2564,7 @@ pub mod data_automation_project {
     nested!(DocumentOverrideConfiguration);
     /// CloudFormation property type `DocumentStandardExtraction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-documentstandardextraction.html)
     #[derive(Clone, Debug)]
     pub struct DocumentStandardExtraction(rt::Props);
     impl DocumentStandardExtraction {
@@ -2582,7 +2582,7 @@ pub mod data_automation_project {
     nested!(DocumentStandardExtraction);
     /// CloudFormation property type `DocumentStandardGenerativeField`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-documentstandardgenerativefield.html)
     #[derive(Clone, Debug)]
     pub struct DocumentStandardGenerativeField(rt::Props);
     impl DocumentStandardGenerativeField {
@@ -2596,7 +2596,7 @@ pub mod data_automation_project {
     nested!(DocumentStandardGenerativeField);
     /// CloudFormation property type `DocumentStandardOutputConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-documentstandardoutputconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DocumentStandardOutputConfiguration(rt::Props);
     impl DocumentStandardOutputConfiguration {
@@ -2626,7 +2626,7 @@ pub mod data_automation_project {
     nested!(DocumentStandardOutputConfiguration);
     /// CloudFormation property type `ImageBoundingBox`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-imageboundingbox.html)
     #[derive(Clone, Debug)]
     pub struct ImageBoundingBox(rt::Props);
     impl ImageBoundingBox {
@@ -2640,7 +2640,7 @@ pub mod data_automation_project {
     nested!(ImageBoundingBox);
     /// CloudFormation property type `ImageExtractionCategory`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-imageextractioncategory.html)
     #[derive(Clone, Debug)]
     pub struct ImageExtractionCategory(rt::Props);
     impl ImageExtractionCategory {
@@ -2662,7 +2662,7 @@ pub mod data_automation_project {
     nested!(ImageExtractionCategory);
     /// CloudFormation property type `ImageOverrideConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-imageoverrideconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ImageOverrideConfiguration(rt::Props);
     impl ImageOverrideConfiguration {
@@ -2693,7 +2693,7 @@ pub mod data_automation_project {
     nested!(ImageOverrideConfiguration);
     /// CloudFormation property type `ImageStandardExtraction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-imagestandardextraction.html)
     #[derive(Clone, Debug)]
     pub struct ImageStandardExtraction(rt::Props);
     impl ImageStandardExtraction {
@@ -2708,7 +2708,7 @@ pub mod data_automation_project {
     nested!(ImageStandardExtraction);
     /// CloudFormation property type `ImageStandardGenerativeField`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-imagestandardgenerativefield.html)
     #[derive(Clone, Debug)]
     pub struct ImageStandardGenerativeField(rt::Props);
     impl ImageStandardGenerativeField {
@@ -2730,7 +2730,7 @@ pub mod data_automation_project {
     nested!(ImageStandardGenerativeField);
     /// CloudFormation property type `ImageStandardOutputConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-imagestandardoutputconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ImageStandardOutputConfiguration(rt::Props);
     impl ImageStandardOutputConfiguration {
@@ -2754,7 +2754,7 @@ pub mod data_automation_project {
     nested!(ImageStandardOutputConfiguration);
     /// CloudFormation property type `ModalityProcessingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-modalityprocessingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ModalityProcessingConfiguration(rt::Props);
     impl ModalityProcessingConfiguration {
@@ -2774,7 +2774,7 @@ pub mod data_automation_project {
     ///
     /// CloudFormation property type `ModalityRoutingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-modalityroutingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ModalityRoutingConfiguration(rt::Props);
     impl ModalityRoutingConfiguration {
@@ -2809,7 +2809,7 @@ pub mod data_automation_project {
     ///
     /// CloudFormation property type `OverrideConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-overrideconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct OverrideConfiguration(rt::Props);
     impl OverrideConfiguration {
@@ -2850,7 +2850,7 @@ pub mod data_automation_project {
     nested!(OverrideConfiguration);
     /// CloudFormation property type `PIIEntitiesConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-piientitiesconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PiiEntitiesConfiguration(rt::Props);
     impl PiiEntitiesConfiguration {
@@ -2878,7 +2878,7 @@ pub mod data_automation_project {
     nested!(PiiEntitiesConfiguration);
     /// CloudFormation property type `SensitiveDataConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-sensitivedataconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SensitiveDataConfiguration(rt::Props);
     impl SensitiveDataConfiguration {
@@ -2915,7 +2915,7 @@ pub mod data_automation_project {
     nested!(SensitiveDataConfiguration);
     /// CloudFormation property type `SpeakerLabelingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-speakerlabelingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SpeakerLabelingConfiguration(rt::Props);
     impl SpeakerLabelingConfiguration {
@@ -2929,7 +2929,7 @@ pub mod data_automation_project {
     nested!(SpeakerLabelingConfiguration);
     /// CloudFormation property type `SplitterConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-splitterconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SplitterConfiguration(rt::Props);
     impl SplitterConfiguration {
@@ -2949,7 +2949,7 @@ pub mod data_automation_project {
     ///
     /// CloudFormation property type `StandardOutputConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-standardoutputconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct StandardOutputConfiguration(rt::Props);
     impl StandardOutputConfiguration {
@@ -2982,7 +2982,7 @@ pub mod data_automation_project {
     nested!(StandardOutputConfiguration);
     /// CloudFormation property type `TranscriptConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-transcriptconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TranscriptConfiguration(rt::Props);
     impl TranscriptConfiguration {
@@ -3007,7 +3007,7 @@ pub mod data_automation_project {
     nested!(TranscriptConfiguration);
     /// CloudFormation property type `VideoBoundingBox`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-videoboundingbox.html)
     #[derive(Clone, Debug)]
     pub struct VideoBoundingBox(rt::Props);
     impl VideoBoundingBox {
@@ -3021,7 +3021,7 @@ pub mod data_automation_project {
     nested!(VideoBoundingBox);
     /// CloudFormation property type `VideoExtractionCategory`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-videoextractioncategory.html)
     #[derive(Clone, Debug)]
     pub struct VideoExtractionCategory(rt::Props);
     impl VideoExtractionCategory {
@@ -3043,7 +3043,7 @@ pub mod data_automation_project {
     nested!(VideoExtractionCategory);
     /// CloudFormation property type `VideoOverrideConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-videooverrideconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct VideoOverrideConfiguration(rt::Props);
     impl VideoOverrideConfiguration {
@@ -3074,7 +3074,7 @@ pub mod data_automation_project {
     nested!(VideoOverrideConfiguration);
     /// CloudFormation property type `VideoStandardExtraction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-videostandardextraction.html)
     #[derive(Clone, Debug)]
     pub struct VideoStandardExtraction(rt::Props);
     impl VideoStandardExtraction {
@@ -3089,7 +3089,7 @@ pub mod data_automation_project {
     nested!(VideoStandardExtraction);
     /// CloudFormation property type `VideoStandardGenerativeField`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-videostandardgenerativefield.html)
     #[derive(Clone, Debug)]
     pub struct VideoStandardGenerativeField(rt::Props);
     impl VideoStandardGenerativeField {
@@ -3111,7 +3111,7 @@ pub mod data_automation_project {
     nested!(VideoStandardGenerativeField);
     /// CloudFormation property type `VideoStandardOutputConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-videostandardoutputconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct VideoStandardOutputConfiguration(rt::Props);
     impl VideoStandardOutputConfiguration {
@@ -3532,7 +3532,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `AudioExtractionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-audioextractionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AudioExtractionConfiguration(rt::Props);
     impl AudioExtractionConfiguration {
@@ -3552,7 +3552,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `BedrockDataAutomationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-bedrockdataautomationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct BedrockDataAutomationConfiguration(rt::Props);
     impl BedrockDataAutomationConfiguration {
@@ -3575,7 +3575,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `BedrockFoundationModelConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-bedrockfoundationmodelconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct BedrockFoundationModelConfiguration(rt::Props);
     impl BedrockFoundationModelConfiguration {
@@ -3607,7 +3607,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `BedrockFoundationModelContextEnrichmentConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-bedrockfoundationmodelcontextenrichmentconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct BedrockFoundationModelContextEnrichmentConfiguration(rt::Props);
     impl BedrockFoundationModelContextEnrichmentConfiguration {
@@ -3631,7 +3631,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `ChunkingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-chunkingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ChunkingConfiguration(rt::Props);
     impl ChunkingConfiguration {
@@ -3693,7 +3693,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `ConfluenceCrawlerConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-confluencecrawlerconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ConfluenceCrawlerConfiguration(rt::Props);
     impl ConfluenceCrawlerConfiguration {
@@ -3719,7 +3719,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `ConfluenceDataSourceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-confluencedatasourceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ConfluenceDataSourceConfiguration(rt::Props);
     impl ConfluenceDataSourceConfiguration {
@@ -3750,7 +3750,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `ConfluenceSourceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-confluencesourceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ConfluenceSourceConfiguration(rt::Props);
     /// The required values of [`ConfluenceSourceConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -3784,7 +3784,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `ContextEnrichmentConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-contextenrichmentconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ContextEnrichmentConfiguration(rt::Props);
     impl ContextEnrichmentConfiguration {
@@ -3814,7 +3814,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `CrawlFilterConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-crawlfilterconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CrawlFilterConfiguration(rt::Props);
     impl CrawlFilterConfiguration {
@@ -3841,7 +3841,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `CustomTransformationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-customtransformationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CustomTransformationConfiguration(rt::Props);
     impl CustomTransformationConfiguration {
@@ -3869,7 +3869,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `DataSourceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-datasourceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DataSourceConfiguration(rt::Props);
     impl DataSourceConfiguration {
@@ -3957,7 +3957,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `DayOfMonth`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-dayofmonth.html)
     #[derive(Clone, Debug)]
     pub struct DayOfMonth(rt::Props);
     impl DayOfMonth {
@@ -3990,7 +3990,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `DeletionProtectionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-deletionprotectionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DeletionProtectionConfiguration(rt::Props);
     impl DeletionProtectionConfiguration {
@@ -4021,7 +4021,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `EnrichmentStrategyConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-enrichmentstrategyconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EnrichmentStrategyConfiguration(rt::Props);
     impl EnrichmentStrategyConfiguration {
@@ -4037,7 +4037,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `FixedSizeChunkingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-fixedsizechunkingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FixedSizeChunkingConfiguration(rt::Props);
     /// The required values of [`FixedSizeChunkingConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -4069,7 +4069,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `HierarchicalChunkingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-hierarchicalchunkingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct HierarchicalChunkingConfiguration(rt::Props);
     impl HierarchicalChunkingConfiguration {
@@ -4097,7 +4097,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `HierarchicalChunkingLevelConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-hierarchicalchunkinglevelconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct HierarchicalChunkingLevelConfiguration(rt::Props);
     impl HierarchicalChunkingLevelConfiguration {
@@ -4113,7 +4113,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `ImageExtractionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-imageextractionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ImageExtractionConfiguration(rt::Props);
     impl ImageExtractionConfiguration {
@@ -4133,7 +4133,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `IntermediateStorage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-intermediatestorage.html)
     #[derive(Clone, Debug)]
     pub struct IntermediateStorage(rt::Props);
     impl IntermediateStorage {
@@ -4149,7 +4149,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `ManagedKnowledgeBaseConnectorConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-managedknowledgebaseconnectorconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ManagedKnowledgeBaseConnectorConfiguration(rt::Props);
     impl ManagedKnowledgeBaseConnectorConfiguration {
@@ -4211,7 +4211,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `MediaExtractionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-mediaextractionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MediaExtractionConfiguration(rt::Props);
     impl MediaExtractionConfiguration {
@@ -4268,7 +4268,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `MonthlySchedule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-monthlyschedule.html)
     #[derive(Clone, Debug)]
     pub struct MonthlySchedule(rt::Props);
     impl MonthlySchedule {
@@ -4284,7 +4284,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `ParsingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-parsingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ParsingConfiguration(rt::Props);
     impl ParsingConfiguration {
@@ -4332,7 +4332,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `ParsingPrompt`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-parsingprompt.html)
     #[derive(Clone, Debug)]
     pub struct ParsingPrompt(rt::Props);
     impl ParsingPrompt {
@@ -4352,7 +4352,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `PatternObjectFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-patternobjectfilter.html)
     #[derive(Clone, Debug)]
     pub struct PatternObjectFilter(rt::Props);
     impl PatternObjectFilter {
@@ -4396,7 +4396,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `PatternObjectFilterConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-patternobjectfilterconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PatternObjectFilterConfiguration(rt::Props);
     impl PatternObjectFilterConfiguration {
@@ -4412,7 +4412,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `S3DataSourceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-s3datasourceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct S3DataSourceConfiguration(rt::Props);
     impl S3DataSourceConfiguration {
@@ -4453,7 +4453,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `SalesforceCrawlerConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-salesforcecrawlerconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SalesforceCrawlerConfiguration(rt::Props);
     impl SalesforceCrawlerConfiguration {
@@ -4479,7 +4479,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `SalesforceDataSourceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-salesforcedatasourceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SalesforceDataSourceConfiguration(rt::Props);
     impl SalesforceDataSourceConfiguration {
@@ -4510,7 +4510,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `SalesforceSourceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-salesforcesourceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SalesforceSourceConfiguration(rt::Props);
     /// The required values of [`SalesforceSourceConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -4541,7 +4541,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `SeedUrl`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-seedurl.html)
     #[derive(Clone, Debug)]
     pub struct SeedUrl(rt::Props);
     impl SeedUrl {
@@ -4557,7 +4557,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `SemanticChunkingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-semanticchunkingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SemanticChunkingConfiguration(rt::Props);
     /// The required values of [`SemanticChunkingConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -4596,7 +4596,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `ServerSideEncryptionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-serversideencryptionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ServerSideEncryptionConfiguration(rt::Props);
     impl ServerSideEncryptionConfiguration {
@@ -4619,7 +4619,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `SharePointCrawlerConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-sharepointcrawlerconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SharePointCrawlerConfiguration(rt::Props);
     impl SharePointCrawlerConfiguration {
@@ -4645,7 +4645,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `SharePointDataSourceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-sharepointdatasourceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SharePointDataSourceConfiguration(rt::Props);
     impl SharePointDataSourceConfiguration {
@@ -4676,7 +4676,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `SharePointSourceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-sharepointsourceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SharePointSourceConfiguration(rt::Props);
     /// The required values of [`SharePointSourceConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -4724,7 +4724,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `SyncSchedule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-syncschedule.html)
     #[derive(Clone, Debug)]
     pub struct SyncSchedule(rt::Props);
     impl SyncSchedule {
@@ -4760,7 +4760,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `Transformation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-transformation.html)
     #[derive(Clone, Debug)]
     pub struct Transformation(rt::Props);
     impl Transformation {
@@ -4784,7 +4784,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `TransformationFunction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-transformationfunction.html)
     #[derive(Clone, Debug)]
     pub struct TransformationFunction(rt::Props);
     impl TransformationFunction {
@@ -4804,7 +4804,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `TransformationLambdaConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-transformationlambdaconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TransformationLambdaConfiguration(rt::Props);
     impl TransformationLambdaConfiguration {
@@ -4820,7 +4820,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `UrlConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-urlconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct UrlConfiguration(rt::Props);
     impl UrlConfiguration {
@@ -4836,7 +4836,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `VectorIngestionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-vectoringestionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct VectorIngestionConfiguration(rt::Props);
     impl VectorIngestionConfiguration {
@@ -4901,7 +4901,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `VideoExtractionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-videoextractionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct VideoExtractionConfiguration(rt::Props);
     impl VideoExtractionConfiguration {
@@ -4921,7 +4921,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `WebCrawlerConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-webcrawlerconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct WebCrawlerConfiguration(rt::Props);
     impl WebCrawlerConfiguration {
@@ -4998,7 +4998,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `WebCrawlerLimits`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-webcrawlerlimits.html)
     #[derive(Clone, Debug)]
     pub struct WebCrawlerLimits(rt::Props);
     impl WebCrawlerLimits {
@@ -5027,7 +5027,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `WebDataSourceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-webdatasourceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct WebDataSourceConfiguration(rt::Props);
     impl WebDataSourceConfiguration {
@@ -5058,7 +5058,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `WebSourceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-websourceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct WebSourceConfiguration(rt::Props);
     impl WebSourceConfiguration {
@@ -5078,7 +5078,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `WeeklySchedule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-weeklyschedule.html)
     #[derive(Clone, Debug)]
     pub struct WeeklySchedule(rt::Props);
     impl WeeklySchedule {
@@ -5405,7 +5405,7 @@ pub mod enforced_guardrail_configuration {
     ///
     /// CloudFormation property type `ModelEnforcement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-enforcedguardrailconfiguration-modelenforcement.html)
     #[derive(Clone, Debug)]
     pub struct ModelEnforcement(rt::Props);
     /// The required values of [`ModelEnforcement`], by name: two of them have one type, and a swap must not compile.
@@ -5437,7 +5437,7 @@ pub mod enforced_guardrail_configuration {
     ///
     /// CloudFormation property type `SelectiveContentGuarding`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-enforcedguardrailconfiguration-selectivecontentguarding.html)
     #[derive(Clone, Debug)]
     pub struct SelectiveContentGuarding(rt::Props);
     impl SelectiveContentGuarding {
@@ -5647,7 +5647,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `FlowConnection`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-flow-flowconnection.html)
     #[derive(Clone, Debug)]
     pub struct FlowConnection(rt::Props);
     /// The required values of [`FlowConnection`], by name: two of them have one type, and a swap must not compile.
@@ -5684,7 +5684,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `FlowDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-flow-flowdefinition.html)
     #[derive(Clone, Debug)]
     pub struct FlowDefinition(rt::Props);
     impl FlowDefinition {
@@ -5713,7 +5713,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `FlowNode`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-flow-flownode.html)
     #[derive(Clone, Debug)]
     pub struct FlowNode(rt::Props);
     impl FlowNode {
@@ -5751,7 +5751,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `FlowNodeInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-flow-flownodeinput.html)
     #[derive(Clone, Debug)]
     pub struct FlowNodeInput(rt::Props);
     /// The required values of [`FlowNodeInput`], by name: two of them have one type, and a swap must not compile.
@@ -5785,7 +5785,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `FlowNodeOutput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-flow-flownodeoutput.html)
     #[derive(Clone, Debug)]
     pub struct FlowNodeOutput(rt::Props);
     impl FlowNodeOutput {
@@ -5802,7 +5802,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `S3Location`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-flow-s3location.html)
     #[derive(Clone, Debug)]
     pub struct S3Location(rt::Props);
     /// The required values of [`S3Location`], by name: two of them have one type, and a swap must not compile.
@@ -6026,7 +6026,7 @@ pub mod flow_alias {
     use super::*;
     /// CloudFormation property type `FlowAliasConcurrencyConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-flowalias-flowaliasconcurrencyconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FlowAliasConcurrencyConfiguration(rt::Props);
     impl FlowAliasConcurrencyConfiguration {
@@ -6050,7 +6050,7 @@ pub mod flow_alias {
     ///
     /// CloudFormation property type `FlowAliasRoutingConfigurationListItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-flowalias-flowaliasroutingconfigurationlistitem.html)
     #[derive(Clone, Debug)]
     pub struct FlowAliasRoutingConfigurationListItem(rt::Props);
     impl FlowAliasRoutingConfigurationListItem {
@@ -6411,7 +6411,7 @@ pub mod guardrail {
     ///
     /// CloudFormation property type `AutomatedReasoningPolicyConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-guardrail-automatedreasoningpolicyconfig.html)
     #[derive(Clone, Debug)]
     pub struct AutomatedReasoningPolicyConfig(rt::Props);
     impl AutomatedReasoningPolicyConfig {
@@ -6438,7 +6438,7 @@ pub mod guardrail {
     ///
     /// CloudFormation property type `ContentFilterConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-guardrail-contentfilterconfig.html)
     #[derive(Clone, Debug)]
     pub struct ContentFilterConfig(rt::Props);
     /// The required values of [`ContentFilterConfig`], by name: two of them have one type, and a swap must not compile.
@@ -6516,7 +6516,7 @@ pub mod guardrail {
     ///
     /// CloudFormation property type `ContentFiltersTierConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-guardrail-contentfilterstierconfig.html)
     #[derive(Clone, Debug)]
     pub struct ContentFiltersTierConfig(rt::Props);
     impl ContentFiltersTierConfig {
@@ -6532,7 +6532,7 @@ pub mod guardrail {
     ///
     /// CloudFormation property type `ContentPolicyConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-guardrail-contentpolicyconfig.html)
     #[derive(Clone, Debug)]
     pub struct ContentPolicyConfig(rt::Props);
     impl ContentPolicyConfig {
@@ -6563,7 +6563,7 @@ pub mod guardrail {
     ///
     /// CloudFormation property type `ContextualGroundingFilterConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-guardrail-contextualgroundingfilterconfig.html)
     #[derive(Clone, Debug)]
     pub struct ContextualGroundingFilterConfig(rt::Props);
     impl ContextualGroundingFilterConfig {
@@ -6590,7 +6590,7 @@ pub mod guardrail {
     ///
     /// CloudFormation property type `ContextualGroundingPolicyConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-guardrail-contextualgroundingpolicyconfig.html)
     #[derive(Clone, Debug)]
     pub struct ContextualGroundingPolicyConfig(rt::Props);
     impl ContextualGroundingPolicyConfig {
@@ -6612,7 +6612,7 @@ pub mod guardrail {
     ///
     /// CloudFormation property type `GuardrailCrossRegionConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-guardrail-guardrailcrossregionconfig.html)
     #[derive(Clone, Debug)]
     pub struct GuardrailCrossRegionConfig(rt::Props);
     impl GuardrailCrossRegionConfig {
@@ -6632,7 +6632,7 @@ pub mod guardrail {
     ///
     /// CloudFormation property type `ManagedWordsConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-guardrail-managedwordsconfig.html)
     #[derive(Clone, Debug)]
     pub struct ManagedWordsConfig(rt::Props);
     impl ManagedWordsConfig {
@@ -6672,7 +6672,7 @@ pub mod guardrail {
     ///
     /// CloudFormation property type `PiiEntityConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-guardrail-piientityconfig.html)
     #[derive(Clone, Debug)]
     pub struct PiiEntityConfig(rt::Props);
     impl PiiEntityConfig {
@@ -6717,7 +6717,7 @@ pub mod guardrail {
     ///
     /// CloudFormation property type `RegexConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-guardrail-regexconfig.html)
     #[derive(Clone, Debug)]
     pub struct RegexConfig(rt::Props);
     /// The required values of [`RegexConfig`], by name: two of them have one type, and a swap must not compile.
@@ -6780,7 +6780,7 @@ pub mod guardrail {
     ///
     /// CloudFormation property type `SensitiveInformationPolicyConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-guardrail-sensitiveinformationpolicyconfig.html)
     #[derive(Clone, Debug)]
     pub struct SensitiveInformationPolicyConfig(rt::Props);
     impl SensitiveInformationPolicyConfig {
@@ -6817,7 +6817,7 @@ pub mod guardrail {
     ///
     /// CloudFormation property type `TopicConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-guardrail-topicconfig.html)
     #[derive(Clone, Debug)]
     pub struct TopicConfig(rt::Props);
     /// The required values of [`TopicConfig`], by name: two of them have one type, and a swap must not compile.
@@ -6879,7 +6879,7 @@ pub mod guardrail {
     ///
     /// CloudFormation property type `TopicPolicyConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-guardrail-topicpolicyconfig.html)
     #[derive(Clone, Debug)]
     pub struct TopicPolicyConfig(rt::Props);
     impl TopicPolicyConfig {
@@ -6907,7 +6907,7 @@ pub mod guardrail {
     ///
     /// CloudFormation property type `TopicsTierConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-guardrail-topicstierconfig.html)
     #[derive(Clone, Debug)]
     pub struct TopicsTierConfig(rt::Props);
     impl TopicsTierConfig {
@@ -6923,7 +6923,7 @@ pub mod guardrail {
     ///
     /// CloudFormation property type `WordConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-guardrail-wordconfig.html)
     #[derive(Clone, Debug)]
     pub struct WordConfig(rt::Props);
     impl WordConfig {
@@ -6963,7 +6963,7 @@ pub mod guardrail {
     ///
     /// CloudFormation property type `WordPolicyConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-guardrail-wordpolicyconfig.html)
     #[derive(Clone, Debug)]
     pub struct WordPolicyConfig(rt::Props);
     impl WordPolicyConfig {
@@ -7393,7 +7393,7 @@ pub mod intelligent_prompt_router {
     ///
     /// CloudFormation property type `PromptRouterTargetModel`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-intelligentpromptrouter-promptroutertargetmodel.html)
     #[derive(Clone, Debug)]
     pub struct PromptRouterTargetModel(rt::Props);
     impl PromptRouterTargetModel {
@@ -7409,7 +7409,7 @@ pub mod intelligent_prompt_router {
     ///
     /// CloudFormation property type `RoutingCriteria`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-intelligentpromptrouter-routingcriteria.html)
     #[derive(Clone, Debug)]
     pub struct RoutingCriteria(rt::Props);
     impl RoutingCriteria {
@@ -7557,7 +7557,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `AudioConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-audioconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AudioConfiguration(rt::Props);
     impl AudioConfiguration {
@@ -7577,7 +7577,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `AudioSegmentationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-audiosegmentationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AudioSegmentationConfiguration(rt::Props);
     impl AudioSegmentationConfiguration {
@@ -7597,7 +7597,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `BedrockEmbeddingModelConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-bedrockembeddingmodelconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct BedrockEmbeddingModelConfiguration(rt::Props);
     impl BedrockEmbeddingModelConfiguration {
@@ -7655,7 +7655,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `CuratedQuery`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-curatedquery.html)
     #[derive(Clone, Debug)]
     pub struct CuratedQuery(rt::Props);
     /// The required values of [`CuratedQuery`], by name: two of them have one type, and a swap must not compile.
@@ -7683,7 +7683,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `EmbeddingModelConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-embeddingmodelconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EmbeddingModelConfiguration(rt::Props);
     impl EmbeddingModelConfiguration {
@@ -7712,7 +7712,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `KendraKnowledgeBaseConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-kendraknowledgebaseconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct KendraKnowledgeBaseConfiguration(rt::Props);
     impl KendraKnowledgeBaseConfiguration {
@@ -7732,7 +7732,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `KnowledgeBaseConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-knowledgebaseconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct KnowledgeBaseConfiguration(rt::Props);
     impl KnowledgeBaseConfiguration {
@@ -7804,7 +7804,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `ManagedKnowledgeBaseConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-managedknowledgebaseconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ManagedKnowledgeBaseConfiguration(rt::Props);
     impl ManagedKnowledgeBaseConfiguration {
@@ -7880,7 +7880,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `ManagedKnowledgeBaseServerSideEncryptionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-managedknowledgebaseserversideencryptionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ManagedKnowledgeBaseServerSideEncryptionConfiguration(rt::Props);
     impl ManagedKnowledgeBaseServerSideEncryptionConfiguration {
@@ -7903,7 +7903,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `MongoDbAtlasConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-mongodbatlasconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MongoDbAtlasConfiguration(rt::Props);
     /// The required values of [`MongoDbAtlasConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -7978,7 +7978,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `MongoDbAtlasFieldMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-mongodbatlasfieldmapping.html)
     #[derive(Clone, Debug)]
     pub struct MongoDbAtlasFieldMapping(rt::Props);
     /// The required values of [`MongoDbAtlasFieldMapping`], by name: two of them have one type, and a swap must not compile.
@@ -8017,7 +8017,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `NeptuneAnalyticsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-neptuneanalyticsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct NeptuneAnalyticsConfiguration(rt::Props);
     impl NeptuneAnalyticsConfiguration {
@@ -8037,7 +8037,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `NeptuneAnalyticsFieldMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-neptuneanalyticsfieldmapping.html)
     #[derive(Clone, Debug)]
     pub struct NeptuneAnalyticsFieldMapping(rt::Props);
     /// The required values of [`NeptuneAnalyticsFieldMapping`], by name: two of them have one type, and a swap must not compile.
@@ -8069,7 +8069,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `OpenSearchManagedClusterConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-opensearchmanagedclusterconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct OpenSearchManagedClusterConfiguration(rt::Props);
     /// The required values of [`OpenSearchManagedClusterConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -8115,7 +8115,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `OpenSearchManagedClusterFieldMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-opensearchmanagedclusterfieldmapping.html)
     #[derive(Clone, Debug)]
     pub struct OpenSearchManagedClusterFieldMapping(rt::Props);
     /// The required values of [`OpenSearchManagedClusterFieldMapping`], by name: two of them have one type, and a swap must not compile.
@@ -8154,7 +8154,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `OpenSearchServerlessConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-opensearchserverlessconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct OpenSearchServerlessConfiguration(rt::Props);
     /// The required values of [`OpenSearchServerlessConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -8193,7 +8193,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `OpenSearchServerlessFieldMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-opensearchserverlessfieldmapping.html)
     #[derive(Clone, Debug)]
     pub struct OpenSearchServerlessFieldMapping(rt::Props);
     /// The required values of [`OpenSearchServerlessFieldMapping`], by name: two of them have one type, and a swap must not compile.
@@ -8232,7 +8232,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `PineconeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-pineconeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PineconeConfiguration(rt::Props);
     /// The required values of [`PineconeConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -8279,7 +8279,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `PineconeFieldMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-pineconefieldmapping.html)
     #[derive(Clone, Debug)]
     pub struct PineconeFieldMapping(rt::Props);
     /// The required values of [`PineconeFieldMapping`], by name: two of them have one type, and a swap must not compile.
@@ -8311,7 +8311,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `QueryGenerationColumn`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-querygenerationcolumn.html)
     #[derive(Clone, Debug)]
     pub struct QueryGenerationColumn(rt::Props);
     impl QueryGenerationColumn {
@@ -8348,7 +8348,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `QueryGenerationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-querygenerationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct QueryGenerationConfiguration(rt::Props);
     impl QueryGenerationConfiguration {
@@ -8385,7 +8385,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `QueryGenerationContext`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-querygenerationcontext.html)
     #[derive(Clone, Debug)]
     pub struct QueryGenerationContext(rt::Props);
     impl QueryGenerationContext {
@@ -8415,7 +8415,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `QueryGenerationTable`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-querygenerationtable.html)
     #[derive(Clone, Debug)]
     pub struct QueryGenerationTable(rt::Props);
     impl QueryGenerationTable {
@@ -8453,7 +8453,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `RdsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-rdsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct RdsConfiguration(rt::Props);
     /// The required values of [`RdsConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -8506,7 +8506,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `RdsFieldMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-rdsfieldmapping.html)
     #[derive(Clone, Debug)]
     pub struct RdsFieldMapping(rt::Props);
     /// The required values of [`RdsFieldMapping`], by name: two of them have one type, and a swap must not compile.
@@ -8563,7 +8563,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `RedshiftConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-redshiftconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct RedshiftConfiguration(rt::Props);
     impl RedshiftConfiguration {
@@ -8605,7 +8605,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `RedshiftProvisionedAuthConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-redshiftprovisionedauthconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct RedshiftProvisionedAuthConfiguration(rt::Props);
     impl RedshiftProvisionedAuthConfiguration {
@@ -8640,7 +8640,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `RedshiftProvisionedConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-redshiftprovisionedconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct RedshiftProvisionedConfiguration(rt::Props);
     impl RedshiftProvisionedConfiguration {
@@ -8668,7 +8668,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `RedshiftQueryEngineAwsDataCatalogStorageConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-redshiftqueryengineawsdatacatalogstorageconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct RedshiftQueryEngineAwsDataCatalogStorageConfiguration(rt::Props);
     impl RedshiftQueryEngineAwsDataCatalogStorageConfiguration {
@@ -8684,7 +8684,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `RedshiftQueryEngineConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-redshiftqueryengineconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct RedshiftQueryEngineConfiguration(rt::Props);
     impl RedshiftQueryEngineConfiguration {
@@ -8725,7 +8725,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `RedshiftQueryEngineRedshiftStorageConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-redshiftqueryengineredshiftstorageconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct RedshiftQueryEngineRedshiftStorageConfiguration(rt::Props);
     impl RedshiftQueryEngineRedshiftStorageConfiguration {
@@ -8745,7 +8745,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `RedshiftQueryEngineStorageConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-redshiftqueryenginestorageconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct RedshiftQueryEngineStorageConfiguration(rt::Props);
     impl RedshiftQueryEngineStorageConfiguration {
@@ -8789,7 +8789,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `RedshiftServerlessAuthConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-redshiftserverlessauthconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct RedshiftServerlessAuthConfiguration(rt::Props);
     impl RedshiftServerlessAuthConfiguration {
@@ -8816,7 +8816,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `RedshiftServerlessConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-redshiftserverlessconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct RedshiftServerlessConfiguration(rt::Props);
     impl RedshiftServerlessConfiguration {
@@ -8844,7 +8844,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `S3VectorsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-s3vectorsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct S3VectorsConfiguration(rt::Props);
     impl S3VectorsConfiguration {
@@ -8885,7 +8885,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `SqlKnowledgeBaseConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-sqlknowledgebaseconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SqlKnowledgeBaseConfiguration(rt::Props);
     impl SqlKnowledgeBaseConfiguration {
@@ -8912,7 +8912,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `StorageConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-storageconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct StorageConfiguration(rt::Props);
     impl StorageConfiguration {
@@ -9011,7 +9011,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `SupplementalDataStorageConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-supplementaldatastorageconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SupplementalDataStorageConfiguration(rt::Props);
     impl SupplementalDataStorageConfiguration {
@@ -9035,7 +9035,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `SupplementalDataStorageLocation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-supplementaldatastoragelocation.html)
     #[derive(Clone, Debug)]
     pub struct SupplementalDataStorageLocation(rt::Props);
     impl SupplementalDataStorageLocation {
@@ -9064,7 +9064,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `VectorKnowledgeBaseConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-vectorknowledgebaseconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct VectorKnowledgeBaseConfiguration(rt::Props);
     impl VectorKnowledgeBaseConfiguration {
@@ -9109,7 +9109,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `VideoConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-videoconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct VideoConfiguration(rt::Props);
     impl VideoConfiguration {
@@ -9129,7 +9129,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `VideoSegmentationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-videosegmentationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct VideoSegmentationConfiguration(rt::Props);
     impl VideoSegmentationConfiguration {
@@ -9464,7 +9464,7 @@ pub mod prompt {
     ///
     /// CloudFormation property type `PromptMetadataEntry`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-prompt-promptmetadataentry.html)
     #[derive(Clone, Debug)]
     pub struct PromptMetadataEntry(rt::Props);
     /// The required values of [`PromptMetadataEntry`], by name: two of them have one type, and a swap must not compile.
@@ -9488,7 +9488,7 @@ pub mod prompt {
     ///
     /// CloudFormation property type `PromptVariant`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-prompt-promptvariant.html)
     #[derive(Clone, Debug)]
     pub struct PromptVariant(rt::Props);
     impl PromptVariant {
@@ -9869,7 +9869,7 @@ pub mod retrieval_instruction {
     ///
     /// CloudFormation property type `Instruction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-retrievalinstruction-instruction.html)
     #[derive(Clone, Debug)]
     pub struct Instruction(rt::Props);
     impl Instruction {
@@ -10043,7 +10043,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `S3Location`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-s3location.html)
     #[derive(Clone, Debug)]
     pub struct S3Location(rt::Props);
     impl S3Location {

@@ -319,7 +319,7 @@ pub mod browser_custom {
     ///
     /// CloudFormation property type `BrowserEnterprisePolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-browsercustom-browserenterprisepolicy.html)
     #[derive(Clone, Debug)]
     pub struct BrowserEnterprisePolicy(rt::Props);
     impl BrowserEnterprisePolicy {
@@ -336,7 +336,7 @@ pub mod browser_custom {
     ///
     /// CloudFormation property type `BrowserNetworkConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-browsercustom-browsernetworkconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct BrowserNetworkConfiguration(rt::Props);
     impl BrowserNetworkConfiguration {
@@ -359,7 +359,7 @@ pub mod browser_custom {
     ///
     /// CloudFormation property type `BrowserSigning`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-browsercustom-browsersigning.html)
     #[derive(Clone, Debug)]
     pub struct BrowserSigning(rt::Props);
     impl BrowserSigning {
@@ -379,7 +379,7 @@ pub mod browser_custom {
     ///
     /// CloudFormation property type `RecordingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-browsercustom-recordingconfig.html)
     #[derive(Clone, Debug)]
     pub struct RecordingConfig(rt::Props);
     impl RecordingConfig {
@@ -406,7 +406,7 @@ pub mod browser_custom {
     ///
     /// CloudFormation property type `S3Location`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-browsercustom-s3location.html)
     #[derive(Clone, Debug)]
     pub struct S3Location(rt::Props);
     /// The required values of [`S3Location`], by name: two of them have one type, and a swap must not compile.
@@ -670,7 +670,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `CapacityReservationSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-capacityprovider-capacityreservationspecification.html)
     #[derive(Clone, Debug)]
     pub struct CapacityReservationSpecification(rt::Props);
     impl CapacityReservationSpecification {
@@ -710,7 +710,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `CapacityReservationTarget`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-capacityprovider-capacityreservationtarget.html)
     #[derive(Clone, Debug)]
     pub struct CapacityReservationTarget(rt::Props);
     impl CapacityReservationTarget {
@@ -750,7 +750,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `ComputeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-capacityprovider-computeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ComputeConfiguration(rt::Props);
     impl ComputeConfiguration {
@@ -770,7 +770,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `EbsVolumeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-capacityprovider-ebsvolumeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EbsVolumeConfiguration(rt::Props);
     impl EbsVolumeConfiguration {
@@ -832,7 +832,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `Ec2Configuration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-capacityprovider-ec2configuration.html)
     #[derive(Clone, Debug)]
     pub struct Ec2Configuration(rt::Props);
     impl Ec2Configuration {
@@ -885,7 +885,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `EphemeralBlockDeviceMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-capacityprovider-ephemeralblockdevicemapping.html)
     #[derive(Clone, Debug)]
     pub struct EphemeralBlockDeviceMapping(rt::Props);
     impl EphemeralBlockDeviceMapping {
@@ -923,7 +923,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `EphemeralEBSVolumeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-capacityprovider-ephemeralebsvolumeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EphemeralEbsVolumeConfiguration(rt::Props);
     impl EphemeralEbsVolumeConfiguration {
@@ -1010,7 +1010,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `InstanceLifecycleConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-capacityprovider-instancelifecycleconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct InstanceLifecycleConfiguration(rt::Props);
     impl InstanceLifecycleConfiguration {
@@ -1044,7 +1044,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `InstanceRequirements`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-capacityprovider-instancerequirements.html)
     #[derive(Clone, Debug)]
     pub struct InstanceRequirements(rt::Props);
     impl InstanceRequirements {
@@ -1064,7 +1064,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `LaunchParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-capacityprovider-launchparameters.html)
     #[derive(Clone, Debug)]
     pub struct LaunchParameters(rt::Props);
     impl LaunchParameters {
@@ -1174,7 +1174,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `LaunchTemplateSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-capacityprovider-launchtemplatesource.html)
     #[derive(Clone, Debug)]
     pub struct LaunchTemplateSource(rt::Props);
     impl LaunchTemplateSource {
@@ -1194,7 +1194,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `LicenseSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-capacityprovider-licensespecification.html)
     #[derive(Clone, Debug)]
     pub struct LicenseSpecification(rt::Props);
     impl LicenseSpecification {
@@ -1214,7 +1214,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `PermissionsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-capacityprovider-permissionsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PermissionsConfiguration(rt::Props);
     impl PermissionsConfiguration {
@@ -1234,7 +1234,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `RootVolumeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-capacityprovider-rootvolumeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct RootVolumeConfiguration(rt::Props);
     impl RootVolumeConfiguration {
@@ -1294,7 +1294,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `VolumeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-capacityprovider-volumeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct VolumeConfiguration(rt::Props);
     impl VolumeConfiguration {
@@ -1314,7 +1314,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `VpcConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-capacityprovider-vpcconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct VpcConfiguration(rt::Props);
     /// The required values of [`VpcConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -1523,7 +1523,7 @@ pub mod code_interpreter_custom {
     ///
     /// CloudFormation property type `CodeInterpreterNetworkConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-codeinterpretercustom-codeinterpreternetworkconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CodeInterpreterNetworkConfiguration(rt::Props);
     impl CodeInterpreterNetworkConfiguration {
@@ -1699,7 +1699,7 @@ pub mod configuration_bundle {
     ///
     /// CloudFormation property type `VersionCreatedBySource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-configurationbundle-versioncreatedbysource.html)
     #[derive(Clone, Debug)]
     pub struct VersionCreatedBySource(rt::Props);
     impl VersionCreatedBySource {
@@ -1830,7 +1830,7 @@ pub mod consent_portal {
     use super::*;
     /// CloudFormation property type `ConsentPortalSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-consentportal-consentportalsource.html)
     #[derive(Clone, Debug)]
     pub struct ConsentPortalSource(rt::Props);
     impl ConsentPortalSource {
@@ -1845,7 +1845,7 @@ pub mod consent_portal {
     nested!(ConsentPortalSource);
     /// CloudFormation property type `IdpConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-consentportal-idpconfig.html)
     #[derive(Clone, Debug)]
     pub struct IdpConfig(rt::Props);
     impl IdpConfig {
@@ -2003,7 +2003,7 @@ pub mod dataset {
     ///
     /// CloudFormation property type `DataSourceType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-dataset-datasourcetype.html)
     #[derive(Clone, Debug)]
     pub struct DataSourceType(rt::Props);
     impl DataSourceType {
@@ -2032,7 +2032,7 @@ pub mod dataset {
     ///
     /// CloudFormation property type `InlineExamplesSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-dataset-inlineexamplessource.html)
     #[derive(Clone, Debug)]
     pub struct InlineExamplesSource(rt::Props);
     impl InlineExamplesSource {
@@ -2048,7 +2048,7 @@ pub mod dataset {
     ///
     /// CloudFormation property type `S3Source`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-dataset-s3source.html)
     #[derive(Clone, Debug)]
     pub struct S3Source(rt::Props);
     impl S3Source {
@@ -2210,7 +2210,7 @@ pub mod evaluator {
     ///
     /// CloudFormation property type `BedrockEvaluatorModelConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-evaluator-bedrockevaluatormodelconfig.html)
     #[derive(Clone, Debug)]
     pub struct BedrockEvaluatorModelConfig(rt::Props);
     impl BedrockEvaluatorModelConfig {
@@ -2245,7 +2245,7 @@ pub mod evaluator {
     ///
     /// CloudFormation property type `CategoricalScaleDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-evaluator-categoricalscaledefinition.html)
     #[derive(Clone, Debug)]
     pub struct CategoricalScaleDefinition(rt::Props);
     /// The required values of [`CategoricalScaleDefinition`], by name: two of them have one type, and a swap must not compile.
@@ -2273,7 +2273,7 @@ pub mod evaluator {
     ///
     /// CloudFormation property type `CodeBasedEvaluatorConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-evaluator-codebasedevaluatorconfig.html)
     #[derive(Clone, Debug)]
     pub struct CodeBasedEvaluatorConfig(rt::Props);
     impl CodeBasedEvaluatorConfig {
@@ -2289,7 +2289,7 @@ pub mod evaluator {
     ///
     /// CloudFormation property type `DerivedEvaluatorConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-evaluator-derivedevaluatorconfig.html)
     #[derive(Clone, Debug)]
     pub struct DerivedEvaluatorConfig(rt::Props);
     impl DerivedEvaluatorConfig {
@@ -2313,7 +2313,7 @@ pub mod evaluator {
     ///
     /// CloudFormation property type `DimensionRatingScale`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-evaluator-dimensionratingscale.html)
     #[derive(Clone, Debug)]
     pub struct DimensionRatingScale(rt::Props);
     impl DimensionRatingScale {
@@ -2348,7 +2348,7 @@ pub mod evaluator {
     ///
     /// CloudFormation property type `EvaluationDimension`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-evaluator-evaluationdimension.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationDimension(rt::Props);
     /// The required values of [`EvaluationDimension`], by name: two of them have one type, and a swap must not compile.
@@ -2383,7 +2383,7 @@ pub mod evaluator {
     ///
     /// CloudFormation property type `EvaluatorConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-evaluator-evaluatorconfig.html)
     #[derive(Clone, Debug)]
     pub struct EvaluatorConfig(rt::Props);
     impl EvaluatorConfig {
@@ -2420,7 +2420,7 @@ pub mod evaluator {
     ///
     /// CloudFormation property type `EvaluatorModelConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-evaluator-evaluatormodelconfig.html)
     #[derive(Clone, Debug)]
     pub struct EvaluatorModelConfig(rt::Props);
     impl EvaluatorModelConfig {
@@ -2463,7 +2463,7 @@ pub mod evaluator {
     ///
     /// CloudFormation property type `InferenceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-evaluator-inferenceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct InferenceConfiguration(rt::Props);
     impl InferenceConfiguration {
@@ -2511,7 +2511,7 @@ pub mod evaluator {
     ///
     /// CloudFormation property type `LambdaEvaluatorConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-evaluator-lambdaevaluatorconfig.html)
     #[derive(Clone, Debug)]
     pub struct LambdaEvaluatorConfig(rt::Props);
     impl LambdaEvaluatorConfig {
@@ -2538,7 +2538,7 @@ pub mod evaluator {
     ///
     /// CloudFormation property type `LlmAsAJudgeEvaluatorConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-evaluator-llmasajudgeevaluatorconfig.html)
     #[derive(Clone, Debug)]
     pub struct LlmAsAJudgeEvaluatorConfig(rt::Props);
     impl LlmAsAJudgeEvaluatorConfig {
@@ -2564,7 +2564,7 @@ pub mod evaluator {
     ///
     /// CloudFormation property type `NumericalScaleDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-evaluator-numericalscaledefinition.html)
     #[derive(Clone, Debug)]
     pub struct NumericalScaleDefinition(rt::Props);
     /// The required values of [`NumericalScaleDefinition`], by name: two of them have one type, and a swap must not compile.
@@ -2595,7 +2595,7 @@ pub mod evaluator {
     ///
     /// CloudFormation property type `OpenResponsesEvaluatorModelConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-evaluator-openresponsesevaluatormodelconfig.html)
     #[derive(Clone, Debug)]
     pub struct OpenResponsesEvaluatorModelConfig(rt::Props);
     impl OpenResponsesEvaluatorModelConfig {
@@ -2641,7 +2641,7 @@ pub mod evaluator {
     ///
     /// CloudFormation property type `RatingScale`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-evaluator-ratingscale.html)
     #[derive(Clone, Debug)]
     pub struct RatingScale(rt::Props);
     impl RatingScale {
@@ -2683,7 +2683,7 @@ pub mod evaluator {
     ///
     /// CloudFormation property type `ReasoningConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-evaluator-reasoningconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ReasoningConfiguration(rt::Props);
     impl ReasoningConfiguration {
@@ -2900,7 +2900,7 @@ pub mod gateway {
     use super::*;
     /// CloudFormation property type `GatewayInterceptorConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-gateway-gatewayinterceptorconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct GatewayInterceptorConfiguration(rt::Props);
     impl GatewayInterceptorConfiguration {
@@ -2935,7 +2935,7 @@ pub mod gateway {
     nested!(GatewayInterceptorConfiguration);
     /// CloudFormation property type `GatewayPolicyEngineConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-gateway-gatewaypolicyengineconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct GatewayPolicyEngineConfiguration(rt::Props);
     impl GatewayPolicyEngineConfiguration {
@@ -2950,7 +2950,7 @@ pub mod gateway {
     nested!(GatewayPolicyEngineConfiguration);
     /// CloudFormation property type `InterceptorInputConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-gateway-interceptorinputconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct InterceptorInputConfiguration(rt::Props);
     impl InterceptorInputConfiguration {
@@ -2974,7 +2974,7 @@ pub mod gateway {
     nested!(InterceptorInputConfiguration);
     /// CloudFormation property type `InterceptorPayloadFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-gateway-interceptorpayloadfilter.html)
     #[derive(Clone, Debug)]
     pub struct InterceptorPayloadFilter(rt::Props);
     impl InterceptorPayloadFilter {
@@ -2988,7 +2988,7 @@ pub mod gateway {
     nested!(InterceptorPayloadFilter);
     /// CloudFormation property type `WafConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-gateway-wafconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct WafConfiguration(rt::Props);
     impl WafConfiguration {
@@ -3157,7 +3157,7 @@ pub mod gateway_rate_limit {
     ///
     /// CloudFormation property type `LimitEntry`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-gatewayratelimit-limitentry.html)
     #[derive(Clone, Debug)]
     pub struct LimitEntry(rt::Props);
     impl LimitEntry {
@@ -3197,7 +3197,7 @@ pub mod gateway_rate_limit {
     ///
     /// CloudFormation property type `RateConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-gatewayratelimit-rateconfig.html)
     #[derive(Clone, Debug)]
     pub struct RateConfig(rt::Props);
     impl RateConfig {
@@ -3459,7 +3459,7 @@ pub mod gateway_target {
     use super::*;
     /// CloudFormation property type `CredentialProviderConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-gatewaytarget-credentialproviderconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CredentialProviderConfiguration(rt::Props);
     impl CredentialProviderConfiguration {
@@ -3482,7 +3482,7 @@ pub mod gateway_target {
     nested!(CredentialProviderConfiguration);
     /// CloudFormation property type `MetadataConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-gatewaytarget-metadataconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MetadataConfiguration(rt::Props);
     impl MetadataConfiguration {
@@ -3813,7 +3813,7 @@ pub mod harness {
     use super::*;
     /// CloudFormation property type `AuthorizerConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-authorizerconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AuthorizerConfiguration(rt::Props);
     impl AuthorizerConfiguration {
@@ -3835,7 +3835,7 @@ pub mod harness {
     nested!(AuthorizerConfiguration);
     /// CloudFormation property type `AuthorizingClaimMatchValueType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-authorizingclaimmatchvaluetype.html)
     #[derive(Clone, Debug)]
     pub struct AuthorizingClaimMatchValueType(rt::Props);
     impl AuthorizingClaimMatchValueType {
@@ -3861,7 +3861,7 @@ pub mod harness {
     nested!(AuthorizingClaimMatchValueType);
     /// CloudFormation property type `ClaimMatchValueType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-claimmatchvaluetype.html)
     #[derive(Clone, Debug)]
     pub struct ClaimMatchValueType(rt::Props);
     impl ClaimMatchValueType {
@@ -3895,7 +3895,7 @@ pub mod harness {
     nested!(ClaimMatchValueType);
     /// CloudFormation property type `CustomClaimValidationType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-customclaimvalidationtype.html)
     #[derive(Clone, Debug)]
     pub struct CustomClaimValidationType(rt::Props);
     impl CustomClaimValidationType {
@@ -3927,7 +3927,7 @@ pub mod harness {
     nested!(CustomClaimValidationType);
     /// CloudFormation property type `CustomJWTAuthorizerConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-customjwtauthorizerconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CustomJwtAuthorizerConfiguration(rt::Props);
     impl CustomJwtAuthorizerConfiguration {
@@ -4016,7 +4016,7 @@ pub mod harness {
     ///
     /// CloudFormation property type `EfsAccessPointConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-efsaccesspointconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EfsAccessPointConfiguration(rt::Props);
     /// The required values of [`EfsAccessPointConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -4042,7 +4042,7 @@ pub mod harness {
     nested!(EfsAccessPointConfiguration);
     /// CloudFormation property type `FilesystemConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-filesystemconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FilesystemConfiguration(rt::Props);
     impl FilesystemConfiguration {
@@ -4077,7 +4077,7 @@ pub mod harness {
     ///
     /// CloudFormation property type `HarnessAfterInvocationHook`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessafterinvocationhook.html)
     #[derive(Clone, Debug)]
     pub struct HarnessAfterInvocationHook(rt::Props);
     impl HarnessAfterInvocationHook {
@@ -4094,7 +4094,7 @@ pub mod harness {
     ///
     /// CloudFormation property type `HarnessAfterToolCallHook`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessaftertoolcallhook.html)
     #[derive(Clone, Debug)]
     pub struct HarnessAfterToolCallHook(rt::Props);
     impl HarnessAfterToolCallHook {
@@ -4109,7 +4109,7 @@ pub mod harness {
     nested!(HarnessAfterToolCallHook);
     /// CloudFormation property type `HarnessAgentCoreBrowserConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessagentcorebrowserconfig.html)
     #[derive(Clone, Debug)]
     pub struct HarnessAgentCoreBrowserConfig(rt::Props);
     impl HarnessAgentCoreBrowserConfig {
@@ -4128,7 +4128,7 @@ pub mod harness {
     nested!(HarnessAgentCoreBrowserConfig);
     /// CloudFormation property type `HarnessAgentCoreCodeInterpreterConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessagentcorecodeinterpreterconfig.html)
     #[derive(Clone, Debug)]
     pub struct HarnessAgentCoreCodeInterpreterConfig(rt::Props);
     impl HarnessAgentCoreCodeInterpreterConfig {
@@ -4150,7 +4150,7 @@ pub mod harness {
     nested!(HarnessAgentCoreCodeInterpreterConfig);
     /// CloudFormation property type `HarnessAgentCoreGatewayConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessagentcoregatewayconfig.html)
     #[derive(Clone, Debug)]
     pub struct HarnessAgentCoreGatewayConfig(rt::Props);
     impl HarnessAgentCoreGatewayConfig {
@@ -4170,7 +4170,7 @@ pub mod harness {
     nested!(HarnessAgentCoreGatewayConfig);
     /// CloudFormation property type `HarnessAgentCoreMemoryConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessagentcorememoryconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct HarnessAgentCoreMemoryConfiguration(rt::Props);
     impl HarnessAgentCoreMemoryConfiguration {
@@ -4204,7 +4204,7 @@ pub mod harness {
     nested!(HarnessAgentCoreMemoryConfiguration);
     /// CloudFormation property type `HarnessAgentCoreRuntimeEnvironment`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessagentcoreruntimeenvironment.html)
     #[derive(Clone, Debug)]
     pub struct HarnessAgentCoreRuntimeEnvironment(rt::Props);
     impl HarnessAgentCoreRuntimeEnvironment {
@@ -4280,7 +4280,7 @@ pub mod harness {
     nested!(HarnessAgentCoreRuntimeEnvironment);
     /// CloudFormation property type `HarnessBedrockModelConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessbedrockmodelconfig.html)
     #[derive(Clone, Debug)]
     pub struct HarnessBedrockModelConfig(rt::Props);
     impl HarnessBedrockModelConfig {
@@ -4324,7 +4324,7 @@ pub mod harness {
     ///
     /// CloudFormation property type `HarnessBeforeInvocationHook`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessbeforeinvocationhook.html)
     #[derive(Clone, Debug)]
     pub struct HarnessBeforeInvocationHook(rt::Props);
     impl HarnessBeforeInvocationHook {
@@ -4341,7 +4341,7 @@ pub mod harness {
     ///
     /// CloudFormation property type `HarnessBeforeToolCallHook`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessbeforetoolcallhook.html)
     #[derive(Clone, Debug)]
     pub struct HarnessBeforeToolCallHook(rt::Props);
     impl HarnessBeforeToolCallHook {
@@ -4356,7 +4356,7 @@ pub mod harness {
     nested!(HarnessBeforeToolCallHook);
     /// CloudFormation property type `HarnessEnvironmentArtifact`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessenvironmentartifact.html)
     #[derive(Clone, Debug)]
     pub struct HarnessEnvironmentArtifact(rt::Props);
     impl HarnessEnvironmentArtifact {
@@ -4378,7 +4378,7 @@ pub mod harness {
     nested!(HarnessEnvironmentArtifact);
     /// CloudFormation property type `HarnessEnvironmentProvider`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessenvironmentprovider.html)
     #[derive(Clone, Debug)]
     pub struct HarnessEnvironmentProvider(rt::Props);
     impl HarnessEnvironmentProvider {
@@ -4403,7 +4403,7 @@ pub mod harness {
     nested!(HarnessEnvironmentProvider);
     /// CloudFormation property type `HarnessGatewayOutboundAuth`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessgatewayoutboundauth.html)
     #[derive(Clone, Debug)]
     pub struct HarnessGatewayOutboundAuth(rt::Props);
     impl HarnessGatewayOutboundAuth {
@@ -4432,7 +4432,7 @@ pub mod harness {
     nested!(HarnessGatewayOutboundAuth);
     /// CloudFormation property type `HarnessGeminiModelConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessgeminimodelconfig.html)
     #[derive(Clone, Debug)]
     pub struct HarnessGeminiModelConfig(rt::Props);
     /// The required values of [`HarnessGeminiModelConfig`], by name: two of them have one type, and a swap must not compile.
@@ -4488,7 +4488,7 @@ pub mod harness {
     ///
     /// CloudFormation property type `HarnessHook`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnesshook.html)
     #[derive(Clone, Debug)]
     pub struct HarnessHook(rt::Props);
     impl HarnessHook {
@@ -4531,7 +4531,7 @@ pub mod harness {
     ///
     /// CloudFormation property type `HarnessHookEventBridgeTarget`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnesshookeventbridgetarget.html)
     #[derive(Clone, Debug)]
     pub struct HarnessHookEventBridgeTarget(rt::Props);
     impl HarnessHookEventBridgeTarget {
@@ -4547,7 +4547,7 @@ pub mod harness {
     ///
     /// CloudFormation property type `HarnessHookLambdaTarget`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnesshooklambdatarget.html)
     #[derive(Clone, Debug)]
     pub struct HarnessHookLambdaTarget(rt::Props);
     impl HarnessHookLambdaTarget {
@@ -4577,7 +4577,7 @@ pub mod harness {
     ///
     /// CloudFormation property type `HarnessHookSnsTarget`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnesshooksnstarget.html)
     #[derive(Clone, Debug)]
     pub struct HarnessHookSnsTarget(rt::Props);
     impl HarnessHookSnsTarget {
@@ -4593,7 +4593,7 @@ pub mod harness {
     ///
     /// CloudFormation property type `HarnessHookTarget`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnesshooktarget.html)
     #[derive(Clone, Debug)]
     pub struct HarnessHookTarget(rt::Props);
     impl HarnessHookTarget {
@@ -4627,7 +4627,7 @@ pub mod harness {
     nested!(HarnessHookTarget);
     /// CloudFormation property type `HarnessInlineFunctionConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessinlinefunctionconfig.html)
     #[derive(Clone, Debug)]
     pub struct HarnessInlineFunctionConfig(rt::Props);
     impl HarnessInlineFunctionConfig {
@@ -4646,7 +4646,7 @@ pub mod harness {
     nested!(HarnessInlineFunctionConfig);
     /// CloudFormation property type `HarnessLiteLlmModelConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnesslitellmmodelconfig.html)
     #[derive(Clone, Debug)]
     pub struct HarnessLiteLlmModelConfig(rt::Props);
     impl HarnessLiteLlmModelConfig {
@@ -4694,7 +4694,7 @@ pub mod harness {
     ///
     /// CloudFormation property type `HarnessManagedMemoryConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessmanagedmemoryconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct HarnessManagedMemoryConfiguration(rt::Props);
     impl HarnessManagedMemoryConfiguration {
@@ -4735,7 +4735,7 @@ pub mod harness {
     nested!(HarnessManagedMemoryConfiguration);
     /// CloudFormation property type `HarnessMemoryConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessmemoryconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct HarnessMemoryConfiguration(rt::Props);
     impl HarnessMemoryConfiguration {
@@ -4777,7 +4777,7 @@ pub mod harness {
     nested!(HarnessMemoryConfiguration);
     /// CloudFormation property type `HarnessModelConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessmodelconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct HarnessModelConfiguration(rt::Props);
     impl HarnessModelConfiguration {
@@ -4822,7 +4822,7 @@ pub mod harness {
     nested!(HarnessModelConfiguration);
     /// CloudFormation property type `HarnessOpenAiModelConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessopenaimodelconfig.html)
     #[derive(Clone, Debug)]
     pub struct HarnessOpenAiModelConfig(rt::Props);
     /// The required values of [`HarnessOpenAiModelConfig`], by name: two of them have one type, and a swap must not compile.
@@ -4883,7 +4883,7 @@ pub mod harness {
     nested!(HarnessOpenAiModelConfig);
     /// CloudFormation property type `HarnessRemoteMcpConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessremotemcpconfig.html)
     #[derive(Clone, Debug)]
     pub struct HarnessRemoteMcpConfig(rt::Props);
     impl HarnessRemoteMcpConfig {
@@ -4906,7 +4906,7 @@ pub mod harness {
     nested!(HarnessRemoteMcpConfig);
     /// CloudFormation property type `HarnessSkill`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessskill.html)
     #[derive(Clone, Debug)]
     pub struct HarnessSkill(rt::Props);
     impl HarnessSkill {
@@ -4949,7 +4949,7 @@ pub mod harness {
     ///
     /// CloudFormation property type `HarnessSkillAwsSkillsSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessskillawsskillssource.html)
     #[derive(Clone, Debug)]
     pub struct HarnessSkillAwsSkillsSource(rt::Props);
     impl HarnessSkillAwsSkillsSource {
@@ -4971,7 +4971,7 @@ pub mod harness {
     ///
     /// CloudFormation property type `HarnessSkillGitAuth`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessskillgitauth.html)
     #[derive(Clone, Debug)]
     pub struct HarnessSkillGitAuth(rt::Props);
     impl HarnessSkillGitAuth {
@@ -4994,7 +4994,7 @@ pub mod harness {
     ///
     /// CloudFormation property type `HarnessSkillGitSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessskillgitsource.html)
     #[derive(Clone, Debug)]
     pub struct HarnessSkillGitSource(rt::Props);
     impl HarnessSkillGitSource {
@@ -5024,7 +5024,7 @@ pub mod harness {
     ///
     /// CloudFormation property type `HarnessSkillS3Source`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessskills3source.html)
     #[derive(Clone, Debug)]
     pub struct HarnessSkillS3Source(rt::Props);
     impl HarnessSkillS3Source {
@@ -5038,7 +5038,7 @@ pub mod harness {
     nested!(HarnessSkillS3Source);
     /// CloudFormation property type `HarnessSlidingWindowConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessslidingwindowconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct HarnessSlidingWindowConfiguration(rt::Props);
     impl HarnessSlidingWindowConfiguration {
@@ -5057,7 +5057,7 @@ pub mod harness {
     nested!(HarnessSlidingWindowConfiguration);
     /// CloudFormation property type `HarnessSummarizationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnesssummarizationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct HarnessSummarizationConfiguration(rt::Props);
     impl HarnessSummarizationConfiguration {
@@ -5094,7 +5094,7 @@ pub mod harness {
     nested!(HarnessSummarizationConfiguration);
     /// CloudFormation property type `HarnessSystemContentBlock`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnesssystemcontentblock.html)
     #[derive(Clone, Debug)]
     pub struct HarnessSystemContentBlock(rt::Props);
     impl HarnessSystemContentBlock {
@@ -5108,7 +5108,7 @@ pub mod harness {
     nested!(HarnessSystemContentBlock);
     /// CloudFormation property type `HarnessTool`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnesstool.html)
     #[derive(Clone, Debug)]
     pub struct HarnessTool(rt::Props);
     impl HarnessTool {
@@ -5132,7 +5132,7 @@ pub mod harness {
     nested!(HarnessTool);
     /// CloudFormation property type `HarnessToolConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnesstoolconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct HarnessToolConfiguration(rt::Props);
     impl HarnessToolConfiguration {
@@ -5180,7 +5180,7 @@ pub mod harness {
     nested!(HarnessToolConfiguration);
     /// CloudFormation property type `HarnessTruncationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnesstruncationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct HarnessTruncationConfiguration(rt::Props);
     impl HarnessTruncationConfiguration {
@@ -5199,7 +5199,7 @@ pub mod harness {
     nested!(HarnessTruncationConfiguration);
     /// CloudFormation property type `HarnessTruncationStrategyConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnesstruncationstrategyconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct HarnessTruncationStrategyConfiguration(rt::Props);
     impl HarnessTruncationStrategyConfiguration {
@@ -5224,7 +5224,7 @@ pub mod harness {
     nested!(HarnessTruncationStrategyConfiguration);
     /// CloudFormation property type `LifecycleConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-lifecycleconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LifecycleConfiguration(rt::Props);
     impl LifecycleConfiguration {
@@ -5254,7 +5254,7 @@ pub mod harness {
     ///
     /// CloudFormation property type `ManagedVpcResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-managedvpcresource.html)
     #[derive(Clone, Debug)]
     pub struct ManagedVpcResource(rt::Props);
     impl ManagedVpcResource {
@@ -5299,7 +5299,7 @@ pub mod harness {
     nested!(ManagedVpcResource);
     /// CloudFormation property type `NetworkConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-networkconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct NetworkConfiguration(rt::Props);
     impl NetworkConfiguration {
@@ -5322,7 +5322,7 @@ pub mod harness {
     nested!(NetworkConfiguration);
     /// CloudFormation property type `OAuthCredentialProvider`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-oauthcredentialprovider.html)
     #[derive(Clone, Debug)]
     pub struct OauthCredentialProvider(rt::Props);
     impl OauthCredentialProvider {
@@ -5372,7 +5372,7 @@ pub mod harness {
     ///
     /// CloudFormation property type `PrivateEndpoint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-privateendpoint.html)
     #[derive(Clone, Debug)]
     pub struct PrivateEndpoint(rt::Props);
     impl PrivateEndpoint {
@@ -5401,7 +5401,7 @@ pub mod harness {
     ///
     /// CloudFormation property type `PrivateEndpointOverride`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-privateendpointoverride.html)
     #[derive(Clone, Debug)]
     pub struct PrivateEndpointOverride(rt::Props);
     impl PrivateEndpointOverride {
@@ -5418,7 +5418,7 @@ pub mod harness {
     ///
     /// CloudFormation property type `S3FilesAccessPointConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-s3filesaccesspointconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct S3FilesAccessPointConfiguration(rt::Props);
     /// The required values of [`S3FilesAccessPointConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -5446,7 +5446,7 @@ pub mod harness {
     ///
     /// CloudFormation property type `SelfManagedLatticeResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-selfmanagedlatticeresource.html)
     #[derive(Clone, Debug)]
     pub struct SelfManagedLatticeResource(rt::Props);
     impl SelfManagedLatticeResource {
@@ -5464,7 +5464,7 @@ pub mod harness {
     nested!(SelfManagedLatticeResource);
     /// CloudFormation property type `SessionStorageConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-sessionstorageconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SessionStorageConfiguration(rt::Props);
     impl SessionStorageConfiguration {
@@ -5478,7 +5478,7 @@ pub mod harness {
     nested!(SessionStorageConfiguration);
     /// CloudFormation property type `VpcConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-vpcconfig.html)
     #[derive(Clone, Debug)]
     pub struct VpcConfig(rt::Props);
     /// The required values of [`VpcConfig`], by name: two of them have one type, and a swap must not compile.
@@ -5878,7 +5878,7 @@ pub mod memory {
     use super::*;
     /// CloudFormation property type `ContentConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-contentconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ContentConfiguration(rt::Props);
     impl ContentConfiguration {
@@ -5899,7 +5899,7 @@ pub mod memory {
     nested!(ContentConfiguration);
     /// CloudFormation property type `CustomConfigurationInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-customconfigurationinput.html)
     #[derive(Clone, Debug)]
     pub struct CustomConfigurationInput(rt::Props);
     impl CustomConfigurationInput {
@@ -5948,7 +5948,7 @@ pub mod memory {
     nested!(CustomConfigurationInput);
     /// CloudFormation property type `CustomMemoryStrategy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-custommemorystrategy.html)
     #[derive(Clone, Debug)]
     pub struct CustomMemoryStrategy(rt::Props);
     impl CustomMemoryStrategy {
@@ -6060,7 +6060,7 @@ pub mod memory {
     nested!(CustomMemoryStrategy);
     /// CloudFormation property type `EpisodicMemoryStrategy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-episodicmemorystrategy.html)
     #[derive(Clone, Debug)]
     pub struct EpisodicMemoryStrategy(rt::Props);
     impl EpisodicMemoryStrategy {
@@ -6178,7 +6178,7 @@ pub mod memory {
     nested!(EpisodicMemoryStrategy);
     /// CloudFormation property type `EpisodicOverride`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-episodicoverride.html)
     #[derive(Clone, Debug)]
     pub struct EpisodicOverride(rt::Props);
     impl EpisodicOverride {
@@ -6210,7 +6210,7 @@ pub mod memory {
     nested!(EpisodicOverride);
     /// CloudFormation property type `EpisodicOverrideConsolidationConfigurationInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-episodicoverrideconsolidationconfigurationinput.html)
     #[derive(Clone, Debug)]
     pub struct EpisodicOverrideConsolidationConfigurationInput(rt::Props);
     /// The required values of [`EpisodicOverrideConsolidationConfigurationInput`], by name: two of them have one type, and a swap must not compile.
@@ -6236,7 +6236,7 @@ pub mod memory {
     nested!(EpisodicOverrideConsolidationConfigurationInput);
     /// CloudFormation property type `EpisodicOverrideExtractionConfigurationInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-episodicoverrideextractionconfigurationinput.html)
     #[derive(Clone, Debug)]
     pub struct EpisodicOverrideExtractionConfigurationInput(rt::Props);
     /// The required values of [`EpisodicOverrideExtractionConfigurationInput`], by name: two of them have one type, and a swap must not compile.
@@ -6262,7 +6262,7 @@ pub mod memory {
     nested!(EpisodicOverrideExtractionConfigurationInput);
     /// CloudFormation property type `EpisodicOverrideReflectionConfigurationInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-episodicoverridereflectionconfigurationinput.html)
     #[derive(Clone, Debug)]
     pub struct EpisodicOverrideReflectionConfigurationInput(rt::Props);
     /// The required values of [`EpisodicOverrideReflectionConfigurationInput`], by name: two of them have one type, and a swap must not compile.
@@ -6319,7 +6319,7 @@ pub mod memory {
     nested!(EpisodicOverrideReflectionConfigurationInput);
     /// CloudFormation property type `EpisodicReflectionConfigurationInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-episodicreflectionconfigurationinput.html)
     #[derive(Clone, Debug)]
     pub struct EpisodicReflectionConfigurationInput(rt::Props);
     impl EpisodicReflectionConfigurationInput {
@@ -6363,7 +6363,7 @@ pub mod memory {
     nested!(EpisodicReflectionConfigurationInput);
     /// CloudFormation property type `ExtractionConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-extractionconfig.html)
     #[derive(Clone, Debug)]
     pub struct ExtractionConfig(rt::Props);
     impl ExtractionConfig {
@@ -6385,7 +6385,7 @@ pub mod memory {
     nested!(ExtractionConfig);
     /// CloudFormation property type `IndexedKey`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-indexedkey.html)
     #[derive(Clone, Debug)]
     pub struct IndexedKey(rt::Props);
     impl IndexedKey {
@@ -6400,7 +6400,7 @@ pub mod memory {
     nested!(IndexedKey);
     /// CloudFormation property type `InvocationConfigurationInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-invocationconfigurationinput.html)
     #[derive(Clone, Debug)]
     pub struct InvocationConfigurationInput(rt::Props);
     impl InvocationConfigurationInput {
@@ -6429,7 +6429,7 @@ pub mod memory {
     nested!(InvocationConfigurationInput);
     /// CloudFormation property type `KinesisResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-kinesisresource.html)
     #[derive(Clone, Debug)]
     pub struct KinesisResource(rt::Props);
     impl KinesisResource {
@@ -6455,7 +6455,7 @@ pub mod memory {
     nested!(KinesisResource);
     /// CloudFormation property type `LlmExtractionConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-llmextractionconfig.html)
     #[derive(Clone, Debug)]
     pub struct LlmExtractionConfig(rt::Props);
     impl LlmExtractionConfig {
@@ -6485,7 +6485,7 @@ pub mod memory {
     nested!(LlmExtractionConfig);
     /// CloudFormation property type `MemoryRecordSchema`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-memoryrecordschema.html)
     #[derive(Clone, Debug)]
     pub struct MemoryRecordSchema(rt::Props);
     impl MemoryRecordSchema {
@@ -6509,7 +6509,7 @@ pub mod memory {
     nested!(MemoryRecordSchema);
     /// CloudFormation property type `MemoryStrategy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-memorystrategy.html)
     #[derive(Clone, Debug)]
     pub struct MemoryStrategy(rt::Props);
     impl MemoryStrategy {
@@ -6570,7 +6570,7 @@ pub mod memory {
     nested!(MemoryStrategy);
     /// CloudFormation property type `MessageBasedTriggerInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-messagebasedtriggerinput.html)
     #[derive(Clone, Debug)]
     pub struct MessageBasedTriggerInput(rt::Props);
     impl MessageBasedTriggerInput {
@@ -6589,7 +6589,7 @@ pub mod memory {
     nested!(MessageBasedTriggerInput);
     /// CloudFormation property type `MetadataSchemaEntry`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-metadataschemaentry.html)
     #[derive(Clone, Debug)]
     pub struct MetadataSchemaEntry(rt::Props);
     impl MetadataSchemaEntry {
@@ -6626,7 +6626,7 @@ pub mod memory {
     ///
     /// CloudFormation property type `NamespaceKeyEntry`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-namespacekeyentry.html)
     #[derive(Clone, Debug)]
     pub struct NamespaceKeyEntry(rt::Props);
     impl NamespaceKeyEntry {
@@ -6649,7 +6649,7 @@ pub mod memory {
     ///
     /// CloudFormation property type `NamespaceKeyValidation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-namespacekeyvalidation.html)
     #[derive(Clone, Debug)]
     pub struct NamespaceKeyValidation(rt::Props);
     impl NamespaceKeyValidation {
@@ -6681,7 +6681,7 @@ pub mod memory {
     nested!(NamespaceKeyValidation);
     /// CloudFormation property type `NumberValidation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-numbervalidation.html)
     #[derive(Clone, Debug)]
     pub struct NumberValidation(rt::Props);
     impl NumberValidation {
@@ -6704,7 +6704,7 @@ pub mod memory {
     nested!(NumberValidation);
     /// CloudFormation property type `SelfManagedConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-selfmanagedconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SelfManagedConfiguration(rt::Props);
     impl SelfManagedConfiguration {
@@ -6747,7 +6747,7 @@ pub mod memory {
     nested!(SelfManagedConfiguration);
     /// CloudFormation property type `SemanticMemoryStrategy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-semanticmemorystrategy.html)
     #[derive(Clone, Debug)]
     pub struct SemanticMemoryStrategy(rt::Props);
     impl SemanticMemoryStrategy {
@@ -6853,7 +6853,7 @@ pub mod memory {
     nested!(SemanticMemoryStrategy);
     /// CloudFormation property type `SemanticOverride`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-semanticoverride.html)
     #[derive(Clone, Debug)]
     pub struct SemanticOverride(rt::Props);
     impl SemanticOverride {
@@ -6880,7 +6880,7 @@ pub mod memory {
     nested!(SemanticOverride);
     /// CloudFormation property type `SemanticOverrideConsolidationConfigurationInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-semanticoverrideconsolidationconfigurationinput.html)
     #[derive(Clone, Debug)]
     pub struct SemanticOverrideConsolidationConfigurationInput(rt::Props);
     /// The required values of [`SemanticOverrideConsolidationConfigurationInput`], by name: two of them have one type, and a swap must not compile.
@@ -6906,7 +6906,7 @@ pub mod memory {
     nested!(SemanticOverrideConsolidationConfigurationInput);
     /// CloudFormation property type `SemanticOverrideExtractionConfigurationInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-semanticoverrideextractionconfigurationinput.html)
     #[derive(Clone, Debug)]
     pub struct SemanticOverrideExtractionConfigurationInput(rt::Props);
     /// The required values of [`SemanticOverrideExtractionConfigurationInput`], by name: two of them have one type, and a swap must not compile.
@@ -6932,7 +6932,7 @@ pub mod memory {
     nested!(SemanticOverrideExtractionConfigurationInput);
     /// CloudFormation property type `StreamDeliveryResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-streamdeliveryresource.html)
     #[derive(Clone, Debug)]
     pub struct StreamDeliveryResource(rt::Props);
     impl StreamDeliveryResource {
@@ -6950,7 +6950,7 @@ pub mod memory {
     nested!(StreamDeliveryResource);
     /// CloudFormation property type `StreamDeliveryResources`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-streamdeliveryresources.html)
     #[derive(Clone, Debug)]
     pub struct StreamDeliveryResources(rt::Props);
     impl StreamDeliveryResources {
@@ -6964,7 +6964,7 @@ pub mod memory {
     nested!(StreamDeliveryResources);
     /// CloudFormation property type `StringListValidation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-stringlistvalidation.html)
     #[derive(Clone, Debug)]
     pub struct StringListValidation(rt::Props);
     impl StringListValidation {
@@ -6991,7 +6991,7 @@ pub mod memory {
     nested!(StringListValidation);
     /// CloudFormation property type `StringValidation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-stringvalidation.html)
     #[derive(Clone, Debug)]
     pub struct StringValidation(rt::Props);
     impl StringValidation {
@@ -7009,7 +7009,7 @@ pub mod memory {
     nested!(StringValidation);
     /// CloudFormation property type `SummaryMemoryStrategy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-summarymemorystrategy.html)
     #[derive(Clone, Debug)]
     pub struct SummaryMemoryStrategy(rt::Props);
     impl SummaryMemoryStrategy {
@@ -7115,7 +7115,7 @@ pub mod memory {
     nested!(SummaryMemoryStrategy);
     /// CloudFormation property type `SummaryOverride`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-summaryoverride.html)
     #[derive(Clone, Debug)]
     pub struct SummaryOverride(rt::Props);
     impl SummaryOverride {
@@ -7137,7 +7137,7 @@ pub mod memory {
     nested!(SummaryOverride);
     /// CloudFormation property type `SummaryOverrideConsolidationConfigurationInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-summaryoverrideconsolidationconfigurationinput.html)
     #[derive(Clone, Debug)]
     pub struct SummaryOverrideConsolidationConfigurationInput(rt::Props);
     /// The required values of [`SummaryOverrideConsolidationConfigurationInput`], by name: two of them have one type, and a swap must not compile.
@@ -7163,7 +7163,7 @@ pub mod memory {
     nested!(SummaryOverrideConsolidationConfigurationInput);
     /// CloudFormation property type `TimeBasedTriggerInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-timebasedtriggerinput.html)
     #[derive(Clone, Debug)]
     pub struct TimeBasedTriggerInput(rt::Props);
     impl TimeBasedTriggerInput {
@@ -7185,7 +7185,7 @@ pub mod memory {
     nested!(TimeBasedTriggerInput);
     /// CloudFormation property type `TokenBasedTriggerInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-tokenbasedtriggerinput.html)
     #[derive(Clone, Debug)]
     pub struct TokenBasedTriggerInput(rt::Props);
     impl TokenBasedTriggerInput {
@@ -7204,7 +7204,7 @@ pub mod memory {
     nested!(TokenBasedTriggerInput);
     /// CloudFormation property type `TriggerConditionInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-triggerconditioninput.html)
     #[derive(Clone, Debug)]
     pub struct TriggerConditionInput(rt::Props);
     impl TriggerConditionInput {
@@ -7241,7 +7241,7 @@ pub mod memory {
     nested!(TriggerConditionInput);
     /// CloudFormation property type `UserPreferenceMemoryStrategy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-userpreferencememorystrategy.html)
     #[derive(Clone, Debug)]
     pub struct UserPreferenceMemoryStrategy(rt::Props);
     impl UserPreferenceMemoryStrategy {
@@ -7347,7 +7347,7 @@ pub mod memory {
     nested!(UserPreferenceMemoryStrategy);
     /// CloudFormation property type `UserPreferenceOverride`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-userpreferenceoverride.html)
     #[derive(Clone, Debug)]
     pub struct UserPreferenceOverride(rt::Props);
     impl UserPreferenceOverride {
@@ -7377,7 +7377,7 @@ pub mod memory {
     nested!(UserPreferenceOverride);
     /// CloudFormation property type `UserPreferenceOverrideConsolidationConfigurationInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-userpreferenceoverrideconsolidationconfigurationinput.html)
     #[derive(Clone, Debug)]
     pub struct UserPreferenceOverrideConsolidationConfigurationInput(rt::Props);
     /// The required values of [`UserPreferenceOverrideConsolidationConfigurationInput`], by name: two of them have one type, and a swap must not compile.
@@ -7405,7 +7405,7 @@ pub mod memory {
     nested!(UserPreferenceOverrideConsolidationConfigurationInput);
     /// CloudFormation property type `UserPreferenceOverrideExtractionConfigurationInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-userpreferenceoverrideextractionconfigurationinput.html)
     #[derive(Clone, Debug)]
     pub struct UserPreferenceOverrideExtractionConfigurationInput(rt::Props);
     /// The required values of [`UserPreferenceOverrideExtractionConfigurationInput`], by name: two of them have one type, and a swap must not compile.
@@ -7431,7 +7431,7 @@ pub mod memory {
     nested!(UserPreferenceOverrideExtractionConfigurationInput);
     /// CloudFormation property type `Validation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-validation.html)
     #[derive(Clone, Debug)]
     pub struct Validation(rt::Props);
     impl Validation {
@@ -7674,7 +7674,7 @@ pub mod oauth2_credential_provider {
     ///
     /// CloudFormation property type `AtlassianOauth2ProviderConfigInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-atlassianoauth2providerconfiginput.html)
     #[derive(Clone, Debug)]
     pub struct AtlassianOauth2ProviderConfigInput(rt::Props);
     impl AtlassianOauth2ProviderConfigInput {
@@ -7716,7 +7716,7 @@ pub mod oauth2_credential_provider {
     ///
     /// CloudFormation property type `CustomOauth2ProviderConfigInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-customoauth2providerconfiginput.html)
     #[derive(Clone, Debug)]
     pub struct CustomOauth2ProviderConfigInput(rt::Props);
     impl CustomOauth2ProviderConfigInput {
@@ -7831,7 +7831,7 @@ pub mod oauth2_credential_provider {
     ///
     /// CloudFormation property type `GithubOauth2ProviderConfigInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-githuboauth2providerconfiginput.html)
     #[derive(Clone, Debug)]
     pub struct GithubOauth2ProviderConfigInput(rt::Props);
     impl GithubOauth2ProviderConfigInput {
@@ -7873,7 +7873,7 @@ pub mod oauth2_credential_provider {
     ///
     /// CloudFormation property type `GoogleOauth2ProviderConfigInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-googleoauth2providerconfiginput.html)
     #[derive(Clone, Debug)]
     pub struct GoogleOauth2ProviderConfigInput(rt::Props);
     impl GoogleOauth2ProviderConfigInput {
@@ -7915,7 +7915,7 @@ pub mod oauth2_credential_provider {
     ///
     /// CloudFormation property type `IncludedOauth2ProviderConfigInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-includedoauth2providerconfiginput.html)
     #[derive(Clone, Debug)]
     pub struct IncludedOauth2ProviderConfigInput(rt::Props);
     impl IncludedOauth2ProviderConfigInput {
@@ -7983,7 +7983,7 @@ pub mod oauth2_credential_provider {
     ///
     /// CloudFormation property type `KmsKeySourceType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-kmskeysourcetype.html)
     #[derive(Clone, Debug)]
     pub struct KmsKeySourceType(rt::Props);
     impl KmsKeySourceType {
@@ -7999,7 +7999,7 @@ pub mod oauth2_credential_provider {
     ///
     /// CloudFormation property type `LinkedinOauth2ProviderConfigInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-linkedinoauth2providerconfiginput.html)
     #[derive(Clone, Debug)]
     pub struct LinkedinOauth2ProviderConfigInput(rt::Props);
     impl LinkedinOauth2ProviderConfigInput {
@@ -8041,7 +8041,7 @@ pub mod oauth2_credential_provider {
     ///
     /// CloudFormation property type `ManagedVpcResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-managedvpcresource.html)
     #[derive(Clone, Debug)]
     pub struct ManagedVpcResource(rt::Props);
     impl ManagedVpcResource {
@@ -8103,7 +8103,7 @@ pub mod oauth2_credential_provider {
     ///
     /// CloudFormation property type `MicrosoftOauth2ProviderConfigInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-microsoftoauth2providerconfiginput.html)
     #[derive(Clone, Debug)]
     pub struct MicrosoftOauth2ProviderConfigInput(rt::Props);
     impl MicrosoftOauth2ProviderConfigInput {
@@ -8152,7 +8152,7 @@ pub mod oauth2_credential_provider {
     ///
     /// CloudFormation property type `Oauth2AuthorizationServerMetadata`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-oauth2authorizationservermetadata.html)
     #[derive(Clone, Debug)]
     pub struct Oauth2AuthorizationServerMetadata(rt::Props);
     /// The required values of [`Oauth2AuthorizationServerMetadata`], by name: two of them have one type, and a swap must not compile.
@@ -8198,7 +8198,7 @@ pub mod oauth2_credential_provider {
     ///
     /// CloudFormation property type `Oauth2Discovery`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-oauth2discovery.html)
     #[derive(Clone, Debug)]
     pub struct Oauth2Discovery(rt::Props);
     impl Oauth2Discovery {
@@ -8235,7 +8235,7 @@ pub mod oauth2_credential_provider {
     ///
     /// CloudFormation property type `Oauth2ProviderConfigInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-oauth2providerconfiginput.html)
     #[derive(Clone, Debug)]
     pub struct Oauth2ProviderConfigInput(rt::Props);
     impl Oauth2ProviderConfigInput {
@@ -8376,7 +8376,7 @@ pub mod oauth2_credential_provider {
     ///
     /// CloudFormation property type `OnBehalfOfTokenExchangeConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-onbehalfoftokenexchangeconfig.html)
     #[derive(Clone, Debug)]
     pub struct OnBehalfOfTokenExchangeConfig(rt::Props);
     impl OnBehalfOfTokenExchangeConfig {
@@ -8406,7 +8406,7 @@ pub mod oauth2_credential_provider {
     ///
     /// CloudFormation property type `PrivateEndpoint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-privateendpoint.html)
     #[derive(Clone, Debug)]
     pub struct PrivateEndpoint(rt::Props);
     impl PrivateEndpoint {
@@ -8443,7 +8443,7 @@ pub mod oauth2_credential_provider {
     ///
     /// CloudFormation property type `PrivateEndpointOverride`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-privateendpointoverride.html)
     #[derive(Clone, Debug)]
     pub struct PrivateEndpointOverride(rt::Props);
     impl PrivateEndpointOverride {
@@ -8464,7 +8464,7 @@ pub mod oauth2_credential_provider {
     ///
     /// CloudFormation property type `PrivateKeyJwtConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-privatekeyjwtconfig.html)
     #[derive(Clone, Debug)]
     pub struct PrivateKeyJwtConfig(rt::Props);
     impl PrivateKeyJwtConfig {
@@ -8523,7 +8523,7 @@ pub mod oauth2_credential_provider {
     ///
     /// CloudFormation property type `PrivateKeySource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-privatekeysource.html)
     #[derive(Clone, Debug)]
     pub struct PrivateKeySource(rt::Props);
     impl PrivateKeySource {
@@ -8546,7 +8546,7 @@ pub mod oauth2_credential_provider {
     ///
     /// CloudFormation property type `SalesforceOauth2ProviderConfigInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-salesforceoauth2providerconfiginput.html)
     #[derive(Clone, Debug)]
     pub struct SalesforceOauth2ProviderConfigInput(rt::Props);
     impl SalesforceOauth2ProviderConfigInput {
@@ -8588,7 +8588,7 @@ pub mod oauth2_credential_provider {
     ///
     /// CloudFormation property type `SelfManagedLatticeResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-selfmanagedlatticeresource.html)
     #[derive(Clone, Debug)]
     pub struct SelfManagedLatticeResource(rt::Props);
     impl SelfManagedLatticeResource {
@@ -8608,7 +8608,7 @@ pub mod oauth2_credential_provider {
     ///
     /// CloudFormation property type `SlackOauth2ProviderConfigInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-slackoauth2providerconfiginput.html)
     #[derive(Clone, Debug)]
     pub struct SlackOauth2ProviderConfigInput(rt::Props);
     impl SlackOauth2ProviderConfigInput {
@@ -8650,7 +8650,7 @@ pub mod oauth2_credential_provider {
     ///
     /// CloudFormation property type `TokenExchangeGrantTypeConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-tokenexchangegranttypeconfig.html)
     #[derive(Clone, Debug)]
     pub struct TokenExchangeGrantTypeConfig(rt::Props);
     impl TokenExchangeGrantTypeConfig {
@@ -8966,7 +8966,7 @@ pub mod online_evaluation_config {
     ///
     /// CloudFormation property type `CloudWatchLogsInputConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-onlineevaluationconfig-cloudwatchlogsinputconfig.html)
     #[derive(Clone, Debug)]
     pub struct CloudWatchLogsInputConfig(rt::Props);
     impl CloudWatchLogsInputConfig {
@@ -9011,7 +9011,7 @@ pub mod online_evaluation_config {
     ///
     /// CloudFormation property type `CloudWatchOutputConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-onlineevaluationconfig-cloudwatchoutputconfig.html)
     #[derive(Clone, Debug)]
     pub struct CloudWatchOutputConfig(rt::Props);
     impl CloudWatchOutputConfig {
@@ -9056,7 +9056,7 @@ pub mod online_evaluation_config {
     ///
     /// CloudFormation property type `ClusteringConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-onlineevaluationconfig-clusteringconfig.html)
     #[derive(Clone, Debug)]
     pub struct ClusteringConfig(rt::Props);
     impl ClusteringConfig {
@@ -9072,7 +9072,7 @@ pub mod online_evaluation_config {
     ///
     /// CloudFormation property type `DataSourceConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-onlineevaluationconfig-datasourceconfig.html)
     #[derive(Clone, Debug)]
     pub struct DataSourceConfig(rt::Props);
     impl DataSourceConfig {
@@ -9092,7 +9092,7 @@ pub mod online_evaluation_config {
     ///
     /// CloudFormation property type `EvaluatorReference`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-onlineevaluationconfig-evaluatorreference.html)
     #[derive(Clone, Debug)]
     pub struct EvaluatorReference(rt::Props);
     impl EvaluatorReference {
@@ -9112,7 +9112,7 @@ pub mod online_evaluation_config {
     ///
     /// CloudFormation property type `Filter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-onlineevaluationconfig-filter.html)
     #[derive(Clone, Debug)]
     pub struct Filter(rt::Props);
     impl Filter {
@@ -9130,7 +9130,7 @@ pub mod online_evaluation_config {
     ///
     /// CloudFormation property type `FilterValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-onlineevaluationconfig-filtervalue.html)
     #[derive(Clone, Debug)]
     pub struct FilterValue(rt::Props);
     impl FilterValue {
@@ -9169,7 +9169,7 @@ pub mod online_evaluation_config {
     ///
     /// CloudFormation property type `Insight`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-onlineevaluationconfig-insight.html)
     #[derive(Clone, Debug)]
     pub struct Insight(rt::Props);
     impl Insight {
@@ -9185,7 +9185,7 @@ pub mod online_evaluation_config {
     ///
     /// CloudFormation property type `OutputConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-onlineevaluationconfig-outputconfig.html)
     #[derive(Clone, Debug)]
     pub struct OutputConfig(rt::Props);
     impl OutputConfig {
@@ -9208,7 +9208,7 @@ pub mod online_evaluation_config {
     ///
     /// CloudFormation property type `Rule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-onlineevaluationconfig-rule.html)
     #[derive(Clone, Debug)]
     pub struct Rule(rt::Props);
     impl Rule {
@@ -9243,7 +9243,7 @@ pub mod online_evaluation_config {
     ///
     /// CloudFormation property type `SamplingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-onlineevaluationconfig-samplingconfig.html)
     #[derive(Clone, Debug)]
     pub struct SamplingConfig(rt::Props);
     impl SamplingConfig {
@@ -9263,7 +9263,7 @@ pub mod online_evaluation_config {
     ///
     /// CloudFormation property type `SessionConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-onlineevaluationconfig-sessionconfig.html)
     #[derive(Clone, Debug)]
     pub struct SessionConfig(rt::Props);
     impl SessionConfig {
@@ -9490,7 +9490,7 @@ pub mod payment_connector {
     use super::*;
     /// CloudFormation property type `CredentialsProviderConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-paymentconnector-credentialsproviderconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CredentialsProviderConfiguration(rt::Props);
     impl CredentialsProviderConfiguration {
@@ -9515,7 +9515,7 @@ pub mod payment_connector {
     nested!(CredentialsProviderConfiguration);
     /// CloudFormation property type `PaymentCredentialProviderConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-paymentconnector-paymentcredentialproviderconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PaymentCredentialProviderConfiguration(rt::Props);
     impl PaymentCredentialProviderConfiguration {
@@ -9669,7 +9669,7 @@ pub mod payment_credential_provider {
     ///
     /// CloudFormation property type `CoinbaseCdpConfigurationInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-paymentcredentialprovider-coinbasecdpconfigurationinput.html)
     #[derive(Clone, Debug)]
     pub struct CoinbaseCdpConfigurationInput(rt::Props);
     impl CoinbaseCdpConfigurationInput {
@@ -9745,7 +9745,7 @@ pub mod payment_credential_provider {
     ///
     /// CloudFormation property type `PaymentProviderConfigurationInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-paymentcredentialprovider-paymentproviderconfigurationinput.html)
     #[derive(Clone, Debug)]
     pub struct PaymentProviderConfigurationInput(rt::Props);
     impl PaymentProviderConfigurationInput {
@@ -9782,7 +9782,7 @@ pub mod payment_credential_provider {
     ///
     /// CloudFormation property type `StripePrivyConfigurationInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-paymentcredentialprovider-stripeprivyconfigurationinput.html)
     #[derive(Clone, Debug)]
     pub struct StripePrivyConfigurationInput(rt::Props);
     /// The required values of [`StripePrivyConfigurationInput`], by name: two of them have one type, and a swap must not compile.
@@ -10020,7 +10020,7 @@ pub mod payment_manager {
     use super::*;
     /// CloudFormation property type `AuthorizerConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-paymentmanager-authorizerconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AuthorizerConfiguration(rt::Props);
     impl AuthorizerConfiguration {
@@ -10038,7 +10038,7 @@ pub mod payment_manager {
     nested!(AuthorizerConfiguration);
     /// CloudFormation property type `AuthorizingClaimMatchValueType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-paymentmanager-authorizingclaimmatchvaluetype.html)
     #[derive(Clone, Debug)]
     pub struct AuthorizingClaimMatchValueType(rt::Props);
     impl AuthorizingClaimMatchValueType {
@@ -10064,7 +10064,7 @@ pub mod payment_manager {
     nested!(AuthorizingClaimMatchValueType);
     /// CloudFormation property type `ClaimMatchValueType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-paymentmanager-claimmatchvaluetype.html)
     #[derive(Clone, Debug)]
     pub struct ClaimMatchValueType(rt::Props);
     impl ClaimMatchValueType {
@@ -10098,7 +10098,7 @@ pub mod payment_manager {
     nested!(ClaimMatchValueType);
     /// CloudFormation property type `CustomClaimValidationType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-paymentmanager-customclaimvalidationtype.html)
     #[derive(Clone, Debug)]
     pub struct CustomClaimValidationType(rt::Props);
     impl CustomClaimValidationType {
@@ -10130,7 +10130,7 @@ pub mod payment_manager {
     nested!(CustomClaimValidationType);
     /// CloudFormation property type `CustomJWTAuthorizerConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-paymentmanager-customjwtauthorizerconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CustomJwtAuthorizerConfiguration(rt::Props);
     impl CustomJwtAuthorizerConfiguration {
@@ -10335,7 +10335,7 @@ pub mod policy {
     ///
     /// CloudFormation property type `CedarPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-policy-cedarpolicy.html)
     #[derive(Clone, Debug)]
     pub struct CedarPolicy(rt::Props);
     impl CedarPolicy {
@@ -10351,7 +10351,7 @@ pub mod policy {
     ///
     /// CloudFormation property type `PolicyDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-policy-policydefinition.html)
     #[derive(Clone, Debug)]
     pub struct PolicyDefinition(rt::Props);
     impl PolicyDefinition {
@@ -10380,7 +10380,7 @@ pub mod policy {
     ///
     /// CloudFormation property type `PolicyStatement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-policy-policystatement.html)
     #[derive(Clone, Debug)]
     pub struct PolicyStatement(rt::Props);
     impl PolicyStatement {
@@ -10835,7 +10835,7 @@ pub mod runtime {
     use super::*;
     /// CloudFormation property type `AgentRuntimeArtifact`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-agentruntimeartifact.html)
     #[derive(Clone, Debug)]
     pub struct AgentRuntimeArtifact(rt::Props);
     impl AgentRuntimeArtifact {
@@ -10870,7 +10870,7 @@ pub mod runtime {
     ///
     /// CloudFormation property type `AllowedWorkloadConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-allowedworkloadconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AllowedWorkloadConfiguration(rt::Props);
     impl AllowedWorkloadConfiguration {
@@ -10913,7 +10913,7 @@ pub mod runtime {
     ///
     /// CloudFormation property type `AuthorizerConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-authorizerconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AuthorizerConfiguration(rt::Props);
     impl AuthorizerConfiguration {
@@ -10939,7 +10939,7 @@ pub mod runtime {
     ///
     /// CloudFormation property type `AuthorizingClaimMatchValueType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-authorizingclaimmatchvaluetype.html)
     #[derive(Clone, Debug)]
     pub struct AuthorizingClaimMatchValueType(rt::Props);
     impl AuthorizingClaimMatchValueType {
@@ -10967,7 +10967,7 @@ pub mod runtime {
     ///
     /// CloudFormation property type `CapacityProviderConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-capacityproviderconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CapacityProviderConfiguration(rt::Props);
     impl CapacityProviderConfiguration {
@@ -10987,7 +10987,7 @@ pub mod runtime {
     ///
     /// CloudFormation property type `CapacityProviderVolumeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-capacityprovidervolumeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CapacityProviderVolumeConfiguration(rt::Props);
     /// The required values of [`CapacityProviderVolumeConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -11019,7 +11019,7 @@ pub mod runtime {
     ///
     /// CloudFormation property type `ClaimMatchValueType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-claimmatchvaluetype.html)
     #[derive(Clone, Debug)]
     pub struct ClaimMatchValueType(rt::Props);
     impl ClaimMatchValueType {
@@ -11059,7 +11059,7 @@ pub mod runtime {
     ///
     /// CloudFormation property type `Code`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-code.html)
     #[derive(Clone, Debug)]
     pub struct Code(rt::Props);
     impl Code {
@@ -11081,7 +11081,7 @@ pub mod runtime {
     ///
     /// CloudFormation property type `CodeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-codeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CodeConfiguration(rt::Props);
     impl CodeConfiguration {
@@ -11103,7 +11103,7 @@ pub mod runtime {
     ///
     /// CloudFormation property type `CustomClaimValidationType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-customclaimvalidationtype.html)
     #[derive(Clone, Debug)]
     pub struct CustomClaimValidationType(rt::Props);
     impl CustomClaimValidationType {
@@ -11137,7 +11137,7 @@ pub mod runtime {
     ///
     /// CloudFormation property type `CustomJWTAuthorizerConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-customjwtauthorizerconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CustomJwtAuthorizerConfiguration(rt::Props);
     impl CustomJwtAuthorizerConfiguration {
@@ -11246,7 +11246,7 @@ pub mod runtime {
     ///
     /// CloudFormation property type `EfsAccessPointConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-efsaccesspointconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EfsAccessPointConfiguration(rt::Props);
     /// The required values of [`EfsAccessPointConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -11278,7 +11278,7 @@ pub mod runtime {
     ///
     /// CloudFormation property type `FilesystemConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-filesystemconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FilesystemConfiguration(rt::Props);
     impl FilesystemConfiguration {
@@ -11334,7 +11334,7 @@ pub mod runtime {
     ///
     /// CloudFormation property type `HostingEnvironment`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-hostingenvironment.html)
     #[derive(Clone, Debug)]
     pub struct HostingEnvironment(rt::Props);
     impl HostingEnvironment {
@@ -11350,7 +11350,7 @@ pub mod runtime {
     ///
     /// CloudFormation property type `LifecycleConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-lifecycleconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LifecycleConfiguration(rt::Props);
     impl LifecycleConfiguration {
@@ -11382,7 +11382,7 @@ pub mod runtime {
     nested!(LifecycleConfiguration);
     /// CloudFormation property type `NetworkConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-networkconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct NetworkConfiguration(rt::Props);
     impl NetworkConfiguration {
@@ -11409,7 +11409,7 @@ pub mod runtime {
     ///
     /// CloudFormation property type `PrivateEndpointOverride`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-privateendpointoverride.html)
     #[derive(Clone, Debug)]
     pub struct PrivateEndpointOverride(rt::Props);
     impl PrivateEndpointOverride {
@@ -11430,7 +11430,7 @@ pub mod runtime {
     ///
     /// CloudFormation property type `RequestHeaderConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-requestheaderconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct RequestHeaderConfiguration(rt::Props);
     impl RequestHeaderConfiguration {
@@ -11459,7 +11459,7 @@ pub mod runtime {
     ///
     /// CloudFormation property type `S3FilesAccessPointConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-s3filesaccesspointconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct S3FilesAccessPointConfiguration(rt::Props);
     /// The required values of [`S3FilesAccessPointConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -11491,7 +11491,7 @@ pub mod runtime {
     ///
     /// CloudFormation property type `S3Location`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-s3location.html)
     #[derive(Clone, Debug)]
     pub struct S3Location(rt::Props);
     /// The required values of [`S3Location`], by name: two of them have one type, and a swap must not compile.
@@ -11523,7 +11523,7 @@ pub mod runtime {
     ///
     /// CloudFormation property type `SessionStorageConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-sessionstorageconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SessionStorageConfiguration(rt::Props);
     impl SessionStorageConfiguration {
@@ -11798,7 +11798,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `Certificate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-browsercustom-certificate.html)
     #[derive(Clone, Debug)]
     pub struct Certificate(rt::Props);
     impl Certificate {
@@ -11818,7 +11818,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `CertificateLocation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-browsercustom-certificatelocation.html)
     #[derive(Clone, Debug)]
     pub struct CertificateLocation(rt::Props);
     impl CertificateLocation {
@@ -11843,7 +11843,7 @@ pub mod shared {
     string_enum!(ClaimMatchOperator { Equals => "EQUALS", Contains => "CONTAINS", ContainsAny => "CONTAINS_ANY" });
     /// CloudFormation property type `ContainerConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-containerconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ContainerConfiguration(rt::Props);
     impl ContainerConfiguration {
@@ -11890,7 +11890,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `SecretReference`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-apikeycredentialprovider-secretreference.html)
     #[derive(Clone, Debug)]
     pub struct SecretReference(rt::Props);
     /// The required values of [`SecretReference`], by name: two of them have one type, and a swap must not compile.
@@ -11918,7 +11918,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `VpcConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-browsercustom-vpcconfig.html)
     #[derive(Clone, Debug)]
     pub struct VpcConfig(rt::Props);
     /// The required values of [`VpcConfig`], by name: two of them have one type, and a swap must not compile.

@@ -165,7 +165,7 @@ pub mod billing_group {
     use super::*;
     /// CloudFormation property type `AccountGrouping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-billingconductor-billinggroup-accountgrouping.html)
     #[derive(Clone, Debug)]
     pub struct AccountGrouping(rt::Props);
     impl AccountGrouping {
@@ -205,7 +205,7 @@ pub mod billing_group {
     nested!(AccountGrouping);
     /// CloudFormation property type `ComputationPreference`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-billingconductor-billinggroup-computationpreference.html)
     #[derive(Clone, Debug)]
     pub struct ComputationPreference(rt::Props);
     impl ComputationPreference {
@@ -399,7 +399,7 @@ pub mod custom_line_item {
     use super::*;
     /// CloudFormation property type `BillingPeriodRange`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-billingconductor-customlineitem-billingperiodrange.html)
     #[derive(Clone, Debug)]
     pub struct BillingPeriodRange(rt::Props);
     impl BillingPeriodRange {
@@ -430,7 +430,7 @@ pub mod custom_line_item {
     nested!(BillingPeriodRange);
     /// CloudFormation property type `CustomLineItemChargeDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-billingconductor-customlineitem-customlineitemchargedetails.html)
     #[derive(Clone, Debug)]
     pub struct CustomLineItemChargeDetails(rt::Props);
     impl CustomLineItemChargeDetails {
@@ -466,7 +466,7 @@ pub mod custom_line_item {
     nested!(CustomLineItemChargeDetails);
     /// CloudFormation property type `CustomLineItemFlatChargeDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-billingconductor-customlineitem-customlineitemflatchargedetails.html)
     #[derive(Clone, Debug)]
     pub struct CustomLineItemFlatChargeDetails(rt::Props);
     impl CustomLineItemFlatChargeDetails {
@@ -480,7 +480,7 @@ pub mod custom_line_item {
     nested!(CustomLineItemFlatChargeDetails);
     /// CloudFormation property type `CustomLineItemPercentageChargeDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-billingconductor-customlineitem-customlineitempercentagechargedetails.html)
     #[derive(Clone, Debug)]
     pub struct CustomLineItemPercentageChargeDetails(rt::Props);
     impl CustomLineItemPercentageChargeDetails {
@@ -510,7 +510,7 @@ pub mod custom_line_item {
     nested!(CustomLineItemPercentageChargeDetails);
     /// CloudFormation property type `LineItemFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-billingconductor-customlineitem-lineitemfilter.html)
     #[derive(Clone, Debug)]
     pub struct LineItemFilter(rt::Props);
     impl LineItemFilter {
@@ -542,7 +542,7 @@ pub mod custom_line_item {
     nested!(LineItemFilter);
     /// CloudFormation property type `PresentationDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-billingconductor-customlineitem-presentationdetails.html)
     #[derive(Clone, Debug)]
     pub struct PresentationDetails(rt::Props);
     impl PresentationDetails {
@@ -886,7 +886,7 @@ pub mod pricing_rule {
     ///
     /// CloudFormation property type `CustomTier`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-billingconductor-pricingrule-customtier.html)
     #[derive(Clone, Debug)]
     pub struct CustomTier(rt::Props);
     /// The required values of [`CustomTier`], by name: two of them have one type, and a swap must not compile.
@@ -929,7 +929,7 @@ pub mod pricing_rule {
     ///
     /// CloudFormation property type `FreeTier`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-billingconductor-pricingrule-freetier.html)
     #[derive(Clone, Debug)]
     pub struct FreeTier(rt::Props);
     impl FreeTier {
@@ -945,7 +945,7 @@ pub mod pricing_rule {
     ///
     /// CloudFormation property type `Tiering`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-billingconductor-pricingrule-tiering.html)
     #[derive(Clone, Debug)]
     pub struct Tiering(rt::Props);
     impl Tiering {

@@ -151,7 +151,7 @@ pub mod spending_limit {
     ///
     /// CloudFormation property type `TimePeriod`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-braket-spendinglimit-timeperiod.html)
     #[derive(Clone, Debug)]
     pub struct TimePeriod(rt::Props);
     /// The required values of [`TimePeriod`], by name: two of them have one type, and a swap must not compile.

@@ -91,7 +91,7 @@ pub mod budget {
     use super::*;
     /// CloudFormation property type `AutoAdjustData`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budget-autoadjustdata.html)
     #[derive(Clone, Debug)]
     pub struct AutoAdjustData(rt::Props);
     impl AutoAdjustData {
@@ -110,7 +110,7 @@ pub mod budget {
     nested!(AutoAdjustData);
     /// CloudFormation property type `BudgetData`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budget-budgetdata.html)
     #[derive(Clone, Debug)]
     pub struct BudgetData(rt::Props);
     /// The required values of [`BudgetData`], by name: two of them have one type, and a swap must not compile.
@@ -182,7 +182,7 @@ pub mod budget {
     nested!(BudgetData);
     /// CloudFormation property type `CostCategoryValues`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budget-costcategoryvalues.html)
     #[derive(Clone, Debug)]
     pub struct CostCategoryValues(rt::Props);
     impl CostCategoryValues {
@@ -213,7 +213,7 @@ pub mod budget {
     nested!(CostCategoryValues);
     /// CloudFormation property type `CostTypes`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budget-costtypes.html)
     #[derive(Clone, Debug)]
     pub struct CostTypes(rt::Props);
     impl CostTypes {
@@ -282,7 +282,7 @@ pub mod budget {
     nested!(CostTypes);
     /// CloudFormation property type `Expression`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budget-expression.html)
     #[derive(Clone, Debug)]
     pub struct Expression(rt::Props);
     impl Expression {
@@ -325,7 +325,7 @@ pub mod budget {
     nested!(Expression);
     /// CloudFormation property type `ExpressionDimensionValues`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budget-expressiondimensionvalues.html)
     #[derive(Clone, Debug)]
     pub struct ExpressionDimensionValues(rt::Props);
     impl ExpressionDimensionValues {
@@ -356,7 +356,7 @@ pub mod budget {
     nested!(ExpressionDimensionValues);
     /// CloudFormation property type `HistoricalOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budget-historicaloptions.html)
     #[derive(Clone, Debug)]
     pub struct HistoricalOptions(rt::Props);
     impl HistoricalOptions {
@@ -374,7 +374,7 @@ pub mod budget {
     nested!(HistoricalOptions);
     /// CloudFormation property type `Notification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budget-notification.html)
     #[derive(Clone, Debug)]
     pub struct Notification(rt::Props);
     /// The required values of [`Notification`], by name: two of them have one type, and a swap must not compile.
@@ -412,7 +412,7 @@ pub mod budget {
     nested!(Notification);
     /// CloudFormation property type `NotificationWithSubscribers`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budget-notificationwithsubscribers.html)
     #[derive(Clone, Debug)]
     pub struct NotificationWithSubscribers(rt::Props);
     impl NotificationWithSubscribers {
@@ -430,7 +430,7 @@ pub mod budget {
     nested!(NotificationWithSubscribers);
     /// CloudFormation property type `Spend`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budget-spend.html)
     #[derive(Clone, Debug)]
     pub struct Spend(rt::Props);
     impl Spend {
@@ -445,7 +445,7 @@ pub mod budget {
     nested!(Spend);
     /// CloudFormation property type `Subscriber`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budget-subscriber.html)
     #[derive(Clone, Debug)]
     pub struct Subscriber(rt::Props);
     /// The required values of [`Subscriber`], by name: two of them have one type, and a swap must not compile.
@@ -471,7 +471,7 @@ pub mod budget {
     nested!(Subscriber);
     /// CloudFormation property type `TagValues`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budget-tagvalues.html)
     #[derive(Clone, Debug)]
     pub struct TagValues(rt::Props);
     impl TagValues {
@@ -502,7 +502,7 @@ pub mod budget {
     nested!(TagValues);
     /// CloudFormation property type `TimePeriod`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budget-timeperiod.html)
     #[derive(Clone, Debug)]
     pub struct TimePeriod(rt::Props);
     impl TimePeriod {
@@ -639,7 +639,7 @@ pub mod budgets_action {
     use super::*;
     /// CloudFormation property type `ActionThreshold`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budgetsaction-actionthreshold.html)
     #[derive(Clone, Debug)]
     pub struct ActionThreshold(rt::Props);
     impl ActionThreshold {
@@ -654,7 +654,7 @@ pub mod budgets_action {
     nested!(ActionThreshold);
     /// CloudFormation property type `Definition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budgetsaction-definition.html)
     #[derive(Clone, Debug)]
     pub struct Definition(rt::Props);
     impl Definition {
@@ -694,7 +694,7 @@ pub mod budgets_action {
     nested!(Definition);
     /// CloudFormation property type `IamActionDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budgetsaction-iamactiondefinition.html)
     #[derive(Clone, Debug)]
     pub struct IamActionDefinition(rt::Props);
     impl IamActionDefinition {
@@ -723,7 +723,7 @@ pub mod budgets_action {
     nested!(IamActionDefinition);
     /// CloudFormation property type `ScpActionDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budgetsaction-scpactiondefinition.html)
     #[derive(Clone, Debug)]
     pub struct ScpActionDefinition(rt::Props);
     impl ScpActionDefinition {
@@ -741,7 +741,7 @@ pub mod budgets_action {
     nested!(ScpActionDefinition);
     /// CloudFormation property type `SsmActionDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budgetsaction-ssmactiondefinition.html)
     #[derive(Clone, Debug)]
     pub struct SsmActionDefinition(rt::Props);
     impl SsmActionDefinition {
@@ -765,7 +765,7 @@ pub mod budgets_action {
     nested!(SsmActionDefinition);
     /// CloudFormation property type `Subscriber`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budgetsaction-subscriber.html)
     #[derive(Clone, Debug)]
     pub struct Subscriber(rt::Props);
     impl Subscriber {

@@ -444,7 +444,7 @@ pub mod field {
     ///
     /// CloudFormation property type `FieldAttributes`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cases-field-fieldattributes.html)
     #[derive(Clone, Debug)]
     pub struct FieldAttributes(rt::Props);
     impl FieldAttributes {
@@ -466,7 +466,7 @@ pub mod field {
     ///
     /// CloudFormation property type `TextAttributes`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cases-field-textattributes.html)
     #[derive(Clone, Debug)]
     pub struct TextAttributes(rt::Props);
     impl TextAttributes {
@@ -709,7 +709,7 @@ pub mod related_item {
     ///
     /// CloudFormation property type `CommentContent`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cases-relateditem-commentcontent.html)
     #[derive(Clone, Debug)]
     pub struct CommentContent(rt::Props);
     impl CommentContent {
@@ -726,7 +726,7 @@ pub mod related_item {
     ///
     /// CloudFormation property type `RelatedItemContent`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cases-relateditem-relateditemcontent.html)
     #[derive(Clone, Debug)]
     pub struct RelatedItemContent(rt::Props);
     impl RelatedItemContent {
@@ -915,7 +915,7 @@ pub mod template {
     ///
     /// CloudFormation property type `LayoutConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cases-template-layoutconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LayoutConfiguration(rt::Props);
     impl LayoutConfiguration {
@@ -938,7 +938,7 @@ pub mod template {
     ///
     /// CloudFormation property type `RequiredField`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cases-template-requiredfield.html)
     #[derive(Clone, Debug)]
     pub struct RequiredField(rt::Props);
     impl RequiredField {
@@ -954,7 +954,7 @@ pub mod template {
     ///
     /// CloudFormation property type `TemplateRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cases-template-templaterule.html)
     #[derive(Clone, Debug)]
     pub struct TemplateRule(rt::Props);
     impl TemplateRule {

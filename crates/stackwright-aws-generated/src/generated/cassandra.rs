@@ -82,7 +82,7 @@ pub mod keyspace {
     use super::*;
     /// CloudFormation property type `ReplicationSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cassandra-keyspace-replicationspecification.html)
     #[derive(Clone, Debug)]
     pub struct ReplicationSpecification(rt::Props);
     impl ReplicationSpecification {
@@ -287,7 +287,7 @@ pub mod table {
     ///
     /// CloudFormation property type `AutoScalingSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cassandra-table-autoscalingsetting.html)
     #[derive(Clone, Debug)]
     pub struct AutoScalingSetting(rt::Props);
     impl AutoScalingSetting {
@@ -331,7 +331,7 @@ pub mod table {
     ///
     /// CloudFormation property type `AutoScalingSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cassandra-table-autoscalingspecification.html)
     #[derive(Clone, Debug)]
     pub struct AutoScalingSpecification(rt::Props);
     impl AutoScalingSpecification {
@@ -366,7 +366,7 @@ pub mod table {
     nested!(AutoScalingSpecification);
     /// CloudFormation property type `BillingMode`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cassandra-table-billingmode.html)
     #[derive(Clone, Debug)]
     pub struct BillingMode(rt::Props);
     impl BillingMode {
@@ -393,7 +393,7 @@ pub mod table {
     ///
     /// CloudFormation property type `CdcSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cassandra-table-cdcspecification.html)
     #[derive(Clone, Debug)]
     pub struct CdcSpecification(rt::Props);
     impl CdcSpecification {
@@ -421,7 +421,7 @@ pub mod table {
     nested!(CdcSpecification);
     /// CloudFormation property type `ClusteringKeyColumn`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cassandra-table-clusteringkeycolumn.html)
     #[derive(Clone, Debug)]
     pub struct ClusteringKeyColumn(rt::Props);
     impl ClusteringKeyColumn {
@@ -440,7 +440,7 @@ pub mod table {
     nested!(ClusteringKeyColumn);
     /// CloudFormation property type `Column`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cassandra-table-column.html)
     #[derive(Clone, Debug)]
     pub struct Column(rt::Props);
     /// The required values of [`Column`], by name: two of them have one type, and a swap must not compile.
@@ -472,7 +472,7 @@ pub mod table {
     ///
     /// CloudFormation property type `EncryptionSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cassandra-table-encryptionspecification.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionSpecification(rt::Props);
     impl EncryptionSpecification {
@@ -503,7 +503,7 @@ pub mod table {
     ///
     /// CloudFormation property type `ProvisionedThroughput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cassandra-table-provisionedthroughput.html)
     #[derive(Clone, Debug)]
     pub struct ProvisionedThroughput(rt::Props);
     /// The required values of [`ProvisionedThroughput`], by name: two of them have one type, and a swap must not compile.
@@ -535,7 +535,7 @@ pub mod table {
     ///
     /// CloudFormation property type `ReplicaSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cassandra-table-replicaspecification.html)
     #[derive(Clone, Debug)]
     pub struct ReplicaSpecification(rt::Props);
     impl ReplicaSpecification {
@@ -571,7 +571,7 @@ pub mod table {
     ///
     /// CloudFormation property type `ScalingPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cassandra-table-scalingpolicy.html)
     #[derive(Clone, Debug)]
     pub struct ScalingPolicy(rt::Props);
     impl ScalingPolicy {
@@ -600,7 +600,7 @@ pub mod table {
     ///
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cassandra-table-tag.html)
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
     /// The required values of [`Tag`], by name: two of them have one type, and a swap must not compile.
@@ -624,7 +624,7 @@ pub mod table {
     ///
     /// CloudFormation property type `TargetTrackingScalingPolicyConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cassandra-table-targettrackingscalingpolicyconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TargetTrackingScalingPolicyConfiguration(rt::Props);
     impl TargetTrackingScalingPolicyConfiguration {
@@ -664,7 +664,7 @@ pub mod table {
     ///
     /// CloudFormation property type `WarmThroughput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cassandra-table-warmthroughput.html)
     #[derive(Clone, Debug)]
     pub struct WarmThroughput(rt::Props);
     impl WarmThroughput {
@@ -835,7 +835,7 @@ pub mod type_ {
     use super::*;
     /// CloudFormation property type `Field`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cassandra-type-field.html)
     #[derive(Clone, Debug)]
     pub struct Field(rt::Props);
     /// The required values of [`Field`], by name: two of them have one type, and a swap must not compile.

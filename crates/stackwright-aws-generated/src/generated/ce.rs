@@ -239,7 +239,7 @@ pub mod anomaly_subscription {
     use super::*;
     /// CloudFormation property type `Subscriber`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ce-anomalysubscription-subscriber.html)
     #[derive(Clone, Debug)]
     pub struct Subscriber(rt::Props);
     impl Subscriber {

@@ -83,7 +83,7 @@ pub mod account {
     use super::*;
     /// CloudFormation property type `ExpiryEventsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-certificatemanager-account-expiryeventsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ExpiryEventsConfiguration(rt::Props);
     impl ExpiryEventsConfiguration {
@@ -178,7 +178,7 @@ pub mod acme_domain_validation {
     ///
     /// CloudFormation property type `DnsPrevalidationOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-certificatemanager-acmedomainvalidation-dnsprevalidationoptions.html)
     #[derive(Clone, Debug)]
     pub struct DnsPrevalidationOptions(rt::Props);
     impl DnsPrevalidationOptions {
@@ -209,7 +209,7 @@ pub mod acme_domain_validation {
     ///
     /// CloudFormation property type `DomainScope`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-certificatemanager-acmedomainvalidation-domainscope.html)
     #[derive(Clone, Debug)]
     pub struct DomainScope(rt::Props);
     impl DomainScope {
@@ -248,7 +248,7 @@ pub mod acme_domain_validation {
     ///
     /// CloudFormation property type `PrevalidationOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-certificatemanager-acmedomainvalidation-prevalidationoptions.html)
     #[derive(Clone, Debug)]
     pub struct PrevalidationOptions(rt::Props);
     impl PrevalidationOptions {
@@ -353,7 +353,7 @@ pub mod acme_endpoint {
     ///
     /// CloudFormation property type `CertificateAuthority`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-certificatemanager-acmeendpoint-certificateauthority.html)
     #[derive(Clone, Debug)]
     pub struct CertificateAuthority(rt::Props);
     impl CertificateAuthority {
@@ -373,7 +373,7 @@ pub mod acme_endpoint {
     ///
     /// CloudFormation property type `PublicCertificateAuthority`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-certificatemanager-acmeendpoint-publiccertificateauthority.html)
     #[derive(Clone, Debug)]
     pub struct PublicCertificateAuthority(rt::Props);
     impl PublicCertificateAuthority {
@@ -402,7 +402,7 @@ pub mod acme_endpoint {
     ///
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-certificatemanager-acmeendpoint-tag.html)
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
     /// The required values of [`Tag`], by name: two of them have one type, and a swap must not compile.
@@ -512,7 +512,7 @@ pub mod acme_external_account_binding {
     ///
     /// CloudFormation property type `Expiration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-certificatemanager-acmeexternalaccountbinding-expiration.html)
     #[derive(Clone, Debug)]
     pub struct Expiration(rt::Props);
     impl Expiration {
@@ -668,7 +668,7 @@ pub mod certificate {
     use super::*;
     /// CloudFormation property type `DomainValidationOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-certificatemanager-certificate-domainvalidationoption.html)
     #[derive(Clone, Debug)]
     pub struct DomainValidationOption(rt::Props);
     impl DomainValidationOption {

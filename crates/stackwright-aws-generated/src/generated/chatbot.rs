@@ -86,7 +86,7 @@ pub mod custom_action {
     use super::*;
     /// CloudFormation property type `CustomActionAttachment`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chatbot-customaction-customactionattachment.html)
     #[derive(Clone, Debug)]
     pub struct CustomActionAttachment(rt::Props);
     impl CustomActionAttachment {
@@ -131,7 +131,7 @@ pub mod custom_action {
     nested!(CustomActionAttachment);
     /// CloudFormation property type `CustomActionAttachmentCriteria`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chatbot-customaction-customactionattachmentcriteria.html)
     #[derive(Clone, Debug)]
     pub struct CustomActionAttachmentCriteria(rt::Props);
     impl CustomActionAttachmentCriteria {
@@ -158,7 +158,7 @@ pub mod custom_action {
     nested!(CustomActionAttachmentCriteria);
     /// CloudFormation property type `CustomActionDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chatbot-customaction-customactiondefinition.html)
     #[derive(Clone, Debug)]
     pub struct CustomActionDefinition(rt::Props);
     impl CustomActionDefinition {

@@ -237,7 +237,7 @@ pub mod app_instance_bot {
     ///
     /// CloudFormation property type `Configuration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-appinstancebot-configuration.html)
     #[derive(Clone, Debug)]
     pub struct Configuration(rt::Props);
     impl Configuration {
@@ -253,7 +253,7 @@ pub mod app_instance_bot {
     ///
     /// CloudFormation property type `InvokedBy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-appinstancebot-invokedby.html)
     #[derive(Clone, Debug)]
     pub struct InvokedBy(rt::Props);
     impl InvokedBy {
@@ -281,7 +281,7 @@ pub mod app_instance_bot {
     ///
     /// CloudFormation property type `LexConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-appinstancebot-lexconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LexConfiguration(rt::Props);
     /// The required values of [`LexConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -473,7 +473,7 @@ pub mod app_instance_user {
     use super::*;
     /// CloudFormation property type `ExpirationSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-appinstanceuser-expirationsettings.html)
     #[derive(Clone, Debug)]
     pub struct ExpirationSettings(rt::Props);
     impl ExpirationSettings {
@@ -708,7 +708,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `ElasticChannelConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-channel-elasticchannelconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ElasticChannelConfiguration(rt::Props);
     /// The required values of [`ElasticChannelConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -747,7 +747,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `ExpirationSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-channel-expirationsettings.html)
     #[derive(Clone, Debug)]
     pub struct ExpirationSettings(rt::Props);
     impl ExpirationSettings {
@@ -926,7 +926,7 @@ pub mod channel_flow {
     ///
     /// CloudFormation property type `LambdaConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-channelflow-lambdaconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LambdaConfiguration(rt::Props);
     impl LambdaConfiguration {
@@ -951,7 +951,7 @@ pub mod channel_flow {
     ///
     /// CloudFormation property type `Processor`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-channelflow-processor.html)
     #[derive(Clone, Debug)]
     pub struct Processor(rt::Props);
     impl Processor {
@@ -983,7 +983,7 @@ pub mod channel_flow {
     ///
     /// CloudFormation property type `ProcessorConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-channelflow-processorconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ProcessorConfiguration(rt::Props);
     impl ProcessorConfiguration {
@@ -1157,7 +1157,7 @@ pub mod media_insights_pipeline_configuration {
     use super::*;
     /// CloudFormation property type `AmazonTranscribeCallAnalyticsProcessorConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-mediainsightspipelineconfiguration-amazontranscribecallanalyticsprocessorconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AmazonTranscribeCallAnalyticsProcessorConfiguration(rt::Props);
     impl AmazonTranscribeCallAnalyticsProcessorConfiguration {
@@ -1301,7 +1301,7 @@ pub mod media_insights_pipeline_configuration {
     nested!(AmazonTranscribeCallAnalyticsProcessorConfiguration);
     /// CloudFormation property type `AmazonTranscribeProcessorConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-mediainsightspipelineconfiguration-amazontranscribeprocessorconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AmazonTranscribeProcessorConfiguration(rt::Props);
     impl AmazonTranscribeProcessorConfiguration {
@@ -1506,7 +1506,7 @@ pub mod media_insights_pipeline_configuration {
     nested!(AmazonTranscribeProcessorConfiguration);
     /// CloudFormation property type `IssueDetectionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-mediainsightspipelineconfiguration-issuedetectionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct IssueDetectionConfiguration(rt::Props);
     impl IssueDetectionConfiguration {
@@ -1520,7 +1520,7 @@ pub mod media_insights_pipeline_configuration {
     nested!(IssueDetectionConfiguration);
     /// CloudFormation property type `KeywordMatchConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-mediainsightspipelineconfiguration-keywordmatchconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct KeywordMatchConfiguration(rt::Props);
     impl KeywordMatchConfiguration {
@@ -1545,7 +1545,7 @@ pub mod media_insights_pipeline_configuration {
     nested!(KeywordMatchConfiguration);
     /// CloudFormation property type `KinesisDataStreamSinkConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-mediainsightspipelineconfiguration-kinesisdatastreamsinkconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct KinesisDataStreamSinkConfiguration(rt::Props);
     impl KinesisDataStreamSinkConfiguration {
@@ -1566,7 +1566,7 @@ pub mod media_insights_pipeline_configuration {
     nested!(KinesisDataStreamSinkConfiguration);
     /// CloudFormation property type `MediaInsightsPipelineConfigurationElement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-mediainsightspipelineconfiguration-mediainsightspipelineconfigurationelement.html)
     #[derive(Clone, Debug)]
     pub struct MediaInsightsPipelineConfigurationElement(rt::Props);
     impl MediaInsightsPipelineConfigurationElement {
@@ -1628,7 +1628,7 @@ pub mod media_insights_pipeline_configuration {
     nested!(MediaInsightsPipelineConfigurationElement);
     /// CloudFormation property type `PostCallAnalyticsSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-mediainsightspipelineconfiguration-postcallanalyticssettings.html)
     #[derive(Clone, Debug)]
     pub struct PostCallAnalyticsSettings(rt::Props);
     /// The required values of [`PostCallAnalyticsSettings`], by name: two of them have one type, and a swap must not compile.
@@ -1680,7 +1680,7 @@ pub mod media_insights_pipeline_configuration {
     nested!(PostCallAnalyticsSettings);
     /// CloudFormation property type `RealTimeAlertConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-mediainsightspipelineconfiguration-realtimealertconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct RealTimeAlertConfiguration(rt::Props);
     impl RealTimeAlertConfiguration {
@@ -1707,7 +1707,7 @@ pub mod media_insights_pipeline_configuration {
     nested!(RealTimeAlertConfiguration);
     /// CloudFormation property type `RealTimeAlertRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-mediainsightspipelineconfiguration-realtimealertrule.html)
     #[derive(Clone, Debug)]
     pub struct RealTimeAlertRule(rt::Props);
     impl RealTimeAlertRule {
@@ -1748,7 +1748,7 @@ pub mod media_insights_pipeline_configuration {
     nested!(RealTimeAlertRule);
     /// CloudFormation property type `S3RecordingSinkConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-mediainsightspipelineconfiguration-s3recordingsinkconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct S3RecordingSinkConfiguration(rt::Props);
     impl S3RecordingSinkConfiguration {
@@ -1780,7 +1780,7 @@ pub mod media_insights_pipeline_configuration {
     nested!(S3RecordingSinkConfiguration);
     /// CloudFormation property type `SentimentConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-mediainsightspipelineconfiguration-sentimentconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SentimentConfiguration(rt::Props);
     impl SentimentConfiguration {
@@ -2049,7 +2049,7 @@ pub mod media_pipeline_kinesis_video_stream_pool {
     ///
     /// CloudFormation property type `StreamConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-mediapipelinekinesisvideostreampool-streamconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct StreamConfiguration(rt::Props);
     impl StreamConfiguration {
@@ -2183,7 +2183,7 @@ pub mod sip_media_application {
     use super::*;
     /// CloudFormation property type `SipMediaApplicationEndpoint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-sipmediaapplication-sipmediaapplicationendpoint.html)
     #[derive(Clone, Debug)]
     pub struct SipMediaApplicationEndpoint(rt::Props);
     impl SipMediaApplicationEndpoint {

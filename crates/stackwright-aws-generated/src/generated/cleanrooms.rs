@@ -186,7 +186,7 @@ pub mod analysis_template {
     use super::*;
     /// CloudFormation property type `AnalysisParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-analysistemplate-analysisparameter.html)
     #[derive(Clone, Debug)]
     pub struct AnalysisParameter(rt::Props);
     impl AnalysisParameter {
@@ -207,7 +207,7 @@ pub mod analysis_template {
     nested!(AnalysisParameter);
     /// CloudFormation property type `AnalysisSchema`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-analysistemplate-analysisschema.html)
     #[derive(Clone, Debug)]
     pub struct AnalysisSchema(rt::Props);
     impl AnalysisSchema {
@@ -225,7 +225,7 @@ pub mod analysis_template {
     nested!(AnalysisSchema);
     /// CloudFormation property type `ErrorMessageConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-analysistemplate-errormessageconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ErrorMessageConfiguration(rt::Props);
     impl ErrorMessageConfiguration {
@@ -514,7 +514,7 @@ pub mod collaboration {
     use super::*;
     /// CloudFormation property type `DataEncryptionMetadata`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-collaboration-dataencryptionmetadata.html)
     #[derive(Clone, Debug)]
     pub struct DataEncryptionMetadata(rt::Props);
     /// The required values of [`DataEncryptionMetadata`], by name: two of them have one type, and a swap must not compile.
@@ -558,7 +558,7 @@ pub mod collaboration {
     nested!(DataEncryptionMetadata);
     /// CloudFormation property type `JobComputePaymentConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-collaboration-jobcomputepaymentconfig.html)
     #[derive(Clone, Debug)]
     pub struct JobComputePaymentConfig(rt::Props);
     impl JobComputePaymentConfig {
@@ -576,7 +576,7 @@ pub mod collaboration {
     nested!(JobComputePaymentConfig);
     /// CloudFormation property type `MemberSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-collaboration-memberspecification.html)
     #[derive(Clone, Debug)]
     pub struct MemberSpecification(rt::Props);
     /// The required values of [`MemberSpecification`], by name: two of them have one type, and a swap must not compile.
@@ -630,7 +630,7 @@ pub mod collaboration {
     nested!(MemberSpecification);
     /// CloudFormation property type `MLMemberAbilities`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-collaboration-mlmemberabilities.html)
     #[derive(Clone, Debug)]
     pub struct MlMemberAbilities(rt::Props);
     impl MlMemberAbilities {
@@ -650,7 +650,7 @@ pub mod collaboration {
     nested!(MlMemberAbilities);
     /// CloudFormation property type `MLPaymentConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-collaboration-mlpaymentconfig.html)
     #[derive(Clone, Debug)]
     pub struct MlPaymentConfig(rt::Props);
     impl MlPaymentConfig {
@@ -687,7 +687,7 @@ pub mod collaboration {
     nested!(MlPaymentConfig);
     /// CloudFormation property type `ModelInferencePaymentConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-collaboration-modelinferencepaymentconfig.html)
     #[derive(Clone, Debug)]
     pub struct ModelInferencePaymentConfig(rt::Props);
     impl ModelInferencePaymentConfig {
@@ -705,7 +705,7 @@ pub mod collaboration {
     nested!(ModelInferencePaymentConfig);
     /// CloudFormation property type `ModelTrainingPaymentConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-collaboration-modeltrainingpaymentconfig.html)
     #[derive(Clone, Debug)]
     pub struct ModelTrainingPaymentConfig(rt::Props);
     impl ModelTrainingPaymentConfig {
@@ -723,7 +723,7 @@ pub mod collaboration {
     nested!(ModelTrainingPaymentConfig);
     /// CloudFormation property type `PaymentConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-collaboration-paymentconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PaymentConfiguration(rt::Props);
     impl PaymentConfiguration {
@@ -748,7 +748,7 @@ pub mod collaboration {
     nested!(PaymentConfiguration);
     /// CloudFormation property type `QueryComputePaymentConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-collaboration-querycomputepaymentconfig.html)
     #[derive(Clone, Debug)]
     pub struct QueryComputePaymentConfig(rt::Props);
     impl QueryComputePaymentConfig {
@@ -766,7 +766,7 @@ pub mod collaboration {
     nested!(QueryComputePaymentConfig);
     /// CloudFormation property type `SyntheticDataGenerationPaymentConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-collaboration-syntheticdatagenerationpaymentconfig.html)
     #[derive(Clone, Debug)]
     pub struct SyntheticDataGenerationPaymentConfig(rt::Props);
     impl SyntheticDataGenerationPaymentConfig {
@@ -1038,7 +1038,7 @@ pub mod configured_table {
     use super::*;
     /// CloudFormation property type `AnalysisRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-configuredtable-analysisrule.html)
     #[derive(Clone, Debug)]
     pub struct AnalysisRule(rt::Props);
     impl AnalysisRule {
@@ -1056,7 +1056,7 @@ pub mod configured_table {
     nested!(AnalysisRule);
     /// CloudFormation property type `ConfiguredTableAnalysisRulePolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-configuredtable-configuredtableanalysisrulepolicy.html)
     #[derive(Clone, Debug)]
     pub struct ConfiguredTableAnalysisRulePolicy(rt::Props);
     impl ConfiguredTableAnalysisRulePolicy {
@@ -1220,7 +1220,7 @@ pub mod configured_table_association {
     use super::*;
     /// CloudFormation property type `ConfiguredTableAssociationAnalysisRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-configuredtableassociation-configuredtableassociationanalysisrule.html)
     #[derive(Clone, Debug)]
     pub struct ConfiguredTableAssociationAnalysisRule(rt::Props);
     impl ConfiguredTableAssociationAnalysisRule {
@@ -1238,7 +1238,7 @@ pub mod configured_table_association {
     nested!(ConfiguredTableAssociationAnalysisRule);
     /// CloudFormation property type `ConfiguredTableAssociationAnalysisRulePolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-configuredtableassociation-configuredtableassociationanalysisrulepolicy.html)
     #[derive(Clone, Debug)]
     pub struct ConfiguredTableAssociationAnalysisRulePolicy(rt::Props);
     impl ConfiguredTableAssociationAnalysisRulePolicy {
@@ -1395,7 +1395,7 @@ pub mod id_mapping_table {
     use super::*;
     /// CloudFormation property type `IdMappingTableInputReferenceConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-idmappingtable-idmappingtableinputreferenceconfig.html)
     #[derive(Clone, Debug)]
     pub struct IdMappingTableInputReferenceConfig(rt::Props);
     impl IdMappingTableInputReferenceConfig {
@@ -1546,7 +1546,7 @@ pub mod id_namespace_association {
     use super::*;
     /// CloudFormation property type `IdMappingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-idnamespaceassociation-idmappingconfig.html)
     #[derive(Clone, Debug)]
     pub struct IdMappingConfig(rt::Props);
     impl IdMappingConfig {
@@ -1564,7 +1564,7 @@ pub mod id_namespace_association {
     nested!(IdMappingConfig);
     /// CloudFormation property type `IdNamespaceAssociationInputReferenceConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-idnamespaceassociation-idnamespaceassociationinputreferenceconfig.html)
     #[derive(Clone, Debug)]
     pub struct IdNamespaceAssociationInputReferenceConfig(rt::Props);
     impl IdNamespaceAssociationInputReferenceConfig {
@@ -1723,7 +1723,7 @@ pub mod intermediate_table {
     use super::*;
     /// CloudFormation property type `IntermediateTableAnalysisRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-intermediatetable-intermediatetableanalysisrule.html)
     #[derive(Clone, Debug)]
     pub struct IntermediateTableAnalysisRule(rt::Props);
     impl IntermediateTableAnalysisRule {
@@ -1741,7 +1741,7 @@ pub mod intermediate_table {
     nested!(IntermediateTableAnalysisRule);
     /// CloudFormation property type `IntermediateTableAnalysisRulePolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-intermediatetable-intermediatetableanalysisrulepolicy.html)
     #[derive(Clone, Debug)]
     pub struct IntermediateTableAnalysisRulePolicy(rt::Props);
     impl IntermediateTableAnalysisRulePolicy {
@@ -1755,7 +1755,7 @@ pub mod intermediate_table {
     nested!(IntermediateTableAnalysisRulePolicy);
     /// CloudFormation property type `PopulationAnalysisConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-intermediatetable-populationanalysisconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PopulationAnalysisConfiguration(rt::Props);
     impl PopulationAnalysisConfiguration {
@@ -1774,7 +1774,7 @@ pub mod intermediate_table {
     nested!(PopulationAnalysisConfiguration);
     /// CloudFormation property type `PopulationAnalysisSqlParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-intermediatetable-populationanalysissqlparameters.html)
     #[derive(Clone, Debug)]
     pub struct PopulationAnalysisSqlParameters(rt::Props);
     impl PopulationAnalysisSqlParameters {
@@ -1960,7 +1960,7 @@ pub mod membership {
     use super::*;
     /// CloudFormation property type `MembershipJobComputePaymentConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-membership-membershipjobcomputepaymentconfig.html)
     #[derive(Clone, Debug)]
     pub struct MembershipJobComputePaymentConfig(rt::Props);
     impl MembershipJobComputePaymentConfig {
@@ -1978,7 +1978,7 @@ pub mod membership {
     nested!(MembershipJobComputePaymentConfig);
     /// CloudFormation property type `MembershipMLPaymentConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-membership-membershipmlpaymentconfig.html)
     #[derive(Clone, Debug)]
     pub struct MembershipMlPaymentConfig(rt::Props);
     impl MembershipMlPaymentConfig {
@@ -2015,7 +2015,7 @@ pub mod membership {
     nested!(MembershipMlPaymentConfig);
     /// CloudFormation property type `MembershipModelInferencePaymentConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-membership-membershipmodelinferencepaymentconfig.html)
     #[derive(Clone, Debug)]
     pub struct MembershipModelInferencePaymentConfig(rt::Props);
     impl MembershipModelInferencePaymentConfig {
@@ -2033,7 +2033,7 @@ pub mod membership {
     nested!(MembershipModelInferencePaymentConfig);
     /// CloudFormation property type `MembershipModelTrainingPaymentConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-membership-membershipmodeltrainingpaymentconfig.html)
     #[derive(Clone, Debug)]
     pub struct MembershipModelTrainingPaymentConfig(rt::Props);
     impl MembershipModelTrainingPaymentConfig {
@@ -2051,7 +2051,7 @@ pub mod membership {
     nested!(MembershipModelTrainingPaymentConfig);
     /// CloudFormation property type `MembershipPaymentConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-membership-membershippaymentconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MembershipPaymentConfiguration(rt::Props);
     impl MembershipPaymentConfiguration {
@@ -2076,7 +2076,7 @@ pub mod membership {
     nested!(MembershipPaymentConfiguration);
     /// CloudFormation property type `MembershipProtectedJobOutputConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-membership-membershipprotectedjoboutputconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MembershipProtectedJobOutputConfiguration(rt::Props);
     impl MembershipProtectedJobOutputConfiguration {
@@ -2090,7 +2090,7 @@ pub mod membership {
     nested!(MembershipProtectedJobOutputConfiguration);
     /// CloudFormation property type `MembershipProtectedJobResultConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-membership-membershipprotectedjobresultconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MembershipProtectedJobResultConfiguration(rt::Props);
     impl MembershipProtectedJobResultConfiguration {
@@ -2112,7 +2112,7 @@ pub mod membership {
     nested!(MembershipProtectedJobResultConfiguration);
     /// CloudFormation property type `MembershipProtectedQueryOutputConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-membership-membershipprotectedqueryoutputconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MembershipProtectedQueryOutputConfiguration(rt::Props);
     impl MembershipProtectedQueryOutputConfiguration {
@@ -2126,7 +2126,7 @@ pub mod membership {
     nested!(MembershipProtectedQueryOutputConfiguration);
     /// CloudFormation property type `MembershipProtectedQueryResultConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-membership-membershipprotectedqueryresultconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MembershipProtectedQueryResultConfiguration(rt::Props);
     impl MembershipProtectedQueryResultConfiguration {
@@ -2149,7 +2149,7 @@ pub mod membership {
     nested!(MembershipProtectedQueryResultConfiguration);
     /// CloudFormation property type `MembershipQueryComputePaymentConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-membership-membershipquerycomputepaymentconfig.html)
     #[derive(Clone, Debug)]
     pub struct MembershipQueryComputePaymentConfig(rt::Props);
     impl MembershipQueryComputePaymentConfig {
@@ -2167,7 +2167,7 @@ pub mod membership {
     nested!(MembershipQueryComputePaymentConfig);
     /// CloudFormation property type `MembershipSyntheticDataGenerationPaymentConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-membership-membershipsyntheticdatagenerationpaymentconfig.html)
     #[derive(Clone, Debug)]
     pub struct MembershipSyntheticDataGenerationPaymentConfig(rt::Props);
     impl MembershipSyntheticDataGenerationPaymentConfig {
@@ -2185,7 +2185,7 @@ pub mod membership {
     nested!(MembershipSyntheticDataGenerationPaymentConfig);
     /// CloudFormation property type `ProtectedJobS3OutputConfigurationInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-membership-protectedjobs3outputconfigurationinput.html)
     #[derive(Clone, Debug)]
     pub struct ProtectedJobS3OutputConfigurationInput(rt::Props);
     impl ProtectedJobS3OutputConfigurationInput {
@@ -2205,7 +2205,7 @@ pub mod membership {
     nested!(ProtectedJobS3OutputConfigurationInput);
     /// CloudFormation property type `ProtectedQueryS3OutputConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-membership-protectedquerys3outputconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ProtectedQueryS3OutputConfiguration(rt::Props);
     impl ProtectedQueryS3OutputConfiguration {
@@ -2371,7 +2371,7 @@ pub mod privacy_budget_template {
     use super::*;
     /// CloudFormation property type `BudgetParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-privacybudgettemplate-budgetparameter.html)
     #[derive(Clone, Debug)]
     pub struct BudgetParameter(rt::Props);
     impl BudgetParameter {
@@ -2392,7 +2392,7 @@ pub mod privacy_budget_template {
     nested!(BudgetParameter);
     /// CloudFormation property type `Parameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-privacybudgettemplate-parameters.html)
     #[derive(Clone, Debug)]
     pub struct Parameters(rt::Props);
     impl Parameters {

@@ -135,7 +135,7 @@ pub mod configured_model_algorithm {
     use super::*;
     /// CloudFormation property type `ContainerConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-configuredmodelalgorithm-containerconfig.html)
     #[derive(Clone, Debug)]
     pub struct ContainerConfig(rt::Props);
     impl ContainerConfig {
@@ -173,7 +173,7 @@ pub mod configured_model_algorithm {
     nested!(ContainerConfig);
     /// CloudFormation property type `InferenceContainerConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-configuredmodelalgorithm-inferencecontainerconfig.html)
     #[derive(Clone, Debug)]
     pub struct InferenceContainerConfig(rt::Props);
     impl InferenceContainerConfig {
@@ -187,7 +187,7 @@ pub mod configured_model_algorithm {
     nested!(InferenceContainerConfig);
     /// CloudFormation property type `MetricDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-configuredmodelalgorithm-metricdefinition.html)
     #[derive(Clone, Debug)]
     pub struct MetricDefinition(rt::Props);
     /// The required values of [`MetricDefinition`], by name: two of them have one type, and a swap must not compile.
@@ -329,7 +329,7 @@ pub mod configured_model_algorithm_association {
     use super::*;
     /// CloudFormation property type `CustomEntityConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-configuredmodelalgorithmassociation-customentityconfig.html)
     #[derive(Clone, Debug)]
     pub struct CustomEntityConfig(rt::Props);
     impl CustomEntityConfig {
@@ -347,7 +347,7 @@ pub mod configured_model_algorithm_association {
     nested!(CustomEntityConfig);
     /// CloudFormation property type `LogRedactionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-configuredmodelalgorithmassociation-logredactionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LogRedactionConfiguration(rt::Props);
     impl LogRedactionConfiguration {
@@ -374,7 +374,7 @@ pub mod configured_model_algorithm_association {
     nested!(LogRedactionConfiguration);
     /// CloudFormation property type `LogsConfigurationPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-configuredmodelalgorithmassociation-logsconfigurationpolicy.html)
     #[derive(Clone, Debug)]
     pub struct LogsConfigurationPolicy(rt::Props);
     impl LogsConfigurationPolicy {
@@ -412,7 +412,7 @@ pub mod configured_model_algorithm_association {
     nested!(LogsConfigurationPolicy);
     /// CloudFormation property type `MetricsConfigurationPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-configuredmodelalgorithmassociation-metricsconfigurationpolicy.html)
     #[derive(Clone, Debug)]
     pub struct MetricsConfigurationPolicy(rt::Props);
     impl MetricsConfigurationPolicy {
@@ -426,7 +426,7 @@ pub mod configured_model_algorithm_association {
     nested!(MetricsConfigurationPolicy);
     /// CloudFormation property type `PrivacyConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-configuredmodelalgorithmassociation-privacyconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PrivacyConfiguration(rt::Props);
     impl PrivacyConfiguration {
@@ -440,7 +440,7 @@ pub mod configured_model_algorithm_association {
     nested!(PrivacyConfiguration);
     /// CloudFormation property type `PrivacyConfigurationPolicies`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-configuredmodelalgorithmassociation-privacyconfigurationpolicies.html)
     #[derive(Clone, Debug)]
     pub struct PrivacyConfigurationPolicies(rt::Props);
     impl PrivacyConfigurationPolicies {
@@ -483,7 +483,7 @@ pub mod configured_model_algorithm_association {
     nested!(PrivacyConfigurationPolicies);
     /// CloudFormation property type `TrainedModelArtifactMaxSize`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-configuredmodelalgorithmassociation-trainedmodelartifactmaxsize.html)
     #[derive(Clone, Debug)]
     pub struct TrainedModelArtifactMaxSize(rt::Props);
     impl TrainedModelArtifactMaxSize {
@@ -498,7 +498,7 @@ pub mod configured_model_algorithm_association {
     nested!(TrainedModelArtifactMaxSize);
     /// CloudFormation property type `TrainedModelExportsConfigurationPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-configuredmodelalgorithmassociation-trainedmodelexportsconfigurationpolicy.html)
     #[derive(Clone, Debug)]
     pub struct TrainedModelExportsConfigurationPolicy(rt::Props);
     impl TrainedModelExportsConfigurationPolicy {
@@ -520,7 +520,7 @@ pub mod configured_model_algorithm_association {
     nested!(TrainedModelExportsConfigurationPolicy);
     /// CloudFormation property type `TrainedModelExportsMaxSize`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-configuredmodelalgorithmassociation-trainedmodelexportsmaxsize.html)
     #[derive(Clone, Debug)]
     pub struct TrainedModelExportsMaxSize(rt::Props);
     impl TrainedModelExportsMaxSize {
@@ -535,7 +535,7 @@ pub mod configured_model_algorithm_association {
     nested!(TrainedModelExportsMaxSize);
     /// CloudFormation property type `TrainedModelInferenceJobsConfigurationPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-configuredmodelalgorithmassociation-trainedmodelinferencejobsconfigurationpolicy.html)
     #[derive(Clone, Debug)]
     pub struct TrainedModelInferenceJobsConfigurationPolicy(rt::Props);
     impl TrainedModelInferenceJobsConfigurationPolicy {
@@ -563,7 +563,7 @@ pub mod configured_model_algorithm_association {
     nested!(TrainedModelInferenceJobsConfigurationPolicy);
     /// CloudFormation property type `TrainedModelInferenceMaxOutputSize`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-configuredmodelalgorithmassociation-trainedmodelinferencemaxoutputsize.html)
     #[derive(Clone, Debug)]
     pub struct TrainedModelInferenceMaxOutputSize(rt::Props);
     impl TrainedModelInferenceMaxOutputSize {
@@ -578,7 +578,7 @@ pub mod configured_model_algorithm_association {
     nested!(TrainedModelInferenceMaxOutputSize);
     /// CloudFormation property type `TrainedModelsConfigurationPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-configuredmodelalgorithmassociation-trainedmodelsconfigurationpolicy.html)
     #[derive(Clone, Debug)]
     pub struct TrainedModelsConfigurationPolicy(rt::Props);
     impl TrainedModelsConfigurationPolicy {
@@ -770,7 +770,7 @@ pub mod training_dataset {
     use super::*;
     /// CloudFormation property type `ColumnSchema`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-trainingdataset-columnschema.html)
     #[derive(Clone, Debug)]
     pub struct ColumnSchema(rt::Props);
     impl ColumnSchema {
@@ -788,7 +788,7 @@ pub mod training_dataset {
     nested!(ColumnSchema);
     /// CloudFormation property type `DataSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-trainingdataset-datasource.html)
     #[derive(Clone, Debug)]
     pub struct DataSource(rt::Props);
     impl DataSource {
@@ -806,7 +806,7 @@ pub mod training_dataset {
     nested!(DataSource);
     /// CloudFormation property type `Dataset`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-trainingdataset-dataset.html)
     #[derive(Clone, Debug)]
     pub struct Dataset(rt::Props);
     impl Dataset {
@@ -821,7 +821,7 @@ pub mod training_dataset {
     nested!(Dataset);
     /// CloudFormation property type `DatasetInputConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-trainingdataset-datasetinputconfig.html)
     #[derive(Clone, Debug)]
     pub struct DatasetInputConfig(rt::Props);
     impl DatasetInputConfig {
@@ -839,7 +839,7 @@ pub mod training_dataset {
     nested!(DatasetInputConfig);
     /// CloudFormation property type `GlueDataSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-trainingdataset-gluedatasource.html)
     #[derive(Clone, Debug)]
     pub struct GlueDataSource(rt::Props);
     /// The required values of [`GlueDataSource`], by name: two of them have one type, and a swap must not compile.

@@ -160,7 +160,7 @@ pub mod environment_ec2 {
     use super::*;
     /// CloudFormation property type `Repository`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloud9-environmentec2-repository.html)
     #[derive(Clone, Debug)]
     pub struct Repository(rt::Props);
     /// The required values of [`Repository`], by name: two of them have one type, and a swap must not compile.

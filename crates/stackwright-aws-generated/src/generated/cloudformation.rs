@@ -454,7 +454,7 @@ pub mod generated_template {
     ///
     /// CloudFormation property type `TemplateConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudformation-generatedtemplate-templateconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TemplateConfiguration(rt::Props);
     impl TemplateConfiguration {
@@ -627,7 +627,7 @@ pub mod guard_hook {
     use super::*;
     /// CloudFormation property type `Options`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudformation-guardhook-options.html)
     #[derive(Clone, Debug)]
     pub struct Options(rt::Props);
     impl Options {
@@ -650,7 +650,7 @@ pub mod guard_hook {
     ///
     /// CloudFormation property type `S3Location`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudformation-guardhook-s3location.html)
     #[derive(Clone, Debug)]
     pub struct S3Location(rt::Props);
     impl S3Location {
@@ -1052,7 +1052,7 @@ pub mod lambda_hook {
     ///
     /// CloudFormation property type `LoggingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudformation-lambdahook-loggingconfig.html)
     #[derive(Clone, Debug)]
     pub struct LoggingConfig(rt::Props);
     /// The required values of [`LoggingConfig`], by name: two of them have one type, and a swap must not compile.
@@ -1928,7 +1928,7 @@ pub mod stack_set {
     use super::*;
     /// CloudFormation property type `AutoDeployment`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudformation-stackset-autodeployment.html)
     #[derive(Clone, Debug)]
     pub struct AutoDeployment(rt::Props);
     impl AutoDeployment {
@@ -1969,7 +1969,7 @@ pub mod stack_set {
     ///
     /// CloudFormation property type `DeploymentTargets`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudformation-stackset-deploymenttargets.html)
     #[derive(Clone, Debug)]
     pub struct DeploymentTargets(rt::Props);
     impl DeploymentTargets {
@@ -2024,7 +2024,7 @@ pub mod stack_set {
     ///
     /// CloudFormation property type `ManagedExecution`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudformation-stackset-managedexecution.html)
     #[derive(Clone, Debug)]
     pub struct ManagedExecution(rt::Props);
     impl ManagedExecution {
@@ -2046,7 +2046,7 @@ pub mod stack_set {
     ///
     /// CloudFormation property type `OperationPreferences`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudformation-stackset-operationpreferences.html)
     #[derive(Clone, Debug)]
     pub struct OperationPreferences(rt::Props);
     impl OperationPreferences {
@@ -2123,7 +2123,7 @@ pub mod stack_set {
     nested!(OperationPreferences);
     /// CloudFormation property type `Parameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudformation-stackset-parameter.html)
     #[derive(Clone, Debug)]
     pub struct Parameter(rt::Props);
     /// The required values of [`Parameter`], by name: two of them have one type, and a swap must not compile.
@@ -2155,7 +2155,7 @@ pub mod stack_set {
     ///
     /// CloudFormation property type `StackInstances`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudformation-stackset-stackinstances.html)
     #[derive(Clone, Debug)]
     pub struct StackInstances(rt::Props);
     impl StackInstances {
@@ -2381,7 +2381,7 @@ pub mod type_activation {
     use super::*;
     /// CloudFormation property type `LoggingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudformation-typeactivation-loggingconfig.html)
     #[derive(Clone, Debug)]
     pub struct LoggingConfig(rt::Props);
     impl LoggingConfig {
@@ -2540,7 +2540,7 @@ pub mod shared {
     string_enum!(HookStatus { Enabled => "ENABLED", Disabled => "DISABLED" });
     /// CloudFormation property type `LoggingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudformation-hookversion-loggingconfig.html)
     #[derive(Clone, Debug)]
     pub struct LoggingConfig(rt::Props);
     impl LoggingConfig {
@@ -2571,7 +2571,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `StackFilters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudformation-guardhook-stackfilters.html)
     #[derive(Clone, Debug)]
     pub struct StackFilters(rt::Props);
     impl StackFilters {
@@ -2605,7 +2605,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `StackNames`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudformation-guardhook-stacknames.html)
     #[derive(Clone, Debug)]
     pub struct StackNames(rt::Props);
     impl StackNames {
@@ -2634,7 +2634,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `StackRoles`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudformation-guardhook-stackroles.html)
     #[derive(Clone, Debug)]
     pub struct StackRoles(rt::Props);
     impl StackRoles {

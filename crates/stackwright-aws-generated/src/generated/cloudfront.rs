@@ -104,7 +104,7 @@ pub mod anycast_ip_list {
     ///
     /// CloudFormation property type `IpamCidrConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-anycastiplist-ipamcidrconfig.html)
     #[derive(Clone, Debug)]
     pub struct IpamCidrConfig(rt::Props);
     /// The required values of [`IpamCidrConfig`], by name: two of them have one type, and a swap must not compile.
@@ -182,7 +182,7 @@ pub mod cache_policy {
     ///
     /// CloudFormation property type `CachePolicyConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-cachepolicy-cachepolicyconfig.html)
     #[derive(Clone, Debug)]
     pub struct CachePolicyConfig(rt::Props);
     /// The required values of [`CachePolicyConfig`], by name: two of them have one type, and a swap must not compile.
@@ -233,7 +233,7 @@ pub mod cache_policy {
     ///
     /// CloudFormation property type `CookiesConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-cachepolicy-cookiesconfig.html)
     #[derive(Clone, Debug)]
     pub struct CookiesConfig(rt::Props);
     impl CookiesConfig {
@@ -260,7 +260,7 @@ pub mod cache_policy {
     ///
     /// CloudFormation property type `HeadersConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-cachepolicy-headersconfig.html)
     #[derive(Clone, Debug)]
     pub struct HeadersConfig(rt::Props);
     impl HeadersConfig {
@@ -287,7 +287,7 @@ pub mod cache_policy {
     ///
     /// CloudFormation property type `ParametersInCacheKeyAndForwardedToOrigin`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-cachepolicy-parametersincachekeyandforwardedtoorigin.html)
     #[derive(Clone, Debug)]
     pub struct ParametersInCacheKeyAndForwardedToOrigin(rt::Props);
     impl ParametersInCacheKeyAndForwardedToOrigin {
@@ -338,7 +338,7 @@ pub mod cache_policy {
     ///
     /// CloudFormation property type `QueryStringsConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-cachepolicy-querystringsconfig.html)
     #[derive(Clone, Debug)]
     pub struct QueryStringsConfig(rt::Props);
     impl QueryStringsConfig {
@@ -426,7 +426,7 @@ pub mod cloud_front_origin_access_identity {
     ///
     /// CloudFormation property type `CloudFrontOriginAccessIdentityConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-cloudfrontoriginaccessidentity-cloudfrontoriginaccessidentityconfig.html)
     #[derive(Clone, Debug)]
     pub struct CloudFrontOriginAccessIdentityConfig(rt::Props);
     impl CloudFrontOriginAccessIdentityConfig {
@@ -547,7 +547,7 @@ pub mod connection_function {
     ///
     /// CloudFormation property type `ConnectionFunctionConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-connectionfunction-connectionfunctionconfig.html)
     #[derive(Clone, Debug)]
     pub struct ConnectionFunctionConfig(rt::Props);
     impl ConnectionFunctionConfig {
@@ -748,7 +748,7 @@ pub mod continuous_deployment_policy {
     ///
     /// CloudFormation property type `ContinuousDeploymentPolicyConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-continuousdeploymentpolicy-continuousdeploymentpolicyconfig.html)
     #[derive(Clone, Debug)]
     pub struct ContinuousDeploymentPolicyConfig(rt::Props);
     impl ContinuousDeploymentPolicyConfig {
@@ -809,7 +809,7 @@ pub mod continuous_deployment_policy {
     ///
     /// CloudFormation property type `SessionStickinessConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-continuousdeploymentpolicy-sessionstickinessconfig.html)
     #[derive(Clone, Debug)]
     pub struct SessionStickinessConfig(rt::Props);
     /// The required values of [`SessionStickinessConfig`], by name: two of them have one type, and a swap must not compile.
@@ -837,7 +837,7 @@ pub mod continuous_deployment_policy {
     ///
     /// CloudFormation property type `SingleHeaderConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-continuousdeploymentpolicy-singleheaderconfig.html)
     #[derive(Clone, Debug)]
     pub struct SingleHeaderConfig(rt::Props);
     /// The required values of [`SingleHeaderConfig`], by name: two of them have one type, and a swap must not compile.
@@ -861,7 +861,7 @@ pub mod continuous_deployment_policy {
     ///
     /// CloudFormation property type `SingleHeaderPolicyConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-continuousdeploymentpolicy-singleheaderpolicyconfig.html)
     #[derive(Clone, Debug)]
     pub struct SingleHeaderPolicyConfig(rt::Props);
     /// The required values of [`SingleHeaderPolicyConfig`], by name: two of them have one type, and a swap must not compile.
@@ -885,7 +885,7 @@ pub mod continuous_deployment_policy {
     ///
     /// CloudFormation property type `SingleWeightConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-continuousdeploymentpolicy-singleweightconfig.html)
     #[derive(Clone, Debug)]
     pub struct SingleWeightConfig(rt::Props);
     impl SingleWeightConfig {
@@ -912,7 +912,7 @@ pub mod continuous_deployment_policy {
     ///
     /// CloudFormation property type `SingleWeightPolicyConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-continuousdeploymentpolicy-singleweightpolicyconfig.html)
     #[derive(Clone, Debug)]
     pub struct SingleWeightPolicyConfig(rt::Props);
     impl SingleWeightPolicyConfig {
@@ -939,7 +939,7 @@ pub mod continuous_deployment_policy {
     ///
     /// CloudFormation property type `TrafficConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-continuousdeploymentpolicy-trafficconfig.html)
     #[derive(Clone, Debug)]
     pub struct TrafficConfig(rt::Props);
     impl TrafficConfig {
@@ -1033,7 +1033,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `CacheBehavior`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-cachebehavior.html)
     #[derive(Clone, Debug)]
     pub struct CacheBehavior(rt::Props);
     /// The required values of [`CacheBehavior`], by name: two of them have one type, and a swap must not compile.
@@ -1215,7 +1215,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `CacheTagConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-cachetagconfig.html)
     #[derive(Clone, Debug)]
     pub struct CacheTagConfig(rt::Props);
     impl CacheTagConfig {
@@ -1231,7 +1231,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `ConnectionFunctionAssociation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-connectionfunctionassociation.html)
     #[derive(Clone, Debug)]
     pub struct ConnectionFunctionAssociation(rt::Props);
     impl ConnectionFunctionAssociation {
@@ -1247,7 +1247,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `Cookies`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-cookies.html)
     #[derive(Clone, Debug)]
     pub struct Cookies(rt::Props);
     impl Cookies {
@@ -1273,7 +1273,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `CustomErrorResponse`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-customerrorresponse.html)
     #[derive(Clone, Debug)]
     pub struct CustomErrorResponse(rt::Props);
     impl CustomErrorResponse {
@@ -1310,7 +1310,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `CustomOriginConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-customoriginconfig.html)
     #[derive(Clone, Debug)]
     pub struct CustomOriginConfig(rt::Props);
     impl CustomOriginConfig {
@@ -1382,7 +1382,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `DefaultCacheBehavior`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-defaultcachebehavior.html)
     #[derive(Clone, Debug)]
     pub struct DefaultCacheBehavior(rt::Props);
     impl DefaultCacheBehavior {
@@ -1549,7 +1549,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `Definition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-definition.html)
     #[derive(Clone, Debug)]
     pub struct Definition(rt::Props);
     impl Definition {
@@ -1569,7 +1569,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `DistributionConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-distributionconfig.html)
     #[derive(Clone, Debug)]
     pub struct DistributionConfig(rt::Props);
     impl DistributionConfig {
@@ -1769,7 +1769,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `ForwardedValues`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-forwardedvalues.html)
     #[derive(Clone, Debug)]
     pub struct ForwardedValues(rt::Props);
     impl ForwardedValues {
@@ -1809,7 +1809,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `FunctionAssociation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-functionassociation.html)
     #[derive(Clone, Debug)]
     pub struct FunctionAssociation(rt::Props);
     impl FunctionAssociation {
@@ -1838,7 +1838,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `GeoRestriction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-georestriction.html)
     #[derive(Clone, Debug)]
     pub struct GeoRestriction(rt::Props);
     impl GeoRestriction {
@@ -1861,7 +1861,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `GrpcConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-grpcconfig.html)
     #[derive(Clone, Debug)]
     pub struct GrpcConfig(rt::Props);
     impl GrpcConfig {
@@ -1877,7 +1877,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `LambdaFunctionAssociation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-lambdafunctionassociation.html)
     #[derive(Clone, Debug)]
     pub struct LambdaFunctionAssociation(rt::Props);
     impl LambdaFunctionAssociation {
@@ -1913,7 +1913,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `LegacyCustomOrigin`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-legacycustomorigin.html)
     #[derive(Clone, Debug)]
     pub struct LegacyCustomOrigin(rt::Props);
     /// The required values of [`LegacyCustomOrigin`], by name: two of them have one type, and a swap must not compile.
@@ -1962,7 +1962,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `LegacyS3Origin`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-legacys3origin.html)
     #[derive(Clone, Debug)]
     pub struct LegacyS3Origin(rt::Props);
     impl LegacyS3Origin {
@@ -1985,7 +1985,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `Logging`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-logging.html)
     #[derive(Clone, Debug)]
     pub struct Logging(rt::Props);
     impl Logging {
@@ -2021,7 +2021,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `Origin`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-origin.html)
     #[derive(Clone, Debug)]
     pub struct Origin(rt::Props);
     /// The required values of [`Origin`], by name: two of them have one type, and a swap must not compile.
@@ -2119,7 +2119,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `OriginCustomHeader`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-origincustomheader.html)
     #[derive(Clone, Debug)]
     pub struct OriginCustomHeader(rt::Props);
     /// The required values of [`OriginCustomHeader`], by name: two of them have one type, and a swap must not compile.
@@ -2143,7 +2143,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `OriginGroup`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-origingroup.html)
     #[derive(Clone, Debug)]
     pub struct OriginGroup(rt::Props);
     impl OriginGroup {
@@ -2172,7 +2172,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `OriginGroupFailoverCriteria`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-origingroupfailovercriteria.html)
     #[derive(Clone, Debug)]
     pub struct OriginGroupFailoverCriteria(rt::Props);
     impl OriginGroupFailoverCriteria {
@@ -2188,7 +2188,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `OriginGroupMember`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-origingroupmember.html)
     #[derive(Clone, Debug)]
     pub struct OriginGroupMember(rt::Props);
     impl OriginGroupMember {
@@ -2204,7 +2204,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `OriginGroupMembers`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-origingroupmembers.html)
     #[derive(Clone, Debug)]
     pub struct OriginGroupMembers(rt::Props);
     impl OriginGroupMembers {
@@ -2221,7 +2221,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `OriginGroups`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-origingroups.html)
     #[derive(Clone, Debug)]
     pub struct OriginGroups(rt::Props);
     impl OriginGroups {
@@ -2244,7 +2244,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `OriginMtlsConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-originmtlsconfig.html)
     #[derive(Clone, Debug)]
     pub struct OriginMtlsConfig(rt::Props);
     impl OriginMtlsConfig {
@@ -2264,7 +2264,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `OriginShield`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-originshield.html)
     #[derive(Clone, Debug)]
     pub struct OriginShield(rt::Props);
     impl OriginShield {
@@ -2293,7 +2293,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `ParameterDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-parameterdefinition.html)
     #[derive(Clone, Debug)]
     pub struct ParameterDefinition(rt::Props);
     impl ParameterDefinition {
@@ -2310,7 +2310,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `Restrictions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-restrictions.html)
     #[derive(Clone, Debug)]
     pub struct Restrictions(rt::Props);
     impl Restrictions {
@@ -2326,7 +2326,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `S3OriginConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-s3originconfig.html)
     #[derive(Clone, Debug)]
     pub struct S3OriginConfig(rt::Props);
     impl S3OriginConfig {
@@ -2355,7 +2355,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `StatusCodes`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-statuscodes.html)
     #[derive(Clone, Debug)]
     pub struct StatusCodes(rt::Props);
     impl StatusCodes {
@@ -2370,7 +2370,7 @@ pub mod distribution {
     nested!(StatusCodes);
     /// CloudFormation property type `StringSchema`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-stringschema.html)
     #[derive(Clone, Debug)]
     pub struct StringSchema(rt::Props);
     impl StringSchema {
@@ -2396,7 +2396,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `TenantConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-tenantconfig.html)
     #[derive(Clone, Debug)]
     pub struct TenantConfig(rt::Props);
     impl TenantConfig {
@@ -2419,7 +2419,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `TrustStoreConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-truststoreconfig.html)
     #[derive(Clone, Debug)]
     pub struct TrustStoreConfig(rt::Props);
     impl TrustStoreConfig {
@@ -2451,7 +2451,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `ViewerCertificate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-viewercertificate.html)
     #[derive(Clone, Debug)]
     pub struct ViewerCertificate(rt::Props);
     impl ViewerCertificate {
@@ -2502,7 +2502,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `ViewerMtlsConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-viewermtlsconfig.html)
     #[derive(Clone, Debug)]
     pub struct ViewerMtlsConfig(rt::Props);
     impl ViewerMtlsConfig {
@@ -2531,7 +2531,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `VpcOriginConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-vpcoriginconfig.html)
     #[derive(Clone, Debug)]
     pub struct VpcOriginConfig(rt::Props);
     impl VpcOriginConfig {
@@ -3336,7 +3336,7 @@ pub mod distribution_tenant {
     ///
     /// CloudFormation property type `Certificate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distributiontenant-certificate.html)
     #[derive(Clone, Debug)]
     pub struct Certificate(rt::Props);
     impl Certificate {
@@ -3358,7 +3358,7 @@ pub mod distribution_tenant {
     ///
     /// CloudFormation property type `Customizations`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distributiontenant-customizations.html)
     #[derive(Clone, Debug)]
     pub struct Customizations(rt::Props);
     impl Customizations {
@@ -3395,7 +3395,7 @@ pub mod distribution_tenant {
     ///
     /// CloudFormation property type `GeoRestrictionCustomization`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distributiontenant-georestrictioncustomization.html)
     #[derive(Clone, Debug)]
     pub struct GeoRestrictionCustomization(rt::Props);
     impl GeoRestrictionCustomization {
@@ -3426,7 +3426,7 @@ pub mod distribution_tenant {
     ///
     /// CloudFormation property type `ManagedCertificateRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distributiontenant-managedcertificaterequest.html)
     #[derive(Clone, Debug)]
     pub struct ManagedCertificateRequest(rt::Props);
     impl ManagedCertificateRequest {
@@ -3477,7 +3477,7 @@ pub mod distribution_tenant {
     ///
     /// CloudFormation property type `Parameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distributiontenant-parameter.html)
     #[derive(Clone, Debug)]
     pub struct Parameter(rt::Props);
     impl Parameter {
@@ -3506,7 +3506,7 @@ pub mod distribution_tenant {
     ///
     /// CloudFormation property type `WebAclCustomization`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distributiontenant-webaclcustomization.html)
     #[derive(Clone, Debug)]
     pub struct WebAclCustomization(rt::Props);
     impl WebAclCustomization {
@@ -3686,7 +3686,7 @@ pub mod field_level_encryption_config {
     ///
     /// CloudFormation property type `ContentTypeProfile`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-fieldlevelencryptionconfig-contenttypeprofile.html)
     #[derive(Clone, Debug)]
     pub struct ContentTypeProfile(rt::Props);
     /// The required values of [`ContentTypeProfile`], by name: two of them have one type, and a swap must not compile.
@@ -3713,7 +3713,7 @@ pub mod field_level_encryption_config {
     ///
     /// CloudFormation property type `ContentTypeProfileConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-fieldlevelencryptionconfig-contenttypeprofileconfig.html)
     #[derive(Clone, Debug)]
     pub struct ContentTypeProfileConfig(rt::Props);
     impl ContentTypeProfileConfig {
@@ -3737,7 +3737,7 @@ pub mod field_level_encryption_config {
     ///
     /// CloudFormation property type `QueryArgProfile`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-fieldlevelencryptionconfig-queryargprofile.html)
     #[derive(Clone, Debug)]
     pub struct QueryArgProfile(rt::Props);
     /// The required values of [`QueryArgProfile`], by name: two of them have one type, and a swap must not compile.
@@ -3761,7 +3761,7 @@ pub mod field_level_encryption_config {
     ///
     /// CloudFormation property type `QueryArgProfileConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-fieldlevelencryptionconfig-queryargprofileconfig.html)
     #[derive(Clone, Debug)]
     pub struct QueryArgProfileConfig(rt::Props);
     impl QueryArgProfileConfig {
@@ -3897,7 +3897,7 @@ pub mod field_level_encryption_profile {
     ///
     /// CloudFormation property type `EncryptionEntity`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-fieldlevelencryptionprofile-encryptionentity.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionEntity(rt::Props);
     /// The required values of [`EncryptionEntity`], by name: two of them have one type, and a swap must not compile.
@@ -3936,7 +3936,7 @@ pub mod field_level_encryption_profile {
     ///
     /// CloudFormation property type `FieldLevelEncryptionProfileConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-fieldlevelencryptionprofile-fieldlevelencryptionprofileconfig.html)
     #[derive(Clone, Debug)]
     pub struct FieldLevelEncryptionProfileConfig(rt::Props);
     /// The required values of [`FieldLevelEncryptionProfileConfig`], by name: two of them have one type, and a swap must not compile.
@@ -4074,7 +4074,7 @@ pub mod function {
     ///
     /// CloudFormation property type `FunctionConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-function-functionconfig.html)
     #[derive(Clone, Debug)]
     pub struct FunctionConfig(rt::Props);
     impl FunctionConfig {
@@ -4105,7 +4105,7 @@ pub mod function {
     ///
     /// CloudFormation property type `FunctionMetadata`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-function-functionmetadata.html)
     #[derive(Clone, Debug)]
     pub struct FunctionMetadata(rt::Props);
     impl FunctionMetadata {
@@ -4188,7 +4188,7 @@ pub mod key_group {
     ///
     /// CloudFormation property type `KeyGroupConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-keygroup-keygroupconfig.html)
     #[derive(Clone, Debug)]
     pub struct KeyGroupConfig(rt::Props);
     impl KeyGroupConfig {
@@ -4287,7 +4287,7 @@ pub mod key_value_store {
     ///
     /// CloudFormation property type `ImportSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-keyvaluestore-importsource.html)
     #[derive(Clone, Debug)]
     pub struct ImportSource(rt::Props);
     impl ImportSource {
@@ -4363,7 +4363,7 @@ pub mod monitoring_subscription {
     ///
     /// CloudFormation property type `MonitoringSubscription`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-monitoringsubscription-monitoringsubscription.html)
     #[derive(Clone, Debug)]
     pub struct MonitoringSubscription(rt::Props);
     impl MonitoringSubscription {
@@ -4392,7 +4392,7 @@ pub mod monitoring_subscription {
     ///
     /// CloudFormation property type `RealtimeMetricsSubscriptionConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-monitoringsubscription-realtimemetricssubscriptionconfig.html)
     #[derive(Clone, Debug)]
     pub struct RealtimeMetricsSubscriptionConfig(rt::Props);
     impl RealtimeMetricsSubscriptionConfig {
@@ -4475,7 +4475,7 @@ pub mod origin_access_control {
     ///
     /// CloudFormation property type `OriginAccessControlConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-originaccesscontrol-originaccesscontrolconfig.html)
     #[derive(Clone, Debug)]
     pub struct OriginAccessControlConfig(rt::Props);
     /// The required values of [`OriginAccessControlConfig`], by name: two of them have one type, and a swap must not compile.
@@ -4579,7 +4579,7 @@ pub mod origin_request_policy {
     ///
     /// CloudFormation property type `CookiesConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-originrequestpolicy-cookiesconfig.html)
     #[derive(Clone, Debug)]
     pub struct CookiesConfig(rt::Props);
     impl CookiesConfig {
@@ -4606,7 +4606,7 @@ pub mod origin_request_policy {
     ///
     /// CloudFormation property type `HeadersConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-originrequestpolicy-headersconfig.html)
     #[derive(Clone, Debug)]
     pub struct HeadersConfig(rt::Props);
     impl HeadersConfig {
@@ -4633,7 +4633,7 @@ pub mod origin_request_policy {
     ///
     /// CloudFormation property type `OriginRequestPolicyConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-originrequestpolicy-originrequestpolicyconfig.html)
     #[derive(Clone, Debug)]
     pub struct OriginRequestPolicyConfig(rt::Props);
     impl OriginRequestPolicyConfig {
@@ -4676,7 +4676,7 @@ pub mod origin_request_policy {
     ///
     /// CloudFormation property type `QueryStringsConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-originrequestpolicy-querystringsconfig.html)
     #[derive(Clone, Debug)]
     pub struct QueryStringsConfig(rt::Props);
     impl QueryStringsConfig {
@@ -4755,7 +4755,7 @@ pub mod public_key {
     ///
     /// CloudFormation property type `PublicKeyConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-publickey-publickeyconfig.html)
     #[derive(Clone, Debug)]
     pub struct PublicKeyConfig(rt::Props);
     /// The required values of [`PublicKeyConfig`], by name: two of them have one type, and a swap must not compile.
@@ -4850,7 +4850,7 @@ pub mod realtime_log_config {
     ///
     /// CloudFormation property type `EndPoint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-realtimelogconfig-endpoint.html)
     #[derive(Clone, Debug)]
     pub struct EndPoint(rt::Props);
     impl EndPoint {
@@ -4874,7 +4874,7 @@ pub mod realtime_log_config {
     ///
     /// CloudFormation property type `KinesisStreamConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-realtimelogconfig-kinesisstreamconfig.html)
     #[derive(Clone, Debug)]
     pub struct KinesisStreamConfig(rt::Props);
     /// The required values of [`KinesisStreamConfig`], by name: two of them have one type, and a swap must not compile.
@@ -4956,7 +4956,7 @@ pub mod response_headers_policy {
     ///
     /// CloudFormation property type `AccessControlAllowHeaders`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-responseheaderspolicy-accesscontrolallowheaders.html)
     #[derive(Clone, Debug)]
     pub struct AccessControlAllowHeaders(rt::Props);
     impl AccessControlAllowHeaders {
@@ -4972,7 +4972,7 @@ pub mod response_headers_policy {
     ///
     /// CloudFormation property type `AccessControlAllowMethods`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-responseheaderspolicy-accesscontrolallowmethods.html)
     #[derive(Clone, Debug)]
     pub struct AccessControlAllowMethods(rt::Props);
     impl AccessControlAllowMethods {
@@ -4988,7 +4988,7 @@ pub mod response_headers_policy {
     ///
     /// CloudFormation property type `AccessControlAllowOrigins`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-responseheaderspolicy-accesscontrolalloworigins.html)
     #[derive(Clone, Debug)]
     pub struct AccessControlAllowOrigins(rt::Props);
     impl AccessControlAllowOrigins {
@@ -5004,7 +5004,7 @@ pub mod response_headers_policy {
     ///
     /// CloudFormation property type `AccessControlExposeHeaders`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-responseheaderspolicy-accesscontrolexposeheaders.html)
     #[derive(Clone, Debug)]
     pub struct AccessControlExposeHeaders(rt::Props);
     impl AccessControlExposeHeaders {
@@ -5020,7 +5020,7 @@ pub mod response_headers_policy {
     ///
     /// CloudFormation property type `ContentSecurityPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-responseheaderspolicy-contentsecuritypolicy.html)
     #[derive(Clone, Debug)]
     pub struct ContentSecurityPolicy(rt::Props);
     impl ContentSecurityPolicy {
@@ -5041,7 +5041,7 @@ pub mod response_headers_policy {
     ///
     /// CloudFormation property type `ContentTypeOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-responseheaderspolicy-contenttypeoptions.html)
     #[derive(Clone, Debug)]
     pub struct ContentTypeOptions(rt::Props);
     impl ContentTypeOptions {
@@ -5057,7 +5057,7 @@ pub mod response_headers_policy {
     ///
     /// CloudFormation property type `CorsConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-responseheaderspolicy-corsconfig.html)
     #[derive(Clone, Debug)]
     pub struct CorsConfig(rt::Props);
     /// The required values of [`CorsConfig`], by name: two of them have one type, and a swap must not compile.
@@ -5132,7 +5132,7 @@ pub mod response_headers_policy {
     ///
     /// CloudFormation property type `CustomHeader`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-responseheaderspolicy-customheader.html)
     #[derive(Clone, Debug)]
     pub struct CustomHeader(rt::Props);
     /// The required values of [`CustomHeader`], by name: two of them have one type, and a swap must not compile.
@@ -5163,7 +5163,7 @@ pub mod response_headers_policy {
     ///
     /// CloudFormation property type `CustomHeadersConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-responseheaderspolicy-customheadersconfig.html)
     #[derive(Clone, Debug)]
     pub struct CustomHeadersConfig(rt::Props);
     impl CustomHeadersConfig {
@@ -5179,7 +5179,7 @@ pub mod response_headers_policy {
     ///
     /// CloudFormation property type `FrameOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-responseheaderspolicy-frameoptions.html)
     #[derive(Clone, Debug)]
     pub struct FrameOptions(rt::Props);
     impl FrameOptions {
@@ -5200,7 +5200,7 @@ pub mod response_headers_policy {
     ///
     /// CloudFormation property type `ReferrerPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-responseheaderspolicy-referrerpolicy.html)
     #[derive(Clone, Debug)]
     pub struct ReferrerPolicy(rt::Props);
     impl ReferrerPolicy {
@@ -5221,7 +5221,7 @@ pub mod response_headers_policy {
     ///
     /// CloudFormation property type `RemoveHeader`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-responseheaderspolicy-removeheader.html)
     #[derive(Clone, Debug)]
     pub struct RemoveHeader(rt::Props);
     impl RemoveHeader {
@@ -5237,7 +5237,7 @@ pub mod response_headers_policy {
     ///
     /// CloudFormation property type `RemoveHeadersConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-responseheaderspolicy-removeheadersconfig.html)
     #[derive(Clone, Debug)]
     pub struct RemoveHeadersConfig(rt::Props);
     impl RemoveHeadersConfig {
@@ -5253,7 +5253,7 @@ pub mod response_headers_policy {
     ///
     /// CloudFormation property type `ResponseHeadersPolicyConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-responseheaderspolicy-responseheaderspolicyconfig.html)
     #[derive(Clone, Debug)]
     pub struct ResponseHeadersPolicyConfig(rt::Props);
     impl ResponseHeadersPolicyConfig {
@@ -5327,7 +5327,7 @@ pub mod response_headers_policy {
     ///
     /// CloudFormation property type `SecurityHeadersConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-responseheaderspolicy-securityheadersconfig.html)
     #[derive(Clone, Debug)]
     pub struct SecurityHeadersConfig(rt::Props);
     impl SecurityHeadersConfig {
@@ -5399,7 +5399,7 @@ pub mod response_headers_policy {
     ///
     /// CloudFormation property type `ServerTimingHeadersConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-responseheaderspolicy-servertimingheadersconfig.html)
     #[derive(Clone, Debug)]
     pub struct ServerTimingHeadersConfig(rt::Props);
     impl ServerTimingHeadersConfig {
@@ -5423,7 +5423,7 @@ pub mod response_headers_policy {
     ///
     /// CloudFormation property type `StrictTransportSecurity`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-responseheaderspolicy-stricttransportsecurity.html)
     #[derive(Clone, Debug)]
     pub struct StrictTransportSecurity(rt::Props);
     impl StrictTransportSecurity {
@@ -5462,7 +5462,7 @@ pub mod response_headers_policy {
     ///
     /// CloudFormation property type `XSSProtection`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-responseheaderspolicy-xssprotection.html)
     #[derive(Clone, Debug)]
     pub struct XssProtection(rt::Props);
     /// The required values of [`XssProtection`], by name: two of them have one type, and a swap must not compile.
@@ -5596,7 +5596,7 @@ pub mod streaming_distribution {
     use super::*;
     /// CloudFormation property type `Logging`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-streamingdistribution-logging.html)
     #[derive(Clone, Debug)]
     pub struct Logging(rt::Props);
     /// The required values of [`Logging`], by name: two of them have one type, and a swap must not compile.
@@ -5621,7 +5621,7 @@ pub mod streaming_distribution {
     nested!(Logging);
     /// CloudFormation property type `S3Origin`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-streamingdistribution-s3origin.html)
     #[derive(Clone, Debug)]
     pub struct S3Origin(rt::Props);
     /// The required values of [`S3Origin`], by name: two of them have one type, and a swap must not compile.
@@ -5647,7 +5647,7 @@ pub mod streaming_distribution {
     nested!(S3Origin);
     /// CloudFormation property type `StreamingDistributionConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-streamingdistribution-streamingdistributionconfig.html)
     #[derive(Clone, Debug)]
     pub struct StreamingDistributionConfig(rt::Props);
     impl StreamingDistributionConfig {
@@ -5684,7 +5684,7 @@ pub mod streaming_distribution {
     nested!(StreamingDistributionConfig);
     /// CloudFormation property type `TrustedSigners`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-streamingdistribution-trustedsigners.html)
     #[derive(Clone, Debug)]
     pub struct TrustedSigners(rt::Props);
     impl TrustedSigners {
@@ -5805,7 +5805,7 @@ pub mod trust_store {
     ///
     /// CloudFormation property type `CaCertificatesBundleS3Location`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-truststore-cacertificatesbundles3location.html)
     #[derive(Clone, Debug)]
     pub struct CaCertificatesBundleS3Location(rt::Props);
     /// The required values of [`CaCertificatesBundleS3Location`], by name: two of them have one type, and a swap must not compile.
@@ -5839,7 +5839,7 @@ pub mod trust_store {
     ///
     /// CloudFormation property type `CaCertificatesBundleSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-truststore-cacertificatesbundlesource.html)
     #[derive(Clone, Debug)]
     pub struct CaCertificatesBundleSource(rt::Props);
     impl CaCertificatesBundleSource {
@@ -5939,7 +5939,7 @@ pub mod vpc_origin {
     ///
     /// CloudFormation property type `VpcOriginEndpointConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-vpcorigin-vpcoriginendpointconfig.html)
     #[derive(Clone, Debug)]
     pub struct VpcOriginEndpointConfig(rt::Props);
     /// The required values of [`VpcOriginEndpointConfig`], by name: two of them have one type, and a swap must not compile.
@@ -6033,7 +6033,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `KeyValueStoreAssociation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-connectionfunction-keyvaluestoreassociation.html)
     #[derive(Clone, Debug)]
     pub struct KeyValueStoreAssociation(rt::Props);
     impl KeyValueStoreAssociation {

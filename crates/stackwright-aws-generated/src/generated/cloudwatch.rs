@@ -300,7 +300,7 @@ pub mod alarm {
     use super::*;
     /// CloudFormation property type `ActionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-alarm-actionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ActionConfiguration(rt::Props);
     impl ActionConfiguration {
@@ -322,7 +322,7 @@ pub mod alarm {
     ///
     /// CloudFormation property type `AlarmPromQLCriteria`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-alarm-alarmpromqlcriteria.html)
     #[derive(Clone, Debug)]
     pub struct AlarmPromQlCriteria(rt::Props);
     impl AlarmPromQlCriteria {
@@ -358,7 +358,7 @@ pub mod alarm {
     nested!(AlarmPromQlCriteria);
     /// CloudFormation property type `AlarmTagsPropagation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-alarm-alarmtagspropagation.html)
     #[derive(Clone, Debug)]
     pub struct AlarmTagsPropagation(rt::Props);
     impl AlarmTagsPropagation {
@@ -394,7 +394,7 @@ pub mod alarm {
     ///
     /// CloudFormation property type `Dimension`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-alarm-dimension.html)
     #[derive(Clone, Debug)]
     pub struct Dimension(rt::Props);
     /// The required values of [`Dimension`], by name: two of them have one type, and a swap must not compile.
@@ -418,7 +418,7 @@ pub mod alarm {
     ///
     /// CloudFormation property type `EvaluationCriteria`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-alarm-evaluationcriteria.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationCriteria(rt::Props);
     impl EvaluationCriteria {
@@ -441,7 +441,7 @@ pub mod alarm {
     ///
     /// CloudFormation property type `EvaluationWindow`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-alarm-evaluationwindow.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationWindow(rt::Props);
     impl EvaluationWindow {
@@ -475,7 +475,7 @@ pub mod alarm {
     ///
     /// CloudFormation property type `Metric`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-alarm-metric.html)
     #[derive(Clone, Debug)]
     pub struct Metric(rt::Props);
     impl Metric {
@@ -514,7 +514,7 @@ pub mod alarm {
     ///
     /// CloudFormation property type `MetricDataQuery`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-alarm-metricdataquery.html)
     #[derive(Clone, Debug)]
     pub struct MetricDataQuery(rt::Props);
     impl MetricDataQuery {
@@ -575,7 +575,7 @@ pub mod alarm {
     ///
     /// CloudFormation property type `MetricStat`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-alarm-metricstat.html)
     #[derive(Clone, Debug)]
     pub struct MetricStat(rt::Props);
     impl MetricStat {
@@ -600,7 +600,7 @@ pub mod alarm {
     ///
     /// CloudFormation property type `WallClockWindow`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-alarm-wallclockwindow.html)
     #[derive(Clone, Debug)]
     pub struct WallClockWindow(rt::Props);
     impl WallClockWindow {
@@ -622,7 +622,7 @@ pub mod alarm {
     ///
     /// CloudFormation property type `WarmUpConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-alarm-warmupconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct WarmUpConfiguration(rt::Props);
     impl WarmUpConfiguration {
@@ -850,7 +850,7 @@ pub mod alarm_mute_rule {
     ///
     /// CloudFormation property type `MuteTargets`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-alarmmuterule-mutetargets.html)
     #[derive(Clone, Debug)]
     pub struct MuteTargets(rt::Props);
     impl MuteTargets {
@@ -866,7 +866,7 @@ pub mod alarm_mute_rule {
     ///
     /// CloudFormation property type `Rule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-alarmmuterule-rule.html)
     #[derive(Clone, Debug)]
     pub struct Rule(rt::Props);
     impl Rule {
@@ -882,7 +882,7 @@ pub mod alarm_mute_rule {
     ///
     /// CloudFormation property type `Schedule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-alarmmuterule-schedule.html)
     #[derive(Clone, Debug)]
     pub struct Schedule(rt::Props);
     /// The required values of [`Schedule`], by name: two of them have one type, and a swap must not compile.
@@ -1022,7 +1022,7 @@ pub mod anomaly_detector {
     use super::*;
     /// CloudFormation property type `Configuration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-anomalydetector-configuration.html)
     #[derive(Clone, Debug)]
     pub struct Configuration(rt::Props);
     impl Configuration {
@@ -1053,7 +1053,7 @@ pub mod anomaly_detector {
     nested!(Configuration);
     /// CloudFormation property type `Dimension`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-anomalydetector-dimension.html)
     #[derive(Clone, Debug)]
     pub struct Dimension(rt::Props);
     /// The required values of [`Dimension`], by name: two of them have one type, and a swap must not compile.
@@ -1075,7 +1075,7 @@ pub mod anomaly_detector {
     nested!(Dimension);
     /// CloudFormation property type `Metric`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-anomalydetector-metric.html)
     #[derive(Clone, Debug)]
     pub struct Metric(rt::Props);
     /// The required values of [`Metric`], by name: two of them have one type, and a swap must not compile.
@@ -1111,7 +1111,7 @@ pub mod anomaly_detector {
     nested!(Metric);
     /// CloudFormation property type `MetricCharacteristics`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-anomalydetector-metriccharacteristics.html)
     #[derive(Clone, Debug)]
     pub struct MetricCharacteristics(rt::Props);
     impl MetricCharacteristics {
@@ -1133,7 +1133,7 @@ pub mod anomaly_detector {
     nested!(MetricCharacteristics);
     /// CloudFormation property type `MetricDataQuery`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-anomalydetector-metricdataquery.html)
     #[derive(Clone, Debug)]
     pub struct MetricDataQuery(rt::Props);
     impl MetricDataQuery {
@@ -1180,7 +1180,7 @@ pub mod anomaly_detector {
     nested!(MetricDataQuery);
     /// CloudFormation property type `MetricMathAnomalyDetector`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-anomalydetector-metricmathanomalydetector.html)
     #[derive(Clone, Debug)]
     pub struct MetricMathAnomalyDetector(rt::Props);
     impl MetricMathAnomalyDetector {
@@ -1205,7 +1205,7 @@ pub mod anomaly_detector {
     nested!(MetricMathAnomalyDetector);
     /// CloudFormation property type `MetricStat`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-anomalydetector-metricstat.html)
     #[derive(Clone, Debug)]
     pub struct MetricStat(rt::Props);
     impl MetricStat {
@@ -1226,7 +1226,7 @@ pub mod anomaly_detector {
     nested!(MetricStat);
     /// CloudFormation property type `Range`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-anomalydetector-range.html)
     #[derive(Clone, Debug)]
     pub struct Range(rt::Props);
     /// The required values of [`Range`], by name: two of them have one type, and a swap must not compile.
@@ -1252,7 +1252,7 @@ pub mod anomaly_detector {
     nested!(Range);
     /// CloudFormation property type `SingleMetricAnomalyDetector`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-anomalydetector-singlemetricanomalydetector.html)
     #[derive(Clone, Debug)]
     pub struct SingleMetricAnomalyDetector(rt::Props);
     impl SingleMetricAnomalyDetector {
@@ -1694,7 +1694,7 @@ pub mod integration {
     ///
     /// CloudFormation property type `ApiKeyCredential`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-integration-apikeycredential.html)
     #[derive(Clone, Debug)]
     pub struct ApiKeyCredential(rt::Props);
     impl ApiKeyCredential {
@@ -1714,7 +1714,7 @@ pub mod integration {
     ///
     /// CloudFormation property type `IntegrationCredential`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-integration-integrationcredential.html)
     #[derive(Clone, Debug)]
     pub struct IntegrationCredential(rt::Props);
     impl IntegrationCredential {
@@ -1938,7 +1938,7 @@ pub mod log_alarm {
     ///
     /// CloudFormation property type `ScheduleConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-logalarm-scheduleconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ScheduleConfiguration(rt::Props);
     impl ScheduleConfiguration {
@@ -1971,7 +1971,7 @@ pub mod log_alarm {
     ///
     /// CloudFormation property type `ScheduledQueryConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-logalarm-scheduledqueryconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ScheduledQueryConfiguration(rt::Props);
     /// The required values of [`ScheduledQueryConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -2038,7 +2038,7 @@ pub mod log_alarm {
     ///
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-logalarm-tag.html)
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
     /// The required values of [`Tag`], by name: two of them have one type, and a swap must not compile.
@@ -2062,7 +2062,7 @@ pub mod log_alarm {
     ///
     /// CloudFormation property type `WarmUpConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-logalarm-warmupconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct WarmUpConfiguration(rt::Props);
     impl WarmUpConfiguration {
@@ -2240,7 +2240,7 @@ pub mod metric_stream {
     ///
     /// CloudFormation property type `MetricStreamFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-metricstream-metricstreamfilter.html)
     #[derive(Clone, Debug)]
     pub struct MetricStreamFilter(rt::Props);
     impl MetricStreamFilter {
@@ -2267,7 +2267,7 @@ pub mod metric_stream {
     ///
     /// CloudFormation property type `MetricStreamStatisticsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-metricstream-metricstreamstatisticsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MetricStreamStatisticsConfiguration(rt::Props);
     impl MetricStreamStatisticsConfiguration {
@@ -2295,7 +2295,7 @@ pub mod metric_stream {
     ///
     /// CloudFormation property type `MetricStreamStatisticsMetric`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-metricstream-metricstreamstatisticsmetric.html)
     #[derive(Clone, Debug)]
     pub struct MetricStreamStatisticsMetric(rt::Props);
     /// The required values of [`MetricStreamStatisticsMetric`], by name: two of them have one type, and a swap must not compile.
@@ -2415,7 +2415,7 @@ pub mod o_tel_enrichment {
     ///
     /// CloudFormation property type `OTelEnrichmentMetricSelector`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-otelenrichment-otelenrichmentmetricselector.html)
     #[derive(Clone, Debug)]
     pub struct OTelEnrichmentMetricSelector(rt::Props);
     impl OTelEnrichmentMetricSelector {
@@ -2521,7 +2521,7 @@ pub mod resource_metrics_configuration {
     ///
     /// CloudFormation property type `ResourceMetricSelection`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-resourcemetricsconfiguration-resourcemetricselection.html)
     #[derive(Clone, Debug)]
     pub struct ResourceMetricSelection(rt::Props);
     impl ResourceMetricSelection {
@@ -2649,7 +2649,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `ActionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-compositealarm-actionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ActionConfiguration(rt::Props);
     impl ActionConfiguration {
@@ -2671,7 +2671,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `AlarmTagsPropagation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-compositealarm-alarmtagspropagation.html)
     #[derive(Clone, Debug)]
     pub struct AlarmTagsPropagation(rt::Props);
     impl AlarmTagsPropagation {

@@ -232,7 +232,7 @@ pub mod package_group {
     use super::*;
     /// CloudFormation property type `OriginConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codeartifact-packagegroup-originconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct OriginConfiguration(rt::Props);
     impl OriginConfiguration {
@@ -246,7 +246,7 @@ pub mod package_group {
     nested!(OriginConfiguration);
     /// CloudFormation property type `RestrictionType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codeartifact-packagegroup-restrictiontype.html)
     #[derive(Clone, Debug)]
     pub struct RestrictionType(rt::Props);
     impl RestrictionType {
@@ -273,7 +273,7 @@ pub mod package_group {
     nested!(RestrictionType);
     /// CloudFormation property type `Restrictions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codeartifact-packagegroup-restrictions.html)
     #[derive(Clone, Debug)]
     pub struct Restrictions(rt::Props);
     impl Restrictions {

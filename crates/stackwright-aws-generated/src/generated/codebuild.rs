@@ -164,7 +164,7 @@ pub mod fleet {
     use super::*;
     /// CloudFormation property type `ComputeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-fleet-computeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ComputeConfiguration(rt::Props);
     impl ComputeConfiguration {
@@ -204,7 +204,7 @@ pub mod fleet {
     nested!(ComputeConfiguration);
     /// CloudFormation property type `FleetProxyRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-fleet-fleetproxyrule.html)
     #[derive(Clone, Debug)]
     pub struct FleetProxyRule(rt::Props);
     impl FleetProxyRule {
@@ -232,7 +232,7 @@ pub mod fleet {
     nested!(FleetProxyRule);
     /// CloudFormation property type `ProxyConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-fleet-proxyconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ProxyConfiguration(rt::Props);
     impl ProxyConfiguration {
@@ -263,7 +263,7 @@ pub mod fleet {
     nested!(ProxyConfiguration);
     /// CloudFormation property type `ScalingConfigurationInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-fleet-scalingconfigurationinput.html)
     #[derive(Clone, Debug)]
     pub struct ScalingConfigurationInput(rt::Props);
     impl ScalingConfigurationInput {
@@ -300,7 +300,7 @@ pub mod fleet {
     nested!(ScalingConfigurationInput);
     /// CloudFormation property type `TargetTrackingScalingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-fleet-targettrackingscalingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TargetTrackingScalingConfiguration(rt::Props);
     impl TargetTrackingScalingConfiguration {
@@ -324,7 +324,7 @@ pub mod fleet {
     nested!(TargetTrackingScalingConfiguration);
     /// CloudFormation property type `VpcConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-fleet-vpcconfig.html)
     #[derive(Clone, Debug)]
     pub struct VpcConfig(rt::Props);
     impl VpcConfig {
@@ -622,7 +622,7 @@ pub mod project {
     use super::*;
     /// CloudFormation property type `Artifacts`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-artifacts.html)
     #[derive(Clone, Debug)]
     pub struct Artifacts(rt::Props);
     impl Artifacts {
@@ -676,7 +676,7 @@ pub mod project {
     nested!(Artifacts);
     /// CloudFormation property type `BatchRestrictions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-batchrestrictions.html)
     #[derive(Clone, Debug)]
     pub struct BatchRestrictions(rt::Props);
     impl BatchRestrictions {
@@ -702,7 +702,7 @@ pub mod project {
     nested!(BatchRestrictions);
     /// CloudFormation property type `BuildStatusConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-buildstatusconfig.html)
     #[derive(Clone, Debug)]
     pub struct BuildStatusConfig(rt::Props);
     impl BuildStatusConfig {
@@ -725,7 +725,7 @@ pub mod project {
     nested!(BuildStatusConfig);
     /// CloudFormation property type `CloudWatchLogsConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-cloudwatchlogsconfig.html)
     #[derive(Clone, Debug)]
     pub struct CloudWatchLogsConfig(rt::Props);
     impl CloudWatchLogsConfig {
@@ -749,7 +749,7 @@ pub mod project {
     nested!(CloudWatchLogsConfig);
     /// CloudFormation property type `DockerServer`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-dockerserver.html)
     #[derive(Clone, Debug)]
     pub struct DockerServer(rt::Props);
     impl DockerServer {
@@ -771,7 +771,7 @@ pub mod project {
     nested!(DockerServer);
     /// CloudFormation property type `Environment`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-environment.html)
     #[derive(Clone, Debug)]
     pub struct Environment(rt::Props);
     /// The required values of [`Environment`], by name: two of them have one type, and a swap must not compile.
@@ -840,7 +840,7 @@ pub mod project {
     nested!(Environment);
     /// CloudFormation property type `EnvironmentVariable`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-environmentvariable.html)
     #[derive(Clone, Debug)]
     pub struct EnvironmentVariable(rt::Props);
     /// The required values of [`EnvironmentVariable`], by name: two of them have one type, and a swap must not compile.
@@ -867,7 +867,7 @@ pub mod project {
     nested!(EnvironmentVariable);
     /// CloudFormation property type `GitSubmodulesConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-gitsubmodulesconfig.html)
     #[derive(Clone, Debug)]
     pub struct GitSubmodulesConfig(rt::Props);
     impl GitSubmodulesConfig {
@@ -881,7 +881,7 @@ pub mod project {
     nested!(GitSubmodulesConfig);
     /// CloudFormation property type `LogsConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-logsconfig.html)
     #[derive(Clone, Debug)]
     pub struct LogsConfig(rt::Props);
     impl LogsConfig {
@@ -904,7 +904,7 @@ pub mod project {
     nested!(LogsConfig);
     /// CloudFormation property type `ProjectBuildBatchConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-projectbuildbatchconfig.html)
     #[derive(Clone, Debug)]
     pub struct ProjectBuildBatchConfig(rt::Props);
     impl ProjectBuildBatchConfig {
@@ -942,7 +942,7 @@ pub mod project {
     nested!(ProjectBuildBatchConfig);
     /// CloudFormation property type `ProjectCache`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-projectcache.html)
     #[derive(Clone, Debug)]
     pub struct ProjectCache(rt::Props);
     impl ProjectCache {
@@ -971,7 +971,7 @@ pub mod project {
     nested!(ProjectCache);
     /// CloudFormation property type `ProjectFileSystemLocation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-projectfilesystemlocation.html)
     #[derive(Clone, Debug)]
     pub struct ProjectFileSystemLocation(rt::Props);
     /// The required values of [`ProjectFileSystemLocation`], by name: two of them have one type, and a swap must not compile.
@@ -1004,7 +1004,7 @@ pub mod project {
     nested!(ProjectFileSystemLocation);
     /// CloudFormation property type `ProjectFleet`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-projectfleet.html)
     #[derive(Clone, Debug)]
     pub struct ProjectFleet(rt::Props);
     impl ProjectFleet {
@@ -1022,7 +1022,7 @@ pub mod project {
     nested!(ProjectFleet);
     /// CloudFormation property type `ProjectSourceVersion`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-projectsourceversion.html)
     #[derive(Clone, Debug)]
     pub struct ProjectSourceVersion(rt::Props);
     impl ProjectSourceVersion {
@@ -1041,7 +1041,7 @@ pub mod project {
     nested!(ProjectSourceVersion);
     /// CloudFormation property type `ProjectTriggers`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-projecttriggers.html)
     #[derive(Clone, Debug)]
     pub struct ProjectTriggers(rt::Props);
     impl ProjectTriggers {
@@ -1079,7 +1079,7 @@ pub mod project {
     nested!(ProjectTriggers);
     /// CloudFormation property type `PullRequestBuildPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-pullrequestbuildpolicy.html)
     #[derive(Clone, Debug)]
     pub struct PullRequestBuildPolicy(rt::Props);
     impl PullRequestBuildPolicy {
@@ -1105,7 +1105,7 @@ pub mod project {
     nested!(PullRequestBuildPolicy);
     /// CloudFormation property type `RegistryCredential`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-registrycredential.html)
     #[derive(Clone, Debug)]
     pub struct RegistryCredential(rt::Props);
     /// The required values of [`RegistryCredential`], by name: two of them have one type, and a swap must not compile.
@@ -1131,7 +1131,7 @@ pub mod project {
     nested!(RegistryCredential);
     /// CloudFormation property type `S3LogsConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-s3logsconfig.html)
     #[derive(Clone, Debug)]
     pub struct S3LogsConfig(rt::Props);
     impl S3LogsConfig {
@@ -1155,7 +1155,7 @@ pub mod project {
     nested!(S3LogsConfig);
     /// CloudFormation property type `ScopeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-scopeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ScopeConfiguration(rt::Props);
     impl ScopeConfiguration {
@@ -1179,7 +1179,7 @@ pub mod project {
     nested!(ScopeConfiguration);
     /// CloudFormation property type `Source`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-source.html)
     #[derive(Clone, Debug)]
     pub struct Source(rt::Props);
     impl Source {
@@ -1238,7 +1238,7 @@ pub mod project {
     nested!(Source);
     /// CloudFormation property type `SourceAuth`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-sourceauth.html)
     #[derive(Clone, Debug)]
     pub struct SourceAuth(rt::Props);
     impl SourceAuth {
@@ -1257,7 +1257,7 @@ pub mod project {
     nested!(SourceAuth);
     /// CloudFormation property type `VpcConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-vpcconfig.html)
     #[derive(Clone, Debug)]
     pub struct VpcConfig(rt::Props);
     impl VpcConfig {
@@ -1344,7 +1344,7 @@ pub mod report_group {
     use super::*;
     /// CloudFormation property type `ReportExportConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-reportgroup-reportexportconfig.html)
     #[derive(Clone, Debug)]
     pub struct ReportExportConfig(rt::Props);
     impl ReportExportConfig {
@@ -1368,7 +1368,7 @@ pub mod report_group {
     nested!(ReportExportConfig);
     /// CloudFormation property type `S3ReportExportConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-reportgroup-s3reportexportconfig.html)
     #[derive(Clone, Debug)]
     pub struct S3ReportExportConfig(rt::Props);
     impl S3ReportExportConfig {

@@ -150,7 +150,7 @@ pub mod repository {
     ///
     /// CloudFormation property type `Code`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codecommit-repository-code.html)
     #[derive(Clone, Debug)]
     pub struct Code(rt::Props);
     impl Code {
@@ -174,7 +174,7 @@ pub mod repository {
     ///
     /// CloudFormation property type `RepositoryTrigger`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codecommit-repository-repositorytrigger.html)
     #[derive(Clone, Debug)]
     pub struct RepositoryTrigger(rt::Props);
     /// The required values of [`RepositoryTrigger`], by name: two of them have one type, and a swap must not compile.
@@ -220,7 +220,7 @@ pub mod repository {
     ///
     /// CloudFormation property type `S3`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codecommit-repository-s3.html)
     #[derive(Clone, Debug)]
     pub struct S3(rt::Props);
     /// The required values of [`S3`], by name: two of them have one type, and a swap must not compile.

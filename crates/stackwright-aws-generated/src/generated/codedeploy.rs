@@ -160,7 +160,7 @@ pub mod deployment_config {
     use super::*;
     /// CloudFormation property type `MinimumHealthyHosts`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentconfig-minimumhealthyhosts.html)
     #[derive(Clone, Debug)]
     pub struct MinimumHealthyHosts(rt::Props);
     impl MinimumHealthyHosts {
@@ -175,7 +175,7 @@ pub mod deployment_config {
     nested!(MinimumHealthyHosts);
     /// CloudFormation property type `MinimumHealthyHostsPerZone`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentconfig-minimumhealthyhostsperzone.html)
     #[derive(Clone, Debug)]
     pub struct MinimumHealthyHostsPerZone(rt::Props);
     impl MinimumHealthyHostsPerZone {
@@ -190,7 +190,7 @@ pub mod deployment_config {
     nested!(MinimumHealthyHostsPerZone);
     /// CloudFormation property type `TimeBasedCanary`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentconfig-timebasedcanary.html)
     #[derive(Clone, Debug)]
     pub struct TimeBasedCanary(rt::Props);
     /// The required values of [`TimeBasedCanary`], by name: two of them have one type, and a swap must not compile.
@@ -220,7 +220,7 @@ pub mod deployment_config {
     nested!(TimeBasedCanary);
     /// CloudFormation property type `TimeBasedLinear`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentconfig-timebasedlinear.html)
     #[derive(Clone, Debug)]
     pub struct TimeBasedLinear(rt::Props);
     /// The required values of [`TimeBasedLinear`], by name: two of them have one type, and a swap must not compile.
@@ -250,7 +250,7 @@ pub mod deployment_config {
     nested!(TimeBasedLinear);
     /// CloudFormation property type `TrafficRoutingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentconfig-trafficroutingconfig.html)
     #[derive(Clone, Debug)]
     pub struct TrafficRoutingConfig(rt::Props);
     impl TrafficRoutingConfig {
@@ -276,7 +276,7 @@ pub mod deployment_config {
     nested!(TrafficRoutingConfig);
     /// CloudFormation property type `ZonalConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentconfig-zonalconfig.html)
     #[derive(Clone, Debug)]
     pub struct ZonalConfig(rt::Props);
     impl ZonalConfig {
@@ -579,7 +579,7 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `Alarm`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-alarm.html)
     #[derive(Clone, Debug)]
     pub struct Alarm(rt::Props);
     impl Alarm {
@@ -601,7 +601,7 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `AlarmConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-alarmconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AlarmConfiguration(rt::Props);
     impl AlarmConfiguration {
@@ -641,7 +641,7 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `AutoRollbackConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-autorollbackconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AutoRollbackConfiguration(rt::Props);
     impl AutoRollbackConfiguration {
@@ -670,7 +670,7 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `BlueGreenDeploymentConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-bluegreendeploymentconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct BlueGreenDeploymentConfiguration(rt::Props);
     impl BlueGreenDeploymentConfiguration {
@@ -724,7 +724,7 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `BlueInstanceTerminationOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-blueinstanceterminationoption.html)
     #[derive(Clone, Debug)]
     pub struct BlueInstanceTerminationOption(rt::Props);
     impl BlueInstanceTerminationOption {
@@ -757,7 +757,7 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `Deployment`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-deployment.html)
     #[derive(Clone, Debug)]
     pub struct Deployment(rt::Props);
     impl Deployment {
@@ -792,7 +792,7 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `DeploymentReadyOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-deploymentreadyoption.html)
     #[derive(Clone, Debug)]
     pub struct DeploymentReadyOption(rt::Props);
     impl DeploymentReadyOption {
@@ -826,7 +826,7 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `DeploymentStyle`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-deploymentstyle.html)
     #[derive(Clone, Debug)]
     pub struct DeploymentStyle(rt::Props);
     impl DeploymentStyle {
@@ -857,7 +857,7 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `EC2TagFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-ec2tagfilter.html)
     #[derive(Clone, Debug)]
     pub struct Ec2TagFilter(rt::Props);
     impl Ec2TagFilter {
@@ -893,7 +893,7 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `EC2TagSet`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-ec2tagset.html)
     #[derive(Clone, Debug)]
     pub struct Ec2TagSet(rt::Props);
     impl Ec2TagSet {
@@ -919,7 +919,7 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `EC2TagSetListObject`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-ec2tagsetlistobject.html)
     #[derive(Clone, Debug)]
     pub struct Ec2TagSetListObject(rt::Props);
     impl Ec2TagSetListObject {
@@ -942,7 +942,7 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `ECSService`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-ecsservice.html)
     #[derive(Clone, Debug)]
     pub struct EcsService(rt::Props);
     /// The required values of [`EcsService`], by name: two of them have one type, and a swap must not compile.
@@ -974,7 +974,7 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `ELBInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-elbinfo.html)
     #[derive(Clone, Debug)]
     pub struct ElbInfo(rt::Props);
     impl ElbInfo {
@@ -996,7 +996,7 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `GitHubLocation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-githublocation.html)
     #[derive(Clone, Debug)]
     pub struct GitHubLocation(rt::Props);
     /// The required values of [`GitHubLocation`], by name: two of them have one type, and a swap must not compile.
@@ -1028,7 +1028,7 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `GreenFleetProvisioningOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-greenfleetprovisioningoption.html)
     #[derive(Clone, Debug)]
     pub struct GreenFleetProvisioningOption(rt::Props);
     impl GreenFleetProvisioningOption {
@@ -1050,7 +1050,7 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `LoadBalancerInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-loadbalancerinfo.html)
     #[derive(Clone, Debug)]
     pub struct LoadBalancerInfo(rt::Props);
     impl LoadBalancerInfo {
@@ -1101,7 +1101,7 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `OnPremisesTagSet`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-onpremisestagset.html)
     #[derive(Clone, Debug)]
     pub struct OnPremisesTagSet(rt::Props);
     impl OnPremisesTagSet {
@@ -1130,7 +1130,7 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `OnPremisesTagSetListObject`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-onpremisestagsetlistobject.html)
     #[derive(Clone, Debug)]
     pub struct OnPremisesTagSetListObject(rt::Props);
     impl OnPremisesTagSetListObject {
@@ -1156,7 +1156,7 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `RevisionLocation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-revisionlocation.html)
     #[derive(Clone, Debug)]
     pub struct RevisionLocation(rt::Props);
     impl RevisionLocation {
@@ -1194,7 +1194,7 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `S3Location`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-s3location.html)
     #[derive(Clone, Debug)]
     pub struct S3Location(rt::Props);
     /// The required values of [`S3Location`], by name: two of them have one type, and a swap must not compile.
@@ -1240,7 +1240,7 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `TagFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-tagfilter.html)
     #[derive(Clone, Debug)]
     pub struct TagFilter(rt::Props);
     impl TagFilter {
@@ -1276,7 +1276,7 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `TargetGroupInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-targetgroupinfo.html)
     #[derive(Clone, Debug)]
     pub struct TargetGroupInfo(rt::Props);
     impl TargetGroupInfo {
@@ -1298,7 +1298,7 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `TargetGroupPairInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-targetgrouppairinfo.html)
     #[derive(Clone, Debug)]
     pub struct TargetGroupPairInfo(rt::Props);
     impl TargetGroupPairInfo {
@@ -1337,7 +1337,7 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `TrafficRoute`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-trafficroute.html)
     #[derive(Clone, Debug)]
     pub struct TrafficRoute(rt::Props);
     impl TrafficRoute {
@@ -1363,7 +1363,7 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `TriggerConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-triggerconfig.html)
     #[derive(Clone, Debug)]
     pub struct TriggerConfig(rt::Props);
     impl TriggerConfig {

@@ -109,7 +109,7 @@ pub mod custom_action_type {
     ///
     /// CloudFormation property type `ArtifactDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-customactiontype-artifactdetails.html)
     #[derive(Clone, Debug)]
     pub struct ArtifactDetails(rt::Props);
     /// The required values of [`ArtifactDetails`], by name: two of them have one type, and a swap must not compile.
@@ -141,7 +141,7 @@ pub mod custom_action_type {
     ///
     /// CloudFormation property type `ConfigurationProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-customactiontype-configurationproperties.html)
     #[derive(Clone, Debug)]
     pub struct ConfigurationProperties(rt::Props);
     /// The required values of [`ConfigurationProperties`], by name: two of them have one type, and a swap must not compile.
@@ -194,7 +194,7 @@ pub mod custom_action_type {
     ///
     /// CloudFormation property type `Settings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-customactiontype-settings.html)
     #[derive(Clone, Debug)]
     pub struct Settings(rt::Props);
     impl Settings {
@@ -423,7 +423,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `ActionDeclaration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-actiondeclaration.html)
     #[derive(Clone, Debug)]
     pub struct ActionDeclaration(rt::Props);
     impl ActionDeclaration {
@@ -540,7 +540,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `ActionTypeId`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-actiontypeid.html)
     #[derive(Clone, Debug)]
     pub struct ActionTypeId(rt::Props);
     /// The required values of [`ActionTypeId`], by name: two of them have one type, and a swap must not compile.
@@ -570,7 +570,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `ArtifactStore`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-artifactstore.html)
     #[derive(Clone, Debug)]
     pub struct ArtifactStore(rt::Props);
     impl ArtifactStore {
@@ -595,7 +595,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `ArtifactStoreMap`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-artifactstoremap.html)
     #[derive(Clone, Debug)]
     pub struct ArtifactStoreMap(rt::Props);
     impl ArtifactStoreMap {
@@ -616,7 +616,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `BeforeEntryConditions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-beforeentryconditions.html)
     #[derive(Clone, Debug)]
     pub struct BeforeEntryConditions(rt::Props);
     impl BeforeEntryConditions {
@@ -637,7 +637,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `BlockerDeclaration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-blockerdeclaration.html)
     #[derive(Clone, Debug)]
     pub struct BlockerDeclaration(rt::Props);
     impl BlockerDeclaration {
@@ -654,7 +654,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `Condition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-condition.html)
     #[derive(Clone, Debug)]
     pub struct Condition(rt::Props);
     impl Condition {
@@ -681,7 +681,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `EncryptionKey`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-encryptionkey.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionKey(rt::Props);
     /// The required values of [`EncryptionKey`], by name: two of them have one type, and a swap must not compile.
@@ -705,7 +705,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `EnvironmentVariable`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-environmentvariable.html)
     #[derive(Clone, Debug)]
     pub struct EnvironmentVariable(rt::Props);
     /// The required values of [`EnvironmentVariable`], by name: two of them have one type, and a swap must not compile.
@@ -736,7 +736,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `FailureConditions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-failureconditions.html)
     #[derive(Clone, Debug)]
     pub struct FailureConditions(rt::Props);
     impl FailureConditions {
@@ -775,7 +775,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `GitBranchFilterCriteria`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-gitbranchfiltercriteria.html)
     #[derive(Clone, Debug)]
     pub struct GitBranchFilterCriteria(rt::Props);
     impl GitBranchFilterCriteria {
@@ -804,7 +804,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `GitConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-gitconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct GitConfiguration(rt::Props);
     impl GitConfiguration {
@@ -842,7 +842,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `GitFilePathFilterCriteria`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-gitfilepathfiltercriteria.html)
     #[derive(Clone, Debug)]
     pub struct GitFilePathFilterCriteria(rt::Props);
     impl GitFilePathFilterCriteria {
@@ -871,7 +871,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `GitPullRequestFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-gitpullrequestfilter.html)
     #[derive(Clone, Debug)]
     pub struct GitPullRequestFilter(rt::Props);
     impl GitPullRequestFilter {
@@ -907,7 +907,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `GitPushFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-gitpushfilter.html)
     #[derive(Clone, Debug)]
     pub struct GitPushFilter(rt::Props);
     impl GitPushFilter {
@@ -943,7 +943,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `GitTagFilterCriteria`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-gittagfiltercriteria.html)
     #[derive(Clone, Debug)]
     pub struct GitTagFilterCriteria(rt::Props);
     impl GitTagFilterCriteria {
@@ -972,7 +972,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `InputArtifact`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-inputartifact.html)
     #[derive(Clone, Debug)]
     pub struct InputArtifact(rt::Props);
     impl InputArtifact {
@@ -988,7 +988,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `OutputArtifact`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-outputartifact.html)
     #[derive(Clone, Debug)]
     pub struct OutputArtifact(rt::Props);
     impl OutputArtifact {
@@ -1011,7 +1011,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `PipelineTriggerDeclaration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-pipelinetriggerdeclaration.html)
     #[derive(Clone, Debug)]
     pub struct PipelineTriggerDeclaration(rt::Props);
     impl PipelineTriggerDeclaration {
@@ -1035,7 +1035,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `RetryConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-retryconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct RetryConfiguration(rt::Props);
     impl RetryConfiguration {
@@ -1057,7 +1057,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `RuleDeclaration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-ruledeclaration.html)
     #[derive(Clone, Debug)]
     pub struct RuleDeclaration(rt::Props);
     impl RuleDeclaration {
@@ -1124,7 +1124,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `RuleTypeId`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-ruletypeid.html)
     #[derive(Clone, Debug)]
     pub struct RuleTypeId(rt::Props);
     impl RuleTypeId {
@@ -1167,7 +1167,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `StageDeclaration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-stagedeclaration.html)
     #[derive(Clone, Debug)]
     pub struct StageDeclaration(rt::Props);
     impl StageDeclaration {
@@ -1214,7 +1214,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `StageTransition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-stagetransition.html)
     #[derive(Clone, Debug)]
     pub struct StageTransition(rt::Props);
     /// The required values of [`StageTransition`], by name: two of them have one type, and a swap must not compile.
@@ -1242,7 +1242,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `SuccessConditions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-successconditions.html)
     #[derive(Clone, Debug)]
     pub struct SuccessConditions(rt::Props);
     impl SuccessConditions {
@@ -1263,7 +1263,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `VariableDeclaration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-variabledeclaration.html)
     #[derive(Clone, Debug)]
     pub struct VariableDeclaration(rt::Props);
     impl VariableDeclaration {
@@ -1498,7 +1498,7 @@ pub mod webhook {
     ///
     /// CloudFormation property type `WebhookAuthConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-webhook-webhookauthconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct WebhookAuthConfiguration(rt::Props);
     impl WebhookAuthConfiguration {
@@ -1532,7 +1532,7 @@ pub mod webhook {
     ///
     /// CloudFormation property type `WebhookFilterRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-webhook-webhookfilterrule.html)
     #[derive(Clone, Debug)]
     pub struct WebhookFilterRule(rt::Props);
     impl WebhookFilterRule {

@@ -123,7 +123,7 @@ pub mod git_hub_repository {
     use super::*;
     /// CloudFormation property type `Code`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codestar-githubrepository-code.html)
     #[derive(Clone, Debug)]
     pub struct Code(rt::Props);
     impl Code {
@@ -137,7 +137,7 @@ pub mod git_hub_repository {
     nested!(Code);
     /// CloudFormation property type `S3`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codestar-githubrepository-s3.html)
     #[derive(Clone, Debug)]
     pub struct S3(rt::Props);
     /// The required values of [`S3`], by name: two of them have one type, and a swap must not compile.

@@ -131,7 +131,7 @@ pub mod notification_rule {
     use super::*;
     /// CloudFormation property type `Target`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codestarnotifications-notificationrule-target.html)
     #[derive(Clone, Debug)]
     pub struct Target(rt::Props);
     /// The required values of [`Target`], by name: two of them have one type, and a swap must not compile.

@@ -161,7 +161,7 @@ pub mod identity_pool {
     use super::*;
     /// CloudFormation property type `CognitoIdentityProvider`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-identitypool-cognitoidentityprovider.html)
     #[derive(Clone, Debug)]
     pub struct CognitoIdentityProvider(rt::Props);
     /// The required values of [`CognitoIdentityProvider`], by name: two of them have one type, and a swap must not compile.
@@ -200,7 +200,7 @@ pub mod identity_pool {
     nested!(CognitoIdentityProvider);
     /// CloudFormation property type `CognitoStreams`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-identitypool-cognitostreams.html)
     #[derive(Clone, Debug)]
     pub struct CognitoStreams(rt::Props);
     impl CognitoStreams {
@@ -233,7 +233,7 @@ pub mod identity_pool {
     nested!(CognitoStreams);
     /// CloudFormation property type `PushSync`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-identitypool-pushsync.html)
     #[derive(Clone, Debug)]
     pub struct PushSync(rt::Props);
     impl PushSync {
@@ -433,7 +433,7 @@ pub mod log_delivery_configuration {
     use super::*;
     /// CloudFormation property type `CloudWatchLogsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-logdeliveryconfiguration-cloudwatchlogsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CloudWatchLogsConfiguration(rt::Props);
     impl CloudWatchLogsConfiguration {
@@ -452,7 +452,7 @@ pub mod log_delivery_configuration {
     nested!(CloudWatchLogsConfiguration);
     /// CloudFormation property type `FirehoseConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-logdeliveryconfiguration-firehoseconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FirehoseConfiguration(rt::Props);
     impl FirehoseConfiguration {
@@ -471,7 +471,7 @@ pub mod log_delivery_configuration {
     nested!(FirehoseConfiguration);
     /// CloudFormation property type `LogConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-logdeliveryconfiguration-logconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LogConfiguration(rt::Props);
     impl LogConfiguration {
@@ -522,7 +522,7 @@ pub mod log_delivery_configuration {
     nested!(LogConfiguration);
     /// CloudFormation property type `S3Configuration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-logdeliveryconfiguration-s3configuration.html)
     #[derive(Clone, Debug)]
     pub struct S3Configuration(rt::Props);
     impl S3Configuration {
@@ -618,7 +618,7 @@ pub mod managed_login_branding {
     use super::*;
     /// CloudFormation property type `AssetType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-managedloginbranding-assettype.html)
     #[derive(Clone, Debug)]
     pub struct AssetType(rt::Props);
     impl AssetType {
@@ -1044,7 +1044,7 @@ pub mod user_pool {
     use super::*;
     /// CloudFormation property type `AccountRecoverySetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-accountrecoverysetting.html)
     #[derive(Clone, Debug)]
     pub struct AccountRecoverySetting(rt::Props);
     impl AccountRecoverySetting {
@@ -1065,7 +1065,7 @@ pub mod user_pool {
     nested!(AccountRecoverySetting);
     /// CloudFormation property type `AdminCreateUserConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-admincreateuserconfig.html)
     #[derive(Clone, Debug)]
     pub struct AdminCreateUserConfig(rt::Props);
     impl AdminCreateUserConfig {
@@ -1095,7 +1095,7 @@ pub mod user_pool {
     nested!(AdminCreateUserConfig);
     /// CloudFormation property type `AdvancedSecurityAdditionalFlows`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-advancedsecurityadditionalflows.html)
     #[derive(Clone, Debug)]
     pub struct AdvancedSecurityAdditionalFlows(rt::Props);
     impl AdvancedSecurityAdditionalFlows {
@@ -1113,7 +1113,7 @@ pub mod user_pool {
     nested!(AdvancedSecurityAdditionalFlows);
     /// CloudFormation property type `CustomEmailSender`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-customemailsender.html)
     #[derive(Clone, Debug)]
     pub struct CustomEmailSender(rt::Props);
     impl CustomEmailSender {
@@ -1136,7 +1136,7 @@ pub mod user_pool {
     nested!(CustomEmailSender);
     /// CloudFormation property type `CustomSMSSender`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-customsmssender.html)
     #[derive(Clone, Debug)]
     pub struct CustomSmsSender(rt::Props);
     impl CustomSmsSender {
@@ -1159,7 +1159,7 @@ pub mod user_pool {
     nested!(CustomSmsSender);
     /// CloudFormation property type `DeviceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-deviceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DeviceConfiguration(rt::Props);
     impl DeviceConfiguration {
@@ -1184,7 +1184,7 @@ pub mod user_pool {
     nested!(DeviceConfiguration);
     /// CloudFormation property type `EmailConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-emailconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EmailConfiguration(rt::Props);
     impl EmailConfiguration {
@@ -1222,7 +1222,7 @@ pub mod user_pool {
     nested!(EmailConfiguration);
     /// CloudFormation property type `EumsSmsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-eumssmsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EumsSmsConfiguration(rt::Props);
     impl EumsSmsConfiguration {
@@ -1266,7 +1266,7 @@ pub mod user_pool {
     nested!(EumsSmsConfiguration);
     /// CloudFormation property type `InboundFederation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-inboundfederation.html)
     #[derive(Clone, Debug)]
     pub struct InboundFederation(rt::Props);
     impl InboundFederation {
@@ -1289,7 +1289,7 @@ pub mod user_pool {
     nested!(InboundFederation);
     /// CloudFormation property type `InviteMessageTemplate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-invitemessagetemplate.html)
     #[derive(Clone, Debug)]
     pub struct InviteMessageTemplate(rt::Props);
     impl InviteMessageTemplate {
@@ -1317,7 +1317,7 @@ pub mod user_pool {
     nested!(InviteMessageTemplate);
     /// CloudFormation property type `IssuerConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-issuerconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct IssuerConfiguration(rt::Props);
     impl IssuerConfiguration {
@@ -1335,7 +1335,7 @@ pub mod user_pool {
     nested!(IssuerConfiguration);
     /// CloudFormation property type `KeyConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-keyconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct KeyConfiguration(rt::Props);
     impl KeyConfiguration {
@@ -1358,7 +1358,7 @@ pub mod user_pool {
     nested!(KeyConfiguration);
     /// CloudFormation property type `LambdaConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-lambdaconfig.html)
     #[derive(Clone, Debug)]
     pub struct LambdaConfig(rt::Props);
     impl LambdaConfig {
@@ -1447,7 +1447,7 @@ pub mod user_pool {
     nested!(LambdaConfig);
     /// CloudFormation property type `NumberAttributeConstraints`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-numberattributeconstraints.html)
     #[derive(Clone, Debug)]
     pub struct NumberAttributeConstraints(rt::Props);
     impl NumberAttributeConstraints {
@@ -1470,7 +1470,7 @@ pub mod user_pool {
     nested!(NumberAttributeConstraints);
     /// CloudFormation property type `PasswordPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-passwordpolicy.html)
     #[derive(Clone, Debug)]
     pub struct PasswordPolicy(rt::Props);
     impl PasswordPolicy {
@@ -1519,7 +1519,7 @@ pub mod user_pool {
     nested!(PasswordPolicy);
     /// CloudFormation property type `Policies`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-policies.html)
     #[derive(Clone, Debug)]
     pub struct Policies(rt::Props);
     impl Policies {
@@ -1542,7 +1542,7 @@ pub mod user_pool {
     nested!(Policies);
     /// CloudFormation property type `PreTokenGenerationConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-pretokengenerationconfig.html)
     #[derive(Clone, Debug)]
     pub struct PreTokenGenerationConfig(rt::Props);
     impl PreTokenGenerationConfig {
@@ -1565,7 +1565,7 @@ pub mod user_pool {
     nested!(PreTokenGenerationConfig);
     /// CloudFormation property type `RecoveryOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-recoveryoption.html)
     #[derive(Clone, Debug)]
     pub struct RecoveryOption(rt::Props);
     impl RecoveryOption {
@@ -1588,7 +1588,7 @@ pub mod user_pool {
     nested!(RecoveryOption);
     /// CloudFormation property type `SchemaAttribute`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-schemaattribute.html)
     #[derive(Clone, Debug)]
     pub struct SchemaAttribute(rt::Props);
     impl SchemaAttribute {
@@ -1637,7 +1637,7 @@ pub mod user_pool {
     nested!(SchemaAttribute);
     /// CloudFormation property type `SignInPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-signinpolicy.html)
     #[derive(Clone, Debug)]
     pub struct SignInPolicy(rt::Props);
     impl SignInPolicy {
@@ -1658,7 +1658,7 @@ pub mod user_pool {
     nested!(SignInPolicy);
     /// CloudFormation property type `SmsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-smsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SmsConfiguration(rt::Props);
     impl SmsConfiguration {
@@ -1691,7 +1691,7 @@ pub mod user_pool {
     nested!(SmsConfiguration);
     /// CloudFormation property type `StringAttributeConstraints`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-stringattributeconstraints.html)
     #[derive(Clone, Debug)]
     pub struct StringAttributeConstraints(rt::Props);
     impl StringAttributeConstraints {
@@ -1714,7 +1714,7 @@ pub mod user_pool {
     nested!(StringAttributeConstraints);
     /// CloudFormation property type `UserAttributeUpdateSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-userattributeupdatesettings.html)
     #[derive(Clone, Debug)]
     pub struct UserAttributeUpdateSettings(rt::Props);
     impl UserAttributeUpdateSettings {
@@ -1736,7 +1736,7 @@ pub mod user_pool {
     nested!(UserAttributeUpdateSettings);
     /// CloudFormation property type `UserPoolAddOns`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-userpooladdons.html)
     #[derive(Clone, Debug)]
     pub struct UserPoolAddOns(rt::Props);
     impl UserPoolAddOns {
@@ -1763,7 +1763,7 @@ pub mod user_pool {
     nested!(UserPoolAddOns);
     /// CloudFormation property type `UsernameConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-usernameconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct UsernameConfiguration(rt::Props);
     impl UsernameConfiguration {
@@ -1781,7 +1781,7 @@ pub mod user_pool {
     nested!(UsernameConfiguration);
     /// CloudFormation property type `VerificationMessageTemplate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-verificationmessagetemplate.html)
     #[derive(Clone, Debug)]
     pub struct VerificationMessageTemplate(rt::Props);
     impl VerificationMessageTemplate {
@@ -2274,7 +2274,7 @@ pub mod user_pool_client {
     use super::*;
     /// CloudFormation property type `AnalyticsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolclient-analyticsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AnalyticsConfiguration(rt::Props);
     impl AnalyticsConfiguration {
@@ -2319,7 +2319,7 @@ pub mod user_pool_client {
     nested!(AnalyticsConfiguration);
     /// CloudFormation property type `RefreshTokenRotation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolclient-refreshtokenrotation.html)
     #[derive(Clone, Debug)]
     pub struct RefreshTokenRotation(rt::Props);
     impl RefreshTokenRotation {
@@ -2346,7 +2346,7 @@ pub mod user_pool_client {
     nested!(RefreshTokenRotation);
     /// CloudFormation property type `TokenValidityUnits`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolclient-tokenvalidityunits.html)
     #[derive(Clone, Debug)]
     pub struct TokenValidityUnits(rt::Props);
     impl TokenValidityUnits {
@@ -2542,7 +2542,7 @@ pub mod user_pool_domain {
     use super::*;
     /// CloudFormation property type `CustomDomainConfigType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpooldomain-customdomainconfigtype.html)
     #[derive(Clone, Debug)]
     pub struct CustomDomainConfigType(rt::Props);
     impl CustomDomainConfigType {
@@ -2567,7 +2567,7 @@ pub mod user_pool_domain {
     nested!(CustomDomainConfigType);
     /// CloudFormation property type `FailoverType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpooldomain-failovertype.html)
     #[derive(Clone, Debug)]
     pub struct FailoverType(rt::Props);
     /// The required values of [`FailoverType`], by name: two of them have one type, and a swap must not compile.
@@ -2597,7 +2597,7 @@ pub mod user_pool_domain {
     nested!(FailoverType);
     /// CloudFormation property type `RoutingType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpooldomain-routingtype.html)
     #[derive(Clone, Debug)]
     pub struct RoutingType(rt::Props);
     impl RoutingType {
@@ -2876,7 +2876,7 @@ pub mod user_pool_regional_configuration_attachment {
     use super::*;
     /// CloudFormation property type `CustomEmailSender`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolregionalconfigurationattachment-customemailsender.html)
     #[derive(Clone, Debug)]
     pub struct CustomEmailSender(rt::Props);
     impl CustomEmailSender {
@@ -2901,7 +2901,7 @@ pub mod user_pool_regional_configuration_attachment {
     nested!(CustomEmailSender);
     /// CloudFormation property type `CustomSMSSender`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolregionalconfigurationattachment-customsmssender.html)
     #[derive(Clone, Debug)]
     pub struct CustomSmsSender(rt::Props);
     impl CustomSmsSender {
@@ -2926,7 +2926,7 @@ pub mod user_pool_regional_configuration_attachment {
     nested!(CustomSmsSender);
     /// CloudFormation property type `EmailConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolregionalconfigurationattachment-emailconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EmailConfiguration(rt::Props);
     impl EmailConfiguration {
@@ -2977,7 +2977,7 @@ pub mod user_pool_regional_configuration_attachment {
     nested!(EmailConfiguration);
     /// CloudFormation property type `EumsSmsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolregionalconfigurationattachment-eumssmsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EumsSmsConfiguration(rt::Props);
     impl EumsSmsConfiguration {
@@ -3032,7 +3032,7 @@ pub mod user_pool_regional_configuration_attachment {
     nested!(EumsSmsConfiguration);
     /// CloudFormation property type `InboundFederation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolregionalconfigurationattachment-inboundfederation.html)
     #[derive(Clone, Debug)]
     pub struct InboundFederation(rt::Props);
     impl InboundFederation {
@@ -3057,7 +3057,7 @@ pub mod user_pool_regional_configuration_attachment {
     nested!(InboundFederation);
     /// CloudFormation property type `LambdaConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolregionalconfigurationattachment-lambdaconfig.html)
     #[derive(Clone, Debug)]
     pub struct LambdaConfig(rt::Props);
     impl LambdaConfig {
@@ -3190,7 +3190,7 @@ pub mod user_pool_regional_configuration_attachment {
     nested!(LambdaConfig);
     /// CloudFormation property type `PreTokenGenerationConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolregionalconfigurationattachment-pretokengenerationconfig.html)
     #[derive(Clone, Debug)]
     pub struct PreTokenGenerationConfig(rt::Props);
     impl PreTokenGenerationConfig {
@@ -3215,7 +3215,7 @@ pub mod user_pool_regional_configuration_attachment {
     nested!(PreTokenGenerationConfig);
     /// CloudFormation property type `SmsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolregionalconfigurationattachment-smsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SmsConfiguration(rt::Props);
     impl SmsConfiguration {
@@ -3380,7 +3380,7 @@ pub mod user_pool_resource_server {
     use super::*;
     /// CloudFormation property type `ResourceServerScopeType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolresourceserver-resourceserverscopetype.html)
     #[derive(Clone, Debug)]
     pub struct ResourceServerScopeType(rt::Props);
     /// The required values of [`ResourceServerScopeType`], by name: two of them have one type, and a swap must not compile.
@@ -3502,7 +3502,7 @@ pub mod user_pool_risk_configuration_attachment {
     use super::*;
     /// CloudFormation property type `AccountTakeoverActionType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolriskconfigurationattachment-accounttakeoveractiontype.html)
     #[derive(Clone, Debug)]
     pub struct AccountTakeoverActionType(rt::Props);
     impl AccountTakeoverActionType {
@@ -3521,7 +3521,7 @@ pub mod user_pool_risk_configuration_attachment {
     nested!(AccountTakeoverActionType);
     /// CloudFormation property type `AccountTakeoverActionsType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolriskconfigurationattachment-accounttakeoveractionstype.html)
     #[derive(Clone, Debug)]
     pub struct AccountTakeoverActionsType(rt::Props);
     impl AccountTakeoverActionsType {
@@ -3550,7 +3550,7 @@ pub mod user_pool_risk_configuration_attachment {
     nested!(AccountTakeoverActionsType);
     /// CloudFormation property type `AccountTakeoverRiskConfigurationType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolriskconfigurationattachment-accounttakeoverriskconfigurationtype.html)
     #[derive(Clone, Debug)]
     pub struct AccountTakeoverRiskConfigurationType(rt::Props);
     impl AccountTakeoverRiskConfigurationType {
@@ -3573,7 +3573,7 @@ pub mod user_pool_risk_configuration_attachment {
     nested!(AccountTakeoverRiskConfigurationType);
     /// CloudFormation property type `CompromisedCredentialsActionsType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolriskconfigurationattachment-compromisedcredentialsactionstype.html)
     #[derive(Clone, Debug)]
     pub struct CompromisedCredentialsActionsType(rt::Props);
     impl CompromisedCredentialsActionsType {
@@ -3591,7 +3591,7 @@ pub mod user_pool_risk_configuration_attachment {
     nested!(CompromisedCredentialsActionsType);
     /// CloudFormation property type `CompromisedCredentialsRiskConfigurationType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolriskconfigurationattachment-compromisedcredentialsriskconfigurationtype.html)
     #[derive(Clone, Debug)]
     pub struct CompromisedCredentialsRiskConfigurationType(rt::Props);
     impl CompromisedCredentialsRiskConfigurationType {
@@ -3614,7 +3614,7 @@ pub mod user_pool_risk_configuration_attachment {
     nested!(CompromisedCredentialsRiskConfigurationType);
     /// CloudFormation property type `NotifyConfigurationType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolriskconfigurationattachment-notifyconfigurationtype.html)
     #[derive(Clone, Debug)]
     pub struct NotifyConfigurationType(rt::Props);
     impl NotifyConfigurationType {
@@ -3654,7 +3654,7 @@ pub mod user_pool_risk_configuration_attachment {
     nested!(NotifyConfigurationType);
     /// CloudFormation property type `NotifyEmailType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolriskconfigurationattachment-notifyemailtype.html)
     #[derive(Clone, Debug)]
     pub struct NotifyEmailType(rt::Props);
     impl NotifyEmailType {
@@ -3678,7 +3678,7 @@ pub mod user_pool_risk_configuration_attachment {
     nested!(NotifyEmailType);
     /// CloudFormation property type `RiskExceptionConfigurationType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolriskconfigurationattachment-riskexceptionconfigurationtype.html)
     #[derive(Clone, Debug)]
     pub struct RiskExceptionConfigurationType(rt::Props);
     impl RiskExceptionConfigurationType {
@@ -3865,7 +3865,7 @@ pub mod user_pool_user {
     use super::*;
     /// CloudFormation property type `AttributeType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpooluser-attributetype.html)
     #[derive(Clone, Debug)]
     pub struct AttributeType(rt::Props);
     impl AttributeType {

@@ -166,7 +166,7 @@ pub mod document_classifier {
     use super::*;
     /// CloudFormation property type `AugmentedManifestsListItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-documentclassifier-augmentedmanifestslistitem.html)
     #[derive(Clone, Debug)]
     pub struct AugmentedManifestsListItem(rt::Props);
     impl AugmentedManifestsListItem {
@@ -193,7 +193,7 @@ pub mod document_classifier {
     nested!(AugmentedManifestsListItem);
     /// CloudFormation property type `DocumentClassifierDocuments`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-documentclassifier-documentclassifierdocuments.html)
     #[derive(Clone, Debug)]
     pub struct DocumentClassifierDocuments(rt::Props);
     impl DocumentClassifierDocuments {
@@ -213,7 +213,7 @@ pub mod document_classifier {
     nested!(DocumentClassifierDocuments);
     /// CloudFormation property type `DocumentClassifierInputDataConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-documentclassifier-documentclassifierinputdataconfig.html)
     #[derive(Clone, Debug)]
     pub struct DocumentClassifierInputDataConfig(rt::Props);
     impl DocumentClassifierInputDataConfig {
@@ -280,7 +280,7 @@ pub mod document_classifier {
     nested!(DocumentClassifierInputDataConfig);
     /// CloudFormation property type `DocumentClassifierOutputDataConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-documentclassifier-documentclassifieroutputdataconfig.html)
     #[derive(Clone, Debug)]
     pub struct DocumentClassifierOutputDataConfig(rt::Props);
     impl DocumentClassifierOutputDataConfig {
@@ -304,7 +304,7 @@ pub mod document_classifier {
     nested!(DocumentClassifierOutputDataConfig);
     /// CloudFormation property type `DocumentReaderConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-documentclassifier-documentreaderconfig.html)
     #[derive(Clone, Debug)]
     pub struct DocumentReaderConfig(rt::Props);
     impl DocumentReaderConfig {
@@ -630,7 +630,7 @@ pub mod entity_recognizer {
     ///
     /// CloudFormation property type `AugmentedManifestsListItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-entityrecognizer-augmentedmanifestslistitem.html)
     #[derive(Clone, Debug)]
     pub struct AugmentedManifestsListItem(rt::Props);
     impl AugmentedManifestsListItem {
@@ -691,7 +691,7 @@ pub mod entity_recognizer {
     ///
     /// CloudFormation property type `EntityRecognizerAnnotations`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-entityrecognizer-entityrecognizerannotations.html)
     #[derive(Clone, Debug)]
     pub struct EntityRecognizerAnnotations(rt::Props);
     impl EntityRecognizerAnnotations {
@@ -715,7 +715,7 @@ pub mod entity_recognizer {
     ///
     /// CloudFormation property type `EntityRecognizerDocuments`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-entityrecognizer-entityrecognizerdocuments.html)
     #[derive(Clone, Debug)]
     pub struct EntityRecognizerDocuments(rt::Props);
     impl EntityRecognizerDocuments {
@@ -747,7 +747,7 @@ pub mod entity_recognizer {
     ///
     /// CloudFormation property type `EntityRecognizerEntityList`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-entityrecognizer-entityrecognizerentitylist.html)
     #[derive(Clone, Debug)]
     pub struct EntityRecognizerEntityList(rt::Props);
     impl EntityRecognizerEntityList {
@@ -763,7 +763,7 @@ pub mod entity_recognizer {
     ///
     /// CloudFormation property type `EntityRecognizerInputDataConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-entityrecognizer-entityrecognizerinputdataconfig.html)
     #[derive(Clone, Debug)]
     pub struct EntityRecognizerInputDataConfig(rt::Props);
     impl EntityRecognizerInputDataConfig {
@@ -821,7 +821,7 @@ pub mod entity_recognizer {
     ///
     /// CloudFormation property type `EntityTypesListItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-entityrecognizer-entitytypeslistitem.html)
     #[derive(Clone, Debug)]
     pub struct EntityTypesListItem(rt::Props);
     impl EntityTypesListItem {
@@ -837,7 +837,7 @@ pub mod entity_recognizer {
     ///
     /// CloudFormation property type `VpcConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-entityrecognizer-vpcconfig.html)
     #[derive(Clone, Debug)]
     pub struct VpcConfig(rt::Props);
     /// The required values of [`VpcConfig`], by name: two of them have one type, and a swap must not compile.
@@ -1160,7 +1160,7 @@ pub mod flywheel {
     use super::*;
     /// CloudFormation property type `DataSecurityConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-flywheel-datasecurityconfig.html)
     #[derive(Clone, Debug)]
     pub struct DataSecurityConfig(rt::Props);
     impl DataSecurityConfig {
@@ -1202,7 +1202,7 @@ pub mod flywheel {
     nested!(DataSecurityConfig);
     /// CloudFormation property type `DocumentClassificationConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-flywheel-documentclassificationconfig.html)
     #[derive(Clone, Debug)]
     pub struct DocumentClassificationConfig(rt::Props);
     impl DocumentClassificationConfig {
@@ -1221,7 +1221,7 @@ pub mod flywheel {
     nested!(DocumentClassificationConfig);
     /// CloudFormation property type `EntityRecognitionConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-flywheel-entityrecognitionconfig.html)
     #[derive(Clone, Debug)]
     pub struct EntityRecognitionConfig(rt::Props);
     impl EntityRecognitionConfig {
@@ -1243,7 +1243,7 @@ pub mod flywheel {
     nested!(EntityRecognitionConfig);
     /// CloudFormation property type `EntityTypesListItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-flywheel-entitytypeslistitem.html)
     #[derive(Clone, Debug)]
     pub struct EntityTypesListItem(rt::Props);
     impl EntityTypesListItem {
@@ -1257,7 +1257,7 @@ pub mod flywheel {
     nested!(EntityTypesListItem);
     /// CloudFormation property type `TaskConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-flywheel-taskconfig.html)
     #[derive(Clone, Debug)]
     pub struct TaskConfig(rt::Props);
     impl TaskConfig {
@@ -1359,7 +1359,7 @@ pub mod shared {
     string_enum!(Split { Train => "TRAIN", Test => "TEST" });
     /// CloudFormation property type `VpcConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-documentclassifier-vpcconfig.html)
     #[derive(Clone, Debug)]
     pub struct VpcConfig(rt::Props);
     /// The required values of [`VpcConfig`], by name: two of them have one type, and a swap must not compile.

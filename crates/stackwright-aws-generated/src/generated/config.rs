@@ -200,7 +200,7 @@ pub mod config_rule {
     ///
     /// CloudFormation property type `Compliance`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-configrule-compliance.html)
     #[derive(Clone, Debug)]
     pub struct Compliance(rt::Props);
     impl Compliance {
@@ -222,7 +222,7 @@ pub mod config_rule {
     ///
     /// CloudFormation property type `CustomPolicyDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-configrule-custompolicydetails.html)
     #[derive(Clone, Debug)]
     pub struct CustomPolicyDetails(rt::Props);
     impl CustomPolicyDetails {
@@ -264,7 +264,7 @@ pub mod config_rule {
     ///
     /// CloudFormation property type `EvaluationModeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-configrule-evaluationmodeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationModeConfiguration(rt::Props);
     impl EvaluationModeConfiguration {
@@ -286,7 +286,7 @@ pub mod config_rule {
     ///
     /// CloudFormation property type `Scope`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-configrule-scope.html)
     #[derive(Clone, Debug)]
     pub struct Scope(rt::Props);
     impl Scope {
@@ -340,7 +340,7 @@ pub mod config_rule {
     ///
     /// CloudFormation property type `Source`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-configrule-source.html)
     #[derive(Clone, Debug)]
     pub struct Source(rt::Props);
     impl Source {
@@ -386,7 +386,7 @@ pub mod config_rule {
     ///
     /// CloudFormation property type `SourceDetail`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-configrule-sourcedetail.html)
     #[derive(Clone, Debug)]
     pub struct SourceDetail(rt::Props);
     /// The required values of [`SourceDetail`], by name: two of them have one type, and a swap must not compile.
@@ -506,7 +506,7 @@ pub mod configuration_aggregator {
     use super::*;
     /// CloudFormation property type `AccountAggregationSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-configurationaggregator-accountaggregationsource.html)
     #[derive(Clone, Debug)]
     pub struct AccountAggregationSource(rt::Props);
     impl AccountAggregationSource {
@@ -532,7 +532,7 @@ pub mod configuration_aggregator {
     nested!(AccountAggregationSource);
     /// CloudFormation property type `OrganizationAggregationSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-configurationaggregator-organizationaggregationsource.html)
     #[derive(Clone, Debug)]
     pub struct OrganizationAggregationSource(rt::Props);
     impl OrganizationAggregationSource {
@@ -636,7 +636,7 @@ pub mod configuration_recorder {
     ///
     /// CloudFormation property type `ExclusionByResourceTypes`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-configurationrecorder-exclusionbyresourcetypes.html)
     #[derive(Clone, Debug)]
     pub struct ExclusionByResourceTypes(rt::Props);
     impl ExclusionByResourceTypes {
@@ -656,7 +656,7 @@ pub mod configuration_recorder {
     ///
     /// CloudFormation property type `RecordingGroup`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-configurationrecorder-recordinggroup.html)
     #[derive(Clone, Debug)]
     pub struct RecordingGroup(rt::Props);
     impl RecordingGroup {
@@ -723,7 +723,7 @@ pub mod configuration_recorder {
     ///
     /// CloudFormation property type `RecordingMode`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-configurationrecorder-recordingmode.html)
     #[derive(Clone, Debug)]
     pub struct RecordingMode(rt::Props);
     impl RecordingMode {
@@ -757,7 +757,7 @@ pub mod configuration_recorder {
     ///
     /// CloudFormation property type `RecordingModeOverride`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-configurationrecorder-recordingmodeoverride.html)
     #[derive(Clone, Debug)]
     pub struct RecordingModeOverride(rt::Props);
     impl RecordingModeOverride {
@@ -793,7 +793,7 @@ pub mod configuration_recorder {
     ///
     /// CloudFormation property type `RecordingStrategy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-configurationrecorder-recordingstrategy.html)
     #[derive(Clone, Debug)]
     pub struct RecordingStrategy(rt::Props);
     impl RecordingStrategy {
@@ -921,7 +921,7 @@ pub mod conformance_pack {
     ///
     /// CloudFormation property type `ConformancePackInputParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-conformancepack-conformancepackinputparameter.html)
     #[derive(Clone, Debug)]
     pub struct ConformancePackInputParameter(rt::Props);
     /// The required values of [`ConformancePackInputParameter`], by name: two of them have one type, and a swap must not compile.
@@ -953,7 +953,7 @@ pub mod conformance_pack {
     ///
     /// CloudFormation property type `TemplateSSMDocumentDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-conformancepack-templatessmdocumentdetails.html)
     #[derive(Clone, Debug)]
     pub struct TemplateSsmDocumentDetails(rt::Props);
     impl TemplateSsmDocumentDetails {
@@ -1054,7 +1054,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `AzureConnectorConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-connector-azureconnectorconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AzureConnectorConfiguration(rt::Props);
     /// The required values of [`AzureConnectorConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -1086,7 +1086,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `ConnectorConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-connector-connectorconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ConnectorConfiguration(rt::Props);
     impl ConnectorConfiguration {
@@ -1189,7 +1189,7 @@ pub mod delivery_channel {
     use super::*;
     /// CloudFormation property type `ConfigSnapshotDeliveryProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-deliverychannel-configsnapshotdeliveryproperties.html)
     #[derive(Clone, Debug)]
     pub struct ConfigSnapshotDeliveryProperties(rt::Props);
     impl ConfigSnapshotDeliveryProperties {
@@ -1333,7 +1333,7 @@ pub mod organization_config_rule {
     use super::*;
     /// CloudFormation property type `OrganizationCustomPolicyRuleMetadata`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-organizationconfigrule-organizationcustompolicyrulemetadata.html)
     #[derive(Clone, Debug)]
     pub struct OrganizationCustomPolicyRuleMetadata(rt::Props);
     /// The required values of [`OrganizationCustomPolicyRuleMetadata`], by name: two of them have one type, and a swap must not compile.
@@ -1447,7 +1447,7 @@ pub mod organization_config_rule {
     nested!(OrganizationCustomPolicyRuleMetadata);
     /// CloudFormation property type `OrganizationCustomRuleMetadata`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-organizationconfigrule-organizationcustomrulemetadata.html)
     #[derive(Clone, Debug)]
     pub struct OrganizationCustomRuleMetadata(rt::Props);
     impl OrganizationCustomRuleMetadata {
@@ -1546,7 +1546,7 @@ pub mod organization_config_rule {
     nested!(OrganizationCustomRuleMetadata);
     /// CloudFormation property type `OrganizationManagedRuleMetadata`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-organizationconfigrule-organizationmanagedrulemetadata.html)
     #[derive(Clone, Debug)]
     pub struct OrganizationManagedRuleMetadata(rt::Props);
     impl OrganizationManagedRuleMetadata {
@@ -1793,7 +1793,7 @@ pub mod organization_conformance_pack {
     ///
     /// CloudFormation property type `ConformancePackInputParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-organizationconformancepack-conformancepackinputparameter.html)
     #[derive(Clone, Debug)]
     pub struct ConformancePackInputParameter(rt::Props);
     /// The required values of [`ConformancePackInputParameter`], by name: two of them have one type, and a swap must not compile.
@@ -1939,7 +1939,7 @@ pub mod remediation_configuration {
     use super::*;
     /// CloudFormation property type `ExecutionControls`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-remediationconfiguration-executioncontrols.html)
     #[derive(Clone, Debug)]
     pub struct ExecutionControls(rt::Props);
     impl ExecutionControls {
@@ -1958,7 +1958,7 @@ pub mod remediation_configuration {
     nested!(ExecutionControls);
     /// CloudFormation property type `SsmControls`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-remediationconfiguration-ssmcontrols.html)
     #[derive(Clone, Debug)]
     pub struct SsmControls(rt::Props);
     impl SsmControls {

@@ -503,7 +503,7 @@ pub mod contact_flow_module {
     ///
     /// CloudFormation property type `ExternalInvocationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-contactflowmodule-externalinvocationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ExternalInvocationConfiguration(rt::Props);
     impl ExternalInvocationConfiguration {
@@ -1196,7 +1196,7 @@ pub mod data_table_attribute {
     use super::*;
     /// CloudFormation property type `Enum`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-datatableattribute-enum.html)
     #[derive(Clone, Debug)]
     pub struct Enum(rt::Props);
     impl Enum {
@@ -1219,7 +1219,7 @@ pub mod data_table_attribute {
     nested!(Enum);
     /// CloudFormation property type `Validation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-datatableattribute-validation.html)
     #[derive(Clone, Debug)]
     pub struct Validation(rt::Props);
     impl Validation {
@@ -1394,7 +1394,7 @@ pub mod data_table_record {
     use super::*;
     /// CloudFormation property type `DataTableRecord`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-datatablerecord-datatablerecord.html)
     #[derive(Clone, Debug)]
     pub struct DataTableRecord(rt::Props);
     impl DataTableRecord {
@@ -1414,7 +1414,7 @@ pub mod data_table_record {
     nested!(DataTableRecord);
     /// CloudFormation property type `Value`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-datatablerecord-value.html)
     #[derive(Clone, Debug)]
     pub struct Value(rt::Props);
     impl Value {
@@ -1555,7 +1555,7 @@ pub mod email_address {
     ///
     /// CloudFormation property type `AliasConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-emailaddress-aliasconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AliasConfiguration(rt::Props);
     impl AliasConfiguration {
@@ -1717,7 +1717,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `AutoEvaluationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-autoevaluationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AutoEvaluationConfiguration(rt::Props);
     impl AutoEvaluationConfiguration {
@@ -1737,7 +1737,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `AutomaticFailConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-automaticfailconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AutomaticFailConfiguration(rt::Props);
     impl AutomaticFailConfiguration {
@@ -1759,7 +1759,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormBaseItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformbaseitem.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationFormBaseItem(rt::Props);
     impl EvaluationFormBaseItem {
@@ -1775,7 +1775,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformitem.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationFormItem(rt::Props);
     impl EvaluationFormItem {
@@ -1804,7 +1804,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormItemEnablementCondition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformitemenablementcondition.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationFormItemEnablementCondition(rt::Props);
     impl EvaluationFormItemEnablementCondition {
@@ -1829,7 +1829,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormItemEnablementConditionOperand`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformitemenablementconditionoperand.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationFormItemEnablementConditionOperand(rt::Props);
     impl EvaluationFormItemEnablementConditionOperand {
@@ -1851,7 +1851,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormItemEnablementConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformitemenablementconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationFormItemEnablementConfiguration(rt::Props);
     impl EvaluationFormItemEnablementConfiguration {
@@ -1875,7 +1875,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormItemEnablementExpression`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformitemenablementexpression.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationFormItemEnablementExpression(rt::Props);
     impl EvaluationFormItemEnablementExpression {
@@ -1897,7 +1897,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormItemEnablementSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformitemenablementsource.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationFormItemEnablementSource(rt::Props);
     impl EvaluationFormItemEnablementSource {
@@ -1920,7 +1920,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormItemEnablementSourceValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformitemenablementsourcevalue.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationFormItemEnablementSourceValue(rt::Props);
     impl EvaluationFormItemEnablementSourceValue {
@@ -1949,7 +1949,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormLanguageConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformlanguageconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationFormLanguageConfiguration(rt::Props);
     impl EvaluationFormLanguageConfiguration {
@@ -1971,7 +1971,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormMetricConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformmetricconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationFormMetricConfiguration(rt::Props);
     impl EvaluationFormMetricConfiguration {
@@ -1988,7 +1988,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormMultiSelectQuestionAutomation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformmultiselectquestionautomation.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationFormMultiSelectQuestionAutomation(rt::Props);
     impl EvaluationFormMultiSelectQuestionAutomation {
@@ -2033,7 +2033,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormMultiSelectQuestionAutomationOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformmultiselectquestionautomationoption.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationFormMultiSelectQuestionAutomationOption(rt::Props);
     impl EvaluationFormMultiSelectQuestionAutomationOption {
@@ -2049,7 +2049,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormMultiSelectQuestionOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformmultiselectquestionoption.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationFormMultiSelectQuestionOption(rt::Props);
     /// The required values of [`EvaluationFormMultiSelectQuestionOption`], by name: two of them have one type, and a swap must not compile.
@@ -2101,7 +2101,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormMultiSelectQuestionProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformmultiselectquestionproperties.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationFormMultiSelectQuestionProperties(rt::Props);
     impl EvaluationFormMultiSelectQuestionProperties {
@@ -2133,7 +2133,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormNumericQuestionAutomation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformnumericquestionautomation.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationFormNumericQuestionAutomation(rt::Props);
     impl EvaluationFormNumericQuestionAutomation {
@@ -2165,7 +2165,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormNumericQuestionOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformnumericquestionoption.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationFormNumericQuestionOption(rt::Props);
     /// The required values of [`EvaluationFormNumericQuestionOption`], by name: two of them have one type, and a swap must not compile.
@@ -2217,7 +2217,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormNumericQuestionProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformnumericquestionproperties.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationFormNumericQuestionProperties(rt::Props);
     /// The required values of [`EvaluationFormNumericQuestionProperties`], by name: two of them have one type, and a swap must not compile.
@@ -2258,7 +2258,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormQuestion`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformquestion.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationFormQuestion(rt::Props);
     /// The required values of [`EvaluationFormQuestion`], by name: two of them have one type, and a swap must not compile.
@@ -2340,7 +2340,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormQuestionAutomationAnswerSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformquestionautomationanswersource.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationFormQuestionAutomationAnswerSource(rt::Props);
     impl EvaluationFormQuestionAutomationAnswerSource {
@@ -2356,7 +2356,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormQuestionScoringConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformquestionscoringconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationFormQuestionScoringConfiguration(rt::Props);
     impl EvaluationFormQuestionScoringConfiguration {
@@ -2396,7 +2396,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormQuestionTypeProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformquestiontypeproperties.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationFormQuestionTypeProperties(rt::Props);
     impl EvaluationFormQuestionTypeProperties {
@@ -2442,7 +2442,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormScoreThreshold`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformscorethreshold.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationFormScoreThreshold(rt::Props);
     impl EvaluationFormScoreThreshold {
@@ -2472,7 +2472,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormSection`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformsection.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationFormSection(rt::Props);
     /// The required values of [`EvaluationFormSection`], by name: two of them have one type, and a swap must not compile.
@@ -2535,7 +2535,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormSingleSelectQuestionAutomation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformsingleselectquestionautomation.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationFormSingleSelectQuestionAutomation(rt::Props);
     impl EvaluationFormSingleSelectQuestionAutomation {
@@ -2577,7 +2577,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormSingleSelectQuestionAutomationOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformsingleselectquestionautomationoption.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationFormSingleSelectQuestionAutomationOption(rt::Props);
     impl EvaluationFormSingleSelectQuestionAutomationOption {
@@ -2593,7 +2593,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormSingleSelectQuestionOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformsingleselectquestionoption.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationFormSingleSelectQuestionOption(rt::Props);
     /// The required values of [`EvaluationFormSingleSelectQuestionOption`], by name: two of them have one type, and a swap must not compile.
@@ -2645,7 +2645,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormSingleSelectQuestionProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformsingleselectquestionproperties.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationFormSingleSelectQuestionProperties(rt::Props);
     impl EvaluationFormSingleSelectQuestionProperties {
@@ -2677,7 +2677,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormTargetConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformtargetconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationFormTargetConfiguration(rt::Props);
     impl EvaluationFormTargetConfiguration {
@@ -2697,7 +2697,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormTextQuestionAutomation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformtextquestionautomation.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationFormTextQuestionAutomation(rt::Props);
     impl EvaluationFormTextQuestionAutomation {
@@ -2722,7 +2722,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormTextQuestionProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformtextquestionproperties.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationFormTextQuestionProperties(rt::Props);
     impl EvaluationFormTextQuestionProperties {
@@ -2744,7 +2744,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationReviewConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationreviewconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationReviewConfiguration(rt::Props);
     impl EvaluationReviewConfiguration {
@@ -2775,7 +2775,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationReviewNotificationRecipient`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationreviewnotificationrecipient.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationReviewNotificationRecipient(rt::Props);
     impl EvaluationReviewNotificationRecipient {
@@ -2792,7 +2792,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationReviewNotificationRecipientValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationreviewnotificationrecipientvalue.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationReviewNotificationRecipientValue(rt::Props);
     impl EvaluationReviewNotificationRecipientValue {
@@ -2814,7 +2814,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `MultiSelectQuestionRuleCategoryAutomation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-multiselectquestionrulecategoryautomation.html)
     #[derive(Clone, Debug)]
     pub struct MultiSelectQuestionRuleCategoryAutomation(rt::Props);
     impl MultiSelectQuestionRuleCategoryAutomation {
@@ -2836,7 +2836,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `NumericQuestionPropertyValueAutomation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-numericquestionpropertyvalueautomation.html)
     #[derive(Clone, Debug)]
     pub struct NumericQuestionPropertyValueAutomation(rt::Props);
     impl NumericQuestionPropertyValueAutomation {
@@ -2852,7 +2852,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `QuestionOptionPointsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-questionoptionpointsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct QuestionOptionPointsConfiguration(rt::Props);
     impl QuestionOptionPointsConfiguration {
@@ -2875,7 +2875,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `QuestionPointsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-questionpointsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct QuestionPointsConfiguration(rt::Props);
     impl QuestionPointsConfiguration {
@@ -2911,7 +2911,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `ScoringStrategy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-scoringstrategy.html)
     #[derive(Clone, Debug)]
     pub struct ScoringStrategy(rt::Props);
     impl ScoringStrategy {
@@ -2936,7 +2936,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `SingleSelectQuestionRuleCategoryAutomation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-singleselectquestionrulecategoryautomation.html)
     #[derive(Clone, Debug)]
     pub struct SingleSelectQuestionRuleCategoryAutomation(rt::Props);
     /// The required values of [`SingleSelectQuestionRuleCategoryAutomation`], by name: two of them have one type, and a swap must not compile.
@@ -3326,7 +3326,7 @@ pub mod hours_of_operation {
     ///
     /// CloudFormation property type `HoursOfOperationConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-hoursofoperation-hoursofoperationconfig.html)
     #[derive(Clone, Debug)]
     pub struct HoursOfOperationConfig(rt::Props);
     /// The required values of [`HoursOfOperationConfig`], by name: two of them have one type, and a swap must not compile.
@@ -3353,7 +3353,7 @@ pub mod hours_of_operation {
     ///
     /// CloudFormation property type `HoursOfOperationOverride`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-hoursofoperation-hoursofoperationoverride.html)
     #[derive(Clone, Debug)]
     pub struct HoursOfOperationOverride(rt::Props);
     /// The required values of [`HoursOfOperationOverride`], by name: two of them have one type, and a swap must not compile.
@@ -3437,7 +3437,7 @@ pub mod hours_of_operation {
     ///
     /// CloudFormation property type `HoursOfOperationOverrideConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-hoursofoperation-hoursofoperationoverrideconfig.html)
     #[derive(Clone, Debug)]
     pub struct HoursOfOperationOverrideConfig(rt::Props);
     /// The required values of [`HoursOfOperationOverrideConfig`], by name: two of them have one type, and a swap must not compile.
@@ -3464,7 +3464,7 @@ pub mod hours_of_operation {
     ///
     /// CloudFormation property type `HoursOfOperationTimeSlice`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-hoursofoperation-hoursofoperationtimeslice.html)
     #[derive(Clone, Debug)]
     pub struct HoursOfOperationTimeSlice(rt::Props);
     /// The required values of [`HoursOfOperationTimeSlice`], by name: two of them have one type, and a swap must not compile.
@@ -3488,7 +3488,7 @@ pub mod hours_of_operation {
     ///
     /// CloudFormation property type `HoursOfOperationsIdentifier`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-hoursofoperation-hoursofoperationsidentifier.html)
     #[derive(Clone, Debug)]
     pub struct HoursOfOperationsIdentifier(rt::Props);
     impl HoursOfOperationsIdentifier {
@@ -3511,7 +3511,7 @@ pub mod hours_of_operation {
     ///
     /// CloudFormation property type `OverrideTimeSlice`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-hoursofoperation-overridetimeslice.html)
     #[derive(Clone, Debug)]
     pub struct OverrideTimeSlice(rt::Props);
     /// The required values of [`OverrideTimeSlice`], by name: two of them have one type, and a swap must not compile.
@@ -3535,7 +3535,7 @@ pub mod hours_of_operation {
     ///
     /// CloudFormation property type `RecurrenceConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-hoursofoperation-recurrenceconfig.html)
     #[derive(Clone, Debug)]
     pub struct RecurrenceConfig(rt::Props);
     impl RecurrenceConfig {
@@ -3555,7 +3555,7 @@ pub mod hours_of_operation {
     ///
     /// CloudFormation property type `RecurrencePattern`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-hoursofoperation-recurrencepattern.html)
     #[derive(Clone, Debug)]
     pub struct RecurrencePattern(rt::Props);
     impl RecurrencePattern {
@@ -3767,7 +3767,7 @@ pub mod instance {
     use super::*;
     /// CloudFormation property type `Attributes`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-instance-attributes.html)
     #[derive(Clone, Debug)]
     pub struct Attributes(rt::Props);
     /// The required values of [`Attributes`], by name: two of them have one type, and a swap must not compile.
@@ -4047,7 +4047,7 @@ pub mod instance_storage_config {
     use super::*;
     /// CloudFormation property type `EncryptionConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-instancestorageconfig-encryptionconfig.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionConfig(rt::Props);
     impl EncryptionConfig {
@@ -4066,7 +4066,7 @@ pub mod instance_storage_config {
     nested!(EncryptionConfig);
     /// CloudFormation property type `KinesisFirehoseConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-instancestorageconfig-kinesisfirehoseconfig.html)
     #[derive(Clone, Debug)]
     pub struct KinesisFirehoseConfig(rt::Props);
     impl KinesisFirehoseConfig {
@@ -4084,7 +4084,7 @@ pub mod instance_storage_config {
     nested!(KinesisFirehoseConfig);
     /// CloudFormation property type `KinesisStreamConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-instancestorageconfig-kinesisstreamconfig.html)
     #[derive(Clone, Debug)]
     pub struct KinesisStreamConfig(rt::Props);
     impl KinesisStreamConfig {
@@ -4098,7 +4098,7 @@ pub mod instance_storage_config {
     nested!(KinesisStreamConfig);
     /// CloudFormation property type `KinesisVideoStreamConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-instancestorageconfig-kinesisvideostreamconfig.html)
     #[derive(Clone, Debug)]
     pub struct KinesisVideoStreamConfig(rt::Props);
     impl KinesisVideoStreamConfig {
@@ -4126,7 +4126,7 @@ pub mod instance_storage_config {
     nested!(KinesisVideoStreamConfig);
     /// CloudFormation property type `S3Config`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-instancestorageconfig-s3config.html)
     #[derive(Clone, Debug)]
     pub struct S3Config(rt::Props);
     /// The required values of [`S3Config`], by name: two of them have one type, and a swap must not compile.
@@ -4611,7 +4611,7 @@ pub mod metric {
     use super::*;
     /// CloudFormation property type `CalculationComponent`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-metric-calculationcomponent.html)
     #[derive(Clone, Debug)]
     pub struct CalculationComponent(rt::Props);
     impl CalculationComponent {
@@ -4644,7 +4644,7 @@ pub mod metric {
     ///
     /// CloudFormation property type `MetricCalculation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-metric-metriccalculation.html)
     #[derive(Clone, Debug)]
     pub struct MetricCalculation(rt::Props);
     impl MetricCalculation {
@@ -4666,7 +4666,7 @@ pub mod metric {
     nested!(MetricCalculation);
     /// CloudFormation property type `MetricFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-metric-metricfilter.html)
     #[derive(Clone, Debug)]
     pub struct MetricFilter(rt::Props);
     impl MetricFilter {
@@ -4707,7 +4707,7 @@ pub mod metric {
     nested!(MetricFilter);
     /// CloudFormation property type `MetricFilterBooleanCondition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-metric-metricfilterbooleancondition.html)
     #[derive(Clone, Debug)]
     pub struct MetricFilterBooleanCondition(rt::Props);
     impl MetricFilterBooleanCondition {
@@ -4721,7 +4721,7 @@ pub mod metric {
     nested!(MetricFilterBooleanCondition);
     /// CloudFormation property type `MetricFilterNumberCondition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-metric-metricfilternumbercondition.html)
     #[derive(Clone, Debug)]
     pub struct MetricFilterNumberCondition(rt::Props);
     impl MetricFilterNumberCondition {
@@ -4736,7 +4736,7 @@ pub mod metric {
     nested!(MetricFilterNumberCondition);
     /// CloudFormation property type `MetricFilterStringCondition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-metric-metricfilterstringcondition.html)
     #[derive(Clone, Debug)]
     pub struct MetricFilterStringCondition(rt::Props);
     impl MetricFilterStringCondition {
@@ -4927,7 +4927,7 @@ pub mod notification {
     ///
     /// CloudFormation property type `NotificationContent`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-notification-notificationcontent.html)
     #[derive(Clone, Debug)]
     pub struct NotificationContent(rt::Props);
     impl NotificationContent {
@@ -5249,7 +5249,7 @@ pub mod predefined_attribute {
     ///
     /// CloudFormation property type `AttributeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-predefinedattribute-attributeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AttributeConfiguration(rt::Props);
     impl AttributeConfiguration {
@@ -5283,7 +5283,7 @@ pub mod predefined_attribute {
     ///
     /// CloudFormation property type `Values`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-predefinedattribute-values.html)
     #[derive(Clone, Debug)]
     pub struct Values(rt::Props);
     impl Values {
@@ -5578,7 +5578,7 @@ pub mod queue {
     ///
     /// CloudFormation property type `EmailAddress`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-queue-emailaddress.html)
     #[derive(Clone, Debug)]
     pub struct EmailAddress(rt::Props);
     impl EmailAddress {
@@ -5598,7 +5598,7 @@ pub mod queue {
     ///
     /// CloudFormation property type `OutboundCallerConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-queue-outboundcallerconfig.html)
     #[derive(Clone, Debug)]
     pub struct OutboundCallerConfig(rt::Props);
     impl OutboundCallerConfig {
@@ -5646,7 +5646,7 @@ pub mod queue {
     ///
     /// CloudFormation property type `OutboundEmailConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-queue-outboundemailconfig.html)
     #[derive(Clone, Debug)]
     pub struct OutboundEmailConfig(rt::Props);
     impl OutboundEmailConfig {
@@ -5784,7 +5784,7 @@ pub mod quick_connect {
     ///
     /// CloudFormation property type `FlowQuickConnectConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-quickconnect-flowquickconnectconfig.html)
     #[derive(Clone, Debug)]
     pub struct FlowQuickConnectConfig(rt::Props);
     impl FlowQuickConnectConfig {
@@ -5804,7 +5804,7 @@ pub mod quick_connect {
     ///
     /// CloudFormation property type `PhoneNumberQuickConnectConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-quickconnect-phonenumberquickconnectconfig.html)
     #[derive(Clone, Debug)]
     pub struct PhoneNumberQuickConnectConfig(rt::Props);
     impl PhoneNumberQuickConnectConfig {
@@ -5824,7 +5824,7 @@ pub mod quick_connect {
     ///
     /// CloudFormation property type `QueueQuickConnectConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-quickconnect-queuequickconnectconfig.html)
     #[derive(Clone, Debug)]
     pub struct QueueQuickConnectConfig(rt::Props);
     /// The required values of [`QueueQuickConnectConfig`], by name: two of them have one type, and a swap must not compile.
@@ -5856,7 +5856,7 @@ pub mod quick_connect {
     ///
     /// CloudFormation property type `QuickConnectConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-quickconnect-quickconnectconfig.html)
     #[derive(Clone, Debug)]
     pub struct QuickConnectConfig(rt::Props);
     impl QuickConnectConfig {
@@ -5906,7 +5906,7 @@ pub mod quick_connect {
     ///
     /// CloudFormation property type `UserQuickConnectConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-quickconnect-userquickconnectconfig.html)
     #[derive(Clone, Debug)]
     pub struct UserQuickConnectConfig(rt::Props);
     /// The required values of [`UserQuickConnectConfig`], by name: two of them have one type, and a swap must not compile.
@@ -6087,7 +6087,7 @@ pub mod routing_profile {
     ///
     /// CloudFormation property type `CrossChannelBehavior`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-routingprofile-crosschannelbehavior.html)
     #[derive(Clone, Debug)]
     pub struct CrossChannelBehavior(rt::Props);
     impl CrossChannelBehavior {
@@ -6103,7 +6103,7 @@ pub mod routing_profile {
     ///
     /// CloudFormation property type `MediaConcurrency`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-routingprofile-mediaconcurrency.html)
     #[derive(Clone, Debug)]
     pub struct MediaConcurrency(rt::Props);
     impl MediaConcurrency {
@@ -6131,7 +6131,7 @@ pub mod routing_profile {
     ///
     /// CloudFormation property type `RoutingProfileManualAssignmentQueueConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-routingprofile-routingprofilemanualassignmentqueueconfig.html)
     #[derive(Clone, Debug)]
     pub struct RoutingProfileManualAssignmentQueueConfig(rt::Props);
     impl RoutingProfileManualAssignmentQueueConfig {
@@ -6151,7 +6151,7 @@ pub mod routing_profile {
     ///
     /// CloudFormation property type `RoutingProfileQueueConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-routingprofile-routingprofilequeueconfig.html)
     #[derive(Clone, Debug)]
     pub struct RoutingProfileQueueConfig(rt::Props);
     /// The required values of [`RoutingProfileQueueConfig`], by name: two of them have one type, and a swap must not compile.
@@ -6182,7 +6182,7 @@ pub mod routing_profile {
     ///
     /// CloudFormation property type `RoutingProfileQueueReference`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-routingprofile-routingprofilequeuereference.html)
     #[derive(Clone, Debug)]
     pub struct RoutingProfileQueueReference(rt::Props);
     impl RoutingProfileQueueReference {
@@ -6309,7 +6309,7 @@ pub mod rule {
     ///
     /// CloudFormation property type `Actions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-rule-actions.html)
     #[derive(Clone, Debug)]
     pub struct Actions(rt::Props);
     impl Actions {
@@ -6417,7 +6417,7 @@ pub mod rule {
     nested!(Actions);
     /// CloudFormation property type `AssignSlaAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-rule-assignslaaction.html)
     #[derive(Clone, Debug)]
     pub struct AssignSlaAction(rt::Props);
     impl AssignSlaAction {
@@ -6435,7 +6435,7 @@ pub mod rule {
     nested!(AssignSlaAction);
     /// CloudFormation property type `CaseSlaConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-rule-caseslaconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CaseSlaConfiguration(rt::Props);
     impl CaseSlaConfiguration {
@@ -6468,7 +6468,7 @@ pub mod rule {
     nested!(CaseSlaConfiguration);
     /// CloudFormation property type `CreateCaseAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-rule-createcaseaction.html)
     #[derive(Clone, Debug)]
     pub struct CreateCaseAction(rt::Props);
     impl CreateCaseAction {
@@ -6488,7 +6488,7 @@ pub mod rule {
     ///
     /// CloudFormation property type `EventBridgeAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-rule-eventbridgeaction.html)
     #[derive(Clone, Debug)]
     pub struct EventBridgeAction(rt::Props);
     impl EventBridgeAction {
@@ -6502,7 +6502,7 @@ pub mod rule {
     nested!(EventBridgeAction);
     /// CloudFormation property type `Field`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-rule-field.html)
     #[derive(Clone, Debug)]
     pub struct Field(rt::Props);
     impl Field {
@@ -6519,7 +6519,7 @@ pub mod rule {
     ///
     /// CloudFormation property type `FieldValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-rule-fieldvalue.html)
     #[derive(Clone, Debug)]
     pub struct FieldValue(rt::Props);
     impl FieldValue {
@@ -6552,7 +6552,7 @@ pub mod rule {
     nested!(FieldValue);
     /// CloudFormation property type `InAppNotificationRecipientType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-rule-inappnotificationrecipienttype.html)
     #[derive(Clone, Debug)]
     pub struct InAppNotificationRecipientType(rt::Props);
     impl InAppNotificationRecipientType {
@@ -6582,7 +6582,7 @@ pub mod rule {
     nested!(InAppNotificationRecipientType);
     /// CloudFormation property type `NotificationContent`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-rule-notificationcontent.html)
     #[derive(Clone, Debug)]
     pub struct NotificationContent(rt::Props);
     impl NotificationContent {
@@ -6674,7 +6674,7 @@ pub mod rule {
     ///
     /// CloudFormation property type `NotificationRecipientType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-rule-notificationrecipienttype.html)
     #[derive(Clone, Debug)]
     pub struct NotificationRecipientType(rt::Props);
     impl NotificationRecipientType {
@@ -6706,7 +6706,7 @@ pub mod rule {
     ///
     /// CloudFormation property type `RuleTriggerEventSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-rule-ruletriggereventsource.html)
     #[derive(Clone, Debug)]
     pub struct RuleTriggerEventSource(rt::Props);
     impl RuleTriggerEventSource {
@@ -6728,7 +6728,7 @@ pub mod rule {
     nested!(RuleTriggerEventSource);
     /// CloudFormation property type `SendInAppNotificationAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-rule-sendinappnotificationaction.html)
     #[derive(Clone, Debug)]
     pub struct SendInAppNotificationAction(rt::Props);
     impl SendInAppNotificationAction {
@@ -6760,7 +6760,7 @@ pub mod rule {
     ///
     /// CloudFormation property type `SendNotificationAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-rule-sendnotificationaction.html)
     #[derive(Clone, Debug)]
     pub struct SendNotificationAction(rt::Props);
     impl SendNotificationAction {
@@ -6796,7 +6796,7 @@ pub mod rule {
     nested!(SendNotificationAction);
     /// CloudFormation property type `SlaTargetFieldValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-rule-slatargetfieldvalue.html)
     #[derive(Clone, Debug)]
     pub struct SlaTargetFieldValue(rt::Props);
     impl SlaTargetFieldValue {
@@ -6814,7 +6814,7 @@ pub mod rule {
     nested!(SlaTargetFieldValue);
     /// CloudFormation property type `SubmitAutoEvaluationAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-rule-submitautoevaluationaction.html)
     #[derive(Clone, Debug)]
     pub struct SubmitAutoEvaluationAction(rt::Props);
     impl SubmitAutoEvaluationAction {
@@ -6830,7 +6830,7 @@ pub mod rule {
     ///
     /// CloudFormation property type `TaskAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-rule-taskaction.html)
     #[derive(Clone, Debug)]
     pub struct TaskAction(rt::Props);
     /// The required values of [`TaskAction`], by name: two of them have one type, and a swap must not compile.
@@ -6870,7 +6870,7 @@ pub mod rule {
     nested!(TaskAction);
     /// CloudFormation property type `UpdateCaseAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-rule-updatecaseaction.html)
     #[derive(Clone, Debug)]
     pub struct UpdateCaseAction(rt::Props);
     impl UpdateCaseAction {
@@ -7238,7 +7238,7 @@ pub mod security_profile {
     ///
     /// CloudFormation property type `Application`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-securityprofile-application.html)
     #[derive(Clone, Debug)]
     pub struct Application(rt::Props);
     impl Application {
@@ -7282,7 +7282,7 @@ pub mod security_profile {
     ///
     /// CloudFormation property type `DataTableAccessControlConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-securityprofile-datatableaccesscontrolconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DataTableAccessControlConfiguration(rt::Props);
     impl DataTableAccessControlConfiguration {
@@ -7311,7 +7311,7 @@ pub mod security_profile {
     ///
     /// CloudFormation property type `FlowModule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-securityprofile-flowmodule.html)
     #[derive(Clone, Debug)]
     pub struct FlowModule(rt::Props);
     impl FlowModule {
@@ -7339,7 +7339,7 @@ pub mod security_profile {
     nested!(FlowModule);
     /// CloudFormation property type `GranularAccessControlConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-securityprofile-granularaccesscontrolconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct GranularAccessControlConfiguration(rt::Props);
     impl GranularAccessControlConfiguration {
@@ -7368,7 +7368,7 @@ pub mod security_profile {
     ///
     /// CloudFormation property type `PrimaryAttributeAccessControlConfigurationItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-securityprofile-primaryattributeaccesscontrolconfigurationitem.html)
     #[derive(Clone, Debug)]
     pub struct PrimaryAttributeAccessControlConfigurationItem(rt::Props);
     impl PrimaryAttributeAccessControlConfigurationItem {
@@ -7397,7 +7397,7 @@ pub mod security_profile {
     ///
     /// CloudFormation property type `PrimaryAttributeValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-securityprofile-primaryattributevalue.html)
     #[derive(Clone, Debug)]
     pub struct PrimaryAttributeValue(rt::Props);
     impl PrimaryAttributeValue {
@@ -7434,7 +7434,7 @@ pub mod security_profile {
     ///
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-securityprofile-tag.html)
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
     /// The required values of [`Tag`], by name: two of them have one type, and a swap must not compile.
@@ -7626,7 +7626,7 @@ pub mod task_template {
     ///
     /// CloudFormation property type `Constraints`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-tasktemplate-constraints.html)
     #[derive(Clone, Debug)]
     pub struct Constraints(rt::Props);
     impl Constraints {
@@ -7674,7 +7674,7 @@ pub mod task_template {
     ///
     /// CloudFormation property type `DefaultFieldValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-tasktemplate-defaultfieldvalue.html)
     #[derive(Clone, Debug)]
     pub struct DefaultFieldValue(rt::Props);
     impl DefaultFieldValue {
@@ -7695,7 +7695,7 @@ pub mod task_template {
     ///
     /// CloudFormation property type `Field`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-tasktemplate-field.html)
     #[derive(Clone, Debug)]
     pub struct Field(rt::Props);
     impl Field {
@@ -7734,7 +7734,7 @@ pub mod task_template {
     ///
     /// CloudFormation property type `FieldIdentifier`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-tasktemplate-fieldidentifier.html)
     #[derive(Clone, Debug)]
     pub struct FieldIdentifier(rt::Props);
     impl FieldIdentifier {
@@ -7750,7 +7750,7 @@ pub mod task_template {
     ///
     /// CloudFormation property type `InvisibleFieldInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-tasktemplate-invisiblefieldinfo.html)
     #[derive(Clone, Debug)]
     pub struct InvisibleFieldInfo(rt::Props);
     impl InvisibleFieldInfo {
@@ -7766,7 +7766,7 @@ pub mod task_template {
     ///
     /// CloudFormation property type `ReadOnlyFieldInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-tasktemplate-readonlyfieldinfo.html)
     #[derive(Clone, Debug)]
     pub struct ReadOnlyFieldInfo(rt::Props);
     impl ReadOnlyFieldInfo {
@@ -7782,7 +7782,7 @@ pub mod task_template {
     ///
     /// CloudFormation property type `RequiredFieldInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-tasktemplate-requiredfieldinfo.html)
     #[derive(Clone, Debug)]
     pub struct RequiredFieldInfo(rt::Props);
     impl RequiredFieldInfo {
@@ -7973,7 +7973,7 @@ pub mod test_case {
     ///
     /// CloudFormation property type `ChatEntryPointParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-testcase-chatentrypointparameters.html)
     #[derive(Clone, Debug)]
     pub struct ChatEntryPointParameters(rt::Props);
     impl ChatEntryPointParameters {
@@ -7995,7 +7995,7 @@ pub mod test_case {
     ///
     /// CloudFormation property type `EntryPoint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-testcase-entrypoint.html)
     #[derive(Clone, Debug)]
     pub struct EntryPoint(rt::Props);
     impl EntryPoint {
@@ -8042,7 +8042,7 @@ pub mod test_case {
     ///
     /// CloudFormation property type `VoiceCallEntryPointParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-testcase-voicecallentrypointparameters.html)
     #[derive(Clone, Debug)]
     pub struct VoiceCallEntryPointParameters(rt::Props);
     impl VoiceCallEntryPointParameters {
@@ -8545,7 +8545,7 @@ pub mod user {
     ///
     /// CloudFormation property type `AfterContactWorkConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-user-aftercontactworkconfig.html)
     #[derive(Clone, Debug)]
     pub struct AfterContactWorkConfig(rt::Props);
     impl AfterContactWorkConfig {
@@ -8582,7 +8582,7 @@ pub mod user {
     ///
     /// CloudFormation property type `AfterContactWorkConfigPerChannel`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-user-aftercontactworkconfigperchannel.html)
     #[derive(Clone, Debug)]
     pub struct AfterContactWorkConfigPerChannel(rt::Props);
     impl AfterContactWorkConfigPerChannel {
@@ -8617,7 +8617,7 @@ pub mod user {
     ///
     /// CloudFormation property type `AutoAcceptConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-user-autoacceptconfig.html)
     #[derive(Clone, Debug)]
     pub struct AutoAcceptConfig(rt::Props);
     impl AutoAcceptConfig {
@@ -8645,7 +8645,7 @@ pub mod user {
     ///
     /// CloudFormation property type `PersistentConnectionConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-user-persistentconnectionconfig.html)
     #[derive(Clone, Debug)]
     pub struct PersistentConnectionConfig(rt::Props);
     impl PersistentConnectionConfig {
@@ -8666,7 +8666,7 @@ pub mod user {
     ///
     /// CloudFormation property type `PhoneNumberConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-user-phonenumberconfig.html)
     #[derive(Clone, Debug)]
     pub struct PhoneNumberConfig(rt::Props);
     impl PhoneNumberConfig {
@@ -8691,7 +8691,7 @@ pub mod user {
     ///
     /// CloudFormation property type `UserIdentityInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-user-useridentityinfo.html)
     #[derive(Clone, Debug)]
     pub struct UserIdentityInfo(rt::Props);
     impl UserIdentityInfo {
@@ -8743,7 +8743,7 @@ pub mod user {
     ///
     /// CloudFormation property type `UserPhoneConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-user-userphoneconfig.html)
     #[derive(Clone, Debug)]
     pub struct UserPhoneConfig(rt::Props);
     impl UserPhoneConfig {
@@ -8806,7 +8806,7 @@ pub mod user {
     ///
     /// CloudFormation property type `UserProficiency`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-user-userproficiency.html)
     #[derive(Clone, Debug)]
     pub struct UserProficiency(rt::Props);
     /// The required values of [`UserProficiency`], by name: two of them have one type, and a swap must not compile.
@@ -8841,7 +8841,7 @@ pub mod user {
     ///
     /// CloudFormation property type `VoiceEnhancementConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-user-voiceenhancementconfig.html)
     #[derive(Clone, Debug)]
     pub struct VoiceEnhancementConfig(rt::Props);
     impl VoiceEnhancementConfig {
@@ -9067,7 +9067,7 @@ pub mod user_hierarchy_structure {
     ///
     /// CloudFormation property type `LevelFive`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-userhierarchystructure-levelfive.html)
     #[derive(Clone, Debug)]
     pub struct LevelFive(rt::Props);
     impl LevelFive {
@@ -9105,7 +9105,7 @@ pub mod user_hierarchy_structure {
     ///
     /// CloudFormation property type `LevelFour`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-userhierarchystructure-levelfour.html)
     #[derive(Clone, Debug)]
     pub struct LevelFour(rt::Props);
     impl LevelFour {
@@ -9143,7 +9143,7 @@ pub mod user_hierarchy_structure {
     ///
     /// CloudFormation property type `LevelOne`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-userhierarchystructure-levelone.html)
     #[derive(Clone, Debug)]
     pub struct LevelOne(rt::Props);
     impl LevelOne {
@@ -9181,7 +9181,7 @@ pub mod user_hierarchy_structure {
     ///
     /// CloudFormation property type `LevelThree`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-userhierarchystructure-levelthree.html)
     #[derive(Clone, Debug)]
     pub struct LevelThree(rt::Props);
     impl LevelThree {
@@ -9219,7 +9219,7 @@ pub mod user_hierarchy_structure {
     ///
     /// CloudFormation property type `LevelTwo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-userhierarchystructure-leveltwo.html)
     #[derive(Clone, Debug)]
     pub struct LevelTwo(rt::Props);
     impl LevelTwo {
@@ -9257,7 +9257,7 @@ pub mod user_hierarchy_structure {
     ///
     /// CloudFormation property type `UserHierarchyStructure`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-userhierarchystructure-userhierarchystructure.html)
     #[derive(Clone, Debug)]
     pub struct UserHierarchyStructure(rt::Props);
     impl UserHierarchyStructure {
@@ -9836,7 +9836,7 @@ pub mod workspace {
     use super::*;
     /// CloudFormation property type `FontFamily`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-workspace-fontfamily.html)
     #[derive(Clone, Debug)]
     pub struct FontFamily(rt::Props);
     impl FontFamily {
@@ -9854,7 +9854,7 @@ pub mod workspace {
     nested!(FontFamily);
     /// CloudFormation property type `MediaItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-workspace-mediaitem.html)
     #[derive(Clone, Debug)]
     pub struct MediaItem(rt::Props);
     impl MediaItem {
@@ -9873,7 +9873,7 @@ pub mod workspace {
     nested!(MediaItem);
     /// CloudFormation property type `PaletteCanvas`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-workspace-palettecanvas.html)
     #[derive(Clone, Debug)]
     pub struct PaletteCanvas(rt::Props);
     impl PaletteCanvas {
@@ -9910,7 +9910,7 @@ pub mod workspace {
     nested!(PaletteCanvas);
     /// CloudFormation property type `PaletteHeader`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-workspace-paletteheader.html)
     #[derive(Clone, Debug)]
     pub struct PaletteHeader(rt::Props);
     impl PaletteHeader {
@@ -9949,7 +9949,7 @@ pub mod workspace {
     nested!(PaletteHeader);
     /// CloudFormation property type `PaletteNavigation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-workspace-palettenavigation.html)
     #[derive(Clone, Debug)]
     pub struct PaletteNavigation(rt::Props);
     impl PaletteNavigation {
@@ -10012,7 +10012,7 @@ pub mod workspace {
     nested!(PaletteNavigation);
     /// CloudFormation property type `PalettePrimary`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-workspace-paletteprimary.html)
     #[derive(Clone, Debug)]
     pub struct PalettePrimary(rt::Props);
     impl PalettePrimary {
@@ -10041,7 +10041,7 @@ pub mod workspace {
     nested!(PalettePrimary);
     /// CloudFormation property type `WorkspacePage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-workspace-workspacepage.html)
     #[derive(Clone, Debug)]
     pub struct WorkspacePage(rt::Props);
     /// The required values of [`WorkspacePage`], by name: two of them have one type, and a swap must not compile.
@@ -10084,7 +10084,7 @@ pub mod workspace {
     ///
     /// CloudFormation property type `WorkspaceTheme`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-workspace-workspacetheme.html)
     #[derive(Clone, Debug)]
     pub struct WorkspaceTheme(rt::Props);
     impl WorkspaceTheme {
@@ -10107,7 +10107,7 @@ pub mod workspace {
     nested!(WorkspaceTheme);
     /// CloudFormation property type `WorkspaceThemeConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-workspace-workspacethemeconfig.html)
     #[derive(Clone, Debug)]
     pub struct WorkspaceThemeConfig(rt::Props);
     impl WorkspaceThemeConfig {
@@ -10130,7 +10130,7 @@ pub mod workspace {
     nested!(WorkspaceThemeConfig);
     /// CloudFormation property type `WorkspaceThemePalette`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-workspace-workspacethemepalette.html)
     #[derive(Clone, Debug)]
     pub struct WorkspaceThemePalette(rt::Props);
     impl WorkspaceThemePalette {
@@ -10163,7 +10163,7 @@ pub mod workspace {
     nested!(WorkspaceThemePalette);
     /// CloudFormation property type `WorkspaceThemeTypography`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-workspace-workspacethemetypography.html)
     #[derive(Clone, Debug)]
     pub struct WorkspaceThemeTypography(rt::Props);
     impl WorkspaceThemeTypography {

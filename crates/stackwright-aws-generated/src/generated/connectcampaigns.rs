@@ -123,7 +123,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `AgentlessDialerConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaigns-campaign-agentlessdialerconfig.html)
     #[derive(Clone, Debug)]
     pub struct AgentlessDialerConfig(rt::Props);
     impl AgentlessDialerConfig {
@@ -146,7 +146,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `AnswerMachineDetectionConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaigns-campaign-answermachinedetectionconfig.html)
     #[derive(Clone, Debug)]
     pub struct AnswerMachineDetectionConfig(rt::Props);
     impl AnswerMachineDetectionConfig {
@@ -177,7 +177,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `DialerConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaigns-campaign-dialerconfig.html)
     #[derive(Clone, Debug)]
     pub struct DialerConfig(rt::Props);
     impl DialerConfig {
@@ -225,7 +225,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `OutboundCallConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaigns-campaign-outboundcallconfig.html)
     #[derive(Clone, Debug)]
     pub struct OutboundCallConfig(rt::Props);
     impl OutboundCallConfig {
@@ -281,7 +281,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `PredictiveDialerConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaigns-campaign-predictivedialerconfig.html)
     #[derive(Clone, Debug)]
     pub struct PredictiveDialerConfig(rt::Props);
     impl PredictiveDialerConfig {
@@ -309,7 +309,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `ProgressiveDialerConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaigns-campaign-progressivedialerconfig.html)
     #[derive(Clone, Debug)]
     pub struct ProgressiveDialerConfig(rt::Props);
     impl ProgressiveDialerConfig {

@@ -185,7 +185,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `AnswerMachineDetectionConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-answermachinedetectionconfig.html)
     #[derive(Clone, Debug)]
     pub struct AnswerMachineDetectionConfig(rt::Props);
     impl AnswerMachineDetectionConfig {
@@ -216,7 +216,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `ChannelSubtypeConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-channelsubtypeconfig.html)
     #[derive(Clone, Debug)]
     pub struct ChannelSubtypeConfig(rt::Props);
     impl ChannelSubtypeConfig {
@@ -259,7 +259,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `CommunicationLimit`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-communicationlimit.html)
     #[derive(Clone, Debug)]
     pub struct CommunicationLimit(rt::Props);
     /// The required values of [`CommunicationLimit`], by name: two of them have one type, and a swap must not compile.
@@ -290,7 +290,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `CommunicationLimits`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-communicationlimits.html)
     #[derive(Clone, Debug)]
     pub struct CommunicationLimits(rt::Props);
     impl CommunicationLimits {
@@ -319,7 +319,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `CommunicationLimitsConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-communicationlimitsconfig.html)
     #[derive(Clone, Debug)]
     pub struct CommunicationLimitsConfig(rt::Props);
     impl CommunicationLimitsConfig {
@@ -356,7 +356,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `CommunicationTimeConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-communicationtimeconfig.html)
     #[derive(Clone, Debug)]
     pub struct CommunicationTimeConfig(rt::Props);
     impl CommunicationTimeConfig {
@@ -404,7 +404,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `DailyHour`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-dailyhour.html)
     #[derive(Clone, Debug)]
     pub struct DailyHour(rt::Props);
     impl DailyHour {
@@ -433,7 +433,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `EmailChannelSubtypeConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-emailchannelsubtypeconfig.html)
     #[derive(Clone, Debug)]
     pub struct EmailChannelSubtypeConfig(rt::Props);
     impl EmailChannelSubtypeConfig {
@@ -464,7 +464,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `EmailOutboundConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-emailoutboundconfig.html)
     #[derive(Clone, Debug)]
     pub struct EmailOutboundConfig(rt::Props);
     /// The required values of [`EmailOutboundConfig`], by name: two of them have one type, and a swap must not compile.
@@ -507,7 +507,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `EmailOutboundMode`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-emailoutboundmode.html)
     #[derive(Clone, Debug)]
     pub struct EmailOutboundMode(rt::Props);
     impl EmailOutboundMode {
@@ -533,7 +533,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `EntryLimitsConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-entrylimitsconfig.html)
     #[derive(Clone, Debug)]
     pub struct EntryLimitsConfig(rt::Props);
     impl EntryLimitsConfig {
@@ -558,7 +558,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `EventTrigger`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-eventtrigger.html)
     #[derive(Clone, Debug)]
     pub struct EventTrigger(rt::Props);
     impl EventTrigger {
@@ -584,7 +584,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `LocalTimeZoneConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-localtimezoneconfig.html)
     #[derive(Clone, Debug)]
     pub struct LocalTimeZoneConfig(rt::Props);
     impl LocalTimeZoneConfig {
@@ -638,7 +638,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `OpenHours`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-openhours.html)
     #[derive(Clone, Debug)]
     pub struct OpenHours(rt::Props);
     impl OpenHours {
@@ -654,7 +654,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `PredictiveConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-predictiveconfig.html)
     #[derive(Clone, Debug)]
     pub struct PredictiveConfig(rt::Props);
     impl PredictiveConfig {
@@ -674,7 +674,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `PreviewConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-previewconfig.html)
     #[derive(Clone, Debug)]
     pub struct PreviewConfig(rt::Props);
     impl PreviewConfig {
@@ -707,7 +707,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `ProgressiveConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-progressiveconfig.html)
     #[derive(Clone, Debug)]
     pub struct ProgressiveConfig(rt::Props);
     impl ProgressiveConfig {
@@ -727,7 +727,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `RestrictedPeriod`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-restrictedperiod.html)
     #[derive(Clone, Debug)]
     pub struct RestrictedPeriod(rt::Props);
     /// The required values of [`RestrictedPeriod`], by name: two of them have one type, and a swap must not compile.
@@ -762,7 +762,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `RestrictedPeriods`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-restrictedperiods.html)
     #[derive(Clone, Debug)]
     pub struct RestrictedPeriods(rt::Props);
     impl RestrictedPeriods {
@@ -791,7 +791,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `Schedule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-schedule.html)
     #[derive(Clone, Debug)]
     pub struct Schedule(rt::Props);
     /// The required values of [`Schedule`], by name: two of them have one type, and a swap must not compile.
@@ -830,7 +830,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `SmsChannelSubtypeConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-smschannelsubtypeconfig.html)
     #[derive(Clone, Debug)]
     pub struct SmsChannelSubtypeConfig(rt::Props);
     impl SmsChannelSubtypeConfig {
@@ -861,7 +861,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `SmsOutboundConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-smsoutboundconfig.html)
     #[derive(Clone, Debug)]
     pub struct SmsOutboundConfig(rt::Props);
     /// The required values of [`SmsOutboundConfig`], by name: two of them have one type, and a swap must not compile.
@@ -893,7 +893,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `SmsOutboundMode`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-smsoutboundmode.html)
     #[derive(Clone, Debug)]
     pub struct SmsOutboundMode(rt::Props);
     impl SmsOutboundMode {
@@ -919,7 +919,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `Source`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-source.html)
     #[derive(Clone, Debug)]
     pub struct Source(rt::Props);
     impl Source {
@@ -953,7 +953,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `TelephonyChannelSubtypeConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-telephonychannelsubtypeconfig.html)
     #[derive(Clone, Debug)]
     pub struct TelephonyChannelSubtypeConfig(rt::Props);
     impl TelephonyChannelSubtypeConfig {
@@ -995,7 +995,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `TelephonyOutboundConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-telephonyoutboundconfig.html)
     #[derive(Clone, Debug)]
     pub struct TelephonyOutboundConfig(rt::Props);
     impl TelephonyOutboundConfig {
@@ -1048,7 +1048,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `TelephonyOutboundMode`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-telephonyoutboundmode.html)
     #[derive(Clone, Debug)]
     pub struct TelephonyOutboundMode(rt::Props);
     impl TelephonyOutboundMode {
@@ -1101,7 +1101,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `TimeRange`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-timerange.html)
     #[derive(Clone, Debug)]
     pub struct TimeRange(rt::Props);
     /// The required values of [`TimeRange`], by name: two of them have one type, and a swap must not compile.
@@ -1129,7 +1129,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `TimeWindow`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-timewindow.html)
     #[derive(Clone, Debug)]
     pub struct TimeWindow(rt::Props);
     impl TimeWindow {
@@ -1156,7 +1156,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `TimeoutConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-timeoutconfig.html)
     #[derive(Clone, Debug)]
     pub struct TimeoutConfig(rt::Props);
     impl TimeoutConfig {
@@ -1182,7 +1182,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `WhatsAppChannelSubtypeConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-whatsappchannelsubtypeconfig.html)
     #[derive(Clone, Debug)]
     pub struct WhatsAppChannelSubtypeConfig(rt::Props);
     impl WhatsAppChannelSubtypeConfig {
@@ -1213,7 +1213,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `WhatsAppOutboundConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-whatsappoutboundconfig.html)
     #[derive(Clone, Debug)]
     pub struct WhatsAppOutboundConfig(rt::Props);
     /// The required values of [`WhatsAppOutboundConfig`], by name: two of them have one type, and a swap must not compile.
@@ -1245,7 +1245,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `WhatsAppOutboundMode`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-whatsappoutboundmode.html)
     #[derive(Clone, Debug)]
     pub struct WhatsAppOutboundMode(rt::Props);
     impl WhatsAppOutboundMode {

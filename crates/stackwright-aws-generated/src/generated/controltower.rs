@@ -92,7 +92,7 @@ pub mod enabled_baseline {
     use super::*;
     /// CloudFormation property type `Parameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-controltower-enabledbaseline-parameter.html)
     #[derive(Clone, Debug)]
     pub struct Parameter(rt::Props);
     impl Parameter {
@@ -175,7 +175,7 @@ pub mod enabled_control {
     use super::*;
     /// CloudFormation property type `EnabledControlParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-controltower-enabledcontrol-enabledcontrolparameter.html)
     #[derive(Clone, Debug)]
     pub struct EnabledControlParameter(rt::Props);
     impl EnabledControlParameter {

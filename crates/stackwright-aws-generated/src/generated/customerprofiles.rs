@@ -177,7 +177,7 @@ pub mod calculated_attribute_definition {
     ///
     /// CloudFormation property type `AttributeDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-calculatedattributedefinition-attributedetails.html)
     #[derive(Clone, Debug)]
     pub struct AttributeDetails(rt::Props);
     impl AttributeDetails {
@@ -197,7 +197,7 @@ pub mod calculated_attribute_definition {
     ///
     /// CloudFormation property type `AttributeItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-calculatedattributedefinition-attributeitem.html)
     #[derive(Clone, Debug)]
     pub struct AttributeItem(rt::Props);
     impl AttributeItem {
@@ -213,7 +213,7 @@ pub mod calculated_attribute_definition {
     ///
     /// CloudFormation property type `Conditions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-calculatedattributedefinition-conditions.html)
     #[derive(Clone, Debug)]
     pub struct Conditions(rt::Props);
     impl Conditions {
@@ -250,7 +250,7 @@ pub mod calculated_attribute_definition {
     ///
     /// CloudFormation property type `Range`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-calculatedattributedefinition-range.html)
     #[derive(Clone, Debug)]
     pub struct Range(rt::Props);
     impl Range {
@@ -302,7 +302,7 @@ pub mod calculated_attribute_definition {
     ///
     /// CloudFormation property type `Threshold`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-calculatedattributedefinition-threshold.html)
     #[derive(Clone, Debug)]
     pub struct Threshold(rt::Props);
     impl Threshold {
@@ -319,7 +319,7 @@ pub mod calculated_attribute_definition {
     ///
     /// CloudFormation property type `ValueRange`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-calculatedattributedefinition-valuerange.html)
     #[derive(Clone, Debug)]
     pub struct ValueRange(rt::Props);
     /// The required values of [`ValueRange`], by name: two of them have one type, and a swap must not compile.
@@ -530,7 +530,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `AttributeTypesSelector`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-domain-attributetypesselector.html)
     #[derive(Clone, Debug)]
     pub struct AttributeTypesSelector(rt::Props);
     impl AttributeTypesSelector {
@@ -577,7 +577,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `AutoMerging`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-domain-automerging.html)
     #[derive(Clone, Debug)]
     pub struct AutoMerging(rt::Props);
     impl AutoMerging {
@@ -615,7 +615,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `ConflictResolution`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-domain-conflictresolution.html)
     #[derive(Clone, Debug)]
     pub struct ConflictResolution(rt::Props);
     impl ConflictResolution {
@@ -642,7 +642,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `Consolidation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-domain-consolidation.html)
     #[derive(Clone, Debug)]
     pub struct Consolidation(rt::Props);
     impl Consolidation {
@@ -662,7 +662,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `DataStore`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-domain-datastore.html)
     #[derive(Clone, Debug)]
     pub struct DataStore(rt::Props);
     impl DataStore {
@@ -691,7 +691,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `ExportingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-domain-exportingconfig.html)
     #[derive(Clone, Debug)]
     pub struct ExportingConfig(rt::Props);
     impl ExportingConfig {
@@ -713,7 +713,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `JobSchedule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-domain-jobschedule.html)
     #[derive(Clone, Debug)]
     pub struct JobSchedule(rt::Props);
     impl JobSchedule {
@@ -730,7 +730,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `Matching`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-domain-matching.html)
     #[derive(Clone, Debug)]
     pub struct Matching(rt::Props);
     impl Matching {
@@ -767,7 +767,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `MatchingRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-domain-matchingrule.html)
     #[derive(Clone, Debug)]
     pub struct MatchingRule(rt::Props);
     impl MatchingRule {
@@ -783,7 +783,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `Readiness`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-domain-readiness.html)
     #[derive(Clone, Debug)]
     pub struct Readiness(rt::Props);
     impl Readiness {
@@ -812,7 +812,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `RuleBasedMatching`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-domain-rulebasedmatching.html)
     #[derive(Clone, Debug)]
     pub struct RuleBasedMatching(rt::Props);
     impl RuleBasedMatching {
@@ -877,7 +877,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `S3ExportingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-domain-s3exportingconfig.html)
     #[derive(Clone, Debug)]
     pub struct S3ExportingConfig(rt::Props);
     impl S3ExportingConfig {
@@ -1304,7 +1304,7 @@ pub mod event_trigger {
     ///
     /// CloudFormation property type `EventTriggerCondition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-eventtrigger-eventtriggercondition.html)
     #[derive(Clone, Debug)]
     pub struct EventTriggerCondition(rt::Props);
     impl EventTriggerCondition {
@@ -1332,7 +1332,7 @@ pub mod event_trigger {
     ///
     /// CloudFormation property type `EventTriggerDimension`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-eventtrigger-eventtriggerdimension.html)
     #[derive(Clone, Debug)]
     pub struct EventTriggerDimension(rt::Props);
     impl EventTriggerDimension {
@@ -1352,7 +1352,7 @@ pub mod event_trigger {
     ///
     /// CloudFormation property type `EventTriggerLimits`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-eventtrigger-eventtriggerlimits.html)
     #[derive(Clone, Debug)]
     pub struct EventTriggerLimits(rt::Props);
     impl EventTriggerLimits {
@@ -1382,7 +1382,7 @@ pub mod event_trigger {
     ///
     /// CloudFormation property type `ObjectAttribute`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-eventtrigger-objectattribute.html)
     #[derive(Clone, Debug)]
     pub struct ObjectAttribute(rt::Props);
     impl ObjectAttribute {
@@ -1421,7 +1421,7 @@ pub mod event_trigger {
     ///
     /// CloudFormation property type `Period`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-eventtrigger-period.html)
     #[derive(Clone, Debug)]
     pub struct Period(rt::Props);
     impl Period {
@@ -1654,7 +1654,7 @@ pub mod integration {
     use super::*;
     /// CloudFormation property type `ConnectorOperator`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-integration-connectoroperator.html)
     #[derive(Clone, Debug)]
     pub struct ConnectorOperator(rt::Props);
     impl ConnectorOperator {
@@ -1692,7 +1692,7 @@ pub mod integration {
     nested!(ConnectorOperator);
     /// CloudFormation property type `FlowDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-integration-flowdefinition.html)
     #[derive(Clone, Debug)]
     pub struct FlowDefinition(rt::Props);
     /// The required values of [`FlowDefinition`], by name: two of them have one type, and a swap must not compile.
@@ -1741,7 +1741,7 @@ pub mod integration {
     nested!(FlowDefinition);
     /// CloudFormation property type `IncrementalPullConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-integration-incrementalpullconfig.html)
     #[derive(Clone, Debug)]
     pub struct IncrementalPullConfig(rt::Props);
     impl IncrementalPullConfig {
@@ -1763,7 +1763,7 @@ pub mod integration {
     nested!(IncrementalPullConfig);
     /// CloudFormation property type `MarketoSourceProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-integration-marketosourceproperties.html)
     #[derive(Clone, Debug)]
     pub struct MarketoSourceProperties(rt::Props);
     impl MarketoSourceProperties {
@@ -1777,7 +1777,7 @@ pub mod integration {
     nested!(MarketoSourceProperties);
     /// CloudFormation property type `ObjectTypeMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-integration-objecttypemapping.html)
     #[derive(Clone, Debug)]
     pub struct ObjectTypeMapping(rt::Props);
     /// The required values of [`ObjectTypeMapping`], by name: two of them have one type, and a swap must not compile.
@@ -1799,7 +1799,7 @@ pub mod integration {
     nested!(ObjectTypeMapping);
     /// CloudFormation property type `S3SourceProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-integration-s3sourceproperties.html)
     #[derive(Clone, Debug)]
     pub struct S3SourceProperties(rt::Props);
     impl S3SourceProperties {
@@ -1819,7 +1819,7 @@ pub mod integration {
     nested!(S3SourceProperties);
     /// CloudFormation property type `SalesforceSourceProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-integration-salesforcesourceproperties.html)
     #[derive(Clone, Debug)]
     pub struct SalesforceSourceProperties(rt::Props);
     impl SalesforceSourceProperties {
@@ -1851,7 +1851,7 @@ pub mod integration {
     nested!(SalesforceSourceProperties);
     /// CloudFormation property type `ScheduledTriggerProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-integration-scheduledtriggerproperties.html)
     #[derive(Clone, Debug)]
     pub struct ScheduledTriggerProperties(rt::Props);
     impl ScheduledTriggerProperties {
@@ -1910,7 +1910,7 @@ pub mod integration {
     nested!(ScheduledTriggerProperties);
     /// CloudFormation property type `ServiceNowSourceProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-integration-servicenowsourceproperties.html)
     #[derive(Clone, Debug)]
     pub struct ServiceNowSourceProperties(rt::Props);
     impl ServiceNowSourceProperties {
@@ -1924,7 +1924,7 @@ pub mod integration {
     nested!(ServiceNowSourceProperties);
     /// CloudFormation property type `SourceConnectorProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-integration-sourceconnectorproperties.html)
     #[derive(Clone, Debug)]
     pub struct SourceConnectorProperties(rt::Props);
     impl SourceConnectorProperties {
@@ -1962,7 +1962,7 @@ pub mod integration {
     nested!(SourceConnectorProperties);
     /// CloudFormation property type `SourceFlowConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-integration-sourceflowconfig.html)
     #[derive(Clone, Debug)]
     pub struct SourceFlowConfig(rt::Props);
     impl SourceFlowConfig {
@@ -2006,7 +2006,7 @@ pub mod integration {
     nested!(SourceFlowConfig);
     /// CloudFormation property type `Task`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-integration-task.html)
     #[derive(Clone, Debug)]
     pub struct Task(rt::Props);
     impl Task {
@@ -2055,7 +2055,7 @@ pub mod integration {
     nested!(Task);
     /// CloudFormation property type `TaskPropertiesMap`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-integration-taskpropertiesmap.html)
     #[derive(Clone, Debug)]
     pub struct TaskPropertiesMap(rt::Props);
     impl TaskPropertiesMap {
@@ -2077,7 +2077,7 @@ pub mod integration {
     nested!(TaskPropertiesMap);
     /// CloudFormation property type `TriggerConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-integration-triggerconfig.html)
     #[derive(Clone, Debug)]
     pub struct TriggerConfig(rt::Props);
     impl TriggerConfig {
@@ -2100,7 +2100,7 @@ pub mod integration {
     nested!(TriggerConfig);
     /// CloudFormation property type `TriggerProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-integration-triggerproperties.html)
     #[derive(Clone, Debug)]
     pub struct TriggerProperties(rt::Props);
     impl TriggerProperties {
@@ -2118,7 +2118,7 @@ pub mod integration {
     nested!(TriggerProperties);
     /// CloudFormation property type `ZendeskSourceProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-integration-zendesksourceproperties.html)
     #[derive(Clone, Debug)]
     pub struct ZendeskSourceProperties(rt::Props);
     impl ZendeskSourceProperties {
@@ -2628,7 +2628,7 @@ pub mod object_type {
     use super::*;
     /// CloudFormation property type `FieldMap`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-objecttype-fieldmap.html)
     #[derive(Clone, Debug)]
     pub struct FieldMap(rt::Props);
     impl FieldMap {
@@ -2654,7 +2654,7 @@ pub mod object_type {
     nested!(FieldMap);
     /// CloudFormation property type `KeyMap`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-objecttype-keymap.html)
     #[derive(Clone, Debug)]
     pub struct KeyMap(rt::Props);
     impl KeyMap {
@@ -2686,7 +2686,7 @@ pub mod object_type {
     ///
     /// CloudFormation property type `ObjectTypeField`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-objecttype-objecttypefield.html)
     #[derive(Clone, Debug)]
     pub struct ObjectTypeField(rt::Props);
     impl ObjectTypeField {
@@ -2723,7 +2723,7 @@ pub mod object_type {
     ///
     /// CloudFormation property type `ObjectTypeKey`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-objecttype-objecttypekey.html)
     #[derive(Clone, Debug)]
     pub struct ObjectTypeKey(rt::Props);
     impl ObjectTypeKey {
@@ -2972,7 +2972,7 @@ pub mod recommender {
     ///
     /// CloudFormation property type `EventParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-recommender-eventparameters.html)
     #[derive(Clone, Debug)]
     pub struct EventParameters(rt::Props);
     impl EventParameters {
@@ -2999,7 +2999,7 @@ pub mod recommender {
     ///
     /// CloudFormation property type `EventsConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-recommender-eventsconfig.html)
     #[derive(Clone, Debug)]
     pub struct EventsConfig(rt::Props);
     impl EventsConfig {
@@ -3019,7 +3019,7 @@ pub mod recommender {
     ///
     /// CloudFormation property type `RecommenderConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-recommender-recommenderconfig.html)
     #[derive(Clone, Debug)]
     pub struct RecommenderConfig(rt::Props);
     impl RecommenderConfig {
@@ -3430,7 +3430,7 @@ pub mod segment_definition {
     ///
     /// CloudFormation property type `Group`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-segmentdefinition-group.html)
     #[derive(Clone, Debug)]
     pub struct Group(rt::Props);
     impl Group {
@@ -3469,7 +3469,7 @@ pub mod segment_definition {
     nested!(Group);
     /// CloudFormation property type `SegmentGroup`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-segmentdefinition-segmentgroup.html)
     #[derive(Clone, Debug)]
     pub struct SegmentGroup(rt::Props);
     impl SegmentGroup {
@@ -3496,7 +3496,7 @@ pub mod segment_definition {
     ///
     /// CloudFormation property type `SegmentSort`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-segmentdefinition-segmentsort.html)
     #[derive(Clone, Debug)]
     pub struct SegmentSort(rt::Props);
     impl SegmentSort {
@@ -3512,7 +3512,7 @@ pub mod segment_definition {
     ///
     /// CloudFormation property type `SortAttribute`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-segmentdefinition-sortattribute.html)
     #[derive(Clone, Debug)]
     pub struct SortAttribute(rt::Props);
     impl SortAttribute {
@@ -3543,7 +3543,7 @@ pub mod segment_definition {
     ///
     /// CloudFormation property type `SourceSegment`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-segmentdefinition-sourcesegment.html)
     #[derive(Clone, Debug)]
     pub struct SourceSegment(rt::Props);
     impl SourceSegment {

@@ -104,7 +104,7 @@ pub mod dataset {
     ///
     /// CloudFormation property type `CsvOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-dataset-csvoptions.html)
     #[derive(Clone, Debug)]
     pub struct CsvOptions(rt::Props);
     impl CsvOptions {
@@ -129,7 +129,7 @@ pub mod dataset {
     nested!(CsvOptions);
     /// CloudFormation property type `DataCatalogInputDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-dataset-datacataloginputdefinition.html)
     #[derive(Clone, Debug)]
     pub struct DataCatalogInputDefinition(rt::Props);
     impl DataCatalogInputDefinition {
@@ -174,7 +174,7 @@ pub mod dataset {
     nested!(DataCatalogInputDefinition);
     /// CloudFormation property type `DatabaseInputDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-dataset-databaseinputdefinition.html)
     #[derive(Clone, Debug)]
     pub struct DatabaseInputDefinition(rt::Props);
     impl DatabaseInputDefinition {
@@ -219,7 +219,7 @@ pub mod dataset {
     nested!(DatabaseInputDefinition);
     /// CloudFormation property type `DatasetParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-dataset-datasetparameter.html)
     #[derive(Clone, Debug)]
     pub struct DatasetParameter(rt::Props);
     impl DatasetParameter {
@@ -253,7 +253,7 @@ pub mod dataset {
     nested!(DatasetParameter);
     /// CloudFormation property type `DatetimeOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-dataset-datetimeoptions.html)
     #[derive(Clone, Debug)]
     pub struct DatetimeOptions(rt::Props);
     impl DatetimeOptions {
@@ -283,7 +283,7 @@ pub mod dataset {
     nested!(DatetimeOptions);
     /// CloudFormation property type `ExcelOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-dataset-exceloptions.html)
     #[derive(Clone, Debug)]
     pub struct ExcelOptions(rt::Props);
     impl ExcelOptions {
@@ -314,7 +314,7 @@ pub mod dataset {
     nested!(ExcelOptions);
     /// CloudFormation property type `FilesLimit`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-dataset-fileslimit.html)
     #[derive(Clone, Debug)]
     pub struct FilesLimit(rt::Props);
     impl FilesLimit {
@@ -342,7 +342,7 @@ pub mod dataset {
     nested!(FilesLimit);
     /// CloudFormation property type `FilterExpression`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-dataset-filterexpression.html)
     #[derive(Clone, Debug)]
     pub struct FilterExpression(rt::Props);
     impl FilterExpression {
@@ -362,7 +362,7 @@ pub mod dataset {
     ///
     /// CloudFormation property type `FilterValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-dataset-filtervalue.html)
     #[derive(Clone, Debug)]
     pub struct FilterValue(rt::Props);
     /// The required values of [`FilterValue`], by name: two of them have one type, and a swap must not compile.
@@ -390,7 +390,7 @@ pub mod dataset {
     ///
     /// CloudFormation property type `FormatOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-dataset-formatoptions.html)
     #[derive(Clone, Debug)]
     pub struct FormatOptions(rt::Props);
     impl FormatOptions {
@@ -424,7 +424,7 @@ pub mod dataset {
     ///
     /// CloudFormation property type `Input`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-dataset-input.html)
     #[derive(Clone, Debug)]
     pub struct Input(rt::Props);
     impl Input {
@@ -473,7 +473,7 @@ pub mod dataset {
     ///
     /// CloudFormation property type `JsonOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-dataset-jsonoptions.html)
     #[derive(Clone, Debug)]
     pub struct JsonOptions(rt::Props);
     impl JsonOptions {
@@ -492,7 +492,7 @@ pub mod dataset {
     nested!(JsonOptions);
     /// CloudFormation property type `Metadata`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-dataset-metadata.html)
     #[derive(Clone, Debug)]
     pub struct Metadata(rt::Props);
     impl Metadata {
@@ -515,7 +515,7 @@ pub mod dataset {
     ///
     /// CloudFormation property type `PathOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-dataset-pathoptions.html)
     #[derive(Clone, Debug)]
     pub struct PathOptions(rt::Props);
     impl PathOptions {
@@ -550,7 +550,7 @@ pub mod dataset {
     ///
     /// CloudFormation property type `PathParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-dataset-pathparameter.html)
     #[derive(Clone, Debug)]
     pub struct PathParameter(rt::Props);
     impl PathParameter {
@@ -578,7 +578,7 @@ pub mod dataset {
     ///
     /// CloudFormation property type `S3Location`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-dataset-s3location.html)
     #[derive(Clone, Debug)]
     pub struct S3Location(rt::Props);
     impl S3Location {
@@ -856,7 +856,7 @@ pub mod job {
     use super::*;
     /// CloudFormation property type `AllowedStatistics`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-allowedstatistics.html)
     #[derive(Clone, Debug)]
     pub struct AllowedStatistics(rt::Props);
     impl AllowedStatistics {
@@ -870,7 +870,7 @@ pub mod job {
     nested!(AllowedStatistics);
     /// CloudFormation property type `ColumnSelector`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-columnselector.html)
     #[derive(Clone, Debug)]
     pub struct ColumnSelector(rt::Props);
     impl ColumnSelector {
@@ -893,7 +893,7 @@ pub mod job {
     nested!(ColumnSelector);
     /// CloudFormation property type `ColumnStatisticsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-columnstatisticsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ColumnStatisticsConfiguration(rt::Props);
     impl ColumnStatisticsConfiguration {
@@ -914,7 +914,7 @@ pub mod job {
     ///
     /// CloudFormation property type `CsvOutputOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-csvoutputoptions.html)
     #[derive(Clone, Debug)]
     pub struct CsvOutputOptions(rt::Props);
     impl CsvOutputOptions {
@@ -933,7 +933,7 @@ pub mod job {
     nested!(CsvOutputOptions);
     /// CloudFormation property type `DataCatalogOutput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-datacatalogoutput.html)
     #[derive(Clone, Debug)]
     pub struct DataCatalogOutput(rt::Props);
     /// The required values of [`DataCatalogOutput`], by name: two of them have one type, and a swap must not compile.
@@ -986,7 +986,7 @@ pub mod job {
     nested!(DataCatalogOutput);
     /// CloudFormation property type `DatabaseOutput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-databaseoutput.html)
     #[derive(Clone, Debug)]
     pub struct DatabaseOutput(rt::Props);
     impl DatabaseOutput {
@@ -1023,7 +1023,7 @@ pub mod job {
     nested!(DatabaseOutput);
     /// CloudFormation property type `DatabaseTableOutputOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-databasetableoutputoptions.html)
     #[derive(Clone, Debug)]
     pub struct DatabaseTableOutputOptions(rt::Props);
     impl DatabaseTableOutputOptions {
@@ -1045,7 +1045,7 @@ pub mod job {
     nested!(DatabaseTableOutputOptions);
     /// CloudFormation property type `EntityDetectorConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-entitydetectorconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EntityDetectorConfiguration(rt::Props);
     impl EntityDetectorConfiguration {
@@ -1074,7 +1074,7 @@ pub mod job {
     ///
     /// CloudFormation property type `JobSample`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-jobsample.html)
     #[derive(Clone, Debug)]
     pub struct JobSample(rt::Props);
     impl JobSample {
@@ -1101,7 +1101,7 @@ pub mod job {
     nested!(JobSample);
     /// CloudFormation property type `Output`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-output.html)
     #[derive(Clone, Debug)]
     pub struct Output(rt::Props);
     impl Output {
@@ -1163,7 +1163,7 @@ pub mod job {
     ///
     /// CloudFormation property type `OutputFormatOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-outputformatoptions.html)
     #[derive(Clone, Debug)]
     pub struct OutputFormatOptions(rt::Props);
     impl OutputFormatOptions {
@@ -1185,7 +1185,7 @@ pub mod job {
     ///
     /// CloudFormation property type `OutputLocation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-outputlocation.html)
     #[derive(Clone, Debug)]
     pub struct OutputLocation(rt::Props);
     impl OutputLocation {
@@ -1210,7 +1210,7 @@ pub mod job {
     nested!(OutputLocation);
     /// CloudFormation property type `ProfileConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-profileconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ProfileConfiguration(rt::Props);
     impl ProfileConfiguration {
@@ -1259,7 +1259,7 @@ pub mod job {
     nested!(ProfileConfiguration);
     /// CloudFormation property type `Recipe`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-recipe.html)
     #[derive(Clone, Debug)]
     pub struct Recipe(rt::Props);
     impl Recipe {
@@ -1282,7 +1282,7 @@ pub mod job {
     ///
     /// CloudFormation property type `S3Location`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-s3location.html)
     #[derive(Clone, Debug)]
     pub struct S3Location(rt::Props);
     impl S3Location {
@@ -1307,7 +1307,7 @@ pub mod job {
     nested!(S3Location);
     /// CloudFormation property type `S3TableOutputOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-s3tableoutputoptions.html)
     #[derive(Clone, Debug)]
     pub struct S3TableOutputOptions(rt::Props);
     impl S3TableOutputOptions {
@@ -1321,7 +1321,7 @@ pub mod job {
     nested!(S3TableOutputOptions);
     /// CloudFormation property type `StatisticOverride`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-statisticoverride.html)
     #[derive(Clone, Debug)]
     pub struct StatisticOverride(rt::Props);
     impl StatisticOverride {
@@ -1339,7 +1339,7 @@ pub mod job {
     nested!(StatisticOverride);
     /// CloudFormation property type `StatisticsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-statisticsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct StatisticsConfiguration(rt::Props);
     impl StatisticsConfiguration {
@@ -1371,7 +1371,7 @@ pub mod job {
     ///
     /// CloudFormation property type `ValidationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-validationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ValidationConfiguration(rt::Props);
     impl ValidationConfiguration {
@@ -1564,7 +1564,7 @@ pub mod project {
     use super::*;
     /// CloudFormation property type `Sample`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-project-sample.html)
     #[derive(Clone, Debug)]
     pub struct Sample(rt::Props);
     impl Sample {
@@ -1658,7 +1658,7 @@ pub mod recipe {
     use super::*;
     /// CloudFormation property type `Action`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-recipe-action.html)
     #[derive(Clone, Debug)]
     pub struct Action(rt::Props);
     impl Action {
@@ -1679,7 +1679,7 @@ pub mod recipe {
     ///
     /// CloudFormation property type `ConditionExpression`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-recipe-conditionexpression.html)
     #[derive(Clone, Debug)]
     pub struct ConditionExpression(rt::Props);
     /// The required values of [`ConditionExpression`], by name: two of them have one type, and a swap must not compile.
@@ -1708,7 +1708,7 @@ pub mod recipe {
     nested!(ConditionExpression);
     /// CloudFormation property type `RecipeStep`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-recipe-recipestep.html)
     #[derive(Clone, Debug)]
     pub struct RecipeStep(rt::Props);
     impl RecipeStep {
@@ -1807,7 +1807,7 @@ pub mod ruleset {
     ///
     /// CloudFormation property type `ColumnSelector`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-ruleset-columnselector.html)
     #[derive(Clone, Debug)]
     pub struct ColumnSelector(rt::Props);
     impl ColumnSelector {
@@ -1836,7 +1836,7 @@ pub mod ruleset {
     ///
     /// CloudFormation property type `Rule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-ruleset-rule.html)
     #[derive(Clone, Debug)]
     pub struct Rule(rt::Props);
     /// The required values of [`Rule`], by name: two of them have one type, and a swap must not compile.
@@ -1891,7 +1891,7 @@ pub mod ruleset {
     ///
     /// CloudFormation property type `SubstitutionValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-ruleset-substitutionvalue.html)
     #[derive(Clone, Debug)]
     pub struct SubstitutionValue(rt::Props);
     /// The required values of [`SubstitutionValue`], by name: two of them have one type, and a swap must not compile.
@@ -1917,7 +1917,7 @@ pub mod ruleset {
     nested!(SubstitutionValue);
     /// CloudFormation property type `Threshold`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-ruleset-threshold.html)
     #[derive(Clone, Debug)]
     pub struct Threshold(rt::Props);
     impl Threshold {

@@ -249,7 +249,7 @@ pub mod event_action {
     ///
     /// CloudFormation property type `Action`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dataexchange-eventaction-action.html)
     #[derive(Clone, Debug)]
     pub struct Action(rt::Props);
     impl Action {
@@ -278,7 +278,7 @@ pub mod event_action {
     ///
     /// CloudFormation property type `AutoExportRevisionDestinationEntry`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dataexchange-eventaction-autoexportrevisiondestinationentry.html)
     #[derive(Clone, Debug)]
     pub struct AutoExportRevisionDestinationEntry(rt::Props);
     impl AutoExportRevisionDestinationEntry {
@@ -302,7 +302,7 @@ pub mod event_action {
     ///
     /// CloudFormation property type `AutoExportRevisionToS3RequestDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dataexchange-eventaction-autoexportrevisiontos3requestdetails.html)
     #[derive(Clone, Debug)]
     pub struct AutoExportRevisionToS3RequestDetails(rt::Props);
     impl AutoExportRevisionToS3RequestDetails {
@@ -329,7 +329,7 @@ pub mod event_action {
     ///
     /// CloudFormation property type `Event`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dataexchange-eventaction-event.html)
     #[derive(Clone, Debug)]
     pub struct Event(rt::Props);
     impl Event {
@@ -355,7 +355,7 @@ pub mod event_action {
     ///
     /// CloudFormation property type `ExportServerSideEncryption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dataexchange-eventaction-exportserversideencryption.html)
     #[derive(Clone, Debug)]
     pub struct ExportServerSideEncryption(rt::Props);
     impl ExportServerSideEncryption {
@@ -379,7 +379,7 @@ pub mod event_action {
     ///
     /// CloudFormation property type `RevisionPublished`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dataexchange-eventaction-revisionpublished.html)
     #[derive(Clone, Debug)]
     pub struct RevisionPublished(rt::Props);
     impl RevisionPublished {

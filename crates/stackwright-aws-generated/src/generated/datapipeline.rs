@@ -112,7 +112,7 @@ pub mod pipeline {
     use super::*;
     /// CloudFormation property type `Field`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datapipeline-pipeline-field.html)
     #[derive(Clone, Debug)]
     pub struct Field(rt::Props);
     impl Field {
@@ -141,7 +141,7 @@ pub mod pipeline {
     nested!(Field);
     /// CloudFormation property type `ParameterAttribute`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datapipeline-pipeline-parameterattribute.html)
     #[derive(Clone, Debug)]
     pub struct ParameterAttribute(rt::Props);
     /// The required values of [`ParameterAttribute`], by name: two of them have one type, and a swap must not compile.
@@ -167,7 +167,7 @@ pub mod pipeline {
     nested!(ParameterAttribute);
     /// CloudFormation property type `ParameterObject`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datapipeline-pipeline-parameterobject.html)
     #[derive(Clone, Debug)]
     pub struct ParameterObject(rt::Props);
     impl ParameterObject {
@@ -185,7 +185,7 @@ pub mod pipeline {
     nested!(ParameterObject);
     /// CloudFormation property type `ParameterValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datapipeline-pipeline-parametervalue.html)
     #[derive(Clone, Debug)]
     pub struct ParameterValue(rt::Props);
     /// The required values of [`ParameterValue`], by name: two of them have one type, and a swap must not compile.
@@ -211,7 +211,7 @@ pub mod pipeline {
     nested!(ParameterValue);
     /// CloudFormation property type `PipelineObject`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datapipeline-pipeline-pipelineobject.html)
     #[derive(Clone, Debug)]
     pub struct PipelineObject(rt::Props);
     /// The required values of [`PipelineObject`], by name: two of them have one type, and a swap must not compile.

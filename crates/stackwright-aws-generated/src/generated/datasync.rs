@@ -277,7 +277,7 @@ pub mod location_azure_blob {
     ///
     /// CloudFormation property type `AzureBlobSasConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationazureblob-azureblobsasconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AzureBlobSasConfiguration(rt::Props);
     impl AzureBlobSasConfiguration {
@@ -297,7 +297,7 @@ pub mod location_azure_blob {
     ///
     /// CloudFormation property type `AzureFederatedIdentityConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationazureblob-azurefederatedidentityconfig.html)
     #[derive(Clone, Debug)]
     pub struct AzureFederatedIdentityConfig(rt::Props);
     impl AzureFederatedIdentityConfig {
@@ -327,7 +327,7 @@ pub mod location_azure_blob {
     ///
     /// CloudFormation property type `AzureOidcConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationazureblob-azureoidcconfig.html)
     #[derive(Clone, Debug)]
     pub struct AzureOidcConfig(rt::Props);
     /// The required values of [`AzureOidcConfig`], by name: two of them have one type, and a swap must not compile.
@@ -491,7 +491,7 @@ pub mod location_efs {
     ///
     /// CloudFormation property type `Ec2Config`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationefs-ec2config.html)
     #[derive(Clone, Debug)]
     pub struct Ec2Config(rt::Props);
     impl Ec2Config {
@@ -700,7 +700,7 @@ pub mod location_fsx_ontap {
     ///
     /// CloudFormation property type `ManagedSecretConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationfsxontap-managedsecretconfig.html)
     #[derive(Clone, Debug)]
     pub struct ManagedSecretConfig(rt::Props);
     impl ManagedSecretConfig {
@@ -716,7 +716,7 @@ pub mod location_fsx_ontap {
     ///
     /// CloudFormation property type `NFS`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationfsxontap-nfs.html)
     #[derive(Clone, Debug)]
     pub struct Nfs(rt::Props);
     impl Nfs {
@@ -732,7 +732,7 @@ pub mod location_fsx_ontap {
     ///
     /// CloudFormation property type `NfsMountOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationfsxontap-nfsmountoptions.html)
     #[derive(Clone, Debug)]
     pub struct NfsMountOptions(rt::Props);
     impl NfsMountOptions {
@@ -754,7 +754,7 @@ pub mod location_fsx_ontap {
     ///
     /// CloudFormation property type `Protocol`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationfsxontap-protocol.html)
     #[derive(Clone, Debug)]
     pub struct Protocol(rt::Props);
     impl Protocol {
@@ -783,7 +783,7 @@ pub mod location_fsx_ontap {
     ///
     /// CloudFormation property type `SMB`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationfsxontap-smb.html)
     #[derive(Clone, Debug)]
     pub struct Smb(rt::Props);
     impl Smb {
@@ -844,7 +844,7 @@ pub mod location_fsx_ontap {
     ///
     /// CloudFormation property type `SmbMountOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationfsxontap-smbmountoptions.html)
     #[derive(Clone, Debug)]
     pub struct SmbMountOptions(rt::Props);
     impl SmbMountOptions {
@@ -987,7 +987,7 @@ pub mod location_fsx_open_zfs {
     ///
     /// CloudFormation property type `NFS`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationfsxopenzfs-nfs.html)
     #[derive(Clone, Debug)]
     pub struct Nfs(rt::Props);
     impl Nfs {
@@ -1003,7 +1003,7 @@ pub mod location_fsx_open_zfs {
     ///
     /// CloudFormation property type `Protocol`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationfsxopenzfs-protocol.html)
     #[derive(Clone, Debug)]
     pub struct Protocol(rt::Props);
     impl Protocol {
@@ -1329,7 +1329,7 @@ pub mod location_hdfs {
     ///
     /// CloudFormation property type `NameNode`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationhdfs-namenode.html)
     #[derive(Clone, Debug)]
     pub struct NameNode(rt::Props);
     impl NameNode {
@@ -1346,7 +1346,7 @@ pub mod location_hdfs {
     ///
     /// CloudFormation property type `QopConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationhdfs-qopconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct QopConfiguration(rt::Props);
     impl QopConfiguration {
@@ -1495,7 +1495,7 @@ pub mod location_nfs {
     ///
     /// CloudFormation property type `OnPremConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationnfs-onpremconfig.html)
     #[derive(Clone, Debug)]
     pub struct OnPremConfig(rt::Props);
     impl OnPremConfig {
@@ -1686,7 +1686,7 @@ pub mod location_object_storage {
     ///
     /// CloudFormation property type `GoogleOidcConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationobjectstorage-googleoidcconfig.html)
     #[derive(Clone, Debug)]
     pub struct GoogleOidcConfig(rt::Props);
     /// The required values of [`GoogleOidcConfig`], by name: two of them have one type, and a swap must not compile.
@@ -1732,7 +1732,7 @@ pub mod location_object_storage {
     ///
     /// CloudFormation property type `ObjectStorageExternalIdentityConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationobjectstorage-objectstorageexternalidentityconfig.html)
     #[derive(Clone, Debug)]
     pub struct ObjectStorageExternalIdentityConfig(rt::Props);
     impl ObjectStorageExternalIdentityConfig {
@@ -1754,7 +1754,7 @@ pub mod location_object_storage {
     ///
     /// CloudFormation property type `ObjectStorageFederatedIdentityConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationobjectstorage-objectstoragefederatedidentityconfig.html)
     #[derive(Clone, Debug)]
     pub struct ObjectStorageFederatedIdentityConfig(rt::Props);
     impl ObjectStorageFederatedIdentityConfig {
@@ -1869,7 +1869,7 @@ pub mod location_s3 {
     ///
     /// CloudFormation property type `S3Config`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locations3-s3config.html)
     #[derive(Clone, Debug)]
     pub struct S3Config(rt::Props);
     impl S3Config {
@@ -2094,7 +2094,7 @@ pub mod location_smb {
     ///
     /// CloudFormation property type `CmkSecretConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationsmb-cmksecretconfig.html)
     #[derive(Clone, Debug)]
     pub struct CmkSecretConfig(rt::Props);
     impl CmkSecretConfig {
@@ -2125,7 +2125,7 @@ pub mod location_smb {
     ///
     /// CloudFormation property type `CustomSecretConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationsmb-customsecretconfig.html)
     #[derive(Clone, Debug)]
     pub struct CustomSecretConfig(rt::Props);
     /// The required values of [`CustomSecretConfig`], by name: two of them have one type, and a swap must not compile.
@@ -2157,7 +2157,7 @@ pub mod location_smb {
     ///
     /// CloudFormation property type `MountOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationsmb-mountoptions.html)
     #[derive(Clone, Debug)]
     pub struct MountOptions(rt::Props);
     impl MountOptions {
@@ -2351,7 +2351,7 @@ pub mod task {
     ///
     /// CloudFormation property type `Deleted`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-task-deleted.html)
     #[derive(Clone, Debug)]
     pub struct Deleted(rt::Props);
     impl Deleted {
@@ -2374,7 +2374,7 @@ pub mod task {
     ///
     /// CloudFormation property type `Destination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-task-destination.html)
     #[derive(Clone, Debug)]
     pub struct Destination(rt::Props);
     impl Destination {
@@ -2396,7 +2396,7 @@ pub mod task {
     ///
     /// CloudFormation property type `FilterRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-task-filterrule.html)
     #[derive(Clone, Debug)]
     pub struct FilterRule(rt::Props);
     impl FilterRule {
@@ -2425,7 +2425,7 @@ pub mod task {
     ///
     /// CloudFormation property type `ManifestConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-task-manifestconfig.html)
     #[derive(Clone, Debug)]
     pub struct ManifestConfig(rt::Props);
     impl ManifestConfig {
@@ -2455,7 +2455,7 @@ pub mod task {
     ///
     /// CloudFormation property type `ManifestConfigSourceS3`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-task-manifestconfigsources3.html)
     #[derive(Clone, Debug)]
     pub struct ManifestConfigSourceS3(rt::Props);
     impl ManifestConfigSourceS3 {
@@ -2511,7 +2511,7 @@ pub mod task {
     ///
     /// CloudFormation property type `Options`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-task-options.html)
     #[derive(Clone, Debug)]
     pub struct Options(rt::Props);
     impl Options {
@@ -2656,7 +2656,7 @@ pub mod task {
     ///
     /// CloudFormation property type `Overrides`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-task-overrides.html)
     #[derive(Clone, Debug)]
     pub struct Overrides(rt::Props);
     impl Overrides {
@@ -2699,7 +2699,7 @@ pub mod task {
     ///
     /// CloudFormation property type `Skipped`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-task-skipped.html)
     #[derive(Clone, Debug)]
     pub struct Skipped(rt::Props);
     impl Skipped {
@@ -2722,7 +2722,7 @@ pub mod task {
     ///
     /// CloudFormation property type `Source`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-task-source.html)
     #[derive(Clone, Debug)]
     pub struct Source(rt::Props);
     impl Source {
@@ -2744,7 +2744,7 @@ pub mod task {
     ///
     /// CloudFormation property type `TaskReportConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-task-taskreportconfig.html)
     #[derive(Clone, Debug)]
     pub struct TaskReportConfig(rt::Props);
     impl TaskReportConfig {
@@ -2784,7 +2784,7 @@ pub mod task {
     ///
     /// CloudFormation property type `TaskReportConfigDestinationS3`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-task-taskreportconfigdestinations3.html)
     #[derive(Clone, Debug)]
     pub struct TaskReportConfigDestinationS3(rt::Props);
     impl TaskReportConfigDestinationS3 {
@@ -2826,7 +2826,7 @@ pub mod task {
     ///
     /// CloudFormation property type `TaskSchedule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-task-taskschedule.html)
     #[derive(Clone, Debug)]
     pub struct TaskSchedule(rt::Props);
     impl TaskSchedule {
@@ -2859,7 +2859,7 @@ pub mod task {
     ///
     /// CloudFormation property type `Transferred`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-task-transferred.html)
     #[derive(Clone, Debug)]
     pub struct Transferred(rt::Props);
     impl Transferred {
@@ -2882,7 +2882,7 @@ pub mod task {
     ///
     /// CloudFormation property type `Verified`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-task-verified.html)
     #[derive(Clone, Debug)]
     pub struct Verified(rt::Props);
     impl Verified {
@@ -3125,7 +3125,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `CmkSecretConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationazureblob-cmksecretconfig.html)
     #[derive(Clone, Debug)]
     pub struct CmkSecretConfig(rt::Props);
     impl CmkSecretConfig {
@@ -3156,7 +3156,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `CustomSecretConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationazureblob-customsecretconfig.html)
     #[derive(Clone, Debug)]
     pub struct CustomSecretConfig(rt::Props);
     /// The required values of [`CustomSecretConfig`], by name: two of them have one type, and a swap must not compile.
@@ -3188,7 +3188,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `MountOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationfsxopenzfs-mountoptions.html)
     #[derive(Clone, Debug)]
     pub struct MountOptions(rt::Props);
     impl MountOptions {

@@ -214,7 +214,7 @@ pub mod connection {
     ///
     /// CloudFormation property type `AwsLocation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-connection-awslocation.html)
     #[derive(Clone, Debug)]
     pub struct AwsLocation(rt::Props);
     impl AwsLocation {
@@ -256,7 +256,7 @@ pub mod connection {
     ///
     /// CloudFormation property type `ConnectionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-connection-connectionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ConnectionConfiguration(rt::Props);
     impl ConnectionConfiguration {
@@ -543,7 +543,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `FormInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-datasource-forminput.html)
     #[derive(Clone, Debug)]
     pub struct FormInput(rt::Props);
     impl FormInput {
@@ -582,7 +582,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `RecommendationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-datasource-recommendationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct RecommendationConfiguration(rt::Props);
     impl RecommendationConfiguration {
@@ -608,7 +608,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `ScheduleConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-datasource-scheduleconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ScheduleConfiguration(rt::Props);
     impl ScheduleConfiguration {
@@ -945,7 +945,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `SingleSignOn`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-domain-singlesignon.html)
     #[derive(Clone, Debug)]
     pub struct SingleSignOn(rt::Props);
     impl SingleSignOn {
@@ -1394,7 +1394,7 @@ pub mod environment {
     ///
     /// CloudFormation property type `EnvironmentParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-environment-environmentparameter.html)
     #[derive(Clone, Debug)]
     pub struct EnvironmentParameter(rt::Props);
     impl EnvironmentParameter {
@@ -1545,7 +1545,7 @@ pub mod environment_actions {
     ///
     /// CloudFormation property type `AwsConsoleLinkParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-environmentactions-awsconsolelinkparameters.html)
     #[derive(Clone, Debug)]
     pub struct AwsConsoleLinkParameters(rt::Props);
     impl AwsConsoleLinkParameters {
@@ -1729,7 +1729,7 @@ pub mod environment_blueprint_configuration {
     use super::*;
     /// CloudFormation property type `RegionalParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-environmentblueprintconfiguration-regionalparameter.html)
     #[derive(Clone, Debug)]
     pub struct RegionalParameter(rt::Props);
     impl RegionalParameter {
@@ -1922,7 +1922,7 @@ pub mod environment_profile {
     ///
     /// CloudFormation property type `EnvironmentParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-environmentprofile-environmentparameter.html)
     #[derive(Clone, Debug)]
     pub struct EnvironmentParameter(rt::Props);
     impl EnvironmentParameter {
@@ -2087,7 +2087,7 @@ pub mod form_type {
     ///
     /// CloudFormation property type `Model`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-formtype-model.html)
     #[derive(Clone, Debug)]
     pub struct Model(rt::Props);
     impl Model {
@@ -2718,7 +2718,7 @@ pub mod project {
     use super::*;
     /// CloudFormation property type `EnvironmentConfigurationUserParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-project-environmentconfigurationuserparameter.html)
     #[derive(Clone, Debug)]
     pub struct EnvironmentConfigurationUserParameter(rt::Props);
     impl EnvironmentConfigurationUserParameter {
@@ -2758,7 +2758,7 @@ pub mod project {
     nested!(EnvironmentConfigurationUserParameter);
     /// CloudFormation property type `EnvironmentParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-project-environmentparameter.html)
     #[derive(Clone, Debug)]
     pub struct EnvironmentParameter(rt::Props);
     impl EnvironmentParameter {
@@ -2783,7 +2783,7 @@ pub mod project {
     ///
     /// CloudFormation property type `Member`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-project-member.html)
     #[derive(Clone, Debug)]
     pub struct Member(rt::Props);
     impl Member {
@@ -2813,7 +2813,7 @@ pub mod project {
     ///
     /// CloudFormation property type `ProjectMembershipAssignment`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-project-projectmembershipassignment.html)
     #[derive(Clone, Debug)]
     pub struct ProjectMembershipAssignment(rt::Props);
     impl ProjectMembershipAssignment {
@@ -2828,7 +2828,7 @@ pub mod project {
     nested!(ProjectMembershipAssignment);
     /// CloudFormation property type `ResourceTag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-project-resourcetag.html)
     #[derive(Clone, Debug)]
     pub struct ResourceTag(rt::Props);
     /// The required values of [`ResourceTag`], by name: two of them have one type, and a swap must not compile.
@@ -3114,7 +3114,7 @@ pub mod project_profile {
     use super::*;
     /// CloudFormation property type `AwsAccount`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-projectprofile-awsaccount.html)
     #[derive(Clone, Debug)]
     pub struct AwsAccount(rt::Props);
     impl AwsAccount {
@@ -3132,7 +3132,7 @@ pub mod project_profile {
     nested!(AwsAccount);
     /// CloudFormation property type `EnvironmentConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-projectprofile-environmentconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EnvironmentConfiguration(rt::Props);
     /// The required values of [`EnvironmentConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -3205,7 +3205,7 @@ pub mod project_profile {
     nested!(EnvironmentConfiguration);
     /// CloudFormation property type `EnvironmentConfigurationParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-projectprofile-environmentconfigurationparameter.html)
     #[derive(Clone, Debug)]
     pub struct EnvironmentConfigurationParameter(rt::Props);
     impl EnvironmentConfigurationParameter {
@@ -3234,7 +3234,7 @@ pub mod project_profile {
     nested!(EnvironmentConfigurationParameter);
     /// CloudFormation property type `EnvironmentConfigurationParametersDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-projectprofile-environmentconfigurationparametersdetails.html)
     #[derive(Clone, Debug)]
     pub struct EnvironmentConfigurationParametersDetails(rt::Props);
     impl EnvironmentConfigurationParametersDetails {
@@ -3276,7 +3276,7 @@ pub mod project_profile {
     nested!(EnvironmentConfigurationParametersDetails);
     /// CloudFormation property type `Region`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-projectprofile-region.html)
     #[derive(Clone, Debug)]
     pub struct Region(rt::Props);
     impl Region {
@@ -3290,7 +3290,7 @@ pub mod project_profile {
     nested!(Region);
     /// CloudFormation property type `ResourceTagParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-projectprofile-resourcetagparameter.html)
     #[derive(Clone, Debug)]
     pub struct ResourceTagParameter(rt::Props);
     /// The required values of [`ResourceTagParameter`], by name: two of them have one type, and a swap must not compile.
@@ -3503,7 +3503,7 @@ pub mod subscription_target {
     ///
     /// CloudFormation property type `SubscriptionTargetForm`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-subscriptiontarget-subscriptiontargetform.html)
     #[derive(Clone, Debug)]
     pub struct SubscriptionTargetForm(rt::Props);
     /// The required values of [`SubscriptionTargetForm`], by name: two of them have one type, and a swap must not compile.

@@ -180,7 +180,7 @@ pub mod cluster {
     use super::*;
     /// CloudFormation property type `SSESpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dax-cluster-ssespecification.html)
     #[derive(Clone, Debug)]
     pub struct SseSpecification(rt::Props);
     impl SseSpecification {

@@ -149,7 +149,7 @@ pub mod budget {
     ///
     /// CloudFormation property type `BudgetActionToAdd`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-deadline-budget-budgetactiontoadd.html)
     #[derive(Clone, Debug)]
     pub struct BudgetActionToAdd(rt::Props);
     impl BudgetActionToAdd {
@@ -178,7 +178,7 @@ pub mod budget {
     ///
     /// CloudFormation property type `BudgetSchedule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-deadline-budget-budgetschedule.html)
     #[derive(Clone, Debug)]
     pub struct BudgetSchedule(rt::Props);
     impl BudgetSchedule {
@@ -194,7 +194,7 @@ pub mod budget {
     ///
     /// CloudFormation property type `FixedBudgetSchedule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-deadline-budget-fixedbudgetschedule.html)
     #[derive(Clone, Debug)]
     pub struct FixedBudgetSchedule(rt::Props);
     /// The required values of [`FixedBudgetSchedule`], by name: two of them have one type, and a swap must not compile.
@@ -222,7 +222,7 @@ pub mod budget {
     ///
     /// CloudFormation property type `UsageTrackingResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-deadline-budget-usagetrackingresource.html)
     #[derive(Clone, Debug)]
     pub struct UsageTrackingResource(rt::Props);
     impl UsageTrackingResource {
@@ -480,7 +480,7 @@ pub mod fleet {
     use super::*;
     /// CloudFormation property type `HostConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-deadline-fleet-hostconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct HostConfiguration(rt::Props);
     impl HostConfiguration {
@@ -1075,7 +1075,7 @@ pub mod queue {
     use super::*;
     /// CloudFormation property type `JobAttachmentSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-deadline-queue-jobattachmentsettings.html)
     #[derive(Clone, Debug)]
     pub struct JobAttachmentSettings(rt::Props);
     /// The required values of [`JobAttachmentSettings`], by name: two of them have one type, and a swap must not compile.
@@ -1105,7 +1105,7 @@ pub mod queue {
     nested!(JobAttachmentSettings);
     /// CloudFormation property type `JobRunAsUser`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-deadline-queue-jobrunasuser.html)
     #[derive(Clone, Debug)]
     pub struct JobRunAsUser(rt::Props);
     impl JobRunAsUser {
@@ -1129,7 +1129,7 @@ pub mod queue {
     nested!(JobRunAsUser);
     /// CloudFormation property type `PosixUser`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-deadline-queue-posixuser.html)
     #[derive(Clone, Debug)]
     pub struct PosixUser(rt::Props);
     /// The required values of [`PosixUser`], by name: two of them have one type, and a swap must not compile.
@@ -1151,7 +1151,7 @@ pub mod queue {
     nested!(PosixUser);
     /// CloudFormation property type `WindowsUser`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-deadline-queue-windowsuser.html)
     #[derive(Clone, Debug)]
     pub struct WindowsUser(rt::Props);
     /// The required values of [`WindowsUser`], by name: two of them have one type, and a swap must not compile.
@@ -1535,7 +1535,7 @@ pub mod storage_profile {
     use super::*;
     /// CloudFormation property type `FileSystemLocation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-deadline-storageprofile-filesystemlocation.html)
     #[derive(Clone, Debug)]
     pub struct FileSystemLocation(rt::Props);
     /// The required values of [`FileSystemLocation`], by name: two of them have one type, and a swap must not compile.
@@ -1698,7 +1698,7 @@ pub mod worker {
     ///
     /// CloudFormation property type `HostPropertiesRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-deadline-worker-hostpropertiesrequest.html)
     #[derive(Clone, Debug)]
     pub struct HostPropertiesRequest(rt::Props);
     impl HostPropertiesRequest {
@@ -1728,7 +1728,7 @@ pub mod worker {
     ///
     /// CloudFormation property type `IpAddresses`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-deadline-worker-ipaddresses.html)
     #[derive(Clone, Debug)]
     pub struct IpAddresses(rt::Props);
     impl IpAddresses {

@@ -209,7 +209,7 @@ pub mod agent_space {
     use super::*;
     /// CloudFormation property type `IamAuthConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-devopsagent-agentspace-iamauthconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct IamAuthConfiguration(rt::Props);
     impl IamAuthConfiguration {
@@ -239,7 +239,7 @@ pub mod agent_space {
     nested!(IamAuthConfiguration);
     /// CloudFormation property type `IdcAuthConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-devopsagent-agentspace-idcauthconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct IdcAuthConfiguration(rt::Props);
     /// The required values of [`IdcAuthConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -292,7 +292,7 @@ pub mod agent_space {
     ///
     /// CloudFormation property type `IdpAuthConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-devopsagent-agentspace-idpauthconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct IdpAuthConfiguration(rt::Props);
     /// The required values of [`IdpAuthConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -359,7 +359,7 @@ pub mod agent_space {
     nested!(IdpAuthConfiguration);
     /// CloudFormation property type `OperatorApp`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-devopsagent-agentspace-operatorapp.html)
     #[derive(Clone, Debug)]
     pub struct OperatorApp(rt::Props);
     impl OperatorApp {
@@ -391,7 +391,7 @@ pub mod agent_space {
     ///
     /// CloudFormation property type `Preferences`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-devopsagent-agentspace-preferences.html)
     #[derive(Clone, Debug)]
     pub struct Preferences(rt::Props);
     impl Preferences {
@@ -559,7 +559,7 @@ pub mod asset {
     ///
     /// CloudFormation property type `AssetFile`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-devopsagent-asset-assetfile.html)
     #[derive(Clone, Debug)]
     pub struct AssetFile(rt::Props);
     impl AssetFile {
@@ -1092,7 +1092,7 @@ pub mod trigger {
     ///
     /// CloudFormation property type `Condition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-devopsagent-trigger-condition.html)
     #[derive(Clone, Debug)]
     pub struct Condition(rt::Props);
     impl Condition {
@@ -1108,7 +1108,7 @@ pub mod trigger {
     ///
     /// CloudFormation property type `Schedule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-devopsagent-trigger-schedule.html)
     #[derive(Clone, Debug)]
     pub struct Schedule(rt::Props);
     impl Schedule {

@@ -725,7 +725,7 @@ pub mod transit_virtual_interface {
     ///
     /// CloudFormation property type `BgpPeer`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-directconnect-transitvirtualinterface-bgppeer.html)
     #[derive(Clone, Debug)]
     pub struct BgpPeer(rt::Props);
     /// The required values of [`BgpPeer`], by name: two of them have one type, and a swap must not compile.
@@ -790,7 +790,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `BgpPeer`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-directconnect-privatevirtualinterface-bgppeer.html)
     #[derive(Clone, Debug)]
     pub struct BgpPeer(rt::Props);
     /// The required values of [`BgpPeer`], by name: two of them have one type, and a swap must not compile.

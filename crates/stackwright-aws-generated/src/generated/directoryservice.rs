@@ -124,7 +124,7 @@ pub mod microsoft_ad {
     ///
     /// CloudFormation property type `VpcSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-directoryservice-microsoftad-vpcsettings.html)
     #[derive(Clone, Debug)]
     pub struct VpcSettings(rt::Props);
     impl VpcSettings {
@@ -255,7 +255,7 @@ pub mod simple_ad {
     use super::*;
     /// CloudFormation property type `VpcSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-directoryservice-simplead-vpcsettings.html)
     #[derive(Clone, Debug)]
     pub struct VpcSettings(rt::Props);
     impl VpcSettings {

@@ -231,7 +231,7 @@ pub mod data_migration {
     use super::*;
     /// CloudFormation property type `DataMigrationSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-datamigration-datamigrationsettings.html)
     #[derive(Clone, Debug)]
     pub struct DataMigrationSettings(rt::Props);
     impl DataMigrationSettings {
@@ -271,7 +271,7 @@ pub mod data_migration {
     nested!(DataMigrationSettings);
     /// CloudFormation property type `SourceDataSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-datamigration-sourcedatasettings.html)
     #[derive(Clone, Debug)]
     pub struct SourceDataSettings(rt::Props);
     impl SourceDataSettings {
@@ -437,7 +437,7 @@ pub mod data_provider {
     ///
     /// CloudFormation property type `DocDbSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-dataprovider-docdbsettings.html)
     #[derive(Clone, Debug)]
     pub struct DocDbSettings(rt::Props);
     /// The required values of [`DocDbSettings`], by name: two of them have one type, and a swap must not compile.
@@ -483,7 +483,7 @@ pub mod data_provider {
     ///
     /// CloudFormation property type `IbmDb2LuwSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-dataprovider-ibmdb2luwsettings.html)
     #[derive(Clone, Debug)]
     pub struct IbmDb2LuwSettings(rt::Props);
     /// The required values of [`IbmDb2LuwSettings`], by name: two of them have one type, and a swap must not compile.
@@ -545,7 +545,7 @@ pub mod data_provider {
     ///
     /// CloudFormation property type `IbmDb2zOsSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-dataprovider-ibmdb2zossettings.html)
     #[derive(Clone, Debug)]
     pub struct IbmDb2zOsSettings(rt::Props);
     /// The required values of [`IbmDb2zOsSettings`], by name: two of them have one type, and a swap must not compile.
@@ -589,7 +589,7 @@ pub mod data_provider {
     ///
     /// CloudFormation property type `MariaDbSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-dataprovider-mariadbsettings.html)
     #[derive(Clone, Debug)]
     pub struct MariaDbSettings(rt::Props);
     impl MariaDbSettings {
@@ -613,7 +613,7 @@ pub mod data_provider {
     ///
     /// CloudFormation property type `MicrosoftSqlServerSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-dataprovider-microsoftsqlserversettings.html)
     #[derive(Clone, Debug)]
     pub struct MicrosoftSqlServerSettings(rt::Props);
     /// The required values of [`MicrosoftSqlServerSettings`], by name: two of them have one type, and a swap must not compile.
@@ -675,7 +675,7 @@ pub mod data_provider {
     ///
     /// CloudFormation property type `MongoDbSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-dataprovider-mongodbsettings.html)
     #[derive(Clone, Debug)]
     pub struct MongoDbSettings(rt::Props);
     impl MongoDbSettings {
@@ -726,7 +726,7 @@ pub mod data_provider {
     ///
     /// CloudFormation property type `MySqlSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-dataprovider-mysqlsettings.html)
     #[derive(Clone, Debug)]
     pub struct MySqlSettings(rt::Props);
     impl MySqlSettings {
@@ -750,7 +750,7 @@ pub mod data_provider {
     ///
     /// CloudFormation property type `OracleSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-dataprovider-oraclesettings.html)
     #[derive(Clone, Debug)]
     pub struct OracleSettings(rt::Props);
     /// The required values of [`OracleSettings`], by name: two of them have one type, and a swap must not compile.
@@ -845,7 +845,7 @@ pub mod data_provider {
     ///
     /// CloudFormation property type `PostgreSqlSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-dataprovider-postgresqlsettings.html)
     #[derive(Clone, Debug)]
     pub struct PostgreSqlSettings(rt::Props);
     /// The required values of [`PostgreSqlSettings`], by name: two of them have one type, and a swap must not compile.
@@ -889,7 +889,7 @@ pub mod data_provider {
     ///
     /// CloudFormation property type `RedshiftSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-dataprovider-redshiftsettings.html)
     #[derive(Clone, Debug)]
     pub struct RedshiftSettings(rt::Props);
     /// The required values of [`RedshiftSettings`], by name: two of them have one type, and a swap must not compile.
@@ -924,7 +924,7 @@ pub mod data_provider {
     ///
     /// CloudFormation property type `Settings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-dataprovider-settings.html)
     #[derive(Clone, Debug)]
     pub struct Settings(rt::Props);
     impl Settings {
@@ -1042,7 +1042,7 @@ pub mod data_provider {
     ///
     /// CloudFormation property type `SybaseAseSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-dataprovider-sybaseasesettings.html)
     #[derive(Clone, Debug)]
     pub struct SybaseAseSettings(rt::Props);
     impl SybaseAseSettings {
@@ -1504,7 +1504,7 @@ pub mod endpoint {
     ///
     /// CloudFormation property type `DocDbSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-endpoint-docdbsettings.html)
     #[derive(Clone, Debug)]
     pub struct DocDbSettings(rt::Props);
     impl DocDbSettings {
@@ -1568,7 +1568,7 @@ pub mod endpoint {
     ///
     /// CloudFormation property type `DynamoDbSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-endpoint-dynamodbsettings.html)
     #[derive(Clone, Debug)]
     pub struct DynamoDbSettings(rt::Props);
     impl DynamoDbSettings {
@@ -1594,7 +1594,7 @@ pub mod endpoint {
     ///
     /// CloudFormation property type `ElasticsearchSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-endpoint-elasticsearchsettings.html)
     #[derive(Clone, Debug)]
     pub struct ElasticsearchSettings(rt::Props);
     impl ElasticsearchSettings {
@@ -1650,7 +1650,7 @@ pub mod endpoint {
     ///
     /// CloudFormation property type `GcpMySQLSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-endpoint-gcpmysqlsettings.html)
     #[derive(Clone, Debug)]
     pub struct GcpMySqlSettings(rt::Props);
     impl GcpMySqlSettings {
@@ -1784,7 +1784,7 @@ pub mod endpoint {
     ///
     /// CloudFormation property type `IbmDb2Settings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-endpoint-ibmdb2settings.html)
     #[derive(Clone, Debug)]
     pub struct IbmDb2Settings(rt::Props);
     impl IbmDb2Settings {
@@ -1883,7 +1883,7 @@ pub mod endpoint {
     ///
     /// CloudFormation property type `KafkaSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-endpoint-kafkasettings.html)
     #[derive(Clone, Debug)]
     pub struct KafkaSettings(rt::Props);
     impl KafkaSettings {
@@ -2073,7 +2073,7 @@ pub mod endpoint {
     ///
     /// CloudFormation property type `KinesisSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-endpoint-kinesissettings.html)
     #[derive(Clone, Debug)]
     pub struct KinesisSettings(rt::Props);
     impl KinesisSettings {
@@ -2189,7 +2189,7 @@ pub mod endpoint {
     ///
     /// CloudFormation property type `MicrosoftSqlServerSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-endpoint-microsoftsqlserversettings.html)
     #[derive(Clone, Debug)]
     pub struct MicrosoftSqlServerSettings(rt::Props);
     impl MicrosoftSqlServerSettings {
@@ -2370,7 +2370,7 @@ pub mod endpoint {
     ///
     /// CloudFormation property type `MongoDbSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-endpoint-mongodbsettings.html)
     #[derive(Clone, Debug)]
     pub struct MongoDbSettings(rt::Props);
     impl MongoDbSettings {
@@ -2494,7 +2494,7 @@ pub mod endpoint {
     ///
     /// CloudFormation property type `MySqlSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-endpoint-mysqlsettings.html)
     #[derive(Clone, Debug)]
     pub struct MySqlSettings(rt::Props);
     impl MySqlSettings {
@@ -2599,7 +2599,7 @@ pub mod endpoint {
     ///
     /// CloudFormation property type `NeptuneSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-endpoint-neptunesettings.html)
     #[derive(Clone, Debug)]
     pub struct NeptuneSettings(rt::Props);
     impl NeptuneSettings {
@@ -2682,7 +2682,7 @@ pub mod endpoint {
     ///
     /// CloudFormation property type `OracleSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-endpoint-oraclesettings.html)
     #[derive(Clone, Debug)]
     pub struct OracleSettings(rt::Props);
     impl OracleSettings {
@@ -3066,7 +3066,7 @@ pub mod endpoint {
     ///
     /// CloudFormation property type `PostgreSqlSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-endpoint-postgresqlsettings.html)
     #[derive(Clone, Debug)]
     pub struct PostgreSqlSettings(rt::Props);
     impl PostgreSqlSettings {
@@ -3238,7 +3238,7 @@ pub mod endpoint {
     ///
     /// CloudFormation property type `RedisSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-endpoint-redissettings.html)
     #[derive(Clone, Debug)]
     pub struct RedisSettings(rt::Props);
     impl RedisSettings {
@@ -3313,7 +3313,7 @@ pub mod endpoint {
     ///
     /// CloudFormation property type `RedshiftSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-endpoint-redshiftsettings.html)
     #[derive(Clone, Debug)]
     pub struct RedshiftSettings(rt::Props);
     impl RedshiftSettings {
@@ -3569,7 +3569,7 @@ pub mod endpoint {
     ///
     /// CloudFormation property type `S3Settings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-endpoint-s3settings.html)
     #[derive(Clone, Debug)]
     pub struct S3Settings(rt::Props);
     impl S3Settings {
@@ -3985,7 +3985,7 @@ pub mod endpoint {
     ///
     /// CloudFormation property type `SybaseSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-endpoint-sybasesettings.html)
     #[derive(Clone, Debug)]
     pub struct SybaseSettings(rt::Props);
     impl SybaseSettings {
@@ -4434,7 +4434,7 @@ pub mod migration_project {
     ///
     /// CloudFormation property type `DataProviderDescriptor`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-migrationproject-dataproviderdescriptor.html)
     #[derive(Clone, Debug)]
     pub struct DataProviderDescriptor(rt::Props);
     impl DataProviderDescriptor {
@@ -4494,7 +4494,7 @@ pub mod migration_project {
     ///
     /// CloudFormation property type `SchemaConversionApplicationAttributes`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-migrationproject-schemaconversionapplicationattributes.html)
     #[derive(Clone, Debug)]
     pub struct SchemaConversionApplicationAttributes(rt::Props);
     impl SchemaConversionApplicationAttributes {
@@ -4647,7 +4647,7 @@ pub mod replication_config {
     ///
     /// CloudFormation property type `ComputeConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-replicationconfig-computeconfig.html)
     #[derive(Clone, Debug)]
     pub struct ComputeConfig(rt::Props);
     impl ComputeConfig {

@@ -246,7 +246,7 @@ pub mod db_cluster {
     use super::*;
     /// CloudFormation property type `ServerlessV2ScalingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-docdb-dbcluster-serverlessv2scalingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ServerlessV2ScalingConfiguration(rt::Props);
     /// The required values of [`ServerlessV2ScalingConfiguration`], by name: two of them have one type, and a swap must not compile.

@@ -197,7 +197,7 @@ pub mod launch_configuration_template {
     ///
     /// CloudFormation property type `Licensing`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-drs-launchconfigurationtemplate-licensing.html)
     #[derive(Clone, Debug)]
     pub struct Licensing(rt::Props);
     impl Licensing {
@@ -573,7 +573,7 @@ pub mod replication_configuration_template {
     use super::*;
     /// CloudFormation property type `PITPolicyRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-drs-replicationconfigurationtemplate-pitpolicyrule.html)
     #[derive(Clone, Debug)]
     pub struct PitPolicyRule(rt::Props);
     /// The required values of [`PitPolicyRule`], by name: two of them have one type, and a swap must not compile.

@@ -384,7 +384,7 @@ pub mod global_table {
     use super::*;
     /// CloudFormation property type `AttributeDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-attributedefinition.html)
     #[derive(Clone, Debug)]
     pub struct AttributeDefinition(rt::Props);
     impl AttributeDefinition {
@@ -407,7 +407,7 @@ pub mod global_table {
     nested!(AttributeDefinition);
     /// CloudFormation property type `CapacityAutoScalingSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-capacityautoscalingsettings.html)
     #[derive(Clone, Debug)]
     pub struct CapacityAutoScalingSettings(rt::Props);
     /// The required values of [`CapacityAutoScalingSettings`], by name: two of them have one type, and a swap must not compile.
@@ -450,7 +450,7 @@ pub mod global_table {
     nested!(CapacityAutoScalingSettings);
     /// CloudFormation property type `ContributorInsightsSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-contributorinsightsspecification.html)
     #[derive(Clone, Debug)]
     pub struct ContributorInsightsSpecification(rt::Props);
     impl ContributorInsightsSpecification {
@@ -469,7 +469,7 @@ pub mod global_table {
     nested!(ContributorInsightsSpecification);
     /// CloudFormation property type `GlobalReadProvisionedThroughputSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-globalreadprovisionedthroughputsettings.html)
     #[derive(Clone, Debug)]
     pub struct GlobalReadProvisionedThroughputSettings(rt::Props);
     impl GlobalReadProvisionedThroughputSettings {
@@ -491,7 +491,7 @@ pub mod global_table {
     nested!(GlobalReadProvisionedThroughputSettings);
     /// CloudFormation property type `GlobalSecondaryIndex`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-globalsecondaryindex.html)
     #[derive(Clone, Debug)]
     pub struct GlobalSecondaryIndex(rt::Props);
     impl GlobalSecondaryIndex {
@@ -565,7 +565,7 @@ pub mod global_table {
     nested!(GlobalSecondaryIndex);
     /// CloudFormation property type `GlobalTableWitness`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-globaltablewitness.html)
     #[derive(Clone, Debug)]
     pub struct GlobalTableWitness(rt::Props);
     impl GlobalTableWitness {
@@ -583,7 +583,7 @@ pub mod global_table {
     nested!(GlobalTableWitness);
     /// CloudFormation property type `KeySchema`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-keyschema.html)
     #[derive(Clone, Debug)]
     pub struct KeySchema(rt::Props);
     impl KeySchema {
@@ -602,7 +602,7 @@ pub mod global_table {
     nested!(KeySchema);
     /// CloudFormation property type `KeySchema`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-keyschema.html)
     #[derive(Clone, Debug)]
     pub struct KeySchema2(rt::Props);
     impl KeySchema2 {
@@ -621,7 +621,7 @@ pub mod global_table {
     nested!(KeySchema2);
     /// CloudFormation property type `KeySchema`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-keyschema.html)
     #[derive(Clone, Debug)]
     pub struct KeySchema3(rt::Props);
     impl KeySchema3 {
@@ -640,7 +640,7 @@ pub mod global_table {
     nested!(KeySchema3);
     /// CloudFormation property type `KinesisStreamSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-kinesisstreamspecification.html)
     #[derive(Clone, Debug)]
     pub struct KinesisStreamSpecification(rt::Props);
     impl KinesisStreamSpecification {
@@ -666,7 +666,7 @@ pub mod global_table {
     nested!(KinesisStreamSpecification);
     /// CloudFormation property type `LocalSecondaryIndex`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-localsecondaryindex.html)
     #[derive(Clone, Debug)]
     pub struct LocalSecondaryIndex(rt::Props);
     impl LocalSecondaryIndex {
@@ -686,7 +686,7 @@ pub mod global_table {
     nested!(LocalSecondaryIndex);
     /// CloudFormation property type `PointInTimeRecoverySpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-pointintimerecoveryspecification.html)
     #[derive(Clone, Debug)]
     pub struct PointInTimeRecoverySpecification(rt::Props);
     impl PointInTimeRecoverySpecification {
@@ -717,7 +717,7 @@ pub mod global_table {
     nested!(PointInTimeRecoverySpecification);
     /// CloudFormation property type `Projection`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-projection.html)
     #[derive(Clone, Debug)]
     pub struct Projection(rt::Props);
     impl Projection {
@@ -748,7 +748,7 @@ pub mod global_table {
     nested!(Projection);
     /// CloudFormation property type `ReadOnDemandThroughputSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-readondemandthroughputsettings.html)
     #[derive(Clone, Debug)]
     pub struct ReadOnDemandThroughputSettings(rt::Props);
     impl ReadOnDemandThroughputSettings {
@@ -770,7 +770,7 @@ pub mod global_table {
     nested!(ReadOnDemandThroughputSettings);
     /// CloudFormation property type `ReadProvisionedThroughputSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-readprovisionedthroughputsettings.html)
     #[derive(Clone, Debug)]
     pub struct ReadProvisionedThroughputSettings(rt::Props);
     impl ReadProvisionedThroughputSettings {
@@ -804,7 +804,7 @@ pub mod global_table {
     nested!(ReadProvisionedThroughputSettings);
     /// CloudFormation property type `ReplicaGlobalSecondaryIndexSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-replicaglobalsecondaryindexspecification.html)
     #[derive(Clone, Debug)]
     pub struct ReplicaGlobalSecondaryIndexSpecification(rt::Props);
     impl ReplicaGlobalSecondaryIndexSpecification {
@@ -854,7 +854,7 @@ pub mod global_table {
     nested!(ReplicaGlobalSecondaryIndexSpecification);
     /// CloudFormation property type `ReplicaSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-replicaspecification.html)
     #[derive(Clone, Debug)]
     pub struct ReplicaSpecification(rt::Props);
     impl ReplicaSpecification {
@@ -996,7 +996,7 @@ pub mod global_table {
     nested!(ReplicaSpecification);
     /// CloudFormation property type `ReplicaSSESpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-replicassespecification.html)
     #[derive(Clone, Debug)]
     pub struct ReplicaSseSpecification(rt::Props);
     impl ReplicaSseSpecification {
@@ -1014,7 +1014,7 @@ pub mod global_table {
     nested!(ReplicaSseSpecification);
     /// CloudFormation property type `ReplicaStreamSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-replicastreamspecification.html)
     #[derive(Clone, Debug)]
     pub struct ReplicaStreamSpecification(rt::Props);
     impl ReplicaStreamSpecification {
@@ -1038,7 +1038,7 @@ pub mod global_table {
     nested!(ReplicaStreamSpecification);
     /// CloudFormation property type `ResourcePolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-resourcepolicy.html)
     #[derive(Clone, Debug)]
     pub struct ResourcePolicy(rt::Props);
     impl ResourcePolicy {
@@ -1056,7 +1056,7 @@ pub mod global_table {
     nested!(ResourcePolicy);
     /// CloudFormation property type `SSESpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-ssespecification.html)
     #[derive(Clone, Debug)]
     pub struct SseSpecification(rt::Props);
     impl SseSpecification {
@@ -1075,7 +1075,7 @@ pub mod global_table {
     nested!(SseSpecification);
     /// CloudFormation property type `StreamSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-streamspecification.html)
     #[derive(Clone, Debug)]
     pub struct StreamSpecification(rt::Props);
     impl StreamSpecification {
@@ -1093,7 +1093,7 @@ pub mod global_table {
     nested!(StreamSpecification);
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-tag.html)
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
     /// The required values of [`Tag`], by name: two of them have one type, and a swap must not compile.
@@ -1115,7 +1115,7 @@ pub mod global_table {
     nested!(Tag);
     /// CloudFormation property type `TargetTrackingScalingPolicyConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-targettrackingscalingpolicyconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TargetTrackingScalingPolicyConfiguration(rt::Props);
     impl TargetTrackingScalingPolicyConfiguration {
@@ -1153,7 +1153,7 @@ pub mod global_table {
     nested!(TargetTrackingScalingPolicyConfiguration);
     /// CloudFormation property type `TimeToLiveSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-timetolivespecification.html)
     #[derive(Clone, Debug)]
     pub struct TimeToLiveSpecification(rt::Props);
     impl TimeToLiveSpecification {
@@ -1173,7 +1173,7 @@ pub mod global_table {
     nested!(TimeToLiveSpecification);
     /// CloudFormation property type `VectorIndex`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-vectorindex.html)
     #[derive(Clone, Debug)]
     pub struct VectorIndex(rt::Props);
     impl VectorIndex {
@@ -1214,7 +1214,7 @@ pub mod global_table {
     nested!(VectorIndex);
     /// CloudFormation property type `WarmThroughput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-warmthroughput.html)
     #[derive(Clone, Debug)]
     pub struct WarmThroughput(rt::Props);
     impl WarmThroughput {
@@ -1245,7 +1245,7 @@ pub mod global_table {
     nested!(WarmThroughput);
     /// CloudFormation property type `WriteOnDemandThroughputSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-writeondemandthroughputsettings.html)
     #[derive(Clone, Debug)]
     pub struct WriteOnDemandThroughputSettings(rt::Props);
     impl WriteOnDemandThroughputSettings {
@@ -1267,7 +1267,7 @@ pub mod global_table {
     nested!(WriteOnDemandThroughputSettings);
     /// CloudFormation property type `WriteProvisionedThroughputSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-writeprovisionedthroughputsettings.html)
     #[derive(Clone, Debug)]
     pub struct WriteProvisionedThroughputSettings(rt::Props);
     impl WriteProvisionedThroughputSettings {
@@ -1584,7 +1584,7 @@ pub mod table {
     ///
     /// CloudFormation property type `AttributeDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-attributedefinition.html)
     #[derive(Clone, Debug)]
     pub struct AttributeDefinition(rt::Props);
     impl AttributeDefinition {
@@ -1609,7 +1609,7 @@ pub mod table {
     ///
     /// CloudFormation property type `ContributorInsightsSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-contributorinsightsspecification.html)
     #[derive(Clone, Debug)]
     pub struct ContributorInsightsSpecification(rt::Props);
     impl ContributorInsightsSpecification {
@@ -1632,7 +1632,7 @@ pub mod table {
     ///
     /// CloudFormation property type `Csv`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-csv.html)
     #[derive(Clone, Debug)]
     pub struct Csv(rt::Props);
     impl Csv {
@@ -1663,7 +1663,7 @@ pub mod table {
     ///
     /// CloudFormation property type `GlobalSecondaryIndex`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-globalsecondaryindex.html)
     #[derive(Clone, Debug)]
     pub struct GlobalSecondaryIndex(rt::Props);
     impl GlobalSecondaryIndex {
@@ -1729,7 +1729,7 @@ pub mod table {
     ///
     /// CloudFormation property type `ImportSourceSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-importsourcespecification.html)
     #[derive(Clone, Debug)]
     pub struct ImportSourceSpecification(rt::Props);
     impl ImportSourceSpecification {
@@ -1776,7 +1776,7 @@ pub mod table {
     ///
     /// CloudFormation property type `InputFormatOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-inputformatoptions.html)
     #[derive(Clone, Debug)]
     pub struct InputFormatOptions(rt::Props);
     impl InputFormatOptions {
@@ -1796,7 +1796,7 @@ pub mod table {
     nested!(InputFormatOptions);
     /// CloudFormation property type `KeySchema`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-keyschema.html)
     #[derive(Clone, Debug)]
     pub struct KeySchema(rt::Props);
     /// The required values of [`KeySchema`], by name: two of them have one type, and a swap must not compile.
@@ -1822,7 +1822,7 @@ pub mod table {
     nested!(KeySchema);
     /// CloudFormation property type `KeySchema`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-keyschema.html)
     #[derive(Clone, Debug)]
     pub struct KeySchema2(rt::Props);
     /// The required values of [`KeySchema2`], by name: two of them have one type, and a swap must not compile.
@@ -1850,7 +1850,7 @@ pub mod table {
     ///
     /// CloudFormation property type `KinesisStreamSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-kinesisstreamspecification.html)
     #[derive(Clone, Debug)]
     pub struct KinesisStreamSpecification(rt::Props);
     impl KinesisStreamSpecification {
@@ -1880,7 +1880,7 @@ pub mod table {
     ///
     /// CloudFormation property type `LocalSecondaryIndex`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-localsecondaryindex.html)
     #[derive(Clone, Debug)]
     pub struct LocalSecondaryIndex(rt::Props);
     impl LocalSecondaryIndex {
@@ -1902,7 +1902,7 @@ pub mod table {
     ///
     /// CloudFormation property type `OnDemandThroughput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-ondemandthroughput.html)
     #[derive(Clone, Debug)]
     pub struct OnDemandThroughput(rt::Props);
     impl OnDemandThroughput {
@@ -1939,7 +1939,7 @@ pub mod table {
     ///
     /// CloudFormation property type `PointInTimeRecoverySpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-pointintimerecoveryspecification.html)
     #[derive(Clone, Debug)]
     pub struct PointInTimeRecoverySpecification(rt::Props);
     impl PointInTimeRecoverySpecification {
@@ -1976,7 +1976,7 @@ pub mod table {
     ///
     /// CloudFormation property type `Projection`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-projection.html)
     #[derive(Clone, Debug)]
     pub struct Projection(rt::Props);
     impl Projection {
@@ -2013,7 +2013,7 @@ pub mod table {
     ///
     /// CloudFormation property type `ProvisionedThroughput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-provisionedthroughput.html)
     #[derive(Clone, Debug)]
     pub struct ProvisionedThroughput(rt::Props);
     /// The required values of [`ProvisionedThroughput`], by name: two of them have one type, and a swap must not compile.
@@ -2045,7 +2045,7 @@ pub mod table {
     ///
     /// CloudFormation property type `ResourcePolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-resourcepolicy.html)
     #[derive(Clone, Debug)]
     pub struct ResourcePolicy(rt::Props);
     impl ResourcePolicy {
@@ -2065,7 +2065,7 @@ pub mod table {
     ///
     /// CloudFormation property type `S3BucketSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-s3bucketsource.html)
     #[derive(Clone, Debug)]
     pub struct S3BucketSource(rt::Props);
     impl S3BucketSource {
@@ -2097,7 +2097,7 @@ pub mod table {
     ///
     /// CloudFormation property type `SSESpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-ssespecification.html)
     #[derive(Clone, Debug)]
     pub struct SseSpecification(rt::Props);
     impl SseSpecification {
@@ -2131,7 +2131,7 @@ pub mod table {
     ///
     /// CloudFormation property type `StreamSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-streamspecification.html)
     #[derive(Clone, Debug)]
     pub struct StreamSpecification(rt::Props);
     impl StreamSpecification {
@@ -2166,7 +2166,7 @@ pub mod table {
     ///
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-tag.html)
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
     /// The required values of [`Tag`], by name: two of them have one type, and a swap must not compile.
@@ -2190,7 +2190,7 @@ pub mod table {
     ///
     /// CloudFormation property type `TimeToLiveSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-timetolivespecification.html)
     #[derive(Clone, Debug)]
     pub struct TimeToLiveSpecification(rt::Props);
     impl TimeToLiveSpecification {
@@ -2212,7 +2212,7 @@ pub mod table {
     nested!(TimeToLiveSpecification);
     /// CloudFormation property type `VectorIndex`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-vectorindex.html)
     #[derive(Clone, Debug)]
     pub struct VectorIndex(rt::Props);
     impl VectorIndex {
@@ -2255,7 +2255,7 @@ pub mod table {
     ///
     /// CloudFormation property type `WarmThroughput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-warmthroughput.html)
     #[derive(Clone, Debug)]
     pub struct WarmThroughput(rt::Props);
     impl WarmThroughput {
@@ -2364,7 +2364,7 @@ pub mod shared {
     string_enum!(ProjectionType { All => "ALL", Include => "INCLUDE", KeysOnly => "KEYS_ONLY" });
     /// CloudFormation property type `SearchSchemaElement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-searchschemaelement.html)
     #[derive(Clone, Debug)]
     pub struct SearchSchemaElement(rt::Props);
     impl SearchSchemaElement {
@@ -2419,7 +2419,7 @@ pub mod shared {
     string_enum!(StreamViewType { KeysOnly => "KEYS_ONLY", NewAndOldImages => "NEW_AND_OLD_IMAGES", NewImage => "NEW_IMAGE", OldImage => "OLD_IMAGE" });
     /// CloudFormation property type `VectorAttribute`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-vectorattribute.html)
     #[derive(Clone, Debug)]
     pub struct VectorAttribute(rt::Props);
     impl VectorAttribute {

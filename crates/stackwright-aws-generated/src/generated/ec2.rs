@@ -201,7 +201,7 @@ pub mod application_status_check {
     use super::*;
     /// CloudFormation property type `HealthCheckPath`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-applicationstatuscheck-healthcheckpath.html)
     #[derive(Clone, Debug)]
     pub struct HealthCheckPath(rt::Props);
     impl HealthCheckPath {
@@ -228,7 +228,7 @@ pub mod application_status_check {
     nested!(HealthCheckPath);
     /// CloudFormation property type `HealthCheckPathDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-applicationstatuscheck-healthcheckpathdestination.html)
     #[derive(Clone, Debug)]
     pub struct HealthCheckPathDestination(rt::Props);
     impl HealthCheckPathDestination {
@@ -255,7 +255,7 @@ pub mod application_status_check {
     nested!(HealthCheckPathDestination);
     /// CloudFormation property type `HealthCheckPathSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-applicationstatuscheck-healthcheckpathsource.html)
     #[derive(Clone, Debug)]
     pub struct HealthCheckPathSource(rt::Props);
     impl HealthCheckPathSource {
@@ -791,7 +791,7 @@ pub mod capacity_reservation_fleet {
     use super::*;
     /// CloudFormation property type `InstanceTypeSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-capacityreservationfleet-instancetypespecification.html)
     #[derive(Clone, Debug)]
     pub struct InstanceTypeSpecification(rt::Props);
     impl InstanceTypeSpecification {
@@ -1207,7 +1207,7 @@ pub mod client_vpn_endpoint {
     use super::*;
     /// CloudFormation property type `AuthorizationPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-clientvpnendpoint-authorizationpolicy.html)
     #[derive(Clone, Debug)]
     pub struct AuthorizationPolicy(rt::Props);
     impl AuthorizationPolicy {
@@ -1231,7 +1231,7 @@ pub mod client_vpn_endpoint {
     nested!(AuthorizationPolicy);
     /// CloudFormation property type `CertificateAuthenticationRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-clientvpnendpoint-certificateauthenticationrequest.html)
     #[derive(Clone, Debug)]
     pub struct CertificateAuthenticationRequest(rt::Props);
     impl CertificateAuthenticationRequest {
@@ -1249,7 +1249,7 @@ pub mod client_vpn_endpoint {
     nested!(CertificateAuthenticationRequest);
     /// CloudFormation property type `ClientAuthenticationRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-clientvpnendpoint-clientauthenticationrequest.html)
     #[derive(Clone, Debug)]
     pub struct ClientAuthenticationRequest(rt::Props);
     impl ClientAuthenticationRequest {
@@ -1278,7 +1278,7 @@ pub mod client_vpn_endpoint {
     nested!(ClientAuthenticationRequest);
     /// CloudFormation property type `ClientConnectOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-clientvpnendpoint-clientconnectoptions.html)
     #[derive(Clone, Debug)]
     pub struct ClientConnectOptions(rt::Props);
     impl ClientConnectOptions {
@@ -1297,7 +1297,7 @@ pub mod client_vpn_endpoint {
     nested!(ClientConnectOptions);
     /// CloudFormation property type `ClientLoginBannerOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-clientvpnendpoint-clientloginbanneroptions.html)
     #[derive(Clone, Debug)]
     pub struct ClientLoginBannerOptions(rt::Props);
     impl ClientLoginBannerOptions {
@@ -1316,7 +1316,7 @@ pub mod client_vpn_endpoint {
     nested!(ClientLoginBannerOptions);
     /// CloudFormation property type `ClientRouteEnforcementOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-clientvpnendpoint-clientrouteenforcementoptions.html)
     #[derive(Clone, Debug)]
     pub struct ClientRouteEnforcementOptions(rt::Props);
     impl ClientRouteEnforcementOptions {
@@ -1334,7 +1334,7 @@ pub mod client_vpn_endpoint {
     nested!(ClientRouteEnforcementOptions);
     /// CloudFormation property type `ConnectionLogOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-clientvpnendpoint-connectionlogoptions.html)
     #[derive(Clone, Debug)]
     pub struct ConnectionLogOptions(rt::Props);
     impl ConnectionLogOptions {
@@ -1367,7 +1367,7 @@ pub mod client_vpn_endpoint {
     nested!(ConnectionLogOptions);
     /// CloudFormation property type `DevicePostureOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-clientvpnendpoint-devicepostureoptions.html)
     #[derive(Clone, Debug)]
     pub struct DevicePostureOptions(rt::Props);
     impl DevicePostureOptions {
@@ -1385,7 +1385,7 @@ pub mod client_vpn_endpoint {
     nested!(DevicePostureOptions);
     /// CloudFormation property type `DevicePostureTrustProvider`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-clientvpnendpoint-deviceposturetrustprovider.html)
     #[derive(Clone, Debug)]
     pub struct DevicePostureTrustProvider(rt::Props);
     /// The required values of [`DevicePostureTrustProvider`], by name: two of them have one type, and a swap must not compile.
@@ -1416,7 +1416,7 @@ pub mod client_vpn_endpoint {
     nested!(DevicePostureTrustProvider);
     /// CloudFormation property type `DirectoryServiceAuthenticationRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-clientvpnendpoint-directoryserviceauthenticationrequest.html)
     #[derive(Clone, Debug)]
     pub struct DirectoryServiceAuthenticationRequest(rt::Props);
     impl DirectoryServiceAuthenticationRequest {
@@ -1430,7 +1430,7 @@ pub mod client_vpn_endpoint {
     nested!(DirectoryServiceAuthenticationRequest);
     /// CloudFormation property type `FederatedAuthenticationRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-clientvpnendpoint-federatedauthenticationrequest.html)
     #[derive(Clone, Debug)]
     pub struct FederatedAuthenticationRequest(rt::Props);
     impl FederatedAuthenticationRequest {
@@ -1450,7 +1450,7 @@ pub mod client_vpn_endpoint {
     nested!(FederatedAuthenticationRequest);
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-clientvpnendpoint-tag.html)
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
     /// The required values of [`Tag`], by name: two of them have one type, and a swap must not compile.
@@ -1472,7 +1472,7 @@ pub mod client_vpn_endpoint {
     nested!(Tag);
     /// CloudFormation property type `TagSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-clientvpnendpoint-tagspecification.html)
     #[derive(Clone, Debug)]
     pub struct TagSpecification(rt::Props);
     impl TagSpecification {
@@ -1490,7 +1490,7 @@ pub mod client_vpn_endpoint {
     nested!(TagSpecification);
     /// CloudFormation property type `TransitGatewayConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-clientvpnendpoint-transitgatewayconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TransitGatewayConfiguration(rt::Props);
     impl TransitGatewayConfiguration {
@@ -1980,7 +1980,7 @@ pub mod ec2_fleet {
     use super::*;
     /// CloudFormation property type `BlockDeviceMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-blockdevicemapping.html)
     #[derive(Clone, Debug)]
     pub struct BlockDeviceMapping(rt::Props);
     impl BlockDeviceMapping {
@@ -2015,7 +2015,7 @@ pub mod ec2_fleet {
     nested!(BlockDeviceMapping);
     /// CloudFormation property type `CapacityRebalance`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-capacityrebalance.html)
     #[derive(Clone, Debug)]
     pub struct CapacityRebalance(rt::Props);
     impl CapacityRebalance {
@@ -2046,7 +2046,7 @@ pub mod ec2_fleet {
     nested!(CapacityRebalance);
     /// CloudFormation property type `CapacityReservationOptionsRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-capacityreservationoptionsrequest.html)
     #[derive(Clone, Debug)]
     pub struct CapacityReservationOptionsRequest(rt::Props);
     impl CapacityReservationOptionsRequest {
@@ -2065,7 +2065,7 @@ pub mod ec2_fleet {
     nested!(CapacityReservationOptionsRequest);
     /// CloudFormation property type `CapacityReservationTargetRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-capacityreservationtargetrequest.html)
     #[derive(Clone, Debug)]
     pub struct CapacityReservationTargetRequest(rt::Props);
     impl CapacityReservationTargetRequest {
@@ -2102,7 +2102,7 @@ pub mod ec2_fleet {
     nested!(CapacityReservationTargetRequest);
     /// CloudFormation property type `EbsBlockDevice`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-ebsblockdevice.html)
     #[derive(Clone, Debug)]
     pub struct EbsBlockDevice(rt::Props);
     impl EbsBlockDevice {
@@ -2170,7 +2170,7 @@ pub mod ec2_fleet {
     nested!(EbsBlockDevice);
     /// CloudFormation property type `FleetLaunchTemplateConfigRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-fleetlaunchtemplateconfigrequest.html)
     #[derive(Clone, Debug)]
     pub struct FleetLaunchTemplateConfigRequest(rt::Props);
     impl FleetLaunchTemplateConfigRequest {
@@ -2203,7 +2203,7 @@ pub mod ec2_fleet {
     nested!(FleetLaunchTemplateConfigRequest);
     /// CloudFormation property type `FleetLaunchTemplateOverridesRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-fleetlaunchtemplateoverridesrequest.html)
     #[derive(Clone, Debug)]
     pub struct FleetLaunchTemplateOverridesRequest(rt::Props);
     impl FleetLaunchTemplateOverridesRequest {
@@ -2322,7 +2322,7 @@ pub mod ec2_fleet {
     nested!(FleetLaunchTemplateOverridesRequest);
     /// CloudFormation property type `FleetLaunchTemplateSpecificationRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-fleetlaunchtemplatespecificationrequest.html)
     #[derive(Clone, Debug)]
     pub struct FleetLaunchTemplateSpecificationRequest(rt::Props);
     impl FleetLaunchTemplateSpecificationRequest {
@@ -2366,7 +2366,7 @@ pub mod ec2_fleet {
     nested!(FleetLaunchTemplateSpecificationRequest);
     /// CloudFormation property type `IamInstanceProfileSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-iaminstanceprofilespecification.html)
     #[derive(Clone, Debug)]
     pub struct IamInstanceProfileSpecification(rt::Props);
     impl IamInstanceProfileSpecification {
@@ -2389,7 +2389,7 @@ pub mod ec2_fleet {
     nested!(IamInstanceProfileSpecification);
     /// CloudFormation property type `InstanceMetadataOptionsRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-instancemetadataoptionsrequest.html)
     #[derive(Clone, Debug)]
     pub struct InstanceMetadataOptionsRequest(rt::Props);
     impl InstanceMetadataOptionsRequest {
@@ -2422,7 +2422,7 @@ pub mod ec2_fleet {
     nested!(InstanceMetadataOptionsRequest);
     /// CloudFormation property type `InstanceRequirementsRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-instancerequirementsrequest.html)
     #[derive(Clone, Debug)]
     pub struct InstanceRequirementsRequest(rt::Props);
     impl InstanceRequirementsRequest {
@@ -2687,7 +2687,7 @@ pub mod ec2_fleet {
     nested!(InstanceRequirementsRequest);
     /// CloudFormation property type `Ipv6AddressRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-ipv6addressrequest.html)
     #[derive(Clone, Debug)]
     pub struct Ipv6AddressRequest(rt::Props);
     impl Ipv6AddressRequest {
@@ -2706,7 +2706,7 @@ pub mod ec2_fleet {
     nested!(Ipv6AddressRequest);
     /// CloudFormation property type `MaintenanceStrategies`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-maintenancestrategies.html)
     #[derive(Clone, Debug)]
     pub struct MaintenanceStrategies(rt::Props);
     impl MaintenanceStrategies {
@@ -2728,7 +2728,7 @@ pub mod ec2_fleet {
     nested!(MaintenanceStrategies);
     /// CloudFormation property type `MultiAvailabilityZoneConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-multiavailabilityzoneconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MultiAvailabilityZoneConfiguration(rt::Props);
     impl MultiAvailabilityZoneConfiguration {
@@ -2762,7 +2762,7 @@ pub mod ec2_fleet {
     nested!(MultiAvailabilityZoneConfiguration);
     /// CloudFormation property type `NetworkInterfaceSpecificationRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-networkinterfacespecificationrequest.html)
     #[derive(Clone, Debug)]
     pub struct NetworkInterfaceSpecificationRequest(rt::Props);
     impl NetworkInterfaceSpecificationRequest {
@@ -2887,7 +2887,7 @@ pub mod ec2_fleet {
     nested!(NetworkInterfaceSpecificationRequest);
     /// CloudFormation property type `OnDemandOptionsRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-ondemandoptionsrequest.html)
     #[derive(Clone, Debug)]
     pub struct OnDemandOptionsRequest(rt::Props);
     impl OnDemandOptionsRequest {
@@ -2954,7 +2954,7 @@ pub mod ec2_fleet {
     nested!(OnDemandOptionsRequest);
     /// CloudFormation property type `Placement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-placement.html)
     #[derive(Clone, Debug)]
     pub struct Placement(rt::Props);
     impl Placement {
@@ -3018,7 +3018,7 @@ pub mod ec2_fleet {
     nested!(Placement);
     /// CloudFormation property type `PrivateIpAddressSpecificationRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-privateipaddressspecificationrequest.html)
     #[derive(Clone, Debug)]
     pub struct PrivateIpAddressSpecificationRequest(rt::Props);
     impl PrivateIpAddressSpecificationRequest {
@@ -3045,7 +3045,7 @@ pub mod ec2_fleet {
     nested!(PrivateIpAddressSpecificationRequest);
     /// CloudFormation property type `ReservedCapacityFallbackOptionsRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-reservedcapacityfallbackoptionsrequest.html)
     #[derive(Clone, Debug)]
     pub struct ReservedCapacityFallbackOptionsRequest(rt::Props);
     impl ReservedCapacityFallbackOptionsRequest {
@@ -3064,7 +3064,7 @@ pub mod ec2_fleet {
     nested!(ReservedCapacityFallbackOptionsRequest);
     /// CloudFormation property type `ReservedCapacityOptionsRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-reservedcapacityoptionsrequest.html)
     #[derive(Clone, Debug)]
     pub struct ReservedCapacityOptionsRequest(rt::Props);
     impl ReservedCapacityOptionsRequest {
@@ -3122,7 +3122,7 @@ pub mod ec2_fleet {
     nested!(ReservedCapacityOptionsRequest);
     /// CloudFormation property type `SpotOptionsRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-spotoptionsrequest.html)
     #[derive(Clone, Debug)]
     pub struct SpotOptionsRequest(rt::Props);
     impl SpotOptionsRequest {
@@ -3207,7 +3207,7 @@ pub mod ec2_fleet {
     nested!(SpotOptionsRequest);
     /// CloudFormation property type `StandbyAvailabilityZone`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-standbyavailabilityzone.html)
     #[derive(Clone, Debug)]
     pub struct StandbyAvailabilityZone(rt::Props);
     impl StandbyAvailabilityZone {
@@ -3238,7 +3238,7 @@ pub mod ec2_fleet {
     nested!(StandbyAvailabilityZone);
     /// CloudFormation property type `TagSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-tagspecification.html)
     #[derive(Clone, Debug)]
     pub struct TagSpecification(rt::Props);
     impl TagSpecification {
@@ -3262,7 +3262,7 @@ pub mod ec2_fleet {
     nested!(TagSpecification);
     /// CloudFormation property type `TargetCapacitySpecificationRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-targetcapacityspecificationrequest.html)
     #[derive(Clone, Debug)]
     pub struct TargetCapacitySpecificationRequest(rt::Props);
     impl TargetCapacitySpecificationRequest {
@@ -3971,7 +3971,7 @@ pub mod flow_log {
     use super::*;
     /// CloudFormation property type `DestinationOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-flowlog-destinationoptions.html)
     #[derive(Clone, Debug)]
     pub struct DestinationOptions(rt::Props);
     /// The required values of [`DestinationOptions`], by name: two of them have one type, and a swap must not compile.
@@ -4008,7 +4008,7 @@ pub mod flow_log {
     nested!(DestinationOptions);
     /// CloudFormation property type `TagFieldSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-flowlog-tagfieldspecification.html)
     #[derive(Clone, Debug)]
     pub struct TagFieldSpecification(rt::Props);
     impl TagFieldSpecification {
@@ -4257,7 +4257,7 @@ pub mod fpga_image {
     ///
     /// CloudFormation property type `StorageLocation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-fpgaimage-storagelocation.html)
     #[derive(Clone, Debug)]
     pub struct StorageLocation(rt::Props);
     impl StorageLocation {
@@ -4632,7 +4632,7 @@ pub mod ipam {
     ///
     /// CloudFormation property type `IpamOperatingRegion`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ipam-ipamoperatingregion.html)
     #[derive(Clone, Debug)]
     pub struct IpamOperatingRegion(rt::Props);
     impl IpamOperatingRegion {
@@ -4648,7 +4648,7 @@ pub mod ipam {
     ///
     /// CloudFormation property type `IpamOrganizationalUnitExclusion`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ipam-ipamorganizationalunitexclusion.html)
     #[derive(Clone, Debug)]
     pub struct IpamOrganizationalUnitExclusion(rt::Props);
     impl IpamOrganizationalUnitExclusion {
@@ -4985,7 +4985,7 @@ pub mod ipam_pool {
     ///
     /// CloudFormation property type `ProvisionedCidr`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ipampool-provisionedcidr.html)
     #[derive(Clone, Debug)]
     pub struct ProvisionedCidr(rt::Props);
     impl ProvisionedCidr {
@@ -5001,7 +5001,7 @@ pub mod ipam_pool {
     ///
     /// CloudFormation property type `SourceResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ipampool-sourceresource.html)
     #[derive(Clone, Debug)]
     pub struct SourceResource(rt::Props);
     /// The required values of [`SourceResource`], by name: two of them have one type, and a swap must not compile.
@@ -5047,7 +5047,7 @@ pub mod ipam_pool {
     ///
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ipampool-tag.html)
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
     /// The required values of [`Tag`], by name: two of them have one type, and a swap must not compile.
@@ -5227,7 +5227,7 @@ pub mod ipam_prefix_list_resolver {
     ///
     /// CloudFormation property type `IpamPrefixListResolverRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ipamprefixlistresolver-ipamprefixlistresolverrule.html)
     #[derive(Clone, Debug)]
     pub struct IpamPrefixListResolverRule(rt::Props);
     impl IpamPrefixListResolverRule {
@@ -5278,7 +5278,7 @@ pub mod ipam_prefix_list_resolver {
     ///
     /// CloudFormation property type `IpamPrefixListResolverRuleCondition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ipamprefixlistresolver-ipamprefixlistresolverrulecondition.html)
     #[derive(Clone, Debug)]
     pub struct IpamPrefixListResolverRuleCondition(rt::Props);
     impl IpamPrefixListResolverRuleCondition {
@@ -5347,7 +5347,7 @@ pub mod ipam_prefix_list_resolver {
     ///
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ipamprefixlistresolver-tag.html)
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
     /// The required values of [`Tag`], by name: two of them have one type, and a swap must not compile.
@@ -5632,7 +5632,7 @@ pub mod ipam_resource_discovery {
     ///
     /// CloudFormation property type `IpamOperatingRegion`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ipamresourcediscovery-ipamoperatingregion.html)
     #[derive(Clone, Debug)]
     pub struct IpamOperatingRegion(rt::Props);
     impl IpamOperatingRegion {
@@ -5648,7 +5648,7 @@ pub mod ipam_resource_discovery {
     ///
     /// CloudFormation property type `IpamResourceDiscoveryOrganizationalUnitExclusion`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ipamresourcediscovery-ipamresourcediscoveryorganizationalunitexclusion.html)
     #[derive(Clone, Debug)]
     pub struct IpamResourceDiscoveryOrganizationalUnitExclusion(rt::Props);
     impl IpamResourceDiscoveryOrganizationalUnitExclusion {
@@ -5877,7 +5877,7 @@ pub mod ipam_scope {
     ///
     /// CloudFormation property type `IpamScopeExternalAuthorityConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ipamscope-ipamscopeexternalauthorityconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct IpamScopeExternalAuthorityConfiguration(rt::Props);
     impl IpamScopeExternalAuthorityConfiguration {
@@ -6508,7 +6508,7 @@ pub mod instance {
     use super::*;
     /// CloudFormation property type `AssociationParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-associationparameter.html)
     #[derive(Clone, Debug)]
     pub struct AssociationParameter(rt::Props);
     impl AssociationParameter {
@@ -6526,7 +6526,7 @@ pub mod instance {
     nested!(AssociationParameter);
     /// CloudFormation property type `BlockDeviceMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-blockdevicemapping.html)
     #[derive(Clone, Debug)]
     pub struct BlockDeviceMapping(rt::Props);
     impl BlockDeviceMapping {
@@ -6561,7 +6561,7 @@ pub mod instance {
     ///
     /// CloudFormation property type `CpuOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-cpuoptions.html)
     #[derive(Clone, Debug)]
     pub struct CpuOptions(rt::Props);
     impl CpuOptions {
@@ -6587,7 +6587,7 @@ pub mod instance {
     ///
     /// CloudFormation property type `CreditSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-creditspecification.html)
     #[derive(Clone, Debug)]
     pub struct CreditSpecification(rt::Props);
     impl CreditSpecification {
@@ -6606,7 +6606,7 @@ pub mod instance {
     nested!(CreditSpecification);
     /// CloudFormation property type `Ebs`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-ebs.html)
     #[derive(Clone, Debug)]
     pub struct Ebs(rt::Props);
     impl Ebs {
@@ -6676,7 +6676,7 @@ pub mod instance {
     nested!(Ebs);
     /// CloudFormation property type `ElasticGpuSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-elasticgpuspecification.html)
     #[derive(Clone, Debug)]
     pub struct ElasticGpuSpecification(rt::Props);
     impl ElasticGpuSpecification {
@@ -6690,7 +6690,7 @@ pub mod instance {
     nested!(ElasticGpuSpecification);
     /// CloudFormation property type `ElasticInferenceAccelerator`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-elasticinferenceaccelerator.html)
     #[derive(Clone, Debug)]
     pub struct ElasticInferenceAccelerator(rt::Props);
     impl ElasticInferenceAccelerator {
@@ -6713,7 +6713,7 @@ pub mod instance {
     ///
     /// CloudFormation property type `EnaSrdSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-enasrdspecification.html)
     #[derive(Clone, Debug)]
     pub struct EnaSrdSpecification(rt::Props);
     impl EnaSrdSpecification {
@@ -6747,7 +6747,7 @@ pub mod instance {
     ///
     /// CloudFormation property type `EnaSrdUdpSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-enasrdudpspecification.html)
     #[derive(Clone, Debug)]
     pub struct EnaSrdUdpSpecification(rt::Props);
     impl EnaSrdUdpSpecification {
@@ -6773,7 +6773,7 @@ pub mod instance {
     ///
     /// CloudFormation property type `EnclaveOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-enclaveoptions.html)
     #[derive(Clone, Debug)]
     pub struct EnclaveOptions(rt::Props);
     impl EnclaveOptions {
@@ -6795,7 +6795,7 @@ pub mod instance {
     ///
     /// CloudFormation property type `HibernationOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-hibernationoptions.html)
     #[derive(Clone, Debug)]
     pub struct HibernationOptions(rt::Props);
     impl HibernationOptions {
@@ -6816,7 +6816,7 @@ pub mod instance {
     nested!(HibernationOptions);
     /// CloudFormation property type `LaunchTemplateSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-launchtemplatespecification.html)
     #[derive(Clone, Debug)]
     pub struct LaunchTemplateSpecification(rt::Props);
     impl LaunchTemplateSpecification {
@@ -6858,7 +6858,7 @@ pub mod instance {
     nested!(LaunchTemplateSpecification);
     /// CloudFormation property type `LicenseSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-licensespecification.html)
     #[derive(Clone, Debug)]
     pub struct LicenseSpecification(rt::Props);
     impl LicenseSpecification {
@@ -6876,7 +6876,7 @@ pub mod instance {
     nested!(LicenseSpecification);
     /// CloudFormation property type `MetadataOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-metadataoptions.html)
     #[derive(Clone, Debug)]
     pub struct MetadataOptions(rt::Props);
     impl MetadataOptions {
@@ -6937,7 +6937,7 @@ pub mod instance {
     nested!(MetadataOptions);
     /// CloudFormation property type `NetworkInterface`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-networkinterface.html)
     #[derive(Clone, Debug)]
     pub struct NetworkInterface(rt::Props);
     impl NetworkInterface {
@@ -7091,7 +7091,7 @@ pub mod instance {
     nested!(NetworkInterface);
     /// CloudFormation property type `PrivateDnsNameOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-privatednsnameoptions.html)
     #[derive(Clone, Debug)]
     pub struct PrivateDnsNameOptions(rt::Props);
     impl PrivateDnsNameOptions {
@@ -7134,7 +7134,7 @@ pub mod instance {
     nested!(PrivateDnsNameOptions);
     /// CloudFormation property type `SsmAssociation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-ssmassociation.html)
     #[derive(Clone, Debug)]
     pub struct SsmAssociation(rt::Props);
     impl SsmAssociation {
@@ -7166,7 +7166,7 @@ pub mod instance {
     nested!(SsmAssociation);
     /// CloudFormation property type `Volume`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-volume.html)
     #[derive(Clone, Debug)]
     pub struct Volume(rt::Props);
     /// The required values of [`Volume`], by name: two of them have one type, and a swap must not compile.
@@ -7466,7 +7466,7 @@ pub mod instance_event_window {
     ///
     /// CloudFormation property type `TimeRange`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instanceeventwindow-timerange.html)
     #[derive(Clone, Debug)]
     pub struct TimeRange(rt::Props);
     impl TimeRange {
@@ -8121,7 +8121,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `AcceleratorCount`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-acceleratorcount.html)
     #[derive(Clone, Debug)]
     pub struct AcceleratorCount(rt::Props);
     impl AcceleratorCount {
@@ -8150,7 +8150,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `AcceleratorTotalMemoryMiB`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-acceleratortotalmemorymib.html)
     #[derive(Clone, Debug)]
     pub struct AcceleratorTotalMemoryMib(rt::Props);
     impl AcceleratorTotalMemoryMib {
@@ -8179,7 +8179,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `BaselineEbsBandwidthMbps`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-baselineebsbandwidthmbps.html)
     #[derive(Clone, Debug)]
     pub struct BaselineEbsBandwidthMbps(rt::Props);
     impl BaselineEbsBandwidthMbps {
@@ -8208,7 +8208,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `BaselinePerformanceFactors`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-baselineperformancefactors.html)
     #[derive(Clone, Debug)]
     pub struct BaselinePerformanceFactors(rt::Props);
     impl BaselinePerformanceFactors {
@@ -8230,7 +8230,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `BlockDeviceMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-blockdevicemapping.html)
     #[derive(Clone, Debug)]
     pub struct BlockDeviceMapping(rt::Props);
     impl BlockDeviceMapping {
@@ -8275,7 +8275,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `CapacityReservationSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-capacityreservationspecification.html)
     #[derive(Clone, Debug)]
     pub struct CapacityReservationSpecification(rt::Props);
     impl CapacityReservationSpecification {
@@ -8315,7 +8315,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `CapacityReservationTarget`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-capacityreservationtarget.html)
     #[derive(Clone, Debug)]
     pub struct CapacityReservationTarget(rt::Props);
     impl CapacityReservationTarget {
@@ -8355,7 +8355,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `ConnectionTrackingSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-connectiontrackingspecification.html)
     #[derive(Clone, Debug)]
     pub struct ConnectionTrackingSpecification(rt::Props);
     impl ConnectionTrackingSpecification {
@@ -8400,7 +8400,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `Cpu`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-cpu.html)
     #[derive(Clone, Debug)]
     pub struct Cpu(rt::Props);
     impl Cpu {
@@ -8423,7 +8423,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `CpuOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-cpuoptions.html)
     #[derive(Clone, Debug)]
     pub struct CpuOptions(rt::Props);
     impl CpuOptions {
@@ -8467,7 +8467,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `CreditSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-creditspecification.html)
     #[derive(Clone, Debug)]
     pub struct CreditSpecification(rt::Props);
     impl CreditSpecification {
@@ -8490,7 +8490,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `Ebs`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-ebs.html)
     #[derive(Clone, Debug)]
     pub struct Ebs(rt::Props);
     impl Ebs {
@@ -8581,7 +8581,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `EnaSrdSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-enasrdspecification.html)
     #[derive(Clone, Debug)]
     pub struct EnaSrdSpecification(rt::Props);
     impl EnaSrdSpecification {
@@ -8615,7 +8615,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `EnaSrdUdpSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-enasrdudpspecification.html)
     #[derive(Clone, Debug)]
     pub struct EnaSrdUdpSpecification(rt::Props);
     impl EnaSrdUdpSpecification {
@@ -8641,7 +8641,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `EnclaveOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-enclaveoptions.html)
     #[derive(Clone, Debug)]
     pub struct EnclaveOptions(rt::Props);
     impl EnclaveOptions {
@@ -8663,7 +8663,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `HibernationOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-hibernationoptions.html)
     #[derive(Clone, Debug)]
     pub struct HibernationOptions(rt::Props);
     impl HibernationOptions {
@@ -8686,7 +8686,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `IamInstanceProfile`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-iaminstanceprofile.html)
     #[derive(Clone, Debug)]
     pub struct IamInstanceProfile(rt::Props);
     impl IamInstanceProfile {
@@ -8715,7 +8715,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `InstanceMarketOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-instancemarketoptions.html)
     #[derive(Clone, Debug)]
     pub struct InstanceMarketOptions(rt::Props);
     impl InstanceMarketOptions {
@@ -8745,7 +8745,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `InstanceRequirements`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-instancerequirements.html)
     #[derive(Clone, Debug)]
     pub struct InstanceRequirements(rt::Props);
     impl InstanceRequirements {
@@ -9044,7 +9044,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `Ipv4PrefixSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-ipv4prefixspecification.html)
     #[derive(Clone, Debug)]
     pub struct Ipv4PrefixSpecification(rt::Props);
     impl Ipv4PrefixSpecification {
@@ -9067,7 +9067,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `Ipv6Add`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-ipv6add.html)
     #[derive(Clone, Debug)]
     pub struct Ipv6Add(rt::Props);
     impl Ipv6Add {
@@ -9090,7 +9090,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `Ipv6PrefixSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-ipv6prefixspecification.html)
     #[derive(Clone, Debug)]
     pub struct Ipv6PrefixSpecification(rt::Props);
     impl Ipv6PrefixSpecification {
@@ -9113,7 +9113,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `LaunchTemplateData`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-launchtemplatedata.html)
     #[derive(Clone, Debug)]
     pub struct LaunchTemplateData(rt::Props);
     impl LaunchTemplateData {
@@ -9435,7 +9435,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `LaunchTemplateTagSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-launchtemplatetagspecification.html)
     #[derive(Clone, Debug)]
     pub struct LaunchTemplateTagSpecification(rt::Props);
     impl LaunchTemplateTagSpecification {
@@ -9465,7 +9465,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `LicenseSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-licensespecification.html)
     #[derive(Clone, Debug)]
     pub struct LicenseSpecification(rt::Props);
     impl LicenseSpecification {
@@ -9491,7 +9491,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `MaintenanceOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-maintenanceoptions.html)
     #[derive(Clone, Debug)]
     pub struct MaintenanceOptions(rt::Props);
     impl MaintenanceOptions {
@@ -9514,7 +9514,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `MemoryGiBPerVCpu`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-memorygibpervcpu.html)
     #[derive(Clone, Debug)]
     pub struct MemoryGibPerVCpu(rt::Props);
     impl MemoryGibPerVCpu {
@@ -9543,7 +9543,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `MemoryMiB`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-memorymib.html)
     #[derive(Clone, Debug)]
     pub struct MemoryMib(rt::Props);
     impl MemoryMib {
@@ -9572,7 +9572,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `MetadataOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-metadataoptions.html)
     #[derive(Clone, Debug)]
     pub struct MetadataOptions(rt::Props);
     impl MetadataOptions {
@@ -9635,7 +9635,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `Monitoring`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-monitoring.html)
     #[derive(Clone, Debug)]
     pub struct Monitoring(rt::Props);
     impl Monitoring {
@@ -9657,7 +9657,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `NetworkBandwidthGbps`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-networkbandwidthgbps.html)
     #[derive(Clone, Debug)]
     pub struct NetworkBandwidthGbps(rt::Props);
     impl NetworkBandwidthGbps {
@@ -9686,7 +9686,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `NetworkInterface`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-networkinterface.html)
     #[derive(Clone, Debug)]
     pub struct NetworkInterface(rt::Props);
     impl NetworkInterface {
@@ -9933,7 +9933,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `NetworkInterfaceCount`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-networkinterfacecount.html)
     #[derive(Clone, Debug)]
     pub struct NetworkInterfaceCount(rt::Props);
     impl NetworkInterfaceCount {
@@ -9962,7 +9962,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `NetworkPerformanceOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-networkperformanceoptions.html)
     #[derive(Clone, Debug)]
     pub struct NetworkPerformanceOptions(rt::Props);
     impl NetworkPerformanceOptions {
@@ -9984,7 +9984,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `Placement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-placement.html)
     #[derive(Clone, Debug)]
     pub struct Placement(rt::Props);
     impl Placement {
@@ -10073,7 +10073,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `PrivateDnsNameOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-privatednsnameoptions.html)
     #[derive(Clone, Debug)]
     pub struct PrivateDnsNameOptions(rt::Props);
     impl PrivateDnsNameOptions {
@@ -10118,7 +10118,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `PrivateIpAdd`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-privateipadd.html)
     #[derive(Clone, Debug)]
     pub struct PrivateIpAdd(rt::Props);
     impl PrivateIpAdd {
@@ -10151,7 +10151,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `Reference`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-reference.html)
     #[derive(Clone, Debug)]
     pub struct Reference(rt::Props);
     impl Reference {
@@ -10174,7 +10174,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `SpotOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-spotoptions.html)
     #[derive(Clone, Debug)]
     pub struct SpotOptions(rt::Props);
     impl SpotOptions {
@@ -10237,7 +10237,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-tag.html)
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
     /// The required values of [`Tag`], by name: two of them have one type, and a swap must not compile.
@@ -10261,7 +10261,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `TagSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-tagspecification.html)
     #[derive(Clone, Debug)]
     pub struct TagSpecification(rt::Props);
     impl TagSpecification {
@@ -10291,7 +10291,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `TotalLocalStorageGB`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-totallocalstoragegb.html)
     #[derive(Clone, Debug)]
     pub struct TotalLocalStorageGb(rt::Props);
     impl TotalLocalStorageGb {
@@ -10320,7 +10320,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `VCpuCount`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-vcpucount.html)
     #[derive(Clone, Debug)]
     pub struct VCpuCount(rt::Props);
     impl VCpuCount {
@@ -11348,7 +11348,7 @@ pub mod nat_gateway {
     ///
     /// CloudFormation property type `AvailabilityZoneAddress`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-natgateway-availabilityzoneaddress.html)
     #[derive(Clone, Debug)]
     pub struct AvailabilityZoneAddress(rt::Props);
     impl AvailabilityZoneAddress {
@@ -11531,7 +11531,7 @@ pub mod network_acl_entry {
     use super::*;
     /// CloudFormation property type `Icmp`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-networkaclentry-icmp.html)
     #[derive(Clone, Debug)]
     pub struct Icmp(rt::Props);
     impl Icmp {
@@ -11554,7 +11554,7 @@ pub mod network_acl_entry {
     nested!(Icmp);
     /// CloudFormation property type `PortRange`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-networkaclentry-portrange.html)
     #[derive(Clone, Debug)]
     pub struct PortRange(rt::Props);
     impl PortRange {
@@ -11658,7 +11658,7 @@ pub mod network_insights_access_scope {
     use super::*;
     /// CloudFormation property type `AccessScopePathRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-networkinsightsaccessscope-accessscopepathrequest.html)
     #[derive(Clone, Debug)]
     pub struct AccessScopePathRequest(rt::Props);
     impl AccessScopePathRequest {
@@ -11693,7 +11693,7 @@ pub mod network_insights_access_scope {
     nested!(AccessScopePathRequest);
     /// CloudFormation property type `PacketHeaderStatementRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-networkinsightsaccessscope-packetheaderstatementrequest.html)
     #[derive(Clone, Debug)]
     pub struct PacketHeaderStatementRequest(rt::Props);
     impl PacketHeaderStatementRequest {
@@ -11780,7 +11780,7 @@ pub mod network_insights_access_scope {
     nested!(PacketHeaderStatementRequest);
     /// CloudFormation property type `PathStatementRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-networkinsightsaccessscope-pathstatementrequest.html)
     #[derive(Clone, Debug)]
     pub struct PathStatementRequest(rt::Props);
     impl PathStatementRequest {
@@ -11811,7 +11811,7 @@ pub mod network_insights_access_scope {
     nested!(PathStatementRequest);
     /// CloudFormation property type `ResourceStatementRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-networkinsightsaccessscope-resourcestatementrequest.html)
     #[derive(Clone, Debug)]
     pub struct ResourceStatementRequest(rt::Props);
     impl ResourceStatementRequest {
@@ -11839,7 +11839,7 @@ pub mod network_insights_access_scope {
     nested!(ResourceStatementRequest);
     /// CloudFormation property type `ThroughResourcesStatementRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-networkinsightsaccessscope-throughresourcesstatementrequest.html)
     #[derive(Clone, Debug)]
     pub struct ThroughResourcesStatementRequest(rt::Props);
     impl ThroughResourcesStatementRequest {
@@ -12173,7 +12173,7 @@ pub mod network_insights_path {
     use super::*;
     /// CloudFormation property type `FilterPortRange`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-networkinsightspath-filterportrange.html)
     #[derive(Clone, Debug)]
     pub struct FilterPortRange(rt::Props);
     impl FilterPortRange {
@@ -12196,7 +12196,7 @@ pub mod network_insights_path {
     nested!(FilterPortRange);
     /// CloudFormation property type `PathFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-networkinsightspath-pathfilter.html)
     #[derive(Clone, Debug)]
     pub struct PathFilter(rt::Props);
     impl PathFilter {
@@ -12497,7 +12497,7 @@ pub mod network_interface {
     use super::*;
     /// CloudFormation property type `ConnectionTrackingSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-networkinterface-connectiontrackingspecification.html)
     #[derive(Clone, Debug)]
     pub struct ConnectionTrackingSpecification(rt::Props);
     impl ConnectionTrackingSpecification {
@@ -12534,7 +12534,7 @@ pub mod network_interface {
     nested!(ConnectionTrackingSpecification);
     /// CloudFormation property type `Ipv4PrefixSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-networkinterface-ipv4prefixspecification.html)
     #[derive(Clone, Debug)]
     pub struct Ipv4PrefixSpecification(rt::Props);
     impl Ipv4PrefixSpecification {
@@ -12548,7 +12548,7 @@ pub mod network_interface {
     nested!(Ipv4PrefixSpecification);
     /// CloudFormation property type `Ipv6PrefixSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-networkinterface-ipv6prefixspecification.html)
     #[derive(Clone, Debug)]
     pub struct Ipv6PrefixSpecification(rt::Props);
     impl Ipv6PrefixSpecification {
@@ -12671,7 +12671,7 @@ pub mod network_interface_attachment {
     ///
     /// CloudFormation property type `EnaSrdSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-networkinterfaceattachment-enasrdspecification.html)
     #[derive(Clone, Debug)]
     pub struct EnaSrdSpecification(rt::Props);
     impl EnaSrdSpecification {
@@ -12705,7 +12705,7 @@ pub mod network_interface_attachment {
     ///
     /// CloudFormation property type `EnaSrdUdpSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-networkinterfaceattachment-enasrdudpspecification.html)
     #[derive(Clone, Debug)]
     pub struct EnaSrdUdpSpecification(rt::Props);
     impl EnaSrdUdpSpecification {
@@ -13044,7 +13044,7 @@ pub mod prefix_list {
     use super::*;
     /// CloudFormation property type `Entry`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-prefixlist-entry.html)
     #[derive(Clone, Debug)]
     pub struct Entry(rt::Props);
     impl Entry {
@@ -13611,7 +13611,7 @@ pub mod route_server_peer {
     ///
     /// CloudFormation property type `BgpOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-routeserverpeer-bgpoptions.html)
     #[derive(Clone, Debug)]
     pub struct BgpOptions(rt::Props);
     impl BgpOptions {
@@ -13952,7 +13952,7 @@ pub mod security_group {
     use super::*;
     /// CloudFormation property type `Egress`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-securitygroup-egress.html)
     #[derive(Clone, Debug)]
     pub struct Egress(rt::Props);
     impl Egress {
@@ -14011,7 +14011,7 @@ pub mod security_group {
     nested!(Egress);
     /// CloudFormation property type `Ingress`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-securitygroup-ingress.html)
     #[derive(Clone, Debug)]
     pub struct Ingress(rt::Props);
     impl Ingress {
@@ -14510,7 +14510,7 @@ pub mod spot_fleet {
     use super::*;
     /// CloudFormation property type `BlockDeviceMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-blockdevicemapping.html)
     #[derive(Clone, Debug)]
     pub struct BlockDeviceMapping(rt::Props);
     impl BlockDeviceMapping {
@@ -14540,7 +14540,7 @@ pub mod spot_fleet {
     nested!(BlockDeviceMapping);
     /// CloudFormation property type `ClassicLoadBalancer`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-classicloadbalancer.html)
     #[derive(Clone, Debug)]
     pub struct ClassicLoadBalancer(rt::Props);
     impl ClassicLoadBalancer {
@@ -14554,7 +14554,7 @@ pub mod spot_fleet {
     nested!(ClassicLoadBalancer);
     /// CloudFormation property type `ClassicLoadBalancersConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-classicloadbalancersconfig.html)
     #[derive(Clone, Debug)]
     pub struct ClassicLoadBalancersConfig(rt::Props);
     impl ClassicLoadBalancersConfig {
@@ -14572,7 +14572,7 @@ pub mod spot_fleet {
     nested!(ClassicLoadBalancersConfig);
     /// CloudFormation property type `EbsBlockDevice`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-ebsblockdevice.html)
     #[derive(Clone, Debug)]
     pub struct EbsBlockDevice(rt::Props);
     impl EbsBlockDevice {
@@ -14623,7 +14623,7 @@ pub mod spot_fleet {
     nested!(EbsBlockDevice);
     /// CloudFormation property type `FleetLaunchTemplateSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-fleetlaunchtemplatespecification.html)
     #[derive(Clone, Debug)]
     pub struct FleetLaunchTemplateSpecification(rt::Props);
     impl FleetLaunchTemplateSpecification {
@@ -14655,7 +14655,7 @@ pub mod spot_fleet {
     nested!(FleetLaunchTemplateSpecification);
     /// CloudFormation property type `GroupIdentifier`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-groupidentifier.html)
     #[derive(Clone, Debug)]
     pub struct GroupIdentifier(rt::Props);
     impl GroupIdentifier {
@@ -14669,7 +14669,7 @@ pub mod spot_fleet {
     nested!(GroupIdentifier);
     /// CloudFormation property type `IamInstanceProfileSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-iaminstanceprofilespecification.html)
     #[derive(Clone, Debug)]
     pub struct IamInstanceProfileSpecification(rt::Props);
     impl IamInstanceProfileSpecification {
@@ -14687,7 +14687,7 @@ pub mod spot_fleet {
     nested!(IamInstanceProfileSpecification);
     /// CloudFormation property type `InstanceNetworkInterfaceSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-instancenetworkinterfacespecification.html)
     #[derive(Clone, Debug)]
     pub struct InstanceNetworkInterfaceSpecification(rt::Props);
     impl InstanceNetworkInterfaceSpecification {
@@ -14788,7 +14788,7 @@ pub mod spot_fleet {
     nested!(InstanceNetworkInterfaceSpecification);
     /// CloudFormation property type `InstanceRequirementsRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-instancerequirementsrequest.html)
     #[derive(Clone, Debug)]
     pub struct InstanceRequirementsRequest(rt::Props);
     impl InstanceRequirementsRequest {
@@ -15053,7 +15053,7 @@ pub mod spot_fleet {
     nested!(InstanceRequirementsRequest);
     /// CloudFormation property type `LaunchTemplateConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-launchtemplateconfig.html)
     #[derive(Clone, Debug)]
     pub struct LaunchTemplateConfig(rt::Props);
     impl LaunchTemplateConfig {
@@ -15086,7 +15086,7 @@ pub mod spot_fleet {
     nested!(LaunchTemplateConfig);
     /// CloudFormation property type `LaunchTemplateOverrides`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-launchtemplateoverrides.html)
     #[derive(Clone, Debug)]
     pub struct LaunchTemplateOverrides(rt::Props);
     impl LaunchTemplateOverrides {
@@ -15157,7 +15157,7 @@ pub mod spot_fleet {
     nested!(LaunchTemplateOverrides);
     /// CloudFormation property type `LoadBalancersConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-loadbalancersconfig.html)
     #[derive(Clone, Debug)]
     pub struct LoadBalancersConfig(rt::Props);
     impl LoadBalancersConfig {
@@ -15188,7 +15188,7 @@ pub mod spot_fleet {
     nested!(LoadBalancersConfig);
     /// CloudFormation property type `PrivateIpAddressSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-privateipaddressspecification.html)
     #[derive(Clone, Debug)]
     pub struct PrivateIpAddressSpecification(rt::Props);
     impl PrivateIpAddressSpecification {
@@ -15211,7 +15211,7 @@ pub mod spot_fleet {
     nested!(PrivateIpAddressSpecification);
     /// CloudFormation property type `SpotCapacityRebalance`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-spotcapacityrebalance.html)
     #[derive(Clone, Debug)]
     pub struct SpotCapacityRebalance(rt::Props);
     impl SpotCapacityRebalance {
@@ -15242,7 +15242,7 @@ pub mod spot_fleet {
     nested!(SpotCapacityRebalance);
     /// CloudFormation property type `SpotFleetLaunchSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-spotfleetlaunchspecification.html)
     #[derive(Clone, Debug)]
     pub struct SpotFleetLaunchSpecification(rt::Props);
     impl SpotFleetLaunchSpecification {
@@ -15379,7 +15379,7 @@ pub mod spot_fleet {
     nested!(SpotFleetLaunchSpecification);
     /// CloudFormation property type `SpotFleetMonitoring`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-spotfleetmonitoring.html)
     #[derive(Clone, Debug)]
     pub struct SpotFleetMonitoring(rt::Props);
     impl SpotFleetMonitoring {
@@ -15397,7 +15397,7 @@ pub mod spot_fleet {
     nested!(SpotFleetMonitoring);
     /// CloudFormation property type `SpotFleetRequestConfigData`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-spotfleetrequestconfigdata.html)
     #[derive(Clone, Debug)]
     pub struct SpotFleetRequestConfigData(rt::Props);
     impl SpotFleetRequestConfigData {
@@ -15607,7 +15607,7 @@ pub mod spot_fleet {
     nested!(SpotFleetRequestConfigData);
     /// CloudFormation property type `SpotFleetTagSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-spotfleettagspecification.html)
     #[derive(Clone, Debug)]
     pub struct SpotFleetTagSpecification(rt::Props);
     impl SpotFleetTagSpecification {
@@ -15631,7 +15631,7 @@ pub mod spot_fleet {
     nested!(SpotFleetTagSpecification);
     /// CloudFormation property type `SpotMaintenanceStrategies`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-spotmaintenancestrategies.html)
     #[derive(Clone, Debug)]
     pub struct SpotMaintenanceStrategies(rt::Props);
     impl SpotMaintenanceStrategies {
@@ -15653,7 +15653,7 @@ pub mod spot_fleet {
     nested!(SpotMaintenanceStrategies);
     /// CloudFormation property type `SpotPlacement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-spotplacement.html)
     #[derive(Clone, Debug)]
     pub struct SpotPlacement(rt::Props);
     impl SpotPlacement {
@@ -15695,7 +15695,7 @@ pub mod spot_fleet {
     nested!(SpotPlacement);
     /// CloudFormation property type `TargetGroup`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-targetgroup.html)
     #[derive(Clone, Debug)]
     pub struct TargetGroup(rt::Props);
     impl TargetGroup {
@@ -15709,7 +15709,7 @@ pub mod spot_fleet {
     nested!(TargetGroup);
     /// CloudFormation property type `TargetGroupsConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-targetgroupsconfig.html)
     #[derive(Clone, Debug)]
     pub struct TargetGroupsConfig(rt::Props);
     impl TargetGroupsConfig {
@@ -16143,7 +16143,7 @@ pub mod subnet {
     ///
     /// CloudFormation property type `PrivateDnsNameOptionsOnLaunch`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-subnet-privatednsnameoptionsonlaunch.html)
     #[derive(Clone, Debug)]
     pub struct PrivateDnsNameOptionsOnLaunch(rt::Props);
     impl PrivateDnsNameOptionsOnLaunch {
@@ -16703,7 +16703,7 @@ pub mod traffic_mirror_filter_rule {
     use super::*;
     /// CloudFormation property type `TrafficMirrorPortRange`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-trafficmirrorfilterrule-trafficmirrorportrange.html)
     #[derive(Clone, Debug)]
     pub struct TrafficMirrorPortRange(rt::Props);
     /// The required values of [`TrafficMirrorPortRange`], by name: two of them have one type, and a swap must not compile.
@@ -17220,7 +17220,7 @@ pub mod transit_gateway_connect {
     use super::*;
     /// CloudFormation property type `TransitGatewayConnectOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-transitgatewayconnect-transitgatewayconnectoptions.html)
     #[derive(Clone, Debug)]
     pub struct TransitGatewayConnectOptions(rt::Props);
     impl TransitGatewayConnectOptions {
@@ -17337,7 +17337,7 @@ pub mod transit_gateway_connect_peer {
     use super::*;
     /// CloudFormation property type `TransitGatewayAttachmentBgpConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-transitgatewayconnectpeer-transitgatewayattachmentbgpconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TransitGatewayAttachmentBgpConfiguration(rt::Props);
     impl TransitGatewayAttachmentBgpConfiguration {
@@ -17385,7 +17385,7 @@ pub mod transit_gateway_connect_peer {
     nested!(TransitGatewayAttachmentBgpConfiguration);
     /// CloudFormation property type `TransitGatewayConnectPeerConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-transitgatewayconnectpeer-transitgatewayconnectpeerconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TransitGatewayConnectPeerConfiguration(rt::Props);
     impl TransitGatewayConnectPeerConfiguration {
@@ -17812,7 +17812,7 @@ pub mod transit_gateway_multicast_domain {
     ///
     /// CloudFormation property type `Options`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-transitgatewaymulticastdomain-options.html)
     #[derive(Clone, Debug)]
     pub struct Options(rt::Props);
     impl Options {
@@ -18489,7 +18489,7 @@ pub mod transit_gateway_policy_table_entry {
     use super::*;
     /// CloudFormation property type `TransitGatewayPolicyRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-transitgatewaypolicytableentry-transitgatewaypolicyrule.html)
     #[derive(Clone, Debug)]
     pub struct TransitGatewayPolicyRule(rt::Props);
     impl TransitGatewayPolicyRule {
@@ -19247,7 +19247,7 @@ pub mod vpc {
     ///
     /// CloudFormation property type `VpcEncryptionControl`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpc-vpcencryptioncontrol.html)
     #[derive(Clone, Debug)]
     pub struct VpcEncryptionControl(rt::Props);
     impl VpcEncryptionControl {
@@ -19388,7 +19388,7 @@ pub mod vpc {
     ///
     /// CloudFormation property type `VpcEncryptionControlExclusion`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpc-vpcencryptioncontrolexclusion.html)
     #[derive(Clone, Debug)]
     pub struct VpcEncryptionControlExclusion(rt::Props);
     impl VpcEncryptionControlExclusion {
@@ -19417,7 +19417,7 @@ pub mod vpc {
     ///
     /// CloudFormation property type `VpcEncryptionControlExclusions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpc-vpcencryptioncontrolexclusions.html)
     #[derive(Clone, Debug)]
     pub struct VpcEncryptionControlExclusions(rt::Props);
     impl VpcEncryptionControlExclusions {
@@ -20481,7 +20481,7 @@ pub mod vpc_endpoint {
     ///
     /// CloudFormation property type `DnsOptionsSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpcendpoint-dnsoptionsspecification.html)
     #[derive(Clone, Debug)]
     pub struct DnsOptionsSpecification(rt::Props);
     impl DnsOptionsSpecification {
@@ -20856,7 +20856,7 @@ pub mod vpc_endpoint_service {
     use super::*;
     /// CloudFormation property type `PrivateDnsNameConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpcendpointservice-privatednsnameconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PrivateDnsNameConfiguration(rt::Props);
     impl PrivateDnsNameConfiguration {
@@ -21356,7 +21356,7 @@ pub mod vpn_connection {
     ///
     /// CloudFormation property type `CloudwatchLogOptionsSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpnconnection-cloudwatchlogoptionsspecification.html)
     #[derive(Clone, Debug)]
     pub struct CloudwatchLogOptionsSpecification(rt::Props);
     impl CloudwatchLogOptionsSpecification {
@@ -21425,7 +21425,7 @@ pub mod vpn_connection {
     ///
     /// CloudFormation property type `IKEVersionsRequestListValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpnconnection-ikeversionsrequestlistvalue.html)
     #[derive(Clone, Debug)]
     pub struct IkeVersionsRequestListValue(rt::Props);
     impl IkeVersionsRequestListValue {
@@ -21447,7 +21447,7 @@ pub mod vpn_connection {
     ///
     /// CloudFormation property type `Phase1DHGroupNumbersRequestListValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpnconnection-phase1dhgroupnumbersrequestlistvalue.html)
     #[derive(Clone, Debug)]
     pub struct Phase1DhGroupNumbersRequestListValue(rt::Props);
     impl Phase1DhGroupNumbersRequestListValue {
@@ -21469,7 +21469,7 @@ pub mod vpn_connection {
     ///
     /// CloudFormation property type `Phase1EncryptionAlgorithmsRequestListValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpnconnection-phase1encryptionalgorithmsrequestlistvalue.html)
     #[derive(Clone, Debug)]
     pub struct Phase1EncryptionAlgorithmsRequestListValue(rt::Props);
     impl Phase1EncryptionAlgorithmsRequestListValue {
@@ -21491,7 +21491,7 @@ pub mod vpn_connection {
     ///
     /// CloudFormation property type `Phase1IntegrityAlgorithmsRequestListValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpnconnection-phase1integrityalgorithmsrequestlistvalue.html)
     #[derive(Clone, Debug)]
     pub struct Phase1IntegrityAlgorithmsRequestListValue(rt::Props);
     impl Phase1IntegrityAlgorithmsRequestListValue {
@@ -21513,7 +21513,7 @@ pub mod vpn_connection {
     ///
     /// CloudFormation property type `Phase2DHGroupNumbersRequestListValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpnconnection-phase2dhgroupnumbersrequestlistvalue.html)
     #[derive(Clone, Debug)]
     pub struct Phase2DhGroupNumbersRequestListValue(rt::Props);
     impl Phase2DhGroupNumbersRequestListValue {
@@ -21535,7 +21535,7 @@ pub mod vpn_connection {
     ///
     /// CloudFormation property type `Phase2EncryptionAlgorithmsRequestListValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpnconnection-phase2encryptionalgorithmsrequestlistvalue.html)
     #[derive(Clone, Debug)]
     pub struct Phase2EncryptionAlgorithmsRequestListValue(rt::Props);
     impl Phase2EncryptionAlgorithmsRequestListValue {
@@ -21557,7 +21557,7 @@ pub mod vpn_connection {
     ///
     /// CloudFormation property type `Phase2IntegrityAlgorithmsRequestListValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpnconnection-phase2integrityalgorithmsrequestlistvalue.html)
     #[derive(Clone, Debug)]
     pub struct Phase2IntegrityAlgorithmsRequestListValue(rt::Props);
     impl Phase2IntegrityAlgorithmsRequestListValue {
@@ -21579,7 +21579,7 @@ pub mod vpn_connection {
     ///
     /// CloudFormation property type `VpnTunnelLogOptionsSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpnconnection-vpntunnellogoptionsspecification.html)
     #[derive(Clone, Debug)]
     pub struct VpnTunnelLogOptionsSpecification(rt::Props);
     impl VpnTunnelLogOptionsSpecification {
@@ -21605,7 +21605,7 @@ pub mod vpn_connection {
     ///
     /// CloudFormation property type `VpnTunnelOptionsSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpnconnection-vpntunneloptionsspecification.html)
     #[derive(Clone, Debug)]
     pub struct VpnTunnelOptionsSpecification(rt::Props);
     impl VpnTunnelOptionsSpecification {
@@ -22315,7 +22315,7 @@ pub mod verified_access_endpoint {
     ///
     /// CloudFormation property type `CidrOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-verifiedaccessendpoint-cidroptions.html)
     #[derive(Clone, Debug)]
     pub struct CidrOptions(rt::Props);
     impl CidrOptions {
@@ -22360,7 +22360,7 @@ pub mod verified_access_endpoint {
     ///
     /// CloudFormation property type `LoadBalancerOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-verifiedaccessendpoint-loadbalanceroptions.html)
     #[derive(Clone, Debug)]
     pub struct LoadBalancerOptions(rt::Props);
     impl LoadBalancerOptions {
@@ -22416,7 +22416,7 @@ pub mod verified_access_endpoint {
     ///
     /// CloudFormation property type `NetworkInterfaceOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-verifiedaccessendpoint-networkinterfaceoptions.html)
     #[derive(Clone, Debug)]
     pub struct NetworkInterfaceOptions(rt::Props);
     impl NetworkInterfaceOptions {
@@ -22464,7 +22464,7 @@ pub mod verified_access_endpoint {
     ///
     /// CloudFormation property type `PortRange`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-verifiedaccessendpoint-portrange.html)
     #[derive(Clone, Debug)]
     pub struct PortRange(rt::Props);
     impl PortRange {
@@ -22493,7 +22493,7 @@ pub mod verified_access_endpoint {
     ///
     /// CloudFormation property type `RdsOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-verifiedaccessendpoint-rdsoptions.html)
     #[derive(Clone, Debug)]
     pub struct RdsOptions(rt::Props);
     impl RdsOptions {
@@ -22883,7 +22883,7 @@ pub mod verified_access_instance {
     ///
     /// CloudFormation property type `CloudWatchLogs`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-verifiedaccessinstance-cloudwatchlogs.html)
     #[derive(Clone, Debug)]
     pub struct CloudWatchLogs(rt::Props);
     impl CloudWatchLogs {
@@ -22912,7 +22912,7 @@ pub mod verified_access_instance {
     ///
     /// CloudFormation property type `KinesisDataFirehose`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-verifiedaccessinstance-kinesisdatafirehose.html)
     #[derive(Clone, Debug)]
     pub struct KinesisDataFirehose(rt::Props);
     impl KinesisDataFirehose {
@@ -22942,7 +22942,7 @@ pub mod verified_access_instance {
     ///
     /// CloudFormation property type `S3`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-verifiedaccessinstance-s3.html)
     #[derive(Clone, Debug)]
     pub struct S3(rt::Props);
     impl S3 {
@@ -22987,7 +22987,7 @@ pub mod verified_access_instance {
     ///
     /// CloudFormation property type `VerifiedAccessLogs`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-verifiedaccessinstance-verifiedaccesslogs.html)
     #[derive(Clone, Debug)]
     pub struct VerifiedAccessLogs(rt::Props);
     impl VerifiedAccessLogs {
@@ -23047,7 +23047,7 @@ pub mod verified_access_instance {
     ///
     /// CloudFormation property type `VerifiedAccessTrustProvider`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-verifiedaccessinstance-verifiedaccesstrustprovider.html)
     #[derive(Clone, Debug)]
     pub struct VerifiedAccessTrustProvider(rt::Props);
     impl VerifiedAccessTrustProvider {
@@ -23287,7 +23287,7 @@ pub mod verified_access_trust_provider {
     ///
     /// CloudFormation property type `DeviceOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-verifiedaccesstrustprovider-deviceoptions.html)
     #[derive(Clone, Debug)]
     pub struct DeviceOptions(rt::Props);
     impl DeviceOptions {
@@ -23320,7 +23320,7 @@ pub mod verified_access_trust_provider {
     ///
     /// CloudFormation property type `NativeApplicationOidcOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-verifiedaccesstrustprovider-nativeapplicationoidcoptions.html)
     #[derive(Clone, Debug)]
     pub struct NativeApplicationOidcOptions(rt::Props);
     impl NativeApplicationOidcOptions {
@@ -23405,7 +23405,7 @@ pub mod verified_access_trust_provider {
     ///
     /// CloudFormation property type `OidcOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-verifiedaccesstrustprovider-oidcoptions.html)
     #[derive(Clone, Debug)]
     pub struct OidcOptions(rt::Props);
     impl OidcOptions {
@@ -23733,7 +23733,7 @@ pub mod shared {
     use super::*;
     /// CloudFormation property type `AcceleratorCountRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-acceleratorcountrequest.html)
     #[derive(Clone, Debug)]
     pub struct AcceleratorCountRequest(rt::Props);
     impl AcceleratorCountRequest {
@@ -23814,7 +23814,7 @@ pub mod shared {
     string_enum!(AcceleratorNames { A10g => "a10g", A100 => "a100", H100 => "h100", Inferentia => "inferentia", K520 => "k520", K80 => "k80", M60 => "m60", RadeonProV520 => "radeon-pro-v520", T4 => "t4", T4g => "t4g", Vu9p => "vu9p", V100 => "v100", L40s => "l40s", L4 => "l4", GaudiHl205 => "gaudi-hl-205", Inferentia2 => "inferentia2", Trainium => "trainium", Trainium2 => "trainium2", U30 => "u30" });
     /// CloudFormation property type `AcceleratorTotalMemoryMiBRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-acceleratortotalmemorymibrequest.html)
     #[derive(Clone, Debug)]
     pub struct AcceleratorTotalMemoryMibRequest(rt::Props);
     impl AcceleratorTotalMemoryMibRequest {
@@ -23870,7 +23870,7 @@ pub mod shared {
     string_enum!(BareMetal { Included => "included", Required => "required", Excluded => "excluded" });
     /// CloudFormation property type `BaselineEbsBandwidthMbpsRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-baselineebsbandwidthmbpsrequest.html)
     #[derive(Clone, Debug)]
     pub struct BaselineEbsBandwidthMbpsRequest(rt::Props);
     impl BaselineEbsBandwidthMbpsRequest {
@@ -23893,7 +23893,7 @@ pub mod shared {
     nested!(BaselineEbsBandwidthMbpsRequest);
     /// CloudFormation property type `BaselinePerformanceFactorsRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-baselineperformancefactorsrequest.html)
     #[derive(Clone, Debug)]
     pub struct BaselinePerformanceFactorsRequest(rt::Props);
     impl BaselinePerformanceFactorsRequest {
@@ -23935,7 +23935,7 @@ pub mod shared {
     string_enum!(CpuManufacturers { Intel => "intel", Amd => "amd", AmazonWebServices => "amazon-web-services", Apple => "apple" });
     /// CloudFormation property type `CpuPerformanceFactorRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-cpuperformancefactorrequest.html)
     #[derive(Clone, Debug)]
     pub struct CpuPerformanceFactorRequest(rt::Props);
     impl CpuPerformanceFactorRequest {
@@ -24031,7 +24031,7 @@ pub mod shared {
     string_enum!(InstanceInterruptionBehavior { Hibernate => "hibernate", Stop => "stop", Terminate => "terminate" });
     /// CloudFormation property type `InstanceIpv6Address`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-instanceipv6address.html)
     #[derive(Clone, Debug)]
     pub struct InstanceIpv6Address(rt::Props);
     impl InstanceIpv6Address {
@@ -24128,7 +24128,7 @@ pub mod shared {
     string_enum!(LocalStorageTypes { Hdd => "hdd", Ssd => "ssd" });
     /// CloudFormation property type `MemoryGiBPerVCpuRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-memorygibpervcpurequest.html)
     #[derive(Clone, Debug)]
     pub struct MemoryGibPerVCpuRequest(rt::Props);
     impl MemoryGibPerVCpuRequest {
@@ -24151,7 +24151,7 @@ pub mod shared {
     nested!(MemoryGibPerVCpuRequest);
     /// CloudFormation property type `MemoryMiBRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-memorymibrequest.html)
     #[derive(Clone, Debug)]
     pub struct MemoryMibRequest(rt::Props);
     impl MemoryMibRequest {
@@ -24183,7 +24183,7 @@ pub mod shared {
     string_enum!(Mode { Monitor => "monitor", Enforce => "enforce" });
     /// CloudFormation property type `NetworkBandwidthGbpsRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-networkbandwidthgbpsrequest.html)
     #[derive(Clone, Debug)]
     pub struct NetworkBandwidthGbpsRequest(rt::Props);
     impl NetworkBandwidthGbpsRequest {
@@ -24206,7 +24206,7 @@ pub mod shared {
     nested!(NetworkBandwidthGbpsRequest);
     /// CloudFormation property type `NetworkInterfaceCountRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-networkinterfacecountrequest.html)
     #[derive(Clone, Debug)]
     pub struct NetworkInterfaceCountRequest(rt::Props);
     impl NetworkInterfaceCountRequest {
@@ -24231,7 +24231,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `Options`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-transitgatewayattachment-options.html)
     #[derive(Clone, Debug)]
     pub struct Options(rt::Props);
     impl Options {
@@ -24284,7 +24284,7 @@ pub mod shared {
     nested!(Options);
     /// CloudFormation property type `PerformanceFactorReferenceRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-performancefactorreferencerequest.html)
     #[derive(Clone, Debug)]
     pub struct PerformanceFactorReferenceRequest(rt::Props);
     impl PerformanceFactorReferenceRequest {
@@ -24303,7 +24303,7 @@ pub mod shared {
     nested!(PerformanceFactorReferenceRequest);
     /// CloudFormation property type `PrivateIpAddressSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-privateipaddressspecification.html)
     #[derive(Clone, Debug)]
     pub struct PrivateIpAddressSpecification(rt::Props);
     impl PrivateIpAddressSpecification {
@@ -24580,7 +24580,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `SseSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-verifiedaccessendpoint-ssespecification.html)
     #[derive(Clone, Debug)]
     pub struct SseSpecification(rt::Props);
     impl SseSpecification {
@@ -24612,7 +24612,7 @@ pub mod shared {
     nested!(SseSpecification);
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-capacityreservation-tag.html)
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
     /// The required values of [`Tag`], by name: two of them have one type, and a swap must not compile.
@@ -24634,7 +24634,7 @@ pub mod shared {
     nested!(Tag);
     /// CloudFormation property type `TagSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-capacityreservation-tagspecification.html)
     #[derive(Clone, Debug)]
     pub struct TagSpecification(rt::Props);
     impl TagSpecification {
@@ -24680,7 +24680,7 @@ pub mod shared {
     string_enum!(Tenancy { Dedicated => "dedicated", Default => "default", Host => "host" });
     /// CloudFormation property type `TotalLocalStorageGBRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-totallocalstoragegbrequest.html)
     #[derive(Clone, Debug)]
     pub struct TotalLocalStorageGbRequest(rt::Props);
     impl TotalLocalStorageGbRequest {
@@ -24703,7 +24703,7 @@ pub mod shared {
     nested!(TotalLocalStorageGbRequest);
     /// CloudFormation property type `VCpuCountRangeRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-vcpucountrangerequest.html)
     #[derive(Clone, Debug)]
     pub struct VCpuCountRangeRequest(rt::Props);
     impl VCpuCountRangeRequest {

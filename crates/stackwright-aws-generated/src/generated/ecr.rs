@@ -132,7 +132,7 @@ pub mod public_repository {
     ///
     /// CloudFormation property type `RepositoryCatalogData`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-publicrepository-repositorycatalogdata.html)
     #[derive(Clone, Debug)]
     pub struct RepositoryCatalogData(rt::Props);
     impl RepositoryCatalogData {
@@ -434,7 +434,7 @@ pub mod registry_scanning_configuration {
     ///
     /// CloudFormation property type `RepositoryFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-registryscanningconfiguration-repositoryfilter.html)
     #[derive(Clone, Debug)]
     pub struct RepositoryFilter(rt::Props);
     impl RepositoryFilter {
@@ -451,7 +451,7 @@ pub mod registry_scanning_configuration {
     ///
     /// CloudFormation property type `ScanningRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-registryscanningconfiguration-scanningrule.html)
     #[derive(Clone, Debug)]
     pub struct ScanningRule(rt::Props);
     impl ScanningRule {
@@ -551,7 +551,7 @@ pub mod replication_configuration {
     ///
     /// CloudFormation property type `ReplicationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-replicationconfiguration-replicationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ReplicationConfiguration(rt::Props);
     impl ReplicationConfiguration {
@@ -567,7 +567,7 @@ pub mod replication_configuration {
     ///
     /// CloudFormation property type `ReplicationDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-replicationconfiguration-replicationdestination.html)
     #[derive(Clone, Debug)]
     pub struct ReplicationDestination(rt::Props);
     /// The required values of [`ReplicationDestination`], by name: two of them have one type, and a swap must not compile.
@@ -595,7 +595,7 @@ pub mod replication_configuration {
     ///
     /// CloudFormation property type `ReplicationRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-replicationconfiguration-replicationrule.html)
     #[derive(Clone, Debug)]
     pub struct ReplicationRule(rt::Props);
     impl ReplicationRule {
@@ -625,7 +625,7 @@ pub mod replication_configuration {
     ///
     /// CloudFormation property type `RepositoryFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-replicationconfiguration-repositoryfilter.html)
     #[derive(Clone, Debug)]
     pub struct RepositoryFilter(rt::Props);
     impl RepositoryFilter {
@@ -786,7 +786,7 @@ pub mod repository {
     ///
     /// CloudFormation property type `ImageScanningConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-repository-imagescanningconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ImageScanningConfiguration(rt::Props);
     impl ImageScanningConfiguration {
@@ -809,7 +809,7 @@ pub mod repository {
     ///
     /// CloudFormation property type `LifecyclePolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-repository-lifecyclepolicy.html)
     #[derive(Clone, Debug)]
     pub struct LifecyclePolicy(rt::Props);
     impl LifecyclePolicy {
@@ -1003,7 +1003,7 @@ pub mod repository_creation_template {
     ///
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-repositorycreationtemplate-tag.html)
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
     /// The required values of [`Tag`], by name: two of them have one type, and a swap must not compile.
@@ -1113,7 +1113,7 @@ pub mod signing_configuration {
     ///
     /// CloudFormation property type `RepositoryFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-signingconfiguration-repositoryfilter.html)
     #[derive(Clone, Debug)]
     pub struct RepositoryFilter(rt::Props);
     impl RepositoryFilter {
@@ -1128,7 +1128,7 @@ pub mod signing_configuration {
     nested!(RepositoryFilter);
     /// CloudFormation property type `Rule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-signingconfiguration-rule.html)
     #[derive(Clone, Debug)]
     pub struct Rule(rt::Props);
     impl Rule {
@@ -1174,7 +1174,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `EncryptionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-repository-encryptionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
@@ -1212,7 +1212,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `ImageTagMutabilityExclusionFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-repository-imagetagmutabilityexclusionfilter.html)
     #[derive(Clone, Debug)]
     pub struct ImageTagMutabilityExclusionFilter(rt::Props);
     impl ImageTagMutabilityExclusionFilter {

@@ -89,7 +89,7 @@ pub mod capacity_provider {
     use super::*;
     /// CloudFormation property type `AcceleratorCountRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-acceleratorcountrequest.html)
     #[derive(Clone, Debug)]
     pub struct AcceleratorCountRequest(rt::Props);
     impl AcceleratorCountRequest {
@@ -112,7 +112,7 @@ pub mod capacity_provider {
     nested!(AcceleratorCountRequest);
     /// CloudFormation property type `AcceleratorTotalMemoryMiBRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-acceleratortotalmemorymibrequest.html)
     #[derive(Clone, Debug)]
     pub struct AcceleratorTotalMemoryMibRequest(rt::Props);
     impl AcceleratorTotalMemoryMibRequest {
@@ -135,7 +135,7 @@ pub mod capacity_provider {
     nested!(AcceleratorTotalMemoryMibRequest);
     /// CloudFormation property type `AutoRepairConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-autorepairconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AutoRepairConfiguration(rt::Props);
     impl AutoRepairConfiguration {
@@ -154,7 +154,7 @@ pub mod capacity_provider {
     nested!(AutoRepairConfiguration);
     /// CloudFormation property type `AutoScalingGroupProvider`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-autoscalinggroupprovider.html)
     #[derive(Clone, Debug)]
     pub struct AutoScalingGroupProvider(rt::Props);
     impl AutoScalingGroupProvider {
@@ -198,7 +198,7 @@ pub mod capacity_provider {
     nested!(AutoScalingGroupProvider);
     /// CloudFormation property type `BaselineEbsBandwidthMbpsRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-baselineebsbandwidthmbpsrequest.html)
     #[derive(Clone, Debug)]
     pub struct BaselineEbsBandwidthMbpsRequest(rt::Props);
     impl BaselineEbsBandwidthMbpsRequest {
@@ -221,7 +221,7 @@ pub mod capacity_provider {
     nested!(BaselineEbsBandwidthMbpsRequest);
     /// CloudFormation property type `CapacityReservationRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-capacityreservationrequest.html)
     #[derive(Clone, Debug)]
     pub struct CapacityReservationRequest(rt::Props);
     impl CapacityReservationRequest {
@@ -254,7 +254,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `InfrastructureOptimization`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-infrastructureoptimization.html)
     #[derive(Clone, Debug)]
     pub struct InfrastructureOptimization(rt::Props);
     impl InfrastructureOptimization {
@@ -275,7 +275,7 @@ pub mod capacity_provider {
     nested!(InfrastructureOptimization);
     /// CloudFormation property type `InstanceLaunchTemplate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-instancelaunchtemplate.html)
     #[derive(Clone, Debug)]
     pub struct InstanceLaunchTemplate(rt::Props);
     impl InstanceLaunchTemplate {
@@ -372,7 +372,7 @@ pub mod capacity_provider {
     nested!(InstanceLaunchTemplate);
     /// CloudFormation property type `InstanceRequirementsRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-instancerequirementsrequest.html)
     #[derive(Clone, Debug)]
     pub struct InstanceRequirementsRequest(rt::Props);
     impl InstanceRequirementsRequest {
@@ -608,7 +608,7 @@ pub mod capacity_provider {
     nested!(InstanceRequirementsRequest);
     /// CloudFormation property type `ManagedInstancesLocalStorageConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-managedinstanceslocalstorageconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ManagedInstancesLocalStorageConfiguration(rt::Props);
     impl ManagedInstancesLocalStorageConfiguration {
@@ -630,7 +630,7 @@ pub mod capacity_provider {
     nested!(ManagedInstancesLocalStorageConfiguration);
     /// CloudFormation property type `ManagedInstancesNetworkConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-managedinstancesnetworkconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ManagedInstancesNetworkConfiguration(rt::Props);
     /// The required values of [`ManagedInstancesNetworkConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -656,7 +656,7 @@ pub mod capacity_provider {
     nested!(ManagedInstancesNetworkConfiguration);
     /// CloudFormation property type `ManagedInstancesProvider`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-managedinstancesprovider.html)
     #[derive(Clone, Debug)]
     pub struct ManagedInstancesProvider(rt::Props);
     impl ManagedInstancesProvider {
@@ -708,7 +708,7 @@ pub mod capacity_provider {
     nested!(ManagedInstancesProvider);
     /// CloudFormation property type `ManagedInstancesStorageConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-managedinstancesstorageconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ManagedInstancesStorageConfiguration(rt::Props);
     impl ManagedInstancesStorageConfiguration {
@@ -728,7 +728,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `ManagedScaling`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-managedscaling.html)
     #[derive(Clone, Debug)]
     pub struct ManagedScaling(rt::Props);
     impl ManagedScaling {
@@ -779,7 +779,7 @@ pub mod capacity_provider {
     nested!(ManagedScaling);
     /// CloudFormation property type `MemoryGiBPerVCpuRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-memorygibpervcpurequest.html)
     #[derive(Clone, Debug)]
     pub struct MemoryGibPerVCpuRequest(rt::Props);
     impl MemoryGibPerVCpuRequest {
@@ -802,7 +802,7 @@ pub mod capacity_provider {
     nested!(MemoryGibPerVCpuRequest);
     /// CloudFormation property type `MemoryMiBRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-memorymibrequest.html)
     #[derive(Clone, Debug)]
     pub struct MemoryMibRequest(rt::Props);
     impl MemoryMibRequest {
@@ -821,7 +821,7 @@ pub mod capacity_provider {
     nested!(MemoryMibRequest);
     /// CloudFormation property type `NetworkBandwidthGbpsRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-networkbandwidthgbpsrequest.html)
     #[derive(Clone, Debug)]
     pub struct NetworkBandwidthGbpsRequest(rt::Props);
     impl NetworkBandwidthGbpsRequest {
@@ -844,7 +844,7 @@ pub mod capacity_provider {
     nested!(NetworkBandwidthGbpsRequest);
     /// CloudFormation property type `NetworkInterfaceCountRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-networkinterfacecountrequest.html)
     #[derive(Clone, Debug)]
     pub struct NetworkInterfaceCountRequest(rt::Props);
     impl NetworkInterfaceCountRequest {
@@ -867,7 +867,7 @@ pub mod capacity_provider {
     nested!(NetworkInterfaceCountRequest);
     /// CloudFormation property type `TotalLocalStorageGBRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-totallocalstoragegbrequest.html)
     #[derive(Clone, Debug)]
     pub struct TotalLocalStorageGbRequest(rt::Props);
     impl TotalLocalStorageGbRequest {
@@ -890,7 +890,7 @@ pub mod capacity_provider {
     nested!(TotalLocalStorageGbRequest);
     /// CloudFormation property type `VCpuCountRangeRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-vcpucountrangerequest.html)
     #[derive(Clone, Debug)]
     pub struct VCpuCountRangeRequest(rt::Props);
     impl VCpuCountRangeRequest {
@@ -1223,7 +1223,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `CapacityProviderStrategyItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-cluster-capacityproviderstrategyitem.html)
     #[derive(Clone, Debug)]
     pub struct CapacityProviderStrategyItem(rt::Props);
     impl CapacityProviderStrategyItem {
@@ -1263,7 +1263,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ClusterConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-cluster-clusterconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ClusterConfiguration(rt::Props);
     impl ClusterConfiguration {
@@ -1300,7 +1300,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ClusterSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-cluster-clustersettings.html)
     #[derive(Clone, Debug)]
     pub struct ClusterSettings(rt::Props);
     impl ClusterSettings {
@@ -1329,7 +1329,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ExecuteCommandConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-cluster-executecommandconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ExecuteCommandConfiguration(rt::Props);
     impl ExecuteCommandConfiguration {
@@ -1367,7 +1367,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ExecuteCommandLogConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-cluster-executecommandlogconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ExecuteCommandLogConfiguration(rt::Props);
     impl ExecuteCommandLogConfiguration {
@@ -1431,7 +1431,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ManagedStorageConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-cluster-managedstorageconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ManagedStorageConfiguration(rt::Props);
     impl ManagedStorageConfiguration {
@@ -1465,7 +1465,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ServiceConnectDefaults`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-cluster-serviceconnectdefaults.html)
     #[derive(Clone, Debug)]
     pub struct ServiceConnectDefaults(rt::Props);
     impl ServiceConnectDefaults {
@@ -1559,7 +1559,7 @@ pub mod cluster_capacity_provider_associations {
     use super::*;
     /// CloudFormation property type `CapacityProviderStrategy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-clustercapacityproviderassociations-capacityproviderstrategy.html)
     #[derive(Clone, Debug)]
     pub struct CapacityProviderStrategy(rt::Props);
     impl CapacityProviderStrategy {
@@ -1744,7 +1744,7 @@ pub mod daemon {
     ///
     /// CloudFormation property type `DaemonAlarmConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemon-daemonalarmconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DaemonAlarmConfiguration(rt::Props);
     impl DaemonAlarmConfiguration {
@@ -1774,7 +1774,7 @@ pub mod daemon {
     ///
     /// CloudFormation property type `DaemonDeploymentConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemon-daemondeploymentconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DaemonDeploymentConfiguration(rt::Props);
     impl DaemonDeploymentConfiguration {
@@ -1955,7 +1955,7 @@ pub mod daemon_task_definition {
     ///
     /// CloudFormation property type `ContainerDependency`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-containerdependency.html)
     #[derive(Clone, Debug)]
     pub struct ContainerDependency(rt::Props);
     impl ContainerDependency {
@@ -1985,7 +1985,7 @@ pub mod daemon_task_definition {
     ///
     /// CloudFormation property type `DaemonContainerDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-daemoncontainerdefinition.html)
     #[derive(Clone, Debug)]
     pub struct DaemonContainerDefinition(rt::Props);
     /// The required values of [`DaemonContainerDefinition`], by name: two of them have one type, and a swap must not compile.
@@ -2242,7 +2242,7 @@ pub mod daemon_task_definition {
     ///
     /// CloudFormation property type `Device`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-device.html)
     #[derive(Clone, Debug)]
     pub struct Device(rt::Props);
     impl Device {
@@ -2280,7 +2280,7 @@ pub mod daemon_task_definition {
     ///
     /// CloudFormation property type `EnvironmentFile`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-environmentfile.html)
     #[derive(Clone, Debug)]
     pub struct EnvironmentFile(rt::Props);
     impl EnvironmentFile {
@@ -2309,7 +2309,7 @@ pub mod daemon_task_definition {
     ///
     /// CloudFormation property type `FirelensConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-firelensconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FirelensConfiguration(rt::Props);
     impl FirelensConfiguration {
@@ -2342,7 +2342,7 @@ pub mod daemon_task_definition {
     ///
     /// CloudFormation property type `HealthCheck`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-healthcheck.html)
     #[derive(Clone, Debug)]
     pub struct HealthCheck(rt::Props);
     impl HealthCheck {
@@ -2393,7 +2393,7 @@ pub mod daemon_task_definition {
     ///
     /// CloudFormation property type `HostVolumeProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-hostvolumeproperties.html)
     #[derive(Clone, Debug)]
     pub struct HostVolumeProperties(rt::Props);
     impl HostVolumeProperties {
@@ -2416,7 +2416,7 @@ pub mod daemon_task_definition {
     ///
     /// CloudFormation property type `LinuxParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-linuxparameters.html)
     #[derive(Clone, Debug)]
     pub struct LinuxParameters(rt::Props);
     impl LinuxParameters {
@@ -2464,7 +2464,7 @@ pub mod daemon_task_definition {
     ///
     /// CloudFormation property type `LogConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-logconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LogConfiguration(rt::Props);
     impl LogConfiguration {
@@ -2497,7 +2497,7 @@ pub mod daemon_task_definition {
     nested!(LogConfiguration);
     /// CloudFormation property type `RestartPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-restartpolicy.html)
     #[derive(Clone, Debug)]
     pub struct RestartPolicy(rt::Props);
     impl RestartPolicy {
@@ -2535,7 +2535,7 @@ pub mod daemon_task_definition {
     ///
     /// CloudFormation property type `Volume`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-volume.html)
     #[derive(Clone, Debug)]
     pub struct Volume(rt::Props);
     impl Volume {
@@ -2837,7 +2837,7 @@ pub mod express_gateway_service {
     use super::*;
     /// CloudFormation property type `ExpressGatewayContainer`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-expressgatewayservice-expressgatewaycontainer.html)
     #[derive(Clone, Debug)]
     pub struct ExpressGatewayContainer(rt::Props);
     impl ExpressGatewayContainer {
@@ -2897,7 +2897,7 @@ pub mod express_gateway_service {
     nested!(ExpressGatewayContainer);
     /// CloudFormation property type `ExpressGatewayRepositoryCredentials`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-expressgatewayservice-expressgatewayrepositorycredentials.html)
     #[derive(Clone, Debug)]
     pub struct ExpressGatewayRepositoryCredentials(rt::Props);
     impl ExpressGatewayRepositoryCredentials {
@@ -2915,7 +2915,7 @@ pub mod express_gateway_service {
     nested!(ExpressGatewayRepositoryCredentials);
     /// CloudFormation property type `ExpressGatewayScalingTarget`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-expressgatewayservice-expressgatewayscalingtarget.html)
     #[derive(Clone, Debug)]
     pub struct ExpressGatewayScalingTarget(rt::Props);
     impl ExpressGatewayScalingTarget {
@@ -2958,7 +2958,7 @@ pub mod express_gateway_service {
     nested!(ExpressGatewayScalingTarget);
     /// CloudFormation property type `ExpressGatewayServiceAwsLogsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-expressgatewayservice-expressgatewayserviceawslogsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ExpressGatewayServiceAwsLogsConfiguration(rt::Props);
     /// The required values of [`ExpressGatewayServiceAwsLogsConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -2988,7 +2988,7 @@ pub mod express_gateway_service {
     nested!(ExpressGatewayServiceAwsLogsConfiguration);
     /// CloudFormation property type `ExpressGatewayServiceNetworkConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-expressgatewayservice-expressgatewayservicenetworkconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ExpressGatewayServiceNetworkConfiguration(rt::Props);
     impl ExpressGatewayServiceNetworkConfiguration {
@@ -3018,7 +3018,7 @@ pub mod express_gateway_service {
     nested!(ExpressGatewayServiceNetworkConfiguration);
     /// CloudFormation property type `KeyValuePair`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-expressgatewayservice-keyvaluepair.html)
     #[derive(Clone, Debug)]
     pub struct KeyValuePair(rt::Props);
     /// The required values of [`KeyValuePair`], by name: two of them have one type, and a swap must not compile.
@@ -3040,7 +3040,7 @@ pub mod express_gateway_service {
     nested!(KeyValuePair);
     /// CloudFormation property type `Secret`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-expressgatewayservice-secret.html)
     #[derive(Clone, Debug)]
     pub struct Secret(rt::Props);
     /// The required values of [`Secret`], by name: two of them have one type, and a swap must not compile.
@@ -3196,7 +3196,7 @@ pub mod gateway {
     ///
     /// CloudFormation property type `GatewayAlbTestTrafficRules`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-gateway-gatewayalbtesttrafficrules.html)
     #[derive(Clone, Debug)]
     pub struct GatewayAlbTestTrafficRules(rt::Props);
     impl GatewayAlbTestTrafficRules {
@@ -3218,7 +3218,7 @@ pub mod gateway {
     ///
     /// CloudFormation property type `GatewayConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-gateway-gatewayconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct GatewayConfiguration(rt::Props);
     impl GatewayConfiguration {
@@ -3234,7 +3234,7 @@ pub mod gateway {
     ///
     /// CloudFormation property type `GatewayElbAccessLogConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-gateway-gatewayelbaccesslogconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct GatewayElbAccessLogConfiguration(rt::Props);
     impl GatewayElbAccessLogConfiguration {
@@ -3256,7 +3256,7 @@ pub mod gateway {
     ///
     /// CloudFormation property type `GatewayElbAccessLogDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-gateway-gatewayelbaccesslogdestination.html)
     #[derive(Clone, Debug)]
     pub struct GatewayElbAccessLogDestination(rt::Props);
     impl GatewayElbAccessLogDestination {
@@ -3278,7 +3278,7 @@ pub mod gateway {
     ///
     /// CloudFormation property type `GatewayElbAccessLogS3Destination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-gateway-gatewayelbaccesslogs3destination.html)
     #[derive(Clone, Debug)]
     pub struct GatewayElbAccessLogS3Destination(rt::Props);
     impl GatewayElbAccessLogS3Destination {
@@ -3301,7 +3301,7 @@ pub mod gateway {
     ///
     /// CloudFormation property type `GatewayElbNetworkConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-gateway-gatewayelbnetworkconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct GatewayElbNetworkConfiguration(rt::Props);
     impl GatewayElbNetworkConfiguration {
@@ -3337,7 +3337,7 @@ pub mod gateway {
     ///
     /// CloudFormation property type `GatewayTestTrafficHeader`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-gateway-gatewaytesttrafficheader.html)
     #[derive(Clone, Debug)]
     pub struct GatewayTestTrafficHeader(rt::Props);
     impl GatewayTestTrafficHeader {
@@ -3357,7 +3357,7 @@ pub mod gateway {
     ///
     /// CloudFormation property type `HostSharedAlbConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-gateway-hostsharedalbconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct HostSharedAlbConfiguration(rt::Props);
     impl HostSharedAlbConfiguration {
@@ -3939,7 +3939,7 @@ pub mod service {
     ///
     /// CloudFormation property type `AdvancedConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-advancedconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AdvancedConfiguration(rt::Props);
     impl AdvancedConfiguration {
@@ -3988,7 +3988,7 @@ pub mod service {
     ///
     /// CloudFormation property type `AwsVpcConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-awsvpcconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AwsVpcConfiguration(rt::Props);
     impl AwsVpcConfiguration {
@@ -4032,7 +4032,7 @@ pub mod service {
     ///
     /// CloudFormation property type `CanaryConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-canaryconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CanaryConfiguration(rt::Props);
     impl CanaryConfiguration {
@@ -4066,7 +4066,7 @@ pub mod service {
     ///
     /// CloudFormation property type `CapacityProviderStrategyItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-capacityproviderstrategyitem.html)
     #[derive(Clone, Debug)]
     pub struct CapacityProviderStrategyItem(rt::Props);
     impl CapacityProviderStrategyItem {
@@ -4106,7 +4106,7 @@ pub mod service {
     ///
     /// CloudFormation property type `DeploymentAlarms`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-deploymentalarms.html)
     #[derive(Clone, Debug)]
     pub struct DeploymentAlarms(rt::Props);
     /// The required values of [`DeploymentAlarms`], by name: two of them have one type, and a swap must not compile.
@@ -4137,7 +4137,7 @@ pub mod service {
     ///
     /// CloudFormation property type `DeploymentCircuitBreaker`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-deploymentcircuitbreaker.html)
     #[derive(Clone, Debug)]
     pub struct DeploymentCircuitBreaker(rt::Props);
     /// The required values of [`DeploymentCircuitBreaker`], by name: two of them have one type, and a swap must not compile.
@@ -4183,7 +4183,7 @@ pub mod service {
     ///
     /// CloudFormation property type `DeploymentConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-deploymentconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DeploymentConfiguration(rt::Props);
     impl DeploymentConfiguration {
@@ -4297,7 +4297,7 @@ pub mod service {
     ///
     /// CloudFormation property type `DeploymentController`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-deploymentcontroller.html)
     #[derive(Clone, Debug)]
     pub struct DeploymentController(rt::Props);
     impl DeploymentController {
@@ -4319,7 +4319,7 @@ pub mod service {
     ///
     /// CloudFormation property type `DeploymentEarlySuccessCriteria`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-deploymentearlysuccesscriteria.html)
     #[derive(Clone, Debug)]
     pub struct DeploymentEarlySuccessCriteria(rt::Props);
     impl DeploymentEarlySuccessCriteria {
@@ -4363,7 +4363,7 @@ pub mod service {
     ///
     /// CloudFormation property type `DeploymentLifecycleHook`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-deploymentlifecyclehook.html)
     #[derive(Clone, Debug)]
     pub struct DeploymentLifecycleHook(rt::Props);
     impl DeploymentLifecycleHook {
@@ -4424,7 +4424,7 @@ pub mod service {
     ///
     /// CloudFormation property type `EBSTagSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-ebstagspecification.html)
     #[derive(Clone, Debug)]
     pub struct EbsTagSpecification(rt::Props);
     impl EbsTagSpecification {
@@ -4455,7 +4455,7 @@ pub mod service {
     ///
     /// CloudFormation property type `ForceNewDeployment`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-forcenewdeployment.html)
     #[derive(Clone, Debug)]
     pub struct ForceNewDeployment(rt::Props);
     impl ForceNewDeployment {
@@ -4484,7 +4484,7 @@ pub mod service {
     nested!(ForceNewDeployment);
     /// CloudFormation property type `GatewayConnector`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-gatewayconnector.html)
     #[derive(Clone, Debug)]
     pub struct GatewayConnector(rt::Props);
     impl GatewayConnector {
@@ -4508,7 +4508,7 @@ pub mod service {
     nested!(GatewayConnector);
     /// CloudFormation property type `GatewayConnectorFilters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-gatewayconnectorfilters.html)
     #[derive(Clone, Debug)]
     pub struct GatewayConnectorFilters(rt::Props);
     impl GatewayConnectorFilters {
@@ -4526,7 +4526,7 @@ pub mod service {
     nested!(GatewayConnectorFilters);
     /// CloudFormation property type `GatewayConnectorHealthCheck`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-gatewayconnectorhealthcheck.html)
     #[derive(Clone, Debug)]
     pub struct GatewayConnectorHealthCheck(rt::Props);
     impl GatewayConnectorHealthCheck {
@@ -4581,7 +4581,7 @@ pub mod service {
     nested!(GatewayConnectorHealthCheck);
     /// CloudFormation property type `GatewayConnectorHealthCheckMatcher`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-gatewayconnectorhealthcheckmatcher.html)
     #[derive(Clone, Debug)]
     pub struct GatewayConnectorHealthCheckMatcher(rt::Props);
     impl GatewayConnectorHealthCheckMatcher {
@@ -4604,7 +4604,7 @@ pub mod service {
     nested!(GatewayConnectorHealthCheckMatcher);
     /// CloudFormation property type `HookTimeoutConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-hooktimeoutconfig.html)
     #[derive(Clone, Debug)]
     pub struct HookTimeoutConfig(rt::Props);
     impl HookTimeoutConfig {
@@ -4633,7 +4633,7 @@ pub mod service {
     ///
     /// CloudFormation property type `LinearConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-linearconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LinearConfiguration(rt::Props);
     impl LinearConfiguration {
@@ -4667,7 +4667,7 @@ pub mod service {
     ///
     /// CloudFormation property type `LoadBalancer`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-loadbalancer.html)
     #[derive(Clone, Debug)]
     pub struct LoadBalancer(rt::Props);
     impl LoadBalancer {
@@ -4731,7 +4731,7 @@ pub mod service {
     ///
     /// CloudFormation property type `LogConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-logconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LogConfiguration(rt::Props);
     impl LogConfiguration {
@@ -4773,7 +4773,7 @@ pub mod service {
     ///
     /// CloudFormation property type `MetricConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-metricconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MetricConfiguration(rt::Props);
     impl MetricConfiguration {
@@ -4797,7 +4797,7 @@ pub mod service {
     ///
     /// CloudFormation property type `MonitoringConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-monitoringconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MonitoringConfiguration(rt::Props);
     impl MonitoringConfiguration {
@@ -4817,7 +4817,7 @@ pub mod service {
     ///
     /// CloudFormation property type `NetworkConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-networkconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct NetworkConfiguration(rt::Props);
     impl NetworkConfiguration {
@@ -4843,7 +4843,7 @@ pub mod service {
     ///
     /// CloudFormation property type `PlacementConstraint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-placementconstraint.html)
     #[derive(Clone, Debug)]
     pub struct PlacementConstraint(rt::Props);
     impl PlacementConstraint {
@@ -4867,7 +4867,7 @@ pub mod service {
     ///
     /// CloudFormation property type `PlacementStrategy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-placementstrategy.html)
     #[derive(Clone, Debug)]
     pub struct PlacementStrategy(rt::Props);
     impl PlacementStrategy {
@@ -4890,7 +4890,7 @@ pub mod service {
     ///
     /// CloudFormation property type `ServiceConnectAccessLogConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-serviceconnectaccesslogconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ServiceConnectAccessLogConfiguration(rt::Props);
     impl ServiceConnectAccessLogConfiguration {
@@ -4917,7 +4917,7 @@ pub mod service {
     ///
     /// CloudFormation property type `ServiceConnectClientAlias`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-serviceconnectclientalias.html)
     #[derive(Clone, Debug)]
     pub struct ServiceConnectClientAlias(rt::Props);
     impl ServiceConnectClientAlias {
@@ -4948,7 +4948,7 @@ pub mod service {
     ///
     /// CloudFormation property type `ServiceConnectConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-serviceconnectconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ServiceConnectConfiguration(rt::Props);
     impl ServiceConnectConfiguration {
@@ -5007,7 +5007,7 @@ pub mod service {
     nested!(ServiceConnectConfiguration);
     /// CloudFormation property type `ServiceConnectContainerConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-serviceconnectcontainerconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ServiceConnectContainerConfiguration(rt::Props);
     impl ServiceConnectContainerConfiguration {
@@ -5027,7 +5027,7 @@ pub mod service {
     ///
     /// CloudFormation property type `ServiceConnectService`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-serviceconnectservice.html)
     #[derive(Clone, Debug)]
     pub struct ServiceConnectService(rt::Props);
     impl ServiceConnectService {
@@ -5087,7 +5087,7 @@ pub mod service {
     ///
     /// CloudFormation property type `ServiceConnectTestTrafficRules`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-serviceconnecttesttrafficrules.html)
     #[derive(Clone, Debug)]
     pub struct ServiceConnectTestTrafficRules(rt::Props);
     impl ServiceConnectTestTrafficRules {
@@ -5101,7 +5101,7 @@ pub mod service {
     nested!(ServiceConnectTestTrafficRules);
     /// CloudFormation property type `ServiceConnectTestTrafficRulesHeader`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-serviceconnecttesttrafficrulesheader.html)
     #[derive(Clone, Debug)]
     pub struct ServiceConnectTestTrafficRulesHeader(rt::Props);
     impl ServiceConnectTestTrafficRulesHeader {
@@ -5120,7 +5120,7 @@ pub mod service {
     nested!(ServiceConnectTestTrafficRulesHeader);
     /// CloudFormation property type `ServiceConnectTestTrafficRulesHeaderValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-serviceconnecttesttrafficrulesheadervalue.html)
     #[derive(Clone, Debug)]
     pub struct ServiceConnectTestTrafficRulesHeaderValue(rt::Props);
     impl ServiceConnectTestTrafficRulesHeaderValue {
@@ -5136,7 +5136,7 @@ pub mod service {
     ///
     /// CloudFormation property type `ServiceConnectTlsCertificateAuthority`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-serviceconnecttlscertificateauthority.html)
     #[derive(Clone, Debug)]
     pub struct ServiceConnectTlsCertificateAuthority(rt::Props);
     impl ServiceConnectTlsCertificateAuthority {
@@ -5162,7 +5162,7 @@ pub mod service {
     ///
     /// CloudFormation property type `ServiceConnectTlsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-serviceconnecttlsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ServiceConnectTlsConfiguration(rt::Props);
     impl ServiceConnectTlsConfiguration {
@@ -5196,7 +5196,7 @@ pub mod service {
     ///
     /// CloudFormation property type `ServiceManagedEBSVolumeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-servicemanagedebsvolumeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ServiceManagedEbsVolumeConfiguration(rt::Props);
     impl ServiceManagedEbsVolumeConfiguration {
@@ -5299,7 +5299,7 @@ pub mod service {
     ///
     /// CloudFormation property type `ServiceRegistry`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-serviceregistry.html)
     #[derive(Clone, Debug)]
     pub struct ServiceRegistry(rt::Props);
     impl ServiceRegistry {
@@ -5345,7 +5345,7 @@ pub mod service {
     ///
     /// CloudFormation property type `ServiceVolumeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-servicevolumeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ServiceVolumeConfiguration(rt::Props);
     impl ServiceVolumeConfiguration {
@@ -5369,7 +5369,7 @@ pub mod service {
     ///
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-tag.html)
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
     impl Tag {
@@ -5398,7 +5398,7 @@ pub mod service {
     ///
     /// CloudFormation property type `ThresholdConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-thresholdconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ThresholdConfiguration(rt::Props);
     impl ThresholdConfiguration {
@@ -5415,7 +5415,7 @@ pub mod service {
     ///
     /// CloudFormation property type `TimeoutConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-timeoutconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TimeoutConfiguration(rt::Props);
     impl TimeoutConfiguration {
@@ -5452,7 +5452,7 @@ pub mod service {
     ///
     /// CloudFormation property type `VpcLatticeAdvancedConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-vpclatticeadvancedconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct VpcLatticeAdvancedConfiguration(rt::Props);
     impl VpcLatticeAdvancedConfiguration {
@@ -5500,7 +5500,7 @@ pub mod service {
     ///
     /// CloudFormation property type `VpcLatticeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-vpclatticeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct VpcLatticeConfiguration(rt::Props);
     /// The required values of [`VpcLatticeConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -5966,7 +5966,7 @@ pub mod task_definition {
     ///
     /// CloudFormation property type `AuthorizationConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-authorizationconfig.html)
     #[derive(Clone, Debug)]
     pub struct AuthorizationConfig(rt::Props);
     impl AuthorizationConfig {
@@ -5996,7 +5996,7 @@ pub mod task_definition {
     ///
     /// CloudFormation property type `ContainerDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-containerdefinition.html)
     #[derive(Clone, Debug)]
     pub struct ContainerDefinition(rt::Props);
     /// The required values of [`ContainerDefinition`], by name: two of them have one type, and a swap must not compile.
@@ -6388,7 +6388,7 @@ pub mod task_definition {
     ///
     /// CloudFormation property type `ContainerDependency`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-containerdependency.html)
     #[derive(Clone, Debug)]
     pub struct ContainerDependency(rt::Props);
     impl ContainerDependency {
@@ -6418,7 +6418,7 @@ pub mod task_definition {
     ///
     /// CloudFormation property type `Device`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-device.html)
     #[derive(Clone, Debug)]
     pub struct Device(rt::Props);
     impl Device {
@@ -6456,7 +6456,7 @@ pub mod task_definition {
     ///
     /// CloudFormation property type `DockerVolumeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-dockervolumeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DockerVolumeConfiguration(rt::Props);
     impl DockerVolumeConfiguration {
@@ -6514,7 +6514,7 @@ pub mod task_definition {
     ///
     /// CloudFormation property type `EFSVolumeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-efsvolumeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EfsVolumeConfiguration(rt::Props);
     impl EfsVolumeConfiguration {
@@ -6575,7 +6575,7 @@ pub mod task_definition {
     ///
     /// CloudFormation property type `EnvironmentFile`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-environmentfile.html)
     #[derive(Clone, Debug)]
     pub struct EnvironmentFile(rt::Props);
     impl EnvironmentFile {
@@ -6604,7 +6604,7 @@ pub mod task_definition {
     ///
     /// CloudFormation property type `EphemeralStorage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-ephemeralstorage.html)
     #[derive(Clone, Debug)]
     pub struct EphemeralStorage(rt::Props);
     impl EphemeralStorage {
@@ -6627,7 +6627,7 @@ pub mod task_definition {
     ///
     /// CloudFormation property type `FirelensConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-firelensconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FirelensConfiguration(rt::Props);
     impl FirelensConfiguration {
@@ -6660,7 +6660,7 @@ pub mod task_definition {
     ///
     /// CloudFormation property type `FSxAuthorizationConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-fsxauthorizationconfig.html)
     #[derive(Clone, Debug)]
     pub struct FsxAuthorizationConfig(rt::Props);
     /// The required values of [`FsxAuthorizationConfig`], by name: two of them have one type, and a swap must not compile.
@@ -6688,7 +6688,7 @@ pub mod task_definition {
     ///
     /// CloudFormation property type `FSxWindowsFileServerVolumeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-fsxwindowsfileservervolumeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FsxWindowsFileServerVolumeConfiguration(rt::Props);
     /// The required values of [`FsxWindowsFileServerVolumeConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -6731,7 +6731,7 @@ pub mod task_definition {
     ///
     /// CloudFormation property type `HealthCheck`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-healthcheck.html)
     #[derive(Clone, Debug)]
     pub struct HealthCheck(rt::Props);
     impl HealthCheck {
@@ -6782,7 +6782,7 @@ pub mod task_definition {
     ///
     /// CloudFormation property type `HostEntry`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-hostentry.html)
     #[derive(Clone, Debug)]
     pub struct HostEntry(rt::Props);
     impl HostEntry {
@@ -6812,7 +6812,7 @@ pub mod task_definition {
     ///
     /// CloudFormation property type `HostVolumeProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-hostvolumeproperties.html)
     #[derive(Clone, Debug)]
     pub struct HostVolumeProperties(rt::Props);
     impl HostVolumeProperties {
@@ -6833,7 +6833,7 @@ pub mod task_definition {
     nested!(HostVolumeProperties);
     /// CloudFormation property type `InferenceAccelerator`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-inferenceaccelerator.html)
     #[derive(Clone, Debug)]
     pub struct InferenceAccelerator(rt::Props);
     impl InferenceAccelerator {
@@ -6860,7 +6860,7 @@ pub mod task_definition {
     ///
     /// CloudFormation property type `LinuxParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-linuxparameters.html)
     #[derive(Clone, Debug)]
     pub struct LinuxParameters(rt::Props);
     impl LinuxParameters {
@@ -6933,7 +6933,7 @@ pub mod task_definition {
     ///
     /// CloudFormation property type `LogConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-logconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LogConfiguration(rt::Props);
     impl LogConfiguration {
@@ -6966,7 +6966,7 @@ pub mod task_definition {
     nested!(LogConfiguration);
     /// CloudFormation property type `NvidiaMpsAllocation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-nvidiampsallocation.html)
     #[derive(Clone, Debug)]
     pub struct NvidiaMpsAllocation(rt::Props);
     impl NvidiaMpsAllocation {
@@ -6989,7 +6989,7 @@ pub mod task_definition {
     ///
     /// CloudFormation property type `PortMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-portmapping.html)
     #[derive(Clone, Debug)]
     pub struct PortMapping(rt::Props);
     impl PortMapping {
@@ -7052,7 +7052,7 @@ pub mod task_definition {
     ///
     /// CloudFormation property type `ProxyConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-proxyconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ProxyConfiguration(rt::Props);
     impl ProxyConfiguration {
@@ -7093,7 +7093,7 @@ pub mod task_definition {
     ///
     /// CloudFormation property type `ResourceRequirement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-resourcerequirement.html)
     #[derive(Clone, Debug)]
     pub struct ResourceRequirement(rt::Props);
     impl ResourceRequirement {
@@ -7121,7 +7121,7 @@ pub mod task_definition {
     ///
     /// CloudFormation property type `RestartPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-restartpolicy.html)
     #[derive(Clone, Debug)]
     pub struct RestartPolicy(rt::Props);
     impl RestartPolicy {
@@ -7165,7 +7165,7 @@ pub mod task_definition {
     ///
     /// CloudFormation property type `RuntimePlatform`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-runtimeplatform.html)
     #[derive(Clone, Debug)]
     pub struct RuntimePlatform(rt::Props);
     impl RuntimePlatform {
@@ -7199,7 +7199,7 @@ pub mod task_definition {
     ///
     /// CloudFormation property type `S3FilesVolumeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-s3filesvolumeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct S3FilesVolumeConfiguration(rt::Props);
     impl S3FilesVolumeConfiguration {
@@ -7247,7 +7247,7 @@ pub mod task_definition {
     nested!(S3FilesVolumeConfiguration);
     /// CloudFormation property type `SharingStrategy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-sharingstrategy.html)
     #[derive(Clone, Debug)]
     pub struct SharingStrategy(rt::Props);
     impl SharingStrategy {
@@ -7263,7 +7263,7 @@ pub mod task_definition {
     ///
     /// CloudFormation property type `TaskDefinitionPlacementConstraint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-taskdefinitionplacementconstraint.html)
     #[derive(Clone, Debug)]
     pub struct TaskDefinitionPlacementConstraint(rt::Props);
     impl TaskDefinitionPlacementConstraint {
@@ -7287,7 +7287,7 @@ pub mod task_definition {
     ///
     /// CloudFormation property type `Volume`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-volume.html)
     #[derive(Clone, Debug)]
     pub struct Volume(rt::Props);
     impl Volume {
@@ -7374,7 +7374,7 @@ pub mod task_definition {
     ///
     /// CloudFormation property type `VolumeFrom`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-volumefrom.html)
     #[derive(Clone, Debug)]
     pub struct VolumeFrom(rt::Props);
     impl VolumeFrom {
@@ -7722,7 +7722,7 @@ pub mod task_set {
     ///
     /// CloudFormation property type `AwsVpcConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskset-awsvpcconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AwsVpcConfiguration(rt::Props);
     impl AwsVpcConfiguration {
@@ -7758,7 +7758,7 @@ pub mod task_set {
     nested!(AwsVpcConfiguration);
     /// CloudFormation property type `CapacityProviderStrategyItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskset-capacityproviderstrategyitem.html)
     #[derive(Clone, Debug)]
     pub struct CapacityProviderStrategyItem(rt::Props);
     impl CapacityProviderStrategyItem {
@@ -7792,7 +7792,7 @@ pub mod task_set {
     ///
     /// CloudFormation property type `LoadBalancer`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskset-loadbalancer.html)
     #[derive(Clone, Debug)]
     pub struct LoadBalancer(rt::Props);
     impl LoadBalancer {
@@ -7834,7 +7834,7 @@ pub mod task_set {
     ///
     /// CloudFormation property type `NetworkConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskset-networkconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct NetworkConfiguration(rt::Props);
     impl NetworkConfiguration {
@@ -7858,7 +7858,7 @@ pub mod task_set {
     nested!(NetworkConfiguration);
     /// CloudFormation property type `Scale`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskset-scale.html)
     #[derive(Clone, Debug)]
     pub struct Scale(rt::Props);
     impl Scale {
@@ -7885,7 +7885,7 @@ pub mod task_set {
     nested!(Scale);
     /// CloudFormation property type `ServiceRegistry`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskset-serviceregistry.html)
     #[derive(Clone, Debug)]
     pub struct ServiceRegistry(rt::Props);
     impl ServiceRegistry {
@@ -7974,7 +7974,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `KernelCapabilities`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-kernelcapabilities.html)
     #[derive(Clone, Debug)]
     pub struct KernelCapabilities(rt::Props);
     impl KernelCapabilities {
@@ -8003,7 +8003,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `KeyValuePair`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-keyvaluepair.html)
     #[derive(Clone, Debug)]
     pub struct KeyValuePair(rt::Props);
     impl KeyValuePair {
@@ -8032,7 +8032,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `MountPoint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-mountpoint.html)
     #[derive(Clone, Debug)]
     pub struct MountPoint(rt::Props);
     impl MountPoint {
@@ -8117,7 +8117,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `RepositoryCredentials`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-repositorycredentials.html)
     #[derive(Clone, Debug)]
     pub struct RepositoryCredentials(rt::Props);
     impl RepositoryCredentials {
@@ -8143,7 +8143,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `Secret`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-secret.html)
     #[derive(Clone, Debug)]
     pub struct Secret(rt::Props);
     /// The required values of [`Secret`], by name: two of them have one type, and a swap must not compile.
@@ -8171,7 +8171,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `SystemControl`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-systemcontrol.html)
     #[derive(Clone, Debug)]
     pub struct SystemControl(rt::Props);
     impl SystemControl {
@@ -8201,7 +8201,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `Tmpfs`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-tmpfs.html)
     #[derive(Clone, Debug)]
     pub struct Tmpfs(rt::Props);
     impl Tmpfs {
@@ -8236,7 +8236,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `Ulimit`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-ulimit.html)
     #[derive(Clone, Debug)]
     pub struct Ulimit(rt::Props);
     /// The required values of [`Ulimit`], by name: two of them have one type, and a swap must not compile.

@@ -97,7 +97,7 @@ pub mod access_point {
     ///
     /// CloudFormation property type `CreationInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-efs-accesspoint-creationinfo.html)
     #[derive(Clone, Debug)]
     pub struct CreationInfo(rt::Props);
     /// The required values of [`CreationInfo`], by name: two of them have one type, and a swap must not compile.
@@ -136,7 +136,7 @@ pub mod access_point {
     ///
     /// CloudFormation property type `PosixUser`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-efs-accesspoint-posixuser.html)
     #[derive(Clone, Debug)]
     pub struct PosixUser(rt::Props);
     /// The required values of [`PosixUser`], by name: two of them have one type, and a swap must not compile.
@@ -171,7 +171,7 @@ pub mod access_point {
     ///
     /// CloudFormation property type `RootDirectory`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-efs-accesspoint-rootdirectory.html)
     #[derive(Clone, Debug)]
     pub struct RootDirectory(rt::Props);
     impl RootDirectory {
@@ -370,7 +370,7 @@ pub mod file_system {
     ///
     /// CloudFormation property type `BackupPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-efs-filesystem-backuppolicy.html)
     #[derive(Clone, Debug)]
     pub struct BackupPolicy(rt::Props);
     impl BackupPolicy {
@@ -386,7 +386,7 @@ pub mod file_system {
     ///
     /// CloudFormation property type `FileSystemProtection`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-efs-filesystem-filesystemprotection.html)
     #[derive(Clone, Debug)]
     pub struct FileSystemProtection(rt::Props);
     impl FileSystemProtection {
@@ -415,7 +415,7 @@ pub mod file_system {
     ///
     /// CloudFormation property type `LifecyclePolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-efs-filesystem-lifecyclepolicy.html)
     #[derive(Clone, Debug)]
     pub struct LifecyclePolicy(rt::Props);
     impl LifecyclePolicy {
@@ -463,7 +463,7 @@ pub mod file_system {
     ///
     /// CloudFormation property type `ReplicationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-efs-filesystem-replicationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ReplicationConfiguration(rt::Props);
     impl ReplicationConfiguration {
@@ -489,7 +489,7 @@ pub mod file_system {
     ///
     /// CloudFormation property type `ReplicationDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-efs-filesystem-replicationdestination.html)
     #[derive(Clone, Debug)]
     pub struct ReplicationDestination(rt::Props);
     impl ReplicationDestination {

@@ -120,7 +120,7 @@ pub mod access_entry {
     ///
     /// CloudFormation property type `AccessPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-accessentry-accesspolicy.html)
     #[derive(Clone, Debug)]
     pub struct AccessPolicy(rt::Props);
     impl AccessPolicy {
@@ -137,7 +137,7 @@ pub mod access_entry {
     ///
     /// CloudFormation property type `AccessScope`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-accessentry-accessscope.html)
     #[derive(Clone, Debug)]
     pub struct AccessScope(rt::Props);
     impl AccessScope {
@@ -299,7 +299,7 @@ pub mod addon {
     ///
     /// CloudFormation property type `NamespaceConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-addon-namespaceconfig.html)
     #[derive(Clone, Debug)]
     pub struct NamespaceConfig(rt::Props);
     impl NamespaceConfig {
@@ -315,7 +315,7 @@ pub mod addon {
     ///
     /// CloudFormation property type `PodIdentityAssociation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-addon-podidentityassociation.html)
     #[derive(Clone, Debug)]
     pub struct PodIdentityAssociation(rt::Props);
     /// The required values of [`PodIdentityAssociation`], by name: two of them have one type, and a swap must not compile.
@@ -480,7 +480,7 @@ pub mod capability {
     ///
     /// CloudFormation property type `Ack`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-capability-ack.html)
     #[derive(Clone, Debug)]
     pub struct Ack(rt::Props);
     impl Ack {
@@ -520,7 +520,7 @@ pub mod capability {
     ///
     /// CloudFormation property type `ArgoCd`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-capability-argocd.html)
     #[derive(Clone, Debug)]
     pub struct ArgoCd(rt::Props);
     impl ArgoCd {
@@ -582,7 +582,7 @@ pub mod capability {
     ///
     /// CloudFormation property type `ArgoCdRoleMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-capability-argocdrolemapping.html)
     #[derive(Clone, Debug)]
     pub struct ArgoCdRoleMapping(rt::Props);
     impl ArgoCdRoleMapping {
@@ -599,7 +599,7 @@ pub mod capability {
     ///
     /// CloudFormation property type `AwsIdc`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-capability-awsidc.html)
     #[derive(Clone, Debug)]
     pub struct AwsIdc(rt::Props);
     impl AwsIdc {
@@ -638,7 +638,7 @@ pub mod capability {
     ///
     /// CloudFormation property type `CapabilityConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-capability-capabilityconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CapabilityConfiguration(rt::Props);
     impl CapabilityConfiguration {
@@ -667,7 +667,7 @@ pub mod capability {
     ///
     /// CloudFormation property type `NetworkAccess`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-capability-networkaccess.html)
     #[derive(Clone, Debug)]
     pub struct NetworkAccess(rt::Props);
     impl NetworkAccess {
@@ -689,7 +689,7 @@ pub mod capability {
     ///
     /// CloudFormation property type `SsoIdentity`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-capability-ssoidentity.html)
     #[derive(Clone, Debug)]
     pub struct SsoIdentity(rt::Props);
     impl SsoIdentity {
@@ -1205,7 +1205,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `AccessConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-accessconfig.html)
     #[derive(Clone, Debug)]
     pub struct AccessConfig(rt::Props);
     impl AccessConfig {
@@ -1242,7 +1242,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ActiveCertificateAuthority`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-activecertificateauthority.html)
     #[derive(Clone, Debug)]
     pub struct ActiveCertificateAuthority(rt::Props);
     impl ActiveCertificateAuthority {
@@ -1271,7 +1271,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `BlockStorage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-blockstorage.html)
     #[derive(Clone, Debug)]
     pub struct BlockStorage(rt::Props);
     impl BlockStorage {
@@ -1293,7 +1293,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `CertificateAuthority`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-certificateauthority.html)
     #[derive(Clone, Debug)]
     pub struct CertificateAuthority(rt::Props);
     impl CertificateAuthority {
@@ -1322,7 +1322,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ClusterLogging`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-clusterlogging.html)
     #[derive(Clone, Debug)]
     pub struct ClusterLogging(rt::Props);
     impl ClusterLogging {
@@ -1345,7 +1345,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ComputeConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-computeconfig.html)
     #[derive(Clone, Debug)]
     pub struct ComputeConfig(rt::Props);
     impl ComputeConfig {
@@ -1383,7 +1383,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ControlPlanePlacement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-controlplaneplacement.html)
     #[derive(Clone, Debug)]
     pub struct ControlPlanePlacement(rt::Props);
     impl ControlPlanePlacement {
@@ -1414,7 +1414,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ControlPlaneScalingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-controlplanescalingconfig.html)
     #[derive(Clone, Debug)]
     pub struct ControlPlaneScalingConfig(rt::Props);
     impl ControlPlaneScalingConfig {
@@ -1436,7 +1436,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ElasticLoadBalancing`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-elasticloadbalancing.html)
     #[derive(Clone, Debug)]
     pub struct ElasticLoadBalancing(rt::Props);
     impl ElasticLoadBalancing {
@@ -1458,7 +1458,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `EncryptionConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-encryptionconfig.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionConfig(rt::Props);
     impl EncryptionConfig {
@@ -1488,7 +1488,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `EtcdPlacement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-etcdplacement.html)
     #[derive(Clone, Debug)]
     pub struct EtcdPlacement(rt::Props);
     impl EtcdPlacement {
@@ -1511,7 +1511,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `HorizontalPodAutoscalerControllerConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-horizontalpodautoscalercontrollerconfig.html)
     #[derive(Clone, Debug)]
     pub struct HorizontalPodAutoscalerControllerConfig(rt::Props);
     impl HorizontalPodAutoscalerControllerConfig {
@@ -1537,7 +1537,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `KubeApiServerConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-kubeapiserverconfig.html)
     #[derive(Clone, Debug)]
     pub struct KubeApiServerConfig(rt::Props);
     impl KubeApiServerConfig {
@@ -1570,7 +1570,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `KubeControllerManagerConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-kubecontrollermanagerconfig.html)
     #[derive(Clone, Debug)]
     pub struct KubeControllerManagerConfig(rt::Props);
     impl KubeControllerManagerConfig {
@@ -1606,7 +1606,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `KubeSchedulerConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-kubeschedulerconfig.html)
     #[derive(Clone, Debug)]
     pub struct KubeSchedulerConfig(rt::Props);
     impl KubeSchedulerConfig {
@@ -1629,7 +1629,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `KubernetesNetworkConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-kubernetesnetworkconfig.html)
     #[derive(Clone, Debug)]
     pub struct KubernetesNetworkConfig(rt::Props);
     impl KubernetesNetworkConfig {
@@ -1684,7 +1684,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `Logging`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-logging.html)
     #[derive(Clone, Debug)]
     pub struct Logging(rt::Props);
     impl Logging {
@@ -1707,7 +1707,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `LoggingTypeConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-loggingtypeconfig.html)
     #[derive(Clone, Debug)]
     pub struct LoggingTypeConfig(rt::Props);
     impl LoggingTypeConfig {
@@ -1729,7 +1729,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `NodeResourcesFitConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-noderesourcesfitconfig.html)
     #[derive(Clone, Debug)]
     pub struct NodeResourcesFitConfig(rt::Props);
     impl NodeResourcesFitConfig {
@@ -1752,7 +1752,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `OutpostConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-outpostconfig.html)
     #[derive(Clone, Debug)]
     pub struct OutpostConfig(rt::Props);
     impl OutpostConfig {
@@ -1810,7 +1810,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `PodGcControllerConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-podgccontrollerconfig.html)
     #[derive(Clone, Debug)]
     pub struct PodGcControllerConfig(rt::Props);
     impl PodGcControllerConfig {
@@ -1830,7 +1830,7 @@ pub mod cluster {
     nested!(PodGcControllerConfig);
     /// CloudFormation property type `Provider`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-provider.html)
     #[derive(Clone, Debug)]
     pub struct Provider(rt::Props);
     impl Provider {
@@ -1852,7 +1852,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `RemoteNetworkConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-remotenetworkconfig.html)
     #[derive(Clone, Debug)]
     pub struct RemoteNetworkConfig(rt::Props);
     impl RemoteNetworkConfig {
@@ -1895,7 +1895,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `RemoteNodeNetwork`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-remotenodenetwork.html)
     #[derive(Clone, Debug)]
     pub struct RemoteNodeNetwork(rt::Props);
     impl RemoteNodeNetwork {
@@ -1911,7 +1911,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `RemotePodNetwork`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-remotepodnetwork.html)
     #[derive(Clone, Debug)]
     pub struct RemotePodNetwork(rt::Props);
     impl RemotePodNetwork {
@@ -1927,7 +1927,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ResourceWeight`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-resourceweight.html)
     #[derive(Clone, Debug)]
     pub struct ResourceWeight(rt::Props);
     impl ResourceWeight {
@@ -1956,7 +1956,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ResourcesVpcConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-resourcesvpcconfig.html)
     #[derive(Clone, Debug)]
     pub struct ResourcesVpcConfig(rt::Props);
     impl ResourcesVpcConfig {
@@ -2033,7 +2033,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `RollbackConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-rollbackconfig.html)
     #[derive(Clone, Debug)]
     pub struct RollbackConfig(rt::Props);
     impl RollbackConfig {
@@ -2056,7 +2056,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ScoringStrategy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-scoringstrategy.html)
     #[derive(Clone, Debug)]
     pub struct ScoringStrategy(rt::Props);
     impl ScoringStrategy {
@@ -2085,7 +2085,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ServiceNodePortRange`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-servicenodeportrange.html)
     #[derive(Clone, Debug)]
     pub struct ServiceNodePortRange(rt::Props);
     impl ServiceNodePortRange {
@@ -2114,7 +2114,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `StorageConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-storageconfig.html)
     #[derive(Clone, Debug)]
     pub struct StorageConfig(rt::Props);
     impl StorageConfig {
@@ -2137,7 +2137,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `UpgradePolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-upgradepolicy.html)
     #[derive(Clone, Debug)]
     pub struct UpgradePolicy(rt::Props);
     impl UpgradePolicy {
@@ -2160,7 +2160,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ZonalShiftConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-zonalshiftconfig.html)
     #[derive(Clone, Debug)]
     pub struct ZonalShiftConfig(rt::Props);
     impl ZonalShiftConfig {
@@ -2347,7 +2347,7 @@ pub mod fargate_profile {
     ///
     /// CloudFormation property type `Label`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-fargateprofile-label.html)
     #[derive(Clone, Debug)]
     pub struct Label(rt::Props);
     /// The required values of [`Label`], by name: two of them have one type, and a swap must not compile.
@@ -2369,7 +2369,7 @@ pub mod fargate_profile {
     nested!(Label);
     /// CloudFormation property type `Selector`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-fargateprofile-selector.html)
     #[derive(Clone, Debug)]
     pub struct Selector(rt::Props);
     impl Selector {
@@ -2462,7 +2462,7 @@ pub mod identity_provider_config {
     ///
     /// CloudFormation property type `OidcIdentityProviderConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-identityproviderconfig-oidcidentityproviderconfig.html)
     #[derive(Clone, Debug)]
     pub struct OidcIdentityProviderConfig(rt::Props);
     /// The required values of [`OidcIdentityProviderConfig`], by name: two of them have one type, and a swap must not compile.
@@ -2532,7 +2532,7 @@ pub mod identity_provider_config {
     ///
     /// CloudFormation property type `RequiredClaim`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-identityproviderconfig-requiredclaim.html)
     #[derive(Clone, Debug)]
     pub struct RequiredClaim(rt::Props);
     /// The required values of [`RequiredClaim`], by name: two of them have one type, and a swap must not compile.
@@ -2733,7 +2733,7 @@ pub mod nodegroup {
     ///
     /// CloudFormation property type `LaunchTemplateSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-nodegroup-launchtemplatespecification.html)
     #[derive(Clone, Debug)]
     pub struct LaunchTemplateSpecification(rt::Props);
     impl LaunchTemplateSpecification {
@@ -2763,7 +2763,7 @@ pub mod nodegroup {
     ///
     /// CloudFormation property type `NodeRepairConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-nodegroup-noderepairconfig.html)
     #[derive(Clone, Debug)]
     pub struct NodeRepairConfig(rt::Props);
     impl NodeRepairConfig {
@@ -2828,7 +2828,7 @@ pub mod nodegroup {
     ///
     /// CloudFormation property type `NodeRepairConfigOverrides`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-nodegroup-noderepairconfigoverrides.html)
     #[derive(Clone, Debug)]
     pub struct NodeRepairConfigOverrides(rt::Props);
     impl NodeRepairConfigOverrides {
@@ -2872,7 +2872,7 @@ pub mod nodegroup {
     ///
     /// CloudFormation property type `RemoteAccess`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-nodegroup-remoteaccess.html)
     #[derive(Clone, Debug)]
     pub struct RemoteAccess(rt::Props);
     impl RemoteAccess {
@@ -2896,7 +2896,7 @@ pub mod nodegroup {
     ///
     /// CloudFormation property type `ScalingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-nodegroup-scalingconfig.html)
     #[derive(Clone, Debug)]
     pub struct ScalingConfig(rt::Props);
     impl ScalingConfig {
@@ -2926,7 +2926,7 @@ pub mod nodegroup {
     ///
     /// CloudFormation property type `Taint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-nodegroup-taint.html)
     #[derive(Clone, Debug)]
     pub struct Taint(rt::Props);
     impl Taint {
@@ -2956,7 +2956,7 @@ pub mod nodegroup {
     ///
     /// CloudFormation property type `UpdateConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-nodegroup-updateconfig.html)
     #[derive(Clone, Debug)]
     pub struct UpdateConfig(rt::Props);
     impl UpdateConfig {
@@ -2992,7 +2992,7 @@ pub mod nodegroup {
     ///
     /// CloudFormation property type `WarmPoolConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-nodegroup-warmpoolconfig.html)
     #[derive(Clone, Debug)]
     pub struct WarmPoolConfig(rt::Props);
     impl WarmPoolConfig {

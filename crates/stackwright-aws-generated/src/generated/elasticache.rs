@@ -325,7 +325,7 @@ pub mod cache_cluster {
     use super::*;
     /// CloudFormation property type `CloudWatchLogsDestinationDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticache-cachecluster-cloudwatchlogsdestinationdetails.html)
     #[derive(Clone, Debug)]
     pub struct CloudWatchLogsDestinationDetails(rt::Props);
     impl CloudWatchLogsDestinationDetails {
@@ -339,7 +339,7 @@ pub mod cache_cluster {
     nested!(CloudWatchLogsDestinationDetails);
     /// CloudFormation property type `DestinationDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticache-cachecluster-destinationdetails.html)
     #[derive(Clone, Debug)]
     pub struct DestinationDetails(rt::Props);
     impl DestinationDetails {
@@ -377,7 +377,7 @@ pub mod cache_cluster {
     nested!(DestinationDetails);
     /// CloudFormation property type `KinesisFirehoseDestinationDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticache-cachecluster-kinesisfirehosedestinationdetails.html)
     #[derive(Clone, Debug)]
     pub struct KinesisFirehoseDestinationDetails(rt::Props);
     impl KinesisFirehoseDestinationDetails {
@@ -395,7 +395,7 @@ pub mod cache_cluster {
     nested!(KinesisFirehoseDestinationDetails);
     /// CloudFormation property type `LogDeliveryConfigurationRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticache-cachecluster-logdeliveryconfigurationrequest.html)
     #[derive(Clone, Debug)]
     pub struct LogDeliveryConfigurationRequest(rt::Props);
     /// The required values of [`LogDeliveryConfigurationRequest`], by name: two of them have one type, and a swap must not compile.
@@ -591,7 +591,7 @@ pub mod global_replication_group {
     use super::*;
     /// CloudFormation property type `GlobalReplicationGroupMember`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticache-globalreplicationgroup-globalreplicationgroupmember.html)
     #[derive(Clone, Debug)]
     pub struct GlobalReplicationGroupMember(rt::Props);
     impl GlobalReplicationGroupMember {
@@ -633,7 +633,7 @@ pub mod global_replication_group {
     nested!(GlobalReplicationGroupMember);
     /// CloudFormation property type `RegionalConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticache-globalreplicationgroup-regionalconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct RegionalConfiguration(rt::Props);
     impl RegionalConfiguration {
@@ -682,7 +682,7 @@ pub mod global_replication_group {
     nested!(RegionalConfiguration);
     /// CloudFormation property type `ReshardingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticache-globalreplicationgroup-reshardingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ReshardingConfiguration(rt::Props);
     impl ReshardingConfiguration {
@@ -1316,7 +1316,7 @@ pub mod replication_group {
     ///
     /// CloudFormation property type `CloudWatchLogsDestinationDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticache-replicationgroup-cloudwatchlogsdestinationdetails.html)
     #[derive(Clone, Debug)]
     pub struct CloudWatchLogsDestinationDetails(rt::Props);
     impl CloudWatchLogsDestinationDetails {
@@ -1332,7 +1332,7 @@ pub mod replication_group {
     ///
     /// CloudFormation property type `DestinationDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticache-replicationgroup-destinationdetails.html)
     #[derive(Clone, Debug)]
     pub struct DestinationDetails(rt::Props);
     impl DestinationDetails {
@@ -1372,7 +1372,7 @@ pub mod replication_group {
     ///
     /// CloudFormation property type `KinesisFirehoseDestinationDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticache-replicationgroup-kinesisfirehosedestinationdetails.html)
     #[derive(Clone, Debug)]
     pub struct KinesisFirehoseDestinationDetails(rt::Props);
     impl KinesisFirehoseDestinationDetails {
@@ -1390,7 +1390,7 @@ pub mod replication_group {
     nested!(KinesisFirehoseDestinationDetails);
     /// CloudFormation property type `LogDeliveryConfigurationRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticache-replicationgroup-logdeliveryconfigurationrequest.html)
     #[derive(Clone, Debug)]
     pub struct LogDeliveryConfigurationRequest(rt::Props);
     /// The required values of [`LogDeliveryConfigurationRequest`], by name: two of them have one type, and a swap must not compile.
@@ -1430,7 +1430,7 @@ pub mod replication_group {
     nested!(LogDeliveryConfigurationRequest);
     /// CloudFormation property type `NodeGroupConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticache-replicationgroup-nodegroupconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct NodeGroupConfiguration(rt::Props);
     impl NodeGroupConfiguration {
@@ -1827,7 +1827,7 @@ pub mod serverless_cache {
     ///
     /// CloudFormation property type `CacheUsageLimits`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticache-serverlesscache-cacheusagelimits.html)
     #[derive(Clone, Debug)]
     pub struct CacheUsageLimits(rt::Props);
     impl CacheUsageLimits {
@@ -1858,7 +1858,7 @@ pub mod serverless_cache {
     ///
     /// CloudFormation property type `DataStorage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticache-serverlesscache-datastorage.html)
     #[derive(Clone, Debug)]
     pub struct DataStorage(rt::Props);
     impl DataStorage {
@@ -1888,7 +1888,7 @@ pub mod serverless_cache {
     ///
     /// CloudFormation property type `ECPUPerSecond`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticache-serverlesscache-ecpupersecond.html)
     #[derive(Clone, Debug)]
     pub struct EcpuPerSecond(rt::Props);
     impl EcpuPerSecond {
@@ -1917,7 +1917,7 @@ pub mod serverless_cache {
     ///
     /// CloudFormation property type `Endpoint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticache-serverlesscache-endpoint.html)
     #[derive(Clone, Debug)]
     pub struct Endpoint(rt::Props);
     impl Endpoint {
@@ -2503,7 +2503,7 @@ pub mod user {
     use super::*;
     /// CloudFormation property type `AuthenticationMode`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticache-user-authenticationmode.html)
     #[derive(Clone, Debug)]
     pub struct AuthenticationMode(rt::Props);
     impl AuthenticationMode {

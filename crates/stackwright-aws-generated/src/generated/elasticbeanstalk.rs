@@ -87,7 +87,7 @@ pub mod application {
     use super::*;
     /// CloudFormation property type `ApplicationResourceLifecycleConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticbeanstalk-application-applicationresourcelifecycleconfig.html)
     #[derive(Clone, Debug)]
     pub struct ApplicationResourceLifecycleConfig(rt::Props);
     impl ApplicationResourceLifecycleConfig {
@@ -122,7 +122,7 @@ pub mod application {
     nested!(ApplicationResourceLifecycleConfig);
     /// CloudFormation property type `ApplicationVersionLifecycleConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticbeanstalk-application-applicationversionlifecycleconfig.html)
     #[derive(Clone, Debug)]
     pub struct ApplicationVersionLifecycleConfig(rt::Props);
     impl ApplicationVersionLifecycleConfig {
@@ -150,7 +150,7 @@ pub mod application {
     nested!(ApplicationVersionLifecycleConfig);
     /// CloudFormation property type `MaxAgeRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticbeanstalk-application-maxagerule.html)
     #[derive(Clone, Debug)]
     pub struct MaxAgeRule(rt::Props);
     impl MaxAgeRule {
@@ -189,7 +189,7 @@ pub mod application {
     nested!(MaxAgeRule);
     /// CloudFormation property type `MaxCountRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticbeanstalk-application-maxcountrule.html)
     #[derive(Clone, Debug)]
     pub struct MaxCountRule(rt::Props);
     impl MaxCountRule {
@@ -316,7 +316,7 @@ pub mod application_version {
     use super::*;
     /// CloudFormation property type `BuildConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticbeanstalk-applicationversion-buildconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct BuildConfiguration(rt::Props);
     /// The required values of [`BuildConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -369,7 +369,7 @@ pub mod application_version {
     nested!(BuildConfiguration);
     /// CloudFormation property type `ImageBuildConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticbeanstalk-applicationversion-imagebuildconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ImageBuildConfiguration(rt::Props);
     impl ImageBuildConfiguration {
@@ -434,7 +434,7 @@ pub mod application_version {
     nested!(ImageBuildConfiguration);
     /// CloudFormation property type `ImageConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticbeanstalk-applicationversion-imageconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ImageConfiguration(rt::Props);
     impl ImageConfiguration {
@@ -461,7 +461,7 @@ pub mod application_version {
     nested!(ImageConfiguration);
     /// CloudFormation property type `ImageSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticbeanstalk-applicationversion-imagesource.html)
     #[derive(Clone, Debug)]
     pub struct ImageSource(rt::Props);
     impl ImageSource {
@@ -481,7 +481,7 @@ pub mod application_version {
     nested!(ImageSource);
     /// CloudFormation property type `SourceBundle`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticbeanstalk-applicationversion-sourcebundle.html)
     #[derive(Clone, Debug)]
     pub struct SourceBundle(rt::Props);
     /// The required values of [`SourceBundle`], by name: two of them have one type, and a swap must not compile.
@@ -642,7 +642,7 @@ pub mod configuration_template {
     use super::*;
     /// CloudFormation property type `ConfigurationOptionSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticbeanstalk-configurationtemplate-configurationoptionsetting.html)
     #[derive(Clone, Debug)]
     pub struct ConfigurationOptionSetting(rt::Props);
     /// The required values of [`ConfigurationOptionSetting`], by name: two of them have one type, and a swap must not compile.
@@ -687,7 +687,7 @@ pub mod configuration_template {
     nested!(ConfigurationOptionSetting);
     /// CloudFormation property type `SourceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticbeanstalk-configurationtemplate-sourceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SourceConfiguration(rt::Props);
     /// The required values of [`SourceConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -849,7 +849,7 @@ pub mod environment {
     use super::*;
     /// CloudFormation property type `OptionSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticbeanstalk-environment-optionsetting.html)
     #[derive(Clone, Debug)]
     pub struct OptionSetting(rt::Props);
     /// The required values of [`OptionSetting`], by name: two of them have one type, and a swap must not compile.
@@ -894,7 +894,7 @@ pub mod environment {
     nested!(OptionSetting);
     /// CloudFormation property type `Tier`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticbeanstalk-environment-tier.html)
     #[derive(Clone, Debug)]
     pub struct Tier(rt::Props);
     impl Tier {

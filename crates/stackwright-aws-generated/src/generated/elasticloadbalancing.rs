@@ -251,7 +251,7 @@ pub mod load_balancer {
     ///
     /// CloudFormation property type `AccessLoggingPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancing-loadbalancer-accessloggingpolicy.html)
     #[derive(Clone, Debug)]
     pub struct AccessLoggingPolicy(rt::Props);
     impl AccessLoggingPolicy {
@@ -291,7 +291,7 @@ pub mod load_balancer {
     ///
     /// CloudFormation property type `AppCookieStickinessPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancing-loadbalancer-appcookiestickinesspolicy.html)
     #[derive(Clone, Debug)]
     pub struct AppCookieStickinessPolicy(rt::Props);
     /// The required values of [`AppCookieStickinessPolicy`], by name: two of them have one type, and a swap must not compile.
@@ -323,7 +323,7 @@ pub mod load_balancer {
     ///
     /// CloudFormation property type `ConnectionDrainingPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancing-loadbalancer-connectiondrainingpolicy.html)
     #[derive(Clone, Debug)]
     pub struct ConnectionDrainingPolicy(rt::Props);
     impl ConnectionDrainingPolicy {
@@ -346,7 +346,7 @@ pub mod load_balancer {
     ///
     /// CloudFormation property type `ConnectionSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancing-loadbalancer-connectionsettings.html)
     #[derive(Clone, Debug)]
     pub struct ConnectionSettings(rt::Props);
     impl ConnectionSettings {
@@ -362,7 +362,7 @@ pub mod load_balancer {
     ///
     /// CloudFormation property type `HealthCheck`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancing-loadbalancer-healthcheck.html)
     #[derive(Clone, Debug)]
     pub struct HealthCheck(rt::Props);
     /// The required values of [`HealthCheck`], by name: two of them have one type, and a swap must not compile.
@@ -411,7 +411,7 @@ pub mod load_balancer {
     ///
     /// CloudFormation property type `LBCookieStickinessPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancing-loadbalancer-lbcookiestickinesspolicy.html)
     #[derive(Clone, Debug)]
     pub struct LbCookieStickinessPolicy(rt::Props);
     impl LbCookieStickinessPolicy {
@@ -443,7 +443,7 @@ pub mod load_balancer {
     nested!(LbCookieStickinessPolicy);
     /// CloudFormation property type `Listeners`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancing-loadbalancer-listeners.html)
     #[derive(Clone, Debug)]
     pub struct Listeners(rt::Props);
     /// The required values of [`Listeners`], by name: two of them have one type, and a swap must not compile.
@@ -509,7 +509,7 @@ pub mod load_balancer {
     nested!(Listeners);
     /// CloudFormation property type `Policies`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancing-loadbalancer-policies.html)
     #[derive(Clone, Debug)]
     pub struct Policies(rt::Props);
     /// The required values of [`Policies`], by name: two of them have one type, and a swap must not compile.
@@ -571,7 +571,7 @@ pub mod load_balancer {
     nested!(Policies);
     /// CloudFormation property type `PolicyItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancing-loadbalancer-policyitem.html)
     #[derive(Clone, Debug)]
     pub struct PolicyItem(rt::Props);
     impl PolicyItem {

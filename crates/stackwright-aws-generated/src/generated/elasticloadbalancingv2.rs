@@ -146,7 +146,7 @@ pub mod listener {
     ///
     /// CloudFormation property type `Action`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listener-action.html)
     #[derive(Clone, Debug)]
     pub struct Action(rt::Props);
     impl Action {
@@ -240,7 +240,7 @@ pub mod listener {
     ///
     /// CloudFormation property type `AuthenticateCognitoConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listener-authenticatecognitoconfig.html)
     #[derive(Clone, Debug)]
     pub struct AuthenticateCognitoConfig(rt::Props);
     /// The required values of [`AuthenticateCognitoConfig`], by name: two of them have one type, and a swap must not compile.
@@ -330,7 +330,7 @@ pub mod listener {
     ///
     /// CloudFormation property type `AuthenticateOidcConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listener-authenticateoidcconfig.html)
     #[derive(Clone, Debug)]
     pub struct AuthenticateOidcConfig(rt::Props);
     /// The required values of [`AuthenticateOidcConfig`], by name: two of them have one type, and a swap must not compile.
@@ -449,7 +449,7 @@ pub mod listener {
     ///
     /// CloudFormation property type `Certificate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listener-certificate.html)
     #[derive(Clone, Debug)]
     pub struct Certificate(rt::Props);
     impl Certificate {
@@ -472,7 +472,7 @@ pub mod listener {
     ///
     /// CloudFormation property type `ListenerAttribute`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listener-listenerattribute.html)
     #[derive(Clone, Debug)]
     pub struct ListenerAttribute(rt::Props);
     impl ListenerAttribute {
@@ -501,7 +501,7 @@ pub mod listener {
     ///
     /// CloudFormation property type `MutualAuthentication`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listener-mutualauthentication.html)
     #[derive(Clone, Debug)]
     pub struct MutualAuthentication(rt::Props);
     impl MutualAuthentication {
@@ -622,7 +622,7 @@ pub mod listener_certificate {
     use super::*;
     /// CloudFormation property type `Certificate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenercertificate-certificate.html)
     #[derive(Clone, Debug)]
     pub struct Certificate(rt::Props);
     impl Certificate {
@@ -716,7 +716,7 @@ pub mod listener_rule {
     ///
     /// CloudFormation property type `Action`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenerrule-action.html)
     #[derive(Clone, Debug)]
     pub struct Action(rt::Props);
     impl Action {
@@ -810,7 +810,7 @@ pub mod listener_rule {
     ///
     /// CloudFormation property type `AuthenticateCognitoConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenerrule-authenticatecognitoconfig.html)
     #[derive(Clone, Debug)]
     pub struct AuthenticateCognitoConfig(rt::Props);
     /// The required values of [`AuthenticateCognitoConfig`], by name: two of them have one type, and a swap must not compile.
@@ -900,7 +900,7 @@ pub mod listener_rule {
     ///
     /// CloudFormation property type `AuthenticateOidcConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenerrule-authenticateoidcconfig.html)
     #[derive(Clone, Debug)]
     pub struct AuthenticateOidcConfig(rt::Props);
     /// The required values of [`AuthenticateOidcConfig`], by name: two of them have one type, and a swap must not compile.
@@ -1019,7 +1019,7 @@ pub mod listener_rule {
     ///
     /// CloudFormation property type `HostHeaderConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenerrule-hostheaderconfig.html)
     #[derive(Clone, Debug)]
     pub struct HostHeaderConfig(rt::Props);
     impl HostHeaderConfig {
@@ -1050,7 +1050,7 @@ pub mod listener_rule {
     ///
     /// CloudFormation property type `HttpHeaderConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenerrule-httpheaderconfig.html)
     #[derive(Clone, Debug)]
     pub struct HttpHeaderConfig(rt::Props);
     impl HttpHeaderConfig {
@@ -1092,7 +1092,7 @@ pub mod listener_rule {
     ///
     /// CloudFormation property type `HttpRequestMethodConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenerrule-httprequestmethodconfig.html)
     #[derive(Clone, Debug)]
     pub struct HttpRequestMethodConfig(rt::Props);
     impl HttpRequestMethodConfig {
@@ -1114,7 +1114,7 @@ pub mod listener_rule {
     ///
     /// CloudFormation property type `PathPatternConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenerrule-pathpatternconfig.html)
     #[derive(Clone, Debug)]
     pub struct PathPatternConfig(rt::Props);
     impl PathPatternConfig {
@@ -1145,7 +1145,7 @@ pub mod listener_rule {
     ///
     /// CloudFormation property type `QueryStringConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenerrule-querystringconfig.html)
     #[derive(Clone, Debug)]
     pub struct QueryStringConfig(rt::Props);
     impl QueryStringConfig {
@@ -1167,7 +1167,7 @@ pub mod listener_rule {
     ///
     /// CloudFormation property type `QueryStringKeyValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenerrule-querystringkeyvalue.html)
     #[derive(Clone, Debug)]
     pub struct QueryStringKeyValue(rt::Props);
     impl QueryStringKeyValue {
@@ -1196,7 +1196,7 @@ pub mod listener_rule {
     ///
     /// CloudFormation property type `RewriteConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenerrule-rewriteconfig.html)
     #[derive(Clone, Debug)]
     pub struct RewriteConfig(rt::Props);
     /// The required values of [`RewriteConfig`], by name: two of them have one type, and a swap must not compile.
@@ -1218,7 +1218,7 @@ pub mod listener_rule {
     nested!(RewriteConfig);
     /// CloudFormation property type `RewriteConfigObject`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenerrule-rewriteconfigobject.html)
     #[derive(Clone, Debug)]
     pub struct RewriteConfigObject(rt::Props);
     impl RewriteConfigObject {
@@ -1234,7 +1234,7 @@ pub mod listener_rule {
     ///
     /// CloudFormation property type `RuleCondition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenerrule-rulecondition.html)
     #[derive(Clone, Debug)]
     pub struct RuleCondition(rt::Props);
     impl RuleCondition {
@@ -1331,7 +1331,7 @@ pub mod listener_rule {
     ///
     /// CloudFormation property type `SourceIpConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenerrule-sourceipconfig.html)
     #[derive(Clone, Debug)]
     pub struct SourceIpConfig(rt::Props);
     impl SourceIpConfig {
@@ -1357,7 +1357,7 @@ pub mod listener_rule {
     nested!(SourceIpConfig);
     /// CloudFormation property type `Transform`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenerrule-transform.html)
     #[derive(Clone, Debug)]
     pub struct Transform(rt::Props);
     impl Transform {
@@ -1611,7 +1611,7 @@ pub mod load_balancer {
     ///
     /// CloudFormation property type `LoadBalancerAttribute`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-loadbalancer-loadbalancerattribute.html)
     #[derive(Clone, Debug)]
     pub struct LoadBalancerAttribute(rt::Props);
     impl LoadBalancerAttribute {
@@ -1640,7 +1640,7 @@ pub mod load_balancer {
     ///
     /// CloudFormation property type `MinimumLoadBalancerCapacity`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-loadbalancer-minimumloadbalancercapacity.html)
     #[derive(Clone, Debug)]
     pub struct MinimumLoadBalancerCapacity(rt::Props);
     impl MinimumLoadBalancerCapacity {
@@ -1660,7 +1660,7 @@ pub mod load_balancer {
     ///
     /// CloudFormation property type `SubnetMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-loadbalancer-subnetmapping.html)
     #[derive(Clone, Debug)]
     pub struct SubnetMapping(rt::Props);
     impl SubnetMapping {
@@ -2001,7 +2001,7 @@ pub mod target_group {
     use super::*;
     /// CloudFormation property type `Matcher`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-targetgroup-matcher.html)
     #[derive(Clone, Debug)]
     pub struct Matcher(rt::Props);
     impl Matcher {
@@ -2028,7 +2028,7 @@ pub mod target_group {
     nested!(Matcher);
     /// CloudFormation property type `TargetDescription`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-targetgroup-targetdescription.html)
     #[derive(Clone, Debug)]
     pub struct TargetDescription(rt::Props);
     impl TargetDescription {
@@ -2068,7 +2068,7 @@ pub mod target_group {
     nested!(TargetDescription);
     /// CloudFormation property type `TargetGroupAttribute`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-targetgroup-targetgroupattribute.html)
     #[derive(Clone, Debug)]
     pub struct TargetGroupAttribute(rt::Props);
     impl TargetGroupAttribute {
@@ -2296,7 +2296,7 @@ pub mod trust_store_revocation {
     use super::*;
     /// CloudFormation property type `RevocationContent`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-truststorerevocation-revocationcontent.html)
     #[derive(Clone, Debug)]
     pub struct RevocationContent(rt::Props);
     impl RevocationContent {
@@ -2348,7 +2348,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `FixedResponseConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listener-fixedresponseconfig.html)
     #[derive(Clone, Debug)]
     pub struct FixedResponseConfig(rt::Props);
     impl FixedResponseConfig {
@@ -2391,7 +2391,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `ForwardConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listener-forwardconfig.html)
     #[derive(Clone, Debug)]
     pub struct ForwardConfig(rt::Props);
     impl ForwardConfig {
@@ -2437,7 +2437,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `JwtValidationActionAdditionalClaim`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listener-jwtvalidationactionadditionalclaim.html)
     #[derive(Clone, Debug)]
     pub struct JwtValidationActionAdditionalClaim(rt::Props);
     impl JwtValidationActionAdditionalClaim {
@@ -2457,7 +2457,7 @@ pub mod shared {
     nested!(JwtValidationActionAdditionalClaim);
     /// CloudFormation property type `JwtValidationConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listener-jwtvalidationconfig.html)
     #[derive(Clone, Debug)]
     pub struct JwtValidationConfig(rt::Props);
     /// The required values of [`JwtValidationConfig`], by name: two of them have one type, and a swap must not compile.
@@ -2531,7 +2531,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `RedirectConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listener-redirectconfig.html)
     #[derive(Clone, Debug)]
     pub struct RedirectConfig(rt::Props);
     impl RedirectConfig {
@@ -2591,7 +2591,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `TargetGroupStickinessConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listener-targetgroupstickinessconfig.html)
     #[derive(Clone, Debug)]
     pub struct TargetGroupStickinessConfig(rt::Props);
     impl TargetGroupStickinessConfig {
@@ -2621,7 +2621,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `TargetGroupTuple`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listener-targetgrouptuple.html)
     #[derive(Clone, Debug)]
     pub struct TargetGroupTuple(rt::Props);
     impl TargetGroupTuple {

@@ -204,7 +204,7 @@ pub mod cluster {
     use super::*;
     /// CloudFormation property type `Application`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-application.html)
     #[derive(Clone, Debug)]
     pub struct Application(rt::Props);
     impl Application {
@@ -240,7 +240,7 @@ pub mod cluster {
     nested!(Application);
     /// CloudFormation property type `AutoTerminationPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-autoterminationpolicy.html)
     #[derive(Clone, Debug)]
     pub struct AutoTerminationPolicy(rt::Props);
     impl AutoTerminationPolicy {
@@ -258,7 +258,7 @@ pub mod cluster {
     nested!(AutoTerminationPolicy);
     /// CloudFormation property type `BootstrapActionConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-bootstrapactionconfig.html)
     #[derive(Clone, Debug)]
     pub struct BootstrapActionConfig(rt::Props);
     impl BootstrapActionConfig {
@@ -280,7 +280,7 @@ pub mod cluster {
     nested!(BootstrapActionConfig);
     /// CloudFormation property type `ComputeLimits`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-computelimits.html)
     #[derive(Clone, Debug)]
     pub struct ComputeLimits(rt::Props);
     /// The required values of [`ComputeLimits`], by name: two of them have one type, and a swap must not compile.
@@ -324,7 +324,7 @@ pub mod cluster {
     nested!(ComputeLimits);
     /// CloudFormation property type `Configuration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-configuration.html)
     #[derive(Clone, Debug)]
     pub struct Configuration(rt::Props);
     impl Configuration {
@@ -356,7 +356,7 @@ pub mod cluster {
     nested!(Configuration);
     /// CloudFormation property type `EbsBlockDeviceConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-ebsblockdeviceconfig.html)
     #[derive(Clone, Debug)]
     pub struct EbsBlockDeviceConfig(rt::Props);
     impl EbsBlockDeviceConfig {
@@ -375,7 +375,7 @@ pub mod cluster {
     nested!(EbsBlockDeviceConfig);
     /// CloudFormation property type `EbsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-ebsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EbsConfiguration(rt::Props);
     impl EbsConfiguration {
@@ -401,7 +401,7 @@ pub mod cluster {
     nested!(EbsConfiguration);
     /// CloudFormation property type `HadoopJarStepConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-hadoopjarstepconfig.html)
     #[derive(Clone, Debug)]
     pub struct HadoopJarStepConfig(rt::Props);
     impl HadoopJarStepConfig {
@@ -430,7 +430,7 @@ pub mod cluster {
     nested!(HadoopJarStepConfig);
     /// CloudFormation property type `InstanceFleetConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-instancefleetconfig.html)
     #[derive(Clone, Debug)]
     pub struct InstanceFleetConfig(rt::Props);
     impl InstanceFleetConfig {
@@ -479,7 +479,7 @@ pub mod cluster {
     nested!(InstanceFleetConfig);
     /// CloudFormation property type `InstanceFleetProvisioningSpecifications`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-instancefleetprovisioningspecifications.html)
     #[derive(Clone, Debug)]
     pub struct InstanceFleetProvisioningSpecifications(rt::Props);
     impl InstanceFleetProvisioningSpecifications {
@@ -502,7 +502,7 @@ pub mod cluster {
     nested!(InstanceFleetProvisioningSpecifications);
     /// CloudFormation property type `InstanceFleetResizingSpecifications`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-instancefleetresizingspecifications.html)
     #[derive(Clone, Debug)]
     pub struct InstanceFleetResizingSpecifications(rt::Props);
     impl InstanceFleetResizingSpecifications {
@@ -529,7 +529,7 @@ pub mod cluster {
     nested!(InstanceFleetResizingSpecifications);
     /// CloudFormation property type `InstanceGroupConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-instancegroupconfig.html)
     #[derive(Clone, Debug)]
     pub struct InstanceGroupConfig(rt::Props);
     impl InstanceGroupConfig {
@@ -579,7 +579,7 @@ pub mod cluster {
     nested!(InstanceGroupConfig);
     /// CloudFormation property type `InstanceTypeConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-instancetypeconfig.html)
     #[derive(Clone, Debug)]
     pub struct InstanceTypeConfig(rt::Props);
     impl InstanceTypeConfig {
@@ -629,7 +629,7 @@ pub mod cluster {
     nested!(InstanceTypeConfig);
     /// CloudFormation property type `JobFlowInstancesConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-jobflowinstancesconfig.html)
     #[derive(Clone, Debug)]
     pub struct JobFlowInstancesConfig(rt::Props);
     impl JobFlowInstancesConfig {
@@ -759,7 +759,7 @@ pub mod cluster {
     nested!(JobFlowInstancesConfig);
     /// CloudFormation property type `KerberosAttributes`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-kerberosattributes.html)
     #[derive(Clone, Debug)]
     pub struct KerberosAttributes(rt::Props);
     /// The required values of [`KerberosAttributes`], by name: two of them have one type, and a swap must not compile.
@@ -801,7 +801,7 @@ pub mod cluster {
     nested!(KerberosAttributes);
     /// CloudFormation property type `KeyValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-keyvalue.html)
     #[derive(Clone, Debug)]
     pub struct KeyValue(rt::Props);
     impl KeyValue {
@@ -824,7 +824,7 @@ pub mod cluster {
     nested!(KeyValue);
     /// CloudFormation property type `ManagedScalingPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-managedscalingpolicy.html)
     #[derive(Clone, Debug)]
     pub struct ManagedScalingPolicy(rt::Props);
     impl ManagedScalingPolicy {
@@ -853,7 +853,7 @@ pub mod cluster {
     nested!(ManagedScalingPolicy);
     /// CloudFormation property type `OnDemandCapacityReservationOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-ondemandcapacityreservationoptions.html)
     #[derive(Clone, Debug)]
     pub struct OnDemandCapacityReservationOptions(rt::Props);
     impl OnDemandCapacityReservationOptions {
@@ -889,7 +889,7 @@ pub mod cluster {
     nested!(OnDemandCapacityReservationOptions);
     /// CloudFormation property type `OnDemandProvisioningSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-ondemandprovisioningspecification.html)
     #[derive(Clone, Debug)]
     pub struct OnDemandProvisioningSpecification(rt::Props);
     impl OnDemandProvisioningSpecification {
@@ -911,7 +911,7 @@ pub mod cluster {
     nested!(OnDemandProvisioningSpecification);
     /// CloudFormation property type `OnDemandResizingSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-ondemandresizingspecification.html)
     #[derive(Clone, Debug)]
     pub struct OnDemandResizingSpecification(rt::Props);
     impl OnDemandResizingSpecification {
@@ -942,7 +942,7 @@ pub mod cluster {
     nested!(OnDemandResizingSpecification);
     /// CloudFormation property type `PlacementGroupConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-placementgroupconfig.html)
     #[derive(Clone, Debug)]
     pub struct PlacementGroupConfig(rt::Props);
     impl PlacementGroupConfig {
@@ -961,7 +961,7 @@ pub mod cluster {
     nested!(PlacementGroupConfig);
     /// CloudFormation property type `PlacementType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-placementtype.html)
     #[derive(Clone, Debug)]
     pub struct PlacementType(rt::Props);
     impl PlacementType {
@@ -975,7 +975,7 @@ pub mod cluster {
     nested!(PlacementType);
     /// CloudFormation property type `ScriptBootstrapActionConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-scriptbootstrapactionconfig.html)
     #[derive(Clone, Debug)]
     pub struct ScriptBootstrapActionConfig(rt::Props);
     impl ScriptBootstrapActionConfig {
@@ -994,7 +994,7 @@ pub mod cluster {
     nested!(ScriptBootstrapActionConfig);
     /// CloudFormation property type `SpotProvisioningSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-spotprovisioningspecification.html)
     #[derive(Clone, Debug)]
     pub struct SpotProvisioningSpecification(rt::Props);
     impl SpotProvisioningSpecification {
@@ -1023,7 +1023,7 @@ pub mod cluster {
     nested!(SpotProvisioningSpecification);
     /// CloudFormation property type `SpotResizingSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-spotresizingspecification.html)
     #[derive(Clone, Debug)]
     pub struct SpotResizingSpecification(rt::Props);
     impl SpotResizingSpecification {
@@ -1046,7 +1046,7 @@ pub mod cluster {
     nested!(SpotResizingSpecification);
     /// CloudFormation property type `StepConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-stepconfig.html)
     #[derive(Clone, Debug)]
     pub struct StepConfig(rt::Props);
     impl StepConfig {
@@ -1173,7 +1173,7 @@ pub mod instance_fleet_config {
     ///
     /// CloudFormation property type `ApplicationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancefleetconfig-applicationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ApplicationConfiguration(rt::Props);
     impl ApplicationConfiguration {
@@ -1216,7 +1216,7 @@ pub mod instance_fleet_config {
     ///
     /// CloudFormation property type `EbsBlockDeviceConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancefleetconfig-ebsblockdeviceconfig.html)
     #[derive(Clone, Debug)]
     pub struct EbsBlockDeviceConfig(rt::Props);
     impl EbsBlockDeviceConfig {
@@ -1239,7 +1239,7 @@ pub mod instance_fleet_config {
     ///
     /// CloudFormation property type `EbsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancefleetconfig-ebsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EbsConfiguration(rt::Props);
     impl EbsConfiguration {
@@ -1271,7 +1271,7 @@ pub mod instance_fleet_config {
     ///
     /// CloudFormation property type `InstanceFleetProvisioningSpecifications`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancefleetconfig-instancefleetprovisioningspecifications.html)
     #[derive(Clone, Debug)]
     pub struct InstanceFleetProvisioningSpecifications(rt::Props);
     impl InstanceFleetProvisioningSpecifications {
@@ -1298,7 +1298,7 @@ pub mod instance_fleet_config {
     nested!(InstanceFleetProvisioningSpecifications);
     /// CloudFormation property type `InstanceFleetResizingSpecifications`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancefleetconfig-instancefleetresizingspecifications.html)
     #[derive(Clone, Debug)]
     pub struct InstanceFleetResizingSpecifications(rt::Props);
     impl InstanceFleetResizingSpecifications {
@@ -1331,7 +1331,7 @@ pub mod instance_fleet_config {
     ///
     /// CloudFormation property type `InstanceTypeConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancefleetconfig-instancetypeconfig.html)
     #[derive(Clone, Debug)]
     pub struct InstanceTypeConfig(rt::Props);
     impl InstanceTypeConfig {
@@ -1398,7 +1398,7 @@ pub mod instance_fleet_config {
     nested!(InstanceTypeConfig);
     /// CloudFormation property type `OnDemandCapacityReservationOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancefleetconfig-ondemandcapacityreservationoptions.html)
     #[derive(Clone, Debug)]
     pub struct OnDemandCapacityReservationOptions(rt::Props);
     impl OnDemandCapacityReservationOptions {
@@ -1442,7 +1442,7 @@ pub mod instance_fleet_config {
     ///
     /// CloudFormation property type `OnDemandProvisioningSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancefleetconfig-ondemandprovisioningspecification.html)
     #[derive(Clone, Debug)]
     pub struct OnDemandProvisioningSpecification(rt::Props);
     impl OnDemandProvisioningSpecification {
@@ -1464,7 +1464,7 @@ pub mod instance_fleet_config {
     nested!(OnDemandProvisioningSpecification);
     /// CloudFormation property type `OnDemandResizingSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancefleetconfig-ondemandresizingspecification.html)
     #[derive(Clone, Debug)]
     pub struct OnDemandResizingSpecification(rt::Props);
     impl OnDemandResizingSpecification {
@@ -1503,7 +1503,7 @@ pub mod instance_fleet_config {
     ///
     /// CloudFormation property type `SpotProvisioningSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancefleetconfig-spotprovisioningspecification.html)
     #[derive(Clone, Debug)]
     pub struct SpotProvisioningSpecification(rt::Props);
     impl SpotProvisioningSpecification {
@@ -1536,7 +1536,7 @@ pub mod instance_fleet_config {
     nested!(SpotProvisioningSpecification);
     /// CloudFormation property type `SpotResizingSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancefleetconfig-spotresizingspecification.html)
     #[derive(Clone, Debug)]
     pub struct SpotResizingSpecification(rt::Props);
     impl SpotResizingSpecification {
@@ -1565,7 +1565,7 @@ pub mod instance_fleet_config {
     ///
     /// CloudFormation property type `VolumeSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancefleetconfig-volumespecification.html)
     #[derive(Clone, Debug)]
     pub struct VolumeSpecification(rt::Props);
     impl VolumeSpecification {
@@ -1692,7 +1692,7 @@ pub mod instance_group_config {
     use super::*;
     /// CloudFormation property type `AppConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancegroupconfig-appconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AppConfiguration(rt::Props);
     impl AppConfiguration {
@@ -1724,7 +1724,7 @@ pub mod instance_group_config {
     nested!(AppConfiguration);
     /// CloudFormation property type `EbsBlockDeviceConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancegroupconfig-ebsblockdeviceconfig.html)
     #[derive(Clone, Debug)]
     pub struct EbsBlockDeviceConfig(rt::Props);
     impl EbsBlockDeviceConfig {
@@ -1745,7 +1745,7 @@ pub mod instance_group_config {
     nested!(EbsBlockDeviceConfig);
     /// CloudFormation property type `EbsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancegroupconfig-ebsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EbsConfiguration(rt::Props);
     impl EbsConfiguration {
@@ -1898,7 +1898,7 @@ pub mod step {
     use super::*;
     /// CloudFormation property type `HadoopJarStepConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-step-hadoopjarstepconfig.html)
     #[derive(Clone, Debug)]
     pub struct HadoopJarStepConfig(rt::Props);
     impl HadoopJarStepConfig {
@@ -1929,7 +1929,7 @@ pub mod step {
     nested!(HadoopJarStepConfig);
     /// CloudFormation property type `KeyValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-step-keyvalue.html)
     #[derive(Clone, Debug)]
     pub struct KeyValue(rt::Props);
     impl KeyValue {
@@ -2279,7 +2279,7 @@ pub mod shared {
     use super::*;
     /// CloudFormation property type `AutoScalingPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-autoscalingpolicy.html)
     #[derive(Clone, Debug)]
     pub struct AutoScalingPolicy(rt::Props);
     impl AutoScalingPolicy {
@@ -2297,7 +2297,7 @@ pub mod shared {
     nested!(AutoScalingPolicy);
     /// CloudFormation property type `CloudWatchAlarmDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-cloudwatchalarmdefinition.html)
     #[derive(Clone, Debug)]
     pub struct CloudWatchAlarmDefinition(rt::Props);
     /// The required values of [`CloudWatchAlarmDefinition`], by name: two of them have one type, and a swap must not compile.
@@ -2354,7 +2354,7 @@ pub mod shared {
     nested!(CloudWatchAlarmDefinition);
     /// CloudFormation property type `MetricDimension`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-metricdimension.html)
     #[derive(Clone, Debug)]
     pub struct MetricDimension(rt::Props);
     /// The required values of [`MetricDimension`], by name: two of them have one type, and a swap must not compile.
@@ -2376,7 +2376,7 @@ pub mod shared {
     nested!(MetricDimension);
     /// CloudFormation property type `ScalingAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-scalingaction.html)
     #[derive(Clone, Debug)]
     pub struct ScalingAction(rt::Props);
     impl ScalingAction {
@@ -2399,7 +2399,7 @@ pub mod shared {
     nested!(ScalingAction);
     /// CloudFormation property type `ScalingConstraints`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-scalingconstraints.html)
     #[derive(Clone, Debug)]
     pub struct ScalingConstraints(rt::Props);
     /// The required values of [`ScalingConstraints`], by name: two of them have one type, and a swap must not compile.
@@ -2421,7 +2421,7 @@ pub mod shared {
     nested!(ScalingConstraints);
     /// CloudFormation property type `ScalingRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-scalingrule.html)
     #[derive(Clone, Debug)]
     pub struct ScalingRule(rt::Props);
     impl ScalingRule {
@@ -2446,7 +2446,7 @@ pub mod shared {
     nested!(ScalingRule);
     /// CloudFormation property type `ScalingTrigger`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-scalingtrigger.html)
     #[derive(Clone, Debug)]
     pub struct ScalingTrigger(rt::Props);
     impl ScalingTrigger {
@@ -2464,7 +2464,7 @@ pub mod shared {
     nested!(ScalingTrigger);
     /// CloudFormation property type `SimpleScalingPolicyConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-simplescalingpolicyconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SimpleScalingPolicyConfiguration(rt::Props);
     impl SimpleScalingPolicyConfiguration {
@@ -2488,7 +2488,7 @@ pub mod shared {
     nested!(SimpleScalingPolicyConfiguration);
     /// CloudFormation property type `VolumeSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-volumespecification.html)
     #[derive(Clone, Debug)]
     pub struct VolumeSpecification(rt::Props);
     impl VolumeSpecification {

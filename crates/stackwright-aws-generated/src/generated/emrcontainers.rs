@@ -188,7 +188,7 @@ pub mod endpoint {
     use super::*;
     /// CloudFormation property type `CloudWatchMonitoringConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-endpoint-cloudwatchmonitoringconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CloudWatchMonitoringConfiguration(rt::Props);
     impl CloudWatchMonitoringConfiguration {
@@ -207,7 +207,7 @@ pub mod endpoint {
     nested!(CloudWatchMonitoringConfiguration);
     /// CloudFormation property type `ConfigurationOverrides`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-endpoint-configurationoverrides.html)
     #[derive(Clone, Debug)]
     pub struct ConfigurationOverrides(rt::Props);
     impl ConfigurationOverrides {
@@ -234,7 +234,7 @@ pub mod endpoint {
     nested!(ConfigurationOverrides);
     /// CloudFormation property type `ContainerLogRotationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-endpoint-containerlogrotationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ContainerLogRotationConfiguration(rt::Props);
     impl ContainerLogRotationConfiguration {
@@ -249,7 +249,7 @@ pub mod endpoint {
     nested!(ContainerLogRotationConfiguration);
     /// CloudFormation property type `EMREKSConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-endpoint-emreksconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EmrEksConfiguration(rt::Props);
     impl EmrEksConfiguration {
@@ -279,7 +279,7 @@ pub mod endpoint {
     nested!(EmrEksConfiguration);
     /// CloudFormation property type `MonitoringConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-endpoint-monitoringconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MonitoringConfiguration(rt::Props);
     impl MonitoringConfiguration {
@@ -320,7 +320,7 @@ pub mod endpoint {
     nested!(MonitoringConfiguration);
     /// CloudFormation property type `S3MonitoringConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-endpoint-s3monitoringconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct S3MonitoringConfiguration(rt::Props);
     impl S3MonitoringConfiguration {
@@ -449,7 +449,7 @@ pub mod job_template {
     ///
     /// CloudFormation property type `Configuration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-jobtemplate-configuration.html)
     #[derive(Clone, Debug)]
     pub struct Configuration(rt::Props);
     impl Configuration {
@@ -480,7 +480,7 @@ pub mod job_template {
     ///
     /// CloudFormation property type `JobDriver`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-jobtemplate-jobdriver.html)
     #[derive(Clone, Debug)]
     pub struct JobDriver(rt::Props);
     impl JobDriver {
@@ -509,7 +509,7 @@ pub mod job_template {
     ///
     /// CloudFormation property type `JobTemplateData`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-jobtemplate-jobtemplatedata.html)
     #[derive(Clone, Debug)]
     pub struct JobTemplateData(rt::Props);
     /// The required values of [`JobTemplateData`], by name: two of them have one type, and a swap must not compile.
@@ -564,7 +564,7 @@ pub mod job_template {
     ///
     /// CloudFormation property type `ParametricCloudWatchMonitoringConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-jobtemplate-parametriccloudwatchmonitoringconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ParametricCloudWatchMonitoringConfiguration(rt::Props);
     impl ParametricCloudWatchMonitoringConfiguration {
@@ -593,7 +593,7 @@ pub mod job_template {
     ///
     /// CloudFormation property type `ParametricConfigurationOverrides`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-jobtemplate-parametricconfigurationoverrides.html)
     #[derive(Clone, Debug)]
     pub struct ParametricConfigurationOverrides(rt::Props);
     impl ParametricConfigurationOverrides {
@@ -627,7 +627,7 @@ pub mod job_template {
     ///
     /// CloudFormation property type `ParametricMonitoringConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-jobtemplate-parametricmonitoringconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ParametricMonitoringConfiguration(rt::Props);
     impl ParametricMonitoringConfiguration {
@@ -670,7 +670,7 @@ pub mod job_template {
     ///
     /// CloudFormation property type `ParametricS3MonitoringConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-jobtemplate-parametrics3monitoringconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ParametricS3MonitoringConfiguration(rt::Props);
     impl ParametricS3MonitoringConfiguration {
@@ -692,7 +692,7 @@ pub mod job_template {
     ///
     /// CloudFormation property type `SparkSqlJobDriver`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-jobtemplate-sparksqljobdriver.html)
     #[derive(Clone, Debug)]
     pub struct SparkSqlJobDriver(rt::Props);
     impl SparkSqlJobDriver {
@@ -717,7 +717,7 @@ pub mod job_template {
     ///
     /// CloudFormation property type `SparkSubmitJobDriver`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-jobtemplate-sparksubmitjobdriver.html)
     #[derive(Clone, Debug)]
     pub struct SparkSubmitJobDriver(rt::Props);
     impl SparkSubmitJobDriver {
@@ -829,7 +829,7 @@ pub mod security_configuration {
     ///
     /// CloudFormation property type `AtRestEncryptionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-securityconfiguration-atrestencryptionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AtRestEncryptionConfiguration(rt::Props);
     impl AtRestEncryptionConfiguration {
@@ -862,7 +862,7 @@ pub mod security_configuration {
     ///
     /// CloudFormation property type `AuthenticationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-securityconfiguration-authenticationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AuthenticationConfiguration(rt::Props);
     impl AuthenticationConfiguration {
@@ -892,7 +892,7 @@ pub mod security_configuration {
     ///
     /// CloudFormation property type `AuthorizationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-securityconfiguration-authorizationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AuthorizationConfiguration(rt::Props);
     impl AuthorizationConfiguration {
@@ -914,7 +914,7 @@ pub mod security_configuration {
     ///
     /// CloudFormation property type `ContainerInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-securityconfiguration-containerinfo.html)
     #[derive(Clone, Debug)]
     pub struct ContainerInfo(rt::Props);
     impl ContainerInfo {
@@ -936,7 +936,7 @@ pub mod security_configuration {
     ///
     /// CloudFormation property type `ContainerProvider`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-securityconfiguration-containerprovider.html)
     #[derive(Clone, Debug)]
     pub struct ContainerProvider(rt::Props);
     impl ContainerProvider {
@@ -960,7 +960,7 @@ pub mod security_configuration {
     ///
     /// CloudFormation property type `EksInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-securityconfiguration-eksinfo.html)
     #[derive(Clone, Debug)]
     pub struct EksInfo(rt::Props);
     impl EksInfo {
@@ -982,7 +982,7 @@ pub mod security_configuration {
     ///
     /// CloudFormation property type `EncryptionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-securityconfiguration-encryptionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
@@ -1019,7 +1019,7 @@ pub mod security_configuration {
     ///
     /// CloudFormation property type `IAMConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-securityconfiguration-iamconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct IamConfiguration(rt::Props);
     impl IamConfiguration {
@@ -1041,7 +1041,7 @@ pub mod security_configuration {
     ///
     /// CloudFormation property type `IdentityCenterConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-securityconfiguration-identitycenterconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct IdentityCenterConfiguration(rt::Props);
     impl IdentityCenterConfiguration {
@@ -1082,7 +1082,7 @@ pub mod security_configuration {
     ///
     /// CloudFormation property type `InTransitEncryptionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-securityconfiguration-intransitencryptionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct InTransitEncryptionConfiguration(rt::Props);
     impl InTransitEncryptionConfiguration {
@@ -1105,7 +1105,7 @@ pub mod security_configuration {
     ///
     /// CloudFormation property type `LakeFormationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-securityconfiguration-lakeformationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LakeFormationConfiguration(rt::Props);
     impl LakeFormationConfiguration {
@@ -1150,7 +1150,7 @@ pub mod security_configuration {
     ///
     /// CloudFormation property type `LocalDiskEncryptionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-securityconfiguration-localdiskencryptionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LocalDiskEncryptionConfiguration(rt::Props);
     impl LocalDiskEncryptionConfiguration {
@@ -1179,7 +1179,7 @@ pub mod security_configuration {
     ///
     /// CloudFormation property type `S3EncryptionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-securityconfiguration-s3encryptionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct S3EncryptionConfiguration(rt::Props);
     impl S3EncryptionConfiguration {
@@ -1208,7 +1208,7 @@ pub mod security_configuration {
     ///
     /// CloudFormation property type `SecureNamespaceInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-securityconfiguration-securenamespaceinfo.html)
     #[derive(Clone, Debug)]
     pub struct SecureNamespaceInfo(rt::Props);
     impl SecureNamespaceInfo {
@@ -1237,7 +1237,7 @@ pub mod security_configuration {
     ///
     /// CloudFormation property type `SecurityConfigurationData`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-securityconfiguration-securityconfigurationdata.html)
     #[derive(Clone, Debug)]
     pub struct SecurityConfigurationData(rt::Props);
     impl SecurityConfigurationData {
@@ -1274,7 +1274,7 @@ pub mod security_configuration {
     ///
     /// CloudFormation property type `TLSCertificateConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-securityconfiguration-tlscertificateconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TlsCertificateConfiguration(rt::Props);
     impl TlsCertificateConfiguration {
@@ -1408,7 +1408,7 @@ pub mod virtual_cluster {
     use super::*;
     /// CloudFormation property type `ContainerInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-virtualcluster-containerinfo.html)
     #[derive(Clone, Debug)]
     pub struct ContainerInfo(rt::Props);
     impl ContainerInfo {
@@ -1422,7 +1422,7 @@ pub mod virtual_cluster {
     nested!(ContainerInfo);
     /// CloudFormation property type `ContainerProvider`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-virtualcluster-containerprovider.html)
     #[derive(Clone, Debug)]
     pub struct ContainerProvider(rt::Props);
     impl ContainerProvider {
@@ -1438,7 +1438,7 @@ pub mod virtual_cluster {
     nested!(ContainerProvider);
     /// CloudFormation property type `EksInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-virtualcluster-eksinfo.html)
     #[derive(Clone, Debug)]
     pub struct EksInfo(rt::Props);
     impl EksInfo {

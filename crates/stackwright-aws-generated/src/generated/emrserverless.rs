@@ -218,7 +218,7 @@ pub mod application {
     ///
     /// CloudFormation property type `AutoStartConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-autostartconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AutoStartConfiguration(rt::Props);
     impl AutoStartConfiguration {
@@ -240,7 +240,7 @@ pub mod application {
     ///
     /// CloudFormation property type `AutoStopConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-autostopconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AutoStopConfiguration(rt::Props);
     impl AutoStopConfiguration {
@@ -271,7 +271,7 @@ pub mod application {
     nested!(AutoStopConfiguration);
     /// CloudFormation property type `CloudWatchLoggingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-cloudwatchloggingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CloudWatchLoggingConfiguration(rt::Props);
     impl CloudWatchLoggingConfiguration {
@@ -324,7 +324,7 @@ pub mod application {
     ///
     /// CloudFormation property type `ConfigurationObject`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-configurationobject.html)
     #[derive(Clone, Debug)]
     pub struct ConfigurationObject(rt::Props);
     impl ConfigurationObject {
@@ -356,7 +356,7 @@ pub mod application {
     ///
     /// CloudFormation property type `IdentityCenterConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-identitycenterconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct IdentityCenterConfiguration(rt::Props);
     impl IdentityCenterConfiguration {
@@ -379,7 +379,7 @@ pub mod application {
     ///
     /// CloudFormation property type `ImageConfigurationInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-imageconfigurationinput.html)
     #[derive(Clone, Debug)]
     pub struct ImageConfigurationInput(rt::Props);
     impl ImageConfigurationInput {
@@ -399,7 +399,7 @@ pub mod application {
     nested!(ImageConfigurationInput);
     /// CloudFormation property type `InitialCapacityConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-initialcapacityconfig.html)
     #[derive(Clone, Debug)]
     pub struct InitialCapacityConfig(rt::Props);
     impl InitialCapacityConfig {
@@ -418,7 +418,7 @@ pub mod application {
     nested!(InitialCapacityConfig);
     /// CloudFormation property type `InitialCapacityConfigKeyValuePair`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-initialcapacityconfigkeyvaluepair.html)
     #[derive(Clone, Debug)]
     pub struct InitialCapacityConfigKeyValuePair(rt::Props);
     impl InitialCapacityConfigKeyValuePair {
@@ -433,7 +433,7 @@ pub mod application {
     nested!(InitialCapacityConfigKeyValuePair);
     /// CloudFormation property type `InteractiveConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-interactiveconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct InteractiveConfiguration(rt::Props);
     impl InteractiveConfiguration {
@@ -467,7 +467,7 @@ pub mod application {
     nested!(InteractiveConfiguration);
     /// CloudFormation property type `LogTypeMapKeyValuePair`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-logtypemapkeyvaluepair.html)
     #[derive(Clone, Debug)]
     pub struct LogTypeMapKeyValuePair(rt::Props);
     impl LogTypeMapKeyValuePair {
@@ -485,7 +485,7 @@ pub mod application {
     nested!(LogTypeMapKeyValuePair);
     /// CloudFormation property type `ManagedPersistenceMonitoringConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-managedpersistencemonitoringconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ManagedPersistenceMonitoringConfiguration(rt::Props);
     impl ManagedPersistenceMonitoringConfiguration {
@@ -512,7 +512,7 @@ pub mod application {
     nested!(ManagedPersistenceMonitoringConfiguration);
     /// CloudFormation property type `MaximumAllowedResources`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-maximumallowedresources.html)
     #[derive(Clone, Debug)]
     pub struct MaximumAllowedResources(rt::Props);
     /// The required values of [`MaximumAllowedResources`], by name: two of them have one type, and a swap must not compile.
@@ -543,7 +543,7 @@ pub mod application {
     ///
     /// CloudFormation property type `MonitoringConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-monitoringconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MonitoringConfiguration(rt::Props);
     impl MonitoringConfiguration {
@@ -599,7 +599,7 @@ pub mod application {
     nested!(MonitoringConfiguration);
     /// CloudFormation property type `NetworkConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-networkconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct NetworkConfiguration(rt::Props);
     impl NetworkConfiguration {
@@ -634,7 +634,7 @@ pub mod application {
     nested!(NetworkConfiguration);
     /// CloudFormation property type `PrometheusMonitoringConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-prometheusmonitoringconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PrometheusMonitoringConfiguration(rt::Props);
     impl PrometheusMonitoringConfiguration {
@@ -654,7 +654,7 @@ pub mod application {
     nested!(PrometheusMonitoringConfiguration);
     /// CloudFormation property type `S3MonitoringConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-s3monitoringconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct S3MonitoringConfiguration(rt::Props);
     impl S3MonitoringConfiguration {
@@ -681,7 +681,7 @@ pub mod application {
     ///
     /// CloudFormation property type `SchedulerConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-schedulerconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SchedulerConfiguration(rt::Props);
     impl SchedulerConfiguration {
@@ -708,7 +708,7 @@ pub mod application {
     nested!(SchedulerConfiguration);
     /// CloudFormation property type `WorkerConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-workerconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct WorkerConfiguration(rt::Props);
     /// The required values of [`WorkerConfiguration`], by name: two of them have one type, and a swap must not compile.

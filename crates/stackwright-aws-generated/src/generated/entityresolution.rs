@@ -161,7 +161,7 @@ pub mod id_mapping_workflow {
     use super::*;
     /// CloudFormation property type `IdMappingIncrementalRunConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-idmappingworkflow-idmappingincrementalrunconfig.html)
     #[derive(Clone, Debug)]
     pub struct IdMappingIncrementalRunConfig(rt::Props);
     impl IdMappingIncrementalRunConfig {
@@ -179,7 +179,7 @@ pub mod id_mapping_workflow {
     nested!(IdMappingIncrementalRunConfig);
     /// CloudFormation property type `IdMappingRuleBasedProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-idmappingworkflow-idmappingrulebasedproperties.html)
     #[derive(Clone, Debug)]
     pub struct IdMappingRuleBasedProperties(rt::Props);
     impl IdMappingRuleBasedProperties {
@@ -219,7 +219,7 @@ pub mod id_mapping_workflow {
     nested!(IdMappingRuleBasedProperties);
     /// CloudFormation property type `IdMappingTechniques`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-idmappingworkflow-idmappingtechniques.html)
     #[derive(Clone, Debug)]
     pub struct IdMappingTechniques(rt::Props);
     impl IdMappingTechniques {
@@ -265,7 +265,7 @@ pub mod id_mapping_workflow {
     nested!(IdMappingTechniques);
     /// CloudFormation property type `IdMappingWorkflowInputSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-idmappingworkflow-idmappingworkflowinputsource.html)
     #[derive(Clone, Debug)]
     pub struct IdMappingWorkflowInputSource(rt::Props);
     impl IdMappingWorkflowInputSource {
@@ -296,7 +296,7 @@ pub mod id_mapping_workflow {
     nested!(IdMappingWorkflowInputSource);
     /// CloudFormation property type `IdMappingWorkflowOutputSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-idmappingworkflow-idmappingworkflowoutputsource.html)
     #[derive(Clone, Debug)]
     pub struct IdMappingWorkflowOutputSource(rt::Props);
     impl IdMappingWorkflowOutputSource {
@@ -457,7 +457,7 @@ pub mod id_namespace {
     use super::*;
     /// CloudFormation property type `IdNamespaceIdMappingWorkflowProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-idnamespace-idnamespaceidmappingworkflowproperties.html)
     #[derive(Clone, Debug)]
     pub struct IdNamespaceIdMappingWorkflowProperties(rt::Props);
     impl IdNamespaceIdMappingWorkflowProperties {
@@ -493,7 +493,7 @@ pub mod id_namespace {
     nested!(IdNamespaceIdMappingWorkflowProperties);
     /// CloudFormation property type `IdNamespaceInputSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-idnamespace-idnamespaceinputsource.html)
     #[derive(Clone, Debug)]
     pub struct IdNamespaceInputSource(rt::Props);
     impl IdNamespaceInputSource {
@@ -517,7 +517,7 @@ pub mod id_namespace {
     nested!(IdNamespaceInputSource);
     /// CloudFormation property type `NamespaceProviderProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-idnamespace-namespaceproviderproperties.html)
     #[derive(Clone, Debug)]
     pub struct NamespaceProviderProperties(rt::Props);
     impl NamespaceProviderProperties {
@@ -549,7 +549,7 @@ pub mod id_namespace {
     nested!(NamespaceProviderProperties);
     /// CloudFormation property type `NamespaceRuleBasedProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-idnamespace-namespacerulebasedproperties.html)
     #[derive(Clone, Debug)]
     pub struct NamespaceRuleBasedProperties(rt::Props);
     impl NamespaceRuleBasedProperties {
@@ -736,7 +736,7 @@ pub mod matching_workflow {
     ///
     /// CloudFormation property type `CustomerProfilesIntegrationConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-matchingworkflow-customerprofilesintegrationconfig.html)
     #[derive(Clone, Debug)]
     pub struct CustomerProfilesIntegrationConfig(rt::Props);
     /// The required values of [`CustomerProfilesIntegrationConfig`], by name: two of them have one type, and a swap must not compile.
@@ -766,7 +766,7 @@ pub mod matching_workflow {
     nested!(CustomerProfilesIntegrationConfig);
     /// CloudFormation property type `IncrementalRunConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-matchingworkflow-incrementalrunconfig.html)
     #[derive(Clone, Debug)]
     pub struct IncrementalRunConfig(rt::Props);
     impl IncrementalRunConfig {
@@ -784,7 +784,7 @@ pub mod matching_workflow {
     nested!(IncrementalRunConfig);
     /// CloudFormation property type `InputSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-matchingworkflow-inputsource.html)
     #[derive(Clone, Debug)]
     pub struct InputSource(rt::Props);
     /// The required values of [`InputSource`], by name: two of them have one type, and a swap must not compile.
@@ -825,7 +825,7 @@ pub mod matching_workflow {
     ///
     /// CloudFormation property type `MatchingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-matchingworkflow-matchingconfig.html)
     #[derive(Clone, Debug)]
     pub struct MatchingConfig(rt::Props);
     impl MatchingConfig {
@@ -849,7 +849,7 @@ pub mod matching_workflow {
     nested!(MatchingConfig);
     /// CloudFormation property type `OutputAttribute`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-matchingworkflow-outputattribute.html)
     #[derive(Clone, Debug)]
     pub struct OutputAttribute(rt::Props);
     impl OutputAttribute {
@@ -868,7 +868,7 @@ pub mod matching_workflow {
     nested!(OutputAttribute);
     /// CloudFormation property type `OutputSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-matchingworkflow-outputsource.html)
     #[derive(Clone, Debug)]
     pub struct OutputSource(rt::Props);
     impl OutputSource {
@@ -918,7 +918,7 @@ pub mod matching_workflow {
     nested!(OutputSource);
     /// CloudFormation property type `ResolutionTechniques`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-matchingworkflow-resolutiontechniques.html)
     #[derive(Clone, Debug)]
     pub struct ResolutionTechniques(rt::Props);
     impl ResolutionTechniques {
@@ -975,7 +975,7 @@ pub mod matching_workflow {
     nested!(ResolutionTechniques);
     /// CloudFormation property type `RuleBasedProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-matchingworkflow-rulebasedproperties.html)
     #[derive(Clone, Debug)]
     pub struct RuleBasedProperties(rt::Props);
     impl RuleBasedProperties {
@@ -1003,7 +1003,7 @@ pub mod matching_workflow {
     nested!(RuleBasedProperties);
     /// CloudFormation property type `RuleCondition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-matchingworkflow-rulecondition.html)
     #[derive(Clone, Debug)]
     pub struct RuleCondition(rt::Props);
     impl RuleCondition {
@@ -1027,7 +1027,7 @@ pub mod matching_workflow {
     nested!(RuleCondition);
     /// CloudFormation property type `RuleConditionProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-matchingworkflow-ruleconditionproperties.html)
     #[derive(Clone, Debug)]
     pub struct RuleConditionProperties(rt::Props);
     impl RuleConditionProperties {
@@ -1279,7 +1279,7 @@ pub mod schema_mapping {
     use super::*;
     /// CloudFormation property type `SchemaInputAttribute`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-schemamapping-schemainputattribute.html)
     #[derive(Clone, Debug)]
     pub struct SchemaInputAttribute(rt::Props);
     impl SchemaInputAttribute {
@@ -1385,7 +1385,7 @@ pub mod shared {
     string_enum!(IdMappingType { Provider => "PROVIDER", RuleBased => "RULE_BASED" });
     /// CloudFormation property type `IntermediateSourceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-idmappingworkflow-intermediatesourceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct IntermediateSourceConfiguration(rt::Props);
     impl IntermediateSourceConfiguration {
@@ -1403,7 +1403,7 @@ pub mod shared {
     nested!(IntermediateSourceConfiguration);
     /// CloudFormation property type `ProviderProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-idmappingworkflow-providerproperties.html)
     #[derive(Clone, Debug)]
     pub struct ProviderProperties(rt::Props);
     impl ProviderProperties {
@@ -1456,7 +1456,7 @@ pub mod shared {
     string_enum!(RecordMatchingModel { OneSourceToOneTarget => "ONE_SOURCE_TO_ONE_TARGET", ManySourceToOneTarget => "MANY_SOURCE_TO_ONE_TARGET" });
     /// CloudFormation property type `Rule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-idmappingworkflow-rule.html)
     #[derive(Clone, Debug)]
     pub struct Rule(rt::Props);
     impl Rule {

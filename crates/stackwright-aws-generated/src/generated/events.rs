@@ -328,7 +328,7 @@ pub mod connection {
     use super::*;
     /// CloudFormation property type `ApiKeyAuthParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-connection-apikeyauthparameters.html)
     #[derive(Clone, Debug)]
     pub struct ApiKeyAuthParameters(rt::Props);
     /// The required values of [`ApiKeyAuthParameters`], by name: two of them have one type, and a swap must not compile.
@@ -358,7 +358,7 @@ pub mod connection {
     nested!(ApiKeyAuthParameters);
     /// CloudFormation property type `AuthParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-connection-authparameters.html)
     #[derive(Clone, Debug)]
     pub struct AuthParameters(rt::Props);
     impl AuthParameters {
@@ -413,7 +413,7 @@ pub mod connection {
     nested!(AuthParameters);
     /// CloudFormation property type `BasicAuthParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-connection-basicauthparameters.html)
     #[derive(Clone, Debug)]
     pub struct BasicAuthParameters(rt::Props);
     /// The required values of [`BasicAuthParameters`], by name: two of them have one type, and a swap must not compile.
@@ -435,7 +435,7 @@ pub mod connection {
     nested!(BasicAuthParameters);
     /// CloudFormation property type `ClientParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-connection-clientparameters.html)
     #[derive(Clone, Debug)]
     pub struct ClientParameters(rt::Props);
     /// The required values of [`ClientParameters`], by name: two of them have one type, and a swap must not compile.
@@ -465,7 +465,7 @@ pub mod connection {
     nested!(ClientParameters);
     /// CloudFormation property type `ConnectionHttpParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-connection-connectionhttpparameters.html)
     #[derive(Clone, Debug)]
     pub struct ConnectionHttpParameters(rt::Props);
     impl ConnectionHttpParameters {
@@ -505,7 +505,7 @@ pub mod connection {
     nested!(ConnectionHttpParameters);
     /// CloudFormation property type `ConnectivityParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-connection-connectivityparameters.html)
     #[derive(Clone, Debug)]
     pub struct ConnectivityParameters(rt::Props);
     impl ConnectivityParameters {
@@ -525,7 +525,7 @@ pub mod connection {
     ///
     /// CloudFormation property type `InvocationConnectivityParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-connection-invocationconnectivityparameters.html)
     #[derive(Clone, Debug)]
     pub struct InvocationConnectivityParameters(rt::Props);
     impl InvocationConnectivityParameters {
@@ -543,7 +543,7 @@ pub mod connection {
     nested!(InvocationConnectivityParameters);
     /// CloudFormation property type `OAuthParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-connection-oauthparameters.html)
     #[derive(Clone, Debug)]
     pub struct OauthParameters(rt::Props);
     impl OauthParameters {
@@ -580,7 +580,7 @@ pub mod connection {
     nested!(OauthParameters);
     /// CloudFormation property type `Parameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-connection-parameter.html)
     #[derive(Clone, Debug)]
     pub struct Parameter(rt::Props);
     /// The required values of [`Parameter`], by name: two of them have one type, and a swap must not compile.
@@ -608,7 +608,7 @@ pub mod connection {
     nested!(Parameter);
     /// CloudFormation property type `ResourceParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-connection-resourceparameters.html)
     #[derive(Clone, Debug)]
     pub struct ResourceParameters(rt::Props);
     impl ResourceParameters {
@@ -774,7 +774,7 @@ pub mod endpoint {
     use super::*;
     /// CloudFormation property type `EndpointEventBus`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-endpoint-endpointeventbus.html)
     #[derive(Clone, Debug)]
     pub struct EndpointEventBus(rt::Props);
     impl EndpointEventBus {
@@ -792,7 +792,7 @@ pub mod endpoint {
     nested!(EndpointEventBus);
     /// CloudFormation property type `FailoverConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-endpoint-failoverconfig.html)
     #[derive(Clone, Debug)]
     pub struct FailoverConfig(rt::Props);
     impl FailoverConfig {
@@ -807,7 +807,7 @@ pub mod endpoint {
     nested!(FailoverConfig);
     /// CloudFormation property type `Primary`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-endpoint-primary.html)
     #[derive(Clone, Debug)]
     pub struct Primary(rt::Props);
     impl Primary {
@@ -825,7 +825,7 @@ pub mod endpoint {
     nested!(Primary);
     /// CloudFormation property type `ReplicationConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-endpoint-replicationconfig.html)
     #[derive(Clone, Debug)]
     pub struct ReplicationConfig(rt::Props);
     impl ReplicationConfig {
@@ -839,7 +839,7 @@ pub mod endpoint {
     nested!(ReplicationConfig);
     /// CloudFormation property type `RoutingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-endpoint-routingconfig.html)
     #[derive(Clone, Debug)]
     pub struct RoutingConfig(rt::Props);
     impl RoutingConfig {
@@ -857,7 +857,7 @@ pub mod endpoint {
     nested!(RoutingConfig);
     /// CloudFormation property type `Secondary`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-endpoint-secondary.html)
     #[derive(Clone, Debug)]
     pub struct Secondary(rt::Props);
     impl Secondary {
@@ -976,7 +976,7 @@ pub mod event_bus {
     ///
     /// CloudFormation property type `DeadLetterConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-eventbus-deadletterconfig.html)
     #[derive(Clone, Debug)]
     pub struct DeadLetterConfig(rt::Props);
     impl DeadLetterConfig {
@@ -996,7 +996,7 @@ pub mod event_bus {
     ///
     /// CloudFormation property type `LogConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-eventbus-logconfig.html)
     #[derive(Clone, Debug)]
     pub struct LogConfig(rt::Props);
     impl LogConfig {
@@ -1122,7 +1122,7 @@ pub mod event_bus_policy {
     ///
     /// CloudFormation property type `Condition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-eventbuspolicy-condition.html)
     #[derive(Clone, Debug)]
     pub struct Condition(rt::Props);
     impl Condition {
@@ -1283,7 +1283,7 @@ pub mod rule {
     use super::*;
     /// CloudFormation property type `AppSyncParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-appsyncparameters.html)
     #[derive(Clone, Debug)]
     pub struct AppSyncParameters(rt::Props);
     impl AppSyncParameters {
@@ -1301,7 +1301,7 @@ pub mod rule {
     nested!(AppSyncParameters);
     /// CloudFormation property type `AwsVpcConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-awsvpcconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AwsVpcConfiguration(rt::Props);
     impl AwsVpcConfiguration {
@@ -1333,7 +1333,7 @@ pub mod rule {
     nested!(AwsVpcConfiguration);
     /// CloudFormation property type `BatchArrayProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-batcharrayproperties.html)
     #[derive(Clone, Debug)]
     pub struct BatchArrayProperties(rt::Props);
     impl BatchArrayProperties {
@@ -1351,7 +1351,7 @@ pub mod rule {
     nested!(BatchArrayProperties);
     /// CloudFormation property type `BatchParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-batchparameters.html)
     #[derive(Clone, Debug)]
     pub struct BatchParameters(rt::Props);
     /// The required values of [`BatchParameters`], by name: two of them have one type, and a swap must not compile.
@@ -1389,7 +1389,7 @@ pub mod rule {
     nested!(BatchParameters);
     /// CloudFormation property type `BatchRetryStrategy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-batchretrystrategy.html)
     #[derive(Clone, Debug)]
     pub struct BatchRetryStrategy(rt::Props);
     impl BatchRetryStrategy {
@@ -1407,7 +1407,7 @@ pub mod rule {
     nested!(BatchRetryStrategy);
     /// CloudFormation property type `CapacityProviderStrategyItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-capacityproviderstrategyitem.html)
     #[derive(Clone, Debug)]
     pub struct CapacityProviderStrategyItem(rt::Props);
     impl CapacityProviderStrategyItem {
@@ -1435,7 +1435,7 @@ pub mod rule {
     nested!(CapacityProviderStrategyItem);
     /// CloudFormation property type `DeadLetterConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-deadletterconfig.html)
     #[derive(Clone, Debug)]
     pub struct DeadLetterConfig(rt::Props);
     impl DeadLetterConfig {
@@ -1453,7 +1453,7 @@ pub mod rule {
     nested!(DeadLetterConfig);
     /// CloudFormation property type `EcsParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-ecsparameters.html)
     #[derive(Clone, Debug)]
     pub struct EcsParameters(rt::Props);
     impl EcsParameters {
@@ -1575,7 +1575,7 @@ pub mod rule {
     nested!(EcsParameters);
     /// CloudFormation property type `HttpParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-httpparameters.html)
     #[derive(Clone, Debug)]
     pub struct HttpParameters(rt::Props);
     impl HttpParameters {
@@ -1624,7 +1624,7 @@ pub mod rule {
     nested!(HttpParameters);
     /// CloudFormation property type `InputTransformer`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-inputtransformer.html)
     #[derive(Clone, Debug)]
     pub struct InputTransformer(rt::Props);
     impl InputTransformer {
@@ -1654,7 +1654,7 @@ pub mod rule {
     nested!(InputTransformer);
     /// CloudFormation property type `KinesisParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-kinesisparameters.html)
     #[derive(Clone, Debug)]
     pub struct KinesisParameters(rt::Props);
     impl KinesisParameters {
@@ -1672,7 +1672,7 @@ pub mod rule {
     nested!(KinesisParameters);
     /// CloudFormation property type `NetworkConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-networkconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct NetworkConfiguration(rt::Props);
     impl NetworkConfiguration {
@@ -1694,7 +1694,7 @@ pub mod rule {
     nested!(NetworkConfiguration);
     /// CloudFormation property type `PlacementConstraint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-placementconstraint.html)
     #[derive(Clone, Debug)]
     pub struct PlacementConstraint(rt::Props);
     impl PlacementConstraint {
@@ -1718,7 +1718,7 @@ pub mod rule {
     nested!(PlacementConstraint);
     /// CloudFormation property type `PlacementStrategy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-placementstrategy.html)
     #[derive(Clone, Debug)]
     pub struct PlacementStrategy(rt::Props);
     impl PlacementStrategy {
@@ -1741,7 +1741,7 @@ pub mod rule {
     nested!(PlacementStrategy);
     /// CloudFormation property type `RedshiftDataParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-redshiftdataparameters.html)
     #[derive(Clone, Debug)]
     pub struct RedshiftDataParameters(rt::Props);
     impl RedshiftDataParameters {
@@ -1791,7 +1791,7 @@ pub mod rule {
     nested!(RedshiftDataParameters);
     /// CloudFormation property type `RetryPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-retrypolicy.html)
     #[derive(Clone, Debug)]
     pub struct RetryPolicy(rt::Props);
     impl RetryPolicy {
@@ -1822,7 +1822,7 @@ pub mod rule {
     nested!(RetryPolicy);
     /// CloudFormation property type `RunCommandParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-runcommandparameters.html)
     #[derive(Clone, Debug)]
     pub struct RunCommandParameters(rt::Props);
     impl RunCommandParameters {
@@ -1840,7 +1840,7 @@ pub mod rule {
     nested!(RunCommandParameters);
     /// CloudFormation property type `RunCommandTarget`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-runcommandtarget.html)
     #[derive(Clone, Debug)]
     pub struct RunCommandTarget(rt::Props);
     impl RunCommandTarget {
@@ -1858,7 +1858,7 @@ pub mod rule {
     nested!(RunCommandTarget);
     /// CloudFormation property type `SageMakerPipelineParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-sagemakerpipelineparameter.html)
     #[derive(Clone, Debug)]
     pub struct SageMakerPipelineParameter(rt::Props);
     /// The required values of [`SageMakerPipelineParameter`], by name: two of them have one type, and a swap must not compile.
@@ -1880,7 +1880,7 @@ pub mod rule {
     nested!(SageMakerPipelineParameter);
     /// CloudFormation property type `SageMakerPipelineParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-sagemakerpipelineparameters.html)
     #[derive(Clone, Debug)]
     pub struct SageMakerPipelineParameters(rt::Props);
     impl SageMakerPipelineParameters {
@@ -1905,7 +1905,7 @@ pub mod rule {
     nested!(SageMakerPipelineParameters);
     /// CloudFormation property type `SqsParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-sqsparameters.html)
     #[derive(Clone, Debug)]
     pub struct SqsParameters(rt::Props);
     impl SqsParameters {
@@ -1923,7 +1923,7 @@ pub mod rule {
     nested!(SqsParameters);
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-tag.html)
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
     impl Tag {
@@ -1946,7 +1946,7 @@ pub mod rule {
     nested!(Tag);
     /// CloudFormation property type `Target`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-target.html)
     #[derive(Clone, Debug)]
     pub struct Target(rt::Props);
     /// The required values of [`Target`], by name: two of them have one type, and a swap must not compile.

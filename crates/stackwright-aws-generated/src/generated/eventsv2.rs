@@ -142,7 +142,7 @@ pub mod event_bus {
     ///
     /// CloudFormation property type `EncryptionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-eventbus-encryptionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
@@ -168,7 +168,7 @@ pub mod event_bus {
     ///
     /// CloudFormation property type `StorageConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-eventbus-storageconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct StorageConfiguration(rt::Props);
     impl StorageConfiguration {
@@ -317,7 +317,7 @@ pub mod event_source {
     ///
     /// CloudFormation property type `AwsServiceEventsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-eventsource-awsserviceeventsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AwsServiceEventsConfiguration(rt::Props);
     impl AwsServiceEventsConfiguration {
@@ -351,7 +351,7 @@ pub mod event_source {
     ///
     /// CloudFormation property type `EventSourceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-eventsource-eventsourceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EventSourceConfiguration(rt::Props);
     impl EventSourceConfiguration {
@@ -391,7 +391,7 @@ pub mod event_source {
     ///
     /// CloudFormation property type `OnFailureConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-eventsource-onfailureconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct OnFailureConfiguration(rt::Props);
     impl OnFailureConfiguration {
@@ -413,7 +413,7 @@ pub mod event_source {
     ///
     /// CloudFormation property type `PartnerEventsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-eventsource-partnereventsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PartnerEventsConfiguration(rt::Props);
     impl PartnerEventsConfiguration {
@@ -753,7 +753,7 @@ pub mod subscriber {
     ///
     /// CloudFormation property type `BatchConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-batchconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct BatchConfiguration(rt::Props);
     impl BatchConfiguration {
@@ -787,7 +787,7 @@ pub mod subscriber {
     ///
     /// CloudFormation property type `DeduplicationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-deduplicationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DeduplicationConfiguration(rt::Props);
     impl DeduplicationConfiguration {
@@ -807,7 +807,7 @@ pub mod subscriber {
     ///
     /// CloudFormation property type `EventBusV2Parameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-eventbusv2parameters.html)
     #[derive(Clone, Debug)]
     pub struct EventBusV2Parameters(rt::Props);
     impl EventBusV2Parameters {
@@ -852,7 +852,7 @@ pub mod subscriber {
     ///
     /// CloudFormation property type `EventBusV2SystemMetadata`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-eventbusv2systemmetadata.html)
     #[derive(Clone, Debug)]
     pub struct EventBusV2SystemMetadata(rt::Props);
     impl EventBusV2SystemMetadata {
@@ -886,7 +886,7 @@ pub mod subscriber {
     ///
     /// CloudFormation property type `Filter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-filter.html)
     #[derive(Clone, Debug)]
     pub struct Filter(rt::Props);
     impl Filter {
@@ -903,7 +903,7 @@ pub mod subscriber {
     ///
     /// CloudFormation property type `FilterConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-filterconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FilterConfiguration(rt::Props);
     impl FilterConfiguration {
@@ -926,7 +926,7 @@ pub mod subscriber {
     ///
     /// CloudFormation property type `HttpParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-httpparameters.html)
     #[derive(Clone, Debug)]
     pub struct HttpParameters(rt::Props);
     impl HttpParameters {
@@ -994,7 +994,7 @@ pub mod subscriber {
     ///
     /// CloudFormation property type `InvokeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-invokeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct InvokeConfiguration(rt::Props);
     /// The required values of [`InvokeConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -1098,7 +1098,7 @@ pub mod subscriber {
     ///
     /// CloudFormation property type `JsonataConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-jsonataconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct JsonataConfiguration(rt::Props);
     impl JsonataConfiguration {
@@ -1114,7 +1114,7 @@ pub mod subscriber {
     ///
     /// CloudFormation property type `KinesisParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-kinesisparameters.html)
     #[derive(Clone, Debug)]
     pub struct KinesisParameters(rt::Props);
     impl KinesisParameters {
@@ -1148,7 +1148,7 @@ pub mod subscriber {
     ///
     /// CloudFormation property type `LambdaParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-lambdaparameters.html)
     #[derive(Clone, Debug)]
     pub struct LambdaParameters(rt::Props);
     impl LambdaParameters {
@@ -1208,7 +1208,7 @@ pub mod subscriber {
     ///
     /// CloudFormation property type `LogConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-logconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LogConfiguration(rt::Props);
     impl LogConfiguration {
@@ -1238,7 +1238,7 @@ pub mod subscriber {
     ///
     /// CloudFormation property type `OnFailureConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-onfailureconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct OnFailureConfiguration(rt::Props);
     impl OnFailureConfiguration {
@@ -1260,7 +1260,7 @@ pub mod subscriber {
     ///
     /// CloudFormation property type `PointInTimeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-pointintimeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PointInTimeConfiguration(rt::Props);
     impl PointInTimeConfiguration {
@@ -1291,7 +1291,7 @@ pub mod subscriber {
     ///
     /// CloudFormation property type `RetryPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-retrypolicy.html)
     #[derive(Clone, Debug)]
     pub struct RetryPolicy(rt::Props);
     impl RetryPolicy {
@@ -1336,7 +1336,7 @@ pub mod subscriber {
     ///
     /// CloudFormation property type `SnsParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-snsparameters.html)
     #[derive(Clone, Debug)]
     pub struct SnsParameters(rt::Props);
     impl SnsParameters {
@@ -1402,7 +1402,7 @@ pub mod subscriber {
     ///
     /// CloudFormation property type `SqsParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-sqsparameters.html)
     #[derive(Clone, Debug)]
     pub struct SqsParameters(rt::Props);
     impl SqsParameters {
@@ -1469,7 +1469,7 @@ pub mod subscriber {
     ///
     /// CloudFormation property type `StepFunctionsParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-stepfunctionsparameters.html)
     #[derive(Clone, Debug)]
     pub struct StepFunctionsParameters(rt::Props);
     impl StepFunctionsParameters {
@@ -1518,7 +1518,7 @@ pub mod subscriber {
     ///
     /// CloudFormation property type `Transformer`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-transformer.html)
     #[derive(Clone, Debug)]
     pub struct Transformer(rt::Props);
     impl Transformer {
@@ -1551,7 +1551,7 @@ pub mod subscriber {
     ///
     /// CloudFormation property type `UniversalTargetParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-universaltargetparameters.html)
     #[derive(Clone, Debug)]
     pub struct UniversalTargetParameters(rt::Props);
     impl UniversalTargetParameters {

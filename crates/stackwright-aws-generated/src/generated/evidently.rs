@@ -159,7 +159,7 @@ pub mod experiment {
     use super::*;
     /// CloudFormation property type `MetricGoalObject`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evidently-experiment-metricgoalobject.html)
     #[derive(Clone, Debug)]
     pub struct MetricGoalObject(rt::Props);
     /// The required values of [`MetricGoalObject`], by name: two of them have one type, and a swap must not compile.
@@ -217,7 +217,7 @@ pub mod experiment {
     nested!(MetricGoalObject);
     /// CloudFormation property type `OnlineAbConfigObject`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evidently-experiment-onlineabconfigobject.html)
     #[derive(Clone, Debug)]
     pub struct OnlineAbConfigObject(rt::Props);
     impl OnlineAbConfigObject {
@@ -251,7 +251,7 @@ pub mod experiment {
     nested!(OnlineAbConfigObject);
     /// CloudFormation property type `RunningStatusObject`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evidently-experiment-runningstatusobject.html)
     #[derive(Clone, Debug)]
     pub struct RunningStatusObject(rt::Props);
     impl RunningStatusObject {
@@ -297,7 +297,7 @@ pub mod experiment {
     nested!(RunningStatusObject);
     /// CloudFormation property type `TreatmentObject`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evidently-experiment-treatmentobject.html)
     #[derive(Clone, Debug)]
     pub struct TreatmentObject(rt::Props);
     /// The required values of [`TreatmentObject`], by name: two of them have one type, and a swap must not compile.
@@ -336,7 +336,7 @@ pub mod experiment {
     nested!(TreatmentObject);
     /// CloudFormation property type `TreatmentToWeight`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evidently-experiment-treatmenttoweight.html)
     #[derive(Clone, Debug)]
     pub struct TreatmentToWeight(rt::Props);
     impl TreatmentToWeight {
@@ -477,7 +477,7 @@ pub mod feature {
     use super::*;
     /// CloudFormation property type `EntityOverride`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evidently-feature-entityoverride.html)
     #[derive(Clone, Debug)]
     pub struct EntityOverride(rt::Props);
     impl EntityOverride {
@@ -501,7 +501,7 @@ pub mod feature {
     nested!(EntityOverride);
     /// CloudFormation property type `VariationObject`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evidently-feature-variationobject.html)
     #[derive(Clone, Debug)]
     pub struct VariationObject(rt::Props);
     impl VariationObject {
@@ -671,7 +671,7 @@ pub mod launch {
     use super::*;
     /// CloudFormation property type `ExecutionStatusObject`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evidently-launch-executionstatusobject.html)
     #[derive(Clone, Debug)]
     pub struct ExecutionStatusObject(rt::Props);
     impl ExecutionStatusObject {
@@ -700,7 +700,7 @@ pub mod launch {
     nested!(ExecutionStatusObject);
     /// CloudFormation property type `GroupToWeight`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evidently-launch-grouptoweight.html)
     #[derive(Clone, Debug)]
     pub struct GroupToWeight(rt::Props);
     impl GroupToWeight {
@@ -715,7 +715,7 @@ pub mod launch {
     nested!(GroupToWeight);
     /// CloudFormation property type `LaunchGroupObject`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evidently-launch-launchgroupobject.html)
     #[derive(Clone, Debug)]
     pub struct LaunchGroupObject(rt::Props);
     /// The required values of [`LaunchGroupObject`], by name: two of them have one type, and a swap must not compile.
@@ -754,7 +754,7 @@ pub mod launch {
     nested!(LaunchGroupObject);
     /// CloudFormation property type `MetricDefinitionObject`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evidently-launch-metricdefinitionobject.html)
     #[derive(Clone, Debug)]
     pub struct MetricDefinitionObject(rt::Props);
     /// The required values of [`MetricDefinitionObject`], by name: two of them have one type, and a swap must not compile.
@@ -805,7 +805,7 @@ pub mod launch {
     nested!(MetricDefinitionObject);
     /// CloudFormation property type `SegmentOverride`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evidently-launch-segmentoverride.html)
     #[derive(Clone, Debug)]
     pub struct SegmentOverride(rt::Props);
     impl SegmentOverride {
@@ -829,7 +829,7 @@ pub mod launch {
     nested!(SegmentOverride);
     /// CloudFormation property type `StepConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evidently-launch-stepconfig.html)
     #[derive(Clone, Debug)]
     pub struct StepConfig(rt::Props);
     impl StepConfig {
@@ -955,7 +955,7 @@ pub mod project {
     use super::*;
     /// CloudFormation property type `AppConfigResourceObject`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evidently-project-appconfigresourceobject.html)
     #[derive(Clone, Debug)]
     pub struct AppConfigResourceObject(rt::Props);
     /// The required values of [`AppConfigResourceObject`], by name: two of them have one type, and a swap must not compile.
@@ -987,7 +987,7 @@ pub mod project {
     ///
     /// CloudFormation property type `DataDeliveryObject`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evidently-project-datadeliveryobject.html)
     #[derive(Clone, Debug)]
     pub struct DataDeliveryObject(rt::Props);
     impl DataDeliveryObject {
@@ -1010,7 +1010,7 @@ pub mod project {
     nested!(DataDeliveryObject);
     /// CloudFormation property type `S3Destination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evidently-project-s3destination.html)
     #[derive(Clone, Debug)]
     pub struct S3Destination(rt::Props);
     impl S3Destination {

@@ -208,7 +208,7 @@ pub mod environment {
     use super::*;
     /// CloudFormation property type `ConnectivityInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evs-environment-connectivityinfo.html)
     #[derive(Clone, Debug)]
     pub struct ConnectivityInfo(rt::Props);
     impl ConnectivityInfo {
@@ -228,7 +228,7 @@ pub mod environment {
     nested!(ConnectivityInfo);
     /// CloudFormation property type `HostInfoForCreate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evs-environment-hostinfoforcreate.html)
     #[derive(Clone, Debug)]
     pub struct HostInfoForCreate(rt::Props);
     /// The required values of [`HostInfoForCreate`], by name: two of them have one type, and a swap must not compile.
@@ -279,7 +279,7 @@ pub mod environment {
     nested!(HostInfoForCreate);
     /// CloudFormation property type `InitialVlanInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evs-environment-initialvlaninfo.html)
     #[derive(Clone, Debug)]
     pub struct InitialVlanInfo(rt::Props);
     impl InitialVlanInfo {
@@ -295,7 +295,7 @@ pub mod environment {
     ///
     /// CloudFormation property type `InitialVlans`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evs-environment-initialvlans.html)
     #[derive(Clone, Debug)]
     pub struct InitialVlans(rt::Props);
     /// The required values of [`InitialVlans`], by name: two of them have one type, and a swap must not compile.
@@ -378,7 +378,7 @@ pub mod environment {
     ///
     /// CloudFormation property type `LicenseInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evs-environment-licenseinfo.html)
     #[derive(Clone, Debug)]
     pub struct LicenseInfo(rt::Props);
     /// The required values of [`LicenseInfo`], by name: two of them have one type, and a swap must not compile.
@@ -404,7 +404,7 @@ pub mod environment {
     nested!(LicenseInfo);
     /// CloudFormation property type `ServiceAccessSecurityGroups`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evs-environment-serviceaccesssecuritygroups.html)
     #[derive(Clone, Debug)]
     pub struct ServiceAccessSecurityGroups(rt::Props);
     impl ServiceAccessSecurityGroups {
@@ -429,7 +429,7 @@ pub mod environment {
     nested!(ServiceAccessSecurityGroups);
     /// CloudFormation property type `VcfHostnames`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evs-environment-vcfhostnames.html)
     #[derive(Clone, Debug)]
     pub struct VcfHostnames(rt::Props);
     /// The required values of [`VcfHostnames`], by name: two of them have one type, and a swap must not compile.

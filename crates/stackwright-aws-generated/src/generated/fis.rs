@@ -141,7 +141,7 @@ pub mod experiment_template {
     use super::*;
     /// CloudFormation property type `CloudWatchDashboard`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fis-experimenttemplate-cloudwatchdashboard.html)
     #[derive(Clone, Debug)]
     pub struct CloudWatchDashboard(rt::Props);
     impl CloudWatchDashboard {
@@ -159,7 +159,7 @@ pub mod experiment_template {
     nested!(CloudWatchDashboard);
     /// CloudFormation property type `CloudWatchLogsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fis-experimenttemplate-cloudwatchlogsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CloudWatchLogsConfiguration(rt::Props);
     impl CloudWatchLogsConfiguration {
@@ -177,7 +177,7 @@ pub mod experiment_template {
     nested!(CloudWatchLogsConfiguration);
     /// CloudFormation property type `DataSources`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fis-experimenttemplate-datasources.html)
     #[derive(Clone, Debug)]
     pub struct DataSources(rt::Props);
     impl DataSources {
@@ -202,7 +202,7 @@ pub mod experiment_template {
     nested!(DataSources);
     /// CloudFormation property type `ExperimentReportS3Configuration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fis-experimenttemplate-experimentreports3configuration.html)
     #[derive(Clone, Debug)]
     pub struct ExperimentReportS3Configuration(rt::Props);
     impl ExperimentReportS3Configuration {
@@ -221,7 +221,7 @@ pub mod experiment_template {
     nested!(ExperimentReportS3Configuration);
     /// CloudFormation property type `ExperimentTemplateExperimentOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fis-experimenttemplate-experimenttemplateexperimentoptions.html)
     #[derive(Clone, Debug)]
     pub struct ExperimentTemplateExperimentOptions(rt::Props);
     impl ExperimentTemplateExperimentOptions {
@@ -253,7 +253,7 @@ pub mod experiment_template {
     nested!(ExperimentTemplateExperimentOptions);
     /// CloudFormation property type `ExperimentTemplateExperimentReportConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fis-experimenttemplate-experimenttemplateexperimentreportconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ExperimentTemplateExperimentReportConfiguration(rt::Props);
     impl ExperimentTemplateExperimentReportConfiguration {
@@ -291,7 +291,7 @@ pub mod experiment_template {
     nested!(ExperimentTemplateExperimentReportConfiguration);
     /// CloudFormation property type `ExperimentTemplateLogConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fis-experimenttemplate-experimenttemplatelogconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ExperimentTemplateLogConfiguration(rt::Props);
     impl ExperimentTemplateLogConfiguration {
@@ -327,7 +327,7 @@ pub mod experiment_template {
     nested!(ExperimentTemplateLogConfiguration);
     /// CloudFormation property type `ExperimentTemplateStopCondition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fis-experimenttemplate-experimenttemplatestopcondition.html)
     #[derive(Clone, Debug)]
     pub struct ExperimentTemplateStopCondition(rt::Props);
     impl ExperimentTemplateStopCondition {
@@ -346,7 +346,7 @@ pub mod experiment_template {
     nested!(ExperimentTemplateStopCondition);
     /// CloudFormation property type `Outputs`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fis-experimenttemplate-outputs.html)
     #[derive(Clone, Debug)]
     pub struct Outputs(rt::Props);
     impl Outputs {
@@ -364,7 +364,7 @@ pub mod experiment_template {
     nested!(Outputs);
     /// CloudFormation property type `S3Configuration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fis-experimenttemplate-s3configuration.html)
     #[derive(Clone, Debug)]
     pub struct S3Configuration(rt::Props);
     impl S3Configuration {

@@ -127,7 +127,7 @@ pub mod applications_list {
     ///
     /// CloudFormation property type `App`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fms-applicationslist-app.html)
     #[derive(Clone, Debug)]
     pub struct App(rt::Props);
     /// The required values of [`App`], by name: two of them have one type, and a swap must not compile.
@@ -365,7 +365,7 @@ pub mod policy {
     ///
     /// CloudFormation property type `IcmpTypeCode`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fms-policy-icmptypecode.html)
     #[derive(Clone, Debug)]
     pub struct IcmpTypeCode(rt::Props);
     /// The required values of [`IcmpTypeCode`], by name: two of them have one type, and a swap must not compile.
@@ -389,7 +389,7 @@ pub mod policy {
     ///
     /// CloudFormation property type `IEMap`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fms-policy-iemap.html)
     #[derive(Clone, Debug)]
     pub struct IeMap(rt::Props);
     impl IeMap {
@@ -414,7 +414,7 @@ pub mod policy {
     ///
     /// CloudFormation property type `NetworkAclCommonPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fms-policy-networkaclcommonpolicy.html)
     #[derive(Clone, Debug)]
     pub struct NetworkAclCommonPolicy(rt::Props);
     impl NetworkAclCommonPolicy {
@@ -434,7 +434,7 @@ pub mod policy {
     ///
     /// CloudFormation property type `NetworkAclEntry`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fms-policy-networkaclentry.html)
     #[derive(Clone, Debug)]
     pub struct NetworkAclEntry(rt::Props);
     impl NetworkAclEntry {
@@ -483,7 +483,7 @@ pub mod policy {
     ///
     /// CloudFormation property type `NetworkAclEntrySet`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fms-policy-networkaclentryset.html)
     #[derive(Clone, Debug)]
     pub struct NetworkAclEntrySet(rt::Props);
     /// The required values of [`NetworkAclEntrySet`], by name: two of them have one type, and a swap must not compile.
@@ -531,7 +531,7 @@ pub mod policy {
     ///
     /// CloudFormation property type `NetworkFirewallPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fms-policy-networkfirewallpolicy.html)
     #[derive(Clone, Debug)]
     pub struct NetworkFirewallPolicy(rt::Props);
     impl NetworkFirewallPolicy {
@@ -551,7 +551,7 @@ pub mod policy {
     ///
     /// CloudFormation property type `PolicyOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fms-policy-policyoption.html)
     #[derive(Clone, Debug)]
     pub struct PolicyOption(rt::Props);
     impl PolicyOption {
@@ -599,7 +599,7 @@ pub mod policy {
     ///
     /// CloudFormation property type `PortRange`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fms-policy-portrange.html)
     #[derive(Clone, Debug)]
     pub struct PortRange(rt::Props);
     /// The required values of [`PortRange`], by name: two of them have one type, and a swap must not compile.
@@ -623,7 +623,7 @@ pub mod policy {
     ///
     /// CloudFormation property type `ResourceTag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fms-policy-resourcetag.html)
     #[derive(Clone, Debug)]
     pub struct ResourceTag(rt::Props);
     impl ResourceTag {
@@ -644,7 +644,7 @@ pub mod policy {
     ///
     /// CloudFormation property type `SecurityServicePolicyData`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fms-policy-securityservicepolicydata.html)
     #[derive(Clone, Debug)]
     pub struct SecurityServicePolicyData(rt::Props);
     impl SecurityServicePolicyData {
@@ -679,7 +679,7 @@ pub mod policy {
     ///
     /// CloudFormation property type `ThirdPartyFirewallPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fms-policy-thirdpartyfirewallpolicy.html)
     #[derive(Clone, Debug)]
     pub struct ThirdPartyFirewallPolicy(rt::Props);
     impl ThirdPartyFirewallPolicy {

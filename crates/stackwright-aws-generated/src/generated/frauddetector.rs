@@ -183,7 +183,7 @@ pub mod detector {
     use super::*;
     /// CloudFormation property type `EntityType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-frauddetector-detector-entitytype.html)
     #[derive(Clone, Debug)]
     pub struct EntityType(rt::Props);
     impl EntityType {
@@ -245,7 +245,7 @@ pub mod detector {
     nested!(EntityType);
     /// CloudFormation property type `EventType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-frauddetector-detector-eventtype.html)
     #[derive(Clone, Debug)]
     pub struct EventType(rt::Props);
     impl EventType {
@@ -328,7 +328,7 @@ pub mod detector {
     nested!(EventType);
     /// CloudFormation property type `EventVariable`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-frauddetector-detector-eventvariable.html)
     #[derive(Clone, Debug)]
     pub struct EventVariable(rt::Props);
     impl EventVariable {
@@ -412,7 +412,7 @@ pub mod detector {
     nested!(EventVariable);
     /// CloudFormation property type `Label`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-frauddetector-detector-label.html)
     #[derive(Clone, Debug)]
     pub struct Label(rt::Props);
     impl Label {
@@ -476,7 +476,7 @@ pub mod detector {
     ///
     /// CloudFormation property type `Model`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-frauddetector-detector-model.html)
     #[derive(Clone, Debug)]
     pub struct Model(rt::Props);
     impl Model {
@@ -494,7 +494,7 @@ pub mod detector {
     nested!(Model);
     /// CloudFormation property type `Outcome`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-frauddetector-detector-outcome.html)
     #[derive(Clone, Debug)]
     pub struct Outcome(rt::Props);
     impl Outcome {
@@ -556,7 +556,7 @@ pub mod detector {
     nested!(Outcome);
     /// CloudFormation property type `Rule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-frauddetector-detector-rule.html)
     #[derive(Clone, Debug)]
     pub struct Rule(rt::Props);
     impl Rule {
@@ -872,7 +872,7 @@ pub mod event_type {
     use super::*;
     /// CloudFormation property type `EntityType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-frauddetector-eventtype-entitytype.html)
     #[derive(Clone, Debug)]
     pub struct EntityType(rt::Props);
     impl EntityType {
@@ -934,7 +934,7 @@ pub mod event_type {
     nested!(EntityType);
     /// CloudFormation property type `EventVariable`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-frauddetector-eventtype-eventvariable.html)
     #[derive(Clone, Debug)]
     pub struct EventVariable(rt::Props);
     impl EventVariable {
@@ -1018,7 +1018,7 @@ pub mod event_type {
     nested!(EventVariable);
     /// CloudFormation property type `Label`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-frauddetector-eventtype-label.html)
     #[derive(Clone, Debug)]
     pub struct Label(rt::Props);
     impl Label {
@@ -1539,7 +1539,7 @@ pub mod shared {
     string_enum!(DataType { String => "STRING", Integer => "INTEGER", Float => "FLOAT", Boolean => "BOOLEAN" });
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-frauddetector-detector-tag.html)
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
     /// The required values of [`Tag`], by name: two of them have one type, and a swap must not compile.

@@ -228,7 +228,7 @@ pub mod data_repository_association {
     ///
     /// CloudFormation property type `AutoExportPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-datarepositoryassociation-autoexportpolicy.html)
     #[derive(Clone, Debug)]
     pub struct AutoExportPolicy(rt::Props);
     impl AutoExportPolicy {
@@ -244,7 +244,7 @@ pub mod data_repository_association {
     ///
     /// CloudFormation property type `AutoImportPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-datarepositoryassociation-autoimportpolicy.html)
     #[derive(Clone, Debug)]
     pub struct AutoImportPolicy(rt::Props);
     impl AutoImportPolicy {
@@ -260,7 +260,7 @@ pub mod data_repository_association {
     ///
     /// CloudFormation property type `S3`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-datarepositoryassociation-s3.html)
     #[derive(Clone, Debug)]
     pub struct S3(rt::Props);
     impl S3 {
@@ -503,7 +503,7 @@ pub mod file_cache {
     use super::*;
     /// CloudFormation property type `DataRepositoryAssociation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filecache-datarepositoryassociation.html)
     #[derive(Clone, Debug)]
     pub struct DataRepositoryAssociation(rt::Props);
     /// The required values of [`DataRepositoryAssociation`], by name: two of them have one type, and a swap must not compile.
@@ -529,7 +529,7 @@ pub mod file_cache {
     nested!(DataRepositoryAssociation);
     /// CloudFormation property type `LogConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filecache-logconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LogConfiguration(rt::Props);
     impl LogConfiguration {
@@ -548,7 +548,7 @@ pub mod file_cache {
     nested!(LogConfiguration);
     /// CloudFormation property type `LustreConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filecache-lustreconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LustreConfiguration(rt::Props);
     impl LustreConfiguration {
@@ -588,7 +588,7 @@ pub mod file_cache {
     nested!(LustreConfiguration);
     /// CloudFormation property type `MetadataConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filecache-metadataconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MetadataConfiguration(rt::Props);
     impl MetadataConfiguration {
@@ -756,7 +756,7 @@ pub mod file_system {
     use super::*;
     /// CloudFormation property type `AuditLogConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-auditlogconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AuditLogConfiguration(rt::Props);
     /// The required values of [`AuditLogConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -791,7 +791,7 @@ pub mod file_system {
     nested!(AuditLogConfiguration);
     /// CloudFormation property type `ClientConfigurations`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-clientconfigurations.html)
     #[derive(Clone, Debug)]
     pub struct ClientConfigurations(rt::Props);
     impl ClientConfigurations {
@@ -814,7 +814,7 @@ pub mod file_system {
     nested!(ClientConfigurations);
     /// CloudFormation property type `DataReadCacheConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-datareadcacheconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DataReadCacheConfiguration(rt::Props);
     impl DataReadCacheConfiguration {
@@ -837,7 +837,7 @@ pub mod file_system {
     nested!(DataReadCacheConfiguration);
     /// CloudFormation property type `DiskIopsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-diskiopsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DiskIopsConfiguration(rt::Props);
     impl DiskIopsConfiguration {
@@ -860,7 +860,7 @@ pub mod file_system {
     nested!(DiskIopsConfiguration);
     /// CloudFormation property type `FsrmConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-fsrmconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FsrmConfiguration(rt::Props);
     impl FsrmConfiguration {
@@ -883,7 +883,7 @@ pub mod file_system {
     nested!(FsrmConfiguration);
     /// CloudFormation property type `LogConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-logconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LogConfiguration(rt::Props);
     impl LogConfiguration {
@@ -902,7 +902,7 @@ pub mod file_system {
     nested!(LogConfiguration);
     /// CloudFormation property type `LustreConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-lustreconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LustreConfiguration(rt::Props);
     impl LustreConfiguration {
@@ -1003,7 +1003,7 @@ pub mod file_system {
     nested!(LustreConfiguration);
     /// CloudFormation property type `MetadataConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-metadataconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MetadataConfiguration(rt::Props);
     impl MetadataConfiguration {
@@ -1026,7 +1026,7 @@ pub mod file_system {
     nested!(MetadataConfiguration);
     /// CloudFormation property type `NfsExports`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-nfsexports.html)
     #[derive(Clone, Debug)]
     pub struct NfsExports(rt::Props);
     impl NfsExports {
@@ -1047,7 +1047,7 @@ pub mod file_system {
     nested!(NfsExports);
     /// CloudFormation property type `OntapConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-ontapconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct OntapConfiguration(rt::Props);
     impl OntapConfiguration {
@@ -1130,7 +1130,7 @@ pub mod file_system {
     nested!(OntapConfiguration);
     /// CloudFormation property type `OpenZFSConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-openzfsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct OpenZfsConfiguration(rt::Props);
     impl OpenZfsConfiguration {
@@ -1222,7 +1222,7 @@ pub mod file_system {
     nested!(OpenZfsConfiguration);
     /// CloudFormation property type `ReadCacheConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-readcacheconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ReadCacheConfiguration(rt::Props);
     impl ReadCacheConfiguration {
@@ -1245,7 +1245,7 @@ pub mod file_system {
     nested!(ReadCacheConfiguration);
     /// CloudFormation property type `RootVolumeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-rootvolumeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct RootVolumeConfiguration(rt::Props);
     impl RootVolumeConfiguration {
@@ -1291,7 +1291,7 @@ pub mod file_system {
     nested!(RootVolumeConfiguration);
     /// CloudFormation property type `SelfManagedActiveDirectoryConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-selfmanagedactivedirectoryconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SelfManagedActiveDirectoryConfiguration(rt::Props);
     impl SelfManagedActiveDirectoryConfiguration {
@@ -1348,7 +1348,7 @@ pub mod file_system {
     nested!(SelfManagedActiveDirectoryConfiguration);
     /// CloudFormation property type `UserAndGroupQuotas`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-userandgroupquotas.html)
     #[derive(Clone, Debug)]
     pub struct UserAndGroupQuotas(rt::Props);
     impl UserAndGroupQuotas {
@@ -1376,7 +1376,7 @@ pub mod file_system {
     nested!(UserAndGroupQuotas);
     /// CloudFormation property type `WindowsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-windowsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct WindowsConfiguration(rt::Props);
     impl WindowsConfiguration {
@@ -1558,7 +1558,7 @@ pub mod s3_access_point_attachment {
     use super::*;
     /// CloudFormation property type `FileSystemGID`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-s3accesspointattachment-filesystemgid.html)
     #[derive(Clone, Debug)]
     pub struct FileSystemGid(rt::Props);
     impl FileSystemGid {
@@ -1572,7 +1572,7 @@ pub mod s3_access_point_attachment {
     nested!(FileSystemGid);
     /// CloudFormation property type `OntapFileSystemIdentity`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-s3accesspointattachment-ontapfilesystemidentity.html)
     #[derive(Clone, Debug)]
     pub struct OntapFileSystemIdentity(rt::Props);
     impl OntapFileSystemIdentity {
@@ -1601,7 +1601,7 @@ pub mod s3_access_point_attachment {
     nested!(OntapFileSystemIdentity);
     /// CloudFormation property type `OntapUnixFileSystemUser`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-s3accesspointattachment-ontapunixfilesystemuser.html)
     #[derive(Clone, Debug)]
     pub struct OntapUnixFileSystemUser(rt::Props);
     impl OntapUnixFileSystemUser {
@@ -1615,7 +1615,7 @@ pub mod s3_access_point_attachment {
     nested!(OntapUnixFileSystemUser);
     /// CloudFormation property type `OntapWindowsFileSystemUser`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-s3accesspointattachment-ontapwindowsfilesystemuser.html)
     #[derive(Clone, Debug)]
     pub struct OntapWindowsFileSystemUser(rt::Props);
     impl OntapWindowsFileSystemUser {
@@ -1629,7 +1629,7 @@ pub mod s3_access_point_attachment {
     nested!(OntapWindowsFileSystemUser);
     /// CloudFormation property type `OpenZFSFileSystemIdentity`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-s3accesspointattachment-openzfsfilesystemidentity.html)
     #[derive(Clone, Debug)]
     pub struct OpenZfsFileSystemIdentity(rt::Props);
     impl OpenZfsFileSystemIdentity {
@@ -1644,7 +1644,7 @@ pub mod s3_access_point_attachment {
     nested!(OpenZfsFileSystemIdentity);
     /// CloudFormation property type `OpenZFSPosixFileSystemUser`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-s3accesspointattachment-openzfsposixfilesystemuser.html)
     #[derive(Clone, Debug)]
     pub struct OpenZfsPosixFileSystemUser(rt::Props);
     /// The required values of [`OpenZfsPosixFileSystemUser`], by name: two of them have one type, and a swap must not compile.
@@ -1674,7 +1674,7 @@ pub mod s3_access_point_attachment {
     nested!(OpenZfsPosixFileSystemUser);
     /// CloudFormation property type `S3AccessPoint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-s3accesspointattachment-s3accesspoint.html)
     #[derive(Clone, Debug)]
     pub struct S3AccessPoint(rt::Props);
     impl S3AccessPoint {
@@ -1717,7 +1717,7 @@ pub mod s3_access_point_attachment {
     nested!(S3AccessPoint);
     /// CloudFormation property type `S3AccessPointOntapConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-s3accesspointattachment-s3accesspointontapconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct S3AccessPointOntapConfiguration(rt::Props);
     impl S3AccessPointOntapConfiguration {
@@ -1739,7 +1739,7 @@ pub mod s3_access_point_attachment {
     nested!(S3AccessPointOntapConfiguration);
     /// CloudFormation property type `S3AccessPointOpenZFSConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-s3accesspointattachment-s3accesspointopenzfsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct S3AccessPointOpenZfsConfiguration(rt::Props);
     impl S3AccessPointOpenZfsConfiguration {
@@ -1761,7 +1761,7 @@ pub mod s3_access_point_attachment {
     nested!(S3AccessPointOpenZfsConfiguration);
     /// CloudFormation property type `S3AccessPointVpcConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-s3accesspointattachment-s3accesspointvpcconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct S3AccessPointVpcConfiguration(rt::Props);
     impl S3AccessPointVpcConfiguration {
@@ -1970,7 +1970,7 @@ pub mod storage_virtual_machine {
     ///
     /// CloudFormation property type `ActiveDirectoryConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-storagevirtualmachine-activedirectoryconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ActiveDirectoryConfiguration(rt::Props);
     impl ActiveDirectoryConfiguration {
@@ -2005,7 +2005,7 @@ pub mod storage_virtual_machine {
     nested!(ActiveDirectoryConfiguration);
     /// CloudFormation property type `SelfManagedActiveDirectoryConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-storagevirtualmachine-selfmanagedactivedirectoryconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SelfManagedActiveDirectoryConfiguration(rt::Props);
     impl SelfManagedActiveDirectoryConfiguration {
@@ -2188,7 +2188,7 @@ pub mod volume {
     use super::*;
     /// CloudFormation property type `AggregateConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-volume-aggregateconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AggregateConfiguration(rt::Props);
     impl AggregateConfiguration {
@@ -2220,7 +2220,7 @@ pub mod volume {
     nested!(AggregateConfiguration);
     /// CloudFormation property type `AutocommitPeriod`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-volume-autocommitperiod.html)
     #[derive(Clone, Debug)]
     pub struct AutocommitPeriod(rt::Props);
     impl AutocommitPeriod {
@@ -2241,7 +2241,7 @@ pub mod volume {
     nested!(AutocommitPeriod);
     /// CloudFormation property type `ClientConfigurations`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-volume-clientconfigurations.html)
     #[derive(Clone, Debug)]
     pub struct ClientConfigurations(rt::Props);
     impl ClientConfigurations {
@@ -2259,7 +2259,7 @@ pub mod volume {
     nested!(ClientConfigurations);
     /// CloudFormation property type `NfsExports`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-volume-nfsexports.html)
     #[derive(Clone, Debug)]
     pub struct NfsExports(rt::Props);
     impl NfsExports {
@@ -2277,7 +2277,7 @@ pub mod volume {
     nested!(NfsExports);
     /// CloudFormation property type `OntapConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-volume-ontapconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct OntapConfiguration(rt::Props);
     impl OntapConfiguration {
@@ -2406,7 +2406,7 @@ pub mod volume {
     nested!(OntapConfiguration);
     /// CloudFormation property type `OpenZFSConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-volume-openzfsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct OpenZfsConfiguration(rt::Props);
     impl OpenZfsConfiguration {
@@ -2521,7 +2521,7 @@ pub mod volume {
     nested!(OpenZfsConfiguration);
     /// CloudFormation property type `OriginSnapshot`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-volume-originsnapshot.html)
     #[derive(Clone, Debug)]
     pub struct OriginSnapshot(rt::Props);
     impl OriginSnapshot {
@@ -2540,7 +2540,7 @@ pub mod volume {
     nested!(OriginSnapshot);
     /// CloudFormation property type `RetentionPeriod`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-volume-retentionperiod.html)
     #[derive(Clone, Debug)]
     pub struct RetentionPeriod(rt::Props);
     impl RetentionPeriod {
@@ -2561,7 +2561,7 @@ pub mod volume {
     nested!(RetentionPeriod);
     /// CloudFormation property type `SnaplockConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-volume-snaplockconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SnaplockConfiguration(rt::Props);
     impl SnaplockConfiguration {
@@ -2621,7 +2621,7 @@ pub mod volume {
     nested!(SnaplockConfiguration);
     /// CloudFormation property type `SnaplockRetentionPeriod`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-volume-snaplockretentionperiod.html)
     #[derive(Clone, Debug)]
     pub struct SnaplockRetentionPeriod(rt::Props);
     /// The required values of [`SnaplockRetentionPeriod`], by name: two of them have one type, and a swap must not compile.
@@ -2660,7 +2660,7 @@ pub mod volume {
     ///
     /// CloudFormation property type `TieringPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-volume-tieringpolicy.html)
     #[derive(Clone, Debug)]
     pub struct TieringPolicy(rt::Props);
     impl TieringPolicy {
@@ -2688,7 +2688,7 @@ pub mod volume {
     nested!(TieringPolicy);
     /// CloudFormation property type `UserAndGroupQuotas`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-volume-userandgroupquotas.html)
     #[derive(Clone, Debug)]
     pub struct UserAndGroupQuotas(rt::Props);
     /// The required values of [`UserAndGroupQuotas`], by name: two of them have one type, and a swap must not compile.

@@ -89,7 +89,7 @@ pub mod alias {
     use super::*;
     /// CloudFormation property type `RoutingStrategy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-alias-routingstrategy.html)
     #[derive(Clone, Debug)]
     pub struct RoutingStrategy(rt::Props);
     impl RoutingStrategy {
@@ -217,7 +217,7 @@ pub mod build {
     use super::*;
     /// CloudFormation property type `StorageLocation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-build-storagelocation.html)
     #[derive(Clone, Debug)]
     pub struct StorageLocation(rt::Props);
     /// The required values of [`StorageLocation`], by name: two of them have one type, and a swap must not compile.
@@ -588,7 +588,7 @@ pub mod container_fleet {
     ///
     /// CloudFormation property type `ConnectionPortRange`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containerfleet-connectionportrange.html)
     #[derive(Clone, Debug)]
     pub struct ConnectionPortRange(rt::Props);
     /// The required values of [`ConnectionPortRange`], by name: two of them have one type, and a swap must not compile.
@@ -612,7 +612,7 @@ pub mod container_fleet {
     ///
     /// CloudFormation property type `DeploymentConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containerfleet-deploymentconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DeploymentConfiguration(rt::Props);
     impl DeploymentConfiguration {
@@ -660,7 +660,7 @@ pub mod container_fleet {
     ///
     /// CloudFormation property type `GameSessionCreationLimitPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containerfleet-gamesessioncreationlimitpolicy.html)
     #[derive(Clone, Debug)]
     pub struct GameSessionCreationLimitPolicy(rt::Props);
     impl GameSessionCreationLimitPolicy {
@@ -697,7 +697,7 @@ pub mod container_fleet {
     ///
     /// CloudFormation property type `LocationCapacity`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containerfleet-locationcapacity.html)
     #[derive(Clone, Debug)]
     pub struct LocationCapacity(rt::Props);
     impl LocationCapacity {
@@ -745,7 +745,7 @@ pub mod container_fleet {
     ///
     /// CloudFormation property type `LocationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containerfleet-locationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LocationConfiguration(rt::Props);
     impl LocationConfiguration {
@@ -788,7 +788,7 @@ pub mod container_fleet {
     ///
     /// CloudFormation property type `LogConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containerfleet-logconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LogConfiguration(rt::Props);
     impl LogConfiguration {
@@ -827,7 +827,7 @@ pub mod container_fleet {
     ///
     /// CloudFormation property type `ManagedCapacityConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containerfleet-managedcapacityconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ManagedCapacityConfiguration(rt::Props);
     impl ManagedCapacityConfiguration {
@@ -858,7 +858,7 @@ pub mod container_fleet {
     ///
     /// CloudFormation property type `ScalingPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containerfleet-scalingpolicy.html)
     #[derive(Clone, Debug)]
     pub struct ScalingPolicy(rt::Props);
     impl ScalingPolicy {
@@ -1189,7 +1189,7 @@ pub mod container_group_definition {
     ///
     /// CloudFormation property type `ContainerDependency`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containergroupdefinition-containerdependency.html)
     #[derive(Clone, Debug)]
     pub struct ContainerDependency(rt::Props);
     impl ContainerDependency {
@@ -1210,7 +1210,7 @@ pub mod container_group_definition {
     ///
     /// CloudFormation property type `ContainerEnvironment`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containergroupdefinition-containerenvironment.html)
     #[derive(Clone, Debug)]
     pub struct ContainerEnvironment(rt::Props);
     /// The required values of [`ContainerEnvironment`], by name: two of them have one type, and a swap must not compile.
@@ -1234,7 +1234,7 @@ pub mod container_group_definition {
     ///
     /// CloudFormation property type `ContainerHealthCheck`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containergroupdefinition-containerhealthcheck.html)
     #[derive(Clone, Debug)]
     pub struct ContainerHealthCheck(rt::Props);
     impl ContainerHealthCheck {
@@ -1279,7 +1279,7 @@ pub mod container_group_definition {
     ///
     /// CloudFormation property type `ContainerMountPoint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containergroupdefinition-containermountpoint.html)
     #[derive(Clone, Debug)]
     pub struct ContainerMountPoint(rt::Props);
     impl ContainerMountPoint {
@@ -1315,7 +1315,7 @@ pub mod container_group_definition {
     ///
     /// CloudFormation property type `ContainerPortRange`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containergroupdefinition-containerportrange.html)
     #[derive(Clone, Debug)]
     pub struct ContainerPortRange(rt::Props);
     /// The required values of [`ContainerPortRange`], by name: two of them have one type, and a swap must not compile.
@@ -1342,7 +1342,7 @@ pub mod container_group_definition {
     ///
     /// CloudFormation property type `GameServerContainerDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containergroupdefinition-gameservercontainerdefinition.html)
     #[derive(Clone, Debug)]
     pub struct GameServerContainerDefinition(rt::Props);
     /// The required values of [`GameServerContainerDefinition`], by name: two of them have one type, and a swap must not compile.
@@ -1453,7 +1453,7 @@ pub mod container_group_definition {
     ///
     /// CloudFormation property type `LinuxCapabilities`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containergroupdefinition-linuxcapabilities.html)
     #[derive(Clone, Debug)]
     pub struct LinuxCapabilities(rt::Props);
     impl LinuxCapabilities {
@@ -1475,7 +1475,7 @@ pub mod container_group_definition {
     ///
     /// CloudFormation property type `PortConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containergroupdefinition-portconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PortConfiguration(rt::Props);
     impl PortConfiguration {
@@ -1495,7 +1495,7 @@ pub mod container_group_definition {
     ///
     /// CloudFormation property type `SupportContainerDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containergroupdefinition-supportcontainerdefinition.html)
     #[derive(Clone, Debug)]
     pub struct SupportContainerDefinition(rt::Props);
     /// The required values of [`SupportContainerDefinition`], by name: two of them have one type, and a swap must not compile.
@@ -2081,7 +2081,7 @@ pub mod fleet {
     ///
     /// CloudFormation property type `AnywhereConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-fleet-anywhereconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AnywhereConfiguration(rt::Props);
     impl AnywhereConfiguration {
@@ -2097,7 +2097,7 @@ pub mod fleet {
     ///
     /// CloudFormation property type `CertificateConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-fleet-certificateconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CertificateConfiguration(rt::Props);
     impl CertificateConfiguration {
@@ -2117,7 +2117,7 @@ pub mod fleet {
     ///
     /// CloudFormation property type `LocationCapacity`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-fleet-locationcapacity.html)
     #[derive(Clone, Debug)]
     pub struct LocationCapacity(rt::Props);
     impl LocationCapacity {
@@ -2165,7 +2165,7 @@ pub mod fleet {
     ///
     /// CloudFormation property type `LocationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-fleet-locationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LocationConfiguration(rt::Props);
     impl LocationConfiguration {
@@ -2200,7 +2200,7 @@ pub mod fleet {
     ///
     /// CloudFormation property type `ManagedCapacityConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-fleet-managedcapacityconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ManagedCapacityConfiguration(rt::Props);
     impl ManagedCapacityConfiguration {
@@ -2231,7 +2231,7 @@ pub mod fleet {
     ///
     /// CloudFormation property type `PlayerGatewayConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-fleet-playergatewayconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PlayerGatewayConfiguration(rt::Props);
     impl PlayerGatewayConfiguration {
@@ -2260,7 +2260,7 @@ pub mod fleet {
     ///
     /// CloudFormation property type `ResourceCreationLimitPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-fleet-resourcecreationlimitpolicy.html)
     #[derive(Clone, Debug)]
     pub struct ResourceCreationLimitPolicy(rt::Props);
     impl ResourceCreationLimitPolicy {
@@ -2297,7 +2297,7 @@ pub mod fleet {
     ///
     /// CloudFormation property type `RuntimeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-fleet-runtimeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct RuntimeConfiguration(rt::Props);
     impl RuntimeConfiguration {
@@ -2342,7 +2342,7 @@ pub mod fleet {
     ///
     /// CloudFormation property type `ScalingPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-fleet-scalingpolicy.html)
     #[derive(Clone, Debug)]
     pub struct ScalingPolicy(rt::Props);
     impl ScalingPolicy {
@@ -2454,7 +2454,7 @@ pub mod fleet {
     ///
     /// CloudFormation property type `ServerProcess`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-fleet-serverprocess.html)
     #[derive(Clone, Debug)]
     pub struct ServerProcess(rt::Props);
     impl ServerProcess {
@@ -2729,7 +2729,7 @@ pub mod game_server_group {
     ///
     /// CloudFormation property type `AutoScalingPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-gameservergroup-autoscalingpolicy.html)
     #[derive(Clone, Debug)]
     pub struct AutoScalingPolicy(rt::Props);
     impl AutoScalingPolicy {
@@ -2760,7 +2760,7 @@ pub mod game_server_group {
     ///
     /// CloudFormation property type `InstanceDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-gameservergroup-instancedefinition.html)
     #[derive(Clone, Debug)]
     pub struct InstanceDefinition(rt::Props);
     impl InstanceDefinition {
@@ -2791,7 +2791,7 @@ pub mod game_server_group {
     ///
     /// CloudFormation property type `LaunchTemplate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-gameservergroup-launchtemplate.html)
     #[derive(Clone, Debug)]
     pub struct LaunchTemplate(rt::Props);
     impl LaunchTemplate {
@@ -2835,7 +2835,7 @@ pub mod game_server_group {
     ///
     /// CloudFormation property type `TargetTrackingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-gameservergroup-targettrackingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TargetTrackingConfiguration(rt::Props);
     impl TargetTrackingConfiguration {
@@ -3027,7 +3027,7 @@ pub mod game_session_queue {
     use super::*;
     /// CloudFormation property type `FilterConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-gamesessionqueue-filterconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FilterConfiguration(rt::Props);
     impl FilterConfiguration {
@@ -3056,7 +3056,7 @@ pub mod game_session_queue {
     ///
     /// CloudFormation property type `GameSessionQueueDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-gamesessionqueue-gamesessionqueuedestination.html)
     #[derive(Clone, Debug)]
     pub struct GameSessionQueueDestination(rt::Props);
     impl GameSessionQueueDestination {
@@ -3077,7 +3077,7 @@ pub mod game_session_queue {
     ///
     /// CloudFormation property type `PlayerLatencyPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-gamesessionqueue-playerlatencypolicy.html)
     #[derive(Clone, Debug)]
     pub struct PlayerLatencyPolicy(rt::Props);
     impl PlayerLatencyPolicy {
@@ -3112,7 +3112,7 @@ pub mod game_session_queue {
     nested!(PlayerLatencyPolicy);
     /// CloudFormation property type `PriorityConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-gamesessionqueue-priorityconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PriorityConfiguration(rt::Props);
     impl PriorityConfiguration {
@@ -3433,7 +3433,7 @@ pub mod matchmaking_configuration {
     ///
     /// CloudFormation property type `GameProperty`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-matchmakingconfiguration-gameproperty.html)
     #[derive(Clone, Debug)]
     pub struct GameProperty(rt::Props);
     /// The required values of [`GameProperty`], by name: two of them have one type, and a swap must not compile.
@@ -3667,7 +3667,7 @@ pub mod script {
     use super::*;
     /// CloudFormation property type `S3Location`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-script-s3location.html)
     #[derive(Clone, Debug)]
     pub struct S3Location(rt::Props);
     /// The required values of [`S3Location`], by name: two of them have one type, and a swap must not compile.
@@ -3720,7 +3720,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `IpPermission`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containerfleet-ippermission.html)
     #[derive(Clone, Debug)]
     pub struct IpPermission(rt::Props);
     /// The required values of [`IpPermission`], by name: two of them have one type, and a swap must not compile.
@@ -3839,7 +3839,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `TargetConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containerfleet-targetconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TargetConfiguration(rt::Props);
     impl TargetConfiguration {

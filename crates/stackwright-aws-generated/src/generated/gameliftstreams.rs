@@ -141,7 +141,7 @@ pub mod application {
     use super::*;
     /// CloudFormation property type `RuntimeEnvironment`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gameliftstreams-application-runtimeenvironment.html)
     #[derive(Clone, Debug)]
     pub struct RuntimeEnvironment(rt::Props);
     /// The required values of [`RuntimeEnvironment`], by name: two of them have one type, and a swap must not compile.
@@ -269,7 +269,7 @@ pub mod stream_group {
     use super::*;
     /// CloudFormation property type `DefaultApplication`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gameliftstreams-streamgroup-defaultapplication.html)
     #[derive(Clone, Debug)]
     pub struct DefaultApplication(rt::Props);
     impl DefaultApplication {
@@ -292,7 +292,7 @@ pub mod stream_group {
     nested!(DefaultApplication);
     /// CloudFormation property type `LocationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gameliftstreams-streamgroup-locationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LocationConfiguration(rt::Props);
     impl LocationConfiguration {
@@ -333,7 +333,7 @@ pub mod stream_group {
     nested!(LocationConfiguration);
     /// CloudFormation property type `VpcTransitConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gameliftstreams-streamgroup-vpctransitconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct VpcTransitConfiguration(rt::Props);
     impl VpcTransitConfiguration {

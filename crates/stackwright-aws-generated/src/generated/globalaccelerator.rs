@@ -230,7 +230,7 @@ pub mod cross_account_attachment {
     ///
     /// CloudFormation property type `Resource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-globalaccelerator-crossaccountattachment-resource.html)
     #[derive(Clone, Debug)]
     pub struct Resource(rt::Props);
     impl Resource {
@@ -405,7 +405,7 @@ pub mod endpoint_group {
     ///
     /// CloudFormation property type `EndpointConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-globalaccelerator-endpointgroup-endpointconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EndpointConfiguration(rt::Props);
     impl EndpointConfiguration {
@@ -447,7 +447,7 @@ pub mod endpoint_group {
     ///
     /// CloudFormation property type `PortOverride`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-globalaccelerator-endpointgroup-portoverride.html)
     #[derive(Clone, Debug)]
     pub struct PortOverride(rt::Props);
     /// The required values of [`PortOverride`], by name: two of them have one type, and a swap must not compile.
@@ -556,7 +556,7 @@ pub mod listener {
     ///
     /// CloudFormation property type `PortRange`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-globalaccelerator-listener-portrange.html)
     #[derive(Clone, Debug)]
     pub struct PortRange(rt::Props);
     /// The required values of [`PortRange`], by name: two of them have one type, and a swap must not compile.

@@ -366,7 +366,7 @@ pub mod catalog {
     ///
     /// CloudFormation property type `CatalogProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-catalog-catalogproperties.html)
     #[derive(Clone, Debug)]
     pub struct CatalogProperties(rt::Props);
     impl CatalogProperties {
@@ -403,7 +403,7 @@ pub mod catalog {
     ///
     /// CloudFormation property type `DataLakeAccessProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-catalog-datalakeaccessproperties.html)
     #[derive(Clone, Debug)]
     pub struct DataLakeAccessProperties(rt::Props);
     impl DataLakeAccessProperties {
@@ -502,7 +502,7 @@ pub mod catalog {
     ///
     /// CloudFormation property type `DataLakePrincipal`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-catalog-datalakeprincipal.html)
     #[derive(Clone, Debug)]
     pub struct DataLakePrincipal(rt::Props);
     impl DataLakePrincipal {
@@ -528,7 +528,7 @@ pub mod catalog {
     ///
     /// CloudFormation property type `FederatedCatalog`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-catalog-federatedcatalog.html)
     #[derive(Clone, Debug)]
     pub struct FederatedCatalog(rt::Props);
     impl FederatedCatalog {
@@ -559,7 +559,7 @@ pub mod catalog {
     ///
     /// CloudFormation property type `PrincipalPermissions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-catalog-principalpermissions.html)
     #[derive(Clone, Debug)]
     pub struct PrincipalPermissions(rt::Props);
     impl PrincipalPermissions {
@@ -589,7 +589,7 @@ pub mod catalog {
     ///
     /// CloudFormation property type `TargetRedshiftCatalog`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-catalog-targetredshiftcatalog.html)
     #[derive(Clone, Debug)]
     pub struct TargetRedshiftCatalog(rt::Props);
     impl TargetRedshiftCatalog {
@@ -717,7 +717,7 @@ pub mod classifier {
     use super::*;
     /// CloudFormation property type `CsvClassifier`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-classifier-csvclassifier.html)
     #[derive(Clone, Debug)]
     pub struct CsvClassifier(rt::Props);
     impl CsvClassifier {
@@ -815,7 +815,7 @@ pub mod classifier {
     nested!(CsvClassifier);
     /// CloudFormation property type `GrokClassifier`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-classifier-grokclassifier.html)
     #[derive(Clone, Debug)]
     pub struct GrokClassifier(rt::Props);
     /// The required values of [`GrokClassifier`], by name: two of them have one type, and a swap must not compile.
@@ -860,7 +860,7 @@ pub mod classifier {
     nested!(GrokClassifier);
     /// CloudFormation property type `JsonClassifier`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-classifier-jsonclassifier.html)
     #[derive(Clone, Debug)]
     pub struct JsonClassifier(rt::Props);
     impl JsonClassifier {
@@ -881,7 +881,7 @@ pub mod classifier {
     nested!(JsonClassifier);
     /// CloudFormation property type `XMLClassifier`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-classifier-xmlclassifier.html)
     #[derive(Clone, Debug)]
     pub struct XmlClassifier(rt::Props);
     /// The required values of [`XmlClassifier`], by name: two of them have one type, and a swap must not compile.
@@ -976,7 +976,7 @@ pub mod connection {
     use super::*;
     /// CloudFormation property type `AuthenticationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connection-authenticationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AuthenticationConfiguration(rt::Props);
     impl AuthenticationConfiguration {
@@ -1048,7 +1048,7 @@ pub mod connection {
     ///
     /// CloudFormation property type `AuthorizationCodeProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connection-authorizationcodeproperties.html)
     #[derive(Clone, Debug)]
     pub struct AuthorizationCodeProperties(rt::Props);
     impl AuthorizationCodeProperties {
@@ -1082,7 +1082,7 @@ pub mod connection {
     ///
     /// CloudFormation property type `BasicAuthenticationCredentials`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connection-basicauthenticationcredentials.html)
     #[derive(Clone, Debug)]
     pub struct BasicAuthenticationCredentials(rt::Props);
     impl BasicAuthenticationCredentials {
@@ -1109,7 +1109,7 @@ pub mod connection {
     nested!(BasicAuthenticationCredentials);
     /// CloudFormation property type `ConnectionInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connection-connectioninput.html)
     #[derive(Clone, Debug)]
     pub struct ConnectionInput(rt::Props);
     impl ConnectionInput {
@@ -1245,7 +1245,7 @@ pub mod connection {
     ///
     /// CloudFormation property type `OAuth2ClientApplication`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connection-oauth2clientapplication.html)
     #[derive(Clone, Debug)]
     pub struct Oauth2ClientApplication(rt::Props);
     impl Oauth2ClientApplication {
@@ -1288,7 +1288,7 @@ pub mod connection {
     ///
     /// CloudFormation property type `OAuth2Credentials`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connection-oauth2credentials.html)
     #[derive(Clone, Debug)]
     pub struct Oauth2Credentials(rt::Props);
     impl Oauth2Credentials {
@@ -1340,7 +1340,7 @@ pub mod connection {
     ///
     /// CloudFormation property type `OAuth2Properties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connection-oauth2properties.html)
     #[derive(Clone, Debug)]
     pub struct Oauth2Properties(rt::Props);
     impl Oauth2Properties {
@@ -1412,7 +1412,7 @@ pub mod connection {
     nested!(Oauth2Properties);
     /// CloudFormation property type `PhysicalConnectionRequirements`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connection-physicalconnectionrequirements.html)
     #[derive(Clone, Debug)]
     pub struct PhysicalConnectionRequirements(rt::Props);
     impl PhysicalConnectionRequirements {
@@ -1818,7 +1818,7 @@ pub mod connection_type {
     ///
     /// CloudFormation property type `BasicAuthenticationProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-basicauthenticationproperties.html)
     #[derive(Clone, Debug)]
     pub struct BasicAuthenticationProperties(rt::Props);
     impl BasicAuthenticationProperties {
@@ -1847,7 +1847,7 @@ pub mod connection_type {
     ///
     /// CloudFormation property type `BetweenConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-betweenconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct BetweenConfiguration(rt::Props);
     impl BetweenConfiguration {
@@ -1885,7 +1885,7 @@ pub mod connection_type {
     ///
     /// CloudFormation property type `ClientCredentialsProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-clientcredentialsproperties.html)
     #[derive(Clone, Debug)]
     pub struct ClientCredentialsProperties(rt::Props);
     impl ClientCredentialsProperties {
@@ -1953,7 +1953,7 @@ pub mod connection_type {
     ///
     /// CloudFormation property type `ConnectionPropertiesConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-connectionpropertiesconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ConnectionPropertiesConfiguration(rt::Props);
     impl ConnectionPropertiesConfiguration {
@@ -1989,7 +1989,7 @@ pub mod connection_type {
     ///
     /// CloudFormation property type `ConnectorAuthenticationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-connectorauthenticationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ConnectorAuthenticationConfiguration(rt::Props);
     impl ConnectorAuthenticationConfiguration {
@@ -2048,7 +2048,7 @@ pub mod connection_type {
     ///
     /// CloudFormation property type `ConnectorAuthorizationCodeProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-connectorauthorizationcodeproperties.html)
     #[derive(Clone, Debug)]
     pub struct ConnectorAuthorizationCodeProperties(rt::Props);
     impl ConnectorAuthorizationCodeProperties {
@@ -2153,7 +2153,7 @@ pub mod connection_type {
     ///
     /// CloudFormation property type `ConnectorOAuth2Properties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-connectoroauth2properties.html)
     #[derive(Clone, Debug)]
     pub struct ConnectorOauth2Properties(rt::Props);
     impl ConnectorOauth2Properties {
@@ -2209,7 +2209,7 @@ pub mod connection_type {
     ///
     /// CloudFormation property type `ConnectorProperty`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-connectorproperty.html)
     #[derive(Clone, Debug)]
     pub struct ConnectorProperty(rt::Props);
     impl ConnectorProperty {
@@ -2266,7 +2266,7 @@ pub mod connection_type {
     ///
     /// CloudFormation property type `CursorConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-cursorconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CursorConfiguration(rt::Props);
     impl CursorConfiguration {
@@ -2290,7 +2290,7 @@ pub mod connection_type {
     ///
     /// CloudFormation property type `CustomAuthenticationProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-customauthenticationproperties.html)
     #[derive(Clone, Debug)]
     pub struct CustomAuthenticationProperties(rt::Props);
     impl CustomAuthenticationProperties {
@@ -2312,7 +2312,7 @@ pub mod connection_type {
     ///
     /// CloudFormation property type `ExtractedParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-extractedparameter.html)
     #[derive(Clone, Debug)]
     pub struct ExtractedParameter(rt::Props);
     impl ExtractedParameter {
@@ -2357,7 +2357,7 @@ pub mod connection_type {
     ///
     /// CloudFormation property type `FilterConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-filterconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FilterConfiguration(rt::Props);
     impl FilterConfiguration {
@@ -2428,7 +2428,7 @@ pub mod connection_type {
     ///
     /// CloudFormation property type `FilterStringConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-filterstringconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FilterStringConfiguration(rt::Props);
     impl FilterStringConfiguration {
@@ -2467,7 +2467,7 @@ pub mod connection_type {
     ///
     /// CloudFormation property type `JWTBearerProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-jwtbearerproperties.html)
     #[derive(Clone, Debug)]
     pub struct JwtBearerProperties(rt::Props);
     impl JwtBearerProperties {
@@ -2520,7 +2520,7 @@ pub mod connection_type {
     ///
     /// CloudFormation property type `OffsetConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-offsetconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct OffsetConfiguration(rt::Props);
     /// The required values of [`OffsetConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -2552,7 +2552,7 @@ pub mod connection_type {
     ///
     /// CloudFormation property type `PaginationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-paginationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PaginationConfiguration(rt::Props);
     impl PaginationConfiguration {
@@ -2589,7 +2589,7 @@ pub mod connection_type {
     ///
     /// CloudFormation property type `ResponseConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-responseconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ResponseConfiguration(rt::Props);
     impl ResponseConfiguration {
@@ -2613,7 +2613,7 @@ pub mod connection_type {
     ///
     /// CloudFormation property type `ResponseExtractionMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-responseextractionmapping.html)
     #[derive(Clone, Debug)]
     pub struct ResponseExtractionMapping(rt::Props);
     impl ResponseExtractionMapping {
@@ -2644,7 +2644,7 @@ pub mod connection_type {
     ///
     /// CloudFormation property type `RestConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-restconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct RestConfiguration(rt::Props);
     impl RestConfiguration {
@@ -2695,7 +2695,7 @@ pub mod connection_type {
     ///
     /// CloudFormation property type `SecretConnectorProperty`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-secretconnectorproperty.html)
     #[derive(Clone, Debug)]
     pub struct SecretConnectorProperty(rt::Props);
     impl SecretConnectorProperty {
@@ -2733,7 +2733,7 @@ pub mod connection_type {
     ///
     /// CloudFormation property type `SourceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-sourceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SourceConfiguration(rt::Props);
     impl SourceConfiguration {
@@ -2811,7 +2811,7 @@ pub mod connection_type {
     ///
     /// CloudFormation property type `ValidationEndpointConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-validationendpointconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ValidationEndpointConfiguration(rt::Props);
     impl ValidationEndpointConfiguration {
@@ -3072,7 +3072,7 @@ pub mod crawler {
     ///
     /// CloudFormation property type `CatalogTarget`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-crawler-catalogtarget.html)
     #[derive(Clone, Debug)]
     pub struct CatalogTarget(rt::Props);
     impl CatalogTarget {
@@ -3129,7 +3129,7 @@ pub mod crawler {
     ///
     /// CloudFormation property type `DeltaTarget`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-crawler-deltatarget.html)
     #[derive(Clone, Debug)]
     pub struct DeltaTarget(rt::Props);
     impl DeltaTarget {
@@ -3180,7 +3180,7 @@ pub mod crawler {
     ///
     /// CloudFormation property type `DynamoDBTarget`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-crawler-dynamodbtarget.html)
     #[derive(Clone, Debug)]
     pub struct DynamoDbTarget(rt::Props);
     impl DynamoDbTarget {
@@ -3216,7 +3216,7 @@ pub mod crawler {
     ///
     /// CloudFormation property type `HudiTarget`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-crawler-huditarget.html)
     #[derive(Clone, Debug)]
     pub struct HudiTarget(rt::Props);
     impl HudiTarget {
@@ -3265,7 +3265,7 @@ pub mod crawler {
     ///
     /// CloudFormation property type `IcebergTarget`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-crawler-icebergtarget.html)
     #[derive(Clone, Debug)]
     pub struct IcebergTarget(rt::Props);
     impl IcebergTarget {
@@ -3314,7 +3314,7 @@ pub mod crawler {
     ///
     /// CloudFormation property type `JdbcTarget`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-crawler-jdbctarget.html)
     #[derive(Clone, Debug)]
     pub struct JdbcTarget(rt::Props);
     impl JdbcTarget {
@@ -3366,7 +3366,7 @@ pub mod crawler {
     ///
     /// CloudFormation property type `LakeFormationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-crawler-lakeformationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LakeFormationConfiguration(rt::Props);
     impl LakeFormationConfiguration {
@@ -3400,7 +3400,7 @@ pub mod crawler {
     ///
     /// CloudFormation property type `MongoDBTarget`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-crawler-mongodbtarget.html)
     #[derive(Clone, Debug)]
     pub struct MongoDbTarget(rt::Props);
     impl MongoDbTarget {
@@ -3430,7 +3430,7 @@ pub mod crawler {
     ///
     /// CloudFormation property type `RecrawlPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-crawler-recrawlpolicy.html)
     #[derive(Clone, Debug)]
     pub struct RecrawlPolicy(rt::Props);
     impl RecrawlPolicy {
@@ -3453,7 +3453,7 @@ pub mod crawler {
     ///
     /// CloudFormation property type `S3Target`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-crawler-s3target.html)
     #[derive(Clone, Debug)]
     pub struct S3Target(rt::Props);
     impl S3Target {
@@ -3518,7 +3518,7 @@ pub mod crawler {
     ///
     /// CloudFormation property type `Schedule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-crawler-schedule.html)
     #[derive(Clone, Debug)]
     pub struct Schedule(rt::Props);
     impl Schedule {
@@ -3544,7 +3544,7 @@ pub mod crawler {
     ///
     /// CloudFormation property type `SchemaChangePolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-crawler-schemachangepolicy.html)
     #[derive(Clone, Debug)]
     pub struct SchemaChangePolicy(rt::Props);
     impl SchemaChangePolicy {
@@ -3575,7 +3575,7 @@ pub mod crawler {
     ///
     /// CloudFormation property type `Targets`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-crawler-targets.html)
     #[derive(Clone, Debug)]
     pub struct Targets(rt::Props);
     impl Targets {
@@ -3802,7 +3802,7 @@ pub mod data_catalog_encryption_settings {
     ///
     /// CloudFormation property type `ConnectionPasswordEncryption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-datacatalogencryptionsettings-connectionpasswordencryption.html)
     #[derive(Clone, Debug)]
     pub struct ConnectionPasswordEncryption(rt::Props);
     impl ConnectionPasswordEncryption {
@@ -3836,7 +3836,7 @@ pub mod data_catalog_encryption_settings {
     ///
     /// CloudFormation property type `DataCatalogEncryptionSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-datacatalogencryptionsettings-datacatalogencryptionsettings.html)
     #[derive(Clone, Debug)]
     pub struct DataCatalogEncryptionSettings(rt::Props);
     impl DataCatalogEncryptionSettings {
@@ -3873,7 +3873,7 @@ pub mod data_catalog_encryption_settings {
     ///
     /// CloudFormation property type `EncryptionAtRest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-datacatalogencryptionsettings-encryptionatrest.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionAtRest(rt::Props);
     impl EncryptionAtRest {
@@ -3997,7 +3997,7 @@ pub mod data_quality_ruleset {
     ///
     /// CloudFormation property type `DataQualityTargetTable`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-dataqualityruleset-dataqualitytargettable.html)
     #[derive(Clone, Debug)]
     pub struct DataQualityTargetTable(rt::Props);
     /// The required values of [`DataQualityTargetTable`], by name: two of them have one type, and a swap must not compile.
@@ -4080,7 +4080,7 @@ pub mod database {
     ///
     /// CloudFormation property type `DataLakePrincipal`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-database-datalakeprincipal.html)
     #[derive(Clone, Debug)]
     pub struct DataLakePrincipal(rt::Props);
     impl DataLakePrincipal {
@@ -4106,7 +4106,7 @@ pub mod database {
     ///
     /// CloudFormation property type `DatabaseIdentifier`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-database-databaseidentifier.html)
     #[derive(Clone, Debug)]
     pub struct DatabaseIdentifier(rt::Props);
     impl DatabaseIdentifier {
@@ -4144,7 +4144,7 @@ pub mod database {
     ///
     /// CloudFormation property type `DatabaseInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-database-databaseinput.html)
     #[derive(Clone, Debug)]
     pub struct DatabaseInput(rt::Props);
     impl DatabaseInput {
@@ -4221,7 +4221,7 @@ pub mod database {
     ///
     /// CloudFormation property type `FederatedDatabase`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-database-federateddatabase.html)
     #[derive(Clone, Debug)]
     pub struct FederatedDatabase(rt::Props);
     impl FederatedDatabase {
@@ -4252,7 +4252,7 @@ pub mod database {
     ///
     /// CloudFormation property type `PrincipalPrivileges`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-database-principalprivileges.html)
     #[derive(Clone, Debug)]
     pub struct PrincipalPrivileges(rt::Props);
     impl PrincipalPrivileges {
@@ -4647,7 +4647,7 @@ pub mod integration {
     ///
     /// CloudFormation property type `IntegrationConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-integration-integrationconfig.html)
     #[derive(Clone, Debug)]
     pub struct IntegrationConfig(rt::Props);
     impl IntegrationConfig {
@@ -4798,7 +4798,7 @@ pub mod integration_resource_property {
     ///
     /// CloudFormation property type `SourceProcessingProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-integrationresourceproperty-sourceprocessingproperties.html)
     #[derive(Clone, Debug)]
     pub struct SourceProcessingProperties(rt::Props);
     impl SourceProcessingProperties {
@@ -4814,7 +4814,7 @@ pub mod integration_resource_property {
     ///
     /// CloudFormation property type `TargetProcessingProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-integrationresourceproperty-targetprocessingproperties.html)
     #[derive(Clone, Debug)]
     pub struct TargetProcessingProperties(rt::Props);
     impl TargetProcessingProperties {
@@ -5060,7 +5060,7 @@ pub mod job {
     use super::*;
     /// CloudFormation property type `ConnectionsList`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-job-connectionslist.html)
     #[derive(Clone, Debug)]
     pub struct ConnectionsList(rt::Props);
     impl ConnectionsList {
@@ -5081,7 +5081,7 @@ pub mod job {
     nested!(ConnectionsList);
     /// CloudFormation property type `ExecutionProperty`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-job-executionproperty.html)
     #[derive(Clone, Debug)]
     pub struct ExecutionProperty(rt::Props);
     impl ExecutionProperty {
@@ -5105,7 +5105,7 @@ pub mod job {
     nested!(ExecutionProperty);
     /// CloudFormation property type `JobCommand`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-job-jobcommand.html)
     #[derive(Clone, Debug)]
     pub struct JobCommand(rt::Props);
     impl JobCommand {
@@ -5148,7 +5148,7 @@ pub mod job {
     nested!(JobCommand);
     /// CloudFormation property type `NotificationProperty`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-job-notificationproperty.html)
     #[derive(Clone, Debug)]
     pub struct NotificationProperty(rt::Props);
     impl NotificationProperty {
@@ -5354,7 +5354,7 @@ pub mod ml_transform {
     ///
     /// CloudFormation property type `FindMatchesParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-mltransform-findmatchesparameters.html)
     #[derive(Clone, Debug)]
     pub struct FindMatchesParameters(rt::Props);
     impl FindMatchesParameters {
@@ -5407,7 +5407,7 @@ pub mod ml_transform {
     ///
     /// CloudFormation property type `GlueTables`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-mltransform-gluetables.html)
     #[derive(Clone, Debug)]
     pub struct GlueTables(rt::Props);
     /// The required values of [`GlueTables`], by name: two of them have one type, and a swap must not compile.
@@ -5455,7 +5455,7 @@ pub mod ml_transform {
     ///
     /// CloudFormation property type `InputRecordTables`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-mltransform-inputrecordtables.html)
     #[derive(Clone, Debug)]
     pub struct InputRecordTables(rt::Props);
     impl InputRecordTables {
@@ -5478,7 +5478,7 @@ pub mod ml_transform {
     ///
     /// CloudFormation property type `MLUserDataEncryption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-mltransform-mluserdataencryption.html)
     #[derive(Clone, Debug)]
     pub struct MlUserDataEncryption(rt::Props);
     impl MlUserDataEncryption {
@@ -5506,7 +5506,7 @@ pub mod ml_transform {
     ///
     /// CloudFormation property type `TransformEncryption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-mltransform-transformencryption.html)
     #[derive(Clone, Debug)]
     pub struct TransformEncryption(rt::Props);
     impl TransformEncryption {
@@ -5543,7 +5543,7 @@ pub mod ml_transform {
     ///
     /// CloudFormation property type `TransformParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-mltransform-transformparameters.html)
     #[derive(Clone, Debug)]
     pub struct TransformParameters(rt::Props);
     impl TransformParameters {
@@ -5678,7 +5678,7 @@ pub mod partition {
     ///
     /// CloudFormation property type `Order`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-partition-order.html)
     #[derive(Clone, Debug)]
     pub struct Order(rt::Props);
     impl Order {
@@ -5701,7 +5701,7 @@ pub mod partition {
     ///
     /// CloudFormation property type `PartitionInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-partition-partitioninput.html)
     #[derive(Clone, Debug)]
     pub struct PartitionInput(rt::Props);
     impl PartitionInput {
@@ -5734,7 +5734,7 @@ pub mod partition {
     ///
     /// CloudFormation property type `SerdeInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-partition-serdeinfo.html)
     #[derive(Clone, Debug)]
     pub struct SerdeInfo(rt::Props);
     impl SerdeInfo {
@@ -5773,7 +5773,7 @@ pub mod partition {
     ///
     /// CloudFormation property type `SkewedInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-partition-skewedinfo.html)
     #[derive(Clone, Debug)]
     pub struct SkewedInfo(rt::Props);
     impl SkewedInfo {
@@ -5825,7 +5825,7 @@ pub mod partition {
     ///
     /// CloudFormation property type `StorageDescriptor`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-partition-storagedescriptor.html)
     #[derive(Clone, Debug)]
     pub struct StorageDescriptor(rt::Props);
     impl StorageDescriptor {
@@ -6085,7 +6085,7 @@ pub mod schema {
     ///
     /// CloudFormation property type `Registry`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-schema-registry.html)
     #[derive(Clone, Debug)]
     pub struct Registry(rt::Props);
     impl Registry {
@@ -6114,7 +6114,7 @@ pub mod schema {
     ///
     /// CloudFormation property type `SchemaVersion`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-schema-schemaversion.html)
     #[derive(Clone, Debug)]
     pub struct SchemaVersion(rt::Props);
     impl SchemaVersion {
@@ -6228,7 +6228,7 @@ pub mod schema_version {
     ///
     /// CloudFormation property type `Schema`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-schemaversion-schema.html)
     #[derive(Clone, Debug)]
     pub struct Schema(rt::Props);
     impl Schema {
@@ -6355,7 +6355,7 @@ pub mod security_configuration {
     ///
     /// CloudFormation property type `CloudWatchEncryption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-securityconfiguration-cloudwatchencryption.html)
     #[derive(Clone, Debug)]
     pub struct CloudWatchEncryption(rt::Props);
     impl CloudWatchEncryption {
@@ -6385,7 +6385,7 @@ pub mod security_configuration {
     ///
     /// CloudFormation property type `EncryptionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-securityconfiguration-encryptionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
@@ -6430,7 +6430,7 @@ pub mod security_configuration {
     ///
     /// CloudFormation property type `JobBookmarksEncryption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-securityconfiguration-jobbookmarksencryption.html)
     #[derive(Clone, Debug)]
     pub struct JobBookmarksEncryption(rt::Props);
     impl JobBookmarksEncryption {
@@ -6460,7 +6460,7 @@ pub mod security_configuration {
     ///
     /// CloudFormation property type `S3Encryption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-securityconfiguration-s3encryption.html)
     #[derive(Clone, Debug)]
     pub struct S3Encryption(rt::Props);
     impl S3Encryption {
@@ -6684,7 +6684,7 @@ pub mod session {
     ///
     /// CloudFormation property type `ConnectionsList`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-session-connectionslist.html)
     #[derive(Clone, Debug)]
     pub struct ConnectionsList(rt::Props);
     impl ConnectionsList {
@@ -6707,7 +6707,7 @@ pub mod session {
     ///
     /// CloudFormation property type `SessionCommand`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-session-sessioncommand.html)
     #[derive(Clone, Debug)]
     pub struct SessionCommand(rt::Props);
     impl SessionCommand {
@@ -6832,7 +6832,7 @@ pub mod table {
     ///
     /// CloudFormation property type `IcebergInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-iceberginput.html)
     #[derive(Clone, Debug)]
     pub struct IcebergInput(rt::Props);
     impl IcebergInput {
@@ -6876,7 +6876,7 @@ pub mod table {
     ///
     /// CloudFormation property type `IcebergPartitionField`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-icebergpartitionfield.html)
     #[derive(Clone, Debug)]
     pub struct IcebergPartitionField(rt::Props);
     /// The required values of [`IcebergPartitionField`], by name: two of them have one type, and a swap must not compile.
@@ -6914,7 +6914,7 @@ pub mod table {
     ///
     /// CloudFormation property type `IcebergPartitionSpec`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-icebergpartitionspec.html)
     #[derive(Clone, Debug)]
     pub struct IcebergPartitionSpec(rt::Props);
     impl IcebergPartitionSpec {
@@ -6937,7 +6937,7 @@ pub mod table {
     ///
     /// CloudFormation property type `IcebergSchema`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-icebergschema.html)
     #[derive(Clone, Debug)]
     pub struct IcebergSchema(rt::Props);
     impl IcebergSchema {
@@ -6978,7 +6978,7 @@ pub mod table {
     ///
     /// CloudFormation property type `IcebergSortField`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-icebergsortfield.html)
     #[derive(Clone, Debug)]
     pub struct IcebergSortField(rt::Props);
     /// The required values of [`IcebergSortField`], by name: two of them have one type, and a swap must not compile.
@@ -7020,7 +7020,7 @@ pub mod table {
     ///
     /// CloudFormation property type `IcebergSortOrder`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-icebergsortorder.html)
     #[derive(Clone, Debug)]
     pub struct IcebergSortOrder(rt::Props);
     impl IcebergSortOrder {
@@ -7037,7 +7037,7 @@ pub mod table {
     ///
     /// CloudFormation property type `IcebergStructField`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-icebergstructfield.html)
     #[derive(Clone, Debug)]
     pub struct IcebergStructField(rt::Props);
     /// The required values of [`IcebergStructField`], by name: two of them have one type, and a swap must not compile.
@@ -7074,7 +7074,7 @@ pub mod table {
     ///
     /// CloudFormation property type `IcebergTableInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-icebergtableinput.html)
     #[derive(Clone, Debug)]
     pub struct IcebergTableInput(rt::Props);
     impl IcebergTableInput {
@@ -7117,7 +7117,7 @@ pub mod table {
     ///
     /// CloudFormation property type `OpenTableFormatInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-opentableformatinput.html)
     #[derive(Clone, Debug)]
     pub struct OpenTableFormatInput(rt::Props);
     impl OpenTableFormatInput {
@@ -7140,7 +7140,7 @@ pub mod table {
     ///
     /// CloudFormation property type `Order`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-order.html)
     #[derive(Clone, Debug)]
     pub struct Order(rt::Props);
     impl Order {
@@ -7157,7 +7157,7 @@ pub mod table {
     ///
     /// CloudFormation property type `SerdeInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-serdeinfo.html)
     #[derive(Clone, Debug)]
     pub struct SerdeInfo(rt::Props);
     impl SerdeInfo {
@@ -7196,7 +7196,7 @@ pub mod table {
     ///
     /// CloudFormation property type `SkewedInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-skewedinfo.html)
     #[derive(Clone, Debug)]
     pub struct SkewedInfo(rt::Props);
     impl SkewedInfo {
@@ -7248,7 +7248,7 @@ pub mod table {
     ///
     /// CloudFormation property type `StorageDescriptor`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-storagedescriptor.html)
     #[derive(Clone, Debug)]
     pub struct StorageDescriptor(rt::Props);
     impl StorageDescriptor {
@@ -7367,7 +7367,7 @@ pub mod table {
     ///
     /// CloudFormation property type `TableIdentifier`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-tableidentifier.html)
     #[derive(Clone, Debug)]
     pub struct TableIdentifier(rt::Props);
     impl TableIdentifier {
@@ -7412,7 +7412,7 @@ pub mod table {
     ///
     /// CloudFormation property type `TableInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-tableinput.html)
     #[derive(Clone, Debug)]
     pub struct TableInput(rt::Props);
     impl TableInput {
@@ -7526,7 +7526,7 @@ pub mod table {
     ///
     /// CloudFormation property type `ViewDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-viewdefinition.html)
     #[derive(Clone, Debug)]
     pub struct ViewDefinition(rt::Props);
     impl ViewDefinition {
@@ -7575,7 +7575,7 @@ pub mod table {
     ///
     /// CloudFormation property type `ViewRepresentation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-viewrepresentation.html)
     #[derive(Clone, Debug)]
     pub struct ViewRepresentation(rt::Props);
     impl ViewRepresentation {
@@ -7753,7 +7753,7 @@ pub mod table_optimizer {
     use super::*;
     /// CloudFormation property type `CompactionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-tableoptimizer-compactionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CompactionConfiguration(rt::Props);
     impl CompactionConfiguration {
@@ -7777,7 +7777,7 @@ pub mod table_optimizer {
     nested!(CompactionConfiguration);
     /// CloudFormation property type `IcebergCompactionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-tableoptimizer-icebergcompactionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct IcebergCompactionConfiguration(rt::Props);
     impl IcebergCompactionConfiguration {
@@ -7816,7 +7816,7 @@ pub mod table_optimizer {
     nested!(IcebergCompactionConfiguration);
     /// CloudFormation property type `IcebergConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-tableoptimizer-icebergconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct IcebergConfiguration(rt::Props);
     impl IcebergConfiguration {
@@ -7847,7 +7847,7 @@ pub mod table_optimizer {
     nested!(IcebergConfiguration);
     /// CloudFormation property type `IcebergRetentionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-tableoptimizer-icebergretentionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct IcebergRetentionConfiguration(rt::Props);
     impl IcebergRetentionConfiguration {
@@ -7887,7 +7887,7 @@ pub mod table_optimizer {
     nested!(IcebergRetentionConfiguration);
     /// CloudFormation property type `OrphanFileDeletionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-tableoptimizer-orphanfiledeletionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct OrphanFileDeletionConfiguration(rt::Props);
     impl OrphanFileDeletionConfiguration {
@@ -7911,7 +7911,7 @@ pub mod table_optimizer {
     nested!(OrphanFileDeletionConfiguration);
     /// CloudFormation property type `RetentionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-tableoptimizer-retentionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct RetentionConfiguration(rt::Props);
     impl RetentionConfiguration {
@@ -7935,7 +7935,7 @@ pub mod table_optimizer {
     nested!(RetentionConfiguration);
     /// CloudFormation property type `TableOptimizerConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-tableoptimizer-tableoptimizerconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TableOptimizerConfiguration(rt::Props);
     impl TableOptimizerConfiguration {
@@ -7994,7 +7994,7 @@ pub mod table_optimizer {
     nested!(TableOptimizerConfiguration);
     /// CloudFormation property type `VpcConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-tableoptimizer-vpcconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct VpcConfiguration(rt::Props);
     impl VpcConfiguration {
@@ -8140,7 +8140,7 @@ pub mod trigger {
     ///
     /// CloudFormation property type `Action`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-trigger-action.html)
     #[derive(Clone, Debug)]
     pub struct Action(rt::Props);
     impl Action {
@@ -8205,7 +8205,7 @@ pub mod trigger {
     ///
     /// CloudFormation property type `Condition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-trigger-condition.html)
     #[derive(Clone, Debug)]
     pub struct Condition(rt::Props);
     impl Condition {
@@ -8257,7 +8257,7 @@ pub mod trigger {
     ///
     /// CloudFormation property type `EventBatchingCondition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-trigger-eventbatchingcondition.html)
     #[derive(Clone, Debug)]
     pub struct EventBatchingCondition(rt::Props);
     impl EventBatchingCondition {
@@ -8281,7 +8281,7 @@ pub mod trigger {
     ///
     /// CloudFormation property type `NotificationProperty`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-trigger-notificationproperty.html)
     #[derive(Clone, Debug)]
     pub struct NotificationProperty(rt::Props);
     impl NotificationProperty {
@@ -8307,7 +8307,7 @@ pub mod trigger {
     ///
     /// CloudFormation property type `Predicate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-trigger-predicate.html)
     #[derive(Clone, Debug)]
     pub struct Predicate(rt::Props);
     impl Predicate {
@@ -8461,7 +8461,7 @@ pub mod usage_profile {
     use super::*;
     /// CloudFormation property type `ProfileConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-usageprofile-profileconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ProfileConfiguration(rt::Props);
     impl ProfileConfiguration {
@@ -8620,7 +8620,7 @@ pub mod user_defined_function {
     ///
     /// CloudFormation property type `ResourceUri`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-userdefinedfunction-resourceuri.html)
     #[derive(Clone, Debug)]
     pub struct ResourceUri(rt::Props);
     impl ResourceUri {
@@ -8752,7 +8752,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `Column`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-partition-column.html)
     #[derive(Clone, Debug)]
     pub struct Column(rt::Props);
     impl Column {
@@ -8782,7 +8782,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `SchemaId`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-partition-schemaid.html)
     #[derive(Clone, Debug)]
     pub struct SchemaId(rt::Props);
     impl SchemaId {
@@ -8821,7 +8821,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `SchemaReference`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-partition-schemareference.html)
     #[derive(Clone, Debug)]
     pub struct SchemaReference(rt::Props);
     impl SchemaReference {

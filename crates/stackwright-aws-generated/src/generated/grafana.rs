@@ -289,7 +289,7 @@ pub mod workspace {
     ///
     /// CloudFormation property type `AssertionAttributes`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-grafana-workspace-assertionattributes.html)
     #[derive(Clone, Debug)]
     pub struct AssertionAttributes(rt::Props);
     impl AssertionAttributes {
@@ -346,7 +346,7 @@ pub mod workspace {
     ///
     /// CloudFormation property type `IdpMetadata`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-grafana-workspace-idpmetadata.html)
     #[derive(Clone, Debug)]
     pub struct IdpMetadata(rt::Props);
     impl IdpMetadata {
@@ -375,7 +375,7 @@ pub mod workspace {
     ///
     /// CloudFormation property type `NetworkAccessControl`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-grafana-workspace-networkaccesscontrol.html)
     #[derive(Clone, Debug)]
     pub struct NetworkAccessControl(rt::Props);
     impl NetworkAccessControl {
@@ -408,7 +408,7 @@ pub mod workspace {
     ///
     /// CloudFormation property type `RoleValues`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-grafana-workspace-rolevalues.html)
     #[derive(Clone, Debug)]
     pub struct RoleValues(rt::Props);
     impl RoleValues {
@@ -437,7 +437,7 @@ pub mod workspace {
     ///
     /// CloudFormation property type `SamlConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-grafana-workspace-samlconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SamlConfiguration(rt::Props);
     impl SamlConfiguration {
@@ -496,7 +496,7 @@ pub mod workspace {
     ///
     /// CloudFormation property type `VpcConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-grafana-workspace-vpcconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct VpcConfiguration(rt::Props);
     /// The required values of [`VpcConfiguration`], by name: two of them have one type, and a swap must not compile.

@@ -99,7 +99,7 @@ pub mod connector_definition {
     use super::*;
     /// CloudFormation property type `ConnectorDefinitionVersion`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-connectordefinition-connectordefinitionversion.html)
     #[derive(Clone, Debug)]
     pub struct ConnectorDefinitionVersion(rt::Props);
     impl ConnectorDefinitionVersion {
@@ -263,7 +263,7 @@ pub mod core_definition {
     use super::*;
     /// CloudFormation property type `CoreDefinitionVersion`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-coredefinition-coredefinitionversion.html)
     #[derive(Clone, Debug)]
     pub struct CoreDefinitionVersion(rt::Props);
     impl CoreDefinitionVersion {
@@ -423,7 +423,7 @@ pub mod device_definition {
     use super::*;
     /// CloudFormation property type `DeviceDefinitionVersion`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-devicedefinition-devicedefinitionversion.html)
     #[derive(Clone, Debug)]
     pub struct DeviceDefinitionVersion(rt::Props);
     impl DeviceDefinitionVersion {
@@ -589,7 +589,7 @@ pub mod function_definition {
     use super::*;
     /// CloudFormation property type `FunctionDefinitionVersion`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-functiondefinition-functiondefinitionversion.html)
     #[derive(Clone, Debug)]
     pub struct FunctionDefinitionVersion(rt::Props);
     impl FunctionDefinitionVersion {
@@ -779,7 +779,7 @@ pub mod group {
     use super::*;
     /// CloudFormation property type `GroupVersion`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-group-groupversion.html)
     #[derive(Clone, Debug)]
     pub struct GroupVersion(rt::Props);
     impl GroupVersion {
@@ -1012,7 +1012,7 @@ pub mod logger_definition {
     use super::*;
     /// CloudFormation property type `LoggerDefinitionVersion`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-loggerdefinition-loggerdefinitionversion.html)
     #[derive(Clone, Debug)]
     pub struct LoggerDefinitionVersion(rt::Props);
     impl LoggerDefinitionVersion {
@@ -1182,7 +1182,7 @@ pub mod resource_definition {
     use super::*;
     /// CloudFormation property type `ResourceDefinitionVersion`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-resourcedefinition-resourcedefinitionversion.html)
     #[derive(Clone, Debug)]
     pub struct ResourceDefinitionVersion(rt::Props);
     impl ResourceDefinitionVersion {
@@ -1356,7 +1356,7 @@ pub mod subscription_definition {
     use super::*;
     /// CloudFormation property type `SubscriptionDefinitionVersion`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-subscriptiondefinition-subscriptiondefinitionversion.html)
     #[derive(Clone, Debug)]
     pub struct SubscriptionDefinitionVersion(rt::Props);
     impl SubscriptionDefinitionVersion {
@@ -1451,7 +1451,7 @@ pub mod shared {
     use super::*;
     /// CloudFormation property type `Connector`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-connectordefinition-connector.html)
     #[derive(Clone, Debug)]
     pub struct Connector(rt::Props);
     /// The required values of [`Connector`], by name: two of them have one type, and a swap must not compile.
@@ -1478,7 +1478,7 @@ pub mod shared {
     nested!(Connector);
     /// CloudFormation property type `Core`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-coredefinition-core.html)
     #[derive(Clone, Debug)]
     pub struct Core(rt::Props);
     /// The required values of [`Core`], by name: two of them have one type, and a swap must not compile.
@@ -1508,7 +1508,7 @@ pub mod shared {
     nested!(Core);
     /// CloudFormation property type `DefaultConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-functiondefinition-defaultconfig.html)
     #[derive(Clone, Debug)]
     pub struct DefaultConfig(rt::Props);
     impl DefaultConfig {
@@ -1522,7 +1522,7 @@ pub mod shared {
     nested!(DefaultConfig);
     /// CloudFormation property type `Device`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-devicedefinition-device.html)
     #[derive(Clone, Debug)]
     pub struct Device(rt::Props);
     /// The required values of [`Device`], by name: two of them have one type, and a swap must not compile.
@@ -1552,7 +1552,7 @@ pub mod shared {
     nested!(Device);
     /// CloudFormation property type `Environment`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-functiondefinition-environment.html)
     #[derive(Clone, Debug)]
     pub struct Environment(rt::Props);
     impl Environment {
@@ -1588,7 +1588,7 @@ pub mod shared {
     nested!(Environment);
     /// CloudFormation property type `Execution`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-functiondefinition-execution.html)
     #[derive(Clone, Debug)]
     pub struct Execution(rt::Props);
     impl Execution {
@@ -1611,7 +1611,7 @@ pub mod shared {
     nested!(Execution);
     /// CloudFormation property type `Function`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-functiondefinition-function.html)
     #[derive(Clone, Debug)]
     pub struct Function(rt::Props);
     /// The required values of [`Function`], by name: two of them have one type, and a swap must not compile.
@@ -1640,7 +1640,7 @@ pub mod shared {
     nested!(Function);
     /// CloudFormation property type `FunctionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-functiondefinition-functionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FunctionConfiguration(rt::Props);
     impl FunctionConfiguration {
@@ -1688,7 +1688,7 @@ pub mod shared {
     nested!(FunctionConfiguration);
     /// CloudFormation property type `GroupOwnerSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-resourcedefinition-groupownersetting.html)
     #[derive(Clone, Debug)]
     pub struct GroupOwnerSetting(rt::Props);
     impl GroupOwnerSetting {
@@ -1707,7 +1707,7 @@ pub mod shared {
     nested!(GroupOwnerSetting);
     /// CloudFormation property type `LocalDeviceResourceData`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-resourcedefinition-localdeviceresourcedata.html)
     #[derive(Clone, Debug)]
     pub struct LocalDeviceResourceData(rt::Props);
     impl LocalDeviceResourceData {
@@ -1726,7 +1726,7 @@ pub mod shared {
     nested!(LocalDeviceResourceData);
     /// CloudFormation property type `LocalVolumeResourceData`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-resourcedefinition-localvolumeresourcedata.html)
     #[derive(Clone, Debug)]
     pub struct LocalVolumeResourceData(rt::Props);
     /// The required values of [`LocalVolumeResourceData`], by name: two of them have one type, and a swap must not compile.
@@ -1757,7 +1757,7 @@ pub mod shared {
     nested!(LocalVolumeResourceData);
     /// CloudFormation property type `Logger`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-loggerdefinition-logger.html)
     #[derive(Clone, Debug)]
     pub struct Logger(rt::Props);
     /// The required values of [`Logger`], by name: two of them have one type, and a swap must not compile.
@@ -1790,7 +1790,7 @@ pub mod shared {
     nested!(Logger);
     /// CloudFormation property type `ResourceAccessPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-functiondefinition-resourceaccesspolicy.html)
     #[derive(Clone, Debug)]
     pub struct ResourceAccessPolicy(rt::Props);
     impl ResourceAccessPolicy {
@@ -1809,7 +1809,7 @@ pub mod shared {
     nested!(ResourceAccessPolicy);
     /// CloudFormation property type `ResourceDataContainer`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-resourcedefinition-resourcedatacontainer.html)
     #[derive(Clone, Debug)]
     pub struct ResourceDataContainer(rt::Props);
     impl ResourceDataContainer {
@@ -1862,7 +1862,7 @@ pub mod shared {
     nested!(ResourceDataContainer);
     /// CloudFormation property type `ResourceDownloadOwnerSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-resourcedefinition-resourcedownloadownersetting.html)
     #[derive(Clone, Debug)]
     pub struct ResourceDownloadOwnerSetting(rt::Props);
     /// The required values of [`ResourceDownloadOwnerSetting`], by name: two of them have one type, and a swap must not compile.
@@ -1888,7 +1888,7 @@ pub mod shared {
     nested!(ResourceDownloadOwnerSetting);
     /// CloudFormation property type `ResourceInstance`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-resourcedefinition-resourceinstance.html)
     #[derive(Clone, Debug)]
     pub struct ResourceInstance(rt::Props);
     /// The required values of [`ResourceInstance`], by name: two of them have one type, and a swap must not compile.
@@ -1917,7 +1917,7 @@ pub mod shared {
     nested!(ResourceInstance);
     /// CloudFormation property type `RunAs`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-functiondefinition-runas.html)
     #[derive(Clone, Debug)]
     pub struct RunAs(rt::Props);
     impl RunAs {
@@ -1940,7 +1940,7 @@ pub mod shared {
     nested!(RunAs);
     /// CloudFormation property type `S3MachineLearningModelResourceData`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-resourcedefinition-s3machinelearningmodelresourcedata.html)
     #[derive(Clone, Debug)]
     pub struct S3MachineLearningModelResourceData(rt::Props);
     /// The required values of [`S3MachineLearningModelResourceData`], by name: two of them have one type, and a swap must not compile.
@@ -1971,7 +1971,7 @@ pub mod shared {
     nested!(S3MachineLearningModelResourceData);
     /// CloudFormation property type `SageMakerMachineLearningModelResourceData`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-resourcedefinition-sagemakermachinelearningmodelresourcedata.html)
     #[derive(Clone, Debug)]
     pub struct SageMakerMachineLearningModelResourceData(rt::Props);
     /// The required values of [`SageMakerMachineLearningModelResourceData`], by name: two of them have one type, and a swap must not compile.
@@ -2006,7 +2006,7 @@ pub mod shared {
     nested!(SageMakerMachineLearningModelResourceData);
     /// CloudFormation property type `SecretsManagerSecretResourceData`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-resourcedefinition-secretsmanagersecretresourcedata.html)
     #[derive(Clone, Debug)]
     pub struct SecretsManagerSecretResourceData(rt::Props);
     impl SecretsManagerSecretResourceData {
@@ -2032,7 +2032,7 @@ pub mod shared {
     nested!(SecretsManagerSecretResourceData);
     /// CloudFormation property type `Subscription`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-subscriptiondefinition-subscription.html)
     #[derive(Clone, Debug)]
     pub struct Subscription(rt::Props);
     /// The required values of [`Subscription`], by name: two of them have one type, and a swap must not compile.

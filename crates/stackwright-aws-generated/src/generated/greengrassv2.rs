@@ -105,7 +105,7 @@ pub mod component_version {
     use super::*;
     /// CloudFormation property type `ComponentPlatform`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrassv2-componentversion-componentplatform.html)
     #[derive(Clone, Debug)]
     pub struct ComponentPlatform(rt::Props);
     impl ComponentPlatform {
@@ -132,7 +132,7 @@ pub mod component_version {
     nested!(ComponentPlatform);
     /// CloudFormation property type `LambdaContainerParams`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrassv2-componentversion-lambdacontainerparams.html)
     #[derive(Clone, Debug)]
     pub struct LambdaContainerParams(rt::Props);
     impl LambdaContainerParams {
@@ -167,7 +167,7 @@ pub mod component_version {
     nested!(LambdaContainerParams);
     /// CloudFormation property type `LambdaDeviceMount`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrassv2-componentversion-lambdadevicemount.html)
     #[derive(Clone, Debug)]
     pub struct LambdaDeviceMount(rt::Props);
     impl LambdaDeviceMount {
@@ -196,7 +196,7 @@ pub mod component_version {
     nested!(LambdaDeviceMount);
     /// CloudFormation property type `LambdaEventSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrassv2-componentversion-lambdaeventsource.html)
     #[derive(Clone, Debug)]
     pub struct LambdaEventSource(rt::Props);
     impl LambdaEventSource {
@@ -219,7 +219,7 @@ pub mod component_version {
     nested!(LambdaEventSource);
     /// CloudFormation property type `LambdaExecutionParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrassv2-componentversion-lambdaexecutionparameters.html)
     #[derive(Clone, Debug)]
     pub struct LambdaExecutionParameters(rt::Props);
     impl LambdaExecutionParameters {
@@ -321,7 +321,7 @@ pub mod component_version {
     nested!(LambdaExecutionParameters);
     /// CloudFormation property type `LambdaFunctionRecipeSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrassv2-componentversion-lambdafunctionrecipesource.html)
     #[derive(Clone, Debug)]
     pub struct LambdaFunctionRecipeSource(rt::Props);
     impl LambdaFunctionRecipeSource {
@@ -385,7 +385,7 @@ pub mod component_version {
     nested!(LambdaFunctionRecipeSource);
     /// CloudFormation property type `LambdaLinuxProcessParams`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrassv2-componentversion-lambdalinuxprocessparams.html)
     #[derive(Clone, Debug)]
     pub struct LambdaLinuxProcessParams(rt::Props);
     impl LambdaLinuxProcessParams {
@@ -410,7 +410,7 @@ pub mod component_version {
     nested!(LambdaLinuxProcessParams);
     /// CloudFormation property type `LambdaVolumeMount`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrassv2-componentversion-lambdavolumemount.html)
     #[derive(Clone, Debug)]
     pub struct LambdaVolumeMount(rt::Props);
     impl LambdaVolumeMount {
@@ -588,7 +588,7 @@ pub mod deployment {
     use super::*;
     /// CloudFormation property type `DeploymentComponentUpdatePolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrassv2-deployment-deploymentcomponentupdatepolicy.html)
     #[derive(Clone, Debug)]
     pub struct DeploymentComponentUpdatePolicy(rt::Props);
     impl DeploymentComponentUpdatePolicy {
@@ -615,7 +615,7 @@ pub mod deployment {
     nested!(DeploymentComponentUpdatePolicy);
     /// CloudFormation property type `DeploymentConfigurationValidationPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrassv2-deployment-deploymentconfigurationvalidationpolicy.html)
     #[derive(Clone, Debug)]
     pub struct DeploymentConfigurationValidationPolicy(rt::Props);
     impl DeploymentConfigurationValidationPolicy {
@@ -637,7 +637,7 @@ pub mod deployment {
     nested!(DeploymentConfigurationValidationPolicy);
     /// CloudFormation property type `DeploymentIoTJobConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrassv2-deployment-deploymentiotjobconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DeploymentIotJobConfiguration(rt::Props);
     impl DeploymentIotJobConfiguration {
@@ -674,7 +674,7 @@ pub mod deployment {
     nested!(DeploymentIotJobConfiguration);
     /// CloudFormation property type `DeploymentPolicies`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrassv2-deployment-deploymentpolicies.html)
     #[derive(Clone, Debug)]
     pub struct DeploymentPolicies(rt::Props);
     impl DeploymentPolicies {
@@ -717,7 +717,7 @@ pub mod deployment {
     nested!(DeploymentPolicies);
     /// CloudFormation property type `IoTJobAbortConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrassv2-deployment-iotjobabortconfig.html)
     #[derive(Clone, Debug)]
     pub struct IotJobAbortConfig(rt::Props);
     impl IotJobAbortConfig {
@@ -735,7 +735,7 @@ pub mod deployment {
     nested!(IotJobAbortConfig);
     /// CloudFormation property type `IoTJobAbortCriteria`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrassv2-deployment-iotjobabortcriteria.html)
     #[derive(Clone, Debug)]
     pub struct IotJobAbortCriteria(rt::Props);
     /// The required values of [`IotJobAbortCriteria`], by name: two of them have one type, and a swap must not compile.
@@ -775,7 +775,7 @@ pub mod deployment {
     nested!(IotJobAbortCriteria);
     /// CloudFormation property type `IoTJobExecutionsRolloutConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrassv2-deployment-iotjobexecutionsrolloutconfig.html)
     #[derive(Clone, Debug)]
     pub struct IotJobExecutionsRolloutConfig(rt::Props);
     impl IotJobExecutionsRolloutConfig {
@@ -803,7 +803,7 @@ pub mod deployment {
     nested!(IotJobExecutionsRolloutConfig);
     /// CloudFormation property type `IoTJobExponentialRolloutRate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrassv2-deployment-iotjobexponentialrolloutrate.html)
     #[derive(Clone, Debug)]
     pub struct IotJobExponentialRolloutRate(rt::Props);
     /// The required values of [`IotJobExponentialRolloutRate`], by name: two of them have one type, and a swap must not compile.
@@ -840,7 +840,7 @@ pub mod deployment {
     nested!(IotJobExponentialRolloutRate);
     /// CloudFormation property type `IoTJobTimeoutConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrassv2-deployment-iotjobtimeoutconfig.html)
     #[derive(Clone, Debug)]
     pub struct IotJobTimeoutConfig(rt::Props);
     impl IotJobTimeoutConfig {

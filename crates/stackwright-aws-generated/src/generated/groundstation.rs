@@ -105,7 +105,7 @@ pub mod config {
     use super::*;
     /// CloudFormation property type `AntennaDownlinkConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-config-antennadownlinkconfig.html)
     #[derive(Clone, Debug)]
     pub struct AntennaDownlinkConfig(rt::Props);
     impl AntennaDownlinkConfig {
@@ -124,7 +124,7 @@ pub mod config {
     nested!(AntennaDownlinkConfig);
     /// CloudFormation property type `AntennaDownlinkDemodDecodeConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-config-antennadownlinkdemoddecodeconfig.html)
     #[derive(Clone, Debug)]
     pub struct AntennaDownlinkDemodDecodeConfig(rt::Props);
     impl AntennaDownlinkDemodDecodeConfig {
@@ -158,7 +158,7 @@ pub mod config {
     nested!(AntennaDownlinkDemodDecodeConfig);
     /// CloudFormation property type `AntennaUplinkConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-config-antennauplinkconfig.html)
     #[derive(Clone, Debug)]
     pub struct AntennaUplinkConfig(rt::Props);
     impl AntennaUplinkConfig {
@@ -191,7 +191,7 @@ pub mod config {
     nested!(AntennaUplinkConfig);
     /// CloudFormation property type `ConfigData`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-config-configdata.html)
     #[derive(Clone, Debug)]
     pub struct ConfigData(rt::Props);
     impl ConfigData {
@@ -273,7 +273,7 @@ pub mod config {
     nested!(ConfigData);
     /// CloudFormation property type `DataflowEndpointConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-config-dataflowendpointconfig.html)
     #[derive(Clone, Debug)]
     pub struct DataflowEndpointConfig(rt::Props);
     impl DataflowEndpointConfig {
@@ -304,7 +304,7 @@ pub mod config {
     nested!(DataflowEndpointConfig);
     /// CloudFormation property type `DecodeConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-config-decodeconfig.html)
     #[derive(Clone, Debug)]
     pub struct DecodeConfig(rt::Props);
     impl DecodeConfig {
@@ -326,7 +326,7 @@ pub mod config {
     nested!(DecodeConfig);
     /// CloudFormation property type `DemodulationConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-config-demodulationconfig.html)
     #[derive(Clone, Debug)]
     pub struct DemodulationConfig(rt::Props);
     impl DemodulationConfig {
@@ -348,7 +348,7 @@ pub mod config {
     nested!(DemodulationConfig);
     /// CloudFormation property type `Eirp`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-config-eirp.html)
     #[derive(Clone, Debug)]
     pub struct Eirp(rt::Props);
     impl Eirp {
@@ -371,7 +371,7 @@ pub mod config {
     nested!(Eirp);
     /// CloudFormation property type `Frequency`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-config-frequency.html)
     #[derive(Clone, Debug)]
     pub struct Frequency(rt::Props);
     impl Frequency {
@@ -394,7 +394,7 @@ pub mod config {
     nested!(Frequency);
     /// CloudFormation property type `FrequencyBandwidth`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-config-frequencybandwidth.html)
     #[derive(Clone, Debug)]
     pub struct FrequencyBandwidth(rt::Props);
     impl FrequencyBandwidth {
@@ -417,7 +417,7 @@ pub mod config {
     nested!(FrequencyBandwidth);
     /// CloudFormation property type `KinesisDataStreamData`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-config-kinesisdatastreamdata.html)
     #[derive(Clone, Debug)]
     pub struct KinesisDataStreamData(rt::Props);
     /// The required values of [`KinesisDataStreamData`], by name: two of them have one type, and a swap must not compile.
@@ -447,7 +447,7 @@ pub mod config {
     nested!(KinesisDataStreamData);
     /// CloudFormation property type `S3RecordingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-config-s3recordingconfig.html)
     #[derive(Clone, Debug)]
     pub struct S3RecordingConfig(rt::Props);
     impl S3RecordingConfig {
@@ -476,7 +476,7 @@ pub mod config {
     nested!(S3RecordingConfig);
     /// CloudFormation property type `SpectrumConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-config-spectrumconfig.html)
     #[derive(Clone, Debug)]
     pub struct SpectrumConfig(rt::Props);
     impl SpectrumConfig {
@@ -506,7 +506,7 @@ pub mod config {
     nested!(SpectrumConfig);
     /// CloudFormation property type `TelemetrySinkConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-config-telemetrysinkconfig.html)
     #[derive(Clone, Debug)]
     pub struct TelemetrySinkConfig(rt::Props);
     impl TelemetrySinkConfig {
@@ -532,7 +532,7 @@ pub mod config {
     nested!(TelemetrySinkConfig);
     /// CloudFormation property type `TelemetrySinkData`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-config-telemetrysinkdata.html)
     #[derive(Clone, Debug)]
     pub struct TelemetrySinkData(rt::Props);
     impl TelemetrySinkData {
@@ -554,7 +554,7 @@ pub mod config {
     nested!(TelemetrySinkData);
     /// CloudFormation property type `TrackingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-config-trackingconfig.html)
     #[derive(Clone, Debug)]
     pub struct TrackingConfig(rt::Props);
     impl TrackingConfig {
@@ -572,7 +572,7 @@ pub mod config {
     nested!(TrackingConfig);
     /// CloudFormation property type `UplinkEchoConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-config-uplinkechoconfig.html)
     #[derive(Clone, Debug)]
     pub struct UplinkEchoConfig(rt::Props);
     impl UplinkEchoConfig {
@@ -599,7 +599,7 @@ pub mod config {
     nested!(UplinkEchoConfig);
     /// CloudFormation property type `UplinkSpectrumConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-config-uplinkspectrumconfig.html)
     #[derive(Clone, Debug)]
     pub struct UplinkSpectrumConfig(rt::Props);
     impl UplinkSpectrumConfig {
@@ -784,7 +784,7 @@ pub mod dataflow_endpoint_group {
     ///
     /// CloudFormation property type `AwsGroundStationAgentEndpoint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroup-awsgroundstationagentendpoint.html)
     #[derive(Clone, Debug)]
     pub struct AwsGroundStationAgentEndpoint(rt::Props);
     impl AwsGroundStationAgentEndpoint {
@@ -836,7 +836,7 @@ pub mod dataflow_endpoint_group {
     ///
     /// CloudFormation property type `ConnectionDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroup-connectiondetails.html)
     #[derive(Clone, Debug)]
     pub struct ConnectionDetails(rt::Props);
     impl ConnectionDetails {
@@ -862,7 +862,7 @@ pub mod dataflow_endpoint_group {
     nested!(ConnectionDetails);
     /// CloudFormation property type `DataflowEndpoint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroup-dataflowendpoint.html)
     #[derive(Clone, Debug)]
     pub struct DataflowEndpoint(rt::Props);
     impl DataflowEndpoint {
@@ -890,7 +890,7 @@ pub mod dataflow_endpoint_group {
     nested!(DataflowEndpoint);
     /// CloudFormation property type `EndpointDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroup-endpointdetails.html)
     #[derive(Clone, Debug)]
     pub struct EndpointDetails(rt::Props);
     impl EndpointDetails {
@@ -930,7 +930,7 @@ pub mod dataflow_endpoint_group {
     ///
     /// CloudFormation property type `IntegerRange`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroup-integerrange.html)
     #[derive(Clone, Debug)]
     pub struct IntegerRange(rt::Props);
     impl IntegerRange {
@@ -959,7 +959,7 @@ pub mod dataflow_endpoint_group {
     ///
     /// CloudFormation property type `RangedConnectionDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroup-rangedconnectiondetails.html)
     #[derive(Clone, Debug)]
     pub struct RangedConnectionDetails(rt::Props);
     impl RangedConnectionDetails {
@@ -989,7 +989,7 @@ pub mod dataflow_endpoint_group {
     ///
     /// CloudFormation property type `RangedSocketAddress`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroup-rangedsocketaddress.html)
     #[derive(Clone, Debug)]
     pub struct RangedSocketAddress(rt::Props);
     impl RangedSocketAddress {
@@ -1016,7 +1016,7 @@ pub mod dataflow_endpoint_group {
     nested!(RangedSocketAddress);
     /// CloudFormation property type `SecurityDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroup-securitydetails.html)
     #[derive(Clone, Debug)]
     pub struct SecurityDetails(rt::Props);
     impl SecurityDetails {
@@ -1052,7 +1052,7 @@ pub mod dataflow_endpoint_group {
     nested!(SecurityDetails);
     /// CloudFormation property type `SocketAddress`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroup-socketaddress.html)
     #[derive(Clone, Debug)]
     pub struct SocketAddress(rt::Props);
     impl SocketAddress {
@@ -1207,7 +1207,7 @@ pub mod dataflow_endpoint_group_v2 {
     ///
     /// CloudFormation property type `ConnectionDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroupv2-connectiondetails.html)
     #[derive(Clone, Debug)]
     pub struct ConnectionDetails(rt::Props);
     impl ConnectionDetails {
@@ -1232,7 +1232,7 @@ pub mod dataflow_endpoint_group_v2 {
     nested!(ConnectionDetails);
     /// CloudFormation property type `CreateEndpointDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroupv2-createendpointdetails.html)
     #[derive(Clone, Debug)]
     pub struct CreateEndpointDetails(rt::Props);
     impl CreateEndpointDetails {
@@ -1275,7 +1275,7 @@ pub mod dataflow_endpoint_group_v2 {
     ///
     /// CloudFormation property type `DownlinkAwsGroundStationAgentEndpoint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroupv2-downlinkawsgroundstationagentendpoint.html)
     #[derive(Clone, Debug)]
     pub struct DownlinkAwsGroundStationAgentEndpoint(rt::Props);
     impl DownlinkAwsGroundStationAgentEndpoint {
@@ -1296,7 +1296,7 @@ pub mod dataflow_endpoint_group_v2 {
     ///
     /// CloudFormation property type `DownlinkConnectionDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroupv2-downlinkconnectiondetails.html)
     #[derive(Clone, Debug)]
     pub struct DownlinkConnectionDetails(rt::Props);
     impl DownlinkConnectionDetails {
@@ -1324,7 +1324,7 @@ pub mod dataflow_endpoint_group_v2 {
     ///
     /// CloudFormation property type `DownlinkDataflowDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroupv2-downlinkdataflowdetails.html)
     #[derive(Clone, Debug)]
     pub struct DownlinkDataflowDetails(rt::Props);
     impl DownlinkDataflowDetails {
@@ -1350,7 +1350,7 @@ pub mod dataflow_endpoint_group_v2 {
     ///
     /// CloudFormation property type `IntegerRange`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroupv2-integerrange.html)
     #[derive(Clone, Debug)]
     pub struct IntegerRange(rt::Props);
     /// The required values of [`IntegerRange`], by name: two of them have one type, and a swap must not compile.
@@ -1374,7 +1374,7 @@ pub mod dataflow_endpoint_group_v2 {
     ///
     /// CloudFormation property type `RangedConnectionDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroupv2-rangedconnectiondetails.html)
     #[derive(Clone, Debug)]
     pub struct RangedConnectionDetails(rt::Props);
     impl RangedConnectionDetails {
@@ -1401,7 +1401,7 @@ pub mod dataflow_endpoint_group_v2 {
     ///
     /// CloudFormation property type `RangedSocketAddress`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroupv2-rangedsocketaddress.html)
     #[derive(Clone, Debug)]
     pub struct RangedSocketAddress(rt::Props);
     impl RangedSocketAddress {
@@ -1416,7 +1416,7 @@ pub mod dataflow_endpoint_group_v2 {
     nested!(RangedSocketAddress);
     /// CloudFormation property type `SocketAddress`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroupv2-socketaddress.html)
     #[derive(Clone, Debug)]
     pub struct SocketAddress(rt::Props);
     impl SocketAddress {
@@ -1433,7 +1433,7 @@ pub mod dataflow_endpoint_group_v2 {
     ///
     /// CloudFormation property type `UplinkAwsGroundStationAgentEndpoint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroupv2-uplinkawsgroundstationagentendpoint.html)
     #[derive(Clone, Debug)]
     pub struct UplinkAwsGroundStationAgentEndpoint(rt::Props);
     impl UplinkAwsGroundStationAgentEndpoint {
@@ -1454,7 +1454,7 @@ pub mod dataflow_endpoint_group_v2 {
     ///
     /// CloudFormation property type `UplinkConnectionDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroupv2-uplinkconnectiondetails.html)
     #[derive(Clone, Debug)]
     pub struct UplinkConnectionDetails(rt::Props);
     impl UplinkConnectionDetails {
@@ -1482,7 +1482,7 @@ pub mod dataflow_endpoint_group_v2 {
     ///
     /// CloudFormation property type `UplinkDataflowDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroupv2-uplinkdataflowdetails.html)
     #[derive(Clone, Debug)]
     pub struct UplinkDataflowDetails(rt::Props);
     impl UplinkDataflowDetails {
@@ -1663,7 +1663,7 @@ pub mod mission_profile {
     use super::*;
     /// CloudFormation property type `DataflowEdge`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-missionprofile-dataflowedge.html)
     #[derive(Clone, Debug)]
     pub struct DataflowEdge(rt::Props);
     impl DataflowEdge {
@@ -1687,7 +1687,7 @@ pub mod mission_profile {
     nested!(DataflowEdge);
     /// CloudFormation property type `StreamsKmsKey`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-missionprofile-streamskmskey.html)
     #[derive(Clone, Debug)]
     pub struct StreamsKmsKey(rt::Props);
     impl StreamsKmsKey {

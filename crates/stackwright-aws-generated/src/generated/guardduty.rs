@@ -176,7 +176,7 @@ pub mod detector {
     use super::*;
     /// CloudFormation property type `CFNDataSourceConfigurations`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-guardduty-detector-cfndatasourceconfigurations.html)
     #[derive(Clone, Debug)]
     pub struct CfnDataSourceConfigurations(rt::Props);
     impl CfnDataSourceConfigurations {
@@ -208,7 +208,7 @@ pub mod detector {
     nested!(CfnDataSourceConfigurations);
     /// CloudFormation property type `CFNFeatureAdditionalConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-guardduty-detector-cfnfeatureadditionalconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CfnFeatureAdditionalConfiguration(rt::Props);
     impl CfnFeatureAdditionalConfiguration {
@@ -231,7 +231,7 @@ pub mod detector {
     nested!(CfnFeatureAdditionalConfiguration);
     /// CloudFormation property type `CFNFeatureConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-guardduty-detector-cfnfeatureconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CfnFeatureConfiguration(rt::Props);
     impl CfnFeatureConfiguration {
@@ -258,7 +258,7 @@ pub mod detector {
     nested!(CfnFeatureConfiguration);
     /// CloudFormation property type `CFNKubernetesAuditLogsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-guardduty-detector-cfnkubernetesauditlogsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CfnKubernetesAuditLogsConfiguration(rt::Props);
     impl CfnKubernetesAuditLogsConfiguration {
@@ -272,7 +272,7 @@ pub mod detector {
     nested!(CfnKubernetesAuditLogsConfiguration);
     /// CloudFormation property type `CFNKubernetesConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-guardduty-detector-cfnkubernetesconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CfnKubernetesConfiguration(rt::Props);
     impl CfnKubernetesConfiguration {
@@ -286,7 +286,7 @@ pub mod detector {
     nested!(CfnKubernetesConfiguration);
     /// CloudFormation property type `CFNMalwareProtectionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-guardduty-detector-cfnmalwareprotectionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CfnMalwareProtectionConfiguration(rt::Props);
     impl CfnMalwareProtectionConfiguration {
@@ -311,7 +311,7 @@ pub mod detector {
     nested!(CfnMalwareProtectionConfiguration);
     /// CloudFormation property type `CFNScanEc2InstanceWithFindingsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-guardduty-detector-cfnscanec2instancewithfindingsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CfnScanEc2InstanceWithFindingsConfiguration(rt::Props);
     impl CfnScanEc2InstanceWithFindingsConfiguration {
@@ -330,7 +330,7 @@ pub mod detector {
     nested!(CfnScanEc2InstanceWithFindingsConfiguration);
     /// CloudFormation property type `CFNS3LogsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-guardduty-detector-cfns3logsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct Cfns3LogsConfiguration(rt::Props);
     impl Cfns3LogsConfiguration {
@@ -478,7 +478,7 @@ pub mod filter {
     use super::*;
     /// CloudFormation property type `FindingCriteria`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-guardduty-filter-findingcriteria.html)
     #[derive(Clone, Debug)]
     pub struct FindingCriteria(rt::Props);
     impl FindingCriteria {
@@ -668,7 +668,7 @@ pub mod malware_protection_plan {
     use super::*;
     /// CloudFormation property type `CFNActions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-guardduty-malwareprotectionplan-cfnactions.html)
     #[derive(Clone, Debug)]
     pub struct CfnActions(rt::Props);
     impl CfnActions {
@@ -688,7 +688,7 @@ pub mod malware_protection_plan {
     nested!(CfnActions);
     /// CloudFormation property type `CFNProtectedResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-guardduty-malwareprotectionplan-cfnprotectedresource.html)
     #[derive(Clone, Debug)]
     pub struct CfnProtectedResource(rt::Props);
     impl CfnProtectedResource {
@@ -702,7 +702,7 @@ pub mod malware_protection_plan {
     nested!(CfnProtectedResource);
     /// CloudFormation property type `CFNTagging`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-guardduty-malwareprotectionplan-cfntagging.html)
     #[derive(Clone, Debug)]
     pub struct CfnTagging(rt::Props);
     impl CfnTagging {
@@ -724,7 +724,7 @@ pub mod malware_protection_plan {
     ///
     /// CloudFormation property type `S3Bucket`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-guardduty-malwareprotectionplan-s3bucket.html)
     #[derive(Clone, Debug)]
     pub struct S3Bucket(rt::Props);
     impl S3Bucket {
@@ -979,7 +979,7 @@ pub mod publishing_destination {
     use super::*;
     /// CloudFormation property type `CFNDestinationProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-guardduty-publishingdestination-cfndestinationproperties.html)
     #[derive(Clone, Debug)]
     pub struct CfnDestinationProperties(rt::Props);
     impl CfnDestinationProperties {

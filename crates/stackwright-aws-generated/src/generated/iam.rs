@@ -148,7 +148,7 @@ pub mod group {
     ///
     /// CloudFormation property type `Policy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iam-group-policy.html)
     #[derive(Clone, Debug)]
     pub struct Policy(rt::Props);
     impl Policy {
@@ -805,7 +805,7 @@ pub mod saml_provider {
     ///
     /// CloudFormation property type `SAMLPrivateKey`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iam-samlprovider-samlprivatekey.html)
     #[derive(Clone, Debug)]
     pub struct SamlPrivateKey(rt::Props);
     /// The required values of [`SamlPrivateKey`], by name: two of them have one type, and a swap must not compile.
@@ -1082,7 +1082,7 @@ pub mod user {
     ///
     /// CloudFormation property type `LoginProfile`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iam-user-loginprofile.html)
     #[derive(Clone, Debug)]
     pub struct LoginProfile(rt::Props);
     impl LoginProfile {
@@ -1278,7 +1278,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `Policy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iam-role-policy.html)
     #[derive(Clone, Debug)]
     pub struct Policy(rt::Props);
     impl Policy {

@@ -142,7 +142,7 @@ pub mod group_membership {
     ///
     /// CloudFormation property type `MemberId`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-identitystore-groupmembership-memberid.html)
     #[derive(Clone, Debug)]
     pub struct MemberId(rt::Props);
     impl MemberId {
@@ -410,7 +410,7 @@ pub mod user {
     use super::*;
     /// CloudFormation property type `Addresses`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-identitystore-user-addresses.html)
     #[derive(Clone, Debug)]
     pub struct Addresses(rt::Props);
     impl Addresses {
@@ -482,7 +482,7 @@ pub mod user {
     nested!(Addresses);
     /// CloudFormation property type `Emails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-identitystore-user-emails.html)
     #[derive(Clone, Debug)]
     pub struct Emails(rt::Props);
     impl Emails {
@@ -518,7 +518,7 @@ pub mod user {
     ///
     /// CloudFormation property type `Name`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-identitystore-user-name.html)
     #[derive(Clone, Debug)]
     pub struct Name(rt::Props);
     impl Name {
@@ -585,7 +585,7 @@ pub mod user {
     nested!(Name);
     /// CloudFormation property type `PhoneNumbers`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-identitystore-user-phonenumbers.html)
     #[derive(Clone, Debug)]
     pub struct PhoneNumbers(rt::Props);
     impl PhoneNumbers {
@@ -619,7 +619,7 @@ pub mod user {
     nested!(PhoneNumbers);
     /// CloudFormation property type `Photos`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-identitystore-user-photos.html)
     #[derive(Clone, Debug)]
     pub struct Photos(rt::Props);
     impl Photos {
@@ -654,7 +654,7 @@ pub mod user {
     nested!(Photos);
     /// CloudFormation property type `Roles`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-identitystore-user-roles.html)
     #[derive(Clone, Debug)]
     pub struct Roles(rt::Props);
     impl Roles {

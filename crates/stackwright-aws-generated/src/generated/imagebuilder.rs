@@ -390,7 +390,7 @@ pub mod container_recipe {
     ///
     /// CloudFormation property type `InstanceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-containerrecipe-instanceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct InstanceConfiguration(rt::Props);
     impl InstanceConfiguration {
@@ -426,7 +426,7 @@ pub mod container_recipe {
     ///
     /// CloudFormation property type `TargetContainerRepository`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-containerrecipe-targetcontainerrepository.html)
     #[derive(Clone, Debug)]
     pub struct TargetContainerRepository(rt::Props);
     impl TargetContainerRepository {
@@ -532,7 +532,7 @@ pub mod distribution_configuration {
     ///
     /// CloudFormation property type `AmiDistributionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-distributionconfiguration-amidistributionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AmiDistributionConfiguration(rt::Props);
     impl AmiDistributionConfiguration {
@@ -609,7 +609,7 @@ pub mod distribution_configuration {
     ///
     /// CloudFormation property type `ContainerDistributionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-distributionconfiguration-containerdistributionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ContainerDistributionConfiguration(rt::Props);
     impl ContainerDistributionConfiguration {
@@ -651,7 +651,7 @@ pub mod distribution_configuration {
     ///
     /// CloudFormation property type `Distribution`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-distributionconfiguration-distribution.html)
     #[derive(Clone, Debug)]
     pub struct Distribution(rt::Props);
     impl Distribution {
@@ -751,7 +751,7 @@ pub mod distribution_configuration {
     ///
     /// CloudFormation property type `FastLaunchConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-distributionconfiguration-fastlaunchconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FastLaunchConfiguration(rt::Props);
     impl FastLaunchConfiguration {
@@ -811,7 +811,7 @@ pub mod distribution_configuration {
     ///
     /// CloudFormation property type `FastLaunchLaunchTemplateSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-distributionconfiguration-fastlaunchlaunchtemplatespecification.html)
     #[derive(Clone, Debug)]
     pub struct FastLaunchLaunchTemplateSpecification(rt::Props);
     impl FastLaunchLaunchTemplateSpecification {
@@ -859,7 +859,7 @@ pub mod distribution_configuration {
     ///
     /// CloudFormation property type `FastLaunchSnapshotConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-distributionconfiguration-fastlaunchsnapshotconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FastLaunchSnapshotConfiguration(rt::Props);
     impl FastLaunchSnapshotConfiguration {
@@ -885,7 +885,7 @@ pub mod distribution_configuration {
     ///
     /// CloudFormation property type `LaunchPermissionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-distributionconfiguration-launchpermissionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LaunchPermissionConfiguration(rt::Props);
     impl LaunchPermissionConfiguration {
@@ -943,7 +943,7 @@ pub mod distribution_configuration {
     ///
     /// CloudFormation property type `LaunchTemplateConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-distributionconfiguration-launchtemplateconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LaunchTemplateConfiguration(rt::Props);
     impl LaunchTemplateConfiguration {
@@ -988,7 +988,7 @@ pub mod distribution_configuration {
     ///
     /// CloudFormation property type `SsmParameterConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-distributionconfiguration-ssmparameterconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SsmParameterConfiguration(rt::Props);
     impl SsmParameterConfiguration {
@@ -1023,7 +1023,7 @@ pub mod distribution_configuration {
     ///
     /// CloudFormation property type `TargetContainerRepository`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-distributionconfiguration-targetcontainerrepository.html)
     #[derive(Clone, Debug)]
     pub struct TargetContainerRepository(rt::Props);
     impl TargetContainerRepository {
@@ -1287,7 +1287,7 @@ pub mod image {
     ///
     /// CloudFormation property type `DeletionSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-image-deletionsettings.html)
     #[derive(Clone, Debug)]
     pub struct DeletionSettings(rt::Props);
     impl DeletionSettings {
@@ -1307,7 +1307,7 @@ pub mod image {
     ///
     /// CloudFormation property type `ImageLoggingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-image-imageloggingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ImageLoggingConfiguration(rt::Props);
     impl ImageLoggingConfiguration {
@@ -1330,7 +1330,7 @@ pub mod image {
     ///
     /// CloudFormation property type `ImagePipelineExecutionSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-image-imagepipelineexecutionsettings.html)
     #[derive(Clone, Debug)]
     pub struct ImagePipelineExecutionSettings(rt::Props);
     impl ImagePipelineExecutionSettings {
@@ -1361,7 +1361,7 @@ pub mod image {
     ///
     /// CloudFormation property type `ImageScanningConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-image-imagescanningconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ImageScanningConfiguration(rt::Props);
     impl ImageScanningConfiguration {
@@ -1395,7 +1395,7 @@ pub mod image {
     ///
     /// CloudFormation property type `ImageTestsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-image-imagetestsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ImageTestsConfiguration(rt::Props);
     impl ImageTestsConfiguration {
@@ -1637,7 +1637,7 @@ pub mod image_pipeline {
     ///
     /// CloudFormation property type `AutoDisablePolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-imagepipeline-autodisablepolicy.html)
     #[derive(Clone, Debug)]
     pub struct AutoDisablePolicy(rt::Props);
     impl AutoDisablePolicy {
@@ -1657,7 +1657,7 @@ pub mod image_pipeline {
     ///
     /// CloudFormation property type `ImageScanningConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-imagepipeline-imagescanningconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ImageScanningConfiguration(rt::Props);
     impl ImageScanningConfiguration {
@@ -1691,7 +1691,7 @@ pub mod image_pipeline {
     ///
     /// CloudFormation property type `ImageTestsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-imagepipeline-imagetestsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ImageTestsConfiguration(rt::Props);
     impl ImageTestsConfiguration {
@@ -1725,7 +1725,7 @@ pub mod image_pipeline {
     ///
     /// CloudFormation property type `PipelineLoggingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-imagepipeline-pipelineloggingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PipelineLoggingConfiguration(rt::Props);
     impl PipelineLoggingConfiguration {
@@ -1762,7 +1762,7 @@ pub mod image_pipeline {
     ///
     /// CloudFormation property type `Schedule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-imagepipeline-schedule.html)
     #[derive(Clone, Debug)]
     pub struct Schedule(rt::Props);
     impl Schedule {
@@ -1996,7 +1996,7 @@ pub mod image_recipe {
     ///
     /// CloudFormation property type `AdditionalInstanceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-imagerecipe-additionalinstanceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AdditionalInstanceConfiguration(rt::Props);
     impl AdditionalInstanceConfiguration {
@@ -2033,7 +2033,7 @@ pub mod image_recipe {
     ///
     /// CloudFormation property type `SystemsManagerAgent`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-imagerecipe-systemsmanageragent.html)
     #[derive(Clone, Debug)]
     pub struct SystemsManagerAgent(rt::Props);
     impl SystemsManagerAgent {
@@ -2233,7 +2233,7 @@ pub mod infrastructure_configuration {
     ///
     /// CloudFormation property type `AutoScalingGroup`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-infrastructureconfiguration-autoscalinggroup.html)
     #[derive(Clone, Debug)]
     pub struct AutoScalingGroup(rt::Props);
     impl AutoScalingGroup {
@@ -2257,7 +2257,7 @@ pub mod infrastructure_configuration {
     ///
     /// CloudFormation property type `InstanceMetadataOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-infrastructureconfiguration-instancemetadataoptions.html)
     #[derive(Clone, Debug)]
     pub struct InstanceMetadataOptions(rt::Props);
     impl InstanceMetadataOptions {
@@ -2290,7 +2290,7 @@ pub mod infrastructure_configuration {
     ///
     /// CloudFormation property type `Logging`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-infrastructureconfiguration-logging.html)
     #[derive(Clone, Debug)]
     pub struct Logging(rt::Props);
     impl Logging {
@@ -2312,7 +2312,7 @@ pub mod infrastructure_configuration {
     ///
     /// CloudFormation property type `ParentInstance`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-infrastructureconfiguration-parentinstance.html)
     #[derive(Clone, Debug)]
     pub struct ParentInstance(rt::Props);
     impl ParentInstance {
@@ -2328,7 +2328,7 @@ pub mod infrastructure_configuration {
     ///
     /// CloudFormation property type `Placement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-infrastructureconfiguration-placement.html)
     #[derive(Clone, Debug)]
     pub struct Placement(rt::Props);
     impl Placement {
@@ -2379,7 +2379,7 @@ pub mod infrastructure_configuration {
     ///
     /// CloudFormation property type `S3Logs`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-infrastructureconfiguration-s3logs.html)
     #[derive(Clone, Debug)]
     pub struct S3Logs(rt::Props);
     impl S3Logs {
@@ -2521,7 +2521,7 @@ pub mod lifecycle_policy {
     ///
     /// CloudFormation property type `Action`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-lifecyclepolicy-action.html)
     #[derive(Clone, Debug)]
     pub struct Action(rt::Props);
     impl Action {
@@ -2545,7 +2545,7 @@ pub mod lifecycle_policy {
     ///
     /// CloudFormation property type `AmiExclusionRules`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-lifecyclepolicy-amiexclusionrules.html)
     #[derive(Clone, Debug)]
     pub struct AmiExclusionRules(rt::Props);
     impl AmiExclusionRules {
@@ -2607,7 +2607,7 @@ pub mod lifecycle_policy {
     ///
     /// CloudFormation property type `ExclusionRules`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-lifecyclepolicy-exclusionrules.html)
     #[derive(Clone, Debug)]
     pub struct ExclusionRules(rt::Props);
     impl ExclusionRules {
@@ -2639,7 +2639,7 @@ pub mod lifecycle_policy {
     ///
     /// CloudFormation property type `Filter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-lifecyclepolicy-filter.html)
     #[derive(Clone, Debug)]
     pub struct Filter(rt::Props);
     impl Filter {
@@ -2671,7 +2671,7 @@ pub mod lifecycle_policy {
     ///
     /// CloudFormation property type `IncludeResources`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-lifecyclepolicy-includeresources.html)
     #[derive(Clone, Debug)]
     pub struct IncludeResources(rt::Props);
     impl IncludeResources {
@@ -2709,7 +2709,7 @@ pub mod lifecycle_policy {
     ///
     /// CloudFormation property type `LastLaunched`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-lifecyclepolicy-lastlaunched.html)
     #[derive(Clone, Debug)]
     pub struct LastLaunched(rt::Props);
     impl LastLaunched {
@@ -2726,7 +2726,7 @@ pub mod lifecycle_policy {
     ///
     /// CloudFormation property type `PolicyDetail`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-lifecyclepolicy-policydetail.html)
     #[derive(Clone, Debug)]
     pub struct PolicyDetail(rt::Props);
     impl PolicyDetail {
@@ -2751,7 +2751,7 @@ pub mod lifecycle_policy {
     ///
     /// CloudFormation property type `RecipeSelection`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-lifecyclepolicy-recipeselection.html)
     #[derive(Clone, Debug)]
     pub struct RecipeSelection(rt::Props);
     /// The required values of [`RecipeSelection`], by name: two of them have one type, and a swap must not compile.
@@ -2779,7 +2779,7 @@ pub mod lifecycle_policy {
     ///
     /// CloudFormation property type `ResourceSelection`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-lifecyclepolicy-resourceselection.html)
     #[derive(Clone, Debug)]
     pub struct ResourceSelection(rt::Props);
     impl ResourceSelection {
@@ -2992,7 +2992,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `ComponentConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-containerrecipe-componentconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ComponentConfiguration(rt::Props);
     impl ComponentConfiguration {
@@ -3023,7 +3023,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `ComponentParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-containerrecipe-componentparameter.html)
     #[derive(Clone, Debug)]
     pub struct ComponentParameter(rt::Props);
     impl ComponentParameter {
@@ -3043,7 +3043,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `EbsInstanceBlockDeviceSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-containerrecipe-ebsinstanceblockdevicespecification.html)
     #[derive(Clone, Debug)]
     pub struct EbsInstanceBlockDeviceSpecification(rt::Props);
     impl EbsInstanceBlockDeviceSpecification {
@@ -3122,7 +3122,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `EcrConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-image-ecrconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EcrConfiguration(rt::Props);
     impl EcrConfiguration {
@@ -3156,7 +3156,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `InstanceBlockDeviceMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-containerrecipe-instanceblockdevicemapping.html)
     #[derive(Clone, Debug)]
     pub struct InstanceBlockDeviceMapping(rt::Props);
     impl InstanceBlockDeviceMapping {
@@ -3249,7 +3249,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `WorkflowConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-image-workflowconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct WorkflowConfiguration(rt::Props);
     impl WorkflowConfiguration {
@@ -3295,7 +3295,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `WorkflowParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-image-workflowparameter.html)
     #[derive(Clone, Debug)]
     pub struct WorkflowParameter(rt::Props);
     impl WorkflowParameter {

@@ -280,7 +280,7 @@ pub mod shared {
     use super::*;
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspector-assessmenttemplate-tag.html)
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
     /// The required values of [`Tag`], by name: two of them have one type, and a swap must not compile.

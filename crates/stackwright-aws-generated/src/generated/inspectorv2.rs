@@ -76,7 +76,7 @@ pub mod cis_scan_configuration {
     use super::*;
     /// CloudFormation property type `CisTargets`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-cisscanconfiguration-cistargets.html)
     #[derive(Clone, Debug)]
     pub struct CisTargets(rt::Props);
     impl CisTargets {
@@ -98,7 +98,7 @@ pub mod cis_scan_configuration {
     nested!(CisTargets);
     /// CloudFormation property type `DailySchedule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-cisscanconfiguration-dailyschedule.html)
     #[derive(Clone, Debug)]
     pub struct DailySchedule(rt::Props);
     impl DailySchedule {
@@ -112,7 +112,7 @@ pub mod cis_scan_configuration {
     nested!(DailySchedule);
     /// CloudFormation property type `MonthlySchedule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-cisscanconfiguration-monthlyschedule.html)
     #[derive(Clone, Debug)]
     pub struct MonthlySchedule(rt::Props);
     impl MonthlySchedule {
@@ -129,7 +129,7 @@ pub mod cis_scan_configuration {
     ///
     /// CloudFormation property type `Schedule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-cisscanconfiguration-schedule.html)
     #[derive(Clone, Debug)]
     pub struct Schedule(rt::Props);
     impl Schedule {
@@ -163,7 +163,7 @@ pub mod cis_scan_configuration {
     nested!(Schedule);
     /// CloudFormation property type `Time`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-cisscanconfiguration-time.html)
     #[derive(Clone, Debug)]
     pub struct Time(rt::Props);
     /// The required values of [`Time`], by name: two of them have one type, and a swap must not compile.
@@ -193,7 +193,7 @@ pub mod cis_scan_configuration {
     nested!(Time);
     /// CloudFormation property type `WeeklySchedule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-cisscanconfiguration-weeklyschedule.html)
     #[derive(Clone, Debug)]
     pub struct WeeklySchedule(rt::Props);
     impl WeeklySchedule {
@@ -384,7 +384,7 @@ pub mod code_security_integration {
     use super::*;
     /// CloudFormation property type `CreateDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-codesecurityintegration-createdetails.html)
     #[derive(Clone, Debug)]
     pub struct CreateDetails(rt::Props);
     impl CreateDetails {
@@ -402,7 +402,7 @@ pub mod code_security_integration {
     nested!(CreateDetails);
     /// CloudFormation property type `CreateGitLabSelfManagedIntegrationDetail`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-codesecurityintegration-creategitlabselfmanagedintegrationdetail.html)
     #[derive(Clone, Debug)]
     pub struct CreateGitLabSelfManagedIntegrationDetail(rt::Props);
     /// The required values of [`CreateGitLabSelfManagedIntegrationDetail`], by name: two of them have one type, and a swap must not compile.
@@ -432,7 +432,7 @@ pub mod code_security_integration {
     nested!(CreateGitLabSelfManagedIntegrationDetail);
     /// CloudFormation property type `UpdateDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-codesecurityintegration-updatedetails.html)
     #[derive(Clone, Debug)]
     pub struct UpdateDetails(rt::Props);
     impl UpdateDetails {
@@ -462,7 +462,7 @@ pub mod code_security_integration {
     nested!(UpdateDetails);
     /// CloudFormation property type `UpdateGitHubIntegrationDetail`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-codesecurityintegration-updategithubintegrationdetail.html)
     #[derive(Clone, Debug)]
     pub struct UpdateGitHubIntegrationDetail(rt::Props);
     /// The required values of [`UpdateGitHubIntegrationDetail`], by name: two of them have one type, and a swap must not compile.
@@ -488,7 +488,7 @@ pub mod code_security_integration {
     nested!(UpdateGitHubIntegrationDetail);
     /// CloudFormation property type `UpdateGitLabSelfManagedIntegrationDetail`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-codesecurityintegration-updategitlabselfmanagedintegrationdetail.html)
     #[derive(Clone, Debug)]
     pub struct UpdateGitLabSelfManagedIntegrationDetail(rt::Props);
     impl UpdateGitLabSelfManagedIntegrationDetail {
@@ -619,7 +619,7 @@ pub mod code_security_scan_configuration {
     use super::*;
     /// CloudFormation property type `CodeSecurityScanConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-codesecurityscanconfiguration-codesecurityscanconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CodeSecurityScanConfiguration(rt::Props);
     impl CodeSecurityScanConfiguration {
@@ -658,7 +658,7 @@ pub mod code_security_scan_configuration {
     nested!(CodeSecurityScanConfiguration);
     /// CloudFormation property type `ContinuousIntegrationScanConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-codesecurityscanconfiguration-continuousintegrationscanconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ContinuousIntegrationScanConfiguration(rt::Props);
     impl ContinuousIntegrationScanConfiguration {
@@ -678,7 +678,7 @@ pub mod code_security_scan_configuration {
     nested!(ContinuousIntegrationScanConfiguration);
     /// CloudFormation property type `PeriodicScanConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-codesecurityscanconfiguration-periodicscanconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PeriodicScanConfiguration(rt::Props);
     impl PeriodicScanConfiguration {
@@ -705,7 +705,7 @@ pub mod code_security_scan_configuration {
     nested!(PeriodicScanConfiguration);
     /// CloudFormation property type `ScopeSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-codesecurityscanconfiguration-scopesettings.html)
     #[derive(Clone, Debug)]
     pub struct ScopeSettings(rt::Props);
     impl ScopeSettings {
@@ -897,7 +897,7 @@ pub mod connector {
     use super::*;
     /// CloudFormation property type `AzureProviderConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-connector-azureproviderconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AzureProviderConfiguration(rt::Props);
     impl AzureProviderConfiguration {
@@ -942,7 +942,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `AzureScopeConfigurationMap`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-connector-azurescopeconfigurationmap.html)
     #[derive(Clone, Debug)]
     pub struct AzureScopeConfigurationMap(rt::Props);
     impl AzureScopeConfigurationMap {
@@ -984,7 +984,7 @@ pub mod connector {
     nested!(AzureScopeConfigurationMap);
     /// CloudFormation property type `ProviderConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-connector-providerconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ProviderConfiguration(rt::Props);
     impl ProviderConfiguration {
@@ -1000,7 +1000,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `ScopeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-connector-scopeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ScopeConfiguration(rt::Props);
     impl ScopeConfiguration {
@@ -1128,7 +1128,7 @@ pub mod filter {
     use super::*;
     /// CloudFormation property type `DateFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-filter-datefilter.html)
     #[derive(Clone, Debug)]
     pub struct DateFilter(rt::Props);
     impl DateFilter {
@@ -1153,7 +1153,7 @@ pub mod filter {
     nested!(DateFilter);
     /// CloudFormation property type `FilterCriteria`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-filter-filtercriteria.html)
     #[derive(Clone, Debug)]
     pub struct FilterCriteria(rt::Props);
     impl FilterCriteria {
@@ -1529,7 +1529,7 @@ pub mod filter {
     nested!(FilterCriteria);
     /// CloudFormation property type `MapFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-filter-mapfilter.html)
     #[derive(Clone, Debug)]
     pub struct MapFilter(rt::Props);
     impl MapFilter {
@@ -1553,7 +1553,7 @@ pub mod filter {
     nested!(MapFilter);
     /// CloudFormation property type `NumberFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-filter-numberfilter.html)
     #[derive(Clone, Debug)]
     pub struct NumberFilter(rt::Props);
     impl NumberFilter {
@@ -1576,7 +1576,7 @@ pub mod filter {
     nested!(NumberFilter);
     /// CloudFormation property type `PackageFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-filter-packagefilter.html)
     #[derive(Clone, Debug)]
     pub struct PackageFilter(rt::Props);
     impl PackageFilter {
@@ -1635,7 +1635,7 @@ pub mod filter {
     nested!(PackageFilter);
     /// CloudFormation property type `PortRangeFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-filter-portrangefilter.html)
     #[derive(Clone, Debug)]
     pub struct PortRangeFilter(rt::Props);
     impl PortRangeFilter {
@@ -1660,7 +1660,7 @@ pub mod filter {
     nested!(PortRangeFilter);
     /// CloudFormation property type `StringFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-filter-stringfilter.html)
     #[derive(Clone, Debug)]
     pub struct StringFilter(rt::Props);
     impl StringFilter {

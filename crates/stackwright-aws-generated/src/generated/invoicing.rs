@@ -119,7 +119,7 @@ pub mod invoice_unit {
     use super::*;
     /// CloudFormation property type `Rule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-invoicing-invoiceunit-rule.html)
     #[derive(Clone, Debug)]
     pub struct Rule(rt::Props);
     impl Rule {
@@ -395,7 +395,7 @@ pub mod procurement_portal_preference {
     ///
     /// CloudFormation property type `Contact`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-invoicing-procurementportalpreference-contact.html)
     #[derive(Clone, Debug)]
     pub struct Contact(rt::Props);
     impl Contact {
@@ -424,7 +424,7 @@ pub mod procurement_portal_preference {
     ///
     /// CloudFormation property type `EinvoiceDeliveryPreference`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-invoicing-procurementportalpreference-einvoicedeliverypreference.html)
     #[derive(Clone, Debug)]
     pub struct EinvoiceDeliveryPreference(rt::Props);
     impl EinvoiceDeliveryPreference {
@@ -510,7 +510,7 @@ pub mod procurement_portal_preference {
     ///
     /// CloudFormation property type `ProcurementPortalPreferenceSelector`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-invoicing-procurementportalpreference-procurementportalpreferenceselector.html)
     #[derive(Clone, Debug)]
     pub struct ProcurementPortalPreferenceSelector(rt::Props);
     impl ProcurementPortalPreferenceSelector {
@@ -539,7 +539,7 @@ pub mod procurement_portal_preference {
     ///
     /// CloudFormation property type `PurchaseOrderDataSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-invoicing-procurementportalpreference-purchaseorderdatasource.html)
     #[derive(Clone, Debug)]
     pub struct PurchaseOrderDataSource(rt::Props);
     impl PurchaseOrderDataSource {
@@ -582,7 +582,7 @@ pub mod procurement_portal_preference {
     ///
     /// CloudFormation property type `TestEnvPreference`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-invoicing-procurementportalpreference-testenvpreference.html)
     #[derive(Clone, Debug)]
     pub struct TestEnvPreference(rt::Props);
     impl TestEnvPreference {

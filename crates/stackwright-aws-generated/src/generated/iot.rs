@@ -105,7 +105,7 @@ pub mod account_audit_configuration {
     ///
     /// CloudFormation property type `AuditCheckConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-accountauditconfiguration-auditcheckconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AuditCheckConfiguration(rt::Props);
     impl AuditCheckConfiguration {
@@ -127,7 +127,7 @@ pub mod account_audit_configuration {
     ///
     /// CloudFormation property type `AuditCheckConfigurations`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-accountauditconfiguration-auditcheckconfigurations.html)
     #[derive(Clone, Debug)]
     pub struct AuditCheckConfigurations(rt::Props);
     impl AuditCheckConfigurations {
@@ -363,7 +363,7 @@ pub mod account_audit_configuration {
     nested!(AuditCheckConfigurations);
     /// CloudFormation property type `AuditNotificationTarget`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-accountauditconfiguration-auditnotificationtarget.html)
     #[derive(Clone, Debug)]
     pub struct AuditNotificationTarget(rt::Props);
     impl AuditNotificationTarget {
@@ -400,7 +400,7 @@ pub mod account_audit_configuration {
     ///
     /// CloudFormation property type `AuditNotificationTargetConfigurations`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-accountauditconfiguration-auditnotificationtargetconfigurations.html)
     #[derive(Clone, Debug)]
     pub struct AuditNotificationTargetConfigurations(rt::Props);
     impl AuditNotificationTargetConfigurations {
@@ -420,7 +420,7 @@ pub mod account_audit_configuration {
     ///
     /// CloudFormation property type `CertAgeCheckCustomConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-accountauditconfiguration-certagecheckcustomconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CertAgeCheckCustomConfiguration(rt::Props);
     impl CertAgeCheckCustomConfiguration {
@@ -446,7 +446,7 @@ pub mod account_audit_configuration {
     ///
     /// CloudFormation property type `CertExpirationCheckCustomConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-accountauditconfiguration-certexpirationcheckcustomconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CertExpirationCheckCustomConfiguration(rt::Props);
     impl CertExpirationCheckCustomConfiguration {
@@ -472,7 +472,7 @@ pub mod account_audit_configuration {
     ///
     /// CloudFormation property type `DeviceCertAgeAuditCheckConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-accountauditconfiguration-devicecertageauditcheckconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DeviceCertAgeAuditCheckConfiguration(rt::Props);
     impl DeviceCertAgeAuditCheckConfiguration {
@@ -502,7 +502,7 @@ pub mod account_audit_configuration {
     ///
     /// CloudFormation property type `DeviceCertExpirationAuditCheckConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-accountauditconfiguration-devicecertexpirationauditcheckconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DeviceCertExpirationAuditCheckConfiguration(rt::Props);
     impl DeviceCertExpirationAuditCheckConfiguration {
@@ -710,7 +710,7 @@ pub mod billing_group {
     use super::*;
     /// CloudFormation property type `BillingGroupProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-billinggroup-billinggroupproperties.html)
     #[derive(Clone, Debug)]
     pub struct BillingGroupProperties(rt::Props);
     impl BillingGroupProperties {
@@ -845,7 +845,7 @@ pub mod ca_certificate {
     use super::*;
     /// CloudFormation property type `RegistrationConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-cacertificate-registrationconfig.html)
     #[derive(Clone, Debug)]
     pub struct RegistrationConfig(rt::Props);
     impl RegistrationConfig {
@@ -1216,7 +1216,7 @@ pub mod command {
     use super::*;
     /// CloudFormation property type `AwsJsonSubstitutionCommandPreprocessorConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-command-awsjsonsubstitutioncommandpreprocessorconfig.html)
     #[derive(Clone, Debug)]
     pub struct AwsJsonSubstitutionCommandPreprocessorConfig(rt::Props);
     impl AwsJsonSubstitutionCommandPreprocessorConfig {
@@ -1230,7 +1230,7 @@ pub mod command {
     nested!(AwsJsonSubstitutionCommandPreprocessorConfig);
     /// CloudFormation property type `CommandParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-command-commandparameter.html)
     #[derive(Clone, Debug)]
     pub struct CommandParameter(rt::Props);
     impl CommandParameter {
@@ -1275,7 +1275,7 @@ pub mod command {
     nested!(CommandParameter);
     /// CloudFormation property type `CommandParameterValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-command-commandparametervalue.html)
     #[derive(Clone, Debug)]
     pub struct CommandParameterValue(rt::Props);
     impl CommandParameterValue {
@@ -1323,7 +1323,7 @@ pub mod command {
     nested!(CommandParameterValue);
     /// CloudFormation property type `CommandParameterValueComparisonOperand`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-command-commandparametervaluecomparisonoperand.html)
     #[derive(Clone, Debug)]
     pub struct CommandParameterValueComparisonOperand(rt::Props);
     impl CommandParameterValueComparisonOperand {
@@ -1362,7 +1362,7 @@ pub mod command {
     nested!(CommandParameterValueComparisonOperand);
     /// CloudFormation property type `CommandParameterValueCondition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-command-commandparametervaluecondition.html)
     #[derive(Clone, Debug)]
     pub struct CommandParameterValueCondition(rt::Props);
     impl CommandParameterValueCondition {
@@ -1384,7 +1384,7 @@ pub mod command {
     nested!(CommandParameterValueCondition);
     /// CloudFormation property type `CommandParameterValueNumberRange`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-command-commandparametervaluenumberrange.html)
     #[derive(Clone, Debug)]
     pub struct CommandParameterValueNumberRange(rt::Props);
     /// The required values of [`CommandParameterValueNumberRange`], by name: two of them have one type, and a swap must not compile.
@@ -1406,7 +1406,7 @@ pub mod command {
     nested!(CommandParameterValueNumberRange);
     /// CloudFormation property type `CommandPayload`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-command-commandpayload.html)
     #[derive(Clone, Debug)]
     pub struct CommandPayload(rt::Props);
     impl CommandPayload {
@@ -1430,7 +1430,7 @@ pub mod command {
     nested!(CommandPayload);
     /// CloudFormation property type `CommandPreprocessor`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-command-commandpreprocessor.html)
     #[derive(Clone, Debug)]
     pub struct CommandPreprocessor(rt::Props);
     impl CommandPreprocessor {
@@ -1856,7 +1856,7 @@ pub mod domain_configuration {
     use super::*;
     /// CloudFormation property type `AuthorizerConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-domainconfiguration-authorizerconfig.html)
     #[derive(Clone, Debug)]
     pub struct AuthorizerConfig(rt::Props);
     impl AuthorizerConfig {
@@ -1887,7 +1887,7 @@ pub mod domain_configuration {
     nested!(AuthorizerConfig);
     /// CloudFormation property type `ClientCertificateConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-domainconfiguration-clientcertificateconfig.html)
     #[derive(Clone, Debug)]
     pub struct ClientCertificateConfig(rt::Props);
     impl ClientCertificateConfig {
@@ -1909,7 +1909,7 @@ pub mod domain_configuration {
     nested!(ClientCertificateConfig);
     /// CloudFormation property type `ServerCertificateConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-domainconfiguration-servercertificateconfig.html)
     #[derive(Clone, Debug)]
     pub struct ServerCertificateConfig(rt::Props);
     impl ServerCertificateConfig {
@@ -1946,7 +1946,7 @@ pub mod domain_configuration {
     nested!(ServerCertificateConfig);
     /// CloudFormation property type `TlsConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-domainconfiguration-tlsconfig.html)
     #[derive(Clone, Debug)]
     pub struct TlsConfig(rt::Props);
     impl TlsConfig {
@@ -2252,7 +2252,7 @@ pub mod fleet_metric {
     ///
     /// CloudFormation property type `AggregationType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-fleetmetric-aggregationtype.html)
     #[derive(Clone, Debug)]
     pub struct AggregationType(rt::Props);
     impl AggregationType {
@@ -2554,7 +2554,7 @@ pub mod job {
     ///
     /// CloudFormation property type `AbortConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-job-abortconfig.html)
     #[derive(Clone, Debug)]
     pub struct AbortConfig(rt::Props);
     impl AbortConfig {
@@ -2574,7 +2574,7 @@ pub mod job {
     ///
     /// CloudFormation property type `AbortCriteria`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-job-abortcriteria.html)
     #[derive(Clone, Debug)]
     pub struct AbortCriteria(rt::Props);
     /// The required values of [`AbortCriteria`], by name: two of them have one type, and a swap must not compile.
@@ -2616,7 +2616,7 @@ pub mod job {
     ///
     /// CloudFormation property type `ExponentialRolloutRate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-job-exponentialrolloutrate.html)
     #[derive(Clone, Debug)]
     pub struct ExponentialRolloutRate(rt::Props);
     /// The required values of [`ExponentialRolloutRate`], by name: two of them have one type, and a swap must not compile.
@@ -2655,7 +2655,7 @@ pub mod job {
     ///
     /// CloudFormation property type `JobExecutionsRetryConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-job-jobexecutionsretryconfig.html)
     #[derive(Clone, Debug)]
     pub struct JobExecutionsRetryConfig(rt::Props);
     impl JobExecutionsRetryConfig {
@@ -2675,7 +2675,7 @@ pub mod job {
     ///
     /// CloudFormation property type `JobExecutionsRolloutConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-job-jobexecutionsrolloutconfig.html)
     #[derive(Clone, Debug)]
     pub struct JobExecutionsRolloutConfig(rt::Props);
     impl JobExecutionsRolloutConfig {
@@ -2709,7 +2709,7 @@ pub mod job {
     ///
     /// CloudFormation property type `MaintenanceWindow`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-job-maintenancewindow.html)
     #[derive(Clone, Debug)]
     pub struct MaintenanceWindow(rt::Props);
     impl MaintenanceWindow {
@@ -2730,7 +2730,7 @@ pub mod job {
     ///
     /// CloudFormation property type `PresignedUrlConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-job-presignedurlconfig.html)
     #[derive(Clone, Debug)]
     pub struct PresignedUrlConfig(rt::Props);
     impl PresignedUrlConfig {
@@ -2760,7 +2760,7 @@ pub mod job {
     ///
     /// CloudFormation property type `RateIncreaseCriteria`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-job-rateincreasecriteria.html)
     #[derive(Clone, Debug)]
     pub struct RateIncreaseCriteria(rt::Props);
     impl RateIncreaseCriteria {
@@ -2797,7 +2797,7 @@ pub mod job {
     ///
     /// CloudFormation property type `RetryCriteria`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-job-retrycriteria.html)
     #[derive(Clone, Debug)]
     pub struct RetryCriteria(rt::Props);
     impl RetryCriteria {
@@ -2818,7 +2818,7 @@ pub mod job {
     ///
     /// CloudFormation property type `SchedulingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-job-schedulingconfig.html)
     #[derive(Clone, Debug)]
     pub struct SchedulingConfig(rt::Props);
     impl SchedulingConfig {
@@ -2870,7 +2870,7 @@ pub mod job {
     ///
     /// CloudFormation property type `TimeoutConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-job-timeoutconfig.html)
     #[derive(Clone, Debug)]
     pub struct TimeoutConfig(rt::Props);
     impl TimeoutConfig {
@@ -3108,7 +3108,7 @@ pub mod job_template {
     ///
     /// CloudFormation property type `AbortConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-jobtemplate-abortconfig.html)
     #[derive(Clone, Debug)]
     pub struct AbortConfig(rt::Props);
     impl AbortConfig {
@@ -3128,7 +3128,7 @@ pub mod job_template {
     ///
     /// CloudFormation property type `AbortCriteria`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-jobtemplate-abortcriteria.html)
     #[derive(Clone, Debug)]
     pub struct AbortCriteria(rt::Props);
     /// The required values of [`AbortCriteria`], by name: two of them have one type, and a swap must not compile.
@@ -3170,7 +3170,7 @@ pub mod job_template {
     ///
     /// CloudFormation property type `ExponentialRolloutRate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-jobtemplate-exponentialrolloutrate.html)
     #[derive(Clone, Debug)]
     pub struct ExponentialRolloutRate(rt::Props);
     /// The required values of [`ExponentialRolloutRate`], by name: two of them have one type, and a swap must not compile.
@@ -3207,7 +3207,7 @@ pub mod job_template {
     nested!(ExponentialRolloutRate);
     /// CloudFormation property type `JobExecutionsRetryConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-jobtemplate-jobexecutionsretryconfig.html)
     #[derive(Clone, Debug)]
     pub struct JobExecutionsRetryConfig(rt::Props);
     impl JobExecutionsRetryConfig {
@@ -3234,7 +3234,7 @@ pub mod job_template {
     ///
     /// CloudFormation property type `JobExecutionsRolloutConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-jobtemplate-jobexecutionsrolloutconfig.html)
     #[derive(Clone, Debug)]
     pub struct JobExecutionsRolloutConfig(rt::Props);
     impl JobExecutionsRolloutConfig {
@@ -3271,7 +3271,7 @@ pub mod job_template {
     ///
     /// CloudFormation property type `MaintenanceWindow`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-jobtemplate-maintenancewindow.html)
     #[derive(Clone, Debug)]
     pub struct MaintenanceWindow(rt::Props);
     impl MaintenanceWindow {
@@ -3301,7 +3301,7 @@ pub mod job_template {
     ///
     /// CloudFormation property type `PresignedUrlConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-jobtemplate-presignedurlconfig.html)
     #[derive(Clone, Debug)]
     pub struct PresignedUrlConfig(rt::Props);
     impl PresignedUrlConfig {
@@ -3323,7 +3323,7 @@ pub mod job_template {
     nested!(PresignedUrlConfig);
     /// CloudFormation property type `RateIncreaseCriteria`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-jobtemplate-rateincreasecriteria.html)
     #[derive(Clone, Debug)]
     pub struct RateIncreaseCriteria(rt::Props);
     impl RateIncreaseCriteria {
@@ -3356,7 +3356,7 @@ pub mod job_template {
     ///
     /// CloudFormation property type `RetryCriteria`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-jobtemplate-retrycriteria.html)
     #[derive(Clone, Debug)]
     pub struct RetryCriteria(rt::Props);
     impl RetryCriteria {
@@ -3383,7 +3383,7 @@ pub mod job_template {
     ///
     /// CloudFormation property type `TimeoutConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-jobtemplate-timeoutconfig.html)
     #[derive(Clone, Debug)]
     pub struct TimeoutConfig(rt::Props);
     impl TimeoutConfig {
@@ -3507,7 +3507,7 @@ pub mod logging {
     ///
     /// CloudFormation property type `EventConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-logging-eventconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EventConfiguration(rt::Props);
     impl EventConfiguration {
@@ -3628,7 +3628,7 @@ pub mod mitigation_action {
     ///
     /// CloudFormation property type `ActionParams`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-mitigationaction-actionparams.html)
     #[derive(Clone, Debug)]
     pub struct ActionParams(rt::Props);
     impl ActionParams {
@@ -3718,7 +3718,7 @@ pub mod mitigation_action {
     ///
     /// CloudFormation property type `AddThingsToThingGroupParams`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-mitigationaction-addthingstothinggroupparams.html)
     #[derive(Clone, Debug)]
     pub struct AddThingsToThingGroupParams(rt::Props);
     impl AddThingsToThingGroupParams {
@@ -3749,7 +3749,7 @@ pub mod mitigation_action {
     ///
     /// CloudFormation property type `EnableIoTLoggingParams`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-mitigationaction-enableiotloggingparams.html)
     #[derive(Clone, Debug)]
     pub struct EnableIotLoggingParams(rt::Props);
     impl EnableIotLoggingParams {
@@ -3770,7 +3770,7 @@ pub mod mitigation_action {
     ///
     /// CloudFormation property type `PublishFindingToSnsParams`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-mitigationaction-publishfindingtosnsparams.html)
     #[derive(Clone, Debug)]
     pub struct PublishFindingToSnsParams(rt::Props);
     impl PublishFindingToSnsParams {
@@ -3786,7 +3786,7 @@ pub mod mitigation_action {
     ///
     /// CloudFormation property type `ReplaceDefaultPolicyVersionParams`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-mitigationaction-replacedefaultpolicyversionparams.html)
     #[derive(Clone, Debug)]
     pub struct ReplaceDefaultPolicyVersionParams(rt::Props);
     impl ReplaceDefaultPolicyVersionParams {
@@ -3802,7 +3802,7 @@ pub mod mitigation_action {
     ///
     /// CloudFormation property type `UpdateCACertificateParams`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-mitigationaction-updatecacertificateparams.html)
     #[derive(Clone, Debug)]
     pub struct UpdateCaCertificateParams(rt::Props);
     impl UpdateCaCertificateParams {
@@ -3818,7 +3818,7 @@ pub mod mitigation_action {
     ///
     /// CloudFormation property type `UpdateDeviceCertificateParams`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-mitigationaction-updatedevicecertificateparams.html)
     #[derive(Clone, Debug)]
     pub struct UpdateDeviceCertificateParams(rt::Props);
     impl UpdateDeviceCertificateParams {
@@ -4061,7 +4061,7 @@ pub mod provisioning_template {
     use super::*;
     /// CloudFormation property type `ProvisioningHook`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-provisioningtemplate-provisioninghook.html)
     #[derive(Clone, Debug)]
     pub struct ProvisioningHook(rt::Props);
     impl ProvisioningHook {
@@ -4495,7 +4495,7 @@ pub mod security_profile {
     ///
     /// CloudFormation property type `Behavior`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-securityprofile-behavior.html)
     #[derive(Clone, Debug)]
     pub struct Behavior(rt::Props);
     impl Behavior {
@@ -4552,7 +4552,7 @@ pub mod security_profile {
     ///
     /// CloudFormation property type `BehaviorCriteria`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-securityprofile-behaviorcriteria.html)
     #[derive(Clone, Debug)]
     pub struct BehaviorCriteria(rt::Props);
     impl BehaviorCriteria {
@@ -4637,7 +4637,7 @@ pub mod security_profile {
     ///
     /// CloudFormation property type `MachineLearningDetectionConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-securityprofile-machinelearningdetectionconfig.html)
     #[derive(Clone, Debug)]
     pub struct MachineLearningDetectionConfig(rt::Props);
     impl MachineLearningDetectionConfig {
@@ -4660,7 +4660,7 @@ pub mod security_profile {
     ///
     /// CloudFormation property type `MetricDimension`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-securityprofile-metricdimension.html)
     #[derive(Clone, Debug)]
     pub struct MetricDimension(rt::Props);
     impl MetricDimension {
@@ -4687,7 +4687,7 @@ pub mod security_profile {
     ///
     /// CloudFormation property type `MetricToRetain`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-securityprofile-metrictoretain.html)
     #[derive(Clone, Debug)]
     pub struct MetricToRetain(rt::Props);
     impl MetricToRetain {
@@ -4719,7 +4719,7 @@ pub mod security_profile {
     ///
     /// CloudFormation property type `MetricValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-securityprofile-metricvalue.html)
     #[derive(Clone, Debug)]
     pub struct MetricValue(rt::Props);
     impl MetricValue {
@@ -4776,7 +4776,7 @@ pub mod security_profile {
     ///
     /// CloudFormation property type `MetricsExportConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-securityprofile-metricsexportconfig.html)
     #[derive(Clone, Debug)]
     pub struct MetricsExportConfig(rt::Props);
     /// The required values of [`MetricsExportConfig`], by name: two of them have one type, and a swap must not compile.
@@ -4804,7 +4804,7 @@ pub mod security_profile {
     ///
     /// CloudFormation property type `StatisticalThreshold`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-securityprofile-statisticalthreshold.html)
     #[derive(Clone, Debug)]
     pub struct StatisticalThreshold(rt::Props);
     impl StatisticalThreshold {
@@ -5074,7 +5074,7 @@ pub mod software_package_version {
     ///
     /// CloudFormation property type `PackageVersionArtifact`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-softwarepackageversion-packageversionartifact.html)
     #[derive(Clone, Debug)]
     pub struct PackageVersionArtifact(rt::Props);
     impl PackageVersionArtifact {
@@ -5090,7 +5090,7 @@ pub mod software_package_version {
     ///
     /// CloudFormation property type `S3Location`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-softwarepackageversion-s3location.html)
     #[derive(Clone, Debug)]
     pub struct S3Location(rt::Props);
     /// The required values of [`S3Location`], by name: two of them have one type, and a swap must not compile.
@@ -5117,7 +5117,7 @@ pub mod software_package_version {
     ///
     /// CloudFormation property type `Sbom`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-softwarepackageversion-sbom.html)
     #[derive(Clone, Debug)]
     pub struct Sbom(rt::Props);
     impl Sbom {
@@ -5242,7 +5242,7 @@ pub mod stream {
     ///
     /// CloudFormation property type `S3Location`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-stream-s3location.html)
     #[derive(Clone, Debug)]
     pub struct S3Location(rt::Props);
     impl S3Location {
@@ -5278,7 +5278,7 @@ pub mod stream {
     ///
     /// CloudFormation property type `StreamFile`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-stream-streamfile.html)
     #[derive(Clone, Debug)]
     pub struct StreamFile(rt::Props);
     impl StreamFile {
@@ -5450,7 +5450,7 @@ pub mod thing_group {
     use super::*;
     /// CloudFormation property type `ThingGroupProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-thinggroup-thinggroupproperties.html)
     #[derive(Clone, Debug)]
     pub struct ThingGroupProperties(rt::Props);
     impl ThingGroupProperties {
@@ -5614,7 +5614,7 @@ pub mod thing_type {
     use super::*;
     /// CloudFormation property type `Mqtt5Configuration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-thingtype-mqtt5configuration.html)
     #[derive(Clone, Debug)]
     pub struct Mqtt5Configuration(rt::Props);
     impl Mqtt5Configuration {
@@ -5639,7 +5639,7 @@ pub mod thing_type {
     nested!(Mqtt5Configuration);
     /// CloudFormation property type `PropagatingAttribute`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-thingtype-propagatingattribute.html)
     #[derive(Clone, Debug)]
     pub struct PropagatingAttribute(rt::Props);
     impl PropagatingAttribute {
@@ -5672,7 +5672,7 @@ pub mod thing_type {
     nested!(PropagatingAttribute);
     /// CloudFormation property type `ThingTypeProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-thingtype-thingtypeproperties.html)
     #[derive(Clone, Debug)]
     pub struct ThingTypeProperties(rt::Props);
     impl ThingTypeProperties {
@@ -5773,7 +5773,7 @@ pub mod topic_rule {
     use super::*;
     /// CloudFormation property type `Action`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-action.html)
     #[derive(Clone, Debug)]
     pub struct Action(rt::Props);
     impl Action {
@@ -5909,7 +5909,7 @@ pub mod topic_rule {
     nested!(Action);
     /// CloudFormation property type `AssetPropertyTimestamp`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-assetpropertytimestamp.html)
     #[derive(Clone, Debug)]
     pub struct AssetPropertyTimestamp(rt::Props);
     impl AssetPropertyTimestamp {
@@ -5933,7 +5933,7 @@ pub mod topic_rule {
     nested!(AssetPropertyTimestamp);
     /// CloudFormation property type `AssetPropertyValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-assetpropertyvalue.html)
     #[derive(Clone, Debug)]
     pub struct AssetPropertyValue(rt::Props);
     impl AssetPropertyValue {
@@ -5953,7 +5953,7 @@ pub mod topic_rule {
     nested!(AssetPropertyValue);
     /// CloudFormation property type `AssetPropertyVariant`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-assetpropertyvariant.html)
     #[derive(Clone, Debug)]
     pub struct AssetPropertyVariant(rt::Props);
     impl AssetPropertyVariant {
@@ -5990,7 +5990,7 @@ pub mod topic_rule {
     nested!(AssetPropertyVariant);
     /// CloudFormation property type `BatchConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-batchconfig.html)
     #[derive(Clone, Debug)]
     pub struct BatchConfig(rt::Props);
     impl BatchConfig {
@@ -6033,7 +6033,7 @@ pub mod topic_rule {
     nested!(BatchConfig);
     /// CloudFormation property type `CloudwatchAlarmAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-cloudwatchalarmaction.html)
     #[derive(Clone, Debug)]
     pub struct CloudwatchAlarmAction(rt::Props);
     /// The required values of [`CloudwatchAlarmAction`], by name: two of them have one type, and a swap must not compile.
@@ -6073,7 +6073,7 @@ pub mod topic_rule {
     nested!(CloudwatchAlarmAction);
     /// CloudFormation property type `CloudwatchLogsAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-cloudwatchlogsaction.html)
     #[derive(Clone, Debug)]
     pub struct CloudwatchLogsAction(rt::Props);
     /// The required values of [`CloudwatchLogsAction`], by name: two of them have one type, and a swap must not compile.
@@ -6105,7 +6105,7 @@ pub mod topic_rule {
     nested!(CloudwatchLogsAction);
     /// CloudFormation property type `CloudwatchMetricAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-cloudwatchmetricaction.html)
     #[derive(Clone, Debug)]
     pub struct CloudwatchMetricAction(rt::Props);
     /// The required values of [`CloudwatchMetricAction`], by name: two of them have one type, and a swap must not compile.
@@ -6161,7 +6161,7 @@ pub mod topic_rule {
     nested!(CloudwatchMetricAction);
     /// CloudFormation property type `DynamoDBAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-dynamodbaction.html)
     #[derive(Clone, Debug)]
     pub struct DynamoDbAction(rt::Props);
     /// The required values of [`DynamoDbAction`], by name: two of them have one type, and a swap must not compile.
@@ -6231,7 +6231,7 @@ pub mod topic_rule {
     nested!(DynamoDbAction);
     /// CloudFormation property type `DynamoDBv2Action`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-dynamodbv2action.html)
     #[derive(Clone, Debug)]
     pub struct DynamoDbV2Action(rt::Props);
     impl DynamoDbV2Action {
@@ -6254,7 +6254,7 @@ pub mod topic_rule {
     nested!(DynamoDbV2Action);
     /// CloudFormation property type `ElasticsearchAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-elasticsearchaction.html)
     #[derive(Clone, Debug)]
     pub struct ElasticsearchAction(rt::Props);
     /// The required values of [`ElasticsearchAction`], by name: two of them have one type, and a swap must not compile.
@@ -6285,7 +6285,7 @@ pub mod topic_rule {
     nested!(ElasticsearchAction);
     /// CloudFormation property type `FirehoseAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-firehoseaction.html)
     #[derive(Clone, Debug)]
     pub struct FirehoseAction(rt::Props);
     /// The required values of [`FirehoseAction`], by name: two of them have one type, and a swap must not compile.
@@ -6323,7 +6323,7 @@ pub mod topic_rule {
     nested!(FirehoseAction);
     /// CloudFormation property type `HttpAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-httpaction.html)
     #[derive(Clone, Debug)]
     pub struct HttpAction(rt::Props);
     impl HttpAction {
@@ -6371,7 +6371,7 @@ pub mod topic_rule {
     nested!(HttpAction);
     /// CloudFormation property type `HttpActionHeader`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-httpactionheader.html)
     #[derive(Clone, Debug)]
     pub struct HttpActionHeader(rt::Props);
     /// The required values of [`HttpActionHeader`], by name: two of them have one type, and a swap must not compile.
@@ -6393,7 +6393,7 @@ pub mod topic_rule {
     nested!(HttpActionHeader);
     /// CloudFormation property type `HttpAuthorization`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-httpauthorization.html)
     #[derive(Clone, Debug)]
     pub struct HttpAuthorization(rt::Props);
     impl HttpAuthorization {
@@ -6411,7 +6411,7 @@ pub mod topic_rule {
     nested!(HttpAuthorization);
     /// CloudFormation property type `InfluxDBAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-influxdbaction.html)
     #[derive(Clone, Debug)]
     pub struct InfluxDbAction(rt::Props);
     /// The required values of [`InfluxDbAction`], by name: two of them have one type, and a swap must not compile.
@@ -6477,7 +6477,7 @@ pub mod topic_rule {
     nested!(InfluxDbAction);
     /// CloudFormation property type `InfluxDBBatchConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-influxdbbatchconfig.html)
     #[derive(Clone, Debug)]
     pub struct InfluxDbBatchConfig(rt::Props);
     impl InfluxDbBatchConfig {
@@ -6520,7 +6520,7 @@ pub mod topic_rule {
     nested!(InfluxDbBatchConfig);
     /// CloudFormation property type `IotAnalyticsAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-iotanalyticsaction.html)
     #[derive(Clone, Debug)]
     pub struct IotAnalyticsAction(rt::Props);
     /// The required values of [`IotAnalyticsAction`], by name: two of them have one type, and a swap must not compile.
@@ -6552,7 +6552,7 @@ pub mod topic_rule {
     nested!(IotAnalyticsAction);
     /// CloudFormation property type `IotEventsAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-ioteventsaction.html)
     #[derive(Clone, Debug)]
     pub struct IotEventsAction(rt::Props);
     /// The required values of [`IotEventsAction`], by name: two of them have one type, and a swap must not compile.
@@ -6590,7 +6590,7 @@ pub mod topic_rule {
     nested!(IotEventsAction);
     /// CloudFormation property type `IotSiteWiseAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-iotsitewiseaction.html)
     #[derive(Clone, Debug)]
     pub struct IotSiteWiseAction(rt::Props);
     impl IotSiteWiseAction {
@@ -6612,7 +6612,7 @@ pub mod topic_rule {
     nested!(IotSiteWiseAction);
     /// CloudFormation property type `KafkaAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-kafkaaction.html)
     #[derive(Clone, Debug)]
     pub struct KafkaAction(rt::Props);
     /// The required values of [`KafkaAction`], by name: two of them have one type, and a swap must not compile.
@@ -6661,7 +6661,7 @@ pub mod topic_rule {
     nested!(KafkaAction);
     /// CloudFormation property type `KafkaActionHeader`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-kafkaactionheader.html)
     #[derive(Clone, Debug)]
     pub struct KafkaActionHeader(rt::Props);
     /// The required values of [`KafkaActionHeader`], by name: two of them have one type, and a swap must not compile.
@@ -6683,7 +6683,7 @@ pub mod topic_rule {
     nested!(KafkaActionHeader);
     /// CloudFormation property type `KinesisAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-kinesisaction.html)
     #[derive(Clone, Debug)]
     pub struct KinesisAction(rt::Props);
     /// The required values of [`KinesisAction`], by name: two of them have one type, and a swap must not compile.
@@ -6715,7 +6715,7 @@ pub mod topic_rule {
     nested!(KinesisAction);
     /// CloudFormation property type `LambdaAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-lambdaaction.html)
     #[derive(Clone, Debug)]
     pub struct LambdaAction(rt::Props);
     impl LambdaAction {
@@ -6734,7 +6734,7 @@ pub mod topic_rule {
     nested!(LambdaAction);
     /// CloudFormation property type `LocationAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-locationaction.html)
     #[derive(Clone, Debug)]
     pub struct LocationAction(rt::Props);
     /// The required values of [`LocationAction`], by name: two of them have one type, and a swap must not compile.
@@ -6782,7 +6782,7 @@ pub mod topic_rule {
     nested!(LocationAction);
     /// CloudFormation property type `OpenSearchAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-opensearchaction.html)
     #[derive(Clone, Debug)]
     pub struct OpenSearchAction(rt::Props);
     /// The required values of [`OpenSearchAction`], by name: two of them have one type, and a swap must not compile.
@@ -6813,7 +6813,7 @@ pub mod topic_rule {
     nested!(OpenSearchAction);
     /// CloudFormation property type `PutAssetPropertyValueEntry`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-putassetpropertyvalueentry.html)
     #[derive(Clone, Debug)]
     pub struct PutAssetPropertyValueEntry(rt::Props);
     impl PutAssetPropertyValueEntry {
@@ -6853,7 +6853,7 @@ pub mod topic_rule {
     nested!(PutAssetPropertyValueEntry);
     /// CloudFormation property type `PutItemInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-putiteminput.html)
     #[derive(Clone, Debug)]
     pub struct PutItemInput(rt::Props);
     impl PutItemInput {
@@ -6867,7 +6867,7 @@ pub mod topic_rule {
     nested!(PutItemInput);
     /// CloudFormation property type `RepublishAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-republishaction.html)
     #[derive(Clone, Debug)]
     pub struct RepublishAction(rt::Props);
     /// The required values of [`RepublishAction`], by name: two of them have one type, and a swap must not compile.
@@ -6899,7 +6899,7 @@ pub mod topic_rule {
     nested!(RepublishAction);
     /// CloudFormation property type `RepublishActionHeaders`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-republishactionheaders.html)
     #[derive(Clone, Debug)]
     pub struct RepublishActionHeaders(rt::Props);
     impl RepublishActionHeaders {
@@ -6954,7 +6954,7 @@ pub mod topic_rule {
     nested!(RepublishActionHeaders);
     /// CloudFormation property type `S3Action`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-s3action.html)
     #[derive(Clone, Debug)]
     pub struct S3Action(rt::Props);
     /// The required values of [`S3Action`], by name: two of them have one type, and a swap must not compile.
@@ -6988,7 +6988,7 @@ pub mod topic_rule {
     nested!(S3Action);
     /// CloudFormation property type `SigV4Authorization`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-sigv4authorization.html)
     #[derive(Clone, Debug)]
     pub struct SigV4Authorization(rt::Props);
     /// The required values of [`SigV4Authorization`], by name: two of them have one type, and a swap must not compile.
@@ -7021,7 +7021,7 @@ pub mod topic_rule {
     nested!(SigV4Authorization);
     /// CloudFormation property type `SnsAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-snsaction.html)
     #[derive(Clone, Debug)]
     pub struct SnsAction(rt::Props);
     /// The required values of [`SnsAction`], by name: two of them have one type, and a swap must not compile.
@@ -7053,7 +7053,7 @@ pub mod topic_rule {
     nested!(SnsAction);
     /// CloudFormation property type `SqsAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-sqsaction.html)
     #[derive(Clone, Debug)]
     pub struct SqsAction(rt::Props);
     /// The required values of [`SqsAction`], by name: two of them have one type, and a swap must not compile.
@@ -7085,7 +7085,7 @@ pub mod topic_rule {
     nested!(SqsAction);
     /// CloudFormation property type `StepFunctionsAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-stepfunctionsaction.html)
     #[derive(Clone, Debug)]
     pub struct StepFunctionsAction(rt::Props);
     /// The required values of [`StepFunctionsAction`], by name: two of them have one type, and a swap must not compile.
@@ -7120,7 +7120,7 @@ pub mod topic_rule {
     nested!(StepFunctionsAction);
     /// CloudFormation property type `Timestamp`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-timestamp.html)
     #[derive(Clone, Debug)]
     pub struct Timestamp(rt::Props);
     impl Timestamp {
@@ -7139,7 +7139,7 @@ pub mod topic_rule {
     nested!(Timestamp);
     /// CloudFormation property type `TimestreamAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-timestreamaction.html)
     #[derive(Clone, Debug)]
     pub struct TimestreamAction(rt::Props);
     /// The required values of [`TimestreamAction`], by name: two of them have one type, and a swap must not compile.
@@ -7184,7 +7184,7 @@ pub mod topic_rule {
     nested!(TimestreamAction);
     /// CloudFormation property type `TimestreamDimension`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-timestreamdimension.html)
     #[derive(Clone, Debug)]
     pub struct TimestreamDimension(rt::Props);
     /// The required values of [`TimestreamDimension`], by name: two of them have one type, and a swap must not compile.
@@ -7206,7 +7206,7 @@ pub mod topic_rule {
     nested!(TimestreamDimension);
     /// CloudFormation property type `TimestreamTimestamp`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-timestreamtimestamp.html)
     #[derive(Clone, Debug)]
     pub struct TimestreamTimestamp(rt::Props);
     /// The required values of [`TimestreamTimestamp`], by name: two of them have one type, and a swap must not compile.
@@ -7228,7 +7228,7 @@ pub mod topic_rule {
     nested!(TimestreamTimestamp);
     /// CloudFormation property type `TopicRulePayload`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-topicrulepayload.html)
     #[derive(Clone, Debug)]
     pub struct TopicRulePayload(rt::Props);
     impl TopicRulePayload {
@@ -7270,7 +7270,7 @@ pub mod topic_rule {
     nested!(TopicRulePayload);
     /// CloudFormation property type `UserProperty`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-userproperty.html)
     #[derive(Clone, Debug)]
     pub struct UserProperty(rt::Props);
     /// The required values of [`UserProperty`], by name: two of them have one type, and a swap must not compile.
@@ -7461,7 +7461,7 @@ pub mod topic_rule_destination {
     use super::*;
     /// CloudFormation property type `HttpUrlDestinationSummary`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicruledestination-httpurldestinationsummary.html)
     #[derive(Clone, Debug)]
     pub struct HttpUrlDestinationSummary(rt::Props);
     impl HttpUrlDestinationSummary {
@@ -7483,7 +7483,7 @@ pub mod topic_rule_destination {
     nested!(HttpUrlDestinationSummary);
     /// CloudFormation property type `InfluxDBDestinationProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicruledestination-influxdbdestinationproperties.html)
     #[derive(Clone, Debug)]
     pub struct InfluxDbDestinationProperties(rt::Props);
     /// The required values of [`InfluxDbDestinationProperties`], by name: two of them have one type, and a swap must not compile.
@@ -7532,7 +7532,7 @@ pub mod topic_rule_destination {
     nested!(InfluxDbDestinationProperties);
     /// CloudFormation property type `VpcDestinationProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicruledestination-vpcdestinationproperties.html)
     #[derive(Clone, Debug)]
     pub struct VpcDestinationProperties(rt::Props);
     impl VpcDestinationProperties {
@@ -7596,7 +7596,7 @@ pub mod shared {
     string_enum!(Action { Cancel => "CANCEL" });
     /// CloudFormation property type `AttributePayload`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-thing-attributepayload.html)
     #[derive(Clone, Debug)]
     pub struct AttributePayload(rt::Props);
     impl AttributePayload {

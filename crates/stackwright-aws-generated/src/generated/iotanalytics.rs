@@ -108,7 +108,7 @@ pub mod channel {
     use super::*;
     /// CloudFormation property type `ChannelStorage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-channel-channelstorage.html)
     #[derive(Clone, Debug)]
     pub struct ChannelStorage(rt::Props);
     impl ChannelStorage {
@@ -139,7 +139,7 @@ pub mod channel {
     nested!(ChannelStorage);
     /// CloudFormation property type `CustomerManagedS3`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-channel-customermanageds3.html)
     #[derive(Clone, Debug)]
     pub struct CustomerManagedS3(rt::Props);
     /// The required values of [`CustomerManagedS3`], by name: two of them have one type, and a swap must not compile.
@@ -284,7 +284,7 @@ pub mod dataset {
     use super::*;
     /// CloudFormation property type `Action`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-action.html)
     #[derive(Clone, Debug)]
     pub struct Action(rt::Props);
     impl Action {
@@ -310,7 +310,7 @@ pub mod dataset {
     nested!(Action);
     /// CloudFormation property type `ContainerAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-containeraction.html)
     #[derive(Clone, Debug)]
     pub struct ContainerAction(rt::Props);
     /// The required values of [`ContainerAction`], by name: two of them have one type, and a swap must not compile.
@@ -348,7 +348,7 @@ pub mod dataset {
     nested!(ContainerAction);
     /// CloudFormation property type `DatasetContentDeliveryRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-datasetcontentdeliveryrule.html)
     #[derive(Clone, Debug)]
     pub struct DatasetContentDeliveryRule(rt::Props);
     impl DatasetContentDeliveryRule {
@@ -368,7 +368,7 @@ pub mod dataset {
     nested!(DatasetContentDeliveryRule);
     /// CloudFormation property type `DatasetContentDeliveryRuleDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-datasetcontentdeliveryruledestination.html)
     #[derive(Clone, Debug)]
     pub struct DatasetContentDeliveryRuleDestination(rt::Props);
     impl DatasetContentDeliveryRuleDestination {
@@ -402,7 +402,7 @@ pub mod dataset {
     nested!(DatasetContentDeliveryRuleDestination);
     /// CloudFormation property type `DatasetContentVersionValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-datasetcontentversionvalue.html)
     #[derive(Clone, Debug)]
     pub struct DatasetContentVersionValue(rt::Props);
     impl DatasetContentVersionValue {
@@ -420,7 +420,7 @@ pub mod dataset {
     nested!(DatasetContentVersionValue);
     /// CloudFormation property type `DeltaTime`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-deltatime.html)
     #[derive(Clone, Debug)]
     pub struct DeltaTime(rt::Props);
     impl DeltaTime {
@@ -443,7 +443,7 @@ pub mod dataset {
     nested!(DeltaTime);
     /// CloudFormation property type `DeltaTimeSessionWindowConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-deltatimesessionwindowconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DeltaTimeSessionWindowConfiguration(rt::Props);
     impl DeltaTimeSessionWindowConfiguration {
@@ -461,7 +461,7 @@ pub mod dataset {
     nested!(DeltaTimeSessionWindowConfiguration);
     /// CloudFormation property type `Filter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-filter.html)
     #[derive(Clone, Debug)]
     pub struct Filter(rt::Props);
     impl Filter {
@@ -479,7 +479,7 @@ pub mod dataset {
     nested!(Filter);
     /// CloudFormation property type `GlueConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-glueconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct GlueConfiguration(rt::Props);
     /// The required values of [`GlueConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -509,7 +509,7 @@ pub mod dataset {
     nested!(GlueConfiguration);
     /// CloudFormation property type `IotEventsDestinationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-ioteventsdestinationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct IotEventsDestinationConfiguration(rt::Props);
     /// The required values of [`IotEventsDestinationConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -535,7 +535,7 @@ pub mod dataset {
     nested!(IotEventsDestinationConfiguration);
     /// CloudFormation property type `LateDataRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-latedatarule.html)
     #[derive(Clone, Debug)]
     pub struct LateDataRule(rt::Props);
     impl LateDataRule {
@@ -558,7 +558,7 @@ pub mod dataset {
     nested!(LateDataRule);
     /// CloudFormation property type `LateDataRuleConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-latedataruleconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LateDataRuleConfiguration(rt::Props);
     impl LateDataRuleConfiguration {
@@ -583,7 +583,7 @@ pub mod dataset {
     nested!(LateDataRuleConfiguration);
     /// CloudFormation property type `OutputFileUriValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-outputfileurivalue.html)
     #[derive(Clone, Debug)]
     pub struct OutputFileUriValue(rt::Props);
     impl OutputFileUriValue {
@@ -597,7 +597,7 @@ pub mod dataset {
     nested!(OutputFileUriValue);
     /// CloudFormation property type `QueryAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-queryaction.html)
     #[derive(Clone, Debug)]
     pub struct QueryAction(rt::Props);
     impl QueryAction {
@@ -616,7 +616,7 @@ pub mod dataset {
     nested!(QueryAction);
     /// CloudFormation property type `ResourceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-resourceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ResourceConfiguration(rt::Props);
     impl ResourceConfiguration {
@@ -635,7 +635,7 @@ pub mod dataset {
     nested!(ResourceConfiguration);
     /// CloudFormation property type `S3DestinationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-s3destinationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct S3DestinationConfiguration(rt::Props);
     /// The required values of [`S3DestinationConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -669,7 +669,7 @@ pub mod dataset {
     nested!(S3DestinationConfiguration);
     /// CloudFormation property type `Schedule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-schedule.html)
     #[derive(Clone, Debug)]
     pub struct Schedule(rt::Props);
     impl Schedule {
@@ -687,7 +687,7 @@ pub mod dataset {
     nested!(Schedule);
     /// CloudFormation property type `Trigger`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-trigger.html)
     #[derive(Clone, Debug)]
     pub struct Trigger(rt::Props);
     impl Trigger {
@@ -714,7 +714,7 @@ pub mod dataset {
     nested!(Trigger);
     /// CloudFormation property type `TriggeringDataset`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-triggeringdataset.html)
     #[derive(Clone, Debug)]
     pub struct TriggeringDataset(rt::Props);
     impl TriggeringDataset {
@@ -732,7 +732,7 @@ pub mod dataset {
     nested!(TriggeringDataset);
     /// CloudFormation property type `Variable`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-variable.html)
     #[derive(Clone, Debug)]
     pub struct Variable(rt::Props);
     impl Variable {
@@ -780,7 +780,7 @@ pub mod dataset {
     nested!(Variable);
     /// CloudFormation property type `VersioningConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-versioningconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct VersioningConfiguration(rt::Props);
     impl VersioningConfiguration {
@@ -919,7 +919,7 @@ pub mod datastore {
     use super::*;
     /// CloudFormation property type `Column`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-datastore-column.html)
     #[derive(Clone, Debug)]
     pub struct Column(rt::Props);
     /// The required values of [`Column`], by name: two of them have one type, and a swap must not compile.
@@ -941,7 +941,7 @@ pub mod datastore {
     nested!(Column);
     /// CloudFormation property type `CustomerManagedS3`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-datastore-customermanageds3.html)
     #[derive(Clone, Debug)]
     pub struct CustomerManagedS3(rt::Props);
     /// The required values of [`CustomerManagedS3`], by name: two of them have one type, and a swap must not compile.
@@ -969,7 +969,7 @@ pub mod datastore {
     nested!(CustomerManagedS3);
     /// CloudFormation property type `CustomerManagedS3Storage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-datastore-customermanageds3storage.html)
     #[derive(Clone, Debug)]
     pub struct CustomerManagedS3Storage(rt::Props);
     impl CustomerManagedS3Storage {
@@ -989,7 +989,7 @@ pub mod datastore {
     nested!(CustomerManagedS3Storage);
     /// CloudFormation property type `DatastorePartition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-datastore-datastorepartition.html)
     #[derive(Clone, Debug)]
     pub struct DatastorePartition(rt::Props);
     impl DatastorePartition {
@@ -1016,7 +1016,7 @@ pub mod datastore {
     nested!(DatastorePartition);
     /// CloudFormation property type `DatastorePartitions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-datastore-datastorepartitions.html)
     #[derive(Clone, Debug)]
     pub struct DatastorePartitions(rt::Props);
     impl DatastorePartitions {
@@ -1035,7 +1035,7 @@ pub mod datastore {
     nested!(DatastorePartitions);
     /// CloudFormation property type `DatastoreStorage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-datastore-datastorestorage.html)
     #[derive(Clone, Debug)]
     pub struct DatastoreStorage(rt::Props);
     impl DatastoreStorage {
@@ -1078,7 +1078,7 @@ pub mod datastore {
     nested!(DatastoreStorage);
     /// CloudFormation property type `FileFormatConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-datastore-fileformatconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FileFormatConfiguration(rt::Props);
     impl FileFormatConfiguration {
@@ -1109,7 +1109,7 @@ pub mod datastore {
     nested!(FileFormatConfiguration);
     /// CloudFormation property type `IotSiteWiseMultiLayerStorage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-datastore-iotsitewisemultilayerstorage.html)
     #[derive(Clone, Debug)]
     pub struct IotSiteWiseMultiLayerStorage(rt::Props);
     impl IotSiteWiseMultiLayerStorage {
@@ -1131,7 +1131,7 @@ pub mod datastore {
     nested!(IotSiteWiseMultiLayerStorage);
     /// CloudFormation property type `ParquetConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-datastore-parquetconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ParquetConfiguration(rt::Props);
     impl ParquetConfiguration {
@@ -1150,7 +1150,7 @@ pub mod datastore {
     nested!(ParquetConfiguration);
     /// CloudFormation property type `Partition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-datastore-partition.html)
     #[derive(Clone, Debug)]
     pub struct Partition(rt::Props);
     impl Partition {
@@ -1168,7 +1168,7 @@ pub mod datastore {
     nested!(Partition);
     /// CloudFormation property type `SchemaDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-datastore-schemadefinition.html)
     #[derive(Clone, Debug)]
     pub struct SchemaDefinition(rt::Props);
     impl SchemaDefinition {
@@ -1186,7 +1186,7 @@ pub mod datastore {
     nested!(SchemaDefinition);
     /// CloudFormation property type `TimestampPartition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-datastore-timestamppartition.html)
     #[derive(Clone, Debug)]
     pub struct TimestampPartition(rt::Props);
     impl TimestampPartition {
@@ -1295,7 +1295,7 @@ pub mod pipeline {
     use super::*;
     /// CloudFormation property type `Activity`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-pipeline-activity.html)
     #[derive(Clone, Debug)]
     pub struct Activity(rt::Props);
     impl Activity {
@@ -1369,7 +1369,7 @@ pub mod pipeline {
     nested!(Activity);
     /// CloudFormation property type `AddAttributes`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-pipeline-addattributes.html)
     #[derive(Clone, Debug)]
     pub struct AddAttributes(rt::Props);
     impl AddAttributes {
@@ -1392,7 +1392,7 @@ pub mod pipeline {
     nested!(AddAttributes);
     /// CloudFormation property type `Channel`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-pipeline-channel.html)
     #[derive(Clone, Debug)]
     pub struct Channel(rt::Props);
     /// The required values of [`Channel`], by name: two of them have one type, and a swap must not compile.
@@ -1423,7 +1423,7 @@ pub mod pipeline {
     nested!(Channel);
     /// CloudFormation property type `Datastore`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-pipeline-datastore.html)
     #[derive(Clone, Debug)]
     pub struct Datastore(rt::Props);
     /// The required values of [`Datastore`], by name: two of them have one type, and a swap must not compile.
@@ -1449,7 +1449,7 @@ pub mod pipeline {
     nested!(Datastore);
     /// CloudFormation property type `DeviceRegistryEnrich`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-pipeline-deviceregistryenrich.html)
     #[derive(Clone, Debug)]
     pub struct DeviceRegistryEnrich(rt::Props);
     /// The required values of [`DeviceRegistryEnrich`], by name: two of them have one type, and a swap must not compile.
@@ -1490,7 +1490,7 @@ pub mod pipeline {
     nested!(DeviceRegistryEnrich);
     /// CloudFormation property type `DeviceShadowEnrich`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-pipeline-deviceshadowenrich.html)
     #[derive(Clone, Debug)]
     pub struct DeviceShadowEnrich(rt::Props);
     /// The required values of [`DeviceShadowEnrich`], by name: two of them have one type, and a swap must not compile.
@@ -1531,7 +1531,7 @@ pub mod pipeline {
     nested!(DeviceShadowEnrich);
     /// CloudFormation property type `Filter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-pipeline-filter.html)
     #[derive(Clone, Debug)]
     pub struct Filter(rt::Props);
     /// The required values of [`Filter`], by name: two of them have one type, and a swap must not compile.
@@ -1558,7 +1558,7 @@ pub mod pipeline {
     nested!(Filter);
     /// CloudFormation property type `Lambda`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-pipeline-lambda.html)
     #[derive(Clone, Debug)]
     pub struct Lambda(rt::Props);
     /// The required values of [`Lambda`], by name: two of them have one type, and a swap must not compile.
@@ -1596,7 +1596,7 @@ pub mod pipeline {
     nested!(Lambda);
     /// CloudFormation property type `Math`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-pipeline-math.html)
     #[derive(Clone, Debug)]
     pub struct Math(rt::Props);
     /// The required values of [`Math`], by name: two of them have one type, and a swap must not compile.
@@ -1630,7 +1630,7 @@ pub mod pipeline {
     nested!(Math);
     /// CloudFormation property type `RemoveAttributes`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-pipeline-removeattributes.html)
     #[derive(Clone, Debug)]
     pub struct RemoveAttributes(rt::Props);
     impl RemoveAttributes {
@@ -1653,7 +1653,7 @@ pub mod pipeline {
     nested!(RemoveAttributes);
     /// CloudFormation property type `SelectAttributes`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-pipeline-selectattributes.html)
     #[derive(Clone, Debug)]
     pub struct SelectAttributes(rt::Props);
     impl SelectAttributes {
@@ -1681,7 +1681,7 @@ pub mod shared {
     use super::*;
     /// CloudFormation property type `RetentionPeriod`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-channel-retentionperiod.html)
     #[derive(Clone, Debug)]
     pub struct RetentionPeriod(rt::Props);
     impl RetentionPeriod {

@@ -121,7 +121,7 @@ pub mod suite_definition {
     use super::*;
     /// CloudFormation property type `DeviceUnderTest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotcoredeviceadvisor-suitedefinition-deviceundertest.html)
     #[derive(Clone, Debug)]
     pub struct DeviceUnderTest(rt::Props);
     impl DeviceUnderTest {
@@ -145,7 +145,7 @@ pub mod suite_definition {
     nested!(DeviceUnderTest);
     /// CloudFormation property type `SuiteDefinitionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotcoredeviceadvisor-suitedefinition-suitedefinitionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SuiteDefinitionConfiguration(rt::Props);
     /// The required values of [`SuiteDefinitionConfiguration`], by name: two of them have one type, and a swap must not compile.

@@ -150,7 +150,7 @@ pub mod alarm_model {
     use super::*;
     /// CloudFormation property type `AcknowledgeFlow`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-acknowledgeflow.html)
     #[derive(Clone, Debug)]
     pub struct AcknowledgeFlow(rt::Props);
     impl AcknowledgeFlow {
@@ -168,7 +168,7 @@ pub mod alarm_model {
     nested!(AcknowledgeFlow);
     /// CloudFormation property type `AlarmAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-alarmaction.html)
     #[derive(Clone, Debug)]
     pub struct AlarmAction(rt::Props);
     impl AlarmAction {
@@ -229,7 +229,7 @@ pub mod alarm_model {
     nested!(AlarmAction);
     /// CloudFormation property type `AlarmCapabilities`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-alarmcapabilities.html)
     #[derive(Clone, Debug)]
     pub struct AlarmCapabilities(rt::Props);
     impl AlarmCapabilities {
@@ -257,7 +257,7 @@ pub mod alarm_model {
     nested!(AlarmCapabilities);
     /// CloudFormation property type `AlarmEventActions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-alarmeventactions.html)
     #[derive(Clone, Debug)]
     pub struct AlarmEventActions(rt::Props);
     impl AlarmEventActions {
@@ -276,7 +276,7 @@ pub mod alarm_model {
     nested!(AlarmEventActions);
     /// CloudFormation property type `AlarmRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-alarmrule.html)
     #[derive(Clone, Debug)]
     pub struct AlarmRule(rt::Props);
     impl AlarmRule {
@@ -294,7 +294,7 @@ pub mod alarm_model {
     nested!(AlarmRule);
     /// CloudFormation property type `AssetPropertyTimestamp`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-assetpropertytimestamp.html)
     #[derive(Clone, Debug)]
     pub struct AssetPropertyTimestamp(rt::Props);
     impl AssetPropertyTimestamp {
@@ -318,7 +318,7 @@ pub mod alarm_model {
     nested!(AssetPropertyTimestamp);
     /// CloudFormation property type `AssetPropertyValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-assetpropertyvalue.html)
     #[derive(Clone, Debug)]
     pub struct AssetPropertyValue(rt::Props);
     impl AssetPropertyValue {
@@ -342,7 +342,7 @@ pub mod alarm_model {
     nested!(AssetPropertyValue);
     /// CloudFormation property type `AssetPropertyVariant`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-assetpropertyvariant.html)
     #[derive(Clone, Debug)]
     pub struct AssetPropertyVariant(rt::Props);
     impl AssetPropertyVariant {
@@ -379,7 +379,7 @@ pub mod alarm_model {
     nested!(AssetPropertyVariant);
     /// CloudFormation property type `DynamoDB`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-dynamodb.html)
     #[derive(Clone, Debug)]
     pub struct DynamoDb(rt::Props);
     /// The required values of [`DynamoDb`], by name: two of them have one type, and a swap must not compile.
@@ -457,7 +457,7 @@ pub mod alarm_model {
     nested!(DynamoDb);
     /// CloudFormation property type `DynamoDBv2`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-dynamodbv2.html)
     #[derive(Clone, Debug)]
     pub struct DynamoDbV2(rt::Props);
     impl DynamoDbV2 {
@@ -476,7 +476,7 @@ pub mod alarm_model {
     nested!(DynamoDbV2);
     /// CloudFormation property type `Firehose`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-firehose.html)
     #[derive(Clone, Debug)]
     pub struct Firehose(rt::Props);
     impl Firehose {
@@ -505,7 +505,7 @@ pub mod alarm_model {
     nested!(Firehose);
     /// CloudFormation property type `InitializationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-initializationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct InitializationConfiguration(rt::Props);
     impl InitializationConfiguration {
@@ -523,7 +523,7 @@ pub mod alarm_model {
     nested!(InitializationConfiguration);
     /// CloudFormation property type `IotEvents`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-iotevents.html)
     #[derive(Clone, Debug)]
     pub struct IotEvents(rt::Props);
     impl IotEvents {
@@ -542,7 +542,7 @@ pub mod alarm_model {
     nested!(IotEvents);
     /// CloudFormation property type `IotSiteWise`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-iotsitewise.html)
     #[derive(Clone, Debug)]
     pub struct IotSiteWise(rt::Props);
     impl IotSiteWise {
@@ -583,7 +583,7 @@ pub mod alarm_model {
     nested!(IotSiteWise);
     /// CloudFormation property type `IotTopicPublish`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-iottopicpublish.html)
     #[derive(Clone, Debug)]
     pub struct IotTopicPublish(rt::Props);
     impl IotTopicPublish {
@@ -602,7 +602,7 @@ pub mod alarm_model {
     nested!(IotTopicPublish);
     /// CloudFormation property type `Lambda`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-lambda.html)
     #[derive(Clone, Debug)]
     pub struct Lambda(rt::Props);
     impl Lambda {
@@ -625,7 +625,7 @@ pub mod alarm_model {
     nested!(Lambda);
     /// CloudFormation property type `Payload`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-payload.html)
     #[derive(Clone, Debug)]
     pub struct Payload(rt::Props);
     /// The required values of [`Payload`], by name: two of them have one type, and a swap must not compile.
@@ -651,7 +651,7 @@ pub mod alarm_model {
     nested!(Payload);
     /// CloudFormation property type `SimpleRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-simplerule.html)
     #[derive(Clone, Debug)]
     pub struct SimpleRule(rt::Props);
     /// The required values of [`SimpleRule`], by name: two of them have one type, and a swap must not compile.
@@ -688,7 +688,7 @@ pub mod alarm_model {
     nested!(SimpleRule);
     /// CloudFormation property type `Sns`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-sns.html)
     #[derive(Clone, Debug)]
     pub struct Sns(rt::Props);
     impl Sns {
@@ -707,7 +707,7 @@ pub mod alarm_model {
     nested!(Sns);
     /// CloudFormation property type `Sqs`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-sqs.html)
     #[derive(Clone, Debug)]
     pub struct Sqs(rt::Props);
     impl Sqs {
@@ -852,7 +852,7 @@ pub mod detector_model {
     ///
     /// CloudFormation property type `Action`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-action.html)
     #[derive(Clone, Debug)]
     pub struct Action(rt::Props);
     impl Action {
@@ -962,7 +962,7 @@ pub mod detector_model {
     ///
     /// CloudFormation property type `AssetPropertyTimestamp`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-assetpropertytimestamp.html)
     #[derive(Clone, Debug)]
     pub struct AssetPropertyTimestamp(rt::Props);
     impl AssetPropertyTimestamp {
@@ -990,7 +990,7 @@ pub mod detector_model {
     ///
     /// CloudFormation property type `AssetPropertyValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-assetpropertyvalue.html)
     #[derive(Clone, Debug)]
     pub struct AssetPropertyValue(rt::Props);
     impl AssetPropertyValue {
@@ -1020,7 +1020,7 @@ pub mod detector_model {
     ///
     /// CloudFormation property type `AssetPropertyVariant`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-assetpropertyvariant.html)
     #[derive(Clone, Debug)]
     pub struct AssetPropertyVariant(rt::Props);
     impl AssetPropertyVariant {
@@ -1067,7 +1067,7 @@ pub mod detector_model {
     ///
     /// CloudFormation property type `ClearTimer`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-cleartimer.html)
     #[derive(Clone, Debug)]
     pub struct ClearTimer(rt::Props);
     impl ClearTimer {
@@ -1083,7 +1083,7 @@ pub mod detector_model {
     ///
     /// CloudFormation property type `DetectorModelDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-detectormodeldefinition.html)
     #[derive(Clone, Debug)]
     pub struct DetectorModelDefinition(rt::Props);
     impl DetectorModelDefinition {
@@ -1107,7 +1107,7 @@ pub mod detector_model {
     ///
     /// CloudFormation property type `DynamoDB`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-dynamodb.html)
     #[derive(Clone, Debug)]
     pub struct DynamoDb(rt::Props);
     /// The required values of [`DynamoDb`], by name: two of them have one type, and a swap must not compile.
@@ -1201,7 +1201,7 @@ pub mod detector_model {
     ///
     /// CloudFormation property type `DynamoDBv2`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-dynamodbv2.html)
     #[derive(Clone, Debug)]
     pub struct DynamoDbV2(rt::Props);
     impl DynamoDbV2 {
@@ -1224,7 +1224,7 @@ pub mod detector_model {
     ///
     /// CloudFormation property type `Event`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-event.html)
     #[derive(Clone, Debug)]
     pub struct Event(rt::Props);
     impl Event {
@@ -1255,7 +1255,7 @@ pub mod detector_model {
     ///
     /// CloudFormation property type `Firehose`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-firehose.html)
     #[derive(Clone, Debug)]
     pub struct Firehose(rt::Props);
     impl Firehose {
@@ -1290,7 +1290,7 @@ pub mod detector_model {
     ///
     /// CloudFormation property type `IotEvents`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-iotevents.html)
     #[derive(Clone, Debug)]
     pub struct IotEvents(rt::Props);
     impl IotEvents {
@@ -1313,7 +1313,7 @@ pub mod detector_model {
     ///
     /// CloudFormation property type `IotSiteWise`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-iotsitewise.html)
     #[derive(Clone, Debug)]
     pub struct IotSiteWise(rt::Props);
     impl IotSiteWise {
@@ -1363,7 +1363,7 @@ pub mod detector_model {
     ///
     /// CloudFormation property type `IotTopicPublish`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-iottopicpublish.html)
     #[derive(Clone, Debug)]
     pub struct IotTopicPublish(rt::Props);
     impl IotTopicPublish {
@@ -1386,7 +1386,7 @@ pub mod detector_model {
     ///
     /// CloudFormation property type `Lambda`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-lambda.html)
     #[derive(Clone, Debug)]
     pub struct Lambda(rt::Props);
     impl Lambda {
@@ -1413,7 +1413,7 @@ pub mod detector_model {
     ///
     /// CloudFormation property type `OnEnter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-onenter.html)
     #[derive(Clone, Debug)]
     pub struct OnEnter(rt::Props);
     impl OnEnter {
@@ -1435,7 +1435,7 @@ pub mod detector_model {
     ///
     /// CloudFormation property type `OnExit`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-onexit.html)
     #[derive(Clone, Debug)]
     pub struct OnExit(rt::Props);
     impl OnExit {
@@ -1457,7 +1457,7 @@ pub mod detector_model {
     ///
     /// CloudFormation property type `OnInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-oninput.html)
     #[derive(Clone, Debug)]
     pub struct OnInput(rt::Props);
     impl OnInput {
@@ -1493,7 +1493,7 @@ pub mod detector_model {
     ///
     /// CloudFormation property type `Payload`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-payload.html)
     #[derive(Clone, Debug)]
     pub struct Payload(rt::Props);
     /// The required values of [`Payload`], by name: two of them have one type, and a swap must not compile.
@@ -1521,7 +1521,7 @@ pub mod detector_model {
     ///
     /// CloudFormation property type `ResetTimer`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-resettimer.html)
     #[derive(Clone, Debug)]
     pub struct ResetTimer(rt::Props);
     impl ResetTimer {
@@ -1537,7 +1537,7 @@ pub mod detector_model {
     ///
     /// CloudFormation property type `SetTimer`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-settimer.html)
     #[derive(Clone, Debug)]
     pub struct SetTimer(rt::Props);
     impl SetTimer {
@@ -1571,7 +1571,7 @@ pub mod detector_model {
     ///
     /// CloudFormation property type `SetVariable`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-setvariable.html)
     #[derive(Clone, Debug)]
     pub struct SetVariable(rt::Props);
     /// The required values of [`SetVariable`], by name: two of them have one type, and a swap must not compile.
@@ -1599,7 +1599,7 @@ pub mod detector_model {
     ///
     /// CloudFormation property type `Sns`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-sns.html)
     #[derive(Clone, Debug)]
     pub struct Sns(rt::Props);
     impl Sns {
@@ -1622,7 +1622,7 @@ pub mod detector_model {
     ///
     /// CloudFormation property type `Sqs`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-sqs.html)
     #[derive(Clone, Debug)]
     pub struct Sqs(rt::Props);
     impl Sqs {
@@ -1653,7 +1653,7 @@ pub mod detector_model {
     ///
     /// CloudFormation property type `State`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-state.html)
     #[derive(Clone, Debug)]
     pub struct State(rt::Props);
     impl State {
@@ -1690,7 +1690,7 @@ pub mod detector_model {
     ///
     /// CloudFormation property type `TransitionEvent`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-transitionevent.html)
     #[derive(Clone, Debug)]
     pub struct TransitionEvent(rt::Props);
     /// The required values of [`TransitionEvent`], by name: two of them have one type, and a swap must not compile.
@@ -1840,7 +1840,7 @@ pub mod input {
     ///
     /// CloudFormation property type `Attribute`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-input-attribute.html)
     #[derive(Clone, Debug)]
     pub struct Attribute(rt::Props);
     impl Attribute {
@@ -1856,7 +1856,7 @@ pub mod input {
     ///
     /// CloudFormation property type `InputDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-input-inputdefinition.html)
     #[derive(Clone, Debug)]
     pub struct InputDefinition(rt::Props);
     impl InputDefinition {

@@ -244,7 +244,7 @@ pub mod campaign {
     use super::*;
     /// CloudFormation property type `DataPartition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotfleetwise-campaign-datapartition.html)
     #[derive(Clone, Debug)]
     pub struct DataPartition(rt::Props);
     impl DataPartition {
@@ -272,7 +272,7 @@ pub mod campaign {
     nested!(DataPartition);
     /// CloudFormation property type `DataPartitionStorageOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotfleetwise-campaign-datapartitionstorageoptions.html)
     #[derive(Clone, Debug)]
     pub struct DataPartitionStorageOptions(rt::Props);
     impl DataPartitionStorageOptions {
@@ -300,7 +300,7 @@ pub mod campaign {
     nested!(DataPartitionStorageOptions);
     /// CloudFormation property type `DataPartitionUploadOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotfleetwise-campaign-datapartitionuploadoptions.html)
     #[derive(Clone, Debug)]
     pub struct DataPartitionUploadOptions(rt::Props);
     impl DataPartitionUploadOptions {
@@ -323,7 +323,7 @@ pub mod campaign {
     nested!(DataPartitionUploadOptions);
     /// CloudFormation property type `SignalFetchInformation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotfleetwise-campaign-signalfetchinformation.html)
     #[derive(Clone, Debug)]
     pub struct SignalFetchInformation(rt::Props);
     impl SignalFetchInformation {
@@ -360,7 +360,7 @@ pub mod campaign {
     nested!(SignalFetchInformation);
     /// CloudFormation property type `SignalInformation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotfleetwise-campaign-signalinformation.html)
     #[derive(Clone, Debug)]
     pub struct SignalInformation(rt::Props);
     impl SignalInformation {
@@ -398,7 +398,7 @@ pub mod campaign {
     nested!(SignalInformation);
     /// CloudFormation property type `StorageMaximumSize`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotfleetwise-campaign-storagemaximumsize.html)
     #[derive(Clone, Debug)]
     pub struct StorageMaximumSize(rt::Props);
     impl StorageMaximumSize {
@@ -413,7 +413,7 @@ pub mod campaign {
     nested!(StorageMaximumSize);
     /// CloudFormation property type `StorageMinimumTimeToLive`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotfleetwise-campaign-storageminimumtimetolive.html)
     #[derive(Clone, Debug)]
     pub struct StorageMinimumTimeToLive(rt::Props);
     impl StorageMinimumTimeToLive {
@@ -983,7 +983,7 @@ pub mod signal_catalog {
     use super::*;
     /// CloudFormation property type `NodeCounts`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotfleetwise-signalcatalog-nodecounts.html)
     #[derive(Clone, Debug)]
     pub struct NodeCounts(rt::Props);
     impl NodeCounts {
@@ -1296,7 +1296,7 @@ pub mod vehicle {
     use super::*;
     /// CloudFormation property type `StateTemplateAssociation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotfleetwise-vehicle-statetemplateassociation.html)
     #[derive(Clone, Debug)]
     pub struct StateTemplateAssociation(rt::Props);
     impl StateTemplateAssociation {

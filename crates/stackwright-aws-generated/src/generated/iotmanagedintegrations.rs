@@ -152,7 +152,7 @@ pub mod account_association {
     ///
     /// CloudFormation property type `GeneralAuthorization`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotmanagedintegrations-accountassociation-generalauthorization.html)
     #[derive(Clone, Debug)]
     pub struct GeneralAuthorization(rt::Props);
     impl GeneralAuthorization {
@@ -291,7 +291,7 @@ pub mod cloud_connector {
     ///
     /// CloudFormation property type `EndpointConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotmanagedintegrations-cloudconnector-endpointconfig.html)
     #[derive(Clone, Debug)]
     pub struct EndpointConfig(rt::Props);
     impl EndpointConfig {
@@ -313,7 +313,7 @@ pub mod cloud_connector {
     ///
     /// CloudFormation property type `LambdaConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotmanagedintegrations-cloudconnector-lambdaconfig.html)
     #[derive(Clone, Debug)]
     pub struct LambdaConfig(rt::Props);
     impl LambdaConfig {
@@ -723,7 +723,7 @@ pub mod managed_thing {
     ///
     /// CloudFormation property type `CapabilityReport`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotmanagedintegrations-managedthing-capabilityreport.html)
     #[derive(Clone, Debug)]
     pub struct CapabilityReport(rt::Props);
     impl CapabilityReport {
@@ -750,7 +750,7 @@ pub mod managed_thing {
     ///
     /// CloudFormation property type `CapabilityReportCapability`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotmanagedintegrations-managedthing-capabilityreportcapability.html)
     #[derive(Clone, Debug)]
     pub struct CapabilityReportCapability(rt::Props);
     /// The required values of [`CapabilityReportCapability`], by name: two of them have one type, and a swap must not compile.
@@ -786,7 +786,7 @@ pub mod managed_thing {
     ///
     /// CloudFormation property type `CapabilityReportEndpoint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotmanagedintegrations-managedthing-capabilityreportendpoint.html)
     #[derive(Clone, Debug)]
     pub struct CapabilityReportEndpoint(rt::Props);
     impl CapabilityReportEndpoint {
@@ -808,7 +808,7 @@ pub mod managed_thing {
     ///
     /// CloudFormation property type `WiFiSimpleSetupConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotmanagedintegrations-managedthing-wifisimplesetupconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct WiFiSimpleSetupConfiguration(rt::Props);
     impl WiFiSimpleSetupConfiguration {

@@ -118,7 +118,7 @@ pub mod access_policy {
     ///
     /// CloudFormation property type `AccessPolicyIdentity`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-accesspolicy-accesspolicyidentity.html)
     #[derive(Clone, Debug)]
     pub struct AccessPolicyIdentity(rt::Props);
     impl AccessPolicyIdentity {
@@ -154,7 +154,7 @@ pub mod access_policy {
     ///
     /// CloudFormation property type `AccessPolicyResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-accesspolicy-accesspolicyresource.html)
     #[derive(Clone, Debug)]
     pub struct AccessPolicyResource(rt::Props);
     impl AccessPolicyResource {
@@ -183,7 +183,7 @@ pub mod access_policy {
     ///
     /// CloudFormation property type `IamRole`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-accesspolicy-iamrole.html)
     #[derive(Clone, Debug)]
     pub struct IamRole(rt::Props);
     impl IamRole {
@@ -205,7 +205,7 @@ pub mod access_policy {
     ///
     /// CloudFormation property type `IamUser`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-accesspolicy-iamuser.html)
     #[derive(Clone, Debug)]
     pub struct IamUser(rt::Props);
     impl IamUser {
@@ -227,7 +227,7 @@ pub mod access_policy {
     ///
     /// CloudFormation property type `Portal`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-accesspolicy-portal.html)
     #[derive(Clone, Debug)]
     pub struct Portal(rt::Props);
     impl Portal {
@@ -249,7 +249,7 @@ pub mod access_policy {
     ///
     /// CloudFormation property type `Project`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-accesspolicy-project.html)
     #[derive(Clone, Debug)]
     pub struct Project(rt::Props);
     impl Project {
@@ -271,7 +271,7 @@ pub mod access_policy {
     ///
     /// CloudFormation property type `User`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-accesspolicy-user.html)
     #[derive(Clone, Debug)]
     pub struct User(rt::Props);
     impl User {
@@ -586,7 +586,7 @@ pub mod asset {
     ///
     /// CloudFormation property type `AssetHierarchy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-asset-assethierarchy.html)
     #[derive(Clone, Debug)]
     pub struct AssetHierarchy(rt::Props);
     impl AssetHierarchy {
@@ -629,7 +629,7 @@ pub mod asset {
     ///
     /// CloudFormation property type `AssetProperty`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-asset-assetproperty.html)
     #[derive(Clone, Debug)]
     pub struct AssetProperty(rt::Props);
     impl AssetProperty {
@@ -867,7 +867,7 @@ pub mod asset_model {
     ///
     /// CloudFormation property type `AssetModelCompositeModel`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-assetmodel-assetmodelcompositemodel.html)
     #[derive(Clone, Debug)]
     pub struct AssetModelCompositeModel(rt::Props);
     /// The required values of [`AssetModelCompositeModel`], by name: two of them have one type, and a swap must not compile.
@@ -960,7 +960,7 @@ pub mod asset_model {
     ///
     /// CloudFormation property type `AssetModelHierarchy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-assetmodel-assetmodelhierarchy.html)
     #[derive(Clone, Debug)]
     pub struct AssetModelHierarchy(rt::Props);
     /// The required values of [`AssetModelHierarchy`], by name: two of them have one type, and a swap must not compile.
@@ -1011,7 +1011,7 @@ pub mod asset_model {
     ///
     /// CloudFormation property type `AssetModelProperty`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-assetmodel-assetmodelproperty.html)
     #[derive(Clone, Debug)]
     pub struct AssetModelProperty(rt::Props);
     impl AssetModelProperty {
@@ -1065,7 +1065,7 @@ pub mod asset_model {
     nested!(AssetModelProperty);
     /// CloudFormation property type `Attribute`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-assetmodel-attribute.html)
     #[derive(Clone, Debug)]
     pub struct Attribute(rt::Props);
     impl Attribute {
@@ -1086,7 +1086,7 @@ pub mod asset_model {
     ///
     /// CloudFormation property type `EnforcedAssetModelInterfacePropertyMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-assetmodel-enforcedassetmodelinterfacepropertymapping.html)
     #[derive(Clone, Debug)]
     pub struct EnforcedAssetModelInterfacePropertyMapping(rt::Props);
     impl EnforcedAssetModelInterfacePropertyMapping {
@@ -1128,7 +1128,7 @@ pub mod asset_model {
     ///
     /// CloudFormation property type `EnforcedAssetModelInterfaceRelationship`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-assetmodel-enforcedassetmodelinterfacerelationship.html)
     #[derive(Clone, Debug)]
     pub struct EnforcedAssetModelInterfaceRelationship(rt::Props);
     impl EnforcedAssetModelInterfaceRelationship {
@@ -1166,7 +1166,7 @@ pub mod asset_model {
     nested!(EnforcedAssetModelInterfaceRelationship);
     /// CloudFormation property type `ExpressionVariable`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-assetmodel-expressionvariable.html)
     #[derive(Clone, Debug)]
     pub struct ExpressionVariable(rt::Props);
     impl ExpressionVariable {
@@ -1181,7 +1181,7 @@ pub mod asset_model {
     nested!(ExpressionVariable);
     /// CloudFormation property type `Metric`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-assetmodel-metric.html)
     #[derive(Clone, Debug)]
     pub struct Metric(rt::Props);
     impl Metric {
@@ -1203,7 +1203,7 @@ pub mod asset_model {
     ///
     /// CloudFormation property type `MetricWindow`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-assetmodel-metricwindow.html)
     #[derive(Clone, Debug)]
     pub struct MetricWindow(rt::Props);
     impl MetricWindow {
@@ -1225,7 +1225,7 @@ pub mod asset_model {
     ///
     /// CloudFormation property type `PropertyPathDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-assetmodel-propertypathdefinition.html)
     #[derive(Clone, Debug)]
     pub struct PropertyPathDefinition(rt::Props);
     impl PropertyPathDefinition {
@@ -1241,7 +1241,7 @@ pub mod asset_model {
     ///
     /// CloudFormation property type `PropertyType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-assetmodel-propertytype.html)
     #[derive(Clone, Debug)]
     pub struct PropertyType(rt::Props);
     impl PropertyType {
@@ -1270,7 +1270,7 @@ pub mod asset_model {
     nested!(PropertyType);
     /// CloudFormation property type `Transform`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-assetmodel-transform.html)
     #[derive(Clone, Debug)]
     pub struct Transform(rt::Props);
     impl Transform {
@@ -1290,7 +1290,7 @@ pub mod asset_model {
     ///
     /// CloudFormation property type `TumblingWindow`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-assetmodel-tumblingwindow.html)
     #[derive(Clone, Debug)]
     pub struct TumblingWindow(rt::Props);
     impl TumblingWindow {
@@ -1311,7 +1311,7 @@ pub mod asset_model {
     nested!(TumblingWindow);
     /// CloudFormation property type `VariableValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-assetmodel-variablevalue.html)
     #[derive(Clone, Debug)]
     pub struct VariableValue(rt::Props);
     impl VariableValue {
@@ -1547,7 +1547,7 @@ pub mod computation_model {
     use super::*;
     /// CloudFormation property type `AnomalyDetectionComputationModelConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-computationmodel-anomalydetectioncomputationmodelconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AnomalyDetectionComputationModelConfiguration(rt::Props);
     /// The required values of [`AnomalyDetectionComputationModelConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -1573,7 +1573,7 @@ pub mod computation_model {
     nested!(AnomalyDetectionComputationModelConfiguration);
     /// CloudFormation property type `ComputationModelConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-computationmodel-computationmodelconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ComputationModelConfiguration(rt::Props);
     impl ComputationModelConfiguration {
@@ -1831,7 +1831,7 @@ pub mod dataset {
     use super::*;
     /// CloudFormation property type `DatasetConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-dataset-datasetconfig.html)
     #[derive(Clone, Debug)]
     pub struct DatasetConfig(rt::Props);
     impl DatasetConfig {
@@ -1851,7 +1851,7 @@ pub mod dataset {
     nested!(DatasetConfig);
     /// CloudFormation property type `DatasetSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-dataset-datasetsource.html)
     #[derive(Clone, Debug)]
     pub struct DatasetSource(rt::Props);
     impl DatasetSource {
@@ -1874,7 +1874,7 @@ pub mod dataset {
     nested!(DatasetSource);
     /// CloudFormation property type `KendraSourceDetail`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-dataset-kendrasourcedetail.html)
     #[derive(Clone, Debug)]
     pub struct KendraSourceDetail(rt::Props);
     /// The required values of [`KendraSourceDetail`], by name: two of them have one type, and a swap must not compile.
@@ -1900,7 +1900,7 @@ pub mod dataset {
     nested!(KendraSourceDetail);
     /// CloudFormation property type `SessionConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-dataset-sessionconfig.html)
     #[derive(Clone, Debug)]
     pub struct SessionConfig(rt::Props);
     /// The required values of [`SessionConfig`], by name: two of them have one type, and a swap must not compile.
@@ -1930,7 +1930,7 @@ pub mod dataset {
     nested!(SessionConfig);
     /// CloudFormation property type `SourceDetail`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-dataset-sourcedetail.html)
     #[derive(Clone, Debug)]
     pub struct SourceDetail(rt::Props);
     impl SourceDetail {
@@ -2083,7 +2083,7 @@ pub mod gateway {
     ///
     /// CloudFormation property type `GatewayCapabilitySummary`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-gateway-gatewaycapabilitysummary.html)
     #[derive(Clone, Debug)]
     pub struct GatewayCapabilitySummary(rt::Props);
     impl GatewayCapabilitySummary {
@@ -2114,7 +2114,7 @@ pub mod gateway {
     ///
     /// CloudFormation property type `GatewayPlatform`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-gateway-gatewayplatform.html)
     #[derive(Clone, Debug)]
     pub struct GatewayPlatform(rt::Props);
     impl GatewayPlatform {
@@ -2144,7 +2144,7 @@ pub mod gateway {
     ///
     /// CloudFormation property type `GreengrassV2`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-gateway-greengrassv2.html)
     #[derive(Clone, Debug)]
     pub struct GreengrassV2(rt::Props);
     impl GreengrassV2 {
@@ -2175,7 +2175,7 @@ pub mod gateway {
     ///
     /// CloudFormation property type `SiemensIE`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-gateway-siemensie.html)
     #[derive(Clone, Debug)]
     pub struct SiemensIe(rt::Props);
     impl SiemensIe {
@@ -2338,7 +2338,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `ComputeNode`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-pipeline-computenode.html)
     #[derive(Clone, Debug)]
     pub struct ComputeNode(rt::Props);
     /// The required values of [`ComputeNode`], by name: two of them have one type, and a swap must not compile.
@@ -2556,7 +2556,7 @@ pub mod portal {
     ///
     /// CloudFormation property type `Alarms`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-portal-alarms.html)
     #[derive(Clone, Debug)]
     pub struct Alarms(rt::Props);
     impl Alarms {
@@ -2830,7 +2830,7 @@ pub mod task {
     ///
     /// CloudFormation property type `ContainerTaskConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-task-containertaskconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ContainerTaskConfiguration(rt::Props);
     /// The required values of [`ContainerTaskConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -2922,7 +2922,7 @@ pub mod task {
     ///
     /// CloudFormation property type `EphemeralStorageConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-task-ephemeralstorageconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EphemeralStorageConfiguration(rt::Props);
     impl EphemeralStorageConfiguration {
@@ -2943,7 +2943,7 @@ pub mod task {
     ///
     /// CloudFormation property type `Mount`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-task-mount.html)
     #[derive(Clone, Debug)]
     pub struct Mount(rt::Props);
     /// The required values of [`Mount`], by name: two of them have one type, and a swap must not compile.
@@ -2981,7 +2981,7 @@ pub mod task {
     ///
     /// CloudFormation property type `MountSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-task-mountsource.html)
     #[derive(Clone, Debug)]
     pub struct MountSource(rt::Props);
     impl MountSource {
@@ -3001,7 +3001,7 @@ pub mod task {
     ///
     /// CloudFormation property type `S3AccessPointSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-task-s3accesspointsource.html)
     #[derive(Clone, Debug)]
     pub struct S3AccessPointSource(rt::Props);
     impl S3AccessPointSource {
@@ -3028,7 +3028,7 @@ pub mod task {
     ///
     /// CloudFormation property type `TaskConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-task-taskconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TaskConfiguration(rt::Props);
     impl TaskConfiguration {
@@ -3243,7 +3243,7 @@ pub mod workspace {
     ///
     /// CloudFormation property type `EncryptionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-workspace-encryptionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {

@@ -98,7 +98,7 @@ pub mod flow_template {
     use super::*;
     /// CloudFormation property type `DefinitionDocument`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotthingsgraph-flowtemplate-definitiondocument.html)
     #[derive(Clone, Debug)]
     pub struct DefinitionDocument(rt::Props);
     /// The required values of [`DefinitionDocument`], by name: two of them have one type, and a swap must not compile.

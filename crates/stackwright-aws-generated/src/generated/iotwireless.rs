@@ -229,7 +229,7 @@ pub mod device_profile {
     use super::*;
     /// CloudFormation property type `LoRaWANDeviceProfile`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-deviceprofile-lorawandeviceprofile.html)
     #[derive(Clone, Debug)]
     pub struct LoRaWanDeviceProfile(rt::Props);
     impl LoRaWanDeviceProfile {
@@ -539,7 +539,7 @@ pub mod fuota_task {
     use super::*;
     /// CloudFormation property type `LoRaWAN`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-fuotatask-lorawan.html)
     #[derive(Clone, Debug)]
     pub struct LoRaWan(rt::Props);
     impl LoRaWan {
@@ -703,7 +703,7 @@ pub mod multicast_group {
     use super::*;
     /// CloudFormation property type `LoRaWAN`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-multicastgroup-lorawan.html)
     #[derive(Clone, Debug)]
     pub struct LoRaWan(rt::Props);
     impl LoRaWan {
@@ -871,7 +871,7 @@ pub mod network_analyzer_configuration {
     ///
     /// CloudFormation property type `TraceContent`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-networkanalyzerconfiguration-tracecontent.html)
     #[derive(Clone, Debug)]
     pub struct TraceContent(rt::Props);
     impl TraceContent {
@@ -1055,7 +1055,7 @@ pub mod partner_account {
     use super::*;
     /// CloudFormation property type `SidewalkAccountInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-partneraccount-sidewalkaccountinfo.html)
     #[derive(Clone, Debug)]
     pub struct SidewalkAccountInfo(rt::Props);
     impl SidewalkAccountInfo {
@@ -1073,7 +1073,7 @@ pub mod partner_account {
     nested!(SidewalkAccountInfo);
     /// CloudFormation property type `SidewalkAccountInfoWithFingerprint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-partneraccount-sidewalkaccountinfowithfingerprint.html)
     #[derive(Clone, Debug)]
     pub struct SidewalkAccountInfoWithFingerprint(rt::Props);
     impl SidewalkAccountInfoWithFingerprint {
@@ -1102,7 +1102,7 @@ pub mod partner_account {
     nested!(SidewalkAccountInfoWithFingerprint);
     /// CloudFormation property type `SidewalkUpdateAccount`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-partneraccount-sidewalkupdateaccount.html)
     #[derive(Clone, Debug)]
     pub struct SidewalkUpdateAccount(rt::Props);
     impl SidewalkUpdateAccount {
@@ -1314,7 +1314,7 @@ pub mod service_profile {
     use super::*;
     /// CloudFormation property type `LoRaWANServiceProfile`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-serviceprofile-lorawanserviceprofile.html)
     #[derive(Clone, Debug)]
     pub struct LoRaWanServiceProfile(rt::Props);
     impl LoRaWanServiceProfile {
@@ -1567,7 +1567,7 @@ pub mod task_definition {
     use super::*;
     /// CloudFormation property type `LoRaWANGatewayVersion`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-taskdefinition-lorawangatewayversion.html)
     #[derive(Clone, Debug)]
     pub struct LoRaWanGatewayVersion(rt::Props);
     impl LoRaWanGatewayVersion {
@@ -1596,7 +1596,7 @@ pub mod task_definition {
     nested!(LoRaWanGatewayVersion);
     /// CloudFormation property type `LoRaWANUpdateGatewayTaskCreate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-taskdefinition-lorawanupdategatewaytaskcreate.html)
     #[derive(Clone, Debug)]
     pub struct LoRaWanUpdateGatewayTaskCreate(rt::Props);
     impl LoRaWanUpdateGatewayTaskCreate {
@@ -1635,7 +1635,7 @@ pub mod task_definition {
     nested!(LoRaWanUpdateGatewayTaskCreate);
     /// CloudFormation property type `LoRaWANUpdateGatewayTaskEntry`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-taskdefinition-lorawanupdategatewaytaskentry.html)
     #[derive(Clone, Debug)]
     pub struct LoRaWanUpdateGatewayTaskEntry(rt::Props);
     impl LoRaWanUpdateGatewayTaskEntry {
@@ -1660,7 +1660,7 @@ pub mod task_definition {
     nested!(LoRaWanUpdateGatewayTaskEntry);
     /// CloudFormation property type `UpdateWirelessGatewayTaskCreate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-taskdefinition-updatewirelessgatewaytaskcreate.html)
     #[derive(Clone, Debug)]
     pub struct UpdateWirelessGatewayTaskCreate(rt::Props);
     impl UpdateWirelessGatewayTaskCreate {
@@ -1847,7 +1847,7 @@ pub mod wireless_device {
     use super::*;
     /// CloudFormation property type `AbpV10x`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-wirelessdevice-abpv10x.html)
     #[derive(Clone, Debug)]
     pub struct AbpV10x(rt::Props);
     impl AbpV10x {
@@ -1862,7 +1862,7 @@ pub mod wireless_device {
     nested!(AbpV10x);
     /// CloudFormation property type `AbpV11`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-wirelessdevice-abpv11.html)
     #[derive(Clone, Debug)]
     pub struct AbpV11(rt::Props);
     impl AbpV11 {
@@ -1879,7 +1879,7 @@ pub mod wireless_device {
     ///
     /// CloudFormation property type `Application`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-wirelessdevice-application.html)
     #[derive(Clone, Debug)]
     pub struct Application(rt::Props);
     impl Application {
@@ -1917,7 +1917,7 @@ pub mod wireless_device {
     nested!(Application);
     /// CloudFormation property type `FPorts`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-wirelessdevice-fports.html)
     #[derive(Clone, Debug)]
     pub struct FPorts(rt::Props);
     impl FPorts {
@@ -1938,7 +1938,7 @@ pub mod wireless_device {
     nested!(FPorts);
     /// CloudFormation property type `LoRaWANDevice`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-wirelessdevice-lorawandevice.html)
     #[derive(Clone, Debug)]
     pub struct LoRaWanDevice(rt::Props);
     impl LoRaWanDevice {
@@ -1999,7 +1999,7 @@ pub mod wireless_device {
     nested!(LoRaWanDevice);
     /// CloudFormation property type `OtaaV10x`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-wirelessdevice-otaav10x.html)
     #[derive(Clone, Debug)]
     pub struct OtaaV10x(rt::Props);
     /// The required values of [`OtaaV10x`], by name: two of them have one type, and a swap must not compile.
@@ -2021,7 +2021,7 @@ pub mod wireless_device {
     nested!(OtaaV10x);
     /// CloudFormation property type `OtaaV11`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-wirelessdevice-otaav11.html)
     #[derive(Clone, Debug)]
     pub struct OtaaV11(rt::Props);
     /// The required values of [`OtaaV11`], by name: two of them have one type, and a swap must not compile.
@@ -2046,7 +2046,7 @@ pub mod wireless_device {
     nested!(OtaaV11);
     /// CloudFormation property type `SessionKeysAbpV10x`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-wirelessdevice-sessionkeysabpv10x.html)
     #[derive(Clone, Debug)]
     pub struct SessionKeysAbpV10x(rt::Props);
     /// The required values of [`SessionKeysAbpV10x`], by name: two of them have one type, and a swap must not compile.
@@ -2068,7 +2068,7 @@ pub mod wireless_device {
     nested!(SessionKeysAbpV10x);
     /// CloudFormation property type `SessionKeysAbpV11`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-wirelessdevice-sessionkeysabpv11.html)
     #[derive(Clone, Debug)]
     pub struct SessionKeysAbpV11(rt::Props);
     /// The required values of [`SessionKeysAbpV11`], by name: two of them have one type, and a swap must not compile.
@@ -2307,7 +2307,7 @@ pub mod wireless_device_import_task {
     ///
     /// CloudFormation property type `Sidewalk`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-wirelessdeviceimporttask-sidewalk.html)
     #[derive(Clone, Debug)]
     pub struct Sidewalk(rt::Props);
     impl Sidewalk {
@@ -2479,7 +2479,7 @@ pub mod wireless_gateway {
     use super::*;
     /// CloudFormation property type `LoRaWANGateway`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-wirelessgateway-lorawangateway.html)
     #[derive(Clone, Debug)]
     pub struct LoRaWanGateway(rt::Props);
     /// The required values of [`LoRaWanGateway`], by name: two of them have one type, and a swap must not compile.

@@ -160,7 +160,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `ApacheKafkaCluster`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-apachekafkacluster.html)
     #[derive(Clone, Debug)]
     pub struct ApacheKafkaCluster(rt::Props);
     impl ApacheKafkaCluster {
@@ -181,7 +181,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `AutoScaling`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-autoscaling.html)
     #[derive(Clone, Debug)]
     pub struct AutoScaling(rt::Props);
     /// The required values of [`AutoScaling`], by name: two of them have one type, and a swap must not compile.
@@ -241,7 +241,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `Capacity`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-capacity.html)
     #[derive(Clone, Debug)]
     pub struct Capacity(rt::Props);
     impl Capacity {
@@ -275,7 +275,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `CloudWatchLogsLogDelivery`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-cloudwatchlogslogdelivery.html)
     #[derive(Clone, Debug)]
     pub struct CloudWatchLogsLogDelivery(rt::Props);
     impl CloudWatchLogsLogDelivery {
@@ -298,7 +298,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `CustomPlugin`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-customplugin.html)
     #[derive(Clone, Debug)]
     pub struct CustomPlugin(rt::Props);
     impl CustomPlugin {
@@ -319,7 +319,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `FirehoseLogDelivery`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-firehoselogdelivery.html)
     #[derive(Clone, Debug)]
     pub struct FirehoseLogDelivery(rt::Props);
     impl FirehoseLogDelivery {
@@ -343,7 +343,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `KafkaCluster`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-kafkacluster.html)
     #[derive(Clone, Debug)]
     pub struct KafkaCluster(rt::Props);
     impl KafkaCluster {
@@ -363,7 +363,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `KafkaClusterClientAuthentication`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-kafkaclusterclientauthentication.html)
     #[derive(Clone, Debug)]
     pub struct KafkaClusterClientAuthentication(rt::Props);
     impl KafkaClusterClientAuthentication {
@@ -383,7 +383,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `KafkaClusterEncryptionInTransit`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-kafkaclusterencryptionintransit.html)
     #[derive(Clone, Debug)]
     pub struct KafkaClusterEncryptionInTransit(rt::Props);
     impl KafkaClusterEncryptionInTransit {
@@ -403,7 +403,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `LogDelivery`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-logdelivery.html)
     #[derive(Clone, Debug)]
     pub struct LogDelivery(rt::Props);
     impl LogDelivery {
@@ -423,7 +423,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `Plugin`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-plugin.html)
     #[derive(Clone, Debug)]
     pub struct Plugin(rt::Props);
     impl Plugin {
@@ -439,7 +439,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `ProvisionedCapacity`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-provisionedcapacity.html)
     #[derive(Clone, Debug)]
     pub struct ProvisionedCapacity(rt::Props);
     /// The required values of [`ProvisionedCapacity`], by name: two of them have one type, and a swap must not compile.
@@ -467,7 +467,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `S3LogDelivery`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-s3logdelivery.html)
     #[derive(Clone, Debug)]
     pub struct S3LogDelivery(rt::Props);
     impl S3LogDelivery {
@@ -497,7 +497,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `ScaleInPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-scaleinpolicy.html)
     #[derive(Clone, Debug)]
     pub struct ScaleInPolicy(rt::Props);
     impl ScaleInPolicy {
@@ -517,7 +517,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `ScaleOutPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-scaleoutpolicy.html)
     #[derive(Clone, Debug)]
     pub struct ScaleOutPolicy(rt::Props);
     impl ScaleOutPolicy {
@@ -537,7 +537,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `Vpc`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-vpc.html)
     #[derive(Clone, Debug)]
     pub struct Vpc(rt::Props);
     /// The required values of [`Vpc`], by name: two of them have one type, and a swap must not compile.
@@ -565,7 +565,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `WorkerConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-workerconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct WorkerConfiguration(rt::Props);
     impl WorkerConfiguration {
@@ -586,7 +586,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `WorkerLogDelivery`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-workerlogdelivery.html)
     #[derive(Clone, Debug)]
     pub struct WorkerLogDelivery(rt::Props);
     impl WorkerLogDelivery {
@@ -721,7 +721,7 @@ pub mod custom_plugin {
     ///
     /// CloudFormation property type `CustomPluginLocation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-customplugin-custompluginlocation.html)
     #[derive(Clone, Debug)]
     pub struct CustomPluginLocation(rt::Props);
     impl CustomPluginLocation {
@@ -737,7 +737,7 @@ pub mod custom_plugin {
     ///
     /// CloudFormation property type `S3Location`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-customplugin-s3location.html)
     #[derive(Clone, Debug)]
     pub struct S3Location(rt::Props);
     /// The required values of [`S3Location`], by name: two of them have one type, and a swap must not compile.

@@ -159,7 +159,7 @@ pub mod data_source {
     use super::*;
     /// CloudFormation property type `AccessControlListConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-accesscontrollistconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AccessControlListConfiguration(rt::Props);
     impl AccessControlListConfiguration {
@@ -177,7 +177,7 @@ pub mod data_source {
     nested!(AccessControlListConfiguration);
     /// CloudFormation property type `AclConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-aclconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AclConfiguration(rt::Props);
     impl AclConfiguration {
@@ -195,7 +195,7 @@ pub mod data_source {
     nested!(AclConfiguration);
     /// CloudFormation property type `ColumnConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-columnconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ColumnConfiguration(rt::Props);
     /// The required values of [`ColumnConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -250,7 +250,7 @@ pub mod data_source {
     nested!(ColumnConfiguration);
     /// CloudFormation property type `ConfluenceAttachmentConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-confluenceattachmentconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ConfluenceAttachmentConfiguration(rt::Props);
     impl ConfluenceAttachmentConfiguration {
@@ -284,7 +284,7 @@ pub mod data_source {
     nested!(ConfluenceAttachmentConfiguration);
     /// CloudFormation property type `ConfluenceAttachmentToIndexFieldMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-confluenceattachmenttoindexfieldmapping.html)
     #[derive(Clone, Debug)]
     pub struct ConfluenceAttachmentToIndexFieldMapping(rt::Props);
     impl ConfluenceAttachmentToIndexFieldMapping {
@@ -319,7 +319,7 @@ pub mod data_source {
     nested!(ConfluenceAttachmentToIndexFieldMapping);
     /// CloudFormation property type `ConfluenceBlogConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-confluenceblogconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ConfluenceBlogConfiguration(rt::Props);
     impl ConfluenceBlogConfiguration {
@@ -344,7 +344,7 @@ pub mod data_source {
     nested!(ConfluenceBlogConfiguration);
     /// CloudFormation property type `ConfluenceBlogToIndexFieldMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-confluenceblogtoindexfieldmapping.html)
     #[derive(Clone, Debug)]
     pub struct ConfluenceBlogToIndexFieldMapping(rt::Props);
     impl ConfluenceBlogToIndexFieldMapping {
@@ -379,7 +379,7 @@ pub mod data_source {
     nested!(ConfluenceBlogToIndexFieldMapping);
     /// CloudFormation property type `ConfluenceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-confluenceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ConfluenceConfiguration(rt::Props);
     /// The required values of [`ConfluenceConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -481,7 +481,7 @@ pub mod data_source {
     nested!(ConfluenceConfiguration);
     /// CloudFormation property type `ConfluencePageConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-confluencepageconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ConfluencePageConfiguration(rt::Props);
     impl ConfluencePageConfiguration {
@@ -506,7 +506,7 @@ pub mod data_source {
     nested!(ConfluencePageConfiguration);
     /// CloudFormation property type `ConfluencePageToIndexFieldMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-confluencepagetoindexfieldmapping.html)
     #[derive(Clone, Debug)]
     pub struct ConfluencePageToIndexFieldMapping(rt::Props);
     impl ConfluencePageToIndexFieldMapping {
@@ -541,7 +541,7 @@ pub mod data_source {
     nested!(ConfluencePageToIndexFieldMapping);
     /// CloudFormation property type `ConfluenceSpaceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-confluencespaceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ConfluenceSpaceConfiguration(rt::Props);
     impl ConfluenceSpaceConfiguration {
@@ -602,7 +602,7 @@ pub mod data_source {
     nested!(ConfluenceSpaceConfiguration);
     /// CloudFormation property type `ConfluenceSpaceToIndexFieldMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-confluencespacetoindexfieldmapping.html)
     #[derive(Clone, Debug)]
     pub struct ConfluenceSpaceToIndexFieldMapping(rt::Props);
     impl ConfluenceSpaceToIndexFieldMapping {
@@ -637,7 +637,7 @@ pub mod data_source {
     nested!(ConfluenceSpaceToIndexFieldMapping);
     /// CloudFormation property type `ConnectionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-connectionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ConnectionConfiguration(rt::Props);
     /// The required values of [`ConnectionConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -688,7 +688,7 @@ pub mod data_source {
     nested!(ConnectionConfiguration);
     /// CloudFormation property type `CustomDocumentEnrichmentConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-customdocumentenrichmentconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CustomDocumentEnrichmentConfiguration(rt::Props);
     impl CustomDocumentEnrichmentConfiguration {
@@ -740,7 +740,7 @@ pub mod data_source {
     nested!(CustomDocumentEnrichmentConfiguration);
     /// CloudFormation property type `DataSourceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-datasourceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DataSourceConfiguration(rt::Props);
     impl DataSourceConfiguration {
@@ -853,7 +853,7 @@ pub mod data_source {
     nested!(DataSourceConfiguration);
     /// CloudFormation property type `DataSourceToIndexFieldMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-datasourcetoindexfieldmapping.html)
     #[derive(Clone, Debug)]
     pub struct DataSourceToIndexFieldMapping(rt::Props);
     /// The required values of [`DataSourceToIndexFieldMapping`], by name: two of them have one type, and a swap must not compile.
@@ -892,7 +892,7 @@ pub mod data_source {
     nested!(DataSourceToIndexFieldMapping);
     /// CloudFormation property type `DataSourceVpcConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-datasourcevpcconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DataSourceVpcConfiguration(rt::Props);
     /// The required values of [`DataSourceVpcConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -922,7 +922,7 @@ pub mod data_source {
     nested!(DataSourceVpcConfiguration);
     /// CloudFormation property type `DatabaseConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-databaseconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DatabaseConfiguration(rt::Props);
     impl DatabaseConfiguration {
@@ -972,7 +972,7 @@ pub mod data_source {
     nested!(DatabaseConfiguration);
     /// CloudFormation property type `DocumentAttributeCondition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-documentattributecondition.html)
     #[derive(Clone, Debug)]
     pub struct DocumentAttributeCondition(rt::Props);
     impl DocumentAttributeCondition {
@@ -1000,7 +1000,7 @@ pub mod data_source {
     nested!(DocumentAttributeCondition);
     /// CloudFormation property type `DocumentAttributeTarget`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-documentattributetarget.html)
     #[derive(Clone, Debug)]
     pub struct DocumentAttributeTarget(rt::Props);
     impl DocumentAttributeTarget {
@@ -1036,7 +1036,7 @@ pub mod data_source {
     nested!(DocumentAttributeTarget);
     /// CloudFormation property type `DocumentAttributeValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-documentattributevalue.html)
     #[derive(Clone, Debug)]
     pub struct DocumentAttributeValue(rt::Props);
     impl DocumentAttributeValue {
@@ -1078,7 +1078,7 @@ pub mod data_source {
     nested!(DocumentAttributeValue);
     /// CloudFormation property type `DocumentsMetadataConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-documentsmetadataconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DocumentsMetadataConfiguration(rt::Props);
     impl DocumentsMetadataConfiguration {
@@ -1096,7 +1096,7 @@ pub mod data_source {
     nested!(DocumentsMetadataConfiguration);
     /// CloudFormation property type `GoogleDriveConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-googledriveconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct GoogleDriveConfiguration(rt::Props);
     impl GoogleDriveConfiguration {
@@ -1179,7 +1179,7 @@ pub mod data_source {
     nested!(GoogleDriveConfiguration);
     /// CloudFormation property type `HookConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-hookconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct HookConfiguration(rt::Props);
     /// The required values of [`HookConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -1218,7 +1218,7 @@ pub mod data_source {
     nested!(HookConfiguration);
     /// CloudFormation property type `InlineCustomDocumentEnrichmentConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-inlinecustomdocumentenrichmentconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct InlineCustomDocumentEnrichmentConfiguration(rt::Props);
     impl InlineCustomDocumentEnrichmentConfiguration {
@@ -1250,7 +1250,7 @@ pub mod data_source {
     nested!(InlineCustomDocumentEnrichmentConfiguration);
     /// CloudFormation property type `OneDriveConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-onedriveconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct OneDriveConfiguration(rt::Props);
     /// The required values of [`OneDriveConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -1329,7 +1329,7 @@ pub mod data_source {
     nested!(OneDriveConfiguration);
     /// CloudFormation property type `OneDriveUsers`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-onedriveusers.html)
     #[derive(Clone, Debug)]
     pub struct OneDriveUsers(rt::Props);
     impl OneDriveUsers {
@@ -1363,7 +1363,7 @@ pub mod data_source {
     nested!(OneDriveUsers);
     /// CloudFormation property type `ProxyConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-proxyconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ProxyConfiguration(rt::Props);
     impl ProxyConfiguration {
@@ -1386,7 +1386,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `S3DataSourceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-s3datasourceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct S3DataSourceConfiguration(rt::Props);
     impl S3DataSourceConfiguration {
@@ -1460,7 +1460,7 @@ pub mod data_source {
     nested!(S3DataSourceConfiguration);
     /// CloudFormation property type `SalesforceChatterFeedConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-salesforcechatterfeedconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SalesforceChatterFeedConfiguration(rt::Props);
     impl SalesforceChatterFeedConfiguration {
@@ -1508,7 +1508,7 @@ pub mod data_source {
     nested!(SalesforceChatterFeedConfiguration);
     /// CloudFormation property type `SalesforceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-salesforceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SalesforceConfiguration(rt::Props);
     /// The required values of [`SalesforceConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -1619,7 +1619,7 @@ pub mod data_source {
     nested!(SalesforceConfiguration);
     /// CloudFormation property type `SalesforceCustomKnowledgeArticleTypeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-salesforcecustomknowledgearticletypeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SalesforceCustomKnowledgeArticleTypeConfiguration(rt::Props);
     /// The required values of [`SalesforceCustomKnowledgeArticleTypeConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -1663,7 +1663,7 @@ pub mod data_source {
     nested!(SalesforceCustomKnowledgeArticleTypeConfiguration);
     /// CloudFormation property type `SalesforceKnowledgeArticleConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-salesforceknowledgearticleconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SalesforceKnowledgeArticleConfiguration(rt::Props);
     impl SalesforceKnowledgeArticleConfiguration {
@@ -1707,7 +1707,7 @@ pub mod data_source {
     nested!(SalesforceKnowledgeArticleConfiguration);
     /// CloudFormation property type `SalesforceStandardKnowledgeArticleTypeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-salesforcestandardknowledgearticletypeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SalesforceStandardKnowledgeArticleTypeConfiguration(rt::Props);
     impl SalesforceStandardKnowledgeArticleTypeConfiguration {
@@ -1743,7 +1743,7 @@ pub mod data_source {
     nested!(SalesforceStandardKnowledgeArticleTypeConfiguration);
     /// CloudFormation property type `SalesforceStandardObjectAttachmentConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-salesforcestandardobjectattachmentconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SalesforceStandardObjectAttachmentConfiguration(rt::Props);
     impl SalesforceStandardObjectAttachmentConfiguration {
@@ -1774,7 +1774,7 @@ pub mod data_source {
     nested!(SalesforceStandardObjectAttachmentConfiguration);
     /// CloudFormation property type `SalesforceStandardObjectConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-salesforcestandardobjectconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SalesforceStandardObjectConfiguration(rt::Props);
     impl SalesforceStandardObjectConfiguration {
@@ -1814,7 +1814,7 @@ pub mod data_source {
     nested!(SalesforceStandardObjectConfiguration);
     /// CloudFormation property type `ServiceNowConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-servicenowconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ServiceNowConfiguration(rt::Props);
     /// The required values of [`ServiceNowConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -1880,7 +1880,7 @@ pub mod data_source {
     nested!(ServiceNowConfiguration);
     /// CloudFormation property type `ServiceNowKnowledgeArticleConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-servicenowknowledgearticleconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ServiceNowKnowledgeArticleConfiguration(rt::Props);
     impl ServiceNowKnowledgeArticleConfiguration {
@@ -1955,7 +1955,7 @@ pub mod data_source {
     nested!(ServiceNowKnowledgeArticleConfiguration);
     /// CloudFormation property type `ServiceNowServiceCatalogConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-servicenowservicecatalogconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ServiceNowServiceCatalogConfiguration(rt::Props);
     impl ServiceNowServiceCatalogConfiguration {
@@ -2026,7 +2026,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `SharePointConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-sharepointconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SharePointConfiguration(rt::Props);
     impl SharePointConfiguration {
@@ -2131,7 +2131,7 @@ pub mod data_source {
     nested!(SharePointConfiguration);
     /// CloudFormation property type `SqlConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-sqlconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SqlConfiguration(rt::Props);
     impl SqlConfiguration {
@@ -2156,7 +2156,7 @@ pub mod data_source {
     nested!(SqlConfiguration);
     /// CloudFormation property type `TemplateConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-templateconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TemplateConfiguration(rt::Props);
     impl TemplateConfiguration {
@@ -2170,7 +2170,7 @@ pub mod data_source {
     nested!(TemplateConfiguration);
     /// CloudFormation property type `WebCrawlerAuthenticationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-webcrawlerauthenticationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct WebCrawlerAuthenticationConfiguration(rt::Props);
     impl WebCrawlerAuthenticationConfiguration {
@@ -2195,7 +2195,7 @@ pub mod data_source {
     nested!(WebCrawlerAuthenticationConfiguration);
     /// CloudFormation property type `WebCrawlerBasicAuthentication`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-webcrawlerbasicauthentication.html)
     #[derive(Clone, Debug)]
     pub struct WebCrawlerBasicAuthentication(rt::Props);
     /// The required values of [`WebCrawlerBasicAuthentication`], by name: two of them have one type, and a swap must not compile.
@@ -2224,7 +2224,7 @@ pub mod data_source {
     nested!(WebCrawlerBasicAuthentication);
     /// CloudFormation property type `WebCrawlerConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-webcrawlerconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct WebCrawlerConfiguration(rt::Props);
     impl WebCrawlerConfiguration {
@@ -2316,7 +2316,7 @@ pub mod data_source {
     nested!(WebCrawlerConfiguration);
     /// CloudFormation property type `WebCrawlerSeedUrlConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-webcrawlerseedurlconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct WebCrawlerSeedUrlConfiguration(rt::Props);
     impl WebCrawlerSeedUrlConfiguration {
@@ -2336,7 +2336,7 @@ pub mod data_source {
     nested!(WebCrawlerSeedUrlConfiguration);
     /// CloudFormation property type `WebCrawlerSiteMapsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-webcrawlersitemapsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct WebCrawlerSiteMapsConfiguration(rt::Props);
     impl WebCrawlerSiteMapsConfiguration {
@@ -2350,7 +2350,7 @@ pub mod data_source {
     nested!(WebCrawlerSiteMapsConfiguration);
     /// CloudFormation property type `WebCrawlerUrls`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-webcrawlerurls.html)
     #[derive(Clone, Debug)]
     pub struct WebCrawlerUrls(rt::Props);
     impl WebCrawlerUrls {
@@ -2381,7 +2381,7 @@ pub mod data_source {
     nested!(WebCrawlerUrls);
     /// CloudFormation property type `WorkDocsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-workdocsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct WorkDocsConfiguration(rt::Props);
     impl WorkDocsConfiguration {
@@ -2973,7 +2973,7 @@ pub mod featured_results_set {
     ///
     /// CloudFormation property type `FeaturedDocument`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-featuredresultsset-featureddocument.html)
     #[derive(Clone, Debug)]
     pub struct FeaturedDocument(rt::Props);
     impl FeaturedDocument {
@@ -3150,7 +3150,7 @@ pub mod index {
     use super::*;
     /// CloudFormation property type `CapacityUnitsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-index-capacityunitsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CapacityUnitsConfiguration(rt::Props);
     /// The required values of [`CapacityUnitsConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -3180,7 +3180,7 @@ pub mod index {
     nested!(CapacityUnitsConfiguration);
     /// CloudFormation property type `DocumentMetadataConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-index-documentmetadataconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DocumentMetadataConfiguration(rt::Props);
     impl DocumentMetadataConfiguration {
@@ -3205,7 +3205,7 @@ pub mod index {
     nested!(DocumentMetadataConfiguration);
     /// CloudFormation property type `JsonTokenTypeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-index-jsontokentypeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct JsonTokenTypeConfiguration(rt::Props);
     /// The required values of [`JsonTokenTypeConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -3235,7 +3235,7 @@ pub mod index {
     nested!(JsonTokenTypeConfiguration);
     /// CloudFormation property type `JwtTokenTypeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-index-jwttokentypeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct JwtTokenTypeConfiguration(rt::Props);
     impl JwtTokenTypeConfiguration {
@@ -3294,7 +3294,7 @@ pub mod index {
     nested!(JwtTokenTypeConfiguration);
     /// CloudFormation property type `Relevance`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-index-relevance.html)
     #[derive(Clone, Debug)]
     pub struct Relevance(rt::Props);
     impl Relevance {
@@ -3340,7 +3340,7 @@ pub mod index {
     nested!(Relevance);
     /// CloudFormation property type `Search`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-index-search.html)
     #[derive(Clone, Debug)]
     pub struct Search(rt::Props);
     impl Search {
@@ -3376,7 +3376,7 @@ pub mod index {
     nested!(Search);
     /// CloudFormation property type `ServerSideEncryptionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-index-serversideencryptionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ServerSideEncryptionConfiguration(rt::Props);
     impl ServerSideEncryptionConfiguration {
@@ -3395,7 +3395,7 @@ pub mod index {
     nested!(ServerSideEncryptionConfiguration);
     /// CloudFormation property type `UserTokenConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-index-usertokenconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct UserTokenConfiguration(rt::Props);
     impl UserTokenConfiguration {
@@ -3426,7 +3426,7 @@ pub mod index {
     nested!(UserTokenConfiguration);
     /// CloudFormation property type `ValueImportanceItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-index-valueimportanceitem.html)
     #[derive(Clone, Debug)]
     pub struct ValueImportanceItem(rt::Props);
     impl ValueImportanceItem {
@@ -3604,7 +3604,7 @@ pub mod query_suggestions_block_list {
     ///
     /// CloudFormation property type `S3Path`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-querysuggestionsblocklist-s3path.html)
     #[derive(Clone, Debug)]
     pub struct S3Path(rt::Props);
     /// The required values of [`S3Path`], by name: two of them have one type, and a swap must not compile.
@@ -3730,7 +3730,7 @@ pub mod thesaurus {
     ///
     /// CloudFormation property type `S3Path`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-thesaurus-s3path.html)
     #[derive(Clone, Debug)]
     pub struct S3Path(rt::Props);
     /// The required values of [`S3Path`], by name: two of them have one type, and a swap must not compile.
@@ -3757,7 +3757,7 @@ pub mod shared {
     use super::*;
     /// CloudFormation property type `S3Path`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-s3path.html)
     #[derive(Clone, Debug)]
     pub struct S3Path(rt::Props);
     /// The required values of [`S3Path`], by name: two of them have one type, and a swap must not compile.

@@ -165,7 +165,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `CloudWatchLogsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesis-channel-cloudwatchlogsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CloudWatchLogsConfiguration(rt::Props);
     impl CloudWatchLogsConfiguration {
@@ -197,7 +197,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `DeadLetterQueueS3Configuration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesis-channel-deadletterqueues3configuration.html)
     #[derive(Clone, Debug)]
     pub struct DeadLetterQueueS3Configuration(rt::Props);
     /// The required values of [`DeadLetterQueueS3Configuration`], by name: two of them have one type, and a swap must not compile.
@@ -240,7 +240,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `EncryptionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesis-channel-encryptionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
@@ -261,7 +261,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `LoggingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesis-channel-loggingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LoggingConfiguration(rt::Props);
     impl LoggingConfiguration {
@@ -281,7 +281,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `PartitionField`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesis-channel-partitionfield.html)
     #[derive(Clone, Debug)]
     pub struct PartitionField(rt::Props);
     impl PartitionField {
@@ -298,7 +298,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `PartitionSpec`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesis-channel-partitionspec.html)
     #[derive(Clone, Debug)]
     pub struct PartitionSpec(rt::Props);
     impl PartitionSpec {
@@ -318,7 +318,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `RecordConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesis-channel-recordconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct RecordConfiguration(rt::Props);
     impl RecordConfiguration {
@@ -346,7 +346,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `S3DestinationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesis-channel-s3destinationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct S3DestinationConfiguration(rt::Props);
     impl S3DestinationConfiguration {
@@ -391,7 +391,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `S3StorageConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesis-channel-s3storageconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct S3StorageConfiguration(rt::Props);
     /// The required values of [`S3StorageConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -449,7 +449,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `S3TableConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesis-channel-s3tableconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct S3TableConfiguration(rt::Props);
     /// The required values of [`S3TableConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -503,7 +503,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `S3TablesDestinationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesis-channel-s3tablesdestinationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct S3TablesDestinationConfiguration(rt::Props);
     impl S3TablesDestinationConfiguration {
@@ -542,7 +542,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `StreamConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesis-channel-streamconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct StreamConfiguration(rt::Props);
     impl StreamConfiguration {
@@ -810,7 +810,7 @@ pub mod stream {
     ///
     /// CloudFormation property type `StreamEncryption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesis-stream-streamencryption.html)
     #[derive(Clone, Debug)]
     pub struct StreamEncryption(rt::Props);
     impl StreamEncryption {
@@ -831,7 +831,7 @@ pub mod stream {
     ///
     /// CloudFormation property type `StreamModeDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesis-stream-streammodedetails.html)
     #[derive(Clone, Debug)]
     pub struct StreamModeDetails(rt::Props);
     impl StreamModeDetails {

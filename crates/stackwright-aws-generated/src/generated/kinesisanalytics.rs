@@ -98,7 +98,7 @@ pub mod application {
     use super::*;
     /// CloudFormation property type `Input`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-application-input.html)
     #[derive(Clone, Debug)]
     pub struct Input(rt::Props);
     impl Input {
@@ -137,7 +137,7 @@ pub mod application {
     nested!(Input);
     /// CloudFormation property type `InputLambdaProcessor`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-application-inputlambdaprocessor.html)
     #[derive(Clone, Debug)]
     pub struct InputLambdaProcessor(rt::Props);
     /// The required values of [`InputLambdaProcessor`], by name: two of them have one type, and a swap must not compile.
@@ -159,7 +159,7 @@ pub mod application {
     nested!(InputLambdaProcessor);
     /// CloudFormation property type `InputParallelism`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-application-inputparallelism.html)
     #[derive(Clone, Debug)]
     pub struct InputParallelism(rt::Props);
     impl InputParallelism {
@@ -177,7 +177,7 @@ pub mod application {
     nested!(InputParallelism);
     /// CloudFormation property type `InputProcessingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-application-inputprocessingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct InputProcessingConfiguration(rt::Props);
     impl InputProcessingConfiguration {
@@ -195,7 +195,7 @@ pub mod application {
     nested!(InputProcessingConfiguration);
     /// CloudFormation property type `InputSchema`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-application-inputschema.html)
     #[derive(Clone, Debug)]
     pub struct InputSchema(rt::Props);
     impl InputSchema {
@@ -218,7 +218,7 @@ pub mod application {
     nested!(InputSchema);
     /// CloudFormation property type `KinesisFirehoseInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-application-kinesisfirehoseinput.html)
     #[derive(Clone, Debug)]
     pub struct KinesisFirehoseInput(rt::Props);
     /// The required values of [`KinesisFirehoseInput`], by name: two of them have one type, and a swap must not compile.
@@ -240,7 +240,7 @@ pub mod application {
     nested!(KinesisFirehoseInput);
     /// CloudFormation property type `KinesisStreamsInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-application-kinesisstreamsinput.html)
     #[derive(Clone, Debug)]
     pub struct KinesisStreamsInput(rt::Props);
     /// The required values of [`KinesisStreamsInput`], by name: two of them have one type, and a swap must not compile.
@@ -323,7 +323,7 @@ pub mod application_output {
     use super::*;
     /// CloudFormation property type `DestinationSchema`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-applicationoutput-destinationschema.html)
     #[derive(Clone, Debug)]
     pub struct DestinationSchema(rt::Props);
     impl DestinationSchema {
@@ -341,7 +341,7 @@ pub mod application_output {
     nested!(DestinationSchema);
     /// CloudFormation property type `KinesisFirehoseOutput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-applicationoutput-kinesisfirehoseoutput.html)
     #[derive(Clone, Debug)]
     pub struct KinesisFirehoseOutput(rt::Props);
     /// The required values of [`KinesisFirehoseOutput`], by name: two of them have one type, and a swap must not compile.
@@ -363,7 +363,7 @@ pub mod application_output {
     nested!(KinesisFirehoseOutput);
     /// CloudFormation property type `KinesisStreamsOutput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-applicationoutput-kinesisstreamsoutput.html)
     #[derive(Clone, Debug)]
     pub struct KinesisStreamsOutput(rt::Props);
     /// The required values of [`KinesisStreamsOutput`], by name: two of them have one type, and a swap must not compile.
@@ -385,7 +385,7 @@ pub mod application_output {
     nested!(KinesisStreamsOutput);
     /// CloudFormation property type `LambdaOutput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-applicationoutput-lambdaoutput.html)
     #[derive(Clone, Debug)]
     pub struct LambdaOutput(rt::Props);
     /// The required values of [`LambdaOutput`], by name: two of them have one type, and a swap must not compile.
@@ -407,7 +407,7 @@ pub mod application_output {
     nested!(LambdaOutput);
     /// CloudFormation property type `Output`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-applicationoutput-output.html)
     #[derive(Clone, Debug)]
     pub struct Output(rt::Props);
     impl Output {
@@ -509,7 +509,7 @@ pub mod application_reference_data_source {
     use super::*;
     /// CloudFormation property type `ReferenceDataSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-applicationreferencedatasource-referencedatasource.html)
     #[derive(Clone, Debug)]
     pub struct ReferenceDataSource(rt::Props);
     impl ReferenceDataSource {
@@ -533,7 +533,7 @@ pub mod application_reference_data_source {
     nested!(ReferenceDataSource);
     /// CloudFormation property type `ReferenceSchema`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-applicationreferencedatasource-referenceschema.html)
     #[derive(Clone, Debug)]
     pub struct ReferenceSchema(rt::Props);
     impl ReferenceSchema {
@@ -556,7 +556,7 @@ pub mod application_reference_data_source {
     nested!(ReferenceSchema);
     /// CloudFormation property type `S3ReferenceDataSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-applicationreferencedatasource-s3referencedatasource.html)
     #[derive(Clone, Debug)]
     pub struct S3ReferenceDataSource(rt::Props);
     /// The required values of [`S3ReferenceDataSource`], by name: two of them have one type, and a swap must not compile.
@@ -590,7 +590,7 @@ pub mod shared {
     use super::*;
     /// CloudFormation property type `CSVMappingParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-application-csvmappingparameters.html)
     #[derive(Clone, Debug)]
     pub struct CsvMappingParameters(rt::Props);
     /// The required values of [`CsvMappingParameters`], by name: two of them have one type, and a swap must not compile.
@@ -620,7 +620,7 @@ pub mod shared {
     nested!(CsvMappingParameters);
     /// CloudFormation property type `JSONMappingParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-application-jsonmappingparameters.html)
     #[derive(Clone, Debug)]
     pub struct JsonMappingParameters(rt::Props);
     impl JsonMappingParameters {
@@ -634,7 +634,7 @@ pub mod shared {
     nested!(JsonMappingParameters);
     /// CloudFormation property type `MappingParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-application-mappingparameters.html)
     #[derive(Clone, Debug)]
     pub struct MappingParameters(rt::Props);
     impl MappingParameters {
@@ -657,7 +657,7 @@ pub mod shared {
     nested!(MappingParameters);
     /// CloudFormation property type `RecordColumn`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-application-recordcolumn.html)
     #[derive(Clone, Debug)]
     pub struct RecordColumn(rt::Props);
     /// The required values of [`RecordColumn`], by name: two of them have one type, and a swap must not compile.
@@ -684,7 +684,7 @@ pub mod shared {
     nested!(RecordColumn);
     /// CloudFormation property type `RecordFormat`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-application-recordformat.html)
     #[derive(Clone, Debug)]
     pub struct RecordFormat(rt::Props);
     impl RecordFormat {

@@ -137,7 +137,7 @@ pub mod application {
     ///
     /// CloudFormation property type `ApplicationCodeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-applicationcodeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ApplicationCodeConfiguration(rt::Props);
     impl ApplicationCodeConfiguration {
@@ -158,7 +158,7 @@ pub mod application {
     ///
     /// CloudFormation property type `ApplicationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-applicationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ApplicationConfiguration(rt::Props);
     impl ApplicationConfiguration {
@@ -293,7 +293,7 @@ pub mod application {
     ///
     /// CloudFormation property type `ApplicationEncryptionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-applicationencryptionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ApplicationEncryptionConfiguration(rt::Props);
     impl ApplicationEncryptionConfiguration {
@@ -316,7 +316,7 @@ pub mod application {
     ///
     /// CloudFormation property type `ApplicationMaintenanceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-applicationmaintenanceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ApplicationMaintenanceConfiguration(rt::Props);
     impl ApplicationMaintenanceConfiguration {
@@ -336,7 +336,7 @@ pub mod application {
     ///
     /// CloudFormation property type `ApplicationRestoreConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-applicationrestoreconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ApplicationRestoreConfiguration(rt::Props);
     impl ApplicationRestoreConfiguration {
@@ -364,7 +364,7 @@ pub mod application {
     ///
     /// CloudFormation property type `ApplicationSnapshotConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-applicationsnapshotconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ApplicationSnapshotConfiguration(rt::Props);
     impl ApplicationSnapshotConfiguration {
@@ -384,7 +384,7 @@ pub mod application {
     ///
     /// CloudFormation property type `ApplicationSystemRollbackConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-applicationsystemrollbackconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ApplicationSystemRollbackConfiguration(rt::Props);
     impl ApplicationSystemRollbackConfiguration {
@@ -404,7 +404,7 @@ pub mod application {
     ///
     /// CloudFormation property type `CatalogConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-catalogconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CatalogConfiguration(rt::Props);
     impl CatalogConfiguration {
@@ -433,7 +433,7 @@ pub mod application {
     ///
     /// CloudFormation property type `CheckpointConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-checkpointconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CheckpointConfiguration(rt::Props);
     impl CheckpointConfiguration {
@@ -486,7 +486,7 @@ pub mod application {
     ///
     /// CloudFormation property type `CodeContent`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-codecontent.html)
     #[derive(Clone, Debug)]
     pub struct CodeContent(rt::Props);
     impl CodeContent {
@@ -531,7 +531,7 @@ pub mod application {
     ///
     /// CloudFormation property type `CSVMappingParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-csvmappingparameters.html)
     #[derive(Clone, Debug)]
     pub struct CsvMappingParameters(rt::Props);
     /// The required values of [`CsvMappingParameters`], by name: two of them have one type, and a swap must not compile.
@@ -563,7 +563,7 @@ pub mod application {
     ///
     /// CloudFormation property type `CustomArtifactConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-customartifactconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CustomArtifactConfiguration(rt::Props);
     impl CustomArtifactConfiguration {
@@ -598,7 +598,7 @@ pub mod application {
     ///
     /// CloudFormation property type `DeployAsApplicationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-deployasapplicationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DeployAsApplicationConfiguration(rt::Props);
     impl DeployAsApplicationConfiguration {
@@ -618,7 +618,7 @@ pub mod application {
     ///
     /// CloudFormation property type `EnvironmentProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-environmentproperties.html)
     #[derive(Clone, Debug)]
     pub struct EnvironmentProperties(rt::Props);
     impl EnvironmentProperties {
@@ -641,7 +641,7 @@ pub mod application {
     ///
     /// CloudFormation property type `FlinkApplicationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-flinkapplicationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FlinkApplicationConfiguration(rt::Props);
     impl FlinkApplicationConfiguration {
@@ -689,7 +689,7 @@ pub mod application {
     ///
     /// CloudFormation property type `FlinkRunConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-flinkrunconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FlinkRunConfiguration(rt::Props);
     impl FlinkRunConfiguration {
@@ -715,7 +715,7 @@ pub mod application {
     ///
     /// CloudFormation property type `GlueDataCatalogConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-gluedatacatalogconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct GlueDataCatalogConfiguration(rt::Props);
     impl GlueDataCatalogConfiguration {
@@ -738,7 +738,7 @@ pub mod application {
     ///
     /// CloudFormation property type `Input`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-input.html)
     #[derive(Clone, Debug)]
     pub struct Input(rt::Props);
     impl Input {
@@ -799,7 +799,7 @@ pub mod application {
     ///
     /// CloudFormation property type `InputLambdaProcessor`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-inputlambdaprocessor.html)
     #[derive(Clone, Debug)]
     pub struct InputLambdaProcessor(rt::Props);
     impl InputLambdaProcessor {
@@ -819,7 +819,7 @@ pub mod application {
     ///
     /// CloudFormation property type `InputParallelism`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-inputparallelism.html)
     #[derive(Clone, Debug)]
     pub struct InputParallelism(rt::Props);
     impl InputParallelism {
@@ -841,7 +841,7 @@ pub mod application {
     ///
     /// CloudFormation property type `InputProcessingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-inputprocessingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct InputProcessingConfiguration(rt::Props);
     impl InputProcessingConfiguration {
@@ -867,7 +867,7 @@ pub mod application {
     ///
     /// CloudFormation property type `InputSchema`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-inputschema.html)
     #[derive(Clone, Debug)]
     pub struct InputSchema(rt::Props);
     impl InputSchema {
@@ -899,7 +899,7 @@ pub mod application {
     ///
     /// CloudFormation property type `JSONMappingParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-jsonmappingparameters.html)
     #[derive(Clone, Debug)]
     pub struct JsonMappingParameters(rt::Props);
     impl JsonMappingParameters {
@@ -919,7 +919,7 @@ pub mod application {
     ///
     /// CloudFormation property type `KinesisFirehoseInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-kinesisfirehoseinput.html)
     #[derive(Clone, Debug)]
     pub struct KinesisFirehoseInput(rt::Props);
     impl KinesisFirehoseInput {
@@ -939,7 +939,7 @@ pub mod application {
     ///
     /// CloudFormation property type `KinesisStreamsInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-kinesisstreamsinput.html)
     #[derive(Clone, Debug)]
     pub struct KinesisStreamsInput(rt::Props);
     impl KinesisStreamsInput {
@@ -959,7 +959,7 @@ pub mod application {
     ///
     /// CloudFormation property type `MappingParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-mappingparameters.html)
     #[derive(Clone, Debug)]
     pub struct MappingParameters(rt::Props);
     impl MappingParameters {
@@ -996,7 +996,7 @@ pub mod application {
     ///
     /// CloudFormation property type `MavenReference`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-mavenreference.html)
     #[derive(Clone, Debug)]
     pub struct MavenReference(rt::Props);
     /// The required values of [`MavenReference`], by name: two of them have one type, and a swap must not compile.
@@ -1027,7 +1027,7 @@ pub mod application {
     ///
     /// CloudFormation property type `MonitoringConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-monitoringconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MonitoringConfiguration(rt::Props);
     impl MonitoringConfiguration {
@@ -1062,7 +1062,7 @@ pub mod application {
     ///
     /// CloudFormation property type `ParallelismConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-parallelismconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ParallelismConfiguration(rt::Props);
     impl ParallelismConfiguration {
@@ -1112,7 +1112,7 @@ pub mod application {
     ///
     /// CloudFormation property type `PropertyGroup`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-propertygroup.html)
     #[derive(Clone, Debug)]
     pub struct PropertyGroup(rt::Props);
     impl PropertyGroup {
@@ -1149,7 +1149,7 @@ pub mod application {
     ///
     /// CloudFormation property type `RecordColumn`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-recordcolumn.html)
     #[derive(Clone, Debug)]
     pub struct RecordColumn(rt::Props);
     /// The required values of [`RecordColumn`], by name: two of them have one type, and a swap must not compile.
@@ -1180,7 +1180,7 @@ pub mod application {
     ///
     /// CloudFormation property type `RecordFormat`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-recordformat.html)
     #[derive(Clone, Debug)]
     pub struct RecordFormat(rt::Props);
     impl RecordFormat {
@@ -1211,7 +1211,7 @@ pub mod application {
     ///
     /// CloudFormation property type `RunConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-runconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct RunConfiguration(rt::Props);
     impl RunConfiguration {
@@ -1251,7 +1251,7 @@ pub mod application {
     ///
     /// CloudFormation property type `S3ContentBaseLocation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-s3contentbaselocation.html)
     #[derive(Clone, Debug)]
     pub struct S3ContentBaseLocation(rt::Props);
     impl S3ContentBaseLocation {
@@ -1274,7 +1274,7 @@ pub mod application {
     ///
     /// CloudFormation property type `S3ContentLocation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-s3contentlocation.html)
     #[derive(Clone, Debug)]
     pub struct S3ContentLocation(rt::Props);
     /// The required values of [`S3ContentLocation`], by name: two of them have one type, and a swap must not compile.
@@ -1310,7 +1310,7 @@ pub mod application {
     ///
     /// CloudFormation property type `SqlApplicationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-sqlapplicationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SqlApplicationConfiguration(rt::Props);
     impl SqlApplicationConfiguration {
@@ -1332,7 +1332,7 @@ pub mod application {
     ///
     /// CloudFormation property type `VpcConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-vpcconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct VpcConfiguration(rt::Props);
     /// The required values of [`VpcConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -1364,7 +1364,7 @@ pub mod application {
     ///
     /// CloudFormation property type `ZeppelinApplicationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-zeppelinapplicationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ZeppelinApplicationConfiguration(rt::Props);
     impl ZeppelinApplicationConfiguration {
@@ -1429,7 +1429,7 @@ pub mod application {
     ///
     /// CloudFormation property type `ZeppelinMonitoringConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-zeppelinmonitoringconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ZeppelinMonitoringConfiguration(rt::Props);
     impl ZeppelinMonitoringConfiguration {
@@ -1657,7 +1657,7 @@ pub mod application_cloud_watch_logging_option {
     use super::*;
     /// CloudFormation property type `CloudWatchLoggingOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-applicationcloudwatchloggingoption-cloudwatchloggingoption.html)
     #[derive(Clone, Debug)]
     pub struct CloudWatchLoggingOption(rt::Props);
     impl CloudWatchLoggingOption {
@@ -1732,7 +1732,7 @@ pub mod application_output {
     use super::*;
     /// CloudFormation property type `DestinationSchema`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-applicationoutput-destinationschema.html)
     #[derive(Clone, Debug)]
     pub struct DestinationSchema(rt::Props);
     impl DestinationSchema {
@@ -1750,7 +1750,7 @@ pub mod application_output {
     nested!(DestinationSchema);
     /// CloudFormation property type `KinesisFirehoseOutput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-applicationoutput-kinesisfirehoseoutput.html)
     #[derive(Clone, Debug)]
     pub struct KinesisFirehoseOutput(rt::Props);
     impl KinesisFirehoseOutput {
@@ -1764,7 +1764,7 @@ pub mod application_output {
     nested!(KinesisFirehoseOutput);
     /// CloudFormation property type `KinesisStreamsOutput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-applicationoutput-kinesisstreamsoutput.html)
     #[derive(Clone, Debug)]
     pub struct KinesisStreamsOutput(rt::Props);
     impl KinesisStreamsOutput {
@@ -1778,7 +1778,7 @@ pub mod application_output {
     nested!(KinesisStreamsOutput);
     /// CloudFormation property type `LambdaOutput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-applicationoutput-lambdaoutput.html)
     #[derive(Clone, Debug)]
     pub struct LambdaOutput(rt::Props);
     impl LambdaOutput {
@@ -1792,7 +1792,7 @@ pub mod application_output {
     nested!(LambdaOutput);
     /// CloudFormation property type `Output`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-applicationoutput-output.html)
     #[derive(Clone, Debug)]
     pub struct Output(rt::Props);
     impl Output {
@@ -1890,7 +1890,7 @@ pub mod application_reference_data_source {
     use super::*;
     /// CloudFormation property type `CSVMappingParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-applicationreferencedatasource-csvmappingparameters.html)
     #[derive(Clone, Debug)]
     pub struct CsvMappingParameters(rt::Props);
     /// The required values of [`CsvMappingParameters`], by name: two of them have one type, and a swap must not compile.
@@ -1920,7 +1920,7 @@ pub mod application_reference_data_source {
     nested!(CsvMappingParameters);
     /// CloudFormation property type `JSONMappingParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-applicationreferencedatasource-jsonmappingparameters.html)
     #[derive(Clone, Debug)]
     pub struct JsonMappingParameters(rt::Props);
     impl JsonMappingParameters {
@@ -1934,7 +1934,7 @@ pub mod application_reference_data_source {
     nested!(JsonMappingParameters);
     /// CloudFormation property type `MappingParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-applicationreferencedatasource-mappingparameters.html)
     #[derive(Clone, Debug)]
     pub struct MappingParameters(rt::Props);
     impl MappingParameters {
@@ -1957,7 +1957,7 @@ pub mod application_reference_data_source {
     nested!(MappingParameters);
     /// CloudFormation property type `RecordColumn`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-applicationreferencedatasource-recordcolumn.html)
     #[derive(Clone, Debug)]
     pub struct RecordColumn(rt::Props);
     /// The required values of [`RecordColumn`], by name: two of them have one type, and a swap must not compile.
@@ -1984,7 +1984,7 @@ pub mod application_reference_data_source {
     nested!(RecordColumn);
     /// CloudFormation property type `RecordFormat`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-applicationreferencedatasource-recordformat.html)
     #[derive(Clone, Debug)]
     pub struct RecordFormat(rt::Props);
     impl RecordFormat {
@@ -2003,7 +2003,7 @@ pub mod application_reference_data_source {
     nested!(RecordFormat);
     /// CloudFormation property type `ReferenceDataSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-applicationreferencedatasource-referencedatasource.html)
     #[derive(Clone, Debug)]
     pub struct ReferenceDataSource(rt::Props);
     impl ReferenceDataSource {
@@ -2027,7 +2027,7 @@ pub mod application_reference_data_source {
     nested!(ReferenceDataSource);
     /// CloudFormation property type `ReferenceSchema`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-applicationreferencedatasource-referenceschema.html)
     #[derive(Clone, Debug)]
     pub struct ReferenceSchema(rt::Props);
     impl ReferenceSchema {
@@ -2050,7 +2050,7 @@ pub mod application_reference_data_source {
     nested!(ReferenceSchema);
     /// CloudFormation property type `S3ReferenceDataSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-applicationreferencedatasource-s3referencedatasource.html)
     #[derive(Clone, Debug)]
     pub struct S3ReferenceDataSource(rt::Props);
     /// The required values of [`S3ReferenceDataSource`], by name: two of them have one type, and a swap must not compile.

@@ -258,7 +258,7 @@ pub mod delivery_stream {
     use super::*;
     /// CloudFormation property type `AmazonOpenSearchServerlessBufferingHints`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-amazonopensearchserverlessbufferinghints.html)
     #[derive(Clone, Debug)]
     pub struct AmazonOpenSearchServerlessBufferingHints(rt::Props);
     impl AmazonOpenSearchServerlessBufferingHints {
@@ -286,7 +286,7 @@ pub mod delivery_stream {
     nested!(AmazonOpenSearchServerlessBufferingHints);
     /// CloudFormation property type `AmazonOpenSearchServerlessDestinationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-amazonopensearchserverlessdestinationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AmazonOpenSearchServerlessDestinationConfiguration(rt::Props);
     /// The required values of [`AmazonOpenSearchServerlessDestinationConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -370,7 +370,7 @@ pub mod delivery_stream {
     nested!(AmazonOpenSearchServerlessDestinationConfiguration);
     /// CloudFormation property type `AmazonOpenSearchServerlessRetryOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-amazonopensearchserverlessretryoptions.html)
     #[derive(Clone, Debug)]
     pub struct AmazonOpenSearchServerlessRetryOptions(rt::Props);
     impl AmazonOpenSearchServerlessRetryOptions {
@@ -392,7 +392,7 @@ pub mod delivery_stream {
     nested!(AmazonOpenSearchServerlessRetryOptions);
     /// CloudFormation property type `AmazonopensearchserviceBufferingHints`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-amazonopensearchservicebufferinghints.html)
     #[derive(Clone, Debug)]
     pub struct AmazonopensearchserviceBufferingHints(rt::Props);
     impl AmazonopensearchserviceBufferingHints {
@@ -420,7 +420,7 @@ pub mod delivery_stream {
     nested!(AmazonopensearchserviceBufferingHints);
     /// CloudFormation property type `AmazonopensearchserviceDestinationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-amazonopensearchservicedestinationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AmazonopensearchserviceDestinationConfiguration(rt::Props);
     /// The required values of [`AmazonopensearchserviceDestinationConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -533,7 +533,7 @@ pub mod delivery_stream {
     nested!(AmazonopensearchserviceDestinationConfiguration);
     /// CloudFormation property type `AmazonopensearchserviceRetryOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-amazonopensearchserviceretryoptions.html)
     #[derive(Clone, Debug)]
     pub struct AmazonopensearchserviceRetryOptions(rt::Props);
     impl AmazonopensearchserviceRetryOptions {
@@ -555,7 +555,7 @@ pub mod delivery_stream {
     nested!(AmazonopensearchserviceRetryOptions);
     /// CloudFormation property type `AuthenticationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-authenticationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AuthenticationConfiguration(rt::Props);
     impl AuthenticationConfiguration {
@@ -570,7 +570,7 @@ pub mod delivery_stream {
     nested!(AuthenticationConfiguration);
     /// CloudFormation property type `BufferingHints`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-bufferinghints.html)
     #[derive(Clone, Debug)]
     pub struct BufferingHints(rt::Props);
     impl BufferingHints {
@@ -598,7 +598,7 @@ pub mod delivery_stream {
     nested!(BufferingHints);
     /// CloudFormation property type `CatalogConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-catalogconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CatalogConfiguration(rt::Props);
     impl CatalogConfiguration {
@@ -626,7 +626,7 @@ pub mod delivery_stream {
     nested!(CatalogConfiguration);
     /// CloudFormation property type `CloudWatchLoggingOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-cloudwatchloggingoptions.html)
     #[derive(Clone, Debug)]
     pub struct CloudWatchLoggingOptions(rt::Props);
     impl CloudWatchLoggingOptions {
@@ -656,7 +656,7 @@ pub mod delivery_stream {
     nested!(CloudWatchLoggingOptions);
     /// CloudFormation property type `CopyCommand`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-copycommand.html)
     #[derive(Clone, Debug)]
     pub struct CopyCommand(rt::Props);
     impl CopyCommand {
@@ -689,7 +689,7 @@ pub mod delivery_stream {
     nested!(CopyCommand);
     /// CloudFormation property type `DataFormatConversionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-dataformatconversionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DataFormatConversionConfiguration(rt::Props);
     impl DataFormatConversionConfiguration {
@@ -734,7 +734,7 @@ pub mod delivery_stream {
     nested!(DataFormatConversionConfiguration);
     /// CloudFormation property type `DatabaseColumns`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-databasecolumns.html)
     #[derive(Clone, Debug)]
     pub struct DatabaseColumns(rt::Props);
     impl DatabaseColumns {
@@ -757,7 +757,7 @@ pub mod delivery_stream {
     nested!(DatabaseColumns);
     /// CloudFormation property type `DatabaseSourceAuthenticationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-databasesourceauthenticationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DatabaseSourceAuthenticationConfiguration(rt::Props);
     impl DatabaseSourceAuthenticationConfiguration {
@@ -775,7 +775,7 @@ pub mod delivery_stream {
     nested!(DatabaseSourceAuthenticationConfiguration);
     /// CloudFormation property type `DatabaseSourceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-databasesourceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DatabaseSourceConfiguration(rt::Props);
     /// The required values of [`DatabaseSourceConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -860,7 +860,7 @@ pub mod delivery_stream {
     nested!(DatabaseSourceConfiguration);
     /// CloudFormation property type `DatabaseSourceVPCConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-databasesourcevpcconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DatabaseSourceVpcConfiguration(rt::Props);
     impl DatabaseSourceVpcConfiguration {
@@ -878,7 +878,7 @@ pub mod delivery_stream {
     nested!(DatabaseSourceVpcConfiguration);
     /// CloudFormation property type `DatabaseTables`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-databasetables.html)
     #[derive(Clone, Debug)]
     pub struct DatabaseTables(rt::Props);
     impl DatabaseTables {
@@ -901,7 +901,7 @@ pub mod delivery_stream {
     nested!(DatabaseTables);
     /// CloudFormation property type `Databases`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-databases.html)
     #[derive(Clone, Debug)]
     pub struct Databases(rt::Props);
     impl Databases {
@@ -924,7 +924,7 @@ pub mod delivery_stream {
     nested!(Databases);
     /// CloudFormation property type `DeliveryStreamEncryptionConfigurationInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-deliverystreamencryptionconfigurationinput.html)
     #[derive(Clone, Debug)]
     pub struct DeliveryStreamEncryptionConfigurationInput(rt::Props);
     impl DeliveryStreamEncryptionConfigurationInput {
@@ -943,7 +943,7 @@ pub mod delivery_stream {
     nested!(DeliveryStreamEncryptionConfigurationInput);
     /// CloudFormation property type `Deserializer`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-deserializer.html)
     #[derive(Clone, Debug)]
     pub struct Deserializer(rt::Props);
     impl Deserializer {
@@ -968,7 +968,7 @@ pub mod delivery_stream {
     nested!(Deserializer);
     /// CloudFormation property type `DestinationTableConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-destinationtableconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DestinationTableConfiguration(rt::Props);
     /// The required values of [`DestinationTableConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -1019,7 +1019,7 @@ pub mod delivery_stream {
     nested!(DestinationTableConfiguration);
     /// CloudFormation property type `DirectPutSourceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-directputsourceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DirectPutSourceConfiguration(rt::Props);
     impl DirectPutSourceConfiguration {
@@ -1041,7 +1041,7 @@ pub mod delivery_stream {
     nested!(DirectPutSourceConfiguration);
     /// CloudFormation property type `DocumentIdOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-documentidoptions.html)
     #[derive(Clone, Debug)]
     pub struct DocumentIdOptions(rt::Props);
     impl DocumentIdOptions {
@@ -1059,7 +1059,7 @@ pub mod delivery_stream {
     nested!(DocumentIdOptions);
     /// CloudFormation property type `DynamicPartitioningConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-dynamicpartitioningconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DynamicPartitioningConfiguration(rt::Props);
     impl DynamicPartitioningConfiguration {
@@ -1083,7 +1083,7 @@ pub mod delivery_stream {
     nested!(DynamicPartitioningConfiguration);
     /// CloudFormation property type `ElasticsearchBufferingHints`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-elasticsearchbufferinghints.html)
     #[derive(Clone, Debug)]
     pub struct ElasticsearchBufferingHints(rt::Props);
     impl ElasticsearchBufferingHints {
@@ -1111,7 +1111,7 @@ pub mod delivery_stream {
     nested!(ElasticsearchBufferingHints);
     /// CloudFormation property type `ElasticsearchDestinationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-elasticsearchdestinationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ElasticsearchDestinationConfiguration(rt::Props);
     /// The required values of [`ElasticsearchDestinationConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -1224,7 +1224,7 @@ pub mod delivery_stream {
     nested!(ElasticsearchDestinationConfiguration);
     /// CloudFormation property type `ElasticsearchRetryOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-elasticsearchretryoptions.html)
     #[derive(Clone, Debug)]
     pub struct ElasticsearchRetryOptions(rt::Props);
     impl ElasticsearchRetryOptions {
@@ -1246,7 +1246,7 @@ pub mod delivery_stream {
     nested!(ElasticsearchRetryOptions);
     /// CloudFormation property type `EncryptionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-encryptionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
@@ -1277,7 +1277,7 @@ pub mod delivery_stream {
     nested!(EncryptionConfiguration);
     /// CloudFormation property type `ExtendedS3DestinationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-extendeds3destinationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ExtendedS3DestinationConfiguration(rt::Props);
     /// The required values of [`ExtendedS3DestinationConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -1413,7 +1413,7 @@ pub mod delivery_stream {
     nested!(ExtendedS3DestinationConfiguration);
     /// CloudFormation property type `HiveJsonSerDe`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-hivejsonserde.html)
     #[derive(Clone, Debug)]
     pub struct HiveJsonSerDe(rt::Props);
     impl HiveJsonSerDe {
@@ -1438,7 +1438,7 @@ pub mod delivery_stream {
     nested!(HiveJsonSerDe);
     /// CloudFormation property type `HttpEndpointCommonAttribute`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-httpendpointcommonattribute.html)
     #[derive(Clone, Debug)]
     pub struct HttpEndpointCommonAttribute(rt::Props);
     /// The required values of [`HttpEndpointCommonAttribute`], by name: two of them have one type, and a swap must not compile.
@@ -1468,7 +1468,7 @@ pub mod delivery_stream {
     nested!(HttpEndpointCommonAttribute);
     /// CloudFormation property type `HttpEndpointConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-httpendpointconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct HttpEndpointConfiguration(rt::Props);
     impl HttpEndpointConfiguration {
@@ -1493,7 +1493,7 @@ pub mod delivery_stream {
     nested!(HttpEndpointConfiguration);
     /// CloudFormation property type `HttpEndpointDestinationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-httpendpointdestinationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct HttpEndpointDestinationConfiguration(rt::Props);
     impl HttpEndpointDestinationConfiguration {
@@ -1578,7 +1578,7 @@ pub mod delivery_stream {
     nested!(HttpEndpointDestinationConfiguration);
     /// CloudFormation property type `HttpEndpointRequestConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-httpendpointrequestconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct HttpEndpointRequestConfiguration(rt::Props);
     impl HttpEndpointRequestConfiguration {
@@ -1609,7 +1609,7 @@ pub mod delivery_stream {
     nested!(HttpEndpointRequestConfiguration);
     /// CloudFormation property type `IcebergDestinationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-icebergdestinationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct IcebergDestinationConfiguration(rt::Props);
     impl IcebergDestinationConfiguration {
@@ -1712,7 +1712,7 @@ pub mod delivery_stream {
     nested!(IcebergDestinationConfiguration);
     /// CloudFormation property type `InputFormatConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-inputformatconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct InputFormatConfiguration(rt::Props);
     impl InputFormatConfiguration {
@@ -1731,7 +1731,7 @@ pub mod delivery_stream {
     nested!(InputFormatConfiguration);
     /// CloudFormation property type `KinesisStreamSourceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-kinesisstreamsourceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct KinesisStreamSourceConfiguration(rt::Props);
     /// The required values of [`KinesisStreamSourceConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -1757,7 +1757,7 @@ pub mod delivery_stream {
     nested!(KinesisStreamSourceConfiguration);
     /// CloudFormation property type `KMSEncryptionConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-kmsencryptionconfig.html)
     #[derive(Clone, Debug)]
     pub struct KmsEncryptionConfig(rt::Props);
     impl KmsEncryptionConfig {
@@ -1775,7 +1775,7 @@ pub mod delivery_stream {
     nested!(KmsEncryptionConfig);
     /// CloudFormation property type `MSKSourceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-msksourceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MskSourceConfiguration(rt::Props);
     /// The required values of [`MskSourceConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -1821,7 +1821,7 @@ pub mod delivery_stream {
     nested!(MskSourceConfiguration);
     /// CloudFormation property type `OpenXJsonSerDe`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-openxjsonserde.html)
     #[derive(Clone, Debug)]
     pub struct OpenXJsonSerDe(rt::Props);
     impl OpenXJsonSerDe {
@@ -1864,7 +1864,7 @@ pub mod delivery_stream {
     nested!(OpenXJsonSerDe);
     /// CloudFormation property type `OrcSerDe`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-orcserde.html)
     #[derive(Clone, Debug)]
     pub struct OrcSerDe(rt::Props);
     impl OrcSerDe {
@@ -1951,7 +1951,7 @@ pub mod delivery_stream {
     nested!(OrcSerDe);
     /// CloudFormation property type `OutputFormatConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-outputformatconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct OutputFormatConfiguration(rt::Props);
     impl OutputFormatConfiguration {
@@ -1969,7 +1969,7 @@ pub mod delivery_stream {
     nested!(OutputFormatConfiguration);
     /// CloudFormation property type `ParquetSerDe`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-parquetserde.html)
     #[derive(Clone, Debug)]
     pub struct ParquetSerDe(rt::Props);
     impl ParquetSerDe {
@@ -2020,7 +2020,7 @@ pub mod delivery_stream {
     nested!(ParquetSerDe);
     /// CloudFormation property type `PartitionField`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-partitionfield.html)
     #[derive(Clone, Debug)]
     pub struct PartitionField(rt::Props);
     impl PartitionField {
@@ -2034,7 +2034,7 @@ pub mod delivery_stream {
     nested!(PartitionField);
     /// CloudFormation property type `PartitionSpec`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-partitionspec.html)
     #[derive(Clone, Debug)]
     pub struct PartitionSpec(rt::Props);
     impl PartitionSpec {
@@ -2052,7 +2052,7 @@ pub mod delivery_stream {
     nested!(PartitionSpec);
     /// CloudFormation property type `ProcessingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-processingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ProcessingConfiguration(rt::Props);
     impl ProcessingConfiguration {
@@ -2076,7 +2076,7 @@ pub mod delivery_stream {
     nested!(ProcessingConfiguration);
     /// CloudFormation property type `Processor`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-processor.html)
     #[derive(Clone, Debug)]
     pub struct Processor(rt::Props);
     impl Processor {
@@ -2096,7 +2096,7 @@ pub mod delivery_stream {
     nested!(Processor);
     /// CloudFormation property type `ProcessorParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-processorparameter.html)
     #[derive(Clone, Debug)]
     pub struct ProcessorParameter(rt::Props);
     impl ProcessorParameter {
@@ -2119,7 +2119,7 @@ pub mod delivery_stream {
     nested!(ProcessorParameter);
     /// CloudFormation property type `RedshiftDestinationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-redshiftdestinationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct RedshiftDestinationConfiguration(rt::Props);
     /// The required values of [`RedshiftDestinationConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -2217,7 +2217,7 @@ pub mod delivery_stream {
     nested!(RedshiftDestinationConfiguration);
     /// CloudFormation property type `RedshiftRetryOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-redshiftretryoptions.html)
     #[derive(Clone, Debug)]
     pub struct RedshiftRetryOptions(rt::Props);
     impl RedshiftRetryOptions {
@@ -2239,7 +2239,7 @@ pub mod delivery_stream {
     nested!(RedshiftRetryOptions);
     /// CloudFormation property type `RetryOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-retryoptions.html)
     #[derive(Clone, Debug)]
     pub struct RetryOptions(rt::Props);
     impl RetryOptions {
@@ -2261,7 +2261,7 @@ pub mod delivery_stream {
     nested!(RetryOptions);
     /// CloudFormation property type `S3DestinationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-s3destinationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct S3DestinationConfiguration(rt::Props);
     /// The required values of [`S3DestinationConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -2334,7 +2334,7 @@ pub mod delivery_stream {
     nested!(S3DestinationConfiguration);
     /// CloudFormation property type `SchemaConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-schemaconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SchemaConfiguration(rt::Props);
     impl SchemaConfiguration {
@@ -2381,7 +2381,7 @@ pub mod delivery_stream {
     nested!(SchemaConfiguration);
     /// CloudFormation property type `SchemaEvolutionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-schemaevolutionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SchemaEvolutionConfiguration(rt::Props);
     impl SchemaEvolutionConfiguration {
@@ -2399,7 +2399,7 @@ pub mod delivery_stream {
     nested!(SchemaEvolutionConfiguration);
     /// CloudFormation property type `SecretsManagerConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-secretsmanagerconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SecretsManagerConfiguration(rt::Props);
     impl SecretsManagerConfiguration {
@@ -2424,7 +2424,7 @@ pub mod delivery_stream {
     nested!(SecretsManagerConfiguration);
     /// CloudFormation property type `Serializer`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-serializer.html)
     #[derive(Clone, Debug)]
     pub struct Serializer(rt::Props);
     impl Serializer {
@@ -2448,7 +2448,7 @@ pub mod delivery_stream {
     nested!(Serializer);
     /// CloudFormation property type `SnowflakeBufferingHints`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-snowflakebufferinghints.html)
     #[derive(Clone, Debug)]
     pub struct SnowflakeBufferingHints(rt::Props);
     impl SnowflakeBufferingHints {
@@ -2476,7 +2476,7 @@ pub mod delivery_stream {
     nested!(SnowflakeBufferingHints);
     /// CloudFormation property type `SnowflakeDestinationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-snowflakedestinationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SnowflakeDestinationConfiguration(rt::Props);
     /// The required values of [`SnowflakeDestinationConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -2625,7 +2625,7 @@ pub mod delivery_stream {
     nested!(SnowflakeDestinationConfiguration);
     /// CloudFormation property type `SnowflakeRetryOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-snowflakeretryoptions.html)
     #[derive(Clone, Debug)]
     pub struct SnowflakeRetryOptions(rt::Props);
     impl SnowflakeRetryOptions {
@@ -2647,7 +2647,7 @@ pub mod delivery_stream {
     nested!(SnowflakeRetryOptions);
     /// CloudFormation property type `SnowflakeRoleConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-snowflakeroleconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SnowflakeRoleConfiguration(rt::Props);
     impl SnowflakeRoleConfiguration {
@@ -2671,7 +2671,7 @@ pub mod delivery_stream {
     nested!(SnowflakeRoleConfiguration);
     /// CloudFormation property type `SnowflakeVpcConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-snowflakevpcconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SnowflakeVpcConfiguration(rt::Props);
     impl SnowflakeVpcConfiguration {
@@ -2689,7 +2689,7 @@ pub mod delivery_stream {
     nested!(SnowflakeVpcConfiguration);
     /// CloudFormation property type `SplunkBufferingHints`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-splunkbufferinghints.html)
     #[derive(Clone, Debug)]
     pub struct SplunkBufferingHints(rt::Props);
     impl SplunkBufferingHints {
@@ -2717,7 +2717,7 @@ pub mod delivery_stream {
     nested!(SplunkBufferingHints);
     /// CloudFormation property type `SplunkDestinationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-splunkdestinationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SplunkDestinationConfiguration(rt::Props);
     impl SplunkDestinationConfiguration {
@@ -2808,7 +2808,7 @@ pub mod delivery_stream {
     nested!(SplunkDestinationConfiguration);
     /// CloudFormation property type `SplunkRetryOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-splunkretryoptions.html)
     #[derive(Clone, Debug)]
     pub struct SplunkRetryOptions(rt::Props);
     impl SplunkRetryOptions {
@@ -2830,7 +2830,7 @@ pub mod delivery_stream {
     nested!(SplunkRetryOptions);
     /// CloudFormation property type `TableCreationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-tablecreationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TableCreationConfiguration(rt::Props);
     impl TableCreationConfiguration {
@@ -2848,7 +2848,7 @@ pub mod delivery_stream {
     nested!(TableCreationConfiguration);
     /// CloudFormation property type `VpcConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-vpcconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct VpcConfiguration(rt::Props);
     /// The required values of [`VpcConfiguration`], by name: two of them have one type, and a swap must not compile.

@@ -106,7 +106,7 @@ pub mod data_cells_filter {
     ///
     /// CloudFormation property type `ColumnWildcard`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-datacellsfilter-columnwildcard.html)
     #[derive(Clone, Debug)]
     pub struct ColumnWildcard(rt::Props);
     impl ColumnWildcard {
@@ -135,7 +135,7 @@ pub mod data_cells_filter {
     ///
     /// CloudFormation property type `RowFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-datacellsfilter-rowfilter.html)
     #[derive(Clone, Debug)]
     pub struct RowFilter(rt::Props);
     impl RowFilter {
@@ -292,7 +292,7 @@ pub mod data_lake_settings {
     use super::*;
     /// CloudFormation property type `DataLakePrincipal`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-datalakesettings-datalakeprincipal.html)
     #[derive(Clone, Debug)]
     pub struct DataLakePrincipal(rt::Props);
     impl DataLakePrincipal {
@@ -310,7 +310,7 @@ pub mod data_lake_settings {
     nested!(DataLakePrincipal);
     /// CloudFormation property type `PrincipalPermissions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-datalakesettings-principalpermissions.html)
     #[derive(Clone, Debug)]
     pub struct PrincipalPermissions(rt::Props);
     impl PrincipalPermissions {
@@ -387,7 +387,7 @@ pub mod permissions {
     use super::*;
     /// CloudFormation property type `ColumnWildcard`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-permissions-columnwildcard.html)
     #[derive(Clone, Debug)]
     pub struct ColumnWildcard(rt::Props);
     impl ColumnWildcard {
@@ -408,7 +408,7 @@ pub mod permissions {
     nested!(ColumnWildcard);
     /// CloudFormation property type `DataLakePrincipal`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-permissions-datalakeprincipal.html)
     #[derive(Clone, Debug)]
     pub struct DataLakePrincipal(rt::Props);
     impl DataLakePrincipal {
@@ -427,7 +427,7 @@ pub mod permissions {
     nested!(DataLakePrincipal);
     /// CloudFormation property type `DataLocationResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-permissions-datalocationresource.html)
     #[derive(Clone, Debug)]
     pub struct DataLocationResource(rt::Props);
     impl DataLocationResource {
@@ -450,7 +450,7 @@ pub mod permissions {
     nested!(DataLocationResource);
     /// CloudFormation property type `DatabaseResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-permissions-databaseresource.html)
     #[derive(Clone, Debug)]
     pub struct DatabaseResource(rt::Props);
     impl DatabaseResource {
@@ -473,7 +473,7 @@ pub mod permissions {
     nested!(DatabaseResource);
     /// CloudFormation property type `Resource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-permissions-resource.html)
     #[derive(Clone, Debug)]
     pub struct Resource(rt::Props);
     impl Resource {
@@ -506,7 +506,7 @@ pub mod permissions {
     nested!(Resource);
     /// CloudFormation property type `TableResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-permissions-tableresource.html)
     #[derive(Clone, Debug)]
     pub struct TableResource(rt::Props);
     impl TableResource {
@@ -539,7 +539,7 @@ pub mod permissions {
     nested!(TableResource);
     /// CloudFormation property type `TableWithColumnsResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-permissions-tablewithcolumnsresource.html)
     #[derive(Clone, Debug)]
     pub struct TableWithColumnsResource(rt::Props);
     impl TableWithColumnsResource {
@@ -658,7 +658,7 @@ pub mod principal_permissions {
     ///
     /// CloudFormation property type `ColumnWildcard`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-principalpermissions-columnwildcard.html)
     #[derive(Clone, Debug)]
     pub struct ColumnWildcard(rt::Props);
     impl ColumnWildcard {
@@ -687,7 +687,7 @@ pub mod principal_permissions {
     ///
     /// CloudFormation property type `DataCellsFilterResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-principalpermissions-datacellsfilterresource.html)
     #[derive(Clone, Debug)]
     pub struct DataCellsFilterResource(rt::Props);
     /// The required values of [`DataCellsFilterResource`], by name: two of them have one type, and a swap must not compile.
@@ -729,7 +729,7 @@ pub mod principal_permissions {
     ///
     /// CloudFormation property type `DataLakePrincipal`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-principalpermissions-datalakeprincipal.html)
     #[derive(Clone, Debug)]
     pub struct DataLakePrincipal(rt::Props);
     impl DataLakePrincipal {
@@ -755,7 +755,7 @@ pub mod principal_permissions {
     ///
     /// CloudFormation property type `DataLocationResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-principalpermissions-datalocationresource.html)
     #[derive(Clone, Debug)]
     pub struct DataLocationResource(rt::Props);
     /// The required values of [`DataLocationResource`], by name: two of them have one type, and a swap must not compile.
@@ -787,7 +787,7 @@ pub mod principal_permissions {
     ///
     /// CloudFormation property type `DatabaseResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-principalpermissions-databaseresource.html)
     #[derive(Clone, Debug)]
     pub struct DatabaseResource(rt::Props);
     /// The required values of [`DatabaseResource`], by name: two of them have one type, and a swap must not compile.
@@ -815,7 +815,7 @@ pub mod principal_permissions {
     ///
     /// CloudFormation property type `LFTag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-principalpermissions-lftag.html)
     #[derive(Clone, Debug)]
     pub struct LfTag(rt::Props);
     impl LfTag {
@@ -845,7 +845,7 @@ pub mod principal_permissions {
     ///
     /// CloudFormation property type `LFTagKeyResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-principalpermissions-lftagkeyresource.html)
     #[derive(Clone, Debug)]
     pub struct LfTagKeyResource(rt::Props);
     /// The required values of [`LfTagKeyResource`], by name: two of them have one type, and a swap must not compile.
@@ -880,7 +880,7 @@ pub mod principal_permissions {
     ///
     /// CloudFormation property type `LFTagPolicyResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-principalpermissions-lftagpolicyresource.html)
     #[derive(Clone, Debug)]
     pub struct LfTagPolicyResource(rt::Props);
     impl LfTagPolicyResource {
@@ -902,7 +902,7 @@ pub mod principal_permissions {
     ///
     /// CloudFormation property type `Resource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-principalpermissions-resource.html)
     #[derive(Clone, Debug)]
     pub struct Resource(rt::Props);
     impl Resource {
@@ -977,7 +977,7 @@ pub mod principal_permissions {
     ///
     /// CloudFormation property type `TableResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-principalpermissions-tableresource.html)
     #[derive(Clone, Debug)]
     pub struct TableResource(rt::Props);
     /// The required values of [`TableResource`], by name: two of them have one type, and a swap must not compile.
@@ -1027,7 +1027,7 @@ pub mod principal_permissions {
     ///
     /// CloudFormation property type `TableWithColumnsResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-principalpermissions-tablewithcolumnsresource.html)
     #[derive(Clone, Debug)]
     pub struct TableWithColumnsResource(rt::Props);
     /// The required values of [`TableWithColumnsResource`], by name: two of them have one type, and a swap must not compile.
@@ -1278,7 +1278,7 @@ pub mod tag_association {
     use super::*;
     /// CloudFormation property type `DatabaseResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-tagassociation-databaseresource.html)
     #[derive(Clone, Debug)]
     pub struct DatabaseResource(rt::Props);
     /// The required values of [`DatabaseResource`], by name: two of them have one type, and a swap must not compile.
@@ -1304,7 +1304,7 @@ pub mod tag_association {
     nested!(DatabaseResource);
     /// CloudFormation property type `LFTagPair`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-tagassociation-lftagpair.html)
     #[derive(Clone, Debug)]
     pub struct LfTagPair(rt::Props);
     /// The required values of [`LfTagPair`], by name: two of them have one type, and a swap must not compile.
@@ -1337,7 +1337,7 @@ pub mod tag_association {
     nested!(LfTagPair);
     /// CloudFormation property type `Resource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-tagassociation-resource.html)
     #[derive(Clone, Debug)]
     pub struct Resource(rt::Props);
     impl Resource {
@@ -1371,7 +1371,7 @@ pub mod tag_association {
     nested!(Resource);
     /// CloudFormation property type `TableResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-tagassociation-tableresource.html)
     #[derive(Clone, Debug)]
     pub struct TableResource(rt::Props);
     /// The required values of [`TableResource`], by name: two of them have one type, and a swap must not compile.
@@ -1415,7 +1415,7 @@ pub mod tag_association {
     nested!(TableResource);
     /// CloudFormation property type `TableWithColumnsResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-tagassociation-tablewithcolumnsresource.html)
     #[derive(Clone, Debug)]
     pub struct TableWithColumnsResource(rt::Props);
     /// The required values of [`TableWithColumnsResource`], by name: two of them have one type, and a swap must not compile.

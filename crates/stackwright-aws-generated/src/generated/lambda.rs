@@ -114,7 +114,7 @@ pub mod alias {
     ///
     /// CloudFormation property type `AliasRoutingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-alias-aliasroutingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AliasRoutingConfiguration(rt::Props);
     impl AliasRoutingConfiguration {
@@ -143,7 +143,7 @@ pub mod alias {
     ///
     /// CloudFormation property type `ProvisionedConcurrencyConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-alias-provisionedconcurrencyconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ProvisionedConcurrencyConfiguration(rt::Props);
     impl ProvisionedConcurrencyConfiguration {
@@ -163,7 +163,7 @@ pub mod alias {
     ///
     /// CloudFormation property type `VersionWeight`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-alias-versionweight.html)
     #[derive(Clone, Debug)]
     pub struct VersionWeight(rt::Props);
     impl VersionWeight {
@@ -310,7 +310,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `CapacityProviderLoggingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-capacityprovider-capacityproviderloggingconfig.html)
     #[derive(Clone, Debug)]
     pub struct CapacityProviderLoggingConfig(rt::Props);
     impl CapacityProviderLoggingConfig {
@@ -340,7 +340,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `CapacityProviderPermissionsConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-capacityprovider-capacityproviderpermissionsconfig.html)
     #[derive(Clone, Debug)]
     pub struct CapacityProviderPermissionsConfig(rt::Props);
     impl CapacityProviderPermissionsConfig {
@@ -360,7 +360,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `CapacityProviderScalingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-capacityprovider-capacityproviderscalingconfig.html)
     #[derive(Clone, Debug)]
     pub struct CapacityProviderScalingConfig(rt::Props);
     impl CapacityProviderScalingConfig {
@@ -402,7 +402,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `CapacityProviderTelemetryConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-capacityprovider-capacityprovidertelemetryconfig.html)
     #[derive(Clone, Debug)]
     pub struct CapacityProviderTelemetryConfig(rt::Props);
     impl CapacityProviderTelemetryConfig {
@@ -425,7 +425,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `CapacityProviderVpcConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-capacityprovider-capacityprovidervpcconfig.html)
     #[derive(Clone, Debug)]
     pub struct CapacityProviderVpcConfig(rt::Props);
     /// The required values of [`CapacityProviderVpcConfig`], by name: two of them have one type, and a swap must not compile.
@@ -457,7 +457,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `InstanceRequirements`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-capacityprovider-instancerequirements.html)
     #[derive(Clone, Debug)]
     pub struct InstanceRequirements(rt::Props);
     impl InstanceRequirements {
@@ -508,7 +508,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `PropagateTagsConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-capacityprovider-propagatetagsconfig.html)
     #[derive(Clone, Debug)]
     pub struct PropagateTagsConfig(rt::Props);
     impl PropagateTagsConfig {
@@ -538,7 +538,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-capacityprovider-tag.html)
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
     impl Tag {
@@ -561,7 +561,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `TargetTrackingScalingPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-capacityprovider-targettrackingscalingpolicy.html)
     #[derive(Clone, Debug)]
     pub struct TargetTrackingScalingPolicy(rt::Props);
     impl TargetTrackingScalingPolicy {
@@ -718,7 +718,7 @@ pub mod code_signing_config {
     ///
     /// CloudFormation property type `AllowedPublishers`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-codesigningconfig-allowedpublishers.html)
     #[derive(Clone, Debug)]
     pub struct AllowedPublishers(rt::Props);
     impl AllowedPublishers {
@@ -740,7 +740,7 @@ pub mod code_signing_config {
     ///
     /// CloudFormation property type `CodeSigningPolicies`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-codesigningconfig-codesigningpolicies.html)
     #[derive(Clone, Debug)]
     pub struct CodeSigningPolicies(rt::Props);
     impl CodeSigningPolicies {
@@ -852,7 +852,7 @@ pub mod event_invoke_config {
     ///
     /// CloudFormation property type `DestinationConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-eventinvokeconfig-destinationconfig.html)
     #[derive(Clone, Debug)]
     pub struct DestinationConfig(rt::Props);
     impl DestinationConfig {
@@ -881,7 +881,7 @@ pub mod event_invoke_config {
     ///
     /// CloudFormation property type `OnFailure`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-eventinvokeconfig-onfailure.html)
     #[derive(Clone, Debug)]
     pub struct OnFailure(rt::Props);
     impl OnFailure {
@@ -897,7 +897,7 @@ pub mod event_invoke_config {
     ///
     /// CloudFormation property type `OnSuccess`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-eventinvokeconfig-onsuccess.html)
     #[derive(Clone, Debug)]
     pub struct OnSuccess(rt::Props);
     impl OnSuccess {
@@ -1241,7 +1241,7 @@ pub mod event_source_mapping {
     ///
     /// CloudFormation property type `AmazonManagedKafkaEventSourceConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-eventsourcemapping-amazonmanagedkafkaeventsourceconfig.html)
     #[derive(Clone, Debug)]
     pub struct AmazonManagedKafkaEventSourceConfig(rt::Props);
     impl AmazonManagedKafkaEventSourceConfig {
@@ -1278,7 +1278,7 @@ pub mod event_source_mapping {
     ///
     /// CloudFormation property type `DestinationConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-eventsourcemapping-destinationconfig.html)
     #[derive(Clone, Debug)]
     pub struct DestinationConfig(rt::Props);
     impl DestinationConfig {
@@ -1300,7 +1300,7 @@ pub mod event_source_mapping {
     ///
     /// CloudFormation property type `DocumentDBEventSourceConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-eventsourcemapping-documentdbeventsourceconfig.html)
     #[derive(Clone, Debug)]
     pub struct DocumentDbEventSourceConfig(rt::Props);
     impl DocumentDbEventSourceConfig {
@@ -1339,7 +1339,7 @@ pub mod event_source_mapping {
     ///
     /// CloudFormation property type `Endpoints`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-eventsourcemapping-endpoints.html)
     #[derive(Clone, Debug)]
     pub struct Endpoints(rt::Props);
     impl Endpoints {
@@ -1368,7 +1368,7 @@ pub mod event_source_mapping {
     ///
     /// CloudFormation property type `Filter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-eventsourcemapping-filter.html)
     #[derive(Clone, Debug)]
     pub struct Filter(rt::Props);
     impl Filter {
@@ -1390,7 +1390,7 @@ pub mod event_source_mapping {
     ///
     /// CloudFormation property type `FilterCriteria`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-eventsourcemapping-filtercriteria.html)
     #[derive(Clone, Debug)]
     pub struct FilterCriteria(rt::Props);
     impl FilterCriteria {
@@ -1412,7 +1412,7 @@ pub mod event_source_mapping {
     ///
     /// CloudFormation property type `LoggingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-eventsourcemapping-loggingconfig.html)
     #[derive(Clone, Debug)]
     pub struct LoggingConfig(rt::Props);
     impl LoggingConfig {
@@ -1435,7 +1435,7 @@ pub mod event_source_mapping {
     ///
     /// CloudFormation property type `MetricsConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-eventsourcemapping-metricsconfig.html)
     #[derive(Clone, Debug)]
     pub struct MetricsConfig(rt::Props);
     impl MetricsConfig {
@@ -1457,7 +1457,7 @@ pub mod event_source_mapping {
     ///
     /// CloudFormation property type `OnFailure`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-eventsourcemapping-onfailure.html)
     #[derive(Clone, Debug)]
     pub struct OnFailure(rt::Props);
     impl OnFailure {
@@ -1480,7 +1480,7 @@ pub mod event_source_mapping {
     ///
     /// CloudFormation property type `ProvisionedPollerConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-eventsourcemapping-provisionedpollerconfig.html)
     #[derive(Clone, Debug)]
     pub struct ProvisionedPollerConfig(rt::Props);
     impl ProvisionedPollerConfig {
@@ -1522,7 +1522,7 @@ pub mod event_source_mapping {
     ///
     /// CloudFormation property type `ScalingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-eventsourcemapping-scalingconfig.html)
     #[derive(Clone, Debug)]
     pub struct ScalingConfig(rt::Props);
     impl ScalingConfig {
@@ -1548,7 +1548,7 @@ pub mod event_source_mapping {
     ///
     /// CloudFormation property type `SchemaRegistryAccessConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-eventsourcemapping-schemaregistryaccessconfig.html)
     #[derive(Clone, Debug)]
     pub struct SchemaRegistryAccessConfig(rt::Props);
     impl SchemaRegistryAccessConfig {
@@ -1577,7 +1577,7 @@ pub mod event_source_mapping {
     ///
     /// CloudFormation property type `SchemaRegistryConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-eventsourcemapping-schemaregistryconfig.html)
     #[derive(Clone, Debug)]
     pub struct SchemaRegistryConfig(rt::Props);
     impl SchemaRegistryConfig {
@@ -1639,7 +1639,7 @@ pub mod event_source_mapping {
     ///
     /// CloudFormation property type `SchemaValidationConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-eventsourcemapping-schemavalidationconfig.html)
     #[derive(Clone, Debug)]
     pub struct SchemaValidationConfig(rt::Props);
     impl SchemaValidationConfig {
@@ -1661,7 +1661,7 @@ pub mod event_source_mapping {
     ///
     /// CloudFormation property type `SelfManagedEventSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-eventsourcemapping-selfmanagedeventsource.html)
     #[derive(Clone, Debug)]
     pub struct SelfManagedEventSource(rt::Props);
     impl SelfManagedEventSource {
@@ -1683,7 +1683,7 @@ pub mod event_source_mapping {
     ///
     /// CloudFormation property type `SelfManagedKafkaEventSourceConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-eventsourcemapping-selfmanagedkafkaeventsourceconfig.html)
     #[derive(Clone, Debug)]
     pub struct SelfManagedKafkaEventSourceConfig(rt::Props);
     impl SelfManagedKafkaEventSourceConfig {
@@ -1728,7 +1728,7 @@ pub mod event_source_mapping {
     ///
     /// CloudFormation property type `SourceAccessConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-eventsourcemapping-sourceaccessconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SourceAccessConfiguration(rt::Props);
     impl SourceAccessConfiguration {
@@ -2162,7 +2162,7 @@ pub mod function {
     ///
     /// CloudFormation property type `CapacityProviderConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-function-capacityproviderconfig.html)
     #[derive(Clone, Debug)]
     pub struct CapacityProviderConfig(rt::Props);
     impl CapacityProviderConfig {
@@ -2184,7 +2184,7 @@ pub mod function {
     ///
     /// CloudFormation property type `Code`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-function-code.html)
     #[derive(Clone, Debug)]
     pub struct Code(rt::Props);
     impl Code {
@@ -2260,7 +2260,7 @@ pub mod function {
     ///
     /// CloudFormation property type `DeadLetterConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-function-deadletterconfig.html)
     #[derive(Clone, Debug)]
     pub struct DeadLetterConfig(rt::Props);
     impl DeadLetterConfig {
@@ -2283,7 +2283,7 @@ pub mod function {
     ///
     /// CloudFormation property type `DurableConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-function-durableconfig.html)
     #[derive(Clone, Debug)]
     pub struct DurableConfig(rt::Props);
     impl DurableConfig {
@@ -2321,7 +2321,7 @@ pub mod function {
     ///
     /// CloudFormation property type `Environment`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-function-environment.html)
     #[derive(Clone, Debug)]
     pub struct Environment(rt::Props);
     impl Environment {
@@ -2343,7 +2343,7 @@ pub mod function {
     ///
     /// CloudFormation property type `EphemeralStorage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-function-ephemeralstorage.html)
     #[derive(Clone, Debug)]
     pub struct EphemeralStorage(rt::Props);
     impl EphemeralStorage {
@@ -2359,7 +2359,7 @@ pub mod function {
     ///
     /// CloudFormation property type `FileSystemConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-function-filesystemconfig.html)
     #[derive(Clone, Debug)]
     pub struct FileSystemConfig(rt::Props);
     /// The required values of [`FileSystemConfig`], by name: two of them have one type, and a swap must not compile.
@@ -2394,7 +2394,7 @@ pub mod function {
     ///
     /// CloudFormation property type `ImageConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-function-imageconfig.html)
     #[derive(Clone, Debug)]
     pub struct ImageConfig(rt::Props);
     impl ImageConfig {
@@ -2435,7 +2435,7 @@ pub mod function {
     ///
     /// CloudFormation property type `LambdaManagedInstancesCapacityProviderConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-function-lambdamanagedinstancescapacityproviderconfig.html)
     #[derive(Clone, Debug)]
     pub struct LambdaManagedInstancesCapacityProviderConfig(rt::Props);
     impl LambdaManagedInstancesCapacityProviderConfig {
@@ -2477,7 +2477,7 @@ pub mod function {
     ///
     /// CloudFormation property type `LoggingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-function-loggingconfig.html)
     #[derive(Clone, Debug)]
     pub struct LoggingConfig(rt::Props);
     impl LoggingConfig {
@@ -2525,7 +2525,7 @@ pub mod function {
     ///
     /// CloudFormation property type `RuntimeManagementConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-function-runtimemanagementconfig.html)
     #[derive(Clone, Debug)]
     pub struct RuntimeManagementConfig(rt::Props);
     impl RuntimeManagementConfig {
@@ -2556,7 +2556,7 @@ pub mod function {
     ///
     /// CloudFormation property type `S3FilesConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-function-s3filesconfig.html)
     #[derive(Clone, Debug)]
     pub struct S3FilesConfig(rt::Props);
     impl S3FilesConfig {
@@ -2578,7 +2578,7 @@ pub mod function {
     ///
     /// CloudFormation property type `SnapStart`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-function-snapstart.html)
     #[derive(Clone, Debug)]
     pub struct SnapStart(rt::Props);
     impl SnapStart {
@@ -2594,7 +2594,7 @@ pub mod function {
     ///
     /// CloudFormation property type `TenancyConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-function-tenancyconfig.html)
     #[derive(Clone, Debug)]
     pub struct TenancyConfig(rt::Props);
     impl TenancyConfig {
@@ -2614,7 +2614,7 @@ pub mod function {
     ///
     /// CloudFormation property type `TracingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-function-tracingconfig.html)
     #[derive(Clone, Debug)]
     pub struct TracingConfig(rt::Props);
     impl TracingConfig {
@@ -2636,7 +2636,7 @@ pub mod function {
     ///
     /// CloudFormation property type `VpcConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-function-vpcconfig.html)
     #[derive(Clone, Debug)]
     pub struct VpcConfig(rt::Props);
     impl VpcConfig {
@@ -3055,7 +3055,7 @@ pub mod layer_version {
     use super::*;
     /// CloudFormation property type `Content`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-layerversion-content.html)
     #[derive(Clone, Debug)]
     pub struct Content(rt::Props);
     /// The required values of [`Content`], by name: two of them have one type, and a swap must not compile.
@@ -3560,7 +3560,7 @@ pub mod microvm_image {
     use super::*;
     /// CloudFormation property type `CloudWatchLogging`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-microvmimage-cloudwatchlogging.html)
     #[derive(Clone, Debug)]
     pub struct CloudWatchLogging(rt::Props);
     impl CloudWatchLogging {
@@ -3584,7 +3584,7 @@ pub mod microvm_image {
     nested!(CloudWatchLogging);
     /// CloudFormation property type `CodeArtifact`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-microvmimage-codeartifact.html)
     #[derive(Clone, Debug)]
     pub struct CodeArtifact(rt::Props);
     impl CodeArtifact {
@@ -3598,7 +3598,7 @@ pub mod microvm_image {
     nested!(CodeArtifact);
     /// CloudFormation property type `CpuConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-microvmimage-cpuconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CpuConfiguration(rt::Props);
     impl CpuConfiguration {
@@ -3612,7 +3612,7 @@ pub mod microvm_image {
     nested!(CpuConfiguration);
     /// CloudFormation property type `EnvironmentVariable`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-microvmimage-environmentvariable.html)
     #[derive(Clone, Debug)]
     pub struct EnvironmentVariable(rt::Props);
     /// The required values of [`EnvironmentVariable`], by name: two of them have one type, and a swap must not compile.
@@ -3634,7 +3634,7 @@ pub mod microvm_image {
     nested!(EnvironmentVariable);
     /// CloudFormation property type `Hooks`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-microvmimage-hooks.html)
     #[derive(Clone, Debug)]
     pub struct Hooks(rt::Props);
     impl Hooks {
@@ -3667,7 +3667,7 @@ pub mod microvm_image {
     nested!(Hooks);
     /// CloudFormation property type `Logging`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-microvmimage-logging.html)
     #[derive(Clone, Debug)]
     pub struct Logging(rt::Props);
     impl Logging {
@@ -3690,7 +3690,7 @@ pub mod microvm_image {
     nested!(Logging);
     /// CloudFormation property type `MicrovmHooks`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-microvmimage-microvmhooks.html)
     #[derive(Clone, Debug)]
     pub struct MicrovmHooks(rt::Props);
     impl MicrovmHooks {
@@ -3759,7 +3759,7 @@ pub mod microvm_image {
     nested!(MicrovmHooks);
     /// CloudFormation property type `MicrovmImageHooks`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-microvmimage-microvmimagehooks.html)
     #[derive(Clone, Debug)]
     pub struct MicrovmImageHooks(rt::Props);
     impl MicrovmImageHooks {
@@ -3800,7 +3800,7 @@ pub mod microvm_image {
     nested!(MicrovmImageHooks);
     /// CloudFormation property type `Resources`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-microvmimage-resources.html)
     #[derive(Clone, Debug)]
     pub struct Resources(rt::Props);
     impl Resources {
@@ -3932,7 +3932,7 @@ pub mod network_connector {
     ///
     /// CloudFormation property type `Config`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-networkconnector-config.html)
     #[derive(Clone, Debug)]
     pub struct Config(rt::Props);
     impl Config {
@@ -3952,7 +3952,7 @@ pub mod network_connector {
     ///
     /// CloudFormation property type `VpcEgressConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-networkconnector-vpcegressconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct VpcEgressConfiguration(rt::Props);
     /// The required values of [`VpcEgressConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -4286,7 +4286,7 @@ pub mod url {
     use super::*;
     /// CloudFormation property type `Cors`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-url-cors.html)
     #[derive(Clone, Debug)]
     pub struct Cors(rt::Props);
     impl Cors {
@@ -4500,7 +4500,7 @@ pub mod version {
     ///
     /// CloudFormation property type `ProvisionedConcurrencyConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-version-provisionedconcurrencyconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ProvisionedConcurrencyConfiguration(rt::Props);
     impl ProvisionedConcurrencyConfiguration {
@@ -4520,7 +4520,7 @@ pub mod version {
     ///
     /// CloudFormation property type `RuntimePolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-version-runtimepolicy.html)
     #[derive(Clone, Debug)]
     pub struct RuntimePolicy(rt::Props);
     impl RuntimePolicy {
@@ -4840,7 +4840,7 @@ pub mod web_function_endpoint {
     ///
     /// CloudFormation property type `RevisionWeight`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-webfunctionendpoint-revisionweight.html)
     #[derive(Clone, Debug)]
     pub struct RevisionWeight(rt::Props);
     impl RevisionWeight {
@@ -4857,7 +4857,7 @@ pub mod web_function_endpoint {
     ///
     /// CloudFormation property type `ScalingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-webfunctionendpoint-scalingconfig.html)
     #[derive(Clone, Debug)]
     pub struct ScalingConfig(rt::Props);
     impl ScalingConfig {
@@ -4880,7 +4880,7 @@ pub mod web_function_endpoint {
     ///
     /// CloudFormation property type `ThrottleConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-webfunctionendpoint-throttleconfig.html)
     #[derive(Clone, Debug)]
     pub struct ThrottleConfig(rt::Props);
     impl ThrottleConfig {
@@ -5054,7 +5054,7 @@ pub mod web_function_revision {
     ///
     /// CloudFormation property type `BuildConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-webfunctionrevision-buildconfig.html)
     #[derive(Clone, Debug)]
     pub struct BuildConfig(rt::Props);
     impl BuildConfig {
@@ -5075,7 +5075,7 @@ pub mod web_function_revision {
     ///
     /// CloudFormation property type `CodeConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-webfunctionrevision-codeconfig.html)
     #[derive(Clone, Debug)]
     pub struct CodeConfig(rt::Props);
     impl CodeConfig {
@@ -5091,7 +5091,7 @@ pub mod web_function_revision {
     ///
     /// CloudFormation property type `LoggingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-webfunctionrevision-loggingconfig.html)
     #[derive(Clone, Debug)]
     pub struct LoggingConfig(rt::Props);
     impl LoggingConfig {
@@ -5132,7 +5132,7 @@ pub mod web_function_revision {
     ///
     /// CloudFormation property type `RuntimeConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-webfunctionrevision-runtimeconfig.html)
     #[derive(Clone, Debug)]
     pub struct RuntimeConfig(rt::Props);
     impl RuntimeConfig {
@@ -5148,7 +5148,7 @@ pub mod web_function_revision {
     ///
     /// CloudFormation property type `S3Object`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-webfunctionrevision-s3object.html)
     #[derive(Clone, Debug)]
     pub struct S3Object(rt::Props);
     /// The required values of [`S3Object`], by name: two of them have one type, and a swap must not compile.
@@ -5180,7 +5180,7 @@ pub mod web_function_revision {
     ///
     /// CloudFormation property type `ServiceConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-webfunctionrevision-serviceconfig.html)
     #[derive(Clone, Debug)]
     pub struct ServiceConfig(rt::Props);
     impl ServiceConfig {
@@ -5252,7 +5252,7 @@ pub mod web_function_revision {
     ///
     /// CloudFormation property type `TelemetryConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-webfunctionrevision-telemetryconfig.html)
     #[derive(Clone, Debug)]
     pub struct TelemetryConfig(rt::Props);
     impl TelemetryConfig {
@@ -5297,7 +5297,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `FunctionScalingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-function-functionscalingconfig.html)
     #[derive(Clone, Debug)]
     pub struct FunctionScalingConfig(rt::Props);
     impl FunctionScalingConfig {

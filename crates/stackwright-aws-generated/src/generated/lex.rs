@@ -187,7 +187,7 @@ pub mod bot {
     use super::*;
     /// CloudFormation property type `AdvancedRecognitionSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-advancedrecognitionsetting.html)
     #[derive(Clone, Debug)]
     pub struct AdvancedRecognitionSetting(rt::Props);
     impl AdvancedRecognitionSetting {
@@ -209,7 +209,7 @@ pub mod bot {
     nested!(AdvancedRecognitionSetting);
     /// CloudFormation property type `AudioFillerSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-audiofillersettings.html)
     #[derive(Clone, Debug)]
     pub struct AudioFillerSettings(rt::Props);
     impl AudioFillerSettings {
@@ -245,7 +245,7 @@ pub mod bot {
     nested!(AudioFillerSettings);
     /// CloudFormation property type `AudioLogDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-audiologdestination.html)
     #[derive(Clone, Debug)]
     pub struct AudioLogDestination(rt::Props);
     impl AudioLogDestination {
@@ -259,7 +259,7 @@ pub mod bot {
     nested!(AudioLogDestination);
     /// CloudFormation property type `AudioLogSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-audiologsetting.html)
     #[derive(Clone, Debug)]
     pub struct AudioLogSetting(rt::Props);
     impl AudioLogSetting {
@@ -274,7 +274,7 @@ pub mod bot {
     nested!(AudioLogSetting);
     /// CloudFormation property type `BedrockAgentConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-bedrockagentconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct BedrockAgentConfiguration(rt::Props);
     impl BedrockAgentConfiguration {
@@ -297,7 +297,7 @@ pub mod bot {
     nested!(BedrockAgentConfiguration);
     /// CloudFormation property type `BedrockAgentIntentConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-bedrockagentintentconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct BedrockAgentIntentConfiguration(rt::Props);
     impl BedrockAgentIntentConfiguration {
@@ -327,7 +327,7 @@ pub mod bot {
     nested!(BedrockAgentIntentConfiguration);
     /// CloudFormation property type `BedrockAgentIntentKnowledgeBaseConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-bedrockagentintentknowledgebaseconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct BedrockAgentIntentKnowledgeBaseConfiguration(rt::Props);
     impl BedrockAgentIntentKnowledgeBaseConfiguration {
@@ -353,7 +353,7 @@ pub mod bot {
     nested!(BedrockAgentIntentKnowledgeBaseConfiguration);
     /// CloudFormation property type `BedrockGuardrailConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-bedrockguardrailconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct BedrockGuardrailConfiguration(rt::Props);
     impl BedrockGuardrailConfiguration {
@@ -378,7 +378,7 @@ pub mod bot {
     nested!(BedrockGuardrailConfiguration);
     /// CloudFormation property type `BedrockKnowledgeStoreConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-bedrockknowledgestoreconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct BedrockKnowledgeStoreConfiguration(rt::Props);
     impl BedrockKnowledgeStoreConfiguration {
@@ -407,7 +407,7 @@ pub mod bot {
     nested!(BedrockKnowledgeStoreConfiguration);
     /// CloudFormation property type `BedrockModelSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-bedrockmodelspecification.html)
     #[derive(Clone, Debug)]
     pub struct BedrockModelSpecification(rt::Props);
     impl BedrockModelSpecification {
@@ -441,7 +441,7 @@ pub mod bot {
     nested!(BedrockModelSpecification);
     /// CloudFormation property type `BKBExactResponseFields`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-bkbexactresponsefields.html)
     #[derive(Clone, Debug)]
     pub struct BkbExactResponseFields(rt::Props);
     impl BkbExactResponseFields {
@@ -459,7 +459,7 @@ pub mod bot {
     nested!(BkbExactResponseFields);
     /// CloudFormation property type `BotAliasLocaleSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-botaliaslocalesettings.html)
     #[derive(Clone, Debug)]
     pub struct BotAliasLocaleSettings(rt::Props);
     impl BotAliasLocaleSettings {
@@ -482,7 +482,7 @@ pub mod bot {
     nested!(BotAliasLocaleSettings);
     /// CloudFormation property type `BotAliasLocaleSettingsItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-botaliaslocalesettingsitem.html)
     #[derive(Clone, Debug)]
     pub struct BotAliasLocaleSettingsItem(rt::Props);
     impl BotAliasLocaleSettingsItem {
@@ -504,7 +504,7 @@ pub mod bot {
     nested!(BotAliasLocaleSettingsItem);
     /// CloudFormation property type `BotLocale`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-botlocale.html)
     #[derive(Clone, Debug)]
     pub struct BotLocale(rt::Props);
     impl BotLocale {
@@ -580,7 +580,7 @@ pub mod bot {
     ///
     /// CloudFormation property type `BotMember`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-botmember.html)
     #[derive(Clone, Debug)]
     pub struct BotMember(rt::Props);
     /// The required values of [`BotMember`], by name: two of them have one type, and a swap must not compile.
@@ -623,7 +623,7 @@ pub mod bot {
     nested!(BotMember);
     /// CloudFormation property type `BuildtimeSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-buildtimesettings.html)
     #[derive(Clone, Debug)]
     pub struct BuildtimeSettings(rt::Props);
     impl BuildtimeSettings {
@@ -654,7 +654,7 @@ pub mod bot {
     nested!(BuildtimeSettings);
     /// CloudFormation property type `Button`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-button.html)
     #[derive(Clone, Debug)]
     pub struct Button(rt::Props);
     /// The required values of [`Button`], by name: two of them have one type, and a swap must not compile.
@@ -676,7 +676,7 @@ pub mod bot {
     nested!(Button);
     /// CloudFormation property type `CloudWatchLogGroupLogDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-cloudwatchloggrouplogdestination.html)
     #[derive(Clone, Debug)]
     pub struct CloudWatchLogGroupLogDestination(rt::Props);
     /// The required values of [`CloudWatchLogGroupLogDestination`], by name: two of them have one type, and a swap must not compile.
@@ -706,7 +706,7 @@ pub mod bot {
     nested!(CloudWatchLogGroupLogDestination);
     /// CloudFormation property type `CodeHookSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-codehookspecification.html)
     #[derive(Clone, Debug)]
     pub struct CodeHookSpecification(rt::Props);
     impl CodeHookSpecification {
@@ -724,7 +724,7 @@ pub mod bot {
     nested!(CodeHookSpecification);
     /// CloudFormation property type `CompositeSlotTypeSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-compositeslottypesetting.html)
     #[derive(Clone, Debug)]
     pub struct CompositeSlotTypeSetting(rt::Props);
     impl CompositeSlotTypeSetting {
@@ -745,7 +745,7 @@ pub mod bot {
     nested!(CompositeSlotTypeSetting);
     /// CloudFormation property type `Condition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-condition.html)
     #[derive(Clone, Debug)]
     pub struct Condition(rt::Props);
     impl Condition {
@@ -759,7 +759,7 @@ pub mod bot {
     nested!(Condition);
     /// CloudFormation property type `ConditionalBranch`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-conditionalbranch.html)
     #[derive(Clone, Debug)]
     pub struct ConditionalBranch(rt::Props);
     impl ConditionalBranch {
@@ -784,7 +784,7 @@ pub mod bot {
     nested!(ConditionalBranch);
     /// CloudFormation property type `ConditionalSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-conditionalspecification.html)
     #[derive(Clone, Debug)]
     pub struct ConditionalSpecification(rt::Props);
     impl ConditionalSpecification {
@@ -804,7 +804,7 @@ pub mod bot {
     nested!(ConditionalSpecification);
     /// CloudFormation property type `ConversationLogSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-conversationlogsettings.html)
     #[derive(Clone, Debug)]
     pub struct ConversationLogSettings(rt::Props);
     impl ConversationLogSettings {
@@ -841,7 +841,7 @@ pub mod bot {
     nested!(ConversationLogSettings);
     /// CloudFormation property type `CustomPayload`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-custompayload.html)
     #[derive(Clone, Debug)]
     pub struct CustomPayload(rt::Props);
     impl CustomPayload {
@@ -855,7 +855,7 @@ pub mod bot {
     nested!(CustomPayload);
     /// CloudFormation property type `CustomVocabulary`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-customvocabulary.html)
     #[derive(Clone, Debug)]
     pub struct CustomVocabulary(rt::Props);
     impl CustomVocabulary {
@@ -875,7 +875,7 @@ pub mod bot {
     nested!(CustomVocabulary);
     /// CloudFormation property type `CustomVocabularyItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-customvocabularyitem.html)
     #[derive(Clone, Debug)]
     pub struct CustomVocabularyItem(rt::Props);
     impl CustomVocabularyItem {
@@ -899,7 +899,7 @@ pub mod bot {
     nested!(CustomVocabularyItem);
     /// CloudFormation property type `DataPrivacy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-dataprivacy.html)
     #[derive(Clone, Debug)]
     pub struct DataPrivacy(rt::Props);
     impl DataPrivacy {
@@ -917,7 +917,7 @@ pub mod bot {
     nested!(DataPrivacy);
     /// CloudFormation property type `DataSourceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-datasourceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DataSourceConfiguration(rt::Props);
     impl DataSourceConfiguration {
@@ -949,7 +949,7 @@ pub mod bot {
     nested!(DataSourceConfiguration);
     /// CloudFormation property type `DeepgramSpeechModelConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-deepgramspeechmodelconfig.html)
     #[derive(Clone, Debug)]
     pub struct DeepgramSpeechModelConfig(rt::Props);
     impl DeepgramSpeechModelConfig {
@@ -968,7 +968,7 @@ pub mod bot {
     nested!(DeepgramSpeechModelConfig);
     /// CloudFormation property type `DefaultConditionalBranch`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-defaultconditionalbranch.html)
     #[derive(Clone, Debug)]
     pub struct DefaultConditionalBranch(rt::Props);
     impl DefaultConditionalBranch {
@@ -991,7 +991,7 @@ pub mod bot {
     nested!(DefaultConditionalBranch);
     /// CloudFormation property type `DescriptiveBotBuilderSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-descriptivebotbuilderspecification.html)
     #[derive(Clone, Debug)]
     pub struct DescriptiveBotBuilderSpecification(rt::Props);
     impl DescriptiveBotBuilderSpecification {
@@ -1010,7 +1010,7 @@ pub mod bot {
     nested!(DescriptiveBotBuilderSpecification);
     /// CloudFormation property type `DialogAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-dialogaction.html)
     #[derive(Clone, Debug)]
     pub struct DialogAction(rt::Props);
     impl DialogAction {
@@ -1034,7 +1034,7 @@ pub mod bot {
     nested!(DialogAction);
     /// CloudFormation property type `DialogCodeHookInvocationSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-dialogcodehookinvocationsetting.html)
     #[derive(Clone, Debug)]
     pub struct DialogCodeHookInvocationSetting(rt::Props);
     /// The required values of [`DialogCodeHookInvocationSetting`], by name: two of them have one type, and a swap must not compile.
@@ -1072,7 +1072,7 @@ pub mod bot {
     nested!(DialogCodeHookInvocationSetting);
     /// CloudFormation property type `DialogCodeHookSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-dialogcodehooksetting.html)
     #[derive(Clone, Debug)]
     pub struct DialogCodeHookSetting(rt::Props);
     impl DialogCodeHookSetting {
@@ -1086,7 +1086,7 @@ pub mod bot {
     nested!(DialogCodeHookSetting);
     /// CloudFormation property type `DialogState`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-dialogstate.html)
     #[derive(Clone, Debug)]
     pub struct DialogState(rt::Props);
     impl DialogState {
@@ -1117,7 +1117,7 @@ pub mod bot {
     nested!(DialogState);
     /// CloudFormation property type `ElicitationCodeHookInvocationSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-elicitationcodehookinvocationsetting.html)
     #[derive(Clone, Debug)]
     pub struct ElicitationCodeHookInvocationSetting(rt::Props);
     impl ElicitationCodeHookInvocationSetting {
@@ -1140,7 +1140,7 @@ pub mod bot {
     nested!(ElicitationCodeHookInvocationSetting);
     /// CloudFormation property type `ErrorLogSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-errorlogsettings.html)
     #[derive(Clone, Debug)]
     pub struct ErrorLogSettings(rt::Props);
     impl ErrorLogSettings {
@@ -1154,7 +1154,7 @@ pub mod bot {
     nested!(ErrorLogSettings);
     /// CloudFormation property type `ExactResponseFields`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-exactresponsefields.html)
     #[derive(Clone, Debug)]
     pub struct ExactResponseFields(rt::Props);
     impl ExactResponseFields {
@@ -1177,7 +1177,7 @@ pub mod bot {
     nested!(ExactResponseFields);
     /// CloudFormation property type `ExternalSourceSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-externalsourcesetting.html)
     #[derive(Clone, Debug)]
     pub struct ExternalSourceSetting(rt::Props);
     impl ExternalSourceSetting {
@@ -1199,7 +1199,7 @@ pub mod bot {
     nested!(ExternalSourceSetting);
     /// CloudFormation property type `FulfillmentCodeHookSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-fulfillmentcodehooksetting.html)
     #[derive(Clone, Debug)]
     pub struct FulfillmentCodeHookSetting(rt::Props);
     impl FulfillmentCodeHookSetting {
@@ -1242,7 +1242,7 @@ pub mod bot {
     nested!(FulfillmentCodeHookSetting);
     /// CloudFormation property type `FulfillmentStartResponseSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-fulfillmentstartresponsespecification.html)
     #[derive(Clone, Debug)]
     pub struct FulfillmentStartResponseSpecification(rt::Props);
     impl FulfillmentStartResponseSpecification {
@@ -1277,7 +1277,7 @@ pub mod bot {
     nested!(FulfillmentStartResponseSpecification);
     /// CloudFormation property type `FulfillmentUpdateResponseSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-fulfillmentupdateresponsespecification.html)
     #[derive(Clone, Debug)]
     pub struct FulfillmentUpdateResponseSpecification(rt::Props);
     impl FulfillmentUpdateResponseSpecification {
@@ -1312,7 +1312,7 @@ pub mod bot {
     nested!(FulfillmentUpdateResponseSpecification);
     /// CloudFormation property type `FulfillmentUpdatesSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-fulfillmentupdatesspecification.html)
     #[derive(Clone, Debug)]
     pub struct FulfillmentUpdatesSpecification(rt::Props);
     impl FulfillmentUpdatesSpecification {
@@ -1347,7 +1347,7 @@ pub mod bot {
     nested!(FulfillmentUpdatesSpecification);
     /// CloudFormation property type `GenerativeAISettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-generativeaisettings.html)
     #[derive(Clone, Debug)]
     pub struct GenerativeAiSettings(rt::Props);
     impl GenerativeAiSettings {
@@ -1370,7 +1370,7 @@ pub mod bot {
     nested!(GenerativeAiSettings);
     /// CloudFormation property type `GrammarSlotTypeSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-grammarslottypesetting.html)
     #[derive(Clone, Debug)]
     pub struct GrammarSlotTypeSetting(rt::Props);
     impl GrammarSlotTypeSetting {
@@ -1388,7 +1388,7 @@ pub mod bot {
     nested!(GrammarSlotTypeSetting);
     /// CloudFormation property type `GrammarSlotTypeSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-grammarslottypesource.html)
     #[derive(Clone, Debug)]
     pub struct GrammarSlotTypeSource(rt::Props);
     /// The required values of [`GrammarSlotTypeSource`], by name: two of them have one type, and a swap must not compile.
@@ -1424,7 +1424,7 @@ pub mod bot {
     nested!(GrammarSlotTypeSource);
     /// CloudFormation property type `ImageResponseCard`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-imageresponsecard.html)
     #[derive(Clone, Debug)]
     pub struct ImageResponseCard(rt::Props);
     impl ImageResponseCard {
@@ -1453,7 +1453,7 @@ pub mod bot {
     nested!(ImageResponseCard);
     /// CloudFormation property type `InitialResponseSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-initialresponsesetting.html)
     #[derive(Clone, Debug)]
     pub struct InitialResponseSetting(rt::Props);
     impl InitialResponseSetting {
@@ -1486,7 +1486,7 @@ pub mod bot {
     nested!(InitialResponseSetting);
     /// CloudFormation property type `InputContext`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-inputcontext.html)
     #[derive(Clone, Debug)]
     pub struct InputContext(rt::Props);
     impl InputContext {
@@ -1500,7 +1500,7 @@ pub mod bot {
     nested!(InputContext);
     /// CloudFormation property type `Intent`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-intent.html)
     #[derive(Clone, Debug)]
     pub struct Intent(rt::Props);
     impl Intent {
@@ -1641,7 +1641,7 @@ pub mod bot {
     nested!(Intent);
     /// CloudFormation property type `IntentClosingSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-intentclosingsetting.html)
     #[derive(Clone, Debug)]
     pub struct IntentClosingSetting(rt::Props);
     impl IntentClosingSetting {
@@ -1676,7 +1676,7 @@ pub mod bot {
     nested!(IntentClosingSetting);
     /// CloudFormation property type `IntentConfirmationSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-intentconfirmationsetting.html)
     #[derive(Clone, Debug)]
     pub struct IntentConfirmationSetting(rt::Props);
     impl IntentConfirmationSetting {
@@ -1762,7 +1762,7 @@ pub mod bot {
     nested!(IntentConfirmationSetting);
     /// CloudFormation property type `IntentDisambiguationSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-intentdisambiguationsettings.html)
     #[derive(Clone, Debug)]
     pub struct IntentDisambiguationSettings(rt::Props);
     impl IntentDisambiguationSettings {
@@ -1787,7 +1787,7 @@ pub mod bot {
     nested!(IntentDisambiguationSettings);
     /// CloudFormation property type `IntentOverride`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-intentoverride.html)
     #[derive(Clone, Debug)]
     pub struct IntentOverride(rt::Props);
     impl IntentOverride {
@@ -1810,7 +1810,7 @@ pub mod bot {
     nested!(IntentOverride);
     /// CloudFormation property type `KendraConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-kendraconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct KendraConfiguration(rt::Props);
     impl KendraConfiguration {
@@ -1846,7 +1846,7 @@ pub mod bot {
     nested!(KendraConfiguration);
     /// CloudFormation property type `LambdaCodeHook`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-lambdacodehook.html)
     #[derive(Clone, Debug)]
     pub struct LambdaCodeHook(rt::Props);
     /// The required values of [`LambdaCodeHook`], by name: two of them have one type, and a swap must not compile.
@@ -1876,7 +1876,7 @@ pub mod bot {
     nested!(LambdaCodeHook);
     /// CloudFormation property type `Message`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-message.html)
     #[derive(Clone, Debug)]
     pub struct Message(rt::Props);
     impl Message {
@@ -1916,7 +1916,7 @@ pub mod bot {
     nested!(Message);
     /// CloudFormation property type `MessageGroup`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-messagegroup.html)
     #[derive(Clone, Debug)]
     pub struct MessageGroup(rt::Props);
     impl MessageGroup {
@@ -1936,7 +1936,7 @@ pub mod bot {
     nested!(MessageGroup);
     /// CloudFormation property type `MultipleValuesSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-multiplevaluessetting.html)
     #[derive(Clone, Debug)]
     pub struct MultipleValuesSetting(rt::Props);
     impl MultipleValuesSetting {
@@ -1958,7 +1958,7 @@ pub mod bot {
     nested!(MultipleValuesSetting);
     /// CloudFormation property type `NluImprovementSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-nluimprovementspecification.html)
     #[derive(Clone, Debug)]
     pub struct NluImprovementSpecification(rt::Props);
     impl NluImprovementSpecification {
@@ -1986,7 +1986,7 @@ pub mod bot {
     nested!(NluImprovementSpecification);
     /// CloudFormation property type `ObfuscationSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-obfuscationsetting.html)
     #[derive(Clone, Debug)]
     pub struct ObfuscationSetting(rt::Props);
     impl ObfuscationSetting {
@@ -2004,7 +2004,7 @@ pub mod bot {
     nested!(ObfuscationSetting);
     /// CloudFormation property type `OpensearchConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-opensearchconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct OpensearchConfiguration(rt::Props);
     impl OpensearchConfiguration {
@@ -2045,7 +2045,7 @@ pub mod bot {
     nested!(OpensearchConfiguration);
     /// CloudFormation property type `OutputContext`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-outputcontext.html)
     #[derive(Clone, Debug)]
     pub struct OutputContext(rt::Props);
     /// The required values of [`OutputContext`], by name: two of them have one type, and a swap must not compile.
@@ -2078,7 +2078,7 @@ pub mod bot {
     nested!(OutputContext);
     /// CloudFormation property type `PlainTextMessage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-plaintextmessage.html)
     #[derive(Clone, Debug)]
     pub struct PlainTextMessage(rt::Props);
     impl PlainTextMessage {
@@ -2092,7 +2092,7 @@ pub mod bot {
     nested!(PlainTextMessage);
     /// CloudFormation property type `PostDialogCodeHookInvocationSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-postdialogcodehookinvocationspecification.html)
     #[derive(Clone, Debug)]
     pub struct PostDialogCodeHookInvocationSpecification(rt::Props);
     impl PostDialogCodeHookInvocationSpecification {
@@ -2150,7 +2150,7 @@ pub mod bot {
     nested!(PostDialogCodeHookInvocationSpecification);
     /// CloudFormation property type `PostFulfillmentStatusSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-postfulfillmentstatusspecification.html)
     #[derive(Clone, Debug)]
     pub struct PostFulfillmentStatusSpecification(rt::Props);
     impl PostFulfillmentStatusSpecification {
@@ -2211,7 +2211,7 @@ pub mod bot {
     nested!(PostFulfillmentStatusSpecification);
     /// CloudFormation property type `PromptSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-promptspecification.html)
     #[derive(Clone, Debug)]
     pub struct PromptSpecification(rt::Props);
     impl PromptSpecification {
@@ -2260,7 +2260,7 @@ pub mod bot {
     nested!(PromptSpecification);
     /// CloudFormation property type `QInConnectAssistantConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-qinconnectassistantconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct QInConnectAssistantConfiguration(rt::Props);
     impl QInConnectAssistantConfiguration {
@@ -2274,7 +2274,7 @@ pub mod bot {
     nested!(QInConnectAssistantConfiguration);
     /// CloudFormation property type `QInConnectIntentConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-qinconnectintentconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct QInConnectIntentConfiguration(rt::Props);
     impl QInConnectIntentConfiguration {
@@ -2296,7 +2296,7 @@ pub mod bot {
     nested!(QInConnectIntentConfiguration);
     /// CloudFormation property type `QnAIntentConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-qnaintentconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct QnaIntentConfiguration(rt::Props);
     impl QnaIntentConfiguration {
@@ -2322,7 +2322,7 @@ pub mod bot {
     nested!(QnaIntentConfiguration);
     /// CloudFormation property type `QnAKendraConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-qnakendraconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct QnaKendraConfiguration(rt::Props);
     /// The required values of [`QnaKendraConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -2356,7 +2356,7 @@ pub mod bot {
     nested!(QnaKendraConfiguration);
     /// CloudFormation property type `Replication`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-replication.html)
     #[derive(Clone, Debug)]
     pub struct Replication(rt::Props);
     impl Replication {
@@ -2370,7 +2370,7 @@ pub mod bot {
     nested!(Replication);
     /// CloudFormation property type `ResponseSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-responsespecification.html)
     #[derive(Clone, Debug)]
     pub struct ResponseSpecification(rt::Props);
     impl ResponseSpecification {
@@ -2397,7 +2397,7 @@ pub mod bot {
     nested!(ResponseSpecification);
     /// CloudFormation property type `RuntimeSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-runtimesettings.html)
     #[derive(Clone, Debug)]
     pub struct RuntimeSettings(rt::Props);
     impl RuntimeSettings {
@@ -2425,7 +2425,7 @@ pub mod bot {
     nested!(RuntimeSettings);
     /// CloudFormation property type `S3BucketLogDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-s3bucketlogdestination.html)
     #[derive(Clone, Debug)]
     pub struct S3BucketLogDestination(rt::Props);
     /// The required values of [`S3BucketLogDestination`], by name: two of them have one type, and a swap must not compile.
@@ -2461,7 +2461,7 @@ pub mod bot {
     nested!(S3BucketLogDestination);
     /// CloudFormation property type `S3Location`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-s3location.html)
     #[derive(Clone, Debug)]
     pub struct S3Location(rt::Props);
     /// The required values of [`S3Location`], by name: two of them have one type, and a swap must not compile.
@@ -2500,7 +2500,7 @@ pub mod bot {
     nested!(S3Location);
     /// CloudFormation property type `SampleUtterance`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-sampleutterance.html)
     #[derive(Clone, Debug)]
     pub struct SampleUtterance(rt::Props);
     impl SampleUtterance {
@@ -2514,7 +2514,7 @@ pub mod bot {
     nested!(SampleUtterance);
     /// CloudFormation property type `SampleUtteranceGenerationSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-sampleutterancegenerationspecification.html)
     #[derive(Clone, Debug)]
     pub struct SampleUtteranceGenerationSpecification(rt::Props);
     impl SampleUtteranceGenerationSpecification {
@@ -2533,7 +2533,7 @@ pub mod bot {
     nested!(SampleUtteranceGenerationSpecification);
     /// CloudFormation property type `SampleValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-samplevalue.html)
     #[derive(Clone, Debug)]
     pub struct SampleValue(rt::Props);
     impl SampleValue {
@@ -2547,7 +2547,7 @@ pub mod bot {
     nested!(SampleValue);
     /// CloudFormation property type `SentimentAnalysisSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-sentimentanalysissettings.html)
     #[derive(Clone, Debug)]
     pub struct SentimentAnalysisSettings(rt::Props);
     impl SentimentAnalysisSettings {
@@ -2565,7 +2565,7 @@ pub mod bot {
     nested!(SentimentAnalysisSettings);
     /// CloudFormation property type `SessionAttribute`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-sessionattribute.html)
     #[derive(Clone, Debug)]
     pub struct SessionAttribute(rt::Props);
     impl SessionAttribute {
@@ -2584,7 +2584,7 @@ pub mod bot {
     nested!(SessionAttribute);
     /// CloudFormation property type `Slot`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-slot.html)
     #[derive(Clone, Debug)]
     pub struct Slot(rt::Props);
     /// The required values of [`Slot`], by name: two of them have one type, and a swap must not compile.
@@ -2648,7 +2648,7 @@ pub mod bot {
     nested!(Slot);
     /// CloudFormation property type `SlotCaptureSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-slotcapturesetting.html)
     #[derive(Clone, Debug)]
     pub struct SlotCaptureSetting(rt::Props);
     impl SlotCaptureSetting {
@@ -2704,7 +2704,7 @@ pub mod bot {
     nested!(SlotCaptureSetting);
     /// CloudFormation property type `SlotDefaultValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-slotdefaultvalue.html)
     #[derive(Clone, Debug)]
     pub struct SlotDefaultValue(rt::Props);
     impl SlotDefaultValue {
@@ -2722,7 +2722,7 @@ pub mod bot {
     nested!(SlotDefaultValue);
     /// CloudFormation property type `SlotDefaultValueSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-slotdefaultvaluespecification.html)
     #[derive(Clone, Debug)]
     pub struct SlotDefaultValueSpecification(rt::Props);
     impl SlotDefaultValueSpecification {
@@ -2740,7 +2740,7 @@ pub mod bot {
     nested!(SlotDefaultValueSpecification);
     /// CloudFormation property type `SlotPriority`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-slotpriority.html)
     #[derive(Clone, Debug)]
     pub struct SlotPriority(rt::Props);
     impl SlotPriority {
@@ -2755,7 +2755,7 @@ pub mod bot {
     nested!(SlotPriority);
     /// CloudFormation property type `SlotResolutionImprovementSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-slotresolutionimprovementspecification.html)
     #[derive(Clone, Debug)]
     pub struct SlotResolutionImprovementSpecification(rt::Props);
     impl SlotResolutionImprovementSpecification {
@@ -2774,7 +2774,7 @@ pub mod bot {
     nested!(SlotResolutionImprovementSpecification);
     /// CloudFormation property type `SlotType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-slottype.html)
     #[derive(Clone, Debug)]
     pub struct SlotType(rt::Props);
     impl SlotType {
@@ -2834,7 +2834,7 @@ pub mod bot {
     nested!(SlotType);
     /// CloudFormation property type `SlotTypeValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-slottypevalue.html)
     #[derive(Clone, Debug)]
     pub struct SlotTypeValue(rt::Props);
     impl SlotTypeValue {
@@ -2853,7 +2853,7 @@ pub mod bot {
     nested!(SlotTypeValue);
     /// CloudFormation property type `SlotValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-slotvalue.html)
     #[derive(Clone, Debug)]
     pub struct SlotValue(rt::Props);
     impl SlotValue {
@@ -2871,7 +2871,7 @@ pub mod bot {
     nested!(SlotValue);
     /// CloudFormation property type `SlotValueElicitationSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-slotvalueelicitationsetting.html)
     #[derive(Clone, Debug)]
     pub struct SlotValueElicitationSetting(rt::Props);
     impl SlotValueElicitationSetting {
@@ -2936,7 +2936,7 @@ pub mod bot {
     nested!(SlotValueElicitationSetting);
     /// CloudFormation property type `SlotValueOverride`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-slotvalueoverride.html)
     #[derive(Clone, Debug)]
     pub struct SlotValueOverride(rt::Props);
     impl SlotValueOverride {
@@ -2964,7 +2964,7 @@ pub mod bot {
     nested!(SlotValueOverride);
     /// CloudFormation property type `SlotValueOverrideMap`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-slotvalueoverridemap.html)
     #[derive(Clone, Debug)]
     pub struct SlotValueOverrideMap(rt::Props);
     impl SlotValueOverrideMap {
@@ -2987,7 +2987,7 @@ pub mod bot {
     nested!(SlotValueOverrideMap);
     /// CloudFormation property type `SlotValueRegexFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-slotvalueregexfilter.html)
     #[derive(Clone, Debug)]
     pub struct SlotValueRegexFilter(rt::Props);
     impl SlotValueRegexFilter {
@@ -3001,7 +3001,7 @@ pub mod bot {
     nested!(SlotValueRegexFilter);
     /// CloudFormation property type `SlotValueSelectionSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-slotvalueselectionsetting.html)
     #[derive(Clone, Debug)]
     pub struct SlotValueSelectionSetting(rt::Props);
     impl SlotValueSelectionSetting {
@@ -3034,7 +3034,7 @@ pub mod bot {
     nested!(SlotValueSelectionSetting);
     /// CloudFormation property type `SpeechFoundationModel`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-speechfoundationmodel.html)
     #[derive(Clone, Debug)]
     pub struct SpeechFoundationModel(rt::Props);
     impl SpeechFoundationModel {
@@ -3053,7 +3053,7 @@ pub mod bot {
     nested!(SpeechFoundationModel);
     /// CloudFormation property type `SpeechModelConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-speechmodelconfig.html)
     #[derive(Clone, Debug)]
     pub struct SpeechModelConfig(rt::Props);
     impl SpeechModelConfig {
@@ -3071,7 +3071,7 @@ pub mod bot {
     nested!(SpeechModelConfig);
     /// CloudFormation property type `SpeechRecognitionSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-speechrecognitionsettings.html)
     #[derive(Clone, Debug)]
     pub struct SpeechRecognitionSettings(rt::Props);
     impl SpeechRecognitionSettings {
@@ -3094,7 +3094,7 @@ pub mod bot {
     nested!(SpeechRecognitionSettings);
     /// CloudFormation property type `SSMLMessage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-ssmlmessage.html)
     #[derive(Clone, Debug)]
     pub struct SsmlMessage(rt::Props);
     impl SsmlMessage {
@@ -3108,7 +3108,7 @@ pub mod bot {
     nested!(SsmlMessage);
     /// CloudFormation property type `StillWaitingResponseSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-stillwaitingresponsespecification.html)
     #[derive(Clone, Debug)]
     pub struct StillWaitingResponseSpecification(rt::Props);
     /// The required values of [`StillWaitingResponseSpecification`], by name: two of them have one type, and a swap must not compile.
@@ -3154,7 +3154,7 @@ pub mod bot {
     nested!(StillWaitingResponseSpecification);
     /// CloudFormation property type `SubSlotSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-subslotsetting.html)
     #[derive(Clone, Debug)]
     pub struct SubSlotSetting(rt::Props);
     impl SubSlotSetting {
@@ -3177,7 +3177,7 @@ pub mod bot {
     nested!(SubSlotSetting);
     /// CloudFormation property type `SubSlotTypeComposition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-subslottypecomposition.html)
     #[derive(Clone, Debug)]
     pub struct SubSlotTypeComposition(rt::Props);
     impl SubSlotTypeComposition {
@@ -3201,7 +3201,7 @@ pub mod bot {
     nested!(SubSlotTypeComposition);
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-tag.html)
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
     /// The required values of [`Tag`], by name: two of them have one type, and a swap must not compile.
@@ -3223,7 +3223,7 @@ pub mod bot {
     nested!(Tag);
     /// CloudFormation property type `TestBotAliasSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-testbotaliassettings.html)
     #[derive(Clone, Debug)]
     pub struct TestBotAliasSettings(rt::Props);
     impl TestBotAliasSettings {
@@ -3274,7 +3274,7 @@ pub mod bot {
     nested!(TestBotAliasSettings);
     /// CloudFormation property type `TextLogDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-textlogdestination.html)
     #[derive(Clone, Debug)]
     pub struct TextLogDestination(rt::Props);
     impl TextLogDestination {
@@ -3288,7 +3288,7 @@ pub mod bot {
     nested!(TextLogDestination);
     /// CloudFormation property type `TextLogSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-textlogsetting.html)
     #[derive(Clone, Debug)]
     pub struct TextLogSetting(rt::Props);
     impl TextLogSetting {
@@ -3303,7 +3303,7 @@ pub mod bot {
     nested!(TextLogSetting);
     /// CloudFormation property type `UnifiedSpeechSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-unifiedspeechsettings.html)
     #[derive(Clone, Debug)]
     pub struct UnifiedSpeechSettings(rt::Props);
     impl UnifiedSpeechSettings {
@@ -3321,7 +3321,7 @@ pub mod bot {
     nested!(UnifiedSpeechSettings);
     /// CloudFormation property type `VoiceSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-voicesettings.html)
     #[derive(Clone, Debug)]
     pub struct VoiceSettings(rt::Props);
     impl VoiceSettings {
@@ -3340,7 +3340,7 @@ pub mod bot {
     nested!(VoiceSettings);
     /// CloudFormation property type `WaitAndContinueSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-waitandcontinuespecification.html)
     #[derive(Clone, Debug)]
     pub struct WaitAndContinueSpecification(rt::Props);
     /// The required values of [`WaitAndContinueSpecification`], by name: two of them have one type, and a swap must not compile.
@@ -3692,7 +3692,7 @@ pub mod bot_alias {
     ///
     /// CloudFormation property type `AudioLogDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-botalias-audiologdestination.html)
     #[derive(Clone, Debug)]
     pub struct AudioLogDestination(rt::Props);
     impl AudioLogDestination {
@@ -3708,7 +3708,7 @@ pub mod bot_alias {
     ///
     /// CloudFormation property type `AudioLogSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-botalias-audiologsetting.html)
     #[derive(Clone, Debug)]
     pub struct AudioLogSetting(rt::Props);
     impl AudioLogSetting {
@@ -3725,7 +3725,7 @@ pub mod bot_alias {
     ///
     /// CloudFormation property type `BotAliasLocaleSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-botalias-botaliaslocalesettings.html)
     #[derive(Clone, Debug)]
     pub struct BotAliasLocaleSettings(rt::Props);
     impl BotAliasLocaleSettings {
@@ -3752,7 +3752,7 @@ pub mod bot_alias {
     ///
     /// CloudFormation property type `BotAliasLocaleSettingsItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-botalias-botaliaslocalesettingsitem.html)
     #[derive(Clone, Debug)]
     pub struct BotAliasLocaleSettingsItem(rt::Props);
     impl BotAliasLocaleSettingsItem {
@@ -3774,7 +3774,7 @@ pub mod bot_alias {
     nested!(BotAliasLocaleSettingsItem);
     /// CloudFormation property type `CloudWatchLogGroupLogDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-botalias-cloudwatchloggrouplogdestination.html)
     #[derive(Clone, Debug)]
     pub struct CloudWatchLogGroupLogDestination(rt::Props);
     /// The required values of [`CloudWatchLogGroupLogDestination`], by name: two of them have one type, and a swap must not compile.
@@ -3806,7 +3806,7 @@ pub mod bot_alias {
     ///
     /// CloudFormation property type `CodeHookSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-botalias-codehookspecification.html)
     #[derive(Clone, Debug)]
     pub struct CodeHookSpecification(rt::Props);
     impl CodeHookSpecification {
@@ -3826,7 +3826,7 @@ pub mod bot_alias {
     ///
     /// CloudFormation property type `ConversationLogSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-botalias-conversationlogsettings.html)
     #[derive(Clone, Debug)]
     pub struct ConversationLogSettings(rt::Props);
     impl ConversationLogSettings {
@@ -3869,7 +3869,7 @@ pub mod bot_alias {
     ///
     /// CloudFormation property type `LambdaCodeHook`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-botalias-lambdacodehook.html)
     #[derive(Clone, Debug)]
     pub struct LambdaCodeHook(rt::Props);
     /// The required values of [`LambdaCodeHook`], by name: two of them have one type, and a swap must not compile.
@@ -3901,7 +3901,7 @@ pub mod bot_alias {
     ///
     /// CloudFormation property type `S3BucketLogDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-botalias-s3bucketlogdestination.html)
     #[derive(Clone, Debug)]
     pub struct S3BucketLogDestination(rt::Props);
     /// The required values of [`S3BucketLogDestination`], by name: two of them have one type, and a swap must not compile.
@@ -3941,7 +3941,7 @@ pub mod bot_alias {
     ///
     /// CloudFormation property type `SentimentAnalysisSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-botalias-sentimentanalysissettings.html)
     #[derive(Clone, Debug)]
     pub struct SentimentAnalysisSettings(rt::Props);
     impl SentimentAnalysisSettings {
@@ -3961,7 +3961,7 @@ pub mod bot_alias {
     ///
     /// CloudFormation property type `TextLogDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-botalias-textlogdestination.html)
     #[derive(Clone, Debug)]
     pub struct TextLogDestination(rt::Props);
     impl TextLogDestination {
@@ -3977,7 +3977,7 @@ pub mod bot_alias {
     ///
     /// CloudFormation property type `TextLogSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-botalias-textlogsetting.html)
     #[derive(Clone, Debug)]
     pub struct TextLogSetting(rt::Props);
     impl TextLogSetting {
@@ -4079,7 +4079,7 @@ pub mod bot_version {
     ///
     /// CloudFormation property type `BotVersionLocaleDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-botversion-botversionlocaledetails.html)
     #[derive(Clone, Debug)]
     pub struct BotVersionLocaleDetails(rt::Props);
     impl BotVersionLocaleDetails {
@@ -4097,7 +4097,7 @@ pub mod bot_version {
     nested!(BotVersionLocaleDetails);
     /// CloudFormation property type `BotVersionLocaleSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-botversion-botversionlocalespecification.html)
     #[derive(Clone, Debug)]
     pub struct BotVersionLocaleSpecification(rt::Props);
     impl BotVersionLocaleSpecification {

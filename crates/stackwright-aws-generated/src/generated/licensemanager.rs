@@ -319,7 +319,7 @@ pub mod license {
     use super::*;
     /// CloudFormation property type `BorrowConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-license-borrowconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct BorrowConfiguration(rt::Props);
     impl BorrowConfiguration {
@@ -342,7 +342,7 @@ pub mod license {
     nested!(BorrowConfiguration);
     /// CloudFormation property type `ConsumptionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-license-consumptionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ConsumptionConfiguration(rt::Props);
     impl ConsumptionConfiguration {
@@ -378,7 +378,7 @@ pub mod license {
     nested!(ConsumptionConfiguration);
     /// CloudFormation property type `Entitlement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-license-entitlement.html)
     #[derive(Clone, Debug)]
     pub struct Entitlement(rt::Props);
     impl Entitlement {
@@ -414,7 +414,7 @@ pub mod license {
     nested!(Entitlement);
     /// CloudFormation property type `IssuerData`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-license-issuerdata.html)
     #[derive(Clone, Debug)]
     pub struct IssuerData(rt::Props);
     impl IssuerData {
@@ -433,7 +433,7 @@ pub mod license {
     nested!(IssuerData);
     /// CloudFormation property type `Metadata`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-license-metadata.html)
     #[derive(Clone, Debug)]
     pub struct Metadata(rt::Props);
     /// The required values of [`Metadata`], by name: two of them have one type, and a swap must not compile.
@@ -455,7 +455,7 @@ pub mod license {
     nested!(Metadata);
     /// CloudFormation property type `ProvisionalConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-license-provisionalconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ProvisionalConfiguration(rt::Props);
     impl ProvisionalConfiguration {
@@ -473,7 +473,7 @@ pub mod license {
     nested!(ProvisionalConfiguration);
     /// CloudFormation property type `ValidityDateFormat`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-license-validitydateformat.html)
     #[derive(Clone, Debug)]
     pub struct ValidityDateFormat(rt::Props);
     /// The required values of [`ValidityDateFormat`], by name: two of them have one type, and a swap must not compile.
@@ -649,7 +649,7 @@ pub mod license_asset_group {
     use super::*;
     /// CloudFormation property type `LicenseAssetGroupConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-licenseassetgroup-licenseassetgroupconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LicenseAssetGroupConfiguration(rt::Props);
     impl LicenseAssetGroupConfiguration {
@@ -668,7 +668,7 @@ pub mod license_asset_group {
     nested!(LicenseAssetGroupConfiguration);
     /// CloudFormation property type `LicenseAssetGroupProperty`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-licenseassetgroup-licenseassetgroupproperty.html)
     #[derive(Clone, Debug)]
     pub struct LicenseAssetGroupProperty(rt::Props);
     impl LicenseAssetGroupProperty {
@@ -754,7 +754,7 @@ pub mod license_asset_rule_set {
     ///
     /// CloudFormation property type `AndRuleStatement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-licenseassetruleset-andrulestatement.html)
     #[derive(Clone, Debug)]
     pub struct AndRuleStatement(rt::Props);
     impl AndRuleStatement {
@@ -781,7 +781,7 @@ pub mod license_asset_rule_set {
     ///
     /// CloudFormation property type `InstanceRuleStatement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-licenseassetruleset-instancerulestatement.html)
     #[derive(Clone, Debug)]
     pub struct InstanceRuleStatement(rt::Props);
     impl InstanceRuleStatement {
@@ -823,7 +823,7 @@ pub mod license_asset_rule_set {
     ///
     /// CloudFormation property type `LicenseAssetRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-licenseassetruleset-licenseassetrule.html)
     #[derive(Clone, Debug)]
     pub struct LicenseAssetRule(rt::Props);
     impl LicenseAssetRule {
@@ -843,7 +843,7 @@ pub mod license_asset_rule_set {
     ///
     /// CloudFormation property type `LicenseConfigurationRuleStatement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-licenseassetruleset-licenseconfigurationrulestatement.html)
     #[derive(Clone, Debug)]
     pub struct LicenseConfigurationRuleStatement(rt::Props);
     impl LicenseConfigurationRuleStatement {
@@ -885,7 +885,7 @@ pub mod license_asset_rule_set {
     ///
     /// CloudFormation property type `LicenseRuleStatement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-licenseassetruleset-licenserulestatement.html)
     #[derive(Clone, Debug)]
     pub struct LicenseRuleStatement(rt::Props);
     impl LicenseRuleStatement {
@@ -927,7 +927,7 @@ pub mod license_asset_rule_set {
     ///
     /// CloudFormation property type `MatchingRuleStatement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-licenseassetruleset-matchingrulestatement.html)
     #[derive(Clone, Debug)]
     pub struct MatchingRuleStatement(rt::Props);
     /// The required values of [`MatchingRuleStatement`], by name: two of them have one type, and a swap must not compile.
@@ -966,7 +966,7 @@ pub mod license_asset_rule_set {
     ///
     /// CloudFormation property type `OrRuleStatement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-licenseassetruleset-orrulestatement.html)
     #[derive(Clone, Debug)]
     pub struct OrRuleStatement(rt::Props);
     impl OrRuleStatement {
@@ -993,7 +993,7 @@ pub mod license_asset_rule_set {
     ///
     /// CloudFormation property type `RuleStatement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-licenseassetruleset-rulestatement.html)
     #[derive(Clone, Debug)]
     pub struct RuleStatement(rt::Props);
     impl RuleStatement {
@@ -1220,7 +1220,7 @@ pub mod license_configuration {
     ///
     /// CloudFormation property type `ProductInformation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-licenseconfiguration-productinformation.html)
     #[derive(Clone, Debug)]
     pub struct ProductInformation(rt::Props);
     impl ProductInformation {
@@ -1248,7 +1248,7 @@ pub mod license_configuration {
     ///
     /// CloudFormation property type `ProductInformationFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-licenseconfiguration-productinformationfilter.html)
     #[derive(Clone, Debug)]
     pub struct ProductInformationFilter(rt::Props);
     /// The required values of [`ProductInformationFilter`], by name: two of them have one type, and a swap must not compile.
@@ -1436,7 +1436,7 @@ pub mod report_generator {
     ///
     /// CloudFormation property type `ReportContext`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-reportgenerator-reportcontext.html)
     #[derive(Clone, Debug)]
     pub struct ReportContext(rt::Props);
     impl ReportContext {
@@ -1498,7 +1498,7 @@ pub mod report_generator {
     ///
     /// CloudFormation property type `ReportFrequency`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-reportgenerator-reportfrequency.html)
     #[derive(Clone, Debug)]
     pub struct ReportFrequency(rt::Props);
     impl ReportFrequency {

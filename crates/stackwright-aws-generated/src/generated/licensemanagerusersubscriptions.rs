@@ -171,7 +171,7 @@ pub mod license_server_endpoint {
     ///
     /// CloudFormation property type `CredentialsProvider`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanagerusersubscriptions-licenseserverendpoint-credentialsprovider.html)
     #[derive(Clone, Debug)]
     pub struct CredentialsProvider(rt::Props);
     impl CredentialsProvider {
@@ -193,7 +193,7 @@ pub mod license_server_endpoint {
     ///
     /// CloudFormation property type `LicenseServerSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanagerusersubscriptions-licenseserverendpoint-licenseserversettings.html)
     #[derive(Clone, Debug)]
     pub struct LicenseServerSettings(rt::Props);
     impl LicenseServerSettings {
@@ -214,7 +214,7 @@ pub mod license_server_endpoint {
     ///
     /// CloudFormation property type `RdsSalSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanagerusersubscriptions-licenseserverendpoint-rdssalsettings.html)
     #[derive(Clone, Debug)]
     pub struct RdsSalSettings(rt::Props);
     impl RdsSalSettings {
@@ -234,7 +234,7 @@ pub mod license_server_endpoint {
     ///
     /// CloudFormation property type `SecretsManagerCredentialsProvider`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanagerusersubscriptions-licenseserverendpoint-secretsmanagercredentialsprovider.html)
     #[derive(Clone, Debug)]
     pub struct SecretsManagerCredentialsProvider(rt::Props);
     impl SecretsManagerCredentialsProvider {
@@ -250,7 +250,7 @@ pub mod license_server_endpoint {
     ///
     /// CloudFormation property type `ServerSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanagerusersubscriptions-licenseserverendpoint-serversettings.html)
     #[derive(Clone, Debug)]
     pub struct ServerSettings(rt::Props);
     impl ServerSettings {

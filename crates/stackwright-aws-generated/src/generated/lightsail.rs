@@ -429,7 +429,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `AccessRules`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-bucket-accessrules.html)
     #[derive(Clone, Debug)]
     pub struct AccessRules(rt::Props);
     impl AccessRules {
@@ -831,7 +831,7 @@ pub mod container {
     ///
     /// CloudFormation property type `Container`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-container-container.html)
     #[derive(Clone, Debug)]
     pub struct Container(rt::Props);
     impl Container {
@@ -883,7 +883,7 @@ pub mod container {
     ///
     /// CloudFormation property type `ContainerServiceDeployment`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-container-containerservicedeployment.html)
     #[derive(Clone, Debug)]
     pub struct ContainerServiceDeployment(rt::Props);
     impl ContainerServiceDeployment {
@@ -914,7 +914,7 @@ pub mod container {
     ///
     /// CloudFormation property type `EcrImagePullerRole`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-container-ecrimagepullerrole.html)
     #[derive(Clone, Debug)]
     pub struct EcrImagePullerRole(rt::Props);
     impl EcrImagePullerRole {
@@ -943,7 +943,7 @@ pub mod container {
     nested!(EcrImagePullerRole);
     /// CloudFormation property type `EnvironmentVariable`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-container-environmentvariable.html)
     #[derive(Clone, Debug)]
     pub struct EnvironmentVariable(rt::Props);
     impl EnvironmentVariable {
@@ -968,7 +968,7 @@ pub mod container {
     ///
     /// CloudFormation property type `HealthCheckConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-container-healthcheckconfig.html)
     #[derive(Clone, Debug)]
     pub struct HealthCheckConfig(rt::Props);
     impl HealthCheckConfig {
@@ -1034,7 +1034,7 @@ pub mod container {
     nested!(HealthCheckConfig);
     /// CloudFormation property type `PortInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-container-portinfo.html)
     #[derive(Clone, Debug)]
     pub struct PortInfo(rt::Props);
     impl PortInfo {
@@ -1059,7 +1059,7 @@ pub mod container {
     ///
     /// CloudFormation property type `PrivateRegistryAccess`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-container-privateregistryaccess.html)
     #[derive(Clone, Debug)]
     pub struct PrivateRegistryAccess(rt::Props);
     impl PrivateRegistryAccess {
@@ -1085,7 +1085,7 @@ pub mod container {
     ///
     /// CloudFormation property type `PublicDomainName`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-container-publicdomainname.html)
     #[derive(Clone, Debug)]
     pub struct PublicDomainName(rt::Props);
     impl PublicDomainName {
@@ -1120,7 +1120,7 @@ pub mod container {
     ///
     /// CloudFormation property type `PublicEndpoint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-container-publicendpoint.html)
     #[derive(Clone, Debug)]
     pub struct PublicEndpoint(rt::Props);
     impl PublicEndpoint {
@@ -1377,7 +1377,7 @@ pub mod database {
     ///
     /// CloudFormation property type `RelationalDatabaseParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-database-relationaldatabaseparameter.html)
     #[derive(Clone, Debug)]
     pub struct RelationalDatabaseParameter(rt::Props);
     impl RelationalDatabaseParameter {
@@ -1790,7 +1790,7 @@ pub mod disk {
     ///
     /// CloudFormation property type `Location`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-disk-location.html)
     #[derive(Clone, Debug)]
     pub struct Location(rt::Props);
     impl Location {
@@ -2131,7 +2131,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `CacheBehavior`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-distribution-cachebehavior.html)
     #[derive(Clone, Debug)]
     pub struct CacheBehavior(rt::Props);
     impl CacheBehavior {
@@ -2153,7 +2153,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `CacheBehaviorPerPath`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-distribution-cachebehaviorperpath.html)
     #[derive(Clone, Debug)]
     pub struct CacheBehaviorPerPath(rt::Props);
     impl CacheBehaviorPerPath {
@@ -2182,7 +2182,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `CacheSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-distribution-cachesettings.html)
     #[derive(Clone, Debug)]
     pub struct CacheSettings(rt::Props);
     impl CacheSettings {
@@ -2270,7 +2270,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `CookieObject`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-distribution-cookieobject.html)
     #[derive(Clone, Debug)]
     pub struct CookieObject(rt::Props);
     impl CookieObject {
@@ -2306,7 +2306,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `HeaderObject`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-distribution-headerobject.html)
     #[derive(Clone, Debug)]
     pub struct HeaderObject(rt::Props);
     impl HeaderObject {
@@ -2342,7 +2342,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `InputOrigin`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-distribution-inputorigin.html)
     #[derive(Clone, Debug)]
     pub struct InputOrigin(rt::Props);
     impl InputOrigin {
@@ -2379,7 +2379,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `QueryStringObject`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-distribution-querystringobject.html)
     #[derive(Clone, Debug)]
     pub struct QueryStringObject(rt::Props);
     impl QueryStringObject {
@@ -2606,7 +2606,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `DomainEntry`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-domain-domainentry.html)
     #[derive(Clone, Debug)]
     pub struct DomainEntry(rt::Props);
     /// The required values of [`DomainEntry`], by name: two of them have one type, and a swap must not compile.
@@ -2912,7 +2912,7 @@ pub mod instance {
     ///
     /// CloudFormation property type `Disk`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-instance-disk.html)
     #[derive(Clone, Debug)]
     pub struct Disk(rt::Props);
     /// The required values of [`Disk`], by name: two of them have one type, and a swap must not compile.
@@ -2982,7 +2982,7 @@ pub mod instance {
     ///
     /// CloudFormation property type `Hardware`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-instance-hardware.html)
     #[derive(Clone, Debug)]
     pub struct Hardware(rt::Props);
     impl Hardware {
@@ -3019,7 +3019,7 @@ pub mod instance {
     ///
     /// CloudFormation property type `Location`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-instance-location.html)
     #[derive(Clone, Debug)]
     pub struct Location(rt::Props);
     impl Location {
@@ -3053,7 +3053,7 @@ pub mod instance {
     ///
     /// CloudFormation property type `MonthlyTransfer`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-instance-monthlytransfer.html)
     #[derive(Clone, Debug)]
     pub struct MonthlyTransfer(rt::Props);
     impl MonthlyTransfer {
@@ -3079,7 +3079,7 @@ pub mod instance {
     ///
     /// CloudFormation property type `Networking`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-instance-networking.html)
     #[derive(Clone, Debug)]
     pub struct Networking(rt::Props);
     impl Networking {
@@ -3103,7 +3103,7 @@ pub mod instance {
     ///
     /// CloudFormation property type `Port`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-instance-port.html)
     #[derive(Clone, Debug)]
     pub struct Port(rt::Props);
     impl Port {
@@ -3203,7 +3203,7 @@ pub mod instance {
     ///
     /// CloudFormation property type `State`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-instance-state.html)
     #[derive(Clone, Debug)]
     pub struct State(rt::Props);
     impl State {
@@ -3822,7 +3822,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `AddOn`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-disk-addon.html)
     #[derive(Clone, Debug)]
     pub struct AddOn(rt::Props);
     impl AddOn {
@@ -3865,7 +3865,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `AutoSnapshotAddOn`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-disk-autosnapshotaddon.html)
     #[derive(Clone, Debug)]
     pub struct AutoSnapshotAddOn(rt::Props);
     impl AutoSnapshotAddOn {

@@ -138,7 +138,7 @@ pub mod api_key {
     use super::*;
     /// CloudFormation property type `AndroidApp`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-location-apikey-androidapp.html)
     #[derive(Clone, Debug)]
     pub struct AndroidApp(rt::Props);
     /// The required values of [`AndroidApp`], by name: two of them have one type, and a swap must not compile.
@@ -164,7 +164,7 @@ pub mod api_key {
     nested!(AndroidApp);
     /// CloudFormation property type `ApiKeyRestrictions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-location-apikey-apikeyrestrictions.html)
     #[derive(Clone, Debug)]
     pub struct ApiKeyRestrictions(rt::Props);
     /// The required values of [`ApiKeyRestrictions`], by name: two of them have one type, and a swap must not compile.
@@ -218,7 +218,7 @@ pub mod api_key {
     nested!(ApiKeyRestrictions);
     /// CloudFormation property type `AppleApp`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-location-apikey-appleapp.html)
     #[derive(Clone, Debug)]
     pub struct AppleApp(rt::Props);
     impl AppleApp {
@@ -442,7 +442,7 @@ pub mod map {
     use super::*;
     /// CloudFormation property type `MapConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-location-map-mapconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MapConfiguration(rt::Props);
     impl MapConfiguration {
@@ -591,7 +591,7 @@ pub mod place_index {
     use super::*;
     /// CloudFormation property type `DataSourceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-location-placeindex-datasourceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DataSourceConfiguration(rt::Props);
     impl DataSourceConfiguration {

@@ -317,7 +317,7 @@ pub mod delivery_destination {
     use super::*;
     /// CloudFormation property type `DestinationPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-deliverydestination-destinationpolicy.html)
     #[derive(Clone, Debug)]
     pub struct DestinationPolicy(rt::Props);
     impl DestinationPolicy {
@@ -594,7 +594,7 @@ pub mod integration {
     use super::*;
     /// CloudFormation property type `OpenSearchResourceConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-integration-opensearchresourceconfig.html)
     #[derive(Clone, Debug)]
     pub struct OpenSearchResourceConfig(rt::Props);
     impl OpenSearchResourceConfig {
@@ -640,7 +640,7 @@ pub mod integration {
     ///
     /// CloudFormation property type `ResourceConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-integration-resourceconfig.html)
     #[derive(Clone, Debug)]
     pub struct ResourceConfig(rt::Props);
     impl ResourceConfig {
@@ -1088,7 +1088,7 @@ pub mod metric_filter {
     ///
     /// CloudFormation property type `Dimension`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-metricfilter-dimension.html)
     #[derive(Clone, Debug)]
     pub struct Dimension(rt::Props);
     /// The required values of [`Dimension`], by name: two of them have one type, and a swap must not compile.
@@ -1112,7 +1112,7 @@ pub mod metric_filter {
     ///
     /// CloudFormation property type `MetricTransformation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-metricfilter-metrictransformation.html)
     #[derive(Clone, Debug)]
     pub struct MetricTransformation(rt::Props);
     /// The required values of [`MetricTransformation`], by name: two of them have one type, and a swap must not compile.
@@ -1314,7 +1314,7 @@ pub mod query_definition {
     ///
     /// CloudFormation property type `QueryParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-querydefinition-queryparameter.html)
     #[derive(Clone, Debug)]
     pub struct QueryParameter(rt::Props);
     impl QueryParameter {
@@ -1562,7 +1562,7 @@ pub mod scheduled_query {
     use super::*;
     /// CloudFormation property type `DestinationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-scheduledquery-destinationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DestinationConfiguration(rt::Props);
     impl DestinationConfiguration {
@@ -1581,7 +1581,7 @@ pub mod scheduled_query {
     nested!(DestinationConfiguration);
     /// CloudFormation property type `S3Configuration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-scheduledquery-s3configuration.html)
     #[derive(Clone, Debug)]
     pub struct S3Configuration(rt::Props);
     /// The required values of [`S3Configuration`], by name: two of them have one type, and a swap must not compile.
@@ -1860,7 +1860,7 @@ pub mod transformer {
     use super::*;
     /// CloudFormation property type `AddKeyEntry`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-addkeyentry.html)
     #[derive(Clone, Debug)]
     pub struct AddKeyEntry(rt::Props);
     /// The required values of [`AddKeyEntry`], by name: two of them have one type, and a swap must not compile.
@@ -1887,7 +1887,7 @@ pub mod transformer {
     nested!(AddKeyEntry);
     /// CloudFormation property type `AddKeys`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-addkeys.html)
     #[derive(Clone, Debug)]
     pub struct AddKeys(rt::Props);
     impl AddKeys {
@@ -1901,7 +1901,7 @@ pub mod transformer {
     nested!(AddKeys);
     /// CloudFormation property type `CopyValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-copyvalue.html)
     #[derive(Clone, Debug)]
     pub struct CopyValue(rt::Props);
     impl CopyValue {
@@ -1915,7 +1915,7 @@ pub mod transformer {
     nested!(CopyValue);
     /// CloudFormation property type `CopyValueEntry`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-copyvalueentry.html)
     #[derive(Clone, Debug)]
     pub struct CopyValueEntry(rt::Props);
     /// The required values of [`CopyValueEntry`], by name: two of them have one type, and a swap must not compile.
@@ -1942,7 +1942,7 @@ pub mod transformer {
     nested!(CopyValueEntry);
     /// CloudFormation property type `Csv`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-csv.html)
     #[derive(Clone, Debug)]
     pub struct Csv(rt::Props);
     impl Csv {
@@ -1975,7 +1975,7 @@ pub mod transformer {
     nested!(Csv);
     /// CloudFormation property type `DateTimeConverter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-datetimeconverter.html)
     #[derive(Clone, Debug)]
     pub struct DateTimeConverter(rt::Props);
     /// The required values of [`DateTimeConverter`], by name: two of them have one type, and a swap must not compile.
@@ -2020,7 +2020,7 @@ pub mod transformer {
     nested!(DateTimeConverter);
     /// CloudFormation property type `DeleteKeys`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-deletekeys.html)
     #[derive(Clone, Debug)]
     pub struct DeleteKeys(rt::Props);
     impl DeleteKeys {
@@ -2034,7 +2034,7 @@ pub mod transformer {
     nested!(DeleteKeys);
     /// CloudFormation property type `Grok`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-grok.html)
     #[derive(Clone, Debug)]
     pub struct Grok(rt::Props);
     impl Grok {
@@ -2053,7 +2053,7 @@ pub mod transformer {
     nested!(Grok);
     /// CloudFormation property type `ListToMap`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-listtomap.html)
     #[derive(Clone, Debug)]
     pub struct ListToMap(rt::Props);
     /// The required values of [`ListToMap`], by name: two of them have one type, and a swap must not compile.
@@ -2095,7 +2095,7 @@ pub mod transformer {
     nested!(ListToMap);
     /// CloudFormation property type `LowerCaseString`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-lowercasestring.html)
     #[derive(Clone, Debug)]
     pub struct LowerCaseString(rt::Props);
     impl LowerCaseString {
@@ -2109,7 +2109,7 @@ pub mod transformer {
     nested!(LowerCaseString);
     /// CloudFormation property type `MoveKeyEntry`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-movekeyentry.html)
     #[derive(Clone, Debug)]
     pub struct MoveKeyEntry(rt::Props);
     /// The required values of [`MoveKeyEntry`], by name: two of them have one type, and a swap must not compile.
@@ -2136,7 +2136,7 @@ pub mod transformer {
     nested!(MoveKeyEntry);
     /// CloudFormation property type `MoveKeys`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-movekeys.html)
     #[derive(Clone, Debug)]
     pub struct MoveKeys(rt::Props);
     impl MoveKeys {
@@ -2150,7 +2150,7 @@ pub mod transformer {
     nested!(MoveKeys);
     /// CloudFormation property type `ParseCloudfront`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-parsecloudfront.html)
     #[derive(Clone, Debug)]
     pub struct ParseCloudfront(rt::Props);
     impl ParseCloudfront {
@@ -2168,7 +2168,7 @@ pub mod transformer {
     nested!(ParseCloudfront);
     /// CloudFormation property type `ParseJSON`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-parsejson.html)
     #[derive(Clone, Debug)]
     pub struct ParseJson(rt::Props);
     impl ParseJson {
@@ -2191,7 +2191,7 @@ pub mod transformer {
     nested!(ParseJson);
     /// CloudFormation property type `ParseKeyValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-parsekeyvalue.html)
     #[derive(Clone, Debug)]
     pub struct ParseKeyValue(rt::Props);
     impl ParseKeyValue {
@@ -2239,7 +2239,7 @@ pub mod transformer {
     nested!(ParseKeyValue);
     /// CloudFormation property type `ParsePostgres`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-parsepostgres.html)
     #[derive(Clone, Debug)]
     pub struct ParsePostgres(rt::Props);
     impl ParsePostgres {
@@ -2257,7 +2257,7 @@ pub mod transformer {
     nested!(ParsePostgres);
     /// CloudFormation property type `ParseRoute53`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-parseroute53.html)
     #[derive(Clone, Debug)]
     pub struct ParseRoute53(rt::Props);
     impl ParseRoute53 {
@@ -2275,7 +2275,7 @@ pub mod transformer {
     nested!(ParseRoute53);
     /// CloudFormation property type `ParseToOCSF`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-parsetoocsf.html)
     #[derive(Clone, Debug)]
     pub struct ParseToOcsf(rt::Props);
     impl ParseToOcsf {
@@ -2300,7 +2300,7 @@ pub mod transformer {
     nested!(ParseToOcsf);
     /// CloudFormation property type `ParseVPC`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-parsevpc.html)
     #[derive(Clone, Debug)]
     pub struct ParseVpc(rt::Props);
     impl ParseVpc {
@@ -2318,7 +2318,7 @@ pub mod transformer {
     nested!(ParseVpc);
     /// CloudFormation property type `ParseWAF`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-parsewaf.html)
     #[derive(Clone, Debug)]
     pub struct ParseWaf(rt::Props);
     impl ParseWaf {
@@ -2338,7 +2338,7 @@ pub mod transformer {
     ///
     /// CloudFormation property type `Processor`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-processor.html)
     #[derive(Clone, Debug)]
     pub struct Processor(rt::Props);
     impl Processor {
@@ -2466,7 +2466,7 @@ pub mod transformer {
     nested!(Processor);
     /// CloudFormation property type `RenameKeyEntry`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-renamekeyentry.html)
     #[derive(Clone, Debug)]
     pub struct RenameKeyEntry(rt::Props);
     /// The required values of [`RenameKeyEntry`], by name: two of them have one type, and a swap must not compile.
@@ -2493,7 +2493,7 @@ pub mod transformer {
     nested!(RenameKeyEntry);
     /// CloudFormation property type `RenameKeys`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-renamekeys.html)
     #[derive(Clone, Debug)]
     pub struct RenameKeys(rt::Props);
     impl RenameKeys {
@@ -2507,7 +2507,7 @@ pub mod transformer {
     nested!(RenameKeys);
     /// CloudFormation property type `SplitString`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-splitstring.html)
     #[derive(Clone, Debug)]
     pub struct SplitString(rt::Props);
     impl SplitString {
@@ -2521,7 +2521,7 @@ pub mod transformer {
     nested!(SplitString);
     /// CloudFormation property type `SplitStringEntry`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-splitstringentry.html)
     #[derive(Clone, Debug)]
     pub struct SplitStringEntry(rt::Props);
     /// The required values of [`SplitStringEntry`], by name: two of them have one type, and a swap must not compile.
@@ -2543,7 +2543,7 @@ pub mod transformer {
     nested!(SplitStringEntry);
     /// CloudFormation property type `SubstituteString`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-substitutestring.html)
     #[derive(Clone, Debug)]
     pub struct SubstituteString(rt::Props);
     impl SubstituteString {
@@ -2557,7 +2557,7 @@ pub mod transformer {
     nested!(SubstituteString);
     /// CloudFormation property type `SubstituteStringEntry`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-substitutestringentry.html)
     #[derive(Clone, Debug)]
     pub struct SubstituteStringEntry(rt::Props);
     /// The required values of [`SubstituteStringEntry`], by name: two of them have one type, and a swap must not compile.
@@ -2582,7 +2582,7 @@ pub mod transformer {
     nested!(SubstituteStringEntry);
     /// CloudFormation property type `TrimString`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-trimstring.html)
     #[derive(Clone, Debug)]
     pub struct TrimString(rt::Props);
     impl TrimString {
@@ -2596,7 +2596,7 @@ pub mod transformer {
     nested!(TrimString);
     /// CloudFormation property type `TypeConverter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-typeconverter.html)
     #[derive(Clone, Debug)]
     pub struct TypeConverter(rt::Props);
     impl TypeConverter {
@@ -2610,7 +2610,7 @@ pub mod transformer {
     nested!(TypeConverter);
     /// CloudFormation property type `TypeConverterEntry`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-typeconverterentry.html)
     #[derive(Clone, Debug)]
     pub struct TypeConverterEntry(rt::Props);
     impl TypeConverterEntry {
@@ -2625,7 +2625,7 @@ pub mod transformer {
     nested!(TypeConverterEntry);
     /// CloudFormation property type `UpperCaseString`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-uppercasestring.html)
     #[derive(Clone, Debug)]
     pub struct UpperCaseString(rt::Props);
     impl UpperCaseString {

@@ -166,7 +166,7 @@ pub mod inference_scheduler {
     ///
     /// CloudFormation property type `DataInputConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lookoutequipment-inferencescheduler-datainputconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DataInputConfiguration(rt::Props);
     impl DataInputConfiguration {
@@ -208,7 +208,7 @@ pub mod inference_scheduler {
     ///
     /// CloudFormation property type `DataOutputConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lookoutequipment-inferencescheduler-dataoutputconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DataOutputConfiguration(rt::Props);
     impl DataOutputConfiguration {
@@ -236,7 +236,7 @@ pub mod inference_scheduler {
     ///
     /// CloudFormation property type `InputNameConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lookoutequipment-inferencescheduler-inputnameconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct InputNameConfiguration(rt::Props);
     impl InputNameConfiguration {
@@ -273,7 +273,7 @@ pub mod inference_scheduler {
     ///
     /// CloudFormation property type `S3InputConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lookoutequipment-inferencescheduler-s3inputconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct S3InputConfiguration(rt::Props);
     impl S3InputConfiguration {
@@ -294,7 +294,7 @@ pub mod inference_scheduler {
     ///
     /// CloudFormation property type `S3OutputConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lookoutequipment-inferencescheduler-s3outputconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct S3OutputConfiguration(rt::Props);
     impl S3OutputConfiguration {

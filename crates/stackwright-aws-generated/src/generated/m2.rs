@@ -383,7 +383,7 @@ pub mod environment {
     ///
     /// CloudFormation property type `HighAvailabilityConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-m2-environment-highavailabilityconfig.html)
     #[derive(Clone, Debug)]
     pub struct HighAvailabilityConfig(rt::Props);
     impl HighAvailabilityConfig {

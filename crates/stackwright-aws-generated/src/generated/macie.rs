@@ -309,7 +309,7 @@ pub mod findings_filter {
     use super::*;
     /// CloudFormation property type `FindingCriteria`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-macie-findingsfilter-findingcriteria.html)
     #[derive(Clone, Debug)]
     pub struct FindingCriteria(rt::Props);
     impl FindingCriteria {

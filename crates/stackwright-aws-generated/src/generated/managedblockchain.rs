@@ -227,7 +227,7 @@ pub mod member {
     use super::*;
     /// CloudFormation property type `ApprovalThresholdPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-managedblockchain-member-approvalthresholdpolicy.html)
     #[derive(Clone, Debug)]
     pub struct ApprovalThresholdPolicy(rt::Props);
     impl ApprovalThresholdPolicy {
@@ -255,7 +255,7 @@ pub mod member {
     nested!(ApprovalThresholdPolicy);
     /// CloudFormation property type `MemberConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-managedblockchain-member-memberconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MemberConfiguration(rt::Props);
     impl MemberConfiguration {
@@ -283,7 +283,7 @@ pub mod member {
     nested!(MemberConfiguration);
     /// CloudFormation property type `MemberFabricConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-managedblockchain-member-memberfabricconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MemberFabricConfiguration(rt::Props);
     /// The required values of [`MemberFabricConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -305,7 +305,7 @@ pub mod member {
     nested!(MemberFabricConfiguration);
     /// CloudFormation property type `MemberFrameworkConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-managedblockchain-member-memberframeworkconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MemberFrameworkConfiguration(rt::Props);
     impl MemberFrameworkConfiguration {
@@ -323,7 +323,7 @@ pub mod member {
     nested!(MemberFrameworkConfiguration);
     /// CloudFormation property type `NetworkConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-managedblockchain-member-networkconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct NetworkConfiguration(rt::Props);
     /// The required values of [`NetworkConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -369,7 +369,7 @@ pub mod member {
     nested!(NetworkConfiguration);
     /// CloudFormation property type `NetworkFabricConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-managedblockchain-member-networkfabricconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct NetworkFabricConfiguration(rt::Props);
     impl NetworkFabricConfiguration {
@@ -383,7 +383,7 @@ pub mod member {
     nested!(NetworkFabricConfiguration);
     /// CloudFormation property type `NetworkFrameworkConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-managedblockchain-member-networkframeworkconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct NetworkFrameworkConfiguration(rt::Props);
     impl NetworkFrameworkConfiguration {
@@ -401,7 +401,7 @@ pub mod member {
     nested!(NetworkFrameworkConfiguration);
     /// CloudFormation property type `VotingPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-managedblockchain-member-votingpolicy.html)
     #[derive(Clone, Debug)]
     pub struct VotingPolicy(rt::Props);
     impl VotingPolicy {
@@ -504,7 +504,7 @@ pub mod node {
     use super::*;
     /// CloudFormation property type `NodeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-managedblockchain-node-nodeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct NodeConfiguration(rt::Props);
     /// The required values of [`NodeConfiguration`], by name: two of them have one type, and a swap must not compile.

@@ -143,7 +143,7 @@ pub mod bridge {
     ///
     /// CloudFormation property type `BridgeFlowSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-bridge-bridgeflowsource.html)
     #[derive(Clone, Debug)]
     pub struct BridgeFlowSource(rt::Props);
     /// The required values of [`BridgeFlowSource`], by name: two of them have one type, and a swap must not compile.
@@ -178,7 +178,7 @@ pub mod bridge {
     ///
     /// CloudFormation property type `BridgeNetworkOutput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-bridge-bridgenetworkoutput.html)
     #[derive(Clone, Debug)]
     pub struct BridgeNetworkOutput(rt::Props);
     /// The required values of [`BridgeNetworkOutput`], by name: two of them have one type, and a swap must not compile.
@@ -222,7 +222,7 @@ pub mod bridge {
     ///
     /// CloudFormation property type `BridgeNetworkSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-bridge-bridgenetworksource.html)
     #[derive(Clone, Debug)]
     pub struct BridgeNetworkSource(rt::Props);
     /// The required values of [`BridgeNetworkSource`], by name: two of them have one type, and a swap must not compile.
@@ -274,7 +274,7 @@ pub mod bridge {
     ///
     /// CloudFormation property type `BridgeOutput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-bridge-bridgeoutput.html)
     #[derive(Clone, Debug)]
     pub struct BridgeOutput(rt::Props);
     impl BridgeOutput {
@@ -297,7 +297,7 @@ pub mod bridge {
     ///
     /// CloudFormation property type `BridgeSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-bridge-bridgesource.html)
     #[derive(Clone, Debug)]
     pub struct BridgeSource(rt::Props);
     impl BridgeSource {
@@ -325,7 +325,7 @@ pub mod bridge {
     nested!(BridgeSource);
     /// CloudFormation property type `EgressGatewayBridge`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-bridge-egressgatewaybridge.html)
     #[derive(Clone, Debug)]
     pub struct EgressGatewayBridge(rt::Props);
     impl EgressGatewayBridge {
@@ -341,7 +341,7 @@ pub mod bridge {
     ///
     /// CloudFormation property type `FailoverConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-bridge-failoverconfig.html)
     #[derive(Clone, Debug)]
     pub struct FailoverConfig(rt::Props);
     impl FailoverConfig {
@@ -368,7 +368,7 @@ pub mod bridge {
     nested!(FailoverConfig);
     /// CloudFormation property type `IngressGatewayBridge`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-bridge-ingressgatewaybridge.html)
     #[derive(Clone, Debug)]
     pub struct IngressGatewayBridge(rt::Props);
     /// The required values of [`IngressGatewayBridge`], by name: two of them have one type, and a swap must not compile.
@@ -400,7 +400,7 @@ pub mod bridge {
     ///
     /// CloudFormation property type `SourcePriority`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-bridge-sourcepriority.html)
     #[derive(Clone, Debug)]
     pub struct SourcePriority(rt::Props);
     impl SourcePriority {
@@ -511,7 +511,7 @@ pub mod bridge_output {
     ///
     /// CloudFormation property type `BridgeNetworkOutput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-bridgeoutput-bridgenetworkoutput.html)
     #[derive(Clone, Debug)]
     pub struct BridgeNetworkOutput(rt::Props);
     /// The required values of [`BridgeNetworkOutput`], by name: two of them have one type, and a swap must not compile.
@@ -644,7 +644,7 @@ pub mod bridge_source {
     ///
     /// CloudFormation property type `BridgeFlowSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-bridgesource-bridgeflowsource.html)
     #[derive(Clone, Debug)]
     pub struct BridgeFlowSource(rt::Props);
     impl BridgeFlowSource {
@@ -671,7 +671,7 @@ pub mod bridge_source {
     ///
     /// CloudFormation property type `BridgeNetworkSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-bridgesource-bridgenetworksource.html)
     #[derive(Clone, Debug)]
     pub struct BridgeNetworkSource(rt::Props);
     /// The required values of [`BridgeNetworkSource`], by name: two of them have one type, and a swap must not compile.
@@ -900,7 +900,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `AudioMonitoringSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-audiomonitoringsetting.html)
     #[derive(Clone, Debug)]
     pub struct AudioMonitoringSetting(rt::Props);
     impl AudioMonitoringSetting {
@@ -923,7 +923,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `BlackFrames`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-blackframes.html)
     #[derive(Clone, Debug)]
     pub struct BlackFrames(rt::Props);
     impl BlackFrames {
@@ -954,7 +954,7 @@ pub mod flow {
     nested!(BlackFrames);
     /// CloudFormation property type `EncodingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-encodingconfig.html)
     #[derive(Clone, Debug)]
     pub struct EncodingConfig(rt::Props);
     impl EncodingConfig {
@@ -985,7 +985,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `FailoverConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-failoverconfig.html)
     #[derive(Clone, Debug)]
     pub struct FailoverConfig(rt::Props);
     impl FailoverConfig {
@@ -1029,7 +1029,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `FrozenFrames`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-frozenframes.html)
     #[derive(Clone, Debug)]
     pub struct FrozenFrames(rt::Props);
     impl FrozenFrames {
@@ -1062,7 +1062,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `InputConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-inputconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct InputConfiguration(rt::Props);
     impl InputConfiguration {
@@ -1079,7 +1079,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `Maintenance`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-maintenance.html)
     #[derive(Clone, Debug)]
     pub struct Maintenance(rt::Props);
     impl Maintenance {
@@ -1107,7 +1107,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `MediaStream`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-mediastream.html)
     #[derive(Clone, Debug)]
     pub struct MediaStream(rt::Props);
     impl MediaStream {
@@ -1185,7 +1185,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `MediaStreamSourceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-mediastreamsourceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MediaStreamSourceConfiguration(rt::Props);
     impl MediaStreamSourceConfiguration {
@@ -1220,7 +1220,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `NdiConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-ndiconfig.html)
     #[derive(Clone, Debug)]
     pub struct NdiConfig(rt::Props);
     impl NdiConfig {
@@ -1264,7 +1264,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `NdiDiscoveryServerConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-ndidiscoveryserverconfig.html)
     #[derive(Clone, Debug)]
     pub struct NdiDiscoveryServerConfig(rt::Props);
     /// The required values of [`NdiDiscoveryServerConfig`], by name: two of them have one type, and a swap must not compile.
@@ -1305,7 +1305,7 @@ pub mod flow {
     nested!(NdiDiscoveryServerConfig);
     /// CloudFormation property type `NdiSourceSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-ndisourcesettings.html)
     #[derive(Clone, Debug)]
     pub struct NdiSourceSettings(rt::Props);
     impl NdiSourceSettings {
@@ -1333,7 +1333,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `SilentAudio`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-silentaudio.html)
     #[derive(Clone, Debug)]
     pub struct SilentAudio(rt::Props);
     impl SilentAudio {
@@ -1366,7 +1366,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `Source`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-source.html)
     #[derive(Clone, Debug)]
     pub struct Source(rt::Props);
     impl Source {
@@ -1620,7 +1620,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `SourceMonitoringConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-sourcemonitoringconfig.html)
     #[derive(Clone, Debug)]
     pub struct SourceMonitoringConfig(rt::Props);
     impl SourceMonitoringConfig {
@@ -1685,7 +1685,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `SourcePriority`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-sourcepriority.html)
     #[derive(Clone, Debug)]
     pub struct SourcePriority(rt::Props);
     impl SourcePriority {
@@ -1703,7 +1703,7 @@ pub mod flow {
     nested!(SourcePriority);
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-tag.html)
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
     /// The required values of [`Tag`], by name: two of them have one type, and a swap must not compile.
@@ -1727,7 +1727,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `VideoMonitoringSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-videomonitoringsetting.html)
     #[derive(Clone, Debug)]
     pub struct VideoMonitoringSetting(rt::Props);
     impl VideoMonitoringSetting {
@@ -1758,7 +1758,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `VpcInterface`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-vpcinterface.html)
     #[derive(Clone, Debug)]
     pub struct VpcInterface(rt::Props);
     /// The required values of [`VpcInterface`], by name: two of them have one type, and a swap must not compile.
@@ -2068,7 +2068,7 @@ pub mod flow_entitlement {
     ///
     /// CloudFormation property type `Encryption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flowentitlement-encryption.html)
     #[derive(Clone, Debug)]
     pub struct Encryption(rt::Props);
     impl Encryption {
@@ -2556,7 +2556,7 @@ pub mod flow_output {
     ///
     /// CloudFormation property type `DestinationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flowoutput-destinationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DestinationConfiguration(rt::Props);
     impl DestinationConfiguration {
@@ -2586,7 +2586,7 @@ pub mod flow_output {
     ///
     /// CloudFormation property type `EncodingParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flowoutput-encodingparameters.html)
     #[derive(Clone, Debug)]
     pub struct EncodingParameters(rt::Props);
     impl EncodingParameters {
@@ -2614,7 +2614,7 @@ pub mod flow_output {
     ///
     /// CloudFormation property type `Encryption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flowoutput-encryption.html)
     #[derive(Clone, Debug)]
     pub struct Encryption(rt::Props);
     /// The required values of [`Encryption`], by name: two of them have one type, and a swap must not compile.
@@ -2656,7 +2656,7 @@ pub mod flow_output {
     ///
     /// CloudFormation property type `MediaStreamOutputConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flowoutput-mediastreamoutputconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MediaStreamOutputConfiguration(rt::Props);
     impl MediaStreamOutputConfiguration {
@@ -2702,7 +2702,7 @@ pub mod flow_output {
     ///
     /// CloudFormation property type `VpcInterfaceAttachment`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flowoutput-vpcinterfaceattachment.html)
     #[derive(Clone, Debug)]
     pub struct VpcInterfaceAttachment(rt::Props);
     impl VpcInterfaceAttachment {
@@ -3191,7 +3191,7 @@ pub mod gateway {
     ///
     /// CloudFormation property type `GatewayNetwork`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-gateway-gatewaynetwork.html)
     #[derive(Clone, Debug)]
     pub struct GatewayNetwork(rt::Props);
     /// The required values of [`GatewayNetwork`], by name: two of them have one type, and a swap must not compile.
@@ -3412,7 +3412,7 @@ pub mod router_input {
     ///
     /// CloudFormation property type `RouterInputTransitEncryption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-routerinput-routerinputtransitencryption.html)
     #[derive(Clone, Debug)]
     pub struct RouterInputTransitEncryption(rt::Props);
     impl RouterInputTransitEncryption {
@@ -3754,7 +3754,7 @@ pub mod router_output {
     ///
     /// CloudFormation property type `FabricConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-routeroutput-fabricconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FabricConfiguration(rt::Props);
     impl FabricConfiguration {
@@ -3842,7 +3842,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `Encryption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-encryption.html)
     #[derive(Clone, Debug)]
     pub struct Encryption(rt::Props);
     impl Encryption {
@@ -3920,7 +3920,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `FlowTransitEncryption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-flowtransitencryption.html)
     #[derive(Clone, Debug)]
     pub struct FlowTransitEncryption(rt::Props);
     impl FlowTransitEncryption {
@@ -3958,7 +3958,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `Fmtp`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-fmtp.html)
     #[derive(Clone, Debug)]
     pub struct Fmtp(rt::Props);
     impl Fmtp {
@@ -4024,7 +4024,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `GatewayBridgeSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-gatewaybridgesource.html)
     #[derive(Clone, Debug)]
     pub struct GatewayBridgeSource(rt::Props);
     impl GatewayBridgeSource {
@@ -4051,7 +4051,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `Interface`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-interface.html)
     #[derive(Clone, Debug)]
     pub struct Interface(rt::Props);
     impl Interface {
@@ -4078,7 +4078,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `MediaStreamAttributes`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-mediastreamattributes.html)
     #[derive(Clone, Debug)]
     pub struct MediaStreamAttributes(rt::Props);
     impl MediaStreamAttributes {
@@ -4118,7 +4118,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `MulticastSourceSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-bridge-multicastsourcesettings.html)
     #[derive(Clone, Debug)]
     pub struct MulticastSourceSettings(rt::Props);
     impl MulticastSourceSettings {
@@ -4218,7 +4218,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `VpcInterfaceAttachment`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-bridge-vpcinterfaceattachment.html)
     #[derive(Clone, Debug)]
     pub struct VpcInterfaceAttachment(rt::Props);
     impl VpcInterfaceAttachment {

@@ -134,7 +134,7 @@ pub mod asset {
     ///
     /// CloudFormation property type `EgressEndpoint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-asset-egressendpoint.html)
     #[derive(Clone, Debug)]
     pub struct EgressEndpoint(rt::Props);
     /// The required values of [`EgressEndpoint`], by name: two of them have one type, and a swap must not compile.
@@ -252,7 +252,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `HlsIngest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-channel-hlsingest.html)
     #[derive(Clone, Debug)]
     pub struct HlsIngest(rt::Props);
     impl HlsIngest {
@@ -274,7 +274,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `IngestEndpoint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-channel-ingestendpoint.html)
     #[derive(Clone, Debug)]
     pub struct IngestEndpoint(rt::Props);
     impl IngestEndpoint {
@@ -315,7 +315,7 @@ pub mod channel {
     nested!(IngestEndpoint);
     /// CloudFormation property type `LogConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-channel-logconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LogConfiguration(rt::Props);
     impl LogConfiguration {
@@ -494,7 +494,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `Authorization`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-originendpoint-authorization.html)
     #[derive(Clone, Debug)]
     pub struct Authorization(rt::Props);
     /// The required values of [`Authorization`], by name: two of them have one type, and a swap must not compile.
@@ -526,7 +526,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `CmafEncryption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-originendpoint-cmafencryption.html)
     #[derive(Clone, Debug)]
     pub struct CmafEncryption(rt::Props);
     impl CmafEncryption {
@@ -565,7 +565,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `CmafPackage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-originendpoint-cmafpackage.html)
     #[derive(Clone, Debug)]
     pub struct CmafPackage(rt::Props);
     impl CmafPackage {
@@ -615,7 +615,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `DashEncryption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-originendpoint-dashencryption.html)
     #[derive(Clone, Debug)]
     pub struct DashEncryption(rt::Props);
     impl DashEncryption {
@@ -639,7 +639,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `DashPackage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-originendpoint-dashpackage.html)
     #[derive(Clone, Debug)]
     pub struct DashPackage(rt::Props);
     impl DashPackage {
@@ -768,7 +768,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `EncryptionContractConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-originendpoint-encryptioncontractconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionContractConfiguration(rt::Props);
     impl EncryptionContractConfiguration {
@@ -788,7 +788,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `HlsEncryption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-originendpoint-hlsencryption.html)
     #[derive(Clone, Debug)]
     pub struct HlsEncryption(rt::Props);
     impl HlsEncryption {
@@ -834,7 +834,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `HlsManifest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-originendpoint-hlsmanifest.html)
     #[derive(Clone, Debug)]
     pub struct HlsManifest(rt::Props);
     impl HlsManifest {
@@ -915,7 +915,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `HlsPackage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-originendpoint-hlspackage.html)
     #[derive(Clone, Debug)]
     pub struct HlsPackage(rt::Props);
     impl HlsPackage {
@@ -1017,7 +1017,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `MssEncryption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-originendpoint-mssencryption.html)
     #[derive(Clone, Debug)]
     pub struct MssEncryption(rt::Props);
     impl MssEncryption {
@@ -1033,7 +1033,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `MssPackage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-originendpoint-msspackage.html)
     #[derive(Clone, Debug)]
     pub struct MssPackage(rt::Props);
     impl MssPackage {
@@ -1076,7 +1076,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `SpekeKeyProvider`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-originendpoint-spekekeyprovider.html)
     #[derive(Clone, Debug)]
     pub struct SpekeKeyProvider(rt::Props);
     /// The required values of [`SpekeKeyProvider`], by name: two of them have one type, and a swap must not compile.
@@ -1124,7 +1124,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `StreamSelection`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-originendpoint-streamselection.html)
     #[derive(Clone, Debug)]
     pub struct StreamSelection(rt::Props);
     impl StreamSelection {
@@ -1383,7 +1383,7 @@ pub mod packaging_configuration {
     ///
     /// CloudFormation property type `CmafEncryption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-packagingconfiguration-cmafencryption.html)
     #[derive(Clone, Debug)]
     pub struct CmafEncryption(rt::Props);
     impl CmafEncryption {
@@ -1403,7 +1403,7 @@ pub mod packaging_configuration {
     ///
     /// CloudFormation property type `CmafPackage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-packagingconfiguration-cmafpackage.html)
     #[derive(Clone, Debug)]
     pub struct CmafPackage(rt::Props);
     impl CmafPackage {
@@ -1452,7 +1452,7 @@ pub mod packaging_configuration {
     ///
     /// CloudFormation property type `DashEncryption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-packagingconfiguration-dashencryption.html)
     #[derive(Clone, Debug)]
     pub struct DashEncryption(rt::Props);
     impl DashEncryption {
@@ -1472,7 +1472,7 @@ pub mod packaging_configuration {
     ///
     /// CloudFormation property type `DashManifest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-packagingconfiguration-dashmanifest.html)
     #[derive(Clone, Debug)]
     pub struct DashManifest(rt::Props);
     impl DashManifest {
@@ -1540,7 +1540,7 @@ pub mod packaging_configuration {
     ///
     /// CloudFormation property type `DashPackage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-packagingconfiguration-dashpackage.html)
     #[derive(Clone, Debug)]
     pub struct DashPackage(rt::Props);
     impl DashPackage {
@@ -1619,7 +1619,7 @@ pub mod packaging_configuration {
     ///
     /// CloudFormation property type `EncryptionContractConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-packagingconfiguration-encryptioncontractconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionContractConfiguration(rt::Props);
     impl EncryptionContractConfiguration {
@@ -1647,7 +1647,7 @@ pub mod packaging_configuration {
     ///
     /// CloudFormation property type `HlsEncryption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-packagingconfiguration-hlsencryption.html)
     #[derive(Clone, Debug)]
     pub struct HlsEncryption(rt::Props);
     impl HlsEncryption {
@@ -1686,7 +1686,7 @@ pub mod packaging_configuration {
     ///
     /// CloudFormation property type `HlsManifest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-packagingconfiguration-hlsmanifest.html)
     #[derive(Clone, Debug)]
     pub struct HlsManifest(rt::Props);
     impl HlsManifest {
@@ -1757,7 +1757,7 @@ pub mod packaging_configuration {
     ///
     /// CloudFormation property type `HlsPackage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-packagingconfiguration-hlspackage.html)
     #[derive(Clone, Debug)]
     pub struct HlsPackage(rt::Props);
     impl HlsPackage {
@@ -1817,7 +1817,7 @@ pub mod packaging_configuration {
     ///
     /// CloudFormation property type `MssEncryption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-packagingconfiguration-mssencryption.html)
     #[derive(Clone, Debug)]
     pub struct MssEncryption(rt::Props);
     impl MssEncryption {
@@ -1837,7 +1837,7 @@ pub mod packaging_configuration {
     ///
     /// CloudFormation property type `MssManifest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-packagingconfiguration-mssmanifest.html)
     #[derive(Clone, Debug)]
     pub struct MssManifest(rt::Props);
     impl MssManifest {
@@ -1868,7 +1868,7 @@ pub mod packaging_configuration {
     ///
     /// CloudFormation property type `MssPackage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-packagingconfiguration-msspackage.html)
     #[derive(Clone, Debug)]
     pub struct MssPackage(rt::Props);
     impl MssPackage {
@@ -1906,7 +1906,7 @@ pub mod packaging_configuration {
     ///
     /// CloudFormation property type `SpekeKeyProvider`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-packagingconfiguration-spekekeyprovider.html)
     #[derive(Clone, Debug)]
     pub struct SpekeKeyProvider(rt::Props);
     /// The required values of [`SpekeKeyProvider`], by name: two of them have one type, and a swap must not compile.
@@ -1951,7 +1951,7 @@ pub mod packaging_configuration {
     ///
     /// CloudFormation property type `StreamSelection`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-packagingconfiguration-streamselection.html)
     #[derive(Clone, Debug)]
     pub struct StreamSelection(rt::Props);
     impl StreamSelection {
@@ -2114,7 +2114,7 @@ pub mod packaging_group {
     use super::*;
     /// CloudFormation property type `Authorization`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-packaginggroup-authorization.html)
     #[derive(Clone, Debug)]
     pub struct Authorization(rt::Props);
     /// The required values of [`Authorization`], by name: two of them have one type, and a swap must not compile.
@@ -2144,7 +2144,7 @@ pub mod packaging_group {
     nested!(Authorization);
     /// CloudFormation property type `LogConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-packaginggroup-logconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LogConfiguration(rt::Props);
     impl LogConfiguration {

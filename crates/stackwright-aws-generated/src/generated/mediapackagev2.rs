@@ -195,7 +195,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `InputSwitchConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-channel-inputswitchconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct InputSwitchConfiguration(rt::Props);
     impl InputSwitchConfiguration {
@@ -229,7 +229,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `MultiviewConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-channel-multiviewconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MultiviewConfiguration(rt::Props);
     impl MultiviewConfiguration {
@@ -257,7 +257,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `OutputHeaderConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-channel-outputheaderconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct OutputHeaderConfiguration(rt::Props);
     impl OutputHeaderConfiguration {
@@ -687,7 +687,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `ContentKeyPeriodConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-contentkeyperiodconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ContentKeyPeriodConfiguration(rt::Props);
     impl ContentKeyPeriodConfiguration {
@@ -711,7 +711,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `DashBaseUrl`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-dashbaseurl.html)
     #[derive(Clone, Debug)]
     pub struct DashBaseUrl(rt::Props);
     impl DashBaseUrl {
@@ -753,7 +753,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `DashDvbFontDownload`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-dashdvbfontdownload.html)
     #[derive(Clone, Debug)]
     pub struct DashDvbFontDownload(rt::Props);
     impl DashDvbFontDownload {
@@ -790,7 +790,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `DashDvbMetricsReporting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-dashdvbmetricsreporting.html)
     #[derive(Clone, Debug)]
     pub struct DashDvbMetricsReporting(rt::Props);
     impl DashDvbMetricsReporting {
@@ -818,7 +818,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `DashDvbSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-dashdvbsettings.html)
     #[derive(Clone, Debug)]
     pub struct DashDvbSettings(rt::Props);
     impl DashDvbSettings {
@@ -852,7 +852,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `DashManifestConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-dashmanifestconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DashManifestConfiguration(rt::Props);
     impl DashManifestConfiguration {
@@ -1045,7 +1045,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `DashProgramInformation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-dashprograminformation.html)
     #[derive(Clone, Debug)]
     pub struct DashProgramInformation(rt::Props);
     impl DashProgramInformation {
@@ -1101,7 +1101,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `DashSubtitleConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-dashsubtitleconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DashSubtitleConfiguration(rt::Props);
     impl DashSubtitleConfiguration {
@@ -1127,7 +1127,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `DashTtmlConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-dashttmlconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DashTtmlConfiguration(rt::Props);
     impl DashTtmlConfiguration {
@@ -1143,7 +1143,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `DashUtcTiming`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-dashutctiming.html)
     #[derive(Clone, Debug)]
     pub struct DashUtcTiming(rt::Props);
     impl DashUtcTiming {
@@ -1171,7 +1171,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `Encryption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-encryption.html)
     #[derive(Clone, Debug)]
     pub struct Encryption(rt::Props);
     impl Encryption {
@@ -1232,7 +1232,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `EncryptionContractConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-encryptioncontractconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionContractConfiguration(rt::Props);
     impl EncryptionContractConfiguration {
@@ -1260,7 +1260,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `EncryptionMethod`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-encryptionmethod.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionMethod(rt::Props);
     impl EncryptionMethod {
@@ -1302,7 +1302,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `FilterConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-filterconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FilterConfiguration(rt::Props);
     impl FilterConfiguration {
@@ -1373,7 +1373,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `ForceEndpointErrorConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-forceendpointerrorconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ForceEndpointErrorConfiguration(rt::Props);
     impl ForceEndpointErrorConfiguration {
@@ -1402,7 +1402,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `HlsManifestConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-hlsmanifestconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct HlsManifestConfiguration(rt::Props);
     impl HlsManifestConfiguration {
@@ -1504,7 +1504,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `LowLatencyHlsFilterConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-lowlatencyhlsfilterconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LowLatencyHlsFilterConfiguration(rt::Props);
     impl LowLatencyHlsFilterConfiguration {
@@ -1568,7 +1568,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `LowLatencyHlsManifestConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-lowlatencyhlsmanifestconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LowLatencyHlsManifestConfiguration(rt::Props);
     impl LowLatencyHlsManifestConfiguration {
@@ -1670,7 +1670,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `MssFilterConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-mssfilterconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MssFilterConfiguration(rt::Props);
     impl MssFilterConfiguration {
@@ -1734,7 +1734,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `MssManifestConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-mssmanifestconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MssManifestConfiguration(rt::Props);
     impl MssManifestConfiguration {
@@ -1782,7 +1782,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `MultiviewFilterConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-multiviewfilterconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MultiviewFilterConfiguration(rt::Props);
     impl MultiviewFilterConfiguration {
@@ -1802,7 +1802,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `Scte`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-scte.html)
     #[derive(Clone, Debug)]
     pub struct Scte(rt::Props);
     impl Scte {
@@ -1839,7 +1839,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `ScteDash`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-sctedash.html)
     #[derive(Clone, Debug)]
     pub struct ScteDash(rt::Props);
     impl ScteDash {
@@ -1866,7 +1866,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `ScteHls`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-sctehls.html)
     #[derive(Clone, Debug)]
     pub struct ScteHls(rt::Props);
     impl ScteHls {
@@ -1893,7 +1893,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `Segment`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-segment.html)
     #[derive(Clone, Debug)]
     pub struct Segment(rt::Props);
     impl Segment {
@@ -1983,7 +1983,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `SpekeKeyProvider`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-spekekeyprovider.html)
     #[derive(Clone, Debug)]
     pub struct SpekeKeyProvider(rt::Props);
     /// The required values of [`SpekeKeyProvider`], by name: two of them have one type, and a swap must not compile.
@@ -2056,7 +2056,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `StartTag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-starttag.html)
     #[derive(Clone, Debug)]
     pub struct StartTag(rt::Props);
     impl StartTag {
@@ -2513,7 +2513,7 @@ pub mod origin_endpoint_policy {
     ///
     /// CloudFormation property type `CdnAuthConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpointpolicy-cdnauthconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CdnAuthConfiguration(rt::Props);
     impl CdnAuthConfiguration {

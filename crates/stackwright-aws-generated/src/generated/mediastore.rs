@@ -115,7 +115,7 @@ pub mod container {
     use super::*;
     /// CloudFormation property type `CorsRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediastore-container-corsrule.html)
     #[derive(Clone, Debug)]
     pub struct CorsRule(rt::Props);
     impl CorsRule {
@@ -165,7 +165,7 @@ pub mod container {
     nested!(CorsRule);
     /// CloudFormation property type `MetricPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediastore-container-metricpolicy.html)
     #[derive(Clone, Debug)]
     pub struct MetricPolicy(rt::Props);
     impl MetricPolicy {
@@ -191,7 +191,7 @@ pub mod container {
     nested!(MetricPolicy);
     /// CloudFormation property type `MetricPolicyRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediastore-container-metricpolicyrule.html)
     #[derive(Clone, Debug)]
     pub struct MetricPolicyRule(rt::Props);
     /// The required values of [`MetricPolicyRule`], by name: two of them have one type, and a swap must not compile.

@@ -133,7 +133,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `DashPlaylistSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-channel-dashplaylistsettings.html)
     #[derive(Clone, Debug)]
     pub struct DashPlaylistSettings(rt::Props);
     impl DashPlaylistSettings {
@@ -192,7 +192,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `HlsPlaylistSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-channel-hlsplaylistsettings.html)
     #[derive(Clone, Debug)]
     pub struct HlsPlaylistSettings(rt::Props);
     impl HlsPlaylistSettings {
@@ -226,7 +226,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `LogConfigurationForChannel`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-channel-logconfigurationforchannel.html)
     #[derive(Clone, Debug)]
     pub struct LogConfigurationForChannel(rt::Props);
     impl LogConfigurationForChannel {
@@ -248,7 +248,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `RequestOutputItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-channel-requestoutputitem.html)
     #[derive(Clone, Debug)]
     pub struct RequestOutputItem(rt::Props);
     /// The required values of [`RequestOutputItem`], by name: two of them have one type, and a swap must not compile.
@@ -302,7 +302,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `SlateSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-channel-slatesource.html)
     #[derive(Clone, Debug)]
     pub struct SlateSource(rt::Props);
     impl SlateSource {
@@ -336,7 +336,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `TimeShiftConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-channel-timeshiftconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TimeShiftConfiguration(rt::Props);
     impl TimeShiftConfiguration {
@@ -597,7 +597,7 @@ pub mod function {
     ///
     /// CloudFormation property type `AwsServiceRequestConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-function-awsservicerequestconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AwsServiceRequestConfiguration(rt::Props);
     /// The required values of [`AwsServiceRequestConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -677,7 +677,7 @@ pub mod function {
     ///
     /// CloudFormation property type `ConcurrentExecutorConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-function-concurrentexecutorconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ConcurrentExecutorConfiguration(rt::Props);
     /// The required values of [`ConcurrentExecutorConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -722,7 +722,7 @@ pub mod function {
     ///
     /// CloudFormation property type `CustomOutputConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-function-customoutputconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CustomOutputConfiguration(rt::Props);
     impl CustomOutputConfiguration {
@@ -748,7 +748,7 @@ pub mod function {
     ///
     /// CloudFormation property type `FunctionRef`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-function-functionref.html)
     #[derive(Clone, Debug)]
     pub struct FunctionRef(rt::Props);
     impl FunctionRef {
@@ -786,7 +786,7 @@ pub mod function {
     ///
     /// CloudFormation property type `HttpRequestConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-function-httprequestconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct HttpRequestConfiguration(rt::Props);
     impl HttpRequestConfiguration {
@@ -842,7 +842,7 @@ pub mod function {
     ///
     /// CloudFormation property type `SequentialExecutorConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-function-sequentialexecutorconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SequentialExecutorConfiguration(rt::Props);
     impl SequentialExecutorConfiguration {
@@ -882,7 +882,7 @@ pub mod function {
     ///
     /// CloudFormation property type `VastRequestConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-function-vastrequestconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct VastRequestConfiguration(rt::Props);
     impl VastRequestConfiguration {
@@ -1319,7 +1319,7 @@ pub mod playback_configuration {
     ///
     /// CloudFormation property type `AdConditioningConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-adconditioningconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AdConditioningConfiguration(rt::Props);
     impl AdConditioningConfiguration {
@@ -1339,7 +1339,7 @@ pub mod playback_configuration {
     ///
     /// CloudFormation property type `AdDecisionServerConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-addecisionserverconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AdDecisionServerConfiguration(rt::Props);
     impl AdDecisionServerConfiguration {
@@ -1368,7 +1368,7 @@ pub mod playback_configuration {
     ///
     /// CloudFormation property type `AdMarkerPassthrough`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-admarkerpassthrough.html)
     #[derive(Clone, Debug)]
     pub struct AdMarkerPassthrough(rt::Props);
     impl AdMarkerPassthrough {
@@ -1388,7 +1388,7 @@ pub mod playback_configuration {
     nested!(AdMarkerPassthrough);
     /// CloudFormation property type `AdsInteractionLog`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-adsinteractionlog.html)
     #[derive(Clone, Debug)]
     pub struct AdsInteractionLog(rt::Props);
     impl AdsInteractionLog {
@@ -1424,7 +1424,7 @@ pub mod playback_configuration {
     ///
     /// CloudFormation property type `AdsPersonalizationConcurrency`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-adspersonalizationconcurrency.html)
     #[derive(Clone, Debug)]
     pub struct AdsPersonalizationConcurrency(rt::Props);
     impl AdsPersonalizationConcurrency {
@@ -1454,7 +1454,7 @@ pub mod playback_configuration {
     ///
     /// CloudFormation property type `AdsPersonalizationTimeouts`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-adspersonalizationtimeouts.html)
     #[derive(Clone, Debug)]
     pub struct AdsPersonalizationTimeouts(rt::Props);
     impl AdsPersonalizationTimeouts {
@@ -1524,7 +1524,7 @@ pub mod playback_configuration {
     ///
     /// CloudFormation property type `AvailSuppression`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-availsuppression.html)
     #[derive(Clone, Debug)]
     pub struct AvailSuppression(rt::Props);
     impl AvailSuppression {
@@ -1560,7 +1560,7 @@ pub mod playback_configuration {
     ///
     /// CloudFormation property type `BeaconingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-beaconingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct BeaconingConfiguration(rt::Props);
     impl BeaconingConfiguration {
@@ -1582,7 +1582,7 @@ pub mod playback_configuration {
     ///
     /// CloudFormation property type `Bumper`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-bumper.html)
     #[derive(Clone, Debug)]
     pub struct Bumper(rt::Props);
     impl Bumper {
@@ -1611,7 +1611,7 @@ pub mod playback_configuration {
     ///
     /// CloudFormation property type `CdnConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-cdnconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CdnConfiguration(rt::Props);
     impl CdnConfiguration {
@@ -1641,7 +1641,7 @@ pub mod playback_configuration {
     ///
     /// CloudFormation property type `ClientSideBeaconingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-clientsidebeaconingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ClientSideBeaconingConfiguration(rt::Props);
     impl ClientSideBeaconingConfiguration {
@@ -1667,7 +1667,7 @@ pub mod playback_configuration {
     ///
     /// CloudFormation property type `DashConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-dashconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DashConfiguration(rt::Props);
     impl DashConfiguration {
@@ -1702,7 +1702,7 @@ pub mod playback_configuration {
     nested!(DashConfiguration);
     /// CloudFormation property type `HlsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-hlsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct HlsConfiguration(rt::Props);
     impl HlsConfiguration {
@@ -1725,7 +1725,7 @@ pub mod playback_configuration {
     ///
     /// CloudFormation property type `HttpRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-httprequest.html)
     #[derive(Clone, Debug)]
     pub struct HttpRequest(rt::Props);
     impl HttpRequest {
@@ -1771,7 +1771,7 @@ pub mod playback_configuration {
     ///
     /// CloudFormation property type `LivePreRollConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-liveprerollconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LivePreRollConfiguration(rt::Props);
     impl LivePreRollConfiguration {
@@ -1809,7 +1809,7 @@ pub mod playback_configuration {
     nested!(LivePreRollConfiguration);
     /// CloudFormation property type `LogConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-logconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LogConfiguration(rt::Props);
     impl LogConfiguration {
@@ -1854,7 +1854,7 @@ pub mod playback_configuration {
     ///
     /// CloudFormation property type `ManifestProcessingRules`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-manifestprocessingrules.html)
     #[derive(Clone, Debug)]
     pub struct ManifestProcessingRules(rt::Props);
     impl ManifestProcessingRules {
@@ -1874,7 +1874,7 @@ pub mod playback_configuration {
     nested!(ManifestProcessingRules);
     /// CloudFormation property type `ManifestServiceInteractionLog`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-manifestserviceinteractionlog.html)
     #[derive(Clone, Debug)]
     pub struct ManifestServiceInteractionLog(rt::Props);
     impl ManifestServiceInteractionLog {
@@ -1899,7 +1899,7 @@ pub mod playback_configuration {
     ///
     /// CloudFormation property type `PreRollAdDecisionServerConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-prerolladdecisionserverconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PreRollAdDecisionServerConfiguration(rt::Props);
     impl PreRollAdDecisionServerConfiguration {
@@ -1921,7 +1921,7 @@ pub mod playback_configuration {
     ///
     /// CloudFormation property type `PreRollVastResponse`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-prerollvastresponse.html)
     #[derive(Clone, Debug)]
     pub struct PreRollVastResponse(rt::Props);
     impl PreRollVastResponse {
@@ -1943,7 +1943,7 @@ pub mod playback_configuration {
     ///
     /// CloudFormation property type `VastResponse`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-vastresponse.html)
     #[derive(Clone, Debug)]
     pub struct VastResponse(rt::Props);
     impl VastResponse {
@@ -2181,7 +2181,7 @@ pub mod prefetch_schedule {
     use super::*;
     /// CloudFormation property type `AvailMatchingCriteria`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-prefetchschedule-availmatchingcriteria.html)
     #[derive(Clone, Debug)]
     pub struct AvailMatchingCriteria(rt::Props);
     impl AvailMatchingCriteria {
@@ -2200,7 +2200,7 @@ pub mod prefetch_schedule {
     nested!(AvailMatchingCriteria);
     /// CloudFormation property type `PrefetchConsumption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-prefetchschedule-prefetchconsumption.html)
     #[derive(Clone, Debug)]
     pub struct PrefetchConsumption(rt::Props);
     impl PrefetchConsumption {
@@ -2236,7 +2236,7 @@ pub mod prefetch_schedule {
     nested!(PrefetchConsumption);
     /// CloudFormation property type `PrefetchRetrieval`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-prefetchschedule-prefetchretrieval.html)
     #[derive(Clone, Debug)]
     pub struct PrefetchRetrieval(rt::Props);
     impl PrefetchRetrieval {
@@ -2307,7 +2307,7 @@ pub mod prefetch_schedule {
     nested!(PrefetchRetrieval);
     /// CloudFormation property type `RecurringConsumption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-prefetchschedule-recurringconsumption.html)
     #[derive(Clone, Debug)]
     pub struct RecurringConsumption(rt::Props);
     impl RecurringConsumption {
@@ -2345,7 +2345,7 @@ pub mod prefetch_schedule {
     nested!(RecurringConsumption);
     /// CloudFormation property type `RecurringPrefetchConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-prefetchschedule-recurringprefetchconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct RecurringPrefetchConfiguration(rt::Props);
     impl RecurringPrefetchConfiguration {
@@ -2381,7 +2381,7 @@ pub mod prefetch_schedule {
     nested!(RecurringPrefetchConfiguration);
     /// CloudFormation property type `RecurringRetrieval`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-prefetchschedule-recurringretrieval.html)
     #[derive(Clone, Debug)]
     pub struct RecurringRetrieval(rt::Props);
     impl RecurringRetrieval {
@@ -2454,7 +2454,7 @@ pub mod prefetch_schedule {
     nested!(RecurringRetrieval);
     /// CloudFormation property type `TrafficShapingRetrievalWindow`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-prefetchschedule-trafficshapingretrievalwindow.html)
     #[derive(Clone, Debug)]
     pub struct TrafficShapingRetrievalWindow(rt::Props);
     impl TrafficShapingRetrievalWindow {
@@ -2478,7 +2478,7 @@ pub mod prefetch_schedule {
     nested!(TrafficShapingRetrievalWindow);
     /// CloudFormation property type `TrafficShapingTpsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-prefetchschedule-trafficshapingtpsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TrafficShapingTpsConfiguration(rt::Props);
     impl TrafficShapingTpsConfiguration {
@@ -2697,7 +2697,7 @@ pub mod program {
     ///
     /// CloudFormation property type `AdBreak`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-program-adbreak.html)
     #[derive(Clone, Debug)]
     pub struct AdBreak(rt::Props);
     impl AdBreak {
@@ -2765,7 +2765,7 @@ pub mod program {
     ///
     /// CloudFormation property type `AlternateMedia`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-program-alternatemedia.html)
     #[derive(Clone, Debug)]
     pub struct AlternateMedia(rt::Props);
     impl AlternateMedia {
@@ -2843,7 +2843,7 @@ pub mod program {
     ///
     /// CloudFormation property type `AudienceMedia`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-program-audiencemedia.html)
     #[derive(Clone, Debug)]
     pub struct AudienceMedia(rt::Props);
     impl AudienceMedia {
@@ -2873,7 +2873,7 @@ pub mod program {
     ///
     /// CloudFormation property type `ClipRange`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-program-cliprange.html)
     #[derive(Clone, Debug)]
     pub struct ClipRange(rt::Props);
     impl ClipRange {
@@ -2907,7 +2907,7 @@ pub mod program {
     ///
     /// CloudFormation property type `KeyValuePair`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-program-keyvaluepair.html)
     #[derive(Clone, Debug)]
     pub struct KeyValuePair(rt::Props);
     /// The required values of [`KeyValuePair`], by name: two of them have one type, and a swap must not compile.
@@ -2931,7 +2931,7 @@ pub mod program {
     ///
     /// CloudFormation property type `ScheduleConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-program-scheduleconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ScheduleConfiguration(rt::Props);
     impl ScheduleConfiguration {
@@ -2954,7 +2954,7 @@ pub mod program {
     ///
     /// CloudFormation property type `SegmentationDescriptor`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-program-segmentationdescriptor.html)
     #[derive(Clone, Debug)]
     pub struct SegmentationDescriptor(rt::Props);
     impl SegmentationDescriptor {
@@ -3051,7 +3051,7 @@ pub mod program {
     ///
     /// CloudFormation property type `SlateSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-program-slatesource.html)
     #[derive(Clone, Debug)]
     pub struct SlateSource(rt::Props);
     impl SlateSource {
@@ -3085,7 +3085,7 @@ pub mod program {
     ///
     /// CloudFormation property type `SpliceInsertMessage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-program-spliceinsertmessage.html)
     #[derive(Clone, Debug)]
     pub struct SpliceInsertMessage(rt::Props);
     impl SpliceInsertMessage {
@@ -3131,7 +3131,7 @@ pub mod program {
     ///
     /// CloudFormation property type `TimeSignalMessage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-program-timesignalmessage.html)
     #[derive(Clone, Debug)]
     pub struct TimeSignalMessage(rt::Props);
     impl TimeSignalMessage {
@@ -3160,7 +3160,7 @@ pub mod program {
     ///
     /// CloudFormation property type `Transition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-program-transition.html)
     #[derive(Clone, Debug)]
     pub struct Transition(rt::Props);
     impl Transition {
@@ -3340,7 +3340,7 @@ pub mod source_location {
     ///
     /// CloudFormation property type `AccessConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-sourcelocation-accessconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AccessConfiguration(rt::Props);
     impl AccessConfiguration {
@@ -3374,7 +3374,7 @@ pub mod source_location {
     ///
     /// CloudFormation property type `DefaultSegmentDeliveryConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-sourcelocation-defaultsegmentdeliveryconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DefaultSegmentDeliveryConfiguration(rt::Props);
     impl DefaultSegmentDeliveryConfiguration {
@@ -3396,7 +3396,7 @@ pub mod source_location {
     ///
     /// CloudFormation property type `HttpConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-sourcelocation-httpconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct HttpConfiguration(rt::Props);
     impl HttpConfiguration {
@@ -3412,7 +3412,7 @@ pub mod source_location {
     ///
     /// CloudFormation property type `SecretsManagerAccessTokenConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-sourcelocation-secretsmanageraccesstokenconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SecretsManagerAccessTokenConfiguration(rt::Props);
     impl SecretsManagerAccessTokenConfiguration {
@@ -3454,7 +3454,7 @@ pub mod source_location {
     ///
     /// CloudFormation property type `SegmentDeliveryConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-sourcelocation-segmentdeliveryconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SegmentDeliveryConfiguration(rt::Props);
     impl SegmentDeliveryConfiguration {
@@ -3582,7 +3582,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `HttpPackageConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-livesource-httppackageconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct HttpPackageConfiguration(rt::Props);
     /// The required values of [`HttpPackageConfiguration`], by name: two of them have one type, and a swap must not compile.

@@ -420,7 +420,7 @@ pub mod cluster {
     use super::*;
     /// CloudFormation property type `Endpoint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-memorydb-cluster-endpoint.html)
     #[derive(Clone, Debug)]
     pub struct Endpoint(rt::Props);
     impl Endpoint {
@@ -986,7 +986,7 @@ pub mod user {
     use super::*;
     /// CloudFormation property type `AuthenticationMode`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-memorydb-user-authenticationmode.html)
     #[derive(Clone, Debug)]
     pub struct AuthenticationMode(rt::Props);
     impl AuthenticationMode {

@@ -125,7 +125,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `ConnectorSsmCommandConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mgn-connector-connectorssmcommandconfig.html)
     #[derive(Clone, Debug)]
     pub struct ConnectorSsmCommandConfig(rt::Props);
     /// The required values of [`ConnectorSsmCommandConfig`], by name: two of them have one type, and a swap must not compile.
@@ -397,7 +397,7 @@ pub mod launch_configuration_template {
     ///
     /// CloudFormation property type `LaunchTemplateDiskConf`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mgn-launchconfigurationtemplate-launchtemplatediskconf.html)
     #[derive(Clone, Debug)]
     pub struct LaunchTemplateDiskConf(rt::Props);
     impl LaunchTemplateDiskConf {
@@ -433,7 +433,7 @@ pub mod launch_configuration_template {
     ///
     /// CloudFormation property type `Licensing`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mgn-launchconfigurationtemplate-licensing.html)
     #[derive(Clone, Debug)]
     pub struct Licensing(rt::Props);
     impl Licensing {
@@ -455,7 +455,7 @@ pub mod launch_configuration_template {
     ///
     /// CloudFormation property type `PostLaunchActions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mgn-launchconfigurationtemplate-postlaunchactions.html)
     #[derive(Clone, Debug)]
     pub struct PostLaunchActions(rt::Props);
     impl PostLaunchActions {
@@ -506,7 +506,7 @@ pub mod launch_configuration_template {
     ///
     /// CloudFormation property type `SsmDocument`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mgn-launchconfigurationtemplate-ssmdocument.html)
     #[derive(Clone, Debug)]
     pub struct SsmDocument(rt::Props);
     /// The required values of [`SsmDocument`], by name: two of them have one type, and a swap must not compile.
@@ -777,7 +777,7 @@ pub mod network_migration_definition {
     ///
     /// CloudFormation property type `SourceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mgn-networkmigrationdefinition-sourceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SourceConfiguration(rt::Props);
     impl SourceConfiguration {
@@ -805,7 +805,7 @@ pub mod network_migration_definition {
     ///
     /// CloudFormation property type `SourceS3Configuration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mgn-networkmigrationdefinition-sources3configuration.html)
     #[derive(Clone, Debug)]
     pub struct SourceS3Configuration(rt::Props);
     /// The required values of [`SourceS3Configuration`], by name: two of them have one type, and a swap must not compile.
@@ -840,7 +840,7 @@ pub mod network_migration_definition {
     ///
     /// CloudFormation property type `TargetNetwork`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mgn-networkmigrationdefinition-targetnetwork.html)
     #[derive(Clone, Debug)]
     pub struct TargetNetwork(rt::Props);
     impl TargetNetwork {
@@ -880,7 +880,7 @@ pub mod network_migration_definition {
     ///
     /// CloudFormation property type `TargetS3Configuration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mgn-networkmigrationdefinition-targets3configuration.html)
     #[derive(Clone, Debug)]
     pub struct TargetS3Configuration(rt::Props);
     /// The required values of [`TargetS3Configuration`], by name: two of them have one type, and a swap must not compile.

@@ -157,7 +157,7 @@ pub mod approval_team {
     use super::*;
     /// CloudFormation property type `ApprovalStrategy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mpa-approvalteam-approvalstrategy.html)
     #[derive(Clone, Debug)]
     pub struct ApprovalStrategy(rt::Props);
     impl ApprovalStrategy {
@@ -171,7 +171,7 @@ pub mod approval_team {
     nested!(ApprovalStrategy);
     /// CloudFormation property type `Approver`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mpa-approvalteam-approver.html)
     #[derive(Clone, Debug)]
     pub struct Approver(rt::Props);
     /// The required values of [`Approver`], by name: two of them have one type, and a swap must not compile.
@@ -216,7 +216,7 @@ pub mod approval_team {
     nested!(Approver);
     /// CloudFormation property type `MofNApprovalStrategy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mpa-approvalteam-mofnapprovalstrategy.html)
     #[derive(Clone, Debug)]
     pub struct MofNApprovalStrategy(rt::Props);
     impl MofNApprovalStrategy {
@@ -234,7 +234,7 @@ pub mod approval_team {
     nested!(MofNApprovalStrategy);
     /// CloudFormation property type `Policy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mpa-approvalteam-policy.html)
     #[derive(Clone, Debug)]
     pub struct Policy(rt::Props);
     impl Policy {
@@ -368,7 +368,7 @@ pub mod identity_source {
     use super::*;
     /// CloudFormation property type `IamIdentityCenter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mpa-identitysource-iamidentitycenter.html)
     #[derive(Clone, Debug)]
     pub struct IamIdentityCenter(rt::Props);
     /// The required values of [`IamIdentityCenter`], by name: two of them have one type, and a swap must not compile.
@@ -403,7 +403,7 @@ pub mod identity_source {
     nested!(IamIdentityCenter);
     /// CloudFormation property type `IdentitySourceParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mpa-identitysource-identitysourceparameters.html)
     #[derive(Clone, Debug)]
     pub struct IdentitySourceParameters(rt::Props);
     impl IdentitySourceParameters {

@@ -187,7 +187,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `Catalog`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-channel-catalog.html)
     #[derive(Clone, Debug)]
     pub struct Catalog(rt::Props);
     impl Catalog {
@@ -221,7 +221,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `ChannelLoggingInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-channel-channellogginginfo.html)
     #[derive(Clone, Debug)]
     pub struct ChannelLoggingInfo(rt::Props);
     impl ChannelLoggingInfo {
@@ -258,7 +258,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `CloudWatchLogsLogDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-channel-cloudwatchlogslogdestination.html)
     #[derive(Clone, Debug)]
     pub struct CloudWatchLogsLogDestination(rt::Props);
     impl CloudWatchLogsLogDestination {
@@ -281,7 +281,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `DeadLetterQueueS3`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-channel-deadletterqueues3.html)
     #[derive(Clone, Debug)]
     pub struct DeadLetterQueueS3(rt::Props);
     /// The required values of [`DeadLetterQueueS3`], by name: two of them have one type, and a swap must not compile.
@@ -324,7 +324,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `DestinationTable`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-channel-destinationtable.html)
     #[derive(Clone, Debug)]
     pub struct DestinationTable(rt::Props);
     /// The required values of [`DestinationTable`], by name: two of them have one type, and a swap must not compile.
@@ -364,7 +364,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `EncryptionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-channel-encryptionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
@@ -380,7 +380,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `FirehoseLogDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-channel-firehoselogdestination.html)
     #[derive(Clone, Debug)]
     pub struct FirehoseLogDestination(rt::Props);
     impl FirehoseLogDestination {
@@ -404,7 +404,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `IcebergDestinationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-channel-icebergdestinationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct IcebergDestinationConfiguration(rt::Props);
     impl IcebergDestinationConfiguration {
@@ -478,7 +478,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `PartitionSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-channel-partitionsource.html)
     #[derive(Clone, Debug)]
     pub struct PartitionSource(rt::Props);
     impl PartitionSource {
@@ -501,7 +501,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `PartitionSpec`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-channel-partitionspec.html)
     #[derive(Clone, Debug)]
     pub struct PartitionSpec(rt::Props);
     impl PartitionSpec {
@@ -529,7 +529,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `RecordConverter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-channel-recordconverter.html)
     #[derive(Clone, Debug)]
     pub struct RecordConverter(rt::Props);
     impl RecordConverter {
@@ -549,7 +549,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `RecordSchema`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-channel-recordschema.html)
     #[derive(Clone, Debug)]
     pub struct RecordSchema(rt::Props);
     impl RecordSchema {
@@ -565,7 +565,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `S3DestinationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-channel-s3destinationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct S3DestinationConfiguration(rt::Props);
     impl S3DestinationConfiguration {
@@ -606,7 +606,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `S3LogDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-channel-s3logdestination.html)
     #[derive(Clone, Debug)]
     pub struct S3LogDestination(rt::Props);
     impl S3LogDestination {
@@ -636,7 +636,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `S3Storage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-channel-s3storage.html)
     #[derive(Clone, Debug)]
     pub struct S3Storage(rt::Props);
     impl S3Storage {
@@ -692,7 +692,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `SchemaEvolution`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-channel-schemaevolution.html)
     #[derive(Clone, Debug)]
     pub struct SchemaEvolution(rt::Props);
     impl SchemaEvolution {
@@ -712,7 +712,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `TableCreation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-channel-tablecreation.html)
     #[derive(Clone, Debug)]
     pub struct TableCreation(rt::Props);
     impl TableCreation {
@@ -732,7 +732,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `TopicConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-channel-topicconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TopicConfiguration(rt::Props);
     impl TopicConfiguration {
@@ -952,7 +952,7 @@ pub mod cluster {
     use super::*;
     /// CloudFormation property type `AuthorizerLogs`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-authorizerlogs.html)
     #[derive(Clone, Debug)]
     pub struct AuthorizerLogs(rt::Props);
     impl AuthorizerLogs {
@@ -981,7 +981,7 @@ pub mod cluster {
     nested!(AuthorizerLogs);
     /// CloudFormation property type `BrokerLogs`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-brokerlogs.html)
     #[derive(Clone, Debug)]
     pub struct BrokerLogs(rt::Props);
     impl BrokerLogs {
@@ -1010,7 +1010,7 @@ pub mod cluster {
     nested!(BrokerLogs);
     /// CloudFormation property type `BrokerNodeGroupInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-brokernodegroupinfo.html)
     #[derive(Clone, Debug)]
     pub struct BrokerNodeGroupInfo(rt::Props);
     impl BrokerNodeGroupInfo {
@@ -1069,7 +1069,7 @@ pub mod cluster {
     nested!(BrokerNodeGroupInfo);
     /// CloudFormation property type `ClientAuthentication`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-clientauthentication.html)
     #[derive(Clone, Debug)]
     pub struct ClientAuthentication(rt::Props);
     impl ClientAuthentication {
@@ -1098,7 +1098,7 @@ pub mod cluster {
     nested!(ClientAuthentication);
     /// CloudFormation property type `CloudWatchLogs`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-cloudwatchlogs.html)
     #[derive(Clone, Debug)]
     pub struct CloudWatchLogs(rt::Props);
     impl CloudWatchLogs {
@@ -1117,7 +1117,7 @@ pub mod cluster {
     nested!(CloudWatchLogs);
     /// CloudFormation property type `ConfigurationInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-configurationinfo.html)
     #[derive(Clone, Debug)]
     pub struct ConfigurationInfo(rt::Props);
     impl ConfigurationInfo {
@@ -1132,7 +1132,7 @@ pub mod cluster {
     nested!(ConfigurationInfo);
     /// CloudFormation property type `ConnectivityInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-connectivityinfo.html)
     #[derive(Clone, Debug)]
     pub struct ConnectivityInfo(rt::Props);
     impl ConnectivityInfo {
@@ -1163,7 +1163,7 @@ pub mod cluster {
     nested!(ConnectivityInfo);
     /// CloudFormation property type `EBSStorageInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-ebsstorageinfo.html)
     #[derive(Clone, Debug)]
     pub struct EbsStorageInfo(rt::Props);
     impl EbsStorageInfo {
@@ -1191,7 +1191,7 @@ pub mod cluster {
     nested!(EbsStorageInfo);
     /// CloudFormation property type `EncryptionAtRest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-encryptionatrest.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionAtRest(rt::Props);
     impl EncryptionAtRest {
@@ -1209,7 +1209,7 @@ pub mod cluster {
     nested!(EncryptionAtRest);
     /// CloudFormation property type `EncryptionInTransit`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-encryptionintransit.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionInTransit(rt::Props);
     impl EncryptionInTransit {
@@ -1234,7 +1234,7 @@ pub mod cluster {
     nested!(EncryptionInTransit);
     /// CloudFormation property type `EncryptionInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-encryptioninfo.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionInfo(rt::Props);
     impl EncryptionInfo {
@@ -1262,7 +1262,7 @@ pub mod cluster {
     nested!(EncryptionInfo);
     /// CloudFormation property type `Firehose`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-firehose.html)
     #[derive(Clone, Debug)]
     pub struct Firehose(rt::Props);
     impl Firehose {
@@ -1282,7 +1282,7 @@ pub mod cluster {
     nested!(Firehose);
     /// CloudFormation property type `JmxExporter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-jmxexporter.html)
     #[derive(Clone, Debug)]
     pub struct JmxExporter(rt::Props);
     impl JmxExporter {
@@ -1300,7 +1300,7 @@ pub mod cluster {
     nested!(JmxExporter);
     /// CloudFormation property type `LoggingInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-logginginfo.html)
     #[derive(Clone, Debug)]
     pub struct LoggingInfo(rt::Props);
     impl LoggingInfo {
@@ -1324,7 +1324,7 @@ pub mod cluster {
     nested!(LoggingInfo);
     /// CloudFormation property type `NodeExporter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-nodeexporter.html)
     #[derive(Clone, Debug)]
     pub struct NodeExporter(rt::Props);
     impl NodeExporter {
@@ -1342,7 +1342,7 @@ pub mod cluster {
     nested!(NodeExporter);
     /// CloudFormation property type `OpenMonitoring`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-openmonitoring.html)
     #[derive(Clone, Debug)]
     pub struct OpenMonitoring(rt::Props);
     impl OpenMonitoring {
@@ -1356,7 +1356,7 @@ pub mod cluster {
     nested!(OpenMonitoring);
     /// CloudFormation property type `Prometheus`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-prometheus.html)
     #[derive(Clone, Debug)]
     pub struct Prometheus(rt::Props);
     impl Prometheus {
@@ -1381,7 +1381,7 @@ pub mod cluster {
     nested!(Prometheus);
     /// CloudFormation property type `ProvisionedThroughput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-provisionedthroughput.html)
     #[derive(Clone, Debug)]
     pub struct ProvisionedThroughput(rt::Props);
     impl ProvisionedThroughput {
@@ -1408,7 +1408,7 @@ pub mod cluster {
     nested!(ProvisionedThroughput);
     /// CloudFormation property type `PublicAccess`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-publicaccess.html)
     #[derive(Clone, Debug)]
     pub struct PublicAccess(rt::Props);
     impl PublicAccess {
@@ -1426,7 +1426,7 @@ pub mod cluster {
     nested!(PublicAccess);
     /// CloudFormation property type `Rebalancing`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-rebalancing.html)
     #[derive(Clone, Debug)]
     pub struct Rebalancing(rt::Props);
     impl Rebalancing {
@@ -1440,7 +1440,7 @@ pub mod cluster {
     nested!(Rebalancing);
     /// CloudFormation property type `S3`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-s3.html)
     #[derive(Clone, Debug)]
     pub struct S3(rt::Props);
     impl S3 {
@@ -1464,7 +1464,7 @@ pub mod cluster {
     nested!(S3);
     /// CloudFormation property type `Sasl`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-sasl.html)
     #[derive(Clone, Debug)]
     pub struct Sasl(rt::Props);
     impl Sasl {
@@ -1487,7 +1487,7 @@ pub mod cluster {
     nested!(Sasl);
     /// CloudFormation property type `Scram`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-scram.html)
     #[derive(Clone, Debug)]
     pub struct Scram(rt::Props);
     impl Scram {
@@ -1501,7 +1501,7 @@ pub mod cluster {
     nested!(Scram);
     /// CloudFormation property type `StorageInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-storageinfo.html)
     #[derive(Clone, Debug)]
     pub struct StorageInfo(rt::Props);
     impl StorageInfo {
@@ -1520,7 +1520,7 @@ pub mod cluster {
     nested!(StorageInfo);
     /// CloudFormation property type `Tls`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-tls.html)
     #[derive(Clone, Debug)]
     pub struct Tls(rt::Props);
     impl Tls {
@@ -1550,7 +1550,7 @@ pub mod cluster {
     nested!(Tls);
     /// CloudFormation property type `Unauthenticated`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-unauthenticated.html)
     #[derive(Clone, Debug)]
     pub struct Unauthenticated(rt::Props);
     impl Unauthenticated {
@@ -1564,7 +1564,7 @@ pub mod cluster {
     nested!(Unauthenticated);
     /// CloudFormation property type `VpcConnectivity`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-vpcconnectivity.html)
     #[derive(Clone, Debug)]
     pub struct VpcConnectivity(rt::Props);
     impl VpcConnectivity {
@@ -1586,7 +1586,7 @@ pub mod cluster {
     nested!(VpcConnectivity);
     /// CloudFormation property type `VpcConnectivityClientAuthentication`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-vpcconnectivityclientauthentication.html)
     #[derive(Clone, Debug)]
     pub struct VpcConnectivityClientAuthentication(rt::Props);
     impl VpcConnectivityClientAuthentication {
@@ -1609,7 +1609,7 @@ pub mod cluster {
     nested!(VpcConnectivityClientAuthentication);
     /// CloudFormation property type `VpcConnectivityIam`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-vpcconnectivityiam.html)
     #[derive(Clone, Debug)]
     pub struct VpcConnectivityIam(rt::Props);
     impl VpcConnectivityIam {
@@ -1623,7 +1623,7 @@ pub mod cluster {
     nested!(VpcConnectivityIam);
     /// CloudFormation property type `VpcConnectivitySasl`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-vpcconnectivitysasl.html)
     #[derive(Clone, Debug)]
     pub struct VpcConnectivitySasl(rt::Props);
     impl VpcConnectivitySasl {
@@ -1646,7 +1646,7 @@ pub mod cluster {
     nested!(VpcConnectivitySasl);
     /// CloudFormation property type `VpcConnectivityScram`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-vpcconnectivityscram.html)
     #[derive(Clone, Debug)]
     pub struct VpcConnectivityScram(rt::Props);
     impl VpcConnectivityScram {
@@ -1660,7 +1660,7 @@ pub mod cluster {
     nested!(VpcConnectivityScram);
     /// CloudFormation property type `VpcConnectivityTls`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-vpcconnectivitytls.html)
     #[derive(Clone, Debug)]
     pub struct VpcConnectivityTls(rt::Props);
     impl VpcConnectivityTls {
@@ -1674,7 +1674,7 @@ pub mod cluster {
     nested!(VpcConnectivityTls);
     /// CloudFormation property type `ZookeeperAccess`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-zookeeperaccess.html)
     #[derive(Clone, Debug)]
     pub struct ZookeeperAccess(rt::Props);
     impl ZookeeperAccess {
@@ -1892,7 +1892,7 @@ pub mod configuration {
     use super::*;
     /// CloudFormation property type `LatestRevision`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-configuration-latestrevision.html)
     #[derive(Clone, Debug)]
     pub struct LatestRevision(rt::Props);
     impl LatestRevision {
@@ -2021,7 +2021,7 @@ pub mod replicator {
     ///
     /// CloudFormation property type `AmazonMskCluster`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-amazonmskcluster.html)
     #[derive(Clone, Debug)]
     pub struct AmazonMskCluster(rt::Props);
     impl AmazonMskCluster {
@@ -2041,7 +2041,7 @@ pub mod replicator {
     ///
     /// CloudFormation property type `ApacheKafkaCluster`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-apachekafkacluster.html)
     #[derive(Clone, Debug)]
     pub struct ApacheKafkaCluster(rt::Props);
     /// The required values of [`ApacheKafkaCluster`], by name: two of them have one type, and a swap must not compile.
@@ -2073,7 +2073,7 @@ pub mod replicator {
     ///
     /// CloudFormation property type `CloudWatchLogs`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-cloudwatchlogs.html)
     #[derive(Clone, Debug)]
     pub struct CloudWatchLogs(rt::Props);
     impl CloudWatchLogs {
@@ -2096,7 +2096,7 @@ pub mod replicator {
     ///
     /// CloudFormation property type `ConsumerGroupReplication`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-consumergroupreplication.html)
     #[derive(Clone, Debug)]
     pub struct ConsumerGroupReplication(rt::Props);
     impl ConsumerGroupReplication {
@@ -2168,7 +2168,7 @@ pub mod replicator {
     ///
     /// CloudFormation property type `Firehose`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-firehose.html)
     #[derive(Clone, Debug)]
     pub struct Firehose(rt::Props);
     impl Firehose {
@@ -2192,7 +2192,7 @@ pub mod replicator {
     ///
     /// CloudFormation property type `KafkaCluster`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-kafkacluster.html)
     #[derive(Clone, Debug)]
     pub struct KafkaCluster(rt::Props);
     impl KafkaCluster {
@@ -2255,7 +2255,7 @@ pub mod replicator {
     ///
     /// CloudFormation property type `KafkaClusterClientAuthentication`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-kafkaclusterclientauthentication.html)
     #[derive(Clone, Debug)]
     pub struct KafkaClusterClientAuthentication(rt::Props);
     impl KafkaClusterClientAuthentication {
@@ -2295,7 +2295,7 @@ pub mod replicator {
     ///
     /// CloudFormation property type `KafkaClusterClientVpcConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-kafkaclusterclientvpcconfig.html)
     #[derive(Clone, Debug)]
     pub struct KafkaClusterClientVpcConfig(rt::Props);
     impl KafkaClusterClientVpcConfig {
@@ -2325,7 +2325,7 @@ pub mod replicator {
     ///
     /// CloudFormation property type `KafkaClusterEncryptionInTransit`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-kafkaclusterencryptionintransit.html)
     #[derive(Clone, Debug)]
     pub struct KafkaClusterEncryptionInTransit(rt::Props);
     impl KafkaClusterEncryptionInTransit {
@@ -2356,7 +2356,7 @@ pub mod replicator {
     ///
     /// CloudFormation property type `KafkaClusterMtlsAuthentication`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-kafkaclustermtlsauthentication.html)
     #[derive(Clone, Debug)]
     pub struct KafkaClusterMtlsAuthentication(rt::Props);
     impl KafkaClusterMtlsAuthentication {
@@ -2372,7 +2372,7 @@ pub mod replicator {
     ///
     /// CloudFormation property type `KafkaClusterOAuthClientCredentials`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-kafkaclusteroauthclientcredentials.html)
     #[derive(Clone, Debug)]
     pub struct KafkaClusterOauthClientCredentials(rt::Props);
     impl KafkaClusterOauthClientCredentials {
@@ -2392,7 +2392,7 @@ pub mod replicator {
     ///
     /// CloudFormation property type `KafkaClusterOAuthClientCredentialsAssertion`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-kafkaclusteroauthclientcredentialsassertion.html)
     #[derive(Clone, Debug)]
     pub struct KafkaClusterOauthClientCredentialsAssertion(rt::Props);
     impl KafkaClusterOauthClientCredentialsAssertion {
@@ -2424,7 +2424,7 @@ pub mod replicator {
     ///
     /// CloudFormation property type `KafkaClusterOAuthIamJwtBearer`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-kafkaclusteroauthiamjwtbearer.html)
     #[derive(Clone, Debug)]
     pub struct KafkaClusterOauthIamJwtBearer(rt::Props);
     impl KafkaClusterOauthIamJwtBearer {
@@ -2456,7 +2456,7 @@ pub mod replicator {
     ///
     /// CloudFormation property type `KafkaClusterSaslOAuthBearerAuthentication`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-kafkaclustersasloauthbearerauthentication.html)
     #[derive(Clone, Debug)]
     pub struct KafkaClusterSaslOauthBearerAuthentication(rt::Props);
     impl KafkaClusterSaslOauthBearerAuthentication {
@@ -2535,7 +2535,7 @@ pub mod replicator {
     ///
     /// CloudFormation property type `KafkaClusterSaslScramAuthentication`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-kafkaclustersaslscramauthentication.html)
     #[derive(Clone, Debug)]
     pub struct KafkaClusterSaslScramAuthentication(rt::Props);
     impl KafkaClusterSaslScramAuthentication {
@@ -2555,7 +2555,7 @@ pub mod replicator {
     ///
     /// CloudFormation property type `LogDelivery`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-logdelivery.html)
     #[derive(Clone, Debug)]
     pub struct LogDelivery(rt::Props);
     impl LogDelivery {
@@ -2581,7 +2581,7 @@ pub mod replicator {
     ///
     /// CloudFormation property type `ReplicationInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-replicationinfo.html)
     #[derive(Clone, Debug)]
     pub struct ReplicationInfo(rt::Props);
     impl ReplicationInfo {
@@ -2659,7 +2659,7 @@ pub mod replicator {
     ///
     /// CloudFormation property type `ReplicationStartingPosition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-replicationstartingposition.html)
     #[derive(Clone, Debug)]
     pub struct ReplicationStartingPosition(rt::Props);
     impl ReplicationStartingPosition {
@@ -2681,7 +2681,7 @@ pub mod replicator {
     ///
     /// CloudFormation property type `ReplicationTopicNameConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-replicationtopicnameconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ReplicationTopicNameConfiguration(rt::Props);
     impl ReplicationTopicNameConfiguration {
@@ -2703,7 +2703,7 @@ pub mod replicator {
     ///
     /// CloudFormation property type `ReplicatorLogDelivery`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-replicatorlogdelivery.html)
     #[derive(Clone, Debug)]
     pub struct ReplicatorLogDelivery(rt::Props);
     impl ReplicatorLogDelivery {
@@ -2740,7 +2740,7 @@ pub mod replicator {
     ///
     /// CloudFormation property type `S3`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-s3.html)
     #[derive(Clone, Debug)]
     pub struct S3(rt::Props);
     impl S3 {
@@ -2768,7 +2768,7 @@ pub mod replicator {
     nested!(S3);
     /// CloudFormation property type `TopicReplication`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-topicreplication.html)
     #[derive(Clone, Debug)]
     pub struct TopicReplication(rt::Props);
     impl TopicReplication {
@@ -2994,7 +2994,7 @@ pub mod serverless_cluster {
     use super::*;
     /// CloudFormation property type `ClientAuthentication`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-serverlesscluster-clientauthentication.html)
     #[derive(Clone, Debug)]
     pub struct ClientAuthentication(rt::Props);
     impl ClientAuthentication {
@@ -3008,7 +3008,7 @@ pub mod serverless_cluster {
     nested!(ClientAuthentication);
     /// CloudFormation property type `Sasl`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-serverlesscluster-sasl.html)
     #[derive(Clone, Debug)]
     pub struct Sasl(rt::Props);
     impl Sasl {
@@ -3022,7 +3022,7 @@ pub mod serverless_cluster {
     nested!(Sasl);
     /// CloudFormation property type `VpcConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-serverlesscluster-vpcconfig.html)
     #[derive(Clone, Debug)]
     pub struct VpcConfig(rt::Props);
     impl VpcConfig {
@@ -3212,7 +3212,7 @@ pub mod shared {
     use super::*;
     /// CloudFormation property type `Iam`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-iam.html)
     #[derive(Clone, Debug)]
     pub struct Iam(rt::Props);
     impl Iam {

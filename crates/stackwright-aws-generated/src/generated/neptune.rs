@@ -374,7 +374,7 @@ pub mod db_cluster {
     ///
     /// CloudFormation property type `DBClusterRole`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-neptune-dbcluster-dbclusterrole.html)
     #[derive(Clone, Debug)]
     pub struct DbClusterRole(rt::Props);
     impl DbClusterRole {
@@ -398,7 +398,7 @@ pub mod db_cluster {
     ///
     /// CloudFormation property type `ServerlessScalingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-neptune-dbcluster-serverlessscalingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ServerlessScalingConfiguration(rt::Props);
     /// The required values of [`ServerlessScalingConfiguration`], by name: two of them have one type, and a swap must not compile.

@@ -166,7 +166,7 @@ pub mod graph {
     ///
     /// CloudFormation property type `ImportOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-neptunegraph-graph-importoptions.html)
     #[derive(Clone, Debug)]
     pub struct ImportOptions(rt::Props);
     impl ImportOptions {
@@ -188,7 +188,7 @@ pub mod graph {
     ///
     /// CloudFormation property type `ImportTask`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-neptunegraph-graph-importtask.html)
     #[derive(Clone, Debug)]
     pub struct ImportTask(rt::Props);
     /// The required values of [`ImportTask`], by name: two of them have one type, and a swap must not compile.
@@ -276,7 +276,7 @@ pub mod graph {
     ///
     /// CloudFormation property type `NeptuneImportOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-neptunegraph-graph-neptuneimportoptions.html)
     #[derive(Clone, Debug)]
     pub struct NeptuneImportOptions(rt::Props);
     /// The required values of [`NeptuneImportOptions`], by name: two of them have one type, and a swap must not compile.
@@ -330,7 +330,7 @@ pub mod graph {
     ///
     /// CloudFormation property type `VectorSearchConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-neptunegraph-graph-vectorsearchconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct VectorSearchConfiguration(rt::Props);
     impl VectorSearchConfiguration {

@@ -140,7 +140,7 @@ pub mod container_association {
     ///
     /// CloudFormation property type `ContainerAttribute`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-containerassociation-containerattribute.html)
     #[derive(Clone, Debug)]
     pub struct ContainerAttribute(rt::Props);
     /// The required values of [`ContainerAttribute`], by name: two of them have one type, and a swap must not compile.
@@ -164,7 +164,7 @@ pub mod container_association {
     ///
     /// CloudFormation property type `ContainerMonitoringConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-containerassociation-containermonitoringconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ContainerMonitoringConfiguration(rt::Props);
     impl ContainerMonitoringConfiguration {
@@ -407,7 +407,7 @@ pub mod firewall {
     use super::*;
     /// CloudFormation property type `AvailabilityZoneMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-firewall-availabilityzonemapping.html)
     #[derive(Clone, Debug)]
     pub struct AvailabilityZoneMapping(rt::Props);
     impl AvailabilityZoneMapping {
@@ -427,7 +427,7 @@ pub mod firewall {
     ///
     /// CloudFormation property type `ListenerProperty`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-firewall-listenerproperty.html)
     #[derive(Clone, Debug)]
     pub struct ListenerProperty(rt::Props);
     impl ListenerProperty {
@@ -456,7 +456,7 @@ pub mod firewall {
     ///
     /// CloudFormation property type `NatGatewayMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-firewall-natgatewaymapping.html)
     #[derive(Clone, Debug)]
     pub struct NatGatewayMapping(rt::Props);
     impl NatGatewayMapping {
@@ -472,7 +472,7 @@ pub mod firewall {
     ///
     /// CloudFormation property type `ProxySettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-firewall-proxysettings.html)
     #[derive(Clone, Debug)]
     pub struct ProxySettings(rt::Props);
     impl ProxySettings {
@@ -495,7 +495,7 @@ pub mod firewall {
     ///
     /// CloudFormation property type `VpcEndpoint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-firewall-vpcendpoint.html)
     #[derive(Clone, Debug)]
     pub struct VpcEndpoint(rt::Props);
     impl VpcEndpoint {
@@ -607,7 +607,7 @@ pub mod firewall_policy {
     use super::*;
     /// CloudFormation property type `FirewallPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-firewallpolicy-firewallpolicy.html)
     #[derive(Clone, Debug)]
     pub struct FirewallPolicy(rt::Props);
     /// The required values of [`FirewallPolicy`], by name: two of them have one type, and a swap must not compile.
@@ -720,7 +720,7 @@ pub mod firewall_policy {
     nested!(FirewallPolicy);
     /// CloudFormation property type `FlowTimeouts`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-firewallpolicy-flowtimeouts.html)
     #[derive(Clone, Debug)]
     pub struct FlowTimeouts(rt::Props);
     impl FlowTimeouts {
@@ -742,7 +742,7 @@ pub mod firewall_policy {
     nested!(FlowTimeouts);
     /// CloudFormation property type `PolicyVariables`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-firewallpolicy-policyvariables.html)
     #[derive(Clone, Debug)]
     pub struct PolicyVariables(rt::Props);
     impl PolicyVariables {
@@ -764,7 +764,7 @@ pub mod firewall_policy {
     nested!(PolicyVariables);
     /// CloudFormation property type `StatefulEngineOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-firewallpolicy-statefulengineoptions.html)
     #[derive(Clone, Debug)]
     pub struct StatefulEngineOptions(rt::Props);
     impl StatefulEngineOptions {
@@ -797,7 +797,7 @@ pub mod firewall_policy {
     nested!(StatefulEngineOptions);
     /// CloudFormation property type `StatefulRuleGroupOverride`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-firewallpolicy-statefulrulegroupoverride.html)
     #[derive(Clone, Debug)]
     pub struct StatefulRuleGroupOverride(rt::Props);
     impl StatefulRuleGroupOverride {
@@ -815,7 +815,7 @@ pub mod firewall_policy {
     nested!(StatefulRuleGroupOverride);
     /// CloudFormation property type `StatefulRuleGroupReference`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-firewallpolicy-statefulrulegroupreference.html)
     #[derive(Clone, Debug)]
     pub struct StatefulRuleGroupReference(rt::Props);
     impl StatefulRuleGroupReference {
@@ -852,7 +852,7 @@ pub mod firewall_policy {
     nested!(StatefulRuleGroupReference);
     /// CloudFormation property type `StatelessRuleGroupReference`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-firewallpolicy-statelessrulegroupreference.html)
     #[derive(Clone, Debug)]
     pub struct StatelessRuleGroupReference(rt::Props);
     impl StatelessRuleGroupReference {
@@ -951,7 +951,7 @@ pub mod logging_configuration {
     use super::*;
     /// CloudFormation property type `LogDestinationConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-loggingconfiguration-logdestinationconfig.html)
     #[derive(Clone, Debug)]
     pub struct LogDestinationConfig(rt::Props);
     impl LogDestinationConfig {
@@ -979,7 +979,7 @@ pub mod logging_configuration {
     nested!(LogDestinationConfig);
     /// CloudFormation property type `LoggingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-loggingconfiguration-loggingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LoggingConfiguration(rt::Props);
     impl LoggingConfiguration {
@@ -1103,7 +1103,7 @@ pub mod rule_group {
     use super::*;
     /// CloudFormation property type `Header`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-header.html)
     #[derive(Clone, Debug)]
     pub struct Header(rt::Props);
     /// The required values of [`Header`], by name: two of them have one type, and a swap must not compile.
@@ -1149,7 +1149,7 @@ pub mod rule_group {
     nested!(Header);
     /// CloudFormation property type `MatchAttributes`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-matchattributes.html)
     #[derive(Clone, Debug)]
     pub struct MatchAttributes(rt::Props);
     impl MatchAttributes {
@@ -1198,7 +1198,7 @@ pub mod rule_group {
     nested!(MatchAttributes);
     /// CloudFormation property type `ReferenceSets`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-referencesets.html)
     #[derive(Clone, Debug)]
     pub struct ReferenceSets(rt::Props);
     impl ReferenceSets {
@@ -1220,7 +1220,7 @@ pub mod rule_group {
     nested!(ReferenceSets);
     /// CloudFormation property type `RuleDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-ruledefinition.html)
     #[derive(Clone, Debug)]
     pub struct RuleDefinition(rt::Props);
     impl RuleDefinition {
@@ -1242,7 +1242,7 @@ pub mod rule_group {
     nested!(RuleDefinition);
     /// CloudFormation property type `RuleGroup`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-rulegroup.html)
     #[derive(Clone, Debug)]
     pub struct RuleGroup(rt::Props);
     impl RuleGroup {
@@ -1277,7 +1277,7 @@ pub mod rule_group {
     nested!(RuleGroup);
     /// CloudFormation property type `RuleOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-ruleoption.html)
     #[derive(Clone, Debug)]
     pub struct RuleOption(rt::Props);
     impl RuleOption {
@@ -1296,7 +1296,7 @@ pub mod rule_group {
     nested!(RuleOption);
     /// CloudFormation property type `RuleVariables`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-rulevariables.html)
     #[derive(Clone, Debug)]
     pub struct RuleVariables(rt::Props);
     impl RuleVariables {
@@ -1321,7 +1321,7 @@ pub mod rule_group {
     nested!(RuleVariables);
     /// CloudFormation property type `RulesSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-rulessource.html)
     #[derive(Clone, Debug)]
     pub struct RulesSource(rt::Props);
     impl RulesSource {
@@ -1364,7 +1364,7 @@ pub mod rule_group {
     nested!(RulesSource);
     /// CloudFormation property type `RulesSourceList`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-rulessourcelist.html)
     #[derive(Clone, Debug)]
     pub struct RulesSourceList(rt::Props);
     impl RulesSourceList {
@@ -1388,7 +1388,7 @@ pub mod rule_group {
     nested!(RulesSourceList);
     /// CloudFormation property type `StatefulRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-statefulrule.html)
     #[derive(Clone, Debug)]
     pub struct StatefulRule(rt::Props);
     impl StatefulRule {
@@ -1408,7 +1408,7 @@ pub mod rule_group {
     nested!(StatefulRule);
     /// CloudFormation property type `StatefulRuleOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-statefulruleoptions.html)
     #[derive(Clone, Debug)]
     pub struct StatefulRuleOptions(rt::Props);
     impl StatefulRuleOptions {
@@ -1426,7 +1426,7 @@ pub mod rule_group {
     nested!(StatefulRuleOptions);
     /// CloudFormation property type `StatelessRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-statelessrule.html)
     #[derive(Clone, Debug)]
     pub struct StatelessRule(rt::Props);
     impl StatelessRule {
@@ -1445,7 +1445,7 @@ pub mod rule_group {
     nested!(StatelessRule);
     /// CloudFormation property type `StatelessRulesAndCustomActions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-statelessrulesandcustomactions.html)
     #[derive(Clone, Debug)]
     pub struct StatelessRulesAndCustomActions(rt::Props);
     impl StatelessRulesAndCustomActions {
@@ -1469,7 +1469,7 @@ pub mod rule_group {
     nested!(StatelessRulesAndCustomActions);
     /// CloudFormation property type `SummaryConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-summaryconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SummaryConfiguration(rt::Props);
     impl SummaryConfiguration {
@@ -1488,7 +1488,7 @@ pub mod rule_group {
     nested!(SummaryConfiguration);
     /// CloudFormation property type `TCPFlagField`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-tcpflagfield.html)
     #[derive(Clone, Debug)]
     pub struct TcpFlagField(rt::Props);
     impl TcpFlagField {
@@ -1708,7 +1708,7 @@ pub mod tls_inspection_configuration {
     use super::*;
     /// CloudFormation property type `CheckCertificateRevocationStatus`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-tlsinspectionconfiguration-checkcertificaterevocationstatus.html)
     #[derive(Clone, Debug)]
     pub struct CheckCertificateRevocationStatus(rt::Props);
     impl CheckCertificateRevocationStatus {
@@ -1739,7 +1739,7 @@ pub mod tls_inspection_configuration {
     nested!(CheckCertificateRevocationStatus);
     /// CloudFormation property type `ServerCertificate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-tlsinspectionconfiguration-servercertificate.html)
     #[derive(Clone, Debug)]
     pub struct ServerCertificate(rt::Props);
     impl ServerCertificate {
@@ -1760,7 +1760,7 @@ pub mod tls_inspection_configuration {
     nested!(ServerCertificate);
     /// CloudFormation property type `ServerCertificateConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-tlsinspectionconfiguration-servercertificateconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ServerCertificateConfiguration(rt::Props);
     impl ServerCertificateConfiguration {
@@ -1813,7 +1813,7 @@ pub mod tls_inspection_configuration {
     nested!(ServerCertificateConfiguration);
     /// CloudFormation property type `ServerCertificateScope`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-tlsinspectionconfiguration-servercertificatescope.html)
     #[derive(Clone, Debug)]
     pub struct ServerCertificateScope(rt::Props);
     impl ServerCertificateScope {
@@ -1857,7 +1857,7 @@ pub mod tls_inspection_configuration {
     nested!(ServerCertificateScope);
     /// CloudFormation property type `TLSInspectionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-tlsinspectionconfiguration-tlsinspectionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TlsInspectionConfiguration(rt::Props);
     impl TlsInspectionConfiguration {
@@ -1993,7 +1993,7 @@ pub mod shared {
     use super::*;
     /// CloudFormation property type `ActionDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-firewallpolicy-actiondefinition.html)
     #[derive(Clone, Debug)]
     pub struct ActionDefinition(rt::Props);
     impl ActionDefinition {
@@ -2015,7 +2015,7 @@ pub mod shared {
     nested!(ActionDefinition);
     /// CloudFormation property type `Address`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-address.html)
     #[derive(Clone, Debug)]
     pub struct Address(rt::Props);
     impl Address {
@@ -2033,7 +2033,7 @@ pub mod shared {
     nested!(Address);
     /// CloudFormation property type `CustomAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-firewallpolicy-customaction.html)
     #[derive(Clone, Debug)]
     pub struct CustomAction(rt::Props);
     impl CustomAction {
@@ -2052,7 +2052,7 @@ pub mod shared {
     nested!(CustomAction);
     /// CloudFormation property type `Dimension`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-firewallpolicy-dimension.html)
     #[derive(Clone, Debug)]
     pub struct Dimension(rt::Props);
     impl Dimension {
@@ -2077,7 +2077,7 @@ pub mod shared {
     string_enum!(IpAddressType { Dualstack => "DUALSTACK", Ipv4 => "IPV4", Ipv6 => "IPV6" });
     /// CloudFormation property type `PortRange`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-portrange.html)
     #[derive(Clone, Debug)]
     pub struct PortRange(rt::Props);
     /// The required values of [`PortRange`], by name: two of them have one type, and a swap must not compile.
@@ -2099,7 +2099,7 @@ pub mod shared {
     nested!(PortRange);
     /// CloudFormation property type `PublishMetricAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-firewallpolicy-publishmetricaction.html)
     #[derive(Clone, Debug)]
     pub struct PublishMetricAction(rt::Props);
     impl PublishMetricAction {
@@ -2122,7 +2122,7 @@ pub mod shared {
     string_enum!(RuleOrder { DefaultActionOrder => "DEFAULT_ACTION_ORDER", StrictOrder => "STRICT_ORDER" });
     /// CloudFormation property type `SubnetMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-firewall-subnetmapping.html)
     #[derive(Clone, Debug)]
     pub struct SubnetMapping(rt::Props);
     impl SubnetMapping {

@@ -154,7 +154,7 @@ pub mod monitor {
     ///
     /// CloudFormation property type `MonitorLocalResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkflowmonitor-monitor-monitorlocalresource.html)
     #[derive(Clone, Debug)]
     pub struct MonitorLocalResource(rt::Props);
     impl MonitorLocalResource {
@@ -171,7 +171,7 @@ pub mod monitor {
     ///
     /// CloudFormation property type `MonitorRemoteResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkflowmonitor-monitor-monitorremoteresource.html)
     #[derive(Clone, Debug)]
     pub struct MonitorRemoteResource(rt::Props);
     impl MonitorRemoteResource {
@@ -313,7 +313,7 @@ pub mod scope {
     ///
     /// CloudFormation property type `TargetId`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkflowmonitor-scope-targetid.html)
     #[derive(Clone, Debug)]
     pub struct TargetId(rt::Props);
     impl TargetId {
@@ -329,7 +329,7 @@ pub mod scope {
     ///
     /// CloudFormation property type `TargetIdentifier`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkflowmonitor-scope-targetidentifier.html)
     #[derive(Clone, Debug)]
     pub struct TargetIdentifier(rt::Props);
     impl TargetIdentifier {
@@ -346,7 +346,7 @@ pub mod scope {
     ///
     /// CloudFormation property type `TargetResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkflowmonitor-scope-targetresource.html)
     #[derive(Clone, Debug)]
     pub struct TargetResource(rt::Props);
     impl TargetResource {

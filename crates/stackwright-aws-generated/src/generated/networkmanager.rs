@@ -205,7 +205,7 @@ pub mod connect_attachment {
     ///
     /// CloudFormation property type `ConnectAttachmentOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkmanager-connectattachment-connectattachmentoptions.html)
     #[derive(Clone, Debug)]
     pub struct ConnectAttachmentOptions(rt::Props);
     impl ConnectAttachmentOptions {
@@ -378,7 +378,7 @@ pub mod connect_peer {
     ///
     /// CloudFormation property type `BgpOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkmanager-connectpeer-bgpoptions.html)
     #[derive(Clone, Debug)]
     pub struct BgpOptions(rt::Props);
     impl BgpOptions {
@@ -906,7 +906,7 @@ pub mod device {
     ///
     /// CloudFormation property type `AWSLocation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkmanager-device-awslocation.html)
     #[derive(Clone, Debug)]
     pub struct AwsLocation(rt::Props);
     impl AwsLocation {
@@ -936,7 +936,7 @@ pub mod device {
     ///
     /// CloudFormation property type `Location`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkmanager-device-location.html)
     #[derive(Clone, Debug)]
     pub struct Location(rt::Props);
     impl Location {
@@ -1326,7 +1326,7 @@ pub mod link {
     ///
     /// CloudFormation property type `Bandwidth`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkmanager-link-bandwidth.html)
     #[derive(Clone, Debug)]
     pub struct Bandwidth(rt::Props);
     impl Bandwidth {
@@ -1490,7 +1490,7 @@ pub mod site {
     ///
     /// CloudFormation property type `Location`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkmanager-site-location.html)
     #[derive(Clone, Debug)]
     pub struct Location(rt::Props);
     impl Location {
@@ -2258,7 +2258,7 @@ pub mod vpc_attachment {
     ///
     /// CloudFormation property type `VpcOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkmanager-vpcattachment-vpcoptions.html)
     #[derive(Clone, Debug)]
     pub struct VpcOptions(rt::Props);
     impl VpcOptions {

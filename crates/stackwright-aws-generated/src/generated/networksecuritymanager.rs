@@ -186,7 +186,7 @@ pub mod deployment {
     use super::*;
     /// CloudFormation property type `AssociatedPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networksecuritymanager-deployment-associatedpolicy.html)
     #[derive(Clone, Debug)]
     pub struct AssociatedPolicy(rt::Props);
     impl AssociatedPolicy {
@@ -200,7 +200,7 @@ pub mod deployment {
     nested!(AssociatedPolicy);
     /// CloudFormation property type `AssociatedScope`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networksecuritymanager-deployment-associatedscope.html)
     #[derive(Clone, Debug)]
     pub struct AssociatedScope(rt::Props);
     impl AssociatedScope {
@@ -216,7 +216,7 @@ pub mod deployment {
     ///
     /// CloudFormation property type `DeploymentConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networksecuritymanager-deployment-deploymentconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DeploymentConfiguration(rt::Props);
     impl DeploymentConfiguration {
@@ -383,7 +383,7 @@ pub mod policy {
     ///
     /// CloudFormation property type `AssociatedTemplateAndRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networksecuritymanager-policy-associatedtemplateandrule.html)
     #[derive(Clone, Debug)]
     pub struct AssociatedTemplateAndRule(rt::Props);
     impl AssociatedTemplateAndRule {
@@ -413,7 +413,7 @@ pub mod policy {
     ///
     /// CloudFormation property type `PolicyConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networksecuritymanager-policy-policyconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PolicyConfiguration(rt::Props);
     impl PolicyConfiguration {
@@ -457,7 +457,7 @@ pub mod policy {
     ///
     /// CloudFormation property type `WafConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networksecuritymanager-policy-wafconfig.html)
     #[derive(Clone, Debug)]
     pub struct WafConfig(rt::Props);
     impl WafConfig {
@@ -944,7 +944,7 @@ pub mod template {
     ///
     /// CloudFormation property type `AssociatedRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networksecuritymanager-template-associatedrule.html)
     #[derive(Clone, Debug)]
     pub struct AssociatedRule(rt::Props);
     impl AssociatedRule {

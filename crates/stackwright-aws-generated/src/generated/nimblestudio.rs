@@ -171,7 +171,7 @@ pub mod studio {
     ///
     /// CloudFormation property type `StudioEncryptionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-nimblestudio-studio-studioencryptionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct StudioEncryptionConfiguration(rt::Props);
     impl StudioEncryptionConfiguration {

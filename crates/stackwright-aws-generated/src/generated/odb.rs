@@ -464,7 +464,7 @@ pub mod cloud_autonomous_vm_cluster {
     ///
     /// CloudFormation property type `IamRole`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-odb-cloudautonomousvmcluster-iamrole.html)
     #[derive(Clone, Debug)]
     pub struct IamRole(rt::Props);
     impl IamRole {
@@ -502,7 +502,7 @@ pub mod cloud_autonomous_vm_cluster {
     ///
     /// CloudFormation property type `MaintenanceWindow`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-odb-cloudautonomousvmcluster-maintenancewindow.html)
     #[derive(Clone, Debug)]
     pub struct MaintenanceWindow(rt::Props);
     impl MaintenanceWindow {
@@ -893,7 +893,7 @@ pub mod cloud_exadata_infrastructure {
     ///
     /// CloudFormation property type `CustomerContact`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-odb-cloudexadatainfrastructure-customercontact.html)
     #[derive(Clone, Debug)]
     pub struct CustomerContact(rt::Props);
     impl CustomerContact {
@@ -915,7 +915,7 @@ pub mod cloud_exadata_infrastructure {
     ///
     /// CloudFormation property type `MaintenanceWindow`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-odb-cloudexadatainfrastructure-maintenancewindow.html)
     #[derive(Clone, Debug)]
     pub struct MaintenanceWindow(rt::Props);
     impl MaintenanceWindow {
@@ -1376,7 +1376,7 @@ pub mod cloud_vm_cluster {
     ///
     /// CloudFormation property type `DataCollectionOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-odb-cloudvmcluster-datacollectionoptions.html)
     #[derive(Clone, Debug)]
     pub struct DataCollectionOptions(rt::Props);
     impl DataCollectionOptions {
@@ -1424,7 +1424,7 @@ pub mod cloud_vm_cluster {
     ///
     /// CloudFormation property type `DbNode`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-odb-cloudvmcluster-dbnode.html)
     #[derive(Clone, Debug)]
     pub struct DbNode(rt::Props);
     impl DbNode {
@@ -1558,7 +1558,7 @@ pub mod cloud_vm_cluster {
     ///
     /// CloudFormation property type `IamRole`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-odb-cloudvmcluster-iamrole.html)
     #[derive(Clone, Debug)]
     pub struct IamRole(rt::Props);
     impl IamRole {
@@ -1596,7 +1596,7 @@ pub mod cloud_vm_cluster {
     ///
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-odb-cloudvmcluster-tag.html)
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
     impl Tag {

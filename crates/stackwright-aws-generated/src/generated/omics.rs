@@ -276,7 +276,7 @@ pub mod configuration {
     use super::*;
     /// CloudFormation property type `RunConfigurations`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-omics-configuration-runconfigurations.html)
     #[derive(Clone, Debug)]
     pub struct RunConfigurations(rt::Props);
     impl RunConfigurations {
@@ -294,7 +294,7 @@ pub mod configuration {
     nested!(RunConfigurations);
     /// CloudFormation property type `VpcConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-omics-configuration-vpcconfig.html)
     #[derive(Clone, Debug)]
     pub struct VpcConfig(rt::Props);
     impl VpcConfig {
@@ -430,7 +430,7 @@ pub mod reference_store {
     ///
     /// CloudFormation property type `SseConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-omics-referencestore-sseconfig.html)
     #[derive(Clone, Debug)]
     pub struct SseConfig(rt::Props);
     impl SseConfig {
@@ -892,7 +892,7 @@ pub mod sequence_store {
     ///
     /// CloudFormation property type `SseConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-omics-sequencestore-sseconfig.html)
     #[derive(Clone, Debug)]
     pub struct SseConfig(rt::Props);
     impl SseConfig {
@@ -1471,7 +1471,7 @@ pub mod shared {
     string_enum!(Accelerators { Gpu => "GPU" });
     /// CloudFormation property type `ContainerRegistryMap`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-omics-workflow-containerregistrymap.html)
     #[derive(Clone, Debug)]
     pub struct ContainerRegistryMap(rt::Props);
     impl ContainerRegistryMap {
@@ -1497,7 +1497,7 @@ pub mod shared {
     nested!(ContainerRegistryMap);
     /// CloudFormation property type `DefinitionRepository`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-omics-workflow-definitionrepository.html)
     #[derive(Clone, Debug)]
     pub struct DefinitionRepository(rt::Props);
     impl DefinitionRepository {
@@ -1540,7 +1540,7 @@ pub mod shared {
     string_enum!(EncryptionType { Kms => "KMS" });
     /// CloudFormation property type `ImageMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-omics-workflow-imagemapping.html)
     #[derive(Clone, Debug)]
     pub struct ImageMapping(rt::Props);
     impl ImageMapping {
@@ -1563,7 +1563,7 @@ pub mod shared {
     nested!(ImageMapping);
     /// CloudFormation property type `ReferenceItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-omics-annotationstore-referenceitem.html)
     #[derive(Clone, Debug)]
     pub struct ReferenceItem(rt::Props);
     impl ReferenceItem {
@@ -1581,7 +1581,7 @@ pub mod shared {
     nested!(ReferenceItem);
     /// CloudFormation property type `RegistryMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-omics-workflow-registrymapping.html)
     #[derive(Clone, Debug)]
     pub struct RegistryMapping(rt::Props);
     impl RegistryMapping {
@@ -1615,7 +1615,7 @@ pub mod shared {
     nested!(RegistryMapping);
     /// CloudFormation property type `SourceReference`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-omics-workflow-sourcereference.html)
     #[derive(Clone, Debug)]
     pub struct SourceReference(rt::Props);
     impl SourceReference {
@@ -1638,7 +1638,7 @@ pub mod shared {
     nested!(SourceReference);
     /// CloudFormation property type `SseConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-omics-annotationstore-sseconfig.html)
     #[derive(Clone, Debug)]
     pub struct SseConfig(rt::Props);
     impl SseConfig {

@@ -123,7 +123,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `DataSourceType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearch-datasource-datasourcetype.html)
     #[derive(Clone, Debug)]
     pub struct DataSourceType(rt::Props);
     impl DataSourceType {
@@ -149,7 +149,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `S3GlueDataCatalog`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearch-datasource-s3gluedatacatalog.html)
     #[derive(Clone, Debug)]
     pub struct S3GlueDataCatalog(rt::Props);
     impl S3GlueDataCatalog {

@@ -251,7 +251,7 @@ pub mod collection {
     ///
     /// CloudFormation property type `EncryptionConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchserverless-collection-encryptionconfig.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionConfig(rt::Props);
     impl EncryptionConfig {
@@ -282,7 +282,7 @@ pub mod collection {
     ///
     /// CloudFormation property type `VectorOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchserverless-collection-vectoroptions.html)
     #[derive(Clone, Debug)]
     pub struct VectorOptions(rt::Props);
     impl VectorOptions {
@@ -433,7 +433,7 @@ pub mod collection_group {
     use super::*;
     /// CloudFormation property type `CapacityLimits`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchserverless-collectiongroup-capacitylimits.html)
     #[derive(Clone, Debug)]
     pub struct CapacityLimits(rt::Props);
     impl CapacityLimits {
@@ -664,7 +664,7 @@ pub mod index {
     ///
     /// CloudFormation property type `Analysis`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchserverless-index-analysis.html)
     #[derive(Clone, Debug)]
     pub struct Analysis(rt::Props);
     impl Analysis {
@@ -684,7 +684,7 @@ pub mod index {
     nested!(Analysis);
     /// CloudFormation property type `Index`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchserverless-index-index.html)
     #[derive(Clone, Debug)]
     pub struct Index(rt::Props);
     impl Index {
@@ -718,7 +718,7 @@ pub mod index {
     nested!(Index);
     /// CloudFormation property type `IndexSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchserverless-index-indexsettings.html)
     #[derive(Clone, Debug)]
     pub struct IndexSettings(rt::Props);
     impl IndexSettings {
@@ -745,7 +745,7 @@ pub mod index {
     ///
     /// CloudFormation property type `Mappings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchserverless-index-mappings.html)
     #[derive(Clone, Debug)]
     pub struct Mappings(rt::Props);
     impl Mappings {
@@ -981,7 +981,7 @@ pub mod security_config {
     ///
     /// CloudFormation property type `IamFederationConfigOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchserverless-securityconfig-iamfederationconfigoptions.html)
     #[derive(Clone, Debug)]
     pub struct IamFederationConfigOptions(rt::Props);
     impl IamFederationConfigOptions {
@@ -1012,7 +1012,7 @@ pub mod security_config {
     ///
     /// CloudFormation property type `IamIdentityCenterConfigOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchserverless-securityconfig-iamidentitycenterconfigoptions.html)
     #[derive(Clone, Debug)]
     pub struct IamIdentityCenterConfigOptions(rt::Props);
     impl IamIdentityCenterConfigOptions {
@@ -1078,7 +1078,7 @@ pub mod security_config {
     ///
     /// CloudFormation property type `SamlConfigOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchserverless-securityconfig-samlconfigoptions.html)
     #[derive(Clone, Debug)]
     pub struct SamlConfigOptions(rt::Props);
     impl SamlConfigOptions {

@@ -167,7 +167,7 @@ pub mod app {
     use super::*;
     /// CloudFormation property type `DataSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opsworks-app-datasource.html)
     #[derive(Clone, Debug)]
     pub struct DataSource(rt::Props);
     impl DataSource {
@@ -195,7 +195,7 @@ pub mod app {
     nested!(DataSource);
     /// CloudFormation property type `EnvironmentVariable`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opsworks-app-environmentvariable.html)
     #[derive(Clone, Debug)]
     pub struct EnvironmentVariable(rt::Props);
     /// The required values of [`EnvironmentVariable`], by name: two of them have one type, and a swap must not compile.
@@ -222,7 +222,7 @@ pub mod app {
     nested!(EnvironmentVariable);
     /// CloudFormation property type `SslConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opsworks-app-sslconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SslConfiguration(rt::Props);
     impl SslConfiguration {
@@ -557,7 +557,7 @@ pub mod instance {
     use super::*;
     /// CloudFormation property type `BlockDeviceMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opsworks-instance-blockdevicemapping.html)
     #[derive(Clone, Debug)]
     pub struct BlockDeviceMapping(rt::Props);
     impl BlockDeviceMapping {
@@ -590,7 +590,7 @@ pub mod instance {
     nested!(BlockDeviceMapping);
     /// CloudFormation property type `EbsBlockDevice`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opsworks-instance-ebsblockdevice.html)
     #[derive(Clone, Debug)]
     pub struct EbsBlockDevice(rt::Props);
     impl EbsBlockDevice {
@@ -628,7 +628,7 @@ pub mod instance {
     nested!(EbsBlockDevice);
     /// CloudFormation property type `TimeBasedAutoScaling`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opsworks-instance-timebasedautoscaling.html)
     #[derive(Clone, Debug)]
     pub struct TimeBasedAutoScaling(rt::Props);
     impl TimeBasedAutoScaling {
@@ -888,7 +888,7 @@ pub mod layer {
     use super::*;
     /// CloudFormation property type `AutoScalingThresholds`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opsworks-layer-autoscalingthresholds.html)
     #[derive(Clone, Debug)]
     pub struct AutoScalingThresholds(rt::Props);
     impl AutoScalingThresholds {
@@ -931,7 +931,7 @@ pub mod layer {
     nested!(AutoScalingThresholds);
     /// CloudFormation property type `LifecycleEventConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opsworks-layer-lifecycleeventconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LifecycleEventConfiguration(rt::Props);
     impl LifecycleEventConfiguration {
@@ -949,7 +949,7 @@ pub mod layer {
     nested!(LifecycleEventConfiguration);
     /// CloudFormation property type `LoadBasedAutoScaling`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opsworks-layer-loadbasedautoscaling.html)
     #[derive(Clone, Debug)]
     pub struct LoadBasedAutoScaling(rt::Props);
     impl LoadBasedAutoScaling {
@@ -977,7 +977,7 @@ pub mod layer {
     nested!(LoadBasedAutoScaling);
     /// CloudFormation property type `Recipes`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opsworks-layer-recipes.html)
     #[derive(Clone, Debug)]
     pub struct Recipes(rt::Props);
     impl Recipes {
@@ -1015,7 +1015,7 @@ pub mod layer {
     nested!(Recipes);
     /// CloudFormation property type `ShutdownEventConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opsworks-layer-shutdowneventconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ShutdownEventConfiguration(rt::Props);
     impl ShutdownEventConfiguration {
@@ -1039,7 +1039,7 @@ pub mod layer {
     nested!(ShutdownEventConfiguration);
     /// CloudFormation property type `VolumeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opsworks-layer-volumeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct VolumeConfiguration(rt::Props);
     impl VolumeConfiguration {
@@ -1305,7 +1305,7 @@ pub mod stack {
     use super::*;
     /// CloudFormation property type `ChefConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opsworks-stack-chefconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ChefConfiguration(rt::Props);
     impl ChefConfiguration {
@@ -1328,7 +1328,7 @@ pub mod stack {
     nested!(ChefConfiguration);
     /// CloudFormation property type `ElasticIp`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opsworks-stack-elasticip.html)
     #[derive(Clone, Debug)]
     pub struct ElasticIp(rt::Props);
     impl ElasticIp {
@@ -1347,7 +1347,7 @@ pub mod stack {
     nested!(ElasticIp);
     /// CloudFormation property type `RdsDbInstance`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opsworks-stack-rdsdbinstance.html)
     #[derive(Clone, Debug)]
     pub struct RdsDbInstance(rt::Props);
     /// The required values of [`RdsDbInstance`], by name: two of them have one type, and a swap must not compile.
@@ -1376,7 +1376,7 @@ pub mod stack {
     nested!(RdsDbInstance);
     /// CloudFormation property type `StackConfigurationManager`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opsworks-stack-stackconfigurationmanager.html)
     #[derive(Clone, Debug)]
     pub struct StackConfigurationManager(rt::Props);
     impl StackConfigurationManager {
@@ -1599,7 +1599,7 @@ pub mod shared {
     use super::*;
     /// CloudFormation property type `Source`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opsworks-app-source.html)
     #[derive(Clone, Debug)]
     pub struct Source(rt::Props);
     impl Source {

@@ -183,7 +183,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `BufferOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-osis-pipeline-bufferoptions.html)
     #[derive(Clone, Debug)]
     pub struct BufferOptions(rt::Props);
     impl BufferOptions {
@@ -203,7 +203,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `CloudWatchLogDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-osis-pipeline-cloudwatchlogdestination.html)
     #[derive(Clone, Debug)]
     pub struct CloudWatchLogDestination(rt::Props);
     impl CloudWatchLogDestination {
@@ -219,7 +219,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `EncryptionAtRestOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-osis-pipeline-encryptionatrestoptions.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionAtRestOptions(rt::Props);
     impl EncryptionAtRestOptions {
@@ -235,7 +235,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `LogPublishingOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-osis-pipeline-logpublishingoptions.html)
     #[derive(Clone, Debug)]
     pub struct LogPublishingOptions(rt::Props);
     impl LogPublishingOptions {
@@ -270,7 +270,7 @@ pub mod pipeline {
     nested!(LogPublishingOptions);
     /// CloudFormation property type `ResourcePolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-osis-pipeline-resourcepolicy.html)
     #[derive(Clone, Debug)]
     pub struct ResourcePolicy(rt::Props);
     impl ResourcePolicy {
@@ -286,7 +286,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `VpcAttachmentOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-osis-pipeline-vpcattachmentoptions.html)
     #[derive(Clone, Debug)]
     pub struct VpcAttachmentOptions(rt::Props);
     impl VpcAttachmentOptions {
@@ -307,7 +307,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `VpcOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-osis-pipeline-vpcoptions.html)
     #[derive(Clone, Debug)]
     pub struct VpcOptions(rt::Props);
     impl VpcOptions {

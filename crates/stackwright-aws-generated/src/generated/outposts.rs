@@ -237,7 +237,7 @@ pub mod site {
     use super::*;
     /// CloudFormation property type `Address`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-outposts-site-address.html)
     #[derive(Clone, Debug)]
     pub struct Address(rt::Props);
     /// The required values of [`Address`], by name: two of them have one type, and a swap must not compile.
@@ -325,7 +325,7 @@ pub mod site {
     nested!(Address);
     /// CloudFormation property type `RackPhysicalProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-outposts-site-rackphysicalproperties.html)
     #[derive(Clone, Debug)]
     pub struct RackPhysicalProperties(rt::Props);
     impl RackPhysicalProperties {

@@ -199,7 +199,7 @@ pub mod application_instance {
     ///
     /// CloudFormation property type `ManifestOverridesPayload`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-panorama-applicationinstance-manifestoverridespayload.html)
     #[derive(Clone, Debug)]
     pub struct ManifestOverridesPayload(rt::Props);
     impl ManifestOverridesPayload {
@@ -222,7 +222,7 @@ pub mod application_instance {
     ///
     /// CloudFormation property type `ManifestPayload`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-panorama-applicationinstance-manifestpayload.html)
     #[derive(Clone, Debug)]
     pub struct ManifestPayload(rt::Props);
     impl ManifestPayload {
@@ -378,7 +378,7 @@ pub mod package {
     ///
     /// CloudFormation property type `StorageLocation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-panorama-package-storagelocation.html)
     #[derive(Clone, Debug)]
     pub struct StorageLocation(rt::Props);
     impl StorageLocation {

@@ -84,7 +84,7 @@ pub mod connector {
     use super::*;
     /// CloudFormation property type `VpcInformation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcaconnectorad-connector-vpcinformation.html)
     #[derive(Clone, Debug)]
     pub struct VpcInformation(rt::Props);
     impl VpcInformation {
@@ -337,7 +337,7 @@ pub mod template_group_access_control_entry {
     use super::*;
     /// CloudFormation property type `AccessRights`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcaconnectorad-templategroupaccesscontrolentry-accessrights.html)
     #[derive(Clone, Debug)]
     pub struct AccessRights(rt::Props);
     impl AccessRights {

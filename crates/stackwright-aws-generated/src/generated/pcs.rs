@@ -132,7 +132,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `Accounting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-cluster-accounting.html)
     #[derive(Clone, Debug)]
     pub struct Accounting(rt::Props);
     impl Accounting {
@@ -159,7 +159,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `AuthKey`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-cluster-authkey.html)
     #[derive(Clone, Debug)]
     pub struct AuthKey(rt::Props);
     /// The required values of [`AuthKey`], by name: two of them have one type, and a swap must not compile.
@@ -191,7 +191,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `CgroupCustomSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-cluster-cgroupcustomsetting.html)
     #[derive(Clone, Debug)]
     pub struct CgroupCustomSetting(rt::Props);
     /// The required values of [`CgroupCustomSetting`], by name: two of them have one type, and a swap must not compile.
@@ -223,7 +223,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `JwtAuth`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-cluster-jwtauth.html)
     #[derive(Clone, Debug)]
     pub struct JwtAuth(rt::Props);
     impl JwtAuth {
@@ -245,7 +245,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `JwtKey`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-cluster-jwtkey.html)
     #[derive(Clone, Debug)]
     pub struct JwtKey(rt::Props);
     /// The required values of [`JwtKey`], by name: two of them have one type, and a swap must not compile.
@@ -277,7 +277,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `Networking`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-cluster-networking.html)
     #[derive(Clone, Debug)]
     pub struct Networking(rt::Props);
     impl Networking {
@@ -322,7 +322,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `Scheduler`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-cluster-scheduler.html)
     #[derive(Clone, Debug)]
     pub struct Scheduler(rt::Props);
     impl Scheduler {
@@ -339,7 +339,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `SlurmConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-cluster-slurmconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SlurmConfiguration(rt::Props);
     impl SlurmConfiguration {
@@ -435,7 +435,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `SlurmCustomSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-cluster-slurmcustomsetting.html)
     #[derive(Clone, Debug)]
     pub struct SlurmCustomSetting(rt::Props);
     /// The required values of [`SlurmCustomSetting`], by name: two of them have one type, and a swap must not compile.
@@ -467,7 +467,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `SlurmRest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-cluster-slurmrest.html)
     #[derive(Clone, Debug)]
     pub struct SlurmRest(rt::Props);
     impl SlurmRest {
@@ -483,7 +483,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `SlurmdbdCustomSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-cluster-slurmdbdcustomsetting.html)
     #[derive(Clone, Debug)]
     pub struct SlurmdbdCustomSetting(rt::Props);
     /// The required values of [`SlurmdbdCustomSetting`], by name: two of them have one type, and a swap must not compile.
@@ -734,7 +734,7 @@ pub mod compute_node_group {
     ///
     /// CloudFormation property type `CustomLaunchTemplate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-computenodegroup-customlaunchtemplate.html)
     #[derive(Clone, Debug)]
     pub struct CustomLaunchTemplate(rt::Props);
     impl CustomLaunchTemplate {
@@ -764,7 +764,7 @@ pub mod compute_node_group {
     ///
     /// CloudFormation property type `InstanceConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-computenodegroup-instanceconfig.html)
     #[derive(Clone, Debug)]
     pub struct InstanceConfig(rt::Props);
     impl InstanceConfig {
@@ -787,7 +787,7 @@ pub mod compute_node_group {
     ///
     /// CloudFormation property type `NodeLifecycleActions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-computenodegroup-nodelifecycleactions.html)
     #[derive(Clone, Debug)]
     pub struct NodeLifecycleActions(rt::Props);
     impl NodeLifecycleActions {
@@ -814,7 +814,7 @@ pub mod compute_node_group {
     ///
     /// CloudFormation property type `NodeLifecycleScript`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-computenodegroup-nodelifecyclescript.html)
     #[derive(Clone, Debug)]
     pub struct NodeLifecycleScript(rt::Props);
     impl NodeLifecycleScript {
@@ -854,7 +854,7 @@ pub mod compute_node_group {
     ///
     /// CloudFormation property type `NodeLifecycleStages`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-computenodegroup-nodelifecyclestages.html)
     #[derive(Clone, Debug)]
     pub struct NodeLifecycleStages(rt::Props);
     impl NodeLifecycleStages {
@@ -890,7 +890,7 @@ pub mod compute_node_group {
     ///
     /// CloudFormation property type `ScalingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-computenodegroup-scalingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ScalingConfiguration(rt::Props);
     /// The required values of [`ScalingConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -922,7 +922,7 @@ pub mod compute_node_group {
     ///
     /// CloudFormation property type `ScriptSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-computenodegroup-scriptsource.html)
     #[derive(Clone, Debug)]
     pub struct ScriptSource(rt::Props);
     impl ScriptSource {
@@ -957,7 +957,7 @@ pub mod compute_node_group {
     ///
     /// CloudFormation property type `SlurmConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-computenodegroup-slurmconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SlurmConfiguration(rt::Props);
     impl SlurmConfiguration {
@@ -1008,7 +1008,7 @@ pub mod compute_node_group {
     ///
     /// CloudFormation property type `SlurmCustomSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-computenodegroup-slurmcustomsetting.html)
     #[derive(Clone, Debug)]
     pub struct SlurmCustomSetting(rt::Props);
     /// The required values of [`SlurmCustomSetting`], by name: two of them have one type, and a swap must not compile.
@@ -1040,7 +1040,7 @@ pub mod compute_node_group {
     ///
     /// CloudFormation property type `SpotOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-computenodegroup-spotoptions.html)
     #[derive(Clone, Debug)]
     pub struct SpotOptions(rt::Props);
     impl SpotOptions {
@@ -1228,7 +1228,7 @@ pub mod queue {
     ///
     /// CloudFormation property type `ComputeNodeGroupConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-queue-computenodegroupconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ComputeNodeGroupConfiguration(rt::Props);
     impl ComputeNodeGroupConfiguration {
@@ -1254,7 +1254,7 @@ pub mod queue {
     ///
     /// CloudFormation property type `SlurmConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-queue-slurmconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SlurmConfiguration(rt::Props);
     impl SlurmConfiguration {
@@ -1283,7 +1283,7 @@ pub mod queue {
     ///
     /// CloudFormation property type `SlurmCustomSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-queue-slurmcustomsetting.html)
     #[derive(Clone, Debug)]
     pub struct SlurmCustomSetting(rt::Props);
     /// The required values of [`SlurmCustomSetting`], by name: two of them have one type, and a swap must not compile.

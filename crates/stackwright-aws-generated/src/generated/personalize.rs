@@ -146,7 +146,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `CampaignConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-personalize-campaign-campaignconfig.html)
     #[derive(Clone, Debug)]
     pub struct CampaignConfig(rt::Props);
     impl CampaignConfig {
@@ -310,7 +310,7 @@ pub mod dataset {
     ///
     /// CloudFormation property type `DataSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-personalize-dataset-datasource.html)
     #[derive(Clone, Debug)]
     pub struct DataSource(rt::Props);
     impl DataSource {
@@ -333,7 +333,7 @@ pub mod dataset {
     ///
     /// CloudFormation property type `DatasetImportJob`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-personalize-dataset-datasetimportjob.html)
     #[derive(Clone, Debug)]
     pub struct DatasetImportJob(rt::Props);
     impl DatasetImportJob {
@@ -783,7 +783,7 @@ pub mod metric_attribution {
     ///
     /// CloudFormation property type `MetricAttribute`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-personalize-metricattribution-metricattribute.html)
     #[derive(Clone, Debug)]
     pub struct MetricAttribute(rt::Props);
     /// The required values of [`MetricAttribute`], by name: two of them have one type, and a swap must not compile.
@@ -822,7 +822,7 @@ pub mod metric_attribution {
     ///
     /// CloudFormation property type `MetricsOutputConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-personalize-metricattribution-metricsoutputconfig.html)
     #[derive(Clone, Debug)]
     pub struct MetricsOutputConfig(rt::Props);
     impl MetricsOutputConfig {
@@ -849,7 +849,7 @@ pub mod metric_attribution {
     ///
     /// CloudFormation property type `S3DataDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-personalize-metricattribution-s3datadestination.html)
     #[derive(Clone, Debug)]
     pub struct S3DataDestination(rt::Props);
     impl S3DataDestination {
@@ -1075,7 +1075,7 @@ pub mod solution {
     ///
     /// CloudFormation property type `AlgorithmHyperParameterRanges`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-personalize-solution-algorithmhyperparameterranges.html)
     #[derive(Clone, Debug)]
     pub struct AlgorithmHyperParameterRanges(rt::Props);
     impl AlgorithmHyperParameterRanges {
@@ -1132,7 +1132,7 @@ pub mod solution {
     ///
     /// CloudFormation property type `AutoMLConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-personalize-solution-automlconfig.html)
     #[derive(Clone, Debug)]
     pub struct AutoMlConfig(rt::Props);
     impl AutoMlConfig {
@@ -1163,7 +1163,7 @@ pub mod solution {
     ///
     /// CloudFormation property type `CategoricalHyperParameterRange`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-personalize-solution-categoricalhyperparameterrange.html)
     #[derive(Clone, Debug)]
     pub struct CategoricalHyperParameterRange(rt::Props);
     impl CategoricalHyperParameterRange {
@@ -1192,7 +1192,7 @@ pub mod solution {
     ///
     /// CloudFormation property type `ContinuousHyperParameterRange`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-personalize-solution-continuoushyperparameterrange.html)
     #[derive(Clone, Debug)]
     pub struct ContinuousHyperParameterRange(rt::Props);
     impl ContinuousHyperParameterRange {
@@ -1228,7 +1228,7 @@ pub mod solution {
     ///
     /// CloudFormation property type `HpoConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-personalize-solution-hpoconfig.html)
     #[derive(Clone, Debug)]
     pub struct HpoConfig(rt::Props);
     impl HpoConfig {
@@ -1276,7 +1276,7 @@ pub mod solution {
     ///
     /// CloudFormation property type `HpoObjective`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-personalize-solution-hpoobjective.html)
     #[derive(Clone, Debug)]
     pub struct HpoObjective(rt::Props);
     impl HpoObjective {
@@ -1314,7 +1314,7 @@ pub mod solution {
     ///
     /// CloudFormation property type `HpoResourceConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-personalize-solution-hporesourceconfig.html)
     #[derive(Clone, Debug)]
     pub struct HpoResourceConfig(rt::Props);
     impl HpoResourceConfig {
@@ -1351,7 +1351,7 @@ pub mod solution {
     ///
     /// CloudFormation property type `IntegerHyperParameterRange`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-personalize-solution-integerhyperparameterrange.html)
     #[derive(Clone, Debug)]
     pub struct IntegerHyperParameterRange(rt::Props);
     impl IntegerHyperParameterRange {
@@ -1387,7 +1387,7 @@ pub mod solution {
     ///
     /// CloudFormation property type `SolutionConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-personalize-solution-solutionconfig.html)
     #[derive(Clone, Debug)]
     pub struct SolutionConfig(rt::Props);
     impl SolutionConfig {

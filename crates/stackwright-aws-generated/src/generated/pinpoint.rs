@@ -665,7 +665,7 @@ pub mod application_settings {
     use super::*;
     /// CloudFormation property type `Limits`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-applicationsettings-limits.html)
     #[derive(Clone, Debug)]
     pub struct Limits(rt::Props);
     impl Limits {
@@ -933,7 +933,7 @@ pub mod campaign {
     use super::*;
     /// CloudFormation property type `CampaignCustomMessage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-campaigncustommessage.html)
     #[derive(Clone, Debug)]
     pub struct CampaignCustomMessage(rt::Props);
     impl CampaignCustomMessage {
@@ -951,7 +951,7 @@ pub mod campaign {
     nested!(CampaignCustomMessage);
     /// CloudFormation property type `CampaignEmailMessage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-campaignemailmessage.html)
     #[derive(Clone, Debug)]
     pub struct CampaignEmailMessage(rt::Props);
     impl CampaignEmailMessage {
@@ -984,7 +984,7 @@ pub mod campaign {
     nested!(CampaignEmailMessage);
     /// CloudFormation property type `CampaignEventFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-campaigneventfilter.html)
     #[derive(Clone, Debug)]
     pub struct CampaignEventFilter(rt::Props);
     impl CampaignEventFilter {
@@ -1007,7 +1007,7 @@ pub mod campaign {
     nested!(CampaignEventFilter);
     /// CloudFormation property type `CampaignInAppMessage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-campaigninappmessage.html)
     #[derive(Clone, Debug)]
     pub struct CampaignInAppMessage(rt::Props);
     impl CampaignInAppMessage {
@@ -1035,7 +1035,7 @@ pub mod campaign {
     nested!(CampaignInAppMessage);
     /// CloudFormation property type `CampaignSmsMessage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-campaignsmsmessage.html)
     #[derive(Clone, Debug)]
     pub struct CampaignSmsMessage(rt::Props);
     impl CampaignSmsMessage {
@@ -1078,7 +1078,7 @@ pub mod campaign {
     nested!(CampaignSmsMessage);
     /// CloudFormation property type `CustomDeliveryConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-customdeliveryconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CustomDeliveryConfiguration(rt::Props);
     impl CustomDeliveryConfiguration {
@@ -1104,7 +1104,7 @@ pub mod campaign {
     nested!(CustomDeliveryConfiguration);
     /// CloudFormation property type `DefaultButtonConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-defaultbuttonconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DefaultButtonConfiguration(rt::Props);
     impl DefaultButtonConfiguration {
@@ -1147,7 +1147,7 @@ pub mod campaign {
     nested!(DefaultButtonConfiguration);
     /// CloudFormation property type `EventDimensions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-eventdimensions.html)
     #[derive(Clone, Debug)]
     pub struct EventDimensions(rt::Props);
     impl EventDimensions {
@@ -1175,7 +1175,7 @@ pub mod campaign {
     nested!(EventDimensions);
     /// CloudFormation property type `InAppMessageBodyConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-inappmessagebodyconfig.html)
     #[derive(Clone, Debug)]
     pub struct InAppMessageBodyConfig(rt::Props);
     impl InAppMessageBodyConfig {
@@ -1203,7 +1203,7 @@ pub mod campaign {
     nested!(InAppMessageBodyConfig);
     /// CloudFormation property type `InAppMessageButton`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-inappmessagebutton.html)
     #[derive(Clone, Debug)]
     pub struct InAppMessageButton(rt::Props);
     impl InAppMessageButton {
@@ -1236,7 +1236,7 @@ pub mod campaign {
     nested!(InAppMessageButton);
     /// CloudFormation property type `InAppMessageContent`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-inappmessagecontent.html)
     #[derive(Clone, Debug)]
     pub struct InAppMessageContent(rt::Props);
     impl InAppMessageContent {
@@ -1279,7 +1279,7 @@ pub mod campaign {
     nested!(InAppMessageContent);
     /// CloudFormation property type `InAppMessageHeaderConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-inappmessageheaderconfig.html)
     #[derive(Clone, Debug)]
     pub struct InAppMessageHeaderConfig(rt::Props);
     impl InAppMessageHeaderConfig {
@@ -1307,7 +1307,7 @@ pub mod campaign {
     nested!(InAppMessageHeaderConfig);
     /// CloudFormation property type `Limits`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-limits.html)
     #[derive(Clone, Debug)]
     pub struct Limits(rt::Props);
     impl Limits {
@@ -1345,7 +1345,7 @@ pub mod campaign {
     nested!(Limits);
     /// CloudFormation property type `Message`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-message.html)
     #[derive(Clone, Debug)]
     pub struct Message(rt::Props);
     impl Message {
@@ -1418,7 +1418,7 @@ pub mod campaign {
     nested!(Message);
     /// CloudFormation property type `MessageConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-messageconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MessageConfiguration(rt::Props);
     impl MessageConfiguration {
@@ -1476,7 +1476,7 @@ pub mod campaign {
     nested!(MessageConfiguration);
     /// CloudFormation property type `OverrideButtonConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-overridebuttonconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct OverrideButtonConfiguration(rt::Props);
     impl OverrideButtonConfiguration {
@@ -1499,7 +1499,7 @@ pub mod campaign {
     nested!(OverrideButtonConfiguration);
     /// CloudFormation property type `Schedule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-schedule.html)
     #[derive(Clone, Debug)]
     pub struct Schedule(rt::Props);
     impl Schedule {
@@ -1547,7 +1547,7 @@ pub mod campaign {
     nested!(Schedule);
     /// CloudFormation property type `Template`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-template.html)
     #[derive(Clone, Debug)]
     pub struct Template(rt::Props);
     impl Template {
@@ -1570,7 +1570,7 @@ pub mod campaign {
     nested!(Template);
     /// CloudFormation property type `TemplateConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-templateconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TemplateConfiguration(rt::Props);
     impl TemplateConfiguration {
@@ -1603,7 +1603,7 @@ pub mod campaign {
     nested!(TemplateConfiguration);
     /// CloudFormation property type `WriteTreatmentResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-writetreatmentresource.html)
     #[derive(Clone, Debug)]
     pub struct WriteTreatmentResource(rt::Props);
     impl WriteTreatmentResource {
@@ -2100,7 +2100,7 @@ pub mod in_app_template {
     use super::*;
     /// CloudFormation property type `BodyConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-inapptemplate-bodyconfig.html)
     #[derive(Clone, Debug)]
     pub struct BodyConfig(rt::Props);
     impl BodyConfig {
@@ -2129,7 +2129,7 @@ pub mod in_app_template {
     nested!(BodyConfig);
     /// CloudFormation property type `ButtonConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-inapptemplate-buttonconfig.html)
     #[derive(Clone, Debug)]
     pub struct ButtonConfig(rt::Props);
     impl ButtonConfig {
@@ -2163,7 +2163,7 @@ pub mod in_app_template {
     nested!(ButtonConfig);
     /// CloudFormation property type `DefaultButtonConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-inapptemplate-defaultbuttonconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DefaultButtonConfiguration(rt::Props);
     impl DefaultButtonConfiguration {
@@ -2213,7 +2213,7 @@ pub mod in_app_template {
     nested!(DefaultButtonConfiguration);
     /// CloudFormation property type `HeaderConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-inapptemplate-headerconfig.html)
     #[derive(Clone, Debug)]
     pub struct HeaderConfig(rt::Props);
     impl HeaderConfig {
@@ -2242,7 +2242,7 @@ pub mod in_app_template {
     nested!(HeaderConfig);
     /// CloudFormation property type `InAppMessageContent`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-inapptemplate-inappmessagecontent.html)
     #[derive(Clone, Debug)]
     pub struct InAppMessageContent(rt::Props);
     impl InAppMessageContent {
@@ -2291,7 +2291,7 @@ pub mod in_app_template {
     nested!(InAppMessageContent);
     /// CloudFormation property type `OverrideButtonConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-inapptemplate-overridebuttonconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct OverrideButtonConfiguration(rt::Props);
     impl OverrideButtonConfiguration {
@@ -2459,7 +2459,7 @@ pub mod push_template {
     use super::*;
     /// CloudFormation property type `AndroidPushNotificationTemplate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-pushtemplate-androidpushnotificationtemplate.html)
     #[derive(Clone, Debug)]
     pub struct AndroidPushNotificationTemplate(rt::Props);
     impl AndroidPushNotificationTemplate {
@@ -2512,7 +2512,7 @@ pub mod push_template {
     nested!(AndroidPushNotificationTemplate);
     /// CloudFormation property type `APNSPushNotificationTemplate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-pushtemplate-apnspushnotificationtemplate.html)
     #[derive(Clone, Debug)]
     pub struct ApnsPushNotificationTemplate(rt::Props);
     impl ApnsPushNotificationTemplate {
@@ -2555,7 +2555,7 @@ pub mod push_template {
     nested!(ApnsPushNotificationTemplate);
     /// CloudFormation property type `DefaultPushNotificationTemplate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-pushtemplate-defaultpushnotificationtemplate.html)
     #[derive(Clone, Debug)]
     pub struct DefaultPushNotificationTemplate(rt::Props);
     impl DefaultPushNotificationTemplate {
@@ -2759,7 +2759,7 @@ pub mod segment {
     use super::*;
     /// CloudFormation property type `Behavior`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-segment-behavior.html)
     #[derive(Clone, Debug)]
     pub struct Behavior(rt::Props);
     impl Behavior {
@@ -2777,7 +2777,7 @@ pub mod segment {
     nested!(Behavior);
     /// CloudFormation property type `Coordinates`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-segment-coordinates.html)
     #[derive(Clone, Debug)]
     pub struct Coordinates(rt::Props);
     /// The required values of [`Coordinates`], by name: two of them have one type, and a swap must not compile.
@@ -2799,7 +2799,7 @@ pub mod segment {
     nested!(Coordinates);
     /// CloudFormation property type `Demographic`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-segment-demographic.html)
     #[derive(Clone, Debug)]
     pub struct Demographic(rt::Props);
     impl Demographic {
@@ -2842,7 +2842,7 @@ pub mod segment {
     nested!(Demographic);
     /// CloudFormation property type `GPSPoint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-segment-gpspoint.html)
     #[derive(Clone, Debug)]
     pub struct GpsPoint(rt::Props);
     impl GpsPoint {
@@ -2857,7 +2857,7 @@ pub mod segment {
     nested!(GpsPoint);
     /// CloudFormation property type `Groups`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-segment-groups.html)
     #[derive(Clone, Debug)]
     pub struct Groups(rt::Props);
     impl Groups {
@@ -2890,7 +2890,7 @@ pub mod segment {
     nested!(Groups);
     /// CloudFormation property type `Location`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-segment-location.html)
     #[derive(Clone, Debug)]
     pub struct Location(rt::Props);
     impl Location {
@@ -2913,7 +2913,7 @@ pub mod segment {
     nested!(Location);
     /// CloudFormation property type `Recency`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-segment-recency.html)
     #[derive(Clone, Debug)]
     pub struct Recency(rt::Props);
     /// The required values of [`Recency`], by name: two of them have one type, and a swap must not compile.
@@ -2935,7 +2935,7 @@ pub mod segment {
     nested!(Recency);
     /// CloudFormation property type `SegmentDimensions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-segment-segmentdimensions.html)
     #[derive(Clone, Debug)]
     pub struct SegmentDimensions(rt::Props);
     impl SegmentDimensions {
@@ -2978,7 +2978,7 @@ pub mod segment {
     nested!(SegmentDimensions);
     /// CloudFormation property type `SegmentGroups`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-segment-segmentgroups.html)
     #[derive(Clone, Debug)]
     pub struct SegmentGroups(rt::Props);
     impl SegmentGroups {
@@ -3001,7 +3001,7 @@ pub mod segment {
     nested!(SegmentGroups);
     /// CloudFormation property type `SourceSegments`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-segment-sourcesegments.html)
     #[derive(Clone, Debug)]
     pub struct SourceSegments(rt::Props);
     impl SourceSegments {
@@ -3176,7 +3176,7 @@ pub mod shared {
     use super::*;
     /// CloudFormation property type `CampaignHook`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-applicationsettings-campaignhook.html)
     #[derive(Clone, Debug)]
     pub struct CampaignHook(rt::Props);
     impl CampaignHook {
@@ -3204,7 +3204,7 @@ pub mod shared {
     nested!(CampaignHook);
     /// CloudFormation property type `QuietTime`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-applicationsettings-quiettime.html)
     #[derive(Clone, Debug)]
     pub struct QuietTime(rt::Props);
     /// The required values of [`QuietTime`], by name: two of them have one type, and a swap must not compile.
@@ -3226,7 +3226,7 @@ pub mod shared {
     nested!(QuietTime);
     /// CloudFormation property type `SetDimension`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-setdimension.html)
     #[derive(Clone, Debug)]
     pub struct SetDimension(rt::Props);
     impl SetDimension {

@@ -111,7 +111,7 @@ pub mod configuration_set {
     use super::*;
     /// CloudFormation property type `DeliveryOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpointemail-configurationset-deliveryoptions.html)
     #[derive(Clone, Debug)]
     pub struct DeliveryOptions(rt::Props);
     impl DeliveryOptions {
@@ -129,7 +129,7 @@ pub mod configuration_set {
     nested!(DeliveryOptions);
     /// CloudFormation property type `ReputationOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpointemail-configurationset-reputationoptions.html)
     #[derive(Clone, Debug)]
     pub struct ReputationOptions(rt::Props);
     impl ReputationOptions {
@@ -148,7 +148,7 @@ pub mod configuration_set {
     nested!(ReputationOptions);
     /// CloudFormation property type `SendingOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpointemail-configurationset-sendingoptions.html)
     #[derive(Clone, Debug)]
     pub struct SendingOptions(rt::Props);
     impl SendingOptions {
@@ -166,7 +166,7 @@ pub mod configuration_set {
     nested!(SendingOptions);
     /// CloudFormation property type `TrackingOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpointemail-configurationset-trackingoptions.html)
     #[derive(Clone, Debug)]
     pub struct TrackingOptions(rt::Props);
     impl TrackingOptions {
@@ -283,7 +283,7 @@ pub mod configuration_set_event_destination {
     use super::*;
     /// CloudFormation property type `CloudWatchDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpointemail-configurationseteventdestination-cloudwatchdestination.html)
     #[derive(Clone, Debug)]
     pub struct CloudWatchDestination(rt::Props);
     impl CloudWatchDestination {
@@ -304,7 +304,7 @@ pub mod configuration_set_event_destination {
     nested!(CloudWatchDestination);
     /// CloudFormation property type `DimensionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpointemail-configurationseteventdestination-dimensionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DimensionConfiguration(rt::Props);
     /// The required values of [`DimensionConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -337,7 +337,7 @@ pub mod configuration_set_event_destination {
     nested!(DimensionConfiguration);
     /// CloudFormation property type `EventDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpointemail-configurationseteventdestination-eventdestination.html)
     #[derive(Clone, Debug)]
     pub struct EventDestination(rt::Props);
     impl EventDestination {
@@ -380,7 +380,7 @@ pub mod configuration_set_event_destination {
     nested!(EventDestination);
     /// CloudFormation property type `KinesisFirehoseDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpointemail-configurationseteventdestination-kinesisfirehosedestination.html)
     #[derive(Clone, Debug)]
     pub struct KinesisFirehoseDestination(rt::Props);
     /// The required values of [`KinesisFirehoseDestination`], by name: two of them have one type, and a swap must not compile.
@@ -406,7 +406,7 @@ pub mod configuration_set_event_destination {
     nested!(KinesisFirehoseDestination);
     /// CloudFormation property type `PinpointDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpointemail-configurationseteventdestination-pinpointdestination.html)
     #[derive(Clone, Debug)]
     pub struct PinpointDestination(rt::Props);
     impl PinpointDestination {
@@ -424,7 +424,7 @@ pub mod configuration_set_event_destination {
     nested!(PinpointDestination);
     /// CloudFormation property type `SnsDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpointemail-configurationseteventdestination-snsdestination.html)
     #[derive(Clone, Debug)]
     pub struct SnsDestination(rt::Props);
     impl SnsDestination {
@@ -630,7 +630,7 @@ pub mod identity {
     use super::*;
     /// CloudFormation property type `MailFromAttributes`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpointemail-identity-mailfromattributes.html)
     #[derive(Clone, Debug)]
     pub struct MailFromAttributes(rt::Props);
     impl MailFromAttributes {

@@ -164,7 +164,7 @@ pub mod pipe {
     use super::*;
     /// CloudFormation property type `AwsVpcConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-awsvpcconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AwsVpcConfiguration(rt::Props);
     impl AwsVpcConfiguration {
@@ -196,7 +196,7 @@ pub mod pipe {
     nested!(AwsVpcConfiguration);
     /// CloudFormation property type `BatchArrayProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-batcharrayproperties.html)
     #[derive(Clone, Debug)]
     pub struct BatchArrayProperties(rt::Props);
     impl BatchArrayProperties {
@@ -214,7 +214,7 @@ pub mod pipe {
     nested!(BatchArrayProperties);
     /// CloudFormation property type `BatchContainerOverrides`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-batchcontaineroverrides.html)
     #[derive(Clone, Debug)]
     pub struct BatchContainerOverrides(rt::Props);
     impl BatchContainerOverrides {
@@ -259,7 +259,7 @@ pub mod pipe {
     nested!(BatchContainerOverrides);
     /// CloudFormation property type `BatchEnvironmentVariable`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-batchenvironmentvariable.html)
     #[derive(Clone, Debug)]
     pub struct BatchEnvironmentVariable(rt::Props);
     impl BatchEnvironmentVariable {
@@ -282,7 +282,7 @@ pub mod pipe {
     nested!(BatchEnvironmentVariable);
     /// CloudFormation property type `BatchJobDependency`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-batchjobdependency.html)
     #[derive(Clone, Debug)]
     pub struct BatchJobDependency(rt::Props);
     impl BatchJobDependency {
@@ -305,7 +305,7 @@ pub mod pipe {
     nested!(BatchJobDependency);
     /// CloudFormation property type `BatchResourceRequirement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-batchresourcerequirement.html)
     #[derive(Clone, Debug)]
     pub struct BatchResourceRequirement(rt::Props);
     impl BatchResourceRequirement {
@@ -320,7 +320,7 @@ pub mod pipe {
     nested!(BatchResourceRequirement);
     /// CloudFormation property type `BatchRetryStrategy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-batchretrystrategy.html)
     #[derive(Clone, Debug)]
     pub struct BatchRetryStrategy(rt::Props);
     impl BatchRetryStrategy {
@@ -338,7 +338,7 @@ pub mod pipe {
     nested!(BatchRetryStrategy);
     /// CloudFormation property type `CapacityProviderStrategyItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-capacityproviderstrategyitem.html)
     #[derive(Clone, Debug)]
     pub struct CapacityProviderStrategyItem(rt::Props);
     impl CapacityProviderStrategyItem {
@@ -366,7 +366,7 @@ pub mod pipe {
     nested!(CapacityProviderStrategyItem);
     /// CloudFormation property type `CloudwatchLogsLogDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-cloudwatchlogslogdestination.html)
     #[derive(Clone, Debug)]
     pub struct CloudwatchLogsLogDestination(rt::Props);
     impl CloudwatchLogsLogDestination {
@@ -385,7 +385,7 @@ pub mod pipe {
     nested!(CloudwatchLogsLogDestination);
     /// CloudFormation property type `DeadLetterConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-deadletterconfig.html)
     #[derive(Clone, Debug)]
     pub struct DeadLetterConfig(rt::Props);
     impl DeadLetterConfig {
@@ -403,7 +403,7 @@ pub mod pipe {
     nested!(DeadLetterConfig);
     /// CloudFormation property type `DimensionMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-dimensionmapping.html)
     #[derive(Clone, Debug)]
     pub struct DimensionMapping(rt::Props);
     /// The required values of [`DimensionMapping`], by name: two of them have one type, and a swap must not compile.
@@ -440,7 +440,7 @@ pub mod pipe {
     nested!(DimensionMapping);
     /// CloudFormation property type `EcsContainerOverride`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-ecscontaineroverride.html)
     #[derive(Clone, Debug)]
     pub struct EcsContainerOverride(rt::Props);
     impl EcsContainerOverride {
@@ -515,7 +515,7 @@ pub mod pipe {
     nested!(EcsContainerOverride);
     /// CloudFormation property type `EcsEnvironmentFile`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-ecsenvironmentfile.html)
     #[derive(Clone, Debug)]
     pub struct EcsEnvironmentFile(rt::Props);
     impl EcsEnvironmentFile {
@@ -530,7 +530,7 @@ pub mod pipe {
     nested!(EcsEnvironmentFile);
     /// CloudFormation property type `EcsEnvironmentVariable`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-ecsenvironmentvariable.html)
     #[derive(Clone, Debug)]
     pub struct EcsEnvironmentVariable(rt::Props);
     impl EcsEnvironmentVariable {
@@ -553,7 +553,7 @@ pub mod pipe {
     nested!(EcsEnvironmentVariable);
     /// CloudFormation property type `EcsEphemeralStorage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-ecsephemeralstorage.html)
     #[derive(Clone, Debug)]
     pub struct EcsEphemeralStorage(rt::Props);
     impl EcsEphemeralStorage {
@@ -567,7 +567,7 @@ pub mod pipe {
     nested!(EcsEphemeralStorage);
     /// CloudFormation property type `EcsInferenceAcceleratorOverride`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-ecsinferenceacceleratoroverride.html)
     #[derive(Clone, Debug)]
     pub struct EcsInferenceAcceleratorOverride(rt::Props);
     impl EcsInferenceAcceleratorOverride {
@@ -592,7 +592,7 @@ pub mod pipe {
     nested!(EcsInferenceAcceleratorOverride);
     /// CloudFormation property type `EcsResourceRequirement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-ecsresourcerequirement.html)
     #[derive(Clone, Debug)]
     pub struct EcsResourceRequirement(rt::Props);
     impl EcsResourceRequirement {
@@ -607,7 +607,7 @@ pub mod pipe {
     nested!(EcsResourceRequirement);
     /// CloudFormation property type `EcsTaskOverride`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-ecstaskoverride.html)
     #[derive(Clone, Debug)]
     pub struct EcsTaskOverride(rt::Props);
     impl EcsTaskOverride {
@@ -675,7 +675,7 @@ pub mod pipe {
     nested!(EcsTaskOverride);
     /// CloudFormation property type `Filter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-filter.html)
     #[derive(Clone, Debug)]
     pub struct Filter(rt::Props);
     impl Filter {
@@ -693,7 +693,7 @@ pub mod pipe {
     nested!(Filter);
     /// CloudFormation property type `FilterCriteria`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-filtercriteria.html)
     #[derive(Clone, Debug)]
     pub struct FilterCriteria(rt::Props);
     impl FilterCriteria {
@@ -711,7 +711,7 @@ pub mod pipe {
     nested!(FilterCriteria);
     /// CloudFormation property type `FirehoseLogDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-firehoselogdestination.html)
     #[derive(Clone, Debug)]
     pub struct FirehoseLogDestination(rt::Props);
     impl FirehoseLogDestination {
@@ -733,7 +733,7 @@ pub mod pipe {
     nested!(FirehoseLogDestination);
     /// CloudFormation property type `MultiMeasureAttributeMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-multimeasureattributemapping.html)
     #[derive(Clone, Debug)]
     pub struct MultiMeasureAttributeMapping(rt::Props);
     /// The required values of [`MultiMeasureAttributeMapping`], by name: two of them have one type, and a swap must not compile.
@@ -770,7 +770,7 @@ pub mod pipe {
     nested!(MultiMeasureAttributeMapping);
     /// CloudFormation property type `MultiMeasureMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-multimeasuremapping.html)
     #[derive(Clone, Debug)]
     pub struct MultiMeasureMapping(rt::Props);
     impl MultiMeasureMapping {
@@ -796,7 +796,7 @@ pub mod pipe {
     nested!(MultiMeasureMapping);
     /// CloudFormation property type `NetworkConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-networkconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct NetworkConfiguration(rt::Props);
     impl NetworkConfiguration {
@@ -818,7 +818,7 @@ pub mod pipe {
     nested!(NetworkConfiguration);
     /// CloudFormation property type `PipeEnrichmentHttpParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipeenrichmenthttpparameters.html)
     #[derive(Clone, Debug)]
     pub struct PipeEnrichmentHttpParameters(rt::Props);
     impl PipeEnrichmentHttpParameters {
@@ -867,7 +867,7 @@ pub mod pipe {
     nested!(PipeEnrichmentHttpParameters);
     /// CloudFormation property type `PipeEnrichmentParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipeenrichmentparameters.html)
     #[derive(Clone, Debug)]
     pub struct PipeEnrichmentParameters(rt::Props);
     impl PipeEnrichmentParameters {
@@ -892,7 +892,7 @@ pub mod pipe {
     nested!(PipeEnrichmentParameters);
     /// CloudFormation property type `PipeLogConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipelogconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PipeLogConfiguration(rt::Props);
     impl PipeLogConfiguration {
@@ -949,7 +949,7 @@ pub mod pipe {
     nested!(PipeLogConfiguration);
     /// CloudFormation property type `PipeSourceActiveMQBrokerParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipesourceactivemqbrokerparameters.html)
     #[derive(Clone, Debug)]
     pub struct PipeSourceActiveMqBrokerParameters(rt::Props);
     impl PipeSourceActiveMqBrokerParameters {
@@ -982,7 +982,7 @@ pub mod pipe {
     nested!(PipeSourceActiveMqBrokerParameters);
     /// CloudFormation property type `PipeSourceDynamoDBStreamParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipesourcedynamodbstreamparameters.html)
     #[derive(Clone, Debug)]
     pub struct PipeSourceDynamoDbStreamParameters(rt::Props);
     impl PipeSourceDynamoDbStreamParameters {
@@ -1059,7 +1059,7 @@ pub mod pipe {
     nested!(PipeSourceDynamoDbStreamParameters);
     /// CloudFormation property type `PipeSourceKinesisStreamParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipesourcekinesisstreamparameters.html)
     #[derive(Clone, Debug)]
     pub struct PipeSourceKinesisStreamParameters(rt::Props);
     impl PipeSourceKinesisStreamParameters {
@@ -1145,7 +1145,7 @@ pub mod pipe {
     nested!(PipeSourceKinesisStreamParameters);
     /// CloudFormation property type `PipeSourceManagedStreamingKafkaParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipesourcemanagedstreamingkafkaparameters.html)
     #[derive(Clone, Debug)]
     pub struct PipeSourceManagedStreamingKafkaParameters(rt::Props);
     impl PipeSourceManagedStreamingKafkaParameters {
@@ -1194,7 +1194,7 @@ pub mod pipe {
     nested!(PipeSourceManagedStreamingKafkaParameters);
     /// CloudFormation property type `PipeSourceParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipesourceparameters.html)
     #[derive(Clone, Debug)]
     pub struct PipeSourceParameters(rt::Props);
     impl PipeSourceParameters {
@@ -1294,7 +1294,7 @@ pub mod pipe {
     nested!(PipeSourceParameters);
     /// CloudFormation property type `PipeSourceRabbitMQBrokerParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipesourcerabbitmqbrokerparameters.html)
     #[derive(Clone, Debug)]
     pub struct PipeSourceRabbitMqBrokerParameters(rt::Props);
     impl PipeSourceRabbitMqBrokerParameters {
@@ -1333,7 +1333,7 @@ pub mod pipe {
     nested!(PipeSourceRabbitMqBrokerParameters);
     /// CloudFormation property type `PipeSourceSelfManagedKafkaParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipesourceselfmanagedkafkaparameters.html)
     #[derive(Clone, Debug)]
     pub struct PipeSourceSelfManagedKafkaParameters(rt::Props);
     impl PipeSourceSelfManagedKafkaParameters {
@@ -1410,7 +1410,7 @@ pub mod pipe {
     nested!(PipeSourceSelfManagedKafkaParameters);
     /// CloudFormation property type `PipeSourceSqsQueueParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipesourcesqsqueueparameters.html)
     #[derive(Clone, Debug)]
     pub struct PipeSourceSqsQueueParameters(rt::Props);
     impl PipeSourceSqsQueueParameters {
@@ -1437,7 +1437,7 @@ pub mod pipe {
     nested!(PipeSourceSqsQueueParameters);
     /// CloudFormation property type `PipeTargetBatchJobParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipetargetbatchjobparameters.html)
     #[derive(Clone, Debug)]
     pub struct PipeTargetBatchJobParameters(rt::Props);
     /// The required values of [`PipeTargetBatchJobParameters`], by name: two of them have one type, and a swap must not compile.
@@ -1498,7 +1498,7 @@ pub mod pipe {
     nested!(PipeTargetBatchJobParameters);
     /// CloudFormation property type `PipeTargetCloudWatchLogsParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipetargetcloudwatchlogsparameters.html)
     #[derive(Clone, Debug)]
     pub struct PipeTargetCloudWatchLogsParameters(rt::Props);
     impl PipeTargetCloudWatchLogsParameters {
@@ -1523,7 +1523,7 @@ pub mod pipe {
     nested!(PipeTargetCloudWatchLogsParameters);
     /// CloudFormation property type `PipeTargetEcsTaskParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipetargetecstaskparameters.html)
     #[derive(Clone, Debug)]
     pub struct PipeTargetEcsTaskParameters(rt::Props);
     impl PipeTargetEcsTaskParameters {
@@ -1650,7 +1650,7 @@ pub mod pipe {
     nested!(PipeTargetEcsTaskParameters);
     /// CloudFormation property type `PipeTargetEventBridgeEventBusParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipetargeteventbridgeeventbusparameters.html)
     #[derive(Clone, Debug)]
     pub struct PipeTargetEventBridgeEventBusParameters(rt::Props);
     impl PipeTargetEventBridgeEventBusParameters {
@@ -1691,7 +1691,7 @@ pub mod pipe {
     nested!(PipeTargetEventBridgeEventBusParameters);
     /// CloudFormation property type `PipeTargetHttpParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipetargethttpparameters.html)
     #[derive(Clone, Debug)]
     pub struct PipeTargetHttpParameters(rt::Props);
     impl PipeTargetHttpParameters {
@@ -1740,7 +1740,7 @@ pub mod pipe {
     nested!(PipeTargetHttpParameters);
     /// CloudFormation property type `PipeTargetKinesisStreamParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipetargetkinesisstreamparameters.html)
     #[derive(Clone, Debug)]
     pub struct PipeTargetKinesisStreamParameters(rt::Props);
     impl PipeTargetKinesisStreamParameters {
@@ -1758,7 +1758,7 @@ pub mod pipe {
     nested!(PipeTargetKinesisStreamParameters);
     /// CloudFormation property type `PipeTargetLambdaFunctionParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipetargetlambdafunctionparameters.html)
     #[derive(Clone, Debug)]
     pub struct PipeTargetLambdaFunctionParameters(rt::Props);
     impl PipeTargetLambdaFunctionParameters {
@@ -1777,7 +1777,7 @@ pub mod pipe {
     nested!(PipeTargetLambdaFunctionParameters);
     /// CloudFormation property type `PipeTargetParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipetargetparameters.html)
     #[derive(Clone, Debug)]
     pub struct PipeTargetParameters(rt::Props);
     impl PipeTargetParameters {
@@ -1919,7 +1919,7 @@ pub mod pipe {
     nested!(PipeTargetParameters);
     /// CloudFormation property type `PipeTargetRedshiftDataParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipetargetredshiftdataparameters.html)
     #[derive(Clone, Debug)]
     pub struct PipeTargetRedshiftDataParameters(rt::Props);
     impl PipeTargetRedshiftDataParameters {
@@ -1969,7 +1969,7 @@ pub mod pipe {
     nested!(PipeTargetRedshiftDataParameters);
     /// CloudFormation property type `PipeTargetSageMakerPipelineParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipetargetsagemakerpipelineparameters.html)
     #[derive(Clone, Debug)]
     pub struct PipeTargetSageMakerPipelineParameters(rt::Props);
     impl PipeTargetSageMakerPipelineParameters {
@@ -1994,7 +1994,7 @@ pub mod pipe {
     nested!(PipeTargetSageMakerPipelineParameters);
     /// CloudFormation property type `PipeTargetSqsQueueParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipetargetsqsqueueparameters.html)
     #[derive(Clone, Debug)]
     pub struct PipeTargetSqsQueueParameters(rt::Props);
     impl PipeTargetSqsQueueParameters {
@@ -2025,7 +2025,7 @@ pub mod pipe {
     nested!(PipeTargetSqsQueueParameters);
     /// CloudFormation property type `PipeTargetStateMachineParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipetargetstatemachineparameters.html)
     #[derive(Clone, Debug)]
     pub struct PipeTargetStateMachineParameters(rt::Props);
     impl PipeTargetStateMachineParameters {
@@ -2044,7 +2044,7 @@ pub mod pipe {
     nested!(PipeTargetStateMachineParameters);
     /// CloudFormation property type `PipeTargetTimestreamParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipetargettimestreamparameters.html)
     #[derive(Clone, Debug)]
     pub struct PipeTargetTimestreamParameters(rt::Props);
     /// The required values of [`PipeTargetTimestreamParameters`], by name: two of them have one type, and a swap must not compile.
@@ -2126,7 +2126,7 @@ pub mod pipe {
     nested!(PipeTargetTimestreamParameters);
     /// CloudFormation property type `PlacementConstraint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-placementconstraint.html)
     #[derive(Clone, Debug)]
     pub struct PlacementConstraint(rt::Props);
     impl PlacementConstraint {
@@ -2150,7 +2150,7 @@ pub mod pipe {
     nested!(PlacementConstraint);
     /// CloudFormation property type `PlacementStrategy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-placementstrategy.html)
     #[derive(Clone, Debug)]
     pub struct PlacementStrategy(rt::Props);
     impl PlacementStrategy {
@@ -2173,7 +2173,7 @@ pub mod pipe {
     nested!(PlacementStrategy);
     /// CloudFormation property type `S3LogDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-s3logdestination.html)
     #[derive(Clone, Debug)]
     pub struct S3LogDestination(rt::Props);
     impl S3LogDestination {
@@ -2209,7 +2209,7 @@ pub mod pipe {
     nested!(S3LogDestination);
     /// CloudFormation property type `SageMakerPipelineParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-sagemakerpipelineparameter.html)
     #[derive(Clone, Debug)]
     pub struct SageMakerPipelineParameter(rt::Props);
     /// The required values of [`SageMakerPipelineParameter`], by name: two of them have one type, and a swap must not compile.
@@ -2231,7 +2231,7 @@ pub mod pipe {
     nested!(SageMakerPipelineParameter);
     /// CloudFormation property type `SelfManagedKafkaAccessConfigurationVpc`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-selfmanagedkafkaaccessconfigurationvpc.html)
     #[derive(Clone, Debug)]
     pub struct SelfManagedKafkaAccessConfigurationVpc(rt::Props);
     impl SelfManagedKafkaAccessConfigurationVpc {
@@ -2262,7 +2262,7 @@ pub mod pipe {
     nested!(SelfManagedKafkaAccessConfigurationVpc);
     /// CloudFormation property type `SingleMeasureMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-singlemeasuremapping.html)
     #[derive(Clone, Debug)]
     pub struct SingleMeasureMapping(rt::Props);
     /// The required values of [`SingleMeasureMapping`], by name: two of them have one type, and a swap must not compile.
@@ -2299,7 +2299,7 @@ pub mod pipe {
     nested!(SingleMeasureMapping);
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-tag.html)
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
     /// The required values of [`Tag`], by name: two of them have one type, and a swap must not compile.

@@ -242,7 +242,7 @@ pub mod application {
     use super::*;
     /// CloudFormation property type `AttachmentsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-application-attachmentsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AttachmentsConfiguration(rt::Props);
     impl AttachmentsConfiguration {
@@ -260,7 +260,7 @@ pub mod application {
     nested!(AttachmentsConfiguration);
     /// CloudFormation property type `AutoSubscriptionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-application-autosubscriptionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AutoSubscriptionConfiguration(rt::Props);
     impl AutoSubscriptionConfiguration {
@@ -287,7 +287,7 @@ pub mod application {
     nested!(AutoSubscriptionConfiguration);
     /// CloudFormation property type `EncryptionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-application-encryptionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
@@ -306,7 +306,7 @@ pub mod application {
     nested!(EncryptionConfiguration);
     /// CloudFormation property type `PersonalizationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-application-personalizationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PersonalizationConfiguration(rt::Props);
     impl PersonalizationConfiguration {
@@ -324,7 +324,7 @@ pub mod application {
     nested!(PersonalizationConfiguration);
     /// CloudFormation property type `QAppsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-application-qappsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct QAppsConfiguration(rt::Props);
     impl QAppsConfiguration {
@@ -342,7 +342,7 @@ pub mod application {
     nested!(QAppsConfiguration);
     /// CloudFormation property type `QuickSightConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-application-quicksightconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct QuickSightConfiguration(rt::Props);
     impl QuickSightConfiguration {
@@ -542,7 +542,7 @@ pub mod data_accessor {
     use super::*;
     /// CloudFormation property type `ActionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-dataaccessor-actionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ActionConfiguration(rt::Props);
     impl ActionConfiguration {
@@ -561,7 +561,7 @@ pub mod data_accessor {
     nested!(ActionConfiguration);
     /// CloudFormation property type `ActionFilterConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-dataaccessor-actionfilterconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ActionFilterConfiguration(rt::Props);
     impl ActionFilterConfiguration {
@@ -579,7 +579,7 @@ pub mod data_accessor {
     nested!(ActionFilterConfiguration);
     /// CloudFormation property type `AttributeFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-dataaccessor-attributefilter.html)
     #[derive(Clone, Debug)]
     pub struct AttributeFilter(rt::Props);
     impl AttributeFilter {
@@ -642,7 +642,7 @@ pub mod data_accessor {
     nested!(AttributeFilter);
     /// CloudFormation property type `DataAccessorAuthenticationDetail`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-dataaccessor-dataaccessorauthenticationdetail.html)
     #[derive(Clone, Debug)]
     pub struct DataAccessorAuthenticationDetail(rt::Props);
     impl DataAccessorAuthenticationDetail {
@@ -670,7 +670,7 @@ pub mod data_accessor {
     nested!(DataAccessorAuthenticationDetail);
     /// CloudFormation property type `DocumentAttribute`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-dataaccessor-documentattribute.html)
     #[derive(Clone, Debug)]
     pub struct DocumentAttribute(rt::Props);
     impl DocumentAttribute {
@@ -868,7 +868,7 @@ pub mod data_source {
     use super::*;
     /// CloudFormation property type `AudioExtractionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-datasource-audioextractionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AudioExtractionConfiguration(rt::Props);
     impl AudioExtractionConfiguration {
@@ -886,7 +886,7 @@ pub mod data_source {
     nested!(AudioExtractionConfiguration);
     /// CloudFormation property type `DataSourceVpcConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-datasource-datasourcevpcconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DataSourceVpcConfiguration(rt::Props);
     /// The required values of [`DataSourceVpcConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -916,7 +916,7 @@ pub mod data_source {
     nested!(DataSourceVpcConfiguration);
     /// CloudFormation property type `DocumentAttributeCondition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-datasource-documentattributecondition.html)
     #[derive(Clone, Debug)]
     pub struct DocumentAttributeCondition(rt::Props);
     impl DocumentAttributeCondition {
@@ -939,7 +939,7 @@ pub mod data_source {
     nested!(DocumentAttributeCondition);
     /// CloudFormation property type `DocumentAttributeTarget`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-datasource-documentattributetarget.html)
     #[derive(Clone, Debug)]
     pub struct DocumentAttributeTarget(rt::Props);
     impl DocumentAttributeTarget {
@@ -967,7 +967,7 @@ pub mod data_source {
     nested!(DocumentAttributeTarget);
     /// CloudFormation property type `DocumentEnrichmentConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-datasource-documentenrichmentconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DocumentEnrichmentConfiguration(rt::Props);
     impl DocumentEnrichmentConfiguration {
@@ -1010,7 +1010,7 @@ pub mod data_source {
     nested!(DocumentEnrichmentConfiguration);
     /// CloudFormation property type `HookConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-datasource-hookconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct HookConfiguration(rt::Props);
     impl HookConfiguration {
@@ -1049,7 +1049,7 @@ pub mod data_source {
     nested!(HookConfiguration);
     /// CloudFormation property type `ImageExtractionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-datasource-imageextractionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ImageExtractionConfiguration(rt::Props);
     impl ImageExtractionConfiguration {
@@ -1067,7 +1067,7 @@ pub mod data_source {
     nested!(ImageExtractionConfiguration);
     /// CloudFormation property type `InlineDocumentEnrichmentConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-datasource-inlinedocumentenrichmentconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct InlineDocumentEnrichmentConfiguration(rt::Props);
     impl InlineDocumentEnrichmentConfiguration {
@@ -1099,7 +1099,7 @@ pub mod data_source {
     nested!(InlineDocumentEnrichmentConfiguration);
     /// CloudFormation property type `MediaExtractionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-datasource-mediaextractionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MediaExtractionConfiguration(rt::Props);
     impl MediaExtractionConfiguration {
@@ -1148,7 +1148,7 @@ pub mod data_source {
     nested!(MediaExtractionConfiguration);
     /// CloudFormation property type `VideoExtractionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-datasource-videoextractionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct VideoExtractionConfiguration(rt::Props);
     impl VideoExtractionConfiguration {
@@ -1383,7 +1383,7 @@ pub mod index {
     use super::*;
     /// CloudFormation property type `DocumentAttributeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-index-documentattributeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DocumentAttributeConfiguration(rt::Props);
     impl DocumentAttributeConfiguration {
@@ -1411,7 +1411,7 @@ pub mod index {
     nested!(DocumentAttributeConfiguration);
     /// CloudFormation property type `IndexCapacityConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-index-indexcapacityconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct IndexCapacityConfiguration(rt::Props);
     impl IndexCapacityConfiguration {
@@ -1560,7 +1560,7 @@ pub mod permission {
     use super::*;
     /// CloudFormation property type `Condition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-permission-condition.html)
     #[derive(Clone, Debug)]
     pub struct Condition(rt::Props);
     impl Condition {
@@ -1737,7 +1737,7 @@ pub mod plugin {
     use super::*;
     /// CloudFormation property type `CustomPluginConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-plugin-custompluginconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CustomPluginConfiguration(rt::Props);
     impl CustomPluginConfiguration {
@@ -2128,7 +2128,7 @@ pub mod web_experience {
     use super::*;
     /// CloudFormation property type `BrowserExtensionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-webexperience-browserextensionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct BrowserExtensionConfiguration(rt::Props);
     impl BrowserExtensionConfiguration {
@@ -2146,7 +2146,7 @@ pub mod web_experience {
     nested!(BrowserExtensionConfiguration);
     /// CloudFormation property type `CustomizationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-webexperience-customizationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CustomizationConfiguration(rt::Props);
     impl CustomizationConfiguration {

@@ -215,7 +215,7 @@ pub mod stream {
     use super::*;
     /// CloudFormation property type `KinesisConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qldb-stream-kinesisconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct KinesisConfiguration(rt::Props);
     impl KinesisConfiguration {

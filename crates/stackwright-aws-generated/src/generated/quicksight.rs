@@ -170,7 +170,7 @@ pub mod action_connector {
     use super::*;
     /// CloudFormation property type `AuthConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-actionconnector-authconfig.html)
     #[derive(Clone, Debug)]
     pub struct AuthConfig(rt::Props);
     impl AuthConfig {
@@ -478,7 +478,7 @@ pub mod agent {
     ///
     /// CloudFormation property type `CustomPromptInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-agent-custompromptinput.html)
     #[derive(Clone, Debug)]
     pub struct CustomPromptInput(rt::Props);
     impl CustomPromptInput {
@@ -508,7 +508,7 @@ pub mod agent {
     ///
     /// CloudFormation property type `CustomPromptInputParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-agent-custompromptinputparameters.html)
     #[derive(Clone, Debug)]
     pub struct CustomPromptInputParameters(rt::Props);
     impl CustomPromptInputParameters {
@@ -564,7 +564,7 @@ pub mod agent {
     ///
     /// CloudFormation property type `CustomPromptProfile`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-agent-custompromptprofile.html)
     #[derive(Clone, Debug)]
     pub struct CustomPromptProfile(rt::Props);
     /// The required values of [`CustomPromptProfile`], by name: two of them have one type, and a swap must not compile.
@@ -1008,7 +1008,7 @@ pub mod analysis {
     use super::*;
     /// CloudFormation property type `AnalysisDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-analysisdefinition.html)
     #[derive(Clone, Debug)]
     pub struct AnalysisDefinition(rt::Props);
     impl AnalysisDefinition {
@@ -1095,7 +1095,7 @@ pub mod analysis {
     ///
     /// CloudFormation property type `AnalysisError`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-analysiserror.html)
     #[derive(Clone, Debug)]
     pub struct AnalysisError(rt::Props);
     impl AnalysisError {
@@ -1129,7 +1129,7 @@ pub mod analysis {
     ///
     /// CloudFormation property type `AnalysisSourceEntity`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-analysissourceentity.html)
     #[derive(Clone, Debug)]
     pub struct AnalysisSourceEntity(rt::Props);
     impl AnalysisSourceEntity {
@@ -1152,7 +1152,7 @@ pub mod analysis {
     ///
     /// CloudFormation property type `AnalysisSourceTemplate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-analysissourcetemplate.html)
     #[derive(Clone, Debug)]
     pub struct AnalysisSourceTemplate(rt::Props);
     impl AnalysisSourceTemplate {
@@ -1179,7 +1179,7 @@ pub mod analysis {
     nested!(AnalysisSourceTemplate);
     /// CloudFormation property type `Entity`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-entity.html)
     #[derive(Clone, Debug)]
     pub struct Entity(rt::Props);
     impl Entity {
@@ -1199,7 +1199,7 @@ pub mod analysis {
     ///
     /// CloudFormation property type `Sheet`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-sheet.html)
     #[derive(Clone, Debug)]
     pub struct Sheet(rt::Props);
     impl Sheet {
@@ -1386,7 +1386,7 @@ pub mod approval_policy {
     ///
     /// CloudFormation property type `ApplicableTo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-approvalpolicy-applicableto.html)
     #[derive(Clone, Debug)]
     pub struct ApplicableTo(rt::Props);
     impl ApplicableTo {
@@ -1676,7 +1676,7 @@ pub mod brand {
     ///
     /// CloudFormation property type `ApplicationTheme`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-brand-applicationtheme.html)
     #[derive(Clone, Debug)]
     pub struct ApplicationTheme(rt::Props);
     impl ApplicationTheme {
@@ -1713,7 +1713,7 @@ pub mod brand {
     ///
     /// CloudFormation property type `BrandColorPalette`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-brand-brandcolorpalette.html)
     #[derive(Clone, Debug)]
     pub struct BrandColorPalette(rt::Props);
     impl BrandColorPalette {
@@ -1789,7 +1789,7 @@ pub mod brand {
     nested!(BrandColorPalette);
     /// CloudFormation property type `BrandDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-brand-branddefinition.html)
     #[derive(Clone, Debug)]
     pub struct BrandDefinition(rt::Props);
     impl BrandDefinition {
@@ -1828,7 +1828,7 @@ pub mod brand {
     ///
     /// CloudFormation property type `BrandElementStyle`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-brand-brandelementstyle.html)
     #[derive(Clone, Debug)]
     pub struct BrandElementStyle(rt::Props);
     impl BrandElementStyle {
@@ -1851,7 +1851,7 @@ pub mod brand {
     ///
     /// CloudFormation property type `NavbarStyle`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-brand-navbarstyle.html)
     #[derive(Clone, Debug)]
     pub struct NavbarStyle(rt::Props);
     impl NavbarStyle {
@@ -1882,7 +1882,7 @@ pub mod brand {
     ///
     /// CloudFormation property type `Palette`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-brand-palette.html)
     #[derive(Clone, Debug)]
     pub struct Palette(rt::Props);
     impl Palette {
@@ -1986,7 +1986,7 @@ pub mod custom_permissions {
     use super::*;
     /// CloudFormation property type `Capabilities`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-custompermissions-capabilities.html)
     #[derive(Clone, Debug)]
     pub struct Capabilities(rt::Props);
     impl Capabilities {
@@ -4513,7 +4513,7 @@ pub mod dashboard {
     ///
     /// CloudFormation property type `AdHocFilteringOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dashboard-adhocfilteringoption.html)
     #[derive(Clone, Debug)]
     pub struct AdHocFilteringOption(rt::Props);
     impl AdHocFilteringOption {
@@ -4535,7 +4535,7 @@ pub mod dashboard {
     nested!(AdHocFilteringOption);
     /// CloudFormation property type `AssetOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dashboard-assetoptions.html)
     #[derive(Clone, Debug)]
     pub struct AssetOptions(rt::Props);
     impl AssetOptions {
@@ -4573,7 +4573,7 @@ pub mod dashboard {
     ///
     /// CloudFormation property type `DashboardPublishOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dashboard-dashboardpublishoptions.html)
     #[derive(Clone, Debug)]
     pub struct DashboardPublishOptions(rt::Props);
     impl DashboardPublishOptions {
@@ -4706,7 +4706,7 @@ pub mod dashboard {
     ///
     /// CloudFormation property type `DashboardSourceEntity`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dashboard-dashboardsourceentity.html)
     #[derive(Clone, Debug)]
     pub struct DashboardSourceEntity(rt::Props);
     impl DashboardSourceEntity {
@@ -4729,7 +4729,7 @@ pub mod dashboard {
     ///
     /// CloudFormation property type `DashboardSourceTemplate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dashboard-dashboardsourcetemplate.html)
     #[derive(Clone, Debug)]
     pub struct DashboardSourceTemplate(rt::Props);
     impl DashboardSourceTemplate {
@@ -4756,7 +4756,7 @@ pub mod dashboard {
     nested!(DashboardSourceTemplate);
     /// CloudFormation property type `DashboardVersionDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dashboard-dashboardversiondefinition.html)
     #[derive(Clone, Debug)]
     pub struct DashboardVersionDefinition(rt::Props);
     impl DashboardVersionDefinition {
@@ -4838,7 +4838,7 @@ pub mod dashboard {
     ///
     /// CloudFormation property type `DashboardVisualPublishOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dashboard-dashboardvisualpublishoptions.html)
     #[derive(Clone, Debug)]
     pub struct DashboardVisualPublishOptions(rt::Props);
     impl DashboardVisualPublishOptions {
@@ -4860,7 +4860,7 @@ pub mod dashboard {
     ///
     /// CloudFormation property type `DataPointDrillUpDownOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dashboard-datapointdrillupdownoption.html)
     #[derive(Clone, Debug)]
     pub struct DataPointDrillUpDownOption(rt::Props);
     impl DataPointDrillUpDownOption {
@@ -4880,7 +4880,7 @@ pub mod dashboard {
     ///
     /// CloudFormation property type `DataPointMenuLabelOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dashboard-datapointmenulabeloption.html)
     #[derive(Clone, Debug)]
     pub struct DataPointMenuLabelOption(rt::Props);
     impl DataPointMenuLabelOption {
@@ -4900,7 +4900,7 @@ pub mod dashboard {
     ///
     /// CloudFormation property type `DataPointTooltipOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dashboard-datapointtooltipoption.html)
     #[derive(Clone, Debug)]
     pub struct DataPointTooltipOption(rt::Props);
     impl DataPointTooltipOption {
@@ -4920,7 +4920,7 @@ pub mod dashboard {
     ///
     /// CloudFormation property type `DataQAEnabledOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dashboard-dataqaenabledoption.html)
     #[derive(Clone, Debug)]
     pub struct DataQaEnabledOption(rt::Props);
     impl DataQaEnabledOption {
@@ -4938,7 +4938,7 @@ pub mod dashboard {
     nested!(DataQaEnabledOption);
     /// CloudFormation property type `DataStoriesSharingOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dashboard-datastoriessharingoption.html)
     #[derive(Clone, Debug)]
     pub struct DataStoriesSharingOption(rt::Props);
     impl DataStoriesSharingOption {
@@ -4956,7 +4956,7 @@ pub mod dashboard {
     nested!(DataStoriesSharingOption);
     /// CloudFormation property type `ExecutiveSummaryOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dashboard-executivesummaryoption.html)
     #[derive(Clone, Debug)]
     pub struct ExecutiveSummaryOption(rt::Props);
     impl ExecutiveSummaryOption {
@@ -4976,7 +4976,7 @@ pub mod dashboard {
     ///
     /// CloudFormation property type `ExportHiddenFieldsOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dashboard-exporthiddenfieldsoption.html)
     #[derive(Clone, Debug)]
     pub struct ExportHiddenFieldsOption(rt::Props);
     impl ExportHiddenFieldsOption {
@@ -4996,7 +4996,7 @@ pub mod dashboard {
     ///
     /// CloudFormation property type `ExportToCSVOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dashboard-exporttocsvoption.html)
     #[derive(Clone, Debug)]
     pub struct ExportToCsvOption(rt::Props);
     impl ExportToCsvOption {
@@ -5020,7 +5020,7 @@ pub mod dashboard {
     ///
     /// CloudFormation property type `ExportWithHiddenFieldsOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dashboard-exportwithhiddenfieldsoption.html)
     #[derive(Clone, Debug)]
     pub struct ExportWithHiddenFieldsOption(rt::Props);
     impl ExportWithHiddenFieldsOption {
@@ -5038,7 +5038,7 @@ pub mod dashboard {
     nested!(ExportWithHiddenFieldsOption);
     /// CloudFormation property type `LinkSharingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dashboard-linksharingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LinkSharingConfiguration(rt::Props);
     impl LinkSharingConfiguration {
@@ -5056,7 +5056,7 @@ pub mod dashboard {
     nested!(LinkSharingConfiguration);
     /// CloudFormation property type `QuickSuiteActionsOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dashboard-quicksuiteactionsoption.html)
     #[derive(Clone, Debug)]
     pub struct QuickSuiteActionsOption(rt::Props);
     impl QuickSuiteActionsOption {
@@ -5076,7 +5076,7 @@ pub mod dashboard {
     ///
     /// CloudFormation property type `SheetControlsOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dashboard-sheetcontrolsoption.html)
     #[derive(Clone, Debug)]
     pub struct SheetControlsOption(rt::Props);
     impl SheetControlsOption {
@@ -5097,7 +5097,7 @@ pub mod dashboard {
     ///
     /// CloudFormation property type `SheetLayoutElementMaximizationOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dashboard-sheetlayoutelementmaximizationoption.html)
     #[derive(Clone, Debug)]
     pub struct SheetLayoutElementMaximizationOption(rt::Props);
     impl SheetLayoutElementMaximizationOption {
@@ -5115,7 +5115,7 @@ pub mod dashboard {
     nested!(SheetLayoutElementMaximizationOption);
     /// CloudFormation property type `VisualAxisSortOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dashboard-visualaxissortoption.html)
     #[derive(Clone, Debug)]
     pub struct VisualAxisSortOption(rt::Props);
     impl VisualAxisSortOption {
@@ -5133,7 +5133,7 @@ pub mod dashboard {
     nested!(VisualAxisSortOption);
     /// CloudFormation property type `VisualMenuOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dashboard-visualmenuoption.html)
     #[derive(Clone, Debug)]
     pub struct VisualMenuOption2(rt::Props);
     impl VisualMenuOption2 {
@@ -5442,7 +5442,7 @@ pub mod data_set {
     ///
     /// CloudFormation property type `ColumnGroup`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dataset-columngroup.html)
     #[derive(Clone, Debug)]
     pub struct ColumnGroup(rt::Props);
     impl ColumnGroup {
@@ -5468,7 +5468,7 @@ pub mod data_set {
     ///
     /// CloudFormation property type `ColumnLevelPermissionRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dataset-columnlevelpermissionrule.html)
     #[derive(Clone, Debug)]
     pub struct ColumnLevelPermissionRule(rt::Props);
     impl ColumnLevelPermissionRule {
@@ -5500,7 +5500,7 @@ pub mod data_set {
     nested!(ColumnLevelPermissionRule);
     /// CloudFormation property type `CustomInstruction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dataset-custominstruction.html)
     #[derive(Clone, Debug)]
     pub struct CustomInstruction(rt::Props);
     impl CustomInstruction {
@@ -5518,7 +5518,7 @@ pub mod data_set {
     nested!(CustomInstruction);
     /// CloudFormation property type `DataPrepConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dataset-dataprepconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DataPrepConfiguration(rt::Props);
     /// The required values of [`DataPrepConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -5553,7 +5553,7 @@ pub mod data_set {
     ///
     /// CloudFormation property type `DataSetRefreshProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dataset-datasetrefreshproperties.html)
     #[derive(Clone, Debug)]
     pub struct DataSetRefreshProperties(rt::Props);
     impl DataSetRefreshProperties {
@@ -5578,7 +5578,7 @@ pub mod data_set {
     nested!(DataSetRefreshProperties);
     /// CloudFormation property type `DataSetSemanticDescription`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dataset-datasetsemanticdescription.html)
     #[derive(Clone, Debug)]
     pub struct DataSetSemanticDescription(rt::Props);
     impl DataSetSemanticDescription {
@@ -5592,7 +5592,7 @@ pub mod data_set {
     nested!(DataSetSemanticDescription);
     /// CloudFormation property type `DataSetSemanticMetadata`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dataset-datasetsemanticmetadata.html)
     #[derive(Clone, Debug)]
     pub struct DataSetSemanticMetadata(rt::Props);
     impl DataSetSemanticMetadata {
@@ -5620,7 +5620,7 @@ pub mod data_set {
     ///
     /// CloudFormation property type `DataSetUsageConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dataset-datasetusageconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DataSetUsageConfiguration(rt::Props);
     impl DataSetUsageConfiguration {
@@ -5657,7 +5657,7 @@ pub mod data_set {
     ///
     /// CloudFormation property type `DatasetParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dataset-datasetparameter.html)
     #[derive(Clone, Debug)]
     pub struct DatasetParameter(rt::Props);
     impl DatasetParameter {
@@ -5700,7 +5700,7 @@ pub mod data_set {
     ///
     /// CloudFormation property type `DateTimeDatasetParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dataset-datetimedatasetparameter.html)
     #[derive(Clone, Debug)]
     pub struct DateTimeDatasetParameter(rt::Props);
     /// The required values of [`DateTimeDatasetParameter`], by name: two of them have one type, and a swap must not compile.
@@ -5739,7 +5739,7 @@ pub mod data_set {
     ///
     /// CloudFormation property type `DateTimeDatasetParameterDefaultValues`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dataset-datetimedatasetparameterdefaultvalues.html)
     #[derive(Clone, Debug)]
     pub struct DateTimeDatasetParameterDefaultValues(rt::Props);
     impl DateTimeDatasetParameterDefaultValues {
@@ -5764,7 +5764,7 @@ pub mod data_set {
     ///
     /// CloudFormation property type `DecimalDatasetParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dataset-decimaldatasetparameter.html)
     #[derive(Clone, Debug)]
     pub struct DecimalDatasetParameter(rt::Props);
     /// The required values of [`DecimalDatasetParameter`], by name: two of them have one type, and a swap must not compile.
@@ -5798,7 +5798,7 @@ pub mod data_set {
     ///
     /// CloudFormation property type `DecimalDatasetParameterDefaultValues`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dataset-decimaldatasetparameterdefaultvalues.html)
     #[derive(Clone, Debug)]
     pub struct DecimalDatasetParameterDefaultValues(rt::Props);
     impl DecimalDatasetParameterDefaultValues {
@@ -5820,7 +5820,7 @@ pub mod data_set {
     ///
     /// CloudFormation property type `GeoSpatialColumnGroup`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dataset-geospatialcolumngroup.html)
     #[derive(Clone, Debug)]
     pub struct GeoSpatialColumnGroup(rt::Props);
     impl GeoSpatialColumnGroup {
@@ -5846,7 +5846,7 @@ pub mod data_set {
     ///
     /// CloudFormation property type `IncrementalRefresh`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dataset-incrementalrefresh.html)
     #[derive(Clone, Debug)]
     pub struct IncrementalRefresh(rt::Props);
     impl IncrementalRefresh {
@@ -5862,7 +5862,7 @@ pub mod data_set {
     ///
     /// CloudFormation property type `IngestionWaitPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dataset-ingestionwaitpolicy.html)
     #[derive(Clone, Debug)]
     pub struct IngestionWaitPolicy(rt::Props);
     impl IngestionWaitPolicy {
@@ -5897,7 +5897,7 @@ pub mod data_set {
     nested!(IngestionWaitPolicy);
     /// CloudFormation property type `InlineCustomInstruction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dataset-inlinecustominstruction.html)
     #[derive(Clone, Debug)]
     pub struct InlineCustomInstruction(rt::Props);
     impl InlineCustomInstruction {
@@ -5918,7 +5918,7 @@ pub mod data_set {
     ///
     /// CloudFormation property type `IntegerDatasetParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dataset-integerdatasetparameter.html)
     #[derive(Clone, Debug)]
     pub struct IntegerDatasetParameter(rt::Props);
     /// The required values of [`IntegerDatasetParameter`], by name: two of them have one type, and a swap must not compile.
@@ -5952,7 +5952,7 @@ pub mod data_set {
     ///
     /// CloudFormation property type `IntegerDatasetParameterDefaultValues`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dataset-integerdatasetparameterdefaultvalues.html)
     #[derive(Clone, Debug)]
     pub struct IntegerDatasetParameterDefaultValues(rt::Props);
     impl IntegerDatasetParameterDefaultValues {
@@ -5974,7 +5974,7 @@ pub mod data_set {
     ///
     /// CloudFormation property type `LookbackWindow`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dataset-lookbackwindow.html)
     #[derive(Clone, Debug)]
     pub struct LookbackWindow(rt::Props);
     impl LookbackWindow {
@@ -5994,7 +5994,7 @@ pub mod data_set {
     nested!(LookbackWindow);
     /// CloudFormation property type `PerformanceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dataset-performanceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PerformanceConfiguration(rt::Props);
     impl PerformanceConfiguration {
@@ -6014,7 +6014,7 @@ pub mod data_set {
     ///
     /// CloudFormation property type `RefreshConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dataset-refreshconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct RefreshConfiguration(rt::Props);
     impl RefreshConfiguration {
@@ -6028,7 +6028,7 @@ pub mod data_set {
     nested!(RefreshConfiguration);
     /// CloudFormation property type `RefreshFailureConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dataset-refreshfailureconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct RefreshFailureConfiguration(rt::Props);
     impl RefreshFailureConfiguration {
@@ -6046,7 +6046,7 @@ pub mod data_set {
     nested!(RefreshFailureConfiguration);
     /// CloudFormation property type `RefreshFailureEmailAlert`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dataset-refreshfailureemailalert.html)
     #[derive(Clone, Debug)]
     pub struct RefreshFailureEmailAlert(rt::Props);
     impl RefreshFailureEmailAlert {
@@ -6066,7 +6066,7 @@ pub mod data_set {
     ///
     /// CloudFormation property type `RowLevelPermissionDataSet`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dataset-rowlevelpermissiondataset.html)
     #[derive(Clone, Debug)]
     pub struct RowLevelPermissionDataSet(rt::Props);
     impl RowLevelPermissionDataSet {
@@ -6106,7 +6106,7 @@ pub mod data_set {
     ///
     /// CloudFormation property type `RowLevelPermissionTagConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dataset-rowlevelpermissiontagconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct RowLevelPermissionTagConfiguration(rt::Props);
     impl RowLevelPermissionTagConfiguration {
@@ -6134,7 +6134,7 @@ pub mod data_set {
     ///
     /// CloudFormation property type `RowLevelPermissionTagRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dataset-rowlevelpermissiontagrule.html)
     #[derive(Clone, Debug)]
     pub struct RowLevelPermissionTagRule(rt::Props);
     /// The required values of [`RowLevelPermissionTagRule`], by name: two of them have one type, and a swap must not compile.
@@ -6171,7 +6171,7 @@ pub mod data_set {
     nested!(RowLevelPermissionTagRule);
     /// CloudFormation property type `SemanticModelConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dataset-semanticmodelconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SemanticModelConfiguration(rt::Props);
     impl SemanticModelConfiguration {
@@ -6199,7 +6199,7 @@ pub mod data_set {
     ///
     /// CloudFormation property type `StringDatasetParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dataset-stringdatasetparameter.html)
     #[derive(Clone, Debug)]
     pub struct StringDatasetParameter(rt::Props);
     /// The required values of [`StringDatasetParameter`], by name: two of them have one type, and a swap must not compile.
@@ -6233,7 +6233,7 @@ pub mod data_set {
     ///
     /// CloudFormation property type `StringDatasetParameterDefaultValues`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dataset-stringdatasetparameterdefaultvalues.html)
     #[derive(Clone, Debug)]
     pub struct StringDatasetParameterDefaultValues(rt::Props);
     impl StringDatasetParameterDefaultValues {
@@ -6256,7 +6256,7 @@ pub mod data_set {
     nested!(StringDatasetParameterDefaultValues);
     /// CloudFormation property type `UniqueKey`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dataset-uniquekey.html)
     #[derive(Clone, Debug)]
     pub struct UniqueKey(rt::Props);
     impl UniqueKey {
@@ -6270,7 +6270,7 @@ pub mod data_set {
     nested!(UniqueKey);
     /// CloudFormation property type `UploadedDocumentMetadata`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dataset-uploadeddocumentmetadata.html)
     #[derive(Clone, Debug)]
     pub struct UploadedDocumentMetadata(rt::Props);
     impl UploadedDocumentMetadata {
@@ -6537,7 +6537,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `AmazonElasticsearchParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-datasource-amazonelasticsearchparameters.html)
     #[derive(Clone, Debug)]
     pub struct AmazonElasticsearchParameters(rt::Props);
     impl AmazonElasticsearchParameters {
@@ -6553,7 +6553,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `AmazonOpenSearchParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-datasource-amazonopensearchparameters.html)
     #[derive(Clone, Debug)]
     pub struct AmazonOpenSearchParameters(rt::Props);
     impl AmazonOpenSearchParameters {
@@ -6569,7 +6569,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `AthenaParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-datasource-athenaparameters.html)
     #[derive(Clone, Debug)]
     pub struct AthenaParameters(rt::Props);
     impl AthenaParameters {
@@ -6619,7 +6619,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `AuroraParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-datasource-auroraparameters.html)
     #[derive(Clone, Debug)]
     pub struct AuroraParameters(rt::Props);
     /// The required values of [`AuroraParameters`], by name: two of them have one type, and a swap must not compile.
@@ -6646,7 +6646,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `AuroraPostgreSqlParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-datasource-aurorapostgresqlparameters.html)
     #[derive(Clone, Debug)]
     pub struct AuroraPostgreSqlParameters(rt::Props);
     /// The required values of [`AuroraPostgreSqlParameters`], by name: two of them have one type, and a swap must not compile.
@@ -6673,7 +6673,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `CredentialPair`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-datasource-credentialpair.html)
     #[derive(Clone, Debug)]
     pub struct CredentialPair(rt::Props);
     /// The required values of [`CredentialPair`], by name: two of them have one type, and a swap must not compile.
@@ -6711,7 +6711,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `DataSourceCredentials`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-datasource-datasourcecredentials.html)
     #[derive(Clone, Debug)]
     pub struct DataSourceCredentials(rt::Props);
     impl DataSourceCredentials {
@@ -6768,7 +6768,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `DataSourceErrorInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-datasource-datasourceerrorinfo.html)
     #[derive(Clone, Debug)]
     pub struct DataSourceErrorInfo(rt::Props);
     impl DataSourceErrorInfo {
@@ -6795,7 +6795,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `DataSourceParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-datasource-datasourceparameters.html)
     #[derive(Clone, Debug)]
     pub struct DataSourceParameters(rt::Props);
     impl DataSourceParameters {
@@ -7015,7 +7015,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `DatabricksParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-datasource-databricksparameters.html)
     #[derive(Clone, Debug)]
     pub struct DatabricksParameters(rt::Props);
     /// The required values of [`DatabricksParameters`], by name: two of them have one type, and a swap must not compile.
@@ -7061,7 +7061,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `IdentityCenterConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-datasource-identitycenterconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct IdentityCenterConfiguration(rt::Props);
     impl IdentityCenterConfiguration {
@@ -7085,7 +7085,7 @@ pub mod data_source {
     nested!(IdentityCenterConfiguration);
     /// CloudFormation property type `KeyPairCredentials`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-datasource-keypaircredentials.html)
     #[derive(Clone, Debug)]
     pub struct KeyPairCredentials(rt::Props);
     /// The required values of [`KeyPairCredentials`], by name: two of them have one type, and a swap must not compile.
@@ -7126,7 +7126,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `ManifestFileLocation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-datasource-manifestfilelocation.html)
     #[derive(Clone, Debug)]
     pub struct ManifestFileLocation(rt::Props);
     /// The required values of [`ManifestFileLocation`], by name: two of them have one type, and a swap must not compile.
@@ -7150,7 +7150,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `MariaDbParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-datasource-mariadbparameters.html)
     #[derive(Clone, Debug)]
     pub struct MariaDbParameters(rt::Props);
     /// The required values of [`MariaDbParameters`], by name: two of them have one type, and a swap must not compile.
@@ -7177,7 +7177,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `MySqlParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-datasource-mysqlparameters.html)
     #[derive(Clone, Debug)]
     pub struct MySqlParameters(rt::Props);
     /// The required values of [`MySqlParameters`], by name: two of them have one type, and a swap must not compile.
@@ -7202,7 +7202,7 @@ pub mod data_source {
     nested!(MySqlParameters);
     /// CloudFormation property type `OAuthClientCredentials`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-datasource-oauthclientcredentials.html)
     #[derive(Clone, Debug)]
     pub struct OauthClientCredentials(rt::Props);
     impl OauthClientCredentials {
@@ -7231,7 +7231,7 @@ pub mod data_source {
     nested!(OauthClientCredentials);
     /// CloudFormation property type `OAuthParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-datasource-oauthparameters.html)
     #[derive(Clone, Debug)]
     pub struct OauthParameters(rt::Props);
     impl OauthParameters {
@@ -7280,7 +7280,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `OracleParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-datasource-oracleparameters.html)
     #[derive(Clone, Debug)]
     pub struct OracleParameters(rt::Props);
     /// The required values of [`OracleParameters`], by name: two of them have one type, and a swap must not compile.
@@ -7316,7 +7316,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `PostgreSqlParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-datasource-postgresqlparameters.html)
     #[derive(Clone, Debug)]
     pub struct PostgreSqlParameters(rt::Props);
     /// The required values of [`PostgreSqlParameters`], by name: two of them have one type, and a swap must not compile.
@@ -7343,7 +7343,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `PrestoParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-datasource-prestoparameters.html)
     #[derive(Clone, Debug)]
     pub struct PrestoParameters(rt::Props);
     /// The required values of [`PrestoParameters`], by name: two of them have one type, and a swap must not compile.
@@ -7370,7 +7370,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `RdsParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-datasource-rdsparameters.html)
     #[derive(Clone, Debug)]
     pub struct RdsParameters(rt::Props);
     /// The required values of [`RdsParameters`], by name: two of them have one type, and a swap must not compile.
@@ -7398,7 +7398,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `RedshiftIAMParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-datasource-redshiftiamparameters.html)
     #[derive(Clone, Debug)]
     pub struct RedshiftIamParameters(rt::Props);
     impl RedshiftIamParameters {
@@ -7447,7 +7447,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `RedshiftParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-datasource-redshiftparameters.html)
     #[derive(Clone, Debug)]
     pub struct RedshiftParameters(rt::Props);
     impl RedshiftParameters {
@@ -7504,7 +7504,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `ResourcePermission`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-datasource-resourcepermission.html)
     #[derive(Clone, Debug)]
     pub struct ResourcePermission(rt::Props);
     impl ResourcePermission {
@@ -7529,7 +7529,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `S3Parameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-datasource-s3parameters.html)
     #[derive(Clone, Debug)]
     pub struct S3Parameters(rt::Props);
     impl S3Parameters {
@@ -7554,7 +7554,7 @@ pub mod data_source {
     nested!(S3Parameters);
     /// CloudFormation property type `S3TablesParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-datasource-s3tablesparameters.html)
     #[derive(Clone, Debug)]
     pub struct S3TablesParameters(rt::Props);
     impl S3TablesParameters {
@@ -7578,7 +7578,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `SnowflakeParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-datasource-snowflakeparameters.html)
     #[derive(Clone, Debug)]
     pub struct SnowflakeParameters(rt::Props);
     /// The required values of [`SnowflakeParameters`], by name: two of them have one type, and a swap must not compile.
@@ -7633,7 +7633,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `SparkParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-datasource-sparkparameters.html)
     #[derive(Clone, Debug)]
     pub struct SparkParameters(rt::Props);
     impl SparkParameters {
@@ -7650,7 +7650,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `SqlServerParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-datasource-sqlserverparameters.html)
     #[derive(Clone, Debug)]
     pub struct SqlServerParameters(rt::Props);
     /// The required values of [`SqlServerParameters`], by name: two of them have one type, and a swap must not compile.
@@ -7677,7 +7677,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `SslProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-datasource-sslproperties.html)
     #[derive(Clone, Debug)]
     pub struct SslProperties(rt::Props);
     impl SslProperties {
@@ -7700,7 +7700,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `StarburstParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-datasource-starburstparameters.html)
     #[derive(Clone, Debug)]
     pub struct StarburstParameters(rt::Props);
     /// The required values of [`StarburstParameters`], by name: two of them have one type, and a swap must not compile.
@@ -7757,7 +7757,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `TeradataParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-datasource-teradataparameters.html)
     #[derive(Clone, Debug)]
     pub struct TeradataParameters(rt::Props);
     /// The required values of [`TeradataParameters`], by name: two of them have one type, and a swap must not compile.
@@ -7784,7 +7784,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `TrinoParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-datasource-trinoparameters.html)
     #[derive(Clone, Debug)]
     pub struct TrinoParameters(rt::Props);
     /// The required values of [`TrinoParameters`], by name: two of them have one type, and a swap must not compile.
@@ -7811,7 +7811,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `VpcConnectionProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-datasource-vpcconnectionproperties.html)
     #[derive(Clone, Debug)]
     pub struct VpcConnectionProperties(rt::Props);
     impl VpcConnectionProperties {
@@ -8120,7 +8120,7 @@ pub mod flow {
     use super::*;
     /// CloudFormation property type `Permission`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-flow-permission.html)
     #[derive(Clone, Debug)]
     pub struct Permission(rt::Props);
     impl Permission {
@@ -8574,7 +8574,7 @@ pub mod knowledge_base {
     use super::*;
     /// CloudFormation property type `AccessControlConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-knowledgebase-accesscontrolconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AccessControlConfiguration(rt::Props);
     impl AccessControlConfiguration {
@@ -8593,7 +8593,7 @@ pub mod knowledge_base {
     nested!(AccessControlConfiguration);
     /// CloudFormation property type `AudioExtractionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-knowledgebase-audioextractionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AudioExtractionConfiguration(rt::Props);
     impl AudioExtractionConfiguration {
@@ -8611,7 +8611,7 @@ pub mod knowledge_base {
     nested!(AudioExtractionConfiguration);
     /// CloudFormation property type `ImageExtractionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-knowledgebase-imageextractionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ImageExtractionConfiguration(rt::Props);
     impl ImageExtractionConfiguration {
@@ -8629,7 +8629,7 @@ pub mod knowledge_base {
     nested!(ImageExtractionConfiguration);
     /// CloudFormation property type `KbTemplateConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-knowledgebase-kbtemplateconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct KbTemplateConfiguration(rt::Props);
     impl KbTemplateConfiguration {
@@ -8648,7 +8648,7 @@ pub mod knowledge_base {
     nested!(KbTemplateConfiguration);
     /// CloudFormation property type `KnowledgeBaseConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-knowledgebase-knowledgebaseconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct KnowledgeBaseConfiguration(rt::Props);
     impl KnowledgeBaseConfiguration {
@@ -8670,7 +8670,7 @@ pub mod knowledge_base {
     nested!(KnowledgeBaseConfiguration);
     /// CloudFormation property type `MediaExtractionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-knowledgebase-mediaextractionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MediaExtractionConfiguration(rt::Props);
     impl MediaExtractionConfiguration {
@@ -8721,7 +8721,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `ResourcePermission`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-knowledgebase-resourcepermission.html)
     #[derive(Clone, Debug)]
     pub struct ResourcePermission(rt::Props);
     impl ResourcePermission {
@@ -8744,7 +8744,7 @@ pub mod knowledge_base {
     nested!(ResourcePermission);
     /// CloudFormation property type `VideoExtractionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-knowledgebase-videoextractionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct VideoExtractionConfiguration(rt::Props);
     impl VideoExtractionConfiguration {
@@ -9057,7 +9057,7 @@ pub mod oauth_client_application {
     use super::*;
     /// CloudFormation property type `IdentityProviderVpcConnectionProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-oauthclientapplication-identityprovidervpcconnectionproperties.html)
     #[derive(Clone, Debug)]
     pub struct IdentityProviderVpcConnectionProperties(rt::Props);
     impl IdentityProviderVpcConnectionProperties {
@@ -9235,7 +9235,7 @@ pub mod refresh_schedule {
     ///
     /// CloudFormation property type `RefreshOnDay`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-refreshschedule-refreshonday.html)
     #[derive(Clone, Debug)]
     pub struct RefreshOnDay(rt::Props);
     impl RefreshOnDay {
@@ -9261,7 +9261,7 @@ pub mod refresh_schedule {
     nested!(RefreshOnDay);
     /// CloudFormation property type `RefreshScheduleMap`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-refreshschedule-refreshschedulemap.html)
     #[derive(Clone, Debug)]
     pub struct RefreshScheduleMap(rt::Props);
     impl RefreshScheduleMap {
@@ -9312,7 +9312,7 @@ pub mod refresh_schedule {
     ///
     /// CloudFormation property type `ScheduleFrequency`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-refreshschedule-schedulefrequency.html)
     #[derive(Clone, Debug)]
     pub struct ScheduleFrequency(rt::Props);
     impl ScheduleFrequency {
@@ -9537,7 +9537,7 @@ pub mod space {
     ///
     /// CloudFormation property type `ResourcePermission`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-space-resourcepermission.html)
     #[derive(Clone, Debug)]
     pub struct ResourcePermission(rt::Props);
     impl ResourcePermission {
@@ -9557,7 +9557,7 @@ pub mod space {
     ///
     /// CloudFormation property type `SpaceResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-space-spaceresource.html)
     #[derive(Clone, Debug)]
     pub struct SpaceResource(rt::Props);
     impl SpaceResource {
@@ -9951,7 +9951,7 @@ pub mod template {
     use super::*;
     /// CloudFormation property type `BodySectionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-template-bodysectionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct BodySectionConfiguration(rt::Props);
     impl BodySectionConfiguration {
@@ -9981,7 +9981,7 @@ pub mod template {
     nested!(BodySectionConfiguration);
     /// CloudFormation property type `BodySectionContent`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-template-bodysectioncontent.html)
     #[derive(Clone, Debug)]
     pub struct BodySectionContent(rt::Props);
     impl BodySectionContent {
@@ -10001,7 +10001,7 @@ pub mod template {
     ///
     /// CloudFormation property type `ColumnGroupColumnSchema`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-template-columngroupcolumnschema.html)
     #[derive(Clone, Debug)]
     pub struct ColumnGroupColumnSchema(rt::Props);
     impl ColumnGroupColumnSchema {
@@ -10023,7 +10023,7 @@ pub mod template {
     ///
     /// CloudFormation property type `ColumnGroupSchema`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-template-columngroupschema.html)
     #[derive(Clone, Debug)]
     pub struct ColumnGroupSchema(rt::Props);
     impl ColumnGroupSchema {
@@ -10056,7 +10056,7 @@ pub mod template {
     ///
     /// CloudFormation property type `ColumnSchema`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-template-columnschema.html)
     #[derive(Clone, Debug)]
     pub struct ColumnSchema(rt::Props);
     impl ColumnSchema {
@@ -10092,7 +10092,7 @@ pub mod template {
     ///
     /// CloudFormation property type `DataSetConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-template-datasetconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DataSetConfiguration(rt::Props);
     impl DataSetConfiguration {
@@ -10131,7 +10131,7 @@ pub mod template {
     ///
     /// CloudFormation property type `DataSetSchema`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-template-datasetschema.html)
     #[derive(Clone, Debug)]
     pub struct DataSetSchema(rt::Props);
     impl DataSetSchema {
@@ -10151,7 +10151,7 @@ pub mod template {
     nested!(DataSetSchema);
     /// CloudFormation property type `FreeFormLayoutConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-template-freeformlayoutconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FreeFormLayoutConfiguration(rt::Props);
     impl FreeFormLayoutConfiguration {
@@ -10175,7 +10175,7 @@ pub mod template {
     nested!(FreeFormLayoutConfiguration);
     /// CloudFormation property type `FreeFormLayoutElement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-template-freeformlayoutelement.html)
     #[derive(Clone, Debug)]
     pub struct FreeFormLayoutElement(rt::Props);
     /// The required values of [`FreeFormLayoutElement`], by name: two of them have one type, and a swap must not compile.
@@ -10242,7 +10242,7 @@ pub mod template {
     nested!(FreeFormLayoutElement);
     /// CloudFormation property type `FreeFormLayoutElementBorderStyle`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-template-freeformlayoutelementborderstyle.html)
     #[derive(Clone, Debug)]
     pub struct FreeFormLayoutElementBorderStyle(rt::Props);
     impl FreeFormLayoutElementBorderStyle {
@@ -10265,7 +10265,7 @@ pub mod template {
     nested!(FreeFormLayoutElementBorderStyle);
     /// CloudFormation property type `FreeFormSectionLayoutConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-template-freeformsectionlayoutconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FreeFormSectionLayoutConfiguration(rt::Props);
     impl FreeFormSectionLayoutConfiguration {
@@ -10279,7 +10279,7 @@ pub mod template {
     nested!(FreeFormSectionLayoutConfiguration);
     /// CloudFormation property type `HeaderFooterSectionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-template-headerfootersectionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct HeaderFooterSectionConfiguration(rt::Props);
     impl HeaderFooterSectionConfiguration {
@@ -10299,7 +10299,7 @@ pub mod template {
     nested!(HeaderFooterSectionConfiguration);
     /// CloudFormation property type `Layout`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-template-layout.html)
     #[derive(Clone, Debug)]
     pub struct Layout(rt::Props);
     impl Layout {
@@ -10313,7 +10313,7 @@ pub mod template {
     nested!(Layout);
     /// CloudFormation property type `LayoutConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-template-layoutconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LayoutConfiguration(rt::Props);
     impl LayoutConfiguration {
@@ -10341,7 +10341,7 @@ pub mod template {
     nested!(LayoutConfiguration);
     /// CloudFormation property type `SectionBasedLayoutConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-template-sectionbasedlayoutconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SectionBasedLayoutConfiguration(rt::Props);
     /// The required values of [`SectionBasedLayoutConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -10373,7 +10373,7 @@ pub mod template {
     nested!(SectionBasedLayoutConfiguration);
     /// CloudFormation property type `SectionLayoutConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-template-sectionlayoutconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SectionLayoutConfiguration(rt::Props);
     impl SectionLayoutConfiguration {
@@ -10387,7 +10387,7 @@ pub mod template {
     nested!(SectionLayoutConfiguration);
     /// CloudFormation property type `SheetDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-template-sheetdefinition.html)
     #[derive(Clone, Debug)]
     pub struct SheetDefinition(rt::Props);
     impl SheetDefinition {
@@ -10464,7 +10464,7 @@ pub mod template {
     ///
     /// CloudFormation property type `TemplateSourceAnalysis`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-template-templatesourceanalysis.html)
     #[derive(Clone, Debug)]
     pub struct TemplateSourceAnalysis(rt::Props);
     impl TemplateSourceAnalysis {
@@ -10493,7 +10493,7 @@ pub mod template {
     ///
     /// CloudFormation property type `TemplateSourceEntity`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-template-templatesourceentity.html)
     #[derive(Clone, Debug)]
     pub struct TemplateSourceEntity(rt::Props);
     impl TemplateSourceEntity {
@@ -10524,7 +10524,7 @@ pub mod template {
     ///
     /// CloudFormation property type `TemplateSourceTemplate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-template-templatesourcetemplate.html)
     #[derive(Clone, Debug)]
     pub struct TemplateSourceTemplate(rt::Props);
     impl TemplateSourceTemplate {
@@ -10538,7 +10538,7 @@ pub mod template {
     nested!(TemplateSourceTemplate);
     /// CloudFormation property type `TemplateVersionDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-template-templateversiondefinition.html)
     #[derive(Clone, Debug)]
     pub struct TemplateVersionDefinition(rt::Props);
     impl TemplateVersionDefinition {
@@ -10622,7 +10622,7 @@ pub mod template {
     nested!(TemplateVersionDefinition);
     /// CloudFormation property type `TopicConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-template-topicconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TopicConfiguration(rt::Props);
     impl TopicConfiguration {
@@ -10789,7 +10789,7 @@ pub mod theme {
     ///
     /// CloudFormation property type `BorderStyle`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-theme-borderstyle.html)
     #[derive(Clone, Debug)]
     pub struct BorderStyle(rt::Props);
     impl BorderStyle {
@@ -10825,7 +10825,7 @@ pub mod theme {
     ///
     /// CloudFormation property type `DataColorPalette`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-theme-datacolorpalette.html)
     #[derive(Clone, Debug)]
     pub struct DataColorPalette(rt::Props);
     impl DataColorPalette {
@@ -10870,7 +10870,7 @@ pub mod theme {
     nested!(DataColorPalette);
     /// CloudFormation property type `Font`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-theme-font.html)
     #[derive(Clone, Debug)]
     pub struct Font(rt::Props);
     impl Font {
@@ -10889,7 +10889,7 @@ pub mod theme {
     nested!(Font);
     /// CloudFormation property type `FontConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-theme-fontconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FontConfiguration(rt::Props);
     impl FontConfiguration {
@@ -10937,7 +10937,7 @@ pub mod theme {
     nested!(FontConfiguration);
     /// CloudFormation property type `FontSize`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-theme-fontsize.html)
     #[derive(Clone, Debug)]
     pub struct FontSize(rt::Props);
     impl FontSize {
@@ -10957,7 +10957,7 @@ pub mod theme {
     nested!(FontSize);
     /// CloudFormation property type `FontWeight`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-theme-fontweight.html)
     #[derive(Clone, Debug)]
     pub struct FontWeight(rt::Props);
     impl FontWeight {
@@ -10977,7 +10977,7 @@ pub mod theme {
     ///
     /// CloudFormation property type `GutterStyle`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-theme-gutterstyle.html)
     #[derive(Clone, Debug)]
     pub struct GutterStyle(rt::Props);
     impl GutterStyle {
@@ -10999,7 +10999,7 @@ pub mod theme {
     ///
     /// CloudFormation property type `MarginStyle`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-theme-marginstyle.html)
     #[derive(Clone, Debug)]
     pub struct MarginStyle(rt::Props);
     impl MarginStyle {
@@ -11019,7 +11019,7 @@ pub mod theme {
     nested!(MarginStyle);
     /// CloudFormation property type `SheetBackgroundStyle`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-theme-sheetbackgroundstyle.html)
     #[derive(Clone, Debug)]
     pub struct SheetBackgroundStyle(rt::Props);
     impl SheetBackgroundStyle {
@@ -11046,7 +11046,7 @@ pub mod theme {
     ///
     /// CloudFormation property type `SheetStyle`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-theme-sheetstyle.html)
     #[derive(Clone, Debug)]
     pub struct SheetStyle(rt::Props);
     impl SheetStyle {
@@ -11080,7 +11080,7 @@ pub mod theme {
     ///
     /// CloudFormation property type `ThemeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-theme-themeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ThemeConfiguration(rt::Props);
     impl ThemeConfiguration {
@@ -11123,7 +11123,7 @@ pub mod theme {
     ///
     /// CloudFormation property type `TileLayoutStyle`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-theme-tilelayoutstyle.html)
     #[derive(Clone, Debug)]
     pub struct TileLayoutStyle(rt::Props);
     impl TileLayoutStyle {
@@ -11152,7 +11152,7 @@ pub mod theme {
     ///
     /// CloudFormation property type `TileStyle`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-theme-tilestyle.html)
     #[derive(Clone, Debug)]
     pub struct TileStyle(rt::Props);
     impl TileStyle {
@@ -11194,7 +11194,7 @@ pub mod theme {
     nested!(TileStyle);
     /// CloudFormation property type `Typography`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-theme-typography.html)
     #[derive(Clone, Debug)]
     pub struct Typography(rt::Props);
     impl Typography {
@@ -11284,7 +11284,7 @@ pub mod theme {
     ///
     /// CloudFormation property type `UIColorPalette`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-theme-uicolorpalette.html)
     #[derive(Clone, Debug)]
     pub struct UiColorPalette(rt::Props);
     impl UiColorPalette {
@@ -11450,7 +11450,7 @@ pub mod theme {
     nested!(UiColorPalette);
     /// CloudFormation property type `VisualSubtitleFontConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-theme-visualsubtitlefontconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct VisualSubtitleFontConfiguration(rt::Props);
     impl VisualSubtitleFontConfiguration {
@@ -11484,7 +11484,7 @@ pub mod theme {
     nested!(VisualSubtitleFontConfiguration);
     /// CloudFormation property type `VisualTitleFontConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-theme-visualtitlefontconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct VisualTitleFontConfiguration(rt::Props);
     impl VisualTitleFontConfiguration {
@@ -11650,7 +11650,7 @@ pub mod topic {
     use super::*;
     /// CloudFormation property type `CellValueSynonym`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-topic-cellvaluesynonym.html)
     #[derive(Clone, Debug)]
     pub struct CellValueSynonym(rt::Props);
     impl CellValueSynonym {
@@ -11674,7 +11674,7 @@ pub mod topic {
     nested!(CellValueSynonym);
     /// CloudFormation property type `CollectiveConstant`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-topic-collectiveconstant.html)
     #[derive(Clone, Debug)]
     pub struct CollectiveConstant(rt::Props);
     impl CollectiveConstant {
@@ -11693,7 +11693,7 @@ pub mod topic {
     nested!(CollectiveConstant);
     /// CloudFormation property type `ComparativeOrder`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-topic-comparativeorder.html)
     #[derive(Clone, Debug)]
     pub struct ComparativeOrder(rt::Props);
     impl ComparativeOrder {
@@ -11735,7 +11735,7 @@ pub mod topic {
     ///
     /// CloudFormation property type `CustomInstructions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-topic-custominstructions.html)
     #[derive(Clone, Debug)]
     pub struct CustomInstructions(rt::Props);
     impl CustomInstructions {
@@ -11753,7 +11753,7 @@ pub mod topic {
     nested!(CustomInstructions);
     /// CloudFormation property type `DataAggregation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-topic-dataaggregation.html)
     #[derive(Clone, Debug)]
     pub struct DataAggregation(rt::Props);
     impl DataAggregation {
@@ -11784,7 +11784,7 @@ pub mod topic {
     nested!(DataAggregation);
     /// CloudFormation property type `DatasetMetadata`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-topic-datasetmetadata.html)
     #[derive(Clone, Debug)]
     pub struct DatasetMetadata(rt::Props);
     impl DatasetMetadata {
@@ -11847,7 +11847,7 @@ pub mod topic {
     nested!(DatasetMetadata);
     /// CloudFormation property type `DefaultFormatting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-topic-defaultformatting.html)
     #[derive(Clone, Debug)]
     pub struct DefaultFormatting(rt::Props);
     impl DefaultFormatting {
@@ -11875,7 +11875,7 @@ pub mod topic {
     nested!(DefaultFormatting);
     /// CloudFormation property type `DisplayFormatOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-topic-displayformatoptions.html)
     #[derive(Clone, Debug)]
     pub struct DisplayFormatOptions(rt::Props);
     impl DisplayFormatOptions {
@@ -11966,7 +11966,7 @@ pub mod topic {
     nested!(DisplayFormatOptions);
     /// CloudFormation property type `NamedEntityDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-topic-namedentitydefinition.html)
     #[derive(Clone, Debug)]
     pub struct NamedEntityDefinition(rt::Props);
     impl NamedEntityDefinition {
@@ -12008,7 +12008,7 @@ pub mod topic {
     nested!(NamedEntityDefinition);
     /// CloudFormation property type `NamedEntityDefinitionMetric`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-topic-namedentitydefinitionmetric.html)
     #[derive(Clone, Debug)]
     pub struct NamedEntityDefinitionMetric(rt::Props);
     impl NamedEntityDefinitionMetric {
@@ -12038,7 +12038,7 @@ pub mod topic {
     nested!(NamedEntityDefinitionMetric);
     /// CloudFormation property type `NegativeFormat`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-topic-negativeformat.html)
     #[derive(Clone, Debug)]
     pub struct NegativeFormat(rt::Props);
     impl NegativeFormat {
@@ -12061,7 +12061,7 @@ pub mod topic {
     nested!(NegativeFormat);
     /// CloudFormation property type `RangeConstant`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-topic-rangeconstant.html)
     #[derive(Clone, Debug)]
     pub struct RangeConstant(rt::Props);
     impl RangeConstant {
@@ -12084,7 +12084,7 @@ pub mod topic {
     nested!(RangeConstant);
     /// CloudFormation property type `SemanticEntityType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-topic-semanticentitytype.html)
     #[derive(Clone, Debug)]
     pub struct SemanticEntityType(rt::Props);
     impl SemanticEntityType {
@@ -12120,7 +12120,7 @@ pub mod topic {
     nested!(SemanticEntityType);
     /// CloudFormation property type `SemanticType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-topic-semantictype.html)
     #[derive(Clone, Debug)]
     pub struct SemanticType(rt::Props);
     impl SemanticType {
@@ -12198,7 +12198,7 @@ pub mod topic {
     nested!(SemanticType);
     /// CloudFormation property type `TopicCalculatedField`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-topic-topiccalculatedfield.html)
     #[derive(Clone, Debug)]
     pub struct TopicCalculatedField(rt::Props);
     /// The required values of [`TopicCalculatedField`], by name: two of them have one type, and a swap must not compile.
@@ -12356,7 +12356,7 @@ pub mod topic {
     nested!(TopicCalculatedField);
     /// CloudFormation property type `TopicCategoryFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-topic-topiccategoryfilter.html)
     #[derive(Clone, Debug)]
     pub struct TopicCategoryFilter(rt::Props);
     impl TopicCategoryFilter {
@@ -12397,7 +12397,7 @@ pub mod topic {
     nested!(TopicCategoryFilter);
     /// CloudFormation property type `TopicCategoryFilterConstant`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-topic-topiccategoryfilterconstant.html)
     #[derive(Clone, Debug)]
     pub struct TopicCategoryFilterConstant(rt::Props);
     impl TopicCategoryFilterConstant {
@@ -12434,7 +12434,7 @@ pub mod topic {
     nested!(TopicCategoryFilterConstant);
     /// CloudFormation property type `TopicColumn`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-topic-topiccolumn.html)
     #[derive(Clone, Debug)]
     pub struct TopicColumn(rt::Props);
     impl TopicColumn {
@@ -12585,7 +12585,7 @@ pub mod topic {
     nested!(TopicColumn);
     /// CloudFormation property type `TopicConfigOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-topic-topicconfigoptions.html)
     #[derive(Clone, Debug)]
     pub struct TopicConfigOptions(rt::Props);
     impl TopicConfigOptions {
@@ -12607,7 +12607,7 @@ pub mod topic {
     nested!(TopicConfigOptions);
     /// CloudFormation property type `TopicDateRangeFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-topic-topicdaterangefilter.html)
     #[derive(Clone, Debug)]
     pub struct TopicDateRangeFilter(rt::Props);
     impl TopicDateRangeFilter {
@@ -12631,7 +12631,7 @@ pub mod topic {
     nested!(TopicDateRangeFilter);
     /// CloudFormation property type `TopicFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-topic-topicfilter.html)
     #[derive(Clone, Debug)]
     pub struct TopicFilter(rt::Props);
     /// The required values of [`TopicFilter`], by name: two of them have one type, and a swap must not compile.
@@ -12732,7 +12732,7 @@ pub mod topic {
     nested!(TopicFilter);
     /// CloudFormation property type `TopicNamedEntity`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-topic-topicnamedentity.html)
     #[derive(Clone, Debug)]
     pub struct TopicNamedEntity(rt::Props);
     impl TopicNamedEntity {
@@ -12785,7 +12785,7 @@ pub mod topic {
     nested!(TopicNamedEntity);
     /// CloudFormation property type `TopicNumericEqualityFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-topic-topicnumericequalityfilter.html)
     #[derive(Clone, Debug)]
     pub struct TopicNumericEqualityFilter(rt::Props);
     impl TopicNumericEqualityFilter {
@@ -12808,7 +12808,7 @@ pub mod topic {
     nested!(TopicNumericEqualityFilter);
     /// CloudFormation property type `TopicNumericRangeFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-topic-topicnumericrangefilter.html)
     #[derive(Clone, Debug)]
     pub struct TopicNumericRangeFilter(rt::Props);
     impl TopicNumericRangeFilter {
@@ -12837,7 +12837,7 @@ pub mod topic {
     nested!(TopicNumericRangeFilter);
     /// CloudFormation property type `TopicRangeFilterConstant`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-topic-topicrangefilterconstant.html)
     #[derive(Clone, Debug)]
     pub struct TopicRangeFilterConstant(rt::Props);
     impl TopicRangeFilterConstant {
@@ -12862,7 +12862,7 @@ pub mod topic {
     nested!(TopicRangeFilterConstant);
     /// CloudFormation property type `TopicRelativeDateFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-topic-topicrelativedatefilter.html)
     #[derive(Clone, Debug)]
     pub struct TopicRelativeDateFilter(rt::Props);
     impl TopicRelativeDateFilter {
@@ -12898,7 +12898,7 @@ pub mod topic {
     nested!(TopicRelativeDateFilter);
     /// CloudFormation property type `TopicSingularFilterConstant`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-topic-topicsingularfilterconstant.html)
     #[derive(Clone, Debug)]
     pub struct TopicSingularFilterConstant(rt::Props);
     impl TopicSingularFilterConstant {
@@ -13354,7 +13354,7 @@ pub mod topic_v2 {
     use super::*;
     /// CloudFormation property type `CustomInstructions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-topicv2-custominstructions.html)
     #[derive(Clone, Debug)]
     pub struct CustomInstructions(rt::Props);
     impl CustomInstructions {
@@ -13374,7 +13374,7 @@ pub mod topic_v2 {
     ///
     /// CloudFormation property type `DataSetReference`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-topicv2-datasetreference.html)
     #[derive(Clone, Debug)]
     pub struct DataSetReference(rt::Props);
     impl DataSetReference {
@@ -13396,7 +13396,7 @@ pub mod topic_v2 {
     ///
     /// CloudFormation property type `DataSetRelation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-topicv2-datasetrelation.html)
     #[derive(Clone, Debug)]
     pub struct DataSetRelation(rt::Props);
     /// The required values of [`DataSetRelation`], by name: two of them have one type, and a swap must not compile.
@@ -13418,7 +13418,7 @@ pub mod topic_v2 {
     nested!(DataSetRelation);
     /// CloudFormation property type `DataSetRelationEndpoint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-topicv2-datasetrelationendpoint.html)
     #[derive(Clone, Debug)]
     pub struct DataSetRelationEndpoint(rt::Props);
     impl DataSetRelationEndpoint {
@@ -13440,7 +13440,7 @@ pub mod topic_v2 {
     nested!(DataSetRelationEndpoint);
     /// CloudFormation property type `ResourcePermission`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-topicv2-resourcepermission.html)
     #[derive(Clone, Debug)]
     pub struct ResourcePermission(rt::Props);
     impl ResourcePermission {
@@ -13623,7 +13623,7 @@ pub mod shared {
     use super::*;
     /// CloudFormation property type `AggregationFunction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-aggregationfunction.html)
     #[derive(Clone, Debug)]
     pub struct AggregationFunction(rt::Props);
     impl AggregationFunction {
@@ -13668,7 +13668,7 @@ pub mod shared {
     nested!(AggregationFunction);
     /// CloudFormation property type `AggregationSortConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-aggregationsortconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AggregationSortConfiguration(rt::Props);
     impl AggregationSortConfiguration {
@@ -13688,7 +13688,7 @@ pub mod shared {
     nested!(AggregationSortConfiguration);
     /// CloudFormation property type `AnalysisDefaults`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-analysisdefaults.html)
     #[derive(Clone, Debug)]
     pub struct AnalysisDefaults(rt::Props);
     impl AnalysisDefaults {
@@ -13706,7 +13706,7 @@ pub mod shared {
     nested!(AnalysisDefaults);
     /// CloudFormation property type `AnchorDateConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-anchordateconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AnchorDateConfiguration(rt::Props);
     impl AnchorDateConfiguration {
@@ -13736,7 +13736,7 @@ pub mod shared {
     string_enum!(AnchorOption { Now => "NOW" });
     /// CloudFormation property type `ArcAxisConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-arcaxisconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ArcAxisConfiguration(rt::Props);
     impl ArcAxisConfiguration {
@@ -13759,7 +13759,7 @@ pub mod shared {
     nested!(ArcAxisConfiguration);
     /// CloudFormation property type `ArcAxisDisplayRange`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-arcaxisdisplayrange.html)
     #[derive(Clone, Debug)]
     pub struct ArcAxisDisplayRange(rt::Props);
     impl ArcAxisDisplayRange {
@@ -13782,7 +13782,7 @@ pub mod shared {
     nested!(ArcAxisDisplayRange);
     /// CloudFormation property type `ArcConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-arcconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ArcConfiguration(rt::Props);
     impl ArcConfiguration {
@@ -13805,7 +13805,7 @@ pub mod shared {
     nested!(ArcConfiguration);
     /// CloudFormation property type `ArcOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-arcoptions.html)
     #[derive(Clone, Debug)]
     pub struct ArcOptions(rt::Props);
     impl ArcOptions {
@@ -13847,7 +13847,7 @@ pub mod shared {
     string_enum!(ArcThicknessOptions { Small => "SMALL", Medium => "MEDIUM", Large => "LARGE" });
     /// CloudFormation property type `AssetOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-assetoptions.html)
     #[derive(Clone, Debug)]
     pub struct AssetOptions(rt::Props);
     impl AssetOptions {
@@ -13870,7 +13870,7 @@ pub mod shared {
     nested!(AssetOptions);
     /// CloudFormation property type `AttributeAggregationFunction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-attributeaggregationfunction.html)
     #[derive(Clone, Debug)]
     pub struct AttributeAggregationFunction(rt::Props);
     impl AttributeAggregationFunction {
@@ -13906,7 +13906,7 @@ pub mod shared {
     string_enum!(AxisBinding { PrimaryYaxis => "PRIMARY_YAXIS", SecondaryYaxis => "SECONDARY_YAXIS" });
     /// CloudFormation property type `AxisDataOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-axisdataoptions.html)
     #[derive(Clone, Debug)]
     pub struct AxisDataOptions(rt::Props);
     impl AxisDataOptions {
@@ -13929,7 +13929,7 @@ pub mod shared {
     nested!(AxisDataOptions);
     /// CloudFormation property type `AxisDisplayMinMaxRange`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-axisdisplayminmaxrange.html)
     #[derive(Clone, Debug)]
     pub struct AxisDisplayMinMaxRange(rt::Props);
     impl AxisDisplayMinMaxRange {
@@ -13952,7 +13952,7 @@ pub mod shared {
     nested!(AxisDisplayMinMaxRange);
     /// CloudFormation property type `AxisDisplayOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-axisdisplayoptions.html)
     #[derive(Clone, Debug)]
     pub struct AxisDisplayOptions(rt::Props);
     impl AxisDisplayOptions {
@@ -13997,7 +13997,7 @@ pub mod shared {
     nested!(AxisDisplayOptions);
     /// CloudFormation property type `AxisDisplayRange`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-axisdisplayrange.html)
     #[derive(Clone, Debug)]
     pub struct AxisDisplayRange(rt::Props);
     impl AxisDisplayRange {
@@ -14020,7 +14020,7 @@ pub mod shared {
     nested!(AxisDisplayRange);
     /// CloudFormation property type `AxisLabelOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-axislabeloptions.html)
     #[derive(Clone, Debug)]
     pub struct AxisLabelOptions(rt::Props);
     impl AxisLabelOptions {
@@ -14048,7 +14048,7 @@ pub mod shared {
     nested!(AxisLabelOptions);
     /// CloudFormation property type `AxisLabelReferenceOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-axislabelreferenceoptions.html)
     #[derive(Clone, Debug)]
     pub struct AxisLabelReferenceOptions(rt::Props);
     impl AxisLabelReferenceOptions {
@@ -14063,7 +14063,7 @@ pub mod shared {
     nested!(AxisLabelReferenceOptions);
     /// CloudFormation property type `AxisLinearScale`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-axislinearscale.html)
     #[derive(Clone, Debug)]
     pub struct AxisLinearScale(rt::Props);
     impl AxisLinearScale {
@@ -14086,7 +14086,7 @@ pub mod shared {
     nested!(AxisLinearScale);
     /// CloudFormation property type `AxisLogarithmicScale`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-axislogarithmicscale.html)
     #[derive(Clone, Debug)]
     pub struct AxisLogarithmicScale(rt::Props);
     impl AxisLogarithmicScale {
@@ -14104,7 +14104,7 @@ pub mod shared {
     nested!(AxisLogarithmicScale);
     /// CloudFormation property type `AxisScale`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-axisscale.html)
     #[derive(Clone, Debug)]
     pub struct AxisScale(rt::Props);
     impl AxisScale {
@@ -14127,7 +14127,7 @@ pub mod shared {
     nested!(AxisScale);
     /// CloudFormation property type `AxisTickLabelOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-axisticklabeloptions.html)
     #[derive(Clone, Debug)]
     pub struct AxisTickLabelOptions(rt::Props);
     impl AxisTickLabelOptions {
@@ -14150,7 +14150,7 @@ pub mod shared {
     nested!(AxisTickLabelOptions);
     /// CloudFormation property type `BarChartAggregatedFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-barchartaggregatedfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct BarChartAggregatedFieldWells(rt::Props);
     impl BarChartAggregatedFieldWells {
@@ -14183,7 +14183,7 @@ pub mod shared {
     nested!(BarChartAggregatedFieldWells);
     /// CloudFormation property type `BarChartConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-barchartconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct BarChartConfiguration(rt::Props);
     impl BarChartConfiguration {
@@ -14295,7 +14295,7 @@ pub mod shared {
     nested!(BarChartConfiguration);
     /// CloudFormation property type `BarChartDefaultSeriesSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-barchartdefaultseriessettings.html)
     #[derive(Clone, Debug)]
     pub struct BarChartDefaultSeriesSettings(rt::Props);
     impl BarChartDefaultSeriesSettings {
@@ -14318,7 +14318,7 @@ pub mod shared {
     nested!(BarChartDefaultSeriesSettings);
     /// CloudFormation property type `BarChartFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-barchartfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct BarChartFieldWells(rt::Props);
     impl BarChartFieldWells {
@@ -14349,7 +14349,7 @@ pub mod shared {
     string_enum!(BarChartOrientation { Horizontal => "HORIZONTAL", Vertical => "VERTICAL" });
     /// CloudFormation property type `BarChartSeriesSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-barchartseriessettings.html)
     #[derive(Clone, Debug)]
     pub struct BarChartSeriesSettings(rt::Props);
     impl BarChartSeriesSettings {
@@ -14372,7 +14372,7 @@ pub mod shared {
     nested!(BarChartSeriesSettings);
     /// CloudFormation property type `BarChartSortConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-barchartsortconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct BarChartSortConfiguration(rt::Props);
     impl BarChartSortConfiguration {
@@ -14422,7 +14422,7 @@ pub mod shared {
     nested!(BarChartSortConfiguration);
     /// CloudFormation property type `BarChartVisual`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-barchartvisual.html)
     #[derive(Clone, Debug)]
     pub struct BarChartVisual(rt::Props);
     impl BarChartVisual {
@@ -14469,7 +14469,7 @@ pub mod shared {
     nested!(BarChartVisual);
     /// CloudFormation property type `BarSeriesItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-barseriesitem.html)
     #[derive(Clone, Debug)]
     pub struct BarSeriesItem(rt::Props);
     impl BarSeriesItem {
@@ -14516,7 +14516,7 @@ pub mod shared {
     string_enum!(BaseMapStyleType { LightGray => "LIGHT_GRAY", DarkGray => "DARK_GRAY", Street => "STREET", Imagery => "IMAGERY" });
     /// CloudFormation property type `BinCountOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-bincountoptions.html)
     #[derive(Clone, Debug)]
     pub struct BinCountOptions(rt::Props);
     impl BinCountOptions {
@@ -14534,7 +14534,7 @@ pub mod shared {
     nested!(BinCountOptions);
     /// CloudFormation property type `BinWidthOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-binwidthoptions.html)
     #[derive(Clone, Debug)]
     pub struct BinWidthOptions(rt::Props);
     impl BinWidthOptions {
@@ -14557,7 +14557,7 @@ pub mod shared {
     nested!(BinWidthOptions);
     /// CloudFormation property type `BodySectionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-bodysectionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct BodySectionConfiguration(rt::Props);
     impl BodySectionConfiguration {
@@ -14587,7 +14587,7 @@ pub mod shared {
     nested!(BodySectionConfiguration);
     /// CloudFormation property type `BodySectionContent`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-bodysectioncontent.html)
     #[derive(Clone, Debug)]
     pub struct BodySectionContent(rt::Props);
     impl BodySectionContent {
@@ -14605,7 +14605,7 @@ pub mod shared {
     nested!(BodySectionContent);
     /// CloudFormation property type `BodySectionDynamicCategoryDimensionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-bodysectiondynamiccategorydimensionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct BodySectionDynamicCategoryDimensionConfiguration(rt::Props);
     impl BodySectionDynamicCategoryDimensionConfiguration {
@@ -14629,7 +14629,7 @@ pub mod shared {
     nested!(BodySectionDynamicCategoryDimensionConfiguration);
     /// CloudFormation property type `BodySectionDynamicNumericDimensionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-bodysectiondynamicnumericdimensionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct BodySectionDynamicNumericDimensionConfiguration(rt::Props);
     impl BodySectionDynamicNumericDimensionConfiguration {
@@ -14653,7 +14653,7 @@ pub mod shared {
     nested!(BodySectionDynamicNumericDimensionConfiguration);
     /// CloudFormation property type `BodySectionRepeatConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-bodysectionrepeatconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct BodySectionRepeatConfiguration(rt::Props);
     impl BodySectionRepeatConfiguration {
@@ -14690,7 +14690,7 @@ pub mod shared {
     nested!(BodySectionRepeatConfiguration);
     /// CloudFormation property type `BodySectionRepeatDimensionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-bodysectionrepeatdimensionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct BodySectionRepeatDimensionConfiguration(rt::Props);
     impl BodySectionRepeatDimensionConfiguration {
@@ -14721,7 +14721,7 @@ pub mod shared {
     nested!(BodySectionRepeatDimensionConfiguration);
     /// CloudFormation property type `BodySectionRepeatPageBreakConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-bodysectionrepeatpagebreakconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct BodySectionRepeatPageBreakConfiguration(rt::Props);
     impl BodySectionRepeatPageBreakConfiguration {
@@ -14739,7 +14739,7 @@ pub mod shared {
     nested!(BodySectionRepeatPageBreakConfiguration);
     /// CloudFormation property type `BorderSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-bordersettings.html)
     #[derive(Clone, Debug)]
     pub struct BorderSettings(rt::Props);
     impl BorderSettings {
@@ -14769,7 +14769,7 @@ pub mod shared {
     nested!(BorderSettings);
     /// CloudFormation property type `BoxPlotAggregatedFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-boxplotaggregatedfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct BoxPlotAggregatedFieldWells(rt::Props);
     impl BoxPlotAggregatedFieldWells {
@@ -14792,7 +14792,7 @@ pub mod shared {
     nested!(BoxPlotAggregatedFieldWells);
     /// CloudFormation property type `BoxPlotChartConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-boxplotchartconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct BoxPlotChartConfiguration(rt::Props);
     impl BoxPlotChartConfiguration {
@@ -14865,7 +14865,7 @@ pub mod shared {
     nested!(BoxPlotChartConfiguration);
     /// CloudFormation property type `BoxPlotFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-boxplotfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct BoxPlotFieldWells(rt::Props);
     impl BoxPlotFieldWells {
@@ -14896,7 +14896,7 @@ pub mod shared {
     string_enum!(BoxPlotFillStyle { Solid => "SOLID", Transparent => "TRANSPARENT" });
     /// CloudFormation property type `BoxPlotOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-boxplotoptions.html)
     #[derive(Clone, Debug)]
     pub struct BoxPlotOptions(rt::Props);
     impl BoxPlotOptions {
@@ -14924,7 +14924,7 @@ pub mod shared {
     nested!(BoxPlotOptions);
     /// CloudFormation property type `BoxPlotSortConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-boxplotsortconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct BoxPlotSortConfiguration(rt::Props);
     impl BoxPlotSortConfiguration {
@@ -14947,7 +14947,7 @@ pub mod shared {
     nested!(BoxPlotSortConfiguration);
     /// CloudFormation property type `BoxPlotStyleOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-boxplotstyleoptions.html)
     #[derive(Clone, Debug)]
     pub struct BoxPlotStyleOptions(rt::Props);
     impl BoxPlotStyleOptions {
@@ -14965,7 +14965,7 @@ pub mod shared {
     nested!(BoxPlotStyleOptions);
     /// CloudFormation property type `BoxPlotVisual`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-boxplotvisual.html)
     #[derive(Clone, Debug)]
     pub struct BoxPlotVisual(rt::Props);
     impl BoxPlotVisual {
@@ -15012,7 +15012,7 @@ pub mod shared {
     nested!(BoxPlotVisual);
     /// CloudFormation property type `CalculatedField`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-calculatedfield.html)
     #[derive(Clone, Debug)]
     pub struct CalculatedField(rt::Props);
     /// The required values of [`CalculatedField`], by name: two of them have one type, and a swap must not compile.
@@ -15044,7 +15044,7 @@ pub mod shared {
     nested!(CalculatedField);
     /// CloudFormation property type `CalculatedMeasureField`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-calculatedmeasurefield.html)
     #[derive(Clone, Debug)]
     pub struct CalculatedMeasureField(rt::Props);
     /// The required values of [`CalculatedMeasureField`], by name: two of them have one type, and a swap must not compile.
@@ -15066,7 +15066,7 @@ pub mod shared {
     nested!(CalculatedMeasureField);
     /// CloudFormation property type `CascadingControlConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-cascadingcontrolconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CascadingControlConfiguration(rt::Props);
     impl CascadingControlConfiguration {
@@ -15087,7 +15087,7 @@ pub mod shared {
     nested!(CascadingControlConfiguration);
     /// CloudFormation property type `CascadingControlSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-cascadingcontrolsource.html)
     #[derive(Clone, Debug)]
     pub struct CascadingControlSource(rt::Props);
     impl CascadingControlSource {
@@ -15119,7 +15119,7 @@ pub mod shared {
     string_enum!(CategoricalAggregationFunction { Count => "COUNT", DistinctCount => "DISTINCT_COUNT" });
     /// CloudFormation property type `CategoricalDimensionField`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-categoricaldimensionfield.html)
     #[derive(Clone, Debug)]
     pub struct CategoricalDimensionField(rt::Props);
     impl CategoricalDimensionField {
@@ -15144,7 +15144,7 @@ pub mod shared {
     nested!(CategoricalDimensionField);
     /// CloudFormation property type `CategoricalMeasureField`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-categoricalmeasurefield.html)
     #[derive(Clone, Debug)]
     pub struct CategoricalMeasureField(rt::Props);
     impl CategoricalMeasureField {
@@ -15169,7 +15169,7 @@ pub mod shared {
     nested!(CategoricalMeasureField);
     /// CloudFormation property type `CategoryDrillDownFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-categorydrilldownfilter.html)
     #[derive(Clone, Debug)]
     pub struct CategoryDrillDownFilter(rt::Props);
     impl CategoryDrillDownFilter {
@@ -15187,7 +15187,7 @@ pub mod shared {
     nested!(CategoryDrillDownFilter);
     /// CloudFormation property type `CategoryFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-categoryfilter.html)
     #[derive(Clone, Debug)]
     pub struct CategoryFilter(rt::Props);
     impl CategoryFilter {
@@ -15216,7 +15216,7 @@ pub mod shared {
     nested!(CategoryFilter);
     /// CloudFormation property type `CategoryFilterConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-categoryfilterconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CategoryFilterConfiguration(rt::Props);
     impl CategoryFilterConfiguration {
@@ -15272,7 +15272,7 @@ pub mod shared {
     string_enum!(CategoryFilterSelectAllOptions { FilterAllValues => "FILTER_ALL_VALUES" });
     /// CloudFormation property type `CategoryInnerFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-categoryinnerfilter.html)
     #[derive(Clone, Debug)]
     pub struct CategoryInnerFilter(rt::Props);
     impl CategoryInnerFilter {
@@ -15296,7 +15296,7 @@ pub mod shared {
     nested!(CategoryInnerFilter);
     /// CloudFormation property type `ChartAxisLabelOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-chartaxislabeloptions.html)
     #[derive(Clone, Debug)]
     pub struct ChartAxisLabelOptions(rt::Props);
     impl ChartAxisLabelOptions {
@@ -15327,7 +15327,7 @@ pub mod shared {
     nested!(ChartAxisLabelOptions);
     /// CloudFormation property type `ClusterMarker`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-clustermarker.html)
     #[derive(Clone, Debug)]
     pub struct ClusterMarker(rt::Props);
     impl ClusterMarker {
@@ -15345,7 +15345,7 @@ pub mod shared {
     nested!(ClusterMarker);
     /// CloudFormation property type `ClusterMarkerConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-clustermarkerconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ClusterMarkerConfiguration(rt::Props);
     impl ClusterMarkerConfiguration {
@@ -15372,7 +15372,7 @@ pub mod shared {
     string_enum!(ColorFillType { Discrete => "DISCRETE", Gradient => "GRADIENT" });
     /// CloudFormation property type `ColorScale`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-colorscale.html)
     #[derive(Clone, Debug)]
     pub struct ColorScale(rt::Props);
     impl ColorScale {
@@ -15395,7 +15395,7 @@ pub mod shared {
     nested!(ColorScale);
     /// CloudFormation property type `ColorsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-colorsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ColorsConfiguration(rt::Props);
     impl ColorsConfiguration {
@@ -15413,7 +15413,7 @@ pub mod shared {
     nested!(ColorsConfiguration);
     /// CloudFormation property type `ColumnConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-columnconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ColumnConfiguration(rt::Props);
     impl ColumnConfiguration {
@@ -15447,7 +15447,7 @@ pub mod shared {
     nested!(ColumnConfiguration);
     /// CloudFormation property type `ColumnHierarchy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-columnhierarchy.html)
     #[derive(Clone, Debug)]
     pub struct ColumnHierarchy(rt::Props);
     impl ColumnHierarchy {
@@ -15475,7 +15475,7 @@ pub mod shared {
     nested!(ColumnHierarchy);
     /// CloudFormation property type `ColumnIdentifier`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-columnidentifier.html)
     #[derive(Clone, Debug)]
     pub struct ColumnIdentifier(rt::Props);
     impl ColumnIdentifier {
@@ -15508,7 +15508,7 @@ pub mod shared {
     string_enum!(ColumnRole { Dimension => "DIMENSION", Measure => "MEASURE" });
     /// CloudFormation property type `ColumnSort`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-columnsort.html)
     #[derive(Clone, Debug)]
     pub struct ColumnSort(rt::Props);
     impl ColumnSort {
@@ -15528,7 +15528,7 @@ pub mod shared {
     nested!(ColumnSort);
     /// CloudFormation property type `ColumnTooltipItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-columntooltipitem.html)
     #[derive(Clone, Debug)]
     pub struct ColumnTooltipItem(rt::Props);
     impl ColumnTooltipItem {
@@ -15562,7 +15562,7 @@ pub mod shared {
     nested!(ColumnTooltipItem);
     /// CloudFormation property type `ComboChartAggregatedFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-combochartaggregatedfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct ComboChartAggregatedFieldWells(rt::Props);
     impl ComboChartAggregatedFieldWells {
@@ -15595,7 +15595,7 @@ pub mod shared {
     nested!(ComboChartAggregatedFieldWells);
     /// CloudFormation property type `ComboChartConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-combochartconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ComboChartConfiguration(rt::Props);
     impl ComboChartConfiguration {
@@ -15709,7 +15709,7 @@ pub mod shared {
     nested!(ComboChartConfiguration);
     /// CloudFormation property type `ComboChartDefaultSeriesSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-combochartdefaultseriessettings.html)
     #[derive(Clone, Debug)]
     pub struct ComboChartDefaultSeriesSettings(rt::Props);
     impl ComboChartDefaultSeriesSettings {
@@ -15742,7 +15742,7 @@ pub mod shared {
     nested!(ComboChartDefaultSeriesSettings);
     /// CloudFormation property type `ComboChartFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-combochartfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct ComboChartFieldWells(rt::Props);
     impl ComboChartFieldWells {
@@ -15764,7 +15764,7 @@ pub mod shared {
     nested!(ComboChartFieldWells);
     /// CloudFormation property type `ComboChartSeriesSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-combochartseriessettings.html)
     #[derive(Clone, Debug)]
     pub struct ComboChartSeriesSettings(rt::Props);
     impl ComboChartSeriesSettings {
@@ -15797,7 +15797,7 @@ pub mod shared {
     nested!(ComboChartSeriesSettings);
     /// CloudFormation property type `ComboChartSortConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-combochartsortconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ComboChartSortConfiguration(rt::Props);
     impl ComboChartSortConfiguration {
@@ -15830,7 +15830,7 @@ pub mod shared {
     nested!(ComboChartSortConfiguration);
     /// CloudFormation property type `ComboChartVisual`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-combochartvisual.html)
     #[derive(Clone, Debug)]
     pub struct ComboChartVisual(rt::Props);
     impl ComboChartVisual {
@@ -15877,7 +15877,7 @@ pub mod shared {
     nested!(ComboChartVisual);
     /// CloudFormation property type `ComboSeriesItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-comboseriesitem.html)
     #[derive(Clone, Debug)]
     pub struct ComboSeriesItem(rt::Props);
     impl ComboSeriesItem {
@@ -15909,7 +15909,7 @@ pub mod shared {
     string_enum!(CommitMode { Auto => "AUTO", Manual => "MANUAL" });
     /// CloudFormation property type `ComparisonConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-comparisonconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ComparisonConfiguration(rt::Props);
     impl ComparisonConfiguration {
@@ -15932,7 +15932,7 @@ pub mod shared {
     nested!(ComparisonConfiguration);
     /// CloudFormation property type `ComparisonFormatConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-comparisonformatconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ComparisonFormatConfiguration(rt::Props);
     impl ComparisonFormatConfiguration {
@@ -15974,7 +15974,7 @@ pub mod shared {
     string_enum!(ComparisonMethod { Difference => "DIFFERENCE", PercentDifference => "PERCENT_DIFFERENCE", Percent => "PERCENT" });
     /// CloudFormation property type `Computation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-computation.html)
     #[derive(Clone, Debug)]
     pub struct Computation(rt::Props);
     impl Computation {
@@ -16037,7 +16037,7 @@ pub mod shared {
     nested!(Computation);
     /// CloudFormation property type `ConditionalFormattingColor`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-conditionalformattingcolor.html)
     #[derive(Clone, Debug)]
     pub struct ConditionalFormattingColor(rt::Props);
     impl ConditionalFormattingColor {
@@ -16060,7 +16060,7 @@ pub mod shared {
     nested!(ConditionalFormattingColor);
     /// CloudFormation property type `ConditionalFormattingCustomIconCondition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-conditionalformattingcustomiconcondition.html)
     #[derive(Clone, Debug)]
     pub struct ConditionalFormattingCustomIconCondition(rt::Props);
     impl ConditionalFormattingCustomIconCondition {
@@ -16091,7 +16091,7 @@ pub mod shared {
     nested!(ConditionalFormattingCustomIconCondition);
     /// CloudFormation property type `ConditionalFormattingCustomIconOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-conditionalformattingcustomiconoptions.html)
     #[derive(Clone, Debug)]
     pub struct ConditionalFormattingCustomIconOptions(rt::Props);
     impl ConditionalFormattingCustomIconOptions {
@@ -16114,7 +16114,7 @@ pub mod shared {
     nested!(ConditionalFormattingCustomIconOptions);
     /// CloudFormation property type `ConditionalFormattingGradientColor`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-conditionalformattinggradientcolor.html)
     #[derive(Clone, Debug)]
     pub struct ConditionalFormattingGradientColor(rt::Props);
     impl ConditionalFormattingGradientColor {
@@ -16129,7 +16129,7 @@ pub mod shared {
     nested!(ConditionalFormattingGradientColor);
     /// CloudFormation property type `ConditionalFormattingIcon`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-conditionalformattingicon.html)
     #[derive(Clone, Debug)]
     pub struct ConditionalFormattingIcon(rt::Props);
     impl ConditionalFormattingIcon {
@@ -16152,7 +16152,7 @@ pub mod shared {
     nested!(ConditionalFormattingIcon);
     /// CloudFormation property type `ConditionalFormattingIconDisplayConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-conditionalformattingicondisplayconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ConditionalFormattingIconDisplayConfiguration(rt::Props);
     impl ConditionalFormattingIconDisplayConfiguration {
@@ -16180,7 +16180,7 @@ pub mod shared {
     string_enum!(ConditionalFormattingIconDisplayOption { IconOnly => "ICON_ONLY" });
     /// CloudFormation property type `ConditionalFormattingIconSet`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-conditionalformattingiconset.html)
     #[derive(Clone, Debug)]
     pub struct ConditionalFormattingIconSet(rt::Props);
     impl ConditionalFormattingIconSet {
@@ -16226,7 +16226,7 @@ pub mod shared {
     string_enum!(ConditionalFormattingIconSetType { PlusMinus => "PLUS_MINUS", CheckX => "CHECK_X", ThreeColorArrow => "THREE_COLOR_ARROW", ThreeGrayArrow => "THREE_GRAY_ARROW", CaretUpMinusDown => "CARET_UP_MINUS_DOWN", ThreeShape => "THREE_SHAPE", ThreeCircle => "THREE_CIRCLE", Flags => "FLAGS", Bars => "BARS", FourColorArrow => "FOUR_COLOR_ARROW", FourGrayArrow => "FOUR_GRAY_ARROW" });
     /// CloudFormation property type `ConditionalFormattingSolidColor`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-conditionalformattingsolidcolor.html)
     #[derive(Clone, Debug)]
     pub struct ConditionalFormattingSolidColor(rt::Props);
     impl ConditionalFormattingSolidColor {
@@ -16245,7 +16245,7 @@ pub mod shared {
     nested!(ConditionalFormattingSolidColor);
     /// CloudFormation property type `ContextMenuOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-contextmenuoption.html)
     #[derive(Clone, Debug)]
     pub struct ContextMenuOption(rt::Props);
     impl ContextMenuOption {
@@ -16263,7 +16263,7 @@ pub mod shared {
     nested!(ContextMenuOption);
     /// CloudFormation property type `ContributionAnalysisDefault`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-contributionanalysisdefault.html)
     #[derive(Clone, Debug)]
     pub struct ContributionAnalysisDefault(rt::Props);
     impl ContributionAnalysisDefault {
@@ -16294,7 +16294,7 @@ pub mod shared {
     string_enum!(CrossDatasetTypes { AllDatasets => "ALL_DATASETS", SingleDataset => "SINGLE_DATASET" });
     /// CloudFormation property type `CurrencyDisplayFormatConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-currencydisplayformatconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CurrencyDisplayFormatConfiguration(rt::Props);
     impl CurrencyDisplayFormatConfiguration {
@@ -16351,7 +16351,7 @@ pub mod shared {
     nested!(CurrencyDisplayFormatConfiguration);
     /// CloudFormation property type `CustomActionFilterOperation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-customactionfilteroperation.html)
     #[derive(Clone, Debug)]
     pub struct CustomActionFilterOperation(rt::Props);
     impl CustomActionFilterOperation {
@@ -16377,7 +16377,7 @@ pub mod shared {
     nested!(CustomActionFilterOperation);
     /// CloudFormation property type `CustomActionNavigationOperation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-customactionnavigationoperation.html)
     #[derive(Clone, Debug)]
     pub struct CustomActionNavigationOperation(rt::Props);
     impl CustomActionNavigationOperation {
@@ -16399,7 +16399,7 @@ pub mod shared {
     nested!(CustomActionNavigationOperation);
     /// CloudFormation property type `CustomActionSetParametersOperation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-customactionsetparametersoperation.html)
     #[derive(Clone, Debug)]
     pub struct CustomActionSetParametersOperation(rt::Props);
     impl CustomActionSetParametersOperation {
@@ -16419,7 +16419,7 @@ pub mod shared {
     nested!(CustomActionSetParametersOperation);
     /// CloudFormation property type `CustomActionURLOperation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-customactionurloperation.html)
     #[derive(Clone, Debug)]
     pub struct CustomActionUrlOperation(rt::Props);
     impl CustomActionUrlOperation {
@@ -16434,7 +16434,7 @@ pub mod shared {
     nested!(CustomActionUrlOperation);
     /// CloudFormation property type `CustomColor`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-customcolor.html)
     #[derive(Clone, Debug)]
     pub struct CustomColor(rt::Props);
     impl CustomColor {
@@ -16458,7 +16458,7 @@ pub mod shared {
     nested!(CustomColor);
     /// CloudFormation property type `CustomContentConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-customcontentconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CustomContentConfiguration(rt::Props);
     impl CustomContentConfiguration {
@@ -16513,7 +16513,7 @@ pub mod shared {
     string_enum!(CustomContentType { Image => "IMAGE", OtherEmbeddedContent => "OTHER_EMBEDDED_CONTENT" });
     /// CloudFormation property type `CustomContentVisual`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-customcontentvisual.html)
     #[derive(Clone, Debug)]
     pub struct CustomContentVisual(rt::Props);
     impl CustomContentVisual {
@@ -16562,7 +16562,7 @@ pub mod shared {
     nested!(CustomContentVisual);
     /// CloudFormation property type `CustomFilterConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-customfilterconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CustomFilterConfiguration(rt::Props);
     impl CustomFilterConfiguration {
@@ -16595,7 +16595,7 @@ pub mod shared {
     nested!(CustomFilterConfiguration);
     /// CloudFormation property type `CustomFilterListConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-customfilterlistconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CustomFilterListConfiguration(rt::Props);
     impl CustomFilterListConfiguration {
@@ -16626,7 +16626,7 @@ pub mod shared {
     nested!(CustomFilterListConfiguration);
     /// CloudFormation property type `CustomNarrativeOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-customnarrativeoptions.html)
     #[derive(Clone, Debug)]
     pub struct CustomNarrativeOptions(rt::Props);
     impl CustomNarrativeOptions {
@@ -16640,7 +16640,7 @@ pub mod shared {
     nested!(CustomNarrativeOptions);
     /// CloudFormation property type `CustomParameterValues`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-customparametervalues.html)
     #[derive(Clone, Debug)]
     pub struct CustomParameterValues(rt::Props);
     impl CustomParameterValues {
@@ -16679,7 +16679,7 @@ pub mod shared {
     nested!(CustomParameterValues);
     /// CloudFormation property type `CustomValuesConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-customvaluesconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CustomValuesConfiguration(rt::Props);
     impl CustomValuesConfiguration {
@@ -16707,7 +16707,7 @@ pub mod shared {
     string_enum!(DashboardBehavior { Enabled => "ENABLED", Disabled => "DISABLED" });
     /// CloudFormation property type `DataBarsOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-databarsoptions.html)
     #[derive(Clone, Debug)]
     pub struct DataBarsOptions(rt::Props);
     impl DataBarsOptions {
@@ -16731,7 +16731,7 @@ pub mod shared {
     nested!(DataBarsOptions);
     /// CloudFormation property type `DataColor`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-datacolor.html)
     #[derive(Clone, Debug)]
     pub struct DataColor(rt::Props);
     impl DataColor {
@@ -16754,7 +16754,7 @@ pub mod shared {
     nested!(DataColor);
     /// CloudFormation property type `DataFieldBarSeriesItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-datafieldbarseriesitem.html)
     #[derive(Clone, Debug)]
     pub struct DataFieldBarSeriesItem(rt::Props);
     impl DataFieldBarSeriesItem {
@@ -16778,7 +16778,7 @@ pub mod shared {
     nested!(DataFieldBarSeriesItem);
     /// CloudFormation property type `DataFieldComboSeriesItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-datafieldcomboseriesitem.html)
     #[derive(Clone, Debug)]
     pub struct DataFieldComboSeriesItem(rt::Props);
     impl DataFieldComboSeriesItem {
@@ -16802,7 +16802,7 @@ pub mod shared {
     nested!(DataFieldComboSeriesItem);
     /// CloudFormation property type `DataFieldSeriesItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-datafieldseriesitem.html)
     #[derive(Clone, Debug)]
     pub struct DataFieldSeriesItem(rt::Props);
     impl DataFieldSeriesItem {
@@ -16838,7 +16838,7 @@ pub mod shared {
     string_enum!(DataLabelContent { Value => "VALUE", Percent => "PERCENT", ValueAndPercent => "VALUE_AND_PERCENT" });
     /// CloudFormation property type `DataLabelOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-datalabeloptions.html)
     #[derive(Clone, Debug)]
     pub struct DataLabelOptions(rt::Props);
     impl DataLabelOptions {
@@ -16927,7 +16927,7 @@ pub mod shared {
     string_enum!(DataLabelPosition { Inside => "INSIDE", Outside => "OUTSIDE", Left => "LEFT", Top => "TOP", Bottom => "BOTTOM", Right => "RIGHT" });
     /// CloudFormation property type `DataLabelType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-datalabeltype.html)
     #[derive(Clone, Debug)]
     pub struct DataLabelType(rt::Props);
     impl DataLabelType {
@@ -16965,7 +16965,7 @@ pub mod shared {
     nested!(DataLabelType);
     /// CloudFormation property type `DataPathColor`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-datapathcolor.html)
     #[derive(Clone, Debug)]
     pub struct DataPathColor(rt::Props);
     impl DataPathColor {
@@ -16985,7 +16985,7 @@ pub mod shared {
     nested!(DataPathColor);
     /// CloudFormation property type `DataPathLabelType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-datapathlabeltype.html)
     #[derive(Clone, Debug)]
     pub struct DataPathLabelType(rt::Props);
     impl DataPathLabelType {
@@ -17013,7 +17013,7 @@ pub mod shared {
     nested!(DataPathLabelType);
     /// CloudFormation property type `DataPathSort`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-datapathsort.html)
     #[derive(Clone, Debug)]
     pub struct DataPathSort(rt::Props);
     impl DataPathSort {
@@ -17031,7 +17031,7 @@ pub mod shared {
     nested!(DataPathSort);
     /// CloudFormation property type `DataPathType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-datapathtype.html)
     #[derive(Clone, Debug)]
     pub struct DataPathType(rt::Props);
     impl DataPathType {
@@ -17049,7 +17049,7 @@ pub mod shared {
     nested!(DataPathType);
     /// CloudFormation property type `DataPathValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-datapathvalue.html)
     #[derive(Clone, Debug)]
     pub struct DataPathValue(rt::Props);
     impl DataPathValue {
@@ -17077,7 +17077,7 @@ pub mod shared {
     nested!(DataPathValue);
     /// CloudFormation property type `DataSetIdentifierDeclaration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-datasetidentifierdeclaration.html)
     #[derive(Clone, Debug)]
     pub struct DataSetIdentifierDeclaration(rt::Props);
     /// The required values of [`DataSetIdentifierDeclaration`], by name: two of them have one type, and a swap must not compile.
@@ -17101,7 +17101,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `DataSetReference`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-datasetreference.html)
     #[derive(Clone, Debug)]
     pub struct DataSetReference(rt::Props);
     /// The required values of [`DataSetReference`], by name: two of them have one type, and a swap must not compile.
@@ -17144,7 +17144,7 @@ pub mod shared {
     string_enum!(DateAggregationFunction { Count => "COUNT", DistinctCount => "DISTINCT_COUNT", Min => "MIN", Max => "MAX" });
     /// CloudFormation property type `DateAxisOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-dateaxisoptions.html)
     #[derive(Clone, Debug)]
     pub struct DateAxisOptions(rt::Props);
     impl DateAxisOptions {
@@ -17162,7 +17162,7 @@ pub mod shared {
     nested!(DateAxisOptions);
     /// CloudFormation property type `DateDimensionField`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-datedimensionfield.html)
     #[derive(Clone, Debug)]
     pub struct DateDimensionField(rt::Props);
     impl DateDimensionField {
@@ -17192,7 +17192,7 @@ pub mod shared {
     nested!(DateDimensionField);
     /// CloudFormation property type `DateMeasureField`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-datemeasurefield.html)
     #[derive(Clone, Debug)]
     pub struct DateMeasureField(rt::Props);
     impl DateMeasureField {
@@ -17217,7 +17217,7 @@ pub mod shared {
     nested!(DateMeasureField);
     /// CloudFormation property type `DateTimeDefaultValues`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-datetimedefaultvalues.html)
     #[derive(Clone, Debug)]
     pub struct DateTimeDefaultValues(rt::Props);
     impl DateTimeDefaultValues {
@@ -17248,7 +17248,7 @@ pub mod shared {
     nested!(DateTimeDefaultValues);
     /// CloudFormation property type `DateTimeFormatConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-datetimeformatconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DateTimeFormatConfiguration(rt::Props);
     impl DateTimeFormatConfiguration {
@@ -17280,7 +17280,7 @@ pub mod shared {
     nested!(DateTimeFormatConfiguration);
     /// CloudFormation property type `DateTimeHierarchy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-datetimehierarchy.html)
     #[derive(Clone, Debug)]
     pub struct DateTimeHierarchy(rt::Props);
     impl DateTimeHierarchy {
@@ -17304,7 +17304,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `DateTimeParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-datetimeparameter.html)
     #[derive(Clone, Debug)]
     pub struct DateTimeParameter(rt::Props);
     impl DateTimeParameter {
@@ -17322,7 +17322,7 @@ pub mod shared {
     nested!(DateTimeParameter);
     /// CloudFormation property type `DateTimeParameterDeclaration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-datetimeparameterdeclaration.html)
     #[derive(Clone, Debug)]
     pub struct DateTimeParameterDeclaration(rt::Props);
     impl DateTimeParameterDeclaration {
@@ -17359,7 +17359,7 @@ pub mod shared {
     nested!(DateTimeParameterDeclaration);
     /// CloudFormation property type `DateTimePickerControlDisplayOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-datetimepickercontroldisplayoptions.html)
     #[derive(Clone, Debug)]
     pub struct DateTimePickerControlDisplayOptions(rt::Props);
     impl DateTimePickerControlDisplayOptions {
@@ -17397,7 +17397,7 @@ pub mod shared {
     nested!(DateTimePickerControlDisplayOptions);
     /// CloudFormation property type `DateTimeValueWhenUnsetConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-datetimevaluewhenunsetconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DateTimeValueWhenUnsetConfiguration(rt::Props);
     impl DateTimeValueWhenUnsetConfiguration {
@@ -17488,7 +17488,7 @@ pub mod shared {
     string_enum!(DecalPatternType { Solid => "SOLID", DiagonalMedium => "DIAGONAL_MEDIUM", CircleMedium => "CIRCLE_MEDIUM", DiamondGridMedium => "DIAMOND_GRID_MEDIUM", CheckerboardMedium => "CHECKERBOARD_MEDIUM", TriangleMedium => "TRIANGLE_MEDIUM", DiagonalOppositeMedium => "DIAGONAL_OPPOSITE_MEDIUM", DiamondMedium => "DIAMOND_MEDIUM", DiagonalLarge => "DIAGONAL_LARGE", CircleLarge => "CIRCLE_LARGE", DiamondGridLarge => "DIAMOND_GRID_LARGE", CheckerboardLarge => "CHECKERBOARD_LARGE", TriangleLarge => "TRIANGLE_LARGE", DiagonalOppositeLarge => "DIAGONAL_OPPOSITE_LARGE", DiamondLarge => "DIAMOND_LARGE", DiagonalSmall => "DIAGONAL_SMALL", CircleSmall => "CIRCLE_SMALL", DiamondGridSmall => "DIAMOND_GRID_SMALL", CheckerboardSmall => "CHECKERBOARD_SMALL", TriangleSmall => "TRIANGLE_SMALL", DiagonalOppositeSmall => "DIAGONAL_OPPOSITE_SMALL", DiamondSmall => "DIAMOND_SMALL" });
     /// CloudFormation property type `DecalSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-decalsettings.html)
     #[derive(Clone, Debug)]
     pub struct DecalSettings(rt::Props);
     impl DecalSettings {
@@ -17526,7 +17526,7 @@ pub mod shared {
     nested!(DecalSettings);
     /// CloudFormation property type `DecalSettingsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-decalsettingsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DecalSettingsConfiguration(rt::Props);
     impl DecalSettingsConfiguration {
@@ -17556,7 +17556,7 @@ pub mod shared {
     string_enum!(DecalStyleType { Manual => "Manual", Auto => "Auto" });
     /// CloudFormation property type `DecimalDefaultValues`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-decimaldefaultvalues.html)
     #[derive(Clone, Debug)]
     pub struct DecimalDefaultValues(rt::Props);
     impl DecimalDefaultValues {
@@ -17581,7 +17581,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `DecimalParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-decimalparameter.html)
     #[derive(Clone, Debug)]
     pub struct DecimalParameter(rt::Props);
     impl DecimalParameter {
@@ -17596,7 +17596,7 @@ pub mod shared {
     nested!(DecimalParameter);
     /// CloudFormation property type `DecimalParameterDeclaration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-decimalparameterdeclaration.html)
     #[derive(Clone, Debug)]
     pub struct DecimalParameterDeclaration(rt::Props);
     impl DecimalParameterDeclaration {
@@ -17629,7 +17629,7 @@ pub mod shared {
     nested!(DecimalParameterDeclaration);
     /// CloudFormation property type `DecimalPlacesConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-decimalplacesconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DecimalPlacesConfiguration(rt::Props);
     impl DecimalPlacesConfiguration {
@@ -17643,7 +17643,7 @@ pub mod shared {
     nested!(DecimalPlacesConfiguration);
     /// CloudFormation property type `DecimalValueWhenUnsetConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-decimalvaluewhenunsetconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DecimalValueWhenUnsetConfiguration(rt::Props);
     impl DecimalValueWhenUnsetConfiguration {
@@ -17666,7 +17666,7 @@ pub mod shared {
     nested!(DecimalValueWhenUnsetConfiguration);
     /// CloudFormation property type `DefaultDateTimePickerControlOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-defaultdatetimepickercontroloptions.html)
     #[derive(Clone, Debug)]
     pub struct DefaultDateTimePickerControlOptions(rt::Props);
     impl DefaultDateTimePickerControlOptions {
@@ -17694,7 +17694,7 @@ pub mod shared {
     nested!(DefaultDateTimePickerControlOptions);
     /// CloudFormation property type `DefaultFilterControlConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-defaultfiltercontrolconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DefaultFilterControlConfiguration(rt::Props);
     impl DefaultFilterControlConfiguration {
@@ -17712,7 +17712,7 @@ pub mod shared {
     nested!(DefaultFilterControlConfiguration);
     /// CloudFormation property type `DefaultFilterControlOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-defaultfiltercontroloptions.html)
     #[derive(Clone, Debug)]
     pub struct DefaultFilterControlOptions(rt::Props);
     impl DefaultFilterControlOptions {
@@ -17771,7 +17771,7 @@ pub mod shared {
     nested!(DefaultFilterControlOptions);
     /// CloudFormation property type `DefaultFilterDropDownControlOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-defaultfilterdropdowncontroloptions.html)
     #[derive(Clone, Debug)]
     pub struct DefaultFilterDropDownControlOptions(rt::Props);
     impl DefaultFilterDropDownControlOptions {
@@ -17804,7 +17804,7 @@ pub mod shared {
     nested!(DefaultFilterDropDownControlOptions);
     /// CloudFormation property type `DefaultFilterListControlOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-defaultfilterlistcontroloptions.html)
     #[derive(Clone, Debug)]
     pub struct DefaultFilterListControlOptions(rt::Props);
     impl DefaultFilterListControlOptions {
@@ -17832,7 +17832,7 @@ pub mod shared {
     nested!(DefaultFilterListControlOptions);
     /// CloudFormation property type `DefaultFreeFormLayoutConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-defaultfreeformlayoutconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DefaultFreeFormLayoutConfiguration(rt::Props);
     impl DefaultFreeFormLayoutConfiguration {
@@ -17846,7 +17846,7 @@ pub mod shared {
     nested!(DefaultFreeFormLayoutConfiguration);
     /// CloudFormation property type `DefaultGridLayoutConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-defaultgridlayoutconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DefaultGridLayoutConfiguration(rt::Props);
     impl DefaultGridLayoutConfiguration {
@@ -17860,7 +17860,7 @@ pub mod shared {
     nested!(DefaultGridLayoutConfiguration);
     /// CloudFormation property type `DefaultInteractiveLayoutConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-defaultinteractivelayoutconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DefaultInteractiveLayoutConfiguration(rt::Props);
     impl DefaultInteractiveLayoutConfiguration {
@@ -17883,7 +17883,7 @@ pub mod shared {
     nested!(DefaultInteractiveLayoutConfiguration);
     /// CloudFormation property type `DefaultNewSheetConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-defaultnewsheetconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DefaultNewSheetConfiguration(rt::Props);
     impl DefaultNewSheetConfiguration {
@@ -17919,7 +17919,7 @@ pub mod shared {
     nested!(DefaultNewSheetConfiguration);
     /// CloudFormation property type `DefaultPaginatedLayoutConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-defaultpaginatedlayoutconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DefaultPaginatedLayoutConfiguration(rt::Props);
     impl DefaultPaginatedLayoutConfiguration {
@@ -17937,7 +17937,7 @@ pub mod shared {
     nested!(DefaultPaginatedLayoutConfiguration);
     /// CloudFormation property type `DefaultRelativeDateTimeControlOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-defaultrelativedatetimecontroloptions.html)
     #[derive(Clone, Debug)]
     pub struct DefaultRelativeDateTimeControlOptions(rt::Props);
     impl DefaultRelativeDateTimeControlOptions {
@@ -17960,7 +17960,7 @@ pub mod shared {
     nested!(DefaultRelativeDateTimeControlOptions);
     /// CloudFormation property type `DefaultSectionBasedLayoutConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-defaultsectionbasedlayoutconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DefaultSectionBasedLayoutConfiguration(rt::Props);
     impl DefaultSectionBasedLayoutConfiguration {
@@ -17974,7 +17974,7 @@ pub mod shared {
     nested!(DefaultSectionBasedLayoutConfiguration);
     /// CloudFormation property type `DefaultSliderControlOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-defaultslidercontroloptions.html)
     #[derive(Clone, Debug)]
     pub struct DefaultSliderControlOptions(rt::Props);
     /// The required values of [`DefaultSliderControlOptions`], by name: two of them have one type, and a swap must not compile.
@@ -18009,7 +18009,7 @@ pub mod shared {
     nested!(DefaultSliderControlOptions);
     /// CloudFormation property type `DefaultTextAreaControlOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-defaulttextareacontroloptions.html)
     #[derive(Clone, Debug)]
     pub struct DefaultTextAreaControlOptions(rt::Props);
     impl DefaultTextAreaControlOptions {
@@ -18032,7 +18032,7 @@ pub mod shared {
     nested!(DefaultTextAreaControlOptions);
     /// CloudFormation property type `DefaultTextFieldControlOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-defaulttextfieldcontroloptions.html)
     #[derive(Clone, Debug)]
     pub struct DefaultTextFieldControlOptions(rt::Props);
     impl DefaultTextFieldControlOptions {
@@ -18050,7 +18050,7 @@ pub mod shared {
     nested!(DefaultTextFieldControlOptions);
     /// CloudFormation property type `DestinationParameterValueConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-destinationparametervalueconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DestinationParameterValueConfiguration(rt::Props);
     impl DestinationParameterValueConfiguration {
@@ -18097,7 +18097,7 @@ pub mod shared {
     string_enum!(DigitGroupingStyle { Default => "DEFAULT", Lakhs => "LAKHS" });
     /// CloudFormation property type `DimensionField`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-dimensionfield.html)
     #[derive(Clone, Debug)]
     pub struct DimensionField(rt::Props);
     impl DimensionField {
@@ -18125,7 +18125,7 @@ pub mod shared {
     nested!(DimensionField);
     /// CloudFormation property type `DonutCenterOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-donutcenteroptions.html)
     #[derive(Clone, Debug)]
     pub struct DonutCenterOptions(rt::Props);
     impl DonutCenterOptions {
@@ -18143,7 +18143,7 @@ pub mod shared {
     nested!(DonutCenterOptions);
     /// CloudFormation property type `DonutOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-donutoptions.html)
     #[derive(Clone, Debug)]
     pub struct DonutOptions(rt::Props);
     impl DonutOptions {
@@ -18166,7 +18166,7 @@ pub mod shared {
     nested!(DonutOptions);
     /// CloudFormation property type `DrillDownFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-drilldownfilter.html)
     #[derive(Clone, Debug)]
     pub struct DrillDownFilter(rt::Props);
     impl DrillDownFilter {
@@ -18194,7 +18194,7 @@ pub mod shared {
     nested!(DrillDownFilter);
     /// CloudFormation property type `DropDownControlDisplayOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-dropdowncontroldisplayoptions.html)
     #[derive(Clone, Debug)]
     pub struct DropDownControlDisplayOptions(rt::Props);
     impl DropDownControlDisplayOptions {
@@ -18222,7 +18222,7 @@ pub mod shared {
     nested!(DropDownControlDisplayOptions);
     /// CloudFormation property type `DynamicDefaultValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-dynamicdefaultvalue.html)
     #[derive(Clone, Debug)]
     pub struct DynamicDefaultValue(rt::Props);
     impl DynamicDefaultValue {
@@ -18246,7 +18246,7 @@ pub mod shared {
     nested!(DynamicDefaultValue);
     /// CloudFormation property type `EmptyVisual`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-emptyvisual.html)
     #[derive(Clone, Debug)]
     pub struct EmptyVisual(rt::Props);
     impl EmptyVisual {
@@ -18275,7 +18275,7 @@ pub mod shared {
     nested!(EmptyVisual);
     /// CloudFormation property type `ExcludePeriodConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-excludeperiodconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ExcludePeriodConfiguration(rt::Props);
     impl ExcludePeriodConfiguration {
@@ -18295,7 +18295,7 @@ pub mod shared {
     nested!(ExcludePeriodConfiguration);
     /// CloudFormation property type `ExplicitHierarchy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-explicithierarchy.html)
     #[derive(Clone, Debug)]
     pub struct ExplicitHierarchy(rt::Props);
     impl ExplicitHierarchy {
@@ -18321,7 +18321,7 @@ pub mod shared {
     nested!(ExplicitHierarchy);
     /// CloudFormation property type `FieldBarSeriesItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-fieldbarseriesitem.html)
     #[derive(Clone, Debug)]
     pub struct FieldBarSeriesItem(rt::Props);
     impl FieldBarSeriesItem {
@@ -18340,7 +18340,7 @@ pub mod shared {
     nested!(FieldBarSeriesItem);
     /// CloudFormation property type `FieldBasedTooltip`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-fieldbasedtooltip.html)
     #[derive(Clone, Debug)]
     pub struct FieldBasedTooltip(rt::Props);
     impl FieldBasedTooltip {
@@ -18368,7 +18368,7 @@ pub mod shared {
     nested!(FieldBasedTooltip);
     /// CloudFormation property type `FieldComboSeriesItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-fieldcomboseriesitem.html)
     #[derive(Clone, Debug)]
     pub struct FieldComboSeriesItem(rt::Props);
     impl FieldComboSeriesItem {
@@ -18387,7 +18387,7 @@ pub mod shared {
     nested!(FieldComboSeriesItem);
     /// CloudFormation property type `FieldLabelType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-fieldlabeltype.html)
     #[derive(Clone, Debug)]
     pub struct FieldLabelType(rt::Props);
     impl FieldLabelType {
@@ -18410,7 +18410,7 @@ pub mod shared {
     nested!(FieldLabelType);
     /// CloudFormation property type `FieldSeriesItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-fieldseriesitem.html)
     #[derive(Clone, Debug)]
     pub struct FieldSeriesItem(rt::Props);
     impl FieldSeriesItem {
@@ -18430,7 +18430,7 @@ pub mod shared {
     nested!(FieldSeriesItem);
     /// CloudFormation property type `FieldSort`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-fieldsort.html)
     #[derive(Clone, Debug)]
     pub struct FieldSort(rt::Props);
     impl FieldSort {
@@ -18445,7 +18445,7 @@ pub mod shared {
     nested!(FieldSort);
     /// CloudFormation property type `FieldSortOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-fieldsortoptions.html)
     #[derive(Clone, Debug)]
     pub struct FieldSortOptions(rt::Props);
     impl FieldSortOptions {
@@ -18468,7 +18468,7 @@ pub mod shared {
     nested!(FieldSortOptions);
     /// CloudFormation property type `FieldTooltipItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-fieldtooltipitem.html)
     #[derive(Clone, Debug)]
     pub struct FieldTooltipItem(rt::Props);
     impl FieldTooltipItem {
@@ -18497,7 +18497,7 @@ pub mod shared {
     nested!(FieldTooltipItem);
     /// CloudFormation property type `FilledMapAggregatedFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-filledmapaggregatedfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct FilledMapAggregatedFieldWells(rt::Props);
     impl FilledMapAggregatedFieldWells {
@@ -18520,7 +18520,7 @@ pub mod shared {
     nested!(FilledMapAggregatedFieldWells);
     /// CloudFormation property type `FilledMapConditionalFormatting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-filledmapconditionalformatting.html)
     #[derive(Clone, Debug)]
     pub struct FilledMapConditionalFormatting(rt::Props);
     impl FilledMapConditionalFormatting {
@@ -18542,7 +18542,7 @@ pub mod shared {
     nested!(FilledMapConditionalFormatting);
     /// CloudFormation property type `FilledMapConditionalFormattingOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-filledmapconditionalformattingoption.html)
     #[derive(Clone, Debug)]
     pub struct FilledMapConditionalFormattingOption(rt::Props);
     impl FilledMapConditionalFormattingOption {
@@ -18556,7 +18556,7 @@ pub mod shared {
     nested!(FilledMapConditionalFormattingOption);
     /// CloudFormation property type `FilledMapConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-filledmapconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FilledMapConfiguration(rt::Props);
     impl FilledMapConfiguration {
@@ -18604,7 +18604,7 @@ pub mod shared {
     nested!(FilledMapConfiguration);
     /// CloudFormation property type `FilledMapFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-filledmapfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct FilledMapFieldWells(rt::Props);
     impl FilledMapFieldWells {
@@ -18626,7 +18626,7 @@ pub mod shared {
     nested!(FilledMapFieldWells);
     /// CloudFormation property type `FilledMapShapeConditionalFormatting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-filledmapshapeconditionalformatting.html)
     #[derive(Clone, Debug)]
     pub struct FilledMapShapeConditionalFormatting(rt::Props);
     impl FilledMapShapeConditionalFormatting {
@@ -18645,7 +18645,7 @@ pub mod shared {
     nested!(FilledMapShapeConditionalFormatting);
     /// CloudFormation property type `FilledMapSortConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-filledmapsortconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FilledMapSortConfiguration(rt::Props);
     impl FilledMapSortConfiguration {
@@ -18663,7 +18663,7 @@ pub mod shared {
     nested!(FilledMapSortConfiguration);
     /// CloudFormation property type `FilledMapVisual`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-filledmapvisual.html)
     #[derive(Clone, Debug)]
     pub struct FilledMapVisual(rt::Props);
     impl FilledMapVisual {
@@ -18715,7 +18715,7 @@ pub mod shared {
     nested!(FilledMapVisual);
     /// CloudFormation property type `Filter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-filter.html)
     #[derive(Clone, Debug)]
     pub struct Filter(rt::Props);
     impl Filter {
@@ -18768,7 +18768,7 @@ pub mod shared {
     nested!(Filter);
     /// CloudFormation property type `FilterControl`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-filtercontrol.html)
     #[derive(Clone, Debug)]
     pub struct FilterControl(rt::Props);
     impl FilterControl {
@@ -18821,7 +18821,7 @@ pub mod shared {
     nested!(FilterControl);
     /// CloudFormation property type `FilterCrossSheetControl`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-filtercrosssheetcontrol.html)
     #[derive(Clone, Debug)]
     pub struct FilterCrossSheetControl(rt::Props);
     /// The required values of [`FilterCrossSheetControl`], by name: two of them have one type, and a swap must not compile.
@@ -18860,7 +18860,7 @@ pub mod shared {
     nested!(FilterCrossSheetControl);
     /// CloudFormation property type `FilterDateTimePickerControl`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-filterdatetimepickercontrol.html)
     #[derive(Clone, Debug)]
     pub struct FilterDateTimePickerControl(rt::Props);
     /// The required values of [`FilterDateTimePickerControl`], by name: two of them have one type, and a swap must not compile.
@@ -18908,7 +18908,7 @@ pub mod shared {
     nested!(FilterDateTimePickerControl);
     /// CloudFormation property type `FilterDropDownControl`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-filterdropdowncontrol.html)
     #[derive(Clone, Debug)]
     pub struct FilterDropDownControl(rt::Props);
     /// The required values of [`FilterDropDownControl`], by name: two of them have one type, and a swap must not compile.
@@ -18970,7 +18970,7 @@ pub mod shared {
     nested!(FilterDropDownControl);
     /// CloudFormation property type `FilterGroup`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-filtergroup.html)
     #[derive(Clone, Debug)]
     pub struct FilterGroup(rt::Props);
     impl FilterGroup {
@@ -18997,7 +18997,7 @@ pub mod shared {
     nested!(FilterGroup);
     /// CloudFormation property type `FilterListConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-filterlistconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FilterListConfiguration(rt::Props);
     impl FilterListConfiguration {
@@ -19029,7 +19029,7 @@ pub mod shared {
     nested!(FilterListConfiguration);
     /// CloudFormation property type `FilterListControl`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-filterlistcontrol.html)
     #[derive(Clone, Debug)]
     pub struct FilterListControl(rt::Props);
     /// The required values of [`FilterListControl`], by name: two of them have one type, and a swap must not compile.
@@ -19097,7 +19097,7 @@ pub mod shared {
     string_enum!(FilterNullOption { AllValues => "ALL_VALUES", NullsOnly => "NULLS_ONLY", NonNullsOnly => "NON_NULLS_ONLY" });
     /// CloudFormation property type `FilterOperationSelectedFieldsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-filteroperationselectedfieldsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FilterOperationSelectedFieldsConfiguration(rt::Props);
     impl FilterOperationSelectedFieldsConfiguration {
@@ -19133,7 +19133,7 @@ pub mod shared {
     nested!(FilterOperationSelectedFieldsConfiguration);
     /// CloudFormation property type `FilterOperationTargetVisualsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-filteroperationtargetvisualsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FilterOperationTargetVisualsConfiguration(rt::Props);
     impl FilterOperationTargetVisualsConfiguration {
@@ -19155,7 +19155,7 @@ pub mod shared {
     nested!(FilterOperationTargetVisualsConfiguration);
     /// CloudFormation property type `FilterRelativeDateTimeControl`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-filterrelativedatetimecontrol.html)
     #[derive(Clone, Debug)]
     pub struct FilterRelativeDateTimeControl(rt::Props);
     /// The required values of [`FilterRelativeDateTimeControl`], by name: two of them have one type, and a swap must not compile.
@@ -19198,7 +19198,7 @@ pub mod shared {
     nested!(FilterRelativeDateTimeControl);
     /// CloudFormation property type `FilterScopeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-filterscopeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FilterScopeConfiguration(rt::Props);
     impl FilterScopeConfiguration {
@@ -19221,7 +19221,7 @@ pub mod shared {
     nested!(FilterScopeConfiguration);
     /// CloudFormation property type `FilterSelectableValues`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-filterselectablevalues.html)
     #[derive(Clone, Debug)]
     pub struct FilterSelectableValues(rt::Props);
     impl FilterSelectableValues {
@@ -19239,7 +19239,7 @@ pub mod shared {
     nested!(FilterSelectableValues);
     /// CloudFormation property type `FilterSliderControl`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-filterslidercontrol.html)
     #[derive(Clone, Debug)]
     pub struct FilterSliderControl(rt::Props);
     /// The required values of [`FilterSliderControl`], by name: two of them have one type, and a swap must not compile.
@@ -19291,7 +19291,7 @@ pub mod shared {
     nested!(FilterSliderControl);
     /// CloudFormation property type `FilterTextAreaControl`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-filtertextareacontrol.html)
     #[derive(Clone, Debug)]
     pub struct FilterTextAreaControl(rt::Props);
     /// The required values of [`FilterTextAreaControl`], by name: two of them have one type, and a swap must not compile.
@@ -19334,7 +19334,7 @@ pub mod shared {
     nested!(FilterTextAreaControl);
     /// CloudFormation property type `FilterTextFieldControl`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-filtertextfieldcontrol.html)
     #[derive(Clone, Debug)]
     pub struct FilterTextFieldControl(rt::Props);
     /// The required values of [`FilterTextFieldControl`], by name: two of them have one type, and a swap must not compile.
@@ -19381,7 +19381,7 @@ pub mod shared {
     string_enum!(FilterVisualScope { AllVisuals => "ALL_VISUALS", SelectedVisuals => "SELECTED_VISUALS" });
     /// CloudFormation property type `FontConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-fontconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FontConfiguration(rt::Props);
     impl FontConfiguration {
@@ -19435,7 +19435,7 @@ pub mod shared {
     string_enum!(FontDecoration { Underline => "UNDERLINE", None => "NONE" });
     /// CloudFormation property type `FontSize`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-fontsize.html)
     #[derive(Clone, Debug)]
     pub struct FontSize(rt::Props);
     impl FontSize {
@@ -19469,7 +19469,7 @@ pub mod shared {
     string_enum!(FontStyle { Normal => "NORMAL", Italic => "ITALIC" });
     /// CloudFormation property type `FontWeight`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-fontweight.html)
     #[derive(Clone, Debug)]
     pub struct FontWeight(rt::Props);
     impl FontWeight {
@@ -19496,7 +19496,7 @@ pub mod shared {
     string_enum!(FontWeightName { Normal => "NORMAL", Bold => "BOLD" });
     /// CloudFormation property type `ForecastComputation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-forecastcomputation.html)
     #[derive(Clone, Debug)]
     pub struct ForecastComputation(rt::Props);
     impl ForecastComputation {
@@ -19569,7 +19569,7 @@ pub mod shared {
     string_enum!(ForecastComputationSeasonality { Automatic => "AUTOMATIC", Custom => "CUSTOM" });
     /// CloudFormation property type `ForecastConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-forecastconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ForecastConfiguration(rt::Props);
     impl ForecastConfiguration {
@@ -19592,7 +19592,7 @@ pub mod shared {
     nested!(ForecastConfiguration);
     /// CloudFormation property type `ForecastScenario`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-forecastscenario.html)
     #[derive(Clone, Debug)]
     pub struct ForecastScenario(rt::Props);
     impl ForecastScenario {
@@ -19615,7 +19615,7 @@ pub mod shared {
     nested!(ForecastScenario);
     /// CloudFormation property type `FormatConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-formatconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FormatConfiguration(rt::Props);
     impl FormatConfiguration {
@@ -19647,7 +19647,7 @@ pub mod shared {
     nested!(FormatConfiguration);
     /// CloudFormation property type `FreeFormLayoutCanvasSizeOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-freeformlayoutcanvassizeoptions.html)
     #[derive(Clone, Debug)]
     pub struct FreeFormLayoutCanvasSizeOptions(rt::Props);
     impl FreeFormLayoutCanvasSizeOptions {
@@ -19668,7 +19668,7 @@ pub mod shared {
     nested!(FreeFormLayoutCanvasSizeOptions);
     /// CloudFormation property type `FreeFormLayoutConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-freeformlayoutconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FreeFormLayoutConfiguration(rt::Props);
     impl FreeFormLayoutConfiguration {
@@ -19692,7 +19692,7 @@ pub mod shared {
     nested!(FreeFormLayoutConfiguration);
     /// CloudFormation property type `FreeFormLayoutElement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-freeformlayoutelement.html)
     #[derive(Clone, Debug)]
     pub struct FreeFormLayoutElement(rt::Props);
     /// The required values of [`FreeFormLayoutElement`], by name: two of them have one type, and a swap must not compile.
@@ -19769,7 +19769,7 @@ pub mod shared {
     nested!(FreeFormLayoutElement);
     /// CloudFormation property type `FreeFormLayoutElementBackgroundStyle`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-freeformlayoutelementbackgroundstyle.html)
     #[derive(Clone, Debug)]
     pub struct FreeFormLayoutElementBackgroundStyle(rt::Props);
     impl FreeFormLayoutElementBackgroundStyle {
@@ -19792,7 +19792,7 @@ pub mod shared {
     nested!(FreeFormLayoutElementBackgroundStyle);
     /// CloudFormation property type `FreeFormLayoutElementBorderStyle`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-freeformlayoutelementborderstyle.html)
     #[derive(Clone, Debug)]
     pub struct FreeFormLayoutElementBorderStyle(rt::Props);
     impl FreeFormLayoutElementBorderStyle {
@@ -19822,7 +19822,7 @@ pub mod shared {
     nested!(FreeFormLayoutElementBorderStyle);
     /// CloudFormation property type `FreeFormLayoutScreenCanvasSizeOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-freeformlayoutscreencanvassizeoptions.html)
     #[derive(Clone, Debug)]
     pub struct FreeFormLayoutScreenCanvasSizeOptions(rt::Props);
     impl FreeFormLayoutScreenCanvasSizeOptions {
@@ -19840,7 +19840,7 @@ pub mod shared {
     nested!(FreeFormLayoutScreenCanvasSizeOptions);
     /// CloudFormation property type `FreeFormSectionLayoutConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-freeformsectionlayoutconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FreeFormSectionLayoutConfiguration(rt::Props);
     impl FreeFormSectionLayoutConfiguration {
@@ -19854,7 +19854,7 @@ pub mod shared {
     nested!(FreeFormSectionLayoutConfiguration);
     /// CloudFormation property type `FunnelChartAggregatedFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-funnelchartaggregatedfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct FunnelChartAggregatedFieldWells(rt::Props);
     impl FunnelChartAggregatedFieldWells {
@@ -19877,7 +19877,7 @@ pub mod shared {
     nested!(FunnelChartAggregatedFieldWells);
     /// CloudFormation property type `FunnelChartConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-funnelchartconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FunnelChartConfiguration(rt::Props);
     impl FunnelChartConfiguration {
@@ -19930,7 +19930,7 @@ pub mod shared {
     nested!(FunnelChartConfiguration);
     /// CloudFormation property type `FunnelChartDataLabelOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-funnelchartdatalabeloptions.html)
     #[derive(Clone, Debug)]
     pub struct FunnelChartDataLabelOptions(rt::Props);
     impl FunnelChartDataLabelOptions {
@@ -19978,7 +19978,7 @@ pub mod shared {
     nested!(FunnelChartDataLabelOptions);
     /// CloudFormation property type `FunnelChartFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-funnelchartfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct FunnelChartFieldWells(rt::Props);
     impl FunnelChartFieldWells {
@@ -20015,7 +20015,7 @@ pub mod shared {
     string_enum!(FunnelChartMeasureDataLabelStyle { ValueOnly => "VALUE_ONLY", PercentageByFirstStage => "PERCENTAGE_BY_FIRST_STAGE", PercentageByPreviousStage => "PERCENTAGE_BY_PREVIOUS_STAGE", ValueAndPercentageByFirstStage => "VALUE_AND_PERCENTAGE_BY_FIRST_STAGE", ValueAndPercentageByPreviousStage => "VALUE_AND_PERCENTAGE_BY_PREVIOUS_STAGE" });
     /// CloudFormation property type `FunnelChartSortConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-funnelchartsortconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FunnelChartSortConfiguration(rt::Props);
     impl FunnelChartSortConfiguration {
@@ -20038,7 +20038,7 @@ pub mod shared {
     nested!(FunnelChartSortConfiguration);
     /// CloudFormation property type `FunnelChartVisual`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-funnelchartvisual.html)
     #[derive(Clone, Debug)]
     pub struct FunnelChartVisual(rt::Props);
     impl FunnelChartVisual {
@@ -20085,7 +20085,7 @@ pub mod shared {
     nested!(FunnelChartVisual);
     /// CloudFormation property type `GaugeChartArcConditionalFormatting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-gaugechartarcconditionalformatting.html)
     #[derive(Clone, Debug)]
     pub struct GaugeChartArcConditionalFormatting(rt::Props);
     impl GaugeChartArcConditionalFormatting {
@@ -20103,7 +20103,7 @@ pub mod shared {
     nested!(GaugeChartArcConditionalFormatting);
     /// CloudFormation property type `GaugeChartColorConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-gaugechartcolorconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct GaugeChartColorConfiguration(rt::Props);
     impl GaugeChartColorConfiguration {
@@ -20126,7 +20126,7 @@ pub mod shared {
     nested!(GaugeChartColorConfiguration);
     /// CloudFormation property type `GaugeChartConditionalFormatting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-gaugechartconditionalformatting.html)
     #[derive(Clone, Debug)]
     pub struct GaugeChartConditionalFormatting(rt::Props);
     impl GaugeChartConditionalFormatting {
@@ -20148,7 +20148,7 @@ pub mod shared {
     nested!(GaugeChartConditionalFormatting);
     /// CloudFormation property type `GaugeChartConditionalFormattingOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-gaugechartconditionalformattingoption.html)
     #[derive(Clone, Debug)]
     pub struct GaugeChartConditionalFormattingOption(rt::Props);
     impl GaugeChartConditionalFormattingOption {
@@ -20171,7 +20171,7 @@ pub mod shared {
     nested!(GaugeChartConditionalFormattingOption);
     /// CloudFormation property type `GaugeChartConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-gaugechartconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct GaugeChartConfiguration(rt::Props);
     impl GaugeChartConfiguration {
@@ -20219,7 +20219,7 @@ pub mod shared {
     nested!(GaugeChartConfiguration);
     /// CloudFormation property type `GaugeChartFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-gaugechartfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct GaugeChartFieldWells(rt::Props);
     impl GaugeChartFieldWells {
@@ -20242,7 +20242,7 @@ pub mod shared {
     nested!(GaugeChartFieldWells);
     /// CloudFormation property type `GaugeChartOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-gaugechartoptions.html)
     #[derive(Clone, Debug)]
     pub struct GaugeChartOptions(rt::Props);
     impl GaugeChartOptions {
@@ -20281,7 +20281,7 @@ pub mod shared {
     nested!(GaugeChartOptions);
     /// CloudFormation property type `GaugeChartPrimaryValueConditionalFormatting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-gaugechartprimaryvalueconditionalformatting.html)
     #[derive(Clone, Debug)]
     pub struct GaugeChartPrimaryValueConditionalFormatting(rt::Props);
     impl GaugeChartPrimaryValueConditionalFormatting {
@@ -20304,7 +20304,7 @@ pub mod shared {
     nested!(GaugeChartPrimaryValueConditionalFormatting);
     /// CloudFormation property type `GaugeChartVisual`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-gaugechartvisual.html)
     #[derive(Clone, Debug)]
     pub struct GaugeChartVisual(rt::Props);
     impl GaugeChartVisual {
@@ -20348,7 +20348,7 @@ pub mod shared {
     nested!(GaugeChartVisual);
     /// CloudFormation property type `GeospatialCategoricalColor`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatialcategoricalcolor.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialCategoricalColor(rt::Props);
     impl GeospatialCategoricalColor {
@@ -20379,7 +20379,7 @@ pub mod shared {
     nested!(GeospatialCategoricalColor);
     /// CloudFormation property type `GeospatialCategoricalDataColor`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatialcategoricaldatacolor.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialCategoricalDataColor(rt::Props);
     /// The required values of [`GeospatialCategoricalDataColor`], by name: two of them have one type, and a swap must not compile.
@@ -20401,7 +20401,7 @@ pub mod shared {
     nested!(GeospatialCategoricalDataColor);
     /// CloudFormation property type `GeospatialCircleRadius`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatialcircleradius.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialCircleRadius(rt::Props);
     impl GeospatialCircleRadius {
@@ -20419,7 +20419,7 @@ pub mod shared {
     nested!(GeospatialCircleRadius);
     /// CloudFormation property type `GeospatialCircleSymbolStyle`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatialcirclesymbolstyle.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialCircleSymbolStyle(rt::Props);
     impl GeospatialCircleSymbolStyle {
@@ -20452,7 +20452,7 @@ pub mod shared {
     nested!(GeospatialCircleSymbolStyle);
     /// CloudFormation property type `GeospatialColor`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatialcolor.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialColor(rt::Props);
     impl GeospatialColor {
@@ -20491,7 +20491,7 @@ pub mod shared {
     string_enum!(GeospatialColorState { Enabled => "ENABLED", Disabled => "DISABLED" });
     /// CloudFormation property type `GeospatialCoordinateBounds`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatialcoordinatebounds.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialCoordinateBounds(rt::Props);
     /// The required values of [`GeospatialCoordinateBounds`], by name: two of them have one type, and a swap must not compile.
@@ -20519,7 +20519,7 @@ pub mod shared {
     nested!(GeospatialCoordinateBounds);
     /// CloudFormation property type `GeospatialDataSourceItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatialdatasourceitem.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialDataSourceItem(rt::Props);
     impl GeospatialDataSourceItem {
@@ -20537,7 +20537,7 @@ pub mod shared {
     nested!(GeospatialDataSourceItem);
     /// CloudFormation property type `GeospatialGradientColor`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatialgradientcolor.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialGradientColor(rt::Props);
     impl GeospatialGradientColor {
@@ -20566,7 +20566,7 @@ pub mod shared {
     nested!(GeospatialGradientColor);
     /// CloudFormation property type `GeospatialGradientStepColor`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatialgradientstepcolor.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialGradientStepColor(rt::Props);
     impl GeospatialGradientStepColor {
@@ -20581,7 +20581,7 @@ pub mod shared {
     nested!(GeospatialGradientStepColor);
     /// CloudFormation property type `GeospatialHeatmapColorScale`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatialheatmapcolorscale.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialHeatmapColorScale(rt::Props);
     impl GeospatialHeatmapColorScale {
@@ -20602,7 +20602,7 @@ pub mod shared {
     nested!(GeospatialHeatmapColorScale);
     /// CloudFormation property type `GeospatialHeatmapConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatialheatmapconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialHeatmapConfiguration(rt::Props);
     impl GeospatialHeatmapConfiguration {
@@ -20620,7 +20620,7 @@ pub mod shared {
     nested!(GeospatialHeatmapConfiguration);
     /// CloudFormation property type `GeospatialHeatmapDataColor`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatialheatmapdatacolor.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialHeatmapDataColor(rt::Props);
     impl GeospatialHeatmapDataColor {
@@ -20634,7 +20634,7 @@ pub mod shared {
     nested!(GeospatialHeatmapDataColor);
     /// CloudFormation property type `GeospatialLayerColorField`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatiallayercolorfield.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialLayerColorField(rt::Props);
     impl GeospatialLayerColorField {
@@ -20663,7 +20663,7 @@ pub mod shared {
     nested!(GeospatialLayerColorField);
     /// CloudFormation property type `GeospatialLayerDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatiallayerdefinition.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialLayerDefinition(rt::Props);
     impl GeospatialLayerDefinition {
@@ -20691,7 +20691,7 @@ pub mod shared {
     nested!(GeospatialLayerDefinition);
     /// CloudFormation property type `GeospatialLayerItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatiallayeritem.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialLayerItem(rt::Props);
     impl GeospatialLayerItem {
@@ -20745,7 +20745,7 @@ pub mod shared {
     nested!(GeospatialLayerItem);
     /// CloudFormation property type `GeospatialLayerJoinDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatiallayerjoindefinition.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialLayerJoinDefinition(rt::Props);
     impl GeospatialLayerJoinDefinition {
@@ -20773,7 +20773,7 @@ pub mod shared {
     nested!(GeospatialLayerJoinDefinition);
     /// CloudFormation property type `GeospatialLayerMapConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatiallayermapconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialLayerMapConfiguration(rt::Props);
     impl GeospatialLayerMapConfiguration {
@@ -20822,7 +20822,7 @@ pub mod shared {
     string_enum!(GeospatialLayerType { Point => "POINT", Line => "LINE", Polygon => "POLYGON" });
     /// CloudFormation property type `GeospatialLineLayer`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatiallinelayer.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialLineLayer(rt::Props);
     impl GeospatialLineLayer {
@@ -20836,7 +20836,7 @@ pub mod shared {
     nested!(GeospatialLineLayer);
     /// CloudFormation property type `GeospatialLineStyle`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatiallinestyle.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialLineStyle(rt::Props);
     impl GeospatialLineStyle {
@@ -20854,7 +20854,7 @@ pub mod shared {
     nested!(GeospatialLineStyle);
     /// CloudFormation property type `GeospatialLineSymbolStyle`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatiallinesymbolstyle.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialLineSymbolStyle(rt::Props);
     impl GeospatialLineSymbolStyle {
@@ -20877,7 +20877,7 @@ pub mod shared {
     nested!(GeospatialLineSymbolStyle);
     /// CloudFormation property type `GeospatialLineWidth`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatiallinewidth.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialLineWidth(rt::Props);
     impl GeospatialLineWidth {
@@ -20895,7 +20895,7 @@ pub mod shared {
     nested!(GeospatialLineWidth);
     /// CloudFormation property type `GeospatialMapAggregatedFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatialmapaggregatedfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialMapAggregatedFieldWells(rt::Props);
     impl GeospatialMapAggregatedFieldWells {
@@ -20923,7 +20923,7 @@ pub mod shared {
     nested!(GeospatialMapAggregatedFieldWells);
     /// CloudFormation property type `GeospatialMapConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatialmapconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialMapConfiguration(rt::Props);
     impl GeospatialMapConfiguration {
@@ -20976,7 +20976,7 @@ pub mod shared {
     nested!(GeospatialMapConfiguration);
     /// CloudFormation property type `GeospatialMapFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatialmapfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialMapFieldWells(rt::Props);
     impl GeospatialMapFieldWells {
@@ -21007,7 +21007,7 @@ pub mod shared {
     string_enum!(GeospatialMapNavigation { Enabled => "ENABLED", Disabled => "DISABLED" });
     /// CloudFormation property type `GeospatialMapState`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatialmapstate.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialMapState(rt::Props);
     impl GeospatialMapState {
@@ -21030,7 +21030,7 @@ pub mod shared {
     nested!(GeospatialMapState);
     /// CloudFormation property type `GeospatialMapStyle`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatialmapstyle.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialMapStyle(rt::Props);
     impl GeospatialMapStyle {
@@ -21058,7 +21058,7 @@ pub mod shared {
     nested!(GeospatialMapStyle);
     /// CloudFormation property type `GeospatialMapStyleOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatialmapstyleoptions.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialMapStyleOptions(rt::Props);
     impl GeospatialMapStyleOptions {
@@ -21076,7 +21076,7 @@ pub mod shared {
     nested!(GeospatialMapStyleOptions);
     /// CloudFormation property type `GeospatialMapVisual`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatialmapvisual.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialMapVisual(rt::Props);
     impl GeospatialMapVisual {
@@ -21123,7 +21123,7 @@ pub mod shared {
     nested!(GeospatialMapVisual);
     /// CloudFormation property type `GeospatialNullDataSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatialnulldatasettings.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialNullDataSettings(rt::Props);
     impl GeospatialNullDataSettings {
@@ -21137,7 +21137,7 @@ pub mod shared {
     nested!(GeospatialNullDataSettings);
     /// CloudFormation property type `GeospatialNullSymbolStyle`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatialnullsymbolstyle.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialNullSymbolStyle(rt::Props);
     impl GeospatialNullSymbolStyle {
@@ -21165,7 +21165,7 @@ pub mod shared {
     nested!(GeospatialNullSymbolStyle);
     /// CloudFormation property type `GeospatialPointLayer`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatialpointlayer.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialPointLayer(rt::Props);
     impl GeospatialPointLayer {
@@ -21179,7 +21179,7 @@ pub mod shared {
     nested!(GeospatialPointLayer);
     /// CloudFormation property type `GeospatialPointStyle`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatialpointstyle.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialPointStyle(rt::Props);
     impl GeospatialPointStyle {
@@ -21197,7 +21197,7 @@ pub mod shared {
     nested!(GeospatialPointStyle);
     /// CloudFormation property type `GeospatialPointStyleOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatialpointstyleoptions.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialPointStyleOptions(rt::Props);
     impl GeospatialPointStyleOptions {
@@ -21225,7 +21225,7 @@ pub mod shared {
     nested!(GeospatialPointStyleOptions);
     /// CloudFormation property type `GeospatialPolygonLayer`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatialpolygonlayer.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialPolygonLayer(rt::Props);
     impl GeospatialPolygonLayer {
@@ -21239,7 +21239,7 @@ pub mod shared {
     nested!(GeospatialPolygonLayer);
     /// CloudFormation property type `GeospatialPolygonStyle`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatialpolygonstyle.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialPolygonStyle(rt::Props);
     impl GeospatialPolygonStyle {
@@ -21257,7 +21257,7 @@ pub mod shared {
     nested!(GeospatialPolygonStyle);
     /// CloudFormation property type `GeospatialPolygonSymbolStyle`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatialpolygonsymbolstyle.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialPolygonSymbolStyle(rt::Props);
     impl GeospatialPolygonSymbolStyle {
@@ -21298,7 +21298,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `GeospatialSolidColor`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatialsolidcolor.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialSolidColor(rt::Props);
     impl GeospatialSolidColor {
@@ -21319,7 +21319,7 @@ pub mod shared {
     nested!(GeospatialSolidColor);
     /// CloudFormation property type `GeospatialStaticFileSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatialstaticfilesource.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialStaticFileSource(rt::Props);
     impl GeospatialStaticFileSource {
@@ -21333,7 +21333,7 @@ pub mod shared {
     nested!(GeospatialStaticFileSource);
     /// CloudFormation property type `GeospatialWindowOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatialwindowoptions.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialWindowOptions(rt::Props);
     impl GeospatialWindowOptions {
@@ -21356,7 +21356,7 @@ pub mod shared {
     nested!(GeospatialWindowOptions);
     /// CloudFormation property type `GlobalTableBorderOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-globaltableborderoptions.html)
     #[derive(Clone, Debug)]
     pub struct GlobalTableBorderOptions(rt::Props);
     impl GlobalTableBorderOptions {
@@ -21379,7 +21379,7 @@ pub mod shared {
     nested!(GlobalTableBorderOptions);
     /// CloudFormation property type `GradientColor`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-gradientcolor.html)
     #[derive(Clone, Debug)]
     pub struct GradientColor(rt::Props);
     impl GradientColor {
@@ -21397,7 +21397,7 @@ pub mod shared {
     nested!(GradientColor);
     /// CloudFormation property type `GradientStop`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-gradientstop.html)
     #[derive(Clone, Debug)]
     pub struct GradientStop(rt::Props);
     impl GradientStop {
@@ -21421,7 +21421,7 @@ pub mod shared {
     nested!(GradientStop);
     /// CloudFormation property type `GridLayoutCanvasSizeOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-gridlayoutcanvassizeoptions.html)
     #[derive(Clone, Debug)]
     pub struct GridLayoutCanvasSizeOptions(rt::Props);
     impl GridLayoutCanvasSizeOptions {
@@ -21442,7 +21442,7 @@ pub mod shared {
     nested!(GridLayoutCanvasSizeOptions);
     /// CloudFormation property type `GridLayoutConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-gridlayoutconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct GridLayoutConfiguration(rt::Props);
     impl GridLayoutConfiguration {
@@ -21461,7 +21461,7 @@ pub mod shared {
     nested!(GridLayoutConfiguration);
     /// CloudFormation property type `GridLayoutElement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-gridlayoutelement.html)
     #[derive(Clone, Debug)]
     pub struct GridLayoutElement(rt::Props);
     /// The required values of [`GridLayoutElement`], by name: two of them have one type, and a swap must not compile.
@@ -21529,7 +21529,7 @@ pub mod shared {
     nested!(GridLayoutElement);
     /// CloudFormation property type `GridLayoutElementBackgroundStyle`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-gridlayoutelementbackgroundstyle.html)
     #[derive(Clone, Debug)]
     pub struct GridLayoutElementBackgroundStyle(rt::Props);
     impl GridLayoutElementBackgroundStyle {
@@ -21552,7 +21552,7 @@ pub mod shared {
     nested!(GridLayoutElementBackgroundStyle);
     /// CloudFormation property type `GridLayoutElementBorderStyle`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-gridlayoutelementborderstyle.html)
     #[derive(Clone, Debug)]
     pub struct GridLayoutElementBorderStyle(rt::Props);
     impl GridLayoutElementBorderStyle {
@@ -21582,7 +21582,7 @@ pub mod shared {
     nested!(GridLayoutElementBorderStyle);
     /// CloudFormation property type `GridLayoutScreenCanvasSizeOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-gridlayoutscreencanvassizeoptions.html)
     #[derive(Clone, Debug)]
     pub struct GridLayoutScreenCanvasSizeOptions(rt::Props);
     impl GridLayoutScreenCanvasSizeOptions {
@@ -21604,7 +21604,7 @@ pub mod shared {
     nested!(GridLayoutScreenCanvasSizeOptions);
     /// CloudFormation property type `GrowthRateComputation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-growthratecomputation.html)
     #[derive(Clone, Debug)]
     pub struct GrowthRateComputation(rt::Props);
     impl GrowthRateComputation {
@@ -21638,7 +21638,7 @@ pub mod shared {
     nested!(GrowthRateComputation);
     /// CloudFormation property type `HeaderFooterSectionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-headerfootersectionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct HeaderFooterSectionConfiguration(rt::Props);
     impl HeaderFooterSectionConfiguration {
@@ -21658,7 +21658,7 @@ pub mod shared {
     nested!(HeaderFooterSectionConfiguration);
     /// CloudFormation property type `HeatMapAggregatedFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-heatmapaggregatedfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct HeatMapAggregatedFieldWells(rt::Props);
     impl HeatMapAggregatedFieldWells {
@@ -21686,7 +21686,7 @@ pub mod shared {
     nested!(HeatMapAggregatedFieldWells);
     /// CloudFormation property type `HeatMapConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-heatmapconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct HeatMapConfiguration(rt::Props);
     impl HeatMapConfiguration {
@@ -21744,7 +21744,7 @@ pub mod shared {
     nested!(HeatMapConfiguration);
     /// CloudFormation property type `HeatMapFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-heatmapfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct HeatMapFieldWells(rt::Props);
     impl HeatMapFieldWells {
@@ -21766,7 +21766,7 @@ pub mod shared {
     nested!(HeatMapFieldWells);
     /// CloudFormation property type `HeatMapSortConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-heatmapsortconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct HeatMapSortConfiguration(rt::Props);
     impl HeatMapSortConfiguration {
@@ -21813,7 +21813,7 @@ pub mod shared {
     nested!(HeatMapSortConfiguration);
     /// CloudFormation property type `HeatMapVisual`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-heatmapvisual.html)
     #[derive(Clone, Debug)]
     pub struct HeatMapVisual(rt::Props);
     impl HeatMapVisual {
@@ -21860,7 +21860,7 @@ pub mod shared {
     nested!(HeatMapVisual);
     /// CloudFormation property type `HistogramAggregatedFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-histogramaggregatedfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct HistogramAggregatedFieldWells(rt::Props);
     impl HistogramAggregatedFieldWells {
@@ -21878,7 +21878,7 @@ pub mod shared {
     nested!(HistogramAggregatedFieldWells);
     /// CloudFormation property type `HistogramBinOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-histogrambinoptions.html)
     #[derive(Clone, Debug)]
     pub struct HistogramBinOptions(rt::Props);
     impl HistogramBinOptions {
@@ -21920,7 +21920,7 @@ pub mod shared {
     string_enum!(HistogramBinType { BinCount => "BIN_COUNT", BinWidth => "BIN_WIDTH" });
     /// CloudFormation property type `HistogramConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-histogramconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct HistogramConfiguration(rt::Props);
     impl HistogramConfiguration {
@@ -21978,7 +21978,7 @@ pub mod shared {
     nested!(HistogramConfiguration);
     /// CloudFormation property type `HistogramFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-histogramfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct HistogramFieldWells(rt::Props);
     impl HistogramFieldWells {
@@ -22000,7 +22000,7 @@ pub mod shared {
     nested!(HistogramFieldWells);
     /// CloudFormation property type `HistogramVisual`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-histogramvisual.html)
     #[derive(Clone, Debug)]
     pub struct HistogramVisual(rt::Props);
     impl HistogramVisual {
@@ -22109,7 +22109,7 @@ pub mod shared {
     string_enum!(Icon { CaretUp => "CARET_UP", CaretDown => "CARET_DOWN", Plus => "PLUS", Minus => "MINUS", ArrowUp => "ARROW_UP", ArrowDown => "ARROW_DOWN", ArrowLeft => "ARROW_LEFT", ArrowUpLeft => "ARROW_UP_LEFT", ArrowDownLeft => "ARROW_DOWN_LEFT", ArrowRight => "ARROW_RIGHT", ArrowUpRight => "ARROW_UP_RIGHT", ArrowDownRight => "ARROW_DOWN_RIGHT", FaceUp => "FACE_UP", FaceDown => "FACE_DOWN", FaceFlat => "FACE_FLAT", OneBar => "ONE_BAR", TwoBar => "TWO_BAR", ThreeBar => "THREE_BAR", Circle => "CIRCLE", Triangle => "TRIANGLE", Square => "SQUARE", Flag => "FLAG", ThumbsUp => "THUMBS_UP", ThumbsDown => "THUMBS_DOWN", Checkmark => "CHECKMARK", X => "X" });
     /// CloudFormation property type `ImageCustomAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-imagecustomaction.html)
     #[derive(Clone, Debug)]
     pub struct ImageCustomAction(rt::Props);
     /// The required values of [`ImageCustomAction`], by name: two of them have one type, and a swap must not compile.
@@ -22150,7 +22150,7 @@ pub mod shared {
     nested!(ImageCustomAction);
     /// CloudFormation property type `ImageCustomActionOperation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-imagecustomactionoperation.html)
     #[derive(Clone, Debug)]
     pub struct ImageCustomActionOperation(rt::Props);
     impl ImageCustomActionOperation {
@@ -22190,7 +22190,7 @@ pub mod shared {
     string_enum!(ImageCustomActionTrigger { Click => "CLICK", Menu => "MENU" });
     /// CloudFormation property type `ImageInteractionOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-imageinteractionoptions.html)
     #[derive(Clone, Debug)]
     pub struct ImageInteractionOptions(rt::Props);
     impl ImageInteractionOptions {
@@ -22208,7 +22208,7 @@ pub mod shared {
     nested!(ImageInteractionOptions);
     /// CloudFormation property type `ImageMenuOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-imagemenuoption.html)
     #[derive(Clone, Debug)]
     pub struct ImageMenuOption(rt::Props);
     impl ImageMenuOption {
@@ -22226,7 +22226,7 @@ pub mod shared {
     nested!(ImageMenuOption);
     /// CloudFormation property type `ImageStaticFile`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-imagestaticfile.html)
     #[derive(Clone, Debug)]
     pub struct ImageStaticFile(rt::Props);
     impl ImageStaticFile {
@@ -22245,7 +22245,7 @@ pub mod shared {
     nested!(ImageStaticFile);
     /// CloudFormation property type `InnerFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-innerfilter.html)
     #[derive(Clone, Debug)]
     pub struct InnerFilter(rt::Props);
     impl InnerFilter {
@@ -22263,7 +22263,7 @@ pub mod shared {
     nested!(InnerFilter);
     /// CloudFormation property type `InsightConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-insightconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct InsightConfiguration(rt::Props);
     impl InsightConfiguration {
@@ -22291,7 +22291,7 @@ pub mod shared {
     nested!(InsightConfiguration);
     /// CloudFormation property type `InsightVisual`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-insightvisual.html)
     #[derive(Clone, Debug)]
     pub struct InsightVisual(rt::Props);
     impl InsightVisual {
@@ -22340,7 +22340,7 @@ pub mod shared {
     nested!(InsightVisual);
     /// CloudFormation property type `IntegerDefaultValues`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-integerdefaultvalues.html)
     #[derive(Clone, Debug)]
     pub struct IntegerDefaultValues(rt::Props);
     impl IntegerDefaultValues {
@@ -22365,7 +22365,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `IntegerParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-integerparameter.html)
     #[derive(Clone, Debug)]
     pub struct IntegerParameter(rt::Props);
     impl IntegerParameter {
@@ -22380,7 +22380,7 @@ pub mod shared {
     nested!(IntegerParameter);
     /// CloudFormation property type `IntegerParameterDeclaration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-integerparameterdeclaration.html)
     #[derive(Clone, Debug)]
     pub struct IntegerParameterDeclaration(rt::Props);
     impl IntegerParameterDeclaration {
@@ -22413,7 +22413,7 @@ pub mod shared {
     nested!(IntegerParameterDeclaration);
     /// CloudFormation property type `IntegerValueWhenUnsetConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-integervaluewhenunsetconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct IntegerValueWhenUnsetConfiguration(rt::Props);
     impl IntegerValueWhenUnsetConfiguration {
@@ -22436,7 +22436,7 @@ pub mod shared {
     nested!(IntegerValueWhenUnsetConfiguration);
     /// CloudFormation property type `ItemsLimitConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-itemslimitconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ItemsLimitConfiguration(rt::Props);
     impl ItemsLimitConfiguration {
@@ -22459,7 +22459,7 @@ pub mod shared {
     nested!(ItemsLimitConfiguration);
     /// CloudFormation property type `KPIActualValueConditionalFormatting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-kpiactualvalueconditionalformatting.html)
     #[derive(Clone, Debug)]
     pub struct KpiActualValueConditionalFormatting(rt::Props);
     impl KpiActualValueConditionalFormatting {
@@ -22482,7 +22482,7 @@ pub mod shared {
     nested!(KpiActualValueConditionalFormatting);
     /// CloudFormation property type `KPIComparisonValueConditionalFormatting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-kpicomparisonvalueconditionalformatting.html)
     #[derive(Clone, Debug)]
     pub struct KpiComparisonValueConditionalFormatting(rt::Props);
     impl KpiComparisonValueConditionalFormatting {
@@ -22505,7 +22505,7 @@ pub mod shared {
     nested!(KpiComparisonValueConditionalFormatting);
     /// CloudFormation property type `KPIConditionalFormatting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-kpiconditionalformatting.html)
     #[derive(Clone, Debug)]
     pub struct KpiConditionalFormatting(rt::Props);
     impl KpiConditionalFormatting {
@@ -22527,7 +22527,7 @@ pub mod shared {
     nested!(KpiConditionalFormatting);
     /// CloudFormation property type `KPIConditionalFormattingOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-kpiconditionalformattingoption.html)
     #[derive(Clone, Debug)]
     pub struct KpiConditionalFormattingOption(rt::Props);
     impl KpiConditionalFormattingOption {
@@ -22560,7 +22560,7 @@ pub mod shared {
     nested!(KpiConditionalFormattingOption);
     /// CloudFormation property type `KPIConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-kpiconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct KpiConfiguration(rt::Props);
     impl KpiConfiguration {
@@ -22593,7 +22593,7 @@ pub mod shared {
     nested!(KpiConfiguration);
     /// CloudFormation property type `KPIFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-kpifieldwells.html)
     #[derive(Clone, Debug)]
     pub struct KpiFieldWells(rt::Props);
     impl KpiFieldWells {
@@ -22621,7 +22621,7 @@ pub mod shared {
     nested!(KpiFieldWells);
     /// CloudFormation property type `KPIOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-kpioptions.html)
     #[derive(Clone, Debug)]
     pub struct KpiOptions(rt::Props);
     impl KpiOptions {
@@ -22681,7 +22681,7 @@ pub mod shared {
     nested!(KpiOptions);
     /// CloudFormation property type `KPIPrimaryValueConditionalFormatting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-kpiprimaryvalueconditionalformatting.html)
     #[derive(Clone, Debug)]
     pub struct KpiPrimaryValueConditionalFormatting(rt::Props);
     impl KpiPrimaryValueConditionalFormatting {
@@ -22704,7 +22704,7 @@ pub mod shared {
     nested!(KpiPrimaryValueConditionalFormatting);
     /// CloudFormation property type `KPIProgressBarConditionalFormatting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-kpiprogressbarconditionalformatting.html)
     #[derive(Clone, Debug)]
     pub struct KpiProgressBarConditionalFormatting(rt::Props);
     impl KpiProgressBarConditionalFormatting {
@@ -22722,7 +22722,7 @@ pub mod shared {
     nested!(KpiProgressBarConditionalFormatting);
     /// CloudFormation property type `KPISortConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-kpisortconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct KpiSortConfiguration(rt::Props);
     impl KpiSortConfiguration {
@@ -22743,7 +22743,7 @@ pub mod shared {
     nested!(KpiSortConfiguration);
     /// CloudFormation property type `KPISparklineOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-kpisparklineoptions.html)
     #[derive(Clone, Debug)]
     pub struct KpiSparklineOptions(rt::Props);
     impl KpiSparklineOptions {
@@ -22781,7 +22781,7 @@ pub mod shared {
     string_enum!(KpiSparklineType { Line => "LINE", Area => "AREA" });
     /// CloudFormation property type `KPIVisual`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-kpivisual.html)
     #[derive(Clone, Debug)]
     pub struct KpiVisual(rt::Props);
     impl KpiVisual {
@@ -22833,7 +22833,7 @@ pub mod shared {
     nested!(KpiVisual);
     /// CloudFormation property type `KPIVisualLayoutOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-kpivisuallayoutoptions.html)
     #[derive(Clone, Debug)]
     pub struct KpiVisualLayoutOptions(rt::Props);
     impl KpiVisualLayoutOptions {
@@ -22851,7 +22851,7 @@ pub mod shared {
     nested!(KpiVisualLayoutOptions);
     /// CloudFormation property type `KPIVisualStandardLayout`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-kpivisualstandardlayout.html)
     #[derive(Clone, Debug)]
     pub struct KpiVisualStandardLayout(rt::Props);
     impl KpiVisualStandardLayout {
@@ -22874,7 +22874,7 @@ pub mod shared {
     string_enum!(KpiVisualStandardLayoutType { Classic => "CLASSIC", Vertical => "VERTICAL" });
     /// CloudFormation property type `LabelOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-labeloptions.html)
     #[derive(Clone, Debug)]
     pub struct LabelOptions(rt::Props);
     impl LabelOptions {
@@ -22902,7 +22902,7 @@ pub mod shared {
     nested!(LabelOptions);
     /// CloudFormation property type `LayerCustomAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-layercustomaction.html)
     #[derive(Clone, Debug)]
     pub struct LayerCustomAction(rt::Props);
     /// The required values of [`LayerCustomAction`], by name: two of them have one type, and a swap must not compile.
@@ -22943,7 +22943,7 @@ pub mod shared {
     nested!(LayerCustomAction);
     /// CloudFormation property type `LayerCustomActionOperation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-layercustomactionoperation.html)
     #[derive(Clone, Debug)]
     pub struct LayerCustomActionOperation(rt::Props);
     impl LayerCustomActionOperation {
@@ -22988,7 +22988,7 @@ pub mod shared {
     string_enum!(LayerCustomActionTrigger { DataPointClick => "DATA_POINT_CLICK", DataPointMenu => "DATA_POINT_MENU" });
     /// CloudFormation property type `LayerMapVisual`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-layermapvisual.html)
     #[derive(Clone, Debug)]
     pub struct LayerMapVisual(rt::Props);
     impl LayerMapVisual {
@@ -23032,7 +23032,7 @@ pub mod shared {
     nested!(LayerMapVisual);
     /// CloudFormation property type `Layout`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-layout.html)
     #[derive(Clone, Debug)]
     pub struct Layout(rt::Props);
     impl Layout {
@@ -23046,7 +23046,7 @@ pub mod shared {
     nested!(Layout);
     /// CloudFormation property type `LayoutConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-layoutconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LayoutConfiguration(rt::Props);
     impl LayoutConfiguration {
@@ -23089,7 +23089,7 @@ pub mod shared {
     string_enum!(LayoutElementType { Visual => "VISUAL", FilterControl => "FILTER_CONTROL", ParameterControl => "PARAMETER_CONTROL", TextBox => "TEXT_BOX", Image => "IMAGE" });
     /// CloudFormation property type `LegendOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-legendoptions.html)
     #[derive(Clone, Debug)]
     pub struct LegendOptions(rt::Props);
     impl LegendOptions {
@@ -23149,7 +23149,7 @@ pub mod shared {
     string_enum!(LegendPosition { Auto => "AUTO", Right => "RIGHT", Bottom => "BOTTOM", Top => "TOP" });
     /// CloudFormation property type `LineChartAggregatedFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-linechartaggregatedfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct LineChartAggregatedFieldWells(rt::Props);
     impl LineChartAggregatedFieldWells {
@@ -23182,7 +23182,7 @@ pub mod shared {
     nested!(LineChartAggregatedFieldWells);
     /// CloudFormation property type `LineChartConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-linechartconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LineChartConfiguration(rt::Props);
     impl LineChartConfiguration {
@@ -23314,7 +23314,7 @@ pub mod shared {
     nested!(LineChartConfiguration);
     /// CloudFormation property type `LineChartDefaultSeriesSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-linechartdefaultseriessettings.html)
     #[derive(Clone, Debug)]
     pub struct LineChartDefaultSeriesSettings(rt::Props);
     impl LineChartDefaultSeriesSettings {
@@ -23347,7 +23347,7 @@ pub mod shared {
     nested!(LineChartDefaultSeriesSettings);
     /// CloudFormation property type `LineChartFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-linechartfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct LineChartFieldWells(rt::Props);
     impl LineChartFieldWells {
@@ -23380,7 +23380,7 @@ pub mod shared {
     string_enum!(LineChartLineStyle { Solid => "SOLID", Dotted => "DOTTED", Dashed => "DASHED" });
     /// CloudFormation property type `LineChartLineStyleSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-linechartlinestylesettings.html)
     #[derive(Clone, Debug)]
     pub struct LineChartLineStyleSettings(rt::Props);
     impl LineChartLineStyleSettings {
@@ -23430,7 +23430,7 @@ pub mod shared {
     string_enum!(LineChartMarkerShape { Circle => "CIRCLE", Triangle => "TRIANGLE", Square => "SQUARE", Diamond => "DIAMOND", RoundedSquare => "ROUNDED_SQUARE" });
     /// CloudFormation property type `LineChartMarkerStyleSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-linechartmarkerstylesettings.html)
     #[derive(Clone, Debug)]
     pub struct LineChartMarkerStyleSettings(rt::Props);
     impl LineChartMarkerStyleSettings {
@@ -23465,7 +23465,7 @@ pub mod shared {
     nested!(LineChartMarkerStyleSettings);
     /// CloudFormation property type `LineChartSeriesSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-linechartseriessettings.html)
     #[derive(Clone, Debug)]
     pub struct LineChartSeriesSettings(rt::Props);
     impl LineChartSeriesSettings {
@@ -23493,7 +23493,7 @@ pub mod shared {
     nested!(LineChartSeriesSettings);
     /// CloudFormation property type `LineChartSortConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-linechartsortconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LineChartSortConfiguration(rt::Props);
     impl LineChartSortConfiguration {
@@ -23554,7 +23554,7 @@ pub mod shared {
     string_enum!(LineChartType { Line => "LINE", Area => "AREA", StackedArea => "STACKED_AREA" });
     /// CloudFormation property type `LineChartVisual`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-linechartvisual.html)
     #[derive(Clone, Debug)]
     pub struct LineChartVisual(rt::Props);
     impl LineChartVisual {
@@ -23612,7 +23612,7 @@ pub mod shared {
     string_enum!(LineInterpolation { Linear => "LINEAR", Smooth => "SMOOTH", Stepped => "STEPPED" });
     /// CloudFormation property type `LineSeriesAxisDisplayOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-lineseriesaxisdisplayoptions.html)
     #[derive(Clone, Debug)]
     pub struct LineSeriesAxisDisplayOptions(rt::Props);
     impl LineSeriesAxisDisplayOptions {
@@ -23639,7 +23639,7 @@ pub mod shared {
     nested!(LineSeriesAxisDisplayOptions);
     /// CloudFormation property type `ListControlDisplayOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-listcontroldisplayoptions.html)
     #[derive(Clone, Debug)]
     pub struct ListControlDisplayOptions(rt::Props);
     impl ListControlDisplayOptions {
@@ -23672,7 +23672,7 @@ pub mod shared {
     nested!(ListControlDisplayOptions);
     /// CloudFormation property type `ListControlSearchOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-listcontrolsearchoptions.html)
     #[derive(Clone, Debug)]
     pub struct ListControlSearchOptions(rt::Props);
     impl ListControlSearchOptions {
@@ -23690,7 +23690,7 @@ pub mod shared {
     nested!(ListControlSearchOptions);
     /// CloudFormation property type `ListControlSelectAllOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-listcontrolselectalloptions.html)
     #[derive(Clone, Debug)]
     pub struct ListControlSelectAllOptions(rt::Props);
     impl ListControlSelectAllOptions {
@@ -23708,7 +23708,7 @@ pub mod shared {
     nested!(ListControlSelectAllOptions);
     /// CloudFormation property type `LoadingAnimation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-loadinganimation.html)
     #[derive(Clone, Debug)]
     pub struct LoadingAnimation(rt::Props);
     impl LoadingAnimation {
@@ -23726,7 +23726,7 @@ pub mod shared {
     nested!(LoadingAnimation);
     /// CloudFormation property type `LocalNavigationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-localnavigationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LocalNavigationConfiguration(rt::Props);
     impl LocalNavigationConfiguration {
@@ -23740,7 +23740,7 @@ pub mod shared {
     nested!(LocalNavigationConfiguration);
     /// CloudFormation property type `LongFormatText`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-longformattext.html)
     #[derive(Clone, Debug)]
     pub struct LongFormatText(rt::Props);
     impl LongFormatText {
@@ -23772,7 +23772,7 @@ pub mod shared {
     string_enum!(MapZoomMode { Auto => "AUTO", Manual => "MANUAL" });
     /// CloudFormation property type `MappedDataSetParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-mappeddatasetparameter.html)
     #[derive(Clone, Debug)]
     pub struct MappedDataSetParameter(rt::Props);
     /// The required values of [`MappedDataSetParameter`], by name: two of them have one type, and a swap must not compile.
@@ -23802,7 +23802,7 @@ pub mod shared {
     nested!(MappedDataSetParameter);
     /// CloudFormation property type `MaximumLabelType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-maximumlabeltype.html)
     #[derive(Clone, Debug)]
     pub struct MaximumLabelType(rt::Props);
     impl MaximumLabelType {
@@ -23820,7 +23820,7 @@ pub mod shared {
     nested!(MaximumLabelType);
     /// CloudFormation property type `MaximumMinimumComputation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-maximumminimumcomputation.html)
     #[derive(Clone, Debug)]
     pub struct MaximumMinimumComputation(rt::Props);
     impl MaximumMinimumComputation {
@@ -23862,7 +23862,7 @@ pub mod shared {
     string_enum!(MaximumMinimumComputationType { Maximum => "MAXIMUM", Minimum => "MINIMUM" });
     /// CloudFormation property type `MeasureField`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-measurefield.html)
     #[derive(Clone, Debug)]
     pub struct MeasureField(rt::Props);
     impl MeasureField {
@@ -23895,7 +23895,7 @@ pub mod shared {
     nested!(MeasureField);
     /// CloudFormation property type `MetricComparisonComputation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-metriccomparisoncomputation.html)
     #[derive(Clone, Debug)]
     pub struct MetricComparisonComputation(rt::Props);
     impl MetricComparisonComputation {
@@ -23929,7 +23929,7 @@ pub mod shared {
     nested!(MetricComparisonComputation);
     /// CloudFormation property type `MinimumLabelType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-minimumlabeltype.html)
     #[derive(Clone, Debug)]
     pub struct MinimumLabelType(rt::Props);
     impl MinimumLabelType {
@@ -23947,7 +23947,7 @@ pub mod shared {
     nested!(MinimumLabelType);
     /// CloudFormation property type `MissingDataConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-missingdataconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MissingDataConfiguration(rt::Props);
     impl MissingDataConfiguration {
@@ -23976,7 +23976,7 @@ pub mod shared {
     string_enum!(MissingDataTreatmentOption { Interpolate => "INTERPOLATE", ShowAsZero => "SHOW_AS_ZERO", ShowAsBlank => "SHOW_AS_BLANK" });
     /// CloudFormation property type `NegativeValueConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-negativevalueconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct NegativeValueConfiguration(rt::Props);
     impl NegativeValueConfiguration {
@@ -23999,7 +23999,7 @@ pub mod shared {
     string_enum!(NegativeValueDisplayMode { Positive => "POSITIVE", Negative => "NEGATIVE" });
     /// CloudFormation property type `NestedFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-nestedfilter.html)
     #[derive(Clone, Debug)]
     pub struct NestedFilter(rt::Props);
     impl NestedFilter {
@@ -24021,7 +24021,7 @@ pub mod shared {
     nested!(NestedFilter);
     /// CloudFormation property type `NullValueFormatConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-nullvalueformatconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct NullValueFormatConfiguration(rt::Props);
     impl NullValueFormatConfiguration {
@@ -24035,7 +24035,7 @@ pub mod shared {
     nested!(NullValueFormatConfiguration);
     /// CloudFormation property type `NumberDisplayFormatConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-numberdisplayformatconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct NumberDisplayFormatConfiguration(rt::Props);
     impl NumberDisplayFormatConfiguration {
@@ -24087,7 +24087,7 @@ pub mod shared {
     nested!(NumberDisplayFormatConfiguration);
     /// CloudFormation property type `NumberFormatConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-numberformatconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct NumberFormatConfiguration(rt::Props);
     impl NumberFormatConfiguration {
@@ -24126,7 +24126,7 @@ pub mod shared {
     string_enum!(NumberScale { None => "NONE", Auto => "AUTO", Thousands => "THOUSANDS", Millions => "MILLIONS", Billions => "BILLIONS", Trillions => "TRILLIONS", Lakhs => "LAKHS", Crores => "CRORES" });
     /// CloudFormation property type `NumericAxisOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-numericaxisoptions.html)
     #[derive(Clone, Debug)]
     pub struct NumericAxisOptions(rt::Props);
     impl NumericAxisOptions {
@@ -24149,7 +24149,7 @@ pub mod shared {
     nested!(NumericAxisOptions);
     /// CloudFormation property type `NumericEqualityDrillDownFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-numericequalitydrilldownfilter.html)
     #[derive(Clone, Debug)]
     pub struct NumericEqualityDrillDownFilter(rt::Props);
     impl NumericEqualityDrillDownFilter {
@@ -24164,7 +24164,7 @@ pub mod shared {
     nested!(NumericEqualityDrillDownFilter);
     /// CloudFormation property type `NumericEqualityFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-numericequalityfilter.html)
     #[derive(Clone, Debug)]
     pub struct NumericEqualityFilter(rt::Props);
     impl NumericEqualityFilter {
@@ -24231,7 +24231,7 @@ pub mod shared {
     string_enum!(NumericFilterSelectAllOptions { FilterAllValues => "FILTER_ALL_VALUES" });
     /// CloudFormation property type `NumericFormatConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-numericformatconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct NumericFormatConfiguration(rt::Props);
     impl NumericFormatConfiguration {
@@ -24271,7 +24271,7 @@ pub mod shared {
     nested!(NumericFormatConfiguration);
     /// CloudFormation property type `NumericRangeFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-numericrangefilter.html)
     #[derive(Clone, Debug)]
     pub struct NumericRangeFilter(rt::Props);
     impl NumericRangeFilter {
@@ -24330,7 +24330,7 @@ pub mod shared {
     nested!(NumericRangeFilter);
     /// CloudFormation property type `NumericRangeFilterValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-numericrangefiltervalue.html)
     #[derive(Clone, Debug)]
     pub struct NumericRangeFilterValue(rt::Props);
     impl NumericRangeFilterValue {
@@ -24353,7 +24353,7 @@ pub mod shared {
     nested!(NumericRangeFilterValue);
     /// CloudFormation property type `NumericSeparatorConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-numericseparatorconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct NumericSeparatorConfiguration(rt::Props);
     impl NumericSeparatorConfiguration {
@@ -24387,7 +24387,7 @@ pub mod shared {
     string_enum!(NumericSeparatorSymbol { Comma => "COMMA", Dot => "DOT", Space => "SPACE" });
     /// CloudFormation property type `NumericalAggregationFunction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-numericalaggregationfunction.html)
     #[derive(Clone, Debug)]
     pub struct NumericalAggregationFunction(rt::Props);
     impl NumericalAggregationFunction {
@@ -24413,7 +24413,7 @@ pub mod shared {
     nested!(NumericalAggregationFunction);
     /// CloudFormation property type `NumericalDimensionField`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-numericaldimensionfield.html)
     #[derive(Clone, Debug)]
     pub struct NumericalDimensionField(rt::Props);
     impl NumericalDimensionField {
@@ -24438,7 +24438,7 @@ pub mod shared {
     nested!(NumericalDimensionField);
     /// CloudFormation property type `NumericalMeasureField`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-numericalmeasurefield.html)
     #[derive(Clone, Debug)]
     pub struct NumericalMeasureField(rt::Props);
     impl NumericalMeasureField {
@@ -24472,7 +24472,7 @@ pub mod shared {
     string_enum!(OtherCategories { Include => "INCLUDE", Exclude => "EXCLUDE" });
     /// CloudFormation property type `PaginationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-paginationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PaginationConfiguration(rt::Props);
     /// The required values of [`PaginationConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -24505,7 +24505,7 @@ pub mod shared {
     string_enum!(PanelBorderStyle { Solid => "SOLID", Dashed => "DASHED", Dotted => "DOTTED" });
     /// CloudFormation property type `PanelConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-panelconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PanelConfiguration(rt::Props);
     impl PanelConfiguration {
@@ -24567,7 +24567,7 @@ pub mod shared {
     nested!(PanelConfiguration);
     /// CloudFormation property type `PanelTitleOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-paneltitleoptions.html)
     #[derive(Clone, Debug)]
     pub struct PanelTitleOptions(rt::Props);
     impl PanelTitleOptions {
@@ -24631,7 +24631,7 @@ pub mod shared {
     string_enum!(PaperSize { UsLetter => "US_LETTER", UsLegal => "US_LEGAL", UsTabloidLedger => "US_TABLOID_LEDGER", A0 => "A0", A1 => "A1", A2 => "A2", A3 => "A3", A4 => "A4", A5 => "A5", JisB4 => "JIS_B4", JisB5 => "JIS_B5" });
     /// CloudFormation property type `ParameterControl`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-parametercontrol.html)
     #[derive(Clone, Debug)]
     pub struct ParameterControl(rt::Props);
     impl ParameterControl {
@@ -24674,7 +24674,7 @@ pub mod shared {
     nested!(ParameterControl);
     /// CloudFormation property type `ParameterDateTimePickerControl`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-parameterdatetimepickercontrol.html)
     #[derive(Clone, Debug)]
     pub struct ParameterDateTimePickerControl(rt::Props);
     /// The required values of [`ParameterDateTimePickerControl`], by name: two of them have one type, and a swap must not compile.
@@ -24712,7 +24712,7 @@ pub mod shared {
     nested!(ParameterDateTimePickerControl);
     /// CloudFormation property type `ParameterDeclaration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-parameterdeclaration.html)
     #[derive(Clone, Debug)]
     pub struct ParameterDeclaration(rt::Props);
     impl ParameterDeclaration {
@@ -24751,7 +24751,7 @@ pub mod shared {
     nested!(ParameterDeclaration);
     /// CloudFormation property type `ParameterDropDownControl`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-parameterdropdowncontrol.html)
     #[derive(Clone, Debug)]
     pub struct ParameterDropDownControl(rt::Props);
     /// The required values of [`ParameterDropDownControl`], by name: two of them have one type, and a swap must not compile.
@@ -24813,7 +24813,7 @@ pub mod shared {
     nested!(ParameterDropDownControl);
     /// CloudFormation property type `ParameterListControl`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-parameterlistcontrol.html)
     #[derive(Clone, Debug)]
     pub struct ParameterListControl(rt::Props);
     /// The required values of [`ParameterListControl`], by name: two of them have one type, and a swap must not compile.
@@ -24870,7 +24870,7 @@ pub mod shared {
     nested!(ParameterListControl);
     /// CloudFormation property type `ParameterSelectableValues`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-parameterselectablevalues.html)
     #[derive(Clone, Debug)]
     pub struct ParameterSelectableValues(rt::Props);
     impl ParameterSelectableValues {
@@ -24893,7 +24893,7 @@ pub mod shared {
     nested!(ParameterSelectableValues);
     /// CloudFormation property type `ParameterSliderControl`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-parameterslidercontrol.html)
     #[derive(Clone, Debug)]
     pub struct ParameterSliderControl(rt::Props);
     /// The required values of [`ParameterSliderControl`], by name: two of them have one type, and a swap must not compile.
@@ -24940,7 +24940,7 @@ pub mod shared {
     nested!(ParameterSliderControl);
     /// CloudFormation property type `ParameterTextAreaControl`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-parametertextareacontrol.html)
     #[derive(Clone, Debug)]
     pub struct ParameterTextAreaControl(rt::Props);
     /// The required values of [`ParameterTextAreaControl`], by name: two of them have one type, and a swap must not compile.
@@ -24983,7 +24983,7 @@ pub mod shared {
     nested!(ParameterTextAreaControl);
     /// CloudFormation property type `ParameterTextFieldControl`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-parametertextfieldcontrol.html)
     #[derive(Clone, Debug)]
     pub struct ParameterTextFieldControl(rt::Props);
     /// The required values of [`ParameterTextFieldControl`], by name: two of them have one type, and a swap must not compile.
@@ -25032,7 +25032,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `Parameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-parameters.html)
     #[derive(Clone, Debug)]
     pub struct Parameters(rt::Props);
     impl Parameters {
@@ -25101,7 +25101,7 @@ pub mod shared {
     nested!(Parameters);
     /// CloudFormation property type `PercentVisibleRange`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-percentvisiblerange.html)
     #[derive(Clone, Debug)]
     pub struct PercentVisibleRange(rt::Props);
     impl PercentVisibleRange {
@@ -25124,7 +25124,7 @@ pub mod shared {
     nested!(PercentVisibleRange);
     /// CloudFormation property type `PercentageDisplayFormatConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-percentagedisplayformatconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PercentageDisplayFormatConfiguration(rt::Props);
     impl PercentageDisplayFormatConfiguration {
@@ -25171,7 +25171,7 @@ pub mod shared {
     nested!(PercentageDisplayFormatConfiguration);
     /// CloudFormation property type `PercentileAggregation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-percentileaggregation.html)
     #[derive(Clone, Debug)]
     pub struct PercentileAggregation(rt::Props);
     impl PercentileAggregation {
@@ -25189,7 +25189,7 @@ pub mod shared {
     nested!(PercentileAggregation);
     /// CloudFormation property type `PeriodOverPeriodComputation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-periodoverperiodcomputation.html)
     #[derive(Clone, Debug)]
     pub struct PeriodOverPeriodComputation(rt::Props);
     impl PeriodOverPeriodComputation {
@@ -25218,7 +25218,7 @@ pub mod shared {
     nested!(PeriodOverPeriodComputation);
     /// CloudFormation property type `PeriodToDateComputation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-periodtodatecomputation.html)
     #[derive(Clone, Debug)]
     pub struct PeriodToDateComputation(rt::Props);
     impl PeriodToDateComputation {
@@ -25252,7 +25252,7 @@ pub mod shared {
     nested!(PeriodToDateComputation);
     /// CloudFormation property type `PieChartAggregatedFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-piechartaggregatedfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct PieChartAggregatedFieldWells(rt::Props);
     impl PieChartAggregatedFieldWells {
@@ -25280,7 +25280,7 @@ pub mod shared {
     nested!(PieChartAggregatedFieldWells);
     /// CloudFormation property type `PieChartConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-piechartconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PieChartConfiguration(rt::Props);
     impl PieChartConfiguration {
@@ -25357,7 +25357,7 @@ pub mod shared {
     nested!(PieChartConfiguration);
     /// CloudFormation property type `PieChartFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-piechartfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct PieChartFieldWells(rt::Props);
     impl PieChartFieldWells {
@@ -25379,7 +25379,7 @@ pub mod shared {
     nested!(PieChartFieldWells);
     /// CloudFormation property type `PieChartSortConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-piechartsortconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PieChartSortConfiguration(rt::Props);
     impl PieChartSortConfiguration {
@@ -25419,7 +25419,7 @@ pub mod shared {
     nested!(PieChartSortConfiguration);
     /// CloudFormation property type `PieChartVisual`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-piechartvisual.html)
     #[derive(Clone, Debug)]
     pub struct PieChartVisual(rt::Props);
     impl PieChartVisual {
@@ -25466,7 +25466,7 @@ pub mod shared {
     nested!(PieChartVisual);
     /// CloudFormation property type `PivotFieldSortOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-pivotfieldsortoptions.html)
     #[derive(Clone, Debug)]
     pub struct PivotFieldSortOptions(rt::Props);
     impl PivotFieldSortOptions {
@@ -25481,7 +25481,7 @@ pub mod shared {
     nested!(PivotFieldSortOptions);
     /// CloudFormation property type `PivotTableAggregatedFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-pivottableaggregatedfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct PivotTableAggregatedFieldWells(rt::Props);
     impl PivotTableAggregatedFieldWells {
@@ -25509,7 +25509,7 @@ pub mod shared {
     nested!(PivotTableAggregatedFieldWells);
     /// CloudFormation property type `PivotTableCellConditionalFormatting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-pivottablecellconditionalformatting.html)
     #[derive(Clone, Debug)]
     pub struct PivotTableCellConditionalFormatting(rt::Props);
     impl PivotTableCellConditionalFormatting {
@@ -25541,7 +25541,7 @@ pub mod shared {
     nested!(PivotTableCellConditionalFormatting);
     /// CloudFormation property type `PivotTableConditionalFormatting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-pivottableconditionalformatting.html)
     #[derive(Clone, Debug)]
     pub struct PivotTableConditionalFormatting(rt::Props);
     impl PivotTableConditionalFormatting {
@@ -25563,7 +25563,7 @@ pub mod shared {
     nested!(PivotTableConditionalFormatting);
     /// CloudFormation property type `PivotTableConditionalFormattingOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-pivottableconditionalformattingoption.html)
     #[derive(Clone, Debug)]
     pub struct PivotTableConditionalFormattingOption(rt::Props);
     impl PivotTableConditionalFormattingOption {
@@ -25581,7 +25581,7 @@ pub mod shared {
     nested!(PivotTableConditionalFormattingOption);
     /// CloudFormation property type `PivotTableConditionalFormattingScope`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-pivottableconditionalformattingscope.html)
     #[derive(Clone, Debug)]
     pub struct PivotTableConditionalFormattingScope(rt::Props);
     impl PivotTableConditionalFormattingScope {
@@ -25610,7 +25610,7 @@ pub mod shared {
     string_enum!(PivotTableConditionalFormattingScopeRole { Field => "FIELD", FieldTotal => "FIELD_TOTAL", GrandTotal => "GRAND_TOTAL" });
     /// CloudFormation property type `PivotTableConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-pivottableconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PivotTableConfiguration(rt::Props);
     impl PivotTableConfiguration {
@@ -25658,7 +25658,7 @@ pub mod shared {
     nested!(PivotTableConfiguration);
     /// CloudFormation property type `PivotTableDataPathOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-pivottabledatapathoption.html)
     #[derive(Clone, Debug)]
     pub struct PivotTableDataPathOption(rt::Props);
     impl PivotTableDataPathOption {
@@ -25701,7 +25701,7 @@ pub mod shared {
     string_enum!(PivotTableFieldCollapseState { Collapsed => "COLLAPSED", Expanded => "EXPANDED" });
     /// CloudFormation property type `PivotTableFieldCollapseStateOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-pivottablefieldcollapsestateoption.html)
     #[derive(Clone, Debug)]
     pub struct PivotTableFieldCollapseStateOption(rt::Props);
     impl PivotTableFieldCollapseStateOption {
@@ -25720,7 +25720,7 @@ pub mod shared {
     nested!(PivotTableFieldCollapseStateOption);
     /// CloudFormation property type `PivotTableFieldCollapseStateTarget`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-pivottablefieldcollapsestatetarget.html)
     #[derive(Clone, Debug)]
     pub struct PivotTableFieldCollapseStateTarget(rt::Props);
     impl PivotTableFieldCollapseStateTarget {
@@ -25746,7 +25746,7 @@ pub mod shared {
     nested!(PivotTableFieldCollapseStateTarget);
     /// CloudFormation property type `PivotTableFieldOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-pivottablefieldoption.html)
     #[derive(Clone, Debug)]
     pub struct PivotTableFieldOption(rt::Props);
     impl PivotTableFieldOption {
@@ -25770,7 +25770,7 @@ pub mod shared {
     nested!(PivotTableFieldOption);
     /// CloudFormation property type `PivotTableFieldOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-pivottablefieldoptions.html)
     #[derive(Clone, Debug)]
     pub struct PivotTableFieldOptions(rt::Props);
     impl PivotTableFieldOptions {
@@ -25807,7 +25807,7 @@ pub mod shared {
     nested!(PivotTableFieldOptions);
     /// CloudFormation property type `PivotTableFieldSubtotalOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-pivottablefieldsubtotaloptions.html)
     #[derive(Clone, Debug)]
     pub struct PivotTableFieldSubtotalOptions(rt::Props);
     impl PivotTableFieldSubtotalOptions {
@@ -25825,7 +25825,7 @@ pub mod shared {
     nested!(PivotTableFieldSubtotalOptions);
     /// CloudFormation property type `PivotTableFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-pivottablefieldwells.html)
     #[derive(Clone, Debug)]
     pub struct PivotTableFieldWells(rt::Props);
     impl PivotTableFieldWells {
@@ -25856,7 +25856,7 @@ pub mod shared {
     string_enum!(PivotTableMetricPlacement { Row => "ROW", Column => "COLUMN" });
     /// CloudFormation property type `PivotTableOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-pivottableoptions.html)
     #[derive(Clone, Debug)]
     pub struct PivotTableOptions(rt::Props);
     impl PivotTableOptions {
@@ -25937,7 +25937,7 @@ pub mod shared {
     nested!(PivotTableOptions);
     /// CloudFormation property type `PivotTablePaginatedReportOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-pivottablepaginatedreportoptions.html)
     #[derive(Clone, Debug)]
     pub struct PivotTablePaginatedReportOptions(rt::Props);
     impl PivotTablePaginatedReportOptions {
@@ -25961,7 +25961,7 @@ pub mod shared {
     nested!(PivotTablePaginatedReportOptions);
     /// CloudFormation property type `PivotTableRowsLabelOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-pivottablerowslabeloptions.html)
     #[derive(Clone, Debug)]
     pub struct PivotTableRowsLabelOptions(rt::Props);
     impl PivotTableRowsLabelOptions {
@@ -25993,7 +25993,7 @@ pub mod shared {
     string_enum!(PivotTableRowsLayout { Tabular => "TABULAR", Hierarchy => "HIERARCHY" });
     /// CloudFormation property type `PivotTableSortBy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-pivottablesortby.html)
     #[derive(Clone, Debug)]
     pub struct PivotTableSortBy(rt::Props);
     impl PivotTableSortBy {
@@ -26021,7 +26021,7 @@ pub mod shared {
     nested!(PivotTableSortBy);
     /// CloudFormation property type `PivotTableSortConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-pivottablesortconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PivotTableSortConfiguration(rt::Props);
     impl PivotTableSortConfiguration {
@@ -26053,7 +26053,7 @@ pub mod shared {
     string_enum!(PivotTableSubtotalLevel { All => "ALL", Custom => "CUSTOM", Last => "LAST" });
     /// CloudFormation property type `PivotTableTotalOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-pivottabletotaloptions.html)
     #[derive(Clone, Debug)]
     pub struct PivotTableTotalOptions(rt::Props);
     impl PivotTableTotalOptions {
@@ -26086,7 +26086,7 @@ pub mod shared {
     nested!(PivotTableTotalOptions);
     /// CloudFormation property type `PivotTableVisual`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-pivottablevisual.html)
     #[derive(Clone, Debug)]
     pub struct PivotTableVisual(rt::Props);
     impl PivotTableVisual {
@@ -26130,7 +26130,7 @@ pub mod shared {
     nested!(PivotTableVisual);
     /// CloudFormation property type `PivotTotalOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-pivottotaloptions.html)
     #[derive(Clone, Debug)]
     pub struct PivotTotalOptions(rt::Props);
     impl PivotTotalOptions {
@@ -26186,7 +26186,7 @@ pub mod shared {
     nested!(PivotTotalOptions);
     /// CloudFormation property type `PluginVisual`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-pluginvisual.html)
     #[derive(Clone, Debug)]
     pub struct PluginVisual(rt::Props);
     /// The required values of [`PluginVisual`], by name: two of them have one type, and a swap must not compile.
@@ -26237,7 +26237,7 @@ pub mod shared {
     string_enum!(PluginVisualAxisName { GroupBy => "GROUP_BY", Value => "VALUE" });
     /// CloudFormation property type `PluginVisualConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-pluginvisualconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PluginVisualConfiguration(rt::Props);
     impl PluginVisualConfiguration {
@@ -26268,7 +26268,7 @@ pub mod shared {
     nested!(PluginVisualConfiguration);
     /// CloudFormation property type `PluginVisualFieldWell`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-pluginvisualfieldwell.html)
     #[derive(Clone, Debug)]
     pub struct PluginVisualFieldWell(rt::Props);
     impl PluginVisualFieldWell {
@@ -26301,7 +26301,7 @@ pub mod shared {
     nested!(PluginVisualFieldWell);
     /// CloudFormation property type `PluginVisualItemsLimitConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-pluginvisualitemslimitconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PluginVisualItemsLimitConfiguration(rt::Props);
     impl PluginVisualItemsLimitConfiguration {
@@ -26319,7 +26319,7 @@ pub mod shared {
     nested!(PluginVisualItemsLimitConfiguration);
     /// CloudFormation property type `PluginVisualOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-pluginvisualoptions.html)
     #[derive(Clone, Debug)]
     pub struct PluginVisualOptions(rt::Props);
     impl PluginVisualOptions {
@@ -26340,7 +26340,7 @@ pub mod shared {
     nested!(PluginVisualOptions);
     /// CloudFormation property type `PluginVisualProperty`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-pluginvisualproperty.html)
     #[derive(Clone, Debug)]
     pub struct PluginVisualProperty(rt::Props);
     impl PluginVisualProperty {
@@ -26363,7 +26363,7 @@ pub mod shared {
     nested!(PluginVisualProperty);
     /// CloudFormation property type `PluginVisualSortConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-pluginvisualsortconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PluginVisualSortConfiguration(rt::Props);
     impl PluginVisualSortConfiguration {
@@ -26381,7 +26381,7 @@ pub mod shared {
     nested!(PluginVisualSortConfiguration);
     /// CloudFormation property type `PluginVisualTableQuerySort`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-pluginvisualtablequerysort.html)
     #[derive(Clone, Debug)]
     pub struct PluginVisualTableQuerySort(rt::Props);
     impl PluginVisualTableQuerySort {
@@ -26407,7 +26407,7 @@ pub mod shared {
     nested!(PluginVisualTableQuerySort);
     /// CloudFormation property type `PredefinedHierarchy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-predefinedhierarchy.html)
     #[derive(Clone, Debug)]
     pub struct PredefinedHierarchy(rt::Props);
     impl PredefinedHierarchy {
@@ -26444,7 +26444,7 @@ pub mod shared {
     string_enum!(PrimaryValueDisplayType { Hidden => "HIDDEN", Comparison => "COMPARISON", Actual => "ACTUAL" });
     /// CloudFormation property type `ProgressBarOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-progressbaroptions.html)
     #[derive(Clone, Debug)]
     pub struct ProgressBarOptions(rt::Props);
     impl ProgressBarOptions {
@@ -26471,7 +26471,7 @@ pub mod shared {
     string_enum!(QueryExecutionMode { Auto => "AUTO", Manual => "MANUAL" });
     /// CloudFormation property type `QueryExecutionOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-queryexecutionoptions.html)
     #[derive(Clone, Debug)]
     pub struct QueryExecutionOptions(rt::Props);
     impl QueryExecutionOptions {
@@ -26489,7 +26489,7 @@ pub mod shared {
     nested!(QueryExecutionOptions);
     /// CloudFormation property type `RadarChartAggregatedFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-radarchartaggregatedfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct RadarChartAggregatedFieldWells(rt::Props);
     impl RadarChartAggregatedFieldWells {
@@ -26517,7 +26517,7 @@ pub mod shared {
     nested!(RadarChartAggregatedFieldWells);
     /// CloudFormation property type `RadarChartAreaStyleSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-radarchartareastylesettings.html)
     #[derive(Clone, Debug)]
     pub struct RadarChartAreaStyleSettings(rt::Props);
     impl RadarChartAreaStyleSettings {
@@ -26546,7 +26546,7 @@ pub mod shared {
     string_enum!(RadarChartAxesRangeScale { Auto => "AUTO", Independent => "INDEPENDENT", Shared => "SHARED" });
     /// CloudFormation property type `RadarChartConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-radarchartconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct RadarChartConfiguration(rt::Props);
     impl RadarChartConfiguration {
@@ -26641,7 +26641,7 @@ pub mod shared {
     nested!(RadarChartConfiguration);
     /// CloudFormation property type `RadarChartFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-radarchartfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct RadarChartFieldWells(rt::Props);
     impl RadarChartFieldWells {
@@ -26663,7 +26663,7 @@ pub mod shared {
     nested!(RadarChartFieldWells);
     /// CloudFormation property type `RadarChartSeriesSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-radarchartseriessettings.html)
     #[derive(Clone, Debug)]
     pub struct RadarChartSeriesSettings(rt::Props);
     impl RadarChartSeriesSettings {
@@ -26690,7 +26690,7 @@ pub mod shared {
     string_enum!(RadarChartShape { Circle => "CIRCLE", Polygon => "POLYGON" });
     /// CloudFormation property type `RadarChartSortConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-radarchartsortconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct RadarChartSortConfiguration(rt::Props);
     impl RadarChartSortConfiguration {
@@ -26723,7 +26723,7 @@ pub mod shared {
     nested!(RadarChartSortConfiguration);
     /// CloudFormation property type `RadarChartVisual`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-radarchartvisual.html)
     #[derive(Clone, Debug)]
     pub struct RadarChartVisual(rt::Props);
     impl RadarChartVisual {
@@ -26770,7 +26770,7 @@ pub mod shared {
     nested!(RadarChartVisual);
     /// CloudFormation property type `RangeEndsLabelType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-rangeendslabeltype.html)
     #[derive(Clone, Debug)]
     pub struct RangeEndsLabelType(rt::Props);
     impl RangeEndsLabelType {
@@ -26788,7 +26788,7 @@ pub mod shared {
     nested!(RangeEndsLabelType);
     /// CloudFormation property type `ReferenceLine`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-referenceline.html)
     #[derive(Clone, Debug)]
     pub struct ReferenceLine(rt::Props);
     impl ReferenceLine {
@@ -26817,7 +26817,7 @@ pub mod shared {
     nested!(ReferenceLine);
     /// CloudFormation property type `ReferenceLineCustomLabelConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-referencelinecustomlabelconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ReferenceLineCustomLabelConfiguration(rt::Props);
     impl ReferenceLineCustomLabelConfiguration {
@@ -26831,7 +26831,7 @@ pub mod shared {
     nested!(ReferenceLineCustomLabelConfiguration);
     /// CloudFormation property type `ReferenceLineDataConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-referencelinedataconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ReferenceLineDataConfiguration(rt::Props);
     impl ReferenceLineDataConfiguration {
@@ -26867,7 +26867,7 @@ pub mod shared {
     nested!(ReferenceLineDataConfiguration);
     /// CloudFormation property type `ReferenceLineDynamicDataConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-referencelinedynamicdataconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ReferenceLineDynamicDataConfiguration(rt::Props);
     impl ReferenceLineDynamicDataConfiguration {
@@ -26887,7 +26887,7 @@ pub mod shared {
     nested!(ReferenceLineDynamicDataConfiguration);
     /// CloudFormation property type `ReferenceLineLabelConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-referencelinelabelconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ReferenceLineLabelConfiguration(rt::Props);
     impl ReferenceLineLabelConfiguration {
@@ -26976,7 +26976,7 @@ pub mod shared {
     string_enum!(ReferenceLineSeriesType { Bar => "BAR", Line => "LINE" });
     /// CloudFormation property type `ReferenceLineStaticDataConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-referencelinestaticdataconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ReferenceLineStaticDataConfiguration(rt::Props);
     impl ReferenceLineStaticDataConfiguration {
@@ -26990,7 +26990,7 @@ pub mod shared {
     nested!(ReferenceLineStaticDataConfiguration);
     /// CloudFormation property type `ReferenceLineStyleConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-referencelinestyleconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ReferenceLineStyleConfiguration(rt::Props);
     impl ReferenceLineStyleConfiguration {
@@ -27013,7 +27013,7 @@ pub mod shared {
     nested!(ReferenceLineStyleConfiguration);
     /// CloudFormation property type `ReferenceLineValueLabelConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-referencelinevaluelabelconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ReferenceLineValueLabelConfiguration(rt::Props);
     impl ReferenceLineValueLabelConfiguration {
@@ -27045,7 +27045,7 @@ pub mod shared {
     string_enum!(ReferenceLineValueLabelRelativePosition { BeforeCustomLabel => "BEFORE_CUSTOM_LABEL", AfterCustomLabel => "AFTER_CUSTOM_LABEL" });
     /// CloudFormation property type `RelativeDateTimeControlDisplayOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-relativedatetimecontroldisplayoptions.html)
     #[derive(Clone, Debug)]
     pub struct RelativeDateTimeControlDisplayOptions(rt::Props);
     impl RelativeDateTimeControlDisplayOptions {
@@ -27088,7 +27088,7 @@ pub mod shared {
     string_enum!(RelativeDateType { Previous => "PREVIOUS", This => "THIS", Last => "LAST", Now => "NOW", Next => "NEXT" });
     /// CloudFormation property type `RelativeDatesFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-relativedatesfilter.html)
     #[derive(Clone, Debug)]
     pub struct RelativeDatesFilter(rt::Props);
     impl RelativeDatesFilter {
@@ -27173,7 +27173,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `ResourcePermission`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-actionconnector-resourcepermission.html)
     #[derive(Clone, Debug)]
     pub struct ResourcePermission(rt::Props);
     impl ResourcePermission {
@@ -27191,7 +27191,7 @@ pub mod shared {
     nested!(ResourcePermission);
     /// CloudFormation property type `RollingDateConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-rollingdateconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct RollingDateConfiguration(rt::Props);
     impl RollingDateConfiguration {
@@ -27210,7 +27210,7 @@ pub mod shared {
     nested!(RollingDateConfiguration);
     /// CloudFormation property type `RowAlternateColorOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-rowalternatecoloroptions.html)
     #[derive(Clone, Debug)]
     pub struct RowAlternateColorOptions(rt::Props);
     impl RowAlternateColorOptions {
@@ -27241,7 +27241,7 @@ pub mod shared {
     nested!(RowAlternateColorOptions);
     /// CloudFormation property type `SameSheetTargetVisualConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-samesheettargetvisualconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SameSheetTargetVisualConfiguration(rt::Props);
     impl SameSheetTargetVisualConfiguration {
@@ -27267,7 +27267,7 @@ pub mod shared {
     nested!(SameSheetTargetVisualConfiguration);
     /// CloudFormation property type `SankeyDiagramAggregatedFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-sankeydiagramaggregatedfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct SankeyDiagramAggregatedFieldWells(rt::Props);
     impl SankeyDiagramAggregatedFieldWells {
@@ -27295,7 +27295,7 @@ pub mod shared {
     nested!(SankeyDiagramAggregatedFieldWells);
     /// CloudFormation property type `SankeyDiagramChartConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-sankeydiagramchartconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SankeyDiagramChartConfiguration(rt::Props);
     impl SankeyDiagramChartConfiguration {
@@ -27328,7 +27328,7 @@ pub mod shared {
     nested!(SankeyDiagramChartConfiguration);
     /// CloudFormation property type `SankeyDiagramFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-sankeydiagramfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct SankeyDiagramFieldWells(rt::Props);
     impl SankeyDiagramFieldWells {
@@ -27350,7 +27350,7 @@ pub mod shared {
     nested!(SankeyDiagramFieldWells);
     /// CloudFormation property type `SankeyDiagramSortConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-sankeydiagramsortconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SankeyDiagramSortConfiguration(rt::Props);
     impl SankeyDiagramSortConfiguration {
@@ -27378,7 +27378,7 @@ pub mod shared {
     nested!(SankeyDiagramSortConfiguration);
     /// CloudFormation property type `SankeyDiagramVisual`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-sankeydiagramvisual.html)
     #[derive(Clone, Debug)]
     pub struct SankeyDiagramVisual(rt::Props);
     impl SankeyDiagramVisual {
@@ -27417,7 +27417,7 @@ pub mod shared {
     nested!(SankeyDiagramVisual);
     /// CloudFormation property type `ScatterPlotCategoricallyAggregatedFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-scatterplotcategoricallyaggregatedfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct ScatterPlotCategoricallyAggregatedFieldWells(rt::Props);
     impl ScatterPlotCategoricallyAggregatedFieldWells {
@@ -27455,7 +27455,7 @@ pub mod shared {
     nested!(ScatterPlotCategoricallyAggregatedFieldWells);
     /// CloudFormation property type `ScatterPlotConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-scatterplotconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ScatterPlotConfiguration(rt::Props);
     impl ScatterPlotConfiguration {
@@ -27523,7 +27523,7 @@ pub mod shared {
     nested!(ScatterPlotConfiguration);
     /// CloudFormation property type `ScatterPlotFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-scatterplotfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct ScatterPlotFieldWells(rt::Props);
     impl ScatterPlotFieldWells {
@@ -27557,7 +27557,7 @@ pub mod shared {
     nested!(ScatterPlotFieldWells);
     /// CloudFormation property type `ScatterPlotSortConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-scatterplotsortconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ScatterPlotSortConfiguration(rt::Props);
     impl ScatterPlotSortConfiguration {
@@ -27576,7 +27576,7 @@ pub mod shared {
     nested!(ScatterPlotSortConfiguration);
     /// CloudFormation property type `ScatterPlotUnaggregatedFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-scatterplotunaggregatedfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct ScatterPlotUnaggregatedFieldWells(rt::Props);
     impl ScatterPlotUnaggregatedFieldWells {
@@ -27614,7 +27614,7 @@ pub mod shared {
     nested!(ScatterPlotUnaggregatedFieldWells);
     /// CloudFormation property type `ScatterPlotVisual`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-scatterplotvisual.html)
     #[derive(Clone, Debug)]
     pub struct ScatterPlotVisual(rt::Props);
     impl ScatterPlotVisual {
@@ -27661,7 +27661,7 @@ pub mod shared {
     nested!(ScatterPlotVisual);
     /// CloudFormation property type `ScrollBarOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-scrollbaroptions.html)
     #[derive(Clone, Debug)]
     pub struct ScrollBarOptions(rt::Props);
     impl ScrollBarOptions {
@@ -27684,7 +27684,7 @@ pub mod shared {
     nested!(ScrollBarOptions);
     /// CloudFormation property type `SecondaryValueOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-secondaryvalueoptions.html)
     #[derive(Clone, Debug)]
     pub struct SecondaryValueOptions(rt::Props);
     impl SecondaryValueOptions {
@@ -27702,7 +27702,7 @@ pub mod shared {
     nested!(SecondaryValueOptions);
     /// CloudFormation property type `SectionAfterPageBreak`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-sectionafterpagebreak.html)
     #[derive(Clone, Debug)]
     pub struct SectionAfterPageBreak(rt::Props);
     impl SectionAfterPageBreak {
@@ -27720,7 +27720,7 @@ pub mod shared {
     nested!(SectionAfterPageBreak);
     /// CloudFormation property type `SectionBasedLayoutCanvasSizeOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-sectionbasedlayoutcanvassizeoptions.html)
     #[derive(Clone, Debug)]
     pub struct SectionBasedLayoutCanvasSizeOptions(rt::Props);
     impl SectionBasedLayoutCanvasSizeOptions {
@@ -27741,7 +27741,7 @@ pub mod shared {
     nested!(SectionBasedLayoutCanvasSizeOptions);
     /// CloudFormation property type `SectionBasedLayoutConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-sectionbasedlayoutconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SectionBasedLayoutConfiguration(rt::Props);
     /// The required values of [`SectionBasedLayoutConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -27773,7 +27773,7 @@ pub mod shared {
     nested!(SectionBasedLayoutConfiguration);
     /// CloudFormation property type `SectionBasedLayoutPaperCanvasSizeOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-sectionbasedlayoutpapercanvassizeoptions.html)
     #[derive(Clone, Debug)]
     pub struct SectionBasedLayoutPaperCanvasSizeOptions(rt::Props);
     impl SectionBasedLayoutPaperCanvasSizeOptions {
@@ -27801,7 +27801,7 @@ pub mod shared {
     nested!(SectionBasedLayoutPaperCanvasSizeOptions);
     /// CloudFormation property type `SectionLayoutConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-sectionlayoutconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SectionLayoutConfiguration(rt::Props);
     impl SectionLayoutConfiguration {
@@ -27815,7 +27815,7 @@ pub mod shared {
     nested!(SectionLayoutConfiguration);
     /// CloudFormation property type `SectionPageBreakConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-sectionpagebreakconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SectionPageBreakConfiguration(rt::Props);
     impl SectionPageBreakConfiguration {
@@ -27842,7 +27842,7 @@ pub mod shared {
     string_enum!(SectionPageBreakStatus { Enabled => "ENABLED", Disabled => "DISABLED" });
     /// CloudFormation property type `SectionStyle`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-sectionstyle.html)
     #[derive(Clone, Debug)]
     pub struct SectionStyle(rt::Props);
     impl SectionStyle {
@@ -27881,7 +27881,7 @@ pub mod shared {
     string_enum!(SelectedFieldOptions { AllFields => "ALL_FIELDS" });
     /// CloudFormation property type `SelectedSheetsFilterScopeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-selectedsheetsfilterscopeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SelectedSheetsFilterScopeConfiguration(rt::Props);
     impl SelectedSheetsFilterScopeConfiguration {
@@ -27914,7 +27914,7 @@ pub mod shared {
     string_enum!(SelectedTooltipType { Basic => "BASIC", Detailed => "DETAILED", Sheet => "SHEET" });
     /// CloudFormation property type `SeriesItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-seriesitem.html)
     #[derive(Clone, Debug)]
     pub struct SeriesItem(rt::Props);
     impl SeriesItem {
@@ -27937,7 +27937,7 @@ pub mod shared {
     nested!(SeriesItem);
     /// CloudFormation property type `SetParameterValueConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-setparametervalueconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SetParameterValueConfiguration(rt::Props);
     impl SetParameterValueConfiguration {
@@ -27959,7 +27959,7 @@ pub mod shared {
     nested!(SetParameterValueConfiguration);
     /// CloudFormation property type `ShapeConditionalFormat`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-shapeconditionalformat.html)
     #[derive(Clone, Debug)]
     pub struct ShapeConditionalFormat(rt::Props);
     impl ShapeConditionalFormat {
@@ -27991,7 +27991,7 @@ pub mod shared {
     string_enum!(SheetControlDateTimePickerType { SingleValued => "SINGLE_VALUED", DateRange => "DATE_RANGE" });
     /// CloudFormation property type `SheetControlInfoIconLabelOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-sheetcontrolinfoiconlabeloptions.html)
     #[derive(Clone, Debug)]
     pub struct SheetControlInfoIconLabelOptions(rt::Props);
     impl SheetControlInfoIconLabelOptions {
@@ -28014,7 +28014,7 @@ pub mod shared {
     nested!(SheetControlInfoIconLabelOptions);
     /// CloudFormation property type `SheetControlLayout`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-sheetcontrollayout.html)
     #[derive(Clone, Debug)]
     pub struct SheetControlLayout(rt::Props);
     impl SheetControlLayout {
@@ -28028,7 +28028,7 @@ pub mod shared {
     nested!(SheetControlLayout);
     /// CloudFormation property type `SheetControlLayoutConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-sheetcontrollayoutconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SheetControlLayoutConfiguration(rt::Props);
     impl SheetControlLayoutConfiguration {
@@ -28064,7 +28064,7 @@ pub mod shared {
     string_enum!(SheetControlSliderType { SinglePoint => "SINGLE_POINT", Range => "RANGE" });
     /// CloudFormation property type `SheetDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-sheetdefinition.html)
     #[derive(Clone, Debug)]
     pub struct SheetDefinition(rt::Props);
     impl SheetDefinition {
@@ -28139,7 +28139,7 @@ pub mod shared {
     nested!(SheetDefinition);
     /// CloudFormation property type `SheetElementConfigurationOverrides`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-sheetelementconfigurationoverrides.html)
     #[derive(Clone, Debug)]
     pub struct SheetElementConfigurationOverrides(rt::Props);
     impl SheetElementConfigurationOverrides {
@@ -28157,7 +28157,7 @@ pub mod shared {
     nested!(SheetElementConfigurationOverrides);
     /// CloudFormation property type `SheetElementRenderingRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-sheetelementrenderingrule.html)
     #[derive(Clone, Debug)]
     pub struct SheetElementRenderingRule(rt::Props);
     impl SheetElementRenderingRule {
@@ -28179,7 +28179,7 @@ pub mod shared {
     nested!(SheetElementRenderingRule);
     /// CloudFormation property type `SheetImage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-sheetimage.html)
     #[derive(Clone, Debug)]
     pub struct SheetImage(rt::Props);
     impl SheetImage {
@@ -28219,7 +28219,7 @@ pub mod shared {
     nested!(SheetImage);
     /// CloudFormation property type `SheetImageScalingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-sheetimagescalingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SheetImageScalingConfiguration(rt::Props);
     impl SheetImageScalingConfiguration {
@@ -28250,7 +28250,7 @@ pub mod shared {
     string_enum!(SheetImageScalingType { ScaleToWidth => "SCALE_TO_WIDTH", ScaleToHeight => "SCALE_TO_HEIGHT", ScaleToContainer => "SCALE_TO_CONTAINER", ScaleNone => "SCALE_NONE" });
     /// CloudFormation property type `SheetImageSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-sheetimagesource.html)
     #[derive(Clone, Debug)]
     pub struct SheetImageSource(rt::Props);
     impl SheetImageSource {
@@ -28268,7 +28268,7 @@ pub mod shared {
     nested!(SheetImageSource);
     /// CloudFormation property type `SheetImageStaticFileSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-sheetimagestaticfilesource.html)
     #[derive(Clone, Debug)]
     pub struct SheetImageStaticFileSource(rt::Props);
     impl SheetImageStaticFileSource {
@@ -28282,7 +28282,7 @@ pub mod shared {
     nested!(SheetImageStaticFileSource);
     /// CloudFormation property type `SheetImageTooltipConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-sheetimagetooltipconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SheetImageTooltipConfiguration(rt::Props);
     impl SheetImageTooltipConfiguration {
@@ -28305,7 +28305,7 @@ pub mod shared {
     nested!(SheetImageTooltipConfiguration);
     /// CloudFormation property type `SheetImageTooltipText`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-sheetimagetooltiptext.html)
     #[derive(Clone, Debug)]
     pub struct SheetImageTooltipText(rt::Props);
     impl SheetImageTooltipText {
@@ -28323,7 +28323,7 @@ pub mod shared {
     nested!(SheetImageTooltipText);
     /// CloudFormation property type `SheetLayoutGroup`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-sheetlayoutgroup.html)
     #[derive(Clone, Debug)]
     pub struct SheetLayoutGroup(rt::Props);
     impl SheetLayoutGroup {
@@ -28341,7 +28341,7 @@ pub mod shared {
     nested!(SheetLayoutGroup);
     /// CloudFormation property type `SheetLayoutGroupMember`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-sheetlayoutgroupmember.html)
     #[derive(Clone, Debug)]
     pub struct SheetLayoutGroupMember(rt::Props);
     impl SheetLayoutGroupMember {
@@ -28365,7 +28365,7 @@ pub mod shared {
     string_enum!(SheetLayoutGroupMemberType { Element => "ELEMENT", Group => "GROUP" });
     /// CloudFormation property type `SheetTextBox`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-sheettextbox.html)
     #[derive(Clone, Debug)]
     pub struct SheetTextBox(rt::Props);
     impl SheetTextBox {
@@ -28384,7 +28384,7 @@ pub mod shared {
     nested!(SheetTextBox);
     /// CloudFormation property type `SheetVisualScopingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-sheetvisualscopingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SheetVisualScopingConfiguration(rt::Props);
     impl SheetVisualScopingConfiguration {
@@ -28404,7 +28404,7 @@ pub mod shared {
     nested!(SheetVisualScopingConfiguration);
     /// CloudFormation property type `ShortFormatText`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-shortformattext.html)
     #[derive(Clone, Debug)]
     pub struct ShortFormatText(rt::Props);
     impl ShortFormatText {
@@ -28434,7 +28434,7 @@ pub mod shared {
     string_enum!(SimpleAttributeAggregationFunction { UniqueValue => "UNIQUE_VALUE" });
     /// CloudFormation property type `SimpleClusterMarker`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-simpleclustermarker.html)
     #[derive(Clone, Debug)]
     pub struct SimpleClusterMarker(rt::Props);
     impl SimpleClusterMarker {
@@ -28496,7 +28496,7 @@ pub mod shared {
     string_enum!(SimpleTotalAggregationFunction { Default => "DEFAULT", Sum => "SUM", Average => "AVERAGE", Min => "MIN", Max => "MAX", None => "NONE" });
     /// CloudFormation property type `SingleAxisOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-singleaxisoptions.html)
     #[derive(Clone, Debug)]
     pub struct SingleAxisOptions(rt::Props);
     impl SingleAxisOptions {
@@ -28521,7 +28521,7 @@ pub mod shared {
     string_enum!(SingleYAxisOption { PrimaryYAxis => "PRIMARY_Y_AXIS" });
     /// CloudFormation property type `SliderControlDisplayOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-slidercontroldisplayoptions.html)
     #[derive(Clone, Debug)]
     pub struct SliderControlDisplayOptions(rt::Props);
     impl SliderControlDisplayOptions {
@@ -28553,7 +28553,7 @@ pub mod shared {
     string_enum!(SmallMultiplesAxisPlacement { Outside => "OUTSIDE", Inside => "INSIDE" });
     /// CloudFormation property type `SmallMultiplesAxisProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-smallmultiplesaxisproperties.html)
     #[derive(Clone, Debug)]
     pub struct SmallMultiplesAxisProperties(rt::Props);
     impl SmallMultiplesAxisProperties {
@@ -28585,7 +28585,7 @@ pub mod shared {
     string_enum!(SmallMultiplesAxisScale { Shared => "SHARED", Independent => "INDEPENDENT" });
     /// CloudFormation property type `SmallMultiplesOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-smallmultiplesoptions.html)
     #[derive(Clone, Debug)]
     pub struct SmallMultiplesOptions(rt::Props);
     impl SmallMultiplesOptions {
@@ -28632,7 +28632,7 @@ pub mod shared {
     string_enum!(SortDirection { Asc => "ASC", Desc => "DESC" });
     /// CloudFormation property type `Spacing`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-spacing.html)
     #[derive(Clone, Debug)]
     pub struct Spacing(rt::Props);
     impl Spacing {
@@ -28691,7 +28691,7 @@ pub mod shared {
     string_enum!(SparklineVisualType { Line => "LINE", AreaLine => "AREA_LINE" });
     /// CloudFormation property type `SparklinesOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-sparklinesoptions.html)
     #[derive(Clone, Debug)]
     pub struct SparklinesOptions(rt::Props);
     impl SparklinesOptions {
@@ -28741,7 +28741,7 @@ pub mod shared {
     nested!(SparklinesOptions);
     /// CloudFormation property type `SpatialStaticFile`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-spatialstaticfile.html)
     #[derive(Clone, Debug)]
     pub struct SpatialStaticFile(rt::Props);
     impl SpatialStaticFile {
@@ -28771,7 +28771,7 @@ pub mod shared {
     string_enum!(SpecialValue { Empty => "EMPTY", Null => "NULL", Other => "OTHER" });
     /// CloudFormation property type `StaticFile`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-staticfile.html)
     #[derive(Clone, Debug)]
     pub struct StaticFile(rt::Props);
     impl StaticFile {
@@ -28794,7 +28794,7 @@ pub mod shared {
     nested!(StaticFile);
     /// CloudFormation property type `StaticFileS3SourceOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-staticfiles3sourceoptions.html)
     #[derive(Clone, Debug)]
     pub struct StaticFileS3SourceOptions(rt::Props);
     /// The required values of [`StaticFileS3SourceOptions`], by name: two of them have one type, and a swap must not compile.
@@ -28819,7 +28819,7 @@ pub mod shared {
     nested!(StaticFileS3SourceOptions);
     /// CloudFormation property type `StaticFileSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-staticfilesource.html)
     #[derive(Clone, Debug)]
     pub struct StaticFileSource(rt::Props);
     impl StaticFileSource {
@@ -28842,7 +28842,7 @@ pub mod shared {
     nested!(StaticFileSource);
     /// CloudFormation property type `StaticFileUrlSourceOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-staticfileurlsourceoptions.html)
     #[derive(Clone, Debug)]
     pub struct StaticFileUrlSourceOptions(rt::Props);
     impl StaticFileUrlSourceOptions {
@@ -28856,7 +28856,7 @@ pub mod shared {
     nested!(StaticFileUrlSourceOptions);
     /// CloudFormation property type `StringDefaultValues`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-stringdefaultvalues.html)
     #[derive(Clone, Debug)]
     pub struct StringDefaultValues(rt::Props);
     impl StringDefaultValues {
@@ -28882,7 +28882,7 @@ pub mod shared {
     nested!(StringDefaultValues);
     /// CloudFormation property type `StringFormatConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-stringformatconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct StringFormatConfiguration(rt::Props);
     impl StringFormatConfiguration {
@@ -28911,7 +28911,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `StringParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-stringparameter.html)
     #[derive(Clone, Debug)]
     pub struct StringParameter(rt::Props);
     impl StringParameter {
@@ -28929,7 +28929,7 @@ pub mod shared {
     nested!(StringParameter);
     /// CloudFormation property type `StringParameterDeclaration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-stringparameterdeclaration.html)
     #[derive(Clone, Debug)]
     pub struct StringParameterDeclaration(rt::Props);
     impl StringParameterDeclaration {
@@ -28962,7 +28962,7 @@ pub mod shared {
     nested!(StringParameterDeclaration);
     /// CloudFormation property type `StringValueWhenUnsetConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-stringvaluewhenunsetconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct StringValueWhenUnsetConfiguration(rt::Props);
     impl StringValueWhenUnsetConfiguration {
@@ -28996,7 +28996,7 @@ pub mod shared {
     string_enum!(StyledCellType { Total => "TOTAL", MetricHeader => "METRIC_HEADER", Value => "VALUE" });
     /// CloudFormation property type `SubtotalOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-subtotaloptions.html)
     #[derive(Clone, Debug)]
     pub struct SubtotalOptions(rt::Props);
     impl SubtotalOptions {
@@ -29052,7 +29052,7 @@ pub mod shared {
     nested!(SubtotalOptions);
     /// CloudFormation property type `TableAggregatedFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-tableaggregatedfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct TableAggregatedFieldWells(rt::Props);
     impl TableAggregatedFieldWells {
@@ -29075,7 +29075,7 @@ pub mod shared {
     nested!(TableAggregatedFieldWells);
     /// CloudFormation property type `TableBorderOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-tableborderoptions.html)
     #[derive(Clone, Debug)]
     pub struct TableBorderOptions(rt::Props);
     impl TableBorderOptions {
@@ -29112,7 +29112,7 @@ pub mod shared {
     string_enum!(TableBorderStyle { None => "NONE", Solid => "SOLID" });
     /// CloudFormation property type `TableCellConditionalFormatting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-tablecellconditionalformatting.html)
     #[derive(Clone, Debug)]
     pub struct TableCellConditionalFormatting(rt::Props);
     impl TableCellConditionalFormatting {
@@ -29142,7 +29142,7 @@ pub mod shared {
     string_enum!(TableCellImageScalingConfiguration { FitToCellHeight => "FIT_TO_CELL_HEIGHT", FitToCellWidth => "FIT_TO_CELL_WIDTH", DoNotScale => "DO_NOT_SCALE" });
     /// CloudFormation property type `TableCellImageSizingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-tablecellimagesizingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TableCellImageSizingConfiguration(rt::Props);
     impl TableCellImageSizingConfiguration {
@@ -29164,7 +29164,7 @@ pub mod shared {
     nested!(TableCellImageSizingConfiguration);
     /// CloudFormation property type `TableCellStyle`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-tablecellstyle.html)
     #[derive(Clone, Debug)]
     pub struct TableCellStyle(rt::Props);
     impl TableCellStyle {
@@ -29217,7 +29217,7 @@ pub mod shared {
     nested!(TableCellStyle);
     /// CloudFormation property type `TableConditionalFormatting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-tableconditionalformatting.html)
     #[derive(Clone, Debug)]
     pub struct TableConditionalFormatting(rt::Props);
     impl TableConditionalFormatting {
@@ -29239,7 +29239,7 @@ pub mod shared {
     nested!(TableConditionalFormatting);
     /// CloudFormation property type `TableConditionalFormattingOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-tableconditionalformattingoption.html)
     #[derive(Clone, Debug)]
     pub struct TableConditionalFormattingOption(rt::Props);
     impl TableConditionalFormattingOption {
@@ -29262,7 +29262,7 @@ pub mod shared {
     nested!(TableConditionalFormattingOption);
     /// CloudFormation property type `TableConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-tableconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TableConfiguration(rt::Props);
     impl TableConfiguration {
@@ -29319,7 +29319,7 @@ pub mod shared {
     nested!(TableConfiguration);
     /// CloudFormation property type `TableFieldCustomIconContent`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-tablefieldcustomiconcontent.html)
     #[derive(Clone, Debug)]
     pub struct TableFieldCustomIconContent(rt::Props);
     impl TableFieldCustomIconContent {
@@ -29337,7 +29337,7 @@ pub mod shared {
     nested!(TableFieldCustomIconContent);
     /// CloudFormation property type `TableFieldCustomTextContent`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-tablefieldcustomtextcontent.html)
     #[derive(Clone, Debug)]
     pub struct TableFieldCustomTextContent(rt::Props);
     impl TableFieldCustomTextContent {
@@ -29363,7 +29363,7 @@ pub mod shared {
     string_enum!(TableFieldIconSetType { Link => "LINK" });
     /// CloudFormation property type `TableFieldImageConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-tablefieldimageconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TableFieldImageConfiguration(rt::Props);
     impl TableFieldImageConfiguration {
@@ -29381,7 +29381,7 @@ pub mod shared {
     nested!(TableFieldImageConfiguration);
     /// CloudFormation property type `TableFieldLinkConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-tablefieldlinkconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TableFieldLinkConfiguration(rt::Props);
     impl TableFieldLinkConfiguration {
@@ -29399,7 +29399,7 @@ pub mod shared {
     nested!(TableFieldLinkConfiguration);
     /// CloudFormation property type `TableFieldLinkContentConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-tablefieldlinkcontentconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TableFieldLinkContentConfiguration(rt::Props);
     impl TableFieldLinkContentConfiguration {
@@ -29422,7 +29422,7 @@ pub mod shared {
     nested!(TableFieldLinkContentConfiguration);
     /// CloudFormation property type `TableFieldOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-tablefieldoption.html)
     #[derive(Clone, Debug)]
     pub struct TableFieldOption(rt::Props);
     impl TableFieldOption {
@@ -29458,7 +29458,7 @@ pub mod shared {
     nested!(TableFieldOption);
     /// CloudFormation property type `TableFieldOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-tablefieldoptions.html)
     #[derive(Clone, Debug)]
     pub struct TableFieldOptions(rt::Props);
     impl TableFieldOptions {
@@ -29497,7 +29497,7 @@ pub mod shared {
     nested!(TableFieldOptions);
     /// CloudFormation property type `TableFieldURLConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-tablefieldurlconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TableFieldUrlConfiguration(rt::Props);
     impl TableFieldUrlConfiguration {
@@ -29520,7 +29520,7 @@ pub mod shared {
     nested!(TableFieldUrlConfiguration);
     /// CloudFormation property type `TableFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-tablefieldwells.html)
     #[derive(Clone, Debug)]
     pub struct TableFieldWells(rt::Props);
     impl TableFieldWells {
@@ -29547,7 +29547,7 @@ pub mod shared {
     nested!(TableFieldWells);
     /// CloudFormation property type `TableInlineVisualization`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-tableinlinevisualization.html)
     #[derive(Clone, Debug)]
     pub struct TableInlineVisualization(rt::Props);
     impl TableInlineVisualization {
@@ -29570,7 +29570,7 @@ pub mod shared {
     nested!(TableInlineVisualization);
     /// CloudFormation property type `TableOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-tableoptions.html)
     #[derive(Clone, Debug)]
     pub struct TableOptions(rt::Props);
     impl TableOptions {
@@ -29612,7 +29612,7 @@ pub mod shared {
     string_enum!(TableOrientation { Vertical => "VERTICAL", Horizontal => "HORIZONTAL" });
     /// CloudFormation property type `TablePaginatedReportOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-tablepaginatedreportoptions.html)
     #[derive(Clone, Debug)]
     pub struct TablePaginatedReportOptions(rt::Props);
     impl TablePaginatedReportOptions {
@@ -29636,7 +29636,7 @@ pub mod shared {
     nested!(TablePaginatedReportOptions);
     /// CloudFormation property type `TablePinnedFieldOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-tablepinnedfieldoptions.html)
     #[derive(Clone, Debug)]
     pub struct TablePinnedFieldOptions(rt::Props);
     impl TablePinnedFieldOptions {
@@ -29657,7 +29657,7 @@ pub mod shared {
     nested!(TablePinnedFieldOptions);
     /// CloudFormation property type `TableRowConditionalFormatting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-tablerowconditionalformatting.html)
     #[derive(Clone, Debug)]
     pub struct TableRowConditionalFormatting(rt::Props);
     impl TableRowConditionalFormatting {
@@ -29680,7 +29680,7 @@ pub mod shared {
     nested!(TableRowConditionalFormatting);
     /// CloudFormation property type `TableSideBorderOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-tablesideborderoptions.html)
     #[derive(Clone, Debug)]
     pub struct TableSideBorderOptions(rt::Props);
     impl TableSideBorderOptions {
@@ -29723,7 +29723,7 @@ pub mod shared {
     nested!(TableSideBorderOptions);
     /// CloudFormation property type `TableSortConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-tablesortconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TableSortConfiguration(rt::Props);
     impl TableSortConfiguration {
@@ -29746,7 +29746,7 @@ pub mod shared {
     nested!(TableSortConfiguration);
     /// CloudFormation property type `TableStyleTarget`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-tablestyletarget.html)
     #[derive(Clone, Debug)]
     pub struct TableStyleTarget(rt::Props);
     impl TableStyleTarget {
@@ -29780,7 +29780,7 @@ pub mod shared {
     string_enum!(TableTotalsScrollStatus { Pinned => "PINNED", Scrolled => "SCROLLED" });
     /// CloudFormation property type `TableUnaggregatedFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-tableunaggregatedfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct TableUnaggregatedFieldWells(rt::Props);
     impl TableUnaggregatedFieldWells {
@@ -29798,7 +29798,7 @@ pub mod shared {
     nested!(TableUnaggregatedFieldWells);
     /// CloudFormation property type `TableVisual`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-tablevisual.html)
     #[derive(Clone, Debug)]
     pub struct TableVisual(rt::Props);
     impl TableVisual {
@@ -29849,7 +29849,7 @@ pub mod shared {
     string_enum!(TargetVisualOptions { AllVisuals => "ALL_VISUALS" });
     /// CloudFormation property type `TextAreaControlDisplayOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-textareacontroldisplayoptions.html)
     #[derive(Clone, Debug)]
     pub struct TextAreaControlDisplayOptions(rt::Props);
     impl TextAreaControlDisplayOptions {
@@ -29877,7 +29877,7 @@ pub mod shared {
     nested!(TextAreaControlDisplayOptions);
     /// CloudFormation property type `TextConditionalFormat`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-textconditionalformat.html)
     #[derive(Clone, Debug)]
     pub struct TextConditionalFormat(rt::Props);
     impl TextConditionalFormat {
@@ -29905,7 +29905,7 @@ pub mod shared {
     nested!(TextConditionalFormat);
     /// CloudFormation property type `TextControlPlaceholderOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-textcontrolplaceholderoptions.html)
     #[derive(Clone, Debug)]
     pub struct TextControlPlaceholderOptions(rt::Props);
     impl TextControlPlaceholderOptions {
@@ -29923,7 +29923,7 @@ pub mod shared {
     nested!(TextControlPlaceholderOptions);
     /// CloudFormation property type `TextFieldControlDisplayOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-textfieldcontroldisplayoptions.html)
     #[derive(Clone, Debug)]
     pub struct TextFieldControlDisplayOptions(rt::Props);
     impl TextFieldControlDisplayOptions {
@@ -29960,7 +29960,7 @@ pub mod shared {
     string_enum!(TextWrap { None => "NONE", Wrap => "WRAP" });
     /// CloudFormation property type `ThousandSeparatorOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-thousandseparatoroptions.html)
     #[derive(Clone, Debug)]
     pub struct ThousandSeparatorOptions(rt::Props);
     impl ThousandSeparatorOptions {
@@ -29988,7 +29988,7 @@ pub mod shared {
     nested!(ThousandSeparatorOptions);
     /// CloudFormation property type `TimeBasedForecastProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-timebasedforecastproperties.html)
     #[derive(Clone, Debug)]
     pub struct TimeBasedForecastProperties(rt::Props);
     impl TimeBasedForecastProperties {
@@ -30031,7 +30031,7 @@ pub mod shared {
     nested!(TimeBasedForecastProperties);
     /// CloudFormation property type `TimeEqualityFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-timeequalityfilter.html)
     #[derive(Clone, Debug)]
     pub struct TimeEqualityFilter(rt::Props);
     impl TimeEqualityFilter {
@@ -30098,7 +30098,7 @@ pub mod shared {
     string_enum!(TimeGranularity { Year => "YEAR", Quarter => "QUARTER", Month => "MONTH", Week => "WEEK", Day => "DAY", Hour => "HOUR", Minute => "MINUTE", Second => "SECOND", Millisecond => "MILLISECOND" });
     /// CloudFormation property type `TimeRangeDrillDownFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-timerangedrilldownfilter.html)
     #[derive(Clone, Debug)]
     pub struct TimeRangeDrillDownFilter(rt::Props);
     /// The required values of [`TimeRangeDrillDownFilter`], by name: two of them have one type, and a swap must not compile.
@@ -30126,7 +30126,7 @@ pub mod shared {
     nested!(TimeRangeDrillDownFilter);
     /// CloudFormation property type `TimeRangeFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-timerangefilter.html)
     #[derive(Clone, Debug)]
     pub struct TimeRangeFilter(rt::Props);
     impl TimeRangeFilter {
@@ -30185,7 +30185,7 @@ pub mod shared {
     nested!(TimeRangeFilter);
     /// CloudFormation property type `TimeRangeFilterValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-timerangefiltervalue.html)
     #[derive(Clone, Debug)]
     pub struct TimeRangeFilterValue(rt::Props);
     impl TimeRangeFilterValue {
@@ -30213,7 +30213,7 @@ pub mod shared {
     nested!(TimeRangeFilterValue);
     /// CloudFormation property type `TooltipItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-tooltipitem.html)
     #[derive(Clone, Debug)]
     pub struct TooltipItem(rt::Props);
     impl TooltipItem {
@@ -30236,7 +30236,7 @@ pub mod shared {
     nested!(TooltipItem);
     /// CloudFormation property type `TooltipOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-tooltipoptions.html)
     #[derive(Clone, Debug)]
     pub struct TooltipOptions(rt::Props);
     impl TooltipOptions {
@@ -30293,7 +30293,7 @@ pub mod shared {
     string_enum!(TopBottomComputationType { Top => "TOP", Bottom => "BOTTOM" });
     /// CloudFormation property type `TopBottomFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-topbottomfilter.html)
     #[derive(Clone, Debug)]
     pub struct TopBottomFilter(rt::Props);
     impl TopBottomFilter {
@@ -30341,7 +30341,7 @@ pub mod shared {
     nested!(TopBottomFilter);
     /// CloudFormation property type `TopBottomMoversComputation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-topbottommoverscomputation.html)
     #[derive(Clone, Debug)]
     pub struct TopBottomMoversComputation(rt::Props);
     impl TopBottomMoversComputation {
@@ -30386,7 +30386,7 @@ pub mod shared {
     nested!(TopBottomMoversComputation);
     /// CloudFormation property type `TopBottomRankedComputation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-topbottomrankedcomputation.html)
     #[derive(Clone, Debug)]
     pub struct TopBottomRankedComputation(rt::Props);
     impl TopBottomRankedComputation {
@@ -30430,7 +30430,7 @@ pub mod shared {
     string_enum!(TopBottomSortOrder { PercentDifference => "PERCENT_DIFFERENCE", AbsoluteDifference => "ABSOLUTE_DIFFERENCE" });
     /// CloudFormation property type `TopicIdentifierDeclaration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-topicidentifierdeclaration.html)
     #[derive(Clone, Debug)]
     pub struct TopicIdentifierDeclaration(rt::Props);
     /// The required values of [`TopicIdentifierDeclaration`], by name: two of them have one type, and a swap must not compile.
@@ -30452,7 +30452,7 @@ pub mod shared {
     nested!(TopicIdentifierDeclaration);
     /// CloudFormation property type `TopicReference`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-topicreference.html)
     #[derive(Clone, Debug)]
     pub struct TopicReference(rt::Props);
     /// The required values of [`TopicReference`], by name: two of them have one type, and a swap must not compile.
@@ -30478,7 +30478,7 @@ pub mod shared {
     nested!(TopicReference);
     /// CloudFormation property type `TotalAggregationComputation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-totalaggregationcomputation.html)
     #[derive(Clone, Debug)]
     pub struct TotalAggregationComputation(rt::Props);
     impl TotalAggregationComputation {
@@ -30502,7 +30502,7 @@ pub mod shared {
     nested!(TotalAggregationComputation);
     /// CloudFormation property type `TotalAggregationFunction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-totalaggregationfunction.html)
     #[derive(Clone, Debug)]
     pub struct TotalAggregationFunction(rt::Props);
     impl TotalAggregationFunction {
@@ -30524,7 +30524,7 @@ pub mod shared {
     nested!(TotalAggregationFunction);
     /// CloudFormation property type `TotalAggregationOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-totalaggregationoption.html)
     #[derive(Clone, Debug)]
     pub struct TotalAggregationOption(rt::Props);
     impl TotalAggregationOption {
@@ -30546,7 +30546,7 @@ pub mod shared {
     nested!(TotalAggregationOption);
     /// CloudFormation property type `TotalOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-totaloptions.html)
     #[derive(Clone, Debug)]
     pub struct TotalOptions(rt::Props);
     impl TotalOptions {
@@ -30601,7 +30601,7 @@ pub mod shared {
     string_enum!(TransposedColumnType { RowHeaderColumn => "ROW_HEADER_COLUMN", ValueColumn => "VALUE_COLUMN" });
     /// CloudFormation property type `TransposedTableOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-transposedtableoption.html)
     #[derive(Clone, Debug)]
     pub struct TransposedTableOption(rt::Props);
     impl TransposedTableOption {
@@ -30627,7 +30627,7 @@ pub mod shared {
     nested!(TransposedTableOption);
     /// CloudFormation property type `TreeMapAggregatedFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-treemapaggregatedfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct TreeMapAggregatedFieldWells(rt::Props);
     impl TreeMapAggregatedFieldWells {
@@ -30655,7 +30655,7 @@ pub mod shared {
     nested!(TreeMapAggregatedFieldWells);
     /// CloudFormation property type `TreeMapConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-treemapconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TreeMapConfiguration(rt::Props);
     impl TreeMapConfiguration {
@@ -30718,7 +30718,7 @@ pub mod shared {
     nested!(TreeMapConfiguration);
     /// CloudFormation property type `TreeMapFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-treemapfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct TreeMapFieldWells(rt::Props);
     impl TreeMapFieldWells {
@@ -30740,7 +30740,7 @@ pub mod shared {
     nested!(TreeMapFieldWells);
     /// CloudFormation property type `TreeMapSortConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-treemapsortconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TreeMapSortConfiguration(rt::Props);
     impl TreeMapSortConfiguration {
@@ -30767,7 +30767,7 @@ pub mod shared {
     nested!(TreeMapSortConfiguration);
     /// CloudFormation property type `TreeMapVisual`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-treemapvisual.html)
     #[derive(Clone, Debug)]
     pub struct TreeMapVisual(rt::Props);
     impl TreeMapVisual {
@@ -30814,7 +30814,7 @@ pub mod shared {
     nested!(TreeMapVisual);
     /// CloudFormation property type `TrendArrowOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-trendarrowoptions.html)
     #[derive(Clone, Debug)]
     pub struct TrendArrowOptions(rt::Props);
     impl TrendArrowOptions {
@@ -30832,7 +30832,7 @@ pub mod shared {
     nested!(TrendArrowOptions);
     /// CloudFormation property type `UnaggregatedField`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-unaggregatedfield.html)
     #[derive(Clone, Debug)]
     pub struct UnaggregatedField(rt::Props);
     impl UnaggregatedField {
@@ -30852,7 +30852,7 @@ pub mod shared {
     nested!(UnaggregatedField);
     /// CloudFormation property type `UniqueValuesComputation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-uniquevaluescomputation.html)
     #[derive(Clone, Debug)]
     pub struct UniqueValuesComputation(rt::Props);
     impl UniqueValuesComputation {
@@ -30889,7 +30889,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `ValidationStrategy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-validationstrategy.html)
     #[derive(Clone, Debug)]
     pub struct ValidationStrategy(rt::Props);
     impl ValidationStrategy {
@@ -30943,7 +30943,7 @@ pub mod shared {
     string_enum!(Visibility { Hidden => "HIDDEN", Visible => "VISIBLE" });
     /// CloudFormation property type `VisibleRangeOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-visiblerangeoptions.html)
     #[derive(Clone, Debug)]
     pub struct VisibleRangeOptions(rt::Props);
     impl VisibleRangeOptions {
@@ -30961,7 +30961,7 @@ pub mod shared {
     nested!(VisibleRangeOptions);
     /// CloudFormation property type `Visual`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-visual.html)
     #[derive(Clone, Debug)]
     pub struct Visual(rt::Props);
     impl Visual {
@@ -31099,7 +31099,7 @@ pub mod shared {
     nested!(Visual);
     /// CloudFormation property type `VisualCustomAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-visualcustomaction.html)
     #[derive(Clone, Debug)]
     pub struct VisualCustomAction(rt::Props);
     /// The required values of [`VisualCustomAction`], by name: two of them have one type, and a swap must not compile.
@@ -31140,7 +31140,7 @@ pub mod shared {
     nested!(VisualCustomAction);
     /// CloudFormation property type `VisualCustomActionOperation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-visualcustomactionoperation.html)
     #[derive(Clone, Debug)]
     pub struct VisualCustomActionOperation(rt::Props);
     impl VisualCustomActionOperation {
@@ -31185,7 +31185,7 @@ pub mod shared {
     string_enum!(VisualCustomActionTrigger { DataPointClick => "DATA_POINT_CLICK", DataPointMenu => "DATA_POINT_MENU" });
     /// CloudFormation property type `VisualInteractionOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-visualinteractionoptions.html)
     #[derive(Clone, Debug)]
     pub struct VisualInteractionOptions(rt::Props);
     impl VisualInteractionOptions {
@@ -31208,7 +31208,7 @@ pub mod shared {
     nested!(VisualInteractionOptions);
     /// CloudFormation property type `VisualMenuOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-visualmenuoption.html)
     #[derive(Clone, Debug)]
     pub struct VisualMenuOption(rt::Props);
     impl VisualMenuOption {
@@ -31226,7 +31226,7 @@ pub mod shared {
     nested!(VisualMenuOption);
     /// CloudFormation property type `VisualPalette`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-visualpalette.html)
     #[derive(Clone, Debug)]
     pub struct VisualPalette(rt::Props);
     impl VisualPalette {
@@ -31249,7 +31249,7 @@ pub mod shared {
     nested!(VisualPalette);
     /// CloudFormation property type `VisualSubtitleLabelOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-visualsubtitlelabeloptions.html)
     #[derive(Clone, Debug)]
     pub struct VisualSubtitleLabelOptions(rt::Props);
     impl VisualSubtitleLabelOptions {
@@ -31272,7 +31272,7 @@ pub mod shared {
     nested!(VisualSubtitleLabelOptions);
     /// CloudFormation property type `VisualTitleLabelOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-visualtitlelabeloptions.html)
     #[derive(Clone, Debug)]
     pub struct VisualTitleLabelOptions(rt::Props);
     impl VisualTitleLabelOptions {
@@ -31295,7 +31295,7 @@ pub mod shared {
     nested!(VisualTitleLabelOptions);
     /// CloudFormation property type `WaterfallChartAggregatedFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-waterfallchartaggregatedfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct WaterfallChartAggregatedFieldWells(rt::Props);
     impl WaterfallChartAggregatedFieldWells {
@@ -31323,7 +31323,7 @@ pub mod shared {
     nested!(WaterfallChartAggregatedFieldWells);
     /// CloudFormation property type `WaterfallChartColorConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-waterfallchartcolorconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct WaterfallChartColorConfiguration(rt::Props);
     impl WaterfallChartColorConfiguration {
@@ -31344,7 +31344,7 @@ pub mod shared {
     nested!(WaterfallChartColorConfiguration);
     /// CloudFormation property type `WaterfallChartConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-waterfallchartconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct WaterfallChartConfiguration(rt::Props);
     impl WaterfallChartConfiguration {
@@ -31417,7 +31417,7 @@ pub mod shared {
     nested!(WaterfallChartConfiguration);
     /// CloudFormation property type `WaterfallChartFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-waterfallchartfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct WaterfallChartFieldWells(rt::Props);
     impl WaterfallChartFieldWells {
@@ -31439,7 +31439,7 @@ pub mod shared {
     nested!(WaterfallChartFieldWells);
     /// CloudFormation property type `WaterfallChartGroupColorConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-waterfallchartgroupcolorconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct WaterfallChartGroupColorConfiguration(rt::Props);
     impl WaterfallChartGroupColorConfiguration {
@@ -31467,7 +31467,7 @@ pub mod shared {
     nested!(WaterfallChartGroupColorConfiguration);
     /// CloudFormation property type `WaterfallChartOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-waterfallchartoptions.html)
     #[derive(Clone, Debug)]
     pub struct WaterfallChartOptions(rt::Props);
     impl WaterfallChartOptions {
@@ -31485,7 +31485,7 @@ pub mod shared {
     nested!(WaterfallChartOptions);
     /// CloudFormation property type `WaterfallChartSortConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-waterfallchartsortconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct WaterfallChartSortConfiguration(rt::Props);
     impl WaterfallChartSortConfiguration {
@@ -31508,7 +31508,7 @@ pub mod shared {
     nested!(WaterfallChartSortConfiguration);
     /// CloudFormation property type `WaterfallVisual`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-waterfallvisual.html)
     #[derive(Clone, Debug)]
     pub struct WaterfallVisual(rt::Props);
     impl WaterfallVisual {
@@ -31555,7 +31555,7 @@ pub mod shared {
     nested!(WaterfallVisual);
     /// CloudFormation property type `WhatIfPointScenario`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-whatifpointscenario.html)
     #[derive(Clone, Debug)]
     pub struct WhatIfPointScenario(rt::Props);
     impl WhatIfPointScenario {
@@ -31570,7 +31570,7 @@ pub mod shared {
     nested!(WhatIfPointScenario);
     /// CloudFormation property type `WhatIfRangeScenario`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-whatifrangescenario.html)
     #[derive(Clone, Debug)]
     pub struct WhatIfRangeScenario(rt::Props);
     /// The required values of [`WhatIfRangeScenario`], by name: two of them have one type, and a swap must not compile.
@@ -31604,7 +31604,7 @@ pub mod shared {
     string_enum!(WidgetStatus { Enabled => "ENABLED", Disabled => "DISABLED" });
     /// CloudFormation property type `WordCloudAggregatedFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-wordcloudaggregatedfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct WordCloudAggregatedFieldWells(rt::Props);
     impl WordCloudAggregatedFieldWells {
@@ -31627,7 +31627,7 @@ pub mod shared {
     nested!(WordCloudAggregatedFieldWells);
     /// CloudFormation property type `WordCloudChartConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-wordcloudchartconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct WordCloudChartConfiguration(rt::Props);
     impl WordCloudChartConfiguration {
@@ -31674,7 +31674,7 @@ pub mod shared {
     string_enum!(WordCloudCloudLayout { Fluid => "FLUID", Normal => "NORMAL" });
     /// CloudFormation property type `WordCloudFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-wordcloudfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct WordCloudFieldWells(rt::Props);
     impl WordCloudFieldWells {
@@ -31696,7 +31696,7 @@ pub mod shared {
     nested!(WordCloudFieldWells);
     /// CloudFormation property type `WordCloudOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-wordcloudoptions.html)
     #[derive(Clone, Debug)]
     pub struct WordCloudOptions(rt::Props);
     impl WordCloudOptions {
@@ -31739,7 +31739,7 @@ pub mod shared {
     nested!(WordCloudOptions);
     /// CloudFormation property type `WordCloudSortConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-wordcloudsortconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct WordCloudSortConfiguration(rt::Props);
     impl WordCloudSortConfiguration {
@@ -31762,7 +31762,7 @@ pub mod shared {
     nested!(WordCloudSortConfiguration);
     /// CloudFormation property type `WordCloudVisual`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-wordcloudvisual.html)
     #[derive(Clone, Debug)]
     pub struct WordCloudVisual(rt::Props);
     impl WordCloudVisual {
@@ -31849,7 +31849,7 @@ pub mod shared {
     string_enum!(WordCloudWordScaling { Emphasize => "EMPHASIZE", Normal => "NORMAL" });
     /// CloudFormation property type `YAxisOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-yaxisoptions.html)
     #[derive(Clone, Debug)]
     pub struct YAxisOptions(rt::Props);
     impl YAxisOptions {

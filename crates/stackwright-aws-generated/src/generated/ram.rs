@@ -501,7 +501,7 @@ pub mod resource_share {
     ///
     /// CloudFormation property type `ResourceShareConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ram-resourceshare-resourceshareconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ResourceShareConfiguration(rt::Props);
     impl ResourceShareConfiguration {

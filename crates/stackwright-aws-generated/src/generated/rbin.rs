@@ -138,7 +138,7 @@ pub mod rule {
     ///
     /// CloudFormation property type `ResourceTag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rbin-rule-resourcetag.html)
     #[derive(Clone, Debug)]
     pub struct ResourceTag(rt::Props);
     /// The required values of [`ResourceTag`], by name: two of them have one type, and a swap must not compile.
@@ -170,7 +170,7 @@ pub mod rule {
     ///
     /// CloudFormation property type `RetentionPeriod`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rbin-rule-retentionperiod.html)
     #[derive(Clone, Debug)]
     pub struct RetentionPeriod(rt::Props);
     impl RetentionPeriod {
@@ -196,7 +196,7 @@ pub mod rule {
     nested!(RetentionPeriod);
     /// CloudFormation property type `UnlockDelay`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rbin-rule-unlockdelay.html)
     #[derive(Clone, Debug)]
     pub struct UnlockDelay(rt::Props);
     impl UnlockDelay {

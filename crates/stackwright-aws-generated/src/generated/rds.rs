@@ -1103,7 +1103,7 @@ pub mod db_cluster {
     ///
     /// CloudFormation property type `DBClusterRole`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rds-dbcluster-dbclusterrole.html)
     #[derive(Clone, Debug)]
     pub struct DbClusterRole(rt::Props);
     impl DbClusterRole {
@@ -1127,7 +1127,7 @@ pub mod db_cluster {
     ///
     /// CloudFormation property type `ScalingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rds-dbcluster-scalingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ScalingConfiguration(rt::Props);
     impl ScalingConfiguration {
@@ -1196,7 +1196,7 @@ pub mod db_cluster {
     ///
     /// CloudFormation property type `ServerlessV2ScalingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rds-dbcluster-serverlessv2scalingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ServerlessV2ScalingConfiguration(rt::Props);
     impl ServerlessV2ScalingConfiguration {
@@ -2478,7 +2478,7 @@ pub mod db_instance {
     ///
     /// CloudFormation property type `AdditionalStorageVolume`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rds-dbinstance-additionalstoragevolume.html)
     #[derive(Clone, Debug)]
     pub struct AdditionalStorageVolume(rt::Props);
     impl AdditionalStorageVolume {
@@ -2567,7 +2567,7 @@ pub mod db_instance {
     ///
     /// CloudFormation property type `DBInstanceRole`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rds-dbinstance-dbinstancerole.html)
     #[derive(Clone, Debug)]
     pub struct DbInstanceRole(rt::Props);
     /// The required values of [`DbInstanceRole`], by name: two of them have one type, and a swap must not compile.
@@ -2595,7 +2595,7 @@ pub mod db_instance {
     ///
     /// CloudFormation property type `ProcessorFeature`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rds-dbinstance-processorfeature.html)
     #[derive(Clone, Debug)]
     pub struct ProcessorFeature(rt::Props);
     impl ProcessorFeature {
@@ -2865,7 +2865,7 @@ pub mod db_proxy {
     use super::*;
     /// CloudFormation property type `AuthFormat`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rds-dbproxy-authformat.html)
     #[derive(Clone, Debug)]
     pub struct AuthFormat(rt::Props);
     impl AuthFormat {
@@ -3202,7 +3202,7 @@ pub mod db_proxy_target_group {
     use super::*;
     /// CloudFormation property type `ConnectionPoolConfigurationInfoFormat`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rds-dbproxytargetgroup-connectionpoolconfigurationinfoformat.html)
     #[derive(Clone, Debug)]
     pub struct ConnectionPoolConfigurationInfoFormat(rt::Props);
     impl ConnectionPoolConfigurationInfoFormat {
@@ -3331,7 +3331,7 @@ pub mod db_security_group {
     use super::*;
     /// CloudFormation property type `Ingress`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rds-dbsecuritygroup-ingress.html)
     #[derive(Clone, Debug)]
     pub struct Ingress(rt::Props);
     impl Ingress {
@@ -4390,7 +4390,7 @@ pub mod option_group {
     ///
     /// CloudFormation property type `OptionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rds-optiongroup-optionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct OptionConfiguration(rt::Props);
     impl OptionConfiguration {
@@ -4457,7 +4457,7 @@ pub mod option_group {
     ///
     /// CloudFormation property type `OptionSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rds-optiongroup-optionsetting.html)
     #[derive(Clone, Debug)]
     pub struct OptionSetting(rt::Props);
     impl OptionSetting {
@@ -4520,7 +4520,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `MasterUserSecret`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rds-dbcluster-masterusersecret.html)
     #[derive(Clone, Debug)]
     pub struct MasterUserSecret(rt::Props);
     impl MasterUserSecret {

@@ -595,7 +595,7 @@ pub mod cluster {
     use super::*;
     /// CloudFormation property type `Endpoint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-redshift-cluster-endpoint.html)
     #[derive(Clone, Debug)]
     pub struct Endpoint(rt::Props);
     impl Endpoint {
@@ -618,7 +618,7 @@ pub mod cluster {
     nested!(Endpoint);
     /// CloudFormation property type `LoggingProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-redshift-cluster-loggingproperties.html)
     #[derive(Clone, Debug)]
     pub struct LoggingProperties(rt::Props);
     impl LoggingProperties {
@@ -741,7 +741,7 @@ pub mod cluster_parameter_group {
     use super::*;
     /// CloudFormation property type `Parameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-redshift-clusterparametergroup-parameter.html)
     #[derive(Clone, Debug)]
     pub struct Parameter(rt::Props);
     /// The required values of [`Parameter`], by name: two of them have one type, and a swap must not compile.
@@ -1725,7 +1725,7 @@ pub mod redshift_idc_application {
     ///
     /// CloudFormation property type `AuthorizedTokenIssuer`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-redshift-redshiftidcapplication-authorizedtokenissuer.html)
     #[derive(Clone, Debug)]
     pub struct AuthorizedTokenIssuer(rt::Props);
     impl AuthorizedTokenIssuer {
@@ -1765,7 +1765,7 @@ pub mod redshift_idc_application {
     ///
     /// CloudFormation property type `Connect`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-redshift-redshiftidcapplication-connect.html)
     #[derive(Clone, Debug)]
     pub struct Connect(rt::Props);
     impl Connect {
@@ -1781,7 +1781,7 @@ pub mod redshift_idc_application {
     ///
     /// CloudFormation property type `LakeFormationQuery`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-redshift-redshiftidcapplication-lakeformationquery.html)
     #[derive(Clone, Debug)]
     pub struct LakeFormationQuery(rt::Props);
     impl LakeFormationQuery {
@@ -1797,7 +1797,7 @@ pub mod redshift_idc_application {
     ///
     /// CloudFormation property type `LakeFormationScopeUnion`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-redshift-redshiftidcapplication-lakeformationscopeunion.html)
     #[derive(Clone, Debug)]
     pub struct LakeFormationScopeUnion(rt::Props);
     impl LakeFormationScopeUnion {
@@ -1823,7 +1823,7 @@ pub mod redshift_idc_application {
     ///
     /// CloudFormation property type `ReadWriteAccess`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-redshift-redshiftidcapplication-readwriteaccess.html)
     #[derive(Clone, Debug)]
     pub struct ReadWriteAccess(rt::Props);
     impl ReadWriteAccess {
@@ -1839,7 +1839,7 @@ pub mod redshift_idc_application {
     ///
     /// CloudFormation property type `RedshiftScopeUnion`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-redshift-redshiftidcapplication-redshiftscopeunion.html)
     #[derive(Clone, Debug)]
     pub struct RedshiftScopeUnion(rt::Props);
     impl RedshiftScopeUnion {
@@ -1861,7 +1861,7 @@ pub mod redshift_idc_application {
     ///
     /// CloudFormation property type `S3AccessGrantsScopeUnion`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-redshift-redshiftidcapplication-s3accessgrantsscopeunion.html)
     #[derive(Clone, Debug)]
     pub struct S3AccessGrantsScopeUnion(rt::Props);
     impl S3AccessGrantsScopeUnion {
@@ -1884,7 +1884,7 @@ pub mod redshift_idc_application {
     ///
     /// CloudFormation property type `ServiceIntegrationsUnion`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-redshift-redshiftidcapplication-serviceintegrationsunion.html)
     #[derive(Clone, Debug)]
     pub struct ServiceIntegrationsUnion(rt::Props);
     impl ServiceIntegrationsUnion {

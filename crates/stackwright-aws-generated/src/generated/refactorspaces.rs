@@ -143,7 +143,7 @@ pub mod application {
     use super::*;
     /// CloudFormation property type `ApiGatewayProxyInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-refactorspaces-application-apigatewayproxyinput.html)
     #[derive(Clone, Debug)]
     pub struct ApiGatewayProxyInput(rt::Props);
     impl ApiGatewayProxyInput {
@@ -396,7 +396,7 @@ pub mod route {
     use super::*;
     /// CloudFormation property type `DefaultRouteInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-refactorspaces-route-defaultrouteinput.html)
     #[derive(Clone, Debug)]
     pub struct DefaultRouteInput(rt::Props);
     impl DefaultRouteInput {
@@ -414,7 +414,7 @@ pub mod route {
     nested!(DefaultRouteInput);
     /// CloudFormation property type `UriPathRouteInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-refactorspaces-route-uripathrouteinput.html)
     #[derive(Clone, Debug)]
     pub struct UriPathRouteInput(rt::Props);
     impl UriPathRouteInput {
@@ -615,7 +615,7 @@ pub mod service {
     use super::*;
     /// CloudFormation property type `LambdaEndpointInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-refactorspaces-service-lambdaendpointinput.html)
     #[derive(Clone, Debug)]
     pub struct LambdaEndpointInput(rt::Props);
     impl LambdaEndpointInput {
@@ -629,7 +629,7 @@ pub mod service {
     nested!(LambdaEndpointInput);
     /// CloudFormation property type `UrlEndpointInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-refactorspaces-service-urlendpointinput.html)
     #[derive(Clone, Debug)]
     pub struct UrlEndpointInput(rt::Props);
     impl UrlEndpointInput {

@@ -411,7 +411,7 @@ pub mod stream_processor {
     ///
     /// CloudFormation property type `BoundingBox`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rekognition-streamprocessor-boundingbox.html)
     #[derive(Clone, Debug)]
     pub struct BoundingBox(rt::Props);
     /// The required values of [`BoundingBox`], by name: two of them have one type, and a swap must not compile.
@@ -441,7 +441,7 @@ pub mod stream_processor {
     ///
     /// CloudFormation property type `ConnectedHomeSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rekognition-streamprocessor-connectedhomesettings.html)
     #[derive(Clone, Debug)]
     pub struct ConnectedHomeSettings(rt::Props);
     impl ConnectedHomeSettings {
@@ -464,7 +464,7 @@ pub mod stream_processor {
     ///
     /// CloudFormation property type `DataSharingPreference`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rekognition-streamprocessor-datasharingpreference.html)
     #[derive(Clone, Debug)]
     pub struct DataSharingPreference(rt::Props);
     impl DataSharingPreference {
@@ -480,7 +480,7 @@ pub mod stream_processor {
     ///
     /// CloudFormation property type `FaceSearchSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rekognition-streamprocessor-facesearchsettings.html)
     #[derive(Clone, Debug)]
     pub struct FaceSearchSettings(rt::Props);
     impl FaceSearchSettings {
@@ -503,7 +503,7 @@ pub mod stream_processor {
     ///
     /// CloudFormation property type `KinesisDataStream`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rekognition-streamprocessor-kinesisdatastream.html)
     #[derive(Clone, Debug)]
     pub struct KinesisDataStream(rt::Props);
     impl KinesisDataStream {
@@ -519,7 +519,7 @@ pub mod stream_processor {
     ///
     /// CloudFormation property type `KinesisVideoStream`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rekognition-streamprocessor-kinesisvideostream.html)
     #[derive(Clone, Debug)]
     pub struct KinesisVideoStream(rt::Props);
     impl KinesisVideoStream {
@@ -535,7 +535,7 @@ pub mod stream_processor {
     ///
     /// CloudFormation property type `NotificationChannel`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rekognition-streamprocessor-notificationchannel.html)
     #[derive(Clone, Debug)]
     pub struct NotificationChannel(rt::Props);
     impl NotificationChannel {
@@ -551,7 +551,7 @@ pub mod stream_processor {
     ///
     /// CloudFormation property type `Point`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rekognition-streamprocessor-point.html)
     #[derive(Clone, Debug)]
     pub struct Point(rt::Props);
     /// The required values of [`Point`], by name: two of them have one type, and a swap must not compile.
@@ -575,7 +575,7 @@ pub mod stream_processor {
     ///
     /// CloudFormation property type `S3Destination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rekognition-streamprocessor-s3destination.html)
     #[derive(Clone, Debug)]
     pub struct S3Destination(rt::Props);
     impl S3Destination {

@@ -162,7 +162,7 @@ pub mod app {
     ///
     /// CloudFormation property type `EventSubscription`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehub-app-eventsubscription.html)
     #[derive(Clone, Debug)]
     pub struct EventSubscription(rt::Props);
     impl EventSubscription {
@@ -187,7 +187,7 @@ pub mod app {
     ///
     /// CloudFormation property type `PermissionModel`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehub-app-permissionmodel.html)
     #[derive(Clone, Debug)]
     pub struct PermissionModel(rt::Props);
     impl PermissionModel {
@@ -226,7 +226,7 @@ pub mod app {
     nested!(PermissionModel);
     /// CloudFormation property type `PhysicalResourceId`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehub-app-physicalresourceid.html)
     #[derive(Clone, Debug)]
     pub struct PhysicalResourceId(rt::Props);
     /// The required values of [`PhysicalResourceId`], by name: two of them have one type, and a swap must not compile.
@@ -266,7 +266,7 @@ pub mod app {
     ///
     /// CloudFormation property type `ResourceMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehub-app-resourcemapping.html)
     #[derive(Clone, Debug)]
     pub struct ResourceMapping(rt::Props);
     impl ResourceMapping {
@@ -442,7 +442,7 @@ pub mod resiliency_policy {
     ///
     /// CloudFormation property type `FailurePolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehub-resiliencypolicy-failurepolicy.html)
     #[derive(Clone, Debug)]
     pub struct FailurePolicy(rt::Props);
     /// The required values of [`FailurePolicy`], by name: two of them have one type, and a swap must not compile.
@@ -472,7 +472,7 @@ pub mod resiliency_policy {
     nested!(FailurePolicy);
     /// CloudFormation property type `PolicyMap`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehub-resiliencypolicy-policymap.html)
     #[derive(Clone, Debug)]
     pub struct PolicyMap(rt::Props);
     /// The required values of [`PolicyMap`], by name: two of them have one type, and a swap must not compile.

@@ -159,7 +159,7 @@ pub mod policy {
     use super::*;
     /// CloudFormation property type `AvailabilitySlo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehubv2-policy-availabilityslo.html)
     #[derive(Clone, Debug)]
     pub struct AvailabilitySlo(rt::Props);
     impl AvailabilitySlo {
@@ -179,7 +179,7 @@ pub mod policy {
     nested!(AvailabilitySlo);
     /// CloudFormation property type `DataRecoveryTargets`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehubv2-policy-datarecoverytargets.html)
     #[derive(Clone, Debug)]
     pub struct DataRecoveryTargets(rt::Props);
     impl DataRecoveryTargets {
@@ -203,7 +203,7 @@ pub mod policy {
     nested!(DataRecoveryTargets);
     /// CloudFormation property type `MultiAzTargets`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehubv2-policy-multiaztargets.html)
     #[derive(Clone, Debug)]
     pub struct MultiAzTargets(rt::Props);
     impl MultiAzTargets {
@@ -243,7 +243,7 @@ pub mod policy {
     nested!(MultiAzTargets);
     /// CloudFormation property type `MultiRegionTargets`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehubv2-policy-multiregiontargets.html)
     #[derive(Clone, Debug)]
     pub struct MultiRegionTargets(rt::Props);
     impl MultiRegionTargets {
@@ -486,7 +486,7 @@ pub mod service {
     ///
     /// CloudFormation property type `AssertionDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehubv2-service-assertiondefinition.html)
     #[derive(Clone, Debug)]
     pub struct AssertionDefinition(rt::Props);
     impl AssertionDefinition {
@@ -500,7 +500,7 @@ pub mod service {
     nested!(AssertionDefinition);
     /// CloudFormation property type `AssociatedSystem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehubv2-service-associatedsystem.html)
     #[derive(Clone, Debug)]
     pub struct AssociatedSystem(rt::Props);
     impl AssociatedSystem {
@@ -528,7 +528,7 @@ pub mod service {
     nested!(AssociatedSystem);
     /// CloudFormation property type `CrossAccountRoleConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehubv2-service-crossaccountroleconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CrossAccountRoleConfiguration(rt::Props);
     impl CrossAccountRoleConfiguration {
@@ -556,7 +556,7 @@ pub mod service {
     ///
     /// CloudFormation property type `DevOpsAgentConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehubv2-service-devopsagentconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DevOpsAgentConfiguration(rt::Props);
     impl DevOpsAgentConfiguration {
@@ -572,7 +572,7 @@ pub mod service {
     ///
     /// CloudFormation property type `EksLabelSelector`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehubv2-service-ekslabelselector.html)
     #[derive(Clone, Debug)]
     pub struct EksLabelSelector(rt::Props);
     impl EksLabelSelector {
@@ -612,7 +612,7 @@ pub mod service {
     ///
     /// CloudFormation property type `EksLabelSelectorRequirement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehubv2-service-ekslabelselectorrequirement.html)
     #[derive(Clone, Debug)]
     pub struct EksLabelSelectorRequirement(rt::Props);
     impl EksLabelSelectorRequirement {
@@ -634,7 +634,7 @@ pub mod service {
     nested!(EksLabelSelectorRequirement);
     /// CloudFormation property type `EksSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehubv2-service-ekssource.html)
     #[derive(Clone, Debug)]
     pub struct EksSource(rt::Props);
     impl EksSource {
@@ -662,7 +662,7 @@ pub mod service {
     ///
     /// CloudFormation property type `InputSourceDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehubv2-service-inputsourcedefinition.html)
     #[derive(Clone, Debug)]
     pub struct InputSourceDefinition(rt::Props);
     impl InputSourceDefinition {
@@ -680,7 +680,7 @@ pub mod service {
     nested!(InputSourceDefinition);
     /// CloudFormation property type `PermissionModel`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehubv2-service-permissionmodel.html)
     #[derive(Clone, Debug)]
     pub struct PermissionModel(rt::Props);
     impl PermissionModel {
@@ -714,7 +714,7 @@ pub mod service {
     ///
     /// CloudFormation property type `ReportOutputConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehubv2-service-reportoutputconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ReportOutputConfiguration(rt::Props);
     impl ReportOutputConfiguration {
@@ -736,7 +736,7 @@ pub mod service {
     ///
     /// CloudFormation property type `ResourceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehubv2-service-resourceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ResourceConfiguration(rt::Props);
     impl ResourceConfiguration {
@@ -792,7 +792,7 @@ pub mod service {
     nested!(ResourceConfiguration);
     /// CloudFormation property type `ResourceTag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehubv2-service-resourcetag.html)
     #[derive(Clone, Debug)]
     pub struct ResourceTag(rt::Props);
     impl ResourceTag {
@@ -812,7 +812,7 @@ pub mod service {
     ///
     /// CloudFormation property type `S3ReportOutputConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehubv2-service-s3reportoutputconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct S3ReportOutputConfiguration(rt::Props);
     /// The required values of [`S3ReportOutputConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -844,7 +844,7 @@ pub mod service {
     ///
     /// CloudFormation property type `ServiceReportConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehubv2-service-servicereportconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ServiceReportConfiguration(rt::Props);
     impl ServiceReportConfiguration {

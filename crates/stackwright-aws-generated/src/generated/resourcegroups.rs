@@ -92,7 +92,7 @@ pub mod group {
     use super::*;
     /// CloudFormation property type `ConfigurationItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resourcegroups-group-configurationitem.html)
     #[derive(Clone, Debug)]
     pub struct ConfigurationItem(rt::Props);
     impl ConfigurationItem {
@@ -119,7 +119,7 @@ pub mod group {
     nested!(ConfigurationItem);
     /// CloudFormation property type `ConfigurationParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resourcegroups-group-configurationparameter.html)
     #[derive(Clone, Debug)]
     pub struct ConfigurationParameter(rt::Props);
     impl ConfigurationParameter {
@@ -142,7 +142,7 @@ pub mod group {
     nested!(ConfigurationParameter);
     /// CloudFormation property type `Query`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resourcegroups-group-query.html)
     #[derive(Clone, Debug)]
     pub struct Query(rt::Props);
     impl Query {
@@ -182,7 +182,7 @@ pub mod group {
     nested!(Query);
     /// CloudFormation property type `ResourceQuery`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resourcegroups-group-resourcequery.html)
     #[derive(Clone, Debug)]
     pub struct ResourceQuery(rt::Props);
     impl ResourceQuery {
@@ -205,7 +205,7 @@ pub mod group {
     nested!(ResourceQuery);
     /// CloudFormation property type `TagFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resourcegroups-group-tagfilter.html)
     #[derive(Clone, Debug)]
     pub struct TagFilter(rt::Props);
     impl TagFilter {

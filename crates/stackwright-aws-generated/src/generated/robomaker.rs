@@ -305,7 +305,7 @@ pub mod robot_application {
     ///
     /// CloudFormation property type `RobotSoftwareSuite`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-robomaker-robotapplication-robotsoftwaresuite.html)
     #[derive(Clone, Debug)]
     pub struct RobotSoftwareSuite(rt::Props);
     impl RobotSoftwareSuite {
@@ -326,7 +326,7 @@ pub mod robot_application {
     nested!(RobotSoftwareSuite);
     /// CloudFormation property type `SourceConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-robomaker-robotapplication-sourceconfig.html)
     #[derive(Clone, Debug)]
     pub struct SourceConfig(rt::Props);
     /// The required values of [`SourceConfig`], by name: two of them have one type, and a swap must not compile.
@@ -595,7 +595,7 @@ pub mod simulation_application {
     ///
     /// CloudFormation property type `RenderingEngine`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-robomaker-simulationapplication-renderingengine.html)
     #[derive(Clone, Debug)]
     pub struct RenderingEngine(rt::Props);
     impl RenderingEngine {
@@ -612,7 +612,7 @@ pub mod simulation_application {
     ///
     /// CloudFormation property type `RobotSoftwareSuite`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-robomaker-simulationapplication-robotsoftwaresuite.html)
     #[derive(Clone, Debug)]
     pub struct RobotSoftwareSuite(rt::Props);
     impl RobotSoftwareSuite {
@@ -635,7 +635,7 @@ pub mod simulation_application {
     ///
     /// CloudFormation property type `SimulationSoftwareSuite`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-robomaker-simulationapplication-simulationsoftwaresuite.html)
     #[derive(Clone, Debug)]
     pub struct SimulationSoftwareSuite(rt::Props);
     impl SimulationSoftwareSuite {
@@ -658,7 +658,7 @@ pub mod simulation_application {
     ///
     /// CloudFormation property type `SourceConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-robomaker-simulationapplication-sourceconfig.html)
     #[derive(Clone, Debug)]
     pub struct SourceConfig(rt::Props);
     /// The required values of [`SourceConfig`], by name: two of them have one type, and a swap must not compile.

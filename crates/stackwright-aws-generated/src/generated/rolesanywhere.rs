@@ -190,7 +190,7 @@ pub mod profile {
     use super::*;
     /// CloudFormation property type `AttributeMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rolesanywhere-profile-attributemapping.html)
     #[derive(Clone, Debug)]
     pub struct AttributeMapping(rt::Props);
     impl AttributeMapping {
@@ -216,7 +216,7 @@ pub mod profile {
     nested!(AttributeMapping);
     /// CloudFormation property type `MappingRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rolesanywhere-profile-mappingrule.html)
     #[derive(Clone, Debug)]
     pub struct MappingRule(rt::Props);
     impl MappingRule {
@@ -310,7 +310,7 @@ pub mod trust_anchor {
     use super::*;
     /// CloudFormation property type `NotificationSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rolesanywhere-trustanchor-notificationsetting.html)
     #[derive(Clone, Debug)]
     pub struct NotificationSetting(rt::Props);
     impl NotificationSetting {
@@ -335,7 +335,7 @@ pub mod trust_anchor {
     nested!(NotificationSetting);
     /// CloudFormation property type `Source`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rolesanywhere-trustanchor-source.html)
     #[derive(Clone, Debug)]
     pub struct Source(rt::Props);
     impl Source {

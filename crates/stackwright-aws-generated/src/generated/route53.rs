@@ -76,7 +76,7 @@ pub mod cidr_collection {
     use super::*;
     /// CloudFormation property type `Location`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53-cidrcollection-location.html)
     #[derive(Clone, Debug)]
     pub struct Location(rt::Props);
     impl Location {
@@ -282,7 +282,7 @@ pub mod health_check {
     ///
     /// CloudFormation property type `AlarmIdentifier`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53-healthcheck-alarmidentifier.html)
     #[derive(Clone, Debug)]
     pub struct AlarmIdentifier(rt::Props);
     impl AlarmIdentifier {
@@ -299,7 +299,7 @@ pub mod health_check {
     ///
     /// CloudFormation property type `HealthCheckConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53-healthcheck-healthcheckconfig.html)
     #[derive(Clone, Debug)]
     pub struct HealthCheckConfig(rt::Props);
     impl HealthCheckConfig {
@@ -682,7 +682,7 @@ pub mod hosted_zone {
     ///
     /// CloudFormation property type `HostedZoneConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53-hostedzone-hostedzoneconfig.html)
     #[derive(Clone, Debug)]
     pub struct HostedZoneConfig(rt::Props);
     impl HostedZoneConfig {
@@ -704,7 +704,7 @@ pub mod hosted_zone {
     ///
     /// CloudFormation property type `HostedZoneFeatures`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53-hostedzone-hostedzonefeatures.html)
     #[derive(Clone, Debug)]
     pub struct HostedZoneFeatures(rt::Props);
     impl HostedZoneFeatures {
@@ -728,7 +728,7 @@ pub mod hosted_zone {
     ///
     /// CloudFormation property type `QueryLoggingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53-hostedzone-queryloggingconfig.html)
     #[derive(Clone, Debug)]
     pub struct QueryLoggingConfig(rt::Props);
     impl QueryLoggingConfig {
@@ -748,7 +748,7 @@ pub mod hosted_zone {
     ///
     /// CloudFormation property type `VPC`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53-hostedzone-vpc.html)
     #[derive(Clone, Debug)]
     pub struct Vpc(rt::Props);
     /// The required values of [`Vpc`], by name: two of them have one type, and a swap must not compile.
@@ -1114,7 +1114,7 @@ pub mod record_set {
     use super::*;
     /// CloudFormation property type `AliasTarget`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53-recordset-aliastarget.html)
     #[derive(Clone, Debug)]
     pub struct AliasTarget(rt::Props);
     /// The required values of [`AliasTarget`], by name: two of them have one type, and a swap must not compile.
@@ -1151,7 +1151,7 @@ pub mod record_set {
     nested!(AliasTarget);
     /// CloudFormation property type `CidrRoutingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53-recordset-cidrroutingconfig.html)
     #[derive(Clone, Debug)]
     pub struct CidrRoutingConfig(rt::Props);
     /// The required values of [`CidrRoutingConfig`], by name: two of them have one type, and a swap must not compile.
@@ -1181,7 +1181,7 @@ pub mod record_set {
     nested!(CidrRoutingConfig);
     /// CloudFormation property type `Coordinates`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53-recordset-coordinates.html)
     #[derive(Clone, Debug)]
     pub struct Coordinates(rt::Props);
     /// The required values of [`Coordinates`], by name: two of them have one type, and a swap must not compile.
@@ -1203,7 +1203,7 @@ pub mod record_set {
     nested!(Coordinates);
     /// CloudFormation property type `GeoLocation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53-recordset-geolocation.html)
     #[derive(Clone, Debug)]
     pub struct GeoLocation(rt::Props);
     impl GeoLocation {
@@ -1243,7 +1243,7 @@ pub mod record_set {
     nested!(GeoLocation);
     /// CloudFormation property type `GeoProximityLocation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53-recordset-geoproximitylocation.html)
     #[derive(Clone, Debug)]
     pub struct GeoProximityLocation(rt::Props);
     impl GeoProximityLocation {
@@ -1355,7 +1355,7 @@ pub mod record_set_group {
     use super::*;
     /// CloudFormation property type `AliasTarget`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53-recordsetgroup-aliastarget.html)
     #[derive(Clone, Debug)]
     pub struct AliasTarget(rt::Props);
     /// The required values of [`AliasTarget`], by name: two of them have one type, and a swap must not compile.
@@ -1382,7 +1382,7 @@ pub mod record_set_group {
     nested!(AliasTarget);
     /// CloudFormation property type `CidrRoutingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53-recordsetgroup-cidrroutingconfig.html)
     #[derive(Clone, Debug)]
     pub struct CidrRoutingConfig(rt::Props);
     /// The required values of [`CidrRoutingConfig`], by name: two of them have one type, and a swap must not compile.
@@ -1404,7 +1404,7 @@ pub mod record_set_group {
     nested!(CidrRoutingConfig);
     /// CloudFormation property type `Coordinates`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53-recordsetgroup-coordinates.html)
     #[derive(Clone, Debug)]
     pub struct Coordinates(rt::Props);
     /// The required values of [`Coordinates`], by name: two of them have one type, and a swap must not compile.
@@ -1426,7 +1426,7 @@ pub mod record_set_group {
     nested!(Coordinates);
     /// CloudFormation property type `GeoLocation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53-recordsetgroup-geolocation.html)
     #[derive(Clone, Debug)]
     pub struct GeoLocation(rt::Props);
     impl GeoLocation {
@@ -1454,7 +1454,7 @@ pub mod record_set_group {
     nested!(GeoLocation);
     /// CloudFormation property type `GeoProximityLocation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53-recordsetgroup-geoproximitylocation.html)
     #[derive(Clone, Debug)]
     pub struct GeoProximityLocation(rt::Props);
     impl GeoProximityLocation {
@@ -1487,7 +1487,7 @@ pub mod record_set_group {
     nested!(GeoProximityLocation);
     /// CloudFormation property type `RecordSet`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53-recordsetgroup-recordset.html)
     #[derive(Clone, Debug)]
     pub struct RecordSet(rt::Props);
     /// The required values of [`RecordSet`], by name: two of them have one type, and a swap must not compile.

@@ -469,7 +469,7 @@ pub mod safety_rule {
     ///
     /// CloudFormation property type `AssertionRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53recoverycontrol-safetyrule-assertionrule.html)
     #[derive(Clone, Debug)]
     pub struct AssertionRule(rt::Props);
     impl AssertionRule {
@@ -497,7 +497,7 @@ pub mod safety_rule {
     ///
     /// CloudFormation property type `GatingRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53recoverycontrol-safetyrule-gatingrule.html)
     #[derive(Clone, Debug)]
     pub struct GatingRule(rt::Props);
     /// The required values of [`GatingRule`], by name: two of them have one type, and a swap must not compile.
@@ -536,7 +536,7 @@ pub mod safety_rule {
     ///
     /// CloudFormation property type `RuleConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53recoverycontrol-safetyrule-ruleconfig.html)
     #[derive(Clone, Debug)]
     pub struct RuleConfig(rt::Props);
     impl RuleConfig {

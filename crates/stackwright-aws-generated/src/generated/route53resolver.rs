@@ -264,7 +264,7 @@ pub mod firewall_rule_group {
     ///
     /// CloudFormation property type `FirewallAdvancedContentCategoryConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53resolver-firewallrulegroup-firewalladvancedcontentcategoryconfig.html)
     #[derive(Clone, Debug)]
     pub struct FirewallAdvancedContentCategoryConfig(rt::Props);
     impl FirewallAdvancedContentCategoryConfig {
@@ -280,7 +280,7 @@ pub mod firewall_rule_group {
     ///
     /// CloudFormation property type `FirewallAdvancedThreatCategoryConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53resolver-firewallrulegroup-firewalladvancedthreatcategoryconfig.html)
     #[derive(Clone, Debug)]
     pub struct FirewallAdvancedThreatCategoryConfig(rt::Props);
     impl FirewallAdvancedThreatCategoryConfig {
@@ -296,7 +296,7 @@ pub mod firewall_rule_group {
     ///
     /// CloudFormation property type `FirewallRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53resolver-firewallrulegroup-firewallrule.html)
     #[derive(Clone, Debug)]
     pub struct FirewallRule(rt::Props);
     impl FirewallRule {
@@ -434,7 +434,7 @@ pub mod firewall_rule_group {
     ///
     /// CloudFormation property type `FirewallRuleType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53resolver-firewallrulegroup-firewallruletype.html)
     #[derive(Clone, Debug)]
     pub struct FirewallRuleType(rt::Props);
     impl FirewallRuleType {
@@ -488,7 +488,7 @@ pub mod firewall_rule_group {
     ///
     /// CloudFormation property type `PartnerThreatProtectionConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53resolver-firewallrulegroup-partnerthreatprotectionconfig.html)
     #[derive(Clone, Debug)]
     pub struct PartnerThreatProtectionConfig(rt::Props);
     impl PartnerThreatProtectionConfig {
@@ -1134,7 +1134,7 @@ pub mod resolver_endpoint {
     use super::*;
     /// CloudFormation property type `IpAddressRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53resolver-resolverendpoint-ipaddressrequest.html)
     #[derive(Clone, Debug)]
     pub struct IpAddressRequest(rt::Props);
     impl IpAddressRequest {
@@ -1452,7 +1452,7 @@ pub mod resolver_rule {
     use super::*;
     /// CloudFormation property type `TargetAddress`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53resolver-resolverrule-targetaddress.html)
     #[derive(Clone, Debug)]
     pub struct TargetAddress(rt::Props);
     impl TargetAddress {

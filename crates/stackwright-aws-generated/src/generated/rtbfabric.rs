@@ -294,7 +294,7 @@ pub mod link {
     use super::*;
     /// CloudFormation property type `ModuleConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rtbfabric-link-moduleconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ModuleConfiguration(rt::Props);
     impl ModuleConfiguration {
@@ -440,7 +440,7 @@ pub mod link_routing_rule {
     use super::*;
     /// CloudFormation property type `QueryStringKeyValuePair`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rtbfabric-linkroutingrule-querystringkeyvaluepair.html)
     #[derive(Clone, Debug)]
     pub struct QueryStringKeyValuePair(rt::Props);
     /// The required values of [`QueryStringKeyValuePair`], by name: two of them have one type, and a swap must not compile.
@@ -464,7 +464,7 @@ pub mod link_routing_rule {
     ///
     /// CloudFormation property type `RuleCondition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rtbfabric-linkroutingrule-rulecondition.html)
     #[derive(Clone, Debug)]
     pub struct RuleCondition(rt::Props);
     impl RuleCondition {
@@ -978,7 +978,7 @@ pub mod responder_gateway {
     use super::*;
     /// CloudFormation property type `ListenerConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rtbfabric-respondergateway-listenerconfig.html)
     #[derive(Clone, Debug)]
     pub struct ListenerConfig(rt::Props);
     impl ListenerConfig {
@@ -992,7 +992,7 @@ pub mod responder_gateway {
     nested!(ListenerConfig);
     /// CloudFormation property type `TrustStoreConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rtbfabric-respondergateway-truststoreconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TrustStoreConfiguration(rt::Props);
     impl TrustStoreConfiguration {
@@ -1044,7 +1044,7 @@ pub mod shared {
     string_enum!(Action { NoBid => "NO_BID", Passthrough => "PASSTHROUGH" });
     /// CloudFormation property type `ApplicationLogs`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rtbfabric-inboundexternallink-applicationlogs.html)
     #[derive(Clone, Debug)]
     pub struct ApplicationLogs(rt::Props);
     impl ApplicationLogs {
@@ -1062,7 +1062,7 @@ pub mod shared {
     nested!(ApplicationLogs);
     /// CloudFormation property type `LinkApplicationLogSampling`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rtbfabric-inboundexternallink-linkapplicationlogsampling.html)
     #[derive(Clone, Debug)]
     pub struct LinkApplicationLogSampling(rt::Props);
     /// The required values of [`LinkApplicationLogSampling`], by name: two of them have one type, and a swap must not compile.
@@ -1088,7 +1088,7 @@ pub mod shared {
     nested!(LinkApplicationLogSampling);
     /// CloudFormation property type `LinkAttributes`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rtbfabric-inboundexternallink-linkattributes.html)
     #[derive(Clone, Debug)]
     pub struct LinkAttributes(rt::Props);
     impl LinkAttributes {
@@ -1122,7 +1122,7 @@ pub mod shared {
     nested!(LinkAttributes);
     /// CloudFormation property type `LinkLogSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rtbfabric-inboundexternallink-linklogsettings.html)
     #[derive(Clone, Debug)]
     pub struct LinkLogSettings(rt::Props);
     impl LinkLogSettings {
@@ -1140,7 +1140,7 @@ pub mod shared {
     nested!(LinkLogSettings);
     /// CloudFormation property type `ResponderErrorMaskingForHttpCode`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rtbfabric-inboundexternallink-respondererrormaskingforhttpcode.html)
     #[derive(Clone, Debug)]
     pub struct ResponderErrorMaskingForHttpCode(rt::Props);
     impl ResponderErrorMaskingForHttpCode {

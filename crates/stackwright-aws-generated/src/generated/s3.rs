@@ -120,7 +120,7 @@ pub mod access_grant {
     use super::*;
     /// CloudFormation property type `AccessGrantsLocationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-accessgrant-accessgrantslocationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AccessGrantsLocationConfiguration(rt::Props);
     impl AccessGrantsLocationConfiguration {
@@ -138,7 +138,7 @@ pub mod access_grant {
     nested!(AccessGrantsLocationConfiguration);
     /// CloudFormation property type `Grantee`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-accessgrant-grantee.html)
     #[derive(Clone, Debug)]
     pub struct Grantee(rt::Props);
     impl Grantee {
@@ -418,7 +418,7 @@ pub mod access_point {
     ///
     /// CloudFormation property type `VpcConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-accesspoint-vpcconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct VpcConfiguration(rt::Props);
     impl VpcConfiguration {
@@ -845,7 +845,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `AbortIncompleteMultipartUpload`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-abortincompletemultipartupload.html)
     #[derive(Clone, Debug)]
     pub struct AbortIncompleteMultipartUpload(rt::Props);
     impl AbortIncompleteMultipartUpload {
@@ -865,7 +865,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `AccelerateConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-accelerateconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AccelerateConfiguration(rt::Props);
     impl AccelerateConfiguration {
@@ -885,7 +885,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `AccessControlTranslation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-accesscontroltranslation.html)
     #[derive(Clone, Debug)]
     pub struct AccessControlTranslation(rt::Props);
     impl AccessControlTranslation {
@@ -901,7 +901,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `AnalyticsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-analyticsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AnalyticsConfiguration(rt::Props);
     impl AnalyticsConfiguration {
@@ -940,7 +940,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `AnnotationTableConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-annotationtableconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AnnotationTableConfiguration(rt::Props);
     impl AnnotationTableConfiguration {
@@ -996,7 +996,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `BlockedEncryptionTypes`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-blockedencryptiontypes.html)
     #[derive(Clone, Debug)]
     pub struct BlockedEncryptionTypes(rt::Props);
     impl BlockedEncryptionTypes {
@@ -1019,7 +1019,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `BucketEncryption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-bucketencryption.html)
     #[derive(Clone, Debug)]
     pub struct BucketEncryption(rt::Props);
     impl BucketEncryption {
@@ -1041,7 +1041,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `CorsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-corsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CorsConfiguration(rt::Props);
     impl CorsConfiguration {
@@ -1057,7 +1057,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `CorsRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-corsrule.html)
     #[derive(Clone, Debug)]
     pub struct CorsRule(rt::Props);
     impl CorsRule {
@@ -1127,7 +1127,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `DataExport`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-dataexport.html)
     #[derive(Clone, Debug)]
     pub struct DataExport(rt::Props);
     impl DataExport {
@@ -1148,7 +1148,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `DefaultEventHold`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-defaulteventhold.html)
     #[derive(Clone, Debug)]
     pub struct DefaultEventHold(rt::Props);
     impl DefaultEventHold {
@@ -1177,7 +1177,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `DefaultRetention`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-defaultretention.html)
     #[derive(Clone, Debug)]
     pub struct DefaultRetention(rt::Props);
     impl DefaultRetention {
@@ -1221,7 +1221,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `DeleteMarkerReplication`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-deletemarkerreplication.html)
     #[derive(Clone, Debug)]
     pub struct DeleteMarkerReplication(rt::Props);
     impl DeleteMarkerReplication {
@@ -1243,7 +1243,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `Destination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-destination.html)
     #[derive(Clone, Debug)]
     pub struct Destination(rt::Props);
     impl Destination {
@@ -1278,7 +1278,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `EncryptionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-encryptionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
@@ -1298,7 +1298,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `EventBridgeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-eventbridgeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EventBridgeConfiguration(rt::Props);
     impl EventBridgeConfiguration {
@@ -1318,7 +1318,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `FilterRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-filterrule.html)
     #[derive(Clone, Debug)]
     pub struct FilterRule(rt::Props);
     /// The required values of [`FilterRule`], by name: two of them have one type, and a swap must not compile.
@@ -1342,7 +1342,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `IntelligentTieringConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-intelligenttieringconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct IntelligentTieringConfiguration(rt::Props);
     impl IntelligentTieringConfiguration {
@@ -1379,7 +1379,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `InventoryConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-inventoryconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct InventoryConfiguration(rt::Props);
     impl InventoryConfiguration {
@@ -1428,7 +1428,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `InventoryTableConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-inventorytableconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct InventoryTableConfiguration(rt::Props);
     impl InventoryTableConfiguration {
@@ -1477,7 +1477,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `JournalTableConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-journaltableconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct JournalTableConfiguration(rt::Props);
     impl JournalTableConfiguration {
@@ -1526,7 +1526,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `LambdaConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-lambdaconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LambdaConfiguration(rt::Props);
     /// The required values of [`LambdaConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -1557,7 +1557,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `LifecycleConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-lifecycleconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LifecycleConfiguration(rt::Props);
     impl LifecycleConfiguration {
@@ -1587,7 +1587,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `LoggingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-loggingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LoggingConfiguration(rt::Props);
     impl LoggingConfiguration {
@@ -1632,7 +1632,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `MetadataConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-metadataconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MetadataConfiguration(rt::Props);
     impl MetadataConfiguration {
@@ -1684,7 +1684,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `MetadataDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-metadatadestination.html)
     #[derive(Clone, Debug)]
     pub struct MetadataDestination(rt::Props);
     impl MetadataDestination {
@@ -1714,7 +1714,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `MetadataTableConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-metadatatableconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MetadataTableConfiguration(rt::Props);
     impl MetadataTableConfiguration {
@@ -1734,7 +1734,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `MetadataTableEncryptionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-metadatatableencryptionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MetadataTableEncryptionConfiguration(rt::Props);
     impl MetadataTableEncryptionConfiguration {
@@ -1758,7 +1758,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `Metrics`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-metrics.html)
     #[derive(Clone, Debug)]
     pub struct Metrics(rt::Props);
     impl Metrics {
@@ -1782,7 +1782,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `MetricsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-metricsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MetricsConfiguration(rt::Props);
     impl MetricsConfiguration {
@@ -1824,7 +1824,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `NoncurrentVersionExpiration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-noncurrentversionexpiration.html)
     #[derive(Clone, Debug)]
     pub struct NoncurrentVersionExpiration(rt::Props);
     impl NoncurrentVersionExpiration {
@@ -1855,7 +1855,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `NoncurrentVersionTransition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-noncurrentversiontransition.html)
     #[derive(Clone, Debug)]
     pub struct NoncurrentVersionTransition(rt::Props);
     impl NoncurrentVersionTransition {
@@ -1887,7 +1887,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `NotificationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-notificationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct NotificationConfiguration(rt::Props);
     impl NotificationConfiguration {
@@ -1955,7 +1955,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `NotificationFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-notificationfilter.html)
     #[derive(Clone, Debug)]
     pub struct NotificationFilter(rt::Props);
     impl NotificationFilter {
@@ -1971,7 +1971,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `ObjectLockConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-objectlockconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ObjectLockConfiguration(rt::Props);
     impl ObjectLockConfiguration {
@@ -2004,7 +2004,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `ObjectLockRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-objectlockrule.html)
     #[derive(Clone, Debug)]
     pub struct ObjectLockRule(rt::Props);
     impl ObjectLockRule {
@@ -2027,7 +2027,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `OwnershipControls`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-ownershipcontrols.html)
     #[derive(Clone, Debug)]
     pub struct OwnershipControls(rt::Props);
     impl OwnershipControls {
@@ -2043,7 +2043,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `OwnershipControlsRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-ownershipcontrolsrule.html)
     #[derive(Clone, Debug)]
     pub struct OwnershipControlsRule(rt::Props);
     impl OwnershipControlsRule {
@@ -2066,7 +2066,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `PublicAccessBlockConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-publicaccessblockconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PublicAccessBlockConfiguration(rt::Props);
     impl PublicAccessBlockConfiguration {
@@ -2125,7 +2125,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `QueueConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-queueconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct QueueConfiguration(rt::Props);
     /// The required values of [`QueueConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -2156,7 +2156,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `RecordExpiration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-recordexpiration.html)
     #[derive(Clone, Debug)]
     pub struct RecordExpiration(rt::Props);
     impl RecordExpiration {
@@ -2179,7 +2179,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `RedirectAllRequestsTo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-redirectallrequeststo.html)
     #[derive(Clone, Debug)]
     pub struct RedirectAllRequestsTo(rt::Props);
     impl RedirectAllRequestsTo {
@@ -2202,7 +2202,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `RedirectRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-redirectrule.html)
     #[derive(Clone, Debug)]
     pub struct RedirectRule(rt::Props);
     impl RedirectRule {
@@ -2264,7 +2264,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `ReplicaModifications`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-replicamodifications.html)
     #[derive(Clone, Debug)]
     pub struct ReplicaModifications(rt::Props);
     impl ReplicaModifications {
@@ -2280,7 +2280,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `ReplicationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-replicationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ReplicationConfiguration(rt::Props);
     impl ReplicationConfiguration {
@@ -2300,7 +2300,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `ReplicationDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-replicationdestination.html)
     #[derive(Clone, Debug)]
     pub struct ReplicationDestination(rt::Props);
     impl ReplicationDestination {
@@ -2368,7 +2368,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `ReplicationRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-replicationrule.html)
     #[derive(Clone, Debug)]
     pub struct ReplicationRule(rt::Props);
     impl ReplicationRule {
@@ -2435,7 +2435,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `ReplicationRuleAndOperator`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-replicationruleandoperator.html)
     #[derive(Clone, Debug)]
     pub struct ReplicationRuleAndOperator(rt::Props);
     impl ReplicationRuleAndOperator {
@@ -2465,7 +2465,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `ReplicationRuleFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-replicationrulefilter.html)
     #[derive(Clone, Debug)]
     pub struct ReplicationRuleFilter(rt::Props);
     impl ReplicationRuleFilter {
@@ -2501,7 +2501,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `ReplicationTime`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-replicationtime.html)
     #[derive(Clone, Debug)]
     pub struct ReplicationTime(rt::Props);
     impl ReplicationTime {
@@ -2518,7 +2518,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `ReplicationTimeValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-replicationtimevalue.html)
     #[derive(Clone, Debug)]
     pub struct ReplicationTimeValue(rt::Props);
     impl ReplicationTimeValue {
@@ -2534,7 +2534,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `RoutingRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-routingrule.html)
     #[derive(Clone, Debug)]
     pub struct RoutingRule(rt::Props);
     impl RoutingRule {
@@ -2561,7 +2561,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `RoutingRuleCondition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-routingrulecondition.html)
     #[derive(Clone, Debug)]
     pub struct RoutingRuleCondition(rt::Props);
     impl RoutingRuleCondition {
@@ -2598,7 +2598,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `Rule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-rule.html)
     #[derive(Clone, Debug)]
     pub struct Rule(rt::Props);
     impl Rule {
@@ -2764,7 +2764,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `S3KeyFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-s3keyfilter.html)
     #[derive(Clone, Debug)]
     pub struct S3KeyFilter(rt::Props);
     impl S3KeyFilter {
@@ -2780,7 +2780,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `S3TablesDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-s3tablesdestination.html)
     #[derive(Clone, Debug)]
     pub struct S3TablesDestination(rt::Props);
     /// The required values of [`S3TablesDestination`], by name: two of them have one type, and a swap must not compile.
@@ -2827,7 +2827,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `ServerSideEncryptionByDefault`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-serversideencryptionbydefault.html)
     #[derive(Clone, Debug)]
     pub struct ServerSideEncryptionByDefault(rt::Props);
     impl ServerSideEncryptionByDefault {
@@ -2854,7 +2854,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `ServerSideEncryptionRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-serversideencryptionrule.html)
     #[derive(Clone, Debug)]
     pub struct ServerSideEncryptionRule(rt::Props);
     impl ServerSideEncryptionRule {
@@ -2905,7 +2905,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `SourceSelectionCriteria`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-sourceselectioncriteria.html)
     #[derive(Clone, Debug)]
     pub struct SourceSelectionCriteria(rt::Props);
     impl SourceSelectionCriteria {
@@ -2942,7 +2942,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `SseKmsEncryptedObjects`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-ssekmsencryptedobjects.html)
     #[derive(Clone, Debug)]
     pub struct SseKmsEncryptedObjects(rt::Props);
     impl SseKmsEncryptedObjects {
@@ -2958,7 +2958,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `StorageClassAnalysis`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-storageclassanalysis.html)
     #[derive(Clone, Debug)]
     pub struct StorageClassAnalysis(rt::Props);
     impl StorageClassAnalysis {
@@ -2980,7 +2980,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `TagFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-tagfilter.html)
     #[derive(Clone, Debug)]
     pub struct TagFilter(rt::Props);
     /// The required values of [`TagFilter`], by name: two of them have one type, and a swap must not compile.
@@ -3004,7 +3004,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `Tiering`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-tiering.html)
     #[derive(Clone, Debug)]
     pub struct Tiering(rt::Props);
     impl Tiering {
@@ -3021,7 +3021,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `TopicConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-topicconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TopicConfiguration(rt::Props);
     /// The required values of [`TopicConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -3052,7 +3052,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `Transition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-transition.html)
     #[derive(Clone, Debug)]
     pub struct Transition(rt::Props);
     impl Transition {
@@ -3087,7 +3087,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `VersioningConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-versioningconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct VersioningConfiguration(rt::Props);
     impl VersioningConfiguration {
@@ -3103,7 +3103,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `WebsiteConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-websiteconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct WebsiteConfiguration(rt::Props);
     impl WebsiteConfiguration {
@@ -3592,7 +3592,7 @@ pub mod multi_region_access_point {
     use super::*;
     /// CloudFormation property type `Region`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-multiregionaccesspoint-region.html)
     #[derive(Clone, Debug)]
     pub struct Region(rt::Props);
     impl Region {
@@ -3750,7 +3750,7 @@ pub mod storage_lens {
     ///
     /// CloudFormation property type `AccountLevel`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-accountlevel.html)
     #[derive(Clone, Debug)]
     pub struct AccountLevel(rt::Props);
     impl AccountLevel {
@@ -3835,7 +3835,7 @@ pub mod storage_lens {
     ///
     /// CloudFormation property type `ActivityMetrics`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-activitymetrics.html)
     #[derive(Clone, Debug)]
     pub struct ActivityMetrics(rt::Props);
     impl ActivityMetrics {
@@ -3858,7 +3858,7 @@ pub mod storage_lens {
     ///
     /// CloudFormation property type `AdvancedCostOptimizationMetrics`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-advancedcostoptimizationmetrics.html)
     #[derive(Clone, Debug)]
     pub struct AdvancedCostOptimizationMetrics(rt::Props);
     impl AdvancedCostOptimizationMetrics {
@@ -3881,7 +3881,7 @@ pub mod storage_lens {
     ///
     /// CloudFormation property type `AdvancedDataProtectionMetrics`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-advanceddataprotectionmetrics.html)
     #[derive(Clone, Debug)]
     pub struct AdvancedDataProtectionMetrics(rt::Props);
     impl AdvancedDataProtectionMetrics {
@@ -3904,7 +3904,7 @@ pub mod storage_lens {
     ///
     /// CloudFormation property type `AdvancedPerformanceMetrics`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-advancedperformancemetrics.html)
     #[derive(Clone, Debug)]
     pub struct AdvancedPerformanceMetrics(rt::Props);
     impl AdvancedPerformanceMetrics {
@@ -3927,7 +3927,7 @@ pub mod storage_lens {
     ///
     /// CloudFormation property type `AwsOrg`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-awsorg.html)
     #[derive(Clone, Debug)]
     pub struct AwsOrg(rt::Props);
     impl AwsOrg {
@@ -3943,7 +3943,7 @@ pub mod storage_lens {
     ///
     /// CloudFormation property type `BucketLevel`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-bucketlevel.html)
     #[derive(Clone, Debug)]
     pub struct BucketLevel(rt::Props);
     impl BucketLevel {
@@ -4024,7 +4024,7 @@ pub mod storage_lens {
     ///
     /// CloudFormation property type `BucketsAndRegions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-bucketsandregions.html)
     #[derive(Clone, Debug)]
     pub struct BucketsAndRegions(rt::Props);
     impl BucketsAndRegions {
@@ -4049,7 +4049,7 @@ pub mod storage_lens {
     ///
     /// CloudFormation property type `CloudWatchMetrics`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-cloudwatchmetrics.html)
     #[derive(Clone, Debug)]
     pub struct CloudWatchMetrics(rt::Props);
     impl CloudWatchMetrics {
@@ -4065,7 +4065,7 @@ pub mod storage_lens {
     ///
     /// CloudFormation property type `DataExport`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-dataexport.html)
     #[derive(Clone, Debug)]
     pub struct DataExport(rt::Props);
     impl DataExport {
@@ -4116,7 +4116,7 @@ pub mod storage_lens {
     ///
     /// CloudFormation property type `DetailedStatusCodesMetrics`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-detailedstatuscodesmetrics.html)
     #[derive(Clone, Debug)]
     pub struct DetailedStatusCodesMetrics(rt::Props);
     impl DetailedStatusCodesMetrics {
@@ -4139,7 +4139,7 @@ pub mod storage_lens {
     ///
     /// CloudFormation property type `PrefixLevel`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-prefixlevel.html)
     #[derive(Clone, Debug)]
     pub struct PrefixLevel(rt::Props);
     impl PrefixLevel {
@@ -4157,7 +4157,7 @@ pub mod storage_lens {
     nested!(PrefixLevel);
     /// CloudFormation property type `PrefixLevelStorageMetrics`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-prefixlevelstoragemetrics.html)
     #[derive(Clone, Debug)]
     pub struct PrefixLevelStorageMetrics(rt::Props);
     impl PrefixLevelStorageMetrics {
@@ -4191,7 +4191,7 @@ pub mod storage_lens {
     ///
     /// CloudFormation property type `S3BucketDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-s3bucketdestination.html)
     #[derive(Clone, Debug)]
     pub struct S3BucketDestination(rt::Props);
     /// The required values of [`S3BucketDestination`], by name: two of them have one type, and a swap must not compile.
@@ -4244,7 +4244,7 @@ pub mod storage_lens {
     ///
     /// CloudFormation property type `SelectionCriteria`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-selectioncriteria.html)
     #[derive(Clone, Debug)]
     pub struct SelectionCriteria(rt::Props);
     impl SelectionCriteria {
@@ -4285,7 +4285,7 @@ pub mod storage_lens {
     ///
     /// CloudFormation property type `StorageLensConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-storagelensconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct StorageLensConfiguration(rt::Props);
     impl StorageLensConfiguration {
@@ -4371,7 +4371,7 @@ pub mod storage_lens {
     ///
     /// CloudFormation property type `StorageLensExpandedPrefixesDataExport`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-storagelensexpandedprefixesdataexport.html)
     #[derive(Clone, Debug)]
     pub struct StorageLensExpandedPrefixesDataExport(rt::Props);
     impl StorageLensExpandedPrefixesDataExport {
@@ -4411,7 +4411,7 @@ pub mod storage_lens {
     ///
     /// CloudFormation property type `StorageLensGroupLevel`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-storagelensgrouplevel.html)
     #[derive(Clone, Debug)]
     pub struct StorageLensGroupLevel(rt::Props);
     impl StorageLensGroupLevel {
@@ -4440,7 +4440,7 @@ pub mod storage_lens {
     ///
     /// CloudFormation property type `StorageLensGroupSelectionCriteria`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-storagelensgroupselectioncriteria.html)
     #[derive(Clone, Debug)]
     pub struct StorageLensGroupSelectionCriteria(rt::Props);
     impl StorageLensGroupSelectionCriteria {
@@ -4465,7 +4465,7 @@ pub mod storage_lens {
     ///
     /// CloudFormation property type `StorageLensTableDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-storagelenstabledestination.html)
     #[derive(Clone, Debug)]
     pub struct StorageLensTableDestination(rt::Props);
     impl StorageLensTableDestination {
@@ -4570,7 +4570,7 @@ pub mod storage_lens_group {
     ///
     /// CloudFormation property type `And`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelensgroup-and.html)
     #[derive(Clone, Debug)]
     pub struct And(rt::Props);
     impl And {
@@ -4637,7 +4637,7 @@ pub mod storage_lens_group {
     ///
     /// CloudFormation property type `Filter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelensgroup-filter.html)
     #[derive(Clone, Debug)]
     pub struct Filter(rt::Props);
     impl Filter {
@@ -4718,7 +4718,7 @@ pub mod storage_lens_group {
     ///
     /// CloudFormation property type `MatchObjectAge`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelensgroup-matchobjectage.html)
     #[derive(Clone, Debug)]
     pub struct MatchObjectAge(rt::Props);
     impl MatchObjectAge {
@@ -4749,7 +4749,7 @@ pub mod storage_lens_group {
     ///
     /// CloudFormation property type `MatchObjectSize`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelensgroup-matchobjectsize.html)
     #[derive(Clone, Debug)]
     pub struct MatchObjectSize(rt::Props);
     impl MatchObjectSize {
@@ -4783,7 +4783,7 @@ pub mod storage_lens_group {
     ///
     /// CloudFormation property type `Or`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelensgroup-or.html)
     #[derive(Clone, Debug)]
     pub struct Or(rt::Props);
     impl Or {
@@ -4848,7 +4848,7 @@ pub mod storage_lens_group {
     nested!(Or);
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelensgroup-tag.html)
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
     /// The required values of [`Tag`], by name: two of them have one type, and a swap must not compile.
@@ -4875,7 +4875,7 @@ pub mod shared {
     use super::*;
     /// CloudFormation property type `PublicAccessBlockConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-accesspoint-publicaccessblockconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PublicAccessBlockConfiguration(rt::Props);
     impl PublicAccessBlockConfiguration {

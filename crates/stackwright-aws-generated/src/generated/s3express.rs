@@ -143,7 +143,7 @@ pub mod access_point {
     use super::*;
     /// CloudFormation property type `PublicAccessBlockConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3express-accesspoint-publicaccessblockconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PublicAccessBlockConfiguration(rt::Props);
     impl PublicAccessBlockConfiguration {
@@ -200,7 +200,7 @@ pub mod access_point {
     nested!(PublicAccessBlockConfiguration);
     /// CloudFormation property type `Scope`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3express-accesspoint-scope.html)
     #[derive(Clone, Debug)]
     pub struct Scope(rt::Props);
     impl Scope {
@@ -230,7 +230,7 @@ pub mod access_point {
     ///
     /// CloudFormation property type `VpcConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3express-accesspoint-vpcconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct VpcConfiguration(rt::Props);
     impl VpcConfiguration {
@@ -468,7 +468,7 @@ pub mod directory_bucket {
     ///
     /// CloudFormation property type `AbortIncompleteMultipartUpload`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3express-directorybucket-abortincompletemultipartupload.html)
     #[derive(Clone, Debug)]
     pub struct AbortIncompleteMultipartUpload(rt::Props);
     impl AbortIncompleteMultipartUpload {
@@ -488,7 +488,7 @@ pub mod directory_bucket {
     ///
     /// CloudFormation property type `BucketEncryption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3express-directorybucket-bucketencryption.html)
     #[derive(Clone, Debug)]
     pub struct BucketEncryption(rt::Props);
     impl BucketEncryption {
@@ -510,7 +510,7 @@ pub mod directory_bucket {
     ///
     /// CloudFormation property type `Destination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3express-directorybucket-destination.html)
     #[derive(Clone, Debug)]
     pub struct Destination(rt::Props);
     impl Destination {
@@ -545,7 +545,7 @@ pub mod directory_bucket {
     ///
     /// CloudFormation property type `InventoryConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3express-directorybucket-inventoryconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct InventoryConfiguration(rt::Props);
     impl InventoryConfiguration {
@@ -592,7 +592,7 @@ pub mod directory_bucket {
     nested!(InventoryConfiguration);
     /// CloudFormation property type `LifecycleConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3express-directorybucket-lifecycleconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LifecycleConfiguration(rt::Props);
     impl LifecycleConfiguration {
@@ -608,7 +608,7 @@ pub mod directory_bucket {
     ///
     /// CloudFormation property type `MetricsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3express-directorybucket-metricsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MetricsConfiguration(rt::Props);
     impl MetricsConfiguration {
@@ -642,7 +642,7 @@ pub mod directory_bucket {
     ///
     /// CloudFormation property type `Rule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3express-directorybucket-rule.html)
     #[derive(Clone, Debug)]
     pub struct Rule(rt::Props);
     impl Rule {
@@ -709,7 +709,7 @@ pub mod directory_bucket {
     ///
     /// CloudFormation property type `ServerSideEncryptionByDefault`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3express-directorybucket-serversideencryptionbydefault.html)
     #[derive(Clone, Debug)]
     pub struct ServerSideEncryptionByDefault(rt::Props);
     impl ServerSideEncryptionByDefault {
@@ -736,7 +736,7 @@ pub mod directory_bucket {
     ///
     /// CloudFormation property type `ServerSideEncryptionRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3express-directorybucket-serversideencryptionrule.html)
     #[derive(Clone, Debug)]
     pub struct ServerSideEncryptionRule(rt::Props);
     impl ServerSideEncryptionRule {

@@ -105,7 +105,7 @@ pub mod access_point {
     use super::*;
     /// CloudFormation property type `CreationPermissions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3files-accesspoint-creationpermissions.html)
     #[derive(Clone, Debug)]
     pub struct CreationPermissions(rt::Props);
     /// The required values of [`CreationPermissions`], by name: two of them have one type, and a swap must not compile.
@@ -142,7 +142,7 @@ pub mod access_point {
     nested!(CreationPermissions);
     /// CloudFormation property type `PosixUser`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3files-accesspoint-posixuser.html)
     #[derive(Clone, Debug)]
     pub struct PosixUser(rt::Props);
     /// The required values of [`PosixUser`], by name: two of them have one type, and a swap must not compile.
@@ -175,7 +175,7 @@ pub mod access_point {
     nested!(PosixUser);
     /// CloudFormation property type `RootDirectory`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3files-accesspoint-rootdirectory.html)
     #[derive(Clone, Debug)]
     pub struct RootDirectory(rt::Props);
     impl RootDirectory {
@@ -328,7 +328,7 @@ pub mod file_system {
     use super::*;
     /// CloudFormation property type `ExpirationDataRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3files-filesystem-expirationdatarule.html)
     #[derive(Clone, Debug)]
     pub struct ExpirationDataRule(rt::Props);
     impl ExpirationDataRule {
@@ -346,7 +346,7 @@ pub mod file_system {
     nested!(ExpirationDataRule);
     /// CloudFormation property type `ImportDataRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3files-filesystem-importdatarule.html)
     #[derive(Clone, Debug)]
     pub struct ImportDataRule(rt::Props);
     impl ImportDataRule {
@@ -366,7 +366,7 @@ pub mod file_system {
     nested!(ImportDataRule);
     /// CloudFormation property type `SynchronizationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3files-filesystem-synchronizationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SynchronizationConfiguration(rt::Props);
     impl SynchronizationConfiguration {

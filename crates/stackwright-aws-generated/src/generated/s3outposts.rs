@@ -97,7 +97,7 @@ pub mod access_point {
     use super::*;
     /// CloudFormation property type `VpcConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3outposts-accesspoint-vpcconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct VpcConfiguration(rt::Props);
     impl VpcConfiguration {
@@ -202,7 +202,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `AbortIncompleteMultipartUpload`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3outposts-bucket-abortincompletemultipartupload.html)
     #[derive(Clone, Debug)]
     pub struct AbortIncompleteMultipartUpload(rt::Props);
     impl AbortIncompleteMultipartUpload {
@@ -222,7 +222,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `Filter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3outposts-bucket-filter.html)
     #[derive(Clone, Debug)]
     pub struct Filter(rt::Props);
     impl Filter {
@@ -259,7 +259,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `FilterTag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3outposts-bucket-filtertag.html)
     #[derive(Clone, Debug)]
     pub struct FilterTag(rt::Props);
     /// The required values of [`FilterTag`], by name: two of them have one type, and a swap must not compile.
@@ -281,7 +281,7 @@ pub mod bucket {
     nested!(FilterTag);
     /// CloudFormation property type `LifecycleConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3outposts-bucket-lifecycleconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LifecycleConfiguration(rt::Props);
     impl LifecycleConfiguration {
@@ -297,7 +297,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `Rule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3outposts-bucket-rule.html)
     #[derive(Clone, Debug)]
     pub struct Rule(rt::Props);
     impl Rule {
@@ -564,7 +564,7 @@ pub mod endpoint {
     use super::*;
     /// CloudFormation property type `FailedReason`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3outposts-endpoint-failedreason.html)
     #[derive(Clone, Debug)]
     pub struct FailedReason(rt::Props);
     impl FailedReason {

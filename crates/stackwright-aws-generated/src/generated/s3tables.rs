@@ -197,7 +197,7 @@ pub mod table {
     ///
     /// CloudFormation property type `Compaction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-table-compaction.html)
     #[derive(Clone, Debug)]
     pub struct Compaction(rt::Props);
     impl Compaction {
@@ -230,7 +230,7 @@ pub mod table {
     ///
     /// CloudFormation property type `IcebergMetadata`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-table-icebergmetadata.html)
     #[derive(Clone, Debug)]
     pub struct IcebergMetadata(rt::Props);
     impl IcebergMetadata {
@@ -294,7 +294,7 @@ pub mod table {
     ///
     /// CloudFormation property type `IcebergPartitionField`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-table-icebergpartitionfield.html)
     #[derive(Clone, Debug)]
     pub struct IcebergPartitionField(rt::Props);
     /// The required values of [`IcebergPartitionField`], by name: two of them have one type, and a swap must not compile.
@@ -332,7 +332,7 @@ pub mod table {
     ///
     /// CloudFormation property type `IcebergPartitionSpec`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-table-icebergpartitionspec.html)
     #[derive(Clone, Debug)]
     pub struct IcebergPartitionSpec(rt::Props);
     impl IcebergPartitionSpec {
@@ -355,7 +355,7 @@ pub mod table {
     ///
     /// CloudFormation property type `IcebergSchema`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-table-icebergschema.html)
     #[derive(Clone, Debug)]
     pub struct IcebergSchema(rt::Props);
     impl IcebergSchema {
@@ -375,7 +375,7 @@ pub mod table {
     ///
     /// CloudFormation property type `IcebergSchemaV2`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-table-icebergschemav2.html)
     #[derive(Clone, Debug)]
     pub struct IcebergSchemaV2(rt::Props);
     impl IcebergSchemaV2 {
@@ -421,7 +421,7 @@ pub mod table {
     ///
     /// CloudFormation property type `IcebergSortField`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-table-icebergsortfield.html)
     #[derive(Clone, Debug)]
     pub struct IcebergSortField(rt::Props);
     impl IcebergSortField {
@@ -445,7 +445,7 @@ pub mod table {
     ///
     /// CloudFormation property type `IcebergSortOrder`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-table-icebergsortorder.html)
     #[derive(Clone, Debug)]
     pub struct IcebergSortOrder(rt::Props);
     impl IcebergSortOrder {
@@ -468,7 +468,7 @@ pub mod table {
     ///
     /// CloudFormation property type `SchemaField`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-table-schemafield.html)
     #[derive(Clone, Debug)]
     pub struct SchemaField(rt::Props);
     /// The required values of [`SchemaField`], by name: two of them have one type, and a swap must not compile.
@@ -506,7 +506,7 @@ pub mod table {
     ///
     /// CloudFormation property type `SchemaV2Field`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-table-schemav2field.html)
     #[derive(Clone, Debug)]
     pub struct SchemaV2Field(rt::Props);
     impl SchemaV2Field {
@@ -537,7 +537,7 @@ pub mod table {
     ///
     /// CloudFormation property type `SnapshotManagement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-table-snapshotmanagement.html)
     #[derive(Clone, Debug)]
     pub struct SnapshotManagement(rt::Props);
     impl SnapshotManagement {
@@ -581,7 +581,7 @@ pub mod table {
     ///
     /// CloudFormation property type `StorageClassConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-table-storageclassconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct StorageClassConfiguration(rt::Props);
     impl StorageClassConfiguration {
@@ -764,7 +764,7 @@ pub mod table_bucket {
     ///
     /// CloudFormation property type `EncryptionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-tablebucket-encryptionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
@@ -795,7 +795,7 @@ pub mod table_bucket {
     ///
     /// CloudFormation property type `MetricsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-tablebucket-metricsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MetricsConfiguration(rt::Props);
     impl MetricsConfiguration {
@@ -817,7 +817,7 @@ pub mod table_bucket {
     ///
     /// CloudFormation property type `ReplicationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-tablebucket-replicationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ReplicationConfiguration(rt::Props);
     impl ReplicationConfiguration {
@@ -837,7 +837,7 @@ pub mod table_bucket {
     ///
     /// CloudFormation property type `ReplicationDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-tablebucket-replicationdestination.html)
     #[derive(Clone, Debug)]
     pub struct ReplicationDestination(rt::Props);
     impl ReplicationDestination {
@@ -857,7 +857,7 @@ pub mod table_bucket {
     ///
     /// CloudFormation property type `ReplicationRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-tablebucket-replicationrule.html)
     #[derive(Clone, Debug)]
     pub struct ReplicationRule(rt::Props);
     impl ReplicationRule {
@@ -873,7 +873,7 @@ pub mod table_bucket {
     ///
     /// CloudFormation property type `StorageClassConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-tablebucket-storageclassconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct StorageClassConfiguration(rt::Props);
     impl StorageClassConfiguration {
@@ -896,7 +896,7 @@ pub mod table_bucket {
     ///
     /// CloudFormation property type `UnreferencedFileRemoval`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-tablebucket-unreferencedfileremoval.html)
     #[derive(Clone, Debug)]
     pub struct UnreferencedFileRemoval(rt::Props);
     impl UnreferencedFileRemoval {

@@ -128,7 +128,7 @@ pub mod ai_workload_config {
     ///
     /// CloudFormation property type `AIDatasetConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-aiworkloadconfig-aidatasetconfig.html)
     #[derive(Clone, Debug)]
     pub struct AiDatasetConfig(rt::Props);
     impl AiDatasetConfig {
@@ -148,7 +148,7 @@ pub mod ai_workload_config {
     ///
     /// CloudFormation property type `AIWorkloadConfigs`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-aiworkloadconfig-aiworkloadconfigs.html)
     #[derive(Clone, Debug)]
     pub struct AiWorkloadConfigs(rt::Props);
     impl AiWorkloadConfigs {
@@ -164,7 +164,7 @@ pub mod ai_workload_config {
     ///
     /// CloudFormation property type `AIWorkloadDataSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-aiworkloadconfig-aiworkloaddatasource.html)
     #[derive(Clone, Debug)]
     pub struct AiWorkloadDataSource(rt::Props);
     impl AiWorkloadDataSource {
@@ -187,7 +187,7 @@ pub mod ai_workload_config {
     ///
     /// CloudFormation property type `AIWorkloadInputDataConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-aiworkloadconfig-aiworkloadinputdataconfig.html)
     #[derive(Clone, Debug)]
     pub struct AiWorkloadInputDataConfig(rt::Props);
     impl AiWorkloadInputDataConfig {
@@ -208,7 +208,7 @@ pub mod ai_workload_config {
     ///
     /// CloudFormation property type `AIWorkloadS3DataSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-aiworkloadconfig-aiworkloads3datasource.html)
     #[derive(Clone, Debug)]
     pub struct AiWorkloadS3DataSource(rt::Props);
     impl AiWorkloadS3DataSource {
@@ -224,7 +224,7 @@ pub mod ai_workload_config {
     ///
     /// CloudFormation property type `WorkloadSpec`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-aiworkloadconfig-workloadspec.html)
     #[derive(Clone, Debug)]
     pub struct WorkloadSpec(rt::Props);
     impl WorkloadSpec {
@@ -368,7 +368,7 @@ pub mod action {
     use super::*;
     /// CloudFormation property type `ActionSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-action-actionsource.html)
     #[derive(Clone, Debug)]
     pub struct ActionSource(rt::Props);
     impl ActionSource {
@@ -544,7 +544,7 @@ pub mod algorithm {
     use super::*;
     /// CloudFormation property type `CategoricalParameterRangeSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-algorithm-categoricalparameterrangespecification.html)
     #[derive(Clone, Debug)]
     pub struct CategoricalParameterRangeSpecification(rt::Props);
     impl CategoricalParameterRangeSpecification {
@@ -558,7 +558,7 @@ pub mod algorithm {
     nested!(CategoricalParameterRangeSpecification);
     /// CloudFormation property type `ChannelSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-algorithm-channelspecification.html)
     #[derive(Clone, Debug)]
     pub struct ChannelSpecification(rt::Props);
     impl ChannelSpecification {
@@ -610,7 +610,7 @@ pub mod algorithm {
     nested!(ChannelSpecification);
     /// CloudFormation property type `ContinuousParameterRangeSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-algorithm-continuousparameterrangespecification.html)
     #[derive(Clone, Debug)]
     pub struct ContinuousParameterRangeSpecification(rt::Props);
     /// The required values of [`ContinuousParameterRangeSpecification`], by name: two of them have one type, and a swap must not compile.
@@ -640,7 +640,7 @@ pub mod algorithm {
     nested!(ContinuousParameterRangeSpecification);
     /// CloudFormation property type `HyperParameterSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-algorithm-hyperparameterspecification.html)
     #[derive(Clone, Debug)]
     pub struct HyperParameterSpecification(rt::Props);
     impl HyperParameterSpecification {
@@ -684,7 +684,7 @@ pub mod algorithm {
     nested!(HyperParameterSpecification);
     /// CloudFormation property type `HyperParameterTuningJobObjective`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-algorithm-hyperparametertuningjobobjective.html)
     #[derive(Clone, Debug)]
     pub struct HyperParameterTuningJobObjective(rt::Props);
     impl HyperParameterTuningJobObjective {
@@ -699,7 +699,7 @@ pub mod algorithm {
     nested!(HyperParameterTuningJobObjective);
     /// CloudFormation property type `InferenceSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-algorithm-inferencespecification.html)
     #[derive(Clone, Debug)]
     pub struct InferenceSpecification(rt::Props);
     impl InferenceSpecification {
@@ -761,7 +761,7 @@ pub mod algorithm {
     nested!(InferenceSpecification);
     /// CloudFormation property type `IntegerParameterRangeSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-algorithm-integerparameterrangespecification.html)
     #[derive(Clone, Debug)]
     pub struct IntegerParameterRangeSpecification(rt::Props);
     /// The required values of [`IntegerParameterRangeSpecification`], by name: two of them have one type, and a swap must not compile.
@@ -791,7 +791,7 @@ pub mod algorithm {
     nested!(IntegerParameterRangeSpecification);
     /// CloudFormation property type `MetricDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-algorithm-metricdefinition.html)
     #[derive(Clone, Debug)]
     pub struct MetricDefinition(rt::Props);
     /// The required values of [`MetricDefinition`], by name: two of them have one type, and a swap must not compile.
@@ -813,7 +813,7 @@ pub mod algorithm {
     nested!(MetricDefinition);
     /// CloudFormation property type `ModelPackageContainerDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-algorithm-modelpackagecontainerdefinition.html)
     #[derive(Clone, Debug)]
     pub struct ModelPackageContainerDefinition(rt::Props);
     impl ModelPackageContainerDefinition {
@@ -886,7 +886,7 @@ pub mod algorithm {
     nested!(ModelPackageContainerDefinition);
     /// CloudFormation property type `ParameterRange`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-algorithm-parameterrange.html)
     #[derive(Clone, Debug)]
     pub struct ParameterRange(rt::Props);
     impl ParameterRange {
@@ -935,7 +935,7 @@ pub mod algorithm {
     nested!(ParameterRange);
     /// CloudFormation property type `TrainingSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-algorithm-trainingspecification.html)
     #[derive(Clone, Debug)]
     pub struct TrainingSpecification(rt::Props);
     impl TrainingSpecification {
@@ -2412,7 +2412,7 @@ pub mod app {
     use super::*;
     /// CloudFormation property type `ResourceSpec`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-app-resourcespec.html)
     #[derive(Clone, Debug)]
     pub struct ResourceSpec(rt::Props);
     impl ResourceSpec {
@@ -2902,7 +2902,7 @@ pub mod app_image_config {
     ///
     /// CloudFormation property type `CodeEditorAppImageConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-appimageconfig-codeeditorappimageconfig.html)
     #[derive(Clone, Debug)]
     pub struct CodeEditorAppImageConfig(rt::Props);
     impl CodeEditorAppImageConfig {
@@ -2925,7 +2925,7 @@ pub mod app_image_config {
     ///
     /// CloudFormation property type `ContainerConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-appimageconfig-containerconfig.html)
     #[derive(Clone, Debug)]
     pub struct ContainerConfig(rt::Props);
     impl ContainerConfig {
@@ -2980,7 +2980,7 @@ pub mod app_image_config {
     nested!(ContainerConfig);
     /// CloudFormation property type `CustomImageContainerEnvironmentVariable`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-appimageconfig-customimagecontainerenvironmentvariable.html)
     #[derive(Clone, Debug)]
     pub struct CustomImageContainerEnvironmentVariable(rt::Props);
     /// The required values of [`CustomImageContainerEnvironmentVariable`], by name: two of them have one type, and a swap must not compile.
@@ -3004,7 +3004,7 @@ pub mod app_image_config {
     ///
     /// CloudFormation property type `FileSystemConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-appimageconfig-filesystemconfig.html)
     #[derive(Clone, Debug)]
     pub struct FileSystemConfig(rt::Props);
     impl FileSystemConfig {
@@ -3043,7 +3043,7 @@ pub mod app_image_config {
     ///
     /// CloudFormation property type `JupyterLabAppImageConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-appimageconfig-jupyterlabappimageconfig.html)
     #[derive(Clone, Debug)]
     pub struct JupyterLabAppImageConfig(rt::Props);
     impl JupyterLabAppImageConfig {
@@ -3066,7 +3066,7 @@ pub mod app_image_config {
     ///
     /// CloudFormation property type `KernelGatewayImageConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-appimageconfig-kernelgatewayimageconfig.html)
     #[derive(Clone, Debug)]
     pub struct KernelGatewayImageConfig(rt::Props);
     impl KernelGatewayImageConfig {
@@ -3088,7 +3088,7 @@ pub mod app_image_config {
     nested!(KernelGatewayImageConfig);
     /// CloudFormation property type `KernelSpec`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-appimageconfig-kernelspec.html)
     #[derive(Clone, Debug)]
     pub struct KernelSpec(rt::Props);
     impl KernelSpec {
@@ -3223,7 +3223,7 @@ pub mod artifact {
     use super::*;
     /// CloudFormation property type `ArtifactSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-artifact-artifactsource.html)
     #[derive(Clone, Debug)]
     pub struct ArtifactSource(rt::Props);
     impl ArtifactSource {
@@ -3245,7 +3245,7 @@ pub mod artifact {
     nested!(ArtifactSource);
     /// CloudFormation property type `ArtifactSourceType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-artifact-artifactsourcetype.html)
     #[derive(Clone, Debug)]
     pub struct ArtifactSourceType(rt::Props);
     impl ArtifactSourceType {
@@ -3470,7 +3470,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `AlarmDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-alarmdetails.html)
     #[derive(Clone, Debug)]
     pub struct AlarmDetails(rt::Props);
     impl AlarmDetails {
@@ -3486,7 +3486,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `AutoPatchConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-autopatchconfig.html)
     #[derive(Clone, Debug)]
     pub struct AutoPatchConfig(rt::Props);
     impl AutoPatchConfig {
@@ -3522,7 +3522,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `CapacitySizeConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-capacitysizeconfig.html)
     #[derive(Clone, Debug)]
     pub struct CapacitySizeConfig(rt::Props);
     impl CapacitySizeConfig {
@@ -3539,7 +3539,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ClusterAutoScalingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-clusterautoscalingconfig.html)
     #[derive(Clone, Debug)]
     pub struct ClusterAutoScalingConfig(rt::Props);
     impl ClusterAutoScalingConfig {
@@ -3563,7 +3563,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ClusterCapacityRequirements`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-clustercapacityrequirements.html)
     #[derive(Clone, Debug)]
     pub struct ClusterCapacityRequirements(rt::Props);
     impl ClusterCapacityRequirements {
@@ -3593,7 +3593,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ClusterInstanceGroup`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-clusterinstancegroup.html)
     #[derive(Clone, Debug)]
     pub struct ClusterInstanceGroup(rt::Props);
     /// The required values of [`ClusterInstanceGroup`], by name: two of them have one type, and a swap must not compile.
@@ -3801,7 +3801,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ClusterKubernetesConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-clusterkubernetesconfig.html)
     #[derive(Clone, Debug)]
     pub struct ClusterKubernetesConfig(rt::Props);
     impl ClusterKubernetesConfig {
@@ -3833,7 +3833,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ClusterKubernetesTaint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-clusterkubernetestaint.html)
     #[derive(Clone, Debug)]
     pub struct ClusterKubernetesTaint(rt::Props);
     impl ClusterKubernetesTaint {
@@ -3857,7 +3857,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ClusterLifeCycleConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-clusterlifecycleconfig.html)
     #[derive(Clone, Debug)]
     pub struct ClusterLifeCycleConfig(rt::Props);
     impl ClusterLifeCycleConfig {
@@ -3898,7 +3898,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ClusterNetworkInterface`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-clusternetworkinterface.html)
     #[derive(Clone, Debug)]
     pub struct ClusterNetworkInterface(rt::Props);
     impl ClusterNetworkInterface {
@@ -3918,7 +3918,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ClusterRestrictedInstanceGroup`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-clusterrestrictedinstancegroup.html)
     #[derive(Clone, Debug)]
     pub struct ClusterRestrictedInstanceGroup(rt::Props);
     /// The required values of [`ClusterRestrictedInstanceGroup`], by name: two of them have one type, and a swap must not compile.
@@ -4038,7 +4038,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ClusterSlurmConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-clusterslurmconfig.html)
     #[derive(Clone, Debug)]
     pub struct ClusterSlurmConfig(rt::Props);
     impl ClusterSlurmConfig {
@@ -4068,7 +4068,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `DeploymentConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-deploymentconfig.html)
     #[derive(Clone, Debug)]
     pub struct DeploymentConfig(rt::Props);
     impl DeploymentConfig {
@@ -4119,7 +4119,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `EnvironmentConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-environmentconfig.html)
     #[derive(Clone, Debug)]
     pub struct EnvironmentConfig(rt::Props);
     impl EnvironmentConfig {
@@ -4142,7 +4142,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `FSxLustreConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-fsxlustreconfig.html)
     #[derive(Clone, Debug)]
     pub struct FsxLustreConfig(rt::Props);
     /// The required values of [`FsxLustreConfig`], by name: two of them have one type, and a swap must not compile.
@@ -4174,7 +4174,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `InstanceRequirements`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-instancerequirements.html)
     #[derive(Clone, Debug)]
     pub struct InstanceRequirements(rt::Props);
     impl InstanceRequirements {
@@ -4194,7 +4194,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `PatchSchedule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-patchschedule.html)
     #[derive(Clone, Debug)]
     pub struct PatchSchedule(rt::Props);
     impl PatchSchedule {
@@ -4217,7 +4217,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `RestrictedInstanceGroupsConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-restrictedinstancegroupsconfig.html)
     #[derive(Clone, Debug)]
     pub struct RestrictedInstanceGroupsConfig(rt::Props);
     impl RestrictedInstanceGroupsConfig {
@@ -4237,7 +4237,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `RollingUpdatePolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-rollingupdatepolicy.html)
     #[derive(Clone, Debug)]
     pub struct RollingUpdatePolicy(rt::Props);
     impl RollingUpdatePolicy {
@@ -4268,7 +4268,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ScheduledUpdateConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-scheduledupdateconfig.html)
     #[derive(Clone, Debug)]
     pub struct ScheduledUpdateConfig(rt::Props);
     impl ScheduledUpdateConfig {
@@ -4296,7 +4296,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `SharedEnvironmentConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-sharedenvironmentconfig.html)
     #[derive(Clone, Debug)]
     pub struct SharedEnvironmentConfig(rt::Props);
     impl SharedEnvironmentConfig {
@@ -4324,7 +4324,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `TieredStorageConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-tieredstorageconfig.html)
     #[derive(Clone, Debug)]
     pub struct TieredStorageConfig(rt::Props);
     impl TieredStorageConfig {
@@ -4351,7 +4351,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `VpcConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-vpcconfig.html)
     #[derive(Clone, Debug)]
     pub struct VpcConfig(rt::Props);
     /// The required values of [`VpcConfig`], by name: two of them have one type, and a swap must not compile.
@@ -4608,7 +4608,7 @@ pub mod cluster_scheduler_config {
     ///
     /// CloudFormation property type `PriorityClass`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-clusterschedulerconfig-priorityclass.html)
     #[derive(Clone, Debug)]
     pub struct PriorityClass(rt::Props);
     impl PriorityClass {
@@ -4625,7 +4625,7 @@ pub mod cluster_scheduler_config {
     ///
     /// CloudFormation property type `SchedulerConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-clusterschedulerconfig-schedulerconfig.html)
     #[derive(Clone, Debug)]
     pub struct SchedulerConfig(rt::Props);
     impl SchedulerConfig {
@@ -4735,7 +4735,7 @@ pub mod code_repository {
     use super::*;
     /// CloudFormation property type `GitConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-coderepository-gitconfig.html)
     #[derive(Clone, Debug)]
     pub struct GitConfig(rt::Props);
     impl GitConfig {
@@ -4912,7 +4912,7 @@ pub mod compute_quota {
     ///
     /// CloudFormation property type `AcceleratorPartitionConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-computequota-acceleratorpartitionconfig.html)
     #[derive(Clone, Debug)]
     pub struct AcceleratorPartitionConfig(rt::Props);
     impl AcceleratorPartitionConfig {
@@ -4929,7 +4929,7 @@ pub mod compute_quota {
     ///
     /// CloudFormation property type `ComputeQuotaConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-computequota-computequotaconfig.html)
     #[derive(Clone, Debug)]
     pub struct ComputeQuotaConfig(rt::Props);
     impl ComputeQuotaConfig {
@@ -4968,7 +4968,7 @@ pub mod compute_quota {
     ///
     /// CloudFormation property type `ComputeQuotaResourceConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-computequota-computequotaresourceconfig.html)
     #[derive(Clone, Debug)]
     pub struct ComputeQuotaResourceConfig(rt::Props);
     impl ComputeQuotaResourceConfig {
@@ -5019,7 +5019,7 @@ pub mod compute_quota {
     ///
     /// CloudFormation property type `ComputeQuotaTarget`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-computequota-computequotatarget.html)
     #[derive(Clone, Debug)]
     pub struct ComputeQuotaTarget(rt::Props);
     impl ComputeQuotaTarget {
@@ -5042,7 +5042,7 @@ pub mod compute_quota {
     ///
     /// CloudFormation property type `ResourceSharingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-computequota-resourcesharingconfig.html)
     #[derive(Clone, Debug)]
     pub struct ResourceSharingConfig(rt::Props);
     impl ResourceSharingConfig {
@@ -5699,7 +5699,7 @@ pub mod context {
     ///
     /// CloudFormation property type `Source`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-context-source.html)
     #[derive(Clone, Debug)]
     pub struct Source(rt::Props);
     impl Source {
@@ -5885,7 +5885,7 @@ pub mod data_quality_job_definition {
     ///
     /// CloudFormation property type `BatchTransformInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-dataqualityjobdefinition-batchtransforminput.html)
     #[derive(Clone, Debug)]
     pub struct BatchTransformInput(rt::Props);
     /// The required values of [`BatchTransformInput`], by name: two of them have one type, and a swap must not compile.
@@ -5954,7 +5954,7 @@ pub mod data_quality_job_definition {
     ///
     /// CloudFormation property type `DataQualityAppSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-dataqualityjobdefinition-dataqualityappspecification.html)
     #[derive(Clone, Debug)]
     pub struct DataQualityAppSpecification(rt::Props);
     impl DataQualityAppSpecification {
@@ -6031,7 +6031,7 @@ pub mod data_quality_job_definition {
     ///
     /// CloudFormation property type `DataQualityBaselineConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-dataqualityjobdefinition-dataqualitybaselineconfig.html)
     #[derive(Clone, Debug)]
     pub struct DataQualityBaselineConfig(rt::Props);
     impl DataQualityBaselineConfig {
@@ -6079,7 +6079,7 @@ pub mod data_quality_job_definition {
     ///
     /// CloudFormation property type `DataQualityJobInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-dataqualityjobdefinition-dataqualityjobinput.html)
     #[derive(Clone, Debug)]
     pub struct DataQualityJobInput(rt::Props);
     impl DataQualityJobInput {
@@ -6113,7 +6113,7 @@ pub mod data_quality_job_definition {
     ///
     /// CloudFormation property type `DatasetFormat`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-dataqualityjobdefinition-datasetformat.html)
     #[derive(Clone, Debug)]
     pub struct DatasetFormat(rt::Props);
     impl DatasetFormat {
@@ -6226,7 +6226,7 @@ pub mod device {
     ///
     /// CloudFormation property type `Device`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-device-device.html)
     #[derive(Clone, Debug)]
     pub struct Device(rt::Props);
     impl Device {
@@ -6349,7 +6349,7 @@ pub mod device_fleet {
     use super::*;
     /// CloudFormation property type `EdgeOutputConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-devicefleet-edgeoutputconfig.html)
     #[derive(Clone, Debug)]
     pub struct EdgeOutputConfig(rt::Props);
     impl EdgeOutputConfig {
@@ -6578,7 +6578,7 @@ pub mod domain {
     use super::*;
     /// CloudFormation property type `AppLifecycleManagement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-applifecyclemanagement.html)
     #[derive(Clone, Debug)]
     pub struct AppLifecycleManagement(rt::Props);
     impl AppLifecycleManagement {
@@ -6599,7 +6599,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `CodeEditorAppSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-codeeditorappsettings.html)
     #[derive(Clone, Debug)]
     pub struct CodeEditorAppSettings(rt::Props);
     impl CodeEditorAppSettings {
@@ -6667,7 +6667,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `DefaultSpaceSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-defaultspacesettings.html)
     #[derive(Clone, Debug)]
     pub struct DefaultSpaceSettings(rt::Props);
     impl DefaultSpaceSettings {
@@ -6768,7 +6768,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `DockerSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-dockersettings.html)
     #[derive(Clone, Debug)]
     pub struct DockerSettings(rt::Props);
     impl DockerSettings {
@@ -6808,7 +6808,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `DomainSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-domainsettings.html)
     #[derive(Clone, Debug)]
     pub struct DomainSettings(rt::Props);
     impl DomainSettings {
@@ -6890,7 +6890,7 @@ pub mod domain {
     nested!(DomainSettings);
     /// CloudFormation property type `IdleSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-idlesettings.html)
     #[derive(Clone, Debug)]
     pub struct IdleSettings(rt::Props);
     impl IdleSettings {
@@ -6949,7 +6949,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `JupyterLabAppSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-jupyterlabappsettings.html)
     #[derive(Clone, Debug)]
     pub struct JupyterLabAppSettings(rt::Props);
     impl JupyterLabAppSettings {
@@ -7031,7 +7031,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `JupyterServerAppSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-jupyterserverappsettings.html)
     #[derive(Clone, Debug)]
     pub struct JupyterServerAppSettings(rt::Props);
     impl JupyterServerAppSettings {
@@ -7069,7 +7069,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `KernelGatewayAppSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-kernelgatewayappsettings.html)
     #[derive(Clone, Debug)]
     pub struct KernelGatewayAppSettings(rt::Props);
     impl KernelGatewayAppSettings {
@@ -7117,7 +7117,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `RSessionAppSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-rsessionappsettings.html)
     #[derive(Clone, Debug)]
     pub struct RSessionAppSettings(rt::Props);
     impl RSessionAppSettings {
@@ -7149,7 +7149,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `RStudioServerProDomainSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-rstudioserverprodomainsettings.html)
     #[derive(Clone, Debug)]
     pub struct RStudioServerProDomainSettings(rt::Props);
     impl RStudioServerProDomainSettings {
@@ -7198,7 +7198,7 @@ pub mod domain {
     nested!(RStudioServerProDomainSettings);
     /// CloudFormation property type `ResourceSpec`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-resourcespec.html)
     #[derive(Clone, Debug)]
     pub struct ResourceSpec(rt::Props);
     impl ResourceSpec {
@@ -7265,7 +7265,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `StudioWebPortalSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-studiowebportalsettings.html)
     #[derive(Clone, Debug)]
     pub struct StudioWebPortalSettings(rt::Props);
     impl StudioWebPortalSettings {
@@ -7324,7 +7324,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `UnifiedStudioSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-unifiedstudiosettings.html)
     #[derive(Clone, Debug)]
     pub struct UnifiedStudioSettings(rt::Props);
     impl UnifiedStudioSettings {
@@ -7400,7 +7400,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `UserSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-usersettings.html)
     #[derive(Clone, Debug)]
     pub struct UserSettings(rt::Props);
     impl UserSettings {
@@ -8118,7 +8118,7 @@ pub mod endpoint {
     use super::*;
     /// CloudFormation property type `AutoRollbackConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpoint-autorollbackconfig.html)
     #[derive(Clone, Debug)]
     pub struct AutoRollbackConfig(rt::Props);
     impl AutoRollbackConfig {
@@ -8132,7 +8132,7 @@ pub mod endpoint {
     nested!(AutoRollbackConfig);
     /// CloudFormation property type `BlueGreenUpdatePolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpoint-bluegreenupdatepolicy.html)
     #[derive(Clone, Debug)]
     pub struct BlueGreenUpdatePolicy(rt::Props);
     impl BlueGreenUpdatePolicy {
@@ -8172,7 +8172,7 @@ pub mod endpoint {
     nested!(BlueGreenUpdatePolicy);
     /// CloudFormation property type `CapacitySize`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpoint-capacitysize.html)
     #[derive(Clone, Debug)]
     pub struct CapacitySize(rt::Props);
     impl CapacitySize {
@@ -8187,7 +8187,7 @@ pub mod endpoint {
     nested!(CapacitySize);
     /// CloudFormation property type `DeploymentConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpoint-deploymentconfig.html)
     #[derive(Clone, Debug)]
     pub struct DeploymentConfig(rt::Props);
     impl DeploymentConfig {
@@ -8233,7 +8233,7 @@ pub mod endpoint {
     nested!(DeploymentConfig);
     /// CloudFormation property type `RollingUpdatePolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpoint-rollingupdatepolicy.html)
     #[derive(Clone, Debug)]
     pub struct RollingUpdatePolicy(rt::Props);
     impl RollingUpdatePolicy {
@@ -8278,7 +8278,7 @@ pub mod endpoint {
     nested!(RollingUpdatePolicy);
     /// CloudFormation property type `TrafficRoutingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpoint-trafficroutingconfig.html)
     #[derive(Clone, Debug)]
     pub struct TrafficRoutingConfig(rt::Props);
     impl TrafficRoutingConfig {
@@ -8318,7 +8318,7 @@ pub mod endpoint {
     nested!(TrafficRoutingConfig);
     /// CloudFormation property type `VariantProperty`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpoint-variantproperty.html)
     #[derive(Clone, Debug)]
     pub struct VariantProperty(rt::Props);
     impl VariantProperty {
@@ -8513,7 +8513,7 @@ pub mod endpoint_config {
     ///
     /// CloudFormation property type `AsyncInferenceClientConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-asyncinferenceclientconfig.html)
     #[derive(Clone, Debug)]
     pub struct AsyncInferenceClientConfig(rt::Props);
     impl AsyncInferenceClientConfig {
@@ -8539,7 +8539,7 @@ pub mod endpoint_config {
     ///
     /// CloudFormation property type `AsyncInferenceConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-asyncinferenceconfig.html)
     #[derive(Clone, Debug)]
     pub struct AsyncInferenceConfig(rt::Props);
     impl AsyncInferenceConfig {
@@ -8563,7 +8563,7 @@ pub mod endpoint_config {
     ///
     /// CloudFormation property type `AsyncInferenceNotificationConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-asyncinferencenotificationconfig.html)
     #[derive(Clone, Debug)]
     pub struct AsyncInferenceNotificationConfig(rt::Props);
     impl AsyncInferenceNotificationConfig {
@@ -8608,7 +8608,7 @@ pub mod endpoint_config {
     ///
     /// CloudFormation property type `AsyncInferenceOutputConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-asyncinferenceoutputconfig.html)
     #[derive(Clone, Debug)]
     pub struct AsyncInferenceOutputConfig(rt::Props);
     impl AsyncInferenceOutputConfig {
@@ -8658,7 +8658,7 @@ pub mod endpoint_config {
     ///
     /// CloudFormation property type `CapacityReservationConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-capacityreservationconfig.html)
     #[derive(Clone, Debug)]
     pub struct CapacityReservationConfig(rt::Props);
     impl CapacityReservationConfig {
@@ -8695,7 +8695,7 @@ pub mod endpoint_config {
     ///
     /// CloudFormation property type `CaptureContentTypeHeader`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-capturecontenttypeheader.html)
     #[derive(Clone, Debug)]
     pub struct CaptureContentTypeHeader(rt::Props);
     impl CaptureContentTypeHeader {
@@ -8738,7 +8738,7 @@ pub mod endpoint_config {
     ///
     /// CloudFormation property type `CaptureOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-captureoption.html)
     #[derive(Clone, Debug)]
     pub struct CaptureOption(rt::Props);
     impl CaptureOption {
@@ -8754,7 +8754,7 @@ pub mod endpoint_config {
     ///
     /// CloudFormation property type `ClarifyExplainerConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-clarifyexplainerconfig.html)
     #[derive(Clone, Debug)]
     pub struct ClarifyExplainerConfig(rt::Props);
     impl ClarifyExplainerConfig {
@@ -8789,7 +8789,7 @@ pub mod endpoint_config {
     ///
     /// CloudFormation property type `ClarifyInferenceConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-clarifyinferenceconfig.html)
     #[derive(Clone, Debug)]
     pub struct ClarifyInferenceConfig(rt::Props);
     impl ClarifyInferenceConfig {
@@ -8916,7 +8916,7 @@ pub mod endpoint_config {
     ///
     /// CloudFormation property type `ClarifyShapBaselineConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-clarifyshapbaselineconfig.html)
     #[derive(Clone, Debug)]
     pub struct ClarifyShapBaselineConfig(rt::Props);
     impl ClarifyShapBaselineConfig {
@@ -8957,7 +8957,7 @@ pub mod endpoint_config {
     ///
     /// CloudFormation property type `ClarifyShapConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-clarifyshapconfig.html)
     #[derive(Clone, Debug)]
     pub struct ClarifyShapConfig(rt::Props);
     impl ClarifyShapConfig {
@@ -9007,7 +9007,7 @@ pub mod endpoint_config {
     ///
     /// CloudFormation property type `ClarifyTextConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-clarifytextconfig.html)
     #[derive(Clone, Debug)]
     pub struct ClarifyTextConfig(rt::Props);
     /// The required values of [`ClarifyTextConfig`], by name: two of them have one type, and a swap must not compile.
@@ -9035,7 +9035,7 @@ pub mod endpoint_config {
     ///
     /// CloudFormation property type `CoreDumpConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-coredumpconfig.html)
     #[derive(Clone, Debug)]
     pub struct CoreDumpConfig(rt::Props);
     impl CoreDumpConfig {
@@ -9063,7 +9063,7 @@ pub mod endpoint_config {
     ///
     /// CloudFormation property type `DataCaptureConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-datacaptureconfig.html)
     #[derive(Clone, Debug)]
     pub struct DataCaptureConfig(rt::Props);
     impl DataCaptureConfig {
@@ -9124,7 +9124,7 @@ pub mod endpoint_config {
     ///
     /// CloudFormation property type `ExplainerConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-explainerconfig.html)
     #[derive(Clone, Debug)]
     pub struct ExplainerConfig(rt::Props);
     impl ExplainerConfig {
@@ -9150,7 +9150,7 @@ pub mod endpoint_config {
     ///
     /// CloudFormation property type `InstancePool`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-instancepool.html)
     #[derive(Clone, Debug)]
     pub struct InstancePool(rt::Props);
     impl InstancePool {
@@ -9178,7 +9178,7 @@ pub mod endpoint_config {
     ///
     /// CloudFormation property type `ManagedInstanceScaling`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-managedinstancescaling.html)
     #[derive(Clone, Debug)]
     pub struct ManagedInstanceScaling(rt::Props);
     impl ManagedInstanceScaling {
@@ -9230,7 +9230,7 @@ pub mod endpoint_config {
     ///
     /// CloudFormation property type `MetricsConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-metricsconfig.html)
     #[derive(Clone, Debug)]
     pub struct MetricsConfig(rt::Props);
     impl MetricsConfig {
@@ -9278,7 +9278,7 @@ pub mod endpoint_config {
     ///
     /// CloudFormation property type `PrefixAwareRoutingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-prefixawareroutingconfig.html)
     #[derive(Clone, Debug)]
     pub struct PrefixAwareRoutingConfig(rt::Props);
     impl PrefixAwareRoutingConfig {
@@ -9312,7 +9312,7 @@ pub mod endpoint_config {
     ///
     /// CloudFormation property type `ProductionVariant`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-productionvariant.html)
     #[derive(Clone, Debug)]
     pub struct ProductionVariant(rt::Props);
     impl ProductionVariant {
@@ -9487,7 +9487,7 @@ pub mod endpoint_config {
     ///
     /// CloudFormation property type `RoutingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-routingconfig.html)
     #[derive(Clone, Debug)]
     pub struct RoutingConfig(rt::Props);
     impl RoutingConfig {
@@ -9521,7 +9521,7 @@ pub mod endpoint_config {
     ///
     /// CloudFormation property type `ScaleInPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-scaleinpolicy.html)
     #[derive(Clone, Debug)]
     pub struct ScaleInPolicy(rt::Props);
     impl ScaleInPolicy {
@@ -9556,7 +9556,7 @@ pub mod endpoint_config {
     ///
     /// CloudFormation property type `ServerlessConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-serverlessconfig.html)
     #[derive(Clone, Debug)]
     pub struct ServerlessConfig(rt::Props);
     /// The required values of [`ServerlessConfig`], by name: two of them have one type, and a swap must not compile.
@@ -9599,7 +9599,7 @@ pub mod endpoint_config {
     ///
     /// CloudFormation property type `VpcConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-vpcconfig.html)
     #[derive(Clone, Debug)]
     pub struct VpcConfig(rt::Props);
     /// The required values of [`VpcConfig`], by name: two of them have one type, and a swap must not compile.
@@ -10452,7 +10452,7 @@ pub mod experiment_trial_component {
     use super::*;
     /// CloudFormation property type `MetadataProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-experimenttrialcomponent-metadataproperties.html)
     #[derive(Clone, Debug)]
     pub struct MetadataProperties(rt::Props);
     impl MetadataProperties {
@@ -10488,7 +10488,7 @@ pub mod experiment_trial_component {
     nested!(MetadataProperties);
     /// CloudFormation property type `Status`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-experimenttrialcomponent-status.html)
     #[derive(Clone, Debug)]
     pub struct Status(rt::Props);
     impl Status {
@@ -10644,7 +10644,7 @@ pub mod feature_group {
     use super::*;
     /// CloudFormation property type `DataCatalogConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-featuregroup-datacatalogconfig.html)
     #[derive(Clone, Debug)]
     pub struct DataCatalogConfig(rt::Props);
     /// The required values of [`DataCatalogConfig`], by name: two of them have one type, and a swap must not compile.
@@ -10673,7 +10673,7 @@ pub mod feature_group {
     nested!(DataCatalogConfig);
     /// CloudFormation property type `FeatureDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-featuregroup-featuredefinition.html)
     #[derive(Clone, Debug)]
     pub struct FeatureDefinition(rt::Props);
     impl FeatureDefinition {
@@ -10692,7 +10692,7 @@ pub mod feature_group {
     nested!(FeatureDefinition);
     /// CloudFormation property type `OfflineStoreConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-featuregroup-offlinestoreconfig.html)
     #[derive(Clone, Debug)]
     pub struct OfflineStoreConfig(rt::Props);
     impl OfflineStoreConfig {
@@ -10736,7 +10736,7 @@ pub mod feature_group {
     nested!(OfflineStoreConfig);
     /// CloudFormation property type `OnlineStoreConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-featuregroup-onlinestoreconfig.html)
     #[derive(Clone, Debug)]
     pub struct OnlineStoreConfig(rt::Props);
     impl OnlineStoreConfig {
@@ -10778,7 +10778,7 @@ pub mod feature_group {
     nested!(OnlineStoreConfig);
     /// CloudFormation property type `OnlineStoreSecurityConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-featuregroup-onlinestoresecurityconfig.html)
     #[derive(Clone, Debug)]
     pub struct OnlineStoreSecurityConfig(rt::Props);
     impl OnlineStoreSecurityConfig {
@@ -10797,7 +10797,7 @@ pub mod feature_group {
     nested!(OnlineStoreSecurityConfig);
     /// CloudFormation property type `S3StorageConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-featuregroup-s3storageconfig.html)
     #[derive(Clone, Debug)]
     pub struct S3StorageConfig(rt::Props);
     impl S3StorageConfig {
@@ -10817,7 +10817,7 @@ pub mod feature_group {
     nested!(S3StorageConfig);
     /// CloudFormation property type `ThroughputConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-featuregroup-throughputconfig.html)
     #[derive(Clone, Debug)]
     pub struct ThroughputConfig(rt::Props);
     impl ThroughputConfig {
@@ -10859,7 +10859,7 @@ pub mod feature_group {
     ///
     /// CloudFormation property type `TtlDuration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-featuregroup-ttlduration.html)
     #[derive(Clone, Debug)]
     pub struct TtlDuration(rt::Props);
     impl TtlDuration {
@@ -11057,7 +11057,7 @@ pub mod hub {
     ///
     /// CloudFormation property type `S3StorageConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-hub-s3storageconfig.html)
     #[derive(Clone, Debug)]
     pub struct S3StorageConfig(rt::Props);
     impl S3StorageConfig {
@@ -11168,7 +11168,7 @@ pub mod human_task_ui {
     ///
     /// CloudFormation property type `UiTemplate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-humantaskui-uitemplate.html)
     #[derive(Clone, Debug)]
     pub struct UiTemplate(rt::Props);
     impl UiTemplate {
@@ -11637,7 +11637,7 @@ pub mod inference_component {
     use super::*;
     /// CloudFormation property type `AutoRollbackConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-autorollbackconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AutoRollbackConfiguration(rt::Props);
     impl AutoRollbackConfiguration {
@@ -11653,7 +11653,7 @@ pub mod inference_component {
     ///
     /// CloudFormation property type `ContainerMetricsConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-containermetricsconfig.html)
     #[derive(Clone, Debug)]
     pub struct ContainerMetricsConfig(rt::Props);
     impl ContainerMetricsConfig {
@@ -11671,7 +11671,7 @@ pub mod inference_component {
     nested!(ContainerMetricsConfig);
     /// CloudFormation property type `DeployedImage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-deployedimage.html)
     #[derive(Clone, Debug)]
     pub struct DeployedImage(rt::Props);
     impl DeployedImage {
@@ -11705,7 +11705,7 @@ pub mod inference_component {
     ///
     /// CloudFormation property type `InferenceComponentAvailabilityZoneBalance`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-inferencecomponentavailabilityzonebalance.html)
     #[derive(Clone, Debug)]
     pub struct InferenceComponentAvailabilityZoneBalance(rt::Props);
     impl InferenceComponentAvailabilityZoneBalance {
@@ -11733,7 +11733,7 @@ pub mod inference_component {
     ///
     /// CloudFormation property type `InferenceComponentCapacitySize`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-inferencecomponentcapacitysize.html)
     #[derive(Clone, Debug)]
     pub struct InferenceComponentCapacitySize(rt::Props);
     impl InferenceComponentCapacitySize {
@@ -11748,7 +11748,7 @@ pub mod inference_component {
     nested!(InferenceComponentCapacitySize);
     /// CloudFormation property type `InferenceComponentComputeResourceRequirements`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-inferencecomponentcomputeresourcerequirements.html)
     #[derive(Clone, Debug)]
     pub struct InferenceComponentComputeResourceRequirements(rt::Props);
     impl InferenceComponentComputeResourceRequirements {
@@ -11797,7 +11797,7 @@ pub mod inference_component {
     nested!(InferenceComponentComputeResourceRequirements);
     /// CloudFormation property type `InferenceComponentContainerSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-inferencecomponentcontainerspecification.html)
     #[derive(Clone, Debug)]
     pub struct InferenceComponentContainerSpecification(rt::Props);
     impl InferenceComponentContainerSpecification {
@@ -11853,7 +11853,7 @@ pub mod inference_component {
     ///
     /// CloudFormation property type `InferenceComponentContainerSpecificationForInstanceType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-inferencecomponentcontainerspecificationforinstancetype.html)
     #[derive(Clone, Debug)]
     pub struct InferenceComponentContainerSpecificationForInstanceType(rt::Props);
     impl InferenceComponentContainerSpecificationForInstanceType {
@@ -11903,7 +11903,7 @@ pub mod inference_component {
     ///
     /// CloudFormation property type `InferenceComponentDataCacheConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-inferencecomponentdatacacheconfig.html)
     #[derive(Clone, Debug)]
     pub struct InferenceComponentDataCacheConfig(rt::Props);
     impl InferenceComponentDataCacheConfig {
@@ -11923,7 +11923,7 @@ pub mod inference_component {
     ///
     /// CloudFormation property type `InferenceComponentDeploymentConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-inferencecomponentdeploymentconfig.html)
     #[derive(Clone, Debug)]
     pub struct InferenceComponentDeploymentConfig(rt::Props);
     impl InferenceComponentDeploymentConfig {
@@ -11961,7 +11961,7 @@ pub mod inference_component {
     ///
     /// CloudFormation property type `InferenceComponentPlacementStatus`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-inferencecomponentplacementstatus.html)
     #[derive(Clone, Debug)]
     pub struct InferenceComponentPlacementStatus(rt::Props);
     impl InferenceComponentPlacementStatus {
@@ -11978,7 +11978,7 @@ pub mod inference_component {
     ///
     /// CloudFormation property type `InferenceComponentRollingUpdatePolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-inferencecomponentrollingupdatepolicy.html)
     #[derive(Clone, Debug)]
     pub struct InferenceComponentRollingUpdatePolicy(rt::Props);
     impl InferenceComponentRollingUpdatePolicy {
@@ -12033,7 +12033,7 @@ pub mod inference_component {
     ///
     /// CloudFormation property type `InferenceComponentRuntimeConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-inferencecomponentruntimeconfig.html)
     #[derive(Clone, Debug)]
     pub struct InferenceComponentRuntimeConfig(rt::Props);
     impl InferenceComponentRuntimeConfig {
@@ -12088,7 +12088,7 @@ pub mod inference_component {
     ///
     /// CloudFormation property type `InferenceComponentSchedulingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-inferencecomponentschedulingconfig.html)
     #[derive(Clone, Debug)]
     pub struct InferenceComponentSchedulingConfig(rt::Props);
     impl InferenceComponentSchedulingConfig {
@@ -12116,7 +12116,7 @@ pub mod inference_component {
     ///
     /// CloudFormation property type `InferenceComponentSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-inferencecomponentspecification.html)
     #[derive(Clone, Debug)]
     pub struct InferenceComponentSpecification(rt::Props);
     impl InferenceComponentSpecification {
@@ -12206,7 +12206,7 @@ pub mod inference_component {
     ///
     /// CloudFormation property type `InferenceComponentSpecificationForInstanceType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-inferencecomponentspecificationforinstancetype.html)
     #[derive(Clone, Debug)]
     pub struct InferenceComponentSpecificationForInstanceType(rt::Props);
     impl InferenceComponentSpecificationForInstanceType {
@@ -12293,7 +12293,7 @@ pub mod inference_component {
     nested!(InferenceComponentSpecificationForInstanceType);
     /// CloudFormation property type `InferenceComponentStartupParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-inferencecomponentstartupparameters.html)
     #[derive(Clone, Debug)]
     pub struct InferenceComponentStartupParameters(rt::Props);
     impl InferenceComponentStartupParameters {
@@ -12326,7 +12326,7 @@ pub mod inference_component {
     ///
     /// CloudFormation property type `MetricsEndpoint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-metricsendpoint.html)
     #[derive(Clone, Debug)]
     pub struct MetricsEndpoint(rt::Props);
     impl MetricsEndpoint {
@@ -12552,7 +12552,7 @@ pub mod inference_experiment {
     ///
     /// CloudFormation property type `CaptureContentTypeHeader`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferenceexperiment-capturecontenttypeheader.html)
     #[derive(Clone, Debug)]
     pub struct CaptureContentTypeHeader(rt::Props);
     impl CaptureContentTypeHeader {
@@ -12595,7 +12595,7 @@ pub mod inference_experiment {
     ///
     /// CloudFormation property type `DataStorageConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferenceexperiment-datastorageconfig.html)
     #[derive(Clone, Debug)]
     pub struct DataStorageConfig(rt::Props);
     impl DataStorageConfig {
@@ -12626,7 +12626,7 @@ pub mod inference_experiment {
     ///
     /// CloudFormation property type `InferenceExperimentSchedule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferenceexperiment-inferenceexperimentschedule.html)
     #[derive(Clone, Debug)]
     pub struct InferenceExperimentSchedule(rt::Props);
     impl InferenceExperimentSchedule {
@@ -12656,7 +12656,7 @@ pub mod inference_experiment {
     ///
     /// CloudFormation property type `ModelInfrastructureConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferenceexperiment-modelinfrastructureconfig.html)
     #[derive(Clone, Debug)]
     pub struct ModelInfrastructureConfig(rt::Props);
     impl ModelInfrastructureConfig {
@@ -12684,7 +12684,7 @@ pub mod inference_experiment {
     ///
     /// CloudFormation property type `ModelVariantConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferenceexperiment-modelvariantconfig.html)
     #[derive(Clone, Debug)]
     pub struct ModelVariantConfig(rt::Props);
     /// The required values of [`ModelVariantConfig`], by name: two of them have one type, and a swap must not compile.
@@ -12723,7 +12723,7 @@ pub mod inference_experiment {
     ///
     /// CloudFormation property type `RealTimeInferenceConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferenceexperiment-realtimeinferenceconfig.html)
     #[derive(Clone, Debug)]
     pub struct RealTimeInferenceConfig(rt::Props);
     impl RealTimeInferenceConfig {
@@ -12748,7 +12748,7 @@ pub mod inference_experiment {
     ///
     /// CloudFormation property type `ShadowModeConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferenceexperiment-shadowmodeconfig.html)
     #[derive(Clone, Debug)]
     pub struct ShadowModeConfig(rt::Props);
     impl ShadowModeConfig {
@@ -12776,7 +12776,7 @@ pub mod inference_experiment {
     ///
     /// CloudFormation property type `ShadowModelVariantConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferenceexperiment-shadowmodelvariantconfig.html)
     #[derive(Clone, Debug)]
     pub struct ShadowModelVariantConfig(rt::Props);
     impl ShadowModelVariantConfig {
@@ -13207,7 +13207,7 @@ pub mod model {
     ///
     /// CloudFormation property type `ContainerDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-model-containerdefinition.html)
     #[derive(Clone, Debug)]
     pub struct ContainerDefinition(rt::Props);
     impl ContainerDefinition {
@@ -13307,7 +13307,7 @@ pub mod model {
     ///
     /// CloudFormation property type `HubAccessConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-model-hubaccessconfig.html)
     #[derive(Clone, Debug)]
     pub struct HubAccessConfig(rt::Props);
     impl HubAccessConfig {
@@ -13327,7 +13327,7 @@ pub mod model {
     ///
     /// CloudFormation property type `ImageConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-model-imageconfig.html)
     #[derive(Clone, Debug)]
     pub struct ImageConfig(rt::Props);
     impl ImageConfig {
@@ -13358,7 +13358,7 @@ pub mod model {
     ///
     /// CloudFormation property type `InferenceExecutionConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-model-inferenceexecutionconfig.html)
     #[derive(Clone, Debug)]
     pub struct InferenceExecutionConfig(rt::Props);
     impl InferenceExecutionConfig {
@@ -13374,7 +13374,7 @@ pub mod model {
     ///
     /// CloudFormation property type `ModelAccessConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-model-modelaccessconfig.html)
     #[derive(Clone, Debug)]
     pub struct ModelAccessConfig(rt::Props);
     impl ModelAccessConfig {
@@ -13390,7 +13390,7 @@ pub mod model {
     ///
     /// CloudFormation property type `ModelDataSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-model-modeldatasource.html)
     #[derive(Clone, Debug)]
     pub struct ModelDataSource(rt::Props);
     impl ModelDataSource {
@@ -13410,7 +13410,7 @@ pub mod model {
     ///
     /// CloudFormation property type `MultiModelConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-model-multimodelconfig.html)
     #[derive(Clone, Debug)]
     pub struct MultiModelConfig(rt::Props);
     impl MultiModelConfig {
@@ -13436,7 +13436,7 @@ pub mod model {
     ///
     /// CloudFormation property type `RepositoryAuthConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-model-repositoryauthconfig.html)
     #[derive(Clone, Debug)]
     pub struct RepositoryAuthConfig(rt::Props);
     impl RepositoryAuthConfig {
@@ -13456,7 +13456,7 @@ pub mod model {
     ///
     /// CloudFormation property type `S3DataSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-model-s3datasource.html)
     #[derive(Clone, Debug)]
     pub struct S3DataSource(rt::Props);
     impl S3DataSource {
@@ -13501,7 +13501,7 @@ pub mod model {
     ///
     /// CloudFormation property type `VpcConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-model-vpcconfig.html)
     #[derive(Clone, Debug)]
     pub struct VpcConfig(rt::Props);
     /// The required values of [`VpcConfig`], by name: two of them have one type, and a swap must not compile.
@@ -13729,7 +13729,7 @@ pub mod model_bias_job_definition {
     ///
     /// CloudFormation property type `BatchTransformInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelbiasjobdefinition-batchtransforminput.html)
     #[derive(Clone, Debug)]
     pub struct BatchTransformInput(rt::Props);
     /// The required values of [`BatchTransformInput`], by name: two of them have one type, and a swap must not compile.
@@ -13848,7 +13848,7 @@ pub mod model_bias_job_definition {
     ///
     /// CloudFormation property type `DatasetFormat`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelbiasjobdefinition-datasetformat.html)
     #[derive(Clone, Debug)]
     pub struct DatasetFormat(rt::Props);
     impl DatasetFormat {
@@ -13884,7 +13884,7 @@ pub mod model_bias_job_definition {
     ///
     /// CloudFormation property type `EndpointInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelbiasjobdefinition-endpointinput.html)
     #[derive(Clone, Debug)]
     pub struct EndpointInput(rt::Props);
     /// The required values of [`EndpointInput`], by name: two of them have one type, and a swap must not compile.
@@ -13996,7 +13996,7 @@ pub mod model_bias_job_definition {
     ///
     /// CloudFormation property type `ModelBiasAppSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelbiasjobdefinition-modelbiasappspecification.html)
     #[derive(Clone, Debug)]
     pub struct ModelBiasAppSpecification(rt::Props);
     /// The required values of [`ModelBiasAppSpecification`], by name: two of them have one type, and a swap must not compile.
@@ -14039,7 +14039,7 @@ pub mod model_bias_job_definition {
     ///
     /// CloudFormation property type `ModelBiasBaselineConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelbiasjobdefinition-modelbiasbaselineconfig.html)
     #[derive(Clone, Debug)]
     pub struct ModelBiasBaselineConfig(rt::Props);
     impl ModelBiasBaselineConfig {
@@ -14076,7 +14076,7 @@ pub mod model_bias_job_definition {
     ///
     /// CloudFormation property type `ModelBiasJobInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelbiasjobdefinition-modelbiasjobinput.html)
     #[derive(Clone, Debug)]
     pub struct ModelBiasJobInput(rt::Props);
     impl ModelBiasJobInput {
@@ -14244,7 +14244,7 @@ pub mod model_card {
     use super::*;
     /// CloudFormation property type `AdditionalInformation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-additionalinformation.html)
     #[derive(Clone, Debug)]
     pub struct AdditionalInformation(rt::Props);
     impl AdditionalInformation {
@@ -14284,7 +14284,7 @@ pub mod model_card {
     ///
     /// CloudFormation property type `BusinessDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-businessdetails.html)
     #[derive(Clone, Debug)]
     pub struct BusinessDetails(rt::Props);
     impl BusinessDetails {
@@ -14318,7 +14318,7 @@ pub mod model_card {
     nested!(BusinessDetails);
     /// CloudFormation property type `Container`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-container.html)
     #[derive(Clone, Debug)]
     pub struct Container(rt::Props);
     impl Container {
@@ -14348,7 +14348,7 @@ pub mod model_card {
     ///
     /// CloudFormation property type `Content`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-content.html)
     #[derive(Clone, Debug)]
     pub struct Content(rt::Props);
     impl Content {
@@ -14411,7 +14411,7 @@ pub mod model_card {
     ///
     /// CloudFormation property type `EvaluationDetail`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-evaluationdetail.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationDetail(rt::Props);
     impl EvaluationDetail {
@@ -14457,7 +14457,7 @@ pub mod model_card {
     ///
     /// CloudFormation property type `Function`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-function.html)
     #[derive(Clone, Debug)]
     pub struct Function(rt::Props);
     impl Function {
@@ -14487,7 +14487,7 @@ pub mod model_card {
     ///
     /// CloudFormation property type `InferenceEnvironment`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-inferenceenvironment.html)
     #[derive(Clone, Debug)]
     pub struct InferenceEnvironment(rt::Props);
     impl InferenceEnvironment {
@@ -14510,7 +14510,7 @@ pub mod model_card {
     nested!(InferenceEnvironment);
     /// CloudFormation property type `InferenceSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-inferencespecification.html)
     #[derive(Clone, Debug)]
     pub struct InferenceSpecification(rt::Props);
     impl InferenceSpecification {
@@ -14526,7 +14526,7 @@ pub mod model_card {
     ///
     /// CloudFormation property type `IntendedUses`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-intendeduses.html)
     #[derive(Clone, Debug)]
     pub struct IntendedUses(rt::Props);
     impl IntendedUses {
@@ -14574,7 +14574,7 @@ pub mod model_card {
     ///
     /// CloudFormation property type `MetricGroup`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-metricgroup.html)
     #[derive(Clone, Debug)]
     pub struct MetricGroup(rt::Props);
     impl MetricGroup {
@@ -14591,7 +14591,7 @@ pub mod model_card {
     ///
     /// CloudFormation property type `ModelOverview`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-modeloverview.html)
     #[derive(Clone, Debug)]
     pub struct ModelOverview(rt::Props);
     impl ModelOverview {
@@ -14677,7 +14677,7 @@ pub mod model_card {
     nested!(ModelOverview);
     /// CloudFormation property type `ModelPackageCreator`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-modelpackagecreator.html)
     #[derive(Clone, Debug)]
     pub struct ModelPackageCreator(rt::Props);
     impl ModelPackageCreator {
@@ -14699,7 +14699,7 @@ pub mod model_card {
     ///
     /// CloudFormation property type `ModelPackageDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-modelpackagedetails.html)
     #[derive(Clone, Debug)]
     pub struct ModelPackageDetails(rt::Props);
     impl ModelPackageDetails {
@@ -14809,7 +14809,7 @@ pub mod model_card {
     ///
     /// CloudFormation property type `ObjectiveFunction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-objectivefunction.html)
     #[derive(Clone, Debug)]
     pub struct ObjectiveFunction(rt::Props);
     impl ObjectiveFunction {
@@ -14836,7 +14836,7 @@ pub mod model_card {
     ///
     /// CloudFormation property type `SecurityConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-securityconfig.html)
     #[derive(Clone, Debug)]
     pub struct SecurityConfig(rt::Props);
     impl SecurityConfig {
@@ -14856,7 +14856,7 @@ pub mod model_card {
     nested!(SecurityConfig);
     /// CloudFormation property type `SourceAlgorithm`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-sourcealgorithm.html)
     #[derive(Clone, Debug)]
     pub struct SourceAlgorithm(rt::Props);
     impl SourceAlgorithm {
@@ -14879,7 +14879,7 @@ pub mod model_card {
     ///
     /// CloudFormation property type `TrainingDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-trainingdetails.html)
     #[derive(Clone, Debug)]
     pub struct TrainingDetails(rt::Props);
     impl TrainingDetails {
@@ -14909,7 +14909,7 @@ pub mod model_card {
     nested!(TrainingDetails);
     /// CloudFormation property type `TrainingEnvironment`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-trainingenvironment.html)
     #[derive(Clone, Debug)]
     pub struct TrainingEnvironment(rt::Props);
     impl TrainingEnvironment {
@@ -14934,7 +14934,7 @@ pub mod model_card {
     ///
     /// CloudFormation property type `TrainingHyperParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-traininghyperparameter.html)
     #[derive(Clone, Debug)]
     pub struct TrainingHyperParameter(rt::Props);
     /// The required values of [`TrainingHyperParameter`], by name: two of them have one type, and a swap must not compile.
@@ -14956,7 +14956,7 @@ pub mod model_card {
     nested!(TrainingHyperParameter);
     /// CloudFormation property type `TrainingJobDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-trainingjobdetails.html)
     #[derive(Clone, Debug)]
     pub struct TrainingJobDetails(rt::Props);
     impl TrainingJobDetails {
@@ -15024,7 +15024,7 @@ pub mod model_card {
     ///
     /// CloudFormation property type `TrainingMetric`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-trainingmetric.html)
     #[derive(Clone, Debug)]
     pub struct TrainingMetric(rt::Props);
     impl TrainingMetric {
@@ -15046,7 +15046,7 @@ pub mod model_card {
     ///
     /// CloudFormation property type `UserContext`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-usercontext.html)
     #[derive(Clone, Debug)]
     pub struct UserContext(rt::Props);
     impl UserContext {
@@ -15280,7 +15280,7 @@ pub mod model_explainability_job_definition {
     ///
     /// CloudFormation property type `BatchTransformInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelexplainabilityjobdefinition-batchtransforminput.html)
     #[derive(Clone, Debug)]
     pub struct BatchTransformInput(rt::Props);
     /// The required values of [`BatchTransformInput`], by name: two of them have one type, and a swap must not compile.
@@ -15371,7 +15371,7 @@ pub mod model_explainability_job_definition {
     ///
     /// CloudFormation property type `EndpointInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelexplainabilityjobdefinition-endpointinput.html)
     #[derive(Clone, Debug)]
     pub struct EndpointInput(rt::Props);
     /// The required values of [`EndpointInput`], by name: two of them have one type, and a swap must not compile.
@@ -15455,7 +15455,7 @@ pub mod model_explainability_job_definition {
     ///
     /// CloudFormation property type `ModelExplainabilityAppSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelexplainabilityjobdefinition-modelexplainabilityappspecification.html)
     #[derive(Clone, Debug)]
     pub struct ModelExplainabilityAppSpecification(rt::Props);
     /// The required values of [`ModelExplainabilityAppSpecification`], by name: two of them have one type, and a swap must not compile.
@@ -15498,7 +15498,7 @@ pub mod model_explainability_job_definition {
     ///
     /// CloudFormation property type `ModelExplainabilityBaselineConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelexplainabilityjobdefinition-modelexplainabilitybaselineconfig.html)
     #[derive(Clone, Debug)]
     pub struct ModelExplainabilityBaselineConfig(rt::Props);
     impl ModelExplainabilityBaselineConfig {
@@ -15535,7 +15535,7 @@ pub mod model_explainability_job_definition {
     ///
     /// CloudFormation property type `ModelExplainabilityJobInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelexplainabilityjobdefinition-modelexplainabilityjobinput.html)
     #[derive(Clone, Debug)]
     pub struct ModelExplainabilityJobInput(rt::Props);
     impl ModelExplainabilityJobInput {
@@ -15901,7 +15901,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `AdditionalInferenceSpecificationDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-additionalinferencespecificationdefinition.html)
     #[derive(Clone, Debug)]
     pub struct AdditionalInferenceSpecificationDefinition(rt::Props);
     impl AdditionalInferenceSpecificationDefinition {
@@ -15985,7 +15985,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `Bias`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-bias.html)
     #[derive(Clone, Debug)]
     pub struct Bias(rt::Props);
     impl Bias {
@@ -16029,7 +16029,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `DataSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-datasource.html)
     #[derive(Clone, Debug)]
     pub struct DataSource(rt::Props);
     impl DataSource {
@@ -16049,7 +16049,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `DriftCheckBaselines`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-driftcheckbaselines.html)
     #[derive(Clone, Debug)]
     pub struct DriftCheckBaselines(rt::Props);
     impl DriftCheckBaselines {
@@ -16095,7 +16095,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `DriftCheckBias`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-driftcheckbias.html)
     #[derive(Clone, Debug)]
     pub struct DriftCheckBias(rt::Props);
     impl DriftCheckBias {
@@ -16139,7 +16139,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `DriftCheckExplainability`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-driftcheckexplainability.html)
     #[derive(Clone, Debug)]
     pub struct DriftCheckExplainability(rt::Props);
     impl DriftCheckExplainability {
@@ -16168,7 +16168,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `DriftCheckModelDataQuality`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-driftcheckmodeldataquality.html)
     #[derive(Clone, Debug)]
     pub struct DriftCheckModelDataQuality(rt::Props);
     impl DriftCheckModelDataQuality {
@@ -16197,7 +16197,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `DriftCheckModelQuality`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-driftcheckmodelquality.html)
     #[derive(Clone, Debug)]
     pub struct DriftCheckModelQuality(rt::Props);
     impl DriftCheckModelQuality {
@@ -16226,7 +16226,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `Explainability`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-explainability.html)
     #[derive(Clone, Debug)]
     pub struct Explainability(rt::Props);
     impl Explainability {
@@ -16248,7 +16248,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `FileSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-filesource.html)
     #[derive(Clone, Debug)]
     pub struct FileSource(rt::Props);
     impl FileSource {
@@ -16280,7 +16280,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `InferenceSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-inferencespecification.html)
     #[derive(Clone, Debug)]
     pub struct InferenceSpecification(rt::Props);
     /// The required values of [`InferenceSpecification`], by name: two of them have one type, and a swap must not compile.
@@ -16347,7 +16347,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `MetadataProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-metadataproperties.html)
     #[derive(Clone, Debug)]
     pub struct MetadataProperties(rt::Props);
     impl MetadataProperties {
@@ -16393,7 +16393,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `MetricsSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-metricssource.html)
     #[derive(Clone, Debug)]
     pub struct MetricsSource(rt::Props);
     /// The required values of [`MetricsSource`], by name: two of them have one type, and a swap must not compile.
@@ -16429,7 +16429,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `ModelAccessConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-modelaccessconfig.html)
     #[derive(Clone, Debug)]
     pub struct ModelAccessConfig(rt::Props);
     impl ModelAccessConfig {
@@ -16445,7 +16445,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `ModelCard`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-modelcard.html)
     #[derive(Clone, Debug)]
     pub struct ModelCard(rt::Props);
     impl ModelCard {
@@ -16473,7 +16473,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `ModelDataQuality`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-modeldataquality.html)
     #[derive(Clone, Debug)]
     pub struct ModelDataQuality(rt::Props);
     impl ModelDataQuality {
@@ -16502,7 +16502,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `ModelDataSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-modeldatasource.html)
     #[derive(Clone, Debug)]
     pub struct ModelDataSource(rt::Props);
     impl ModelDataSource {
@@ -16525,7 +16525,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `ModelMetrics`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-modelmetrics.html)
     #[derive(Clone, Debug)]
     pub struct ModelMetrics(rt::Props);
     impl ModelMetrics {
@@ -16571,7 +16571,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `ModelPackageContainerDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-modelpackagecontainerdefinition.html)
     #[derive(Clone, Debug)]
     pub struct ModelPackageContainerDefinition(rt::Props);
     impl ModelPackageContainerDefinition {
@@ -16668,7 +16668,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `ModelPackageStatusDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-modelpackagestatusdetails.html)
     #[derive(Clone, Debug)]
     pub struct ModelPackageStatusDetails(rt::Props);
     impl ModelPackageStatusDetails {
@@ -16695,7 +16695,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `ModelPackageStatusItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-modelpackagestatusitem.html)
     #[derive(Clone, Debug)]
     pub struct ModelPackageStatusItem(rt::Props);
     impl ModelPackageStatusItem {
@@ -16720,7 +16720,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `ModelQuality`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-modelquality.html)
     #[derive(Clone, Debug)]
     pub struct ModelQuality(rt::Props);
     impl ModelQuality {
@@ -16749,7 +16749,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `S3DataSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-s3datasource.html)
     #[derive(Clone, Debug)]
     pub struct S3DataSource(rt::Props);
     impl S3DataSource {
@@ -16766,7 +16766,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `S3ModelDataSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-s3modeldatasource.html)
     #[derive(Clone, Debug)]
     pub struct S3ModelDataSource(rt::Props);
     impl S3ModelDataSource {
@@ -16803,7 +16803,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `SecurityConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-securityconfig.html)
     #[derive(Clone, Debug)]
     pub struct SecurityConfig(rt::Props);
     impl SecurityConfig {
@@ -16819,7 +16819,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `SourceAlgorithm`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-sourcealgorithm.html)
     #[derive(Clone, Debug)]
     pub struct SourceAlgorithm(rt::Props);
     impl SourceAlgorithm {
@@ -16847,7 +16847,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `SourceAlgorithmSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-sourcealgorithmspecification.html)
     #[derive(Clone, Debug)]
     pub struct SourceAlgorithmSpecification(rt::Props);
     impl SourceAlgorithmSpecification {
@@ -16867,7 +16867,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `TransformInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-transforminput.html)
     #[derive(Clone, Debug)]
     pub struct TransformInput(rt::Props);
     impl TransformInput {
@@ -16906,7 +16906,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `TransformJobDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-transformjobdefinition.html)
     #[derive(Clone, Debug)]
     pub struct TransformJobDefinition(rt::Props);
     impl TransformJobDefinition {
@@ -16978,7 +16978,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `TransformOutput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-transformoutput.html)
     #[derive(Clone, Debug)]
     pub struct TransformOutput(rt::Props);
     impl TransformOutput {
@@ -17021,7 +17021,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `TransformResources`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-transformresources.html)
     #[derive(Clone, Debug)]
     pub struct TransformResources(rt::Props);
     impl TransformResources {
@@ -17057,7 +17057,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `ValidationProfile`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-validationprofile.html)
     #[derive(Clone, Debug)]
     pub struct ValidationProfile(rt::Props);
     impl ValidationProfile {
@@ -17085,7 +17085,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `ValidationSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-validationspecification.html)
     #[derive(Clone, Debug)]
     pub struct ValidationSpecification(rt::Props);
     impl ValidationSpecification {
@@ -17428,7 +17428,7 @@ pub mod model_quality_job_definition {
     ///
     /// CloudFormation property type `BatchTransformInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelqualityjobdefinition-batchtransforminput.html)
     #[derive(Clone, Debug)]
     pub struct BatchTransformInput(rt::Props);
     /// The required values of [`BatchTransformInput`], by name: two of them have one type, and a swap must not compile.
@@ -17536,7 +17536,7 @@ pub mod model_quality_job_definition {
     ///
     /// CloudFormation property type `EndpointInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelqualityjobdefinition-endpointinput.html)
     #[derive(Clone, Debug)]
     pub struct EndpointInput(rt::Props);
     /// The required values of [`EndpointInput`], by name: two of them have one type, and a swap must not compile.
@@ -17637,7 +17637,7 @@ pub mod model_quality_job_definition {
     ///
     /// CloudFormation property type `ModelQualityAppSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelqualityjobdefinition-modelqualityappspecification.html)
     #[derive(Clone, Debug)]
     pub struct ModelQualityAppSpecification(rt::Props);
     impl ModelQualityAppSpecification {
@@ -17715,7 +17715,7 @@ pub mod model_quality_job_definition {
     ///
     /// CloudFormation property type `ModelQualityBaselineConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelqualityjobdefinition-modelqualitybaselineconfig.html)
     #[derive(Clone, Debug)]
     pub struct ModelQualityBaselineConfig(rt::Props);
     impl ModelQualityBaselineConfig {
@@ -17752,7 +17752,7 @@ pub mod model_quality_job_definition {
     ///
     /// CloudFormation property type `ModelQualityJobInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelqualityjobdefinition-modelqualityjobinput.html)
     #[derive(Clone, Debug)]
     pub struct ModelQualityJobInput(rt::Props);
     impl ModelQualityJobInput {
@@ -17942,7 +17942,7 @@ pub mod monitoring_schedule {
     ///
     /// CloudFormation property type `BaselineConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-monitoringschedule-baselineconfig.html)
     #[derive(Clone, Debug)]
     pub struct BaselineConfig(rt::Props);
     impl BaselineConfig {
@@ -17979,7 +17979,7 @@ pub mod monitoring_schedule {
     ///
     /// CloudFormation property type `BatchTransformInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-monitoringschedule-batchtransforminput.html)
     #[derive(Clone, Debug)]
     pub struct BatchTransformInput(rt::Props);
     /// The required values of [`BatchTransformInput`], by name: two of them have one type, and a swap must not compile.
@@ -18048,7 +18048,7 @@ pub mod monitoring_schedule {
     ///
     /// CloudFormation property type `MonitoringAppSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-monitoringschedule-monitoringappspecification.html)
     #[derive(Clone, Debug)]
     pub struct MonitoringAppSpecification(rt::Props);
     impl MonitoringAppSpecification {
@@ -18114,7 +18114,7 @@ pub mod monitoring_schedule {
     ///
     /// CloudFormation property type `MonitoringExecutionSummary`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-monitoringschedule-monitoringexecutionsummary.html)
     #[derive(Clone, Debug)]
     pub struct MonitoringExecutionSummary(rt::Props);
     /// The required values of [`MonitoringExecutionSummary`], by name: two of them have one type, and a swap must not compile.
@@ -18194,7 +18194,7 @@ pub mod monitoring_schedule {
     ///
     /// CloudFormation property type `MonitoringInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-monitoringschedule-monitoringinput.html)
     #[derive(Clone, Debug)]
     pub struct MonitoringInput(rt::Props);
     impl MonitoringInput {
@@ -18228,7 +18228,7 @@ pub mod monitoring_schedule {
     ///
     /// CloudFormation property type `MonitoringJobDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-monitoringschedule-monitoringjobdefinition.html)
     #[derive(Clone, Debug)]
     pub struct MonitoringJobDefinition(rt::Props);
     impl MonitoringJobDefinition {
@@ -18308,7 +18308,7 @@ pub mod monitoring_schedule {
     ///
     /// CloudFormation property type `MonitoringScheduleConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-monitoringschedule-monitoringscheduleconfig.html)
     #[derive(Clone, Debug)]
     pub struct MonitoringScheduleConfig(rt::Props);
     impl MonitoringScheduleConfig {
@@ -18361,7 +18361,7 @@ pub mod monitoring_schedule {
     ///
     /// CloudFormation property type `ScheduleConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-monitoringschedule-scheduleconfig.html)
     #[derive(Clone, Debug)]
     pub struct ScheduleConfig(rt::Props);
     impl ScheduleConfig {
@@ -18639,7 +18639,7 @@ pub mod notebook_instance {
     ///
     /// CloudFormation property type `InstanceMetadataServiceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-notebookinstance-instancemetadataserviceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct InstanceMetadataServiceConfiguration(rt::Props);
     impl InstanceMetadataServiceConfiguration {
@@ -19159,7 +19159,7 @@ pub mod notebook_instance_lifecycle_config {
     ///
     /// CloudFormation property type `NotebookInstanceLifecycleHook`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-notebookinstancelifecycleconfig-notebookinstancelifecyclehook.html)
     #[derive(Clone, Debug)]
     pub struct NotebookInstanceLifecycleHook(rt::Props);
     impl NotebookInstanceLifecycleHook {
@@ -19347,7 +19347,7 @@ pub mod partner_app {
     ///
     /// CloudFormation property type `PartnerAppConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-partnerapp-partnerappconfig.html)
     #[derive(Clone, Debug)]
     pub struct PartnerAppConfig(rt::Props);
     impl PartnerAppConfig {
@@ -19381,7 +19381,7 @@ pub mod partner_app {
     ///
     /// CloudFormation property type `PartnerAppMaintenanceConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-partnerapp-partnerappmaintenanceconfig.html)
     #[derive(Clone, Debug)]
     pub struct PartnerAppMaintenanceConfig(rt::Props);
     impl PartnerAppMaintenanceConfig {
@@ -19503,7 +19503,7 @@ pub mod pipeline {
     use super::*;
     /// CloudFormation property type `ParallelismConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-pipeline-parallelismconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ParallelismConfiguration(rt::Props);
     impl ParallelismConfiguration {
@@ -19730,7 +19730,7 @@ pub mod processing_job {
     ///
     /// CloudFormation property type `AppSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-processingjob-appspecification.html)
     #[derive(Clone, Debug)]
     pub struct AppSpecification(rt::Props);
     impl AppSpecification {
@@ -19774,7 +19774,7 @@ pub mod processing_job {
     ///
     /// CloudFormation property type `AthenaDatasetDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-processingjob-athenadatasetdefinition.html)
     #[derive(Clone, Debug)]
     pub struct AthenaDatasetDefinition(rt::Props);
     /// The required values of [`AthenaDatasetDefinition`], by name: two of them have one type, and a swap must not compile.
@@ -19846,7 +19846,7 @@ pub mod processing_job {
     ///
     /// CloudFormation property type `ClusterConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-processingjob-clusterconfig.html)
     #[derive(Clone, Debug)]
     pub struct ClusterConfig(rt::Props);
     /// The required values of [`ClusterConfig`], by name: two of them have one type, and a swap must not compile.
@@ -19896,7 +19896,7 @@ pub mod processing_job {
     ///
     /// CloudFormation property type `DatasetDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-processingjob-datasetdefinition.html)
     #[derive(Clone, Debug)]
     pub struct DatasetDefinition(rt::Props);
     impl DatasetDefinition {
@@ -19959,7 +19959,7 @@ pub mod processing_job {
     ///
     /// CloudFormation property type `ExperimentConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-processingjob-experimentconfig.html)
     #[derive(Clone, Debug)]
     pub struct ExperimentConfig(rt::Props);
     impl ExperimentConfig {
@@ -20008,7 +20008,7 @@ pub mod processing_job {
     ///
     /// CloudFormation property type `FeatureStoreOutput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-processingjob-featurestoreoutput.html)
     #[derive(Clone, Debug)]
     pub struct FeatureStoreOutput(rt::Props);
     impl FeatureStoreOutput {
@@ -20028,7 +20028,7 @@ pub mod processing_job {
     ///
     /// CloudFormation property type `NetworkConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-processingjob-networkconfig.html)
     #[derive(Clone, Debug)]
     pub struct NetworkConfig(rt::Props);
     impl NetworkConfig {
@@ -20072,7 +20072,7 @@ pub mod processing_job {
     ///
     /// CloudFormation property type `ProcessingInputsObject`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-processingjob-processinginputsobject.html)
     #[derive(Clone, Debug)]
     pub struct ProcessingInputsObject(rt::Props);
     impl ProcessingInputsObject {
@@ -20114,7 +20114,7 @@ pub mod processing_job {
     ///
     /// CloudFormation property type `ProcessingOutputConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-processingjob-processingoutputconfig.html)
     #[derive(Clone, Debug)]
     pub struct ProcessingOutputConfig(rt::Props);
     impl ProcessingOutputConfig {
@@ -20138,7 +20138,7 @@ pub mod processing_job {
     ///
     /// CloudFormation property type `ProcessingOutputsObject`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-processingjob-processingoutputsobject.html)
     #[derive(Clone, Debug)]
     pub struct ProcessingOutputsObject(rt::Props);
     impl ProcessingOutputsObject {
@@ -20180,7 +20180,7 @@ pub mod processing_job {
     ///
     /// CloudFormation property type `ProcessingResources`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-processingjob-processingresources.html)
     #[derive(Clone, Debug)]
     pub struct ProcessingResources(rt::Props);
     impl ProcessingResources {
@@ -20200,7 +20200,7 @@ pub mod processing_job {
     ///
     /// CloudFormation property type `RedshiftDatasetDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-processingjob-redshiftdatasetdefinition.html)
     #[derive(Clone, Debug)]
     pub struct RedshiftDatasetDefinition(rt::Props);
     /// The required values of [`RedshiftDatasetDefinition`], by name: two of them have one type, and a swap must not compile.
@@ -20278,7 +20278,7 @@ pub mod processing_job {
     ///
     /// CloudFormation property type `S3Input`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-processingjob-s3input.html)
     #[derive(Clone, Debug)]
     pub struct S3Input(rt::Props);
     impl S3Input {
@@ -20333,7 +20333,7 @@ pub mod processing_job {
     ///
     /// CloudFormation property type `S3Output`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-processingjob-s3output.html)
     #[derive(Clone, Debug)]
     pub struct S3Output(rt::Props);
     impl S3Output {
@@ -20362,7 +20362,7 @@ pub mod processing_job {
     ///
     /// CloudFormation property type `StoppingCondition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-processingjob-stoppingcondition.html)
     #[derive(Clone, Debug)]
     pub struct StoppingCondition(rt::Props);
     impl StoppingCondition {
@@ -20382,7 +20382,7 @@ pub mod processing_job {
     ///
     /// CloudFormation property type `VpcConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-processingjob-vpcconfig.html)
     #[derive(Clone, Debug)]
     pub struct VpcConfig(rt::Props);
     /// The required values of [`VpcConfig`], by name: two of them have one type, and a swap must not compile.
@@ -20865,7 +20865,7 @@ pub mod project {
     use super::*;
     /// CloudFormation property type `CfnStackParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-project-cfnstackparameter.html)
     #[derive(Clone, Debug)]
     pub struct CfnStackParameter(rt::Props);
     /// The required values of [`CfnStackParameter`], by name: two of them have one type, and a swap must not compile.
@@ -20889,7 +20889,7 @@ pub mod project {
     ///
     /// CloudFormation property type `CfnTemplateProviderDetail`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-project-cfntemplateproviderdetail.html)
     #[derive(Clone, Debug)]
     pub struct CfnTemplateProviderDetail(rt::Props);
     /// The required values of [`CfnTemplateProviderDetail`], by name: two of them have one type, and a swap must not compile.
@@ -20936,7 +20936,7 @@ pub mod project {
     ///
     /// CloudFormation property type `ProvisioningParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-project-provisioningparameter.html)
     #[derive(Clone, Debug)]
     pub struct ProvisioningParameter(rt::Props);
     /// The required values of [`ProvisioningParameter`], by name: two of them have one type, and a swap must not compile.
@@ -20960,7 +20960,7 @@ pub mod project {
     ///
     /// CloudFormation property type `ServiceCatalogProvisionedProductDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-project-servicecatalogprovisionedproductdetails.html)
     #[derive(Clone, Debug)]
     pub struct ServiceCatalogProvisionedProductDetails(rt::Props);
     impl ServiceCatalogProvisionedProductDetails {
@@ -20997,7 +20997,7 @@ pub mod project {
     ///
     /// CloudFormation property type `ServiceCatalogProvisioningDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-project-servicecatalogprovisioningdetails.html)
     #[derive(Clone, Debug)]
     pub struct ServiceCatalogProvisioningDetails(rt::Props);
     impl ServiceCatalogProvisioningDetails {
@@ -21045,7 +21045,7 @@ pub mod project {
     ///
     /// CloudFormation property type `TemplateProviderDetail`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-project-templateproviderdetail.html)
     #[derive(Clone, Debug)]
     pub struct TemplateProviderDetail(rt::Props);
     impl TemplateProviderDetail {
@@ -21176,7 +21176,7 @@ pub mod space {
     use super::*;
     /// CloudFormation property type `CustomFileSystem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-space-customfilesystem.html)
     #[derive(Clone, Debug)]
     pub struct CustomFileSystem(rt::Props);
     impl CustomFileSystem {
@@ -21212,7 +21212,7 @@ pub mod space {
     ///
     /// CloudFormation property type `EbsStorageSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-space-ebsstoragesettings.html)
     #[derive(Clone, Debug)]
     pub struct EbsStorageSettings(rt::Props);
     impl EbsStorageSettings {
@@ -21230,7 +21230,7 @@ pub mod space {
     nested!(EbsStorageSettings);
     /// CloudFormation property type `EFSFileSystem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-space-efsfilesystem.html)
     #[derive(Clone, Debug)]
     pub struct EfsFileSystem(rt::Props);
     impl EfsFileSystem {
@@ -21248,7 +21248,7 @@ pub mod space {
     nested!(EfsFileSystem);
     /// CloudFormation property type `FSxLustreFileSystem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-space-fsxlustrefilesystem.html)
     #[derive(Clone, Debug)]
     pub struct FsxLustreFileSystem(rt::Props);
     impl FsxLustreFileSystem {
@@ -21268,7 +21268,7 @@ pub mod space {
     ///
     /// CloudFormation property type `JupyterServerAppSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-space-jupyterserverappsettings.html)
     #[derive(Clone, Debug)]
     pub struct JupyterServerAppSettings(rt::Props);
     impl JupyterServerAppSettings {
@@ -21306,7 +21306,7 @@ pub mod space {
     ///
     /// CloudFormation property type `KernelGatewayAppSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-space-kernelgatewayappsettings.html)
     #[derive(Clone, Debug)]
     pub struct KernelGatewayAppSettings(rt::Props);
     impl KernelGatewayAppSettings {
@@ -21352,7 +21352,7 @@ pub mod space {
     nested!(KernelGatewayAppSettings);
     /// CloudFormation property type `OwnershipSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-space-ownershipsettings.html)
     #[derive(Clone, Debug)]
     pub struct OwnershipSettings(rt::Props);
     impl OwnershipSettings {
@@ -21370,7 +21370,7 @@ pub mod space {
     nested!(OwnershipSettings);
     /// CloudFormation property type `ResourceSpec`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-space-resourcespec.html)
     #[derive(Clone, Debug)]
     pub struct ResourceSpec(rt::Props);
     impl ResourceSpec {
@@ -21424,7 +21424,7 @@ pub mod space {
     nested!(ResourceSpec);
     /// CloudFormation property type `S3FileSystem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-space-s3filesystem.html)
     #[derive(Clone, Debug)]
     pub struct S3FileSystem(rt::Props);
     impl S3FileSystem {
@@ -21444,7 +21444,7 @@ pub mod space {
     ///
     /// CloudFormation property type `SpaceCodeEditorAppSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-space-spacecodeeditorappsettings.html)
     #[derive(Clone, Debug)]
     pub struct SpaceCodeEditorAppSettings(rt::Props);
     impl SpaceCodeEditorAppSettings {
@@ -21468,7 +21468,7 @@ pub mod space {
     ///
     /// CloudFormation property type `SpaceJupyterLabAppSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-space-spacejupyterlabappsettings.html)
     #[derive(Clone, Debug)]
     pub struct SpaceJupyterLabAppSettings(rt::Props);
     impl SpaceJupyterLabAppSettings {
@@ -21506,7 +21506,7 @@ pub mod space {
     ///
     /// CloudFormation property type `SpaceSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-space-spacesettings.html)
     #[derive(Clone, Debug)]
     pub struct SpaceSettings(rt::Props);
     impl SpaceSettings {
@@ -21610,7 +21610,7 @@ pub mod space {
     nested!(SpaceSettings);
     /// CloudFormation property type `SpaceSharingSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-space-spacesharingsettings.html)
     #[derive(Clone, Debug)]
     pub struct SpaceSharingSettings(rt::Props);
     impl SpaceSharingSettings {
@@ -21624,7 +21624,7 @@ pub mod space {
     nested!(SpaceSharingSettings);
     /// CloudFormation property type `SpaceStorageSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-space-spacestoragesettings.html)
     #[derive(Clone, Debug)]
     pub struct SpaceStorageSettings(rt::Props);
     impl SpaceStorageSettings {
@@ -22048,7 +22048,7 @@ pub mod trial_component {
     ///
     /// CloudFormation property type `MetadataProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-trialcomponent-metadataproperties.html)
     #[derive(Clone, Debug)]
     pub struct MetadataProperties(rt::Props);
     impl MetadataProperties {
@@ -22094,7 +22094,7 @@ pub mod trial_component {
     ///
     /// CloudFormation property type `TrialComponentStatus`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-trialcomponent-trialcomponentstatus.html)
     #[derive(Clone, Debug)]
     pub struct TrialComponentStatus(rt::Props);
     impl TrialComponentStatus {
@@ -22235,7 +22235,7 @@ pub mod user_profile {
     ///
     /// CloudFormation property type `CodeEditorAppSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-userprofile-codeeditorappsettings.html)
     #[derive(Clone, Debug)]
     pub struct CodeEditorAppSettings(rt::Props);
     impl CodeEditorAppSettings {
@@ -22294,7 +22294,7 @@ pub mod user_profile {
     ///
     /// CloudFormation property type `EmrSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-userprofile-emrsettings.html)
     #[derive(Clone, Debug)]
     pub struct EmrSettings(rt::Props);
     impl EmrSettings {
@@ -22337,7 +22337,7 @@ pub mod user_profile {
     ///
     /// CloudFormation property type `JupyterLabAppSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-userprofile-jupyterlabappsettings.html)
     #[derive(Clone, Debug)]
     pub struct JupyterLabAppSettings(rt::Props);
     impl JupyterLabAppSettings {
@@ -22418,7 +22418,7 @@ pub mod user_profile {
     ///
     /// CloudFormation property type `JupyterServerAppSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-userprofile-jupyterserverappsettings.html)
     #[derive(Clone, Debug)]
     pub struct JupyterServerAppSettings(rt::Props);
     impl JupyterServerAppSettings {
@@ -22456,7 +22456,7 @@ pub mod user_profile {
     ///
     /// CloudFormation property type `KernelGatewayAppSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-userprofile-kernelgatewayappsettings.html)
     #[derive(Clone, Debug)]
     pub struct KernelGatewayAppSettings(rt::Props);
     impl KernelGatewayAppSettings {
@@ -22502,7 +22502,7 @@ pub mod user_profile {
     nested!(KernelGatewayAppSettings);
     /// CloudFormation property type `ResourceSpec`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-userprofile-resourcespec.html)
     #[derive(Clone, Debug)]
     pub struct ResourceSpec(rt::Props);
     impl ResourceSpec {
@@ -22569,7 +22569,7 @@ pub mod user_profile {
     ///
     /// CloudFormation property type `StudioWebPortalSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-userprofile-studiowebportalsettings.html)
     #[derive(Clone, Debug)]
     pub struct StudioWebPortalSettings(rt::Props);
     impl StudioWebPortalSettings {
@@ -22628,7 +22628,7 @@ pub mod user_profile {
     ///
     /// CloudFormation property type `UserSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-userprofile-usersettings.html)
     #[derive(Clone, Debug)]
     pub struct UserSettings(rt::Props);
     impl UserSettings {
@@ -23295,7 +23295,7 @@ pub mod workforce {
     ///
     /// CloudFormation property type `CognitoConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-workforce-cognitoconfig.html)
     #[derive(Clone, Debug)]
     pub struct CognitoConfig(rt::Props);
     /// The required values of [`CognitoConfig`], by name: two of them have one type, and a swap must not compile.
@@ -23327,7 +23327,7 @@ pub mod workforce {
     ///
     /// CloudFormation property type `OidcConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-workforce-oidcconfig.html)
     #[derive(Clone, Debug)]
     pub struct OidcConfig(rt::Props);
     /// The required values of [`OidcConfig`], by name: two of them have one type, and a swap must not compile.
@@ -23415,7 +23415,7 @@ pub mod workforce {
     ///
     /// CloudFormation property type `SourceIpConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-workforce-sourceipconfig.html)
     #[derive(Clone, Debug)]
     pub struct SourceIpConfig(rt::Props);
     impl SourceIpConfig {
@@ -23431,7 +23431,7 @@ pub mod workforce {
     ///
     /// CloudFormation property type `WorkforceVpcConfigRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-workforce-workforcevpcconfigrequest.html)
     #[derive(Clone, Debug)]
     pub struct WorkforceVpcConfigRequest(rt::Props);
     impl WorkforceVpcConfigRequest {
@@ -23564,7 +23564,7 @@ pub mod workteam {
     ///
     /// CloudFormation property type `CognitoMemberDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-workteam-cognitomemberdefinition.html)
     #[derive(Clone, Debug)]
     pub struct CognitoMemberDefinition(rt::Props);
     /// The required values of [`CognitoMemberDefinition`], by name: two of them have one type, and a swap must not compile.
@@ -23603,7 +23603,7 @@ pub mod workteam {
     ///
     /// CloudFormation property type `MemberDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-workteam-memberdefinition.html)
     #[derive(Clone, Debug)]
     pub struct MemberDefinition(rt::Props);
     impl MemberDefinition {
@@ -23640,7 +23640,7 @@ pub mod workteam {
     ///
     /// CloudFormation property type `NotificationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-workteam-notificationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct NotificationConfiguration(rt::Props);
     impl NotificationConfiguration {
@@ -23660,7 +23660,7 @@ pub mod workteam {
     ///
     /// CloudFormation property type `OidcMemberDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-workteam-oidcmemberdefinition.html)
     #[derive(Clone, Debug)]
     pub struct OidcMemberDefinition(rt::Props);
     impl OidcMemberDefinition {
@@ -23688,7 +23688,7 @@ pub mod shared {
     string_enum!(AccessStatus { Enabled => "ENABLED", Disabled => "DISABLED" });
     /// CloudFormation property type `Alarm`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpoint-alarm.html)
     #[derive(Clone, Debug)]
     pub struct Alarm(rt::Props);
     impl Alarm {
@@ -23734,7 +23734,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `ClusterConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-dataqualityjobdefinition-clusterconfig.html)
     #[derive(Clone, Debug)]
     pub struct ClusterConfig(rt::Props);
     /// The required values of [`ClusterConfig`], by name: two of them have one type, and a swap must not compile.
@@ -23782,7 +23782,7 @@ pub mod shared {
     nested!(ClusterConfig);
     /// CloudFormation property type `CodeRepository`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-coderepository.html)
     #[derive(Clone, Debug)]
     pub struct CodeRepository(rt::Props);
     impl CodeRepository {
@@ -23811,7 +23811,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `ConstraintsResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-dataqualityjobdefinition-constraintsresource.html)
     #[derive(Clone, Debug)]
     pub struct ConstraintsResource(rt::Props);
     impl ConstraintsResource {
@@ -23833,7 +23833,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `Csv`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-dataqualityjobdefinition-csv.html)
     #[derive(Clone, Debug)]
     pub struct Csv(rt::Props);
     impl Csv {
@@ -23853,7 +23853,7 @@ pub mod shared {
     nested!(Csv);
     /// CloudFormation property type `CustomFileSystemConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-customfilesystemconfig.html)
     #[derive(Clone, Debug)]
     pub struct CustomFileSystemConfig(rt::Props);
     impl CustomFileSystemConfig {
@@ -23895,7 +23895,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `CustomImage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-customimage.html)
     #[derive(Clone, Debug)]
     pub struct CustomImage(rt::Props);
     /// The required values of [`CustomImage`], by name: two of them have one type, and a swap must not compile.
@@ -23936,7 +23936,7 @@ pub mod shared {
     nested!(CustomImage);
     /// CloudFormation property type `CustomPosixUserConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-customposixuserconfig.html)
     #[derive(Clone, Debug)]
     pub struct CustomPosixUserConfig(rt::Props);
     /// The required values of [`CustomPosixUserConfig`], by name: two of them have one type, and a swap must not compile.
@@ -23960,7 +23960,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `DatasetFormat`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelexplainabilityjobdefinition-datasetformat.html)
     #[derive(Clone, Debug)]
     pub struct DatasetFormat(rt::Props);
     impl DatasetFormat {
@@ -23996,7 +23996,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `DefaultEbsStorageSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-defaultebsstoragesettings.html)
     #[derive(Clone, Debug)]
     pub struct DefaultEbsStorageSettings(rt::Props);
     /// The required values of [`DefaultEbsStorageSettings`], by name: two of them have one type, and a swap must not compile.
@@ -24028,7 +24028,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `DefaultSpaceStorageSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-defaultspacestoragesettings.html)
     #[derive(Clone, Debug)]
     pub struct DefaultSpaceStorageSettings(rt::Props);
     impl DefaultSpaceStorageSettings {
@@ -24052,7 +24052,7 @@ pub mod shared {
     nested!(DefaultSpaceStorageSettings);
     /// CloudFormation property type `EFSFileSystemConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-efsfilesystemconfig.html)
     #[derive(Clone, Debug)]
     pub struct EfsFileSystemConfig(rt::Props);
     impl EfsFileSystemConfig {
@@ -24081,7 +24081,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `EndpointInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-dataqualityjobdefinition-endpointinput.html)
     #[derive(Clone, Debug)]
     pub struct EndpointInput(rt::Props);
     /// The required values of [`EndpointInput`], by name: two of them have one type, and a swap must not compile.
@@ -24141,7 +24141,7 @@ pub mod shared {
     nested!(EndpointInput);
     /// CloudFormation property type `FSxLustreFileSystemConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-fsxlustrefilesystemconfig.html)
     #[derive(Clone, Debug)]
     pub struct FsxLustreFileSystemConfig(rt::Props);
     impl FsxLustreFileSystemConfig {
@@ -24168,7 +24168,7 @@ pub mod shared {
     nested!(FsxLustreFileSystemConfig);
     /// CloudFormation property type `HiddenSageMakerImage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-hiddensagemakerimage.html)
     #[derive(Clone, Debug)]
     pub struct HiddenSageMakerImage(rt::Props);
     impl HiddenSageMakerImage {
@@ -24206,7 +24206,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `Json`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-dataqualityjobdefinition-json.html)
     #[derive(Clone, Debug)]
     pub struct Json(rt::Props);
     impl Json {
@@ -24226,7 +24226,7 @@ pub mod shared {
     nested!(Json);
     /// CloudFormation property type `MetadataProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-action-metadataproperties.html)
     #[derive(Clone, Debug)]
     pub struct MetadataProperties(rt::Props);
     impl MetadataProperties {
@@ -24339,7 +24339,7 @@ pub mod shared {
     string_enum!(ModelCardStatus { Draft => "Draft", PendingReview => "PendingReview", Approved => "Approved", Archived => "Archived" });
     /// CloudFormation property type `ModelInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-algorithm-modelinput.html)
     #[derive(Clone, Debug)]
     pub struct ModelInput(rt::Props);
     impl ModelInput {
@@ -24359,7 +24359,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `MonitoringGroundTruthS3Input`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelbiasjobdefinition-monitoringgroundtruths3input.html)
     #[derive(Clone, Debug)]
     pub struct MonitoringGroundTruthS3Input(rt::Props);
     impl MonitoringGroundTruthS3Input {
@@ -24375,7 +24375,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `MonitoringOutput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-dataqualityjobdefinition-monitoringoutput.html)
     #[derive(Clone, Debug)]
     pub struct MonitoringOutput(rt::Props);
     impl MonitoringOutput {
@@ -24391,7 +24391,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `MonitoringOutputConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-dataqualityjobdefinition-monitoringoutputconfig.html)
     #[derive(Clone, Debug)]
     pub struct MonitoringOutputConfig(rt::Props);
     impl MonitoringOutputConfig {
@@ -24419,7 +24419,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `MonitoringResources`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-dataqualityjobdefinition-monitoringresources.html)
     #[derive(Clone, Debug)]
     pub struct MonitoringResources(rt::Props);
     impl MonitoringResources {
@@ -24439,7 +24439,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `NetworkConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-dataqualityjobdefinition-networkconfig.html)
     #[derive(Clone, Debug)]
     pub struct NetworkConfig(rt::Props);
     impl NetworkConfig {
@@ -24492,7 +24492,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `RStudioServerProAppSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-rstudioserverproappsettings.html)
     #[derive(Clone, Debug)]
     pub struct RStudioServerProAppSettings(rt::Props);
     impl RStudioServerProAppSettings {
@@ -24529,7 +24529,7 @@ pub mod shared {
     string_enum!(S3DataDistributionType { FullyReplicated => "FullyReplicated", ShardedByS3Key => "ShardedByS3Key" });
     /// CloudFormation property type `S3FileSystemConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-s3filesystemconfig.html)
     #[derive(Clone, Debug)]
     pub struct S3FileSystemConfig(rt::Props);
     impl S3FileSystemConfig {
@@ -24564,7 +24564,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `S3Output`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-dataqualityjobdefinition-s3output.html)
     #[derive(Clone, Debug)]
     pub struct S3Output(rt::Props);
     /// The required values of [`S3Output`], by name: two of them have one type, and a swap must not compile.
@@ -24616,7 +24616,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `SharingSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-sharingsettings.html)
     #[derive(Clone, Debug)]
     pub struct SharingSettings(rt::Props);
     impl SharingSettings {
@@ -24658,7 +24658,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `StatisticsResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-dataqualityjobdefinition-statisticsresource.html)
     #[derive(Clone, Debug)]
     pub struct StatisticsResource(rt::Props);
     impl StatisticsResource {
@@ -24680,7 +24680,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `StoppingCondition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-dataqualityjobdefinition-stoppingcondition.html)
     #[derive(Clone, Debug)]
     pub struct StoppingCondition(rt::Props);
     impl StoppingCondition {
@@ -24709,7 +24709,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `VpcConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-dataqualityjobdefinition-vpcconfig.html)
     #[derive(Clone, Debug)]
     pub struct VpcConfig(rt::Props);
     /// The required values of [`VpcConfig`], by name: two of them have one type, and a swap must not compile.

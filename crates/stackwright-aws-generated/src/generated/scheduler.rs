@@ -142,7 +142,7 @@ pub mod schedule {
     ///
     /// CloudFormation property type `AwsVpcConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-awsvpcconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AwsVpcConfiguration(rt::Props);
     impl AwsVpcConfiguration {
@@ -180,7 +180,7 @@ pub mod schedule {
     ///
     /// CloudFormation property type `CapacityProviderStrategyItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-capacityproviderstrategyitem.html)
     #[derive(Clone, Debug)]
     pub struct CapacityProviderStrategyItem(rt::Props);
     impl CapacityProviderStrategyItem {
@@ -214,7 +214,7 @@ pub mod schedule {
     ///
     /// CloudFormation property type `DeadLetterConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-deadletterconfig.html)
     #[derive(Clone, Debug)]
     pub struct DeadLetterConfig(rt::Props);
     impl DeadLetterConfig {
@@ -236,7 +236,7 @@ pub mod schedule {
     ///
     /// CloudFormation property type `EcsParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-ecsparameters.html)
     #[derive(Clone, Debug)]
     pub struct EcsParameters(rt::Props);
     impl EcsParameters {
@@ -386,7 +386,7 @@ pub mod schedule {
     ///
     /// CloudFormation property type `EventBridgeParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-eventbridgeparameters.html)
     #[derive(Clone, Debug)]
     pub struct EventBridgeParameters(rt::Props);
     /// The required values of [`EventBridgeParameters`], by name: two of them have one type, and a swap must not compile.
@@ -414,7 +414,7 @@ pub mod schedule {
     ///
     /// CloudFormation property type `FlexibleTimeWindow`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-flexibletimewindow.html)
     #[derive(Clone, Debug)]
     pub struct FlexibleTimeWindow(rt::Props);
     impl FlexibleTimeWindow {
@@ -441,7 +441,7 @@ pub mod schedule {
     ///
     /// CloudFormation property type `KinesisParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-kinesisparameters.html)
     #[derive(Clone, Debug)]
     pub struct KinesisParameters(rt::Props);
     impl KinesisParameters {
@@ -461,7 +461,7 @@ pub mod schedule {
     ///
     /// CloudFormation property type `NetworkConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-networkconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct NetworkConfiguration(rt::Props);
     impl NetworkConfiguration {
@@ -487,7 +487,7 @@ pub mod schedule {
     ///
     /// CloudFormation property type `PlacementConstraint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-placementconstraint.html)
     #[derive(Clone, Debug)]
     pub struct PlacementConstraint(rt::Props);
     impl PlacementConstraint {
@@ -517,7 +517,7 @@ pub mod schedule {
     ///
     /// CloudFormation property type `PlacementStrategy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-placementstrategy.html)
     #[derive(Clone, Debug)]
     pub struct PlacementStrategy(rt::Props);
     impl PlacementStrategy {
@@ -546,7 +546,7 @@ pub mod schedule {
     ///
     /// CloudFormation property type `RetryPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-retrypolicy.html)
     #[derive(Clone, Debug)]
     pub struct RetryPolicy(rt::Props);
     impl RetryPolicy {
@@ -583,7 +583,7 @@ pub mod schedule {
     ///
     /// CloudFormation property type `SageMakerPipelineParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-sagemakerpipelineparameter.html)
     #[derive(Clone, Debug)]
     pub struct SageMakerPipelineParameter(rt::Props);
     /// The required values of [`SageMakerPipelineParameter`], by name: two of them have one type, and a swap must not compile.
@@ -607,7 +607,7 @@ pub mod schedule {
     ///
     /// CloudFormation property type `SageMakerPipelineParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-sagemakerpipelineparameters.html)
     #[derive(Clone, Debug)]
     pub struct SageMakerPipelineParameters(rt::Props);
     impl SageMakerPipelineParameters {
@@ -636,7 +636,7 @@ pub mod schedule {
     ///
     /// CloudFormation property type `SqsParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-sqsparameters.html)
     #[derive(Clone, Debug)]
     pub struct SqsParameters(rt::Props);
     impl SqsParameters {
@@ -662,7 +662,7 @@ pub mod schedule {
     ///
     /// CloudFormation property type `Target`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-target.html)
     #[derive(Clone, Debug)]
     pub struct Target(rt::Props);
     /// The required values of [`Target`], by name: two of them have one type, and a swap must not compile.

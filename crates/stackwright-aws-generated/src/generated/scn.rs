@@ -142,7 +142,7 @@ pub mod data_integration_flow {
     ///
     /// CloudFormation property type `DataIntegrationFlowSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scn-dataintegrationflow-dataintegrationflowsource.html)
     #[derive(Clone, Debug)]
     pub struct DataIntegrationFlowSource(rt::Props);
     impl DataIntegrationFlowSource {
@@ -174,7 +174,7 @@ pub mod data_integration_flow {
     ///
     /// CloudFormation property type `DataIntegrationFlowTarget`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scn-dataintegrationflow-dataintegrationflowtarget.html)
     #[derive(Clone, Debug)]
     pub struct DataIntegrationFlowTarget(rt::Props);
     impl DataIntegrationFlowTarget {
@@ -198,7 +198,7 @@ pub mod data_integration_flow {
     ///
     /// CloudFormation property type `DataIntegrationFlowTransformation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scn-dataintegrationflow-dataintegrationflowtransformation.html)
     #[derive(Clone, Debug)]
     pub struct DataIntegrationFlowTransformation(rt::Props);
     impl DataIntegrationFlowTransformation {
@@ -229,7 +229,7 @@ pub mod data_integration_flow {
     ///
     /// CloudFormation property type `DatasetOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scn-dataintegrationflow-datasetoptions.html)
     #[derive(Clone, Debug)]
     pub struct DatasetOptions(rt::Props);
     impl DatasetOptions {
@@ -267,7 +267,7 @@ pub mod data_integration_flow {
     ///
     /// CloudFormation property type `DatasetSourceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scn-dataintegrationflow-datasetsourceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DatasetSourceConfiguration(rt::Props);
     impl DatasetSourceConfiguration {
@@ -294,7 +294,7 @@ pub mod data_integration_flow {
     ///
     /// CloudFormation property type `DatasetTargetConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scn-dataintegrationflow-datasettargetconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DatasetTargetConfiguration(rt::Props);
     impl DatasetTargetConfiguration {
@@ -321,7 +321,7 @@ pub mod data_integration_flow {
     ///
     /// CloudFormation property type `DedupeStrategy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scn-dataintegrationflow-dedupestrategy.html)
     #[derive(Clone, Debug)]
     pub struct DedupeStrategy(rt::Props);
     impl DedupeStrategy {
@@ -345,7 +345,7 @@ pub mod data_integration_flow {
     ///
     /// CloudFormation property type `FieldPriorityDedupeField`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scn-dataintegrationflow-fieldprioritydedupefield.html)
     #[derive(Clone, Debug)]
     pub struct FieldPriorityDedupeField(rt::Props);
     impl FieldPriorityDedupeField {
@@ -362,7 +362,7 @@ pub mod data_integration_flow {
     ///
     /// CloudFormation property type `FieldPriorityDedupeStrategyConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scn-dataintegrationflow-fieldprioritydedupestrategyconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FieldPriorityDedupeStrategyConfiguration(rt::Props);
     impl FieldPriorityDedupeStrategyConfiguration {
@@ -378,7 +378,7 @@ pub mod data_integration_flow {
     ///
     /// CloudFormation property type `S3Options`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scn-dataintegrationflow-s3options.html)
     #[derive(Clone, Debug)]
     pub struct S3Options(rt::Props);
     impl S3Options {
@@ -400,7 +400,7 @@ pub mod data_integration_flow {
     ///
     /// CloudFormation property type `S3SourceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scn-dataintegrationflow-s3sourceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct S3SourceConfiguration(rt::Props);
     /// The required values of [`S3SourceConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -435,7 +435,7 @@ pub mod data_integration_flow {
     ///
     /// CloudFormation property type `SqlTransformationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scn-dataintegrationflow-sqltransformationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SqlTransformationConfiguration(rt::Props);
     impl SqlTransformationConfiguration {
@@ -648,7 +648,7 @@ pub mod dataset {
     ///
     /// CloudFormation property type `DataLakeDatasetPartitionField`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scn-dataset-datalakedatasetpartitionfield.html)
     #[derive(Clone, Debug)]
     pub struct DataLakeDatasetPartitionField(rt::Props);
     impl DataLakeDatasetPartitionField {
@@ -665,7 +665,7 @@ pub mod dataset {
     ///
     /// CloudFormation property type `DataLakeDatasetPrimaryKeyField`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scn-dataset-datalakedatasetprimarykeyfield.html)
     #[derive(Clone, Debug)]
     pub struct DataLakeDatasetPrimaryKeyField(rt::Props);
     impl DataLakeDatasetPrimaryKeyField {
@@ -681,7 +681,7 @@ pub mod dataset {
     ///
     /// CloudFormation property type `DataLakeDatasetSchemaField`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scn-dataset-datalakedatasetschemafield.html)
     #[derive(Clone, Debug)]
     pub struct DataLakeDatasetSchemaField(rt::Props);
     impl DataLakeDatasetSchemaField {
@@ -699,7 +699,7 @@ pub mod dataset {
     ///
     /// CloudFormation property type `PartitionSpec`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scn-dataset-partitionspec.html)
     #[derive(Clone, Debug)]
     pub struct PartitionSpec(rt::Props);
     impl PartitionSpec {
@@ -715,7 +715,7 @@ pub mod dataset {
     ///
     /// CloudFormation property type `Schema`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scn-dataset-schema.html)
     #[derive(Clone, Debug)]
     pub struct Schema(rt::Props);
     impl Schema {
@@ -746,7 +746,7 @@ pub mod dataset {
     ///
     /// CloudFormation property type `Transform`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scn-dataset-transform.html)
     #[derive(Clone, Debug)]
     pub struct Transform(rt::Props);
     impl Transform {

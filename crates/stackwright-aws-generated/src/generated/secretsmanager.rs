@@ -192,7 +192,7 @@ pub mod rotation_schedule {
     ///
     /// CloudFormation property type `ExternalSecretRotationMetadataItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-secretsmanager-rotationschedule-externalsecretrotationmetadataitem.html)
     #[derive(Clone, Debug)]
     pub struct ExternalSecretRotationMetadataItem(rt::Props);
     /// The required values of [`ExternalSecretRotationMetadataItem`], by name: two of them have one type, and a swap must not compile.
@@ -214,7 +214,7 @@ pub mod rotation_schedule {
     nested!(ExternalSecretRotationMetadataItem);
     /// CloudFormation property type `HostedRotationLambda`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-secretsmanager-rotationschedule-hostedrotationlambda.html)
     #[derive(Clone, Debug)]
     pub struct HostedRotationLambda(rt::Props);
     impl HostedRotationLambda {
@@ -332,7 +332,7 @@ pub mod rotation_schedule {
     nested!(HostedRotationLambda);
     /// CloudFormation property type `RotationRules`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-secretsmanager-rotationschedule-rotationrules.html)
     #[derive(Clone, Debug)]
     pub struct RotationRules(rt::Props);
     impl RotationRules {
@@ -477,7 +477,7 @@ pub mod secret {
     ///
     /// CloudFormation property type `GenerateSecretString`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-secretsmanager-secret-generatesecretstring.html)
     #[derive(Clone, Debug)]
     pub struct GenerateSecretString(rt::Props);
     impl GenerateSecretString {
@@ -596,7 +596,7 @@ pub mod secret {
     ///
     /// CloudFormation property type `ReplicaRegion`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-secretsmanager-secret-replicaregion.html)
     #[derive(Clone, Debug)]
     pub struct ReplicaRegion(rt::Props);
     impl ReplicaRegion {

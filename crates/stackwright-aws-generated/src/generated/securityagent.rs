@@ -173,7 +173,7 @@ pub mod agent_space {
     ///
     /// CloudFormation property type `AWSResources`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-agentspace-awsresources.html)
     #[derive(Clone, Debug)]
     pub struct AwsResources(rt::Props);
     impl AwsResources {
@@ -241,7 +241,7 @@ pub mod agent_space {
     ///
     /// CloudFormation property type `BitbucketCapabilitiesResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-agentspace-bitbucketcapabilitiesresource.html)
     #[derive(Clone, Debug)]
     pub struct BitbucketCapabilitiesResource(rt::Props);
     impl BitbucketCapabilitiesResource {
@@ -272,7 +272,7 @@ pub mod agent_space {
     ///
     /// CloudFormation property type `BitbucketRepositoryResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-agentspace-bitbucketrepositoryresource.html)
     #[derive(Clone, Debug)]
     pub struct BitbucketRepositoryResource(rt::Props);
     /// The required values of [`BitbucketRepositoryResource`], by name: two of them have one type, and a swap must not compile.
@@ -300,7 +300,7 @@ pub mod agent_space {
     ///
     /// CloudFormation property type `CodeReviewSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-agentspace-codereviewsettings.html)
     #[derive(Clone, Debug)]
     pub struct CodeReviewSettings(rt::Props);
     /// The required values of [`CodeReviewSettings`], by name: two of them have one type, and a swap must not compile.
@@ -332,7 +332,7 @@ pub mod agent_space {
     ///
     /// CloudFormation property type `ConfluenceCapabilitiesResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-agentspace-confluencecapabilitiesresource.html)
     #[derive(Clone, Debug)]
     pub struct ConfluenceCapabilitiesResource(rt::Props);
     impl ConfluenceCapabilitiesResource {
@@ -377,7 +377,7 @@ pub mod agent_space {
     ///
     /// CloudFormation property type `ConfluenceDocumentResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-agentspace-confluencedocumentresource.html)
     #[derive(Clone, Debug)]
     pub struct ConfluenceDocumentResource(rt::Props);
     /// The required values of [`ConfluenceDocumentResource`], by name: two of them have one type, and a swap must not compile.
@@ -423,7 +423,7 @@ pub mod agent_space {
     ///
     /// CloudFormation property type `GitHubCapabilitiesResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-agentspace-githubcapabilitiesresource.html)
     #[derive(Clone, Debug)]
     pub struct GitHubCapabilitiesResource(rt::Props);
     /// The required values of [`GitHubCapabilitiesResource`], by name: two of them have one type, and a swap must not compile.
@@ -455,7 +455,7 @@ pub mod agent_space {
     ///
     /// CloudFormation property type `GitHubRepositoryResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-agentspace-githubrepositoryresource.html)
     #[derive(Clone, Debug)]
     pub struct GitHubRepositoryResource(rt::Props);
     /// The required values of [`GitHubRepositoryResource`], by name: two of them have one type, and a swap must not compile.
@@ -479,7 +479,7 @@ pub mod agent_space {
     ///
     /// CloudFormation property type `GitLabCapabilitiesResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-agentspace-gitlabcapabilitiesresource.html)
     #[derive(Clone, Debug)]
     pub struct GitLabCapabilitiesResource(rt::Props);
     impl GitLabCapabilitiesResource {
@@ -510,7 +510,7 @@ pub mod agent_space {
     ///
     /// CloudFormation property type `GitLabRepositoryResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-agentspace-gitlabrepositoryresource.html)
     #[derive(Clone, Debug)]
     pub struct GitLabRepositoryResource(rt::Props);
     /// The required values of [`GitLabRepositoryResource`], by name: two of them have one type, and a swap must not compile.
@@ -538,7 +538,7 @@ pub mod agent_space {
     ///
     /// CloudFormation property type `IntegratedResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-agentspace-integratedresource.html)
     #[derive(Clone, Debug)]
     pub struct IntegratedResource(rt::Props);
     impl IntegratedResource {
@@ -562,7 +562,7 @@ pub mod agent_space {
     ///
     /// CloudFormation property type `ProviderResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-agentspace-providerresource.html)
     #[derive(Clone, Debug)]
     pub struct ProviderResource(rt::Props);
     impl ProviderResource {
@@ -659,7 +659,7 @@ pub mod agent_space {
     ///
     /// CloudFormation property type `VpcConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-agentspace-vpcconfig.html)
     #[derive(Clone, Debug)]
     pub struct VpcConfig(rt::Props);
     impl VpcConfig {
@@ -811,7 +811,7 @@ pub mod application {
     use super::*;
     /// CloudFormation property type `IdCConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-application-idcconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct IdcConfiguration(rt::Props);
     impl IdcConfiguration {
@@ -1133,7 +1133,7 @@ pub mod integration {
     ///
     /// CloudFormation property type `BitbucketInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-integration-bitbucketinput.html)
     #[derive(Clone, Debug)]
     pub struct BitbucketInput(rt::Props);
     /// The required values of [`BitbucketInput`], by name: two of them have one type, and a swap must not compile.
@@ -1171,7 +1171,7 @@ pub mod integration {
     ///
     /// CloudFormation property type `ConfluenceInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-integration-confluenceinput.html)
     #[derive(Clone, Debug)]
     pub struct ConfluenceInput(rt::Props);
     /// The required values of [`ConfluenceInput`], by name: two of them have one type, and a swap must not compile.
@@ -1205,7 +1205,7 @@ pub mod integration {
     ///
     /// CloudFormation property type `GitHubInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-integration-githubinput.html)
     #[derive(Clone, Debug)]
     pub struct GitHubInput(rt::Props);
     /// The required values of [`GitHubInput`], by name: two of them have one type, and a swap must not compile.
@@ -1256,7 +1256,7 @@ pub mod integration {
     ///
     /// CloudFormation property type `GitLabInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-integration-gitlabinput.html)
     #[derive(Clone, Debug)]
     pub struct GitLabInput(rt::Props);
     impl GitLabInput {
@@ -1292,7 +1292,7 @@ pub mod integration {
     ///
     /// CloudFormation property type `ProviderInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-integration-providerinput.html)
     #[derive(Clone, Debug)]
     pub struct ProviderInput(rt::Props);
     impl ProviderInput {
@@ -1542,7 +1542,7 @@ pub mod pentest {
     ///
     /// CloudFormation property type `Actor`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-pentest-actor.html)
     #[derive(Clone, Debug)]
     pub struct Actor(rt::Props);
     impl Actor {
@@ -1610,7 +1610,7 @@ pub mod pentest {
     ///
     /// CloudFormation property type `Assets`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-pentest-assets.html)
     #[derive(Clone, Debug)]
     pub struct Assets(rt::Props);
     impl Assets {
@@ -1685,7 +1685,7 @@ pub mod pentest {
     ///
     /// CloudFormation property type `Authentication`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-pentest-authentication.html)
     #[derive(Clone, Debug)]
     pub struct Authentication(rt::Props);
     impl Authentication {
@@ -1715,7 +1715,7 @@ pub mod pentest {
     ///
     /// CloudFormation property type `CaCertificateSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-pentest-cacertificatesource.html)
     #[derive(Clone, Debug)]
     pub struct CaCertificateSource(rt::Props);
     impl CaCertificateSource {
@@ -1754,7 +1754,7 @@ pub mod pentest {
     ///
     /// CloudFormation property type `CloudWatchLog`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-pentest-cloudwatchlog.html)
     #[derive(Clone, Debug)]
     pub struct CloudWatchLog(rt::Props);
     impl CloudWatchLog {
@@ -1784,7 +1784,7 @@ pub mod pentest {
     ///
     /// CloudFormation property type `CustomHeader`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-pentest-customheader.html)
     #[derive(Clone, Debug)]
     pub struct CustomHeader(rt::Props);
     impl CustomHeader {
@@ -1813,7 +1813,7 @@ pub mod pentest {
     ///
     /// CloudFormation property type `DocumentInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-pentest-documentinfo.html)
     #[derive(Clone, Debug)]
     pub struct DocumentInfo(rt::Props);
     impl DocumentInfo {
@@ -1844,7 +1844,7 @@ pub mod pentest {
     ///
     /// CloudFormation property type `Endpoint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-pentest-endpoint.html)
     #[derive(Clone, Debug)]
     pub struct Endpoint(rt::Props);
     impl Endpoint {
@@ -1866,7 +1866,7 @@ pub mod pentest {
     ///
     /// CloudFormation property type `IntegratedRepository`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-pentest-integratedrepository.html)
     #[derive(Clone, Debug)]
     pub struct IntegratedRepository(rt::Props);
     /// The required values of [`IntegratedRepository`], by name: two of them have one type, and a swap must not compile.
@@ -1905,7 +1905,7 @@ pub mod pentest {
     ///
     /// CloudFormation property type `NetworkTrafficConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-pentest-networktrafficconfig.html)
     #[derive(Clone, Debug)]
     pub struct NetworkTrafficConfig(rt::Props);
     impl NetworkTrafficConfig {
@@ -1935,7 +1935,7 @@ pub mod pentest {
     ///
     /// CloudFormation property type `NetworkTrafficRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-pentest-networktrafficrule.html)
     #[derive(Clone, Debug)]
     pub struct NetworkTrafficRule(rt::Props);
     impl NetworkTrafficRule {
@@ -1975,7 +1975,7 @@ pub mod pentest {
     ///
     /// CloudFormation property type `SourceCodeRepository`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-pentest-sourcecoderepository.html)
     #[derive(Clone, Debug)]
     pub struct SourceCodeRepository(rt::Props);
     impl SourceCodeRepository {
@@ -1998,7 +1998,7 @@ pub mod pentest {
     ///
     /// CloudFormation property type `TrustedCaCertificate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-pentest-trustedcacertificate.html)
     #[derive(Clone, Debug)]
     pub struct TrustedCaCertificate(rt::Props);
     impl TrustedCaCertificate {
@@ -2014,7 +2014,7 @@ pub mod pentest {
     ///
     /// CloudFormation property type `VpcConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-pentest-vpcconfig.html)
     #[derive(Clone, Debug)]
     pub struct VpcConfig(rt::Props);
     impl VpcConfig {
@@ -2279,7 +2279,7 @@ pub mod security_requirement_pack {
     use super::*;
     /// CloudFormation property type `SecurityRequirement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-securityrequirementpack-securityrequirement.html)
     #[derive(Clone, Debug)]
     pub struct SecurityRequirement(rt::Props);
     /// The required values of [`SecurityRequirement`], by name: two of them have one type, and a swap must not compile.

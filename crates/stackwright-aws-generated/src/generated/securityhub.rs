@@ -283,7 +283,7 @@ pub mod automation_rule {
     ///
     /// CloudFormation property type `AutomationRulesAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrule-automationrulesaction.html)
     #[derive(Clone, Debug)]
     pub struct AutomationRulesAction(rt::Props);
     impl AutomationRulesAction {
@@ -300,7 +300,7 @@ pub mod automation_rule {
     ///
     /// CloudFormation property type `AutomationRulesFindingFieldsUpdate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrule-automationrulesfindingfieldsupdate.html)
     #[derive(Clone, Debug)]
     pub struct AutomationRulesFindingFieldsUpdate(rt::Props);
     impl AutomationRulesFindingFieldsUpdate {
@@ -381,7 +381,7 @@ pub mod automation_rule {
     ///
     /// CloudFormation property type `AutomationRulesFindingFilters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrule-automationrulesfindingfilters.html)
     #[derive(Clone, Debug)]
     pub struct AutomationRulesFindingFilters(rt::Props);
     impl AutomationRulesFindingFilters {
@@ -659,7 +659,7 @@ pub mod automation_rule {
     ///
     /// CloudFormation property type `DateFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrule-datefilter.html)
     #[derive(Clone, Debug)]
     pub struct DateFilter(rt::Props);
     impl DateFilter {
@@ -695,7 +695,7 @@ pub mod automation_rule {
     ///
     /// CloudFormation property type `DateRange`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrule-daterange.html)
     #[derive(Clone, Debug)]
     pub struct DateRange(rt::Props);
     impl DateRange {
@@ -712,7 +712,7 @@ pub mod automation_rule {
     ///
     /// CloudFormation property type `MapFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrule-mapfilter.html)
     #[derive(Clone, Debug)]
     pub struct MapFilter(rt::Props);
     /// The required values of [`MapFilter`], by name: two of them have one type, and a swap must not compile.
@@ -739,7 +739,7 @@ pub mod automation_rule {
     ///
     /// CloudFormation property type `NoteUpdate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrule-noteupdate.html)
     #[derive(Clone, Debug)]
     pub struct NoteUpdate(rt::Props);
     /// The required values of [`NoteUpdate`], by name: two of them have one type, and a swap must not compile.
@@ -763,7 +763,7 @@ pub mod automation_rule {
     ///
     /// CloudFormation property type `NumberFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrule-numberfilter.html)
     #[derive(Clone, Debug)]
     pub struct NumberFilter(rt::Props);
     impl NumberFilter {
@@ -799,7 +799,7 @@ pub mod automation_rule {
     ///
     /// CloudFormation property type `RelatedFinding`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrule-relatedfinding.html)
     #[derive(Clone, Debug)]
     pub struct RelatedFinding(rt::Props);
     /// The required values of [`RelatedFinding`], by name: two of them have one type, and a swap must not compile.
@@ -823,7 +823,7 @@ pub mod automation_rule {
     ///
     /// CloudFormation property type `SeverityUpdate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrule-severityupdate.html)
     #[derive(Clone, Debug)]
     pub struct SeverityUpdate(rt::Props);
     impl SeverityUpdate {
@@ -859,7 +859,7 @@ pub mod automation_rule {
     ///
     /// CloudFormation property type `StringFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrule-stringfilter.html)
     #[derive(Clone, Debug)]
     pub struct StringFilter(rt::Props);
     impl StringFilter {
@@ -876,7 +876,7 @@ pub mod automation_rule {
     ///
     /// CloudFormation property type `WorkflowUpdate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrule-workflowupdate.html)
     #[derive(Clone, Debug)]
     pub struct WorkflowUpdate(rt::Props);
     impl WorkflowUpdate {
@@ -1068,7 +1068,7 @@ pub mod automation_rule_v2 {
     ///
     /// CloudFormation property type `AutomationRulesActionV2`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrulev2-automationrulesactionv2.html)
     #[derive(Clone, Debug)]
     pub struct AutomationRulesActionV2(rt::Props);
     impl AutomationRulesActionV2 {
@@ -1112,7 +1112,7 @@ pub mod automation_rule_v2 {
     ///
     /// CloudFormation property type `AutomationRulesFindingFieldsUpdateV2`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrulev2-automationrulesfindingfieldsupdatev2.html)
     #[derive(Clone, Debug)]
     pub struct AutomationRulesFindingFieldsUpdateV2(rt::Props);
     impl AutomationRulesFindingFieldsUpdateV2 {
@@ -1149,7 +1149,7 @@ pub mod automation_rule_v2 {
     ///
     /// CloudFormation property type `BooleanFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrulev2-booleanfilter.html)
     #[derive(Clone, Debug)]
     pub struct BooleanFilter(rt::Props);
     impl BooleanFilter {
@@ -1165,7 +1165,7 @@ pub mod automation_rule_v2 {
     ///
     /// CloudFormation property type `CompositeFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrulev2-compositefilter.html)
     #[derive(Clone, Debug)]
     pub struct CompositeFilter(rt::Props);
     impl CompositeFilter {
@@ -1230,7 +1230,7 @@ pub mod automation_rule_v2 {
     ///
     /// CloudFormation property type `Criteria`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrulev2-criteria.html)
     #[derive(Clone, Debug)]
     pub struct Criteria(rt::Props);
     impl Criteria {
@@ -1256,7 +1256,7 @@ pub mod automation_rule_v2 {
     ///
     /// CloudFormation property type `DateFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrulev2-datefilter.html)
     #[derive(Clone, Debug)]
     pub struct DateFilter(rt::Props);
     impl DateFilter {
@@ -1292,7 +1292,7 @@ pub mod automation_rule_v2 {
     ///
     /// CloudFormation property type `DateRange`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrulev2-daterange.html)
     #[derive(Clone, Debug)]
     pub struct DateRange(rt::Props);
     impl DateRange {
@@ -1309,7 +1309,7 @@ pub mod automation_rule_v2 {
     ///
     /// CloudFormation property type `ExternalIntegrationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrulev2-externalintegrationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ExternalIntegrationConfiguration(rt::Props);
     impl ExternalIntegrationConfiguration {
@@ -1332,7 +1332,7 @@ pub mod automation_rule_v2 {
     ///
     /// CloudFormation property type `MapFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrulev2-mapfilter.html)
     #[derive(Clone, Debug)]
     pub struct MapFilter(rt::Props);
     /// The required values of [`MapFilter`], by name: two of them have one type, and a swap must not compile.
@@ -1359,7 +1359,7 @@ pub mod automation_rule_v2 {
     ///
     /// CloudFormation property type `NumberFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrulev2-numberfilter.html)
     #[derive(Clone, Debug)]
     pub struct NumberFilter(rt::Props);
     impl NumberFilter {
@@ -1395,7 +1395,7 @@ pub mod automation_rule_v2 {
     ///
     /// CloudFormation property type `OcsfBooleanFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrulev2-ocsfbooleanfilter.html)
     #[derive(Clone, Debug)]
     pub struct OcsfBooleanFilter(rt::Props);
     impl OcsfBooleanFilter {
@@ -1412,7 +1412,7 @@ pub mod automation_rule_v2 {
     ///
     /// CloudFormation property type `OcsfDateFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrulev2-ocsfdatefilter.html)
     #[derive(Clone, Debug)]
     pub struct OcsfDateFilter(rt::Props);
     impl OcsfDateFilter {
@@ -1429,7 +1429,7 @@ pub mod automation_rule_v2 {
     ///
     /// CloudFormation property type `OcsfFindingFilters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrulev2-ocsffindingfilters.html)
     #[derive(Clone, Debug)]
     pub struct OcsfFindingFilters(rt::Props);
     impl OcsfFindingFilters {
@@ -1469,7 +1469,7 @@ pub mod automation_rule_v2 {
     ///
     /// CloudFormation property type `OcsfMapFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrulev2-ocsfmapfilter.html)
     #[derive(Clone, Debug)]
     pub struct OcsfMapFilter(rt::Props);
     impl OcsfMapFilter {
@@ -1486,7 +1486,7 @@ pub mod automation_rule_v2 {
     ///
     /// CloudFormation property type `OcsfNumberFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrulev2-ocsfnumberfilter.html)
     #[derive(Clone, Debug)]
     pub struct OcsfNumberFilter(rt::Props);
     impl OcsfNumberFilter {
@@ -1503,7 +1503,7 @@ pub mod automation_rule_v2 {
     ///
     /// CloudFormation property type `OcsfStringFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrulev2-ocsfstringfilter.html)
     #[derive(Clone, Debug)]
     pub struct OcsfStringFilter(rt::Props);
     impl OcsfStringFilter {
@@ -1520,7 +1520,7 @@ pub mod automation_rule_v2 {
     ///
     /// CloudFormation property type `StringFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrulev2-stringfilter.html)
     #[derive(Clone, Debug)]
     pub struct StringFilter(rt::Props);
     impl StringFilter {
@@ -1800,7 +1800,7 @@ pub mod configuration_policy {
     ///
     /// CloudFormation property type `Policy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-configurationpolicy-policy.html)
     #[derive(Clone, Debug)]
     pub struct Policy(rt::Props);
     impl Policy {
@@ -1823,7 +1823,7 @@ pub mod configuration_policy {
     ///
     /// CloudFormation property type `SecurityControlCustomParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-configurationpolicy-securitycontrolcustomparameter.html)
     #[derive(Clone, Debug)]
     pub struct SecurityControlCustomParameter(rt::Props);
     impl SecurityControlCustomParameter {
@@ -1857,7 +1857,7 @@ pub mod configuration_policy {
     ///
     /// CloudFormation property type `SecurityControlsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-configurationpolicy-securitycontrolsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SecurityControlsConfiguration(rt::Props);
     impl SecurityControlsConfiguration {
@@ -1914,7 +1914,7 @@ pub mod configuration_policy {
     ///
     /// CloudFormation property type `SecurityHubPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-configurationpolicy-securityhubpolicy.html)
     #[derive(Clone, Debug)]
     pub struct SecurityHubPolicy(rt::Props);
     impl SecurityHubPolicy {
@@ -2074,7 +2074,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `AzureProviderConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-connector-azureproviderconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AzureProviderConfiguration(rt::Props);
     impl AzureProviderConfiguration {
@@ -2100,7 +2100,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `AzureScopeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-connector-azurescopeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AzureScopeConfiguration(rt::Props);
     impl AzureScopeConfiguration {
@@ -2124,7 +2124,7 @@ pub mod connector {
     nested!(AzureScopeConfiguration);
     /// CloudFormation property type `Provider`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-connector-provider.html)
     #[derive(Clone, Debug)]
     pub struct Provider(rt::Props);
     impl Provider {
@@ -2551,7 +2551,7 @@ pub mod hub_v2 {
     ///
     /// CloudFormation property type `NetworkScanning`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-hubv2-networkscanning.html)
     #[derive(Clone, Debug)]
     pub struct NetworkScanning(rt::Props);
     impl NetworkScanning {
@@ -2634,7 +2634,7 @@ pub mod insight {
     ///
     /// CloudFormation property type `AwsSecurityFindingFilters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-insight-awssecurityfindingfilters.html)
     #[derive(Clone, Debug)]
     pub struct AwsSecurityFindingFilters(rt::Props);
     impl AwsSecurityFindingFilters {
@@ -3822,7 +3822,7 @@ pub mod insight {
     ///
     /// CloudFormation property type `BooleanFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-insight-booleanfilter.html)
     #[derive(Clone, Debug)]
     pub struct BooleanFilter(rt::Props);
     impl BooleanFilter {
@@ -3838,7 +3838,7 @@ pub mod insight {
     ///
     /// CloudFormation property type `DateFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-insight-datefilter.html)
     #[derive(Clone, Debug)]
     pub struct DateFilter(rt::Props);
     impl DateFilter {
@@ -3874,7 +3874,7 @@ pub mod insight {
     ///
     /// CloudFormation property type `DateRange`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-insight-daterange.html)
     #[derive(Clone, Debug)]
     pub struct DateRange(rt::Props);
     impl DateRange {
@@ -3891,7 +3891,7 @@ pub mod insight {
     ///
     /// CloudFormation property type `IpFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-insight-ipfilter.html)
     #[derive(Clone, Debug)]
     pub struct IpFilter(rt::Props);
     impl IpFilter {
@@ -3907,7 +3907,7 @@ pub mod insight {
     ///
     /// CloudFormation property type `KeywordFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-insight-keywordfilter.html)
     #[derive(Clone, Debug)]
     pub struct KeywordFilter(rt::Props);
     impl KeywordFilter {
@@ -3923,7 +3923,7 @@ pub mod insight {
     ///
     /// CloudFormation property type `MapFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-insight-mapfilter.html)
     #[derive(Clone, Debug)]
     pub struct MapFilter(rt::Props);
     /// The required values of [`MapFilter`], by name: two of them have one type, and a swap must not compile.
@@ -3950,7 +3950,7 @@ pub mod insight {
     ///
     /// CloudFormation property type `NumberFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-insight-numberfilter.html)
     #[derive(Clone, Debug)]
     pub struct NumberFilter(rt::Props);
     impl NumberFilter {
@@ -3986,7 +3986,7 @@ pub mod insight {
     ///
     /// CloudFormation property type `StringFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-insight-stringfilter.html)
     #[derive(Clone, Debug)]
     pub struct StringFilter(rt::Props);
     impl StringFilter {
@@ -4434,7 +4434,7 @@ pub mod standard {
     ///
     /// CloudFormation property type `StandardsControl`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-standard-standardscontrol.html)
     #[derive(Clone, Debug)]
     pub struct StandardsControl(rt::Props);
     impl StandardsControl {

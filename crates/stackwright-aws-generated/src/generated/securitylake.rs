@@ -212,7 +212,7 @@ pub mod data_lake {
     ///
     /// CloudFormation property type `EncryptionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securitylake-datalake-encryptionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
@@ -235,7 +235,7 @@ pub mod data_lake {
     ///
     /// CloudFormation property type `Expiration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securitylake-datalake-expiration.html)
     #[derive(Clone, Debug)]
     pub struct Expiration(rt::Props);
     impl Expiration {
@@ -257,7 +257,7 @@ pub mod data_lake {
     ///
     /// CloudFormation property type `LifecycleConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securitylake-datalake-lifecycleconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LifecycleConfiguration(rt::Props);
     impl LifecycleConfiguration {
@@ -287,7 +287,7 @@ pub mod data_lake {
     ///
     /// CloudFormation property type `ReplicationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securitylake-datalake-replicationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ReplicationConfiguration(rt::Props);
     impl ReplicationConfiguration {
@@ -314,7 +314,7 @@ pub mod data_lake {
     nested!(ReplicationConfiguration);
     /// CloudFormation property type `Transitions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securitylake-datalake-transitions.html)
     #[derive(Clone, Debug)]
     pub struct Transitions(rt::Props);
     impl Transitions {
@@ -453,7 +453,7 @@ pub mod subscriber {
     ///
     /// CloudFormation property type `AwsLogSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securitylake-subscriber-awslogsource.html)
     #[derive(Clone, Debug)]
     pub struct AwsLogSource(rt::Props);
     impl AwsLogSource {
@@ -480,7 +480,7 @@ pub mod subscriber {
     nested!(AwsLogSource);
     /// CloudFormation property type `CustomLogSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securitylake-subscriber-customlogsource.html)
     #[derive(Clone, Debug)]
     pub struct CustomLogSource(rt::Props);
     impl CustomLogSource {
@@ -507,7 +507,7 @@ pub mod subscriber {
     nested!(CustomLogSource);
     /// CloudFormation property type `Source`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securitylake-subscriber-source.html)
     #[derive(Clone, Debug)]
     pub struct Source(rt::Props);
     impl Source {
@@ -534,7 +534,7 @@ pub mod subscriber {
     ///
     /// CloudFormation property type `SubscriberIdentity`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securitylake-subscriber-subscriberidentity.html)
     #[derive(Clone, Debug)]
     pub struct SubscriberIdentity(rt::Props);
     /// The required values of [`SubscriberIdentity`], by name: two of them have one type, and a swap must not compile.
@@ -641,7 +641,7 @@ pub mod subscriber_notification {
     ///
     /// CloudFormation property type `HttpsNotificationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securitylake-subscribernotification-httpsnotificationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct HttpsNotificationConfiguration(rt::Props);
     /// The required values of [`HttpsNotificationConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -696,7 +696,7 @@ pub mod subscriber_notification {
     nested!(HttpsNotificationConfiguration);
     /// CloudFormation property type `NotificationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securitylake-subscribernotification-notificationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct NotificationConfiguration(rt::Props);
     impl NotificationConfiguration {

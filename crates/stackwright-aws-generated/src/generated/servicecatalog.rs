@@ -241,7 +241,7 @@ pub mod cloud_formation_product {
     use super::*;
     /// CloudFormation property type `CodeStarParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-servicecatalog-cloudformationproduct-codestarparameters.html)
     #[derive(Clone, Debug)]
     pub struct CodeStarParameters(rt::Props);
     /// The required values of [`CodeStarParameters`], by name: two of them have one type, and a swap must not compile.
@@ -283,7 +283,7 @@ pub mod cloud_formation_product {
     ///
     /// CloudFormation property type `ConnectionParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-servicecatalog-cloudformationproduct-connectionparameters.html)
     #[derive(Clone, Debug)]
     pub struct ConnectionParameters(rt::Props);
     impl ConnectionParameters {
@@ -301,7 +301,7 @@ pub mod cloud_formation_product {
     nested!(ConnectionParameters);
     /// CloudFormation property type `ProvisioningArtifactProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-servicecatalog-cloudformationproduct-provisioningartifactproperties.html)
     #[derive(Clone, Debug)]
     pub struct ProvisioningArtifactProperties(rt::Props);
     impl ProvisioningArtifactProperties {
@@ -348,7 +348,7 @@ pub mod cloud_formation_product {
     nested!(ProvisioningArtifactProperties);
     /// CloudFormation property type `SourceConnection`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-servicecatalog-cloudformationproduct-sourceconnection.html)
     #[derive(Clone, Debug)]
     pub struct SourceConnection(rt::Props);
     impl SourceConnection {
@@ -569,7 +569,7 @@ pub mod cloud_formation_provisioned_product {
     use super::*;
     /// CloudFormation property type `ProvisioningParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-servicecatalog-cloudformationprovisionedproduct-provisioningparameter.html)
     #[derive(Clone, Debug)]
     pub struct ProvisioningParameter(rt::Props);
     /// The required values of [`ProvisioningParameter`], by name: two of them have one type, and a swap must not compile.
@@ -591,7 +591,7 @@ pub mod cloud_formation_provisioned_product {
     nested!(ProvisioningParameter);
     /// CloudFormation property type `ProvisioningPreferences`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-servicecatalog-cloudformationprovisionedproduct-provisioningpreferences.html)
     #[derive(Clone, Debug)]
     pub struct ProvisioningPreferences(rt::Props);
     impl ProvisioningPreferences {
@@ -1368,7 +1368,7 @@ pub mod service_action {
     use super::*;
     /// CloudFormation property type `DefinitionParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-servicecatalog-serviceaction-definitionparameter.html)
     #[derive(Clone, Debug)]
     pub struct DefinitionParameter(rt::Props);
     /// The required values of [`DefinitionParameter`], by name: two of them have one type, and a swap must not compile.

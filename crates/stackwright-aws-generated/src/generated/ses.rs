@@ -134,7 +134,7 @@ pub mod configuration_set {
     ///
     /// CloudFormation property type `ArchivingOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-configurationset-archivingoptions.html)
     #[derive(Clone, Debug)]
     pub struct ArchivingOptions(rt::Props);
     impl ArchivingOptions {
@@ -157,7 +157,7 @@ pub mod configuration_set {
     ///
     /// CloudFormation property type `ConditionThreshold`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-configurationset-conditionthreshold.html)
     #[derive(Clone, Debug)]
     pub struct ConditionThreshold(rt::Props);
     impl ConditionThreshold {
@@ -188,7 +188,7 @@ pub mod configuration_set {
     ///
     /// CloudFormation property type `DashboardOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-configurationset-dashboardoptions.html)
     #[derive(Clone, Debug)]
     pub struct DashboardOptions(rt::Props);
     impl DashboardOptions {
@@ -208,7 +208,7 @@ pub mod configuration_set {
     ///
     /// CloudFormation property type `DeliveryOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-configurationset-deliveryoptions.html)
     #[derive(Clone, Debug)]
     pub struct DeliveryOptions(rt::Props);
     impl DeliveryOptions {
@@ -253,7 +253,7 @@ pub mod configuration_set {
     ///
     /// CloudFormation property type `GuardianOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-configurationset-guardianoptions.html)
     #[derive(Clone, Debug)]
     pub struct GuardianOptions(rt::Props);
     impl GuardianOptions {
@@ -273,7 +273,7 @@ pub mod configuration_set {
     ///
     /// CloudFormation property type `OverallConfidenceThreshold`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-configurationset-overallconfidencethreshold.html)
     #[derive(Clone, Debug)]
     pub struct OverallConfidenceThreshold(rt::Props);
     impl OverallConfidenceThreshold {
@@ -293,7 +293,7 @@ pub mod configuration_set {
     ///
     /// CloudFormation property type `ReputationOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-configurationset-reputationoptions.html)
     #[derive(Clone, Debug)]
     pub struct ReputationOptions(rt::Props);
     impl ReputationOptions {
@@ -319,7 +319,7 @@ pub mod configuration_set {
     ///
     /// CloudFormation property type `SendingOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-configurationset-sendingoptions.html)
     #[derive(Clone, Debug)]
     pub struct SendingOptions(rt::Props);
     impl SendingOptions {
@@ -343,7 +343,7 @@ pub mod configuration_set {
     ///
     /// CloudFormation property type `SuppressionOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-configurationset-suppressionoptions.html)
     #[derive(Clone, Debug)]
     pub struct SuppressionOptions(rt::Props);
     impl SuppressionOptions {
@@ -383,7 +383,7 @@ pub mod configuration_set {
     ///
     /// CloudFormation property type `TrackingOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-configurationset-trackingoptions.html)
     #[derive(Clone, Debug)]
     pub struct TrackingOptions(rt::Props);
     impl TrackingOptions {
@@ -417,7 +417,7 @@ pub mod configuration_set {
     ///
     /// CloudFormation property type `ValidationOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-configurationset-validationoptions.html)
     #[derive(Clone, Debug)]
     pub struct ValidationOptions(rt::Props);
     impl ValidationOptions {
@@ -437,7 +437,7 @@ pub mod configuration_set {
     ///
     /// CloudFormation property type `VdmOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-configurationset-vdmoptions.html)
     #[derive(Clone, Debug)]
     pub struct VdmOptions(rt::Props);
     impl VdmOptions {
@@ -534,7 +534,7 @@ pub mod configuration_set_event_destination {
     ///
     /// CloudFormation property type `CloudWatchDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-configurationseteventdestination-cloudwatchdestination.html)
     #[derive(Clone, Debug)]
     pub struct CloudWatchDestination(rt::Props);
     impl CloudWatchDestination {
@@ -563,7 +563,7 @@ pub mod configuration_set_event_destination {
     ///
     /// CloudFormation property type `DimensionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-configurationseteventdestination-dimensionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DimensionConfiguration(rt::Props);
     /// The required values of [`DimensionConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -602,7 +602,7 @@ pub mod configuration_set_event_destination {
     ///
     /// CloudFormation property type `EventBridgeDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-configurationseteventdestination-eventbridgedestination.html)
     #[derive(Clone, Debug)]
     pub struct EventBridgeDestination(rt::Props);
     impl EventBridgeDestination {
@@ -620,7 +620,7 @@ pub mod configuration_set_event_destination {
     nested!(EventBridgeDestination);
     /// CloudFormation property type `EventDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-configurationseteventdestination-eventdestination.html)
     #[derive(Clone, Debug)]
     pub struct EventDestination(rt::Props);
     impl EventDestination {
@@ -695,7 +695,7 @@ pub mod configuration_set_event_destination {
     ///
     /// CloudFormation property type `KinesisFirehoseDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-configurationseteventdestination-kinesisfirehosedestination.html)
     #[derive(Clone, Debug)]
     pub struct KinesisFirehoseDestination(rt::Props);
     /// The required values of [`KinesisFirehoseDestination`], by name: two of them have one type, and a swap must not compile.
@@ -727,7 +727,7 @@ pub mod configuration_set_event_destination {
     ///
     /// CloudFormation property type `SnsDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-configurationseteventdestination-snsdestination.html)
     #[derive(Clone, Debug)]
     pub struct SnsDestination(rt::Props);
     impl SnsDestination {
@@ -826,7 +826,7 @@ pub mod contact_list {
     use super::*;
     /// CloudFormation property type `Topic`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-contactlist-topic.html)
     #[derive(Clone, Debug)]
     pub struct Topic(rt::Props);
     /// The required values of [`Topic`], by name: two of them have one type, and a swap must not compile.
@@ -1150,7 +1150,7 @@ pub mod email_identity {
     ///
     /// CloudFormation property type `ConfigurationSetAttributes`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-emailidentity-configurationsetattributes.html)
     #[derive(Clone, Debug)]
     pub struct ConfigurationSetAttributes(rt::Props);
     impl ConfigurationSetAttributes {
@@ -1176,7 +1176,7 @@ pub mod email_identity {
     ///
     /// CloudFormation property type `DkimAttributes`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-emailidentity-dkimattributes.html)
     #[derive(Clone, Debug)]
     pub struct DkimAttributes(rt::Props);
     impl DkimAttributes {
@@ -1202,7 +1202,7 @@ pub mod email_identity {
     ///
     /// CloudFormation property type `DkimSigningAttributes`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-emailidentity-dkimsigningattributes.html)
     #[derive(Clone, Debug)]
     pub struct DkimSigningAttributes(rt::Props);
     impl DkimSigningAttributes {
@@ -1250,7 +1250,7 @@ pub mod email_identity {
     ///
     /// CloudFormation property type `FeedbackAttributes`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-emailidentity-feedbackattributes.html)
     #[derive(Clone, Debug)]
     pub struct FeedbackAttributes(rt::Props);
     impl FeedbackAttributes {
@@ -1276,7 +1276,7 @@ pub mod email_identity {
     ///
     /// CloudFormation property type `MailFromAttributes`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-emailidentity-mailfromattributes.html)
     #[derive(Clone, Debug)]
     pub struct MailFromAttributes(rt::Props);
     impl MailFromAttributes {
@@ -1923,7 +1923,7 @@ pub mod mail_manager_rule_set {
     use super::*;
     /// CloudFormation property type `Rule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-mailmanagerruleset-rule.html)
     #[derive(Clone, Debug)]
     pub struct Rule(rt::Props);
     impl Rule {
@@ -2041,7 +2041,7 @@ pub mod mail_manager_traffic_policy {
     use super::*;
     /// CloudFormation property type `PolicyStatement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-mailmanagertrafficpolicy-policystatement.html)
     #[derive(Clone, Debug)]
     pub struct PolicyStatement(rt::Props);
     impl PolicyStatement {
@@ -2124,7 +2124,7 @@ pub mod multi_region_endpoint {
     ///
     /// CloudFormation property type `Details`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-multiregionendpoint-details.html)
     #[derive(Clone, Debug)]
     pub struct Details(rt::Props);
     impl Details {
@@ -2142,7 +2142,7 @@ pub mod multi_region_endpoint {
     nested!(Details);
     /// CloudFormation property type `RouteDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-multiregionendpoint-routedetails.html)
     #[derive(Clone, Debug)]
     pub struct RouteDetails(rt::Props);
     impl RouteDetails {
@@ -2215,7 +2215,7 @@ pub mod receipt_filter {
     ///
     /// CloudFormation property type `Filter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-receiptfilter-filter.html)
     #[derive(Clone, Debug)]
     pub struct Filter(rt::Props);
     impl Filter {
@@ -2238,7 +2238,7 @@ pub mod receipt_filter {
     ///
     /// CloudFormation property type `IpFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-receiptfilter-ipfilter.html)
     #[derive(Clone, Debug)]
     pub struct IpFilter(rt::Props);
     impl IpFilter {
@@ -2335,7 +2335,7 @@ pub mod receipt_rule {
     ///
     /// CloudFormation property type `Action`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-receiptrule-action.html)
     #[derive(Clone, Debug)]
     pub struct Action(rt::Props);
     impl Action {
@@ -2406,7 +2406,7 @@ pub mod receipt_rule {
     ///
     /// CloudFormation property type `AddHeaderAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-receiptrule-addheaderaction.html)
     #[derive(Clone, Debug)]
     pub struct AddHeaderAction(rt::Props);
     /// The required values of [`AddHeaderAction`], by name: two of them have one type, and a swap must not compile.
@@ -2430,7 +2430,7 @@ pub mod receipt_rule {
     ///
     /// CloudFormation property type `BounceAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-receiptrule-bounceaction.html)
     #[derive(Clone, Debug)]
     pub struct BounceAction(rt::Props);
     /// The required values of [`BounceAction`], by name: two of them have one type, and a swap must not compile.
@@ -2471,7 +2471,7 @@ pub mod receipt_rule {
     ///
     /// CloudFormation property type `ConnectAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-receiptrule-connectaction.html)
     #[derive(Clone, Debug)]
     pub struct ConnectAction(rt::Props);
     /// The required values of [`ConnectAction`], by name: two of them have one type, and a swap must not compile.
@@ -2495,7 +2495,7 @@ pub mod receipt_rule {
     ///
     /// CloudFormation property type `LambdaAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-receiptrule-lambdaaction.html)
     #[derive(Clone, Debug)]
     pub struct LambdaAction(rt::Props);
     impl LambdaAction {
@@ -2525,7 +2525,7 @@ pub mod receipt_rule {
     ///
     /// CloudFormation property type `Rule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-receiptrule-rule.html)
     #[derive(Clone, Debug)]
     pub struct Rule(rt::Props);
     impl Rule {
@@ -2582,7 +2582,7 @@ pub mod receipt_rule {
     ///
     /// CloudFormation property type `S3Action`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-receiptrule-s3action.html)
     #[derive(Clone, Debug)]
     pub struct S3Action(rt::Props);
     impl S3Action {
@@ -2626,7 +2626,7 @@ pub mod receipt_rule {
     ///
     /// CloudFormation property type `SNSAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-receiptrule-snsaction.html)
     #[derive(Clone, Debug)]
     pub struct SnsAction(rt::Props);
     impl SnsAction {
@@ -2655,7 +2655,7 @@ pub mod receipt_rule {
     ///
     /// CloudFormation property type `StopAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-receiptrule-stopaction.html)
     #[derive(Clone, Debug)]
     pub struct StopAction(rt::Props);
     impl StopAction {
@@ -2678,7 +2678,7 @@ pub mod receipt_rule {
     ///
     /// CloudFormation property type `WorkmailAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-receiptrule-workmailaction.html)
     #[derive(Clone, Debug)]
     pub struct WorkmailAction(rt::Props);
     impl WorkmailAction {
@@ -2845,7 +2845,7 @@ pub mod template {
     ///
     /// CloudFormation property type `Template`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-template-template.html)
     #[derive(Clone, Debug)]
     pub struct Template(rt::Props);
     impl Template {
@@ -2972,7 +2972,7 @@ pub mod tenant {
     ///
     /// CloudFormation property type `ReputationEntity`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-tenant-reputationentity.html)
     #[derive(Clone, Debug)]
     pub struct ReputationEntity(rt::Props);
     impl ReputationEntity {
@@ -2988,7 +2988,7 @@ pub mod tenant {
     ///
     /// CloudFormation property type `ReputationPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-tenant-reputationpolicy.html)
     #[derive(Clone, Debug)]
     pub struct ReputationPolicy(rt::Props);
     impl ReputationPolicy {
@@ -3008,7 +3008,7 @@ pub mod tenant {
     ///
     /// CloudFormation property type `ResourceAssociation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-tenant-resourceassociation.html)
     #[derive(Clone, Debug)]
     pub struct ResourceAssociation(rt::Props);
     impl ResourceAssociation {
@@ -3028,7 +3028,7 @@ pub mod tenant {
     ///
     /// CloudFormation property type `TenantSuppressionAttributes`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-tenant-tenantsuppressionattributes.html)
     #[derive(Clone, Debug)]
     pub struct TenantSuppressionAttributes(rt::Props);
     impl TenantSuppressionAttributes {
@@ -3150,7 +3150,7 @@ pub mod vdm_attributes {
     ///
     /// CloudFormation property type `DashboardAttributes`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-vdmattributes-dashboardattributes.html)
     #[derive(Clone, Debug)]
     pub struct DashboardAttributes(rt::Props);
     impl DashboardAttributes {
@@ -3176,7 +3176,7 @@ pub mod vdm_attributes {
     ///
     /// CloudFormation property type `GuardianAttributes`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-vdmattributes-guardianattributes.html)
     #[derive(Clone, Debug)]
     pub struct GuardianAttributes(rt::Props);
     impl GuardianAttributes {

@@ -132,7 +132,7 @@ pub mod proactive_engagement {
     ///
     /// CloudFormation property type `EmergencyContact`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-shield-proactiveengagement-emergencycontact.html)
     #[derive(Clone, Debug)]
     pub struct EmergencyContact(rt::Props);
     impl EmergencyContact {
@@ -274,7 +274,7 @@ pub mod protection {
     ///
     /// CloudFormation property type `ApplicationLayerAutomaticResponseConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-shield-protection-applicationlayerautomaticresponseconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ApplicationLayerAutomaticResponseConfiguration(rt::Props);
     impl ApplicationLayerAutomaticResponseConfiguration {

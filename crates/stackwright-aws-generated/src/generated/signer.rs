@@ -196,7 +196,7 @@ pub mod signing_profile {
     use super::*;
     /// CloudFormation property type `SignatureValidityPeriod`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-signer-signingprofile-signaturevalidityperiod.html)
     #[derive(Clone, Debug)]
     pub struct SignatureValidityPeriod(rt::Props);
     impl SignatureValidityPeriod {

@@ -124,7 +124,7 @@ pub mod configuration_set {
     use super::*;
     /// CloudFormation property type `CloudWatchLogsDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-smsvoice-configurationset-cloudwatchlogsdestination.html)
     #[derive(Clone, Debug)]
     pub struct CloudWatchLogsDestination(rt::Props);
     /// The required values of [`CloudWatchLogsDestination`], by name: two of them have one type, and a swap must not compile.
@@ -156,7 +156,7 @@ pub mod configuration_set {
     ///
     /// CloudFormation property type `EventDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-smsvoice-configurationset-eventdestination.html)
     #[derive(Clone, Debug)]
     pub struct EventDestination(rt::Props);
     impl EventDestination {
@@ -214,7 +214,7 @@ pub mod configuration_set {
     nested!(EventDestination);
     /// CloudFormation property type `KinesisFirehoseDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-smsvoice-configurationset-kinesisfirehosedestination.html)
     #[derive(Clone, Debug)]
     pub struct KinesisFirehoseDestination(rt::Props);
     /// The required values of [`KinesisFirehoseDestination`], by name: two of them have one type, and a swap must not compile.
@@ -244,7 +244,7 @@ pub mod configuration_set {
     nested!(KinesisFirehoseDestination);
     /// CloudFormation property type `SnsDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-smsvoice-configurationset-snsdestination.html)
     #[derive(Clone, Debug)]
     pub struct SnsDestination(rt::Props);
     impl SnsDestination {
@@ -642,7 +642,7 @@ pub mod phone_number {
     ///
     /// CloudFormation property type `TwoWay`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-smsvoice-phonenumber-twoway.html)
     #[derive(Clone, Debug)]
     pub struct TwoWay(rt::Props);
     impl TwoWay {
@@ -830,7 +830,7 @@ pub mod pool {
     ///
     /// CloudFormation property type `TwoWay`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-smsvoice-pool-twoway.html)
     #[derive(Clone, Debug)]
     pub struct TwoWay(rt::Props);
     impl TwoWay {
@@ -935,7 +935,7 @@ pub mod protect_configuration {
     use super::*;
     /// CloudFormation property type `CountryRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-smsvoice-protectconfiguration-countryrule.html)
     #[derive(Clone, Debug)]
     pub struct CountryRule(rt::Props);
     impl CountryRule {
@@ -958,7 +958,7 @@ pub mod protect_configuration {
     nested!(CountryRule);
     /// CloudFormation property type `CountryRuleSet`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-smsvoice-protectconfiguration-countryruleset.html)
     #[derive(Clone, Debug)]
     pub struct CountryRuleSet(rt::Props);
     impl CountryRuleSet {
@@ -1689,7 +1689,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `MandatoryKeyword`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-smsvoice-phonenumber-mandatorykeyword.html)
     #[derive(Clone, Debug)]
     pub struct MandatoryKeyword(rt::Props);
     impl MandatoryKeyword {
@@ -1705,7 +1705,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `MandatoryKeywords`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-smsvoice-phonenumber-mandatorykeywords.html)
     #[derive(Clone, Debug)]
     pub struct MandatoryKeywords(rt::Props);
     /// The required values of [`MandatoryKeywords`], by name: two of them have one type, and a swap must not compile.
@@ -1729,7 +1729,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `OptionalKeyword`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-smsvoice-phonenumber-optionalkeyword.html)
     #[derive(Clone, Debug)]
     pub struct OptionalKeyword(rt::Props);
     /// The required values of [`OptionalKeyword`], by name: two of them have one type, and a swap must not compile.

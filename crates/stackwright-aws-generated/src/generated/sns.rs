@@ -330,7 +330,7 @@ pub mod topic {
     ///
     /// CloudFormation property type `LoggingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sns-topic-loggingconfig.html)
     #[derive(Clone, Debug)]
     pub struct LoggingConfig(rt::Props);
     impl LoggingConfig {
@@ -379,7 +379,7 @@ pub mod topic {
     ///
     /// CloudFormation property type `Subscription`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sns-topic-subscription.html)
     #[derive(Clone, Debug)]
     pub struct Subscription(rt::Props);
     /// The required values of [`Subscription`], by name: two of them have one type, and a swap must not compile.

@@ -205,7 +205,7 @@ pub mod association {
     use super::*;
     /// CloudFormation property type `InstanceAssociationOutputLocation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-association-instanceassociationoutputlocation.html)
     #[derive(Clone, Debug)]
     pub struct InstanceAssociationOutputLocation(rt::Props);
     impl InstanceAssociationOutputLocation {
@@ -223,7 +223,7 @@ pub mod association {
     nested!(InstanceAssociationOutputLocation);
     /// CloudFormation property type `S3OutputLocation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-association-s3outputlocation.html)
     #[derive(Clone, Debug)]
     pub struct S3OutputLocation(rt::Props);
     impl S3OutputLocation {
@@ -263,7 +263,7 @@ pub mod association {
     nested!(S3OutputLocation);
     /// CloudFormation property type `Target`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-association-target.html)
     #[derive(Clone, Debug)]
     pub struct Target(rt::Props);
     impl Target {
@@ -412,7 +412,7 @@ pub mod cloud_connector {
     ///
     /// CloudFormation property type `AzureConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-cloudconnector-azureconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AzureConfiguration(rt::Props);
     /// The required values of [`AzureConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -473,7 +473,7 @@ pub mod cloud_connector {
     ///
     /// CloudFormation property type `AzureSubscription`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-cloudconnector-azuresubscription.html)
     #[derive(Clone, Debug)]
     pub struct AzureSubscription(rt::Props);
     impl AzureSubscription {
@@ -497,7 +497,7 @@ pub mod cloud_connector {
     ///
     /// CloudFormation property type `CloudConnectorConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-cloudconnector-cloudconnectorconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CloudConnectorConfiguration(rt::Props);
     impl CloudConnectorConfiguration {
@@ -517,7 +517,7 @@ pub mod cloud_connector {
     ///
     /// CloudFormation property type `ConfigurationTargets`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-cloudconnector-configurationtargets.html)
     #[derive(Clone, Debug)]
     pub struct ConfigurationTargets(rt::Props);
     impl ConfigurationTargets {
@@ -634,7 +634,7 @@ pub mod document {
     use super::*;
     /// CloudFormation property type `AttachmentsSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-document-attachmentssource.html)
     #[derive(Clone, Debug)]
     pub struct AttachmentsSource(rt::Props);
     impl AttachmentsSource {
@@ -668,7 +668,7 @@ pub mod document {
     nested!(AttachmentsSource);
     /// CloudFormation property type `DocumentRequires`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-document-documentrequires.html)
     #[derive(Clone, Debug)]
     pub struct DocumentRequires(rt::Props);
     impl DocumentRequires {
@@ -937,7 +937,7 @@ pub mod maintenance_window_target {
     use super::*;
     /// CloudFormation property type `Targets`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-maintenancewindowtarget-targets.html)
     #[derive(Clone, Debug)]
     pub struct Targets(rt::Props);
     impl Targets {
@@ -1115,7 +1115,7 @@ pub mod maintenance_window_task {
     use super::*;
     /// CloudFormation property type `CloudWatchOutputConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-maintenancewindowtask-cloudwatchoutputconfig.html)
     #[derive(Clone, Debug)]
     pub struct CloudWatchOutputConfig(rt::Props);
     impl CloudWatchOutputConfig {
@@ -1150,7 +1150,7 @@ pub mod maintenance_window_task {
     nested!(CloudWatchOutputConfig);
     /// CloudFormation property type `LoggingInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-maintenancewindowtask-logginginfo.html)
     #[derive(Clone, Debug)]
     pub struct LoggingInfo(rt::Props);
     /// The required values of [`LoggingInfo`], by name: two of them have one type, and a swap must not compile.
@@ -1181,7 +1181,7 @@ pub mod maintenance_window_task {
     nested!(LoggingInfo);
     /// CloudFormation property type `MaintenanceWindowAutomationParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-maintenancewindowtask-maintenancewindowautomationparameters.html)
     #[derive(Clone, Debug)]
     pub struct MaintenanceWindowAutomationParameters(rt::Props);
     impl MaintenanceWindowAutomationParameters {
@@ -1209,7 +1209,7 @@ pub mod maintenance_window_task {
     nested!(MaintenanceWindowAutomationParameters);
     /// CloudFormation property type `MaintenanceWindowLambdaParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-maintenancewindowtask-maintenancewindowlambdaparameters.html)
     #[derive(Clone, Debug)]
     pub struct MaintenanceWindowLambdaParameters(rt::Props);
     impl MaintenanceWindowLambdaParameters {
@@ -1239,7 +1239,7 @@ pub mod maintenance_window_task {
     nested!(MaintenanceWindowLambdaParameters);
     /// CloudFormation property type `MaintenanceWindowRunCommandParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-maintenancewindowtask-maintenancewindowruncommandparameters.html)
     #[derive(Clone, Debug)]
     pub struct MaintenanceWindowRunCommandParameters(rt::Props);
     impl MaintenanceWindowRunCommandParameters {
@@ -1338,7 +1338,7 @@ pub mod maintenance_window_task {
     nested!(MaintenanceWindowRunCommandParameters);
     /// CloudFormation property type `MaintenanceWindowStepFunctionsParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-maintenancewindowtask-maintenancewindowstepfunctionsparameters.html)
     #[derive(Clone, Debug)]
     pub struct MaintenanceWindowStepFunctionsParameters(rt::Props);
     impl MaintenanceWindowStepFunctionsParameters {
@@ -1361,7 +1361,7 @@ pub mod maintenance_window_task {
     nested!(MaintenanceWindowStepFunctionsParameters);
     /// CloudFormation property type `NotificationConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-maintenancewindowtask-notificationconfig.html)
     #[derive(Clone, Debug)]
     pub struct NotificationConfig(rt::Props);
     impl NotificationConfig {
@@ -1400,7 +1400,7 @@ pub mod maintenance_window_task {
     nested!(NotificationConfig);
     /// CloudFormation property type `Target`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-maintenancewindowtask-target.html)
     #[derive(Clone, Debug)]
     pub struct Target(rt::Props);
     impl Target {
@@ -1418,7 +1418,7 @@ pub mod maintenance_window_task {
     nested!(Target);
     /// CloudFormation property type `TaskInvocationParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-maintenancewindowtask-taskinvocationparameters.html)
     #[derive(Clone, Debug)]
     pub struct TaskInvocationParameters(rt::Props);
     impl TaskInvocationParameters {
@@ -1961,7 +1961,7 @@ pub mod patch_baseline {
     ///
     /// CloudFormation property type `PatchFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-patchbaseline-patchfilter.html)
     #[derive(Clone, Debug)]
     pub struct PatchFilter(rt::Props);
     impl PatchFilter {
@@ -1986,7 +1986,7 @@ pub mod patch_baseline {
     ///
     /// CloudFormation property type `PatchFilterGroup`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-patchbaseline-patchfiltergroup.html)
     #[derive(Clone, Debug)]
     pub struct PatchFilterGroup(rt::Props);
     impl PatchFilterGroup {
@@ -2007,7 +2007,7 @@ pub mod patch_baseline {
     ///
     /// CloudFormation property type `PatchSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-patchbaseline-patchsource.html)
     #[derive(Clone, Debug)]
     pub struct PatchSource(rt::Props);
     impl PatchSource {
@@ -2038,7 +2038,7 @@ pub mod patch_baseline {
     ///
     /// CloudFormation property type `Rule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-patchbaseline-rule.html)
     #[derive(Clone, Debug)]
     pub struct Rule(rt::Props);
     impl Rule {
@@ -2094,7 +2094,7 @@ pub mod patch_baseline {
     ///
     /// CloudFormation property type `RuleGroup`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-patchbaseline-rulegroup.html)
     #[derive(Clone, Debug)]
     pub struct RuleGroup(rt::Props);
     impl RuleGroup {
@@ -2323,7 +2323,7 @@ pub mod resource_data_sync {
     use super::*;
     /// CloudFormation property type `AwsOrganizationsSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-resourcedatasync-awsorganizationssource.html)
     #[derive(Clone, Debug)]
     pub struct AwsOrganizationsSource(rt::Props);
     impl AwsOrganizationsSource {
@@ -2353,7 +2353,7 @@ pub mod resource_data_sync {
     nested!(AwsOrganizationsSource);
     /// CloudFormation property type `S3Destination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-resourcedatasync-s3destination.html)
     #[derive(Clone, Debug)]
     pub struct S3Destination(rt::Props);
     /// The required values of [`S3Destination`], by name: two of them have one type, and a swap must not compile.
@@ -2402,7 +2402,7 @@ pub mod resource_data_sync {
     nested!(S3Destination);
     /// CloudFormation property type `SyncSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-resourcedatasync-syncsource.html)
     #[derive(Clone, Debug)]
     pub struct SyncSource(rt::Props);
     impl SyncSource {

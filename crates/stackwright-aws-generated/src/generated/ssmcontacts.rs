@@ -110,7 +110,7 @@ pub mod contact {
     ///
     /// CloudFormation property type `Stage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmcontacts-contact-stage.html)
     #[derive(Clone, Debug)]
     pub struct Stage(rt::Props);
     impl Stage {
@@ -369,7 +369,7 @@ pub mod plan {
     ///
     /// CloudFormation property type `Stage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmcontacts-plan-stage.html)
     #[derive(Clone, Debug)]
     pub struct Stage(rt::Props);
     impl Stage {
@@ -489,7 +489,7 @@ pub mod rotation {
     ///
     /// CloudFormation property type `CoverageTime`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmcontacts-rotation-coveragetime.html)
     #[derive(Clone, Debug)]
     pub struct CoverageTime(rt::Props);
     /// The required values of [`CoverageTime`], by name: two of them have one type, and a swap must not compile.
@@ -517,7 +517,7 @@ pub mod rotation {
     ///
     /// CloudFormation property type `MonthlySetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmcontacts-rotation-monthlysetting.html)
     #[derive(Clone, Debug)]
     pub struct MonthlySetting(rt::Props);
     impl MonthlySetting {
@@ -538,7 +538,7 @@ pub mod rotation {
     ///
     /// CloudFormation property type `RecurrenceSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmcontacts-rotation-recurrencesettings.html)
     #[derive(Clone, Debug)]
     pub struct RecurrenceSettings(rt::Props);
     impl RecurrenceSettings {
@@ -610,7 +610,7 @@ pub mod rotation {
     ///
     /// CloudFormation property type `ShiftCoverage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmcontacts-rotation-shiftcoverage.html)
     #[derive(Clone, Debug)]
     pub struct ShiftCoverage(rt::Props);
     impl ShiftCoverage {
@@ -634,7 +634,7 @@ pub mod rotation {
     ///
     /// CloudFormation property type `WeeklySetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmcontacts-rotation-weeklysetting.html)
     #[derive(Clone, Debug)]
     pub struct WeeklySetting(rt::Props);
     impl WeeklySetting {
@@ -679,7 +679,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `ChannelTargetInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmcontacts-contact-channeltargetinfo.html)
     #[derive(Clone, Debug)]
     pub struct ChannelTargetInfo(rt::Props);
     impl ChannelTargetInfo {
@@ -700,7 +700,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `ContactTargetInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmcontacts-contact-contacttargetinfo.html)
     #[derive(Clone, Debug)]
     pub struct ContactTargetInfo(rt::Props);
     impl ContactTargetInfo {
@@ -721,7 +721,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `Targets`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmcontacts-contact-targets.html)
     #[derive(Clone, Debug)]
     pub struct Targets(rt::Props);
     impl Targets {

@@ -98,7 +98,7 @@ pub mod preferences {
     ///
     /// CloudFormation property type `ConnectionRecordingPreferences`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmguiconnect-preferences-connectionrecordingpreferences.html)
     #[derive(Clone, Debug)]
     pub struct ConnectionRecordingPreferences(rt::Props);
     impl ConnectionRecordingPreferences {
@@ -122,7 +122,7 @@ pub mod preferences {
     ///
     /// CloudFormation property type `RecordingDestinations`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmguiconnect-preferences-recordingdestinations.html)
     #[derive(Clone, Debug)]
     pub struct RecordingDestinations(rt::Props);
     impl RecordingDestinations {
@@ -138,7 +138,7 @@ pub mod preferences {
     ///
     /// CloudFormation property type `S3Bucket`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmguiconnect-preferences-s3bucket.html)
     #[derive(Clone, Debug)]
     pub struct S3Bucket(rt::Props);
     /// The required values of [`S3Bucket`], by name: two of them have one type, and a swap must not compile.

@@ -101,7 +101,7 @@ pub mod replication_set {
     ///
     /// CloudFormation property type `RegionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmincidents-replicationset-regionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct RegionConfiguration(rt::Props);
     impl RegionConfiguration {
@@ -121,7 +121,7 @@ pub mod replication_set {
     ///
     /// CloudFormation property type `ReplicationRegion`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmincidents-replicationset-replicationregion.html)
     #[derive(Clone, Debug)]
     pub struct ReplicationRegion(rt::Props);
     impl ReplicationRegion {
@@ -270,7 +270,7 @@ pub mod response_plan {
     ///
     /// CloudFormation property type `Action`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmincidents-responseplan-action.html)
     #[derive(Clone, Debug)]
     pub struct Action(rt::Props);
     impl Action {
@@ -293,7 +293,7 @@ pub mod response_plan {
     ///
     /// CloudFormation property type `ChatChannel`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmincidents-responseplan-chatchannel.html)
     #[derive(Clone, Debug)]
     pub struct ChatChannel(rt::Props);
     impl ChatChannel {
@@ -314,7 +314,7 @@ pub mod response_plan {
     ///
     /// CloudFormation property type `DynamicSsmParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmincidents-responseplan-dynamicssmparameter.html)
     #[derive(Clone, Debug)]
     pub struct DynamicSsmParameter(rt::Props);
     impl DynamicSsmParameter {
@@ -331,7 +331,7 @@ pub mod response_plan {
     ///
     /// CloudFormation property type `DynamicSsmParameterValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmincidents-responseplan-dynamicssmparametervalue.html)
     #[derive(Clone, Debug)]
     pub struct DynamicSsmParameterValue(rt::Props);
     impl DynamicSsmParameterValue {
@@ -353,7 +353,7 @@ pub mod response_plan {
     ///
     /// CloudFormation property type `IncidentTemplate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmincidents-responseplan-incidenttemplate.html)
     #[derive(Clone, Debug)]
     pub struct IncidentTemplate(rt::Props);
     impl IncidentTemplate {
@@ -405,7 +405,7 @@ pub mod response_plan {
     nested!(IncidentTemplate);
     /// CloudFormation property type `Integration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmincidents-responseplan-integration.html)
     #[derive(Clone, Debug)]
     pub struct Integration(rt::Props);
     impl Integration {
@@ -431,7 +431,7 @@ pub mod response_plan {
     ///
     /// CloudFormation property type `NotificationTargetItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmincidents-responseplan-notificationtargetitem.html)
     #[derive(Clone, Debug)]
     pub struct NotificationTargetItem(rt::Props);
     impl NotificationTargetItem {
@@ -454,7 +454,7 @@ pub mod response_plan {
     ///
     /// CloudFormation property type `PagerDutyConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmincidents-responseplan-pagerdutyconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PagerDutyConfiguration(rt::Props);
     /// The required values of [`PagerDutyConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -489,7 +489,7 @@ pub mod response_plan {
     ///
     /// CloudFormation property type `PagerDutyIncidentConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmincidents-responseplan-pagerdutyincidentconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PagerDutyIncidentConfiguration(rt::Props);
     impl PagerDutyIncidentConfiguration {
@@ -505,7 +505,7 @@ pub mod response_plan {
     ///
     /// CloudFormation property type `SsmAutomation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmincidents-responseplan-ssmautomation.html)
     #[derive(Clone, Debug)]
     pub struct SsmAutomation(rt::Props);
     /// The required values of [`SsmAutomation`], by name: two of them have one type, and a swap must not compile.
@@ -574,7 +574,7 @@ pub mod response_plan {
     ///
     /// CloudFormation property type `SsmParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmincidents-responseplan-ssmparameter.html)
     #[derive(Clone, Debug)]
     pub struct SsmParameter(rt::Props);
     impl SsmParameter {
@@ -594,7 +594,7 @@ pub mod response_plan {
     ///
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmincidents-responseplan-tag.html)
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
     /// The required values of [`Tag`], by name: two of them have one type, and a swap must not compile.

@@ -120,7 +120,7 @@ pub mod configuration_manager {
     use super::*;
     /// CloudFormation property type `ConfigurationDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmquicksetup-configurationmanager-configurationdefinition.html)
     #[derive(Clone, Debug)]
     pub struct ConfigurationDefinition(rt::Props);
     impl ConfigurationDefinition {

@@ -116,7 +116,7 @@ pub mod application {
     ///
     /// CloudFormation property type `PortalOptionsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sso-application-portaloptionsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PortalOptionsConfiguration(rt::Props);
     impl PortalOptionsConfiguration {
@@ -146,7 +146,7 @@ pub mod application {
     ///
     /// CloudFormation property type `SignInOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sso-application-signinoptions.html)
     #[derive(Clone, Debug)]
     pub struct SignInOptions(rt::Props);
     impl SignInOptions {
@@ -475,7 +475,7 @@ pub mod instance_access_control_attribute_configuration {
     use super::*;
     /// CloudFormation property type `AccessControlAttribute`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sso-instanceaccesscontrolattributeconfiguration-accesscontrolattribute.html)
     #[derive(Clone, Debug)]
     pub struct AccessControlAttribute(rt::Props);
     impl AccessControlAttribute {
@@ -490,7 +490,7 @@ pub mod instance_access_control_attribute_configuration {
     nested!(AccessControlAttribute);
     /// CloudFormation property type `AccessControlAttributeValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sso-instanceaccesscontrolattributeconfiguration-accesscontrolattributevalue.html)
     #[derive(Clone, Debug)]
     pub struct AccessControlAttributeValue(rt::Props);
     impl AccessControlAttributeValue {
@@ -506,7 +506,7 @@ pub mod instance_access_control_attribute_configuration {
     ///
     /// CloudFormation property type `InstanceAccessControlAttributeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sso-instanceaccesscontrolattributeconfiguration-instanceaccesscontrolattributeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct InstanceAccessControlAttributeConfiguration(rt::Props);
     impl InstanceAccessControlAttributeConfiguration {
@@ -654,7 +654,7 @@ pub mod permission_set {
     use super::*;
     /// CloudFormation property type `CustomerManagedPolicyReference`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sso-permissionset-customermanagedpolicyreference.html)
     #[derive(Clone, Debug)]
     pub struct CustomerManagedPolicyReference(rt::Props);
     impl CustomerManagedPolicyReference {
@@ -673,7 +673,7 @@ pub mod permission_set {
     nested!(CustomerManagedPolicyReference);
     /// CloudFormation property type `PermissionsBoundary`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sso-permissionset-permissionsboundary.html)
     #[derive(Clone, Debug)]
     pub struct PermissionsBoundary(rt::Props);
     impl PermissionsBoundary {

@@ -293,7 +293,7 @@ pub mod nfs_file_share {
     ///
     /// CloudFormation property type `NFSFileShareDefaults`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-storagegateway-nfsfileshare-nfsfilesharedefaults.html)
     #[derive(Clone, Debug)]
     pub struct NfsFileShareDefaults(rt::Props);
     impl NfsFileShareDefaults {
@@ -1128,7 +1128,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `CacheAttributes`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-storagegateway-nfsfileshare-cacheattributes.html)
     #[derive(Clone, Debug)]
     pub struct CacheAttributes(rt::Props);
     impl CacheAttributes {

@@ -261,7 +261,7 @@ pub mod canary {
     use super::*;
     /// CloudFormation property type `ArtifactConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-synthetics-canary-artifactconfig.html)
     #[derive(Clone, Debug)]
     pub struct ArtifactConfig(rt::Props);
     impl ArtifactConfig {
@@ -282,7 +282,7 @@ pub mod canary {
     nested!(ArtifactConfig);
     /// CloudFormation property type `BaseScreenshot`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-synthetics-canary-basescreenshot.html)
     #[derive(Clone, Debug)]
     pub struct BaseScreenshot(rt::Props);
     impl BaseScreenshot {
@@ -314,7 +314,7 @@ pub mod canary {
     nested!(BaseScreenshot);
     /// CloudFormation property type `BrowserConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-synthetics-canary-browserconfig.html)
     #[derive(Clone, Debug)]
     pub struct BrowserConfig(rt::Props);
     impl BrowserConfig {
@@ -328,7 +328,7 @@ pub mod canary {
     nested!(BrowserConfig);
     /// CloudFormation property type `Code`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-synthetics-canary-code.html)
     #[derive(Clone, Debug)]
     pub struct Code(rt::Props);
     impl Code {
@@ -399,7 +399,7 @@ pub mod canary {
     nested!(Code);
     /// CloudFormation property type `Dependency`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-synthetics-canary-dependency.html)
     #[derive(Clone, Debug)]
     pub struct Dependency(rt::Props);
     impl Dependency {
@@ -422,7 +422,7 @@ pub mod canary {
     ///
     /// CloudFormation property type `Replica`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-synthetics-canary-replica.html)
     #[derive(Clone, Debug)]
     pub struct Replica(rt::Props);
     impl Replica {
@@ -491,7 +491,7 @@ pub mod canary {
     ///
     /// CloudFormation property type `ReplicaReplicationStatus`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-synthetics-canary-replicareplicationstatus.html)
     #[derive(Clone, Debug)]
     pub struct ReplicaReplicationStatus(rt::Props);
     impl ReplicaReplicationStatus {
@@ -511,7 +511,7 @@ pub mod canary {
     nested!(ReplicaReplicationStatus);
     /// CloudFormation property type `RetryConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-synthetics-canary-retryconfig.html)
     #[derive(Clone, Debug)]
     pub struct RetryConfig(rt::Props);
     impl RetryConfig {
@@ -525,7 +525,7 @@ pub mod canary {
     nested!(RetryConfig);
     /// CloudFormation property type `RunConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-synthetics-canary-runconfig.html)
     #[derive(Clone, Debug)]
     pub struct RunConfig(rt::Props);
     impl RunConfig {
@@ -590,7 +590,7 @@ pub mod canary {
     nested!(RunConfig);
     /// CloudFormation property type `S3Encryption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-synthetics-canary-s3encryption.html)
     #[derive(Clone, Debug)]
     pub struct S3Encryption(rt::Props);
     impl S3Encryption {
@@ -619,7 +619,7 @@ pub mod canary {
     nested!(S3Encryption);
     /// CloudFormation property type `Schedule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-synthetics-canary-schedule.html)
     #[derive(Clone, Debug)]
     pub struct Schedule(rt::Props);
     impl Schedule {
@@ -652,7 +652,7 @@ pub mod canary {
     ///
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-synthetics-canary-tag.html)
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
     /// The required values of [`Tag`], by name: two of them have one type, and a swap must not compile.
@@ -674,7 +674,7 @@ pub mod canary {
     nested!(Tag);
     /// CloudFormation property type `VisualReference`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-synthetics-canary-visualreference.html)
     #[derive(Clone, Debug)]
     pub struct VisualReference(rt::Props);
     impl VisualReference {
@@ -706,7 +706,7 @@ pub mod canary {
     nested!(VisualReference);
     /// CloudFormation property type `VPCConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-synthetics-canary-vpcconfig.html)
     #[derive(Clone, Debug)]
     pub struct VpcConfig(rt::Props);
     /// The required values of [`VpcConfig`], by name: two of them have one type, and a swap must not compile.

@@ -629,7 +629,7 @@ pub mod influx_db_cluster {
     ///
     /// CloudFormation property type `LogDeliveryConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-influxdbcluster-logdeliveryconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LogDeliveryConfiguration(rt::Props);
     impl LogDeliveryConfiguration {
@@ -649,7 +649,7 @@ pub mod influx_db_cluster {
     ///
     /// CloudFormation property type `MaintenanceSchedule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-influxdbcluster-maintenanceschedule.html)
     #[derive(Clone, Debug)]
     pub struct MaintenanceSchedule(rt::Props);
     /// The required values of [`MaintenanceSchedule`], by name: two of them have one type, and a swap must not compile.
@@ -677,7 +677,7 @@ pub mod influx_db_cluster {
     ///
     /// CloudFormation property type `S3Configuration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-influxdbcluster-s3configuration.html)
     #[derive(Clone, Debug)]
     pub struct S3Configuration(rt::Props);
     impl S3Configuration {
@@ -980,7 +980,7 @@ pub mod influx_db_instance {
     ///
     /// CloudFormation property type `LogDeliveryConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-influxdbinstance-logdeliveryconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LogDeliveryConfiguration(rt::Props);
     impl LogDeliveryConfiguration {
@@ -1000,7 +1000,7 @@ pub mod influx_db_instance {
     ///
     /// CloudFormation property type `MaintenanceSchedule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-influxdbinstance-maintenanceschedule.html)
     #[derive(Clone, Debug)]
     pub struct MaintenanceSchedule(rt::Props);
     /// The required values of [`MaintenanceSchedule`], by name: two of them have one type, and a swap must not compile.
@@ -1028,7 +1028,7 @@ pub mod influx_db_instance {
     ///
     /// CloudFormation property type `S3Configuration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-influxdbinstance-s3configuration.html)
     #[derive(Clone, Debug)]
     pub struct S3Configuration(rt::Props);
     impl S3Configuration {
@@ -1265,7 +1265,7 @@ pub mod scheduled_query {
     ///
     /// CloudFormation property type `DimensionMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-scheduledquery-dimensionmapping.html)
     #[derive(Clone, Debug)]
     pub struct DimensionMapping(rt::Props);
     impl DimensionMapping {
@@ -1286,7 +1286,7 @@ pub mod scheduled_query {
     ///
     /// CloudFormation property type `ErrorReportConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-scheduledquery-errorreportconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ErrorReportConfiguration(rt::Props);
     impl ErrorReportConfiguration {
@@ -1306,7 +1306,7 @@ pub mod scheduled_query {
     ///
     /// CloudFormation property type `MixedMeasureMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-scheduledquery-mixedmeasuremapping.html)
     #[derive(Clone, Debug)]
     pub struct MixedMeasureMapping(rt::Props);
     impl MixedMeasureMapping {
@@ -1367,7 +1367,7 @@ pub mod scheduled_query {
     ///
     /// CloudFormation property type `MultiMeasureAttributeMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-scheduledquery-multimeasureattributemapping.html)
     #[derive(Clone, Debug)]
     pub struct MultiMeasureAttributeMapping(rt::Props);
     impl MultiMeasureAttributeMapping {
@@ -1406,7 +1406,7 @@ pub mod scheduled_query {
     ///
     /// CloudFormation property type `MultiMeasureMappings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-scheduledquery-multimeasuremappings.html)
     #[derive(Clone, Debug)]
     pub struct MultiMeasureMappings(rt::Props);
     impl MultiMeasureMappings {
@@ -1439,7 +1439,7 @@ pub mod scheduled_query {
     ///
     /// CloudFormation property type `NotificationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-scheduledquery-notificationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct NotificationConfiguration(rt::Props);
     impl NotificationConfiguration {
@@ -1459,7 +1459,7 @@ pub mod scheduled_query {
     ///
     /// CloudFormation property type `S3Configuration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-scheduledquery-s3configuration.html)
     #[derive(Clone, Debug)]
     pub struct S3Configuration(rt::Props);
     impl S3Configuration {
@@ -1494,7 +1494,7 @@ pub mod scheduled_query {
     ///
     /// CloudFormation property type `ScheduleConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-scheduledquery-scheduleconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ScheduleConfiguration(rt::Props);
     impl ScheduleConfiguration {
@@ -1514,7 +1514,7 @@ pub mod scheduled_query {
     ///
     /// CloudFormation property type `SnsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-scheduledquery-snsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SnsConfiguration(rt::Props);
     impl SnsConfiguration {
@@ -1530,7 +1530,7 @@ pub mod scheduled_query {
     ///
     /// CloudFormation property type `TargetConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-scheduledquery-targetconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TargetConfiguration(rt::Props);
     impl TargetConfiguration {
@@ -1550,7 +1550,7 @@ pub mod scheduled_query {
     ///
     /// CloudFormation property type `TimestreamConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-scheduledquery-timestreamconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TimestreamConfiguration(rt::Props);
     /// The required values of [`TimestreamConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -1799,7 +1799,7 @@ pub mod table {
     ///
     /// CloudFormation property type `MagneticStoreRejectedDataLocation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-table-magneticstorerejecteddatalocation.html)
     #[derive(Clone, Debug)]
     pub struct MagneticStoreRejectedDataLocation(rt::Props);
     impl MagneticStoreRejectedDataLocation {
@@ -1822,7 +1822,7 @@ pub mod table {
     ///
     /// CloudFormation property type `MagneticStoreWriteProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-table-magneticstorewriteproperties.html)
     #[derive(Clone, Debug)]
     pub struct MagneticStoreWriteProperties(rt::Props);
     impl MagneticStoreWriteProperties {
@@ -1856,7 +1856,7 @@ pub mod table {
     ///
     /// CloudFormation property type `PartitionKey`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-table-partitionkey.html)
     #[derive(Clone, Debug)]
     pub struct PartitionKey(rt::Props);
     impl PartitionKey {
@@ -1890,7 +1890,7 @@ pub mod table {
     ///
     /// CloudFormation property type `RetentionProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-table-retentionproperties.html)
     #[derive(Clone, Debug)]
     pub struct RetentionProperties(rt::Props);
     impl RetentionProperties {
@@ -1933,7 +1933,7 @@ pub mod table {
     ///
     /// CloudFormation property type `S3Configuration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-table-s3configuration.html)
     #[derive(Clone, Debug)]
     pub struct S3Configuration(rt::Props);
     /// The required values of [`S3Configuration`], by name: two of them have one type, and a swap must not compile.
@@ -1984,7 +1984,7 @@ pub mod table {
     ///
     /// CloudFormation property type `Schema`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-table-schema.html)
     #[derive(Clone, Debug)]
     pub struct Schema(rt::Props);
     impl Schema {

@@ -125,7 +125,7 @@ pub mod call_analytics_category {
     use super::*;
     /// CloudFormation property type `AbsoluteTimeRange`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transcribe-callanalyticscategory-absolutetimerange.html)
     #[derive(Clone, Debug)]
     pub struct AbsoluteTimeRange(rt::Props);
     impl AbsoluteTimeRange {
@@ -158,7 +158,7 @@ pub mod call_analytics_category {
     nested!(AbsoluteTimeRange);
     /// CloudFormation property type `InterruptionFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transcribe-callanalyticscategory-interruptionfilter.html)
     #[derive(Clone, Debug)]
     pub struct InterruptionFilter(rt::Props);
     impl InterruptionFilter {
@@ -205,7 +205,7 @@ pub mod call_analytics_category {
     nested!(InterruptionFilter);
     /// CloudFormation property type `NonTalkTimeFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transcribe-callanalyticscategory-nontalktimefilter.html)
     #[derive(Clone, Debug)]
     pub struct NonTalkTimeFilter(rt::Props);
     impl NonTalkTimeFilter {
@@ -246,7 +246,7 @@ pub mod call_analytics_category {
     nested!(NonTalkTimeFilter);
     /// CloudFormation property type `RelativeTimeRange`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transcribe-callanalyticscategory-relativetimerange.html)
     #[derive(Clone, Debug)]
     pub struct RelativeTimeRange(rt::Props);
     impl RelativeTimeRange {
@@ -281,7 +281,7 @@ pub mod call_analytics_category {
     nested!(RelativeTimeRange);
     /// CloudFormation property type `Rule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transcribe-callanalyticscategory-rule.html)
     #[derive(Clone, Debug)]
     pub struct Rule(rt::Props);
     impl Rule {
@@ -324,7 +324,7 @@ pub mod call_analytics_category {
     nested!(Rule);
     /// CloudFormation property type `SentimentFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transcribe-callanalyticscategory-sentimentfilter.html)
     #[derive(Clone, Debug)]
     pub struct SentimentFilter(rt::Props);
     impl SentimentFilter {
@@ -367,7 +367,7 @@ pub mod call_analytics_category {
     nested!(SentimentFilter);
     /// CloudFormation property type `TranscriptFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transcribe-callanalyticscategory-transcriptfilter.html)
     #[derive(Clone, Debug)]
     pub struct TranscriptFilter(rt::Props);
     impl TranscriptFilter {

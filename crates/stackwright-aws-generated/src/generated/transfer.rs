@@ -154,7 +154,7 @@ pub mod agreement {
     ///
     /// CloudFormation property type `CustomDirectories`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-agreement-customdirectories.html)
     #[derive(Clone, Debug)]
     pub struct CustomDirectories(rt::Props);
     /// The required values of [`CustomDirectories`], by name: two of them have one type, and a swap must not compile.
@@ -516,7 +516,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `As2Config`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-connector-as2config.html)
     #[derive(Clone, Debug)]
     pub struct As2Config(rt::Props);
     impl As2Config {
@@ -634,7 +634,7 @@ pub mod connector {
     nested!(As2Config);
     /// CloudFormation property type `ConnectorAsyncMdnConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-connector-connectorasyncmdnconfig.html)
     #[derive(Clone, Debug)]
     pub struct ConnectorAsyncMdnConfig(rt::Props);
     impl ConnectorAsyncMdnConfig {
@@ -652,7 +652,7 @@ pub mod connector {
     nested!(ConnectorAsyncMdnConfig);
     /// CloudFormation property type `ConnectorEgressConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-connector-connectoregressconfig.html)
     #[derive(Clone, Debug)]
     pub struct ConnectorEgressConfig(rt::Props);
     impl ConnectorEgressConfig {
@@ -666,7 +666,7 @@ pub mod connector {
     nested!(ConnectorEgressConfig);
     /// CloudFormation property type `ConnectorVpcLatticeEgressConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-connector-connectorvpclatticeegressconfig.html)
     #[derive(Clone, Debug)]
     pub struct ConnectorVpcLatticeEgressConfig(rt::Props);
     impl ConnectorVpcLatticeEgressConfig {
@@ -694,7 +694,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `SftpConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-connector-sftpconfig.html)
     #[derive(Clone, Debug)]
     pub struct SftpConfig(rt::Props);
     impl SftpConfig {
@@ -1224,7 +1224,7 @@ pub mod server {
     use super::*;
     /// CloudFormation property type `EndpointDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-server-endpointdetails.html)
     #[derive(Clone, Debug)]
     pub struct EndpointDetails(rt::Props);
     impl EndpointDetails {
@@ -1278,7 +1278,7 @@ pub mod server {
     nested!(EndpointDetails);
     /// CloudFormation property type `IdentityProviderDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-server-identityproviderdetails.html)
     #[derive(Clone, Debug)]
     pub struct IdentityProviderDetails(rt::Props);
     impl IdentityProviderDetails {
@@ -1322,7 +1322,7 @@ pub mod server {
     nested!(IdentityProviderDetails);
     /// CloudFormation property type `ProtocolDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-server-protocoldetails.html)
     #[derive(Clone, Debug)]
     pub struct ProtocolDetails(rt::Props);
     impl ProtocolDetails {
@@ -1368,7 +1368,7 @@ pub mod server {
     nested!(ProtocolDetails);
     /// CloudFormation property type `ProxyConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-server-proxyconfig.html)
     #[derive(Clone, Debug)]
     pub struct ProxyConfig(rt::Props);
     impl ProxyConfig {
@@ -1386,7 +1386,7 @@ pub mod server {
     nested!(ProxyConfig);
     /// CloudFormation property type `S3StorageOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-server-s3storageoptions.html)
     #[derive(Clone, Debug)]
     pub struct S3StorageOptions(rt::Props);
     impl S3StorageOptions {
@@ -1413,7 +1413,7 @@ pub mod server {
     nested!(S3StorageOptions);
     /// CloudFormation property type `WorkflowDetail`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-server-workflowdetail.html)
     #[derive(Clone, Debug)]
     pub struct WorkflowDetail(rt::Props);
     /// The required values of [`WorkflowDetail`], by name: two of them have one type, and a swap must not compile.
@@ -1443,7 +1443,7 @@ pub mod server {
     nested!(WorkflowDetail);
     /// CloudFormation property type `WorkflowDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-server-workflowdetails.html)
     #[derive(Clone, Debug)]
     pub struct WorkflowDetails(rt::Props);
     impl WorkflowDetails {
@@ -1663,7 +1663,7 @@ pub mod user {
     use super::*;
     /// CloudFormation property type `HomeDirectoryMapEntry`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-user-homedirectorymapentry.html)
     #[derive(Clone, Debug)]
     pub struct HomeDirectoryMapEntry(rt::Props);
     /// The required values of [`HomeDirectoryMapEntry`], by name: two of them have one type, and a swap must not compile.
@@ -1690,7 +1690,7 @@ pub mod user {
     nested!(HomeDirectoryMapEntry);
     /// CloudFormation property type `PosixProfile`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-user-posixprofile.html)
     #[derive(Clone, Debug)]
     pub struct PosixProfile(rt::Props);
     /// The required values of [`PosixProfile`], by name: two of them have one type, and a swap must not compile.
@@ -1845,7 +1845,7 @@ pub mod web_app {
     use super::*;
     /// CloudFormation property type `EndpointDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-webapp-endpointdetails.html)
     #[derive(Clone, Debug)]
     pub struct EndpointDetails(rt::Props);
     impl EndpointDetails {
@@ -1867,7 +1867,7 @@ pub mod web_app {
     ///
     /// CloudFormation property type `IdentityProviderDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-webapp-identityproviderdetails.html)
     #[derive(Clone, Debug)]
     pub struct IdentityProviderDetails(rt::Props);
     impl IdentityProviderDetails {
@@ -1903,7 +1903,7 @@ pub mod web_app {
     ///
     /// CloudFormation property type `Vpc`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-webapp-vpc.html)
     #[derive(Clone, Debug)]
     pub struct Vpc(rt::Props);
     impl Vpc {
@@ -1947,7 +1947,7 @@ pub mod web_app {
     nested!(Vpc);
     /// CloudFormation property type `WebAppCustomization`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-webapp-webappcustomization.html)
     #[derive(Clone, Debug)]
     pub struct WebAppCustomization(rt::Props);
     impl WebAppCustomization {
@@ -2066,7 +2066,7 @@ pub mod workflow {
     ///
     /// CloudFormation property type `CopyStepDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-workflow-copystepdetails.html)
     #[derive(Clone, Debug)]
     pub struct CopyStepDetails(rt::Props);
     impl CopyStepDetails {
@@ -2121,7 +2121,7 @@ pub mod workflow {
     ///
     /// CloudFormation property type `CustomStepDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-workflow-customstepdetails.html)
     #[derive(Clone, Debug)]
     pub struct CustomStepDetails(rt::Props);
     impl CustomStepDetails {
@@ -2169,7 +2169,7 @@ pub mod workflow {
     ///
     /// CloudFormation property type `DecryptStepDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-workflow-decryptstepdetails.html)
     #[derive(Clone, Debug)]
     pub struct DecryptStepDetails(rt::Props);
     impl DecryptStepDetails {
@@ -2219,7 +2219,7 @@ pub mod workflow {
     ///
     /// CloudFormation property type `DeleteStepDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-workflow-deletestepdetails.html)
     #[derive(Clone, Debug)]
     pub struct DeleteStepDetails(rt::Props);
     impl DeleteStepDetails {
@@ -2252,7 +2252,7 @@ pub mod workflow {
     ///
     /// CloudFormation property type `EfsInputFileLocation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-workflow-efsinputfilelocation.html)
     #[derive(Clone, Debug)]
     pub struct EfsInputFileLocation(rt::Props);
     impl EfsInputFileLocation {
@@ -2282,7 +2282,7 @@ pub mod workflow {
     ///
     /// CloudFormation property type `InputFileLocation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-workflow-inputfilelocation.html)
     #[derive(Clone, Debug)]
     pub struct InputFileLocation(rt::Props);
     impl InputFileLocation {
@@ -2313,7 +2313,7 @@ pub mod workflow {
     ///
     /// CloudFormation property type `S3FileLocation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-workflow-s3filelocation.html)
     #[derive(Clone, Debug)]
     pub struct S3FileLocation(rt::Props);
     impl S3FileLocation {
@@ -2336,7 +2336,7 @@ pub mod workflow {
     ///
     /// CloudFormation property type `S3InputFileLocation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-workflow-s3inputfilelocation.html)
     #[derive(Clone, Debug)]
     pub struct S3InputFileLocation(rt::Props);
     impl S3InputFileLocation {
@@ -2365,7 +2365,7 @@ pub mod workflow {
     ///
     /// CloudFormation property type `S3Tag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-workflow-s3tag.html)
     #[derive(Clone, Debug)]
     pub struct S3Tag(rt::Props);
     /// The required values of [`S3Tag`], by name: two of them have one type, and a swap must not compile.
@@ -2389,7 +2389,7 @@ pub mod workflow {
     ///
     /// CloudFormation property type `TagStepDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-workflow-tagstepdetails.html)
     #[derive(Clone, Debug)]
     pub struct TagStepDetails(rt::Props);
     impl TagStepDetails {
@@ -2429,7 +2429,7 @@ pub mod workflow {
     ///
     /// CloudFormation property type `WorkflowStep`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-workflow-workflowstep.html)
     #[derive(Clone, Debug)]
     pub struct WorkflowStep(rt::Props);
     impl WorkflowStep {

@@ -191,7 +191,7 @@ pub mod parallel_data {
     ///
     /// CloudFormation property type `EncryptionKey`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-translate-paralleldata-encryptionkey.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionKey(rt::Props);
     impl EncryptionKey {
@@ -208,7 +208,7 @@ pub mod parallel_data {
     ///
     /// CloudFormation property type `ParallelDataConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-translate-paralleldata-paralleldataconfig.html)
     #[derive(Clone, Debug)]
     pub struct ParallelDataConfig(rt::Props);
     impl ParallelDataConfig {
@@ -403,7 +403,7 @@ pub mod terminology {
     ///
     /// CloudFormation property type `EncryptionKey`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-translate-terminology-encryptionkey.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionKey(rt::Props);
     impl EncryptionKey {
@@ -420,7 +420,7 @@ pub mod terminology {
     ///
     /// CloudFormation property type `TerminologyData`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-translate-terminology-terminologydata.html)
     #[derive(Clone, Debug)]
     pub struct TerminologyData(rt::Props);
     impl TerminologyData {

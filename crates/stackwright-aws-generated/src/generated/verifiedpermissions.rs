@@ -236,7 +236,7 @@ pub mod policy_store {
     use super::*;
     /// CloudFormation property type `DeletionProtection`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-verifiedpermissions-policystore-deletionprotection.html)
     #[derive(Clone, Debug)]
     pub struct DeletionProtection(rt::Props);
     impl DeletionProtection {
@@ -250,7 +250,7 @@ pub mod policy_store {
     nested!(DeletionProtection);
     /// CloudFormation property type `SchemaDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-verifiedpermissions-policystore-schemadefinition.html)
     #[derive(Clone, Debug)]
     pub struct SchemaDefinition(rt::Props);
     impl SchemaDefinition {
@@ -269,7 +269,7 @@ pub mod policy_store {
     nested!(SchemaDefinition);
     /// CloudFormation property type `ValidationSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-verifiedpermissions-policystore-validationsettings.html)
     #[derive(Clone, Debug)]
     pub struct ValidationSettings(rt::Props);
     impl ValidationSettings {

@@ -329,7 +329,7 @@ pub mod listener {
     use super::*;
     /// CloudFormation property type `DefaultAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-listener-defaultaction.html)
     #[derive(Clone, Debug)]
     pub struct DefaultAction(rt::Props);
     impl DefaultAction {
@@ -808,7 +808,7 @@ pub mod rule {
     use super::*;
     /// CloudFormation property type `Action`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-rule-action.html)
     #[derive(Clone, Debug)]
     pub struct Action(rt::Props);
     impl Action {
@@ -832,7 +832,7 @@ pub mod rule {
     nested!(Action);
     /// CloudFormation property type `HeaderMatch`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-rule-headermatch.html)
     #[derive(Clone, Debug)]
     pub struct HeaderMatch(rt::Props);
     impl HeaderMatch {
@@ -853,7 +853,7 @@ pub mod rule {
     nested!(HeaderMatch);
     /// CloudFormation property type `HeaderMatchType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-rule-headermatchtype.html)
     #[derive(Clone, Debug)]
     pub struct HeaderMatchType(rt::Props);
     impl HeaderMatchType {
@@ -881,7 +881,7 @@ pub mod rule {
     nested!(HeaderMatchType);
     /// CloudFormation property type `HttpMatch`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-rule-httpmatch.html)
     #[derive(Clone, Debug)]
     pub struct HttpMatch(rt::Props);
     impl HttpMatch {
@@ -910,7 +910,7 @@ pub mod rule {
     nested!(HttpMatch);
     /// CloudFormation property type `Match`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-rule-match.html)
     #[derive(Clone, Debug)]
     pub struct Match(rt::Props);
     impl Match {
@@ -924,7 +924,7 @@ pub mod rule {
     nested!(Match);
     /// CloudFormation property type `PathMatch`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-rule-pathmatch.html)
     #[derive(Clone, Debug)]
     pub struct PathMatch(rt::Props);
     impl PathMatch {
@@ -944,7 +944,7 @@ pub mod rule {
     nested!(PathMatch);
     /// CloudFormation property type `PathMatchType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-rule-pathmatchtype.html)
     #[derive(Clone, Debug)]
     pub struct PathMatchType(rt::Props);
     impl PathMatchType {
@@ -1188,7 +1188,7 @@ pub mod service_network {
     use super::*;
     /// CloudFormation property type `SharingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-servicenetwork-sharingconfig.html)
     #[derive(Clone, Debug)]
     pub struct SharingConfig(rt::Props);
     impl SharingConfig {
@@ -1540,7 +1540,7 @@ pub mod service_network_vpc_association {
     use super::*;
     /// CloudFormation property type `DnsOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-servicenetworkvpcassociation-dnsoptions.html)
     #[derive(Clone, Debug)]
     pub struct DnsOptions(rt::Props);
     impl DnsOptions {
@@ -1672,7 +1672,7 @@ pub mod target_group {
     use super::*;
     /// CloudFormation property type `HealthCheckConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-targetgroup-healthcheckconfig.html)
     #[derive(Clone, Debug)]
     pub struct HealthCheckConfig(rt::Props);
     impl HealthCheckConfig {
@@ -1737,7 +1737,7 @@ pub mod target_group {
     nested!(HealthCheckConfig);
     /// CloudFormation property type `Matcher`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-targetgroup-matcher.html)
     #[derive(Clone, Debug)]
     pub struct Matcher(rt::Props);
     impl Matcher {
@@ -1751,7 +1751,7 @@ pub mod target_group {
     nested!(Matcher);
     /// CloudFormation property type `Target`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-targetgroup-target.html)
     #[derive(Clone, Debug)]
     pub struct Target(rt::Props);
     impl Target {
@@ -1770,7 +1770,7 @@ pub mod target_group {
     nested!(Target);
     /// CloudFormation property type `TargetGroupConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-targetgroup-targetgroupconfig.html)
     #[derive(Clone, Debug)]
     pub struct TargetGroupConfig(rt::Props);
     impl TargetGroupConfig {
@@ -1907,7 +1907,7 @@ pub mod shared {
     string_enum!(AuthType { None => "NONE", AwsIam => "AWS_IAM" });
     /// CloudFormation property type `DnsEntry`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-service-dnsentry.html)
     #[derive(Clone, Debug)]
     pub struct DnsEntry(rt::Props);
     impl DnsEntry {
@@ -1932,7 +1932,7 @@ pub mod shared {
     nested!(DnsEntry);
     /// CloudFormation property type `FixedResponse`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-listener-fixedresponse.html)
     #[derive(Clone, Debug)]
     pub struct FixedResponse(rt::Props);
     impl FixedResponse {
@@ -1946,7 +1946,7 @@ pub mod shared {
     nested!(FixedResponse);
     /// CloudFormation property type `Forward`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-listener-forward.html)
     #[derive(Clone, Debug)]
     pub struct Forward(rt::Props);
     impl Forward {
@@ -1964,7 +1964,7 @@ pub mod shared {
     nested!(Forward);
     /// CloudFormation property type `WeightedTargetGroup`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-listener-weightedtargetgroup.html)
     #[derive(Clone, Debug)]
     pub struct WeightedTargetGroup(rt::Props);
     impl WeightedTargetGroup {

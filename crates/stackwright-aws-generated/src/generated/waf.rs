@@ -68,7 +68,7 @@ pub mod byte_match_set {
     use super::*;
     /// CloudFormation property type `ByteMatchTuple`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-waf-bytematchset-bytematchtuple.html)
     #[derive(Clone, Debug)]
     pub struct ByteMatchTuple(rt::Props);
     /// The required values of [`ByteMatchTuple`], by name: two of them have one type, and a swap must not compile.
@@ -159,7 +159,7 @@ pub mod ip_set {
     use super::*;
     /// CloudFormation property type `IPSetDescriptor`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-waf-ipset-ipsetdescriptor.html)
     #[derive(Clone, Debug)]
     pub struct IpSetDescriptor(rt::Props);
     /// The required values of [`IpSetDescriptor`], by name: two of them have one type, and a swap must not compile.
@@ -234,7 +234,7 @@ pub mod rule {
     use super::*;
     /// CloudFormation property type `Predicate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-waf-rule-predicate.html)
     #[derive(Clone, Debug)]
     pub struct Predicate(rt::Props);
     /// The required values of [`Predicate`], by name: two of them have one type, and a swap must not compile.
@@ -305,7 +305,7 @@ pub mod size_constraint_set {
     use super::*;
     /// CloudFormation property type `SizeConstraint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-waf-sizeconstraintset-sizeconstraint.html)
     #[derive(Clone, Debug)]
     pub struct SizeConstraint(rt::Props);
     /// The required values of [`SizeConstraint`], by name: two of them have one type, and a swap must not compile.
@@ -390,7 +390,7 @@ pub mod sql_injection_match_set {
     use super::*;
     /// CloudFormation property type `SqlInjectionMatchTuple`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-waf-sqlinjectionmatchset-sqlinjectionmatchtuple.html)
     #[derive(Clone, Debug)]
     pub struct SqlInjectionMatchTuple(rt::Props);
     impl SqlInjectionMatchTuple {
@@ -461,7 +461,7 @@ pub mod web_acl {
     use super::*;
     /// CloudFormation property type `ActivatedRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-waf-webacl-activatedrule.html)
     #[derive(Clone, Debug)]
     pub struct ActivatedRule(rt::Props);
     impl ActivatedRule {
@@ -481,7 +481,7 @@ pub mod web_acl {
     nested!(ActivatedRule);
     /// CloudFormation property type `WafAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-waf-webacl-wafaction.html)
     #[derive(Clone, Debug)]
     pub struct WafAction(rt::Props);
     impl WafAction {
@@ -541,7 +541,7 @@ pub mod xss_match_set {
     use super::*;
     /// CloudFormation property type `XssMatchTuple`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-waf-xssmatchset-xssmatchtuple.html)
     #[derive(Clone, Debug)]
     pub struct XssMatchTuple(rt::Props);
     impl XssMatchTuple {
@@ -561,7 +561,7 @@ pub mod shared {
     use super::*;
     /// CloudFormation property type `FieldToMatch`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-waf-bytematchset-fieldtomatch.html)
     #[derive(Clone, Debug)]
     pub struct FieldToMatch(rt::Props);
     impl FieldToMatch {

@@ -84,7 +84,7 @@ pub mod byte_match_set {
     use super::*;
     /// CloudFormation property type `ByteMatchTuple`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafregional-bytematchset-bytematchtuple.html)
     #[derive(Clone, Debug)]
     pub struct ByteMatchTuple(rt::Props);
     /// The required values of [`ByteMatchTuple`], by name: two of them have one type, and a swap must not compile.
@@ -191,7 +191,7 @@ pub mod geo_match_set {
     use super::*;
     /// CloudFormation property type `GeoMatchConstraint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafregional-geomatchset-geomatchconstraint.html)
     #[derive(Clone, Debug)]
     pub struct GeoMatchConstraint(rt::Props);
     /// The required values of [`GeoMatchConstraint`], by name: two of them have one type, and a swap must not compile.
@@ -277,7 +277,7 @@ pub mod ip_set {
     use super::*;
     /// CloudFormation property type `IPSetDescriptor`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafregional-ipset-ipsetdescriptor.html)
     #[derive(Clone, Debug)]
     pub struct IpSetDescriptor(rt::Props);
     /// The required values of [`IpSetDescriptor`], by name: two of them have one type, and a swap must not compile.
@@ -574,7 +574,7 @@ pub mod size_constraint_set {
     use super::*;
     /// CloudFormation property type `SizeConstraint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafregional-sizeconstraintset-sizeconstraint.html)
     #[derive(Clone, Debug)]
     pub struct SizeConstraint(rt::Props);
     /// The required values of [`SizeConstraint`], by name: two of them have one type, and a swap must not compile.
@@ -675,7 +675,7 @@ pub mod sql_injection_match_set {
     use super::*;
     /// CloudFormation property type `SqlInjectionMatchTuple`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafregional-sqlinjectionmatchset-sqlinjectionmatchtuple.html)
     #[derive(Clone, Debug)]
     pub struct SqlInjectionMatchTuple(rt::Props);
     impl SqlInjectionMatchTuple {
@@ -762,7 +762,7 @@ pub mod web_acl {
     use super::*;
     /// CloudFormation property type `Action`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafregional-webacl-action.html)
     #[derive(Clone, Debug)]
     pub struct Action(rt::Props);
     impl Action {
@@ -776,7 +776,7 @@ pub mod web_acl {
     nested!(Action);
     /// CloudFormation property type `Rule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafregional-webacl-rule.html)
     #[derive(Clone, Debug)]
     pub struct Rule(rt::Props);
     impl Rule {
@@ -917,7 +917,7 @@ pub mod xss_match_set {
     use super::*;
     /// CloudFormation property type `XssMatchTuple`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafregional-xssmatchset-xssmatchtuple.html)
     #[derive(Clone, Debug)]
     pub struct XssMatchTuple(rt::Props);
     impl XssMatchTuple {
@@ -937,7 +937,7 @@ pub mod shared {
     use super::*;
     /// CloudFormation property type `FieldToMatch`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafregional-bytematchset-fieldtomatch.html)
     #[derive(Clone, Debug)]
     pub struct FieldToMatch(rt::Props);
     impl FieldToMatch {
@@ -956,7 +956,7 @@ pub mod shared {
     nested!(FieldToMatch);
     /// CloudFormation property type `Predicate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafregional-ratebasedrule-predicate.html)
     #[derive(Clone, Debug)]
     pub struct Predicate(rt::Props);
     /// The required values of [`Predicate`], by name: two of them have one type, and a swap must not compile.

@@ -180,7 +180,7 @@ pub mod logging_configuration {
     ///
     /// CloudFormation property type `ActionCondition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-loggingconfiguration-actioncondition.html)
     #[derive(Clone, Debug)]
     pub struct ActionCondition(rt::Props);
     impl ActionCondition {
@@ -194,7 +194,7 @@ pub mod logging_configuration {
     nested!(ActionCondition);
     /// CloudFormation property type `Condition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-loggingconfiguration-condition.html)
     #[derive(Clone, Debug)]
     pub struct Condition(rt::Props);
     impl Condition {
@@ -228,7 +228,7 @@ pub mod logging_configuration {
     ///
     /// CloudFormation property type `FieldToMatch`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-loggingconfiguration-fieldtomatch.html)
     #[derive(Clone, Debug)]
     pub struct FieldToMatch(rt::Props);
     impl FieldToMatch {
@@ -266,7 +266,7 @@ pub mod logging_configuration {
     nested!(FieldToMatch);
     /// CloudFormation property type `Filter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-loggingconfiguration-filter.html)
     #[derive(Clone, Debug)]
     pub struct Filter(rt::Props);
     impl Filter {
@@ -288,7 +288,7 @@ pub mod logging_configuration {
     ///
     /// CloudFormation property type `LabelNameCondition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-loggingconfiguration-labelnamecondition.html)
     #[derive(Clone, Debug)]
     pub struct LabelNameCondition(rt::Props);
     impl LabelNameCondition {
@@ -304,7 +304,7 @@ pub mod logging_configuration {
     ///
     /// CloudFormation property type `LoggingFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-loggingconfiguration-loggingfilter.html)
     #[derive(Clone, Debug)]
     pub struct LoggingFilter(rt::Props);
     impl LoggingFilter {
@@ -328,7 +328,7 @@ pub mod logging_configuration {
     ///
     /// CloudFormation property type `SingleHeader`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-loggingconfiguration-singleheader.html)
     #[derive(Clone, Debug)]
     pub struct SingleHeader(rt::Props);
     impl SingleHeader {
@@ -590,7 +590,7 @@ pub mod rule_group {
     use super::*;
     /// CloudFormation property type `AndStatement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-andstatement.html)
     #[derive(Clone, Debug)]
     pub struct AndStatement(rt::Props);
     impl AndStatement {
@@ -606,7 +606,7 @@ pub mod rule_group {
     ///
     /// CloudFormation property type `CountAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-countaction.html)
     #[derive(Clone, Debug)]
     pub struct CountAction(rt::Props);
     impl CountAction {
@@ -626,7 +626,7 @@ pub mod rule_group {
     nested!(CountAction);
     /// CloudFormation property type `LabelSummary`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-labelsummary.html)
     #[derive(Clone, Debug)]
     pub struct LabelSummary(rt::Props);
     impl LabelSummary {
@@ -646,7 +646,7 @@ pub mod rule_group {
     nested!(LabelSummary);
     /// CloudFormation property type `NotStatement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-notstatement.html)
     #[derive(Clone, Debug)]
     pub struct NotStatement(rt::Props);
     impl NotStatement {
@@ -660,7 +660,7 @@ pub mod rule_group {
     nested!(NotStatement);
     /// CloudFormation property type `OrStatement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-orstatement.html)
     #[derive(Clone, Debug)]
     pub struct OrStatement(rt::Props);
     impl OrStatement {
@@ -674,7 +674,7 @@ pub mod rule_group {
     nested!(OrStatement);
     /// CloudFormation property type `RateBasedStatement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-ratebasedstatement.html)
     #[derive(Clone, Debug)]
     pub struct RateBasedStatement(rt::Props);
     impl RateBasedStatement {
@@ -718,7 +718,7 @@ pub mod rule_group {
     ///
     /// CloudFormation property type `Rule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-rule.html)
     #[derive(Clone, Debug)]
     pub struct Rule(rt::Props);
     impl Rule {
@@ -766,7 +766,7 @@ pub mod rule_group {
     ///
     /// CloudFormation property type `RuleAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-ruleaction.html)
     #[derive(Clone, Debug)]
     pub struct RuleAction(rt::Props);
     impl RuleAction {
@@ -823,7 +823,7 @@ pub mod rule_group {
     ///
     /// CloudFormation property type `Statement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-statement.html)
     #[derive(Clone, Debug)]
     pub struct Statement(rt::Props);
     impl Statement {
@@ -920,7 +920,7 @@ pub mod rule_group {
     ///
     /// CloudFormation property type `VisibilityConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-visibilityconfig.html)
     #[derive(Clone, Debug)]
     pub struct VisibilityConfig(rt::Props);
     /// The required values of [`VisibilityConfig`], by name: two of them have one type, and a swap must not compile.
@@ -1133,7 +1133,7 @@ pub mod web_acl {
     use super::*;
     /// CloudFormation property type `AndStatement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-andstatement.html)
     #[derive(Clone, Debug)]
     pub struct AndStatement(rt::Props);
     impl AndStatement {
@@ -1149,7 +1149,7 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `ApplicationAttribute`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-applicationattribute.html)
     #[derive(Clone, Debug)]
     pub struct ApplicationAttribute(rt::Props);
     impl ApplicationAttribute {
@@ -1169,7 +1169,7 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `ApplicationConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-applicationconfig.html)
     #[derive(Clone, Debug)]
     pub struct ApplicationConfig(rt::Props);
     impl ApplicationConfig {
@@ -1185,7 +1185,7 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `AssociationConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-associationconfig.html)
     #[derive(Clone, Debug)]
     pub struct AssociationConfig(rt::Props);
     impl AssociationConfig {
@@ -1207,7 +1207,7 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `AWSManagedRulesACFPRuleSet`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-awsmanagedrulesacfpruleset.html)
     #[derive(Clone, Debug)]
     pub struct AwsManagedRulesAcfpRuleSet(rt::Props);
     /// The required values of [`AwsManagedRulesAcfpRuleSet`], by name: two of them have one type, and a swap must not compile.
@@ -1254,7 +1254,7 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `AWSManagedRulesAntiDDoSRuleSet`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-awsmanagedrulesantiddosruleset.html)
     #[derive(Clone, Debug)]
     pub struct AwsManagedRulesAntiDdosRuleSet(rt::Props);
     impl AwsManagedRulesAntiDdosRuleSet {
@@ -1279,7 +1279,7 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `AWSManagedRulesATPRuleSet`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-awsmanagedrulesatpruleset.html)
     #[derive(Clone, Debug)]
     pub struct AwsManagedRulesAtpRuleSet(rt::Props);
     impl AwsManagedRulesAtpRuleSet {
@@ -1314,7 +1314,7 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `AWSManagedRulesBotControlRuleSet`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-awsmanagedrulesbotcontrolruleset.html)
     #[derive(Clone, Debug)]
     pub struct AwsManagedRulesBotControlRuleSet(rt::Props);
     impl AwsManagedRulesBotControlRuleSet {
@@ -1336,7 +1336,7 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `ClientSideAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-clientsideaction.html)
     #[derive(Clone, Debug)]
     pub struct ClientSideAction(rt::Props);
     impl ClientSideAction {
@@ -1366,7 +1366,7 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `ClientSideActionConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-clientsideactionconfig.html)
     #[derive(Clone, Debug)]
     pub struct ClientSideActionConfig(rt::Props);
     impl ClientSideActionConfig {
@@ -1382,7 +1382,7 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `CountAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-countaction.html)
     #[derive(Clone, Debug)]
     pub struct CountAction(rt::Props);
     impl CountAction {
@@ -1402,7 +1402,7 @@ pub mod web_acl {
     nested!(CountAction);
     /// CloudFormation property type `DataProtect`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-dataprotect.html)
     #[derive(Clone, Debug)]
     pub struct DataProtect(rt::Props);
     impl DataProtect {
@@ -1429,7 +1429,7 @@ pub mod web_acl {
     nested!(DataProtect);
     /// CloudFormation property type `DataProtectionConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-dataprotectionconfig.html)
     #[derive(Clone, Debug)]
     pub struct DataProtectionConfig(rt::Props);
     impl DataProtectionConfig {
@@ -1445,7 +1445,7 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `DefaultAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-defaultaction.html)
     #[derive(Clone, Debug)]
     pub struct DefaultAction(rt::Props);
     impl DefaultAction {
@@ -1474,7 +1474,7 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `ExcludedRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-excludedrule.html)
     #[derive(Clone, Debug)]
     pub struct ExcludedRule(rt::Props);
     impl ExcludedRule {
@@ -1488,7 +1488,7 @@ pub mod web_acl {
     nested!(ExcludedRule);
     /// CloudFormation property type `FieldIdentifier`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-fieldidentifier.html)
     #[derive(Clone, Debug)]
     pub struct FieldIdentifier(rt::Props);
     impl FieldIdentifier {
@@ -1504,7 +1504,7 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `FieldToProtect`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-fieldtoprotect.html)
     #[derive(Clone, Debug)]
     pub struct FieldToProtect(rt::Props);
     impl FieldToProtect {
@@ -1527,7 +1527,7 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `ManagedRuleGroupConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-managedrulegroupconfig.html)
     #[derive(Clone, Debug)]
     pub struct ManagedRuleGroupConfig(rt::Props);
     impl ManagedRuleGroupConfig {
@@ -1599,7 +1599,7 @@ pub mod web_acl {
     nested!(ManagedRuleGroupConfig);
     /// CloudFormation property type `ManagedRuleGroupStatement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-managedrulegroupstatement.html)
     #[derive(Clone, Debug)]
     pub struct ManagedRuleGroupStatement(rt::Props);
     /// The required values of [`ManagedRuleGroupStatement`], by name: two of them have one type, and a swap must not compile.
@@ -1658,7 +1658,7 @@ pub mod web_acl {
     nested!(ManagedRuleGroupStatement);
     /// CloudFormation property type `NotStatement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-notstatement.html)
     #[derive(Clone, Debug)]
     pub struct NotStatement(rt::Props);
     impl NotStatement {
@@ -1674,7 +1674,7 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `OnSourceDDoSProtectionConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-onsourceddosprotectionconfig.html)
     #[derive(Clone, Debug)]
     pub struct OnSourceDdosProtectionConfig(rt::Props);
     impl OnSourceDdosProtectionConfig {
@@ -1688,7 +1688,7 @@ pub mod web_acl {
     nested!(OnSourceDdosProtectionConfig);
     /// CloudFormation property type `OrStatement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-orstatement.html)
     #[derive(Clone, Debug)]
     pub struct OrStatement(rt::Props);
     impl OrStatement {
@@ -1704,7 +1704,7 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `OverrideAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-overrideaction.html)
     #[derive(Clone, Debug)]
     pub struct OverrideAction(rt::Props);
     impl OverrideAction {
@@ -1727,7 +1727,7 @@ pub mod web_acl {
     nested!(OverrideAction);
     /// CloudFormation property type `RateBasedStatement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-ratebasedstatement.html)
     #[derive(Clone, Debug)]
     pub struct RateBasedStatement(rt::Props);
     impl RateBasedStatement {
@@ -1771,7 +1771,7 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `Regex`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-regex.html)
     #[derive(Clone, Debug)]
     pub struct Regex(rt::Props);
     impl Regex {
@@ -1791,7 +1791,7 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `RequestInspection`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-requestinspection.html)
     #[derive(Clone, Debug)]
     pub struct RequestInspection(rt::Props);
     /// The required values of [`RequestInspection`], by name: two of them have one type, and a swap must not compile.
@@ -1818,7 +1818,7 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `RequestInspectionACFP`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-requestinspectionacfp.html)
     #[derive(Clone, Debug)]
     pub struct RequestInspectionAcfp(rt::Props);
     impl RequestInspectionAcfp {
@@ -1862,7 +1862,7 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `ResponseInspection`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-responseinspection.html)
     #[derive(Clone, Debug)]
     pub struct ResponseInspection(rt::Props);
     impl ResponseInspection {
@@ -1905,7 +1905,7 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `ResponseInspectionBodyContains`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-responseinspectionbodycontains.html)
     #[derive(Clone, Debug)]
     pub struct ResponseInspectionBodyContains(rt::Props);
     /// The required values of [`ResponseInspectionBodyContains`], by name: two of them have one type, and a swap must not compile.
@@ -1937,7 +1937,7 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `ResponseInspectionHeader`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-responseinspectionheader.html)
     #[derive(Clone, Debug)]
     pub struct ResponseInspectionHeader(rt::Props);
     /// The required values of [`ResponseInspectionHeader`], by name: two of them have one type, and a swap must not compile.
@@ -1964,7 +1964,7 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `ResponseInspectionJson`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-responseinspectionjson.html)
     #[derive(Clone, Debug)]
     pub struct ResponseInspectionJson(rt::Props);
     /// The required values of [`ResponseInspectionJson`], by name: two of them have one type, and a swap must not compile.
@@ -1991,7 +1991,7 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `ResponseInspectionStatusCode`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-responseinspectionstatuscode.html)
     #[derive(Clone, Debug)]
     pub struct ResponseInspectionStatusCode(rt::Props);
     /// The required values of [`ResponseInspectionStatusCode`], by name: two of them have one type, and a swap must not compile.
@@ -2015,7 +2015,7 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `Rule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-rule.html)
     #[derive(Clone, Debug)]
     pub struct Rule(rt::Props);
     impl Rule {
@@ -2070,7 +2070,7 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `RuleAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-ruleaction.html)
     #[derive(Clone, Debug)]
     pub struct RuleAction(rt::Props);
     impl RuleAction {
@@ -2127,7 +2127,7 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `RuleActionOverride`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-ruleactionoverride.html)
     #[derive(Clone, Debug)]
     pub struct RuleActionOverride(rt::Props);
     impl RuleActionOverride {
@@ -2142,7 +2142,7 @@ pub mod web_acl {
     nested!(RuleActionOverride);
     /// CloudFormation property type `RuleGroupReferenceStatement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-rulegroupreferencestatement.html)
     #[derive(Clone, Debug)]
     pub struct RuleGroupReferenceStatement(rt::Props);
     impl RuleGroupReferenceStatement {
@@ -2173,7 +2173,7 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `Statement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-statement.html)
     #[derive(Clone, Debug)]
     pub struct Statement(rt::Props);
     impl Statement {
@@ -2284,7 +2284,7 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `VisibilityConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-visibilityconfig.html)
     #[derive(Clone, Debug)]
     pub struct VisibilityConfig(rt::Props);
     /// The required values of [`VisibilityConfig`], by name: two of them have one type, and a swap must not compile.
@@ -2454,7 +2454,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `AllowAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-allowaction.html)
     #[derive(Clone, Debug)]
     pub struct AllowAction(rt::Props);
     impl AllowAction {
@@ -2474,7 +2474,7 @@ pub mod shared {
     nested!(AllowAction);
     /// CloudFormation property type `AsnMatchStatement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-asnmatchstatement.html)
     #[derive(Clone, Debug)]
     pub struct AsnMatchStatement(rt::Props);
     impl AsnMatchStatement {
@@ -2499,7 +2499,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `BlockAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-blockaction.html)
     #[derive(Clone, Debug)]
     pub struct BlockAction(rt::Props);
     impl BlockAction {
@@ -2534,7 +2534,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `Body`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-body.html)
     #[derive(Clone, Debug)]
     pub struct Body(rt::Props);
     impl Body {
@@ -2567,7 +2567,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `ByteMatchStatement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-bytematchstatement.html)
     #[derive(Clone, Debug)]
     pub struct ByteMatchStatement(rt::Props);
     impl ByteMatchStatement {
@@ -2612,7 +2612,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `CaptchaAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-captchaaction.html)
     #[derive(Clone, Debug)]
     pub struct CaptchaAction(rt::Props);
     impl CaptchaAction {
@@ -2632,7 +2632,7 @@ pub mod shared {
     nested!(CaptchaAction);
     /// CloudFormation property type `CaptchaConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-captchaconfig.html)
     #[derive(Clone, Debug)]
     pub struct CaptchaConfig(rt::Props);
     impl CaptchaConfig {
@@ -2652,7 +2652,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `ChallengeAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-challengeaction.html)
     #[derive(Clone, Debug)]
     pub struct ChallengeAction(rt::Props);
     impl ChallengeAction {
@@ -2672,7 +2672,7 @@ pub mod shared {
     nested!(ChallengeAction);
     /// CloudFormation property type `ChallengeConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-challengeconfig.html)
     #[derive(Clone, Debug)]
     pub struct ChallengeConfig(rt::Props);
     impl ChallengeConfig {
@@ -2709,7 +2709,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `CookieMatchPattern`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-cookiematchpattern.html)
     #[derive(Clone, Debug)]
     pub struct CookieMatchPattern(rt::Props);
     impl CookieMatchPattern {
@@ -2745,7 +2745,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `Cookies`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-cookies.html)
     #[derive(Clone, Debug)]
     pub struct Cookies(rt::Props);
     impl Cookies {
@@ -3272,7 +3272,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `CryptoConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-cryptoconfig.html)
     #[derive(Clone, Debug)]
     pub struct CryptoConfig(rt::Props);
     impl CryptoConfig {
@@ -3304,7 +3304,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `CustomHTTPHeader`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-customhttpheader.html)
     #[derive(Clone, Debug)]
     pub struct CustomHttpHeader(rt::Props);
     /// The required values of [`CustomHttpHeader`], by name: two of them have one type, and a swap must not compile.
@@ -3328,7 +3328,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `CustomRequestHandling`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-customrequesthandling.html)
     #[derive(Clone, Debug)]
     pub struct CustomRequestHandling(rt::Props);
     impl CustomRequestHandling {
@@ -3344,7 +3344,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `CustomResponse`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-customresponse.html)
     #[derive(Clone, Debug)]
     pub struct CustomResponse(rt::Props);
     impl CustomResponse {
@@ -3386,7 +3386,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `FieldToMatch`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-fieldtomatch.html)
     #[derive(Clone, Debug)]
     pub struct FieldToMatch(rt::Props);
     impl FieldToMatch {
@@ -3487,7 +3487,7 @@ pub mod shared {
     nested!(FieldToMatch);
     /// CloudFormation property type `ForwardedIPConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-forwardedipconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ForwardedIpConfiguration(rt::Props);
     impl ForwardedIpConfiguration {
@@ -3502,7 +3502,7 @@ pub mod shared {
     nested!(ForwardedIpConfiguration);
     /// CloudFormation property type `GeoMatchStatement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-geomatchstatement.html)
     #[derive(Clone, Debug)]
     pub struct GeoMatchStatement(rt::Props);
     impl GeoMatchStatement {
@@ -3527,7 +3527,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `HeaderMatchPattern`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-headermatchpattern.html)
     #[derive(Clone, Debug)]
     pub struct HeaderMatchPattern(rt::Props);
     impl HeaderMatchPattern {
@@ -3563,7 +3563,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `HeaderOrder`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-headerorder.html)
     #[derive(Clone, Debug)]
     pub struct HeaderOrder(rt::Props);
     impl HeaderOrder {
@@ -3579,7 +3579,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `Headers`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-headers.html)
     #[derive(Clone, Debug)]
     pub struct Headers(rt::Props);
     impl Headers {
@@ -3599,7 +3599,7 @@ pub mod shared {
     nested!(Headers);
     /// CloudFormation property type `ImmunityTimeProperty`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-immunitytimeproperty.html)
     #[derive(Clone, Debug)]
     pub struct ImmunityTimeProperty(rt::Props);
     impl ImmunityTimeProperty {
@@ -3613,7 +3613,7 @@ pub mod shared {
     nested!(ImmunityTimeProperty);
     /// CloudFormation property type `IPSetForwardedIPConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-ipsetforwardedipconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct IpSetForwardedIpConfiguration(rt::Props);
     impl IpSetForwardedIpConfiguration {
@@ -3633,7 +3633,7 @@ pub mod shared {
     nested!(IpSetForwardedIpConfiguration);
     /// CloudFormation property type `IPSetReferenceStatement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-ipsetreferencestatement.html)
     #[derive(Clone, Debug)]
     pub struct IpSetReferenceStatement(rt::Props);
     impl IpSetReferenceStatement {
@@ -3654,7 +3654,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `JA3Fingerprint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-ja3fingerprint.html)
     #[derive(Clone, Debug)]
     pub struct Ja3Fingerprint(rt::Props);
     impl Ja3Fingerprint {
@@ -3670,7 +3670,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `JA4Fingerprint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-ja4fingerprint.html)
     #[derive(Clone, Debug)]
     pub struct Ja4Fingerprint(rt::Props);
     impl Ja4Fingerprint {
@@ -3686,7 +3686,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `JsonBody`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-jsonbody.html)
     #[derive(Clone, Debug)]
     pub struct JsonBody(rt::Props);
     impl JsonBody {
@@ -3717,7 +3717,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `JsonMatchPattern`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-jsonmatchpattern.html)
     #[derive(Clone, Debug)]
     pub struct JsonMatchPattern(rt::Props);
     impl JsonMatchPattern {
@@ -3754,7 +3754,7 @@ pub mod shared {
     string_enum!(JsonMatchScope { All => "ALL", Key => "KEY", Value => "VALUE" });
     /// CloudFormation property type `Label`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-label.html)
     #[derive(Clone, Debug)]
     pub struct Label(rt::Props);
     impl Label {
@@ -3777,7 +3777,7 @@ pub mod shared {
     string_enum!(LabelMatchScope { Label => "LABEL", Namespace => "NAMESPACE" });
     /// CloudFormation property type `LabelMatchStatement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-labelmatchstatement.html)
     #[derive(Clone, Debug)]
     pub struct LabelMatchStatement(rt::Props);
     impl LabelMatchStatement {
@@ -3805,7 +3805,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `MonetizationConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-monetizationconfig.html)
     #[derive(Clone, Debug)]
     pub struct MonetizationConfig(rt::Props);
     impl MonetizationConfig {
@@ -3834,7 +3834,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `MonetizeAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-monetizeaction.html)
     #[derive(Clone, Debug)]
     pub struct MonetizeAction(rt::Props);
     impl MonetizeAction {
@@ -3867,7 +3867,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `PaymentNetwork`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-paymentnetwork.html)
     #[derive(Clone, Debug)]
     pub struct PaymentNetwork(rt::Props);
     impl PaymentNetwork {
@@ -3915,7 +3915,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `PreParseTextTransformation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-preparsetexttransformation.html)
     #[derive(Clone, Debug)]
     pub struct PreParseTextTransformation(rt::Props);
     impl PreParseTextTransformation {
@@ -3947,7 +3947,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `Price`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-price.html)
     #[derive(Clone, Debug)]
     pub struct Price(rt::Props);
     impl Price {
@@ -3964,7 +3964,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `RateBasedStatementCustomKey`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-ratebasedstatementcustomkey.html)
     #[derive(Clone, Debug)]
     pub struct RateBasedStatementCustomKey(rt::Props);
     impl RateBasedStatementCustomKey {
@@ -4057,7 +4057,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `RateLimitCookie`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-ratelimitcookie.html)
     #[derive(Clone, Debug)]
     pub struct RateLimitCookie(rt::Props);
     impl RateLimitCookie {
@@ -4077,7 +4077,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `RateLimitHeader`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-ratelimitheader.html)
     #[derive(Clone, Debug)]
     pub struct RateLimitHeader(rt::Props);
     impl RateLimitHeader {
@@ -4097,7 +4097,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `RateLimitJA3Fingerprint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-ratelimitja3fingerprint.html)
     #[derive(Clone, Debug)]
     pub struct RateLimitJa3Fingerprint(rt::Props);
     impl RateLimitJa3Fingerprint {
@@ -4113,7 +4113,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `RateLimitJA4Fingerprint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-ratelimitja4fingerprint.html)
     #[derive(Clone, Debug)]
     pub struct RateLimitJa4Fingerprint(rt::Props);
     impl RateLimitJa4Fingerprint {
@@ -4129,7 +4129,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `RateLimitLabelNamespace`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-ratelimitlabelnamespace.html)
     #[derive(Clone, Debug)]
     pub struct RateLimitLabelNamespace(rt::Props);
     impl RateLimitLabelNamespace {
@@ -4145,7 +4145,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `RateLimitQueryArgument`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-ratelimitqueryargument.html)
     #[derive(Clone, Debug)]
     pub struct RateLimitQueryArgument(rt::Props);
     impl RateLimitQueryArgument {
@@ -4165,7 +4165,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `RateLimitQueryString`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-ratelimitquerystring.html)
     #[derive(Clone, Debug)]
     pub struct RateLimitQueryString(rt::Props);
     impl RateLimitQueryString {
@@ -4181,7 +4181,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `RateLimitUriPath`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-ratelimituripath.html)
     #[derive(Clone, Debug)]
     pub struct RateLimitUriPath(rt::Props);
     impl RateLimitUriPath {
@@ -4195,7 +4195,7 @@ pub mod shared {
     nested!(RateLimitUriPath);
     /// CloudFormation property type `RegexMatchStatement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-regexmatchstatement.html)
     #[derive(Clone, Debug)]
     pub struct RegexMatchStatement(rt::Props);
     impl RegexMatchStatement {
@@ -4224,7 +4224,7 @@ pub mod shared {
     nested!(RegexMatchStatement);
     /// CloudFormation property type `RegexPatternSetReferenceStatement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-regexpatternsetreferencestatement.html)
     #[derive(Clone, Debug)]
     pub struct RegexPatternSetReferenceStatement(rt::Props);
     impl RegexPatternSetReferenceStatement {
@@ -4271,7 +4271,7 @@ pub mod shared {
     string_enum!(SensitivityLevel { Low => "LOW", High => "HIGH" });
     /// CloudFormation property type `SingleHeader`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-singleheader.html)
     #[derive(Clone, Debug)]
     pub struct SingleHeader(rt::Props);
     impl SingleHeader {
@@ -4287,7 +4287,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `SingleQueryArgument`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-singlequeryargument.html)
     #[derive(Clone, Debug)]
     pub struct SingleQueryArgument(rt::Props);
     impl SingleQueryArgument {
@@ -4303,7 +4303,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `SizeConstraintStatement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-sizeconstraintstatement.html)
     #[derive(Clone, Debug)]
     pub struct SizeConstraintStatement(rt::Props);
     impl SizeConstraintStatement {
@@ -4336,7 +4336,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `SqliMatchStatement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-sqlimatchstatement.html)
     #[derive(Clone, Debug)]
     pub struct SqliMatchStatement(rt::Props);
     impl SqliMatchStatement {
@@ -4372,7 +4372,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `TextTransformation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-texttransformation.html)
     #[derive(Clone, Debug)]
     pub struct TextTransformation(rt::Props);
     impl TextTransformation {
@@ -4456,7 +4456,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `UriFragment`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-urifragment.html)
     #[derive(Clone, Debug)]
     pub struct UriFragment(rt::Props);
     impl UriFragment {
@@ -4476,7 +4476,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `XssMatchStatement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-xssmatchstatement.html)
     #[derive(Clone, Debug)]
     pub struct XssMatchStatement(rt::Props);
     impl XssMatchStatement {

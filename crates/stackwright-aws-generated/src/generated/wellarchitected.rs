@@ -499,7 +499,7 @@ pub mod agent_profile {
     ///
     /// CloudFormation property type `AggregationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wellarchitected-agentprofile-aggregationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AggregationConfiguration(rt::Props);
     /// The required values of [`AggregationConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -767,7 +767,7 @@ pub mod profile {
     ///
     /// CloudFormation property type `ProfileQuestionUpdate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wellarchitected-profile-profilequestionupdate.html)
     #[derive(Clone, Debug)]
     pub struct ProfileQuestionUpdate(rt::Props);
     impl ProfileQuestionUpdate {
@@ -1090,7 +1090,7 @@ pub mod workload {
     ///
     /// CloudFormation property type `DiscoveryConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wellarchitected-workload-discoveryconfig.html)
     #[derive(Clone, Debug)]
     pub struct DiscoveryConfig(rt::Props);
     impl DiscoveryConfig {

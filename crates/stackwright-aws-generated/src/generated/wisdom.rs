@@ -452,7 +452,7 @@ pub mod ai_guardrail {
     ///
     /// CloudFormation property type `AIGuardrailContentPolicyConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-aiguardrail-aiguardrailcontentpolicyconfig.html)
     #[derive(Clone, Debug)]
     pub struct AiGuardrailContentPolicyConfig(rt::Props);
     impl AiGuardrailContentPolicyConfig {
@@ -472,7 +472,7 @@ pub mod ai_guardrail {
     ///
     /// CloudFormation property type `AIGuardrailContextualGroundingPolicyConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-aiguardrail-aiguardrailcontextualgroundingpolicyconfig.html)
     #[derive(Clone, Debug)]
     pub struct AiGuardrailContextualGroundingPolicyConfig(rt::Props);
     impl AiGuardrailContextualGroundingPolicyConfig {
@@ -494,7 +494,7 @@ pub mod ai_guardrail {
     ///
     /// CloudFormation property type `AIGuardrailSensitiveInformationPolicyConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-aiguardrail-aiguardrailsensitiveinformationpolicyconfig.html)
     #[derive(Clone, Debug)]
     pub struct AiGuardrailSensitiveInformationPolicyConfig(rt::Props);
     impl AiGuardrailSensitiveInformationPolicyConfig {
@@ -534,7 +534,7 @@ pub mod ai_guardrail {
     ///
     /// CloudFormation property type `AIGuardrailTopicPolicyConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-aiguardrail-aiguardrailtopicpolicyconfig.html)
     #[derive(Clone, Debug)]
     pub struct AiGuardrailTopicPolicyConfig(rt::Props);
     impl AiGuardrailTopicPolicyConfig {
@@ -554,7 +554,7 @@ pub mod ai_guardrail {
     ///
     /// CloudFormation property type `AIGuardrailWordPolicyConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-aiguardrail-aiguardrailwordpolicyconfig.html)
     #[derive(Clone, Debug)]
     pub struct AiGuardrailWordPolicyConfig(rt::Props);
     impl AiGuardrailWordPolicyConfig {
@@ -594,7 +594,7 @@ pub mod ai_guardrail {
     ///
     /// CloudFormation property type `GuardrailContentFilterConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-aiguardrail-guardrailcontentfilterconfig.html)
     #[derive(Clone, Debug)]
     pub struct GuardrailContentFilterConfig(rt::Props);
     /// The required values of [`GuardrailContentFilterConfig`], by name: two of them have one type, and a swap must not compile.
@@ -629,7 +629,7 @@ pub mod ai_guardrail {
     ///
     /// CloudFormation property type `GuardrailContextualGroundingFilterConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-aiguardrail-guardrailcontextualgroundingfilterconfig.html)
     #[derive(Clone, Debug)]
     pub struct GuardrailContextualGroundingFilterConfig(rt::Props);
     impl GuardrailContextualGroundingFilterConfig {
@@ -646,7 +646,7 @@ pub mod ai_guardrail {
     ///
     /// CloudFormation property type `GuardrailManagedWordsConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-aiguardrail-guardrailmanagedwordsconfig.html)
     #[derive(Clone, Debug)]
     pub struct GuardrailManagedWordsConfig(rt::Props);
     impl GuardrailManagedWordsConfig {
@@ -662,7 +662,7 @@ pub mod ai_guardrail {
     ///
     /// CloudFormation property type `GuardrailPiiEntityConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-aiguardrail-guardrailpiientityconfig.html)
     #[derive(Clone, Debug)]
     pub struct GuardrailPiiEntityConfig(rt::Props);
     impl GuardrailPiiEntityConfig {
@@ -682,7 +682,7 @@ pub mod ai_guardrail {
     ///
     /// CloudFormation property type `GuardrailRegexConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-aiguardrail-guardrailregexconfig.html)
     #[derive(Clone, Debug)]
     pub struct GuardrailRegexConfig(rt::Props);
     /// The required values of [`GuardrailRegexConfig`], by name: two of them have one type, and a swap must not compile.
@@ -717,7 +717,7 @@ pub mod ai_guardrail {
     ///
     /// CloudFormation property type `GuardrailTopicConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-aiguardrail-guardrailtopicconfig.html)
     #[derive(Clone, Debug)]
     pub struct GuardrailTopicConfig(rt::Props);
     /// The required values of [`GuardrailTopicConfig`], by name: two of them have one type, and a swap must not compile.
@@ -755,7 +755,7 @@ pub mod ai_guardrail {
     ///
     /// CloudFormation property type `GuardrailWordConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-aiguardrail-guardrailwordconfig.html)
     #[derive(Clone, Debug)]
     pub struct GuardrailWordConfig(rt::Props);
     impl GuardrailWordConfig {
@@ -1791,7 +1791,7 @@ pub mod content_association {
     use super::*;
     /// CloudFormation property type `AmazonConnectGuideAssociationData`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-contentassociation-amazonconnectguideassociationdata.html)
     #[derive(Clone, Debug)]
     pub struct AmazonConnectGuideAssociationData(rt::Props);
     impl AmazonConnectGuideAssociationData {
@@ -1809,7 +1809,7 @@ pub mod content_association {
     nested!(AmazonConnectGuideAssociationData);
     /// CloudFormation property type `ContentAssociationContents`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-contentassociation-contentassociationcontents.html)
     #[derive(Clone, Debug)]
     pub struct ContentAssociationContents(rt::Props);
     impl ContentAssociationContents {
@@ -1971,7 +1971,7 @@ pub mod knowledge_base {
     use super::*;
     /// CloudFormation property type `BedrockFoundationModelConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-knowledgebase-bedrockfoundationmodelconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct BedrockFoundationModelConfiguration(rt::Props);
     impl BedrockFoundationModelConfiguration {
@@ -1991,7 +1991,7 @@ pub mod knowledge_base {
     nested!(BedrockFoundationModelConfiguration);
     /// CloudFormation property type `ChunkingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-knowledgebase-chunkingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ChunkingConfiguration(rt::Props);
     impl ChunkingConfiguration {
@@ -2045,7 +2045,7 @@ pub mod knowledge_base {
     nested!(ChunkingConfiguration);
     /// CloudFormation property type `FixedSizeChunkingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-knowledgebase-fixedsizechunkingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FixedSizeChunkingConfiguration(rt::Props);
     /// The required values of [`FixedSizeChunkingConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -2075,7 +2075,7 @@ pub mod knowledge_base {
     nested!(FixedSizeChunkingConfiguration);
     /// CloudFormation property type `HierarchicalChunkingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-knowledgebase-hierarchicalchunkingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct HierarchicalChunkingConfiguration(rt::Props);
     impl HierarchicalChunkingConfiguration {
@@ -2101,7 +2101,7 @@ pub mod knowledge_base {
     nested!(HierarchicalChunkingConfiguration);
     /// CloudFormation property type `HierarchicalChunkingLevelConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-knowledgebase-hierarchicalchunkinglevelconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct HierarchicalChunkingLevelConfiguration(rt::Props);
     impl HierarchicalChunkingLevelConfiguration {
@@ -2115,7 +2115,7 @@ pub mod knowledge_base {
     nested!(HierarchicalChunkingLevelConfiguration);
     /// CloudFormation property type `ParsingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-knowledgebase-parsingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ParsingConfiguration(rt::Props);
     impl ParsingConfiguration {
@@ -2145,7 +2145,7 @@ pub mod knowledge_base {
     nested!(ParsingConfiguration);
     /// CloudFormation property type `ParsingPrompt`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-knowledgebase-parsingprompt.html)
     #[derive(Clone, Debug)]
     pub struct ParsingPrompt(rt::Props);
     impl ParsingPrompt {
@@ -2163,7 +2163,7 @@ pub mod knowledge_base {
     nested!(ParsingPrompt);
     /// CloudFormation property type `RenderingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-knowledgebase-renderingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct RenderingConfiguration(rt::Props);
     impl RenderingConfiguration {
@@ -2182,7 +2182,7 @@ pub mod knowledge_base {
     nested!(RenderingConfiguration);
     /// CloudFormation property type `SemanticChunkingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-knowledgebase-semanticchunkingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SemanticChunkingConfiguration(rt::Props);
     /// The required values of [`SemanticChunkingConfiguration`], by name: two of them have one type, and a swap must not compile.
@@ -2219,7 +2219,7 @@ pub mod knowledge_base {
     nested!(SemanticChunkingConfiguration);
     /// CloudFormation property type `VectorIngestionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-knowledgebase-vectoringestionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct VectorIngestionConfiguration(rt::Props);
     impl VectorIngestionConfiguration {
@@ -2456,7 +2456,7 @@ pub mod message_template {
     ///
     /// CloudFormation property type `AgentAttributes`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-messagetemplate-agentattributes.html)
     #[derive(Clone, Debug)]
     pub struct AgentAttributes(rt::Props);
     impl AgentAttributes {
@@ -2486,7 +2486,7 @@ pub mod message_template {
     ///
     /// CloudFormation property type `Content`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-messagetemplate-content.html)
     #[derive(Clone, Debug)]
     pub struct Content(rt::Props);
     impl Content {
@@ -2526,7 +2526,7 @@ pub mod message_template {
     ///
     /// CloudFormation property type `CustomerProfileAttributes`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-messagetemplate-customerprofileattributes.html)
     #[derive(Clone, Debug)]
     pub struct CustomerProfileAttributes(rt::Props);
     impl CustomerProfileAttributes {
@@ -3068,7 +3068,7 @@ pub mod message_template {
     ///
     /// CloudFormation property type `EmailMessageTemplateContent`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-messagetemplate-emailmessagetemplatecontent.html)
     #[derive(Clone, Debug)]
     pub struct EmailMessageTemplateContent(rt::Props);
     impl EmailMessageTemplateContent {
@@ -3090,7 +3090,7 @@ pub mod message_template {
     ///
     /// CloudFormation property type `EmailMessageTemplateContentBody`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-messagetemplate-emailmessagetemplatecontentbody.html)
     #[derive(Clone, Debug)]
     pub struct EmailMessageTemplateContentBody(rt::Props);
     impl EmailMessageTemplateContentBody {
@@ -3119,7 +3119,7 @@ pub mod message_template {
     ///
     /// CloudFormation property type `EmailMessageTemplateHeader`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-messagetemplate-emailmessagetemplateheader.html)
     #[derive(Clone, Debug)]
     pub struct EmailMessageTemplateHeader(rt::Props);
     impl EmailMessageTemplateHeader {
@@ -3148,7 +3148,7 @@ pub mod message_template {
     ///
     /// CloudFormation property type `GroupingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-messagetemplate-groupingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct GroupingConfiguration(rt::Props);
     impl GroupingConfiguration {
@@ -3166,7 +3166,7 @@ pub mod message_template {
     nested!(GroupingConfiguration);
     /// CloudFormation property type `MessageTemplateAttachment`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-messagetemplate-messagetemplateattachment.html)
     #[derive(Clone, Debug)]
     pub struct MessageTemplateAttachment(rt::Props);
     /// The required values of [`MessageTemplateAttachment`], by name: two of them have one type, and a swap must not compile.
@@ -3204,7 +3204,7 @@ pub mod message_template {
     ///
     /// CloudFormation property type `MessageTemplateAttributes`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-messagetemplate-messagetemplateattributes.html)
     #[derive(Clone, Debug)]
     pub struct MessageTemplateAttributes(rt::Props);
     impl MessageTemplateAttributes {
@@ -3260,7 +3260,7 @@ pub mod message_template {
     ///
     /// CloudFormation property type `MessageTemplateBodyContentProvider`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-messagetemplate-messagetemplatebodycontentprovider.html)
     #[derive(Clone, Debug)]
     pub struct MessageTemplateBodyContentProvider(rt::Props);
     impl MessageTemplateBodyContentProvider {
@@ -3280,7 +3280,7 @@ pub mod message_template {
     ///
     /// CloudFormation property type `SmsMessageTemplateContent`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-messagetemplate-smsmessagetemplatecontent.html)
     #[derive(Clone, Debug)]
     pub struct SmsMessageTemplateContent(rt::Props);
     impl SmsMessageTemplateContent {
@@ -3296,7 +3296,7 @@ pub mod message_template {
     ///
     /// CloudFormation property type `SmsMessageTemplateContentBody`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-messagetemplate-smsmessagetemplatecontentbody.html)
     #[derive(Clone, Debug)]
     pub struct SmsMessageTemplateContentBody(rt::Props);
     impl SmsMessageTemplateContentBody {
@@ -3318,7 +3318,7 @@ pub mod message_template {
     ///
     /// CloudFormation property type `SystemAttributes`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-messagetemplate-systemattributes.html)
     #[derive(Clone, Debug)]
     pub struct SystemAttributes(rt::Props);
     impl SystemAttributes {
@@ -3356,7 +3356,7 @@ pub mod message_template {
     ///
     /// CloudFormation property type `SystemEndpointAttributes`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-messagetemplate-systemendpointattributes.html)
     #[derive(Clone, Debug)]
     pub struct SystemEndpointAttributes(rt::Props);
     impl SystemEndpointAttributes {
@@ -3649,7 +3649,7 @@ pub mod quick_response {
     ///
     /// CloudFormation property type `GroupingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-quickresponse-groupingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct GroupingConfiguration(rt::Props);
     impl GroupingConfiguration {
@@ -3669,7 +3669,7 @@ pub mod quick_response {
     ///
     /// CloudFormation property type `QuickResponseContentProvider`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-quickresponse-quickresponsecontentprovider.html)
     #[derive(Clone, Debug)]
     pub struct QuickResponseContentProvider(rt::Props);
     impl QuickResponseContentProvider {
@@ -3703,7 +3703,7 @@ pub mod shared {
     use super::*;
     /// CloudFormation property type `ServerSideEncryptionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-assistant-serversideencryptionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ServerSideEncryptionConfiguration(rt::Props);
     impl ServerSideEncryptionConfiguration {

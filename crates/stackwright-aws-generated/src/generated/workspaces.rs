@@ -452,7 +452,7 @@ pub mod directory {
     ///
     /// CloudFormation property type `AccessEndpoint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspaces-directory-accessendpoint.html)
     #[derive(Clone, Debug)]
     pub struct AccessEndpoint(rt::Props);
     impl AccessEndpoint {
@@ -486,7 +486,7 @@ pub mod directory {
     ///
     /// CloudFormation property type `AccessEndpointConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspaces-directory-accessendpointconfig.html)
     #[derive(Clone, Debug)]
     pub struct AccessEndpointConfig(rt::Props);
     impl AccessEndpointConfig {
@@ -520,7 +520,7 @@ pub mod directory {
     ///
     /// CloudFormation property type `ActiveDirectoryConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspaces-directory-activedirectoryconfig.html)
     #[derive(Clone, Debug)]
     pub struct ActiveDirectoryConfig(rt::Props);
     /// The required values of [`ActiveDirectoryConfig`], by name: two of them have one type, and a swap must not compile.
@@ -552,7 +552,7 @@ pub mod directory {
     ///
     /// CloudFormation property type `CertificateBasedAuthProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspaces-directory-certificatebasedauthproperties.html)
     #[derive(Clone, Debug)]
     pub struct CertificateBasedAuthProperties(rt::Props);
     impl CertificateBasedAuthProperties {
@@ -585,7 +585,7 @@ pub mod directory {
     ///
     /// CloudFormation property type `DefaultWorkspaceCreationProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspaces-directory-defaultworkspacecreationproperties.html)
     #[derive(Clone, Debug)]
     pub struct DefaultWorkspaceCreationProperties(rt::Props);
     impl DefaultWorkspaceCreationProperties {
@@ -663,7 +663,7 @@ pub mod directory {
     ///
     /// CloudFormation property type `GlobalAcceleratorForDirectory`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspaces-directory-globalacceleratorfordirectory.html)
     #[derive(Clone, Debug)]
     pub struct GlobalAcceleratorForDirectory(rt::Props);
     impl GlobalAcceleratorForDirectory {
@@ -690,7 +690,7 @@ pub mod directory {
     ///
     /// CloudFormation property type `MicrosoftEntraConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspaces-directory-microsoftentraconfig.html)
     #[derive(Clone, Debug)]
     pub struct MicrosoftEntraConfig(rt::Props);
     impl MicrosoftEntraConfig {
@@ -723,7 +723,7 @@ pub mod directory {
     ///
     /// CloudFormation property type `SamlProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspaces-directory-samlproperties.html)
     #[derive(Clone, Debug)]
     pub struct SamlProperties(rt::Props);
     impl SamlProperties {
@@ -764,7 +764,7 @@ pub mod directory {
     ///
     /// CloudFormation property type `SelfservicePermissions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspaces-directory-selfservicepermissions.html)
     #[derive(Clone, Debug)]
     pub struct SelfservicePermissions(rt::Props);
     impl SelfservicePermissions {
@@ -828,7 +828,7 @@ pub mod directory {
     ///
     /// CloudFormation property type `StorageConnector`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspaces-directory-storageconnector.html)
     #[derive(Clone, Debug)]
     pub struct StorageConnector(rt::Props);
     impl StorageConnector {
@@ -849,7 +849,7 @@ pub mod directory {
     ///
     /// CloudFormation property type `StreamingProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspaces-directory-streamingproperties.html)
     #[derive(Clone, Debug)]
     pub struct StreamingProperties(rt::Props);
     impl StreamingProperties {
@@ -911,7 +911,7 @@ pub mod directory {
     ///
     /// CloudFormation property type `UserSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspaces-directory-usersetting.html)
     #[derive(Clone, Debug)]
     pub struct UserSetting(rt::Props);
     impl UserSetting {
@@ -936,7 +936,7 @@ pub mod directory {
     ///
     /// CloudFormation property type `WorkspaceAccessProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspaces-directory-workspaceaccessproperties.html)
     #[derive(Clone, Debug)]
     pub struct WorkspaceAccessProperties(rt::Props);
     impl WorkspaceAccessProperties {
@@ -1390,7 +1390,7 @@ pub mod workspace {
     use super::*;
     /// CloudFormation property type `WorkspaceProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspaces-workspace-workspaceproperties.html)
     #[derive(Clone, Debug)]
     pub struct WorkspaceProperties(rt::Props);
     impl WorkspaceProperties {
@@ -1518,7 +1518,7 @@ pub mod workspace_ip_group {
     ///
     /// CloudFormation property type `IpRuleItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspaces-workspaceipgroup-ipruleitem.html)
     #[derive(Clone, Debug)]
     pub struct IpRuleItem(rt::Props);
     impl IpRuleItem {
@@ -1667,7 +1667,7 @@ pub mod workspaces_pool {
     use super::*;
     /// CloudFormation property type `ApplicationSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspaces-workspacespool-applicationsettings.html)
     #[derive(Clone, Debug)]
     pub struct ApplicationSettings(rt::Props);
     impl ApplicationSettings {
@@ -1687,7 +1687,7 @@ pub mod workspaces_pool {
     nested!(ApplicationSettings);
     /// CloudFormation property type `Capacity`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspaces-workspacespool-capacity.html)
     #[derive(Clone, Debug)]
     pub struct Capacity(rt::Props);
     impl Capacity {
@@ -1705,7 +1705,7 @@ pub mod workspaces_pool {
     nested!(Capacity);
     /// CloudFormation property type `TimeoutSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspaces-workspacespool-timeoutsettings.html)
     #[derive(Clone, Debug)]
     pub struct TimeoutSettings(rt::Props);
     impl TimeoutSettings {

@@ -154,7 +154,7 @@ pub mod volume {
     use super::*;
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-volume-tag.html)
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
     /// The required values of [`Tag`], by name: two of them have one type, and a swap must not compile.
@@ -176,7 +176,7 @@ pub mod volume {
     nested!(Tag);
     /// CloudFormation property type `TagSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-volume-tagspecification.html)
     #[derive(Clone, Debug)]
     pub struct TagSpecification(rt::Props);
     impl TagSpecification {
@@ -377,7 +377,7 @@ pub mod workspace_instance {
     use super::*;
     /// CloudFormation property type `BlockDeviceMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-blockdevicemapping.html)
     #[derive(Clone, Debug)]
     pub struct BlockDeviceMapping(rt::Props);
     impl BlockDeviceMapping {
@@ -412,7 +412,7 @@ pub mod workspace_instance {
     nested!(BlockDeviceMapping);
     /// CloudFormation property type `CapacityReservationSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-capacityreservationspecification.html)
     #[derive(Clone, Debug)]
     pub struct CapacityReservationSpecification(rt::Props);
     impl CapacityReservationSpecification {
@@ -446,7 +446,7 @@ pub mod workspace_instance {
     nested!(CapacityReservationSpecification);
     /// CloudFormation property type `CapacityReservationTarget`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-capacityreservationtarget.html)
     #[derive(Clone, Debug)]
     pub struct CapacityReservationTarget(rt::Props);
     impl CapacityReservationTarget {
@@ -480,7 +480,7 @@ pub mod workspace_instance {
     nested!(CapacityReservationTarget);
     /// CloudFormation property type `CpuOptionsRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-cpuoptionsrequest.html)
     #[derive(Clone, Debug)]
     pub struct CpuOptionsRequest(rt::Props);
     impl CpuOptionsRequest {
@@ -504,7 +504,7 @@ pub mod workspace_instance {
     nested!(CpuOptionsRequest);
     /// CloudFormation property type `CreditSpecificationRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-creditspecificationrequest.html)
     #[derive(Clone, Debug)]
     pub struct CreditSpecificationRequest(rt::Props);
     impl CreditSpecificationRequest {
@@ -522,7 +522,7 @@ pub mod workspace_instance {
     nested!(CreditSpecificationRequest);
     /// CloudFormation property type `EbsBlockDevice`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-ebsblockdevice.html)
     #[derive(Clone, Debug)]
     pub struct EbsBlockDevice(rt::Props);
     impl EbsBlockDevice {
@@ -568,7 +568,7 @@ pub mod workspace_instance {
     nested!(EbsBlockDevice);
     /// CloudFormation property type `EnclaveOptionsRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-enclaveoptionsrequest.html)
     #[derive(Clone, Debug)]
     pub struct EnclaveOptionsRequest(rt::Props);
     impl EnclaveOptionsRequest {
@@ -586,7 +586,7 @@ pub mod workspace_instance {
     nested!(EnclaveOptionsRequest);
     /// CloudFormation property type `HibernationOptionsRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-hibernationoptionsrequest.html)
     #[derive(Clone, Debug)]
     pub struct HibernationOptionsRequest(rt::Props);
     impl HibernationOptionsRequest {
@@ -605,7 +605,7 @@ pub mod workspace_instance {
     nested!(HibernationOptionsRequest);
     /// CloudFormation property type `IamInstanceProfileSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-iaminstanceprofilespecification.html)
     #[derive(Clone, Debug)]
     pub struct IamInstanceProfileSpecification(rt::Props);
     impl IamInstanceProfileSpecification {
@@ -628,7 +628,7 @@ pub mod workspace_instance {
     nested!(IamInstanceProfileSpecification);
     /// CloudFormation property type `InstanceMaintenanceOptionsRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-instancemaintenanceoptionsrequest.html)
     #[derive(Clone, Debug)]
     pub struct InstanceMaintenanceOptionsRequest(rt::Props);
     impl InstanceMaintenanceOptionsRequest {
@@ -647,7 +647,7 @@ pub mod workspace_instance {
     nested!(InstanceMaintenanceOptionsRequest);
     /// CloudFormation property type `InstanceMetadataOptionsRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-instancemetadataoptionsrequest.html)
     #[derive(Clone, Debug)]
     pub struct InstanceMetadataOptionsRequest(rt::Props);
     impl InstanceMetadataOptionsRequest {
@@ -698,7 +698,7 @@ pub mod workspace_instance {
     nested!(InstanceMetadataOptionsRequest);
     /// CloudFormation property type `InstanceNetworkInterfaceSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-instancenetworkinterfacespecification.html)
     #[derive(Clone, Debug)]
     pub struct InstanceNetworkInterfaceSpecification(rt::Props);
     impl InstanceNetworkInterfaceSpecification {
@@ -733,7 +733,7 @@ pub mod workspace_instance {
     nested!(InstanceNetworkInterfaceSpecification);
     /// CloudFormation property type `InstanceNetworkPerformanceOptionsRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-instancenetworkperformanceoptionsrequest.html)
     #[derive(Clone, Debug)]
     pub struct InstanceNetworkPerformanceOptionsRequest(rt::Props);
     impl InstanceNetworkPerformanceOptionsRequest {
@@ -755,7 +755,7 @@ pub mod workspace_instance {
     nested!(InstanceNetworkPerformanceOptionsRequest);
     /// CloudFormation property type `LicenseConfigurationRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-licenseconfigurationrequest.html)
     #[derive(Clone, Debug)]
     pub struct LicenseConfigurationRequest(rt::Props);
     impl LicenseConfigurationRequest {
@@ -777,7 +777,7 @@ pub mod workspace_instance {
     nested!(LicenseConfigurationRequest);
     /// CloudFormation property type `ManagedInstance`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-managedinstance.html)
     #[derive(Clone, Debug)]
     pub struct ManagedInstance(rt::Props);
     /// The required values of [`ManagedInstance`], by name: two of them have one type, and a swap must not compile.
@@ -995,7 +995,7 @@ pub mod workspace_instance {
     nested!(ManagedInstance);
     /// CloudFormation property type `Placement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-placement.html)
     #[derive(Clone, Debug)]
     pub struct Placement(rt::Props);
     impl Placement {
@@ -1039,7 +1039,7 @@ pub mod workspace_instance {
     nested!(Placement);
     /// CloudFormation property type `PrivateDnsNameOptionsRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-privatednsnameoptionsrequest.html)
     #[derive(Clone, Debug)]
     pub struct PrivateDnsNameOptionsRequest(rt::Props);
     impl PrivateDnsNameOptionsRequest {
@@ -1076,7 +1076,7 @@ pub mod workspace_instance {
     nested!(PrivateDnsNameOptionsRequest);
     /// CloudFormation property type `RunInstancesMonitoringEnabled`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-runinstancesmonitoringenabled.html)
     #[derive(Clone, Debug)]
     pub struct RunInstancesMonitoringEnabled(rt::Props);
     impl RunInstancesMonitoringEnabled {
@@ -1094,7 +1094,7 @@ pub mod workspace_instance {
     nested!(RunInstancesMonitoringEnabled);
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-tag.html)
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
     impl Tag {
@@ -1113,7 +1113,7 @@ pub mod workspace_instance {
     nested!(Tag);
     /// CloudFormation property type `TagSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-tagspecification.html)
     #[derive(Clone, Debug)]
     pub struct TagSpecification(rt::Props);
     impl TagSpecification {

@@ -134,7 +134,7 @@ pub mod browser_settings {
     use super::*;
     /// CloudFormation property type `WebContentFilteringPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesweb-browsersettings-webcontentfilteringpolicy.html)
     #[derive(Clone, Debug)]
     pub struct WebContentFilteringPolicy(rt::Props);
     impl WebContentFilteringPolicy {
@@ -360,7 +360,7 @@ pub mod data_protection_settings {
     use super::*;
     /// CloudFormation property type `CustomPattern`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesweb-dataprotectionsettings-custompattern.html)
     #[derive(Clone, Debug)]
     pub struct CustomPattern(rt::Props);
     /// The required values of [`CustomPattern`], by name: two of them have one type, and a swap must not compile.
@@ -405,7 +405,7 @@ pub mod data_protection_settings {
     nested!(CustomPattern);
     /// CloudFormation property type `InlineRedactionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesweb-dataprotectionsettings-inlineredactionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct InlineRedactionConfiguration(rt::Props);
     impl InlineRedactionConfiguration {
@@ -458,7 +458,7 @@ pub mod data_protection_settings {
     nested!(InlineRedactionConfiguration);
     /// CloudFormation property type `InlineRedactionPattern`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesweb-dataprotectionsettings-inlineredactionpattern.html)
     #[derive(Clone, Debug)]
     pub struct InlineRedactionPattern(rt::Props);
     impl InlineRedactionPattern {
@@ -512,7 +512,7 @@ pub mod data_protection_settings {
     nested!(InlineRedactionPattern);
     /// CloudFormation property type `RedactionPlaceHolder`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesweb-dataprotectionsettings-redactionplaceholder.html)
     #[derive(Clone, Debug)]
     pub struct RedactionPlaceHolder(rt::Props);
     impl RedactionPlaceHolder {
@@ -772,7 +772,7 @@ pub mod ip_access_settings {
     use super::*;
     /// CloudFormation property type `IpRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesweb-ipaccesssettings-iprule.html)
     #[derive(Clone, Debug)]
     pub struct IpRule(rt::Props);
     impl IpRule {
@@ -1258,7 +1258,7 @@ pub mod session_logger {
     use super::*;
     /// CloudFormation property type `LogConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesweb-sessionlogger-logconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LogConfiguration(rt::Props);
     impl LogConfiguration {
@@ -1276,7 +1276,7 @@ pub mod session_logger {
     nested!(LogConfiguration);
     /// CloudFormation property type `S3LogConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesweb-sessionlogger-s3logconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct S3LogConfiguration(rt::Props);
     impl S3LogConfiguration {
@@ -1707,7 +1707,7 @@ pub mod user_settings {
     use super::*;
     /// CloudFormation property type `BrandingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesweb-usersettings-brandingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct BrandingConfiguration(rt::Props);
     impl BrandingConfiguration {
@@ -1780,7 +1780,7 @@ pub mod user_settings {
     nested!(BrandingConfiguration);
     /// CloudFormation property type `CookieSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesweb-usersettings-cookiespecification.html)
     #[derive(Clone, Debug)]
     pub struct CookieSpecification(rt::Props);
     impl CookieSpecification {
@@ -1804,7 +1804,7 @@ pub mod user_settings {
     nested!(CookieSpecification);
     /// CloudFormation property type `CookieSynchronizationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesweb-usersettings-cookiesynchronizationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CookieSynchronizationConfiguration(rt::Props);
     impl CookieSynchronizationConfiguration {
@@ -1823,7 +1823,7 @@ pub mod user_settings {
     nested!(CookieSynchronizationConfiguration);
     /// CloudFormation property type `ImageMetadata`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesweb-usersettings-imagemetadata.html)
     #[derive(Clone, Debug)]
     pub struct ImageMetadata(rt::Props);
     /// The required values of [`ImageMetadata`], by name: two of them have one type, and a swap must not compile.
@@ -1852,7 +1852,7 @@ pub mod user_settings {
     nested!(ImageMetadata);
     /// CloudFormation property type `ToolbarConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesweb-usersettings-toolbarconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ToolbarConfiguration(rt::Props);
     impl ToolbarConfiguration {

@@ -83,7 +83,7 @@ pub mod group {
     use super::*;
     /// CloudFormation property type `InsightsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-xray-group-insightsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct InsightsConfiguration(rt::Props);
     impl InsightsConfiguration {
@@ -245,7 +245,7 @@ pub mod sampling_rule {
     use super::*;
     /// CloudFormation property type `SamplingRateBoost`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-xray-samplingrule-samplingrateboost.html)
     #[derive(Clone, Debug)]
     pub struct SamplingRateBoost(rt::Props);
     /// The required values of [`SamplingRateBoost`], by name: two of them have one type, and a swap must not compile.
@@ -271,7 +271,7 @@ pub mod sampling_rule {
     nested!(SamplingRateBoost);
     /// CloudFormation property type `SamplingRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-xray-samplingrule-samplingrule.html)
     #[derive(Clone, Debug)]
     pub struct SamplingRule(rt::Props);
     /// The required values of [`SamplingRule`], by name: two of them have one type, and a swap must not compile.
@@ -379,7 +379,7 @@ pub mod sampling_rule {
     nested!(SamplingRule);
     /// CloudFormation property type `SamplingRuleRecord`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-xray-samplingrule-samplingrulerecord.html)
     #[derive(Clone, Debug)]
     pub struct SamplingRuleRecord(rt::Props);
     impl SamplingRuleRecord {
@@ -414,7 +414,7 @@ pub mod sampling_rule {
     nested!(SamplingRuleRecord);
     /// CloudFormation property type `SamplingRuleUpdate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-xray-samplingrule-samplingruleupdate.html)
     #[derive(Clone, Debug)]
     pub struct SamplingRuleUpdate(rt::Props);
     impl SamplingRuleUpdate {
